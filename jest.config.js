@@ -1,0 +1,29 @@
+// Two projects: unit tests beside the code (no network, no ZooKeeper) and
+// integration tests under packages/*/test that share one real ZooKeeper server,
+// started by the global setup, each test under its own chroot.
+const transform = { '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+const moduleNameMapper = { '^@kzoo/([a-z]+)$': '<rootDir>/packages/$1/src/index.ts' };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      moduleNameMapper,
+      testMatch: ['<rootDir>/packages/*/src/**/*.test.ts'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform,
+      moduleNameMapper,
+      testMatch: ['<rootDir>/packages/*/test/**/*.int.test.ts'],
+      globalSetup: '<rootDir>/packages/testkit/src/jest/global-setup.ts',
+      globalTeardown: '<rootDir>/packages/testkit/src/jest/global-teardown.ts',
+      slowTestThreshold: 30,
+    },
+  ],
+  testTimeout: 60000,
+};

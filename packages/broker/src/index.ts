@@ -1,0 +1,2 @@
+// @kzoo/broker — filled in by its issue.
+export {};

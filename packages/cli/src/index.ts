@@ -1,0 +1,2 @@
+// @kzoo/cli — filled in by its issue.
+export {};

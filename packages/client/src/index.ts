@@ -1,0 +1,2 @@
+// @kzoo/client — filled in by its issue.
+export {};

@@ -1,0 +1,7 @@
+// common: what every kzoo package shares.
+//   errors.ts      Kafka's error-code table and KafkaError
+//   time.ts, logger.ts, properties.ts: injected clock, structured logs, Kafka's properties format
+export * from './errors';
+export * from './time';
+export * from './logger';
+export * from './properties';

@@ -1,0 +1,2 @@
+// @kzoo/log — filled in by its issue.
+export {};

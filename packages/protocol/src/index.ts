@@ -1,0 +1,2 @@
+// @kzoo/protocol — filled in by its issue.
+export {};

@@ -1,0 +1,2 @@
+// @kzoo/records — filled in by its issue.
+export {};

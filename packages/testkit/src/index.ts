@@ -1,0 +1,2 @@
+// @kzoo/testkit — filled in by its issue.
+export {};

@@ -1,0 +1,2 @@
+// @kzoo/zk — filled in by its issue.
+export {};

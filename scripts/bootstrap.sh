@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Brings a fresh Debian/Ubuntu machine to the point where `npm test` and
+# `npm run demo` work: a Java runtime and Apache ZooKeeper (the OS package),
+# node_modules as package-lock.json pins them, and a build of every package.
+# Idempotent: each step is skipped when its result is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '[bootstrap] %s\n' "$*" >&2; }
+
+zk_jar() {
+  for j in "${ZOOKEEPER_HOME:-}/lib/zookeeper.jar" "${ZOOKEEPER_HOME:-}"/zookeeper-*.jar \
+    "${ZOOKEEPER_HOME:-}"/lib/zookeeper-3*.jar /usr/share/java/zookeeper.jar; do
+    [ -f "$j" ] && { echo "$j"; return 0; }
+  done
+  return 1
+}
+
+# 1. Java + ZooKeeper
+if ! command -v java >/dev/null 2>&1 || ! zk_jar >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing Java and ZooKeeper (Debian package 'zookeeper')"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends zookeeper >/dev/null
+  else
+    say "ZooKeeper or Java is missing. Install them with:"
+    say "  sudo apt-get update && sudo apt-get install -y --no-install-recommends zookeeper"
+    say "or point ZOOKEEPER_HOME at an Apache ZooKeeper 3.5+ distribution."
+    exit 1
+  fi
+fi
+
+# 2. node_modules, reinstalled only when package-lock.json changed
+stamp=node_modules/.kzoo-lock-hash
+want=$(sha1sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error >&2
+  echo "$want" >"$stamp"
+fi
+
+# 3. build (tsc -b is incremental: a no-op when nothing changed)
+say "build"
+npx tsc -b
