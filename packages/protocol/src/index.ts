@@ -1,6 +1,6 @@
 // protocol: kzoo's native wire protocol (framing, msgpackr bodies, one file per API).
 //   frame.ts, codec.ts, messages.ts, schema.ts, api.ts  framing, body codec, headers, validation
-//   apis/  one file per API (Kafka key + name); connection.ts  the client side of a socket
+//   apis/  one file per API (Kafka key + name); connection.ts  client side of a socket
 export * from './frame';
 export { encodeBody, decodeBody, BodyDecodeError } from './codec';
 export * from './schema';
@@ -17,3 +17,4 @@ export {
   type ErrorDef,
   type ErrorName,
 } from '@kzoo/common';
+export * from './connection';

@@ -11,9 +11,20 @@
  * unwinds), so the success path allocates nothing.
  */
 
+/** What a type is, for tools that walk schemas (sample generators, docs). */
+export type TypeShape =
+  | { kind: 'int'; min: number; max: number }
+  | { kind: 'boolean' }
+  | { kind: 'string' }
+  | { kind: 'bytes' }
+  | { kind: 'nullable'; inner: Type<unknown> }
+  | { kind: 'array'; item: Type<unknown> }
+  | { kind: 'struct'; fields: Readonly<Record<string, Type<unknown>>> };
+
 export interface Type<T> {
   /** Human name, used in error messages: `int32`, `array<int32>`, `struct`. */
   readonly typeName: string;
+  readonly shape: TypeShape;
   readonly nullable: boolean;
   /** Throws SchemaError when `value` does not conform. */
   check(value: unknown): void;
@@ -27,7 +38,7 @@ export class SchemaError extends Error {
     public path: string,
     public readonly problem: string,
   ) {
-    super(problem);
+    super(`${path || '<body>'}: ${problem}`);
     this.name = 'SchemaError';
   }
   /** Prepends a path segment while unwinding (`topics` + `[2].index`). */
@@ -36,10 +47,8 @@ export class SchemaError extends Error {
       this.path === '' || this.path.startsWith('[')
         ? segment + this.path
         : `${segment}.${this.path}`;
+    this.message = `${this.path}: ${this.problem}`;
     return this;
-  }
-  override get message(): string {
-    return `${this.path || '<body>'}: ${this.problem}`;
   }
 }
 
@@ -61,6 +70,7 @@ function intType(typeName: string, min: number, max: number): Type<number> {
   return {
     typeName,
     nullable: false,
+    shape: { kind: 'int', min, max },
     check(v) {
       if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(typeName, v);
     },
@@ -80,6 +90,7 @@ export const int64: Type<number> = intType(
 export const boolean: Type<boolean> = {
   typeName: 'boolean',
   nullable: false,
+  shape: { kind: 'boolean' },
   check(v) {
     if (typeof v !== 'boolean') fail('boolean', v);
   },
@@ -88,6 +99,7 @@ export const boolean: Type<boolean> = {
 export const string: Type<string> = {
   typeName: 'string',
   nullable: false,
+  shape: { kind: 'string' },
   check(v) {
     if (typeof v !== 'string') fail('string', v);
   },
@@ -97,6 +109,7 @@ export const string: Type<string> = {
 export const bytes: Type<Buffer> = {
   typeName: 'bytes',
   nullable: false,
+  shape: { kind: 'bytes' },
   check(v) {
     if (!Buffer.isBuffer(v)) fail('bytes', v);
   },
@@ -107,6 +120,7 @@ export function nullable<T>(inner: Type<T>): Type<T | null> {
   return {
     typeName: `nullable ${inner.typeName}`,
     nullable: true,
+    shape: { kind: 'nullable', inner: inner as Type<unknown> },
     check(v) {
       if (v === null || v === undefined) return;
       inner.check(v);
@@ -122,6 +136,7 @@ export function array<T>(item: Type<T>): Type<T[]> {
   return {
     typeName,
     nullable: false,
+    shape: { kind: 'array', item: item as Type<unknown> },
     check(v) {
       if (!Array.isArray(v)) fail(typeName, v);
       const n = v.length;
@@ -150,6 +165,7 @@ export function struct<T extends object>(fields: Fields<T>): Type<T> {
   return {
     typeName: 'struct',
     nullable: false,
+    shape: { kind: 'struct', fields: fields as Record<string, Type<unknown>> },
     check(v) {
       if (typeof v !== 'object' || v === null || Array.isArray(v) || Buffer.isBuffer(v)) {
         fail('struct', v);
