@@ -147,7 +147,7 @@ describe('broker > network > SocketServer', () => {
       return echo(ctx);
     });
     const clients = await Promise.all(Array.from({ length: 40 }, () => connect(port)));
-    expect(server.connectionCount).toBe(40);
+    await waitFor(() => server.connectionCount === 40, 'forty accepted connections');
     const results = await Promise.all(
       clients.map((c, k) =>
         Promise.all(
