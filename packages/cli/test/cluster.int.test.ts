@@ -172,6 +172,24 @@ describe('cli > kzoo broker start (processes)', () => {
   });
 });
 
+describe('cli > brokers when ZooKeeper dies', () => {
+  it('SIGTERM still shuts a broker down promptly with exit 0', async () => {
+    const zk = await startZooKeeper({ nodes: 1 });
+    onCleanup(() => zk.stop());
+    const cluster = await TestCluster.start({
+      brokers: [1],
+      zk: zk.connectString + '/kzoo-dead-zk',
+      sessionTimeoutMs: SESSION_MS,
+    });
+    await cluster.waitForController();
+    await zk.kill(1);
+    await cluster.broker(1).waitForOutput(/disconnected from ZooKeeper/, { stream: 'stderr' });
+    const started = Date.now();
+    expect(await cluster.broker(1).stop(20000)).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
 describe('cli > brokers on a 3-node ZooKeeper ensemble', () => {
   it('one ZooKeeper node killed: brokers stay registered and the controller stays', async () => {
     const ensemble = await startZooKeeper({ nodes: 3 });
