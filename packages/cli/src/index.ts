@@ -4,6 +4,7 @@
 import yargs from 'yargs';
 import { brokerCommand } from './commands/broker';
 import { clusterCommand } from './commands/cluster';
+import { demoCommand } from './commands/demo';
 import { zkCommand } from './commands/zk';
 
 export { clusterStatus, formatClusterStatus } from './commands/cluster';
@@ -17,7 +18,8 @@ export function buildCli(argv: string[]) {
     .command(zkCommand)
     .command(brokerCommand)
     .command(clusterCommand)
-    .demandCommand(1, 'name a command: zk, broker or cluster')
+    .command(demoCommand)
+    .demandCommand(1, 'name a command: demo, zk, broker or cluster')
     .strict()
     .recommendCommands()
     .example('$0 zk start --port 2181', 'run ZooKeeper')
