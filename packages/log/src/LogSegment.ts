@@ -166,8 +166,10 @@ export class LogSegment {
       const n = fs.writeSync(this.fd, data, 0, data.length, position);
       if (n !== data.length) throw new Error(`short write to ${this.file}: ${n} of ${data.length}`);
     }
-    for (const b of batches) this.indexBatch(position, b.size, b.lastOffset, b.maxTimestamp);
-    for (const b of batches) position += b.size;
+    for (const b of batches) {
+      this.indexBatch(position, b.size, b.lastOffset, b.maxTimestamp);
+      position += b.size;
+    }
     this.size = position;
   }
 
