@@ -3,3 +3,5 @@
 //   znodes.ts (Kafka's znode paths + JSON codecs), KafkaZkClient.ts (Kafka's ZK operations)
 export * from './errors';
 export * from './session';
+export * from './znodes';
+export * from './KafkaZkClient';

@@ -162,16 +162,11 @@ const OP_SET_DATA = 5;
 const OP_CHECK = 13;
 const OP_ERROR = -1;
 
-export interface ZkSession {
-  on(event: 'connected', listener: (sessionId: string) => void): this;
-  on(event: 'disconnected', listener: () => void): this;
-  on(event: 'expired', listener: (sessionId: string) => void): this;
-  on(event: 'newSession', listener: (sessionId: string) => void): this;
-  on(event: 'closed', listener: () => void): this;
-  once(event: 'connected' | 'expired' | 'newSession', listener: (sessionId: string) => void): this;
-  once(event: 'disconnected' | 'closed', listener: () => void): this;
-}
-
+/**
+ * Events: `connected` (sessionId; also after a reconnect within the same session),
+ * `disconnected`, `expired` (old sessionId), `newSession` (sessionId, after an expiry),
+ * `closed`.
+ */
 export class ZkSession extends EventEmitter {
   readonly connectString: string;
   readonly servers: string;
