@@ -141,6 +141,27 @@ describe('broker > network > SocketServer', () => {
     expect(c.inFlight).toBe(0);
   });
 
+  it('serves many connections at once, each in its own order', async () => {
+    const { server, port } = await startServer(async (ctx) => {
+      await new Promise((r) => setImmediate(r));
+      return echo(ctx);
+    });
+    const clients = await Promise.all(Array.from({ length: 40 }, () => connect(port)));
+    await waitFor(() => server.connectionCount === 40, 'forty accepted connections');
+    const results = await Promise.all(
+      clients.map((c, k) =>
+        Promise.all(
+          Array.from({ length: 250 }, (_, i) =>
+            c.request(ApiKeys.Heartbeat, 0, heartbeat(k * 1000 + i)),
+          ),
+        ),
+      ),
+    );
+    results.forEach((res, k) =>
+      expect(res.map((r) => r.throttleTimeMs)).toEqual(res.map((_, i) => k * 1000 + i)),
+    );
+  });
+
   it('carries record batches as binary, unchanged', async () => {
     const seen: Buffer[] = [];
     const { port } = await startServer((ctx) => {
