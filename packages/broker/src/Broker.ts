@@ -61,6 +61,8 @@ export class Broker extends EventEmitter {
   private shutdownPromise: Promise<void> | null = null;
   /** The request path: logs, metadata cache, replica manager, handlers, socket server. */
   readonly dataPlane: DataPlane;
+  private stopRequested = false;
+  private released = false;
 
   constructor(config: KafkaConfig | ConfigInput, opts: BrokerOptions = {}) {
     super();
@@ -132,11 +134,13 @@ export class Broker extends EventEmitter {
         logger: this.log.child({}, 'zk'),
       });
       this._zkClient = zkClient;
+      this.checkNotStopped();
       await zkClient.createTopLevelPaths();
       this._clusterId = await zkClient.getOrCreateClusterId();
       this.log.info('cluster id', { clusterId: this._clusterId });
       checkBrokerMetadata(cfg.logDirs, this.brokerId, this._clusterId);
       for (const c of this.components) await c.startup?.(this);
+      this.checkNotStopped();
 
       this._brokerEpoch = await zkClient.registerBroker(this.brokerInfo());
       this.emit('registered', { brokerEpoch: this._brokerEpoch });
@@ -159,6 +163,7 @@ export class Broker extends EventEmitter {
       controller.startup();
 
       for (const c of this.components) await c.ready?.(this);
+      this.checkNotStopped();
       this._state = 'RunningAsBroker';
       this.log.info('started', {
         brokerEpoch: this._brokerEpoch,
@@ -166,10 +171,16 @@ export class Broker extends EventEmitter {
       });
       this.emit('started');
     } catch (e) {
-      this.log.error('fatal error during startup, shutting down', { error: e });
-      await this.shutdown();
+      if (!(e instanceof BrokerShutDownDuringStartup)) {
+        this.log.error('fatal error during startup, shutting down', { error: e });
+      }
+      await this.release();
       throw e;
     }
+  }
+
+  private checkNotStopped(): void {
+    if (this.stopRequested) throw new BrokerShutDownDuringStartup(this.brokerId);
   }
 
   /** Stops the controller module and components, then closes the ZooKeeper session (which drops the registration). */
@@ -179,15 +190,22 @@ export class Broker extends EventEmitter {
   }
 
   private async doShutdown(): Promise<void> {
+    this.stopRequested = true;
+    if (this.startPromise) await this.startPromise.catch(() => undefined);
+    await this.release();
+  }
+
+  /** Tears down whatever was started: controller, components (reverse order), ZooKeeper session. */
+  private async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
     if (this._state === 'NotRunning' && !this._zkClient) return;
     this._state = 'ShuttingDown';
     this.log.info('shutting down');
-    const errors: unknown[] = [];
     const attempt = async (what: string, fn: () => Promise<void> | undefined) => {
       try {
         await fn();
       } catch (e) {
-        errors.push(e);
         this.log.warn(`error during shutdown: ${what}`, { error: e });
       }
     };
@@ -197,5 +215,13 @@ export class Broker extends EventEmitter {
     this._state = 'NotRunning';
     this.log.info('shut down completed');
     this.emit('shutdown');
+  }
+}
+
+/** start() was cut short by shutdown(). */
+export class BrokerShutDownDuringStartup extends Error {
+  constructor(brokerId: number) {
+    super(`broker ${brokerId} was shut down during startup`);
+    this.name = 'BrokerShutDownDuringStartup';
   }
 }
