@@ -1,0 +1,174 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { KafkaZkClient, TopicPartitionStateZNode, TopicZNode } from '@kzoo/zk';
+import { connectTestSession, waitFor } from '@kzoo/testkit';
+import { batchOf, createTopic, metadata, randomTopic, startCluster } from './cluster';
+
+describe('broker > topics (3 brokers, real ZooKeeper)', () => {
+  it('creates a topic through ZooKeeper, shows it in every broker’s metadata with leaders spread, and deletes it', async () => {
+    const c = await startCluster(3);
+    const zk = new KafkaZkClient(await connectTestSession({ connectString: c.zk }));
+    const conn = await c.connect(2);
+    const topic = randomTopic('orders');
+    const res = await createTopic(conn, topic, 6, 2, { 'retention.ms': '86400000' });
+    expect(res.topics[0]).toMatchObject({ errorCode: 0, numPartitions: 6, replicationFactor: 2 });
+
+    // Kafka's znodes: v3 assignment with a topic id, config, one state per partition.
+    const assignment = TopicZNode.decode(topic, (await zk.zk.getData(TopicZNode.path(topic))).data);
+    expect(assignment.topicId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect([...assignment.partitions.keys()]).toEqual([0, 1, 2, 3, 4, 5]);
+    const cfg = JSON.parse((await zk.zk.getData(`/config/topics/${topic}`)).data!.toString());
+    expect(cfg).toEqual({ version: 1, config: { 'retention.ms': '86400000' } });
+    const leaders: number[] = [];
+    for (const [p, a] of assignment.partitions) {
+      expect(a.replicas).toHaveLength(2);
+      expect(new Set(a.replicas).size).toBe(2);
+      const st = TopicPartitionStateZNode.decode(
+        (await zk.zk.getData(TopicPartitionStateZNode.path({ topic, partition: p }))).data,
+      );
+      expect(st).toMatchObject({
+        leader: a.replicas[0],
+        leaderEpoch: 0,
+        isr: a.replicas,
+        controllerEpoch: 1,
+      });
+      leaders.push(st.leader);
+    }
+    // Kafka's assignment spreads 6 partitions evenly as leaders over 3 brokers.
+    expect([1, 2, 3].map((b) => leaders.filter((l) => l === b).length)).toEqual([2, 2, 2]);
+
+    // Every broker's metadata says the same thing.
+    for (const id of [1, 2, 3]) {
+      const md = await metadata(await c.connect(id), [topic]);
+      expect(md.brokers.map((b) => b.nodeId)).toEqual([1, 2, 3]);
+      expect(md.controllerId).toBe((await zk.getControllerId())!);
+      expect(md.clusterId).toBe(c.broker(1).clusterId);
+      expect(md.topics[0].errorCode).toBe(0);
+      expect(md.topics[0].partitions.map((p) => p.leaderId)).toEqual(leaders);
+      expect(md.topics[0].partitions.map((p) => p.replicaNodes)).toEqual(
+        [...assignment.partitions.values()].map((a) => a.replicas),
+      );
+    }
+    // Each leader hosts its partition; followers too (as followers).
+    for (const [p, a] of assignment.partitions) {
+      for (const id of a.replicas) {
+        const part = c.broker(id).dataPlane.replicaManager.getPartition(topic, p)!;
+        expect(part.isLeader).toBe(id === a.replicas[0]);
+      }
+    }
+
+    // Delete: znodes gone, metadata of all brokers without it, logs removed.
+    const del = await conn.request(20, 0, { topicNames: [topic], timeoutMs: 15000 });
+    expect(del.responses[0]).toMatchObject({ name: topic, errorCode: 0 });
+    await waitFor(
+      'topic znodes deleted',
+      async () => !(await zk.pathExists(TopicZNode.path(topic))),
+    );
+    expect(await zk.pathExists(`/config/topics/${topic}`)).toBe(false);
+    expect(await zk.pathExists(`/admin/delete_topics/${topic}`)).toBe(false);
+    for (const id of [1, 2, 3]) {
+      const md = await metadata(await c.connect(id), [topic]);
+      expect(md.topics[0].errorCode).toBe(3);
+      await waitFor('log dirs removed', () =>
+        fs.readdirSync(c.dirs[id - 1]).every((n) => !n.startsWith(`${topic}-`)),
+      );
+    }
+    const again = await conn.request(20, 0, { topicNames: [topic], timeoutMs: 1000 });
+    expect(again.responses[0].errorCode).toBe(3);
+  });
+
+  it('refuses invalid names, collisions, duplicates, too few brokers and bad partition counts', async () => {
+    const c = await startCluster(3);
+    const conn = await c.connect(1);
+    const t = randomTopic();
+    const create = (name: string, n: number, rf: number, validateOnly = false) =>
+      conn
+        .request(19, 0, {
+          topics: [{ name, numPartitions: n, replicationFactor: rf, assignments: [], configs: [] }],
+          timeoutMs: 10000,
+          validateOnly,
+        })
+        .then((r) => r.topics[0]);
+    for (const bad of ['', '.', '..', 'a/b', 'white space', 'ünïcode', 'x'.repeat(250)]) {
+      const r = await create(bad, 1, 1);
+      expect(r.errorCode).toBe(17); // INVALID_TOPIC_EXCEPTION
+      expect(r.errorMessage).toMatch(/Topic name is invalid/);
+    }
+    expect((await create('x'.repeat(249), 1, 1, true)).errorCode).toBe(0);
+    expect((await create(t, 1, 4)).errorCode).toBe(38); // INVALID_REPLICATION_FACTOR
+    expect((await create(t, 0, 1)).errorCode).toBe(37); // INVALID_PARTITIONS
+    expect((await create(`${t}.a`, 1, 1, true)).errorCode).toBe(0);
+    expect(await c.broker(1).zkClient.pathExists(`/brokers/topics/${t}.a`)).toBe(false);
+    expect((await create(`${t}.a`, 1, 3)).errorCode).toBe(0);
+    expect((await create(`${t}.a`, 1, 1)).errorCode).toBe(36); // TOPIC_ALREADY_EXISTS
+    const collide = await create(`${t}_a`, 1, 1);
+    expect(collide.errorCode).toBe(17);
+    expect(collide.errorMessage).toMatch(/collides with existing topics/);
+    const cfg = await conn.request(19, 0, {
+      topics: [
+        {
+          name: `${t}-c`,
+          numPartitions: 1,
+          replicationFactor: 1,
+          assignments: [],
+          configs: [{ name: 'no.such.config', value: '1' }],
+        },
+      ],
+      timeoutMs: 1000,
+      validateOnly: false,
+    });
+    expect(cfg.topics[0].errorCode).toBe(40); // INVALID_CONFIG
+  });
+
+  it('answers NOT_LEADER_OR_FOLLOWER on a non-leader and auto-creates topics from Metadata', async () => {
+    const c = await startCluster(3);
+    const topic = randomTopic();
+    const conn1 = await c.connect(1);
+    await createTopic(conn1, topic, 1, 3);
+    const md = await metadata(conn1, [topic]);
+    const leader = md.topics[0].partitions[0].leaderId;
+    const follower = [1, 2, 3].find((b) => b !== leader)!;
+    const produce = async (id: number) =>
+      (
+        await (
+          await c.connect(id)
+        ).request(0, 0, {
+          transactionalId: null,
+          acks: 1,
+          timeoutMs: 1000,
+          topics: [{ name: topic, partitions: [{ index: 0, records: batchOf([{ value: 'v' }]) }] }],
+        })
+      ).topics[0].partitions[0];
+    expect((await produce(follower)).errorCode).toBe(6);
+    expect(await produce(leader)).toMatchObject({ errorCode: 0, baseOffset: 0 });
+
+    const auto = randomTopic('auto');
+    const first = await conn1.request(3, 0, {
+      topics: [{ name: auto }],
+      allowAutoTopicCreation: true,
+    });
+    expect(first.topics[0].errorCode).toBe(5); // LEADER_NOT_AVAILABLE, as Kafka
+    const ready = await waitFor('auto-created topic has a leader', async () => {
+      const r = await metadata(conn1, [auto]);
+      return r.topics[0].errorCode === 0 ? r.topics[0] : undefined;
+    });
+    expect(ready.partitions).toHaveLength(1);
+    const none = await conn1.request(3, 0, {
+      topics: [{ name: randomTopic() }],
+      allowAutoTopicCreation: false,
+    });
+    expect(none.topics[0].errorCode).toBe(3);
+  });
+
+  it('shows a dead broker as gone in every metadata cache', async () => {
+    const c = await startCluster(3);
+    await c.broker(3).shutdown();
+    for (const id of [1, 2]) {
+      await waitFor('broker 3 gone from metadata', () => {
+        const ids = c.broker(id).dataPlane.metadataCache.aliveBrokerIds();
+        return ids.length === 2 && !ids.includes(3);
+      });
+    }
+    void path;
+  });
+});
