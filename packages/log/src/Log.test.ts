@@ -164,6 +164,27 @@ describe('Log', () => {
     });
   });
 
+  test("a follower whose empty log starts inside the leader's first batch restarts at that batch", () => {
+    const log = Log.open(tmpLogDir(), {}, { time: new MockTime() });
+    log.truncateFullyAndStartAt(12); // the leader's log start offset
+    const b = buildRecordBatch({
+      records: [{ value: 'a' }, { value: 'b' }, { value: 'c' }, { value: 'd' }],
+      baseOffset: 10,
+    });
+    // A bad set changes nothing.
+    const bad = Buffer.from(b);
+    bad[bad.length - 1] ^= 1;
+    expectKafkaError(() => log.appendAsFollower(bad), 'CORRUPT_MESSAGE');
+    expect([log.logStartOffset, log.logEndOffset, log.activeSegment.baseOffset]).toEqual([
+      12, 12, 12,
+    ]);
+    const info = log.appendAsFollower(b);
+    expect([info.firstOffset, info.lastOffset]).toEqual([10, 13]);
+    expect([log.logStartOffset, log.logEndOffset]).toEqual([12, 14]);
+    expect(log.read(12, 1000).firstOffset).toBe(10);
+    log.close();
+  });
+
   describe('segments and indexes', () => {
     test('rolls at segment.bytes and reads across segments', () => {
       const dir = tmpLogDir();
@@ -216,6 +237,24 @@ describe('Log', () => {
       expect(idx.length % 8).toBe(0);
       expect(idx.length / 8).toBe(seg.offsetIndex.entries);
       expect(fs.readFileSync(seg.timeIndex.file).length % 12).toBe(0);
+    });
+
+    test('indexes every batch of a multi-batch append at its own position; a full index rolls', () => {
+      const dir = tmpLogDir();
+      const cfg = { 'index.interval.bytes': 0, 'segment.index.bytes': 40 }; // 5 offset entries, 3 time entries
+      const log = Log.open(dir, cfg, { time: new MockTime() });
+      log.append(Buffer.concat([batch(1), batch(1), batch(1), batch(1)]));
+      const seg = log.activeSegment;
+      const positions = [...seg.scanFrom(0)].map((b) => b.position);
+      for (let o = 1; o < 4; o++) expect(seg.offsetIndex.lookup(o).position).toBe(positions[o]);
+      for (let i = 0; i < 6; i++) log.append(batch(1, { ts: 2000 + i }));
+      expect(log.numberOfSegments()).toBeGreaterThan(1);
+      log.close();
+      const again = Log.open(dir, cfg, { time: new MockTime(), hadCleanShutdown: true });
+      expect(offsetsIn(again.read(0, 1 << 20).records)).toEqual(
+        Array.from({ length: 10 }, (_, i) => i),
+      );
+      again.close();
     });
 
     test('rolls at segment.ms, counted from the first batch timestamp', () => {
