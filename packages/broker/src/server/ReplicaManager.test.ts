@@ -21,7 +21,8 @@ beforeEach(() => {
     logStore: store,
     metadataCache: new MetadataCache(1),
     brokerEpoch: () => 10,
-    topicConfig: async (t) => (t === 'strict' ? { 'min.insync.replicas': '2' } : {}),
+    topicConfig: async (t): Promise<Record<string, string>> =>
+      t === 'strict' ? { 'min.insync.replicas': '2' } : {},
   });
 });
 afterEach(() => {
