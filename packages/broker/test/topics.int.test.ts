@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { KafkaZkClient, TopicPartitionStateZNode, TopicZNode } from '@kzoo/zk';
 import { connectTestSession, waitFor } from '@kzoo/testkit';
 import { batchOf, createTopic, metadata, randomTopic, startCluster } from './cluster';
@@ -41,6 +40,10 @@ describe('broker > topics (3 brokers, real ZooKeeper)', () => {
     for (const id of [1, 2, 3]) {
       const md = await metadata(await c.connect(id), [topic]);
       expect(md.brokers.map((b) => b.nodeId)).toEqual([1, 2, 3]);
+      // The registered (and advertised) port is the one bound at startup (listeners ask for port 0).
+      expect(md.brokers.map((b) => b.port)).toEqual(
+        [1, 2, 3].map((b) => c.broker(b).dataPlane.socketServer.port),
+      );
       expect(md.controllerId).toBe((await zk.getControllerId())!);
       expect(md.clusterId).toBe(c.broker(1).clusterId);
       expect(md.topics[0].errorCode).toBe(0);
@@ -169,6 +172,57 @@ describe('broker > topics (3 brokers, real ZooKeeper)', () => {
         return ids.length === 2 && !ids.includes(3);
       });
     }
-    void path;
+  });
+
+  it('after a controller failover the new controller knows every topic and serves new ones', async () => {
+    const c = await startCluster(3);
+    const old = c.brokers.find((b) => b.isController())!;
+    const survivors = c.brokers.filter((b) => b !== old);
+    const conn = await c.connect(survivors[0].brokerId);
+    const before = randomTopic();
+    expect((await createTopic(conn, before, 3, 2)).topics[0].errorCode).toBe(0);
+    await old.shutdown();
+    const next = await waitFor('a new controller', () => survivors.find((b) => b.isController()));
+    await waitFor('metadata names the new controller', async () =>
+      (await metadata(conn, null)).controllerId === next.brokerId ? true : undefined,
+    );
+    expect(next.controller.partitions.context.allTopics.has(before)).toBe(true);
+    const after = randomTopic();
+    expect((await createTopic(conn, after, 4, 2)).topics[0].errorCode).toBe(0);
+    for (const b of survivors) {
+      const md = await metadata(await c.connect(b.brokerId), [before, after]);
+      expect(md.brokers.map((x) => x.nodeId).sort()).toEqual(
+        survivors.map((x) => x.brokerId).sort(),
+      );
+      expect(md.topics.map((t) => t.partitions.length)).toEqual([3, 4]);
+      expect(md.topics[1].partitions.every((p) => p.errorCode === 0)).toBe(true);
+    }
+    // The epoch went up: controller_epoch 2 is in the new partitions' state.
+    const st = TopicPartitionStateZNode.decode(
+      (
+        await next.zkClient.zk.getData(
+          TopicPartitionStateZNode.path({ topic: after, partition: 0 }),
+        )
+      ).data,
+    );
+    expect(st.controllerEpoch).toBe(2);
+  });
+
+  it('applies topic configs from /config/topics/<t> over the broker defaults', async () => {
+    const c = await startCluster(1);
+    const conn = await c.connect();
+    const topic = randomTopic();
+    await createTopic(conn, topic, 1, 1, { 'max.message.bytes': '1000' });
+    const produce = (v: string) =>
+      conn
+        .request(0, 0, {
+          transactionalId: null,
+          acks: 1,
+          timeoutMs: 1000,
+          topics: [{ name: topic, partitions: [{ index: 0, records: batchOf([{ value: v }]) }] }],
+        })
+        .then((r) => r.topics[0].partitions[0].errorCode);
+    expect(await produce('small')).toBe(0);
+    expect(await produce('x'.repeat(2000))).toBe(10); // MESSAGE_TOO_LARGE
   });
 });
