@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { setLogLevel } from '@kzoo/common';
+import { createLogger, setLogLevel } from '@kzoo/common';
 import { Connection } from '@kzoo/protocol';
 import { buildRecordBatch, readBatchHeader, iterateBatches } from '@kzoo/records';
 import { AdminZkClient } from './admin/AdminZkClient';
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       nanoseconds: process.hrtime.bigint,
       sleep: async () => undefined,
     },
-    logger: undefined as never,
+    logger: createLogger('bench'),
   });
   const server = new SocketServer({ handler: apis.handle, port: 0, queuedMaxRequests: 500 });
   const { port } = await server.start();

@@ -378,7 +378,7 @@ export class ReplicaManager {
           status.push({
             partition: p,
             fetchOffset: fp.fetchOffset,
-            bytesAtHw: p.bytesAtHighWatermark,
+            bytesAtHw: fromFollower ? p.bytesAtLogEnd : p.bytesAtHighWatermark,
             bytesRead: n,
             fromFollower,
           });
