@@ -3,7 +3,7 @@ import { KafkaZkClient, TopicPartitionStateZNode, TopicZNode } from '@kzoo/zk';
 import { connectTestSession, waitFor } from '@kzoo/testkit';
 import { batchOf, createTopic, metadata, randomTopic, startCluster } from './cluster';
 
-describe('broker > topics (3 brokers, real ZooKeeper)', () => {
+describe('broker > topics (in-process clusters, real ZooKeeper)', () => {
   it('creates a topic through ZooKeeper, shows it in every broker’s metadata with leaders spread, and deletes it', async () => {
     const c = await startCluster(3);
     const zk = new KafkaZkClient(await connectTestSession({ connectString: c.zk }));
@@ -224,5 +224,48 @@ describe('broker > topics (3 brokers, real ZooKeeper)', () => {
         .then((r) => r.topics[0].partitions[0].errorCode);
     expect(await produce('small')).toBe(0);
     expect(await produce('x'.repeat(2000))).toBe(10); // MESSAGE_TOO_LARGE
+  });
+
+  it('a deletion waits for a dead replica’s broker and completes when it returns', async () => {
+    const c = await startCluster(2);
+    const controller = c.brokers.find((b) => b.isController())!;
+    const other = c.brokers.find((b) => b !== controller)!;
+    const conn = await c.connect(controller.brokerId);
+    const topic = randomTopic();
+    expect((await createTopic(conn, topic, 2, 2)).topics[0].errorCode).toBe(0);
+    const dir = c.dirs[other.brokerId - 1];
+    await waitFor('logs on the other broker', () =>
+      fs.readdirSync(dir).some((n) => n.startsWith(`${topic}-`)),
+    );
+    await other.shutdown();
+    await waitFor(
+      'broker gone',
+      () => !controller.dataPlane.metadataCache.isBrokerAlive(other.brokerId),
+    );
+    const del = await conn.request(20, 0, { topicNames: [topic], timeoutMs: 5000 });
+    expect(del.responses[0].errorCode).toBe(0); // gone from metadata at once (leader -2)
+    const zk = controller.zkClient;
+    expect(await zk.pathExists(TopicZNode.path(topic))).toBe(true); // waits for the dead replica
+    expect(await zk.pathExists(`/admin/delete_topics/${topic}`)).toBe(true);
+    await c.startBroker(other.brokerId);
+    await waitFor(
+      'deletion completed',
+      async () => !(await zk.pathExists(TopicZNode.path(topic))),
+      { timeoutMs: 15000 },
+    );
+    expect(await zk.pathExists(`/admin/delete_topics/${topic}`)).toBe(false);
+    await waitFor('returned broker removed its logs', () =>
+      fs.readdirSync(dir).every((n) => !n.startsWith(`${topic}-`)),
+    );
+  });
+
+  it('refuses DeleteTopics with delete.topic.enable=false', async () => {
+    const c = await startCluster(1, { 'delete.topic.enable': 'false' });
+    const conn = await c.connect();
+    const topic = randomTopic();
+    await createTopic(conn, topic, 1);
+    const del = await conn.request(20, 0, { topicNames: [topic], timeoutMs: 1000 });
+    expect(del.responses[0].errorCode).toBe(73); // TOPIC_DELETION_DISABLED
+    expect((await metadata(conn, [topic])).topics[0].errorCode).toBe(0);
   });
 });
