@@ -739,6 +739,13 @@ export class Log {
       fs.rmSync(cleanedFile, { force: true });
       return false;
     }
+    if (fs.statSync(cleanedFile).size === 0) {
+      // Nothing left: the segment goes (offsets stay as they were; reads skip the gap).
+      fs.rmSync(cleanedFile, { force: true });
+      this.segments.splice(i, 1);
+      old.deleteFiles();
+      return true;
+    }
     const swap = old.file + SWAP_SUFFIX;
     fs.renameSync(cleanedFile, swap);
     old.close();
