@@ -14,12 +14,12 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createLogger, setLogLevel } from '@kzoo/common';
+import { LogManager } from '@kzoo/log';
 import { Connection } from '@kzoo/protocol';
 import { buildRecordBatch, readBatchHeader, iterateBatches } from '@kzoo/records';
 import { AdminZkClient } from './admin/AdminZkClient';
 import { SocketServer } from './network';
 import { KafkaApis } from './server/KafkaApis';
-import { LogStore } from './server/LogStore';
 import { MetadataCache } from './server/MetadataCache';
 import { ReplicaManager } from './server/ReplicaManager';
 
@@ -49,12 +49,12 @@ const mb = (bytes: number) => bytes / (1024 * 1024);
 async function main(): Promise<void> {
   setLogLevel('warn');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kzoo-broker-bench-'));
-  const logStore = new LogStore({ logDirs: [dir], defaults: {} });
-  logStore.startup();
+  const logManager = LogManager.open({ logDirs: [dir] });
+  logManager.startup();
   const metadataCache = new MetadataCache(1);
   const replicaManager = new ReplicaManager({
     brokerId: 1,
-    logStore,
+    logManager,
     metadataCache,
     brokerEpoch: () => -1,
     topicConfig: async () => ({}),
@@ -186,7 +186,7 @@ async function main(): Promise<void> {
   await conn.close();
   await server.shutdown();
   replicaManager.shutdown();
-  logStore.shutdown();
+  await logManager.close();
 
   // ---- physical references, same run
   const rawFile = path.join(dir, 'raw.bin');

@@ -1,5 +1,5 @@
 // broker: the kzoo broker (Kafka's KafkaServer) as a library object.
-//   Broker.ts, config.ts, network/ (SocketServer), server/ (DataPlane, KafkaApis, ReplicaManager, MetadataCache, LogStore)
+//   Broker.ts, config.ts, network/ (SocketServer), server/ (DataPlane, KafkaApis, ReplicaManager, MetadataCache)
 //   handlers/ (one file per API), admin/ (AdminZkClient, topic rules), controller/ (KafkaController, state machines)
 export * from './config';
 export * from './Broker';
@@ -11,7 +11,6 @@ export * from './server/KafkaApis';
 export * from './server/MetadataCache';
 export * from './server/ReplicaManager';
 export * from './server/Partition';
-export * from './server/LogStore';
 export * from './server/DelayedOperation';
 export * from './server/DelayedOps';
 export * from './admin/AdminZkClient';

@@ -1,33 +1,31 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { OffsetCheckpointFile, REPLICATION_OFFSET_CHECKPOINT } from '@kzoo/log';
+import { LogManager, OffsetCheckpointFile, REPLICATION_OFFSET_CHECKPOINT } from '@kzoo/log';
 import type { FetchRequest, LeaderAndIsrPartitionState, LeaderAndIsrRequest } from '@kzoo/protocol';
 import { buildRecordBatch } from '@kzoo/records';
-import { LogStore } from './LogStore';
 import { MetadataCache } from './MetadataCache';
 import { ReplicaManager } from './ReplicaManager';
 
 let dir: string;
-let store: LogStore;
+let store: LogManager;
 let rm: ReplicaManager;
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kzoo-rm-'));
-  store = new LogStore({ logDirs: [dir], defaults: {} });
-  store.startup();
+  store = LogManager.open({ logDirs: [dir], cleanerEnable: false });
   rm = new ReplicaManager({
     brokerId: 1,
-    logStore: store,
+    logManager: store,
     metadataCache: new MetadataCache(1),
     brokerEpoch: () => 10,
     topicConfig: async (t): Promise<Record<string, string>> =>
       t === 'strict' ? { 'min.insync.replicas': '2' } : {},
   });
 });
-afterEach(() => {
+afterEach(async () => {
   rm.shutdown();
-  store.shutdown();
+  await store.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
