@@ -55,7 +55,10 @@ describe('broker > topics (in-process clusters, real ZooKeeper)', () => {
     // Each leader hosts its partition; followers too (as followers).
     for (const [p, a] of assignment.partitions) {
       for (const id of a.replicas) {
-        const part = c.broker(id).dataPlane.replicaManager.getPartition(topic, p)!;
+        // Each broker applies its LeaderAndIsr on its own schedule.
+        const part = await waitFor('LeaderAndIsr applied', () =>
+          c.broker(id).dataPlane.replicaManager.getPartition(topic, p),
+        );
         expect(part.isLeader).toBe(id === a.replicas[0]);
       }
     }
@@ -131,6 +134,13 @@ describe('broker > topics (in-process clusters, real ZooKeeper)', () => {
     const md = await metadata(conn1, [topic]);
     const leader = md.topics[0].partitions[0].leaderId;
     const follower = [1, 2, 3].find((b) => b !== leader)!;
+    await waitFor(
+      'the leader applied its LeaderAndIsr',
+      () => c.broker(leader).dataPlane.replicaManager.getPartition(topic, 0)?.isLeader,
+    );
+    await waitFor('the follower applied its LeaderAndIsr', () =>
+      c.broker(follower).dataPlane.replicaManager.getPartition(topic, 0),
+    );
     const produce = async (id: number) =>
       (
         await (
