@@ -81,6 +81,25 @@ describe('broker > topics (in-process clusters, real ZooKeeper)', () => {
     }
     const again = await conn.request(20, 0, { topicNames: [topic], timeoutMs: 1000 });
     expect(again.responses[0].errorCode).toBe(3);
+
+    // The name can be used again: a new topic id, empty logs from offset 0.
+    expect((await createTopic(conn, topic, 1, 1)).topics[0].errorCode).toBe(0);
+    const recreated = TopicZNode.decode(topic, (await zk.zk.getData(TopicZNode.path(topic))).data);
+    expect(recreated.topicId).not.toBe(assignment.topicId);
+    const leader = (await metadata(conn, [topic])).topics[0].partitions[0].leaderId;
+    await waitFor(
+      'the new leader applied its LeaderAndIsr',
+      () => c.broker(leader).dataPlane.replicaManager.getPartition(topic, 0)?.isLeader,
+    );
+    const pr = await (
+      await c.connect(leader)
+    ).request(0, 0, {
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 1000,
+      topics: [{ name: topic, partitions: [{ index: 0, records: batchOf([{ value: 'again' }]) }] }],
+    });
+    expect(pr.topics[0].partitions[0]).toMatchObject({ errorCode: 0, baseOffset: 0 });
   });
 
   it('refuses invalid names, collisions, duplicates, too few brokers and bad partition counts', async () => {
