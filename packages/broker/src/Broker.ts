@@ -19,6 +19,7 @@ import { BrokerInfo, EndPoint, KafkaZkClient } from '@kzoo/zk';
 import { ConfigInput, KafkaConfig } from './config';
 import { KafkaController } from './controller/KafkaController';
 import { checkBrokerMetadata } from './server/BrokerMetadata';
+import { DataPlane } from './server/DataPlane';
 
 /** Kafka's BrokerState names (the ones a ZooKeeper-mode broker goes through). */
 export type BrokerState =
@@ -58,6 +59,8 @@ export class Broker extends EventEmitter {
   private advertised: EndPoint[];
   private startPromise: Promise<void> | null = null;
   private shutdownPromise: Promise<void> | null = null;
+  /** The request path: logs, metadata cache, replica manager, handlers, socket server. */
+  readonly dataPlane: DataPlane;
   private stopRequested = false;
   private released = false;
 
@@ -68,6 +71,8 @@ export class Broker extends EventEmitter {
     this.time = opts.time ?? SystemTime;
     this.log = (opts.logger ?? createLogger('broker')).child({ broker: this.brokerId }, 'broker');
     this.advertised = [...this.config.advertisedListeners];
+    this.dataPlane = new DataPlane(this, { time: this.time, logger: this.log });
+    this.addComponent(this.dataPlane);
   }
 
   get state(): BrokerState {
@@ -149,6 +154,9 @@ export class Broker extends EventEmitter {
           return this._brokerEpoch;
         },
         logger: this.log,
+        deleteTopicEnable: cfg.getBoolean('delete.topic.enable'),
+        interBrokerListenerName: cfg.interBrokerListenerName,
+        requestTimeoutMs: cfg.getInt('controller.socket.timeout.ms'),
       });
       controller.on('registrationFailed', (e: Error) => this.emit('fatal', e));
       this._controller = controller;
