@@ -66,6 +66,15 @@ export interface SocketServerOptions {
   logger?: Logger;
 }
 
+export interface ConnectionStats {
+  connectionId: string;
+  clientAddress: string;
+  /** Requests read whose responses are not written yet. */
+  queued: number;
+  /** True while back-pressure stops reading the socket. */
+  paused: boolean;
+}
+
 interface Slot {
   correlationId: number;
   done: boolean;
@@ -136,12 +145,17 @@ class ServerConnection {
     this.takeFrames();
   }
 
-  /** Dispatches complete frames until the queue is full. */
+  /** Dispatches complete frames until the queue is full or the socket's write buffer is. */
   private takeFrames(): void {
     if (this.taking) return; // re-entered from a handler that completed synchronously
     this.taking = true;
     try {
-      while (!this.closed && !this.draining && this.queue.length < this.opts.queuedMaxRequests) {
+      while (
+        !this.closed &&
+        !this.draining &&
+        this.queue.length < this.opts.queuedMaxRequests &&
+        !this.socket.writableNeedDrain
+      ) {
         const frame = this.decoder.next();
         if (frame === undefined) break;
         this.dispatch(frame);
@@ -162,7 +176,9 @@ class ServerConnection {
       ({ header, body } = decodeRequest(frame, this.opts.registry));
     } catch (e) {
       if (e instanceof RequestDecodeError && e.answerable && e.correlationId !== undefined) {
-        this.log.warn('bad request', {
+        // A client probing ApiVersions at a newer version is normal negotiation.
+        const level = e.apiKey === ApiKeys.ApiVersions ? 'debug' : 'warn';
+        this.log[level]('bad request', {
           conn: this.id,
           apiKey: e.apiKey,
           apiVersion: e.apiVersion,
@@ -365,6 +381,16 @@ export class SocketServer {
 
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /** One entry per open connection: requests awaiting their response, and whether reading is paused. */
+  connectionStats(): ConnectionStats[] {
+    return [...this.connections].map((c) => ({
+      connectionId: c.id,
+      clientAddress: c.clientAddress,
+      queued: c.queued,
+      paused: c.isPaused,
+    }));
   }
 
   /**
