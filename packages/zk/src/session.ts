@@ -282,7 +282,7 @@ export class ZkSession extends EventEmitter {
         if (settled) return;
         settled = true;
         void closeClient(client, 0);
-        reject(new ZkConnectionTimeoutError(connectString, this.connectionTimeoutMs));
+        reject(new ZkConnectionTimeoutError(this.connectString, this.connectionTimeoutMs));
       }, this.connectionTimeoutMs);
       client.on('state', (state: zookeeper.State) => {
         if (!settled && state === zookeeper.State.SYNC_CONNECTED) {
