@@ -4,6 +4,9 @@
 import yargs from 'yargs';
 import { brokerCommand } from './commands/broker';
 import { clusterCommand } from './commands/cluster';
+import { consumeCommand } from './commands/consume';
+import { produceCommand } from './commands/produce';
+import { topicCommand } from './commands/topic';
 import { zkCommand } from './commands/zk';
 
 export { clusterStatus, formatClusterStatus } from './commands/cluster';
@@ -17,7 +20,10 @@ export function buildCli(argv: string[]) {
     .command(zkCommand)
     .command(brokerCommand)
     .command(clusterCommand)
-    .demandCommand(1, 'name a command: zk, broker or cluster')
+    .command(topicCommand)
+    .command(produceCommand)
+    .command(consumeCommand)
+    .demandCommand(1, 'name a command: zk, broker, cluster, topic, produce or consume')
     .strict()
     .recommendCommands()
     .example('$0 zk start --port 2181', 'run ZooKeeper')
