@@ -143,8 +143,10 @@ describe('CLI > topic, produce, consume', () => {
     const unreachable = await kzoo(['topic', 'list', '--bootstrap-server', '127.0.0.1:1']);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toMatch(/^kzoo: NETWORK_EXCEPTION: no broker reachable/);
+    const topic = randomTopic('cli');
+    expect((await kzoo(['topic', 'create', topic, ...bs])).code).toBe(0);
     const badKey = await kzoo(
-      ['produce', randomTopic(), '--key-separator', ':', ...bs],
+      ['produce', topic, '--key-separator', ':', ...bs],
       'no separator here\n',
     );
     expect(badKey.code).toBe(1);
