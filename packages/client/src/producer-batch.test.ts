@@ -1,5 +1,12 @@
 import { buildRecordBatch, records, validateBatch } from '@kzoo/records';
-import { ProducerBatch, maxRecordSize, type EncodedFields, type SendCall } from './producer-batch';
+import * as rec from '@kzoo/records';
+import {
+  ProducerBatch,
+  maxRecordSize,
+  varintForTests,
+  type EncodedFields,
+  type SendCall,
+} from './producer-batch';
 
 function call(): SendCall {
   return {
@@ -128,5 +135,48 @@ describe('Client > ProducerBatch', () => {
         { topic: 't', partition: 3, offset: 103, timestamp: 777 },
       ],
     ]);
+  });
+});
+
+describe('Client > ProducerBatch > varints', () => {
+  test('local varint helpers encode as @kzoo/records does', () => {
+    const { sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } = varintForTests;
+    const ints = [
+      0,
+      1,
+      -1,
+      63,
+      64,
+      -64,
+      -65,
+      300,
+      2 ** 30 - 1,
+      -(2 ** 30),
+      2 ** 31 - 1,
+      -(2 ** 31),
+    ];
+    const longs = [
+      ...ints,
+      2 ** 31,
+      -(2 ** 31) - 1,
+      2 ** 40 + 3,
+      -(2 ** 45),
+      Number.MAX_SAFE_INTEGER >> 1,
+      1_700_000_000_000,
+    ];
+    for (const n of ints) {
+      const a = Buffer.alloc(10);
+      const b = Buffer.alloc(10);
+      expect(writeVarint(a, 0, n)).toBe(rec.writeVarint(b, 0, n));
+      expect(a).toEqual(b);
+      expect(sizeOfVarint(n)).toBe(rec.sizeOfVarint(n));
+    }
+    for (const n of longs) {
+      const a = Buffer.alloc(10);
+      const b = Buffer.alloc(10);
+      expect(writeVarlong(a, 0, n)).toBe(rec.writeVarlong(b, 0, n));
+      expect(a).toEqual(b);
+      expect(sizeOfVarlong(n)).toBe(rec.sizeOfVarlong(n));
+    }
   });
 });

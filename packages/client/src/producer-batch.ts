@@ -27,13 +27,56 @@ import {
   RECORD_BATCH_OVERHEAD,
   compress,
   computeBatchCrc,
-  sizeOfVarint,
-  sizeOfVarlong,
   writeInt64,
-  writeVarint,
-  writeVarlong,
   type CompressionCodec,
 } from '@kzoo/records';
+
+// Zigzag varint helpers local to the append hot path (same encoding as @kzoo/records'
+// writeVarint/writeVarlong, which are checked against them in the unit tests); calling
+// through the package entry's re-export getters costs measurably per record.
+function sizeOfVarint(n: number): number {
+  let v = ((n << 1) ^ (n >> 31)) >>> 0;
+  let size = 1;
+  while (v >= 0x80) {
+    v >>>= 7;
+    size++;
+  }
+  return size;
+}
+
+function sizeOfVarlong(n: number): number {
+  if (n >= -0x40000000 && n < 0x40000000) return sizeOfVarint(n);
+  let v = n >= 0 ? n * 2 : -n * 2 - 1;
+  let size = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 128);
+    size++;
+  }
+  return size;
+}
+
+function writeVarint(buf: Buffer, pos: number, n: number): number {
+  let v = ((n << 1) ^ (n >> 31)) >>> 0;
+  while (v >= 0x80) {
+    buf[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[pos++] = v;
+  return pos;
+}
+
+function writeVarlong(buf: Buffer, pos: number, n: number): number {
+  if (n >= -0x40000000 && n < 0x40000000) return writeVarint(buf, pos, n);
+  let v = n >= 0 ? n * 2 : -n * 2 - 1;
+  while (v >= 0x80) {
+    buf[pos++] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  buf[pos++] = v;
+  return pos;
+}
+
+export const varintForTests = { sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong };
 
 /** What `send` resolves with, per record (Kafka's RecordMetadata). */
 export interface RecordMetadata {

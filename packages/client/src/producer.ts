@@ -15,7 +15,7 @@ import {
   type ConfigInput,
   type ProducerConfig,
 } from './config';
-import { Metadata } from './metadata';
+import { Metadata, type Cluster } from './metadata';
 import { NetworkClient } from './network-client';
 import { DefaultPartitioner } from './partitioner';
 import {
@@ -38,6 +38,11 @@ export interface ProducerRecord {
   /** CreateTime; defaults to now. */
   timestamp?: number;
   headers?: HeaderInput[] | Record<string, Buffer | string | null>;
+}
+
+interface Prepared extends EncodedFields {
+  /** Upper bound of the record's bytes in a batch. */
+  size: number;
 }
 
 export interface ClientOptions {
@@ -185,96 +190,85 @@ export class Producer {
     return this.doSend(topic, list);
   }
 
+  /** Checks one record and prepares its bytes; throws a KafkaError naming the problem. */
+  private prepare(r: ProducerRecord, i: number, topic: string, numPartitions: number): Prepared {
+    if (r === null || typeof r !== 'object')
+      throw new KafkaError('INVALID_RECORD', `record ${i} is not an object`);
+    const v = r.value ?? null;
+    if (v !== null && typeof v !== 'string' && !Buffer.isBuffer(v))
+      throw new KafkaError(
+        'INVALID_RECORD',
+        `record ${i}: value must be a Buffer, a string or null`,
+      );
+    const partition = r.partition;
+    if (
+      partition !== undefined &&
+      (!Number.isInteger(partition) || partition < 0 || partition >= numPartitions)
+    )
+      throw new KafkaError(
+        'UNKNOWN_TOPIC_OR_PARTITION',
+        `partition ${partition} of topic ${topic} does not exist (topic has ${numPartitions})`,
+      );
+    const ts = r.timestamp;
+    if (ts !== undefined && (!Number.isSafeInteger(ts) || ts < 0))
+      throw new KafkaError('INVALID_RECORD', `record ${i}: invalid timestamp ${ts}`);
+    const p: Prepared = {
+      key: toKey(r.key),
+      value: v,
+      valueLength: v === null ? 0 : typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length,
+      headers: r.headers === undefined ? null : encodeHeaders(r.headers),
+      size: 0,
+    };
+    p.size = maxRecordSize(p);
+    const maxSize = this.config['max.request.size'];
+    if (p.size + 61 > maxSize) throw recordTooLarge(p.size, maxSize);
+    return p;
+  }
+
+  /** Partitions and appends one prepared record; returns true if the sender should run. */
+  private appendOne(
+    topic: string,
+    r: ProducerRecord,
+    p: Prepared,
+    cluster: Cluster,
+    call: SendCall,
+    i: number,
+    now: number,
+  ): boolean {
+    const timestamp = r.timestamp ?? now;
+    const sticky = r.partition === undefined && p.key === null;
+    let partition =
+      r.partition !== undefined ? r.partition : this.partitioner.partition(topic, p.key, cluster);
+    const result: RecordMetadata = { topic, partition, offset: -1, timestamp };
+    const acc = this.accumulator;
+    let res = acc.append(topic, partition, timestamp, p, p.size, call, result, sticky, now);
+    if (res.abortForNewBatch) {
+      this.partitioner.onNewBatch(topic, cluster, partition);
+      partition = this.partitioner.partition(topic, null, cluster);
+      result.partition = partition;
+      res = acc.append(topic, partition, timestamp, p, p.size, call, result, false, now);
+    }
+    call.results[i] = result;
+    return res.batchIsFull || res.newBatchCreated;
+  }
+
   private doSend(topic: string, list: ProducerRecord[]): Promise<RecordMetadata[]> {
     const cluster = this.metadata.cluster;
-    const info = cluster.topic(topic)!;
-    const numPartitions = info.partitions.length;
+    const numPartitions = cluster.topic(topic)!.partitions.length;
     const now = this.time.milliseconds();
-    const maxSize = this.config['max.request.size'];
-    // Validate and encode everything first: bad input changes nothing.
-    const encoded: EncodedFields[] = new Array(list.length);
-    const sizes: number[] = new Array(list.length);
-    for (let i = 0; i < list.length; i++) {
-      const r = list[i];
-      if (r === null || typeof r !== 'object')
-        throw new KafkaError('INVALID_RECORD', `record ${i} is not an object`);
-      const v = r.value ?? null;
-      if (v !== null && typeof v !== 'string' && !Buffer.isBuffer(v))
-        throw new KafkaError(
-          'INVALID_RECORD',
-          `record ${i}: value must be a Buffer, a string or null`,
-        );
-      if (
-        r.partition !== undefined &&
-        (!Number.isInteger(r.partition) || r.partition < 0 || r.partition >= numPartitions)
-      )
-        throw new KafkaError(
-          'UNKNOWN_TOPIC_OR_PARTITION',
-          `partition ${r.partition} of topic ${topic} does not exist (topic has ${numPartitions})`,
-        );
-      if (r.timestamp !== undefined && (!Number.isSafeInteger(r.timestamp) || r.timestamp < 0))
-        throw new KafkaError('INVALID_RECORD', `record ${i}: invalid timestamp ${r.timestamp}`);
-      const f: EncodedFields = {
-        key: toKey(r.key),
-        value: v,
-        valueLength:
-          v === null ? 0 : typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length,
-        headers: encodeHeaders(r.headers),
-      };
-      const size = maxRecordSize(f);
-      if (size + 61 > maxSize) throw recordTooLarge(size, maxSize);
-      encoded[i] = f;
-      sizes[i] = size;
-    }
+    // Check and prepare everything first: bad input changes nothing.
+    const n = list.length;
+    const single = n === 1 ? this.prepare(list[0], 0, topic, numPartitions) : undefined;
+    const prepared = single
+      ? undefined
+      : list.map((r, i) => this.prepare(r, i, topic, numPartitions));
     let wake = false;
     const promise = new Promise<RecordMetadata[]>((resolve, reject) => {
-      const call: SendCall = {
-        results: new Array(list.length),
-        pending: list.length,
-        done: false,
-        resolve,
-        reject,
-      };
-      for (let i = 0; i < list.length; i++) {
-        const r = list[i];
-        const f = encoded[i];
-        const timestamp = r.timestamp ?? now;
-        const sticky = r.partition === undefined && f.key === null;
-        let partition =
-          r.partition !== undefined
-            ? r.partition
-            : this.partitioner.partition(topic, f.key, cluster);
-        const result: RecordMetadata = { topic, partition, offset: -1, timestamp };
-        let res = this.accumulator.append(
-          topic,
-          partition,
-          timestamp,
-          f,
-          sizes[i],
-          call,
-          result,
-          sticky,
-          now,
-        );
-        if (res.abortForNewBatch) {
-          this.partitioner.onNewBatch(topic, cluster, partition);
-          partition = this.partitioner.partition(topic, null, cluster);
-          result.partition = partition;
-          res = this.accumulator.append(
-            topic,
-            partition,
-            timestamp,
-            f,
-            sizes[i],
-            call,
-            result,
-            false,
-            now,
-          );
-        }
-        call.results[i] = result;
-        if (res.batchIsFull || res.newBatchCreated) wake = true;
-      }
+      const call: SendCall = { results: new Array(n), pending: n, done: false, resolve, reject };
+      if (single) wake = this.appendOne(topic, list[0], single, cluster, call, 0, now);
+      else
+        for (let i = 0; i < n; i++)
+          if (this.appendOne(topic, list[i], prepared![i], cluster, call, i, now)) wake = true;
     });
     if (wake) this.sender.wakeup();
     return promise;
