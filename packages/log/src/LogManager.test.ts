@@ -189,4 +189,25 @@ describe('Log > LogManager', () => {
     expect(() => m.getOrCreateLog('ok', -1)).toThrow(KafkaError);
     await m.close();
   });
+  test('checkpoints the high watermarks the caller supplies, periodically and on close', async () => {
+    const [dir] = dirs(1);
+    const time = new MockTime();
+    const hws = new Map([['hw-0', 3]]);
+    const m = LogManager.open({
+      logDirs: [dir],
+      time,
+      highWatermarkCheckpointIntervalMs: 5000,
+      highWatermark: (t, p) => hws.get(`${t}-${p}`),
+    });
+    m.getOrCreateLog('hw', 0).append(batch(5));
+    m.getOrCreateLog('hw', 1).append(batch(5));
+    m.startup();
+    const file = path.join(dir, 'replication-offset-checkpoint');
+    time.tick(5000);
+    await eventually(() => fs.existsSync(file));
+    expect(fs.readFileSync(file, 'utf8')).toBe('0\n1\nhw 0 3\n');
+    hws.set('hw-1', 4);
+    await m.close();
+    expect(fs.readFileSync(file, 'utf8')).toMatch(/^0\n2\n(hw 0 3\nhw 1 4|hw 1 4\nhw 0 3)\n$/);
+  });
 });

@@ -43,7 +43,12 @@ export interface LogManagerOptions {
   /** log.cleaner.enable (true) and log.cleaner.backoff.ms (15000). */
   cleanerEnable?: boolean;
   cleanerBackoffMs?: number;
-  /** The partition's high watermark, when known: retention and cleaning stay below it. */
+  /** replica.high.watermark.checkpoint.interval.ms (5000): how often `highWatermark` values are checkpointed. */
+  highWatermarkCheckpointIntervalMs?: number;
+  /**
+   * The partition's high watermark, when known (the caller owns it): retention and cleaning
+   * stay below it, and it is written to replication-offset-checkpoint periodically and on close.
+   */
   highWatermark?: (topic: string, partition: number) => number | undefined;
 }
 
@@ -242,6 +247,12 @@ export class LogManager {
       () => this.checkpointLogStartOffsets(),
       'log-start-offset checkpoint',
     );
+    if (this.opts.highWatermark)
+      add(
+        this.opts.highWatermarkCheckpointIntervalMs ?? 5000,
+        () => this.checkpointSuppliedHighWatermarks(),
+        'high-watermark checkpoint',
+      );
     if (this.opts.cleanerEnable ?? true)
       add(this.opts.cleanerBackoffMs ?? 15000, () => this.runCleaner(), 'cleaner');
   }
@@ -333,6 +344,19 @@ export class LogManager {
       new OffsetCheckpointFile(path.join(dir, REPLICATION_OFFSET_CHECKPOINT)).write(entries);
   }
 
+  /** Checkpoints the high watermarks the `highWatermark` option reports. */
+  checkpointSuppliedHighWatermarks(): void {
+    const supply = this.opts.highWatermark;
+    if (!supply) return;
+    const entries: TopicPartitionOffset[] = [];
+    for (const log of this.logs.values()) {
+      const offset = supply(log.topic, log.partition);
+      if (offset !== undefined)
+        entries.push({ topic: log.topic, partition: log.partition, offset });
+    }
+    this.checkpointHighWatermarks(entries);
+  }
+
   /** High watermarks from every dir's replication-offset-checkpoint. */
   readHighWatermarks(): Map<string, number> {
     const out = new Map<string, number>();
@@ -387,6 +411,7 @@ export class LogManager {
     this.checkpointRecoveryPoints();
     this.checkpointLogStartOffsets();
     this.checkpointCleanerOffsets();
+    this.checkpointSuppliedHighWatermarks();
     for (const dir of this.opts.logDirs) writeFileAtomic(path.join(dir, CLEAN_SHUTDOWN_FILE), '');
     for (const u of this.unlocks) u();
   }

@@ -300,8 +300,9 @@ export class ZkSession extends EventEmitter {
     if (client !== this.client) return;
     const id = sessionIdHex(client.getSessionId());
     if (state === zookeeper.State.SYNC_CONNECTED) {
+      if (this._state === 'disconnected')
+        this.log.info('reconnected to ZooKeeper', { session: id });
       this._state = 'connected';
-      this.log.debug('connected', { session: id });
       this.emit('connected', id);
     } else if (state === zookeeper.State.DISCONNECTED) {
       if (this.closing) return;

@@ -109,6 +109,7 @@ const start: CommandModule<object, StartArgs> = {
       try {
         await broker.start();
       } catch (e) {
+        if (stopping) return; // SIGTERM during startup: stop() exits 0
         fail(e);
       }
       broker.controller.on('failover', ({ epoch }: { epoch: number }) =>

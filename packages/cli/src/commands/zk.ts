@@ -52,7 +52,11 @@ const start: CommandModule<object, StartArgs> = {
         logLevel: process.env.KZOO_ZK_LOG_LEVEL ?? 'info',
         echoOutput: true,
       });
-      process.stdout.write(`zookeeper running at ${zk.connectString}\n`);
+      const pids = zk.nodes.map((n) => n.pid).join(',');
+      const dirs = args['data-dir'] ?? zk.nodes.map((n) => n.dataDir).join(',');
+      process.stdout.write(
+        `zookeeper running at ${zk.connectString} (pid ${pids}, data dir ${dirs})\n`,
+      );
       let stopping = false;
       const stop = async (code: number) => {
         if (stopping) return;
