@@ -98,6 +98,8 @@ export class PartitionState {
   epoch = 0;
   resetStrategy: OffsetResetStrategy | null = null;
   resetInFlight = false;
+  /** Set on NOT_LEADER_OR_FOLLOWER and the like: no fetch until metadata is refreshed. */
+  awaitingMetadata = false;
   readonly buffered: CompletedFetch[] = [];
   bufferedBytes = 0;
 
@@ -273,6 +275,10 @@ export class Fetcher {
         else resets.set(leader, [s]);
         continue;
       }
+      if (s.awaitingMetadata) {
+        needMetadata = true;
+        continue;
+      }
       if (s.paused || this.inFlight.has(leader)) continue;
       if ((this.nodeBackoffUntil.get(leader) ?? 0) > now) continue;
       if (s.bufferedBytes >= this.opts.maxPartitionBytes * 2) continue;
@@ -289,9 +295,14 @@ export class Fetcher {
   }
 
   private refreshMetadata(): void {
+    if (this.closed) return;
     this.metadata.maybeUpdate().then(
-      () => this.sendFetches(),
+      () => {
+        for (const s of this.states.values()) s.awaitingMetadata = false;
+        this.sendFetches();
+      },
       (e: Error) => {
+        if (this.closed) return;
         this.log.warn('metadata refresh failed', { error: e.message });
         this.pendingError ??= e;
         this.signal();
@@ -435,6 +446,11 @@ export class Fetcher {
       return;
     }
     if (err.retriable) {
+      this.log.debug('partition error, refreshing metadata', {
+        partition: `${s.topic}-${s.partition}`,
+        error: err.errorName,
+      });
+      s.awaitingMetadata = true;
       this.metadata.requestUpdate();
       return;
     }

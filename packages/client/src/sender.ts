@@ -136,6 +136,7 @@ export class Sender {
     this.metadata.maybeUpdate().then(
       () => this.wakeup(),
       (e: Error) => {
+        if (!this.running) return;
         this.log.warn('metadata refresh failed', { error: e.message });
         this.schedule(this.opts.retryBackoffMs);
       },
