@@ -89,6 +89,8 @@ export class Producer {
   private readonly sender: Sender;
   private readonly partitioner: DefaultPartitioner;
   private readonly bufferWaiters: Array<() => void> = [];
+  /** Sends still waiting for metadata or buffer space (flush waits for them too). */
+  private readonly blockedSends = new Set<Promise<unknown>>();
   private closed = false;
 
   constructor(config: ConfigInput, opts: ClientOptions = {}) {
@@ -155,20 +157,26 @@ export class Producer {
         new KafkaError('INVALID_TOPIC_EXCEPTION', 'topic must be a non-empty string'),
       );
     if (list.length === 0) return Promise.resolve([]);
-    const ready =
+    const canAppend =
       this.metadata.cluster.topic(topic) !== undefined &&
       this.accumulator.reservedBytes < this.config['buffer.memory'];
-    if (ready) {
+    if (canAppend) {
       try {
         return this.doSend(topic, list);
       } catch (e) {
         return Promise.reject(e);
       }
     }
-    return this.waitThenSend(topic, list);
+    const ready = this.waitUntilReady(topic);
+    this.blockedSends.add(ready);
+    const forget = () => this.blockedSends.delete(ready);
+    const sent = ready.then(() => this.doSend(topic, list));
+    ready.then(forget, forget);
+    return sent;
   }
 
-  private async waitThenSend(topic: string, list: ProducerRecord[]): Promise<RecordMetadata[]> {
+  /** Waits for the topic's metadata and for buffer space (up to `max.block.ms`). */
+  private async waitUntilReady(topic: string): Promise<void> {
     const maxBlock = this.config['max.block.ms'];
     const start = this.time.milliseconds();
     await this.metadata.waitForTopic(topic, maxBlock);
@@ -187,7 +195,6 @@ export class Producer {
         });
       });
     }
-    return this.doSend(topic, list);
   }
 
   /** Checks one record and prepares its bytes; throws a KafkaError naming the problem. */
@@ -282,6 +289,7 @@ export class Producer {
 
   /** Sends everything buffered now (ignoring linger.ms) and waits for it to complete. */
   async flush(): Promise<void> {
+    if (this.blockedSends.size > 0) await Promise.allSettled([...this.blockedSends]);
     this.accumulator.beginFlush();
     this.sender.wakeup();
     await this.accumulator.awaitFlushCompletion();
