@@ -1,6 +1,6 @@
 // broker: the kzoo broker (Kafka's KafkaServer) as a library object.
-//   Broker.ts (startup/shutdown, components), config.ts (KafkaConfig, Kafka's keys/defaults),
-//   controller/ (KafkaController, ControllerEventManager), server/ (meta.properties)
+//   Broker.ts, config.ts, network/ (SocketServer), server/ (DataPlane, KafkaApis, ReplicaManager, MetadataCache)
+//   handlers/ (one file per API), admin/ (AdminZkClient, topic rules), controller/ (KafkaController, state machines)
 export * from './config';
 export * from './Broker';
 export * from './controller/ControllerEventManager';
@@ -11,7 +11,6 @@ export * from './server/KafkaApis';
 export * from './server/MetadataCache';
 export * from './server/ReplicaManager';
 export * from './server/Partition';
-export * from './server/LogStore';
 export * from './server/DelayedOperation';
 export * from './server/DelayedOps';
 export * from './admin/AdminZkClient';
@@ -19,3 +18,4 @@ export * from './admin/AdminUtils';
 export * from './admin/Topic';
 export * from './controller/ControllerPartitions';
 export * from './controller/states';
+export * from './network';
