@@ -1,10 +1,14 @@
 // cli: the `kzoo` command (yargs).
-//   bin.ts (entry), commands/ (one file per command group: zk, broker, cluster),
+//   bin.ts (entry), commands/ (one file per command group: zk, broker, cluster, topic,
+//   produce, consume, demo), bench/ (end-to-end benchmark),
 //   common.ts (--zk option, error handling)
 import yargs from 'yargs';
 import { brokerCommand } from './commands/broker';
 import { clusterCommand } from './commands/cluster';
+import { consumeCommand } from './commands/consume';
 import { demoCommand } from './commands/demo';
+import { produceCommand } from './commands/produce';
+import { topicCommand } from './commands/topic';
 import { zkCommand } from './commands/zk';
 
 export { clusterStatus, formatClusterStatus } from './commands/cluster';
@@ -18,8 +22,11 @@ export function buildCli(argv: string[]) {
     .command(zkCommand)
     .command(brokerCommand)
     .command(clusterCommand)
+    .command(topicCommand)
+    .command(produceCommand)
+    .command(consumeCommand)
     .command(demoCommand)
-    .demandCommand(1, 'name a command: demo, zk, broker or cluster')
+    .demandCommand(1, 'name a command: demo, zk, broker, cluster, topic, produce or consume')
     .strict()
     .recommendCommands()
     .example('$0 zk start --port 2181', 'run ZooKeeper')
