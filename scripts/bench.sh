@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# `npm run bench`: every benchmark, each printing its figures beside the physical
+# limit it measured in the same run (raw sequential write, raw loopback TCP).
+#   1. log      append/read of one partition log vs a raw sequential write
+#   2. network  SocketServer + Connection round trips and 16 KiB echo vs raw loopback TCP
+#   3. broker   produce/fetch over the native protocol into one in-process broker
+#   4. e2e      Producer -> broker -> Consumer with the real client, Kafka perf-tool output
+# Run one alone with `bash scripts/bench.sh log|network|broker|e2e`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export KZOO_LOG_LEVEL=${KZOO_LOG_LEVEL:-warn}
+only=${1:-all}
+section() { printf '\n=== %s ===\n' "$*"; }
+uname -srm
+printf 'cpus: %s x %s\nnode: %s\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(node --version)"
+
+if [ "$only" = all ] || [ "$only" = log ]; then
+  section "log: one partition on disk (packages/log)"
+  node packages/log/dist/bench.js
+fi
+if [ "$only" = all ] || [ "$only" = network ]; then
+  section "network: native protocol over loopback (packages/protocol + broker SocketServer)"
+  node packages/broker/dist/network/bench.js 3
+fi
+if [ "$only" = all ] || [ "$only" = broker ]; then
+  section "broker: produce/fetch into one in-process broker, 1 partition, 16 in flight"
+  node packages/broker/dist/bench.js 2000000 16 1
+fi
+if [ "$only" = all ] || [ "$only" = e2e ]; then
+  section "e2e: Producer -> broker -> Consumer (packages/client)"
+  node --max-semi-space-size=64 packages/cli/dist/bench/client-e2e.js
+fi
