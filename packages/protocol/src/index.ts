@@ -1,2 +1,20 @@
-// @kzoo/protocol — filled in by its issue.
-export {};
+// protocol: kzoo's native wire protocol (framing, msgpackr bodies, one file per API).
+//   frame.ts, codec.ts, messages.ts, schema.ts, api.ts  framing, body codec, headers, validation
+//   apis/  one file per API (Kafka key + name); connection.ts  client side of a socket
+export * from './frame';
+export { encodeBody, decodeBody, BodyDecodeError } from './codec';
+export * from './schema';
+export * from './api';
+export * from './apis';
+export * from './messages';
+export {
+  ErrorCode,
+  KafkaError,
+  errorDef,
+  isRetriable,
+  ERRORS_BY_CODE,
+  ERRORS_BY_NAME,
+  type ErrorDef,
+  type ErrorName,
+} from '@kzoo/common';
+export * from './connection';

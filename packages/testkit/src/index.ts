@@ -1,2 +1,6 @@
-// @kzoo/testkit — filled in by its issue.
-export {};
+// testkit: real ZooKeeper and broker processes for kzoo's integration tests.
+//   zookeeper.ts (startZooKeeper), brokers.ts (broker processes), fixtures.ts (chroot per
+//   test, cleanup hooks), util.ts (free ports, deadline poller), jest/ (global setup)
+export * from './util';
+export * from './zookeeper';
+export * from './fixtures';

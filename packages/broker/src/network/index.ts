@@ -1,0 +1,9 @@
+// network: the broker's socket layer.
+//   socket-server.ts  SocketServer (listen, frame, pipeline, order, back-pressure, idle, shutdown)
+//   index.ts          this entry; the broker's src/index.ts re-exports it
+export {
+  SocketServer,
+  type SocketServerOptions,
+  type RequestHandler,
+  type RequestContext,
+} from './socket-server';

@@ -1,0 +1,90 @@
+/**
+ * Metadata (key 3). Versions: 0.
+ * v0: Kafka Metadata v7-v8's fields: topics (null = all topics, [] = none),
+ *     allowAutoTopicCreation; response brokers with rack, clusterId, controllerId,
+ *     topics with isInternal and partitions with leaderEpoch and offlineReplicas.
+ * Not implemented: topic ids, authorized operations.
+ */
+import { defineApi } from '../api';
+import { array, boolean, int16, int32, nullable, nullableString, string, struct } from '../schema';
+
+export interface MetadataRequestTopic {
+  name: string;
+}
+export interface MetadataRequest {
+  /** null = all topics. */
+  topics: MetadataRequestTopic[] | null;
+  allowAutoTopicCreation: boolean;
+}
+export interface MetadataResponseBroker {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+export interface MetadataResponsePartition {
+  errorCode: number;
+  partitionIndex: number;
+  /** -1 when the partition has no leader. */
+  leaderId: number;
+  leaderEpoch: number;
+  replicaNodes: number[];
+  isrNodes: number[];
+  offlineReplicas: number[];
+}
+export interface MetadataResponseTopic {
+  errorCode: number;
+  name: string;
+  isInternal: boolean;
+  partitions: MetadataResponsePartition[];
+}
+export interface MetadataResponse {
+  throttleTimeMs: number;
+  brokers: MetadataResponseBroker[];
+  clusterId: string | null;
+  /** -1 when no controller is known. */
+  controllerId: number;
+  topics: MetadataResponseTopic[];
+}
+
+export const MetadataApi = defineApi<MetadataRequest, MetadataResponse>({
+  apiKey: 3,
+  name: 'Metadata',
+  latest: {
+    request: struct<MetadataRequest>({
+      topics: nullable(array(struct<MetadataRequestTopic>({ name: string }))),
+      allowAutoTopicCreation: boolean,
+    }),
+    response: struct<MetadataResponse>({
+      throttleTimeMs: int32,
+      brokers: array(
+        struct<MetadataResponseBroker>({
+          nodeId: int32,
+          host: string,
+          port: int32,
+          rack: nullableString,
+        }),
+      ),
+      clusterId: nullableString,
+      controllerId: int32,
+      topics: array(
+        struct<MetadataResponseTopic>({
+          errorCode: int16,
+          name: string,
+          isInternal: boolean,
+          partitions: array(
+            struct<MetadataResponsePartition>({
+              errorCode: int16,
+              partitionIndex: int32,
+              leaderId: int32,
+              leaderEpoch: int32,
+              replicaNodes: array(int32),
+              isrNodes: array(int32),
+              offlineReplicas: array(int32),
+            }),
+          ),
+        }),
+      ),
+    }),
+  },
+});

@@ -1,0 +1,327 @@
+/**
+ * The client side of one TCP connection to a broker (used by clients and by brokers
+ * talking to each other): requests are pipelined with correlation ids, responses are
+ * matched to their requests, writes made in one tick leave in one vectored write.
+ *
+ * Failures are KafkaErrors: a request that gets no answer in time fails with
+ * REQUEST_TIMED_OUT, a lost connection fails every request in flight with
+ * NETWORK_EXCEPTION (retriable), a request-level refusal by the broker is an
+ * `ErrorResponse` (UNSUPPORTED_VERSION carries the broker's version ranges).
+ *
+ * `controlKey(apiKey, fn)` is a fault hook for tests (after franz-go kfake's
+ * ControlKey): fn sees each request of that key and may drop or delay its response.
+ */
+import * as net from 'node:net';
+import { KafkaError, createLogger, type Logger } from '@kzoo/common';
+import type { ApiRegistry } from './api';
+import { apiRegistry, type ApiKey, type RequestOf, type ResponseOf } from './apis';
+import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder } from './frame';
+import { decodeResponseBody, decodeResponseHeader, encodeRequest } from './messages';
+
+export interface ConnectionOptions {
+  host: string;
+  port: number;
+  /** Sent in every request header. Default 'kzoo'. */
+  clientId?: string | null;
+  /** Kafka's `socket.connection.setup.timeout.ms`. Default 10000. */
+  connectTimeoutMs?: number;
+  /** Kafka's `request.timeout.ms`, used when a request names none. Default 30000. */
+  requestTimeoutMs?: number;
+  /** Largest response frame accepted. Default 104857600. */
+  maxFrameBytes?: number;
+  registry?: ApiRegistry;
+  logger?: Logger;
+}
+
+export interface RequestOptions {
+  timeoutMs?: number;
+}
+
+/** What a `controlKey` hook decides for the response of one request. */
+export type ControlDecision = 'keep' | 'drop' | { delayMs: number } | undefined | void;
+
+export interface ControlledRequest {
+  apiKey: number;
+  apiVersion: number;
+  correlationId: number;
+  body: unknown;
+}
+
+export type ControlFn = (request: ControlledRequest) => ControlDecision;
+
+interface Pending {
+  apiKey: number;
+  apiVersion: number;
+  resolve: (body: unknown) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+  control: ControlDecision;
+}
+
+export class Connection {
+  readonly host: string;
+  readonly port: number;
+  readonly clientId: string | null;
+  private readonly requestTimeoutMs: number;
+  private readonly registry: ApiRegistry;
+  private readonly log: Logger;
+  private readonly decoder: FrameDecoder;
+  private readonly pending = new Map<number, Pending>();
+  private readonly controls = new Map<number, ControlFn[]>();
+  private readonly closeListeners: Array<(err: KafkaError) => void> = [];
+  private nextCorrelationId = 0;
+  private corked = false;
+  private closedWith: KafkaError | undefined;
+
+  private constructor(
+    private readonly socket: net.Socket,
+    opts: ConnectionOptions,
+  ) {
+    this.host = opts.host;
+    this.port = opts.port;
+    this.clientId = opts.clientId === undefined ? 'kzoo' : opts.clientId;
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 30000;
+    this.registry = opts.registry ?? apiRegistry;
+    this.log = (opts.logger ?? createLogger('network.client')).child({
+      broker: `${opts.host}:${opts.port}`,
+    });
+    this.decoder = new FrameDecoder(opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) =>
+      this.fail(
+        new KafkaError('NETWORK_EXCEPTION', `connection to ${this.address}: ${err.message}`),
+      ),
+    );
+    socket.on('close', () =>
+      this.fail(new KafkaError('NETWORK_EXCEPTION', `connection to ${this.address} closed`)),
+    );
+  }
+
+  /** Opens a connection; rejects with NETWORK_EXCEPTION on refusal or connect timeout. */
+  static connect(opts: ConnectionOptions): Promise<Connection> {
+    const timeoutMs = opts.connectTimeoutMs ?? 10000;
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: opts.host, port: opts.port });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(
+          new KafkaError(
+            'NETWORK_EXCEPTION',
+            `connect to ${opts.host}:${opts.port} timed out after ${timeoutMs} ms`,
+          ),
+        );
+      }, timeoutMs);
+      const onError = (err: Error) => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(
+          new KafkaError(
+            'NETWORK_EXCEPTION',
+            `connect to ${opts.host}:${opts.port}: ${err.message}`,
+          ),
+        );
+      };
+      socket.once('error', onError);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.off('error', onError);
+        resolve(new Connection(socket, opts));
+      });
+    });
+  }
+
+  get address(): string {
+    return `${this.host}:${this.port}`;
+  }
+
+  /** Requests sent and not yet answered, failed or timed out. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  get closed(): boolean {
+    return this.closedWith !== undefined;
+  }
+
+  /** Called once when the connection closes, with the error that failed in-flight requests. */
+  onClose(listener: (err: KafkaError) => void): void {
+    if (this.closedWith) listener(this.closedWith);
+    else this.closeListeners.push(listener);
+  }
+
+  /**
+   * Sends a request and resolves with the validated response body. Rejects with
+   * REQUEST_TIMED_OUT, NETWORK_EXCEPTION, or an `ErrorResponse` from the broker.
+   */
+  request<K extends ApiKey>(
+    apiKey: K,
+    apiVersion: number,
+    body: RequestOf<K>,
+    opts?: RequestOptions,
+  ): Promise<ResponseOf<K>>;
+  request(
+    apiKey: number,
+    apiVersion: number,
+    body: unknown,
+    opts?: RequestOptions,
+  ): Promise<unknown>;
+  request(
+    apiKey: number,
+    apiVersion: number,
+    body: unknown,
+    opts?: RequestOptions,
+  ): Promise<unknown> {
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    const correlationId = this.takeCorrelationId();
+    let frame: Buffer;
+    try {
+      frame = encodeRequest({ apiKey, apiVersion, correlationId, clientId: this.clientId }, body);
+    } catch (e) {
+      return Promise.reject(
+        new KafkaError('INVALID_REQUEST', `cannot encode request: ${(e as Error).message}`),
+      );
+    }
+    const controls = this.controls.get(apiKey);
+    let control: ControlDecision;
+    if (controls) {
+      for (const fn of controls) {
+        control = fn({ apiKey, apiVersion, correlationId, body });
+        if (control !== undefined && control !== 'keep') break;
+      }
+    }
+    const timeoutMs = opts?.timeoutMs ?? this.requestTimeoutMs;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.timeout(correlationId, timeoutMs), timeoutMs);
+      this.pending.set(correlationId, { apiKey, apiVersion, resolve, reject, timer, control });
+      this.write(frame);
+    });
+  }
+
+  /**
+   * Sends a request that gets no response (Produce with acks = 0). Throws
+   * NETWORK_EXCEPTION when the connection is closed.
+   */
+  sendOneWay<K extends ApiKey>(apiKey: K, apiVersion: number, body: RequestOf<K>): void;
+  sendOneWay(apiKey: number, apiVersion: number, body: unknown): void;
+  sendOneWay(apiKey: number, apiVersion: number, body: unknown): void {
+    if (this.closedWith) throw this.closedWith;
+    const correlationId = this.takeCorrelationId();
+    this.write(encodeRequest({ apiKey, apiVersion, correlationId, clientId: this.clientId }, body));
+  }
+
+  /**
+   * Installs a fault hook for requests of `apiKey`: `fn` returns 'keep' (or nothing),
+   * 'drop' (the response is discarded, so the request times out) or `{delayMs}`.
+   * Returns a function that removes the hook.
+   */
+  controlKey(apiKey: number, fn: ControlFn): () => void {
+    const list = this.controls.get(apiKey) ?? [];
+    list.push(fn);
+    this.controls.set(apiKey, list);
+    return () => {
+      const i = list.indexOf(fn);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.controls.delete(apiKey);
+    };
+  }
+
+  /** Closes the connection; requests still in flight fail with NETWORK_EXCEPTION. */
+  close(): Promise<void> {
+    if (this.socket.destroyed) {
+      this.fail(new KafkaError('NETWORK_EXCEPTION', `connection to ${this.address} closed`));
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      this.socket.once('close', () => resolve());
+      this.fail(
+        new KafkaError('NETWORK_EXCEPTION', `connection to ${this.address} closed by client`),
+      );
+      this.socket.destroy();
+    });
+  }
+
+  private takeCorrelationId(): number {
+    const id = this.nextCorrelationId;
+    this.nextCorrelationId = id === 0x7fffffff ? 0 : id + 1;
+    return id;
+  }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
+
+  /** Writes made in the same tick are corked and leave together (one writev). */
+  private write(frame: Buffer): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
+    this.socket.write(frame);
+  }
+
+  private onData(chunk: Buffer): void {
+    this.decoder.push(chunk);
+    try {
+      let frame: Buffer | undefined;
+      while ((frame = this.decoder.next()) !== undefined) this.onFrame(frame);
+    } catch (e) {
+      this.log.warn('closing connection: bad response frame', { error: (e as Error).message });
+      this.fail(new KafkaError('NETWORK_EXCEPTION', `bad response frame: ${(e as Error).message}`));
+      this.socket.destroy();
+    }
+  }
+
+  private onFrame(frame: Buffer): void {
+    const { correlationId } = decodeResponseHeader(frame);
+    const p = this.pending.get(correlationId);
+    if (!p) return; // timed out, or dropped by a control hook
+    const control = p.control;
+    if (control === 'drop') return;
+    if (control !== undefined && control !== 'keep') {
+      p.control = undefined;
+      setTimeout(() => {
+        if (this.pending.get(correlationId) === p) this.onFrame(frame);
+      }, control.delayMs);
+      return;
+    }
+    this.pending.delete(correlationId);
+    clearTimeout(p.timer);
+    let body: unknown;
+    try {
+      body = decodeResponseBody(frame, p.apiKey, p.apiVersion, this.registry);
+    } catch (e) {
+      p.reject(e as Error);
+      return;
+    }
+    p.resolve(body);
+  }
+
+  private timeout(correlationId: number, timeoutMs: number): void {
+    const p = this.pending.get(correlationId);
+    if (!p) return;
+    this.pending.delete(correlationId);
+    p.reject(
+      new KafkaError(
+        'REQUEST_TIMED_OUT',
+        `${this.registry.name(p.apiKey)} request ${correlationId} to ${this.address} got no response in ${timeoutMs} ms`,
+      ),
+    );
+  }
+
+  private fail(err: KafkaError): void {
+    if (!this.closedWith) {
+      this.closedWith = err;
+      for (const l of this.closeListeners.splice(0)) l(err);
+    }
+    if (this.pending.size === 0) return;
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+  }
+}

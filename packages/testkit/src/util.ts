@@ -1,0 +1,109 @@
+/**
+ * Small helpers the harnesses share: free loopback ports, a deadline poller, temp
+ * dirs, and a registry of child processes killed when the test process exits (so a
+ * crashed run leaves no ZooKeeper or broker behind).
+ */
+import { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** Returns `count` distinct free TCP ports on `host` (held open together, then released). */
+export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
+  const servers: net.Server[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const srv = net.createServer();
+      servers.push(srv);
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(0, host, () => resolve());
+      });
+      ports.push((srv.address() as net.AddressInfo).port);
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  }
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return (await freePorts(1, host))[0];
+}
+
+export class DeadlineError extends Error {
+  constructor(what: string, timeoutMs: number, last?: unknown) {
+    super(
+      `timed out after ${timeoutMs} ms waiting for ${what}` +
+        (last instanceof Error ? ` (last error: ${last.message})` : ''),
+    );
+    this.name = 'DeadlineError';
+  }
+}
+
+/**
+ * Polls `probe` every `intervalMs` until it returns a value other than undefined/false,
+ * or throws DeadlineError naming `what` after `timeoutMs`. Errors from `probe` count as
+ * "not yet" (the last one is quoted in the timeout message).
+ */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  opts: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const timeoutMs = opts.timeoutMs ?? 10000;
+  const intervalMs = opts.intervalMs ?? 50;
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() >= deadline) throw new DeadlineError(what, timeoutMs, last);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export function makeTempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function removeDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+const children = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/** Tracks a child so it is SIGKILLed if this process exits while the child still runs. */
+export function trackChild(child: ChildProcess): void {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of children) {
+        try {
+          if (c.pid) process.kill(c.pid, 'SIGCONT');
+          c.kill('SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    });
+  }
+}
+
+/** Resolves with the exit code (or signal name) once the child has exited. */
+export function waitForExit(child: ChildProcess): Promise<number | string> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  if (child.signalCode !== null) return Promise.resolve(child.signalCode);
+  return new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve(code !== null ? code : (signal ?? -1))),
+  );
+}

@@ -1,0 +1,417 @@
+/**
+ * KafkaZkClient: Kafka's ZooKeeper operations (Kafka's `kafka/zk/KafkaZkClient.scala`)
+ * over a ZkSession, reading and writing the znodes of znodes.ts. Grouped by concern:
+ * setup (top-level paths, cluster id), broker registration, controller election and
+ * controller-fenced writes. Topic, partition-state, ISR and offset operations join here.
+ *
+ * Fencing (Kafka 2.2+): every controller write is a `multi` whose first operation is
+ * `check(/controller_epoch, epochZkVersion)`; if another controller has been elected
+ * since, the check fails and the write throws ControllerMovedError, applying nothing.
+ */
+import { createLogger, KafkaError, Logger, SystemTime, Time } from '@kzoo/common';
+import { BadVersionError, NodeExistsError, NoNodeError, ZkError } from './errors';
+import {
+  joinPath,
+  ZkOp,
+  ZkOpResult,
+  ZkSession,
+  ZkSessionOptions,
+  ZkStat,
+  Watcher,
+} from './session';
+import {
+  BrokerIdsZNode,
+  BrokerIdZNode,
+  BrokerInfo,
+  BrokerRegistration,
+  ClusterIdZNode,
+  ControllerEpochZNode,
+  ControllerRegistration,
+  ControllerZNode,
+  FeatureZNode,
+  FeatureZNodeData,
+  IsrChangeNotificationZNode,
+  LogDirEventNotificationZNode,
+  PersistentZkPaths,
+  randomKafkaUuid,
+} from './znodes';
+
+/** Kafka's ControllerMovedException: this broker's controller epoch is no longer current. */
+export class ControllerMovedError extends KafkaError {
+  constructor(detail: string) {
+    super('NOT_CONTROLLER', detail);
+    this.name = 'ControllerMovedError';
+  }
+}
+
+/** A broker id that is registered by another live ZooKeeper session. */
+export class BrokerIdInUseError extends KafkaError {
+  constructor(
+    readonly brokerId: number,
+    readonly ownerSession: string | null,
+  ) {
+    super(
+      'DUPLICATE_BROKER_REGISTRATION',
+      `broker.id ${brokerId} is already registered at ${BrokerIdZNode.path(brokerId)} by another live broker` +
+        (ownerSession ? ` (ZooKeeper session ${ownerSession})` : '') +
+        '; every broker needs its own broker.id',
+    );
+    this.name = 'BrokerIdInUseError';
+  }
+}
+
+export interface ControllerEpochAndZkVersion {
+  /** The controller epoch (the number in /controller_epoch). */
+  epoch: number;
+  /** The zkVersion of /controller_epoch this controller wrote: its fencing token. */
+  epochZkVersion: number;
+}
+
+export interface BrokerAndEpoch {
+  broker: BrokerRegistration;
+  /** The czxid of /brokers/ids/<id> (KIP-380 broker epoch). */
+  epoch: number;
+}
+
+export interface KafkaZkClientOptions {
+  time?: Time;
+  logger?: Logger;
+}
+
+export class KafkaZkClient {
+  private readonly time: Time;
+  private readonly log: Logger;
+
+  constructor(
+    readonly zk: ZkSession,
+    opts: KafkaZkClientOptions = {},
+  ) {
+    this.time = opts.time ?? SystemTime;
+    this.log = opts.logger ?? createLogger('zk.kafka');
+  }
+
+  /** Opens a ZkSession (creating the chroot if missing) and wraps it. */
+  static async connect(opts: ZkSessionOptions & KafkaZkClientOptions): Promise<KafkaZkClient> {
+    const session = await ZkSession.connect(opts);
+    return new KafkaZkClient(session, opts);
+  }
+
+  get sessionId(): string {
+    return this.zk.sessionId;
+  }
+
+  close(): Promise<void> {
+    return this.zk.close();
+  }
+
+  // ------------------------------------------------------------ generic reads
+
+  /** Data and stat of a node, or null when it does not exist. */
+  async getDataAndStat(
+    path: string,
+    watch?: Watcher,
+  ): Promise<{ data: Buffer | null; stat: ZkStat } | null> {
+    try {
+      return await this.zk.getData(path, watch);
+    } catch (e) {
+      if (e instanceof NoNodeError) return null;
+      throw e;
+    }
+  }
+
+  /** Children of a node, sorted; [] when it does not exist. */
+  async getChildren(path: string, watch?: Watcher): Promise<string[]> {
+    try {
+      return (await this.zk.getChildren(path, watch)).sort();
+    } catch (e) {
+      if (e instanceof NoNodeError) return [];
+      throw e;
+    }
+  }
+
+  async pathExists(path: string): Promise<boolean> {
+    return (await this.zk.exists(path)) !== null;
+  }
+
+  /** Creates a persistent node and its missing parents; an existing node is fine. */
+  async makeSurePersistentPathExists(path: string): Promise<void> {
+    try {
+      await this.zk.create(path, null, { parents: true });
+    } catch (e) {
+      if (!(e instanceof NodeExistsError)) throw e;
+    }
+  }
+
+  // ------------------------------------------------------------ setup
+
+  /** Kafka's createTopLevelPaths: the persistent paths of ZkData.PersistentZkPaths. */
+  async createTopLevelPaths(): Promise<void> {
+    for (const p of PersistentZkPaths) await this.makeSurePersistentPathExists(p);
+  }
+
+  async getClusterId(): Promise<string | null> {
+    const r = await this.getDataAndStat(ClusterIdZNode.path());
+    return r ? ClusterIdZNode.decode(r.data) : null;
+  }
+
+  /** Reads /cluster/id, creating it with `proposedId` (a fresh Kafka Uuid) if missing. */
+  async getOrCreateClusterId(proposedId: string = randomKafkaUuid()): Promise<string> {
+    const existing = await this.getClusterId();
+    if (existing) return existing;
+    try {
+      await this.zk.create(ClusterIdZNode.path(), ClusterIdZNode.encode(proposedId), {
+        parents: true,
+      });
+      this.log.info('created cluster id', { clusterId: proposedId });
+      return proposedId;
+    } catch (e) {
+      if (!(e instanceof NodeExistsError)) throw e;
+      const id = await this.getClusterId();
+      if (!id) throw new Error('/cluster/id vanished while reading it');
+      return id;
+    }
+  }
+
+  // ------------------------------------------------------------ brokers
+
+  /**
+   * Registers the broker: one `multi` that creates the EPHEMERAL /brokers/ids/<id> with
+   * no data and then sets its JSON at version 0. Returns the broker epoch (the node's
+   * czxid). A node owned by this session is reused; one left by this client's previous
+   * (expired) session is replaced; one owned by any other session is BrokerIdInUseError.
+   */
+  async registerBroker(info: BrokerInfo): Promise<number> {
+    const path = BrokerIdZNode.path(info.id);
+    const data = BrokerIdZNode.encode(info, this.time.milliseconds());
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const results = await this.zk.multi([
+          { op: 'create', path, data: null, mode: 'ephemeral' },
+          { op: 'setData', path, data, version: 0 },
+        ]);
+        const set = results[1] as Extract<ZkOpResult, { op: 'setData' }>;
+        const epoch = set.stat.czxid;
+        this.log.info('registered broker', { brokerId: info.id, path, brokerEpoch: epoch });
+        return epoch;
+      } catch (e) {
+        if (!(e instanceof NodeExistsError)) {
+          if (e instanceof NoNodeError) {
+            await this.makeSurePersistentPathExists(BrokerIdsZNode.path());
+            if (attempt < 2) continue;
+          }
+          throw e;
+        }
+      }
+      const existing = await this.zk.exists(path);
+      if (!existing) {
+        if (attempt < 2) continue;
+        throw new Error(`${path} keeps appearing and vanishing while registering`);
+      }
+      const owner = existing.ephemeralOwner;
+      if (owner === this.zk.sessionId) {
+        await this.zk.setData(path, data);
+        return existing.czxid;
+      }
+      if (owner !== null && this.zk.previousSessionIds.includes(owner) && attempt < 2) {
+        // KAFKA-7165: our own previous session's node, not yet removed by the server.
+        try {
+          await this.zk.delete(path, existing.version);
+        } catch (e) {
+          if (!(e instanceof NoNodeError) && !(e instanceof BadVersionError)) throw e;
+        }
+        continue;
+      }
+      throw new BrokerIdInUseError(info.id, owner);
+    }
+  }
+
+  /** Rewrites this broker's registration JSON (e.g. after a listener change). */
+  async updateBrokerInfo(info: BrokerInfo): Promise<void> {
+    await this.zk.setData(
+      BrokerIdZNode.path(info.id),
+      BrokerIdZNode.encode(info, this.time.milliseconds()),
+    );
+  }
+
+  async getBroker(id: number): Promise<BrokerRegistration | null> {
+    return (await this.getBrokerAndEpoch(id))?.broker ?? null;
+  }
+
+  async getBrokerAndEpoch(id: number): Promise<BrokerAndEpoch | null> {
+    const r = await this.getDataAndStat(BrokerIdZNode.path(id));
+    return r ? { broker: BrokerIdZNode.decode(id, r.data), epoch: r.stat.czxid } : null;
+  }
+
+  /** Live broker ids, sorted; `watch` fires once on the next change of /brokers/ids. */
+  async getSortedBrokerList(watch?: Watcher): Promise<number[]> {
+    const ids = await this.getChildren(BrokerIdsZNode.path(), watch);
+    return ids
+      .filter((s) => /^\d+$/.test(s))
+      .map(Number)
+      .sort((a, b) => a - b);
+  }
+
+  /** Live brokers and their epochs (czxids), by id. Brokers leaving meanwhile are skipped. */
+  async getAllBrokerAndEpochsInCluster(watch?: Watcher): Promise<Map<number, BrokerAndEpoch>> {
+    const ids = await this.getSortedBrokerList(watch);
+    const all = await Promise.all(ids.map((id) => this.getBrokerAndEpoch(id)));
+    const out = new Map<number, BrokerAndEpoch>();
+    all.forEach((b, i) => {
+      if (b) out.set(ids[i], b);
+    });
+    return out;
+  }
+
+  async getAllBrokersInCluster(): Promise<BrokerRegistration[]> {
+    return [...(await this.getAllBrokerAndEpochsInCluster()).values()].map((b) => b.broker);
+  }
+
+  // ------------------------------------------------------------ controller
+
+  /** The registration in /controller, or null when there is no controller. */
+  async getControllerRegistration(
+    watch?: Watcher,
+  ): Promise<(ControllerRegistration & { stat: ZkStat }) | null> {
+    const r = await this.getDataAndStat(ControllerZNode.path(), watch);
+    return r ? { ...ControllerZNode.decode(r.data), stat: r.stat } : null;
+  }
+
+  async getControllerId(): Promise<number | null> {
+    return (await this.getControllerRegistration())?.brokerId ?? null;
+  }
+
+  /** The controller epoch and the zkVersion of /controller_epoch, or null before any election. */
+  async getControllerEpoch(): Promise<ControllerEpochAndZkVersion | null> {
+    const r = await this.getDataAndStat(ControllerEpochZNode.path());
+    return r
+      ? { epoch: ControllerEpochZNode.decode(r.data), epochZkVersion: r.stat.version }
+      : null;
+  }
+
+  /**
+   * Kafka 2.1+'s election step: in one `multi`, create the EPHEMERAL /controller for
+   * `controllerId` and bump /controller_epoch conditionally on the zkVersion read. A
+   * missing /controller_epoch is first created as "0". If another broker won (NodeExists
+   * on /controller or BadVersion on the epoch), re-reads: this broker still won only if
+   * /controller names it with the epoch it wrote; otherwise ControllerMovedError.
+   */
+  async registerControllerAndIncrementControllerEpoch(
+    controllerId: number,
+  ): Promise<ControllerEpochAndZkVersion> {
+    let current = await this.getControllerEpoch();
+    if (!current) {
+      try {
+        await this.zk.create(ControllerEpochZNode.path(), ControllerEpochZNode.encode(0));
+      } catch (e) {
+        if (!(e instanceof NodeExistsError)) throw e;
+      }
+      current = await this.getControllerEpoch();
+      if (!current) throw new Error('/controller_epoch vanished while electing');
+    }
+    const newEpoch = current.epoch + 1;
+    try {
+      const results = await this.zk.multi([
+        {
+          op: 'create',
+          path: ControllerZNode.path(),
+          data: ControllerZNode.encode(controllerId, this.time.milliseconds()),
+          mode: 'ephemeral',
+        },
+        {
+          op: 'setData',
+          path: ControllerEpochZNode.path(),
+          data: ControllerEpochZNode.encode(newEpoch),
+          version: current.epochZkVersion,
+        },
+      ]);
+      const set = results[1] as Extract<ZkOpResult, { op: 'setData' }>;
+      return { epoch: newEpoch, epochZkVersion: set.stat.version };
+    } catch (e) {
+      if (!(e instanceof NodeExistsError) && !(e instanceof BadVersionError)) throw e;
+      const controller = await this.getControllerRegistration();
+      const epoch = await this.getControllerEpoch();
+      if (controller?.brokerId === controllerId && epoch?.epoch === newEpoch) {
+        return epoch;
+      }
+      throw new ControllerMovedError(
+        `broker ${controllerId} lost the controller election: /controller is ` +
+          `${controller ? `broker ${controller.brokerId}` : 'gone'}, controller epoch ${epoch?.epoch ?? 'unknown'}`,
+      );
+    }
+  }
+
+  /**
+   * A controller write: `check(/controller_epoch, epochZkVersion)` then `ops`, atomically.
+   * Throws ControllerMovedError when the epoch has moved on (nothing is applied); other
+   * failures throw the typed error of the refused op, whose `opIndex` counts within `ops`.
+   */
+  async controllerFencedMulti(epochZkVersion: number, ops: ZkOp[]): Promise<ZkOpResult[]> {
+    try {
+      const results = await this.zk.multi([
+        { op: 'check', path: ControllerEpochZNode.path(), version: epochZkVersion },
+        ...ops,
+      ]);
+      return results.slice(1);
+    } catch (e) {
+      if (
+        e instanceof ZkError &&
+        e.opIndex === 0 &&
+        (e instanceof BadVersionError || e instanceof NoNodeError)
+      ) {
+        const now = await this.getControllerEpoch().catch(() => null);
+        throw new ControllerMovedError(
+          `controller epoch zkVersion ${epochZkVersion} is stale` +
+            (now
+              ? ` (/controller_epoch is now epoch ${now.epoch} at zkVersion ${now.epochZkVersion})`
+              : '') +
+            `; refused: ${ops.map((o) => `${o.op} ${o.path}`).join(', ')}`,
+        );
+      }
+      if (e instanceof ZkError && e.opIndex !== undefined) e.opIndex -= 1;
+      throw e;
+    }
+  }
+
+  /** Kafka's triggerControllerMove/resign path: delete /controller, fenced by the epoch. */
+  async deleteController(epochZkVersion: number): Promise<void> {
+    try {
+      await this.controllerFencedMulti(epochZkVersion, [
+        { op: 'delete', path: ControllerZNode.path() },
+      ]);
+    } catch (e) {
+      if (!(e instanceof NoNodeError)) throw e;
+    }
+  }
+
+  /** Sets /feature (created if missing) as the controller does on failover; fenced. */
+  async createOrUpdateFeatureZNode(data: FeatureZNodeData, epochZkVersion: number): Promise<void> {
+    const path = FeatureZNode.path();
+    const exists = await this.zk.exists(path);
+    const json = FeatureZNode.encode(data);
+    await this.controllerFencedMulti(epochZkVersion, [
+      exists
+        ? { op: 'setData', path, data: json, version: exists.version }
+        : { op: 'create', path, data: json },
+    ]);
+  }
+
+  /** Deletes every isr_change_* notification (controller failover step); fenced. */
+  async deleteIsrChangeNotifications(epochZkVersion: number): Promise<number> {
+    return this.deleteChildrenFenced(IsrChangeNotificationZNode.path(), epochZkVersion);
+  }
+
+  /** Deletes every log_dir_event_* notification (controller failover step); fenced. */
+  async deleteLogDirEventNotifications(epochZkVersion: number): Promise<number> {
+    return this.deleteChildrenFenced(LogDirEventNotificationZNode.path(), epochZkVersion);
+  }
+
+  private async deleteChildrenFenced(parent: string, epochZkVersion: number): Promise<number> {
+    const children = await this.getChildren(parent);
+    if (children.length === 0) return 0;
+    await this.controllerFencedMulti(
+      epochZkVersion,
+      children.map((c) => ({ op: 'delete' as const, path: joinPath(parent, c) })),
+    );
+    return children.length;
+  }
+}
