@@ -1,2 +1,9 @@
-// @kzoo/log — filled in by its issue.
-export {};
+// log: one partition's log on disk and the manager over log.dirs. No network.
+//   Log.ts, LogSegment.ts, indexes.ts: segments, sparse .index/.timeindex, recovery, retention
+//   LogCleaner.ts, LogManager.ts, checkpoints.ts, LeaderEpochFileCache.ts, config.ts: compaction, dirs, files, config
+export * from './config';
+export * from './checkpoints';
+export * from './LeaderEpochFileCache';
+export * from './indexes';
+export * from './LogSegment';
+export * from './Log';

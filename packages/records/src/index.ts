@@ -1,2 +1,7 @@
-// @kzoo/records — filled in by its issue.
-export {};
+// records: Kafka's RecordBatch v2 codec. Pure functions, no I/O.
+//   batch.ts        header read/validate/rewrite, builder, lazy record iterator, iterateBatches
+//   compression.ts, varint.ts, murmur2.ts: codecs (Kafka ids), zigzag varints, the partitioner hash
+export * from './batch';
+export * from './compression';
+export * from './varint';
+export * from './murmur2';

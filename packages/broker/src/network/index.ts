@@ -6,4 +6,5 @@ export {
   type SocketServerOptions,
   type RequestHandler,
   type RequestContext,
+  type ConnectionStats,
 } from './socket-server';

@@ -66,6 +66,15 @@ export interface SocketServerOptions {
   logger?: Logger;
 }
 
+export interface ConnectionStats {
+  connectionId: string;
+  clientAddress: string;
+  /** Requests read whose responses are not written yet. */
+  queued: number;
+  /** True while back-pressure stops reading the socket. */
+  paused: boolean;
+}
+
 interface Slot {
   correlationId: number;
   done: boolean;
@@ -365,6 +374,16 @@ export class SocketServer {
 
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /** One entry per open connection: requests awaiting their response, and whether reading is paused. */
+  connectionStats(): ConnectionStats[] {
+    return [...this.connections].map((c) => ({
+      connectionId: c.id,
+      clientAddress: c.clientAddress,
+      queued: c.queued,
+      paused: c.isPaused,
+    }));
   }
 
   /**

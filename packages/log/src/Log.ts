@@ -1,0 +1,765 @@
+/**
+ * One partition's log in `<topic>-<partition>/` (Kafka's UnifiedLog + LocalLog): a list
+ * of segments, the last one active. Appends validate batch headers and CRCs, assign
+ * offsets by rewriting baseOffset and the leader epoch (outside the CRC) and write the
+ * bytes as they came; reads return whole batches; recovery cuts a torn or corrupt tail.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createLogger, KafkaError, Logger, SystemTime, Time } from '@kzoo/common';
+import {
+  ATTRIBUTES_OFFSET,
+  BASE_SEQUENCE_OFFSET,
+  computeBatchCrc,
+  CONTROL_FLAG_MASK,
+  CRC_OFFSET,
+  LAST_OFFSET_DELTA_OFFSET,
+  LENGTH_OFFSET,
+  LOG_OVERHEAD,
+  MAX_TIMESTAMP_OFFSET,
+  PARTITION_LEADER_EPOCH_OFFSET,
+  PRODUCER_EPOCH_OFFSET,
+  PRODUCER_ID_OFFSET,
+  RECORD_BATCH_OVERHEAD,
+  RECORDS_COUNT_OFFSET,
+  TIMESTAMP_TYPE_MASK,
+  TRANSACTIONAL_FLAG_MASK,
+  readInt64,
+  records,
+  setBaseOffset,
+  setPartitionLeaderEpoch,
+  validateBatch,
+  writeInt64,
+} from '@kzoo/records';
+import { LEADER_EPOCH_CHECKPOINT, LeaderEpochCheckpointFile } from './checkpoints';
+import { LogConfig, logConfig } from './config';
+import { LeaderEpochFileCache } from './LeaderEpochFileCache';
+import {
+  AppendedBatch,
+  CLEANED_SUFFIX,
+  DELETED_SUFFIX,
+  INDEX_SUFFIX,
+  LOG_SUFFIX,
+  LogSegment,
+  SWAP_SUFFIX,
+  TIME_INDEX_SUFFIX,
+} from './LogSegment';
+
+export interface LogOptions {
+  time?: Time;
+  logger?: Logger;
+  /** From recovery-point-offset-checkpoint; segments holding offsets >= it are recovered. Default 0. */
+  recoveryPoint?: number;
+  /** From log-start-offset-checkpoint. */
+  logStartOffset?: number;
+  /** `.kafka_cleanshutdown` was present: skip recovery. */
+  hadCleanShutdown?: boolean;
+}
+
+export interface ProducerAppendInfo {
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  lastSequence: number;
+  firstOffset: number;
+  lastOffset: number;
+  isTransactional: boolean;
+}
+
+export interface LogAppendInfo {
+  firstOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+  offsetOfMaxTimestamp: number;
+  /** The append time for LogAppendTime topics, else -1. */
+  logAppendTime: number;
+  numBatches: number;
+  numRecords: number;
+  validBytes: number;
+  /** One entry per batch with producerId >= 0 (idempotent / transactional producers). */
+  producers: ProducerAppendInfo[];
+}
+
+export interface ReadOptions {
+  /** Exclusive upper bound: batches holding offsets >= maxOffset are not returned (the HW). */
+  maxOffset?: number;
+  /** Return the first batch whole even when larger than maxBytes (default true). */
+  minOneMessage?: boolean;
+}
+
+export interface FetchDataInfo {
+  /** Whole batches, concatenated. */
+  records: Buffer;
+  /** Base offset of the first batch returned (-1 when empty). */
+  firstOffset: number;
+}
+
+/** Parses `<topic>-<partition>` (the topic may itself contain '-'). */
+export function parseTopicPartitionName(name: string): { topic: string; partition: number } | null {
+  const i = name.lastIndexOf('-');
+  if (i <= 0) return null;
+  const partition = Number(name.slice(i + 1));
+  if (!/^\d+$/.test(name.slice(i + 1)) || !Number.isSafeInteger(partition)) return null;
+  return { topic: name.slice(0, i), partition };
+}
+
+interface ScannedBatch extends AppendedBatch {
+  position: number;
+  baseOffset: number;
+  records: number;
+}
+
+export class Log {
+  readonly topic: string;
+  readonly partition: number;
+  private segments: LogSegment[] = [];
+  private _logStartOffset = 0;
+  private _logEndOffset = 0;
+  private _recoveryPoint = 0;
+  private unflushedMessages = 0;
+  private lastFlushTime: number;
+  private closed = false;
+  readonly leaderEpochCache: LeaderEpochFileCache;
+  /** Set by the cleaner: offsets below are clean. */
+  firstDirtyOffset = 0;
+  /** Smallest delete horizon the cleaner stamped on tombstone batches (Infinity when none). */
+  nextDeleteHorizonMs = Infinity;
+  /** A clean is running (LogCleaner sets it). */
+  cleaning = false;
+  private readonly time: Time;
+  private readonly logger: Logger;
+
+  private constructor(
+    readonly dir: string,
+    public config: LogConfig,
+    opts: LogOptions,
+  ) {
+    const tp = parseTopicPartitionName(path.basename(dir));
+    if (!tp)
+      throw new KafkaError(
+        'KAFKA_STORAGE_ERROR',
+        `log directory ${dir} is not named <topic>-<partition>`,
+      );
+    this.topic = tp.topic;
+    this.partition = tp.partition;
+    this.time = opts.time ?? SystemTime;
+    this.logger = (opts.logger ?? createLogger('log')).child({
+      partition: `${tp.topic}-${tp.partition}`,
+    });
+    this.lastFlushTime = this.time.milliseconds();
+    this.leaderEpochCache = new LeaderEpochFileCache(
+      new LeaderEpochCheckpointFile(path.join(dir, LEADER_EPOCH_CHECKPOINT)),
+    );
+  }
+
+  /** Opens (or creates) the log in `dir`, recovering segments past the recovery point. */
+  static open(
+    dir: string,
+    config: LogConfig | Record<string, string | number> = {},
+    opts: LogOptions = {},
+  ): Log {
+    fs.mkdirSync(dir, { recursive: true });
+    const cfg = isLogConfig(config) ? config : logConfig(config);
+    const log = new Log(dir, cfg, opts);
+    log.load(opts);
+    return log;
+  }
+
+  // ---- state ---------------------------------------------------------------------------
+
+  get logStartOffset(): number {
+    return this._logStartOffset;
+  }
+  get logEndOffset(): number {
+    return this._logEndOffset;
+  }
+  get recoveryPoint(): number {
+    return this._recoveryPoint;
+  }
+  get activeSegment(): LogSegment {
+    return this.segments[this.segments.length - 1];
+  }
+  /** Segments, oldest first (a copy). */
+  logSegments(): LogSegment[] {
+    return this.segments.slice();
+  }
+  numberOfSegments(): number {
+    return this.segments.length;
+  }
+  size(): number {
+    let s = 0;
+    for (const seg of this.segments) s += seg.size;
+    return s;
+  }
+
+  private segmentOpts() {
+    return {
+      indexIntervalBytes: this.config.indexIntervalBytes,
+      segmentIndexBytes: this.config.segmentIndexBytes,
+      now: this.time.milliseconds(),
+    };
+  }
+
+  // ---- load and recovery ---------------------------------------------------------------
+
+  private load(opts: LogOptions): void {
+    const names = fs.readdirSync(this.dir);
+    // Leftovers of interrupted deletes and cleanings.
+    for (const n of names) {
+      if (n.endsWith(DELETED_SUFFIX) || n.endsWith(CLEANED_SUFFIX) || n.endsWith('.tmp'))
+        fs.rmSync(path.join(this.dir, n), { force: true });
+    }
+    // A swap file is a complete cleaned segment: finish the swap.
+    for (const n of names) {
+      if (n.endsWith(LOG_SUFFIX + SWAP_SUFFIX)) {
+        const final = path.join(this.dir, n.slice(0, -SWAP_SUFFIX.length));
+        fs.renameSync(path.join(this.dir, n), final);
+        const base = final.slice(0, -LOG_SUFFIX.length);
+        fs.rmSync(base + INDEX_SUFFIX, { force: true });
+        fs.rmSync(base + TIME_INDEX_SUFFIX, { force: true });
+      }
+    }
+    const bases = fs
+      .readdirSync(this.dir)
+      .filter((n) => /^\d{20}\.log$/.test(n))
+      .map((n) => Number(n.slice(0, 20)))
+      .sort((a, b) => a - b);
+    const needsRecovery: boolean[] = [];
+    for (const base of bases) {
+      const { segment, needsRecovery: nr } = LogSegment.open(this.dir, base, this.segmentOpts());
+      this.segments.push(segment);
+      needsRecovery.push(nr);
+    }
+    const recoveryPoint = opts.hadCleanShutdown
+      ? Number.MAX_SAFE_INTEGER
+      : (opts.recoveryPoint ?? 0);
+    for (let i = 0; i < this.segments.length; i++) {
+      const seg = this.segments[i];
+      const next = this.segments[i + 1];
+      const holdsRecoveryPointOrLater = !next || next.baseOffset > recoveryPoint;
+      if (!needsRecovery[i] && !holdsRecoveryPointOrLater) continue;
+      if (!needsRecovery[i] && opts.hadCleanShutdown) continue;
+      const cut = seg.recover(this.config.maxMessageBytes, (base, epoch) =>
+        this.leaderEpochCache.assign(epoch, base),
+      );
+      seg.flushIndexes();
+      if (cut > 0) {
+        this.logger.warn('recovery cut a torn or corrupt tail', {
+          segment: seg.baseOffset,
+          bytes: cut,
+        });
+        // Everything after the first invalid byte goes, later segments included.
+        for (const later of this.segments.splice(i + 1)) later.deleteFiles();
+        break;
+      }
+    }
+    if (this.segments.length === 0) {
+      const start = opts.logStartOffset ?? 0;
+      this.segments.push(LogSegment.create(this.dir, start, this.segmentOpts()));
+    }
+    // An empty segment after a cut keeps its base offset as the end.
+    this._logEndOffset = Math.max(this.activeSegment.nextOffset, this.activeSegment.baseOffset);
+    this._logStartOffset = Math.min(
+      Math.max(opts.logStartOffset ?? 0, this.segments[0].baseOffset),
+      this._logEndOffset,
+    );
+    this._recoveryPoint = Math.min(
+      opts.hadCleanShutdown ? this._logEndOffset : (opts.recoveryPoint ?? 0),
+      this._logEndOffset,
+    );
+    this.leaderEpochCache.truncateFromEnd(this._logEndOffset);
+    this.leaderEpochCache.truncateFromStart(this._logStartOffset);
+    this.firstDirtyOffset = this._logStartOffset;
+  }
+
+  // ---- append --------------------------------------------------------------------------
+
+  /**
+   * Leader append: validates every batch (size, magic, CRC, max.message.bytes, not a
+   * control batch, offsets as a fresh producer batch), then assigns offsets from the log
+   * end offset and stamps `leaderEpoch`, rewriting only fields outside the CRC (and the
+   * CRC too for LogAppendTime topics). Mutates `buf` in place. Nothing is written unless
+   * every batch is valid.
+   */
+  append(buf: Buffer, opts: { leaderEpoch?: number; assignOffsets?: boolean } = {}): LogAppendInfo {
+    this.ensureOpen();
+    const assign = opts.assignOffsets ?? true;
+    const batches = this.scan(buf, assign ? 'leader' : 'follower');
+    const now = this.time.milliseconds();
+    const logAppendTime = this.config.messageTimestampType === 'LogAppendTime' ? now : -1;
+    if (assign) {
+      let offset = this._logEndOffset;
+      for (const b of batches) {
+        const delta = b.lastOffset - b.baseOffset;
+        setBaseOffset(buf, b.position, offset);
+        if (opts.leaderEpoch !== undefined)
+          setPartitionLeaderEpoch(buf, b.position, opts.leaderEpoch);
+        if (logAppendTime >= 0) {
+          buf.writeInt16BE(
+            buf.readInt16BE(b.position + ATTRIBUTES_OFFSET) | TIMESTAMP_TYPE_MASK,
+            b.position + ATTRIBUTES_OFFSET,
+          );
+          writeInt64(buf, b.position + MAX_TIMESTAMP_OFFSET, logAppendTime);
+          buf.writeUInt32BE(computeBatchCrc(buf, b.position, b.size), b.position + CRC_OFFSET);
+          b.maxTimestamp = logAppendTime;
+        }
+        b.baseOffset = offset;
+        b.lastOffset = offset + delta;
+        offset += delta + 1;
+      }
+    }
+    return this.appendScanned(buf, batches, logAppendTime, now);
+  }
+
+  /** Follower append: keeps the leader's offsets and epochs; rejects non-monotonic offsets. */
+  appendAsFollower(buf: Buffer): LogAppendInfo {
+    return this.append(buf, { assignOffsets: false });
+  }
+
+  private appendScanned(
+    buf: Buffer,
+    batches: ScannedBatch[],
+    logAppendTime: number,
+    now: number,
+  ): LogAppendInfo {
+    const info: LogAppendInfo = {
+      firstOffset: -1,
+      lastOffset: -1,
+      maxTimestamp: -1,
+      offsetOfMaxTimestamp: -1,
+      logAppendTime,
+      numBatches: batches.length,
+      numRecords: 0,
+      validBytes: 0,
+      producers: [],
+    };
+    if (batches.length === 0) return info;
+    let maxTs = -1;
+    let offsetOfMaxTs = -1;
+    for (const b of batches) {
+      info.numRecords += b.records;
+      info.validBytes += b.size;
+      if (b.maxTimestamp > maxTs) {
+        maxTs = b.maxTimestamp;
+        offsetOfMaxTs = b.lastOffset;
+      }
+      const pid = readInt64(buf, b.position + PRODUCER_ID_OFFSET);
+      if (pid >= 0) {
+        const baseSequence = buf.readInt32BE(b.position + BASE_SEQUENCE_OFFSET);
+        const delta = b.lastOffset - b.baseOffset;
+        info.producers.push({
+          producerId: pid,
+          producerEpoch: buf.readInt16BE(b.position + PRODUCER_EPOCH_OFFSET),
+          baseSequence,
+          lastSequence: baseSequence < 0 ? -1 : (baseSequence + delta) % 0x80000000,
+          firstOffset: b.baseOffset,
+          lastOffset: b.lastOffset,
+          isTransactional:
+            (buf.readInt16BE(b.position + ATTRIBUTES_OFFSET) & TRANSACTIONAL_FLAG_MASK) !== 0,
+        });
+      }
+    }
+    info.firstOffset = batches[0].baseOffset;
+    info.lastOffset = batches[batches.length - 1].lastOffset;
+    info.maxTimestamp = maxTs;
+    info.offsetOfMaxTimestamp = offsetOfMaxTs;
+    if (info.validBytes > this.config.segmentBytes)
+      throw new KafkaError(
+        'RECORD_LIST_TOO_LARGE',
+        `${info.validBytes} bytes exceed segment.bytes=${this.config.segmentBytes}`,
+      );
+
+    this.maybeRoll(info.validBytes, maxTs, info.firstOffset, info.lastOffset, now);
+    const data = info.validBytes === buf.length ? buf : buf.subarray(0, info.validBytes);
+    this.activeSegment.append(data, batches);
+    this._logEndOffset = info.lastOffset + 1;
+    for (const b of batches) {
+      const epoch = buf.readInt32BE(b.position + PARTITION_LEADER_EPOCH_OFFSET);
+      if (epoch > this.leaderEpochCache.latestEpoch())
+        this.leaderEpochCache.assign(epoch, b.baseOffset);
+    }
+    this.unflushedMessages += info.numRecords;
+    if (
+      this.unflushedMessages >= this.config.flushMessages ||
+      now - this.lastFlushTime >= this.config.flushMs
+    )
+      this.flush();
+    return info;
+  }
+
+  /** Validates the batches of a produce or replica set without touching the log. */
+  private scan(buf: Buffer, mode: 'leader' | 'follower'): ScannedBatch[] {
+    const out: ScannedBatch[] = [];
+    let pos = 0;
+    let prevLast = this._logEndOffset - 1;
+    while (pos < buf.length) {
+      if (
+        mode === 'follower' &&
+        (buf.length - pos < LOG_OVERHEAD ||
+          buf.readInt32BE(pos + LENGTH_OFFSET) + LOG_OVERHEAD > buf.length - pos)
+      )
+        break; // fetch responses may end with a partial batch
+      if (buf.length - pos >= LOG_OVERHEAD) {
+        const declared = buf.readInt32BE(pos + LENGTH_OFFSET) + LOG_OVERHEAD;
+        if (declared > this.config.maxMessageBytes + LOG_OVERHEAD && declared <= buf.length - pos)
+          throw new KafkaError(
+            'MESSAGE_TOO_LARGE',
+            `batch of ${declared} bytes exceeds max.message.bytes=${this.config.maxMessageBytes}`,
+          );
+      }
+      const size = validateBatch(buf, pos);
+      const baseOffset = readInt64(buf, pos);
+      const delta = buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
+      const count = buf.readInt32BE(pos + RECORDS_COUNT_OFFSET);
+      if (mode === 'leader') {
+        if (buf.readInt16BE(pos + ATTRIBUTES_OFFSET) & CONTROL_FLAG_MASK)
+          throw new KafkaError('INVALID_RECORD', 'clients may not produce control batches');
+        if (count < 1 || delta !== count - 1)
+          throw new KafkaError(
+            'INVALID_RECORD',
+            `batch with ${count} records has lastOffsetDelta ${delta}`,
+          );
+      } else if (baseOffset <= prevLast) {
+        throw new KafkaError(
+          'INVALID_RECORD',
+          `non-monotonic offsets: batch at ${baseOffset} after ${prevLast} (log end offset ${this._logEndOffset})`,
+        );
+      }
+      prevLast = baseOffset + delta;
+      out.push({
+        position: pos,
+        size,
+        baseOffset,
+        lastOffset: baseOffset + delta,
+        maxTimestamp: readInt64(buf, pos + MAX_TIMESTAMP_OFFSET),
+        records: count,
+      });
+      pos += size;
+    }
+    return out;
+  }
+
+  private maybeRoll(
+    bytes: number,
+    maxTs: number,
+    firstOffset: number,
+    lastOffset: number,
+    now: number,
+  ): void {
+    const active = this.activeSegment;
+    if (
+      active.shouldRoll({
+        segmentBytes: this.config.segmentBytes,
+        rollMs: this.config.segmentMs - this.config.segmentJitterMs,
+        incomingBytes: bytes,
+        maxTimestampInIncoming: maxTs,
+        lastOffsetInIncoming: lastOffset,
+        now,
+      })
+    ) {
+      this.roll(Math.max(firstOffset, this._logEndOffset));
+    }
+  }
+
+  /** Starts a new active segment at `baseOffset` (default: the log end offset); flushes the old one. */
+  roll(baseOffset = this._logEndOffset): LogSegment {
+    this.ensureOpen();
+    const old = this.activeSegment;
+    if (old.size === 0 && old.baseOffset === baseOffset) return old;
+    if (old.size === 0) {
+      // An empty active segment is replaced rather than left behind.
+      this.segments.pop();
+      old.deleteFiles();
+    } else {
+      old.onBecomeInactive();
+      this._recoveryPoint = Math.max(this._recoveryPoint, Math.min(baseOffset, this._logEndOffset));
+    }
+    const seg = LogSegment.create(this.dir, baseOffset, this.segmentOpts());
+    this.segments.push(seg);
+    this.logger.debug('rolled segment', { baseOffset });
+    return seg;
+  }
+
+  // ---- read ----------------------------------------------------------------------------
+
+  /**
+   * Whole batches starting with the one holding `startOffset`, up to `maxBytes`, across
+   * segments. Each batch returned has its CRC checked: a corrupt batch is never served
+   * (CORRUPT_MESSAGE). OFFSET_OUT_OF_RANGE outside [logStartOffset, logEndOffset].
+   */
+  read(startOffset: number, maxBytes: number, opts: ReadOptions = {}): FetchDataInfo {
+    this.ensureOpen();
+    if (startOffset < this._logStartOffset || startOffset > this._logEndOffset)
+      throw new KafkaError(
+        'OFFSET_OUT_OF_RANGE',
+        `offset ${startOffset} outside [${this._logStartOffset}, ${this._logEndOffset}] of ${this.topic}-${this.partition}`,
+      );
+    const maxOffset = Math.min(opts.maxOffset ?? this._logEndOffset, this._logEndOffset);
+    const minOne = opts.minOneMessage ?? true;
+    const parts: Buffer[] = [];
+    let total = 0;
+    let firstOffset = -1;
+    let offset = startOffset;
+    let i = this.segmentIndexFor(offset);
+    while (i < this.segments.length && offset < maxOffset) {
+      const seg = this.segments[i];
+      const loc = seg.translateOffset(offset);
+      if (!loc) {
+        i++;
+        if (i < this.segments.length) offset = Math.max(offset, this.segments[i].baseOffset);
+        continue;
+      }
+      if (loc.baseOffset >= maxOffset || loc.lastOffset >= maxOffset) break;
+      let want = Math.min(maxBytes - total, seg.size - loc.position);
+      if (want < loc.size) {
+        if (total > 0 || !minOne) break;
+        want = loc.size;
+      }
+      const bytes = seg.readRange(loc.position, want);
+      // Keep whole, valid batches below maxOffset.
+      let end = 0;
+      let lastOffset = -1;
+      while (end + LOG_OVERHEAD <= bytes.length) {
+        const size = bytes.readInt32BE(end + LENGTH_OFFSET) + LOG_OVERHEAD;
+        if (size < RECORD_BATCH_OVERHEAD || end + size > bytes.length) break;
+        const last = readInt64(bytes, end) + bytes.readInt32BE(end + LAST_OFFSET_DELTA_OFFSET);
+        if (last >= maxOffset) break;
+        if (computeBatchCrc(bytes, end, size) !== bytes.readUInt32BE(end + CRC_OFFSET))
+          throw new KafkaError(
+            'CORRUPT_MESSAGE',
+            `corrupt batch at position ${loc.position + end} of segment ${seg.baseOffset} in ${this.dir}`,
+          );
+        lastOffset = last;
+        end += size;
+      }
+      if (end === 0) break;
+      if (firstOffset < 0) firstOffset = readInt64(bytes, 0);
+      parts.push(end === bytes.length ? bytes : bytes.subarray(0, end));
+      total += end;
+      offset = lastOffset + 1;
+      if (end < bytes.length || loc.position + end < seg.size || total >= maxBytes) break;
+      i++;
+    }
+    return { records: parts.length === 1 ? parts[0] : Buffer.concat(parts, total), firstOffset };
+  }
+
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.segments[mid].baseOffset <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  /**
+   * The first record with timestamp >= `timestamp` (ListOffsets by time): its offset and
+   * timestamp, or null when there is none.
+   */
+  offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | null {
+    this.ensureOpen();
+    for (const seg of this.segments) {
+      if (seg.size === 0 || seg.largestTimestamp() < timestamp) continue;
+      const entry = seg.timeIndex.lookup(timestamp);
+      const startOffset = Math.max(entry.offset, this._logStartOffset);
+      const loc = seg.translateOffset(startOffset);
+      if (!loc) continue;
+      for (const b of seg.scanFrom(loc.position)) {
+        const bytes = seg.readRange(b.position, b.size);
+        if (readInt64(bytes, MAX_TIMESTAMP_OFFSET) < timestamp) continue;
+        for (const r of records(bytes)) {
+          if (r.timestamp >= timestamp && r.offset >= this._logStartOffset)
+            return { offset: r.offset, timestamp: r.timestamp };
+        }
+      }
+    }
+    return null;
+  }
+
+  // ---- truncation ----------------------------------------------------------------------
+
+  /**
+   * Removes everything at or above `offset` (a follower cutting a divergent tail).
+   * Returns true when something was removed.
+   */
+  truncateTo(offset: number): boolean {
+    this.ensureOpen();
+    if (offset < 0) throw new KafkaError('OFFSET_OUT_OF_RANGE', `cannot truncate to ${offset}`);
+    if (offset >= this._logEndOffset) return false;
+    if (offset < this._logStartOffset) {
+      this.truncateFullyAndStartAt(offset);
+      return true;
+    }
+    while (this.segments.length > 1 && this.activeSegment.baseOffset >= offset) {
+      this.segments.pop()!.deleteFiles();
+    }
+    const { firstRemovedBase } = this.activeSegment.truncateTo(offset);
+    this._logEndOffset =
+      firstRemovedBase !== null
+        ? Math.min(offset, Math.max(firstRemovedBase, this.activeSegment.nextOffset))
+        : offset;
+    this._recoveryPoint = Math.min(this._recoveryPoint, this._logEndOffset);
+    this.firstDirtyOffset = Math.min(this.firstDirtyOffset, this._logEndOffset);
+    this.leaderEpochCache.truncateFromEnd(this._logEndOffset);
+    this.logger.info('truncated', { offset, logEndOffset: this._logEndOffset });
+    return true;
+  }
+
+  /** Deletes every segment and restarts the log, empty, at `offset`. */
+  truncateFullyAndStartAt(offset: number): void {
+    this.ensureOpen();
+    for (const seg of this.segments.splice(0)) seg.deleteFiles();
+    this.segments.push(LogSegment.create(this.dir, offset, this.segmentOpts()));
+    this._logStartOffset = offset;
+    this._logEndOffset = offset;
+    this._recoveryPoint = offset;
+    this.firstDirtyOffset = offset;
+    this.leaderEpochCache.clear();
+    this.logger.info('truncated fully', { offset });
+  }
+
+  // ---- retention -----------------------------------------------------------------------
+
+  /** DeleteRecords: moves logStartOffset forward (never past the high watermark given). */
+  maybeIncrementLogStartOffset(offset: number, highWatermark = this._logEndOffset): boolean {
+    if (offset > highWatermark)
+      throw new KafkaError(
+        'OFFSET_OUT_OF_RANGE',
+        `log start offset ${offset} above the high watermark ${highWatermark}`,
+      );
+    if (offset <= this._logStartOffset) return false;
+    this._logStartOffset = offset;
+    this.leaderEpochCache.truncateFromStart(offset);
+    this.firstDirtyOffset = Math.max(this.firstDirtyOffset, offset);
+    return true;
+  }
+
+  /**
+   * Retention: with `delete` in cleanup.policy, whole old segments past retention.ms or
+   * beyond retention.bytes go; always, segments wholly below logStartOffset go. Never the
+   * active segment, never a segment not wholly below `highWatermark`. Returns the count.
+   */
+  deleteOldSegments(highWatermark = this._logEndOffset): number {
+    this.ensureOpen();
+    const now = this.time.milliseconds();
+    let deleted = 0;
+    const del = (pred: (seg: LogSegment, next: LogSegment) => boolean) => {
+      while (this.segments.length > 1) {
+        const seg = this.segments[0];
+        const next = this.segments[1];
+        if (next.baseOffset > highWatermark || !pred(seg, next)) break;
+        this.segments.shift();
+        seg.deleteFiles();
+        deleted++;
+      }
+    };
+    del((_seg, next) => next.baseOffset <= this._logStartOffset);
+    if (this.config.cleanupPolicy.delete) {
+      if (this.config.retentionMs >= 0)
+        del((seg) => now - seg.largestTimestamp() > this.config.retentionMs);
+      if (this.config.retentionBytes >= 0) {
+        let diff = this.size() - this.config.retentionBytes;
+        del((seg) => {
+          if (diff - seg.size < 0) return false;
+          diff -= seg.size;
+          return true;
+        });
+      }
+    }
+    if (deleted > 0) {
+      const start = this.segments[0].baseOffset;
+      if (start > this._logStartOffset) {
+        this._logStartOffset = start;
+        this.leaderEpochCache.truncateFromStart(start);
+      }
+      this.firstDirtyOffset = Math.max(this.firstDirtyOffset, this._logStartOffset);
+      this.logger.info('deleted old segments', { deleted, logStartOffset: this._logStartOffset });
+    }
+    return deleted;
+  }
+
+  /** Replaces `old` (same base offset) with a cleaned segment file; used by the cleaner. */
+  replaceSegment(old: LogSegment, cleanedFile: string): boolean {
+    const i = this.segments.indexOf(old);
+    if (i < 0 || i === this.segments.length - 1 || old.deleted) {
+      fs.rmSync(cleanedFile, { force: true });
+      return false;
+    }
+    const swap = old.file + SWAP_SUFFIX;
+    fs.renameSync(cleanedFile, swap);
+    old.close();
+    fs.rmSync(old.offsetIndex.file, { force: true });
+    fs.rmSync(old.timeIndex.file, { force: true });
+    fs.renameSync(swap, old.file);
+    old.deleted = true;
+    const { segment } = LogSegment.open(this.dir, old.baseOffset, this.segmentOpts());
+    segment.recover(Number.MAX_SAFE_INTEGER);
+    segment.flush();
+    this.segments[i] = segment;
+    return true;
+  }
+
+  // ---- flush, close, delete ------------------------------------------------------------
+
+  /** fsync all segments holding unflushed data; the recovery point moves to the log end. */
+  flush(): void {
+    this.ensureOpen();
+    for (let i = this.segments.length - 1; i >= 0; i--) {
+      const seg = this.segments[i];
+      const next = this.segments[i + 1];
+      if (next && next.baseOffset <= this._recoveryPoint) break;
+      seg.flush();
+    }
+    this._recoveryPoint = this._logEndOffset;
+    this.unflushedMessages = 0;
+    this.lastFlushTime = this.time.milliseconds();
+  }
+
+  /** Runs the flush.ms policy (called periodically by the LogManager). */
+  flushIfDue(now = this.time.milliseconds()): boolean {
+    if (this.unflushedMessages > 0 && now - this.lastFlushTime >= this.config.flushMs) {
+      this.flush();
+      return true;
+    }
+    return false;
+  }
+
+  updateConfig(config: LogConfig | Record<string, string | number>): void {
+    this.config = isLogConfig(config) ? config : logConfig(config);
+    for (const s of this.segments) s.indexIntervalBytes = this.config.indexIntervalBytes;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Flushes and closes every segment. */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    for (const seg of this.segments) seg.close();
+    this.closed = true;
+  }
+
+  /** Closes and removes the log directory. */
+  delete(): void {
+    if (!this.closed) {
+      for (const seg of this.segments) seg.close();
+      this.closed = true;
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new KafkaError('KAFKA_STORAGE_ERROR', `log ${this.dir} is closed`);
+  }
+}
+
+function isLogConfig(c: LogConfig | Record<string, string | number>): c is LogConfig {
+  return typeof (c as LogConfig).cleanupPolicy === 'object';
+}

@@ -1,0 +1,405 @@
+/**
+ * One segment of a partition log: `<20-digit base offset>.log` holding whole batches as
+ * they were appended, plus its sparse `.index` and `.timeindex` (Kafka's LogSegment).
+ * All I/O is synchronous: page-cache reads and writes are fastest that way in Node.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  LAST_OFFSET_DELTA_OFFSET,
+  LENGTH_OFFSET,
+  LOG_OVERHEAD,
+  MAX_TIMESTAMP_OFFSET,
+  PARTITION_LEADER_EPOCH_OFFSET,
+  RECORD_BATCH_OVERHEAD,
+  readInt64,
+  validateBatch,
+} from '@kzoo/records';
+import { OffsetIndex, TimeIndex } from './indexes';
+
+export const LOG_SUFFIX = '.log';
+export const INDEX_SUFFIX = '.index';
+export const TIME_INDEX_SUFFIX = '.timeindex';
+export const CLEANED_SUFFIX = '.cleaned';
+export const SWAP_SUFFIX = '.swap';
+export const DELETED_SUFFIX = '.deleted';
+
+/** `00000000000000000042` */
+export function filenamePrefixFromOffset(offset: number): string {
+  return String(offset).padStart(20, '0');
+}
+
+export function segmentFile(dir: string, baseOffset: number, suffix: string): string {
+  return path.join(dir, filenamePrefixFromOffset(baseOffset) + suffix);
+}
+
+/** What the segment needs to know about each appended batch. */
+export interface AppendedBatch {
+  size: number;
+  lastOffset: number;
+  maxTimestamp: number;
+}
+
+/** A batch located in a segment file. */
+export interface BatchLocation {
+  position: number;
+  size: number;
+  baseOffset: number;
+  lastOffset: number;
+}
+
+const HEADER_PEEK = 27; // through lastOffsetDelta
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+export interface SegmentOptions {
+  indexIntervalBytes: number;
+  segmentIndexBytes: number;
+  now: number;
+}
+
+export class LogSegment {
+  readonly file: string;
+  private fd: number;
+  size: number;
+  readonly offsetIndex: OffsetIndex;
+  readonly timeIndex: TimeIndex;
+  maxTimestampSoFar = -1;
+  offsetOfMaxTimestampSoFar: number;
+  /** Offset after the last batch in the file (baseOffset when empty). */
+  nextOffset: number;
+  /** maxTimestamp of the first batch: segment.ms counts from it (Kafka's rollingBasedTimestamp). */
+  rollingBasedTimestamp = -1;
+  readonly created: number;
+  deleted = false;
+  private bytesSinceLastIndexEntry = 0;
+  indexIntervalBytes: number;
+
+  private constructor(
+    readonly dir: string,
+    readonly baseOffset: number,
+    opts: SegmentOptions,
+    fd: number,
+  ) {
+    this.file = segmentFile(dir, baseOffset, LOG_SUFFIX);
+    this.fd = fd;
+    this.size = fs.fstatSync(fd).size;
+    this.offsetIndex = new OffsetIndex(
+      segmentFile(dir, baseOffset, INDEX_SUFFIX),
+      baseOffset,
+      opts.segmentIndexBytes,
+    );
+    this.timeIndex = new TimeIndex(
+      segmentFile(dir, baseOffset, TIME_INDEX_SUFFIX),
+      baseOffset,
+      opts.segmentIndexBytes,
+    );
+    this.offsetOfMaxTimestampSoFar = baseOffset;
+    this.nextOffset = baseOffset;
+    this.created = opts.now;
+    this.indexIntervalBytes = opts.indexIntervalBytes;
+  }
+
+  /** A new, empty segment (an existing file of that name is emptied). */
+  static create(dir: string, baseOffset: number, opts: SegmentOptions): LogSegment {
+    const fd = fs.openSync(segmentFile(dir, baseOffset, LOG_SUFFIX), 'w+');
+    const seg = new LogSegment(dir, baseOffset, opts, fd);
+    seg.offsetIndex.deleteFile();
+    seg.timeIndex.deleteFile();
+    return seg;
+  }
+
+  /**
+   * Opens an existing segment. Returns `needsRecovery` when an index file is missing or
+   * fails its sanity check (the caller then runs `recover`).
+   */
+  static open(
+    dir: string,
+    baseOffset: number,
+    opts: SegmentOptions,
+  ): { segment: LogSegment; needsRecovery: boolean } {
+    const fd = fs.openSync(segmentFile(dir, baseOffset, LOG_SUFFIX), 'r+');
+    const seg = new LogSegment(dir, baseOffset, opts, fd);
+    const ok = seg.offsetIndex.load() && seg.timeIndex.load();
+    if (!ok || (seg.size > 0 && !seg.loadTail())) return { segment: seg, needsRecovery: true };
+    return { segment: seg, needsRecovery: false };
+  }
+
+  /** For a segment whose indexes loaded: next offset, max timestamp, first batch time. */
+  private loadTail(): boolean {
+    const startPos = this.offsetIndex.lookup(Number.MAX_SAFE_INTEGER).position;
+    if (startPos > this.size) return false;
+    let last: BatchLocation | null = null;
+    for (const b of this.scanFrom(startPos)) last = b;
+    if (!last || last.position + last.size !== this.size) return false;
+    this.nextOffset = last.lastOffset + 1;
+    const t = this.timeIndex.lastEntry();
+    this.maxTimestampSoFar = t.timestamp;
+    this.offsetOfMaxTimestampSoFar = t.offset;
+    const first = this.readRange(0, RECORD_BATCH_OVERHEAD);
+    this.rollingBasedTimestamp = readInt64(first, MAX_TIMESTAMP_OFFSET);
+    return true;
+  }
+
+  /**
+   * Appends whole batches (already validated, offsets assigned) with one write call and
+   * indexes them: an index entry whenever more than `index.interval.bytes` were
+   * written since the last entry (Kafka's rule).
+   */
+  append(data: Buffer | Buffer[], batches: readonly AppendedBatch[]): void {
+    let position = this.size;
+    if (Array.isArray(data)) {
+      let total = 0;
+      for (const d of data) total += d.length;
+      const n =
+        data.length === 1
+          ? fs.writeSync(this.fd, data[0], 0, total, position)
+          : fs.writevSync(this.fd, data, position);
+      if (n !== total) throw new Error(`short write to ${this.file}: ${n} of ${total}`);
+    } else {
+      const n = fs.writeSync(this.fd, data, 0, data.length, position);
+      if (n !== data.length) throw new Error(`short write to ${this.file}: ${n} of ${data.length}`);
+    }
+    for (const b of batches) this.indexBatch(position, b.size, b.lastOffset, b.maxTimestamp);
+    for (const b of batches) position += b.size;
+    this.size = position;
+  }
+
+  private indexBatch(
+    position: number,
+    size: number,
+    lastOffset: number,
+    maxTimestamp: number,
+  ): void {
+    if (this.rollingBasedTimestamp < 0 && position === 0) this.rollingBasedTimestamp = maxTimestamp;
+    if (maxTimestamp > this.maxTimestampSoFar) {
+      this.maxTimestampSoFar = maxTimestamp;
+      this.offsetOfMaxTimestampSoFar = lastOffset;
+    }
+    if (this.bytesSinceLastIndexEntry > this.indexIntervalBytes) {
+      this.offsetIndex.append(lastOffset, position);
+      this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+      this.bytesSinceLastIndexEntry = 0;
+    }
+    this.bytesSinceLastIndexEntry += size;
+    this.nextOffset = lastOffset + 1;
+  }
+
+  /** Batches from `position` to the end of the file (headers only). */
+  *scanFrom(position: number): Generator<BatchLocation> {
+    let chunkStart = -1;
+    let chunkLen = 0;
+    let pos = position;
+    while (pos + LOG_OVERHEAD <= this.size) {
+      if (chunkStart < 0 || pos + HEADER_PEEK > chunkStart + chunkLen) {
+        chunkLen = fs.readSync(this.fd, scratch, 0, Math.min(scratch.length, this.size - pos), pos);
+        chunkStart = pos;
+        if (chunkLen < HEADER_PEEK) return;
+      }
+      const rel = pos - chunkStart;
+      const size = scratch.readInt32BE(rel + LENGTH_OFFSET) + LOG_OVERHEAD;
+      if (size < RECORD_BATCH_OVERHEAD || pos + size > this.size) return;
+      const baseOffset = readInt64(scratch, rel);
+      yield {
+        position: pos,
+        size,
+        baseOffset,
+        lastOffset: baseOffset + scratch.readInt32BE(rel + LAST_OFFSET_DELTA_OFFSET),
+      };
+      pos += size;
+    }
+  }
+
+  /** The first batch whose last offset is >= `offset`, or null (Kafka's translateOffset). */
+  translateOffset(offset: number, startingPosition = 0): BatchLocation | null {
+    const start = Math.max(this.offsetIndex.lookup(offset).position, startingPosition);
+    for (const b of this.scanFrom(start)) if (b.lastOffset >= offset) return b;
+    return null;
+  }
+
+  /** Reads `length` bytes at `position` into a new Buffer. */
+  readRange(position: number, length: number): Buffer {
+    const n = Math.max(0, Math.min(length, this.size - position));
+    const out = Buffer.allocUnsafe(n);
+    let done = 0;
+    while (done < n) {
+      const r = fs.readSync(this.fd, out, done, n - done, position + done);
+      if (r === 0) break;
+      done += r;
+    }
+    return done === n ? out : out.subarray(0, done);
+  }
+
+  /**
+   * Validates every batch (size, magic, CRC, offsets increasing), rebuilds both indexes
+   * and cuts the file at the first invalid byte. Returns the bytes cut.
+   * `onBatch` sees each valid batch's base offset and leader epoch.
+   */
+  recover(
+    maxBatchSize: number,
+    onBatch?: (baseOffset: number, leaderEpoch: number) => void,
+  ): number {
+    this.offsetIndex.reset();
+    this.timeIndex.reset();
+    this.maxTimestampSoFar = -1;
+    this.offsetOfMaxTimestampSoFar = this.baseOffset;
+    this.rollingBasedTimestamp = -1;
+    this.bytesSinceLastIndexEntry = 0;
+    this.nextOffset = this.baseOffset;
+    const fileSize = this.size;
+    let validBytes = 0;
+    let chunk: Buffer = Buffer.allocUnsafe(0);
+    let chunkStart = 0;
+    let prevLast = this.baseOffset - 1;
+    while (validBytes + LOG_OVERHEAD <= fileSize) {
+      let rel = validBytes - chunkStart;
+      if (rel + LOG_OVERHEAD > chunk.length) {
+        chunk = this.readRange(validBytes, Math.min(1 << 20, fileSize - validBytes));
+        chunkStart = validBytes;
+        rel = 0;
+      }
+      const size = chunk.readInt32BE(rel + LENGTH_OFFSET) + LOG_OVERHEAD;
+      if (
+        size < RECORD_BATCH_OVERHEAD ||
+        size > maxBatchSize + LOG_OVERHEAD ||
+        validBytes + size > fileSize
+      )
+        break;
+      if (rel + size > chunk.length) {
+        chunk = this.readRange(
+          validBytes,
+          Math.max(size, Math.min(1 << 20, fileSize - validBytes)),
+        );
+        chunkStart = validBytes;
+        rel = 0;
+      }
+      try {
+        validateBatch(chunk.subarray(rel, rel + size), 0);
+      } catch {
+        break;
+      }
+      const baseOffset = readInt64(chunk, rel);
+      const lastOffset = baseOffset + chunk.readInt32BE(rel + LAST_OFFSET_DELTA_OFFSET);
+      if (baseOffset <= prevLast) break;
+      const maxTs = readInt64(chunk, rel + MAX_TIMESTAMP_OFFSET);
+      this.indexBatch(validBytes, size, lastOffset, maxTs);
+      onBatch?.(baseOffset, chunk.readInt32BE(rel + PARTITION_LEADER_EPOCH_OFFSET));
+      prevLast = lastOffset;
+      validBytes += size;
+    }
+    const cut = fileSize - validBytes;
+    if (cut > 0) this.truncateFile(validBytes);
+    return cut;
+  }
+
+  private truncateFile(position: number): void {
+    fs.ftruncateSync(this.fd, position);
+    this.size = position;
+  }
+
+  /**
+   * Removes every batch whose last offset is >= `offset` (Kafka's LogSegment.truncateTo).
+   * Returns the bytes removed and the base offset of the first removed batch.
+   */
+  truncateTo(offset: number): { bytes: number; firstRemovedBase: number | null } {
+    const loc = this.translateOffset(offset);
+    if (!loc) return { bytes: 0, firstRemovedBase: null };
+    const removed = this.size - loc.position;
+    this.truncateFile(loc.position);
+    this.offsetIndex.truncateTo(offset);
+    this.offsetIndex.truncateToPosition(loc.position);
+    this.timeIndex.truncateTo(offset);
+    const t = this.timeIndex.lastEntry();
+    this.maxTimestampSoFar = t.timestamp;
+    this.offsetOfMaxTimestampSoFar = t.offset;
+    this.bytesSinceLastIndexEntry = 0;
+    this.nextOffset = this.baseOffset;
+    if (loc.position === 0) this.rollingBasedTimestamp = -1;
+    const from = this.offsetIndex.lookup(offset).position;
+    for (const b of this.scanFrom(from)) {
+      this.nextOffset = b.lastOffset + 1;
+      this.maxTimestampSoFar = Math.max(
+        this.maxTimestampSoFar,
+        readInt64(this.readRange(b.position + MAX_TIMESTAMP_OFFSET, 8), 0),
+      );
+    }
+    return { bytes: removed, firstRemovedBase: loc.baseOffset };
+  }
+
+  /** Largest record timestamp, or the file's mtime when there is none (as Kafka). */
+  largestTimestamp(): number {
+    if (this.maxTimestampSoFar >= 0) return this.maxTimestampSoFar;
+    return Math.floor(fs.statSync(this.file).mtimeMs);
+  }
+
+  /** Kafka's shouldRoll (size, time, index full, relative offset overflow). */
+  shouldRoll(o: {
+    segmentBytes: number;
+    rollMs: number;
+    incomingBytes: number;
+    maxTimestampInIncoming: number;
+    lastOffsetInIncoming: number;
+    now: number;
+  }): boolean {
+    if (this.size > 0 && this.size > o.segmentBytes - o.incomingBytes) return true;
+    if (this.size > 0) {
+      const waited =
+        this.rollingBasedTimestamp >= 0
+          ? o.maxTimestampInIncoming - this.rollingBasedTimestamp
+          : o.now - this.created;
+      if (waited > o.rollMs) return true;
+    }
+    if (this.offsetIndex.isFull() || this.timeIndex.isFull()) return true;
+    return o.lastOffsetInIncoming - this.baseOffset > 0x7fffffff;
+  }
+
+  /** fsync the log and both indexes. */
+  flush(): void {
+    fs.fsyncSync(this.fd);
+    this.offsetIndex.flush(true);
+    this.timeIndex.flush(true);
+  }
+
+  /** Writes pending index entries (no fsync). */
+  flushIndexes(): void {
+    this.offsetIndex.flush(false);
+    this.timeIndex.flush(false);
+  }
+
+  /** The segment stops being active: final time-index entry, then flush. */
+  onBecomeInactive(): void {
+    if (this.maxTimestampSoFar >= 0)
+      this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+    this.flush();
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    if (this.maxTimestampSoFar >= 0)
+      this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+    this.flushIndexes();
+    fs.closeSync(this.fd);
+    this.fd = -1;
+  }
+
+  /** Closes and removes the files (renamed `.deleted` first, as Kafka does). */
+  deleteFiles(): void {
+    if (this.fd >= 0) {
+      fs.closeSync(this.fd);
+      this.fd = -1;
+    }
+    this.deleted = true;
+    for (const f of [this.file, this.offsetIndex.file, this.timeIndex.file]) {
+      try {
+        fs.renameSync(f, f + DELETED_SUFFIX);
+        fs.rmSync(f + DELETED_SUFFIX, { force: true });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+    }
+  }
+
+  /** Grows the shared header-scan buffer (for very large batches). */
+  static ensureScratch(n: number): void {
+    if (scratch.length < n) scratch = Buffer.allocUnsafe(n);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Kafka's checkpoint files (kafka.server.checkpoints): text, line 1 the version `0`,
+ * line 2 the entry count, then one entry per line. Offset checkpoints hold
+ * `topic partition offset` (recovery-point-offset-checkpoint, log-start-offset-checkpoint,
+ * replication-offset-checkpoint, cleaner-offset-checkpoint); leader-epoch-checkpoint holds
+ * `epoch startOffset`. Written atomically: temp file, fsync, rename, fsync of the folder.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { KafkaError } from '@kzoo/common';
+
+export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
+export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
+export const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint';
+export const CLEANER_OFFSET_CHECKPOINT = 'cleaner-offset-checkpoint';
+export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
+export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
+
+/** Writes `text` to `file` atomically and durably. */
+export function writeFileAtomic(file: string, text: string | Buffer): void {
+  const tmp = `${file}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  fsyncDir(path.dirname(file));
+}
+
+export function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Some platforms cannot fsync a directory; the rename is still atomic.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+function parse(file: string, fields: number): string[][] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const lines = text.split('\n').filter((l) => l.length > 0);
+  const bad = (why: string) =>
+    new KafkaError('KAFKA_STORAGE_ERROR', `malformed checkpoint ${file}: ${why}`);
+  if (lines.length < 2) throw bad('missing header');
+  if (lines[0].trim() !== '0') throw bad(`unknown version ${lines[0]}`);
+  const n = Number(lines[1]);
+  if (!Number.isInteger(n) || n !== lines.length - 2)
+    throw bad(`expected ${lines[1]} entries, found ${lines.length - 2}`);
+  return lines.slice(2).map((l) => {
+    const parts = l.trim().split(/\s+/);
+    if (parts.length !== fields) throw bad(`bad line "${l}"`);
+    return parts;
+  });
+}
+
+/** `topic-partition` key used in checkpoint maps. */
+export function tpKey(topic: string, partition: number): string {
+  return `${topic}-${partition}`;
+}
+
+export interface TopicPartitionOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+export class OffsetCheckpointFile {
+  constructor(readonly file: string) {}
+
+  write(entries: Iterable<TopicPartitionOffset>): void {
+    const list = [...entries];
+    const body = list.map((e) => `${e.topic} ${e.partition} ${e.offset}\n`).join('');
+    writeFileAtomic(this.file, `0\n${list.length}\n${body}`);
+  }
+
+  read(): TopicPartitionOffset[] {
+    return parse(this.file, 3).map(([topic, p, o]) => {
+      const partition = Number(p);
+      const offset = Number(o);
+      if (!Number.isInteger(partition) || !Number.isSafeInteger(offset))
+        throw new KafkaError(
+          'KAFKA_STORAGE_ERROR',
+          `malformed checkpoint ${this.file}: ${topic} ${p} ${o}`,
+        );
+      return { topic, partition, offset };
+    });
+  }
+
+  /** As a map keyed by `topic-partition`. */
+  readMap(): Map<string, number> {
+    return new Map(this.read().map((e) => [tpKey(e.topic, e.partition), e.offset]));
+  }
+}
+
+export interface EpochEntry {
+  epoch: number;
+  startOffset: number;
+}
+
+export class LeaderEpochCheckpointFile {
+  constructor(readonly file: string) {}
+
+  write(entries: readonly EpochEntry[]): void {
+    const body = entries.map((e) => `${e.epoch} ${e.startOffset}\n`).join('');
+    writeFileAtomic(this.file, `0\n${entries.length}\n${body}`);
+  }
+
+  read(): EpochEntry[] {
+    return parse(this.file, 2).map(([e, o]) => ({ epoch: Number(e), startOffset: Number(o) }));
+  }
+}

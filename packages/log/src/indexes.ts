@@ -1,0 +1,254 @@
+/**
+ * Sparse segment indexes, in Kafka's file formats:
+ *   OffsetIndex (.index)     8-byte entries: relativeOffset i32, position i32
+ *   TimeIndex   (.timeindex) 12-byte entries: timestamp i64, relativeOffset i32
+ * Entries live in memory (Kafka mmaps them); new entries reach the file on flush,
+ * roll and close, so the append path makes no index syscalls. Files that fail the
+ * sanity check on load are rebuilt from the .log.
+ */
+import * as fs from 'node:fs';
+
+abstract class AbstractIndex {
+  protected buf: Buffer;
+  protected count = 0;
+  /** Entries already in the file. */
+  protected persisted = 0;
+  protected fileEntries = 0;
+
+  constructor(
+    readonly file: string,
+    readonly baseOffset: number,
+    readonly maxEntries: number,
+    protected readonly entrySize: number,
+  ) {
+    this.buf = Buffer.alloc(entrySize * 64);
+  }
+
+  get entries(): number {
+    return this.count;
+  }
+
+  isFull(): boolean {
+    return this.count >= this.maxEntries;
+  }
+
+  protected ensureCapacity(): void {
+    if ((this.count + 1) * this.entrySize > this.buf.length) {
+      const bigger = Buffer.alloc(this.buf.length * 2);
+      this.buf.copy(bigger, 0, 0, this.count * this.entrySize);
+      this.buf = bigger;
+    }
+  }
+
+  /** Loads entries from the file; false when it is missing or fails the sanity check. */
+  load(): boolean {
+    let data: Buffer;
+    try {
+      data = fs.readFileSync(this.file);
+    } catch {
+      return false;
+    }
+    this.fileEntries = -1; // unknown until the content checks out: flush() trims the file
+    if (data.length % this.entrySize !== 0) return false;
+    const n = data.length / this.entrySize;
+    if (n > this.maxEntries) return false;
+    this.buf = Buffer.alloc(Math.max(this.entrySize * 64, data.length * 2));
+    data.copy(this.buf);
+    this.count = n;
+    if (!this.sane()) {
+      this.reset();
+      return false;
+    }
+    this.persisted = n;
+    this.fileEntries = n;
+    return true;
+  }
+
+  protected abstract sane(): boolean;
+
+  reset(): void {
+    this.count = 0;
+    this.persisted = 0;
+  }
+
+  protected truncateEntries(n: number): void {
+    this.count = n;
+    if (this.persisted > n) this.persisted = n;
+  }
+
+  /** Writes entries not yet in the file (and trims the file after truncation). */
+  flush(sync: boolean): void {
+    if (this.persisted === this.count && this.fileEntries === this.count && !sync) return;
+    const fd = fs.openSync(this.file, fs.existsSync(this.file) ? 'r+' : 'w+');
+    try {
+      if (this.fileEntries !== this.persisted)
+        fs.ftruncateSync(fd, this.persisted * this.entrySize);
+      if (this.count > this.persisted) {
+        fs.writeSync(
+          fd,
+          this.buf,
+          this.persisted * this.entrySize,
+          (this.count - this.persisted) * this.entrySize,
+          this.persisted * this.entrySize,
+        );
+      }
+      if (sync) fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    this.persisted = this.count;
+    this.fileEntries = this.count;
+  }
+
+  deleteFile(): void {
+    fs.rmSync(this.file, { force: true });
+    this.fileEntries = 0;
+    this.persisted = 0;
+  }
+}
+
+export interface OffsetPosition {
+  offset: number;
+  position: number;
+}
+
+export class OffsetIndex extends AbstractIndex {
+  constructor(file: string, baseOffset: number, maxIndexSize: number) {
+    super(file, baseOffset, Math.floor(maxIndexSize / 8), 8);
+  }
+
+  protected sane(): boolean {
+    let prevOff = -1;
+    let prevPos = -1;
+    for (let i = 0; i < this.count; i++) {
+      const o = this.buf.readInt32BE(i * 8);
+      const p = this.buf.readInt32BE(i * 8 + 4);
+      if (o <= prevOff || p <= prevPos || o < 0) return false;
+      prevOff = o;
+      prevPos = p;
+    }
+    return true;
+  }
+
+  lastOffset(): number {
+    return this.count
+      ? this.baseOffset + this.buf.readInt32BE((this.count - 1) * 8)
+      : this.baseOffset;
+  }
+
+  append(offset: number, position: number): void {
+    if (this.count > 0 && offset <= this.lastOffset()) return;
+    this.ensureCapacity();
+    this.buf.writeInt32BE(offset - this.baseOffset, this.count * 8);
+    this.buf.writeInt32BE(position, this.count * 8 + 4);
+    this.count++;
+  }
+
+  /** The largest entry with offset <= target, or (baseOffset, 0). */
+  lookup(target: number): OffsetPosition {
+    const rel = target - this.baseOffset;
+    let lo = 0;
+    let hi = this.count - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.buf.readInt32BE(mid * 8) <= rel) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (found < 0) return { offset: this.baseOffset, position: 0 };
+    return {
+      offset: this.baseOffset + this.buf.readInt32BE(found * 8),
+      position: this.buf.readInt32BE(found * 8 + 4),
+    };
+  }
+
+  /** Removes entries with offset >= `offset`. */
+  truncateTo(offset: number): void {
+    let n = this.count;
+    while (n > 0 && this.baseOffset + this.buf.readInt32BE((n - 1) * 8) >= offset) n--;
+    this.truncateEntries(n);
+  }
+
+  /** Removes entries pointing at or past byte `position`. */
+  truncateToPosition(position: number): void {
+    let n = this.count;
+    while (n > 0 && this.buf.readInt32BE((n - 1) * 8 + 4) >= position) n--;
+    this.truncateEntries(n);
+  }
+}
+
+export interface TimestampOffset {
+  timestamp: number;
+  offset: number;
+}
+
+export class TimeIndex extends AbstractIndex {
+  constructor(file: string, baseOffset: number, maxIndexSize: number) {
+    super(file, baseOffset, Math.floor(maxIndexSize / 12), 12);
+  }
+
+  private ts(i: number): number {
+    return this.buf.readInt32BE(i * 12) * 0x100000000 + this.buf.readUInt32BE(i * 12 + 4);
+  }
+
+  private rel(i: number): number {
+    return this.buf.readInt32BE(i * 12 + 8);
+  }
+
+  protected sane(): boolean {
+    let prevTs = -Infinity;
+    let prevOff = -1;
+    for (let i = 0; i < this.count; i++) {
+      if (this.ts(i) < prevTs || this.rel(i) < prevOff) return false;
+      prevTs = this.ts(i);
+      prevOff = this.rel(i);
+    }
+    return true;
+  }
+
+  lastEntry(): TimestampOffset {
+    if (!this.count) return { timestamp: -1, offset: this.baseOffset };
+    return {
+      timestamp: this.ts(this.count - 1),
+      offset: this.baseOffset + this.rel(this.count - 1),
+    };
+  }
+
+  /** Appends when `timestamp` is larger than the last entry's (Kafka's maybeAppend). */
+  maybeAppend(timestamp: number, offset: number): void {
+    if (this.count > 0) {
+      const last = this.lastEntry();
+      if (timestamp <= last.timestamp || offset < last.offset) return;
+    }
+    this.ensureCapacity();
+    const hi = Math.floor(timestamp / 0x100000000);
+    this.buf.writeInt32BE(hi, this.count * 12);
+    this.buf.writeUInt32BE(timestamp - hi * 0x100000000, this.count * 12 + 4);
+    this.buf.writeInt32BE(offset - this.baseOffset, this.count * 12 + 8);
+    this.count++;
+  }
+
+  /** The entry with the largest timestamp <= target, or (-1, baseOffset). */
+  lookup(target: number): TimestampOffset {
+    let lo = 0;
+    let hi = this.count - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ts(mid) <= target) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (found < 0) return { timestamp: -1, offset: this.baseOffset };
+    return { timestamp: this.ts(found), offset: this.baseOffset + this.rel(found) };
+  }
+
+  truncateTo(offset: number): void {
+    let n = this.count;
+    while (n > 0 && this.baseOffset + this.rel(n - 1) >= offset) n--;
+    this.truncateEntries(n);
+  }
+}
