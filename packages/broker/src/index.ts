@@ -1,2 +1,8 @@
-// @kzoo/broker — filled in by its issue.
-export {};
+// broker: the kzoo broker (Kafka's KafkaServer) as a library object.
+//   Broker.ts (startup/shutdown, components), config.ts (KafkaConfig, Kafka's keys/defaults),
+//   controller/ (KafkaController, ControllerEventManager), server/ (meta.properties)
+export * from './config';
+export * from './Broker';
+export * from './controller/ControllerEventManager';
+export * from './controller/KafkaController';
+export * from './server/BrokerMetadata';

@@ -141,6 +141,27 @@ describe('broker > network > SocketServer', () => {
     expect(c.inFlight).toBe(0);
   });
 
+  it('serves many connections at once, each in its own order', async () => {
+    const { server, port } = await startServer(async (ctx) => {
+      await new Promise((r) => setImmediate(r));
+      return echo(ctx);
+    });
+    const clients = await Promise.all(Array.from({ length: 40 }, () => connect(port)));
+    await waitFor(() => server.connectionCount === 40, 'forty accepted connections');
+    const results = await Promise.all(
+      clients.map((c, k) =>
+        Promise.all(
+          Array.from({ length: 250 }, (_, i) =>
+            c.request(ApiKeys.Heartbeat, 0, heartbeat(k * 1000 + i)),
+          ),
+        ),
+      ),
+    );
+    results.forEach((res, k) =>
+      expect(res.map((r) => r.throttleTimeMs)).toEqual(res.map((_, i) => k * 1000 + i)),
+    );
+  });
+
   it('carries record batches as binary, unchanged', async () => {
     const seen: Buffer[] = [];
     const { port } = await startServer((ctx) => {
@@ -209,6 +230,61 @@ describe('broker > network > SocketServer', () => {
     expect(res.map((r) => r.throttleTimeMs)).toEqual(res.map((_, i) => i));
     expect(maxActive).toBe(5);
     await waitFor(() => server.connectionStats()[0]?.paused === false, 'the connection to resume');
+  });
+
+  it('stops reading a connection whose client does not read its responses', async () => {
+    const big = Buffer.alloc(256 * 1024, 5);
+    let handled = 0;
+    const { server, port } = await startServer(
+      () => {
+        handled++;
+        return {
+          throttleTimeMs: 0,
+          errorCode: 0,
+          protocolType: null,
+          protocolName: null,
+          assignment: big,
+        };
+      },
+      { queuedMaxRequests: 10_000 },
+    );
+    const s = await rawSocket(port);
+    s.pause(); // a client that does not read
+    const n = 400; // 100 MiB of responses if all were answered
+    const frames: Buffer[] = [];
+    for (let i = 0; i < n; i++) {
+      frames.push(
+        encodeRequest(
+          { apiKey: ApiKeys.SyncGroup, apiVersion: 0, correlationId: i, clientId: 'slow' },
+          {
+            groupId: 'g',
+            generationId: 1,
+            memberId: 'm',
+            groupInstanceId: null,
+            protocolType: null,
+            protocolName: null,
+            assignments: [],
+          },
+        ),
+      );
+    }
+    s.write(Buffer.concat(frames));
+    await waitFor(() => server.connectionStats()[0]?.paused === true, 'the connection to pause');
+    expect(handled).toBeLessThan(n);
+    // once the client reads, everything is answered, in order
+    const decoder = new FrameDecoder(1 << 20);
+    const ids: number[] = [];
+    await new Promise<void>((resolve) => {
+      s.on('data', (chunk: Buffer) => {
+        decoder.push(chunk);
+        let f: Buffer | undefined;
+        while ((f = decoder.next()) !== undefined) ids.push(f.readInt32BE(0));
+        if (ids.length === n) resolve();
+      });
+      s.resume();
+    });
+    expect(ids).toEqual(frames.map((_, i) => i));
+    expect(handled).toBe(n);
   });
 
   it('closes idle connections, not busy ones', async () => {

@@ -239,9 +239,11 @@ export class Log {
       const holdsRecoveryPointOrLater = !next || next.baseOffset > recoveryPoint;
       if (!needsRecovery[i] && !holdsRecoveryPointOrLater) continue;
       if (!needsRecovery[i] && opts.hadCleanShutdown) continue;
-      const cut = seg.recover(this.config.maxMessageBytes, (base, epoch) =>
-        this.leaderEpochCache.assign(epoch, base),
-      );
+      const cut = seg.recover(this.config.maxMessageBytes, {
+        onBatch: (base, epoch) => this.leaderEpochCache.assign(epoch, base),
+        contiguous: !this.config.cleanupPolicy.compact,
+        nextSegmentBase: next?.baseOffset,
+      });
       seg.flushIndexes();
       if (cut > 0) {
         this.logger.warn('recovery cut a torn or corrupt tail', {
@@ -313,6 +315,22 @@ export class Log {
 
   /** Follower append: keeps the leader's offsets and epochs; rejects non-monotonic offsets. */
   appendAsFollower(buf: Buffer): LogAppendInfo {
+    this.ensureOpen();
+    // An empty log that starts inside the leader's first batch (the leader's log start
+    // offset is mid-batch): restart the log at that batch, as Kafka's follower does.
+    const active = this.activeSegment;
+    if (this.segments.length === 1 && active.size === 0 && buf.length >= RECORD_BATCH_OVERHEAD) {
+      const base = readInt64(buf, 0);
+      const last = base + buf.readInt32BE(LAST_OFFSET_DELTA_OFFSET);
+      if (base < this._logEndOffset && last >= this._logEndOffset) {
+        const start = this._logStartOffset;
+        this.segments.pop()!.deleteFiles();
+        this.segments.push(LogSegment.create(this.dir, base, this.segmentOpts()));
+        this._logEndOffset = base;
+        this._recoveryPoint = Math.min(this._recoveryPoint, base);
+        this._logStartOffset = start;
+      }
+    }
     return this.append(buf, { assignOffsets: false });
   }
 
@@ -369,7 +387,13 @@ export class Log {
         `${info.validBytes} bytes exceed segment.bytes=${this.config.segmentBytes}`,
       );
 
-    this.maybeRoll(info.validBytes, maxTs, info.firstOffset, info.lastOffset, now);
+    if (info.firstOffset > this._logEndOffset && !this.config.cleanupPolicy.compact) {
+      // A gap (the leader's log was compacted): start a segment there, so offsets inside
+      // every segment stay contiguous and recovery can check them.
+      this.roll(info.firstOffset);
+    } else {
+      this.maybeRoll(info.validBytes, maxTs, info.firstOffset, info.lastOffset, now);
+    }
     const data = info.validBytes === buf.length ? buf : buf.subarray(0, info.validBytes);
     this.activeSegment.append(data, batches);
     this._logEndOffset = info.lastOffset + 1;

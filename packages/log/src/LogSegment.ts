@@ -49,6 +49,13 @@ export interface BatchLocation {
 }
 
 const HEADER_PEEK = 27; // through lastOffsetDelta
+
+/** An int64 field that is not covered by the CRC: NaN when outside the safe range. */
+function readOffsetField(buf: Buffer, pos: number): number {
+  const hi = buf.readInt32BE(pos);
+  if (hi > 0x1fffff || hi < -0x200000) return NaN;
+  return hi * 0x100000000 + buf.readUInt32BE(pos + 4);
+}
 let scratch = Buffer.allocUnsafe(64 * 1024);
 
 export interface SegmentOptions {
@@ -198,7 +205,8 @@ export class LogSegment {
       const rel = pos - chunkStart;
       const size = scratch.readInt32BE(rel + LENGTH_OFFSET) + LOG_OVERHEAD;
       if (size < RECORD_BATCH_OVERHEAD || pos + size > this.size) return;
-      const baseOffset = readInt64(scratch, rel);
+      const baseOffset = readOffsetField(scratch, rel);
+      if (Number.isNaN(baseOffset)) return;
       yield {
         position: pos,
         size,
@@ -236,8 +244,15 @@ export class LogSegment {
    */
   recover(
     maxBatchSize: number,
-    onBatch?: (baseOffset: number, leaderEpoch: number) => void,
+    opts: {
+      onBatch?: (baseOffset: number, leaderEpoch: number) => void;
+      /** Offsets must follow on without gaps (logs that were never compacted). */
+      contiguous?: boolean;
+      /** Base offset of the next segment: offsets here must stay below it. */
+      nextSegmentBase?: number;
+    } = {},
   ): number {
+    const limit = opts.nextSegmentBase ?? Number.MAX_SAFE_INTEGER;
     this.offsetIndex.reset();
     this.timeIndex.reset();
     this.maxTimestampSoFar = -1;
@@ -277,12 +292,14 @@ export class LogSegment {
       } catch {
         break;
       }
-      const baseOffset = readInt64(chunk, rel);
+      const baseOffset = readOffsetField(chunk, rel);
+      if (Number.isNaN(baseOffset)) break;
       const lastOffset = baseOffset + chunk.readInt32BE(rel + LAST_OFFSET_DELTA_OFFSET);
-      if (baseOffset <= prevLast) break;
+      if (baseOffset <= prevLast || lastOffset < baseOffset || lastOffset >= limit) break;
+      if (opts.contiguous && baseOffset !== prevLast + 1) break;
       const maxTs = readInt64(chunk, rel + MAX_TIMESTAMP_OFFSET);
       this.indexBatch(validBytes, size, lastOffset, maxTs);
-      onBatch?.(baseOffset, chunk.readInt32BE(rel + PARTITION_LEADER_EPOCH_OFFSET));
+      opts.onBatch?.(baseOffset, chunk.readInt32BE(rel + PARTITION_LEADER_EPOCH_OFFSET));
       prevLast = lastOffset;
       validBytes += size;
     }

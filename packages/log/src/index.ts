@@ -7,3 +7,4 @@ export * from './LeaderEpochFileCache';
 export * from './indexes';
 export * from './LogSegment';
 export * from './Log';
+export * from './LogCleaner';

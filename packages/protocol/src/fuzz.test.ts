@@ -136,6 +136,19 @@ describe('protocol > fuzz > FrameDecoder + decodeRequest', () => {
     expect(peak - baseline).toBeLessThan(256 * 1024 * 1024);
   });
 
+  it('refuses deeply nested bodies (stack exhaustion in the decoder) and recovers', () => {
+    const header = Buffer.alloc(10);
+    header.writeInt16BE(12, 0); // Heartbeat v0
+    header.writeInt16BE(-1, 8);
+    const deep = Buffer.alloc(60_000, 0x91); // [[[[...]]]]
+    expect(() => decodeRequest(Buffer.concat([header, deep]))).toThrow(RequestDecodeError);
+    const ok = encodeRequest(
+      { apiKey: 12, apiVersion: 0, correlationId: 5, clientId: null },
+      { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null },
+    );
+    expect(decodeRequest(ok.subarray(4)).header.correlationId).toBe(5);
+  });
+
   it('refuses bodies announcing huge containers and strings without allocating them', () => {
     const header = Buffer.alloc(10);
     header.writeInt16BE(3, 0); // Metadata v0

@@ -7,6 +7,7 @@ export * from './schema';
 export * from './api';
 export * from './apis';
 export * from './messages';
+export * from './connection';
 export {
   ErrorCode,
   KafkaError,
@@ -17,4 +18,3 @@ export {
   type ErrorDef,
   type ErrorName,
 } from '@kzoo/common';
-export * from './connection';

@@ -12,6 +12,7 @@ import { EventEmitter } from 'node:events';
 import * as zookeeper from 'node-zookeeper-client';
 import { createLogger, Logger } from '@kzoo/common';
 import {
+  ConnectionLossError,
   NodeExistsError,
   NoNodeError,
   ZkConnectionTimeoutError,
@@ -349,8 +350,21 @@ export class ZkSession extends EventEmitter {
     return this.clientReady;
   }
 
+  // One wrapper per Watcher, so node-zookeeper-client's per-path dedupe of identical
+  // watcher functions works: re-arming a watch that has not fired yet adds nothing.
+  private readonly wrapped = new WeakMap<Watcher, (e: zookeeper.Event) => void>();
+
   private wrapWatcher(watch: Watcher | undefined): ((e: zookeeper.Event) => void) | undefined {
     if (!watch) return undefined;
+    let w = this.wrapped.get(watch);
+    if (!w) {
+      w = this.makeWrapper(watch);
+      this.wrapped.set(watch, w);
+    }
+    return w;
+  }
+
+  private makeWrapper(watch: Watcher): (e: zookeeper.Event) => void {
     return (e: zookeeper.Event) => {
       const type = EVENT_TYPES[e.getType()];
       if (!type || this.closing) return;
@@ -360,6 +374,22 @@ export class ZkSession extends EventEmitter {
         this.log.error('watch callback threw', { path: e.getPath(), error: err });
       }
     };
+  }
+
+  /**
+   * Reads are idempotent, so a read cut by a connection loss is sent again once the
+   * client has reconnected (as Kafka's ZooKeeperClient does); a session expiry is not
+   * retried (the caller must see it).
+   */
+  private async read<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (!(e instanceof ConnectionLossError) || this.closing || attempt >= 10) throw e;
+        await new Promise((r) => setTimeout(r, Math.min(20 * 2 ** attempt, 500)));
+      }
+    }
   }
 
   /** Creates a node; with `parents: true` creates missing ancestors (persistent, no data) first. Returns the created path. */
@@ -403,7 +433,14 @@ export class ZkSession extends EventEmitter {
   }
 
   /** Reads data and stat; `watch` fires once on the node's next data change or deletion. */
-  async getData(path: string, watch?: Watcher): Promise<{ data: Buffer | null; stat: ZkStat }> {
+  getData(path: string, watch?: Watcher): Promise<{ data: Buffer | null; stat: ZkStat }> {
+    return this.read(() => this.getDataOnce(path, watch));
+  }
+
+  private async getDataOnce(
+    path: string,
+    watch?: Watcher,
+  ): Promise<{ data: Buffer | null; stat: ZkStat }> {
     const c = await this.current('getData', path);
     const w = this.wrapWatcher(watch);
     return new Promise((resolve, reject) => {
@@ -452,7 +489,11 @@ export class ZkSession extends EventEmitter {
   }
 
   /** The node's stat or null; `watch` fires once on creation, data change or deletion. */
-  async exists(path: string, watch?: Watcher): Promise<ZkStat | null> {
+  exists(path: string, watch?: Watcher): Promise<ZkStat | null> {
+    return this.read(() => this.existsOnce(path, watch));
+  }
+
+  private async existsOnce(path: string, watch?: Watcher): Promise<ZkStat | null> {
     const c = await this.current('exists', path);
     const w = this.wrapWatcher(watch);
     return new Promise((resolve, reject) => {
@@ -468,7 +509,11 @@ export class ZkSession extends EventEmitter {
     return (await this.getChildrenAndStat(path, watch)).children;
   }
 
-  async getChildrenAndStat(
+  getChildrenAndStat(path: string, watch?: Watcher): Promise<{ children: string[]; stat: ZkStat }> {
+    return this.read(() => this.getChildrenOnce(path, watch));
+  }
+
+  private async getChildrenOnce(
     path: string,
     watch?: Watcher,
   ): Promise<{ children: string[]; stat: ZkStat }> {

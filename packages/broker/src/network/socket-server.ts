@@ -145,12 +145,17 @@ class ServerConnection {
     this.takeFrames();
   }
 
-  /** Dispatches complete frames until the queue is full. */
+  /** Dispatches complete frames until the queue is full or the socket's write buffer is. */
   private takeFrames(): void {
     if (this.taking) return; // re-entered from a handler that completed synchronously
     this.taking = true;
     try {
-      while (!this.closed && !this.draining && this.queue.length < this.opts.queuedMaxRequests) {
+      while (
+        !this.closed &&
+        !this.draining &&
+        this.queue.length < this.opts.queuedMaxRequests &&
+        !this.socket.writableNeedDrain
+      ) {
         const frame = this.decoder.next();
         if (frame === undefined) break;
         this.dispatch(frame);
@@ -171,7 +176,9 @@ class ServerConnection {
       ({ header, body } = decodeRequest(frame, this.opts.registry));
     } catch (e) {
       if (e instanceof RequestDecodeError && e.answerable && e.correlationId !== undefined) {
-        this.log.warn('bad request', {
+        // A client probing ApiVersions at a newer version is normal negotiation.
+        const level = e.apiKey === ApiKeys.ApiVersions ? 'debug' : 'warn';
+        this.log[level]('bad request', {
           conn: this.id,
           apiKey: e.apiKey,
           apiVersion: e.apiVersion,

@@ -1,0 +1,193 @@
+/**
+ * Broker: one kzoo broker (Kafka's `KafkaServer`), as a library object; `kzoo broker
+ * start` runs the same object as a process.
+ *
+ * Startup follows Kafka's order: connect to ZooKeeper → create the top-level paths →
+ * get or create /cluster/id → check meta.properties in every log dir → start the
+ * components (the network layer binds its listeners here) → register
+ * /brokers/ids/<id> → start the controller module (it tries to become controller) →
+ * components' `ready` (start processing requests) → RunningAsBroker.
+ *
+ * Components are the extension point for what comes next (SocketServer, request
+ * handlers, ReplicaManager, ...): `broker.addComponent({ name, startup, ready, shutdown })`
+ * before `start()`. A component may call `setAdvertisedListeners()` from `startup`, e.g.
+ * after binding port 0.
+ */
+import { EventEmitter } from 'node:events';
+import { createLogger, Logger, SystemTime, Time } from '@kzoo/common';
+import { BrokerInfo, EndPoint, KafkaZkClient } from '@kzoo/zk';
+import { ConfigInput, KafkaConfig } from './config';
+import { KafkaController } from './controller/KafkaController';
+import { checkBrokerMetadata } from './server/BrokerMetadata';
+
+/** Kafka's BrokerState names (the ones a ZooKeeper-mode broker goes through). */
+export type BrokerState =
+  'NotRunning' | 'Starting' | 'RunningAsBroker' | 'PendingControlledShutdown' | 'ShuttingDown';
+
+export interface BrokerComponent {
+  readonly name: string;
+  /** Before registration (e.g. bind listeners). */
+  startup?(broker: Broker): Promise<void>;
+  /** After registration and controller startup (e.g. start processing requests). */
+  ready?(broker: Broker): Promise<void>;
+  /** On shutdown, in reverse order of addition. */
+  shutdown?(broker: Broker): Promise<void>;
+}
+
+export interface BrokerOptions {
+  time?: Time;
+  logger?: Logger;
+}
+
+/**
+ * Events: `registered` {brokerEpoch} (at startup and after each new ZooKeeper session),
+ * `started`, `shutdown`, `fatal` (Error: the broker cannot go on, e.g. its id was taken
+ * while its session was expired; the owner should shut it down).
+ */
+export class Broker extends EventEmitter {
+  readonly config: KafkaConfig;
+  readonly brokerId: number;
+  private readonly time: Time;
+  private readonly log: Logger;
+  private readonly components: BrokerComponent[] = [];
+  private _state: BrokerState = 'NotRunning';
+  private _zkClient: KafkaZkClient | null = null;
+  private _controller: KafkaController | null = null;
+  private _clusterId: string | null = null;
+  private _brokerEpoch = -1;
+  private advertised: EndPoint[];
+  private startPromise: Promise<void> | null = null;
+  private shutdownPromise: Promise<void> | null = null;
+
+  constructor(config: KafkaConfig | ConfigInput, opts: BrokerOptions = {}) {
+    super();
+    this.config = config instanceof KafkaConfig ? config : new KafkaConfig(config);
+    this.brokerId = this.config.brokerId;
+    this.time = opts.time ?? SystemTime;
+    this.log = (opts.logger ?? createLogger('broker')).child({ broker: this.brokerId }, 'broker');
+    this.advertised = [...this.config.advertisedListeners];
+  }
+
+  get state(): BrokerState {
+    return this._state;
+  }
+  get clusterId(): string | null {
+    return this._clusterId;
+  }
+  /** The czxid of this broker's registration (KIP-380 broker epoch); -1 before registration. */
+  get brokerEpoch(): number {
+    return this._brokerEpoch;
+  }
+  get zkClient(): KafkaZkClient {
+    if (!this._zkClient) throw new Error(`broker ${this.brokerId} is not started`);
+    return this._zkClient;
+  }
+  get controller(): KafkaController {
+    if (!this._controller) throw new Error(`broker ${this.brokerId} is not started`);
+    return this._controller;
+  }
+  isController(): boolean {
+    return this._controller?.isActive() ?? false;
+  }
+  get advertisedListeners(): readonly EndPoint[] {
+    return this.advertised;
+  }
+
+  addComponent(c: BrokerComponent): void {
+    if (this._state !== 'NotRunning') throw new Error('add components before start()');
+    this.components.push(c);
+  }
+
+  /** Replaces the endpoints to register (before registration, e.g. after binding port 0). */
+  setAdvertisedListeners(endpoints: EndPoint[]): void {
+    if (this._brokerEpoch !== -1) throw new Error('advertised listeners are fixed once registered');
+    this.advertised = [...endpoints];
+  }
+
+  /** The registration written to /brokers/ids/<id>. */
+  brokerInfo(): BrokerInfo {
+    return { id: this.brokerId, endpoints: this.advertised, rack: this.config.rack, jmxPort: -1 };
+  }
+
+  start(): Promise<void> {
+    if (!this.startPromise) this.startPromise = this.doStart();
+    return this.startPromise;
+  }
+
+  private async doStart(): Promise<void> {
+    this._state = 'Starting';
+    const cfg = this.config;
+    this.log.info('starting', { zk: cfg.zkConnect });
+    try {
+      const zkClient = await KafkaZkClient.connect({
+        connectString: cfg.zkConnect,
+        sessionTimeoutMs: cfg.zkSessionTimeoutMs,
+        connectionTimeoutMs: cfg.zkConnectionTimeoutMs,
+        time: this.time,
+        logger: this.log.child({}, 'zk'),
+      });
+      this._zkClient = zkClient;
+      await zkClient.createTopLevelPaths();
+      this._clusterId = await zkClient.getOrCreateClusterId();
+      this.log.info('cluster id', { clusterId: this._clusterId });
+      checkBrokerMetadata(cfg.logDirs, this.brokerId, this._clusterId);
+      for (const c of this.components) await c.startup?.(this);
+
+      this._brokerEpoch = await zkClient.registerBroker(this.brokerInfo());
+      this.emit('registered', { brokerEpoch: this._brokerEpoch });
+
+      const controller = new KafkaController({
+        brokerId: this.brokerId,
+        zkClient,
+        registerBroker: async () => {
+          this._brokerEpoch = await zkClient.registerBroker(this.brokerInfo());
+          this.emit('registered', { brokerEpoch: this._brokerEpoch });
+          return this._brokerEpoch;
+        },
+        logger: this.log,
+      });
+      controller.on('registrationFailed', (e: Error) => this.emit('fatal', e));
+      this._controller = controller;
+      controller.startup();
+
+      for (const c of this.components) await c.ready?.(this);
+      this._state = 'RunningAsBroker';
+      this.log.info('started', {
+        brokerEpoch: this._brokerEpoch,
+        endpoints: this.advertised.map((e) => `${e.listenerName}://${e.host}:${e.port}`).join(','),
+      });
+      this.emit('started');
+    } catch (e) {
+      this.log.error('fatal error during startup, shutting down', { error: e });
+      await this.shutdown();
+      throw e;
+    }
+  }
+
+  /** Stops the controller module and components, then closes the ZooKeeper session (which drops the registration). */
+  shutdown(): Promise<void> {
+    if (!this.shutdownPromise) this.shutdownPromise = this.doShutdown();
+    return this.shutdownPromise;
+  }
+
+  private async doShutdown(): Promise<void> {
+    if (this._state === 'NotRunning' && !this._zkClient) return;
+    this._state = 'ShuttingDown';
+    this.log.info('shutting down');
+    const errors: unknown[] = [];
+    const attempt = async (what: string, fn: () => Promise<void> | undefined) => {
+      try {
+        await fn();
+      } catch (e) {
+        errors.push(e);
+        this.log.warn(`error during shutdown: ${what}`, { error: e });
+      }
+    };
+    if (this._controller) await attempt('controller', () => this._controller!.shutdown());
+    for (const c of [...this.components].reverse()) await attempt(c.name, () => c.shutdown?.(this));
+    if (this._zkClient) await attempt('zookeeper', () => this._zkClient!.close());
+    this._state = 'NotRunning';
+    this.log.info('shut down completed');
+    this.emit('shutdown');
+  }
+}

@@ -1,0 +1,84 @@
+import * as os from 'node:os';
+import { KafkaError } from '@kzoo/common';
+import { KafkaConfig } from './config';
+
+const base = { 'broker.id': '1', 'zookeeper.connect': '127.0.0.1:2181/kzoo' };
+
+describe('broker > KafkaConfig', () => {
+  it("applies Kafka's defaults", () => {
+    const c = new KafkaConfig(base);
+    expect(c.brokerId).toBe(1);
+    expect(c.zkSessionTimeoutMs).toBe(18000);
+    expect(c.zkConnectionTimeoutMs).toBe(18000);
+    expect(c.logDirs).toEqual(['/tmp/kafka-logs']);
+    expect(c.listeners).toEqual([
+      { listenerName: 'PLAINTEXT', host: '', port: 9092, securityProtocol: 'PLAINTEXT' },
+    ]);
+    expect(c.advertisedListeners[0].host).toBe(os.hostname());
+    expect(c.getBoolean('unclean.leader.election.enable')).toBe(false);
+    expect(c.getInt('min.insync.replicas')).toBe(1);
+    expect(c.getInt('replica.lag.time.max.ms')).toBe(30000);
+    expect(c.interBrokerListenerName).toBe('PLAINTEXT');
+  });
+
+  it('reads server.properties with Kafka key names, overrides winning', () => {
+    const text = [
+      '# a broker',
+      'broker.id=3',
+      'listeners=PLAINTEXT://127.0.0.1:9093,REPL://127.0.0.1:9094',
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,REPL:PLAINTEXT',
+      'advertised.listeners=PLAINTEXT://k3:9093,REPL://k3:9094',
+      'log.dirs=/data/a,/data/b',
+      'zookeeper.connect=zk1:2181,zk2:2181/kafka',
+      'zookeeper.session.timeout.ms=6000',
+      'zookeeper.connection.timeout.ms=2000',
+      'broker.rack=r1',
+      'some.unknown.key=kept',
+    ].join('\n');
+    const c = KafkaConfig.fromProperties(text, { 'zookeeper.session.timeout.ms': 2000 });
+    expect(c.brokerId).toBe(3);
+    expect(c.listeners.map((l) => l.listenerName)).toEqual(['PLAINTEXT', 'REPL']);
+    expect(c.advertisedListeners.map((l) => `${l.host}:${l.port}`)).toEqual(['k3:9093', 'k3:9094']);
+    expect(c.logDirs).toEqual(['/data/a', '/data/b']);
+    expect(c.zkConnect).toBe('zk1:2181,zk2:2181/kafka');
+    expect(c.zkSessionTimeoutMs).toBe(2000);
+    expect(c.zkConnectionTimeoutMs).toBe(2000);
+    expect(c.rack).toBe('r1');
+    expect(c.getOriginal('some.unknown.key')).toBe('kept');
+  });
+
+  it('rejects bad values with Kafka-style messages', () => {
+    const bad = (extra: Record<string, string>) => () => new KafkaConfig({ ...base, ...extra });
+    expect(bad({ 'broker.id': 'abc' })).toThrow(
+      'Invalid value abc for configuration broker.id: Not a number of type INT',
+    );
+    expect(bad({ 'broker.id': '-1' })).toThrow('broker.id must be set');
+    expect(bad({ 'broker.id': '1001' })).toThrow('reserved.broker.max.id');
+    expect(bad({ 'zookeeper.session.timeout.ms': '1.5' })).toThrow(KafkaError);
+    expect(bad({ 'delete.topic.enable': 'yes' })).toThrow('either true or false');
+    expect(bad({ listeners: 'FOO://h:1' })).toThrow('listener.security.protocol.map');
+    expect(bad({ listeners: 'PLAINTEXT://h:1,PLAINTEXT://h:2' })).toThrow('PLAINTEXT is repeated');
+    expect(bad({ listeners: 'PLAINTEXT://0.0.0.0:9092' })).toThrow('nonroutable meta-address');
+    expect(() => new KafkaConfig({ 'broker.id': '1' })).toThrow(
+      'Missing required configuration "zookeeper.connect"',
+    );
+    const e = (() => {
+      try {
+        new KafkaConfig({ ...base, 'broker.id': 'x' });
+      } catch (err) {
+        return err as KafkaError;
+      }
+    })();
+    expect(e?.errorName).toBe('INVALID_CONFIG');
+  });
+
+  it('binds 0.0.0.0 but advertises a routable address', () => {
+    const c = new KafkaConfig({
+      ...base,
+      listeners: 'PLAINTEXT://0.0.0.0:9092',
+      'advertised.listeners': 'PLAINTEXT://10.0.0.5:9092',
+    });
+    expect(c.listeners[0].host).toBe('0.0.0.0');
+    expect(c.advertisedListeners[0].host).toBe('10.0.0.5');
+  });
+});

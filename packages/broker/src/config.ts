@@ -1,0 +1,391 @@
+/**
+ * KafkaConfig: broker configuration with Kafka's key names, types and defaults
+ * (Kafka's `KafkaConfig.scala`). Built from a `key=value` map (server.properties,
+ * `--override`s, CLI flags); typed getters for the keys kzoo uses, `get*()` for the rest.
+ * Bad values throw KafkaError INVALID_CONFIG with Kafka's message shape:
+ * `Invalid value abc for configuration broker.id: Not a number of type INT`.
+ * The table below is documented in packages/broker/README.md.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { KafkaError, parseProperties } from '@kzoo/common';
+import { EndPoint, endpointString, parseEndpoint } from '@kzoo/zk';
+
+export type ConfigType = 'int' | 'long' | 'boolean' | 'string' | 'list';
+
+export interface ConfigDef {
+  name: string;
+  type: ConfigType;
+  /** undefined = required; null = no default (unset). */
+  default: number | boolean | string | null | undefined;
+  doc: string;
+}
+
+/** The broker keys kzoo knows, with Kafka's defaults (2.5+ / 3.x). */
+export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
+  {
+    name: 'broker.id',
+    type: 'int',
+    default: -1,
+    doc: 'The broker id; must be set (>= 0) and unique in the cluster.',
+  },
+  {
+    name: 'listeners',
+    type: 'list',
+    default: 'PLAINTEXT://:9092',
+    doc: 'Listeners to bind, `NAME://host:port`, comma separated.',
+  },
+  {
+    name: 'advertised.listeners',
+    type: 'list',
+    default: null,
+    doc: 'Listeners registered in /brokers/ids/<id>; default `listeners` (an empty host becomes the machine host name).',
+  },
+  {
+    name: 'listener.security.protocol.map',
+    type: 'string',
+    default: 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
+    doc: 'Listener name to security protocol.',
+  },
+  {
+    name: 'inter.broker.listener.name',
+    type: 'string',
+    default: null,
+    doc: 'Listener used between brokers; default the first listener.',
+  },
+  {
+    name: 'broker.rack',
+    type: 'string',
+    default: null,
+    doc: 'Rack of the broker (registered as `rack`).',
+  },
+  { name: 'log.dirs', type: 'list', default: null, doc: 'Log directories; default `log.dir`.' },
+  {
+    name: 'log.dir',
+    type: 'string',
+    default: '/tmp/kafka-logs',
+    doc: 'Log directory used when `log.dirs` is unset.',
+  },
+  {
+    name: 'zookeeper.connect',
+    type: 'string',
+    default: undefined,
+    doc: 'ZooKeeper `host:port[,host:port...][/chroot]`. Required.',
+  },
+  {
+    name: 'zookeeper.session.timeout.ms',
+    type: 'int',
+    default: 18000,
+    doc: 'ZooKeeper session timeout (6000 before Kafka 2.5).',
+  },
+  {
+    name: 'zookeeper.connection.timeout.ms',
+    type: 'int',
+    default: null,
+    doc: 'How long to wait for a ZooKeeper session at startup; default the session timeout.',
+  },
+  {
+    name: 'zookeeper.max.in.flight.requests',
+    type: 'int',
+    default: 10,
+    doc: 'Kafka key, accepted; not enforced by kzoo.',
+  },
+  {
+    name: 'broker.id.generation.enable',
+    type: 'boolean',
+    default: true,
+    doc: 'Kafka key, accepted; kzoo requires an explicit broker.id.',
+  },
+  {
+    name: 'reserved.broker.max.id',
+    type: 'int',
+    default: 1000,
+    doc: 'Highest id a user may configure.',
+  },
+  {
+    name: 'controlled.shutdown.enable',
+    type: 'boolean',
+    default: true,
+    doc: 'Controlled shutdown (later).',
+  },
+  {
+    name: 'controller.socket.timeout.ms',
+    type: 'int',
+    default: 30000,
+    doc: 'Controller-to-broker request timeout.',
+  },
+  {
+    name: 'auto.leader.rebalance.enable',
+    type: 'boolean',
+    default: true,
+    doc: 'Preferred leader rebalance (later).',
+  },
+  {
+    name: 'leader.imbalance.check.interval.seconds',
+    type: 'long',
+    default: 300,
+    doc: 'Rebalance check interval.',
+  },
+  {
+    name: 'leader.imbalance.per.broker.percentage',
+    type: 'int',
+    default: 10,
+    doc: 'Allowed leader imbalance per broker.',
+  },
+  {
+    name: 'unclean.leader.election.enable',
+    type: 'boolean',
+    default: false,
+    doc: 'Elect out-of-sync replicas as last resort.',
+  },
+  { name: 'min.insync.replicas', type: 'int', default: 1, doc: 'Minimum ISR size for acks=all.' },
+  {
+    name: 'default.replication.factor',
+    type: 'int',
+    default: 1,
+    doc: 'Replication factor of auto-created topics.',
+  },
+  { name: 'num.partitions', type: 'int', default: 1, doc: 'Partitions of auto-created topics.' },
+  {
+    name: 'auto.create.topics.enable',
+    type: 'boolean',
+    default: true,
+    doc: 'Create topics on first metadata request.',
+  },
+  { name: 'delete.topic.enable', type: 'boolean', default: true, doc: 'Allow topic deletion.' },
+  {
+    name: 'replica.lag.time.max.ms',
+    type: 'long',
+    default: 30000,
+    doc: 'Followers behind longer than this leave the ISR.',
+  },
+  {
+    name: 'message.max.bytes',
+    type: 'int',
+    default: 1048588,
+    doc: 'Largest record batch accepted.',
+  },
+];
+
+const DEFS = new Map(BROKER_CONFIG_DEFS.map((d) => [d.name, d]));
+
+function invalid(name: string, value: unknown, reason: string): KafkaError {
+  return new KafkaError(
+    'INVALID_CONFIG',
+    `Invalid value ${value} for configuration ${name}: ${reason}`,
+  );
+}
+
+function parseValue(def: ConfigDef, raw: string): number | boolean | string | string[] {
+  const v = raw.trim();
+  switch (def.type) {
+    case 'int':
+    case 'long': {
+      if (!/^-?\d+$/.test(v))
+        throw invalid(def.name, raw, `Not a number of type ${def.type.toUpperCase()}`);
+      const n = Number(v);
+      const limit = def.type === 'int' ? 2 ** 31 - 1 : Number.MAX_SAFE_INTEGER;
+      if (n > limit || n < -limit - 1)
+        throw invalid(def.name, raw, `Out of range for type ${def.type.toUpperCase()}`);
+      return n;
+    }
+    case 'boolean':
+      if (!/^(true|false)$/i.test(v))
+        throw invalid(def.name, raw, 'Expected value to be either true or false');
+      return v.toLowerCase() === 'true';
+    case 'list':
+      return v === ''
+        ? []
+        : v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
+    case 'string':
+      return v;
+  }
+}
+
+export type ConfigInput = Record<string, string | number | boolean | null | undefined>;
+
+export class KafkaConfig {
+  /** Everything supplied, unknown keys included (Kafka warns about those; kzoo keeps them). */
+  readonly originals: Readonly<Record<string, string>>;
+  private readonly values = new Map<string, number | boolean | string | string[] | null>();
+
+  readonly brokerId: number;
+  readonly listeners: readonly EndPoint[];
+  readonly advertisedListeners: readonly EndPoint[];
+  readonly listenerSecurityProtocolMap: Readonly<Record<string, string>>;
+  readonly interBrokerListenerName: string;
+  readonly rack: string | null;
+  readonly logDirs: readonly string[];
+  readonly zkConnect: string;
+  readonly zkSessionTimeoutMs: number;
+  readonly zkConnectionTimeoutMs: number;
+
+  constructor(input: ConfigInput) {
+    const originals: Record<string, string> = {};
+    for (const [k, v] of Object.entries(input))
+      if (v !== undefined && v !== null) originals[k] = String(v);
+    this.originals = originals;
+    for (const def of BROKER_CONFIG_DEFS) {
+      const raw = originals[def.name];
+      if (raw !== undefined) {
+        this.values.set(def.name, parseValue(def, raw));
+      } else if (def.default === undefined) {
+        throw new KafkaError(
+          'INVALID_CONFIG',
+          `Missing required configuration "${def.name}" which has no default value.`,
+        );
+      } else {
+        this.values.set(
+          def.name,
+          def.default === null ? null : parseValue(def, String(def.default)),
+        );
+      }
+    }
+
+    this.brokerId = this.getInt('broker.id');
+    const maxId = this.getInt('reserved.broker.max.id');
+    if (this.brokerId < 0) {
+      throw invalid(
+        'broker.id',
+        this.brokerId,
+        'broker.id must be set to an id >= 0 (kzoo does not generate broker ids)',
+      );
+    }
+    if (this.brokerId > maxId) {
+      throw invalid('broker.id', this.brokerId, `must be <= reserved.broker.max.id (${maxId})`);
+    }
+
+    this.listenerSecurityProtocolMap = parseProtocolMap(
+      this.getString('listener.security.protocol.map')!,
+    );
+    this.listeners = this.parseListeners('listeners', this.getList('listeners') ?? []);
+    if (this.listeners.length === 0)
+      throw invalid('listeners', '""', 'at least one listener is required');
+    const advertised = this.getList('advertised.listeners');
+    this.advertisedListeners = (
+      advertised ? this.parseListeners('advertised.listeners', advertised) : this.listeners
+    ).map((ep) => (ep.host === '' ? { ...ep, host: os.hostname() } : ep));
+    for (const ep of this.advertisedListeners) {
+      if (ep.host === '0.0.0.0' || ep.host === '::') {
+        throw invalid(
+          'advertised.listeners',
+          endpointString(ep),
+          'advertised.listeners cannot use the nonroutable meta-address 0.0.0.0. Use a routable IP address.',
+        );
+      }
+    }
+    this.interBrokerListenerName = (
+      this.getString('inter.broker.listener.name') ?? this.listeners[0].listenerName
+    ).toUpperCase();
+    if (!this.advertisedListeners.some((e) => e.listenerName === this.interBrokerListenerName)) {
+      throw invalid(
+        'inter.broker.listener.name',
+        this.interBrokerListenerName,
+        'must be a listener name defined in advertised.listeners',
+      );
+    }
+    this.rack = this.getString('broker.rack');
+    this.logDirs = this.getList('log.dirs') ?? [this.getString('log.dir')!];
+    if (this.logDirs.length === 0)
+      throw invalid('log.dirs', '""', 'at least one log directory is required');
+    this.zkConnect = this.getString('zookeeper.connect')!;
+    if (!this.zkConnect) throw invalid('zookeeper.connect', '""', 'must not be empty');
+    this.zkSessionTimeoutMs = this.getInt('zookeeper.session.timeout.ms');
+    if (this.zkSessionTimeoutMs <= 0)
+      throw invalid('zookeeper.session.timeout.ms', this.zkSessionTimeoutMs, 'must be > 0');
+    this.zkConnectionTimeoutMs =
+      this.getIntOrNull('zookeeper.connection.timeout.ms') ?? this.zkSessionTimeoutMs;
+  }
+
+  /** Parses server.properties text; `overrides` win (like kafka-server-start's --override). */
+  static fromProperties(text: string, overrides: ConfigInput = {}): KafkaConfig {
+    return new KafkaConfig({ ...parseProperties(text), ...dropUndefined(overrides) });
+  }
+
+  static fromFile(file: string, overrides: ConfigInput = {}): KafkaConfig {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new KafkaError(
+        'INVALID_CONFIG',
+        `cannot read config file ${file}: ${(e as Error).message}`,
+      );
+    }
+    return KafkaConfig.fromProperties(text, overrides);
+  }
+
+  private parseListeners(name: string, list: string[]): EndPoint[] {
+    const seen = new Set<string>();
+    return list.map((s) => {
+      let ep: EndPoint;
+      try {
+        ep = parseEndpoint(s, this.listenerSecurityProtocolMap);
+      } catch (e) {
+        throw invalid(name, s, (e as Error).message);
+      }
+      if (seen.has(ep.listenerName))
+        throw invalid(
+          name,
+          list.join(','),
+          `Each listener must have a different name, ${ep.listenerName} is repeated`,
+        );
+      seen.add(ep.listenerName);
+      return ep;
+    });
+  }
+
+  private known(name: string): ConfigDef {
+    const d = DEFS.get(name);
+    if (!d) throw new Error(`unknown broker config ${name}`);
+    return d;
+  }
+
+  getInt(name: string): number {
+    const v = this.getIntOrNull(name);
+    if (v === null) throw new Error(`${name} has no value`);
+    return v;
+  }
+  getIntOrNull(name: string): number | null {
+    this.known(name);
+    return this.values.get(name) as number | null;
+  }
+  getBoolean(name: string): boolean {
+    this.known(name);
+    return this.values.get(name) as boolean;
+  }
+  getString(name: string): string | null {
+    this.known(name);
+    return this.values.get(name) as string | null;
+  }
+  getList(name: string): string[] | null {
+    this.known(name);
+    return this.values.get(name) as string[] | null;
+  }
+  /** A supplied value of any key, including keys kzoo does not know. */
+  getOriginal(name: string): string | undefined {
+    return this.originals[name];
+  }
+}
+
+function parseProtocolMap(s: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const [k, v] = pair.split(':').map((x) => x.trim().toUpperCase());
+    if (!k || !v || !['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'].includes(v)) {
+      throw invalid('listener.security.protocol.map', s, `bad entry ${JSON.stringify(pair)}`);
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+function dropUndefined(o: ConfigInput): ConfigInput {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
+}

@@ -1,0 +1,99 @@
+/**
+ * ControllerEventManager: the controller's single event queue (Kafka's
+ * `ControllerEventManager`). Events are processed one at a time, in order; ZooKeeper
+ * watch callbacks and session changes only `put()` events here, so all controller state
+ * is touched by one logical thread. A failing event is logged and the queue goes on.
+ */
+import { Logger } from '@kzoo/common';
+
+/** Kafka's controller events handled so far (ControllerEvent subclasses / ControllerState names). */
+export type ControllerEventType =
+  | 'Startup'
+  | 'Reelect'
+  | 'ControllerChange'
+  | 'BrokerChange'
+  | 'Expire'
+  | 'RegisterBrokerAndReelect';
+
+export interface ControllerEvent {
+  readonly type: ControllerEventType;
+  /** How often this event was re-queued after a ZooKeeper connection loss. */
+  readonly retries?: number;
+}
+
+export class ControllerEventManager {
+  private readonly queue: ControllerEvent[] = [];
+  private running = false;
+  private closed = false;
+  private current: ControllerEventType | 'Idle' = 'Idle';
+  private draining: Promise<void> = Promise.resolve();
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly process: (event: ControllerEvent) => Promise<void>,
+    private readonly log: Logger,
+  ) {}
+
+  /** The event being processed, or Idle (Kafka's ControllerState). */
+  get state(): ControllerEventType | 'Idle' {
+    return this.current;
+  }
+
+  get queueSize(): number {
+    return this.queue.length;
+  }
+
+  /** Enqueues an event; returns false once the manager is closed. */
+  put(event: ControllerEvent): boolean {
+    if (this.closed) return false;
+    this.queue.push(event);
+    this.kick();
+    return true;
+  }
+
+  /** Drops queued events, then enqueues this one (used for Expire, as Kafka does). */
+  clearAndPut(event: ControllerEvent): boolean {
+    if (this.closed) return false;
+    this.queue.length = 0;
+    return this.put(event);
+  }
+
+  /** Resolves when the queue is empty and no event is being processed. */
+  idle(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  /** Stops taking events, drops the queued ones and waits for the current one to finish. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.queue.length = 0;
+    await this.draining;
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = true;
+    this.draining = this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (let ev = this.queue.shift(); ev !== undefined; ev = this.queue.shift()) {
+        this.current = ev.type;
+        try {
+          await this.process(ev);
+        } catch (e) {
+          this.log.error('error processing controller event', { event: ev.type, error: e });
+        }
+        if (this.closed) break;
+      }
+    } finally {
+      this.current = 'Idle';
+      this.running = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+}

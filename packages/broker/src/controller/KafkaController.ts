@@ -1,0 +1,357 @@
+/**
+ * KafkaController: controller election and broker liveness, as Kafka's
+ * `KafkaController.scala` does them in ZooKeeper mode.
+ *
+ * Every broker runs one. At startup (and whenever /controller goes away) it tries to
+ * become controller: create the EPHEMERAL /controller and bump /controller_epoch in one
+ * `multi` (KafkaZkClient.registerControllerAndIncrementControllerEpoch). The winner
+ * runs `onControllerFailover` (whose first step is an epoch-fenced write, so a stale
+ * controller is refused right there), watches /brokers/ids and reports brokers coming
+ * and going. The others watch /controller. On session expiry the broker resigns
+ * (`Expire`); with the new session it re-registers and runs the election again
+ * (`RegisterBrokerAndReelect`). Every write the controller makes is fenced by its
+ * epoch's zkVersion: a ControllerMovedError makes it resign.
+ *
+ * All of this runs on one ControllerEventManager queue; watch callbacks only enqueue.
+ * Partition and replica state machines join in `onBrokerStartup` / `onBrokerFailure`.
+ */
+import { EventEmitter } from 'node:events';
+import { Logger, createLogger } from '@kzoo/common';
+import {
+  BrokerAndEpoch,
+  ControllerMovedError,
+  KafkaZkClient,
+  WatchEvent,
+  ZkError,
+  ZkSessionClosedError,
+  ControllerZNode,
+} from '@kzoo/zk';
+import { ControllerEvent, ControllerEventManager } from './ControllerEventManager';
+
+export interface BrokerChange {
+  newBrokers: number[];
+  deadBrokers: number[];
+  bouncedBrokers: number[];
+  liveBrokers: number[];
+}
+
+export interface KafkaControllerOptions {
+  brokerId: number;
+  zkClient: KafkaZkClient;
+  /** Registers /brokers/ids/<id> and returns the broker epoch (used after a new session). */
+  registerBroker: () => Promise<number>;
+  logger?: Logger;
+}
+
+/**
+ * Events (for tests, the broker and later replication work):
+ * - `failover` {epoch, epochZkVersion}: this broker became controller
+ * - `resignation` {epoch}: it stopped being controller
+ * - `controllerChange` {activeControllerId}: who the controller is, as this broker learned
+ * - `brokerChange` BrokerChange; `brokerStartup` ids; `brokerFailure` ids (controller only)
+ * - `fenced` ControllerMovedError: a controller write was refused by the epoch check
+ * - `registered` {brokerEpoch}: re-registered with a new session
+ * - `registrationFailed` Error: could not re-register (e.g. the id was taken meanwhile)
+ */
+export class KafkaController extends EventEmitter {
+  readonly brokerId: number;
+  private readonly zkClient: KafkaZkClient;
+  private readonly registerBrokerFn: () => Promise<number>;
+  private readonly log: Logger;
+  private readonly stateLog: Logger;
+  private readonly eventManager: ControllerEventManager;
+
+  /** The controller this broker knows of; -1 when none. */
+  activeControllerId = -1;
+  /** This broker's controller epoch while (or since) it was controller; 0 before. */
+  epoch = 0;
+  /** The zkVersion of /controller_epoch this controller wrote: its fencing token. */
+  epochZkVersion = 0;
+  /** Live brokers and their epochs (czxids), maintained while controller. */
+  readonly liveBrokers = new Map<number, BrokerAndEpoch>();
+  readonly stats = { elections: 0, resignations: 0, fencedWrites: 0 };
+  private started = false;
+
+  constructor(opts: KafkaControllerOptions) {
+    super();
+    this.brokerId = opts.brokerId;
+    this.zkClient = opts.zkClient;
+    this.registerBrokerFn = opts.registerBroker;
+    const base = opts.logger ?? createLogger('controller', { broker: opts.brokerId });
+    this.log = base.child({}, 'controller');
+    this.stateLog = base.child({}, 'state.change');
+    this.eventManager = new ControllerEventManager((e) => this.process(e), this.log);
+  }
+
+  isActive(): boolean {
+    return this.activeControllerId === this.brokerId;
+  }
+
+  /** The event being processed, or Idle. */
+  get state(): string {
+    return this.eventManager.state;
+  }
+
+  /** Resolves once every queued controller event has been processed. */
+  idle(): Promise<void> {
+    return this.eventManager.idle();
+  }
+
+  /** Hooks session changes and enqueues Startup (Kafka's KafkaController.startup). */
+  startup(): void {
+    if (this.started) return;
+    this.started = true;
+    this.zkClient.zk.on('expired', this.onSessionExpired);
+    this.zkClient.zk.on('newSession', this.onNewSession);
+    this.eventManager.put({ type: 'Startup' });
+  }
+
+  /** Stops the event queue and resigns (the closing session then deletes /controller). */
+  async shutdown(): Promise<void> {
+    this.zkClient.zk.off('expired', this.onSessionExpired);
+    this.zkClient.zk.off('newSession', this.onNewSession);
+    await this.eventManager.close();
+    if (this.isActive()) this.onControllerResignation('shutdown');
+    this.activeControllerId = -1;
+  }
+
+  // ---------------------------------------------------------------- watches
+
+  private readonly onSessionExpired = (): void => {
+    this.eventManager.clearAndPut({ type: 'Expire' });
+  };
+  private readonly onNewSession = (): void => {
+    this.eventManager.put({ type: 'RegisterBrokerAndReelect' });
+  };
+  /** exists-watch on /controller: deletion → Reelect, creation/data change → ControllerChange. */
+  private readonly controllerWatcher = (e: WatchEvent): void => {
+    this.eventManager.put({ type: e.type === 'deleted' ? 'Reelect' : 'ControllerChange' });
+  };
+  /** child watch on /brokers/ids. */
+  private readonly brokerChangeWatcher = (): void => {
+    this.eventManager.put({ type: 'BrokerChange' });
+  };
+
+  private async watchController(): Promise<void> {
+    await this.zkClient.zk.exists(ControllerZNode.path(), this.controllerWatcher);
+  }
+
+  // ---------------------------------------------------------------- events
+
+  private async process(event: ControllerEvent): Promise<void> {
+    try {
+      switch (event.type) {
+        case 'Startup':
+          await this.watchController();
+          await this.elect();
+          return;
+        case 'ControllerChange':
+          await this.watchController();
+          await this.maybeResign();
+          return;
+        case 'Reelect':
+          await this.watchController();
+          await this.maybeResign();
+          await this.elect();
+          return;
+        case 'BrokerChange':
+          await this.processBrokerChange();
+          return;
+        case 'Expire':
+          this.processExpire();
+          return;
+        case 'RegisterBrokerAndReelect':
+          await this.processRegisterBrokerAndReelect();
+          return;
+      }
+    } catch (e) {
+      if (e instanceof ZkSessionClosedError) return; // shutting down
+      if (e instanceof ZkError && e.code === 'SessionExpired') {
+        // The session went under us; Expire and RegisterBrokerAndReelect follow.
+        this.log.warn(`controller event ${event.type} cut short by the session expiry`, {
+          error: e.message,
+        });
+        return;
+      }
+      if (e instanceof ZkError && e.code === 'ConnectionLoss' && (event.retries ?? 0) < 5) {
+        // Handlers re-read ZooKeeper, so running the event again is safe.
+        this.log.warn(`controller event ${event.type} hit a connection loss; retrying`, {
+          error: e.message,
+        });
+        this.eventManager.put({ type: event.type, retries: (event.retries ?? 0) + 1 });
+        return;
+      }
+      throw e;
+    }
+  }
+
+  private processExpire(): void {
+    const was = this.isActive();
+    this.activeControllerId = -1;
+    this.stateLog.info('ZooKeeper session expired', { wasController: was, epoch: this.epoch });
+    if (was) this.onControllerResignation('session expired');
+  }
+
+  private async processRegisterBrokerAndReelect(): Promise<void> {
+    let brokerEpoch: number;
+    try {
+      brokerEpoch = await this.registerBrokerFn();
+    } catch (e) {
+      this.log.error('could not register the broker with the new ZooKeeper session', { error: e });
+      this.emit('registrationFailed', e);
+      return;
+    }
+    this.emit('registered', { brokerEpoch });
+    await this.watchController();
+    await this.maybeResign();
+    await this.elect();
+  }
+
+  /** Kafka's elect(): learn the controller, or try to become it. */
+  private async elect(): Promise<void> {
+    const current = await this.zkClient.getControllerId();
+    if (current !== null) {
+      this.setActiveController(current);
+      this.log.info(
+        `broker ${current} has been elected as the controller, so stopping the election process`,
+      );
+      return;
+    }
+    try {
+      const { epoch, epochZkVersion } =
+        await this.zkClient.registerControllerAndIncrementControllerEpoch(this.brokerId);
+      this.epoch = epoch;
+      this.epochZkVersion = epochZkVersion;
+      this.setActiveController(this.brokerId);
+      this.stateLog.info(
+        `${this.brokerId} successfully elected as the controller. Epoch incremented to ${epoch} and epoch zk version is now ${epochZkVersion}`,
+        { epoch, epochZkVersion },
+      );
+      await this.onControllerFailover();
+    } catch (e) {
+      if (e instanceof ControllerMovedError) {
+        this.log.info(`controller moved to another broker while electing: ${e.message}`);
+        await this.maybeResign();
+        return;
+      }
+      if (e instanceof ZkError && (e.code === 'SessionExpired' || e.code === 'ConnectionLoss'))
+        throw e;
+      this.log.error('error while electing or becoming controller', { error: e });
+      await this.triggerControllerMove();
+    }
+  }
+
+  private setActiveController(id: number): void {
+    if (id !== this.activeControllerId) {
+      this.activeControllerId = id;
+      this.emit('controllerChange', { activeControllerId: id });
+    }
+  }
+
+  /** Re-reads /controller; resigns if this broker was controller and no longer is. */
+  private async maybeResign(): Promise<void> {
+    const was = this.isActive();
+    const now = (await this.zkClient.getControllerId()) ?? -1;
+    this.setActiveController(now);
+    if (was && !this.isActive()) this.onControllerResignation(`controller moved to broker ${now}`);
+  }
+
+  /**
+   * onControllerFailover, the steps that exist so far: the fenced /feature write (a
+   * zombie is refused here), the /brokers/ids watch, the fenced cleanup of stale
+   * notifications, then the live brokers and their epochs.
+   */
+  private async onControllerFailover(): Promise<void> {
+    try {
+      await this.zkClient.createOrUpdateFeatureZNode(
+        { status: 1, features: {} },
+        this.epochZkVersion,
+      );
+      await this.zkClient.deleteIsrChangeNotifications(this.epochZkVersion);
+      await this.zkClient.deleteLogDirEventNotifications(this.epochZkVersion);
+      const brokers = await this.zkClient.getAllBrokerAndEpochsInCluster(this.brokerChangeWatcher);
+      this.liveBrokers.clear();
+      for (const [id, b] of brokers) this.liveBrokers.set(id, b);
+      this.stats.elections++;
+      this.stateLog.info(`ready to serve as the new controller with epoch ${this.epoch}`, {
+        epoch: this.epoch,
+        epochZkVersion: this.epochZkVersion,
+        liveBrokers: [...this.liveBrokers.keys()].join(','),
+      });
+      this.emit('failover', { epoch: this.epoch, epochZkVersion: this.epochZkVersion });
+    } catch (e) {
+      if (e instanceof ControllerMovedError) {
+        this.onFenced(e);
+        await this.maybeResign();
+        return;
+      }
+      throw e;
+    }
+  }
+
+  private onFenced(e: ControllerMovedError): void {
+    this.stats.fencedWrites++;
+    this.stateLog.warn('controller write refused: this controller has been fenced', {
+      epoch: this.epoch,
+      epochZkVersion: this.epochZkVersion,
+      error: e.message,
+    });
+    this.emit('fenced', e);
+  }
+
+  private onControllerResignation(reason: string): void {
+    this.liveBrokers.clear();
+    this.stats.resignations++;
+    this.stateLog.info(`resigned as the controller (${reason})`, { epoch: this.epoch });
+    this.emit('resignation', { epoch: this.epoch });
+  }
+
+  /** Gives up the controller role and deletes /controller, fenced by our epoch. */
+  private async triggerControllerMove(): Promise<void> {
+    const was = this.isActive();
+    this.activeControllerId = -1;
+    if (was) this.onControllerResignation('controller move triggered');
+    try {
+      await this.zkClient.deleteController(this.epochZkVersion);
+    } catch (e) {
+      if (e instanceof ControllerMovedError) this.onFenced(e);
+      else throw e;
+    }
+  }
+
+  private async processBrokerChange(): Promise<void> {
+    if (!this.isActive()) return;
+    const current = await this.zkClient.getAllBrokerAndEpochsInCluster(this.brokerChangeWatcher);
+    const known = this.liveBrokers;
+    const newBrokers = [...current.keys()].filter((id) => !known.has(id));
+    const deadBrokers = [...known.keys()].filter((id) => !current.has(id)).sort((a, b) => a - b);
+    const bouncedBrokers = [...current.keys()].filter(
+      (id) => known.has(id) && current.get(id)!.epoch > known.get(id)!.epoch,
+    );
+    known.clear();
+    for (const [id, b] of current) known.set(id, b);
+    const liveBrokers = [...current.keys()];
+    if (newBrokers.length + deadBrokers.length + bouncedBrokers.length === 0) return;
+    this.stateLog.info(
+      `Newly added brokers: ${newBrokers.join(',')}, deleted brokers: ${deadBrokers.join(',')}, ` +
+        `bounced brokers: ${bouncedBrokers.join(',')}, all live brokers: ${liveBrokers.join(',')}`,
+    );
+    const change: BrokerChange = { newBrokers, deadBrokers, bouncedBrokers, liveBrokers };
+    // A bounced broker is a failure followed by a startup, as in Kafka.
+    if (deadBrokers.length + bouncedBrokers.length > 0)
+      this.onBrokerFailure([...deadBrokers, ...bouncedBrokers]);
+    if (newBrokers.length + bouncedBrokers.length > 0)
+      this.onBrokerStartup([...newBrokers, ...bouncedBrokers]);
+    this.emit('brokerChange', change);
+  }
+
+  /** Partition/replica work for returning brokers goes here (later issue). */
+  protected onBrokerStartup(ids: number[]): void {
+    this.emit('brokerStartup', ids);
+  }
+
+  /** Partition/replica work for dead brokers goes here (later issue). */
+  protected onBrokerFailure(ids: number[]): void {
+    this.emit('brokerFailure', ids);
+  }
+}

@@ -1,0 +1,151 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { MockTime } from '@kzoo/common';
+import { buildRecordBatch, iterateBatches, records, validateBatch } from '@kzoo/records';
+import { Log } from './Log';
+import { cleanLog, dirtyRatio } from './LogCleaner';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kzoo-cleaner-'));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+let n = 0;
+
+function kv(pairs: Array<[string, string | null]>, ts = 1000): Buffer {
+  return buildRecordBatch({
+    records: pairs.map(([k, v]) => ({ key: k, value: v, timestamp: ts })),
+    compression: 'lz4',
+  });
+}
+
+function contents(log: Log): Array<[number, string, string | null]> {
+  const out: Array<[number, string, string | null]> = [];
+  const bytes = log.read(log.logStartOffset, 1 << 30).records;
+  for (const b of iterateBatches(bytes)) {
+    validateBatch(b.bytes);
+    for (const r of records(b.bytes))
+      out.push([r.offset, r.key!.toString(), r.value?.toString() ?? null]);
+  }
+  return out;
+}
+
+describe('Log > LogCleaner', () => {
+  test('keeps the newest record per key with its offset, never touches the active segment', async () => {
+    const time = new MockTime(1_000_000);
+    const log = Log.open(
+      path.join(root, `c${n++}-0`),
+      { 'cleanup.policy': 'compact', 'segment.bytes': 300 },
+      { time },
+    );
+    for (let i = 0; i < 30; i++) log.append(kv([[`k${i % 3}`, `v${i}`]]), { leaderEpoch: 0 });
+    const activeBase = log.activeSegment.baseOffset;
+    const before = contents(log);
+    expect(before).toHaveLength(30);
+    expect(dirtyRatio(log, log.logEndOffset, time.milliseconds())).toBe(1);
+    const res = await cleanLog(log, { now: time.milliseconds() });
+    expect(res).not.toBeNull();
+    expect(res!.recordsRemoved).toBeGreaterThan(0);
+    const after = contents(log);
+    // Below the active segment: one record per key, the newest, offsets kept.
+    const cleanedPart = after.filter(([o]) => o < activeBase);
+    const keys = new Set(cleanedPart.map(([, k]) => k));
+    expect(cleanedPart).toHaveLength(keys.size);
+    for (const [o, k, v] of cleanedPart) {
+      const newestBelow = before.filter(([oo, kk]) => kk === k && oo < activeBase).pop()!;
+      expect([o, v]).toEqual([newestBelow[0], newestBelow[2]]);
+    }
+    // The active segment is untouched.
+    expect(after.filter(([o]) => o >= activeBase)).toEqual(before.filter(([o]) => o >= activeBase));
+    expect(log.logEndOffset).toBe(30);
+    expect(dirtyRatio(log, log.logEndOffset, time.milliseconds())).toBe(0);
+    // Still readable after a reopen (recovery over compacted segments with gaps).
+    log.close();
+    const again = Log.open(
+      log.dir,
+      { 'cleanup.policy': 'compact', 'segment.bytes': 300 },
+      { time, recoveryPoint: 0 },
+    );
+    expect(contents(again)).toEqual(after);
+    again.close();
+  });
+
+  test('tombstones survive delete.retention.ms, then go', async () => {
+    const time = new MockTime(1_000_000);
+    const cfg = { 'cleanup.policy': 'compact', 'segment.bytes': 200, 'delete.retention.ms': 5000 };
+    const log = Log.open(path.join(root, `c${n++}-0`), cfg, { time });
+    log.append(kv([['a', '1']]));
+    log.append(kv([['b', '1']]));
+    log.append(kv([['a', null]])); // tombstone for a
+    for (let i = 0; i < 6; i++) log.append(kv([[`x${i}`, 'y']]));
+    await cleanLog(log, { now: time.milliseconds(), force: true });
+    let c = contents(log);
+    expect(c.find(([, k, v]) => k === 'a' && v === '1')).toBeUndefined();
+    expect(c.find(([, k]) => k === 'a')).toEqual([2, 'a', null]);
+    expect(log.nextDeleteHorizonMs).toBe(1_005_000);
+    time.tick(6000);
+    const res = await cleanLog(log, { now: time.milliseconds() }); // due: the horizon passed
+    expect(res!.tombstonesRemoved).toBe(1);
+    c = contents(log);
+    expect(c.find(([, k]) => k === 'a')).toBeUndefined();
+    expect(c.find(([, k]) => k === 'b')).toEqual([1, 'b', '1']);
+    log.close();
+  });
+
+  test('does nothing below min.cleanable.dirty.ratio or for delete-only logs', async () => {
+    const time = new MockTime();
+    const log = Log.open(
+      path.join(root, `c${n++}-0`),
+      { 'cleanup.policy': 'delete', 'segment.bytes': 200 },
+      { time },
+    );
+    for (let i = 0; i < 10; i++) log.append(kv([['k', `${i}`]]));
+    expect(await cleanLog(log, { now: time.milliseconds(), force: true })).toBeNull();
+    log.close();
+  });
+
+  test('appends go on while a clean runs', async () => {
+    const time = new MockTime(1_000_000);
+    const log = Log.open(
+      path.join(root, `c${n++}-0`),
+      { 'cleanup.policy': 'compact', 'segment.bytes': 300 },
+      { time },
+    );
+    for (let i = 0; i < 30; i++) log.append(kv([[`k${i % 2}`, `v${i}`]]));
+    let pauses = 0;
+    const run = cleanLog(log, {
+      now: time.milliseconds(),
+      pause: async () => {
+        pauses++;
+        log.append(kv([['during', `${pauses}`]]));
+        await new Promise((r) => setImmediate(r));
+      },
+    });
+    await run;
+    expect(pauses).toBeGreaterThan(0);
+    expect(log.logEndOffset).toBe(30 + pauses);
+    const c = contents(log);
+    expect(c.filter(([, k]) => k === 'during')).toHaveLength(pauses);
+    log.close();
+  });
+  test('a truncation while a clean runs wins: the truncated segments are not swapped back', async () => {
+    const time = new MockTime(1_000_000);
+    const log = Log.open(
+      path.join(root, `c${n++}-0`),
+      { 'cleanup.policy': 'compact', 'segment.bytes': 300 },
+      { time },
+    );
+    for (let i = 0; i < 30; i++) log.append(kv([[`k${i % 2}`, `v${i}`]]));
+    let truncated = false;
+    await cleanLog(log, {
+      now: time.milliseconds(),
+      pause: async () => {
+        if (!truncated) {
+          truncated = true;
+          log.truncateTo(3);
+        }
+      },
+    });
+    expect(log.logEndOffset).toBe(3);
+    expect(contents(log).map(([o]) => o)).toEqual([0, 1, 2]);
+    log.close();
+  });
+});

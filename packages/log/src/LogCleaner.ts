@@ -1,0 +1,214 @@
+/**
+ * Log compaction (Kafka's LogCleaner, cleanup.policy=compact): keeps the newest record
+ * per key, keeps offsets (gaps remain), never touches the active segment, records above
+ * the high watermark or younger than min.compaction.lag.ms. Tombstones (null values)
+ * get a delete horizon (KIP-534: now + delete.retention.ms, stored in the batch) on the
+ * first clean that keeps them and are dropped by a clean after it. Works segment by
+ * segment, yielding to the event loop in between, so appends carry on meanwhile; a
+ * segment that changed while it was cleaned (truncation, retention) is left alone.
+ */
+import * as fs from 'node:fs';
+import {
+  buildRecordBatch,
+  readBatchHeader,
+  records,
+  KafkaRecord,
+  RecordBatchHeader,
+} from '@kzoo/records';
+import { Log } from './Log';
+import { CLEANED_SUFFIX, LogSegment } from './LogSegment';
+
+export interface CleanOptions {
+  /** Clean even when the dirty ratio is below min.cleanable.dirty.ratio. */
+  force?: boolean;
+  /** Records at or above it are not cleaned (default: the log end offset). */
+  highWatermark?: number;
+  now?: number;
+  /** Called between segments (default: yield to the event loop). */
+  pause?: () => Promise<void>;
+}
+
+export interface CleanResult {
+  segmentsCleaned: number;
+  recordsRemoved: number;
+  tombstonesRemoved: number;
+  bytesBefore: number;
+  bytesAfter: number;
+  firstDirtyOffset: number;
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Segments the cleaner may work on: closed, wholly below the HW, older than the lag. */
+function cleanableSegments(log: Log, highWatermark: number, now: number): LogSegment[] {
+  const segs = log.logSegments();
+  const out: LogSegment[] = [];
+  for (let i = 0; i < segs.length - 1; i++) {
+    const next = segs[i + 1];
+    if (next.baseOffset > highWatermark) break;
+    if (now - segs[i].largestTimestamp() < log.config.minCompactionLagMs) break;
+    out.push(segs[i]);
+  }
+  return out;
+}
+
+/** cleanable dirty bytes / all cleanable bytes (Kafka's dirty ratio). */
+export function dirtyRatio(log: Log, highWatermark = log.logEndOffset, now = Date.now()): number {
+  const segs = cleanableSegments(log, highWatermark, now);
+  let total = 0;
+  let dirty = 0;
+  segs.forEach((s, i) => {
+    total += s.size;
+    const end = i + 1 < segs.length ? segs[i + 1].baseOffset : Infinity;
+    if (end > log.firstDirtyOffset) dirty += s.size;
+  });
+  return total === 0 ? 0 : dirty / total;
+}
+
+function* batchesOf(seg: LogSegment): Generator<{ bytes: Buffer; header: RecordBatchHeader }> {
+  for (const loc of seg.scanFrom(0)) {
+    const bytes = seg.readRange(loc.position, loc.size);
+    yield { bytes, header: readBatchHeader(bytes) };
+  }
+}
+
+/** One cleaning pass over `log`; null when there was nothing (or not enough) to clean. */
+export async function cleanLog(log: Log, opts: CleanOptions = {}): Promise<CleanResult | null> {
+  if (!log.config.cleanupPolicy.compact || log.cleaning || log.isClosed) return null;
+  const now = opts.now ?? Date.now();
+  const hw = Math.min(opts.highWatermark ?? log.logEndOffset, log.logEndOffset);
+  const segs = cleanableSegments(log, hw, now);
+  if (segs.length === 0) return null;
+  const horizonDue = now >= log.nextDeleteHorizonMs;
+  if (!opts.force && !horizonDue && dirtyRatio(log, hw, now) <= log.config.minCleanableDirtyRatio)
+    return null;
+  const pause = opts.pause ?? yieldToLoop;
+  log.cleaning = true;
+  try {
+    // 1. key -> newest offset over the dirty segments.
+    const map = new Map<string, number>();
+    for (let i = 0; i < segs.length; i++) {
+      const end = i + 1 < segs.length ? segs[i + 1].baseOffset : Infinity;
+      if (end <= log.firstDirtyOffset) continue;
+      if (segs[i].deleted) return null;
+      for (const { bytes, header } of batchesOf(segs[i])) {
+        if (header.isControlBatch) continue;
+        for (const r of records(bytes)) if (r.key) map.set(r.key.toString('latin1'), r.offset);
+      }
+      await pause();
+      if (log.isClosed) return null;
+    }
+    // 2. Recopy every cleanable segment keeping the newest record per key.
+    const result: CleanResult = {
+      segmentsCleaned: 0,
+      recordsRemoved: 0,
+      tombstonesRemoved: 0,
+      bytesBefore: 0,
+      bytesAfter: 0,
+      firstDirtyOffset: log.firstDirtyOffset,
+    };
+    let nextHorizon = Infinity;
+    let cleanedUpTo = log.logStartOffset;
+    for (let i = 0; i < segs.length; i++) {
+      const seg = segs[i];
+      if (seg.deleted || log.isClosed) break; // truncated or deleted meanwhile
+      const sizeBefore = seg.size;
+      const out: Buffer[] = [];
+      let changed = false;
+      for (const { bytes, header } of batchesOf(seg)) {
+        if (header.isControlBatch) {
+          out.push(bytes);
+          continue;
+        }
+        const kept: KafkaRecord[] = [];
+        let total = 0;
+        let hasTombstone = false;
+        for (const r of records(bytes)) {
+          total++;
+          const newest = r.key ? map.get(r.key.toString('latin1')) : undefined;
+          if (newest !== undefined && newest > r.offset) continue;
+          if (r.value === null && r.key) {
+            if (header.hasDeleteHorizonMs && now >= header.baseTimestamp) {
+              result.tombstonesRemoved++;
+              continue;
+            }
+            hasTombstone = true;
+          }
+          kept.push(r);
+        }
+        result.recordsRemoved += total - kept.length;
+        const needsHorizon = hasTombstone && !header.hasDeleteHorizonMs;
+        if (hasTombstone) {
+          const horizon = needsHorizon ? now + log.config.deleteRetentionMs : header.baseTimestamp;
+          nextHorizon = Math.min(nextHorizon, horizon);
+        }
+        if (kept.length === total && !needsHorizon) {
+          out.push(bytes);
+          continue;
+        }
+        changed = true;
+        if (kept.length === 0) continue;
+        out.push(
+          rebuild(header, kept, needsHorizon ? now + log.config.deleteRetentionMs : undefined),
+        );
+      }
+      result.bytesBefore += sizeBefore;
+      if (changed) {
+        const cleanedFile = seg.file + CLEANED_SUFFIX;
+        const fd = fs.openSync(cleanedFile, 'w');
+        try {
+          if (out.length) fs.writevSync(fd, out);
+          fs.fsyncSync(fd);
+        } finally {
+          fs.closeSync(fd);
+        }
+        await pause();
+        // The log may have moved on meanwhile: only swap an unchanged, still-old segment.
+        if (log.isClosed || seg.size !== sizeBefore || !log.replaceSegment(seg, cleanedFile)) {
+          fs.rmSync(cleanedFile, { force: true });
+          break;
+        }
+        result.segmentsCleaned++;
+      }
+      result.bytesAfter += out.reduce((n, b) => n + b.length, 0);
+      cleanedUpTo =
+        i + 1 < segs.length
+          ? segs[i + 1].baseOffset
+          : (log.logSegments().find((s) => s.baseOffset > seg.baseOffset)?.baseOffset ??
+            cleanedUpTo);
+    }
+    log.firstDirtyOffset = Math.max(log.firstDirtyOffset, cleanedUpTo);
+    log.nextDeleteHorizonMs = nextHorizon;
+    result.firstDirtyOffset = log.firstDirtyOffset;
+    return result;
+  } finally {
+    log.cleaning = false;
+  }
+}
+
+function rebuild(
+  h: RecordBatchHeader,
+  kept: KafkaRecord[],
+  deleteHorizonMs: number | undefined,
+): Buffer {
+  return buildRecordBatch({
+    records: kept.map((r) => ({
+      key: r.key,
+      value: r.value,
+      headers: r.headers,
+      timestamp: r.timestamp,
+      offsetDelta: r.offset - h.baseOffset,
+    })),
+    compression: h.compression,
+    baseOffset: h.baseOffset,
+    partitionLeaderEpoch: h.partitionLeaderEpoch,
+    producerId: h.producerId,
+    producerEpoch: h.producerEpoch,
+    baseSequence: h.baseSequence,
+    isTransactional: h.isTransactional,
+    timestampType: h.timestampType,
+    lastOffsetDelta: h.lastOffsetDelta,
+    maxTimestamp: h.maxTimestamp,
+    deleteHorizonMs: deleteHorizonMs ?? (h.hasDeleteHorizonMs ? h.baseTimestamp : undefined),
+  });
+}
