@@ -19,6 +19,7 @@ import { BrokerInfo, EndPoint, KafkaZkClient } from '@kzoo/zk';
 import { ConfigInput, KafkaConfig } from './config';
 import { KafkaController } from './controller/KafkaController';
 import { checkBrokerMetadata } from './server/BrokerMetadata';
+import { DataPlane } from './server/DataPlane';
 
 /** Kafka's BrokerState names (the ones a ZooKeeper-mode broker goes through). */
 export type BrokerState =
@@ -58,6 +59,10 @@ export class Broker extends EventEmitter {
   private advertised: EndPoint[];
   private startPromise: Promise<void> | null = null;
   private shutdownPromise: Promise<void> | null = null;
+  /** The request path: logs, metadata cache, replica manager, handlers, socket server. */
+  readonly dataPlane: DataPlane;
+  private stopRequested = false;
+  private released = false;
 
   constructor(config: KafkaConfig | ConfigInput, opts: BrokerOptions = {}) {
     super();
@@ -66,6 +71,8 @@ export class Broker extends EventEmitter {
     this.time = opts.time ?? SystemTime;
     this.log = (opts.logger ?? createLogger('broker')).child({ broker: this.brokerId }, 'broker');
     this.advertised = [...this.config.advertisedListeners];
+    this.dataPlane = new DataPlane(this, { time: this.time, logger: this.log });
+    this.addComponent(this.dataPlane);
   }
 
   get state(): BrokerState {
@@ -127,11 +134,13 @@ export class Broker extends EventEmitter {
         logger: this.log.child({}, 'zk'),
       });
       this._zkClient = zkClient;
+      this.checkNotStopped();
       await zkClient.createTopLevelPaths();
       this._clusterId = await zkClient.getOrCreateClusterId();
       this.log.info('cluster id', { clusterId: this._clusterId });
       checkBrokerMetadata(cfg.logDirs, this.brokerId, this._clusterId);
       for (const c of this.components) await c.startup?.(this);
+      this.checkNotStopped();
 
       this._brokerEpoch = await zkClient.registerBroker(this.brokerInfo());
       this.emit('registered', { brokerEpoch: this._brokerEpoch });
@@ -145,12 +154,16 @@ export class Broker extends EventEmitter {
           return this._brokerEpoch;
         },
         logger: this.log,
+        deleteTopicEnable: cfg.getBoolean('delete.topic.enable'),
+        interBrokerListenerName: cfg.interBrokerListenerName,
+        requestTimeoutMs: cfg.getInt('controller.socket.timeout.ms'),
       });
       controller.on('registrationFailed', (e: Error) => this.emit('fatal', e));
       this._controller = controller;
       controller.startup();
 
       for (const c of this.components) await c.ready?.(this);
+      this.checkNotStopped();
       this._state = 'RunningAsBroker';
       this.log.info('started', {
         brokerEpoch: this._brokerEpoch,
@@ -158,10 +171,16 @@ export class Broker extends EventEmitter {
       });
       this.emit('started');
     } catch (e) {
-      this.log.error('fatal error during startup, shutting down', { error: e });
-      await this.shutdown();
+      if (!(e instanceof BrokerShutDownDuringStartup)) {
+        this.log.error('fatal error during startup, shutting down', { error: e });
+      }
+      await this.release();
       throw e;
     }
+  }
+
+  private checkNotStopped(): void {
+    if (this.stopRequested) throw new BrokerShutDownDuringStartup(this.brokerId);
   }
 
   /** Stops the controller module and components, then closes the ZooKeeper session (which drops the registration). */
@@ -171,15 +190,22 @@ export class Broker extends EventEmitter {
   }
 
   private async doShutdown(): Promise<void> {
+    this.stopRequested = true;
+    if (this.startPromise) await this.startPromise.catch(() => undefined);
+    await this.release();
+  }
+
+  /** Tears down whatever was started: controller, components (reverse order), ZooKeeper session. */
+  private async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
     if (this._state === 'NotRunning' && !this._zkClient) return;
     this._state = 'ShuttingDown';
     this.log.info('shutting down');
-    const errors: unknown[] = [];
     const attempt = async (what: string, fn: () => Promise<void> | undefined) => {
       try {
         await fn();
       } catch (e) {
-        errors.push(e);
         this.log.warn(`error during shutdown: ${what}`, { error: e });
       }
     };
@@ -189,5 +215,13 @@ export class Broker extends EventEmitter {
     this._state = 'NotRunning';
     this.log.info('shut down completed');
     this.emit('shutdown');
+  }
+}
+
+/** start() was cut short by shutdown(). */
+export class BrokerShutDownDuringStartup extends Error {
+  constructor(brokerId: number) {
+    super(`broker ${brokerId} was shut down during startup`);
+    this.name = 'BrokerShutDownDuringStartup';
   }
 }

@@ -165,6 +165,117 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
     default: 1048588,
     doc: 'Largest record batch accepted.',
   },
+  // Log defaults (topic-level overrides in /config/topics/<t> win).
+  {
+    name: 'log.segment.bytes',
+    type: 'int',
+    default: 1073741824,
+    doc: 'Segment size (topic: segment.bytes).',
+  },
+  {
+    name: 'log.roll.hours',
+    type: 'int',
+    default: 168,
+    doc: 'Roll a segment after this long (topic: segment.ms).',
+  },
+  { name: 'log.roll.ms', type: 'long', default: null, doc: 'Overrides log.roll.hours.' },
+  {
+    name: 'log.retention.hours',
+    type: 'int',
+    default: 168,
+    doc: 'Retention time (topic: retention.ms).',
+  },
+  {
+    name: 'log.retention.minutes',
+    type: 'int',
+    default: null,
+    doc: 'Overrides log.retention.hours.',
+  },
+  {
+    name: 'log.retention.ms',
+    type: 'long',
+    default: null,
+    doc: 'Overrides log.retention.minutes/hours; -1 = unlimited.',
+  },
+  {
+    name: 'log.retention.bytes',
+    type: 'long',
+    default: -1,
+    doc: 'Retention size per partition (topic: retention.bytes).',
+  },
+  {
+    name: 'log.retention.check.interval.ms',
+    type: 'long',
+    default: 300000,
+    doc: 'How often retention runs.',
+  },
+  {
+    name: 'log.cleanup.policy',
+    type: 'list',
+    default: 'delete',
+    doc: 'delete and/or compact (topic: cleanup.policy).',
+  },
+  {
+    name: 'log.index.interval.bytes',
+    type: 'int',
+    default: 4096,
+    doc: 'Bytes between offset index entries.',
+  },
+  {
+    name: 'log.index.size.max.bytes',
+    type: 'int',
+    default: 10485760,
+    doc: 'Offset index size (topic: segment.index.bytes).',
+  },
+  {
+    name: 'log.flush.interval.messages',
+    type: 'long',
+    default: Number.MAX_SAFE_INTEGER,
+    doc: 'fsync after this many records (topic: flush.messages).',
+  },
+  {
+    name: 'log.flush.interval.ms',
+    type: 'long',
+    default: null,
+    doc: 'fsync after this long (topic: flush.ms); default never.',
+  },
+  {
+    name: 'log.flush.offset.checkpoint.interval.ms',
+    type: 'int',
+    default: 60000,
+    doc: 'Recovery-point checkpoint interval.',
+  },
+  {
+    name: 'log.message.timestamp.type',
+    type: 'string',
+    default: 'CreateTime',
+    doc: 'CreateTime or LogAppendTime (topic: message.timestamp.type).',
+  },
+  {
+    name: 'replica.high.watermark.checkpoint.interval.ms',
+    type: 'long',
+    default: 5000,
+    doc: 'High-watermark checkpoint interval.',
+  },
+  // Network.
+  {
+    name: 'socket.request.max.bytes',
+    type: 'int',
+    default: 104857600,
+    doc: 'Largest request frame; a bigger one closes the connection.',
+  },
+  {
+    name: 'connections.max.idle.ms',
+    type: 'long',
+    default: 600000,
+    doc: 'Idle connections are closed after this long.',
+  },
+  {
+    name: 'queued.max.requests',
+    type: 'int',
+    default: 500,
+    doc: 'Unanswered requests per connection before the broker stops reading it.',
+  },
 ];
 
 const DEFS = new Map(BROKER_CONFIG_DEFS.map((d) => [d.name, d]));

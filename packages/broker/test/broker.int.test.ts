@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Broker, BrokerChange, KafkaConfig } from '@kzoo/broker';
+import { Broker, BrokerChange, BrokerShutDownDuringStartup, KafkaConfig } from '@kzoo/broker';
 import { BrokerIdInUseError, KafkaZkClient, ZkConnectionTimeoutError } from '@kzoo/zk';
 import {
   connectTestSession,
@@ -158,5 +158,24 @@ describe('broker > Broker (in-process)', () => {
     expect(err).toBeInstanceOf(ZkConnectionTimeoutError);
     expect((err as Error).message).toContain(`127.0.0.1:${port}`);
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('shutdown() during start() stops it before registration', async () => {
+    const zk = zkConnectForTest();
+    const dir = makeTempDir('kzoo-broker-early-');
+    onCleanup(() => removeDir(dir));
+    const broker = new Broker({
+      'broker.id': '5',
+      'zookeeper.connect': zk,
+      'log.dirs': dir,
+      listeners: 'PLAINTEXT://127.0.0.1:9092',
+    });
+    const started = broker.start();
+    const stopped = broker.shutdown();
+    await expect(started).rejects.toThrow(BrokerShutDownDuringStartup);
+    await stopped;
+    expect(broker.state).toBe('NotRunning');
+    const kzk = new KafkaZkClient(await connectTestSession({ connectString: zk }));
+    expect(await kzk.getBroker(5)).toBeNull();
   });
 });

@@ -1,2 +1,38 @@
-// @kzoo/cli — filled in by its issue.
-export {};
+// cli: the `kzoo` command (yargs).
+//   bin.ts (entry), commands/ (one file per command group: zk, broker, cluster),
+//   common.ts (--zk option, error handling)
+import yargs from 'yargs';
+import { brokerCommand } from './commands/broker';
+import { clusterCommand } from './commands/cluster';
+import { consumeCommand } from './commands/consume';
+import { produceCommand } from './commands/produce';
+import { topicCommand } from './commands/topic';
+import { zkCommand } from './commands/zk';
+
+export { clusterStatus, formatClusterStatus } from './commands/cluster';
+export type { ClusterStatus } from './commands/cluster';
+export { brokerConfigFromArgs } from './commands/broker';
+
+/** Builds the `kzoo` parser over `argv` (without node and script). */
+export function buildCli(argv: string[]) {
+  return yargs(argv)
+    .scriptName('kzoo')
+    .command(zkCommand)
+    .command(brokerCommand)
+    .command(clusterCommand)
+    .command(topicCommand)
+    .command(produceCommand)
+    .command(consumeCommand)
+    .demandCommand(1, 'name a command: zk, broker, cluster, topic, produce or consume')
+    .strict()
+    .recommendCommands()
+    .example('$0 zk start --port 2181', 'run ZooKeeper')
+    .example(
+      '$0 broker start --id 1 --zk 127.0.0.1:2181/kzoo --port 9092 --data-dir /tmp/k1',
+      'run a broker',
+    )
+    .example('$0 cluster status --zk 127.0.0.1:2181/kzoo', 'see brokers and the controller')
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns || 100));
+}

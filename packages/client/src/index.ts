@@ -1,2 +1,23 @@
-// @kzoo/client — filled in by its issue.
-export {};
+// client: kzoo's Producer, Consumer (assign mode) and Admin, internals named as Kafka's Java client.
+//   producer.ts, producer-batch.ts, accumulator.ts, sender.ts, partitioner.ts: the producer path
+//   consumer.ts, fetcher.ts: the consumer; admin.ts; metadata.ts, network-client.ts, config.ts: shared
+export * from './config';
+export { Metadata, Cluster, type Node, type PartitionInfo, type TopicInfo } from './metadata';
+export { NetworkClient } from './network-client';
+export { Producer, type ProducerRecord, type RecordMetadata, type ClientOptions } from './producer';
+export { DefaultPartitioner, StickyPartitionCache } from './partitioner';
+export { RecordAccumulator } from './accumulator';
+export {
+  Consumer,
+  type ConsumerRecord,
+  type TopicPartition,
+  type ConsumerOptions,
+} from './consumer';
+export {
+  Admin,
+  type NewTopic,
+  type CreateTopicsOptions,
+  type TopicDescription,
+  type PartitionDescription,
+  type ClusterDescription,
+} from './admin';

@@ -218,6 +218,24 @@ describe('Log', () => {
       expect(fs.readFileSync(seg.timeIndex.file).length % 12).toBe(0);
     });
 
+    test('indexes every batch of a multi-batch append at its own position; a full index rolls', () => {
+      const dir = tmpLogDir();
+      const cfg = { 'index.interval.bytes': 0, 'segment.index.bytes': 40 }; // 5 offset entries, 3 time entries
+      const log = Log.open(dir, cfg, { time: new MockTime() });
+      log.append(Buffer.concat([batch(1), batch(1), batch(1), batch(1)]));
+      const seg = log.activeSegment;
+      const positions = [...seg.scanFrom(0)].map((b) => b.position);
+      for (let o = 1; o < 4; o++) expect(seg.offsetIndex.lookup(o).position).toBe(positions[o]);
+      for (let i = 0; i < 6; i++) log.append(batch(1, { ts: 2000 + i }));
+      expect(log.numberOfSegments()).toBeGreaterThan(1);
+      log.close();
+      const again = Log.open(dir, cfg, { time: new MockTime(), hadCleanShutdown: true });
+      expect(offsetsIn(again.read(0, 1 << 20).records)).toEqual(
+        Array.from({ length: 10 }, (_, i) => i),
+      );
+      again.close();
+    });
+
     test('rolls at segment.ms, counted from the first batch timestamp', () => {
       const time = new MockTime(1_000_000);
       const log = Log.open(tmpLogDir(), { 'segment.ms': 1000 }, { time });

@@ -443,6 +443,15 @@ export class Log {
             'INVALID_RECORD',
             `batch with ${count} records has lastOffsetDelta ${delta}`,
           );
+        if (this.config.cleanupPolicy.compact) {
+          // As Kafka: every record of a compacted topic needs a key (decodes; compacted topics only).
+          for (const r of records(buf.subarray(pos, pos + size)))
+            if (r.key === null)
+              throw new KafkaError(
+                'INVALID_RECORD',
+                `compacted topic ${this.topic} cannot accept a record without a key`,
+              );
+        }
       } else if (baseOffset <= prevLast) {
         throw new KafkaError(
           'INVALID_RECORD',

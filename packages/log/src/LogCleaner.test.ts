@@ -148,4 +148,29 @@ describe('Log > LogCleaner', () => {
     expect(contents(log).map(([o]) => o)).toEqual([0, 1, 2]);
     log.close();
   });
+  test('on open, a leftover .cleaned file is dropped and a .swap file completes its swap', () => {
+    const time = new MockTime(1_000_000);
+    const cfg = { 'cleanup.policy': 'compact', 'segment.bytes': 300 };
+    const log = Log.open(path.join(root, `c${n++}-0`), cfg, { time });
+    for (let i = 0; i < 12; i++) log.append(kv([[`k${i % 2}`, `v${i}`]]));
+    const first = log.logSegments()[0];
+    const firstEnd = log.logSegments()[1].baseOffset;
+    log.close();
+    // A cleaned copy of the first segment holding only its last record, left as .swap.
+    const bytes = fs.readFileSync(first.file);
+    let lastBatch = 0;
+    for (const b of iterateBatches(bytes)) lastBatch = b.position;
+    fs.writeFileSync(first.file + '.swap', bytes.subarray(lastBatch));
+    fs.writeFileSync(log.logSegments()[1].file + '.cleaned', 'half-written');
+    const again = Log.open(log.dir, cfg, { time, recoveryPoint: 0 });
+    expect(
+      fs.readdirSync(log.dir).filter((f) => f.endsWith('.swap') || f.endsWith('.cleaned')),
+    ).toEqual([]);
+    const c = contents(again);
+    expect(c.filter(([o]) => o < firstEnd)).toEqual([
+      [firstEnd - 1, `k${(firstEnd - 1) % 2}`, `v${firstEnd - 1}`],
+    ]);
+    expect(again.logEndOffset).toBe(12);
+    again.close();
+  });
 });

@@ -56,7 +56,7 @@ function readOffsetField(buf: Buffer, pos: number): number {
   if (hi > 0x1fffff || hi < -0x200000) return NaN;
   return hi * 0x100000000 + buf.readUInt32BE(pos + 4);
 }
-let scratch = Buffer.allocUnsafe(64 * 1024);
+const scratch = Buffer.allocUnsafe(64 * 1024);
 
 export interface SegmentOptions {
   indexIntervalBytes: number;
@@ -166,8 +166,10 @@ export class LogSegment {
       const n = fs.writeSync(this.fd, data, 0, data.length, position);
       if (n !== data.length) throw new Error(`short write to ${this.file}: ${n} of ${data.length}`);
     }
-    for (const b of batches) this.indexBatch(position, b.size, b.lastOffset, b.maxTimestamp);
-    for (const b of batches) position += b.size;
+    for (const b of batches) {
+      this.indexBatch(position, b.size, b.lastOffset, b.maxTimestamp);
+      position += b.size;
+    }
     this.size = position;
   }
 
@@ -196,9 +198,12 @@ export class LogSegment {
     let chunkStart = -1;
     let chunkLen = 0;
     let pos = position;
+    // Start small (the target is usually within index.interval.bytes of the index entry), grow.
+    let want = 8192;
     while (pos + LOG_OVERHEAD <= this.size) {
       if (chunkStart < 0 || pos + HEADER_PEEK > chunkStart + chunkLen) {
-        chunkLen = fs.readSync(this.fd, scratch, 0, Math.min(scratch.length, this.size - pos), pos);
+        chunkLen = fs.readSync(this.fd, scratch, 0, Math.min(want, this.size - pos), pos);
+        want = scratch.length;
         chunkStart = pos;
         if (chunkLen < HEADER_PEEK) return;
       }
@@ -413,10 +418,5 @@ export class LogSegment {
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       }
     }
-  }
-
-  /** Grows the shared header-scan buffer (for very large batches). */
-  static ensureScratch(n: number): void {
-    if (scratch.length < n) scratch = Buffer.allocUnsafe(n);
   }
 }

@@ -8,3 +8,4 @@ export * from './indexes';
 export * from './LogSegment';
 export * from './Log';
 export * from './LogCleaner';
+export * from './LogManager';

@@ -4,3 +4,4 @@
 export * from './util';
 export * from './zookeeper';
 export * from './fixtures';
+export * from './brokers';

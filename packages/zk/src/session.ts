@@ -282,7 +282,7 @@ export class ZkSession extends EventEmitter {
         if (settled) return;
         settled = true;
         void closeClient(client, 0);
-        reject(new ZkConnectionTimeoutError(connectString, this.connectionTimeoutMs));
+        reject(new ZkConnectionTimeoutError(this.connectString, this.connectionTimeoutMs));
       }, this.connectionTimeoutMs);
       client.on('state', (state: zookeeper.State) => {
         if (!settled && state === zookeeper.State.SYNC_CONNECTED) {
@@ -300,8 +300,9 @@ export class ZkSession extends EventEmitter {
     if (client !== this.client) return;
     const id = sessionIdHex(client.getSessionId());
     if (state === zookeeper.State.SYNC_CONNECTED) {
+      if (this._state === 'disconnected')
+        this.log.info('reconnected to ZooKeeper', { session: id });
       this._state = 'connected';
-      this.log.debug('connected', { session: id });
       this.emit('connected', id);
     } else if (state === zookeeper.State.DISCONNECTED) {
       if (this.closing) return;

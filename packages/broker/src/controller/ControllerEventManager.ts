@@ -13,12 +13,21 @@ export type ControllerEventType =
   | 'ControllerChange'
   | 'BrokerChange'
   | 'Expire'
-  | 'RegisterBrokerAndReelect';
+  | 'RegisterBrokerAndReelect'
+  | 'TopicChange'
+  | 'TopicDeletion'
+  | 'TopicDeletionStopReplicaResponseReceived';
 
 export interface ControllerEvent {
   readonly type: ControllerEventType;
   /** How often this event was re-queued after a ZooKeeper connection loss. */
   readonly retries?: number;
+  /** TopicDeletionStopReplicaResponseReceived: the broker's answer. */
+  readonly stopReplica?: {
+    brokerId: number;
+    partitionErrors: Map<string, number>;
+    errorCode: number;
+  };
 }
 
 export class ControllerEventManager {

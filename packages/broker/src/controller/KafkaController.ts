@@ -27,6 +27,7 @@ import {
   ControllerZNode,
 } from '@kzoo/zk';
 import { ControllerEvent, ControllerEventManager } from './ControllerEventManager';
+import { ControllerPartitions } from './ControllerPartitions';
 
 export interface BrokerChange {
   newBrokers: number[];
@@ -41,6 +42,12 @@ export interface KafkaControllerOptions {
   /** Registers /brokers/ids/<id> and returns the broker epoch (used after a new session). */
   registerBroker: () => Promise<number>;
   logger?: Logger;
+  /** delete.topic.enable (default true). */
+  deleteTopicEnable?: boolean;
+  /** inter.broker.listener.name: the endpoint the controller sends requests to. */
+  interBrokerListenerName?: string;
+  /** controller.socket.timeout.ms (default 30000). */
+  requestTimeoutMs?: number;
 }
 
 /**
@@ -60,6 +67,8 @@ export class KafkaController extends EventEmitter {
   private readonly log: Logger;
   private readonly stateLog: Logger;
   private readonly eventManager: ControllerEventManager;
+  /** Topics, partitions and the controller-to-broker requests (while active). */
+  readonly partitions: ControllerPartitions;
 
   /** The controller this broker knows of; -1 when none. */
   activeControllerId = -1;
@@ -81,6 +90,18 @@ export class KafkaController extends EventEmitter {
     this.log = base.child({}, 'controller');
     this.stateLog = base.child({}, 'state.change');
     this.eventManager = new ControllerEventManager((e) => this.process(e), this.log);
+    this.partitions = new ControllerPartitions({
+      controllerId: this.brokerId,
+      zkClient: this.zkClient,
+      liveBrokers: this.liveBrokers,
+      epoch: () => ({ epoch: this.epoch, epochZkVersion: this.epochZkVersion }),
+      put: (e) => this.eventManager.put(e),
+      deleteTopicEnable: opts.deleteTopicEnable ?? true,
+      interBrokerListenerName: opts.interBrokerListenerName,
+      requestTimeoutMs: opts.requestTimeoutMs,
+      log: this.log,
+      stateLog: this.stateLog,
+    });
   }
 
   isActive(): boolean {
@@ -112,6 +133,7 @@ export class KafkaController extends EventEmitter {
     this.zkClient.zk.off('newSession', this.onNewSession);
     await this.eventManager.close();
     if (this.isActive()) this.onControllerResignation('shutdown');
+    this.partitions.shutdown();
     this.activeControllerId = -1;
   }
 
@@ -163,9 +185,26 @@ export class KafkaController extends EventEmitter {
         case 'RegisterBrokerAndReelect':
           await this.processRegisterBrokerAndReelect();
           return;
+        case 'TopicChange':
+          if (this.isActive()) await this.partitions.processTopicChange();
+          return;
+        case 'TopicDeletion':
+          if (this.isActive()) await this.partitions.processTopicDeletion();
+          return;
+        case 'TopicDeletionStopReplicaResponseReceived': {
+          const r = event.stopReplica!;
+          if (this.isActive())
+            await this.partitions.onStopReplicaResponse(r.brokerId, r.partitionErrors, r.errorCode);
+          return;
+        }
       }
     } catch (e) {
       if (e instanceof ZkSessionClosedError) return; // shutting down
+      if (e instanceof ControllerMovedError) {
+        this.onFenced(e);
+        await this.maybeResign();
+        return;
+      }
       if (e instanceof ZkError && e.code === 'SessionExpired') {
         // The session went under us; Expire and RegisterBrokerAndReelect follow.
         this.log.warn(`controller event ${event.type} cut short by the session expiry`, {
@@ -178,7 +217,7 @@ export class KafkaController extends EventEmitter {
         this.log.warn(`controller event ${event.type} hit a connection loss; retrying`, {
           error: e.message,
         });
-        this.eventManager.put({ type: event.type, retries: (event.retries ?? 0) + 1 });
+        this.eventManager.put({ ...event, retries: (event.retries ?? 0) + 1 });
         return;
       }
       throw e;
@@ -272,6 +311,7 @@ export class KafkaController extends EventEmitter {
       const brokers = await this.zkClient.getAllBrokerAndEpochsInCluster(this.brokerChangeWatcher);
       this.liveBrokers.clear();
       for (const [id, b] of brokers) this.liveBrokers.set(id, b);
+      await this.partitions.onControllerFailover();
       this.stats.elections++;
       this.stateLog.info(`ready to serve as the new controller with epoch ${this.epoch}`, {
         epoch: this.epoch,
@@ -300,6 +340,7 @@ export class KafkaController extends EventEmitter {
   }
 
   private onControllerResignation(reason: string): void {
+    this.partitions.onControllerResignation();
     this.liveBrokers.clear();
     this.stats.resignations++;
     this.stateLog.info(`resigned as the controller (${reason})`, { epoch: this.epoch });
@@ -338,10 +379,14 @@ export class KafkaController extends EventEmitter {
     );
     const change: BrokerChange = { newBrokers, deadBrokers, bouncedBrokers, liveBrokers };
     // A bounced broker is a failure followed by a startup, as in Kafka.
-    if (deadBrokers.length + bouncedBrokers.length > 0)
+    if (deadBrokers.length + bouncedBrokers.length > 0) {
+      await this.partitions.onBrokerFailure([...deadBrokers, ...bouncedBrokers]);
       this.onBrokerFailure([...deadBrokers, ...bouncedBrokers]);
-    if (newBrokers.length + bouncedBrokers.length > 0)
+    }
+    if (newBrokers.length + bouncedBrokers.length > 0) {
+      await this.partitions.onBrokerStartup([...newBrokers, ...bouncedBrokers]);
       this.onBrokerStartup([...newBrokers, ...bouncedBrokers]);
+    }
     this.emit('brokerChange', change);
   }
 

@@ -4,7 +4,6 @@
  * assignment the leader gave it, and the JoinGroup / SyncGroup responses it is
  * waiting for.
  */
-import { ErrorCode } from '@kzoo/common';
 
 /** How long a member that joined but never got a JoinGroup response is kept (Kafka: 5 min). */
 export const NEW_MEMBER_JOIN_TIMEOUT_MS = 5 * 60 * 1000;
@@ -155,4 +154,3 @@ export class MemberMetadata {
   }
 }
 
-export const NO_ERROR = ErrorCode.NONE;

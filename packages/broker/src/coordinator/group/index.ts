@@ -4,7 +4,6 @@
 export * from './GroupMetadata';
 export * from './MemberMetadata';
 export * from './GroupCoordinator';
-export * from './DelayedOperation';
-export * from './DelayedJoin';
+export { MockTimer, SystemTimer, type Timer, type TimerTaskHandle } from './DelayedOperation';
 export * from './OffsetStore';
 export * from './coordinatorSelection';

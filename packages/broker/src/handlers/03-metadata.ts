@@ -1,0 +1,72 @@
+/**
+ * Metadata (key 3), v0: answered from this broker's MetadataCache (what the
+ * controller's UpdateMetadata requests said): live brokers with their endpoint on the
+ * client listener, cluster id, controller id, and per topic its partitions with
+ * leader, leader epoch, replicas, ISR and offline replicas. topics = null lists all.
+ * An unknown topic named in the request is created when `allowAutoTopicCreation` and
+ * `auto.create.topics.enable` are both true, with `num.partitions` and
+ * `default.replication.factor`, and answered LEADER_NOT_AVAILABLE this time (as Kafka).
+ * Topic errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_TOPIC_EXCEPTION,
+ * LEADER_NOT_AVAILABLE, INVALID_REPLICATION_FACTOR (auto-creation with too few brokers).
+ * Partition errors: LEADER_NOT_AVAILABLE when the leader is not live.
+ * Not implemented: topic ids, authorized operations.
+ */
+import { ErrorCode, KafkaError } from '@kzoo/common';
+import type { MetadataRequest, MetadataResponse, MetadataResponseTopic } from '@kzoo/protocol';
+import { detectInvalidTopic, isInternalTopic } from '../admin/Topic';
+import type { BrokerContext } from '../server/KafkaApis';
+
+export async function handleMetadata(
+  broker: BrokerContext,
+  req: MetadataRequest,
+): Promise<MetadataResponse> {
+  const cache = broker.metadataCache;
+  const names =
+    req.topics === null ? cache.allTopics() : [...new Set(req.topics.map((t) => t.name))];
+  const topics: MetadataResponseTopic[] = [];
+  for (const name of names) {
+    const partitions = cache.topicPartitions(name);
+    if (partitions) {
+      topics.push({ errorCode: 0, name, isInternal: isInternalTopic(name), partitions });
+      continue;
+    }
+    topics.push({
+      errorCode: await unknownTopicError(broker, name, req.allowAutoTopicCreation),
+      name,
+      isInternal: isInternalTopic(name),
+      partitions: [],
+    });
+  }
+  return {
+    throttleTimeMs: 0,
+    brokers: cache.aliveBrokerNodes(broker.settings.listenerName),
+    clusterId: broker.clusterId(),
+    controllerId: cache.controllerId,
+    topics,
+  };
+}
+
+async function unknownTopicError(
+  broker: BrokerContext,
+  name: string,
+  allowAutoTopicCreation: boolean,
+): Promise<number> {
+  if (detectInvalidTopic(name) !== null) return ErrorCode.INVALID_TOPIC_EXCEPTION;
+  const s = broker.settings;
+  if (!allowAutoTopicCreation || !s.autoCreateTopicsEnable)
+    return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  try {
+    await broker.adminZkClient.createTopic(name, s.numPartitions, s.defaultReplicationFactor);
+    broker.logger.info('auto-created topic', {
+      topic: name,
+      partitions: s.numPartitions,
+      replicationFactor: s.defaultReplicationFactor,
+    });
+    return ErrorCode.LEADER_NOT_AVAILABLE;
+  } catch (e) {
+    if (e instanceof KafkaError) {
+      return e.code === ErrorCode.TOPIC_ALREADY_EXISTS ? ErrorCode.LEADER_NOT_AVAILABLE : e.code;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * DataPlane: the broker's request path as one Broker component — LogStore,
+ * MetadataCache, ReplicaManager, KafkaApis and the SocketServer.
+ *
+ * startup (before registration, as Kafka): open the logs, bind the listener and put
+ * the bound port into the endpoints the broker registers. ready (after registration):
+ * start the high-watermark checkpoints. shutdown: stop accepting, answer the requests
+ * in flight (parked fetches and produces complete at once), checkpoint high watermarks,
+ * close the logs.
+ */
+import { createLogger, Logger, SystemTime, Time } from '@kzoo/common';
+import type { Broker, BrokerComponent } from '../Broker';
+import type { KafkaConfig } from '../config';
+import { AdminZkClient } from '../admin/AdminZkClient';
+import { SocketServer } from '../network';
+import { KafkaApis, type ApiSettings, type BrokerContext } from './KafkaApis';
+import { LogStore } from './LogStore';
+import { MetadataCache } from './MetadataCache';
+import { ReplicaManager } from './ReplicaManager';
+
+/** Topic-level log defaults from the broker's log.* keys (Kafka's LogConfig defaults). */
+export function logDefaultsFrom(config: KafkaConfig): Record<string, string | number> {
+  const hours = config.getInt('log.retention.hours');
+  const minutes = config.getIntOrNull('log.retention.minutes');
+  const retentionMs =
+    config.getIntOrNull('log.retention.ms') ??
+    (minutes !== null ? minutes * 60000 : hours * 3600000);
+  const out: Record<string, string | number> = {
+    'segment.bytes': config.getInt('log.segment.bytes'),
+    'segment.ms': config.getIntOrNull('log.roll.ms') ?? config.getInt('log.roll.hours') * 3600000,
+    'retention.ms': retentionMs,
+    'retention.bytes': config.getInt('log.retention.bytes'),
+    'cleanup.policy': (config.getList('log.cleanup.policy') ?? ['delete']).join(','),
+    'index.interval.bytes': config.getInt('log.index.interval.bytes'),
+    'segment.index.bytes': config.getInt('log.index.size.max.bytes'),
+    'max.message.bytes': config.getInt('message.max.bytes'),
+    'flush.messages': config.getInt('log.flush.interval.messages'),
+    'message.timestamp.type': config.getString('log.message.timestamp.type') ?? 'CreateTime',
+  };
+  const flushMs = config.getIntOrNull('log.flush.interval.ms');
+  if (flushMs !== null) out['flush.ms'] = flushMs;
+  return out;
+}
+
+export class DataPlane implements BrokerComponent {
+  readonly name = 'data-plane';
+  readonly logStore: LogStore;
+  readonly metadataCache: MetadataCache;
+  private _replicaManager: ReplicaManager | null = null;
+  private _socketServer: SocketServer | null = null;
+  private _apis: KafkaApis | null = null;
+  private readonly log: Logger;
+  private readonly time: Time;
+
+  constructor(
+    private readonly broker: Broker,
+    opts: { time?: Time; logger?: Logger } = {},
+  ) {
+    const config = broker.config;
+    this.time = opts.time ?? SystemTime;
+    this.log = opts.logger ?? createLogger('broker', { broker: broker.brokerId });
+    this.logStore = new LogStore({
+      logDirs: config.logDirs,
+      defaults: logDefaultsFrom(config),
+      retentionCheckIntervalMs: config.getInt('log.retention.check.interval.ms'),
+      checkpointIntervalMs: config.getInt('log.flush.offset.checkpoint.interval.ms'),
+      time: this.time,
+      logger: this.log.child({}, 'log'),
+    });
+    this.metadataCache = new MetadataCache(broker.brokerId);
+  }
+
+  get replicaManager(): ReplicaManager {
+    if (!this._replicaManager) throw new Error(`broker ${this.broker.brokerId} is not started`);
+    return this._replicaManager;
+  }
+  get socketServer(): SocketServer {
+    if (!this._socketServer) throw new Error(`broker ${this.broker.brokerId} is not started`);
+    return this._socketServer;
+  }
+  get apis(): KafkaApis {
+    if (!this._apis) throw new Error(`broker ${this.broker.brokerId} is not started`);
+    return this._apis;
+  }
+
+  async startup(broker: Broker): Promise<void> {
+    const config = broker.config;
+    this.logStore.startup();
+    const admin = new AdminZkClient(broker.zkClient);
+    this._replicaManager = new ReplicaManager({
+      brokerId: broker.brokerId,
+      logStore: this.logStore,
+      metadataCache: this.metadataCache,
+      brokerEpoch: () => broker.brokerEpoch,
+      topicConfig: (t) => admin.fetchTopicConfig(t),
+      minInsyncReplicas: config.getInt('min.insync.replicas'),
+      hwCheckpointIntervalMs: config.getInt('replica.high.watermark.checkpoint.interval.ms'),
+      time: this.time,
+      logger: this.log.child({}, 'replica.manager'),
+    });
+    const listener = config.listeners[0];
+    const settings: ApiSettings = {
+      autoCreateTopicsEnable: config.getBoolean('auto.create.topics.enable'),
+      numPartitions: config.getInt('num.partitions'),
+      defaultReplicationFactor: config.getInt('default.replication.factor'),
+      deleteTopicEnable: config.getBoolean('delete.topic.enable'),
+      listenerName: listener.listenerName,
+    };
+    const ctx: BrokerContext = {
+      brokerId: broker.brokerId,
+      settings,
+      metadataCache: this.metadataCache,
+      replicaManager: this._replicaManager,
+      adminZkClient: admin,
+      clusterId: () => broker.clusterId,
+      time: this.time,
+      logger: this.log.child({}, 'kafka.apis'),
+    };
+    this._apis = new KafkaApis(ctx);
+    this._socketServer = new SocketServer({
+      host: listener.host || '0.0.0.0',
+      port: listener.port,
+      handler: this._apis.handle,
+      maxFrameBytes: config.getInt('socket.request.max.bytes'),
+      connectionsMaxIdleMs: config.getInt('connections.max.idle.ms'),
+      queuedMaxRequests: config.getInt('queued.max.requests'),
+      logger: this.log.child({}, 'network'),
+    });
+    const bound = await this._socketServer.start();
+    // Register the bound port (listeners may ask for port 0).
+    broker.setAdvertisedListeners(
+      broker.advertisedListeners.map((ep) =>
+        ep.listenerName === listener.listenerName && ep.port === 0
+          ? { ...ep, port: bound.port }
+          : ep,
+      ),
+    );
+  }
+
+  async ready(): Promise<void> {
+    this._replicaManager?.startup();
+  }
+
+  async shutdown(): Promise<void> {
+    if (this._socketServer) {
+      const closing = this._socketServer.shutdown();
+      // Parked fetches/produces answer now, so their connections can drain.
+      this._replicaManager?.shutdown();
+      await closing;
+    } else {
+      this._replicaManager?.shutdown();
+    }
+    this.logStore.shutdown();
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The delayed operations of the data path (Kafka's DelayedFetch and DelayedProduce).
+ *
+ * DelayedFetch completes when (Kafka's cases) a partition it reads is no longer led
+ * here, or the bytes readable since it parked reach minBytes, or maxWaitMs passes. It
+ * counts bytes from the partition's `bytesAtHighWatermark` (followers: log end), so a
+ * check costs no log read.
+ *
+ * DelayedProduce (acks = -1) completes when every partition's HW has reached the end of
+ * its append, or the partition lost leadership (NOT_LEADER_OR_FOLLOWER), or the request
+ * timeout passes (REQUEST_TIMED_OUT). Appends whose ISR dropped below
+ * min.insync.replicas meanwhile get NOT_ENOUGH_REPLICAS_AFTER_APPEND (the data is written).
+ */
+import type { ProduceResponsePartition } from '@kzoo/protocol';
+import { DelayedOperation } from './DelayedOperation';
+import type { Partition } from './Partition';
+
+export interface FetchPartitionStatus {
+  partition: Partition;
+  fetchOffset: number;
+  /** The partition's bytesAtHighWatermark when the fetch was read. */
+  bytesAtHw: number;
+  /** Bytes the first read returned. */
+  bytesRead: number;
+  fromFollower: boolean;
+}
+
+export class DelayedFetch extends DelayedOperation {
+  constructor(
+    maxWaitMs: number,
+    private readonly minBytes: number,
+    private readonly status: FetchPartitionStatus[],
+    private readonly respond: () => void,
+  ) {
+    super(maxWaitMs);
+  }
+
+  tryComplete(): boolean {
+    let accumulated = 0;
+    for (const s of this.status) {
+      const p = s.partition;
+      if (!p.isLeader) return this.forceComplete();
+      if (p.logEndOffset < s.fetchOffset) return this.forceComplete(); // truncated below the fetch
+      accumulated += s.bytesRead + (p.bytesAtHighWatermark - s.bytesAtHw);
+    }
+    if (accumulated >= this.minBytes) return this.forceComplete();
+    return false;
+  }
+
+  protected onComplete(): void {
+    this.respond();
+  }
+}
+
+export interface ProducePartitionStatus {
+  p: Partition;
+  result: ProduceResponsePartition;
+  requiredOffset: number;
+}
+
+export class DelayedProduce extends DelayedOperation {
+  private readonly pending: Set<ProducePartitionStatus>;
+
+  constructor(
+    timeoutMs: number,
+    status: ProducePartitionStatus[],
+    private readonly respond: () => void,
+  ) {
+    super(timeoutMs);
+    this.pending = new Set(status);
+  }
+
+  tryComplete(): boolean {
+    for (const s of [...this.pending]) {
+      if (!s.p.isLeader) {
+        s.result.errorCode = 6; // NOT_LEADER_OR_FOLLOWER
+        s.result.errorMessage = `leadership of ${s.p.key} moved while waiting for acks=-1`;
+        this.pending.delete(s);
+      } else if (s.p.highWatermark >= s.requiredOffset) {
+        if (s.p.isr.length < s.p.minInsyncReplicas) {
+          s.result.errorCode = 20; // NOT_ENOUGH_REPLICAS_AFTER_APPEND
+          s.result.errorMessage = `ISR of ${s.p.key} shrank below min.insync.replicas`;
+        }
+        this.pending.delete(s);
+      }
+    }
+    if (this.pending.size === 0) return this.forceComplete();
+    return false;
+  }
+
+  protected override onExpiration(): void {
+    for (const s of this.pending) {
+      s.result.errorCode = 7; // REQUEST_TIMED_OUT
+      s.result.errorMessage = `acks=-1 not satisfied for ${s.p.key} in ${this.delayMs} ms`;
+    }
+  }
+
+  protected onComplete(): void {
+    this.respond();
+  }
+}

@@ -1,0 +1,434 @@
+/**
+ * ReplicaManager: the partitions this broker hosts and the data path through them
+ * (Kafka's `server.ReplicaManager`).
+ *
+ * - `becomeLeaderOrFollower` (LeaderAndIsr) and `stopReplicas` (StopReplica) apply the
+ *   controller's decisions, fenced by controller epoch and partition leader epoch.
+ * - `appendRecords` (Produce): acks 0/1 answer after the local append; acks -1 waits in
+ *   the produce purgatory (DelayedProduce) until the HW passes the append — at once
+ *   when the ISR is the leader alone.
+ * - `fetchMessages` (Fetch): answers at once when minBytes are readable or a partition
+ *   has an error, else parks a DelayedFetch that an append to one of its partitions
+ *   completes, or its single maxWaitMs timer.
+ * - High watermarks go to `replication-offset-checkpoint` every
+ *   `replica.high.watermark.checkpoint.interval.ms` and at shutdown.
+ */
+import { createLogger, KafkaError, Logger, SystemTime, Time } from '@kzoo/common';
+import type {
+  FetchRequest,
+  FetchResponseTopic,
+  FetchResponsePartition,
+  LeaderAndIsrPartitionError,
+  LeaderAndIsrRequest,
+  LeaderAndIsrResponse,
+  ProduceRequestTopic,
+  ProduceResponsePartition,
+  ProduceResponseTopic,
+  StopReplicaRequest,
+  StopReplicaResponse,
+} from '@kzoo/protocol';
+import { DelayedOperationPurgatory } from './DelayedOperation';
+import { DelayedFetch, DelayedProduce, type FetchPartitionStatus } from './DelayedOps';
+import type { LogStore } from './LogStore';
+import type { MetadataCache } from './MetadataCache';
+import { Partition } from './Partition';
+
+export interface ReplicaManagerOptions {
+  brokerId: number;
+  logStore: LogStore;
+  metadataCache: MetadataCache;
+  /** This broker's epoch (czxid of its registration), for fencing control requests. */
+  brokerEpoch: () => number;
+  /** Topic-level overrides from /config/topics/<t>. */
+  topicConfig: (topic: string) => Promise<Record<string, string>>;
+  /** Broker default min.insync.replicas. */
+  minInsyncReplicas?: number;
+  /** replica.high.watermark.checkpoint.interval.ms; default 5000. */
+  hwCheckpointIntervalMs?: number;
+  time?: Time;
+  logger?: Logger;
+}
+
+export function errorCodeOf(e: unknown): number {
+  return e instanceof KafkaError ? e.code : -1;
+}
+
+export class ReplicaManager {
+  readonly brokerId: number;
+  /** The highest controller epoch seen (Kafka's controllerEpoch). */
+  controllerEpoch = 0;
+  private readonly partitions = new Map<string, Partition>();
+  readonly fetchPurgatory = new DelayedOperationPurgatory<DelayedFetch>('Fetch');
+  readonly producePurgatory = new DelayedOperationPurgatory<DelayedProduce>('Produce');
+  private readonly log: Logger;
+  private readonly stateLog: Logger;
+  private readonly time: Time;
+  private hwTimer: NodeJS.Timeout | null = null;
+  private readonly leadershipListeners: Array<(p: Partition) => void> = [];
+
+  constructor(private readonly opts: ReplicaManagerOptions) {
+    this.brokerId = opts.brokerId;
+    this.time = opts.time ?? SystemTime;
+    const base = opts.logger ?? createLogger('replica.manager', { broker: opts.brokerId });
+    this.log = base;
+    this.stateLog = base.child({}, 'state.change');
+  }
+
+  /** This broker's current epoch (czxid of its registration). */
+  brokerEpoch(): number {
+    return this.opts.brokerEpoch();
+  }
+
+  startup(): void {
+    const every = this.opts.hwCheckpointIntervalMs ?? 5000;
+    this.hwTimer = setInterval(() => {
+      try {
+        this.checkpointHighWatermarks();
+      } catch (e) {
+        this.log.error('high watermark checkpoint failed', { error: e });
+      }
+    }, every);
+    this.hwTimer.unref();
+  }
+
+  /** Answers parked requests, then writes the high watermarks. */
+  shutdown(): void {
+    if (this.hwTimer) clearInterval(this.hwTimer);
+    this.hwTimer = null;
+    this.fetchPurgatory.completeAll();
+    this.producePurgatory.completeAll();
+    this.checkpointHighWatermarks();
+  }
+
+  checkpointHighWatermarks(): void {
+    this.opts.logStore.checkpointHighWatermarks(
+      [...this.partitions.values()].map((p) => ({
+        topic: p.topic,
+        partition: p.partition,
+        offset: p.highWatermark,
+      })),
+    );
+  }
+
+  /** Called when this broker becomes leader or follower of a partition. */
+  onLeadershipChange(fn: (p: Partition) => void): void {
+    this.leadershipListeners.push(fn);
+  }
+
+  getPartition(topic: string, partition: number): Partition | undefined {
+    return this.partitions.get(`${topic}-${partition}`);
+  }
+
+  allPartitions(): Partition[] {
+    return [...this.partitions.values()];
+  }
+
+  /** The hosted partition, or UNKNOWN_TOPIC_OR_PARTITION / NOT_LEADER_OR_FOLLOWER as Kafka's getPartitionOrError. */
+  getPartitionOrError(topic: string, partition: number): Partition {
+    const p = this.partitions.get(`${topic}-${partition}`);
+    if (p) return p;
+    if (this.opts.metadataCache.partitionState(topic, partition))
+      throw new KafkaError(
+        'NOT_LEADER_OR_FOLLOWER',
+        `broker ${this.brokerId} does not host ${topic}-${partition}`,
+      );
+    throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `unknown partition ${topic}-${partition}`);
+  }
+
+  // ---------------------------------------------------------------- control requests
+
+  private staleControl(controllerEpoch: number, brokerEpoch: number): number {
+    if (controllerEpoch < this.controllerEpoch) return 11; // STALE_CONTROLLER_EPOCH
+    if (brokerEpoch >= 0 && brokerEpoch < this.opts.brokerEpoch()) return 77; // STALE_BROKER_EPOCH
+    return 0;
+  }
+
+  /** LeaderAndIsr (Kafka's becomeLeaderOrFollower). */
+  async becomeLeaderOrFollower(req: LeaderAndIsrRequest): Promise<LeaderAndIsrResponse> {
+    const stale = this.staleControl(req.controllerEpoch, req.brokerEpoch);
+    if (stale !== 0) {
+      this.stateLog.warn('ignoring LeaderAndIsr', {
+        controllerId: req.controllerId,
+        controllerEpoch: req.controllerEpoch,
+        known: this.controllerEpoch,
+        errorCode: stale,
+      });
+      return { errorCode: stale, partitionErrors: [] };
+    }
+    this.controllerEpoch = req.controllerEpoch;
+    const errors: LeaderAndIsrPartitionError[] = [];
+    const configs = new Map<string, Record<string, string>>();
+    for (const s of req.partitionStates) {
+      const err = (code: number) =>
+        errors.push({ topicName: s.topicName, partitionIndex: s.partitionIndex, errorCode: code });
+      if (!s.replicas.includes(this.brokerId)) {
+        err(3); // UNKNOWN_TOPIC_OR_PARTITION: not an assigned replica
+        continue;
+      }
+      let p = this.getPartition(s.topicName, s.partitionIndex);
+      if (p && s.leaderEpoch <= p.leaderEpoch) {
+        this.stateLog.info('ignoring LeaderAndIsr for a partition: leader epoch not newer', {
+          partition: p.key,
+          leaderEpoch: s.leaderEpoch,
+          current: p.leaderEpoch,
+        });
+        err(11); // STALE_CONTROLLER_EPOCH, as Kafka answers for a stale partition state
+        continue;
+      }
+      try {
+        if (!p) {
+          let cfg = configs.get(s.topicName);
+          if (!cfg) configs.set(s.topicName, (cfg = await this.opts.topicConfig(s.topicName)));
+          // Re-check: another request may have created it while we read the config.
+          p =
+            this.getPartition(s.topicName, s.partitionIndex) ??
+            this.createPartition(s.topicName, s.partitionIndex, cfg);
+        }
+        const becameLeader = s.leader === this.brokerId;
+        if (becameLeader) p.makeLeader(s);
+        else p.makeFollower(s);
+        this.stateLog.info(becameLeader ? 'became leader' : 'became follower', {
+          partition: p.key,
+          leader: s.leader,
+          leaderEpoch: s.leaderEpoch,
+          isr: s.isr.join(','),
+          controllerEpoch: req.controllerEpoch,
+        });
+        for (const l of this.leadershipListeners) l(p);
+        this.fetchPurgatory.checkAndComplete(p.key);
+        this.producePurgatory.checkAndComplete(p.key);
+        err(0);
+      } catch (e) {
+        this.log.error('LeaderAndIsr failed for a partition', {
+          partition: `${s.topicName}-${s.partitionIndex}`,
+          error: e,
+        });
+        err(e instanceof KafkaError ? e.code : 56); // KAFKA_STORAGE_ERROR
+      }
+    }
+    return { errorCode: 0, partitionErrors: errors };
+  }
+
+  private createPartition(
+    topic: string,
+    partition: number,
+    cfg: Record<string, string>,
+  ): Partition {
+    const log = this.opts.logStore.getOrCreateLog(topic, partition, cfg);
+    const minIsr = Number(cfg['min.insync.replicas'] ?? this.opts.minInsyncReplicas ?? 1);
+    const p = new Partition(
+      topic,
+      partition,
+      this.brokerId,
+      log,
+      this.opts.logStore.checkpointedHighWatermark(topic, partition),
+      Number.isInteger(minIsr) && minIsr > 0 ? minIsr : 1,
+    );
+    this.partitions.set(p.key, p);
+    return p;
+  }
+
+  /** StopReplica: stop serving partitions; delete their logs when asked (topic deletion). */
+  stopReplicas(req: StopReplicaRequest): StopReplicaResponse {
+    const stale = this.staleControl(req.controllerEpoch, req.brokerEpoch);
+    if (stale !== 0) return { errorCode: stale, partitionErrors: [] };
+    this.controllerEpoch = req.controllerEpoch;
+    const partitionErrors = req.partitions.map((s) => {
+      const key = `${s.topicName}-${s.partitionIndex}`;
+      const p = this.partitions.get(key);
+      let errorCode = 0;
+      if (p && s.leaderEpoch >= 0 && s.leaderEpoch < p.leaderEpoch) {
+        errorCode = 74; // FENCED_LEADER_EPOCH
+      } else {
+        try {
+          if (p) p.leaderId = -1;
+          if (s.deletePartition) {
+            this.partitions.delete(key);
+            this.opts.logStore.deleteLog(s.topicName, s.partitionIndex);
+          }
+          this.stateLog.info('stopped replica', {
+            partition: key,
+            deletePartition: s.deletePartition,
+          });
+        } catch (e) {
+          this.log.error('StopReplica failed', { partition: key, error: e });
+          errorCode = 56;
+        }
+      }
+      this.fetchPurgatory.checkAndComplete(key);
+      this.producePurgatory.checkAndComplete(key);
+      return { topicName: s.topicName, partitionIndex: s.partitionIndex, errorCode };
+    });
+    return { errorCode: 0, partitionErrors };
+  }
+
+  // ---------------------------------------------------------------- produce
+
+  /**
+   * Appends each partition's batches as leader. Resolves with the per-partition results
+   * once `acks` is satisfied (acks -1: when the HW passes the append, or REQUEST_TIMED_OUT
+   * after `timeoutMs`).
+   */
+  appendRecords(
+    acks: number,
+    timeoutMs: number,
+    topics: ProduceRequestTopic[],
+  ): Promise<ProduceResponseTopic[]> | ProduceResponseTopic[] {
+    const out: ProduceResponseTopic[] = [];
+    const waiting: Array<{
+      p: Partition;
+      result: ProduceResponsePartition;
+      requiredOffset: number;
+    }> = [];
+    for (const t of topics) {
+      const parts: ProduceResponsePartition[] = [];
+      out.push({ name: t.name, partitions: parts });
+      for (const tp of t.partitions) {
+        const result: ProduceResponsePartition = {
+          index: tp.index,
+          errorCode: 0,
+          baseOffset: -1,
+          logAppendTimeMs: -1,
+          logStartOffset: -1,
+          errorMessage: null,
+        };
+        parts.push(result);
+        if (acks !== 0 && acks !== 1 && acks !== -1) {
+          result.errorCode = 21; // INVALID_REQUIRED_ACKS
+          result.errorMessage = `acks must be 0, 1 or -1, got ${acks}`;
+          continue;
+        }
+        try {
+          const p = this.getPartitionOrError(t.name, tp.index);
+          const info = p.appendRecordsToLeader(tp.records, acks);
+          result.baseOffset = info.firstOffset;
+          result.logAppendTimeMs = info.logAppendTime;
+          result.logStartOffset = p.logStartOffset;
+          this.fetchPurgatory.checkAndComplete(p.key);
+          if (acks === -1) waiting.push({ p, result, requiredOffset: info.lastOffset + 1 });
+        } catch (e) {
+          result.errorCode = errorCodeOf(e);
+          result.errorMessage = (e as Error).message;
+          if (result.errorCode < 0) {
+            this.log.error('unexpected error appending to a partition', {
+              partition: `${t.name}-${tp.index}`,
+              error: e,
+            });
+          }
+        }
+      }
+    }
+    if (waiting.length === 0) return out;
+    return new Promise((resolve) => {
+      const op = new DelayedProduce(timeoutMs, waiting, () => resolve(out));
+      this.producePurgatory.tryCompleteElseWatch(
+        op,
+        waiting.map((w) => w.p.key),
+      );
+    });
+  }
+
+  // ---------------------------------------------------------------- fetch
+
+  /**
+   * Reads the requested partitions (Kafka's readFromLocalLog): per partition up to
+   * `partitionMaxBytes`, in all up to `maxBytes`; the first partition with data returns
+   * at least one whole batch even when larger (KIP-74).
+   */
+  readFromLocalLog(req: FetchRequest): {
+    topics: FetchResponseTopic[];
+    bytes: number;
+    errors: number;
+    status: FetchPartitionStatus[];
+  } {
+    const fromFollower = req.replicaId >= 0;
+    let limit = Math.max(0, req.maxBytes);
+    let minOneMessage = true;
+    let bytes = 0;
+    let errors = 0;
+    const status: FetchPartitionStatus[] = [];
+    const topics = req.topics.map((t) => ({
+      topic: t.topic,
+      partitions: t.partitions.map((fp): FetchResponsePartition => {
+        const r: FetchResponsePartition = {
+          partitionIndex: fp.partition,
+          errorCode: 0,
+          highWatermark: -1,
+          lastStableOffset: -1,
+          logStartOffset: -1,
+          records: EMPTY,
+        };
+        try {
+          const p = this.getPartitionOrError(t.topic, fp.partition);
+          const read = p.readRecords({
+            fetchOffset: fp.fetchOffset,
+            maxBytes: Math.min(Math.max(0, fp.partitionMaxBytes), limit),
+            currentLeaderEpoch: fp.currentLeaderEpoch,
+            fromFollower,
+            minOneMessage,
+          });
+          r.records = read.records;
+          r.highWatermark = read.highWatermark;
+          r.lastStableOffset = read.highWatermark;
+          r.logStartOffset = read.logStartOffset;
+          const n = read.records.length;
+          if (n > 0) minOneMessage = false;
+          limit = Math.max(0, limit - n);
+          bytes += n;
+          status.push({
+            partition: p,
+            fetchOffset: fp.fetchOffset,
+            bytesAtHw: p.bytesAtHighWatermark,
+            bytesRead: n,
+            fromFollower,
+          });
+        } catch (e) {
+          r.errorCode = errorCodeOf(e);
+          errors++;
+          if (r.errorCode < 0) {
+            r.errorCode = -1;
+            this.log.error('unexpected error reading a partition', {
+              partition: `${t.topic}-${fp.partition}`,
+              error: e,
+            });
+          }
+        }
+        return r;
+      }),
+    }));
+    return { topics, bytes, errors, status };
+  }
+
+  /** Fetch with long polling (see the header). */
+  fetchMessages(req: FetchRequest): Promise<FetchResponseTopic[]> | FetchResponseTopic[] {
+    const first = this.readFromLocalLog(req);
+    if (
+      req.maxWaitMs <= 0 ||
+      req.topics.length === 0 ||
+      first.bytes >= req.minBytes ||
+      first.errors > 0
+    )
+      return first.topics;
+    return new Promise((resolve) => {
+      const op = new DelayedFetch(req.maxWaitMs, req.minBytes, first.status, () =>
+        resolve(this.readFromLocalLog(req).topics),
+      );
+      this.fetchPurgatory.tryCompleteElseWatch(
+        op,
+        first.status.map((s) => s.partition.key),
+      );
+    });
+  }
+
+  /** Lets parked fetches of `key` re-check (after the HW moved). */
+  onHighWatermarkMoved(key: string): void {
+    this.fetchPurgatory.checkAndComplete(key);
+    this.producePurgatory.checkAndComplete(key);
+  }
+
+  get now(): number {
+    return this.time.milliseconds();
+  }
+}
+
+const EMPTY = Buffer.alloc(0);

@@ -1,0 +1,278 @@
+/**
+ * End-to-end client benchmark: a real ZooKeeper (testkit) and one in-process Broker
+ * in a temp dir; a Producer sends N records of 100 bytes (acks=1, batch.size 16384,
+ * linger.ms 5), then a Consumer reads them all back. Prints Kafka's perf-tool lines
+ * (kafka-producer-perf-test, kafka-consumer-perf-test) and, measured in the same run,
+ * the physical limits: raw loopback TCP between two sockets of this process and raw
+ * sequential file writes. Client, broker and bench share one Node event loop.
+ *
+ *   node packages/cli/dist/bench/client-e2e.js [--records N] [--record-size B]
+ *        [--partitions P] [--acks 1] [--batch-size 16384] [--linger-ms 5] [--compression none]
+ */
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Broker } from '@kzoo/broker';
+import { Admin, Consumer, Producer } from '@kzoo/client';
+import { setLogLevel } from '@kzoo/common';
+import { makeTempDir, removeDir, startZooKeeper } from '@kzoo/testkit';
+
+interface Options {
+  records: number;
+  recordSize: number;
+  partitions: number;
+  acks: string;
+  batchSize: number;
+  lingerMs: number;
+  compression: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    records: 2_000_000,
+    recordSize: 100,
+    partitions: 4,
+    acks: '1',
+    batchSize: 16384,
+    lingerMs: 5,
+    compression: 'none',
+  };
+  for (let i = 0; i < argv.length; i += 2) {
+    const v = argv[i + 1];
+    switch (argv[i]) {
+      case '--records':
+        o.records = Number(v);
+        break;
+      case '--record-size':
+        o.recordSize = Number(v);
+        break;
+      case '--partitions':
+        o.partitions = Number(v);
+        break;
+      case '--acks':
+        o.acks = v;
+        break;
+      case '--batch-size':
+        o.batchSize = Number(v);
+        break;
+      case '--linger-ms':
+        o.lingerMs = Number(v);
+        break;
+      case '--compression':
+        o.compression = v;
+        break;
+      default:
+        throw new Error(`unknown option ${argv[i]}`);
+    }
+  }
+  return o;
+}
+
+const MB = 1024 * 1024;
+
+/** Raw loopback TCP: one socket writes 64 KiB chunks, another in-process socket reads. */
+async function loopbackMBs(totalBytes = 1024 * MB): Promise<number> {
+  const chunk = Buffer.alloc(64 * 1024, 7);
+  let received = 0;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  const server = net.createServer((s) => {
+    s.on('data', (d: Buffer) => {
+      received += d.length;
+      if (received >= totalBytes) resolveDone();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  const client = net.connect(port, '127.0.0.1');
+  await new Promise<void>((r) => client.once('connect', r));
+  const start = performance.now();
+  let sent = 0;
+  const pump = () => {
+    while (sent < totalBytes) {
+      sent += chunk.length;
+      if (!client.write(chunk)) return void client.once('drain', pump);
+    }
+  };
+  pump();
+  await done;
+  const secs = (performance.now() - start) / 1000;
+  client.destroy();
+  await new Promise<void>((r) => server.close(() => r()));
+  return received / MB / secs;
+}
+
+/** Raw sequential file write: 1 MiB writes into a new file (no fsync, as the log). */
+function fileWriteMBs(dir: string, totalBytes = 512 * MB): number {
+  const file = path.join(dir, 'raw-write.bin');
+  const chunk = Buffer.alloc(MB, 7);
+  const fd = fs.openSync(file, 'w');
+  const start = performance.now();
+  for (let w = 0; w < totalBytes; w += chunk.length) fs.writeSync(fd, chunk);
+  const secs = (performance.now() - start) / 1000;
+  fs.closeSync(fd);
+  fs.unlinkSync(file);
+  return totalBytes / MB / secs;
+}
+
+function pct(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+function stamp(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}:${p(d.getMilliseconds(), 3)}`;
+}
+
+async function produce(
+  bootstrap: string,
+  topic: string,
+  o: Options,
+): Promise<{ recsPerSec: number; mbPerSec: number }> {
+  const producer = new Producer({
+    'bootstrap.servers': bootstrap,
+    acks: o.acks,
+    'batch.size': o.batchSize,
+    'linger.ms': o.lingerMs,
+    'compression.type': o.compression,
+    'client.id': 'producer-performance',
+  });
+  await producer.partitionsFor(topic);
+  const value = Buffer.alloc(o.recordSize, 'x');
+  const latencies = new Float64Array(o.records);
+  let inFlight = 0;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const HIGH = 200_000;
+  const LOW = 100_000;
+  const start = performance.now();
+  for (let i = 0; i < o.records; i++) {
+    const t0 = performance.now();
+    inFlight++;
+    producer.send(topic, { value }).then(
+      () => {
+        latencies[i] = performance.now() - t0;
+        if (--inFlight < LOW && wake) {
+          const w = wake;
+          wake = undefined;
+          w();
+        }
+      },
+      (e: Error) => {
+        failure ??= e;
+        inFlight--;
+      },
+    );
+    if (inFlight >= HIGH) await new Promise<void>((r) => (wake = r));
+    if (failure) throw failure;
+  }
+  await producer.flush();
+  const secs = (performance.now() - start) / 1000;
+  await producer.close();
+  if (failure) throw failure;
+  const sorted = latencies.slice().sort();
+  let sum = 0;
+  for (const l of latencies) sum += l;
+  const recsPerSec = o.records / secs;
+  const mbPerSec = (o.records * o.recordSize) / MB / secs;
+  console.log(
+    `${o.records} records sent, ${recsPerSec.toFixed(1)} records/sec (${mbPerSec.toFixed(2)} MB/sec), ` +
+      `${(sum / o.records).toFixed(2)} ms avg latency, ${sorted[sorted.length - 1].toFixed(2)} ms max latency, ` +
+      `${pct(sorted, 0.5).toFixed(0)} ms 50th, ${pct(sorted, 0.95).toFixed(0)} ms 95th, ` +
+      `${pct(sorted, 0.99).toFixed(0)} ms 99th, ${pct(sorted, 0.999).toFixed(0)} ms 99.9th.`,
+  );
+  return { recsPerSec, mbPerSec };
+}
+
+async function consume(
+  bootstrap: string,
+  topic: string,
+  o: Options,
+): Promise<{ recsPerSec: number; mbPerSec: number }> {
+  const consumer = new Consumer({
+    'bootstrap.servers': bootstrap,
+    'auto.offset.reset': 'earliest',
+    'max.poll.records': 10000,
+    'client.id': 'consumer-performance',
+  });
+  consumer.assign(Array.from({ length: o.partitions }, (_, partition) => ({ topic, partition })));
+  const startMs = Date.now();
+  const start = performance.now();
+  let n = 0;
+  let bytes = 0;
+  while (n < o.records) {
+    const recs = await consumer.poll(10000);
+    if (recs.length === 0)
+      throw new Error(`consumer got no record for 10 s after ${n} of ${o.records}`);
+    n += recs.length;
+    for (const r of recs) bytes += r.value ? r.value.length : 0;
+  }
+  const secs = (performance.now() - start) / 1000;
+  const endMs = Date.now();
+  await consumer.close();
+  const mb = bytes / MB;
+  console.log('start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec');
+  console.log(
+    `${stamp(startMs)}, ${stamp(endMs)}, ${mb.toFixed(4)}, ${(mb / secs).toFixed(4)}, ${n}, ${(n / secs).toFixed(4)}`,
+  );
+  return { recsPerSec: n / secs, mbPerSec: mb / secs };
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  setLogLevel('warn');
+  const dir = makeTempDir('kzoo-bench-');
+  const zk = await startZooKeeper();
+  const broker = new Broker({
+    'broker.id': 1,
+    'zookeeper.connect': `${zk.connectString}/kzoo-bench`,
+    listeners: 'PLAINTEXT://127.0.0.1:0',
+    'log.dirs': path.join(dir, 'data'),
+  });
+  try {
+    await broker.start();
+    const ep = broker.advertisedListeners[0];
+    const bootstrap = `${ep.host}:${ep.port}`;
+    const topic = 'bench';
+    const admin = new Admin({ 'bootstrap.servers': bootstrap });
+    await admin.createTopics([{ topic, numPartitions: o.partitions, replicationFactor: 1 }]);
+    for (;;) {
+      const [d] = await admin.describeTopics([topic]).catch(() => [undefined]);
+      if (d && d.partitions.length === o.partitions && d.partitions.every((p) => p.leader >= 0))
+        break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await admin.close();
+    console.log(
+      `# kzoo client e2e: ${o.records} records of ${o.recordSize} bytes, ${o.partitions} partitions, acks=${o.acks}, ` +
+        `batch.size=${o.batchSize}, linger.ms=${o.lingerMs}, compression.type=${o.compression}; ` +
+        'one in-process broker, client and broker on one event loop',
+    );
+    const p = await produce(bootstrap, topic, o);
+    const c = await consume(bootstrap, topic, o);
+    const tcp = await loopbackMBs();
+    const disk = fileWriteMBs(dir);
+    console.log(
+      `# physical limit (same run): loopback TCP ${tcp.toFixed(1)} MB/sec, sequential file write ${disk.toFixed(1)} MB/sec`,
+    );
+    console.log(
+      `# produce ${((p.mbPerSec / Math.min(tcp, disk)) * 100).toFixed(1)}% of min(loopback, disk); ` +
+        `fetch ${((c.mbPerSec / tcp) * 100).toFixed(1)}% of loopback`,
+    );
+    console.log(
+      `# goals: produce >= 500000 records/sec: ${p.recsPerSec >= 500000 ? 'met' : 'NOT met'} (${p.recsPerSec.toFixed(0)}); ` +
+        `fetch >= 1000000 records/sec: ${c.recsPerSec >= 1000000 ? 'met' : 'NOT met'} (${c.recsPerSec.toFixed(0)})`,
+    );
+  } finally {
+    await broker.shutdown();
+    await zk.stop();
+    removeDir(dir);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// The `kzoo` command.
+import { hideBin } from 'yargs/helpers';
+import { buildCli } from './index';
+
+void buildCli(hideBin(process.argv)).parseAsync();

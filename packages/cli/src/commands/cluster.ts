@@ -1,0 +1,94 @@
+/**
+ * `kzoo cluster status`: live brokers with their endpoints, the controller and its
+ * epoch, read from ZooKeeper (/brokers/ids, /controller, /controller_epoch, /cluster/id).
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { endpointString, KafkaZkClient } from '@kzoo/zk';
+import { run, withZk, withZkClient, ZkArgs } from '../common';
+
+export interface ClusterStatus {
+  clusterId: string | null;
+  controller: { brokerId: number; epoch: number | null; epochZkVersion: number | null } | null;
+  brokers: Array<{
+    id: number;
+    endpoints: string[];
+    rack: string | null;
+    /** czxid of /brokers/ids/<id> (KIP-380 broker epoch). */
+    brokerEpoch: number;
+    registeredAt: number | null;
+  }>;
+}
+
+export async function clusterStatus(zk: KafkaZkClient): Promise<ClusterStatus> {
+  const [clusterId, controller, epoch, brokers] = await Promise.all([
+    zk.getClusterId(),
+    zk.getControllerRegistration(),
+    zk.getControllerEpoch(),
+    zk.getAllBrokerAndEpochsInCluster(),
+  ]);
+  return {
+    clusterId,
+    controller: controller
+      ? {
+          brokerId: controller.brokerId,
+          epoch: epoch?.epoch ?? null,
+          epochZkVersion: epoch?.epochZkVersion ?? null,
+        }
+      : null,
+    brokers: [...brokers.values()].map(({ broker, epoch: brokerEpoch }) => ({
+      id: broker.id,
+      endpoints: broker.endpoints.map(endpointString),
+      rack: broker.rack,
+      brokerEpoch,
+      registeredAt: broker.timestamp,
+    })),
+  };
+}
+
+export function formatClusterStatus(s: ClusterStatus): string {
+  const lines = [`cluster id: ${s.clusterId ?? '(none)'}`];
+  lines.push(
+    s.controller
+      ? `controller: broker ${s.controller.brokerId} (epoch ${s.controller.epoch ?? '?'})`
+      : 'controller: none',
+  );
+  lines.push(`live brokers: ${s.brokers.length}`);
+  for (const b of s.brokers) {
+    const tags = [
+      b.rack ? `rack=${b.rack}` : '',
+      s.controller?.brokerId === b.id ? 'controller' : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    lines.push(`  ${b.id}  ${b.endpoints.join(',')}${tags ? '  ' + tags : ''}`);
+  }
+  return lines.join('\n');
+}
+
+type StatusArgs = ZkArgs & { json: boolean };
+
+const status: CommandModule<object, StatusArgs> = {
+  command: 'status',
+  describe: 'Live brokers with endpoints, the controller id and epoch',
+  builder: (y: Argv) =>
+    withZk(y)
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON' })
+      .example(
+        '$0 cluster status --zk 127.0.0.1:2181/kzoo --json',
+        'cluster state as JSON',
+      ) as Argv<StatusArgs>,
+  handler: (args) =>
+    run(async () => {
+      const s = await withZkClient(args, clusterStatus);
+      process.stdout.write(
+        (args.json ? JSON.stringify(s, null, 2) : formatClusterStatus(s)) + '\n',
+      );
+    }),
+};
+
+export const clusterCommand: CommandModule = {
+  command: 'cluster <command>',
+  describe: 'Inspect a kzoo cluster',
+  builder: (y: Argv) => y.command(status).demandCommand(1, 'name a cluster command, e.g. status'),
+  handler: () => undefined,
+};

@@ -1,0 +1,181 @@
+/**
+ * `kzoo consume TOPIC`: prints records as Kafka's kafka-console-consumer does: values
+ * one per line (`--print-key` puts `key<TAB>value`), or `--json` one object per record.
+ * Starts at the end of each partition, or with `--from-beginning` at its start, or at
+ * `--offset` of `--partition`. Stops after `--max-messages`, or when `--timeout-ms`
+ * passes with no new record, then prints `Processed a total of N messages` on stderr.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { Admin, Consumer, type ConsumerRecord, type TopicPartition } from '@kzoo/client';
+import {
+  parseKeyValues,
+  runClient,
+  withBootstrap,
+  writeOut,
+  type BootstrapArgs,
+} from './client-args';
+
+interface ConsumeArgs extends BootstrapArgs {
+  topic: string;
+  'from-beginning': boolean;
+  partition?: number;
+  offset?: string;
+  'max-messages'?: number;
+  'timeout-ms'?: number;
+  json: boolean;
+  'print-key': boolean;
+  'print-offset': boolean;
+  'key-separator': string;
+  'consumer-property'?: string[];
+}
+
+function text(b: Buffer | null): string {
+  return b === null ? 'null' : b.toString('utf8');
+}
+
+export function formatRecord(
+  r: ConsumerRecord,
+  args: Pick<ConsumeArgs, 'json' | 'print-key' | 'print-offset' | 'key-separator'>,
+): string {
+  if (args.json) {
+    return JSON.stringify({
+      topic: r.topic,
+      partition: r.partition,
+      offset: r.offset,
+      timestamp: r.timestamp,
+      key: r.key === null ? null : r.key.toString('utf8'),
+      value: r.value === null ? null : r.value.toString('utf8'),
+      headers: Object.fromEntries(
+        r.headers.map((h) => [h.key, h.value === null ? null : h.value.toString('utf8')]),
+      ),
+    });
+  }
+  let line = '';
+  if (args['print-offset']) line += `Partition:${r.partition}\tOffset:${r.offset}\t`;
+  if (args['print-key']) line += text(r.key) + args['key-separator'];
+  return line + text(r.value);
+}
+
+export const consumeCommand: CommandModule<object, ConsumeArgs> = {
+  command: 'consume <topic>',
+  describe: 'Print records of a topic',
+  builder: (y: Argv) =>
+    withBootstrap(y)
+      .positional('topic', { type: 'string', demandOption: true, describe: 'Topic name' })
+      .option('from-beginning', {
+        type: 'boolean',
+        default: false,
+        describe: 'Start at the earliest offset',
+      })
+      .option('partition', { type: 'number', describe: 'Only this partition' })
+      .option('offset', {
+        type: 'string',
+        describe: 'With --partition: start offset, a number, "earliest" or "latest"',
+      })
+      .option('max-messages', { type: 'number', describe: 'Exit after this many records' })
+      .option('timeout-ms', {
+        type: 'number',
+        describe: 'Exit when no record arrives for this long',
+      })
+      .option('json', { type: 'boolean', default: false, describe: 'One JSON object per record' })
+      .option('print-key', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print the key before the value',
+      })
+      .option('print-offset', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print partition and offset',
+      })
+      .option('key-separator', { type: 'string', default: '\t', describe: 'Between key and value' })
+      .option('consumer-property', {
+        type: 'string',
+        array: true,
+        describe: 'Any consumer config key=value',
+      })
+      .example('$0 consume orders --from-beginning --max-messages 10', 'the first ten records')
+      .example(
+        '$0 consume orders --partition 0 --offset 42 --json --timeout-ms 5000',
+        'JSON lines from offset 42',
+      ) as Argv<ConsumeArgs>,
+  handler: (args) =>
+    runClient(async () => {
+      if (args.offset !== undefined && args.partition === undefined)
+        throw new Error('--offset needs --partition');
+      let startOffset: number | 'earliest' | 'latest' | undefined;
+      if (args.offset !== undefined) {
+        if (args.offset === 'earliest' || args.offset === 'latest') startOffset = args.offset;
+        else if (/^\d+$/.test(args.offset)) startOffset = Number(args.offset);
+        else
+          throw new Error(
+            `--offset must be a number, earliest or latest, got ${JSON.stringify(args.offset)}`,
+          );
+      }
+      const max = args['max-messages'];
+      if (max !== undefined && (!Number.isInteger(max) || max < 1))
+        throw new Error('--max-messages must be a positive integer');
+
+      // The topic must exist: a clear error instead of waiting for it forever.
+      const admin = new Admin({
+        'bootstrap.servers': args['bootstrap-server'],
+        'client.id': 'kzoo-console-consumer',
+      });
+      let partitions: number[];
+      try {
+        const [d] = await admin.describeTopics([args.topic]);
+        partitions = d.partitions.map((p) => p.partition);
+      } finally {
+        await admin.close();
+      }
+      if (args.partition !== undefined && !partitions.includes(args.partition))
+        throw new Error(
+          `UNKNOWN_TOPIC_OR_PARTITION: partition ${args.partition} of topic ${args.topic} does not exist (topic has ${partitions.length})`,
+        );
+
+      const consumer = new Consumer({
+        'client.id': 'kzoo-console-consumer',
+        'bootstrap.servers': args['bootstrap-server'],
+        'auto.offset.reset': args['from-beginning'] ? 'earliest' : 'latest',
+        ...parseKeyValues(args['consumer-property'], 'consumer-property'),
+      });
+      const tps: TopicPartition[] = (
+        args.partition !== undefined ? [args.partition] : partitions
+      ).map((partition) => ({
+        topic: args.topic,
+        partition,
+      }));
+      consumer.assign(tps);
+      if (typeof startOffset === 'number') consumer.seek(tps[0], startOffset);
+      else if (startOffset === 'earliest') consumer.seekToBeginning(tps);
+      else if (startOffset === 'latest') consumer.seekToEnd(tps);
+
+      let count = 0;
+      let stop = false;
+      const onSignal = () => {
+        stop = true;
+        void consumer.close();
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const timeout = args['timeout-ms'];
+        while (!stop) {
+          const recs = await consumer.poll(timeout ?? 1000);
+          if (recs.length === 0) {
+            if (timeout !== undefined) break;
+            continue;
+          }
+          const take = max !== undefined ? recs.slice(0, max - count) : recs;
+          count += take.length;
+          const ok = await writeOut(take.map((r) => formatRecord(r, args)).join('\n') + '\n');
+          if (!ok || (max !== undefined && count >= max)) break;
+        }
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await consumer.close();
+        process.stderr.write(`Processed a total of ${count} messages\n`);
+      }
+    }),
+};

@@ -1,0 +1,177 @@
+/**
+ * `kzoo topic create|list|describe|delete`: topic administration through a broker, as
+ * Kafka's `kafka-topics.sh --bootstrap-server` does (CreateTopics/DeleteTopics to the
+ * controller, Metadata for list and describe). describe prints Kafka's layout:
+ * `Topic: t  PartitionCount: 3  ReplicationFactor: 1` then one line per partition.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { Admin, type TopicDescription } from '@kzoo/client';
+import { parseKeyValues, runClient, withBootstrap, type BootstrapArgs } from './client-args';
+
+interface TopicArgs extends BootstrapArgs {
+  topic?: string;
+  partitions?: number;
+  'replication-factor'?: number;
+  config?: string[];
+  'if-not-exists'?: boolean;
+  'validate-only'?: boolean;
+  json?: boolean;
+}
+
+async function withAdmin<R>(args: BootstrapArgs, fn: (admin: Admin) => Promise<R>): Promise<R> {
+  const admin = new Admin({
+    'bootstrap.servers': args['bootstrap-server'],
+    'client.id': 'kzoo-topic',
+    'default.api.timeout.ms': 30000,
+  });
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.close();
+  }
+}
+
+export function formatTopicDescription(d: TopicDescription): string {
+  const rf = d.partitions[0]?.replicas.length ?? 0;
+  const lines = [
+    `Topic: ${d.name}\tPartitionCount: ${d.partitions.length}\tReplicationFactor: ${rf}`,
+  ];
+  for (const p of d.partitions) {
+    let line =
+      `\tTopic: ${d.name}\tPartition: ${p.partition}\tLeader: ${p.leader < 0 ? 'none' : p.leader}` +
+      `\tLeaderEpoch: ${p.leaderEpoch}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}`;
+    if (p.offlineReplicas.length > 0) line += `\tOffline: ${p.offlineReplicas.join(',')}`;
+    if (p.error) line += `\tError: ${p.error}`;
+    lines.push(line);
+  }
+  return lines.join('\n');
+}
+
+const create: CommandModule<object, TopicArgs> = {
+  command: 'create <topic>',
+  describe: 'Create a topic',
+  builder: (y: Argv) =>
+    withBootstrap(y)
+      .positional('topic', { type: 'string', describe: 'Topic name' })
+      .option('partitions', {
+        type: 'number',
+        describe: "Partition count (default: the broker's num.partitions)",
+      })
+      .option('replication-factor', {
+        type: 'number',
+        describe: "Replicas per partition (default: the broker's default.replication.factor)",
+      })
+      .option('config', {
+        type: 'string',
+        array: true,
+        describe: 'Topic config key=value (repeatable)',
+      })
+      .option('if-not-exists', {
+        type: 'boolean',
+        default: false,
+        describe: 'Succeed if the topic exists',
+      })
+      .option('validate-only', {
+        type: 'boolean',
+        default: false,
+        describe: 'Check the request, create nothing',
+      })
+      .example(
+        '$0 topic create orders --partitions 3 --replication-factor 1 --config retention.ms=60000 --bootstrap-server 127.0.0.1:9092',
+        'a 3-partition topic keeping records for a minute',
+      ) as Argv<TopicArgs>,
+  handler: (args) =>
+    runClient(async () => {
+      const configs = parseKeyValues(args.config, 'config');
+      await withAdmin(args, async (admin) => {
+        try {
+          await admin.createTopics(
+            [
+              {
+                topic: args.topic!,
+                numPartitions: args.partitions,
+                replicationFactor: args['replication-factor'],
+                configs,
+              },
+            ],
+            { validateOnly: args['validate-only'] },
+          );
+        } catch (e) {
+          if (
+            args['if-not-exists'] &&
+            (e as { errorName?: string }).errorName === 'TOPIC_ALREADY_EXISTS'
+          )
+            return;
+          throw e;
+        }
+        process.stdout.write(
+          args['validate-only']
+            ? `Topic ${args.topic} is valid.\n`
+            : `Created topic ${args.topic}.\n`,
+        );
+      });
+    }),
+};
+
+const list: CommandModule<object, TopicArgs> = {
+  command: 'list',
+  describe: 'List topic names',
+  builder: (y: Argv) =>
+    withBootstrap(y).example(
+      '$0 topic list --bootstrap-server 127.0.0.1:9092',
+      'one name per line',
+    ) as Argv<TopicArgs>,
+  handler: (args) =>
+    runClient(async () => {
+      const names = await withAdmin(args, (admin) => admin.listTopics());
+      if (names.length > 0) process.stdout.write(names.join('\n') + '\n');
+    }),
+};
+
+const describe: CommandModule<object, TopicArgs> = {
+  command: 'describe [topic]',
+  describe: 'Show partitions, leaders, replicas and ISR (all topics without a name)',
+  builder: (y: Argv) =>
+    withBootstrap(y)
+      .positional('topic', { type: 'string', describe: 'Topic name' })
+      .option('json', { type: 'boolean', default: false, describe: 'One JSON object per topic' })
+      .example('$0 topic describe orders', 'partitions of one topic') as Argv<TopicArgs>,
+  handler: (args) =>
+    runClient(async () => {
+      const out = await withAdmin(args, async (admin) => {
+        const names = args.topic ? [args.topic] : await admin.listTopics();
+        return names.length > 0 ? admin.describeTopics(names) : [];
+      });
+      const text = out
+        .map((d) => (args.json ? JSON.stringify(d) : formatTopicDescription(d)))
+        .join('\n');
+      if (text) process.stdout.write(text + '\n');
+    }),
+};
+
+const del: CommandModule<object, TopicArgs> = {
+  command: 'delete <topic>',
+  describe: 'Delete a topic',
+  builder: (y: Argv) =>
+    withBootstrap(y)
+      .positional('topic', { type: 'string', describe: 'Topic name' })
+      .example('$0 topic delete orders', 'the topic and its data go') as Argv<TopicArgs>,
+  handler: (args) =>
+    runClient(async () => {
+      await withAdmin(args, (admin) => admin.deleteTopics([args.topic!]));
+      process.stdout.write(`Deleted topic ${args.topic}.\n`);
+    }),
+};
+
+export const topicCommand: CommandModule = {
+  command: 'topic <command>',
+  describe: 'Create, list, describe and delete topics (through a broker)',
+  builder: (y: Argv) =>
+    y
+      .command(create)
+      .command(list)
+      .command(describe)
+      .command(del)
+      .demandCommand(1, 'name a topic command: create, list, describe or delete'),
+  handler: () => undefined,
+};

@@ -1,0 +1,61 @@
+/**
+ * What the command groups share: the `--zk` option, opening a read-only KafkaZkClient,
+ * and turning errors into one clear line on stderr plus a non-zero exit.
+ */
+import type { Argv } from 'yargs';
+import { KafkaZkClient } from '@kzoo/zk';
+
+export const DEFAULT_ZK = process.env.KZOO_ZK ?? '127.0.0.1:2181';
+
+export interface ZkArgs {
+  zk: string;
+  'zk-timeout-ms': number;
+}
+
+export function withZk<T>(y: Argv<T>): Argv<T & ZkArgs> {
+  return y
+    .option('zk', {
+      type: 'string',
+      default: DEFAULT_ZK,
+      describe: 'ZooKeeper connect string host:port[,host:port...][/chroot] (env KZOO_ZK)',
+    })
+    .option('zk-timeout-ms', {
+      type: 'number',
+      default: 10000,
+      describe: 'How long to wait for a ZooKeeper session',
+    }) as Argv<T & ZkArgs>;
+}
+
+/** A KafkaZkClient for inspection: it does not create a missing chroot. */
+export async function openZk(args: ZkArgs): Promise<KafkaZkClient> {
+  return KafkaZkClient.connect({
+    connectString: args.zk,
+    sessionTimeoutMs: Math.max(args['zk-timeout-ms'], 4000),
+    connectionTimeoutMs: args['zk-timeout-ms'],
+    createChroot: false,
+  });
+}
+
+export async function withZkClient<R>(
+  args: ZkArgs,
+  fn: (zk: KafkaZkClient) => Promise<R>,
+): Promise<R> {
+  const zk = await openZk(args);
+  try {
+    return await fn(zk);
+  } finally {
+    await zk.close();
+  }
+}
+
+/** Prints `kzoo: <message>` and exits 1. */
+export function fail(err: unknown): never {
+  const msg = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`kzoo: ${msg}\n`);
+  process.exit(1);
+}
+
+/** Runs a command handler; any error becomes one line on stderr and exit code 1. */
+export function run(fn: () => Promise<void>): Promise<void> {
+  return fn().catch(fail);
+}

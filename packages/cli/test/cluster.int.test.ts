@@ -1,0 +1,205 @@
+// Broker processes (`kzoo broker start`) against the real ZooKeeper: registration,
+// controller election and failover, zombie fencing, duplicate ids, unreachable
+// ZooKeeper, a ZooKeeper ensemble losing a node. Needs `npx tsc -b` first.
+import { ControllerMovedError, KafkaZkClient } from '@kzoo/zk';
+import {
+  freePort,
+  onCleanup,
+  runCli,
+  spawnBrokerProcess,
+  startZooKeeper,
+  TestCluster,
+  waitFor,
+} from '@kzoo/testkit';
+
+const SESSION_MS = 2000;
+
+describe('cli > kzoo broker start (processes)', () => {
+  it('three brokers register; cluster status --json lists them and exactly one controller', async () => {
+    const cluster = await TestCluster.start({ brokers: 3, sessionTimeoutMs: SESSION_MS });
+    const controller = await cluster.waitForController();
+    const res = await runCli(['cluster', 'status', '--zk', cluster.zk, '--json']);
+    expect(res.code).toBe(0);
+    const status = JSON.parse(res.stdout);
+    expect(status.brokers.map((b: { id: number }) => b.id)).toEqual([1, 2, 3]);
+    for (const b of status.brokers) {
+      expect(b.endpoints).toEqual([`PLAINTEXT://127.0.0.1:${cluster.broker(b.id).port}`]);
+      expect(b.brokerEpoch).toBeGreaterThan(0);
+    }
+    expect(status.controller).toEqual({
+      brokerId: controller.brokerId,
+      epoch: 1,
+      epochZkVersion: 1,
+    });
+    expect(status.clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    // exactly one broker says it is the controller
+    await cluster
+      .broker(controller.brokerId)
+      .waitForOutput(/is the controller \(epoch 1\)/, { stream: 'stdout' });
+    const claimants = [1, 2, 3].filter((id) => /is the controller/.test(cluster.broker(id).stdout));
+    expect(claimants).toEqual([controller.brokerId]);
+
+    const text = await runCli(['cluster', 'status', '--zk', cluster.zk]);
+    expect(text.stdout).toContain(`controller: broker ${controller.brokerId} (epoch 1)`);
+    const get = await runCli(['zk', 'get', '/brokers/ids/1', '--zk', cluster.zk]);
+    expect(JSON.parse(get.stdout)).toMatchObject({ version: 5, jmx_port: -1, features: {} });
+    const tree = await runCli(['zk', 'tree', '/brokers', '--zk', cluster.zk]);
+    expect(tree.stdout.split('\n')).toEqual(
+      expect.arrayContaining([
+        '/brokers',
+        '/brokers/ids/1',
+        '/brokers/ids/2',
+        '/brokers/ids/3',
+        '/brokers/topics',
+        '/brokers/seqid',
+      ]),
+    );
+  });
+
+  it('SIGKILL of the controller: another broker is controller with a higher epoch within session timeout + 1 s', async () => {
+    const cluster = await TestCluster.start({ brokers: 3, sessionTimeoutMs: SESSION_MS });
+    const first = await cluster.waitForController();
+    const killedAt = Date.now();
+    await cluster.broker(first.brokerId).kill('SIGKILL');
+    const next = await cluster.waitForController(
+      (c) => c.brokerId !== first.brokerId,
+      SESSION_MS + 5000,
+    );
+    const tookMs = Date.now() - killedAt;
+    expect(next.epoch).toBeGreaterThan(first.epoch);
+    expect(tookMs).toBeLessThan(SESSION_MS + 1000);
+    await cluster.waitForBrokers([1, 2, 3].filter((id) => id !== first.brokerId));
+    await cluster
+      .broker(next.brokerId)
+      .waitForOutput(new RegExp(`is the controller \\(epoch ${next.epoch}\\)`));
+  });
+
+  it('a controller paused past its session timeout is fenced: its conditional write is refused, it resigns and re-registers', async () => {
+    const cluster = await TestCluster.start({ brokers: 3, sessionTimeoutMs: SESSION_MS });
+    const old = await cluster.waitForController();
+    const zombie = cluster.broker(old.brokerId);
+    const oldRegistration = await cluster.zkClient.getBrokerAndEpoch(old.brokerId);
+
+    zombie.pause();
+    const next = await cluster.waitForController(
+      (c) => c.brokerId !== old.brokerId,
+      SESSION_MS + 5000,
+    );
+    expect(next.epoch).toBe(old.epoch + 1);
+    expect(next.epochZkVersion).toBeGreaterThan(old.epochZkVersion);
+
+    // A controller write fenced by the zombie's epoch zkVersion is refused by ZooKeeper
+    // and changes nothing.
+    const feature = await cluster.zkClient.zk.exists('/feature');
+    const refused = await cluster.zkClient
+      .controllerFencedMulti(old.epochZkVersion, [
+        { op: 'setData', path: '/feature', data: 'zombie' },
+      ])
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ControllerMovedError);
+    await expect(cluster.zkClient.deleteController(old.epochZkVersion)).rejects.toThrow(
+      ControllerMovedError,
+    );
+    expect((await cluster.zkClient.zk.exists('/feature'))?.version).toBe(feature?.version);
+
+    zombie.resume();
+    // it finds its session expired, resigns, registers again with a new broker epoch
+    await zombie.waitForOutput(/ZooKeeper session expired/, { stream: 'stderr' });
+    await zombie.waitForOutput(
+      new RegExp(`broker ${old.brokerId} resigned as controller \\(epoch ${old.epoch}\\)`),
+    );
+    await zombie.waitForRegistration(2);
+    const again = await cluster.zkClient.getBrokerAndEpoch(old.brokerId);
+    expect(again!.epoch).toBeGreaterThan(oldRegistration!.epoch);
+    await zombie.waitForOutput(
+      new RegExp(`broker ${next.brokerId} has been elected as the controller`),
+      {
+        stream: 'stderr',
+      },
+    );
+    // nothing was written with the old epoch: controller and epoch are the new ones
+    expect(await cluster.controller()).toEqual(next);
+    expect((await cluster.zkClient.zk.exists('/feature'))?.version).toBe(feature?.version);
+    expect(zombie.stdout).not.toMatch(
+      new RegExp(`broker ${old.brokerId} is the controller \\(epoch ${next.epoch}`),
+    );
+  });
+
+  it('a duplicate broker id exits non-zero with a clear error; the first broker is unaffected', async () => {
+    const cluster = await TestCluster.start({ brokers: [1], sessionTimeoutMs: SESSION_MS });
+    const before = await cluster.zkClient.getBrokerAndEpoch(1);
+    const dup = await spawnBrokerProcess({ id: 1, zk: cluster.zk, sessionTimeoutMs: SESSION_MS });
+    const { code } = await dup.waitForExit();
+    expect(code).not.toBe(0);
+    expect(dup.stderr).toMatch(
+      /kzoo: DUPLICATE_BROKER_REGISTRATION: broker\.id 1 is already registered at \/brokers\/ids\/1/,
+    );
+    expect(cluster.broker(1).running).toBe(true);
+    expect((await cluster.zkClient.getBrokerAndEpoch(1))?.epoch).toBe(before?.epoch);
+    expect(await cluster.controller()).toMatchObject({ brokerId: 1, epoch: 1 });
+  });
+
+  it('exits 0 on SIGTERM and its registration goes at once', async () => {
+    const cluster = await TestCluster.start({ brokers: [1, 2], sessionTimeoutMs: 10000 });
+    const c = await cluster.waitForController();
+    const stoppedAt = Date.now();
+    expect(await cluster.broker(c.brokerId).stop()).toBe(0);
+    // far sooner than the 10 s session timeout: the session was closed
+    const other = c.brokerId === 1 ? 2 : 1;
+    await cluster.waitForBrokers([other], 3000);
+    await cluster.waitForController((x) => x.brokerId === other, 3000);
+    expect(Date.now() - stoppedAt).toBeLessThan(5000);
+  });
+
+  it('ZooKeeper unreachable at start: a clear error within the connection timeout, no hang', async () => {
+    const port = await freePort();
+    const started = Date.now();
+    const b = await spawnBrokerProcess({
+      id: 1,
+      zk: `127.0.0.1:${port}/kzoo`,
+      extraConfig: { 'zookeeper.connection.timeout.ms': 1500 },
+    });
+    const { code } = await b.waitForExit(10000);
+    const took = Date.now() - started;
+    expect(code).toBe(1);
+    expect(b.stderr).toContain(
+      `kzoo: Timed out after 1500 ms waiting for a ZooKeeper session at 127.0.0.1:${port}/kzoo`,
+    );
+    expect(took).toBeLessThan(1500 + 2500); // + process start-up
+  });
+});
+
+describe('cli > brokers on a 3-node ZooKeeper ensemble', () => {
+  it('one ZooKeeper node killed: brokers stay registered and the controller stays', async () => {
+    const ensemble = await startZooKeeper({ nodes: 3 });
+    onCleanup(() => ensemble.stop());
+    const zk = ensemble.connectString + '/kzoo-ensemble';
+    const cluster = await TestCluster.start({ brokers: 3, zk, sessionTimeoutMs: 4000 });
+    const controller = await cluster.waitForController();
+    const epochsBefore = await cluster.zkClient.getAllBrokerAndEpochsInCluster();
+
+    const leader = await ensemble.leader();
+    await ensemble.kill(leader!);
+    await waitFor(
+      'a new ZooKeeper leader',
+      async () => {
+        const l = await ensemble.leader();
+        return l !== null && l !== leader;
+      },
+      { timeoutMs: 15000 },
+    );
+    // give sessions well past their timeout to expire if they were going to
+    const probe = new KafkaZkClient(cluster.zkClient.zk);
+    await new Promise((r) => setTimeout(r, 5000));
+
+    expect(await probe.getSortedBrokerList()).toEqual([1, 2, 3]);
+    const epochsAfter = await probe.getAllBrokerAndEpochsInCluster();
+    for (const id of [1, 2, 3])
+      expect(epochsAfter.get(id)?.epoch).toBe(epochsBefore.get(id)?.epoch);
+    expect(await cluster.controller()).toEqual(controller);
+    for (const id of [1, 2, 3]) {
+      expect(cluster.broker(id).running).toBe(true);
+      expect(cluster.broker(id).stderr).not.toMatch(/session expired/);
+    }
+  });
+});

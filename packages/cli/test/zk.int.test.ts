@@ -1,0 +1,104 @@
+// `kzoo zk start` in the foreground, and the read commands' errors. Needs `npx tsc -b` first.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  cliBinPath,
+  freePort,
+  makeTempDir,
+  onCleanup,
+  removeDir,
+  runCli,
+  testZkServers,
+  waitFor,
+} from '@kzoo/testkit';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('cli > kzoo zk', () => {
+  it('zk start runs ZooKeeper in the foreground until SIGTERM, keeping its data dir', async () => {
+    const port = await freePort();
+    const dir = makeTempDir('kzoo-cli-zk-');
+    onCleanup(() => removeDir(dir));
+    const child = spawn(
+      process.execPath,
+      [
+        cliBinPath(),
+        'zk',
+        'start',
+        '--port',
+        String(port),
+        '--data-dir',
+        dir,
+        '--tick-time',
+        '500',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, KZOO_ZK_LOG_LEVEL: 'warn' },
+      },
+    );
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    onCleanup(async () => {
+      // SIGTERM first: the CLI stops its ZooKeeper child (a SIGKILL would orphan it)
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      child.kill('SIGKILL');
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const m = await waitFor(
+      'the connect string line',
+      () => /zookeeper running at (\S+) \(pid (\d+)/.exec(out) ?? undefined,
+      {
+        timeoutMs: 15000,
+      },
+    );
+    expect(m[1]).toBe(`127.0.0.1:${port}`);
+    const javaPid = Number(m[2]);
+
+    const status = await runCli(['cluster', 'status', '--zk', `127.0.0.1:${port}`, '--json']);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toEqual({ clusterId: null, controller: null, brokers: [] });
+
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(alive(javaPid)).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'version-2'))).toBe(true);
+  });
+
+  it('zk get / zk tree on a missing node exit 1 naming the path', async () => {
+    const zk = testZkServers() + '/kzoo-cli-missing';
+    const get = await runCli(['zk', 'get', '/nope', '--zk', testZkServers()]);
+    expect(get.code).toBe(1);
+    expect(get.stderr).toContain('kzoo: NoNode: /nope');
+    const tree = await runCli(['zk', 'tree', '/brokers', '--zk', zk]);
+    expect(tree.code).toBe(1);
+    expect(tree.stderr).toContain('NoNode: /brokers');
+  });
+
+  it('every command has --help with an example', async () => {
+    for (const cmd of [
+      ['zk', 'start'],
+      ['zk', 'tree'],
+      ['zk', 'get'],
+      ['broker', 'start'],
+      ['cluster', 'status'],
+      [],
+    ]) {
+      const r = await runCli([...cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('Examples:');
+    }
+    const bad = await runCli(['nonsense']);
+    expect(bad.code).not.toBe(0);
+  });
+});

@@ -1,0 +1,235 @@
+/**
+ * RecordAccumulator: per-partition queues of ProducerBatches, as in Kafka's Java
+ * producer. A partition is ready to send when its first batch is full (or is followed
+ * by another), has waited `linger.ms`, or a flush/close is in progress; a retried
+ * batch waits `retry.backoff.ms` first. `drain` takes at most one batch per partition
+ * for each ready broker, up to `max.request.size` per request.
+ */
+import { KafkaError } from '@kzoo/common';
+import type { CompressionCodec } from '@kzoo/records';
+import type { Cluster } from './metadata';
+import {
+  ProducerBatch,
+  type EncodedFields,
+  type RecordMetadata,
+  type SendCall,
+} from './producer-batch';
+
+export interface AccumulatorOptions {
+  batchSize: number;
+  lingerMs: number;
+  retryBackoffMs: number;
+  deliveryTimeoutMs: number;
+  compression: CompressionCodec;
+}
+
+export interface AppendResult {
+  /** The batch written to is full (or a new one follows it): the sender should run. */
+  batchIsFull: boolean;
+  newBatchCreated: boolean;
+  /** Nothing was appended: the sticky partitioner should pick a partition first. */
+  abortForNewBatch: boolean;
+}
+
+export interface ReadyCheckResult {
+  readyNodes: Set<number>;
+  /** Time until some partition may become ready; Infinity when nothing waits. */
+  nextReadyCheckDelayMs: number;
+  unknownLeaderTopics: Set<string>;
+}
+
+class PartitionQueue {
+  readonly batches: ProducerBatch[] = [];
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+  ) {}
+}
+
+export class RecordAccumulator {
+  private readonly queues = new Map<string, Map<number, PartitionQueue>>();
+  private readonly incomplete = new Set<ProducerBatch>();
+  private flushesInProgress = 0;
+  private closed = false;
+  /** Bytes reserved by incomplete batches (checked against `buffer.memory`). */
+  reservedBytes = 0;
+
+  constructor(private readonly opts: AccumulatorOptions) {}
+
+  private queue(topic: string, partition: number): PartitionQueue {
+    let byPartition = this.queues.get(topic);
+    if (!byPartition) this.queues.set(topic, (byPartition = new Map()));
+    let q = byPartition.get(partition);
+    if (!q) byPartition.set(partition, (q = new PartitionQueue(topic, partition)));
+    return q;
+  }
+
+  /**
+   * Appends a record to the last open batch of its partition, or to a new batch.
+   * With `abortOnNewBatch`, a record that would need a new batch is not appended (the
+   * caller lets the sticky partitioner move on first, as Kafka's KafkaProducer does).
+   */
+  append(
+    topic: string,
+    partition: number,
+    timestamp: number,
+    fields: EncodedFields,
+    recordSize: number,
+    call: SendCall,
+    result: RecordMetadata,
+    abortOnNewBatch: boolean,
+    nowMs: number,
+  ): AppendResult {
+    if (this.closed) throw new KafkaError('INVALID_REQUEST', 'producer is closed');
+    const q = this.queue(topic, partition);
+    const last = q.batches.length > 0 ? q.batches[q.batches.length - 1] : undefined;
+    if (last && last.tryAppend(timestamp, fields, call, result)) {
+      return {
+        batchIsFull: q.batches.length > 1 || last.isFull(),
+        newBatchCreated: false,
+        abortForNewBatch: false,
+      };
+    }
+    if (abortOnNewBatch)
+      return { batchIsFull: false, newBatchCreated: false, abortForNewBatch: true };
+    const batch = new ProducerBatch(topic, partition, this.opts.batchSize, nowMs, recordSize);
+    batch.tryAppend(timestamp, fields, call, result);
+    q.batches.push(batch);
+    this.incomplete.add(batch);
+    this.reservedBytes += batch.capacity;
+    return {
+      batchIsFull: q.batches.length > 1 || batch.isFull(),
+      newBatchCreated: true,
+      abortForNewBatch: false,
+    };
+  }
+
+  /** Which brokers have a partition ready to send; see the file comment. */
+  ready(cluster: Cluster, nowMs: number): ReadyCheckResult {
+    const readyNodes = new Set<number>();
+    const unknownLeaderTopics = new Set<string>();
+    let next = Infinity;
+    const flushing = this.flushesInProgress > 0 || this.closed;
+    for (const byPartition of this.queues.values()) {
+      for (const q of byPartition.values()) {
+        const batch = q.batches[0];
+        if (!batch) continue;
+        const leader = cluster.leaderFor(q.topic, q.partition);
+        if (leader < 0) {
+          unknownLeaderTopics.add(q.topic);
+          continue;
+        }
+        if (readyNodes.has(leader)) continue;
+        const backingOff =
+          batch.attempts > 0 && nowMs - batch.lastAttemptMs < this.opts.retryBackoffMs;
+        const waited = nowMs - batch.lastAttemptMs;
+        const timeToWait = batch.attempts > 0 ? this.opts.retryBackoffMs : this.opts.lingerMs;
+        const full = q.batches.length > 1 || batch.isFull();
+        const expired = waited >= timeToWait;
+        const sendable = full || expired || flushing;
+        if (sendable && !backingOff) readyNodes.add(leader);
+        else next = Math.min(next, Math.max(0, timeToWait - waited));
+      }
+    }
+    return { readyNodes, nextReadyCheckDelayMs: next, unknownLeaderTopics };
+  }
+
+  /**
+   * Takes, for each ready node, the first batch of each partition it leads (not backing
+   * off), closing them, until a request would exceed `maxSize` bytes.
+   */
+  drain(
+    cluster: Cluster,
+    nodes: Iterable<number>,
+    maxSize: number,
+    nowMs: number,
+  ): Map<number, ProducerBatch[]> {
+    const wanted = new Set(nodes);
+    const out = new Map<number, ProducerBatch[]>();
+    const sizes = new Map<number, number>();
+    for (const byPartition of this.queues.values()) {
+      for (const q of byPartition.values()) {
+        const batch = q.batches[0];
+        if (!batch) continue;
+        const leader = cluster.leaderFor(q.topic, q.partition);
+        if (!wanted.has(leader)) continue;
+        if (batch.attempts > 0 && nowMs - batch.lastAttemptMs < this.opts.retryBackoffMs) continue;
+        const size = sizes.get(leader) ?? 0;
+        const list = out.get(leader);
+        if (list && size + batch.sizeInBytes > maxSize) continue;
+        q.batches.shift();
+        batch.close(this.opts.compression);
+        batch.attempts++;
+        batch.lastAttemptMs = nowMs;
+        if (list) list.push(batch);
+        else out.set(leader, [batch]);
+        sizes.set(leader, size + batch.sizeInBytes);
+      }
+    }
+    return out;
+  }
+
+  /** Puts a batch back at the head of its partition's queue for a retry. */
+  reenqueue(batch: ProducerBatch, nowMs: number): void {
+    batch.lastAttemptMs = nowMs;
+    this.queue(batch.topic, batch.partition).batches.unshift(batch);
+  }
+
+  /** Batches waiting in the accumulator longer than `delivery.timeout.ms`, removed. */
+  expiredBatches(nowMs: number): ProducerBatch[] {
+    const out: ProducerBatch[] = [];
+    for (const byPartition of this.queues.values()) {
+      for (const q of byPartition.values()) {
+        while (
+          q.batches.length > 0 &&
+          nowMs - q.batches[0].createdMs >= this.opts.deliveryTimeoutMs
+        ) {
+          out.push(q.batches.shift()!);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Called by the sender once a batch is completed or failed. */
+  deallocate(batch: ProducerBatch): void {
+    if (this.incomplete.delete(batch)) this.reservedBytes -= batch.capacity;
+  }
+
+  hasUndrained(): boolean {
+    for (const byPartition of this.queues.values())
+      for (const q of byPartition.values()) if (q.batches.length > 0) return true;
+    return false;
+  }
+
+  hasIncomplete(): boolean {
+    return this.incomplete.size > 0;
+  }
+
+  beginFlush(): void {
+    this.flushesInProgress++;
+  }
+
+  /** Waits for every batch incomplete at the call, then ends the flush. */
+  async awaitFlushCompletion(): Promise<void> {
+    try {
+      await Promise.all([...this.incomplete].map((b) => b.whenDone()));
+    } finally {
+      this.flushesInProgress--;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Fails every batch not yet completed (forced close). */
+  abortIncomplete(err: Error): void {
+    for (const byPartition of this.queues.values())
+      for (const q of byPartition.values()) q.batches.length = 0;
+    for (const b of [...this.incomplete]) {
+      b.fail(err);
+      this.deallocate(b);
+    }
+  }
+}

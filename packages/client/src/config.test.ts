@@ -1,0 +1,80 @@
+import { KafkaError } from '@kzoo/common';
+import {
+  acksValue,
+  parseAdminConfig,
+  parseConsumerConfig,
+  parseHostPort,
+  parseProducerConfig,
+} from './config';
+
+describe('Client > config', () => {
+  test('producer defaults are Kafka 3.x defaults', () => {
+    const c = parseProducerConfig({ 'bootstrap.servers': 'h:9092' });
+    expect(c['bootstrap.servers']).toEqual(['h:9092']);
+    expect(c.acks).toBe('all');
+    expect(c['batch.size']).toBe(16384);
+    expect(c['linger.ms']).toBe(0);
+    expect(c['compression.type']).toBe('none');
+    expect(c['request.timeout.ms']).toBe(30000);
+    expect(c['retry.backoff.ms']).toBe(100);
+    expect(c['metadata.max.age.ms']).toBe(300000);
+    expect(c['max.in.flight.requests.per.connection']).toBe(5);
+    expect(c['delivery.timeout.ms']).toBe(120000);
+    expect(c.retries).toBe(2147483647);
+  });
+
+  test('consumer defaults', () => {
+    const c = parseConsumerConfig({ 'bootstrap.servers': ['a:1', 'b:2'] });
+    expect(c['auto.offset.reset']).toBe('latest');
+    expect(c['fetch.min.bytes']).toBe(1);
+    expect(c['fetch.max.wait.ms']).toBe(500);
+    expect(c['fetch.max.bytes']).toBe(52428800);
+    expect(c['max.partition.fetch.bytes']).toBe(1048576);
+    expect(c['max.poll.records']).toBe(500);
+    expect(c['group.id']).toBeNull();
+  });
+
+  test('string values are parsed as Kafka properties would be', () => {
+    const c = parseProducerConfig({
+      'bootstrap.servers': 'a:1, b:2',
+      'linger.ms': '5',
+      acks: '1',
+      'compression.type': 'ZSTD',
+    });
+    expect(c['bootstrap.servers']).toEqual(['a:1', 'b:2']);
+    expect(c['linger.ms']).toBe(5);
+    expect(acksValue(c.acks)).toBe(1);
+    expect(acksValue('all')).toBe(-1);
+    expect(c['compression.type']).toBe('zstd');
+  });
+
+  test.each([
+    [{ 'linger.sm': 5 }, 'unknown configuration linger.sm'],
+    [{ 'linger.ms': -1 }, 'linger.ms'],
+    [{ 'linger.ms': 'soon' }, 'not an integer'],
+    [{ acks: '2' }, 'acks'],
+    [{ 'compression.type': 'brotli' }, 'compression.type'],
+    [{ 'enable.idempotence': true }, 'enable.idempotence'],
+  ])('bad producer config %j is INVALID_CONFIG', (extra, msg) => {
+    let err: unknown;
+    try {
+      parseProducerConfig({ 'bootstrap.servers': 'h:1', ...extra });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(KafkaError);
+    expect((err as KafkaError).errorName).toBe('INVALID_CONFIG');
+    expect((err as KafkaError).message).toContain(msg);
+  });
+
+  test('bootstrap.servers is required and checked', () => {
+    expect(() => parseAdminConfig({})).toThrow(/bootstrap.servers is required/);
+    expect(() => parseAdminConfig({ 'bootstrap.servers': 'nohost' })).toThrow(/HOST:PORT/);
+    expect(() => parseConsumerConfig({ 'bootstrap.servers': 'h:1', 'group.id': 'g' })).toThrow(
+      /group.id/,
+    );
+    expect(parseHostPort('[::1]:9092')).toEqual({ host: '::1', port: 9092 });
+    expect(parseHostPort('localhost:1')).toEqual({ host: 'localhost', port: 1 });
+    expect(() => parseHostPort('h:70000')).toThrow(KafkaError);
+  });
+});

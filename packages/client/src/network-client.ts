@@ -1,0 +1,121 @@
+/**
+ * NetworkClient: one `Connection` per broker (as Kafka's NetworkClient keeps one
+ * channel per node), opened on demand, dropped when it closes. Nodes are known by id
+ * from Metadata; before the first metadata the bootstrap servers are used.
+ */
+import { KafkaError, type Logger } from '@kzoo/common';
+import { Connection } from '@kzoo/protocol';
+import type { HostPort } from './config';
+
+export interface NetworkClientOptions {
+  bootstrap: HostPort[];
+  clientId: string;
+  requestTimeoutMs: number;
+  connectTimeoutMs: number;
+  logger: Logger;
+}
+
+export class NetworkClient {
+  private readonly conns = new Map<string, Promise<Connection>>();
+  private readonly open = new Map<string, Connection>();
+  private readonly nodes = new Map<number, HostPort>();
+  private closed = false;
+
+  constructor(private readonly opts: NetworkClientOptions) {}
+
+  /** Called by Metadata with the brokers of each response. */
+  setNodes(nodes: Iterable<{ nodeId: number; host: string; port: number }>): void {
+    this.nodes.clear();
+    for (const n of nodes) this.nodes.set(n.nodeId, { host: n.host, port: n.port });
+  }
+
+  nodeAddress(nodeId: number): HostPort | undefined {
+    return this.nodes.get(nodeId);
+  }
+
+  /** The open connection to a node, if any (no connect attempt). */
+  connectionIfOpen(nodeId: number): Connection | undefined {
+    const hp = this.nodes.get(nodeId);
+    if (!hp) return undefined;
+    const c = this.open.get(`${hp.host}:${hp.port}`);
+    return c && !c.closed ? c : undefined;
+  }
+
+  /** Connects (or reuses the connection) to a broker by node id. */
+  connectionTo(nodeId: number): Promise<Connection> {
+    const hp = this.nodes.get(nodeId);
+    if (!hp)
+      return Promise.reject(
+        new KafkaError('LEADER_NOT_AVAILABLE', `broker ${nodeId} is not in the cluster metadata`),
+      );
+    return this.connect(hp);
+  }
+
+  connect(hp: HostPort): Promise<Connection> {
+    if (this.closed) return Promise.reject(new KafkaError('NETWORK_EXCEPTION', 'client closed'));
+    const key = `${hp.host}:${hp.port}`;
+    const existing = this.conns.get(key);
+    if (existing) return existing;
+    const p = Connection.connect({
+      host: hp.host,
+      port: hp.port,
+      clientId: this.opts.clientId,
+      requestTimeoutMs: this.opts.requestTimeoutMs,
+      connectTimeoutMs: this.opts.connectTimeoutMs,
+      logger: this.opts.logger,
+    }).then(
+      (conn) => {
+        if (this.closed) {
+          void conn.close();
+          throw new KafkaError('NETWORK_EXCEPTION', 'client closed');
+        }
+        this.open.set(key, conn);
+        conn.onClose(() => {
+          if (this.conns.get(key) === p) this.conns.delete(key);
+          if (this.open.get(key) === conn) this.open.delete(key);
+        });
+        return conn;
+      },
+      (err: unknown) => {
+        if (this.conns.get(key) === p) this.conns.delete(key);
+        throw err;
+      },
+    );
+    this.conns.set(key, p);
+    return p;
+  }
+
+  /**
+   * A connection to the least loaded broker: an open one with the fewest requests in
+   * flight, else the first known node (then bootstrap server) that accepts a connection.
+   */
+  async leastLoaded(): Promise<Connection> {
+    let best: Connection | undefined;
+    for (const c of this.open.values()) {
+      if (!c.closed && (!best || c.inFlight < best.inFlight)) best = c;
+    }
+    if (best) return best;
+    const candidates = [...this.nodes.values(), ...this.opts.bootstrap];
+    let lastErr: unknown;
+    for (const hp of candidates) {
+      try {
+        return await this.connect(hp);
+      } catch (e) {
+        lastErr = e;
+      }
+    }
+    const list = this.opts.bootstrap.map((b) => `${b.host}:${b.port}`).join(',');
+    throw new KafkaError(
+      'NETWORK_EXCEPTION',
+      `no broker reachable (bootstrap.servers=${list}): ${(lastErr as Error | undefined)?.message ?? 'no candidates'}`,
+    );
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.conns.values()];
+    this.conns.clear();
+    this.open.clear();
+    await Promise.all(all.map((p) => p.then((c) => c.close()).catch(() => undefined)));
+  }
+}

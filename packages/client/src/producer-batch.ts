@@ -1,0 +1,317 @@
+/**
+ * ProducerBatch: the records bound for one partition, written straight into one
+ * RecordBatch v2 buffer as they are appended (as Kafka's MemoryRecordsBuilder does),
+ * then closed (compressed if configured, header and CRC-32C written) when drained.
+ * It carries the per-record results and the send calls waiting on them.
+ */
+import { KafkaError } from '@kzoo/common';
+import {
+  ATTRIBUTES_OFFSET,
+  BASE_SEQUENCE_OFFSET,
+  BASE_TIMESTAMP_OFFSET,
+  CRC_OFFSET,
+  CURRENT_MAGIC,
+  LAST_OFFSET_DELTA_OFFSET,
+  LENGTH_OFFSET,
+  LOG_OVERHEAD,
+  MAGIC_OFFSET,
+  MAX_TIMESTAMP_OFFSET,
+  NO_PARTITION_LEADER_EPOCH,
+  NO_PRODUCER_EPOCH,
+  NO_PRODUCER_ID,
+  NO_SEQUENCE,
+  PARTITION_LEADER_EPOCH_OFFSET,
+  PRODUCER_EPOCH_OFFSET,
+  PRODUCER_ID_OFFSET,
+  RECORDS_COUNT_OFFSET,
+  RECORD_BATCH_OVERHEAD,
+  compress,
+  computeBatchCrc,
+  writeInt64,
+  type CompressionCodec,
+} from '@kzoo/records';
+
+// Zigzag varint helpers local to the append hot path (same encoding as @kzoo/records'
+// writeVarint/writeVarlong, which are checked against them in the unit tests); calling
+// through the package entry's re-export getters costs measurably per record.
+function sizeOfVarint(n: number): number {
+  let v = ((n << 1) ^ (n >> 31)) >>> 0;
+  let size = 1;
+  while (v >= 0x80) {
+    v >>>= 7;
+    size++;
+  }
+  return size;
+}
+
+function sizeOfVarlong(n: number): number {
+  if (n >= -0x40000000 && n < 0x40000000) return sizeOfVarint(n);
+  let v = n >= 0 ? n * 2 : -n * 2 - 1;
+  let size = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 128);
+    size++;
+  }
+  return size;
+}
+
+function writeVarint(buf: Buffer, pos: number, n: number): number {
+  let v = ((n << 1) ^ (n >> 31)) >>> 0;
+  while (v >= 0x80) {
+    buf[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[pos++] = v;
+  return pos;
+}
+
+function writeVarlong(buf: Buffer, pos: number, n: number): number {
+  if (n >= -0x40000000 && n < 0x40000000) return writeVarint(buf, pos, n);
+  let v = n >= 0 ? n * 2 : -n * 2 - 1;
+  while (v >= 0x80) {
+    buf[pos++] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  buf[pos++] = v;
+  return pos;
+}
+
+export const varintForTests = { sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong };
+
+/** What `send` resolves with, per record (Kafka's RecordMetadata). */
+export interface RecordMetadata {
+  topic: string;
+  partition: number;
+  /** baseOffset + index in batch; -1 with acks=0. */
+  offset: number;
+  /** The record's CreateTime, or the broker's LogAppendTime for such topics. */
+  timestamp: number;
+}
+
+/** One `send()` call: resolves when all its records are acknowledged. */
+export interface SendCall {
+  results: RecordMetadata[];
+  pending: number;
+  done: boolean;
+  resolve(results: RecordMetadata[]): void;
+  reject(err: Error): void;
+}
+
+export type HeaderInput = { key: string; value: Buffer | string | null };
+
+/** A record's key/value/header bytes ready to encode (strings stay strings until written). */
+export interface EncodedFields {
+  key: Buffer | null;
+  value: Buffer | string | null;
+  valueLength: number;
+  headers: Array<{
+    key: string;
+    keyLength: number;
+    value: Buffer | string | null;
+    valueLength: number;
+  }> | null;
+}
+
+function fieldSize(len: number, present: boolean): number {
+  return present ? sizeOfVarint(len) + len : 1;
+}
+
+/** Bytes the record body takes after its length varint. */
+export function recordBodySize(
+  timestampDelta: number,
+  offsetDelta: number,
+  f: EncodedFields,
+): number {
+  let s = 1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(offsetDelta);
+  s += f.key ? sizeOfVarint(f.key.length) + f.key.length : 1;
+  s += fieldSize(f.valueLength, f.value !== null);
+  const hs = f.headers;
+  if (hs === null) return s + 1;
+  s += sizeOfVarint(hs.length);
+  for (const h of hs)
+    s += sizeOfVarint(h.keyLength) + h.keyLength + fieldSize(h.valueLength, h.value !== null);
+  return s;
+}
+
+/** Upper bound of the bytes a record takes in a batch (for size checks before appending). */
+export function maxRecordSize(f: EncodedFields): number {
+  const body = recordBodySize(0, 0, f) + 10 + 5; // worst-case varlong/varint growth
+  return sizeOfVarint(body) + body;
+}
+
+function writeField(buf: Buffer, pos: number, v: Buffer | string | null, len: number): number {
+  if (v === null) {
+    buf[pos] = 1; // zigzag(-1)
+    return pos + 1;
+  }
+  pos = writeVarint(buf, pos, len);
+  if (typeof v === 'string') buf.write(v, pos, len, 'utf8');
+  else v.copy(buf, pos);
+  return pos + len;
+}
+
+export class ProducerBatch {
+  readonly createdMs: number;
+  /** When the batch was last sent (or created); retry backoff counts from here. */
+  lastAttemptMs: number;
+  attempts = 0;
+  private buf: Buffer;
+  private pos = RECORD_BATCH_OVERHEAD;
+  count = 0;
+  private baseTimestamp = 0;
+  private maxTimestamp = -1;
+  private full = false;
+  private built: Buffer | undefined;
+  readonly results: RecordMetadata[] = [];
+  readonly calls: SendCall[] = [];
+  private doneListeners: Array<() => void> | undefined;
+  finished = false;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    private readonly batchSize: number,
+    nowMs: number,
+    firstRecordSize: number,
+  ) {
+    this.createdMs = nowMs;
+    this.lastAttemptMs = nowMs;
+    this.buf = Buffer.allocUnsafe(Math.max(batchSize, RECORD_BATCH_OVERHEAD + firstRecordSize));
+  }
+
+  /** Bytes reserved by this batch (counted against `buffer.memory`). */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
+  /** Uncompressed bytes written so far, header included. */
+  get sizeInBytes(): number {
+    return this.built ? this.built.length : this.pos;
+  }
+
+  isFull(): boolean {
+    return this.full || this.built !== undefined || this.pos >= this.batchSize;
+  }
+
+  get isClosed(): boolean {
+    return this.built !== undefined;
+  }
+
+  /**
+   * Appends one record; returns false (and marks the batch full) when it does not fit.
+   * The first record always fits: the buffer was sized for it.
+   */
+  tryAppend(timestamp: number, f: EncodedFields, call: SendCall, result: RecordMetadata): boolean {
+    if (this.built) return false;
+    const first = this.count === 0;
+    const tsDelta = first ? 0 : timestamp - this.baseTimestamp;
+    const body = recordBodySize(tsDelta, this.count, f);
+    const size = sizeOfVarint(body) + body;
+    if (this.pos + size > this.buf.length) {
+      this.full = true;
+      return false;
+    }
+    if (first) this.baseTimestamp = timestamp;
+    if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
+    const buf = this.buf;
+    let p = writeVarint(buf, this.pos, body);
+    buf[p++] = 0; // attributes
+    p = writeVarlong(buf, p, tsDelta);
+    p = writeVarint(buf, p, this.count);
+    p = writeField(buf, p, f.key, f.key ? f.key.length : 0);
+    p = writeField(buf, p, f.value, f.valueLength);
+    const hs = f.headers;
+    if (hs === null) buf[p++] = 0;
+    else {
+      p = writeVarint(buf, p, hs.length);
+      for (const h of hs) {
+        p = writeField(buf, p, h.key, h.keyLength);
+        p = writeField(buf, p, h.value, h.valueLength);
+      }
+    }
+    this.pos = p;
+    this.count++;
+    this.results.push(result);
+    this.calls.push(call);
+    if (p >= this.batchSize) this.full = true;
+    return true;
+  }
+
+  /** Closes the batch for appends and returns its RecordBatch v2 bytes (built once). */
+  close(codec: CompressionCodec): Buffer {
+    if (this.built) return this.built;
+    let out: Buffer;
+    if (codec === 0) {
+      out = this.buf.subarray(0, this.pos);
+    } else {
+      const payload = compress(codec, this.buf.subarray(RECORD_BATCH_OVERHEAD, this.pos));
+      out = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD + payload.length);
+      payload.copy(out, RECORD_BATCH_OVERHEAD);
+    }
+    const size = out.length;
+    writeInt64(out, 0, 0);
+    out.writeInt32BE(size - LOG_OVERHEAD, LENGTH_OFFSET);
+    out.writeInt32BE(NO_PARTITION_LEADER_EPOCH, PARTITION_LEADER_EPOCH_OFFSET);
+    out.writeInt8(CURRENT_MAGIC, MAGIC_OFFSET);
+    out.writeInt16BE(codec, ATTRIBUTES_OFFSET);
+    out.writeInt32BE(this.count - 1, LAST_OFFSET_DELTA_OFFSET);
+    writeInt64(out, BASE_TIMESTAMP_OFFSET, this.baseTimestamp);
+    writeInt64(out, MAX_TIMESTAMP_OFFSET, this.maxTimestamp);
+    writeInt64(out, PRODUCER_ID_OFFSET, NO_PRODUCER_ID);
+    out.writeInt16BE(NO_PRODUCER_EPOCH, PRODUCER_EPOCH_OFFSET);
+    out.writeInt32BE(NO_SEQUENCE, BASE_SEQUENCE_OFFSET);
+    out.writeInt32BE(this.count, RECORDS_COUNT_OFFSET);
+    out.writeUInt32BE(computeBatchCrc(out, 0, size), CRC_OFFSET);
+    this.built = out;
+    return out;
+  }
+
+  /** Completes every record: offset = baseOffset + index (or -1), LogAppendTime if given. */
+  complete(baseOffset: number, logAppendTimeMs: number): void {
+    if (this.finished) return;
+    this.finished = true;
+    const { results, calls } = this;
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i];
+      r.offset = baseOffset < 0 ? -1 : baseOffset + i;
+      if (logAppendTimeMs >= 0) r.timestamp = logAppendTimeMs;
+      const c = calls[i];
+      if (--c.pending === 0 && !c.done) {
+        c.done = true;
+        c.resolve(c.results);
+      }
+    }
+    this.notifyDone();
+  }
+
+  fail(err: Error): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const c of this.calls) {
+      if (!c.done) {
+        c.done = true;
+        c.reject(err);
+      }
+    }
+    this.notifyDone();
+  }
+
+  /** Resolves when the batch is completed or failed. */
+  whenDone(): Promise<void> {
+    if (this.finished) return Promise.resolve();
+    return new Promise((resolve) => (this.doneListeners ??= []).push(resolve));
+  }
+
+  private notifyDone(): void {
+    const ls = this.doneListeners;
+    this.doneListeners = undefined;
+    if (ls) for (const l of ls) l();
+  }
+}
+
+export function recordTooLarge(size: number, max: number): KafkaError {
+  return new KafkaError(
+    'MESSAGE_TOO_LARGE',
+    `the record is ${size} bytes when serialized, larger than max.request.size ${max}`,
+  );
+}

@@ -1,0 +1,325 @@
+/**
+ * Producer: `send(topic, records)` resolves with each record's {topic, partition,
+ * offset, timestamp}. Records are partitioned (DefaultPartitioner), appended to
+ * per-partition batches (RecordAccumulator) and sent by the Sender, as in Kafka's
+ * KafkaProducer. Idempotence and transactions are not there yet.
+ */
+import { KafkaError, SystemTime, createLogger, type Logger, type Time } from '@kzoo/common';
+import { ApiKeys } from '@kzoo/protocol';
+import { compressionCodec } from '@kzoo/records';
+import { RecordAccumulator } from './accumulator';
+import {
+  acksValue,
+  bootstrapServers,
+  parseProducerConfig,
+  type ConfigInput,
+  type ProducerConfig,
+} from './config';
+import { Metadata, type Cluster } from './metadata';
+import { NetworkClient } from './network-client';
+import { DefaultPartitioner } from './partitioner';
+import {
+  maxRecordSize,
+  recordTooLarge,
+  type EncodedFields,
+  type HeaderInput,
+  type RecordMetadata,
+  type SendCall,
+} from './producer-batch';
+import { Sender } from './sender';
+
+export type { RecordMetadata } from './producer-batch';
+
+export interface ProducerRecord {
+  key?: Buffer | string | null;
+  value: Buffer | string | null;
+  /** Explicit partition; else the partitioner chooses. */
+  partition?: number;
+  /** CreateTime; defaults to now. */
+  timestamp?: number;
+  headers?: HeaderInput[] | Record<string, Buffer | string | null>;
+}
+
+interface Prepared extends EncodedFields {
+  /** Upper bound of the record's bytes in a batch. */
+  size: number;
+}
+
+export interface ClientOptions {
+  time?: Time;
+  logger?: Logger;
+  /** Random source of the sticky partitioner (tests). */
+  random?: () => number;
+}
+
+function encodeHeaders(h: ProducerRecord['headers']): EncodedFields['headers'] {
+  if (h === undefined || h === null) return null;
+  const list: HeaderInput[] = Array.isArray(h)
+    ? h
+    : Object.entries(h).map(([key, value]) => ({ key, value }));
+  if (list.length === 0) return null;
+  return list.map((x) => {
+    if (typeof x.key !== 'string')
+      throw new KafkaError('INVALID_RECORD', 'header keys must be strings');
+    const value = x.value ?? null;
+    return {
+      key: x.key,
+      keyLength: Buffer.byteLength(x.key, 'utf8'),
+      value,
+      valueLength:
+        value === null ? 0 : typeof value === 'string' ? Buffer.byteLength(value) : value.length,
+    };
+  });
+}
+
+function toKey(k: Buffer | string | null | undefined): Buffer | null {
+  if (k === null || k === undefined) return null;
+  if (typeof k === 'string') return Buffer.from(k, 'utf8');
+  if (Buffer.isBuffer(k)) return k;
+  throw new KafkaError('INVALID_RECORD', 'record key must be a Buffer, a string or null');
+}
+
+export class Producer {
+  readonly config: ProducerConfig;
+  private readonly time: Time;
+  private readonly log: Logger;
+  private readonly network: NetworkClient;
+  private readonly metadata: Metadata;
+  private readonly accumulator: RecordAccumulator;
+  private readonly sender: Sender;
+  private readonly partitioner: DefaultPartitioner;
+  private readonly bufferWaiters: Array<() => void> = [];
+  private closed = false;
+
+  constructor(config: ConfigInput, opts: ClientOptions = {}) {
+    this.config = parseProducerConfig(config);
+    const c = this.config;
+    this.time = opts.time ?? SystemTime;
+    this.log = (opts.logger ?? createLogger('producer')).child({ clientId: c['client.id'] });
+    this.network = new NetworkClient({
+      bootstrap: bootstrapServers(c),
+      clientId: c['client.id'],
+      requestTimeoutMs: c['request.timeout.ms'],
+      connectTimeoutMs: c['socket.connection.setup.timeout.ms'],
+      logger: this.log,
+    });
+    this.metadata = new Metadata({
+      fetch: async (topics, allowAutoTopicCreation) =>
+        (await this.network.leastLoaded()).request(ApiKeys.Metadata, 0, {
+          topics: topics && topics.map((name) => ({ name })),
+          allowAutoTopicCreation,
+        }),
+      retryBackoffMs: c['retry.backoff.ms'],
+      metadataMaxAgeMs: c['metadata.max.age.ms'],
+      allowAutoTopicCreation: true,
+      time: this.time,
+      onUpdate: (cluster) => this.network.setNodes(cluster.nodes.values()),
+    });
+    this.accumulator = new RecordAccumulator({
+      batchSize: c['batch.size'],
+      lingerMs: c['linger.ms'],
+      retryBackoffMs: c['retry.backoff.ms'],
+      deliveryTimeoutMs: c['delivery.timeout.ms'],
+      compression: compressionCodec(c['compression.type']),
+    });
+    this.sender = new Sender(
+      this.accumulator,
+      this.metadata,
+      this.network,
+      {
+        acks: acksValue(c.acks),
+        requestTimeoutMs: c['request.timeout.ms'],
+        retries: c.retries,
+        retryBackoffMs: c['retry.backoff.ms'],
+        deliveryTimeoutMs: c['delivery.timeout.ms'],
+        maxInFlight: c['max.in.flight.requests.per.connection'],
+        maxRequestSize: c['max.request.size'],
+      },
+      this.time,
+      this.log,
+      this.releaseBufferWaiters,
+    );
+    this.partitioner = new DefaultPartitioner(opts.random);
+  }
+
+  /**
+   * Sends records to `topic`; resolves with one RecordMetadata per record, in order,
+   * once all are acknowledged (acks=0: once written, offsets -1). Rejects with the
+   * KafkaError of the first batch that failed (non-retriable, or retries exhausted).
+   */
+  send(topic: string, records: ProducerRecord | ProducerRecord[]): Promise<RecordMetadata[]> {
+    const list = Array.isArray(records) ? records : [records];
+    if (this.closed) return Promise.reject(new KafkaError('INVALID_REQUEST', 'producer is closed'));
+    if (typeof topic !== 'string' || topic.length === 0)
+      return Promise.reject(
+        new KafkaError('INVALID_TOPIC_EXCEPTION', 'topic must be a non-empty string'),
+      );
+    if (list.length === 0) return Promise.resolve([]);
+    const ready =
+      this.metadata.cluster.topic(topic) !== undefined &&
+      this.accumulator.reservedBytes < this.config['buffer.memory'];
+    if (ready) {
+      try {
+        return this.doSend(topic, list);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    return this.waitThenSend(topic, list);
+  }
+
+  private async waitThenSend(topic: string, list: ProducerRecord[]): Promise<RecordMetadata[]> {
+    const maxBlock = this.config['max.block.ms'];
+    const start = this.time.milliseconds();
+    await this.metadata.waitForTopic(topic, maxBlock);
+    while (this.accumulator.reservedBytes >= this.config['buffer.memory']) {
+      const left = maxBlock - (this.time.milliseconds() - start);
+      if (left <= 0)
+        throw new KafkaError(
+          'REQUEST_TIMED_OUT',
+          `failed to allocate memory within max.block.ms=${maxBlock} (buffer.memory=${this.config['buffer.memory']} in use)`,
+        );
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.bufferWaiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    return this.doSend(topic, list);
+  }
+
+  /** Checks one record and prepares its bytes; throws a KafkaError naming the problem. */
+  private prepare(r: ProducerRecord, i: number, topic: string, numPartitions: number): Prepared {
+    if (r === null || typeof r !== 'object')
+      throw new KafkaError('INVALID_RECORD', `record ${i} is not an object`);
+    const v = r.value ?? null;
+    if (v !== null && typeof v !== 'string' && !Buffer.isBuffer(v))
+      throw new KafkaError(
+        'INVALID_RECORD',
+        `record ${i}: value must be a Buffer, a string or null`,
+      );
+    const partition = r.partition;
+    if (
+      partition !== undefined &&
+      (!Number.isInteger(partition) || partition < 0 || partition >= numPartitions)
+    )
+      throw new KafkaError(
+        'UNKNOWN_TOPIC_OR_PARTITION',
+        `partition ${partition} of topic ${topic} does not exist (topic has ${numPartitions})`,
+      );
+    const ts = r.timestamp;
+    if (ts !== undefined && (!Number.isSafeInteger(ts) || ts < 0))
+      throw new KafkaError('INVALID_RECORD', `record ${i}: invalid timestamp ${ts}`);
+    const p: Prepared = {
+      key: toKey(r.key),
+      value: v,
+      valueLength: v === null ? 0 : typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length,
+      headers: r.headers === undefined ? null : encodeHeaders(r.headers),
+      size: 0,
+    };
+    p.size = maxRecordSize(p);
+    const maxSize = this.config['max.request.size'];
+    if (p.size + 61 > maxSize) throw recordTooLarge(p.size, maxSize);
+    return p;
+  }
+
+  /** Partitions and appends one prepared record; returns true if the sender should run. */
+  private appendOne(
+    topic: string,
+    r: ProducerRecord,
+    p: Prepared,
+    cluster: Cluster,
+    call: SendCall,
+    i: number,
+    now: number,
+  ): boolean {
+    const timestamp = r.timestamp ?? now;
+    const sticky = r.partition === undefined && p.key === null;
+    let partition =
+      r.partition !== undefined ? r.partition : this.partitioner.partition(topic, p.key, cluster);
+    const result: RecordMetadata = { topic, partition, offset: -1, timestamp };
+    const acc = this.accumulator;
+    let res = acc.append(topic, partition, timestamp, p, p.size, call, result, sticky, now);
+    if (res.abortForNewBatch) {
+      this.partitioner.onNewBatch(topic, cluster, partition);
+      partition = this.partitioner.partition(topic, null, cluster);
+      result.partition = partition;
+      res = acc.append(topic, partition, timestamp, p, p.size, call, result, false, now);
+    }
+    call.results[i] = result;
+    return res.batchIsFull || res.newBatchCreated;
+  }
+
+  private doSend(topic: string, list: ProducerRecord[]): Promise<RecordMetadata[]> {
+    const cluster = this.metadata.cluster;
+    const numPartitions = cluster.topic(topic)!.partitions.length;
+    const now = this.time.milliseconds();
+    // Check and prepare everything first: bad input changes nothing.
+    const n = list.length;
+    const single = n === 1 ? this.prepare(list[0], 0, topic, numPartitions) : undefined;
+    const prepared = single
+      ? undefined
+      : list.map((r, i) => this.prepare(r, i, topic, numPartitions));
+    let wake = false;
+    const promise = new Promise<RecordMetadata[]>((resolve, reject) => {
+      const call: SendCall = { results: new Array(n), pending: n, done: false, resolve, reject };
+      if (single) wake = this.appendOne(topic, list[0], single, cluster, call, 0, now);
+      else
+        for (let i = 0; i < n; i++)
+          if (this.appendOne(topic, list[i], prepared![i], cluster, call, i, now)) wake = true;
+    });
+    if (wake) this.sender.wakeup();
+    return promise;
+  }
+
+  private readonly releaseBufferWaiters = (): void => {
+    if (this.bufferWaiters.length === 0) return;
+    if (this.accumulator.reservedBytes >= this.config['buffer.memory']) return;
+    for (const w of this.bufferWaiters.splice(0)) w();
+  };
+
+  /** Sends everything buffered now (ignoring linger.ms) and waits for it to complete. */
+  async flush(): Promise<void> {
+    this.accumulator.beginFlush();
+    this.sender.wakeup();
+    await this.accumulator.awaitFlushCompletion();
+  }
+
+  /** Partition metadata of a topic (waits for it, up to `max.block.ms`). */
+  async partitionsFor(topic: string): Promise<number[]> {
+    const t = await this.metadata.waitForTopic(topic, this.config['max.block.ms']);
+    return t.partitions.map((p) => p.partition);
+  }
+
+  /**
+   * Flushes and closes. With `timeoutMs`, records still unsent after it fail with
+   * REQUEST_TIMED_OUT.
+   */
+  async close(opts: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.accumulator.close();
+    const flushed = (async () => {
+      this.accumulator.beginFlush();
+      this.sender.wakeup();
+      await this.accumulator.awaitFlushCompletion();
+    })();
+    if (opts.timeoutMs !== undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        flushed,
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, opts.timeoutMs))),
+      ]);
+      clearTimeout(timer);
+      this.accumulator.abortIncomplete(
+        new KafkaError('REQUEST_TIMED_OUT', 'producer closed before the record was sent'),
+      );
+    } else {
+      await flushed;
+    }
+    this.sender.stop();
+    await this.network.close();
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * Sender: moves ready batches from the RecordAccumulator to the partition leaders in
+ * Produce requests (at most `max.in.flight.requests.per.connection` per broker), and
+ * completes, retries or fails them from the responses. Kafka runs it on its own
+ * thread; here it runs on the event loop, woken by appends, responses and timers.
+ */
+import { KafkaError, type Logger, type Time } from '@kzoo/common';
+import { ApiKeys, type ProduceRequest, type ProduceResponse } from '@kzoo/protocol';
+import type { RecordAccumulator } from './accumulator';
+import type { Metadata } from './metadata';
+import type { NetworkClient } from './network-client';
+import type { ProducerBatch } from './producer-batch';
+
+export interface SenderOptions {
+  acks: number;
+  requestTimeoutMs: number;
+  retries: number;
+  retryBackoffMs: number;
+  deliveryTimeoutMs: number;
+  maxInFlight: number;
+  maxRequestSize: number;
+}
+
+const METADATA_ERRORS = new Set([
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'LEADER_NOT_AVAILABLE',
+  'NOT_LEADER_OR_FOLLOWER',
+  'FENCED_LEADER_EPOCH',
+  'UNKNOWN_LEADER_EPOCH',
+  'KAFKA_STORAGE_ERROR',
+  'NETWORK_EXCEPTION',
+  'REQUEST_TIMED_OUT',
+]);
+
+export class Sender {
+  private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private readonly connecting = new Set<number>();
+  private readonly nodeBackoffUntil = new Map<number, number>();
+  private running = true;
+  /** Produce requests in flight (acks != 0). */
+  inFlightRequests = 0;
+
+  constructor(
+    private readonly accumulator: RecordAccumulator,
+    private readonly metadata: Metadata,
+    private readonly network: NetworkClient,
+    private readonly opts: SenderOptions,
+    private readonly time: Time,
+    private readonly log: Logger,
+    /** Called after batches complete or fail (the producer releases buffer.memory waiters). */
+    private readonly onBatchDone: () => void = () => undefined,
+  ) {}
+
+  /** Schedules a run on the event loop (appends made in the same tick share it). */
+  wakeup(): void {
+    if (this.scheduled || !this.running) return;
+    this.scheduled = true;
+    setImmediate(this.runOnce);
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private readonly runOnce = (): void => {
+    this.scheduled = false;
+    if (!this.running) return;
+    try {
+      this.run();
+    } catch (e) {
+      this.log.error('sender run failed', { error: e as Error });
+    }
+  };
+
+  private run(): void {
+    const now = this.time.milliseconds();
+    for (const b of this.accumulator.expiredBatches(now)) {
+      this.finish(
+        b,
+        new KafkaError(
+          'REQUEST_TIMED_OUT',
+          `expiring ${b.count} record(s) for ${b.topic}-${b.partition}: ${now - b.createdMs} ms has passed since batch creation (delivery.timeout.ms)`,
+        ),
+      );
+    }
+    const cluster = this.metadata.cluster;
+    const ready = this.accumulator.ready(cluster, now);
+    let nextDelay = ready.nextReadyCheckDelayMs;
+    if (ready.unknownLeaderTopics.size > 0) {
+      for (const t of ready.unknownLeaderTopics) this.metadata.add(t);
+      this.metadata.requestUpdate();
+      this.refreshMetadata();
+    }
+    const sendable: number[] = [];
+    for (const node of ready.readyNodes) {
+      const backoff = this.nodeBackoffUntil.get(node);
+      if (backoff !== undefined && backoff > now) {
+        nextDelay = Math.min(nextDelay, backoff - now);
+        continue;
+      }
+      const conn = this.network.connectionIfOpen(node);
+      if (!conn) {
+        this.connect(node);
+        continue;
+      }
+      if (conn.inFlight >= this.opts.maxInFlight) continue; // a response wakes us
+      sendable.push(node);
+    }
+    if (sendable.length > 0) {
+      const drained = this.accumulator.drain(cluster, sendable, this.opts.maxRequestSize, now);
+      for (const [node, batches] of drained) this.sendProduce(node, batches);
+    }
+    if (nextDelay !== Infinity) this.schedule(nextDelay);
+  }
+
+  private schedule(delayMs: number): void {
+    const at = this.time.milliseconds() + delayMs;
+    if (this.timer && this.timerAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        this.wakeup();
+      },
+      Math.max(0, delayMs),
+    );
+  }
+
+  private refreshMetadata(): void {
+    this.metadata.maybeUpdate().then(
+      () => this.wakeup(),
+      (e: Error) => {
+        if (!this.running) return;
+        this.log.warn('metadata refresh failed', { error: e.message });
+        this.schedule(this.opts.retryBackoffMs);
+      },
+    );
+  }
+
+  private connect(node: number): void {
+    if (this.connecting.has(node)) return;
+    this.connecting.add(node);
+    this.network.connectionTo(node).then(
+      () => {
+        this.connecting.delete(node);
+        this.wakeup();
+      },
+      (e: Error) => {
+        this.connecting.delete(node);
+        this.log.warn('cannot connect to broker', { node, error: e.message });
+        this.nodeBackoffUntil.set(node, this.time.milliseconds() + this.opts.retryBackoffMs);
+        this.metadata.requestUpdate();
+        this.refreshMetadata();
+        this.schedule(this.opts.retryBackoffMs);
+      },
+    );
+  }
+
+  private sendProduce(node: number, batches: ProducerBatch[]): void {
+    const conn = this.network.connectionIfOpen(node)!;
+    const byTopic = new Map<string, ProduceRequest['topics'][number]>();
+    for (const b of batches) {
+      let t = byTopic.get(b.topic);
+      if (!t) byTopic.set(b.topic, (t = { name: b.topic, partitions: [] }));
+      t.partitions.push({ index: b.partition, records: b.close(0) });
+    }
+    const request: ProduceRequest = {
+      transactionalId: null,
+      acks: this.opts.acks,
+      timeoutMs: this.opts.requestTimeoutMs,
+      topics: [...byTopic.values()],
+    };
+    if (this.opts.acks === 0) {
+      try {
+        conn.sendOneWay(ApiKeys.Produce, 0, request);
+      } catch (e) {
+        for (const b of batches) this.retryOrFail(b, e as Error);
+        this.wakeup();
+        return;
+      }
+      for (const b of batches) this.finish(b, null, -1, -1);
+      return;
+    }
+    this.inFlightRequests++;
+    conn.request(ApiKeys.Produce, 0, request).then(
+      (res) => {
+        this.inFlightRequests--;
+        this.onResponse(batches, res);
+        this.wakeup();
+      },
+      (e: Error) => {
+        this.inFlightRequests--;
+        for (const b of batches) this.retryOrFail(b, e);
+        this.wakeup();
+      },
+    );
+  }
+
+  private onResponse(batches: ProducerBatch[], res: ProduceResponse): void {
+    const byKey = new Map<string, ProduceResponse['topics'][number]['partitions'][number]>();
+    for (const t of res.topics) for (const p of t.partitions) byKey.set(`${t.name}\0${p.index}`, p);
+    for (const b of batches) {
+      const p = byKey.get(`${b.topic}\0${b.partition}`);
+      if (!p) {
+        this.finish(
+          b,
+          new KafkaError('UNKNOWN_SERVER_ERROR', `no response for ${b.topic}-${b.partition}`),
+        );
+      } else if (p.errorCode === 0) {
+        this.finish(b, null, p.baseOffset, p.logAppendTimeMs);
+      } else {
+        const err = new KafkaError(
+          p.errorCode,
+          `${b.topic}-${b.partition}${p.errorMessage ? `: ${p.errorMessage}` : ''}`,
+        );
+        this.retryOrFail(b, err);
+      }
+    }
+  }
+
+  private retryOrFail(b: ProducerBatch, err: Error): void {
+    const now = this.time.milliseconds();
+    const retriable = err instanceof KafkaError && err.retriable;
+    if (retriable && METADATA_ERRORS.has(err.errorName)) this.metadata.requestUpdate();
+    if (
+      retriable &&
+      this.running &&
+      b.attempts <= this.opts.retries &&
+      now - b.createdMs < this.opts.deliveryTimeoutMs
+    ) {
+      this.log.debug('retrying batch', {
+        topic: b.topic,
+        partition: b.partition,
+        attempt: b.attempts,
+        error: err.message,
+      });
+      this.accumulator.reenqueue(b, now);
+      if (this.metadata.updateDue()) this.refreshMetadata();
+      this.schedule(this.opts.retryBackoffMs);
+      return;
+    }
+    this.finish(b, err);
+  }
+
+  private finish(b: ProducerBatch, err: Error | null, baseOffset = -1, logAppendTimeMs = -1): void {
+    if (err) b.fail(err);
+    else b.complete(baseOffset, logAppendTimeMs);
+    this.accumulator.deallocate(b);
+    this.onBatchDone();
+  }
+}

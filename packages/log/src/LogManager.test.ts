@@ -1,0 +1,213 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { KafkaError, MockTime } from '@kzoo/common';
+import { buildRecordBatch } from '@kzoo/records';
+import { LogManager } from './LogManager';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kzoo-logmanager-'));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+let n = 0;
+function dirs(k = 1): string[] {
+  const base = path.join(root, `m${n++}`);
+  return Array.from({ length: k }, (_, i) => path.join(base, `dir${i}`));
+}
+
+function batch(count: number, ts = 1_700_000_000_000, key?: string): Buffer {
+  return buildRecordBatch({
+    records: Array.from({ length: count }, (_, i) => ({
+      key: key ?? null,
+      value: `value-${i}`.padEnd(60, '.'),
+      timestamp: ts,
+    })),
+  });
+}
+
+async function eventually(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    if (check()) return;
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error('condition not reached');
+}
+
+function expectStorageError(fn: () => unknown, pattern: RegExp): void {
+  let err: unknown;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(KafkaError);
+  expect((err as KafkaError).errorName).toBe('KAFKA_STORAGE_ERROR');
+  expect((err as Error).message).toMatch(pattern);
+}
+
+describe('Log > LogManager', () => {
+  test('creates logs across dirs, writes Kafka-shaped checkpoints, reopens after a clean shutdown', async () => {
+    const logDirs = dirs(2);
+    const time = new MockTime();
+    const m = LogManager.open({ logDirs, time });
+    for (let p = 0; p < 4; p++)
+      m.getOrCreateLog('orders', p).append(batch(p + 1), { leaderEpoch: 3 });
+    expect(
+      logDirs.map((d) => fs.readdirSync(d).filter((x) => x.startsWith('orders-')).length),
+    ).toEqual([2, 2]);
+    m.checkpointHighWatermarks([
+      { topic: 'orders', partition: 0, offset: 1 },
+      { topic: 'orders', partition: 3, offset: 2 },
+    ]);
+    await m.close();
+    for (const d of logDirs) {
+      expect(fs.existsSync(path.join(d, '.kafka_cleanshutdown'))).toBe(true);
+      expect(fs.existsSync(path.join(d, '.lock'))).toBe(false);
+      const rp = fs
+        .readFileSync(path.join(d, 'recovery-point-offset-checkpoint'), 'utf8')
+        .split('\n');
+      expect(rp[0]).toBe('0');
+      expect(rp[1]).toBe('2');
+      expect(rp.slice(2, 4).every((l) => /^orders \d \d+$/.test(l))).toBe(true);
+      expect(fs.readFileSync(path.join(d, 'log-start-offset-checkpoint'), 'utf8')).toMatch(
+        /^0\n2\norders \d 0\norders \d 0\n$/,
+      );
+    }
+    const epochFile = fs.readFileSync(
+      path.join(m.getLog('orders', 0)!.dir, 'leader-epoch-checkpoint'),
+      'utf8',
+    );
+    expect(epochFile).toBe('0\n1\n3 0\n');
+    const again = LogManager.open({ logDirs, time });
+    expect([0, 1, 2, 3].map((p) => again.getLog('orders', p)!.logEndOffset)).toEqual([1, 2, 3, 4]);
+    expect(Object.fromEntries(again.readHighWatermarks())).toEqual({
+      'orders-0': 1,
+      'orders-3': 2,
+    });
+    for (const d of logDirs)
+      expect(fs.existsSync(path.join(d, '.kafka_cleanshutdown'))).toBe(false);
+    await again.close();
+  });
+
+  test('refuses a dir locked by another live process or another manager; takes over a stale lock', async () => {
+    const [dir] = dirs(1);
+    const m = LogManager.open({ logDirs: [dir] });
+    expectStorageError(() => LogManager.open({ logDirs: [dir] }), /already in use by this process/);
+    await m.close();
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], {
+      stdio: 'ignore',
+    });
+    try {
+      fs.writeFileSync(path.join(dir, '.lock'), `${child.pid}\n`);
+      expectStorageError(
+        () => LogManager.open({ logDirs: [dir] }),
+        new RegExp(`in use by process ${child.pid}`),
+      );
+    } finally {
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+    }
+    // Its process is gone: the lock is stale.
+    const again = LogManager.open({ logDirs: [dir] });
+    expect(fs.readFileSync(path.join(dir, '.lock'), 'utf8').trim()).toBe(String(process.pid));
+    await again.close();
+  });
+
+  test('after a crash, recovers from the recovery-point checkpoint and cuts a torn tail', async () => {
+    const [dir] = dirs(1);
+    const time = new MockTime();
+    const m = LogManager.open({ logDirs: [dir], time, defaultConfig: { 'segment.bytes': 2000 } });
+    const log = m.getOrCreateLog('events', 0);
+    for (let i = 0; i < 20; i++) log.append(batch(3));
+    log.flush();
+    m.checkpointRecoveryPoints();
+    for (let i = 0; i < 5; i++) log.append(batch(3));
+    // The crash: copy what is on disk now, without a clean shutdown.
+    const crashed = path.join(root, `crash${n++}`);
+    fs.cpSync(dir, crashed, { recursive: true });
+    await m.close();
+    const active = path.join(
+      crashed,
+      'events-0',
+      fs
+        .readdirSync(path.join(crashed, 'events-0'))
+        .filter((f) => f.endsWith('.log'))
+        .sort()
+        .pop()!,
+    );
+    fs.truncateSync(active, fs.statSync(active).size - 10);
+    const again = LogManager.open({
+      logDirs: [crashed],
+      time,
+      defaultConfig: { 'segment.bytes': 2000 },
+    });
+    const rec = again.getLog('events', 0)!;
+    expect(rec.logEndOffset).toBe(72); // the last batch (3 records) was torn
+    expect(rec.read(0, 1 << 20).firstOffset).toBe(0);
+    await again.close();
+  });
+
+  test('retention and the cleaner run in the background on the injected clock', async () => {
+    const [dir] = dirs(1);
+    const time = new MockTime(1_700_000_000_000);
+    const m = LogManager.open({
+      logDirs: [dir],
+      time,
+      retentionCheckIntervalMs: 1000,
+      cleanerBackoffMs: 1000,
+      defaultConfig: { 'segment.bytes': 600, 'retention.ms': 60_000 },
+    });
+    const old = m.getOrCreateLog('old', 0);
+    for (let i = 0; i < 10; i++) old.append(batch(2, 1_700_000_000_000));
+    const compacted = m.getOrCreateLog('table', 0, { 'cleanup.policy': 'compact' });
+    for (let i = 0; i < 20; i++) compacted.append(batch(2, 1_700_000_000_000, `key${i % 2}`));
+    const segsBefore = old.numberOfSegments();
+    const bytesBefore = compacted.size();
+    expect(segsBefore).toBeGreaterThan(2);
+    m.startup();
+    time.tick(1000);
+    const cleanerCheckpoint = path.join(dir, 'cleaner-offset-checkpoint');
+    await eventually(() => compacted.size() < bytesBefore && fs.existsSync(cleanerCheckpoint));
+    expect(old.numberOfSegments()).toBe(segsBefore); // not yet past retention.ms
+    time.tick(60_000);
+    await eventually(() => old.numberOfSegments() === 1);
+    expect(old.logStartOffset).toBe(old.activeSegment.baseOffset);
+    expect(fs.readFileSync(path.join(dir, 'cleaner-offset-checkpoint'), 'utf8')).toMatch(
+      /^0\n1\ntable 0 \d+\n$/,
+    );
+    await m.close();
+  });
+
+  test('deleteLog removes the partition directory; bad names are rejected', async () => {
+    const [dir] = dirs(1);
+    const m = LogManager.open({ logDirs: [dir] });
+    const log = m.getOrCreateLog('gone', 7);
+    log.append(batch(1));
+    expect(m.deleteLog('gone', 7)).toBe(true);
+    expect(fs.readdirSync(dir).filter((x) => x.startsWith('gone'))).toEqual([]);
+    expect(m.getLog('gone', 7)).toBeUndefined();
+    expect(() => m.getOrCreateLog('../evil', 0)).toThrow(KafkaError);
+    expect(() => m.getOrCreateLog('ok', -1)).toThrow(KafkaError);
+    await m.close();
+  });
+  test('checkpoints the high watermarks the caller supplies, periodically and on close', async () => {
+    const [dir] = dirs(1);
+    const time = new MockTime();
+    const hws = new Map([['hw-0', 3]]);
+    const m = LogManager.open({
+      logDirs: [dir],
+      time,
+      highWatermarkCheckpointIntervalMs: 5000,
+      highWatermark: (t, p) => hws.get(`${t}-${p}`),
+    });
+    m.getOrCreateLog('hw', 0).append(batch(5));
+    m.getOrCreateLog('hw', 1).append(batch(5));
+    m.startup();
+    const file = path.join(dir, 'replication-offset-checkpoint');
+    time.tick(5000);
+    await eventually(() => fs.existsSync(file));
+    expect(fs.readFileSync(file, 'utf8')).toBe('0\n1\nhw 0 3\n');
+    hws.set('hw-1', 4);
+    await m.close();
+    expect(fs.readFileSync(file, 'utf8')).toMatch(/^0\n2\n(hw 0 3\nhw 1 4|hw 1 4\nhw 0 3)\n$/);
+  });
+});

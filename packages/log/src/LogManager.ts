@@ -1,0 +1,422 @@
+/**
+ * Kafka's LogManager over one or more `log.dirs`: a `.lock` per dir (refused while
+ * another live process holds it), partition logs as `<topic>-<partition>/`, the
+ * per-dir checkpoint files (recovery points, log start offsets, high watermarks the
+ * caller supplies, cleaner offsets), the clean-shutdown marker, and background
+ * retention, flush.ms, checkpoint and cleaner passes on an injected clock.
+ */
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createLogger, KafkaError, Logger, SystemTime, Time } from '@kzoo/common';
+import {
+  CLEAN_SHUTDOWN_FILE,
+  CLEANER_OFFSET_CHECKPOINT,
+  LOG_START_OFFSET_CHECKPOINT,
+  OffsetCheckpointFile,
+  RECOVERY_POINT_CHECKPOINT,
+  REPLICATION_OFFSET_CHECKPOINT,
+  TopicPartitionOffset,
+  tpKey,
+  writeFileAtomic,
+} from './checkpoints';
+import { logConfig } from './config';
+import { Log, parseTopicPartitionName } from './Log';
+import { cleanLog } from './LogCleaner';
+
+export const LOCK_FILE = '.lock';
+
+export interface LogManagerOptions {
+  logDirs: string[];
+  /** Topic-level defaults (Kafka key names); per-topic overrides go to getOrCreateLog. */
+  defaultConfig?: Record<string, string | number>;
+  time?: Time;
+  logger?: Logger;
+  /** log.retention.check.interval.ms (300000). */
+  retentionCheckIntervalMs?: number;
+  /** log.flush.offset.checkpoint.interval.ms (60000). */
+  flushOffsetCheckpointIntervalMs?: number;
+  /** log.flush.start.offset.checkpoint.interval.ms (60000). */
+  flushStartOffsetCheckpointIntervalMs?: number;
+  /** How often flush.ms is checked (Kafka's log.flush.scheduler.interval.ms); default 1000. */
+  flushCheckIntervalMs?: number;
+  /** log.cleaner.enable (true) and log.cleaner.backoff.ms (15000). */
+  cleanerEnable?: boolean;
+  cleanerBackoffMs?: number;
+  /** replica.high.watermark.checkpoint.interval.ms (5000): how often `highWatermark` values are checkpointed. */
+  highWatermarkCheckpointIntervalMs?: number;
+  /**
+   * The partition's high watermark, when known (the caller owns it): retention and cleaning
+   * stay below it, and it is written to replication-offset-checkpoint periodically and on close.
+   */
+  highWatermark?: (topic: string, partition: number) => number | undefined;
+}
+
+// ---- lock file ---------------------------------------------------------------------------
+
+const heldLocks = new Set<string>();
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes `<dir>/.lock` (holding our pid). Refused with KAFKA_STORAGE_ERROR while another
+ * live process, or another LogManager in this process, holds it; a stale lock is taken over.
+ */
+export function acquireDirLock(dir: string): () => void {
+  const real = fs.realpathSync(dir);
+  if (heldLocks.has(real))
+    throw new KafkaError('KAFKA_STORAGE_ERROR', `log dir ${dir} is already in use by this process`);
+  const file = path.join(dir, LOCK_FILE);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = fs.openSync(file, 'wx');
+      fs.writeSync(fd, `${process.pid}\n`);
+      fs.closeSync(fd);
+      heldLocks.add(real);
+      return () => {
+        heldLocks.delete(real);
+        fs.rmSync(file, { force: true });
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let pid = NaN;
+      try {
+        pid = Number(fs.readFileSync(file, 'utf8').trim());
+      } catch {
+        continue;
+      }
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid))
+        throw new KafkaError(
+          'KAFKA_STORAGE_ERROR',
+          `log dir ${dir} is in use by process ${pid} (${file})`,
+        );
+      fs.rmSync(file, { force: true }); // stale: its process is gone
+    }
+  }
+  throw new KafkaError('KAFKA_STORAGE_ERROR', `cannot lock log dir ${dir}`);
+}
+
+// ---- periodic tasks ------------------------------------------------------------------------
+
+/** Runs `fn` every `intervalMs` on `time` (timers for the system clock, sleeps for a mock one). */
+class PeriodicTask {
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly time: Time,
+    private readonly intervalMs: number,
+    private readonly fn: () => unknown,
+    private readonly onError: (e: unknown) => void,
+  ) {}
+
+  start(): void {
+    if (this.time === SystemTime) {
+      this.timer = setInterval(() => void this.runOnce(), this.intervalMs);
+      this.timer.unref();
+    } else {
+      void (async () => {
+        while (!this.stopped) {
+          await this.time.sleep(this.intervalMs);
+          if (this.stopped) break;
+          await this.runOnce();
+        }
+      })();
+    }
+  }
+
+  private async runOnce(): Promise<void> {
+    if (this.running || this.stopped) return;
+    this.running = (async () => {
+      try {
+        await this.fn();
+      } catch (e) {
+        this.onError(e);
+      }
+    })();
+    await this.running;
+    this.running = undefined;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}
+
+// ---- LogManager -----------------------------------------------------------------------------
+
+export class LogManager {
+  private readonly logs = new Map<string, Log>();
+  private readonly dirOf = new Map<string, string>();
+  private readonly unlocks: Array<() => void> = [];
+  private readonly tasks: PeriodicTask[] = [];
+  private readonly time: Time;
+  private readonly logger: Logger;
+  private closed = false;
+
+  private constructor(private readonly opts: LogManagerOptions) {
+    this.time = opts.time ?? SystemTime;
+    this.logger = opts.logger ?? createLogger('log.manager');
+  }
+
+  get logDirs(): readonly string[] {
+    return this.opts.logDirs;
+  }
+
+  /** Locks every dir and loads the logs found there (recovering after an unclean shutdown). */
+  static open(opts: LogManagerOptions): LogManager {
+    if (opts.logDirs.length === 0) throw new KafkaError('INVALID_CONFIG', 'log.dirs is empty');
+    logConfig(opts.defaultConfig ?? {}); // reject a bad default config early
+    const m = new LogManager(opts);
+    try {
+      for (const dir of opts.logDirs) {
+        fs.mkdirSync(dir, { recursive: true });
+        m.unlocks.push(acquireDirLock(dir));
+      }
+      for (const dir of opts.logDirs) m.loadDir(dir);
+    } catch (e) {
+      for (const log of m.logs.values()) log.close();
+      for (const u of m.unlocks) u();
+      throw e;
+    }
+    return m;
+  }
+
+  private loadDir(dir: string): void {
+    const marker = path.join(dir, CLEAN_SHUTDOWN_FILE);
+    const hadCleanShutdown = fs.existsSync(marker);
+    const recovery = new OffsetCheckpointFile(path.join(dir, RECOVERY_POINT_CHECKPOINT)).readMap();
+    const starts = new OffsetCheckpointFile(path.join(dir, LOG_START_OFFSET_CHECKPOINT)).readMap();
+    const cleaner = new OffsetCheckpointFile(path.join(dir, CLEANER_OFFSET_CHECKPOINT)).readMap();
+    for (const name of fs.readdirSync(dir)) {
+      const full = path.join(dir, name);
+      if (!fs.statSync(full).isDirectory()) continue;
+      if (name.endsWith('-delete')) {
+        fs.rmSync(full, { recursive: true, force: true });
+        continue;
+      }
+      const tp = name.includes('.') ? null : parseTopicPartitionName(name);
+      if (!tp) continue;
+      const key = tpKey(tp.topic, tp.partition);
+      const log = Log.open(full, this.opts.defaultConfig ?? {}, {
+        time: this.time,
+        logger: this.logger,
+        recoveryPoint: recovery.get(key) ?? 0,
+        logStartOffset: starts.get(key),
+        hadCleanShutdown,
+      });
+      const dirty = cleaner.get(key);
+      if (dirty !== undefined)
+        log.firstDirtyOffset = Math.max(log.firstDirtyOffset, Math.min(dirty, log.logEndOffset));
+      this.logs.set(key, log);
+      this.dirOf.set(key, dir);
+    }
+    // From now on a crash is an unclean shutdown.
+    fs.rmSync(marker, { force: true });
+    this.logger.info('loaded log dir', { dir, logs: this.logs.size, hadCleanShutdown });
+  }
+
+  /** Starts retention, flush, checkpoint and cleaner passes in the background. */
+  startup(): void {
+    const onError = (what: string) => (e: unknown) =>
+      this.logger.error(`${what} failed`, { error: e as Error });
+    const add = (ms: number, fn: () => unknown, what: string) => {
+      const t = new PeriodicTask(this.time, ms, fn, onError(what));
+      this.tasks.push(t);
+      t.start();
+    };
+    add(this.opts.retentionCheckIntervalMs ?? 300000, () => this.cleanupLogs(), 'retention');
+    add(this.opts.flushCheckIntervalMs ?? 1000, () => this.flushDirtyLogs(), 'flush');
+    add(
+      this.opts.flushOffsetCheckpointIntervalMs ?? 60000,
+      () => this.checkpointRecoveryPoints(),
+      'recovery-point checkpoint',
+    );
+    add(
+      this.opts.flushStartOffsetCheckpointIntervalMs ?? 60000,
+      () => this.checkpointLogStartOffsets(),
+      'log-start-offset checkpoint',
+    );
+    if (this.opts.highWatermark)
+      add(
+        this.opts.highWatermarkCheckpointIntervalMs ?? 5000,
+        () => this.checkpointSuppliedHighWatermarks(),
+        'high-watermark checkpoint',
+      );
+    if (this.opts.cleanerEnable ?? true)
+      add(this.opts.cleanerBackoffMs ?? 15000, () => this.runCleaner(), 'cleaner');
+  }
+
+  getLog(topic: string, partition: number): Log | undefined {
+    return this.logs.get(tpKey(topic, partition));
+  }
+
+  allLogs(): Log[] {
+    return [...this.logs.values()];
+  }
+
+  /** The log, created in the dir holding the fewest logs when it does not exist. */
+  getOrCreateLog(
+    topic: string,
+    partition: number,
+    topicConfig: Record<string, string | number> = {},
+  ): Log {
+    this.ensureOpen();
+    if (!/^[a-zA-Z0-9._-]+$/.test(topic) || topic === '.' || topic === '..' || topic.length > 249)
+      throw new KafkaError('INVALID_TOPIC_EXCEPTION', `invalid topic name "${topic}"`);
+    if (!Number.isInteger(partition) || partition < 0)
+      throw new KafkaError('INVALID_PARTITIONS', `invalid partition ${partition}`);
+    const key = tpKey(topic, partition);
+    const existing = this.logs.get(key);
+    const config = { ...(this.opts.defaultConfig ?? {}), ...topicConfig };
+    if (existing) {
+      if (Object.keys(topicConfig).length) existing.updateConfig(config);
+      return existing;
+    }
+    const counts = new Map(this.opts.logDirs.map((d) => [d, 0]));
+    for (const d of this.dirOf.values()) counts.set(d, (counts.get(d) ?? 0) + 1);
+    const dir = [...counts.entries()].sort((a, b) => a[1] - b[1])[0][0];
+    const log = Log.open(path.join(dir, key), config, { time: this.time, logger: this.logger });
+    this.logs.set(key, log);
+    this.dirOf.set(key, dir);
+    return log;
+  }
+
+  /** Closes the log and removes its directory (renamed `<tp>.<id>-delete` first, as Kafka). */
+  deleteLog(topic: string, partition: number): boolean {
+    const key = tpKey(topic, partition);
+    const log = this.logs.get(key);
+    if (!log) return false;
+    log.close();
+    this.logs.delete(key);
+    this.dirOf.delete(key);
+    const doomed = `${log.dir}.${randomUUID().replace(/-/g, '')}-delete`;
+    fs.renameSync(log.dir, doomed);
+    fs.rmSync(doomed, { recursive: true, force: true });
+    return true;
+  }
+
+  // ---- checkpoints ----------------------------------------------------------------------------
+
+  private perDir(value: (log: Log) => number | undefined): Map<string, TopicPartitionOffset[]> {
+    const out = new Map<string, TopicPartitionOffset[]>(this.opts.logDirs.map((d) => [d, []]));
+    for (const [key, log] of this.logs) {
+      const offset = value(log);
+      if (offset !== undefined)
+        out.get(this.dirOf.get(key)!)!.push({ topic: log.topic, partition: log.partition, offset });
+    }
+    return out;
+  }
+
+  checkpointRecoveryPoints(): void {
+    for (const [dir, entries] of this.perDir((l) =>
+      l.isClosed ? l.logEndOffset : l.recoveryPoint,
+    ))
+      new OffsetCheckpointFile(path.join(dir, RECOVERY_POINT_CHECKPOINT)).write(entries);
+  }
+
+  checkpointLogStartOffsets(): void {
+    for (const [dir, entries] of this.perDir((l) => l.logStartOffset))
+      new OffsetCheckpointFile(path.join(dir, LOG_START_OFFSET_CHECKPOINT)).write(entries);
+  }
+
+  checkpointCleanerOffsets(): void {
+    for (const [dir, entries] of this.perDir((l) =>
+      l.config.cleanupPolicy.compact ? l.firstDirtyOffset : undefined,
+    ))
+      new OffsetCheckpointFile(path.join(dir, CLEANER_OFFSET_CHECKPOINT)).write(entries);
+  }
+
+  /** Writes replication-offset-checkpoint (high watermarks) for the partitions in each dir. */
+  checkpointHighWatermarks(highWatermarks: Iterable<TopicPartitionOffset>): void {
+    const byKey = new Map([...highWatermarks].map((e) => [tpKey(e.topic, e.partition), e.offset]));
+    for (const [dir, entries] of this.perDir((l) => byKey.get(tpKey(l.topic, l.partition))))
+      new OffsetCheckpointFile(path.join(dir, REPLICATION_OFFSET_CHECKPOINT)).write(entries);
+  }
+
+  /** Checkpoints the high watermarks the `highWatermark` option reports. */
+  checkpointSuppliedHighWatermarks(): void {
+    const supply = this.opts.highWatermark;
+    if (!supply) return;
+    const entries: TopicPartitionOffset[] = [];
+    for (const log of this.logs.values()) {
+      const offset = supply(log.topic, log.partition);
+      if (offset !== undefined)
+        entries.push({ topic: log.topic, partition: log.partition, offset });
+    }
+    this.checkpointHighWatermarks(entries);
+  }
+
+  /** High watermarks from every dir's replication-offset-checkpoint. */
+  readHighWatermarks(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const dir of this.opts.logDirs)
+      for (const [k, v] of new OffsetCheckpointFile(
+        path.join(dir, REPLICATION_OFFSET_CHECKPOINT),
+      ).readMap())
+        out.set(k, v);
+    return out;
+  }
+
+  // ---- background passes ---------------------------------------------------------------------
+
+  private hw(log: Log): number {
+    return this.opts.highWatermark?.(log.topic, log.partition) ?? log.logEndOffset;
+  }
+
+  /** One retention pass over every log; returns the segments deleted. */
+  cleanupLogs(): number {
+    let n = 0;
+    for (const log of this.logs.values())
+      if (!log.isClosed) n += log.deleteOldSegments(this.hw(log));
+    return n;
+  }
+
+  flushDirtyLogs(): void {
+    const now = this.time.milliseconds();
+    for (const log of this.logs.values()) if (!log.isClosed) log.flushIfDue(now);
+  }
+
+  /** One cleaner pass: compacts each compacted log that is due; returns how many it cleaned. */
+  async runCleaner(): Promise<number> {
+    let n = 0;
+    for (const log of [...this.logs.values()]) {
+      if (this.closed || log.isClosed || !log.config.cleanupPolicy.compact) continue;
+      const res = await cleanLog(log, {
+        now: this.time.milliseconds(),
+        highWatermark: this.hw(log),
+      });
+      if (res) n++;
+    }
+    if (n > 0 && !this.closed) this.checkpointCleanerOffsets();
+    return n;
+  }
+
+  /** Stops background work, flushes and closes every log, writes checkpoints and the clean-shutdown marker. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.tasks.map((t) => t.stop()));
+    for (const log of this.logs.values()) log.close();
+    this.checkpointRecoveryPoints();
+    this.checkpointLogStartOffsets();
+    this.checkpointCleanerOffsets();
+    this.checkpointSuppliedHighWatermarks();
+    for (const dir of this.opts.logDirs) writeFileAtomic(path.join(dir, CLEAN_SHUTDOWN_FILE), '');
+    for (const u of this.unlocks) u();
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new KafkaError('KAFKA_STORAGE_ERROR', 'the log manager is closed');
+  }
+}

@@ -1,0 +1,195 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { KafkaError, MockTime } from '@kzoo/common';
+import { buildRecordBatch } from '@kzoo/records';
+import { LeaderEpochCheckpointFile, OffsetCheckpointFile } from './checkpoints';
+import { logConfig, LONG_MAX } from './config';
+import { LeaderEpochFileCache } from './LeaderEpochFileCache';
+import { Log } from './Log';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kzoo-log-misc-'));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+describe('Log > LeaderEpochFileCache', () => {
+  function cache(): { c: LeaderEpochFileCache; file: string } {
+    const file = path.join(fs.mkdtempSync(path.join(root, 'e')), 'leader-epoch-checkpoint');
+    return { c: new LeaderEpochFileCache(new LeaderEpochCheckpointFile(file)), file };
+  }
+
+  test('assign keeps epochs increasing and persists each change', () => {
+    const { c, file } = cache();
+    c.assign(1, 0);
+    c.assign(1, 5); // same epoch, later offset: ignored
+    c.assign(3, 10);
+    c.assign(2, 12); // older epoch: ignored
+    expect(c.epochEntries()).toEqual([
+      { epoch: 1, startOffset: 0 },
+      { epoch: 3, startOffset: 10 },
+    ]);
+    expect(fs.readFileSync(file, 'utf8')).toBe('0\n2\n1 0\n3 10\n');
+    expect(new LeaderEpochFileCache(new LeaderEpochCheckpointFile(file)).epochEntries()).toEqual(
+      c.epochEntries(),
+    );
+  });
+
+  test('endOffsetFor answers as KIP-101 / KIP-279', () => {
+    const { c } = cache();
+    c.assign(2, 0);
+    c.assign(4, 10);
+    c.assign(7, 25);
+    expect(c.endOffsetFor(7, 40)).toEqual({ epoch: 7, endOffset: 40 }); // latest: the LEO
+    expect(c.endOffsetFor(4, 40)).toEqual({ epoch: 4, endOffset: 25 });
+    expect(c.endOffsetFor(5, 40)).toEqual({ epoch: 4, endOffset: 25 }); // unknown epoch: largest below
+    expect(c.endOffsetFor(1, 40)).toEqual({ epoch: 1, endOffset: 0 }); // older than all
+    expect(c.endOffsetFor(9, 40)).toEqual({ epoch: -1, endOffset: -1 }); // newer than all
+    expect(c.endOffsetFor(-1, 40)).toEqual({ epoch: -1, endOffset: -1 });
+  });
+
+  test('truncateFromEnd and truncateFromStart', () => {
+    const { c } = cache();
+    c.assign(2, 0);
+    c.assign(4, 10);
+    c.assign(7, 25);
+    c.truncateFromEnd(25);
+    expect(c.epochEntries()).toEqual([
+      { epoch: 2, startOffset: 0 },
+      { epoch: 4, startOffset: 10 },
+    ]);
+    c.truncateFromStart(12);
+    expect(c.epochEntries()).toEqual([{ epoch: 4, startOffset: 12 }]);
+  });
+});
+
+describe('Log > checkpoints', () => {
+  test('offset checkpoint files are Kafka text, written atomically', () => {
+    const file = path.join(root, 'recovery-point-offset-checkpoint');
+    const f = new OffsetCheckpointFile(file);
+    expect(f.read()).toEqual([]);
+    f.write([
+      { topic: 'a-b', partition: 0, offset: 5 },
+      { topic: 'c', partition: 12, offset: 2 ** 40 },
+    ]);
+    expect(fs.readFileSync(file, 'utf8')).toBe(`0\n2\na-b 0 5\nc 12 ${2 ** 40}\n`);
+    expect(f.readMap()).toEqual(
+      new Map([
+        ['a-b-0', 5],
+        ['c-12', 2 ** 40],
+      ]),
+    );
+    expect(fs.existsSync(file + '.tmp')).toBe(false);
+    fs.writeFileSync(file, '0\n3\na 0 1\n');
+    expect(() => f.read()).toThrow(KafkaError);
+  });
+});
+
+describe('Log > config', () => {
+  test("Kafka's keys and defaults", () => {
+    const c = logConfig();
+    expect(c).toMatchObject({
+      segmentBytes: 1073741824,
+      segmentMs: 604800000,
+      segmentIndexBytes: 10485760,
+      indexIntervalBytes: 4096,
+      retentionMs: 604800000,
+      retentionBytes: -1,
+      cleanupPolicy: { delete: true, compact: false },
+      deleteRetentionMs: 86400000,
+      maxMessageBytes: 1048588,
+      flushMessages: LONG_MAX,
+      flushMs: LONG_MAX,
+      fileDeleteDelayMs: 60000,
+      minCleanableDirtyRatio: 0.5,
+    });
+    const d = logConfig({
+      'cleanup.policy': 'compact,delete',
+      'segment.bytes': '2048',
+      'flush.messages': '9223372036854775807',
+    });
+    expect(d.cleanupPolicy).toEqual({ delete: true, compact: true });
+    expect(d.segmentBytes).toBe(2048);
+    expect(d.flushMessages).toBe(LONG_MAX);
+  });
+
+  test('bad values are INVALID_CONFIG', () => {
+    const bads: Array<Record<string, string | number>> = [
+      { 'segment.bytes': 'big' },
+      { 'cleanup.policy': 'shred' },
+      { 'retention.ms': -5 },
+      { 'min.cleanable.dirty.ratio': 2 },
+    ];
+    for (const bad of bads) {
+      let err: unknown;
+      try {
+        logConfig(bad);
+      } catch (e) {
+        err = e;
+      }
+      expect((err as KafkaError).errorName).toBe('INVALID_CONFIG');
+    }
+  });
+});
+
+describe('Log > durability and log start', () => {
+  test('flush.messages moves the recovery point after that many records', () => {
+    const log = Log.open(
+      path.join(root, 'flush-0'),
+      { 'flush.messages': 5 },
+      { time: new MockTime() },
+    );
+    const b = () => buildRecordBatch({ records: [{ value: 'a' }, { value: 'b' }] });
+    log.append(b());
+    log.append(b());
+    expect(log.recoveryPoint).toBe(0);
+    log.append(b());
+    expect(log.recoveryPoint).toBe(6);
+    log.close();
+  });
+
+  test('flush.ms flushes when due', () => {
+    const time = new MockTime();
+    const log = Log.open(path.join(root, 'flushms-0'), { 'flush.ms': 1000 }, { time });
+    log.append(buildRecordBatch({ records: [{ value: 'a' }] }));
+    expect(log.flushIfDue()).toBe(false);
+    time.tick(1000);
+    expect(log.flushIfDue()).toBe(true);
+    expect(log.recoveryPoint).toBe(1);
+    log.close();
+  });
+
+  test('maybeIncrementLogStartOffset (DeleteRecords) and retention of segments below it', () => {
+    const log = Log.open(
+      path.join(root, 'dr-0'),
+      { 'segment.bytes': 300 },
+      { time: new MockTime() },
+    );
+    for (let i = 0; i < 10; i++)
+      log.append(buildRecordBatch({ records: [{ value: 'x'.repeat(50) }, { value: 'y' }] }));
+    expect(() => log.maybeIncrementLogStartOffset(50)).toThrow(KafkaError);
+    expect(log.maybeIncrementLogStartOffset(9)).toBe(true);
+    expect(log.logStartOffset).toBe(9);
+    expect(() => log.read(8, 1000)).toThrow(KafkaError);
+    expect(log.read(9, 1000).firstOffset).toBe(8); // the whole batch holding 9
+    log.deleteOldSegments();
+    expect(log.logSegments()[0].baseOffset).toBeLessThanOrEqual(9);
+    expect(log.logStartOffset).toBe(9);
+    log.close();
+  });
+
+  test('compacted topics refuse records without a key', () => {
+    const log = Log.open(
+      path.join(root, 'ck-0'),
+      { 'cleanup.policy': 'compact' },
+      { time: new MockTime() },
+    );
+    let err: unknown;
+    try {
+      log.append(buildRecordBatch({ records: [{ key: 'k', value: 'a' }, { value: 'b' }] }));
+    } catch (e) {
+      err = e;
+    }
+    expect((err as KafkaError).errorName).toBe('INVALID_RECORD');
+    expect(log.logEndOffset).toBe(0);
+    log.close();
+  });
+});
