@@ -395,6 +395,16 @@ describe('Client > assignors', () => {
           .sort(),
       ).toEqual(names('t-0', 't-2', 'u-1'));
       expect(() => decodeStickyUserData(Buffer.from([0xc1]))).toThrow(/malformed sticky/);
+      // userData wins over the subscription's ownedPartitions
+      const ud = encodeStickyUserData({ previousAssignment: [tp('t', 1)], generation: 5 });
+      const r2 = new StickyAssignor().assign(
+        new Map([['t', 2]]),
+        new Map([
+          ['x', { ...sub(['t'], [tp('t', 0)], 9), userData: ud }],
+          ['y', sub(['t'])],
+        ]),
+      );
+      expect(r2.get('x')!.partitions).toEqual([tp('t', 1)]);
     });
   });
 
