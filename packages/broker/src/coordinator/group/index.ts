@@ -7,3 +7,4 @@ export * from './GroupCoordinator';
 export { MockTimer, SystemTimer, type Timer, type TimerTaskHandle } from './DelayedOperation';
 export * from './OffsetStore';
 export * from './coordinatorSelection';
+export * from './GroupCoordinatorComponent';
