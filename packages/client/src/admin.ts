@@ -217,6 +217,8 @@ export class Admin {
     return topics.map((name) => {
       const t = cluster.topics.get(name);
       if (!t) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
+      if (t.errorCode === 3)
+        throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
       if (t.errorCode !== 0) throw new KafkaError(t.errorCode, `topic ${name}`);
       return {
         name,

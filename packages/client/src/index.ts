@@ -5,7 +5,13 @@
 export * from './config';
 export { Metadata, Cluster, type Node, type PartitionInfo, type TopicInfo } from './metadata';
 export { NetworkClient } from './network-client';
-export { Producer, type ProducerRecord, type RecordMetadata, type ClientOptions } from './producer';
+export {
+  Producer,
+  type ProducerRecord,
+  type RecordMetadata,
+  type ClientOptions,
+  type SendCallback,
+} from './producer';
 export { DefaultPartitioner, StickyPartitionCache } from './partitioner';
 export { RecordAccumulator } from './accumulator';
 export {

@@ -45,6 +45,23 @@ interface Prepared extends EncodedFields {
   size: number;
 }
 
+/** `send`'s callback form: results on success, the KafkaError otherwise. */
+export type SendCallback = (err: Error | null, results?: RecordMetadata[]) => void;
+
+/** A SendCall that reports to a callback (no promise, no closures per call). */
+class CallbackSendCall implements SendCall {
+  results: RecordMetadata[] = [];
+  pending = 0;
+  done = false;
+  constructor(private readonly callback: SendCallback) {}
+  resolve(results: RecordMetadata[]): void {
+    this.callback(null, results);
+  }
+  reject(err: Error): void {
+    this.callback(err);
+  }
+}
+
 export interface ClientOptions {
   time?: Time;
   logger?: Logger;
@@ -89,6 +106,8 @@ export class Producer {
   private readonly sender: Sender;
   private readonly partitioner: DefaultPartitioner;
   private readonly bufferWaiters: Array<() => void> = [];
+  /** Sends still waiting for metadata or buffer space (flush waits for them too). */
+  private readonly blockedSends = new Set<Promise<unknown>>();
   private closed = false;
 
   constructor(config: ConfigInput, opts: ClientOptions = {}) {
@@ -147,28 +166,66 @@ export class Producer {
    * once all are acknowledged (acks=0: once written, offsets -1). Rejects with the
    * KafkaError of the first batch that failed (non-retriable, or retries exhausted).
    */
-  send(topic: string, records: ProducerRecord | ProducerRecord[]): Promise<RecordMetadata[]> {
-    const list = Array.isArray(records) ? records : [records];
-    if (this.closed) return Promise.reject(new KafkaError('INVALID_REQUEST', 'producer is closed'));
-    if (typeof topic !== 'string' || topic.length === 0)
-      return Promise.reject(
-        new KafkaError('INVALID_TOPIC_EXCEPTION', 'topic must be a non-empty string'),
-      );
-    if (list.length === 0) return Promise.resolve([]);
-    const ready =
-      this.metadata.cluster.topic(topic) !== undefined &&
-      this.accumulator.reservedBytes < this.config['buffer.memory'];
-    if (ready) {
-      try {
-        return this.doSend(topic, list);
-      } catch (e) {
-        return Promise.reject(e);
-      }
+  send(topic: string, records: ProducerRecord | ProducerRecord[]): Promise<RecordMetadata[]>;
+  /**
+   * Callback form (as Kafka's `send(record, callback)`): `callback(null, results)` once
+   * acknowledged, or `callback(err)`. Allocates no promise per call.
+   */
+  send(topic: string, records: ProducerRecord | ProducerRecord[], callback: SendCallback): void;
+  send(
+    topic: string,
+    records: ProducerRecord | ProducerRecord[],
+    callback?: SendCallback,
+  ): Promise<RecordMetadata[]> | void {
+    if (callback) {
+      this.sendWith(topic, records, new CallbackSendCall(callback));
+      return;
     }
-    return this.waitThenSend(topic, list);
+    return new Promise((resolve, reject) => {
+      this.sendWith(topic, records, { results: [], pending: 0, done: false, resolve, reject });
+    });
   }
 
-  private async waitThenSend(topic: string, list: ProducerRecord[]): Promise<RecordMetadata[]> {
+  private sendWith(
+    topic: string,
+    records: ProducerRecord | ProducerRecord[],
+    call: SendCall,
+  ): void {
+    if (this.closed) return call.reject(new KafkaError('INVALID_REQUEST', 'producer is closed'));
+    if (typeof topic !== 'string' || topic.length === 0)
+      return call.reject(
+        new KafkaError('INVALID_TOPIC_EXCEPTION', 'topic must be a non-empty string'),
+      );
+    if (Array.isArray(records) && records.length === 0) return call.resolve([]);
+    const canAppend =
+      this.metadata.cluster.topic(topic) !== undefined &&
+      this.accumulator.reservedBytes < this.config['buffer.memory'];
+    if (canAppend) {
+      try {
+        this.doSend(topic, records, call);
+      } catch (e) {
+        call.reject(e as Error);
+      }
+      return;
+    }
+    const ready = this.waitUntilReady(topic);
+    this.blockedSends.add(ready);
+    const forget = () => this.blockedSends.delete(ready);
+    ready.then(forget, forget);
+    ready.then(
+      () => {
+        try {
+          this.doSend(topic, records, call);
+        } catch (e) {
+          call.reject(e as Error);
+        }
+      },
+      (e: Error) => call.reject(e),
+    );
+  }
+
+  /** Waits for the topic's metadata and for buffer space (up to `max.block.ms`). */
+  private async waitUntilReady(topic: string): Promise<void> {
     const maxBlock = this.config['max.block.ms'];
     const start = this.time.milliseconds();
     await this.metadata.waitForTopic(topic, maxBlock);
@@ -187,7 +244,6 @@ export class Producer {
         });
       });
     }
-    return this.doSend(topic, list);
   }
 
   /** Checks one record and prepares its bytes; throws a KafkaError naming the problem. */
@@ -252,26 +308,26 @@ export class Producer {
     return res.batchIsFull || res.newBatchCreated;
   }
 
-  private doSend(topic: string, list: ProducerRecord[]): Promise<RecordMetadata[]> {
+  private doSend(topic: string, records: ProducerRecord | ProducerRecord[], call: SendCall): void {
     const cluster = this.metadata.cluster;
     const numPartitions = cluster.topic(topic)!.partitions.length;
     const now = this.time.milliseconds();
     // Check and prepare everything first: bad input changes nothing.
-    const n = list.length;
-    const single = n === 1 ? this.prepare(list[0], 0, topic, numPartitions) : undefined;
-    const prepared = single
-      ? undefined
-      : list.map((r, i) => this.prepare(r, i, topic, numPartitions));
     let wake = false;
-    const promise = new Promise<RecordMetadata[]>((resolve, reject) => {
-      const call: SendCall = { results: new Array(n), pending: n, done: false, resolve, reject };
-      if (single) wake = this.appendOne(topic, list[0], single, cluster, call, 0, now);
-      else
-        for (let i = 0; i < n; i++)
-          if (this.appendOne(topic, list[i], prepared![i], cluster, call, i, now)) wake = true;
-    });
+    if (!Array.isArray(records)) {
+      const p = this.prepare(records, 0, topic, numPartitions);
+      call.results = new Array(1);
+      call.pending = 1;
+      wake = this.appendOne(topic, records, p, cluster, call, 0, now);
+    } else {
+      const n = records.length;
+      const prepared = records.map((r, i) => this.prepare(r, i, topic, numPartitions));
+      call.results = new Array(n);
+      call.pending = n;
+      for (let i = 0; i < n; i++)
+        if (this.appendOne(topic, records[i], prepared[i], cluster, call, i, now)) wake = true;
+    }
     if (wake) this.sender.wakeup();
-    return promise;
   }
 
   private readonly releaseBufferWaiters = (): void => {
@@ -282,6 +338,7 @@ export class Producer {
 
   /** Sends everything buffered now (ignoring linger.ms) and waits for it to complete. */
   async flush(): Promise<void> {
+    if (this.blockedSends.size > 0) await Promise.allSettled([...this.blockedSends]);
     this.accumulator.beginFlush();
     this.sender.wakeup();
     await this.accumulator.awaitFlushCompletion();

@@ -232,6 +232,30 @@ describe('Client > Producer and Consumer', () => {
     expect(seen).toEqual(['x', 'y', 'z']);
   });
 
+  test('callback form reports per-record results and errors', async () => {
+    const topic = randomTopic();
+    await createTopic(tb.bootstrap, topic, 2);
+    const p = producer();
+    const results = await new Promise<unknown>((resolve, reject) =>
+      p.send(
+        topic,
+        [
+          { value: 'a', partition: 1 },
+          { value: 'b', partition: 1 },
+        ],
+        (err, res) => (err ? reject(err) : resolve(res)),
+      ),
+    );
+    expect(results).toMatchObject([
+      { topic, partition: 1, offset: 0 },
+      { topic, partition: 1, offset: 1 },
+    ]);
+    const err = await new Promise<unknown>((resolve) =>
+      p.send(topic, { value: 'x', partition: 7 }, (e) => resolve(e)),
+    );
+    expect(err).toMatchObject({ errorName: 'UNKNOWN_TOPIC_OR_PARTITION' });
+  });
+
   test('bad input is refused with a typed error and sends nothing', async () => {
     const topic = randomTopic();
     await createTopic(tb.bootstrap, topic, 1);

@@ -8,6 +8,7 @@
  *
  *   node packages/cli/dist/bench/client-e2e.js [--records N] [--record-size B]
  *        [--partitions P] [--acks 1] [--batch-size 16384] [--linger-ms 5] [--compression none]
+ *        [--window 20000]
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -26,6 +27,8 @@ interface Options {
   batchSize: number;
   lingerMs: number;
   compression: string;
+  /** Records sent and not yet acknowledged before the loop waits (as buffer.memory bounds Kafka's tool). */
+  window: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -37,6 +40,7 @@ function parseArgs(argv: string[]): Options {
     batchSize: 16384,
     lingerMs: 5,
     compression: 'none',
+    window: 20000,
   };
   for (let i = 0; i < argv.length; i += 2) {
     const v = argv[i + 1];
@@ -61,6 +65,9 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--compression':
         o.compression = v;
+        break;
+      case '--window':
+        o.window = Number(v);
         break;
       default:
         throw new Error(`unknown option ${argv[i]}`);
@@ -145,26 +152,22 @@ async function produce(
   let inFlight = 0;
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
-  const HIGH = 200_000;
-  const LOW = 100_000;
+  const HIGH = o.window;
+  const LOW = Math.floor(o.window / 2);
   const start = performance.now();
   for (let i = 0; i < o.records; i++) {
     const t0 = performance.now();
     inFlight++;
-    producer.send(topic, { value }).then(
-      () => {
-        latencies[i] = performance.now() - t0;
-        if (--inFlight < LOW && wake) {
-          const w = wake;
-          wake = undefined;
-          w();
-        }
-      },
-      (e: Error) => {
-        failure ??= e;
-        inFlight--;
-      },
-    );
+    // Callback form, as Kafka's ProducerPerformance (one callback per record).
+    producer.send(topic, { value }, (err) => {
+      if (err) failure ??= err;
+      else latencies[i] = performance.now() - t0;
+      if (--inFlight < LOW && wake) {
+        const w = wake;
+        wake = undefined;
+        w();
+      }
+    });
     if (inFlight >= HIGH) await new Promise<void>((r) => (wake = r));
     if (failure) throw failure;
   }
@@ -247,7 +250,7 @@ async function main(): Promise<void> {
     await admin.close();
     console.log(
       `# kzoo client e2e: ${o.records} records of ${o.recordSize} bytes, ${o.partitions} partitions, acks=${o.acks}, ` +
-        `batch.size=${o.batchSize}, linger.ms=${o.lingerMs}, compression.type=${o.compression}; ` +
+        `batch.size=${o.batchSize}, linger.ms=${o.lingerMs}, compression.type=${o.compression}, window=${o.window}; ` +
         'one in-process broker, client and broker on one event loop',
     );
     const p = await produce(bootstrap, topic, o);
