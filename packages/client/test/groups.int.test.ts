@@ -1,0 +1,175 @@
+/**
+ * Consumer groups end to end against an in-process broker: subscribe, rebalances as
+ * members come and go (each partition owned by exactly one member), rebalance
+ * listeners, commitSync and committed offsets read back by a later member.
+ */
+import { Consumer, Producer, type ConsumerRecord, type TopicPartition } from '@kzoo/client';
+import { onCleanup, waitFor } from '@kzoo/testkit';
+import { createTopic, randomTopic, startTestBroker, type TestBroker } from './harness';
+
+let tb: TestBroker;
+
+beforeAll(async () => {
+  tb = await startTestBroker({
+    'group.initial.rebalance.delay.ms': 100,
+    'group.min.session.timeout.ms': 100,
+  });
+});
+
+const key = (tp: TopicPartition) => `${tp.topic}-${tp.partition}`;
+
+interface Member {
+  consumer: Consumer;
+  records: ConsumerRecord[];
+  events: string[];
+  stop(): Promise<void>;
+}
+
+/** A subscribed consumer polling in the background until stopped (then closed). */
+function member(
+  group: string,
+  topic: string,
+  config: Record<string, string | number | boolean> = {},
+  commitOnRevoke = true,
+): Member {
+  const consumer = new Consumer({
+    'bootstrap.servers': tb.bootstrap,
+    'group.id': group,
+    'auto.offset.reset': 'earliest',
+    'session.timeout.ms': 3000,
+    'heartbeat.interval.ms': 200,
+    'max.poll.interval.ms': 6000,
+    'enable.auto.commit': false,
+    ...config,
+  });
+  const m: Member = { consumer, records: [], events: [], stop: async () => {} };
+  consumer.subscribe([topic], {
+    onPartitionsRevoked: async (tps) => {
+      m.events.push(`revoked ${tps.map(key).sort().join(',')}`);
+      if (commitOnRevoke) await consumer.commitSync();
+    },
+    onPartitionsAssigned: (tps) => {
+      m.events.push(`assigned ${tps.map(key).sort().join(',')}`);
+    },
+  });
+  let running = true;
+  const loop = (async () => {
+    while (running) m.records.push(...(await consumer.poll(200)));
+  })();
+  m.stop = async () => {
+    running = false;
+    await loop;
+    await consumer.close();
+  };
+  onCleanup(() => m.stop());
+  return m;
+}
+
+/** Waits until the members' assignments cover `n` partitions, each owned exactly once. */
+async function waitForExclusiveCoverage(members: Member[], n: number): Promise<string[][]> {
+  return waitFor(
+    `${members.length} members owning ${n} partitions exactly once`,
+    () => {
+      const gens = new Set(members.map((m) => m.consumer.groupMetadata().generationId));
+      if (gens.size !== 1 || [...gens][0] < 1) return undefined;
+      const sets = members.map((m) => m.consumer.assignment().map(key).sort());
+      const all = sets.flat();
+      if (all.length !== n || new Set(all).size !== n) return undefined;
+      return sets;
+    },
+    { timeoutMs: 20000 },
+  );
+}
+
+describe('Client > Consumer > groups', () => {
+  it('shares 6 partitions among 3, then 4, then 3 members, each partition owned once', async () => {
+    const topic = randomTopic('grp');
+    await createTopic(tb.bootstrap, topic, 6);
+    const producer = new Producer({ 'bootstrap.servers': tb.bootstrap, acks: 1 });
+    onCleanup(() => producer.close({ timeoutMs: 1000 }));
+    const send = (round: string) =>
+      producer.send(
+        topic,
+        Array.from({ length: 60 }, (_, i) => ({ value: `${round}-${i}`, partition: i % 6 })),
+      );
+    await send('a');
+    const group = randomTopic('group');
+    const members = [member(group, topic), member(group, topic), member(group, topic)];
+    const three = await waitForExclusiveCoverage(members, 6);
+    expect(three.map((s) => s.length)).toEqual([2, 2, 2]);
+    const consumed = () => members.flatMap((m) => m.records.map((r) => r.value!.toString()));
+    await waitFor('60 records consumed once', () => consumed().length >= 60, { timeoutMs: 20000 });
+    expect(new Set(consumed()).size).toBe(60);
+
+    // a fourth member joins: everyone rebalances (revoke all, commit, reassign)
+    members.push(member(group, topic));
+    const four = await waitForExclusiveCoverage(members, 6);
+    expect(four.map((s) => s.length).sort()).toEqual([1, 1, 2, 2]);
+    expect(members[0].events.some((e) => e.startsWith('revoked'))).toBe(true);
+
+    // one leaves (close() leaves the group at once: no session timeout to wait for)
+    const leaving = members.splice(1, 1)[0];
+    const leftAt = Date.now();
+    await leaving.stop();
+    const after = await waitForExclusiveCoverage(members, 6);
+    expect(Date.now() - leftAt).toBeLessThan(3000);
+    expect(after.map((s) => s.length)).toEqual([2, 2, 2]);
+
+    // records produced now are read once, by the remaining members, after the
+    // offsets committed in onPartitionsRevoked
+    await send('b');
+    const roundB = () =>
+      members
+        .flatMap((m) => m.records.map((r) => r.value!.toString()))
+        .filter((v) => v.startsWith('b-'));
+    await waitFor('round b consumed', () => roundB().length >= 60, { timeoutMs: 20000 });
+    expect(new Set(roundB()).size).toBe(60);
+    expect(roundB()).toHaveLength(60);
+    expect(leaving.events[leaving.events.length - 1]).toMatch(/^revoked /);
+  });
+
+  it('commits with commitSync and resumes a later member from the committed offsets', async () => {
+    const topic = randomTopic('grp');
+    await createTopic(tb.bootstrap, topic, 2);
+    const producer = new Producer({ 'bootstrap.servers': tb.bootstrap, acks: 1 });
+    onCleanup(() => producer.close({ timeoutMs: 1000 }));
+    await producer.send(
+      topic,
+      Array.from({ length: 10 }, (_, i) => ({ value: `v${i}`, partition: i % 2 })),
+    );
+    const group = randomTopic('group');
+    const first = member(group, topic, {}, false);
+    await waitFor('first member consumed 10', () => first.records.length >= 10, {
+      timeoutMs: 20000,
+    });
+    await first.consumer.commitSync([
+      { topic, partition: 0, offset: 3 },
+      { topic, partition: 1, offset: 5 },
+    ]);
+    expect(
+      await first.consumer.committed([
+        { topic, partition: 0 },
+        { topic, partition: 1 },
+        { topic, partition: 7 },
+      ]),
+    ).toEqual([
+      { topic, partition: 0, offset: 3 },
+      { topic, partition: 1, offset: 5 },
+      { topic, partition: 7, offset: null },
+    ]);
+    await first.stop();
+    // a later member starts at the committed offsets (auto.offset.reset does not apply)
+    const second = member(group, topic, { 'auto.offset.reset': 'latest' }, false);
+    await waitFor(
+      'second member read from the committed offsets',
+      () => second.records.length >= 2,
+      {
+        timeoutMs: 20000,
+      },
+    );
+    expect(second.records.map((r) => `${r.partition}:${r.offset}:${r.value}`)).toEqual([
+      '0:3:v6',
+      '0:4:v8',
+    ]);
+  });
+});
