@@ -81,6 +81,7 @@ type SubscriptionSpec = { topics: Set<string> } | { pattern: RegExp };
 
 export class ConsumerCoordinator {
   private conn: Connection | null = null;
+  private lookup: Promise<Connection> | null = null;
   private coordinatorId = -1;
   private memberId = '';
   private generationId = -1;
@@ -96,6 +97,9 @@ export class ConsumerCoordinator {
   private heartbeatInFlight = false;
   private nextAutoCommitMs: number;
   private closed = false;
+  /** close() has begun: no more joins. */
+  private closing = false;
+  private closePromise: Promise<void> | null = null;
   private readonly log: Logger;
 
   constructor(private readonly opts: ConsumerCoordinatorOptions) {
@@ -142,7 +146,7 @@ export class ConsumerCoordinator {
    * listener), notices new topics matching a pattern, and auto-commits when due.
    */
   async poll(deadlineMs: number): Promise<void> {
-    if (this.closed || !this.subscription) return;
+    if (this.closed || this.closing || !this.subscription) return;
     if (this.state === 'stable' && 'pattern' in this.subscription) {
       const matched = this.subscribedTopics();
       if (matched.join(',') !== this.joinedTopics.join(',')) {
@@ -152,7 +156,7 @@ export class ConsumerCoordinator {
       if (this.opts.metadata.updateDue())
         void this.opts.metadata.maybeUpdate().catch(() => undefined);
     }
-    while (this.rejoinNeeded && !this.closed) {
+    while (this.rejoinNeeded && !this.closed && !this.closing) {
       await this.joinGroup(deadlineMs);
       const left = deadlineMs - this.opts.time.milliseconds();
       // MEMBER_ID_REQUIRED rejoins at once; other failures wait for the next poll
@@ -164,7 +168,18 @@ export class ConsumerCoordinator {
 
   // ------------------------------------------------------------ coordinator
 
-  private async ensureCoordinator(deadlineMs: number): Promise<Connection> {
+  /** The coordinator connection; one lookup at a time, shared by its callers. */
+  private ensureCoordinator(deadlineMs: number): Promise<Connection> {
+    if (this.conn && !this.conn.closed) return Promise.resolve(this.conn);
+    if (!this.lookup) {
+      this.lookup = this.lookupCoordinator(deadlineMs).finally(() => {
+        this.lookup = null;
+      });
+    }
+    return this.lookup;
+  }
+
+  private async lookupCoordinator(deadlineMs: number): Promise<Connection> {
     for (;;) {
       if (this.conn && !this.conn.closed) return this.conn;
       if (this.closed) throw new KafkaError('NETWORK_EXCEPTION', 'consumer closed');
@@ -471,10 +486,17 @@ export class ConsumerCoordinator {
   }
 
   private async sendHeartbeat(): Promise<void> {
-    const conn = this.conn;
-    if (!conn || this.heartbeatInFlight) return;
+    if (this.heartbeatInFlight) return;
     this.heartbeatInFlight = true;
     try {
+      // a lost coordinator is looked up again from here (as Kafka's heartbeat thread
+      // does); the new one answers UNKNOWN_MEMBER_ID and the next poll rejoins
+      const conn =
+        this.conn ??
+        (await this.ensureCoordinator(
+          this.opts.time.milliseconds() + this.opts.heartbeatIntervalMs,
+        ));
+      if (this.state !== 'stable' || this.closed) return;
       const r = await conn.request(ApiKeys.Heartbeat, 0, {
         groupId: this.opts.groupId,
         generationId: this.generationId,
@@ -624,8 +646,13 @@ export class ConsumerCoordinator {
   }
 
   /** Commits (auto-commit), runs onPartitionsRevoked, leaves the group, closes the connection. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    this.closePromise ??= this.doClose();
+    return this.closePromise;
+  }
+
+  private async doClose(): Promise<void> {
+    this.closing = true;
     if (this.subscription && this.state === 'stable') await this.revokeAll();
     else if (!this.subscription && this.opts.autoCommit) {
       await this.commitSync(

@@ -173,3 +173,92 @@ describe('Client > Consumer > groups', () => {
     ]);
   });
 });
+
+describe('Client > Consumer > groups > subscribe(RegExp), run(), auto commit', () => {
+  it('follows topics matching a pattern, including one created later', async () => {
+    const prefix = randomTopic('rx');
+    await createTopic(tb.bootstrap, `${prefix}-a`, 1);
+    await createTopic(tb.bootstrap, `${prefix}-b`, 2);
+    await createTopic(tb.bootstrap, `other-${prefix}`, 1);
+    const producer = new Producer({ 'bootstrap.servers': tb.bootstrap, acks: 1 });
+    onCleanup(() => producer.close({ timeoutMs: 1000 }));
+    for (const t of [`${prefix}-a`, `${prefix}-b`, `other-${prefix}`]) {
+      await producer.send(t, [{ value: t }]);
+    }
+    const consumer = new Consumer({
+      'bootstrap.servers': tb.bootstrap,
+      'group.id': randomTopic('group'),
+      'auto.offset.reset': 'earliest',
+      'session.timeout.ms': 3000,
+      'heartbeat.interval.ms': 200,
+      'metadata.max.age.ms': 300,
+    });
+    onCleanup(() => consumer.close());
+    consumer.subscribe(new RegExp(`^${prefix}-`));
+    const got: string[] = [];
+    const pollUntil = async (what: string, done: () => boolean) => {
+      const deadline = Date.now() + 20000;
+      while (!done()) {
+        if (Date.now() > deadline) throw new Error(`timed out: ${what}; got ${got.join(' ')}`);
+        got.push(...(await consumer.poll(200)).map((r) => r.value!.toString()));
+      }
+    };
+    await pollUntil('records of the matching topics', () => got.length >= 2);
+    expect(got.sort()).toEqual([`${prefix}-a`, `${prefix}-b`]);
+    expect(consumer.assignment().map(key).sort()).toEqual([
+      `${prefix}-a-0`,
+      `${prefix}-b-0`,
+      `${prefix}-b-1`,
+    ]);
+    await createTopic(tb.bootstrap, `${prefix}-c`, 1);
+    await producer.send(`${prefix}-c`, [{ value: `${prefix}-c` }]);
+    await pollUntil('the new topic', () => got.includes(`${prefix}-c`));
+    expect(got).not.toContain(`other-${prefix}`);
+  });
+
+  it('runs eachBatch handlers and auto-commits the positions', async () => {
+    const topic = randomTopic('run');
+    await createTopic(tb.bootstrap, topic, 3);
+    const producer = new Producer({ 'bootstrap.servers': tb.bootstrap, acks: 1 });
+    onCleanup(() => producer.close({ timeoutMs: 1000 }));
+    await producer.send(
+      topic,
+      Array.from({ length: 30 }, (_, i) => ({ value: `v${i}`, partition: i % 3 })),
+    );
+    const group = randomTopic('group');
+    const consumer = new Consumer({
+      'bootstrap.servers': tb.bootstrap,
+      'group.id': group,
+      'auto.offset.reset': 'earliest',
+      'session.timeout.ms': 3000,
+      'heartbeat.interval.ms': 200,
+      'auto.commit.interval.ms': 100,
+    });
+    consumer.subscribe([topic]);
+    const batches: Array<{ partition: number; n: number }> = [];
+    let seen = 0;
+    const running = consumer.run({
+      pollTimeoutMs: 100,
+      eachBatch: ({ topic: t, partition, messages }) => {
+        expect(t).toBe(topic);
+        expect(messages.every((m) => m.partition === partition)).toBe(true);
+        batches.push({ partition, n: messages.length });
+        seen += messages.length;
+      },
+    });
+    await waitFor('30 records handled', () => seen >= 30, { timeoutMs: 20000 });
+    const probe = new Consumer({ 'bootstrap.servers': tb.bootstrap, 'group.id': group });
+    onCleanup(() => probe.close());
+    await waitFor(
+      'positions auto-committed',
+      async () =>
+        (await probe.committed([0, 1, 2].map((partition) => ({ topic, partition })))).every(
+          (o) => o.offset === 10,
+        ),
+      { timeoutMs: 10000 },
+    );
+    await consumer.close();
+    await running;
+    expect(new Set(batches.map((b) => b.partition))).toEqual(new Set([0, 1, 2]));
+  });
+});
