@@ -65,8 +65,11 @@ describe('cli > kzoo broker start (processes)', () => {
       (c) => c.brokerId !== first.brokerId,
       SESSION_MS + 5000,
     );
-    const tookMs = Date.now() - killedAt;
     expect(next.epoch).toBeGreaterThan(first.epoch);
+    // when ZooKeeper created the new /controller (its ctime), not when this test polled it
+    const reg = await cluster.zkClient.getControllerRegistration();
+    expect(reg?.brokerId).toBe(next.brokerId);
+    const tookMs = reg!.stat.ctime - killedAt;
     expect(tookMs).toBeLessThan(SESSION_MS + 1000);
     await cluster.waitForBrokers([1, 2, 3].filter((id) => id !== first.brokerId));
     await cluster
@@ -166,6 +169,24 @@ describe('cli > kzoo broker start (processes)', () => {
       `kzoo: Timed out after 1500 ms waiting for a ZooKeeper session at 127.0.0.1:${port}/kzoo`,
     );
     expect(took).toBeLessThan(1500 + 2500); // + process start-up
+  });
+});
+
+describe('cli > brokers when ZooKeeper dies', () => {
+  it('SIGTERM still shuts a broker down promptly with exit 0', async () => {
+    const zk = await startZooKeeper({ nodes: 1 });
+    onCleanup(() => zk.stop());
+    const cluster = await TestCluster.start({
+      brokers: [1],
+      zk: zk.connectString + '/kzoo-dead-zk',
+      sessionTimeoutMs: SESSION_MS,
+    });
+    await cluster.waitForController();
+    await zk.kill(1);
+    await cluster.broker(1).waitForOutput(/disconnected from ZooKeeper/, { stream: 'stderr' });
+    const started = Date.now();
+    expect(await cluster.broker(1).stop(20000)).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
 

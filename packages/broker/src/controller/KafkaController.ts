@@ -131,7 +131,16 @@ export class KafkaController extends EventEmitter {
   async shutdown(): Promise<void> {
     this.zkClient.zk.off('expired', this.onSessionExpired);
     this.zkClient.zk.off('newSession', this.onNewSession);
-    await this.eventManager.close();
+    // An event stuck on an unreachable ZooKeeper must not hold the shutdown forever: the
+    // session close that follows fails its request.
+    let timer: NodeJS.Timeout | undefined;
+    const closed = await Promise.race([
+      this.eventManager.close().then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 3000))),
+    ]);
+    clearTimeout(timer);
+    if (!closed)
+      this.log.warn(`controller event ${this.eventManager.state} still running at shutdown`);
     if (this.isActive()) this.onControllerResignation('shutdown');
     this.partitions.shutdown();
     this.activeControllerId = -1;

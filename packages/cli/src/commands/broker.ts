@@ -100,6 +100,10 @@ const start: CommandModule<object, StartArgs> = {
         stopping = true;
         if (why)
           process.stderr.write(`kzoo: ${why instanceof Error ? why.message : String(why)}\n`);
+        setTimeout(() => {
+          process.stderr.write('kzoo: shutdown took longer than 15 s, exiting\n');
+          process.exit(code === 0 ? 1 : code);
+        }, 15000).unref();
         await broker.shutdown().catch(() => undefined);
         process.exit(code);
       };
