@@ -164,6 +164,27 @@ describe('Log', () => {
     });
   });
 
+  test("a follower whose empty log starts inside the leader's first batch restarts at that batch", () => {
+    const log = Log.open(tmpLogDir(), {}, { time: new MockTime() });
+    log.truncateFullyAndStartAt(12); // the leader's log start offset
+    const b = buildRecordBatch({
+      records: [{ value: 'a' }, { value: 'b' }, { value: 'c' }, { value: 'd' }],
+      baseOffset: 10,
+    });
+    // A bad set changes nothing.
+    const bad = Buffer.from(b);
+    bad[bad.length - 1] ^= 1;
+    expectKafkaError(() => log.appendAsFollower(bad), 'CORRUPT_MESSAGE');
+    expect([log.logStartOffset, log.logEndOffset, log.activeSegment.baseOffset]).toEqual([
+      12, 12, 12,
+    ]);
+    const info = log.appendAsFollower(b);
+    expect([info.firstOffset, info.lastOffset]).toEqual([10, 13]);
+    expect([log.logStartOffset, log.logEndOffset]).toEqual([12, 14]);
+    expect(log.read(12, 1000).firstOffset).toBe(10);
+    log.close();
+  });
+
   describe('segments and indexes', () => {
     test('rolls at segment.bytes and reads across segments', () => {
       const dir = tmpLogDir();

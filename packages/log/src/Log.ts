@@ -239,7 +239,8 @@ export class Log {
       const holdsRecoveryPointOrLater = !next || next.baseOffset > recoveryPoint;
       if (!needsRecovery[i] && !holdsRecoveryPointOrLater) continue;
       if (!needsRecovery[i] && opts.hadCleanShutdown) continue;
-      const cut = seg.recover(this.config.maxMessageBytes, {
+      // Bound garbage lengths without cutting batches written under a larger max.message.bytes.
+      const cut = seg.recover(Math.max(this.config.maxMessageBytes, this.config.segmentBytes), {
         onBatch: (base, epoch) => this.leaderEpochCache.assign(epoch, base),
         contiguous: !this.config.cleanupPolicy.compact,
         nextSegmentBase: next?.baseOffset,
@@ -286,7 +287,16 @@ export class Log {
   append(buf: Buffer, opts: { leaderEpoch?: number; assignOffsets?: boolean } = {}): LogAppendInfo {
     this.ensureOpen();
     const assign = opts.assignOffsets ?? true;
-    const batches = this.scan(buf, assign ? 'leader' : 'follower');
+    const batches = this.scan(buf, assign ? 'leader' : 'follower', this._logEndOffset - 1);
+    return this.assignAndAppend(buf, batches, assign, opts.leaderEpoch);
+  }
+
+  private assignAndAppend(
+    buf: Buffer,
+    batches: ScannedBatch[],
+    assign: boolean,
+    leaderEpoch: number | undefined,
+  ): LogAppendInfo {
     const now = this.time.milliseconds();
     const logAppendTime = this.config.messageTimestampType === 'LogAppendTime' ? now : -1;
     if (assign) {
@@ -294,8 +304,7 @@ export class Log {
       for (const b of batches) {
         const delta = b.lastOffset - b.baseOffset;
         setBaseOffset(buf, b.position, offset);
-        if (opts.leaderEpoch !== undefined)
-          setPartitionLeaderEpoch(buf, b.position, opts.leaderEpoch);
+        if (leaderEpoch !== undefined) setPartitionLeaderEpoch(buf, b.position, leaderEpoch);
         if (logAppendTime >= 0) {
           buf.writeInt16BE(
             buf.readInt16BE(b.position + ATTRIBUTES_OFFSET) | TIMESTAMP_TYPE_MASK,
@@ -317,21 +326,29 @@ export class Log {
   appendAsFollower(buf: Buffer): LogAppendInfo {
     this.ensureOpen();
     // An empty log that starts inside the leader's first batch (the leader's log start
-    // offset is mid-batch): restart the log at that batch, as Kafka's follower does.
-    const active = this.activeSegment;
-    if (this.segments.length === 1 && active.size === 0 && buf.length >= RECORD_BATCH_OVERHEAD) {
+    // offset is mid-batch) restarts at that batch, as Kafka's follower does.
+    let restartAt = -1;
+    if (
+      this.segments.length === 1 &&
+      this.activeSegment.size === 0 &&
+      buf.length >= RECORD_BATCH_OVERHEAD
+    ) {
       const base = readInt64(buf, 0);
       const last = base + buf.readInt32BE(LAST_OFFSET_DELTA_OFFSET);
-      if (base < this._logEndOffset && last >= this._logEndOffset) {
-        const start = this._logStartOffset;
-        this.segments.pop()!.deleteFiles();
-        this.segments.push(LogSegment.create(this.dir, base, this.segmentOpts()));
-        this._logEndOffset = base;
-        this._recoveryPoint = Math.min(this._recoveryPoint, base);
-        this._logStartOffset = start;
-      }
+      if (base < this._logEndOffset && last >= this._logEndOffset) restartAt = base;
     }
-    return this.append(buf, { assignOffsets: false });
+    const batches = this.scan(
+      buf,
+      'follower',
+      (restartAt >= 0 ? restartAt : this._logEndOffset) - 1,
+    );
+    if (restartAt >= 0 && batches.length > 0) {
+      this.segments.pop()!.deleteFiles();
+      this.segments.push(LogSegment.create(this.dir, restartAt, this.segmentOpts()));
+      this._logEndOffset = restartAt;
+      this._recoveryPoint = Math.min(this._recoveryPoint, restartAt);
+    }
+    return this.assignAndAppend(buf, batches, false, undefined);
   }
 
   private appendScanned(
@@ -381,11 +398,6 @@ export class Log {
     info.lastOffset = batches[batches.length - 1].lastOffset;
     info.maxTimestamp = maxTs;
     info.offsetOfMaxTimestamp = offsetOfMaxTs;
-    if (info.validBytes > this.config.segmentBytes)
-      throw new KafkaError(
-        'RECORD_LIST_TOO_LARGE',
-        `${info.validBytes} bytes exceed segment.bytes=${this.config.segmentBytes}`,
-      );
 
     if (info.firstOffset > this._logEndOffset && !this.config.cleanupPolicy.compact) {
       // A gap (the leader's log was compacted): start a segment there, so offsets inside
@@ -412,10 +424,9 @@ export class Log {
   }
 
   /** Validates the batches of a produce or replica set without touching the log. */
-  private scan(buf: Buffer, mode: 'leader' | 'follower'): ScannedBatch[] {
+  private scan(buf: Buffer, mode: 'leader' | 'follower', prevLast: number): ScannedBatch[] {
     const out: ScannedBatch[] = [];
     let pos = 0;
-    let prevLast = this._logEndOffset - 1;
     while (pos < buf.length) {
       if (
         mode === 'follower' &&
@@ -469,6 +480,11 @@ export class Log {
       });
       pos += size;
     }
+    if (pos > this.config.segmentBytes)
+      throw new KafkaError(
+        'RECORD_LIST_TOO_LARGE',
+        `${pos} bytes exceed segment.bytes=${this.config.segmentBytes}`,
+      );
     return out;
   }
 
@@ -722,6 +738,13 @@ export class Log {
     if (i < 0 || i === this.segments.length - 1 || old.deleted) {
       fs.rmSync(cleanedFile, { force: true });
       return false;
+    }
+    if (fs.statSync(cleanedFile).size === 0) {
+      // Nothing left: the segment goes (offsets stay as they were; reads skip the gap).
+      fs.rmSync(cleanedFile, { force: true });
+      this.segments.splice(i, 1);
+      old.deleteFiles();
+      return true;
     }
     const swap = old.file + SWAP_SUFFIX;
     fs.renameSync(cleanedFile, swap);

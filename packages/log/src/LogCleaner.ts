@@ -40,13 +40,20 @@ export interface CleanResult {
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Segments the cleaner may work on: closed, wholly below the HW, older than the lag. */
+/** The offset after `seg`: the next segment's base (segments are never the last one here). */
+function endOf(log: Log, seg: LogSegment): number {
+  const next = log.logSegments().find((x) => x.baseOffset > seg.baseOffset);
+  return next ? next.baseOffset : log.logEndOffset;
+}
+
 function cleanableSegments(log: Log, highWatermark: number, now: number): LogSegment[] {
   const segs = log.logSegments();
   const out: LogSegment[] = [];
   for (let i = 0; i < segs.length - 1; i++) {
     const next = segs[i + 1];
     if (next.baseOffset > highWatermark) break;
-    if (now - segs[i].largestTimestamp() < log.config.minCompactionLagMs) break;
+    const lag = log.config.minCompactionLagMs;
+    if (lag > 0 && now - segs[i].largestTimestamp() < lag) break;
     out.push(segs[i]);
   }
   return out;
@@ -57,11 +64,10 @@ export function dirtyRatio(log: Log, highWatermark = log.logEndOffset, now = Dat
   const segs = cleanableSegments(log, highWatermark, now);
   let total = 0;
   let dirty = 0;
-  segs.forEach((s, i) => {
+  for (const s of segs) {
     total += s.size;
-    const end = i + 1 < segs.length ? segs[i + 1].baseOffset : Infinity;
-    if (end > log.firstDirtyOffset) dirty += s.size;
-  });
+    if (endOf(log, s) > log.firstDirtyOffset) dirty += s.size;
+  }
   return total === 0 ? 0 : dirty / total;
 }
 
@@ -88,8 +94,7 @@ export async function cleanLog(log: Log, opts: CleanOptions = {}): Promise<Clean
     // 1. key -> newest offset over the dirty segments.
     const map = new Map<string, number>();
     for (let i = 0; i < segs.length; i++) {
-      const end = i + 1 < segs.length ? segs[i + 1].baseOffset : Infinity;
-      if (end <= log.firstDirtyOffset) continue;
+      if (endOf(log, segs[i]) <= log.firstDirtyOffset) continue;
       if (segs[i].deleted) return null;
       for (const { bytes, header } of batchesOf(segs[i])) {
         if (header.isControlBatch) continue;

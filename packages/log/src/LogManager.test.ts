@@ -210,4 +210,16 @@ describe('Log > LogManager', () => {
     await m.close();
     expect(fs.readFileSync(file, 'utf8')).toMatch(/^0\n2\n(hw 0 3\nhw 1 4|hw 1 4\nhw 0 3)\n$/);
   });
+  test('topics with dots and dashes reload; -delete leftovers are removed on open', async () => {
+    const [dir] = dirs(1);
+    const m = LogManager.open({ logDirs: [dir] });
+    m.getOrCreateLog('app.events-v2', 11).append(batch(2));
+    await m.close();
+    fs.mkdirSync(path.join(dir, 'old-0.0123456789abcdef-delete'));
+    const again = LogManager.open({ logDirs: [dir] });
+    expect(again.getLog('app.events-v2', 11)!.logEndOffset).toBe(2);
+    expect(again.allLogs()).toHaveLength(1);
+    expect(fs.existsSync(path.join(dir, 'old-0.0123456789abcdef-delete'))).toBe(false);
+    await again.close();
+  });
 });

@@ -205,7 +205,8 @@ export class LogManager {
         fs.rmSync(full, { recursive: true, force: true });
         continue;
       }
-      const tp = name.includes('.') ? null : parseTopicPartitionName(name);
+      // `<tp>.<id>-future` / `-stray` are not ours to load (topics may contain dots).
+      const tp = /-(future|stray)$/.test(name) ? null : parseTopicPartitionName(name);
       if (!tp) continue;
       const key = tpKey(tp.topic, tp.partition);
       const log = Log.open(full, this.opts.defaultConfig ?? {}, {

@@ -12,7 +12,6 @@ import {
   MAX_TIMESTAMP_OFFSET,
   PARTITION_LEADER_EPOCH_OFFSET,
   RECORD_BATCH_OVERHEAD,
-  readInt64,
   validateBatch,
 } from '@kzoo/records';
 import { OffsetIndex, TimeIndex } from './indexes';
@@ -50,7 +49,7 @@ export interface BatchLocation {
 
 const HEADER_PEEK = 27; // through lastOffsetDelta
 
-/** An int64 field that is not covered by the CRC: NaN when outside the safe range. */
+/** An int64 field read without trusting it: NaN when outside the safe range. */
 function readOffsetField(buf: Buffer, pos: number): number {
   const hi = buf.readInt32BE(pos);
   if (hi > 0x1fffff || hi < -0x200000) return NaN;
@@ -143,7 +142,10 @@ export class LogSegment {
     this.maxTimestampSoFar = t.timestamp;
     this.offsetOfMaxTimestampSoFar = t.offset;
     const first = this.readRange(0, RECORD_BATCH_OVERHEAD);
-    this.rollingBasedTimestamp = readInt64(first, MAX_TIMESTAMP_OFFSET);
+    if (first.length < RECORD_BATCH_OVERHEAD) return false;
+    const firstMaxTs = readOffsetField(first, MAX_TIMESTAMP_OFFSET);
+    if (Number.isNaN(firstMaxTs)) return false;
+    this.rollingBasedTimestamp = firstMaxTs;
     return true;
   }
 
@@ -302,7 +304,8 @@ export class LogSegment {
       const lastOffset = baseOffset + chunk.readInt32BE(rel + LAST_OFFSET_DELTA_OFFSET);
       if (baseOffset <= prevLast || lastOffset < baseOffset || lastOffset >= limit) break;
       if (opts.contiguous && baseOffset !== prevLast + 1) break;
-      const maxTs = readInt64(chunk, rel + MAX_TIMESTAMP_OFFSET);
+      const maxTs = readOffsetField(chunk, rel + MAX_TIMESTAMP_OFFSET);
+      if (Number.isNaN(maxTs)) break;
       this.indexBatch(validBytes, size, lastOffset, maxTs);
       opts.onBatch?.(baseOffset, chunk.readInt32BE(rel + PARTITION_LEADER_EPOCH_OFFSET));
       prevLast = lastOffset;
@@ -341,7 +344,7 @@ export class LogSegment {
       this.nextOffset = b.lastOffset + 1;
       this.maxTimestampSoFar = Math.max(
         this.maxTimestampSoFar,
-        readInt64(this.readRange(b.position + MAX_TIMESTAMP_OFFSET, 8), 0),
+        readOffsetField(this.readRange(b.position + MAX_TIMESTAMP_OFFSET, 8), 0) || -1,
       );
     }
     return { bytes: removed, firstRemovedBase: loc.baseOffset };

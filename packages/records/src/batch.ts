@@ -287,6 +287,11 @@ export function* records(batch: Buffer, pos = 0): Generator<KafkaRecord> {
       headers,
     };
   }
+  if (r.pos !== payload.length)
+    throw new KafkaError(
+      'CORRUPT_MESSAGE',
+      `${payload.length - r.pos} bytes left after the ${h.recordCount} declared records`,
+    );
 }
 
 function readBytes(r: VarintReader, end: number): Buffer | null {
