@@ -257,6 +257,18 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
     default: 5000,
     doc: 'High-watermark checkpoint interval.',
   },
+  {
+    name: 'log.cleaner.enable',
+    type: 'boolean',
+    default: true,
+    doc: 'Run the log cleaner (compaction of cleanup.policy=compact topics).',
+  },
+  {
+    name: 'log.cleaner.backoff.ms',
+    type: 'long',
+    default: 15000,
+    doc: 'Pause between cleaner passes.',
+  },
   // Network.
   {
     name: 'socket.request.max.bytes',

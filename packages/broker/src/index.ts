@@ -1,7 +1,6 @@
 // broker: the kzoo broker (Kafka's KafkaServer) as a library object.
-//   Broker.ts (startup/shutdown, components), config.ts (KafkaConfig, Kafka's keys/defaults),
-//   controller/ (KafkaController, ControllerEventManager), server/ (meta.properties),
-//   coordinator/group/ (GroupCoordinator, committed offsets in ZooKeeper)
+//   Broker.ts, config.ts, network/ (SocketServer), server/ (DataPlane, KafkaApis, ReplicaManager, MetadataCache)
+//   handlers/ (one file per API), admin/ (AdminZkClient, topic rules), controller/ (KafkaController, state machines), coordinator/group/ (GroupCoordinator)
 export * from './config';
 export * from './Broker';
 export * from './controller/ControllerEventManager';
@@ -12,7 +11,6 @@ export * from './server/KafkaApis';
 export * from './server/MetadataCache';
 export * from './server/ReplicaManager';
 export * from './server/Partition';
-export * from './server/LogStore';
 export * from './server/DelayedOperation';
 export * from './server/DelayedOps';
 export * from './admin/AdminZkClient';
@@ -20,4 +18,5 @@ export * from './admin/AdminUtils';
 export * from './admin/Topic';
 export * from './controller/ControllerPartitions';
 export * from './controller/states';
+export * from './network';
 export * from './coordinator/group';

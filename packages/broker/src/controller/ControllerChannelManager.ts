@@ -70,7 +70,11 @@ class RequestSendThread {
               connectTimeoutMs: this.opts.requestTimeoutMs,
               logger: this.log,
             });
-            if (this.stopped) break;
+            if (this.stopped) {
+              void this.conn.close();
+              this.conn = null;
+              break;
+            }
           }
           const response = await this.conn.request(item.apiKey, 0, item.body as never);
           this.queue.shift();

@@ -131,7 +131,8 @@ class ServerConnection {
   /** Stop reading; close once every request already read is answered. */
   drain(): void {
     this.draining = true;
-    this.socket.pause();
+    // Keep reading (and dropping) so the peer's FIN is seen and the socket can close.
+    this.socket.resume();
     this.decoder.reset();
     this.maybeEnd();
   }
@@ -141,6 +142,7 @@ class ServerConnection {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.draining) return;
     this.decoder.push(chunk);
     this.takeFrames();
   }

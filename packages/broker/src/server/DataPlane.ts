@@ -1,20 +1,21 @@
 /**
- * DataPlane: the broker's request path as one Broker component — LogStore,
- * MetadataCache, ReplicaManager, KafkaApis and the SocketServer.
+ * DataPlane: the broker's request path as one Broker component — LogManager (from
+ * @kzoo/log), MetadataCache, ReplicaManager, KafkaApis and the SocketServer.
  *
- * startup (before registration, as Kafka): open the logs, bind the listener and put
- * the bound port into the endpoints the broker registers. ready (after registration):
- * start the high-watermark checkpoints. shutdown: stop accepting, answer the requests
- * in flight (parked fetches and produces complete at once), checkpoint high watermarks,
- * close the logs.
+ * startup (before registration, as Kafka): open (lock, recover) the log dirs, bind the
+ * listener and put the bound port into the endpoints the broker registers. ready (after
+ * registration): start the LogManager's background work (retention, flush, checkpoints
+ * including high watermarks, cleaner). shutdown: stop accepting, answer the requests in
+ * flight (parked fetches and produces complete at once), close the logs (which
+ * checkpoints high watermarks and leaves the clean-shutdown marker).
  */
 import { createLogger, Logger, SystemTime, Time } from '@kzoo/common';
+import { LogManager } from '@kzoo/log';
 import type { Broker, BrokerComponent } from '../Broker';
 import type { KafkaConfig } from '../config';
 import { AdminZkClient } from '../admin/AdminZkClient';
 import { SocketServer } from '../network';
 import { KafkaApis, type ApiSettings, type BrokerContext } from './KafkaApis';
-import { LogStore } from './LogStore';
 import { MetadataCache } from './MetadataCache';
 import { ReplicaManager } from './ReplicaManager';
 
@@ -44,8 +45,8 @@ export function logDefaultsFrom(config: KafkaConfig): Record<string, string | nu
 
 export class DataPlane implements BrokerComponent {
   readonly name = 'data-plane';
-  readonly logStore: LogStore;
   readonly metadataCache: MetadataCache;
+  private _logManager: LogManager | null = null;
   private _replicaManager: ReplicaManager | null = null;
   private _socketServer: SocketServer | null = null;
   private _apis: KafkaApis | null = null;
@@ -56,20 +57,15 @@ export class DataPlane implements BrokerComponent {
     private readonly broker: Broker,
     opts: { time?: Time; logger?: Logger } = {},
   ) {
-    const config = broker.config;
     this.time = opts.time ?? SystemTime;
     this.log = opts.logger ?? createLogger('broker', { broker: broker.brokerId });
-    this.logStore = new LogStore({
-      logDirs: config.logDirs,
-      defaults: logDefaultsFrom(config),
-      retentionCheckIntervalMs: config.getInt('log.retention.check.interval.ms'),
-      checkpointIntervalMs: config.getInt('log.flush.offset.checkpoint.interval.ms'),
-      time: this.time,
-      logger: this.log.child({}, 'log'),
-    });
     this.metadataCache = new MetadataCache(broker.brokerId);
   }
 
+  get logManager(): LogManager {
+    if (!this._logManager) throw new Error(`broker ${this.broker.brokerId} is not started`);
+    return this._logManager;
+  }
   get replicaManager(): ReplicaManager {
     if (!this._replicaManager) throw new Error(`broker ${this.broker.brokerId} is not started`);
     return this._replicaManager;
@@ -85,16 +81,29 @@ export class DataPlane implements BrokerComponent {
 
   async startup(broker: Broker): Promise<void> {
     const config = broker.config;
-    this.logStore.startup();
+    const logManager = LogManager.open({
+      logDirs: [...config.logDirs],
+      defaultConfig: logDefaultsFrom(config),
+      retentionCheckIntervalMs: config.getInt('log.retention.check.interval.ms'),
+      flushOffsetCheckpointIntervalMs: config.getInt('log.flush.offset.checkpoint.interval.ms'),
+      highWatermarkCheckpointIntervalMs: config.getInt(
+        'replica.high.watermark.checkpoint.interval.ms',
+      ),
+      cleanerEnable: config.getBoolean('log.cleaner.enable'),
+      cleanerBackoffMs: config.getInt('log.cleaner.backoff.ms'),
+      highWatermark: (t, p) => this._replicaManager?.highWatermarkOf(t, p),
+      time: this.time,
+      logger: this.log.child({}, 'log'),
+    });
+    this._logManager = logManager;
     const admin = new AdminZkClient(broker.zkClient);
     this._replicaManager = new ReplicaManager({
       brokerId: broker.brokerId,
-      logStore: this.logStore,
+      logManager,
       metadataCache: this.metadataCache,
       brokerEpoch: () => broker.brokerEpoch,
       topicConfig: (t) => admin.fetchTopicConfig(t),
       minInsyncReplicas: config.getInt('min.insync.replicas'),
-      hwCheckpointIntervalMs: config.getInt('replica.high.watermark.checkpoint.interval.ms'),
       time: this.time,
       logger: this.log.child({}, 'replica.manager'),
     });
@@ -138,7 +147,7 @@ export class DataPlane implements BrokerComponent {
   }
 
   async ready(): Promise<void> {
-    this._replicaManager?.startup();
+    this._logManager?.startup();
   }
 
   async shutdown(): Promise<void> {
@@ -150,6 +159,6 @@ export class DataPlane implements BrokerComponent {
     } else {
       this._replicaManager?.shutdown();
     }
-    this.logStore.shutdown();
+    await this._logManager?.close();
   }
 }

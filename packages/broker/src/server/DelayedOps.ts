@@ -18,7 +18,7 @@ import type { Partition } from './Partition';
 export interface FetchPartitionStatus {
   partition: Partition;
   fetchOffset: number;
-  /** The partition's bytesAtHighWatermark when the fetch was read. */
+  /** The partition's bytesAtHighWatermark (followers: bytesAtLogEnd) when the fetch was read. */
   bytesAtHw: number;
   /** Bytes the first read returned. */
   bytesRead: number;
@@ -41,7 +41,8 @@ export class DelayedFetch extends DelayedOperation {
       const p = s.partition;
       if (!p.isLeader) return this.forceComplete();
       if (p.logEndOffset < s.fetchOffset) return this.forceComplete(); // truncated below the fetch
-      accumulated += s.bytesRead + (p.bytesAtHighWatermark - s.bytesAtHw);
+      const now = s.fromFollower ? p.bytesAtLogEnd : p.bytesAtHighWatermark;
+      accumulated += s.bytesRead + (now - s.bytesAtHw);
     }
     if (accumulated >= this.minBytes) return this.forceComplete();
     return false;

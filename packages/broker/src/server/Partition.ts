@@ -33,7 +33,7 @@ export class Partition {
   isr: number[] = [];
   private _highWatermark = 0;
   /** Total bytes appended (below the LEO) since the log was opened here. */
-  private bytesAtLogEnd = 0;
+  private _bytesAtLogEnd = 0;
   private _bytesAtHighWatermark = 0;
   /** [endOffset, bytesAtLogEnd] of appends above the high watermark, oldest first. */
   private readonly pendingAboveHw: Array<[number, number]> = [];
@@ -70,15 +70,20 @@ export class Partition {
   get bytesAtHighWatermark(): number {
     return this._bytesAtHighWatermark;
   }
+  /** Total bytes appended here since the log was opened (what a follower fetch can read). */
+  get bytesAtLogEnd(): number {
+    return this._bytesAtLogEnd;
+  }
 
   /**
-   * Becomes leader for `state` (Kafka's makeLeader). Returns false when `state` is not
-   * newer than what this replica has (its leaderEpoch must be greater).
+   * Becomes leader for `state` (Kafka's makeLeader); the caller has checked that its
+   * leaderEpoch is newer. Returns true when this broker was not the leader before.
    */
   makeLeader(state: LeaderAndIsrPartitionState): boolean {
+    const changed = !this.isLeader;
     this.applyState(state);
     this.maybeIncrementLeaderHighWatermark();
-    return true;
+    return changed;
   }
 
   /** Becomes a follower of `state.leader` (Kafka's makeFollower); fetching from it comes with replication. */
@@ -111,8 +116,8 @@ export class Partition {
       );
     const info = this.log.append(records, { leaderEpoch: this.leaderEpoch });
     if (info.numBatches > 0) {
-      this.bytesAtLogEnd += info.validBytes;
-      this.pendingAboveHw.push([info.lastOffset + 1, this.bytesAtLogEnd]);
+      this._bytesAtLogEnd += info.validBytes;
+      this.pendingAboveHw.push([info.lastOffset + 1, this._bytesAtLogEnd]);
       this.maybeIncrementLeaderHighWatermark();
     }
     return info;

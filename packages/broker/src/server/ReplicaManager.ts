@@ -10,8 +10,10 @@
  * - `fetchMessages` (Fetch): answers at once when minBytes are readable or a partition
  *   has an error, else parks a DelayedFetch that an append to one of its partitions
  *   completes, or its single maxWaitMs timer.
- * - High watermarks go to `replication-offset-checkpoint` every
- *   `replica.high.watermark.checkpoint.interval.ms` and at shutdown.
+ * - High watermarks: `highWatermarkOf` feeds the LogManager (its retention and cleaner stay
+ *   below them, it checkpoints them to `replication-offset-checkpoint` every
+ *   `replica.high.watermark.checkpoint.interval.ms` and on close); the checkpointed
+ *   values seed new Partition objects after a restart.
  */
 import { createLogger, KafkaError, Logger, SystemTime, Time } from '@kzoo/common';
 import type {
@@ -29,13 +31,13 @@ import type {
 } from '@kzoo/protocol';
 import { DelayedOperationPurgatory } from './DelayedOperation';
 import { DelayedFetch, DelayedProduce, type FetchPartitionStatus } from './DelayedOps';
-import type { LogStore } from './LogStore';
+import type { LogManager } from '@kzoo/log';
 import type { MetadataCache } from './MetadataCache';
 import { Partition } from './Partition';
 
 export interface ReplicaManagerOptions {
   brokerId: number;
-  logStore: LogStore;
+  logManager: LogManager;
   metadataCache: MetadataCache;
   /** This broker's epoch (czxid of its registration), for fencing control requests. */
   brokerEpoch: () => number;
@@ -43,8 +45,6 @@ export interface ReplicaManagerOptions {
   topicConfig: (topic: string) => Promise<Record<string, string>>;
   /** Broker default min.insync.replicas. */
   minInsyncReplicas?: number;
-  /** replica.high.watermark.checkpoint.interval.ms; default 5000. */
-  hwCheckpointIntervalMs?: number;
   time?: Time;
   logger?: Logger;
 }
@@ -63,7 +63,8 @@ export class ReplicaManager {
   private readonly log: Logger;
   private readonly stateLog: Logger;
   private readonly time: Time;
-  private hwTimer: NodeJS.Timeout | null = null;
+  /** replication-offset-checkpoint as read at startup. */
+  private readonly checkpointedHw: Map<string, number>;
   private readonly leadershipListeners: Array<(p: Partition) => void> = [];
 
   constructor(private readonly opts: ReplicaManagerOptions) {
@@ -72,6 +73,7 @@ export class ReplicaManager {
     const base = opts.logger ?? createLogger('replica.manager', { broker: opts.brokerId });
     this.log = base;
     this.stateLog = base.child({}, 'state.change');
+    this.checkpointedHw = opts.logManager.readHighWatermarks();
   }
 
   /** This broker's current epoch (czxid of its registration). */
@@ -79,34 +81,28 @@ export class ReplicaManager {
     return this.opts.brokerEpoch();
   }
 
-  startup(): void {
-    const every = this.opts.hwCheckpointIntervalMs ?? 5000;
-    this.hwTimer = setInterval(() => {
-      try {
-        this.checkpointHighWatermarks();
-      } catch (e) {
-        this.log.error('high watermark checkpoint failed', { error: e });
-      }
-    }, every);
-    this.hwTimer.unref();
+  /**
+   * The high watermark of a partition's log: the Partition's, or (before its first
+   * LeaderAndIsr after a restart) the checkpointed one.
+   */
+  highWatermarkOf(topic: string, partition: number): number | undefined {
+    const key = `${topic}-${partition}`;
+    return this.partitions.get(key)?.highWatermark ?? this.checkpointedHw.get(key);
   }
 
   /** Answers parked requests, then writes the high watermarks. */
   shutdown(): void {
-    if (this.hwTimer) clearInterval(this.hwTimer);
-    this.hwTimer = null;
     this.fetchPurgatory.completeAll();
     this.producePurgatory.completeAll();
     this.checkpointHighWatermarks();
   }
 
   checkpointHighWatermarks(): void {
-    this.opts.logStore.checkpointHighWatermarks(
-      [...this.partitions.values()].map((p) => ({
-        topic: p.topic,
-        partition: p.partition,
-        offset: p.highWatermark,
-      })),
+    this.opts.logManager.checkpointHighWatermarks(
+      this.opts.logManager.allLogs().flatMap((l) => {
+        const offset = this.highWatermarkOf(l.topic, l.partition);
+        return offset === undefined ? [] : [{ topic: l.topic, partition: l.partition, offset }];
+      }),
     );
   }
 
@@ -214,14 +210,14 @@ export class ReplicaManager {
     partition: number,
     cfg: Record<string, string>,
   ): Partition {
-    const log = this.opts.logStore.getOrCreateLog(topic, partition, cfg);
+    const log = this.opts.logManager.getOrCreateLog(topic, partition, cfg);
     const minIsr = Number(cfg['min.insync.replicas'] ?? this.opts.minInsyncReplicas ?? 1);
     const p = new Partition(
       topic,
       partition,
       this.brokerId,
       log,
-      this.opts.logStore.checkpointedHighWatermark(topic, partition),
+      this.checkpointedHw.get(`${topic}-${partition}`),
       Number.isInteger(minIsr) && minIsr > 0 ? minIsr : 1,
     );
     this.partitions.set(p.key, p);
@@ -244,7 +240,8 @@ export class ReplicaManager {
           if (p) p.leaderId = -1;
           if (s.deletePartition) {
             this.partitions.delete(key);
-            this.opts.logStore.deleteLog(s.topicName, s.partitionIndex);
+            this.opts.logManager.deleteLog(s.topicName, s.partitionIndex);
+            this.checkpointedHw.delete(key);
           }
           this.stateLog.info('stopped replica', {
             partition: key,
@@ -378,7 +375,7 @@ export class ReplicaManager {
           status.push({
             partition: p,
             fetchOffset: fp.fetchOffset,
-            bytesAtHw: p.bytesAtHighWatermark,
+            bytesAtHw: fromFollower ? p.bytesAtLogEnd : p.bytesAtHighWatermark,
             bytesRead: n,
             fromFollower,
           });

@@ -1,0 +1,161 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LogManager, OffsetCheckpointFile, REPLICATION_OFFSET_CHECKPOINT } from '@kzoo/log';
+import type { FetchRequest, LeaderAndIsrPartitionState, LeaderAndIsrRequest } from '@kzoo/protocol';
+import { buildRecordBatch } from '@kzoo/records';
+import { MetadataCache } from './MetadataCache';
+import { ReplicaManager } from './ReplicaManager';
+
+let dir: string;
+let store: LogManager;
+let rm: ReplicaManager;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kzoo-rm-'));
+  store = LogManager.open({ logDirs: [dir], cleanerEnable: false });
+  rm = new ReplicaManager({
+    brokerId: 1,
+    logManager: store,
+    metadataCache: new MetadataCache(1),
+    brokerEpoch: () => 10,
+    topicConfig: async (t): Promise<Record<string, string>> =>
+      t === 'strict' ? { 'min.insync.replicas': '2' } : {},
+  });
+});
+afterEach(async () => {
+  rm.shutdown();
+  await store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const ps = (
+  topic: string,
+  leader: number,
+  leaderEpoch = 0,
+  isr = [1],
+): LeaderAndIsrPartitionState => ({
+  topicName: topic,
+  partitionIndex: 0,
+  controllerEpoch: 1,
+  leader,
+  leaderEpoch,
+  isr,
+  zkVersion: 0,
+  replicas: [1, 2],
+  isNew: true,
+});
+const lai = (
+  states: LeaderAndIsrPartitionState[],
+  controllerEpoch = 1,
+  brokerEpoch = 10,
+): LeaderAndIsrRequest => ({
+  controllerId: 1,
+  controllerEpoch,
+  brokerEpoch,
+  partitionStates: states,
+  liveLeaders: [],
+});
+const batch = (v: string) => buildRecordBatch({ records: [{ value: v }] });
+const fetchReq = (topic: string, offset: number, maxWaitMs = 0): FetchRequest => ({
+  replicaId: -1,
+  maxWaitMs,
+  minBytes: 1,
+  maxBytes: 1 << 20,
+  isolationLevel: 0,
+  topics: [
+    {
+      topic,
+      partitions: [
+        {
+          partition: 0,
+          currentLeaderEpoch: -1,
+          fetchOffset: offset,
+          logStartOffset: -1,
+          partitionMaxBytes: 1 << 20,
+        },
+      ],
+    },
+  ],
+});
+
+describe('broker > server > ReplicaManager', () => {
+  it('applies LeaderAndIsr only from a current controller and with a newer leader epoch', async () => {
+    expect((await rm.becomeLeaderOrFollower(lai([ps('t', 1)]))).partitionErrors[0].errorCode).toBe(
+      0,
+    );
+    expect(rm.getPartition('t', 0)!.isLeader).toBe(true);
+    // Same leader epoch again: stale for that partition.
+    expect((await rm.becomeLeaderOrFollower(lai([ps('t', 2)]))).partitionErrors[0].errorCode).toBe(
+      11,
+    );
+    expect(rm.getPartition('t', 0)!.isLeader).toBe(true);
+    // An older controller epoch after a newer one: the whole request is refused.
+    await rm.becomeLeaderOrFollower(lai([ps('t', 2, 1)], 3));
+    expect(rm.getPartition('t', 0)!.leaderId).toBe(2);
+    expect((await rm.becomeLeaderOrFollower(lai([ps('t', 1, 2)], 2))).errorCode).toBe(11);
+    expect((await rm.becomeLeaderOrFollower(lai([ps('t', 1, 2)], 3, 9))).errorCode).toBe(77);
+    // Followers refuse produce and consumer fetch.
+    const [res] = await rm.appendRecords(1, 1000, [
+      { name: 't', partitions: [{ index: 0, records: batch('x') }] },
+    ]);
+    expect(res.partitions[0].errorCode).toBe(6);
+  });
+
+  it('serves produce and fetch as leader, and a parked fetch wakes on the append', async () => {
+    await rm.becomeLeaderOrFollower(lai([ps('t', 1)]));
+    const [r] = await rm.appendRecords(1, 1000, [
+      { name: 't', partitions: [{ index: 0, records: batch('a') }] },
+    ]);
+    expect(r.partitions[0]).toMatchObject({ errorCode: 0, baseOffset: 0, logStartOffset: 0 });
+    const now = await rm.fetchMessages(fetchReq('t', 0));
+    expect(now[0].partitions[0]).toMatchObject({ errorCode: 0, highWatermark: 1 });
+    const parked = rm.fetchMessages(fetchReq('t', 1, 60000));
+    expect(rm.fetchPurgatory.delayed).toBe(1);
+    await rm.appendRecords(1, 1000, [
+      { name: 't', partitions: [{ index: 0, records: batch('b') }] },
+    ]);
+    const woke = await parked;
+    expect(woke[0].partitions[0].highWatermark).toBe(2);
+    expect(woke[0].partitions[0].records.length).toBeGreaterThan(0);
+    expect((await rm.fetchMessages(fetchReq('t', 3)))[0].partitions[0].errorCode).toBe(1);
+  });
+
+  it('refuses acks=-1 below min.insync.replicas, and waits for the HW with a larger ISR', async () => {
+    await rm.becomeLeaderOrFollower(lai([{ ...ps('strict', 1), topicName: 'strict' }]));
+    const [a] = await rm.appendRecords(-1, 1000, [
+      { name: 'strict', partitions: [{ index: 0, records: batch('x') }] },
+    ]);
+    expect(a.partitions[0].errorCode).toBe(19); // NOT_ENOUGH_REPLICAS
+    await rm.becomeLeaderOrFollower(lai([ps('w', 1, 0, [1, 2])]));
+    const started = Date.now();
+    const [w] = await rm.appendRecords(-1, 100, [
+      { name: 'w', partitions: [{ index: 0, records: batch('x') }] },
+    ]);
+    expect(w.partitions[0].errorCode).toBe(7); // REQUEST_TIMED_OUT: the follower never fetched
+    expect(Date.now() - started).toBeGreaterThanOrEqual(95);
+  });
+
+  it('StopReplica with deletePartition removes the log; high watermarks are checkpointed', async () => {
+    await rm.becomeLeaderOrFollower(
+      lai([ps('t', 1), ps('u', 1)].map((s, i) => ({ ...s, topicName: i ? 'u' : 't' }))),
+    );
+    await rm.appendRecords(1, 1000, [
+      { name: 'u', partitions: [{ index: 0, records: batch('a') }] },
+    ]);
+    const parked = rm.fetchMessages(fetchReq('t', 0, 60000));
+    const res = rm.stopReplicas({
+      controllerId: 1,
+      controllerEpoch: 1,
+      brokerEpoch: 10,
+      partitions: [{ topicName: 't', partitionIndex: 0, leaderEpoch: -2, deletePartition: true }],
+    });
+    expect(res.partitionErrors[0].errorCode).toBe(0);
+    expect((await parked)[0].partitions[0].errorCode).toBe(3); // the parked fetch is answered
+    expect(fs.existsSync(path.join(dir, 't-0'))).toBe(false);
+    rm.checkpointHighWatermarks();
+    const hw = new OffsetCheckpointFile(path.join(dir, REPLICATION_OFFSET_CHECKPOINT)).readMap();
+    expect(hw.get('u-0')).toBe(1);
+    expect(hw.has('t-0')).toBe(false);
+  });
+});
