@@ -69,7 +69,7 @@ function setup(opts: { batchSize?: number; lingerMs?: number } = {}) {
       offset: -1,
       timestamp: time.milliseconds(),
     };
-    call.results.push(result);
+    call.results!.push(result);
     return acc.append(
       't',
       partition,

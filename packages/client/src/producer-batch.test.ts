@@ -119,7 +119,7 @@ describe('Client > ProducerBatch', () => {
       );
       for (let i = 0; i < 2; i++) {
         const r = { topic: 't', partition: 3, offset: -1, timestamp: 5 };
-        sc.results.push(r);
+        sc.results!.push(r);
         b.tryAppend(5, f(null, 'v'), sc, r);
       }
     }

@@ -90,7 +90,8 @@ export interface RecordMetadata {
 
 /** One `send()` call: resolves when all its records are acknowledged. */
 export interface SendCall {
-  results: RecordMetadata[];
+  /** Results in record order; null for a single-record call (built at completion). */
+  results: RecordMetadata[] | null;
   pending: number;
   done: boolean;
   resolve(results: RecordMetadata[]): void;
@@ -278,7 +279,7 @@ export class ProducerBatch {
       const c = calls[i];
       if (--c.pending === 0 && !c.done) {
         c.done = true;
-        c.resolve(c.results);
+        c.resolve(c.results ?? [r]);
       }
     }
     this.notifyDone();

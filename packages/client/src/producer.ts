@@ -50,7 +50,7 @@ export type SendCallback = (err: Error | null, results?: RecordMetadata[]) => vo
 
 /** A SendCall that reports to a callback (no promise, no closures per call). */
 class CallbackSendCall implements SendCall {
-  results: RecordMetadata[] = [];
+  results: RecordMetadata[] | null = null;
   pending = 0;
   done = false;
   constructor(private readonly callback: SendCallback) {}
@@ -182,7 +182,7 @@ export class Producer {
       return;
     }
     return new Promise((resolve, reject) => {
-      this.sendWith(topic, records, { results: [], pending: 0, done: false, resolve, reject });
+      this.sendWith(topic, records, { results: null, pending: 0, done: false, resolve, reject });
     });
   }
 
@@ -304,7 +304,7 @@ export class Producer {
       result.partition = partition;
       res = acc.append(topic, partition, timestamp, p, p.size, call, result, false, now);
     }
-    call.results[i] = result;
+    if (call.results) call.results[i] = result;
     return res.batchIsFull || res.newBatchCreated;
   }
 
@@ -316,7 +316,7 @@ export class Producer {
     let wake = false;
     if (!Array.isArray(records)) {
       const p = this.prepare(records, 0, topic, numPartitions);
-      call.results = new Array(1);
+      call.results = null;
       call.pending = 1;
       wake = this.appendOne(topic, records, p, cluster, call, 0, now);
     } else {

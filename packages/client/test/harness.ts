@@ -15,11 +15,13 @@ export interface TestBroker {
 
 export async function startTestBroker(
   extra: Record<string, string | number | boolean> = {},
+  zkConnect = zkConnectForTest(),
+  logDir?: string,
 ): Promise<TestBroker> {
-  const dir = makeTempDir('kzoo-client-test-');
+  const dir = logDir ?? makeTempDir('kzoo-client-test-');
   const broker = new Broker({
     'broker.id': 1,
-    'zookeeper.connect': zkConnectForTest(),
+    'zookeeper.connect': zkConnect,
     listeners: 'PLAINTEXT://127.0.0.1:0',
     'log.dirs': dir,
     'zookeeper.session.timeout.ms': 6000,
@@ -27,7 +29,7 @@ export async function startTestBroker(
   });
   onCleanup(async () => {
     await broker.shutdown();
-    removeDir(dir);
+    if (!logDir) removeDir(dir);
   });
   await broker.start();
   const ep = broker.advertisedListeners[0];
