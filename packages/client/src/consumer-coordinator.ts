@@ -525,6 +525,14 @@ export class ConsumerCoordinator {
    */
   async commitSync(offsets: OffsetAndPartition[], deadlineMs: number): Promise<void> {
     if (offsets.length === 0) return;
+    if (this.subscription && this.generationId < 0) {
+      // as Kafka: a subscribed member outside a generation must not commit (its
+      // positions may be older than those of the partitions' new owners)
+      throw new KafkaError(
+        'REBALANCE_IN_PROGRESS',
+        'commit failed: this consumer is not in an active generation of the group (rejoining)',
+      );
+    }
     const byTopic = new Map<string, OffsetAndPartition[]>();
     for (const o of offsets) {
       const list = byTopic.get(o.topic);

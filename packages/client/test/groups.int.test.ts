@@ -262,3 +262,33 @@ describe('Client > Consumer > groups > subscribe(RegExp), run(), auto commit', (
     expect(new Set(batches.map((b) => b.partition))).toEqual(new Set([0, 1, 2]));
   });
 });
+
+describe('Client > Consumer > groups > run(eachMessage)', () => {
+  it('hands records one at a time, in offset order per partition, until close()', async () => {
+    const topic = randomTopic('each');
+    await createTopic(tb.bootstrap, topic, 2);
+    const producer = new Producer({ 'bootstrap.servers': tb.bootstrap, acks: 1 });
+    onCleanup(() => producer.close({ timeoutMs: 1000 }));
+    await producer.send(
+      topic,
+      Array.from({ length: 8 }, (_, i) => ({ value: `m${i}`, partition: i % 2 })),
+    );
+    const consumer = new Consumer({
+      'bootstrap.servers': tb.bootstrap,
+      'group.id': randomTopic('group'),
+      'auto.offset.reset': 'earliest',
+      'session.timeout.ms': 3000,
+      'heartbeat.interval.ms': 200,
+    });
+    consumer.subscribe([topic]);
+    const seen: ConsumerRecord[] = [];
+    const running = consumer.run({ pollTimeoutMs: 100, eachMessage: (r) => void seen.push(r) });
+    await waitFor('8 messages', () => seen.length >= 8, { timeoutMs: 20000 });
+    await consumer.close();
+    await running;
+    for (const p of [0, 1]) {
+      expect(seen.filter((r) => r.partition === p).map((r) => r.offset)).toEqual([0, 1, 2, 3]);
+    }
+    await expect(consumer.run({})).rejects.toThrow(/eachMessage or eachBatch/);
+  });
+});
