@@ -15,8 +15,11 @@
  * reasons throws COMMIT_FAILED-like KafkaErrors (Kafka's CommitFailedException) and
  * the next poll rejoins.
  *
- * Not implemented: cooperative rebalancing (KIP-429), static membership,
- * `max.poll.interval.ms` enforcement on the client (it is sent as the rebalance timeout).
+ * A member whose application has not called poll() for `max.poll.interval.ms` (also the
+ * rebalance timeout it sends) leaves the group from the heartbeat timer, as Kafka's
+ * heartbeat thread does; its next poll rejoins.
+ *
+ * Not implemented: cooperative rebalancing (KIP-429), static membership.
  */
 import { KafkaError, type Logger, type Time } from '@kzoo/common';
 import { ApiKeys, Connection, type JoinGroupResponse } from '@kzoo/protocol';
@@ -96,6 +99,9 @@ export class ConsumerCoordinator {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private heartbeatInFlight = false;
   private nextAutoCommitMs: number;
+  /** When the application last called poll() (for `max.poll.interval.ms`). */
+  private lastPollMs: number;
+  private pollsInProgress = 0;
   private closed = false;
   /** close() has begun: no more joins. */
   private closing = false;
@@ -105,6 +111,7 @@ export class ConsumerCoordinator {
   constructor(private readonly opts: ConsumerCoordinatorOptions) {
     this.log = opts.logger.child({ group: opts.groupId }, 'consumer.coordinator');
     this.nextAutoCommitMs = opts.time.milliseconds() + opts.autoCommitIntervalMs;
+    this.lastPollMs = opts.time.milliseconds();
   }
 
   get subscribed(): boolean {
@@ -141,12 +148,24 @@ export class ConsumerCoordinator {
     this.opts.metadata.fetchAllTopics(false);
   }
 
+  /** The application entered poll(): the poll timer does not run meanwhile. */
+  enterPoll(): void {
+    this.pollsInProgress++;
+    this.lastPollMs = this.opts.time.milliseconds();
+  }
+
+  leavePoll(): void {
+    this.pollsInProgress--;
+    this.lastPollMs = this.opts.time.milliseconds();
+  }
+
   /**
    * Called at the start of each poll: rejoins when needed (running the rebalance
    * listener), notices new topics matching a pattern, and auto-commits when due.
    */
   async poll(deadlineMs: number): Promise<void> {
     if (this.closed || this.closing || !this.subscription) return;
+    this.lastPollMs = this.opts.time.milliseconds();
     if (this.state === 'stable' && 'pattern' in this.subscription) {
       const matched = this.subscribedTopics();
       if (matched.join(',') !== this.joinedTopics.join(',')) {
@@ -468,7 +487,18 @@ export class ConsumerCoordinator {
     this.stopHeartbeats();
     const tick = () => {
       this.heartbeatTimer = null;
-      if (this.closed || this.state !== 'stable') return;
+      if (this.closed || this.closing || this.state !== 'stable') return;
+      const sincePoll = this.opts.time.milliseconds() - this.lastPollMs;
+      if (this.pollsInProgress === 0 && sincePoll > this.opts.rebalanceTimeoutMs) {
+        // as Kafka's heartbeat thread: an application that stopped polling leaves the
+        // group, so its partitions go to members that make progress; the next poll rejoins
+        this.log.warn('consumer poll timeout has expired: leaving the group', {
+          sincePollMs: sincePoll,
+          maxPollIntervalMs: this.opts.rebalanceTimeoutMs,
+        });
+        void this.maybeLeaveGroup('consumer poll timeout has expired');
+        return;
+      }
       void this.sendHeartbeat().finally(() => {
         if (!this.closed && this.state === 'stable' && !this.heartbeatTimer) {
           this.heartbeatTimer = setTimeout(tick, this.opts.heartbeatIntervalMs);

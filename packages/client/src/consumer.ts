@@ -384,9 +384,21 @@ export class Consumer {
    * an empty array when none came. Throws the KafkaError of a non-retriable failure.
    */
   async poll(timeoutMs = 1000): Promise<ConsumerRecord[]> {
+    const group = this.coordinator?.subscribed ? this.coordinator : null;
+    if (!group) return this.pollOnce(timeoutMs);
+    // time spent inside poll() does not count against max.poll.interval.ms
+    group.enterPoll();
+    try {
+      await group.poll(this.time.milliseconds() + timeoutMs);
+      return await this.pollOnce(timeoutMs);
+    } finally {
+      group.leavePoll();
+    }
+  }
+
+  private async pollOnce(timeoutMs: number): Promise<ConsumerRecord[]> {
     this.checkOpen();
     const deadline = this.time.milliseconds() + timeoutMs;
-    if (this.coordinator?.subscribed) await this.coordinator.poll(deadline);
     const max = this.config['max.poll.records'];
     for (;;) {
       const err = this.fetcher.takeError();

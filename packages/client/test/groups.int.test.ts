@@ -292,3 +292,49 @@ describe('Client > Consumer > groups > run(eachMessage)', () => {
     await expect(consumer.run({})).rejects.toThrow(/eachMessage or eachBatch/);
   });
 });
+
+describe('Client > Consumer > groups > max.poll.interval.ms', () => {
+  it('a member that stops polling leaves the group; its partitions go to the other one', async () => {
+    const topic = randomTopic('mpi');
+    await createTopic(tb.bootstrap, topic, 2);
+    const group = randomTopic('group');
+    const busy = member(group, topic, { 'max.poll.interval.ms': 1500 }, false);
+    const stalled = new Consumer({
+      'bootstrap.servers': tb.bootstrap,
+      'group.id': group,
+      'session.timeout.ms': 3000,
+      'heartbeat.interval.ms': 100,
+      'max.poll.interval.ms': 1500,
+      'enable.auto.commit': false,
+    });
+    onCleanup(() => stalled.close());
+    stalled.subscribe([topic]);
+    // poll until it owns a partition, then stop polling (heartbeats go on)
+    await waitFor(
+      'the stalled member owns a partition',
+      async () => {
+        await stalled.poll(100);
+        return stalled.assignment().length === 1 && busy.consumer.assignment().length === 1;
+      },
+      { timeoutMs: 20000, intervalMs: 1 },
+    );
+    const stoppedAt = Date.now();
+    await waitFor(
+      'the busy member owns both partitions',
+      () => busy.consumer.assignment().length === 2,
+      {
+        timeoutMs: 20000,
+      },
+    );
+    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(1000);
+    // polling again rejoins
+    await waitFor(
+      'the stalled member is back',
+      async () => {
+        await stalled.poll(100);
+        return stalled.assignment().length === 1 && busy.consumer.assignment().length === 1;
+      },
+      { timeoutMs: 20000, intervalMs: 1 },
+    );
+  });
+});
