@@ -1,11 +1,8 @@
 import { ErrorCode, MockTime } from '@kzoo/common';
 import { MockTimer } from './DelayedOperation';
-import {
-  GroupCoordinator,
-  GroupConfig,
-  groupConfigFromProperties,
-  JoinGroupParams,
-} from './GroupCoordinator';
+import { GroupCoordinator } from './GroupCoordinator';
+import { groupConfigFromProperties, type GroupConfig } from './GroupConfig';
+import type { JoinGroupParams } from './GroupCoordinatorTypes';
 import { GroupState } from './GroupMetadata';
 import { InMemoryOffsetStore } from './OffsetStore';
 

@@ -30,7 +30,6 @@ import {
 } from './DelayedJoin';
 import { GroupMetadata, GroupOverview, GroupState, GroupSummary } from './GroupMetadata';
 import {
-  GroupProtocol,
   joinError,
   JoinGroupResult,
   MemberMetadata,
@@ -38,127 +37,18 @@ import {
   syncError,
   SyncGroupResult,
 } from './MemberMetadata';
-import { CommittedOffset, OffsetStore } from './OffsetStore';
-
-/** The broker's group settings, with Kafka's defaults. */
-export interface GroupConfig {
-  /** `group.min.session.timeout.ms` (6000). */
-  groupMinSessionTimeoutMs: number;
-  /** `group.max.session.timeout.ms` (1800000). */
-  groupMaxSessionTimeoutMs: number;
-  /** `group.initial.rebalance.delay.ms` (3000). */
-  groupInitialRebalanceDelayMs: number;
-  /** `group.max.size` (Int.MAX). */
-  groupMaxSize: number;
-}
-
-export const GROUP_CONFIG_DEFAULTS: Readonly<GroupConfig> = Object.freeze({
-  groupMinSessionTimeoutMs: 6000,
-  groupMaxSessionTimeoutMs: 1800000,
-  groupInitialRebalanceDelayMs: 3000,
-  groupMaxSize: 2147483647,
-});
-
-/** The Kafka keys of GroupConfig. */
-export const GROUP_CONFIG_KEYS: Readonly<Record<keyof GroupConfig, string>> = Object.freeze({
-  groupMinSessionTimeoutMs: 'group.min.session.timeout.ms',
-  groupMaxSessionTimeoutMs: 'group.max.session.timeout.ms',
-  groupInitialRebalanceDelayMs: 'group.initial.rebalance.delay.ms',
-  groupMaxSize: 'group.max.size',
-});
-
-/** GroupConfig from Kafka-keyed properties (unknown keys ignored; bad values throw). */
-export function groupConfigFromProperties(
-  props: Readonly<Record<string, string | number | undefined>>,
-): GroupConfig {
-  const out: GroupConfig = { ...GROUP_CONFIG_DEFAULTS };
-  for (const [field, key] of Object.entries(GROUP_CONFIG_KEYS) as [keyof GroupConfig, string][]) {
-    const raw = props[key];
-    if (raw === undefined) continue;
-    const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
-    if (!Number.isSafeInteger(n) || n < 0) {
-      throw new RangeError(`${key} must be a non-negative integer, got ${JSON.stringify(raw)}`);
-    }
-    out[field] = n;
-  }
-  if (out.groupMinSessionTimeoutMs > out.groupMaxSessionTimeoutMs) {
-    throw new RangeError(
-      `group.min.session.timeout.ms (${out.groupMinSessionTimeoutMs}) exceeds group.max.session.timeout.ms (${out.groupMaxSessionTimeoutMs})`,
-    );
-  }
-  return out;
-}
-
-export interface JoinGroupParams {
-  groupId: string;
-  /** '' on a member's first join. */
-  memberId: string;
-  groupInstanceId?: string | null;
-  /** KIP-394: answer a first join with MEMBER_ID_REQUIRED (true for every kzoo client). */
-  requireKnownMemberId?: boolean;
-  clientId: string;
-  clientHost: string;
-  /** The consumer sends `max.poll.interval.ms`; <= 0 means "same as the session timeout". */
-  rebalanceTimeoutMs: number;
-  sessionTimeoutMs: number;
-  protocolType: string;
-  protocols: GroupProtocol[];
-}
-
-export interface SyncGroupParams {
-  groupId: string;
-  generationId: number;
-  memberId: string;
-  groupInstanceId?: string | null;
-  protocolType?: string | null;
-  protocolName?: string | null;
-  assignments: Array<{ memberId: string; assignment: Buffer }>;
-}
-
-export interface HeartbeatParams {
-  groupId: string;
-  generationId: number;
-  memberId: string;
-  groupInstanceId?: string | null;
-}
-
-export interface LeaveGroupResult {
-  errorCode: number;
-  members: Array<{ memberId: string; groupInstanceId: string | null; errorCode: number }>;
-}
-
-export interface OffsetCommitParams {
-  groupId: string;
-  /** -1 with memberId '' for a "standalone" commit (no group management). */
-  generationId: number;
-  memberId: string;
-  groupInstanceId?: string | null;
-  offsets: CommittedOffset[];
-}
-
-export interface PartitionResult {
-  topic: string;
-  partition: number;
-  errorCode: number;
-}
-
-export interface OffsetFetchResult {
-  errorCode: number;
-  /** For a request with partitions: one entry each, offset -1 where none is committed. */
-  offsets: Array<CommittedOffset & { errorCode: number }>;
-}
-
-export interface GroupCoordinatorOptions {
-  brokerId: number;
-  offsetStore: OffsetStore;
-  config?: Partial<GroupConfig>;
-  /** Schedules heartbeat expiry and rebalance timeouts; its `time` is the coordinator's clock. */
-  timer?: Timer;
-  time?: Time;
-  /** Whether this broker coordinates the group now (see coordinatorForGroup); default: all. */
-  isCoordinatorFor?: (groupId: string) => boolean;
-  logger?: Logger;
-}
+import type { CommittedOffset, OffsetStore } from './OffsetStore';
+import { GROUP_CONFIG_DEFAULTS, type GroupConfig } from './GroupConfig';
+import type {
+  GroupCoordinatorOptions,
+  HeartbeatParams,
+  JoinGroupParams,
+  LeaveGroupResult,
+  OffsetCommitParams,
+  OffsetFetchResult,
+  PartitionResult,
+  SyncGroupParams,
+} from './GroupCoordinatorTypes';
 
 type Api =
   | 'JoinGroup'

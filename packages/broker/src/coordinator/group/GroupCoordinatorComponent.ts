@@ -20,7 +20,8 @@ import { handleDescribeGroups } from '../../handlers/15-describe-groups';
 import { handleListGroups } from '../../handlers/16-list-groups';
 import { handleDeleteGroups } from '../../handlers/42-delete-groups';
 import { coordinatorForGroup } from './coordinatorSelection';
-import { GroupCoordinator, groupConfigFromProperties } from './GroupCoordinator';
+import { GroupCoordinator } from './GroupCoordinator';
+import { groupConfigFromProperties } from './GroupConfig';
 import { ZkOffsetStore } from './OffsetStore';
 
 export class GroupCoordinatorComponent implements BrokerComponent {

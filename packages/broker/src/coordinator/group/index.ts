@@ -1,9 +1,11 @@
 // coordinator/group: the group coordinator (Kafka's kafka.coordinator.group).
-//   GroupMetadata/MemberMetadata (state machine, members), GroupCoordinator (Join/Sync/Heartbeat/
-//   Leave, offsets, admin), DelayedOperation + DelayedJoin (timers), OffsetStore, coordinatorSelection
+//   GroupMetadata/MemberMetadata (state machine), GroupCoordinator (+Types, GroupConfig): the protocol,
+//   DelayedOperation/DelayedJoin (timers), OffsetStore (ZooKeeper), coordinatorSelection, the Broker component
 export * from './GroupMetadata';
 export * from './MemberMetadata';
 export * from './GroupCoordinator';
+export * from './GroupCoordinatorTypes';
+export * from './GroupConfig';
 export { MockTimer, SystemTimer, type Timer, type TimerTaskHandle } from './DelayedOperation';
 export * from './OffsetStore';
 export * from './coordinatorSelection';
