@@ -593,6 +593,13 @@ export class ConsumerCoordinator {
         const bad = codes.find((c) => c !== 0);
         if (bad === undefined) return;
         if (REBALANCE_ERRORS.has(bad)) {
+          if (standalone) {
+            throw new KafkaError(
+              bad,
+              `commit failed: group ${this.opts.groupId} has active members; a consumer ` +
+                'using assign() can only commit to a group without members',
+            );
+          }
           this.onGroupError(bad, 'OffsetCommit');
           throw new KafkaError(
             bad,

@@ -157,7 +157,20 @@ describe('Client > Consumer > groups', () => {
       { topic, partition: 1, offset: 5 },
       { topic, partition: 7, offset: null },
     ]);
+    // a consumer using assign() with the same group.id cannot commit while it has members
+    const outsider = new Consumer({
+      'bootstrap.servers': tb.bootstrap,
+      'group.id': group,
+      'enable.auto.commit': false,
+    });
+    onCleanup(() => outsider.close());
+    outsider.assign([{ topic, partition: 0 }]);
+    await expect(outsider.commitSync([{ topic, partition: 0, offset: 9 }])).rejects.toThrow(
+      /UNKNOWN_MEMBER_ID: commit failed: group .* has active members/,
+    );
     await first.stop();
+    // without members it can (a "standalone" commit, generation -1)
+    await outsider.commitSync([{ topic, partition: 1, offset: 5 }]);
     // a later member starts at the committed offsets (auto.offset.reset does not apply)
     const second = member(group, topic, { 'auto.offset.reset': 'latest' }, false);
     await waitFor(
