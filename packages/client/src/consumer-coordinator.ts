@@ -96,6 +96,8 @@ export class ConsumerCoordinator {
   /** The topics this member joined with. */
   private joinedTopics: string[] = [];
   private assigned: TopicPartition[] = [];
+  /** As leader: the partition count of every group topic the assignment used (0 = absent). */
+  private assignmentSnapshot: Map<string, number> | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private heartbeatInFlight = false;
   private nextAutoCommitMs: number;
@@ -174,6 +176,19 @@ export class ConsumerCoordinator {
       }
       if (this.opts.metadata.updateDue())
         void this.opts.metadata.maybeUpdate().catch(() => undefined);
+    }
+    if (this.state === 'stable' && this.assignmentSnapshot !== null) {
+      // the leader watches the partition counts it assigned from (as Kafka's
+      // ConsumerCoordinator): a topic deleted, created or grown means a new assignment
+      const changed = this.metadataChangedSinceAssignment();
+      if (changed) {
+        this.log.info('partition counts changed since the assignment, rejoining', {
+          topic: changed,
+        });
+        this.rejoinNeeded = true;
+      } else if (this.opts.metadata.updateDue()) {
+        void this.opts.metadata.maybeUpdate().catch(() => undefined);
+      }
     }
     while (this.rejoinNeeded && !this.closed && !this.closing) {
       await this.joinGroup(deadlineMs);
@@ -376,6 +391,7 @@ export class ConsumerCoordinator {
       protocol: join.protocolName,
     });
     let assignments: Array<{ memberId: string; assignment: Buffer }> = [];
+    this.assignmentSnapshot = null;
     if (isLeader) assignments = await this.performAssignment(join);
     let sync;
     try {
@@ -457,6 +473,9 @@ export class ConsumerCoordinator {
         partitionsPerTopic.set(t, info.partitions.length);
       }
     }
+    this.assignmentSnapshot = new Map(
+      [...allTopics].map((t) => [t, partitionsPerTopic.get(t) ?? 0]),
+    );
     const result = assignor.assign(partitionsPerTopic, subscriptions);
     this.log.info('computed assignment as leader', {
       assignor: assignor.name,
@@ -464,6 +483,19 @@ export class ConsumerCoordinator {
       partitions: [...partitionsPerTopic.values()].reduce((a, b) => a + b, 0),
     });
     return [...result].map(([memberId, a]) => ({ memberId, assignment: encodeAssignment(a) }));
+  }
+
+  /** A topic whose partition count differs from the leader's last assignment, if any. */
+  private metadataChangedSinceAssignment(): string | null {
+    const cluster = this.opts.metadata.cluster;
+    for (const [topic, count] of this.assignmentSnapshot!) {
+      const info = cluster.topics.get(topic);
+      // a topic still being created or briefly without metadata is not a change
+      if (!info) continue;
+      const now = info.errorCode === 3 ? 0 : info.errorCode === 0 ? info.partitions.length : count;
+      if (now !== count) return topic;
+    }
+    return null;
   }
 
   private async onRequestFailure(e: unknown, what: string, deadlineMs: number): Promise<void> {
@@ -607,10 +639,24 @@ export class ConsumerCoordinator {
               'partitions were assigned; the next poll rejoins the group',
           );
         }
-        if (!COORDINATOR_ERRORS.has(bad)) throw new KafkaError(bad, 'OffsetCommit');
+        if (!COORDINATOR_ERRORS.has(bad)) {
+          // a partition refused (e.g. UNKNOWN_TOPIC_OR_PARTITION after a topic deletion):
+          // the others were stored; retrying would not help
+          const which = r.topics
+            .flatMap((t) =>
+              t.partitions
+                .filter((p) => p.errorCode !== 0)
+                .map((p) => `${t.name}-${p.partitionIndex}`),
+            )
+            .join(', ');
+          throw Object.assign(new KafkaError(bad, `OffsetCommit refused for ${which}`), {
+            final: true,
+          });
+        }
         this.onGroupError(bad, 'OffsetCommit');
       } catch (e) {
         if (!(e instanceof KafkaError) || !e.retriable || REBALANCE_ERRORS.has(e.code)) throw e;
+        if ((e as KafkaError & { final?: boolean }).final) throw e;
         if (!COORDINATOR_ERRORS.has(e.code))
           this.markCoordinatorUnknown(`OffsetCommit: ${e.message}`);
         if (this.opts.time.milliseconds() + this.opts.retryBackoffMs > deadlineMs) throw e;

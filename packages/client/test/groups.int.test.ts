@@ -3,7 +3,7 @@
  * members come and go (each partition owned by exactly one member), rebalance
  * listeners, commitSync and committed offsets read back by a later member.
  */
-import { Consumer, Producer, type ConsumerRecord, type TopicPartition } from '@kzoo/client';
+import { Admin, Consumer, Producer, type ConsumerRecord, type TopicPartition } from '@kzoo/client';
 import { onCleanup, waitFor } from '@kzoo/testkit';
 import { createTopic, randomTopic, startTestBroker, type TestBroker } from './harness';
 
@@ -349,5 +349,42 @@ describe('Client > Consumer > groups > max.poll.interval.ms', () => {
       },
       { timeoutMs: 20000, intervalMs: 1 },
     );
+  });
+});
+
+describe('Client > Consumer > groups > metadata changes', () => {
+  it('the leader rebalances when a subscribed topic is deleted or created', async () => {
+    const a = randomTopic('meta');
+    const b = randomTopic('meta');
+    const later = randomTopic('meta');
+    await createTopic(tb.bootstrap, a, 1);
+    await createTopic(tb.bootstrap, b, 2);
+    const consumer = new Consumer({
+      'bootstrap.servers': tb.bootstrap,
+      'group.id': randomTopic('group'),
+      'session.timeout.ms': 3000,
+      'heartbeat.interval.ms': 200,
+      'metadata.max.age.ms': 200,
+      'allow.auto.create.topics': false,
+    });
+    onCleanup(() => consumer.close());
+    consumer.subscribe([a, b, later]);
+    const assigned = (want: string[]) =>
+      waitFor(
+        `assignment ${want.join(',')}`,
+        async () => {
+          await consumer.poll(50);
+          const got = consumer.assignment().map(key).sort();
+          return got.join(',') === want.sort().join(',') ? got : undefined;
+        },
+        { timeoutMs: 20000, intervalMs: 1 },
+      );
+    await assigned([`${a}-0`, `${b}-0`, `${b}-1`]);
+    const admin = new Admin({ 'bootstrap.servers': tb.bootstrap });
+    onCleanup(() => admin.close());
+    await admin.deleteTopics([b]);
+    await assigned([`${a}-0`]);
+    await createTopic(tb.bootstrap, later, 1);
+    await assigned([`${a}-0`, `${later}-0`]);
   });
 });
