@@ -8,6 +8,9 @@
  * The coordinator gets its own connection (as Kafka's client uses a separate node id
  * for it), so a JoinGroup parked during a rebalance never delays fetches.
  *
+ * The leader rejoins when the partition counts it assigned from change (topic created,
+ * deleted or grown); a RegExp subscription rejoins when the matching topics change.
+ *
  * Error handling as Kafka's client: NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE,
  * COORDINATOR_LOAD_IN_PROGRESS and network errors make it look for the coordinator
  * again; REBALANCE_IN_PROGRESS makes it rejoin; ILLEGAL_GENERATION makes it rejoin
@@ -258,7 +261,7 @@ export class ConsumerCoordinator {
     void c.close().catch(() => undefined);
   }
 
-  /** Handles an error code of a group request; true when the request may be retried. */
+  /** Acts on an error code of a group request: coordinator lookup, rejoin, reset. */
   private onGroupError(code: number, what: string): void {
     if (COORDINATOR_ERRORS.has(code)) {
       this.markCoordinatorUnknown(`${what}: ${new KafkaError(code).errorName}`);
