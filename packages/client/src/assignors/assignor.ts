@@ -85,3 +85,30 @@ export function toAssignments(
 ): Map<string, Assignment> {
   return new Map([...partitions].map(([m, ps]) => [m, { partitions: ps, userData: userData(m) }]));
 }
+
+/** Java's `String.hashCode()`. */
+export function javaStringHashCode(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/**
+ * The order in which a `java.util.HashMap<String, _>` holding `keys` (inserted in the
+ * given order) iterates them: by bucket `(h ^ (h >>> 16)) & (capacity - 1)`, capacity
+ * 16 doubled while more than 3/4 full, then by insertion within a bucket. Kafka's
+ * assignors walk such maps, and the walk decides ties (e.g. which members of a sticky
+ * assignment keep the larger quota), so matching it matches Kafka's results.
+ */
+export function javaHashMapOrder(keys: readonly string[]): string[] {
+  let capacity = 16;
+  while (keys.length > capacity * 0.75) capacity *= 2;
+  const bucket = (k: string) => {
+    const h = javaStringHashCode(k);
+    return (h ^ (h >>> 16)) & (capacity - 1);
+  };
+  return keys
+    .map((k, i) => ({ k, i, b: bucket(k) }))
+    .sort((a, b) => a.b - b.b || a.i - b.i)
+    .map((e) => e.k);
+}

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { TopicPartition } from '../fetcher';
+import { javaHashMapOrder, javaStringHashCode } from './assignor';
 import {
   createAssignors,
   decodeAssignment,
@@ -221,7 +222,7 @@ describe('Client > assignors', () => {
       const r2 = run(sticky, parts, subs2);
       expect(r2).toEqual({ c1: names('topic-0', 'topic-1'), c2: ['topic-2'] });
       const r3 = run(sticky, parts, { c2: sub(['topic'], toTps(r2.c2), 2) });
-      expect(r3).toEqual({ c2: names('topic-0', 'topic-1', 'topic-2') });
+      expect(r3).toEqual({ c2: names('topic-2', 'topic-0', 'topic-1') }); // owned first
     });
 
     it('keeps the remaining consumers whole when one leaves (testSameSubscriptions)', () => {
@@ -300,16 +301,120 @@ describe('Client > assignors', () => {
       expect(r.c2).toHaveLength(1);
     });
 
-    it('prefers the claim of the newer generation (stale generation loses)', () => {
+    it('ignores what a member of an older generation owned (testOwnedPartitionsAreInvalidatedForConsumerWithStaleGeneration)', () => {
+      const owned = [tp('topic', 0), tp('topic', 2), tp('topic2', 1)];
       const subs = {
-        c1: sub(['t'], [tp('t', 0), tp('t', 1), tp('t', 2)], 2),
-        c2: sub(['t'], [tp('t', 0), tp('t', 3)], 1),
-        c3: sub(['t'], [], -1),
+        consumer1: sub(['topic', 'topic2'], owned, 10),
+        consumer2: sub(['topic', 'topic2'], owned, 9),
       };
-      const r = run(sticky, { t: 6 }, subs);
-      verifyValidityAndBalance(subs, r, { t: 6 });
-      expect(r.c1).toEqual(names('t-0', 't-1'));
-      expect(r.c2).toContain('t-3');
+      const r = run(sticky, { topic: 3, topic2: 3 }, subs);
+      expect(r.consumer1.sort()).toEqual(names('topic-0', 'topic-2', 'topic2-1'));
+      expect(r.consumer2.sort()).toEqual(names('topic-1', 'topic2-0', 'topic2-2'));
+      // with different subscriptions the newest claim wins per partition
+      const mixed = {
+        c1: sub(['t', 'u'], [tp('t', 0), tp('t', 1), tp('t', 2)], 2),
+        c2: sub(['t'], [tp('t', 0), tp('t', 3)], 1),
+        c3: sub(['u'], [], -1),
+      };
+      const m = run(sticky, { t: 6, u: 1 }, mixed);
+      verifyValidityAndBalance(mixed, m, { t: 6, u: 1 });
+      expect(m.c2).toContain('t-3');
+      expect(m.c2).not.toContain('t-0');
+    });
+
+    it('keeps owned partitions up to the quotas (testConsumerOwningMinQuotaExpectedMaxQuota & co)', () => {
+      const both = ['topic1', 'topic2'];
+      expect(
+        run(
+          sticky,
+          { topic1: 2, topic2: 3 },
+          {
+            consumer1: sub(both, [tp('topic1', 0), tp('topic2', 1)], 1),
+            consumer2: sub(both, [tp('topic1', 1), tp('topic2', 2)], 1),
+          },
+        ),
+      ).toEqual({
+        consumer1: names('topic1-0', 'topic2-1', 'topic2-0'),
+        consumer2: names('topic1-1', 'topic2-2'),
+      });
+      // testMaxQuotaConsumerMoreThanNumExpectedMaxCapacityMembers
+      expect(
+        run(
+          sticky,
+          { topic1: 2, topic2: 2 },
+          {
+            consumer1: sub(both, [tp('topic1', 0), tp('topic2', 0)], 1),
+            consumer2: sub(both, [tp('topic1', 1), tp('topic2', 1)], 1),
+            consumer3: sub(both, [], 1),
+          },
+        ),
+      ).toEqual({
+        consumer1: ['topic1-0'],
+        consumer2: names('topic1-1', 'topic2-1'),
+        consumer3: ['topic2-0'],
+      });
+      // testAllConsumersAreUnderMinQuota
+      expect(
+        run(
+          sticky,
+          { topic1: 2, topic2: 3 },
+          {
+            consumer1: sub(both, [tp('topic1', 0)], 1),
+            consumer2: sub(both, [tp('topic1', 1)], 1),
+            consumer3: sub(both, [], 1),
+          },
+        ),
+      ).toEqual({
+        consumer1: names('topic1-0', 'topic2-1'),
+        consumer2: names('topic1-1', 'topic2-2'),
+        consumer3: ['topic2-0'],
+      });
+      // four partitions, three members, two already placed
+      expect(
+        run(
+          sticky,
+          { topic: 4 },
+          {
+            consumer1: sub(['topic'], [tp('topic', 0), tp('topic', 1)], 1),
+            consumer2: sub(['topic'], [tp('topic', 2)], 1),
+            consumer3: sub(['topic'], [], 1),
+          },
+        ),
+      ).toEqual({
+        consumer1: names('topic-0', 'topic-1'),
+        consumer2: ['topic-2'],
+        consumer3: ['topic-3'],
+      });
+    });
+
+    it('testAddRemoveTwoConsumersTwoTopics', () => {
+      const both = ['topic1', 'topic2'];
+      const parts = { topic1: 3, topic2: 4 };
+      const r1 = run(sticky, parts, { consumer1: sub(both), consumer2: sub(both) });
+      expect(r1).toEqual({
+        consumer1: names('topic1-0', 'topic1-2', 'topic2-1', 'topic2-3'),
+        consumer2: names('topic1-1', 'topic2-0', 'topic2-2'),
+      });
+      const r2 = run(sticky, parts, {
+        consumer1: sub(both, toTps(r1.consumer1), 1),
+        consumer2: sub(both, toTps(r1.consumer2), 1),
+        consumer3: sub(both, [], 1),
+        consumer4: sub(both, [], 1),
+      });
+      expect(r2).toEqual({
+        consumer1: names('topic1-0', 'topic1-2'),
+        consumer2: names('topic1-1', 'topic2-0'),
+        consumer3: names('topic2-1', 'topic2-3'),
+        consumer4: ['topic2-2'],
+      });
+      const r3 = run(sticky, parts, {
+        consumer3: sub(both, toTps(r2.consumer3), 1),
+        consumer4: sub(both, toTps(r2.consumer4), 1),
+      });
+      expect(r3).toEqual({
+        consumer3: names('topic2-1', 'topic2-3', 'topic1-0', 'topic2-0'),
+        consumer4: names('topic2-2', 'topic1-1', 'topic1-2'),
+      });
     });
 
     it('rebalances for a new subscription (testNewSubscription)', () => {
@@ -405,6 +510,27 @@ describe('Client > assignors', () => {
         ]),
       );
       expect(r2.get('x')!.partitions).toEqual([tp('t', 1)]);
+    });
+  });
+
+  describe('javaHashMapOrder', () => {
+    it('walks keys as java.util.HashMap does (bucket order, capacity doubling)', () => {
+      expect(javaStringHashCode('consumer1')).toBe(-421004549);
+      // buckets 12, 11, 10, 9 in a 16-slot table
+      expect(javaHashMapOrder(['consumer1', 'consumer2', 'consumer3', 'consumer4'])).toEqual([
+        'consumer4',
+        'consumer3',
+        'consumer2',
+        'consumer1',
+      ]);
+      const many = Array.from({ length: 13 }, (_, i) => `m${i}`); // 13 > 12: 32 slots
+      const order = javaHashMapOrder(many);
+      const bucket = (k: string) => {
+        const h = javaStringHashCode(k);
+        return (h ^ (h >>> 16)) & 31;
+      };
+      expect(order.map(bucket)).toEqual([...order.map(bucket)].sort((a, b) => a - b));
+      expect(new Set(order)).toEqual(new Set(many));
     });
   });
 
