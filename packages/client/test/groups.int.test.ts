@@ -388,3 +388,21 @@ describe('Client > Consumer > groups > metadata changes', () => {
     await assigned([`${a}-0`, `${later}-0`]);
   });
 });
+
+describe('Client > Consumer > groups > sticky', () => {
+  it('moves only what the new member takes when the group grows', async () => {
+    const topic = randomTopic('sticky');
+    await createTopic(tb.bootstrap, topic, 6);
+    const group = randomTopic('group');
+    const cfg = { 'partition.assignment.strategy': 'sticky,range' };
+    const members = [member(group, topic, cfg, false), member(group, topic, cfg, false)];
+    const before = await waitForExclusiveCoverage(members, 6);
+    expect(before.map((s) => s.length)).toEqual([3, 3]);
+    members.push(member(group, topic, cfg, false));
+    const after = await waitForExclusiveCoverage(members, 6);
+    expect(after.map((s) => s.length)).toEqual([2, 2, 2]);
+    // the first two kept two of their three partitions each
+    for (const i of [0, 1]) for (const p of after[i]) expect(before[i]).toContain(p);
+    expect(members[2].consumer.groupMetadata().generationId).toBeGreaterThanOrEqual(2);
+  });
+});
