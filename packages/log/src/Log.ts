@@ -513,6 +513,11 @@ export class Log {
   /** Starts a new active segment at `baseOffset` (default: the log end offset); flushes the old one. */
   roll(baseOffset = this._logEndOffset): LogSegment {
     this.ensureOpen();
+    if (baseOffset < this._logEndOffset)
+      throw new KafkaError(
+        'OFFSET_OUT_OF_RANGE',
+        `cannot roll at ${baseOffset}, below the log end offset ${this._logEndOffset}`,
+      );
     const old = this.activeSegment;
     if (old.size === 0 && old.baseOffset === baseOffset) return old;
     if (old.size === 0) {

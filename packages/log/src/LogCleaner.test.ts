@@ -173,4 +173,24 @@ describe('Log > LogCleaner', () => {
     expect(again.logEndOffset).toBe(12);
     again.close();
   });
+  test('compact,delete: both compaction and time retention apply', async () => {
+    const time = new MockTime(1_000_000);
+    const cfg = {
+      'cleanup.policy': 'compact,delete',
+      'segment.bytes': 300,
+      'retention.ms': 10_000,
+    };
+    const log = Log.open(path.join(root, `c${n++}-0`), cfg, { time });
+    for (let i = 0; i < 8; i++) log.append(kv([[`old${i}`, 'x']], 1_000_000));
+    for (let i = 0; i < 12; i++) log.append(kv([[`k${i % 2}`, `new${i}`]], 1_015_000));
+    time.tick(20_000);
+    const res = await cleanLog(log, { now: time.milliseconds(), force: true });
+    expect(res!.recordsRemoved).toBeGreaterThan(0); // duplicates of k0 / k1
+    expect(log.deleteOldSegments()).toBeGreaterThan(0); // segments of old* are past retention.ms
+    const c = contents(log);
+    expect(c.filter(([, k]) => k.startsWith('old'))).toEqual([]);
+    expect(c.filter(([, k]) => k.startsWith('k')).length).toBeLessThan(12);
+    expect(c.find(([, k, v]) => k === 'k1' && v === 'new11')).toBeDefined();
+    log.close();
+  });
 });
