@@ -1,5 +1,6 @@
 import type { Connection, FetchResponsePartition } from '@kzoo/protocol';
 import { iterateBatches, partitionForKey, records as readRecords } from '@kzoo/records';
+import { waitFor } from '@kzoo/testkit';
 import { batchOf, createTopic, randomTopic, startCluster } from './cluster';
 
 function produce(conn: Connection, topic: string, partition: number, records: Buffer, acks = 1) {
@@ -114,24 +115,30 @@ describe('broker > data path (1 broker, real ZooKeeper)', () => {
     const idle = performance.now() - t0;
     expect(r.responses[0].partitions[0].records.length).toBe(0);
     expect(idle).toBeGreaterThanOrEqual(295);
-    expect(idle).toBeLessThan(300 + 100);
-    // A produce arrives while the fetch waits.
-    for (let round = 0; round < 3; round++) {
+    expect(idle).toBeLessThan(300 + 150);
+    // A produce arrives while the fetch waits: the median wake-up over 7 rounds (the
+    // machine is shared, so one round may be delayed by another process).
+    const wakeups: number[] = [];
+    for (let round = 0; round < 7; round++) {
       const parked = fetch(consumer, topic, [{ partition: 0, offset: round }], {
         maxWaitMs: 10000,
         minBytes: 1,
       });
-      await new Promise((res) => setTimeout(res, 100));
+      await waitFor(
+        'fetch parked',
+        () => c.broker(1).dataPlane.replicaManager.fetchPurgatory.delayed === 1,
+      );
       t0 = performance.now();
       const sent = produce(producer, topic, 0, batchOf([{ value: `v${round}` }]));
       r = await parked;
-      const woke = performance.now() - t0;
+      wakeups.push(performance.now() - t0);
       await sent;
       expect(recordsOf(r.responses[0].partitions[0]).map((x) => x.value!.toString())).toEqual([
         `v${round}`,
       ]);
-      expect(woke).toBeLessThan(50);
     }
+    wakeups.sort((a, b) => a - b);
+    expect(wakeups[3]).toBeLessThan(50);
   });
 
   it('answers OFFSET_OUT_OF_RANGE, honours per-partition and response max bytes, returns one oversized batch', async () => {

@@ -156,12 +156,19 @@ describe('broker > resilience', () => {
     });
     expect(res.topics[0].errorCode).toBe(0);
     let tconn = await c.connect(target);
-    await tconn.request(0, 0, {
+    // CreateTopics waited for the leader in the controller's metadata; the target broker
+    // may get its LeaderAndIsr a moment later.
+    await waitFor(
+      'target leads the partition',
+      () => c.broker(target).dataPlane.replicaManager.getPartition(topic, 0)?.isLeader,
+    );
+    const pr = await tconn.request(0, 0, {
       transactionalId: null,
       acks: 1,
       timeoutMs: 1000,
       topics: [{ name: topic, partitions: [{ index: 0, records: batchOf([{ value: 'kept' }]) }] }],
     });
+    expect(pr.topics[0].partitions[0].errorCode).toBe(0);
     await tconn.close();
     await c.broker(target).shutdown();
     await waitFor(

@@ -55,7 +55,10 @@ describe('broker > topics (in-process clusters, real ZooKeeper)', () => {
     // Each leader hosts its partition; followers too (as followers).
     for (const [p, a] of assignment.partitions) {
       for (const id of a.replicas) {
-        const part = c.broker(id).dataPlane.replicaManager.getPartition(topic, p)!;
+        // Each broker applies its LeaderAndIsr on its own schedule.
+        const part = await waitFor('LeaderAndIsr applied', () =>
+          c.broker(id).dataPlane.replicaManager.getPartition(topic, p),
+        );
         expect(part.isLeader).toBe(id === a.replicas[0]);
       }
     }
@@ -78,6 +81,25 @@ describe('broker > topics (in-process clusters, real ZooKeeper)', () => {
     }
     const again = await conn.request(20, 0, { topicNames: [topic], timeoutMs: 1000 });
     expect(again.responses[0].errorCode).toBe(3);
+
+    // The name can be used again: a new topic id, empty logs from offset 0.
+    expect((await createTopic(conn, topic, 1, 1)).topics[0].errorCode).toBe(0);
+    const recreated = TopicZNode.decode(topic, (await zk.zk.getData(TopicZNode.path(topic))).data);
+    expect(recreated.topicId).not.toBe(assignment.topicId);
+    const leader = (await metadata(conn, [topic])).topics[0].partitions[0].leaderId;
+    await waitFor(
+      'the new leader applied its LeaderAndIsr',
+      () => c.broker(leader).dataPlane.replicaManager.getPartition(topic, 0)?.isLeader,
+    );
+    const pr = await (
+      await c.connect(leader)
+    ).request(0, 0, {
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 1000,
+      topics: [{ name: topic, partitions: [{ index: 0, records: batchOf([{ value: 'again' }]) }] }],
+    });
+    expect(pr.topics[0].partitions[0]).toMatchObject({ errorCode: 0, baseOffset: 0 });
   });
 
   it('refuses invalid names, collisions, duplicates, too few brokers and bad partition counts', async () => {
@@ -131,6 +153,13 @@ describe('broker > topics (in-process clusters, real ZooKeeper)', () => {
     const md = await metadata(conn1, [topic]);
     const leader = md.topics[0].partitions[0].leaderId;
     const follower = [1, 2, 3].find((b) => b !== leader)!;
+    await waitFor(
+      'the leader applied its LeaderAndIsr',
+      () => c.broker(leader).dataPlane.replicaManager.getPartition(topic, 0)?.isLeader,
+    );
+    await waitFor('the follower applied its LeaderAndIsr', () =>
+      c.broker(follower).dataPlane.replicaManager.getPartition(topic, 0),
+    );
     const produce = async (id: number) =>
       (
         await (

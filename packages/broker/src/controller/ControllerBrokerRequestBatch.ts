@@ -36,6 +36,8 @@ export class ControllerBrokerRequestBatch {
     private readonly context: ControllerContext,
     private readonly channel: ControllerChannelManager,
     private readonly callbacks: BatchCallbacks = {},
+    /** inter.broker.listener.name: the endpoint named in LeaderAndIsr's liveLeaders. */
+    private readonly interBrokerListenerName?: string,
   ) {}
 
   addLeaderAndIsrRequestForBrokers(brokerIds: number[], tp: TP, isNew: boolean): void {
@@ -96,11 +98,12 @@ export class ControllerBrokerRequestBatch {
         liveLeaders: [...leaders]
           .map((id) => this.liveBroker(id))
           .filter((x): x is UpdateMetadataBroker => x !== undefined)
-          .map((x) => ({
-            brokerId: x.id,
-            hostName: x.endpoints[0].host,
-            port: x.endpoints[0].port,
-          })),
+          .map((x) => {
+            const ep =
+              x.endpoints.find((e) => e.listener === this.interBrokerListenerName) ??
+              x.endpoints[0];
+            return { brokerId: x.id, hostName: ep.host, port: ep.port };
+          }),
       });
     }
     if (this.updateMetadataBrokers.size > 0) {

@@ -81,13 +81,19 @@ export class ControllerPartitions {
   }
 
   private newBatch(): ControllerBrokerRequestBatch {
-    return new ControllerBrokerRequestBatch(this.o.controllerId, this.context, this.channel, {
-      onStopReplicaResponse: (brokerId, partitionErrors, errorCode) =>
-        this.o.put({
-          type: 'TopicDeletionStopReplicaResponseReceived',
-          stopReplica: { brokerId, partitionErrors, errorCode },
-        }),
-    });
+    return new ControllerBrokerRequestBatch(
+      this.o.controllerId,
+      this.context,
+      this.channel,
+      {
+        onStopReplicaResponse: (brokerId, partitionErrors, errorCode) =>
+          this.o.put({
+            type: 'TopicDeletionStopReplicaResponseReceived',
+            stopReplica: { brokerId, partitionErrors, errorCode },
+          }),
+      },
+      this.o.interBrokerListenerName,
+    );
   }
 
   private send(batch: ControllerBrokerRequestBatch): void {

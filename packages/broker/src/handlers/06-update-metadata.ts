@@ -5,6 +5,7 @@
  * controller epoch gets STALE_CONTROLLER_EPOCH, one with an older broker epoch
  * STALE_BROKER_EPOCH; nothing is applied then.
  */
+import { ErrorCode } from '@kzoo/common';
 import type { UpdateMetadataRequest, UpdateMetadataResponse } from '@kzoo/protocol';
 import type { BrokerContext } from '../server/KafkaApis';
 
@@ -19,9 +20,10 @@ export function handleUpdateMetadata(
       controllerEpoch: req.controllerEpoch,
       known: rm.controllerEpoch,
     });
-    return { errorCode: 11 }; // STALE_CONTROLLER_EPOCH
+    return { errorCode: ErrorCode.STALE_CONTROLLER_EPOCH };
   }
-  if (req.brokerEpoch >= 0 && req.brokerEpoch < rm.brokerEpoch()) return { errorCode: 77 }; // STALE_BROKER_EPOCH
+  if (req.brokerEpoch >= 0 && req.brokerEpoch < rm.brokerEpoch())
+    return { errorCode: ErrorCode.STALE_BROKER_EPOCH };
   rm.controllerEpoch = req.controllerEpoch;
   broker.metadataCache.updateMetadata(req);
   return { errorCode: 0 };

@@ -11,6 +11,7 @@
  * timeout passes (REQUEST_TIMED_OUT). Appends whose ISR dropped below
  * min.insync.replicas meanwhile get NOT_ENOUGH_REPLICAS_AFTER_APPEND (the data is written).
  */
+import { ErrorCode } from '@kzoo/common';
 import type { ProduceResponsePartition } from '@kzoo/protocol';
 import { DelayedOperation } from './DelayedOperation';
 import type { Partition } from './Partition';
@@ -74,12 +75,12 @@ export class DelayedProduce extends DelayedOperation {
   tryComplete(): boolean {
     for (const s of [...this.pending]) {
       if (!s.p.isLeader) {
-        s.result.errorCode = 6; // NOT_LEADER_OR_FOLLOWER
+        s.result.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
         s.result.errorMessage = `leadership of ${s.p.key} moved while waiting for acks=-1`;
         this.pending.delete(s);
       } else if (s.p.highWatermark >= s.requiredOffset) {
         if (s.p.isr.length < s.p.minInsyncReplicas) {
-          s.result.errorCode = 20; // NOT_ENOUGH_REPLICAS_AFTER_APPEND
+          s.result.errorCode = ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
           s.result.errorMessage = `ISR of ${s.p.key} shrank below min.insync.replicas`;
         }
         this.pending.delete(s);
@@ -91,7 +92,7 @@ export class DelayedProduce extends DelayedOperation {
 
   protected override onExpiration(): void {
     for (const s of this.pending) {
-      s.result.errorCode = 7; // REQUEST_TIMED_OUT
+      s.result.errorCode = ErrorCode.REQUEST_TIMED_OUT;
       s.result.errorMessage = `acks=-1 not satisfied for ${s.p.key} in ${this.delayMs} ms`;
     }
   }

@@ -5,6 +5,7 @@
  * states are upserted; a state whose leader is -2 (LeaderDuringDelete) removes the
  * partition; the live-broker list is replaced by each request.
  */
+import { ErrorCode } from '@kzoo/common';
 import type {
   MetadataResponseBroker,
   MetadataResponsePartition,
@@ -134,7 +135,7 @@ export class MetadataCache {
       const leaderAlive = s.leader >= 0 && this.brokers.has(s.leader);
       const offline = s.replicas.filter((r) => !this.brokers.has(r));
       out.push({
-        errorCode: !leaderAlive ? 5 : 0,
+        errorCode: leaderAlive ? 0 : ErrorCode.LEADER_NOT_AVAILABLE,
         partitionIndex: s.partitionIndex,
         leaderId: leaderAlive ? s.leader : -1,
         leaderEpoch: s.leaderEpoch,

@@ -15,7 +15,7 @@
  *   `replica.high.watermark.checkpoint.interval.ms` and on close); the checkpointed
  *   values seed new Partition objects after a restart.
  */
-import { createLogger, KafkaError, Logger, SystemTime, Time } from '@kzoo/common';
+import { createLogger, ErrorCode, KafkaError, Logger, SystemTime, Time } from '@kzoo/common';
 import type {
   FetchRequest,
   FetchResponseTopic,
@@ -134,8 +134,9 @@ export class ReplicaManager {
   // ---------------------------------------------------------------- control requests
 
   private staleControl(controllerEpoch: number, brokerEpoch: number): number {
-    if (controllerEpoch < this.controllerEpoch) return 11; // STALE_CONTROLLER_EPOCH
-    if (brokerEpoch >= 0 && brokerEpoch < this.opts.brokerEpoch()) return 77; // STALE_BROKER_EPOCH
+    if (controllerEpoch < this.controllerEpoch) return ErrorCode.STALE_CONTROLLER_EPOCH;
+    if (brokerEpoch >= 0 && brokerEpoch < this.opts.brokerEpoch())
+      return ErrorCode.STALE_BROKER_EPOCH;
     return 0;
   }
 
@@ -158,7 +159,7 @@ export class ReplicaManager {
       const err = (code: number) =>
         errors.push({ topicName: s.topicName, partitionIndex: s.partitionIndex, errorCode: code });
       if (!s.replicas.includes(this.brokerId)) {
-        err(3); // UNKNOWN_TOPIC_OR_PARTITION: not an assigned replica
+        err(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION); // not an assigned replica
         continue;
       }
       let p = this.getPartition(s.topicName, s.partitionIndex);
@@ -168,7 +169,7 @@ export class ReplicaManager {
           leaderEpoch: s.leaderEpoch,
           current: p.leaderEpoch,
         });
-        err(11); // STALE_CONTROLLER_EPOCH, as Kafka answers for a stale partition state
+        err(ErrorCode.STALE_CONTROLLER_EPOCH); // as Kafka answers a stale partition state
         continue;
       }
       try {
@@ -199,7 +200,7 @@ export class ReplicaManager {
           partition: `${s.topicName}-${s.partitionIndex}`,
           error: e,
         });
-        err(e instanceof KafkaError ? e.code : 56); // KAFKA_STORAGE_ERROR
+        err(e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR);
       }
     }
     return { errorCode: 0, partitionErrors: errors };
@@ -234,7 +235,7 @@ export class ReplicaManager {
       const p = this.partitions.get(key);
       let errorCode = 0;
       if (p && s.leaderEpoch >= 0 && s.leaderEpoch < p.leaderEpoch) {
-        errorCode = 74; // FENCED_LEADER_EPOCH
+        errorCode = ErrorCode.FENCED_LEADER_EPOCH;
       } else {
         try {
           if (p) p.leaderId = -1;
@@ -249,7 +250,7 @@ export class ReplicaManager {
           });
         } catch (e) {
           this.log.error('StopReplica failed', { partition: key, error: e });
-          errorCode = 56;
+          errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
         }
       }
       this.fetchPurgatory.checkAndComplete(key);
@@ -291,7 +292,7 @@ export class ReplicaManager {
         };
         parts.push(result);
         if (acks !== 0 && acks !== 1 && acks !== -1) {
-          result.errorCode = 21; // INVALID_REQUIRED_ACKS
+          result.errorCode = ErrorCode.INVALID_REQUIRED_ACKS;
           result.errorMessage = `acks must be 0, 1 or -1, got ${acks}`;
           continue;
         }
