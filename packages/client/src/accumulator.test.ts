@@ -142,7 +142,7 @@ describe('Client > RecordAccumulator', () => {
     expect([...records(second[0].close(0))][0].value!.length).toBe(500);
   });
 
-  test('drain groups partitions by leader and respects max.request.size', () => {
+  test('drain groups partitions by leader, respects max.request.size, rotates its start', () => {
     const { time, acc, append } = setup({ lingerMs: 0 });
     const c = cluster([1, 2, 1]);
     for (const p of [0, 1, 2]) append(p, 'v'.repeat(300), newCall(1).call);
@@ -150,8 +150,11 @@ describe('Client > RecordAccumulator', () => {
     expect(all.get(1)!.map((b) => b.partition)).toEqual([0, 2]);
     expect(all.get(2)!.map((b) => b.partition)).toEqual([1]);
     for (const p of [0, 2]) append(p, 'v'.repeat(300), newCall(1).call);
+    // Each drain starts one partition further, so a size limit does not starve the last ones.
     const limited = acc.drain(c, [1], 400, time.milliseconds());
-    expect(limited.get(1)!.map((b) => b.partition)).toEqual([0]);
+    expect(limited.get(1)!.map((b) => b.partition)).toEqual([2]);
+    const next = acc.drain(c, [1], 400, time.milliseconds());
+    expect(next.get(1)!.map((b) => b.partition)).toEqual([0]);
   });
 
   test('a retried batch waits retry.backoff.ms and keeps its place at the head', () => {

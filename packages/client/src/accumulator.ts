@@ -48,6 +48,9 @@ class PartitionQueue {
 
 export class RecordAccumulator {
   private readonly queues = new Map<string, Map<number, PartitionQueue>>();
+  /** Every queue, in creation order; drain starts one further each time (fairness). */
+  private readonly all: PartitionQueue[] = [];
+  private drainIndex = 0;
   private readonly incomplete = new Set<ProducerBatch>();
   private flushesInProgress = 0;
   private closed = false;
@@ -60,7 +63,10 @@ export class RecordAccumulator {
     let byPartition = this.queues.get(topic);
     if (!byPartition) this.queues.set(topic, (byPartition = new Map()));
     let q = byPartition.get(partition);
-    if (!q) byPartition.set(partition, (q = new PartitionQueue(topic, partition)));
+    if (!q) {
+      byPartition.set(partition, (q = new PartitionQueue(topic, partition)));
+      this.all.push(q);
+    }
     return q;
   }
 
@@ -147,24 +153,27 @@ export class RecordAccumulator {
     const wanted = new Set(nodes);
     const out = new Map<number, ProducerBatch[]>();
     const sizes = new Map<number, number>();
-    for (const byPartition of this.queues.values()) {
-      for (const q of byPartition.values()) {
-        const batch = q.batches[0];
-        if (!batch) continue;
-        const leader = cluster.leaderFor(q.topic, q.partition);
-        if (!wanted.has(leader)) continue;
-        if (batch.attempts > 0 && nowMs - batch.lastAttemptMs < this.opts.retryBackoffMs) continue;
-        const size = sizes.get(leader) ?? 0;
-        const list = out.get(leader);
-        if (list && size + batch.sizeInBytes > maxSize) continue;
-        q.batches.shift();
-        batch.close(this.opts.compression);
-        batch.attempts++;
-        batch.lastAttemptMs = nowMs;
-        if (list) list.push(batch);
-        else out.set(leader, [batch]);
-        sizes.set(leader, size + batch.sizeInBytes);
-      }
+    const all = this.all;
+    const n = all.length;
+    const start = n > 0 ? this.drainIndex % n : 0;
+    this.drainIndex = start + 1;
+    for (let k = 0; k < n; k++) {
+      const q = all[(start + k) % n];
+      const batch = q.batches[0];
+      if (!batch) continue;
+      const leader = cluster.leaderFor(q.topic, q.partition);
+      if (!wanted.has(leader)) continue;
+      if (batch.attempts > 0 && nowMs - batch.lastAttemptMs < this.opts.retryBackoffMs) continue;
+      const size = sizes.get(leader) ?? 0;
+      const list = out.get(leader);
+      if (list && size + batch.sizeInBytes > maxSize) continue;
+      q.batches.shift();
+      batch.close(this.opts.compression);
+      batch.attempts++;
+      batch.lastAttemptMs = nowMs;
+      if (list) list.push(batch);
+      else out.set(leader, [batch]);
+      sizes.set(leader, size + batch.sizeInBytes);
     }
     return out;
   }

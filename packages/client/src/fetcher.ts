@@ -47,7 +47,7 @@ export function tpKey(topic: string, partition: number): string {
 }
 
 /** Fetched bytes of one partition, consumed record by record. */
-class CompletedFetch {
+export class CompletedFetch {
   pos = 0;
   private iter: Generator<KafkaRecord> | undefined;
   constructor(

@@ -1,0 +1,68 @@
+import { KafkaError } from '@kzoo/common';
+import { buildRecordBatch } from '@kzoo/records';
+import { CompletedFetch, PartitionState } from './fetcher';
+
+function batch(baseOffset: number, values: string[], control = false): Buffer {
+  return buildRecordBatch({
+    baseOffset,
+    isControlBatch: control,
+    records: values.map((value) => ({ value })),
+    now: 1000,
+  });
+}
+
+function drain(cf: CompletedFetch, s: PartitionState): Array<[number, string]> {
+  const out: Array<[number, string]> = [];
+  for (let r = cf.next(true); r; r = cf.next(true)) {
+    out.push([r.offset, r.value!.toString()]);
+    s.position = r.offset + 1;
+  }
+  return out;
+}
+
+describe('Client > Fetcher > CompletedFetch', () => {
+  test('skips records before the position inside the first batch, then reads on', () => {
+    const s = new PartitionState('t', 0);
+    s.seek(3);
+    const bytes = Buffer.concat([batch(0, ['a', 'b', 'c', 'd', 'e']), batch(5, ['f', 'g'])]);
+    expect(drain(new CompletedFetch(s, s.epoch, bytes), s)).toEqual([
+      [3, 'd'],
+      [4, 'e'],
+      [5, 'f'],
+      [6, 'g'],
+    ]);
+    expect(s.position).toBe(7);
+  });
+
+  test('skips whole batches below the position, control batches, and a partial trailing batch', () => {
+    const s = new PartitionState('t', 0);
+    s.seek(5);
+    const third = batch(8, ['i']);
+    const bytes = Buffer.concat([
+      batch(0, ['a', 'b', 'c', 'd', 'e']),
+      batch(5, ['marker'], true),
+      batch(6, ['g', 'h']),
+      third.subarray(0, third.length - 3),
+    ]);
+    expect(drain(new CompletedFetch(s, s.epoch, bytes), s)).toEqual([
+      [6, 'g'],
+      [7, 'h'],
+    ]);
+  });
+
+  test('a corrupt batch fails with CORRUPT_MESSAGE when check.crcs is on', () => {
+    const s = new PartitionState('t', 0);
+    s.seek(0);
+    const bytes = batch(0, ['a']);
+    bytes[bytes.length - 1] ^= 0xff;
+    const cf = new CompletedFetch(s, s.epoch, bytes);
+    let err: unknown;
+    try {
+      cf.next(true);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(KafkaError);
+    expect((err as KafkaError).errorName).toBe('CORRUPT_MESSAGE');
+  });
+});
