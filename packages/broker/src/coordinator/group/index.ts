@@ -2,7 +2,14 @@
 //   GroupMetadata/MemberMetadata (state machine), GroupCoordinator (+Types, GroupConfig): the protocol,
 //   DelayedOperation/DelayedJoin (timers), OffsetStore (ZooKeeper), coordinatorSelection, the Broker component
 export * from './GroupMetadata';
-export * from './MemberMetadata';
+export {
+  MemberMetadata,
+  NEW_MEMBER_JOIN_TIMEOUT_MS,
+  type GroupProtocol,
+  type JoinGroupResult,
+  type JoinGroupResultMember,
+  type SyncGroupResult,
+} from './MemberMetadata';
 export * from './GroupCoordinator';
 export * from './GroupCoordinatorTypes';
 export * from './GroupConfig';
