@@ -19,6 +19,9 @@ export {
   type ConsumerRecord,
   type TopicPartition,
   type ConsumerOptions,
+  type ConsumerRebalanceListener,
+  type OffsetAndPartition,
+  type RunOptions,
 } from './consumer';
 export {
   Admin,
