@@ -20,6 +20,7 @@ import { ConfigInput, KafkaConfig } from './config';
 import { KafkaController } from './controller/KafkaController';
 import { checkBrokerMetadata } from './server/BrokerMetadata';
 import { DataPlane } from './server/DataPlane';
+import { GroupCoordinatorComponent } from './coordinator/group';
 
 /** Kafka's BrokerState names (the ones a ZooKeeper-mode broker goes through). */
 export type BrokerState =
@@ -61,6 +62,8 @@ export class Broker extends EventEmitter {
   private shutdownPromise: Promise<void> | null = null;
   /** The request path: logs, metadata cache, replica manager, handlers, socket server. */
   readonly dataPlane: DataPlane;
+  /** Consumer groups and committed offsets (ZooKeeper). */
+  readonly groupCoordinator: GroupCoordinatorComponent;
   private stopRequested = false;
   private released = false;
 
@@ -73,6 +76,8 @@ export class Broker extends EventEmitter {
     this.advertised = [...this.config.advertisedListeners];
     this.dataPlane = new DataPlane(this, { time: this.time, logger: this.log });
     this.addComponent(this.dataPlane);
+    this.groupCoordinator = new GroupCoordinatorComponent({ time: this.time, logger: this.log });
+    this.addComponent(this.groupCoordinator);
   }
 
   get state(): BrokerState {

@@ -1,6 +1,6 @@
 // broker: the kzoo broker (Kafka's KafkaServer) as a library object.
 //   Broker.ts, config.ts, network/ (SocketServer), server/ (DataPlane, KafkaApis, ReplicaManager, MetadataCache)
-//   handlers/ (one file per API), admin/ (AdminZkClient, topic rules), controller/ (KafkaController, state machines)
+//   handlers/ (one file per API), admin/ (AdminZkClient, topic rules), controller/ (KafkaController, state machines), coordinator/group/ (GroupCoordinator)
 export * from './config';
 export * from './Broker';
 export * from './controller/ControllerEventManager';
@@ -19,3 +19,4 @@ export * from './admin/Topic';
 export * from './controller/ControllerPartitions';
 export * from './controller/states';
 export * from './network';
+export * from './coordinator/group';

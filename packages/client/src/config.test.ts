@@ -70,9 +70,17 @@ describe('Client > config', () => {
   test('bootstrap.servers is required and checked', () => {
     expect(() => parseAdminConfig({})).toThrow(/bootstrap.servers is required/);
     expect(() => parseAdminConfig({ 'bootstrap.servers': 'nohost' })).toThrow(/HOST:PORT/);
-    expect(() => parseConsumerConfig({ 'bootstrap.servers': 'h:1', 'group.id': 'g' })).toThrow(
-      /group.id/,
-    );
+    expect(
+      parseConsumerConfig({ 'bootstrap.servers': 'h:1', 'group.id': 'g' })['session.timeout.ms'],
+    ).toBe(45000);
+    expect(() =>
+      parseConsumerConfig({
+        'bootstrap.servers': 'h:1',
+        'group.id': 'g',
+        'session.timeout.ms': 1000,
+        'heartbeat.interval.ms': 1000,
+      }),
+    ).toThrow(/heartbeat.interval.ms \(1000\) must be lower than session.timeout.ms/);
     expect(parseHostPort('[::1]:9092')).toEqual({ host: '::1', port: 9092 });
     expect(parseHostPort('localhost:1')).toEqual({ host: 'localhost', port: 1 });
     expect(() => parseHostPort('h:70000')).toThrow(KafkaError);

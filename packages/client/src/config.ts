@@ -51,6 +51,13 @@ export const PRODUCER_CONFIG_DEFS = {
 export const CONSUMER_CONFIG_DEFS = {
   ...common,
   'group.id': { kind: 'string', default: null },
+  'group.instance.id': { kind: 'string', default: null },
+  'session.timeout.ms': { kind: 'int', default: 45000, min: 1 },
+  'heartbeat.interval.ms': { kind: 'int', default: 3000, min: 1 },
+  'max.poll.interval.ms': { kind: 'int', default: 300000, min: 1 },
+  'enable.auto.commit': { kind: 'boolean', default: true },
+  'auto.commit.interval.ms': { kind: 'int', default: 5000, min: 0 },
+  'partition.assignment.strategy': { kind: 'list', default: ['range'] },
   'auto.offset.reset': { kind: 'enum', default: 'latest', values: ['earliest', 'latest', 'none'] },
   'fetch.min.bytes': { kind: 'int', default: 1, min: 0 },
   'fetch.max.wait.ms': { kind: 'int', default: 500, min: 0 },
@@ -189,10 +196,10 @@ export function parseProducerConfig(input: ConfigInput): ProducerConfig {
 export function parseConsumerConfig(input: ConfigInput): ConsumerConfig {
   const cfg = parseConfig(CONSUMER_CONFIG_DEFS, input) as ConsumerConfig;
   bootstrapServers(cfg);
-  if (cfg['group.id'] !== null)
+  if (cfg['heartbeat.interval.ms'] >= cfg['session.timeout.ms'])
     throw new KafkaError(
       'INVALID_CONFIG',
-      'group.id is not supported yet by kzoo (consumer groups come later; use assign())',
+      `heartbeat.interval.ms (${cfg['heartbeat.interval.ms']}) must be lower than session.timeout.ms (${cfg['session.timeout.ms']})`,
     );
   return cfg;
 }

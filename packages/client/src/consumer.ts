@@ -2,8 +2,10 @@
  * Consumer with manual assignment (Kafka's `assign` mode): `assign`, `seek`,
  * `position`, `pause`/`resume`, `poll()` for batches and an async iterator for single
  * records. Positions without a seek are set by `auto.offset.reset` through ListOffsets,
- * and reset the same way on OFFSET_OUT_OF_RANGE. Consumer groups (`subscribe`,
- * commits) come later; `group.id` is refused until then.
+ * and reset the same way on OFFSET_OUT_OF_RANGE. With `group.id`: `subscribe` (topics or
+ * a RegExp, with a rebalance listener), `commitSync`/`commitAsync`/`committed`, auto
+ * commit, and `run({ eachMessage | eachBatch })`; the group protocol itself lives in
+ * consumer-coordinator.ts.
  */
 import { KafkaError, SystemTime, createLogger, type Logger, type Time } from '@kzoo/common';
 import { ApiKeys } from '@kzoo/protocol';
@@ -21,12 +23,35 @@ import {
 } from './fetcher';
 import { Metadata } from './metadata';
 import { NetworkClient } from './network-client';
+import { createAssignors } from './assignors';
+import {
+  ConsumerCoordinator,
+  type ConsumerRebalanceListener,
+  type OffsetAndPartition,
+} from './consumer-coordinator';
 
 export type { ConsumerRecord, TopicPartition } from './fetcher';
+export type { ConsumerRebalanceListener, OffsetAndPartition } from './consumer-coordinator';
+
+/** Handlers for `run()`: one record at a time, or one partition's records at a time. */
+export interface RunOptions {
+  eachMessage?(record: ConsumerRecord): void | Promise<void>;
+  eachBatch?(batch: {
+    topic: string;
+    partition: number;
+    messages: ConsumerRecord[];
+  }): void | Promise<void>;
+  /** poll() timeout of each round (default 1000). */
+  pollTimeoutMs?: number;
+}
 
 export interface ConsumerOptions {
   time?: Time;
   logger?: Logger;
+}
+
+function tpKeyOf(tp: TopicPartition): string {
+  return `${tp.topic}\0${tp.partition}`;
 }
 
 function checkTp(tp: TopicPartition): void {
@@ -50,6 +75,9 @@ export class Consumer {
   private readonly network: NetworkClient;
   private readonly metadata: Metadata;
   private readonly fetcher: Fetcher;
+  /** The group machinery when `group.id` is set. */
+  private readonly coordinator: ConsumerCoordinator | null = null;
+  private manualAssignment = false;
   private closed = false;
 
   constructor(config: ConfigInput, opts: ConsumerOptions = {}) {
@@ -92,6 +120,53 @@ export class Consumer {
       },
       this.log,
     );
+    const groupId = c['group.id'];
+    if (groupId !== null) {
+      this.coordinator = new ConsumerCoordinator({
+        groupId,
+        groupInstanceId: c['group.instance.id'],
+        clientId: c['client.id'],
+        sessionTimeoutMs: c['session.timeout.ms'],
+        rebalanceTimeoutMs: c['max.poll.interval.ms'],
+        heartbeatIntervalMs: c['heartbeat.interval.ms'],
+        retryBackoffMs: c['retry.backoff.ms'],
+        requestTimeoutMs: c['request.timeout.ms'],
+        connectTimeoutMs: c['socket.connection.setup.timeout.ms'],
+        autoCommit: c['enable.auto.commit'],
+        autoCommitIntervalMs: c['auto.commit.interval.ms'],
+        assignors: createAssignors(c['partition.assignment.strategy']),
+        network: this.network,
+        metadata: this.metadata,
+        time: this.time,
+        logger: this.log,
+        hooks: {
+          positions: () => this.positions(),
+          assign: (tps, committed) => {
+            this.fetcher.assign(tps);
+            for (const tp of tps) {
+              const offset = committed.get(tpKeyOf(tp));
+              if (offset !== undefined) this.fetcher.state(tp).seek(offset);
+            }
+            this.fetcher.sendFetches();
+          },
+        },
+      });
+    }
+  }
+
+  private positions(): OffsetAndPartition[] {
+    const out: OffsetAndPartition[] = [];
+    for (const s of this.fetcher.states.values()) {
+      if (s.position !== null)
+        out.push({ topic: s.topic, partition: s.partition, offset: s.position });
+    }
+    return out;
+  }
+
+  private requireGroup(what: string): ConsumerCoordinator {
+    if (!this.coordinator)
+      throw new KafkaError('INVALID_GROUP_ID', `${what} needs group.id in the consumer config`);
+    return this.coordinator;
   }
 
   private checkOpen(): void {
@@ -104,6 +179,12 @@ export class Consumer {
     if (!Array.isArray(partitions))
       throw new KafkaError('INVALID_REQUEST', 'assign expects an array of {topic, partition}');
     partitions.forEach(checkTp);
+    if (this.coordinator?.subscribed)
+      throw new KafkaError(
+        'INVALID_REQUEST',
+        'assign() is not allowed while subscribed; unsubscribe() first',
+      );
+    this.manualAssignment = true;
     this.fetcher.assign(partitions);
   }
 
@@ -114,12 +195,117 @@ export class Consumer {
     }));
   }
 
-  /** Consumer groups are not implemented yet. */
-  subscribe(_topics: string[]): never {
-    throw new KafkaError(
-      'INVALID_REQUEST',
-      'subscribe needs consumer groups, which kzoo does not have yet; use assign()',
+  /**
+   * Joins the group (`group.id`) for these topics, or every topic matching `pattern`;
+   * partitions are assigned by the group leader's assignor at the next poll(). The
+   * listener runs inside poll() before partitions are taken away and after new ones
+   * are assigned.
+   */
+  subscribe(topics: string[] | RegExp, listener?: ConsumerRebalanceListener): void {
+    this.checkOpen();
+    const group = this.requireGroup('subscribe()');
+    if (this.manualAssignment && this.assignment().length > 0)
+      throw new KafkaError(
+        'INVALID_REQUEST',
+        'subscribe() is not allowed after assign(); assign([]) first',
+      );
+    if (topics instanceof RegExp) {
+      group.subscribe({ pattern: topics }, listener);
+      return;
+    }
+    if (!Array.isArray(topics) || topics.some((t) => typeof t !== 'string' || t.length === 0))
+      throw new KafkaError('INVALID_REQUEST', 'subscribe expects topic names or a RegExp');
+    group.subscribe({ topics: new Set(topics) }, listener);
+  }
+
+  /** Leaves the group: the listener's onPartitionsRevoked runs, the assignment empties. */
+  async unsubscribe(): Promise<void> {
+    await this.coordinator?.unsubscribe();
+  }
+
+  /**
+   * Commits offsets (the next offset to read, per partition) to the group; by
+   * default the current positions of every assigned partition. Throws when the group
+   * rebalanced meanwhile (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS).
+   */
+  async commitSync(offsets?: OffsetAndPartition[]): Promise<void> {
+    this.checkOpen();
+    const group = this.requireGroup('commitSync()');
+    const list = offsets ?? this.positions();
+    for (const o of list) {
+      checkTp(o);
+      if (!Number.isSafeInteger(o.offset) || o.offset < 0)
+        throw new KafkaError(
+          'INVALID_REQUEST',
+          `invalid offset ${o.offset} for ${o.topic}-${o.partition}`,
+        );
+    }
+    await group.commitSync(list, this.time.milliseconds() + this.config['request.timeout.ms']);
+  }
+
+  /** commitSync without waiting; `callback` gets the outcome. */
+  commitAsync(offsets?: OffsetAndPartition[], callback?: (err: Error | null) => void): void {
+    this.commitSync(offsets).then(
+      () => callback?.(null),
+      (e: Error) => {
+        if (callback) callback(e);
+        else this.log.warn('commitAsync failed', { error: e.message });
+      },
     );
+  }
+
+  /** The group's committed offsets of `partitions` (null where none is committed). */
+  async committed(
+    partitions: TopicPartition[],
+  ): Promise<Array<TopicPartition & { offset: number | null }>> {
+    this.checkOpen();
+    partitions.forEach(checkTp);
+    const got = await this.requireGroup('committed()').fetchCommitted(
+      partitions,
+      this.time.milliseconds() + this.config['request.timeout.ms'],
+    );
+    return partitions.map((tp) => ({ ...tp, offset: got.get(tpKeyOf(tp)) ?? null }));
+  }
+
+  /** The member id and generation of this consumer in its group. */
+  groupMetadata(): { groupId: string | null; generationId: number; memberId: string } {
+    const g = this.coordinator?.generation;
+    return {
+      groupId: this.config['group.id'],
+      generationId: g?.generationId ?? -1,
+      memberId: g?.memberId ?? '',
+    };
+  }
+
+  /**
+   * Polls until close(), handing records to `eachMessage` one at a time, or to
+   * `eachBatch` one partition's records at a time. A handler that throws stops the
+   * loop with its error (positions are already past the records of that poll).
+   */
+  async run(opts: RunOptions): Promise<void> {
+    if (!opts.eachMessage && !opts.eachBatch)
+      throw new KafkaError('INVALID_REQUEST', 'run() needs eachMessage or eachBatch');
+    while (!this.closed) {
+      const records = await this.poll(opts.pollTimeoutMs ?? 1000);
+      if (opts.eachBatch) {
+        const byPartition = new Map<string, ConsumerRecord[]>();
+        for (const r of records) {
+          const k = tpKeyOf(r);
+          const list = byPartition.get(k);
+          if (list) list.push(r);
+          else byPartition.set(k, [r]);
+        }
+        for (const messages of byPartition.values()) {
+          await opts.eachBatch({
+            topic: messages[0].topic,
+            partition: messages[0].partition,
+            messages,
+          });
+        }
+      } else {
+        for (const r of records) await opts.eachMessage!(r);
+      }
+    }
   }
 
   /** The next poll returns records from `offset` of this partition. */
@@ -198,6 +384,19 @@ export class Consumer {
    * an empty array when none came. Throws the KafkaError of a non-retriable failure.
    */
   async poll(timeoutMs = 1000): Promise<ConsumerRecord[]> {
+    const group = this.coordinator?.subscribed ? this.coordinator : null;
+    if (!group) return this.pollOnce(timeoutMs);
+    // time spent inside poll() does not count against max.poll.interval.ms
+    group.enterPoll();
+    try {
+      await group.poll(this.time.milliseconds() + timeoutMs);
+      return await this.pollOnce(timeoutMs);
+    } finally {
+      group.leavePoll();
+    }
+  }
+
+  private async pollOnce(timeoutMs: number): Promise<ConsumerRecord[]> {
     this.checkOpen();
     const deadline = this.time.milliseconds() + timeoutMs;
     const max = this.config['max.poll.records'];
@@ -236,6 +435,7 @@ export class Consumer {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.coordinator?.close();
     this.closed = true;
     this.fetcher.close();
     await this.network.close();

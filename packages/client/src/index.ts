@@ -1,6 +1,7 @@
 // client: kzoo's Producer, Consumer (assign mode) and Admin, internals named as Kafka's Java client.
 //   producer.ts, producer-batch.ts, accumulator.ts, sender.ts, partitioner.ts: the producer path
-//   consumer.ts, fetcher.ts: the consumer; admin.ts; metadata.ts, network-client.ts, config.ts: shared
+//   consumer.ts, fetcher.ts: the consumer; admin.ts; metadata.ts, network-client.ts, config.ts: shared;
+//   assignors/: range, roundrobin, sticky (the group leader's partition assignment)
 export * from './config';
 export { Metadata, Cluster, type Node, type PartitionInfo, type TopicInfo } from './metadata';
 export { NetworkClient } from './network-client';
@@ -18,6 +19,9 @@ export {
   type ConsumerRecord,
   type TopicPartition,
   type ConsumerOptions,
+  type ConsumerRebalanceListener,
+  type OffsetAndPartition,
+  type RunOptions,
 } from './consumer';
 export {
   Admin,
@@ -27,3 +31,4 @@ export {
   type PartitionDescription,
   type ClusterDescription,
 } from './admin';
+export * from './assignors';

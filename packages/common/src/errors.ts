@@ -181,6 +181,8 @@ const table: ReadonlyArray<[number, string, boolean, string]> = [
     'This exception is raised by the broker if it could not locate the producer metadata associated with the producerId in question.',
   ],
   [60, 'REASSIGNMENT_IN_PROGRESS', false, 'A partition reassignment is in progress.'],
+  [68, 'NON_EMPTY_GROUP', false, 'The group is not empty.'],
+  [69, 'GROUP_ID_NOT_FOUND', false, 'The group id does not exist.'],
   [
     72,
     'LISTENER_NOT_FOUND',
@@ -325,6 +327,8 @@ export type ErrorName =
   | 'KAFKA_STORAGE_ERROR'
   | 'UNKNOWN_PRODUCER_ID'
   | 'REASSIGNMENT_IN_PROGRESS'
+  | 'NON_EMPTY_GROUP'
+  | 'GROUP_ID_NOT_FOUND'
   | 'LISTENER_NOT_FOUND'
   | 'TOPIC_DELETION_DISABLED'
   | 'FENCED_LEADER_EPOCH'

@@ -2,7 +2,8 @@
  * KafkaZkClient: Kafka's ZooKeeper operations (Kafka's `kafka/zk/KafkaZkClient.scala`)
  * over a ZkSession, reading and writing the znodes of znodes.ts. Grouped by concern:
  * setup (top-level paths, cluster id), broker registration, controller election and
- * controller-fenced writes. Topic, partition-state, ISR and offset operations join here.
+ * controller-fenced writes, consumer offsets (ZooKeeper-era `/consumers/<group>/offsets`).
+ * Topic, partition-state and ISR operations join here.
  *
  * Fencing (Kafka 2.2+): every controller write is a `multi` whose first operation is
  * `check(/controller_epoch, epochZkVersion)`; if another controller has been elected
@@ -25,6 +26,10 @@ import {
   BrokerInfo,
   BrokerRegistration,
   ClusterIdZNode,
+  ConsumerGroupOffsetsZNode,
+  ConsumerGroupZNode,
+  ConsumerOffset,
+  ConsumerPathZNode,
   ControllerEpochZNode,
   ControllerRegistration,
   ControllerZNode,
@@ -71,6 +76,14 @@ export interface BrokerAndEpoch {
   broker: BrokerRegistration;
   /** The czxid of /brokers/ids/<id> (KIP-380 broker epoch). */
   epoch: number;
+}
+
+/** A committed offset as stored under `/consumers/<group>/offsets/<topic>/<partition>`. */
+export interface ConsumerOffsetEntry {
+  topic: string;
+  partition: number;
+  /** The next offset to read. */
+  offset: number;
 }
 
 export interface KafkaZkClientOptions {
@@ -413,5 +426,95 @@ export class KafkaZkClient {
       children.map((c) => ({ op: 'delete' as const, path: joinPath(parent, c) })),
     );
     return children.length;
+  }
+
+  // ------------------------------------------------------------ consumer offsets
+
+  /**
+   * Writes the offsets of one commit in one `multi` (Kafka's setOrCreateConsumerOffset,
+   * batched): existence is checked first, then missing parents and partitions are
+   * created and existing partitions set. A concurrent writer creating the same nodes
+   * (NodeExists) or deleting the group (NoNode) makes it re-check and retry.
+   * Duplicate partitions in `offsets`: the last one wins.
+   */
+  async setOrCreateConsumerOffsets(
+    group: string,
+    offsets: ReadonlyArray<ConsumerOffsetEntry>,
+  ): Promise<void> {
+    if (offsets.length === 0) return;
+    const leaves = new Map<string, string>();
+    const parents = [
+      ConsumerPathZNode.path(),
+      ConsumerGroupZNode.path(group),
+      ConsumerGroupOffsetsZNode.path(group),
+    ];
+    for (const o of offsets) {
+      const topicPath = ConsumerGroupOffsetsZNode.topicPath(group, o.topic);
+      if (!parents.includes(topicPath)) parents.push(topicPath);
+      leaves.set(ConsumerOffset.path(group, o.topic, o.partition), ConsumerOffset.encode(o.offset));
+    }
+    for (let attempt = 0; ; attempt++) {
+      const parentStats = await Promise.all(parents.map((p) => this.zk.exists(p)));
+      const missing = new Set(parents.filter((_, i) => parentStats[i] === null));
+      const ops: ZkOp[] = [...missing].map((path) => ({ op: 'create' as const, path, data: null }));
+      const leafPaths = [...leaves.keys()];
+      const leafStats = await Promise.all(
+        leafPaths.map((p) =>
+          missing.has(p.slice(0, p.lastIndexOf('/'))) ? null : this.zk.exists(p),
+        ),
+      );
+      leafPaths.forEach((path, i) => {
+        const data = leaves.get(path)!;
+        ops.push(leafStats[i] ? { op: 'setData', path, data } : { op: 'create', path, data });
+      });
+      try {
+        await this.zk.multi(ops);
+        return;
+      } catch (e) {
+        if ((e instanceof NodeExistsError || e instanceof NoNodeError) && attempt < 4) continue;
+        throw e;
+      }
+    }
+  }
+
+  /** The committed offset of one partition, or null when none is stored. */
+  async getConsumerOffset(group: string, topic: string, partition: number): Promise<number | null> {
+    const r = await this.getDataAndStat(ConsumerOffset.path(group, topic, partition));
+    return r ? ConsumerOffset.decode(r.data) : null;
+  }
+
+  /** Every committed offset of the group, sorted by topic then partition. */
+  async getConsumerOffsets(group: string): Promise<ConsumerOffsetEntry[]> {
+    const topics = await this.getChildren(ConsumerGroupOffsetsZNode.path(group));
+    const perTopic = await Promise.all(
+      topics.map(async (topic) => {
+        const parts = (await this.getChildren(ConsumerGroupOffsetsZNode.topicPath(group, topic)))
+          .filter((p) => /^\d+$/.test(p))
+          .map(Number)
+          .sort((a, b) => a - b);
+        const offsets = await Promise.all(
+          parts.map((partition) => this.getConsumerOffset(group, topic, partition)),
+        );
+        return parts
+          .map((partition, i) => ({ topic, partition, offset: offsets[i] }))
+          .filter((e): e is ConsumerOffsetEntry => e.offset !== null);
+      }),
+    );
+    return perTopic.flat();
+  }
+
+  /** Whether `/consumers/<group>` exists. */
+  async consumerGroupExists(group: string): Promise<boolean> {
+    return this.pathExists(ConsumerGroupZNode.path(group));
+  }
+
+  /** The children of `/consumers`, sorted. */
+  async getConsumerGroups(): Promise<string[]> {
+    return this.getChildren(ConsumerPathZNode.path());
+  }
+
+  /** Deletes `/consumers/<group>` and everything under it; a missing group is fine. */
+  async deleteConsumerGroup(group: string): Promise<void> {
+    await this.zk.deleteRecursive(ConsumerGroupZNode.path(group));
   }
 }

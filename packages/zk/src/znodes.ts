@@ -521,6 +521,18 @@ export const ConfigEntityChangeNotificationSequenceZNode = {
 
 export const ConsumerPathZNode = { path: () => '/consumers' };
 
+/** `/consumers/<group>`: a ZooKeeper-era consumer group (its offsets, ids, owners). */
+export const ConsumerGroupZNode = {
+  path: (group: string) => `/consumers/${segment('group', group)}`,
+};
+
+/** `/consumers/<group>/offsets` and `/consumers/<group>/offsets/<topic>`. */
+export const ConsumerGroupOffsetsZNode = {
+  path: (group: string) => `${ConsumerGroupZNode.path(group)}/offsets`,
+  topicPath: (group: string, topic: string) =>
+    `${ConsumerGroupZNode.path(group)}/offsets/${segment('topic', topic)}`,
+};
+
 /** `/consumers/<group>/offsets/<topic>/<partition>`: the offset as decimal text. */
 export const ConsumerOffset = {
   path: (group: string, topic: string, partition: number) =>

@@ -1,0 +1,126 @@
+/**
+ * The delayed operations of the group coordinator (Kafka's DelayedJoin.scala and
+ * DelayedHeartbeat.scala): the join phase of a rebalance, the initial delay of an
+ * empty group's first rebalance, and each member's session expiry.
+ */
+import { DelayedOperation, DelayedOperationPurgatory } from './DelayedOperation';
+import type { GroupMetadata } from './GroupMetadata';
+
+/** The coordinator callbacks the delayed operations drive. */
+export interface GroupCoordinatorCallbacks {
+  tryCompleteJoin(group: GroupMetadata, forceComplete: () => boolean): boolean;
+  onCompleteJoin(group: GroupMetadata): void;
+  tryCompleteHeartbeat(
+    group: GroupMetadata,
+    memberId: string,
+    isPending: boolean,
+    deadlineMs: number,
+    forceComplete: () => boolean,
+  ): boolean;
+  onExpireHeartbeat(
+    group: GroupMetadata,
+    memberId: string,
+    isPending: boolean,
+    deadlineMs: number,
+  ): void;
+}
+
+export const groupKey = (groupId: string): string => `group:${groupId}`;
+export const memberKey = (groupId: string, memberId: string): string =>
+  `member:${groupId}\u0000${memberId}`;
+
+/**
+ * The join phase: completes as soon as every known member has rejoined, or when the
+ * rebalance timeout (the largest of the members') passes.
+ */
+export class DelayedJoin extends DelayedOperation {
+  constructor(
+    protected readonly coordinator: GroupCoordinatorCallbacks,
+    protected readonly group: GroupMetadata,
+    rebalanceTimeoutMs: number,
+  ) {
+    super(rebalanceTimeoutMs);
+  }
+
+  tryComplete(): boolean {
+    return this.coordinator.tryCompleteJoin(this.group, () => this.forceComplete());
+  }
+
+  onComplete(): void {
+    this.coordinator.onCompleteJoin(this.group);
+  }
+}
+
+/**
+ * The first rebalance of an empty group waits `group.initial.rebalance.delay.ms`, and
+ * again (up to the rebalance timeout in all) each time a new member joined meanwhile,
+ * so that a group whose consumers start together gets one rebalance, not many. It never
+ * completes early.
+ */
+export class InitialDelayedJoin extends DelayedJoin {
+  constructor(
+    coordinator: GroupCoordinatorCallbacks,
+    private readonly purgatory: DelayedOperationPurgatory<DelayedJoin>,
+    group: GroupMetadata,
+    private readonly configuredRebalanceDelayMs: number,
+    delayMs: number,
+    private readonly remainingMs: number,
+  ) {
+    super(coordinator, group, delayMs);
+  }
+
+  override tryComplete(): boolean {
+    return false;
+  }
+
+  override onComplete(): void {
+    if (this.group.newMemberAdded && this.remainingMs !== 0) {
+      this.group.newMemberAdded = false;
+      const delay = Math.min(this.configuredRebalanceDelayMs, this.remainingMs);
+      const remaining = Math.max(this.remainingMs - this.delayMs, 0);
+      this.purgatory.tryCompleteElseWatch(
+        new InitialDelayedJoin(
+          this.coordinator,
+          this.purgatory,
+          this.group,
+          this.configuredRebalanceDelayMs,
+          delay,
+          remaining,
+        ),
+        [groupKey(this.group.groupId)],
+      );
+    } else {
+      super.onComplete();
+    }
+  }
+}
+
+/** A member's session: expires unless a heartbeat (or join/sync) comes before the deadline. */
+export class DelayedHeartbeat extends DelayedOperation {
+  constructor(
+    private readonly coordinator: GroupCoordinatorCallbacks,
+    private readonly group: GroupMetadata,
+    private readonly memberId: string,
+    private readonly isPending: boolean,
+    private readonly deadlineMs: number,
+    timeoutMs: number,
+  ) {
+    super(timeoutMs);
+  }
+
+  tryComplete(): boolean {
+    return this.coordinator.tryCompleteHeartbeat(
+      this.group,
+      this.memberId,
+      this.isPending,
+      this.deadlineMs,
+      () => this.forceComplete(),
+    );
+  }
+
+  override onExpiration(): void {
+    this.coordinator.onExpireHeartbeat(this.group, this.memberId, this.isPending, this.deadlineMs);
+  }
+
+  onComplete(): void {}
+}

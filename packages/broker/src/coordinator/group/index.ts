@@ -1,0 +1,19 @@
+// coordinator/group: the group coordinator (Kafka's kafka.coordinator.group).
+//   GroupMetadata/MemberMetadata (state machine), GroupCoordinator (+Types, GroupConfig): the protocol,
+//   DelayedOperation/DelayedJoin (timers), OffsetStore (ZooKeeper), coordinatorSelection, the Broker component
+export * from './GroupMetadata';
+export {
+  MemberMetadata,
+  NEW_MEMBER_JOIN_TIMEOUT_MS,
+  type GroupProtocol,
+  type JoinGroupResult,
+  type JoinGroupResultMember,
+  type SyncGroupResult,
+} from './MemberMetadata';
+export * from './GroupCoordinator';
+export * from './GroupCoordinatorTypes';
+export * from './GroupConfig';
+export { MockTimer, SystemTimer, type Timer, type TimerTaskHandle } from './DelayedOperation';
+export * from './OffsetStore';
+export * from './coordinatorSelection';
+export * from './GroupCoordinatorComponent';

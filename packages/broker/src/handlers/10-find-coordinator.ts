@@ -1,0 +1,49 @@
+/**
+ * FindCoordinator (key 10), v0: for keyType 0 (group), the live broker chosen by
+ * coordinatorForGroup (Kafka's `abs(groupId.hashCode) % 50` virtual partition, then the
+ * live broker at that index in sorted order), with its endpoint on the client listener.
+ * The live brokers are the MetadataCache's (the controller's UpdateMetadata), so the
+ * answer moves when that broker dies.
+ * Errors: COORDINATOR_NOT_AVAILABLE (no live broker known yet), INVALID_REQUEST
+ * (keyType other than 0).
+ * Not implemented: transaction coordinators (keyType 1), the batched form of v4+.
+ */
+import { ErrorCode } from '@kzoo/common';
+import type { FindCoordinatorRequest, FindCoordinatorResponse } from '@kzoo/protocol';
+import { coordinatorForGroup } from '../coordinator/group/coordinatorSelection';
+import type { BrokerContext } from '../server/KafkaApis';
+
+const none = (errorCode: number, errorMessage: string): FindCoordinatorResponse => ({
+  throttleTimeMs: 0,
+  errorCode,
+  errorMessage,
+  nodeId: -1,
+  host: '',
+  port: -1,
+});
+
+export function handleFindCoordinator(
+  broker: BrokerContext,
+  req: FindCoordinatorRequest,
+): FindCoordinatorResponse {
+  if (req.keyType !== 0) {
+    return none(ErrorCode.INVALID_REQUEST, `keyType ${req.keyType} is not supported (0 = group)`);
+  }
+  const cache = broker.metadataCache;
+  const id = coordinatorForGroup(req.key, cache.aliveBrokerIds());
+  const node =
+    id === null
+      ? undefined
+      : cache.aliveBrokerNodes(broker.settings.listenerName).find((n) => n.nodeId === id);
+  if (!node) {
+    return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'no live broker is known yet');
+  }
+  return {
+    throttleTimeMs: 0,
+    errorCode: 0,
+    errorMessage: null,
+    nodeId: node.nodeId,
+    host: node.host,
+    port: node.port,
+  };
+}

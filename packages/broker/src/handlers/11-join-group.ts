@@ -1,0 +1,49 @@
+/**
+ * JoinGroup (key 11), v0 (Kafka v7-v8's fields): handed to the GroupCoordinator. A
+ * first join without member id is answered MEMBER_ID_REQUIRED with the id to rejoin
+ * with (KIP-394, always on); the response is sent when the join phase completes.
+ * clientId and clientHost come from the request header and the connection.
+ * Errors: INVALID_GROUP_ID, NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE,
+ * INVALID_SESSION_TIMEOUT, MEMBER_ID_REQUIRED, UNKNOWN_MEMBER_ID,
+ * INCONSISTENT_GROUP_PROTOCOL, GROUP_MAX_SIZE_REACHED.
+ * Not implemented: static membership (groupInstanceId is recorded only), `reason`.
+ */
+import type { JoinGroupRequest, JoinGroupResponse } from '@kzoo/protocol';
+import type { GroupCoordinator } from '../coordinator/group';
+import type { RequestContext } from '../network';
+
+/** Kafka prints client hosts as `/address`. */
+export function clientHostOf(ctx: RequestContext): string {
+  const addr = ctx.clientAddress;
+  const host = addr.includes(':') ? addr.slice(0, addr.lastIndexOf(':')) : addr;
+  return `/${host}`;
+}
+
+export async function handleJoinGroup(
+  coordinator: GroupCoordinator,
+  req: JoinGroupRequest,
+  ctx: RequestContext,
+): Promise<JoinGroupResponse> {
+  const r = await coordinator.handleJoinGroup({
+    groupId: req.groupId,
+    memberId: req.memberId,
+    groupInstanceId: req.groupInstanceId,
+    requireKnownMemberId: true,
+    clientId: ctx.header.clientId ?? '',
+    clientHost: clientHostOf(ctx),
+    rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+    sessionTimeoutMs: req.sessionTimeoutMs,
+    protocolType: req.protocolType,
+    protocols: req.protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata) })),
+  });
+  return {
+    throttleTimeMs: 0,
+    errorCode: r.errorCode,
+    generationId: r.generationId,
+    protocolType: r.protocolType,
+    protocolName: r.protocolName,
+    leader: r.leaderId,
+    memberId: r.memberId,
+    members: r.members,
+  };
+}

@@ -1,0 +1,15 @@
+/**
+ * Heartbeat (key 12), v0: renews the member's session at the GroupCoordinator.
+ * Errors: REBALANCE_IN_PROGRESS (rejoin), ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID,
+ * INVALID_GROUP_ID, NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE.
+ * Not implemented: static membership fencing (FENCED_INSTANCE_ID).
+ */
+import type { HeartbeatRequest, HeartbeatResponse } from '@kzoo/protocol';
+import type { GroupCoordinator } from '../coordinator/group';
+
+export function handleHeartbeat(
+  coordinator: GroupCoordinator,
+  req: HeartbeatRequest,
+): HeartbeatResponse {
+  return { throttleTimeMs: 0, errorCode: coordinator.handleHeartbeat(req) };
+}

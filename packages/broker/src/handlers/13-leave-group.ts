@@ -1,0 +1,17 @@
+/**
+ * LeaveGroup (key 13), v0 (Kafka v5's batch of members): each member leaves at once,
+ * and the group rebalances without waiting for its session to expire.
+ * Errors: top level INVALID_GROUP_ID, NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE; per
+ * member UNKNOWN_MEMBER_ID.
+ * Not implemented: static members leaving by groupInstanceId alone.
+ */
+import type { LeaveGroupRequest, LeaveGroupResponse } from '@kzoo/protocol';
+import type { GroupCoordinator } from '../coordinator/group';
+
+export function handleLeaveGroup(
+  coordinator: GroupCoordinator,
+  req: LeaveGroupRequest,
+): LeaveGroupResponse {
+  const r = coordinator.handleLeaveGroup(req.groupId, req.members);
+  return { throttleTimeMs: 0, errorCode: r.errorCode, members: r.members };
+}
