@@ -5,6 +5,7 @@
  * is touched by one logical thread. A failing event is logged and the queue goes on.
  */
 import { Logger } from '@kzoo/common';
+import type { AlterPartitionRequest, AlterPartitionResponse } from '@kzoo/protocol';
 
 /** Kafka's controller events handled so far (ControllerEvent subclasses / ControllerState names). */
 export type ControllerEventType =
@@ -16,7 +17,9 @@ export type ControllerEventType =
   | 'RegisterBrokerAndReelect'
   | 'TopicChange'
   | 'TopicDeletion'
-  | 'TopicDeletionStopReplicaResponseReceived';
+  | 'TopicDeletionStopReplicaResponseReceived'
+  | 'AlterPartitionReceived'
+  | 'IsrChangeNotification';
 
 export interface ControllerEvent {
   readonly type: ControllerEventType;
@@ -27,6 +30,11 @@ export interface ControllerEvent {
     brokerId: number;
     partitionErrors: Map<string, number>;
     errorCode: number;
+  };
+  /** AlterPartitionReceived: the request and where its answer goes. */
+  readonly alterPartition?: {
+    request: AlterPartitionRequest;
+    respond: (response: AlterPartitionResponse) => void;
   };
 }
 

@@ -28,7 +28,7 @@ import {
 } from '@kzoo/zk';
 import { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
 import { ControllerChannelManager } from './ControllerChannelManager';
-import { ControllerContext, tpKey } from './ControllerContext';
+import { ControllerContext, tpKey, type TP } from './ControllerContext';
 import type { ControllerEvent } from './ControllerEventManager';
 import { PartitionStateMachine, type ControllerEpochInfo } from './PartitionStateMachine';
 import { ReplicaStateMachine } from './ReplicaStateMachine';
@@ -98,6 +98,13 @@ export class ControllerPartitions {
 
   private send(batch: ControllerBrokerRequestBatch): void {
     batch.sendRequestsToBrokers(this.o.epoch().epoch);
+  }
+
+  /** UpdateMetadata for `tps` to every live broker (ISR changes made by partition leaders). */
+  sendUpdateMetadata(tps: TP[]): void {
+    const batch = this.newBatch();
+    batch.addUpdateMetadataRequestForBrokers(this.context.liveBrokerIds(), tps);
+    this.send(batch);
   }
 
   private readonly topicWatcher = (): void => this.o.put({ type: 'TopicChange' });

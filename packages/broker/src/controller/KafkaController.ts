@@ -28,6 +28,9 @@ import {
 } from '@kzoo/zk';
 import { ControllerEvent, ControllerEventManager } from './ControllerEventManager';
 import { ControllerPartitions } from './ControllerPartitions';
+import { AlterPartitionHandler } from './AlterPartitionHandler';
+import { ErrorCode } from '@kzoo/common';
+import type { AlterPartitionRequest, AlterPartitionResponse } from '@kzoo/protocol';
 
 export interface BrokerChange {
   newBrokers: number[];
@@ -69,6 +72,8 @@ export class KafkaController extends EventEmitter {
   private readonly eventManager: ControllerEventManager;
   /** Topics, partitions and the controller-to-broker requests (while active). */
   readonly partitions: ControllerPartitions;
+  /** ISR changes made by partition leaders (AlterPartition, /isr_change_notification). */
+  readonly isrChanges: AlterPartitionHandler;
 
   /** The controller this broker knows of; -1 when none. */
   activeControllerId = -1;
@@ -101,6 +106,25 @@ export class KafkaController extends EventEmitter {
       requestTimeoutMs: opts.requestTimeoutMs,
       log: this.log,
       stateLog: this.stateLog,
+    });
+    this.isrChanges = new AlterPartitionHandler({
+      context: this.partitions.context,
+      zkClient: this.zkClient,
+      epoch: () => ({ epoch: this.epoch, epochZkVersion: this.epochZkVersion }),
+      put: (e) => this.eventManager.put(e),
+      sendUpdateMetadata: (tps) => this.partitions.sendUpdateMetadata(tps),
+      stateLog: this.stateLog,
+    });
+  }
+
+  /** AlterPartition from a partition leader: answered once the controller queue processed it. */
+  alterPartition(request: AlterPartitionRequest): Promise<AlterPartitionResponse> {
+    return new Promise((respond) => {
+      const queued = this.eventManager.put({
+        type: 'AlterPartitionReceived',
+        alterPartition: { request, respond },
+      });
+      if (!queued) respond({ throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, topics: [] });
     });
   }
 
@@ -199,6 +223,23 @@ export class KafkaController extends EventEmitter {
           return;
         case 'TopicDeletion':
           if (this.isActive()) await this.partitions.processTopicDeletion();
+          return;
+        case 'AlterPartitionReceived': {
+          const a = event.alterPartition!;
+          try {
+            a.respond(
+              this.isActive()
+                ? await this.isrChanges.processAlterPartition(a.request)
+                : { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, topics: [] },
+            );
+          } catch (e) {
+            a.respond({ throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, topics: [] });
+            throw e;
+          }
+          return;
+        }
+        case 'IsrChangeNotification':
+          if (this.isActive()) await this.isrChanges.processIsrChangeNotification();
           return;
         case 'TopicDeletionStopReplicaResponseReceived': {
           const r = event.stopReplica!;
@@ -321,6 +362,7 @@ export class KafkaController extends EventEmitter {
       this.liveBrokers.clear();
       for (const [id, b] of brokers) this.liveBrokers.set(id, b);
       await this.partitions.onControllerFailover();
+      await this.isrChanges.onControllerFailover();
       this.stats.elections++;
       this.stateLog.info(`ready to serve as the new controller with epoch ${this.epoch}`, {
         epoch: this.epoch,
