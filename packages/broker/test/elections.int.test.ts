@@ -363,7 +363,9 @@ describe('Broker > controller > elections (processes)', () => {
       }
     })();
     await waitFor('some records sent', () => sent > 60);
+    const t0 = Date.now();
     const code = await cluster.broker(victim).stop(30000);
+    console.log(`controlled shutdown (SIGTERM → exit, leaderships moved): ${Date.now() - t0} ms`);
     expect(code).toBe(0);
     const log = cluster.broker(victim).stdout + cluster.broker(victim).stderr;
     expect(log).toMatch(/controlled shutdown succeeded/);
