@@ -30,5 +30,6 @@ export {
   type TopicDescription,
   type PartitionDescription,
   type ClusterDescription,
+  type ElectLeadersResult,
 } from './admin';
 export * from './assignors';
