@@ -21,6 +21,8 @@ import { handleStopReplica } from '../handlers/05-stop-replica';
 import { handleUpdateMetadata } from '../handlers/06-update-metadata';
 import { handleCreateTopics } from '../handlers/19-create-topics';
 import { handleDeleteTopics } from '../handlers/20-delete-topics';
+import { handleInitProducerId } from '../handlers/22-init-producer-id';
+import type { ProducerIdManager } from './ProducerIdManager';
 
 /** The broker settings the handlers read (Kafka key names in the comments). */
 export interface ApiSettings {
@@ -43,6 +45,8 @@ export interface BrokerContext {
   readonly metadataCache: MetadataCache;
   readonly replicaManager: ReplicaManager;
   readonly adminZkClient: AdminZkClient;
+  /** Producer ids for InitProducerId (absent: COORDINATOR_NOT_AVAILABLE). */
+  readonly producerIdManager?: ProducerIdManager;
   clusterId(): string | null;
   readonly time: Time;
   readonly logger: Logger;
@@ -71,6 +75,7 @@ export class KafkaApis {
     this.register(6, handleUpdateMetadata);
     this.register(19, handleCreateTopics);
     this.register(20, handleDeleteTopics);
+    this.register(22, handleInitProducerId);
   }
 
   /** Adds (or replaces) the handler of an API, e.g. the group coordinator's. */
