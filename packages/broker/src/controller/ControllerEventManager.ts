@@ -5,6 +5,7 @@
  * is touched by one logical thread. A failing event is logged and the queue goes on.
  */
 import { Logger } from '@kzoo/common';
+import type { AlterPartitionRequest, AlterPartitionResponse } from '@kzoo/protocol';
 
 /** Kafka's controller events handled so far (ControllerEvent subclasses / ControllerState names). */
 export type ControllerEventType =
@@ -19,7 +20,9 @@ export type ControllerEventType =
   | 'TopicDeletionStopReplicaResponseReceived'
   | 'ControlledShutdown'
   | 'ReplicaLeaderElection'
-  | 'AutoPreferredReplicaLeaderElection';
+  | 'AutoPreferredReplicaLeaderElection'
+  | 'AlterPartitionReceived'
+  | 'IsrChangeNotification';
 
 export interface ControllerEvent {
   readonly type: ControllerEventType;
@@ -36,6 +39,11 @@ export interface ControllerEvent {
     run: () => Promise<unknown>;
     resolve: (value: unknown) => void;
     reject: (error: unknown) => void;
+  };
+  /** AlterPartitionReceived: the request and where its answer goes. */
+  readonly alterPartition?: {
+    request: AlterPartitionRequest;
+    respond: (response: AlterPartitionResponse) => void;
   };
 }
 

@@ -31,6 +31,9 @@ import { ControllerEvent, ControllerEventManager } from './ControllerEventManage
 import type { TP } from './ControllerContext';
 import { ControllerPartitions, type ControlledShutdownResult } from './ControllerPartitions';
 import type { ElectionFailure } from './PartitionStateMachine';
+import { AlterPartitionHandler } from './AlterPartitionHandler';
+import { ErrorCode } from '@kzoo/common';
+import type { AlterPartitionRequest, AlterPartitionResponse } from '@kzoo/protocol';
 
 export interface BrokerChange {
   newBrokers: number[];
@@ -80,6 +83,8 @@ export class KafkaController extends EventEmitter {
   private readonly eventManager: ControllerEventManager;
   /** Topics, partitions and the controller-to-broker requests (while active). */
   readonly partitions: ControllerPartitions;
+  /** ISR changes made by partition leaders (AlterPartition, /isr_change_notification). */
+  readonly isrChanges: AlterPartitionHandler;
 
   /** The controller this broker knows of; -1 when none. */
   activeControllerId = -1;
@@ -121,6 +126,25 @@ export class KafkaController extends EventEmitter {
       uncleanLeaderElectionEnable: opts.uncleanLeaderElectionEnable ?? false,
       log: this.log,
       stateLog: this.stateLog,
+    });
+    this.isrChanges = new AlterPartitionHandler({
+      context: this.partitions.context,
+      zkClient: this.zkClient,
+      epoch: () => ({ epoch: this.epoch, epochZkVersion: this.epochZkVersion }),
+      put: (e) => this.eventManager.put(e),
+      sendUpdateMetadata: (tps) => this.partitions.sendUpdateMetadata(tps),
+      stateLog: this.stateLog,
+    });
+  }
+
+  /** AlterPartition from a partition leader: answered once the controller queue processed it. */
+  alterPartition(request: AlterPartitionRequest): Promise<AlterPartitionResponse> {
+    return new Promise((respond) => {
+      const queued = this.eventManager.put({
+        type: 'AlterPartitionReceived',
+        alterPartition: { request, respond },
+      });
+      if (!queued) respond({ throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, topics: [] });
     });
   }
 
@@ -275,6 +299,20 @@ export class KafkaController extends EventEmitter {
           }
           return;
         }
+        case 'AlterPartitionReceived': {
+          const a = event.alterPartition!;
+          try {
+            a.respond(
+              this.isActive()
+                ? await this.isrChanges.processAlterPartition(a.request)
+                : { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, topics: [] },
+            );
+          } catch (e) {
+            a.respond({ throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, topics: [] });
+            throw e;
+          }
+          return;
+        }
         case 'AutoPreferredReplicaLeaderElection':
           if (!this.isActive()) return;
           try {
@@ -285,6 +323,9 @@ export class KafkaController extends EventEmitter {
           } finally {
             this.scheduleAutoLeaderRebalance(this.opts.leaderImbalanceCheckIntervalMs ?? 300_000);
           }
+          return;
+        case 'IsrChangeNotification':
+          if (this.isActive()) await this.isrChanges.processIsrChangeNotification();
           return;
         case 'TopicDeletionStopReplicaResponseReceived': {
           const r = event.stopReplica!;
@@ -407,6 +448,7 @@ export class KafkaController extends EventEmitter {
       this.liveBrokers.clear();
       for (const [id, b] of brokers) this.liveBrokers.set(id, b);
       await this.partitions.onControllerFailover();
+      await this.isrChanges.onControllerFailover();
       this.stats.elections++;
       this.stateLog.info(`ready to serve as the new controller with epoch ${this.epoch}`, {
         epoch: this.epoch,

@@ -23,6 +23,9 @@ import { handleCreateTopics } from '../handlers/19-create-topics';
 import { handleDeleteTopics } from '../handlers/20-delete-topics';
 import { handleInitProducerId } from '../handlers/22-init-producer-id';
 import type { ProducerIdManager } from './ProducerIdManager';
+import { handleOffsetForLeaderEpoch } from '../handlers/23-offset-for-leader-epoch';
+import { handleAlterPartition } from '../handlers/56-alter-partition';
+import type { KafkaController } from '../controller/KafkaController';
 
 /** The broker settings the handlers read (Kafka key names in the comments). */
 export interface ApiSettings {
@@ -47,6 +50,8 @@ export interface BrokerContext {
   readonly adminZkClient: AdminZkClient;
   /** Producer ids for InitProducerId (absent: COORDINATOR_NOT_AVAILABLE). */
   readonly producerIdManager?: ProducerIdManager;
+  /** This broker's controller module (it answers AlterPartition while active). */
+  controller(): KafkaController | null;
   clusterId(): string | null;
   readonly time: Time;
   readonly logger: Logger;
@@ -76,6 +81,8 @@ export class KafkaApis {
     this.register(19, handleCreateTopics);
     this.register(20, handleDeleteTopics);
     this.register(22, handleInitProducerId);
+    this.register(23, handleOffsetForLeaderEpoch);
+    this.register(56, handleAlterPartition);
   }
 
   /** Adds (or replaces) the handler of an API, e.g. the group coordinator's. */
