@@ -5,7 +5,6 @@
  * is touched by one logical thread. A failing event is logged and the queue goes on.
  */
 import { Logger } from '@kzoo/common';
-import type { AlterPartitionRequest, AlterPartitionResponse } from '@kzoo/protocol';
 
 /** Kafka's controller events handled so far (ControllerEvent subclasses / ControllerState names). */
 export type ControllerEventType =
@@ -34,16 +33,11 @@ export interface ControllerEvent {
     partitionErrors: Map<string, number>;
     errorCode: number;
   };
-  /** Events that answer a request (ControlledShutdown, ReplicaLeaderElection): run on the queue, then `resolve`. */
+  /** Events that answer a request (ControlledShutdown, ReplicaLeaderElection, AlterPartitionReceived): run on the queue, then `resolve`. */
   readonly task?: {
     run: () => Promise<unknown>;
     resolve: (value: unknown) => void;
     reject: (error: unknown) => void;
-  };
-  /** AlterPartitionReceived: the request and where its answer goes. */
-  readonly alterPartition?: {
-    request: AlterPartitionRequest;
-    respond: (response: AlterPartitionResponse) => void;
   };
 }
 

@@ -28,12 +28,12 @@ import {
   ControllerZNode,
 } from '@kzoo/zk';
 import { ControllerEvent, ControllerEventManager } from './ControllerEventManager';
-import type { TP } from './ControllerContext';
-import { ControllerPartitions, type ControlledShutdownResult } from './ControllerPartitions';
-import type { ElectionFailure } from './PartitionStateMachine';
 import { AlterPartitionHandler } from './AlterPartitionHandler';
 import { ErrorCode } from '@kzoo/common';
 import type { AlterPartitionRequest, AlterPartitionResponse } from '@kzoo/protocol';
+import type { TP } from './ControllerContext';
+import { ControllerPartitions, type ControlledShutdownResult } from './ControllerPartitions';
+import type { ElectionFailure } from './PartitionStateMachine';
 
 export interface BrokerChange {
   newBrokers: number[];
@@ -139,13 +139,10 @@ export class KafkaController extends EventEmitter {
 
   /** AlterPartition from a partition leader: answered once the controller queue processed it. */
   alterPartition(request: AlterPartitionRequest): Promise<AlterPartitionResponse> {
-    return new Promise((respond) => {
-      const queued = this.eventManager.put({
-        type: 'AlterPartitionReceived',
-        alterPartition: { request, respond },
-      });
-      if (!queued) respond({ throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, topics: [] });
-    });
+    const notController = { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, topics: [] };
+    return this.onQueue('AlterPartitionReceived', async () =>
+      this.isActive() ? this.isrChanges.processAlterPartition(request) : notController,
+    ).catch(() => notController);
   }
 
   isActive(): boolean {
@@ -194,7 +191,7 @@ export class KafkaController extends EventEmitter {
 
   /** Runs `fn` on the controller's event queue (as Kafka's request-driven events do). */
   private onQueue<T>(
-    type: 'ControlledShutdown' | 'ReplicaLeaderElection',
+    type: 'ControlledShutdown' | 'ReplicaLeaderElection' | 'AlterPartitionReceived',
     fn: () => Promise<T>,
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -289,7 +286,8 @@ export class KafkaController extends EventEmitter {
           if (this.isActive()) await this.partitions.processTopicDeletion();
           return;
         case 'ControlledShutdown':
-        case 'ReplicaLeaderElection': {
+        case 'ReplicaLeaderElection':
+        case 'AlterPartitionReceived': {
           const t = event.task!;
           try {
             t.resolve(await t.run());
@@ -299,20 +297,9 @@ export class KafkaController extends EventEmitter {
           }
           return;
         }
-        case 'AlterPartitionReceived': {
-          const a = event.alterPartition!;
-          try {
-            a.respond(
-              this.isActive()
-                ? await this.isrChanges.processAlterPartition(a.request)
-                : { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, topics: [] },
-            );
-          } catch (e) {
-            a.respond({ throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, topics: [] });
-            throw e;
-          }
+        case 'IsrChangeNotification':
+          if (this.isActive()) await this.isrChanges.processIsrChangeNotification();
           return;
-        }
         case 'AutoPreferredReplicaLeaderElection':
           if (!this.isActive()) return;
           try {
@@ -323,9 +310,6 @@ export class KafkaController extends EventEmitter {
           } finally {
             this.scheduleAutoLeaderRebalance(this.opts.leaderImbalanceCheckIntervalMs ?? 300_000);
           }
-          return;
-        case 'IsrChangeNotification':
-          if (this.isActive()) await this.isrChanges.processIsrChangeNotification();
           return;
         case 'TopicDeletionStopReplicaResponseReceived': {
           const r = event.stopReplica!;

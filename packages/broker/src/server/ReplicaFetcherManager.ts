@@ -16,6 +16,7 @@ import {
 export class ReplicaFetcherManager {
   private readonly threads = new Map<number, ReplicaFetcherThread>();
   private stopped = false;
+  private paused = false;
 
   constructor(
     private readonly cfg: FetcherConfig,
@@ -42,6 +43,7 @@ export class ReplicaFetcherManager {
           this.stateLog,
         );
         this.threads.set(leader.id, t);
+        if (this.paused) void t.pause();
       }
       t.addPartition(partition, leaderEpoch);
       this.stateLog.info('added fetcher', {
@@ -56,6 +58,20 @@ export class ReplicaFetcherManager {
   removeFetcherForPartitions(keys: string[]): void {
     for (const t of this.threads.values()) for (const k of keys) t.removePartition(k);
     this.shutdownIdleFetcherThreads();
+  }
+
+  /**
+   * Fault injection (tests, experiments): every fetcher stops sending requests, as if
+   * this follower froze, until `resume()`. Resolves once no fetch is in flight.
+   */
+  async pause(): Promise<void> {
+    this.paused = true;
+    await Promise.all([...this.threads.values()].map((t) => t.pause()));
+  }
+
+  resume(): void {
+    this.paused = false;
+    for (const t of this.threads.values()) t.resume();
   }
 
   /** The source broker `key` is fetched from, or undefined. */

@@ -66,6 +66,8 @@ export class ReplicaFetcherThread {
   private stopped = false;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
+  private paused = false;
+  private requestInFlight: Promise<unknown> | null = null;
 
   constructor(
     readonly source: SourceBroker,
@@ -97,6 +99,20 @@ export class ReplicaFetcherThread {
 
   has(key: string): boolean {
     return this.states.has(key);
+  }
+
+  /**
+   * Fault injection (tests, experiments): stop sending requests, like a follower that
+   * froze; resolves once no request of this thread is in flight.
+   */
+  async pause(): Promise<void> {
+    this.paused = true;
+    await this.requestInFlight?.catch(() => undefined);
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.signal();
   }
 
   private start(): void {
@@ -150,11 +166,15 @@ export class ReplicaFetcherThread {
     while (!this.stopped && this.states.size > 0) {
       try {
         const now = Date.now();
+        if (this.paused) {
+          await this.sleep(1000);
+          continue;
+        }
         const ready = [...this.states.values()].filter((s) => s.delayedUntil <= now);
         const truncating = ready.filter((s) => s.state === 'Truncating');
         const fetching = ready.filter((s) => s.state === 'Fetching');
-        if (truncating.length > 0) await this.truncate(truncating);
-        else if (fetching.length > 0) await this.fetch(fetching);
+        if (truncating.length > 0) await this.track(this.truncate(truncating));
+        else if (fetching.length > 0) await this.track(this.fetch(fetching));
         else {
           const next = Math.min(...[...this.states.values()].map((s) => s.delayedUntil));
           await this.sleep(Math.max(1, next - now));
@@ -170,6 +190,11 @@ export class ReplicaFetcherThread {
         await this.sleep(this.cfg.backoffMs);
       }
     }
+  }
+
+  private track(p: Promise<void>): Promise<void> {
+    this.requestInFlight = p;
+    return p.finally(() => (this.requestInFlight = null));
   }
 
   private delay(s: FetchState): void {
@@ -348,6 +373,50 @@ export class ReplicaFetcherThread {
     }
   }
 
+  /**
+   * OFFSET_OUT_OF_RANGE (Kafka's handleOutOfRangeError, reduced): when the leader's log
+   * now starts past our LEO, restart ours there; otherwise reconcile by epoch again.
+   */
+  private async handleOutOfRange(s: FetchState): Promise<void> {
+    const p = s.partition;
+    s.state = 'Truncating';
+    this.delay(s);
+    try {
+      const conn = await this.connection();
+      const res = await conn.request(2, 0, {
+        replicaId: this.cfg.brokerId,
+        isolationLevel: 0,
+        topics: [
+          {
+            name: p.topic,
+            partitions: [
+              {
+                partitionIndex: p.partition,
+                currentLeaderEpoch: s.currentLeaderEpoch,
+                timestamp: -2,
+              },
+            ],
+          },
+        ],
+      });
+      const r = res.topics[0]?.partitions[0];
+      if (!this.current(s) || !r || r.errorCode !== 0) return;
+      if (r.offset > p.logEndOffset) {
+        p.truncateFullyAndStartAt(
+          r.offset,
+          `the leader's log starts at ${r.offset}, past our log end`,
+        );
+        s.state = 'Fetching';
+        s.fetchOffset = p.logEndOffset;
+      }
+    } catch (e) {
+      this.log.debug('ListOffsets for an out-of-range fetch failed', {
+        partition: p.key,
+        error: (e as Error).message,
+      });
+    }
+  }
+
   private processPartition(s: FetchState, r: FetchResponse['responses'][0]['partitions'][0]): void {
     const p = s.partition;
     switch (r.errorCode) {
@@ -378,16 +447,7 @@ export class ReplicaFetcherThread {
         this.onFenced(s, 'Fetch');
         return;
       case ErrorCode.OFFSET_OUT_OF_RANGE:
-        if (r.logStartOffset > p.logEndOffset) {
-          p.truncateFullyAndStartAt(
-            r.logStartOffset,
-            `the leader's log starts at ${r.logStartOffset}, past our log end ${p.logEndOffset}`,
-          );
-          s.fetchOffset = p.logEndOffset;
-        } else {
-          s.state = 'Truncating';
-          this.delay(s);
-        }
+        void this.handleOutOfRange(s);
         return;
       default:
         this.log.debug('fetch error for a partition; backing off', {

@@ -494,11 +494,6 @@ export class ReplicaManager {
         } catch (e) {
           r.errorCode = errorCodeOf(e);
           errors++;
-          const p = this.partitions.get(`${t.topic}-${fp.partition}`);
-          if (p && r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
-            r.highWatermark = p.highWatermark;
-            r.logStartOffset = p.logStartOffset;
-          }
           if (r.errorCode < 0) {
             r.errorCode = -1;
             this.log.error('unexpected error reading a partition', {
