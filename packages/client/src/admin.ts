@@ -1,7 +1,7 @@
 /**
  * Admin (Kafka's AdminClient, the topic and cluster parts): createTopics,
- * deleteTopics, listTopics, describeTopics, describeCluster. Topic creation and
- * deletion go to the controller (retried on NOT_CONTROLLER after a metadata refresh);
+ * deleteTopics, listTopics, describeTopics, describeCluster, electLeaders. Topic creation,
+ * deletion and elections go to the controller (retried on NOT_CONTROLLER after a metadata refresh);
  * the rest read Metadata from any broker.
  */
 import { KafkaError, SystemTime, createLogger, type Logger, type Time } from '@kzoo/common';
@@ -42,6 +42,14 @@ export interface TopicDescription {
   name: string;
   isInternal: boolean;
   partitions: PartitionDescription[];
+}
+
+export interface ElectLeadersResult {
+  topic: string;
+  partition: number;
+  /** null when elected; else Kafka's error name. */
+  error: string | null;
+  message: string | null;
 }
 
 export interface ClusterDescription {
@@ -234,6 +242,46 @@ export class Admin {
         })),
       };
     });
+  }
+
+  /**
+   * Preferred replica election (ElectLeaders to the controller) for `partitions`, or every
+   * partition when null. Resolves with each partition's outcome: error null when its
+   * preferred replica now leads, else Kafka's error name (ELECTION_NOT_NEEDED,
+   * PREFERRED_LEADER_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION).
+   */
+  async electLeaders(
+    partitions: Array<{ topic: string; partition: number }> | null,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<ElectLeadersResult[]> {
+    const byTopic = new Map<string, number[]>();
+    for (const tp of partitions ?? []) {
+      if (!tp || typeof tp.topic !== 'string' || !Number.isInteger(tp.partition))
+        throw new KafkaError('INVALID_REQUEST', 'electLeaders expects {topic, partition} entries');
+      byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
+    }
+    const res = await this.withController('electLeaders', async (controller) => {
+      const conn = await this.network.connectionTo(controller);
+      const r = await conn.request(ApiKeys.ElectLeaders, 0, {
+        electionType: 0,
+        topicPartitions:
+          partitions === null
+            ? null
+            : [...byTopic].map(([topic, ps]) => ({ topic, partitions: ps })),
+        timeoutMs: opts.timeoutMs ?? this.config['request.timeout.ms'],
+      });
+      if (r.errorCode !== 0)
+        throw new KafkaError(r.errorCode, `electLeaders sent to broker ${controller}`);
+      return r;
+    });
+    return res.replicaElectionResults.flatMap((t) =>
+      t.partitionResult.map((p) => ({
+        topic: t.topic,
+        partition: p.partitionId,
+        error: p.errorCode === 0 ? null : new KafkaError(p.errorCode).errorName,
+        message: p.errorMessage,
+      })),
+    );
   }
 
   async describeCluster(): Promise<ClusterDescription> {

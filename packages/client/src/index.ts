@@ -26,4 +26,5 @@ export {
   type TopicDescription,
   type PartitionDescription,
   type ClusterDescription,
+  type ElectLeadersResult,
 } from './admin';
