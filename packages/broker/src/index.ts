@@ -17,6 +17,7 @@ export * from './server/ReplicaFetcherThread';
 export * from './server/IsrManager';
 export * from './server/AlterPartitionManager';
 export * from './server/ZkIsrManager';
+export * from './server/ProducerIdManager';
 export * from './server/DelayedOperation';
 export * from './server/DelayedOps';
 export * from './admin/AdminZkClient';

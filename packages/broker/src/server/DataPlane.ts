@@ -15,6 +15,7 @@ import type { Broker, BrokerComponent } from '../Broker';
 import type { KafkaConfig } from '../config';
 import { AdminZkClient } from '../admin/AdminZkClient';
 import { SocketServer } from '../network';
+import { ProducerIdManager } from './ProducerIdManager';
 import { KafkaApis, type ApiSettings, type BrokerContext } from './KafkaApis';
 import { MetadataCache } from './MetadataCache';
 import { AlterPartitionManager } from './AlterPartitionManager';
@@ -94,6 +95,10 @@ export class DataPlane implements BrokerComponent {
       ),
       cleanerEnable: config.getBoolean('log.cleaner.enable'),
       cleanerBackoffMs: config.getInt('log.cleaner.backoff.ms'),
+      producerIdExpirationMs: config.getInt('producer.id.expiration.ms'),
+      producerIdExpirationCheckIntervalMs: config.getInt(
+        'producer.id.expiration.check.interval.ms',
+      ),
       highWatermark: (t, p) => this._replicaManager?.highWatermarkOf(t, p),
       time: this.time,
       logger: this.log.child({}, 'log'),
@@ -159,6 +164,11 @@ export class DataPlane implements BrokerComponent {
       metadataCache: this.metadataCache,
       replicaManager: this._replicaManager,
       adminZkClient: admin,
+      producerIdManager: new ProducerIdManager(
+        broker.brokerId,
+        broker.zkClient,
+        this.log.child({}, 'producer.id.manager'),
+      ),
       controller: () => (broker.state === 'NotRunning' ? null : controllerOf(broker)),
       clusterId: () => broker.clusterId,
       time: this.time,
