@@ -18,6 +18,7 @@ import { createLogger, Logger, SystemTime, Time } from '@kzoo/common';
 import { BrokerInfo, EndPoint, KafkaZkClient } from '@kzoo/zk';
 import { ConfigInput, KafkaConfig } from './config';
 import { KafkaController } from './controller/KafkaController';
+import { controlledShutdown, registerControllerApis } from './server/ControlledShutdown';
 import { checkBrokerMetadata } from './server/BrokerMetadata';
 import { DataPlane } from './server/DataPlane';
 import { GroupCoordinatorComponent } from './coordinator/group';
@@ -146,6 +147,7 @@ export class Broker extends EventEmitter {
       checkBrokerMetadata(cfg.logDirs, this.brokerId, this._clusterId);
       for (const c of this.components) await c.startup?.(this);
       this.checkNotStopped();
+      registerControllerApis(this.dataPlane.apis, () => this._controller);
 
       this._brokerEpoch = await zkClient.registerBroker(this.brokerInfo());
       this.emit('registered', { brokerEpoch: this._brokerEpoch });
@@ -162,6 +164,11 @@ export class Broker extends EventEmitter {
         deleteTopicEnable: cfg.getBoolean('delete.topic.enable'),
         interBrokerListenerName: cfg.interBrokerListenerName,
         requestTimeoutMs: cfg.getInt('controller.socket.timeout.ms'),
+        uncleanLeaderElectionEnable: cfg.getBoolean('unclean.leader.election.enable'),
+        autoLeaderRebalanceEnable: cfg.getBoolean('auto.leader.rebalance.enable'),
+        leaderImbalanceCheckIntervalMs:
+          cfg.getInt('leader.imbalance.check.interval.seconds') * 1000,
+        leaderImbalancePerBrokerPercentage: cfg.getInt('leader.imbalance.per.broker.percentage'),
       });
       controller.on('registrationFailed', (e: Error) => this.emit('fatal', e));
       this._controller = controller;
@@ -197,6 +204,15 @@ export class Broker extends EventEmitter {
   private async doShutdown(): Promise<void> {
     this.stopRequested = true;
     if (this.startPromise) await this.startPromise.catch(() => undefined);
+    if (this._state === 'RunningAsBroker' && this.config.getBoolean('controlled.shutdown.enable')) {
+      this._state = 'PendingControlledShutdown';
+      await controlledShutdown(this, {
+        maxRetries: this.config.getInt('controlled.shutdown.max.retries'),
+        retryBackoffMs: this.config.getInt('controlled.shutdown.retry.backoff.ms'),
+        requestTimeoutMs: this.config.getInt('controller.socket.timeout.ms'),
+        logger: this.log.child({}, 'controlled.shutdown'),
+      });
+    }
     await this.release();
   }
 

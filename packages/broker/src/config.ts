@@ -106,7 +106,19 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
     name: 'controlled.shutdown.enable',
     type: 'boolean',
     default: true,
-    doc: 'Controlled shutdown (later).',
+    doc: 'On shutdown, ask the controller to move leaderships away first (ControlledShutdown).',
+  },
+  {
+    name: 'controlled.shutdown.max.retries',
+    type: 'int',
+    default: 3,
+    doc: 'ControlledShutdown attempts while partitions remain led by this broker.',
+  },
+  {
+    name: 'controlled.shutdown.retry.backoff.ms',
+    type: 'long',
+    default: 5000,
+    doc: 'Wait between ControlledShutdown attempts.',
   },
   {
     name: 'controller.socket.timeout.ms',
@@ -118,13 +130,13 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
     name: 'auto.leader.rebalance.enable',
     type: 'boolean',
     default: true,
-    doc: 'Preferred leader rebalance (later).',
+    doc: 'Periodically move leadership back to preferred replicas when a broker is imbalanced.',
   },
   {
     name: 'leader.imbalance.check.interval.seconds',
     type: 'long',
     default: 300,
-    doc: 'Rebalance check interval.',
+    doc: 'Interval of the leader imbalance check (first check 5 s after failover).',
   },
   {
     name: 'leader.imbalance.per.broker.percentage',
@@ -136,7 +148,7 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
     name: 'unclean.leader.election.enable',
     type: 'boolean',
     default: false,
-    doc: 'Elect out-of-sync replicas as last resort.',
+    doc: 'Elect an out-of-sync replica when no ISR member is live (topic config overrides).',
   },
   { name: 'min.insync.replicas', type: 'int', default: 1, doc: 'Minimum ISR size for acks=all.' },
   {

@@ -99,6 +99,7 @@ describe('Log', () => {
           lastSequence: 11,
           firstOffset: 1,
           lastOffset: 2,
+          maxTimestamp: expect.any(Number),
           isTransactional: false,
         },
       ]);

@@ -34,6 +34,7 @@ import {
 import { LEADER_EPOCH_CHECKPOINT, LeaderEpochCheckpointFile } from './checkpoints';
 import { LogConfig, logConfig } from './config';
 import { LeaderEpochFileCache } from './LeaderEpochFileCache';
+import { ProducerStateManager, type BatchMetadata } from './ProducerStateManager';
 import {
   AppendedBatch,
   CLEANED_SUFFIX,
@@ -63,6 +64,7 @@ export interface ProducerAppendInfo {
   lastSequence: number;
   firstOffset: number;
   lastOffset: number;
+  maxTimestamp: number;
   isTransactional: boolean;
 }
 
@@ -78,6 +80,8 @@ export interface LogAppendInfo {
   validBytes: number;
   /** One entry per batch with producerId >= 0 (idempotent / transactional producers). */
   producers: ProducerAppendInfo[];
+  /** The append was an exact duplicate of a recent batch: nothing written, its original offsets. */
+  duplicate?: boolean;
 }
 
 export interface ReadOptions {
@@ -120,6 +124,8 @@ export class Log {
   private lastFlushTime: number;
   private closed = false;
   readonly leaderEpochCache: LeaderEpochFileCache;
+  /** Idempotent producers' sequence state, with `.snapshot` files beside the segments. */
+  readonly producerStateManager: ProducerStateManager;
   /** Set by the cleaner: offsets below are clean. */
   firstDirtyOffset = 0;
   /** Smallest delete horizon the cleaner stamped on tombstone batches (Infinity when none). */
@@ -150,6 +156,7 @@ export class Log {
     this.leaderEpochCache = new LeaderEpochFileCache(
       new LeaderEpochCheckpointFile(path.join(dir, LEADER_EPOCH_CHECKPOINT)),
     );
+    this.producerStateManager = new ProducerStateManager(dir, this.logger);
   }
 
   /** Opens (or creates) the log in `dir`, recovering segments past the recovery point. */
@@ -273,6 +280,50 @@ export class Log {
     this.leaderEpochCache.truncateFromEnd(this._logEndOffset);
     this.leaderEpochCache.truncateFromStart(this._logStartOffset);
     this.firstDirtyOffset = this._logStartOffset;
+    this.loadProducerState();
+  }
+
+  /**
+   * Rebuilds the producer state: the newest snapshot at or below the log end offset,
+   * then the headers of the batches after it (Kafka's loadProducerState).
+   */
+  private loadProducerState(): void {
+    const psm = this.producerStateManager;
+    const end = this._logEndOffset;
+    let from = psm.loadLatestSnapshot(end);
+    if (from < this._logStartOffset) {
+      if (from >= 0) psm.reset(this._logStartOffset);
+      from = this._logStartOffset;
+    }
+    let offset = from;
+    while (offset < end) {
+      const { records: buf } = this.read(offset, 1 << 20);
+      if (buf.length === 0) break;
+      let pos = 0;
+      while (pos + RECORD_BATCH_OVERHEAD <= buf.length) {
+        const size = buf.readInt32BE(pos + LENGTH_OFFSET) + LOG_OVERHEAD;
+        const base = readInt64(buf, pos);
+        const last = base + buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
+        if (last >= offset) {
+          const pid = readInt64(buf, pos + PRODUCER_ID_OFFSET);
+          if (pid >= 0) {
+            const seq = buf.readInt32BE(pos + BASE_SEQUENCE_OFFSET);
+            psm.update({
+              producerId: pid,
+              producerEpoch: buf.readInt16BE(pos + PRODUCER_EPOCH_OFFSET),
+              baseSequence: seq,
+              lastSequence: seq < 0 ? -1 : (seq + (last - base)) % 0x80000000,
+              firstOffset: base,
+              lastOffset: last,
+              maxTimestamp: readInt64(buf, pos + MAX_TIMESTAMP_OFFSET),
+            });
+          }
+        }
+        offset = last + 1;
+        pos += size;
+      }
+    }
+    psm.mapEndOffset = end;
   }
 
   // ---- append --------------------------------------------------------------------------
@@ -288,7 +339,51 @@ export class Log {
     this.ensureOpen();
     const assign = opts.assignOffsets ?? true;
     const batches = this.scan(buf, assign ? 'leader' : 'follower', this._logEndOffset - 1);
-    return this.assignAndAppend(buf, batches, assign, opts.leaderEpoch);
+    if (assign) {
+      const dup = this.checkProducerState(buf, batches);
+      if (dup) return this.duplicateInfo(dup);
+    }
+    return this.updateProducerState(this.assignAndAppend(buf, batches, assign, opts.leaderEpoch));
+  }
+
+  /** The idempotence checks of a leader append (header fields only); returns a duplicate's metadata. */
+  private checkProducerState(buf: Buffer, batches: ScannedBatch[]): BatchMetadata | null {
+    let idem: Parameters<ProducerStateManager['checkClientAppend']>[0] | undefined;
+    for (const b of batches) {
+      const pid = readInt64(buf, b.position + PRODUCER_ID_OFFSET);
+      if (pid < 0) continue;
+      const seq = buf.readInt32BE(b.position + BASE_SEQUENCE_OFFSET);
+      (idem ??= []).push({
+        producerId: pid,
+        producerEpoch: buf.readInt16BE(b.position + PRODUCER_EPOCH_OFFSET),
+        baseSequence: seq,
+        lastSequence: seq < 0 ? -1 : (seq + (b.lastOffset - b.baseOffset)) % 0x80000000,
+      });
+    }
+    if (!idem) return null;
+    return this.producerStateManager.checkClientAppend(idem, `${this.topic}-${this.partition}`);
+  }
+
+  private duplicateInfo(dup: BatchMetadata): LogAppendInfo {
+    return {
+      firstOffset: dup.firstOffset,
+      lastOffset: dup.lastOffset,
+      maxTimestamp: dup.timestamp,
+      offsetOfMaxTimestamp: dup.lastOffset,
+      logAppendTime: this.config.messageTimestampType === 'LogAppendTime' ? dup.timestamp : -1,
+      numBatches: 0,
+      numRecords: 0,
+      validBytes: 0,
+      producers: [],
+      duplicate: true,
+    };
+  }
+
+  private updateProducerState(info: LogAppendInfo): LogAppendInfo {
+    const psm = this.producerStateManager;
+    for (const p of info.producers) psm.update(p);
+    psm.mapEndOffset = this._logEndOffset;
+    return info;
   }
 
   private assignAndAppend(
@@ -348,7 +443,7 @@ export class Log {
       this._logEndOffset = restartAt;
       this._recoveryPoint = Math.min(this._recoveryPoint, restartAt);
     }
-    return this.assignAndAppend(buf, batches, false, undefined);
+    return this.updateProducerState(this.assignAndAppend(buf, batches, false, undefined));
   }
 
   private appendScanned(
@@ -389,6 +484,7 @@ export class Log {
           lastSequence: baseSequence < 0 ? -1 : (baseSequence + delta) % 0x80000000,
           firstOffset: b.baseOffset,
           lastOffset: b.lastOffset,
+          maxTimestamp: b.maxTimestamp,
           isTransactional:
             (buf.readInt16BE(b.position + ATTRIBUTES_OFFSET) & TRANSACTIONAL_FLAG_MASK) !== 0,
         });
@@ -530,6 +626,8 @@ export class Log {
     }
     const seg = LogSegment.create(this.dir, baseOffset, this.segmentOpts());
     this.segments.push(seg);
+    this.producerStateManager.mapEndOffset = this._logEndOffset;
+    this.producerStateManager.takeSnapshot();
     this.logger.debug('rolled segment', { baseOffset });
     return seg;
   }
@@ -660,6 +758,8 @@ export class Log {
     this._recoveryPoint = Math.min(this._recoveryPoint, this._logEndOffset);
     this.firstDirtyOffset = Math.min(this.firstDirtyOffset, this._logEndOffset);
     this.leaderEpochCache.truncateFromEnd(this._logEndOffset);
+    this.producerStateManager.deleteSnapshotsAbove(this._logEndOffset);
+    this.loadProducerState();
     this.logger.info('truncated', { offset, logEndOffset: this._logEndOffset });
     return true;
   }
@@ -674,6 +774,7 @@ export class Log {
     this._recoveryPoint = offset;
     this.firstDirtyOffset = offset;
     this.leaderEpochCache.clear();
+    this.producerStateManager.truncateFully(offset);
     this.logger.info('truncated fully', { offset });
   }
 
@@ -803,6 +904,8 @@ export class Log {
   close(): void {
     if (this.closed) return;
     this.flush();
+    this.producerStateManager.mapEndOffset = this._logEndOffset;
+    this.producerStateManager.takeSnapshot();
     for (const seg of this.segments) seg.close();
     this.closed = true;
   }

@@ -139,6 +139,11 @@ export function readBatchHeader(buf: Buffer, pos = 0): RecordBatchHeader {
   };
 }
 
+/** CRC-32C of a whole buffer (unsigned), for files that carry their own checksum. */
+export function crc32cOf(buf: Buffer): number {
+  return crc32c(buf) >>> 0;
+}
+
 /** CRC-32C over [attributes, end) of the batch at `pos` of `size` bytes. */
 export function computeBatchCrc(buf: Buffer, pos: number, size: number): number {
   return crc32c(buf.subarray(pos + ATTRIBUTES_OFFSET, pos + size)) >>> 0;

@@ -36,6 +36,8 @@ export class ControllerContext {
   /** `topic-partition:replica` -> state. */
   readonly replicaStates = new Map<string, ReplicaState>();
   readonly topicsToBeDeleted = new Set<string>();
+  /** Brokers in controlled shutdown: still registered, no longer eligible to lead. */
+  readonly shuttingDownBrokerIds = new Set<number>();
 
   constructor(readonly liveBrokers: Map<number, BrokerAndEpoch>) {}
 
@@ -47,10 +49,16 @@ export class ControllerContext {
     this.partitionStates.clear();
     this.replicaStates.clear();
     this.topicsToBeDeleted.clear();
+    this.shuttingDownBrokerIds.clear();
   }
 
   isLive(brokerId: number): boolean {
     return this.liveBrokers.has(brokerId);
+  }
+
+  /** Registered and not shutting down: may lead or be elected (Kafka's isReplicaOnline). */
+  isReplicaOnline(brokerId: number): boolean {
+    return this.liveBrokers.has(brokerId) && !this.shuttingDownBrokerIds.has(brokerId);
   }
 
   liveBrokerIds(): number[] {

@@ -16,7 +16,10 @@ export type ControllerEventType =
   | 'RegisterBrokerAndReelect'
   | 'TopicChange'
   | 'TopicDeletion'
-  | 'TopicDeletionStopReplicaResponseReceived';
+  | 'TopicDeletionStopReplicaResponseReceived'
+  | 'ControlledShutdown'
+  | 'ReplicaLeaderElection'
+  | 'AutoPreferredReplicaLeaderElection';
 
 export interface ControllerEvent {
   readonly type: ControllerEventType;
@@ -27,6 +30,12 @@ export interface ControllerEvent {
     brokerId: number;
     partitionErrors: Map<string, number>;
     errorCode: number;
+  };
+  /** Events that answer a request (ControlledShutdown, ReplicaLeaderElection): run on the queue, then `resolve`. */
+  readonly task?: {
+    run: () => Promise<unknown>;
+    resolve: (value: unknown) => void;
+    reject: (error: unknown) => void;
   };
 }
 

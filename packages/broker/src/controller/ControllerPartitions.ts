@@ -6,16 +6,17 @@
  * - `onControllerFailover`: watch /brokers/topics and /admin/delete_topics, read every
  *   topic, assignment and partition state from ZooKeeper, open a channel to every live
  *   broker, send them all UpdateMetadata (brokers + every partition), LeaderAndIsr to
- *   every live replica, bring New partitions online, resume deletions.
+ *   every live replica, elect New and Offline partitions (leader dead or -1), take dead
+ *   replicas out of the ISRs, resume deletions.
  * - `processTopicChange`: new topics → partitions New → Online (state znodes,
  *   LeaderAndIsr, UpdateMetadata), replicas New → Online.
  * - `processTopicDeletion` / `onStopReplicaResponse`: TopicDeletionManager.
  * - `onBrokerStartup`: UpdateMetadata with everything to the new brokers, the
  *   live-broker list to the others, LeaderAndIsr for every replica they host, retry
  *   partitions still New and deletions waiting for them.
- * - `onBrokerFailure`: forget their channels, mark their replicas Offline, and tell the
- *   remaining brokers (UpdateMetadata), so metadata shows the dead broker. Leader
- *   election after a failure comes with replication.
+ * - `onBrokerFailure`: partitions they led are elected again (OfflinePartition rule),
+ *   their replicas go Offline and leave the ISRs; the remaining brokers learn it all.
+ * - `controlledShutdown`, `electPreferredLeaders`, `checkAndTriggerAutoLeaderRebalance`.
  */
 import type { Logger } from '@kzoo/common';
 import {
@@ -28,9 +29,13 @@ import {
 } from '@kzoo/zk';
 import { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
 import { ControllerChannelManager } from './ControllerChannelManager';
-import { ControllerContext, tpKey } from './ControllerContext';
+import { ControllerContext, tpKey, type TP } from './ControllerContext';
 import type { ControllerEvent } from './ControllerEventManager';
-import { PartitionStateMachine, type ControllerEpochInfo } from './PartitionStateMachine';
+import {
+  PartitionStateMachine,
+  type ControllerEpochInfo,
+  type ElectionFailure,
+} from './PartitionStateMachine';
 import { ReplicaStateMachine } from './ReplicaStateMachine';
 import { TopicDeletionManager } from './TopicDeletionManager';
 import { PartitionState, ReplicaState } from './states';
@@ -45,10 +50,19 @@ export interface ControllerPartitionsOptions {
   deleteTopicEnable: boolean;
   /** The listener brokers talk to each other on (inter.broker.listener.name). */
   interBrokerListenerName?: string;
+  /** unclean.leader.election.enable (broker default; topics may override it). */
+  uncleanLeaderElectionEnable?: boolean;
   /** controller.socket.timeout.ms */
   requestTimeoutMs?: number;
   log: Logger;
   stateLog: Logger;
+}
+
+export interface ControlledShutdownResult {
+  /** NONE, BROKER_NOT_AVAILABLE or STALE_BROKER_EPOCH. */
+  error: string;
+  /** Partitions the broker still leads. */
+  remaining: TP[];
 }
 
 export class ControllerPartitions {
@@ -67,7 +81,9 @@ export class ControllerPartitions {
       requestTimeoutMs: o.requestTimeoutMs,
       logger: o.log.child({}, 'controller.channel'),
     });
-    this.psm = new PartitionStateMachine(this.context, this.zk, o.epoch, o.stateLog);
+    this.psm = new PartitionStateMachine(this.context, this.zk, o.epoch, o.stateLog, {
+      uncleanLeaderElectionEnable: o.uncleanLeaderElectionEnable ?? false,
+    });
     this.rsm = new ReplicaStateMachine(this.context, o.stateLog);
     this.deletion = new TopicDeletionManager(
       this.context,
@@ -123,6 +139,16 @@ export class ControllerPartitions {
     );
     this.rsm.startup(batch);
     await this.psm.startup(batch);
+    // Replicas on dead brokers leave the ISRs (a controller that died half way through a
+    // broker failure left that undone; the elections above covered dead leaders).
+    const registered = new Set(this.context.liveBrokerIds());
+    const deadReplicaIds = new Set(
+      this.context
+        .allPartitions()
+        .flatMap((tp) => this.context.replicasOf(tp))
+        .filter((id) => !registered.has(id)),
+    );
+    if (deadReplicaIds.size > 0) await this.onReplicasBecomeOffline(deadReplicaIds, batch);
     const toDelete = await this.zk.getChildren(DeleteTopicsZNode.path(), this.deleteWatcher);
     await this.deletion.enqueueTopicsForDeletion(toDelete);
     await this.deletion.resumeDeletions(batch);
@@ -223,6 +249,7 @@ export class ControllerPartitions {
 
   async onBrokerStartup(ids: number[]): Promise<void> {
     const newSet = new Set(ids);
+    for (const id of ids) this.context.shuttingDownBrokerIds.delete(id);
     for (const id of ids) this.addChannel(id);
     const batch = this.newBatch();
     const others = this.context.liveBrokerIds().filter((id) => !newSet.has(id));
@@ -246,21 +273,181 @@ export class ControllerPartitions {
     this.send(batch);
   }
 
+  /**
+   * Kafka's onBrokerFailure → onReplicasBecomeOffline: partitions led by a dead broker go
+   * Offline and are elected (OfflinePartition rule, unclean per topic); then the dead
+   * brokers' replicas go Offline, which removes them from the ISRs (never emptying one).
+   * LeaderAndIsr to the replicas concerned; UpdateMetadata to every live broker.
+   */
   async onBrokerFailure(ids: number[]): Promise<void> {
-    for (const id of ids) this.channel.removeBroker(id);
-    const dead = new Set(ids);
-    const affected = ids.flatMap((id) => this.context.partitionsOnBroker(id));
+    for (const id of ids) {
+      this.channel.removeBroker(id);
+      this.context.shuttingDownBrokerIds.delete(id);
+    }
+    const batch = this.newBatch();
+    await this.onReplicasBecomeOffline(new Set(ids), batch);
+    this.send(batch);
+  }
+
+  private async onReplicasBecomeOffline(
+    dead: ReadonlySet<number>,
+    batch: ControllerBrokerRequestBatch,
+  ): Promise<void> {
+    const affected = [...dead].flatMap((id) => this.context.partitionsOnBroker(id));
+    const unique = new Map(affected.map((tp) => [tpKey(tp.topic, tp.partition), tp]));
+    const alive = (tp: TP) => !this.context.topicsToBeDeleted.has(tp.topic);
+    const leaderless = [...unique.values()].filter((tp) => {
+      const l = this.context.leadership(tp);
+      return alive(tp) && l !== undefined && dead.has(l.leader);
+    });
+    await this.psm.handleStateChanges(leaderless, PartitionState.OfflinePartition, batch);
+    await this.psm.triggerOnlinePartitionStateChange(batch);
     const replicas = this.rsm
-      .replicasOf(affected)
-      .filter((r) => dead.has(r.replica) && !this.context.topicsToBeDeleted.has(r.topic));
+      .replicasOf([...unique.values()])
+      .filter((r) => dead.has(r.replica) && alive(r));
     this.rsm.handleStateChanges(
       replicas.filter((r) => this.rsm.state(r) !== ReplicaState.NonExistentReplica),
       ReplicaState.OfflineReplica,
     );
-    const batch = this.newBatch();
-    const unique = new Map(affected.map((tp) => [tpKey(tp.topic, tp.partition), tp]));
+    // OfflineReplica's ZooKeeper part, one write per partition at a time.
+    const byPartition = new Map<string, { tp: TP; ids: number[] }>();
+    for (const r of replicas) {
+      const k = tpKey(r.topic, r.partition);
+      const e = byPartition.get(k) ?? { tp: { topic: r.topic, partition: r.partition }, ids: [] };
+      e.ids.push(r.replica);
+      byPartition.set(k, e);
+    }
+    await Promise.all(
+      [...byPartition.values()].map(async ({ tp, ids }) => {
+        if (!this.context.leadership(tp)) return;
+        for (const id of ids) await this.psm.removeReplicaFromIsr(tp, id, batch);
+      }),
+    );
     batch.addUpdateMetadataRequestForBrokers(this.context.liveBrokerIds(), [...unique.values()]);
+  }
+
+  /**
+   * ControlledShutdown from `brokerId` (Kafka's doControlledShutdown): mark it shutting
+   * down, move the leadership of partitions it leads (RF > 1) to another ISR member,
+   * take it out of the ISR of partitions it follows (StopReplica without delete), and
+   * return the partitions it still leads.
+   */
+  async controlledShutdown(
+    brokerId: number,
+    brokerEpoch: number,
+  ): Promise<ControlledShutdownResult> {
+    const registered = this.context.liveBrokers.get(brokerId);
+    if (!registered) return { error: 'BROKER_NOT_AVAILABLE', remaining: [] };
+    if (brokerEpoch >= 0 && brokerEpoch < registered.epoch)
+      return { error: 'STALE_BROKER_EPOCH', remaining: [] };
+    this.context.shuttingDownBrokerIds.add(brokerId);
+    this.o.stateLog.info(`shutting down broker ${brokerId}`, {
+      shuttingDown: [...this.context.shuttingDownBrokerIds].join(','),
+    });
+    const hosted = this.context
+      .partitionsOnBroker(brokerId)
+      .filter((tp) => !this.context.topicsToBeDeleted.has(tp.topic));
+    const batch = this.newBatch();
+    const led = hosted.filter(
+      (tp) =>
+        this.context.leadership(tp)?.leader === brokerId && this.context.replicasOf(tp).length > 1,
+    );
+    await this.psm.handleStateChanges(led, PartitionState.OnlinePartition, batch, {
+      kind: 'controlledShutdown',
+    });
+    const followed = hosted.filter((tp) => {
+      const l = this.context.leadership(tp);
+      return l !== undefined && l.leader !== brokerId;
+    });
+    for (const tp of followed) batch.addStopReplicaRequestForBrokers([brokerId], tp, false);
+    const replicas = this.rsm
+      .replicasOf(followed)
+      .filter(
+        (r) => r.replica === brokerId && this.rsm.state(r) !== ReplicaState.NonExistentReplica,
+      );
+    this.rsm.handleStateChanges(replicas, ReplicaState.OfflineReplica);
+    await Promise.all(followed.map((tp) => this.psm.removeReplicaFromIsr(tp, brokerId, batch)));
     this.send(batch);
+    const remaining = hosted.filter(
+      (tp) =>
+        this.context.leadership(tp)?.leader === brokerId && this.context.replicasOf(tp).length > 1,
+    );
+    return { error: 'NONE', remaining };
+  }
+
+  /**
+   * Preferred replica election for `tps` (all partitions when null): ElectLeaders API and
+   * the auto rebalance. Returns an error name per partition (NONE when elected).
+   */
+  async electPreferredLeaders(tps: TP[] | null): Promise<Map<string, ElectionFailure>> {
+    const batch = this.newBatch();
+    const all = tps ?? this.context.allPartitions();
+    const results = new Map<string, ElectionFailure>();
+    const eligible: TP[] = [];
+    for (const tp of all) {
+      const k = tpKey(tp.topic, tp.partition);
+      if (
+        !this.context.partitionAssignments.get(tp.topic)?.has(tp.partition) ||
+        this.context.topicsToBeDeleted.has(tp.topic)
+      )
+        results.set(k, { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `${k} does not exist` });
+      else if (this.psm.state(tp) === PartitionState.NewPartition)
+        results.set(k, {
+          error: 'PREFERRED_LEADER_NOT_AVAILABLE',
+          message: `${k} has no leader yet`,
+        });
+      else eligible.push(tp);
+    }
+    const failures = await this.psm.handleStateChanges(
+      eligible,
+      PartitionState.OnlinePartition,
+      batch,
+      { kind: 'preferred' },
+    );
+    for (const tp of eligible) {
+      const k = tpKey(tp.topic, tp.partition);
+      results.set(k, failures.get(k) ?? { error: 'NONE', message: '' });
+    }
+    this.send(batch);
+    return results;
+  }
+
+  /**
+   * Kafka's checkAndTriggerAutoLeaderRebalance: per preferred broker, the share of its
+   * partitions led by someone else; above `imbalancePercentage` → preferred election for
+   * those whose preferred replica is online and in the ISR.
+   */
+  async checkAndTriggerAutoLeaderRebalance(imbalancePercentage: number): Promise<number> {
+    const byPreferred = new Map<number, TP[]>();
+    for (const tp of this.context.allPartitions()) {
+      if (this.context.topicsToBeDeleted.has(tp.topic)) continue;
+      const preferred = this.context.replicasOf(tp)[0];
+      if (preferred === undefined) continue;
+      const list = byPreferred.get(preferred) ?? [];
+      list.push(tp);
+      byPreferred.set(preferred, list);
+    }
+    const toElect: TP[] = [];
+    for (const [broker, tps] of byPreferred) {
+      const notLed = tps.filter((tp) => this.context.leadership(tp)?.leader !== broker);
+      const ratio = notLed.length / tps.length;
+      if (ratio * 100 <= imbalancePercentage) continue;
+      this.o.stateLog.info(`leader imbalance ratio for broker ${broker} is ${ratio.toFixed(3)}`);
+      if (!this.context.isReplicaOnline(broker)) continue;
+      toElect.push(
+        ...notLed.filter((tp) => {
+          const l = this.context.leadership(tp);
+          return l !== undefined && l.isr.includes(broker);
+        }),
+      );
+    }
+    if (toElect.length === 0) return 0;
+    const r = await this.electPreferredLeaders(toElect);
+    return [...r.values()].filter((f) => f.error === 'NONE').length;
+  }
+
+  get electionStats(): { leaderElections: number; uncleanLeaderElections: number } {
+    return this.psm.stats;
   }
 
   shutdown(): void {

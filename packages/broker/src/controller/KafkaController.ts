@@ -13,10 +13,11 @@
  * epoch's zkVersion: a ControllerMovedError makes it resign.
  *
  * All of this runs on one ControllerEventManager queue; watch callbacks only enqueue.
- * Partition and replica state machines join in `onBrokerStartup` / `onBrokerFailure`.
+ * Partition and replica work (elections, ISR removal, controlled shutdown, preferred
+ * elections and the auto leader rebalance) lives in ControllerPartitions.
  */
 import { EventEmitter } from 'node:events';
-import { Logger, createLogger } from '@kzoo/common';
+import { KafkaError, Logger, createLogger } from '@kzoo/common';
 import {
   BrokerAndEpoch,
   ControllerMovedError,
@@ -27,7 +28,9 @@ import {
   ControllerZNode,
 } from '@kzoo/zk';
 import { ControllerEvent, ControllerEventManager } from './ControllerEventManager';
-import { ControllerPartitions } from './ControllerPartitions';
+import type { TP } from './ControllerContext';
+import { ControllerPartitions, type ControlledShutdownResult } from './ControllerPartitions';
+import type { ElectionFailure } from './PartitionStateMachine';
 
 export interface BrokerChange {
   newBrokers: number[];
@@ -48,6 +51,14 @@ export interface KafkaControllerOptions {
   interBrokerListenerName?: string;
   /** controller.socket.timeout.ms (default 30000). */
   requestTimeoutMs?: number;
+  /** unclean.leader.election.enable, the broker default (false). */
+  uncleanLeaderElectionEnable?: boolean;
+  /** auto.leader.rebalance.enable (true). */
+  autoLeaderRebalanceEnable?: boolean;
+  /** leader.imbalance.check.interval.seconds (300), in ms. */
+  leaderImbalanceCheckIntervalMs?: number;
+  /** leader.imbalance.per.broker.percentage (10). */
+  leaderImbalancePerBrokerPercentage?: number;
 }
 
 /**
@@ -79,13 +90,21 @@ export class KafkaController extends EventEmitter {
   /** Live brokers and their epochs (czxids), maintained while controller. */
   readonly liveBrokers = new Map<number, BrokerAndEpoch>();
   readonly stats = { elections: 0, resignations: 0, fencedWrites: 0 };
+
+  /** Leader elections and unclean ones made by this controller (Kafka's ControllerStats). */
+  get electionStats(): { leaderElections: number; uncleanLeaderElections: number } {
+    return this.partitions.electionStats;
+  }
   private started = false;
+  private readonly opts: KafkaControllerOptions;
+  private rebalanceTimer: NodeJS.Timeout | null = null;
 
   constructor(opts: KafkaControllerOptions) {
     super();
     this.brokerId = opts.brokerId;
     this.zkClient = opts.zkClient;
     this.registerBrokerFn = opts.registerBroker;
+    this.opts = opts;
     const base = opts.logger ?? createLogger('controller', { broker: opts.brokerId });
     this.log = base.child({}, 'controller');
     this.stateLog = base.child({}, 'state.change');
@@ -99,6 +118,7 @@ export class KafkaController extends EventEmitter {
       deleteTopicEnable: opts.deleteTopicEnable ?? true,
       interBrokerListenerName: opts.interBrokerListenerName,
       requestTimeoutMs: opts.requestTimeoutMs,
+      uncleanLeaderElectionEnable: opts.uncleanLeaderElectionEnable ?? false,
       log: this.log,
       stateLog: this.stateLog,
     });
@@ -141,9 +161,53 @@ export class KafkaController extends EventEmitter {
     clearTimeout(timer);
     if (!closed)
       this.log.warn(`controller event ${this.eventManager.state} still running at shutdown`);
+    if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
+    this.rebalanceTimer = null;
     if (this.isActive()) this.onControllerResignation('shutdown');
     this.partitions.shutdown();
     this.activeControllerId = -1;
+  }
+
+  /** Runs `fn` on the controller's event queue (as Kafka's request-driven events do). */
+  private onQueue<T>(
+    type: 'ControlledShutdown' | 'ReplicaLeaderElection',
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const ok = this.eventManager.put({
+        type,
+        task: { run: fn, resolve: resolve as (v: unknown) => void, reject },
+      });
+      if (!ok) reject(new KafkaError('NOT_CONTROLLER', `broker ${this.brokerId} is shutting down`));
+    });
+  }
+
+  /**
+   * ControlledShutdown from `brokerId`: moves its leaderships and ISR memberships away;
+   * answers the partitions it still leads. NOT_CONTROLLER when this broker is not it.
+   */
+  controlledShutdown(brokerId: number, brokerEpoch: number): Promise<ControlledShutdownResult> {
+    return this.onQueue('ControlledShutdown', async () => {
+      if (!this.isActive()) return { error: 'NOT_CONTROLLER', remaining: [] };
+      return this.partitions.controlledShutdown(brokerId, brokerEpoch);
+    });
+  }
+
+  /** Preferred replica election (ElectLeaders API); `null` = every partition. */
+  electPreferredLeaders(tps: TP[] | null): Promise<Map<string, ElectionFailure> | null> {
+    return this.onQueue('ReplicaLeaderElection', async () => {
+      if (!this.isActive()) return null;
+      return this.partitions.electPreferredLeaders(tps);
+    });
+  }
+
+  private scheduleAutoLeaderRebalance(delayMs: number): void {
+    if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
+    this.rebalanceTimer = setTimeout(() => {
+      this.rebalanceTimer = null;
+      this.eventManager.put({ type: 'AutoPreferredReplicaLeaderElection' });
+    }, delayMs);
+    this.rebalanceTimer.unref();
   }
 
   // ---------------------------------------------------------------- watches
@@ -199,6 +263,28 @@ export class KafkaController extends EventEmitter {
           return;
         case 'TopicDeletion':
           if (this.isActive()) await this.partitions.processTopicDeletion();
+          return;
+        case 'ControlledShutdown':
+        case 'ReplicaLeaderElection': {
+          const t = event.task!;
+          try {
+            t.resolve(await t.run());
+          } catch (e) {
+            t.reject(e);
+            throw e;
+          }
+          return;
+        }
+        case 'AutoPreferredReplicaLeaderElection':
+          if (!this.isActive()) return;
+          try {
+            const n = await this.partitions.checkAndTriggerAutoLeaderRebalance(
+              this.opts.leaderImbalancePerBrokerPercentage ?? 10,
+            );
+            if (n > 0) this.stateLog.info(`auto leader rebalance moved ${n} leaderships`);
+          } finally {
+            this.scheduleAutoLeaderRebalance(this.opts.leaderImbalanceCheckIntervalMs ?? 300_000);
+          }
           return;
         case 'TopicDeletionStopReplicaResponseReceived': {
           const r = event.stopReplica!;
@@ -327,6 +413,11 @@ export class KafkaController extends EventEmitter {
         epochZkVersion: this.epochZkVersion,
         liveBrokers: [...this.liveBrokers.keys()].join(','),
       });
+      // As Kafka: the first imbalance check 5 s after failover, then every interval.
+      if (this.opts.autoLeaderRebalanceEnable ?? true)
+        this.scheduleAutoLeaderRebalance(
+          Math.min(5000, this.opts.leaderImbalanceCheckIntervalMs ?? 300_000),
+        );
       this.emit('failover', { epoch: this.epoch, epochZkVersion: this.epochZkVersion });
     } catch (e) {
       if (e instanceof ControllerMovedError) {
@@ -349,6 +440,8 @@ export class KafkaController extends EventEmitter {
   }
 
   private onControllerResignation(reason: string): void {
+    if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
+    this.rebalanceTimer = null;
     this.partitions.onControllerResignation();
     this.liveBrokers.clear();
     this.stats.resignations++;

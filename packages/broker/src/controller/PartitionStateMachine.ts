@@ -1,22 +1,37 @@
 /**
- * PartitionStateMachine (Kafka's ZkPartitionStateMachine), the part this release
- * needs: NonExistent → New when a topic appears; New → Online by writing each
- * partition's first `state` znode — leader = the first live replica in assignment
- * order, ISR = the live replicas, leader_epoch 0, controller_epoch = ours — in a
- * multi fenced by the controller epoch's zkVersion, then LeaderAndIsr(isNew) to the
- * ISR. A New partition with no live replica stays New and is retried on the next
- * broker startup. Offline/Online → Online (elections after a broker dies) comes with
- * the replication work; such partitions stay where they are.
+ * PartitionStateMachine (Kafka's ZkPartitionStateMachine): NonExistent → New when a
+ * topic appears; New → Online by writing each partition's first `state` znode — leader
+ * = the first live replica in assignment order, ISR = the live replicas, leader_epoch 0,
+ * controller_epoch = ours — in a multi fenced by the controller epoch's zkVersion, then
+ * LeaderAndIsr(isNew) to the ISR (a New partition with no live replica stays New).
+ * Offline/Online → Online elects a leader (Election.ts: offline, preferred, controlled
+ * shutdown) and writes leader_epoch + 1 conditionally (`updateLeaderAndIsr`); a failed
+ * election leaves the partition where it is. `removeReplicaFromIsr` is OfflineReplica's
+ * ZooKeeper write.
  */
 import type { Logger } from '@kzoo/common';
 import {
+  BadVersionError,
+  ConfigEntityZNode,
   KafkaZkClient,
   NodeExistsError,
   TopicPartitionStateZNode,
   TopicPartitionZNode,
 } from '@kzoo/zk';
 import type { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
-import { tpKey, type ControllerContext, type TP } from './ControllerContext';
+import {
+  tpKey,
+  type ControllerContext,
+  type LeaderIsrAndZkVersion,
+  type TP,
+} from './ControllerContext';
+import {
+  controlledShutdownPartitionLeaderElection,
+  offlinePartitionLeaderElection,
+  preferredReplicaPartitionLeaderElection,
+  removeReplicaFromIsr,
+  type ElectionOutcome,
+} from './Election';
 import { PartitionState, checkPartitionTransition } from './states';
 
 export interface ControllerEpochInfo {
@@ -24,12 +39,32 @@ export interface ControllerEpochInfo {
   epochZkVersion: number;
 }
 
+/** Which rule picks the new leader of an Offline or Online partition. */
+export type ElectionStrategy =
+  | { kind: 'offline'; allowUnclean?: boolean }
+  | { kind: 'preferred' }
+  | { kind: 'controlledShutdown' };
+
+/** Why a partition could not be moved: a Kafka error name and a sentence. */
+export interface ElectionFailure {
+  error: string;
+  message: string;
+}
+
+export interface PartitionStateMachineOptions {
+  /** The broker default of unclean.leader.election.enable (topics may override it). */
+  uncleanLeaderElectionEnable: boolean;
+}
+
 export class PartitionStateMachine {
+  readonly stats = { leaderElections: 0, uncleanLeaderElections: 0 };
+
   constructor(
     private readonly context: ControllerContext,
     private readonly zkClient: KafkaZkClient,
     private readonly epoch: () => ControllerEpochInfo,
     private readonly stateLog: Logger,
+    private readonly opts: PartitionStateMachineOptions = { uncleanLeaderElectionEnable: false },
   ) {}
 
   state(tp: TP): PartitionState {
@@ -57,7 +92,7 @@ export class PartitionStateMachine {
       const l = this.context.leadership(tp);
       const k = tpKey(tp.topic, tp.partition);
       if (!l) this.context.partitionStates.set(k, PartitionState.NewPartition);
-      else if (this.context.isLive(l.leader))
+      else if (this.context.isReplicaOnline(l.leader))
         this.context.partitionStates.set(k, PartitionState.OnlinePartition);
       else this.context.partitionStates.set(k, PartitionState.OfflinePartition);
     }
@@ -65,48 +100,268 @@ export class PartitionStateMachine {
   }
 
   /**
-   * Brings New partitions (not being deleted) online; Offline partitions whose recorded
-   * leader is live again are Online again (no election needed).
+   * Kafka's triggerOnlinePartitionStateChange: Offline partitions whose recorded leader
+   * is live are Online again (no election needed); New and Offline partitions (not being
+   * deleted) are brought online by the OfflinePartition election.
    */
   async triggerOnlinePartitionStateChange(batch: ControllerBrokerRequestBatch): Promise<void> {
     for (const tp of this.context.allPartitions()) {
       const l = this.context.leadership(tp);
-      if (this.state(tp) === PartitionState.OfflinePartition && l && this.context.isLive(l.leader))
+      if (
+        this.state(tp) === PartitionState.OfflinePartition &&
+        l &&
+        this.context.isReplicaOnline(l.leader)
+      )
         this.transitionTo(tp, PartitionState.OnlinePartition);
     }
-    const news = this.context
+    const candidates = this.context
       .allPartitions()
       .filter(
         (tp) =>
-          this.state(tp) === PartitionState.NewPartition &&
+          (this.state(tp) === PartitionState.NewPartition ||
+            this.state(tp) === PartitionState.OfflinePartition) &&
           !this.context.topicsToBeDeleted.has(tp.topic),
       );
-    if (news.length > 0) await this.handleStateChanges(news, PartitionState.OnlinePartition, batch);
+    if (candidates.length > 0)
+      await this.handleStateChanges(candidates, PartitionState.OnlinePartition, batch);
   }
 
+  /**
+   * Moves `tps` to `target`. To Online: New partitions get their first leader; Offline
+   * and Online ones are elected by `strategy` (default: the OfflinePartition rule).
+   * Returns, per partition key, the error of partitions that could not be moved.
+   */
   async handleStateChanges(
     tps: TP[],
     target: PartitionState,
     batch: ControllerBrokerRequestBatch,
-  ): Promise<void> {
+    strategy: ElectionStrategy = { kind: 'offline' },
+  ): Promise<Map<string, ElectionFailure>> {
+    const failures = new Map<string, ElectionFailure>();
     if (target !== PartitionState.OnlinePartition) {
       for (const tp of tps) this.transitionTo(tp, target);
       if (target === PartitionState.NonExistentPartition)
         for (const tp of tps) this.context.partitionStates.delete(tpKey(tp.topic, tp.partition));
-      return;
+      return failures;
     }
     const uninitialized = tps.filter((tp) => this.state(tp) === PartitionState.NewPartition);
-    for (const tp of tps) {
-      if (this.state(tp) !== PartitionState.NewPartition)
-        this.stateLog.debug(
-          'leader election for an existing partition is not done by this controller yet',
-          {
-            partition: tpKey(tp.topic, tp.partition),
-            state: this.state(tp),
-          },
-        );
-    }
+    const toElect = tps.filter(
+      (tp) =>
+        this.state(tp) === PartitionState.OfflinePartition ||
+        this.state(tp) === PartitionState.OnlinePartition,
+    );
     await Promise.all(uninitialized.map((tp) => this.initializeLeaderAndIsr(tp, batch)));
+    const results = await Promise.all(
+      toElect.map(async (tp) => [tp, await this.electLeader(tp, strategy, batch)] as const),
+    );
+    for (const [tp, err] of results) if (err) failures.set(tpKey(tp.topic, tp.partition), err);
+    return failures;
+  }
+
+  /** Topic config `unclean.leader.election.enable` over the broker default (read only when needed). */
+  private async uncleanEnabled(topic: string): Promise<boolean> {
+    const r = await this.zkClient.getDataAndStat(ConfigEntityZNode.path('topics', topic));
+    const v = r ? ConfigEntityZNode.decode(r.data)['unclean.leader.election.enable'] : undefined;
+    return v === undefined ? this.opts.uncleanLeaderElectionEnable : v.trim() === 'true';
+  }
+
+  /**
+   * One election: re-read the state znode, refuse a state written by a newer controller,
+   * choose the leader by `strategy`, write leader_epoch + 1 with our controller epoch
+   * (conditional on the znode's version, fenced by ours; BADVERSION → read again), then
+   * LeaderAndIsr to the live replicas and UpdateMetadata to every broker.
+   */
+  private async electLeader(
+    tp: TP,
+    strategy: ElectionStrategy,
+    batch: ControllerBrokerRequestBatch,
+  ): Promise<ElectionFailure | undefined> {
+    const key = tpKey(tp.topic, tp.partition);
+    const assignment = this.context.replicasOf(tp);
+    const online = (id: number) => this.context.isReplicaOnline(id);
+    let outcome: ElectionOutcome | null = null;
+    const result = await this.updateLeaderAndIsr(tp, async (cur) => {
+      switch (strategy.kind) {
+        case 'offline': {
+          let unclean: boolean | undefined;
+          if (!cur.isr.some((r) => online(r)))
+            unclean = strategy.allowUnclean || (await this.uncleanEnabled(tp.topic));
+          outcome = offlinePartitionLeaderElection(assignment, cur.isr, online, () => !!unclean);
+          if (!outcome)
+            return {
+              error: 'ELIGIBLE_LEADERS_NOT_AVAILABLE',
+              message: `no live replica of ${key} in its ISR [${cur.isr.join(',')}] and unclean leader election is disabled`,
+            };
+          break;
+        }
+        case 'preferred':
+          if (assignment[0] === cur.leader)
+            return { error: 'ELECTION_NOT_NEEDED', message: `${key}: preferred replica leads` };
+          outcome = preferredReplicaPartitionLeaderElection(assignment, cur.isr, online);
+          if (!outcome)
+            return {
+              error: 'PREFERRED_LEADER_NOT_AVAILABLE',
+              message: `${key}: preferred replica ${assignment[0]} is not live or not in the ISR [${cur.isr.join(',')}]`,
+            };
+          break;
+        case 'controlledShutdown':
+          outcome = controlledShutdownPartitionLeaderElection(
+            assignment,
+            cur.isr,
+            (id) => this.context.isLive(id),
+            this.context.shuttingDownBrokerIds,
+          );
+          if (!outcome)
+            return {
+              error: 'ELIGIBLE_LEADERS_NOT_AVAILABLE',
+              message: `${key}: no other ISR member to take over`,
+            };
+          break;
+      }
+      return { leader: outcome.leader, isr: outcome.isr };
+    });
+    if ('error' in result) {
+      this.stateLog.warn('leader election failed', {
+        partition: key,
+        strategy: strategy.kind,
+        error: result.error,
+        detail: result.message,
+      });
+      return result;
+    }
+    const o = outcome as ElectionOutcome | null;
+    if (o?.unclean) {
+      this.stats.uncleanLeaderElections++;
+      this.stateLog.warn(
+        `Unclean leader election. Partition ${key} has been assigned leader ${o.leader} from deposed leader ${result.previous.leader}.`,
+        { partition: key, leader: o.leader, leaderEpoch: result.state.leaderEpoch },
+      );
+    }
+    this.stats.leaderElections++;
+    this.transitionTo(tp, PartitionState.OnlinePartition);
+    this.stateLog.info('elected leader', {
+      partition: key,
+      strategy: strategy.kind,
+      leader: result.state.leader,
+      isr: result.state.isr.join(','),
+      leaderEpoch: result.state.leaderEpoch,
+      controllerEpoch: result.state.controllerEpoch,
+    });
+    const recipients =
+      strategy.kind === 'controlledShutdown'
+        ? assignment.filter((r) => this.context.isLive(r))
+        : assignment.filter((r) => online(r));
+    batch.addLeaderAndIsrRequestForBrokers(recipients, tp, false);
+    return undefined;
+  }
+
+  /**
+   * OfflineReplica: removes `replica` from the ISR of `tp` (leader -1 if it led; the last
+   * ISR member stays listed), bumping leader_epoch, then LeaderAndIsr to the other live
+   * replicas. Nothing is written when the replica is not in the ISR.
+   */
+  async removeReplicaFromIsr(
+    tp: TP,
+    replica: number,
+    batch: ControllerBrokerRequestBatch,
+  ): Promise<void> {
+    const key = tpKey(tp.topic, tp.partition);
+    const result = await this.updateLeaderAndIsr(tp, (cur) => {
+      const next = removeReplicaFromIsr(cur.leader, cur.isr, replica);
+      return next ?? { error: 'NONE', message: 'not in the ISR' };
+    });
+    if ('error' in result) {
+      if (result.error !== 'NONE')
+        this.stateLog.warn('could not remove a replica from the ISR', {
+          partition: key,
+          replica,
+          error: result.message,
+        });
+      return;
+    }
+    this.stateLog.info('removed replica from the ISR', {
+      partition: key,
+      replica,
+      leader: result.state.leader,
+      isr: result.state.isr.join(','),
+      leaderEpoch: result.state.leaderEpoch,
+    });
+    if (result.state.leader < 0 && this.state(tp) !== PartitionState.NewPartition)
+      this.transitionTo(tp, PartitionState.OfflinePartition);
+    batch.addLeaderAndIsrRequestForBrokers(
+      this.context.replicasOf(tp).filter((r) => r !== replica && this.context.isLive(r)),
+      tp,
+      false,
+    );
+  }
+
+  /**
+   * The controller's conditional write of a partition state: read the znode, stop if a
+   * newer controller wrote it, let `compute` decide, write leader_epoch + 1 and our
+   * controller epoch in a multi fenced by our epoch's zkVersion and conditional on the
+   * znode's version; BADVERSION (someone else wrote meanwhile) → read and decide again.
+   * ControllerMovedError propagates (the controller resigns).
+   */
+  async updateLeaderAndIsr(
+    tp: TP,
+    compute: (
+      cur: LeaderIsrAndZkVersion,
+    ) =>
+      | { leader: number; isr: number[] }
+      | ElectionFailure
+      | Promise<{ leader: number; isr: number[] } | ElectionFailure>,
+  ): Promise<{ state: LeaderIsrAndZkVersion; previous: LeaderIsrAndZkVersion } | ElectionFailure> {
+    const key = tpKey(tp.topic, tp.partition);
+    const path = TopicPartitionStateZNode.path(tp);
+    for (let attempt = 0; ; attempt++) {
+      const r = await this.zkClient.getDataAndStat(path);
+      if (!r) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `${path} does not exist` };
+      const cur: LeaderIsrAndZkVersion = {
+        ...TopicPartitionStateZNode.decode(r.data, path),
+        zkVersion: r.stat.version,
+      };
+      this.context.partitionLeadershipInfo.set(key, cur);
+      const { epoch, epochZkVersion } = this.epoch();
+      if (cur.controllerEpoch > epoch) {
+        this.stateLog.warn(
+          `aborted the state change of ${key}: its state was written by controller epoch ${cur.controllerEpoch}, ours is ${epoch}`,
+        );
+        return {
+          error: 'NOT_CONTROLLER',
+          message: `${key} was written by a newer controller (epoch ${cur.controllerEpoch})`,
+        };
+      }
+      const next = await compute(cur);
+      if ('error' in next) return next;
+      const state = {
+        leader: next.leader,
+        leaderEpoch: cur.leaderEpoch + 1,
+        isr: next.isr,
+        controllerEpoch: epoch,
+      };
+      try {
+        const [res] = await this.zkClient.controllerFencedMulti(epochZkVersion, [
+          {
+            op: 'setData',
+            path,
+            data: TopicPartitionStateZNode.encode(state),
+            version: cur.zkVersion,
+          },
+        ]);
+        const zkVersion = res.op === 'setData' ? res.stat.version : cur.zkVersion + 1;
+        const written = { ...state, zkVersion };
+        this.context.partitionLeadershipInfo.set(key, written);
+        return { state: written, previous: cur };
+      } catch (e) {
+        if (e instanceof BadVersionError && attempt < 10) {
+          this.stateLog.debug('partition state changed under us; reading it again', {
+            partition: key,
+          });
+          continue;
+        }
+        throw e;
+      }
+    }
   }
 
   private async initializeLeaderAndIsr(tp: TP, batch: ControllerBrokerRequestBatch): Promise<void> {

@@ -1,0 +1,59 @@
+/**
+ * ElectLeaders (key 43), v0, sent to the controller: preferred replica election
+ * (electionType 0) for the named partitions, or every partition (null). Per partition:
+ * NONE, ELECTION_NOT_NEEDED (the preferred replica leads), PREFERRED_LEADER_NOT_AVAILABLE
+ * (it is not live or not in the ISR), UNKNOWN_TOPIC_OR_PARTITION.
+ * Not implemented: unclean elections (electionType 1) answer INVALID_REQUEST.
+ * Top-level NOT_CONTROLLER when this broker is not the controller.
+ */
+import { ErrorCode } from '@kzoo/common';
+import type {
+  ElectLeadersRequest,
+  ElectLeadersReplicaElectionResult,
+  ElectLeadersResponse,
+} from '@kzoo/protocol';
+import { tpKey, type TP } from '../controller/ControllerContext';
+import type { KafkaController } from '../controller/KafkaController';
+
+const code = (name: string): number =>
+  ErrorCode[name as keyof typeof ErrorCode] ?? ErrorCode.UNKNOWN_SERVER_ERROR;
+
+export function electLeadersHandler(
+  controller: () => KafkaController | null,
+): (broker: unknown, req: ElectLeadersRequest) => Promise<ElectLeadersResponse> {
+  return async (_broker, req) => {
+    const fail = (errorCode: number): ElectLeadersResponse => ({
+      throttleTimeMs: 0,
+      errorCode,
+      replicaElectionResults: [],
+    });
+    const c = controller();
+    if (!c || !c.isActive()) return fail(ErrorCode.NOT_CONTROLLER);
+    if (req.electionType !== 0) return fail(ErrorCode.INVALID_REQUEST);
+    const tps: TP[] | null =
+      req.topicPartitions?.flatMap((t) =>
+        t.partitions.map((partition) => ({ topic: t.topic, partition })),
+      ) ?? null;
+    const results = await c.electPreferredLeaders(tps);
+    if (!results) return fail(ErrorCode.NOT_CONTROLLER);
+    const byTopic = new Map<string, ElectLeadersReplicaElectionResult>();
+    const order: TP[] = tps ?? [...results.keys()].map(splitKey);
+    for (const tp of order) {
+      const r = results.get(tpKey(tp.topic, tp.partition));
+      if (!r) continue;
+      let t = byTopic.get(tp.topic);
+      if (!t) byTopic.set(tp.topic, (t = { topic: tp.topic, partitionResult: [] }));
+      t.partitionResult.push({
+        partitionId: tp.partition,
+        errorCode: code(r.error),
+        errorMessage: r.error === 'NONE' ? null : r.message,
+      });
+    }
+    return { throttleTimeMs: 0, errorCode: 0, replicaElectionResults: [...byTopic.values()] };
+  };
+}
+
+function splitKey(k: string): TP {
+  const i = k.lastIndexOf('-');
+  return { topic: k.slice(0, i), partition: Number(k.slice(i + 1)) };
+}

@@ -1,0 +1,82 @@
+/**
+ * The broker's side of controlled shutdown (Kafka's KafkaServer.controlledShutdown):
+ * find the controller in ZooKeeper, send it ControlledShutdown(brokerId, brokerEpoch),
+ * and while the answer lists partitions this broker still leads (or the request fails)
+ * retry up to `controlled.shutdown.max.retries` times, `controlled.shutdown.retry.backoff.ms`
+ * apart. Also registers the controller's request handlers (ControlledShutdown,
+ * ElectLeaders) on this broker's KafkaApis.
+ */
+import { ErrorCode, type Logger } from '@kzoo/common';
+import { Connection } from '@kzoo/protocol';
+import type { Broker } from '../Broker';
+import type { KafkaController } from '../controller/KafkaController';
+import { controlledShutdownHandler } from '../handlers/07-controlled-shutdown';
+import { electLeadersHandler } from '../handlers/43-elect-leaders';
+import type { KafkaApis } from './KafkaApis';
+
+export function registerControllerApis(
+  apis: KafkaApis,
+  controller: () => KafkaController | null,
+): void {
+  apis.register(7, controlledShutdownHandler(controller));
+  apis.register(43, electLeadersHandler(controller));
+}
+
+export interface ControlledShutdownOptions {
+  maxRetries: number;
+  retryBackoffMs: number;
+  requestTimeoutMs: number;
+  logger: Logger;
+}
+
+/** Returns true when the controller reported no partition left on this broker. */
+export async function controlledShutdown(
+  broker: Broker,
+  o: ControlledShutdownOptions,
+): Promise<boolean> {
+  const zk = broker.zkClient;
+  for (let attempt = 1; attempt <= o.maxRetries; attempt++) {
+    let conn: Connection | null = null;
+    try {
+      const controllerId = await zk.getControllerId();
+      if (controllerId === null) throw new Error('no controller');
+      const reg = await zk.getBroker(controllerId);
+      if (!reg) throw new Error(`controller ${controllerId} is not registered`);
+      const ep =
+        reg.endpoints.find((e) => e.listenerName === broker.config.interBrokerListenerName) ??
+        reg.endpoints[0];
+      conn = await Connection.connect({
+        host: ep.host,
+        port: ep.port,
+        clientId: `broker-${broker.brokerId}-controlled-shutdown`,
+        requestTimeoutMs: o.requestTimeoutMs,
+        connectTimeoutMs: o.requestTimeoutMs,
+        logger: o.logger,
+      });
+      const res = await conn.request(7, 0, {
+        brokerId: broker.brokerId,
+        brokerEpoch: broker.brokerEpoch,
+      });
+      if (res.errorCode === ErrorCode.NONE && res.remainingPartitions.length === 0) {
+        o.logger.info('controlled shutdown succeeded', { attempt, controllerId });
+        return true;
+      }
+      o.logger.warn('controlled shutdown not complete', {
+        attempt,
+        errorCode: res.errorCode,
+        remaining: res.remainingPartitions
+          .map((p) => `${p.topicName}-${p.partitionIndex}`)
+          .join(','),
+      });
+    } catch (e) {
+      o.logger.warn('controlled shutdown request failed', { attempt, error: (e as Error).message });
+    } finally {
+      if (conn) void conn.close();
+    }
+    if (attempt < o.maxRetries) await new Promise((r) => setTimeout(r, o.retryBackoffMs));
+  }
+  o.logger.warn(
+    'proceeding to do an unclean shutdown as all the controlled shutdown attempts failed',
+  );
+  return false;
+}

@@ -1,0 +1,181 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { KafkaError, MockTime } from '@kzoo/common';
+import { buildRecordBatch } from '@kzoo/records';
+import { Log } from './Log';
+import { ProducerStateManager, snapshotFileName } from './ProducerStateManager';
+
+const tmpDirs: string[] = [];
+function tmpLogDir(name = 'topic-0'): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kzoo-psm-'));
+  tmpDirs.push(d);
+  return path.join(d, name);
+}
+afterAll(() => {
+  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function idem(pid: number, epoch: number, seq: number, n = 2): Buffer {
+  return buildRecordBatch({
+    records: Array.from({ length: n }, (_, i) => ({ value: `v${seq + i}`, timestamp: 1000 + i })),
+    producerId: pid,
+    producerEpoch: epoch,
+    baseSequence: seq,
+  });
+}
+
+function errorName(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return (e as KafkaError).errorName;
+  }
+  return 'none';
+}
+
+describe('Log > ProducerStateManager > leader checks', () => {
+  test('an exact duplicate of one of the last 5 batches gets its original offsets, nothing appended', () => {
+    const log = Log.open(tmpLogDir(), {}, { time: new MockTime() });
+    const first = log.append(idem(7, 0, 0));
+    for (let s = 2; s < 10; s += 2) log.append(idem(7, 0, s));
+    expect(log.logEndOffset).toBe(10);
+    // seq 0-1 is now the 5th newest: still cached.
+    const dup = log.append(idem(7, 0, 0));
+    expect(dup.duplicate).toBe(true);
+    expect([dup.firstOffset, dup.lastOffset]).toEqual([first.firstOffset, first.lastOffset]);
+    expect(log.logEndOffset).toBe(10);
+    log.append(idem(7, 0, 10));
+    // Now seq 0-1 fell out of the cache: an old sequence is out of order.
+    expect(errorName(() => log.append(idem(7, 0, 0)))).toBe('OUT_OF_ORDER_SEQUENCE_NUMBER');
+    expect(log.logEndOffset).toBe(12);
+    log.close();
+  });
+
+  test('gaps, epochs, unknown producers and the sequence wrap follow Kafka', () => {
+    const log = Log.open(tmpLogDir(), {}, { time: new MockTime() });
+    // No state: any first sequence is accepted (KIP-360).
+    log.append(idem(1, 3, 42));
+    expect(errorName(() => log.append(idem(1, 3, 45)))).toBe('OUT_OF_ORDER_SEQUENCE_NUMBER');
+    expect(errorName(() => log.append(idem(1, 2, 44)))).toBe('INVALID_PRODUCER_EPOCH');
+    expect(errorName(() => log.append(idem(1, 4, 5)))).toBe('OUT_OF_ORDER_SEQUENCE_NUMBER');
+    log.append(idem(1, 4, 0)); // a new epoch starts at 0
+    expect(log.producerStateManager.lastEntry(1)!.producerEpoch).toBe(4);
+    // Wrap: the batch ending at Int.MaxValue is followed by sequence 0.
+    log.append(idem(2, 0, 0x7ffffffe, 2));
+    expect(log.producerStateManager.lastEntry(2)!.batches[0].lastSeq).toBe(0x7fffffff);
+    log.append(idem(2, 0, 0, 1));
+    // Nothing is written by a refused append.
+    const end = log.logEndOffset;
+    expect(errorName(() => log.append(idem(2, 0, 7)))).toBe('OUT_OF_ORDER_SEQUENCE_NUMBER');
+    expect(log.logEndOffset).toBe(end);
+    log.close();
+  });
+
+  test('batches of one request chain on each other', () => {
+    const psm = new ProducerStateManager(tmpLogDir());
+    const b = (seq: number) => ({
+      producerId: 9,
+      producerEpoch: 0,
+      baseSequence: seq,
+      lastSequence: seq + 1,
+    });
+    psm.update({
+      producerId: 9,
+      producerEpoch: 0,
+      baseSequence: 0,
+      lastSequence: 1,
+      firstOffset: 0,
+      lastOffset: 1,
+      maxTimestamp: 1,
+    });
+    expect(psm.checkClientAppend([b(2), b(4)], 't-0')).toBeNull();
+    expect(errorName(() => psm.checkClientAppend([b(2), b(6)], 't-0'))).toBe(
+      'OUT_OF_ORDER_SEQUENCE_NUMBER',
+    );
+  });
+
+  test('follower appends update the state without checks', () => {
+    const leader = Log.open(tmpLogDir(), {}, { time: new MockTime() });
+    const follower = Log.open(tmpLogDir(), {}, { time: new MockTime() });
+    for (const seq of [5, 7]) {
+      const buf = idem(3, 1, seq);
+      leader.append(buf, { leaderEpoch: 0 });
+      follower.appendAsFollower(buf);
+    }
+    expect(follower.producerStateManager.lastEntry(3)!.batches.map((m) => m.firstSeq)).toEqual([
+      5, 7,
+    ]);
+    // The follower, become leader, dedupes a retry of the last batch.
+    const dup = follower.append(idem(3, 1, 7));
+    expect([dup.duplicate, dup.firstOffset]).toEqual([true, 2]);
+    leader.close();
+    follower.close();
+  });
+});
+
+describe('Log > ProducerStateManager > rebuild and snapshots', () => {
+  test('state survives a clean restart through the snapshot written on close', () => {
+    const dir = tmpLogDir();
+    const log = Log.open(dir, {}, { time: new MockTime() });
+    log.append(idem(11, 0, 0));
+    log.append(idem(11, 0, 2));
+    log.close();
+    expect(fs.existsSync(path.join(dir, snapshotFileName(4)))).toBe(true);
+    const again = Log.open(dir, {}, { time: new MockTime(), hadCleanShutdown: true });
+    const dup = again.append(idem(11, 0, 2));
+    expect([dup.duplicate, dup.firstOffset, dup.lastOffset]).toEqual([true, 2, 3]);
+    expect(errorName(() => again.append(idem(11, 0, 9)))).toBe('OUT_OF_ORDER_SEQUENCE_NUMBER');
+    again.close();
+  });
+
+  test('state is rebuilt from batch headers past the last snapshot (and without any)', () => {
+    const dir = tmpLogDir();
+    const log = Log.open(dir, { 'segment.bytes': 300 }, { time: new MockTime() });
+    for (let s = 0; s < 40; s += 2) log.append(idem(21, 0, s));
+    expect(log.numberOfSegments()).toBeGreaterThan(2);
+    // Simulate a crash: no close (no final snapshot); drop every snapshot too for the second case.
+    const reopened = Log.open(dir, { 'segment.bytes': 300 }, { time: new MockTime() });
+    expect(reopened.producerStateManager.lastEntry(21)!.batches.map((m) => m.firstSeq)).toEqual([
+      30, 32, 34, 36, 38,
+    ]);
+    reopened.close();
+    for (const f of fs.readdirSync(dir)) if (f.endsWith('.snapshot')) fs.rmSync(path.join(dir, f));
+    const rebuilt = Log.open(dir, { 'segment.bytes': 300 }, { time: new MockTime() });
+    const dup = rebuilt.append(idem(21, 0, 32));
+    expect([dup.duplicate, dup.firstOffset]).toEqual([true, 32]);
+    rebuilt.close();
+  });
+
+  test('a corrupt snapshot is ignored and the state rebuilt from the log', () => {
+    const dir = tmpLogDir();
+    const log = Log.open(dir, {}, { time: new MockTime() });
+    log.append(idem(5, 0, 0));
+    log.close();
+    const file = path.join(dir, snapshotFileName(2));
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.length - 1] ^= 0xff;
+    fs.writeFileSync(file, bytes);
+    const again = Log.open(dir, {}, { time: new MockTime() });
+    expect(again.producerStateManager.lastEntry(5)!.batches[0].lastSeq).toBe(1);
+    again.close();
+  });
+
+  test('truncateTo rewinds the state with the log', () => {
+    const dir = tmpLogDir();
+    const log = Log.open(dir, { 'segment.bytes': 300 }, { time: new MockTime() });
+    for (let s = 0; s < 20; s += 2) log.append(idem(8, 0, s));
+    log.truncateTo(6);
+    expect(log.logEndOffset).toBe(6);
+    expect(log.producerStateManager.lastEntry(8)!.batches.at(-1)!.lastSeq).toBe(5);
+    expect(
+      fs.readdirSync(dir).filter((f) => f.endsWith('.snapshot') && f > snapshotFileName(6)),
+    ).toEqual([]);
+    // The truncated batches are no longer duplicates: seq 6 is the next one.
+    const next = log.append(idem(8, 0, 6));
+    expect([next.duplicate, next.firstOffset]).toEqual([undefined, 6]);
+    log.truncateFullyAndStartAt(100);
+    expect(log.producerStateManager.size).toBe(0);
+    log.close();
+  });
+});
