@@ -30,5 +30,11 @@ export {
   type TopicDescription,
   type PartitionDescription,
   type ClusterDescription,
+  type NewPartitions,
+  type GroupListing,
+  type GroupDescription,
+  type MemberDescription,
+  type PartitionOffset,
+  type OffsetSpec,
 } from './admin';
 export * from './assignors';

@@ -21,6 +21,7 @@ import { handleStopReplica } from '../handlers/05-stop-replica';
 import { handleUpdateMetadata } from '../handlers/06-update-metadata';
 import { handleCreateTopics } from '../handlers/19-create-topics';
 import { handleDeleteTopics } from '../handlers/20-delete-topics';
+import { handleCreatePartitions } from '../handlers/37-create-partitions';
 
 /** The broker settings the handlers read (Kafka key names in the comments). */
 export interface ApiSettings {
@@ -71,6 +72,7 @@ export class KafkaApis {
     this.register(6, handleUpdateMetadata);
     this.register(19, handleCreateTopics);
     this.register(20, handleDeleteTopics);
+    this.register(37, handleCreatePartitions);
   }
 
   /** Adds (or replaces) the handler of an API, e.g. the group coordinator's. */
