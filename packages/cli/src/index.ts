@@ -1,12 +1,13 @@
 // cli: the `kzoo` command (yargs).
 //   bin.ts (entry), commands/ (one file per command group: zk, broker, cluster, topic,
-//   produce, consume, demo), bench/ (end-to-end benchmark),
+//   produce, consume, group, demo), bench/ (end-to-end benchmark),
 //   common.ts (--zk option, error handling)
 import yargs from 'yargs';
 import { brokerCommand } from './commands/broker';
 import { clusterCommand } from './commands/cluster';
 import { consumeCommand } from './commands/consume';
 import { demoCommand } from './commands/demo';
+import { groupCommand } from './commands/group';
 import { produceCommand } from './commands/produce';
 import { topicCommand } from './commands/topic';
 import { zkCommand } from './commands/zk';
@@ -25,8 +26,9 @@ export function buildCli(argv: string[]) {
     .command(topicCommand)
     .command(produceCommand)
     .command(consumeCommand)
+    .command(groupCommand)
     .command(demoCommand)
-    .demandCommand(1, 'name a command: demo, zk, broker, cluster, topic, produce or consume')
+    .demandCommand(1, 'name a command: demo, zk, broker, cluster, topic, produce, consume or group')
     .strict()
     .recommendCommands()
     .example('$0 zk start --port 2181', 'run ZooKeeper')

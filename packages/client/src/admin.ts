@@ -168,7 +168,10 @@ export class Admin {
       const conn = await this.network.leastLoaded();
       const r = await conn.request(ApiKeys.FindCoordinator, 0, { key: groupId, keyType: 0 });
       if (r.errorCode !== 0)
-        throw new KafkaError(r.errorCode, `group ${groupId}: ${r.errorMessage ?? 'FindCoordinator'}`);
+        throw new KafkaError(
+          r.errorCode,
+          `group ${groupId}: ${r.errorMessage ?? 'FindCoordinator'}`,
+        );
       const coord = await this.network.connect({ host: r.host, port: r.port });
       return fn(coord, r.nodeId);
     });
@@ -310,15 +313,15 @@ export class Admin {
    * topic's KafkaError (INVALID_PARTITIONS when the count would not grow,
    * UNKNOWN_TOPIC_OR_PARTITION, INVALID_REPLICA_ASSIGNMENT), naming the topic.
    */
-  async createPartitions(
-    topics: NewPartitions[],
-    opts: CreateTopicsOptions = {},
-  ): Promise<void> {
+  async createPartitions(topics: NewPartitions[], opts: CreateTopicsOptions = {}): Promise<void> {
     if (!Array.isArray(topics) || topics.length === 0)
       throw new KafkaError('INVALID_REQUEST', 'createPartitions expects a non-empty array');
     const body = topics.map((t) => {
       if (!t || typeof t.topic !== 'string' || !TOPIC_NAME.test(t.topic))
-        throw new KafkaError('INVALID_TOPIC_EXCEPTION', `invalid topic name ${JSON.stringify(t?.topic)}`);
+        throw new KafkaError(
+          'INVALID_TOPIC_EXCEPTION',
+          `invalid topic name ${JSON.stringify(t?.topic)}`,
+        );
       if (!Number.isInteger(t.count) || t.count < 1)
         throw new KafkaError('INVALID_PARTITIONS', `topic ${t.topic}: partitions must be >= 1`);
       return {

@@ -160,7 +160,10 @@ const alter: CommandModule<object, TopicArgs> = {
         demandOption: true,
         describe: 'The new total partition count',
       })
-      .example('$0 topic alter orders --partitions 9', 'grow orders to 9 partitions') as Argv<TopicArgs>,
+      .example(
+        '$0 topic alter orders --partitions 9',
+        'grow orders to 9 partitions',
+      ) as Argv<TopicArgs>,
   handler: (args) =>
     runClient(async () => {
       await withAdmin(args, (admin) =>
