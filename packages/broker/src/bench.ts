@@ -68,6 +68,7 @@ async function main(): Promise<void> {
       deleteTopicEnable: true,
       listenerName: 'PLAINTEXT',
     },
+    controller: () => null,
     metadataCache,
     replicaManager,
     adminZkClient: null as unknown as AdminZkClient, // no topic admin in this benchmark

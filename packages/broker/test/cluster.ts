@@ -39,6 +39,7 @@ export async function startCluster(
         'log.dirs': dirs[id - 1],
         'zookeeper.connect': zk,
         'zookeeper.session.timeout.ms': '4000',
+        'controlled.shutdown.retry.backoff.ms': '200',
         ...extra,
       }),
     );

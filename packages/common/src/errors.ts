@@ -243,6 +243,7 @@ const table: ReadonlyArray<[number, string, boolean, string]> = [
     'This record has failed the validation on broker and hence will be rejected.',
   ],
   [88, 'UNSTABLE_OFFSET_COMMIT', true, 'There are unstable offsets that need to be cleared.'],
+  [95, 'INVALID_UPDATE_VERSION', false, 'The given update version was invalid.'],
   [101, 'DUPLICATE_BROKER_REGISTRATION', false, 'This broker ID is already in use.'],
   [102, 'BROKER_ID_NOT_REGISTERED', false, 'The given broker ID was not registered.'],
   [
@@ -344,6 +345,7 @@ export type ErrorName =
   | 'GROUP_SUBSCRIBED_TO_TOPIC'
   | 'INVALID_RECORD'
   | 'UNSTABLE_OFFSET_COMMIT'
+  | 'INVALID_UPDATE_VERSION'
   | 'DUPLICATE_BROKER_REGISTRATION'
   | 'BROKER_ID_NOT_REGISTERED'
   | 'INCONSISTENT_CLUSTER_ID'

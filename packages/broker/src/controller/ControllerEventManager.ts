@@ -20,7 +20,9 @@ export type ControllerEventType =
   | 'TopicDeletionStopReplicaResponseReceived'
   | 'ControlledShutdown'
   | 'ReplicaLeaderElection'
-  | 'AutoPreferredReplicaLeaderElection';
+  | 'AutoPreferredReplicaLeaderElection'
+  | 'AlterPartitionReceived'
+  | 'IsrChangeNotification';
 
 export interface ControllerEvent {
   readonly type: ControllerEventType;
@@ -34,7 +36,7 @@ export interface ControllerEvent {
     partitionErrors: Map<string, number>;
     errorCode: number;
   };
-  /** Events that answer a request (ControlledShutdown, ReplicaLeaderElection): run on the queue, then `resolve`. */
+  /** Events that answer a request (ControlledShutdown, ReplicaLeaderElection, AlterPartitionReceived): run on the queue, then `resolve`. */
   readonly task?: {
     run: () => Promise<unknown>;
     resolve: (value: unknown) => void;

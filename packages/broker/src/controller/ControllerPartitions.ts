@@ -119,6 +119,13 @@ export class ControllerPartitions {
     batch.sendRequestsToBrokers(this.o.epoch().epoch);
   }
 
+  /** UpdateMetadata for `tps` to every live broker (ISR changes made by partition leaders). */
+  sendUpdateMetadata(tps: TP[]): void {
+    const batch = this.newBatch();
+    batch.addUpdateMetadataRequestForBrokers(this.context.liveBrokerIds(), tps);
+    this.send(batch);
+  }
+
   private readonly topicWatcher = (): void => this.o.put({ type: 'TopicChange' });
   private readonly deleteWatcher = (): void => this.o.put({ type: 'TopicDeletion' });
   /** Data watch on `/brokers/topics/<t>` (Kafka's PartitionModificationsHandler). */

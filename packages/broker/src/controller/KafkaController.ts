@@ -28,6 +28,9 @@ import {
   ControllerZNode,
 } from '@kzoo/zk';
 import { ControllerEvent, ControllerEventManager } from './ControllerEventManager';
+import { AlterPartitionHandler } from './AlterPartitionHandler';
+import { ErrorCode } from '@kzoo/common';
+import type { AlterPartitionRequest, AlterPartitionResponse } from '@kzoo/protocol';
 import type { TP } from './ControllerContext';
 import { ControllerPartitions, type ControlledShutdownResult } from './ControllerPartitions';
 import type { ElectionFailure } from './PartitionStateMachine';
@@ -80,6 +83,8 @@ export class KafkaController extends EventEmitter {
   private readonly eventManager: ControllerEventManager;
   /** Topics, partitions and the controller-to-broker requests (while active). */
   readonly partitions: ControllerPartitions;
+  /** ISR changes made by partition leaders (AlterPartition, /isr_change_notification). */
+  readonly isrChanges: AlterPartitionHandler;
 
   /** The controller this broker knows of; -1 when none. */
   activeControllerId = -1;
@@ -122,6 +127,22 @@ export class KafkaController extends EventEmitter {
       log: this.log,
       stateLog: this.stateLog,
     });
+    this.isrChanges = new AlterPartitionHandler({
+      context: this.partitions.context,
+      zkClient: this.zkClient,
+      epoch: () => ({ epoch: this.epoch, epochZkVersion: this.epochZkVersion }),
+      put: (e) => this.eventManager.put(e),
+      sendUpdateMetadata: (tps) => this.partitions.sendUpdateMetadata(tps),
+      stateLog: this.stateLog,
+    });
+  }
+
+  /** AlterPartition from a partition leader: answered once the controller queue processed it. */
+  alterPartition(request: AlterPartitionRequest): Promise<AlterPartitionResponse> {
+    const notController = { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, topics: [] };
+    return this.onQueue('AlterPartitionReceived', async () =>
+      this.isActive() ? this.isrChanges.processAlterPartition(request) : notController,
+    ).catch(() => notController);
   }
 
   isActive(): boolean {
@@ -170,7 +191,7 @@ export class KafkaController extends EventEmitter {
 
   /** Runs `fn` on the controller's event queue (as Kafka's request-driven events do). */
   private onQueue<T>(
-    type: 'ControlledShutdown' | 'ReplicaLeaderElection',
+    type: 'ControlledShutdown' | 'ReplicaLeaderElection' | 'AlterPartitionReceived',
     fn: () => Promise<T>,
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -268,7 +289,8 @@ export class KafkaController extends EventEmitter {
           if (this.isActive()) await this.partitions.processTopicDeletion();
           return;
         case 'ControlledShutdown':
-        case 'ReplicaLeaderElection': {
+        case 'ReplicaLeaderElection':
+        case 'AlterPartitionReceived': {
           const t = event.task!;
           try {
             t.resolve(await t.run());
@@ -278,6 +300,9 @@ export class KafkaController extends EventEmitter {
           }
           return;
         }
+        case 'IsrChangeNotification':
+          if (this.isActive()) await this.isrChanges.processIsrChangeNotification();
+          return;
         case 'AutoPreferredReplicaLeaderElection':
           if (!this.isActive()) return;
           try {
@@ -410,6 +435,7 @@ export class KafkaController extends EventEmitter {
       this.liveBrokers.clear();
       for (const [id, b] of brokers) this.liveBrokers.set(id, b);
       await this.partitions.onControllerFailover();
+      await this.isrChanges.onControllerFailover();
       this.stats.elections++;
       this.stateLog.info(`ready to serve as the new controller with epoch ${this.epoch}`, {
         epoch: this.epoch,

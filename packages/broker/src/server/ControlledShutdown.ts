@@ -37,22 +37,32 @@ export async function controlledShutdown(
   const zk = broker.zkClient;
   for (let attempt = 1; attempt <= o.maxRetries; attempt++) {
     let conn: Connection | null = null;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${o.requestTimeoutMs} ms`)),
+        o.requestTimeoutMs,
+      );
+    });
     try {
-      const controllerId = await zk.getControllerId();
+      const controllerId = await Promise.race([zk.getControllerId(), deadline]);
       if (controllerId === null) throw new Error('no controller');
-      const reg = await zk.getBroker(controllerId);
+      const reg = await Promise.race([zk.getBroker(controllerId), deadline]);
       if (!reg) throw new Error(`controller ${controllerId} is not registered`);
       const ep =
         reg.endpoints.find((e) => e.listenerName === broker.config.interBrokerListenerName) ??
         reg.endpoints[0];
-      conn = await Connection.connect({
-        host: ep.host,
-        port: ep.port,
-        clientId: `broker-${broker.brokerId}-controlled-shutdown`,
-        requestTimeoutMs: o.requestTimeoutMs,
-        connectTimeoutMs: o.requestTimeoutMs,
-        logger: o.logger,
-      });
+      conn = await Promise.race([
+        Connection.connect({
+          host: ep.host,
+          port: ep.port,
+          clientId: `broker-${broker.brokerId}-controlled-shutdown`,
+          requestTimeoutMs: o.requestTimeoutMs,
+          connectTimeoutMs: o.requestTimeoutMs,
+          logger: o.logger,
+        }),
+        deadline,
+      ]);
       const res = await conn.request(7, 0, {
         brokerId: broker.brokerId,
         brokerEpoch: broker.brokerEpoch,
@@ -71,6 +81,7 @@ export async function controlledShutdown(
     } catch (e) {
       o.logger.warn('controlled shutdown request failed', { attempt, error: (e as Error).message });
     } finally {
+      clearTimeout(timer);
       if (conn) void conn.close();
     }
     if (attempt < o.maxRetries) await new Promise((r) => setTimeout(r, o.retryBackoffMs));

@@ -17,7 +17,10 @@ import { AdminZkClient } from '../admin/AdminZkClient';
 import { SocketServer } from '../network';
 import { KafkaApis, type ApiSettings, type BrokerContext } from './KafkaApis';
 import { MetadataCache } from './MetadataCache';
+import { AlterPartitionManager } from './AlterPartitionManager';
+import { usesAlterPartition, type IsrManager } from './IsrManager';
 import { ReplicaManager } from './ReplicaManager';
+import { ZkIsrManager } from './ZkIsrManager';
 
 /** Topic-level log defaults from the broker's log.* keys (Kafka's LogConfig defaults). */
 export function logDefaultsFrom(config: KafkaConfig): Record<string, string | number> {
@@ -97,6 +100,27 @@ export class DataPlane implements BrokerComponent {
     });
     this._logManager = logManager;
     const admin = new AdminZkClient(broker.zkClient);
+    const interBroker = config.interBrokerListenerName;
+    const stateLog = this.log.child({}, 'state.change');
+    const isrManager: IsrManager = usesAlterPartition(
+      config.getString('inter.broker.protocol.version') ?? '3.5',
+    )
+      ? new AlterPartitionManager({
+          brokerId: broker.brokerId,
+          brokerEpoch: () => broker.brokerEpoch,
+          metadataCache: this.metadataCache,
+          listenerName: interBroker,
+          requestTimeoutMs: config.getInt('controller.socket.timeout.ms'),
+          log: this.log.child({}, 'alter.partition'),
+        })
+      : new ZkIsrManager({
+          zkClient: broker.zkClient,
+          checkIntervalMs: config.getInt('isr.change.notification.check.interval.ms'),
+          lingerMs: config.getInt('isr.change.notification.linger.ms'),
+          maxDelayMs: config.getInt('isr.change.notification.max.delay.ms'),
+          log: this.log.child({}, 'isr.manager'),
+          stateLog,
+        });
     this._replicaManager = new ReplicaManager({
       brokerId: broker.brokerId,
       logManager,
@@ -104,6 +128,17 @@ export class DataPlane implements BrokerComponent {
       brokerEpoch: () => broker.brokerEpoch,
       topicConfig: (t) => admin.fetchTopicConfig(t),
       minInsyncReplicas: config.getInt('min.insync.replicas'),
+      replicaLagTimeMaxMs: config.getInt('replica.lag.time.max.ms'),
+      isrManager,
+      interBrokerListenerName: interBroker,
+      fetcher: {
+        maxWaitMs: config.getInt('replica.fetch.wait.max.ms'),
+        minBytes: config.getInt('replica.fetch.min.bytes'),
+        maxBytes: config.getInt('replica.fetch.max.bytes'),
+        responseMaxBytes: config.getInt('replica.fetch.response.max.bytes'),
+        backoffMs: config.getInt('replica.fetch.backoff.ms'),
+        requestTimeoutMs: config.getInt('replica.socket.timeout.ms'),
+      },
       time: this.time,
       logger: this.log.child({}, 'replica.manager'),
     });
@@ -121,6 +156,7 @@ export class DataPlane implements BrokerComponent {
       metadataCache: this.metadataCache,
       replicaManager: this._replicaManager,
       adminZkClient: admin,
+      controller: () => (broker.state === 'NotRunning' ? null : controllerOf(broker)),
       clusterId: () => broker.clusterId,
       time: this.time,
       logger: this.log.child({}, 'kafka.apis'),
@@ -148,9 +184,11 @@ export class DataPlane implements BrokerComponent {
 
   async ready(): Promise<void> {
     this._logManager?.startup();
+    this._replicaManager?.startup();
   }
 
   async shutdown(): Promise<void> {
+    await this._replicaManager?.shutdownFetchers();
     if (this._socketServer) {
       const closing = this._socketServer.shutdown();
       // Parked fetches/produces answer now, so their connections can drain.
@@ -160,5 +198,13 @@ export class DataPlane implements BrokerComponent {
       this._replicaManager?.shutdown();
     }
     await this._logManager?.close();
+  }
+}
+
+function controllerOf(broker: Broker) {
+  try {
+    return broker.controller;
+  } catch {
+    return null; // not started yet
   }
 }

@@ -21,6 +21,9 @@ import { handleStopReplica } from '../handlers/05-stop-replica';
 import { handleUpdateMetadata } from '../handlers/06-update-metadata';
 import { handleCreateTopics } from '../handlers/19-create-topics';
 import { handleDeleteTopics } from '../handlers/20-delete-topics';
+import { handleOffsetForLeaderEpoch } from '../handlers/23-offset-for-leader-epoch';
+import { handleAlterPartition } from '../handlers/56-alter-partition';
+import type { KafkaController } from '../controller/KafkaController';
 import { handleCreatePartitions } from '../handlers/37-create-partitions';
 
 /** The broker settings the handlers read (Kafka key names in the comments). */
@@ -44,6 +47,8 @@ export interface BrokerContext {
   readonly metadataCache: MetadataCache;
   readonly replicaManager: ReplicaManager;
   readonly adminZkClient: AdminZkClient;
+  /** This broker's controller module (it answers AlterPartition while active). */
+  controller(): KafkaController | null;
   clusterId(): string | null;
   readonly time: Time;
   readonly logger: Logger;
@@ -72,6 +77,8 @@ export class KafkaApis {
     this.register(6, handleUpdateMetadata);
     this.register(19, handleCreateTopics);
     this.register(20, handleDeleteTopics);
+    this.register(23, handleOffsetForLeaderEpoch);
+    this.register(56, handleAlterPartition);
     this.register(37, handleCreatePartitions);
   }
 

@@ -3,24 +3,51 @@
  * its role (leader or follower) and epoch from the controller's LeaderAndIsr, the
  * assignment and ISR, the Log, and the high watermark.
  *
- * High watermark: the leader advances it to the smallest log end offset of the ISR;
- * with the ISR being only the leader that is its own LEO. Followers do not fetch yet
- * (replication comes next): `makeFollower` records the leader and keeps the log, and
- * `updateHighWatermark` is the seam the follower fetch and the ISR logic will use.
+ * As leader it tracks every follower (`Replica`: LEO = its last fetchOffset, last
+ * caught-up time), advances the HW to the smallest LEO of the (maximal) ISR and of
+ * followers caught up within `replica.lag.time.max.ms`, shrinks the ISR of followers
+ * that have not been caught up for that long (`maybeShrinkIsr`, run every half of it)
+ * and adds a follower back once its LEO reaches the HW and this epoch's start offset
+ * (`maybeExpandIsr`, on its fetch). ISR changes go through an IsrManager (AlterPartition
+ * to the controller, or the ZooKeeper write); while one is in flight the HW uses the
+ * maximal ISR (old ∪ proposed) and no other change starts, as Kafka's PendingExpandIsr /
+ * PendingShrinkIsr states.
+ *
+ * As follower it appends the leader's batches as they are (`appendRecordsToFollower`),
+ * takes HW = min(leader HW, own LEO), and truncates its divergent tail (`truncateTo`).
  *
  * For long polls the partition also counts bytes: `bytesAtHighWatermark` is the total
  * size of the batches below the HW appended since the log was opened, so a parked fetch
  * knows how many bytes became readable without reading the log.
  */
-import { KafkaError } from '@kzoo/common';
+import { createLogger, ErrorCode, KafkaError, Logger, SystemTime, Time } from '@kzoo/common';
 import type { Log, LogAppendInfo } from '@kzoo/log';
 import type { LeaderAndIsrPartitionState } from '@kzoo/protocol';
+import type { IsrManager, IsrUpdateResult } from './IsrManager';
+import { Replica } from './Replica';
 
 export interface PartitionReadResult {
   records: Buffer;
   highWatermark: number;
   logStartOffset: number;
   logEndOffset: number;
+}
+
+export interface PartitionOptions {
+  /** replica.lag.time.max.ms */
+  replicaLagTimeMaxMs?: number;
+  time?: Time;
+  isrManager?: IsrManager;
+  /** The `state.change` logger. */
+  stateLog?: Logger;
+  /** Called when the HW moved outside an append or a fetch (an ISR change committed). */
+  onHighWatermarkMoved?: (p: Partition) => void;
+}
+
+/** An ISR change in flight (Kafka's PendingExpandIsr / PendingShrinkIsr). */
+interface PendingIsr {
+  kind: 'expand' | 'shrink';
+  proposed: number[];
 }
 
 export class Partition {
@@ -30,13 +57,26 @@ export class Partition {
   controllerEpoch = -1;
   zkVersion = -1;
   replicas: number[] = [];
+  /** The committed ISR (as in ZooKeeper once the last change landed). */
   isr: number[] = [];
+  /** The leader's LEO when it became leader for this epoch (Kafka's leaderEpochStartOffsetOpt). */
+  leaderEpochStartOffset = -1;
+  private pendingIsr: PendingIsr | null = null;
+  /** Followers, while this broker leads. */
+  private readonly remoteReplicas = new Map<number, Replica>();
   private _highWatermark = 0;
   /** Total bytes appended (below the LEO) since the log was opened here. */
   private _bytesAtLogEnd = 0;
   private _bytesAtHighWatermark = 0;
   /** [endOffset, bytesAtLogEnd] of appends above the high watermark, oldest first. */
   private readonly pendingAboveHw: Array<[number, number]> = [];
+  private readonly lagMs: number;
+  private readonly time: Time;
+  private readonly stateLog: Logger;
+  private readonly isrManager: IsrManager | undefined;
+  private readonly onHwMoved: ((p: Partition) => void) | undefined;
+  /** Counters for tests and the bench. */
+  readonly stats = { isrShrinks: 0, isrExpands: 0, truncations: 0 };
 
   constructor(
     readonly topic: string,
@@ -47,12 +87,18 @@ export class Partition {
     checkpointedHighWatermark: number | undefined,
     /** Topic-level min.insync.replicas (from /config/topics/<t> or the broker default). */
     public minInsyncReplicas = 1,
+    opts: PartitionOptions = {},
   ) {
     this.key = `${topic}-${partition}`;
     this._highWatermark = Math.min(
       Math.max(checkpointedHighWatermark ?? 0, log.logStartOffset),
       log.logEndOffset,
     );
+    this.lagMs = opts.replicaLagTimeMaxMs ?? 30000;
+    this.time = opts.time ?? SystemTime;
+    this.stateLog = opts.stateLog ?? createLogger('state.change', { broker: localBrokerId });
+    this.isrManager = opts.isrManager;
+    this.onHwMoved = opts.onHighWatermarkMoved;
   }
 
   get isLeader(): boolean {
@@ -74,22 +120,50 @@ export class Partition {
   get bytesAtLogEnd(): number {
     return this._bytesAtLogEnd;
   }
+  /** The ISR plus a member being added, while a change is in flight (Kafka's maximalIsr). */
+  get maximalIsr(): number[] {
+    if (!this.pendingIsr || this.pendingIsr.kind === 'shrink') return this.isr;
+    return [...new Set([...this.isr, ...this.pendingIsr.proposed])];
+  }
+  get isrChangeInFlight(): boolean {
+    return this.pendingIsr !== null;
+  }
+  /** A follower's state as the leader sees it. */
+  replica(id: number): Replica | undefined {
+    return this.remoteReplicas.get(id);
+  }
 
   /**
    * Becomes leader for `state` (Kafka's makeLeader); the caller has checked that its
-   * leaderEpoch is newer. Returns true when this broker was not the leader before.
+   * leaderEpoch is newer. Starts the epoch in the leader-epoch cache at the LEO, counts
+   * ISR members as caught up now and forgets followers' old LEOs. Returns true when this
+   * broker was not the leader before.
    */
   makeLeader(state: LeaderAndIsrPartitionState): boolean {
-    const changed = !this.isLeader;
+    const isNewLeader = !this.isLeader;
     this.applyState(state);
+    const now = this.time.milliseconds();
+    const leo = this.log.logEndOffset;
+    this.log.leaderEpochCache.assign(state.leaderEpoch, leo);
+    this.leaderEpochStartOffset = leo;
+    for (const id of [...this.remoteReplicas.keys()])
+      if (!state.replicas.includes(id)) this.remoteReplicas.delete(id);
+    for (const id of state.replicas) {
+      if (id === this.localBrokerId) continue;
+      let r = this.remoteReplicas.get(id);
+      if (!r || isNewLeader) this.remoteReplicas.set(id, (r = new Replica(id)));
+      r.resetLastCaughtUpTime(leo, now, state.isr.includes(id) ? now : 0);
+    }
     this.maybeIncrementLeaderHighWatermark();
-    return changed;
+    return isNewLeader;
   }
 
-  /** Becomes a follower of `state.leader` (Kafka's makeFollower); fetching from it comes with replication. */
+  /** Becomes a follower of `state.leader` (Kafka's makeFollower); returns true when the leader changed. */
   makeFollower(state: LeaderAndIsrPartitionState): boolean {
     const changed = this.leaderId !== state.leader;
     this.applyState(state);
+    this.remoteReplicas.clear();
+    this.leaderEpochStartOffset = -1;
     return changed;
   }
 
@@ -100,6 +174,7 @@ export class Partition {
     this.zkVersion = state.zkVersion;
     this.replicas = [...state.replicas];
     this.isr = [...state.isr];
+    this.pendingIsr = null;
   }
 
   /** Appends a produce request's batches as leader; throws NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS or the log's errors. */
@@ -115,23 +190,241 @@ export class Partition {
         `ISR [${this.isr.join(',')}] of ${this.key} is smaller than min.insync.replicas=${this.minInsyncReplicas}`,
       );
     const info = this.log.append(records, { leaderEpoch: this.leaderEpoch });
-    if (info.numBatches > 0) {
-      this._bytesAtLogEnd += info.validBytes;
-      this.pendingAboveHw.push([info.lastOffset + 1, this._bytesAtLogEnd]);
-      this.maybeIncrementLeaderHighWatermark();
-    }
+    this.afterAppend(info);
+    this.maybeIncrementLeaderHighWatermark();
     return info;
   }
 
+  /** Appends batches fetched from the leader, keeping their offsets and epochs. */
+  appendRecordsToFollower(records: Buffer): LogAppendInfo {
+    const info = this.log.appendAsFollower(records);
+    this.afterAppend(info);
+    return info;
+  }
+
+  private afterAppend(info: LogAppendInfo): void {
+    if (info.numBatches > 0) {
+      this._bytesAtLogEnd += info.validBytes;
+      this.pendingAboveHw.push([info.lastOffset + 1, this._bytesAtLogEnd]);
+    }
+  }
+
+  /** Follower: HW = min(the leader's HW, own LEO). Returns true when it moved. */
+  updateFollowerHighWatermark(leaderHighWatermark: number): boolean {
+    return this.updateHighWatermark(Math.min(leaderHighWatermark, this.log.logEndOffset));
+  }
+
   /**
-   * The leader's HW rule: the smallest LEO among the ISR. Until followers report their
-   * LEOs (replication), only an ISR of the leader alone can move it. Returns true when it moved.
+   * Removes the log's tail from `offset` (a follower reconciling with a new leader);
+   * the HW comes down with the LEO when it was above it.
+   */
+  truncateTo(offset: number, reason: string): boolean {
+    const before = this.log.logEndOffset;
+    if (!this.log.truncateTo(offset)) return false;
+    const leo = this.log.logEndOffset;
+    while (this.pendingAboveHw.length > 0 && this.pendingAboveHw.at(-1)![0] > leo)
+      this.pendingAboveHw.pop();
+    if (this._highWatermark > leo) this._highWatermark = leo;
+    this.stats.truncations++;
+    this.stateLog.info('truncated log', {
+      partition: this.key,
+      reason,
+      offset,
+      from: before,
+      to: leo,
+      highWatermark: this._highWatermark,
+      leaderEpoch: this.leaderEpoch,
+    });
+    return true;
+  }
+
+  /** Deletes the whole log and restarts it at `offset` (the leader's log starts past ours). */
+  truncateFullyAndStartAt(offset: number, reason: string): void {
+    const before = this.log.logEndOffset;
+    this.log.truncateFullyAndStartAt(offset);
+    this.pendingAboveHw.length = 0;
+    this._highWatermark = offset;
+    this.stats.truncations++;
+    this.stateLog.info('truncated log fully', {
+      partition: this.key,
+      reason,
+      from: before,
+      startAt: offset,
+    });
+  }
+
+  // ---------------------------------------------------------------- leader: followers and ISR
+
+  /**
+   * A follower fetched from `fetchOffset` (Kafka's updateFollowerFetchState): records its
+   * progress, adds it to the ISR when it caught up, and advances the HW. Returns true
+   * when the HW moved. `leaderEndOffset` is this log's LEO when the fetch was read.
+   */
+  updateFollowerFetchState(
+    replicaId: number,
+    fetchOffset: number,
+    followerLogStartOffset: number,
+    leaderEndOffset: number,
+  ): boolean {
+    if (!this.isLeader) return false;
+    const r = this.remoteReplicas.get(replicaId);
+    if (!r) return false; // not an assigned replica
+    const before = r.logEndOffset;
+    r.updateFetchState(
+      fetchOffset,
+      followerLogStartOffset,
+      this.time.milliseconds(),
+      leaderEndOffset,
+    );
+    this.maybeExpandIsr(r);
+    return before !== fetchOffset ? this.maybeIncrementLeaderHighWatermark() : false;
+  }
+
+  private maybeExpandIsr(r: Replica): void {
+    if (this.pendingIsr || this.isr.includes(r.brokerId)) return;
+    if (!this.replicas.includes(r.brokerId)) return;
+    // Kafka's isFollowerInSync: caught up to the HW and into this leader's epoch.
+    if (r.logEndOffset < this._highWatermark || r.logEndOffset < this.leaderEpochStartOffset)
+      return;
+    const newIsr = [...this.isr, r.brokerId];
+    this.stateLog.info('expanding ISR', {
+      partition: this.key,
+      from: this.isr.join(','),
+      to: newIsr.join(','),
+      replica: r.brokerId,
+      replicaLogEndOffset: r.logEndOffset,
+      highWatermark: this._highWatermark,
+      leaderEpoch: this.leaderEpoch,
+    });
+    this.stats.isrExpands++;
+    this.submitIsr('expand', newIsr);
+  }
+
+  /**
+   * Kafka's maybeShrinkIsr (the isr-expiration task): drops followers that are behind
+   * the leader's LEO and have not been caught up for replica.lag.time.max.ms.
+   */
+  maybeShrinkIsr(): void {
+    if (!this.isLeader || this.pendingIsr) return;
+    const now = this.time.milliseconds();
+    const leo = this.log.logEndOffset;
+    const outOfSync = this.isr.filter((id) => {
+      if (id === this.localBrokerId) return false;
+      const r = this.remoteReplicas.get(id);
+      if (!r) return true;
+      return r.logEndOffset !== leo && now - r.lastCaughtUpTimeMs > this.lagMs;
+    });
+    if (outOfSync.length === 0) return;
+    const newIsr = this.isr.filter((id) => !outOfSync.includes(id));
+    this.stateLog.info('shrinking ISR', {
+      partition: this.key,
+      from: this.isr.join(','),
+      to: newIsr.join(','),
+      outOfSync: outOfSync
+        .map((id) => {
+          const r = this.remoteReplicas.get(id);
+          return r
+            ? `${id}(logEndOffset=${r.logEndOffset},lastCaughtUpMsAgo=${now - r.lastCaughtUpTimeMs})`
+            : `${id}(unknown)`;
+        })
+        .join(','),
+      leaderLogEndOffset: leo,
+      highWatermark: this._highWatermark,
+      replicaLagTimeMaxMs: this.lagMs,
+      leaderEpoch: this.leaderEpoch,
+    });
+    this.stats.isrShrinks++;
+    this.submitIsr('shrink', newIsr);
+  }
+
+  private submitIsr(kind: 'expand' | 'shrink', proposed: number[]): void {
+    if (!this.isrManager) {
+      // No manager (unit tests): commit locally.
+      this.isr = proposed;
+      if (this.maybeIncrementLeaderHighWatermark()) this.onHwMoved?.(this);
+      return;
+    }
+    const pending: PendingIsr = { kind, proposed };
+    const epoch = this.leaderEpoch;
+    const submitted = this.isrManager.submit(
+      {
+        topic: this.topic,
+        partition: this.partition,
+        leader: this.localBrokerId,
+        leaderEpoch: epoch,
+        newIsr: proposed,
+        zkVersion: this.zkVersion,
+        controllerEpoch: this.controllerEpoch,
+      },
+      (result) => this.onIsrUpdateResult(pending, epoch, result),
+    );
+    if (submitted) this.pendingIsr = pending;
+  }
+
+  /** Kafka's handleAlterIsrResponse. */
+  private onIsrUpdateResult(pending: PendingIsr, epoch: number, res: IsrUpdateResult): void {
+    if (this.pendingIsr !== pending || this.leaderEpoch !== epoch || !this.isLeader) {
+      this.stateLog.debug('ignoring an ISR update result for an older state', {
+        partition: this.key,
+        errorCode: res.errorCode,
+      });
+      return;
+    }
+    if (res.errorCode !== 0) {
+      this.stateLog.warn('ISR change refused', {
+        partition: this.key,
+        proposed: pending.proposed.join(','),
+        errorCode: res.errorCode,
+        zkVersion: this.zkVersion,
+      });
+      // INVALID_UPDATE_VERSION / FENCED_LEADER_EPOCH / UNKNOWN_TOPIC_OR_PARTITION: stay
+      // pending until the controller's next LeaderAndIsr, as Kafka. Otherwise try later.
+      if (
+        res.errorCode !== ErrorCode.INVALID_UPDATE_VERSION &&
+        res.errorCode !== ErrorCode.FENCED_LEADER_EPOCH &&
+        res.errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+      )
+        this.pendingIsr = null;
+      return;
+    }
+    if (res.leaderEpoch !== this.leaderEpoch || res.zkVersion < this.zkVersion) {
+      this.pendingIsr = null;
+      return;
+    }
+    this.isr = [...res.isr];
+    this.zkVersion = res.zkVersion;
+    this.pendingIsr = null;
+    this.stateLog.info('ISR updated', {
+      partition: this.key,
+      isr: this.isr.join(','),
+      zkVersion: this.zkVersion,
+      leaderEpoch: this.leaderEpoch,
+    });
+    this.maybeIncrementLeaderHighWatermark();
+    // The HW may have moved, and acks=-1 waiters check the ISR size: let them re-check.
+    this.onHwMoved?.(this);
+  }
+
+  /**
+   * The leader's HW rule (Kafka's maybeIncrementLeaderHW): the smallest LEO among the
+   * leader, the maximal ISR, and followers caught up within the lag time. Returns true
+   * when it moved.
    */
   maybeIncrementLeaderHighWatermark(): boolean {
     if (!this.isLeader) return false;
-    if (this.isr.length === 1 && this.isr[0] === this.localBrokerId)
-      return this.updateHighWatermark(this.log.logEndOffset);
-    return false;
+    const now = this.time.milliseconds();
+    const maximal = this.maximalIsr;
+    let hw = this.log.logEndOffset;
+    for (const r of this.remoteReplicas.values()) {
+      if (
+        r.logEndOffset < hw &&
+        (maximal.includes(r.brokerId) || now - r.lastCaughtUpTimeMs <= this.lagMs)
+      )
+        hw = r.logEndOffset;
+    }
+    for (const id of maximal)
+      if (id !== this.localBrokerId && !this.remoteReplicas.has(id)) return false;
+    return this.updateHighWatermark(hw);
   }
 
   /** Moves the HW forward to `offset` (bounded by the LEO); returns true when it moved. */
@@ -143,6 +436,19 @@ export class Partition {
       this._bytesAtHighWatermark = this.pendingAboveHw.shift()![1];
     }
     return true;
+  }
+
+  /**
+   * OffsetsForLeaderEpoch as leader (KIP-101/279): the largest epoch <= `leaderEpoch`
+   * this log knows and its end offset.
+   */
+  lastOffsetForLeaderEpoch(
+    currentLeaderEpoch: number,
+    leaderEpoch: number,
+  ): { leaderEpoch: number; endOffset: number } {
+    this.checkLeader(currentLeaderEpoch);
+    const r = this.log.leaderEpochCache.endOffsetFor(leaderEpoch, this.log.logEndOffset);
+    return { leaderEpoch: r.epoch, endOffset: r.endOffset };
   }
 
   /**

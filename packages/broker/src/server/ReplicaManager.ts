@@ -10,6 +10,12 @@
  * - `fetchMessages` (Fetch): answers at once when minBytes are readable or a partition
  *   has an error, else parks a DelayedFetch that an append to one of its partitions
  *   completes, or its single maxWaitMs timer.
+ * - Replication: a follower's partitions are fetched from their leaders by the
+ *   ReplicaFetcherManager (truncation by OffsetsForLeaderEpoch first); a leader records
+ *   each follower fetch (Partition.updateFollowerFetchState: LEO, caught-up time, ISR
+ *   expansion, HW); the `isr-expiration` task runs Partition.maybeShrinkIsr every
+ *   replica.lag.time.max.ms / 2; ISR changes go through the IsrManager (AlterPartition
+ *   or the ZooKeeper write). An HW move wakes parked fetches and acks=-1 produces.
  * - High watermarks: `highWatermarkOf` feeds the LogManager (its retention and cleaner stay
  *   below them, it checkpoints them to `replication-offset-checkpoint` every
  *   `replica.high.watermark.checkpoint.interval.ms` and on close); the checkpointed
@@ -17,12 +23,15 @@
  */
 import { createLogger, ErrorCode, KafkaError, Logger, SystemTime, Time } from '@kzoo/common';
 import type {
+  EpochEndOffset,
   FetchRequest,
   FetchResponseTopic,
   FetchResponsePartition,
   LeaderAndIsrPartitionError,
   LeaderAndIsrRequest,
   LeaderAndIsrResponse,
+  OffsetForLeaderEpochRequest,
+  OffsetForLeaderTopicResult,
   ProduceRequestTopic,
   ProduceResponsePartition,
   ProduceResponseTopic,
@@ -33,7 +42,10 @@ import { DelayedOperationPurgatory } from './DelayedOperation';
 import { DelayedFetch, DelayedProduce, type FetchPartitionStatus } from './DelayedOps';
 import type { LogManager } from '@kzoo/log';
 import type { MetadataCache } from './MetadataCache';
+import type { IsrManager } from './IsrManager';
 import { Partition } from './Partition';
+import { ReplicaFetcherManager } from './ReplicaFetcherManager';
+import type { FetcherConfig, SourceBroker } from './ReplicaFetcherThread';
 
 export interface ReplicaManagerOptions {
   brokerId: number;
@@ -45,6 +57,14 @@ export interface ReplicaManagerOptions {
   topicConfig: (topic: string) => Promise<Record<string, string>>;
   /** Broker default min.insync.replicas. */
   minInsyncReplicas?: number;
+  /** replica.lag.time.max.ms (default 30000). */
+  replicaLagTimeMaxMs?: number;
+  /** How leader-made ISR changes are committed (none: locally, for unit tests). */
+  isrManager?: IsrManager;
+  /** replica.fetch.* settings of this broker's fetchers. */
+  fetcher?: Partial<Omit<FetcherConfig, 'brokerId'>>;
+  /** inter.broker.listener.name: the leader endpoint followers fetch from. */
+  interBrokerListenerName?: string;
   time?: Time;
   logger?: Logger;
 }
@@ -66,6 +86,9 @@ export class ReplicaManager {
   /** replication-offset-checkpoint as read at startup. */
   private readonly checkpointedHw: Map<string, number>;
   private readonly leadershipListeners: Array<(p: Partition) => void> = [];
+  readonly replicaFetcherManager: ReplicaFetcherManager;
+  private readonly lagMs: number;
+  private isrExpiration: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: ReplicaManagerOptions) {
     this.brokerId = opts.brokerId;
@@ -74,6 +97,39 @@ export class ReplicaManager {
     this.log = base;
     this.stateLog = base.child({}, 'state.change');
     this.checkpointedHw = opts.logManager.readHighWatermarks();
+    this.lagMs = opts.replicaLagTimeMaxMs ?? 30000;
+    const f = opts.fetcher ?? {};
+    this.replicaFetcherManager = new ReplicaFetcherManager(
+      {
+        brokerId: opts.brokerId,
+        maxWaitMs: f.maxWaitMs ?? 500,
+        minBytes: f.minBytes ?? 1,
+        maxBytes: f.maxBytes ?? 1048576,
+        responseMaxBytes: f.responseMaxBytes ?? 10485760,
+        backoffMs: f.backoffMs ?? 1000,
+        requestTimeoutMs: f.requestTimeoutMs ?? 30000,
+      },
+      base.child({}, 'replica.fetcher'),
+      this.stateLog,
+    );
+  }
+
+  /** Starts the isr-expiration task (every replica.lag.time.max.ms / 2) and the IsrManager. */
+  startup(): void {
+    this.opts.isrManager?.start();
+    if (this.isrExpiration) return;
+    this.isrExpiration = setInterval(
+      () => {
+        for (const p of this.partitions.values()) if (p.isLeader) p.maybeShrinkIsr();
+      },
+      Math.max(1, Math.floor(this.lagMs / 2)),
+    );
+    this.isrExpiration.unref();
+  }
+
+  /** Stops the fetchers (before the logs close). */
+  async shutdownFetchers(): Promise<void> {
+    await this.replicaFetcherManager.shutdown();
   }
 
   /** This broker's current epoch (czxid of its registration). */
@@ -92,6 +148,10 @@ export class ReplicaManager {
 
   /** Answers parked requests, then writes the high watermarks. */
   shutdown(): void {
+    if (this.isrExpiration) clearInterval(this.isrExpiration);
+    this.isrExpiration = null;
+    this.opts.isrManager?.shutdown();
+    void this.replicaFetcherManager.shutdown();
     this.fetchPurgatory.completeAll();
     this.producePurgatory.completeAll();
     this.checkpointHighWatermarks();
@@ -155,6 +215,12 @@ export class ReplicaManager {
     this.controllerEpoch = req.controllerEpoch;
     const errors: LeaderAndIsrPartitionError[] = [];
     const configs = new Map<string, Record<string, string>>();
+    const stopFetching: string[] = [];
+    const startFetching: Array<{
+      partition: Partition;
+      leader: SourceBroker;
+      leaderEpoch: number;
+    }> = [];
     for (const s of req.partitionStates) {
       const err = (code: number) =>
         errors.push({ topicName: s.topicName, partitionIndex: s.partitionIndex, errorCode: code });
@@ -184,6 +250,16 @@ export class ReplicaManager {
         const becameLeader = s.leader === this.brokerId;
         if (becameLeader) p.makeLeader(s);
         else p.makeFollower(s);
+        stopFetching.push(p.key);
+        if (!becameLeader && s.leader >= 0) {
+          const leader = this.leaderEndpoint(s.leader, req);
+          if (leader) startFetching.push({ partition: p, leader, leaderEpoch: s.leaderEpoch });
+          else
+            this.stateLog.warn('leader endpoint unknown; not fetching', {
+              partition: p.key,
+              leader: s.leader,
+            });
+        }
         this.stateLog.info(becameLeader ? 'became leader' : 'became follower', {
           partition: p.key,
           leader: s.leader,
@@ -203,7 +279,19 @@ export class ReplicaManager {
         err(e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR);
       }
     }
+    this.replicaFetcherManager.removeFetcherForPartitions(stopFetching);
+    this.replicaFetcherManager.addFetcherForPartitions(startFetching);
     return { errorCode: 0, partitionErrors: errors };
+  }
+
+  /** The leader's inter-broker endpoint: from the request's liveLeaders, else the metadata cache. */
+  private leaderEndpoint(id: number, req: LeaderAndIsrRequest): SourceBroker | undefined {
+    const l = req.liveLeaders.find((x) => x.brokerId === id);
+    if (l) return { id, host: l.hostName, port: l.port };
+    const b = this.opts.metadataCache.aliveBroker(id);
+    const ep =
+      b?.endpoints.find((e) => e.listener === this.opts.interBrokerListenerName) ?? b?.endpoints[0];
+    return ep ? { id, host: ep.host, port: ep.port } : undefined;
   }
 
   private createPartition(
@@ -220,6 +308,13 @@ export class ReplicaManager {
       log,
       this.checkpointedHw.get(`${topic}-${partition}`),
       Number.isInteger(minIsr) && minIsr > 0 ? minIsr : 1,
+      {
+        replicaLagTimeMaxMs: this.lagMs,
+        time: this.time,
+        isrManager: this.opts.isrManager,
+        stateLog: this.stateLog,
+        onHighWatermarkMoved: (x) => this.onHighWatermarkMoved(x.key),
+      },
     );
     this.partitions.set(p.key, p);
     return p;
@@ -238,6 +333,7 @@ export class ReplicaManager {
         errorCode = ErrorCode.FENCED_LEADER_EPOCH;
       } else {
         try {
+          this.replicaFetcherManager.removeFetcherForPartitions([key]);
           if (p) p.leaderId = -1;
           if (s.deletePartition) {
             this.partitions.delete(key);
@@ -333,7 +429,10 @@ export class ReplicaManager {
    * `partitionMaxBytes`, in all up to `maxBytes`; the first partition with data returns
    * at least one whole batch even when larger (KIP-74).
    */
-  readFromLocalLog(req: FetchRequest): {
+  readFromLocalLog(
+    req: FetchRequest,
+    updateFollowers = false,
+  ): {
     topics: FetchResponseTopic[];
     bytes: number;
     errors: number;
@@ -365,6 +464,18 @@ export class ReplicaManager {
             fromFollower,
             minOneMessage,
           });
+          if (fromFollower && updateFollowers) {
+            // Kafka's updateFollowerFetchState: LEO, caught-up time, ISR expansion, HW.
+            if (
+              p.updateFollowerFetchState(
+                req.replicaId,
+                fp.fetchOffset,
+                fp.logStartOffset,
+                read.logEndOffset,
+              )
+            )
+              this.onHighWatermarkMoved(p.key);
+          }
           r.records = read.records;
           r.highWatermark = read.highWatermark;
           r.lastStableOffset = read.highWatermark;
@@ -399,7 +510,7 @@ export class ReplicaManager {
 
   /** Fetch with long polling (see the header). */
   fetchMessages(req: FetchRequest): Promise<FetchResponseTopic[]> | FetchResponseTopic[] {
-    const first = this.readFromLocalLog(req);
+    const first = this.readFromLocalLog(req, true);
     if (
       req.maxWaitMs <= 0 ||
       req.topics.length === 0 ||
@@ -416,6 +527,29 @@ export class ReplicaManager {
         first.status.map((s) => s.partition.key),
       );
     });
+  }
+
+  // ---------------------------------------------------------------- OffsetsForLeaderEpoch
+
+  /** OffsetsForLeaderEpoch (KIP-101/279), answered by the leader from its leader-epoch cache. */
+  lastOffsetForLeaderEpoch(req: OffsetForLeaderEpochRequest): OffsetForLeaderTopicResult[] {
+    return req.topics.map((t) => ({
+      topic: t.topic,
+      partitions: t.partitions.map((op): EpochEndOffset => {
+        try {
+          const p = this.getPartitionOrError(t.topic, op.partition);
+          const r = p.lastOffsetForLeaderEpoch(op.currentLeaderEpoch, op.leaderEpoch);
+          return { errorCode: 0, partition: op.partition, ...r };
+        } catch (e) {
+          return {
+            errorCode: errorCodeOf(e),
+            partition: op.partition,
+            leaderEpoch: -1,
+            endOffset: -1,
+          };
+        }
+      }),
+    }));
   }
 
   /** Lets parked fetches of `key` re-check (after the HW moved). */

@@ -1,0 +1,225 @@
+/**
+ * The controller's side of leader-made ISR changes, on the controller's event queue:
+ *
+ * - `AlterPartitionReceived` (IBP >= 2.7, Kafka's processAlterPartition): checks the
+ *   sender's broker epoch (STALE_BROKER_EPOCH), then per partition: known
+ *   (UNKNOWN_TOPIC_OR_PARTITION), the leader's epoch is the current one
+ *   (FENCED_LEADER_EPOCH), a proposal equal to the current state just returns it, the
+ *   partitionEpoch is the state znode's zkVersion (INVALID_UPDATE_VERSION), the ISR holds
+ *   the leader and only live brokers (INELIGIBLE_REPLICA). Accepted changes are written
+ *   with this controller's epoch in an epoch-fenced multi conditional on the zkVersion —
+ *   leader and leader_epoch unchanged — and sent to every live broker as UpdateMetadata;
+ *   the answer carries the new zkVersion.
+ * - `IsrChangeNotification` (IBP < 2.7): the child watch on /isr_change_notification
+ *   fired; read the notifications, delete them (fenced), re-read the named partitions'
+ *   state znodes and send UpdateMetadata with them to every live broker.
+ */
+import { ErrorCode, type Logger } from '@kzoo/common';
+import type {
+  AlterPartitionRequest,
+  AlterPartitionResponse,
+  AlterPartitionResponsePartition,
+  AlterPartitionResponseTopic,
+} from '@kzoo/protocol';
+import {
+  BadVersionError,
+  IsrChangeNotificationSequenceZNode,
+  IsrChangeNotificationZNode,
+  KafkaZkClient,
+  TopicPartitionStateZNode,
+} from '@kzoo/zk';
+import { tpKey, type ControllerContext, type TP } from './ControllerContext';
+import type { ControllerEvent } from './ControllerEventManager';
+import type { ControllerEpochInfo } from './PartitionStateMachine';
+
+export interface AlterPartitionHandlerOptions {
+  context: ControllerContext;
+  zkClient: KafkaZkClient;
+  epoch: () => ControllerEpochInfo;
+  put: (event: ControllerEvent) => void;
+  /** UpdateMetadata for these partitions to every live broker. */
+  sendUpdateMetadata: (tps: TP[]) => void;
+  stateLog: Logger;
+}
+
+export class AlterPartitionHandler {
+  readonly stats = { alterPartitionWrites: 0, isrChangeNotifications: 0 };
+
+  constructor(private readonly o: AlterPartitionHandlerOptions) {}
+
+  private readonly isrChangeWatcher = (): void => this.o.put({ type: 'IsrChangeNotification' });
+
+  /** Failover: watch /isr_change_notification (the stale children were deleted before). */
+  async onControllerFailover(): Promise<void> {
+    await this.o.zkClient.getChildren(IsrChangeNotificationZNode.path(), this.isrChangeWatcher);
+  }
+
+  async processAlterPartition(req: AlterPartitionRequest): Promise<AlterPartitionResponse> {
+    const ctx = this.o.context;
+    const b = ctx.liveBrokers.get(req.brokerId);
+    if (!b || b.epoch !== req.brokerEpoch) {
+      this.o.stateLog.info('ignoring AlterPartition from a broker with a stale epoch', {
+        brokerId: req.brokerId,
+        brokerEpoch: req.brokerEpoch,
+        known: b?.epoch ?? -1,
+      });
+      return { throttleTimeMs: 0, errorCode: ErrorCode.STALE_BROKER_EPOCH, topics: [] };
+    }
+    const updated: TP[] = [];
+    const topics: AlterPartitionResponseTopic[] = await Promise.all(
+      req.topics.map(async (t) => ({
+        topicName: t.topicName,
+        partitions: await Promise.all(
+          t.partitions.map(async (p): Promise<AlterPartitionResponsePartition> => {
+            const tp = { topic: t.topicName, partition: p.partitionIndex };
+            const answer = (errorCode: number): AlterPartitionResponsePartition => {
+              const l = ctx.leadership(tp);
+              return {
+                partitionIndex: p.partitionIndex,
+                errorCode,
+                leaderId: l?.leader ?? -1,
+                leaderEpoch: l?.leaderEpoch ?? -1,
+                isr: l?.isr ?? [],
+                leaderRecoveryState: 0,
+                partitionEpoch: l?.zkVersion ?? -1,
+              };
+            };
+            const err = this.check(req.brokerId, tp, p.leaderEpoch, p.partitionEpoch, p.newIsr);
+            if (err !== null) return answer(err);
+            const l = ctx.leadership(tp)!;
+            if (sameMembers(l.isr, p.newIsr)) return answer(0);
+            const wrote = await this.writeIsr(tp, p.newIsr);
+            if (wrote) updated.push(tp);
+            return answer(wrote ? 0 : ErrorCode.INVALID_UPDATE_VERSION);
+          }),
+        ),
+      })),
+    );
+    if (updated.length > 0) this.o.sendUpdateMetadata(updated);
+    return { throttleTimeMs: 0, errorCode: 0, topics };
+  }
+
+  private check(
+    brokerId: number,
+    tp: TP,
+    leaderEpoch: number,
+    partitionEpoch: number,
+    newIsr: number[],
+  ): number | null {
+    const ctx = this.o.context;
+    const l = ctx.leadership(tp);
+    const refuse = (code: number, why: string): number => {
+      this.o.stateLog.info(`AlterPartition refused: ${why}`, {
+        partition: tpKey(tp.topic, tp.partition),
+        from: brokerId,
+        leaderEpoch,
+        partitionEpoch,
+        newIsr: newIsr.join(','),
+        current: l ? `leader=${l.leader},epoch=${l.leaderEpoch},zkVersion=${l.zkVersion}` : 'none',
+      });
+      return code;
+    };
+    if (!l || ctx.topicsToBeDeleted.has(tp.topic))
+      return refuse(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'unknown partition');
+    if (leaderEpoch !== l.leaderEpoch || l.leader !== brokerId)
+      return refuse(ErrorCode.FENCED_LEADER_EPOCH, 'not the current leader epoch');
+    if (sameMembers(l.isr, newIsr) && partitionEpoch <= l.zkVersion) return null;
+    if (partitionEpoch !== l.zkVersion)
+      return refuse(ErrorCode.INVALID_UPDATE_VERSION, 'stale partition epoch');
+    if (!newIsr.includes(brokerId) || newIsr.some((r) => !ctx.isLive(r)))
+      return refuse(ErrorCode.INELIGIBLE_REPLICA, 'ISR without the leader or with a dead broker');
+    return null;
+  }
+
+  /** Writes the new ISR (leader and leader_epoch as they are); false when the zkVersion moved. */
+  private async writeIsr(tp: TP, newIsr: number[]): Promise<boolean> {
+    const ctx = this.o.context;
+    const l = ctx.leadership(tp)!;
+    const { epoch, epochZkVersion } = this.o.epoch();
+    const path = TopicPartitionStateZNode.path(tp);
+    const state = {
+      leader: l.leader,
+      leaderEpoch: l.leaderEpoch,
+      isr: newIsr,
+      controllerEpoch: epoch,
+    };
+    try {
+      const [res] = await this.o.zkClient.controllerFencedMulti(epochZkVersion, [
+        { op: 'setData', path, data: TopicPartitionStateZNode.encode(state), version: l.zkVersion },
+      ]);
+      const zkVersion = res.op === 'setData' ? res.stat.version : l.zkVersion + 1;
+      ctx.partitionLeadershipInfo.set(tpKey(tp.topic, tp.partition), { ...state, zkVersion });
+      this.stats.alterPartitionWrites++;
+      this.o.stateLog.info('ISR changed by the partition leader (AlterPartition)', {
+        partition: tpKey(tp.topic, tp.partition),
+        leader: l.leader,
+        leaderEpoch: l.leaderEpoch,
+        from: l.isr.join(','),
+        to: newIsr.join(','),
+        zkVersion,
+      });
+      return true;
+    } catch (e) {
+      if (!(e instanceof BadVersionError)) throw e;
+      await this.reread([tp]);
+      return false;
+    }
+  }
+
+  /** Re-reads partition states from ZooKeeper into the context; returns those that exist. */
+  private async reread(tps: TP[]): Promise<TP[]> {
+    const ctx = this.o.context;
+    const out: TP[] = [];
+    await Promise.all(
+      tps.map(async (tp) => {
+        if (ctx.replicasOf(tp).length === 0) return;
+        const path = TopicPartitionStateZNode.path(tp);
+        const r = await this.o.zkClient.getDataAndStat(path);
+        if (!r) return;
+        const st = TopicPartitionStateZNode.decode(r.data, path);
+        ctx.partitionLeadershipInfo.set(tpKey(tp.topic, tp.partition), {
+          ...st,
+          zkVersion: r.stat.version,
+        });
+        out.push(tp);
+      }),
+    );
+    return out;
+  }
+
+  /** Kafka's processIsrChangeNotification. */
+  async processIsrChangeNotification(): Promise<void> {
+    const parent = IsrChangeNotificationZNode.path();
+    const children = await this.o.zkClient.getChildren(parent, this.isrChangeWatcher);
+    if (children.length === 0) return;
+    const seen = new Map<string, TP>();
+    for (const c of children) {
+      const r = await this.o.zkClient.getDataAndStat(`${parent}/${c}`);
+      if (!r) continue;
+      try {
+        for (const tp of IsrChangeNotificationSequenceZNode.decode(r.data))
+          seen.set(tpKey(tp.topic, tp.partition), tp);
+      } catch (e) {
+        this.o.stateLog.warn('unreadable ISR change notification', { node: c, error: e });
+      }
+    }
+    const { epochZkVersion } = this.o.epoch();
+    await this.o.zkClient.controllerFencedMulti(
+      epochZkVersion,
+      children.map((c) => ({ op: 'delete' as const, path: `${parent}/${c}` })),
+    );
+    const tps = await this.reread([...seen.values()]);
+    this.stats.isrChangeNotifications += children.length;
+    this.o.stateLog.info('ISR change notifications processed', {
+      notifications: children.length,
+      partitions: tps.map((tp) => tpKey(tp.topic, tp.partition)).join(','),
+    });
+    if (tps.length > 0) this.o.sendUpdateMetadata(tps);
+  }
+}
+
+function sameMembers(a: number[], b: number[]): boolean {
+  if (a.length !== b.length) return false;
+  const s = new Set(a);
+  return b.every((x) => s.has(x));
+}

@@ -1,0 +1,140 @@
+/**
+ * ZkIsrManager (Kafka's ZkIsrManager, the path of inter.broker.protocol.version < 2.7):
+ * the partition leader writes the new ISR into `.../partitions/<p>/state` itself —
+ * same leader and leader_epoch, the controller_epoch of its last LeaderAndIsr —
+ * conditional on the zkVersion it holds (BADVERSION → INVALID_UPDATE_VERSION: "cached
+ * zkVersion not equal to that in zookeeper, skip updating ISR"). Changed partitions
+ * are collected and announced in one `/isr_change_notification/isr_change_<seq>` when
+ * no change came for `isr.change.notification.linger.ms` (Kafka: 5000) or the last
+ * announcement is older than `isr.change.notification.max.delay.ms` (60000), checked
+ * every `isr.change.notification.check.interval.ms` (2500). The controller then sends
+ * UpdateMetadata with the new ISRs.
+ */
+import { Logger } from '@kzoo/common';
+import {
+  BadVersionError,
+  IsrChangeNotificationSequenceZNode,
+  KafkaZkClient,
+  TopicPartitionStateZNode,
+} from '@kzoo/zk';
+import type { IsrManager, IsrUpdate, IsrUpdateResult } from './IsrManager';
+import { ErrorCode } from '@kzoo/common';
+
+export interface ZkIsrManagerOptions {
+  zkClient: KafkaZkClient;
+  checkIntervalMs?: number;
+  lingerMs?: number;
+  maxDelayMs?: number;
+  log: Logger;
+  stateLog: Logger;
+}
+
+export class ZkIsrManager implements IsrManager {
+  private readonly inFlight = new Set<string>();
+  private readonly changed = new Map<string, { topic: string; partition: number }>();
+  private lastIsrChangeMs = -1;
+  private lastPropagationMs = Date.now();
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  readonly stats = { writes: 0, notifications: 0 };
+
+  constructor(private readonly o: ZkIsrManagerOptions) {}
+
+  start(): void {
+    if (this.timer || this.stopped) return;
+    this.timer = setInterval(
+      () => void this.maybePropagateIsrChanges(),
+      this.o.checkIntervalMs ?? 2500,
+    );
+    this.timer.unref();
+  }
+
+  shutdown(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  submit(update: IsrUpdate, callback: (r: IsrUpdateResult) => void): boolean {
+    const key = `${update.topic}-${update.partition}`;
+    if (this.inFlight.has(key)) return false;
+    this.inFlight.add(key);
+    void this.write(update).then(
+      (r) => {
+        this.inFlight.delete(key);
+        callback(r);
+      },
+      (e) => {
+        this.inFlight.delete(key);
+        this.o.log.warn('ISR write to ZooKeeper failed', { partition: key, error: e });
+        callback({
+          errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
+          leaderEpoch: -1,
+          isr: [],
+          zkVersion: -1,
+        });
+      },
+    );
+    return true;
+  }
+
+  private async write(u: IsrUpdate): Promise<IsrUpdateResult> {
+    const tp = { topic: u.topic, partition: u.partition };
+    const path = TopicPartitionStateZNode.path(tp);
+    const data = TopicPartitionStateZNode.encode({
+      leader: u.leader,
+      leaderEpoch: u.leaderEpoch,
+      isr: u.newIsr,
+      controllerEpoch: u.controllerEpoch,
+    });
+    try {
+      const stat = await this.o.zkClient.zk.setData(path, data, u.zkVersion);
+      this.stats.writes++;
+      this.changed.set(`${u.topic}-${u.partition}`, tp);
+      this.lastIsrChangeMs = Date.now();
+      this.o.stateLog.info('wrote ISR to ZooKeeper', {
+        partition: `${u.topic}-${u.partition}`,
+        isr: u.newIsr.join(','),
+        leaderEpoch: u.leaderEpoch,
+        zkVersion: stat.version,
+      });
+      return { errorCode: 0, leaderEpoch: u.leaderEpoch, isr: u.newIsr, zkVersion: stat.version };
+    } catch (e) {
+      if (!(e instanceof BadVersionError)) throw e;
+      this.o.stateLog.info(
+        `cached zkVersion ${u.zkVersion} not equal to that in zookeeper, skip updating ISR`,
+        { partition: `${u.topic}-${u.partition}` },
+      );
+      return {
+        errorCode: ErrorCode.INVALID_UPDATE_VERSION,
+        leaderEpoch: -1,
+        isr: [],
+        zkVersion: -1,
+      };
+    }
+  }
+
+  /** Kafka's maybePropagateIsrChanges. */
+  async maybePropagateIsrChanges(force = false): Promise<void> {
+    if (this.changed.size === 0 || this.stopped) return;
+    const now = Date.now();
+    const linger = this.o.lingerMs ?? 5000;
+    const maxDelay = this.o.maxDelayMs ?? 60000;
+    if (!force && this.lastIsrChangeMs + linger >= now && this.lastPropagationMs + maxDelay >= now)
+      return;
+    const partitions = [...this.changed.values()];
+    this.changed.clear();
+    this.lastPropagationMs = now;
+    try {
+      await this.o.zkClient.zk.create(
+        IsrChangeNotificationSequenceZNode.path(),
+        IsrChangeNotificationSequenceZNode.encode(partitions),
+        { mode: 'persistent_sequential' },
+      );
+      this.stats.notifications++;
+    } catch (e) {
+      this.o.log.warn('could not write an ISR change notification; will retry', { error: e });
+      for (const tp of partitions) this.changed.set(`${tp.topic}-${tp.partition}`, tp);
+    }
+  }
+}

@@ -1,0 +1,345 @@
+/**
+ * Controller elections with broker processes (compiled JS: run `npx tsc -b` first), where
+ * a real SIGKILL matters: failover of a dead leader, unclean elections, a controller that
+ * dies half way through a broker failure, controlled shutdown.
+ */
+import { Producer } from '@kzoo/client';
+import { Connection } from '@kzoo/protocol';
+import { iterateBatches, records as readRecords } from '@kzoo/records';
+import { onCleanup, TestCluster, waitFor } from '@kzoo/testkit';
+import { TopicPartitionStateZNode, type KafkaZkClient } from '@kzoo/zk';
+import { batchOf, metadata, randomTopic } from './cluster';
+
+const SESSION_MS = 2000;
+
+interface PState {
+  leader: number;
+  leaderEpoch: number;
+  isr: number[];
+  controllerEpoch: number;
+}
+
+async function state(zk: KafkaZkClient, topic: string, partition: number): Promise<PState> {
+  const path = TopicPartitionStateZNode.path({ topic, partition });
+  const r = await zk.getDataAndStat(path);
+  if (!r) throw new Error(`${path} is missing`);
+  return TopicPartitionStateZNode.decode(r.data, path);
+}
+
+async function connect(cluster: TestCluster, id: number): Promise<Connection> {
+  const c = await Connection.connect({ host: '127.0.0.1', port: cluster.broker(id).port });
+  onCleanup(() => c.close());
+  return c;
+}
+
+/** Creates `topic` through broker `via`, with explicit assignments when given. */
+async function create(
+  conn: Connection,
+  topic: string,
+  opts: {
+    partitions?: number;
+    rf?: number;
+    assignments?: number[][];
+    configs?: Record<string, string>;
+  },
+): Promise<void> {
+  const r = await conn.request(19, 0, {
+    topics: [
+      {
+        name: topic,
+        numPartitions: opts.assignments ? -1 : (opts.partitions ?? 1),
+        replicationFactor: opts.assignments ? -1 : (opts.rf ?? 3),
+        assignments: (opts.assignments ?? []).map((brokerIds, partitionIndex) => ({
+          partitionIndex,
+          brokerIds,
+        })),
+        configs: Object.entries(opts.configs ?? {}).map(([name, value]) => ({ name, value })),
+      },
+    ],
+    timeoutMs: 15000,
+    validateOnly: false,
+  });
+  expect(r.topics[0]).toMatchObject({ errorCode: 0 });
+}
+
+async function produce(conn: Connection, topic: string, partition: number, value: string) {
+  const r = await conn.request(0, 0, {
+    transactionalId: null,
+    acks: 1,
+    timeoutMs: 5000,
+    topics: [{ name: topic, partitions: [{ index: partition, records: batchOf([{ value }]) }] }],
+  });
+  return r.topics[0].partitions[0];
+}
+
+async function fetchValues(conn: Connection, topic: string, partition: number): Promise<string[]> {
+  const r = await conn.request(1, 0, {
+    replicaId: -1,
+    maxWaitMs: 0,
+    minBytes: 0,
+    maxBytes: 1 << 20,
+    isolationLevel: 0,
+    topics: [
+      {
+        topic,
+        partitions: [
+          {
+            partition,
+            currentLeaderEpoch: -1,
+            fetchOffset: 0,
+            logStartOffset: -1,
+            partitionMaxBytes: 1 << 20,
+          },
+        ],
+      },
+    ],
+  });
+  const part = r.responses[0].partitions[0];
+  expect(part.errorCode).toBe(0);
+  return [...iterateBatches(part.records)].flatMap((b) =>
+    [...readRecords(part.records, b.position)].map((x) => x.value!.toString()),
+  );
+}
+
+describe('Broker > controller > elections (processes)', () => {
+  it('RF=3: after SIGKILL of the leader, an ISR member leads within session timeout + 1 s', async () => {
+    const cluster = await TestCluster.start({ brokers: 3, sessionTimeoutMs: SESSION_MS });
+    const topic = randomTopic();
+    const c1 = await connect(cluster, 1);
+    await create(c1, topic, { partitions: 1, rf: 3 });
+    const before = await state(cluster.zkClient, topic, 0);
+    expect(before.isr.sort()).toEqual([1, 2, 3]);
+    expect(before.leaderEpoch).toBe(0);
+    const old = before.leader;
+    const survivor = [1, 2, 3].find((b) => b !== old)!;
+    const conn = await connect(cluster, survivor);
+
+    const t0 = Date.now();
+    await cluster.broker(old).kill('SIGKILL');
+    const newLeader = await waitFor(
+      'a new leader in the survivors’ metadata',
+      async () => {
+        const p = (await metadata(conn, [topic])).topics[0].partitions[0];
+        return p && p.leaderId >= 0 && p.leaderId !== old ? p.leaderId : undefined;
+      },
+      { timeoutMs: 15000, intervalMs: 20 },
+    );
+    const leaderConn = await connect(cluster, newLeader);
+    await waitFor(
+      'the new leader accepts a produce',
+      async () => (await produce(leaderConn, topic, 0, 'after')).errorCode === 0,
+      { timeoutMs: 15000, intervalMs: 20 },
+    );
+    const elapsed = Date.now() - t0;
+    console.log(`leader failover (SIGKILL → new leader serving): ${elapsed} ms`);
+    expect(elapsed).toBeLessThan(SESSION_MS + 1000);
+
+    const after = await state(cluster.zkClient, topic, 0);
+    expect(before.isr).toContain(after.leader);
+    expect(after.leader).toBe(newLeader);
+    expect(after.leaderEpoch).toBe(1);
+    expect(after.isr).not.toContain(old);
+    expect(after.isr.sort()).toEqual([1, 2, 3].filter((b) => b !== old));
+    expect(after.controllerEpoch).toBe((await cluster.controller())!.epoch);
+  });
+
+  it('all ISR members dead: offline without unclean election; with it, an out-of-sync replica leads and acked records are lost', async () => {
+    const cluster = await TestCluster.start({ brokers: 3, sessionTimeoutMs: SESSION_MS });
+    const clean = randomTopic('clean');
+    const unclean = randomTopic('unclean');
+    const c1 = await connect(cluster, 1);
+    await create(c1, clean, { assignments: [[1, 2, 3]] });
+    await create(c1, unclean, {
+      assignments: [[1, 2, 3]],
+      configs: { 'unclean.leader.election.enable': 'true' },
+    });
+    // Broker 3 dies: it leaves both ISRs.
+    await cluster.broker(3).kill('SIGKILL');
+    for (const t of [clean, unclean])
+      await waitFor(`3 out of the ISR of ${t}`, async () => {
+        const s = await state(cluster.zkClient, t, 0);
+        return s.isr.length === 2 && !s.isr.includes(3) && s.leader === 1;
+      });
+    // Records acknowledged by the leader while 3 is away.
+    const acked: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const r = await produce(c1, unclean, 0, `v${i}`);
+      expect(r.errorCode).toBe(0);
+      acked.push(`v${i}`);
+    }
+    // Every ISR member dies.
+    await Promise.all([cluster.broker(1).kill('SIGKILL'), cluster.broker(2).kill('SIGKILL')]);
+    await cluster.waitForBrokers([], 15000);
+    // The out-of-sync replica comes back.
+    await cluster.startBroker(3);
+    await waitFor(
+      'the unclean topic led by 3',
+      async () => (await state(cluster.zkClient, unclean, 0)).leader === 3,
+      { timeoutMs: 15000 },
+    );
+    const u = await state(cluster.zkClient, unclean, 0);
+    expect(u.isr).toEqual([3]);
+    const c3 = await connect(cluster, 3);
+    await waitFor(
+      '3 serves the unclean topic',
+      async () => (await produce(c3, unclean, 0, 'new')).errorCode === 0,
+    );
+    const present = new Set(await fetchValues(c3, unclean, 0));
+    const lost = acked.filter((v) => !present.has(v));
+    console.log(`unclean election: ${lost.length} of ${acked.length} acknowledged records lost`);
+    expect(lost.length).toBe(acked.length);
+    expect(cluster.broker(3).stdout + cluster.broker(3).stderr).toMatch(/Unclean leader election/);
+
+    // The clean topic stays offline: leader -1, the last ISR member still listed.
+    const off = await state(cluster.zkClient, clean, 0);
+    expect(off.leader).toBe(-1);
+    expect(off.isr).toHaveLength(1);
+    expect([1, 2]).toContain(off.isr[0]);
+    const md = (await metadata(c3, [clean])).topics[0].partitions[0];
+    expect(md.leaderId).toBe(-1);
+    expect((await produce(c3, clean, 0, 'x')).errorCode).not.toBe(0);
+
+    // The listed ISR member returns: the partition is back, led by it.
+    const member = off.isr[0];
+    await cluster.startBroker(member);
+    await waitFor(
+      `the clean topic led by ${member}`,
+      async () => (await state(cluster.zkClient, clean, 0)).leader === member,
+      { timeoutMs: 15000 },
+    );
+  });
+
+  it('the controller killed in the middle of a broker failure: the next controller finishes the elections', async () => {
+    const cluster = await TestCluster.start({ brokers: 4, sessionTimeoutMs: SESSION_MS });
+    const topic = randomTopic();
+    const ctl = (await cluster.controller())!;
+    const c = await connect(cluster, ctl.brokerId);
+    const partitions = 12;
+    await create(c, topic, { partitions, rf: 3 });
+    const initial = await Promise.all(
+      Array.from({ length: partitions }, (_, p) => state(cluster.zkClient, topic, p)),
+    );
+    // The broker leading the most partitions (not the controller) dies first.
+    const counts = new Map<number, number>();
+    for (const s of initial) counts.set(s.leader, (counts.get(s.leader) ?? 0) + 1);
+    const victim = [...counts.entries()]
+      .filter(([b]) => b !== ctl.brokerId)
+      .sort((a, b) => b[1] - a[1])[0][0];
+    await cluster.broker(victim).kill('SIGKILL');
+    // As soon as the controller has written its first partition state, it dies too.
+    const changedBeforeKill = await waitFor(
+      'the controller starts the failover',
+      async () => {
+        const now = await Promise.all(
+          Array.from({ length: partitions }, (_, p) => state(cluster.zkClient, topic, p)),
+        );
+        const n = now.filter((s, p) => s.leaderEpoch > initial[p].leaderEpoch).length;
+        return n > 0 ? n : undefined;
+      },
+      { timeoutMs: 15000, intervalMs: 5 },
+    );
+    await cluster.broker(ctl.brokerId).kill('SIGKILL');
+    const touched = initial.filter(
+      (s) => s.isr.includes(victim) || s.isr.includes(ctl.brokerId),
+    ).length;
+    console.log(
+      `partition states already rewritten when the old controller was killed: ${changedBeforeKill} of ${touched} it had to change`,
+    );
+    const survivors = [1, 2, 3, 4].filter((b) => b !== victim && b !== ctl.brokerId);
+    const next = await cluster.waitForController(
+      (x) => x.epoch > ctl.epoch && survivors.includes(x.brokerId),
+    );
+    await waitFor(
+      'every partition led by a survivor, no dead broker in any ISR',
+      async () => {
+        const now = await Promise.all(
+          Array.from({ length: partitions }, (_, p) => state(cluster.zkClient, topic, p)),
+        );
+        return now.every(
+          (s) =>
+            survivors.includes(s.leader) &&
+            s.isr.includes(s.leader) &&
+            s.isr.every((r) => survivors.includes(r)),
+        );
+      },
+      { timeoutMs: 15000 },
+    );
+    // Partitions the dead brokers were part of were last written by the new controller.
+    const final = await Promise.all(
+      Array.from({ length: partitions }, (_, p) => state(cluster.zkClient, topic, p)),
+    );
+    for (let p = 0; p < partitions; p++) {
+      if (initial[p].isr.includes(ctl.brokerId)) expect(final[p].controllerEpoch).toBe(next.epoch);
+    }
+    // The survivors' metadata agrees with ZooKeeper.
+    const s0 = await connect(cluster, survivors[0]);
+    await waitFor('metadata matches ZooKeeper', async () => {
+      const md = (await metadata(s0, [topic])).topics[0].partitions;
+      return md.every((mp) => mp.leaderId === final[mp.partitionIndex].leader);
+    });
+  });
+
+  it('controlled shutdown (SIGTERM) moves every leadership before exit; producers see no error', async () => {
+    const cluster = await TestCluster.start({
+      brokers: 3,
+      sessionTimeoutMs: SESSION_MS,
+      extraConfig: { 'controlled.shutdown.retry.backoff.ms': 200 },
+    });
+    const topic = randomTopic();
+    const ctl = (await cluster.controller())!;
+    const c = await connect(cluster, ctl.brokerId);
+    const partitions = 6;
+    await create(c, topic, { partitions, rf: 3 });
+    const initial = await Promise.all(
+      Array.from({ length: partitions }, (_, p) => state(cluster.zkClient, topic, p)),
+    );
+    const victim = [1, 2, 3].find(
+      (b) => b !== ctl.brokerId && initial.some((s) => s.leader === b),
+    )!;
+    const bootstrap = [1, 2, 3]
+      .filter((b) => b !== victim)
+      .map((b) => `127.0.0.1:${cluster.broker(b).port}`)
+      .join(',');
+    const producer = new Producer({
+      'bootstrap.servers': bootstrap,
+      acks: '1',
+      'retry.backoff.ms': 50,
+      'linger.ms': 0,
+    });
+    onCleanup(() => producer.close());
+    let running = true;
+    const errors: unknown[] = [];
+    let sent = 0;
+    const loop = (async () => {
+      while (running) {
+        const batch = Array.from({ length: partitions }, (_, partition) =>
+          producer.send(topic, { partition, value: `v${sent}` }).then(
+            () => undefined,
+            (e) => errors.push(e),
+          ),
+        );
+        sent += partitions;
+        await Promise.all(batch);
+      }
+    })();
+    await waitFor('some records sent', () => sent > 60);
+    const code = await cluster.broker(victim).stop(30000);
+    expect(code).toBe(0);
+    const log = cluster.broker(victim).stdout + cluster.broker(victim).stderr;
+    expect(log).toMatch(/controlled shutdown succeeded/);
+    // After it is gone, nothing is led by it and it is in no ISR.
+    const after = await Promise.all(
+      Array.from({ length: partitions }, (_, p) => state(cluster.zkClient, topic, p)),
+    );
+    for (const s of after) {
+      expect(s.leader).not.toBe(victim);
+      expect(s.leader).toBeGreaterThanOrEqual(0);
+      expect(s.isr).not.toContain(victim);
+    }
+    const base = sent;
+    await waitFor('more records sent after the shutdown', () => sent > base + 60);
+    running = false;
+    await loop;
+    expect(errors).toEqual([]);
+  });
+});
