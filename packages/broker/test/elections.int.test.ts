@@ -3,7 +3,7 @@
  * a real SIGKILL matters: failover of a dead leader, unclean elections, a controller that
  * dies half way through a broker failure, controlled shutdown.
  */
-import { Producer } from '@kzoo/client';
+import { Admin, Producer } from '@kzoo/client';
 import { Connection } from '@kzoo/protocol';
 import { iterateBatches, records as readRecords } from '@kzoo/records';
 import { onCleanup, TestCluster, waitFor } from '@kzoo/testkit';
@@ -62,10 +62,16 @@ async function create(
   expect(r.topics[0]).toMatchObject({ errorCode: 0 });
 }
 
-async function produce(conn: Connection, topic: string, partition: number, value: string) {
+async function produce(
+  conn: Connection,
+  topic: string,
+  partition: number,
+  value: string,
+  acks: 1 | -1 = 1,
+) {
   const r = await conn.request(0, 0, {
     transactionalId: null,
-    acks: 1,
+    acks,
     timeoutMs: 5000,
     topics: [{ name: topic, partitions: [{ index: partition, records: batchOf([{ value }]) }] }],
   });
@@ -102,7 +108,7 @@ async function fetchValues(conn: Connection, topic: string, partition: number): 
 }
 
 describe('Broker > controller > elections (processes)', () => {
-  it('RF=3: after SIGKILL of the leader, an ISR member leads within session timeout + 1 s', async () => {
+  it('RF=3: after SIGKILL of the leader, an ISR member leads within session timeout + 1 s and serves every acks=all record', async () => {
     const cluster = await TestCluster.start({ brokers: 3, sessionTimeoutMs: SESSION_MS });
     const topic = randomTopic();
     const c1 = await connect(cluster, 1);
@@ -113,6 +119,14 @@ describe('Broker > controller > elections (processes)', () => {
     const old = before.leader;
     const survivor = [1, 2, 3].find((b) => b !== old)!;
     const conn = await connect(cluster, survivor);
+    // Records acknowledged by every ISR member (acks=all) before the kill.
+    const oldConn = await connect(cluster, old);
+    const acked: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const r = await produce(oldConn, topic, 0, `a${i}`, -1);
+      expect(r.errorCode).toBe(0);
+      acked.push(`a${i}`);
+    }
 
     const t0 = Date.now();
     await cluster.broker(old).kill('SIGKILL');
@@ -141,6 +155,13 @@ describe('Broker > controller > elections (processes)', () => {
     expect(after.isr).not.toContain(old);
     expect(after.isr.sort()).toEqual([1, 2, 3].filter((b) => b !== old));
     expect(after.controllerEpoch).toBe((await cluster.controller())!.epoch);
+    // Every acknowledged record is there (once the new leader's high watermark covers it).
+    await waitFor('every acks=all record readable from the new leader', async () => {
+      const got = await fetchValues(leaderConn, topic, 0);
+      return acked.every((v) => got.includes(v));
+    });
+    const got = await fetchValues(leaderConn, topic, 0);
+    expect(got.slice(0, acked.length)).toEqual(acked);
   });
 
   it('all ISR members dead: offline without unclean election; with it, an out-of-sync replica leads and acked records are lost', async () => {
@@ -160,10 +181,10 @@ describe('Broker > controller > elections (processes)', () => {
         const s = await state(cluster.zkClient, t, 0);
         return s.isr.length === 2 && !s.isr.includes(3) && s.leader === 1;
       });
-    // Records acknowledged by the leader while 3 is away.
+    // Records acknowledged by the whole ISR (acks=all) while 3 is away.
     const acked: string[] = [];
     for (let i = 0; i < 20; i++) {
-      const r = await produce(c1, unclean, 0, `v${i}`);
+      const r = await produce(c1, unclean, 0, `v${i}`, -1);
       expect(r.errorCode).toBe(0);
       acked.push(`v${i}`);
     }
@@ -302,7 +323,7 @@ describe('Broker > controller > elections (processes)', () => {
       .join(',');
     const producer = new Producer({
       'bootstrap.servers': bootstrap,
-      acks: '1',
+      acks: 'all',
       'retry.backoff.ms': 50,
       'linger.ms': 0,
     });
@@ -341,5 +362,100 @@ describe('Broker > controller > elections (processes)', () => {
     running = false;
     await loop;
     expect(errors).toEqual([]);
+  });
+
+  it('preferred replica election: after the preferred leader returns to the ISR, ElectLeaders and the auto rebalance give it back its partitions', async () => {
+    const cluster = await TestCluster.start({
+      brokers: 3,
+      sessionTimeoutMs: SESSION_MS,
+      extraConfig: { 'leader.imbalance.check.interval.seconds': 1 },
+    });
+    const manual = randomTopic('manual');
+    const c1 = await connect(cluster, 1);
+    await create(c1, manual, { assignments: [[2, 1, 3]] });
+    await cluster.broker(2).kill('SIGKILL');
+    await waitFor('1 leads after 2 died', async () => {
+      const s = await state(cluster.zkClient, manual, 0);
+      return s.leader === 1 && !s.isr.includes(2);
+    });
+    await cluster.startBroker(2);
+    await waitFor(
+      '2 back in the ISR',
+      async () => (await state(cluster.zkClient, manual, 0)).isr.includes(2),
+      { timeoutMs: 20000 },
+    );
+    // Auto rebalance: broker 2's only partition is led by someone else (100 % > 10 %).
+    const s = await waitFor(
+      'the auto rebalance (every 1 s) moves leadership back to 2',
+      async () => {
+        const st = await state(cluster.zkClient, manual, 0);
+        return st.leader === 2 ? st : undefined;
+      },
+      { timeoutMs: 20000 },
+    );
+    expect(s.isr).toContain(1);
+    // ElectLeaders now has nothing to do; an unknown partition is reported as such.
+    const admin = new Admin({
+      'bootstrap.servers': `127.0.0.1:${cluster.broker(1).port}`,
+    });
+    onCleanup(() => admin.close());
+    const r = await admin.electLeaders([
+      { topic: manual, partition: 0 },
+      { topic: manual, partition: 7 },
+    ]);
+    expect(r).toEqual([
+      expect.objectContaining({ topic: manual, partition: 0, error: 'ELECTION_NOT_NEEDED' }),
+      expect.objectContaining({ topic: manual, partition: 7, error: 'UNKNOWN_TOPIC_OR_PARTITION' }),
+    ]);
+  });
+
+  it('ElectLeaders moves leadership to the preferred replica on request', async () => {
+    const cluster = await TestCluster.start({
+      brokers: 3,
+      sessionTimeoutMs: SESSION_MS,
+      extraConfig: { 'auto.leader.rebalance.enable': false },
+    });
+    const topic = randomTopic();
+    const c1 = await connect(cluster, 1);
+    await create(c1, topic, {
+      assignments: [
+        [3, 1, 2],
+        [3, 2, 1],
+      ],
+    });
+    await cluster.broker(3).kill('SIGKILL');
+    await waitFor('3 out of every ISR', async () =>
+      (await Promise.all([0, 1].map((p) => state(cluster.zkClient, topic, p)))).every(
+        (x) => x.leader !== 3 && !x.isr.includes(3),
+      ),
+    );
+    const admin = new Admin({ 'bootstrap.servers': `127.0.0.1:${cluster.broker(1).port}` });
+    onCleanup(() => admin.close());
+    const notYet = await admin.electLeaders(null);
+    expect(notYet.filter((x) => x.topic === topic).map((x) => x.error)).toEqual([
+      'PREFERRED_LEADER_NOT_AVAILABLE',
+      'PREFERRED_LEADER_NOT_AVAILABLE',
+    ]);
+    await cluster.startBroker(3);
+    await waitFor(
+      '3 back in both ISRs',
+      async () =>
+        (await Promise.all([0, 1].map((p) => state(cluster.zkClient, topic, p)))).every((x) =>
+          x.isr.includes(3),
+        ),
+      { timeoutMs: 20000 },
+    );
+    const before = await Promise.all([0, 1].map((p) => state(cluster.zkClient, topic, p)));
+    const r = await admin.electLeaders([
+      { topic, partition: 0 },
+      { topic, partition: 1 },
+    ]);
+    expect(r.map((x) => x.error)).toEqual([null, null]);
+    const after = await Promise.all([0, 1].map((p) => state(cluster.zkClient, topic, p)));
+    for (const p of [0, 1]) {
+      expect(after[p].leader).toBe(3);
+      expect(after[p].leaderEpoch).toBe(before[p].leaderEpoch + 1);
+      expect(after[p].isr.sort()).toEqual(before[p].isr.sort());
+    }
   });
 });

@@ -4,8 +4,19 @@
  */
 import type { Argv } from 'yargs';
 import { KafkaZkClient } from '@kzoo/zk';
+import { readClusterFile } from './cluster-file';
 
 export const DEFAULT_ZK = process.env.KZOO_ZK ?? '127.0.0.1:2181';
+
+/** --zk's default: $KZOO_ZK, else the cluster file's (`kzoo cluster up`), else 127.0.0.1:2181. */
+export function defaultZk(): string {
+  if (process.env.KZOO_ZK) return process.env.KZOO_ZK;
+  try {
+    return readClusterFile()?.zk ?? DEFAULT_ZK;
+  } catch {
+    return DEFAULT_ZK;
+  }
+}
 
 export interface ZkArgs {
   zk: string;
@@ -16,8 +27,9 @@ export function withZk<T>(y: Argv<T>): Argv<T & ZkArgs> {
   return y
     .option('zk', {
       type: 'string',
-      default: DEFAULT_ZK,
-      describe: 'ZooKeeper connect string host:port[,host:port...][/chroot] (env KZOO_ZK)',
+      default: defaultZk(),
+      describe:
+        'ZooKeeper connect string host:port[,host:port...][/chroot] (env KZOO_ZK; default the cluster file’s)',
     })
     .option('zk-timeout-ms', {
       type: 'number',

@@ -1,13 +1,14 @@
 // cli: the `kzoo` command (yargs).
 //   bin.ts (entry), commands/ (one file per command group: zk, broker, cluster, topic,
-//   produce, consume, group, demo), bench/ (end-to-end benchmark),
-//   common.ts (--zk option, error handling)
+//   produce, consume, group, leader-election, demo), bench/ (end-to-end benchmark),
+//   common.ts (--zk option, error handling), cluster-file.ts (`cluster up`'s cluster.json)
 import yargs from 'yargs';
 import { brokerCommand } from './commands/broker';
 import { clusterCommand } from './commands/cluster';
 import { consumeCommand } from './commands/consume';
 import { demoCommand } from './commands/demo';
 import { groupCommand } from './commands/group';
+import { leaderElectionCommand } from './commands/leader-election';
 import { produceCommand } from './commands/produce';
 import { topicCommand } from './commands/topic';
 import { zkCommand } from './commands/zk';
@@ -27,8 +28,12 @@ export function buildCli(argv: string[]) {
     .command(produceCommand)
     .command(consumeCommand)
     .command(groupCommand)
+    .command(leaderElectionCommand)
     .command(demoCommand)
-    .demandCommand(1, 'name a command: demo, zk, broker, cluster, topic, produce, consume or group')
+    .demandCommand(
+      1,
+      'name a command: demo, zk, broker, cluster, topic, produce, consume, group or leader-election',
+    )
     .strict()
     .recommendCommands()
     .example('$0 zk start --port 2181', 'run ZooKeeper')
@@ -37,6 +42,7 @@ export function buildCli(argv: string[]) {
       'run a broker',
     )
     .example('$0 cluster status --zk 127.0.0.1:2181/kzoo', 'see brokers and the controller')
+    .example('$0 cluster up --brokers 3', 'a local cluster in the background (./.kzoo)')
     .help()
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns || 100));

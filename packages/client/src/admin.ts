@@ -2,8 +2,8 @@
  * Admin (Kafka's AdminClient): topics (createTopics, createPartitions, deleteTopics,
  * listTopics, describeTopics), the cluster (describeCluster), offsets (listOffsets) and
  * consumer groups (listGroups, describeGroups, deleteGroups,
- * listConsumerGroupOffsets, alterConsumerGroupOffsets). Topic changes go to the
- * controller (retried on NOT_CONTROLLER after a metadata refresh); group requests go to
+ * listConsumerGroupOffsets, alterConsumerGroupOffsets), elections (electLeaders). Topic
+ * changes and elections go to the controller (retried on NOT_CONTROLLER after a metadata refresh); group requests go to
  * the group's coordinator (FindCoordinator, retried on NOT_COORDINATOR /
  * COORDINATOR_NOT_AVAILABLE); the rest read Metadata from any broker.
  */
@@ -48,6 +48,14 @@ export interface TopicDescription {
   name: string;
   isInternal: boolean;
   partitions: PartitionDescription[];
+}
+
+export interface ElectLeadersResult {
+  topic: string;
+  partition: number;
+  /** null when elected; else Kafka's error name. */
+  error: string | null;
+  message: string | null;
 }
 
 export interface ClusterDescription {
@@ -536,6 +544,46 @@ export class Admin {
           if (p.errorCode !== 0)
             throw new KafkaError(p.errorCode, `group ${groupId} ${t.name}-${p.partitionIndex}`);
     });
+  }
+
+  /**
+   * Preferred replica election (ElectLeaders to the controller) for `partitions`, or every
+   * partition when null. Resolves with each partition's outcome: error null when its
+   * preferred replica now leads, else Kafka's error name (ELECTION_NOT_NEEDED,
+   * PREFERRED_LEADER_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION).
+   */
+  async electLeaders(
+    partitions: Array<{ topic: string; partition: number }> | null,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<ElectLeadersResult[]> {
+    const byTopic = new Map<string, number[]>();
+    for (const tp of partitions ?? []) {
+      if (!tp || typeof tp.topic !== 'string' || !Number.isInteger(tp.partition))
+        throw new KafkaError('INVALID_REQUEST', 'electLeaders expects {topic, partition} entries');
+      byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
+    }
+    const res = await this.withController('electLeaders', async (controller) => {
+      const conn = await this.network.connectionTo(controller);
+      const r = await conn.request(ApiKeys.ElectLeaders, 0, {
+        electionType: 0,
+        topicPartitions:
+          partitions === null
+            ? null
+            : [...byTopic].map(([topic, ps]) => ({ topic, partitions: ps })),
+        timeoutMs: opts.timeoutMs ?? this.config['request.timeout.ms'],
+      });
+      if (r.errorCode !== 0)
+        throw new KafkaError(r.errorCode, `electLeaders sent to broker ${controller}`);
+      return r;
+    });
+    return res.replicaElectionResults.flatMap((t) =>
+      t.partitionResult.map((p) => ({
+        topic: t.topic,
+        partition: p.partitionId,
+        error: p.errorCode === 0 ? null : new KafkaError(p.errorCode).errorName,
+        message: p.errorMessage,
+      })),
+    );
   }
 
   async describeCluster(): Promise<ClusterDescription> {

@@ -36,5 +36,6 @@ export {
   type MemberDescription,
   type PartitionOffset,
   type OffsetSpec,
+  type ElectLeadersResult,
 } from './admin';
 export * from './assignors';

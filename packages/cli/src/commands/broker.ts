@@ -5,10 +5,26 @@
  * logs go to stderr. Exits non-zero with one clear line on a duplicate broker id or an
  * unreachable ZooKeeper; SIGTERM/SIGINT shut down cleanly (the session closes, so the
  * registration goes at once) and exit 0.
+ * With a cluster file (`kzoo cluster up`) and only `--id`, `start` (re)starts that member
+ * in the background; `kill|pause|resume|stop --id N` signal a member (SIGKILL, SIGSTOP,
+ * SIGCONT, SIGTERM with controlled shutdown).
  */
 import type { Argv, CommandModule } from 'yargs';
 import { Broker, ConfigInput, KafkaConfig } from '@kzoo/broker';
-import { endpointString } from '@kzoo/zk';
+import * as path from 'node:path';
+import { freePorts } from '@kzoo/testkit';
+import { endpointString, KafkaZkClient } from '@kzoo/zk';
+import {
+  brokerStartArgs,
+  clusterFilePath,
+  isAlive,
+  readClusterFile,
+  requireClusterFile,
+  spawnDetached,
+  waitForPidExit,
+  writeClusterFile,
+  type ClusterFileBroker,
+} from '../cluster-file';
 import { fail, run } from '../common';
 
 interface StartArgs {
@@ -79,6 +95,17 @@ const start: CommandModule<object, StartArgs> = {
       ) as Argv<StartArgs>,
   handler: (args) =>
     run(async () => {
+      if (
+        args.id !== undefined &&
+        args.zk === undefined &&
+        args.config === undefined &&
+        args.port === undefined &&
+        args['data-dir'] === undefined &&
+        readClusterFile() !== null
+      ) {
+        process.stdout.write((await startClusterMember(args.id)) + '\n');
+        return;
+      }
       let config: KafkaConfig;
       try {
         config = brokerConfigFromArgs(args);
@@ -128,9 +155,136 @@ const start: CommandModule<object, StartArgs> = {
     }),
 };
 
+interface MemberArgs {
+  id: number;
+  'timeout-ms': number;
+}
+
+/** Restarts (or adds) cluster member `id` in the background; resolves once it is registered. */
+export async function startClusterMember(id: number, timeoutMs = 30000): Promise<string> {
+  const file = clusterFilePath();
+  const c = requireClusterFile(file);
+  let b = c.brokers.find((x) => x.id === id);
+  if (b && isAlive(b.pid)) throw new Error(`broker ${id} is already running (pid ${b.pid})`);
+  if (!b) {
+    const [port] = await freePorts(1);
+    const dir = path.dirname(file);
+    b = {
+      id,
+      pid: -1,
+      port,
+      dataDir: path.resolve(dir, `broker-${id}`),
+      log: path.resolve(dir, `broker-${id}.log`),
+    };
+    c.brokers.push(b);
+  }
+  b.pid = spawnDetached(brokerStartArgs(c, b), b.log);
+  writeClusterFile(file, c);
+  const zk = await KafkaZkClient.connect({
+    connectString: c.zk,
+    sessionTimeoutMs: 6000,
+    connectionTimeoutMs: 10000,
+    createChroot: false,
+  });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const reg = await zk.getBrokerAndEpoch(id);
+      if (reg && reg.broker.endpoints.some((e) => e.port === b!.port)) break;
+      if (!isAlive(b.pid)) throw new Error(`broker ${id} exited; see ${b.log}`);
+      if (Date.now() > deadline)
+        throw new Error(`broker ${id} did not register within ${timeoutMs} ms; see ${b.log}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await zk.close();
+  }
+  return `broker ${id} started (pid ${b.pid}, 127.0.0.1:${b.port})`;
+}
+
+function member(id: number): ClusterFileBroker {
+  const b = requireClusterFile().brokers.find((x) => x.id === id);
+  if (!b) throw new Error(`broker ${id} is not in the cluster file ${clusterFilePath()}`);
+  return b;
+}
+
+function signalMember(id: number, signal: NodeJS.Signals): ClusterFileBroker {
+  const b = member(id);
+  if (!isAlive(b.pid)) throw new Error(`broker ${id} is not running (pid ${b.pid})`);
+  process.kill(b.pid, signal);
+  return b;
+}
+
+const memberOptions = (y: Argv) =>
+  y
+    .option('id', { type: 'number', demandOption: true, describe: 'broker.id in the cluster file' })
+    .option('timeout-ms', {
+      type: 'number',
+      default: 60000,
+      describe: 'How long to wait for the process to exit',
+    }) as Argv<MemberArgs>;
+
+const kill: CommandModule<object, MemberArgs> = {
+  command: 'kill',
+  describe: 'SIGKILL a broker of the `cluster up` cluster (its session expires later)',
+  builder: memberOptions,
+  handler: (args) =>
+    run(async () => {
+      const b = signalMember(args.id, 'SIGKILL');
+      await waitForPidExit(b.pid, args['timeout-ms']);
+      process.stdout.write(`broker ${args.id} killed (pid ${b.pid})\n`);
+    }),
+};
+
+const pause: CommandModule<object, MemberArgs> = {
+  command: 'pause',
+  describe: 'SIGSTOP a broker (it freezes; its ZooKeeper session times out)',
+  builder: memberOptions,
+  handler: (args) =>
+    run(async () => {
+      const b = signalMember(args.id, 'SIGSTOP');
+      process.stdout.write(`broker ${args.id} paused (pid ${b.pid})\n`);
+    }),
+};
+
+const resume: CommandModule<object, MemberArgs> = {
+  command: 'resume',
+  describe: 'SIGCONT a paused broker',
+  builder: memberOptions,
+  handler: (args) =>
+    run(async () => {
+      const b = signalMember(args.id, 'SIGCONT');
+      process.stdout.write(`broker ${args.id} resumed (pid ${b.pid})\n`);
+    }),
+};
+
+const stop: CommandModule<object, MemberArgs> = {
+  command: 'stop',
+  describe: 'SIGTERM a broker: controlled shutdown, then exit; waits for the exit',
+  builder: memberOptions,
+  handler: (args) =>
+    run(async () => {
+      const b = member(args.id);
+      if (isAlive(b.pid)) process.kill(b.pid, 'SIGCONT');
+      signalMember(args.id, 'SIGTERM');
+      if (!(await waitForPidExit(b.pid, args['timeout-ms'])))
+        throw new Error(
+          `broker ${args.id} (pid ${b.pid}) still running after ${args['timeout-ms']} ms`,
+        );
+      process.stdout.write(`broker ${args.id} stopped (pid ${b.pid})\n`);
+    }),
+};
+
 export const brokerCommand: CommandModule = {
   command: 'broker <command>',
-  describe: 'Run a kzoo broker',
-  builder: (y: Argv) => y.command(start).demandCommand(1, 'name a broker command, e.g. start'),
+  describe: 'Run a kzoo broker; kill, pause, resume, stop or restart one of a `cluster up` cluster',
+  builder: (y: Argv) =>
+    y
+      .command(start)
+      .command(kill)
+      .command(pause)
+      .command(resume)
+      .command(stop)
+      .demandCommand(1, 'name a broker command: start, kill, pause, resume or stop'),
   handler: () => undefined,
 };

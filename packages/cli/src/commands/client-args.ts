@@ -4,8 +4,20 @@
  * handling: one line `kzoo: <KAFKA_ERROR_NAME>: detail` on stderr and exit code 1.
  */
 import type { Argv } from 'yargs';
+import { bootstrapOf, readClusterFile } from '../cluster-file';
 
 export const DEFAULT_BOOTSTRAP = process.env.KZOO_BOOTSTRAP_SERVER ?? '127.0.0.1:9092';
+
+/** $KZOO_BOOTSTRAP_SERVER, else the brokers of the cluster file (`kzoo cluster up`), else 127.0.0.1:9092. */
+export function defaultBootstrap(): string {
+  if (process.env.KZOO_BOOTSTRAP_SERVER) return process.env.KZOO_BOOTSTRAP_SERVER;
+  try {
+    const c = readClusterFile();
+    return c && c.brokers.length > 0 ? bootstrapOf(c) : DEFAULT_BOOTSTRAP;
+  } catch {
+    return DEFAULT_BOOTSTRAP;
+  }
+}
 
 export interface BootstrapArgs {
   'bootstrap-server': string;
@@ -14,8 +26,9 @@ export interface BootstrapArgs {
 export function withBootstrap<T>(y: Argv<T>): Argv<T & BootstrapArgs> {
   return y.option('bootstrap-server', {
     type: 'string',
-    default: DEFAULT_BOOTSTRAP,
-    describe: 'Broker(s) to connect to, HOST:PORT[,HOST:PORT...] (env KZOO_BOOTSTRAP_SERVER)',
+    default: defaultBootstrap(),
+    describe:
+      'Broker(s) to connect to, HOST:PORT[,HOST:PORT...] (env KZOO_BOOTSTRAP_SERVER; default the cluster file’s)',
   }) as Argv<T & BootstrapArgs>;
 }
 

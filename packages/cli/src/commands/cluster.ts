@@ -1,10 +1,11 @@
 /**
- * `kzoo cluster status`: live brokers with their endpoints, the controller and its
+ * `kzoo cluster up|down` (cluster-up.ts) and `kzoo cluster status`: live brokers with their endpoints, the controller and its
  * epoch, read from ZooKeeper (/brokers/ids, /controller, /controller_epoch, /cluster/id).
  */
 import type { Argv, CommandModule } from 'yargs';
 import { endpointString, KafkaZkClient } from '@kzoo/zk';
 import { run, withZk, withZkClient, ZkArgs } from '../common';
+import { clusterDownCommand, clusterUpCommand } from './cluster-up';
 
 export interface ClusterStatus {
   clusterId: string | null;
@@ -88,7 +89,12 @@ const status: CommandModule<object, StatusArgs> = {
 
 export const clusterCommand: CommandModule = {
   command: 'cluster <command>',
-  describe: 'Inspect a kzoo cluster',
-  builder: (y: Argv) => y.command(status).demandCommand(1, 'name a cluster command, e.g. status'),
+  describe: 'Start, inspect and stop a local kzoo cluster',
+  builder: (y: Argv) =>
+    y
+      .command(clusterUpCommand)
+      .command(status)
+      .command(clusterDownCommand)
+      .demandCommand(1, 'name a cluster command: up, status or down'),
   handler: () => undefined,
 };

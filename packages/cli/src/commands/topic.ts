@@ -16,6 +16,26 @@ interface TopicArgs extends BootstrapArgs {
   'if-not-exists'?: boolean;
   'validate-only'?: boolean;
   json?: boolean;
+  'under-replicated-partitions'?: boolean;
+  'unavailable-partitions'?: boolean;
+}
+
+/**
+ * kafka-topics' describe filters: under-replicated = ISR smaller than the replica set;
+ * unavailable = no leader, or a leader that is not live.
+ */
+export function filterPartitions(
+  d: TopicDescription,
+  f: { underReplicated?: boolean; unavailable?: boolean },
+): TopicDescription {
+  return {
+    ...d,
+    partitions: d.partitions.filter(
+      (p) =>
+        (!f.underReplicated || p.isr.length < p.replicas.length) &&
+        (!f.unavailable || p.leader < 0 || p.offlineReplicas.includes(p.leader)),
+    ),
+  };
 }
 
 async function withAdmin<R>(args: BootstrapArgs, fn: (admin: Admin) => Promise<R>): Promise<R> {
@@ -135,15 +155,47 @@ const describe: CommandModule<object, TopicArgs> = {
     withBootstrap(y)
       .positional('topic', { type: 'string', describe: 'Topic name' })
       .option('json', { type: 'boolean', default: false, describe: 'One JSON object per topic' })
-      .example('$0 topic describe orders', 'partitions of one topic') as Argv<TopicArgs>,
+      .option('under-replicated-partitions', {
+        alias: 'under-replicated',
+        type: 'boolean',
+        default: false,
+        describe: 'Only partitions whose ISR is smaller than their replica set',
+      })
+      .option('unavailable-partitions', {
+        alias: 'unavailable',
+        type: 'boolean',
+        default: false,
+        describe: 'Only partitions without a live leader',
+      })
+      .example('$0 topic describe orders', 'partitions of one topic')
+      .example(
+        '$0 topic describe --unavailable',
+        'partitions that cannot be written',
+      ) as Argv<TopicArgs>,
   handler: (args) =>
     runClient(async () => {
       const out = await withAdmin(args, async (admin) => {
         const names = args.topic ? [args.topic] : await admin.listTopics();
         return names.length > 0 ? admin.describeTopics(names) : [];
       });
+      const filtering = args['under-replicated-partitions'] || args['unavailable-partitions'];
       const text = out
-        .map((d) => (args.json ? JSON.stringify(d) : formatTopicDescription(d)))
+        .map((d) =>
+          filtering
+            ? filterPartitions(d, {
+                underReplicated: args['under-replicated-partitions'],
+                unavailable: args['unavailable-partitions'],
+              })
+            : d,
+        )
+        .filter((d) => !filtering || d.partitions.length > 0)
+        .map((d) =>
+          args.json
+            ? JSON.stringify(d)
+            : filtering
+              ? formatTopicDescription(d).split('\n').slice(1).join('\n')
+              : formatTopicDescription(d),
+        )
         .join('\n');
       if (text) process.stdout.write(text + '\n');
     }),

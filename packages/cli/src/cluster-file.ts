@@ -1,0 +1,148 @@
+/**
+ * The cluster file `kzoo cluster up` writes (`<dir>/cluster.json`, default dir `.kzoo` in
+ * the working directory; `$KZOO_CLUSTER_FILE` names another file): the ZooKeeper connect
+ * string, the embedded ZooKeeper process (if any) and each broker's id, pid, port, data
+ * dir and log file. Later commands read it when no `--zk` / `--bootstrap-server` is given,
+ * and `kzoo broker kill|pause|resume|stop|start --id N` act on its processes.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const DEFAULT_CLUSTER_DIR = '.kzoo';
+
+export interface ClusterFileBroker {
+  id: number;
+  pid: number;
+  port: number;
+  dataDir: string;
+  log: string;
+}
+
+export interface ClusterFile {
+  version: 1;
+  /** zookeeper.connect of the brokers. */
+  zk: string;
+  /** The embedded ZooKeeper `cluster up` started (absent with --zk). */
+  zookeeper?: { pid: number; port: number; dataDir: string; log: string };
+  sessionTimeoutMs: number;
+  /** Extra broker settings (`--override key=value`) every broker start gets. */
+  overrides: string[];
+  brokers: ClusterFileBroker[];
+  createdAt: string;
+}
+
+/** Where the cluster file is: `$KZOO_CLUSTER_FILE`, else `<dir>/cluster.json`. */
+export function clusterFilePath(dir?: string): string {
+  if (dir) return path.resolve(dir, 'cluster.json');
+  if (process.env.KZOO_CLUSTER_FILE) return path.resolve(process.env.KZOO_CLUSTER_FILE);
+  return path.resolve(DEFAULT_CLUSTER_DIR, 'cluster.json');
+}
+
+/** The cluster file, or null when there is none. A malformed file throws naming it. */
+export function readClusterFile(file = clusterFilePath()): ClusterFile | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  let js: ClusterFile;
+  try {
+    js = JSON.parse(text) as ClusterFile;
+  } catch (e) {
+    throw new Error(`cluster file ${file} is not JSON: ${(e as Error).message}`);
+  }
+  if (js.version !== 1 || typeof js.zk !== 'string' || !Array.isArray(js.brokers))
+    throw new Error(`cluster file ${file} is not a kzoo cluster file (version 1)`);
+  return js;
+}
+
+/** Reads the cluster file or fails with a sentence saying how to get one. */
+export function requireClusterFile(file = clusterFilePath()): ClusterFile {
+  const c = readClusterFile(file);
+  if (!c)
+    throw new Error(
+      `no cluster file at ${file}: run \`kzoo cluster up\` first (or set KZOO_CLUSTER_FILE)`,
+    );
+  return c;
+}
+
+export function writeClusterFile(file: string, c: ClusterFile): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(c, null, 2) + '\n');
+  fs.renameSync(tmp, file);
+}
+
+/** The cluster file's brokers as `host:port,...` (for --bootstrap-server). */
+export function bootstrapOf(c: ClusterFile): string {
+  return c.brokers.map((b) => `127.0.0.1:${b.port}`).join(',');
+}
+
+/** Whether process `pid` exists (false for anything but a real pid: never a group). */
+export function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 1) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Polls until `pid` has exited; false after `timeoutMs`. */
+export async function waitForPidExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+/** Path of the compiled `kzoo` entry that is running now. */
+export function kzooBin(): string {
+  return path.resolve(__dirname, 'bin.js');
+}
+
+/**
+ * Starts `kzoo <args>` detached (it outlives this command), output appended to `log`.
+ * Resolves with its pid once spawned.
+ */
+export function spawnDetached(args: string[], log: string, env?: NodeJS.ProcessEnv): number {
+  fs.mkdirSync(path.dirname(log), { recursive: true });
+  const fd = fs.openSync(log, 'a');
+  try {
+    const child = spawn(process.execPath, [kzooBin(), ...args], {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, ...env },
+    });
+    if (child.pid === undefined) throw new Error(`could not start kzoo ${args.join(' ')}`);
+    child.unref();
+    return child.pid;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Arguments of `kzoo broker start` for cluster member `b`. */
+export function brokerStartArgs(c: ClusterFile, b: Omit<ClusterFileBroker, 'pid'>): string[] {
+  const args = [
+    'broker',
+    'start',
+    '--id',
+    String(b.id),
+    '--zk',
+    c.zk,
+    '--port',
+    String(b.port),
+    '--data-dir',
+    b.dataDir,
+    '--session-timeout-ms',
+    String(c.sessionTimeoutMs),
+  ];
+  for (const o of c.overrides) args.push('--override', o);
+  return args;
+}

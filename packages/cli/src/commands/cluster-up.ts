@@ -1,0 +1,293 @@
+/**
+ * `kzoo cluster up --brokers N [--zk ...] [--dir D]`: starts an embedded ZooKeeper (unless
+ * `--zk` names one) and N broker processes, all detached (they outlive the command, logs in
+ * D), writes D/cluster.json and returns once every broker is registered and a controller is
+ * elected. `kzoo cluster down`: SIGTERM to the brokers (followers of the controller first,
+ * so their controlled shutdowns find it), then the controller, then ZooKeeper; SIGKILL for
+ * any still running after `--timeout-ms`; removes the cluster file (`--purge`: the dir too).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { freePorts } from '@kzoo/testkit';
+import { KafkaZkClient } from '@kzoo/zk';
+import {
+  brokerStartArgs,
+  clusterFilePath,
+  isAlive,
+  readClusterFile,
+  requireClusterFile,
+  spawnDetached,
+  waitForPidExit,
+  writeClusterFile,
+  type ClusterFile,
+} from '../cluster-file';
+import { run } from '../common';
+
+interface UpArgs {
+  brokers: number;
+  zk?: string;
+  dir?: string;
+  'session-timeout-ms': number;
+  override: string[];
+  'timeout-ms': number;
+}
+
+async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>) {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `${what}: not within ${timeoutMs} ms` + (last ? ` (${(last as Error).message})` : ''),
+      );
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function connectZk(connect: string, timeoutMs: number): Promise<KafkaZkClient> {
+  return KafkaZkClient.connect({
+    connectString: connect,
+    sessionTimeoutMs: 6000,
+    connectionTimeoutMs: timeoutMs,
+  });
+}
+
+/** Where `up` writes: `--dir`, else $KZOO_CLUSTER_FILE's dir, else `.kzoo`. */
+function upLocation(dir?: string): { dir: string; file: string } {
+  const file = clusterFilePath(dir);
+  return { dir: path.dirname(file), file };
+}
+
+export async function clusterUp(args: UpArgs): Promise<ClusterFile> {
+  if (!Number.isInteger(args.brokers) || args.brokers < 1 || args.brokers > 100)
+    throw new Error(`--brokers must be an integer from 1 to 100, got ${args.brokers}`);
+  const { dir, file } = upLocation(args.dir);
+  const existing = readClusterFile(file);
+  if (
+    existing &&
+    [existing.zookeeper?.pid, ...existing.brokers.map((b) => b.pid)].some(
+      (pid) => pid !== undefined && isAlive(pid),
+    )
+  )
+    throw new Error(`a cluster is already up (${file}); run \`kzoo cluster down\` first`);
+  fs.mkdirSync(dir, { recursive: true });
+  const session = args['session-timeout-ms'];
+  const ports = await freePorts(args.brokers + 1);
+  const cluster: ClusterFile = {
+    version: 1,
+    zk: args.zk ?? `127.0.0.1:${ports[0]}`,
+    sessionTimeoutMs: session,
+    overrides: args.override,
+    brokers: [],
+    createdAt: new Date().toISOString(),
+  };
+  if (!args.zk) {
+    // Sessions may last 2..20 ticks: pick a tick that allows the asked session timeout.
+    const tick = session <= 10000 ? 500 : 2000;
+    const zkDir = path.join(dir, 'zookeeper');
+    const log = path.join(dir, 'zookeeper.log');
+    const pid = spawnDetached(
+      ['zk', 'start', '--port', String(ports[0]), '--data-dir', zkDir, '--tick-time', String(tick)],
+      log,
+    );
+    cluster.zookeeper = {
+      pid,
+      port: ports[0],
+      dataDir: path.resolve(zkDir),
+      log: path.resolve(log),
+    };
+    writeClusterFile(file, cluster);
+  }
+  const zk = await poll('ZooKeeper reachable', args['timeout-ms'], async () => {
+    if (cluster.zookeeper && !isAlive(cluster.zookeeper.pid))
+      throw new Error(`ZooKeeper exited; see ${cluster.zookeeper.log}`);
+    return connectZk(cluster.zk, 2000);
+  });
+  try {
+    for (let id = 1; id <= args.brokers; id++) {
+      const b = {
+        id,
+        port: ports[id],
+        dataDir: path.resolve(dir, `broker-${id}`),
+        log: path.resolve(dir, `broker-${id}.log`),
+      };
+      const pid = spawnDetached(brokerStartArgs(cluster, b), b.log);
+      cluster.brokers.push({ ...b, pid });
+      writeClusterFile(file, cluster);
+    }
+    await poll('brokers registered and a controller elected', args['timeout-ms'], async () => {
+      for (const b of cluster.brokers)
+        if (!isAlive(b.pid)) throw new Error(`broker ${b.id} exited; see ${b.log}`);
+      const ids = await zk.getSortedBrokerList();
+      const ctl = await zk.getControllerId();
+      return ids.length === args.brokers && ctl !== null ? true : undefined;
+    });
+  } finally {
+    await zk.close();
+  }
+  return cluster;
+}
+
+const up: CommandModule<object, UpArgs> = {
+  command: 'up',
+  describe: 'Start ZooKeeper (unless --zk) and N broker processes in the background',
+  builder: (y: Argv) =>
+    y
+      .option('brokers', { type: 'number', default: 3, describe: 'How many brokers (ids 1..N)' })
+      .option('zk', {
+        type: 'string',
+        describe: 'Use this ZooKeeper (host:port[/chroot]) instead of starting one',
+      })
+      .option('dir', {
+        type: 'string',
+        describe:
+          'Directory for data, logs and cluster.json (default .kzoo, or $KZOO_CLUSTER_FILE’s)',
+      })
+      .option('session-timeout-ms', {
+        type: 'number',
+        default: 6000,
+        describe: 'zookeeper.session.timeout.ms of the brokers (how fast a death is noticed)',
+      })
+      .option('override', {
+        type: 'string',
+        array: true,
+        default: [],
+        describe: 'Broker setting key=value for every broker (repeatable)',
+      })
+      .option('timeout-ms', {
+        type: 'number',
+        default: 60000,
+        describe: 'How long to wait for registration and a controller',
+      })
+      .example('$0 cluster up --brokers 3', 'ZooKeeper and brokers 1..3 under ./.kzoo')
+      .example(
+        '$0 cluster up --brokers 3 --override unclean.leader.election.enable=true',
+        'a cluster that prefers availability',
+      ) as Argv<UpArgs>,
+  handler: (args) =>
+    run(async () => {
+      const c = await clusterUp(args);
+      const say = (s: string) => process.stdout.write(s + '\n');
+      if (c.zookeeper) say(`zookeeper ${c.zk} (pid ${c.zookeeper.pid}, log ${c.zookeeper.log})`);
+      else say(`zookeeper ${c.zk}`);
+      for (const b of c.brokers)
+        say(`broker ${b.id} 127.0.0.1:${b.port} (pid ${b.pid}, log ${b.log})`);
+      say(`cluster file ${upLocation(args.dir).file}`);
+      say(`bootstrap servers ${c.brokers.map((b) => `127.0.0.1:${b.port}`).join(',')}`);
+    }),
+};
+
+interface DownArgs {
+  dir?: string;
+  purge: boolean;
+  'timeout-ms': number;
+}
+
+/** SIGTERM, wait, SIGKILL when still there. Returns how it ended. */
+async function terminate(pid: number, timeoutMs: number): Promise<'gone' | 'stopped' | 'killed'> {
+  if (!isAlive(pid)) return 'gone'; // also refuses 0, -1 and 1
+  try {
+    process.kill(pid, 'SIGCONT'); // a paused process must run to handle SIGTERM
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return 'gone';
+  }
+  if (await waitForPidExit(pid, timeoutMs)) return 'stopped';
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* exited meanwhile */
+  }
+  await waitForPidExit(pid, 5000);
+  return 'killed';
+}
+
+/** The java pids `kzoo zk start` printed in its log (to be sure none is left). */
+function zookeeperServerPids(log: string): number[] {
+  try {
+    const m = /zookeeper running at \S+ \(pid ([\d,]+)/.exec(fs.readFileSync(log, 'utf8'));
+    return m
+      ? m[1]
+          .split(',')
+          .map(Number)
+          .filter((n) => Number.isInteger(n) && n > 1)
+      : [];
+  } catch {
+    return [];
+  }
+}
+
+export async function clusterDown(args: DownArgs): Promise<string[]> {
+  const file = clusterFilePath(args.dir);
+  const c = requireClusterFile(file);
+  const out: string[] = [];
+  let controller: number | null = null;
+  try {
+    const zk = await connectZk(c.zk, 3000);
+    try {
+      controller = await zk.getControllerId();
+    } finally {
+      await zk.close();
+    }
+  } catch {
+    /* ZooKeeper gone: stop in any order */
+  }
+  const first = c.brokers.filter((b) => b.id !== controller);
+  const last = c.brokers.filter((b) => b.id === controller);
+  for (const group of [first, last]) {
+    const results = await Promise.all(
+      group.map(async (b) => [b, await terminate(b.pid, args['timeout-ms'])] as const),
+    );
+    for (const [b, how] of results) out.push(`broker ${b.id} (pid ${b.pid}): ${how}`);
+  }
+  if (c.zookeeper) {
+    const how = await terminate(c.zookeeper.pid, args['timeout-ms']);
+    for (const pid of zookeeperServerPids(c.zookeeper.log)) await terminate(pid, 5000);
+    out.push(`zookeeper (pid ${c.zookeeper.pid}): ${how}`);
+  }
+  fs.rmSync(file, { force: true });
+  if (args.purge) {
+    for (const b of c.brokers) {
+      fs.rmSync(b.dataDir, { recursive: true, force: true });
+      fs.rmSync(b.log, { force: true });
+    }
+    if (c.zookeeper) {
+      fs.rmSync(c.zookeeper.dataDir, { recursive: true, force: true });
+      fs.rmSync(c.zookeeper.log, { force: true });
+    }
+  }
+  return out;
+}
+
+const down: CommandModule<object, DownArgs> = {
+  command: 'down',
+  describe: 'Stop the brokers and ZooKeeper that `cluster up` started',
+  builder: (y: Argv) =>
+    y
+      .option('dir', { type: 'string', describe: 'The directory given to `cluster up`' })
+      .option('purge', {
+        type: 'boolean',
+        default: false,
+        describe: 'Also delete data directories and logs',
+      })
+      .option('timeout-ms', {
+        type: 'number',
+        default: 30000,
+        describe: 'Per process: wait this long after SIGTERM, then SIGKILL',
+      })
+      .example('$0 cluster down --purge', 'stop everything and delete its data') as Argv<DownArgs>,
+  handler: (args) =>
+    run(async () => {
+      for (const line of await clusterDown(args)) process.stdout.write(line + '\n');
+    }),
+};
+
+export const clusterUpCommand = up;
+export const clusterDownCommand = down;

@@ -1,0 +1,113 @@
+// `kzoo cluster up` → topic create → produce → broker kill → topic describe --unavailable →
+// broker start → leader-election → cluster down, all as real CLI processes with their own
+// embedded ZooKeeper; afterwards nothing they started is left running. Needs `npx tsc -b`.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cliBinPath, makeTempDir, onCleanup, removeDir, runCli, waitFor } from '@kzoo/testkit';
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 1) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function produce(env: NodeJS.ProcessEnv, topic: string, lines: string[]): Promise<number | null> {
+  const child = spawn(process.execPath, [cliBinPath(), 'produce', topic, '--acks', '1'], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'ignore', 'inherit'],
+  });
+  child.stdin!.end(lines.join('\n') + '\n');
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+}
+
+describe('cli > cluster orchestration (processes)', () => {
+  it('cluster up, kill a broker, describe unavailable partitions, restart it, cluster down leaves nothing running', async () => {
+    const dir = makeTempDir('kzoo-cluster-up-');
+    const file = path.join(dir, 'cluster.json');
+    const env = { KZOO_CLUSTER_FILE: file, KZOO_LOG_LEVEL: 'warn' };
+    const pidsSeen = new Set<number>();
+    onCleanup(() => {
+      for (const pid of pidsSeen) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      removeDir(dir);
+    });
+    const kzoo = async (...args: string[]) => {
+      const r = await runCli(args, { env, timeoutMs: 90000 });
+      if (r.code !== 0)
+        throw new Error(`kzoo ${args.join(' ')}: ${r.code}\n${r.stdout}${r.stderr}`);
+      return r.stdout;
+    };
+    const recordPids = () => {
+      const c = JSON.parse(fs.readFileSync(file, 'utf8'));
+      for (const b of c.brokers) pidsSeen.add(b.pid);
+      pidsSeen.add(c.zookeeper.pid);
+      const m = /\(pid ([\d,]+)/.exec(fs.readFileSync(c.zookeeper.log, 'utf8'));
+      for (const p of m ? m[1].split(',') : []) if (Number(p) > 1) pidsSeen.add(Number(p));
+      return c;
+    };
+
+    const up = await kzoo('cluster', 'up', '--brokers', '3', '--session-timeout-ms', '2000');
+    expect(up).toMatch(/bootstrap servers 127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+/);
+    const c = recordPids();
+    expect(c.brokers.map((b: { id: number }) => b.id)).toEqual([1, 2, 3]);
+    expect([...pidsSeen].every(alive)).toBe(true);
+    const status = JSON.parse(await kzoo('cluster', 'status', '--json'));
+    expect(status.brokers).toHaveLength(3);
+    expect(status.controller).not.toBeNull();
+
+    await kzoo('topic', 'create', 'single', '--partitions', '3', '--replication-factor', '1');
+    await kzoo('topic', 'create', 'triple', '--partitions', '1', '--replication-factor', '3');
+    expect(
+      await produce(
+        env,
+        'single',
+        Array.from({ length: 30 }, (_, i) => `r${i}`),
+      ),
+    ).toBe(0);
+    const single = JSON.parse(await kzoo('topic', 'describe', 'single', '--json'));
+    const victim: number = single.partitions[0].leader;
+    const ledByVictim = single.partitions
+      .filter((p: { leader: number }) => p.leader === victim)
+      .map((p: { partition: number }) => p.partition);
+
+    await kzoo('broker', 'kill', '--id', String(victim));
+    const unavailable = await waitFor(
+      'the killed broker’s partitions unavailable',
+      async () => {
+        const out = await kzoo('topic', 'describe', '--unavailable');
+        const parts = [...out.matchAll(/Topic: single\tPartition: (\d+)\tLeader: none/g)].map((m) =>
+          Number(m[1]),
+        );
+        return parts.length === ledByVictim.length ? out : undefined;
+      },
+      { timeoutMs: 15000, intervalMs: 200 },
+    );
+    expect(unavailable).not.toMatch(/Topic: triple/);
+    const under = await kzoo('topic', 'describe', '--under-replicated-partitions');
+    expect(under).toMatch(/Topic: triple\tPartition: 0\tLeader: \d+\tLeaderEpoch: 1/);
+    expect(under).not.toMatch(/PartitionCount/);
+
+    await kzoo('broker', 'start', '--id', String(victim));
+    recordPids();
+    await waitFor(
+      'no unavailable partition once it is back',
+      async () => (await kzoo('topic', 'describe', '--unavailable')).trim() === '',
+      { timeoutMs: 15000, intervalMs: 200 },
+    );
+    const election = await runCli(['leader-election', '--preferred', '--topic', 'single'], {
+      env,
+    });
+    expect(election.stdout).toMatch(/Valid replica already elected for partition single-0/);
+
+    const down = await kzoo('cluster', 'down');
+    expect(down).toMatch(/zookeeper \(pid \d+\): stopped/);
+    expect(fs.existsSync(file)).toBe(false);
+    await waitFor('every process gone', () => [...pidsSeen].every((p) => !alive(p)), {
+      timeoutMs: 10000,
+    });
+  });
+});
