@@ -11,6 +11,7 @@ export * from './server/KafkaApis';
 export * from './server/MetadataCache';
 export * from './server/ReplicaManager';
 export * from './server/Partition';
+export * from './server/ProducerIdManager';
 export * from './server/DelayedOperation';
 export * from './server/DelayedOps';
 export * from './admin/AdminZkClient';

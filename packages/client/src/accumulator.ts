@@ -14,6 +14,7 @@ import {
   type RecordMetadata,
   type SendCall,
 } from './producer-batch';
+import type { TransactionManager } from './transaction-manager';
 
 export interface AccumulatorOptions {
   batchSize: number;
@@ -21,6 +22,8 @@ export interface AccumulatorOptions {
   retryBackoffMs: number;
   deliveryTimeoutMs: number;
   compression: CompressionCodec;
+  /** Idempotence: sequence numbers and the order of retries. */
+  transactionManager?: TransactionManager;
 }
 
 export interface AppendResult {
@@ -126,6 +129,9 @@ export class RecordAccumulator {
           continue;
         }
         if (readyNodes.has(leader)) continue;
+        // Idempotence: a retry waits until it is the lowest unresolved sequence (a
+        // response wakes the sender).
+        if (this.opts.transactionManager && !this.opts.transactionManager.canSend(batch)) continue;
         const backingOff =
           batch.attempts > 0 && nowMs - batch.lastAttemptMs < this.opts.retryBackoffMs;
         const waited = nowMs - batch.lastAttemptMs;
@@ -164,10 +170,13 @@ export class RecordAccumulator {
       const leader = cluster.leaderFor(q.topic, q.partition);
       if (!wanted.has(leader)) continue;
       if (batch.attempts > 0 && nowMs - batch.lastAttemptMs < this.opts.retryBackoffMs) continue;
+      const tm = this.opts.transactionManager;
+      if (tm && !tm.canSend(batch)) continue;
       const size = sizes.get(leader) ?? 0;
       const list = out.get(leader);
       if (list && size + batch.sizeInBytes > maxSize) continue;
       q.batches.shift();
+      if (tm) tm.onDrain(batch);
       batch.close(this.opts.compression);
       batch.attempts++;
       batch.lastAttemptMs = nowMs;
@@ -178,10 +187,26 @@ export class RecordAccumulator {
     return out;
   }
 
-  /** Puts a batch back at the head of its partition's queue for a retry. */
+  /**
+   * Puts a batch back at the head of its partition's queue for a retry; with
+   * idempotence, among the other retried batches in sequence order.
+   */
   reenqueue(batch: ProducerBatch, nowMs: number): void {
     batch.lastAttemptMs = nowMs;
-    this.queue(batch.topic, batch.partition).batches.unshift(batch);
+    const list = this.queue(batch.topic, batch.partition).batches;
+    const tm = this.opts.transactionManager;
+    const key = tm ? tm.sequenceOrderKey(batch) : -1;
+    if (key < 0) {
+      list.unshift(batch);
+      return;
+    }
+    let i = 0;
+    while (i < list.length) {
+      const k = tm!.sequenceOrderKey(list[i]);
+      if (k < 0 || k > key) break;
+      i++;
+    }
+    list.splice(i, 0, batch);
   }
 
   /** Batches waiting in the accumulator longer than `delivery.timeout.ms`, removed. */

@@ -54,7 +54,12 @@ describe('Client > config', () => {
     [{ 'linger.ms': 'soon' }, 'not an integer'],
     [{ acks: '2' }, 'acks'],
     [{ 'compression.type': 'brotli' }, 'compression.type'],
-    [{ 'enable.idempotence': true }, 'enable.idempotence'],
+    [{ 'enable.idempotence': true, acks: '1' }, 'enable.idempotence=true conflicts with acks=1'],
+    [
+      { 'enable.idempotence': 'true', 'max.in.flight.requests.per.connection': 6 },
+      'max.in.flight.requests.per.connection=6',
+    ],
+    [{ 'enable.idempotence': true, retries: 0 }, 'retries=0'],
   ])('bad producer config %j is INVALID_CONFIG', (extra, msg) => {
     let err: unknown;
     try {
@@ -65,6 +70,25 @@ describe('Client > config', () => {
     expect(err).toBeInstanceOf(KafkaError);
     expect((err as KafkaError).errorName).toBe('INVALID_CONFIG');
     expect((err as KafkaError).message).toContain(msg);
+  });
+
+  test('idempotence: on by default with acks=all, turned off by a conflicting default-less setting', () => {
+    const d = parseProducerConfig({ 'bootstrap.servers': 'h:1' });
+    expect([d['enable.idempotence'], d.acks]).toEqual([true, 'all']);
+    expect(
+      parseProducerConfig({ 'bootstrap.servers': 'h:1', acks: '1' })['enable.idempotence'],
+    ).toBe(false);
+    expect(
+      parseProducerConfig({
+        'bootstrap.servers': 'h:1',
+        'max.in.flight.requests.per.connection': 10,
+      })['enable.idempotence'],
+    ).toBe(false);
+    expect(
+      parseProducerConfig({ 'bootstrap.servers': 'h:1', acks: '-1', 'enable.idempotence': true })[
+        'enable.idempotence'
+      ],
+    ).toBe(true);
   });
 
   test('bootstrap.servers is required and checked', () => {

@@ -45,7 +45,7 @@ export const PRODUCER_CONFIG_DEFS = {
   'max.request.size': { kind: 'int', default: 1048576, min: 0 },
   'buffer.memory': { kind: 'int', default: 33554432, min: 0 },
   'max.block.ms': { kind: 'int', default: 60000, min: 0 },
-  'enable.idempotence': { kind: 'boolean', default: false },
+  'enable.idempotence': { kind: 'boolean', default: true },
 } satisfies ConfigDefs;
 
 export const CONSUMER_CONFIG_DEFS = {
@@ -185,11 +185,25 @@ export function bootstrapServers(cfg: { 'bootstrap.servers': string[] }): HostPo
 export function parseProducerConfig(input: ConfigInput): ProducerConfig {
   const cfg = parseConfig(PRODUCER_CONFIG_DEFS, input) as ProducerConfig;
   bootstrapServers(cfg);
-  if (cfg['enable.idempotence'])
-    throw new KafkaError(
-      'INVALID_CONFIG',
-      'enable.idempotence=true is not supported yet by kzoo (set it to false)',
+  // Kafka 3.2+: idempotence (default true) needs acks=all, retries > 0 and at most 5
+  // requests in flight. Set explicitly, a conflict is an error; left to its default,
+  // idempotence is turned off by a conflicting setting.
+  const conflicts: string[] = [];
+  if (cfg.acks !== 'all' && cfg.acks !== '-1') conflicts.push(`acks=${cfg.acks} (must be all)`);
+  if (cfg.retries === 0) conflicts.push('retries=0 (must be > 0)');
+  if (cfg['max.in.flight.requests.per.connection'] > 5)
+    conflicts.push(
+      `max.in.flight.requests.per.connection=${cfg['max.in.flight.requests.per.connection']} (must be <= 5)`,
     );
+  if (conflicts.length > 0) {
+    const explicit = input['enable.idempotence'] !== undefined && cfg['enable.idempotence'];
+    if (explicit)
+      throw new KafkaError(
+        'INVALID_CONFIG',
+        `enable.idempotence=true conflicts with ${conflicts.join(', ')}; set enable.idempotence=false or fix the setting`,
+      );
+    cfg['enable.idempotence'] = false;
+  }
   return cfg;
 }
 

@@ -4,7 +4,7 @@
  * from Metadata; before the first metadata the bootstrap servers are used.
  */
 import { KafkaError, type Logger } from '@kzoo/common';
-import { Connection } from '@kzoo/protocol';
+import { Connection, type ControlFn } from '@kzoo/protocol';
 import type { HostPort } from './config';
 
 export interface NetworkClientOptions {
@@ -20,6 +20,9 @@ export class NetworkClient {
   private readonly open = new Map<string, Connection>();
   private readonly nodes = new Map<number, HostPort>();
   private closed = false;
+  /** Fault hooks installed on every connection, present and future. */
+  private readonly controls: Array<{ apiKey: number; fn: ControlFn }> = [];
+  private readonly removers = new Map<Connection, Array<() => void>>();
 
   constructor(private readonly opts: NetworkClientOptions) {}
 
@@ -70,7 +73,9 @@ export class NetworkClient {
           throw new KafkaError('NETWORK_EXCEPTION', 'client closed');
         }
         this.open.set(key, conn);
+        for (const c of this.controls) this.installControl(conn, c);
         conn.onClose(() => {
+          this.removers.delete(conn);
           if (this.conns.get(key) === p) this.conns.delete(key);
           if (this.open.get(key) === conn) this.open.delete(key);
         });
@@ -109,6 +114,35 @@ export class NetworkClient {
       'NETWORK_EXCEPTION',
       `no broker reachable (bootstrap.servers=${list}): ${(lastErr as Error | undefined)?.message ?? 'no candidates'}`,
     );
+  }
+
+  private installControl(conn: Connection, c: { apiKey: number; fn: ControlFn }): void {
+    const remove = conn.controlKey(c.apiKey, c.fn);
+    const list = this.removers.get(conn);
+    if (list) list.push(remove);
+    else this.removers.set(conn, [remove]);
+  }
+
+  /**
+   * Fault hook for tests (Connection.controlKey on every broker connection, present and
+   * future): `fn` sees each request of `apiKey` and returns 'keep', 'drop' (the response
+   * is discarded: the request times out after request.timeout.ms) or `{delayMs}`.
+   * Returns a function that removes the hook everywhere.
+   */
+  controlKey(apiKey: number, fn: ControlFn): () => void {
+    const c = { apiKey, fn };
+    this.controls.push(c);
+    for (const conn of this.open.values()) this.installControl(conn, c);
+    return () => {
+      const i = this.controls.indexOf(c);
+      if (i >= 0) this.controls.splice(i, 1);
+      for (const conn of this.open.values()) {
+        // Re-install the remaining hooks: simplest way to drop just this one.
+        for (const r of this.removers.get(conn) ?? []) r();
+        this.removers.delete(conn);
+        for (const other of this.controls) this.installControl(conn, other);
+      }
+    };
   }
 
   async close(): Promise<void> {

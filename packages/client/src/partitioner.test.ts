@@ -41,6 +41,33 @@ describe('Client > DefaultPartitioner', () => {
     expect(murmur2(Buffer.from('21'))).toBe(-973932308);
   });
 
+  // Kafka's UtilsTest.testMurmur2 hashes; the expected partition is computed from the
+  // Java hash literal ((h & 0x7fffffff) % n, DefaultPartitioner/BuiltInPartitioner's
+  // keyed rule), independently of our murmur2. 6 keys x 5 partition counts = 30 vectors.
+  const JAVA_HASHES: Array<[string, number]> = [
+    ['21', -973932308],
+    ['foobar', -790332482],
+    ['a-little-bit-long-string', -985981536],
+    ['a-little-bit-longer-string', -1486304829],
+    ['lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8', -58897971],
+    ['abc', 479470107],
+  ];
+  const vectors = JAVA_HASHES.flatMap(([key, h]) =>
+    [1, 3, 10, 12, 50].map((n) => [key, n, (h & 0x7fffffff) % n] as const),
+  );
+  test.each(vectors)(
+    'key %j with %d partitions lands on partition %d as in the Java client',
+    (key, n, want) => {
+      const c = cluster(n);
+      expect(new DefaultPartitioner().partition('t', Buffer.from(key), c)).toBe(want);
+    },
+  );
+
+  test('spot checks written out: foobar -> 16 of 50, 6 of 10', () => {
+    expect(new DefaultPartitioner().partition('t', Buffer.from('foobar'), cluster(50))).toBe(16);
+    expect(new DefaultPartitioner().partition('t', Buffer.from('foobar'), cluster(10))).toBe(6);
+  });
+
   test('null key sticks to one partition until a new batch', () => {
     const p = new DefaultPartitioner(seq(0.5, 0.1, 0.9));
     const c = cluster(4);

@@ -167,6 +167,10 @@ export class ProducerBatch {
   readonly calls: SendCall[] = [];
   private doneListeners: Array<() => void> | undefined;
   finished = false;
+  /** Idempotence: set when the batch is first drained (kept for its retries). */
+  producerId = NO_PRODUCER_ID;
+  producerEpoch = NO_PRODUCER_EPOCH;
+  baseSequence = NO_SEQUENCE;
 
   constructor(
     readonly topic: string,
@@ -238,6 +242,23 @@ export class ProducerBatch {
     return true;
   }
 
+  /**
+   * Stamps the idempotent producer's id, epoch and base sequence (before `close`, or on
+   * a built batch when its sequence is reset after an epoch bump: header and CRC are
+   * rewritten).
+   */
+  setProducerState(producerId: number, producerEpoch: number, baseSequence: number): void {
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    this.baseSequence = baseSequence;
+    const out = this.built;
+    if (!out) return;
+    writeInt64(out, PRODUCER_ID_OFFSET, producerId);
+    out.writeInt16BE(producerEpoch, PRODUCER_EPOCH_OFFSET);
+    out.writeInt32BE(baseSequence, BASE_SEQUENCE_OFFSET);
+    out.writeUInt32BE(computeBatchCrc(out, 0, out.length), CRC_OFFSET);
+  }
+
   /** Closes the batch for appends and returns its RecordBatch v2 bytes (built once). */
   close(codec: CompressionCodec): Buffer {
     if (this.built) return this.built;
@@ -258,9 +279,9 @@ export class ProducerBatch {
     out.writeInt32BE(this.count - 1, LAST_OFFSET_DELTA_OFFSET);
     writeInt64(out, BASE_TIMESTAMP_OFFSET, this.baseTimestamp);
     writeInt64(out, MAX_TIMESTAMP_OFFSET, this.maxTimestamp);
-    writeInt64(out, PRODUCER_ID_OFFSET, NO_PRODUCER_ID);
-    out.writeInt16BE(NO_PRODUCER_EPOCH, PRODUCER_EPOCH_OFFSET);
-    out.writeInt32BE(NO_SEQUENCE, BASE_SEQUENCE_OFFSET);
+    writeInt64(out, PRODUCER_ID_OFFSET, this.producerId);
+    out.writeInt16BE(this.producerEpoch, PRODUCER_EPOCH_OFFSET);
+    out.writeInt32BE(this.baseSequence, BASE_SEQUENCE_OFFSET);
     out.writeInt32BE(this.count, RECORDS_COUNT_OFFSET);
     out.writeUInt32BE(computeBatchCrc(out, 0, size), CRC_OFFSET);
     this.built = out;

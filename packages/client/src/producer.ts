@@ -27,6 +27,8 @@ import {
   type SendCall,
 } from './producer-batch';
 import { Sender } from './sender';
+import { TransactionManager } from './transaction-manager';
+import type { ControlFn } from '@kzoo/protocol';
 
 export type { RecordMetadata } from './producer-batch';
 
@@ -67,7 +69,19 @@ export interface ClientOptions {
   logger?: Logger;
   /** Random source of the sticky partitioner (tests). */
   random?: () => number;
+  /**
+   * Custom partitioner (Kafka's `partitioner.class`): returns the partition of a record
+   * without an explicit one. `key` is the key's bytes (null when none).
+   */
+  partitioner?: CustomPartitioner;
 }
+
+export type CustomPartitioner = (
+  topic: string,
+  key: Buffer | null,
+  value: Buffer | string | null,
+  numPartitions: number,
+) => number;
 
 function encodeHeaders(h: ProducerRecord['headers']): EncodedFields['headers'] {
   if (h === undefined || h === null) return null;
@@ -105,6 +119,9 @@ export class Producer {
   private readonly accumulator: RecordAccumulator;
   private readonly sender: Sender;
   private readonly partitioner: DefaultPartitioner;
+  private readonly customPartitioner: CustomPartitioner | undefined;
+  /** Present when enable.idempotence is on. */
+  readonly transactionManager: TransactionManager | undefined;
   private readonly bufferWaiters: Array<() => void> = [];
   /** Sends still waiting for metadata or buffer space (flush waits for them too). */
   private readonly blockedSends = new Set<Promise<unknown>>();
@@ -134,7 +151,9 @@ export class Producer {
       time: this.time,
       onUpdate: (cluster) => this.network.setNodes(cluster.nodes.values()),
     });
+    this.transactionManager = c['enable.idempotence'] ? new TransactionManager() : undefined;
     this.accumulator = new RecordAccumulator({
+      transactionManager: this.transactionManager,
       batchSize: c['batch.size'],
       lingerMs: c['linger.ms'],
       retryBackoffMs: c['retry.backoff.ms'],
@@ -153,12 +172,26 @@ export class Producer {
         deliveryTimeoutMs: c['delivery.timeout.ms'],
         maxInFlight: c['max.in.flight.requests.per.connection'],
         maxRequestSize: c['max.request.size'],
+        transactionManager: this.transactionManager,
       },
       this.time,
       this.log,
       this.releaseBufferWaiters,
     );
     this.partitioner = new DefaultPartitioner(opts.random);
+    if (opts.partitioner !== undefined && typeof opts.partitioner !== 'function')
+      throw new KafkaError('INVALID_CONFIG', 'partitioner must be a function');
+    this.customPartitioner = opts.partitioner;
+  }
+
+  /**
+   * Fault hook for tests: `fn` sees each request of `apiKey` this producer sends, on
+   * every broker connection, and may 'drop' its response (the request then times out
+   * after request.timeout.ms and is retried) or delay it (`{delayMs}`). Returns a
+   * function that removes the hook. See Connection.controlKey.
+   */
+  controlKey(apiKey: number, fn: ControlFn): () => void {
+    return this.network.controlKey(apiKey, fn);
   }
 
   /**
@@ -292,9 +325,14 @@ export class Producer {
     now: number,
   ): boolean {
     const timestamp = r.timestamp ?? now;
-    const sticky = r.partition === undefined && p.key === null;
+    const custom = this.customPartitioner;
+    const sticky = r.partition === undefined && p.key === null && !custom;
     let partition =
-      r.partition !== undefined ? r.partition : this.partitioner.partition(topic, p.key, cluster);
+      r.partition !== undefined
+        ? r.partition
+        : custom
+          ? this.customPartition(custom, topic, p, cluster.topic(topic)!.partitions.length)
+          : this.partitioner.partition(topic, p.key, cluster);
     const result: RecordMetadata = { topic, partition, offset: -1, timestamp };
     const acc = this.accumulator;
     let res = acc.append(topic, partition, timestamp, p, p.size, call, result, sticky, now);
@@ -306,6 +344,21 @@ export class Producer {
     }
     if (call.results) call.results[i] = result;
     return res.batchIsFull || res.newBatchCreated;
+  }
+
+  private customPartition(
+    fn: CustomPartitioner,
+    topic: string,
+    p: Prepared,
+    numPartitions: number,
+  ): number {
+    const n = fn(topic, p.key, p.value, numPartitions);
+    if (!Number.isInteger(n) || n < 0 || n >= numPartitions)
+      throw new KafkaError(
+        'UNKNOWN_TOPIC_OR_PARTITION',
+        `the custom partitioner returned ${n} for topic ${topic} with ${numPartitions} partitions`,
+      );
+    return n;
   }
 
   private doSend(topic: string, records: ProducerRecord | ProducerRecord[], call: SendCall): void {

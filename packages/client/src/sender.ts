@@ -4,12 +4,13 @@
  * completes, retries or fails them from the responses. Kafka runs it on its own
  * thread; here it runs on the event loop, woken by appends, responses and timers.
  */
-import { KafkaError, type Logger, type Time } from '@kzoo/common';
+import { ErrorCode, KafkaError, type Logger, type Time } from '@kzoo/common';
 import { ApiKeys, type ProduceRequest, type ProduceResponse } from '@kzoo/protocol';
 import type { RecordAccumulator } from './accumulator';
 import type { Metadata } from './metadata';
 import type { NetworkClient } from './network-client';
 import type { ProducerBatch } from './producer-batch';
+import type { TransactionManager } from './transaction-manager';
 
 export interface SenderOptions {
   acks: number;
@@ -19,6 +20,8 @@ export interface SenderOptions {
   deliveryTimeoutMs: number;
   maxInFlight: number;
   maxRequestSize: number;
+  /** Set when enable.idempotence is on. */
+  transactionManager?: TransactionManager;
 }
 
 const METADATA_ERRORS = new Set([
@@ -41,6 +44,7 @@ export class Sender {
   private running = true;
   /** Produce requests in flight (acks != 0). */
   inFlightRequests = 0;
+  private initInFlight = false;
 
   constructor(
     private readonly accumulator: RecordAccumulator,
@@ -87,6 +91,25 @@ export class Sender {
         ),
       );
     }
+    const tm = this.opts.transactionManager;
+    if (tm) {
+      // Kafka's maybeSendAndPollTransactionalRequest, idempotence only: a producer id
+      // first; an epoch bump once nothing is in flight.
+      if (tm.epochBumpPending && this.inFlightRequests === 0) {
+        const old = tm.producerEpoch;
+        if (tm.bumpEpoch())
+          this.log.info('bumped the producer epoch after a sequence gap', {
+            producerId: tm.producerId,
+            epoch: tm.producerEpoch,
+            previous: old,
+          });
+        else tm.setProducerIdAndEpoch(-1, -1);
+      }
+      if (!tm.hasProducerId()) {
+        this.initProducerId(tm);
+        return;
+      }
+    }
     const cluster = this.metadata.cluster;
     const ready = this.accumulator.ready(cluster, now);
     let nextDelay = ready.nextReadyCheckDelayMs;
@@ -115,6 +138,38 @@ export class Sender {
       for (const [node, batches] of drained) this.sendProduce(node, batches);
     }
     if (nextDelay !== Infinity) this.schedule(nextDelay);
+  }
+
+  /** InitProducerId to any broker; retried after retry.backoff.ms on failure. */
+  private initProducerId(tm: TransactionManager): void {
+    if (this.initInFlight) return;
+    this.initInFlight = true;
+    this.network
+      .leastLoaded()
+      .then((conn) =>
+        conn.request(ApiKeys.InitProducerId, 0, {
+          transactionalId: null,
+          transactionTimeoutMs: 60000,
+          producerId: -1,
+          producerEpoch: -1,
+        }),
+      )
+      .then((res) => {
+        this.initInFlight = false;
+        if (res.errorCode !== 0) throw new KafkaError(res.errorCode, 'InitProducerId');
+        tm.setProducerIdAndEpoch(res.producerId, res.producerEpoch);
+        this.log.info('got a producer id', {
+          producerId: res.producerId,
+          epoch: res.producerEpoch,
+        });
+        this.wakeup();
+      })
+      .catch((e: Error) => {
+        this.initInFlight = false;
+        if (!this.running) return;
+        this.log.warn('InitProducerId failed, retrying', { error: e.message });
+        this.schedule(this.opts.retryBackoffMs);
+      });
   }
 
   private schedule(delayMs: number): void {
@@ -214,6 +269,21 @@ export class Sender {
         );
       } else if (p.errorCode === 0) {
         this.finish(b, null, p.baseOffset, p.logAppendTimeMs);
+      } else if (p.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
+        this.finish(b, null, -1, -1); // 0.11-1.x brokers: a duplicate, without its offset
+      } else if (
+        this.opts.transactionManager &&
+        (p.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER ||
+          p.errorCode === ErrorCode.UNKNOWN_PRODUCER_ID)
+      ) {
+        const err = new KafkaError(
+          p.errorCode,
+          `${b.topic}-${b.partition}${p.errorMessage ? `: ${p.errorMessage}` : ''}`,
+        );
+        // An earlier batch of the partition failed: this one follows it again.
+        if (this.opts.transactionManager.hasEarlierUnresolved(b) && this.canRetry(b))
+          this.retry(b, err);
+        else this.finish(b, err);
       } else {
         const err = new KafkaError(
           p.errorCode,
@@ -225,30 +295,37 @@ export class Sender {
   }
 
   private retryOrFail(b: ProducerBatch, err: Error): void {
-    const now = this.time.milliseconds();
     const retriable = err instanceof KafkaError && err.retriable;
     if (retriable && METADATA_ERRORS.has(err.errorName)) this.metadata.requestUpdate();
-    if (
-      retriable &&
-      this.running &&
-      b.attempts <= this.opts.retries &&
-      now - b.createdMs < this.opts.deliveryTimeoutMs
-    ) {
-      this.log.debug('retrying batch', {
-        topic: b.topic,
-        partition: b.partition,
-        attempt: b.attempts,
-        error: err.message,
-      });
-      this.accumulator.reenqueue(b, now);
-      if (this.metadata.updateDue()) this.refreshMetadata();
-      this.schedule(this.opts.retryBackoffMs);
+    if (retriable && this.canRetry(b)) {
+      this.retry(b, err);
       return;
     }
     this.finish(b, err);
   }
 
+  private canRetry(b: ProducerBatch): boolean {
+    return (
+      this.running &&
+      b.attempts <= this.opts.retries &&
+      this.time.milliseconds() - b.createdMs < this.opts.deliveryTimeoutMs
+    );
+  }
+
+  private retry(b: ProducerBatch, err: Error): void {
+    this.log.debug('retrying batch', {
+      topic: b.topic,
+      partition: b.partition,
+      attempt: b.attempts,
+      error: err.message,
+    });
+    this.accumulator.reenqueue(b, this.time.milliseconds());
+    if (this.metadata.updateDue()) this.refreshMetadata();
+    this.schedule(this.opts.retryBackoffMs);
+  }
+
   private finish(b: ProducerBatch, err: Error | null, baseOffset = -1, logAppendTimeMs = -1): void {
+    this.opts.transactionManager?.onComplete(b, err !== null);
     if (err) b.fail(err);
     else b.complete(baseOffset, logAppendTimeMs);
     this.accumulator.deallocate(b);

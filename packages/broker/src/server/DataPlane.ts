@@ -15,6 +15,7 @@ import type { Broker, BrokerComponent } from '../Broker';
 import type { KafkaConfig } from '../config';
 import { AdminZkClient } from '../admin/AdminZkClient';
 import { SocketServer } from '../network';
+import { ProducerIdManager } from './ProducerIdManager';
 import { KafkaApis, type ApiSettings, type BrokerContext } from './KafkaApis';
 import { MetadataCache } from './MetadataCache';
 import { AlterPartitionManager } from './AlterPartitionManager';
@@ -156,6 +157,11 @@ export class DataPlane implements BrokerComponent {
       metadataCache: this.metadataCache,
       replicaManager: this._replicaManager,
       adminZkClient: admin,
+      producerIdManager: new ProducerIdManager(
+        broker.brokerId,
+        broker.zkClient,
+        this.log.child({}, 'producer.id.manager'),
+      ),
       controller: () => (broker.state === 'NotRunning' ? null : controllerOf(broker)),
       clusterId: () => broker.clusterId,
       time: this.time,

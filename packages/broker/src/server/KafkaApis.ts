@@ -21,6 +21,8 @@ import { handleStopReplica } from '../handlers/05-stop-replica';
 import { handleUpdateMetadata } from '../handlers/06-update-metadata';
 import { handleCreateTopics } from '../handlers/19-create-topics';
 import { handleDeleteTopics } from '../handlers/20-delete-topics';
+import { handleInitProducerId } from '../handlers/22-init-producer-id';
+import type { ProducerIdManager } from './ProducerIdManager';
 import { handleOffsetForLeaderEpoch } from '../handlers/23-offset-for-leader-epoch';
 import { handleAlterPartition } from '../handlers/56-alter-partition';
 import type { KafkaController } from '../controller/KafkaController';
@@ -47,6 +49,8 @@ export interface BrokerContext {
   readonly metadataCache: MetadataCache;
   readonly replicaManager: ReplicaManager;
   readonly adminZkClient: AdminZkClient;
+  /** Producer ids for InitProducerId (absent: COORDINATOR_NOT_AVAILABLE). */
+  readonly producerIdManager?: ProducerIdManager;
   /** This broker's controller module (it answers AlterPartition while active). */
   controller(): KafkaController | null;
   clusterId(): string | null;
@@ -77,6 +81,7 @@ export class KafkaApis {
     this.register(6, handleUpdateMetadata);
     this.register(19, handleCreateTopics);
     this.register(20, handleDeleteTopics);
+    this.register(22, handleInitProducerId);
     this.register(23, handleOffsetForLeaderEpoch);
     this.register(56, handleAlterPartition);
     this.register(37, handleCreatePartitions);

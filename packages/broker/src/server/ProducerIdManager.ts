@@ -1,0 +1,71 @@
+/**
+ * ProducerIdManager (Kafka's ZkProducerIdManager): hands out producer ids from blocks of
+ * 1000 this broker claims in `/latest_producer_id_block`
+ * (`{"version":1,"broker":1,"block_start":"0","block_end":"999"}`, inclusive bounds as
+ * strings). A claim reads the node and its zkVersion, then writes the next block
+ * conditionally on that version; a BADVERSION (another broker claimed first) retries.
+ * An empty node (created empty at startup, as Kafka does) or a missing one means the
+ * first block, 0..999.
+ */
+import { createLogger, KafkaError, type Logger } from '@kzoo/common';
+import {
+  BadVersionError,
+  NodeExistsError,
+  ProducerIdBlockZNode,
+  type KafkaZkClient,
+  type ProducerIdBlock,
+} from '@kzoo/zk';
+
+export const PRODUCER_ID_BLOCK_SIZE = 1000;
+
+export class ProducerIdManager {
+  private block: ProducerIdBlock | null = null;
+  private nextId = 0;
+  /** Serialises block claims and id generation. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly log: Logger;
+
+  constructor(
+    readonly brokerId: number,
+    private readonly zkClient: KafkaZkClient,
+    logger?: Logger,
+  ) {
+    this.log = logger ?? createLogger('producer.id.manager', { broker: brokerId });
+  }
+
+  /** The next producer id; claims a new block when the current one is used up. */
+  generateProducerId(): Promise<number> {
+    const next = this.chain.then(async () => {
+      if (!this.block || this.nextId > this.block.blockEnd) await this.claimBlock();
+      return this.nextId++;
+    });
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async claimBlock(): Promise<void> {
+    const path = ProducerIdBlockZNode.path();
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.zkClient.getDataAndStat(path);
+      const data = current?.data;
+      const prev = data && data.length > 0 ? ProducerIdBlockZNode.decode(data) : null;
+      const start = prev ? prev.blockEnd + 1 : 0;
+      const end = start + PRODUCER_ID_BLOCK_SIZE - 1;
+      if (!Number.isSafeInteger(end))
+        throw new KafkaError('UNKNOWN_SERVER_ERROR', 'producer ids are exhausted');
+      const block: ProducerIdBlock = { brokerId: this.brokerId, blockStart: start, blockEnd: end };
+      const encoded = ProducerIdBlockZNode.encode(block);
+      try {
+        if (current) await this.zkClient.zk.setData(path, encoded, current.stat.version);
+        else await this.zkClient.zk.create(path, encoded);
+        this.block = block;
+        this.nextId = start;
+        this.log.info('claimed a producer id block', { blockStart: start, blockEnd: end });
+        return;
+      } catch (e) {
+        if (!(e instanceof BadVersionError) && !(e instanceof NodeExistsError)) throw e;
+        this.log.debug('producer id block claimed concurrently, retrying', { attempt });
+      }
+    }
+  }
+}

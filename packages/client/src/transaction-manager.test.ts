@@ -1,0 +1,148 @@
+import { MockTime } from '@kzoo/common';
+import { readBatchHeader, validateBatch } from '@kzoo/records';
+import { RecordAccumulator } from './accumulator';
+import { Cluster, type TopicInfo } from './metadata';
+import {
+  maxRecordSize,
+  type EncodedFields,
+  type RecordMetadata,
+  type SendCall,
+} from './producer-batch';
+import { TransactionManager } from './transaction-manager';
+
+function cluster(): Cluster {
+  const ps = [0, 1].map((i) => ({
+    topic: 't',
+    partition: i,
+    leader: 1,
+    leaderEpoch: 0,
+    replicas: [1],
+    isr: [1],
+    offlineReplicas: [],
+    errorCode: 0,
+  }));
+  const t: TopicInfo = {
+    name: 't',
+    errorCode: 0,
+    isInternal: false,
+    partitions: ps,
+    available: ps,
+  };
+  return new Cluster('c', 1, [{ nodeId: 1, host: 'h', port: 1, rack: null }], [t]);
+}
+
+function setup() {
+  const time = new MockTime();
+  const tm = new TransactionManager();
+  const acc = new RecordAccumulator({
+    batchSize: 1 << 20,
+    lingerMs: 0,
+    retryBackoffMs: 100,
+    deliveryTimeoutMs: 120000,
+    compression: 0,
+    transactionManager: tm,
+  });
+  const c = cluster();
+  /** Appends `n` records to partition `p` as one new batch. */
+  const batchOf = (p: number, n: number) => {
+    const call: SendCall = {
+      results: [],
+      pending: n,
+      done: false,
+      resolve: () => undefined,
+      reject: () => undefined,
+    };
+    for (let i = 0; i < n; i++) {
+      const f: EncodedFields = { key: null, value: 'v', valueLength: 1, headers: null };
+      const r: RecordMetadata = { topic: 't', partition: p, offset: -1, timestamp: 0 };
+      acc.append('t', p, 0, f, maxRecordSize(f), call, r, false, time.milliseconds());
+    }
+  };
+  const drain = () => acc.drain(c, [1], 1 << 30, time.milliseconds()).get(1) ?? [];
+  return { time, tm, acc, c, batchOf, drain };
+}
+
+describe('Client > TransactionManager > sequences', () => {
+  test('nothing is drained before a producer id; then sequences per partition go up by record count', () => {
+    const { tm, batchOf, drain, acc, c, time } = setup();
+    batchOf(0, 3);
+    expect(acc.ready(c, time.milliseconds()).readyNodes.size).toBe(0);
+    expect(drain()).toEqual([]);
+    tm.setProducerIdAndEpoch(42, 0);
+    const [a] = drain();
+    batchOf(0, 2);
+    batchOf(1, 4);
+    const next = drain();
+    const b = next.find((x) => x.partition === 0)!;
+    const other = next.find((x) => x.partition === 1)!;
+    expect([a.baseSequence, b.baseSequence, other.baseSequence]).toEqual([0, 3, 0]);
+    const h = readBatchHeader(b.close(0));
+    expect([h.producerId, h.producerEpoch, h.baseSequence]).toEqual([42, 0, 3]);
+    validateBatch(b.close(0));
+  });
+
+  test('a retried batch keeps its sequence and goes back in front, in sequence order', () => {
+    const { tm, batchOf, drain, acc, time } = setup();
+    tm.setProducerIdAndEpoch(1, 0);
+    const sent = [0, 1, 2].map(() => {
+      batchOf(0, 1);
+      return drain()[0];
+    });
+    expect(sent.map((b) => b.baseSequence)).toEqual([0, 1, 2]);
+    batchOf(0, 1); // a new batch waits in the queue
+    // Batches 2 then 1 come back for retry (e.g. timeouts): they go before the new one,
+    // lowest sequence first.
+    acc.reenqueue(sent[2], time.milliseconds());
+    acc.reenqueue(sent[1], time.milliseconds());
+    time.tick(100);
+    // Batch 0 is still unresolved (in flight): batch 1 may not go yet.
+    expect(drain()).toEqual([]);
+    expect(tm.hasEarlierUnresolved(sent[1])).toBe(true);
+    tm.onComplete(sent[0], false);
+    expect(drain()).toEqual([sent[1]]);
+    expect(sent[1].baseSequence).toBe(1);
+    tm.onComplete(sent[1], false);
+    expect(drain()).toEqual([sent[2]]);
+    tm.onComplete(sent[2], false);
+    const [fresh] = drain();
+    expect(fresh.baseSequence).toBe(3);
+  });
+
+  test('a permanent failure bumps the epoch; unresolved batches are re-sequenced from 0', () => {
+    const { tm, batchOf, drain, acc, time } = setup();
+    tm.setProducerIdAndEpoch(7, 3);
+    batchOf(0, 2);
+    const [a] = drain();
+    batchOf(0, 2);
+    const [b] = drain();
+    expect([a.baseSequence, b.baseSequence]).toEqual([0, 2]);
+    // a failed for good (say delivery.timeout.ms); b got OUT_OF_ORDER_SEQUENCE_NUMBER.
+    tm.onComplete(a, true);
+    expect(tm.epochBumpPending).toBe(true);
+    expect(tm.hasEarlierUnresolved(b)).toBe(true); // retried: it will be re-sequenced
+    acc.reenqueue(b, time.milliseconds());
+    time.tick(100);
+    expect(drain()).toEqual([]); // nothing goes out until the bump
+    expect(tm.bumpEpoch()).toBe(true);
+    const [again] = drain();
+    expect(again).toBe(b);
+    const h = readBatchHeader(b.close(0));
+    expect([h.producerId, h.producerEpoch, h.baseSequence]).toEqual([7, 4, 0]);
+    validateBatch(b.close(0)); // the CRC was rewritten with the header
+  });
+
+  test('sequences wrap at Int.MaxValue; epoch 32767 needs a new producer id', () => {
+    const { tm, batchOf, drain } = setup();
+    tm.setProducerIdAndEpoch(5, 32767);
+    (
+      tm as unknown as { partitions: Map<string, { nextSequence: number; unresolved: [] }> }
+    ).partitions.set('t\u00000', { nextSequence: 0x7ffffffe, unresolved: [] });
+    batchOf(0, 3);
+    const [a] = drain();
+    expect(a.baseSequence).toBe(0x7ffffffe);
+    batchOf(0, 1);
+    const [b] = drain();
+    expect(b.baseSequence).toBe(1);
+    expect(tm.bumpEpoch()).toBe(false);
+  });
+});
