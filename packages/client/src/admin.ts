@@ -2,10 +2,11 @@
  * Admin (Kafka's AdminClient): topics (createTopics, createPartitions, deleteTopics,
  * listTopics, describeTopics), the cluster (describeCluster), offsets (listOffsets) and
  * consumer groups (listGroups, describeGroups, deleteGroups,
- * listConsumerGroupOffsets, alterConsumerGroupOffsets), elections (electLeaders). Topic
- * changes and elections go to the controller (retried on NOT_CONTROLLER after a metadata refresh); group requests go to
- * the group's coordinator (FindCoordinator, retried on NOT_COORDINATOR /
- * COORDINATOR_NOT_AVAILABLE); the rest read Metadata from any broker.
+ * listConsumerGroupOffsets, alterConsumerGroupOffsets) and elections (electLeaders).
+ * Topic changes and elections go to the controller (retried on NOT_CONTROLLER after a
+ * metadata refresh); group requests go to the group's coordinator (FindCoordinator,
+ * retried on NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE); the rest read Metadata from
+ * any broker.
  */
 import { KafkaError, SystemTime, createLogger, type Logger, type Time } from '@kzoo/common';
 import { ApiKeys, type MetadataResponse } from '@kzoo/protocol';
