@@ -4,8 +4,12 @@
  * back once it catches up — through the controller (AlterPartition, IBP >= 2.7) and
  * through the leader's own ZooKeeper write + /isr_change_notification (IBP 2.6). The
  * state znode's ISR changes, its leader_epoch does not; brokers serve the new ISR.
+ * And a SIGKILLed leader with a tail only it has: it truncates it on return (KIP-101).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Connection } from '@kzoo/protocol';
+import { iterateBatches, records as readRecords } from '@kzoo/records';
 import { onCleanup, TestCluster, waitFor } from '@kzoo/testkit';
 import { TopicPartitionStateZNode, type KafkaZkClient } from '@kzoo/zk';
 import { batchOf, metadata, randomTopic } from './cluster';
@@ -149,3 +153,134 @@ describe.each([
     }
   });
 });
+
+describe('Broker > replication (processes) > leader SIGKILLed with a tail only it has', () => {
+  it('the old leader returns, truncates its divergent tail, and every replica is byte-identical up to the HW', async () => {
+    const cluster = await TestCluster.start({
+      brokers: 3,
+      sessionTimeoutMs: 3000,
+      extraConfig: { 'replica.fetch.wait.max.ms': 100, 'replica.fetch.backoff.ms': 200 },
+    });
+    const topic = randomTopic();
+    const c1 = await connect(cluster, 1);
+    const created = await c1.request(19, 0, {
+      topics: [
+        {
+          name: topic,
+          numPartitions: -1,
+          replicationFactor: -1,
+          assignments: [{ partitionIndex: 0, brokerIds: [1, 2, 3] }],
+          configs: [],
+        },
+      ],
+      timeoutMs: 15000,
+      validateOnly: false,
+    });
+    expect(created.topics[0].errorCode).toBe(0);
+    await waitFor('all three in the ISR', async () => (await servedIsr(c1, topic)).length === 3);
+    const send = async (conn: Connection, value: string, acks: number) =>
+      (
+        await conn.request(0, 0, {
+          transactionalId: null,
+          acks,
+          timeoutMs: 5000,
+          topics: [{ name: topic, partitions: [{ index: 0, records: batchOf([{ value }]) }] }],
+        })
+      ).topics[0].partitions[0].errorCode;
+    for (let i = 0; i < 5; i++) expect(await send(c1, `c${i}`, -1)).toBe(0);
+    // Followers freeze for a moment; the leader acks writes only it has, then dies.
+    cluster.broker(2).pause();
+    cluster.broker(3).pause();
+    for (let i = 0; i < 4; i++) expect(await send(c1, `lost${i}`, 1)).toBe(0);
+    await cluster.broker(1).kill('SIGKILL');
+    cluster.broker(2).resume();
+    cluster.broker(3).resume();
+    const s = await waitFor(
+      'a new leader elected from the ISR',
+      async () => {
+        const st = await state(cluster.zkClient, topic);
+        return st.leader === 2 || st.leader === 3 ? st : undefined;
+      },
+      { timeoutMs: 15000 },
+    );
+    expect(s.leaderEpoch).toBe(1);
+    const lc = await connect(cluster, s.leader);
+    await waitFor('the new leader takes writes', async () => (await send(lc, 'new-0', -1)) === 0, {
+      timeoutMs: 10000,
+    });
+    for (let i = 1; i < 3; i++) expect(await send(lc, `new-${i}`, -1)).toBe(0);
+    // The old leader comes back with its divergent tail.
+    await cluster.startBroker(1);
+    await waitFor(
+      'the old leader back in the ISR',
+      async () => (await state(cluster.zkClient, topic)).isr.length === 3,
+      { timeoutMs: 15000 },
+    );
+    // A follower fetch parked at the leader when they froze may have carried lost0 out;
+    // lost1..lost3 reached no one.
+    const hw = (
+      await lc.request(1, 0, {
+        replicaId: -1,
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: 1 << 20,
+        isolationLevel: 0,
+        topics: [
+          {
+            topic,
+            partitions: [
+              {
+                partition: 0,
+                currentLeaderEpoch: -1,
+                fetchOffset: 0,
+                logStartOffset: -1,
+                partitionMaxBytes: 1 << 20,
+              },
+            ],
+          },
+        ],
+      })
+    ).responses[0].partitions[0].highWatermark;
+    expect([8, 9]).toContain(hw);
+    const bytes = await waitFor(
+      'every replica holds the log up to the HW',
+      async () => {
+        const out = [1, 2, 3].map((id) => logBytesBelow(cluster.broker(id).dataDir, topic, hw));
+        return out.every((b) => b !== null) ? (out as Buffer[]) : undefined;
+      },
+      { timeoutMs: 10000 },
+    );
+    expect(bytes[1].equals(bytes[0])).toBe(true);
+    expect(bytes[2].equals(bytes[0])).toBe(true);
+    const values = [...iterateBatches(bytes[0])].flatMap((b) =>
+      [...readRecords(bytes[0], b.position)].map((r) => r.value!.toString()),
+    );
+    expect(values).toEqual([
+      'c0',
+      'c1',
+      'c2',
+      'c3',
+      'c4',
+      ...(hw === 9 ? ['lost0'] : []),
+      'new-0',
+      'new-1',
+      'new-2',
+    ]);
+    expect(cluster.broker(1).stdout + cluster.broker(1).stderr).toMatch(/truncated log/);
+  });
+});
+
+/** The first bytes of a replica's log, up to the batch holding offset `hw - 1`; null until it has them. */
+function logBytesBelow(dataDir: string, topic: string, hw: number): Buffer | null {
+  const file = path.join(dataDir, `${topic}-0`, '00000000000000000000.log');
+  if (!fs.existsSync(file)) return null;
+  const buf = fs.readFileSync(file);
+  let end = 0;
+  let last = -1;
+  for (const b of iterateBatches(buf)) {
+    if (b.lastOffset >= hw) break;
+    end = b.position + b.size;
+    last = b.lastOffset;
+  }
+  return last === hw - 1 ? buf.subarray(0, end) : null;
+}

@@ -325,8 +325,18 @@ export class ControllerPartitions {
       this.channel.removeBroker(id);
       this.context.shuttingDownBrokerIds.delete(id);
     }
+    // A bounced broker (registered again with a new epoch) is handled as dead first, as
+    // Kafka does: out of the live set while its old replicas go offline.
+    const bounced = ids
+      .map((id) => [id, this.context.liveBrokers.get(id)] as const)
+      .filter((e): e is readonly [number, BrokerAndEpoch] => e[1] !== undefined);
+    for (const [id] of bounced) this.context.liveBrokers.delete(id);
     const batch = this.newBatch();
-    await this.onReplicasBecomeOffline(new Set(ids), batch);
+    try {
+      await this.onReplicasBecomeOffline(new Set(ids), batch);
+    } finally {
+      for (const [id, b] of bounced) this.context.liveBrokers.set(id, b);
+    }
     this.send(batch);
   }
 

@@ -3,8 +3,9 @@
  * leader's log without decoding records (the log checks CRCs and headers and assigns
  * offsets in place).
  * acks 0: no response is written; acks 1: answered after the local append; acks -1:
- * answered when the high watermark passes the append (at once while the ISR is the
- * leader alone), or REQUEST_TIMED_OUT after timeoutMs.
+ * answered when the high watermark passes the append, i.e. every ISR member has it
+ * (NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR shrank below min.insync.replicas
+ * meanwhile), or REQUEST_TIMED_OUT after timeoutMs.
  * Per-partition errors: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER,
  * INVALID_REQUIRED_ACKS, NOT_ENOUGH_REPLICAS, MESSAGE_TOO_LARGE, CORRUPT_MESSAGE,
  * INVALID_RECORD, RECORD_LIST_TOO_LARGE.

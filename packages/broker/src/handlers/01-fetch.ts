@@ -9,8 +9,10 @@
  * NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION, FENCED_LEADER_EPOCH,
  * UNKNOWN_LEADER_EPOCH. highWatermark and logStartOffset come with every partition;
  * lastStableOffset equals the high watermark (no transactions).
+ * A follower's fetch (replicaId >= 0) also records its progress at the leader (LEO,
+ * caught-up time), which may add it to the ISR and move the HW (Partition).
  * Not implemented: fetch sessions, isolationLevel READ_COMMITTED semantics (same as
- * READ_UNCOMMITTED without transactions), follower bookkeeping (replication).
+ * READ_UNCOMMITTED without transactions).
  */
 import { KafkaError } from '@kzoo/common';
 import type { FetchRequest, FetchResponse } from '@kzoo/protocol';

@@ -6,7 +6,8 @@
  * partition state is applied only when its leaderEpoch is newer than the one held
  * (else STALE_CONTROLLER_EPOCH for that partition); a partition whose replicas do not
  * include this broker gets UNKNOWN_TOPIC_OR_PARTITION.
- * Not implemented: follower fetching (replication), reassignment fields.
+ * Making this broker follower starts fetching from the leader (truncation first); making
+ * it leader stops that. Not implemented: reassignment fields.
  */
 import type { LeaderAndIsrRequest, LeaderAndIsrResponse } from '@kzoo/protocol';
 import type { BrokerContext } from '../server/KafkaApis';

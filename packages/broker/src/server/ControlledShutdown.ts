@@ -36,6 +36,13 @@ export async function controlledShutdown(
 ): Promise<boolean> {
   const zk = broker.zkClient;
   for (let attempt = 1; attempt <= o.maxRetries; attempt++) {
+    if (zk.zk.state !== 'connected') {
+      // Without ZooKeeper the controller cannot be found (and could not act): go on.
+      o.logger.warn('not connected to ZooKeeper; skipping controlled shutdown', {
+        state: zk.zk.state,
+      });
+      return false;
+    }
     let conn: Connection | null = null;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {

@@ -26,7 +26,28 @@ import {
   type FetchResponse,
   type OffsetForLeaderTopic,
 } from '@kzoo/protocol';
+import type { LeaderEpochFileCache } from '@kzoo/log';
 import type { Partition } from './Partition';
+
+/**
+ * Kafka's getOffsetTruncationState (KIP-101/279): where a follower with log end offset
+ * `leo` cuts its log, given the leader's answer (its largest epoch <= ours and that
+ * epoch's end offset; `leaderEndOffset` >= 0). `completed` false: the leader's epoch is
+ * not in our cache; after the cut, ask again with our (now lower) latest epoch.
+ */
+export function truncationPoint(
+  cache: Pick<LeaderEpochFileCache, 'endOffsetFor'>,
+  leo: number,
+  leaderEpoch: number,
+  leaderEndOffset: number,
+): { offset: number; completed: boolean } {
+  if (leaderEpoch < 0) return { offset: Math.min(leaderEndOffset, leo), completed: true };
+  const local = cache.endOffsetFor(leaderEpoch, leo);
+  if (local.epoch === leaderEpoch)
+    return { offset: Math.min(leaderEndOffset, local.endOffset, leo), completed: true };
+  if (local.epoch >= 0) return { offset: Math.min(local.endOffset, leo), completed: false };
+  return { offset: Math.min(leaderEndOffset, leo), completed: true };
+}
 
 export interface FetcherConfig {
   brokerId: number;
@@ -273,23 +294,12 @@ export class ReplicaFetcherThread {
       this.truncateToHighWatermark(s, 'the leader has no end offset for our epoch');
       return;
     }
-    let offset: number;
-    let completed = true;
-    if (leaderEpoch < 0) {
-      offset = Math.min(leaderEndOffset, leo);
-    } else {
-      const local = p.log.leaderEpochCache.endOffsetFor(leaderEpoch, leo);
-      if (local.epoch === leaderEpoch) {
-        offset = Math.min(leaderEndOffset, local.endOffset, leo);
-      } else if (local.epoch >= 0) {
-        // The leader's epoch is not in our cache (KIP-279): cut to the end of our largest
-        // epoch below it and ask again.
-        offset = Math.min(local.endOffset, leo);
-        completed = false;
-      } else {
-        offset = Math.min(leaderEndOffset, leo);
-      }
-    }
+    const { offset, completed } = truncationPoint(
+      p.log.leaderEpochCache,
+      leo,
+      leaderEpoch,
+      leaderEndOffset,
+    );
     this.stateLog.info('truncation point from the leader', {
       partition: p.key,
       leader: this.source.id,

@@ -398,7 +398,7 @@ export class ReplicaManager {
           result.baseOffset = info.firstOffset;
           result.logAppendTimeMs = info.logAppendTime;
           result.logStartOffset = p.logStartOffset;
-          this.fetchPurgatory.checkAndComplete(p.key);
+          this.wakeFetchesAfterAppend(p.key);
           if (acks === -1) waiting.push({ p, result, requiredOffset: info.lastOffset + 1 });
         } catch (e) {
           result.errorCode = errorCodeOf(e);
@@ -551,6 +551,23 @@ export class ReplicaManager {
       }),
     }));
   }
+
+  /**
+   * Parked fetches of `key` re-check after an append — once per event-loop turn, so the
+   * produce requests that arrived together are all in the log before a follower's (or
+   * consumer's) fetch is answered: one fetch carries them all instead of one each.
+   */
+  private wakeFetchesAfterAppend(key: string): void {
+    if (this.appendedKeys.size === 0) setImmediate(this.wakeAppended);
+    this.appendedKeys.add(key);
+  }
+
+  private readonly appendedKeys = new Set<string>();
+  private readonly wakeAppended = (): void => {
+    const keys = [...this.appendedKeys];
+    this.appendedKeys.clear();
+    for (const k of keys) this.fetchPurgatory.checkAndComplete(k);
+  };
 
   /** Lets parked fetches of `key` re-check (after the HW moved). */
   onHighWatermarkMoved(key: string): void {

@@ -122,15 +122,23 @@ const start: CommandModule<object, StartArgs> = {
         ),
       );
       let stopping = false;
+      // 15 s for the shutdown itself, plus what controlled shutdown may spend asking.
+      const guardMs =
+        15000 +
+        (config.getBoolean('controlled.shutdown.enable')
+          ? config.getInt('controlled.shutdown.max.retries') *
+            (config.getInt('controller.socket.timeout.ms') +
+              config.getInt('controlled.shutdown.retry.backoff.ms'))
+          : 0);
       const stop = async (code: number, why?: unknown) => {
         if (stopping) return;
         stopping = true;
         if (why)
           process.stderr.write(`kzoo: ${why instanceof Error ? why.message : String(why)}\n`);
         setTimeout(() => {
-          process.stderr.write('kzoo: shutdown took longer than 15 s, exiting\n');
+          process.stderr.write(`kzoo: shutdown took longer than ${guardMs} ms, exiting\n`);
           process.exit(code === 0 ? 1 : code);
-        }, 15000).unref();
+        }, guardMs).unref();
         await broker.shutdown().catch(() => undefined);
         process.exit(code);
       };
