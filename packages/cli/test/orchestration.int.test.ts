@@ -87,6 +87,9 @@ describe('cli > cluster orchestration (processes)', () => {
       { timeoutMs: 15000, intervalMs: 200 },
     );
     expect(unavailable).not.toMatch(/Topic: triple/);
+    expect(await kzoo('cluster', 'status')).toMatch(
+      new RegExp(`\\n  ${victim}  not registered \\(pid \\d+: exited\\)`),
+    );
     const under = await kzoo('topic', 'describe', '--under-replicated-partitions');
     expect(under).toMatch(/Topic: triple\tPartition: 0\tLeader: \d+\tLeaderEpoch: 1/);
     expect(under).not.toMatch(/PartitionCount/);

@@ -2,7 +2,9 @@
  * `kzoo cluster up|down` (cluster-up.ts) and `kzoo cluster status`: live brokers with their endpoints, the controller and its
  * epoch, read from ZooKeeper (/brokers/ids, /controller, /controller_epoch, /cluster/id).
  */
+import * as fs from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
+import { isAlive, readClusterFile } from '../cluster-file';
 import { endpointString, KafkaZkClient } from '@kzoo/zk';
 import { run, withZk, withZkClient, ZkArgs } from '../common';
 import { clusterDownCommand, clusterUpCommand } from './cluster-up';
@@ -68,6 +70,37 @@ export function formatClusterStatus(s: ClusterStatus): string {
 
 type StatusArgs = ZkArgs & { json: boolean };
 
+/** The process state of a pid: running, paused (SIGSTOP) or exited. */
+function processState(pid: number): 'running' | 'paused' | 'exited' {
+  if (!isAlive(pid)) return 'exited';
+  try {
+    // /proc/<pid>/stat: "pid (comm) S ..."; T = stopped.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] === 'T' ? 'paused' : 'running';
+  } catch {
+    return 'running';
+  }
+}
+
+/** The cluster file's brokers and their processes, when the file describes this ZooKeeper. */
+function clusterMembers(
+  zk: string,
+): Array<{ id: number; pid: number; port: number; process: string }> | null {
+  let c;
+  try {
+    c = readClusterFile();
+  } catch {
+    return null;
+  }
+  if (!c || c.zk !== zk) return null;
+  return c.brokers.map((b) => ({
+    id: b.id,
+    pid: b.pid,
+    port: b.port,
+    process: processState(b.pid),
+  }));
+}
+
 const status: CommandModule<object, StatusArgs> = {
   command: 'status',
   describe: 'Live brokers with endpoints, the controller id and epoch',
@@ -81,9 +114,17 @@ const status: CommandModule<object, StatusArgs> = {
   handler: (args) =>
     run(async () => {
       const s = await withZkClient(args, clusterStatus);
-      process.stdout.write(
-        (args.json ? JSON.stringify(s, null, 2) : formatClusterStatus(s)) + '\n',
-      );
+      const members = clusterMembers(args.zk);
+      if (args.json) {
+        process.stdout.write(JSON.stringify(members ? { ...s, members } : s, null, 2) + '\n');
+        return;
+      }
+      let text = formatClusterStatus(s);
+      const registered = new Set(s.brokers.map((b) => b.id));
+      for (const m of members ?? [])
+        if (!registered.has(m.id))
+          text += `\n  ${m.id}  not registered (pid ${m.pid}: ${m.process})`;
+      process.stdout.write(text + '\n');
     }),
 };
 
