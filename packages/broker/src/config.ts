@@ -347,6 +347,18 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
     default: 15000,
     doc: 'Pause between cleaner passes.',
   },
+  {
+    name: 'producer.id.expiration.ms',
+    type: 'int',
+    default: 86400000,
+    doc: 'Idempotent producer state is dropped after this long without a batch (Kafka 3.4+).',
+  },
+  {
+    name: 'producer.id.expiration.check.interval.ms',
+    type: 'int',
+    default: 600000,
+    doc: 'How often expired producer state is removed.',
+  },
   // Network.
   {
     name: 'socket.request.max.bytes',

@@ -1,5 +1,5 @@
 // client: kzoo's Producer, Consumer (assign mode) and Admin, internals named as Kafka's Java client.
-//   producer.ts, producer-batch.ts, accumulator.ts, sender.ts, partitioner.ts: the producer path
+//   producer.ts, producer-batch.ts, accumulator.ts, sender.ts, partitioner.ts, transaction-manager.ts: the producer path
 //   consumer.ts, fetcher.ts: the consumer; admin.ts; metadata.ts, network-client.ts, config.ts: shared;
 //   assignors/: range, roundrobin, sticky (the group leader's partition assignment)
 export * from './config';
@@ -11,7 +11,9 @@ export {
   type RecordMetadata,
   type ClientOptions,
   type SendCallback,
+  type CustomPartitioner,
 } from './producer';
+export { TransactionManager } from './transaction-manager';
 export { DefaultPartitioner, StickyPartitionCache } from './partitioner';
 export { RecordAccumulator } from './accumulator';
 export {

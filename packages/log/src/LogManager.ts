@@ -50,6 +50,9 @@ export interface LogManagerOptions {
    * stay below it, and it is written to replication-offset-checkpoint periodically and on close.
    */
   highWatermark?: (topic: string, partition: number) => number | undefined;
+  /** producer.id.expiration.ms (86400000) and producer.id.expiration.check.interval.ms (600000). */
+  producerIdExpirationMs?: number;
+  producerIdExpirationCheckIntervalMs?: number;
 }
 
 // ---- lock file ---------------------------------------------------------------------------
@@ -256,6 +259,21 @@ export class LogManager {
       );
     if (this.opts.cleanerEnable ?? true)
       add(this.opts.cleanerBackoffMs ?? 15000, () => this.runCleaner(), 'cleaner');
+    add(
+      this.opts.producerIdExpirationCheckIntervalMs ?? 600000,
+      () => this.removeExpiredProducers(),
+      'producer id expiration',
+    );
+  }
+
+  /** Drops idle producers' state from every log (producer.id.expiration.ms). */
+  removeExpiredProducers(): number {
+    const now = this.time.milliseconds();
+    const ms = this.opts.producerIdExpirationMs ?? 86400000;
+    let n = 0;
+    for (const log of this.logs.values())
+      if (!log.isClosed) n += log.producerStateManager.removeExpiredProducers(now, ms);
+    return n;
   }
 
   getLog(topic: string, partition: number): Log | undefined {

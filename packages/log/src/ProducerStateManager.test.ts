@@ -95,6 +95,30 @@ describe('Log > ProducerStateManager > leader checks', () => {
     );
   });
 
+  test('idle producers expire after producer.id.expiration.ms; then any sequence is accepted', () => {
+    const psm = new ProducerStateManager(tmpLogDir());
+    const at = (pid: number, ts: number) =>
+      psm.update({
+        producerId: pid,
+        producerEpoch: 0,
+        baseSequence: 0,
+        lastSequence: 0,
+        firstOffset: pid,
+        lastOffset: pid,
+        maxTimestamp: ts,
+      });
+    at(1, 1_000);
+    at(2, 50_000);
+    expect(psm.removeExpiredProducers(61_000, 60_000)).toBe(1);
+    expect([psm.lastEntry(1), psm.lastEntry(2)?.producerId]).toEqual([undefined, 2]);
+    expect(
+      psm.checkClientAppend(
+        [{ producerId: 1, producerEpoch: 0, baseSequence: 77, lastSequence: 77 }],
+        't-0',
+      ),
+    ).toBeNull();
+  });
+
   test('follower appends update the state without checks', () => {
     const leader = Log.open(tmpLogDir(), {}, { time: new MockTime() });
     const follower = Log.open(tmpLogDir(), {}, { time: new MockTime() });

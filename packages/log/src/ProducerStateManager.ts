@@ -178,6 +178,21 @@ export class ProducerStateManager {
     this.mapEndOffset = Math.max(this.mapEndOffset, b.lastOffset + 1);
   }
 
+  /**
+   * Forgets producers whose last batch timestamp is `expirationMs` or more before
+   * `nowMs` (Kafka's producer.id.expiration.ms, 3.4+). Returns how many went.
+   */
+  removeExpiredProducers(nowMs: number, expirationMs: number): number {
+    let n = 0;
+    for (const [pid, e] of this.producers) {
+      if (nowMs - e.lastTimestamp >= expirationMs) {
+        this.producers.delete(pid);
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Forgets everything (the log was emptied); snapshot files are deleted too. */
   truncateFully(offset: number): void {
     this.producers.clear();

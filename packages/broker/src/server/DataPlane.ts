@@ -95,6 +95,10 @@ export class DataPlane implements BrokerComponent {
       ),
       cleanerEnable: config.getBoolean('log.cleaner.enable'),
       cleanerBackoffMs: config.getInt('log.cleaner.backoff.ms'),
+      producerIdExpirationMs: config.getInt('producer.id.expiration.ms'),
+      producerIdExpirationCheckIntervalMs: config.getInt(
+        'producer.id.expiration.check.interval.ms',
+      ),
       highWatermark: (t, p) => this._replicaManager?.highWatermarkOf(t, p),
       time: this.time,
       logger: this.log.child({}, 'log'),

@@ -362,7 +362,7 @@ async function main(): Promise<void> {
       `# kzoo client e2e: ${o.records} records of ${o.recordSize} bytes, ${o.partitions} partitions, ` +
         `${o.brokers} broker(s), replication factor ${o.replicationFactor}, acks=${o.acks}, ` +
         `batch.size=${o.batchSize}, linger.ms=${o.lingerMs}, compression.type=${o.compression}, window=${o.window}; ` +
-        'one in-process broker, client and broker on one event loop',
+        'in-process broker(s), clients and brokers on one event loop',
     );
     const p = await produce(bootstrap, topic, o);
     const c = await consume(bootstrap, topic, o);
