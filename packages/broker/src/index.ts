@@ -1,5 +1,5 @@
 // broker: the kzoo broker (Kafka's KafkaServer) as a library object.
-//   Broker.ts, config.ts, network/ (SocketServer), server/ (DataPlane, KafkaApis, ReplicaManager, MetadataCache)
+//   Broker.ts, config.ts, network/ (SocketServer), server/ (DataPlane, KafkaApis, ReplicaManager, Partition, fetchers, ISR managers, MetadataCache)
 //   handlers/ (one file per API), admin/ (AdminZkClient, topic rules), controller/ (KafkaController, state machines), coordinator/group/ (GroupCoordinator)
 export * from './config';
 export * from './Broker';
@@ -12,12 +12,19 @@ export * from './server/MetadataCache';
 export * from './server/ReplicaManager';
 export * from './server/Partition';
 export * from './server/ProducerIdManager';
+export * from './server/Replica';
+export * from './server/ReplicaFetcherManager';
+export * from './server/ReplicaFetcherThread';
+export * from './server/IsrManager';
+export * from './server/AlterPartitionManager';
+export * from './server/ZkIsrManager';
 export * from './server/DelayedOperation';
 export * from './server/DelayedOps';
 export * from './admin/AdminZkClient';
 export * from './admin/AdminUtils';
 export * from './admin/Topic';
 export * from './controller/ControllerPartitions';
+export * from './controller/AlterPartitionHandler';
 export * from './controller/states';
 export * from './network';
 export * from './coordinator/group';

@@ -174,6 +174,8 @@ describe('Broker > controller > elections (processes)', () => {
       assignments: [[1, 2, 3]],
       configs: { 'unclean.leader.election.enable': 'true' },
     });
+    const manual = randomTopic('manual');
+    await create(c1, manual, { assignments: [[1, 2, 3]] });
     // Broker 3 dies: it leaves both ISRs.
     await cluster.broker(3).kill('SIGKILL');
     for (const t of [clean, unclean])
@@ -219,6 +221,23 @@ describe('Broker > controller > elections (processes)', () => {
     const md = (await metadata(c3, [clean])).topics[0].partitions[0];
     expect(md.leaderId).toBe(-1);
     expect((await produce(c3, clean, 0, 'x')).errorCode).not.toBe(0);
+
+    // An unclean election on request (ElectLeaders, type unclean) for the third topic.
+    const admin = new Admin({ 'bootstrap.servers': `127.0.0.1:${cluster.broker(3).port}` });
+    onCleanup(() => admin.close());
+    expect((await state(cluster.zkClient, manual, 0)).leader).toBe(-1);
+    const r = await admin.electLeaders(
+      [
+        { topic: manual, partition: 0 },
+        { topic: unclean, partition: 0 },
+      ],
+      { electionType: 'unclean' },
+    );
+    expect(r.map((x) => [x.topic, x.error])).toEqual([
+      [manual, null],
+      [unclean, 'ELECTION_NOT_NEEDED'],
+    ]);
+    expect(await state(cluster.zkClient, manual, 0)).toMatchObject({ leader: 3, isr: [3] });
 
     // The listed ISR member returns: the partition is back, led by it.
     const member = off.isr[0];
@@ -344,7 +363,9 @@ describe('Broker > controller > elections (processes)', () => {
       }
     })();
     await waitFor('some records sent', () => sent > 60);
+    const t0 = Date.now();
     const code = await cluster.broker(victim).stop(30000);
+    console.log(`controlled shutdown (SIGTERM → exit, leaderships moved): ${Date.now() - t0} ms`);
     expect(code).toBe(0);
     const log = cluster.broker(victim).stdout + cluster.broker(victim).stderr;
     expect(log).toMatch(/controlled shutdown succeeded/);

@@ -198,6 +198,31 @@ describe('Broker > replication (3 in-process brokers)', () => {
     expect((await produce(conn, topic, ['z'], -1)).errorCode).toBe(0);
   });
 
+  it('acks=all waiting on a follower that drops out of a min.insync.replicas=3 ISR: NOT_ENOUGH_REPLICAS_AFTER_APPEND (the data is written)', async () => {
+    const c = await startCluster(3, {
+      'replica.lag.time.max.ms': '1000',
+      'replica.fetch.wait.max.ms': '100',
+    });
+    const admin = await c.connect(1);
+    const topic = randomTopic();
+    expect(
+      (await createTopic(admin, topic, 1, 3, { 'min.insync.replicas': '3' })).topics[0].errorCode,
+    ).toBe(0);
+    const leader = await leaderOf(admin, topic);
+    const conn = await c.connect(leader);
+    expect((await produce(conn, topic, ['a'], -1)).errorCode).toBe(0);
+    const slow = [1, 2, 3].find((id) => id !== leader)!;
+    await c.broker(slow).dataPlane.replicaManager.replicaFetcherManager.pause();
+    const r = await produce(conn, topic, ['b'], -1, 20000);
+    expect(r.errorCode).toBe(20); // NOT_ENOUGH_REPLICAS_AFTER_APPEND
+    const p = part(c.broker(leader), topic)!;
+    expect(p.isr).not.toContain(slow);
+    expect(p.highWatermark).toBe(2); // 'b' is committed on the remaining ISR
+    expect((await produce(conn, topic, ['c'], -1)).errorCode).toBe(19); // NOT_ENOUGH_REPLICAS
+    const seen = offsetsOf((await consume(conn, topic, 0)).records).map((x) => x.value);
+    expect(seen).toEqual(['a', 'b']);
+  });
+
   it('a deposed leader truncates the tail only it has; every replica is byte-identical up to the HW', async () => {
     const c = await startCluster(3, {
       'replica.fetch.wait.max.ms': '100',

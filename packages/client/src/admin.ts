@@ -548,14 +548,15 @@ export class Admin {
   }
 
   /**
-   * Preferred replica election (ElectLeaders to the controller) for `partitions`, or every
-   * partition when null. Resolves with each partition's outcome: error null when its
-   * preferred replica now leads, else Kafka's error name (ELECTION_NOT_NEEDED,
-   * PREFERRED_LEADER_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION).
+   * Leader election (ElectLeaders to the controller) for `partitions`, or every partition
+   * when null: preferred (default) or `electionType: 'unclean'` (partitions without a live
+   * leader get one, out of sync if need be). Resolves with each partition's outcome: error
+   * null when elected, else Kafka's error name (ELECTION_NOT_NEEDED,
+   * PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION).
    */
   async electLeaders(
     partitions: Array<{ topic: string; partition: number }> | null,
-    opts: { timeoutMs?: number } = {},
+    opts: { timeoutMs?: number; electionType?: 'preferred' | 'unclean' } = {},
   ): Promise<ElectLeadersResult[]> {
     const byTopic = new Map<string, number[]>();
     for (const tp of partitions ?? []) {
@@ -566,7 +567,7 @@ export class Admin {
     const res = await this.withController('electLeaders', async (controller) => {
       const conn = await this.network.connectionTo(controller);
       const r = await conn.request(ApiKeys.ElectLeaders, 0, {
-        electionType: 0,
+        electionType: opts.electionType === 'unclean' ? 1 : 0,
         topicPartitions:
           partitions === null
             ? null

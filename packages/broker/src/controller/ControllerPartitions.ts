@@ -18,7 +18,7 @@
  *   partitions still New and deletions waiting for them.
  * - `onBrokerFailure`: partitions they led are elected again (OfflinePartition rule),
  *   their replicas go Offline and leave the ISRs; the remaining brokers learn it all.
- * - `controlledShutdown`, `electPreferredLeaders`, `checkAndTriggerAutoLeaderRebalance`.
+ * - `controlledShutdown`, `electLeaders` (preferred, unclean), `checkAndTriggerAutoLeaderRebalance`.
  */
 import type { Logger } from '@kzoo/common';
 import {
@@ -430,30 +430,48 @@ export class ControllerPartitions {
    * Preferred replica election for `tps` (all partitions when null): ElectLeaders API and
    * the auto rebalance. Returns an error name per partition (NONE when elected).
    */
-  async electPreferredLeaders(tps: TP[] | null): Promise<Map<string, ElectionFailure>> {
+  electPreferredLeaders(tps: TP[] | null): Promise<Map<string, ElectionFailure>> {
+    return this.electLeaders(tps, 'preferred');
+  }
+
+  /**
+   * ElectLeaders: `preferred` moves leadership to the first assigned replica (live and in
+   * the ISR); `unclean` elects partitions without a live leader by the OfflinePartition
+   * rule with unclean allowed (a live ISR member still wins). Per partition: NONE,
+   * ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE / ELIGIBLE_LEADERS_NOT_AVAILABLE,
+   * UNKNOWN_TOPIC_OR_PARTITION.
+   */
+  async electLeaders(
+    tps: TP[] | null,
+    type: 'preferred' | 'unclean',
+  ): Promise<Map<string, ElectionFailure>> {
     const batch = this.newBatch();
     const all = tps ?? this.context.allPartitions();
     const results = new Map<string, ElectionFailure>();
     const eligible: TP[] = [];
+    const unavailable =
+      type === 'preferred' ? 'PREFERRED_LEADER_NOT_AVAILABLE' : 'ELIGIBLE_LEADERS_NOT_AVAILABLE';
     for (const tp of all) {
       const k = tpKey(tp.topic, tp.partition);
+      const l = this.context.leadership(tp);
       if (
         !this.context.partitionAssignments.get(tp.topic)?.has(tp.partition) ||
         this.context.topicsToBeDeleted.has(tp.topic)
       )
         results.set(k, { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `${k} does not exist` });
-      else if (this.psm.state(tp) === PartitionState.NewPartition)
-        results.set(k, {
-          error: 'PREFERRED_LEADER_NOT_AVAILABLE',
-          message: `${k} has no leader yet`,
-        });
+      else if (this.psm.state(tp) === PartitionState.NewPartition || !l)
+        results.set(k, { error: unavailable, message: `${k} has no leader yet` });
+      else if (type === 'unclean' && this.context.isReplicaOnline(l.leader))
+        results.set(k, { error: 'ELECTION_NOT_NEEDED', message: `${k} has a live leader` });
       else eligible.push(tp);
     }
+    if (type === 'unclean')
+      await this.psm.handleStateChanges(eligible, PartitionState.OfflinePartition, batch);
     const failures = await this.psm.handleStateChanges(
       eligible,
       PartitionState.OnlinePartition,
       batch,
-      { kind: 'preferred' },
+      type === 'preferred' ? { kind: 'preferred' } : { kind: 'offline', allowUnclean: true },
     );
     for (const tp of eligible) {
       const k = tpKey(tp.topic, tp.partition);

@@ -216,9 +216,17 @@ export class KafkaController extends EventEmitter {
 
   /** Preferred replica election (ElectLeaders API); `null` = every partition. */
   electPreferredLeaders(tps: TP[] | null): Promise<Map<string, ElectionFailure> | null> {
+    return this.electLeaders(tps, 'preferred');
+  }
+
+  /** ElectLeaders: preferred or unclean election; `null` = every partition. Null when not controller. */
+  electLeaders(
+    tps: TP[] | null,
+    type: 'preferred' | 'unclean',
+  ): Promise<Map<string, ElectionFailure> | null> {
     return this.onQueue('ReplicaLeaderElection', async () => {
       if (!this.isActive()) return null;
-      return this.partitions.electPreferredLeaders(tps);
+      return this.partitions.electLeaders(tps, type);
     });
   }
 

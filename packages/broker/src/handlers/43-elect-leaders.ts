@@ -1,10 +1,12 @@
 /**
- * ElectLeaders (key 43), v0, sent to the controller: preferred replica election
- * (electionType 0) for the named partitions, or every partition (null). Per partition:
- * NONE, ELECTION_NOT_NEEDED (the preferred replica leads), PREFERRED_LEADER_NOT_AVAILABLE
- * (it is not live or not in the ISR), UNKNOWN_TOPIC_OR_PARTITION.
- * Not implemented: unclean elections (electionType 1) answer INVALID_REQUEST.
- * Top-level NOT_CONTROLLER when this broker is not the controller.
+ * ElectLeaders (key 43), v0, sent to the controller, for the named partitions or every
+ * partition (null). electionType 0 = preferred: NONE, ELECTION_NOT_NEEDED (the preferred
+ * replica leads), PREFERRED_LEADER_NOT_AVAILABLE (it is not live or not in the ISR).
+ * electionType 1 = unclean, for partitions without a live leader: NONE (a live ISR member,
+ * else the first live replica, now leads), ELECTION_NOT_NEEDED (a live leader exists),
+ * ELIGIBLE_LEADERS_NOT_AVAILABLE (no live replica). UNKNOWN_TOPIC_OR_PARTITION for
+ * partitions that do not exist; another electionType is INVALID_REQUEST. Top-level
+ * NOT_CONTROLLER when this broker is not the controller.
  */
 import { ErrorCode } from '@kzoo/common';
 import type {
@@ -29,12 +31,12 @@ export function electLeadersHandler(
     });
     const c = controller();
     if (!c || !c.isActive()) return fail(ErrorCode.NOT_CONTROLLER);
-    if (req.electionType !== 0) return fail(ErrorCode.INVALID_REQUEST);
+    if (req.electionType !== 0 && req.electionType !== 1) return fail(ErrorCode.INVALID_REQUEST);
     const tps: TP[] | null =
       req.topicPartitions?.flatMap((t) =>
         t.partitions.map((partition) => ({ topic: t.topic, partition })),
       ) ?? null;
-    const results = await c.electPreferredLeaders(tps);
+    const results = await c.electLeaders(tps, req.electionType === 0 ? 'preferred' : 'unclean');
     if (!results) return fail(ErrorCode.NOT_CONTROLLER);
     const byTopic = new Map<string, ElectLeadersReplicaElectionResult>();
     const order: TP[] = tps ?? [...results.keys()].map(splitKey);

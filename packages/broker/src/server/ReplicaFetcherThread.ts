@@ -429,6 +429,10 @@ export class ReplicaFetcherThread {
 
   private processPartition(s: FetchState, r: FetchResponse['responses'][0]['partitions'][0]): void {
     const p = s.partition;
+    if (p.isLeader) {
+      this.states.delete(p.key);
+      return;
+    }
     switch (r.errorCode) {
       case 0: {
         if (p.logEndOffset !== s.fetchOffset) {

@@ -136,6 +136,50 @@ describe('broker > server > ReplicaManager', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(95);
   });
 
+  it('a follower fetch moves the HW and completes acks=-1; a deposed leader fails its parked produces and refuses new ones', async () => {
+    await rm.becomeLeaderOrFollower(lai([ps('r', 1, 0, [1, 2])]));
+    const acked = rm.appendRecords(-1, 60000, [
+      { name: 'r', partitions: [{ index: 0, records: batch('x') }] },
+    ]);
+    expect(rm.producePurgatory.delayed).toBe(1);
+    // Broker 2 fetches from offset 1: it has offset 0, so the HW moves to 1.
+    const f = await rm.fetchMessages({ ...fetchReq('r', 1), replicaId: 2 });
+    expect(f[0].partitions[0].errorCode).toBe(0);
+    expect(rm.getPartition('r', 0)!.highWatermark).toBe(1);
+    expect((await acked)[0].partitions[0].errorCode).toBe(0);
+    // Another acks=-1 parks; then a LeaderAndIsr with a newer epoch makes broker 2 leader.
+    const parked = rm.appendRecords(-1, 60000, [
+      { name: 'r', partitions: [{ index: 0, records: batch('y') }] },
+    ]);
+    await rm.becomeLeaderOrFollower(lai([ps('r', 2, 1, [2])]));
+    expect((await parked)[0].partitions[0].errorCode).toBe(6); // NOT_LEADER_OR_FOLLOWER
+    const [late] = await rm.appendRecords(1, 1000, [
+      { name: 'r', partitions: [{ index: 0, records: batch('z') }] },
+    ]);
+    expect(late.partitions[0].errorCode).toBe(6);
+  });
+
+  it('OffsetForLeaderEpoch: end offsets per epoch, fenced by currentLeaderEpoch', async () => {
+    await rm.becomeLeaderOrFollower(lai([ps('e', 1, 0)]));
+    await rm.appendRecords(1, 1000, [
+      { name: 'e', partitions: [{ index: 0, records: batch('a') }] },
+    ]);
+    await rm.becomeLeaderOrFollower(lai([ps('e', 1, 3)]));
+    await rm.appendRecords(1, 1000, [
+      { name: 'e', partitions: [{ index: 0, records: batch('b') }] },
+    ]);
+    const ask = (currentLeaderEpoch: number, leaderEpoch: number) =>
+      rm.lastOffsetForLeaderEpoch({
+        replicaId: 2,
+        topics: [{ topic: 'e', partitions: [{ partition: 0, currentLeaderEpoch, leaderEpoch }] }],
+      })[0].partitions[0];
+    expect(ask(3, 0)).toEqual({ errorCode: 0, partition: 0, leaderEpoch: 0, endOffset: 1 });
+    expect(ask(3, 2)).toEqual({ errorCode: 0, partition: 0, leaderEpoch: 0, endOffset: 1 });
+    expect(ask(3, 3)).toEqual({ errorCode: 0, partition: 0, leaderEpoch: 3, endOffset: 2 });
+    expect(ask(2, 0).errorCode).toBe(74); // FENCED_LEADER_EPOCH
+    expect(ask(4, 0).errorCode).toBe(75); // UNKNOWN_LEADER_EPOCH
+  });
+
   it('StopReplica with deletePartition removes the log; high watermarks are checkpointed', async () => {
     await rm.becomeLeaderOrFollower(
       lai([ps('t', 1), ps('u', 1)].map((s, i) => ({ ...s, topicName: i ? 'u' : 't' }))),

@@ -215,7 +215,6 @@ export class ReplicaManager {
     this.controllerEpoch = req.controllerEpoch;
     const errors: LeaderAndIsrPartitionError[] = [];
     const configs = new Map<string, Record<string, string>>();
-    const stopFetching: string[] = [];
     const startFetching: Array<{
       partition: Partition;
       leader: SourceBroker;
@@ -248,9 +247,10 @@ export class ReplicaManager {
             this.createPartition(s.topicName, s.partitionIndex, cfg);
         }
         const becameLeader = s.leader === this.brokerId;
+        // Stop fetching first, so no fetched batch lands after the role changed.
+        this.replicaFetcherManager.removeFetcherForPartitions([p.key]);
         if (becameLeader) p.makeLeader(s);
         else p.makeFollower(s);
-        stopFetching.push(p.key);
         if (!becameLeader && s.leader >= 0) {
           const leader = this.leaderEndpoint(s.leader, req);
           if (leader) startFetching.push({ partition: p, leader, leaderEpoch: s.leaderEpoch });
@@ -279,7 +279,6 @@ export class ReplicaManager {
         err(e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR);
       }
     }
-    this.replicaFetcherManager.removeFetcherForPartitions(stopFetching);
     this.replicaFetcherManager.addFetcherForPartitions(startFetching);
     return { errorCode: 0, partitionErrors: errors };
   }

@@ -10,11 +10,15 @@
  * the brokers' (leader append, follower fetch, HW, DelayedProduce), not a client's.
  * Both clusters stay up and the three cases run in turn, `--rounds` times; the
  * summary compares medians (the development machine is shared, single runs vary).
+ * `--in-process 1` runs the brokers as objects in the bench process instead (one event
+ * loop for everything: what replication costs in CPU, without scheduling between
+ * processes).
  *
  *   npx tsc -b && node packages/cli/dist/bench/replication.js [--records 500000]
- *        [--in-flight 16] [--partitions 1] [--rounds 3]
+ *        [--in-flight 16] [--partitions 1] [--rounds 3] [--in-process 0]
  */
 import { performance } from 'node:perf_hooks';
+import { Broker } from '@kzoo/broker';
 import { setLogLevel } from '@kzoo/common';
 import { Connection } from '@kzoo/protocol';
 import { buildRecordBatch, readBatchHeader } from '@kzoo/records';
@@ -31,16 +35,24 @@ interface Options {
   inFlight: number;
   partitions: number;
   rounds: number;
+  inProcess: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { records: 500_000, inFlight: 16, partitions: 1, rounds: 3 };
+  const o: Options = {
+    records: 500_000,
+    inFlight: 16,
+    partitions: 1,
+    rounds: 3,
+    inProcess: false,
+  };
   for (let i = 0; i < argv.length; i += 2) {
     const v = Number(argv[i + 1]);
     if (argv[i] === '--records') o.records = v;
     else if (argv[i] === '--in-flight') o.inFlight = v;
     else if (argv[i] === '--partitions') o.partitions = v;
     else if (argv[i] === '--rounds') o.rounds = v;
+    else if (argv[i] === '--in-process') o.inProcess = v === 1;
     else throw new Error(`unknown option ${argv[i]}`);
   }
   return o;
@@ -78,8 +90,13 @@ async function connect(port: number): Promise<Connection> {
 }
 
 /** Creates `topic` and returns a connection to each partition's leader, once every replica is in the ISR. */
+interface BrokerAddress {
+  id: number;
+  port: number;
+}
+
 async function createTopic(
-  brokers: BrokerProcess[],
+  brokers: BrokerAddress[],
   topic: string,
   partitions: number,
   rf: number,
@@ -179,10 +196,23 @@ async function main(): Promise<void> {
   setLogLevel('warn');
   const zk = await startZooKeeper();
   const procs: BrokerProcess[] = [];
+  const objects: Broker[] = [];
   const dirs: string[] = [];
-  const start = async (id: number, chroot: string) => {
+  const start = async (id: number, chroot: string): Promise<BrokerAddress> => {
     const dataDir = makeTempDir(`kzoo-bench-${chroot}-${id}-`);
     dirs.push(dataDir);
+    if (o.inProcess) {
+      const b = new Broker({
+        'broker.id': id,
+        listeners: 'PLAINTEXT://127.0.0.1:0',
+        'log.dirs': dataDir,
+        'zookeeper.connect': `${zk.connectString}/${chroot}`,
+        'zookeeper.session.timeout.ms': 10000,
+      });
+      await b.start();
+      objects.push(b);
+      return { id, port: b.dataPlane.socketServer.port };
+    }
     const p = await startBrokerProcess({
       id,
       dataDir,
@@ -197,7 +227,8 @@ async function main(): Promise<void> {
   try {
     console.log(
       `# kzoo replication bench: ${o.records} records of ${RECORD_BYTES} bytes in 16 KiB batches, ` +
-        `${o.partitions} partition(s), ${o.inFlight} requests in flight; broker processes on real ZooKeeper`,
+        `${o.partitions} partition(s), ${o.inFlight} requests in flight; ` +
+        `${o.inProcess ? 'brokers in this process' : 'broker processes'} on real ZooKeeper`,
     );
     const single = await start(1, 'single');
     const three = [await start(1, 'three'), await start(2, 'three'), await start(3, 'three')];
@@ -225,6 +256,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await Promise.all(procs.map((p) => p.kill('SIGKILL')));
+    await Promise.all(objects.map((b) => b.shutdown()));
     await zk.stop();
     for (const d of dirs) removeDir(d);
   }

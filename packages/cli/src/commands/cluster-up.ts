@@ -84,7 +84,11 @@ export async function clusterUp(args: UpArgs): Promise<ClusterFile> {
     version: 1,
     zk: args.zk ?? `127.0.0.1:${ports[0]}`,
     sessionTimeoutMs: session,
-    overrides: args.override,
+    // The last broker of a cluster going down cannot hand its leaderships to anyone and
+    // retries its controlled shutdown: keep those retries short on a local cluster.
+    overrides: args.override.some((o) => o.startsWith('controlled.shutdown.retry.backoff.ms='))
+      ? args.override
+      : ['controlled.shutdown.retry.backoff.ms=1000', ...args.override],
     brokers: [],
     createdAt: new Date().toISOString(),
   };

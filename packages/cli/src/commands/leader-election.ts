@@ -1,7 +1,7 @@
 /**
- * `kzoo leader-election --preferred [--topic T [--partition P]]`: preferred replica
+ * `kzoo leader-election --preferred|--unclean [--topic T [--partition P]]`: leader
  * election through the controller (ElectLeaders), as Kafka's `kafka-leader-election.sh
- * --election-type PREFERRED`. Prints one line per partition; exits 1 when any partition
+ * --election-type PREFERRED|UNCLEAN`. Prints one line per partition; exits 1 when any partition
  * failed for a reason other than ELECTION_NOT_NEEDED.
  */
 import type { Argv, CommandModule } from 'yargs';
@@ -10,6 +10,8 @@ import { runClient, withBootstrap, type BootstrapArgs } from './client-args';
 
 interface ElectionArgs extends BootstrapArgs {
   preferred: boolean;
+  unclean: boolean;
+  'election-type'?: string;
   topic?: string;
   partition?: number;
   'all-topic-partitions': boolean;
@@ -17,13 +19,24 @@ interface ElectionArgs extends BootstrapArgs {
 
 export const leaderElectionCommand: CommandModule<object, ElectionArgs> = {
   command: 'leader-election',
-  describe: 'Move leadership back to the preferred replicas (ElectLeaders)',
+  describe: 'Move leadership to the preferred replicas, or elect leaderless partitions uncleanly',
   builder: (y: Argv) =>
     withBootstrap(y)
       .option('preferred', {
         type: 'boolean',
         default: false,
-        describe: 'Preferred replica election (the only type kzoo runs from here)',
+        describe: 'Preferred replica election (= --election-type preferred)',
+      })
+      .option('unclean', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Unclean election for partitions without a live leader: an out-of-sync replica may lead and records may be lost (= --election-type unclean)',
+      })
+      .option('election-type', {
+        type: 'string',
+        choices: ['preferred', 'unclean', 'PREFERRED', 'UNCLEAN'],
+        describe: "As kafka-leader-election's --election-type",
       })
       .option('topic', { type: 'string', describe: 'Only this topic' })
       .option('partition', { type: 'number', describe: 'Only this partition (needs --topic)' })
@@ -34,8 +47,16 @@ export const leaderElectionCommand: CommandModule<object, ElectionArgs> = {
       })
       .example('$0 leader-election --preferred', 'every partition')
       .example('$0 leader-election --preferred --topic orders --partition 0', 'one partition')
+      .example(
+        '$0 leader-election --unclean --topic orders',
+        'bring offline partitions back, losing data',
+      )
       .check((a) => {
-        if (!a.preferred) throw new Error('say --preferred (the election type)');
+        const t = a['election-type']?.toLowerCase();
+        const n = [a.preferred || t === 'preferred', a.unclean || t === 'unclean'].filter(
+          Boolean,
+        ).length;
+        if (n !== 1) throw new Error('say which election: --preferred or --unclean');
         if (a.partition !== undefined && !a.topic) throw new Error('--partition needs --topic');
         return true;
       }) as Argv<ElectionArgs>,
@@ -56,7 +77,10 @@ export const leaderElectionCommand: CommandModule<object, ElectionArgs> = {
           if (tps.length === 0)
             throw new Error(`topic ${args.topic} has no partition ${args.partition}`);
         }
-        const results = await admin.electLeaders(tps);
+        const unclean = args.unclean || args['election-type']?.toLowerCase() === 'unclean';
+        const results = await admin.electLeaders(tps, {
+          electionType: unclean ? 'unclean' : 'preferred',
+        });
         let failed = false;
         for (const r of results.sort((a, b) =>
           a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
