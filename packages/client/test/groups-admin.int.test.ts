@@ -19,6 +19,8 @@ beforeAll(async () => {
   tb = await startTestBrokers(3, {
     'group.initial.rebalance.delay.ms': 100,
     'group.min.session.timeout.ms': 100,
+    // teardown stops all brokers at once: no leadership to hand over
+    'controlled.shutdown.enable': false,
   });
   bs = ['--bootstrap-server', tb.bootstrap];
 });

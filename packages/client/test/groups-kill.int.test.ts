@@ -121,6 +121,7 @@ describe('Client > groups > SIGKILL of a member process', () => {
     const { bootstrap } = await startTestBrokers(3, {
       'group.initial.rebalance.delay.ms': 100,
       'group.min.session.timeout.ms': 100,
+      'controlled.shutdown.enable': false,
     });
     const admin = new Admin({ 'bootstrap.servers': bootstrap });
     onCleanup(() => admin.close());
