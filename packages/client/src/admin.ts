@@ -359,57 +359,82 @@ export class Admin {
 
   /**
    * The earliest (log start) or latest (high watermark) offset of each partition, asked
-   * of its leader with ListOffsets; retried on leader changes.
+   * of its leader with ListOffsets; retried on leader changes until the API timeout.
+   * With `partial`, nothing is retried or thrown per partition: a partition that cannot
+   * be answered now (no leader, unknown, broker unreachable) has offset -1 and `error`.
    */
-  async listOffsets(tps: TopicPartition[], spec: OffsetSpec): Promise<PartitionOffset[]> {
+  async listOffsets(
+    tps: TopicPartition[],
+    spec: OffsetSpec,
+    opts: { partial?: boolean } = {},
+  ): Promise<Array<PartitionOffset & { error?: string }>> {
     if (spec !== 'earliest' && spec !== 'latest')
       throw new KafkaError('INVALID_REQUEST', `listOffsets: spec must be earliest or latest`);
     if (tps.length === 0) return [];
     const timestamp = spec === 'latest' ? -1 : -2;
-    return this.retrying('listOffsets', async () => {
+    const key = (t: string, p: number) => `${t}\u0000${p}`;
+    const attempt = async () => {
       const topics = [...new Set(tps.map((tp) => tp.topic))];
       const cluster = Cluster.fromResponse(await this.metadata(topics));
       const byLeader = new Map<number, Map<string, number[]>>();
+      const out = new Map<string, number | KafkaError>();
       for (const tp of tps) {
         const t = cluster.topics.get(tp.topic);
-        if (!t || t.errorCode === 3)
-          throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${tp.topic} does not exist`);
-        const p = t.partitions.find((x) => x.partition === tp.partition);
-        if (!p) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${tp.topic}-${tp.partition}`);
-        if (p.leader < 0)
-          throw new KafkaError('LEADER_NOT_AVAILABLE', `${tp.topic}-${tp.partition} has no leader`);
+        const p = t && t.errorCode === 0 && t.partitions.find((x) => x.partition === tp.partition);
+        if (!p || p.leader < 0) {
+          out.set(
+            key(tp.topic, tp.partition),
+            !p
+              ? new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${tp.topic}-${tp.partition}`)
+              : new KafkaError('LEADER_NOT_AVAILABLE', `${tp.topic}-${tp.partition} has no leader`),
+          );
+          continue;
+        }
         let m = byLeader.get(p.leader);
         if (!m) byLeader.set(p.leader, (m = new Map()));
         let list = m.get(tp.topic);
         if (!list) m.set(tp.topic, (list = []));
         list.push(tp.partition);
       }
-      const out = new Map<string, number>();
       await Promise.all(
         [...byLeader].map(async ([leader, m]) => {
-          const conn = await this.network.connectionTo(leader);
-          const res = await conn.request(ApiKeys.ListOffsets, 0, {
-            replicaId: -1,
-            isolationLevel: 0,
-            topics: [...m].map(([name, ps]) => ({
-              name,
-              partitions: ps.map((partitionIndex) => ({
-                partitionIndex,
-                currentLeaderEpoch: -1,
-                timestamp,
+          try {
+            const conn = await this.network.connectionTo(leader);
+            const res = await conn.request(ApiKeys.ListOffsets, 0, {
+              replicaId: -1,
+              isolationLevel: 0,
+              topics: [...m].map(([name, ps]) => ({
+                name,
+                partitions: ps.map((partitionIndex) => ({
+                  partitionIndex,
+                  currentLeaderEpoch: -1,
+                  timestamp,
+                })),
               })),
-            })),
-          });
-          for (const t of res.topics)
-            for (const p of t.partitions) {
-              if (p.errorCode !== 0)
-                throw new KafkaError(p.errorCode, `ListOffsets ${t.name}-${p.partitionIndex}`);
-              out.set(`${t.name}\u0000${p.partitionIndex}`, p.offset);
-            }
+            });
+            for (const t of res.topics)
+              for (const p of t.partitions)
+                out.set(
+                  key(t.name, p.partitionIndex),
+                  p.errorCode === 0
+                    ? p.offset
+                    : new KafkaError(p.errorCode, `ListOffsets ${t.name}-${p.partitionIndex}`),
+                );
+          } catch (e) {
+            const err =
+              e instanceof KafkaError ? e : new KafkaError('NETWORK_EXCEPTION', String(e));
+            for (const [t, ps] of m) for (const p of ps) out.set(key(t, p), err);
+          }
         }),
       );
-      return tps.map((tp) => ({ ...tp, offset: out.get(`${tp.topic}\u0000${tp.partition}`)! }));
-    });
+      return tps.map((tp) => {
+        const v = out.get(key(tp.topic, tp.partition)) ?? new KafkaError('UNKNOWN_SERVER_ERROR');
+        if (typeof v === 'number') return { ...tp, offset: v };
+        if (!opts.partial) throw v;
+        return { ...tp, offset: -1, error: v.errorName };
+      });
+    };
+    return opts.partial ? attempt() : this.retrying('listOffsets', attempt);
   }
 
   /** Every group of the cluster (ListGroups to each broker, merged), sorted by id. */

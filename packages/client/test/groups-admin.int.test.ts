@@ -5,7 +5,7 @@
  * what it printed, `zk get` shows it, a restarted group resumes there; `group describe`
  * lag is log end minus committed offset; `group reset-offsets` and `group delete`.
  */
-import { Consumer, Producer, type ConsumerRecord, type TopicPartition } from '@kzoo/client';
+import { Admin, Consumer, Producer, type ConsumerRecord, type TopicPartition } from '@kzoo/client';
 import { connectTestSession, onCleanup, runCli, waitFor } from '@kzoo/testkit';
 import { TopicZNode } from '@kzoo/zk';
 import { randomTopic, startTestBrokers, type TestBrokers } from './harness';
@@ -369,5 +369,40 @@ describe('Admin > createPartitions', () => {
     ]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('UNKNOWN_TOPIC_OR_PARTITION');
+  });
+});
+
+describe('CLI > group describe > a partition without a leader', () => {
+  it("shows '-' for its log end offset and lag instead of failing", async () => {
+    const two = await startTestBrokers(2, { 'controlled.shutdown.enable': false });
+    const topic = randomTopic('down');
+    const group = randomTopic('g');
+    const admin = new Admin({ 'bootstrap.servers': two.bootstrap });
+    onCleanup(() => admin.close());
+    await admin.createTopics([{ topic, replicaAssignment: { 0: [1], 1: [2] } }]);
+    await waitFor('leaders', async () => {
+      const [d] = await admin.describeTopics([topic]);
+      return d.partitions.every((p) => p.leader > 0);
+    });
+    await admin.alterConsumerGroupOffsets(group, [
+      { topic, partition: 0, offset: 0 },
+      { topic, partition: 1, offset: 0 },
+    ]);
+    await two.brokers[1].shutdown();
+    const ep = two.brokers[0].advertisedListeners[0];
+    const bs1 = ['--bootstrap-server', `${ep.host}:${ep.port}`];
+    await waitFor('partition 1 without a leader', async () => {
+      const [d] = await admin.describeTopics([topic]);
+      return d.partitions[1].leader < 0;
+    });
+    const r = await runCli([...bs1, 'group', 'describe', group, '--json']);
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(r.stdout) as {
+      partitions: { partition: number; logEndOffset: number | null; lag: number | null }[];
+    };
+    expect(report.partitions).toEqual([
+      expect.objectContaining({ partition: 0, logEndOffset: 0, lag: 0 }),
+      expect.objectContaining({ partition: 1, logEndOffset: null, lag: null }),
+    ]);
   });
 });

@@ -51,7 +51,8 @@ export interface GroupPartitionRow {
   topic: string;
   partition: number;
   currentOffset: number | null;
-  logEndOffset: number;
+  /** null when the partition's leader cannot answer now. */
+  logEndOffset: number | null;
   lag: number | null;
   consumerId: string | null;
   host: string | null;
@@ -65,7 +66,7 @@ export interface GroupReport {
   protocol: string;
   members: GroupDescription['members'];
   partitions: GroupPartitionRow[];
-  /** Sum of the lags that are known. */
+  /** Sum of the lags that are known (rows with '-' count for nothing). */
   totalLag: number;
 }
 
@@ -82,16 +83,20 @@ export async function describeGroup(admin: Admin, group: string): Promise<GroupR
   for (const c of committed)
     tps.set(tpKey(c.topic, c.partition), { topic: c.topic, partition: c.partition });
   const list = [...tps.values()].sort(byTp);
+  // partitions without a leader right now (a broker down) show '-' instead of failing
   const ends = new Map(
-    (await admin.listOffsets(list, 'latest')).map((o) => [tpKey(o.topic, o.partition), o.offset]),
+    (await admin.listOffsets(list, 'latest', { partial: true })).map((o) => [
+      tpKey(o.topic, o.partition),
+      o.offset >= 0 ? o.offset : null,
+    ]),
   );
   const offsets = new Map(committed.map((c) => [tpKey(c.topic, c.partition), c.offset]));
   let totalLag = 0;
   const partitions = list.map((tp): GroupPartitionRow => {
     const k = tpKey(tp.topic, tp.partition);
     const current = offsets.get(k) ?? null;
-    const end = ends.get(k)!;
-    const lag = current === null ? null : Math.max(0, end - current);
+    const end = ends.get(k) ?? null;
+    const lag = current === null || end === null ? null : Math.max(0, end - current);
     if (lag !== null) totalLag += lag;
     const m = owner.get(k);
     return {
@@ -150,7 +155,7 @@ export function formatGroupReport(r: GroupReport): string {
         p.topic,
         String(p.partition),
         dash(p.currentOffset),
-        String(p.logEndOffset),
+        dash(p.logEndOffset),
         dash(p.lag),
         dash(p.consumerId),
         dash(p.host),
