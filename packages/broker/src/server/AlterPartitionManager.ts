@@ -90,15 +90,20 @@ export class AlterPartitionManager implements IsrManager {
     const b = id >= 0 ? this.o.metadataCache.aliveBroker(id) : undefined;
     const ep = b?.endpoints.find((e) => e.listener === this.o.listenerName) ?? b?.endpoints[0];
     if (!ep) return null;
-    this.conn = await Connection.connect({
+    const conn = await Connection.connect({
       host: ep.host,
       port: ep.port,
       clientId: `broker-${this.o.brokerId}-alter-partition`,
       requestTimeoutMs: this.o.requestTimeoutMs ?? 30000,
       connectTimeoutMs: this.o.requestTimeoutMs ?? 30000,
     });
+    if (this.stopped) {
+      void conn.close();
+      return null;
+    }
+    this.conn = conn;
     this.connTo = id;
-    return this.conn;
+    return conn;
   }
 
   private async send(batch: Item[]): Promise<void> {

@@ -115,7 +115,10 @@ export class DataPlane implements BrokerComponent {
           brokerEpoch: () => broker.brokerEpoch,
           metadataCache: this.metadataCache,
           listenerName: interBroker,
-          requestTimeoutMs: config.getInt('controller.socket.timeout.ms'),
+          // An AlterPartition queued at a controller that then lost its session is never
+          // answered; retrying sooner is safe (a repeat of an applied change is answered
+          // with the current state).
+          requestTimeoutMs: Math.min(config.getInt('controller.socket.timeout.ms'), 10000),
           log: this.log.child({}, 'alter.partition'),
         })
       : new ZkIsrManager({

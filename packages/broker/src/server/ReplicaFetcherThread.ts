@@ -172,7 +172,7 @@ export class ReplicaFetcherThread {
 
   private async connection(): Promise<Connection> {
     if (this.conn && !this.conn.closed) return this.conn;
-    this.conn = await Connection.connect({
+    const conn = await Connection.connect({
       host: this.source.host,
       port: this.source.port,
       clientId: `broker-${this.cfg.brokerId}-fetcher-${this.source.id}`,
@@ -180,7 +180,12 @@ export class ReplicaFetcherThread {
       connectTimeoutMs: this.cfg.requestTimeoutMs,
       logger: this.log,
     });
-    return this.conn;
+    if (this.stopped) {
+      void conn.close();
+      throw new Error('fetcher stopped');
+    }
+    this.conn = conn;
+    return conn;
   }
 
   private async run(): Promise<void> {
