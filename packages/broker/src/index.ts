@@ -11,6 +11,8 @@ export * from './server/KafkaApis';
 export * from './server/MetadataCache';
 export * from './server/ReplicaManager';
 export * from './server/Partition';
+
+export * from './server/ProducerIdManager';
 export * from './server/Replica';
 export * from './server/ReplicaFetcherManager';
 export * from './server/ReplicaFetcherThread';
@@ -18,6 +20,7 @@ export * from './server/IsrManager';
 export * from './server/AlterPartitionManager';
 export * from './server/ZkIsrManager';
 export * from './server/ProducerIdManager';
+
 export * from './server/DelayedOperation';
 export * from './server/DelayedOps';
 export * from './admin/AdminZkClient';

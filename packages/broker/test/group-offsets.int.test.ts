@@ -96,6 +96,51 @@ describe('Broker > GroupCoordinator > ZkOffsetStore', () => {
     ]);
   });
 
+  it('coalesces commits that arrive while a write is in flight into one multi; later offsets win', async () => {
+    const zk = await zkClient(zkConnectForTest());
+    const store = new ZkOffsetStore(zk);
+    const group = rand('g');
+    await store.commitOffsets(group, [{ topic: 't', partition: 0, offset: 1 }]);
+    const multi = jest.spyOn(zk.zk, 'multi');
+    await Promise.all([
+      store.commitOffsets(group, [{ topic: 't', partition: 0, offset: 2 }]),
+      store.commitOffsets(group, [{ topic: 't', partition: 0, offset: 3 }]),
+      store.commitOffsets(group, [{ topic: 't', partition: 1, offset: 7 }]),
+      store.commitOffsets(group, [{ topic: 't', partition: 0, offset: 4 }]),
+    ]);
+    // the first write, then the three that waited, together
+    expect(multi).toHaveBeenCalledTimes(2);
+    expect(await store.fetchOffsets(group, null)).toEqual([
+      { topic: 't', partition: 0, offset: 4 },
+      { topic: 't', partition: 1, offset: 7 },
+    ]);
+    // a failed write rejects every commit of its batch, and the next one goes on
+    multi.mockRejectedValueOnce(new Error('boom'));
+    multi.mockRejectedValueOnce(new Error('boom'));
+    const results = await Promise.allSettled([
+      store.commitOffsets(group, [{ topic: 't', partition: 0, offset: 5 }]),
+      store.commitOffsets(group, [{ topic: 't', partition: 0, offset: 6 }]),
+      store.commitOffsets(group, [{ topic: 't', partition: 1, offset: 8 }]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    await store.commitOffsets(group, [{ topic: 't', partition: 0, offset: 9 }]);
+    expect(await zk.getConsumerOffset(group, 't', 0)).toBe(9);
+  });
+
+  it('writes known partitions with setData alone, and recreates a group deleted meanwhile elsewhere', async () => {
+    const cs = zkConnectForTest();
+    const a = await zkClient(cs);
+    const b = await zkClient(cs);
+    const group = rand('g');
+    await a.setOrCreateConsumerOffsets(group, [{ topic: 't', partition: 0, offset: 1 }]);
+    const exists = jest.spyOn(a.zk, 'exists');
+    await a.setOrCreateConsumerOffsets(group, [{ topic: 't', partition: 0, offset: 2 }]);
+    expect(exists).not.toHaveBeenCalled();
+    await b.deleteConsumerGroup(group);
+    await a.setOrCreateConsumerOffsets(group, [{ topic: 't', partition: 0, offset: 3 }]);
+    expect(await b.getConsumerOffset(group, 't', 0)).toBe(3);
+  });
+
   it('serves offsets committed through one coordinator from the next one (failover)', async () => {
     const cs = zkConnectForTest();
     const group = rand('g');

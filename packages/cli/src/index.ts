@@ -1,12 +1,13 @@
 // cli: the `kzoo` command (yargs).
 //   bin.ts (entry), commands/ (one file per command group: zk, broker, cluster, topic,
-//   produce, consume, leader-election, demo), bench/ (end-to-end benchmark),
+//   produce, consume, group, leader-election, demo), bench/ (end-to-end benchmark),
 //   common.ts (--zk option, error handling), cluster-file.ts (`cluster up`'s cluster.json)
 import yargs from 'yargs';
 import { brokerCommand } from './commands/broker';
 import { clusterCommand } from './commands/cluster';
 import { consumeCommand } from './commands/consume';
 import { demoCommand } from './commands/demo';
+import { groupCommand } from './commands/group';
 import { leaderElectionCommand } from './commands/leader-election';
 import { produceCommand } from './commands/produce';
 import { topicCommand } from './commands/topic';
@@ -26,11 +27,12 @@ export function buildCli(argv: string[]) {
     .command(topicCommand)
     .command(produceCommand)
     .command(consumeCommand)
+    .command(groupCommand)
     .command(leaderElectionCommand)
     .command(demoCommand)
     .demandCommand(
       1,
-      'name a command: demo, zk, broker, cluster, topic, produce, consume or leader-election',
+      'name a command: demo, zk, broker, cluster, topic, produce, consume, group or leader-election',
     )
     .strict()
     .recommendCommands()

@@ -1,14 +1,21 @@
 /**
- * Admin (Kafka's AdminClient, the topic and cluster parts): createTopics,
- * deleteTopics, listTopics, describeTopics, describeCluster, electLeaders. Topic creation,
- * deletion and elections go to the controller (retried on NOT_CONTROLLER after a metadata refresh);
- * the rest read Metadata from any broker.
+ * Admin (Kafka's AdminClient): topics (createTopics, createPartitions, deleteTopics,
+ * listTopics, describeTopics), the cluster (describeCluster), offsets (listOffsets) and
+ * consumer groups (listGroups, describeGroups, deleteGroups,
+ * listConsumerGroupOffsets, alterConsumerGroupOffsets) and elections (electLeaders).
+ * Topic changes and elections go to the controller (retried on NOT_CONTROLLER after a
+ * metadata refresh); group requests go to the group's coordinator (FindCoordinator,
+ * retried on NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE); the rest read Metadata from
+ * any broker.
  */
 import { KafkaError, SystemTime, createLogger, type Logger, type Time } from '@kzoo/common';
 import { ApiKeys, type MetadataResponse } from '@kzoo/protocol';
 import { bootstrapServers, parseAdminConfig, type AdminConfig, type ConfigInput } from './config';
+import { decodeAssignment } from './assignors/consumer-protocol';
+import type { TopicPartition } from './fetcher';
 import { Cluster, type Node } from './metadata';
 import { NetworkClient } from './network-client';
+import type { Connection } from '@kzoo/protocol';
 
 export interface NewTopic {
   topic: string;
@@ -58,6 +65,49 @@ export interface ClusterDescription {
   brokers: Node[];
 }
 
+/** A topic's new total partition count (Kafka's NewPartitions). */
+export interface NewPartitions {
+  topic: string;
+  /** The new total number of partitions; must be larger than the current one. */
+  count: number;
+  /** Replicas of each new partition (preferred leader first); default: the controller places them. */
+  assignments?: number[][];
+}
+
+export interface GroupListing {
+  groupId: string;
+  protocolType: string;
+  /** Kafka's state name: Empty, PreparingRebalance, CompletingRebalance, Stable, Dead. */
+  state: string;
+}
+
+export interface MemberDescription {
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  /** The member's address as the coordinator saw it (`/127.0.0.1`). */
+  host: string;
+  /** Its partitions in the current generation (empty while rebalancing). */
+  assignment: TopicPartition[];
+}
+
+export interface GroupDescription {
+  groupId: string;
+  state: string;
+  protocolType: string;
+  /** The assignor chosen (Stable only). */
+  protocol: string;
+  members: MemberDescription[];
+  /** The coordinator's broker id. */
+  coordinator: number;
+}
+
+export interface PartitionOffset extends TopicPartition {
+  offset: number;
+}
+
+export type OffsetSpec = 'earliest' | 'latest';
+
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 
 export class Admin {
@@ -90,19 +140,21 @@ export class Admin {
   }
 
   /** Runs `fn` against the controller, retrying retriable errors until the API timeout. */
-  private async withController<T>(
-    what: string,
-    fn: (controllerId: number) => Promise<T>,
-  ): Promise<T> {
-    const timeout = this.config['default.api.timeout.ms'];
-    const deadline = this.time.milliseconds() + timeout;
+  private withController<T>(what: string, fn: (controllerId: number) => Promise<T>): Promise<T> {
+    return this.retrying(what, async () => {
+      const md = await this.metadata([]);
+      if (md.controllerId < 0) throw new KafkaError('NOT_CONTROLLER', 'no controller elected yet');
+      return fn(md.controllerId);
+    });
+  }
+
+  /** Runs `fn`, retrying retriable KafkaErrors after `retry.backoff.ms` until the API timeout. */
+  private async retrying<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const deadline = this.time.milliseconds() + this.config['default.api.timeout.ms'];
     for (;;) {
       let err: Error;
       try {
-        const md = await this.metadata([]);
-        if (md.controllerId < 0)
-          throw new KafkaError('NOT_CONTROLLER', 'no controller elected yet');
-        return await fn(md.controllerId);
+        return await fn();
       } catch (e) {
         err = e as Error;
       }
@@ -111,6 +163,27 @@ export class Admin {
       this.log.debug(`${what}: retrying`, { error: err.message });
       await this.time.sleep(this.config['retry.backoff.ms']);
     }
+  }
+
+  /** Runs `fn` on a connection to the group's coordinator, retrying coordinator errors. */
+  private withCoordinator<T>(
+    groupId: string,
+    what: string,
+    fn: (conn: Connection, coordinatorId: number) => Promise<T>,
+  ): Promise<T> {
+    if (typeof groupId !== 'string' || groupId === '')
+      throw new KafkaError('INVALID_GROUP_ID', `${what}: the group id must be a non-empty string`);
+    return this.retrying(what, async () => {
+      const conn = await this.network.leastLoaded();
+      const r = await conn.request(ApiKeys.FindCoordinator, 0, { key: groupId, keyType: 0 });
+      if (r.errorCode !== 0)
+        throw new KafkaError(
+          r.errorCode,
+          `group ${groupId}: ${r.errorMessage ?? 'FindCoordinator'}`,
+        );
+      const coord = await this.network.connect({ host: r.host, port: r.port });
+      return fn(coord, r.nodeId);
+    });
   }
 
   /**
@@ -241,6 +314,261 @@ export class Admin {
           error: p.errorCode === 0 ? null : new KafkaError(p.errorCode).errorName,
         })),
       };
+    });
+  }
+
+  /**
+   * Grows topics to `count` partitions each (Kafka's createPartitions); throws the first
+   * topic's KafkaError (INVALID_PARTITIONS when the count would not grow,
+   * UNKNOWN_TOPIC_OR_PARTITION, INVALID_REPLICA_ASSIGNMENT), naming the topic.
+   */
+  async createPartitions(topics: NewPartitions[], opts: CreateTopicsOptions = {}): Promise<void> {
+    if (!Array.isArray(topics) || topics.length === 0)
+      throw new KafkaError('INVALID_REQUEST', 'createPartitions expects a non-empty array');
+    const body = topics.map((t) => {
+      if (!t || typeof t.topic !== 'string' || !TOPIC_NAME.test(t.topic))
+        throw new KafkaError(
+          'INVALID_TOPIC_EXCEPTION',
+          `invalid topic name ${JSON.stringify(t?.topic)}`,
+        );
+      if (!Number.isInteger(t.count) || t.count < 1)
+        throw new KafkaError('INVALID_PARTITIONS', `topic ${t.topic}: partitions must be >= 1`);
+      return {
+        name: t.topic,
+        count: t.count,
+        assignments: t.assignments ? t.assignments.map((brokerIds) => ({ brokerIds })) : null,
+      };
+    });
+    const timeoutMs = opts.timeoutMs ?? this.config['request.timeout.ms'];
+    const res = await this.withController('createPartitions', async (controller) => {
+      const conn = await this.network.connectionTo(controller);
+      return conn.request(ApiKeys.CreatePartitions, 0, {
+        topics: body,
+        timeoutMs,
+        validateOnly: opts.validateOnly ?? false,
+      });
+    });
+    for (const t of res.results) {
+      if (t.errorCode !== 0)
+        throw new KafkaError(
+          t.errorCode,
+          `topic ${t.name}${t.errorMessage ? `: ${t.errorMessage}` : ''}`,
+        );
+    }
+  }
+
+  /**
+   * The earliest (log start) or latest (high watermark) offset of each partition, asked
+   * of its leader with ListOffsets; retried on leader changes until the API timeout.
+   * With `partial`, nothing is retried or thrown per partition: a partition that cannot
+   * be answered now (no leader, unknown, broker unreachable) has offset -1 and `error`.
+   */
+  async listOffsets(
+    tps: TopicPartition[],
+    spec: OffsetSpec,
+    opts: { partial?: boolean } = {},
+  ): Promise<Array<PartitionOffset & { error?: string }>> {
+    if (spec !== 'earliest' && spec !== 'latest')
+      throw new KafkaError('INVALID_REQUEST', `listOffsets: spec must be earliest or latest`);
+    if (tps.length === 0) return [];
+    const timestamp = spec === 'latest' ? -1 : -2;
+    const key = (t: string, p: number) => `${t}\u0000${p}`;
+    const attempt = async () => {
+      const topics = [...new Set(tps.map((tp) => tp.topic))];
+      const cluster = Cluster.fromResponse(await this.metadata(topics));
+      const byLeader = new Map<number, Map<string, number[]>>();
+      const out = new Map<string, number | KafkaError>();
+      for (const tp of tps) {
+        const t = cluster.topics.get(tp.topic);
+        const p = t && t.errorCode === 0 && t.partitions.find((x) => x.partition === tp.partition);
+        if (!p || p.leader < 0) {
+          out.set(
+            key(tp.topic, tp.partition),
+            !p
+              ? new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${tp.topic}-${tp.partition}`)
+              : new KafkaError('LEADER_NOT_AVAILABLE', `${tp.topic}-${tp.partition} has no leader`),
+          );
+          continue;
+        }
+        let m = byLeader.get(p.leader);
+        if (!m) byLeader.set(p.leader, (m = new Map()));
+        let list = m.get(tp.topic);
+        if (!list) m.set(tp.topic, (list = []));
+        list.push(tp.partition);
+      }
+      await Promise.all(
+        [...byLeader].map(async ([leader, m]) => {
+          try {
+            const conn = await this.network.connectionTo(leader);
+            const res = await conn.request(ApiKeys.ListOffsets, 0, {
+              replicaId: -1,
+              isolationLevel: 0,
+              topics: [...m].map(([name, ps]) => ({
+                name,
+                partitions: ps.map((partitionIndex) => ({
+                  partitionIndex,
+                  currentLeaderEpoch: -1,
+                  timestamp,
+                })),
+              })),
+            });
+            for (const t of res.topics)
+              for (const p of t.partitions)
+                out.set(
+                  key(t.name, p.partitionIndex),
+                  p.errorCode === 0
+                    ? p.offset
+                    : new KafkaError(p.errorCode, `ListOffsets ${t.name}-${p.partitionIndex}`),
+                );
+          } catch (e) {
+            const err =
+              e instanceof KafkaError ? e : new KafkaError('NETWORK_EXCEPTION', String(e));
+            for (const [t, ps] of m) for (const p of ps) out.set(key(t, p), err);
+          }
+        }),
+      );
+      return tps.map((tp) => {
+        const v = out.get(key(tp.topic, tp.partition)) ?? new KafkaError('UNKNOWN_SERVER_ERROR');
+        if (typeof v === 'number') return { ...tp, offset: v };
+        if (!opts.partial) throw v;
+        return { ...tp, offset: -1, error: v.errorName };
+      });
+    };
+    return opts.partial ? attempt() : this.retrying('listOffsets', attempt);
+  }
+
+  /** Every group of the cluster (ListGroups to each broker, merged), sorted by id. */
+  async listGroups(): Promise<GroupListing[]> {
+    const md = await this.metadata([]);
+    const all = new Map<string, GroupListing>();
+    await Promise.all(
+      md.brokers.map(async (b) => {
+        const r = await this.retrying('listGroups', async () => {
+          const conn = await this.network.connectionTo(b.nodeId);
+          const res = await conn.request(ApiKeys.ListGroups, 0, { statesFilter: [] });
+          if (res.errorCode !== 0)
+            throw new KafkaError(res.errorCode, `ListGroups on broker ${b.nodeId}`);
+          return res;
+        });
+        for (const g of r.groups)
+          all.set(g.groupId, {
+            groupId: g.groupId,
+            protocolType: g.protocolType,
+            state: g.groupState,
+          });
+      }),
+    );
+    return [...all.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : 1));
+  }
+
+  /** State, members (client id, host, assigned partitions) and coordinator of each group. */
+  async describeGroups(groupIds: string[]): Promise<GroupDescription[]> {
+    return Promise.all(
+      groupIds.map((groupId) =>
+        this.withCoordinator(groupId, 'describeGroups', async (conn, coordinator) => {
+          const res = await conn.request(ApiKeys.DescribeGroups, 0, { groups: [groupId] });
+          const g = res.groups[0];
+          if (g.errorCode !== 0) throw new KafkaError(g.errorCode, `group ${groupId}`);
+          return {
+            groupId,
+            state: g.groupState,
+            protocolType: g.protocolType,
+            protocol: g.protocolData,
+            coordinator,
+            members: g.members.map((m) => ({
+              memberId: m.memberId,
+              groupInstanceId: m.groupInstanceId,
+              clientId: m.clientId,
+              host: m.clientHost,
+              assignment:
+                g.protocolType === 'consumer' && m.memberAssignment.length > 0
+                  ? decodeAssignment(m.memberAssignment).partitions
+                  : [],
+            })),
+          };
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Deletes Empty groups and their committed offsets; throws the first group's error
+   * (NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND), naming it.
+   */
+  async deleteGroups(groupIds: string[]): Promise<void> {
+    for (const groupId of groupIds) {
+      const code = await this.withCoordinator(groupId, 'deleteGroups', async (conn) => {
+        const res = await conn.request(ApiKeys.DeleteGroups, 0, { groupsNames: [groupId] });
+        const r = res.results[0];
+        if (r.errorCode !== 0 && new KafkaError(r.errorCode).retriable)
+          throw new KafkaError(r.errorCode, `group ${groupId}`);
+        return r.errorCode;
+      });
+      if (code !== 0) throw new KafkaError(code, `group ${groupId}`);
+    }
+  }
+
+  /** The group's committed offsets (next offset to read), sorted by topic and partition. */
+  async listConsumerGroupOffsets(groupId: string): Promise<PartitionOffset[]> {
+    return this.withCoordinator(groupId, 'listConsumerGroupOffsets', async (conn) => {
+      const res = await conn.request(ApiKeys.OffsetFetch, 0, {
+        groupId,
+        topics: null,
+        requireStable: false,
+      });
+      if (res.errorCode !== 0) throw new KafkaError(res.errorCode, `group ${groupId}`);
+      const out: PartitionOffset[] = [];
+      for (const t of res.topics)
+        for (const p of t.partitions) {
+          if (p.errorCode !== 0)
+            throw new KafkaError(p.errorCode, `group ${groupId} ${t.name}-${p.partitionIndex}`);
+          if (p.committedOffset >= 0)
+            out.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset });
+        }
+      return out.sort((a, b) =>
+        a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
+      );
+    });
+  }
+
+  /**
+   * Commits `offsets` for the group as a standalone commit (generation -1, no member), as
+   * Kafka's alterConsumerGroupOffsets: refused (UNKNOWN_MEMBER_ID) while the group has
+   * members. Throws the first partition's error.
+   */
+  async alterConsumerGroupOffsets(groupId: string, offsets: PartitionOffset[]): Promise<void> {
+    for (const o of offsets)
+      if (!Number.isSafeInteger(o.offset) || o.offset < 0)
+        throw new KafkaError(
+          'INVALID_COMMIT_OFFSET_SIZE',
+          `${o.topic}-${o.partition}: offset ${o.offset} must be a non-negative integer`,
+        );
+    const byTopic = new Map<string, PartitionOffset[]>();
+    for (const o of offsets) {
+      let list = byTopic.get(o.topic);
+      if (!list) byTopic.set(o.topic, (list = []));
+      list.push(o);
+    }
+    await this.withCoordinator(groupId, 'alterConsumerGroupOffsets', async (conn) => {
+      const res = await conn.request(ApiKeys.OffsetCommit, 0, {
+        groupId,
+        generationId: -1,
+        memberId: '',
+        groupInstanceId: null,
+        topics: [...byTopic].map(([name, list]) => ({
+          name,
+          partitions: list.map((o) => ({
+            partitionIndex: o.partition,
+            committedOffset: o.offset,
+            committedLeaderEpoch: -1,
+            committedMetadata: null,
+          })),
+        })),
+      });
+      for (const t of res.topics)
+        for (const p of t.partitions)
+          if (p.errorCode !== 0)
+            throw new KafkaError(p.errorCode, `group ${groupId} ${t.name}-${p.partitionIndex}`);
     });
   }
 

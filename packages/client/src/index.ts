@@ -1,4 +1,4 @@
-// client: kzoo's Producer, Consumer (assign mode) and Admin, internals named as Kafka's Java client.
+// client: kzoo's Producer, Consumer (assign and group modes) and Admin, internals named as Kafka's Java client.
 //   producer.ts, producer-batch.ts, accumulator.ts, sender.ts, partitioner.ts, transaction-manager.ts: the producer path
 //   consumer.ts, consumer-coordinator.ts, fetcher.ts: the consumer; admin.ts; metadata.ts, network-client.ts, config.ts: shared;
 //   assignors/: range, roundrobin, sticky (the group leader's partition assignment)
@@ -32,6 +32,12 @@ export {
   type TopicDescription,
   type PartitionDescription,
   type ClusterDescription,
+  type NewPartitions,
+  type GroupListing,
+  type GroupDescription,
+  type MemberDescription,
+  type PartitionOffset,
+  type OffsetSpec,
   type ElectLeadersResult,
 } from './admin';
 export * from './assignors';

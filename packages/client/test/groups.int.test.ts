@@ -1,18 +1,20 @@
 /**
- * Consumer groups end to end against an in-process broker: subscribe, rebalances as
+ * Consumer groups end to end against three in-process brokers (partitions spread over
+ * them, the coordinator one of them): subscribe, rebalances as
  * members come and go (each partition owned by exactly one member), rebalance
  * listeners, commitSync and committed offsets read back by a later member.
  */
 import { Admin, Consumer, Producer, type ConsumerRecord, type TopicPartition } from '@kzoo/client';
 import { onCleanup, waitFor } from '@kzoo/testkit';
-import { createTopic, randomTopic, startTestBroker, type TestBroker } from './harness';
+import { createTopic, randomTopic, startTestBrokers, type TestBrokers } from './harness';
 
-let tb: TestBroker;
+let tb: TestBrokers;
 
 beforeAll(async () => {
-  tb = await startTestBroker({
+  tb = await startTestBrokers(3, {
     'group.initial.rebalance.delay.ms': 100,
     'group.min.session.timeout.ms': 100,
+    'controlled.shutdown.enable': false,
   });
 });
 

@@ -58,3 +58,28 @@ export async function createTopic(
     await admin.close();
   }
 }
+
+export interface TestBrokers {
+  brokers: Broker[];
+  bootstrap: string;
+  /** zookeeper.connect of the cluster (with its chroot). */
+  zk: string;
+}
+
+/** `n` in-process brokers (ids 1..n) on one chroot, once each knows all the others. */
+export async function startTestBrokers(
+  n: number,
+  extra: Record<string, string | number | boolean> = {},
+): Promise<TestBrokers> {
+  const zk = zkConnectForTest();
+  const brokers: Broker[] = [];
+  for (let id = 1; id <= n; id++)
+    brokers.push((await startTestBroker({ 'broker.id': id, ...extra }, zk)).broker);
+  await waitFor(
+    'every broker knows every broker',
+    () => brokers.every((b) => b.dataPlane.metadataCache.aliveBrokerIds().length === n),
+    { timeoutMs: 15000 },
+  );
+  const ep = (b: Broker) => b.advertisedListeners[0];
+  return { brokers, bootstrap: brokers.map((b) => `${ep(b).host}:${ep(b).port}`).join(','), zk };
+}

@@ -436,6 +436,9 @@ export class KafkaZkClient {
    * created and existing partitions set. A concurrent writer creating the same nodes
    * (NodeExists) or deleting the group (NoNode) makes it re-check and retry.
    * Duplicate partitions in `offsets`: the last one wins.
+   * Partitions this client wrote before are remembered: a commit of only those skips the
+   * checks and is one `multi` of setData (a NoNode, e.g. the group was deleted
+   * elsewhere, forgets the group and takes the checked path).
    */
   async setOrCreateConsumerOffsets(
     group: string,
@@ -453,6 +456,18 @@ export class KafkaZkClient {
       if (!parents.includes(topicPath)) parents.push(topicPath);
       leaves.set(ConsumerOffset.path(group, o.topic, o.partition), ConsumerOffset.encode(o.offset));
     }
+    const known = this.knownOffsetPaths.get(group);
+    if (known && [...leaves.keys()].every((p) => known.has(p))) {
+      try {
+        await this.zk.multi(
+          [...leaves].map(([path, data]) => ({ op: 'setData' as const, path, data })),
+        );
+        return;
+      } catch (e) {
+        if (!(e instanceof NoNodeError)) throw e;
+        this.knownOffsetPaths.delete(group);
+      }
+    }
     for (let attempt = 0; ; attempt++) {
       const parentStats = await Promise.all(parents.map((p) => this.zk.exists(p)));
       const missing = new Set(parents.filter((_, i) => parentStats[i] === null));
@@ -469,11 +484,30 @@ export class KafkaZkClient {
       });
       try {
         await this.zk.multi(ops);
+        this.rememberOffsetPaths(group, leafPaths);
         return;
       } catch (e) {
         if ((e instanceof NodeExistsError || e instanceof NoNodeError) && attempt < 4) continue;
         throw e;
       }
+    }
+  }
+
+  /** Offset znodes known to exist, per group (bounded: forgotten wholesale when large). */
+  private readonly knownOffsetPaths = new Map<string, Set<string>>();
+  private knownOffsetPathCount = 0;
+
+  private rememberOffsetPaths(group: string, paths: string[]): void {
+    if (this.knownOffsetPathCount > 100_000) {
+      this.knownOffsetPaths.clear();
+      this.knownOffsetPathCount = 0;
+    }
+    let set = this.knownOffsetPaths.get(group);
+    if (!set) this.knownOffsetPaths.set(group, (set = new Set()));
+    for (const p of paths) {
+      if (set.has(p)) continue;
+      set.add(p);
+      this.knownOffsetPathCount++;
     }
   }
 
@@ -515,6 +549,7 @@ export class KafkaZkClient {
 
   /** Deletes `/consumers/<group>` and everything under it; a missing group is fine. */
   async deleteConsumerGroup(group: string): Promise<void> {
+    this.knownOffsetPaths.delete(group);
     await this.zk.deleteRecursive(ConsumerGroupZNode.path(group));
   }
 }

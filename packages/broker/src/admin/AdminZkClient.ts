@@ -4,11 +4,14 @@
  * '.'/'_' collision check), the partition count, replication factor or explicit
  * assignment and the topic configs, then writes `/config/topics/<t>` and
  * `/brokers/topics/<t>` (v3, with a topic id) — the controller takes it from there.
+ * Adding partitions rewrites `/brokers/topics/<t>` with the old and the new partitions
+ * (keeping the topic id); the controller's data watch on that znode creates them.
  * Deleting a topic creates `/admin/delete_topics/<t>`.
  */
 import { KafkaError } from '@kzoo/common';
 import { LOG_CONFIG_DEFAULTS, logConfig } from '@kzoo/log';
 import {
+  BadVersionError,
   ConfigEntityZNode,
   DeleteTopicsTopicZNode,
   KafkaZkClient,
@@ -161,6 +164,97 @@ export class AdminZkClient {
         'INVALID_CONFIG',
         `Invalid value ${minIsr} for configuration min.insync.replicas`,
       );
+  }
+
+  /**
+   * Kafka's addPartitions: grows `topic` to `numPartitions` partitions. The new ones are
+   * placed by `replicaAssignment` (one replica list per new partition) or, as Kafka's
+   * createNewPartitionsAssignment does, by the rack-unaware assignment starting at the
+   * broker of partition 0's preferred leader, with partition 0's replication factor and
+   * partition ids from the current count. INVALID_PARTITIONS unless the count grows;
+   * UNKNOWN_TOPIC_OR_PARTITION for a missing topic; INVALID_TOPIC_EXCEPTION while it is
+   * queued for deletion. The znode is written conditionally on the version read.
+   * Returns the new partitions' assignment.
+   */
+  async addPartitions(
+    topic: string,
+    numPartitions: number,
+    replicaAssignment: number[][] | null = null,
+    validateOnly = false,
+  ): Promise<Map<number, number[]>> {
+    const r = await this.zkClient.getDataAndStat(TopicZNode.path(topic));
+    if (!r) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`);
+    if (await this.zkClient.pathExists(DeleteTopicsTopicZNode.path(topic)))
+      throw new KafkaError('INVALID_TOPIC_EXCEPTION', `The topic ${topic} is queued for deletion.`);
+    const existing = TopicZNode.decode(topic, r.data);
+    const current = existing.partitions.size;
+    if (!Number.isInteger(numPartitions) || numPartitions <= current)
+      throw new KafkaError(
+        'INVALID_PARTITIONS',
+        `Topic currently has ${current} partitions, ${numPartitions} would not be an increase.`,
+      );
+    const partition0 = existing.partitions.get(0);
+    if (!partition0)
+      throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', `Topic '${topic}' has no partition 0.`);
+    const rf = partition0.replicas.length;
+    const brokers = await this.zkClient.getSortedBrokerList();
+    const toAdd = numPartitions - current;
+    let added: Map<number, number[]>;
+    if (replicaAssignment) {
+      if (replicaAssignment.length !== toAdd)
+        throw new KafkaError(
+          'INVALID_REPLICA_ASSIGNMENT',
+          `Increasing the number of partitions by ${toAdd} but ${replicaAssignment.length} assignments provided.`,
+        );
+      const live = new Set(brokers);
+      added = new Map();
+      replicaAssignment.forEach((replicas, i) => {
+        const p = current + i;
+        if (replicas.length !== rf)
+          throw new KafkaError(
+            'INVALID_REPLICA_ASSIGNMENT',
+            `Inconsistent replication factor between partitions, partition 0 has ${rf} while partition ${p} has replication factor ${replicas.length}.`,
+          );
+        if (new Set(replicas).size !== replicas.length)
+          throw new KafkaError(
+            'INVALID_REPLICA_ASSIGNMENT',
+            `Duplicate brokers not allowed in replica assignment: ${replicas.join(', ')} for partition id ${p}.`,
+          );
+        const unknown = replicas.filter((b) => !live.has(b));
+        if (unknown.length > 0)
+          throw new KafkaError(
+            'INVALID_REPLICA_ASSIGNMENT',
+            `Unknown broker(s) in replica assignment: ${unknown.join(', ')}.`,
+          );
+        added.set(p, replicas);
+      });
+    } else {
+      const startIndex = Math.max(
+        0,
+        brokers.findIndex((id) => id >= partition0.replicas[0]),
+      );
+      added = assignReplicasToBrokers(brokers, toAdd, rf, {
+        fixedStartIndex: startIndex,
+        startPartitionId: current,
+      });
+    }
+    if (validateOnly) return added;
+    const partitions = new Map(existing.partitions);
+    for (const [p, replicas] of added)
+      partitions.set(p, { replicas, addingReplicas: [], removingReplicas: [] });
+    try {
+      await this.zkClient.zk.setData(
+        TopicZNode.path(topic),
+        TopicZNode.encode({ topicId: existing.topicId, partitions }),
+        r.stat.version,
+      );
+    } catch (e) {
+      // Changed since we read it: decide again on what is there now.
+      if (e instanceof BadVersionError)
+        return this.addPartitions(topic, numPartitions, replicaAssignment, validateOnly);
+      throw e;
+    }
+    return added;
   }
 
   /** Marks a topic for deletion: creates `/admin/delete_topics/<t>` (the controller deletes it). */

@@ -15,6 +15,7 @@ export type ControllerEventType =
   | 'Expire'
   | 'RegisterBrokerAndReelect'
   | 'TopicChange'
+  | 'PartitionModifications'
   | 'TopicDeletion'
   | 'TopicDeletionStopReplicaResponseReceived'
   | 'ControlledShutdown'
@@ -25,6 +26,8 @@ export type ControllerEventType =
 
 export interface ControllerEvent {
   readonly type: ControllerEventType;
+  /** PartitionModifications: the topic whose `/brokers/topics/<t>` changed. */
+  readonly topic?: string;
   /** How often this event was re-queued after a ZooKeeper connection loss. */
   readonly retries?: number;
   /** TopicDeletionStopReplicaResponseReceived: the broker's answer. */

@@ -10,6 +10,8 @@
  *   replicas out of the ISRs, resume deletions.
  * - `processTopicChange`: new topics → partitions New → Online (state znodes,
  *   LeaderAndIsr, UpdateMetadata), replicas New → Online.
+ * - `processPartitionModifications`: a data watch per `/brokers/topics/<t>`; partitions
+ *   added there (CreatePartitions) go New → Online the same way.
  * - `processTopicDeletion` / `onStopReplicaResponse`: TopicDeletionManager.
  * - `onBrokerStartup`: UpdateMetadata with everything to the new brokers, the
  *   live-broker list to the others, LeaderAndIsr for every replica they host, retry
@@ -26,6 +28,7 @@ import {
   TopicZNode,
   TopicsZNode,
   type BrokerAndEpoch,
+  type WatchEvent,
 } from '@kzoo/zk';
 import { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
 import { ControllerChannelManager } from './ControllerChannelManager';
@@ -125,6 +128,12 @@ export class ControllerPartitions {
 
   private readonly topicWatcher = (): void => this.o.put({ type: 'TopicChange' });
   private readonly deleteWatcher = (): void => this.o.put({ type: 'TopicDeletion' });
+  /** Data watch on `/brokers/topics/<t>` (Kafka's PartitionModificationsHandler). */
+  private readonly partitionModificationsWatcher = (e: WatchEvent): void => {
+    if (e.type !== 'dataChanged') return;
+    const topic = e.path.slice(e.path.lastIndexOf('/') + 1);
+    this.o.put({ type: 'PartitionModifications', topic });
+  };
 
   private addChannel(id: number): void {
     const b = this.context.liveBrokers.get(id);
@@ -176,7 +185,10 @@ export class ControllerPartitions {
   private async readTopics(topics: string[]): Promise<void> {
     await Promise.all(
       topics.map(async (topic) => {
-        const r = await this.zk.getDataAndStat(TopicZNode.path(topic));
+        const r = await this.zk.getDataAndStat(
+          TopicZNode.path(topic),
+          this.partitionModificationsWatcher,
+        );
         if (!r) return;
         const a = TopicZNode.decode(topic, r.data);
         this.context.allTopics.add(topic);
@@ -210,9 +222,32 @@ export class ControllerPartitions {
     }
     if (added.length === 0) return;
     await this.readTopics(added);
+    this.o.stateLog.info('new topics', { topics: added.join(',') });
+    await this.onNewPartitions(added.flatMap((t) => this.context.partitionsOf(t)));
+  }
+
+  /**
+   * Kafka's processPartitionModifications: partitions that appeared in
+   * `/brokers/topics/<topic>` go New → Online. Ignored while the topic is being deleted.
+   */
+  async processPartitionModifications(topic: string): Promise<void> {
+    const r = await this.zk.getDataAndStat(
+      TopicZNode.path(topic),
+      this.partitionModificationsWatcher,
+    );
+    const known = this.context.partitionAssignments.get(topic);
+    if (!r || !known || this.context.topicsToBeDeleted.has(topic)) return;
+    const a = TopicZNode.decode(topic, r.data);
+    const added = [...a.partitions.keys()].filter((p) => !known.has(p));
+    if (added.length === 0) return;
+    for (const p of added) known.set(p, a.partitions.get(p)!.replicas);
+    this.o.stateLog.info(`new partitions of ${topic}`, { partitions: added.join(',') });
+    await this.onNewPartitions(added.map((partition) => ({ topic, partition })));
+  }
+
+  /** NonExistent → New (partitions and replicas), then New → Online. */
+  private async onNewPartitions(partitions: TP[]): Promise<void> {
     const batch = this.newBatch();
-    const partitions = added.flatMap((t) => this.context.partitionsOf(t));
-    // NonExistent → New (partitions and replicas), then New → Online.
     for (const tp of partitions) {
       if (this.context.leadership(tp)) continue;
       this.context.partitionStates.set(tpKey(tp.topic, tp.partition), PartitionState.NewPartition);
@@ -221,7 +256,6 @@ export class ControllerPartitions {
       .replicasOf(partitions)
       .filter((r) => this.rsm.state(r) === ReplicaState.NonExistentReplica);
     this.rsm.handleStateChanges(replicas, ReplicaState.NewReplica, batch);
-    this.o.stateLog.info('new topics', { topics: added.join(','), partitions: partitions.length });
     await this.psm.handleStateChanges(
       partitions.filter((tp) => this.psm.state(tp) === PartitionState.NewPartition),
       PartitionState.OnlinePartition,

@@ -290,6 +290,9 @@ export class KafkaController extends EventEmitter {
         case 'TopicChange':
           if (this.isActive()) await this.partitions.processTopicChange();
           return;
+        case 'PartitionModifications':
+          if (this.isActive()) await this.partitions.processPartitionModifications(event.topic!);
+          return;
         case 'TopicDeletion':
           if (this.isActive()) await this.partitions.processTopicDeletion();
           return;

@@ -26,6 +26,7 @@ import type { ProducerIdManager } from './ProducerIdManager';
 import { handleOffsetForLeaderEpoch } from '../handlers/23-offset-for-leader-epoch';
 import { handleAlterPartition } from '../handlers/56-alter-partition';
 import type { KafkaController } from '../controller/KafkaController';
+import { handleCreatePartitions } from '../handlers/37-create-partitions';
 
 /** The broker settings the handlers read (Kafka key names in the comments). */
 export interface ApiSettings {
@@ -83,6 +84,7 @@ export class KafkaApis {
     this.register(22, handleInitProducerId);
     this.register(23, handleOffsetForLeaderEpoch);
     this.register(56, handleAlterPartition);
+    this.register(37, handleCreatePartitions);
   }
 
   /** Adds (or replaces) the handler of an API, e.g. the group coordinator's. */

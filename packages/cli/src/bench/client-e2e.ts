@@ -18,13 +18,13 @@
  * the bytes the broker stored on disk per codec (sum of the .log segment sizes).
  */
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Broker } from '@kzoo/broker';
 import { Admin, Consumer, Producer } from '@kzoo/client';
 import { setLogLevel } from '@kzoo/common';
 import { makeTempDir, removeDir, startZooKeeper } from '@kzoo/testkit';
+import { loopbackMBs, stamp } from './limits';
 
 interface Options {
   records: number;
@@ -106,38 +106,6 @@ function parseArgs(argv: string[]): Options {
 
 const MB = 1024 * 1024;
 
-/** Raw loopback TCP: one socket writes 64 KiB chunks, another in-process socket reads. */
-async function loopbackMBs(totalBytes = 1024 * MB): Promise<number> {
-  const chunk = Buffer.alloc(64 * 1024, 7);
-  let received = 0;
-  let resolveDone!: () => void;
-  const done = new Promise<void>((r) => (resolveDone = r));
-  const server = net.createServer((s) => {
-    s.on('data', (d: Buffer) => {
-      received += d.length;
-      if (received >= totalBytes) resolveDone();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  const client = net.connect(port, '127.0.0.1');
-  await new Promise<void>((r) => client.once('connect', r));
-  const start = performance.now();
-  let sent = 0;
-  const pump = () => {
-    while (sent < totalBytes) {
-      sent += chunk.length;
-      if (!client.write(chunk)) return void client.once('drain', pump);
-    }
-  };
-  pump();
-  await done;
-  const secs = (performance.now() - start) / 1000;
-  client.destroy();
-  await new Promise<void>((r) => server.close(() => r()));
-  return received / MB / secs;
-}
-
 /** Raw sequential file write: 1 MiB writes into a new file (no fsync, as the log). */
 function fileWriteMBs(dir: string, totalBytes = 512 * MB): number {
   const file = path.join(dir, 'raw-write.bin');
@@ -153,12 +121,6 @@ function fileWriteMBs(dir: string, totalBytes = 512 * MB): number {
 
 function pct(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-}
-
-function stamp(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}:${p(d.getMilliseconds(), 3)}`;
 }
 
 async function produce(

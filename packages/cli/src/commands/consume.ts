@@ -4,9 +4,19 @@
  * Starts at the end of each partition, or with `--from-beginning` at its start, or at
  * `--offset` of `--partition`. Stops after `--max-messages`, or when `--timeout-ms`
  * passes with no new record, then prints `Processed a total of N messages` on stderr.
+ * With `--group G` it subscribes as a member of G instead (start: G's committed offsets,
+ * else the end, or the start with `--from-beginning`) and, before it exits (or when a
+ * rebalance takes partitions away), commits the offsets of what it printed, as Kafka's
+ * console consumer does.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { Admin, Consumer, type ConsumerRecord, type TopicPartition } from '@kzoo/client';
+import {
+  Admin,
+  Consumer,
+  type ConsumerRecord,
+  type OffsetAndPartition,
+  type TopicPartition,
+} from '@kzoo/client';
 import {
   parseKeyValues,
   runClient,
@@ -17,6 +27,7 @@ import {
 
 interface ConsumeArgs extends BootstrapArgs {
   topic: string;
+  group?: string;
   'from-beginning': boolean;
   partition?: number;
   offset?: string;
@@ -67,6 +78,10 @@ export const consumeCommand: CommandModule<object, ConsumeArgs> = {
         default: false,
         describe: 'Start at the earliest offset',
       })
+      .option('group', {
+        type: 'string',
+        describe: 'Consume as a member of this group; commits what was printed on exit',
+      })
       .option('partition', { type: 'number', describe: 'Only this partition' })
       .option('offset', {
         type: 'string',
@@ -98,11 +113,18 @@ export const consumeCommand: CommandModule<object, ConsumeArgs> = {
       .example(
         '$0 consume orders --partition 0 --offset 42 --json --timeout-ms 5000',
         'JSON lines from offset 42',
+      )
+      .example(
+        '$0 consume orders --group billing --timeout-ms 5000',
+        'as a member of billing',
       ) as Argv<ConsumeArgs>,
   handler: (args) =>
     runClient(async () => {
       if (args.offset !== undefined && args.partition === undefined)
         throw new Error('--offset needs --partition');
+      if (args.group !== undefined && (args.partition !== undefined || args.offset !== undefined))
+        throw new Error('--group subscribes to the whole topic: no --partition or --offset');
+      if (args.group === '') throw new Error('--group needs a group id');
       let startOffset: number | 'earliest' | 'latest' | undefined;
       if (args.offset !== undefined) {
         if (args.offset === 'earliest' || args.offset === 'latest') startOffset = args.offset;
@@ -133,47 +155,90 @@ export const consumeCommand: CommandModule<object, ConsumeArgs> = {
           `UNKNOWN_TOPIC_OR_PARTITION: partition ${args.partition} of topic ${args.topic} does not exist (topic has ${partitions.length})`,
         );
 
+      const group = args.group;
       const consumer = new Consumer({
         'client.id': 'kzoo-console-consumer',
         'bootstrap.servers': args['bootstrap-server'],
         'auto.offset.reset': args['from-beginning'] ? 'earliest' : 'latest',
+        ...(group !== undefined ? { 'group.id': group, 'enable.auto.commit': false } : {}),
         ...parseKeyValues(args['consumer-property'], 'consumer-property'),
       });
-      const tps: TopicPartition[] = (
-        args.partition !== undefined ? [args.partition] : partitions
-      ).map((partition) => ({
-        topic: args.topic,
-        partition,
-      }));
-      consumer.assign(tps);
-      if (typeof startOffset === 'number') consumer.seek(tps[0], startOffset);
-      else if (startOffset === 'earliest') consumer.seekToBeginning(tps);
-      else if (startOffset === 'latest') consumer.seekToEnd(tps);
+      // --group: the next offset after the last printed record, per partition
+      const printed = new Map<string, OffsetAndPartition>();
+      const commitPrinted = async (only?: TopicPartition[]) => {
+        const keys = only?.map((tp) => `${tp.topic}\u0000${tp.partition}`);
+        const offsets = keys
+          ? keys.flatMap((k) => (printed.has(k) ? [printed.get(k)!] : []))
+          : [...printed.values()];
+        if (offsets.length === 0) return;
+        try {
+          await consumer.commitSync(offsets);
+          for (const o of offsets) printed.delete(`${o.topic}\u0000${o.partition}`);
+        } catch (e) {
+          process.stderr.write(`kzoo: could not commit offsets: ${(e as Error).message}\n`);
+        }
+      };
+      let assigned = 0;
+      if (group !== undefined) {
+        consumer.subscribe([args.topic], {
+          onPartitionsRevoked: (tps) => commitPrinted(tps),
+          onPartitionsAssigned: (tps) => {
+            assigned = tps.length;
+          },
+        });
+      } else {
+        const tps: TopicPartition[] = (
+          args.partition !== undefined ? [args.partition] : partitions
+        ).map((partition) => ({
+          topic: args.topic,
+          partition,
+        }));
+        consumer.assign(tps);
+        if (typeof startOffset === 'number') consumer.seek(tps[0], startOffset);
+        else if (startOffset === 'earliest') consumer.seekToBeginning(tps);
+        else if (startOffset === 'latest') consumer.seekToEnd(tps);
+      }
 
       let count = 0;
       let stop = false;
       const onSignal = () => {
         stop = true;
-        void consumer.close();
+        // a group member leaves the loop (at most one short poll) to commit, then closes
+        if (group === undefined) void consumer.close();
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
         const timeout = args['timeout-ms'];
+        // in a group, the --timeout-ms clock starts once partitions are assigned
+        let idleSince = Date.now();
         while (!stop) {
-          const recs = await consumer.poll(timeout ?? 1000);
+          const recs = await consumer.poll(
+            group !== undefined ? Math.min(timeout ?? 1000, 500) : (timeout ?? 1000),
+          );
           if (recs.length === 0) {
-            if (timeout !== undefined) break;
+            if (group !== undefined && assigned === 0) idleSince = Date.now();
+            if (timeout !== undefined && Date.now() - idleSince >= timeout) break;
+            if (group === undefined && timeout !== undefined) break;
             continue;
           }
+          idleSince = Date.now();
           const take = max !== undefined ? recs.slice(0, max - count) : recs;
           count += take.length;
           const ok = await writeOut(take.map((r) => formatRecord(r, args)).join('\n') + '\n');
+          if (group !== undefined && ok)
+            for (const r of take)
+              printed.set(`${r.topic}\u0000${r.partition}`, {
+                topic: r.topic,
+                partition: r.partition,
+                offset: r.offset + 1,
+              });
           if (!ok || (max !== undefined && count >= max)) break;
         }
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        if (group !== undefined) await commitPrinted();
         await consumer.close();
         process.stderr.write(`Processed a total of ${count} messages\n`);
       }

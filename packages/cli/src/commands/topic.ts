@@ -1,7 +1,7 @@
 /**
- * `kzoo topic create|list|describe|delete`: topic administration through a broker, as
- * Kafka's `kafka-topics.sh --bootstrap-server` does (CreateTopics/DeleteTopics to the
- * controller, Metadata for list and describe). describe prints Kafka's layout:
+ * `kzoo topic create|list|describe|alter|delete`: topic administration through a broker,
+ * as Kafka's `kafka-topics.sh --bootstrap-server` does (CreateTopics/CreatePartitions/
+ * DeleteTopics to the controller, Metadata for list and describe). describe prints Kafka's layout:
  * `Topic: t  PartitionCount: 3  ReplicationFactor: 1` then one line per partition.
  */
 import type { Argv, CommandModule } from 'yargs';
@@ -201,6 +201,30 @@ const describe: CommandModule<object, TopicArgs> = {
     }),
 };
 
+const alter: CommandModule<object, TopicArgs> = {
+  command: 'alter <topic>',
+  describe: 'Add partitions to a topic (the count only grows)',
+  builder: (y: Argv) =>
+    withBootstrap(y)
+      .positional('topic', { type: 'string', describe: 'Topic name' })
+      .option('partitions', {
+        type: 'number',
+        demandOption: true,
+        describe: 'The new total partition count',
+      })
+      .example(
+        '$0 topic alter orders --partitions 9',
+        'grow orders to 9 partitions',
+      ) as Argv<TopicArgs>,
+  handler: (args) =>
+    runClient(async () => {
+      await withAdmin(args, (admin) =>
+        admin.createPartitions([{ topic: args.topic!, count: args.partitions! }]),
+      );
+      process.stdout.write(`Topic ${args.topic} now has ${args.partitions} partitions.\n`);
+    }),
+};
+
 const del: CommandModule<object, TopicArgs> = {
   command: 'delete <topic>',
   describe: 'Delete a topic',
@@ -223,7 +247,8 @@ export const topicCommand: CommandModule = {
       .command(create)
       .command(list)
       .command(describe)
+      .command(alter)
       .command(del)
-      .demandCommand(1, 'name a topic command: create, list, describe or delete'),
+      .demandCommand(1, 'name a topic command: create, list, describe, alter or delete'),
   handler: () => undefined,
 };

@@ -81,13 +81,50 @@ export class InMemoryOffsetStore implements OffsetStore {
   }
 }
 
-/** Offsets in ZooKeeper through KafkaZkClient's consumer-offset operations. */
+interface PendingCommits {
+  offsets: Map<string, CommittedOffset>;
+  waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }>;
+}
+
+/**
+ * Offsets in ZooKeeper through KafkaZkClient's consumer-offset operations. Group
+ * commit: while one group's write is in flight, the commits that arrive for that group
+ * wait and then go together in the next `multi` (the later offset of a partition wins,
+ * as arrival order would have it); each resolves once its offsets are written. A
+ * member committing after every poll (commitAsync) is then bounded by ZooKeeper's
+ * pipelined throughput, not by one fsync per commit.
+ */
 export class ZkOffsetStore implements OffsetStore {
+  private readonly writing = new Set<string>();
+  private readonly pending = new Map<string, PendingCommits>();
+
   constructor(private readonly zkClient: KafkaZkClient) {}
 
   async commitOffsets(groupId: string, offsets: readonly CommittedOffset[]): Promise<void> {
     validateCommittedOffsets(offsets);
-    await this.zkClient.setOrCreateConsumerOffsets(groupId, offsets);
+    if (!this.writing.has(groupId)) return this.write(groupId, offsets);
+    let p = this.pending.get(groupId);
+    if (!p) this.pending.set(groupId, (p = { offsets: new Map(), waiters: [] }));
+    for (const o of offsets) p.offsets.set(`${o.topic}\u0000${o.partition}`, o);
+    const batch = p;
+    return new Promise((resolve, reject) => batch.waiters.push({ resolve, reject }));
+  }
+
+  private async write(groupId: string, offsets: readonly CommittedOffset[]): Promise<void> {
+    this.writing.add(groupId);
+    try {
+      await this.zkClient.setOrCreateConsumerOffsets(groupId, offsets);
+    } finally {
+      this.writing.delete(groupId);
+      const next = this.pending.get(groupId);
+      if (next) {
+        this.pending.delete(groupId);
+        this.write(groupId, [...next.offsets.values()]).then(
+          () => next.waiters.forEach((w) => w.resolve()),
+          (e: unknown) => next.waiters.forEach((w) => w.reject(e)),
+        );
+      }
+    }
   }
 
   async fetchOffsets(

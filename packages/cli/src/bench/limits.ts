@@ -1,0 +1,47 @@
+/**
+ * What the benchmarks share: the raw loopback TCP limit measured in the same run, and
+ * Kafka's perf-tool timestamp format.
+ */
+import * as net from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+const MB = 1024 * 1024;
+
+/** Raw loopback TCP: one socket writes 64 KiB chunks, another in-process socket reads. */
+export async function loopbackMBs(totalBytes = 1024 * MB): Promise<number> {
+  const chunk = Buffer.alloc(64 * 1024, 7);
+  let received = 0;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  const server = net.createServer((s) => {
+    s.on('data', (d: Buffer) => {
+      received += d.length;
+      if (received >= totalBytes) resolveDone();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  const client = net.connect(port, '127.0.0.1');
+  await new Promise<void>((r) => client.once('connect', r));
+  const start = performance.now();
+  let sent = 0;
+  const pump = () => {
+    while (sent < totalBytes) {
+      sent += chunk.length;
+      if (!client.write(chunk)) return void client.once('drain', pump);
+    }
+  };
+  pump();
+  await done;
+  const secs = (performance.now() - start) / 1000;
+  client.destroy();
+  await new Promise<void>((r) => server.close(() => r()));
+  return received / MB / secs;
+}
+
+/** kafka-consumer-perf-test's `yyyy-MM-dd HH:mm:ss:SSS`. */
+export function stamp(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}:${p(d.getMilliseconds(), 3)}`;
+}

@@ -1,0 +1,79 @@
+import { formatGroupReport, type GroupReport } from './group';
+
+describe('CLI > group > describe output', () => {
+  const base: GroupReport = {
+    group: 'billing',
+    state: 'Stable',
+    coordinator: 2,
+    protocol: 'range',
+    members: [
+      {
+        memberId: 'kzoo-1a2b',
+        groupInstanceId: null,
+        clientId: 'kzoo',
+        host: '/127.0.0.1',
+        assignment: [{ topic: 'orders', partition: 0 }],
+      },
+    ],
+    partitions: [
+      {
+        topic: 'orders',
+        partition: 0,
+        currentOffset: 42,
+        logEndOffset: 50,
+        lag: 8,
+        consumerId: 'kzoo-1a2b',
+        host: '/127.0.0.1',
+        clientId: 'kzoo',
+      },
+      {
+        topic: 'orders',
+        partition: 1,
+        currentOffset: null,
+        logEndOffset: 7,
+        lag: null,
+        consumerId: null,
+        host: null,
+        clientId: null,
+      },
+    ],
+    totalLag: 8,
+  };
+
+  it("prints kafka-consumer-groups' columns, '-' for unknowns, then the total lag", () => {
+    const lines = formatGroupReport(base).split('\n');
+    expect(lines[0]).toBe('');
+    expect(lines[1].split(/ +/)).toEqual([
+      'GROUP',
+      'TOPIC',
+      'PARTITION',
+      'CURRENT-OFFSET',
+      'LOG-END-OFFSET',
+      'LAG',
+      'CONSUMER-ID',
+      'HOST',
+      'CLIENT-ID',
+    ]);
+    expect(lines[2].split(/ +/)).toEqual([
+      'billing',
+      'orders',
+      '0',
+      '42',
+      '50',
+      '8',
+      'kzoo-1a2b',
+      '/127.0.0.1',
+      'kzoo',
+    ]);
+    expect(lines[3].split(/ +/)).toEqual(['billing', 'orders', '1', '-', '7', '-', '-', '-', '-']);
+    // columns line up: each header starts where its values start
+    const col = lines[1].indexOf('LOG-END-OFFSET');
+    expect(lines[2].slice(col, col + 2)).toBe('50');
+    expect(lines[lines.length - 1]).toBe('TOTAL-LAG: 8  STATE: Stable  MEMBERS: 1  COORDINATOR: 2');
+  });
+
+  it('says so when the group has no active members', () => {
+    const text = formatGroupReport({ ...base, state: 'Empty', members: [] });
+    expect(text.split('\n')[0]).toBe("Consumer group 'billing' has no active members.");
+  });
+});

@@ -1,0 +1,397 @@
+/**
+ * `kzoo group list|describe|reset-offsets|delete`: consumer-group administration through a
+ * broker, as Kafka's `kafka-consumer-groups.sh --bootstrap-server` does it. describe prints
+ * Kafka's columns (GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST
+ * CLIENT-ID), one row per partition the group owns or has committed, the log end offset
+ * being the partition's high watermark; then the total lag. reset-offsets is a dry run
+ * unless `--execute`, and is refused while the group has members.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { KafkaError } from '@kzoo/common';
+import {
+  Admin,
+  type GroupDescription,
+  type PartitionOffset,
+  type TopicPartition,
+} from '@kzoo/client';
+import { runClient, withBootstrap, type BootstrapArgs } from './client-args';
+
+interface GroupArgs extends BootstrapArgs {
+  group?: string;
+  json?: boolean;
+  topic?: string[];
+  'all-topics'?: boolean;
+  'to-earliest'?: boolean;
+  'to-latest'?: boolean;
+  'to-offset'?: number;
+  'shift-by'?: number;
+  'dry-run'?: boolean;
+  execute?: boolean;
+}
+
+async function withAdmin<R>(args: BootstrapArgs, fn: (admin: Admin) => Promise<R>): Promise<R> {
+  const admin = new Admin({
+    'bootstrap.servers': args['bootstrap-server'],
+    'client.id': 'kzoo-consumer-groups',
+    'default.api.timeout.ms': 30000,
+  });
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.close();
+  }
+}
+
+const tpKey = (t: string, p: number) => `${t}\u0000${p}`;
+const byTp = (a: TopicPartition, b: TopicPartition) =>
+  a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1;
+
+/** One row of `group describe`; offsets null where Kafka prints `-`. */
+export interface GroupPartitionRow {
+  topic: string;
+  partition: number;
+  currentOffset: number | null;
+  /** null when the partition's leader cannot answer now. */
+  logEndOffset: number | null;
+  lag: number | null;
+  consumerId: string | null;
+  host: string | null;
+  clientId: string | null;
+}
+
+export interface GroupReport {
+  group: string;
+  state: string;
+  coordinator: number;
+  protocol: string;
+  members: GroupDescription['members'];
+  partitions: GroupPartitionRow[];
+  /** Sum of the lags that are known (rows with '-' count for nothing). */
+  totalLag: number;
+}
+
+/** Describes a group: members, and per partition committed offset, high watermark and lag. */
+export async function describeGroup(admin: Admin, group: string): Promise<GroupReport> {
+  const [d] = await admin.describeGroups([group]);
+  const committed = await admin.listConsumerGroupOffsets(group);
+  const owner = new Map<string, GroupDescription['members'][number]>();
+  for (const m of d.members)
+    for (const tp of m.assignment) owner.set(tpKey(tp.topic, tp.partition), m);
+  const tps = new Map<string, TopicPartition>();
+  for (const m of d.members)
+    for (const tp of m.assignment) tps.set(tpKey(tp.topic, tp.partition), tp);
+  for (const c of committed)
+    tps.set(tpKey(c.topic, c.partition), { topic: c.topic, partition: c.partition });
+  const list = [...tps.values()].sort(byTp);
+  // partitions without a leader right now (a broker down) show '-' instead of failing
+  const ends = new Map(
+    (await admin.listOffsets(list, 'latest', { partial: true })).map((o) => [
+      tpKey(o.topic, o.partition),
+      o.offset >= 0 ? o.offset : null,
+    ]),
+  );
+  const offsets = new Map(committed.map((c) => [tpKey(c.topic, c.partition), c.offset]));
+  let totalLag = 0;
+  const partitions = list.map((tp): GroupPartitionRow => {
+    const k = tpKey(tp.topic, tp.partition);
+    const current = offsets.get(k) ?? null;
+    const end = ends.get(k) ?? null;
+    const lag = current === null || end === null ? null : Math.max(0, end - current);
+    if (lag !== null) totalLag += lag;
+    const m = owner.get(k);
+    return {
+      topic: tp.topic,
+      partition: tp.partition,
+      currentOffset: current,
+      logEndOffset: end,
+      lag,
+      consumerId: m?.memberId ?? null,
+      host: m?.host ?? null,
+      clientId: m?.clientId ?? null,
+    };
+  });
+  return {
+    group,
+    state: d.state,
+    coordinator: d.coordinator,
+    protocol: d.protocol,
+    members: d.members,
+    partitions,
+    totalLag,
+  };
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+      .join(' ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+const dash = (v: string | number | null) => (v === null ? '-' : String(v));
+
+export function formatGroupReport(r: GroupReport): string {
+  const out: string[] = [];
+  if (r.members.length === 0) out.push(`Consumer group '${r.group}' has no active members.`);
+  out.push('');
+  out.push(
+    table(
+      [
+        'GROUP',
+        'TOPIC',
+        'PARTITION',
+        'CURRENT-OFFSET',
+        'LOG-END-OFFSET',
+        'LAG',
+        'CONSUMER-ID',
+        'HOST',
+        'CLIENT-ID',
+      ],
+      r.partitions.map((p) => [
+        r.group,
+        p.topic,
+        String(p.partition),
+        dash(p.currentOffset),
+        dash(p.logEndOffset),
+        dash(p.lag),
+        dash(p.consumerId),
+        dash(p.host),
+        dash(p.clientId),
+      ]),
+    ),
+  );
+  out.push('');
+  out.push(
+    `TOTAL-LAG: ${r.totalLag}  STATE: ${r.state}  MEMBERS: ${r.members.length}  COORDINATOR: ${r.coordinator}`,
+  );
+  return out.join('\n');
+}
+
+/** `--topic T` or `--topic T:0,2`: the partitions named (all of T's without a list). */
+async function resolveTopics(admin: Admin, specs: string[]): Promise<TopicPartition[]> {
+  const out: TopicPartition[] = [];
+  for (const spec of specs) {
+    const i = spec.indexOf(':');
+    const topic = i < 0 ? spec : spec.slice(0, i);
+    const [d] = await admin.describeTopics([topic]);
+    const all = d.partitions.map((p) => p.partition);
+    if (i < 0) {
+      for (const partition of all) out.push({ topic, partition });
+      continue;
+    }
+    for (const s of spec.slice(i + 1).split(',')) {
+      const partition = Number(s);
+      if (!/^\d+$/.test(s) || !all.includes(partition))
+        throw new KafkaError(
+          'UNKNOWN_TOPIC_OR_PARTITION',
+          `partition ${JSON.stringify(s)} of topic ${topic} does not exist (topic has ${all.length})`,
+        );
+      out.push({ topic, partition });
+    }
+  }
+  return out.sort(byTp);
+}
+
+/** Kafka's reset-offsets plan: the new offset per partition, kept within [earliest, latest]. */
+export async function planReset(
+  admin: Admin,
+  group: string,
+  tps: TopicPartition[],
+  how: { toEarliest?: boolean; toLatest?: boolean; toOffset?: number; shiftBy?: number },
+): Promise<PartitionOffset[]> {
+  const earliest = new Map(
+    (await admin.listOffsets(tps, 'earliest')).map((o) => [tpKey(o.topic, o.partition), o.offset]),
+  );
+  const latest = new Map(
+    (await admin.listOffsets(tps, 'latest')).map((o) => [tpKey(o.topic, o.partition), o.offset]),
+  );
+  const committed = new Map(
+    (await admin.listConsumerGroupOffsets(group)).map((c) => [
+      tpKey(c.topic, c.partition),
+      c.offset,
+    ]),
+  );
+  return tps.map((tp) => {
+    const k = tpKey(tp.topic, tp.partition);
+    const lo = earliest.get(k)!;
+    const hi = latest.get(k)!;
+    let target: number;
+    if (how.toEarliest) target = lo;
+    else if (how.toLatest) target = hi;
+    else if (how.toOffset !== undefined) target = how.toOffset;
+    else {
+      const c = committed.get(k);
+      if (c === undefined)
+        throw new KafkaError(
+          'INVALID_REQUEST',
+          `cannot shift the offset of ${tp.topic}-${tp.partition}: the group has no committed offset there`,
+        );
+      target = c + how.shiftBy!;
+    }
+    return { ...tp, offset: Math.min(hi, Math.max(lo, target)) };
+  });
+}
+
+const list: CommandModule<object, GroupArgs> = {
+  command: 'list',
+  describe: 'List consumer groups',
+  builder: (y: Argv) =>
+    withBootstrap(y)
+      .option('json', { type: 'boolean', default: false, describe: 'Groups with state as JSON' })
+      .example('$0 group list', 'one group id per line') as Argv<GroupArgs>,
+  handler: (args) =>
+    runClient(async () => {
+      const groups = await withAdmin(args, (admin) => admin.listGroups());
+      if (args.json) process.stdout.write(JSON.stringify(groups) + '\n');
+      else if (groups.length > 0)
+        process.stdout.write(groups.map((g) => g.groupId).join('\n') + '\n');
+    }),
+};
+
+const describe: CommandModule<object, GroupArgs> = {
+  command: 'describe <group>',
+  describe: 'Members, committed offsets, log end offsets and lag of a group',
+  builder: (y: Argv) =>
+    withBootstrap(y)
+      .positional('group', { type: 'string', describe: 'Group id' })
+      .option('json', { type: 'boolean', default: false, describe: 'The report as JSON' })
+      .example(
+        '$0 group describe billing',
+        "Kafka's kafka-consumer-groups --describe table",
+      ) as Argv<GroupArgs>,
+  handler: (args) =>
+    runClient(async () => {
+      const r = await withAdmin(args, (admin) => describeGroup(admin, args.group!));
+      if (r.state === 'Dead' && r.partitions.length === 0)
+        throw new KafkaError('GROUP_ID_NOT_FOUND', `consumer group '${args.group}' does not exist`);
+      process.stdout.write((args.json ? JSON.stringify(r) : formatGroupReport(r)) + '\n');
+    }),
+};
+
+const reset: CommandModule<object, GroupArgs> = {
+  command: 'reset-offsets <group>',
+  describe: 'Set the committed offsets of an inactive group (dry run unless --execute)',
+  builder: (y: Argv) =>
+    withBootstrap(y)
+      .positional('group', { type: 'string', describe: 'Group id' })
+      .option('topic', {
+        type: 'string',
+        array: true,
+        describe: 'Topic, or topic:p,p,... (repeatable)',
+      })
+      .option('all-topics', {
+        type: 'boolean',
+        default: false,
+        describe: 'Every topic the group has committed offsets for',
+      })
+      .option('to-earliest', { type: 'boolean', describe: 'To the log start offset' })
+      .option('to-latest', { type: 'boolean', describe: 'To the log end offset' })
+      .option('to-offset', { type: 'number', describe: 'To this offset' })
+      .option('shift-by', { type: 'number', describe: 'Move the committed offset by N (+/-)' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Only print the plan' })
+      .option('execute', { type: 'boolean', default: false, describe: 'Commit the new offsets' })
+      .option('json', { type: 'boolean', default: false, describe: 'The plan as JSON' })
+      .example(
+        '$0 group reset-offsets billing --topic orders --to-earliest --execute',
+        'replay orders from the start',
+      ) as Argv<GroupArgs>,
+  handler: (args) =>
+    runClient(async () => {
+      const group = args.group!;
+      const hows = [
+        args['to-earliest'],
+        args['to-latest'],
+        args['to-offset'] !== undefined,
+        args['shift-by'] !== undefined,
+      ].filter(Boolean).length;
+      if (hows !== 1)
+        throw new Error(
+          'name exactly one of --to-earliest, --to-latest, --to-offset N, --shift-by N',
+        );
+      for (const o of ['to-offset', 'shift-by'] as const) {
+        const v = args[o];
+        if (v !== undefined && !Number.isSafeInteger(v))
+          throw new Error(`--${o} must be an integer, got ${String(v)}`);
+      }
+      if (args['to-offset'] !== undefined && args['to-offset'] < 0)
+        throw new Error('--to-offset must not be negative');
+      if (args['dry-run'] && args.execute)
+        throw new Error('--dry-run and --execute exclude each other');
+      if (!args.topic?.length && !args['all-topics'])
+        throw new Error('name the partitions: --topic T[:p,p] (repeatable) or --all-topics');
+      const plan = await withAdmin(args, async (admin) => {
+        const [d] = await admin.describeGroups([group]);
+        if (d.state !== 'Empty' && d.state !== 'Dead')
+          throw new KafkaError(
+            'NON_EMPTY_GROUP',
+            `Assignments can only be reset if the group '${group}' is inactive, but the current state is ${d.state}.`,
+          );
+        const tps = args['all-topics']
+          ? (await admin.listConsumerGroupOffsets(group)).map(({ topic, partition }) => ({
+              topic,
+              partition,
+            }))
+          : await resolveTopics(admin, args.topic!);
+        const p = await planReset(admin, group, tps, {
+          toEarliest: args['to-earliest'],
+          toLatest: args['to-latest'],
+          toOffset: args['to-offset'],
+          shiftBy: args['shift-by'],
+        });
+        if (args.execute) await admin.alterConsumerGroupOffsets(group, p);
+        return p;
+      });
+      if (args.json) {
+        process.stdout.write(
+          JSON.stringify({ group, executed: !!args.execute, offsets: plan }) + '\n',
+        );
+        return;
+      }
+      if (!args.execute)
+        process.stderr.write(
+          'WARN: No action will be performed as the --execute option is missing. ' +
+            'In a future major release, the default behavior of this command will be to prompt the user before executing the reset rather than doing a dry run. ' +
+            'You should add the --dry-run option explicitly if you are scripting this command and want to keep the current default behavior without prompting.\n',
+        );
+      process.stdout.write(
+        '\n' +
+          table(
+            ['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'],
+            plan.map((o) => [group, o.topic, String(o.partition), String(o.offset)]),
+          ) +
+          '\n',
+      );
+    }),
+};
+
+const del: CommandModule<object, GroupArgs> = {
+  command: 'delete <group>',
+  describe: 'Delete an inactive group and its committed offsets',
+  builder: (y: Argv) =>
+    withBootstrap(y)
+      .positional('group', { type: 'string', describe: 'Group id' })
+      .example('$0 group delete billing', 'the group must have no members') as Argv<GroupArgs>,
+  handler: (args) =>
+    runClient(async () => {
+      await withAdmin(args, (admin) => admin.deleteGroups([args.group!]));
+      process.stdout.write(
+        `Deletion of requested consumer groups ('${args.group}') was successful.\n`,
+      );
+    }),
+};
+
+export const groupCommand: CommandModule = {
+  command: 'group <command>',
+  describe: 'List, describe, reset the offsets of and delete consumer groups',
+  builder: (y: Argv) =>
+    y
+      .command(list)
+      .command(describe)
+      .command(reset)
+      .command(del)
+      .demandCommand(1, 'name a group command: list, describe, reset-offsets or delete'),
+  handler: () => undefined,
+};
