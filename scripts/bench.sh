@@ -5,7 +5,10 @@
 #   2. network  SocketServer + Connection round trips and 16 KiB echo vs raw loopback TCP
 #   3. broker   produce/fetch over the native protocol into one in-process broker
 #   4. e2e      Producer -> broker -> Consumer with the real client, Kafka perf-tool output
-# Run one alone with `bash scripts/bench.sh log|network|broker|e2e`.
+#   5. replication  1 broker acks=1 vs 3 broker processes RF=3 acks=1 / acks=all
+#   6. rf3      the real client, idempotent, acks=all, RF=3 on 3 brokers
+#   7. groups   offset commits/s to ZooKeeper and group consumer records/s
+# Run one alone with `bash scripts/bench.sh log|network|broker|e2e|replication|rf3|groups`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export KZOO_LOG_LEVEL=${KZOO_LOG_LEVEL:-warn}
@@ -28,5 +31,17 @@ if [ "$only" = all ] || [ "$only" = broker ]; then
 fi
 if [ "$only" = all ] || [ "$only" = e2e ]; then
   section "e2e: Producer -> broker -> Consumer (packages/client)"
-  node --max-semi-space-size=64 packages/cli/dist/bench/client-e2e.js
+  node --max-semi-space-size=64 packages/cli/dist/bench/client-e2e.js --codec-table 200000
+fi
+if [ "$only" = all ] || [ "$only" = replication ]; then
+  section "replication: 1 broker acks=1 vs 3 broker processes RF=3 (native protocol, 16 in flight)"
+  node packages/cli/dist/bench/replication.js --records 500000 --rounds 3
+fi
+if [ "$only" = all ] || [ "$only" = rf3 ]; then
+  section "rf3: Producer (idempotent, acks=all) -> 3 brokers RF=3 -> Consumer"
+  node --max-semi-space-size=64 packages/cli/dist/bench/client-e2e.js --brokers 3 --replication-factor 3 --acks all --idempotence true
+fi
+if [ "$only" = all ] || [ "$only" = groups ]; then
+  section "groups: offset commits to ZooKeeper, group consumer throughput"
+  node --max-semi-space-size=64 packages/cli/dist/bench/groups.js
 fi
