@@ -31,6 +31,8 @@ if [ "$only" = all ] || [ "$only" = broker ]; then
 fi
 if [ "$only" = all ] || [ "$only" = e2e ]; then
   section "e2e: Producer -> broker -> Consumer (packages/client)"
+  node --max-semi-space-size=64 packages/cli/dist/bench/client-e2e.js
+  section "codecs: bytes on disk per compression.type for a text-like payload"
   node --max-semi-space-size=64 packages/cli/dist/bench/client-e2e.js --codec-table 200000
 fi
 if [ "$only" = all ] || [ "$only" = replication ]; then

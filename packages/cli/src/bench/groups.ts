@@ -245,9 +245,9 @@ async function main(): Promise<void> {
         `writes the commits that arrive during a multi together in the next one; consume ` +
         `${(((r.recsPerSec * RECORD_SIZE) / MB / tcp) * 100).toFixed(1)}% of loopback`,
     );
-    const best = Math.max(sync, async);
     console.log(
-      `# goals: commits >= 2000/sec: ${best >= 2000 ? 'met' : 'NOT met'} (commitSync ${sync.toFixed(0)}, commitAsync ${async.toFixed(0)}); ` +
+      `# goals: commits >= 2000/sec: commitAsync ${async >= 2000 ? 'met' : 'NOT met'} (${async.toFixed(0)}), ` +
+        `commitSync ${sync >= 2000 ? 'met' : 'NOT met'} (${sync.toFixed(0)}; one ZooKeeper multi per commit); ` +
         `consumer >= 1000000 records/sec: ${r.recsPerSec >= 1000000 ? 'met' : 'NOT met'} (${r.recsPerSec.toFixed(0)}, ` +
         `${r.fetchRecsPerSec.toFixed(0)} after the rebalance)`,
     );
