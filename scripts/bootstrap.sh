@@ -43,3 +43,8 @@ fi
 # 3. build (tsc -b is incremental: a no-op when nothing changed)
 say "build"
 npx tsc -b
+
+# 4. `npx kzoo`: npm links a workspace's bin only when its target exists at install
+#    time, which dist/ does not on a fresh clone; link it once the build made it.
+chmod +x packages/cli/dist/bin.js
+ln -sfn ../@kzoo/cli/dist/bin.js node_modules/.bin/kzoo
