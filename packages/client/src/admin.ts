@@ -10,11 +10,11 @@
  */
 import { KafkaError, SystemTime, createLogger, type Logger, type Time } from '@kzoo/common';
 import { ApiKeys, type MetadataResponse } from '@kzoo/protocol';
-import { bootstrapServers, parseAdminConfig, type AdminConfig, type ConfigInput } from './config';
+import { parseAdminConfig, type AdminConfig, type ConfigInput } from './config';
 import { decodeAssignment } from './assignors/consumer-protocol';
 import type { TopicPartition } from './fetcher';
 import { Cluster, type Node } from './metadata';
-import { NetworkClient } from './network-client';
+import { networkClientFor, type NetworkClient } from './network-client';
 import type { Connection } from '@kzoo/protocol';
 
 export interface NewTopic {
@@ -120,13 +120,7 @@ export class Admin {
     this.config = parseAdminConfig(config);
     this.time = opts.time ?? SystemTime;
     this.log = (opts.logger ?? createLogger('admin')).child({ clientId: this.config['client.id'] });
-    this.network = new NetworkClient({
-      bootstrap: bootstrapServers(this.config),
-      clientId: this.config['client.id'],
-      requestTimeoutMs: this.config['request.timeout.ms'],
-      connectTimeoutMs: this.config['socket.connection.setup.timeout.ms'],
-      logger: this.log,
-    });
+    this.network = networkClientFor(this.config, this.log);
   }
 
   private async metadata(topics: string[] | null): Promise<MetadataResponse> {

@@ -8,21 +8,15 @@
  * consumer-coordinator.ts.
  */
 import { KafkaError, SystemTime, createLogger, type Logger, type Time } from '@kzoo/common';
-import { ApiKeys } from '@kzoo/protocol';
-import {
-  bootstrapServers,
-  parseConsumerConfig,
-  type ConfigInput,
-  type ConsumerConfig,
-} from './config';
+import { parseConsumerConfig, type ConfigInput, type ConsumerConfig } from './config';
 import {
   Fetcher,
   type ConsumerRecord,
   type OffsetResetStrategy,
   type TopicPartition,
 } from './fetcher';
-import { Metadata } from './metadata';
-import { NetworkClient } from './network-client';
+import { metadataOver, type Metadata } from './metadata';
+import { networkClientFor, type NetworkClient } from './network-client';
 import { createAssignors } from './assignors';
 import {
   ConsumerCoordinator,
@@ -85,24 +79,12 @@ export class Consumer {
     const c = this.config;
     this.time = opts.time ?? SystemTime;
     this.log = (opts.logger ?? createLogger('consumer')).child({ clientId: c['client.id'] });
-    this.network = new NetworkClient({
-      bootstrap: bootstrapServers(c),
-      clientId: c['client.id'],
-      requestTimeoutMs: c['request.timeout.ms'],
-      connectTimeoutMs: c['socket.connection.setup.timeout.ms'],
-      logger: this.log,
-    });
-    this.metadata = new Metadata({
-      fetch: async (topics, allowAutoTopicCreation) =>
-        (await this.network.leastLoaded()).request(ApiKeys.Metadata, 0, {
-          topics: topics && topics.map((name) => ({ name })),
-          allowAutoTopicCreation,
-        }),
+    this.network = networkClientFor(c, this.log);
+    this.metadata = metadataOver(this.network, {
       retryBackoffMs: c['retry.backoff.ms'],
       metadataMaxAgeMs: c['metadata.max.age.ms'],
       allowAutoTopicCreation: c['allow.auto.create.topics'],
       time: this.time,
-      onUpdate: (cluster) => this.network.setNodes(cluster.nodes.values()),
     });
     this.fetcher = new Fetcher(
       this.metadata,

@@ -6,7 +6,8 @@
  * every `retry.backoff.ms`. Concurrent refreshes share one request.
  */
 import { KafkaError, SystemTime, type Time } from '@kzoo/common';
-import type { MetadataResponse } from '@kzoo/protocol';
+import { ApiKeys, type MetadataResponse } from '@kzoo/protocol';
+import type { NetworkClient } from './network-client';
 
 export interface Node {
   nodeId: number;
@@ -110,6 +111,22 @@ export interface MetadataOptions {
   time?: Time;
   /** Called with every new snapshot (NetworkClient learns the brokers from it). */
   onUpdate?: (cluster: Cluster) => void;
+}
+
+/** A Metadata that asks the least-loaded broker of `network` and tells it the brokers it learns. */
+export function metadataOver(
+  network: NetworkClient,
+  opts: Omit<MetadataOptions, 'fetch' | 'onUpdate'>,
+): Metadata {
+  return new Metadata({
+    ...opts,
+    fetch: async (topics, allowAutoTopicCreation) =>
+      (await network.leastLoaded()).request(ApiKeys.Metadata, 0, {
+        topics: topics && topics.map((name) => ({ name })),
+        allowAutoTopicCreation,
+      }),
+    onUpdate: (cluster) => network.setNodes(cluster.nodes.values()),
+  });
 }
 
 export class Metadata {

@@ -5,7 +5,7 @@
  */
 import { KafkaError, type Logger } from '@kzoo/common';
 import { Connection, type ControlFn } from '@kzoo/protocol';
-import type { HostPort } from './config';
+import { bootstrapServers, type HostPort } from './config';
 
 export interface NetworkClientOptions {
   bootstrap: HostPort[];
@@ -13,6 +13,25 @@ export interface NetworkClientOptions {
   requestTimeoutMs: number;
   connectTimeoutMs: number;
   logger: Logger;
+}
+
+/** The connection keys every client (producer, consumer, admin) shares. */
+export interface NetworkConfig {
+  'bootstrap.servers': string[];
+  'client.id': string;
+  'request.timeout.ms': number;
+  'socket.connection.setup.timeout.ms': number;
+}
+
+/** A NetworkClient from a client's config, as the Java clients build theirs. */
+export function networkClientFor(c: NetworkConfig, logger: Logger): NetworkClient {
+  return new NetworkClient({
+    bootstrap: bootstrapServers(c),
+    clientId: c['client.id'],
+    requestTimeoutMs: c['request.timeout.ms'],
+    connectTimeoutMs: c['socket.connection.setup.timeout.ms'],
+    logger,
+  });
 }
 
 export class NetworkClient {

@@ -5,18 +5,11 @@
  * KafkaProducer. Idempotence and transactions are not there yet.
  */
 import { KafkaError, SystemTime, createLogger, type Logger, type Time } from '@kzoo/common';
-import { ApiKeys } from '@kzoo/protocol';
 import { compressionCodec } from '@kzoo/records';
 import { RecordAccumulator } from './accumulator';
-import {
-  acksValue,
-  bootstrapServers,
-  parseProducerConfig,
-  type ConfigInput,
-  type ProducerConfig,
-} from './config';
-import { Metadata, type Cluster } from './metadata';
-import { NetworkClient } from './network-client';
+import { acksValue, parseProducerConfig, type ConfigInput, type ProducerConfig } from './config';
+import { metadataOver, type Cluster, type Metadata } from './metadata';
+import { networkClientFor, type NetworkClient } from './network-client';
 import { DefaultPartitioner } from './partitioner';
 import {
   maxRecordSize,
@@ -132,24 +125,12 @@ export class Producer {
     const c = this.config;
     this.time = opts.time ?? SystemTime;
     this.log = (opts.logger ?? createLogger('producer')).child({ clientId: c['client.id'] });
-    this.network = new NetworkClient({
-      bootstrap: bootstrapServers(c),
-      clientId: c['client.id'],
-      requestTimeoutMs: c['request.timeout.ms'],
-      connectTimeoutMs: c['socket.connection.setup.timeout.ms'],
-      logger: this.log,
-    });
-    this.metadata = new Metadata({
-      fetch: async (topics, allowAutoTopicCreation) =>
-        (await this.network.leastLoaded()).request(ApiKeys.Metadata, 0, {
-          topics: topics && topics.map((name) => ({ name })),
-          allowAutoTopicCreation,
-        }),
+    this.network = networkClientFor(c, this.log);
+    this.metadata = metadataOver(this.network, {
       retryBackoffMs: c['retry.backoff.ms'],
       metadataMaxAgeMs: c['metadata.max.age.ms'],
       allowAutoTopicCreation: true,
       time: this.time,
-      onUpdate: (cluster) => this.network.setNodes(cluster.nodes.values()),
     });
     this.transactionManager = c['enable.idempotence'] ? new TransactionManager() : undefined;
     this.accumulator = new RecordAccumulator({
