@@ -427,6 +427,7 @@ export class KafkaConfig {
   readonly originals: Readonly<Record<string, string>>;
   private readonly values = new Map<string, number | boolean | string | string[] | null>();
 
+  /** The configured broker.id; -1 means found or generated at startup (read `Broker.brokerId`). */
   readonly brokerId: number;
   readonly listeners: readonly EndPoint[];
   readonly advertisedListeners: readonly EndPoint[];
