@@ -3,7 +3,8 @@
  * start` runs the same object as a process.
  *
  * Startup follows Kafka's order: connect to ZooKeeper → create the top-level paths →
- * get or create /cluster/id → check meta.properties in every log dir → start the
+ * get or create /cluster/id → get or generate the broker id (broker.id=-1: meta.properties,
+ * else /brokers/seqid) → check meta.properties in every log dir → start the
  * components (the network layer binds its listeners here) → register
  * /brokers/ids/<id> → start the controller module (it tries to become controller) →
  * components' `ready` (start processing requests) → RunningAsBroker.
@@ -19,7 +20,7 @@ import { BrokerInfo, EndPoint, KafkaZkClient } from '@kzoo/zk';
 import { ConfigInput, KafkaConfig } from './config';
 import { KafkaController } from './controller/KafkaController';
 import { controlledShutdown, registerControllerApis } from './server/ControlledShutdown';
-import { checkBrokerMetadata } from './server/BrokerMetadata';
+import { checkBrokerMetadata, getOrGenerateBrokerId } from './server/BrokerMetadata';
 import { DataPlane } from './server/DataPlane';
 import { GroupCoordinatorComponent } from './coordinator/group';
 
@@ -49,9 +50,9 @@ export interface BrokerOptions {
  */
 export class Broker extends EventEmitter {
   readonly config: KafkaConfig;
-  readonly brokerId: number;
+  private _brokerId: number;
   private readonly time: Time;
-  private readonly log: Logger;
+  private log: Logger;
   private readonly components: BrokerComponent[] = [];
   private _state: BrokerState = 'NotRunning';
   private _zkClient: KafkaZkClient | null = null;
@@ -71,7 +72,7 @@ export class Broker extends EventEmitter {
   constructor(config: KafkaConfig | ConfigInput, opts: BrokerOptions = {}) {
     super();
     this.config = config instanceof KafkaConfig ? config : new KafkaConfig(config);
-    this.brokerId = this.config.brokerId;
+    this._brokerId = this.config.brokerId;
     this.time = opts.time ?? SystemTime;
     this.log = (opts.logger ?? createLogger('broker')).child({ broker: this.brokerId }, 'broker');
     this.advertised = [...this.config.advertisedListeners];
@@ -81,6 +82,14 @@ export class Broker extends EventEmitter {
     this.addComponent(this.groupCoordinator);
   }
 
+  /**
+   * This broker's id: the configured broker.id, or with broker.id=-1 the one found in
+   * meta.properties or generated from /brokers/seqid, known once start() has read or made
+   * it (before any component starts); -1 until then.
+   */
+  get brokerId(): number {
+    return this._brokerId;
+  }
   get state(): BrokerState {
     return this._state;
   }
@@ -144,6 +153,14 @@ export class Broker extends EventEmitter {
       await zkClient.createTopLevelPaths();
       this._clusterId = await zkClient.getOrCreateClusterId();
       this.log.info('cluster id', { clusterId: this._clusterId });
+      this._brokerId = await getOrGenerateBrokerId(cfg.logDirs, cfg.brokerId, async () => {
+        const id =
+          (await zkClient.generateBrokerSequenceId()) + cfg.getInt('reserved.broker.max.id');
+        this.log.info('generated broker id', { brokerId: id });
+        return id;
+      });
+      this.log = this.log.child({ broker: this._brokerId });
+      this.checkNotStopped();
       checkBrokerMetadata(cfg.logDirs, this.brokerId, this._clusterId);
       for (const c of this.components) await c.startup?.(this);
       this.checkNotStopped();

@@ -19,6 +19,10 @@ describe('broker > KafkaConfig', () => {
     expect(c.getInt('min.insync.replicas')).toBe(1);
     expect(c.getInt('replica.lag.time.max.ms')).toBe(30000);
     expect(c.interBrokerListenerName).toBe('PLAINTEXT');
+    const generated = new KafkaConfig({ 'zookeeper.connect': base['zookeeper.connect'] });
+    expect(generated.brokerId).toBe(-1);
+    expect(generated.getBoolean('broker.id.generation.enable')).toBe(true);
+    expect(generated.getInt('reserved.broker.max.id')).toBe(1000);
   });
 
   it('reads server.properties with Kafka key names, overrides winning', () => {
@@ -52,8 +56,17 @@ describe('broker > KafkaConfig', () => {
     expect(bad({ 'broker.id': 'abc' })).toThrow(
       'Invalid value abc for configuration broker.id: Not a number of type INT',
     );
-    expect(bad({ 'broker.id': '-1' })).toThrow('broker.id must be set');
+    expect(bad({ 'broker.id': '-2' })).toThrow(
+      'broker.id must be greater than or equal to -1 and not greater than reserved.broker.max.id (1000)',
+    );
     expect(bad({ 'broker.id': '1001' })).toThrow('reserved.broker.max.id');
+    expect(bad({ 'broker.id': '2001', 'reserved.broker.max.id': '2000' })).toThrow(
+      'not greater than reserved.broker.max.id (2000)',
+    );
+    expect(bad({ 'broker.id': '-1', 'broker.id.generation.enable': 'false' })).toThrow(
+      'Invalid value -1 for configuration broker.id: broker.id must be greater than or equal to 0',
+    );
+    expect(bad({ 'reserved.broker.max.id': '-1' })).toThrow('reserved.broker.max.id');
     expect(bad({ 'zookeeper.session.timeout.ms': '1.5' })).toThrow(KafkaError);
     expect(bad({ 'delete.topic.enable': 'yes' })).toThrow('either true or false');
     expect(bad({ listeners: 'FOO://h:1' })).toThrow('listener.security.protocol.map');

@@ -27,7 +27,9 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
     name: 'broker.id',
     type: 'int',
     default: -1,
-    doc: 'The broker id; must be set (>= 0) and unique in the cluster.',
+    doc:
+      'The broker id, unique in the cluster; -1: the one in meta.properties, else generated ' +
+      '(above reserved.broker.max.id) when broker.id.generation.enable.',
   },
   {
     name: 'listeners',
@@ -94,13 +96,13 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
     name: 'broker.id.generation.enable',
     type: 'boolean',
     default: true,
-    doc: 'Kafka key, accepted; kzoo requires an explicit broker.id.',
+    doc: 'With broker.id=-1, take a new id from /brokers/seqid (reserved.broker.max.id + its version).',
   },
   {
     name: 'reserved.broker.max.id',
     type: 'int',
     default: 1000,
-    doc: 'Highest id a user may configure.',
+    doc: 'Highest id a user may configure; generated ids start above it.',
   },
   {
     name: 'controlled.shutdown.enable',
@@ -425,6 +427,7 @@ export class KafkaConfig {
   readonly originals: Readonly<Record<string, string>>;
   private readonly values = new Map<string, number | boolean | string | string[] | null>();
 
+  /** The configured broker.id; -1 means found or generated at startup (read `Broker.brokerId`). */
   readonly brokerId: number;
   readonly listeners: readonly EndPoint[];
   readonly advertisedListeners: readonly EndPoint[];
@@ -460,15 +463,22 @@ export class KafkaConfig {
 
     this.brokerId = this.getInt('broker.id');
     const maxId = this.getInt('reserved.broker.max.id');
-    if (this.brokerId < 0) {
+    if (maxId < 0) throw invalid('reserved.broker.max.id', maxId, 'Value must be at least 0');
+    if (!this.getBoolean('broker.id.generation.enable')) {
+      if (this.brokerId < 0) {
+        throw invalid(
+          'broker.id',
+          this.brokerId,
+          'broker.id must be greater than or equal to 0 (broker.id.generation.enable is false)',
+        );
+      }
+    } else if (this.brokerId < -1 || this.brokerId > maxId) {
       throw invalid(
         'broker.id',
         this.brokerId,
-        'broker.id must be set to an id >= 0 (kzoo does not generate broker ids)',
+        'broker.id must be greater than or equal to -1 and not greater than ' +
+          `reserved.broker.max.id (${maxId})`,
       );
-    }
-    if (this.brokerId > maxId) {
-      throw invalid('broker.id', this.brokerId, `must be <= reserved.broker.max.id (${maxId})`);
     }
 
     this.listenerSecurityProtocolMap = parseProtocolMap(

@@ -25,6 +25,7 @@ import {
   BrokerIdZNode,
   BrokerInfo,
   BrokerRegistration,
+  BrokerSequenceIdZNode,
   ClusterIdZNode,
   ConsumerGroupOffsetsZNode,
   ConsumerGroupZNode,
@@ -186,6 +187,21 @@ export class KafkaZkClient {
   }
 
   // ------------------------------------------------------------ brokers
+
+  /**
+   * Kafka's generateBrokerSequenceId: `setData(/brokers/seqid, empty, -1)` and returns the
+   * node's new dataVersion (1, 2, ...); creates the node when it is missing.
+   */
+  async generateBrokerSequenceId(): Promise<number> {
+    const path = BrokerSequenceIdZNode.path();
+    try {
+      return (await this.zk.setData(path, Buffer.alloc(0), -1)).version;
+    } catch (e) {
+      if (!(e instanceof NoNodeError)) throw e;
+    }
+    await this.makeSurePersistentPathExists(path);
+    return (await this.zk.setData(path, Buffer.alloc(0), -1)).version;
+  }
 
   /**
    * Registers the broker: one `multi` that creates the EPHEMERAL /brokers/ids/<id> with

@@ -33,6 +33,23 @@ describe('zk > KafkaZkClient', () => {
     expect(JSON.parse(raw.data!.toString())).toEqual({ version: '1', id: id1 });
   });
 
+  it('generates broker sequence ids from the version of /brokers/seqid, creating it if missing', async () => {
+    const cs = zkConnectForTest();
+    const a = await client(cs);
+    const b = await client(cs);
+    expect(await a.pathExists('/brokers/seqid')).toBe(false);
+    expect(await a.generateBrokerSequenceId()).toBe(1);
+    const ids = await Promise.all([
+      a.generateBrokerSequenceId(),
+      b.generateBrokerSequenceId(),
+      a.generateBrokerSequenceId(),
+    ]);
+    expect(ids.sort()).toEqual([2, 3, 4]);
+    const node = await a.zk.getData('/brokers/seqid');
+    expect(node.stat.version).toBe(4);
+    expect(node.data?.length ?? 0).toBe(0);
+  });
+
   it('registers a broker ephemerally with its czxid as epoch, and refuses a live duplicate id', async () => {
     const cs = zkConnectForTest();
     const a = await client(cs);

@@ -40,6 +40,39 @@ export function writeBrokerMetadata(logDir: string, meta: BrokerMetadata): void 
   fs.renameSync(tmp, file);
 }
 
+/**
+ * The broker.id stored in the log dirs' meta.properties, or null when none has one; dirs
+ * that disagree are refused (Kafka's InconsistentBrokerMetadataException).
+ */
+export function storedBrokerId(logDirs: readonly string[]): number | null {
+  const found = new Map<number, string>();
+  for (const dir of logDirs) {
+    const meta = readBrokerMetadata(dir);
+    if (meta && !found.has(meta.brokerId)) found.set(meta.brokerId, dir);
+  }
+  if (found.size > 1) {
+    throw new KafkaError(
+      'INVALID_CONFIG',
+      'BrokerMetadata is not consistent across log.dirs. This could happen if multiple brokers ' +
+        `shared a log directory: ${[...found].map(([id, dir]) => `broker.id=${id} in ${dir}`).join(', ')}`,
+    );
+  }
+  return found.size === 1 ? [...found.keys()][0] : null;
+}
+
+/**
+ * Kafka's getOrGenerateBrokerId: a configured id (>= 0) as is; with -1, the id stored in
+ * meta.properties, else `generate()` (a new /brokers/seqid version + reserved.broker.max.id).
+ */
+export async function getOrGenerateBrokerId(
+  logDirs: readonly string[],
+  configuredId: number,
+  generate: () => Promise<number>,
+): Promise<number> {
+  if (configuredId >= 0) return configuredId;
+  return storedBrokerId(logDirs) ?? (await generate());
+}
+
 /** Creates missing log dirs, checks stored ids against ours, writes meta.properties where missing. */
 export function checkBrokerMetadata(
   logDirs: readonly string[],

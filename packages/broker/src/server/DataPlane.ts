@@ -49,12 +49,13 @@ export function logDefaultsFrom(config: KafkaConfig): Record<string, string | nu
 
 export class DataPlane implements BrokerComponent {
   readonly name = 'data-plane';
-  readonly metadataCache: MetadataCache;
+  /** Made anew at startup, once the broker id is known (it may be generated). */
+  private _metadataCache: MetadataCache;
   private _logManager: LogManager | null = null;
   private _replicaManager: ReplicaManager | null = null;
   private _socketServer: SocketServer | null = null;
   private _apis: KafkaApis | null = null;
-  private readonly log: Logger;
+  private log: Logger;
   private readonly time: Time;
 
   constructor(
@@ -63,7 +64,11 @@ export class DataPlane implements BrokerComponent {
   ) {
     this.time = opts.time ?? SystemTime;
     this.log = opts.logger ?? createLogger('broker', { broker: broker.brokerId });
-    this.metadataCache = new MetadataCache(broker.brokerId);
+    this._metadataCache = new MetadataCache(broker.brokerId);
+  }
+
+  get metadataCache(): MetadataCache {
+    return this._metadataCache;
   }
 
   get logManager(): LogManager {
@@ -85,6 +90,8 @@ export class DataPlane implements BrokerComponent {
 
   async startup(broker: Broker): Promise<void> {
     const config = broker.config;
+    this.log = this.log.child({ broker: broker.brokerId });
+    this._metadataCache = new MetadataCache(broker.brokerId);
     const logManager = LogManager.open({
       logDirs: [...config.logDirs],
       defaultConfig: logDefaultsFrom(config),

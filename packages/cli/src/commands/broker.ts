@@ -59,7 +59,11 @@ const start: CommandModule<object, StartArgs> = {
   describe: 'Start a broker: register in ZooKeeper, take part in controller election',
   builder: (y: Argv) =>
     y
-      .option('id', { type: 'number', describe: 'broker.id' })
+      .option('id', {
+        type: 'number',
+        describe:
+          'broker.id (default -1: the one in meta.properties, else generated from ZooKeeper)',
+      })
       .option('zk', {
         type: 'string',
         describe: 'zookeeper.connect, host:port[,host:port...][/chroot]',
@@ -113,11 +117,10 @@ const start: CommandModule<object, StartArgs> = {
         fail(e);
       }
       const broker = new Broker(config);
-      const id = config.brokerId;
       const say = (line: string) => process.stdout.write(line + '\n');
       broker.on('registered', ({ brokerEpoch }: { brokerEpoch: number }) =>
         say(
-          `broker ${id} registered at ${broker.advertisedListeners.map(endpointString).join(',')} ` +
+          `broker ${broker.brokerId} registered at ${broker.advertisedListeners.map(endpointString).join(',')} ` +
             `(zk ${config.zkConnect}, broker epoch ${brokerEpoch})`,
         ),
       );
@@ -152,13 +155,13 @@ const start: CommandModule<object, StartArgs> = {
         fail(e);
       }
       broker.controller.on('failover', ({ epoch }: { epoch: number }) =>
-        say(`broker ${id} is the controller (epoch ${epoch})`),
+        say(`broker ${broker.brokerId} is the controller (epoch ${epoch})`),
       );
       broker.controller.on('resignation', ({ epoch }: { epoch: number }) =>
-        say(`broker ${id} resigned as controller (epoch ${epoch})`),
+        say(`broker ${broker.brokerId} resigned as controller (epoch ${epoch})`),
       );
       broker.controller.on('fenced', (e: Error) =>
-        say(`broker ${id} controller write fenced: ${e.message}`),
+        say(`broker ${broker.brokerId} controller write fenced: ${e.message}`),
       );
     }),
 };
