@@ -138,6 +138,10 @@ export class Producer {
       requestTimeoutMs: c['request.timeout.ms'],
       connectTimeoutMs: c['socket.connection.setup.timeout.ms'],
       logger: this.log,
+      onDisconnect: () => {
+        this.metadata.requestUpdate();
+        this.sender.wakeup();
+      },
     });
     this.metadata = new Metadata({
       fetch: async (topics, allowAutoTopicCreation) =>
