@@ -406,6 +406,39 @@ describe('broker > network > SocketServer', () => {
     expect(produced).toEqual([0, 1, 2]);
   });
 
+  it('closes the connection on ctx.closeConnection() after the earlier responses, dropping later requests', async () => {
+    const slow = deferred();
+    const seen: number[] = [];
+    const { server, port } = await startServer((ctx: RequestContext) => {
+      const g = (ctx.body as HeartbeatRequest).generationId;
+      seen.push(g);
+      if (g === 1) return slow.promise.then(() => echo(ctx));
+      if (g === 2) {
+        ctx.closeConnection();
+        return undefined;
+      }
+      return echo(ctx);
+    });
+    const c = await connect(port);
+    const other = await connect(port);
+    const onClose = new Promise<KafkaError>((resolve) => c.onClose(resolve));
+    const first = c.request(ApiKeys.Heartbeat, 0, heartbeat(1));
+    const second = c.request(ApiKeys.Heartbeat, 0, heartbeat(2));
+    const third = c.request(ApiKeys.Heartbeat, 0, heartbeat(3));
+    second.catch(() => undefined);
+    third.catch(() => undefined);
+    await waitFor(() => seen.length === 3, 'three requests handled');
+    // The close waits for the earlier, slower response.
+    expect(c.closed).toBe(false);
+    slow.resolve(undefined);
+    expect((await first).throttleTimeMs).toBe(1);
+    await expect(second).rejects.toMatchObject({ errorName: 'NETWORK_EXCEPTION' });
+    await expect(third).rejects.toMatchObject({ errorName: 'NETWORK_EXCEPTION' });
+    expect((await onClose).errorName).toBe('NETWORK_EXCEPTION');
+    expect((await other.request(ApiKeys.Heartbeat, 0, heartbeat(7))).throttleTimeMs).toBe(7);
+    await waitFor(() => server.connectionCount === 1, 'the closed connection removed');
+  });
+
   it('reports handler failures as request-level errors', async () => {
     const logged: string[] = [];
     setLogSink((line) => logged.push(line));

@@ -1,7 +1,9 @@
 /**
  * NetworkClient: one `Connection` per broker (as Kafka's NetworkClient keeps one
  * channel per node), opened on demand, dropped when it closes. Nodes are known by id
- * from Metadata; before the first metadata the bootstrap servers are used.
+ * from Metadata; before the first metadata the bootstrap servers are used. A connection
+ * closed by the broker calls `onDisconnect` (Kafka's NetworkClient then requests a
+ * metadata update: a broker closes an acks=0 producer's connection when a write failed).
  */
 import { KafkaError, type Logger } from '@kzoo/common';
 import { Connection, type ControlFn } from '@kzoo/protocol';
@@ -13,6 +15,8 @@ export interface NetworkClientOptions {
   requestTimeoutMs: number;
   connectTimeoutMs: number;
   logger: Logger;
+  /** Called when an open connection closes other than by `close()` of this client. */
+  onDisconnect?: (hp: HostPort) => void;
 }
 
 /** The connection keys every client (producer, consumer, admin) shares. */
@@ -24,13 +28,18 @@ export interface NetworkConfig {
 }
 
 /** A NetworkClient from a client's config, as the Java clients build theirs. */
-export function networkClientFor(c: NetworkConfig, logger: Logger): NetworkClient {
+export function networkClientFor(
+  c: NetworkConfig,
+  logger: Logger,
+  extra: Partial<NetworkClientOptions> = {},
+): NetworkClient {
   return new NetworkClient({
     bootstrap: bootstrapServers(c),
     clientId: c['client.id'],
     requestTimeoutMs: c['request.timeout.ms'],
     connectTimeoutMs: c['socket.connection.setup.timeout.ms'],
     logger,
+    ...extra,
   });
 }
 
@@ -97,6 +106,7 @@ export class NetworkClient {
           this.removers.delete(conn);
           if (this.conns.get(key) === p) this.conns.delete(key);
           if (this.open.get(key) === conn) this.open.delete(key);
+          if (!this.closed) this.opts.onDisconnect?.(hp);
         });
         return conn;
       },

@@ -125,7 +125,14 @@ export class Producer {
     const c = this.config;
     this.time = opts.time ?? SystemTime;
     this.log = (opts.logger ?? createLogger('producer')).child({ clientId: c['client.id'] });
-    this.network = networkClientFor(c, this.log);
+    this.network = networkClientFor(c, this.log, {
+      // As Kafka's NetworkClient: any disconnect asks for fresh metadata (an acks=0
+      // producer learns of a leader change only from the broker closing the connection).
+      onDisconnect: () => {
+        this.metadata.requestUpdate();
+        this.sender.wakeup();
+      },
+    });
     this.metadata = metadataOver(this.network, {
       retryBackoffMs: c['retry.backoff.ms'],
       metadataMaxAgeMs: c['metadata.max.age.ms'],

@@ -110,6 +110,8 @@ export class Sender {
         return;
       }
     }
+    // A disconnect (or a metadata error) asked for fresh metadata.
+    if (this.metadata.updateDue(now)) this.refreshMetadata();
     const cluster = this.metadata.cluster;
     const ready = this.accumulator.ready(cluster, now);
     let nextDelay = ready.nextReadyCheckDelayMs;

@@ -14,6 +14,9 @@
  *   the field; a malformed or oversized frame closes that connection. Each logs one
  *   line; every other connection is unaffected.
  * - ApiVersions is answered here, from the registry.
+ * - A handler may call `ctx.closeConnection()` (Produce with acks = 0 that failed, as
+ *   Kafka): the responses to the requests before it are still written, then the
+ *   connection is closed; requests after it are dropped unanswered.
  * - `shutdown()`: stop accepting, answer the requests already handed to handlers,
  *   then close every connection.
  */
@@ -40,6 +43,11 @@ export interface RequestContext {
   connectionId: string;
   /** `host:port` of the peer. */
   clientAddress: string;
+  /**
+   * Asks for the connection to be closed instead of answering this request: the
+   * responses to earlier requests are written first, later requests are dropped.
+   */
+  closeConnection(): void;
 }
 
 /**
@@ -80,6 +88,8 @@ interface Slot {
   done: boolean;
   /** The encoded response frame, or null for none. */
   frame: Buffer | null;
+  /** Close the connection once the responses before this slot are written. */
+  close?: boolean;
 }
 
 let nextConnectionIndex = 0;
@@ -95,6 +105,8 @@ class ServerConnection {
   private corked = false;
   private draining = false;
   private closed = false;
+  /** A handler asked for the close: nothing more is read or written. */
+  private closing = false;
 
   constructor(
     private readonly server: SocketServer,
@@ -142,7 +154,7 @@ class ServerConnection {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.draining) return;
+    if (this.draining || this.closing) return;
     this.decoder.push(chunk);
     this.takeFrames();
   }
@@ -154,6 +166,7 @@ class ServerConnection {
     try {
       while (
         !this.closed &&
+        !this.closing &&
         !this.draining &&
         this.queue.length < this.opts.queuedMaxRequests &&
         !this.socket.writableNeedDrain
@@ -215,6 +228,9 @@ class ServerConnection {
         body,
         connectionId: this.id,
         clientAddress: this.clientAddress,
+        closeConnection: () => {
+          slot.close = true;
+        },
       });
     } catch (e) {
       this.completeWithError(slot, header, e);
@@ -273,9 +289,13 @@ class ServerConnection {
   /** Writes the finished responses at the head of the queue, in request order. */
   private flush(): void {
     const q = this.queue;
-    if (q.length === 0 || !q[0].done) return;
+    if (this.closing || q.length === 0 || !q[0].done) return;
     let n = 0;
     while (n < q.length && q[n].done) {
+      if (q[n].close) {
+        this.closeAfterWrites();
+        return;
+      }
       const frame = q[n].frame;
       if (frame !== null && !this.closed) {
         if (!this.corked) {
@@ -314,6 +334,20 @@ class ServerConnection {
     if (this.queue.length === 0 && !this.closed) {
       this.socket.end();
     }
+  }
+
+  /**
+   * Ends the socket once what was written is flushed (the peer sees the close after
+   * the earlier responses); later requests, answered or not, are dropped.
+   */
+  private closeAfterWrites(): void {
+    this.closing = true;
+    this.queue.length = 0;
+    this.decoder.reset();
+    // Keep reading (and dropping) so a paused socket still sees the peer's FIN.
+    this.paused = false;
+    this.socket.resume();
+    this.socket.destroySoon();
   }
 
   private onIdle(): void {

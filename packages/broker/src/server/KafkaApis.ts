@@ -3,8 +3,9 @@
  * `../handlers/NN-name.ts`; the SocketServer calls `handle()` for every decoded
  * request. A handler reports protocol failures as errorCodes in its response; a
  * thrown KafkaError becomes a request-level error response; an API this broker does
- * not serve (yet) answers UNSUPPORTED_VERSION. The socket is closed only by the
- * SocketServer, for framing and decode faults.
+ * not serve (yet) answers UNSUPPORTED_VERSION. The SocketServer closes the socket on
+ * framing and decode faults, and when a handler calls `ctx.closeConnection()` (a failed
+ * acks=0 Produce).
  */
 import { createLogger, KafkaError, Logger, Time } from '@kzoo/common';
 import { apiRegistry, type ApiKey, type RequestOf, type ResponseOf } from '@kzoo/protocol';
