@@ -21,6 +21,7 @@ export * from './server/AlterPartitionManager';
 export * from './server/ZkIsrManager';
 export * from './server/ProducerIdManager';
 
+export * from './server/Timer';
 export * from './server/DelayedOperation';
 export * from './server/DelayedOps';
 export * from './admin/AdminZkClient';

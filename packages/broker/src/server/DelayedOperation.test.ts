@@ -1,55 +1,88 @@
 import { DelayedOperation, DelayedOperationPurgatory } from './DelayedOperation';
+import { MockTimer } from './Timer';
 
 class Op extends DelayedOperation {
   ready = false;
-  result: 'completed' | 'expired' | null = null;
-  private expired = false;
+  log: string[] = [];
   tryComplete(): boolean {
     return this.ready ? this.forceComplete() : false;
   }
   protected override onExpiration(): void {
-    this.expired = true;
+    this.log.push('expired');
   }
   protected onComplete(): void {
-    this.result = this.expired ? 'expired' : 'completed';
+    this.log.push('complete');
   }
 }
 
-describe('broker > server > DelayedOperationPurgatory', () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
+describe('Broker > server > DelayedOperationPurgatory', () => {
+  let timer: MockTimer;
+  let p: DelayedOperationPurgatory<Op>;
+  beforeEach(() => {
+    timer = new MockTimer();
+    p = new DelayedOperationPurgatory<Op>('test', timer);
+  });
 
   it('completes at once when it can, else when its key is checked, else at its timeout', () => {
-    const p = new DelayedOperationPurgatory<Op>('test');
     const now = new Op(100);
     now.ready = true;
     expect(p.tryCompleteElseWatch(now, ['a'])).toBe(true);
-    expect(now.result).toBe('completed');
+    expect(now.log).toEqual(['complete']);
+    expect(timer.size).toBe(0);
 
     const woken = new Op(1000);
     const expiring = new Op(50);
     expect(p.tryCompleteElseWatch(woken, ['a', 'b'])).toBe(false);
     expect(p.tryCompleteElseWatch(expiring, ['b'])).toBe(false);
     expect(p.delayed).toBe(2);
+    expect(p.watched('a')).toBe(1);
+    expect(p.watched('b')).toBe(2);
     expect(p.checkAndComplete('a')).toBe(0);
     woken.ready = true;
     expect(p.checkAndComplete('b')).toBe(1);
-    expect(woken.result).toBe('completed');
-    jest.advanceTimersByTime(49);
-    expect(expiring.result).toBeNull();
-    jest.advanceTimersByTime(1);
-    expect(expiring.result).toBe('expired');
+    expect(woken.log).toEqual(['complete']);
+    expect(p.watched('a')).toBe(0); // unwatched under every key
+    timer.advanceClock(49);
+    expect(expiring.log).toEqual([]);
+    timer.advanceClock(1);
+    expect(expiring.log).toEqual(['expired', 'complete']);
+    expect(expiring.isCompleted).toBe(true);
+    expect(expiring.forceComplete()).toBe(false);
     expect(p.delayed).toBe(0);
-    jest.advanceTimersByTime(5000);
-    expect(woken.result).toBe('completed'); // its timer was cancelled
+    timer.advanceClock(5000);
+    expect(woken.log).toEqual(['complete']); // its expiry was cancelled
+    expect(timer.size).toBe(0);
   });
 
-  it('completeAll answers everything watched (shutdown)', () => {
-    const p = new DelayedOperationPurgatory<Op>('test');
+  it('counts an operation completed elsewhere when its key is checked, and drops it', () => {
+    const op = new Op(100);
+    p.tryCompleteElseWatch(op, ['k']);
+    expect(op.forceComplete()).toBe(true);
+    expect(timer.size).toBe(0);
+    expect(p.watched('k')).toBe(0);
+    expect(p.delayed).toBe(1);
+    expect(p.checkAndComplete('k')).toBe(1);
+    expect(p.delayed).toBe(0);
+    expect(op.log).toEqual(['complete']);
+  });
+
+  it('completeAll answers everything watched (broker shutdown)', () => {
     const ops = [new Op(1000), new Op(2000)];
     for (const o of ops) p.tryCompleteElseWatch(o, ['k']);
     p.completeAll();
-    expect(ops.map((o) => o.result)).toEqual(['completed', 'completed']);
+    expect(ops.map((o) => o.log)).toEqual([['complete'], ['complete']]);
     expect(p.delayed).toBe(0);
+    expect(timer.size).toBe(0);
+  });
+
+  it('shutdown drops everything watched without completing it (coordinator shutdown)', () => {
+    const ops = [new Op(1000), new Op(2000)];
+    for (const o of ops) p.tryCompleteElseWatch(o, ['k', 'j']);
+    p.shutdown();
+    expect(p.delayed).toBe(0);
+    expect(p.watched('k')).toBe(0);
+    expect(timer.size).toBe(0);
+    timer.advanceClock(5000);
+    expect(ops.map((o) => o.log)).toEqual([[], []]);
   });
 });

@@ -1,14 +1,19 @@
 /**
- * Kafka's DelayedOperation + DelayedOperationPurgatory, reduced to what an event loop
- * needs: an operation is tried at once; if it cannot complete it is watched under
- * keys (`topic-partition`), re-tried when something happens to one of those keys
- * (`checkAndComplete`), and expires after its timeout (one timer per operation, no
- * polling). `onComplete` runs exactly once, whether it completed or expired.
+ * Kafka's DelayedOperation + DelayedOperationPurgatory (`kafka.server`), for an event
+ * loop: an operation is tried at once; if it cannot complete it is watched under keys
+ * (`topic-partition`, `group:<id>`, ...), re-tried when something happens to one of them
+ * (`checkAndComplete`), and expires at its deadline through the injected `Timer`
+ * (`SystemTimer` in a broker, `MockTimer` in tests). It completes exactly once: by
+ * `tryComplete()` calling `forceComplete()`, or on expiry (`onExpiration()`, then
+ * `onComplete()`). Serves the data path (DelayedFetch, DelayedProduce) and the group
+ * coordinator (DelayedJoin, DelayedHeartbeat).
  */
+import { SystemTimer, type Timer, type TimerTaskHandle } from './Timer';
 
 export abstract class DelayedOperation {
   private completed = false;
-  private timer: NodeJS.Timeout | null = null;
+  /** @internal the expiry task, set by the purgatory */
+  timerTask: TimerTaskHandle | null = null;
 
   constructor(readonly delayMs: number) {}
 
@@ -19,32 +24,32 @@ export abstract class DelayedOperation {
   /** Checks whether the operation can complete now; if so calls `forceComplete()` and returns true. */
   abstract tryComplete(): boolean;
 
-  /** Produces the result (called once, on completion or expiry). */
+  /** The completion logic (produces the result), run exactly once: on completion or expiry. */
   protected abstract onComplete(): void;
 
-  /** Called once before `onComplete` when the timeout fired. */
+  /**
+   * Run once, before `onComplete()`, when the deadline passed (Kafka runs it after; here it
+   * can set the answer, e.g. DelayedProduce's REQUEST_TIMED_OUT, before `onComplete()` sends it).
+   */
   protected onExpiration(): void {}
 
   /** Completes the operation if nobody has; returns true when this call completed it. */
   forceComplete(): boolean {
     if (this.completed) return false;
     this.completed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.timerTask?.cancel();
+    this.timerTask = null;
     this.onComplete();
     return true;
   }
 
-  /** @internal */
-  startTimer(onExpire: () => void): void {
+  /** @internal the timer fired */
+  run(): void {
     if (this.completed) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (this.completed) return;
-      this.onExpiration();
-      this.forceComplete();
-      onExpire();
-    }, this.delayMs);
+    this.completed = true;
+    this.timerTask = null;
+    this.onExpiration();
+    this.onComplete();
   }
 }
 
@@ -52,27 +57,39 @@ export class DelayedOperationPurgatory<T extends DelayedOperation> {
   private readonly watchers = new Map<string, Set<T>>();
   private readonly keysOf = new Map<T, string[]>();
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    private readonly timer: Timer = new SystemTimer(),
+  ) {}
 
   /** Operations currently watched. */
   get delayed(): number {
     return this.keysOf.size;
   }
 
+  /** Operations watched under `key` that have not completed. */
+  watched(key: string): number {
+    return [...(this.watchers.get(key) ?? [])].filter((op) => !op.isCompleted).length;
+  }
+
   /**
    * Tries `op`; if it cannot complete now it is watched under `keys` until an event on one
-   * of them completes it or it expires. Returns true when it completed at once.
+   * of them completes it or it expires. Returns true when it completed at once. (Kafka
+   * tries again after watching, for a key changed by another thread meanwhile; here
+   * nothing runs between the try and the watch.)
    */
   tryCompleteElseWatch(op: T, keys: string[]): boolean {
-    if (op.tryComplete()) return true;
-    if (op.isCompleted) return true;
+    if (op.tryComplete() || op.isCompleted) return true;
     for (const k of keys) {
       let set = this.watchers.get(k);
       if (!set) this.watchers.set(k, (set = new Set()));
       set.add(op);
     }
     this.keysOf.set(op, keys);
-    op.startTimer(() => this.unwatch(op));
+    op.timerTask = this.timer.schedule(this.timer.time.milliseconds() + op.delayMs, () => {
+      this.unwatch(op);
+      op.run();
+    });
     return false;
   }
 
@@ -90,12 +107,19 @@ export class DelayedOperationPurgatory<T extends DelayedOperation> {
     return n;
   }
 
-  /** Completes every watched operation now (shutdown: answer what is in flight). */
+  /** Completes every watched operation now (broker shutdown: answer what is in flight). */
   completeAll(): void {
     for (const op of [...this.keysOf.keys()]) {
       op.forceComplete();
       this.unwatch(op);
     }
+  }
+
+  /** Drops every watched operation without completing it, cancelling its expiry (coordinator shutdown). */
+  shutdown(): void {
+    for (const op of this.keysOf.keys()) op.timerTask?.cancel();
+    this.watchers.clear();
+    this.keysOf.clear();
   }
 
   private unwatch(op: T): void {

@@ -6,15 +6,19 @@ import type { FetchRequest, LeaderAndIsrPartitionState, LeaderAndIsrRequest } fr
 import { buildRecordBatch } from '@kzoo/records';
 import { MetadataCache } from './MetadataCache';
 import { ReplicaManager } from './ReplicaManager';
+import { MockTimer } from './Timer';
 
 let dir: string;
 let store: LogManager;
 let rm: ReplicaManager;
+let timer: MockTimer;
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kzoo-rm-'));
   store = LogManager.open({ logDirs: [dir], cleanerEnable: false });
+  timer = new MockTimer();
   rm = new ReplicaManager({
+    timer,
     brokerId: 1,
     logManager: store,
     metadataCache: new MetadataCache(1),
@@ -121,6 +125,37 @@ describe('broker > server > ReplicaManager', () => {
     expect((await rm.fetchMessages(fetchReq('t', 3)))[0].partitions[0].errorCode).toBe(1);
   });
 
+  it('wakes a parked fetch once per event-loop turn, with every append of that turn', async () => {
+    await rm.becomeLeaderOrFollower(lai([ps('t', 1)]));
+    const parked = rm.fetchMessages(fetchReq('t', 0, 60000));
+    expect(rm.fetchPurgatory.delayed).toBe(1);
+    const appended = [batch('a'), batch('b')].map((records) =>
+      rm.appendRecords(1, 1000, [{ name: 't', partitions: [{ index: 0, records }] }]),
+    );
+    expect(rm.fetchPurgatory.delayed).toBe(1); // not yet: the wake-up waits for the turn's end
+    await Promise.all(appended);
+    const [woke] = await parked;
+    expect(woke.partitions[0].highWatermark).toBe(2);
+    expect(woke.partitions[0].records.length).toBe(2 * batch('a').length);
+    expect(rm.fetchPurgatory.delayed).toBe(0);
+  });
+
+  it('answers a parked fetch empty at maxWaitMs on the timer clock', async () => {
+    await rm.becomeLeaderOrFollower(lai([ps('t', 1)]));
+    let answered = false;
+    const parked = Promise.resolve(rm.fetchMessages(fetchReq('t', 0, 500))).then(
+      (r) => ((answered = true), r),
+    );
+    timer.advanceClock(499);
+    await new Promise(setImmediate);
+    expect(answered).toBe(false);
+    timer.advanceClock(1);
+    const [res] = await parked;
+    expect(res.partitions[0]).toMatchObject({ errorCode: 0, highWatermark: 0 });
+    expect(res.partitions[0].records.length).toBe(0);
+    expect(rm.fetchPurgatory.delayed).toBe(0);
+  });
+
   it('refuses acks=-1 below min.insync.replicas, and waits for the HW with a larger ISR', async () => {
     await rm.becomeLeaderOrFollower(lai([{ ...ps('strict', 1), topicName: 'strict' }]));
     const [a] = await rm.appendRecords(-1, 1000, [
@@ -128,12 +163,17 @@ describe('broker > server > ReplicaManager', () => {
     ]);
     expect(a.partitions[0].errorCode).toBe(19); // NOT_ENOUGH_REPLICAS
     await rm.becomeLeaderOrFollower(lai([ps('w', 1, 0, [1, 2])]));
-    const started = Date.now();
-    const [w] = await rm.appendRecords(-1, 100, [
-      { name: 'w', partitions: [{ index: 0, records: batch('x') }] },
-    ]);
+    let answered = false;
+    const pending = Promise.resolve(
+      rm.appendRecords(-1, 100, [{ name: 'w', partitions: [{ index: 0, records: batch('x') }] }]),
+    ).then((r) => ((answered = true), r));
+    expect(rm.producePurgatory.delayed).toBe(1);
+    timer.advanceClock(99);
+    await new Promise(setImmediate);
+    expect(answered).toBe(false);
+    timer.advanceClock(1);
+    const [w] = await pending;
     expect(w.partitions[0].errorCode).toBe(7); // REQUEST_TIMED_OUT: the follower never fetched
-    expect(Date.now() - started).toBeGreaterThanOrEqual(95);
   });
 
   it('a follower fetch moves the HW and completes acks=-1; a deposed leader fails its parked produces and refuses new ones', async () => {

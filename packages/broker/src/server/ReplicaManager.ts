@@ -39,6 +39,7 @@ import type {
   StopReplicaResponse,
 } from '@kzoo/protocol';
 import { DelayedOperationPurgatory } from './DelayedOperation';
+import { SystemTimer, type Timer } from './Timer';
 import { DelayedFetch, DelayedProduce, type FetchPartitionStatus } from './DelayedOps';
 import type { LogManager } from '@kzoo/log';
 import type { MetadataCache } from './MetadataCache';
@@ -66,6 +67,8 @@ export interface ReplicaManagerOptions {
   /** inter.broker.listener.name: the leader endpoint followers fetch from. */
   interBrokerListenerName?: string;
   time?: Time;
+  /** Expires parked fetches and produces (default: a SystemTimer on the real clock; tests: MockTimer). */
+  timer?: Timer;
   logger?: Logger;
 }
 
@@ -78,8 +81,8 @@ export class ReplicaManager {
   /** The highest controller epoch seen (Kafka's controllerEpoch). */
   controllerEpoch = 0;
   private readonly partitions = new Map<string, Partition>();
-  readonly fetchPurgatory = new DelayedOperationPurgatory<DelayedFetch>('Fetch');
-  readonly producePurgatory = new DelayedOperationPurgatory<DelayedProduce>('Produce');
+  readonly fetchPurgatory: DelayedOperationPurgatory<DelayedFetch>;
+  readonly producePurgatory: DelayedOperationPurgatory<DelayedProduce>;
   private readonly log: Logger;
   private readonly stateLog: Logger;
   private readonly time: Time;
@@ -93,6 +96,9 @@ export class ReplicaManager {
   constructor(private readonly opts: ReplicaManagerOptions) {
     this.brokerId = opts.brokerId;
     this.time = opts.time ?? SystemTime;
+    const timer = opts.timer ?? new SystemTimer();
+    this.fetchPurgatory = new DelayedOperationPurgatory('Fetch', timer);
+    this.producePurgatory = new DelayedOperationPurgatory('Produce', timer);
     const base = opts.logger ?? createLogger('replica.manager', { broker: opts.brokerId });
     this.log = base;
     this.stateLog = base.child({}, 'state.change');

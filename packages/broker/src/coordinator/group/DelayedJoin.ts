@@ -3,7 +3,7 @@
  * DelayedHeartbeat.scala): the join phase of a rebalance, the initial delay of an
  * empty group's first rebalance, and each member's session expiry.
  */
-import { DelayedOperation, DelayedOperationPurgatory } from './DelayedOperation';
+import { DelayedOperation, DelayedOperationPurgatory } from '../../server/DelayedOperation';
 import type { GroupMetadata } from './GroupMetadata';
 
 /** The coordinator callbacks the delayed operations drive. */

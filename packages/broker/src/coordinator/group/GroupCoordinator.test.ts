@@ -1,5 +1,5 @@
 import { ErrorCode, MockTime } from '@kzoo/common';
-import { MockTimer } from './DelayedOperation';
+import { MockTimer } from '../../server/Timer';
 import { GroupCoordinator } from './GroupCoordinator';
 import { groupConfigFromProperties, type GroupConfig } from './GroupConfig';
 import type { JoinGroupParams } from './GroupCoordinatorTypes';

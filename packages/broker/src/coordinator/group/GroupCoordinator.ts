@@ -19,7 +19,8 @@
  * offset retention/expiry (offsets stay in ZooKeeper until DeleteGroups).
  */
 import { createLogger, ErrorCode, Logger, SystemTime, Time } from '@kzoo/common';
-import { DelayedOperationPurgatory, SystemTimer, Timer } from './DelayedOperation';
+import { DelayedOperationPurgatory } from '../../server/DelayedOperation';
+import { SystemTimer, type Timer } from '../../server/Timer';
 import {
   DelayedHeartbeat,
   DelayedJoin,

@@ -3,7 +3,7 @@
  * format (the handlers in ../../handlers map them to and from the protocol's types).
  */
 import type { Logger, Time } from '@kzoo/common';
-import type { Timer } from './DelayedOperation';
+import type { Timer } from '../../server/Timer';
 import type { GroupConfig } from './GroupConfig';
 import type { GroupProtocol } from './MemberMetadata';
 import type { CommittedOffset, OffsetStore } from './OffsetStore';

@@ -1,6 +1,6 @@
 // coordinator/group: the group coordinator (Kafka's kafka.coordinator.group).
 //   GroupMetadata/MemberMetadata (state machine), GroupCoordinator (+Types, GroupConfig): the protocol,
-//   DelayedOperation/DelayedJoin (timers), OffsetStore (ZooKeeper), coordinatorSelection, the Broker component
+//   DelayedJoin/DelayedHeartbeat (on ../../server/DelayedOperation), OffsetStore (ZooKeeper), coordinatorSelection, the Broker component
 export * from './GroupMetadata';
 export {
   MemberMetadata,
@@ -13,7 +13,6 @@ export {
 export * from './GroupCoordinator';
 export * from './GroupCoordinatorTypes';
 export * from './GroupConfig';
-export { MockTimer, SystemTimer, type Timer, type TimerTaskHandle } from './DelayedOperation';
 export * from './OffsetStore';
 export * from './coordinatorSelection';
 export * from './GroupCoordinatorComponent';

@@ -1,13 +1,8 @@
 /**
- * Delayed operations, as Kafka's `kafka.server.DelayedOperation` and
- * `DelayedOperationPurgatory`, sized for the group coordinator: an operation waits
- * until it can complete (`tryComplete()` says so when a watched key is checked) or
- * until its deadline, whichever comes first; it completes exactly once.
- *
- * Timers are injected: `SystemTimer` arms one unref'd `setTimeout` for the earliest
- * deadline; `MockTimer` (Kafka's `kafka.utils.timer.MockTimer`) runs due tasks only
- * when a test calls `advanceClock(ms)`, moving its MockTime along, so coordinator
- * tests never sleep.
+ * The timers of the delayed-operation purgatories (Kafka's `kafka.utils.timer`):
+ * `SystemTimer` arms one unref'd `setTimeout` for the earliest deadline; `MockTimer`
+ * (Kafka's `kafka.utils.timer.MockTimer`) runs due tasks only when a test calls
+ * `advanceClock(ms)`, moving its MockTime along, so purgatory tests never sleep.
  */
 import { MockTime, SystemTime, Time } from '@kzoo/common';
 
@@ -152,119 +147,5 @@ export class MockTimer implements Timer {
 
   shutdown(): void {
     this.queue.clear();
-  }
-}
-
-/**
- * An operation that completes once: either `tryComplete()` finds it can (and calls
- * `forceComplete()`), or its deadline passes (`onExpiration()` then `onComplete()`).
- */
-export abstract class DelayedOperation {
-  private completed = false;
-  /** @internal set by the purgatory */
-  timerTask: TimerTaskHandle | null = null;
-
-  constructor(readonly delayMs: number) {}
-
-  get isCompleted(): boolean {
-    return this.completed;
-  }
-
-  /** Completes the operation if it has not completed yet; true if this call did it. */
-  forceComplete(): boolean {
-    if (this.completed) return false;
-    this.completed = true;
-    this.timerTask?.cancel();
-    this.timerTask = null;
-    this.onComplete();
-    return true;
-  }
-
-  /** Checks whether the operation can complete now; if so calls forceComplete(). */
-  abstract tryComplete(): boolean;
-  /** The completion logic, run exactly once. */
-  abstract onComplete(): void;
-  /** Run before onComplete() when the deadline passed. */
-  onExpiration(): void {}
-
-  /** @internal the timer fired */
-  run(): void {
-    if (this.completed) return;
-    this.completed = true;
-    this.timerTask = null;
-    this.onExpiration();
-    this.onComplete();
-  }
-}
-
-/** Operations watched by key; expiry through the injected Timer. */
-export class DelayedOperationPurgatory<T extends DelayedOperation> {
-  private readonly watchers = new Map<string, Set<T>>();
-
-  constructor(
-    readonly name: string,
-    private readonly timer: Timer,
-  ) {}
-
-  /**
-   * Completes `op` at once if it can; otherwise watches it under `keys` and schedules
-   * its expiry. Returns true if it completed now.
-   */
-  tryCompleteElseWatch(op: T, keys: string[]): boolean {
-    if (op.tryComplete()) return true;
-    for (const k of keys) {
-      let set = this.watchers.get(k);
-      if (!set) this.watchers.set(k, (set = new Set()));
-      set.add(op);
-    }
-    // a watched key may have changed between the first check and the watch
-    if (op.tryComplete()) {
-      this.unwatch(op, keys);
-      return true;
-    }
-    if (!op.isCompleted) {
-      op.timerTask = this.timer.schedule(this.timer.time.milliseconds() + op.delayMs, () => {
-        this.unwatch(op, keys);
-        op.run();
-      });
-    }
-    return false;
-  }
-
-  /** Tries to complete the operations watched under `key`; returns how many completed. */
-  checkAndComplete(key: string): number {
-    const set = this.watchers.get(key);
-    if (!set) return 0;
-    let done = 0;
-    for (const op of [...set]) {
-      if (op.isCompleted || op.tryComplete()) {
-        set.delete(op);
-        done++;
-      }
-    }
-    if (set.size === 0) this.watchers.delete(key);
-    return done;
-  }
-
-  /** Operations watched under `key` that have not completed. */
-  watched(key: string): number {
-    return [...(this.watchers.get(key) ?? [])].filter((op) => !op.isCompleted).length;
-  }
-
-  /** Drops every watched operation without completing it (coordinator shutdown). */
-  shutdown(): void {
-    for (const set of this.watchers.values()) {
-      for (const op of set) op.timerTask?.cancel();
-    }
-    this.watchers.clear();
-  }
-
-  private unwatch(op: T, keys: string[]): void {
-    for (const k of keys) {
-      const set = this.watchers.get(k);
-      if (!set) continue;
-      set.delete(op);
-      if (set.size === 0) this.watchers.delete(k);
-    }
   }
 }
