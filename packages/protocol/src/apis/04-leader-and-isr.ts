@@ -9,17 +9,9 @@
  */
 import { defineApi } from '../api';
 import { array, boolean, int16, int32, int64, string, struct } from '../schema';
+import { controllerPartitionStateFields, type ControllerPartitionState } from './partition-state';
 
-export interface LeaderAndIsrPartitionState {
-  topicName: string;
-  partitionIndex: number;
-  controllerEpoch: number;
-  leader: number;
-  leaderEpoch: number;
-  isr: number[];
-  /** The zkVersion of the partition's state znode, used for conditional ISR updates. */
-  zkVersion: number;
-  replicas: number[];
+export interface LeaderAndIsrPartitionState extends ControllerPartitionState {
   /** True when the partition was just created (the replica may start an empty log). */
   isNew: boolean;
 }
@@ -55,14 +47,7 @@ export const LeaderAndIsrApi = defineApi<LeaderAndIsrRequest, LeaderAndIsrRespon
       brokerEpoch: int64,
       partitionStates: array(
         struct<LeaderAndIsrPartitionState>({
-          topicName: string,
-          partitionIndex: int32,
-          controllerEpoch: int32,
-          leader: int32,
-          leaderEpoch: int32,
-          isr: array(int32),
-          zkVersion: int32,
-          replicas: array(int32),
+          ...controllerPartitionStateFields,
           isNew: boolean,
         }),
       ),

@@ -4,21 +4,15 @@
  *     states: controllerId, controllerEpoch, brokerEpoch, partition states with
  *     offlineReplicas, and live brokers with one endpoint per listener (so a second,
  *     Kafka-protocol listener can be advertised) and rack; response errorCode.
- * Not implemented: topic ids, deleted-topic markers (a deleted topic is simply
- * absent from the next full update).
+ * A topic being deleted is sent with leader -2 (Kafka's LeaderDuringDelete), which
+ * removes its partitions from the brokers' metadata caches.
+ * Not implemented: topic ids.
  */
 import { defineApi } from '../api';
 import { array, int16, int32, int64, nullableString, string, struct } from '../schema';
+import { controllerPartitionStateFields, type ControllerPartitionState } from './partition-state';
 
-export interface UpdateMetadataPartitionState {
-  topicName: string;
-  partitionIndex: number;
-  controllerEpoch: number;
-  leader: number;
-  leaderEpoch: number;
-  isr: number[];
-  zkVersion: number;
-  replicas: number[];
+export interface UpdateMetadataPartitionState extends ControllerPartitionState {
   offlineReplicas: number[];
 }
 export interface UpdateMetadataEndpoint {
@@ -54,14 +48,7 @@ export const UpdateMetadataApi = defineApi<UpdateMetadataRequest, UpdateMetadata
       brokerEpoch: int64,
       partitionStates: array(
         struct<UpdateMetadataPartitionState>({
-          topicName: string,
-          partitionIndex: int32,
-          controllerEpoch: int32,
-          leader: int32,
-          leaderEpoch: int32,
-          isr: array(int32),
-          zkVersion: int32,
-          replicas: array(int32),
+          ...controllerPartitionStateFields,
           offlineReplicas: array(int32),
         }),
       ),

@@ -1,5 +1,6 @@
 // apis: one file per API of the native protocol, named by Kafka key and name.
-//   NN-<name>.ts  request/response types (Kafka field names) + schemas per version
+//   NN-<name>.ts  request/response types (Kafka field names) + schemas per version;
+//   partition-state.ts  the partition state LeaderAndIsr and UpdateMetadata both carry
 //   index.ts      ApiKeys, the key -> types map, and the default ApiRegistry
 import { ApiRegistry, type ApiDefinition } from '../api';
 import { ProduceApi, type ProduceRequest, type ProduceResponse } from './00-produce';
@@ -106,6 +107,7 @@ export * from './01-fetch';
 export * from './02-list-offsets';
 export * from './03-metadata';
 export * from './04-leader-and-isr';
+export * from './partition-state';
 export * from './05-stop-replica';
 export * from './06-update-metadata';
 export * from './07-controlled-shutdown';
