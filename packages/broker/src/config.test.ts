@@ -95,3 +95,34 @@ describe('broker > KafkaConfig', () => {
     expect(c.advertisedListeners[0].host).toBe('10.0.0.5');
   });
 });
+
+describe('broker > KafkaConfig > listener.wire.protocol.map', () => {
+  const two = {
+    ...base,
+    listeners: 'PLAINTEXT://127.0.0.1:9092,EXTERNAL://127.0.0.1:9093',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,EXTERNAL:PLAINTEXT',
+  };
+
+  it('maps listeners to wire protocols, kzoo by default', () => {
+    expect(new KafkaConfig(two).listenerWireProtocolMap).toEqual({
+      PLAINTEXT: 'kzoo',
+      EXTERNAL: 'kzoo',
+    });
+    const c = new KafkaConfig({ ...two, 'listener.wire.protocol.map': 'external:KAFKA' });
+    expect(c.wireProtocolOf('EXTERNAL')).toBe('kafka');
+    expect(c.wireProtocolOf('PLAINTEXT')).toBe('kzoo');
+  });
+
+  it.each([
+    ['EXTERNAL:http', 'bad entry "EXTERNAL:http": expected NAME:kafka or NAME:kzoo'],
+    ['OTHER:kafka', 'OTHER is not one of the listeners (PLAINTEXT, EXTERNAL)'],
+    ['PLAINTEXT:kafka', 'the inter-broker listener PLAINTEXT must speak kzoo'],
+  ])('refuses %s', (map, reason) => {
+    expect(() => new KafkaConfig({ ...two, 'listener.wire.protocol.map': map })).toThrow(
+      new KafkaError(
+        'INVALID_CONFIG',
+        `Invalid value ${map} for configuration listener.wire.protocol.map: ${reason}`,
+      ),
+    );
+  });
+});

@@ -50,6 +50,16 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
     doc: 'Listener name to security protocol.',
   },
   {
+    name: 'listener.wire.protocol.map',
+    type: 'string',
+    default: '',
+    doc:
+      "kzoo only: the wire protocol each listener speaks, `NAME:kafka` (Apache Kafka's binary " +
+      "protocol, for Kafka clients and tools) or `NAME:kzoo` (the native protocol of kzoo's " +
+      'clients and of inter-broker traffic), comma separated; unnamed listeners speak kzoo. ' +
+      'The inter-broker listener must speak kzoo.',
+  },
+  {
     name: 'inter.broker.listener.name',
     type: 'string',
     default: null,
@@ -433,6 +443,8 @@ export class KafkaConfig {
   readonly advertisedListeners: readonly EndPoint[];
   readonly listenerSecurityProtocolMap: Readonly<Record<string, string>>;
   readonly interBrokerListenerName: string;
+  /** listener.wire.protocol.map, completed: every listener name -> its wire protocol. */
+  readonly listenerWireProtocolMap: Readonly<Record<string, WireProtocol>>;
   readonly rack: string | null;
   readonly logDirs: readonly string[];
   readonly zkConnect: string;
@@ -508,6 +520,17 @@ export class KafkaConfig {
         'inter.broker.listener.name',
         this.interBrokerListenerName,
         'must be a listener name defined in advertised.listeners',
+      );
+    }
+    this.listenerWireProtocolMap = parseWireProtocolMap(
+      this.getString('listener.wire.protocol.map') ?? '',
+      this.listeners.map((l) => l.listenerName),
+    );
+    if (this.listenerWireProtocolMap[this.interBrokerListenerName] !== 'kzoo') {
+      throw invalid(
+        'listener.wire.protocol.map',
+        this.getString('listener.wire.protocol.map'),
+        `the inter-broker listener ${this.interBrokerListenerName} must speak kzoo`,
       );
     }
     this.rack = this.getString('broker.rack');
@@ -588,10 +611,45 @@ export class KafkaConfig {
     this.known(name);
     return this.values.get(name) as string[] | null;
   }
+  /** The wire protocol a listener speaks (`kzoo` for names not in the map). */
+  wireProtocolOf(listenerName: string): WireProtocol {
+    return this.listenerWireProtocolMap[listenerName.toUpperCase()] ?? 'kzoo';
+  }
+
   /** A supplied value of any key, including keys kzoo does not know. */
   getOriginal(name: string): string | undefined {
     return this.originals[name];
   }
+}
+
+/** What a listener speaks: kzoo's native protocol or Apache Kafka's. */
+export type WireProtocol = 'kzoo' | 'kafka';
+
+function parseWireProtocolMap(s: string, listenerNames: string[]): Record<string, WireProtocol> {
+  const out: Record<string, WireProtocol> = {};
+  for (const name of listenerNames) out[name] = 'kzoo';
+  for (const pair of s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const [rawName, rawWire, ...rest] = pair.split(':').map((x) => x.trim());
+    const name = (rawName ?? '').toUpperCase();
+    const wire = (rawWire ?? '').toLowerCase();
+    if (!name || rest.length > 0 || (wire !== 'kafka' && wire !== 'kzoo'))
+      throw invalid(
+        'listener.wire.protocol.map',
+        s,
+        `bad entry ${JSON.stringify(pair)}: expected NAME:kafka or NAME:kzoo`,
+      );
+    if (!listenerNames.includes(name))
+      throw invalid(
+        'listener.wire.protocol.map',
+        s,
+        `${name} is not one of the listeners (${listenerNames.join(', ')})`,
+      );
+    out[name] = wire;
+  }
+  return out;
 }
 
 function parseProtocolMap(s: string): Record<string, string> {
