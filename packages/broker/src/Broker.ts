@@ -19,7 +19,7 @@ import { createLogger, Logger, SystemTime, Time } from '@kzoo/common';
 import { BrokerInfo, EndPoint, KafkaZkClient } from '@kzoo/zk';
 import { ConfigInput, KafkaConfig } from './config';
 import { KafkaController } from './controller/KafkaController';
-import { controlledShutdown, registerControllerApis } from './server/ControlledShutdown';
+import { controlledShutdown } from './server/ControlledShutdown';
 import { checkBrokerMetadata, getOrGenerateBrokerId } from './server/BrokerMetadata';
 import { DataPlane } from './server/DataPlane';
 import { GroupCoordinatorComponent } from './coordinator/group';
@@ -164,7 +164,6 @@ export class Broker extends EventEmitter {
       checkBrokerMetadata(cfg.logDirs, this.brokerId, this._clusterId);
       for (const c of this.components) await c.startup?.(this);
       this.checkNotStopped();
-      registerControllerApis(this.dataPlane.apis, () => this._controller);
 
       this._brokerEpoch = await zkClient.registerBroker(this.brokerInfo());
       this.emit('registered', { brokerEpoch: this._brokerEpoch });

@@ -66,9 +66,9 @@ async function main(): Promise<void> {
       numPartitions: 1,
       defaultReplicationFactor: 1,
       deleteTopicEnable: true,
-      listenerName: 'PLAINTEXT',
     },
     controller: () => null,
+    groupCoordinator: () => null,
     metadataCache,
     replicaManager,
     adminZkClient: null as unknown as AdminZkClient, // no topic admin in this benchmark

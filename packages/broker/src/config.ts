@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { KafkaError, parseProperties } from '@kzoo/common';
 import { EndPoint, endpointString, parseEndpoint } from '@kzoo/zk';
+import type { WireProtocol } from './network/wire';
 
 export type ConfigType = 'int' | 'long' | 'boolean' | 'string' | 'list';
 
@@ -621,9 +622,6 @@ export class KafkaConfig {
     return this.originals[name];
   }
 }
-
-/** What a listener speaks: kzoo's native protocol or Apache Kafka's. */
-export type WireProtocol = 'kzoo' | 'kafka';
 
 function parseWireProtocolMap(s: string, listenerNames: string[]): Record<string, WireProtocol> {
   const out: Record<string, WireProtocol> = {};

@@ -16,7 +16,7 @@
 import { KafkaError, errorDef } from '@kzoo/common';
 import type { ProduceRequest, ProduceResponse } from '@kzoo/protocol';
 import type { RequestContext } from '../network';
-import type { BrokerContext } from '../server/KafkaApis';
+import type { BrokerContext } from '../server/BrokerContext';
 
 export async function handleProduce(
   broker: BrokerContext,

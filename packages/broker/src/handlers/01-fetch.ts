@@ -16,7 +16,7 @@
  */
 import { KafkaError } from '@kzoo/common';
 import type { FetchRequest, FetchResponse } from '@kzoo/protocol';
-import type { BrokerContext } from '../server/KafkaApis';
+import type { BrokerContext } from '../server/BrokerContext';
 
 export async function handleFetch(
   broker: BrokerContext,

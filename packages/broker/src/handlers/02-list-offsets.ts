@@ -13,7 +13,7 @@ import type {
   ListOffsetsResponse,
   ListOffsetsResponsePartition,
 } from '@kzoo/protocol';
-import type { BrokerContext } from '../server/KafkaApis';
+import type { BrokerContext } from '../server/BrokerContext';
 import { errorCodeOf } from '../server/ReplicaManager';
 
 export function handleListOffsets(

@@ -1,7 +1,7 @@
 /**
  * Metadata (key 3), v0: answered from this broker's MetadataCache (what the
  * controller's UpdateMetadata requests said): live brokers with their endpoint on the
- * client listener, cluster id, controller id, and per topic its partitions with
+ * listener the request came in on (as Kafka answers per listener name), cluster id, controller id, and per topic its partitions with
  * leader, leader epoch, replicas, ISR and offline replicas. topics = null lists all.
  * An unknown topic named in the request is created when `allowAutoTopicCreation` and
  * `auto.create.topics.enable` are both true, with `num.partitions` and
@@ -14,11 +14,13 @@
 import { ErrorCode, KafkaError } from '@kzoo/common';
 import type { MetadataRequest, MetadataResponse, MetadataResponseTopic } from '@kzoo/protocol';
 import { detectInvalidTopic, isInternalTopic } from '../admin/Topic';
-import type { BrokerContext } from '../server/KafkaApis';
+import type { RequestContext } from '../network';
+import type { BrokerContext } from '../server/BrokerContext';
 
 export async function handleMetadata(
   broker: BrokerContext,
   req: MetadataRequest,
+  ctx: RequestContext,
 ): Promise<MetadataResponse> {
   const cache = broker.metadataCache;
   const names =
@@ -39,7 +41,7 @@ export async function handleMetadata(
   }
   return {
     throttleTimeMs: 0,
-    brokers: cache.aliveBrokerNodes(broker.settings.listenerName),
+    brokers: cache.aliveBrokerNodes(ctx.listenerName),
     clusterId: broker.clusterId(),
     controllerId: cache.controllerId,
     topics,

@@ -10,7 +10,7 @@
  * it leader stops that. Not implemented: reassignment fields.
  */
 import type { LeaderAndIsrRequest, LeaderAndIsrResponse } from '@kzoo/protocol';
-import type { BrokerContext } from '../server/KafkaApis';
+import type { BrokerContext } from '../server/BrokerContext';
 
 export function handleLeaderAndIsr(
   broker: BrokerContext,

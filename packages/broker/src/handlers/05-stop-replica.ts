@@ -6,7 +6,7 @@
  * -1 and -2 skip the check). Parked fetches and produces on them complete at once.
  */
 import type { StopReplicaRequest, StopReplicaResponse } from '@kzoo/protocol';
-import type { BrokerContext } from '../server/KafkaApis';
+import type { BrokerContext } from '../server/BrokerContext';
 
 export function handleStopReplica(
   broker: BrokerContext,

@@ -7,7 +7,7 @@
  */
 import { ErrorCode } from '@kzoo/common';
 import type { UpdateMetadataRequest, UpdateMetadataResponse } from '@kzoo/protocol';
-import type { BrokerContext } from '../server/KafkaApis';
+import type { BrokerContext } from '../server/BrokerContext';
 
 export function handleUpdateMetadata(
   broker: BrokerContext,

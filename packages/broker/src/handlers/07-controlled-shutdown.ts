@@ -7,22 +7,20 @@
  */
 import { ErrorCode } from '@kzoo/common';
 import type { ControlledShutdownRequest, ControlledShutdownResponse } from '@kzoo/protocol';
-import type { KafkaController } from '../controller/KafkaController';
+import type { BrokerContext } from '../server/BrokerContext';
 
-export function controlledShutdownHandler(
-  controller: () => KafkaController | null,
-): (broker: unknown, req: ControlledShutdownRequest) => Promise<ControlledShutdownResponse> {
-  return async (_broker, req) => {
-    const c = controller();
-    if (!c || !c.isActive())
-      return { errorCode: ErrorCode.NOT_CONTROLLER, remainingPartitions: [] };
-    const r = await c.controlledShutdown(req.brokerId, req.brokerEpoch);
-    return {
-      errorCode: ErrorCode[r.error as keyof typeof ErrorCode] ?? ErrorCode.UNKNOWN_SERVER_ERROR,
-      remainingPartitions: r.remaining.map((tp) => ({
-        topicName: tp.topic,
-        partitionIndex: tp.partition,
-      })),
-    };
+export async function handleControlledShutdown(
+  broker: BrokerContext,
+  req: ControlledShutdownRequest,
+): Promise<ControlledShutdownResponse> {
+  const c = broker.controller();
+  if (!c || !c.isActive()) return { errorCode: ErrorCode.NOT_CONTROLLER, remainingPartitions: [] };
+  const r = await c.controlledShutdown(req.brokerId, req.brokerEpoch);
+  return {
+    errorCode: ErrorCode[r.error as keyof typeof ErrorCode] ?? ErrorCode.UNKNOWN_SERVER_ERROR,
+    remainingPartitions: r.remaining.map((tp) => ({
+      topicName: tp.topic,
+      partitionIndex: tp.partition,
+    })),
   };
 }

@@ -13,17 +13,17 @@
  */
 import { ErrorCode } from '@kzoo/common';
 import type { OffsetCommitRequest, OffsetCommitResponse } from '@kzoo/protocol';
-import type { CommittedOffset, GroupCoordinator } from '../coordinator/group';
-import type { BrokerContext } from '../server/KafkaApis';
+import type { CommittedOffset } from '../coordinator/group';
+import { groupCoordinatorOf, type BrokerContext } from '../server/BrokerContext';
 
 /** Kafka's `offset.metadata.max.bytes` default. */
 export const OFFSET_METADATA_MAX_BYTES = 4096;
 
 export async function handleOffsetCommit(
-  coordinator: GroupCoordinator,
   broker: BrokerContext,
   req: OffsetCommitRequest,
 ): Promise<OffsetCommitResponse> {
+  const coordinator = groupCoordinatorOf(broker);
   const errors = new Map<string, number>();
   const key = (t: string, p: number) => `${t}\u0000${p}`;
   const valid: CommittedOffset[] = [];

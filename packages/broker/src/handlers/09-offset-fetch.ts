@@ -12,12 +12,13 @@ import type {
   OffsetFetchResponse,
   OffsetFetchResponseTopic,
 } from '@kzoo/protocol';
-import type { GroupCoordinator } from '../coordinator/group';
+import { groupCoordinatorOf, type BrokerContext } from '../server/BrokerContext';
 
 export async function handleOffsetFetch(
-  coordinator: GroupCoordinator,
+  broker: BrokerContext,
   req: OffsetFetchRequest,
 ): Promise<OffsetFetchResponse> {
+  const coordinator = groupCoordinatorOf(broker);
   const partitions =
     req.topics === null
       ? null

@@ -1,7 +1,7 @@
 /**
  * FindCoordinator (key 10), v0: for keyType 0 (group), the live broker chosen by
  * coordinatorForGroup (Kafka's `abs(groupId.hashCode) % 50` virtual partition, then the
- * live broker at that index in sorted order), with its endpoint on the client listener.
+ * live broker at that index in sorted order), with its endpoint on the request's listener.
  * The live brokers are the MetadataCache's (the controller's UpdateMetadata), so the
  * answer moves when that broker dies.
  * Errors: COORDINATOR_NOT_AVAILABLE (no live broker known yet), INVALID_REQUEST
@@ -11,7 +11,8 @@
 import { ErrorCode } from '@kzoo/common';
 import type { FindCoordinatorRequest, FindCoordinatorResponse } from '@kzoo/protocol';
 import { coordinatorForGroup } from '../coordinator/group/coordinatorSelection';
-import type { BrokerContext } from '../server/KafkaApis';
+import type { RequestContext } from '../network';
+import type { BrokerContext } from '../server/BrokerContext';
 
 const none = (errorCode: number, errorMessage: string): FindCoordinatorResponse => ({
   throttleTimeMs: 0,
@@ -25,6 +26,7 @@ const none = (errorCode: number, errorMessage: string): FindCoordinatorResponse 
 export function handleFindCoordinator(
   broker: BrokerContext,
   req: FindCoordinatorRequest,
+  ctx: RequestContext,
 ): FindCoordinatorResponse {
   if (req.keyType !== 0) {
     return none(ErrorCode.INVALID_REQUEST, `keyType ${req.keyType} is not supported (0 = group)`);
@@ -32,9 +34,7 @@ export function handleFindCoordinator(
   const cache = broker.metadataCache;
   const id = coordinatorForGroup(req.key, cache.aliveBrokerIds());
   const node =
-    id === null
-      ? undefined
-      : cache.aliveBrokerNodes(broker.settings.listenerName).find((n) => n.nodeId === id);
+    id === null ? undefined : cache.aliveBrokerNodes(ctx.listenerName).find((n) => n.nodeId === id);
   if (!node) {
     return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'no live broker is known yet');
   }

@@ -9,8 +9,8 @@
  * Not implemented: static membership (groupInstanceId is recorded only), `reason`.
  */
 import type { JoinGroupRequest, JoinGroupResponse } from '@kzoo/protocol';
-import type { GroupCoordinator } from '../coordinator/group';
 import type { RequestContext } from '../network';
+import { groupCoordinatorOf, type BrokerContext } from '../server/BrokerContext';
 
 /** Kafka prints client hosts as `/address`. */
 export function clientHostOf(ctx: RequestContext): string {
@@ -20,10 +20,11 @@ export function clientHostOf(ctx: RequestContext): string {
 }
 
 export async function handleJoinGroup(
-  coordinator: GroupCoordinator,
+  broker: BrokerContext,
   req: JoinGroupRequest,
   ctx: RequestContext,
 ): Promise<JoinGroupResponse> {
+  const coordinator = groupCoordinatorOf(broker);
   const r = await coordinator.handleJoinGroup({
     groupId: req.groupId,
     memberId: req.memberId,

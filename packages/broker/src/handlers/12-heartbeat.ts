@@ -5,11 +5,9 @@
  * Not implemented: static membership fencing (FENCED_INSTANCE_ID).
  */
 import type { HeartbeatRequest, HeartbeatResponse } from '@kzoo/protocol';
-import type { GroupCoordinator } from '../coordinator/group';
+import { groupCoordinatorOf, type BrokerContext } from '../server/BrokerContext';
 
-export function handleHeartbeat(
-  coordinator: GroupCoordinator,
-  req: HeartbeatRequest,
-): HeartbeatResponse {
+export function handleHeartbeat(broker: BrokerContext, req: HeartbeatRequest): HeartbeatResponse {
+  const coordinator = groupCoordinatorOf(broker);
   return { throttleTimeMs: 0, errorCode: coordinator.handleHeartbeat(req) };
 }

@@ -6,12 +6,13 @@
  * Not implemented: static members leaving by groupInstanceId alone.
  */
 import type { LeaveGroupRequest, LeaveGroupResponse } from '@kzoo/protocol';
-import type { GroupCoordinator } from '../coordinator/group';
+import { groupCoordinatorOf, type BrokerContext } from '../server/BrokerContext';
 
 export function handleLeaveGroup(
-  coordinator: GroupCoordinator,
+  broker: BrokerContext,
   req: LeaveGroupRequest,
 ): LeaveGroupResponse {
+  const coordinator = groupCoordinatorOf(broker);
   const r = coordinator.handleLeaveGroup(req.groupId, req.members);
   return { throttleTimeMs: 0, errorCode: r.errorCode, members: r.members };
 }

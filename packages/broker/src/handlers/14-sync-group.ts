@@ -5,12 +5,13 @@
  * INCONSISTENT_GROUP_PROTOCOL, INVALID_GROUP_ID, NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE.
  */
 import type { SyncGroupRequest, SyncGroupResponse } from '@kzoo/protocol';
-import type { GroupCoordinator } from '../coordinator/group';
+import { groupCoordinatorOf, type BrokerContext } from '../server/BrokerContext';
 
 export async function handleSyncGroup(
-  coordinator: GroupCoordinator,
+  broker: BrokerContext,
   req: SyncGroupRequest,
 ): Promise<SyncGroupResponse> {
+  const coordinator = groupCoordinatorOf(broker);
   const r = await coordinator.handleSyncGroup({
     ...req,
     // own the bytes: the request frame is released after the handler returns

@@ -7,12 +7,13 @@
  * Not implemented: authorized operations.
  */
 import type { DescribeGroupsRequest, DescribeGroupsResponse } from '@kzoo/protocol';
-import type { GroupCoordinator } from '../coordinator/group';
+import { groupCoordinatorOf, type BrokerContext } from '../server/BrokerContext';
 
 export async function handleDescribeGroups(
-  coordinator: GroupCoordinator,
+  broker: BrokerContext,
   req: DescribeGroupsRequest,
 ): Promise<DescribeGroupsResponse> {
+  const coordinator = groupCoordinatorOf(broker);
   const groups = await Promise.all(
     req.groups.map(async (groupId) => {
       const { errorCode, summary } = await coordinator.handleDescribeGroup(groupId);

@@ -5,12 +5,13 @@
  * Errors: COORDINATOR_NOT_AVAILABLE.
  */
 import type { ListGroupsRequest, ListGroupsResponse } from '@kzoo/protocol';
-import type { GroupCoordinator } from '../coordinator/group';
+import { groupCoordinatorOf, type BrokerContext } from '../server/BrokerContext';
 
 export async function handleListGroups(
-  coordinator: GroupCoordinator,
+  broker: BrokerContext,
   req: ListGroupsRequest,
 ): Promise<ListGroupsResponse> {
+  const coordinator = groupCoordinatorOf(broker);
   const r = await coordinator.handleListGroups(req.statesFilter);
   return {
     throttleTimeMs: 0,

@@ -18,7 +18,7 @@ import type {
   CreateTopicsRequest,
   CreateTopicsResponse,
 } from '@kzoo/protocol';
-import type { BrokerContext } from '../server/KafkaApis';
+import type { BrokerContext } from '../server/BrokerContext';
 
 export async function handleCreateTopics(
   broker: BrokerContext,

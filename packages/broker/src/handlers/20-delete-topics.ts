@@ -14,7 +14,7 @@ import type {
   DeleteTopicsRequest,
   DeleteTopicsResponse,
 } from '@kzoo/protocol';
-import type { BrokerContext } from '../server/KafkaApis';
+import type { BrokerContext } from '../server/BrokerContext';
 
 export async function handleDeleteTopics(
   broker: BrokerContext,

@@ -9,7 +9,7 @@
  */
 import { ErrorCode, KafkaError } from '@kzoo/common';
 import type { InitProducerIdRequest, InitProducerIdResponse } from '@kzoo/protocol';
-import type { BrokerContext } from '../server/KafkaApis';
+import type { BrokerContext } from '../server/BrokerContext';
 
 export async function handleInitProducerId(
   broker: BrokerContext,

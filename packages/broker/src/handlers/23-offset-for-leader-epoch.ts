@@ -10,7 +10,7 @@
  * leader only).
  */
 import type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '@kzoo/protocol';
-import type { BrokerContext } from '../server/KafkaApis';
+import type { BrokerContext } from '../server/BrokerContext';
 
 export function handleOffsetForLeaderEpoch(
   broker: BrokerContext,

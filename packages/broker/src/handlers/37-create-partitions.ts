@@ -16,7 +16,7 @@ import type {
   CreatePartitionsResponse,
   CreatePartitionsTopicResult,
 } from '@kzoo/protocol';
-import type { BrokerContext } from '../server/KafkaApis';
+import type { BrokerContext } from '../server/BrokerContext';
 
 export async function handleCreatePartitions(
   broker: BrokerContext,

@@ -5,12 +5,13 @@
  * COORDINATOR_NOT_AVAILABLE.
  */
 import type { DeleteGroupsRequest, DeleteGroupsResponse } from '@kzoo/protocol';
-import type { GroupCoordinator } from '../coordinator/group';
+import { groupCoordinatorOf, type BrokerContext } from '../server/BrokerContext';
 
 export async function handleDeleteGroups(
-  coordinator: GroupCoordinator,
+  broker: BrokerContext,
   req: DeleteGroupsRequest,
 ): Promise<DeleteGroupsResponse> {
+  const coordinator = groupCoordinatorOf(broker);
   const ids = [...new Set(req.groupsNames)];
   const r = await coordinator.handleDeleteGroups(ids);
   return {

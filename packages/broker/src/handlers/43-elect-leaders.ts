@@ -15,44 +15,43 @@ import type {
   ElectLeadersResponse,
 } from '@kzoo/protocol';
 import { tpKey, type TP } from '../controller/ControllerContext';
-import type { KafkaController } from '../controller/KafkaController';
+import type { BrokerContext } from '../server/BrokerContext';
 
 const code = (name: string): number =>
   ErrorCode[name as keyof typeof ErrorCode] ?? ErrorCode.UNKNOWN_SERVER_ERROR;
 
-export function electLeadersHandler(
-  controller: () => KafkaController | null,
-): (broker: unknown, req: ElectLeadersRequest) => Promise<ElectLeadersResponse> {
-  return async (_broker, req) => {
-    const fail = (errorCode: number): ElectLeadersResponse => ({
-      throttleTimeMs: 0,
-      errorCode,
-      replicaElectionResults: [],
+export async function handleElectLeaders(
+  broker: BrokerContext,
+  req: ElectLeadersRequest,
+): Promise<ElectLeadersResponse> {
+  const fail = (errorCode: number): ElectLeadersResponse => ({
+    throttleTimeMs: 0,
+    errorCode,
+    replicaElectionResults: [],
+  });
+  const c = broker.controller();
+  if (!c || !c.isActive()) return fail(ErrorCode.NOT_CONTROLLER);
+  if (req.electionType !== 0 && req.electionType !== 1) return fail(ErrorCode.INVALID_REQUEST);
+  const tps: TP[] | null =
+    req.topicPartitions?.flatMap((t) =>
+      t.partitions.map((partition) => ({ topic: t.topic, partition })),
+    ) ?? null;
+  const results = await c.electLeaders(tps, req.electionType === 0 ? 'preferred' : 'unclean');
+  if (!results) return fail(ErrorCode.NOT_CONTROLLER);
+  const byTopic = new Map<string, ElectLeadersReplicaElectionResult>();
+  const order: TP[] = tps ?? [...results.keys()].map(splitKey);
+  for (const tp of order) {
+    const r = results.get(tpKey(tp.topic, tp.partition));
+    if (!r) continue;
+    let t = byTopic.get(tp.topic);
+    if (!t) byTopic.set(tp.topic, (t = { topic: tp.topic, partitionResult: [] }));
+    t.partitionResult.push({
+      partitionId: tp.partition,
+      errorCode: code(r.error),
+      errorMessage: r.error === 'NONE' ? null : r.message,
     });
-    const c = controller();
-    if (!c || !c.isActive()) return fail(ErrorCode.NOT_CONTROLLER);
-    if (req.electionType !== 0 && req.electionType !== 1) return fail(ErrorCode.INVALID_REQUEST);
-    const tps: TP[] | null =
-      req.topicPartitions?.flatMap((t) =>
-        t.partitions.map((partition) => ({ topic: t.topic, partition })),
-      ) ?? null;
-    const results = await c.electLeaders(tps, req.electionType === 0 ? 'preferred' : 'unclean');
-    if (!results) return fail(ErrorCode.NOT_CONTROLLER);
-    const byTopic = new Map<string, ElectLeadersReplicaElectionResult>();
-    const order: TP[] = tps ?? [...results.keys()].map(splitKey);
-    for (const tp of order) {
-      const r = results.get(tpKey(tp.topic, tp.partition));
-      if (!r) continue;
-      let t = byTopic.get(tp.topic);
-      if (!t) byTopic.set(tp.topic, (t = { topic: tp.topic, partitionResult: [] }));
-      t.partitionResult.push({
-        partitionId: tp.partition,
-        errorCode: code(r.error),
-        errorMessage: r.error === 'NONE' ? null : r.message,
-      });
-    }
-    return { throttleTimeMs: 0, errorCode: 0, replicaElectionResults: [...byTopic.values()] };
-  };
+  }
+  return { throttleTimeMs: 0, errorCode: 0, replicaElectionResults: [...byTopic.values()] };
 }
 
 function splitKey(k: string): TP {

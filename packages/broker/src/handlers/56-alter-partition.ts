@@ -8,7 +8,7 @@
  */
 import { ErrorCode } from '@kzoo/common';
 import type { AlterPartitionRequest, AlterPartitionResponse } from '@kzoo/protocol';
-import type { BrokerContext } from '../server/KafkaApis';
+import type { BrokerContext } from '../server/BrokerContext';
 
 export async function handleAlterPartition(
   broker: BrokerContext,

@@ -1,5 +1,6 @@
 // network: the broker's socket layer.
 //   socket-server.ts  SocketServer (listen, frame, pipeline, order, back-pressure, idle, shutdown)
+//   wire.ts           wire codecs: kzoo's native protocol and Kafka's, one per listener
 //   index.ts          this entry; the broker's src/index.ts re-exports it
 export {
   SocketServer,
@@ -8,3 +9,4 @@ export {
   type RequestContext,
   type ConnectionStats,
 } from './socket-server';
+export { nativeCodec, isKafkaApiVersionsProbe, type WireCodec, type WireProtocol } from './wire';

@@ -9,11 +9,18 @@
  *   that socket (pause) and resumes below the limit.
  * - `connectionsMaxIdleMs`: a connection with nothing in progress and no traffic for
  *   that long is closed.
- * - Bad input: an unsupported apiKey/version gets an UNSUPPORTED_VERSION response
- *   listing the supported ranges, a body of the wrong shape INVALID_REQUEST naming
- *   the field; a malformed or oversized frame closes that connection. Each logs one
- *   line; every other connection is unaffected.
- * - ApiVersions is answered here, from the registry.
+ * - One listener, one wire codec (`wire.ts`): kzoo's native protocol or Kafka's. The
+ *   codec decodes requests into the same typed requests and encodes responses and
+ *   request-level errors in its own format; handlers do not know which wire a request
+ *   came on unless they ask (`ctx.wire`).
+ * - Bad input: what the codec can answer (native: an unsupported apiKey/version with
+ *   UNSUPPORTED_VERSION listing the ranges, a body of the wrong shape with
+ *   INVALID_REQUEST naming the field; Kafka: an unknown ApiVersions version) is
+ *   answered; anything else, and a malformed or oversized frame, closes that
+ *   connection. Each logs one line; every other connection is unaffected.
+ * - Wrong door: a client of the other wire protocol (recognised from its first
+ *   request) is logged in one line naming the listener to use, and failed fast: a
+ *   kzoo client gets an INVALID_REQUEST saying so, a Kafka client a closed connection.
  * - A handler may call `ctx.closeConnection()` (Produce with acks = 0 that failed, as
  *   Kafka): the responses to the requests before it are still written, then the
  *   connection is closed; requests after it are dropped unanswered.
@@ -27,14 +34,11 @@ import {
   DEFAULT_MAX_FRAME_BYTES,
   FrameDecoder,
   RequestDecodeError,
-  apiRegistry,
-  decodeRequest,
   encodeErrorResponse,
-  encodeResponse,
-  type ApiRegistry,
-  type ApiVersionsResponse,
+  type ApiVersionRange,
   type RequestHeader,
 } from '@kzoo/protocol';
+import { nativeCodec, type WireCodec, type WireProtocol } from './wire';
 
 export interface RequestContext {
   header: RequestHeader;
@@ -43,6 +47,12 @@ export interface RequestContext {
   connectionId: string;
   /** `host:port` of the peer. */
   clientAddress: string;
+  /** The listener the request came in on (Metadata answers with its endpoints). */
+  listenerName: string;
+  /** The wire protocol of that listener. */
+  wire: WireProtocol;
+  /** What ApiVersions advertises on this listener. */
+  apiVersions: readonly ApiVersionRange[];
   /**
    * Asks for the connection to be closed instead of answering this request: the
    * responses to earlier requests are written first, later requests are dropped.
@@ -64,14 +74,36 @@ export interface SocketServerOptions {
   /** Default 0: any free port; `start()` reports the bound port. */
   port?: number;
   handler: RequestHandler;
+  /** The wire protocol spoken here. Default: kzoo's native protocol. */
+  codec?: WireCodec;
+  /** The listener's name, e.g. `PLAINTEXT`. Default 'PLAINTEXT'. */
+  listenerName?: string;
+  /** Whether the handler serves an API key; ApiVersions advertises only those. Default: all. */
+  serves?: (apiKey: number) => boolean;
+  /**
+   * Where clients of another wire protocol should go, for the wrong-door log line and
+   * error (e.g. `listener EXTERNAL at 127.0.0.1:9093`); undefined when nowhere.
+   */
+  listenerFor?: (wire: WireProtocol) => string | undefined;
   /** Kafka's `socket.request.max.bytes`. Default 104857600. */
   maxFrameBytes?: number;
   /** Per connection, like Kafka's `queued.max.requests`. Default 100. */
   queuedMaxRequests?: number;
   /** Kafka's `connections.max.idle.ms`. Default 600000. */
   connectionsMaxIdleMs?: number;
-  registry?: ApiRegistry;
   logger?: Logger;
+}
+
+/** The SocketServer's settled options. */
+interface ServerSettings {
+  handler: RequestHandler;
+  codec: WireCodec;
+  listenerName: string;
+  apiVersions: readonly ApiVersionRange[];
+  listenerFor: (wire: WireProtocol) => string | undefined;
+  maxFrameBytes: number;
+  queuedMaxRequests: number;
+  connectionsMaxIdleMs: number;
 }
 
 export interface ConnectionStats {
@@ -107,11 +139,12 @@ class ServerConnection {
   private closed = false;
   /** A handler asked for the close: nothing more is read or written. */
   private closing = false;
+  private sawFirstFrame = false;
 
   constructor(
     private readonly server: SocketServer,
     private readonly socket: net.Socket,
-    private readonly opts: Required<Omit<SocketServerOptions, 'host' | 'port' | 'logger'>>,
+    private readonly opts: ServerSettings,
     private readonly log: Logger,
   ) {
     this.clientAddress = `${socket.remoteAddress}:${socket.remotePort}`;
@@ -185,10 +218,19 @@ class ServerConnection {
   }
 
   private dispatch(frame: Buffer): void {
+    const codec = this.opts.codec;
+    if (!this.sawFirstFrame) {
+      this.sawFirstFrame = true;
+      const other = codec.otherWire(frame);
+      if (other) {
+        this.wrongDoor(frame, other);
+        return;
+      }
+    }
     let header: RequestHeader;
     let body: unknown;
     try {
-      ({ header, body } = decodeRequest(frame, this.opts.registry));
+      ({ header, body } = codec.decodeRequest(frame));
     } catch (e) {
       if (e instanceof RequestDecodeError && e.answerable && e.correlationId !== undefined) {
         // A client probing ApiVersions at a newer version is normal negotiation.
@@ -200,10 +242,16 @@ class ServerConnection {
           correlationId: e.correlationId,
           error: e.message,
         });
+        const h: RequestHeader = {
+          apiKey: e.apiKey ?? -1,
+          apiVersion: e.apiVersion ?? -1,
+          correlationId: e.correlationId,
+          clientId: null,
+        };
         this.queue.push({
           correlationId: e.correlationId,
           done: true,
-          frame: encodeErrorResponse(e.correlationId, e, this.opts.registry),
+          frame: codec.encodeError(h, undefined, e),
         });
         this.flush();
         return;
@@ -212,15 +260,6 @@ class ServerConnection {
     }
     const slot: Slot = { correlationId: header.correlationId, done: false, frame: null };
     this.queue.push(slot);
-    if (header.apiKey === ApiKeys.ApiVersions) {
-      const response: ApiVersionsResponse = {
-        errorCode: 0,
-        apiKeys: [...this.opts.registry.ranges],
-        throttleTimeMs: 0,
-      };
-      this.complete(slot, header, response);
-      return;
-    }
     let result: unknown;
     try {
       result = this.opts.handler({
@@ -228,12 +267,15 @@ class ServerConnection {
         body,
         connectionId: this.id,
         clientAddress: this.clientAddress,
+        listenerName: this.opts.listenerName,
+        wire: codec.wire,
+        apiVersions: this.opts.apiVersions,
         closeConnection: () => {
           slot.close = true;
         },
       });
     } catch (e) {
-      this.completeWithError(slot, header, e);
+      this.completeWithError(slot, header, body, e);
       return;
     }
     if (
@@ -242,20 +284,51 @@ class ServerConnection {
       typeof (result as Promise<unknown>).then === 'function'
     ) {
       (result as Promise<unknown>).then(
-        (response) => this.complete(slot, header, response),
-        (e) => this.completeWithError(slot, header, e),
+        (response) => this.complete(slot, header, body, response),
+        (e) => this.completeWithError(slot, header, body, e),
       );
     } else {
-      this.complete(slot, header, result);
+      this.complete(slot, header, body, result);
     }
   }
 
-  private complete(slot: Slot, header: RequestHeader, response: unknown): void {
+  /**
+   * A client of the other wire protocol: one log line naming the listener to use; a
+   * kzoo client gets an INVALID_REQUEST saying so (its first request's header is
+   * readable), a Kafka client a closed connection (answering in Kafka's format
+   * here would only invite it to go on).
+   */
+  private wrongDoor(frame: Buffer, other: WireProtocol): void {
+    const where = this.opts.listenerFor(other);
+    const message =
+      `this is the ${this.opts.codec.wire} listener ${this.opts.listenerName}; ` +
+      (where ? `${other} clients use ${where}` : `no listener of this broker speaks ${other}`);
+    this.log.warn(`a ${other} client connected to the wrong listener: ${message}`, {
+      conn: this.id,
+      client: this.clientAddress,
+    });
+    if (other === 'kzoo' && frame.length >= 8) {
+      const correlationId = frame.readInt32BE(4);
+      this.queue.push({
+        correlationId,
+        done: true,
+        frame: encodeErrorResponse(correlationId, new KafkaError('INVALID_REQUEST', message)),
+      });
+      this.queue.push({ correlationId, done: true, frame: null, close: true });
+      this.flush();
+      return;
+    }
+    this.closing = true;
+    this.decoder.reset();
+    this.socket.destroy();
+  }
+
+  private complete(slot: Slot, header: RequestHeader, body: unknown, response: unknown): void {
     if (response !== undefined) {
       try {
-        slot.frame = encodeResponse(header.correlationId, response);
+        slot.frame = this.opts.codec.encodeResponse(header, response);
       } catch (e) {
-        this.completeWithError(slot, header, e);
+        this.completeWithError(slot, header, body, e);
         return;
       }
     }
@@ -263,7 +336,7 @@ class ServerConnection {
     this.flush();
   }
 
-  private completeWithError(slot: Slot, header: RequestHeader, e: unknown): void {
+  private completeWithError(slot: Slot, header: RequestHeader, body: unknown, e: unknown): void {
     let err: KafkaError;
     if (e instanceof KafkaError) {
       err = e;
@@ -271,12 +344,12 @@ class ServerConnection {
       err = new KafkaError('UNKNOWN_SERVER_ERROR', (e as Error)?.message ?? String(e));
       this.log.error('request handler failed', {
         conn: this.id,
-        api: this.opts.registry.name(header.apiKey),
+        apiKey: header.apiKey,
         correlationId: header.correlationId,
         error: (e as Error)?.stack ?? String(e),
       });
     }
-    slot.frame = encodeErrorResponse(header.correlationId, err, this.opts.registry);
+    slot.frame = this.opts.codec.encodeError(header, body, err);
     slot.done = true;
     this.flush();
   }
@@ -370,7 +443,7 @@ class ServerConnection {
 export class SocketServer {
   private readonly server: net.Server;
   private readonly connections = new Set<ServerConnection>();
-  private readonly opts: Required<Omit<SocketServerOptions, 'host' | 'port' | 'logger'>>;
+  private readonly opts: ServerSettings;
   private readonly log: Logger;
   private readonly host: string;
   private readonly requestedPort: number;
@@ -381,12 +454,17 @@ export class SocketServer {
   constructor(options: SocketServerOptions) {
     this.host = options.host ?? '127.0.0.1';
     this.requestedPort = options.port ?? 0;
+    const codec = options.codec ?? nativeCodec();
+    const serves = options.serves ?? (() => true);
     this.opts = {
       handler: options.handler,
+      codec,
+      listenerName: options.listenerName ?? 'PLAINTEXT',
+      apiVersions: codec.apiVersions.filter((r) => serves(r.apiKey)),
+      listenerFor: options.listenerFor ?? (() => undefined),
       maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       queuedMaxRequests: options.queuedMaxRequests ?? 100,
       connectionsMaxIdleMs: options.connectionsMaxIdleMs ?? 600000,
-      registry: options.registry ?? apiRegistry,
     };
     if (!(this.opts.queuedMaxRequests >= 1)) {
       throw new RangeError(`queuedMaxRequests must be >= 1, got ${this.opts.queuedMaxRequests}`);
@@ -404,7 +482,12 @@ export class SocketServer {
         this.server.off('error', onError);
         this.server.on('error', (err) => this.log.error('server error', { error: err.message }));
         this.boundPort = (this.server.address() as net.AddressInfo).port;
-        this.log.info('listening', { host: this.host, port: this.boundPort });
+        this.log.info('listening', {
+          listener: this.opts.listenerName,
+          wire: this.opts.codec.wire,
+          host: this.host,
+          port: this.boundPort,
+        });
         resolve({ host: this.host, port: this.boundPort });
       });
     });

@@ -3,24 +3,11 @@
  * find the controller in ZooKeeper, send it ControlledShutdown(brokerId, brokerEpoch),
  * and while the answer lists partitions this broker still leads (or the request fails)
  * retry up to `controlled.shutdown.max.retries` times, `controlled.shutdown.retry.backoff.ms`
- * apart. Also registers the controller's request handlers (ControlledShutdown,
- * ElectLeaders) on this broker's KafkaApis.
+ * apart.
  */
 import { ErrorCode, type Logger } from '@kzoo/common';
 import { Connection } from '@kzoo/protocol';
 import type { Broker } from '../Broker';
-import type { KafkaController } from '../controller/KafkaController';
-import { controlledShutdownHandler } from '../handlers/07-controlled-shutdown';
-import { electLeadersHandler } from '../handlers/43-elect-leaders';
-import type { KafkaApis } from './KafkaApis';
-
-export function registerControllerApis(
-  apis: KafkaApis,
-  controller: () => KafkaController | null,
-): void {
-  apis.register(7, controlledShutdownHandler(controller));
-  apis.register(43, electLeadersHandler(controller));
-}
 
 export interface ControlledShutdownOptions {
   maxRetries: number;

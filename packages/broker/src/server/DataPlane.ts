@@ -2,8 +2,10 @@
  * DataPlane: the broker's request path as one Broker component — LogManager (from
  * @kzoo/log), MetadataCache, ReplicaManager, KafkaApis and the SocketServer.
  *
- * startup (before registration, as Kafka): open (lock, recover) the log dirs, bind the
- * listener and put the bound port into the endpoints the broker registers. ready (after
+ * startup (before registration, as Kafka): open (lock, recover) the log dirs, bind every
+ * listener (one SocketServer each, speaking its `listener.wire.protocol.map` protocol,
+ * all dispatching into the one KafkaApis table) and put the bound ports into the
+ * endpoints the broker registers. ready (after
  * registration): start the LogManager's background work (retention, flush, checkpoints
  * including high watermarks, cleaner). shutdown: stop accepting, answer the requests in
  * flight (parked fetches and produces complete at once), close the logs (which
@@ -14,9 +16,10 @@ import { LogManager } from '@kzoo/log';
 import type { Broker, BrokerComponent } from '../Broker';
 import type { KafkaConfig } from '../config';
 import { AdminZkClient } from '../admin/AdminZkClient';
-import { SocketServer } from '../network';
+import { SocketServer, nativeCodec, type WireCodec, type WireProtocol } from '../network';
 import { ProducerIdManager } from './ProducerIdManager';
-import { KafkaApis, type ApiSettings, type BrokerContext } from './KafkaApis';
+import type { ApiSettings, BrokerContext } from './BrokerContext';
+import { KafkaApis } from './KafkaApis';
 import { MetadataCache } from './MetadataCache';
 import { AlterPartitionManager } from './AlterPartitionManager';
 import { usesAlterPartition, type IsrManager } from './IsrManager';
@@ -53,7 +56,7 @@ export class DataPlane implements BrokerComponent {
   private _metadataCache: MetadataCache;
   private _logManager: LogManager | null = null;
   private _replicaManager: ReplicaManager | null = null;
-  private _socketServer: SocketServer | null = null;
+  private _socketServers: SocketServer[] = [];
   private _apis: KafkaApis | null = null;
   private log: Logger;
   private readonly time: Time;
@@ -79,9 +82,19 @@ export class DataPlane implements BrokerComponent {
     if (!this._replicaManager) throw new Error(`broker ${this.broker.brokerId} is not started`);
     return this._replicaManager;
   }
+  /** The SocketServer of the first listener (kzoo's clients and inter-broker traffic by default). */
   get socketServer(): SocketServer {
-    if (!this._socketServer) throw new Error(`broker ${this.broker.brokerId} is not started`);
-    return this._socketServer;
+    const s = this._socketServers[0];
+    if (!s) throw new Error(`broker ${this.broker.brokerId} is not started`);
+    return s;
+  }
+  /** The SocketServer of a listener, by name. */
+  socketServerOf(listenerName: string): SocketServer {
+    const i = this.broker.config.listeners.findIndex((l) => l.listenerName === listenerName);
+    const s = i >= 0 ? this._socketServers[i] : undefined;
+    if (!s)
+      throw new Error(`broker ${this.broker.brokerId} has no started listener ${listenerName}`);
+    return s;
   }
   get apis(): KafkaApis {
     if (!this._apis) throw new Error(`broker ${this.broker.brokerId} is not started`);
@@ -157,13 +170,11 @@ export class DataPlane implements BrokerComponent {
       time: this.time,
       logger: this.log.child({}, 'replica.manager'),
     });
-    const listener = config.listeners[0];
     const settings: ApiSettings = {
       autoCreateTopicsEnable: config.getBoolean('auto.create.topics.enable'),
       numPartitions: config.getInt('num.partitions'),
       defaultReplicationFactor: config.getInt('default.replication.factor'),
       deleteTopicEnable: config.getBoolean('delete.topic.enable'),
-      listenerName: listener.listenerName,
     };
     const ctx: BrokerContext = {
       brokerId: broker.brokerId,
@@ -176,27 +187,39 @@ export class DataPlane implements BrokerComponent {
         broker.zkClient,
         this.log.child({}, 'producer.id.manager'),
       ),
+      config,
       controller: () => (broker.state === 'NotRunning' ? null : controllerOf(broker)),
+      groupCoordinator: () => broker.groupCoordinator.coordinatorOrNull,
       clusterId: () => broker.clusterId,
       time: this.time,
       logger: this.log.child({}, 'kafka.apis'),
     };
-    this._apis = new KafkaApis(ctx);
-    this._socketServer = new SocketServer({
-      host: listener.host || '0.0.0.0',
-      port: listener.port,
-      handler: this._apis.handle,
-      maxFrameBytes: config.getInt('socket.request.max.bytes'),
-      connectionsMaxIdleMs: config.getInt('connections.max.idle.ms'),
-      queuedMaxRequests: config.getInt('queued.max.requests'),
-      logger: this.log.child({}, 'network'),
-    });
-    const bound = await this._socketServer.start();
-    // Register the bound port (listeners may ask for port 0).
+    const apis = new KafkaApis(ctx);
+    this._apis = apis;
+    const bound = new Map<string, number>();
+    for (const listener of config.listeners) {
+      const wire = config.wireProtocolOf(listener.listenerName);
+      const server = new SocketServer({
+        host: listener.host || '0.0.0.0',
+        port: listener.port,
+        handler: apis.handle,
+        codec: codecFor(wire),
+        listenerName: listener.listenerName,
+        serves: (k) => apis.handles(k),
+        listenerFor: (wire) => listenerFor(broker, wire),
+        maxFrameBytes: config.getInt('socket.request.max.bytes'),
+        connectionsMaxIdleMs: config.getInt('connections.max.idle.ms'),
+        queuedMaxRequests: config.getInt('queued.max.requests'),
+        logger: this.log.child({ listener: listener.listenerName }, 'network'),
+      });
+      this._socketServers.push(server);
+      bound.set(listener.listenerName, (await server.start()).port);
+    }
+    // Register the bound ports (listeners may ask for port 0).
     broker.setAdvertisedListeners(
       broker.advertisedListeners.map((ep) =>
-        ep.listenerName === listener.listenerName && ep.port === 0
-          ? { ...ep, port: bound.port }
+        ep.port === 0 && bound.has(ep.listenerName)
+          ? { ...ep, port: bound.get(ep.listenerName)! }
           : ep,
       ),
     );
@@ -209,8 +232,8 @@ export class DataPlane implements BrokerComponent {
 
   async shutdown(): Promise<void> {
     await this._replicaManager?.shutdownFetchers();
-    if (this._socketServer) {
-      const closing = this._socketServer.shutdown();
+    if (this._socketServers.length > 0) {
+      const closing = Promise.all(this._socketServers.map((s) => s.shutdown()));
       // Parked fetches/produces answer now, so their connections can drain.
       this._replicaManager?.shutdown();
       await closing;
@@ -219,6 +242,19 @@ export class DataPlane implements BrokerComponent {
     }
     await this._logManager?.close();
   }
+}
+
+/** For the wrong-door message: the first advertised listener speaking `wire`. */
+function listenerFor(broker: Broker, wire: WireProtocol): string | undefined {
+  const ep = broker.advertisedListeners.find(
+    (e) => broker.config.wireProtocolOf(e.listenerName) === wire,
+  );
+  return ep && `listener ${ep.listenerName} at ${ep.host}:${ep.port}`;
+}
+
+function codecFor(wire: WireProtocol): WireCodec {
+  if (wire === 'kzoo') return nativeCodec();
+  throw new Error('the Kafka wire codec is not built yet');
 }
 
 function controllerOf(broker: Broker) {

@@ -1,18 +1,21 @@
 /**
- * KafkaApis: the request dispatcher. Maps each apiKey to its handler in
- * `../handlers/NN-name.ts`; the SocketServer calls `handle()` for every decoded
- * request. A handler reports protocol failures as errorCodes in its response; a
- * thrown KafkaError becomes a request-level error response; an API this broker does
- * not serve (yet) answers UNSUPPORTED_VERSION. The SocketServer closes the socket on
- * framing and decode faults, and when a handler calls `ctx.closeConnection()` (a failed
+ * KafkaApis: the broker's one request dispatch table. Every API is registered here by
+ * Kafka's name (`ApiKeys.OffsetCommit`), with one handler signature
+ * `(broker, request, ctx)`; both wire codecs (kzoo's native protocol and Kafka's)
+ * decode into the same typed requests and reach the same handlers through `handle()`.
+ *
+ * A handler reports protocol failures as errorCodes in its response; a thrown
+ * KafkaError becomes a request-level error response in the codec of the connection;
+ * `ctx.closeConnection()` closes the connection after the earlier responses (a failed
  * acks=0 Produce).
+ *
+ * Fault hook (`controlKey`): a test or an experiment can drop, delay or fail any API on
+ * this broker, whatever client sent it, on either wire.
  */
-import { createLogger, KafkaError, Logger, Time } from '@kzoo/common';
-import { apiRegistry, type ApiKey, type RequestOf, type ResponseOf } from '@kzoo/protocol';
+import { KafkaError, type ErrorName } from '@kzoo/common';
+import { ApiKeys, type ApiKey, type RequestOf, type ResponseOf } from '@kzoo/protocol';
 import type { RequestContext } from '../network';
-import type { AdminZkClient } from '../admin/AdminZkClient';
-import type { MetadataCache } from './MetadataCache';
-import type { ReplicaManager } from './ReplicaManager';
+import type { BrokerContext } from './BrokerContext';
 import { handleProduce } from '../handlers/00-produce';
 import { handleFetch } from '../handlers/01-fetch';
 import { handleListOffsets } from '../handlers/02-list-offsets';
@@ -20,44 +23,27 @@ import { handleMetadata } from '../handlers/03-metadata';
 import { handleLeaderAndIsr } from '../handlers/04-leader-and-isr';
 import { handleStopReplica } from '../handlers/05-stop-replica';
 import { handleUpdateMetadata } from '../handlers/06-update-metadata';
+import { handleControlledShutdown } from '../handlers/07-controlled-shutdown';
+import { handleOffsetCommit } from '../handlers/08-offset-commit';
+import { handleOffsetFetch } from '../handlers/09-offset-fetch';
+import { handleFindCoordinator } from '../handlers/10-find-coordinator';
+import { handleJoinGroup } from '../handlers/11-join-group';
+import { handleHeartbeat } from '../handlers/12-heartbeat';
+import { handleLeaveGroup } from '../handlers/13-leave-group';
+import { handleSyncGroup } from '../handlers/14-sync-group';
+import { handleDescribeGroups } from '../handlers/15-describe-groups';
+import { handleListGroups } from '../handlers/16-list-groups';
+import { handleApiVersions } from '../handlers/18-api-versions';
 import { handleCreateTopics } from '../handlers/19-create-topics';
 import { handleDeleteTopics } from '../handlers/20-delete-topics';
 import { handleInitProducerId } from '../handlers/22-init-producer-id';
-import type { ProducerIdManager } from './ProducerIdManager';
 import { handleOffsetForLeaderEpoch } from '../handlers/23-offset-for-leader-epoch';
-import { handleAlterPartition } from '../handlers/56-alter-partition';
-import type { KafkaController } from '../controller/KafkaController';
 import { handleCreatePartitions } from '../handlers/37-create-partitions';
+import { handleDeleteGroups } from '../handlers/42-delete-groups';
+import { handleElectLeaders } from '../handlers/43-elect-leaders';
+import { handleAlterPartition } from '../handlers/56-alter-partition';
 
-/** The broker settings the handlers read (Kafka key names in the comments). */
-export interface ApiSettings {
-  /** auto.create.topics.enable */
-  autoCreateTopicsEnable: boolean;
-  /** num.partitions */
-  numPartitions: number;
-  /** default.replication.factor */
-  defaultReplicationFactor: number;
-  /** delete.topic.enable */
-  deleteTopicEnable: boolean;
-  /** The listener whose endpoints Metadata returns (the one clients connect to). */
-  listenerName: string;
-}
-
-/** What handlers see of the broker. */
-export interface BrokerContext {
-  readonly brokerId: number;
-  readonly settings: ApiSettings;
-  readonly metadataCache: MetadataCache;
-  readonly replicaManager: ReplicaManager;
-  readonly adminZkClient: AdminZkClient;
-  /** Producer ids for InitProducerId (absent: COORDINATOR_NOT_AVAILABLE). */
-  readonly producerIdManager?: ProducerIdManager;
-  /** This broker's controller module (it answers AlterPartition while active). */
-  controller(): KafkaController | null;
-  clusterId(): string | null;
-  readonly time: Time;
-  readonly logger: Logger;
-}
+export type { ApiSettings, BrokerContext } from './BrokerContext';
 
 export type Handler<K extends ApiKey> = (
   broker: BrokerContext,
@@ -65,46 +51,147 @@ export type Handler<K extends ApiKey> = (
   ctx: RequestContext,
 ) => Promise<ResponseOf<K> | undefined> | ResponseOf<K> | undefined;
 
-type AnyHandler = (broker: BrokerContext, request: unknown, ctx: RequestContext) => unknown;
+/** A handler of any API (the table's erased form). */
+export type AnyHandler = (broker: BrokerContext, request: never, ctx: RequestContext) => unknown;
+
+type HandlerTable = { readonly [K in ApiKey]?: Handler<K> };
+
+/** Every API a kzoo broker serves, by Kafka's API names. */
+export const API_HANDLERS: HandlerTable = {
+  [ApiKeys.Produce]: handleProduce,
+  [ApiKeys.Fetch]: handleFetch,
+  [ApiKeys.ListOffsets]: handleListOffsets,
+  [ApiKeys.Metadata]: handleMetadata,
+  [ApiKeys.LeaderAndIsr]: handleLeaderAndIsr,
+  [ApiKeys.StopReplica]: handleStopReplica,
+  [ApiKeys.UpdateMetadata]: handleUpdateMetadata,
+  [ApiKeys.ControlledShutdown]: handleControlledShutdown,
+  [ApiKeys.OffsetCommit]: handleOffsetCommit,
+  [ApiKeys.OffsetFetch]: handleOffsetFetch,
+  [ApiKeys.FindCoordinator]: handleFindCoordinator,
+  [ApiKeys.JoinGroup]: handleJoinGroup,
+  [ApiKeys.Heartbeat]: handleHeartbeat,
+  [ApiKeys.LeaveGroup]: handleLeaveGroup,
+  [ApiKeys.SyncGroup]: handleSyncGroup,
+  [ApiKeys.DescribeGroups]: handleDescribeGroups,
+  [ApiKeys.ListGroups]: handleListGroups,
+  [ApiKeys.ApiVersions]: handleApiVersions,
+  [ApiKeys.CreateTopics]: handleCreateTopics,
+  [ApiKeys.DeleteTopics]: handleDeleteTopics,
+  [ApiKeys.InitProducerId]: handleInitProducerId,
+  [ApiKeys.OffsetForLeaderEpoch]: handleOffsetForLeaderEpoch,
+  [ApiKeys.CreatePartitions]: handleCreatePartitions,
+  [ApiKeys.DeleteGroups]: handleDeleteGroups,
+  [ApiKeys.ElectLeaders]: handleElectLeaders,
+  [ApiKeys.AlterPartition]: handleAlterPartition,
+};
+
+/** What a fault rule sees of a request. */
+export interface ControlledRequest {
+  apiKey: number;
+  apiVersion: number;
+  /** The decoded request (the native request type of the API). */
+  body: unknown;
+  clientId: string | null;
+  listenerName: string;
+  wire: RequestContext['wire'];
+}
+
+/**
+ * What a fault rule does with a request: `undefined` = not this one (handle it
+ * normally); `drop` = write no response (the client's request times out; later
+ * requests on the connection are answered); `delayMs` = handle it after
+ * that long; `error` = answer with that request-level error without handling it;
+ * `close` = close the connection after the earlier responses.
+ */
+export type ControlAction =
+  { drop: true } | { delayMs: number } | { error: ErrorName; message?: string } | { close: true };
+
+export type ControlFn = (req: ControlledRequest) => ControlAction | undefined;
 
 export class KafkaApis {
   private readonly handlers = new Map<number, AnyHandler>();
-  private readonly log: Logger;
+  private readonly controls = new Map<number, ControlFn[]>();
 
-  constructor(readonly broker: BrokerContext) {
-    this.log = broker.logger ?? createLogger('kafka.apis');
-    this.register(0, handleProduce);
-    this.register(1, handleFetch);
-    this.register(2, handleListOffsets);
-    this.register(3, handleMetadata);
-    this.register(4, handleLeaderAndIsr);
-    this.register(5, handleStopReplica);
-    this.register(6, handleUpdateMetadata);
-    this.register(19, handleCreateTopics);
-    this.register(20, handleDeleteTopics);
-    this.register(22, handleInitProducerId);
-    this.register(23, handleOffsetForLeaderEpoch);
-    this.register(56, handleAlterPartition);
-    this.register(37, handleCreatePartitions);
+  constructor(
+    readonly broker: BrokerContext,
+    table: Readonly<Record<number, AnyHandler | undefined>> = API_HANDLERS as Record<
+      number,
+      AnyHandler
+    >,
+  ) {
+    for (const [key, h] of Object.entries(table)) if (h) this.handlers.set(Number(key), h);
   }
 
-  /** Adds (or replaces) the handler of an API, e.g. the group coordinator's. */
-  register<K extends ApiKey>(apiKey: K, handler: Handler<K>): void {
-    this.handlers.set(apiKey, handler as AnyHandler);
+  /** The API keys this broker has a handler for. */
+  get apiKeys(): number[] {
+    return [...this.handlers.keys()].sort((a, b) => a - b);
+  }
+
+  handles(apiKey: number): boolean {
+    return this.handlers.has(apiKey);
+  }
+
+  /**
+   * Installs a fault rule for one API key (Kafka's test fake calls it ControlKey);
+   * rules run in the order added, the first that returns an action wins. Returns a
+   * function that removes the rule.
+   */
+  controlKey(apiKey: number, fn: ControlFn): () => void {
+    const list = this.controls.get(apiKey) ?? [];
+    list.push(fn);
+    this.controls.set(apiKey, list);
+    return () => {
+      const l = this.controls.get(apiKey);
+      const i = l?.indexOf(fn) ?? -1;
+      if (l && i >= 0) l.splice(i, 1);
+    };
+  }
+
+  /** Removes every fault rule. */
+  clearControls(): void {
+    this.controls.clear();
   }
 
   /** The SocketServer's RequestHandler. */
   readonly handle = (ctx: RequestContext): unknown => {
     const h = this.handlers.get(ctx.header.apiKey);
     if (!h)
-      throw new KafkaError(
-        'UNSUPPORTED_VERSION',
-        `${apiRegistry.name(ctx.header.apiKey)} is not served by this broker`,
-      );
-    return h(this.broker, ctx.body, ctx);
+      throw new KafkaError('UNSUPPORTED_VERSION', `apiKey ${ctx.header.apiKey} is not served`);
+    const rules = this.controls.get(ctx.header.apiKey);
+    if (rules && rules.length > 0) {
+      const action = this.control(rules, ctx);
+      if (action) return this.apply(action, h, ctx);
+    }
+    return h(this.broker, ctx.body as never, ctx);
   };
 
-  get logger(): Logger {
-    return this.log;
+  private control(rules: ControlFn[], ctx: RequestContext): ControlAction | undefined {
+    const req: ControlledRequest = {
+      apiKey: ctx.header.apiKey,
+      apiVersion: ctx.header.apiVersion,
+      body: ctx.body,
+      clientId: ctx.header.clientId,
+      listenerName: ctx.listenerName,
+      wire: ctx.wire,
+    };
+    for (const fn of [...rules]) {
+      const a = fn(req);
+      if (a) return a;
+    }
+    return undefined;
+  }
+
+  private apply(action: ControlAction, h: AnyHandler, ctx: RequestContext): unknown {
+    if ('drop' in action) return undefined;
+    if ('close' in action) {
+      ctx.closeConnection();
+      return undefined;
+    }
+    if ('error' in action)
+      throw new KafkaError(action.error, action.message ?? 'injected by a fault rule');
+    return this.broker.time
+      .sleep(action.delayMs)
+      .then(() => h(this.broker, ctx.body as never, ctx));
   }
 }

@@ -1,0 +1,70 @@
+/**
+ * Wire codecs: what a listener speaks. Both frame requests the same way (an int32 size,
+ * then Kafka's request header v1 layout), so one SocketServer serves either; the codec
+ * decodes a frame into the typed request of the native protocol's API definitions and
+ * encodes the handler's response (or a request-level error) back in its own format.
+ *
+ * - `kzoo`: kzoo's native protocol (msgpackr bodies), for kzoo's clients and
+ *   inter-broker traffic.
+ * - `kafka`: Apache Kafka's binary protocol (`@kzoo/protocol`'s Kafka codec), for
+ *   unmodified Kafka clients and tools.
+ *
+ * `otherWire()` recognises a client at the wrong door from its first request, so the
+ * listener can log one line naming the listener to use and fail that client fast.
+ */
+import type { KafkaError } from '@kzoo/common';
+import {
+  REQUEST_HEADER_FIXED_BYTES,
+  apiRegistry,
+  decodeRequest,
+  encodeErrorResponse,
+  encodeResponse,
+  type ApiRegistry,
+  type ApiVersionRange,
+  type DecodedRequest,
+  type RequestHeader,
+} from '@kzoo/protocol';
+
+export type WireProtocol = 'kzoo' | 'kafka';
+
+export interface WireCodec {
+  readonly wire: WireProtocol;
+  /** Every API version this codec decodes. */
+  readonly apiVersions: readonly ApiVersionRange[];
+  /** Decodes a frame (after the size prefix); throws RequestDecodeError. */
+  decodeRequest(frame: Buffer): DecodedRequest;
+  /** A whole response frame, size prefix included. */
+  encodeResponse(header: RequestHeader, response: unknown): Buffer;
+  /**
+   * The frame answering a request that failed as a whole. `request` is the decoded
+   * body when there is one (Kafka's error bodies mirror the request's topics).
+   */
+  encodeError(header: RequestHeader, request: unknown, error: KafkaError): Buffer;
+  /** The wire protocol `frame` belongs to when it is not this codec's, else null. */
+  otherWire(frame: Buffer): WireProtocol | null;
+}
+
+/**
+ * True when a frame is a Kafka client's opening ApiVersions request: key 18 with an
+ * empty body (v0-v2) or, from v3, Kafka's header tag buffer (0x00) where a native
+ * request has its MessagePack body (a map, 0x80 and up).
+ */
+export function isKafkaApiVersionsProbe(frame: Buffer): boolean {
+  if (frame.length < REQUEST_HEADER_FIXED_BYTES || frame.readInt16BE(0) !== 18) return false;
+  const idLength = frame.readInt16BE(8);
+  const bodyOffset = REQUEST_HEADER_FIXED_BYTES + Math.max(idLength, 0);
+  if (idLength < -1 || bodyOffset > frame.length) return false;
+  return bodyOffset === frame.length || frame[bodyOffset] === 0x00;
+}
+
+export function nativeCodec(registry: ApiRegistry = apiRegistry): WireCodec {
+  return {
+    wire: 'kzoo',
+    apiVersions: registry.ranges,
+    decodeRequest: (frame) => decodeRequest(frame, registry),
+    encodeResponse: (header, response) => encodeResponse(header.correlationId, response),
+    encodeError: (header, _request, error) =>
+      encodeErrorResponse(header.correlationId, error, registry),
+    otherWire: (frame) => (isKafkaApiVersionsProbe(frame) ? 'kafka' : null),
+  };
+}

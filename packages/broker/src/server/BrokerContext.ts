@@ -1,0 +1,51 @@
+/**
+ * What request handlers see of the broker: a leaf module (types only), so handlers,
+ * the dispatch table (KafkaApis) and the broker's components depend on it and not on
+ * each other.
+ */
+import { KafkaError, type Logger, type Time } from '@kzoo/common';
+import type { AdminZkClient } from '../admin/AdminZkClient';
+import type { KafkaController } from '../controller/KafkaController';
+import type { GroupCoordinator } from '../coordinator/group/GroupCoordinator';
+import type { KafkaConfig } from '../config';
+import type { MetadataCache } from './MetadataCache';
+import type { ProducerIdManager } from './ProducerIdManager';
+import type { ReplicaManager } from './ReplicaManager';
+
+/** The broker settings the handlers read (Kafka key names in the comments). */
+export interface ApiSettings {
+  /** auto.create.topics.enable */
+  autoCreateTopicsEnable: boolean;
+  /** num.partitions */
+  numPartitions: number;
+  /** default.replication.factor */
+  defaultReplicationFactor: number;
+  /** delete.topic.enable */
+  deleteTopicEnable: boolean;
+}
+
+export interface BrokerContext {
+  readonly brokerId: number;
+  readonly settings: ApiSettings;
+  readonly metadataCache: MetadataCache;
+  readonly replicaManager: ReplicaManager;
+  readonly adminZkClient: AdminZkClient;
+  /** Producer ids for InitProducerId (absent: COORDINATOR_NOT_AVAILABLE). */
+  readonly producerIdManager?: ProducerIdManager;
+  /** The broker's configuration (DescribeConfigs reads it); absent in some unit tests. */
+  readonly config?: KafkaConfig;
+  /** This broker's controller module (it answers controller APIs while active). */
+  controller(): KafkaController | null;
+  /** The group coordinator, once started (else the group APIs answer COORDINATOR_NOT_AVAILABLE). */
+  groupCoordinator(): GroupCoordinator | null;
+  clusterId(): string | null;
+  readonly time: Time;
+  readonly logger: Logger;
+}
+
+/** The started group coordinator; a request-level COORDINATOR_NOT_AVAILABLE before that. */
+export function groupCoordinatorOf(broker: BrokerContext): GroupCoordinator {
+  const c = broker.groupCoordinator();
+  if (!c) throw new KafkaError('COORDINATOR_NOT_AVAILABLE', 'the group coordinator is not started');
+  return c;
+}

@@ -1,0 +1,100 @@
+/**
+ * Architecture rules the compiler does not check, over every package's src/:
+ * no import cycle inside a package (runtime imports; `import type` is erased and
+ * does not count).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '../../..');
+const packagesDir = path.join(root, 'packages');
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...sourceFiles(p));
+    else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts'))
+      out.push(p);
+  }
+  return out;
+}
+
+/** Relative runtime imports and re-exports of a file, resolved to files. */
+export function runtimeImports(file: string): string[] {
+  const text = fs.readFileSync(file, 'utf8');
+  const out: string[] = [];
+  const re = /^(import|export)\s+([^;]*?)\s+from\s+'(\.[^']*)';/gm;
+  for (const m of text.matchAll(re)) {
+    const what = m[2].trim();
+    if (what.startsWith('type ')) continue;
+    const braces = /^\{([\s\S]*)\}$/.exec(what);
+    if (braces) {
+      const names = braces[1]
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      if (names.length > 0 && names.every((n) => n.startsWith('type '))) continue;
+    }
+    const target = path.resolve(path.dirname(file), m[3]);
+    for (const candidate of [`${target}.ts`, path.join(target, 'index.ts')]) {
+      if (fs.existsSync(candidate)) {
+        out.push(candidate);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+function findCycle(files: string[]): string[] | null {
+  const graph = new Map(files.map((f) => [f, runtimeImports(f)]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (f: string): string[] | null => {
+    if (state.get(f) === 'done') return null;
+    if (state.get(f) === 'visiting') return [...stack.slice(stack.indexOf(f)), f];
+    state.set(f, 'visiting');
+    stack.push(f);
+    for (const g of graph.get(f) ?? []) {
+      const c = visit(g);
+      if (c) return c;
+    }
+    stack.pop();
+    state.set(f, 'done');
+    return null;
+  };
+  for (const f of files) {
+    const c = visit(f);
+    if (c) return c;
+  }
+  return null;
+}
+
+describe('architecture', () => {
+  const packages = fs
+    .readdirSync(packagesDir)
+    .filter((p) => fs.existsSync(path.join(packagesDir, p, 'src')));
+
+  it.each(packages)('packages/%s has no import cycle', (pkg) => {
+    const files = sourceFiles(path.join(packagesDir, pkg, 'src'));
+    const cycle = findCycle(files);
+    expect(cycle?.map((f) => path.relative(root, f)).join(' -> ') ?? null).toBeNull();
+  });
+
+  it('sees a cycle when there is one', () => {
+    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'kzoo-cycle-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'a.ts'), "import { b } from './b';\nexport const a = b;\n");
+      fs.writeFileSync(path.join(dir, 'b.ts'), "import { a } from './a';\nexport const b = a;\n");
+      fs.writeFileSync(
+        path.join(dir, 'c.ts'),
+        "import type { a } from './a';\nexport type C = a;\n",
+      );
+      expect(findCycle(sourceFiles(dir))).not.toBeNull();
+      expect(runtimeImports(path.join(dir, 'c.ts'))).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
