@@ -14,7 +14,10 @@ export const DEFAULT_CLUSTER_DIR = '.kzoo';
 export interface ClusterFileBroker {
   id: number;
   pid: number;
+  /** The kzoo (native) listener's port. */
   port: number;
+  /** The Kafka-protocol listener's port (listener KAFKA), for Kafka clients and tools. */
+  kafkaPort?: number;
   dataDir: string;
   log: string;
 }
@@ -80,6 +83,14 @@ export function bootstrapOf(c: ClusterFile): string {
   return c.brokers.map((b) => `127.0.0.1:${b.port}`).join(',');
 }
 
+/** The brokers' Kafka-protocol listeners as `host:port,...` (Kafka's bootstrap.servers), or ''. */
+export function kafkaBootstrapOf(c: ClusterFile): string {
+  return c.brokers
+    .filter((b) => b.kafkaPort !== undefined)
+    .map((b) => `127.0.0.1:${b.kafkaPort}`)
+    .join(',');
+}
+
 /** Whether process `pid` exists (false for anything but a real pid: never a group). */
 export function isAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 1) return false;
@@ -138,6 +149,7 @@ export function brokerStartArgs(c: ClusterFile, b: Omit<ClusterFileBroker, 'pid'
     c.zk,
     '--port',
     String(b.port),
+    ...(b.kafkaPort !== undefined ? ['--kafka-port', String(b.kafkaPort)] : []),
     '--data-dir',
     b.dataDir,
     '--session-timeout-ms',

@@ -60,8 +60,10 @@ export interface BrokerProcessOptions {
   zk: string;
   /** log.dirs; default a temp dir removed at cleanup. */
   dataDir?: string;
-  /** PLAINTEXT listener port; default a free port. */
+  /** PLAINTEXT listener port (kzoo's native protocol); default a free port. */
   port?: number;
+  /** KAFKA listener port (Kafka's protocol, for Kafka clients); default a free port. */
+  kafkaPort?: number;
   /** zookeeper.session.timeout.ms; default 2000. */
   sessionTimeoutMs?: number;
   /** Further Kafka keys, passed as `--override key=value`. */
@@ -87,6 +89,8 @@ export class BrokerProcess {
     readonly dataDir: string,
     readonly args: readonly string[],
     env?: NodeJS.ProcessEnv,
+    /** The Kafka-protocol listener's port (point kcat or kafkajs here). */
+    readonly kafkaPort = -1,
   ) {
     this.child = spawn(process.execPath, [cliBinPath(), ...args], {
       env: { ...process.env, KZOO_LOG_LEVEL: process.env.KZOO_BROKER_LOG_LEVEL ?? 'info', ...env },
@@ -242,6 +246,8 @@ function tail(s: string, lines = 20): string {
 /** Spawns a broker process without waiting for it to register. */
 export async function spawnBrokerProcess(opts: BrokerProcessOptions): Promise<BrokerProcess> {
   const port = opts.port ?? (await freePort());
+  let kafkaPort = opts.kafkaPort ?? (await freePort());
+  while (kafkaPort === port) kafkaPort = await freePort();
   let dataDir = opts.dataDir;
   let ownDir = false;
   if (!dataDir) {
@@ -257,13 +263,15 @@ export async function spawnBrokerProcess(opts: BrokerProcessOptions): Promise<Br
     opts.zk,
     '--port',
     String(port),
+    '--kafka-port',
+    String(kafkaPort),
     '--data-dir',
     dataDir,
     '--session-timeout-ms',
     String(opts.sessionTimeoutMs ?? 2000),
   ];
   for (const [k, v] of Object.entries(opts.extraConfig ?? {})) args.push('--override', `${k}=${v}`);
-  const proc = new BrokerProcess(opts.id, opts.zk, port, dataDir, args, opts.env);
+  const proc = new BrokerProcess(opts.id, opts.zk, port, dataDir, args, opts.env, kafkaPort);
   if (opts.cleanup !== false) {
     onCleanup(async () => {
       await proc.kill('SIGKILL');
@@ -336,6 +344,7 @@ export class TestCluster {
       sessionTimeoutMs: this.opts.sessionTimeoutMs,
       dataDir: prev?.dataDir,
       port: prev?.port,
+      kafkaPort: prev?.kafkaPort,
       extraConfig: { ...this.opts.extraConfig, ...extraConfig },
     });
     this.brokers.set(id, proc);
@@ -346,6 +355,11 @@ export class TestCluster {
     const b = this.brokers.get(id);
     if (!b) throw new Error(`no broker ${id} in this cluster`);
     return b;
+  }
+
+  /** Kafka's `bootstrap.servers` for this cluster: every broker's Kafka-protocol listener. */
+  kafkaBootstrap(): string[] {
+    return [...this.brokers.values()].map((b) => `127.0.0.1:${b.kafkaPort}`);
   }
 
   /** Registered broker ids, from ZooKeeper. */

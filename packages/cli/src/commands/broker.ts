@@ -31,12 +31,16 @@ interface StartArgs {
   id?: number;
   zk?: string;
   port?: number;
+  'kafka-port'?: number;
   host: string;
   'data-dir'?: string;
   config?: string;
   override: string[];
   'session-timeout-ms'?: number;
 }
+
+/** The name of the Kafka-protocol listener that `--kafka-port` (and `kzoo cluster up`) adds. */
+export const KAFKA_LISTENER = 'KAFKA';
 
 export function brokerConfigFromArgs(args: StartArgs): KafkaConfig {
   const overrides: ConfigInput = {};
@@ -47,7 +51,15 @@ export function brokerConfigFromArgs(args: StartArgs): KafkaConfig {
   }
   if (args.id !== undefined) overrides['broker.id'] = args.id;
   if (args.zk !== undefined) overrides['zookeeper.connect'] = args.zk;
+  if (args['kafka-port'] !== undefined && args.port === undefined)
+    throw new Error('--kafka-port needs --port (the kzoo listener, used between brokers)');
   if (args.port !== undefined) overrides.listeners = `PLAINTEXT://${args.host}:${args.port}`;
+  if (args['kafka-port'] !== undefined) {
+    overrides.listeners += `,${KAFKA_LISTENER}://${args.host}:${args['kafka-port']}`;
+    overrides['listener.security.protocol.map'] ??=
+      `PLAINTEXT:PLAINTEXT,${KAFKA_LISTENER}:PLAINTEXT`;
+    overrides['listener.wire.protocol.map'] ??= `${KAFKA_LISTENER}:kafka`;
+  }
   if (args['data-dir'] !== undefined) overrides['log.dirs'] = args['data-dir'];
   if (args['session-timeout-ms'] !== undefined)
     overrides['zookeeper.session.timeout.ms'] = args['session-timeout-ms'];
@@ -72,10 +84,16 @@ const start: CommandModule<object, StartArgs> = {
         type: 'number',
         describe: 'Port of the PLAINTEXT listener (listeners=PLAINTEXT://HOST:PORT)',
       })
+      .option('kafka-port', {
+        type: 'number',
+        describe:
+          "Port of a second listener speaking Kafka's protocol, for Kafka clients and tools " +
+          '(adds KAFKA://HOST:PORT with listener.wire.protocol.map=KAFKA:kafka)',
+      })
       .option('host', {
         type: 'string',
         default: '127.0.0.1',
-        describe: 'Host of the listener given by --port',
+        describe: 'Host of the listeners given by --port and --kafka-port',
       })
       .option('data-dir', { type: 'string', describe: 'log.dirs' })
       .option('config', {
@@ -92,6 +110,10 @@ const start: CommandModule<object, StartArgs> = {
       .example(
         '$0 broker start --id 1 --zk 127.0.0.1:2181/kzoo --port 9092 --data-dir /tmp/kzoo-1',
         'broker 1 on 127.0.0.1:9092',
+      )
+      .example(
+        '$0 broker start --id 1 --zk 127.0.0.1:2181/kzoo --port 9092 --kafka-port 19092',
+        'also serving Kafka clients (kcat -b 127.0.0.1:19092)',
       )
       .example(
         '$0 broker start --config server.properties --override broker.id=2',
@@ -178,12 +200,13 @@ export async function startClusterMember(id: number, timeoutMs = 30000): Promise
   let b = c.brokers.find((x) => x.id === id);
   if (b && isAlive(b.pid)) throw new Error(`broker ${id} is already running (pid ${b.pid})`);
   if (!b) {
-    const [port] = await freePorts(1);
+    const [port, kafkaPort] = await freePorts(2);
     const dir = path.dirname(file);
     b = {
       id,
       pid: -1,
       port,
+      kafkaPort,
       dataDir: path.resolve(dir, `broker-${id}`),
       log: path.resolve(dir, `broker-${id}.log`),
     };
@@ -210,7 +233,8 @@ export async function startClusterMember(id: number, timeoutMs = 30000): Promise
   } finally {
     await zk.close();
   }
-  return `broker ${id} started (pid ${b.pid}, 127.0.0.1:${b.port})`;
+  const kafka = b.kafkaPort !== undefined ? `, kafka 127.0.0.1:${b.kafkaPort}` : '';
+  return `broker ${id} started (pid ${b.pid}, 127.0.0.1:${b.port}${kafka})`;
 }
 
 function member(id: number): ClusterFileBroker {

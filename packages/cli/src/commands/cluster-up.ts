@@ -12,9 +12,11 @@ import type { Argv, CommandModule } from 'yargs';
 import { freePorts } from '@kzoo/testkit';
 import { KafkaZkClient } from '@kzoo/zk';
 import {
+  bootstrapOf,
   brokerStartArgs,
   clusterFilePath,
   isAlive,
+  kafkaBootstrapOf,
   readClusterFile,
   requireClusterFile,
   spawnDetached,
@@ -79,7 +81,7 @@ export async function clusterUp(args: UpArgs): Promise<ClusterFile> {
     throw new Error(`a cluster is already up (${file}); run \`kzoo cluster down\` first`);
   fs.mkdirSync(dir, { recursive: true });
   const session = args['session-timeout-ms'];
-  const ports = await freePorts(args.brokers + 1);
+  const ports = await freePorts(2 * args.brokers + 1);
   const cluster: ClusterFile = {
     version: 1,
     zk: args.zk ?? `127.0.0.1:${ports[0]}`,
@@ -119,6 +121,7 @@ export async function clusterUp(args: UpArgs): Promise<ClusterFile> {
       const b = {
         id,
         port: ports[id],
+        kafkaPort: ports[args.brokers + id],
         dataDir: path.resolve(dir, `broker-${id}`),
         log: path.resolve(dir, `broker-${id}.log`),
       };
@@ -182,9 +185,14 @@ const up: CommandModule<object, UpArgs> = {
       if (c.zookeeper) say(`zookeeper ${c.zk} (pid ${c.zookeeper.pid}, log ${c.zookeeper.log})`);
       else say(`zookeeper ${c.zk}`);
       for (const b of c.brokers)
-        say(`broker ${b.id} 127.0.0.1:${b.port} (pid ${b.pid}, log ${b.log})`);
+        say(
+          `broker ${b.id} 127.0.0.1:${b.port} kafka 127.0.0.1:${b.kafkaPort} (pid ${b.pid}, log ${b.log})`,
+        );
       say(`cluster file ${upLocation(args.dir).file}`);
-      say(`bootstrap servers ${c.brokers.map((b) => `127.0.0.1:${b.port}`).join(',')}`);
+      say(`bootstrap servers ${bootstrapOf(c)}`);
+      say(
+        `kafka bootstrap servers ${kafkaBootstrapOf(c)}  (kcat -b, kafkajs brokers, bootstrap.servers)`,
+      );
     }),
 };
 

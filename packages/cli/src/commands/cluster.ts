@@ -7,6 +7,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { isAlive, readClusterFile } from '../cluster-file';
 import { endpointString, KafkaZkClient } from '@kzoo/zk';
 import { run, withZk, withZkClient, ZkArgs } from '../common';
+import { KAFKA_LISTENER } from './broker';
 import { clusterDownCommand, clusterUpCommand } from './cluster-up';
 
 export interface ClusterStatus {
@@ -56,6 +57,12 @@ export function formatClusterStatus(s: ClusterStatus): string {
       : 'controller: none',
   );
   lines.push(`live brokers: ${s.brokers.length}`);
+  const kafka = s.brokers.flatMap((b) =>
+    b.endpoints
+      .filter((e) => e.startsWith(`${KAFKA_LISTENER}://`))
+      .map((e) => e.slice(KAFKA_LISTENER.length + 3)),
+  );
+  if (kafka.length > 0) lines.push(`kafka bootstrap servers: ${kafka.join(',')}`);
   for (const b of s.brokers) {
     const tags = [
       b.rack ? `rack=${b.rack}` : '',
