@@ -82,6 +82,16 @@ import {
   type OffsetForLeaderEpochResponse,
 } from './23-offset-for-leader-epoch';
 import {
+  DescribeConfigsApi,
+  type DescribeConfigsRequest,
+  type DescribeConfigsResponse,
+} from './32-describe-configs';
+import {
+  AlterConfigsApi,
+  type AlterConfigsRequest,
+  type AlterConfigsResponse,
+} from './33-alter-configs';
+import {
   CreatePartitionsApi,
   type CreatePartitionsRequest,
   type CreatePartitionsResponse,
@@ -97,10 +107,20 @@ import {
   type ElectLeadersResponse,
 } from './43-elect-leaders';
 import {
+  IncrementalAlterConfigsApi,
+  type IncrementalAlterConfigsRequest,
+  type IncrementalAlterConfigsResponse,
+} from './44-incremental-alter-configs';
+import {
   AlterPartitionApi,
   type AlterPartitionRequest,
   type AlterPartitionResponse,
 } from './56-alter-partition';
+import {
+  DescribeClusterApi,
+  type DescribeClusterRequest,
+  type DescribeClusterResponse,
+} from './60-describe-cluster';
 
 export * from './00-produce';
 export * from './01-fetch';
@@ -125,10 +145,14 @@ export * from './19-create-topics';
 export * from './20-delete-topics';
 export * from './22-init-producer-id';
 export * from './23-offset-for-leader-epoch';
+export * from './32-describe-configs';
+export * from './33-alter-configs';
 export * from './37-create-partitions';
 export * from './42-delete-groups';
 export * from './43-elect-leaders';
+export * from './44-incremental-alter-configs';
 export * from './56-alter-partition';
+export * from './60-describe-cluster';
 
 /** Kafka's API keys, by Kafka's API names. */
 export const ApiKeys = {
@@ -154,10 +178,14 @@ export const ApiKeys = {
   DeleteTopics: 20,
   InitProducerId: 22,
   OffsetForLeaderEpoch: 23,
+  DescribeConfigs: 32,
+  AlterConfigs: 33,
   CreatePartitions: 37,
   DeleteGroups: 42,
   ElectLeaders: 43,
+  IncrementalAlterConfigs: 44,
   AlterPartition: 56,
+  DescribeCluster: 60,
 } as const;
 
 /** Request and response types of each API key (newest version). */
@@ -184,10 +212,14 @@ export interface ApiTypes {
   20: { request: DeleteTopicsRequest; response: DeleteTopicsResponse };
   22: { request: InitProducerIdRequest; response: InitProducerIdResponse };
   23: { request: OffsetForLeaderEpochRequest; response: OffsetForLeaderEpochResponse };
+  32: { request: DescribeConfigsRequest; response: DescribeConfigsResponse };
+  33: { request: AlterConfigsRequest; response: AlterConfigsResponse };
   37: { request: CreatePartitionsRequest; response: CreatePartitionsResponse };
   42: { request: DeleteGroupsRequest; response: DeleteGroupsResponse };
   43: { request: ElectLeadersRequest; response: ElectLeadersResponse };
+  44: { request: IncrementalAlterConfigsRequest; response: IncrementalAlterConfigsResponse };
   56: { request: AlterPartitionRequest; response: AlterPartitionResponse };
+  60: { request: DescribeClusterRequest; response: DescribeClusterResponse };
 }
 export type ApiKey = keyof ApiTypes;
 export type RequestOf<K extends ApiKey> = ApiTypes[K]['request'];
@@ -216,10 +248,14 @@ export const ALL_APIS: ReadonlyArray<ApiDefinition> = [
   DeleteTopicsApi,
   InitProducerIdApi,
   OffsetForLeaderEpochApi,
+  DescribeConfigsApi,
+  AlterConfigsApi,
   CreatePartitionsApi,
   DeleteGroupsApi,
   ElectLeadersApi,
+  IncrementalAlterConfigsApi,
   AlterPartitionApi,
+  DescribeClusterApi,
 ];
 
 /** The registry of every API this build speaks; ApiVersions advertises it. */
