@@ -16,17 +16,20 @@ zk_jar() {
   return 1
 }
 
-# 1. Java + ZooKeeper
-if ! command -v java >/dev/null 2>&1 || ! zk_jar >/dev/null; then
+# 1. Java + ZooKeeper, and kcat (a real Kafka client the Kafka listener's tests use)
+missing=()
+if ! command -v java >/dev/null 2>&1 || ! zk_jar >/dev/null; then missing+=(zookeeper); fi
+if ! command -v kcat >/dev/null 2>&1; then missing+=(kcat); fi
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing Java and ZooKeeper (Debian package 'zookeeper')"
+    say "installing ${missing[*]} (Debian packages)"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null
-    apt-get install -y -qq --no-install-recommends zookeeper >/dev/null
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    say "ZooKeeper or Java is missing. Install them with:"
-    say "  sudo apt-get update && sudo apt-get install -y --no-install-recommends zookeeper"
-    say "or point ZOOKEEPER_HOME at an Apache ZooKeeper 3.5+ distribution."
+    say "missing: ${missing[*]}. Install with:"
+    say "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}"
+    say "(or point ZOOKEEPER_HOME at an Apache ZooKeeper 3.5+ distribution)."
     exit 1
   fi
 fi

@@ -5,3 +5,4 @@ export * from './util';
 export * from './zookeeper';
 export * from './fixtures';
 export * from './brokers';
+export * from './kafka-tools';

@@ -1,7 +1,7 @@
 /**
  * JoinGroup (key 11), v0 (Kafka v7-v8's fields): handed to the GroupCoordinator. A
  * first join without member id is answered MEMBER_ID_REQUIRED with the id to rejoin
- * with (KIP-394, always on); the response is sent when the join phase completes.
+ * with (KIP-394: on kzoo's protocol and Kafka's JoinGroup v4+); the response is sent when the join phase completes.
  * clientId and clientHost come from the request header and the connection.
  * Errors: INVALID_GROUP_ID, NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE,
  * INVALID_SESSION_TIMEOUT, MEMBER_ID_REQUIRED, UNKNOWN_MEMBER_ID,
@@ -29,7 +29,9 @@ export async function handleJoinGroup(
     groupId: req.groupId,
     memberId: req.memberId,
     groupInstanceId: req.groupInstanceId,
-    requireKnownMemberId: true,
+    // KIP-394: from Kafka's JoinGroup v4 (and always on kzoo's protocol), a first join
+    // gets MEMBER_ID_REQUIRED with the id to rejoin with; older Kafka clients join directly.
+    requireKnownMemberId: ctx.wire === 'kzoo' || ctx.header.apiVersion >= 4,
     clientId: ctx.header.clientId ?? '',
     clientHost: clientHostOf(ctx),
     rebalanceTimeoutMs: req.rebalanceTimeoutMs,
