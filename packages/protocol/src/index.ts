@@ -8,6 +8,7 @@ export * from './api';
 export * from './apis';
 export * from './messages';
 export * from './connection';
+export * from './kafka';
 export {
   ErrorCode,
   KafkaError,

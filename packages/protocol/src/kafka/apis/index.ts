@@ -1,0 +1,115 @@
+// kafka/apis: one file per API of the Kafka listener, named as in ../../apis.
+//   NN-<name>.ts  Kafka request/response schemas over the native types, adapters,
+//                 errorResponse; SaslHandshake/SaslAuthenticate exist only here
+//   index.ts      KAFKA_APIS (the advertised table) and the key -> types map
+import type { ApiTypes } from '../../apis';
+import type { KafkaApi } from '../api';
+import { KafkaProduceApi } from './00-produce';
+import { KafkaFetchApi } from './01-fetch';
+import { KafkaListOffsetsApi } from './02-list-offsets';
+import { KafkaMetadataApi } from './03-metadata';
+import { KafkaOffsetCommitApi } from './08-offset-commit';
+import { KafkaOffsetFetchApi } from './09-offset-fetch';
+import { KafkaFindCoordinatorApi } from './10-find-coordinator';
+import { KafkaJoinGroupApi } from './11-join-group';
+import { KafkaHeartbeatApi } from './12-heartbeat';
+import { KafkaLeaveGroupApi } from './13-leave-group';
+import { KafkaSyncGroupApi } from './14-sync-group';
+import { KafkaDescribeGroupsApi } from './15-describe-groups';
+import { KafkaListGroupsApi } from './16-list-groups';
+import {
+  KafkaSaslHandshakeApi,
+  type SaslHandshakeRequest,
+  type SaslHandshakeResponse,
+} from './17-sasl-handshake';
+import { KafkaApiVersionsApi } from './18-api-versions';
+import { KafkaCreateTopicsApi } from './19-create-topics';
+import { KafkaDeleteTopicsApi } from './20-delete-topics';
+import { KafkaInitProducerIdApi } from './22-init-producer-id';
+import { KafkaOffsetForLeaderEpochApi } from './23-offset-for-leader-epoch';
+import { KafkaDescribeConfigsApi } from './32-describe-configs';
+import { KafkaAlterConfigsApi } from './33-alter-configs';
+import {
+  KafkaSaslAuthenticateApi,
+  type SaslAuthenticateRequest,
+  type SaslAuthenticateResponse,
+} from './36-sasl-authenticate';
+import { KafkaCreatePartitionsApi } from './37-create-partitions';
+import { KafkaDeleteGroupsApi } from './42-delete-groups';
+import { KafkaElectLeadersApi } from './43-elect-leaders';
+import { KafkaIncrementalAlterConfigsApi } from './44-incremental-alter-configs';
+import { KafkaDescribeClusterApi } from './60-describe-cluster';
+
+export type { SaslHandshakeRequest, SaslHandshakeResponse } from './17-sasl-handshake';
+export type { SaslAuthenticateRequest, SaslAuthenticateResponse } from './36-sasl-authenticate';
+
+/** APIs that exist only on the Kafka listener. */
+export interface KafkaOnlyApiTypes {
+  17: { request: SaslHandshakeRequest; response: SaslHandshakeResponse };
+  36: { request: SaslAuthenticateRequest; response: SaslAuthenticateResponse };
+}
+
+/** Every API the Kafka listener advertises, with its request/response types. */
+export type KafkaApiTypes = Pick<
+  ApiTypes,
+  | 0
+  | 1
+  | 2
+  | 3
+  | 8
+  | 9
+  | 10
+  | 11
+  | 12
+  | 13
+  | 14
+  | 15
+  | 16
+  | 18
+  | 19
+  | 20
+  | 22
+  | 23
+  | 32
+  | 33
+  | 37
+  | 42
+  | 43
+  | 44
+  | 60
+> &
+  KafkaOnlyApiTypes;
+export type KafkaApiKey = keyof KafkaApiTypes;
+export type KafkaRequestOf<K extends KafkaApiKey> = KafkaApiTypes[K]['request'];
+export type KafkaResponseOf<K extends KafkaApiKey> = KafkaApiTypes[K]['response'];
+
+/** The advertised APIs, sorted by key. */
+export const KAFKA_APIS: ReadonlyArray<KafkaApi<never, never>> = [
+  KafkaProduceApi,
+  KafkaFetchApi,
+  KafkaListOffsetsApi,
+  KafkaMetadataApi,
+  KafkaOffsetCommitApi,
+  KafkaOffsetFetchApi,
+  KafkaFindCoordinatorApi,
+  KafkaJoinGroupApi,
+  KafkaHeartbeatApi,
+  KafkaLeaveGroupApi,
+  KafkaSyncGroupApi,
+  KafkaDescribeGroupsApi,
+  KafkaListGroupsApi,
+  KafkaSaslHandshakeApi,
+  KafkaApiVersionsApi,
+  KafkaCreateTopicsApi,
+  KafkaDeleteTopicsApi,
+  KafkaInitProducerIdApi,
+  KafkaOffsetForLeaderEpochApi,
+  KafkaDescribeConfigsApi,
+  KafkaAlterConfigsApi,
+  KafkaSaslAuthenticateApi,
+  KafkaCreatePartitionsApi,
+  KafkaDeleteGroupsApi,
+  KafkaElectLeadersApi,
+  KafkaIncrementalAlterConfigsApi,
+  KafkaDescribeClusterApi,
+] as unknown as ReadonlyArray<KafkaApi<never, never>>;

@@ -1,0 +1,109 @@
+/**
+ * Writer of Kafka's primitive types into a Buffer sized in advance (the schema
+ * walker computes the exact size first, so a frame is one allocation and record
+ * bytes are copied once). `sizeOf*` helpers give the bytes each type takes.
+ */
+const TWO_32 = 4294967296;
+
+/** Bytes of an UNSIGNED_VARINT. */
+export function uvarintSize(v: number): number {
+  if (v < 0x80) return 1;
+  if (v < 0x4000) return 2;
+  if (v < 0x200000) return 3;
+  if (v < 0x10000000) return 4;
+  return 5;
+}
+
+/** Bytes of a zigzag VARINT / VARLONG. */
+export function varlongSize(v: number): number {
+  let u = v >= 0 ? BigInt(v) << 1n : (BigInt(-v) << 1n) - 1n;
+  let n = 1;
+  while (u >= 0x80n) {
+    u >>= 7n;
+    n++;
+  }
+  return n;
+}
+
+export class KafkaWriter {
+  pos: number;
+  constructor(
+    readonly buf: Buffer,
+    pos = 0,
+  ) {
+    this.pos = pos;
+  }
+
+  int8(v: number): void {
+    this.pos = this.buf.writeInt8(v, this.pos);
+  }
+  int16(v: number): void {
+    this.pos = this.buf.writeInt16BE(v, this.pos);
+  }
+  int32(v: number): void {
+    this.pos = this.buf.writeInt32BE(v, this.pos);
+  }
+  uint32(v: number): void {
+    this.pos = this.buf.writeUInt32BE(v, this.pos);
+  }
+  /** int64 from a JS safe integer. */
+  int64(v: number): void {
+    if (!Number.isSafeInteger(v)) throw new RangeError(`int64 ${v} is not a safe integer`);
+    const hi = Math.floor(v / TWO_32);
+    this.buf.writeInt32BE(hi, this.pos);
+    this.buf.writeUInt32BE(v - hi * TWO_32, this.pos + 4);
+    this.pos += 8;
+  }
+  boolean(v: boolean): void {
+    this.buf[this.pos++] = v ? 1 : 0;
+  }
+  uuid(v: Buffer): void {
+    if (v.length !== 16) throw new RangeError(`uuid of ${v.length} bytes`);
+    this.raw(v);
+  }
+  uvarint(v: number): void {
+    while (v >= 0x80) {
+      this.buf[this.pos++] = (v & 0x7f) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    this.buf[this.pos++] = v;
+  }
+  /** Zigzag VARINT (records only). */
+  varint(v: number): void {
+    this.uvarint(v >= 0 ? v * 2 : -v * 2 - 1);
+  }
+  /** Zigzag VARLONG (records only). */
+  varlong(v: number): void {
+    let u = v >= 0 ? BigInt(v) << 1n : (BigInt(-v) << 1n) - 1n;
+    while (u >= 0x80n) {
+      this.buf[this.pos++] = Number(u & 0x7fn) | 0x80;
+      u >>= 7n;
+    }
+    this.buf[this.pos++] = Number(u);
+  }
+  raw(b: Buffer): void {
+    this.pos += b.copy(this.buf, this.pos);
+  }
+
+  /** STRING / NULLABLE_STRING, or COMPACT_(NULLABLE_)STRING; `byteLength` if already known. */
+  string(
+    v: string | null,
+    compact: boolean,
+    byteLength = v === null ? -1 : Buffer.byteLength(v),
+  ): void {
+    if (compact) this.uvarint(byteLength + 1);
+    else this.int16(byteLength);
+    if (v !== null) this.pos += this.buf.write(v, this.pos, 'utf8');
+  }
+  /** BYTES / NULLABLE_BYTES / RECORDS, or their compact forms. */
+  bytes(v: Buffer | null, compact: boolean): void {
+    const n = v === null ? -1 : v.length;
+    if (compact) this.uvarint(n + 1);
+    else this.int32(n);
+    if (v !== null) this.raw(v);
+  }
+  arrayLength(n: number, compact: boolean): void {
+    if (compact) this.uvarint(n + 1);
+    else this.int32(n);
+  }
+}
