@@ -127,6 +127,13 @@ const table: ReadonlyArray<[number, string, boolean, string]> = [
   [30, 'GROUP_AUTHORIZATION_FAILED', false, 'Group authorization failed.'],
   [31, 'CLUSTER_AUTHORIZATION_FAILED', false, 'Cluster authorization failed.'],
   [32, 'INVALID_TIMESTAMP', false, 'The timestamp of the message is out of acceptable range.'],
+  [
+    33,
+    'UNSUPPORTED_SASL_MECHANISM',
+    false,
+    'The broker does not support the requested SASL mechanism.',
+  ],
+  [34, 'ILLEGAL_SASL_STATE', false, 'Request is not valid given the current SASL state.'],
   [35, 'UNSUPPORTED_VERSION', false, 'The version of API is not supported.'],
   [36, 'TOPIC_ALREADY_EXISTS', false, 'Topic with this name already exists.'],
   [37, 'INVALID_PARTITIONS', false, 'Number of partitions is below 1.'],
@@ -309,6 +316,8 @@ export type ErrorName =
   | 'GROUP_AUTHORIZATION_FAILED'
   | 'CLUSTER_AUTHORIZATION_FAILED'
   | 'INVALID_TIMESTAMP'
+  | 'UNSUPPORTED_SASL_MECHANISM'
+  | 'ILLEGAL_SASL_STATE'
   | 'UNSUPPORTED_VERSION'
   | 'TOPIC_ALREADY_EXISTS'
   | 'INVALID_PARTITIONS'

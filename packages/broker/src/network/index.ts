@@ -9,4 +9,10 @@ export {
   type RequestContext,
   type ConnectionStats,
 } from './socket-server';
-export { nativeCodec, isKafkaApiVersionsProbe, type WireCodec, type WireProtocol } from './wire';
+export {
+  nativeCodec,
+  kafkaCodec,
+  isNativeRequest,
+  type WireCodec,
+  type WireProtocol,
+} from './wire';

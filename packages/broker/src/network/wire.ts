@@ -14,11 +14,15 @@
  */
 import type { KafkaError } from '@kzoo/common';
 import {
-  REQUEST_HEADER_FIXED_BYTES,
+  KAFKA_API_VERSIONS,
   apiRegistry,
+  decodeKafkaRequest,
   decodeRequest,
   encodeErrorResponse,
+  encodeKafkaErrorResponse,
+  encodeKafkaResponse,
   encodeResponse,
+  isKafkaApiVersionsProbe,
   type ApiRegistry,
   type ApiVersionRange,
   type DecodedRequest,
@@ -44,19 +48,6 @@ export interface WireCodec {
   otherWire(frame: Buffer): WireProtocol | null;
 }
 
-/**
- * True when a frame is a Kafka client's opening ApiVersions request: key 18 with an
- * empty body (v0-v2) or, from v3, Kafka's header tag buffer (0x00) where a native
- * request has its MessagePack body (a map, 0x80 and up).
- */
-export function isKafkaApiVersionsProbe(frame: Buffer): boolean {
-  if (frame.length < REQUEST_HEADER_FIXED_BYTES || frame.readInt16BE(0) !== 18) return false;
-  const idLength = frame.readInt16BE(8);
-  const bodyOffset = REQUEST_HEADER_FIXED_BYTES + Math.max(idLength, 0);
-  if (idLength < -1 || bodyOffset > frame.length) return false;
-  return bodyOffset === frame.length || frame[bodyOffset] === 0x00;
-}
-
 export function nativeCodec(registry: ApiRegistry = apiRegistry): WireCodec {
   return {
     wire: 'kzoo',
@@ -66,5 +57,30 @@ export function nativeCodec(registry: ApiRegistry = apiRegistry): WireCodec {
     encodeError: (header, _request, error) =>
       encodeErrorResponse(header.correlationId, error, registry),
     otherWire: (frame) => (isKafkaApiVersionsProbe(frame) ? 'kafka' : null),
+  };
+}
+
+/**
+ * True when a frame is a kzoo client's request: it decodes fully and validly as the
+ * native protocol, with a MessagePack map as its body (a Kafka body never starts
+ * that way and then happens to be valid MessagePack matching the API's schema).
+ */
+export function isNativeRequest(frame: Buffer, registry: ApiRegistry = apiRegistry): boolean {
+  try {
+    decodeRequest(frame, registry);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function kafkaCodec(): WireCodec {
+  return {
+    wire: 'kafka',
+    apiVersions: KAFKA_API_VERSIONS,
+    decodeRequest: (frame) => decodeKafkaRequest(frame),
+    encodeResponse: (header, response) => encodeKafkaResponse(header, response),
+    encodeError: (header, request, error) => encodeKafkaErrorResponse(header, request, error),
+    otherWire: (frame) => (isNativeRequest(frame) ? 'kzoo' : null),
   };
 }

@@ -16,7 +16,13 @@ import { LogManager } from '@kzoo/log';
 import type { Broker, BrokerComponent } from '../Broker';
 import type { KafkaConfig } from '../config';
 import { AdminZkClient } from '../admin/AdminZkClient';
-import { SocketServer, nativeCodec, type WireCodec, type WireProtocol } from '../network';
+import {
+  SocketServer,
+  kafkaCodec,
+  nativeCodec,
+  type WireCodec,
+  type WireProtocol,
+} from '../network';
 import { ProducerIdManager } from './ProducerIdManager';
 import type { ApiSettings, BrokerContext } from './BrokerContext';
 import { KafkaApis } from './KafkaApis';
@@ -253,8 +259,7 @@ function listenerFor(broker: Broker, wire: WireProtocol): string | undefined {
 }
 
 function codecFor(wire: WireProtocol): WireCodec {
-  if (wire === 'kzoo') return nativeCodec();
-  throw new Error('the Kafka wire codec is not built yet');
+  return wire === 'kafka' ? kafkaCodec() : nativeCodec();
 }
 
 function controllerOf(broker: Broker) {

@@ -13,7 +13,13 @@
  * this broker, whatever client sent it, on either wire.
  */
 import { KafkaError, type ErrorName } from '@kzoo/common';
-import { ApiKeys, type ApiKey, type RequestOf, type ResponseOf } from '@kzoo/protocol';
+import {
+  ApiKeys,
+  type ApiKey,
+  type KafkaOnlyApiTypes,
+  type RequestOf,
+  type ResponseOf,
+} from '@kzoo/protocol';
 import type { RequestContext } from '../network';
 import type { BrokerContext } from './BrokerContext';
 import { handleProduce } from '../handlers/00-produce';
@@ -42,6 +48,8 @@ import { handleCreatePartitions } from '../handlers/37-create-partitions';
 import { handleDeleteGroups } from '../handlers/42-delete-groups';
 import { handleElectLeaders } from '../handlers/43-elect-leaders';
 import { handleAlterPartition } from '../handlers/56-alter-partition';
+import { handleSaslHandshake } from '../handlers/17-sasl-handshake';
+import { handleSaslAuthenticate } from '../handlers/36-sasl-authenticate';
 
 export type { ApiSettings, BrokerContext } from './BrokerContext';
 
@@ -51,10 +59,19 @@ export type Handler<K extends ApiKey> = (
   ctx: RequestContext,
 ) => Promise<ResponseOf<K> | undefined> | ResponseOf<K> | undefined;
 
+/** A handler of an API only Kafka's wire protocol has (SASL). */
+export type KafkaOnlyHandler<K extends keyof KafkaOnlyApiTypes> = (
+  broker: BrokerContext,
+  request: KafkaOnlyApiTypes[K]['request'],
+  ctx: RequestContext,
+) => Promise<KafkaOnlyApiTypes[K]['response']> | KafkaOnlyApiTypes[K]['response'];
+
 /** A handler of any API (the table's erased form). */
 export type AnyHandler = (broker: BrokerContext, request: never, ctx: RequestContext) => unknown;
 
-type HandlerTable = { readonly [K in ApiKey]?: Handler<K> };
+type HandlerTable = { readonly [K in ApiKey]?: Handler<K> } & {
+  readonly [K in keyof KafkaOnlyApiTypes]?: KafkaOnlyHandler<K>;
+};
 
 /** Every API a kzoo broker serves, by Kafka's API names. */
 export const API_HANDLERS: HandlerTable = {
@@ -84,6 +101,9 @@ export const API_HANDLERS: HandlerTable = {
   [ApiKeys.DeleteGroups]: handleDeleteGroups,
   [ApiKeys.ElectLeaders]: handleElectLeaders,
   [ApiKeys.AlterPartition]: handleAlterPartition,
+  // Kafka's wire protocol only
+  17: handleSaslHandshake,
+  36: handleSaslAuthenticate,
 };
 
 /** What a fault rule sees of a request. */
