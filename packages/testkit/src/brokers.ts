@@ -8,6 +8,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Connection } from '@kzoo/protocol';
 import { KafkaZkClient } from '@kzoo/zk';
 import { onCleanup, zkConnectForTest } from './fixtures';
 import { DeadlineError, freePort, makeTempDir, removeDir, trackChild, waitFor } from './util';
@@ -303,6 +304,11 @@ export interface TestClusterOptions {
   zk?: string;
   sessionTimeoutMs?: number;
   extraConfig?: Record<string, string | number | boolean>;
+  /**
+   * Resolve only once every broker's metadata knows every broker and the controller
+   * (what a client sees first). Default false: resolve at registration.
+   */
+  waitForMetadata?: boolean;
 }
 
 /** Broker processes on one chroot, and a ZooKeeper client to watch them. Cleaned up by the fixture hooks. */
@@ -329,7 +335,45 @@ export class TestCluster {
         ? Array.from({ length: opts.brokers }, (_, i) => i + 1)
         : opts.brokers;
     await Promise.all(ids.map((id) => cluster.startBroker(id)));
+    if (opts.waitForMetadata) await cluster.waitForMetadata();
     return cluster;
+  }
+
+  /**
+   * Waits until every running broker answers Metadata with all of them and a
+   * controller, i.e. the controller's UpdateMetadata reached them all.
+   */
+  async waitForMetadata(timeoutMs = 20000): Promise<void> {
+    const procs = [...this.brokers.values()];
+    const want = procs
+      .map((b) => b.id)
+      .sort((a, b) => a - b)
+      .join(',');
+    await Promise.all(
+      procs.map((b) =>
+        waitFor(
+          `broker ${b.id}'s metadata to list brokers ${want} and a controller`,
+          async () => {
+            const c = await Connection.connect({
+              host: '127.0.0.1',
+              port: b.port,
+              requestTimeoutMs: 5000,
+            });
+            try {
+              const md = await c.request(3, 0, { topics: [], allowAutoTopicCreation: false });
+              const ids = md.brokers
+                .map((x) => x.nodeId)
+                .sort((x, y) => x - y)
+                .join(',');
+              return ids === want && md.controllerId >= 0;
+            } finally {
+              await c.close();
+            }
+          },
+          { timeoutMs, intervalMs: 100 },
+        ),
+      ),
+    );
   }
 
   /** Starts (or restarts) broker `id` and waits for its registration. */

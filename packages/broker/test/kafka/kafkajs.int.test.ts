@@ -68,6 +68,7 @@ describe('broker > kafka listener > kafkajs', () => {
       brokers: 3,
       sessionTimeoutMs: 3000,
       extraConfig: { ...GROUP_SETTINGS, 'min.insync.replicas': 2 },
+      waitForMetadata: true,
     });
     const kafka = kafkaOf(cluster);
     const admin = await adminOf(kafka);
@@ -132,7 +133,11 @@ describe('broker > kafka listener > kafkajs', () => {
   });
 
   it('the admin client creates, describes and deletes topics, lists and describes groups, fetches and resets offsets', async () => {
-    const cluster = await TestCluster.start({ brokers: 3, extraConfig: GROUP_SETTINGS });
+    const cluster = await TestCluster.start({
+      brokers: 3,
+      extraConfig: GROUP_SETTINGS,
+      waitForMetadata: true,
+    });
     const kafka = kafkaOf(cluster);
     const admin = await adminOf(kafka);
     const topic = randomTopic('kjs-admin');
@@ -199,7 +204,11 @@ describe('broker > kafka listener > kafkajs', () => {
   });
 
   it('a kafkajs consumer and a kzoo consumer share one group: the same coordinator, partitions and offsets', async () => {
-    const cluster = await TestCluster.start({ brokers: 3, extraConfig: GROUP_SETTINGS });
+    const cluster = await TestCluster.start({
+      brokers: 3,
+      extraConfig: GROUP_SETTINGS,
+      waitForMetadata: true,
+    });
     const kafka = kafkaOf(cluster);
     const admin = await adminOf(kafka);
     const topic = randomTopic('kjs-mixed');

@@ -13,7 +13,7 @@ import { randomTopic } from '../cluster';
 jest.setTimeout(120000);
 
 async function startCluster(): Promise<TestCluster> {
-  return TestCluster.start({ brokers: 3, sessionTimeoutMs: 4000 });
+  return TestCluster.start({ brokers: 3, sessionTimeoutMs: 4000, waitForMetadata: true });
 }
 
 async function createTopic(cluster: TestCluster, topic: string, partitions: number, rf: number) {

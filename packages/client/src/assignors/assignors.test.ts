@@ -560,10 +560,59 @@ describe('Client > assignors', () => {
       expect(() => decodeSubscription(Buffer.alloc(0))).toThrow(
         /malformed consumer protocol subscription/,
       );
-      expect(() => decodeSubscription(Buffer.from([0x01]))).toThrow(/not a map/);
+      expect(() => decodeSubscription(Buffer.from([0x01]))).toThrow(/int16 needs 2 bytes/);
+      expect(() => decodeSubscription(Buffer.from([0xff, 0xff]))).toThrow(/bad version -1/);
       expect(() => decodeAssignment(encodeSubscription(sub(['t'])).subarray(0, 3))).toThrow(
         /malformed consumer protocol assignment/,
       );
+    });
+
+    it("is Kafka's ConsumerProtocol format, as kafkajs (a real Kafka client) writes and reads it", () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { AssignerProtocol } = require('kafkajs') as typeof import('kafkajs');
+      const theirs = AssignerProtocol.MemberMetadata.encode({
+        version: 0,
+        topics: ['a', 'b'],
+        userData: Buffer.from('u'),
+      });
+      expect(decodeSubscription(theirs)).toEqual({
+        topics: ['a', 'b'],
+        userData: Buffer.from('u'),
+        ownedPartitions: [],
+        generationId: -1,
+      });
+      const ours = encodeSubscription({
+        topics: ['b', 'a'],
+        userData: null,
+        ownedPartitions: [{ topic: 'a', partition: 1 }],
+        generationId: 4,
+      });
+      expect(AssignerProtocol.MemberMetadata.decode(ours)).toMatchObject({
+        version: 2,
+        topics: ['a', 'b'],
+      });
+      const assignment = encodeAssignment({
+        partitions: [
+          { topic: 'x', partition: 2 },
+          { topic: 'x', partition: 0 },
+          { topic: 'y', partition: 1 },
+        ],
+        userData: null,
+      });
+      expect(AssignerProtocol.MemberAssignment.decode(assignment)).toMatchObject({
+        version: 0,
+        assignment: { x: [0, 2], y: [1] },
+      });
+      const back = AssignerProtocol.MemberAssignment.encode({
+        version: 0,
+        assignment: { x: [0, 2], y: [1] },
+        userData: Buffer.alloc(0),
+      });
+      expect(decodeAssignment(back).partitions).toEqual([
+        { topic: 'x', partition: 0 },
+        { topic: 'x', partition: 2 },
+        { topic: 'y', partition: 1 },
+      ]);
     });
 
     it('creates assignors from partition.assignment.strategy', () => {

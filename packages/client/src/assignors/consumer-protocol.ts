@@ -1,19 +1,21 @@
 /**
- * The "consumer" protocol type's opaque bytes, as Kafka's ConsumerProtocol carries them
- * in JoinGroup metadata and SyncGroup assignments, encoded with msgpackr through
- * @kzoo/protocol's codec:
+ * The "consumer" protocol type's bytes, in Kafka's own ConsumerProtocol format (the
+ * bytes every Kafka client puts in JoinGroup metadata and SyncGroup assignments, so
+ * kzoo's consumers share groups with kafkajs, librdkafka or Java consumers):
  *
- *   Subscription: { version: 0, topics: string[], userData: bin | nil,
- *                   ownedPartitions: [{ topic, partitions: int[] }], generationId: int }
- *   Assignment:   { version: 0, assignedPartitions: [{ topic, partitions: int[] }],
- *                   userData: bin | nil }
+ *   ConsumerProtocolSubscription  int16 version (kzoo writes 2)
+ *     v0+ topics: [string]   userData: nullable bytes
+ *     v1+ ownedPartitions: [topic: string, partitions: [int32]]   (KIP-429)
+ *     v2+ generationId: int32 (-1: none)                          (KIP-792)
+ *     v3+ rackId: nullable string                                 (KIP-881; read, not used)
+ *   ConsumerProtocolAssignment    int16 version (kzoo writes 0)
+ *     v0+ assignedPartitions: [topic: string, partitions: [int32]]   userData: nullable bytes
  *
- * (Kafka's v1 subscription added ownedPartitions, v2 generationId; kzoo has them from v0.)
- * Decoders accept unknown extra fields (newer versions) and reject malformed input with
- * a typed error.
+ * As Kafka's, a version newer than ours is read as far as we know it (later versions
+ * only append fields); malformed input is refused with a typed error.
  */
 import { KafkaError } from '@kzoo/common';
-import { decodeBody, encodeBody } from '@kzoo/protocol';
+import { KafkaReader, KafkaWriter } from '@kzoo/protocol';
 import type { TopicPartition } from '../fetcher';
 
 export const CONSUMER_PROTOCOL_TYPE = 'consumer';
@@ -56,88 +58,102 @@ function bad(what: string, detail: string): KafkaError {
   return new KafkaError('INVALID_REQUEST', `malformed consumer protocol ${what}: ${detail}`);
 }
 
-function obj(what: string, buf: Buffer): Record<string, unknown> {
-  if (!Buffer.isBuffer(buf) || buf.length === 0) throw bad(what, 'no bytes');
-  let v: unknown;
-  try {
-    v = decodeBody(buf);
-  } catch (e) {
-    throw bad(what, (e as Error).message);
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(what, 'not a map');
-  const o = v as Record<string, unknown>;
-  if (typeof o.version !== 'number' || !Number.isInteger(o.version) || o.version < 0) {
-    throw bad(what, `bad version ${JSON.stringify(o.version)}`);
-  }
-  return o;
+const SUBSCRIPTION_VERSION = 2;
+const ASSIGNMENT_VERSION = 0;
+
+function sizeOfTopicPartitions(tps: TopicPartitions[]): number {
+  let n = 4;
+  for (const t of tps) n += 2 + Buffer.byteLength(t.topic) + 4 + 4 * t.partitions.length;
+  return n;
 }
 
-function topicPartitions(what: string, v: unknown): TopicPartition[] {
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw bad(what, 'partitions are not a list');
+function writeTopicPartitions(w: KafkaWriter, tps: TopicPartitions[]): void {
+  w.arrayLength(tps.length, false);
+  for (const t of tps) {
+    w.string(t.topic, false);
+    w.arrayLength(t.partitions.length, false);
+    for (const p of t.partitions) w.int32(p);
+  }
+}
+
+function readTopicPartitions(what: string, r: KafkaReader): TopicPartition[] {
   const out: TopicPartition[] = [];
-  for (const e of v) {
-    const t = e as { topic?: unknown; partitions?: unknown };
-    if (typeof t?.topic !== 'string' || !Array.isArray(t.partitions)) {
-      throw bad(what, `bad topic entry ${JSON.stringify(e)}`);
-    }
-    for (const p of t.partitions) {
-      if (!Number.isInteger(p) || (p as number) < 0) throw bad(what, `bad partition ${p}`);
-      out.push({ topic: t.topic, partition: p as number });
+  const n = r.arrayLength(false, false);
+  for (let i = 0; i < n; i++) {
+    const topic = r.string(false);
+    const m = r.arrayLength(false, false);
+    for (let j = 0; j < m; j++) {
+      const partition = r.int32();
+      if (partition < 0) throw bad(what, `bad partition ${partition} of ${topic}`);
+      out.push({ topic, partition });
     }
   }
   return out;
 }
 
-function userData(what: string, v: unknown): Buffer | null {
-  if (v === undefined || v === null) return null;
-  if (!(v instanceof Uint8Array)) throw bad(what, 'userData is not bytes');
-  return Buffer.from(v);
+/** Runs a decoder, turning short or malformed input into the typed error. */
+function decoding<T>(what: string, buf: Buffer, read: (r: KafkaReader) => T): T {
+  if (!Buffer.isBuffer(buf) || buf.length === 0) throw bad(what, 'no bytes');
+  const r = new KafkaReader(buf);
+  try {
+    const version = r.int16();
+    if (version < 0) throw bad(what, `bad version ${version}`);
+    return read(r);
+  } catch (e) {
+    if (e instanceof KafkaError) throw e;
+    throw bad(what, (e as Error).message);
+  }
 }
 
 export function encodeSubscription(s: Subscription): Buffer {
-  return Buffer.from(
-    encodeBody({
-      version: 0,
-      topics: [...s.topics].sort(),
-      userData: s.userData,
-      ownedPartitions: groupByTopic(s.ownedPartitions),
-      generationId: s.generationId,
-    }),
-  );
+  const topics = [...s.topics].sort();
+  const owned = groupByTopic(s.ownedPartitions);
+  let size = 2 + 4 + 4 + (s.userData?.length ?? 0) + sizeOfTopicPartitions(owned) + 4;
+  for (const t of topics) size += 2 + Buffer.byteLength(t);
+  const w = new KafkaWriter(Buffer.allocUnsafe(size));
+  w.int16(SUBSCRIPTION_VERSION);
+  w.arrayLength(topics.length, false);
+  for (const t of topics) w.string(t, false);
+  w.bytes(s.userData, false);
+  writeTopicPartitions(w, owned);
+  w.int32(s.generationId);
+  return w.buf;
 }
 
 export function decodeSubscription(buf: Buffer): Subscription {
-  const o = obj('subscription', buf);
-  if (!Array.isArray(o.topics) || !o.topics.every((t) => typeof t === 'string')) {
-    throw bad('subscription', 'topics are not a list of strings');
-  }
-  const gen = o.generationId ?? -1;
-  if (!Number.isInteger(gen)) throw bad('subscription', `bad generationId ${gen}`);
-  return {
-    topics: o.topics as string[],
-    userData: userData('subscription', o.userData),
-    ownedPartitions: topicPartitions('subscription', o.ownedPartitions),
-    generationId: gen as number,
-  };
+  return decoding('subscription', buf, (r) => {
+    const version = buf.readInt16BE(0);
+    const topics: string[] = [];
+    const n = r.arrayLength(false, false);
+    for (let i = 0; i < n; i++) topics.push(r.string(false));
+    const userData = r.nullableBytes(false);
+    const ownedPartitions = version >= 1 ? readTopicPartitions('subscription', r) : [];
+    const generationId = version >= 2 ? r.int32() : -1;
+    return {
+      topics,
+      userData: userData && Buffer.from(userData),
+      ownedPartitions,
+      generationId,
+    };
+  });
 }
 
 export function encodeAssignment(a: Assignment): Buffer {
-  return Buffer.from(
-    encodeBody({
-      version: 0,
-      assignedPartitions: groupByTopic(a.partitions),
-      userData: a.userData,
-    }),
-  );
+  const assigned = groupByTopic(a.partitions);
+  const size = 2 + sizeOfTopicPartitions(assigned) + 4 + (a.userData?.length ?? 0);
+  const w = new KafkaWriter(Buffer.allocUnsafe(size));
+  w.int16(ASSIGNMENT_VERSION);
+  writeTopicPartitions(w, assigned);
+  w.bytes(a.userData, false);
+  return w.buf;
 }
 
 /** An empty buffer (what the coordinator gives a member the leader left out) is no partitions. */
 export function decodeAssignment(buf: Buffer): Assignment {
   if (buf.length === 0) return { partitions: [], userData: null };
-  const o = obj('assignment', buf);
-  return {
-    partitions: topicPartitions('assignment', o.assignedPartitions),
-    userData: userData('assignment', o.userData),
-  };
+  return decoding('assignment', buf, (r) => {
+    const partitions = readTopicPartitions('assignment', r);
+    const userData = r.remaining > 0 ? r.nullableBytes(false) : null;
+    return { partitions, userData: userData && Buffer.from(userData) };
+  });
 }
