@@ -345,6 +345,23 @@ describe('protocol > kafka > DescribeCluster (flexible v0)', () => {
   });
 });
 
+describe('protocol > kafka > request header', () => {
+  it('accepts a null clientId and trailing bytes after a non-flexible body', () => {
+    const frame = encodeKafkaRequest(
+      { apiKey: 12, apiVersion: 3, correlationId: -5, clientId: null },
+      { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: 'i' },
+    ).subarray(4);
+    const { header, body } = decodeKafkaRequest(Buffer.concat([frame, Buffer.from('junk')]));
+    expect(header).toEqual({ apiKey: 12, apiVersion: 3, correlationId: -5, clientId: null });
+    expect(body).toEqual({ groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: 'i' });
+  });
+
+  it('refuses a header shorter than its clientId as not answerable', () => {
+    const bad = Buffer.from('000c0000000000010010' + '6162', 'hex');
+    expect(() => decodeKafkaRequest(bad)).toThrow(/Heartbeat v0 request header/);
+  });
+});
+
 describe('protocol > kafka > isKafkaApiVersionsProbe', () => {
   it('recognises v0-2 empty bodies and v3 compact bodies only', () => {
     const v2 = encodeKafkaRequest(hdr(18, 2), {}).subarray(4);
