@@ -57,6 +57,22 @@ export const KAFKA_API_VERSIONS: ReadonlyArray<ApiVersionRange> = KAFKA_APIS.map
 
 const UNSUPPORTED_VERSION = 35;
 
+/**
+ * A RequestDecodeError without a stack trace: a hostile peer can make thousands a
+ * second, and the message already names the API, version and field path.
+ */
+function requestDecodeError(
+  ...args: ConstructorParameters<typeof RequestDecodeError>
+): RequestDecodeError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new RequestDecodeError(...args);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** The definition of an advertised API, or undefined. */
 export function kafkaApi(apiKey: number): KafkaApi<unknown, unknown> | undefined {
   return BY_KEY.get(apiKey);
@@ -90,7 +106,7 @@ function requestHeaderVersion(apiKey: number, apiVersion: number): 1 | 2 {
  */
 export function decodeKafkaRequest(frame: Buffer): { header: KafkaRequestHeader; body: unknown } {
   if (frame.length < 10) {
-    throw new RequestDecodeError(
+    throw requestDecodeError(
       'INVALID_REQUEST',
       `frame of ${frame.length} bytes is shorter than a Kafka request header`,
       false,
@@ -110,7 +126,7 @@ export function decodeKafkaRequest(frame: Buffer): { header: KafkaRequestHeader;
     header = readKafkaRequestHeader(r, supported || apiKey === API_VERSIONS_KEY ? hv : 1);
   } catch (e) {
     if (!(e instanceof KafkaDecodeError)) throw e;
-    throw new RequestDecodeError(
+    throw requestDecodeError(
       'INVALID_REQUEST',
       `${name} v${apiVersion} request header: ${e.message}`,
       false,
@@ -120,7 +136,7 @@ export function decodeKafkaRequest(frame: Buffer): { header: KafkaRequestHeader;
     );
   }
   if (!api || !supported) {
-    throw new RequestDecodeError(
+    throw requestDecodeError(
       'UNSUPPORTED_VERSION',
       api
         ? `${name} v${apiVersion} is not supported (versions ${api.minVersion}-${api.maxVersion})`
@@ -141,7 +157,7 @@ export function decodeKafkaRequest(frame: Buffer): { header: KafkaRequestHeader;
     body = api.requestToNative ? api.requestToNative(kafka, apiVersion) : kafka;
   } catch (e) {
     if (!(e instanceof KafkaDecodeError)) throw e;
-    throw new RequestDecodeError(
+    throw requestDecodeError(
       'INVALID_REQUEST',
       `${name} v${apiVersion} request: ${e.message}`,
       false,

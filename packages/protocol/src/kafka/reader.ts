@@ -6,13 +6,22 @@
  * bytes/records come back as `subarray` views of the frame: no copy.
  */
 
-/** Bytes that do not decode as the Kafka type expected; `path` names the field. */
+/**
+ * Bytes that do not decode as the Kafka type expected; `path` names the field.
+ * Hostile input makes these by the thousand and the path says where, so no stack
+ * trace is captured (that is most of an Error's cost).
+ */
 export class KafkaDecodeError extends Error {
+  public path: string;
   constructor(
-    public path: string,
+    path: string,
     public readonly problem: string,
   ) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`${path || '<body>'}: ${problem}`);
+    Error.stackTraceLimit = limit;
+    this.path = path;
     this.name = 'KafkaDecodeError';
   }
   /** Prepends a path segment while unwinding (`topics` + `[2].index`). */

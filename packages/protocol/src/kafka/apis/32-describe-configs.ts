@@ -110,14 +110,12 @@ export const KafkaDescribeConfigsApi = defineKafkaApi<
   response,
   responseFromNative: (n, v) =>
     v === 0 ? mapConfigs(n, (c) => ({ ...c, isDefault: c.configSource === DEFAULT_CONFIG })) : n,
-  responseToNative: (k, v) => {
-    const res = k as unknown as DescribeConfigsResponse;
-    if (v !== 0) return res;
-    return mapConfigs(res, (c) => {
+  // isDefault exists only at v0 (Kafka-only; the decoder fills it elsewhere).
+  responseToNative: (k, v) =>
+    mapConfigs(k as unknown as DescribeConfigsResponse, (c) => {
       const { isDefault, ...rest } = c;
-      return { ...rest, configSource: isDefault ? DEFAULT_CONFIG : -1 };
-    }) as DescribeConfigsResponse;
-  },
+      return v === 0 ? { ...rest, configSource: isDefault ? DEFAULT_CONFIG : -1 } : rest;
+    }) as DescribeConfigsResponse,
   errorResponse: (req, errorCode, message) => ({
     throttleTimeMs: 0,
     results: (req?.resources ?? []).map((r) => ({
