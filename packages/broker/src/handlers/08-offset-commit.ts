@@ -6,7 +6,7 @@
  * allowed while the group has no members.
  * Per-partition errors: UNKNOWN_TOPIC_OR_PARTITION (not in this broker's metadata),
  * OFFSET_METADATA_TOO_LARGE (> 4096, `offset.metadata.max.bytes`),
- * INVALID_COMMIT_OFFSET_SIZE (negative offset), ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID,
+ * INVALID_COMMIT_OFFSET_SIZE (not a 64-bit integer; negative offsets are stored, as Kafka), ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID,
  * REBALANCE_IN_PROGRESS, INVALID_GROUP_ID, NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE.
  * Not implemented: committedLeaderEpoch and committedMetadata are checked but not
  * stored (the ZooKeeper format holds only the offset).

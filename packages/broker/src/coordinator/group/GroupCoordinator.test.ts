@@ -558,19 +558,21 @@ describe('Broker > GroupCoordinator', () => {
       expect(await f.store.groupExists('never')).toBe(false);
     });
 
-    it('refuses negative offsets per partition and stores the rest', async () => {
+    it('stores any 64-bit offset as Kafka does, logical ones included; refuses what is not an integer', async () => {
       const f = setup();
       const res = await f.coord.handleCommitOffsets({
         groupId: 'g',
         generationId: -1,
         memberId: '',
         offsets: [
-          { topic: 't', partition: 0, offset: -5 },
+          { topic: 't', partition: 0, offset: -2 },
           { topic: 't', partition: 1, offset: 3 },
+          { topic: 't', partition: 2, offset: 1.5 },
         ],
       });
-      expect(res.map((r) => r.errorCode)).toEqual([ErrorCode.INVALID_COMMIT_OFFSET_SIZE, 0]);
+      expect(res.map((r) => r.errorCode)).toEqual([0, 0, ErrorCode.INVALID_COMMIT_OFFSET_SIZE]);
       expect(await f.store.fetchOffsets('g', null)).toEqual([
+        { topic: 't', partition: 0, offset: -2 },
         { topic: 't', partition: 1, offset: 3 },
       ]);
     });

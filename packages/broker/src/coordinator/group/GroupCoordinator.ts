@@ -830,11 +830,11 @@ export class GroupCoordinator implements GroupCoordinatorCallbacks {
   }
 }
 
+/**
+ * Any 64-bit offset is stored, as Kafka stores it: clients commit logical offsets too
+ * (kafkajs' resetOffsets commits -2 = earliest) and treat a negative committed offset
+ * as none, resolving it with their reset policy.
+ */
 function isValidOffset(o: CommittedOffset): boolean {
-  return (
-    Number.isSafeInteger(o.offset) &&
-    o.offset >= 0 &&
-    Number.isSafeInteger(o.partition) &&
-    o.partition >= 0
-  );
+  return Number.isSafeInteger(o.offset) && Number.isSafeInteger(o.partition) && o.partition >= 0;
 }

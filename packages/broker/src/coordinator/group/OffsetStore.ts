@@ -34,7 +34,7 @@ export interface OffsetStore {
 
 export function validateCommittedOffsets(offsets: readonly CommittedOffset[]): void {
   for (const o of offsets) {
-    if (!Number.isSafeInteger(o.offset) || o.offset < 0) {
+    if (!Number.isSafeInteger(o.offset)) {
       throw new RangeError(`invalid offset ${o.offset} for ${o.topic}-${o.partition}`);
     }
     if (!Number.isSafeInteger(o.partition) || o.partition < 0) {
