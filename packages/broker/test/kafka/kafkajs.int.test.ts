@@ -191,11 +191,12 @@ describe('broker > kafka listener > kafkajs', () => {
     await admin.resetOffsets({ groupId: group, topic, earliest: true });
     const reset = await admin.fetchOffsets({ groupId: group, topics: [topic] });
     for (const p of reset[0].partitions) expect(p.offset).toBe('-2');
-    // ...and a member of the group starts over from the beginning
+    // ...so a member of the group no longer finds the committed positions and starts
+    // over from the beginning (were they still committed, they would win)
     const again = kafka.consumer({ groupId: group });
     await again.connect();
     onCleanup(() => again.disconnect());
-    await again.subscribe({ topic });
+    await again.subscribe({ topic, fromBeginning: true });
     const reread: string[] = [];
     await collect(again, reread);
     await waitFor('40 records consumed again', () => reread.length >= 40, { timeoutMs: 30000 });
