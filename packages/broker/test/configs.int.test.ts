@@ -312,4 +312,43 @@ describe('broker > topic configs (DescribeConfigs, AlterConfigs, IncrementalAlte
       return dc.brokers.map((b) => b.brokerId).join(',') === '1,2' ? true : undefined;
     });
   });
+  it('turning unclean.leader.election.enable on elects a leaderless partition at once', async () => {
+    const c = await startCluster(2);
+    const topic = randomTopic('unclean');
+    const conn1 = await c.connect(1);
+    const created = await conn1.request(19, 0, {
+      topics: [
+        {
+          name: topic,
+          numPartitions: -1,
+          replicationFactor: -1,
+          assignments: [{ partitionIndex: 0, brokerIds: [1, 2] }],
+          configs: [],
+        },
+      ],
+      timeoutMs: 15000,
+      validateOnly: false,
+    });
+    expect(created.topics[0].errorCode).toBe(0);
+    // Broker 2 leaves (ISR [1]), then broker 1, the last ISR member: no leader.
+    await c.broker(2).shutdown();
+    await c.broker(1).shutdown();
+    await c.startBroker(2);
+    const conn2 = await c.connect(2);
+    const leaderOf = async () =>
+      (await metadata(conn2, [topic])).topics[0]?.partitions[0]?.leaderId;
+    await waitFor('broker 2 is the controller', () => c.broker(2).isController());
+    await c.broker(2).controller.idle();
+    expect(await leaderOf()).toBe(-1); // unclean elections are off
+    expect(
+      (
+        await alter(conn2, topic, [
+          { name: 'unclean.leader.election.enable', configOperation: SET, value: 'true' },
+        ])
+      ).errorCode,
+    ).toBe(0);
+    await waitFor('the out-of-sync replica leads', async () =>
+      (await leaderOf()) === 2 ? true : undefined,
+    );
+  });
 });
