@@ -668,3 +668,27 @@ function parseProtocolMap(s: string): Record<string, string> {
 function dropUndefined(o: ConfigInput): ConfigInput {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
 }
+
+/** Topic-level log defaults from the broker's log.* keys (Kafka's LogConfig defaults). */
+export function logDefaultsFrom(config: KafkaConfig): Record<string, string | number> {
+  const hours = config.getInt('log.retention.hours');
+  const minutes = config.getIntOrNull('log.retention.minutes');
+  const retentionMs =
+    config.getIntOrNull('log.retention.ms') ??
+    (minutes !== null ? minutes * 60000 : hours * 3600000);
+  const out: Record<string, string | number> = {
+    'segment.bytes': config.getInt('log.segment.bytes'),
+    'segment.ms': config.getIntOrNull('log.roll.ms') ?? config.getInt('log.roll.hours') * 3600000,
+    'retention.ms': retentionMs,
+    'retention.bytes': config.getInt('log.retention.bytes'),
+    'cleanup.policy': (config.getList('log.cleanup.policy') ?? ['delete']).join(','),
+    'index.interval.bytes': config.getInt('log.index.interval.bytes'),
+    'segment.index.bytes': config.getInt('log.index.size.max.bytes'),
+    'max.message.bytes': config.getInt('message.max.bytes'),
+    'flush.messages': config.getInt('log.flush.interval.messages'),
+    'message.timestamp.type': config.getString('log.message.timestamp.type') ?? 'CreateTime',
+  };
+  const flushMs = config.getIntOrNull('log.flush.interval.ms');
+  if (flushMs !== null) out['flush.ms'] = flushMs;
+  return out;
+}

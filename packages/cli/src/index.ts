@@ -1,10 +1,11 @@
 // cli: the `kzoo` command (yargs).
 //   bin.ts (entry), commands/ (one file per command group: zk, broker, cluster, topic,
-//   produce, consume, group, leader-election, demo), bench/ (end-to-end benchmark),
+//   configs, produce, consume, group, leader-election, demo), bench/ (end-to-end benchmark),
 //   common.ts (--zk option, error handling), cluster-file.ts (`cluster up`'s cluster.json)
 import yargs from 'yargs';
 import { brokerCommand } from './commands/broker';
 import { clusterCommand } from './commands/cluster';
+import { configsCommand } from './commands/configs';
 import { consumeCommand } from './commands/consume';
 import { demoCommand } from './commands/demo';
 import { groupCommand } from './commands/group';
@@ -25,6 +26,7 @@ export function buildCli(argv: string[]) {
     .command(brokerCommand)
     .command(clusterCommand)
     .command(topicCommand)
+    .command(configsCommand)
     .command(produceCommand)
     .command(consumeCommand)
     .command(groupCommand)
@@ -32,7 +34,7 @@ export function buildCli(argv: string[]) {
     .command(demoCommand)
     .demandCommand(
       1,
-      'name a command: demo, zk, broker, cluster, topic, produce, consume, group or leader-election',
+      'name a command: demo, zk, broker, cluster, topic, configs, produce, consume, group or leader-election',
     )
     .strict()
     .recommendCommands()

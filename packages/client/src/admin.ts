@@ -1,6 +1,7 @@
 /**
  * Admin (Kafka's AdminClient): topics (createTopics, createPartitions, deleteTopics,
- * listTopics, describeTopics), the cluster (describeCluster), offsets (listOffsets) and
+ * listTopics, describeTopics), configs (describeConfigs, incrementalAlterConfigs), the
+ * cluster (describeCluster), offsets (listOffsets) and
  * consumer groups (listGroups, describeGroups, deleteGroups,
  * listConsumerGroupOffsets, alterConsumerGroupOffsets) and elections (electLeaders).
  * Topic changes and elections go to the controller (retried on NOT_CONTROLLER after a
@@ -107,6 +108,81 @@ export interface PartitionOffset extends TopicPartition {
 }
 
 export type OffsetSpec = 'earliest' | 'latest';
+
+/** A config resource (Kafka's ConfigResource): a topic, or a broker by id. */
+export interface ConfigResource {
+  type: 'topic' | 'broker';
+  /** Topic name, or broker id ('' = any broker's view of the broker defaults). */
+  name: string;
+}
+
+/** Kafka's ConfigEntry.ConfigSource names (Java admin client). */
+export type ConfigSourceName =
+  | 'UNKNOWN'
+  | 'DYNAMIC_TOPIC_CONFIG'
+  | 'DYNAMIC_BROKER_CONFIG'
+  | 'DYNAMIC_DEFAULT_BROKER_CONFIG'
+  | 'STATIC_BROKER_CONFIG'
+  | 'DEFAULT_CONFIG'
+  | 'DYNAMIC_BROKER_LOGGER_CONFIG';
+
+export interface ConfigSynonym {
+  name: string;
+  value: string | null;
+  source: ConfigSourceName;
+}
+
+export interface ConfigEntry {
+  name: string;
+  value: string | null;
+  source: ConfigSourceName;
+  /** True when the value is the default (source DEFAULT_CONFIG). */
+  isDefault: boolean;
+  isReadOnly: boolean;
+  isSensitive: boolean;
+  synonyms: ConfigSynonym[];
+  /** Kafka's ConfigDef.Type name: BOOLEAN, STRING, INT, SHORT, LONG, DOUBLE, LIST, CLASS, PASSWORD, UNKNOWN. */
+  type: string;
+  documentation: string | null;
+}
+
+export interface ResourceConfig {
+  resource: ConfigResource;
+  configs: ConfigEntry[];
+}
+
+/** One incremental change (Kafka's AlterConfigOp): set, delete, append to / subtract from a list. */
+export interface AlterConfigOp {
+  name: string;
+  op: 'set' | 'delete' | 'append' | 'subtract';
+  /** Required except for delete. */
+  value?: string;
+}
+
+const CONFIG_SOURCES: ConfigSourceName[] = [
+  'UNKNOWN',
+  'DYNAMIC_TOPIC_CONFIG',
+  'DYNAMIC_BROKER_CONFIG',
+  'DYNAMIC_DEFAULT_BROKER_CONFIG',
+  'STATIC_BROKER_CONFIG',
+  'DEFAULT_CONFIG',
+  'DYNAMIC_BROKER_LOGGER_CONFIG',
+];
+const CONFIG_TYPES = [
+  'UNKNOWN',
+  'BOOLEAN',
+  'STRING',
+  'INT',
+  'SHORT',
+  'LONG',
+  'DOUBLE',
+  'LIST',
+  'CLASS',
+  'PASSWORD',
+];
+const RESOURCE_TYPE_ID = { topic: 2, broker: 4 } as const;
+const OP_ID = { set: 0, delete: 1, append: 2, subtract: 3 } as const;
+const sourceName = (id: number): ConfigSourceName => CONFIG_SOURCES[id] ?? 'UNKNOWN';
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 
@@ -607,6 +683,116 @@ export class Admin {
     );
   }
 
+  /**
+   * DescribeConfigs: every config of each resource (or `configNames`), with value,
+   * source and, on request, synonyms and documentation. Topics are asked of any broker,
+   * a broker resource of that broker. Throws the first resource's KafkaError (e.g.
+   * UNKNOWN_TOPIC_OR_PARTITION), naming the resource.
+   */
+  async describeConfigs(
+    resources: ConfigResource[],
+    opts: {
+      configNames?: string[];
+      includeSynonyms?: boolean;
+      includeDocumentation?: boolean;
+    } = {},
+  ): Promise<ResourceConfig[]> {
+    checkResources('describeConfigs', resources);
+    const out: ResourceConfig[] = [];
+    for (const resource of resources) {
+      const res = await this.retrying('describeConfigs', async () => {
+        const conn = await this.connectionFor(resource);
+        return conn.request(ApiKeys.DescribeConfigs, 0, {
+          resources: [
+            {
+              resourceType: RESOURCE_TYPE_ID[resource.type],
+              resourceName: resource.name,
+              configurationKeys: opts.configNames ?? null,
+            },
+          ],
+          includeSynonyms: opts.includeSynonyms ?? false,
+          includeDocumentation: opts.includeDocumentation ?? false,
+        });
+      });
+      const r = res.results[0];
+      if (!r) throw new KafkaError('UNKNOWN_SERVER_ERROR', 'describeConfigs: empty response');
+      if (r.errorCode !== 0)
+        throw new KafkaError(
+          r.errorCode,
+          `${resource.type} ${resource.name}${r.errorMessage ? `: ${r.errorMessage}` : ''}`,
+        );
+      out.push({
+        resource,
+        configs: r.configs.map((c) => ({
+          name: c.name,
+          value: c.value,
+          source: sourceName(c.configSource),
+          isDefault: c.configSource === 5,
+          isReadOnly: c.readOnly,
+          isSensitive: c.isSensitive,
+          synonyms: c.synonyms.map((y) => ({ ...y, source: sourceName(y.source) })),
+          type: CONFIG_TYPES[c.configType] ?? 'UNKNOWN',
+          documentation: c.documentation,
+        })),
+      });
+    }
+    return out;
+  }
+
+  /**
+   * IncrementalAlterConfigs: applies `ops` to each resource's overrides (set, delete,
+   * append to / subtract from list keys such as cleanup.policy). Topics go to any
+   * broker, which writes `/config/topics/<t>` and the change notification; brokers
+   * apply it live. Throws the first resource's KafkaError (INVALID_CONFIG naming the key,
+   * UNKNOWN_TOPIC_OR_PARTITION, INVALID_REQUEST for broker resources: kzoo has no dynamic
+   * broker configs). With validateOnly nothing changes.
+   */
+  async incrementalAlterConfigs(
+    changes: Array<{ resource: ConfigResource; ops: AlterConfigOp[] }>,
+    opts: { validateOnly?: boolean } = {},
+  ): Promise<void> {
+    checkResources(
+      'incrementalAlterConfigs',
+      changes.map((c) => c?.resource),
+    );
+    for (const { resource, ops } of changes) {
+      const configs = ops.map((o) => {
+        if (!o || typeof o.name !== 'string' || !(o.op in OP_ID))
+          throw new KafkaError(
+            'INVALID_REQUEST',
+            `incrementalAlterConfigs: bad operation ${JSON.stringify(o)} (op: set, delete, append or subtract)`,
+          );
+        return { name: o.name, configOperation: OP_ID[o.op], value: o.value ?? null };
+      });
+      const res = await this.retrying('incrementalAlterConfigs', async () => {
+        const conn = await this.connectionFor(resource);
+        return conn.request(ApiKeys.IncrementalAlterConfigs, 0, {
+          resources: [
+            { resourceType: RESOURCE_TYPE_ID[resource.type], resourceName: resource.name, configs },
+          ],
+          validateOnly: opts.validateOnly ?? false,
+        });
+      });
+      const r = res.responses[0];
+      if (!r)
+        throw new KafkaError('UNKNOWN_SERVER_ERROR', 'incrementalAlterConfigs: empty response');
+      if (r.errorCode !== 0)
+        throw new KafkaError(
+          r.errorCode,
+          `${resource.type} ${resource.name}${r.errorMessage ? `: ${r.errorMessage}` : ''}`,
+        );
+    }
+  }
+
+  /** A broker resource with an id goes to that broker; anything else to any broker. */
+  private async connectionFor(resource: ConfigResource): Promise<Connection> {
+    if (resource.type === 'broker' && resource.name !== '') {
+      await this.metadata([]);
+      return this.network.connectionTo(Number(resource.name));
+    }
+    return this.network.leastLoaded();
+  }
+
   async describeCluster(): Promise<ClusterDescription> {
     const cluster = Cluster.fromResponse(await this.metadata([]));
     return {
@@ -618,5 +804,22 @@ export class Admin {
 
   async close(): Promise<void> {
     await this.network.close();
+  }
+}
+
+function checkResources(what: string, resources: Array<ConfigResource | undefined>): void {
+  if (!Array.isArray(resources) || resources.length === 0)
+    throw new KafkaError('INVALID_REQUEST', `${what} expects a non-empty array of resources`);
+  for (const r of resources) {
+    if (!r || (r.type !== 'topic' && r.type !== 'broker') || typeof r.name !== 'string')
+      throw new KafkaError(
+        'INVALID_REQUEST',
+        `${what}: bad resource ${JSON.stringify(r)} (expected { type: 'topic' | 'broker', name })`,
+      );
+    if (r.type === 'broker' && r.name !== '' && !/^\d+$/.test(r.name))
+      throw new KafkaError(
+        'INVALID_REQUEST',
+        `${what}: broker id must be an integer, got ${r.name}`,
+      );
   }
 }

@@ -39,5 +39,11 @@ export {
   type PartitionOffset,
   type OffsetSpec,
   type ElectLeadersResult,
+  type ConfigResource,
+  type ConfigEntry,
+  type ConfigSynonym,
+  type ConfigSourceName,
+  type ResourceConfig,
+  type AlterConfigOp,
 } from './admin';
 export * from './assignors';

@@ -311,6 +311,23 @@ export class LogManager {
     return log;
   }
 
+  /**
+   * Kafka's LogManager.updateTopicConfig: every log of `topic` takes the broker's
+   * defaults overlaid with `topicConfig` (the topic's complete override set, so a removed
+   * override falls back to the default). Invalid configs are INVALID_CONFIG and change
+   * nothing. Returns how many logs were updated.
+   */
+  updateTopicConfig(topic: string, topicConfig: Record<string, string | number>): number {
+    const config = logConfig({ ...(this.opts.defaultConfig ?? {}), ...topicConfig });
+    let n = 0;
+    for (const [key, log] of this.logs) {
+      if (log.isClosed || key.slice(0, key.lastIndexOf('-')) !== topic) continue;
+      log.updateConfig(config);
+      n++;
+    }
+    return n;
+  }
+
   /** Closes the log and removes its directory (renamed `<tp>.<id>-delete` first, as Kafka). */
   deleteLog(topic: string, partition: number): boolean {
     const key = tpKey(topic, partition);

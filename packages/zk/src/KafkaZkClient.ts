@@ -2,7 +2,8 @@
  * KafkaZkClient: Kafka's ZooKeeper operations (Kafka's `kafka/zk/KafkaZkClient.scala`)
  * over a ZkSession, reading and writing the znodes of znodes.ts. Grouped by concern:
  * setup (top-level paths, cluster id), broker registration, controller election and
- * controller-fenced writes, consumer offsets (ZooKeeper-era `/consumers/<group>/offsets`).
+ * controller-fenced writes, entity configs and their change notifications (`/config/<type>/<name>`,
+ * `/config/changes`), consumer offsets (ZooKeeper-era `/consumers/<group>/offsets`).
  * Topic, partition-state and ISR operations join here.
  *
  * Fencing (Kafka 2.2+): every controller write is a `multi` whose first operation is
@@ -27,6 +28,10 @@ import {
   BrokerRegistration,
   BrokerSequenceIdZNode,
   ClusterIdZNode,
+  ConfigEntityChangeNotificationSequenceZNode,
+  ConfigEntityChangeNotificationZNode,
+  ConfigEntityZNode,
+  ConfigType,
   ConsumerGroupOffsetsZNode,
   ConsumerGroupZNode,
   ConsumerOffset,
@@ -442,6 +447,82 @@ export class KafkaZkClient {
       children.map((c) => ({ op: 'delete' as const, path: joinPath(parent, c) })),
     );
     return children.length;
+  }
+
+  // ------------------------------------------------------------ entity configs
+
+  /** `/config/<type>/<name>` as a map ({} when the node is missing). Kafka's getEntityConfigs. */
+  async getEntityConfigs(
+    entityType: ConfigType,
+    entityName: string,
+  ): Promise<Record<string, string>> {
+    const r = await this.getDataAndStat(ConfigEntityZNode.path(entityType, entityName));
+    return r ? ConfigEntityZNode.decode(r.data) : {};
+  }
+
+  /**
+   * Kafka's setOrCreateEntityConfigs: sets `/config/<type>/<name>` to
+   * `{"version":1,"config":{...}}` (any version), creating it and its parents when missing.
+   */
+  async setOrCreateEntityConfigs(
+    entityType: ConfigType,
+    entityName: string,
+    config: Record<string, string>,
+  ): Promise<void> {
+    const path = ConfigEntityZNode.path(entityType, entityName);
+    const data = ConfigEntityZNode.encode(config);
+    try {
+      await this.zk.setData(path, data, -1);
+      return;
+    } catch (e) {
+      if (!(e instanceof NoNodeError)) throw e;
+    }
+    try {
+      await this.zk.create(path, data, { parents: true });
+    } catch (e) {
+      if (!(e instanceof NodeExistsError)) throw e;
+      await this.zk.setData(path, data, -1);
+    }
+  }
+
+  /**
+   * Kafka's createConfigChangeNotification: a PERSISTENT_SEQUENTIAL
+   * `/config/changes/config_change_<seq>` with `{"version":2,"entity_path":"<type>/<name>"}`.
+   * Returns the created path.
+   */
+  async createConfigChangeNotification(entityPath: string): Promise<string> {
+    await this.makeSurePersistentPathExists(ConfigEntityChangeNotificationZNode.path());
+    return this.zk.create(
+      ConfigEntityChangeNotificationSequenceZNode.createPath(),
+      ConfigEntityChangeNotificationSequenceZNode.encode(entityPath),
+      { mode: 'persistent_sequential' },
+    );
+  }
+
+  /** The children of `/config/changes` (`config_change_<seq>`), sorted; `watch` fires on the next change. */
+  async getConfigChangeNotifications(watch?: Watcher): Promise<string[]> {
+    return this.getChildren(ConfigEntityChangeNotificationZNode.path(), watch);
+  }
+
+  /** One notification: the entity path it names and its creation time; null when it is gone. */
+  async getConfigChangeNotification(
+    name: string,
+  ): Promise<{ entityPath: string; ctime: number } | null> {
+    const r = await this.getDataAndStat(joinPath(ConfigEntityChangeNotificationZNode.path(), name));
+    if (!r) return null;
+    return {
+      entityPath: ConfigEntityChangeNotificationSequenceZNode.decode(r.data),
+      ctime: r.stat.ctime,
+    };
+  }
+
+  /** Deletes one notification (an expired one); a missing node is fine. */
+  async deleteConfigChangeNotification(name: string): Promise<void> {
+    try {
+      await this.zk.delete(joinPath(ConfigEntityChangeNotificationZNode.path(), name));
+    } catch (e) {
+      if (!(e instanceof NoNodeError)) throw e;
+    }
   }
 
   // ------------------------------------------------------------ consumer offsets

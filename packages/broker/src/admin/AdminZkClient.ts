@@ -6,10 +6,12 @@
  * `/brokers/topics/<t>` (v3, with a topic id) — the controller takes it from there.
  * Adding partitions rewrites `/brokers/topics/<t>` with the old and the new partitions
  * (keeping the topic id); the controller's data watch on that znode creates them.
- * Deleting a topic creates `/admin/delete_topics/<t>`.
+ * Deleting a topic creates `/admin/delete_topics/<t>`. Changing a topic's configs
+ * (changeTopicConfig) validates the complete new override set, writes it to
+ * `/config/topics/<t>` and announces it with a `/config/changes/config_change_<seq>`
+ * notification, which every broker's DynamicConfigManager applies.
  */
 import { KafkaError } from '@kzoo/common';
-import { LOG_CONFIG_DEFAULTS, logConfig } from '@kzoo/log';
 import {
   BadVersionError,
   ConfigEntityZNode,
@@ -19,23 +21,17 @@ import {
   TopicZNode,
   TopicsZNode,
   randomKafkaUuid,
+  type ConfigType,
   type ReplicaAssignment,
 } from '@kzoo/zk';
 import { assignReplicasToBrokers } from './AdminUtils';
+import { TOPIC_CONFIG_DEFS, validateTopicConfig } from './TopicConfig';
 import { hasCollision, hasCollisionChars, validateTopicName } from './Topic';
 
-/** Topic-level config keys accepted at creation (Kafka's TopicConfig names). */
-export const TOPIC_CONFIG_NAMES: ReadonlySet<string> = new Set([
-  ...Object.keys(LOG_CONFIG_DEFAULTS),
-  'min.insync.replicas',
-  'unclean.leader.election.enable',
-  'compression.type',
-  'preallocate',
-  'message.timestamp.difference.max.ms',
-  'message.downconversion.enable',
-  'leader.replication.throttled.replicas',
-  'follower.replication.throttled.replicas',
-]);
+/** Topic-level config keys accepted (Kafka's TopicConfig names; see TopicConfig.ts). */
+export const TOPIC_CONFIG_NAMES: ReadonlySet<string> = new Set(
+  TOPIC_CONFIG_DEFS.map((d) => d.name),
+);
 
 export interface CreateTopicResult {
   topicId: string;
@@ -55,8 +51,39 @@ export class AdminZkClient {
 
   /** `/config/topics/<t>` as a map ({} when missing). */
   async fetchTopicConfig(topic: string): Promise<Record<string, string>> {
-    const r = await this.zkClient.getDataAndStat(ConfigEntityZNode.path('topics', topic));
-    return r ? ConfigEntityZNode.decode(r.data) : {};
+    return this.zkClient.getEntityConfigs('topics', topic);
+  }
+
+  /**
+   * Kafka's validateTopicConfig: a valid name of an existing topic
+   * (UNKNOWN_TOPIC_OR_PARTITION otherwise) and a valid complete override set
+   * (INVALID_CONFIG naming the key).
+   */
+  async validateTopicConfig(topic: string, configs: Record<string, string>): Promise<void> {
+    validateTopicName(topic);
+    if (!(await this.topicExists(topic)))
+      throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`);
+    validateTopicConfig(configs);
+  }
+
+  /**
+   * Kafka's changeTopicConfig: validates, then replaces the topic's overrides with
+   * `configs` (the complete new set) in `/config/topics/<t>` and creates the change
+   * notification `{"version":2,"entity_path":"topics/<t>"}` under `/config/changes`.
+   */
+  async changeTopicConfig(topic: string, configs: Record<string, string>): Promise<void> {
+    await this.validateTopicConfig(topic, configs);
+    await this.changeEntityConfig('topics', topic, configs);
+  }
+
+  /** Kafka's changeEntityConfig: the entity's znode, then the change notification. */
+  private async changeEntityConfig(
+    entityType: ConfigType,
+    entityName: string,
+    configs: Record<string, string>,
+  ): Promise<void> {
+    await this.zkClient.setOrCreateEntityConfigs(entityType, entityName, configs);
+    await this.zkClient.createConfigChangeNotification(`${entityType}/${entityName}`);
   }
 
   /** Rack-unaware assignment over the live brokers (Kafka's createTopic). */
@@ -154,16 +181,7 @@ export class AdminZkClient {
         'INVALID_REPLICA_ASSIGNMENT',
         `partitions should be a consecutive 0-based integer sequence, got ${ids.join(',')}`,
       );
-    for (const k of Object.keys(config))
-      if (!TOPIC_CONFIG_NAMES.has(k))
-        throw new KafkaError('INVALID_CONFIG', `Unknown topic config name: ${k}`);
-    logConfig(config); // INVALID_CONFIG on a bad value
-    const minIsr = config['min.insync.replicas'];
-    if (minIsr !== undefined && !/^[1-9]\d*$/.test(minIsr.trim()))
-      throw new KafkaError(
-        'INVALID_CONFIG',
-        `Invalid value ${minIsr} for configuration min.insync.replicas`,
-      );
+    validateTopicConfig(config); // INVALID_CONFIG naming an unknown key or a bad value
   }
 
   /**

@@ -22,11 +22,12 @@ export type ControllerEventType =
   | 'ReplicaLeaderElection'
   | 'AutoPreferredReplicaLeaderElection'
   | 'AlterPartitionReceived'
-  | 'IsrChangeNotification';
+  | 'IsrChangeNotification'
+  | 'TopicUncleanLeaderElectionEnable';
 
 export interface ControllerEvent {
   readonly type: ControllerEventType;
-  /** PartitionModifications: the topic whose `/brokers/topics/<t>` changed. */
+  /** PartitionModifications: the topic whose `/brokers/topics/<t>` changed; TopicUncleanLeaderElectionEnable: the topic. */
   readonly topic?: string;
   /** How often this event was re-queued after a ZooKeeper connection loss. */
   readonly retries?: number;

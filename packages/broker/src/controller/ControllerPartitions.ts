@@ -99,6 +99,17 @@ export class ControllerPartitions {
     );
   }
 
+  /**
+   * Kafka's processTopicUncleanLeaderElectionEnable: `topic` now allows unclean
+   * elections, so its partitions without a leader are elected again at once.
+   */
+  async onTopicUncleanLeaderElectionEnable(topic: string): Promise<void> {
+    if (this.context.topicsToBeDeleted.has(topic)) return;
+    const batch = this.newBatch();
+    await this.psm.triggerOnlinePartitionStateChange(batch, topic);
+    this.send(batch);
+  }
+
   private newBatch(): ControllerBrokerRequestBatch {
     return new ControllerBrokerRequestBatch(
       this.o.controllerId,

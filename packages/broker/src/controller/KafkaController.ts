@@ -230,6 +230,14 @@ export class KafkaController extends EventEmitter {
     });
   }
 
+  /**
+   * Kafka's enableTopicUncleanLeaderElection: a topic's unclean.leader.election.enable
+   * became true (a config change); while active, elect its leaderless partitions.
+   */
+  enableTopicUncleanLeaderElection(topic: string): void {
+    this.eventManager.put({ type: 'TopicUncleanLeaderElectionEnable', topic });
+  }
+
   private scheduleAutoLeaderRebalance(delayMs: number): void {
     if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
     this.rebalanceTimer = setTimeout(() => {
@@ -310,6 +318,10 @@ export class KafkaController extends EventEmitter {
         }
         case 'IsrChangeNotification':
           if (this.isActive()) await this.isrChanges.processIsrChangeNotification();
+          return;
+        case 'TopicUncleanLeaderElectionEnable':
+          if (this.isActive())
+            await this.partitions.onTopicUncleanLeaderElectionEnable(event.topic!);
           return;
         case 'AutoPreferredReplicaLeaderElection':
           if (!this.isActive()) return;

@@ -102,10 +102,17 @@ export class PartitionStateMachine {
   /**
    * Kafka's triggerOnlinePartitionStateChange: Offline partitions whose recorded leader
    * is live are Online again (no election needed); New and Offline partitions (not being
-   * deleted) are brought online by the OfflinePartition election.
+   * deleted) are brought online by the OfflinePartition election. With `topic`, only
+   * that topic's partitions.
    */
-  async triggerOnlinePartitionStateChange(batch: ControllerBrokerRequestBatch): Promise<void> {
-    for (const tp of this.context.allPartitions()) {
+  async triggerOnlinePartitionStateChange(
+    batch: ControllerBrokerRequestBatch,
+    topic?: string,
+  ): Promise<void> {
+    const all = this.context
+      .allPartitions()
+      .filter((tp) => topic === undefined || tp.topic === topic);
+    for (const tp of all) {
       const l = this.context.leadership(tp);
       if (
         this.state(tp) === PartitionState.OfflinePartition &&
@@ -114,14 +121,12 @@ export class PartitionStateMachine {
       )
         this.transitionTo(tp, PartitionState.OnlinePartition);
     }
-    const candidates = this.context
-      .allPartitions()
-      .filter(
-        (tp) =>
-          (this.state(tp) === PartitionState.NewPartition ||
-            this.state(tp) === PartitionState.OfflinePartition) &&
-          !this.context.topicsToBeDeleted.has(tp.topic),
-      );
+    const candidates = all.filter(
+      (tp) =>
+        (this.state(tp) === PartitionState.NewPartition ||
+          this.state(tp) === PartitionState.OfflinePartition) &&
+        !this.context.topicsToBeDeleted.has(tp.topic),
+    );
     if (candidates.length > 0)
       await this.handleStateChanges(candidates, PartitionState.OnlinePartition, batch);
   }

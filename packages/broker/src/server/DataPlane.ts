@@ -7,14 +7,15 @@
  * all dispatching into the one KafkaApis table) and put the bound ports into the
  * endpoints the broker registers. ready (after
  * registration): start the LogManager's background work (retention, flush, checkpoints
- * including high watermarks, cleaner). shutdown: stop accepting, answer the requests in
+ * including high watermarks, cleaner) and the DynamicConfigManager (topic config changes
+ * applied live). shutdown: stop accepting, answer the requests in
  * flight (parked fetches and produces complete at once), close the logs (which
  * checkpoints high watermarks and leaves the clean-shutdown marker).
  */
 import { createLogger, Logger, SystemTime, Time } from '@kzoo/common';
 import { LogManager } from '@kzoo/log';
 import type { Broker, BrokerComponent } from '../Broker';
-import type { KafkaConfig } from '../config';
+import { logDefaultsFrom } from '../config';
 import { AdminZkClient } from '../admin/AdminZkClient';
 import {
   SocketServer,
@@ -24,6 +25,7 @@ import {
   type WireProtocol,
 } from '../network';
 import { ProducerIdManager } from './ProducerIdManager';
+import { DynamicConfigManager, TopicConfigHandler } from './DynamicConfigManager';
 import type { ApiSettings, BrokerContext } from './BrokerContext';
 import { KafkaApis } from './KafkaApis';
 import { MetadataCache } from './MetadataCache';
@@ -32,29 +34,8 @@ import { usesAlterPartition, type IsrManager } from './IsrManager';
 import { ReplicaManager } from './ReplicaManager';
 import { ZkIsrManager } from './ZkIsrManager';
 
-/** Topic-level log defaults from the broker's log.* keys (Kafka's LogConfig defaults). */
-export function logDefaultsFrom(config: KafkaConfig): Record<string, string | number> {
-  const hours = config.getInt('log.retention.hours');
-  const minutes = config.getIntOrNull('log.retention.minutes');
-  const retentionMs =
-    config.getIntOrNull('log.retention.ms') ??
-    (minutes !== null ? minutes * 60000 : hours * 3600000);
-  const out: Record<string, string | number> = {
-    'segment.bytes': config.getInt('log.segment.bytes'),
-    'segment.ms': config.getIntOrNull('log.roll.ms') ?? config.getInt('log.roll.hours') * 3600000,
-    'retention.ms': retentionMs,
-    'retention.bytes': config.getInt('log.retention.bytes'),
-    'cleanup.policy': (config.getList('log.cleanup.policy') ?? ['delete']).join(','),
-    'index.interval.bytes': config.getInt('log.index.interval.bytes'),
-    'segment.index.bytes': config.getInt('log.index.size.max.bytes'),
-    'max.message.bytes': config.getInt('message.max.bytes'),
-    'flush.messages': config.getInt('log.flush.interval.messages'),
-    'message.timestamp.type': config.getString('log.message.timestamp.type') ?? 'CreateTime',
-  };
-  const flushMs = config.getIntOrNull('log.flush.interval.ms');
-  if (flushMs !== null) out['flush.ms'] = flushMs;
-  return out;
-}
+// Moved to config.ts (a leaf module the config handlers can import); re-exported here.
+export { logDefaultsFrom };
 
 export class DataPlane implements BrokerComponent {
   readonly name = 'data-plane';
@@ -64,6 +45,7 @@ export class DataPlane implements BrokerComponent {
   private _replicaManager: ReplicaManager | null = null;
   private _socketServers: SocketServer[] = [];
   private _apis: KafkaApis | null = null;
+  private _dynamicConfigManager: DynamicConfigManager | null = null;
   private log: Logger;
   private readonly time: Time;
 
@@ -234,9 +216,32 @@ export class DataPlane implements BrokerComponent {
   async ready(): Promise<void> {
     this._logManager?.startup();
     this._replicaManager?.startup();
+    // Topic config changes (/config/changes) applied live to this broker's logs and partitions.
+    const replicaManager = this._replicaManager;
+    if (replicaManager) {
+      this._dynamicConfigManager = new DynamicConfigManager({
+        zkClient: this.broker.zkClient,
+        handlers: {
+          topics: new TopicConfigHandler({
+            replicaManager,
+            controller: () => controllerOf(this.broker),
+            logger: this.log.child({}, 'dynamic.config'),
+          }),
+        },
+        time: this.time,
+        logger: this.log.child({}, 'dynamic.config'),
+      });
+      await this._dynamicConfigManager.startup();
+    }
+  }
+
+  /** Applies topic config changes live (started in `ready`). */
+  get dynamicConfigManager(): DynamicConfigManager | null {
+    return this._dynamicConfigManager;
   }
 
   async shutdown(): Promise<void> {
+    await this._dynamicConfigManager?.shutdown();
     await this._replicaManager?.shutdownFetchers();
     if (this._socketServers.length > 0) {
       const closing = Promise.all(this._socketServers.map((s) => s.shutdown()));

@@ -44,12 +44,16 @@ import { handleCreateTopics } from '../handlers/19-create-topics';
 import { handleDeleteTopics } from '../handlers/20-delete-topics';
 import { handleInitProducerId } from '../handlers/22-init-producer-id';
 import { handleOffsetForLeaderEpoch } from '../handlers/23-offset-for-leader-epoch';
+import { handleDescribeConfigs } from '../handlers/32-describe-configs';
+import { handleAlterConfigs } from '../handlers/33-alter-configs';
 import { handleCreatePartitions } from '../handlers/37-create-partitions';
 import { handleDeleteGroups } from '../handlers/42-delete-groups';
 import { handleElectLeaders } from '../handlers/43-elect-leaders';
+import { handleIncrementalAlterConfigs } from '../handlers/44-incremental-alter-configs';
 import { handleAlterPartition } from '../handlers/56-alter-partition';
 import { handleSaslHandshake } from '../handlers/17-sasl-handshake';
 import { handleSaslAuthenticate } from '../handlers/36-sasl-authenticate';
+import { handleDescribeCluster } from '../handlers/60-describe-cluster';
 
 export type { ApiSettings, BrokerContext } from './BrokerContext';
 
@@ -97,10 +101,14 @@ export const API_HANDLERS: HandlerTable = {
   [ApiKeys.DeleteTopics]: handleDeleteTopics,
   [ApiKeys.InitProducerId]: handleInitProducerId,
   [ApiKeys.OffsetForLeaderEpoch]: handleOffsetForLeaderEpoch,
+  [ApiKeys.DescribeConfigs]: handleDescribeConfigs,
+  [ApiKeys.AlterConfigs]: handleAlterConfigs,
   [ApiKeys.CreatePartitions]: handleCreatePartitions,
   [ApiKeys.DeleteGroups]: handleDeleteGroups,
   [ApiKeys.ElectLeaders]: handleElectLeaders,
+  [ApiKeys.IncrementalAlterConfigs]: handleIncrementalAlterConfigs,
   [ApiKeys.AlterPartition]: handleAlterPartition,
+  [ApiKeys.DescribeCluster]: handleDescribeCluster,
   // Kafka's wire protocol only
   17: handleSaslHandshake,
   36: handleSaslAuthenticate,

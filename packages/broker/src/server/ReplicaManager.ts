@@ -325,6 +325,23 @@ export class ReplicaManager {
     return p;
   }
 
+  /**
+   * Applies a topic's new override set live (Kafka's TopicConfigHandler): its logs on
+   * this broker take the new log config, its partitions the new min.insync.replicas
+   * (the broker default when not overridden). Returns the partitions updated.
+   */
+  updateTopicConfig(topic: string, overrides: Record<string, string>): number {
+    this.opts.logManager.updateTopicConfig(topic, overrides);
+    const minIsr = Number(overrides['min.insync.replicas'] ?? this.opts.minInsyncReplicas ?? 1);
+    let n = 0;
+    for (const p of this.partitions.values()) {
+      if (p.topic !== topic) continue;
+      p.minInsyncReplicas = Number.isInteger(minIsr) && minIsr > 0 ? minIsr : 1;
+      n++;
+    }
+    return n;
+  }
+
   /** StopReplica: stop serving partitions; delete their logs when asked (topic deletion). */
   stopReplicas(req: StopReplicaRequest): StopReplicaResponse {
     const stale = this.staleControl(req.controllerEpoch, req.brokerEpoch);

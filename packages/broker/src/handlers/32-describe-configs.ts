@@ -1,0 +1,104 @@
+/**
+ * DescribeConfigs (key 32), v0 (Kafka v4's fields), answered by any broker as Kafka's
+ * ConfigHelper does, per resource:
+ * - TOPIC (2): every topic config kzoo knows (or the keys asked for; null or empty =
+ *   all), each with its value: the override in `/config/topics/<t>` (source
+ *   TOPIC_CONFIG 1), else the broker's value for it (STATIC_BROKER_CONFIG 4 when the
+ *   broker's config sets the key, DEFAULT_CONFIG 5 otherwise); includeSynonyms lists
+ *   Kafka's synonym chain (the override, then the broker keys), includeDocumentation a
+ *   line of documentation; configType as Kafka (BOOLEAN 1 ... PASSWORD 9). A topic this
+ *   broker's metadata does not know: UNKNOWN_TOPIC_OR_PARTITION; an invalid name:
+ *   INVALID_TOPIC_EXCEPTION.
+ * - BROKER (4): name '' or this broker's id: every broker config kzoo knows with the
+ *   value this broker runs with (STATIC_BROKER_CONFIG / DEFAULT_CONFIG, all read-only:
+ *   kzoo has no dynamic broker configs, so '' — Kafka's cluster-wide dynamic defaults —
+ *   answers the same static view); another id: INVALID_REQUEST "Unexpected broker id,
+ *   expected <id> or empty string, but received <name>"; a non-number: INVALID_REQUEST.
+ * - BROKER_LOGGER (8): INVALID_REQUEST (not supported: kzoo has no log4j loggers).
+ * - other types: INVALID_REQUEST "Unsupported resource type: <n>".
+ * Not implemented: dynamic broker configs (sources 2, 3), sensitive (PASSWORD) keys.
+ */
+import { KafkaError } from '@kzoo/common';
+import type {
+  DescribeConfigsRequest,
+  DescribeConfigsRequestResource,
+  DescribeConfigsResponse,
+  DescribeConfigsResult,
+} from '@kzoo/protocol';
+import { validateTopicName } from '../admin/Topic';
+import type { BrokerContext } from '../server/BrokerContext';
+import {
+  ConfigResourceType,
+  brokerIdOf,
+  describeBrokerConfigs,
+  describeTopicConfigs,
+  errorDetail,
+  type DescribeOptions,
+} from '../server/ConfigHelper';
+
+export async function handleDescribeConfigs(
+  broker: BrokerContext,
+  req: DescribeConfigsRequest,
+): Promise<DescribeConfigsResponse> {
+  const results: DescribeConfigsResult[] = [];
+  for (const resource of req.resources) {
+    const result: DescribeConfigsResult = {
+      errorCode: 0,
+      errorMessage: null,
+      resourceType: resource.resourceType,
+      resourceName: resource.resourceName,
+      configs: [],
+    };
+    results.push(result);
+    try {
+      result.configs = await describeOne(broker, resource, {
+        keys: resource.configurationKeys,
+        includeSynonyms: req.includeSynonyms,
+        includeDocumentation: req.includeDocumentation,
+      });
+    } catch (e) {
+      if (!(e instanceof KafkaError)) throw e;
+      result.errorCode = e.code;
+      result.errorMessage = errorDetail(e);
+      result.configs = [];
+    }
+  }
+  return { throttleTimeMs: 0, results };
+}
+
+async function describeOne(
+  broker: BrokerContext,
+  resource: DescribeConfigsRequestResource,
+  opts: DescribeOptions,
+): Promise<DescribeConfigsResult['configs']> {
+  const config = broker.config;
+  if (!config)
+    throw new KafkaError('INVALID_REQUEST', 'this broker has no configuration to describe');
+  const name = resource.resourceName;
+  switch (resource.resourceType) {
+    case ConfigResourceType.TOPIC: {
+      validateTopicName(name);
+      if (!broker.metadataCache.contains(name))
+        throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
+      const overrides = await broker.adminZkClient.fetchTopicConfig(name);
+      return describeTopicConfigs(config, overrides, opts);
+    }
+    case ConfigResourceType.BROKER:
+      if (name !== '' && brokerIdOf(name) !== broker.brokerId)
+        throw new KafkaError(
+          'INVALID_REQUEST',
+          `Unexpected broker id, expected ${broker.brokerId} or empty string, but received ${name}`,
+        );
+      return describeBrokerConfigs(config, opts);
+    case ConfigResourceType.BROKER_LOGGER:
+      throw new KafkaError(
+        'INVALID_REQUEST',
+        'BROKER_LOGGER resources are not supported: kzoo has no log4j loggers',
+      );
+    default:
+      throw new KafkaError(
+        'INVALID_REQUEST',
+        `Unsupported resource type: ${resource.resourceType}`,
+      );
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * `kzoo configs --describe|--alter --entity-type topics|brokers [--entity-name X]
+ * [--add-config k=v,k2=[a,b]] [--delete-config k1,k2] [--all]`: configs through a broker,
+ * as Kafka's `kafka-configs.sh --bootstrap-server` (DescribeConfigs with synonyms;
+ * IncrementalAlterConfigs: --add-config = SET, --delete-config = DELETE). describe
+ * prints Kafka's layout: `Dynamic configs for topic t are:` (only the overrides; with
+ * --all every config, `All configs for ...`) then `  k=v sensitive=false synonyms={...}`.
+ * kzoo brokers have no dynamic broker configs: altering brokers is refused by the broker.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { Admin, type AlterConfigOp, type ConfigEntry, type ConfigResource } from '@kzoo/client';
+import { runClient, withBootstrap, writeOut, type BootstrapArgs } from './client-args';
+
+interface ConfigsArgs extends BootstrapArgs {
+  describe: boolean;
+  alter: boolean;
+  'entity-type': 'topics' | 'brokers';
+  'entity-name'?: string;
+  'entity-default': boolean;
+  'add-config'?: string;
+  'delete-config'?: string;
+  all: boolean;
+}
+
+/**
+ * kafka-configs' --add-config: `k1=v1,k2=[v2,v3]` (square brackets keep a list value's
+ * commas). Throws naming the bad entry.
+ */
+export function parseAddConfig(s: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const entries: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === '[') depth++;
+    if (ch === ']') depth--;
+    if (ch === ',' && depth === 0) {
+      entries.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  if (depth !== 0) throw new Error(`--add-config: unbalanced brackets in ${JSON.stringify(s)}`);
+  entries.push(cur);
+  for (const e of entries.map((x) => x.trim()).filter(Boolean)) {
+    const i = e.indexOf('=');
+    if (i <= 0) throw new Error(`--add-config expects k=v[,k=v...], got ${JSON.stringify(e)}`);
+    const v = e.slice(i + 1).trim();
+    out[e.slice(0, i).trim()] = v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v;
+  }
+  return out;
+}
+
+/** Kafka's ConfigCommand describe lines for one resource. */
+export function formatConfigs(
+  entityType: 'topics' | 'brokers',
+  name: string,
+  configs: ConfigEntry[],
+  all: boolean,
+): string {
+  const dynamic = entityType === 'topics' ? 'DYNAMIC_TOPIC_CONFIG' : 'DYNAMIC_BROKER_CONFIG';
+  const shown = all ? configs : configs.filter((c) => c.source === dynamic);
+  const head =
+    entityType === 'brokers' && name === ''
+      ? 'Default configs for brokers in the cluster are:'
+      : `${all ? 'All' : 'Dynamic'} configs for ${entityType.slice(0, -1)} ${name} are:`;
+  const lines = shown.map(
+    (c) =>
+      `  ${c.name}=${c.value ?? 'null'} sensitive=${c.isSensitive} synonyms={${c.synonyms
+        .map((y) => `${y.source}:${y.name}=${y.value ?? 'null'}`)
+        .join(', ')}}`,
+  );
+  return [head, ...lines].join('\n') + '\n';
+}
+
+export const configsCommand: CommandModule<object, ConfigsArgs> = {
+  command: 'configs',
+  describe: 'Describe or alter topic configs (and describe broker configs), as kafka-configs.sh',
+  builder: (y: Argv) =>
+    withBootstrap(y)
+      .option('describe', { type: 'boolean', default: false, describe: 'Show configs' })
+      .option('alter', { type: 'boolean', default: false, describe: 'Change configs' })
+      .option('entity-type', {
+        type: 'string',
+        choices: ['topics', 'brokers'] as const,
+        demandOption: true,
+        describe: 'topics or brokers',
+      })
+      .option('entity-name', { type: 'string', describe: 'Topic name or broker id' })
+      .option('entity-default', {
+        type: 'boolean',
+        default: false,
+        describe: 'The cluster-wide broker defaults (brokers only)',
+      })
+      .option('add-config', {
+        type: 'string',
+        describe: 'k=v[,k=v...] to set; [a,b] for a list value (cleanup.policy=[compact,delete])',
+      })
+      .option('delete-config', {
+        type: 'string',
+        describe: 'k[,k...] to remove (back to the default)',
+      })
+      .option('all', {
+        type: 'boolean',
+        default: false,
+        describe: 'With --describe: every config, not only the overrides',
+      })
+      .example('$0 configs --describe --entity-type topics --entity-name orders', 'the overrides')
+      .example(
+        '$0 configs --alter --entity-type topics --entity-name orders --add-config retention.ms=86400000,min.insync.replicas=2',
+        'set configs (applied live by every broker)',
+      )
+      .example(
+        '$0 configs --alter --entity-type topics --entity-name orders --delete-config min.insync.replicas',
+        'back to the broker default',
+      )
+      .check((a) => {
+        if (a.describe === a.alter) throw new Error('say --describe or --alter');
+        if (a['entity-type'] === 'topics' && !a['entity-name'])
+          throw new Error('--entity-name is required for topics');
+        if (a['entity-default'] && a['entity-type'] !== 'brokers')
+          throw new Error('--entity-default is for brokers only');
+        if (a.alter && !a['add-config'] && !a['delete-config'])
+          throw new Error('--alter needs --add-config and/or --delete-config');
+        if (a.describe && (a['add-config'] || a['delete-config']))
+          throw new Error('--add-config and --delete-config go with --alter');
+        return true;
+      }) as Argv<ConfigsArgs>,
+  handler: (args) =>
+    runClient(async () => {
+      const admin = new Admin({
+        'bootstrap.servers': args['bootstrap-server'],
+        'client.id': 'kzoo-configs',
+        'default.api.timeout.ms': 30000,
+      });
+      const entityType = args['entity-type'];
+      const resource: ConfigResource = {
+        type: entityType === 'topics' ? 'topic' : 'broker',
+        name: args['entity-default'] ? '' : (args['entity-name'] ?? ''),
+      };
+      try {
+        if (args.describe) {
+          const [r] = await admin.describeConfigs([resource], { includeSynonyms: true });
+          await writeOut(formatConfigs(entityType, resource.name, r.configs, args.all));
+          return;
+        }
+        const set = parseAddConfig(args['add-config'] ?? '');
+        const del = (args['delete-config'] ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        if (del.length > 0 && resource.type === 'topic') {
+          // kafka-configs refuses to delete what is not overridden.
+          const [r] = await admin.describeConfigs([resource]);
+          const overridden = new Set(
+            r.configs.filter((c) => c.source === 'DYNAMIC_TOPIC_CONFIG').map((c) => c.name),
+          );
+          const missing = del.filter((k) => !overridden.has(k));
+          if (missing.length > 0) throw new Error(`Invalid config(s): ${missing.join(',')}`);
+        }
+        const ops: AlterConfigOp[] = [
+          ...Object.entries(set).map(([name, value]) => ({ name, op: 'set' as const, value })),
+          ...del.map((name) => ({ name, op: 'delete' as const })),
+        ];
+        await admin.incrementalAlterConfigs([{ resource, ops }]);
+        const what = resource.name === '' ? 'default broker' : `${resource.type} ${resource.name}`;
+        await writeOut(`Completed updating config for ${what}.\n`);
+      } finally {
+        await admin.close();
+      }
+    }),
+};
