@@ -3,7 +3,7 @@
  * `KafkaZkClient.scala` vocabulary. Two implementations: `KafkaZkClient` (a real
  * ZooKeeper session, Kafka's znode layout byte for byte) and `InMemoryKafkaZkClient`
  * (the same rules on plain maps, for unit tests on a mock clock). One contract suite
- * (`packages/zk/test/contract.ts`) runs on both.
+ * (`KafkaZk.contract.ts`) runs on both.
  *
  * Errors, on both: ZooKeeper's typed errors where the caller decides (NodeExistsError,
  * NoNodeError, BadVersionError), ControllerMovedError for a controller write whose

@@ -6,3 +6,4 @@ export * from './session';
 export * from './znodes';
 export * from './KafkaZk';
 export * from './KafkaZkClient';
+export * from './InMemoryKafkaZkClient';
