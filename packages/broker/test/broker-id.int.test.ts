@@ -64,7 +64,7 @@ describe('broker > Broker > broker id generation', () => {
     expect(await kzk.getSortedBrokerList()).toEqual([1001, 1002]);
     expect((await kzk.getBroker(1002))?.endpoints).toEqual(b2.advertisedListeners);
     expect((await kzk.getBrokerAndEpoch(1001))?.epoch).toBe(b1.brokerEpoch);
-    expect((await kzk.zk.getData('/brokers/seqid')).stat.version).toBe(2);
+    expect((await kzk.getDataAndStat('/brokers/seqid'))!.stat.version).toBe(2);
     expect([storedId(d1), storedId(d2)]).toEqual(['1001', '1002']);
     expect(b1.dataPlane.metadataCache.brokerId).toBe(1001);
     expect(b1.dataPlane.replicaManager.brokerId).toBe(1001);
@@ -81,7 +81,7 @@ describe('broker > Broker > broker id generation', () => {
     const kzk = await zkClient(zk);
     expect(await kzk.getSortedBrokerList()).toEqual([1001]);
     // no new sequence id was taken
-    expect((await kzk.zk.getData('/brokers/seqid')).stat.version).toBe(1);
+    expect((await kzk.getDataAndStat('/brokers/seqid'))!.stat.version).toBe(1);
     // the next new broker still gets the next id
     expect((await startBroker(zk, newLogDir())).brokerId).toBe(1002);
   });
@@ -94,7 +94,7 @@ describe('broker > Broker > broker id generation', () => {
     expect(b.brokerId).toBe(42);
     const kzk = await zkClient(zk);
     expect(await kzk.getSortedBrokerList()).toEqual([42]);
-    expect((await kzk.zk.getData('/brokers/seqid')).stat.version).toBe(0);
+    expect((await kzk.getDataAndStat('/brokers/seqid'))!.stat.version).toBe(0);
     // the cluster id was added to the stored metadata, the id kept
     expect(storedId(dir)).toBe('42');
     expect(fs.readFileSync(path.join(dir, 'meta.properties'), 'utf8')).toContain(

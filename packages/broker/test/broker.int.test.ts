@@ -67,7 +67,7 @@ describe('broker > Broker (in-process)', () => {
       expect(meta).toContain(`cluster.id=${b.clusterId}`);
     }
     // the failover's fenced bookkeeping write happened
-    expect(JSON.parse((await kzk.zk.getData('/feature')).data!.toString())).toEqual({
+    expect(JSON.parse((await kzk.getDataAndStat('/feature'))!.data!.toString())).toEqual({
       features: {},
       version: 1,
       status: 1,

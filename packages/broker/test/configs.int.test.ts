@@ -58,7 +58,7 @@ async function produceAll(c: TestCluster, leader: number, topic: string): Promis
 }
 
 async function configJson(zk: KafkaZkClient, topic: string): Promise<string> {
-  return (await zk.zk.getData(`/config/topics/${topic}`)).data!.toString();
+  return (await zk.getDataAndStat(`/config/topics/${topic}`))!.data!.toString();
 }
 
 describe('broker > topic configs (DescribeConfigs, AlterConfigs, IncrementalAlterConfigs; real ZooKeeper)', () => {
@@ -99,7 +99,7 @@ describe('broker > topic configs (DescribeConfigs, AlterConfigs, IncrementalAlte
     );
     expect(added).toHaveLength(1);
     expect(added[0]).toMatch(/^config_change_\d{10}$/);
-    expect((await zk.zk.getData(`/config/changes/${added[0]}`)).data!.toString()).toBe(
+    expect((await zk.getDataAndStat(`/config/changes/${added[0]}`))!.data!.toString()).toBe(
       `{"version":2,"entity_path":"topics/${topic}"}`,
     );
 

@@ -3,7 +3,7 @@
  * `Broker.shutdown()`, the controller's stats, and a partition state written by a newer
  * controller epoch that this controller must not overwrite.
  */
-import { KafkaZkClient, TopicPartitionStateZNode } from '@kzoo/zk';
+import { KafkaZkClient } from '@kzoo/zk';
 import { connectTestSession, waitFor } from '@kzoo/testkit';
 import { randomTopic, startCluster } from './cluster';
 
@@ -41,9 +41,8 @@ describe('Broker > controller > elections (in-process)', () => {
       [2, 3, 1],
       [1, 2, 3],
     ]);
-    const path = (p: number) => TopicPartitionStateZNode.path({ topic, partition: p });
     const read = async (p: number) =>
-      TopicPartitionStateZNode.decode((await zk.zk.getData(path(p))).data);
+      (await zk.getTopicPartitionStates([{ topic, partition: p }])).get(`${topic}-${p}`)!;
     await waitFor('every replica in sync', async () =>
       (await Promise.all([0, 1, 2].map(read))).every((s) => s.isr.length === 3),
     );
@@ -83,10 +82,12 @@ describe('Broker > controller > elections (in-process)', () => {
     const zk = new KafkaZkClient(await connectTestSession({ connectString: c.zk }));
     const topic = randomTopic();
     await create(await c.connect(1), topic, [[2, 3]]);
-    const path = TopicPartitionStateZNode.path({ topic, partition: 0 });
-    const before = TopicPartitionStateZNode.decode((await zk.zk.getData(path)).data);
+    const tp = { topic, partition: 0 };
+    const read = async () => (await zk.getTopicPartitionStates([tp])).get(`${topic}-0`)!;
+    const { zkVersion, ...before } = await read();
     const newer = { ...before, controllerEpoch: before.controllerEpoch + 5 };
-    await zk.zk.setData(path, TopicPartitionStateZNode.encode(newer));
+    // as another controller would: a write carrying a newer controller epoch
+    expect(await zk.conditionalUpdateLeaderAndIsr(tp, newer, zkVersion)).toBe(zkVersion + 1);
     const controller = c.brokers.find((b) => b.isController())!;
     expect(controller.brokerId).not.toBe(2);
     await c.broker(2).shutdown();
@@ -95,8 +96,8 @@ describe('Broker > controller > elections (in-process)', () => {
       () => !controller.controller.liveBrokers.has(2),
     );
     await controller.controller.idle();
-    const after = TopicPartitionStateZNode.decode((await zk.zk.getData(path)).data);
-    expect(after).toEqual(newer);
+    const after = await read();
+    expect(after).toEqual({ ...newer, zkVersion: zkVersion + 1 });
     await zk.close();
   });
 });

@@ -7,7 +7,7 @@ import { Admin, Producer } from '@kzoo/client';
 import { Connection } from '@kzoo/protocol';
 import { iterateBatches, records as readRecords } from '@kzoo/records';
 import { onCleanup, TestCluster, waitFor } from '@kzoo/testkit';
-import { TopicPartitionStateZNode, type KafkaZkClient } from '@kzoo/zk';
+import type { KafkaZkClient } from '@kzoo/zk';
 import { batchOf, metadata, randomTopic } from './cluster';
 
 const SESSION_MS = 2000;
@@ -20,10 +20,10 @@ interface PState {
 }
 
 async function state(zk: KafkaZkClient, topic: string, partition: number): Promise<PState> {
-  const path = TopicPartitionStateZNode.path({ topic, partition });
-  const r = await zk.getDataAndStat(path);
-  if (!r) throw new Error(`${path} is missing`);
-  return TopicPartitionStateZNode.decode(r.data, path);
+  const s = (await zk.getTopicPartitionStates([{ topic, partition }])).get(`${topic}-${partition}`);
+  if (!s) throw new Error(`${topic}-${partition} has no partition state`);
+  const { zkVersion: _zkVersion, ...state } = s;
+  return state;
 }
 
 async function connect(cluster: TestCluster, id: number): Promise<Connection> {

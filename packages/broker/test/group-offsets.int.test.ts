@@ -27,10 +27,10 @@ describe('Broker > GroupCoordinator > ZkOffsetStore', () => {
       { topic: 'audit', partition: 3, offset: 9007199254740991 },
     ]);
     expect(multi).toHaveBeenCalledTimes(1);
-    const raw = await zk.zk.getData(`/consumers/${group}/offsets/orders/0`);
+    const raw = (await zk.getDataAndStat(`/consumers/${group}/offsets/orders/0`))!;
     expect(raw.data!.toString()).toBe('42');
     expect(raw.stat.ephemeralOwner).toBeNull();
-    expect((await zk.zk.getData(`/consumers/${group}/offsets/audit/3`)).data!.toString()).toBe(
+    expect((await zk.getDataAndStat(`/consumers/${group}/offsets/audit/3`))!.data!.toString()).toBe(
       '9007199254740991',
     );
     // existing partitions are set, new ones created, in the same request
@@ -43,7 +43,7 @@ describe('Broker > GroupCoordinator > ZkOffsetStore', () => {
       `setData /consumers/${group}/offsets/orders/0`,
       `create /consumers/${group}/offsets/orders/1`,
     ]);
-    const after = await zk.zk.getData(`/consumers/${group}/offsets/orders/0`);
+    const after = (await zk.getDataAndStat(`/consumers/${group}/offsets/orders/0`))!;
     expect(after.data!.toString()).toBe('50');
     expect(after.stat.version).toBe(1);
     expect(await store.fetchOffsets(group, null)).toEqual([

@@ -176,9 +176,9 @@ describe('Broker > groups (in-process cluster)', () => {
     expect(stale.topics[0].partitions[0].errorCode).toBe(ErrorCode.ILLEGAL_GENERATION);
 
     const kzk = new KafkaZkClient(await connectTestSession({ connectString: cluster.zk }));
-    expect((await kzk.zk.getData(`/consumers/${group}/offsets/${topic}/0`)).data!.toString()).toBe(
-      '17',
-    );
+    expect(
+      (await kzk.getDataAndStat(`/consumers/${group}/offsets/${topic}/0`))!.data!.toString(),
+    ).toBe('17');
     expect(await kzk.getConsumerOffsets(group)).toEqual([
       { topic, partition: 0, offset: 17 },
       { topic, partition: 3, offset: 4 },

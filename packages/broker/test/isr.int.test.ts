@@ -11,16 +11,15 @@ import * as path from 'node:path';
 import { Connection } from '@kzoo/protocol';
 import { iterateBatches, records as readRecords } from '@kzoo/records';
 import { onCleanup, TestCluster, waitFor } from '@kzoo/testkit';
-import { TopicPartitionStateZNode, type KafkaZkClient } from '@kzoo/zk';
+import type { KafkaZkClient } from '@kzoo/zk';
 import { batchOf, metadata, randomTopic } from './cluster';
 
 const LAG_MS = 1500;
 
 async function state(zk: KafkaZkClient, topic: string) {
-  const path = TopicPartitionStateZNode.path({ topic, partition: 0 });
-  const r = await zk.getDataAndStat(path);
-  if (!r) throw new Error(`${path} is missing`);
-  return { ...TopicPartitionStateZNode.decode(r.data, path), zkVersion: r.stat.version };
+  const s = (await zk.getTopicPartitionStates([{ topic, partition: 0 }])).get(`${topic}-0`);
+  if (!s) throw new Error(`${topic}-0 has no partition state`);
+  return s;
 }
 
 async function connect(cluster: TestCluster, id: number): Promise<Connection> {

@@ -9,7 +9,6 @@ import type { Broker } from '@kzoo/broker';
 import type { Connection } from '@kzoo/protocol';
 import { iterateBatches, records as readRecords } from '@kzoo/records';
 import { waitFor } from '@kzoo/testkit';
-import { TopicPartitionStateZNode } from '@kzoo/zk';
 import { batchOf, createTopic, metadata, randomTopic, startCluster } from './cluster';
 
 function produce(
@@ -186,8 +185,7 @@ describe('Broker > replication (3 in-process brokers)', () => {
     expect((await produce(conn, topic, ['y'], 1)).errorCode).toBe(0);
     // The state znode: ISR shrunk by the leader, leader_epoch unchanged.
     const zk = c.broker(leader).zkClient;
-    const st = await zk.getDataAndStat(TopicPartitionStateZNode.path({ topic, partition: 0 }));
-    const s = TopicPartitionStateZNode.decode(st!.data);
+    const s = (await zk.getTopicPartitionStates([{ topic, partition: 0 }])).get(`${topic}-0`)!;
     expect(s.isr).toEqual([leader]);
     expect(s.leaderEpoch).toBe(0);
     // One follower catches up: the ISR grows back to 2 and acks=all works again.

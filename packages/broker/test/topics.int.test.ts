@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { KafkaZkClient, TopicPartitionStateZNode, TopicZNode } from '@kzoo/zk';
+import { KafkaZkClient, TopicZNode } from '@kzoo/zk';
 import { connectTestSession, waitFor } from '@kzoo/testkit';
 import { batchOf, createTopic, metadata, randomTopic, startCluster } from './cluster';
 
@@ -13,25 +13,23 @@ describe('broker > topics (in-process clusters, real ZooKeeper)', () => {
     expect(res.topics[0]).toMatchObject({ errorCode: 0, numPartitions: 6, replicationFactor: 2 });
 
     // Kafka's znodes: v3 assignment with a topic id, config, one state per partition.
-    const assignment = TopicZNode.decode(topic, (await zk.zk.getData(TopicZNode.path(topic))).data);
+    const assignment = (await zk.getReplicaAssignmentForTopics([topic])).get(topic)!;
     expect(assignment.topicId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect([...assignment.partitions.keys()]).toEqual([0, 1, 2, 3, 4, 5]);
-    const cfg = JSON.parse((await zk.zk.getData(`/config/topics/${topic}`)).data!.toString());
+    const cfg = JSON.parse((await zk.getDataAndStat(`/config/topics/${topic}`))!.data!.toString());
     expect(cfg).toEqual({ version: 1, config: { 'retention.ms': '86400000' } });
     const leaders: number[] = [];
     for (const [p, a] of assignment.partitions) {
       expect(a.replicas).toHaveLength(2);
       expect(new Set(a.replicas).size).toBe(2);
-      const st = TopicPartitionStateZNode.decode(
-        (await zk.zk.getData(TopicPartitionStateZNode.path({ topic, partition: p }))).data,
-      );
+      const st = (await zk.getTopicPartitionStates([{ topic, partition: p }])).get(`${topic}-${p}`);
       expect(st).toMatchObject({
         leader: a.replicas[0],
         leaderEpoch: 0,
         isr: a.replicas,
         controllerEpoch: 1,
       });
-      leaders.push(st.leader);
+      leaders.push(st!.leader);
     }
     // Kafka's assignment spreads 6 partitions evenly as leaders over 3 brokers.
     expect([1, 2, 3].map((b) => leaders.filter((l) => l === b).length)).toEqual([2, 2, 2]);
@@ -84,7 +82,7 @@ describe('broker > topics (in-process clusters, real ZooKeeper)', () => {
 
     // The name can be used again: a new topic id, empty logs from offset 0.
     expect((await createTopic(conn, topic, 1, 1)).topics[0].errorCode).toBe(0);
-    const recreated = TopicZNode.decode(topic, (await zk.zk.getData(TopicZNode.path(topic))).data);
+    const recreated = (await zk.getReplicaAssignmentForTopics([topic])).get(topic)!;
     expect(recreated.topicId).not.toBe(assignment.topicId);
     const leader = (await metadata(conn, [topic])).topics[0].partitions[0].leaderId;
     await waitFor(
@@ -227,13 +225,9 @@ describe('broker > topics (in-process clusters, real ZooKeeper)', () => {
       expect(md.topics[1].partitions.every((p) => p.errorCode === 0)).toBe(true);
     }
     // The epoch went up: controller_epoch 2 is in the new partitions' state.
-    const st = TopicPartitionStateZNode.decode(
-      (
-        await next.zkClient.zk.getData(
-          TopicPartitionStateZNode.path({ topic: after, partition: 0 }),
-        )
-      ).data,
-    );
+    const st = (await next.zkClient.getTopicPartitionStates([{ topic: after, partition: 0 }])).get(
+      `${after}-0`,
+    )!;
     expect(st.controllerEpoch).toBe(2);
   });
 

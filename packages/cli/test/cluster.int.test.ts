@@ -95,9 +95,7 @@ describe('cli > kzoo broker start (processes)', () => {
     // and changes nothing.
     const feature = await cluster.zkClient.zk.exists('/feature');
     const refused = await cluster.zkClient
-      .controllerFencedMulti(old.epochZkVersion, [
-        { op: 'setData', path: '/feature', data: 'zombie' },
-      ])
+      .createOrUpdateFeatureZNode({ status: 0, features: {} }, old.epochZkVersion)
       .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ControllerMovedError);
     await expect(cluster.zkClient.deleteController(old.epochZkVersion)).rejects.toThrow(

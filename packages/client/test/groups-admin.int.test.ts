@@ -7,7 +7,7 @@
  */
 import { Admin, Consumer, Producer, type ConsumerRecord, type TopicPartition } from '@kzoo/client';
 import { connectTestSession, onCleanup, runCli, waitFor } from '@kzoo/testkit';
-import { TopicZNode } from '@kzoo/zk';
+import { KafkaZkClient } from '@kzoo/zk';
 import { randomTopic, startTestBrokers, type TestBrokers } from './harness';
 
 jest.setTimeout(120000);
@@ -347,10 +347,10 @@ describe('Admin > createPartitions', () => {
         ])
       ).code,
     ).toBe(0);
-    const zk = await connectTestSession({ connectString: tb.zk });
-    const before = TopicZNode.decode(topic, (await zk.getData(TopicZNode.path(topic))).data);
+    const zk = new KafkaZkClient(await connectTestSession({ connectString: tb.zk }));
+    const before = (await zk.getReplicaAssignmentForTopics([topic])).get(topic)!;
     expect((await runCli([...bs, 'topic', 'alter', topic, '--partitions', '7'])).code).toBe(0);
-    const after = TopicZNode.decode(topic, (await zk.getData(TopicZNode.path(topic))).data);
+    const after = (await zk.getReplicaAssignmentForTopics([topic])).get(topic)!;
     expect(after.topicId).toBe(before.topicId);
     expect(after.partitions.size).toBe(7);
     for (const p of [0, 1, 2]) expect(after.partitions.get(p)).toEqual(before.partitions.get(p));

@@ -1,10 +1,13 @@
 /**
  * KafkaZkClient: Kafka's ZooKeeper operations (Kafka's `kafka/zk/KafkaZkClient.scala`)
- * over a ZkSession, reading and writing the znodes of znodes.ts. Grouped by concern:
- * setup (top-level paths, cluster id), broker registration, controller election and
- * controller-fenced writes, entity configs and their change notifications (`/config/<type>/<name>`,
- * `/config/changes`), consumer offsets (ZooKeeper-era `/consumers/<group>/offsets`).
- * Topic, partition-state and ISR operations join here.
+ * over a ZkSession, reading and writing the znodes of znodes.ts; the `KafkaZk` interface
+ * (KafkaZk.ts) documents each operation. Grouped by concern: setup (top-level paths,
+ * cluster id), broker registration, controller election and controller-fenced writes,
+ * topics and topic deletion, partition state (controller and leader writes), ISR change
+ * notifications, entity configs, producer-id blocks, consumer offsets (ZooKeeper-era
+ * `/consumers/<group>/offsets`). Outside packages/zk nothing touches a znode directly
+ * (packages/zk/src/no-direct-znode-access.test.ts checks it); the generic reads
+ * (`getDataAndStat`, `getChildren`, `pathExists`) are for inspection tools (`kzoo zk`).
  *
  * Fencing (Kafka 2.2+): every controller write is a `multi` whose first operation is
  * `check(/controller_epoch, epochZkVersion)`; if another controller has been elected
@@ -18,9 +21,23 @@ import {
   ZkOpResult,
   ZkSession,
   ZkSessionOptions,
+  ZkSessionState,
   ZkStat,
   Watcher,
 } from './session';
+import {
+  BrokerAndEpoch,
+  ConsumerOffsetEntry,
+  ControllerEpochAndZkVersion,
+  KafkaZk,
+  LeaderAndIsrUpdate,
+  PartitionStateAndZkVersion,
+  ProducerIdBlockAndZkVersion,
+  TopicAssignmentAndZkVersion,
+  UpdateLeaderAndIsrResult,
+  ZkSessionEvent,
+  topicPartitionKey,
+} from './KafkaZk';
 import {
   BrokerIdsZNode,
   BrokerIdZNode,
@@ -28,14 +45,14 @@ import {
   BrokerRegistration,
   BrokerSequenceIdZNode,
   ClusterIdZNode,
-  ConfigEntityChangeNotificationSequenceZNode,
-  ConfigEntityChangeNotificationZNode,
-  ConfigEntityZNode,
-  ConfigType,
   ConsumerGroupOffsetsZNode,
   ConsumerGroupZNode,
   ConsumerOffset,
   ConsumerPathZNode,
+  ConfigEntityChangeNotificationSequenceZNode,
+  ConfigEntityChangeNotificationZNode,
+  ConfigEntityZNode,
+  ConfigType,
   ControllerEpochZNode,
   ControllerRegistration,
   ControllerZNode,
@@ -43,7 +60,19 @@ import {
   FeatureZNodeData,
   IsrChangeNotificationZNode,
   LogDirEventNotificationZNode,
+  DeleteTopicsTopicZNode,
+  DeleteTopicsZNode,
+  IsrChangeNotificationSequenceZNode,
+  LeaderIsrAndControllerEpoch,
   PersistentZkPaths,
+  ProducerIdBlock,
+  ProducerIdBlockZNode,
+  TopicAssignment,
+  TopicPartition,
+  TopicPartitionStateZNode,
+  TopicPartitionZNode,
+  TopicZNode,
+  TopicsZNode,
   randomKafkaUuid,
 } from './znodes';
 
@@ -71,33 +100,12 @@ export class BrokerIdInUseError extends KafkaError {
   }
 }
 
-export interface ControllerEpochAndZkVersion {
-  /** The controller epoch (the number in /controller_epoch). */
-  epoch: number;
-  /** The zkVersion of /controller_epoch this controller wrote: its fencing token. */
-  epochZkVersion: number;
-}
-
-export interface BrokerAndEpoch {
-  broker: BrokerRegistration;
-  /** The czxid of /brokers/ids/<id> (KIP-380 broker epoch). */
-  epoch: number;
-}
-
-/** A committed offset as stored under `/consumers/<group>/offsets/<topic>/<partition>`. */
-export interface ConsumerOffsetEntry {
-  topic: string;
-  partition: number;
-  /** The next offset to read. */
-  offset: number;
-}
-
 export interface KafkaZkClientOptions {
   time?: Time;
   logger?: Logger;
 }
 
-export class KafkaZkClient {
+export class KafkaZkClient implements KafkaZk {
   private readonly time: Time;
   private readonly log: Logger;
 
@@ -117,6 +125,18 @@ export class KafkaZkClient {
 
   get sessionId(): string {
     return this.zk.sessionId;
+  }
+
+  get sessionState(): ZkSessionState {
+    return this.zk.state;
+  }
+
+  onSessionEvent(event: ZkSessionEvent, listener: () => void): void {
+    this.zk.on(event, listener);
+  }
+
+  offSessionEvent(event: ZkSessionEvent, listener: () => void): void {
+    this.zk.off(event, listener);
   }
 
   close(): Promise<void> {
@@ -314,6 +334,10 @@ export class KafkaZkClient {
     return (await this.getControllerRegistration())?.brokerId ?? null;
   }
 
+  async watchControllerZNode(watch: Watcher): Promise<boolean> {
+    return (await this.zk.exists(ControllerZNode.path(), watch)) !== null;
+  }
+
   /** The controller epoch and the zkVersion of /controller_epoch, or null before any election. */
   async getControllerEpoch(): Promise<ControllerEpochAndZkVersion | null> {
     const r = await this.getDataAndStat(ControllerEpochZNode.path());
@@ -379,7 +403,7 @@ export class KafkaZkClient {
    * Throws ControllerMovedError when the epoch has moved on (nothing is applied); other
    * failures throw the typed error of the refused op, whose `opIndex` counts within `ops`.
    */
-  async controllerFencedMulti(epochZkVersion: number, ops: ZkOp[]): Promise<ZkOpResult[]> {
+  private async controllerFencedMulti(epochZkVersion: number, ops: ZkOp[]): Promise<ZkOpResult[]> {
     try {
       const results = await this.zk.multi([
         { op: 'check', path: ControllerEpochZNode.path(), version: epochZkVersion },
@@ -429,9 +453,9 @@ export class KafkaZkClient {
     ]);
   }
 
-  /** Deletes every isr_change_* notification (controller failover step); fenced. */
-  async deleteIsrChangeNotifications(epochZkVersion: number): Promise<number> {
-    return this.deleteChildrenFenced(IsrChangeNotificationZNode.path(), epochZkVersion);
+  async getFeatureZNode(): Promise<FeatureZNodeData | null> {
+    const r = await this.getDataAndStat(FeatureZNode.path());
+    return r ? FeatureZNode.decode(r.data) : null;
   }
 
   /** Deletes every log_dir_event_* notification (controller failover step); fenced. */
@@ -449,39 +473,269 @@ export class KafkaZkClient {
     return children.length;
   }
 
-  // ------------------------------------------------------------ entity configs
+  // ------------------------------------------------------------ topics
 
-  /** `/config/<type>/<name>` as a map ({} when the node is missing). Kafka's getEntityConfigs. */
+  async getAllTopicsInCluster(watch?: Watcher): Promise<string[]> {
+    return this.getChildren(TopicsZNode.path(), watch);
+  }
+
+  async topicExists(topic: string): Promise<boolean> {
+    return this.pathExists(TopicZNode.path(topic));
+  }
+
+  async getReplicaAssignmentForTopics(
+    topics: readonly string[],
+    watch?: Watcher,
+  ): Promise<Map<string, TopicAssignmentAndZkVersion>> {
+    const read = await Promise.all(
+      topics.map((t) => this.getDataAndStat(TopicZNode.path(t), watch)),
+    );
+    const out = new Map<string, TopicAssignmentAndZkVersion>();
+    read.forEach((r, i) => {
+      if (r)
+        out.set(topics[i], { ...TopicZNode.decode(topics[i], r.data), zkVersion: r.stat.version });
+    });
+    return out;
+  }
+
+  async createTopicAssignment(topic: string, assignment: TopicAssignment): Promise<void> {
+    await this.zk.create(TopicZNode.path(topic), TopicZNode.encode(assignment), { parents: true });
+  }
+
+  async setTopicAssignment(
+    topic: string,
+    assignment: TopicAssignment,
+    expectedZkVersion: number,
+  ): Promise<number> {
+    const stat = await this.zk.setData(
+      TopicZNode.path(topic),
+      TopicZNode.encode(assignment),
+      expectedZkVersion,
+    );
+    return stat.version;
+  }
+
+  // ------------------------------------------------------------ topic deletion
+
+  async getTopicDeletions(watch?: Watcher): Promise<string[]> {
+    return this.getChildren(DeleteTopicsZNode.path(), watch);
+  }
+
+  async isTopicMarkedForDeletion(topic: string): Promise<boolean> {
+    return this.pathExists(DeleteTopicsTopicZNode.path(topic));
+  }
+
+  async createDeleteTopicPath(topic: string): Promise<void> {
+    await this.zk.create(DeleteTopicsTopicZNode.path(topic), null, { parents: true });
+  }
+
+  async deleteTopicDeletions(topics: readonly string[], epochZkVersion: number): Promise<void> {
+    const paths = topics.map((t) => DeleteTopicsTopicZNode.path(t));
+    const present = await Promise.all(paths.map((p) => this.pathExists(p)));
+    const ops = paths.filter((_, i) => present[i]).map((path) => ({ op: 'delete' as const, path }));
+    if (ops.length > 0) await this.controllerFencedMulti(epochZkVersion, ops);
+  }
+
+  async deleteTopicZNodes(topic: string, epochZkVersion: number): Promise<void> {
+    const ops: ZkOp[] = [];
+    const collect = async (path: string): Promise<void> => {
+      for (const c of await this.getChildren(path)) await collect(joinPath(path, c));
+      ops.push({ op: 'delete', path });
+    };
+    const root = TopicZNode.path(topic);
+    if (await this.pathExists(root)) await collect(root);
+    for (const path of [
+      ConfigEntityZNode.path('topics', topic),
+      DeleteTopicsTopicZNode.path(topic),
+    ])
+      if (await this.pathExists(path)) ops.push({ op: 'delete', path });
+    if (ops.length > 0) await this.controllerFencedMulti(epochZkVersion, ops);
+  }
+
+  // ------------------------------------------------------------ partition state
+
+  async getTopicPartitionStates(
+    partitions: readonly TopicPartition[],
+  ): Promise<Map<string, PartitionStateAndZkVersion>> {
+    const read = await Promise.all(
+      partitions.map((tp) => this.getDataAndStat(TopicPartitionStateZNode.path(tp))),
+    );
+    const out = new Map<string, PartitionStateAndZkVersion>();
+    read.forEach((r, i) => {
+      if (!r) return;
+      const path = TopicPartitionStateZNode.path(partitions[i]);
+      out.set(topicPartitionKey(partitions[i]), {
+        ...TopicPartitionStateZNode.decode(r.data, path),
+        zkVersion: r.stat.version,
+      });
+    });
+    return out;
+  }
+
+  async createTopicPartitionStates(
+    states: ReadonlyArray<{ topicPartition: TopicPartition; state: LeaderIsrAndControllerEpoch }>,
+    epochZkVersion: number,
+  ): Promise<Map<string, PartitionStateAndZkVersion | Error>> {
+    const out = new Map<string, PartitionStateAndZkVersion | Error>();
+    await Promise.all(
+      states.map(async ({ topicPartition: tp, state }) => {
+        await this.makeSurePersistentPathExists(TopicPartitionZNode.path(tp));
+        try {
+          await this.controllerFencedMulti(epochZkVersion, [
+            {
+              op: 'create',
+              path: TopicPartitionStateZNode.path(tp),
+              data: TopicPartitionStateZNode.encode(state),
+            },
+          ]);
+          out.set(topicPartitionKey(tp), { ...state, zkVersion: 0 });
+        } catch (e) {
+          if (!(e instanceof NodeExistsError)) throw e;
+          out.set(topicPartitionKey(tp), e);
+        }
+      }),
+    );
+    return out;
+  }
+
+  async updateLeaderAndIsr(
+    updates: readonly LeaderAndIsrUpdate[],
+    controllerEpoch: number,
+    epochZkVersion: number,
+  ): Promise<UpdateLeaderAndIsrResult> {
+    const result: UpdateLeaderAndIsrResult = {
+      finishedPartitions: new Map(),
+      partitionsToRetry: [],
+    };
+    await Promise.all(
+      updates.map(async (u) => {
+        const state: LeaderIsrAndControllerEpoch = {
+          leader: u.leader,
+          leaderEpoch: u.leaderEpoch,
+          isr: u.isr,
+          controllerEpoch,
+        };
+        if (u.leaderRecoveryState !== undefined) state.leaderRecoveryState = u.leaderRecoveryState;
+        try {
+          const [res] = await this.controllerFencedMulti(epochZkVersion, [
+            {
+              op: 'setData',
+              path: TopicPartitionStateZNode.path(u.topicPartition),
+              data: TopicPartitionStateZNode.encode(state),
+              version: u.zkVersion,
+            },
+          ]);
+          const zkVersion = res.op === 'setData' ? res.stat.version : u.zkVersion + 1;
+          result.finishedPartitions.set(topicPartitionKey(u.topicPartition), {
+            ...state,
+            zkVersion,
+          });
+        } catch (e) {
+          if (e instanceof BadVersionError) result.partitionsToRetry.push(u.topicPartition);
+          else if (e instanceof NoNodeError)
+            result.finishedPartitions.set(topicPartitionKey(u.topicPartition), e);
+          else throw e;
+        }
+      }),
+    );
+    return result;
+  }
+
+  async conditionalUpdateLeaderAndIsr(
+    tp: TopicPartition,
+    state: LeaderIsrAndControllerEpoch,
+    expectedZkVersion: number,
+  ): Promise<number | null> {
+    try {
+      const stat = await this.zk.setData(
+        TopicPartitionStateZNode.path(tp),
+        TopicPartitionStateZNode.encode(state),
+        expectedZkVersion,
+      );
+      return stat.version;
+    } catch (e) {
+      if (e instanceof BadVersionError) return null;
+      throw e;
+    }
+  }
+
+  // ------------------------------------------------------------ ISR change notifications
+
+  async propagateIsrChanges(partitions: readonly TopicPartition[]): Promise<void> {
+    await this.zk.create(
+      IsrChangeNotificationSequenceZNode.path(),
+      IsrChangeNotificationSequenceZNode.encode([...partitions]),
+      { mode: 'persistent_sequential' },
+    );
+  }
+
+  async getAllIsrChangeNotifications(watch?: Watcher): Promise<string[]> {
+    const children = await this.getChildren(IsrChangeNotificationZNode.path(), watch);
+    return children
+      .filter((c) => c.startsWith(IsrChangeNotificationSequenceZNode.prefix))
+      .map((c) => IsrChangeNotificationSequenceZNode.sequenceNumber(c));
+  }
+
+  async getPartitionsFromIsrChangeNotifications(
+    sequenceNumbers: readonly string[],
+  ): Promise<TopicPartition[]> {
+    const out: TopicPartition[] = [];
+    for (const seq of sequenceNumbers) {
+      const r = await this.getDataAndStat(IsrChangeNotificationSequenceZNode.path(seq));
+      if (!r) continue;
+      try {
+        out.push(...IsrChangeNotificationSequenceZNode.decode(r.data));
+      } catch (e) {
+        this.log.warn('unreadable ISR change notification', { sequenceNumber: seq, error: e });
+      }
+    }
+    return out;
+  }
+
+  async deleteIsrChangeNotifications(
+    epochZkVersion: number,
+    sequenceNumbers?: readonly string[],
+  ): Promise<number> {
+    if (sequenceNumbers === undefined)
+      return this.deleteChildrenFenced(IsrChangeNotificationZNode.path(), epochZkVersion);
+    if (sequenceNumbers.length === 0) return 0;
+    await this.controllerFencedMulti(
+      epochZkVersion,
+      sequenceNumbers.map((seq) => ({
+        op: 'delete' as const,
+        path: IsrChangeNotificationSequenceZNode.path(seq),
+      })),
+    );
+    return sequenceNumbers.length;
+  }
+
+  // ------------------------------------------------------------ configs
+
   async getEntityConfigs(
-    entityType: ConfigType,
+    rootEntityType: ConfigType,
     entityName: string,
   ): Promise<Record<string, string>> {
-    const r = await this.getDataAndStat(ConfigEntityZNode.path(entityType, entityName));
+    const r = await this.getDataAndStat(ConfigEntityZNode.path(rootEntityType, entityName));
     return r ? ConfigEntityZNode.decode(r.data) : {};
   }
 
-  /**
-   * Kafka's setOrCreateEntityConfigs: sets `/config/<type>/<name>` to
-   * `{"version":1,"config":{...}}` (any version), creating it and its parents when missing.
-   */
   async setOrCreateEntityConfigs(
-    entityType: ConfigType,
+    rootEntityType: ConfigType,
     entityName: string,
     config: Record<string, string>,
   ): Promise<void> {
-    const path = ConfigEntityZNode.path(entityType, entityName);
-    const data = ConfigEntityZNode.encode(config);
+    const path = ConfigEntityZNode.path(rootEntityType, entityName);
+    const json = ConfigEntityZNode.encode(config);
     try {
-      await this.zk.setData(path, data, -1);
-      return;
+      await this.zk.setData(path, json);
     } catch (e) {
       if (!(e instanceof NoNodeError)) throw e;
-    }
-    try {
-      await this.zk.create(path, data, { parents: true });
-    } catch (e) {
-      if (!(e instanceof NodeExistsError)) throw e;
-      await this.zk.setData(path, data, -1);
+      try {
+        await this.zk.create(path, json, { parents: true });
+      } catch (e2) {
+        if (!(e2 instanceof NodeExistsError)) throw e2;
+        await this.zk.setData(path, json);
+      }
     }
   }
 
@@ -522,6 +776,32 @@ export class KafkaZkClient {
       await this.zk.delete(joinPath(ConfigEntityChangeNotificationZNode.path(), name));
     } catch (e) {
       if (!(e instanceof NoNodeError)) throw e;
+    }
+  }
+
+  // ------------------------------------------------------------ producer ids
+
+  async getLatestProducerIdBlock(): Promise<ProducerIdBlockAndZkVersion | null> {
+    const r = await this.getDataAndStat(ProducerIdBlockZNode.path());
+    if (!r) return null;
+    const block = r.data && r.data.length > 0 ? ProducerIdBlockZNode.decode(r.data) : null;
+    return { block, zkVersion: r.stat.version };
+  }
+
+  async conditionalUpdateLatestProducerIdBlock(
+    block: ProducerIdBlock,
+    expectedZkVersion: number | null,
+  ): Promise<boolean> {
+    const path = ProducerIdBlockZNode.path();
+    const data = ProducerIdBlockZNode.encode(block);
+    try {
+      if (expectedZkVersion === null) await this.zk.create(path, data);
+      else await this.zk.setData(path, data, expectedZkVersion);
+      return true;
+    } catch (e) {
+      if (e instanceof BadVersionError || e instanceof NodeExistsError || e instanceof NoNodeError)
+        return false;
+      throw e;
     }
   }
 

@@ -4,4 +4,6 @@
 export * from './errors';
 export * from './session';
 export * from './znodes';
+export * from './KafkaZk';
 export * from './KafkaZkClient';
+export * from './InMemoryKafkaZkClient';

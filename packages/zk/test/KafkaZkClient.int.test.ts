@@ -138,9 +138,7 @@ describe('zk > KafkaZkClient', () => {
     const zombie = await client(cs);
     const before = await zombie.zk.exists('/feature');
     const err = await zombie
-      .controllerFencedMulti(first.epochZkVersion, [
-        { op: 'setData', path: '/feature', data: 'zombie' },
-      ])
+      .createOrUpdateFeatureZNode({ status: 0, features: {} }, first.epochZkVersion)
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ControllerMovedError);
     expect((err as Error).message).toContain('zkVersion 1 is stale');

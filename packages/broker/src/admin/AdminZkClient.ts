@@ -14,14 +14,10 @@
 import { KafkaError } from '@kzoo/common';
 import {
   BadVersionError,
-  ConfigEntityZNode,
-  DeleteTopicsTopicZNode,
-  KafkaZkClient,
   NodeExistsError,
-  TopicZNode,
-  TopicsZNode,
   randomKafkaUuid,
   type ConfigType,
+  type KafkaZk,
   type ReplicaAssignment,
 } from '@kzoo/zk';
 import { assignReplicasToBrokers } from './AdminUtils';
@@ -39,14 +35,14 @@ export interface CreateTopicResult {
 }
 
 export class AdminZkClient {
-  constructor(readonly zkClient: KafkaZkClient) {}
+  constructor(readonly zkClient: KafkaZk) {}
 
   async getAllTopics(): Promise<string[]> {
-    return this.zkClient.getChildren(TopicsZNode.path());
+    return this.zkClient.getAllTopicsInCluster();
   }
 
   async topicExists(topic: string): Promise<boolean> {
-    return this.zkClient.pathExists(TopicZNode.path(topic));
+    return this.zkClient.topicExists(topic);
   }
 
   /** `/config/topics/<t>` as a map ({} when missing). */
@@ -110,26 +106,12 @@ export class AdminZkClient {
     await this.validateTopicCreate(topic, assignment, config);
     const topicId = randomKafkaUuid();
     if (validateOnly) return { topicId, assignment };
-    await this.zkClient.makeSurePersistentPathExists('/config/topics');
-    const cfgPath = ConfigEntityZNode.path('topics', topic);
-    const cfgJson = ConfigEntityZNode.encode(config);
-    try {
-      await this.zkClient.zk.create(cfgPath, cfgJson);
-    } catch (e) {
-      if (!(e instanceof NodeExistsError)) throw e;
-      await this.zkClient.zk.setData(cfgPath, cfgJson);
-    }
+    await this.zkClient.setOrCreateEntityConfigs('topics', topic, config);
     const partitions = new Map<number, ReplicaAssignment>();
     for (const [p, replicas] of assignment)
       partitions.set(p, { replicas, addingReplicas: [], removingReplicas: [] });
     try {
-      await this.zkClient.zk.create(
-        TopicZNode.path(topic),
-        TopicZNode.encode({ topicId, partitions }),
-        {
-          parents: true,
-        },
-      );
+      await this.zkClient.createTopicAssignment(topic, { topicId, partitions });
     } catch (e) {
       if (e instanceof NodeExistsError)
         throw new KafkaError('TOPIC_ALREADY_EXISTS', `Topic '${topic}' already exists.`);
@@ -200,11 +182,11 @@ export class AdminZkClient {
     replicaAssignment: number[][] | null = null,
     validateOnly = false,
   ): Promise<Map<number, number[]>> {
-    const r = await this.zkClient.getDataAndStat(TopicZNode.path(topic));
-    if (!r) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`);
-    if (await this.zkClient.pathExists(DeleteTopicsTopicZNode.path(topic)))
+    const existing = (await this.zkClient.getReplicaAssignmentForTopics([topic])).get(topic);
+    if (!existing)
+      throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`);
+    if (await this.zkClient.isTopicMarkedForDeletion(topic))
       throw new KafkaError('INVALID_TOPIC_EXCEPTION', `The topic ${topic} is queued for deletion.`);
-    const existing = TopicZNode.decode(topic, r.data);
     const current = existing.partitions.size;
     if (!Number.isInteger(numPartitions) || numPartitions <= current)
       throw new KafkaError(
@@ -261,10 +243,10 @@ export class AdminZkClient {
     for (const [p, replicas] of added)
       partitions.set(p, { replicas, addingReplicas: [], removingReplicas: [] });
     try {
-      await this.zkClient.zk.setData(
-        TopicZNode.path(topic),
-        TopicZNode.encode({ topicId: existing.topicId, partitions }),
-        r.stat.version,
+      await this.zkClient.setTopicAssignment(
+        topic,
+        { topicId: existing.topicId, partitions },
+        existing.zkVersion,
       );
     } catch (e) {
       // Changed since we read it: decide again on what is there now.
@@ -280,7 +262,7 @@ export class AdminZkClient {
     if (!(await this.topicExists(topic)))
       throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`);
     try {
-      await this.zkClient.zk.create(DeleteTopicsTopicZNode.path(topic), null, { parents: true });
+      await this.zkClient.createDeleteTopicPath(topic);
     } catch (e) {
       if (!(e instanceof NodeExistsError)) throw e;
       // Already marked: Kafka's TopicAlreadyMarkedForDeletion; the deletion is under way.

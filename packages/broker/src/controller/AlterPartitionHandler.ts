@@ -21,20 +21,14 @@ import type {
   AlterPartitionResponsePartition,
   AlterPartitionResponseTopic,
 } from '@kzoo/protocol';
-import {
-  BadVersionError,
-  IsrChangeNotificationSequenceZNode,
-  IsrChangeNotificationZNode,
-  KafkaZkClient,
-  TopicPartitionStateZNode,
-} from '@kzoo/zk';
+import type { KafkaZk } from '@kzoo/zk';
 import { tpKey, type ControllerContext, type TP } from './ControllerContext';
 import type { ControllerEvent } from './ControllerEventManager';
 import type { ControllerEpochInfo } from './PartitionStateMachine';
 
 export interface AlterPartitionHandlerOptions {
   context: ControllerContext;
-  zkClient: KafkaZkClient;
+  zkClient: KafkaZk;
   epoch: () => ControllerEpochInfo;
   put: (event: ControllerEvent) => void;
   /** UpdateMetadata for these partitions to every live broker. */
@@ -51,7 +45,7 @@ export class AlterPartitionHandler {
 
   /** Failover: watch /isr_change_notification (the stale children were deleted before). */
   async onControllerFailover(): Promise<void> {
-    await this.o.zkClient.getChildren(IsrChangeNotificationZNode.path(), this.isrChangeWatcher);
+    await this.o.zkClient.getAllIsrChangeNotifications(this.isrChangeWatcher);
   }
 
   async processAlterPartition(req: AlterPartitionRequest): Promise<AlterPartitionResponse> {
@@ -136,82 +130,61 @@ export class AlterPartitionHandler {
     const ctx = this.o.context;
     const l = ctx.leadership(tp)!;
     const { epoch, epochZkVersion } = this.o.epoch();
-    const path = TopicPartitionStateZNode.path(tp);
-    const state = {
-      leader: l.leader,
-      leaderEpoch: l.leaderEpoch,
-      isr: newIsr,
-      controllerEpoch: epoch,
-    };
-    try {
-      const [res] = await this.o.zkClient.controllerFencedMulti(epochZkVersion, [
-        { op: 'setData', path, data: TopicPartitionStateZNode.encode(state), version: l.zkVersion },
-      ]);
-      const zkVersion = res.op === 'setData' ? res.stat.version : l.zkVersion + 1;
-      ctx.partitionLeadershipInfo.set(tpKey(tp.topic, tp.partition), { ...state, zkVersion });
-      this.stats.alterPartitionWrites++;
-      this.o.stateLog.info('ISR changed by the partition leader (AlterPartition)', {
-        partition: tpKey(tp.topic, tp.partition),
-        leader: l.leader,
-        leaderEpoch: l.leaderEpoch,
-        from: l.isr.join(','),
-        to: newIsr.join(','),
-        zkVersion,
-      });
-      return true;
-    } catch (e) {
-      if (!(e instanceof BadVersionError)) throw e;
+    const key = tpKey(tp.topic, tp.partition);
+    const r = await this.o.zkClient.updateLeaderAndIsr(
+      [
+        {
+          topicPartition: tp,
+          leader: l.leader,
+          leaderEpoch: l.leaderEpoch,
+          isr: newIsr,
+          zkVersion: l.zkVersion,
+        },
+      ],
+      epoch,
+      epochZkVersion,
+    );
+    const written = r.finishedPartitions.get(key);
+    if (written instanceof Error) throw written;
+    if (!written) {
       await this.reread([tp]);
       return false;
     }
+    ctx.partitionLeadershipInfo.set(key, written);
+    this.stats.alterPartitionWrites++;
+    this.o.stateLog.info('ISR changed by the partition leader (AlterPartition)', {
+      partition: key,
+      leader: l.leader,
+      leaderEpoch: l.leaderEpoch,
+      from: l.isr.join(','),
+      to: newIsr.join(','),
+      zkVersion: written.zkVersion,
+    });
+    return true;
   }
 
   /** Re-reads partition states from ZooKeeper into the context; returns those that exist. */
   private async reread(tps: TP[]): Promise<TP[]> {
     const ctx = this.o.context;
-    const out: TP[] = [];
-    await Promise.all(
-      tps.map(async (tp) => {
-        if (ctx.replicasOf(tp).length === 0) return;
-        const path = TopicPartitionStateZNode.path(tp);
-        const r = await this.o.zkClient.getDataAndStat(path);
-        if (!r) return;
-        const st = TopicPartitionStateZNode.decode(r.data, path);
-        ctx.partitionLeadershipInfo.set(tpKey(tp.topic, tp.partition), {
-          ...st,
-          zkVersion: r.stat.version,
-        });
-        out.push(tp);
-      }),
-    );
-    return out;
+    const known = tps.filter((tp) => ctx.replicasOf(tp).length > 0);
+    const states = await this.o.zkClient.getTopicPartitionStates(known);
+    for (const [key, st] of states) ctx.partitionLeadershipInfo.set(key, st);
+    return known.filter((tp) => states.has(tpKey(tp.topic, tp.partition)));
   }
 
   /** Kafka's processIsrChangeNotification. */
   async processIsrChangeNotification(): Promise<void> {
-    const parent = IsrChangeNotificationZNode.path();
-    const children = await this.o.zkClient.getChildren(parent, this.isrChangeWatcher);
-    if (children.length === 0) return;
+    const zk = this.o.zkClient;
+    const sequenceNumbers = await zk.getAllIsrChangeNotifications(this.isrChangeWatcher);
+    if (sequenceNumbers.length === 0) return;
     const seen = new Map<string, TP>();
-    for (const c of children) {
-      const r = await this.o.zkClient.getDataAndStat(`${parent}/${c}`);
-      if (!r) continue;
-      try {
-        for (const tp of IsrChangeNotificationSequenceZNode.decode(r.data))
-          seen.set(tpKey(tp.topic, tp.partition), tp);
-      } catch (e) {
-        this.o.stateLog.warn('unreadable ISR change notification', { node: c, error: e });
-      }
-    }
-    const { epochZkVersion } = this.o.epoch();
-    await this.o.zkClient.controllerFencedMulti(
-      epochZkVersion,
-      children.map((c) => ({ op: 'delete' as const, path: `${parent}/${c}` })),
-    );
+    for (const tp of await zk.getPartitionsFromIsrChangeNotifications(sequenceNumbers))
+      seen.set(tpKey(tp.topic, tp.partition), tp);
+    await zk.deleteIsrChangeNotifications(this.o.epoch().epochZkVersion, sequenceNumbers);
     const tps = await this.reread([...seen.values()]);
-    this.stats.isrChangeNotifications += children.length;
+    this.stats.isrChangeNotifications += sequenceNumbers.length;
     this.o.stateLog.info('ISR change notifications processed', {
-      notifications: children.length,
+      notifications: sequenceNumbers.length,
       partitions: tps.map((tp) => tpKey(tp.topic, tp.partition)).join(','),
     });
     if (tps.length > 0) this.o.sendUpdateMetadata(tps);

@@ -11,7 +11,7 @@ import type {
   UpdateMetadataBroker,
   UpdateMetadataPartitionState,
 } from '@kzoo/protocol';
-import type { ControllerChannelManager } from './ControllerChannelManager';
+import type { ControllerChannel } from './ControllerChannelManager';
 import { tpKey, type ControllerContext, type TP } from './ControllerContext';
 
 const LEADER_DURING_DELETE = -2;
@@ -34,7 +34,7 @@ export class ControllerBrokerRequestBatch {
   constructor(
     private readonly controllerId: number,
     private readonly context: ControllerContext,
-    private readonly channel: ControllerChannelManager,
+    private readonly channel: ControllerChannel,
     private readonly callbacks: BatchCallbacks = {},
     /** inter.broker.listener.name: the endpoint named in LeaderAndIsr's liveLeaders. */
     private readonly interBrokerListenerName?: string,

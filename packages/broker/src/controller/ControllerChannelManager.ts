@@ -104,7 +104,21 @@ class RequestSendThread {
   }
 }
 
-export class ControllerChannelManager {
+/** What the controller needs of its broker connections (ControllerChannelManager; tests record). */
+export interface ControllerChannel {
+  addBroker(id: number, host: string, port: number): void;
+  removeBroker(id: number): void;
+  hasBroker(id: number): boolean;
+  sendRequest<K extends ApiKey>(
+    brokerId: number,
+    apiKey: K,
+    body: RequestOf<K>,
+    callback?: (response: ResponseOf<K>) => void,
+  ): void;
+  shutdown(): void;
+}
+
+export class ControllerChannelManager implements ControllerChannel {
   private readonly brokers = new Map<number, RequestSendThread>();
   private readonly opts: Required<Omit<ChannelOptions, 'logger'>>;
   private readonly log: Logger;

@@ -5,17 +5,11 @@
  * for deletion. Live brokers stay in KafkaController.liveBrokers. Rebuilt from
  * ZooKeeper on every failover, cleared on resignation.
  */
-import type { BrokerAndEpoch } from '@kzoo/zk';
+import type { BrokerAndEpoch, PartitionStateAndZkVersion } from '@kzoo/zk';
 import { PartitionState, ReplicaState } from './states';
 
-export interface LeaderIsrAndZkVersion {
-  leader: number;
-  leaderEpoch: number;
-  isr: number[];
-  controllerEpoch: number;
-  /** The zkVersion of the partition's state znode. */
-  zkVersion: number;
-}
+/** A partition's leadership as in its `state` znode, with the znode's zkVersion. */
+export type LeaderIsrAndZkVersion = PartitionStateAndZkVersion;
 
 export interface TP {
   topic: string;

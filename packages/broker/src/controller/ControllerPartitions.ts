@@ -21,17 +21,9 @@
  * - `controlledShutdown`, `electLeaders` (preferred, unclean), `checkAndTriggerAutoLeaderRebalance`.
  */
 import type { Logger } from '@kzoo/common';
-import {
-  DeleteTopicsZNode,
-  KafkaZkClient,
-  TopicPartitionStateZNode,
-  TopicZNode,
-  TopicsZNode,
-  type BrokerAndEpoch,
-  type WatchEvent,
-} from '@kzoo/zk';
+import type { BrokerAndEpoch, KafkaZk, WatchEvent } from '@kzoo/zk';
 import { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
-import { ControllerChannelManager } from './ControllerChannelManager';
+import { ControllerChannelManager, type ControllerChannel } from './ControllerChannelManager';
 import { ControllerContext, tpKey, type TP } from './ControllerContext';
 import type { ControllerEvent } from './ControllerEventManager';
 import {
@@ -45,7 +37,9 @@ import { PartitionState, ReplicaState } from './states';
 
 export interface ControllerPartitionsOptions {
   controllerId: number;
-  zkClient: KafkaZkClient;
+  zkClient: KafkaZk;
+  /** The connections to brokers (default: a ControllerChannelManager; tests pass a recorder). */
+  channel?: ControllerChannel;
   liveBrokers: Map<number, BrokerAndEpoch>;
   epoch: () => ControllerEpochInfo;
   put: (event: ControllerEvent) => void;
@@ -70,20 +64,22 @@ export interface ControlledShutdownResult {
 
 export class ControllerPartitions {
   readonly context: ControllerContext;
-  private readonly channel: ControllerChannelManager;
+  private readonly channel: ControllerChannel;
   private readonly psm: PartitionStateMachine;
   private readonly rsm: ReplicaStateMachine;
   private readonly deletion: TopicDeletionManager;
-  private readonly zk: KafkaZkClient;
+  private readonly zk: KafkaZk;
 
   constructor(private readonly o: ControllerPartitionsOptions) {
     this.zk = o.zkClient;
     this.context = new ControllerContext(o.liveBrokers);
-    this.channel = new ControllerChannelManager({
-      controllerId: o.controllerId,
-      requestTimeoutMs: o.requestTimeoutMs,
-      logger: o.log.child({}, 'controller.channel'),
-    });
+    this.channel =
+      o.channel ??
+      new ControllerChannelManager({
+        controllerId: o.controllerId,
+        requestTimeoutMs: o.requestTimeoutMs,
+        logger: o.log.child({}, 'controller.channel'),
+      });
     this.psm = new PartitionStateMachine(this.context, this.zk, o.epoch, o.stateLog, {
       uncleanLeaderElectionEnable: o.uncleanLeaderElectionEnable ?? false,
     });
@@ -156,7 +152,7 @@ export class ControllerPartitions {
 
   async onControllerFailover(): Promise<void> {
     this.context.clear();
-    const topics = await this.zk.getChildren(TopicsZNode.path(), this.topicWatcher);
+    const topics = await this.zk.getAllTopicsInCluster(this.topicWatcher);
     await this.readTopics(topics);
     for (const id of this.context.liveBrokerIds()) this.addChannel(id);
     const batch = this.newBatch();
@@ -176,7 +172,7 @@ export class ControllerPartitions {
         .filter((id) => !registered.has(id)),
     );
     if (deadReplicaIds.size > 0) await this.onReplicasBecomeOffline(deadReplicaIds, batch);
-    const toDelete = await this.zk.getChildren(DeleteTopicsZNode.path(), this.deleteWatcher);
+    const toDelete = await this.zk.getTopicDeletions(this.deleteWatcher);
     await this.deletion.enqueueTopicsForDeletion(toDelete);
     await this.deletion.resumeDeletions(batch);
     this.send(batch);
@@ -194,38 +190,26 @@ export class ControllerPartitions {
 
   /** Reads assignments and partition states of `topics` into the context. */
   private async readTopics(topics: string[]): Promise<void> {
-    await Promise.all(
-      topics.map(async (topic) => {
-        const r = await this.zk.getDataAndStat(
-          TopicZNode.path(topic),
-          this.partitionModificationsWatcher,
-        );
-        if (!r) return;
-        const a = TopicZNode.decode(topic, r.data);
-        this.context.allTopics.add(topic);
-        this.context.topicIds.set(topic, a.topicId);
-        this.context.partitionAssignments.set(
-          topic,
-          new Map([...a.partitions].map(([p, ra]) => [p, ra.replicas])),
-        );
-        await Promise.all(
-          [...a.partitions.keys()].map(async (partition) => {
-            const tp = { topic, partition };
-            const s = await this.zk.getDataAndStat(TopicPartitionStateZNode.path(tp));
-            if (!s) return;
-            const st = TopicPartitionStateZNode.decode(s.data, TopicPartitionStateZNode.path(tp));
-            this.context.partitionLeadershipInfo.set(tpKey(topic, partition), {
-              ...st,
-              zkVersion: s.stat.version,
-            });
-          }),
-        );
-      }),
+    const assignments = await this.zk.getReplicaAssignmentForTopics(
+      topics,
+      this.partitionModificationsWatcher,
     );
+    const partitions: TP[] = [];
+    for (const [topic, a] of assignments) {
+      this.context.allTopics.add(topic);
+      this.context.topicIds.set(topic, a.topicId);
+      this.context.partitionAssignments.set(
+        topic,
+        new Map([...a.partitions].map(([p, ra]) => [p, ra.replicas])),
+      );
+      for (const partition of a.partitions.keys()) partitions.push({ topic, partition });
+    }
+    const states = await this.zk.getTopicPartitionStates(partitions);
+    for (const [key, st] of states) this.context.partitionLeadershipInfo.set(key, st);
   }
 
   async processTopicChange(): Promise<void> {
-    const topics = await this.zk.getChildren(TopicsZNode.path(), this.topicWatcher);
+    const topics = await this.zk.getAllTopicsInCluster(this.topicWatcher);
     const current = new Set(topics);
     const added = topics.filter((t) => !this.context.allTopics.has(t));
     for (const t of [...this.context.allTopics]) {
@@ -242,13 +226,11 @@ export class ControllerPartitions {
    * `/brokers/topics/<topic>` go New → Online. Ignored while the topic is being deleted.
    */
   async processPartitionModifications(topic: string): Promise<void> {
-    const r = await this.zk.getDataAndStat(
-      TopicZNode.path(topic),
-      this.partitionModificationsWatcher,
-    );
+    const a = (
+      await this.zk.getReplicaAssignmentForTopics([topic], this.partitionModificationsWatcher)
+    ).get(topic);
     const known = this.context.partitionAssignments.get(topic);
-    if (!r || !known || this.context.topicsToBeDeleted.has(topic)) return;
-    const a = TopicZNode.decode(topic, r.data);
+    if (!a || !known || this.context.topicsToBeDeleted.has(topic)) return;
     const added = [...a.partitions.keys()].filter((p) => !known.has(p));
     if (added.length === 0) return;
     for (const p of added) known.set(p, a.partitions.get(p)!.replicas);
@@ -281,7 +263,7 @@ export class ControllerPartitions {
   }
 
   async processTopicDeletion(): Promise<void> {
-    const topics = await this.zk.getChildren(DeleteTopicsZNode.path(), this.deleteWatcher);
+    const topics = await this.zk.getTopicDeletions(this.deleteWatcher);
     await this.deletion.enqueueTopicsForDeletion(topics);
     const batch = this.newBatch();
     await this.deletion.resumeDeletions(batch);

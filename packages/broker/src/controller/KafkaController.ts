@@ -21,13 +21,14 @@ import { KafkaError, Logger, createLogger } from '@kzoo/common';
 import {
   BrokerAndEpoch,
   ControllerMovedError,
-  KafkaZkClient,
+  KafkaZk,
   WatchEvent,
   ZkError,
   ZkSessionClosedError,
-  ControllerZNode,
 } from '@kzoo/zk';
 import { ControllerEvent, ControllerEventManager } from './ControllerEventManager';
+import type { ControllerChannel } from './ControllerChannelManager';
+import { SystemTimer, type Timer, type TimerTaskHandle } from '../server/Timer';
 import { AlterPartitionHandler } from './AlterPartitionHandler';
 import { ErrorCode } from '@kzoo/common';
 import type { AlterPartitionRequest, AlterPartitionResponse } from '@kzoo/protocol';
@@ -44,7 +45,11 @@ export interface BrokerChange {
 
 export interface KafkaControllerOptions {
   brokerId: number;
-  zkClient: KafkaZkClient;
+  zkClient: KafkaZk;
+  /** Broker connections (default: a ControllerChannelManager; unit tests pass a recorder). */
+  channel?: ControllerChannel;
+  /** Runs the auto leader rebalance checks (default: a SystemTimer). */
+  timer?: Timer;
   /** Registers /brokers/ids/<id> and returns the broker epoch (used after a new session). */
   registerBroker: () => Promise<number>;
   logger?: Logger;
@@ -76,7 +81,7 @@ export interface KafkaControllerOptions {
  */
 export class KafkaController extends EventEmitter {
   readonly brokerId: number;
-  private readonly zkClient: KafkaZkClient;
+  private readonly zkClient: KafkaZk;
   private readonly registerBrokerFn: () => Promise<number>;
   private readonly log: Logger;
   private readonly stateLog: Logger;
@@ -102,7 +107,9 @@ export class KafkaController extends EventEmitter {
   }
   private started = false;
   private readonly opts: KafkaControllerOptions;
-  private rebalanceTimer: NodeJS.Timeout | null = null;
+  private rebalanceTimer: TimerTaskHandle | null = null;
+  private readonly timer: Timer;
+  private readonly ownsTimer: boolean;
 
   constructor(opts: KafkaControllerOptions) {
     super();
@@ -110,6 +117,8 @@ export class KafkaController extends EventEmitter {
     this.zkClient = opts.zkClient;
     this.registerBrokerFn = opts.registerBroker;
     this.opts = opts;
+    this.ownsTimer = opts.timer === undefined;
+    this.timer = opts.timer ?? new SystemTimer();
     const base = opts.logger ?? createLogger('controller', { broker: opts.brokerId });
     this.log = base.child({}, 'controller');
     this.stateLog = base.child({}, 'state.change');
@@ -117,6 +126,7 @@ export class KafkaController extends EventEmitter {
     this.partitions = new ControllerPartitions({
       controllerId: this.brokerId,
       zkClient: this.zkClient,
+      channel: opts.channel,
       liveBrokers: this.liveBrokers,
       epoch: () => ({ epoch: this.epoch, epochZkVersion: this.epochZkVersion }),
       put: (e) => this.eventManager.put(e),
@@ -163,15 +173,15 @@ export class KafkaController extends EventEmitter {
   startup(): void {
     if (this.started) return;
     this.started = true;
-    this.zkClient.zk.on('expired', this.onSessionExpired);
-    this.zkClient.zk.on('newSession', this.onNewSession);
+    this.zkClient.onSessionEvent('expired', this.onSessionExpired);
+    this.zkClient.onSessionEvent('newSession', this.onNewSession);
     this.eventManager.put({ type: 'Startup' });
   }
 
   /** Stops the event queue and resigns (the closing session then deletes /controller). */
   async shutdown(): Promise<void> {
-    this.zkClient.zk.off('expired', this.onSessionExpired);
-    this.zkClient.zk.off('newSession', this.onNewSession);
+    this.zkClient.offSessionEvent('expired', this.onSessionExpired);
+    this.zkClient.offSessionEvent('newSession', this.onNewSession);
     // An event stuck on an unreachable ZooKeeper must not hold the shutdown forever: the
     // session close that follows fails its request.
     let timer: NodeJS.Timeout | undefined;
@@ -182,8 +192,9 @@ export class KafkaController extends EventEmitter {
     clearTimeout(timer);
     if (!closed)
       this.log.warn(`controller event ${this.eventManager.state} still running at shutdown`);
-    if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
+    this.rebalanceTimer?.cancel();
     this.rebalanceTimer = null;
+    if (this.ownsTimer) this.timer.shutdown();
     if (this.isActive()) this.onControllerResignation('shutdown');
     this.partitions.shutdown();
     this.activeControllerId = -1;
@@ -239,12 +250,11 @@ export class KafkaController extends EventEmitter {
   }
 
   private scheduleAutoLeaderRebalance(delayMs: number): void {
-    if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
-    this.rebalanceTimer = setTimeout(() => {
+    this.rebalanceTimer?.cancel();
+    this.rebalanceTimer = this.timer.schedule(this.timer.time.milliseconds() + delayMs, () => {
       this.rebalanceTimer = null;
       this.eventManager.put({ type: 'AutoPreferredReplicaLeaderElection' });
-    }, delayMs);
-    this.rebalanceTimer.unref();
+    });
   }
 
   // ---------------------------------------------------------------- watches
@@ -265,7 +275,7 @@ export class KafkaController extends EventEmitter {
   };
 
   private async watchController(): Promise<void> {
-    await this.zkClient.zk.exists(ControllerZNode.path(), this.controllerWatcher);
+    await this.zkClient.watchControllerZNode(this.controllerWatcher);
   }
 
   // ---------------------------------------------------------------- events
@@ -489,7 +499,7 @@ export class KafkaController extends EventEmitter {
   }
 
   private onControllerResignation(reason: string): void {
-    if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
+    this.rebalanceTimer?.cancel();
     this.rebalanceTimer = null;
     this.partitions.onControllerResignation();
     this.liveBrokers.clear();

@@ -10,14 +10,7 @@
  * ZooKeeper write.
  */
 import type { Logger } from '@kzoo/common';
-import {
-  BadVersionError,
-  ConfigEntityZNode,
-  KafkaZkClient,
-  NodeExistsError,
-  TopicPartitionStateZNode,
-  TopicPartitionZNode,
-} from '@kzoo/zk';
+import { topicPartitionKey, type KafkaZk } from '@kzoo/zk';
 import type { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
 import {
   tpKey,
@@ -61,7 +54,7 @@ export class PartitionStateMachine {
 
   constructor(
     private readonly context: ControllerContext,
-    private readonly zkClient: KafkaZkClient,
+    private readonly zkClient: KafkaZk,
     private readonly epoch: () => ControllerEpochInfo,
     private readonly stateLog: Logger,
     private readonly opts: PartitionStateMachineOptions = { uncleanLeaderElectionEnable: false },
@@ -165,8 +158,9 @@ export class PartitionStateMachine {
 
   /** Topic config `unclean.leader.election.enable` over the broker default (read only when needed). */
   private async uncleanEnabled(topic: string): Promise<boolean> {
-    const r = await this.zkClient.getDataAndStat(ConfigEntityZNode.path('topics', topic));
-    const v = r ? ConfigEntityZNode.decode(r.data)['unclean.leader.election.enable'] : undefined;
+    const v = (await this.zkClient.getEntityConfigs('topics', topic))[
+      'unclean.leader.election.enable'
+    ];
     return v === undefined ? this.opts.uncleanLeaderElectionEnable : v.trim() === 'true';
   }
 
@@ -317,14 +311,10 @@ export class PartitionStateMachine {
       | Promise<{ leader: number; isr: number[] } | ElectionFailure>,
   ): Promise<{ state: LeaderIsrAndZkVersion; previous: LeaderIsrAndZkVersion } | ElectionFailure> {
     const key = tpKey(tp.topic, tp.partition);
-    const path = TopicPartitionStateZNode.path(tp);
     for (let attempt = 0; ; attempt++) {
-      const r = await this.zkClient.getDataAndStat(path);
-      if (!r) return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `${path} does not exist` };
-      const cur: LeaderIsrAndZkVersion = {
-        ...TopicPartitionStateZNode.decode(r.data, path),
-        zkVersion: r.stat.version,
-      };
+      const cur = (await this.zkClient.getTopicPartitionStates([tp])).get(key);
+      if (!cur)
+        return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `${key} has no partition state` };
       this.context.partitionLeadershipInfo.set(key, cur);
       const { epoch, epochZkVersion } = this.epoch();
       if (cur.controllerEpoch > epoch) {
@@ -338,34 +328,30 @@ export class PartitionStateMachine {
       }
       const next = await compute(cur);
       if ('error' in next) return next;
-      const state = {
-        leader: next.leader,
-        leaderEpoch: cur.leaderEpoch + 1,
-        isr: next.isr,
-        controllerEpoch: epoch,
-      };
-      try {
-        const [res] = await this.zkClient.controllerFencedMulti(epochZkVersion, [
+      const r = await this.zkClient.updateLeaderAndIsr(
+        [
           {
-            op: 'setData',
-            path,
-            data: TopicPartitionStateZNode.encode(state),
-            version: cur.zkVersion,
+            topicPartition: tp,
+            leader: next.leader,
+            leaderEpoch: cur.leaderEpoch + 1,
+            isr: next.isr,
+            zkVersion: cur.zkVersion,
           },
-        ]);
-        const zkVersion = res.op === 'setData' ? res.stat.version : cur.zkVersion + 1;
-        const written = { ...state, zkVersion };
+        ],
+        epoch,
+        epochZkVersion,
+      );
+      const written = r.finishedPartitions.get(topicPartitionKey(tp));
+      if (written instanceof Error) throw written;
+      if (written) {
         this.context.partitionLeadershipInfo.set(key, written);
         return { state: written, previous: cur };
-      } catch (e) {
-        if (e instanceof BadVersionError && attempt < 10) {
-          this.stateLog.debug('partition state changed under us; reading it again', {
-            partition: key,
-          });
-          continue;
-        }
-        throw e;
       }
+      if (attempt >= 10)
+        return { error: 'UNKNOWN_SERVER_ERROR', message: `${key} kept changing under us` };
+      this.stateLog.debug('partition state changed under us; reading it again', {
+        partition: key,
+      });
     }
   }
 
@@ -380,24 +366,23 @@ export class PartitionStateMachine {
     }
     const { epoch, epochZkVersion } = this.epoch();
     const state = { leader: live[0], leaderEpoch: 0, isr: live, controllerEpoch: epoch };
-    await this.zkClient.makeSurePersistentPathExists(TopicPartitionZNode.path(tp));
-    const path = TopicPartitionStateZNode.path(tp);
-    try {
-      await this.zkClient.controllerFencedMulti(epochZkVersion, [
-        { op: 'create', path, data: TopicPartitionStateZNode.encode(state) },
-      ]);
-      this.context.partitionLeadershipInfo.set(key, { ...state, zkVersion: 0 });
-    } catch (e) {
-      if (!(e instanceof NodeExistsError)) throw e;
+    const created = (
+      await this.zkClient.createTopicPartitionStates(
+        [{ topicPartition: tp, state }],
+        epochZkVersion,
+      )
+    ).get(key);
+    if (created instanceof Error) {
       // Written by an earlier controller before it lost the role: adopt what is there.
-      const r = await this.zkClient.getDataAndStat(path);
-      if (!r) throw e;
-      const existing = TopicPartitionStateZNode.decode(r.data, path);
-      this.context.partitionLeadershipInfo.set(key, { ...existing, zkVersion: r.stat.version });
+      const existing = (await this.zkClient.getTopicPartitionStates([tp])).get(key);
+      if (!existing) throw created;
+      this.context.partitionLeadershipInfo.set(key, existing);
       this.stateLog.info('adopted an existing partition state', {
         partition: key,
         leader: existing.leader,
       });
+    } else if (created) {
+      this.context.partitionLeadershipInfo.set(key, created);
     }
     const l = this.context.partitionLeadershipInfo.get(key)!;
     this.transitionTo(

@@ -10,18 +10,11 @@
  *    waits until the broker is back, as in Kafka.
  * 4. When every replica is deleted: remove `/brokers/topics/<t>` (recursively),
  *    `/config/topics/<t>` and `/admin/delete_topics/<t>` in one multi fenced by the
- *    controller epoch.
+ *    controller epoch (KafkaZk.deleteTopicZNodes).
  * With `delete.topic.enable=false` the admin znodes are removed and nothing is deleted.
  */
 import type { Logger } from '@kzoo/common';
-import {
-  ConfigEntityZNode,
-  DeleteTopicsTopicZNode,
-  KafkaZkClient,
-  TopicZNode,
-  joinPath,
-  type ZkOp,
-} from '@kzoo/zk';
+import type { KafkaZk } from '@kzoo/zk';
 import type { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
 import type { ControllerContext } from './ControllerContext';
 import type { ControllerEpochInfo, PartitionStateMachine } from './PartitionStateMachine';
@@ -33,7 +26,7 @@ export class TopicDeletionManager {
     private readonly context: ControllerContext,
     private readonly psm: PartitionStateMachine,
     private readonly rsm: ReplicaStateMachine,
-    private readonly zkClient: KafkaZkClient,
+    private readonly zkClient: KafkaZk,
     private readonly epoch: () => ControllerEpochInfo,
     readonly deleteTopicEnable: boolean,
     private readonly log: Logger,
@@ -138,18 +131,7 @@ export class TopicDeletionManager {
   }
 
   private async completeDeleteTopic(topic: string): Promise<void> {
-    const root = TopicZNode.path(topic);
-    const ops: ZkOp[] = [];
-    const collect = async (path: string): Promise<void> => {
-      for (const c of await this.zkClient.getChildren(path)) await collect(joinPath(path, c));
-      ops.push({ op: 'delete', path });
-    };
-    if (await this.zkClient.pathExists(root)) await collect(root);
-    const cfg = ConfigEntityZNode.path('topics', topic);
-    if (await this.zkClient.pathExists(cfg)) ops.push({ op: 'delete', path: cfg });
-    const admin = DeleteTopicsTopicZNode.path(topic);
-    if (await this.zkClient.pathExists(admin)) ops.push({ op: 'delete', path: admin });
-    if (ops.length > 0) await this.zkClient.controllerFencedMulti(this.epoch().epochZkVersion, ops);
+    await this.zkClient.deleteTopicZNodes(topic, this.epoch().epochZkVersion);
     for (const r of this.rsm.replicasOf(this.context.partitionsOf(topic)))
       this.context.replicaStates.delete(`${r.topic}-${r.partition}:${r.replica}`);
     this.context.removeTopic(topic);
@@ -157,11 +139,6 @@ export class TopicDeletionManager {
   }
 
   private async deleteAdminZnodes(topics: string[]): Promise<void> {
-    const ops: ZkOp[] = [];
-    for (const t of topics) {
-      const p = DeleteTopicsTopicZNode.path(t);
-      if (await this.zkClient.pathExists(p)) ops.push({ op: 'delete', path: p });
-    }
-    if (ops.length > 0) await this.zkClient.controllerFencedMulti(this.epoch().epochZkVersion, ops);
+    await this.zkClient.deleteTopicDeletions(topics, this.epoch().epochZkVersion);
   }
 }

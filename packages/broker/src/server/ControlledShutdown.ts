@@ -23,10 +23,10 @@ export async function controlledShutdown(
 ): Promise<boolean> {
   const zk = broker.zkClient;
   for (let attempt = 1; attempt <= o.maxRetries; attempt++) {
-    if (zk.zk.state !== 'connected') {
+    if (zk.sessionState !== 'connected') {
       // Without ZooKeeper the controller cannot be found (and could not act): go on.
       o.logger.warn('not connected to ZooKeeper; skipping controlled shutdown', {
-        state: zk.zk.state,
+        state: zk.sessionState,
       });
       return false;
     }

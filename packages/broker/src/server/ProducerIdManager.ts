@@ -8,13 +8,7 @@
  * first block, 0..999.
  */
 import { createLogger, KafkaError, type Logger } from '@kzoo/common';
-import {
-  BadVersionError,
-  NodeExistsError,
-  ProducerIdBlockZNode,
-  type KafkaZkClient,
-  type ProducerIdBlock,
-} from '@kzoo/zk';
+import type { KafkaZk, ProducerIdBlock } from '@kzoo/zk';
 
 export const PRODUCER_ID_BLOCK_SIZE = 1000;
 
@@ -27,7 +21,7 @@ export class ProducerIdManager {
 
   constructor(
     readonly brokerId: number,
-    private readonly zkClient: KafkaZkClient,
+    private readonly zkClient: KafkaZk,
     logger?: Logger,
   ) {
     this.log = logger ?? createLogger('producer.id.manager', { broker: brokerId });
@@ -44,28 +38,26 @@ export class ProducerIdManager {
   }
 
   private async claimBlock(): Promise<void> {
-    const path = ProducerIdBlockZNode.path();
     for (let attempt = 0; ; attempt++) {
-      const current = await this.zkClient.getDataAndStat(path);
-      const data = current?.data;
-      const prev = data && data.length > 0 ? ProducerIdBlockZNode.decode(data) : null;
+      const current = await this.zkClient.getLatestProducerIdBlock();
+      const prev = current?.block ?? null;
       const start = prev ? prev.blockEnd + 1 : 0;
       const end = start + PRODUCER_ID_BLOCK_SIZE - 1;
       if (!Number.isSafeInteger(end))
         throw new KafkaError('UNKNOWN_SERVER_ERROR', 'producer ids are exhausted');
       const block: ProducerIdBlock = { brokerId: this.brokerId, blockStart: start, blockEnd: end };
-      const encoded = ProducerIdBlockZNode.encode(block);
-      try {
-        if (current) await this.zkClient.zk.setData(path, encoded, current.stat.version);
-        else await this.zkClient.zk.create(path, encoded);
+      if (
+        await this.zkClient.conditionalUpdateLatestProducerIdBlock(
+          block,
+          current ? current.zkVersion : null,
+        )
+      ) {
         this.block = block;
         this.nextId = start;
         this.log.info('claimed a producer id block', { blockStart: start, blockEnd: end });
         return;
-      } catch (e) {
-        if (!(e instanceof BadVersionError) && !(e instanceof NodeExistsError)) throw e;
-        this.log.debug('producer id block claimed concurrently, retrying', { attempt });
       }
+      this.log.debug('producer id block claimed concurrently, retrying', { attempt });
     }
   }
 }

@@ -10,18 +10,15 @@
  * every `isr.change.notification.check.interval.ms` (2500). The controller then sends
  * UpdateMetadata with the new ISRs.
  */
-import { Logger } from '@kzoo/common';
-import {
-  BadVersionError,
-  IsrChangeNotificationSequenceZNode,
-  KafkaZkClient,
-  TopicPartitionStateZNode,
-} from '@kzoo/zk';
+import { Logger, SystemTime, type Time } from '@kzoo/common';
+import type { KafkaZk } from '@kzoo/zk';
 import type { IsrManager, IsrUpdate, IsrUpdateResult } from './IsrManager';
 import { ErrorCode } from '@kzoo/common';
 
 export interface ZkIsrManagerOptions {
-  zkClient: KafkaZkClient;
+  zkClient: KafkaZk;
+  /** The clock of the linger and max-delay rules (default: the system clock). */
+  time?: Time;
   checkIntervalMs?: number;
   lingerMs?: number;
   maxDelayMs?: number;
@@ -33,12 +30,17 @@ export class ZkIsrManager implements IsrManager {
   private readonly inFlight = new Set<string>();
   private readonly changed = new Map<string, { topic: string; partition: number }>();
   private lastIsrChangeMs = -1;
-  private lastPropagationMs = Date.now();
+  private lastPropagationMs: number;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   readonly stats = { writes: 0, notifications: 0 };
 
-  constructor(private readonly o: ZkIsrManagerOptions) {}
+  private readonly time: Time;
+
+  constructor(private readonly o: ZkIsrManagerOptions) {
+    this.time = o.time ?? SystemTime;
+    this.lastPropagationMs = this.time.milliseconds();
+  }
 
   start(): void {
     if (this.timer || this.stopped) return;
@@ -80,27 +82,17 @@ export class ZkIsrManager implements IsrManager {
 
   private async write(u: IsrUpdate): Promise<IsrUpdateResult> {
     const tp = { topic: u.topic, partition: u.partition };
-    const path = TopicPartitionStateZNode.path(tp);
-    const data = TopicPartitionStateZNode.encode({
-      leader: u.leader,
-      leaderEpoch: u.leaderEpoch,
-      isr: u.newIsr,
-      controllerEpoch: u.controllerEpoch,
-    });
-    try {
-      const stat = await this.o.zkClient.zk.setData(path, data, u.zkVersion);
-      this.stats.writes++;
-      this.changed.set(`${u.topic}-${u.partition}`, tp);
-      this.lastIsrChangeMs = Date.now();
-      this.o.stateLog.info('wrote ISR to ZooKeeper', {
-        partition: `${u.topic}-${u.partition}`,
-        isr: u.newIsr.join(','),
+    const zkVersion = await this.o.zkClient.conditionalUpdateLeaderAndIsr(
+      tp,
+      {
+        leader: u.leader,
         leaderEpoch: u.leaderEpoch,
-        zkVersion: stat.version,
-      });
-      return { errorCode: 0, leaderEpoch: u.leaderEpoch, isr: u.newIsr, zkVersion: stat.version };
-    } catch (e) {
-      if (!(e instanceof BadVersionError)) throw e;
+        isr: u.newIsr,
+        controllerEpoch: u.controllerEpoch,
+      },
+      u.zkVersion,
+    );
+    if (zkVersion === null) {
       this.o.stateLog.info(
         `cached zkVersion ${u.zkVersion} not equal to that in zookeeper, skip updating ISR`,
         { partition: `${u.topic}-${u.partition}` },
@@ -112,12 +104,22 @@ export class ZkIsrManager implements IsrManager {
         zkVersion: -1,
       };
     }
+    this.stats.writes++;
+    this.changed.set(`${u.topic}-${u.partition}`, tp);
+    this.lastIsrChangeMs = this.time.milliseconds();
+    this.o.stateLog.info('wrote ISR to ZooKeeper', {
+      partition: `${u.topic}-${u.partition}`,
+      isr: u.newIsr.join(','),
+      leaderEpoch: u.leaderEpoch,
+      zkVersion,
+    });
+    return { errorCode: 0, leaderEpoch: u.leaderEpoch, isr: u.newIsr, zkVersion };
   }
 
   /** Kafka's maybePropagateIsrChanges. */
   async maybePropagateIsrChanges(force = false): Promise<void> {
     if (this.changed.size === 0 || this.stopped) return;
-    const now = Date.now();
+    const now = this.time.milliseconds();
     const linger = this.o.lingerMs ?? 5000;
     const maxDelay = this.o.maxDelayMs ?? 60000;
     if (!force && this.lastIsrChangeMs + linger >= now && this.lastPropagationMs + maxDelay >= now)
@@ -126,11 +128,7 @@ export class ZkIsrManager implements IsrManager {
     this.changed.clear();
     this.lastPropagationMs = now;
     try {
-      await this.o.zkClient.zk.create(
-        IsrChangeNotificationSequenceZNode.path(),
-        IsrChangeNotificationSequenceZNode.encode(partitions),
-        { mode: 'persistent_sequential' },
-      );
+      await this.o.zkClient.propagateIsrChanges(partitions);
       this.stats.notifications++;
     } catch (e) {
       this.o.log.warn('could not write an ISR change notification; will retry', { error: e });

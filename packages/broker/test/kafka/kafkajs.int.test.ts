@@ -7,7 +7,6 @@
  */
 import { Consumer as KzooConsumer, type ConsumerRecord } from '@kzoo/client';
 import { onCleanup, TestCluster, waitFor } from '@kzoo/testkit';
-import { TopicPartitionStateZNode } from '@kzoo/zk';
 import {
   Kafka,
   PartitionAssigners,
@@ -43,9 +42,10 @@ async function adminOf(kafka: Kafka): Promise<Admin> {
 }
 
 async function leaderOf(cluster: TestCluster, topic: string, partition: number): Promise<number> {
-  const path = TopicPartitionStateZNode.path({ topic, partition });
-  const r = await cluster.zkClient.getDataAndStat(path);
-  return TopicPartitionStateZNode.decode(r!.data, path).leader;
+  const states = await cluster.zkClient.getTopicPartitionStates([{ topic, partition }]);
+  const s = [...states.values()][0];
+  if (!s) throw new Error(`no state for ${topic}-${partition}`);
+  return s.leader;
 }
 
 /** kafkajs' round-robin assigner under the protocol name kzoo's consumer uses. */

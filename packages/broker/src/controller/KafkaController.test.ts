@@ -1,0 +1,478 @@
+/**
+ * KafkaController on InMemoryKafkaZkClient, a recording channel and a MockTimer: the
+ * partition transitions and fencing, deterministic, no network, no sleeping.
+ */
+import { ErrorCode, MockTime, setLogLevel } from '@kzoo/common';
+import {
+  ControllerZNode,
+  InMemoryZooKeeper,
+  parseEndpoint,
+  type InMemoryKafkaZkClient,
+  type PartitionStateAndZkVersion,
+} from '@kzoo/zk';
+import type { ApiKey, RequestOf, ResponseOf } from '@kzoo/protocol';
+import { MockTimer } from '../server/Timer';
+import type { ControllerChannel } from './ControllerChannelManager';
+import { KafkaController } from './KafkaController';
+
+setLogLevel('silent');
+
+interface Sent {
+  to: number;
+  apiKey: ApiKey;
+  body: unknown;
+}
+
+/** Records every request; answers StopReplica with success, as a healthy broker would. */
+class RecordingChannel implements ControllerChannel {
+  readonly sent: Sent[] = [];
+  readonly brokers = new Set<number>();
+  addBroker(id: number): void {
+    this.brokers.add(id);
+  }
+  removeBroker(id: number): void {
+    this.brokers.delete(id);
+  }
+  hasBroker(id: number): boolean {
+    return this.brokers.has(id);
+  }
+  sendRequest<K extends ApiKey>(
+    brokerId: number,
+    apiKey: K,
+    body: RequestOf<K>,
+    callback?: (response: ResponseOf<K>) => void,
+  ): void {
+    if (!this.brokers.has(brokerId)) return;
+    this.sent.push({ to: brokerId, apiKey, body });
+    if (apiKey === 5 && callback) {
+      const req = body as RequestOf<5>;
+      const res: ResponseOf<5> = {
+        errorCode: 0,
+        partitionErrors: req.partitions.map((p) => ({
+          topicName: p.topicName,
+          partitionIndex: p.partitionIndex,
+          errorCode: 0,
+        })),
+      };
+      queueMicrotask(() => callback(res as ResponseOf<K>));
+    }
+  }
+  shutdown(): void {
+    this.brokers.clear();
+  }
+  take(apiKey: ApiKey): Sent[] {
+    const out = this.sent.filter((s) => s.apiKey === apiKey);
+    this.sent.length = 0;
+    return out;
+  }
+}
+
+const info = (id: number) => ({
+  id,
+  endpoints: [parseEndpoint(`PLAINTEXT://127.0.0.1:${9090 + id}`)],
+});
+
+async function start(
+  brokerIds = [1, 2, 3],
+  opts: { uncleanLeaderElectionEnable?: boolean; autoLeaderRebalanceEnable?: boolean } = {},
+) {
+  const time = new MockTime();
+  const timer = new MockTimer(time);
+  const zookeeper = new InMemoryZooKeeper({ time });
+  const sessions = new Map<number, InMemoryKafkaZkClient>();
+  for (const id of brokerIds) {
+    const s = zookeeper.newClient();
+    await s.createTopLevelPaths();
+    await s.registerBroker(info(id));
+    sessions.set(id, s);
+  }
+  const zk = sessions.get(1)!;
+  const channel = new RecordingChannel();
+  const controller = new KafkaController({
+    brokerId: 1,
+    zkClient: zk,
+    registerBroker: () => zk.registerBroker(info(1)),
+    channel,
+    timer,
+    autoLeaderRebalanceEnable: opts.autoLeaderRebalanceEnable ?? false,
+    uncleanLeaderElectionEnable: opts.uncleanLeaderElectionEnable ?? false,
+  });
+  const admin = zookeeper.newClient();
+  /** Lets watch notifications reach the event queue and the queue drain. */
+  const settle = async () => {
+    for (let i = 0; i < 10; i++) {
+      await controller.idle();
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    await controller.idle();
+  };
+  const state = async (topic: string, partition: number): Promise<PartitionStateAndZkVersion> =>
+    (await admin.getTopicPartitionStates([{ topic, partition }])).get(`${topic}-${partition}`)!;
+  const createTopic = async (topic: string, parts: number[][]) => {
+    await admin.setOrCreateEntityConfigs('topics', topic, {});
+    await admin.createTopicAssignment(topic, {
+      topicId: null,
+      partitions: new Map(
+        parts.map((replicas, p) => [p, { replicas, addingReplicas: [], removingReplicas: [] }]),
+      ),
+    });
+    await settle();
+  };
+  /** The broker's session ends (kill -9): its registration goes. */
+  const kill = async (id: number) => {
+    await sessions.get(id)!.close();
+    await settle();
+  };
+  const restart = async (id: number) => {
+    const s = zookeeper.newClient();
+    sessions.set(id, s);
+    await s.registerBroker(info(id));
+    await settle();
+  };
+  controller.startup();
+  await settle();
+  return {
+    zookeeper,
+    sessions,
+    controller,
+    channel,
+    timer,
+    admin,
+    settle,
+    state,
+    createTopic,
+    kill,
+    restart,
+  };
+}
+
+type Env = Awaited<ReturnType<typeof start>>;
+const envs: Env[] = [];
+async function cluster(...args: Parameters<typeof start>): Promise<Env> {
+  const env = await start(...args);
+  envs.push(env);
+  return env;
+}
+afterEach(async () => {
+  for (const env of envs.splice(0)) await env.controller.shutdown();
+});
+
+describe('broker > controller > KafkaController (in-memory ZooKeeper, mock clock)', () => {
+  it('becomes controller with epoch 1 and knows the live brokers', async () => {
+    const { controller, zookeeper } = await cluster();
+    expect(controller.isActive()).toBe(true);
+    expect(controller.epoch).toBe(1);
+    expect(controller.epochZkVersion).toBe(1);
+    expect([...controller.liveBrokers.keys()].sort()).toEqual([1, 2, 3]);
+    expect(zookeeper.feature).not.toBeNull();
+  });
+
+  it('New → Online: first live replica leads, live replicas form the ISR, LeaderAndIsr(isNew)', async () => {
+    const { createTopic, state, channel } = await cluster();
+    channel.take(4);
+    await createTopic('t', [
+      [2, 3],
+      [3, 1],
+    ]);
+    expect(await state('t', 0)).toEqual({
+      leader: 2,
+      leaderEpoch: 0,
+      isr: [2, 3],
+      controllerEpoch: 1,
+      zkVersion: 0,
+    });
+    expect((await state('t', 1)).leader).toBe(3);
+    const lai = channel.take(4);
+    expect(lai.map((s) => s.to).sort()).toEqual([1, 2, 3]);
+    const toTwo = lai.find((s) => s.to === 2)!.body as RequestOf<4>;
+    expect(toTwo.partitionStates[0]).toMatchObject({
+      topicName: 't',
+      partitionIndex: 0,
+      leader: 2,
+      isNew: true,
+    });
+  });
+
+  it('Offline → Online (clean) and the dead replica leaves the ISRs', async () => {
+    const { createTopic, state, kill, controller } = await cluster();
+    await createTopic('t', [
+      [2, 3],
+      [3, 2],
+    ]);
+    await kill(2);
+    expect(await state('t', 0)).toMatchObject({
+      leader: 3,
+      leaderEpoch: 1,
+      isr: [3],
+      controllerEpoch: 1,
+    });
+    // broker 2 followed partition 1: out of the ISR, leader kept, leader_epoch + 1
+    expect(await state('t', 1)).toMatchObject({ leader: 3, leaderEpoch: 1, isr: [3] });
+    expect(controller.electionStats.uncleanLeaderElections).toBe(0);
+  });
+
+  it('Offline with no live ISR member: leader -1 and the ISR keeps its last member (clean)', async () => {
+    const { createTopic, state, kill, admin } = await cluster();
+    await createTopic('t', [[2, 3]]);
+    const s = await state('t', 0);
+    // the leader shrank the ISR to itself (IBP < 2.7 leader write)
+    await admin.conditionalUpdateLeaderAndIsr(
+      { topic: 't', partition: 0 },
+      { ...s, isr: [2] },
+      s.zkVersion,
+    );
+    await kill(2);
+    expect(await state('t', 0)).toMatchObject({ leader: -1, isr: [2] });
+  });
+
+  it('Offline → Online (unclean) when the topic enables it: an out-of-sync replica leads', async () => {
+    const { createTopic, state, kill, admin, controller } = await cluster();
+    await createTopic('t', [[2, 3]]);
+    await admin.setOrCreateEntityConfigs('topics', 't', {
+      'unclean.leader.election.enable': 'true',
+    });
+    const s = await state('t', 0);
+    await admin.conditionalUpdateLeaderAndIsr(
+      { topic: 't', partition: 0 },
+      { ...s, isr: [2] },
+      s.zkVersion,
+    );
+    await kill(2);
+    expect(await state('t', 0)).toMatchObject({ leader: 3, isr: [3], leaderEpoch: 1 });
+    expect(controller.electionStats.uncleanLeaderElections).toBe(1);
+  });
+
+  it('controlled shutdown moves leadership away and takes the broker out of the ISRs', async () => {
+    const { createTopic, state, controller, zookeeper } = await cluster();
+    await createTopic('t', [[2, 3], [3, 2], [2]]);
+    const epoch = zookeeper.brokers.get(2)!.czxid;
+    expect(await controller.controlledShutdown(2, epoch - 1)).toEqual({
+      error: 'STALE_BROKER_EPOCH',
+      remaining: [],
+    });
+    const r = await controller.controlledShutdown(2, epoch);
+    expect(r.error).toBe('NONE');
+    expect(r.remaining).toEqual([]); // RF 1 partitions are not waited for, as in Kafka
+    expect(await state('t', 0)).toMatchObject({ leader: 3, isr: [3], leaderEpoch: 1 });
+    expect(await state('t', 1)).toMatchObject({ leader: 3, isr: [3], leaderEpoch: 1 });
+    expect(await state('t', 2)).toMatchObject({ leader: 2, isr: [2], leaderEpoch: 0 });
+    expect(await controller.controlledShutdown(9, 0)).toEqual({
+      error: 'BROKER_NOT_AVAILABLE',
+      remaining: [],
+    });
+  });
+
+  it('AlterPartition: accepted ISR expansion, then preferred replica election', async () => {
+    const { createTopic, state, kill, restart, controller, zookeeper, channel } = await cluster();
+    await createTopic('t', [[2, 3]]);
+    await kill(2);
+    await restart(2);
+    const s = await state('t', 0);
+    expect(s).toMatchObject({ leader: 3, isr: [3] });
+    channel.take(6);
+    const res = await controller.alterPartition({
+      brokerId: 3,
+      brokerEpoch: zookeeper.brokers.get(3)!.czxid,
+      topics: [
+        {
+          topicName: 't',
+          partitions: [
+            {
+              partitionIndex: 0,
+              leaderEpoch: s.leaderEpoch,
+              partitionEpoch: s.zkVersion,
+              newIsr: [3, 2],
+              leaderRecoveryState: 0,
+            },
+          ],
+        },
+      ],
+    });
+    expect(res.errorCode).toBe(0);
+    expect(res.topics[0].partitions[0]).toMatchObject({
+      errorCode: 0,
+      leaderId: 3,
+      leaderEpoch: s.leaderEpoch,
+      isr: [3, 2],
+      partitionEpoch: s.zkVersion + 1,
+    });
+    // leader and leader_epoch unchanged, the new ISR sent to every live broker
+    expect(await state('t', 0)).toMatchObject({
+      leader: 3,
+      leaderEpoch: s.leaderEpoch,
+      isr: [3, 2],
+    });
+    expect(
+      channel
+        .take(6)
+        .map((x) => x.to)
+        .sort(),
+    ).toEqual([1, 2, 3]);
+
+    const elected = await controller.electPreferredLeaders([{ topic: 't', partition: 0 }]);
+    expect(elected!.get('t-0')).toEqual({ error: 'NONE', message: '' });
+    expect(await state('t', 0)).toMatchObject({
+      leader: 2,
+      leaderEpoch: s.leaderEpoch + 1,
+      isr: [3, 2],
+    });
+    const again = await controller.electPreferredLeaders([{ topic: 't', partition: 0 }]);
+    expect(again!.get('t-0')!.error).toBe('ELECTION_NOT_NEEDED');
+  });
+
+  it('AlterPartition: refusals', async () => {
+    const { createTopic, state, kill, controller, zookeeper } = await cluster();
+    await createTopic('t', [[2, 3, 1]]);
+    const s = await state('t', 0);
+    const epoch2 = zookeeper.brokers.get(2)!.czxid;
+    const alter = (
+      brokerEpoch: number,
+      p: Partial<{ leaderEpoch: number; partitionEpoch: number; newIsr: number[] }>,
+      topic = 't',
+    ) =>
+      controller.alterPartition({
+        brokerId: 2,
+        brokerEpoch,
+        topics: [
+          {
+            topicName: topic,
+            partitions: [
+              {
+                partitionIndex: 0,
+                leaderEpoch: s.leaderEpoch,
+                partitionEpoch: s.zkVersion,
+                newIsr: [2, 3],
+                leaderRecoveryState: 0,
+                ...p,
+              },
+            ],
+          },
+        ],
+      });
+    expect((await alter(epoch2 - 1, {})).errorCode).toBe(ErrorCode.STALE_BROKER_EPOCH);
+    const code = async (p: Parameters<typeof alter>[1], topic?: string) =>
+      (await alter(epoch2, p, topic)).topics[0].partitions[0].errorCode;
+    expect(await code({}, 'nope')).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect(await code({ leaderEpoch: s.leaderEpoch + 1 })).toBe(ErrorCode.FENCED_LEADER_EPOCH);
+    expect(await code({ partitionEpoch: s.zkVersion + 3 })).toBe(ErrorCode.INVALID_UPDATE_VERSION);
+    expect(await code({ newIsr: [3, 1] })).toBe(ErrorCode.INELIGIBLE_REPLICA);
+    await kill(3);
+    const now = await state('t', 0);
+    expect(now.isr).toEqual([2, 1]);
+    // a dead broker cannot join the ISR
+    const dead = await controller.alterPartition({
+      brokerId: 2,
+      brokerEpoch: epoch2,
+      topics: [
+        {
+          topicName: 't',
+          partitions: [
+            {
+              partitionIndex: 0,
+              leaderEpoch: now.leaderEpoch,
+              partitionEpoch: now.zkVersion,
+              newIsr: [2, 1, 3],
+              leaderRecoveryState: 0,
+            },
+          ],
+        },
+      ],
+    });
+    expect(dead.topics[0].partitions[0].errorCode).toBe(ErrorCode.INELIGIBLE_REPLICA);
+    expect(await state('t', 0)).toEqual(now); // nothing written
+  });
+
+  it('topic deletion: StopReplica(delete) to every replica, then every znode of the topic goes', async () => {
+    const { createTopic, admin, settle, channel, controller } = await cluster();
+    await createTopic('gone', [
+      [1, 2],
+      [2, 3],
+    ]);
+    channel.take(5);
+    await admin.createDeleteTopicPath('gone');
+    await settle();
+    expect(await admin.topicExists('gone')).toBe(false);
+    expect(await admin.getTopicPartitionStates([{ topic: 'gone', partition: 0 }])).toEqual(
+      new Map(),
+    );
+    expect(await admin.getTopicDeletions()).toEqual([]);
+    expect(await admin.getEntityConfigs('topics', 'gone')).toEqual({});
+    expect(controller.partitions.context.allTopics.has('gone')).toBe(false);
+    const stops = channel.sent.filter((s) => s.apiKey === 5);
+    const deleted = stops.flatMap((s) =>
+      (s.body as RequestOf<5>).partitions
+        .filter((p) => p.deletePartition)
+        .map((p) => `${s.to}:${p.topicName}-${p.partitionIndex}`),
+    );
+    expect(deleted.sort()).toEqual(['1:gone-0', '2:gone-0', '2:gone-1', '3:gone-1']);
+  });
+
+  it('fencing: a write refused by a newer controller epoch makes it resign and writes nothing', async () => {
+    const { createTopic, state, kill, controller, zookeeper, sessions } = await cluster();
+    await createTopic('t', [[3, 2]]);
+    const before = await state('t', 0);
+    // broker 2 became controller meanwhile (this one missed the notification)
+    zookeeper.controllerEpoch = { epoch: 2, version: 2 };
+    zookeeper.controller = {
+      json: ControllerZNode.encode(2, 0),
+      version: 0,
+      czxid: zookeeper.nextZxid(),
+      owner: sessions.get(2)!.sessionId,
+    };
+    const fenced: unknown[] = [];
+    controller.on('fenced', (e) => fenced.push(e));
+    await kill(3);
+    expect(fenced).toHaveLength(1);
+    expect((fenced[0] as Error).name).toBe('ControllerMovedError');
+    expect(controller.isActive()).toBe(false);
+    expect(controller.activeControllerId).toBe(2);
+    expect(controller.stats.resignations).toBe(1);
+    expect(await state('t', 0)).toEqual(before);
+  });
+
+  it('session expiry: resigns, registers again with a new broker epoch, is elected again', async () => {
+    const { controller, zookeeper, sessions, settle } = await cluster();
+    const epochBefore = zookeeper.brokers.get(1)!.czxid;
+    zookeeper.expireSession(sessions.get(1)!);
+    await settle();
+    expect(zookeeper.brokers.get(1)!.czxid).toBeGreaterThan(epochBefore);
+    expect(controller.stats.resignations).toBe(1);
+    expect(controller.isActive()).toBe(true);
+    expect(controller.epoch).toBe(2);
+  });
+
+  it('auto leader rebalance: 5 s after failover on the timer, moves leadership back to the preferred replica', async () => {
+    const { createTopic, kill, restart, state, timer, settle, controller, zookeeper } =
+      await cluster([1, 2, 3], { autoLeaderRebalanceEnable: true });
+    await createTopic('t', [[2, 3]]);
+    await kill(2);
+    await restart(2);
+    const s = await state('t', 0);
+    const res = await controller.alterPartition({
+      brokerId: 3,
+      brokerEpoch: zookeeper.brokers.get(3)!.czxid,
+      topics: [
+        {
+          topicName: 't',
+          partitions: [
+            {
+              partitionIndex: 0,
+              leaderEpoch: s.leaderEpoch,
+              partitionEpoch: s.zkVersion,
+              newIsr: [3, 2],
+              leaderRecoveryState: 0,
+            },
+          ],
+        },
+      ],
+    });
+    expect(res.topics[0].partitions[0].errorCode).toBe(0);
+    timer.advanceClock(4999);
+    await settle();
+    expect((await state('t', 0)).leader).toBe(3);
+    timer.advanceClock(1);
+    await settle();
+    expect((await state('t', 0)).leader).toBe(2);
+    expect(timer.size).toBe(1); // the next check, leader.imbalance.check.interval later
+  });
+});

@@ -1,0 +1,11 @@
+import { KafkaZkClient } from '@kzoo/zk';
+import { connectTestSession, zkConnectForTest } from '@kzoo/testkit';
+import { kafkaZkContract } from '../src/KafkaZk.contract';
+
+kafkaZkContract('KafkaZkClient on ZooKeeper', () => {
+  const connectString = zkConnectForTest();
+  return {
+    session: async () =>
+      new KafkaZkClient(await connectTestSession({ connectString, sessionTimeoutMs: 4000 })),
+  };
+});
