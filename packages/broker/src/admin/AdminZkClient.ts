@@ -9,7 +9,7 @@
  * Deleting a topic creates `/admin/delete_topics/<t>`.
  */
 import { KafkaError } from '@kzoo/common';
-import { LOG_CONFIG_DEFAULTS, logConfig } from '@kzoo/log';
+import { TOPIC_CONFIG_DEF, logConfig } from '@kzoo/log';
 import {
   BadVersionError,
   ConfigEntityZNode,
@@ -24,18 +24,12 @@ import {
 import { assignReplicasToBrokers } from './AdminUtils';
 import { hasCollision, hasCollisionChars, validateTopicName } from './Topic';
 
-/** Topic-level config keys accepted at creation (Kafka's TopicConfig names). */
-export const TOPIC_CONFIG_NAMES: ReadonlySet<string> = new Set([
-  ...Object.keys(LOG_CONFIG_DEFAULTS),
-  'min.insync.replicas',
-  'unclean.leader.election.enable',
-  'compression.type',
-  'preallocate',
-  'message.timestamp.difference.max.ms',
-  'message.downconversion.enable',
-  'leader.replication.throttled.replicas',
-  'follower.replication.throttled.replicas',
-]);
+/**
+ * Topic-level config keys accepted at creation: the keys of the topic ConfigDef. As
+ * Kafka's `LogConfig.validateNames`, CreateTopics refuses any other name rather than
+ * writing it to `/config/topics/<t>`.
+ */
+export const TOPIC_CONFIG_NAMES: ReadonlySet<string> = new Set(TOPIC_CONFIG_DEF.names());
 
 export interface CreateTopicResult {
   topicId: string;
@@ -157,13 +151,7 @@ export class AdminZkClient {
     for (const k of Object.keys(config))
       if (!TOPIC_CONFIG_NAMES.has(k))
         throw new KafkaError('INVALID_CONFIG', `Unknown topic config name: ${k}`);
-    logConfig(config); // INVALID_CONFIG on a bad value
-    const minIsr = config['min.insync.replicas'];
-    if (minIsr !== undefined && !/^[1-9]\d*$/.test(minIsr.trim()))
-      throw new KafkaError(
-        'INVALID_CONFIG',
-        `Invalid value ${minIsr} for configuration min.insync.replicas`,
-      );
+    logConfig(config); // INVALID_CONFIG on a bad value, in Kafka's words
   }
 
   /**
