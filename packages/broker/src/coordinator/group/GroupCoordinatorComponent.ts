@@ -21,7 +21,7 @@ import { handleListGroups } from '../../handlers/16-list-groups';
 import { handleDeleteGroups } from '../../handlers/42-delete-groups';
 import { coordinatorForGroup } from './coordinatorSelection';
 import { GroupCoordinator } from './GroupCoordinator';
-import { groupConfigFromProperties } from './GroupConfig';
+import { groupConfigFrom } from './GroupConfig';
 import { ZkOffsetStore } from './OffsetStore';
 
 export class GroupCoordinatorComponent implements BrokerComponent {
@@ -46,7 +46,7 @@ export class GroupCoordinatorComponent implements BrokerComponent {
     const coordinator = new GroupCoordinator({
       brokerId: broker.brokerId,
       offsetStore: new ZkOffsetStore(broker.zkClient),
-      config: groupConfigFromProperties(broker.config.originals),
+      config: groupConfigFrom(broker.config),
       time: this.time,
       isCoordinatorFor: (groupId) =>
         coordinatorForGroup(groupId, cache.aliveBrokerIds()) === broker.brokerId,
