@@ -36,8 +36,8 @@ const BROKER_KEYS: readonly ConfigKey[] = [
     default: -1,
     importance: 'HIGH',
     doc:
-      'The broker id, unique in the cluster; -1: the one in meta.properties, else generated ' +
-      '(above reserved.broker.max.id) when broker.id.generation.enable.',
+      'Unique broker id. `-1`: the id in `meta.properties`, else a new one from `/brokers/seqid` ' +
+      '(`reserved.broker.max.id` + its version: 1001, ...).',
   },
   {
     name: 'listeners',
@@ -135,7 +135,7 @@ const BROKER_KEYS: readonly ConfigKey[] = [
     type: 'BOOLEAN',
     default: true,
     importance: 'MEDIUM',
-    doc: 'With broker.id=-1, take a new id from /brokers/seqid (reserved.broker.max.id + its version).',
+    doc: 'Lets `broker.id=-1` take a generated id (kept in `meta.properties`); when `false`, `broker.id` must be `>= 0`.',
   },
   {
     name: 'reserved.broker.max.id',
@@ -143,7 +143,7 @@ const BROKER_KEYS: readonly ConfigKey[] = [
     default: 1000,
     validator: Range.atLeast(0),
     importance: 'MEDIUM',
-    doc: 'Highest id a user may configure; generated ids start above it.',
+    doc: 'Highest id a user may configure (`broker.id` above it is refused); generated ids start above it.',
   },
   {
     name: 'controlled.shutdown.enable',

@@ -43,7 +43,7 @@ function commonKeys(clientIdImportance: Importance): ConfigKey[] {
       default: 30000,
       validator: Range.atLeast(0),
       importance: 'MEDIUM',
-      doc: 'How long to wait for a response before the request fails (retriable) or is retried.',
+      doc: 'Longest wait for a response (REQUEST_TIMED_OUT, retriable); also the Produce `timeoutMs`.',
     },
     {
       name: 'retry.backoff.ms',
@@ -111,7 +111,7 @@ export const PRODUCER_CONFIG_DEF = new ConfigDef().defineAll([
     default: 'none',
     validator: CaseInsensitiveValidString.in('none', 'gzip', 'snappy', 'lz4', 'zstd'),
     importance: 'HIGH',
-    doc: 'Codec of the record batches.',
+    doc: 'Codec of the record batches: `none`, `gzip`, `snappy`, `lz4`, `zstd`.',
   },
   {
     name: 'retries',
@@ -279,7 +279,7 @@ export const CONSUMER_CONFIG_DEF = new ConfigDef().defineAll([
     default: 'read_uncommitted',
     validator: CaseInsensitiveValidString.in('read_committed', 'read_uncommitted'),
     importance: 'MEDIUM',
-    doc: 'Accepted; kzoo has no transactions, so both read everything.',
+    doc: 'Sent with each Fetch; without transactions both levels read the same records.',
   },
   {
     name: 'check.crcs',

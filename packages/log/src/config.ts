@@ -61,7 +61,7 @@ export const TOPIC_CONFIG_DEF = new ConfigDef().defineAll([
     default: 0,
     validator: Range.atLeast(0),
     importance: 'MEDIUM',
-    doc: 'Random jitter subtracted from segment.ms per segment.',
+    doc: 'Subtracted from segment.ms (in full; Kafka subtracts a random part of it per segment).',
   },
   {
     name: 'segment.index.bytes',
@@ -124,7 +124,7 @@ export const TOPIC_CONFIG_DEF = new ConfigDef().defineAll([
     default: LONG_MAX,
     validator: Range.atLeast(1),
     importance: 'MEDIUM',
-    doc: 'Longest a record may stay uncompacted.',
+    doc: 'Accepted; not enforced (cleaning is driven by min.cleanable.dirty.ratio).',
   },
   {
     name: 'min.cleanable.dirty.ratio',
