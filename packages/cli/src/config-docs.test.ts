@@ -4,7 +4,6 @@
  */
 import * as path from 'node:path';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const docs = require(path.join(__dirname, '../../../scripts/config-docs.js')) as {
   TABLES: Array<{ file: string; id: string }>;
   renderReadmes(): Array<{ file: string; current: string; expected: string; drifted: string[] }>;
