@@ -65,6 +65,7 @@ function commonKeys(clientIdImportance: Importance): ConfigKey[] {
       name: 'socket.connection.setup.timeout.ms',
       type: 'LONG',
       default: 10000,
+      validator: Range.atLeast(0),
       importance: 'MEDIUM',
       doc: 'How long to wait for a connection to be established.',
     },
@@ -163,7 +164,11 @@ export const PRODUCER_CONFIG_DEF = new ConfigDef().defineAll([
   },
 ]);
 
-/** Kafka's ConsumerConfig keys that kzoo's Consumer honours. */
+/**
+ * Kafka's ConsumerConfig keys that kzoo's Consumer honours. Kafka has no validator on
+ * session.timeout.ms and heartbeat.interval.ms; kzoo keeps its lower bound of 1 ms, and of
+ * 0 for socket.connection.setup.timeout.ms.
+ */
 export const CONSUMER_CONFIG_DEF = new ConfigDef().defineAll([
   ...commonKeys('LOW'),
   {
@@ -185,6 +190,7 @@ export const CONSUMER_CONFIG_DEF = new ConfigDef().defineAll([
     name: 'session.timeout.ms',
     type: 'INT',
     default: 45000,
+    validator: Range.atLeast(1),
     importance: 'HIGH',
     doc: "Within the broker's group.min/max.session.timeout.ms.",
   },
@@ -192,6 +198,7 @@ export const CONSUMER_CONFIG_DEF = new ConfigDef().defineAll([
     name: 'heartbeat.interval.ms',
     type: 'INT',
     default: 3000,
+    validator: Range.atLeast(1),
     importance: 'HIGH',
     doc: 'Must be lower than session.timeout.ms.',
   },
