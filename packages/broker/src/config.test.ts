@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import { KafkaError } from '@kzoo/common';
+import { KafkaError, Logger } from '@kzoo/common';
 import { KafkaConfig } from './config';
 
 const base = { 'broker.id': '1', 'zookeeper.connect': '127.0.0.1:2181/kzoo' };
@@ -39,7 +39,12 @@ describe('broker > KafkaConfig', () => {
       'broker.rack=r1',
       'some.unknown.key=kept',
     ].join('\n');
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => {});
     const c = KafkaConfig.fromProperties(text, { 'zookeeper.session.timeout.ms': 2000 });
+    expect(warn.mock.calls.map((call) => call[0])).toEqual([
+      "The configuration 'some.unknown.key' was supplied but isn't a known config.",
+    ]);
+    warn.mockRestore();
     expect(c.brokerId).toBe(3);
     expect(c.listeners.map((l) => l.listenerName)).toEqual(['PLAINTEXT', 'REPL']);
     expect(c.advertisedListeners.map((l) => `${l.host}:${l.port}`)).toEqual(['k3:9093', 'k3:9094']);
@@ -83,6 +88,39 @@ describe('broker > KafkaConfig', () => {
       }
     })();
     expect(e?.errorName).toBe('INVALID_CONFIG');
+  });
+
+  it.each([
+    ['queued.max.requests', '0', 'Value must be at least 1'],
+    ['log.segment.bytes', '13', 'Value must be at least 14'],
+    ['min.insync.replicas', '0', 'Value must be at least 1'],
+    ['zookeeper.session.timeout.ms', '0', 'Value must be at least 1'],
+    ['reserved.broker.max.id', '-1', 'Value must be at least 0'],
+    ['log.cleanup.policy', 'shred', 'String must be one of: compact, delete'],
+    ['log.message.timestamp.type', 'Now', 'String must be one of: CreateTime, LogAppendTime'],
+    ['zookeeper.connect', '', 'String must be non-empty'],
+    ['group.max.size', '0', 'Value must be at least 1'],
+    ['broker.id', '2147483648', 'Not a number of type INT'],
+    ['log.retention.ms', 'forever', 'Not a number of type LONG'],
+  ])('%s=%s fails at construction: %s', (key, value, reason) => {
+    expect(() => new KafkaConfig({ ...base, [key]: value })).toThrow(
+      new KafkaError(
+        'INVALID_CONFIG',
+        `Invalid value ${value} for configuration ${key}: ${reason}`,
+      ),
+    );
+  });
+
+  it('keeps the typed getters, for every defined key', () => {
+    const c = new KafkaConfig({ ...base, 'log.retention.ms': '-1', 'group.max.size': 50 });
+    expect(c.getInt('log.retention.ms')).toBe(-1);
+    expect(c.getLong('log.retention.check.interval.ms')).toBe(300000);
+    expect(c.getIntOrNull('log.roll.ms')).toBeNull();
+    expect(c.getList('log.cleanup.policy')).toEqual(['delete']);
+    expect(c.getString('log.message.timestamp.type')).toBe('CreateTime');
+    expect(c.getInt('group.max.size')).toBe(50);
+    expect(c.getInt('group.initial.rebalance.delay.ms')).toBe(3000);
+    expect(() => c.getInt('no.such.key')).toThrow("Unknown configuration 'no.such.key'");
   });
 
   it('binds 0.0.0.0 but advertises a routable address', () => {

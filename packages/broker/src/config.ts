@@ -1,59 +1,71 @@
 /**
- * KafkaConfig: broker configuration with Kafka's key names, types and defaults
- * (Kafka's `KafkaConfig.scala`). Built from a `key=value` map (server.properties,
- * `--override`s, CLI flags); typed getters for the keys kzoo uses, `get*()` for the rest.
+ * KafkaConfig: broker configuration with Kafka's key names, types, defaults, validators
+ * and importance (Kafka's `KafkaConfig.scala`), defined once in BROKER_CONFIG_DEF (the
+ * `group.*` keys included). Built from a `key=value` map (server.properties,
+ * `--override`s, CLI flags); typed fields for the keys kzoo uses, `get*()` for the rest.
  * Bad values throw KafkaError INVALID_CONFIG with Kafka's message shape:
- * `Invalid value abc for configuration broker.id: Not a number of type INT`.
- * The table below is documented in packages/broker/README.md.
+ * `Invalid value abc for configuration broker.id: Not a number of type INT`; an unknown
+ * key is a warning naming it. The table in packages/broker/README.md is generated from
+ * BROKER_CONFIG_DEF (`npm run docs:config`).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { KafkaError, parseProperties } from '@kzoo/common';
+import {
+  AbstractConfig,
+  ConfigDef,
+  KafkaError,
+  NO_DEFAULT_VALUE,
+  NonEmptyString,
+  Range,
+  ValidList,
+  ValidString,
+  configError,
+  createLogger,
+  parseProperties,
+  type ConfigKey,
+  type Logger,
+} from '@kzoo/common';
 import { EndPoint, endpointString, parseEndpoint } from '@kzoo/zk';
 import type { WireProtocol } from './network/wire';
-
-export type ConfigType = 'int' | 'long' | 'boolean' | 'string' | 'list';
-
-export interface ConfigDef {
-  name: string;
-  type: ConfigType;
-  /** undefined = required; null = no default (unset). */
-  default: number | boolean | string | null | undefined;
-  doc: string;
-}
+import { GROUP_CONFIG_KEYS } from './coordinator/group/GroupConfig';
 
 /** The broker keys kzoo knows, with Kafka's defaults (2.5+ / 3.x). */
-export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
+const BROKER_KEYS: readonly ConfigKey[] = [
   {
     name: 'broker.id',
-    type: 'int',
+    type: 'INT',
     default: -1,
+    importance: 'HIGH',
     doc:
-      'The broker id, unique in the cluster; -1: the one in meta.properties, else generated ' +
-      '(above reserved.broker.max.id) when broker.id.generation.enable.',
+      'Unique broker id. `-1`: the id in `meta.properties`, else a new one from `/brokers/seqid` ' +
+      '(`reserved.broker.max.id` + its version: 1001, ...).',
   },
   {
     name: 'listeners',
-    type: 'list',
+    type: 'LIST',
     default: 'PLAINTEXT://:9092',
+    importance: 'HIGH',
     doc: 'Listeners to bind, `NAME://host:port`, comma separated.',
   },
   {
     name: 'advertised.listeners',
-    type: 'list',
+    type: 'LIST',
     default: null,
+    importance: 'HIGH',
     doc: 'Listeners registered in /brokers/ids/<id>; default `listeners` (an empty host becomes the machine host name).',
   },
   {
     name: 'listener.security.protocol.map',
-    type: 'string',
+    type: 'STRING',
     default: 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
+    importance: 'LOW',
     doc: 'Listener name to security protocol.',
   },
   {
     name: 'listener.wire.protocol.map',
-    type: 'string',
+    type: 'STRING',
     default: '',
+    importance: 'LOW',
     doc:
       "kzoo only: the wire protocol each listener speaks, `NAME:kafka` (Apache Kafka's binary " +
       "protocol, for Kafka clients and tools) or `NAME:kzoo` (the native protocol of kzoo's " +
@@ -62,382 +74,458 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   },
   {
     name: 'inter.broker.listener.name',
-    type: 'string',
+    type: 'STRING',
     default: null,
+    importance: 'MEDIUM',
     doc: 'Listener used between brokers; default the first listener.',
   },
   {
     name: 'broker.rack',
-    type: 'string',
+    type: 'STRING',
     default: null,
+    importance: 'MEDIUM',
     doc: 'Rack of the broker (registered as `rack`).',
   },
-  { name: 'log.dirs', type: 'list', default: null, doc: 'Log directories; default `log.dir`.' },
+  {
+    name: 'log.dirs',
+    type: 'LIST',
+    default: null,
+    importance: 'HIGH',
+    doc: 'Log directories; default `log.dir`.',
+  },
   {
     name: 'log.dir',
-    type: 'string',
+    type: 'STRING',
     default: '/tmp/kafka-logs',
+    importance: 'HIGH',
     doc: 'Log directory used when `log.dirs` is unset.',
   },
   {
     name: 'zookeeper.connect',
-    type: 'string',
-    default: undefined,
+    type: 'STRING',
+    default: NO_DEFAULT_VALUE,
+    validator: NonEmptyString,
+    importance: 'HIGH',
     doc: 'ZooKeeper `host:port[,host:port...][/chroot]`. Required.',
   },
   {
     name: 'zookeeper.session.timeout.ms',
-    type: 'int',
+    type: 'INT',
     default: 18000,
+    validator: Range.atLeast(1),
+    importance: 'HIGH',
     doc: 'ZooKeeper session timeout (6000 before Kafka 2.5).',
   },
   {
     name: 'zookeeper.connection.timeout.ms',
-    type: 'int',
+    type: 'INT',
     default: null,
+    importance: 'HIGH',
     doc: 'How long to wait for a ZooKeeper session at startup; default the session timeout.',
   },
   {
     name: 'zookeeper.max.in.flight.requests',
-    type: 'int',
+    type: 'INT',
     default: 10,
+    validator: Range.atLeast(1),
+    importance: 'HIGH',
     doc: 'Kafka key, accepted; not enforced by kzoo.',
   },
   {
     name: 'broker.id.generation.enable',
-    type: 'boolean',
+    type: 'BOOLEAN',
     default: true,
-    doc: 'With broker.id=-1, take a new id from /brokers/seqid (reserved.broker.max.id + its version).',
+    importance: 'MEDIUM',
+    doc: 'Lets `broker.id=-1` take a generated id (kept in `meta.properties`); when `false`, `broker.id` must be `>= 0`.',
   },
   {
     name: 'reserved.broker.max.id',
-    type: 'int',
+    type: 'INT',
     default: 1000,
-    doc: 'Highest id a user may configure; generated ids start above it.',
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
+    doc: 'Highest id a user may configure (`broker.id` above it is refused); generated ids start above it.',
   },
   {
     name: 'controlled.shutdown.enable',
-    type: 'boolean',
+    type: 'BOOLEAN',
     default: true,
+    importance: 'MEDIUM',
     doc: 'On shutdown, ask the controller to move leaderships away first (ControlledShutdown).',
   },
   {
     name: 'controlled.shutdown.max.retries',
-    type: 'int',
+    type: 'INT',
     default: 3,
+    importance: 'MEDIUM',
     doc: 'ControlledShutdown attempts while partitions remain led by this broker.',
   },
   {
     name: 'controlled.shutdown.retry.backoff.ms',
-    type: 'long',
+    type: 'LONG',
     default: 5000,
+    importance: 'MEDIUM',
     doc: 'Wait between ControlledShutdown attempts.',
   },
   {
     name: 'controller.socket.timeout.ms',
-    type: 'int',
+    type: 'INT',
     default: 30000,
+    importance: 'MEDIUM',
     doc: 'Controller-to-broker request timeout.',
   },
   {
     name: 'auto.leader.rebalance.enable',
-    type: 'boolean',
+    type: 'BOOLEAN',
     default: true,
+    importance: 'HIGH',
     doc: 'Periodically move leadership back to preferred replicas when a broker is imbalanced.',
   },
   {
     name: 'leader.imbalance.check.interval.seconds',
-    type: 'long',
+    type: 'LONG',
     default: 300,
+    validator: Range.atLeast(1),
+    importance: 'HIGH',
     doc: 'Interval of the leader imbalance check (first check 5 s after failover).',
   },
   {
     name: 'leader.imbalance.per.broker.percentage',
-    type: 'int',
+    type: 'INT',
     default: 10,
+    importance: 'HIGH',
     doc: 'Allowed leader imbalance per broker.',
   },
   {
     name: 'unclean.leader.election.enable',
-    type: 'boolean',
+    type: 'BOOLEAN',
     default: false,
+    importance: 'HIGH',
     doc: 'Elect an out-of-sync replica when no ISR member is live (topic config overrides).',
   },
-  { name: 'min.insync.replicas', type: 'int', default: 1, doc: 'Minimum ISR size for acks=all.' },
+  {
+    name: 'min.insync.replicas',
+    type: 'INT',
+    default: 1,
+    validator: Range.atLeast(1),
+    importance: 'HIGH',
+    doc: 'Minimum ISR size for acks=all.',
+  },
   {
     name: 'default.replication.factor',
-    type: 'int',
+    type: 'INT',
     default: 1,
+    importance: 'MEDIUM',
     doc: 'Replication factor of auto-created topics.',
   },
-  { name: 'num.partitions', type: 'int', default: 1, doc: 'Partitions of auto-created topics.' },
+  {
+    name: 'num.partitions',
+    type: 'INT',
+    default: 1,
+    validator: Range.atLeast(1),
+    importance: 'MEDIUM',
+    doc: 'Partitions of auto-created topics.',
+  },
   {
     name: 'auto.create.topics.enable',
-    type: 'boolean',
+    type: 'BOOLEAN',
     default: true,
+    importance: 'HIGH',
     doc: 'Create topics on first metadata request.',
   },
-  { name: 'delete.topic.enable', type: 'boolean', default: true, doc: 'Allow topic deletion.' },
+  {
+    name: 'delete.topic.enable',
+    type: 'BOOLEAN',
+    default: true,
+    importance: 'HIGH',
+    doc: 'Allow topic deletion.',
+  },
   {
     name: 'replica.lag.time.max.ms',
-    type: 'long',
+    type: 'LONG',
     default: 30000,
+    importance: 'HIGH',
     doc: 'Followers behind longer than this leave the ISR.',
   },
   {
     name: 'replica.fetch.wait.max.ms',
-    type: 'int',
+    type: 'INT',
     default: 500,
+    importance: 'HIGH',
     doc: 'Longest a follower fetch waits at the leader for data (long poll).',
   },
   {
     name: 'replica.fetch.min.bytes',
-    type: 'int',
+    type: 'INT',
     default: 1,
+    importance: 'HIGH',
     doc: 'Bytes a follower fetch waits for before the leader answers.',
   },
   {
     name: 'replica.fetch.max.bytes',
-    type: 'int',
+    type: 'INT',
     default: 1048576,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
     doc: 'Bytes a follower fetches per partition per request (at least one batch).',
   },
   {
     name: 'replica.fetch.response.max.bytes',
-    type: 'int',
+    type: 'INT',
     default: 10485760,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
     doc: 'Bytes a follower fetches per request in all.',
   },
   {
     name: 'replica.fetch.backoff.ms',
-    type: 'int',
+    type: 'INT',
     default: 1000,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
     doc: 'Pause after a follower fetch error.',
   },
   {
     name: 'replica.socket.timeout.ms',
-    type: 'int',
+    type: 'INT',
     default: 30000,
+    importance: 'HIGH',
     doc: 'Socket timeout of follower fetch requests.',
   },
   {
     name: 'num.replica.fetchers',
-    type: 'int',
+    type: 'INT',
     default: 1,
+    importance: 'HIGH',
     doc: 'Kafka key, accepted; kzoo runs one fetcher per source broker.',
   },
   {
     name: 'inter.broker.protocol.version',
-    type: 'string',
+    type: 'STRING',
     default: '3.5',
+    importance: 'MEDIUM',
     doc: 'Below 2.7-IV2 the partition leader writes ISR changes to ZooKeeper itself and signals /isr_change_notification; from it, it asks the controller (AlterPartition).',
   },
   {
     name: 'isr.change.notification.check.interval.ms',
-    type: 'long',
+    type: 'LONG',
     default: 2500,
+    importance: 'LOW',
     doc: 'kzoo key (hard-coded in Kafka): how often a leader on the ZooKeeper ISR path checks for ISR changes to announce.',
   },
   {
     name: 'isr.change.notification.linger.ms',
-    type: 'long',
+    type: 'LONG',
     default: 5000,
+    importance: 'LOW',
     doc: 'kzoo key (hard-coded in Kafka): announce ISR changes once none came for this long.',
   },
   {
     name: 'isr.change.notification.max.delay.ms',
-    type: 'long',
+    type: 'LONG',
     default: 60000,
+    importance: 'LOW',
     doc: 'kzoo key (hard-coded in Kafka): announce ISR changes at the latest after this long.',
   },
   {
     name: 'message.max.bytes',
-    type: 'int',
+    type: 'INT',
     default: 1048588,
+    validator: Range.atLeast(0),
+    importance: 'HIGH',
     doc: 'Largest record batch accepted.',
   },
   // Log defaults (topic-level overrides in /config/topics/<t> win).
   {
     name: 'log.segment.bytes',
-    type: 'int',
+    type: 'INT',
     default: 1073741824,
+    validator: Range.atLeast(14),
+    importance: 'HIGH',
     doc: 'Segment size (topic: segment.bytes).',
   },
   {
     name: 'log.roll.hours',
-    type: 'int',
+    type: 'INT',
     default: 168,
+    validator: Range.atLeast(1),
+    importance: 'HIGH',
     doc: 'Roll a segment after this long (topic: segment.ms).',
   },
-  { name: 'log.roll.ms', type: 'long', default: null, doc: 'Overrides log.roll.hours.' },
+  {
+    name: 'log.roll.ms',
+    type: 'LONG',
+    default: null,
+    importance: 'HIGH',
+    doc: 'Overrides log.roll.hours.',
+  },
   {
     name: 'log.retention.hours',
-    type: 'int',
+    type: 'INT',
     default: 168,
+    importance: 'HIGH',
     doc: 'Retention time (topic: retention.ms).',
   },
   {
     name: 'log.retention.minutes',
-    type: 'int',
+    type: 'INT',
     default: null,
+    importance: 'HIGH',
     doc: 'Overrides log.retention.hours.',
   },
   {
     name: 'log.retention.ms',
-    type: 'long',
+    type: 'LONG',
     default: null,
+    importance: 'HIGH',
     doc: 'Overrides log.retention.minutes/hours; -1 = unlimited.',
   },
   {
     name: 'log.retention.bytes',
-    type: 'long',
+    type: 'LONG',
     default: -1,
+    importance: 'HIGH',
     doc: 'Retention size per partition (topic: retention.bytes).',
   },
   {
     name: 'log.retention.check.interval.ms',
-    type: 'long',
+    type: 'LONG',
     default: 300000,
+    validator: Range.atLeast(1),
+    importance: 'MEDIUM',
     doc: 'How often retention runs.',
   },
   {
     name: 'log.cleanup.policy',
-    type: 'list',
+    type: 'LIST',
     default: 'delete',
+    validator: ValidList.in('compact', 'delete'),
+    importance: 'MEDIUM',
     doc: 'delete and/or compact (topic: cleanup.policy).',
   },
   {
     name: 'log.index.interval.bytes',
-    type: 'int',
+    type: 'INT',
     default: 4096,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
     doc: 'Bytes between offset index entries.',
   },
   {
     name: 'log.index.size.max.bytes',
-    type: 'int',
+    type: 'INT',
     default: 10485760,
+    validator: Range.atLeast(4),
+    importance: 'MEDIUM',
     doc: 'Offset index size (topic: segment.index.bytes).',
   },
   {
     name: 'log.flush.interval.messages',
-    type: 'long',
+    type: 'LONG',
     default: Number.MAX_SAFE_INTEGER,
+    validator: Range.atLeast(1),
+    importance: 'HIGH',
     doc: 'fsync after this many records (topic: flush.messages).',
   },
   {
     name: 'log.flush.interval.ms',
-    type: 'long',
+    type: 'LONG',
     default: null,
+    importance: 'HIGH',
     doc: 'fsync after this long (topic: flush.ms); default never.',
   },
   {
     name: 'log.flush.offset.checkpoint.interval.ms',
-    type: 'int',
+    type: 'INT',
     default: 60000,
+    validator: Range.atLeast(0),
+    importance: 'HIGH',
     doc: 'Recovery-point checkpoint interval.',
   },
   {
     name: 'log.message.timestamp.type',
-    type: 'string',
+    type: 'STRING',
     default: 'CreateTime',
+    validator: ValidString.in('CreateTime', 'LogAppendTime'),
+    importance: 'MEDIUM',
     doc: 'CreateTime or LogAppendTime (topic: message.timestamp.type).',
   },
   {
     name: 'replica.high.watermark.checkpoint.interval.ms',
-    type: 'long',
+    type: 'LONG',
     default: 5000,
+    importance: 'HIGH',
     doc: 'High-watermark checkpoint interval.',
   },
   {
     name: 'log.cleaner.enable',
-    type: 'boolean',
+    type: 'BOOLEAN',
     default: true,
+    importance: 'MEDIUM',
     doc: 'Run the log cleaner (compaction of cleanup.policy=compact topics).',
   },
   {
     name: 'log.cleaner.backoff.ms',
-    type: 'long',
+    type: 'LONG',
     default: 15000,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
     doc: 'Pause between cleaner passes.',
   },
   {
     name: 'producer.id.expiration.ms',
-    type: 'int',
+    type: 'INT',
     default: 86400000,
+    validator: Range.atLeast(1),
+    importance: 'LOW',
     doc: 'Idempotent producer state is dropped after this long without a batch (Kafka 3.4+).',
   },
   {
     name: 'producer.id.expiration.check.interval.ms',
-    type: 'int',
+    type: 'INT',
     default: 600000,
+    validator: Range.atLeast(1),
+    importance: 'LOW',
     doc: 'How often expired producer state is removed.',
   },
   // Network.
   {
     name: 'socket.request.max.bytes',
-    type: 'int',
+    type: 'INT',
     default: 104857600,
+    validator: Range.atLeast(1),
+    importance: 'HIGH',
     doc: 'Largest request frame; a bigger one closes the connection.',
   },
   {
     name: 'connections.max.idle.ms',
-    type: 'long',
+    type: 'LONG',
     default: 600000,
+    importance: 'MEDIUM',
     doc: 'Idle connections are closed after this long.',
   },
   {
     name: 'queued.max.requests',
-    type: 'int',
+    type: 'INT',
     default: 500,
+    validator: Range.atLeast(1),
+    importance: 'HIGH',
     doc: 'Unanswered requests per connection before the broker stops reading it.',
   },
 ];
 
-const DEFS = new Map(BROKER_CONFIG_DEFS.map((d) => [d.name, d]));
+/** Every broker key kzoo knows: BROKER_KEYS, then Kafka's group coordinator keys. */
+export const BROKER_CONFIG_DEF: ConfigDef = new ConfigDef()
+  .defineAll(BROKER_KEYS)
+  .defineAll(GROUP_CONFIG_KEYS);
 
-function invalid(name: string, value: unknown, reason: string): KafkaError {
-  return new KafkaError(
-    'INVALID_CONFIG',
-    `Invalid value ${value} for configuration ${name}: ${reason}`,
-  );
-}
+const invalid = configError;
 
-function parseValue(def: ConfigDef, raw: string): number | boolean | string | string[] {
-  const v = raw.trim();
-  switch (def.type) {
-    case 'int':
-    case 'long': {
-      if (!/^-?\d+$/.test(v))
-        throw invalid(def.name, raw, `Not a number of type ${def.type.toUpperCase()}`);
-      const n = Number(v);
-      const limit = def.type === 'int' ? 2 ** 31 - 1 : Number.MAX_SAFE_INTEGER;
-      if (n > limit || n < -limit - 1)
-        throw invalid(def.name, raw, `Out of range for type ${def.type.toUpperCase()}`);
-      return n;
-    }
-    case 'boolean':
-      if (!/^(true|false)$/i.test(v))
-        throw invalid(def.name, raw, 'Expected value to be either true or false');
-      return v.toLowerCase() === 'true';
-    case 'list':
-      return v === ''
-        ? []
-        : v
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean);
-    case 'string':
-      return v;
-  }
-}
+const defaultLogger = createLogger('broker.config');
 
 export type ConfigInput = Record<string, string | number | boolean | null | undefined>;
 
-export class KafkaConfig {
-  /** Everything supplied, unknown keys included (Kafka warns about those; kzoo keeps them). */
-  readonly originals: Readonly<Record<string, string>>;
-  private readonly values = new Map<string, number | boolean | string | string[] | null>();
-
+export class KafkaConfig extends AbstractConfig {
   /** The configured broker.id; -1 means found or generated at startup (read `Broker.brokerId`). */
   readonly brokerId: number;
   readonly listeners: readonly EndPoint[];
@@ -452,31 +540,11 @@ export class KafkaConfig {
   readonly zkSessionTimeoutMs: number;
   readonly zkConnectionTimeoutMs: number;
 
-  constructor(input: ConfigInput) {
-    const originals: Record<string, string> = {};
-    for (const [k, v] of Object.entries(input))
-      if (v !== undefined && v !== null) originals[k] = String(v);
-    this.originals = originals;
-    for (const def of BROKER_CONFIG_DEFS) {
-      const raw = originals[def.name];
-      if (raw !== undefined) {
-        this.values.set(def.name, parseValue(def, raw));
-      } else if (def.default === undefined) {
-        throw new KafkaError(
-          'INVALID_CONFIG',
-          `Missing required configuration "${def.name}" which has no default value.`,
-        );
-      } else {
-        this.values.set(
-          def.name,
-          def.default === null ? null : parseValue(def, String(def.default)),
-        );
-      }
-    }
-
+  /** `opts.logger` receives the warnings about unknown keys (default: `broker.config`). */
+  constructor(input: ConfigInput, opts: { logger?: Logger } = {}) {
+    super(BROKER_CONFIG_DEF, input, { logger: opts.logger ?? defaultLogger });
     this.brokerId = this.getInt('broker.id');
     const maxId = this.getInt('reserved.broker.max.id');
-    if (maxId < 0) throw invalid('reserved.broker.max.id', maxId, 'Value must be at least 0');
     if (!this.getBoolean('broker.id.generation.enable')) {
       if (this.brokerId < 0) {
         throw invalid(
@@ -539,12 +607,17 @@ export class KafkaConfig {
     if (this.logDirs.length === 0)
       throw invalid('log.dirs', '""', 'at least one log directory is required');
     this.zkConnect = this.getString('zookeeper.connect')!;
-    if (!this.zkConnect) throw invalid('zookeeper.connect', '""', 'must not be empty');
     this.zkSessionTimeoutMs = this.getInt('zookeeper.session.timeout.ms');
-    if (this.zkSessionTimeoutMs <= 0)
-      throw invalid('zookeeper.session.timeout.ms', this.zkSessionTimeoutMs, 'must be > 0');
     this.zkConnectionTimeoutMs =
       this.getIntOrNull('zookeeper.connection.timeout.ms') ?? this.zkSessionTimeoutMs;
+    const minSession = this.getInt('group.min.session.timeout.ms');
+    const maxSession = this.getInt('group.max.session.timeout.ms');
+    if (minSession > maxSession)
+      throw invalid(
+        'group.min.session.timeout.ms',
+        minSession,
+        `Value must be no more than group.max.session.timeout.ms (${maxSession})`,
+      );
   }
 
   /** Parses server.properties text; `overrides` win (like kafka-server-start's --override). */
@@ -585,41 +658,9 @@ export class KafkaConfig {
     });
   }
 
-  private known(name: string): ConfigDef {
-    const d = DEFS.get(name);
-    if (!d) throw new Error(`unknown broker config ${name}`);
-    return d;
-  }
-
-  getInt(name: string): number {
-    const v = this.getIntOrNull(name);
-    if (v === null) throw new Error(`${name} has no value`);
-    return v;
-  }
-  getIntOrNull(name: string): number | null {
-    this.known(name);
-    return this.values.get(name) as number | null;
-  }
-  getBoolean(name: string): boolean {
-    this.known(name);
-    return this.values.get(name) as boolean;
-  }
-  getString(name: string): string | null {
-    this.known(name);
-    return this.values.get(name) as string | null;
-  }
-  getList(name: string): string[] | null {
-    this.known(name);
-    return this.values.get(name) as string[] | null;
-  }
   /** The wire protocol a listener speaks (`kzoo` for names not in the map). */
   wireProtocolOf(listenerName: string): WireProtocol {
     return this.listenerWireProtocolMap[listenerName.toUpperCase()] ?? 'kzoo';
-  }
-
-  /** A supplied value of any key, including keys kzoo does not know. */
-  getOriginal(name: string): string | undefined {
-    return this.originals[name];
   }
 }
 

@@ -193,7 +193,7 @@ export class Admin {
   private readonly log: Logger;
 
   constructor(config: ConfigInput, opts: { time?: Time; logger?: Logger } = {}) {
-    this.config = parseAdminConfig(config);
+    this.config = parseAdminConfig(config, opts.logger ?? createLogger('admin'));
     this.time = opts.time ?? SystemTime;
     this.log = (opts.logger ?? createLogger('admin')).child({ clientId: this.config['client.id'] });
     this.network = networkClientFor(this.config, this.log);

@@ -1,4 +1,4 @@
-import { KafkaError } from '@kzoo/common';
+import { KafkaError, Logger } from '@kzoo/common';
 import {
   acksValue,
   parseAdminConfig,
@@ -49,11 +49,24 @@ describe('Client > config', () => {
   });
 
   test.each([
-    [{ 'linger.sm': 5 }, 'unknown configuration linger.sm'],
-    [{ 'linger.ms': -1 }, 'linger.ms'],
-    [{ 'linger.ms': 'soon' }, 'not an integer'],
-    [{ acks: '2' }, 'acks'],
-    [{ 'compression.type': 'brotli' }, 'compression.type'],
+    [{ 'linger.ms': -1 }, 'Invalid value -1 for configuration linger.ms: Value must be at least 0'],
+    [
+      { 'linger.ms': 'soon' },
+      'Invalid value soon for configuration linger.ms: Not a number of type LONG',
+    ],
+    [
+      { acks: '2' },
+      'Invalid value 2 for configuration acks: String must be one of (case insensitive): all, -1, 0, 1',
+    ],
+    [
+      { 'compression.type': 'brotli' },
+      'Invalid value brotli for configuration compression.type: String must be one of (case insensitive): none, gzip, snappy, lz4, zstd',
+    ],
+    [
+      { 'batch.size': 2 ** 31 },
+      'Invalid value 2147483648 for configuration batch.size: Not a number of type INT',
+    ],
+    [{ 'enable.idempotence': 'yes' }, 'Expected value to be either true or false'],
     [{ 'enable.idempotence': true, acks: '1' }, 'enable.idempotence=true conflicts with acks=1'],
     [
       { 'enable.idempotence': 'true', 'max.in.flight.requests.per.connection': 6 },
@@ -70,6 +83,40 @@ describe('Client > config', () => {
     expect(err).toBeInstanceOf(KafkaError);
     expect((err as KafkaError).errorName).toBe('INVALID_CONFIG');
     expect((err as KafkaError).message).toContain(msg);
+  });
+
+  test('an unknown key is a warning naming it, for producer, consumer and admin alike', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => {});
+    try {
+      expect(parseProducerConfig({ 'bootstrap.servers': 'h:1', 'linger.sm': 5 })['linger.ms']).toBe(
+        0,
+      );
+      parseConsumerConfig({ 'bootstrap.servers': 'h:1', 'group.idd': 'g' });
+      parseAdminConfig({ 'bootstrap.servers': 'h:1', acks: 'all' });
+      expect(warn.mock.calls.map((c) => c[0])).toEqual([
+        "The configuration 'linger.sm' was supplied but isn't a known config.",
+        "The configuration 'group.idd' was supplied but isn't a known config.",
+        "The configuration 'acks' was supplied but isn't a known config.",
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test('consumer values in Kafka words', () => {
+    expect(() =>
+      parseConsumerConfig({ 'bootstrap.servers': 'h:1', 'max.poll.records': 0 }),
+    ).toThrow(
+      new KafkaError(
+        'INVALID_CONFIG',
+        'Invalid value 0 for configuration max.poll.records: Value must be at least 1',
+      ),
+    );
+    expect(
+      parseConsumerConfig({ 'bootstrap.servers': 'h:1', 'auto.offset.reset': 'EARLIEST' })[
+        'auto.offset.reset'
+      ],
+    ).toBe('earliest');
   });
 
   test('idempotence: on by default with acks=all, turned off by a conflicting default-less setting', () => {

@@ -1,163 +1,382 @@
 /**
- * Client configs with Kafka's key names and defaults (ProducerConfig, ConsumerConfig,
- * AdminClientConfig). `parseConfig(defs, input)` checks every key and value and
- * throws INVALID_CONFIG naming the offending key; unknown keys are refused (a typo
- * such as `linger.sm` should not pass silently).
+ * Client configs with Kafka's key names, types, defaults, validators and importance
+ * (ProducerConfig, ConsumerConfig, AdminClientConfig), each defined once as a ConfigDef.
+ * `parseProducerConfig(input)` and friends check every value and throw INVALID_CONFIG in
+ * Kafka's words (`Invalid value -1 for configuration linger.ms: Value must be at least 0`);
+ * an unknown key such as `linger.sm` is a warning naming it, as Kafka's clients log it.
+ * The tables in packages/client/README.md are generated from these definitions.
  */
-import { KafkaError } from '@kzoo/common';
+import {
+  CaseInsensitiveValidString,
+  ConfigDef,
+  KafkaError,
+  NonEmptyString,
+  Range,
+  createLogger,
+  type ConfigKey,
+  type Importance,
+  type Logger,
+} from '@kzoo/common';
 import type { CompressionName } from '@kzoo/records';
-
-type Kind = 'string' | 'int' | 'list' | 'enum' | 'boolean';
-
-interface ConfigDef {
-  kind: Kind;
-  default: unknown;
-  min?: number;
-  values?: readonly string[];
-}
-
-export type ConfigDefs = Record<string, ConfigDef>;
 
 const INT_MAX = 2147483647;
 
-const common = {
-  'bootstrap.servers': { kind: 'list', default: undefined },
-  'client.id': { kind: 'string', default: 'kzoo' },
-  'request.timeout.ms': { kind: 'int', default: 30000, min: 0 },
-  'retry.backoff.ms': { kind: 'int', default: 100, min: 0 },
-  'metadata.max.age.ms': { kind: 'int', default: 300000, min: 0 },
-  'socket.connection.setup.timeout.ms': { kind: 'int', default: 10000, min: 0 },
-} satisfies ConfigDefs;
+function commonKeys(clientIdImportance: Importance): ConfigKey[] {
+  return [
+    {
+      name: 'bootstrap.servers',
+      type: 'LIST',
+      default: '',
+      importance: 'HIGH',
+      doc: '`host:port,...` (or an array) of brokers to fetch the first metadata from. Required.',
+    },
+    {
+      name: 'client.id',
+      type: 'STRING',
+      default: 'kzoo',
+      importance: clientIdImportance,
+      doc: "Sent with every request (kzoo default; Kafka's is empty).",
+    },
+    {
+      name: 'request.timeout.ms',
+      type: 'INT',
+      default: 30000,
+      validator: Range.atLeast(0),
+      importance: 'MEDIUM',
+      doc: 'Longest wait for a response (REQUEST_TIMED_OUT, retriable); also the Produce `timeoutMs`.',
+    },
+    {
+      name: 'retry.backoff.ms',
+      type: 'LONG',
+      default: 100,
+      validator: Range.atLeast(0),
+      importance: 'LOW',
+      doc: 'Pause before retrying a failed request.',
+    },
+    {
+      name: 'metadata.max.age.ms',
+      type: 'LONG',
+      default: 300000,
+      validator: Range.atLeast(0),
+      importance: 'LOW',
+      doc: 'Refresh metadata at least this often.',
+    },
+    {
+      name: 'socket.connection.setup.timeout.ms',
+      type: 'LONG',
+      default: 10000,
+      validator: Range.atLeast(0),
+      importance: 'MEDIUM',
+      doc: 'How long to wait for a connection to be established.',
+    },
+  ];
+}
 
-export const PRODUCER_CONFIG_DEFS = {
-  ...common,
-  acks: { kind: 'enum', default: 'all', values: ['all', '-1', '0', '1'] },
-  'batch.size': { kind: 'int', default: 16384, min: 0 },
-  'linger.ms': { kind: 'int', default: 0, min: 0 },
-  'compression.type': {
-    kind: 'enum',
+/** Kafka's ProducerConfig keys that kzoo's Producer honours. */
+export const PRODUCER_CONFIG_DEF = new ConfigDef().defineAll([
+  ...commonKeys('MEDIUM'),
+  {
+    name: 'acks',
+    type: 'STRING',
+    default: 'all',
+    validator: CaseInsensitiveValidString.in('all', '-1', '0', '1'),
+    importance: 'LOW',
+    doc: 'Kafka 3.x default. `all` waits for the ISR; with replication factor 1 it behaves as `1`.',
+  },
+  {
+    name: 'enable.idempotence',
+    type: 'BOOLEAN',
+    default: true,
+    importance: 'LOW',
+    doc: 'Needs acks=all, retries > 0, max.in.flight.requests.per.connection <= 5 (see Idempotence).',
+  },
+  {
+    name: 'batch.size',
+    type: 'INT',
+    default: 16384,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
+    doc: 'Bytes per partition batch (uncompressed).',
+  },
+  {
+    name: 'linger.ms',
+    type: 'LONG',
+    default: 0,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
+    doc: "Kafka's default; appends in the same event-loop turn still share a batch.",
+  },
+  {
+    name: 'compression.type',
+    type: 'STRING',
     default: 'none',
-    values: ['none', 'gzip', 'snappy', 'lz4', 'zstd'],
+    validator: CaseInsensitiveValidString.in('none', 'gzip', 'snappy', 'lz4', 'zstd'),
+    importance: 'HIGH',
+    doc: 'Codec of the record batches: `none`, `gzip`, `snappy`, `lz4`, `zstd`.',
   },
-  retries: { kind: 'int', default: INT_MAX, min: 0 },
-  'delivery.timeout.ms': { kind: 'int', default: 120000, min: 0 },
-  'max.in.flight.requests.per.connection': { kind: 'int', default: 5, min: 1 },
-  'max.request.size': { kind: 'int', default: 1048576, min: 0 },
-  'buffer.memory': { kind: 'int', default: 33554432, min: 0 },
-  'max.block.ms': { kind: 'int', default: 60000, min: 0 },
-  'enable.idempotence': { kind: 'boolean', default: true },
-} satisfies ConfigDefs;
+  {
+    name: 'retries',
+    type: 'INT',
+    default: INT_MAX,
+    validator: Range.between(0, INT_MAX),
+    importance: 'HIGH',
+    doc: 'Bounded in practice by `delivery.timeout.ms`.',
+  },
+  {
+    name: 'delivery.timeout.ms',
+    type: 'INT',
+    default: 120000,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
+    doc: 'From append to acknowledgement, retries included.',
+  },
+  {
+    name: 'max.in.flight.requests.per.connection',
+    type: 'INT',
+    default: 5,
+    validator: Range.atLeast(1),
+    importance: 'LOW',
+    doc: 'Unacknowledged Produce requests per broker.',
+  },
+  {
+    name: 'max.request.size',
+    type: 'INT',
+    default: 1048576,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
+    doc: 'Larger records fail with MESSAGE_TOO_LARGE.',
+  },
+  {
+    name: 'buffer.memory',
+    type: 'LONG',
+    default: 33554432,
+    validator: Range.atLeast(0),
+    importance: 'HIGH',
+    doc: '`send` waits (up to `max.block.ms`) when batches hold more.',
+  },
+  {
+    name: 'max.block.ms',
+    type: 'LONG',
+    default: 60000,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
+    doc: 'Longest wait for topic metadata or buffer space.',
+  },
+]);
 
-export const CONSUMER_CONFIG_DEFS = {
-  ...common,
-  'group.id': { kind: 'string', default: null },
-  'group.instance.id': { kind: 'string', default: null },
-  'session.timeout.ms': { kind: 'int', default: 45000, min: 1 },
-  'heartbeat.interval.ms': { kind: 'int', default: 3000, min: 1 },
-  'max.poll.interval.ms': { kind: 'int', default: 300000, min: 1 },
-  'enable.auto.commit': { kind: 'boolean', default: true },
-  'auto.commit.interval.ms': { kind: 'int', default: 5000, min: 0 },
-  'partition.assignment.strategy': { kind: 'list', default: ['range'] },
-  'auto.offset.reset': { kind: 'enum', default: 'latest', values: ['earliest', 'latest', 'none'] },
-  'fetch.min.bytes': { kind: 'int', default: 1, min: 0 },
-  'fetch.max.wait.ms': { kind: 'int', default: 500, min: 0 },
-  'fetch.max.bytes': { kind: 'int', default: 52428800, min: 0 },
-  'max.partition.fetch.bytes': { kind: 'int', default: 1048576, min: 0 },
-  'max.poll.records': { kind: 'int', default: 500, min: 1 },
-  'isolation.level': {
-    kind: 'enum',
+/**
+ * Kafka's ConsumerConfig keys that kzoo's Consumer honours. Kafka has no validator on
+ * session.timeout.ms and heartbeat.interval.ms; kzoo keeps its lower bound of 1 ms, and of
+ * 0 for socket.connection.setup.timeout.ms.
+ */
+export const CONSUMER_CONFIG_DEF = new ConfigDef().defineAll([
+  ...commonKeys('LOW'),
+  {
+    name: 'group.id',
+    type: 'STRING',
+    default: null,
+    importance: 'HIGH',
+    doc: 'Consumer group; needed by subscribe, commit and committed.',
+  },
+  {
+    name: 'group.instance.id',
+    type: 'STRING',
+    default: null,
+    validator: NonEmptyString,
+    importance: 'MEDIUM',
+    doc: 'Sent, but members are treated as dynamic.',
+  },
+  {
+    name: 'session.timeout.ms',
+    type: 'INT',
+    default: 45000,
+    validator: Range.atLeast(1),
+    importance: 'HIGH',
+    doc: "Within the broker's group.min/max.session.timeout.ms.",
+  },
+  {
+    name: 'heartbeat.interval.ms',
+    type: 'INT',
+    default: 3000,
+    validator: Range.atLeast(1),
+    importance: 'HIGH',
+    doc: 'Must be lower than session.timeout.ms.',
+  },
+  {
+    name: 'max.poll.interval.ms',
+    type: 'INT',
+    default: 300000,
+    validator: Range.atLeast(1),
+    importance: 'MEDIUM',
+    doc: 'The rebalance timeout; no poll() for this long = leave the group.',
+  },
+  {
+    name: 'enable.auto.commit',
+    type: 'BOOLEAN',
+    default: true,
+    importance: 'MEDIUM',
+    doc: 'Positions committed every interval, before rebalances and on close.',
+  },
+  {
+    name: 'auto.commit.interval.ms',
+    type: 'INT',
+    default: 5000,
+    validator: Range.atLeast(0),
+    importance: 'LOW',
+    doc: 'How often positions are committed with enable.auto.commit.',
+  },
+  {
+    name: 'partition.assignment.strategy',
+    type: 'LIST',
+    default: 'range',
+    importance: 'MEDIUM',
+    doc: '`range`, `roundrobin`, `sticky` (or Kafka class names), in order of preference.',
+  },
+  {
+    name: 'auto.offset.reset',
+    type: 'STRING',
+    default: 'latest',
+    validator: CaseInsensitiveValidString.in('latest', 'earliest', 'none'),
+    importance: 'MEDIUM',
+    doc: 'Where to start without a committed offset or out of range; `none` throws OFFSET_OUT_OF_RANGE.',
+  },
+  {
+    name: 'fetch.min.bytes',
+    type: 'INT',
+    default: 1,
+    validator: Range.atLeast(0),
+    importance: 'HIGH',
+    doc: 'Bytes a fetch waits for (up to fetch.max.wait.ms) before the broker answers.',
+  },
+  {
+    name: 'fetch.max.wait.ms',
+    type: 'INT',
+    default: 500,
+    validator: Range.atLeast(0),
+    importance: 'LOW',
+    doc: 'Longest a fetch waits at the broker for fetch.min.bytes.',
+  },
+  {
+    name: 'fetch.max.bytes',
+    type: 'INT',
+    default: 52428800,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
+    doc: 'Bytes per fetch response in all (at least one batch).',
+  },
+  {
+    name: 'max.partition.fetch.bytes',
+    type: 'INT',
+    default: 1048576,
+    validator: Range.atLeast(0),
+    importance: 'HIGH',
+    doc: 'Bytes per partition per fetch (at least one batch).',
+  },
+  {
+    name: 'max.poll.records',
+    type: 'INT',
+    default: 500,
+    validator: Range.atLeast(1),
+    importance: 'MEDIUM',
+    doc: 'Most records one poll() returns.',
+  },
+  {
+    name: 'isolation.level',
+    type: 'STRING',
     default: 'read_uncommitted',
-    values: ['read_uncommitted', 'read_committed'],
+    validator: CaseInsensitiveValidString.in('read_committed', 'read_uncommitted'),
+    importance: 'MEDIUM',
+    doc: 'Sent with each Fetch; without transactions both levels read the same records.',
   },
-  'check.crcs': { kind: 'boolean', default: true },
-  'allow.auto.create.topics': { kind: 'boolean', default: true },
-} satisfies ConfigDefs;
+  {
+    name: 'check.crcs',
+    type: 'BOOLEAN',
+    default: true,
+    importance: 'LOW',
+    doc: 'CRC-32C of each batch checked before decoding.',
+  },
+  {
+    name: 'allow.auto.create.topics',
+    type: 'BOOLEAN',
+    default: true,
+    importance: 'MEDIUM',
+    doc: 'Ask for auto-creation in Metadata requests (the broker decides).',
+  },
+]);
 
-export const ADMIN_CONFIG_DEFS = {
-  ...common,
-  'default.api.timeout.ms': { kind: 'int', default: 60000, min: 0 },
-} satisfies ConfigDefs;
+/** Kafka's AdminClientConfig keys that kzoo's Admin honours. */
+export const ADMIN_CONFIG_DEF = new ConfigDef().defineAll([
+  ...commonKeys('MEDIUM'),
+  {
+    name: 'default.api.timeout.ms',
+    type: 'INT',
+    default: 60000,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
+    doc: 'Timeout of Admin calls that take no timeout of their own.',
+  },
+]);
 
-type ValueOf<D extends ConfigDef> = D['kind'] extends 'int'
-  ? number
-  : D['kind'] extends 'boolean'
-    ? boolean
-    : D['kind'] extends 'list'
-      ? string[]
-      : D['default'] extends null
-        ? string | null
-        : string;
+/** The keys every client has. */
+export interface CommonClientConfig {
+  'bootstrap.servers': string[];
+  'client.id': string;
+  'request.timeout.ms': number;
+  'retry.backoff.ms': number;
+  'metadata.max.age.ms': number;
+  'socket.connection.setup.timeout.ms': number;
+}
 
-export type ParsedConfig<T extends ConfigDefs> = { -readonly [K in keyof T]: ValueOf<T[K]> };
+export interface ProducerConfig extends CommonClientConfig {
+  acks: 'all' | '-1' | '0' | '1';
+  'enable.idempotence': boolean;
+  'batch.size': number;
+  'linger.ms': number;
+  'compression.type': CompressionName;
+  retries: number;
+  'delivery.timeout.ms': number;
+  'max.in.flight.requests.per.connection': number;
+  'max.request.size': number;
+  'buffer.memory': number;
+  'max.block.ms': number;
+}
+
+export interface ConsumerConfig extends CommonClientConfig {
+  'group.id': string | null;
+  'group.instance.id': string | null;
+  'session.timeout.ms': number;
+  'heartbeat.interval.ms': number;
+  'max.poll.interval.ms': number;
+  'enable.auto.commit': boolean;
+  'auto.commit.interval.ms': number;
+  'partition.assignment.strategy': string[];
+  'auto.offset.reset': 'earliest' | 'latest' | 'none';
+  'fetch.min.bytes': number;
+  'fetch.max.wait.ms': number;
+  'fetch.max.bytes': number;
+  'max.partition.fetch.bytes': number;
+  'max.poll.records': number;
+  'isolation.level': 'read_uncommitted' | 'read_committed';
+  'check.crcs': boolean;
+  'allow.auto.create.topics': boolean;
+}
+
+export interface AdminConfig extends CommonClientConfig {
+  'default.api.timeout.ms': number;
+}
 
 /** What users pass: Kafka key names, values as numbers/booleans or their string forms. */
 export type ConfigInput = Record<string, string | number | boolean | string[] | null | undefined>;
 
-export type ProducerConfig = ParsedConfig<typeof PRODUCER_CONFIG_DEFS> & {
-  'compression.type': CompressionName;
-  acks: 'all' | '-1' | '0' | '1';
-};
-export type ConsumerConfig = ParsedConfig<typeof CONSUMER_CONFIG_DEFS> & {
-  'auto.offset.reset': 'earliest' | 'latest' | 'none';
-};
-export type AdminConfig = ParsedConfig<typeof ADMIN_CONFIG_DEFS>;
+/** Keys whose values kzoo keeps in lower case (accepted in any case). */
+const LOWER_CASE_KEYS = ['acks', 'compression.type', 'auto.offset.reset', 'isolation.level'];
 
-function bad(key: string, value: unknown, why: string): KafkaError {
-  return new KafkaError(
-    'INVALID_CONFIG',
-    `invalid value ${JSON.stringify(value)} for configuration ${key}: ${why}`,
-  );
-}
-
-function parseValue(key: string, def: ConfigDef, value: unknown): unknown {
-  switch (def.kind) {
-    case 'int': {
-      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-      if (typeof n !== 'number' || !Number.isInteger(n)) throw bad(key, value, 'not an integer');
-      if (def.min !== undefined && n < def.min) throw bad(key, value, `must be >= ${def.min}`);
-      if (n > INT_MAX) throw bad(key, value, `must be <= ${INT_MAX}`);
-      return n;
-    }
-    case 'boolean':
-      if (typeof value === 'boolean') return value;
-      if (value === 'true' || value === 'false') return value === 'true';
-      throw bad(key, value, 'expected true or false');
-    case 'string':
-      if (value === null && def.default === null) return null;
-      if (typeof value !== 'string' && typeof value !== 'number')
-        throw bad(key, value, 'expected a string');
-      return String(value);
-    case 'enum': {
-      const s = String(value).toLowerCase();
-      if (!def.values!.includes(s))
-        throw bad(key, value, `expected one of ${def.values!.join(', ')}`);
-      return s;
-    }
-    case 'list': {
-      const items = Array.isArray(value)
-        ? value.map(String)
-        : typeof value === 'string'
-          ? value.split(',')
-          : undefined;
-      if (!items) throw bad(key, value, 'expected a comma-separated list');
-      return items.map((s) => s.trim()).filter((s) => s.length > 0);
-    }
-  }
-}
-
-/** Checks `input` against `defs` and fills in Kafka's defaults. */
-export function parseConfig<T extends ConfigDefs>(defs: T, input: ConfigInput): ParsedConfig<T> {
-  if (input === null || typeof input !== 'object')
-    throw new KafkaError('INVALID_CONFIG', 'config must be an object of Kafka config keys');
-  for (const key of Object.keys(input)) {
-    if (!(key in defs)) throw new KafkaError('INVALID_CONFIG', `unknown configuration ${key}`);
-  }
-  const out: Record<string, unknown> = {};
-  for (const [key, def] of Object.entries(defs)) {
-    const v = input[key];
-    out[key] = v === undefined ? def.default : parseValue(key, def, v);
-  }
-  return out as ParsedConfig<T>;
+/** Checks `input` against `def`, fills in Kafka's defaults, warns about unknown keys. */
+function parseWith<T>(def: ConfigDef, input: ConfigInput, logger: Logger): T {
+  const out = def.parse(input, { logger });
+  for (const k of LOWER_CASE_KEYS)
+    if (typeof out[k] === 'string') out[k] = (out[k] as string).toLowerCase();
+  return out as T;
 }
 
 export interface HostPort {
@@ -182,8 +401,12 @@ export function bootstrapServers(cfg: { 'bootstrap.servers': string[] }): HostPo
   return list.map(parseHostPort);
 }
 
-export function parseProducerConfig(input: ConfigInput): ProducerConfig {
-  const cfg = parseConfig(PRODUCER_CONFIG_DEFS, input) as ProducerConfig;
+/** `logger` receives the warnings about unknown keys (default: `producer`). */
+export function parseProducerConfig(
+  input: ConfigInput,
+  logger: Logger = createLogger('producer'),
+): ProducerConfig {
+  const cfg = parseWith<ProducerConfig>(PRODUCER_CONFIG_DEF, input, logger);
   bootstrapServers(cfg);
   // Kafka 3.2+: idempotence (default true) needs acks=all, retries > 0 and at most 5
   // requests in flight. Set explicitly, a conflict is an error; left to its default,
@@ -207,8 +430,12 @@ export function parseProducerConfig(input: ConfigInput): ProducerConfig {
   return cfg;
 }
 
-export function parseConsumerConfig(input: ConfigInput): ConsumerConfig {
-  const cfg = parseConfig(CONSUMER_CONFIG_DEFS, input) as ConsumerConfig;
+/** `logger` receives the warnings about unknown keys (default: `consumer`). */
+export function parseConsumerConfig(
+  input: ConfigInput,
+  logger: Logger = createLogger('consumer'),
+): ConsumerConfig {
+  const cfg = parseWith<ConsumerConfig>(CONSUMER_CONFIG_DEF, input, logger);
   bootstrapServers(cfg);
   if (cfg['heartbeat.interval.ms'] >= cfg['session.timeout.ms'])
     throw new KafkaError(
@@ -218,8 +445,12 @@ export function parseConsumerConfig(input: ConfigInput): ConsumerConfig {
   return cfg;
 }
 
-export function parseAdminConfig(input: ConfigInput): AdminConfig {
-  const cfg = parseConfig(ADMIN_CONFIG_DEFS, input);
+/** `logger` receives the warnings about unknown keys (default: `admin`). */
+export function parseAdminConfig(
+  input: ConfigInput,
+  logger: Logger = createLogger('admin'),
+): AdminConfig {
+  const cfg = parseWith<AdminConfig>(ADMIN_CONFIG_DEF, input, logger);
   bootstrapServers(cfg);
   return cfg;
 }

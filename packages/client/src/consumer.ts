@@ -75,7 +75,7 @@ export class Consumer {
   private closed = false;
 
   constructor(config: ConfigInput, opts: ConsumerOptions = {}) {
-    this.config = parseConsumerConfig(config);
+    this.config = parseConsumerConfig(config, opts.logger ?? createLogger('consumer'));
     const c = this.config;
     this.time = opts.time ?? SystemTime;
     this.log = (opts.logger ?? createLogger('consumer')).child({ clientId: c['client.id'] });

@@ -121,7 +121,7 @@ export class Producer {
   private closed = false;
 
   constructor(config: ConfigInput, opts: ClientOptions = {}) {
-    this.config = parseProducerConfig(config);
+    this.config = parseProducerConfig(config, opts.logger ?? createLogger('producer'));
     const c = this.config;
     this.time = opts.time ?? SystemTime;
     this.log = (opts.logger ?? createLogger('producer')).child({ clientId: c['client.id'] });

@@ -1,4 +1,4 @@
-import { KafkaError } from '@kzoo/common';
+import { KafkaError, createLogger } from '@kzoo/common';
 import { Admin, Consumer, Producer, type ConsumerRecord } from '@kzoo/client';
 import { murmur2, toPositive } from '@kzoo/records';
 import { onCleanup, waitFor } from '@kzoo/testkit';
@@ -270,9 +270,21 @@ describe('Client > Producer and Consumer', () => {
     });
     const meta = await p.send(topic, { value: 'first' });
     expect(meta[0].offset).toBe(0);
-    expect(() => new Producer({ 'bootstrap.servers': tb.bootstrap, 'linger.sm': 1 })).toThrow(
-      KafkaError,
+    expect(() => new Producer({ 'bootstrap.servers': tb.bootstrap, 'linger.ms': -1 })).toThrow(
+      new KafkaError(
+        'INVALID_CONFIG',
+        'Invalid value -1 for configuration linger.ms: Value must be at least 0',
+      ),
     );
+    // An unknown key is a warning naming it, as Kafka's clients log it; the producer works.
+    const logger = createLogger('producer');
+    const warn = jest.spyOn(logger, 'warn').mockImplementation(() => {});
+    const typo = new Producer({ 'bootstrap.servers': tb.bootstrap, 'linger.sm': 1 }, { logger });
+    onCleanup(() => typo.close());
+    expect(warn).toHaveBeenCalledWith(
+      "The configuration 'linger.sm' was supplied but isn't a known config.",
+    );
+    expect((await typo.send(topic, { value: 'second' }))[0].offset).toBe(1);
   });
 });
 

@@ -1,7 +1,9 @@
 // common: what every kzoo package shares.
 //   errors.ts      Kafka's error-code table and KafkaError
 //   time.ts, logger.ts, properties.ts: injected clock, structured logs, Kafka's properties format
+//   config.ts      ConfigDef/AbstractConfig: Kafka's config definitions, parsing, README tables
 export * from './errors';
 export * from './time';
 export * from './logger';
 export * from './properties';
+export * from './config';

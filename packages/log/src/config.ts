@@ -1,13 +1,21 @@
 /**
- * Topic-level log configuration with Kafka's key names and defaults
- * (kafka.log.LogConfig / TopicConfig). Accepts a `Record<string, string | number>`
- * and yields a typed `LogConfig`; unknown keys are ignored (they belong to others),
- * bad values are INVALID_CONFIG.
+ * Topic-level log configuration (Kafka's `LogConfig` / `TopicConfig`): TOPIC_CONFIG_DEF
+ * defines every topic key with Kafka's name, type, default, validator and importance;
+ * `logConfig(props)` parses Kafka-named keys over those defaults into a typed `LogConfig`.
+ * Bad values are INVALID_CONFIG in Kafka's words; unknown keys are a warning naming them.
+ * The table in packages/log/README.md is generated from TOPIC_CONFIG_DEF.
  */
-import { KafkaError } from '@kzoo/common';
+import {
+  ConfigDef,
+  LONG_MAX,
+  Range,
+  ValidList,
+  ValidString,
+  createLogger,
+  type ConfigValue,
+} from '@kzoo/common';
 
-/** Long.MAX_VALUE in Kafka; here the largest safe integer. */
-export const LONG_MAX = Number.MAX_SAFE_INTEGER;
+export { LONG_MAX };
 
 export interface LogConfig {
   segmentBytes: number;
@@ -29,78 +37,240 @@ export interface LogConfig {
   messageTimestampType: 'CreateTime' | 'LogAppendTime';
 }
 
-/** Kafka's defaults for the topic-level keys we honour. */
-export const LOG_CONFIG_DEFAULTS: Readonly<Record<string, string | number>> = Object.freeze({
-  'segment.bytes': 1073741824,
-  'segment.ms': 604800000,
-  'segment.jitter.ms': 0,
-  'segment.index.bytes': 10485760,
-  'index.interval.bytes': 4096,
-  'retention.ms': 604800000,
-  'retention.bytes': -1,
-  'cleanup.policy': 'delete',
-  'delete.retention.ms': 86400000,
-  'min.compaction.lag.ms': 0,
-  'max.compaction.lag.ms': LONG_MAX,
-  'min.cleanable.dirty.ratio': 0.5,
-  'max.message.bytes': 1048588,
-  'flush.messages': LONG_MAX,
-  'flush.ms': LONG_MAX,
-  'file.delete.delay.ms': 60000,
-  'message.timestamp.type': 'CreateTime',
-});
+/** Kafka's topic configs (TopicConfig names, LogConfig defaults and validators). */
+export const TOPIC_CONFIG_DEF = new ConfigDef().defineAll([
+  {
+    name: 'segment.bytes',
+    type: 'INT',
+    default: 1073741824,
+    validator: Range.atLeast(14),
+    importance: 'MEDIUM',
+    doc: 'Roll a new segment when the active one would pass this size.',
+  },
+  {
+    name: 'segment.ms',
+    type: 'LONG',
+    default: 604800000,
+    validator: Range.atLeast(1),
+    importance: 'MEDIUM',
+    doc: "Roll when an incoming batch's max timestamp is this far past the segment's first batch.",
+  },
+  {
+    name: 'segment.jitter.ms',
+    type: 'LONG',
+    default: 0,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
+    doc: 'Subtracted from segment.ms (in full; Kafka subtracts a random part of it per segment).',
+  },
+  {
+    name: 'segment.index.bytes',
+    type: 'INT',
+    default: 10485760,
+    validator: Range.atLeast(4),
+    importance: 'MEDIUM',
+    doc: 'Maximum offset/time index size; a full index rolls the segment.',
+  },
+  {
+    name: 'index.interval.bytes',
+    type: 'INT',
+    default: 4096,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
+    doc: 'An index entry once more bytes than this were appended since the last one.',
+  },
+  {
+    name: 'retention.ms',
+    type: 'LONG',
+    default: 604800000,
+    validator: Range.atLeast(-1),
+    importance: 'MEDIUM',
+    doc: 'Delete segments whose largest timestamp is older than this; -1 keeps them.',
+  },
+  {
+    name: 'retention.bytes',
+    type: 'LONG',
+    default: -1,
+    importance: 'MEDIUM',
+    doc: 'Delete the oldest segments while the rest still exceeds this size; -1 = no limit.',
+  },
+  {
+    name: 'cleanup.policy',
+    type: 'LIST',
+    default: 'delete',
+    validator: ValidList.in('compact', 'delete'),
+    importance: 'MEDIUM',
+    doc: '`delete`, `compact`, or `compact,delete`.',
+  },
+  {
+    name: 'delete.retention.ms',
+    type: 'LONG',
+    default: 86400000,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
+    doc: 'Tombstone lifetime after its first clean (KIP-534 delete horizon).',
+  },
+  {
+    name: 'min.compaction.lag.ms',
+    type: 'LONG',
+    default: 0,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
+    doc: 'Segments younger than this are not cleaned.',
+  },
+  {
+    name: 'max.compaction.lag.ms',
+    type: 'LONG',
+    default: LONG_MAX,
+    validator: Range.atLeast(1),
+    importance: 'MEDIUM',
+    doc: 'Accepted; not enforced (cleaning is driven by min.cleanable.dirty.ratio).',
+  },
+  {
+    name: 'min.cleanable.dirty.ratio',
+    type: 'DOUBLE',
+    default: 0.5,
+    validator: Range.between(0, 1),
+    importance: 'MEDIUM',
+    doc: 'Clean when dirty bytes / cleanable bytes exceed this.',
+  },
+  {
+    name: 'max.message.bytes',
+    type: 'INT',
+    default: 1048588,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
+    doc: 'Larger record batches are refused with MESSAGE_TOO_LARGE.',
+  },
+  {
+    name: 'flush.messages',
+    type: 'LONG',
+    default: LONG_MAX,
+    validator: Range.atLeast(1),
+    importance: 'MEDIUM',
+    doc: 'fsync after this many records; by default left to the OS (fsync on roll and close).',
+  },
+  {
+    name: 'flush.ms',
+    type: 'LONG',
+    default: LONG_MAX,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
+    doc: 'fsync after this long; by default left to the OS (fsync on roll and close).',
+  },
+  {
+    name: 'file.delete.delay.ms',
+    type: 'LONG',
+    default: 60000,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
+    doc: 'Accepted; files are deleted at once (reads copy bytes out, so nothing holds them).',
+  },
+  {
+    name: 'message.timestamp.type',
+    type: 'STRING',
+    default: 'CreateTime',
+    validator: ValidString.in('CreateTime', 'LogAppendTime'),
+    importance: 'MEDIUM',
+    doc: '`LogAppendTime` stamps the append time (and recomputes the CRC).',
+  },
+  {
+    name: 'min.insync.replicas',
+    type: 'INT',
+    default: 1,
+    validator: Range.atLeast(1),
+    importance: 'MEDIUM',
+    doc: 'Minimum ISR size for acks=all (the broker reads it; overrides the broker key).',
+  },
+  {
+    name: 'unclean.leader.election.enable',
+    type: 'BOOLEAN',
+    default: false,
+    importance: 'MEDIUM',
+    doc: 'Elect an out-of-sync replica when no ISR member is live (the controller reads it).',
+  },
+  {
+    name: 'compression.type',
+    type: 'STRING',
+    default: 'producer',
+    validator: ValidString.in('uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'),
+    importance: 'MEDIUM',
+    doc: 'Accepted; batches are stored as the producer compressed them.',
+  },
+  {
+    name: 'preallocate',
+    type: 'BOOLEAN',
+    default: false,
+    importance: 'MEDIUM',
+    doc: 'Accepted; segment files are not preallocated.',
+  },
+  {
+    name: 'message.timestamp.difference.max.ms',
+    type: 'LONG',
+    default: LONG_MAX,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
+    doc: 'Accepted; not enforced.',
+  },
+  {
+    name: 'message.downconversion.enable',
+    type: 'BOOLEAN',
+    default: true,
+    importance: 'LOW',
+    doc: 'Accepted; kzoo has one record format.',
+  },
+  {
+    name: 'leader.replication.throttled.replicas',
+    type: 'LIST',
+    default: '',
+    importance: 'MEDIUM',
+    doc: 'Accepted; replication is not throttled.',
+  },
+  {
+    name: 'follower.replication.throttled.replicas',
+    type: 'LIST',
+    default: '',
+    importance: 'MEDIUM',
+    doc: 'Accepted; replication is not throttled.',
+  },
+]);
 
-function num(
-  props: Record<string, string | number>,
-  key: string,
-  min: number,
-  float = false,
-): number {
-  const raw = props[key] ?? LOG_CONFIG_DEFAULTS[key];
-  const v = typeof raw === 'number' ? raw : Number(String(raw).trim());
-  if (!Number.isFinite(v) || (!float && !Number.isInteger(v)) || v < min)
-    throw new KafkaError(
-      'INVALID_CONFIG',
-      `${key}=${String(raw)}: expected ${float ? 'a number' : 'an integer'} >= ${min}`,
-    );
-  // Kafka's Long.MAX_VALUE and friends land above the safe range: clamp.
-  return Math.min(v, LONG_MAX);
-}
+/** Kafka's defaults of the topic keys, in their string/number form. */
+export const LOG_CONFIG_DEFAULTS: Readonly<Record<string, string | number>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(TOPIC_CONFIG_DEF.defaultValues()).map(([k, v]) => [
+      k,
+      Array.isArray(v) ? v.join(',') : (v as string | number),
+    ]),
+  ),
+);
+
+const logger = createLogger('log.config');
 
 /** Builds a typed LogConfig from Kafka-named keys over Kafka's defaults. */
-export function logConfig(props: Record<string, string | number> = {}): LogConfig {
-  const policy = String(props['cleanup.policy'] ?? LOG_CONFIG_DEFAULTS['cleanup.policy'])
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const p of policy)
-    if (p !== 'delete' && p !== 'compact')
-      throw new KafkaError('INVALID_CONFIG', `cleanup.policy: unknown policy ${p}`);
-  const tsType = String(props['message.timestamp.type'] ?? 'CreateTime');
-  if (tsType !== 'CreateTime' && tsType !== 'LogAppendTime')
-    throw new KafkaError('INVALID_CONFIG', `message.timestamp.type=${tsType}`);
-  const cfg: LogConfig = {
-    segmentBytes: num(props, 'segment.bytes', 14),
-    segmentMs: num(props, 'segment.ms', 1),
-    segmentJitterMs: num(props, 'segment.jitter.ms', 0),
-    segmentIndexBytes: num(props, 'segment.index.bytes', 4),
-    indexIntervalBytes: num(props, 'index.interval.bytes', 0),
-    retentionMs: num(props, 'retention.ms', -1),
-    retentionBytes: num(props, 'retention.bytes', -1),
+export function logConfig(
+  props: Readonly<Record<string, ConfigValue | undefined>> = {},
+): LogConfig {
+  const v = TOPIC_CONFIG_DEF.parse(props, { logger });
+  const n = (k: string) => v[k] as number;
+  const policy = v['cleanup.policy'] as string[];
+  return {
+    segmentBytes: n('segment.bytes'),
+    segmentMs: n('segment.ms'),
+    segmentJitterMs: n('segment.jitter.ms'),
+    segmentIndexBytes: n('segment.index.bytes'),
+    indexIntervalBytes: n('index.interval.bytes'),
+    retentionMs: n('retention.ms'),
+    retentionBytes: n('retention.bytes'),
     cleanupPolicy: { delete: policy.includes('delete'), compact: policy.includes('compact') },
-    deleteRetentionMs: num(props, 'delete.retention.ms', 0),
-    minCompactionLagMs: num(props, 'min.compaction.lag.ms', 0),
-    maxCompactionLagMs: num(props, 'max.compaction.lag.ms', 1),
-    minCleanableDirtyRatio: num(props, 'min.cleanable.dirty.ratio', 0, true),
-    maxMessageBytes: num(props, 'max.message.bytes', 0),
-    flushMessages: num(props, 'flush.messages', 1),
-    flushMs: num(props, 'flush.ms', 0),
-    fileDeleteDelayMs: num(props, 'file.delete.delay.ms', 0),
-    messageTimestampType: tsType,
+    deleteRetentionMs: n('delete.retention.ms'),
+    minCompactionLagMs: n('min.compaction.lag.ms'),
+    maxCompactionLagMs: n('max.compaction.lag.ms'),
+    minCleanableDirtyRatio: n('min.cleanable.dirty.ratio'),
+    maxMessageBytes: n('max.message.bytes'),
+    flushMessages: n('flush.messages'),
+    flushMs: n('flush.ms'),
+    fileDeleteDelayMs: n('file.delete.delay.ms'),
+    messageTimestampType: v['message.timestamp.type'] as LogConfig['messageTimestampType'],
   };
-  if (cfg.segmentBytes > 2 ** 31 - 1)
-    throw new KafkaError('INVALID_CONFIG', `segment.bytes=${cfg.segmentBytes} exceeds 2147483647`);
-  if (cfg.minCleanableDirtyRatio > 1)
-    throw new KafkaError('INVALID_CONFIG', 'min.cleanable.dirty.ratio must be within [0, 1]');
-  return cfg;
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { KafkaError, MockTime } from '@kzoo/common';
+import { KafkaError, Logger, MockTime } from '@kzoo/common';
 import { buildRecordBatch } from '@kzoo/records';
 import { LeaderEpochCheckpointFile, OffsetCheckpointFile } from './checkpoints';
 import { logConfig, LONG_MAX } from './config';
@@ -111,21 +111,51 @@ describe('Log > config', () => {
     expect(d.flushMessages).toBe(LONG_MAX);
   });
 
-  test('bad values are INVALID_CONFIG', () => {
-    const bads: Array<Record<string, string | number>> = [
+  test.each([
+    [
       { 'segment.bytes': 'big' },
+      'Invalid value big for configuration segment.bytes: Not a number of type INT',
+    ],
+    [
+      { 'segment.bytes': '13' },
+      'Invalid value 13 for configuration segment.bytes: Value must be at least 14',
+    ],
+    [
       { 'cleanup.policy': 'shred' },
+      'Invalid value shred for configuration cleanup.policy: String must be one of: compact, delete',
+    ],
+    [
       { 'retention.ms': -5 },
+      'Invalid value -5 for configuration retention.ms: Value must be at least -1',
+    ],
+    [
       { 'min.cleanable.dirty.ratio': 2 },
-    ];
-    for (const bad of bads) {
-      let err: unknown;
-      try {
-        logConfig(bad);
-      } catch (e) {
-        err = e;
-      }
-      expect((err as KafkaError).errorName).toBe('INVALID_CONFIG');
+      'Invalid value 2 for configuration min.cleanable.dirty.ratio: Value must be no more than 1',
+    ],
+    [
+      { 'min.insync.replicas': '0' },
+      'Invalid value 0 for configuration min.insync.replicas: Value must be at least 1',
+    ],
+  ])('%j is INVALID_CONFIG: %s', (bad, message) => {
+    let err: unknown;
+    try {
+      logConfig(bad);
+    } catch (e) {
+      err = e;
+    }
+    expect((err as KafkaError).errorName).toBe('INVALID_CONFIG');
+    expect((err as KafkaError).message).toBe(`INVALID_CONFIG: ${message}`);
+  });
+
+  test('an unknown topic key is a warning naming it', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => {});
+    try {
+      expect(logConfig({ 'retention.mss': 1, 'retention.ms': 5 }).retentionMs).toBe(5);
+      expect(warn.mock.calls.map((c) => c[0])).toEqual([
+        "The configuration 'retention.mss' was supplied but isn't a known config.",
+      ]);
+    } finally {
+      warn.mockRestore();
     }
   });
 });

@@ -12,6 +12,7 @@
  * notification, which every broker's DynamicConfigManager applies.
  */
 import { KafkaError } from '@kzoo/common';
+import { TOPIC_CONFIG_DEF } from '@kzoo/log';
 import {
   BadVersionError,
   NodeExistsError,
@@ -21,13 +22,15 @@ import {
   type ReplicaAssignment,
 } from '@kzoo/zk';
 import { assignReplicasToBrokers } from './AdminUtils';
-import { TOPIC_CONFIG_DEFS, validateTopicConfig } from './TopicConfig';
+import { validateTopicConfig } from './TopicConfig';
 import { hasCollision, hasCollisionChars, validateTopicName } from './Topic';
 
-/** Topic-level config keys accepted (Kafka's TopicConfig names; see TopicConfig.ts). */
-export const TOPIC_CONFIG_NAMES: ReadonlySet<string> = new Set(
-  TOPIC_CONFIG_DEFS.map((d) => d.name),
-);
+/**
+ * Topic-level config keys accepted at creation: the keys of the topic ConfigDef. As
+ * Kafka's `LogConfig.validateNames`, CreateTopics refuses any other name rather than
+ * writing it to `/config/topics/<t>`.
+ */
+export const TOPIC_CONFIG_NAMES: ReadonlySet<string> = new Set(TOPIC_CONFIG_DEF.names());
 
 export interface CreateTopicResult {
   topicId: string;

@@ -16,10 +16,10 @@
  * when set in its config, else DEFAULT_CONFIG; every broker key is read-only (kzoo has
  * no dynamic broker configs).
  */
-import { KafkaError } from '@kzoo/common';
+import { KafkaError, NO_DEFAULT_VALUE, type ConfigKey } from '@kzoo/common';
 import type { DescribeConfigsResourceResult, DescribeConfigsSynonym } from '@kzoo/protocol';
 import { LOG_CONFIG_DEFAULTS, LONG_MAX } from '@kzoo/log';
-import { BROKER_CONFIG_DEFS, logDefaultsFrom, type ConfigDef, type KafkaConfig } from '../config';
+import { BROKER_CONFIG_DEF, logDefaultsFrom, type KafkaConfig } from '../config';
 import {
   ConfigDataType,
   OTHER_TOPIC_DEFAULTS,
@@ -51,15 +51,13 @@ export interface DescribeOptions {
   includeDocumentation: boolean;
 }
 
-const BROKER_DEFS = new Map(BROKER_CONFIG_DEFS.map((d) => [d.name, d]));
+const BROKER_CONFIG_KEYS: readonly ConfigKey[] = BROKER_CONFIG_DEF.configKeys();
+const BROKER_DEFS = new Map(BROKER_CONFIG_KEYS.map((d) => [d.name, d]));
 
-const BROKER_TYPE: Record<ConfigDef['type'], ConfigDataTypeName> = {
-  int: 'INT',
-  long: 'LONG',
-  boolean: 'BOOLEAN',
-  string: 'STRING',
-  list: 'LIST',
-};
+/** A key's default as a value (null: unset or required). */
+function defaultOf(d: ConfigKey): unknown {
+  return d.default === NO_DEFAULT_VALUE ? null : d.default;
+}
 
 function show(value: unknown, type: ConfigDataTypeName): string | null {
   if (value === null || value === undefined) return null;
@@ -86,10 +84,10 @@ function brokerSynonyms(config: KafkaConfig, chain: readonly string[]): Describe
   }
   for (const name of chain) {
     const d = BROKER_DEFS.get(name);
-    if (d && d.default !== null && d.default !== undefined)
+    if (d && defaultOf(d) !== null)
       out.push({
         name,
-        value: show(d.default, BROKER_TYPE[d.type]),
+        value: show(defaultOf(d), d.type),
         source: ConfigSource.DEFAULT_CONFIG,
       });
   }
@@ -147,13 +145,13 @@ export function describeBrokerConfigs(
   config: KafkaConfig,
   opts: DescribeOptions,
 ): DescribeConfigsResourceResult[] {
-  return BROKER_CONFIG_DEFS.filter((d) => wanted(d.name, opts.keys)).map((d) => {
-    const type = BROKER_TYPE[d.type];
+  return BROKER_CONFIG_KEYS.filter((d) => wanted(d.name, opts.keys)).map((d) => {
+    const type: ConfigDataTypeName = d.type;
     const raw = config.getOriginal(d.name);
     const synonyms = brokerSynonyms(config, [d.name]);
     return {
       name: d.name,
-      value: raw !== undefined ? raw : show(d.default, type),
+      value: raw !== undefined ? raw : show(defaultOf(d), type),
       readOnly: true,
       configSource:
         raw !== undefined ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG,

@@ -1,7 +1,10 @@
 /**
- * The broker's group settings (Kafka's GroupConfig) with Kafka's key names and
- * defaults; `groupConfigFromProperties` reads them from the broker's supplied keys.
+ * The broker's group settings (Kafka's GroupCoordinatorConfig, classic protocol). The
+ * `group.*` keys are broker keys: GROUP_CONFIG_KEYS are part of KafkaConfig's definition,
+ * so a bad value fails when the KafkaConfig is built (INVALID_CONFIG), and
+ * `groupConfigFrom(config)` only reads the parsed values.
  */
+import { Range, type ConfigKey } from '@kzoo/common';
 
 /** The broker's group settings, with Kafka's defaults. */
 export interface GroupConfig {
@@ -15,39 +18,62 @@ export interface GroupConfig {
   groupMaxSize: number;
 }
 
-export const GROUP_CONFIG_DEFAULTS: Readonly<GroupConfig> = Object.freeze({
-  groupMinSessionTimeoutMs: 6000,
-  groupMaxSessionTimeoutMs: 1800000,
-  groupInitialRebalanceDelayMs: 3000,
-  groupMaxSize: 2147483647,
-});
+/**
+ * Kafka's group keys (names, types, defaults, importance). Kafka has no validator on the
+ * three timeouts; kzoo refuses negative ones. KafkaConfig also checks min <= max.
+ */
+export const GROUP_CONFIG_KEYS: readonly ConfigKey[] = [
+  {
+    name: 'group.min.session.timeout.ms',
+    type: 'INT',
+    default: 6000,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
+    doc: 'Shortest session timeout a member may ask for (shorter: INVALID_SESSION_TIMEOUT).',
+  },
+  {
+    name: 'group.max.session.timeout.ms',
+    type: 'INT',
+    default: 1800000,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
+    doc: 'Longest session timeout a member may ask for (longer: INVALID_SESSION_TIMEOUT).',
+  },
+  {
+    name: 'group.initial.rebalance.delay.ms',
+    type: 'INT',
+    default: 3000,
+    validator: Range.atLeast(0),
+    importance: 'MEDIUM',
+    doc: 'How long the first rebalance of an empty group waits for more members to join.',
+  },
+  {
+    name: 'group.max.size',
+    type: 'INT',
+    default: 2147483647,
+    validator: Range.atLeast(1),
+    importance: 'MEDIUM',
+    doc: 'Most members a group may have (more: GROUP_MAX_SIZE_REACHED).',
+  },
+];
 
-/** The Kafka keys of GroupConfig. */
-export const GROUP_CONFIG_KEYS: Readonly<Record<keyof GroupConfig, string>> = Object.freeze({
-  groupMinSessionTimeoutMs: 'group.min.session.timeout.ms',
-  groupMaxSessionTimeoutMs: 'group.max.session.timeout.ms',
-  groupInitialRebalanceDelayMs: 'group.initial.rebalance.delay.ms',
-  groupMaxSize: 'group.max.size',
-});
+/** The field each key fills. */
+const FIELDS: Readonly<Record<string, keyof GroupConfig>> = {
+  'group.min.session.timeout.ms': 'groupMinSessionTimeoutMs',
+  'group.max.session.timeout.ms': 'groupMaxSessionTimeoutMs',
+  'group.initial.rebalance.delay.ms': 'groupInitialRebalanceDelayMs',
+  'group.max.size': 'groupMaxSize',
+};
 
-/** GroupConfig from Kafka-keyed properties (unknown keys ignored; bad values throw). */
-export function groupConfigFromProperties(
-  props: Readonly<Record<string, string | number | undefined>>,
-): GroupConfig {
-  const out: GroupConfig = { ...GROUP_CONFIG_DEFAULTS };
-  for (const [field, key] of Object.entries(GROUP_CONFIG_KEYS) as [keyof GroupConfig, string][]) {
-    const raw = props[key];
-    if (raw === undefined) continue;
-    const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
-    if (!Number.isSafeInteger(n) || n < 0) {
-      throw new RangeError(`${key} must be a non-negative integer, got ${JSON.stringify(raw)}`);
-    }
-    out[field] = n;
-  }
-  if (out.groupMinSessionTimeoutMs > out.groupMaxSessionTimeoutMs) {
-    throw new RangeError(
-      `group.min.session.timeout.ms (${out.groupMinSessionTimeoutMs}) exceeds group.max.session.timeout.ms (${out.groupMaxSessionTimeoutMs})`,
-    );
-  }
-  return out;
+export const GROUP_CONFIG_DEFAULTS: Readonly<GroupConfig> = Object.freeze(
+  Object.fromEntries(
+    GROUP_CONFIG_KEYS.map((k) => [FIELDS[k.name], k.default as number]),
+  ) as unknown as GroupConfig,
+);
+
+/** GroupConfig from a parsed broker config (a KafkaConfig). */
+export function groupConfigFrom(config: { getInt(name: string): number }): GroupConfig {
+  return Object.fromEntries(
+    GROUP_CONFIG_KEYS.map((k) => [FIELDS[k.name], config.getInt(k.name)]),
+  ) as unknown as GroupConfig;
 }

@@ -1,7 +1,8 @@
-import { ErrorCode, MockTime } from '@kzoo/common';
+import { ErrorCode, KafkaError, MockTime } from '@kzoo/common';
 import { MockTimer } from '../../server/Timer';
 import { GroupCoordinator } from './GroupCoordinator';
-import { groupConfigFromProperties, type GroupConfig } from './GroupConfig';
+import { KafkaConfig } from '../../config';
+import { groupConfigFrom, type GroupConfig } from './GroupConfig';
 import type { JoinGroupParams } from './GroupCoordinatorTypes';
 import { GroupState } from './GroupMetadata';
 import { InMemoryOffsetStore } from './OffsetStore';
@@ -696,28 +697,50 @@ describe('Broker > GroupCoordinator', () => {
   });
 
   describe('config', () => {
-    it("reads Kafka's keys and keeps Kafka's defaults", () => {
-      expect(groupConfigFromProperties({})).toEqual({
+    const broker = { 'zookeeper.connect': '127.0.0.1:2181/kzoo' };
+
+    it("reads Kafka's group.* broker keys and keeps Kafka's defaults", () => {
+      expect(groupConfigFrom(new KafkaConfig(broker))).toEqual({
         groupMinSessionTimeoutMs: 6000,
         groupMaxSessionTimeoutMs: 1800000,
         groupInitialRebalanceDelayMs: 3000,
         groupMaxSize: 2147483647,
       });
       expect(
-        groupConfigFromProperties({
-          'group.initial.rebalance.delay.ms': '0',
-          'group.min.session.timeout.ms': 100,
-        }),
+        groupConfigFrom(
+          new KafkaConfig({
+            ...broker,
+            'group.initial.rebalance.delay.ms': '0',
+            'group.min.session.timeout.ms': 100,
+          }),
+        ),
       ).toMatchObject({ groupInitialRebalanceDelayMs: 0, groupMinSessionTimeoutMs: 100 });
-      expect(() => groupConfigFromProperties({ 'group.max.size': 'many' })).toThrow(
-        /group.max.size/,
-      );
-      expect(() =>
-        groupConfigFromProperties({
-          'group.min.session.timeout.ms': 10,
-          'group.max.session.timeout.ms': 5,
-        }),
-      ).toThrow(/exceeds/);
     });
+
+    it.each([
+      [
+        { 'group.max.size': 'many' },
+        'Invalid value many for configuration group.max.size: Not a number of type INT',
+      ],
+      [
+        { 'group.max.size': '0' },
+        'Invalid value 0 for configuration group.max.size: Value must be at least 1',
+      ],
+      [
+        { 'group.initial.rebalance.delay.ms': '-1' },
+        'Invalid value -1 for configuration group.initial.rebalance.delay.ms: Value must be at least 0',
+      ],
+      [
+        { 'group.min.session.timeout.ms': 10, 'group.max.session.timeout.ms': 5 },
+        'Invalid value 10 for configuration group.min.session.timeout.ms: Value must be no more than group.max.session.timeout.ms (5)',
+      ],
+    ])(
+      'a bad group key %j fails KafkaConfig construction with INVALID_CONFIG',
+      (extra, message) => {
+        expect(() => new KafkaConfig({ ...broker, ...extra })).toThrow(
+          new KafkaError('INVALID_CONFIG', message),
+        );
+      },
+    );
   });
 });

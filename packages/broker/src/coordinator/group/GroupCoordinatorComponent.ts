@@ -11,7 +11,7 @@ import { createLogger, Logger, SystemTime, Time } from '@kzoo/common';
 import type { Broker, BrokerComponent } from '../../Broker';
 import { coordinatorForGroup } from './coordinatorSelection';
 import { GroupCoordinator } from './GroupCoordinator';
-import { groupConfigFromProperties } from './GroupConfig';
+import { groupConfigFrom } from './GroupConfig';
 import { ZkOffsetStore } from './OffsetStore';
 
 export class GroupCoordinatorComponent implements BrokerComponent {
@@ -41,7 +41,7 @@ export class GroupCoordinatorComponent implements BrokerComponent {
     const coordinator = new GroupCoordinator({
       brokerId: broker.brokerId,
       offsetStore: new ZkOffsetStore(broker.zkClient),
-      config: groupConfigFromProperties(broker.config.originals),
+      config: groupConfigFrom(broker.config),
       time: this.time,
       isCoordinatorFor: (groupId) =>
         coordinatorForGroup(groupId, cache.aliveBrokerIds()) === broker.brokerId,
