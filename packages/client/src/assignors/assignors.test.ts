@@ -568,7 +568,6 @@ describe('Client > assignors', () => {
     });
 
     it("is Kafka's ConsumerProtocol format, as kafkajs (a real Kafka client) writes and reads it", () => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { AssignerProtocol } = require('kafkajs') as typeof import('kafkajs');
       const theirs = AssignerProtocol.MemberMetadata.encode({
         version: 0,
