@@ -1,0 +1,260 @@
+/**
+ * The Kafka listener at the byte level, on one in-process broker with a kzoo listener
+ * and a Kafka listener: the handshake real clients open with, Metadata per listener,
+ * bad input (malformed, unknown key, oversized: that connection closes, the others go
+ * on), the wrong door both ways, SASL refused with Kafka's error, acks=0 silence.
+ */
+import * as net from 'node:net';
+import { setLogSink } from '@kzoo/common';
+import {
+  Connection,
+  FrameDecoder,
+  decodeKafkaResponse,
+  encodeKafkaRequest,
+  type ApiVersionsResponse,
+  type MetadataResponse,
+  type ProduceResponse,
+} from '@kzoo/protocol';
+import { buildRecordBatch } from '@kzoo/records';
+import { onCleanup, runKcat, waitFor } from '@kzoo/testkit';
+import { createTopic, randomTopic, startCluster, type TestCluster } from '../cluster';
+
+const KAFKA_LISTENERS = {
+  listeners: 'PLAINTEXT://127.0.0.1:0,KAFKA://127.0.0.1:0',
+  'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,KAFKA:PLAINTEXT',
+  'listener.wire.protocol.map': 'KAFKA:kafka',
+  'socket.request.max.bytes': String(64 * 1024),
+};
+
+/** The first frame kcat 1.7.1 / librdkafka 2.0.2 sends: ApiVersions v3, correlation id 1. */
+const KCAT_API_VERSIONS = Buffer.from(
+  '00000024001200030000000100077264' + '6b61666b6100' + '0b6c696272646b61666b6106322e302e3200',
+  'hex',
+);
+
+/** A raw socket that collects whole response frames. */
+class RawClient {
+  private readonly decoder = new FrameDecoder(1 << 24);
+  private readonly frames: Buffer[] = [];
+  closed = false;
+  private constructor(readonly socket: net.Socket) {
+    socket.on('data', (d) => {
+      this.decoder.push(d);
+      for (let f = this.decoder.next(); f !== undefined; f = this.decoder.next())
+        this.frames.push(f);
+    });
+    socket.on('close', () => (this.closed = true));
+    socket.on('error', () => undefined);
+  }
+  static connect(port: number): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => resolve(new RawClient(s)));
+      s.once('error', reject);
+      onCleanup(() => {
+        s.destroy();
+      });
+    });
+  }
+  send(frame: Buffer): void {
+    this.socket.write(frame);
+  }
+  async next(): Promise<Buffer> {
+    await waitFor('a response frame', () => this.frames.length > 0 || this.closed);
+    const f = this.frames.shift();
+    if (!f) throw new Error('connection closed');
+    return f;
+  }
+  async waitClosed(): Promise<void> {
+    await waitFor('the connection to close', () => this.closed);
+  }
+  count(): number {
+    return this.frames.length;
+  }
+}
+
+let correlation = 100;
+function kafkaRequest(apiKey: number, apiVersion: number, body: unknown): Buffer {
+  return encodeKafkaRequest(
+    { apiKey, apiVersion, correlationId: correlation++, clientId: 'wire-test' },
+    body,
+  );
+}
+
+async function ask<T>(c: RawClient, apiKey: number, apiVersion: number, body: unknown): Promise<T> {
+  c.send(kafkaRequest(apiKey, apiVersion, body));
+  return decodeKafkaResponse(apiKey, apiVersion, await c.next()).body as T;
+}
+
+async function apiVersionsOk(c: RawClient): Promise<void> {
+  const r = await ask<ApiVersionsResponse>(c, 18, 2, {
+    clientSoftwareName: null,
+    clientSoftwareVersion: null,
+  });
+  expect(r.errorCode).toBe(0);
+}
+
+describe('broker > kafka listener > wire', () => {
+  let cluster: TestCluster;
+  let kafkaPort: number;
+  let nativePort: number;
+  beforeEach(async () => {
+    cluster = await startCluster(1, KAFKA_LISTENERS);
+    kafkaPort = cluster.broker(1).dataPlane.socketServerOf('KAFKA').port;
+    nativePort = cluster.broker(1).dataPlane.socketServer.port;
+  });
+
+  it("answers kcat's opening ApiVersions v3 with Kafka's table in the v3 layout, and an unknown version with the v0 layout", async () => {
+    const c = await RawClient.connect(kafkaPort);
+    c.send(KCAT_API_VERSIONS);
+    const frame = await c.next();
+    expect(frame.readInt32BE(0)).toBe(1); // correlation id, response header v0 (no tag byte)
+    const r = decodeKafkaResponse(18, 3, frame).body as ApiVersionsResponse;
+    expect(r.errorCode).toBe(0);
+    const range = (k: number) => r.apiKeys.find((a) => a.apiKey === k);
+    expect(range(0)).toEqual({ apiKey: 0, minVersion: 3, maxVersion: 8 });
+    expect(range(1)).toEqual({ apiKey: 1, minVersion: 4, maxVersion: 11 });
+    expect(range(18)).toEqual({ apiKey: 18, minVersion: 0, maxVersion: 3 });
+    expect(range(4)).toBeUndefined(); // inter-broker APIs are not offered to Kafka clients
+    expect(r.apiKeys.map((a) => a.apiKey)).toEqual(
+      [...r.apiKeys.map((a) => a.apiKey)].sort((a, b) => a - b),
+    );
+
+    const v7 = Buffer.from(KCAT_API_VERSIONS);
+    v7.writeInt16BE(7, 6);
+    c.send(v7);
+    const err = await c.next();
+    // v0 layout: correlation id, error 35, [ {18, 0, 3} ]
+    expect(err.toString('hex')).toBe('00000001' + '0023' + '00000001' + '0012' + '0000' + '0003');
+    await apiVersionsOk(c); // and the connection goes on
+  });
+
+  it('answers Metadata with every broker on the Kafka listener, never the native one', async () => {
+    const c = await RawClient.connect(kafkaPort);
+    const topic = randomTopic('wire-md');
+    await createTopic(await cluster.connect(), topic, 2);
+    const md = await waitFor('leaders', async () => {
+      const m = await ask<MetadataResponse>(c, 3, 8, {
+        topics: [{ name: topic }],
+        allowAutoTopicCreation: false,
+      });
+      return m.topics[0].partitions.length === 2 &&
+        m.topics[0].partitions.every((p) => p.leaderId === 1)
+        ? m
+        : undefined;
+    });
+    expect(md.brokers).toEqual([{ nodeId: 1, host: '127.0.0.1', port: kafkaPort, rack: null }]);
+    expect(md.controllerId).toBe(1);
+    expect(md.clusterId).toBe(cluster.broker(1).clusterId);
+    expect(md.topics[0].partitions[0].leaderEpoch).toBe(0);
+  });
+
+  it('closes only the connection that sent a malformed body, an unknown API key or an oversized frame, one log line each', async () => {
+    const lines: string[] = [];
+    setLogSink((l) => lines.push(l));
+    onCleanup(() => setLogSink((l) => process.stderr.write(l + '\n')));
+    const good = await RawClient.connect(kafkaPort);
+    await apiVersionsOk(good);
+
+    const truncated = kafkaRequest(0, 7, {
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 1000,
+      topics: [{ name: 't', partitions: [{ index: 0, records: Buffer.alloc(100) }] }],
+    });
+    const cut = truncated.subarray(0, truncated.length - 50);
+    cut.writeInt32BE(cut.length - 4, 0);
+    const unknownKey = kafkaRequest(18, 0, {});
+    unknownKey.writeInt16BE(999, 4);
+    const oversized = Buffer.alloc(8);
+    oversized.writeInt32BE(1 << 20, 0); // 1 MiB announced, socket.request.max.bytes is 64 KiB
+
+    for (const bad of [cut, unknownKey, oversized]) {
+      const c = await RawClient.connect(kafkaPort);
+      c.send(bad);
+      await c.waitClosed();
+      expect(c.count()).toBe(0);
+    }
+    await apiVersionsOk(good);
+    expect(lines.filter((l) => /Produce v7 request/.test(l))).toHaveLength(1);
+    expect(lines.filter((l) => /unknown apiKey 999/.test(l))).toHaveLength(1);
+    expect(lines.filter((l) => /exceeds the maximum of 65536/.test(l))).toHaveLength(1);
+  });
+
+  it('a Kafka client at the kzoo listener fails fast, and the broker names the listener to use', async () => {
+    const lines: string[] = [];
+    setLogSink((l) => lines.push(l));
+    onCleanup(() => setLogSink((l) => process.stderr.write(l + '\n')));
+    const c = await RawClient.connect(nativePort);
+    c.send(KCAT_API_VERSIONS);
+    await c.waitClosed();
+    expect(c.count()).toBe(0);
+    const started = Date.now();
+    const r = await runKcat(['-b', `127.0.0.1:${nativePort}`, '-L', '-m', '3'], {
+      timeoutMs: 20000,
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.signal).toBeNull();
+    expect(Date.now() - started).toBeLessThan(15000);
+    const hint = `kafka clients use listener KAFKA at 127.0.0.1:${kafkaPort}`;
+    expect(
+      lines.filter(
+        (l) => l.includes('a kafka client connected to the wrong listener') && l.includes(hint),
+      ).length,
+    ).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a kzoo client at the Kafka listener gets INVALID_REQUEST naming the kzoo listener', async () => {
+    const conn = await Connection.connect({
+      host: '127.0.0.1',
+      port: kafkaPort,
+      requestTimeoutMs: 5000,
+    });
+    onCleanup(() => conn.close());
+    const err = await conn
+      .request(3, 0, { topics: [], allowAutoTopicCreation: false })
+      .catch((e: Error) => e);
+    expect(err).toMatchObject({ errorName: 'INVALID_REQUEST' });
+    expect((err as Error).message).toContain(
+      `this is the kafka listener KAFKA; kzoo clients use listener PLAINTEXT at 127.0.0.1:${nativePort}`,
+    );
+  });
+
+  it("refuses SASL with Kafka's ILLEGAL_SASL_STATE, keeping the connection", async () => {
+    const c = await RawClient.connect(kafkaPort);
+    const r = await ask<{ errorCode: number; mechanisms: string[] }>(c, 17, 1, {
+      mechanism: 'PLAIN',
+    });
+    expect(r).toEqual({ errorCode: 34, mechanisms: [] });
+    await apiVersionsOk(c);
+  });
+
+  it('writes no response to an acks=0 Produce, and answers the next request in order', async () => {
+    const topic = randomTopic('wire-acks0');
+    await createTopic(await cluster.connect(), topic, 1);
+    const c = await RawClient.connect(kafkaPort);
+    await waitFor('a leader', async () => {
+      const m = await ask<MetadataResponse>(c, 3, 4, {
+        topics: [{ name: topic }],
+        allowAutoTopicCreation: false,
+      });
+      return m.topics[0].partitions[0]?.leaderId === 1;
+    });
+    const records = buildRecordBatch({ records: [{ value: Buffer.from('x') }] });
+    const produce = (acks: number) =>
+      kafkaRequest(0, 7, {
+        transactionalId: null,
+        acks,
+        timeoutMs: 5000,
+        topics: [{ name: topic, partitions: [{ index: 0, records }] }],
+      });
+    c.send(produce(0));
+    const r = await ask<ProduceResponse>(c, 0, 7, {
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 5000,
+      topics: [{ name: topic, partitions: [{ index: 0, records }] }],
+    });
+    expect(r.topics[0].partitions[0]).toMatchObject({ errorCode: 0, baseOffset: 1 });
+    expect(c.count()).toBe(0);
+  });
+});
