@@ -13,6 +13,7 @@ interface Service {
   hostname?: string;
   command?: string[];
   depends_on?: Record<string, { condition: string }>;
+  ports?: string[];
 }
 
 function argsOf(command: string[]) {
@@ -54,6 +55,19 @@ describe('cli > docker-compose.yml', () => {
       return config;
     });
     expect(new Set(configs.map((c) => c.brokerId)).size).toBe(3);
+    // Brokers talk kzoo among themselves; Kafka clients get a listener on the network and
+    // one published on the host's loopback, at the same port inside and out.
+    configs.forEach((c, i) => {
+      expect(c.interBrokerListenerName).toBe('INTERNAL');
+      expect(c.wireProtocolOf('INTERNAL')).toBe('kzoo');
+      expect(c.wireProtocolOf('KAFKA')).toBe('kafka');
+      expect(c.wireProtocolOf('EXTERNAL')).toBe('kafka');
+      const external = c.advertisedListeners.find((l) => l.listenerName === 'EXTERNAL')!;
+      expect(external.host).toBe('127.0.0.1');
+      expect(doc.services[`broker${i + 1}`].ports).toEqual([
+        `127.0.0.1:${external.port}:${external.port}`,
+      ]);
+    });
     expect(new Set(configs.map((c) => c.zkConnect))).toEqual(new Set(['zookeeper:2181/kzoo']));
   });
 });
