@@ -32,5 +32,12 @@ function check(out: string, stderr: string, code: number | null): void {
   expect(out).toMatch(/acks=all: refused with NOT_ENOUGH_REPLICAS/);
   expect(out).toMatch(/acks=1: acknowledged at orders-\d offset \d+/);
   expect(out).toMatch(/every ISR is full again/);
+  expect(out).toMatch(
+    /point any Kafka client at 127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+/,
+  );
+  // kcat reads everything acknowledged (3000 records plus the acks=1 one) through the Kafka listener
+  expect(out).toMatch(
+    /kcat read 3001 records \(orders-0: \d+, orders-1: \d+, orders-2: \d+\), exit code 0/,
+  );
   expect(out.trimEnd()).toMatch(/done\.$/);
 }

@@ -6,6 +6,7 @@
  * min.insync.replicas refusing acks=all on a lone survivor; the dead brokers' return
  * and the ISR growing back. Everything is stopped and removed at the end unless --keep.
  */
+import { spawnSync } from 'node:child_process';
 import type { Argv, CommandModule } from 'yargs';
 import { KafkaZkClient } from '@kzoo/zk';
 import { Admin, Consumer, Producer, type TopicDescription } from '@kzoo/client';
@@ -63,6 +64,7 @@ class Demo {
   readonly dir = makeTempDir('kzoo-demo-');
   readonly procs = new Map<number, BrokerProcess>();
   readonly ports = new Map<number, number>();
+  readonly kafkaPorts = new Map<number, number>();
   zkServer?: ZooKeeperHandle;
   zk?: KafkaZkClient;
   admin?: Admin;
@@ -74,12 +76,18 @@ class Demo {
     return [...this.procs.values()].map((p) => `127.0.0.1:${p.port}`).join(',');
   }
 
+  /** The brokers' Kafka-protocol listeners: what any Kafka client or tool bootstraps from. */
+  kafkaBootstrap(): string {
+    return [...this.procs.values()].map((p) => `127.0.0.1:${p.kafkaPort}`).join(',');
+  }
+
   async startBroker(id: number): Promise<void> {
     const p = await startBrokerProcess({
       id,
       zk: this.connect,
       dataDir: `${this.dir}/broker-${id}`,
       port: this.ports.get(id),
+      kafkaPort: this.kafkaPorts.get(id),
       sessionTimeoutMs: this.args['session-timeout-ms'],
       cleanup: false,
       extraConfig: {
@@ -90,6 +98,7 @@ class Demo {
     });
     this.procs.set(id, p);
     this.ports.set(id, p.port);
+    this.kafkaPorts.set(id, p.kafkaPort);
   }
 
   async kill(id: number): Promise<void> {
@@ -199,6 +208,10 @@ export async function runDemo(args: DemoArgs): Promise<void> {
     });
     say(`    ${args.brokers} brokers registered in ${Date.now() - t} ms`);
     say(indent(formatClusterStatus(await clusterStatus(zk))));
+    say(
+      `    each broker has two listeners: PLAINTEXT (kzoo's protocol, used between brokers)\n` +
+        `    and KAFKA (Apache Kafka's protocol): point any Kafka client at ${demo.kafkaBootstrap()}`,
+    );
 
     step(
       `Create topic "${TOPIC}": 3 partitions, replication factor ${Math.min(3, args.brokers)}, min.insync.replicas=2`,
@@ -341,12 +354,39 @@ export async function runDemo(args: DemoArgs): Promise<void> {
     say(`    every ISR is full again ${Date.now() - t} ms after the restart`);
     say(indent(formatTopicDescription(healed)));
 
+    step(
+      'Read it with a Kafka tool: kcat (librdkafka) on the KAFKA listener',
+      `kcat -b ${demo.kafkaBootstrap().split(',')[0]} -C -t ${TOPIC} -o beginning -e: Kafka's own protocol, the same log.`,
+    );
+    const kcat = spawnSync(
+      'kcat',
+      ['-b', demo.kafkaBootstrap(), '-C', '-t', TOPIC, '-o', 'beginning', '-e', '-q', '-f', '%p\n'],
+      { encoding: 'utf8', timeout: 30000 },
+    );
+    if (kcat.error) {
+      say(
+        `    kcat is not installed (${kcat.error.message}); bash scripts/bootstrap.sh installs it`,
+      );
+    } else {
+      const perPartition = new Map<string, number>();
+      for (const p of kcat.stdout.split('\n').filter(Boolean))
+        perPartition.set(p, (perPartition.get(p) ?? 0) + 1);
+      const total = [...perPartition.values()].reduce((a, b) => a + b, 0);
+      const parts = [...perPartition.entries()]
+        .sort()
+        .map(([p, n]) => `${TOPIC}-${p}: ${n}`)
+        .join(', ');
+      say(`    kcat read ${total} records (${parts}), exit code ${kcat.status}`);
+    }
+
     if (args.keep) {
       say();
       say(bold('Cluster left running (--keep). Try:'));
       say(`    kzoo cluster status --zk ${demo.connect}`);
       say(`    kzoo topic describe ${TOPIC} --bootstrap-server ${demo.bootstrap()}`);
       say(`    kzoo zk tree / --zk ${demo.connect}`);
+      say(`    kcat -b ${demo.kafkaBootstrap()} -L`);
+      say(`    kcat -b ${demo.kafkaBootstrap()} -C -t ${TOPIC} -e`);
       say('    Ctrl-C stops everything.');
       await new Promise(() => undefined);
     }
