@@ -339,7 +339,9 @@ describe('broker > topic configs (DescribeConfigs, AlterConfigs, IncrementalAlte
       (await metadata(conn2, [topic])).topics[0]?.partitions[0]?.leaderId;
     await waitFor('broker 2 is the controller', () => c.broker(2).isController());
     await c.broker(2).controller.idle();
-    expect(await leaderOf()).toBe(-1); // unclean elections are off
+    // the controller's UpdateMetadata reaches broker 2's cache asynchronously
+    const before = await waitFor('broker 2 knows the partition', leaderOf);
+    expect(before).toBe(-1); // unclean elections are off
     expect(
       (
         await alter(conn2, topic, [
