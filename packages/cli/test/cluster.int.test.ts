@@ -23,7 +23,10 @@ describe('cli > kzoo broker start (processes)', () => {
     const status = JSON.parse(res.stdout);
     expect(status.brokers.map((b: { id: number }) => b.id)).toEqual([1, 2, 3]);
     for (const b of status.brokers) {
-      expect(b.endpoints).toEqual([`PLAINTEXT://127.0.0.1:${cluster.broker(b.id).port}`]);
+      expect(b.endpoints).toEqual([
+        `PLAINTEXT://127.0.0.1:${cluster.broker(b.id).port}`,
+        `KAFKA://127.0.0.1:${cluster.broker(b.id).kafkaPort}`,
+      ]);
       expect(b.brokerEpoch).toBeGreaterThan(0);
     }
     expect(status.controller).toEqual({
@@ -41,6 +44,9 @@ describe('cli > kzoo broker start (processes)', () => {
 
     const text = await runCli(['cluster', 'status', '--zk', cluster.zk]);
     expect(text.stdout).toContain(`controller: broker ${controller.brokerId} (epoch 1)`);
+    expect(text.stdout).toContain(
+      `kafka bootstrap servers: ${[1, 2, 3].map((id) => `127.0.0.1:${cluster.broker(id).kafkaPort}`).join(',')}`,
+    );
     const get = await runCli(['zk', 'get', '/brokers/ids/1', '--zk', cluster.zk]);
     expect(JSON.parse(get.stdout)).toMatchObject({ version: 5, jmx_port: -1, features: {} });
     const tree = await runCli(['zk', 'tree', '/brokers', '--zk', cluster.zk]);
