@@ -42,6 +42,7 @@
  *
  * `--rounds 0` or `--client-rounds 0` skips that part.
  */
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Broker } from '@kzoo/broker';
@@ -252,19 +253,63 @@ interface Rate {
   mbPerSec: number;
 }
 
+/**
+ * CPU time (ns) the broker has used so far: all threads of its process from
+ * /proc/<pid>/task/<tid>/schedstat (Linux), or this process's `cpuUsage()` when the
+ * broker runs in-process (load generator included). Unlike wall time, it hardly moves
+ * with what else runs on the machine.
+ */
+type CpuClock = () => number;
+
+const inProcessClock: CpuClock = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) * 1000;
+};
+
+function processCpuClock(pid: number): CpuClock | undefined {
+  const read = (): number => {
+    let ns = 0;
+    for (const t of fs.readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(fs.readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // the thread ended between readdir and read
+      }
+    }
+    return ns;
+  };
+  try {
+    read();
+    return read;
+  } catch {
+    return undefined; // no /proc: wall-clock figures only
+  }
+}
+
 /** What one wire did in one round, summed over its chunks. */
 class WireRun {
   records = 0;
   bytes = 0;
   secs = 0;
   requests = 0;
+  /** Broker CPU ns used during this wire's turns. */
+  cpuNs = 0;
   readonly latencies: number[] = [];
+
+  /** Broker CPU µs per 1000 records. */
+  cpuPer1k(): number {
+    return this.cpuNs / 1000 / (this.records / 1000);
+  }
+
+  private cpuText(clock: CpuClock | undefined): string {
+    return clock ? `, broker CPU ${this.cpuPer1k().toFixed(1)} us/1000 records` : '';
+  }
 
   rate(): Rate {
     return { recsPerSec: this.records / this.secs, mbPerSec: this.bytes / MB / this.secs };
   }
 
-  produceLine(label: string): string {
+  produceLine(label: string, clock: CpuClock | undefined): string {
     const sorted = Float64Array.from(this.latencies).sort();
     let sum = 0;
     for (const l of sorted) sum += l;
@@ -272,17 +317,17 @@ class WireRun {
     return (
       `${label}: ${this.records} records sent, ${r.recsPerSec.toFixed(1)} records/sec (${r.mbPerSec.toFixed(2)} MB/sec), ` +
       `${(sum / sorted.length).toFixed(2)} ms avg latency, ${sorted[sorted.length - 1].toFixed(2)} ms max latency, ` +
-      `${pct(sorted, 0.5).toFixed(2)} ms 50th, ${pct(sorted, 0.99).toFixed(2)} ms 99th.`
+      `${pct(sorted, 0.5).toFixed(2)} ms 50th, ${pct(sorted, 0.99).toFixed(2)} ms 99th${this.cpuText(clock)}.`
     );
   }
 
-  fetchLine(label: string): string {
+  fetchLine(label: string, clock: CpuClock | undefined): string {
     const r = this.rate();
     const sorted = Float64Array.from(this.latencies).sort();
     return (
       `${label}: ${this.records} records fetched, ${r.recsPerSec.toFixed(1)} records/sec ` +
       `(${r.mbPerSec.toFixed(2)} MB/sec), ${this.requests} fetches in ${this.secs.toFixed(2)} s, ` +
-      `${pct(sorted, 0.5).toFixed(2)} ms 50th, ${pct(sorted, 0.99).toFixed(2)} ms 99th.`
+      `${pct(sorted, 0.5).toFixed(2)} ms 50th, ${pct(sorted, 0.99).toFixed(2)} ms 99th${this.cpuText(clock)}.`
     );
   }
 }
@@ -295,8 +340,10 @@ async function produceChunk(
   requests: number,
   inFlight: number,
   run: WireRun,
+  clock: CpuClock | undefined,
 ): Promise<void> {
   let next = 0;
+  const cpu0 = clock ? clock() : 0;
   const start = performance.now();
   const worker = async () => {
     while (next < requests) {
@@ -317,6 +364,7 @@ async function produceChunk(
   };
   await Promise.all(Array.from({ length: Math.min(inFlight, requests) }, worker));
   run.secs += (performance.now() - start) / 1000;
+  if (clock) run.cpuNs += clock() - cpu0;
   run.requests += requests;
 }
 
@@ -330,7 +378,9 @@ async function fetchChunk(
   cursor: { offset: number; end: number },
   maxRequests: number,
   run: WireRun,
+  clock: CpuClock | undefined,
 ): Promise<void> {
+  const cpu0 = clock ? clock() : 0;
   const start = performance.now();
   for (let i = 0; i < maxRequests && cursor.offset < cursor.end; i++) {
     const t0 = performance.now();
@@ -367,6 +417,7 @@ async function fetchChunk(
     run.latencies.push(performance.now() - t0);
   }
   run.secs += (performance.now() - start) / 1000;
+  if (clock) run.cpuNs += clock() - cpu0;
 }
 
 async function createTopics(port: number, topics: string[]): Promise<void> {
@@ -561,7 +612,12 @@ function ratioLine(what: string, kafka: number, native: number, goal?: number): 
 
 // ---- main
 
-async function wireSection(o: Options, port: number, kafkaPort: number): Promise<void> {
+async function wireSection(
+  o: Options,
+  port: number,
+  kafkaPort: number,
+  clock: CpuClock | undefined,
+): Promise<void> {
   const pool = Array.from({ length: 32 }, (_, i) => makeBatch(i));
   console.log(
     `# wire: ${o.records} records of ${RECORD_BYTES} bytes per round and wire, batches of ${pool[0].records} ` +
@@ -576,8 +632,8 @@ async function wireSection(o: Options, port: number, kafkaPort: number): Promise
   };
   const topicOf: Record<Wire, string> = { native: 'wire-native', kafka: 'wire-kafka' };
   const end: Record<Wire, number> = { native: 0, kafka: 0 };
-  const prod: Record<Wire, Rate[]> = { native: [], kafka: [] };
-  const fetch: Record<Wire, Rate[]> = { native: [], kafka: [] };
+  const prod: Record<Wire, WireRun[]> = { native: [], kafka: [] };
+  const fetch: Record<Wire, WireRun[]> = { native: [], kafka: [] };
   const perBatch = pool[0].records;
   const requests = Math.ceil(o.records / perBatch);
   const chunk = Math.max(1, Math.ceil(o.chunkRecords / perBatch));
@@ -596,6 +652,7 @@ async function wireSection(o: Options, port: number, kafkaPort: number): Promise
           Math.min(chunk, requests - sent),
           o.inFlight,
           p[w],
+          clock,
         );
     }
     const f = { native: new WireRun(), kafka: new WireRun() };
@@ -608,27 +665,26 @@ async function wireSection(o: Options, port: number, kafkaPort: number): Promise
       };
       for (let t = 0; order.some((w) => cursor[w].offset < cursor[w].end); t++) {
         for (const w of turn(t))
-          await fetchChunk(clients[w], topicOf[w], cursor[w], FETCH_CHUNK, f[w]);
+          await fetchChunk(clients[w], topicOf[w], cursor[w], FETCH_CHUNK, f[w], clock);
       }
     }
     for (const w of order) {
-      console.log(p[w].produceLine(`${name} ${w} produce`));
-      if (round > 0) prod[w].push(p[w].rate());
+      console.log(p[w].produceLine(`${name} ${w} produce`, clock));
+      if (round > 0) prod[w].push(p[w]);
     }
     for (const w of order) {
-      console.log(f[w].fetchLine(`${name} ${w} fetch`));
-      if (round > 0) fetch[w].push(f[w].rate());
+      console.log(f[w].fetchLine(`${name} ${w} fetch`, clock));
+      if (round > 0) fetch[w].push(f[w]);
     }
   }
   clients.native.close();
   clients.kafka.close();
   const tcp = await loopbackMBs(512 * MB);
-  const med = (xs: Rate[]) => ({
-    recsPerSec: median(xs.map((x) => x.recsPerSec)),
-    mbPerSec: median(xs.map((x) => x.mbPerSec)),
+  const med = (xs: WireRun[]) => ({
+    recsPerSec: median(xs.map((x) => x.rate().recsPerSec)),
+    mbPerSec: median(xs.map((x) => x.rate().mbPerSec)),
   });
   const [pn, pk, fn, fk] = [med(prod.native), med(prod.kafka), med(fetch.native), med(fetch.kafka)];
-  const paired = (k: Rate[], n: Rate[]) => median(k.map((x, i) => x.recsPerSec / n[i].recsPerSec));
   console.log(`# physical limit (same run): loopback TCP ${tcp.toFixed(1)} MB/sec`);
   console.log(
     `# medians over ${o.rounds} rounds: produce native ${fmt(pn.recsPerSec)} records/sec (${pn.mbPerSec.toFixed(1)} MB/sec, ` +
@@ -641,12 +697,23 @@ async function wireSection(o: Options, port: number, kafkaPort: number): Promise
     ['produce', prod.kafka, prod.native],
     ['fetch', fetch.kafka, fetch.native],
   ] as const) {
-    const r = median(k.map((x) => x.recsPerSec)) / median(n.map((x) => x.recsPerSec));
-    const p = paired(k, n);
+    const rate = (x: WireRun) => x.rate().recsPerSec;
+    const r = median(k.map(rate)) / median(n.map(rate));
+    const ratios = k.map((x, i) => rate(x) / rate(n[i]));
+    const p = median(ratios);
     console.log(
       `# ${what} Kafka/native: ${r.toFixed(2)}x (ratio of medians), ${p.toFixed(2)}x (median of the ` +
-        `per-round ratios); goal >= 0.9x: ${Math.min(r, p) >= 0.9 ? 'met' : 'NOT met'}`,
+        `per-round ratios: ${ratios.map((x) => x.toFixed(2)).join(' ')}); goal >= 0.9x: ` +
+        `${Math.min(r, p) >= 0.9 ? 'met' : 'NOT met'}`,
     );
+    if (clock) {
+      const ck = median(k.map((x) => x.cpuPer1k()));
+      const cn = median(n.map((x) => x.cpuPer1k()));
+      console.log(
+        `# ${what} broker CPU per 1000 records (medians): native ${cn.toFixed(1)} us, Kafka ${ck.toFixed(1)} us ` +
+          `(Kafka/native ${(ck / cn).toFixed(2)}x${clock === inProcessClock ? '; in-process: load generator included' : ''})`,
+      );
+    }
   }
 }
 
@@ -738,6 +805,7 @@ async function main(): Promise<void> {
   let port: number;
   let kafkaPort: number;
   let stop: () => Promise<void>;
+  let clock: CpuClock | undefined = inProcessClock;
   if (o.inProcess) {
     const b = new Broker({
       'broker.id': 1,
@@ -764,6 +832,7 @@ async function main(): Promise<void> {
     });
     port = p.port;
     kafkaPort = p.kafkaPort;
+    clock = p.pid === undefined ? undefined : processCpuClock(p.pid);
     stop = () => p.kill('SIGKILL').then(() => undefined);
   }
   try {
@@ -773,7 +842,7 @@ async function main(): Promise<void> {
     console.log(
       `# kzoo kafka-wire bench: one broker, listeners PLAINTEXT (native) and KAFKA (Kafka protocol); ${where}; real ZooKeeper`,
     );
-    if (o.rounds > 0 && o.records > 0) await wireSection(o, port, kafkaPort);
+    if (o.rounds > 0 && o.records > 0) await wireSection(o, port, kafkaPort, clock);
     if (o.clientRounds > 0 && o.clientRecords > 0) await clientSection(o, port, kafkaPort);
   } finally {
     await stop();
