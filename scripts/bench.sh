@@ -8,7 +8,9 @@
 #   5. replication  1 broker acks=1 vs 3 broker processes RF=3 acks=1 / acks=all
 #   6. rf3      the real client, idempotent, acks=all, RF=3 on 3 brokers
 #   7. groups   offset commits/s to ZooKeeper and group consumer records/s
-# Run one alone with `bash scripts/bench.sh log|network|broker|e2e|replication|rf3|groups`.
+#   8. kafka    produce/fetch through the Kafka listener vs the native listener of one
+#               broker process (ratio, goal >= 0.9x); kafkajs vs kzoo's Producer/Consumer
+# Run one alone with `bash scripts/bench.sh log|network|broker|e2e|replication|rf3|groups|kafka`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export KZOO_LOG_LEVEL=${KZOO_LOG_LEVEL:-warn}
@@ -46,4 +48,8 @@ fi
 if [ "$only" = all ] || [ "$only" = groups ]; then
   section "groups: offset commits to ZooKeeper, group consumer throughput"
   node --max-semi-space-size=64 packages/cli/dist/bench/groups.js
+fi
+if [ "$only" = all ] || [ "$only" = kafka ]; then
+  section "kafka: Kafka listener vs native listener, one broker process; kafkajs vs kzoo client"
+  node --max-semi-space-size=64 packages/cli/dist/bench/kafka-wire.js --records 500000 --rounds 4 --client-records 200000 --client-rounds 3
 fi
