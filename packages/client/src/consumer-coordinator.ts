@@ -24,7 +24,7 @@
  *
  * Not implemented: cooperative rebalancing (KIP-429), static membership.
  */
-import { KafkaError, type Logger, type Time } from '@kzoo/common';
+import { KafkaError, type Logger, type ScheduledTask, type Time } from '@kzoo/common';
 import { ApiKeys, Connection, type JoinGroupResponse } from '@kzoo/protocol';
 import {
   decodeAssignment,
@@ -101,7 +101,7 @@ export class ConsumerCoordinator {
   private assigned: TopicPartition[] = [];
   /** As leader: the partition count of every group topic the assignment used (0 = absent). */
   private assignmentSnapshot: Map<string, number> | null = null;
-  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: ScheduledTask | null = null;
   private heartbeatInFlight = false;
   private nextAutoCommitMs: number;
   /** When the application last called poll() (for `max.poll.interval.ms`). */
@@ -536,17 +536,21 @@ export class ConsumerCoordinator {
       }
       void this.sendHeartbeat().finally(() => {
         if (!this.closed && this.state === 'stable' && !this.heartbeatTimer) {
-          this.heartbeatTimer = setTimeout(tick, this.opts.heartbeatIntervalMs);
-          this.heartbeatTimer.unref();
+          this.heartbeatTimer = this.scheduleHeartbeat(tick);
         }
       });
     };
-    this.heartbeatTimer = setTimeout(tick, this.opts.heartbeatIntervalMs);
-    this.heartbeatTimer.unref();
+    this.heartbeatTimer = this.scheduleHeartbeat(tick);
+  }
+
+  private scheduleHeartbeat(tick: () => void): ScheduledTask {
+    return this.opts.time.schedule('consumer-heartbeat', tick, this.opts.heartbeatIntervalMs, {
+      unref: true,
+    });
   }
 
   private stopHeartbeats(): void {
-    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer?.cancel();
     this.heartbeatTimer = null;
   }
 
