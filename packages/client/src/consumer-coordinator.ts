@@ -25,7 +25,12 @@
  * Not implemented: cooperative rebalancing (KIP-429), static membership.
  */
 import { KafkaError, type Logger, type ScheduledTask, type Time } from '@kzoo/common';
-import { ApiKeys, Connection, type JoinGroupResponse } from '@kzoo/protocol';
+import {
+  ApiKeys,
+  Connection,
+  type ConnectionOptions,
+  type JoinGroupResponse,
+} from '@kzoo/protocol';
 import {
   decodeAssignment,
   decodeSubscription,
@@ -78,6 +83,8 @@ export interface ConsumerCoordinatorOptions {
   hooks: GroupHooks;
   time: Time;
   logger: Logger;
+  /** Opens the coordinator connection (default `Connection.connect`; unit tests fake it). */
+  connect?: (opts: ConnectionOptions) => Promise<Connection>;
 }
 
 const COORDINATOR_ERRORS = new Set([14, 15, 16]); // LOAD_IN_PROGRESS, NOT_AVAILABLE, NOT_COORDINATOR
@@ -228,7 +235,7 @@ export class ConsumerCoordinator {
         });
         if (r.errorCode !== 0)
           throw new KafkaError(r.errorCode, `FindCoordinator: ${r.errorMessage ?? ''}`);
-        this.conn = await Connection.connect({
+        this.conn = await (this.opts.connect ?? Connection.connect)({
           host: r.host,
           port: r.port,
           clientId: this.opts.clientId,
