@@ -29,7 +29,11 @@ describe('cli > kzoo broker start (processes)', () => {
     const status = JSON.parse(res.stdout);
     expect(status.brokers.map((b: { id: number }) => b.id)).toEqual([1, 2, 3]);
     for (const b of status.brokers) {
-      expect(b.endpoints).toEqual([`PLAINTEXT://127.0.0.1:${cluster.broker(b.id).port}`]);
+      // testkit starts every broker with a Kafka-protocol listener too (--kafka-port)
+      expect(b.endpoints).toEqual([
+        `PLAINTEXT://127.0.0.1:${cluster.broker(b.id).port}`,
+        `KAFKA://127.0.0.1:${cluster.broker(b.id).kafkaPort}`,
+      ]);
       expect(b.brokerEpoch).toBeGreaterThan(0);
     }
     expect(status.controller).toEqual({
