@@ -177,6 +177,7 @@ export class Broker extends EventEmitter {
           return this._brokerEpoch;
         },
         logger: this.log,
+        time: this.time,
         deleteTopicEnable: cfg.getBoolean('delete.topic.enable'),
         interBrokerListenerName: cfg.interBrokerListenerName,
         requestTimeoutMs: cfg.getInt('controller.socket.timeout.ms'),
@@ -227,6 +228,7 @@ export class Broker extends EventEmitter {
         retryBackoffMs: this.config.getInt('controlled.shutdown.retry.backoff.ms'),
         requestTimeoutMs: this.config.getInt('controller.socket.timeout.ms'),
         logger: this.log.child({}, 'controlled.shutdown'),
+        time: this.time,
       });
     }
     await this.release();

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createLogger, setLogLevel } from '@kzoo/common';
+import { createLogger, setLogLevel, SystemTime } from '@kzoo/common';
 import { LogManager } from '@kzoo/log';
 import { Connection } from '@kzoo/protocol';
 import { buildRecordBatch, readBatchHeader, iterateBatches } from '@kzoo/records';
@@ -73,11 +73,7 @@ async function main(): Promise<void> {
     replicaManager,
     adminZkClient: null as unknown as AdminZkClient, // no topic admin in this benchmark
     clusterId: () => 'bench',
-    time: {
-      milliseconds: Date.now,
-      nanoseconds: process.hrtime.bigint,
-      sleep: async () => undefined,
-    },
+    time: { ...SystemTime, sleep: async () => undefined },
     logger: createLogger('bench'),
   });
   const server = new SocketServer({ handler: apis.handle, port: 0, queuedMaxRequests: 500 });

@@ -24,8 +24,13 @@
  *
  * Not implemented: cooperative rebalancing (KIP-429), static membership.
  */
-import { KafkaError, type Logger, type Time } from '@kzoo/common';
-import { ApiKeys, Connection, type JoinGroupResponse } from '@kzoo/protocol';
+import { KafkaError, type Logger, type ScheduledTask, type Time } from '@kzoo/common';
+import {
+  ApiKeys,
+  Connection,
+  type ConnectionOptions,
+  type JoinGroupResponse,
+} from '@kzoo/protocol';
 import {
   decodeAssignment,
   decodeSubscription,
@@ -78,6 +83,8 @@ export interface ConsumerCoordinatorOptions {
   hooks: GroupHooks;
   time: Time;
   logger: Logger;
+  /** Opens the coordinator connection (default `Connection.connect`; unit tests fake it). */
+  connect?: (opts: ConnectionOptions) => Promise<Connection>;
 }
 
 const COORDINATOR_ERRORS = new Set([14, 15, 16]); // LOAD_IN_PROGRESS, NOT_AVAILABLE, NOT_COORDINATOR
@@ -101,7 +108,7 @@ export class ConsumerCoordinator {
   private assigned: TopicPartition[] = [];
   /** As leader: the partition count of every group topic the assignment used (0 = absent). */
   private assignmentSnapshot: Map<string, number> | null = null;
-  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: ScheduledTask | null = null;
   private heartbeatInFlight = false;
   private nextAutoCommitMs: number;
   /** When the application last called poll() (for `max.poll.interval.ms`). */
@@ -228,7 +235,7 @@ export class ConsumerCoordinator {
         });
         if (r.errorCode !== 0)
           throw new KafkaError(r.errorCode, `FindCoordinator: ${r.errorMessage ?? ''}`);
-        this.conn = await Connection.connect({
+        this.conn = await (this.opts.connect ?? Connection.connect)({
           host: r.host,
           port: r.port,
           clientId: this.opts.clientId,
@@ -536,17 +543,21 @@ export class ConsumerCoordinator {
       }
       void this.sendHeartbeat().finally(() => {
         if (!this.closed && this.state === 'stable' && !this.heartbeatTimer) {
-          this.heartbeatTimer = setTimeout(tick, this.opts.heartbeatIntervalMs);
-          this.heartbeatTimer.unref();
+          this.heartbeatTimer = this.scheduleHeartbeat(tick);
         }
       });
     };
-    this.heartbeatTimer = setTimeout(tick, this.opts.heartbeatIntervalMs);
-    this.heartbeatTimer.unref();
+    this.heartbeatTimer = this.scheduleHeartbeat(tick);
+  }
+
+  private scheduleHeartbeat(tick: () => void): ScheduledTask {
+    return this.opts.time.schedule('consumer-heartbeat', tick, this.opts.heartbeatIntervalMs, {
+      unref: true,
+    });
   }
 
   private stopHeartbeats(): void {
-    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer?.cancel();
     this.heartbeatTimer = null;
   }
 

@@ -99,6 +99,7 @@ export class Consumer {
         requestTimeoutMs: c['request.timeout.ms'],
         retryBackoffMs: c['retry.backoff.ms'],
         defaultResetStrategy: c['auto.offset.reset'],
+        time: this.time,
       },
       this.log,
     );

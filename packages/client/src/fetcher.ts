@@ -8,7 +8,7 @@
  * lazily from the buffered batches; records before the position (the rest of the
  * batch that contains it) are skipped.
  */
-import { KafkaError, type Logger } from '@kzoo/common';
+import { KafkaError, SystemTime, type Logger, type ScheduledTask, type Time } from '@kzoo/common';
 import { ApiKeys, type FetchRequest, type FetchResponse } from '@kzoo/protocol';
 import {
   CONTROL_FLAG_MASK,
@@ -132,6 +132,8 @@ export interface FetcherOptions {
   requestTimeoutMs: number;
   retryBackoffMs: number;
   defaultResetStrategy: OffsetResetStrategy;
+  /** The clock of waits and backoffs (default: the system clock). */
+  time?: Time;
 }
 
 export class Fetcher {
@@ -142,14 +144,17 @@ export class Fetcher {
   private closed = false;
   /** The first error a background fetch or reset met, surfaced by the next poll. */
   private pendingError: Error | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private retryTimer: ScheduledTask | undefined;
+  private readonly time: Time;
 
   constructor(
     private readonly metadata: Metadata,
     private readonly network: NetworkClient,
     private readonly opts: FetcherOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.time = opts.time ?? SystemTime;
+  }
 
   assign(tps: TopicPartition[]): void {
     const next = new Map<string, PartitionState>();
@@ -182,12 +187,12 @@ export class Fetcher {
   waitForData(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const done = (): void => {
-        clearTimeout(t);
+        t.cancel();
         const i = this.waiters.indexOf(done);
         if (i >= 0) this.waiters.splice(i, 1);
         resolve();
       };
-      const t = setTimeout(done, ms);
+      const t = this.time.schedule('fetcher-wait', done, ms);
       this.waiters.push(done);
     });
   }
@@ -252,7 +257,7 @@ export class Fetcher {
     const resets = new Map<number, PartitionState[]>();
     const fetches = new Map<number, PartitionState[]>();
     let needMetadata = false;
-    const now = Date.now();
+    const now = this.time.milliseconds();
     for (const s of this.states.values()) {
       const leader = cluster.leaderFor(s.topic, s.partition);
       if (leader < 0) {
@@ -313,10 +318,14 @@ export class Fetcher {
 
   private retryLater(): void {
     if (this.retryTimer || this.closed) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      this.sendFetches();
-    }, this.opts.retryBackoffMs);
+    this.retryTimer = this.time.schedule(
+      'fetcher-retry',
+      () => {
+        this.retryTimer = undefined;
+        this.sendFetches();
+      },
+      this.opts.retryBackoffMs,
+    );
   }
 
   private fetchFrom(node: number, states: PartitionState[]): void {
@@ -358,7 +367,7 @@ export class Fetcher {
         (e: Error) => {
           this.inFlight.delete(node);
           this.log.debug('fetch failed', { node, error: e.message });
-          this.nodeBackoffUntil.set(node, Date.now() + this.opts.retryBackoffMs);
+          this.nodeBackoffUntil.set(node, this.time.milliseconds() + this.opts.retryBackoffMs);
           this.metadata.requestUpdate();
           if (!(e instanceof KafkaError && e.retriable)) this.pendingError ??= e;
           this.signal();
@@ -509,7 +518,7 @@ export class Fetcher {
       for (const s of states) s.resetInFlight = false;
       this.metadata.requestUpdate();
       if (!(e instanceof KafkaError && e.retriable)) this.pendingError ??= e as Error;
-      this.nodeBackoffUntil.set(node, Date.now() + this.opts.retryBackoffMs);
+      this.nodeBackoffUntil.set(node, this.time.milliseconds() + this.opts.retryBackoffMs);
     }
     this.signal();
     if (states.some((s) => s.position === null)) this.retryLater();
@@ -518,7 +527,7 @@ export class Fetcher {
 
   close(): void {
     this.closed = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer?.cancel();
     this.signal();
   }
 }

@@ -4,7 +4,14 @@
  * per-partition batches (RecordAccumulator) and sent by the Sender, as in Kafka's
  * KafkaProducer. Idempotence and transactions are not there yet.
  */
-import { KafkaError, SystemTime, createLogger, type Logger, type Time } from '@kzoo/common';
+import {
+  KafkaError,
+  SystemTime,
+  createLogger,
+  type Logger,
+  type ScheduledTask,
+  type Time,
+} from '@kzoo/common';
 import { compressionCodec } from '@kzoo/records';
 import { RecordAccumulator } from './accumulator';
 import { acksValue, parseProducerConfig, type ConfigInput, type ProducerConfig } from './config';
@@ -258,9 +265,9 @@ export class Producer {
           `failed to allocate memory within max.block.ms=${maxBlock} (buffer.memory=${this.config['buffer.memory']} in use)`,
         );
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
+        const t = this.time.schedule('producer-buffer-wait', resolve, left);
         this.bufferWaiters.push(() => {
-          clearTimeout(t);
+          t.cancel();
           resolve();
         });
       });
@@ -405,12 +412,15 @@ export class Producer {
       await this.accumulator.awaitFlushCompletion();
     })();
     if (opts.timeoutMs !== undefined) {
-      let timer: NodeJS.Timeout | undefined;
+      let timer: ScheduledTask | undefined;
+      const timeoutMs = opts.timeoutMs;
       await Promise.race([
         flushed,
-        new Promise<void>((resolve) => (timer = setTimeout(resolve, opts.timeoutMs))),
+        new Promise<void>(
+          (resolve) => (timer = this.time.schedule('producer-close-wait', resolve, timeoutMs)),
+        ),
       ]);
-      clearTimeout(timer);
+      timer?.cancel();
       this.accumulator.abortIncomplete(
         new KafkaError('REQUEST_TIMED_OUT', 'producer closed before the record was sent'),
       );

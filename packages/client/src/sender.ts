@@ -4,7 +4,7 @@
  * completes, retries or fails them from the responses. Kafka runs it on its own
  * thread; here it runs on the event loop, woken by appends, responses and timers.
  */
-import { ErrorCode, KafkaError, type Logger, type Time } from '@kzoo/common';
+import { ErrorCode, KafkaError, type Logger, type ScheduledTask, type Time } from '@kzoo/common';
 import { ApiKeys, type ProduceRequest, type ProduceResponse } from '@kzoo/protocol';
 import type { RecordAccumulator } from './accumulator';
 import type { Metadata } from './metadata';
@@ -37,7 +37,7 @@ const METADATA_ERRORS = new Set([
 
 export class Sender {
   private scheduled = false;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ScheduledTask | undefined;
   private timerAt = Infinity;
   private readonly connecting = new Set<number>();
   private readonly nodeBackoffUntil = new Map<number, number>();
@@ -66,7 +66,7 @@ export class Sender {
 
   stop(): void {
     this.running = false;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 
@@ -177,9 +177,10 @@ export class Sender {
   private schedule(delayMs: number): void {
     const at = this.time.milliseconds() + delayMs;
     if (this.timer && this.timerAt <= at) return;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timerAt = at;
-    this.timer = setTimeout(
+    this.timer = this.time.schedule(
+      'sender-wakeup',
       () => {
         this.timer = undefined;
         this.timerAt = Infinity;

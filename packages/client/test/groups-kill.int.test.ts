@@ -190,8 +190,10 @@ describe('Client > groups > SIGKILL of a member process', () => {
         `lost ${r.lost.length}, duplicates ${r.duplicates}, partitions taken over ${takeoverMs} ms after the kill ` +
         `(session.timeout.ms ${SESSION_TIMEOUT_MS})`,
     );
-    // 3 s session + a rebalance (join, sync, fetch): well under 3 s more
-    expect(takeoverMs).toBeLessThan(SESSION_TIMEOUT_MS + 3000);
+    // 3 s session + a rebalance (join, sync, fetch). The coordinator's part (removal at
+    // exactly the session timeout, a rebalance without timers) is GroupCoordinator.test.ts
+    // on the mock clock; here: it happens, within a generous ceiling
+    expect(takeoverMs).toBeLessThan(SESSION_TIMEOUT_MS + 15000);
     return r;
   }
 

@@ -1,6 +1,7 @@
 // common: what every kzoo package shares.
 //   errors.ts      Kafka's error-code table and KafkaError
-//   time.ts, logger.ts, properties.ts: injected clock, structured logs, Kafka's properties format
+//   time.ts        injected clock and scheduler (Time, MockTime): the only timers
+//   logger.ts, properties.ts: structured logs, Kafka's properties format
 //   config.ts      ConfigDef/AbstractConfig: Kafka's config definitions, parsing, README tables
 export * from './errors';
 export * from './time';

@@ -132,7 +132,8 @@ export class Log {
   nextDeleteHorizonMs = Infinity;
   /** A clean is running (LogCleaner sets it). */
   cleaning = false;
-  private readonly time: Time;
+  /** The log's clock (segment roll, retention, compaction lag). */
+  readonly time: Time;
   private readonly logger: Logger;
 
   private constructor(

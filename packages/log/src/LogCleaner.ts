@@ -60,7 +60,11 @@ function cleanableSegments(log: Log, highWatermark: number, now: number): LogSeg
 }
 
 /** cleanable dirty bytes / all cleanable bytes (Kafka's dirty ratio). */
-export function dirtyRatio(log: Log, highWatermark = log.logEndOffset, now = Date.now()): number {
+export function dirtyRatio(
+  log: Log,
+  highWatermark = log.logEndOffset,
+  now = log.time.milliseconds(),
+): number {
   const segs = cleanableSegments(log, highWatermark, now);
   let total = 0;
   let dirty = 0;
@@ -81,7 +85,7 @@ function* batchesOf(seg: LogSegment): Generator<{ bytes: Buffer; header: RecordB
 /** One cleaning pass over `log`; null when there was nothing (or not enough) to clean. */
 export async function cleanLog(log: Log, opts: CleanOptions = {}): Promise<CleanResult | null> {
   if (!log.config.cleanupPolicy.compact || log.cleaning || log.isClosed) return null;
-  const now = opts.now ?? Date.now();
+  const now = opts.now ?? log.time.milliseconds();
   const hw = Math.min(opts.highWatermark ?? log.logEndOffset, log.logEndOffset);
   const segs = cleanableSegments(log, hw, now);
   if (segs.length === 0) return null;

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createLogger, KafkaError, Logger, SystemTime, Time } from '@kzoo/common';
+import { createLogger, KafkaError, Logger, ScheduledTask, SystemTime, Time } from '@kzoo/common';
 import {
   CLEAN_SHUTDOWN_FILE,
   CLEANER_OFFSET_CHECKPOINT,
@@ -108,50 +108,48 @@ export function acquireDirLock(dir: string): () => void {
 
 // ---- periodic tasks ------------------------------------------------------------------------
 
-/** Runs `fn` every `intervalMs` on `time` (timers for the system clock, sleeps for a mock one). */
+/** Runs `fn` every `intervalMs` on `time`; a run still going when the next is due skips it. */
 class PeriodicTask {
   private stopped = false;
-  private timer: NodeJS.Timeout | undefined;
+  private task: ScheduledTask | undefined;
   private running: Promise<void> | undefined;
 
   constructor(
     private readonly time: Time,
+    private readonly name: string,
     private readonly intervalMs: number,
     private readonly fn: () => unknown,
     private readonly onError: (e: unknown) => void,
   ) {}
 
   start(): void {
-    if (this.time === SystemTime) {
-      this.timer = setInterval(() => void this.runOnce(), this.intervalMs);
-      this.timer.unref();
-    } else {
-      void (async () => {
-        while (!this.stopped) {
-          await this.time.sleep(this.intervalMs);
-          if (this.stopped) break;
-          await this.runOnce();
-        }
-      })();
-    }
+    this.task = this.time.schedule(this.name, () => this.runOnce(), this.intervalMs, {
+      periodMs: this.intervalMs,
+      unref: true,
+    });
   }
 
-  private async runOnce(): Promise<void> {
+  /** Runs `fn` unless a previous (asynchronous) run is still going; a synchronous run ends at once. */
+  private runOnce(): void {
     if (this.running || this.stopped) return;
-    this.running = (async () => {
-      try {
-        await this.fn();
-      } catch (e) {
-        this.onError(e);
-      }
-    })();
-    await this.running;
-    this.running = undefined;
+    let result: unknown;
+    try {
+      result = this.fn();
+    } catch (e) {
+      this.onError(e);
+      return;
+    }
+    if (!(result instanceof Promise)) return;
+    this.running = result.then(
+      () => undefined,
+      (e: unknown) => this.onError(e),
+    );
+    void this.running.finally(() => (this.running = undefined));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    this.task?.cancel();
     await this.running;
   }
 }
@@ -235,7 +233,7 @@ export class LogManager {
     const onError = (what: string) => (e: unknown) =>
       this.logger.error(`${what} failed`, { error: e as Error });
     const add = (ms: number, fn: () => unknown, what: string) => {
-      const t = new PeriodicTask(this.time, ms, fn, onError(what));
+      const t = new PeriodicTask(this.time, `log-${what}`, ms, fn, onError(what));
       this.tasks.push(t);
       t.start();
     };

@@ -12,7 +12,14 @@
  * ControlKey): fn sees each request of that key and may drop or delay its response.
  */
 import * as net from 'node:net';
-import { KafkaError, createLogger, type Logger } from '@kzoo/common';
+import {
+  KafkaError,
+  SystemTime,
+  createLogger,
+  type Logger,
+  type ScheduledTask,
+  type Time,
+} from '@kzoo/common';
 import type { ApiRegistry } from './api';
 import { apiRegistry, type ApiKey, type RequestOf, type ResponseOf } from './apis';
 import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder } from './frame';
@@ -30,6 +37,8 @@ export interface ConnectionOptions {
   /** Largest response frame accepted. Default 104857600. */
   maxFrameBytes?: number;
   registry?: ApiRegistry;
+  /** The clock of connect and request timeouts (default: the system clock). */
+  time?: Time;
   logger?: Logger;
 }
 
@@ -54,7 +63,7 @@ interface Pending {
   apiVersion: number;
   resolve: (body: unknown) => void;
   reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
+  timer: ScheduledTask;
   control: ControlDecision;
 }
 
@@ -63,6 +72,7 @@ export class Connection {
   readonly port: number;
   readonly clientId: string | null;
   private readonly requestTimeoutMs: number;
+  private readonly time: Time;
   private readonly registry: ApiRegistry;
   private readonly log: Logger;
   private readonly decoder: FrameDecoder;
@@ -81,6 +91,7 @@ export class Connection {
     this.port = opts.port;
     this.clientId = opts.clientId === undefined ? 'kzoo' : opts.clientId;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30000;
+    this.time = opts.time ?? SystemTime;
     this.registry = opts.registry ?? apiRegistry;
     this.log = (opts.logger ?? createLogger('network.client')).child({
       broker: `${opts.host}:${opts.port}`,
@@ -101,19 +112,24 @@ export class Connection {
   /** Opens a connection; rejects with NETWORK_EXCEPTION on refusal or connect timeout. */
   static connect(opts: ConnectionOptions): Promise<Connection> {
     const timeoutMs = opts.connectTimeoutMs ?? 10000;
+    const time = opts.time ?? SystemTime;
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host: opts.host, port: opts.port });
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(
-          new KafkaError(
-            'NETWORK_EXCEPTION',
-            `connect to ${opts.host}:${opts.port} timed out after ${timeoutMs} ms`,
-          ),
-        );
-      }, timeoutMs);
+      const timer = time.schedule(
+        'connect-timeout',
+        () => {
+          socket.destroy();
+          reject(
+            new KafkaError(
+              'NETWORK_EXCEPTION',
+              `connect to ${opts.host}:${opts.port} timed out after ${timeoutMs} ms`,
+            ),
+          );
+        },
+        timeoutMs,
+      );
       const onError = (err: Error) => {
-        clearTimeout(timer);
+        timer.cancel();
         socket.destroy();
         reject(
           new KafkaError(
@@ -124,7 +140,7 @@ export class Connection {
       };
       socket.once('error', onError);
       socket.once('connect', () => {
-        clearTimeout(timer);
+        timer.cancel();
         socket.off('error', onError);
         resolve(new Connection(socket, opts));
       });
@@ -192,7 +208,11 @@ export class Connection {
     }
     const timeoutMs = opts?.timeoutMs ?? this.requestTimeoutMs;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.timeout(correlationId, timeoutMs), timeoutMs);
+      const timer = this.time.schedule(
+        'request-timeout',
+        () => this.timeout(correlationId, timeoutMs),
+        timeoutMs,
+      );
       this.pending.set(correlationId, { apiKey, apiVersion, resolve, reject, timer, control });
       this.write(frame);
     });
@@ -282,13 +302,17 @@ export class Connection {
     if (control === 'drop') return;
     if (control !== undefined && control !== 'keep') {
       p.control = undefined;
-      setTimeout(() => {
-        if (this.pending.get(correlationId) === p) this.onFrame(frame);
-      }, control.delayMs);
+      this.time.schedule(
+        'response-delay',
+        () => {
+          if (this.pending.get(correlationId) === p) this.onFrame(frame);
+        },
+        control.delayMs,
+      );
       return;
     }
     this.pending.delete(correlationId);
-    clearTimeout(p.timer);
+    p.timer.cancel();
     let body: unknown;
     try {
       body = decodeResponseBody(frame, p.apiKey, p.apiVersion, this.registry);
@@ -320,7 +344,7 @@ export class Connection {
     const all = [...this.pending.values()];
     this.pending.clear();
     for (const p of all) {
-      clearTimeout(p.timer);
+      p.timer.cancel();
       p.reject(err);
     }
   }

@@ -9,7 +9,7 @@
  * Header work (read, validate, rewrite baseOffset / leader epoch) never decodes records.
  */
 import { crc32c } from '@node-rs/crc32';
-import { KafkaError } from '@kzoo/common';
+import { KafkaError, SystemTime } from '@kzoo/common';
 import {
   compress,
   compressionCodec,
@@ -313,7 +313,7 @@ export interface RecordInput {
   key?: Buffer | string | null;
   value?: Buffer | string | null;
   headers?: Array<{ key: string; value: Buffer | string | null }>;
-  /** Defaults to `now` (the builder's option, else Date.now()). */
+  /** Defaults to `now` (the builder's option, else the system clock). */
   timestamp?: number;
   /** Offset delta within the batch; defaults to the record's index. Kept by compaction. */
   offsetDelta?: number;
@@ -348,7 +348,7 @@ function toBytes(v: Buffer | string | null | undefined): Buffer | null {
 /** Builds one RecordBatch v2 with a correct CRC-32C. */
 export function buildRecordBatch(opts: BuildRecordBatchOptions): Buffer {
   const codec = compressionCodec(opts.compression ?? 0);
-  const now = opts.now ?? Date.now();
+  const now = opts.now ?? SystemTime.milliseconds();
   const recs = opts.records.map((r, i) => ({
     key: toBytes(r.key),
     value: toBytes(r.value),

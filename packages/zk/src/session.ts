@@ -10,7 +10,7 @@
  */
 import { EventEmitter } from 'node:events';
 import * as zookeeper from 'node-zookeeper-client';
-import { createLogger, Logger } from '@kzoo/common';
+import { createLogger, Logger, SystemTime, type Time } from '@kzoo/common';
 import {
   ConnectionLossError,
   NodeExistsError,
@@ -82,6 +82,8 @@ export interface ZkSessionOptions {
   connectionTimeoutMs?: number;
   /** Create the chroot path when it is missing. Default true. */
   createChroot?: boolean;
+  /** The clock of connect timeouts and retry backoffs (default: the system clock). */
+  time?: Time;
   logger?: Logger;
 }
 
@@ -175,6 +177,7 @@ export class ZkSession extends EventEmitter {
   readonly sessionTimeoutMs: number;
   readonly connectionTimeoutMs: number;
   private readonly log: Logger;
+  private readonly time: Time;
   private client: zookeeper.Client | null = null;
   private clientReady: Promise<zookeeper.Client> | null = null;
   private _state: ZkSessionState = 'connecting';
@@ -190,6 +193,7 @@ export class ZkSession extends EventEmitter {
     this.sessionTimeoutMs = opts.sessionTimeoutMs ?? 18000;
     this.connectionTimeoutMs = opts.connectionTimeoutMs ?? this.sessionTimeoutMs;
     this.log = opts.logger ?? createLogger('zk', { zk: opts.connectString });
+    this.time = opts.time ?? SystemTime;
   }
 
   /** Opens a session (creating the chroot first when asked); rejects with ZkConnectionTimeoutError. */
@@ -200,7 +204,7 @@ export class ZkSession extends EventEmitter {
       try {
         await mkdirp(root, session.chroot);
       } finally {
-        await closeClient(root);
+        await closeClient(root, undefined, session.time);
       }
     }
     const client = await session.openClient(opts.connectString, true);
@@ -278,16 +282,20 @@ export class ZkSession extends EventEmitter {
     });
     return new Promise((resolve, reject) => {
       let settled = false;
-      const timer = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        void closeClient(client, 0);
-        reject(new ZkConnectionTimeoutError(this.connectString, this.connectionTimeoutMs));
-      }, this.connectionTimeoutMs);
+      const timer = this.time.schedule(
+        'zk-connect-timeout',
+        () => {
+          if (settled) return;
+          settled = true;
+          void closeClient(client, 0, this.time);
+          reject(new ZkConnectionTimeoutError(this.connectString, this.connectionTimeoutMs));
+        },
+        this.connectionTimeoutMs,
+      );
       client.on('state', (state: zookeeper.State) => {
         if (!settled && state === zookeeper.State.SYNC_CONNECTED) {
           settled = true;
-          clearTimeout(timer);
+          timer.cancel();
           resolve(client);
         }
         if (main && settled) this.onClientState(client, state);
@@ -321,14 +329,14 @@ export class ZkSession extends EventEmitter {
   /** After an expiry: a fresh session, retried until it connects or the session is closed. */
   private reinitialize(old: zookeeper.Client): void {
     failQueued(old, SESSION_EXPIRED);
-    void closeClient(old, 0);
+    void closeClient(old, 0, this.time);
     this.clientReady = (async () => {
       for (;;) {
         if (this.closing) throw new ZkSessionClosedError('reinitialize');
         try {
           const c = await this.openClient(this.connectString, true);
           if (this.closing) {
-            await closeClient(c);
+            await closeClient(c, undefined, this.time);
             throw new ZkSessionClosedError('reinitialize');
           }
           this.client = c;
@@ -388,7 +396,7 @@ export class ZkSession extends EventEmitter {
         return await fn();
       } catch (e) {
         if (!(e instanceof ConnectionLossError) || this.closing || attempt >= 10) throw e;
-        await new Promise((r) => setTimeout(r, Math.min(20 * 2 ** attempt, 500)));
+        await this.time.sleep(Math.min(20 * 2 ** attempt, 500));
       }
     }
   }
@@ -617,7 +625,7 @@ export class ZkSession extends EventEmitter {
     this._state = 'closed';
     const c = this.client;
     this.client = null;
-    if (c) await closeClient(c);
+    if (c) await closeClient(c, undefined, this.time);
     this.emit('closed');
   }
 }
@@ -629,6 +637,7 @@ export class ZkSession extends EventEmitter {
 export async function closeSessionFromOutside(
   creds: { servers: string; sessionId: Buffer; password: Buffer },
   timeoutMs = 10000,
+  time: Time = SystemTime,
 ): Promise<void> {
   const other = zookeeper.createClient(creds.servers, {
     sessionTimeout: 30000,
@@ -637,17 +646,21 @@ export async function closeSessionFromOutside(
     sessionPassword: creds.password,
   } as Partial<zookeeper.Option>);
   await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => {
-      void closeClient(other, 0);
-      reject(new ZkConnectionTimeoutError(creds.servers, timeoutMs));
-    }, timeoutMs);
+    const t = time.schedule(
+      'zk-attach-timeout',
+      () => {
+        void closeClient(other, 0, time);
+        reject(new ZkConnectionTimeoutError(creds.servers, timeoutMs));
+      },
+      timeoutMs,
+    );
     other.once('connected', () => {
-      clearTimeout(t);
+      t.cancel();
       resolve();
     });
     other.connect();
   });
-  await closeClient(other);
+  await closeClient(other, undefined, time);
 }
 
 export function joinPath(parent: string, child: string): string {
@@ -688,13 +701,17 @@ function failQueued(client: zookeeper.Client, code: number): void {
  * server drops ephemerals at once), waits up to `waitMs` for the socket to close, then
  * makes sure no socket or reconnect timer is left behind.
  */
-async function closeClient(client: zookeeper.Client, waitMs = 1000): Promise<void> {
+async function closeClient(
+  client: zookeeper.Client,
+  waitMs = 1000,
+  time: Time = SystemTime,
+): Promise<void> {
   const connected = client.getState() === zookeeper.State.SYNC_CONNECTED;
   const done = new Promise<void>((resolve) => {
     if (!connected || waitMs <= 0) return resolve();
-    const t = setTimeout(resolve, waitMs);
+    const t = time.schedule('zk-close-wait', resolve, waitMs);
     client.once('disconnected', () => {
-      clearTimeout(t);
+      t.cancel();
       resolve();
     });
   });

@@ -6,7 +6,7 @@
  * lost, timeout) reconnects with a backoff and resends the same request, until the
  * broker is removed (it died) or the channel shuts down.
  */
-import { createLogger, Logger } from '@kzoo/common';
+import { createLogger, Logger, SystemTime, type Time } from '@kzoo/common';
 import { Connection, type ApiKey, type RequestOf, type ResponseOf } from '@kzoo/protocol';
 
 interface QueueItem {
@@ -20,6 +20,8 @@ export interface ChannelOptions {
   /** controller.socket.timeout.ms */
   requestTimeoutMs?: number;
   retryBackoffMs?: number;
+  /** The clock of the retry backoff (default: the system clock). */
+  time?: Time;
   logger?: Logger;
 }
 
@@ -92,8 +94,16 @@ class RequestSendThread {
           void this.conn?.close();
           this.conn = null;
           await new Promise<void>((r) => {
-            this.wake = r;
-            setTimeout(r, this.opts.retryBackoffMs).unref();
+            const t = this.opts.time.schedule(
+              'controller-channel-backoff',
+              r,
+              this.opts.retryBackoffMs,
+              { unref: true },
+            );
+            this.wake = () => {
+              t.cancel();
+              r();
+            };
           });
           this.wake = null;
         }
@@ -128,6 +138,7 @@ export class ControllerChannelManager implements ControllerChannel {
       controllerId: opts.controllerId,
       requestTimeoutMs: opts.requestTimeoutMs ?? 30000,
       retryBackoffMs: opts.retryBackoffMs ?? 100,
+      time: opts.time ?? SystemTime,
     };
     this.log = opts.logger ?? createLogger('controller.channel');
   }

@@ -20,7 +20,7 @@
  *   their replicas go Offline and leave the ISRs; the remaining brokers learn it all.
  * - `controlledShutdown`, `electLeaders` (preferred, unclean), `checkAndTriggerAutoLeaderRebalance`.
  */
-import type { Logger } from '@kzoo/common';
+import type { Logger, Time } from '@kzoo/common';
 import type { BrokerAndEpoch, KafkaZk, WatchEvent } from '@kzoo/zk';
 import { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
 import { ControllerChannelManager, type ControllerChannel } from './ControllerChannelManager';
@@ -51,6 +51,8 @@ export interface ControllerPartitionsOptions {
   uncleanLeaderElectionEnable?: boolean;
   /** controller.socket.timeout.ms */
   requestTimeoutMs?: number;
+  /** The clock of the channel's retry backoff (default: the system clock). */
+  time?: Time;
   log: Logger;
   stateLog: Logger;
 }
@@ -78,6 +80,7 @@ export class ControllerPartitions {
       new ControllerChannelManager({
         controllerId: o.controllerId,
         requestTimeoutMs: o.requestTimeoutMs,
+        time: o.time,
         logger: o.log.child({}, 'controller.channel'),
       });
     this.psm = new PartitionStateMachine(this.context, this.zk, o.epoch, o.stateLog, {

@@ -211,6 +211,28 @@ describe('broker > controller > KafkaController (in-memory ZooKeeper, mock clock
     expect(controller.electionStats.uncleanLeaderElections).toBe(0);
   });
 
+  // The bound behind broker/test/elections.int.test.ts ("leads within session timeout
+  // + 1 s"): ZooKeeper's session expiry is the whole wait; the controller adds no timer.
+  it('failover takes no time on the clock: the ISR survivor is elected and told at once', async () => {
+    const { createTopic, state, kill, channel, timer } = await cluster([1, 2, 3], {
+      autoLeaderRebalanceEnable: true,
+    });
+    await createTopic('t', [[2, 3, 1]]);
+    channel.take(4);
+    await kill(2); // the session ends; the clock does not move from here on
+    expect(await state('t', 0)).toMatchObject({ leader: 3, leaderEpoch: 1, isr: [3, 1] });
+    const lai = channel.take(4);
+    expect(lai.map((s) => s.to).sort()).toEqual([1, 3]);
+    for (const s of lai)
+      expect((s.body as RequestOf<4>).partitionStates[0]).toMatchObject({
+        topicName: 't',
+        leader: 3,
+        leaderEpoch: 1,
+      });
+    // the only timer pending is the periodic imbalance check, not a step of the failover
+    expect(timer.size).toBe(1);
+  });
+
   it('Offline with no live ISR member: leader -1 and the ISR keeps its last member (clean)', async () => {
     const { createTopic, state, kill, admin } = await cluster();
     await createTopic('t', [[2, 3]]);

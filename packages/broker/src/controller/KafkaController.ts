@@ -17,7 +17,14 @@
  * elections and the auto leader rebalance) lives in ControllerPartitions.
  */
 import { EventEmitter } from 'node:events';
-import { KafkaError, Logger, createLogger } from '@kzoo/common';
+import {
+  KafkaError,
+  Logger,
+  ScheduledTask,
+  SystemTime,
+  createLogger,
+  type Time,
+} from '@kzoo/common';
 import {
   BrokerAndEpoch,
   ControllerMovedError,
@@ -48,8 +55,10 @@ export interface KafkaControllerOptions {
   zkClient: KafkaZk;
   /** Broker connections (default: a ControllerChannelManager; unit tests pass a recorder). */
   channel?: ControllerChannel;
-  /** Runs the auto leader rebalance checks (default: a SystemTimer). */
+  /** Runs the auto leader rebalance checks (default: a SystemTimer on `time`). */
   timer?: Timer;
+  /** The clock of the controller's timers (default: `timer`'s, else the system clock). */
+  time?: Time;
   /** Registers /brokers/ids/<id> and returns the broker epoch (used after a new session). */
   registerBroker: () => Promise<number>;
   logger?: Logger;
@@ -118,7 +127,7 @@ export class KafkaController extends EventEmitter {
     this.registerBrokerFn = opts.registerBroker;
     this.opts = opts;
     this.ownsTimer = opts.timer === undefined;
-    this.timer = opts.timer ?? new SystemTimer();
+    this.timer = opts.timer ?? new SystemTimer(opts.time ?? SystemTime);
     const base = opts.logger ?? createLogger('controller', { broker: opts.brokerId });
     this.log = base.child({}, 'controller');
     this.stateLog = base.child({}, 'state.change');
@@ -133,6 +142,7 @@ export class KafkaController extends EventEmitter {
       deleteTopicEnable: opts.deleteTopicEnable ?? true,
       interBrokerListenerName: opts.interBrokerListenerName,
       requestTimeoutMs: opts.requestTimeoutMs,
+      time: this.timer.time,
       uncleanLeaderElectionEnable: opts.uncleanLeaderElectionEnable ?? false,
       log: this.log,
       stateLog: this.stateLog,
@@ -184,12 +194,14 @@ export class KafkaController extends EventEmitter {
     this.zkClient.offSessionEvent('newSession', this.onNewSession);
     // An event stuck on an unreachable ZooKeeper must not hold the shutdown forever: the
     // session close that follows fails its request.
-    let timer: NodeJS.Timeout | undefined;
+    let timer: ScheduledTask | undefined;
     const closed = await Promise.race([
       this.eventManager.close().then(() => true),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 3000))),
+      new Promise<boolean>(
+        (r) => (timer = this.timer.time.schedule('controller-shutdown-wait', () => r(false), 3000)),
+      ),
     ]);
-    clearTimeout(timer);
+    timer?.cancel();
     if (!closed)
       this.log.warn(`controller event ${this.eventManager.state} still running at shutdown`);
     this.rebalanceTimer?.cancel();

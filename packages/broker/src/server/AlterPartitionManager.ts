@@ -7,7 +7,7 @@
  * a lost connection or a timeout re-queue the changes and retry after a short backoff
  * with a fresh look at who the controller is; per-partition answers go to the callbacks.
  */
-import { ErrorCode, Logger } from '@kzoo/common';
+import { ErrorCode, Logger, SystemTime, type ScheduledTask, type Time } from '@kzoo/common';
 import { Connection, type AlterPartitionRequestTopic } from '@kzoo/protocol';
 import type { IsrManager, IsrUpdate, IsrUpdateResult } from './IsrManager';
 import type { MetadataCache } from './MetadataCache';
@@ -20,6 +20,8 @@ export interface AlterPartitionManagerOptions {
   listenerName: string;
   requestTimeoutMs?: number;
   retryBackoffMs?: number;
+  /** The clock of the retry backoff (default: the system clock). */
+  time?: Time;
   log: Logger;
 }
 
@@ -36,16 +38,19 @@ export class AlterPartitionManager implements IsrManager {
   private conn: Connection | null = null;
   private connTo = -1;
   private stopped = false;
-  private retryTimer: NodeJS.Timeout | null = null;
+  private retryTimer: ScheduledTask | null = null;
+  private readonly time: Time;
   readonly stats = { requests: 0, retries: 0 };
 
-  constructor(private readonly o: AlterPartitionManagerOptions) {}
+  constructor(private readonly o: AlterPartitionManagerOptions) {
+    this.time = o.time ?? SystemTime;
+  }
 
   start(): void {}
 
   shutdown(): void {
     this.stopped = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer?.cancel();
     void this.conn?.close();
     this.conn = null;
   }
@@ -75,11 +80,15 @@ export class AlterPartitionManager implements IsrManager {
     this.o.log.debug('AlterPartition not answered; retrying', { why, partitions: batch.length });
     this.unsent.unshift(...batch);
     if (this.retryTimer || this.stopped) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      this.maybeSend();
-    }, this.o.retryBackoffMs ?? 100);
-    this.retryTimer.unref();
+    this.retryTimer = this.time.schedule(
+      'alter-partition-retry',
+      () => {
+        this.retryTimer = null;
+        this.maybeSend();
+      },
+      this.o.retryBackoffMs ?? 100,
+      { unref: true },
+    );
   }
 
   private async controllerConnection(): Promise<Connection | null> {

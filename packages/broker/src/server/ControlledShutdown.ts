@@ -5,7 +5,7 @@
  * retry up to `controlled.shutdown.max.retries` times, `controlled.shutdown.retry.backoff.ms`
  * apart.
  */
-import { ErrorCode, type Logger } from '@kzoo/common';
+import { ErrorCode, SystemTime, type Logger, type ScheduledTask, type Time } from '@kzoo/common';
 import { Connection } from '@kzoo/protocol';
 import type { Broker } from '../Broker';
 
@@ -14,6 +14,8 @@ export interface ControlledShutdownOptions {
   retryBackoffMs: number;
   requestTimeoutMs: number;
   logger: Logger;
+  /** The clock of the request deadline and the retry backoff (default: the system clock). */
+  time?: Time;
 }
 
 /** Returns true when the controller reported no partition left on this broker. */
@@ -22,6 +24,7 @@ export async function controlledShutdown(
   o: ControlledShutdownOptions,
 ): Promise<boolean> {
   const zk = broker.zkClient;
+  const time = o.time ?? SystemTime;
   for (let attempt = 1; attempt <= o.maxRetries; attempt++) {
     if (zk.sessionState !== 'connected') {
       // Without ZooKeeper the controller cannot be found (and could not act): go on.
@@ -31,9 +34,10 @@ export async function controlledShutdown(
       return false;
     }
     let conn: Connection | null = null;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: ScheduledTask | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
+      timer = time.schedule(
+        'controlled-shutdown-deadline',
         () => reject(new Error(`no answer within ${o.requestTimeoutMs} ms`)),
         o.requestTimeoutMs,
       );
@@ -75,10 +79,10 @@ export async function controlledShutdown(
     } catch (e) {
       o.logger.warn('controlled shutdown request failed', { attempt, error: (e as Error).message });
     } finally {
-      clearTimeout(timer);
+      timer?.cancel();
       if (conn) void conn.close();
     }
-    if (attempt < o.maxRetries) await new Promise((r) => setTimeout(r, o.retryBackoffMs));
+    if (attempt < o.maxRetries) await time.sleep(o.retryBackoffMs);
   }
   o.logger.warn(
     'proceeding to do an unclean shutdown as all the controlled shutdown attempts failed',

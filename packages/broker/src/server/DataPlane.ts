@@ -55,7 +55,7 @@ export class DataPlane implements BrokerComponent {
   ) {
     this.time = opts.time ?? SystemTime;
     this.log = opts.logger ?? createLogger('broker', { broker: broker.brokerId });
-    this._metadataCache = new MetadataCache(broker.brokerId);
+    this._metadataCache = new MetadataCache(broker.brokerId, this.time);
   }
 
   get metadataCache(): MetadataCache {
@@ -92,7 +92,7 @@ export class DataPlane implements BrokerComponent {
   async startup(broker: Broker): Promise<void> {
     const config = broker.config;
     this.log = this.log.child({ broker: broker.brokerId });
-    this._metadataCache = new MetadataCache(broker.brokerId);
+    this._metadataCache = new MetadataCache(broker.brokerId, this.time);
     const logManager = LogManager.open({
       logDirs: [...config.logDirs],
       defaultConfig: logDefaultsFrom(config),
@@ -127,6 +127,7 @@ export class DataPlane implements BrokerComponent {
           // answered; retrying sooner is safe (a repeat of an applied change is answered
           // with the current state).
           requestTimeoutMs: Math.min(config.getInt('controller.socket.timeout.ms'), 10000),
+          time: this.time,
           log: this.log.child({}, 'alter.partition'),
         })
       : new ZkIsrManager({
@@ -134,6 +135,7 @@ export class DataPlane implements BrokerComponent {
           checkIntervalMs: config.getInt('isr.change.notification.check.interval.ms'),
           lingerMs: config.getInt('isr.change.notification.linger.ms'),
           maxDelayMs: config.getInt('isr.change.notification.max.delay.ms'),
+          time: this.time,
           log: this.log.child({}, 'isr.manager'),
           stateLog,
         });

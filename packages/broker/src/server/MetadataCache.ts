@@ -5,7 +5,7 @@
  * states are upserted; a state whose leader is -2 (LeaderDuringDelete) removes the
  * partition; the live-broker list is replaced by each request.
  */
-import { ErrorCode } from '@kzoo/common';
+import { ErrorCode, SystemTime, type Time } from '@kzoo/common';
 import type {
   MetadataResponseBroker,
   MetadataResponsePartition,
@@ -23,7 +23,10 @@ export class MetadataCache {
   private _controllerId = -1;
   private listeners = new Set<() => void>();
 
-  constructor(readonly brokerId: number) {}
+  constructor(
+    readonly brokerId: number,
+    private readonly time: Time = SystemTime,
+  ) {}
 
   get controllerId(): number {
     return this._controllerId;
@@ -64,10 +67,11 @@ export class MetadataCache {
       const remove = this.onUpdate(() => {
         if (!predicate()) return;
         remove();
-        clearTimeout(timer);
+        timer.cancel();
         resolve(true);
       });
-      const timer = setTimeout(
+      const timer = this.time.schedule(
+        'metadata-wait',
         () => {
           remove();
           resolve(predicate());

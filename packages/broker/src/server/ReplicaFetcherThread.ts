@@ -19,7 +19,7 @@
  * start offset when that is past our LEO); other errors and a lost connection back off
  * `replica.fetch.backoff.ms`.
  */
-import { ErrorCode, Logger } from '@kzoo/common';
+import { ErrorCode, Logger, SystemTime, type Time } from '@kzoo/common';
 import {
   Connection,
   type FetchRequestTopic,
@@ -63,6 +63,8 @@ export interface FetcherConfig {
   backoffMs: number;
   /** Socket timeout for the fetcher's requests. */
   requestTimeoutMs: number;
+  /** The clock of backoffs and waits (default: the system clock). */
+  time?: Time;
 }
 
 export interface SourceBroker {
@@ -89,13 +91,16 @@ export class ReplicaFetcherThread {
   private loop: Promise<void> | null = null;
   private paused = false;
   private requestInFlight: Promise<unknown> | null = null;
+  private readonly time: Time;
 
   constructor(
     readonly source: SourceBroker,
     private readonly cfg: FetcherConfig,
     private readonly log: Logger,
     private readonly stateLog: Logger,
-  ) {}
+  ) {
+    this.time = cfg.time ?? SystemTime;
+  }
 
   get partitionCount(): number {
     return this.states.size;
@@ -159,12 +164,16 @@ export class ReplicaFetcherThread {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms);
+      const t = this.time.schedule(
+        'replica-fetcher-wait',
+        () => {
+          this.wake = null;
+          resolve();
+        },
+        ms,
+      );
       this.wake = () => {
-        clearTimeout(t);
+        t.cancel();
         resolve();
       };
     });
@@ -191,7 +200,7 @@ export class ReplicaFetcherThread {
   private async run(): Promise<void> {
     while (!this.stopped && this.states.size > 0) {
       try {
-        const now = Date.now();
+        const now = this.time.milliseconds();
         if (this.paused) {
           await this.sleep(1000);
           continue;
@@ -224,7 +233,7 @@ export class ReplicaFetcherThread {
   }
 
   private delay(s: FetchState): void {
-    s.delayedUntil = Date.now() + this.cfg.backoffMs;
+    s.delayedUntil = this.time.milliseconds() + this.cfg.backoffMs;
   }
 
   /** The state of `key` if it is still the one a request was built from. */

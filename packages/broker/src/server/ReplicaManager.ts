@@ -21,7 +21,15 @@
  *   `replica.high.watermark.checkpoint.interval.ms` and on close); the checkpointed
  *   values seed new Partition objects after a restart.
  */
-import { createLogger, ErrorCode, KafkaError, Logger, SystemTime, Time } from '@kzoo/common';
+import {
+  createLogger,
+  ErrorCode,
+  KafkaError,
+  Logger,
+  ScheduledTask,
+  SystemTime,
+  Time,
+} from '@kzoo/common';
 import type {
   EpochEndOffset,
   FetchRequest,
@@ -91,12 +99,12 @@ export class ReplicaManager {
   private readonly leadershipListeners: Array<(p: Partition) => void> = [];
   readonly replicaFetcherManager: ReplicaFetcherManager;
   private readonly lagMs: number;
-  private isrExpiration: NodeJS.Timeout | null = null;
+  private isrExpiration: ScheduledTask | null = null;
 
   constructor(private readonly opts: ReplicaManagerOptions) {
     this.brokerId = opts.brokerId;
     this.time = opts.time ?? SystemTime;
-    const timer = opts.timer ?? new SystemTimer();
+    const timer = opts.timer ?? new SystemTimer(this.time);
     this.fetchPurgatory = new DelayedOperationPurgatory('Fetch', timer);
     this.producePurgatory = new DelayedOperationPurgatory('Produce', timer);
     const base = opts.logger ?? createLogger('replica.manager', { broker: opts.brokerId });
@@ -114,6 +122,7 @@ export class ReplicaManager {
         responseMaxBytes: f.responseMaxBytes ?? 10485760,
         backoffMs: f.backoffMs ?? 1000,
         requestTimeoutMs: f.requestTimeoutMs ?? 30000,
+        time: this.time,
       },
       base.child({}, 'replica.fetcher'),
       this.stateLog,
@@ -124,13 +133,15 @@ export class ReplicaManager {
   startup(): void {
     this.opts.isrManager?.start();
     if (this.isrExpiration) return;
-    this.isrExpiration = setInterval(
+    const interval = Math.max(1, Math.floor(this.lagMs / 2));
+    this.isrExpiration = this.time.schedule(
+      'isr-expiration',
       () => {
         for (const p of this.partitions.values()) if (p.isLeader) p.maybeShrinkIsr();
       },
-      Math.max(1, Math.floor(this.lagMs / 2)),
+      interval,
+      { periodMs: interval, unref: true },
     );
-    this.isrExpiration.unref();
   }
 
   /** Stops the fetchers (before the logs close). */
@@ -154,7 +165,7 @@ export class ReplicaManager {
 
   /** Answers parked requests, then writes the high watermarks. */
   shutdown(): void {
-    if (this.isrExpiration) clearInterval(this.isrExpiration);
+    this.isrExpiration?.cancel();
     this.isrExpiration = null;
     this.opts.isrManager?.shutdown();
     void this.replicaFetcherManager.shutdown();

@@ -1,10 +1,12 @@
 /**
- * The timers of the delayed-operation purgatories (Kafka's `kafka.utils.timer`):
- * `SystemTimer` arms one unref'd `setTimeout` for the earliest deadline; `MockTimer`
- * (Kafka's `kafka.utils.timer.MockTimer`) runs due tasks only when a test calls
- * `advanceClock(ms)`, moving its MockTime along, so purgatory tests never sleep.
+ * The timer of the delayed-operation purgatories and the controller (Kafka's
+ * `kafka.utils.timer`), as a view of the one scheduler, `Time.schedule`: a task runs at
+ * an absolute deadline on the timer's clock. `SystemTimer` schedules on any `Time` (the
+ * system clock by default); `MockTimer` (Kafka's `kafka.utils.timer.MockTimer`) is the
+ * same on a `MockTime`, and `advanceClock(ms)` is `time.tick(ms)`, so purgatory tests
+ * never sleep.
  */
-import { MockTime, SystemTime, Time } from '@kzoo/common';
+import { MockTime, ScheduledTask, SystemTime, Time } from '@kzoo/common';
 
 /** A scheduled callback; `cancel()` is idempotent. */
 export interface TimerTaskHandle {
@@ -20,109 +22,48 @@ export interface Timer {
   shutdown(): void;
 }
 
-interface Task {
-  deadlineMs: number;
-  seq: number;
-  fn: () => void;
-  cancelled: boolean;
-}
-
-/** Tasks ordered by deadline, then by scheduling order. */
-class TaskQueue {
-  private tasks: Task[] = [];
-  private seq = 0;
-
-  add(deadlineMs: number, fn: () => void): Task {
-    const t: Task = { deadlineMs, seq: this.seq++, fn, cancelled: false };
-    let i = this.tasks.length;
-    while (i > 0 && this.tasks[i - 1].deadlineMs > deadlineMs) i--;
-    this.tasks.splice(i, 0, t);
-    return t;
-  }
-
-  remove(t: Task): void {
-    t.cancelled = true;
-    const i = this.tasks.indexOf(t);
-    if (i >= 0) this.tasks.splice(i, 1);
-  }
-
-  peek(): Task | undefined {
-    return this.tasks[0];
-  }
-
-  shift(): Task | undefined {
-    return this.tasks.shift();
-  }
-
-  get size(): number {
-    return this.tasks.length;
-  }
-
-  clear(): void {
-    for (const t of this.tasks) t.cancelled = true;
-    this.tasks = [];
-  }
-}
-
-/** Real timer: one unref'd setTimeout for the earliest deadline. */
+/** Deadline tasks on `time.schedule` (unref'd: expiry never keeps a process alive). */
 export class SystemTimer implements Timer {
-  private readonly queue = new TaskQueue();
-  private handle: NodeJS.Timeout | null = null;
-  private armedFor = Infinity;
+  private readonly pending = new Set<ScheduledTask>();
   private closed = false;
 
   constructor(readonly time: Time = SystemTime) {}
 
   schedule(deadlineMs: number, fn: () => void): TimerTaskHandle {
     if (this.closed) return { cancel: () => {} };
-    const task = this.queue.add(deadlineMs, fn);
-    this.arm();
-    return { cancel: () => this.queue.remove(task) };
+    const task = this.time.schedule(
+      'timer',
+      () => {
+        this.pending.delete(task);
+        fn();
+      },
+      deadlineMs - this.time.milliseconds(),
+      { unref: true },
+    );
+    this.pending.add(task);
+    return {
+      cancel: () => {
+        this.pending.delete(task);
+        task.cancel();
+      },
+    };
   }
 
   get size(): number {
-    return this.queue.size;
+    return this.pending.size;
   }
 
   shutdown(): void {
     this.closed = true;
-    this.queue.clear();
-    if (this.handle) clearTimeout(this.handle);
-    this.handle = null;
-  }
-
-  private arm(): void {
-    const next = this.queue.peek();
-    if (!next) return;
-    if (this.handle && this.armedFor <= next.deadlineMs) return;
-    if (this.handle) clearTimeout(this.handle);
-    this.armedFor = next.deadlineMs;
-    const delay = Math.max(0, next.deadlineMs - this.time.milliseconds());
-    this.handle = setTimeout(() => this.fire(), delay);
-    this.handle.unref();
-  }
-
-  private fire(): void {
-    this.handle = null;
-    this.armedFor = Infinity;
-    const now = this.time.milliseconds();
-    for (let t = this.queue.peek(); t && t.deadlineMs <= now; t = this.queue.peek()) {
-      this.queue.shift();
-      if (!t.cancelled) t.fn();
-    }
-    if (!this.closed) this.arm();
+    for (const t of this.pending) t.cancel();
+    this.pending.clear();
   }
 }
 
-/** A timer for tests: nothing runs until `advanceClock`. */
-export class MockTimer implements Timer {
-  private readonly queue = new TaskQueue();
-
-  constructor(readonly time: MockTime = new MockTime()) {}
-
-  schedule(deadlineMs: number, fn: () => void): TimerTaskHandle {
-    const task = this.queue.add(deadlineMs, fn);
-    return { cancel: () => this.queue.remove(task) };
+/** A timer for tests: nothing runs until `advanceClock` (or a `tick` of its MockTime). */
+export class MockTimer extends SystemTimer {
+  constructor(override readonly time: MockTime = new MockTime()) {
+    super(time);
   }
 
   /**
@@ -130,22 +71,6 @@ export class MockTimer implements Timer {
    * order, with the clock set to each task's deadline while it runs.
    */
   advanceClock(ms: number): void {
-    const target = this.time.milliseconds() + ms;
-    for (let t = this.queue.peek(); t && t.deadlineMs <= target; t = this.queue.peek()) {
-      this.queue.shift();
-      if (t.deadlineMs > this.time.milliseconds()) {
-        this.time.tick(t.deadlineMs - this.time.milliseconds());
-      }
-      if (!t.cancelled) t.fn();
-    }
-    if (target > this.time.milliseconds()) this.time.tick(target - this.time.milliseconds());
-  }
-
-  get size(): number {
-    return this.queue.size;
-  }
-
-  shutdown(): void {
-    this.queue.clear();
+    this.time.tick(ms);
   }
 }

@@ -65,4 +65,25 @@ describe('broker > server > ZkIsrManager (in-memory ZooKeeper, mock clock)', () 
     ]);
     expect(isr.stats).toEqual({ writes: 1, notifications: 1 });
   });
+  it('the scheduled check announces within linger + check interval, and stops at shutdown', async () => {
+    const { time, controller, isr, submit } = await setup();
+    isr.start(); // checks every 2500 ms (isr.change.notification.check.interval.ms)
+    expect(time.pendingTasks().map((t) => t.name)).toEqual(['isr-change-propagation']);
+    const changedAt = time.milliseconds();
+    await submit(0, [2]);
+    const announcedAt = async (): Promise<number | null> => {
+      for (let elapsed = 0; elapsed <= 10000; elapsed += 100) {
+        if ((await controller.getAllIsrChangeNotifications()).length > 0)
+          return time.milliseconds() - changedAt;
+        time.tick(100);
+        for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+      }
+      return null;
+    };
+    const took = await announcedAt();
+    // linger 5000 must pass (strictly), seen by the next check: 7500 on a 2500 ms period
+    expect(took).toBe(7500);
+    isr.shutdown();
+    expect(time.pendingTasks()).toEqual([]);
+  });
 });

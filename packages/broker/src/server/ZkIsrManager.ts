@@ -10,14 +10,14 @@
  * every `isr.change.notification.check.interval.ms` (2500). The controller then sends
  * UpdateMetadata with the new ISRs.
  */
-import { Logger, SystemTime, type Time } from '@kzoo/common';
+import { Logger, SystemTime, type ScheduledTask, type Time } from '@kzoo/common';
 import type { KafkaZk } from '@kzoo/zk';
 import type { IsrManager, IsrUpdate, IsrUpdateResult } from './IsrManager';
 import { ErrorCode } from '@kzoo/common';
 
 export interface ZkIsrManagerOptions {
   zkClient: KafkaZk;
-  /** The clock of the linger and max-delay rules (default: the system clock). */
+  /** The clock and scheduler of the linger and max-delay rules (default: the system clock). */
   time?: Time;
   checkIntervalMs?: number;
   lingerMs?: number;
@@ -31,7 +31,7 @@ export class ZkIsrManager implements IsrManager {
   private readonly changed = new Map<string, { topic: string; partition: number }>();
   private lastIsrChangeMs = -1;
   private lastPropagationMs: number;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: ScheduledTask | null = null;
   private stopped = false;
   readonly stats = { writes: 0, notifications: 0 };
 
@@ -44,16 +44,18 @@ export class ZkIsrManager implements IsrManager {
 
   start(): void {
     if (this.timer || this.stopped) return;
-    this.timer = setInterval(
+    const interval = this.o.checkIntervalMs ?? 2500;
+    this.timer = this.time.schedule(
+      'isr-change-propagation',
       () => void this.maybePropagateIsrChanges(),
-      this.o.checkIntervalMs ?? 2500,
+      interval,
+      { periodMs: interval, unref: true },
     );
-    this.timer.unref();
   }
 
   shutdown(): void {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = null;
   }
 

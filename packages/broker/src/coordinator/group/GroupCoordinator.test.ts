@@ -490,6 +490,76 @@ describe('Broker > GroupCoordinator', () => {
     });
   });
 
+  // The bounds behind client/test/groups*.int.test.ts, on the mock clock: what the
+  // coordinator adds to a takeover is the session timeout and nothing else.
+  describe('timing on the mock clock', () => {
+    it('a silent member is removed exactly session.timeout.ms after its last heartbeat', async () => {
+      const f = setup();
+      const [a, b, c] = await stableGroup(f, 'g', 3);
+      const silentSince = f.timer.time.milliseconds();
+      // a and c heartbeat every 100 ms (heartbeat.interval.ms); b was killed
+      for (let t = 100; t < SESSION; t += 100) {
+        f.timer.advanceClock(100);
+        expect(heartbeat(f, 'g', a)).toBe(ErrorCode.NONE);
+        expect(heartbeat(f, 'g', c)).toBe(ErrorCode.NONE);
+      }
+      f.timer.advanceClock(SESSION - 1 - (f.timer.time.milliseconds() - silentSince));
+      expect(f.coord.getGroup('g')!.has(b)).toBe(true);
+      expect(f.coord.getGroup('g')!.currentState).toBe(GroupState.Stable);
+      f.timer.advanceClock(1);
+      expect(f.timer.time.milliseconds() - silentSince).toBe(SESSION);
+      expect(f.coord.getGroup('g')!.has(b)).toBe(false);
+      expect(f.coord.getGroup('g')!.currentState).toBe(GroupState.PreparingRebalance);
+    });
+
+    it('after a session expiry or a LeaveGroup the rest rebalance without the clock moving', async () => {
+      for (const how of ['expiry', 'leave'] as const) {
+        const f = setup();
+        const [a, b, c] = await stableGroup(f, 'g', 3);
+        if (how === 'expiry') {
+          f.timer.advanceClock(SESSION / 2);
+          heartbeat(f, 'g', a);
+          heartbeat(f, 'g', c);
+          f.timer.advanceClock(SESSION / 2); // b's session ends
+        } else {
+          f.coord.handleLeaveGroup('g', [{ memberId: b }]);
+        }
+        // the survivors learn of it from their next heartbeat and rejoin; from here on
+        // the clock stands still, so every answer below needs no timer
+        expect(heartbeat(f, 'g', a)).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+        const joined = await Promise.race([
+          Promise.all([
+            f.coord.handleJoinGroup(params('g', a)),
+            f.coord.handleJoinGroup(params('g', c)),
+          ]),
+          new Promise<typeof MARK>((r) => setImmediate(() => r(MARK))),
+        ]);
+        if (joined === MARK) throw new Error('the rejoin waited for the clock');
+        const joins = joined;
+        expect(joins.map((j) => [j.errorCode, j.generationId])).toEqual([
+          [0, 2],
+          [0, 2],
+        ]);
+        const leader = joins[0].leaderId;
+        const syncs = await Promise.all(
+          joins.map((j) =>
+            f.coord.handleSyncGroup({
+              groupId: 'g',
+              generationId: 2,
+              memberId: j.memberId,
+              assignments:
+                j.memberId === leader
+                  ? [a, c].map((id) => ({ memberId: id, assignment: Buffer.from(id) }))
+                  : [],
+            }),
+          ),
+        );
+        expect(syncs.map((s) => s.errorCode)).toEqual([0, 0]);
+        expect(f.coord.getGroup('g')!.currentState).toBe(GroupState.Stable);
+      }
+    });
+  });
+
   describe('OffsetCommit and OffsetFetch', () => {
     const offsets = [
       { topic: 't', partition: 0, offset: 42 },
