@@ -29,16 +29,7 @@ function exempt(rel: string): boolean {
  * Production lines still allowed to use a global timer, each with its reason; the count
  * is exact, so a new use in the same file fails too.
  */
-const ALLOWED: Array<{ file: string; pattern: RegExp; count: number; why: string }> = [
-  {
-    // The listener's shutdown grace timer. packages/broker/src/network/ is being reworked
-    // in parallel (Kafka-protocol listener); SocketServer takes a `time` in that change.
-    file: 'broker/src/network/socket-server.ts',
-    pattern: /(?<![\w.$])setTimeout\s*\(/,
-    count: 1,
-    why: 'SocketServer.shutdown grace timer, pending the network-layer rework',
-  },
-];
+const ALLOWED: Array<{ file: string; pattern: RegExp; count: number; why: string }> = [];
 
 /** Production sources: packages/<pkg>/src/**.ts, not tests. */
 function productionFiles(dir: string): string[] {

@@ -28,7 +28,7 @@
  *   then close every connection.
  */
 import * as net from 'node:net';
-import { KafkaError, createLogger, type Logger } from '@kzoo/common';
+import { KafkaError, SystemTime, createLogger, type Logger, type Time } from '@kzoo/common';
 import {
   ApiKeys,
   DEFAULT_MAX_FRAME_BYTES,
@@ -85,6 +85,8 @@ export interface SocketServerOptions {
    * error (e.g. `listener EXTERNAL at 127.0.0.1:9093`); undefined when nowhere.
    */
   listenerFor?: (wire: WireProtocol) => string | undefined;
+  /** The clock of the shutdown grace period. Default the system clock. */
+  time?: Time;
   /** Kafka's `socket.request.max.bytes`. Default 104857600. */
   maxFrameBytes?: number;
   /** Per connection, like Kafka's `queued.max.requests`. Default 100. */
@@ -445,6 +447,7 @@ export class SocketServer {
   private readonly connections = new Set<ServerConnection>();
   private readonly opts: ServerSettings;
   private readonly log: Logger;
+  private readonly time: Time;
   private readonly host: string;
   private readonly requestedPort: number;
   private boundPort = -1;
@@ -454,6 +457,7 @@ export class SocketServer {
   constructor(options: SocketServerOptions) {
     this.host = options.host ?? '127.0.0.1';
     this.requestedPort = options.port ?? 0;
+    this.time = options.time ?? SystemTime;
     const codec = options.codec ?? nativeCodec();
     const serves = options.serves ?? (() => true);
     this.opts = {
@@ -524,13 +528,17 @@ export class SocketServer {
       let connectionsClosed = this.connections.size === 0;
       const finish = () => {
         if (serverClosed && connectionsClosed) {
-          clearTimeout(timer);
+          grace.cancel();
           resolve();
         }
       };
-      const timer = setTimeout(() => {
-        for (const c of this.connections) c.destroy();
-      }, timeoutMs);
+      const grace = this.time.schedule(
+        'socket-server-shutdown-grace',
+        () => {
+          for (const c of this.connections) c.destroy();
+        },
+        timeoutMs,
+      );
       this.allClosed = () => {
         connectionsClosed = true;
         finish();

@@ -200,6 +200,7 @@ export class DataPlane implements BrokerComponent {
         maxFrameBytes: config.getInt('socket.request.max.bytes'),
         connectionsMaxIdleMs: config.getInt('connections.max.idle.ms'),
         queuedMaxRequests: config.getInt('queued.max.requests'),
+        time: this.time,
         logger: this.log.child({ listener: listener.listenerName }, 'network'),
       });
       this._socketServers.push(server);
