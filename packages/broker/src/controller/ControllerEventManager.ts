@@ -6,44 +6,55 @@
  */
 import { Logger } from '@kzoo/common';
 
-/** Kafka's controller events handled so far (ControllerEvent subclasses / ControllerState names). */
-export type ControllerEventType =
-  | 'Startup'
-  | 'Reelect'
-  | 'ControllerChange'
-  | 'BrokerChange'
-  | 'Expire'
-  | 'RegisterBrokerAndReelect'
-  | 'TopicChange'
-  | 'PartitionModifications'
-  | 'TopicDeletion'
-  | 'TopicDeletionStopReplicaResponseReceived'
-  | 'ControlledShutdown'
-  | 'ReplicaLeaderElection'
-  | 'AutoPreferredReplicaLeaderElection'
-  | 'AlterPartitionReceived'
-  | 'IsrChangeNotification'
-  | 'TopicUncleanLeaderElectionEnable';
-
-export interface ControllerEvent {
-  readonly type: ControllerEventType;
-  /** PartitionModifications: the topic whose `/brokers/topics/<t>` changed; TopicUncleanLeaderElectionEnable: the topic. */
-  readonly topic?: string;
+/** What every controller event may carry. */
+interface ControllerEventBase {
   /** How often this event was re-queued after a ZooKeeper connection loss. */
   readonly retries?: number;
-  /** TopicDeletionStopReplicaResponseReceived: the broker's answer. */
-  readonly stopReplica?: {
-    brokerId: number;
-    partitionErrors: Map<string, number>;
-    errorCode: number;
-  };
-  /** Events that answer a request (ControlledShutdown, ReplicaLeaderElection, AlterPartitionReceived): run on the queue, then `resolve`. */
-  readonly task?: {
-    run: () => Promise<unknown>;
-    resolve: (value: unknown) => void;
-    reject: (error: unknown) => void;
-  };
 }
+
+/**
+ * Kafka's controller events handled so far (ControllerEvent subclasses / ControllerState
+ * names), as a discriminated union: each kind carries exactly what it needs.
+ */
+export type ControllerEvent =
+  | (ControllerEventBase & {
+      readonly type:
+        | 'Startup'
+        | 'Reelect'
+        | 'ControllerChange'
+        | 'BrokerChange'
+        | 'Expire'
+        | 'RegisterBrokerAndReelect'
+        | 'TopicChange'
+        | 'TopicDeletion'
+        | 'AutoPreferredReplicaLeaderElection'
+        | 'IsrChangeNotification';
+    })
+  | (ControllerEventBase & {
+      /** PartitionModifications: `/brokers/topics/<t>` changed; TopicUncleanLeaderElectionEnable: its config turned on. */
+      readonly type: 'PartitionModifications' | 'TopicUncleanLeaderElectionEnable';
+      readonly topic: string;
+    })
+  | (ControllerEventBase & {
+      readonly type: 'TopicDeletionStopReplicaResponseReceived';
+      /** The broker's answer to a StopReplica (delete). */
+      readonly stopReplica: {
+        brokerId: number;
+        partitionErrors: Map<string, number>;
+        errorCode: number;
+      };
+    })
+  | (ControllerEventBase & {
+      /** Events that answer a request: run on the queue, then `resolve`. */
+      readonly type: 'ControlledShutdown' | 'ReplicaLeaderElection' | 'AlterPartitionReceived';
+      readonly task: {
+        run: () => Promise<unknown>;
+        resolve: (value: unknown) => void;
+        reject: (error: unknown) => void;
+      };
+    });
+
+export type ControllerEventType = ControllerEvent['type'];
 
 export class ControllerEventManager {
   private readonly queue: ControllerEvent[] = [];

@@ -20,7 +20,7 @@
  *   their replicas go Offline and leave the ISRs; the remaining brokers learn it all.
  * - `controlledShutdown`, `electLeaders` (preferred, unclean), `checkAndTriggerAutoLeaderRebalance`.
  */
-import type { Logger, Time } from '@kzoo/common';
+import type { ErrorName, Logger, Time } from '@kzoo/common';
 import type { BrokerAndEpoch, KafkaZk, WatchEvent } from '@kzoo/zk';
 import { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
 import { ControllerChannelManager, type ControllerChannel } from './ControllerChannelManager';
@@ -58,8 +58,8 @@ export interface ControllerPartitionsOptions {
 }
 
 export interface ControlledShutdownResult {
-  /** NONE, BROKER_NOT_AVAILABLE or STALE_BROKER_EPOCH. */
-  error: string;
+  /** NONE, BROKER_NOT_AVAILABLE, STALE_BROKER_EPOCH (or NOT_CONTROLLER). */
+  error: ErrorName;
   /** Partitions the broker still leads. */
   remaining: TP[];
 }

@@ -321,7 +321,7 @@ export class KafkaController extends EventEmitter {
           if (this.isActive()) await this.partitions.processTopicChange();
           return;
         case 'PartitionModifications':
-          if (this.isActive()) await this.partitions.processPartitionModifications(event.topic!);
+          if (this.isActive()) await this.partitions.processPartitionModifications(event.topic);
           return;
         case 'TopicDeletion':
           if (this.isActive()) await this.partitions.processTopicDeletion();
@@ -329,7 +329,7 @@ export class KafkaController extends EventEmitter {
         case 'ControlledShutdown':
         case 'ReplicaLeaderElection':
         case 'AlterPartitionReceived': {
-          const t = event.task!;
+          const t = event.task;
           try {
             t.resolve(await t.run());
           } catch (e) {
@@ -343,7 +343,7 @@ export class KafkaController extends EventEmitter {
           return;
         case 'TopicUncleanLeaderElectionEnable':
           if (this.isActive())
-            await this.partitions.onTopicUncleanLeaderElectionEnable(event.topic!);
+            await this.partitions.onTopicUncleanLeaderElectionEnable(event.topic);
           return;
         case 'AutoPreferredReplicaLeaderElection':
           if (!this.isActive()) return;
@@ -357,7 +357,7 @@ export class KafkaController extends EventEmitter {
           }
           return;
         case 'TopicDeletionStopReplicaResponseReceived': {
-          const r = event.stopReplica!;
+          const r = event.stopReplica;
           if (this.isActive())
             await this.partitions.onStopReplicaResponse(r.brokerId, r.partitionErrors, r.errorCode);
           return;

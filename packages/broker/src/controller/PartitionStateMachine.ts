@@ -9,7 +9,7 @@
  * election leaves the partition where it is. `removeReplicaFromIsr` is OfflineReplica's
  * ZooKeeper write.
  */
-import type { Logger } from '@kzoo/common';
+import type { ErrorName, Logger } from '@kzoo/common';
 import { topicPartitionKey, type KafkaZk } from '@kzoo/zk';
 import type { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
 import {
@@ -40,7 +40,7 @@ export type ElectionStrategy =
 
 /** Why a partition could not be moved: a Kafka error name and a sentence. */
 export interface ElectionFailure {
-  error: string;
+  error: ErrorName;
   message: string;
 }
 

@@ -17,7 +17,7 @@ export async function handleControlledShutdown(
   if (!c || !c.isActive()) return { errorCode: ErrorCode.NOT_CONTROLLER, remainingPartitions: [] };
   const r = await c.controlledShutdown(req.brokerId, req.brokerEpoch);
   return {
-    errorCode: ErrorCode[r.error as keyof typeof ErrorCode] ?? ErrorCode.UNKNOWN_SERVER_ERROR,
+    errorCode: ErrorCode[r.error],
     remainingPartitions: r.remaining.map((tp) => ({
       topicName: tp.topic,
       partitionIndex: tp.partition,

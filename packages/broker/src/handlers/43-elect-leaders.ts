@@ -17,9 +17,6 @@ import type {
 import { tpKey, type TP } from '../controller/ControllerContext';
 import type { BrokerContext } from '../server/BrokerContext';
 
-const code = (name: string): number =>
-  ErrorCode[name as keyof typeof ErrorCode] ?? ErrorCode.UNKNOWN_SERVER_ERROR;
-
 export async function handleElectLeaders(
   broker: BrokerContext,
   req: ElectLeadersRequest,
@@ -47,7 +44,7 @@ export async function handleElectLeaders(
     if (!t) byTopic.set(tp.topic, (t = { topic: tp.topic, partitionResult: [] }));
     t.partitionResult.push({
       partitionId: tp.partition,
-      errorCode: code(r.error),
+      errorCode: ErrorCode[r.error],
       errorMessage: r.error === 'NONE' ? null : r.message,
     });
   }
