@@ -74,6 +74,22 @@ export interface BrokerProcessOptions {
   cleanup?: boolean;
 }
 
+/** A broker process that exited before it registered. */
+export class BrokerExitedError extends Error {
+  constructor(
+    readonly brokerId: number,
+    readonly exitCode: number | null,
+    readonly stderrTail: string,
+  ) {
+    super(`broker ${brokerId} exited (code ${exitCode}); stderr:\n${stderrTail}`);
+    this.name = 'BrokerExitedError';
+  }
+  /** Its listener port was taken (by then, often an outgoing connection's ephemeral port). */
+  get portInUse(): boolean {
+    return /EADDRINUSE/.test(this.stderrTail);
+  }
+}
+
 export class BrokerProcess {
   readonly child: ChildProcess;
   /** Everything the process wrote so far. */
@@ -170,20 +186,23 @@ export class BrokerProcess {
   }
 
   /** Resolves once the broker printed its registration line (the nth one, 1-based). */
+  /** Resolves once the broker printed its `nth` registration; rejects at once if it exits first. */
   async waitForRegistration(nth = 1, timeoutMs = 15000): Promise<void> {
     const re = new RegExp(`^broker ${this.id} registered at .*$`, 'gm');
+    let exited: BrokerExitedError | null = null;
     await waitFor(
       `broker ${this.id} registration #${nth}`,
       () => {
+        if ((this.stdout.match(re)?.length ?? 0) >= nth) return true;
         if (!this.running) {
-          throw new Error(
-            `broker ${this.id} exited (code ${this.child.exitCode}); stderr:\n${tail(this.stderr)}`,
-          );
+          exited = new BrokerExitedError(this.id, this.child.exitCode, tail(this.stderr));
+          return true;
         }
-        return (this.stdout.match(re)?.length ?? 0) >= nth;
+        return false;
       },
       { timeoutMs, intervalMs: 20 },
     );
+    if (exited) throw exited;
   }
 
   /** Resolves with the exit code / signal (after `timeoutMs` a DeadlineError). */
@@ -382,15 +401,25 @@ export class TestCluster {
     extraConfig: Record<string, string | number | boolean> = {},
   ): Promise<BrokerProcess> {
     const prev = this.brokers.get(id);
-    const proc = await startBrokerProcess({
-      id,
-      zk: this.zk,
-      sessionTimeoutMs: this.opts.sessionTimeoutMs,
-      dataDir: prev?.dataDir,
-      port: prev?.port,
-      kafkaPort: prev?.kafkaPort,
-      extraConfig: { ...this.opts.extraConfig, ...extraConfig },
-    });
+    const start = (ports: { port?: number; kafkaPort?: number }) =>
+      startBrokerProcess({
+        id,
+        zk: this.zk,
+        sessionTimeoutMs: this.opts.sessionTimeoutMs,
+        dataDir: prev?.dataDir,
+        ...ports,
+        extraConfig: { ...this.opts.extraConfig, ...extraConfig },
+      });
+    let proc: BrokerProcess;
+    try {
+      // a restart keeps its ports, as a restarted Kafka broker keeps its listeners
+      proc = await start({ port: prev?.port, kafkaPort: prev?.kafkaPort });
+    } catch (e) {
+      // A released port in the ephemeral range can be taken by any outgoing connection
+      // meanwhile: then the broker comes back on new ports (clients find them in metadata).
+      if (!(prev && e instanceof BrokerExitedError && e.portInUse)) throw e;
+      proc = await start({});
+    }
     this.brokers.set(id, proc);
     return proc;
   }
