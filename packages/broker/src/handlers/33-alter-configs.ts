@@ -21,17 +21,10 @@ export async function handleAlterConfigs(
   broker: BrokerContext,
   req: AlterConfigsRequest,
 ): Promise<AlterConfigsResponse> {
-  const responses = await alterConfigResources(
-    broker,
-    'AlterConfigs',
-    req.resources,
-    req.validateOnly,
-    async (_topic, resource) => {
-      // The configs given are the complete new override set.
-      const props: Record<string, string> = {};
-      for (const c of resource.configs) if (c.value !== null) props[c.name] = c.value;
-      return props;
-    },
-  );
-  return { throttleTimeMs: 0, responses };
+  return alterConfigResources(broker, 'AlterConfigs', req, async (_topic, resource) => {
+    // The configs given are the complete new override set.
+    const props: Record<string, string> = {};
+    for (const c of resource.configs) if (c.value !== null) props[c.name] = c.value;
+    return props;
+  });
 }

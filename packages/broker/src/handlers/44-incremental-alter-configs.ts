@@ -29,16 +29,9 @@ export async function handleIncrementalAlterConfigs(
   broker: BrokerContext,
   req: IncrementalAlterConfigsRequest,
 ): Promise<IncrementalAlterConfigsResponse> {
-  const responses = await alterConfigResources(
-    broker,
-    'IncrementalAlterConfigs',
-    req.resources,
-    req.validateOnly,
-    async (topic, resource) => {
-      const current = await broker.adminZkClient.fetchTopicConfig(topic);
-      const defaults = broker.config ? topicDefaults(broker.config) : {};
-      return prepareIncrementalConfigs(resource.configs, current, defaults);
-    },
-  );
-  return { throttleTimeMs: 0, responses };
+  return alterConfigResources(broker, 'IncrementalAlterConfigs', req, async (topic, resource) => {
+    const current = await broker.adminZkClient.fetchTopicConfig(topic);
+    const defaults = broker.config ? topicDefaults(broker.config) : {};
+    return prepareIncrementalConfigs(resource.configs, current, defaults);
+  });
 }

@@ -19,7 +19,7 @@ export interface AlterConfigsResource {
 }
 
 /**
- * Answers every resource of an AlterConfigs-style request: the preprocess refusals
+ * Answers an AlterConfigs-style request, resource by resource: the preprocess refusals
  * (preprocessAlterResources), then per TOPIC resource the complete new override set
  * `topicOverrides` computes, validated and (unless validateOnly) written by
  * alterTopicConfigs; other resource types are refused. A KafkaError becomes that
@@ -28,10 +28,10 @@ export interface AlterConfigsResource {
 export async function alterConfigResources<R extends AlterConfigsResource>(
   broker: BrokerContext,
   api: string,
-  resources: readonly R[],
-  validateOnly: boolean,
+  req: { resources: readonly R[]; validateOnly: boolean },
   topicOverrides: (topic: string, resource: R) => Promise<Record<string, string>>,
-): Promise<AlterConfigsResourceResponse[]> {
+): Promise<{ throttleTimeMs: number; responses: AlterConfigsResourceResponse[] }> {
+  const { resources, validateOnly } = req;
   const refused = preprocessAlterResources(resources);
   const responses: AlterConfigsResourceResponse[] = [];
   for (const [i, resource] of resources.entries()) {
@@ -63,7 +63,7 @@ export async function alterConfigResources<R extends AlterConfigsResource>(
       });
     }
   }
-  return responses;
+  return { throttleTimeMs: 0, responses };
 }
 
 /**
