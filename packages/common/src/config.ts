@@ -287,6 +287,18 @@ export class ConfigDef {
   }
 
   /**
+   * One supplied value of a defined key, parsed and validated as `parse` does it
+   * (INVALID_CONFIG in Kafka's words); throws for a name the definition does not know.
+   */
+  parseValue(name: string, value: unknown): ConfigValue {
+    const key = this.keys.get(name);
+    if (!key) throw new Error(`Unknown configuration '${name}'`);
+    const v = parseType(name, value, key.type);
+    key.validator?.ensureValid(name, v);
+    return v;
+  }
+
+  /**
    * Kafka's `ConfigDef.parse`: every defined key from `props` (its default when absent),
    * parsed and validated; unknown keys are warned about, one line each.
    */
@@ -306,9 +318,7 @@ export class ConfigDef {
     for (const key of this.keys.values()) {
       const supplied = props[key.name];
       if (supplied !== undefined && supplied !== null) {
-        const v = parseType(key.name, supplied, key.type);
-        key.validator?.ensureValid(key.name, v);
-        out[key.name] = v;
+        out[key.name] = this.parseValue(key.name, supplied);
       } else if (key.default === NO_DEFAULT_VALUE) {
         throw new KafkaError(
           'INVALID_CONFIG',

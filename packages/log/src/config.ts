@@ -11,11 +11,33 @@ import {
   Range,
   ValidList,
   ValidString,
+  configError,
   createLogger,
+  lambdaValidator,
   type ConfigValue,
 } from '@kzoo/common';
 
 export { LONG_MAX };
+
+/**
+ * Kafka's ThrottledReplicaListValidator: `*`, or `partition:broker` pairs (an empty
+ * list throttles nothing).
+ */
+const THROTTLED_REPLICAS = lambdaValidator(
+  (name, value) => {
+    const items = (value as string[] | null) ?? [];
+    const ok =
+      (items.length === 1 && items[0] === '*') ||
+      items.every((item) => /^\d+\s*:\s*\d+$/.test(item));
+    if (!ok)
+      throw configError(
+        name,
+        value,
+        'must be the literal "*" or a list of replicas in the form [PartitionId]:[BrokerId],...',
+      );
+  },
+  () => '[PartitionId]:[BrokerId],... or *',
+);
 
 export interface LogConfig {
   segmentBytes: number;
@@ -223,6 +245,7 @@ export const TOPIC_CONFIG_DEF = new ConfigDef().defineAll([
     name: 'leader.replication.throttled.replicas',
     type: 'LIST',
     default: '',
+    validator: THROTTLED_REPLICAS,
     importance: 'MEDIUM',
     doc: 'Accepted; replication is not throttled.',
   },
@@ -230,6 +253,7 @@ export const TOPIC_CONFIG_DEF = new ConfigDef().defineAll([
     name: 'follower.replication.throttled.replicas',
     type: 'LIST',
     default: '',
+    validator: THROTTLED_REPLICAS,
     importance: 'MEDIUM',
     doc: 'Accepted; replication is not throttled.',
   },

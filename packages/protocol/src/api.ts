@@ -11,8 +11,8 @@ export interface ApiVersionSchemas {
   readonly response: Type<unknown>;
 }
 
-export interface ApiDefinition<Req = unknown, Res = unknown> {
-  readonly apiKey: number;
+export interface ApiDefinition<Req = unknown, Res = unknown, K extends number = number> {
+  readonly apiKey: K;
   /** Kafka's name: `Produce`, `LeaderAndIsr`, ... */
   readonly name: string;
   readonly minVersion: number;
@@ -25,16 +25,17 @@ export interface ApiDefinition<Req = unknown, Res = unknown> {
 }
 
 /**
- * Declares an API. `versions[i]` is version `minVersion + i`; the newest version's
- * schemas must match the TypeScript types `Req`/`Res`.
+ * Declares an API. `versions[i]` is version `minVersion + i`; `Req`/`Res` are the types
+ * of the newest version's schemas and `K` the key, as a literal type (apis/index.ts
+ * derives ApiKeys and ApiTypes from them).
  */
-export function defineApi<Req, Res>(def: {
-  apiKey: number;
+export function defineApi<Req, Res, K extends number = number>(def: {
+  apiKey: K;
   name: string;
   minVersion?: number;
   older?: ReadonlyArray<ApiVersionSchemas>;
   latest: { request: Type<Req>; response: Type<Res> };
-}): ApiDefinition<Req, Res> {
+}): ApiDefinition<Req, Res, K> {
   const minVersion = def.minVersion ?? 0;
   const versions = [...(def.older ?? []), def.latest as ApiVersionSchemas];
   return {

@@ -32,23 +32,33 @@ export interface Type<T> {
   readonly __t?: T;
 }
 
-/** A value that does not match its schema; `path` names the field. */
-export class SchemaError extends Error {
+/**
+ * An error about one field of a message: `path` names it (`topics[2].partitions[0].index`),
+ * `problem` says what is wrong. Decoders prepend path segments while the error unwinds.
+ */
+export class FieldPathError extends Error {
   constructor(
     public path: string,
     public readonly problem: string,
   ) {
     super(`${path || '<body>'}: ${problem}`);
-    this.name = 'SchemaError';
   }
   /** Prepends a path segment while unwinding (`topics` + `[2].index`). */
-  within(segment: string): SchemaError {
+  within(segment: string): this {
     this.path =
       this.path === '' || this.path.startsWith('[')
         ? segment + this.path
         : `${segment}.${this.path}`;
     this.message = `${this.path}: ${this.problem}`;
     return this;
+  }
+}
+
+/** A value that does not match its schema; `path` names the field. */
+export class SchemaError extends FieldPathError {
+  constructor(path: string, problem: string) {
+    super(path, problem);
+    this.name = 'SchemaError';
   }
 }
 

@@ -20,12 +20,14 @@ import {
   ConsumerOffsetEntry,
   ControllerEpochAndZkVersion,
   KafkaZk,
+  KafkaZkDerivedReads,
   LeaderAndIsrUpdate,
   PartitionStateAndZkVersion,
   ProducerIdBlockAndZkVersion,
   TopicAssignmentAndZkVersion,
   UpdateLeaderAndIsrResult,
   ZkSessionEvent,
+  leaderAndIsrOf,
   topicPartitionKey,
 } from './KafkaZk';
 import { BrokerIdInUseError, ControllerMovedError } from './KafkaZkClient';
@@ -34,7 +36,6 @@ import {
   BrokerIdZNode,
   BrokerIdsZNode,
   BrokerInfo,
-  BrokerRegistration,
   ConfigEntityChangeNotificationSequenceZNode,
   ConfigEntityChangeNotificationZNode,
   ConfigEntityZNode,
@@ -179,7 +180,7 @@ const noNode = (path: string, op: string) => new NoNodeError('NoNode', path, op)
 const nodeExists = (path: string, op: string) => new NodeExistsError('NodeExists', path, op);
 const badVersion = (path: string, op: string) => new BadVersionError('BadVersion', path, op);
 
-export class InMemoryKafkaZkClient implements KafkaZk {
+export class InMemoryKafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
   private _sessionId: string;
   private state: ZkSessionState = 'connected';
   private readonly events = new EventEmitter();
@@ -189,6 +190,7 @@ export class InMemoryKafkaZkClient implements KafkaZk {
     readonly zookeeper: InMemoryZooKeeper,
     sessionId: string,
   ) {
+    super();
     this._sessionId = sessionId;
   }
 
@@ -282,10 +284,6 @@ export class InMemoryKafkaZkClient implements KafkaZk {
     this.zk.fire('data', BrokerIdZNode.path(info.id));
   }
 
-  async getBroker(id: number): Promise<BrokerRegistration | null> {
-    return (await this.getBrokerAndEpoch(id))?.broker ?? null;
-  }
-
   async getBrokerAndEpoch(id: number): Promise<BrokerAndEpoch | null> {
     const b = this.zk.brokers.get(id);
     return b ? { broker: BrokerIdZNode.decode(id, b.json), epoch: b.czxid } : null;
@@ -296,28 +294,11 @@ export class InMemoryKafkaZkClient implements KafkaZk {
     return [...this.zk.brokers.keys()].sort((a, b) => a - b);
   }
 
-  async getAllBrokerAndEpochsInCluster(watch?: Watcher): Promise<Map<number, BrokerAndEpoch>> {
-    const out = new Map<number, BrokerAndEpoch>();
-    for (const id of await this.getSortedBrokerList(watch)) {
-      const b = await this.getBrokerAndEpoch(id);
-      if (b) out.set(id, b);
-    }
-    return out;
-  }
-
-  async getAllBrokersInCluster(): Promise<BrokerRegistration[]> {
-    return [...(await this.getAllBrokerAndEpochsInCluster()).values()].map((b) => b.broker);
-  }
-
   // ------------------------------------------------------------ controller
 
   async getControllerRegistration(): Promise<ControllerRegistration | null> {
     const c = this.zk.controller;
     return c ? ControllerZNode.decode(c.json) : null;
-  }
-
-  async getControllerId(): Promise<number | null> {
-    return (await this.getControllerRegistration())?.brokerId ?? null;
   }
 
   async watchControllerZNode(watch: Watcher): Promise<boolean> {
@@ -523,13 +504,7 @@ export class InMemoryKafkaZkClient implements KafkaZk {
         result.partitionsToRetry.push(u.topicPartition);
         continue;
       }
-      const state: LeaderIsrAndControllerEpoch = {
-        leader: u.leader,
-        leaderEpoch: u.leaderEpoch,
-        isr: u.isr,
-        controllerEpoch,
-      };
-      if (u.leaderRecoveryState !== undefined) state.leaderRecoveryState = u.leaderRecoveryState;
+      const state = leaderAndIsrOf(u, controllerEpoch);
       s.json = TopicPartitionStateZNode.encode(state);
       s.version++;
       result.finishedPartitions.set(key, {

@@ -261,3 +261,54 @@ export interface KafkaZk {
   getConsumerGroups(): Promise<string[]>;
   deleteConsumerGroup(group: string): Promise<void>;
 }
+
+/** The partition state a LeaderAndIsrUpdate writes, stamped with the controller's epoch. */
+export function leaderAndIsrOf(
+  u: LeaderAndIsrUpdate,
+  controllerEpoch: number,
+): LeaderIsrAndControllerEpoch {
+  const state: LeaderIsrAndControllerEpoch = {
+    leader: u.leader,
+    leaderEpoch: u.leaderEpoch,
+    isr: u.isr,
+    controllerEpoch,
+  };
+  if (u.leaderRecoveryState !== undefined) state.leaderRecoveryState = u.leaderRecoveryState;
+  return state;
+}
+
+/**
+ * The KafkaZk reads that both implementations (KafkaZkClient on ZooKeeper,
+ * InMemoryKafkaZkClient on maps) derive from their primitive reads the same way.
+ */
+export abstract class KafkaZkDerivedReads implements Pick<
+  KafkaZk,
+  'getBroker' | 'getAllBrokerAndEpochsInCluster' | 'getAllBrokersInCluster' | 'getControllerId'
+> {
+  abstract getBrokerAndEpoch(id: number): Promise<BrokerAndEpoch | null>;
+  abstract getSortedBrokerList(watch?: Watcher): Promise<number[]>;
+  abstract getControllerRegistration(): Promise<ControllerRegistration | null>;
+
+  async getBroker(id: number): Promise<BrokerRegistration | null> {
+    return (await this.getBrokerAndEpoch(id))?.broker ?? null;
+  }
+
+  /** Live brokers and their epochs (czxids), by id. Brokers leaving meanwhile are skipped. */
+  async getAllBrokerAndEpochsInCluster(watch?: Watcher): Promise<Map<number, BrokerAndEpoch>> {
+    const ids = await this.getSortedBrokerList(watch);
+    const all = await Promise.all(ids.map((id) => this.getBrokerAndEpoch(id)));
+    const out = new Map<number, BrokerAndEpoch>();
+    all.forEach((b, i) => {
+      if (b) out.set(ids[i], b);
+    });
+    return out;
+  }
+
+  async getAllBrokersInCluster(): Promise<BrokerRegistration[]> {
+    return [...(await this.getAllBrokerAndEpochsInCluster()).values()].map((b) => b.broker);
+  }
+
+  async getControllerId(): Promise<number | null> {
+    return (await this.getControllerRegistration())?.brokerId ?? null;
+  }
+}

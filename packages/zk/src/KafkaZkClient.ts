@@ -30,19 +30,20 @@ import {
   ConsumerOffsetEntry,
   ControllerEpochAndZkVersion,
   KafkaZk,
+  KafkaZkDerivedReads,
   LeaderAndIsrUpdate,
   PartitionStateAndZkVersion,
   ProducerIdBlockAndZkVersion,
   TopicAssignmentAndZkVersion,
   UpdateLeaderAndIsrResult,
   ZkSessionEvent,
+  leaderAndIsrOf,
   topicPartitionKey,
 } from './KafkaZk';
 import {
   BrokerIdsZNode,
   BrokerIdZNode,
   BrokerInfo,
-  BrokerRegistration,
   BrokerSequenceIdZNode,
   ClusterIdZNode,
   ConsumerGroupOffsetsZNode,
@@ -105,7 +106,7 @@ export interface KafkaZkClientOptions {
   logger?: Logger;
 }
 
-export class KafkaZkClient implements KafkaZk {
+export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
   private readonly time: Time;
   private readonly log: Logger;
 
@@ -113,6 +114,7 @@ export class KafkaZkClient implements KafkaZk {
     readonly zk: ZkSession,
     opts: KafkaZkClientOptions = {},
   ) {
+    super();
     this.time = opts.time ?? SystemTime;
     this.log = opts.logger ?? createLogger('zk.kafka');
   }
@@ -287,10 +289,6 @@ export class KafkaZkClient implements KafkaZk {
     );
   }
 
-  async getBroker(id: number): Promise<BrokerRegistration | null> {
-    return (await this.getBrokerAndEpoch(id))?.broker ?? null;
-  }
-
   async getBrokerAndEpoch(id: number): Promise<BrokerAndEpoch | null> {
     const r = await this.getDataAndStat(BrokerIdZNode.path(id));
     return r ? { broker: BrokerIdZNode.decode(id, r.data), epoch: r.stat.czxid } : null;
@@ -305,21 +303,6 @@ export class KafkaZkClient implements KafkaZk {
       .sort((a, b) => a - b);
   }
 
-  /** Live brokers and their epochs (czxids), by id. Brokers leaving meanwhile are skipped. */
-  async getAllBrokerAndEpochsInCluster(watch?: Watcher): Promise<Map<number, BrokerAndEpoch>> {
-    const ids = await this.getSortedBrokerList(watch);
-    const all = await Promise.all(ids.map((id) => this.getBrokerAndEpoch(id)));
-    const out = new Map<number, BrokerAndEpoch>();
-    all.forEach((b, i) => {
-      if (b) out.set(ids[i], b);
-    });
-    return out;
-  }
-
-  async getAllBrokersInCluster(): Promise<BrokerRegistration[]> {
-    return [...(await this.getAllBrokerAndEpochsInCluster()).values()].map((b) => b.broker);
-  }
-
   // ------------------------------------------------------------ controller
 
   /** The registration in /controller, or null when there is no controller. */
@@ -328,10 +311,6 @@ export class KafkaZkClient implements KafkaZk {
   ): Promise<(ControllerRegistration & { stat: ZkStat }) | null> {
     const r = await this.getDataAndStat(ControllerZNode.path(), watch);
     return r ? { ...ControllerZNode.decode(r.data), stat: r.stat } : null;
-  }
-
-  async getControllerId(): Promise<number | null> {
-    return (await this.getControllerRegistration())?.brokerId ?? null;
   }
 
   async watchControllerZNode(watch: Watcher): Promise<boolean> {
@@ -609,13 +588,7 @@ export class KafkaZkClient implements KafkaZk {
     };
     await Promise.all(
       updates.map(async (u) => {
-        const state: LeaderIsrAndControllerEpoch = {
-          leader: u.leader,
-          leaderEpoch: u.leaderEpoch,
-          isr: u.isr,
-          controllerEpoch,
-        };
-        if (u.leaderRecoveryState !== undefined) state.leaderRecoveryState = u.leaderRecoveryState;
+        const state = leaderAndIsrOf(u, controllerEpoch);
         try {
           const [res] = await this.controllerFencedMulti(epochZkVersion, [
             {

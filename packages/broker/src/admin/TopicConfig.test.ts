@@ -1,6 +1,9 @@
 import { KafkaError } from '@kzoo/common';
+import { TOPIC_CONFIG_DEF } from '@kzoo/log';
 import {
   AlterConfigOpType as Op,
+  TOPIC_BROKER_SYNONYMS,
+  TOPIC_CONFIG_KEYS,
   prepareIncrementalConfigs,
   preprocessAlterResources,
   validateTopicConfig,
@@ -19,6 +22,11 @@ function errorOf(fn: () => unknown): KafkaError {
 }
 
 describe('broker > admin > TopicConfig', () => {
+  it("has broker synonyms for exactly TOPIC_CONFIG_DEF's keys", () => {
+    expect(Object.keys(TOPIC_BROKER_SYNONYMS).sort()).toEqual(TOPIC_CONFIG_DEF.names().sort());
+    expect(TOPIC_CONFIG_KEYS.every((k) => k !== undefined)).toBe(true);
+  });
+
   describe('validateTopicConfig', () => {
     it('accepts known keys with good values', () => {
       expect(() =>
@@ -91,6 +99,18 @@ describe('broker > admin > TopicConfig', () => {
       const e = errorOf(() => validateTopicConfig({ 'min.cleanable.dirty.ratio': '1.5' }));
       expect(e.errorName).toBe('INVALID_CONFIG');
       expect(e.message).toMatch(/min.cleanable.dirty.ratio/);
+    });
+
+    it('refuses a malformed throttled replica list', () => {
+      const e = errorOf(() =>
+        validateTopicConfig({ 'leader.replication.throttled.replicas': 'x' }),
+      );
+      expect(detail(e)).toBe(
+        'Invalid value x for configuration leader.replication.throttled.replicas: must be the literal "*" or a list of replicas in the form [PartitionId]:[BrokerId],...',
+      );
+      expect(() =>
+        validateTopicConfig({ 'follower.replication.throttled.replicas': '*' }),
+      ).not.toThrow();
     });
   });
 

@@ -1,283 +1,89 @@
 /**
- * TopicConfig: the topic-level config keys kzoo knows (Kafka's LogConfig / TopicConfig
- * names), with Kafka's config types, their broker synonyms (Kafka's
- * LogConfig.AllTopicConfigSynonyms: the broker keys that give a topic its default) and a
- * line of documentation; validation of a complete override set (unknown names and bad
- * values are INVALID_CONFIG naming the key) and Kafka's incremental operations
- * (ConfigAdminManager.prepareIncrementalConfigs: SET, DELETE, APPEND, SUBTRACT).
+ * TopicConfig: what the broker's admin APIs add to the topic keys of TOPIC_CONFIG_DEF
+ * (packages/log: name, type, default, validator, doc): each key's broker synonyms
+ * (Kafka's LogConfig.AllTopicConfigSynonyms, the broker keys that give a topic its
+ * default), validation of an override set with Kafka's AlterConfigs/CreateTopics wording
+ * (unknown names and bad values are INVALID_CONFIG naming the key) and Kafka's
+ * incremental operations (ConfigAdminManager.prepareIncrementalConfigs: SET, DELETE,
+ * APPEND, SUBTRACT).
  */
-import { KafkaError } from '@kzoo/common';
-import { logConfig } from '@kzoo/log';
+import { KafkaError, configError, type ConfigKey } from '@kzoo/common';
+import { TOPIC_CONFIG_DEF } from '@kzoo/log';
 
-/** Kafka's ConfigDef.Type, as DescribeConfigs reports it (DescribeConfigsResponse.ConfigType ids). */
-export const ConfigDataType = {
-  UNKNOWN: 0,
-  BOOLEAN: 1,
-  STRING: 2,
-  INT: 3,
-  SHORT: 4,
-  LONG: 5,
-  DOUBLE: 6,
-  LIST: 7,
-  CLASS: 8,
-  PASSWORD: 9,
-} as const;
-export type ConfigDataTypeName = keyof typeof ConfigDataType;
-
-export interface TopicConfigDef {
-  name: string;
-  type: ConfigDataTypeName;
-  /** Broker keys giving the default, most specific first (Kafka's brokerConfigSynonyms). */
-  brokerSynonyms: readonly string[];
-  /** Allowed values (STRING and LIST keys with a closed set). */
-  validValues?: readonly string[];
-  /** Smallest allowed value (numbers). */
-  atLeast?: number;
-  doc: string;
-}
-
-const def = (
-  name: string,
-  type: ConfigDataTypeName,
-  brokerSynonyms: string[],
-  doc: string,
-  extra: Partial<TopicConfigDef> = {},
-): TopicConfigDef => ({ name, type, brokerSynonyms, doc, ...extra });
-
-/** The topic configs kzoo knows, in Kafka's order of LogConfig. */
-export const TOPIC_CONFIG_DEFS: readonly TopicConfigDef[] = [
-  def('segment.bytes', 'INT', ['log.segment.bytes'], 'Size of a log segment file.', {
-    atLeast: 14,
-  }),
-  def('segment.ms', 'LONG', ['log.roll.ms', 'log.roll.hours'], 'Roll a segment after this long.', {
-    atLeast: 1,
-  }),
-  def(
-    'segment.jitter.ms',
-    'LONG',
-    ['log.roll.jitter.ms', 'log.roll.jitter.hours'],
-    'Random jitter subtracted from segment.ms.',
-    { atLeast: 0 },
-  ),
-  def('segment.index.bytes', 'INT', ['log.index.size.max.bytes'], 'Size of the offset index.', {
-    atLeast: 4,
-  }),
-  def(
-    'flush.messages',
-    'LONG',
-    ['log.flush.interval.messages'],
-    'fsync the log after this many records.',
-    { atLeast: 1 },
-  ),
-  def(
-    'flush.ms',
-    'LONG',
-    ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms'],
-    'fsync the log after this long.',
-    { atLeast: 0 },
-  ),
-  def(
-    'retention.bytes',
-    'LONG',
-    ['log.retention.bytes'],
-    'Size a partition may grow to before old segments are deleted; -1 = no limit.',
-  ),
-  def(
-    'retention.ms',
-    'LONG',
-    ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'],
-    'How long records are kept before their segment is deleted; -1 = no limit.',
-    { atLeast: -1 },
-  ),
-  def('max.message.bytes', 'INT', ['message.max.bytes'], 'Largest record batch accepted.', {
-    atLeast: 0,
-  }),
-  def(
-    'index.interval.bytes',
-    'INT',
-    ['log.index.interval.bytes'],
-    'Bytes between offset index entries.',
-    { atLeast: 0 },
-  ),
-  def(
-    'delete.retention.ms',
-    'LONG',
-    ['log.cleaner.delete.retention.ms'],
-    'How long tombstones are kept in a compacted topic.',
-    { atLeast: 0 },
-  ),
-  def(
-    'min.compaction.lag.ms',
-    'LONG',
-    ['log.cleaner.min.compaction.lag.ms'],
-    'Records younger than this are not compacted.',
-    { atLeast: 0 },
-  ),
-  def(
-    'max.compaction.lag.ms',
-    'LONG',
-    ['log.cleaner.max.compaction.lag.ms'],
-    'Records older than this are compacted even below the dirty ratio.',
-    { atLeast: 1 },
-  ),
-  def(
-    'file.delete.delay.ms',
-    'LONG',
-    ['log.segment.delete.delay.ms'],
-    'Wait before a deleted segment file is removed.',
-    { atLeast: 0 },
-  ),
-  def(
-    'min.cleanable.dirty.ratio',
-    'DOUBLE',
-    ['log.cleaner.min.cleanable.ratio'],
-    'Dirty share of the log above which it is compacted.',
-    { atLeast: 0 },
-  ),
-  def('cleanup.policy', 'LIST', ['log.cleanup.policy'], 'delete and/or compact.', {
-    validValues: ['delete', 'compact'],
-  }),
-  def(
-    'unclean.leader.election.enable',
-    'BOOLEAN',
-    ['unclean.leader.election.enable'],
-    'Elect an out-of-sync replica when no ISR member is live (data loss).',
-  ),
-  def(
-    'min.insync.replicas',
-    'INT',
-    ['min.insync.replicas'],
-    'Smallest ISR with which an acks=all produce succeeds (else NOT_ENOUGH_REPLICAS).',
-    { atLeast: 1 },
-  ),
-  def('compression.type', 'STRING', ['compression.type'], 'Compression of stored batches.', {
-    validValues: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'],
-  }),
-  def('preallocate', 'BOOLEAN', ['log.preallocate'], 'Preallocate segment files.'),
-  def(
-    'message.timestamp.type',
-    'STRING',
-    ['log.message.timestamp.type'],
-    'CreateTime or LogAppendTime.',
-    { validValues: ['CreateTime', 'LogAppendTime'] },
-  ),
-  def(
-    'message.timestamp.difference.max.ms',
-    'LONG',
-    ['log.message.timestamp.difference.max.ms'],
-    'Largest allowed difference between a record timestamp and the broker clock.',
-    { atLeast: 0 },
-  ),
-  def(
-    'message.downconversion.enable',
-    'BOOLEAN',
-    ['log.message.downconversion.enable'],
-    'Down-convert batches for old consumers.',
-  ),
-  def(
-    'leader.replication.throttled.replicas',
-    'LIST',
-    [],
-    'Replicas throttled on the leader side (partition:broker,... or *).',
-  ),
-  def(
-    'follower.replication.throttled.replicas',
-    'LIST',
-    [],
-    'Replicas throttled on the follower side (partition:broker,... or *).',
-  ),
-];
-
-export const TOPIC_CONFIG_DEF_BY_NAME: ReadonlyMap<string, TopicConfigDef> = new Map(
-  TOPIC_CONFIG_DEFS.map((d) => [d.name, d]),
-);
-
-/** Kafka defaults of the topic keys that are not log.* keys of kzoo's LogConfig. */
-export const OTHER_TOPIC_DEFAULTS: Readonly<Record<string, string>> = {
-  'unclean.leader.election.enable': 'false',
-  'min.insync.replicas': '1',
-  'compression.type': 'producer',
-  preallocate: 'false',
-  'message.timestamp.difference.max.ms': '9223372036854775807',
-  'message.downconversion.enable': 'true',
-  'leader.replication.throttled.replicas': '',
-  'follower.replication.throttled.replicas': '',
+/**
+ * Broker keys giving each topic key its default, most specific first (Kafka's
+ * brokerConfigSynonyms), in Kafka's order of LogConfig: the order DescribeConfigs lists
+ * topic keys in. Its keys are exactly TOPIC_CONFIG_DEF's.
+ */
+export const TOPIC_BROKER_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
+  'segment.bytes': ['log.segment.bytes'],
+  'segment.ms': ['log.roll.ms', 'log.roll.hours'],
+  'segment.jitter.ms': ['log.roll.jitter.ms', 'log.roll.jitter.hours'],
+  'segment.index.bytes': ['log.index.size.max.bytes'],
+  'flush.messages': ['log.flush.interval.messages'],
+  'flush.ms': ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms'],
+  'retention.bytes': ['log.retention.bytes'],
+  'retention.ms': ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'],
+  'max.message.bytes': ['message.max.bytes'],
+  'index.interval.bytes': ['log.index.interval.bytes'],
+  'delete.retention.ms': ['log.cleaner.delete.retention.ms'],
+  'min.compaction.lag.ms': ['log.cleaner.min.compaction.lag.ms'],
+  'max.compaction.lag.ms': ['log.cleaner.max.compaction.lag.ms'],
+  'file.delete.delay.ms': ['log.segment.delete.delay.ms'],
+  'min.cleanable.dirty.ratio': ['log.cleaner.min.cleanable.ratio'],
+  'cleanup.policy': ['log.cleanup.policy'],
+  'unclean.leader.election.enable': ['unclean.leader.election.enable'],
+  'min.insync.replicas': ['min.insync.replicas'],
+  'compression.type': ['compression.type'],
+  preallocate: ['log.preallocate'],
+  'message.timestamp.type': ['log.message.timestamp.type'],
+  'message.timestamp.difference.max.ms': ['log.message.timestamp.difference.max.ms'],
+  'message.downconversion.enable': ['log.message.downconversion.enable'],
+  'leader.replication.throttled.replicas': [],
+  'follower.replication.throttled.replicas': [],
 };
 
-/** Kafka's AlterConfigOp.OpType ids. */
-export const AlterConfigOpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
+/** The topic keys (TOPIC_CONFIG_DEF's definitions) in DescribeConfigs' order. */
+export const TOPIC_CONFIG_KEYS: readonly ConfigKey[] = Object.keys(TOPIC_BROKER_SYNONYMS).map((n) =>
+  TOPIC_CONFIG_DEF.configKey(n)!,
+);
 
-export interface AlterConfigOp {
-  name: string;
-  configOperation: number;
-  value: string | null;
+/** A topic key's definition; INVALID_CONFIG "Unknown topic config name: <k>" for any other name. */
+function topicConfigKey(name: string): ConfigKey {
+  const key = TOPIC_CONFIG_DEF.configKey(name);
+  if (!key) throw new KafkaError('INVALID_CONFIG', `Unknown topic config name: ${name}`);
+  return key;
 }
 
-function invalidValue(name: string, value: string, reason: string): KafkaError {
-  return new KafkaError(
-    'INVALID_CONFIG',
-    `Invalid value ${value} for configuration ${name}: ${reason}`,
-  );
-}
+/**
+ * Allowed values of the LIST keys whose refusal Kafka's admin path words as
+ * "[a, b] must be a subset of [...]" (the validator's own wording names one item);
+ * the validator still decides what is allowed.
+ */
+const SUBSET_WORDING: Readonly<Record<string, readonly string[]>> = {
+  'cleanup.policy': ['delete', 'compact'],
+};
 
-const INT_MAX = 2 ** 31 - 1;
-const THROTTLED = /^(\*|\s*\d+\s*:\s*\d+\s*(,\s*\d+\s*:\s*\d+\s*)*)?$/;
-
-/** Checks one value against its key's type and range (Kafka's ConfigDef.parse + validators). */
-function validateValue(d: TopicConfigDef, raw: string): void {
-  const v = raw.trim();
-  switch (d.type) {
-    case 'INT':
-    case 'LONG': {
-      if (!/^-?\d+$/.test(v)) throw invalidValue(d.name, raw, `Not a number of type ${d.type}`);
-      const n = Number(v);
-      if (d.type === 'INT' && (n > INT_MAX || n < -INT_MAX - 1))
-        throw invalidValue(d.name, raw, 'Not a number of type INT');
-      if (d.type === 'LONG' && (BigInt(v) > 2n ** 63n - 1n || BigInt(v) < -(2n ** 63n)))
-        throw invalidValue(d.name, raw, 'Not a number of type LONG');
-      if (d.atLeast !== undefined && n < d.atLeast)
-        throw invalidValue(d.name, raw, `Value must be at least ${d.atLeast}`);
-      return;
+/**
+ * Kafka's LogConfig.validate: every name must be a topic config (else INVALID_CONFIG
+ * "Unknown topic config name: <k>"), every value must parse and pass its TOPIC_CONFIG_DEF
+ * validator (else INVALID_CONFIG "Invalid value <v> for configuration <k>: <reason>"),
+ * checked in the order given.
+ */
+export function validateTopicConfig(props: Readonly<Record<string, string>>): void {
+  for (const [k, v] of Object.entries(props)) {
+    topicConfigKey(k);
+    try {
+      TOPIC_CONFIG_DEF.parseValue(k, v);
+    } catch (e) {
+      const allowed = SUBSET_WORDING[k];
+      if (!allowed || !(e instanceof KafkaError)) throw e;
+      throw configError(
+        k,
+        v,
+        `[${splitList(v).join(', ')}] must be a subset of [${allowed.join(', ')}]`,
+      );
     }
-    case 'DOUBLE': {
-      const n = Number(v);
-      if (v === '' || !Number.isFinite(n))
-        throw invalidValue(d.name, raw, 'Not a number of type DOUBLE');
-      if (d.atLeast !== undefined && n < d.atLeast)
-        throw invalidValue(d.name, raw, `Value must be at least ${d.atLeast}`);
-      return;
-    }
-    case 'BOOLEAN':
-      if (!/^(true|false)$/i.test(v))
-        throw invalidValue(d.name, raw, 'Expected value to be either true or false');
-      return;
-    case 'STRING':
-      if (d.validValues && !d.validValues.includes(v))
-        throw invalidValue(d.name, raw, `String must be one of: ${d.validValues.join(', ')}`);
-      return;
-    case 'LIST': {
-      if (d.name.endsWith('.throttled.replicas')) {
-        if (!THROTTLED.test(v))
-          throw invalidValue(
-            d.name,
-            raw,
-            'must be the literal "*" or a list of replicas in the form [PartitionId]:[BrokerId],...',
-          );
-        return;
-      }
-      const items = splitList(v);
-      if (d.validValues)
-        for (const item of items)
-          if (!d.validValues.includes(item))
-            throw invalidValue(
-              d.name,
-              raw,
-              `[${items.join(', ')}] must be a subset of [${d.validValues.join(', ')}]`,
-            );
-      return;
-    }
-    default:
-      return;
   }
 }
 
@@ -288,19 +94,13 @@ function splitList(v: string): string[] {
     .filter(Boolean);
 }
 
-/**
- * Kafka's LogConfig.validate: every name must be a topic config (else INVALID_CONFIG
- * "Unknown topic config name: <k>"), every value must parse and be in range (else
- * INVALID_CONFIG "Invalid value <v> for configuration <k>: <reason>"); then the
- * combination must make a LogConfig (packages/log's checks).
- */
-export function validateTopicConfig(props: Readonly<Record<string, string>>): void {
-  for (const [k, v] of Object.entries(props)) {
-    const d = TOPIC_CONFIG_DEF_BY_NAME.get(k);
-    if (!d) throw new KafkaError('INVALID_CONFIG', `Unknown topic config name: ${k}`);
-    validateValue(d, v);
-  }
-  logConfig(props); // INVALID_CONFIG on a value the log cannot use
+/** Kafka's AlterConfigOp.OpType ids. */
+export const AlterConfigOpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
+
+export interface AlterConfigOp {
+  name: string;
+  configOperation: number;
+  value: string | null;
 }
 
 /**
@@ -318,8 +118,7 @@ export function prepareIncrementalConfigs(
 ): Record<string, string> {
   const props: Record<string, string> = { ...current };
   for (const op of ops) {
-    const d = TOPIC_CONFIG_DEF_BY_NAME.get(op.name);
-    if (!d) throw new KafkaError('INVALID_CONFIG', `Unknown topic config name: ${op.name}`);
+    const type = topicConfigKey(op.name).type;
     if (op.configOperation === AlterConfigOpType.DELETE) {
       delete props[op.name];
       continue;
@@ -331,7 +130,7 @@ export function prepareIncrementalConfigs(
         props[op.name] = op.value;
         break;
       case AlterConfigOpType.APPEND: {
-        if (d.type !== 'LIST')
+        if (type !== 'LIST')
           throw new KafkaError(
             'INVALID_CONFIG',
             `Config value append is not allowed for config key: ${op.name}`,
@@ -342,7 +141,7 @@ export function prepareIncrementalConfigs(
         break;
       }
       case AlterConfigOpType.SUBTRACT: {
-        if (d.type !== 'LIST')
+        if (type !== 'LIST')
           throw new KafkaError(
             'INVALID_CONFIG',
             `Config value subtract is not allowed for config key: ${op.name}`,

@@ -13,61 +13,18 @@
  * (INVALID_REQUEST); BROKER_LOGGER (8) — INVALID_REQUEST, as Kafka answers it here;
  * alter-config policies.
  */
-import { KafkaError } from '@kzoo/common';
-import type {
-  AlterConfigsRequest,
-  AlterConfigsRequestResource,
-  AlterConfigsResourceResponse,
-  AlterConfigsResponse,
-} from '@kzoo/protocol';
-import { preprocessAlterResources } from '../admin/TopicConfig';
+import type { AlterConfigsRequest, AlterConfigsResponse } from '@kzoo/protocol';
 import type { BrokerContext } from '../server/BrokerContext';
-import { ConfigResourceType, errorDetail } from '../server/ConfigHelper';
-import { alterTopicConfigs, refuseNonTopicResource } from '../server/ZkAdminManager';
+import { alterConfigResources } from '../server/ZkAdminManager';
 
 export async function handleAlterConfigs(
   broker: BrokerContext,
   req: AlterConfigsRequest,
 ): Promise<AlterConfigsResponse> {
-  const refused = preprocessAlterResources(req.resources);
-  const responses: AlterConfigsResourceResponse[] = [];
-  for (const [i, resource] of req.resources.entries()) {
-    const response: AlterConfigsResourceResponse = {
-      errorCode: 0,
-      errorMessage: null,
-      resourceType: resource.resourceType,
-      resourceName: resource.resourceName,
-    };
-    responses.push(response);
-    try {
-      const early = refused.get(i);
-      if (early) throw early;
-      await alterOne(broker, resource, req.validateOnly);
-    } catch (e) {
-      if (!(e instanceof KafkaError)) throw e;
-      response.errorCode = e.code;
-      response.errorMessage = errorDetail(e);
-      broker.logger.info('AlterConfigs refused a resource', {
-        resourceType: resource.resourceType,
-        resourceName: resource.resourceName,
-        error: e.message,
-      });
-    }
-  }
-  return { throttleTimeMs: 0, responses };
-}
-
-async function alterOne(
-  broker: BrokerContext,
-  resource: AlterConfigsRequestResource,
-  validateOnly: boolean,
-): Promise<void> {
-  if (resource.resourceType !== ConfigResourceType.TOPIC)
-    return refuseNonTopicResource(broker, resource.resourceType, resource.resourceName);
-  const topic = resource.resourceName;
-  if (topic === '')
-    throw new KafkaError('INVALID_REQUEST', 'Default topic resources are not allowed.');
-  const props: Record<string, string> = {};
-  for (const c of resource.configs) if (c.value !== null) props[c.name] = c.value;
-  await alterTopicConfigs(broker, topic, props, validateOnly);
+  return alterConfigResources(broker, 'AlterConfigs', req, async (_topic, resource) => {
+    // The configs given are the complete new override set.
+    const props: Record<string, string> = {};
+    for (const c of resource.configs) if (c.value !== null) props[c.name] = c.value;
+    return props;
+  });
 }

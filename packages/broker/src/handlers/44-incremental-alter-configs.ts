@@ -16,62 +16,22 @@
  * (INVALID_REQUEST; a broker id other than this one gets Kafka's "Unexpected broker id"
  * message first); BROKER_LOGGER (8) — INVALID_REQUEST; alter-config policies.
  */
-import { KafkaError } from '@kzoo/common';
 import type {
-  AlterConfigsResourceResponse,
   IncrementalAlterConfigsRequest,
-  IncrementalAlterConfigsRequestResource,
   IncrementalAlterConfigsResponse,
 } from '@kzoo/protocol';
-import { prepareIncrementalConfigs, preprocessAlterResources } from '../admin/TopicConfig';
+import { prepareIncrementalConfigs } from '../admin/TopicConfig';
 import type { BrokerContext } from '../server/BrokerContext';
-import { ConfigResourceType, errorDetail, topicDefaults } from '../server/ConfigHelper';
-import { alterTopicConfigs, refuseNonTopicResource } from '../server/ZkAdminManager';
+import { topicDefaults } from '../server/ConfigHelper';
+import { alterConfigResources } from '../server/ZkAdminManager';
 
 export async function handleIncrementalAlterConfigs(
   broker: BrokerContext,
   req: IncrementalAlterConfigsRequest,
 ): Promise<IncrementalAlterConfigsResponse> {
-  const refused = preprocessAlterResources(req.resources);
-  const responses: AlterConfigsResourceResponse[] = [];
-  for (const [i, resource] of req.resources.entries()) {
-    const response: AlterConfigsResourceResponse = {
-      errorCode: 0,
-      errorMessage: null,
-      resourceType: resource.resourceType,
-      resourceName: resource.resourceName,
-    };
-    responses.push(response);
-    try {
-      const early = refused.get(i);
-      if (early) throw early;
-      await alterOne(broker, resource, req.validateOnly);
-    } catch (e) {
-      if (!(e instanceof KafkaError)) throw e;
-      response.errorCode = e.code;
-      response.errorMessage = errorDetail(e);
-      broker.logger.info('IncrementalAlterConfigs refused a resource', {
-        resourceType: resource.resourceType,
-        resourceName: resource.resourceName,
-        error: e.message,
-      });
-    }
-  }
-  return { throttleTimeMs: 0, responses };
-}
-
-async function alterOne(
-  broker: BrokerContext,
-  resource: IncrementalAlterConfigsRequestResource,
-  validateOnly: boolean,
-): Promise<void> {
-  if (resource.resourceType !== ConfigResourceType.TOPIC)
-    return refuseNonTopicResource(broker, resource.resourceType, resource.resourceName);
-  const topic = resource.resourceName;
-  if (topic === '')
-    throw new KafkaError('INVALID_REQUEST', 'Default topic resources are not allowed.');
-  const current = await broker.adminZkClient.fetchTopicConfig(topic);
-  const defaults = broker.config ? topicDefaults(broker.config) : {};
-  const props = prepareIncrementalConfigs(resource.configs, current, defaults);
-  await alterTopicConfigs(broker, topic, props, validateOnly);
+  return alterConfigResources(broker, 'IncrementalAlterConfigs', req, async (topic, resource) => {
+    const current = await broker.adminZkClient.fetchTopicConfig(topic);
+    const defaults = broker.config ? topicDefaults(broker.config) : {};
+    return prepareIncrementalConfigs(resource.configs, current, defaults);
+  });
 }

@@ -20,12 +20,22 @@ import { KafkaError, NO_DEFAULT_VALUE, type ConfigKey } from '@kzoo/common';
 import type { DescribeConfigsResourceResult, DescribeConfigsSynonym } from '@kzoo/protocol';
 import { LOG_CONFIG_DEFAULTS, LONG_MAX } from '@kzoo/log';
 import { BROKER_CONFIG_DEF, logDefaultsFrom, type KafkaConfig } from '../config';
-import {
-  ConfigDataType,
-  OTHER_TOPIC_DEFAULTS,
-  TOPIC_CONFIG_DEFS,
-  type ConfigDataTypeName,
-} from '../admin/TopicConfig';
+import { TOPIC_BROKER_SYNONYMS, TOPIC_CONFIG_KEYS } from '../admin/TopicConfig';
+
+/** Kafka's ConfigDef.Type, as DescribeConfigs reports it (DescribeConfigsResponse.ConfigType ids). */
+export const ConfigDataType = {
+  UNKNOWN: 0,
+  BOOLEAN: 1,
+  STRING: 2,
+  INT: 3,
+  SHORT: 4,
+  LONG: 5,
+  DOUBLE: 6,
+  LIST: 7,
+  CLASS: 8,
+  PASSWORD: 9,
+} as const;
+export type ConfigDataTypeName = keyof typeof ConfigDataType;
 
 /** Kafka's DescribeConfigsResponse.ConfigSource ids. */
 export const ConfigSource = {
@@ -102,8 +112,8 @@ export function topicDefaults(config: KafkaConfig): Record<string, string> {
     ...LOG_CONFIG_DEFAULTS,
     ...logDefaultsFrom(config),
   };
-  for (const d of TOPIC_CONFIG_DEFS) {
-    const v = merged[d.name] ?? OTHER_TOPIC_DEFAULTS[d.name];
+  for (const d of TOPIC_CONFIG_KEYS) {
+    const v = merged[d.name];
     if (v !== undefined) out[d.name] = show(v, d.type) ?? '';
   }
   out['min.insync.replicas'] = String(config.getInt('min.insync.replicas'));
@@ -120,12 +130,13 @@ export function describeTopicConfigs(
   opts: DescribeOptions,
 ): DescribeConfigsResourceResult[] {
   const defaults = topicDefaults(config);
-  return TOPIC_CONFIG_DEFS.filter((d) => wanted(d.name, opts.keys)).map((d) => {
+  return TOPIC_CONFIG_KEYS.filter((d) => wanted(d.name, opts.keys)).map((d) => {
     const overridden = Object.prototype.hasOwnProperty.call(overrides, d.name);
     const value = overridden ? overrides[d.name] : (defaults[d.name] ?? null);
+    const chain = TOPIC_BROKER_SYNONYMS[d.name];
     const synonyms: DescribeConfigsSynonym[] = [
       ...(overridden ? [{ name: d.name, value, source: ConfigSource.TOPIC_CONFIG }] : []),
-      ...(d.brokerSynonyms.length > 0 ? brokerSynonyms(config, d.brokerSynonyms) : []),
+      ...(chain.length > 0 ? brokerSynonyms(config, chain) : []),
     ];
     return {
       name: d.name,

@@ -43,7 +43,7 @@ export interface ProduceResponse {
   throttleTimeMs: number;
 }
 
-export const ProduceApi = defineApi<ProduceRequest, ProduceResponse>({
+export const ProduceApi = defineApi({
   apiKey: 0,
   name: 'Produce',
   latest: {

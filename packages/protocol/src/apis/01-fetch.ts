@@ -53,7 +53,7 @@ export interface FetchResponse {
   responses: FetchResponseTopic[];
 }
 
-export const FetchApi = defineApi<FetchRequest, FetchResponse>({
+export const FetchApi = defineApi({
   apiKey: 1,
   name: 'Fetch',
   latest: {

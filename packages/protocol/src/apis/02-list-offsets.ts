@@ -38,7 +38,7 @@ export interface ListOffsetsResponse {
   topics: ListOffsetsResponseTopic[];
 }
 
-export const ListOffsetsApi = defineApi<ListOffsetsRequest, ListOffsetsResponse>({
+export const ListOffsetsApi = defineApi({
   apiKey: 2,
   name: 'ListOffsets',
   latest: {

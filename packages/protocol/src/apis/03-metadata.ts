@@ -47,7 +47,7 @@ export interface MetadataResponse {
   topics: MetadataResponseTopic[];
 }
 
-export const MetadataApi = defineApi<MetadataRequest, MetadataResponse>({
+export const MetadataApi = defineApi({
   apiKey: 3,
   name: 'Metadata',
   latest: {

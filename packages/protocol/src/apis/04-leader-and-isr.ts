@@ -37,7 +37,7 @@ export interface LeaderAndIsrResponse {
   partitionErrors: LeaderAndIsrPartitionError[];
 }
 
-export const LeaderAndIsrApi = defineApi<LeaderAndIsrRequest, LeaderAndIsrResponse>({
+export const LeaderAndIsrApi = defineApi({
   apiKey: 4,
   name: 'LeaderAndIsr',
   latest: {

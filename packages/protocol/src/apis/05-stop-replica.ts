@@ -31,7 +31,7 @@ export interface StopReplicaResponse {
   partitionErrors: StopReplicaPartitionError[];
 }
 
-export const StopReplicaApi = defineApi<StopReplicaRequest, StopReplicaResponse>({
+export const StopReplicaApi = defineApi({
   apiKey: 5,
   name: 'StopReplica',
   latest: {

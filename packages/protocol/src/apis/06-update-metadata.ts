@@ -38,7 +38,7 @@ export interface UpdateMetadataResponse {
   errorCode: number;
 }
 
-export const UpdateMetadataApi = defineApi<UpdateMetadataRequest, UpdateMetadataResponse>({
+export const UpdateMetadataApi = defineApi({
   apiKey: 6,
   name: 'UpdateMetadata',
   latest: {

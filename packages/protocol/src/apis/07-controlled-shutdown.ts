@@ -20,10 +20,7 @@ export interface ControlledShutdownResponse {
   remainingPartitions: RemainingPartition[];
 }
 
-export const ControlledShutdownApi = defineApi<
-  ControlledShutdownRequest,
-  ControlledShutdownResponse
->({
+export const ControlledShutdownApi = defineApi({
   apiKey: 7,
   name: 'ControlledShutdown',
   latest: {

@@ -38,7 +38,7 @@ export interface OffsetCommitResponse {
   topics: OffsetCommitResponseTopic[];
 }
 
-export const OffsetCommitApi = defineApi<OffsetCommitRequest, OffsetCommitResponse>({
+export const OffsetCommitApi = defineApi({
   apiKey: 8,
   name: 'OffsetCommit',
   latest: {

@@ -46,7 +46,7 @@ export interface OffsetFetchResponse {
   errorCode: number;
 }
 
-export const OffsetFetchApi = defineApi<OffsetFetchRequest, OffsetFetchResponse>({
+export const OffsetFetchApi = defineApi({
   apiKey: 9,
   name: 'OffsetFetch',
   latest: {

@@ -20,7 +20,7 @@ export interface FindCoordinatorResponse {
   port: number;
 }
 
-export const FindCoordinatorApi = defineApi<FindCoordinatorRequest, FindCoordinatorResponse>({
+export const FindCoordinatorApi = defineApi({
   apiKey: 10,
   name: 'FindCoordinator',
   latest: {

@@ -40,7 +40,7 @@ export interface JoinGroupResponse {
   members: JoinGroupResponseMember[];
 }
 
-export const JoinGroupApi = defineApi<JoinGroupRequest, JoinGroupResponse>({
+export const JoinGroupApi = defineApi({
   apiKey: 11,
   name: 'JoinGroup',
   latest: {

@@ -19,7 +19,7 @@ export interface HeartbeatResponse {
   errorCode: number;
 }
 
-export const HeartbeatApi = defineApi<HeartbeatRequest, HeartbeatResponse>({
+export const HeartbeatApi = defineApi({
   apiKey: 12,
   name: 'Heartbeat',
   latest: {

@@ -27,7 +27,7 @@ export interface LeaveGroupResponse {
   members: LeaveGroupResponseMember[];
 }
 
-export const LeaveGroupApi = defineApi<LeaveGroupRequest, LeaveGroupResponse>({
+export const LeaveGroupApi = defineApi({
   apiKey: 13,
   name: 'LeaveGroup',
   latest: {

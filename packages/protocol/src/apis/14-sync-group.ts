@@ -30,7 +30,7 @@ export interface SyncGroupResponse {
   assignment: Buffer;
 }
 
-export const SyncGroupApi = defineApi<SyncGroupRequest, SyncGroupResponse>({
+export const SyncGroupApi = defineApi({
   apiKey: 14,
   name: 'SyncGroup',
   latest: {

@@ -33,7 +33,7 @@ export interface DescribeGroupsResponse {
   groups: DescribedGroup[];
 }
 
-export const DescribeGroupsApi = defineApi<DescribeGroupsRequest, DescribeGroupsResponse>({
+export const DescribeGroupsApi = defineApi({
   apiKey: 15,
   name: 'DescribeGroups',
   latest: {

@@ -21,7 +21,7 @@ export interface ListGroupsResponse {
   groups: ListedGroup[];
 }
 
-export const ListGroupsApi = defineApi<ListGroupsRequest, ListGroupsResponse>({
+export const ListGroupsApi = defineApi({
   apiKey: 16,
   name: 'ListGroups',
   latest: {

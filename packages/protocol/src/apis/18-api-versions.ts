@@ -25,7 +25,7 @@ export interface ApiVersionsResponse {
   throttleTimeMs: number;
 }
 
-export const ApiVersionsApi = defineApi<ApiVersionsRequest, ApiVersionsResponse>({
+export const ApiVersionsApi = defineApi({
   apiKey: 18,
   name: 'ApiVersions',
   latest: {

@@ -41,7 +41,7 @@ export interface CreateTopicsResponse {
   topics: CreatableTopicResult[];
 }
 
-export const CreateTopicsApi = defineApi<CreateTopicsRequest, CreateTopicsResponse>({
+export const CreateTopicsApi = defineApi({
   apiKey: 19,
   name: 'CreateTopics',
   latest: {

@@ -21,7 +21,7 @@ export interface DeleteTopicsResponse {
   responses: DeletableTopicResult[];
 }
 
-export const DeleteTopicsApi = defineApi<DeleteTopicsRequest, DeleteTopicsResponse>({
+export const DeleteTopicsApi = defineApi({
   apiKey: 20,
   name: 'DeleteTopics',
   latest: {

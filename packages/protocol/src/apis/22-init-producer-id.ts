@@ -23,7 +23,7 @@ export interface InitProducerIdResponse {
   producerEpoch: number;
 }
 
-export const InitProducerIdApi = defineApi<InitProducerIdRequest, InitProducerIdResponse>({
+export const InitProducerIdApi = defineApi({
   apiKey: 22,
   name: 'InitProducerId',
   latest: {

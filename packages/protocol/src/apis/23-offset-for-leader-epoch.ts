@@ -38,10 +38,7 @@ export interface OffsetForLeaderEpochResponse {
   topics: OffsetForLeaderTopicResult[];
 }
 
-export const OffsetForLeaderEpochApi = defineApi<
-  OffsetForLeaderEpochRequest,
-  OffsetForLeaderEpochResponse
->({
+export const OffsetForLeaderEpochApi = defineApi({
   apiKey: 23,
   name: 'OffsetForLeaderEpoch',
   latest: {

@@ -57,7 +57,7 @@ export interface DescribeConfigsResponse {
   results: DescribeConfigsResult[];
 }
 
-export const DescribeConfigsApi = defineApi<DescribeConfigsRequest, DescribeConfigsResponse>({
+export const DescribeConfigsApi = defineApi({
   apiKey: 32,
   name: 'DescribeConfigs',
   latest: {

@@ -40,7 +40,7 @@ export const alterConfigsResourceResponse = struct<AlterConfigsResourceResponse>
   resourceName: string,
 });
 
-export const AlterConfigsApi = defineApi<AlterConfigsRequest, AlterConfigsResponse>({
+export const AlterConfigsApi = defineApi({
   apiKey: 33,
   name: 'AlterConfigs',
   latest: {

@@ -32,7 +32,7 @@ export interface CreatePartitionsResponse {
   results: CreatePartitionsTopicResult[];
 }
 
-export const CreatePartitionsApi = defineApi<CreatePartitionsRequest, CreatePartitionsResponse>({
+export const CreatePartitionsApi = defineApi({
   apiKey: 37,
   name: 'CreatePartitions',
   latest: {

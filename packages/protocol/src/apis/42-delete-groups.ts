@@ -19,7 +19,7 @@ export interface DeleteGroupsResponse {
   results: DeletableGroupResult[];
 }
 
-export const DeleteGroupsApi = defineApi<DeleteGroupsRequest, DeleteGroupsResponse>({
+export const DeleteGroupsApi = defineApi({
   apiKey: 42,
   name: 'DeleteGroups',
   latest: {

@@ -33,7 +33,7 @@ export interface ElectLeadersResponse {
   replicaElectionResults: ElectLeadersReplicaElectionResult[];
 }
 
-export const ElectLeadersApi = defineApi<ElectLeadersRequest, ElectLeadersResponse>({
+export const ElectLeadersApi = defineApi({
   apiKey: 43,
   name: 'ElectLeaders',
   latest: {

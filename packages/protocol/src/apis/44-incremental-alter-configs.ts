@@ -31,10 +31,7 @@ export interface IncrementalAlterConfigsResponse {
   responses: AlterConfigsResourceResponse[];
 }
 
-export const IncrementalAlterConfigsApi = defineApi<
-  IncrementalAlterConfigsRequest,
-  IncrementalAlterConfigsResponse
->({
+export const IncrementalAlterConfigsApi = defineApi({
   apiKey: 44,
   name: 'IncrementalAlterConfigs',
   latest: {

@@ -46,7 +46,7 @@ export interface AlterPartitionResponse {
   topics: AlterPartitionResponseTopic[];
 }
 
-export const AlterPartitionApi = defineApi<AlterPartitionRequest, AlterPartitionResponse>({
+export const AlterPartitionApi = defineApi({
   apiKey: 56,
   name: 'AlterPartition',
   latest: {

@@ -27,7 +27,7 @@ export interface DescribeClusterResponse {
   clusterAuthorizedOperations: number;
 }
 
-export const DescribeClusterApi = defineApi<DescribeClusterRequest, DescribeClusterResponse>({
+export const DescribeClusterApi = defineApi({
   apiKey: 60,
   name: 'DescribeCluster',
   latest: {

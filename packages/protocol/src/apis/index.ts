@@ -1,126 +1,39 @@
 // apis: one file per API of the native protocol, named by Kafka key and name.
 //   NN-<name>.ts  request/response types (Kafka field names) + schemas per version;
 //   partition-state.ts  the partition state LeaderAndIsr and UpdateMetadata both carry
-//   index.ts      ApiKeys, the key -> types map, and the default ApiRegistry
+//   index.ts      APIS (one entry per API), from which ApiKeys, ApiTypes, ALL_APIS and
+//                 the default ApiRegistry are derived
 import { ApiRegistry, type ApiDefinition } from '../api';
-import { ProduceApi, type ProduceRequest, type ProduceResponse } from './00-produce';
-import { FetchApi, type FetchRequest, type FetchResponse } from './01-fetch';
-import {
-  ListOffsetsApi,
-  type ListOffsetsRequest,
-  type ListOffsetsResponse,
-} from './02-list-offsets';
-import { MetadataApi, type MetadataRequest, type MetadataResponse } from './03-metadata';
-import {
-  LeaderAndIsrApi,
-  type LeaderAndIsrRequest,
-  type LeaderAndIsrResponse,
-} from './04-leader-and-isr';
-import {
-  StopReplicaApi,
-  type StopReplicaRequest,
-  type StopReplicaResponse,
-} from './05-stop-replica';
-import {
-  UpdateMetadataApi,
-  type UpdateMetadataRequest,
-  type UpdateMetadataResponse,
-} from './06-update-metadata';
-import {
-  ControlledShutdownApi,
-  type ControlledShutdownRequest,
-  type ControlledShutdownResponse,
-} from './07-controlled-shutdown';
-import {
-  OffsetCommitApi,
-  type OffsetCommitRequest,
-  type OffsetCommitResponse,
-} from './08-offset-commit';
-import {
-  OffsetFetchApi,
-  type OffsetFetchRequest,
-  type OffsetFetchResponse,
-} from './09-offset-fetch';
-import {
-  FindCoordinatorApi,
-  type FindCoordinatorRequest,
-  type FindCoordinatorResponse,
-} from './10-find-coordinator';
-import { JoinGroupApi, type JoinGroupRequest, type JoinGroupResponse } from './11-join-group';
-import { HeartbeatApi, type HeartbeatRequest, type HeartbeatResponse } from './12-heartbeat';
-import { LeaveGroupApi, type LeaveGroupRequest, type LeaveGroupResponse } from './13-leave-group';
-import { SyncGroupApi, type SyncGroupRequest, type SyncGroupResponse } from './14-sync-group';
-import {
-  DescribeGroupsApi,
-  type DescribeGroupsRequest,
-  type DescribeGroupsResponse,
-} from './15-describe-groups';
-import { ListGroupsApi, type ListGroupsRequest, type ListGroupsResponse } from './16-list-groups';
-import {
-  ApiVersionsApi,
-  type ApiVersionsRequest,
-  type ApiVersionsResponse,
-} from './18-api-versions';
-import {
-  CreateTopicsApi,
-  type CreateTopicsRequest,
-  type CreateTopicsResponse,
-} from './19-create-topics';
-import {
-  DeleteTopicsApi,
-  type DeleteTopicsRequest,
-  type DeleteTopicsResponse,
-} from './20-delete-topics';
-import {
-  InitProducerIdApi,
-  type InitProducerIdRequest,
-  type InitProducerIdResponse,
-} from './22-init-producer-id';
-import {
-  OffsetForLeaderEpochApi,
-  type OffsetForLeaderEpochRequest,
-  type OffsetForLeaderEpochResponse,
-} from './23-offset-for-leader-epoch';
-import {
-  DescribeConfigsApi,
-  type DescribeConfigsRequest,
-  type DescribeConfigsResponse,
-} from './32-describe-configs';
-import {
-  AlterConfigsApi,
-  type AlterConfigsRequest,
-  type AlterConfigsResponse,
-} from './33-alter-configs';
-import {
-  CreatePartitionsApi,
-  type CreatePartitionsRequest,
-  type CreatePartitionsResponse,
-} from './37-create-partitions';
-import {
-  DeleteGroupsApi,
-  type DeleteGroupsRequest,
-  type DeleteGroupsResponse,
-} from './42-delete-groups';
-import {
-  ElectLeadersApi,
-  type ElectLeadersRequest,
-  type ElectLeadersResponse,
-} from './43-elect-leaders';
-import {
-  IncrementalAlterConfigsApi,
-  type IncrementalAlterConfigsRequest,
-  type IncrementalAlterConfigsResponse,
-} from './44-incremental-alter-configs';
-import {
-  AlterPartitionApi,
-  type AlterPartitionRequest,
-  type AlterPartitionResponse,
-} from './56-alter-partition';
-import {
-  DescribeClusterApi,
-  type DescribeClusterRequest,
-  type DescribeClusterResponse,
-} from './60-describe-cluster';
+import { ProduceApi } from './00-produce';
+import { FetchApi } from './01-fetch';
+import { ListOffsetsApi } from './02-list-offsets';
+import { MetadataApi } from './03-metadata';
+import { LeaderAndIsrApi } from './04-leader-and-isr';
+import { StopReplicaApi } from './05-stop-replica';
+import { UpdateMetadataApi } from './06-update-metadata';
+import { ControlledShutdownApi } from './07-controlled-shutdown';
+import { OffsetCommitApi } from './08-offset-commit';
+import { OffsetFetchApi } from './09-offset-fetch';
+import { FindCoordinatorApi } from './10-find-coordinator';
+import { JoinGroupApi } from './11-join-group';
+import { HeartbeatApi } from './12-heartbeat';
+import { LeaveGroupApi } from './13-leave-group';
+import { SyncGroupApi } from './14-sync-group';
+import { DescribeGroupsApi } from './15-describe-groups';
+import { ListGroupsApi } from './16-list-groups';
+import { ApiVersionsApi } from './18-api-versions';
+import { CreateTopicsApi } from './19-create-topics';
+import { DeleteTopicsApi } from './20-delete-topics';
+import { InitProducerIdApi } from './22-init-producer-id';
+import { OffsetForLeaderEpochApi } from './23-offset-for-leader-epoch';
+import { DescribeConfigsApi } from './32-describe-configs';
+import { AlterConfigsApi } from './33-alter-configs';
+import { CreatePartitionsApi } from './37-create-partitions';
+import { DeleteGroupsApi } from './42-delete-groups';
+import { ElectLeadersApi } from './43-elect-leaders';
+import { IncrementalAlterConfigsApi } from './44-incremental-alter-configs';
+import { AlterPartitionApi } from './56-alter-partition';
+import { DescribeClusterApi } from './60-describe-cluster';
 
 export * from './00-produce';
 export * from './01-fetch';
@@ -154,109 +67,61 @@ export * from './44-incremental-alter-configs';
 export * from './56-alter-partition';
 export * from './60-describe-cluster';
 
+/**
+ * Every API of the native protocol by Kafka's API name, in key order: adding an API
+ * is its file, its `export *` above and one entry here.
+ */
+const APIS = {
+  Produce: ProduceApi,
+  Fetch: FetchApi,
+  ListOffsets: ListOffsetsApi,
+  Metadata: MetadataApi,
+  LeaderAndIsr: LeaderAndIsrApi,
+  StopReplica: StopReplicaApi,
+  UpdateMetadata: UpdateMetadataApi,
+  ControlledShutdown: ControlledShutdownApi,
+  OffsetCommit: OffsetCommitApi,
+  OffsetFetch: OffsetFetchApi,
+  FindCoordinator: FindCoordinatorApi,
+  JoinGroup: JoinGroupApi,
+  Heartbeat: HeartbeatApi,
+  LeaveGroup: LeaveGroupApi,
+  SyncGroup: SyncGroupApi,
+  DescribeGroups: DescribeGroupsApi,
+  ListGroups: ListGroupsApi,
+  ApiVersions: ApiVersionsApi,
+  CreateTopics: CreateTopicsApi,
+  DeleteTopics: DeleteTopicsApi,
+  InitProducerId: InitProducerIdApi,
+  OffsetForLeaderEpoch: OffsetForLeaderEpochApi,
+  DescribeConfigs: DescribeConfigsApi,
+  AlterConfigs: AlterConfigsApi,
+  CreatePartitions: CreatePartitionsApi,
+  DeleteGroups: DeleteGroupsApi,
+  ElectLeaders: ElectLeadersApi,
+  IncrementalAlterConfigs: IncrementalAlterConfigsApi,
+  AlterPartition: AlterPartitionApi,
+  DescribeCluster: DescribeClusterApi,
+};
+type Apis = typeof APIS;
+type ApiName = keyof Apis;
+
 /** Kafka's API keys, by Kafka's API names. */
-export const ApiKeys = {
-  Produce: 0,
-  Fetch: 1,
-  ListOffsets: 2,
-  Metadata: 3,
-  LeaderAndIsr: 4,
-  StopReplica: 5,
-  UpdateMetadata: 6,
-  ControlledShutdown: 7,
-  OffsetCommit: 8,
-  OffsetFetch: 9,
-  FindCoordinator: 10,
-  JoinGroup: 11,
-  Heartbeat: 12,
-  LeaveGroup: 13,
-  SyncGroup: 14,
-  DescribeGroups: 15,
-  ListGroups: 16,
-  ApiVersions: 18,
-  CreateTopics: 19,
-  DeleteTopics: 20,
-  InitProducerId: 22,
-  OffsetForLeaderEpoch: 23,
-  DescribeConfigs: 32,
-  AlterConfigs: 33,
-  CreatePartitions: 37,
-  DeleteGroups: 42,
-  ElectLeaders: 43,
-  IncrementalAlterConfigs: 44,
-  AlterPartition: 56,
-  DescribeCluster: 60,
-} as const;
+export const ApiKeys = Object.freeze(
+  Object.fromEntries(Object.entries(APIS).map(([name, api]) => [name, api.apiKey])),
+) as { readonly [N in ApiName]: Apis[N]['apiKey'] };
 
 /** Request and response types of each API key (newest version). */
-export interface ApiTypes {
-  0: { request: ProduceRequest; response: ProduceResponse };
-  1: { request: FetchRequest; response: FetchResponse };
-  2: { request: ListOffsetsRequest; response: ListOffsetsResponse };
-  3: { request: MetadataRequest; response: MetadataResponse };
-  4: { request: LeaderAndIsrRequest; response: LeaderAndIsrResponse };
-  5: { request: StopReplicaRequest; response: StopReplicaResponse };
-  6: { request: UpdateMetadataRequest; response: UpdateMetadataResponse };
-  7: { request: ControlledShutdownRequest; response: ControlledShutdownResponse };
-  8: { request: OffsetCommitRequest; response: OffsetCommitResponse };
-  9: { request: OffsetFetchRequest; response: OffsetFetchResponse };
-  10: { request: FindCoordinatorRequest; response: FindCoordinatorResponse };
-  11: { request: JoinGroupRequest; response: JoinGroupResponse };
-  12: { request: HeartbeatRequest; response: HeartbeatResponse };
-  13: { request: LeaveGroupRequest; response: LeaveGroupResponse };
-  14: { request: SyncGroupRequest; response: SyncGroupResponse };
-  15: { request: DescribeGroupsRequest; response: DescribeGroupsResponse };
-  16: { request: ListGroupsRequest; response: ListGroupsResponse };
-  18: { request: ApiVersionsRequest; response: ApiVersionsResponse };
-  19: { request: CreateTopicsRequest; response: CreateTopicsResponse };
-  20: { request: DeleteTopicsRequest; response: DeleteTopicsResponse };
-  22: { request: InitProducerIdRequest; response: InitProducerIdResponse };
-  23: { request: OffsetForLeaderEpochRequest; response: OffsetForLeaderEpochResponse };
-  32: { request: DescribeConfigsRequest; response: DescribeConfigsResponse };
-  33: { request: AlterConfigsRequest; response: AlterConfigsResponse };
-  37: { request: CreatePartitionsRequest; response: CreatePartitionsResponse };
-  42: { request: DeleteGroupsRequest; response: DeleteGroupsResponse };
-  43: { request: ElectLeadersRequest; response: ElectLeadersResponse };
-  44: { request: IncrementalAlterConfigsRequest; response: IncrementalAlterConfigsResponse };
-  56: { request: AlterPartitionRequest; response: AlterPartitionResponse };
-  60: { request: DescribeClusterRequest; response: DescribeClusterResponse };
-}
+export type ApiTypes = {
+  [N in ApiName as Apis[N]['apiKey']]: Apis[N] extends ApiDefinition<infer Req, infer Res, number>
+    ? { request: Req; response: Res }
+    : never;
+};
 export type ApiKey = keyof ApiTypes;
 export type RequestOf<K extends ApiKey> = ApiTypes[K]['request'];
 export type ResponseOf<K extends ApiKey> = ApiTypes[K]['response'];
 
-export const ALL_APIS: ReadonlyArray<ApiDefinition> = [
-  ProduceApi,
-  FetchApi,
-  ListOffsetsApi,
-  MetadataApi,
-  LeaderAndIsrApi,
-  StopReplicaApi,
-  UpdateMetadataApi,
-  ControlledShutdownApi,
-  OffsetCommitApi,
-  OffsetFetchApi,
-  FindCoordinatorApi,
-  JoinGroupApi,
-  HeartbeatApi,
-  LeaveGroupApi,
-  SyncGroupApi,
-  DescribeGroupsApi,
-  ListGroupsApi,
-  ApiVersionsApi,
-  CreateTopicsApi,
-  DeleteTopicsApi,
-  InitProducerIdApi,
-  OffsetForLeaderEpochApi,
-  DescribeConfigsApi,
-  AlterConfigsApi,
-  CreatePartitionsApi,
-  DeleteGroupsApi,
-  ElectLeadersApi,
-  IncrementalAlterConfigsApi,
-  AlterPartitionApi,
-  DescribeClusterApi,
-];
+export const ALL_APIS: ReadonlyArray<ApiDefinition> = Object.values(APIS);
 
 /** The registry of every API this build speaks; ApiVersions advertises it. */
 export const apiRegistry = new ApiRegistry(ALL_APIS);

@@ -7,7 +7,7 @@
  * memory stays bounded by the frame limit.
  */
 import { apiRegistry } from '../apis';
-import { FrameDecoder, InvalidFrameError } from '../frame';
+import { fuzzFrames, mutate, randomFrame } from '../fuzz-frames';
 import { RequestDecodeError } from '../messages';
 import { prng, sampleValue } from '../sample';
 import { KAFKA_APIS, KafkaDecodeError, decodeKafkaRequest, encodeKafkaRequest } from '.';
@@ -38,43 +38,18 @@ function corpus(rnd: () => number): Buffer[] {
   return out;
 }
 
-function mutate(src: Buffer, rnd: () => number): Buffer {
-  let b = Buffer.from(src);
-  const n = 1 + Math.floor(rnd() * 6);
-  for (let m = 0; m < n; m++) {
-    const at = Math.floor(rnd() * b.length);
-    const op = rnd();
-    if (op < 0.3) b[at] ^= 1 << Math.floor(rnd() * 8);
-    else if (op < 0.55) b[at] = INTERESTING[Math.floor(rnd() * INTERESTING.length)];
-    else if (op < 0.65) b = b.subarray(0, at);
-    else if (op < 0.75) {
-      // a huge or negative length/count
-      if (at + 4 <= b.length)
-        b.writeUInt32BE(rnd() < 0.5 ? 0x7fffffff : Math.floor(rnd() * 2 ** 32), at);
-    } else if (op < 0.85) {
-      const extra = Buffer.allocUnsafe(Math.floor(rnd() * 16));
-      for (let i = 0; i < extra.length; i++) extra[i] = Math.floor(rnd() * 256);
-      b = Buffer.concat([b.subarray(0, at), extra, b.subarray(at)]);
-    } else {
-      b = Buffer.concat([b, b.subarray(at, at + Math.floor(rnd() * 32))]);
-    }
-  }
-  if (b.length >= 4 && rnd() < 0.9) b.writeInt32BE(b.length - 4, 0);
-  return b;
-}
+const MUTATE = { interesting: INTERESTING, hugeSizeOffset: 0, hugeSize: 0x7fffffff };
 
-function randomFrame(rnd: () => number): Buffer {
-  const len = Math.floor(rnd() * (rnd() < 0.9 ? 64 : 4096));
-  const b = Buffer.allocUnsafe(4 + len);
-  b.writeInt32BE(len, 0);
-  for (let i = 4; i < b.length; i++) b[i] = Math.floor(rnd() * 256);
-  if (len >= 4 && rnd() < 0.7) {
-    const api = KAFKA_APIS[Math.floor(rnd() * KAFKA_APIS.length)];
-    b.writeInt16BE(api.apiKey, 4);
-    b.writeInt16BE(api.minVersion + Math.floor(rnd() * (api.maxVersion - api.minVersion + 1)), 6);
-    if (len >= 10) b.writeInt16BE(rnd() < 0.5 ? -1 : Math.floor(rnd() * 4), 12);
-  }
-  return b;
+/** Random bytes, often under a plausible header: an advertised key and version. */
+function plausibleHeader(rnd: () => number) {
+  return (b: Buffer, len: number) => {
+    if (len >= 4 && rnd() < 0.7) {
+      const api = KAFKA_APIS[Math.floor(rnd() * KAFKA_APIS.length)];
+      b.writeInt16BE(api.apiKey, 4);
+      b.writeInt16BE(api.minVersion + Math.floor(rnd() * (api.maxVersion - api.minVersion + 1)), 6);
+      if (len >= 10) b.writeInt16BE(rnd() < 0.5 ? -1 : Math.floor(rnd() * 4), 12);
+    }
+  };
 }
 
 describe('protocol > kafka > fuzz > FrameDecoder + decodeKafkaRequest', () => {
@@ -82,59 +57,23 @@ describe('protocol > kafka > fuzz > FrameDecoder + decodeKafkaRequest', () => {
     const rnd = prng(20261204);
     const valid = corpus(rnd);
     const check = valid[0];
-    let decoder = new FrameDecoder(MAX_FRAME);
-    const counts = { frames: 0, ok: 0, requestErrors: 0, frameErrors: 0 };
-    const mem = () => {
-      const m = process.memoryUsage();
-      return m.heapUsed + m.arrayBuffers;
-    };
-    const baseline = mem();
-    let peak = baseline;
-
-    for (let iter = 0; counts.frames < 100_000; iter++) {
-      const wire =
-        rnd() < 0.6 ? mutate(valid[Math.floor(rnd() * valid.length)], rnd) : randomFrame(rnd);
-      for (let off = 0; off < wire.length;) {
-        const step = 1 + Math.floor(rnd() * (rnd() < 0.5 ? 8 : wire.length));
-        decoder.push(wire.subarray(off, off + step));
-        off += step;
-        for (;;) {
-          let frame: Buffer | undefined;
-          try {
-            frame = decoder.next();
-          } catch (e) {
-            if (!(e instanceof InvalidFrameError)) throw e;
-            counts.frameErrors++;
-            counts.frames++;
-            decoder = new FrameDecoder(MAX_FRAME);
-            break;
-          }
-          if (frame === undefined) break;
-          counts.frames++;
-          if (frame.length > MAX_FRAME)
-            throw new Error(`frame of ${frame.length} bytes over the limit`);
-          try {
-            decodeKafkaRequest(frame);
-            counts.ok++;
-          } catch (e) {
-            if (!(e instanceof RequestDecodeError || e instanceof KafkaDecodeError)) throw e;
-            counts.requestErrors++;
-          }
-        }
-      }
-      if (decoder.bufferedBytes > MAX_FRAME + 4) throw new Error('decoder over-buffered');
-      if (iter % 2000 === 0) {
-        expect(decodeKafkaRequest(check.subarray(4)).header.correlationId).toBe(0);
-        peak = Math.max(peak, mem());
-      }
-      if (rnd() < 0.05) decoder = new FrameDecoder(MAX_FRAME);
-    }
-    if (process.env.KZOO_FUZZ_VERBOSE) console.log(counts, (peak - baseline) >> 20);
+    const counts = fuzzFrames({
+      rnd,
+      maxFrame: MAX_FRAME,
+      frames: 100_000,
+      nextInput: () =>
+        rnd() < 0.6
+          ? mutate(valid[Math.floor(rnd() * valid.length)], rnd, MUTATE)
+          : randomFrame(rnd, plausibleHeader(rnd)),
+      decode: (frame) => decodeKafkaRequest(frame),
+      isDecodeError: (e) => e instanceof RequestDecodeError || e instanceof KafkaDecodeError,
+      checkValid: () => expect(decodeKafkaRequest(check.subarray(4)).header.correlationId).toBe(0),
+    });
     expect(counts.frames).toBeGreaterThanOrEqual(100_000);
     expect(counts.ok).toBeGreaterThan(1000);
     expect(counts.requestErrors).toBeGreaterThan(10_000);
     expect(counts.frameErrors).toBeGreaterThan(100);
-    expect(peak - baseline).toBeLessThan(256 * 1024 * 1024);
+    expect(counts.memoryGrowth).toBeLessThan(256 * 1024 * 1024);
   });
 
   it('refuses absurd array counts and string lengths before allocating', () => {

@@ -3,7 +3,7 @@
  * answers, and a round trip of every advertised API and version.
  */
 import { KafkaError } from '@kzoo/common';
-import { apiRegistry } from '../apis';
+import { ApiKeys, apiRegistry } from '../apis';
 import { RequestDecodeError } from '../messages';
 import { prng, sampleValue } from '../sample';
 import {
@@ -20,6 +20,7 @@ import {
   isKafkaApiVersionsProbe,
   kafkaSupports,
 } from '.';
+import { KAFKA_API_TABLE } from './apis';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -197,6 +198,14 @@ describe('protocol > kafka > primitives', () => {
 });
 
 describe('protocol > kafka > every advertised API and version', () => {
+  it("names each API as Kafka does, with its native API's key where it has one", () => {
+    for (const [name, api] of Object.entries(KAFKA_API_TABLE)) {
+      expect(api.name).toBe(name);
+      if (name in ApiKeys) expect(api.apiKey).toBe(ApiKeys[name as keyof typeof ApiKeys]);
+      else expect(['SaslHandshake', 'SaslAuthenticate']).toContain(name);
+    }
+  });
+
   it('advertises a table sorted by key, non-flexible except ApiVersions 3 and DescribeCluster 0', () => {
     const keys = KAFKA_API_VERSIONS.map((r) => r.apiKey);
     expect(keys).toEqual([...keys].sort((a, b) => a - b));

@@ -5,33 +5,20 @@
  * field path while the error unwinds (`topics[2].partitions[0].index`).
  * bytes/records come back as `subarray` views of the frame: no copy.
  */
+import { FieldPathError } from '../schema';
 
 /**
  * Bytes that do not decode as the Kafka type expected; `path` names the field.
  * Hostile input makes these by the thousand and the path says where, so no stack
  * trace is captured (that is most of an Error's cost).
  */
-export class KafkaDecodeError extends Error {
-  public path: string;
-  constructor(
-    path: string,
-    public readonly problem: string,
-  ) {
+export class KafkaDecodeError extends FieldPathError {
+  constructor(path: string, problem: string) {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
-    super(`${path || '<body>'}: ${problem}`);
+    super(path, problem);
     Error.stackTraceLimit = limit;
-    this.path = path;
     this.name = 'KafkaDecodeError';
-  }
-  /** Prepends a path segment while unwinding (`topics` + `[2].index`). */
-  within(segment: string): KafkaDecodeError {
-    this.path =
-      this.path === '' || this.path.startsWith('[')
-        ? segment + this.path
-        : `${segment}.${this.path}`;
-    this.message = `${this.path}: ${this.problem}`;
-    return this;
   }
 }
 

@@ -1,8 +1,9 @@
 // kafka/apis: one file per API of the Kafka listener, named as in ../../apis.
 //   NN-<name>.ts  Kafka request/response schemas over the native types, adapters,
 //                 errorResponse; SaslHandshake/SaslAuthenticate exist only here
-//   index.ts      KAFKA_APIS (the advertised table) and the key -> types map
-import type { ApiTypes } from '../../apis';
+//   index.ts      KAFKA_API_TABLE (one entry per advertised API), from which KAFKA_APIS
+//                 and the key -> types map are derived
+import type { ApiKeys, ApiTypes } from '../../apis';
 import type { KafkaApi } from '../api';
 import { KafkaProduceApi } from './00-produce';
 import { KafkaFetchApi } from './01-fetch';
@@ -49,34 +50,45 @@ export interface KafkaOnlyApiTypes {
   36: { request: SaslAuthenticateRequest; response: SaslAuthenticateResponse };
 }
 
+/**
+ * Every API the Kafka listener advertises, by Kafka's API name, sorted by key: adding
+ * one is its file and one entry here (plus KafkaOnlyApiTypes when it has no native API).
+ */
+export const KAFKA_API_TABLE = {
+  Produce: KafkaProduceApi,
+  Fetch: KafkaFetchApi,
+  ListOffsets: KafkaListOffsetsApi,
+  Metadata: KafkaMetadataApi,
+  OffsetCommit: KafkaOffsetCommitApi,
+  OffsetFetch: KafkaOffsetFetchApi,
+  FindCoordinator: KafkaFindCoordinatorApi,
+  JoinGroup: KafkaJoinGroupApi,
+  Heartbeat: KafkaHeartbeatApi,
+  LeaveGroup: KafkaLeaveGroupApi,
+  SyncGroup: KafkaSyncGroupApi,
+  DescribeGroups: KafkaDescribeGroupsApi,
+  ListGroups: KafkaListGroupsApi,
+  SaslHandshake: KafkaSaslHandshakeApi,
+  ApiVersions: KafkaApiVersionsApi,
+  CreateTopics: KafkaCreateTopicsApi,
+  DeleteTopics: KafkaDeleteTopicsApi,
+  InitProducerId: KafkaInitProducerIdApi,
+  OffsetForLeaderEpoch: KafkaOffsetForLeaderEpochApi,
+  DescribeConfigs: KafkaDescribeConfigsApi,
+  AlterConfigs: KafkaAlterConfigsApi,
+  SaslAuthenticate: KafkaSaslAuthenticateApi,
+  CreatePartitions: KafkaCreatePartitionsApi,
+  DeleteGroups: KafkaDeleteGroupsApi,
+  ElectLeaders: KafkaElectLeadersApi,
+  IncrementalAlterConfigs: KafkaIncrementalAlterConfigsApi,
+  DescribeCluster: KafkaDescribeClusterApi,
+};
+type AdvertisedName = keyof typeof KAFKA_API_TABLE;
+
 /** Every API the Kafka listener advertises, with its request/response types. */
 export type KafkaApiTypes = Pick<
   ApiTypes,
-  | 0
-  | 1
-  | 2
-  | 3
-  | 8
-  | 9
-  | 10
-  | 11
-  | 12
-  | 13
-  | 14
-  | 15
-  | 16
-  | 18
-  | 19
-  | 20
-  | 22
-  | 23
-  | 32
-  | 33
-  | 37
-  | 42
-  | 43
-  | 44
-  | 60
+  (typeof ApiKeys)[AdvertisedName & keyof typeof ApiKeys]
 > &
   KafkaOnlyApiTypes;
 export type KafkaApiKey = keyof KafkaApiTypes;
@@ -84,32 +96,6 @@ export type KafkaRequestOf<K extends KafkaApiKey> = KafkaApiTypes[K]['request'];
 export type KafkaResponseOf<K extends KafkaApiKey> = KafkaApiTypes[K]['response'];
 
 /** The advertised APIs, sorted by key. */
-export const KAFKA_APIS: ReadonlyArray<KafkaApi<never, never>> = [
-  KafkaProduceApi,
-  KafkaFetchApi,
-  KafkaListOffsetsApi,
-  KafkaMetadataApi,
-  KafkaOffsetCommitApi,
-  KafkaOffsetFetchApi,
-  KafkaFindCoordinatorApi,
-  KafkaJoinGroupApi,
-  KafkaHeartbeatApi,
-  KafkaLeaveGroupApi,
-  KafkaSyncGroupApi,
-  KafkaDescribeGroupsApi,
-  KafkaListGroupsApi,
-  KafkaSaslHandshakeApi,
-  KafkaApiVersionsApi,
-  KafkaCreateTopicsApi,
-  KafkaDeleteTopicsApi,
-  KafkaInitProducerIdApi,
-  KafkaOffsetForLeaderEpochApi,
-  KafkaDescribeConfigsApi,
-  KafkaAlterConfigsApi,
-  KafkaSaslAuthenticateApi,
-  KafkaCreatePartitionsApi,
-  KafkaDeleteGroupsApi,
-  KafkaElectLeadersApi,
-  KafkaIncrementalAlterConfigsApi,
-  KafkaDescribeClusterApi,
-] as unknown as ReadonlyArray<KafkaApi<never, never>>;
+export const KAFKA_APIS: ReadonlyArray<KafkaApi<never, never>> = Object.values(
+  KAFKA_API_TABLE,
+) as unknown as ReadonlyArray<KafkaApi<never, never>>;
