@@ -224,8 +224,9 @@ export const consumeCommand: CommandModule<object, ConsumeArgs> = {
           }
           idleSince = Date.now();
           const take = max !== undefined ? recs.slice(0, max - count) : recs;
-          count += take.length;
           const ok = await writeOut(take.map((r) => formatRecord(r, args)).join('\n') + '\n');
+          // stdout closed (`| head`): that batch was not printed; commit and exit 0
+          if (ok) count += take.length;
           if (group !== undefined && ok)
             for (const r of take)
               printed.set(`${r.topic}\u0000${r.partition}`, {

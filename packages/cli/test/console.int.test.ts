@@ -1,0 +1,149 @@
+// The console producer and consumer as real `kzoo` processes in everyday use: a reader that
+// closes the pipe early (`kzoo consume T | head -5`), quiet output by default. Needs
+// `npx tsc -b` first.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Admin, Producer } from '@kzoo/client';
+import { cliBinPath, runCli, TestCluster, trackChild } from '@kzoo/testkit';
+
+const name = (p: string) => `${p}-${randomBytes(4).toString('hex')}`;
+
+/** Runs `kzoo <args>` with `input` on stdin. */
+function kzooWithInput(args: string[], input: string, env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [cliBinPath(), ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  trackChild(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  child.stdin!.end(input);
+  const killer = setTimeout(() => child.kill('SIGKILL'), 60000);
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
+
+/** Runs `kzoo <args>` and closes its stdout after `lines` lines, as `| head -N` does. */
+function consumeLikeHead(
+  args: string[],
+  lines: number,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; signal: string | null; head: string[]; stderr: string }> {
+  const child = spawn(process.execPath, [cliBinPath(), ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  trackChild(child);
+  let out = '';
+  let stderr = '';
+  let head: string[] | null = null;
+  child.stdout!.on('data', (d) => {
+    if (head) return;
+    out += d;
+    const got = out.split('\n');
+    if (got.length > lines) {
+      head = got.slice(0, lines);
+      child.stdout!.destroy(); // the reader is gone: the next write gets EPIPE
+    }
+  });
+  child.stderr!.on('data', (d) => (stderr += d));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 60000);
+  return new Promise((resolve) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(killer);
+      resolve({ code, signal, head: head ?? [], stderr });
+    }),
+  );
+}
+
+async function produceMany(bootstrap: string, topic: string, n: number): Promise<void> {
+  const p = new Producer({ 'bootstrap.servers': bootstrap, acks: '1', 'linger.ms': 5 });
+  try {
+    const values = Array.from({ length: n }, (_, i) => ({ value: `record-${i}` }));
+    for (let i = 0; i < n; i += 1000) await p.send(topic, values.slice(i, i + 1000));
+  } finally {
+    await p.close();
+  }
+}
+
+describe('cli > console consumer and producer (processes)', () => {
+  let cluster: TestCluster;
+  let bootstrap: string;
+  let topic: string;
+  const N = 30000;
+
+  beforeAll(async () => {
+    cluster = await TestCluster.start({ brokers: 1, waitForMetadata: true });
+    bootstrap = `127.0.0.1:${cluster.broker(1).port}`;
+    topic = name('lines');
+    const admin = new Admin({ 'bootstrap.servers': bootstrap });
+    try {
+      await admin.createTopics([{ topic, numPartitions: 1, replicationFactor: 1 }]);
+    } finally {
+      await admin.close();
+    }
+    await produceMany(bootstrap, topic, N);
+  }, 120000);
+
+  it('kzoo consume T | head -5: exits 0 without a stack trace when the reader goes away', async () => {
+    const r = await consumeLikeHead(
+      ['consume', topic, '--from-beginning', '--bootstrap-server', bootstrap],
+      5,
+    );
+    expect(r.head).toEqual(['record-0', 'record-1', 'record-2', 'record-3', 'record-4']);
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled|at /);
+    expect(r.code).toBe(0);
+  }, 90000);
+
+  it('with --group: what was printed is committed and the member leaves the group at once', async () => {
+    const group = name('head');
+    const r = await consumeLikeHead(
+      ['consume', topic, '--from-beginning', '--group', group, '--bootstrap-server', bootstrap],
+      5,
+    );
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled|at /);
+    expect(r.code).toBe(0);
+    const printed = Number(/Processed a total of (\d+) messages/.exec(r.stderr)?.[1]);
+    expect(printed).toBeGreaterThanOrEqual(5);
+    expect(printed).toBeLessThan(N);
+    const admin = new Admin({ 'bootstrap.servers': bootstrap });
+    try {
+      const offsets = await admin.listConsumerGroupOffsets(group);
+      expect(offsets).toEqual([expect.objectContaining({ topic, partition: 0, offset: printed })]);
+      // no waiting for a session timeout: the group is empty as soon as the process is gone
+      const [g] = await admin.describeGroups([group]);
+      expect(g.members).toEqual([]);
+    } finally {
+      await admin.close();
+    }
+  }, 90000);
+
+  it('console producer and consumer print no INFO logs unless --verbose', async () => {
+    // the defaults a user has (under jest the logger defaults to warn)
+    const env = { KZOO_LOG_LEVEL: undefined, JEST_WORKER_ID: undefined };
+    const t = name('quiet');
+    const b = ['--bootstrap-server', bootstrap];
+    const create = await runCli(['topic', 'create', t, ...b], { env });
+    expect(create.code).toBe(0);
+    const quiet = await kzooWithInput(['produce', t, ...b], 'a\nb\n', env);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+    const loud = await kzooWithInput(['produce', t, '--verbose', ...b], 'c\n', env);
+    expect(loud.code).toBe(0);
+    expect(loud.stderr).toMatch(/ INFO /);
+    const group = name('quiet');
+    const consume = await runCli(
+      ['consume', t, '--from-beginning', '--group', group, '--max-messages', '3', ...b],
+      { env, timeoutMs: 60000 },
+    );
+    expect(consume.code).toBe(0);
+    expect(consume.stdout).toBe('a\nb\nc\n');
+    expect(consume.stderr).toBe('Processed a total of 3 messages\n');
+  }, 90000);
+});
