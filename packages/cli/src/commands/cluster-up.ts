@@ -18,7 +18,6 @@ import {
   isAlive,
   kafkaBootstrapOf,
   readClusterFile,
-  requireClusterFile,
   spawnDetached,
   waitForPidExit,
   writeClusterFile,
@@ -35,6 +34,16 @@ interface UpArgs {
   'timeout-ms': number;
 }
 
+/** Ends a wait at once (a child died, a signal came): no point waiting for the deadline. */
+class UpAborted extends Error {}
+
+/** `cluster up` was interrupted by `signal` and rolled back. */
+class UpInterrupted extends UpAborted {
+  constructor(readonly signal: NodeJS.Signals) {
+    super('interrupted: stopped what `cluster up` started');
+  }
+}
+
 async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>) {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -43,6 +52,7 @@ async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T |
       const v = await probe();
       if (v !== undefined) return v;
     } catch (e) {
+      if (e instanceof UpAborted) throw e;
       last = e;
     }
     if (Date.now() > deadline)
@@ -94,50 +104,93 @@ export async function clusterUp(args: UpArgs): Promise<ClusterFile> {
     brokers: [],
     createdAt: new Date().toISOString(),
   };
-  if (!args.zk) {
-    // Sessions may last 2..20 ticks: pick a tick that allows the asked session timeout.
-    const tick = session <= 10000 ? 500 : 2000;
-    const zkDir = path.join(dir, 'zookeeper');
-    const log = path.join(dir, 'zookeeper.log');
-    const pid = spawnDetached(
-      ['zk', 'start', '--port', String(ports[0]), '--data-dir', zkDir, '--tick-time', String(tick)],
-      log,
-    );
-    cluster.zookeeper = {
-      pid,
-      port: ports[0],
-      dataDir: path.resolve(zkDir),
-      log: path.resolve(log),
-    };
-    writeClusterFile(file, cluster);
-  }
-  const zk = await poll('ZooKeeper reachable', args['timeout-ms'], async () => {
+  let interrupted: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupted ??= sig;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  /** Throws at once when a signal came or a process `up` started has exited. */
+  const check = () => {
+    if (interrupted) throw new UpInterrupted(interrupted);
     if (cluster.zookeeper && !isAlive(cluster.zookeeper.pid))
-      throw new Error(`ZooKeeper exited; see ${cluster.zookeeper.log}`);
-    return connectZk(cluster.zk, 2000);
-  });
+      throw new UpAborted(
+        `ZooKeeper exited before the cluster was ready; last lines of ${cluster.zookeeper.log}:\n` +
+          tail(cluster.zookeeper.log),
+      );
+    for (const b of cluster.brokers)
+      if (!isAlive(b.pid))
+        throw new UpAborted(
+          `broker ${b.id} exited before the cluster was ready; last lines of ${b.log}:\n` +
+            tail(b.log),
+        );
+  };
   try {
-    for (let id = 1; id <= args.brokers; id++) {
-      const b = {
-        id,
-        port: ports[id],
-        kafkaPort: ports[args.brokers + id],
-        dataDir: path.resolve(dir, `broker-${id}`),
-        log: path.resolve(dir, `broker-${id}.log`),
+    if (!args.zk) {
+      // Sessions may last 2..20 ticks: pick a tick that allows the asked session timeout.
+      const tick = session <= 10000 ? 500 : 2000;
+      const zkDir = path.join(dir, 'zookeeper');
+      const log = path.join(dir, 'zookeeper.log');
+      const pid = spawnDetached(
+        [
+          'zk',
+          'start',
+          '--port',
+          String(ports[0]),
+          '--data-dir',
+          zkDir,
+          '--tick-time',
+          String(tick),
+        ],
+        log,
+      );
+      cluster.zookeeper = {
+        pid,
+        port: ports[0],
+        dataDir: path.resolve(zkDir),
+        log: path.resolve(log),
       };
-      const pid = spawnDetached(brokerStartArgs(cluster, b), b.log);
-      cluster.brokers.push({ ...b, pid });
       writeClusterFile(file, cluster);
     }
-    await poll('brokers registered and a controller elected', args['timeout-ms'], async () => {
-      for (const b of cluster.brokers)
-        if (!isAlive(b.pid)) throw new Error(`broker ${b.id} exited; see ${b.log}`);
-      const ids = await zk.getSortedBrokerList();
-      const ctl = await zk.getControllerId();
-      return ids.length === args.brokers && ctl !== null ? true : undefined;
+    const zk = await poll('ZooKeeper reachable', args['timeout-ms'], async () => {
+      check();
+      return connectZk(cluster.zk, 2000);
     });
+    try {
+      for (let id = 1; id <= args.brokers; id++) {
+        check();
+        const b = {
+          id,
+          port: ports[id],
+          kafkaPort: ports[args.brokers + id],
+          dataDir: path.resolve(dir, `broker-${id}`),
+          log: path.resolve(dir, `broker-${id}.log`),
+        };
+        const pid = spawnDetached(brokerStartArgs(cluster, b), b.log);
+        cluster.brokers.push({ ...b, pid });
+        writeClusterFile(file, cluster);
+      }
+      await poll('brokers registered and a controller elected', args['timeout-ms'], async () => {
+        check();
+        const ids = await zk.getSortedBrokerList();
+        const ctl = await zk.getControllerId();
+        return ids.length === args.brokers && ctl !== null ? true : undefined;
+      });
+    } finally {
+      await zk.close();
+    }
+  } catch (e) {
+    // roll back: what was started is stopped and the cluster file removed, so the next
+    // `cluster up` starts clean (the logs stay, for reading)
+    await stopProcesses(cluster, 10000);
+    fs.rmSync(file, { force: true });
+    if (interrupted) throw new UpInterrupted(interrupted);
+    if (e instanceof UpAborted)
+      throw new Error(`${e.message}\nstopped what \`cluster up\` started`);
+    throw new Error(`${(e as Error).message}; stopped what \`cluster up\` started`);
   } finally {
-    await zk.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   return cluster;
 }
@@ -180,7 +233,14 @@ const up: CommandModule<object, UpArgs> = {
       ) as Argv<UpArgs>,
   handler: (args) =>
     run(async () => {
-      const c = await clusterUp(args);
+      let c: ClusterFile;
+      try {
+        c = await clusterUp(args);
+      } catch (e) {
+        if (!(e instanceof UpInterrupted)) throw e;
+        process.stderr.write(`kzoo: ${e.message}\n`);
+        process.exit(e.signal === 'SIGINT' ? 130 : 143);
+      }
       const say = (s: string) => process.stdout.write(s + '\n');
       if (c.zookeeper) say(`zookeeper ${c.zk} (pid ${c.zookeeper.pid}, log ${c.zookeeper.log})`);
       else say(`zookeeper ${c.zk}`);
@@ -236,34 +296,60 @@ function zookeeperServerPids(log: string): number[] {
   }
 }
 
-export async function clusterDown(args: DownArgs): Promise<string[]> {
-  const file = clusterFilePath(args.dir);
-  const c = requireClusterFile(file);
+/** The last `lines` lines of a log file, indented (for an error message). */
+function tail(file: string, lines = 10): string {
+  try {
+    const all = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    return all
+      .slice(-lines)
+      .map((l) => `  ${l}`)
+      .join('\n');
+  } catch {
+    return '  (no log)';
+  }
+}
+
+/**
+ * Stops a cluster's processes: the brokers (followers of the controller first, so their
+ * controlled shutdowns find it), then the controller, then the embedded ZooKeeper.
+ */
+async function stopProcesses(c: ClusterFile, timeoutMs: number): Promise<string[]> {
   const out: string[] = [];
   let controller: number | null = null;
-  try {
-    const zk = await connectZk(c.zk, 3000);
+  if (c.brokers.some((b) => isAlive(b.pid))) {
     try {
-      controller = await zk.getControllerId();
-    } finally {
-      await zk.close();
+      const zk = await connectZk(c.zk, 3000);
+      try {
+        controller = await zk.getControllerId();
+      } finally {
+        await zk.close();
+      }
+    } catch {
+      /* ZooKeeper gone: stop in any order */
     }
-  } catch {
-    /* ZooKeeper gone: stop in any order */
   }
   const first = c.brokers.filter((b) => b.id !== controller);
   const last = c.brokers.filter((b) => b.id === controller);
   for (const group of [first, last]) {
     const results = await Promise.all(
-      group.map(async (b) => [b, await terminate(b.pid, args['timeout-ms'])] as const),
+      group.map(async (b) => [b, await terminate(b.pid, timeoutMs)] as const),
     );
     for (const [b, how] of results) out.push(`broker ${b.id} (pid ${b.pid}): ${how}`);
   }
   if (c.zookeeper) {
-    const how = await terminate(c.zookeeper.pid, args['timeout-ms']);
+    const how = await terminate(c.zookeeper.pid, timeoutMs);
     for (const pid of zookeeperServerPids(c.zookeeper.log)) await terminate(pid, 5000);
     out.push(`zookeeper (pid ${c.zookeeper.pid}): ${how}`);
   }
+  return out;
+}
+
+/** Stops the cluster of the cluster file; null when there is none (nothing is up). */
+export async function clusterDown(args: DownArgs): Promise<string[] | null> {
+  const file = clusterFilePath(args.dir);
+  const c = readClusterFile(file);
+  if (!c) return null;
+  const out = await stopProcesses(c, args['timeout-ms']);
   fs.rmSync(file, { force: true });
   if (args.purge) {
     for (const b of c.brokers) {
@@ -297,7 +383,13 @@ const down: CommandModule<object, DownArgs> = {
       .example('$0 cluster down --purge', 'stop everything and delete its data') as Argv<DownArgs>,
   handler: (args) =>
     run(async () => {
-      for (const line of await clusterDown(args)) process.stdout.write(line + '\n');
+      const lines = await clusterDown(args);
+      // like `docker compose down` with nothing up: a note, exit 0
+      if (lines === null)
+        process.stderr.write(
+          `kzoo: no cluster is up (no cluster file at ${clusterFilePath(args.dir)}); nothing to stop\n`,
+        );
+      for (const line of lines ?? []) process.stdout.write(line + '\n');
     }),
 };
 

@@ -1,0 +1,135 @@
+// `kzoo cluster up` when things go wrong, as real processes: a broker that dies at start
+// ends the wait at once and rolls back; SIGINT during `up` rolls back; `cluster down` with
+// nothing up is a note and exit 0. Needs `npx tsc -b` first.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  cliBinPath,
+  makeTempDir,
+  onCleanup,
+  removeDir,
+  runCli,
+  trackChild,
+  waitFor,
+} from '@kzoo/testkit';
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 1) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every pid `up` wrote to the cluster file or the ZooKeeper log (the java server). */
+function pidsOf(dir: string): number[] {
+  const pids: number[] = [];
+  try {
+    const c = JSON.parse(fs.readFileSync(path.join(dir, 'cluster.json'), 'utf8'));
+    for (const b of c.brokers) pids.push(b.pid);
+    if (c.zookeeper) pids.push(c.zookeeper.pid);
+  } catch {
+    /* no file (yet) */
+  }
+  try {
+    const m = /\(pid ([\d,]+)/.exec(fs.readFileSync(path.join(dir, 'zookeeper.log'), 'utf8'));
+    for (const p of m ? m[1].split(',') : []) if (Number(p) > 1) pids.push(Number(p));
+  } catch {
+    /* no log */
+  }
+  return pids;
+}
+
+function tempCluster() {
+  const dir = makeTempDir('kzoo-up-');
+  const seen = new Set<number>();
+  onCleanup(() => {
+    for (const p of [...seen, ...pidsOf(dir)]) if (alive(p)) process.kill(p, 'SIGKILL');
+    removeDir(dir);
+  });
+  const env = { KZOO_CLUSTER_FILE: path.join(dir, 'cluster.json'), KZOO_LOG_LEVEL: 'warn' };
+  return { dir, env, seen };
+}
+
+describe('cli > cluster up failing (processes)', () => {
+  it('a broker that dies at start ends the wait at once with its last log lines, rolls back, and the next up works', async () => {
+    const { dir, env, seen } = tempCluster();
+    const t0 = Date.now();
+    const bad = await runCli(
+      ['cluster', 'up', '--brokers', '2', '--override', 'log.retention.ms=banana'],
+      { env, timeoutMs: 90000 },
+    );
+    const took = Date.now() - t0;
+    for (const p of pidsOf(dir)) seen.add(p);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/broker \d exited before the cluster was ready/);
+    // the broker's own last words, from its log
+    expect(bad.stderr).toMatch(/Invalid value banana for configuration log\.retention\.ms/);
+    expect(bad.stderr).toMatch(/stopped what `cluster up` started/);
+    expect(took).toBeLessThan(30000); // not the 60 s --timeout-ms
+    expect(fs.existsSync(path.join(dir, 'cluster.json'))).toBe(false);
+    await waitFor('everything up started is gone', () => [...seen].every((p) => !alive(p)), {
+      timeoutMs: 15000,
+    });
+
+    const good = await runCli(['cluster', 'up', '--brokers', '1', '--session-timeout-ms', '2000'], {
+      env,
+      timeoutMs: 90000,
+    });
+    for (const p of pidsOf(dir)) seen.add(p);
+    expect(good.stderr).toBe('');
+    expect(good.code).toBe(0);
+    const down = await runCli(['cluster', 'down'], { env, timeoutMs: 60000 });
+    expect(down.code).toBe(0);
+  }, 180000);
+
+  it('SIGINT during cluster up stops what it started and exits 130', async () => {
+    const { dir, env, seen } = tempCluster();
+    const child = spawn(
+      process.execPath,
+      [cliBinPath(), 'cluster', 'up', '--brokers', '2', '--session-timeout-ms', '2000'],
+      { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    trackChild(child);
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    // once a broker is starting (in the cluster file), interrupt
+    await waitFor(
+      'a broker in the cluster file',
+      () => {
+        try {
+          const c = JSON.parse(fs.readFileSync(path.join(dir, 'cluster.json'), 'utf8'));
+          return c.brokers.length > 0;
+        } catch {
+          return false;
+        }
+      },
+      { timeoutMs: 30000, intervalMs: 20 },
+    );
+    for (const p of pidsOf(dir)) seen.add(p);
+    const t0 = Date.now();
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(Date.now() - t0).toBeLessThan(30000); // not the 60 s --timeout-ms
+    for (const p of pidsOf(dir)) seen.add(p);
+    expect(stderr).toMatch(/interrupted: stopped what `cluster up` started/);
+    expect(fs.existsSync(path.join(dir, 'cluster.json'))).toBe(false);
+    await waitFor('every process gone', () => [...seen].every((p) => !alive(p)), {
+      timeoutMs: 15000,
+    });
+  }, 120000);
+
+  it('cluster down with nothing up exits 0 with a note', async () => {
+    const { env } = tempCluster();
+    const r = await runCli(['cluster', 'down'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /no cluster is up \(no cluster file at .*cluster\.json\); nothing to stop/,
+    );
+  });
+});
