@@ -101,4 +101,16 @@ describe('cli > kzoo zk', () => {
     const bad = await runCli(['nonsense']);
     expect(bad.code).not.toBe(0);
   });
+
+  it('zk start on a port another ZooKeeper serves fails without saying "running"', async () => {
+    const busy = testZkServers().split(',')[0]; // the run's ZooKeeper
+    const port = busy.slice(busy.lastIndexOf(':') + 1);
+    const r = await runCli(['zk', 'start', '--port', port], {
+      env: { KZOO_ZK_LOG_LEVEL: 'warn' },
+      timeoutMs: 60000,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toMatch(/running/);
+    expect(r.stderr).toMatch(new RegExp(`kzoo: 127\\.0\\.0\\.1:${port} is already in use`));
+  });
 });
