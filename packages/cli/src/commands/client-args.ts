@@ -6,6 +6,7 @@
 import type { Argv } from 'yargs';
 import { setLogLevel } from '@kzoo/common';
 import { bootstrapOf, readClusterFile } from '../cluster-file';
+import { USAGE_EXIT_CODE, UsageError } from '../common';
 
 export const DEFAULT_BOOTSTRAP = process.env.KZOO_BOOTSTRAP_SERVER ?? '127.0.0.1:9092';
 
@@ -54,17 +55,17 @@ export function parseKeyValues(list: string[] | undefined, option: string): Reco
   const out: Record<string, string> = {};
   for (const kv of list ?? []) {
     const i = kv.indexOf('=');
-    if (i <= 0) throw new Error(`--${option} expects key=value, got ${JSON.stringify(kv)}`);
+    if (i <= 0) throw new UsageError(`--${option} expects key=value, got ${JSON.stringify(kv)}`);
     out[kv.slice(0, i).trim()] = kv.slice(i + 1).trim();
   }
   return out;
 }
 
-/** Prints `kzoo: <message>` on stderr and exits 1. */
+/** Prints `kzoo: <message>` on stderr and exits 1 (2 for a UsageError). */
 export function failClient(err: unknown): never {
   const msg = err instanceof Error ? err.message : String(err);
   process.stderr.write(`kzoo: ${msg}\n`);
-  process.exit(1);
+  process.exit(err instanceof UsageError ? USAGE_EXIT_CODE : 1);
 }
 
 export function runClient(fn: () => Promise<void>): Promise<void> {

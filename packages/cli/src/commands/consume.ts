@@ -10,6 +10,7 @@
  * console consumer does.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { withTopic, UsageError } from '../common';
 import {
   Admin,
   Consumer,
@@ -68,11 +69,10 @@ export function formatRecord(
 }
 
 export const consumeCommand: CommandModule<object, ConsumeArgs> = {
-  command: 'consume <topic>',
+  command: 'consume [topic]',
   describe: 'Print records of a topic',
   builder: (y: Argv) =>
-    withBootstrap(y)
-      .positional('topic', { type: 'string', demandOption: true, describe: 'Topic name' })
+    withTopic(withBootstrap(y))
       .option('from-beginning', {
         type: 'boolean',
         default: false,
@@ -121,22 +121,22 @@ export const consumeCommand: CommandModule<object, ConsumeArgs> = {
   handler: (args) =>
     runClient(async () => {
       if (args.offset !== undefined && args.partition === undefined)
-        throw new Error('--offset needs --partition');
+        throw new UsageError('--offset needs --partition');
       if (args.group !== undefined && (args.partition !== undefined || args.offset !== undefined))
-        throw new Error('--group subscribes to the whole topic: no --partition or --offset');
-      if (args.group === '') throw new Error('--group needs a group id');
+        throw new UsageError('--group subscribes to the whole topic: no --partition or --offset');
+      if (args.group === '') throw new UsageError('--group needs a group id');
       let startOffset: number | 'earliest' | 'latest' | undefined;
       if (args.offset !== undefined) {
         if (args.offset === 'earliest' || args.offset === 'latest') startOffset = args.offset;
         else if (/^\d+$/.test(args.offset)) startOffset = Number(args.offset);
         else
-          throw new Error(
+          throw new UsageError(
             `--offset must be a number, earliest or latest, got ${JSON.stringify(args.offset)}`,
           );
       }
       const max = args['max-messages'];
       if (max !== undefined && (!Number.isInteger(max) || max < 1))
-        throw new Error('--max-messages must be a positive integer');
+        throw new UsageError('--max-messages must be a positive integer');
 
       // The topic must exist: a clear error instead of waiting for it forever.
       const admin = new Admin({

@@ -7,6 +7,7 @@
  */
 import * as readline from 'node:readline';
 import type { Argv, CommandModule } from 'yargs';
+import { withTopic } from '../common';
 import { Producer, type ProducerRecord } from '@kzoo/client';
 import { parseKeyValues, runClient, withBootstrap, type BootstrapArgs } from './client-args';
 
@@ -26,11 +27,10 @@ interface ProduceArgs extends BootstrapArgs {
 const MAX_PENDING = 10000;
 
 export const produceCommand: CommandModule<object, ProduceArgs> = {
-  command: 'produce <topic>',
+  command: 'produce [topic]',
   describe: 'Send stdin lines as records to a topic',
   builder: (y: Argv) =>
-    withBootstrap(y)
-      .positional('topic', { type: 'string', demandOption: true, describe: 'Topic name' })
+    withTopic(withBootstrap(y))
       .option('key-separator', { type: 'string', describe: 'Split each line into key SEP value' })
       .option('acks', {
         type: 'string',

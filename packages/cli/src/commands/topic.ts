@@ -6,6 +6,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { Admin, type TopicDescription } from '@kzoo/client';
+import { withTopic, UsageError } from '../common';
 import { parseKeyValues, runClient, withBootstrap, type BootstrapArgs } from './client-args';
 
 interface TopicArgs extends BootstrapArgs {
@@ -68,11 +69,10 @@ export function formatTopicDescription(d: TopicDescription): string {
 }
 
 const create: CommandModule<object, TopicArgs> = {
-  command: 'create <topic>',
+  command: 'create [topic]',
   describe: 'Create a topic',
   builder: (y: Argv) =>
-    withBootstrap(y)
-      .positional('topic', { type: 'string', describe: 'Topic name' })
+    withTopic(withBootstrap(y))
       .option('partitions', {
         type: 'number',
         describe: "Partition count (default: the broker's num.partitions)",
@@ -102,6 +102,13 @@ const create: CommandModule<object, TopicArgs> = {
       ) as Argv<TopicArgs>,
   handler: (args) =>
     runClient(async () => {
+      // kafka-topics' checks and sentences
+      const rf = args['replication-factor'];
+      if (rf !== undefined && !(Number.isInteger(rf) && rf >= 1 && rf <= 32767))
+        throw new UsageError('The replication factor must be between 1 and 32767 inclusive');
+      const n = args.partitions;
+      if (n !== undefined && !(Number.isInteger(n) && n >= 1))
+        throw new UsageError('The partitions must be greater than 0');
       const configs = parseKeyValues(args.config, 'config');
       await withAdmin(args, async (admin) => {
         try {
@@ -152,8 +159,7 @@ const describe: CommandModule<object, TopicArgs> = {
   command: 'describe [topic]',
   describe: 'Show partitions, leaders, replicas and ISR (all topics without a name)',
   builder: (y: Argv) =>
-    withBootstrap(y)
-      .positional('topic', { type: 'string', describe: 'Topic name' })
+    withTopic(withBootstrap(y), false)
       .option('json', { type: 'boolean', default: false, describe: 'One JSON object per topic' })
       .option('under-replicated-partitions', {
         alias: 'under-replicated',
@@ -202,11 +208,10 @@ const describe: CommandModule<object, TopicArgs> = {
 };
 
 const alter: CommandModule<object, TopicArgs> = {
-  command: 'alter <topic>',
+  command: 'alter [topic]',
   describe: 'Add partitions to a topic (the count only grows)',
   builder: (y: Argv) =>
-    withBootstrap(y)
-      .positional('topic', { type: 'string', describe: 'Topic name' })
+    withTopic(withBootstrap(y))
       .option('partitions', {
         type: 'number',
         demandOption: true,
@@ -226,12 +231,13 @@ const alter: CommandModule<object, TopicArgs> = {
 };
 
 const del: CommandModule<object, TopicArgs> = {
-  command: 'delete <topic>',
+  command: 'delete [topic]',
   describe: 'Delete a topic',
   builder: (y: Argv) =>
-    withBootstrap(y)
-      .positional('topic', { type: 'string', describe: 'Topic name' })
-      .example('$0 topic delete orders', 'the topic and its data go') as Argv<TopicArgs>,
+    withTopic(withBootstrap(y)).example(
+      '$0 topic delete orders',
+      'the topic and its data go',
+    ) as Argv<TopicArgs>,
   handler: (args) =>
     runClient(async () => {
       await withAdmin(args, (admin) => admin.deleteTopics([args.topic!]));
