@@ -146,4 +146,37 @@ describe('cli > console consumer and producer (processes)', () => {
     expect(consume.stdout).toBe('a\nb\nc\n');
     expect(consume.stderr).toBe('Processed a total of 3 messages\n');
   }, 90000);
+
+  it('produce --acks all below min.insync.replicas shows the retried cause, NOT_ENOUGH_REPLICAS', async () => {
+    const t = name('isr');
+    const b = ['--bootstrap-server', bootstrap];
+    const env = { KZOO_LOG_LEVEL: undefined, JEST_WORKER_ID: undefined };
+    const create = await runCli(['topic', 'create', t, '--config', 'min.insync.replicas=2', ...b], {
+      env,
+    });
+    expect(create.code).toBe(0);
+    const t0 = Date.now();
+    const r = await kzooWithInput(
+      [
+        'produce',
+        t,
+        '--acks',
+        'all',
+        '--producer-property',
+        'delivery.timeout.ms=6000',
+        '--producer-property',
+        'request.timeout.ms=3000',
+        ...b,
+      ],
+      'x\n',
+      env,
+    );
+    expect(Date.now() - t0).toBeLessThan(40000);
+    expect(r.code).toBe(1);
+    // the retries say why, once, at WARN (shown by the quiet console producer)
+    expect(r.stderr).toMatch(/WARN .*retrying.*NOT_ENOUGH_REPLICAS/);
+    expect(r.stderr.match(/WARN .*retrying/g)).toHaveLength(1);
+    // and the final error names the cause, not only the timeout
+    expect(r.stderr).toMatch(/kzoo: REQUEST_TIMED_OUT: .*last error: NOT_ENOUGH_REPLICAS/);
+  }, 90000);
 });
