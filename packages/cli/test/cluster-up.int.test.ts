@@ -132,4 +132,58 @@ describe('cli > cluster up failing (processes)', () => {
       /no cluster is up \(no cluster file at .*cluster\.json\); nothing to stop/,
     );
   });
+
+  it('a stale cluster file whose pid now belongs to another process: kill and down refuse to signal it, saying so', async () => {
+    const { dir, env } = tempCluster();
+    // an unrelated process holding the pid the file names (as after a reboot)
+    const other = spawn('sleep', ['120'], { stdio: 'ignore' });
+    trackChild(other);
+    onCleanup(() => void other.kill('SIGKILL'));
+    const pid = other.pid!;
+    const file = path.join(dir, 'cluster.json');
+    const broker = {
+      id: 1,
+      pid,
+      port: 1,
+      dataDir: path.join(dir, 'broker-1'),
+      log: path.join(dir, 'broker-1.log'),
+      startTime: '1', // long before this sleep started
+      cmdline: `${process.execPath} ${cliBinPath()} broker start --id 1`,
+    };
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        zk: '127.0.0.1:1',
+        sessionTimeoutMs: 6000,
+        overrides: [],
+        brokers: [broker],
+        createdAt: new Date().toISOString(),
+      }),
+    );
+    for (const cmd of ['kill', 'pause', 'stop']) {
+      const r = await runCli(['broker', cmd, '--id', '1'], { env });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `broker 1 is not running: pid ${pid} is now another process .*sleep 120.*; not signalling it`,
+        ),
+      );
+    }
+    // only the command line differs (same start time): refused too
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    broker.startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const c = JSON.parse(fs.readFileSync(file, 'utf8'));
+    c.brokers = [broker];
+    fs.writeFileSync(file, JSON.stringify(c));
+    const k = await runCli(['broker', 'kill', '--id', '1'], { env });
+    expect(k.stderr).toMatch(/is now another process \(sleep 120\)/);
+    const down = await runCli(['cluster', 'down', '--timeout-ms', '2000'], { env });
+    expect(down.code).toBe(0);
+    expect(down.stdout).toMatch(
+      `broker 1 (pid ${pid}): not signalled: pid ${pid} is now another process`,
+    );
+    expect(alive(pid)).toBe(true);
+    expect(other.exitCode).toBeNull();
+  }, 60000);
 });

@@ -16,6 +16,9 @@ import {
   brokerStartArgs,
   clusterFilePath,
   isAlive,
+  notOurs,
+  processCmdline,
+  type ProcessIdentity,
   kafkaBootstrapOf,
   readClusterFile,
   spawnDetached,
@@ -84,9 +87,7 @@ export async function clusterUp(args: UpArgs): Promise<ClusterFile> {
   const existing = readClusterFile(file);
   if (
     existing &&
-    [existing.zookeeper?.pid, ...existing.brokers.map((b) => b.pid)].some(
-      (pid) => pid !== undefined && isAlive(pid),
-    )
+    [existing.zookeeper, ...existing.brokers].some((p) => p !== undefined && notOurs(p) === null)
   )
     throw new Error(`a cluster is already up (${file}); run \`kzoo cluster down\` first`);
   fs.mkdirSync(dir, { recursive: true });
@@ -131,7 +132,7 @@ export async function clusterUp(args: UpArgs): Promise<ClusterFile> {
       const tick = session <= 10000 ? 500 : 2000;
       const zkDir = path.join(dir, 'zookeeper');
       const log = path.join(dir, 'zookeeper.log');
-      const pid = spawnDetached(
+      const proc = spawnDetached(
         [
           'zk',
           'start',
@@ -145,7 +146,7 @@ export async function clusterUp(args: UpArgs): Promise<ClusterFile> {
         log,
       );
       cluster.zookeeper = {
-        pid,
+        ...proc,
         port: ports[0],
         dataDir: path.resolve(zkDir),
         log: path.resolve(log),
@@ -166,8 +167,7 @@ export async function clusterUp(args: UpArgs): Promise<ClusterFile> {
           dataDir: path.resolve(dir, `broker-${id}`),
           log: path.resolve(dir, `broker-${id}.log`),
         };
-        const pid = spawnDetached(brokerStartArgs(cluster, b), b.log);
-        cluster.brokers.push({ ...b, pid });
+        cluster.brokers.push({ ...b, ...spawnDetached(brokerStartArgs(cluster, b), b.log) });
         writeClusterFile(file, cluster);
       }
       await poll('brokers registered and a controller elected', args['timeout-ms'], async () => {
@@ -262,9 +262,15 @@ interface DownArgs {
   'timeout-ms': number;
 }
 
-/** SIGTERM, wait, SIGKILL when still there. Returns how it ended. */
-async function terminate(pid: number, timeoutMs: number): Promise<'gone' | 'stopped' | 'killed'> {
-  if (!isAlive(pid)) return 'gone'; // also refuses 0, -1 and 1
+/**
+ * SIGTERM, wait, SIGKILL when still there. Returns how it ended; a pid that is now another
+ * process (a stale cluster file) is not signalled, and the result says so.
+ */
+async function terminate(p: ProcessIdentity, timeoutMs: number): Promise<string> {
+  const why = notOurs(p);
+  if (why === 'gone') return 'gone'; // also refuses 0, -1 and 1
+  if (why !== null) return `not signalled: ${why}`;
+  const pid = p.pid;
   try {
     process.kill(pid, 'SIGCONT'); // a paused process must run to handle SIGTERM
     process.kill(pid, 'SIGTERM');
@@ -332,13 +338,15 @@ async function stopProcesses(c: ClusterFile, timeoutMs: number): Promise<string[
   const last = c.brokers.filter((b) => b.id === controller);
   for (const group of [first, last]) {
     const results = await Promise.all(
-      group.map(async (b) => [b, await terminate(b.pid, timeoutMs)] as const),
+      group.map(async (b) => [b, await terminate(b, timeoutMs)] as const),
     );
     for (const [b, how] of results) out.push(`broker ${b.id} (pid ${b.pid}): ${how}`);
   }
   if (c.zookeeper) {
-    const how = await terminate(c.zookeeper.pid, timeoutMs);
-    for (const pid of zookeeperServerPids(c.zookeeper.log)) await terminate(pid, 5000);
+    const how = await terminate(c.zookeeper, timeoutMs);
+    // the java server, when it outlived `kzoo zk start` (and that pid is still a ZooKeeper)
+    for (const pid of zookeeperServerPids(c.zookeeper.log))
+      if (/zookeeper/i.test(processCmdline(pid) ?? '')) await terminate({ pid }, 5000);
     out.push(`zookeeper (pid ${c.zookeeper.pid}): ${how}`);
   }
   return out;
