@@ -179,4 +179,34 @@ describe('cli > console consumer and producer (processes)', () => {
     // and the final error names the cause, not only the timeout
     expect(r.stderr).toMatch(/kzoo: REQUEST_TIMED_OUT: .*last error: NOT_ENOUGH_REPLICAS/);
   }, 90000);
+
+  it('topic describe shows Configs: (the overrides, as kafka-topics)', async () => {
+    const t = name('cfg');
+    const b = ['--bootstrap-server', bootstrap];
+    const create = await runCli([
+      'topic',
+      'create',
+      t,
+      '--config',
+      'retention.ms=60000',
+      '--config',
+      'cleanup.policy=compact',
+      ...b,
+    ]);
+    expect(create.code).toBe(0);
+    const d = await runCli(['topic', 'describe', t, ...b]);
+    expect(d.code).toBe(0);
+    const head = d.stdout.split('\n')[0];
+    expect(head).toMatch(
+      new RegExp(
+        `^Topic: ${t}\tPartitionCount: 1\tReplicationFactor: 1\tConfigs: (.*,)?cleanup\\.policy=compact`,
+      ),
+    );
+    expect(head).toMatch(/\tConfigs: .*retention\.ms=60000/);
+    const j = await runCli(['topic', 'describe', t, '--json', ...b]);
+    expect(JSON.parse(j.stdout).configs).toMatchObject({
+      'retention.ms': '60000',
+      'cleanup.policy': 'compact',
+    });
+  }, 60000);
 });

@@ -52,11 +52,17 @@ async function withAdmin<R>(args: BootstrapArgs, fn: (admin: Admin) => Promise<R
   }
 }
 
-export function formatTopicDescription(d: TopicDescription): string {
+/** A topic's description with the configs that are not defaults (kafka-topics' `Configs:`). */
+export type DescribedTopic = TopicDescription & { configs?: Record<string, string | null> };
+
+export function formatTopicDescription(d: DescribedTopic): string {
   const rf = d.partitions[0]?.replicas.length ?? 0;
-  const lines = [
-    `Topic: ${d.name}\tPartitionCount: ${d.partitions.length}\tReplicationFactor: ${rf}`,
-  ];
+  let head = `Topic: ${d.name}\tPartitionCount: ${d.partitions.length}\tReplicationFactor: ${rf}`;
+  if (d.configs)
+    head += `\tConfigs: ${Object.entries(d.configs)
+      .map(([k, v]) => `${k}=${v ?? ''}`)
+      .join(',')}`;
+  const lines = [head];
   for (const p of d.partitions) {
     let line =
       `\tTopic: ${d.name}\tPartition: ${p.partition}\tLeader: ${p.leader < 0 ? 'none' : p.leader}` +
@@ -180,9 +186,20 @@ const describe: CommandModule<object, TopicArgs> = {
       ) as Argv<TopicArgs>,
   handler: (args) =>
     runClient(async () => {
-      const out = await withAdmin(args, async (admin) => {
+      const out: DescribedTopic[] = await withAdmin(args, async (admin) => {
         const names = args.topic ? [args.topic] : await admin.listTopics();
-        return names.length > 0 ? admin.describeTopics(names) : [];
+        if (names.length === 0) return [];
+        const topics = await admin.describeTopics(names);
+        // kafka-topics prints the configs that are not defaults (overrides, broker settings)
+        const configs = await admin.describeConfigs(
+          topics.map((t) => ({ type: 'topic' as const, name: t.name })),
+        );
+        return topics.map((t, i) => ({
+          ...t,
+          configs: Object.fromEntries(
+            configs[i].configs.filter((e) => !e.isDefault).map((e) => [e.name, e.value]),
+          ),
+        }));
       });
       const filtering = args['under-replicated-partitions'] || args['unavailable-partitions'];
       const text = out
