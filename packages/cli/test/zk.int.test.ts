@@ -113,4 +113,31 @@ describe('cli > kzoo zk', () => {
     expect(r.stdout).not.toMatch(/running/);
     expect(r.stderr).toMatch(new RegExp(`kzoo: 127\\.0\\.0\\.1:${port} is already in use`));
   });
+
+  it('the ZooKeeper log lines carry wall-clock timestamps, not milliseconds since start', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [cliBinPath(), 'zk', 'start', '--port', String(port)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, KZOO_ZK_LOG_LEVEL: 'info' },
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    onCleanup(async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    await waitFor('zookeeper running', () => /zookeeper running at/.test(stdout), {
+      timeoutMs: 30000,
+    });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const lines = stderr.split('\n').filter((l) => / INFO /.test(l));
+    expect(lines.length).toBeGreaterThan(0);
+    const year = new Date().getUTCFullYear();
+    for (const l of lines)
+      expect(l).toMatch(new RegExp(`^${year}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}`));
+  }, 60000);
 });

@@ -202,6 +202,8 @@ class ZkNodeProcess implements ZooKeeperNode {
         '-Xmx256m',
         `-Dorg.slf4j.simpleLogger.defaultLogLevel=${this.logLevel}`,
         '-Dorg.slf4j.simpleLogger.showDateTime=true',
+        // wall-clock ISO 8601 like the brokers' logs (without a format: ms since start)
+        "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSXXX",
         '-Dzookeeper.admin.enableServer=false',
         '-cp',
         this.classpath,
