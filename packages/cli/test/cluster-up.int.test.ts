@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   cliBinPath,
+  portIsFree,
   makeTempDir,
   onCleanup,
   removeDir,
@@ -186,4 +187,47 @@ describe('cli > cluster up failing (processes)', () => {
     expect(alive(pid)).toBe(true);
     expect(other.exitCode).toBeNull();
   }, 60000);
+
+  it('cluster up --port BASE: brokers on BASE, BASE+1, Kafka listeners on BASE+10000, ...; a busy one is refused', async () => {
+    const { dir, env, seen } = tempCluster();
+    // a base whose four ports are free now
+    let base = 0;
+    for (let i = 0; i < 50 && base === 0; i++) {
+      const b = 20000 + Math.floor(Math.random() * 30000);
+      const free = await Promise.all([b, b + 1, b + 10000, b + 10001].map((p) => portIsFree(p)));
+      if (free.every(Boolean)) base = b;
+    }
+    expect(base).toBeGreaterThan(0);
+    const up = await runCli(
+      ['cluster', 'up', '--brokers', '2', '--port', String(base), '--session-timeout-ms', '2000'],
+      { env, timeoutMs: 90000 },
+    );
+    for (const p of pidsOf(dir)) seen.add(p);
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    expect(up.stdout).toContain(`bootstrap servers 127.0.0.1:${base},127.0.0.1:${base + 1}\n`);
+    expect(up.stdout).toContain(
+      `kafka bootstrap servers 127.0.0.1:${base + 10000},127.0.0.1:${base + 10001}`,
+    );
+    const status = await runCli(['cluster', 'status', '--json'], { env });
+    expect(
+      JSON.parse(status.stdout).brokers.map((b: { endpoints: string[] }) => b.endpoints),
+    ).toEqual([
+      [`PLAINTEXT://127.0.0.1:${base}`, `KAFKA://127.0.0.1:${base + 10000}`],
+      [`PLAINTEXT://127.0.0.1:${base + 1}`, `KAFKA://127.0.0.1:${base + 10001}`],
+    ]);
+    // a second cluster on the same ports: refused before anything starts
+    const other = tempCluster();
+    const busy = await runCli(['cluster', 'up', '--brokers', '1', '--port', String(base)], {
+      env: other.env,
+    });
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toBe(`kzoo: ports ${base}, ${base + 10000} already in use\n`);
+    expect(fs.existsSync(path.join(other.dir, 'cluster.json'))).toBe(false);
+    const bad = await runCli(['cluster', 'up', '--port', '65000'], { env: other.env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--port must be an integer from 1 to/);
+    const down = await runCli(['cluster', 'down'], { env, timeoutMs: 60000 });
+    expect(down.code).toBe(0);
+  }, 150000);
 });

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { freePorts } from '@kzoo/testkit';
+import { freePorts, portIsFree } from '@kzoo/testkit';
 import { KafkaZkClient } from '@kzoo/zk';
 import {
   bootstrapOf,
@@ -26,10 +26,14 @@ import {
   writeClusterFile,
   type ClusterFile,
 } from '../cluster-file';
-import { run } from '../common';
+import { run, UsageError } from '../common';
+
+/** `cluster up --port BASE`: broker i's Kafka listener is BASE + this + i - 1 (9092 -> 19092). */
+export const KAFKA_PORT_OFFSET = 10000;
 
 interface UpArgs {
   brokers: number;
+  port?: number;
   zk?: string;
   dir?: string;
   'session-timeout-ms': number;
@@ -93,6 +97,26 @@ export async function clusterUp(args: UpArgs): Promise<ClusterFile> {
   fs.mkdirSync(dir, { recursive: true });
   const session = args['session-timeout-ms'];
   const ports = await freePorts(2 * args.brokers + 1);
+  if (args.port !== undefined) {
+    // fixed ports: broker i (1..N) native BASE+i-1, Kafka listener KAFKA_PORT_OFFSET above
+    const base = args.port;
+    const last = base + KAFKA_PORT_OFFSET + args.brokers - 1;
+    if (!Number.isInteger(base) || base < 1 || last > 65535)
+      throw new UsageError(
+        `--port must be an integer from 1 to ${65535 - KAFKA_PORT_OFFSET - args.brokers + 1} with --brokers ${args.brokers} (Kafka listeners take BASE+${KAFKA_PORT_OFFSET}..), got ${base}`,
+      );
+    for (let id = 1; id <= args.brokers; id++) {
+      ports[id] = base + id - 1;
+      ports[args.brokers + id] = base + KAFKA_PORT_OFFSET + id - 1;
+    }
+    const wanted = ports.slice(1);
+    const busy: number[] = [];
+    for (const p of wanted) if (!(await portIsFree(p))) busy.push(p);
+    if (busy.length > 0)
+      throw new Error(`port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} already in use`);
+    // the embedded ZooKeeper keeps a free port unless that collides with one of ours
+    if (wanted.includes(ports[0])) ports[0] = (await freePorts(1))[0];
+  }
   const cluster: ClusterFile = {
     version: 1,
     zk: args.zk ?? `127.0.0.1:${ports[0]}`,
@@ -201,6 +225,10 @@ const up: CommandModule<object, UpArgs> = {
   builder: (y: Argv) =>
     y
       .option('brokers', { type: 'number', default: 3, describe: 'How many brokers (ids 1..N)' })
+      .option('port', {
+        type: 'number',
+        describe: `Fixed ports: broker i's kzoo listener on BASE+i-1 (9092, 9093, ...), its Kafka listener on BASE+${KAFKA_PORT_OFFSET}+i-1 (19092, ...); default free ports`,
+      })
       .option('zk', {
         type: 'string',
         describe: 'Use this ZooKeeper (host:port[/chroot]) instead of starting one',
@@ -227,6 +255,10 @@ const up: CommandModule<object, UpArgs> = {
         describe: 'How long to wait for registration and a controller',
       })
       .example('$0 cluster up --brokers 3', 'ZooKeeper and brokers 1..3 under ./.kzoo')
+      .example(
+        '$0 cluster up --brokers 3 --port 9092',
+        'brokers on 9092-9094, Kafka clients on 19092-19094',
+      )
       .example(
         '$0 cluster up --brokers 3 --override unclean.leader.election.enable=true',
         'a cluster that prefers availability',
