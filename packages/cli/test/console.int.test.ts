@@ -209,4 +209,52 @@ describe('cli > console consumer and producer (processes)', () => {
       'cleanup.policy': 'compact',
     });
   }, 60000);
+
+  it('--property on produce (parse.key, key.separator) and consume (print.*), as Kafka’s console tools', async () => {
+    const t = name('props');
+    const b = ['--bootstrap-server', bootstrap];
+    expect((await runCli(['topic', 'create', t, ...b])).code).toBe(0);
+    const p = await kzooWithInput(
+      ['produce', '--topic', t, '--property', 'parse.key=true', 'key.separator=:', ...b],
+      'k1:v1\nk2:v2\n',
+    );
+    expect(p.stderr).toBe('');
+    expect(p.code).toBe(0);
+    const c = await runCli(
+      [
+        'consume',
+        '--topic',
+        t,
+        '--from-beginning',
+        '--max-messages',
+        '2',
+        '--property',
+        'print.key=true',
+        'print.partition=true',
+        'print.offset=true',
+        'print.headers=true',
+        'key.separator=|',
+        ...b,
+      ],
+      { timeoutMs: 60000 },
+    );
+    expect(c.code).toBe(0);
+    expect(c.stdout).toBe(
+      'Partition:0|Offset:0|NO_HEADERS|k1|v1\nPartition:0|Offset:1|NO_HEADERS|k2|v2\n',
+    );
+    const ts = await runCli(
+      [
+        'consume',
+        t,
+        '--from-beginning',
+        '--max-messages',
+        '1',
+        '--property',
+        'print.timestamp=true',
+        ...b,
+      ],
+      { timeoutMs: 60000 },
+    );
+    expect(ts.stdout).toMatch(/^CreateTime:\d{13}\tv1\n$/);
+  }, 90000);
 });

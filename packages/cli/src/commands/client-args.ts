@@ -51,12 +51,17 @@ export function withBootstrap<T>(y: Argv<T>): Argv<T & BootstrapArgs> {
 }
 
 /** Parses repeated `k=v` options into an object; throws naming the bad entry. */
-export function parseKeyValues(list: string[] | undefined, option: string): Record<string, string> {
+export function parseKeyValues(
+  list: string[] | undefined,
+  option: string,
+  trimValues = true,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const kv of list ?? []) {
     const i = kv.indexOf('=');
     if (i <= 0) throw new UsageError(`--${option} expects key=value, got ${JSON.stringify(kv)}`);
-    out[kv.slice(0, i).trim()] = kv.slice(i + 1).trim();
+    const v = kv.slice(i + 1);
+    out[kv.slice(0, i).trim()] = trimValues ? v.trim() : v;
   }
   return out;
 }
