@@ -257,4 +257,30 @@ describe('cli > console consumer and producer (processes)', () => {
     );
     expect(ts.stdout).toMatch(/^CreateTime:\d{13}\tv1\n$/);
   }, 90000);
+
+  it('group describe --members | --state | --offsets and --all-groups, as kafka-consumer-groups', async () => {
+    const group = name('desc');
+    const b = ['--bootstrap-server', bootstrap];
+    const c = await runCli(
+      ['consume', topic, '--group', group, '--from-beginning', '--max-messages', '3', ...b],
+      { timeoutMs: 60000 },
+    );
+    expect(c.code).toBe(0);
+    const members = await runCli(['group', 'describe', group, '--members', ...b]);
+    expect(members.stdout).toBe(`\nConsumer group '${group}' has no active members.\n`);
+    const state = await runCli(['group', 'describe', '--group', group, '--state', ...b]);
+    expect(state.code).toBe(0);
+    expect(state.stdout).toMatch(
+      new RegExp(`\\n${group} +127\\.0\\.0\\.1:\\d+ \\(1\\) +Empty +0\\n$`),
+    );
+    const offsets = await runCli(['group', 'describe', group, '--offsets', ...b]);
+    expect(offsets.stdout).toMatch(new RegExp(`${group} +${topic} +0 +3 +${N} +${N - 3}`));
+    const all = await runCli(['group', 'describe', '--all-groups', '--state', '--json', ...b]);
+    const groups = JSON.parse(all.stdout) as Array<{ group: string; state: string }>;
+    expect(groups).toEqual(
+      expect.arrayContaining([expect.objectContaining({ group, state: 'Empty' })]),
+    );
+    const both = await runCli(['group', 'describe', group, '--members', '--state', ...b]);
+    expect(both.code).toBe(2);
+  }, 90000);
 });

@@ -1,4 +1,4 @@
-import { formatGroupReport, type GroupReport } from './group';
+import { formatGroupMembers, formatGroupReport, formatGroupState, type GroupReport } from './group';
 
 describe('CLI > group > describe output', () => {
   const base: GroupReport = {
@@ -75,5 +75,39 @@ describe('CLI > group > describe output', () => {
   it('says so when the group has no active members', () => {
     const text = formatGroupReport({ ...base, state: 'Empty', members: [] });
     expect(text.split('\n')[0]).toBe("Consumer group 'billing' has no active members.");
+  });
+
+  it('--members: one row per member with its partition count, as kafka-consumer-groups', () => {
+    const lines = formatGroupMembers(base).split('\n');
+    expect(lines[0]).toBe('');
+    expect(lines[1].split(/ +/)).toEqual([
+      'GROUP',
+      'CONSUMER-ID',
+      'HOST',
+      'CLIENT-ID',
+      '#PARTITIONS',
+    ]);
+    expect(lines[2].split(/ +/)).toEqual(['billing', 'kzoo-1a2b', '/127.0.0.1', 'kzoo', '1']);
+    expect(formatGroupMembers({ ...base, members: [] })).toBe(
+      "\nConsumer group 'billing' has no active members.",
+    );
+  });
+
+  it('--state: coordinator (host:port and id), assignment strategy, state, member count', () => {
+    const lines = formatGroupState(base, '127.0.0.1:9093').split('\n');
+    expect(lines[1].split(/ {2,}/)).toEqual([
+      'GROUP',
+      'COORDINATOR (ID)',
+      'ASSIGNMENT-STRATEGY',
+      'STATE',
+      '#MEMBERS',
+    ]);
+    expect(lines[2].split(/ {2,}| (?=\d+$)/)).toEqual([
+      'billing',
+      '127.0.0.1:9093 (2)',
+      'range',
+      'Stable',
+      '1',
+    ]);
   });
 });

@@ -18,6 +18,10 @@ import { runClient, withBootstrap, type BootstrapArgs } from './client-args';
 
 interface GroupArgs extends BootstrapArgs {
   group?: string;
+  'all-groups'?: boolean;
+  members?: boolean;
+  state?: boolean;
+  offsets?: boolean;
   json?: boolean;
   topic?: string[];
   'all-topics'?: boolean;
@@ -121,12 +125,12 @@ export async function describeGroup(admin: Admin, group: string): Promise<GroupR
   };
 }
 
-function table(header: string[], rows: string[][]): string {
+function table(header: string[], rows: string[][], gap = ' '): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
     cells
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
-      .join(' ')
+      .join(gap)
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
@@ -168,6 +172,38 @@ export function formatGroupReport(r: GroupReport): string {
     `TOTAL-LAG: ${r.totalLag}  STATE: ${r.state}  MEMBERS: ${r.members.length}  COORDINATOR: ${r.coordinator}`,
   );
   return out.join('\n');
+}
+
+/** `group describe --members`: kafka-consumer-groups' member table. */
+export function formatGroupMembers(r: GroupReport): string {
+  if (r.members.length === 0) return `\nConsumer group '${r.group}' has no active members.`;
+  return (
+    '\n' +
+    table(
+      ['GROUP', 'CONSUMER-ID', 'HOST', 'CLIENT-ID', '#PARTITIONS'],
+      r.members.map((m) => [r.group, m.memberId, m.host, m.clientId, String(m.assignment.length)]),
+    )
+  );
+}
+
+/** `group describe --state`: coordinator, assignment strategy, state and member count. */
+export function formatGroupState(r: GroupReport, coordinatorAddress: string): string {
+  return (
+    '\n' +
+    table(
+      ['GROUP', 'COORDINATOR (ID)', 'ASSIGNMENT-STRATEGY', 'STATE', '#MEMBERS'],
+      [
+        [
+          r.group,
+          `${coordinatorAddress} (${r.coordinator})`,
+          r.protocol || '',
+          r.state,
+          String(r.members.length),
+        ],
+      ],
+      '  ',
+    )
+  );
 }
 
 /** `--topic T` or `--topic T:0,2`: the partitions named (all of T's without a list). */
@@ -252,22 +288,84 @@ const list: CommandModule<object, GroupArgs> = {
 };
 
 const describe: CommandModule<object, GroupArgs> = {
-  command: 'describe <group>',
+  command: 'describe [group]',
   describe: 'Members, committed offsets, log end offsets and lag of a group',
   builder: (y: Argv) =>
     withBootstrap(y)
-      .positional('group', { type: 'string', describe: 'Group id' })
+      .positional('group', { type: 'string', describe: 'Group id (or --group, or --all-groups)' })
+      .option('group', { type: 'string', describe: 'Group id, as Kafka’s tool takes it' })
+      .option('all-groups', { type: 'boolean', default: false, describe: 'Every group' })
+      .option('members', {
+        type: 'boolean',
+        describe: 'Members and their partition counts',
+      })
+      .option('state', {
+        type: 'boolean',
+        describe: 'Coordinator, assignment strategy, state, member count',
+      })
+      .option('offsets', {
+        type: 'boolean',
+        describe: 'Committed offsets, log end offsets and lag (the default)',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'The report as JSON' })
+      .check((a) => {
+        if ([a.members, a.state, a.offsets].filter(Boolean).length > 1)
+          throw new Error('--members, --state and --offsets are mutually exclusive');
+        if (a['all-groups'] && a.group !== undefined)
+          throw new Error('give a group or --all-groups, not both');
+        if (!a['all-groups'] && (a.group === undefined || a.group === ''))
+          throw new Error('Missing required argument: group (or --all-groups)');
+        return true;
+      })
+      .example('$0 group describe billing', "Kafka's kafka-consumer-groups --describe table")
       .example(
-        '$0 group describe billing',
-        "Kafka's kafka-consumer-groups --describe table",
+        '$0 group describe --all-groups --state',
+        'the state of every group',
       ) as Argv<GroupArgs>,
   handler: (args) =>
     runClient(async () => {
-      const r = await withAdmin(args, (admin) => describeGroup(admin, args.group!));
-      if (r.state === 'Dead' && r.partitions.length === 0)
-        throw new KafkaError('GROUP_ID_NOT_FOUND', `consumer group '${args.group}' does not exist`);
-      process.stdout.write((args.json ? JSON.stringify(r) : formatGroupReport(r)) + '\n');
+      await withAdmin(args, async (admin) => {
+        const ids = args['all-groups']
+          ? (await admin.listGroups()).map((g) => g.groupId).sort()
+          : [args.group!];
+        const reports: GroupReport[] = [];
+        for (const id of ids) {
+          const r = await describeGroup(admin, id);
+          if (!args['all-groups'] && r.state === 'Dead' && r.partitions.length === 0)
+            throw new KafkaError('GROUP_ID_NOT_FOUND', `consumer group '${id}' does not exist`);
+          reports.push(r);
+        }
+        let address = new Map<number, string>();
+        if (args.state)
+          address = new Map(
+            (await admin.describeCluster()).brokers.map((n) => [n.nodeId, `${n.host}:${n.port}`]),
+          );
+        const view = (r: GroupReport) =>
+          args.members
+            ? { group: r.group, members: r.members }
+            : args.state
+              ? {
+                  group: r.group,
+                  coordinator: r.coordinator,
+                  protocol: r.protocol,
+                  state: r.state,
+                  members: r.members.length,
+                }
+              : r;
+        if (args.json) {
+          const out = reports.map(view);
+          process.stdout.write(JSON.stringify(args['all-groups'] ? out : out[0]) + '\n');
+          return;
+        }
+        const text = reports.map((r) =>
+          args.members
+            ? formatGroupMembers(r)
+            : args.state
+              ? formatGroupState(r, address.get(r.coordinator) ?? '?')
+              : formatGroupReport(r),
+        );
+        if (text.length > 0) process.stdout.write(text.join('\n\n') + '\n');
+      });
     }),
 };
 
