@@ -283,4 +283,46 @@ describe('cli > console consumer and producer (processes)', () => {
     const both = await runCli(['group', 'describe', group, '--members', '--state', ...b]);
     expect(both.code).toBe(2);
   }, 90000);
+
+  it('group reset-offsets --to-datetime and --by-duration (ListOffsets by timestamp)', async () => {
+    const t = name('time');
+    const group = name('reset');
+    const b = ['--bootstrap-server', bootstrap];
+    expect((await runCli(['topic', 'create', t, ...b])).code).toBe(0);
+    const p = new Producer({ 'bootstrap.servers': bootstrap, acks: '1' });
+    let between: number;
+    try {
+      await p.send(t, [{ value: 'a' }, { value: 'b' }]);
+      await new Promise((r) => setTimeout(r, 50));
+      between = Date.now();
+      await new Promise((r) => setTimeout(r, 50));
+      await p.send(t, [{ value: 'c' }, { value: 'd' }]);
+    } finally {
+      await p.close();
+    }
+    const reset = async (...how: string[]) => {
+      const r = await runCli(
+        ['group', 'reset-offsets', group, '--topic', t, ...how, '--execute', '--json', ...b],
+        { timeoutMs: 60000 },
+      );
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout).offsets[0].offset as number;
+    };
+    expect(await reset('--to-datetime', new Date(between).toISOString())).toBe(2);
+    expect(await reset('--by-duration', 'PT1H')).toBe(0);
+    expect(await reset('--to-datetime', '2999-01-01T00:00:00.000Z')).toBe(4); // none that late
+    const bad = await runCli([
+      'group',
+      'reset-offsets',
+      group,
+      '--topic',
+      t,
+      '--by-duration',
+      '1h',
+      ...b,
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Error parsing duration '1h'/);
+  }, 90000);
 });

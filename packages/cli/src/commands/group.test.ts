@@ -1,4 +1,11 @@
-import { formatGroupMembers, formatGroupReport, formatGroupState, type GroupReport } from './group';
+import {
+  formatGroupMembers,
+  formatGroupReport,
+  formatGroupState,
+  parseDateTime,
+  parseDuration,
+  type GroupReport,
+} from './group';
 
 describe('CLI > group > describe output', () => {
   const base: GroupReport = {
@@ -109,5 +116,26 @@ describe('CLI > group > describe output', () => {
       'Stable',
       '1',
     ]);
+  });
+});
+
+describe('CLI > group > reset-offsets time arguments', () => {
+  it('--to-datetime: Kafka’s yyyy-MM-ddTHH:mm:ss.SSS, with an optional zone (local without)', () => {
+    expect(parseDateTime('2026-01-02T03:04:05.678Z')).toBe(Date.UTC(2026, 0, 2, 3, 4, 5, 678));
+    expect(parseDateTime('2026-01-02T03:04:05.678+02:00')).toBe(Date.UTC(2026, 0, 2, 1, 4, 5, 678));
+    expect(parseDateTime('2026-01-02T03:04:05.678')).toBe(
+      new Date(2026, 0, 2, 3, 4, 5, 678).getTime(),
+    );
+    expect(() => parseDateTime('yesterday')).toThrow(
+      "Error parsing timestamp 'yesterday': expected yyyy-MM-ddTHH:mm:ss.SSS[Z|+hh:mm]",
+    );
+  });
+
+  it('--by-duration: an ISO 8601 duration PnDTnHnMn.nS, as java.time.Duration', () => {
+    expect(parseDuration('PT1H')).toBe(3600000);
+    expect(parseDuration('P1DT2H3M4.5S')).toBe(86400000 + 2 * 3600000 + 3 * 60000 + 4500);
+    expect(parseDuration('pt30m')).toBe(1800000);
+    expect(() => parseDuration('1h')).toThrow("Error parsing duration '1h'");
+    expect(() => parseDuration('P')).toThrow("Error parsing duration 'P'");
   });
 });

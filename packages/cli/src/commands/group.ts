@@ -14,6 +14,7 @@ import {
   type PartitionOffset,
   type TopicPartition,
 } from '@kzoo/client';
+import { UsageError } from '../common';
 import { runClient, withBootstrap, type BootstrapArgs } from './client-args';
 
 interface GroupArgs extends BootstrapArgs {
@@ -29,6 +30,8 @@ interface GroupArgs extends BootstrapArgs {
   'to-latest'?: boolean;
   'to-offset'?: number;
   'shift-by'?: number;
+  'to-datetime'?: string;
+  'by-duration'?: string;
   'dry-run'?: boolean;
   execute?: boolean;
 }
@@ -231,13 +234,67 @@ async function resolveTopics(admin: Admin, specs: string[]): Promise<TopicPartit
   return out.sort(byTp);
 }
 
+/**
+ * `--to-datetime`: Kafka's `yyyy-MM-ddTHH:mm:ss.SSS`, optionally followed by `Z` or a
+ * `+hh:mm` offset; without one, local time (as Kafka's tool). Milliseconds since the epoch.
+ */
+export function parseDateTime(s: string): number {
+  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,3}))?(Z|[+-]\d\d:?\d\d)?$/.exec(
+    s.trim(),
+  );
+  if (!m)
+    throw new UsageError(
+      `Error parsing timestamp '${s}': expected yyyy-MM-ddTHH:mm:ss.SSS[Z|+hh:mm]`,
+    );
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number);
+  const ms = Number((m[7] ?? '0').padEnd(3, '0'));
+  if (m[8] === undefined) return new Date(y, mo - 1, d, h, mi, sec, ms).getTime();
+  const utc = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+  if (m[8] === 'Z') return utc;
+  const sign = m[8][0] === '-' ? -1 : 1;
+  const digits = m[8].slice(1).replace(':', '');
+  return utc - sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60000;
+}
+
+/** `--by-duration`: an ISO 8601 duration `PnDTnHnMn.nS` (java.time.Duration's), in ms. */
+export function parseDuration(s: string): number {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(s.trim());
+  if (
+    !m ||
+    s.trim().length <= 1 ||
+    /T$/i.test(s.trim()) ||
+    m.slice(1).every((x) => x === undefined)
+  )
+    throw new UsageError(
+      `Error parsing duration '${s}': expected an ISO 8601 duration PnDTnHnMn.nS`,
+    );
+  const [d, h, mi, sec] = m.slice(1).map((x) => Number(x ?? 0));
+  return Math.round(((d * 24 + h) * 60 + mi) * 60000 + sec * 1000);
+}
+
 /** Kafka's reset-offsets plan: the new offset per partition, kept within [earliest, latest]. */
 export async function planReset(
   admin: Admin,
   group: string,
   tps: TopicPartition[],
-  how: { toEarliest?: boolean; toLatest?: boolean; toOffset?: number; shiftBy?: number },
+  how: {
+    toEarliest?: boolean;
+    toLatest?: boolean;
+    toOffset?: number;
+    shiftBy?: number;
+    /** --to-datetime / --by-duration: the first offset at or after this time, else the end. */
+    toTimestamp?: number;
+  },
 ): Promise<PartitionOffset[]> {
+  const atTime =
+    how.toTimestamp !== undefined
+      ? new Map(
+          (await admin.listOffsets(tps, { timestamp: how.toTimestamp })).map((o) => [
+            tpKey(o.topic, o.partition),
+            o.offset,
+          ]),
+        )
+      : null;
   const earliest = new Map(
     (await admin.listOffsets(tps, 'earliest')).map((o) => [tpKey(o.topic, o.partition), o.offset]),
   );
@@ -258,7 +315,10 @@ export async function planReset(
     if (how.toEarliest) target = lo;
     else if (how.toLatest) target = hi;
     else if (how.toOffset !== undefined) target = how.toOffset;
-    else {
+    else if (atTime) {
+      const o = atTime.get(k) ?? -1;
+      target = o < 0 ? hi : o; // no record that late: the log end, as Kafka
+    } else {
       const c = committed.get(k);
       if (c === undefined)
         throw new KafkaError(
@@ -389,6 +449,14 @@ const reset: CommandModule<object, GroupArgs> = {
       .option('to-latest', { type: 'boolean', describe: 'To the log end offset' })
       .option('to-offset', { type: 'number', describe: 'To this offset' })
       .option('shift-by', { type: 'number', describe: 'Move the committed offset by N (+/-)' })
+      .option('to-datetime', {
+        type: 'string',
+        describe: 'To the first offset at or after yyyy-MM-ddTHH:mm:ss.SSS[Z|+hh:mm]',
+      })
+      .option('by-duration', {
+        type: 'string',
+        describe: 'To the first offset at or after now minus an ISO 8601 duration (PT1H, P1DT12H)',
+      })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Only print the plan' })
       .option('execute', { type: 'boolean', default: false, describe: 'Commit the new offsets' })
       .option('json', { type: 'boolean', default: false, describe: 'The plan as JSON' })
@@ -404,11 +472,19 @@ const reset: CommandModule<object, GroupArgs> = {
         args['to-latest'],
         args['to-offset'] !== undefined,
         args['shift-by'] !== undefined,
+        args['to-datetime'] !== undefined,
+        args['by-duration'] !== undefined,
       ].filter(Boolean).length;
       if (hows !== 1)
-        throw new Error(
-          'name exactly one of --to-earliest, --to-latest, --to-offset N, --shift-by N',
+        throw new UsageError(
+          'name exactly one of --to-earliest, --to-latest, --to-offset N, --shift-by N, --to-datetime T, --by-duration D',
         );
+      const toTimestamp =
+        args['to-datetime'] !== undefined
+          ? parseDateTime(args['to-datetime'])
+          : args['by-duration'] !== undefined
+            ? Date.now() - parseDuration(args['by-duration'])
+            : undefined;
       for (const o of ['to-offset', 'shift-by'] as const) {
         const v = args[o];
         if (v !== undefined && !Number.isSafeInteger(v))
@@ -438,6 +514,7 @@ const reset: CommandModule<object, GroupArgs> = {
           toLatest: args['to-latest'],
           toOffset: args['to-offset'],
           shiftBy: args['shift-by'],
+          toTimestamp,
         });
         if (args.execute) await admin.alterConsumerGroupOffsets(group, p);
         return p;
