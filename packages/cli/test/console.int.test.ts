@@ -325,4 +325,46 @@ describe('cli > console consumer and producer (processes)', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Error parsing duration '1h'/);
   }, 90000);
+
+  it('--json on the read commands: topic list, configs --describe', async () => {
+    const t = name('json');
+    const b = ['--bootstrap-server', bootstrap];
+    expect((await runCli(['topic', 'create', t, '--config', 'retention.ms=1234', ...b])).code).toBe(
+      0,
+    );
+    const list = await runCli(['topic', 'list', '--json', ...b]);
+    expect(JSON.parse(list.stdout)).toEqual(expect.arrayContaining([t, topic]));
+    const cfg = await runCli([
+      'configs',
+      '--describe',
+      '--entity-type',
+      'topics',
+      '--entity-name',
+      t,
+      '--json',
+      ...b,
+    ]);
+    expect(cfg.code).toBe(0);
+    const js = JSON.parse(cfg.stdout);
+    expect(js).toMatchObject({ entityType: 'topics', entityName: t });
+    expect(js.configs).toEqual([
+      expect.objectContaining({
+        name: 'retention.ms',
+        value: '1234',
+        source: 'DYNAMIC_TOPIC_CONFIG',
+      }),
+    ]);
+    const all = await runCli([
+      'configs',
+      '--describe',
+      '--all',
+      '--entity-type',
+      'topics',
+      '--entity-name',
+      t,
+      '--json',
+      ...b,
+    ]);
+    expect(JSON.parse(all.stdout).configs.length).toBeGreaterThan(10);
+  }, 60000);
 });

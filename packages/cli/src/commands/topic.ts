@@ -150,14 +150,17 @@ const list: CommandModule<object, TopicArgs> = {
   command: 'list',
   describe: 'List topic names',
   builder: (y: Argv) =>
-    withBootstrap(y).example(
-      '$0 topic list --bootstrap-server 127.0.0.1:9092',
-      'one name per line',
-    ) as Argv<TopicArgs>,
+    withBootstrap(y)
+      .option('json', { type: 'boolean', default: false, describe: 'The names as a JSON array' })
+      .example(
+        '$0 topic list --bootstrap-server 127.0.0.1:9092',
+        'one name per line',
+      ) as Argv<TopicArgs>,
   handler: (args) =>
     runClient(async () => {
       const names = await withAdmin(args, (admin) => admin.listTopics());
-      if (names.length > 0) process.stdout.write(names.join('\n') + '\n');
+      if (args.json) process.stdout.write(JSON.stringify(names) + '\n');
+      else if (names.length > 0) process.stdout.write(names.join('\n') + '\n');
     }),
 };
 
