@@ -140,4 +140,44 @@ describe('cli > kzoo zk', () => {
     for (const l of lines)
       expect(l).toMatch(new RegExp(`^${year}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}`));
   }, 60000);
+
+  it('SIGTERM while zk start is still starting leaves no ZooKeeper JVM behind', async () => {
+    /** pids whose command line names `dir` (the JVM reads `dir`/zoo.cfg). */
+    const holders = (dir: string) =>
+      fs
+        .readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir);
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
+    for (const delayMs of [500, 900, 1300]) {
+      const dir = makeTempDir('kzoo-cli-zk-early-');
+      onCleanup(() => {
+        for (const p of holders(dir)) process.kill(p, 'SIGKILL');
+        removeDir(dir);
+      });
+      const port = await freePort();
+      const child = spawn(
+        process.execPath,
+        [cliBinPath(), 'zk', 'start', '--port', String(port), '--data-dir', dir],
+        { stdio: 'ignore', env: { ...process.env, KZOO_ZK_LOG_LEVEL: 'warn' } },
+      );
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      await new Promise((r) => setTimeout(r, delayMs));
+      child.kill('SIGTERM');
+      await exited;
+      await waitFor(
+        `no process left on ${dir} (SIGTERM after ${delayMs} ms)`,
+        () => holders(dir).length === 0,
+        {
+          timeoutMs: 15000,
+        },
+      );
+    }
+  }, 90000);
 });
