@@ -134,6 +134,27 @@ describe('broker > KafkaConfig', () => {
   });
 });
 
+describe('broker > KafkaConfig > security protocols', () => {
+  const bad = (extra: Record<string, string>) => () => new KafkaConfig({ ...base, ...extra });
+  it('refuses SSL and SASL listeners, naming the protocol (only PLAINTEXT is served)', () => {
+    expect(bad({ listeners: 'SSL://127.0.0.1:9093' })).toThrow(
+      'Invalid value SSL://127.0.0.1:9093 for configuration listeners: security protocol SSL is not supported (listener SSL); kzoo serves PLAINTEXT only',
+    );
+    for (const p of ['SASL_PLAINTEXT', 'SASL_SSL'])
+      expect(bad({ listeners: `PLAINTEXT://127.0.0.1:0,${p}://127.0.0.1:0` })).toThrow(
+        `security protocol ${p} is not supported (listener ${p})`,
+      );
+    // a listener name mapped to SSL
+    expect(
+      bad({
+        listeners: 'PLAINTEXT://127.0.0.1:0,SECURE://127.0.0.1:0',
+        'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SECURE:SSL',
+      }),
+    ).toThrow('security protocol SSL is not supported (listener SECURE)');
+    expect(bad({ listeners: 'PLAINTEXT://127.0.0.1:0' })).not.toThrow();
+  });
+});
+
 describe('broker > KafkaConfig > listener.wire.protocol.map', () => {
   const two = {
     ...base,

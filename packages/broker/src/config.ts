@@ -654,6 +654,13 @@ export class KafkaConfig extends AbstractConfig {
           `Each listener must have a different name, ${ep.listenerName} is repeated`,
         );
       seen.add(ep.listenerName);
+      // Served in plaintext but registered as SSL/SASL would mislead every client: refuse.
+      if (ep.securityProtocol !== 'PLAINTEXT')
+        throw invalid(
+          name,
+          s,
+          `security protocol ${ep.securityProtocol} is not supported (listener ${ep.listenerName}); kzoo serves PLAINTEXT only`,
+        );
       return ep;
     });
   }

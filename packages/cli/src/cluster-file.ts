@@ -11,7 +11,18 @@ import * as path from 'node:path';
 
 export const DEFAULT_CLUSTER_DIR = '.kzoo';
 
-export interface ClusterFileBroker {
+/**
+ * What makes a pid ours: its start time (/proc/<pid>/stat field 22, clock ticks since
+ * boot) and the command line we started. A pid alone is not enough: after a reboot or a
+ * crash, a stale cluster file's pid may belong to an unrelated process.
+ */
+export interface ProcessIdentity {
+  pid: number;
+  startTime?: string;
+  cmdline?: string;
+}
+
+export interface ClusterFileBroker extends ProcessIdentity {
   id: number;
   pid: number;
   /** The kzoo (native) listener's port. */
@@ -27,7 +38,7 @@ export interface ClusterFile {
   /** zookeeper.connect of the brokers. */
   zk: string;
   /** The embedded ZooKeeper `cluster up` started (absent with --zk). */
-  zookeeper?: { pid: number; port: number; dataDir: string; log: string };
+  zookeeper?: ProcessIdentity & { pid: number; port: number; dataDir: string; log: string };
   sessionTimeoutMs: number;
   /** Extra broker settings (`--override key=value`) every broker start gets. */
   overrides: string[];
@@ -102,6 +113,46 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** Field 22 of /proc/<pid>/stat (start time), or null without one (gone, or no /proc). */
+export function processStartTime(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid ...": comm may hold spaces and parens; fields 3.. follow the last ')'
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[22 - 3] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** /proc/<pid>/cmdline as one space-separated line, or null. */
+export function processCmdline(pid: number): string | null {
+  try {
+    return fs
+      .readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .replace(/\0+$/, '')
+      .split('\0')
+      .join(' ');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Why `p.pid` is not the process we started: null when it is (same start time and command
+ * line, or nothing recorded to compare), 'gone' when no process has that pid, else a
+ * sentence naming what the pid is now.
+ */
+export function notOurs(p: ProcessIdentity): null | 'gone' | string {
+  if (!isAlive(p.pid)) return 'gone';
+  const start = processStartTime(p.pid);
+  const cmd = processCmdline(p.pid);
+  if (p.startTime !== undefined && start !== null && start !== p.startTime)
+    return `pid ${p.pid} is now another process (started at tick ${start}, not ${p.startTime}: ${cmd ?? '?'})`;
+  if (p.cmdline !== undefined && cmd !== null && cmd !== p.cmdline)
+    return `pid ${p.pid} is now another process (${cmd})`;
+  return null;
+}
+
 /** Polls until `pid` has exited; false after `timeoutMs`. */
 export async function waitForPidExit(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -119,9 +170,13 @@ export function kzooBin(): string {
 
 /**
  * Starts `kzoo <args>` detached (it outlives this command), output appended to `log`.
- * Resolves with its pid once spawned.
+ * Returns its pid, start time and command line (what the cluster file records).
  */
-export function spawnDetached(args: string[], log: string, env?: NodeJS.ProcessEnv): number {
+export function spawnDetached(
+  args: string[],
+  log: string,
+  env?: NodeJS.ProcessEnv,
+): ProcessIdentity {
   fs.mkdirSync(path.dirname(log), { recursive: true });
   const fd = fs.openSync(log, 'a');
   try {
@@ -132,7 +187,12 @@ export function spawnDetached(args: string[], log: string, env?: NodeJS.ProcessE
     });
     if (child.pid === undefined) throw new Error(`could not start kzoo ${args.join(' ')}`);
     child.unref();
-    return child.pid;
+    const startTime = processStartTime(child.pid);
+    return {
+      pid: child.pid,
+      ...(startTime !== null ? { startTime } : {}),
+      cmdline: [process.execPath, kzooBin(), ...args].join(' '),
+    };
   } finally {
     fs.closeSync(fd);
   }

@@ -60,11 +60,38 @@ export async function withZkClient<R>(
   }
 }
 
-/** Prints `kzoo: <message>` and exits 1. */
+/** Bad command-line input (as opposed to a failure): exit code 2, as Kafka's tools and getopt. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Exit code for usage errors (unknown option, missing or invalid argument). */
+export const USAGE_EXIT_CODE = 2;
+
+/** Prints `kzoo: <message>` and exits 1 (2 for a UsageError). */
 export function fail(err: unknown): never {
   const msg = err instanceof Error ? err.message : String(err);
   process.stderr.write(`kzoo: ${msg}\n`);
-  process.exit(1);
+  process.exit(err instanceof UsageError ? USAGE_EXIT_CODE : 1);
+}
+
+/**
+ * The topic as a positional (`kzoo consume T`) or, as Kafka's tools take it, `--topic T`.
+ * `required`: a usage error when neither is given.
+ */
+export function withTopic<T>(y: Argv<T>, required = true): Argv<T & { topic?: string }> {
+  return y
+    .positional('topic', { type: 'string', describe: 'Topic name (or --topic)' })
+    .option('topic', { type: 'string', describe: 'Topic name, as Kafka’s tools take it' })
+    .check((a) => {
+      if (Array.isArray(a.topic)) throw new Error('give the topic once: positional or --topic');
+      if (required && (a.topic === undefined || a.topic === ''))
+        throw new Error('Missing required argument: topic');
+      return true;
+    }) as Argv<T & { topic?: string }>;
 }
 
 /** Runs a command handler; any error becomes one line on stderr and exit code 1. */

@@ -101,4 +101,83 @@ describe('cli > kzoo zk', () => {
     const bad = await runCli(['nonsense']);
     expect(bad.code).not.toBe(0);
   });
+
+  it('zk start on a port another ZooKeeper serves fails without saying "running"', async () => {
+    const busy = testZkServers().split(',')[0]; // the run's ZooKeeper
+    const port = busy.slice(busy.lastIndexOf(':') + 1);
+    const r = await runCli(['zk', 'start', '--port', port], {
+      env: { KZOO_ZK_LOG_LEVEL: 'warn' },
+      timeoutMs: 60000,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toMatch(/running/);
+    expect(r.stderr).toMatch(new RegExp(`kzoo: 127\\.0\\.0\\.1:${port} is already in use`));
+  });
+
+  it('the ZooKeeper log lines carry wall-clock timestamps, not milliseconds since start', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [cliBinPath(), 'zk', 'start', '--port', String(port)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, KZOO_ZK_LOG_LEVEL: 'info' },
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    onCleanup(async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    await waitFor('zookeeper running', () => /zookeeper running at/.test(stdout), {
+      timeoutMs: 30000,
+    });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const lines = stderr.split('\n').filter((l) => / INFO /.test(l));
+    expect(lines.length).toBeGreaterThan(0);
+    const year = new Date().getUTCFullYear();
+    for (const l of lines)
+      expect(l).toMatch(new RegExp(`^${year}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}`));
+  }, 60000);
+
+  it('SIGTERM while zk start is still starting leaves no ZooKeeper JVM behind', async () => {
+    /** pids whose command line names `dir` (the JVM reads `dir`/zoo.cfg). */
+    const holders = (dir: string) =>
+      fs
+        .readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir);
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
+    for (const delayMs of [500, 900, 1300]) {
+      const dir = makeTempDir('kzoo-cli-zk-early-');
+      onCleanup(() => {
+        for (const p of holders(dir)) process.kill(p, 'SIGKILL');
+        removeDir(dir);
+      });
+      const port = await freePort();
+      const child = spawn(
+        process.execPath,
+        [cliBinPath(), 'zk', 'start', '--port', String(port), '--data-dir', dir],
+        { stdio: 'ignore', env: { ...process.env, KZOO_ZK_LOG_LEVEL: 'warn' } },
+      );
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      await new Promise((r) => setTimeout(r, delayMs));
+      child.kill('SIGTERM');
+      await exited;
+      await waitFor(
+        `no process left on ${dir} (SIGTERM after ${delayMs} ms)`,
+        () => holders(dir).length === 0,
+        {
+          timeoutMs: 15000,
+        },
+      );
+    }
+  }, 90000);
 });

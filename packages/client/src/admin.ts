@@ -107,7 +107,8 @@ export interface PartitionOffset extends TopicPartition {
   offset: number;
 }
 
-export type OffsetSpec = 'earliest' | 'latest';
+/** earliest / latest, or the first offset whose record timestamp is >= `timestamp` (-1: none). */
+export type OffsetSpec = 'earliest' | 'latest' | { timestamp: number };
 
 /** A config resource (Kafka's ConfigResource): a topic, or a broker by id. */
 export interface ConfigResource {
@@ -438,10 +439,16 @@ export class Admin {
     spec: OffsetSpec,
     opts: { partial?: boolean } = {},
   ): Promise<Array<PartitionOffset & { error?: string }>> {
-    if (spec !== 'earliest' && spec !== 'latest')
-      throw new KafkaError('INVALID_REQUEST', `listOffsets: spec must be earliest or latest`);
+    const byTime = typeof spec === 'object' && spec !== null;
+    if (!byTime && spec !== 'earliest' && spec !== 'latest')
+      throw new KafkaError(
+        'INVALID_REQUEST',
+        `listOffsets: spec must be earliest, latest or { timestamp }`,
+      );
+    if (byTime && !(Number.isSafeInteger(spec.timestamp) && spec.timestamp >= 0))
+      throw new KafkaError('INVALID_REQUEST', `listOffsets: bad timestamp ${spec.timestamp}`);
     if (tps.length === 0) return [];
-    const timestamp = spec === 'latest' ? -1 : -2;
+    const timestamp = byTime ? spec.timestamp : spec === 'latest' ? -1 : -2;
     const key = (t: string, p: number) => `${t}\u0000${p}`;
     const attempt = async () => {
       const topics = [...new Set(tps.map((tp) => tp.topic))];

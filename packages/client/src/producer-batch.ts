@@ -156,6 +156,8 @@ export class ProducerBatch {
   /** When the batch was last sent (or created); retry backoff counts from here. */
   lastAttemptMs: number;
   attempts = 0;
+  /** The error of the last failed attempt (retried); named when the batch expires. */
+  lastError: Error | undefined;
   private buf: Buffer;
   private pos = RECORD_BATCH_OVERHEAD;
   count = 0;

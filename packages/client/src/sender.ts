@@ -87,7 +87,8 @@ export class Sender {
         b,
         new KafkaError(
           'REQUEST_TIMED_OUT',
-          `expiring ${b.count} record(s) for ${b.topic}-${b.partition}: ${now - b.createdMs} ms has passed since batch creation (delivery.timeout.ms)`,
+          `expiring ${b.count} record(s) for ${b.topic}-${b.partition}: ${now - b.createdMs} ms has passed since batch creation (delivery.timeout.ms)` +
+            (b.lastError ? `; last error: ${errorText(b.lastError)}` : ''),
         ),
       );
     }
@@ -316,12 +317,16 @@ export class Sender {
   }
 
   private retry(b: ProducerBatch, err: Error): void {
-    this.log.debug('retrying batch', {
-      topic: b.topic,
-      partition: b.partition,
-      attempt: b.attempts,
-      error: err.message,
-    });
+    // As Kafka's Sender, a retried error is a warning, so a producer that waits (say, on
+    // NOT_ENOUGH_REPLICAS) says why; once per batch and error, not once per backoff.
+    const text = errorText(err);
+    const repeated = b.lastError !== undefined && errorText(b.lastError) === text;
+    b.lastError = err;
+    (repeated ? this.log.debug : this.log.warn).call(
+      this.log,
+      `got error produce response on ${b.topic}-${b.partition}, retrying`,
+      { attempt: b.attempts, error: text },
+    );
     this.accumulator.reenqueue(b, this.time.milliseconds());
     if (this.metadata.updateDue()) this.refreshMetadata();
     this.schedule(this.opts.retryBackoffMs);
@@ -334,4 +339,11 @@ export class Sender {
     this.accumulator.deallocate(b);
     this.onBatchDone();
   }
+}
+
+/** `NAME: message` for a KafkaError (its name is the cause people search for), else the message. */
+function errorText(e: Error): string {
+  return e instanceof KafkaError && !e.message.startsWith(e.errorName)
+    ? `${e.errorName}: ${e.message}`
+    : e.message;
 }

@@ -29,6 +29,15 @@ export async function freePorts(count: number, host = '127.0.0.1'): Promise<numb
   }
 }
 
+/** Whether `host:port` can be bound now (false when another process listens there). */
+export async function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  const srv = net.createServer();
+  return new Promise<boolean>((resolve) => {
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}
+
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   return (await freePorts(1, host))[0];
 }

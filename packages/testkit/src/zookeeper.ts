@@ -10,7 +10,15 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { DeadlineError, freePorts, makeTempDir, removeDir, trackChild, waitForExit } from './util';
+import {
+  DeadlineError,
+  freePorts,
+  makeTempDir,
+  portIsFree,
+  removeDir,
+  trackChild,
+  waitForExit,
+} from './util';
 
 export interface StartZooKeeperOptions {
   /** 1 = standalone, 3 = ensemble. Default 1. */
@@ -194,6 +202,8 @@ class ZkNodeProcess implements ZooKeeperNode {
         '-Xmx256m',
         `-Dorg.slf4j.simpleLogger.defaultLogLevel=${this.logLevel}`,
         '-Dorg.slf4j.simpleLogger.showDateTime=true',
+        // wall-clock ISO 8601 like the brokers' logs (without a format: ms since start)
+        "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSXXX",
         '-Dzookeeper.admin.enableServer=false',
         '-cp',
         this.classpath,
@@ -285,6 +295,9 @@ export async function startZooKeeper(opts: StartZooKeeperOptions = {}): Promise<
   const host = opts.host ?? '127.0.0.1';
   const tick = opts.tickTimeMs ?? 500;
   const logLevel = opts.logLevel ?? process.env.KZOO_ZK_LOG_LEVEL ?? 'warn';
+  // A given port must be free: otherwise another server's `srvr` answer would pass for ours.
+  if (n === 1 && opts.clientPort && !(await portIsFree(opts.clientPort, host)))
+    throw new Error(`${host}:${opts.clientPort} is already in use (another ZooKeeper?)`);
   const ownRoot = !opts.dataDir;
   const root = opts.dataDir ? path.resolve(opts.dataDir) : makeTempDir('kzoo-zk-');
   fs.mkdirSync(root, { recursive: true });

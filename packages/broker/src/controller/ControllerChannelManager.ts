@@ -25,12 +25,17 @@ export interface ChannelOptions {
   logger?: Logger;
 }
 
+/** How often a repeating send failure is logged again at WARN. */
+const WARN_REPEAT_MS = 30000;
+
 class RequestSendThread {
   private readonly queue: QueueItem[] = [];
   private conn: Connection | null = null;
   private running = false;
   stopped = false;
   private wake: (() => void) | null = null;
+  /** The failure last logged at WARN, when, and how many identical ones followed at DEBUG. */
+  private lastWarning = { text: '', atMs: 0, repeats: 0 };
 
   constructor(
     readonly brokerId: number,
@@ -55,6 +60,25 @@ class RequestSendThread {
     this.wake?.();
     void this.conn?.close();
     this.conn = null;
+  }
+
+  /**
+   * A failure that repeats on every retry (a host that does not resolve, a broker that
+   * is down) is a warning once, then again every WARN_REPEAT_MS with how many times it
+   * happened meanwhile; the repeats in between log at DEBUG.
+   */
+  private warnFailure(error: string): void {
+    const now = Date.now();
+    const w = this.lastWarning;
+    const fields = { brokerId: this.brokerId, host: this.host, port: this.port, error };
+    if (error === w.text && now - w.atMs < WARN_REPEAT_MS) {
+      w.repeats++;
+      this.log.debug('controller request to broker failed; retrying', fields);
+      return;
+    }
+    const repeats = error === w.text ? { failuresSinceLastWarning: w.repeats } : {};
+    this.log.warn('controller request to broker failed; retrying', { ...fields, ...repeats });
+    this.lastWarning = { text: error, atMs: now, repeats: 0 };
   }
 
   private async run(): Promise<void> {
@@ -87,10 +111,7 @@ class RequestSendThread {
           }
         } catch (e) {
           if (this.stopped) break;
-          this.log.warn('controller request to broker failed; retrying', {
-            brokerId: this.brokerId,
-            error: (e as Error).message,
-          });
+          this.warnFailure((e as Error).message);
           void this.conn?.close();
           this.conn = null;
           await new Promise<void>((r) => {

@@ -20,6 +20,7 @@ import {
   isAlive,
   readClusterFile,
   requireClusterFile,
+  notOurs,
   spawnDetached,
   waitForPidExit,
   writeClusterFile,
@@ -198,7 +199,7 @@ export async function startClusterMember(id: number, timeoutMs = 30000): Promise
   const file = clusterFilePath();
   const c = requireClusterFile(file);
   let b = c.brokers.find((x) => x.id === id);
-  if (b && isAlive(b.pid)) throw new Error(`broker ${id} is already running (pid ${b.pid})`);
+  if (b && notOurs(b) === null) throw new Error(`broker ${id} is already running (pid ${b.pid})`);
   if (!b) {
     const [port, kafkaPort] = await freePorts(2);
     const dir = path.dirname(file);
@@ -212,7 +213,9 @@ export async function startClusterMember(id: number, timeoutMs = 30000): Promise
     };
     c.brokers.push(b);
   }
-  b.pid = spawnDetached(brokerStartArgs(c, b), b.log);
+  const proc = spawnDetached(brokerStartArgs(c, b), b.log);
+  delete b.startTime;
+  Object.assign(b, proc);
   writeClusterFile(file, c);
   const zk = await KafkaZkClient.connect({
     connectString: c.zk,
@@ -243,9 +246,15 @@ function member(id: number): ClusterFileBroker {
   return b;
 }
 
+/** Signals broker `id`, only if its pid is still the process the cluster file recorded. */
 function signalMember(id: number, signal: NodeJS.Signals): ClusterFileBroker {
   const b = member(id);
-  if (!isAlive(b.pid)) throw new Error(`broker ${id} is not running (pid ${b.pid})`);
+  const why = notOurs(b);
+  if (why === 'gone') throw new Error(`broker ${id} is not running (pid ${b.pid})`);
+  if (why !== null)
+    throw new Error(
+      `broker ${id} is not running: ${why}; not signalling it (the cluster file ${clusterFilePath()} is stale)`,
+    );
   process.kill(b.pid, signal);
   return b;
 }
@@ -299,8 +308,7 @@ const stop: CommandModule<object, MemberArgs> = {
   builder: memberOptions,
   handler: (args) =>
     run(async () => {
-      const b = member(args.id);
-      if (isAlive(b.pid)) process.kill(b.pid, 'SIGCONT');
+      const b = signalMember(args.id, 'SIGCONT'); // a paused broker must run to shut down
       signalMember(args.id, 'SIGTERM');
       if (!(await waitForPidExit(b.pid, args['timeout-ms'])))
         throw new Error(

@@ -9,30 +9,46 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { freePorts } from '@kzoo/testkit';
+import { freePorts, portIsFree } from '@kzoo/testkit';
 import { KafkaZkClient } from '@kzoo/zk';
 import {
   bootstrapOf,
   brokerStartArgs,
   clusterFilePath,
   isAlive,
+  notOurs,
+  processCmdline,
+  type ProcessIdentity,
   kafkaBootstrapOf,
   readClusterFile,
-  requireClusterFile,
   spawnDetached,
   waitForPidExit,
   writeClusterFile,
   type ClusterFile,
 } from '../cluster-file';
-import { run } from '../common';
+import { run, UsageError } from '../common';
+
+/** `cluster up --port BASE`: broker i's Kafka listener is BASE + this + i - 1 (9092 -> 19092). */
+export const KAFKA_PORT_OFFSET = 10000;
 
 interface UpArgs {
   brokers: number;
+  port?: number;
   zk?: string;
   dir?: string;
   'session-timeout-ms': number;
   override: string[];
   'timeout-ms': number;
+}
+
+/** Ends a wait at once (a child died, a signal came): no point waiting for the deadline. */
+class UpAborted extends Error {}
+
+/** `cluster up` was interrupted by `signal` and rolled back. */
+class UpInterrupted extends UpAborted {
+  constructor(readonly signal: NodeJS.Signals) {
+    super('interrupted: stopped what `cluster up` started');
+  }
 }
 
 async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>) {
@@ -43,6 +59,7 @@ async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T |
       const v = await probe();
       if (v !== undefined) return v;
     } catch (e) {
+      if (e instanceof UpAborted) throw e;
       last = e;
     }
     if (Date.now() > deadline)
@@ -74,14 +91,32 @@ export async function clusterUp(args: UpArgs): Promise<ClusterFile> {
   const existing = readClusterFile(file);
   if (
     existing &&
-    [existing.zookeeper?.pid, ...existing.brokers.map((b) => b.pid)].some(
-      (pid) => pid !== undefined && isAlive(pid),
-    )
+    [existing.zookeeper, ...existing.brokers].some((p) => p !== undefined && notOurs(p) === null)
   )
     throw new Error(`a cluster is already up (${file}); run \`kzoo cluster down\` first`);
   fs.mkdirSync(dir, { recursive: true });
   const session = args['session-timeout-ms'];
   const ports = await freePorts(2 * args.brokers + 1);
+  if (args.port !== undefined) {
+    // fixed ports: broker i (1..N) native BASE+i-1, Kafka listener KAFKA_PORT_OFFSET above
+    const base = args.port;
+    const last = base + KAFKA_PORT_OFFSET + args.brokers - 1;
+    if (!Number.isInteger(base) || base < 1 || last > 65535)
+      throw new UsageError(
+        `--port must be an integer from 1 to ${65535 - KAFKA_PORT_OFFSET - args.brokers + 1} with --brokers ${args.brokers} (Kafka listeners take BASE+${KAFKA_PORT_OFFSET}..), got ${base}`,
+      );
+    for (let id = 1; id <= args.brokers; id++) {
+      ports[id] = base + id - 1;
+      ports[args.brokers + id] = base + KAFKA_PORT_OFFSET + id - 1;
+    }
+    const wanted = ports.slice(1);
+    const busy: number[] = [];
+    for (const p of wanted) if (!(await portIsFree(p))) busy.push(p);
+    if (busy.length > 0)
+      throw new Error(`port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} already in use`);
+    // the embedded ZooKeeper keeps a free port unless that collides with one of ours
+    if (wanted.includes(ports[0])) ports[0] = (await freePorts(1))[0];
+  }
   const cluster: ClusterFile = {
     version: 1,
     zk: args.zk ?? `127.0.0.1:${ports[0]}`,
@@ -94,50 +129,92 @@ export async function clusterUp(args: UpArgs): Promise<ClusterFile> {
     brokers: [],
     createdAt: new Date().toISOString(),
   };
-  if (!args.zk) {
-    // Sessions may last 2..20 ticks: pick a tick that allows the asked session timeout.
-    const tick = session <= 10000 ? 500 : 2000;
-    const zkDir = path.join(dir, 'zookeeper');
-    const log = path.join(dir, 'zookeeper.log');
-    const pid = spawnDetached(
-      ['zk', 'start', '--port', String(ports[0]), '--data-dir', zkDir, '--tick-time', String(tick)],
-      log,
-    );
-    cluster.zookeeper = {
-      pid,
-      port: ports[0],
-      dataDir: path.resolve(zkDir),
-      log: path.resolve(log),
-    };
-    writeClusterFile(file, cluster);
-  }
-  const zk = await poll('ZooKeeper reachable', args['timeout-ms'], async () => {
+  let interrupted: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupted ??= sig;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  /** Throws at once when a signal came or a process `up` started has exited. */
+  const check = () => {
+    if (interrupted) throw new UpInterrupted(interrupted);
     if (cluster.zookeeper && !isAlive(cluster.zookeeper.pid))
-      throw new Error(`ZooKeeper exited; see ${cluster.zookeeper.log}`);
-    return connectZk(cluster.zk, 2000);
-  });
+      throw new UpAborted(
+        `ZooKeeper exited before the cluster was ready; last lines of ${cluster.zookeeper.log}:\n` +
+          tail(cluster.zookeeper.log),
+      );
+    for (const b of cluster.brokers)
+      if (!isAlive(b.pid))
+        throw new UpAborted(
+          `broker ${b.id} exited before the cluster was ready; last lines of ${b.log}:\n` +
+            tail(b.log),
+        );
+  };
   try {
-    for (let id = 1; id <= args.brokers; id++) {
-      const b = {
-        id,
-        port: ports[id],
-        kafkaPort: ports[args.brokers + id],
-        dataDir: path.resolve(dir, `broker-${id}`),
-        log: path.resolve(dir, `broker-${id}.log`),
+    if (!args.zk) {
+      // Sessions may last 2..20 ticks: pick a tick that allows the asked session timeout.
+      const tick = session <= 10000 ? 500 : 2000;
+      const zkDir = path.join(dir, 'zookeeper');
+      const log = path.join(dir, 'zookeeper.log');
+      const proc = spawnDetached(
+        [
+          'zk',
+          'start',
+          '--port',
+          String(ports[0]),
+          '--data-dir',
+          zkDir,
+          '--tick-time',
+          String(tick),
+        ],
+        log,
+      );
+      cluster.zookeeper = {
+        ...proc,
+        port: ports[0],
+        dataDir: path.resolve(zkDir),
+        log: path.resolve(log),
       };
-      const pid = spawnDetached(brokerStartArgs(cluster, b), b.log);
-      cluster.brokers.push({ ...b, pid });
       writeClusterFile(file, cluster);
     }
-    await poll('brokers registered and a controller elected', args['timeout-ms'], async () => {
-      for (const b of cluster.brokers)
-        if (!isAlive(b.pid)) throw new Error(`broker ${b.id} exited; see ${b.log}`);
-      const ids = await zk.getSortedBrokerList();
-      const ctl = await zk.getControllerId();
-      return ids.length === args.brokers && ctl !== null ? true : undefined;
+    const zk = await poll('ZooKeeper reachable', args['timeout-ms'], async () => {
+      check();
+      return connectZk(cluster.zk, 2000);
     });
+    try {
+      for (let id = 1; id <= args.brokers; id++) {
+        check();
+        const b = {
+          id,
+          port: ports[id],
+          kafkaPort: ports[args.brokers + id],
+          dataDir: path.resolve(dir, `broker-${id}`),
+          log: path.resolve(dir, `broker-${id}.log`),
+        };
+        cluster.brokers.push({ ...b, ...spawnDetached(brokerStartArgs(cluster, b), b.log) });
+        writeClusterFile(file, cluster);
+      }
+      await poll('brokers registered and a controller elected', args['timeout-ms'], async () => {
+        check();
+        const ids = await zk.getSortedBrokerList();
+        const ctl = await zk.getControllerId();
+        return ids.length === args.brokers && ctl !== null ? true : undefined;
+      });
+    } finally {
+      await zk.close();
+    }
+  } catch (e) {
+    // roll back: what was started is stopped and the cluster file removed, so the next
+    // `cluster up` starts clean (the logs stay, for reading)
+    await stopProcesses(cluster, 10000);
+    fs.rmSync(file, { force: true });
+    if (interrupted) throw new UpInterrupted(interrupted);
+    if (e instanceof UpAborted)
+      throw new Error(`${e.message}\nstopped what \`cluster up\` started`);
+    throw new Error(`${(e as Error).message}; stopped what \`cluster up\` started`);
   } finally {
-    await zk.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   return cluster;
 }
@@ -148,6 +225,10 @@ const up: CommandModule<object, UpArgs> = {
   builder: (y: Argv) =>
     y
       .option('brokers', { type: 'number', default: 3, describe: 'How many brokers (ids 1..N)' })
+      .option('port', {
+        type: 'number',
+        describe: `Fixed ports: broker i's kzoo listener on BASE+i-1 (9092, 9093, ...), its Kafka listener on BASE+${KAFKA_PORT_OFFSET}+i-1 (19092, ...); default free ports`,
+      })
       .option('zk', {
         type: 'string',
         describe: 'Use this ZooKeeper (host:port[/chroot]) instead of starting one',
@@ -175,12 +256,23 @@ const up: CommandModule<object, UpArgs> = {
       })
       .example('$0 cluster up --brokers 3', 'ZooKeeper and brokers 1..3 under ./.kzoo')
       .example(
+        '$0 cluster up --brokers 3 --port 9092',
+        'brokers on 9092-9094, Kafka clients on 19092-19094',
+      )
+      .example(
         '$0 cluster up --brokers 3 --override unclean.leader.election.enable=true',
         'a cluster that prefers availability',
       ) as Argv<UpArgs>,
   handler: (args) =>
     run(async () => {
-      const c = await clusterUp(args);
+      let c: ClusterFile;
+      try {
+        c = await clusterUp(args);
+      } catch (e) {
+        if (!(e instanceof UpInterrupted)) throw e;
+        process.stderr.write(`kzoo: ${e.message}\n`);
+        process.exit(e.signal === 'SIGINT' ? 130 : 143);
+      }
       const say = (s: string) => process.stdout.write(s + '\n');
       if (c.zookeeper) say(`zookeeper ${c.zk} (pid ${c.zookeeper.pid}, log ${c.zookeeper.log})`);
       else say(`zookeeper ${c.zk}`);
@@ -202,9 +294,15 @@ interface DownArgs {
   'timeout-ms': number;
 }
 
-/** SIGTERM, wait, SIGKILL when still there. Returns how it ended. */
-async function terminate(pid: number, timeoutMs: number): Promise<'gone' | 'stopped' | 'killed'> {
-  if (!isAlive(pid)) return 'gone'; // also refuses 0, -1 and 1
+/**
+ * SIGTERM, wait, SIGKILL when still there. Returns how it ended; a pid that is now another
+ * process (a stale cluster file) is not signalled, and the result says so.
+ */
+async function terminate(p: ProcessIdentity, timeoutMs: number): Promise<string> {
+  const why = notOurs(p);
+  if (why === 'gone') return 'gone'; // also refuses 0, -1 and 1
+  if (why !== null) return `not signalled: ${why}`;
+  const pid = p.pid;
   try {
     process.kill(pid, 'SIGCONT'); // a paused process must run to handle SIGTERM
     process.kill(pid, 'SIGTERM');
@@ -236,34 +334,62 @@ function zookeeperServerPids(log: string): number[] {
   }
 }
 
-export async function clusterDown(args: DownArgs): Promise<string[]> {
-  const file = clusterFilePath(args.dir);
-  const c = requireClusterFile(file);
+/** The last `lines` lines of a log file, indented (for an error message). */
+function tail(file: string, lines = 10): string {
+  try {
+    const all = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    return all
+      .slice(-lines)
+      .map((l) => `  ${l}`)
+      .join('\n');
+  } catch {
+    return '  (no log)';
+  }
+}
+
+/**
+ * Stops a cluster's processes: the brokers (followers of the controller first, so their
+ * controlled shutdowns find it), then the controller, then the embedded ZooKeeper.
+ */
+async function stopProcesses(c: ClusterFile, timeoutMs: number): Promise<string[]> {
   const out: string[] = [];
   let controller: number | null = null;
-  try {
-    const zk = await connectZk(c.zk, 3000);
+  if (c.brokers.some((b) => isAlive(b.pid))) {
     try {
-      controller = await zk.getControllerId();
-    } finally {
-      await zk.close();
+      const zk = await connectZk(c.zk, 3000);
+      try {
+        controller = await zk.getControllerId();
+      } finally {
+        await zk.close();
+      }
+    } catch {
+      /* ZooKeeper gone: stop in any order */
     }
-  } catch {
-    /* ZooKeeper gone: stop in any order */
   }
   const first = c.brokers.filter((b) => b.id !== controller);
   const last = c.brokers.filter((b) => b.id === controller);
   for (const group of [first, last]) {
     const results = await Promise.all(
-      group.map(async (b) => [b, await terminate(b.pid, args['timeout-ms'])] as const),
+      group.map(async (b) => [b, await terminate(b, timeoutMs)] as const),
     );
     for (const [b, how] of results) out.push(`broker ${b.id} (pid ${b.pid}): ${how}`);
   }
   if (c.zookeeper) {
-    const how = await terminate(c.zookeeper.pid, args['timeout-ms']);
-    for (const pid of zookeeperServerPids(c.zookeeper.log)) await terminate(pid, 5000);
+    const how = await terminate(c.zookeeper, timeoutMs);
+    // the java server, when it outlived `kzoo zk start` (and that pid is still a ZooKeeper)
+    for (const pid of zookeeperServerPids(c.zookeeper.log))
+      if (/zookeeper/i.test(processCmdline(pid) ?? '')) await terminate({ pid }, 5000);
     out.push(`zookeeper (pid ${c.zookeeper.pid}): ${how}`);
   }
+  return out;
+}
+
+/** Stops the cluster of the cluster file; null when there is none (nothing is up). */
+export async function clusterDown(args: DownArgs): Promise<string[] | null> {
+  const file = clusterFilePath(args.dir);
+  const c = readClusterFile(file);
+  if (!c) return null;
+  const out = await stopProcesses(c, args['timeout-ms']);
   fs.rmSync(file, { force: true });
   if (args.purge) {
     for (const b of c.brokers) {
@@ -297,7 +423,13 @@ const down: CommandModule<object, DownArgs> = {
       .example('$0 cluster down --purge', 'stop everything and delete its data') as Argv<DownArgs>,
   handler: (args) =>
     run(async () => {
-      for (const line of await clusterDown(args)) process.stdout.write(line + '\n');
+      const lines = await clusterDown(args);
+      // like `docker compose down` with nothing up: a note, exit 0
+      if (lines === null)
+        process.stderr.write(
+          `kzoo: no cluster is up (no cluster file at ${clusterFilePath(args.dir)}); nothing to stop\n`,
+        );
+      for (const line of lines ?? []) process.stdout.write(line + '\n');
     }),
 };
 

@@ -20,6 +20,7 @@ interface ConfigsArgs extends BootstrapArgs {
   'add-config'?: string;
   'delete-config'?: string;
   all: boolean;
+  json: boolean;
 }
 
 /**
@@ -50,6 +51,16 @@ export function parseAddConfig(s: string): Record<string, string> {
   return out;
 }
 
+/** What describe shows: the dynamic overrides, or every config with --all. */
+function selectConfigs(
+  entityType: 'topics' | 'brokers',
+  configs: ConfigEntry[],
+  all: boolean,
+): ConfigEntry[] {
+  const dynamic = entityType === 'topics' ? 'DYNAMIC_TOPIC_CONFIG' : 'DYNAMIC_BROKER_CONFIG';
+  return all ? configs : configs.filter((c) => c.source === dynamic);
+}
+
 /** Kafka's ConfigCommand describe lines for one resource. */
 export function formatConfigs(
   entityType: 'topics' | 'brokers',
@@ -57,8 +68,7 @@ export function formatConfigs(
   configs: ConfigEntry[],
   all: boolean,
 ): string {
-  const dynamic = entityType === 'topics' ? 'DYNAMIC_TOPIC_CONFIG' : 'DYNAMIC_BROKER_CONFIG';
-  const shown = all ? configs : configs.filter((c) => c.source === dynamic);
+  const shown = selectConfigs(entityType, configs, all);
   const head =
     entityType === 'brokers' && name === ''
       ? 'Default configs for brokers in the cluster are:'
@@ -98,6 +108,11 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
       .option('delete-config', {
         type: 'string',
         describe: 'k[,k...] to remove (back to the default)',
+      })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'With --describe: the configs as JSON (name, value, source, ...)',
       })
       .option('all', {
         type: 'boolean',
@@ -140,6 +155,14 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
       try {
         if (args.describe) {
           const [r] = await admin.describeConfigs([resource], { includeSynonyms: true });
+          if (args.json) {
+            // the same selection as the text: the overrides, or every config with --all
+            const configs = selectConfigs(entityType, r.configs, args.all);
+            await writeOut(
+              JSON.stringify({ entityType, entityName: resource.name, configs }) + '\n',
+            );
+            return;
+          }
           await writeOut(formatConfigs(entityType, resource.name, r.configs, args.all));
           return;
         }

@@ -10,6 +10,7 @@
  * console consumer does.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { withTopic, UsageError } from '../common';
 import {
   Admin,
   Consumer,
@@ -38,17 +39,73 @@ interface ConsumeArgs extends BootstrapArgs {
   'print-offset': boolean;
   'key-separator': string;
   'consumer-property'?: string[];
+  property?: string[];
 }
 
-function text(b: Buffer | null): string {
-  return b === null ? 'null' : b.toString('utf8');
+/** How a record is printed: Kafka's DefaultMessageFormatter properties, or JSON. */
+export interface FormatterOptions {
+  json: boolean;
+  printTimestamp: boolean;
+  printPartition: boolean;
+  printOffset: boolean;
+  printHeaders: boolean;
+  printKey: boolean;
+  printValue: boolean;
+  keySeparator: string;
+  headersSeparator: string;
+  headersKeySeparator: string;
+  nullLiteral: string;
 }
 
-export function formatRecord(
-  r: ConsumerRecord,
-  args: Pick<ConsumeArgs, 'json' | 'print-key' | 'print-offset' | 'key-separator'>,
-): string {
-  if (args.json) {
+const FORMATTER_PROPERTIES = [
+  'print.timestamp',
+  'print.partition',
+  'print.offset',
+  'print.headers',
+  'print.key',
+  'print.value',
+  'key.separator',
+  'headers.separator',
+  'headers.key.separator',
+  'null.literal',
+];
+
+/**
+ * kafka-console-consumer's `--property k=v` (print.timestamp, print.partition,
+ * print.offset, print.headers, print.key, print.value, key.separator, headers.separator,
+ * headers.key.separator, null.literal), with kzoo's `--print-key`, `--print-offset`
+ * (partition and offset) and `--key-separator` as shorthands for the same.
+ */
+export function formatterOptions(
+  args: Pick<ConsumeArgs, 'json' | 'print-key' | 'print-offset' | 'key-separator'> & {
+    property?: string[];
+  },
+): FormatterOptions {
+  const p = parseKeyValues(args.property, 'property', false);
+  for (const k of Object.keys(p))
+    if (!FORMATTER_PROPERTIES.includes(k))
+      process.stderr.write(
+        `kzoo: ignoring unknown --property ${k} (known: ${FORMATTER_PROPERTIES.join(', ')})\n`,
+      );
+  const flag = (k: string, dflt: boolean) => (k in p ? p[k].toLowerCase() === 'true' : dflt);
+  return {
+    json: args.json,
+    printTimestamp: flag('print.timestamp', false),
+    printPartition: flag('print.partition', args['print-offset']),
+    printOffset: flag('print.offset', args['print-offset']),
+    printHeaders: flag('print.headers', false),
+    printKey: flag('print.key', args['print-key']),
+    printValue: flag('print.value', true),
+    keySeparator: p['key.separator'] ?? args['key-separator'],
+    headersSeparator: p['headers.separator'] ?? ',',
+    headersKeySeparator: p['headers.key.separator'] ?? ':',
+    nullLiteral: p['null.literal'] ?? 'null',
+  };
+}
+
+/** One record as kafka-console-consumer prints it (DefaultMessageFormatter's field order), or JSON. */
+export function formatRecord(r: ConsumerRecord, o: FormatterOptions): string {
+  if (o.json) {
     return JSON.stringify({
       topic: r.topic,
       partition: r.partition,
@@ -61,18 +118,31 @@ export function formatRecord(
       ),
     });
   }
-  let line = '';
-  if (args['print-offset']) line += `Partition:${r.partition}\tOffset:${r.offset}\t`;
-  if (args['print-key']) line += text(r.key) + args['key-separator'];
-  return line + text(r.value);
+  const text = (b: Buffer | null) => (b === null ? o.nullLiteral : b.toString('utf8'));
+  const fields: string[] = [];
+  // kzoo's records carry no timestamp type: CreateTime, the default
+  if (o.printTimestamp)
+    fields.push(r.timestamp >= 0 ? `CreateTime:${r.timestamp}` : 'NO_TIMESTAMP');
+  if (o.printPartition) fields.push(`Partition:${r.partition}`);
+  if (o.printOffset) fields.push(`Offset:${r.offset}`);
+  if (o.printHeaders)
+    fields.push(
+      r.headers.length === 0
+        ? 'NO_HEADERS'
+        : r.headers
+            .map((h) => `${h.key}${o.headersKeySeparator}${text(h.value)}`)
+            .join(o.headersSeparator),
+    );
+  if (o.printKey) fields.push(text(r.key));
+  if (o.printValue) fields.push(text(r.value));
+  return fields.join(o.keySeparator);
 }
 
 export const consumeCommand: CommandModule<object, ConsumeArgs> = {
-  command: 'consume <topic>',
+  command: 'consume [topic]',
   describe: 'Print records of a topic',
   builder: (y: Argv) =>
-    withBootstrap(y)
-      .positional('topic', { type: 'string', demandOption: true, describe: 'Topic name' })
+    withTopic(withBootstrap(y))
       .option('from-beginning', {
         type: 'boolean',
         default: false,
@@ -104,12 +174,22 @@ export const consumeCommand: CommandModule<object, ConsumeArgs> = {
         describe: 'Print partition and offset',
       })
       .option('key-separator', { type: 'string', default: '\t', describe: 'Between key and value' })
+      .option('property', {
+        type: 'string',
+        array: true,
+        describe:
+          'Formatter property key=value, as kafka-console-consumer: print.timestamp, print.partition, print.offset, print.headers, print.key, print.value, key.separator, headers.separator, headers.key.separator, null.literal',
+      })
       .option('consumer-property', {
         type: 'string',
         array: true,
         describe: 'Any consumer config key=value',
       })
       .example('$0 consume orders --from-beginning --max-messages 10', 'the first ten records')
+      .example(
+        '$0 consume --topic orders --from-beginning --property print.key=true print.offset=true key.separator=:',
+        'keys and offsets, as kafka-console-consumer',
+      )
       .example(
         '$0 consume orders --partition 0 --offset 42 --json --timeout-ms 5000',
         'JSON lines from offset 42',
@@ -121,22 +201,23 @@ export const consumeCommand: CommandModule<object, ConsumeArgs> = {
   handler: (args) =>
     runClient(async () => {
       if (args.offset !== undefined && args.partition === undefined)
-        throw new Error('--offset needs --partition');
+        throw new UsageError('--offset needs --partition');
       if (args.group !== undefined && (args.partition !== undefined || args.offset !== undefined))
-        throw new Error('--group subscribes to the whole topic: no --partition or --offset');
-      if (args.group === '') throw new Error('--group needs a group id');
+        throw new UsageError('--group subscribes to the whole topic: no --partition or --offset');
+      if (args.group === '') throw new UsageError('--group needs a group id');
       let startOffset: number | 'earliest' | 'latest' | undefined;
       if (args.offset !== undefined) {
         if (args.offset === 'earliest' || args.offset === 'latest') startOffset = args.offset;
         else if (/^\d+$/.test(args.offset)) startOffset = Number(args.offset);
         else
-          throw new Error(
+          throw new UsageError(
             `--offset must be a number, earliest or latest, got ${JSON.stringify(args.offset)}`,
           );
       }
+      const format = formatterOptions(args);
       const max = args['max-messages'];
       if (max !== undefined && (!Number.isInteger(max) || max < 1))
-        throw new Error('--max-messages must be a positive integer');
+        throw new UsageError('--max-messages must be a positive integer');
 
       // The topic must exist: a clear error instead of waiting for it forever.
       const admin = new Admin({
@@ -224,8 +305,9 @@ export const consumeCommand: CommandModule<object, ConsumeArgs> = {
           }
           idleSince = Date.now();
           const take = max !== undefined ? recs.slice(0, max - count) : recs;
-          count += take.length;
-          const ok = await writeOut(take.map((r) => formatRecord(r, args)).join('\n') + '\n');
+          const ok = await writeOut(take.map((r) => formatRecord(r, format)).join('\n') + '\n');
+          // stdout closed (`| head`): that batch was not printed; commit and exit 0
+          if (ok) count += take.length;
           if (group !== undefined && ok)
             for (const r of take)
               printed.set(`${r.topic}\u0000${r.partition}`, {

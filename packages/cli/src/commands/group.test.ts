@@ -1,4 +1,11 @@
-import { formatGroupReport, type GroupReport } from './group';
+import {
+  formatGroupMembers,
+  formatGroupReport,
+  formatGroupState,
+  parseDateTime,
+  parseDuration,
+  type GroupReport,
+} from './group';
 
 describe('CLI > group > describe output', () => {
   const base: GroupReport = {
@@ -75,5 +82,60 @@ describe('CLI > group > describe output', () => {
   it('says so when the group has no active members', () => {
     const text = formatGroupReport({ ...base, state: 'Empty', members: [] });
     expect(text.split('\n')[0]).toBe("Consumer group 'billing' has no active members.");
+  });
+
+  it('--members: one row per member with its partition count, as kafka-consumer-groups', () => {
+    const lines = formatGroupMembers(base).split('\n');
+    expect(lines[0]).toBe('');
+    expect(lines[1].split(/ +/)).toEqual([
+      'GROUP',
+      'CONSUMER-ID',
+      'HOST',
+      'CLIENT-ID',
+      '#PARTITIONS',
+    ]);
+    expect(lines[2].split(/ +/)).toEqual(['billing', 'kzoo-1a2b', '/127.0.0.1', 'kzoo', '1']);
+    expect(formatGroupMembers({ ...base, members: [] })).toBe(
+      "\nConsumer group 'billing' has no active members.",
+    );
+  });
+
+  it('--state: coordinator (host:port and id), assignment strategy, state, member count', () => {
+    const lines = formatGroupState(base, '127.0.0.1:9093').split('\n');
+    expect(lines[1].split(/ {2,}/)).toEqual([
+      'GROUP',
+      'COORDINATOR (ID)',
+      'ASSIGNMENT-STRATEGY',
+      'STATE',
+      '#MEMBERS',
+    ]);
+    expect(lines[2].split(/ {2,}| (?=\d+$)/)).toEqual([
+      'billing',
+      '127.0.0.1:9093 (2)',
+      'range',
+      'Stable',
+      '1',
+    ]);
+  });
+});
+
+describe('CLI > group > reset-offsets time arguments', () => {
+  it('--to-datetime: Kafka’s yyyy-MM-ddTHH:mm:ss.SSS, with an optional zone (local without)', () => {
+    expect(parseDateTime('2026-01-02T03:04:05.678Z')).toBe(Date.UTC(2026, 0, 2, 3, 4, 5, 678));
+    expect(parseDateTime('2026-01-02T03:04:05.678+02:00')).toBe(Date.UTC(2026, 0, 2, 1, 4, 5, 678));
+    expect(parseDateTime('2026-01-02T03:04:05.678')).toBe(
+      new Date(2026, 0, 2, 3, 4, 5, 678).getTime(),
+    );
+    expect(() => parseDateTime('yesterday')).toThrow(
+      "Error parsing timestamp 'yesterday': expected yyyy-MM-ddTHH:mm:ss.SSS[Z|+hh:mm]",
+    );
+  });
+
+  it('--by-duration: an ISO 8601 duration PnDTnHnMn.nS, as java.time.Duration', () => {
+    expect(parseDuration('PT1H')).toBe(3600000);
+    expect(parseDuration('P1DT2H3M4.5S')).toBe(86400000 + 2 * 3600000 + 3 * 60000 + 4500);
+    expect(parseDuration('pt30m')).toBe(1800000);
+    expect(() => parseDuration('1h')).toThrow("Error parsing duration '1h'");
+    expect(() => parseDuration('P')).toThrow("Error parsing duration 'P'");
   });
 });

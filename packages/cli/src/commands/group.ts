@@ -14,10 +14,15 @@ import {
   type PartitionOffset,
   type TopicPartition,
 } from '@kzoo/client';
+import { UsageError } from '../common';
 import { runClient, withBootstrap, type BootstrapArgs } from './client-args';
 
 interface GroupArgs extends BootstrapArgs {
   group?: string;
+  'all-groups'?: boolean;
+  members?: boolean;
+  state?: boolean;
+  offsets?: boolean;
   json?: boolean;
   topic?: string[];
   'all-topics'?: boolean;
@@ -25,6 +30,8 @@ interface GroupArgs extends BootstrapArgs {
   'to-latest'?: boolean;
   'to-offset'?: number;
   'shift-by'?: number;
+  'to-datetime'?: string;
+  'by-duration'?: string;
   'dry-run'?: boolean;
   execute?: boolean;
 }
@@ -121,12 +128,12 @@ export async function describeGroup(admin: Admin, group: string): Promise<GroupR
   };
 }
 
-function table(header: string[], rows: string[][]): string {
+function table(header: string[], rows: string[][], gap = ' '): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
     cells
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
-      .join(' ')
+      .join(gap)
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
@@ -170,6 +177,38 @@ export function formatGroupReport(r: GroupReport): string {
   return out.join('\n');
 }
 
+/** `group describe --members`: kafka-consumer-groups' member table. */
+export function formatGroupMembers(r: GroupReport): string {
+  if (r.members.length === 0) return `\nConsumer group '${r.group}' has no active members.`;
+  return (
+    '\n' +
+    table(
+      ['GROUP', 'CONSUMER-ID', 'HOST', 'CLIENT-ID', '#PARTITIONS'],
+      r.members.map((m) => [r.group, m.memberId, m.host, m.clientId, String(m.assignment.length)]),
+    )
+  );
+}
+
+/** `group describe --state`: coordinator, assignment strategy, state and member count. */
+export function formatGroupState(r: GroupReport, coordinatorAddress: string): string {
+  return (
+    '\n' +
+    table(
+      ['GROUP', 'COORDINATOR (ID)', 'ASSIGNMENT-STRATEGY', 'STATE', '#MEMBERS'],
+      [
+        [
+          r.group,
+          `${coordinatorAddress} (${r.coordinator})`,
+          r.protocol || '',
+          r.state,
+          String(r.members.length),
+        ],
+      ],
+      '  ',
+    )
+  );
+}
+
 /** `--topic T` or `--topic T:0,2`: the partitions named (all of T's without a list). */
 async function resolveTopics(admin: Admin, specs: string[]): Promise<TopicPartition[]> {
   const out: TopicPartition[] = [];
@@ -195,13 +234,67 @@ async function resolveTopics(admin: Admin, specs: string[]): Promise<TopicPartit
   return out.sort(byTp);
 }
 
+/**
+ * `--to-datetime`: Kafka's `yyyy-MM-ddTHH:mm:ss.SSS`, optionally followed by `Z` or a
+ * `+hh:mm` offset; without one, local time (as Kafka's tool). Milliseconds since the epoch.
+ */
+export function parseDateTime(s: string): number {
+  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,3}))?(Z|[+-]\d\d:?\d\d)?$/.exec(
+    s.trim(),
+  );
+  if (!m)
+    throw new UsageError(
+      `Error parsing timestamp '${s}': expected yyyy-MM-ddTHH:mm:ss.SSS[Z|+hh:mm]`,
+    );
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number);
+  const ms = Number((m[7] ?? '0').padEnd(3, '0'));
+  if (m[8] === undefined) return new Date(y, mo - 1, d, h, mi, sec, ms).getTime();
+  const utc = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+  if (m[8] === 'Z') return utc;
+  const sign = m[8][0] === '-' ? -1 : 1;
+  const digits = m[8].slice(1).replace(':', '');
+  return utc - sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60000;
+}
+
+/** `--by-duration`: an ISO 8601 duration `PnDTnHnMn.nS` (java.time.Duration's), in ms. */
+export function parseDuration(s: string): number {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(s.trim());
+  if (
+    !m ||
+    s.trim().length <= 1 ||
+    /T$/i.test(s.trim()) ||
+    m.slice(1).every((x) => x === undefined)
+  )
+    throw new UsageError(
+      `Error parsing duration '${s}': expected an ISO 8601 duration PnDTnHnMn.nS`,
+    );
+  const [d, h, mi, sec] = m.slice(1).map((x) => Number(x ?? 0));
+  return Math.round(((d * 24 + h) * 60 + mi) * 60000 + sec * 1000);
+}
+
 /** Kafka's reset-offsets plan: the new offset per partition, kept within [earliest, latest]. */
 export async function planReset(
   admin: Admin,
   group: string,
   tps: TopicPartition[],
-  how: { toEarliest?: boolean; toLatest?: boolean; toOffset?: number; shiftBy?: number },
+  how: {
+    toEarliest?: boolean;
+    toLatest?: boolean;
+    toOffset?: number;
+    shiftBy?: number;
+    /** --to-datetime / --by-duration: the first offset at or after this time, else the end. */
+    toTimestamp?: number;
+  },
 ): Promise<PartitionOffset[]> {
+  const atTime =
+    how.toTimestamp !== undefined
+      ? new Map(
+          (await admin.listOffsets(tps, { timestamp: how.toTimestamp })).map((o) => [
+            tpKey(o.topic, o.partition),
+            o.offset,
+          ]),
+        )
+      : null;
   const earliest = new Map(
     (await admin.listOffsets(tps, 'earliest')).map((o) => [tpKey(o.topic, o.partition), o.offset]),
   );
@@ -222,7 +315,10 @@ export async function planReset(
     if (how.toEarliest) target = lo;
     else if (how.toLatest) target = hi;
     else if (how.toOffset !== undefined) target = how.toOffset;
-    else {
+    else if (atTime) {
+      const o = atTime.get(k) ?? -1;
+      target = o < 0 ? hi : o; // no record that late: the log end, as Kafka
+    } else {
       const c = committed.get(k);
       if (c === undefined)
         throw new KafkaError(
@@ -252,22 +348,84 @@ const list: CommandModule<object, GroupArgs> = {
 };
 
 const describe: CommandModule<object, GroupArgs> = {
-  command: 'describe <group>',
+  command: 'describe [group]',
   describe: 'Members, committed offsets, log end offsets and lag of a group',
   builder: (y: Argv) =>
     withBootstrap(y)
-      .positional('group', { type: 'string', describe: 'Group id' })
+      .positional('group', { type: 'string', describe: 'Group id (or --group, or --all-groups)' })
+      .option('group', { type: 'string', describe: 'Group id, as Kafka’s tool takes it' })
+      .option('all-groups', { type: 'boolean', default: false, describe: 'Every group' })
+      .option('members', {
+        type: 'boolean',
+        describe: 'Members and their partition counts',
+      })
+      .option('state', {
+        type: 'boolean',
+        describe: 'Coordinator, assignment strategy, state, member count',
+      })
+      .option('offsets', {
+        type: 'boolean',
+        describe: 'Committed offsets, log end offsets and lag (the default)',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'The report as JSON' })
+      .check((a) => {
+        if ([a.members, a.state, a.offsets].filter(Boolean).length > 1)
+          throw new Error('--members, --state and --offsets are mutually exclusive');
+        if (a['all-groups'] && a.group !== undefined)
+          throw new Error('give a group or --all-groups, not both');
+        if (!a['all-groups'] && (a.group === undefined || a.group === ''))
+          throw new Error('Missing required argument: group (or --all-groups)');
+        return true;
+      })
+      .example('$0 group describe billing', "Kafka's kafka-consumer-groups --describe table")
       .example(
-        '$0 group describe billing',
-        "Kafka's kafka-consumer-groups --describe table",
+        '$0 group describe --all-groups --state',
+        'the state of every group',
       ) as Argv<GroupArgs>,
   handler: (args) =>
     runClient(async () => {
-      const r = await withAdmin(args, (admin) => describeGroup(admin, args.group!));
-      if (r.state === 'Dead' && r.partitions.length === 0)
-        throw new KafkaError('GROUP_ID_NOT_FOUND', `consumer group '${args.group}' does not exist`);
-      process.stdout.write((args.json ? JSON.stringify(r) : formatGroupReport(r)) + '\n');
+      await withAdmin(args, async (admin) => {
+        const ids = args['all-groups']
+          ? (await admin.listGroups()).map((g) => g.groupId).sort()
+          : [args.group!];
+        const reports: GroupReport[] = [];
+        for (const id of ids) {
+          const r = await describeGroup(admin, id);
+          if (!args['all-groups'] && r.state === 'Dead' && r.partitions.length === 0)
+            throw new KafkaError('GROUP_ID_NOT_FOUND', `consumer group '${id}' does not exist`);
+          reports.push(r);
+        }
+        let address = new Map<number, string>();
+        if (args.state)
+          address = new Map(
+            (await admin.describeCluster()).brokers.map((n) => [n.nodeId, `${n.host}:${n.port}`]),
+          );
+        const view = (r: GroupReport) =>
+          args.members
+            ? { group: r.group, members: r.members }
+            : args.state
+              ? {
+                  group: r.group,
+                  coordinator: r.coordinator,
+                  protocol: r.protocol,
+                  state: r.state,
+                  members: r.members.length,
+                }
+              : r;
+        if (args.json) {
+          const out = reports.map(view);
+          process.stdout.write(JSON.stringify(args['all-groups'] ? out : out[0]) + '\n');
+          return;
+        }
+        const text = reports.map((r) =>
+          args.members
+            ? formatGroupMembers(r)
+            : args.state
+              ? formatGroupState(r, address.get(r.coordinator) ?? '?')
+              : formatGroupReport(r),
+        );
+        if (text.length > 0) process.stdout.write(text.join('\n\n') + '\n');
+      });
     }),
 };
 
@@ -291,6 +449,14 @@ const reset: CommandModule<object, GroupArgs> = {
       .option('to-latest', { type: 'boolean', describe: 'To the log end offset' })
       .option('to-offset', { type: 'number', describe: 'To this offset' })
       .option('shift-by', { type: 'number', describe: 'Move the committed offset by N (+/-)' })
+      .option('to-datetime', {
+        type: 'string',
+        describe: 'To the first offset at or after yyyy-MM-ddTHH:mm:ss.SSS[Z|+hh:mm]',
+      })
+      .option('by-duration', {
+        type: 'string',
+        describe: 'To the first offset at or after now minus an ISO 8601 duration (PT1H, P1DT12H)',
+      })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Only print the plan' })
       .option('execute', { type: 'boolean', default: false, describe: 'Commit the new offsets' })
       .option('json', { type: 'boolean', default: false, describe: 'The plan as JSON' })
@@ -306,11 +472,19 @@ const reset: CommandModule<object, GroupArgs> = {
         args['to-latest'],
         args['to-offset'] !== undefined,
         args['shift-by'] !== undefined,
+        args['to-datetime'] !== undefined,
+        args['by-duration'] !== undefined,
       ].filter(Boolean).length;
       if (hows !== 1)
-        throw new Error(
-          'name exactly one of --to-earliest, --to-latest, --to-offset N, --shift-by N',
+        throw new UsageError(
+          'name exactly one of --to-earliest, --to-latest, --to-offset N, --shift-by N, --to-datetime T, --by-duration D',
         );
+      const toTimestamp =
+        args['to-datetime'] !== undefined
+          ? parseDateTime(args['to-datetime'])
+          : args['by-duration'] !== undefined
+            ? Date.now() - parseDuration(args['by-duration'])
+            : undefined;
       for (const o of ['to-offset', 'shift-by'] as const) {
         const v = args[o];
         if (v !== undefined && !Number.isSafeInteger(v))
@@ -340,6 +514,7 @@ const reset: CommandModule<object, GroupArgs> = {
           toLatest: args['to-latest'],
           toOffset: args['to-offset'],
           shiftBy: args['shift-by'],
+          toTimestamp,
         });
         if (args.execute) await admin.alterConsumerGroupOffsets(group, p);
         return p;

@@ -7,6 +7,7 @@
  */
 import * as readline from 'node:readline';
 import type { Argv, CommandModule } from 'yargs';
+import { withTopic } from '../common';
 import { Producer, type ProducerRecord } from '@kzoo/client';
 import { parseKeyValues, runClient, withBootstrap, type BootstrapArgs } from './client-args';
 
@@ -20,17 +21,17 @@ interface ProduceArgs extends BootstrapArgs {
   'batch-size': number;
   'max-block-ms': number;
   'producer-property'?: string[];
+  property?: string[];
 }
 
 /** Most records awaiting acknowledgement before reading more input. */
 const MAX_PENDING = 10000;
 
 export const produceCommand: CommandModule<object, ProduceArgs> = {
-  command: 'produce <topic>',
+  command: 'produce [topic]',
   describe: 'Send stdin lines as records to a topic',
   builder: (y: Argv) =>
-    withBootstrap(y)
-      .positional('topic', { type: 'string', demandOption: true, describe: 'Topic name' })
+    withTopic(withBootstrap(y))
       .option('key-separator', { type: 'string', describe: 'Split each line into key SEP value' })
       .option('acks', {
         type: 'string',
@@ -52,6 +53,12 @@ export const produceCommand: CommandModule<object, ProduceArgs> = {
         default: 10000,
         describe: 'max.block.ms: how long to wait for the topic to appear in metadata',
       })
+      .option('property', {
+        type: 'string',
+        array: true,
+        describe:
+          'Line reader property key=value, as kafka-console-producer: parse.key=true, key.separator (default tab)',
+      })
       .option('producer-property', {
         type: 'string',
         array: true,
@@ -61,9 +68,10 @@ export const produceCommand: CommandModule<object, ProduceArgs> = {
         'echo hello | $0 produce orders --bootstrap-server 127.0.0.1:9092',
         'one record, value "hello"',
       )
+      .example("printf 'k1:v1\\nk2:v2\\n' | $0 produce orders --key-separator :", 'keyed records')
       .example(
-        "printf 'k1:v1\\nk2:v2\\n' | $0 produce orders --key-separator :",
-        'keyed records',
+        "printf 'k1:v1\\n' | $0 produce --topic orders --property parse.key=true key.separator=:",
+        'the same, as kafka-console-producer',
       ) as Argv<ProduceArgs>,
   handler: (args) =>
     runClient(async () => {
@@ -80,7 +88,18 @@ export const produceCommand: CommandModule<object, ProduceArgs> = {
       let failure: unknown;
       try {
         await producer.partitionsFor(args.topic);
-        const sep = args['key-separator'];
+        // kafka-console-producer's reader properties; --key-separator SEP is parse.key with SEP
+        const props = parseKeyValues(args.property, 'property', false);
+        for (const k of Object.keys(props))
+          if (k !== 'parse.key' && k !== 'key.separator')
+            process.stderr.write(
+              `kzoo: ignoring unknown --property ${k} (known: parse.key, key.separator)\n`,
+            );
+        const sep =
+          args['key-separator'] ??
+          (props['parse.key']?.toLowerCase() === 'true'
+            ? (props['key.separator'] ?? '\t')
+            : undefined);
         const pending: Array<Promise<unknown>> = [];
         const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
         let lineNo = 0;

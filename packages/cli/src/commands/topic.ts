@@ -6,6 +6,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { Admin, type TopicDescription } from '@kzoo/client';
+import { withTopic, UsageError } from '../common';
 import { parseKeyValues, runClient, withBootstrap, type BootstrapArgs } from './client-args';
 
 interface TopicArgs extends BootstrapArgs {
@@ -51,11 +52,17 @@ async function withAdmin<R>(args: BootstrapArgs, fn: (admin: Admin) => Promise<R
   }
 }
 
-export function formatTopicDescription(d: TopicDescription): string {
+/** A topic's description with the configs that are not defaults (kafka-topics' `Configs:`). */
+export type DescribedTopic = TopicDescription & { configs?: Record<string, string | null> };
+
+export function formatTopicDescription(d: DescribedTopic): string {
   const rf = d.partitions[0]?.replicas.length ?? 0;
-  const lines = [
-    `Topic: ${d.name}\tPartitionCount: ${d.partitions.length}\tReplicationFactor: ${rf}`,
-  ];
+  let head = `Topic: ${d.name}\tPartitionCount: ${d.partitions.length}\tReplicationFactor: ${rf}`;
+  if (d.configs)
+    head += `\tConfigs: ${Object.entries(d.configs)
+      .map(([k, v]) => `${k}=${v ?? ''}`)
+      .join(',')}`;
+  const lines = [head];
   for (const p of d.partitions) {
     let line =
       `\tTopic: ${d.name}\tPartition: ${p.partition}\tLeader: ${p.leader < 0 ? 'none' : p.leader}` +
@@ -68,11 +75,10 @@ export function formatTopicDescription(d: TopicDescription): string {
 }
 
 const create: CommandModule<object, TopicArgs> = {
-  command: 'create <topic>',
+  command: 'create [topic]',
   describe: 'Create a topic',
   builder: (y: Argv) =>
-    withBootstrap(y)
-      .positional('topic', { type: 'string', describe: 'Topic name' })
+    withTopic(withBootstrap(y))
       .option('partitions', {
         type: 'number',
         describe: "Partition count (default: the broker's num.partitions)",
@@ -102,6 +108,13 @@ const create: CommandModule<object, TopicArgs> = {
       ) as Argv<TopicArgs>,
   handler: (args) =>
     runClient(async () => {
+      // kafka-topics' checks and sentences
+      const rf = args['replication-factor'];
+      if (rf !== undefined && !(Number.isInteger(rf) && rf >= 1 && rf <= 32767))
+        throw new UsageError('The replication factor must be between 1 and 32767 inclusive');
+      const n = args.partitions;
+      if (n !== undefined && !(Number.isInteger(n) && n >= 1))
+        throw new UsageError('The partitions must be greater than 0');
       const configs = parseKeyValues(args.config, 'config');
       await withAdmin(args, async (admin) => {
         try {
@@ -137,14 +150,17 @@ const list: CommandModule<object, TopicArgs> = {
   command: 'list',
   describe: 'List topic names',
   builder: (y: Argv) =>
-    withBootstrap(y).example(
-      '$0 topic list --bootstrap-server 127.0.0.1:9092',
-      'one name per line',
-    ) as Argv<TopicArgs>,
+    withBootstrap(y)
+      .option('json', { type: 'boolean', default: false, describe: 'The names as a JSON array' })
+      .example(
+        '$0 topic list --bootstrap-server 127.0.0.1:9092',
+        'one name per line',
+      ) as Argv<TopicArgs>,
   handler: (args) =>
     runClient(async () => {
       const names = await withAdmin(args, (admin) => admin.listTopics());
-      if (names.length > 0) process.stdout.write(names.join('\n') + '\n');
+      if (args.json) process.stdout.write(JSON.stringify(names) + '\n');
+      else if (names.length > 0) process.stdout.write(names.join('\n') + '\n');
     }),
 };
 
@@ -152,8 +168,7 @@ const describe: CommandModule<object, TopicArgs> = {
   command: 'describe [topic]',
   describe: 'Show partitions, leaders, replicas and ISR (all topics without a name)',
   builder: (y: Argv) =>
-    withBootstrap(y)
-      .positional('topic', { type: 'string', describe: 'Topic name' })
+    withTopic(withBootstrap(y), false)
       .option('json', { type: 'boolean', default: false, describe: 'One JSON object per topic' })
       .option('under-replicated-partitions', {
         alias: 'under-replicated',
@@ -174,9 +189,20 @@ const describe: CommandModule<object, TopicArgs> = {
       ) as Argv<TopicArgs>,
   handler: (args) =>
     runClient(async () => {
-      const out = await withAdmin(args, async (admin) => {
+      const out: DescribedTopic[] = await withAdmin(args, async (admin) => {
         const names = args.topic ? [args.topic] : await admin.listTopics();
-        return names.length > 0 ? admin.describeTopics(names) : [];
+        if (names.length === 0) return [];
+        const topics = await admin.describeTopics(names);
+        // kafka-topics prints the configs that are not defaults (overrides, broker settings)
+        const configs = await admin.describeConfigs(
+          topics.map((t) => ({ type: 'topic' as const, name: t.name })),
+        );
+        return topics.map((t, i) => ({
+          ...t,
+          configs: Object.fromEntries(
+            configs[i].configs.filter((e) => !e.isDefault).map((e) => [e.name, e.value]),
+          ),
+        }));
       });
       const filtering = args['under-replicated-partitions'] || args['unavailable-partitions'];
       const text = out
@@ -202,11 +228,10 @@ const describe: CommandModule<object, TopicArgs> = {
 };
 
 const alter: CommandModule<object, TopicArgs> = {
-  command: 'alter <topic>',
+  command: 'alter [topic]',
   describe: 'Add partitions to a topic (the count only grows)',
   builder: (y: Argv) =>
-    withBootstrap(y)
-      .positional('topic', { type: 'string', describe: 'Topic name' })
+    withTopic(withBootstrap(y))
       .option('partitions', {
         type: 'number',
         demandOption: true,
@@ -226,12 +251,13 @@ const alter: CommandModule<object, TopicArgs> = {
 };
 
 const del: CommandModule<object, TopicArgs> = {
-  command: 'delete <topic>',
+  command: 'delete [topic]',
   describe: 'Delete a topic',
   builder: (y: Argv) =>
-    withBootstrap(y)
-      .positional('topic', { type: 'string', describe: 'Topic name' })
-      .example('$0 topic delete orders', 'the topic and its data go') as Argv<TopicArgs>,
+    withTopic(withBootstrap(y)).example(
+      '$0 topic delete orders',
+      'the topic and its data go',
+    ) as Argv<TopicArgs>,
   handler: (args) =>
     runClient(async () => {
       await withAdmin(args, (admin) => admin.deleteTopics([args.topic!]));

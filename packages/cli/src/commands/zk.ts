@@ -43,6 +43,14 @@ const start: CommandModule<object, StartArgs> = {
       ) as Argv<StartArgs>,
   handler: (args) =>
     run(async () => {
+      // A signal during startup (before the server serves) must not orphan the JVM: note
+      // it, and stop the server as soon as startZooKeeper hands it over.
+      let stopAsked: number | null = null;
+      const early = (sig: NodeJS.Signals) => {
+        stopAsked ??= sig === 'SIGINT' ? 130 : 143;
+      };
+      process.on('SIGINT', early);
+      process.on('SIGTERM', early);
       const zk = await startZooKeeper({
         nodes: args.nodes as 1 | 3,
         clientPort: args.port,
@@ -52,6 +60,12 @@ const start: CommandModule<object, StartArgs> = {
         logLevel: process.env.KZOO_ZK_LOG_LEVEL ?? 'info',
         echoOutput: true,
       });
+      process.off('SIGINT', early);
+      process.off('SIGTERM', early);
+      if (stopAsked !== null) {
+        await zk.stop();
+        process.exit(stopAsked);
+      }
       const pids = zk.nodes.map((n) => n.pid).join(',');
       const dirs = args['data-dir'] ?? zk.nodes.map((n) => n.dataDir).join(',');
       process.stdout.write(
