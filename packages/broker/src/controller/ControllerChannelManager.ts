@@ -68,7 +68,7 @@ class RequestSendThread {
    * happened meanwhile; the repeats in between log at DEBUG.
    */
   private warnFailure(error: string): void {
-    const now = Date.now();
+    const now = this.opts.time.milliseconds();
     const w = this.lastWarning;
     const fields = { brokerId: this.brokerId, host: this.host, port: this.port, error };
     if (error === w.text && now - w.atMs < WARN_REPEAT_MS) {
