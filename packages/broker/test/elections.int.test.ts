@@ -260,7 +260,7 @@ describe('Broker > controller > elections (processes)', () => {
   it('the controller killed in the middle of a broker failure: the next controller finishes the elections', async () => {
     const cluster = await TestCluster.start({ brokers: 4, sessionTimeoutMs: SESSION_MS });
     const topic = randomTopic();
-    const ctl = (await cluster.controller())!;
+    const ctl = await cluster.waitForController();
     const c = await connect(cluster, ctl.brokerId);
     const partitions = 12;
     await create(c, topic, { partitions, rf: 3 });
@@ -334,7 +334,7 @@ describe('Broker > controller > elections (processes)', () => {
       extraConfig: { 'controlled.shutdown.retry.backoff.ms': 200 },
     });
     const topic = randomTopic();
-    const ctl = (await cluster.controller())!;
+    const ctl = await cluster.waitForController();
     const c = await connect(cluster, ctl.brokerId);
     const partitions = 6;
     await create(c, topic, { partitions, rf: 3 });
