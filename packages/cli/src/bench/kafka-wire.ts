@@ -63,10 +63,10 @@ import {
   type ProduceRequest,
   type ProduceResponse,
 } from '@kzoo/protocol';
-import { buildRecordBatch, iterateBatches, readBatchHeader } from '@kzoo/records';
+import { iterateBatches } from '@kzoo/records';
 import { makeTempDir, removeDir, startBrokerProcess, startZooKeeper } from '@kzoo/testkit';
 import { Kafka, logLevel } from 'kafkajs';
-import { loopbackMBs } from './limits';
+import { fullBatch, loopbackMBs } from './limits';
 
 interface Options {
   records: number;
@@ -138,16 +138,7 @@ const VERSIONS: Record<Wire, { produce: number; fetch: number }> = {
 };
 
 function makeBatch(seed: number): { batch: Buffer; records: number } {
-  const value = Buffer.alloc(RECORD_BYTES, 97 + (seed % 26));
-  const recs: Array<{ value: Buffer }> = [];
-  let best = buildRecordBatch({ records: [{ value }] });
-  for (;;) {
-    recs.push({ value });
-    const next = buildRecordBatch({ records: recs });
-    if (next.length > BATCH_BYTES) break;
-    best = next;
-  }
-  return { batch: best, records: readBatchHeader(best).recordCount };
+  return fullBatch(RECORD_BYTES, BATCH_BYTES, 97 + (seed % 26));
 }
 
 interface Pending {

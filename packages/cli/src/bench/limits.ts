@@ -1,9 +1,31 @@
 /**
- * What the benchmarks share: the raw loopback TCP limit measured in the same run, and
- * Kafka's perf-tool timestamp format.
+ * What the benchmarks share: the raw loopback TCP limit measured in the same run,
+ * Kafka's perf-tool timestamp format, and the record batch the raw load generators send.
  */
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { buildRecordBatch, readBatchHeader } from '@kzoo/records';
+
+/**
+ * The largest RecordBatch v2 of `recordBytes`-byte values (every byte `fill`) that fits
+ * in `batchBytes`, as a producer with batch.size = `batchBytes` would build it.
+ */
+export function fullBatch(
+  recordBytes: number,
+  batchBytes: number,
+  fill = 97,
+): { batch: Buffer; records: number } {
+  const value = Buffer.alloc(recordBytes, fill);
+  const recs: Array<{ value: Buffer }> = [];
+  let best = buildRecordBatch({ records: [{ value }] });
+  for (;;) {
+    recs.push({ value });
+    const next = buildRecordBatch({ records: recs });
+    if (next.length > batchBytes) break;
+    best = next;
+  }
+  return { batch: best, records: readBatchHeader(best).recordCount };
+}
 
 const MB = 1024 * 1024;
 

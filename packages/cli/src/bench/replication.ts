@@ -21,7 +21,6 @@ import { performance } from 'node:perf_hooks';
 import { Broker } from '@kzoo/broker';
 import { setLogLevel } from '@kzoo/common';
 import { Connection } from '@kzoo/protocol';
-import { buildRecordBatch, readBatchHeader } from '@kzoo/records';
 import {
   makeTempDir,
   removeDir,
@@ -29,6 +28,7 @@ import {
   startZooKeeper,
   type BrokerProcess,
 } from '@kzoo/testkit';
+import { fullBatch } from './limits';
 
 interface Options {
   records: number;
@@ -63,16 +63,7 @@ const BATCH_BYTES = 16 * 1024;
 const MB = 1024 * 1024;
 
 function makeBatch(): { batch: Buffer; records: number } {
-  const value = Buffer.alloc(RECORD_BYTES, 97);
-  const recs: Array<{ value: Buffer }> = [];
-  let best = buildRecordBatch({ records: [{ value }] });
-  for (;;) {
-    recs.push({ value });
-    const next = buildRecordBatch({ records: recs });
-    if (next.length > BATCH_BYTES) break;
-    best = next;
-  }
-  return { batch: best, records: readBatchHeader(best).recordCount };
+  return fullBatch(RECORD_BYTES, BATCH_BYTES);
 }
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20000): Promise<T> {
