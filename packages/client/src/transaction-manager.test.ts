@@ -131,12 +131,64 @@ describe('Client > TransactionManager > sequences', () => {
     validateBatch(b.close(0)); // the CRC was rewritten with the header
   });
 
+  test('the bump rewrites only the failed partition: another keeps its epoch and sequences until its batches complete', () => {
+    const { tm, batchOf, drain, acc, time } = setup();
+    tm.setProducerIdAndEpoch(9, 1);
+    batchOf(0, 1);
+    batchOf(1, 1);
+    const first = drain();
+    const a = first.find((b) => b.partition === 0)!; // in flight to a slow leader
+    const x = first.find((b) => b.partition === 1)!;
+    batchOf(1, 1);
+    const [y] = drain();
+    expect([a.baseSequence, x.baseSequence, y.baseSequence]).toEqual([0, 0, 1]);
+    // Partition 1 loses x for good (its leader lost the data: OUT_OF_ORDER_SEQUENCE_NUMBER
+    // with nothing earlier unresolved); y comes back for retry.
+    tm.onComplete(x, true);
+    acc.reenqueue(y, time.milliseconds());
+    // a's request timed out: the broker may have appended it; it comes back for retry.
+    acc.reenqueue(a, time.milliseconds());
+    batchOf(0, 1); // a new record for partition 0
+    time.tick(100);
+    expect(drain()).toEqual([]);
+    expect(tm.bumpEpoch()).toBe(true);
+    const resent = drain();
+    // a goes again exactly as before (epoch 1, sequence 0), so the leader can answer it
+    // as a duplicate; y starts partition 1's new epoch at 0; the new record of
+    // partition 0 waits for a.
+    const a2 = resent.find((b) => b.partition === 0)!;
+    const y2 = resent.find((b) => b.partition === 1)!;
+    expect(a2).toBe(a);
+    expect(resent.filter((b) => b.partition === 0)).toHaveLength(1);
+    const ha = readBatchHeader(a.close(0));
+    expect([ha.producerEpoch, ha.baseSequence]).toEqual([1, 0]);
+    const hy = readBatchHeader(y2.close(0));
+    expect([hy.producerEpoch, hy.baseSequence]).toEqual([2, 0]);
+    expect(tm.hasEarlierUnresolved(a)).toBe(false);
+    // Once a completes, partition 0 moves to the new epoch from sequence 0.
+    tm.onComplete(a, false);
+    const [fresh] = drain();
+    expect(fresh.partition).toBe(0);
+    const hf = readBatchHeader(fresh.close(0));
+    expect([hf.producerEpoch, hf.baseSequence]).toEqual([2, 0]);
+  });
+
   test('sequences wrap at Int.MaxValue; epoch 32767 needs a new producer id', () => {
     const { tm, batchOf, drain } = setup();
     tm.setProducerIdAndEpoch(5, 32767);
     (
-      tm as unknown as { partitions: Map<string, { nextSequence: number; unresolved: [] }> }
-    ).partitions.set('t\u00000', { nextSequence: 0x7ffffffe, unresolved: [] });
+      tm as unknown as {
+        partitions: Map<
+          string,
+          { producerId: number; producerEpoch: number; nextSequence: number; unresolved: [] }
+        >;
+      }
+    ).partitions.set('t\u00000', {
+      producerId: 5,
+      producerEpoch: 32767,
+      nextSequence: 0x7ffffffe,
+      unresolved: [],
+    });
     batchOf(0, 3);
     const [a] = drain();
     expect(a.baseSequence).toBe(0x7ffffffe);

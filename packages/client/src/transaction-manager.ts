@@ -14,9 +14,15 @@
  *   that error, and so does any batch failed permanently (delivery.timeout.ms,
  *   non-retriable errors): the producer then bumps its epoch once nothing is in
  *   flight (epoch + 1 locally, as Kafka 2.5+ does for idempotent producers; a new
- *   producer id after epoch 32767), and every unresolved batch is given a new sequence
- *   from 0 under the new epoch when next drained. UNKNOWN_PRODUCER_ID is handled as
- *   such a gap.
+ *   producer id after epoch 32767). UNKNOWN_PRODUCER_ID is handled as such a gap.
+ * - The bump rewrites only the partitions whose failure caused it (Kafka's
+ *   `partitionsToRewriteSequences`): their unresolved batches get new sequences from 0
+ *   under the new epoch when next drained. Every other partition keeps its own producer
+ *   id and epoch until its unresolved batches complete under them (retried with their
+ *   old sequence), and only then starts the new epoch at sequence 0 (Kafka's
+ *   `maybeUpdateProducerIdAndEpoch`); new batches wait meanwhile. Re-sequencing a batch
+ *   of a healthy partition would write it twice if its first send had been appended
+ *   and only the answer was lost.
  */
 import type { ProducerBatch } from './producer-batch';
 
@@ -24,8 +30,11 @@ const INT32_MAX = 0x7fffffff;
 const MAX_EPOCH = 32767;
 
 interface PartitionSequences {
+  /** The producer id and epoch this partition's sequences run under. */
+  producerId: number;
+  producerEpoch: number;
   nextSequence: number;
-  /** Sent with a sequence of the current epoch, not yet completed; lowest first. */
+  /** Sent with a sequence under this entry's id and epoch, not yet completed; lowest first. */
   unresolved: ProducerBatch[];
 }
 
@@ -35,47 +44,82 @@ export class TransactionManager {
   /** A permanent failure left a sequence gap: bump the epoch before sending more. */
   epochBumpPending = false;
   private readonly partitions = new Map<string, PartitionSequences>();
+  /** The partitions whose failures asked for the pending bump. */
+  private readonly partitionsToRewrite = new Set<string>();
 
   hasProducerId(): boolean {
     return this.producerId >= 0;
   }
 
+  /** A new producer id (InitProducerId): every partition starts again at sequence 0. */
   setProducerIdAndEpoch(producerId: number, producerEpoch: number): void {
     this.producerId = producerId;
     this.producerEpoch = producerEpoch;
     this.partitions.clear();
+    this.partitionsToRewrite.clear();
     this.epochBumpPending = false;
   }
 
   /** Bumps the epoch locally; returns false when a new producer id is needed instead. */
   bumpEpoch(): boolean {
     if (this.producerEpoch >= MAX_EPOCH) return false;
-    this.setProducerIdAndEpoch(this.producerId, this.producerEpoch + 1);
+    this.producerEpoch += 1;
+    for (const key of this.partitionsToRewrite) {
+      const s = this.partitions.get(key);
+      if (s) this.restart(s);
+    }
+    this.partitionsToRewrite.clear();
+    this.epochBumpPending = false;
     return true;
   }
 
+  private key(b: ProducerBatch): string {
+    return `${b.topic}\0${b.partition}`;
+  }
+
   private seqs(b: ProducerBatch): PartitionSequences {
-    const key = `${b.topic}\0${b.partition}`;
+    const key = this.key(b);
     let s = this.partitions.get(key);
-    if (!s) this.partitions.set(key, (s = { nextSequence: 0, unresolved: [] }));
+    if (!s) {
+      s = { producerId: -1, producerEpoch: -1, nextSequence: 0, unresolved: [] };
+      this.restart(s);
+      this.partitions.set(key, s);
+    }
     return s;
   }
 
-  private isCurrent(b: ProducerBatch): boolean {
-    return b.producerId === this.producerId && b.producerEpoch === this.producerEpoch;
+  /** The partition starts the current id and epoch at sequence 0. */
+  private restart(s: PartitionSequences): void {
+    s.producerId = this.producerId;
+    s.producerEpoch = this.producerEpoch;
+    s.nextSequence = 0;
+    s.unresolved = [];
+  }
+
+  /** The batch carries a sequence of its partition's current sequence space (a retry). */
+  private sequencedUnder(b: ProducerBatch, s: PartitionSequences): boolean {
+    return (
+      b.baseSequence >= 0 && b.producerId === s.producerId && b.producerEpoch === s.producerEpoch
+    );
   }
 
   /** Whether the accumulator may drain this head-of-queue batch now. */
   canSend(b: ProducerBatch): boolean {
     if (this.epochBumpPending || !this.hasProducerId()) return false;
-    if (!this.isCurrent(b) || b.baseSequence < 0) return true; // new, or re-sequenced
-    return this.seqs(b).unresolved[0] === b;
+    const s = this.seqs(b);
+    if (this.sequencedUnder(b, s)) return s.unresolved[0] === b; // retries keep order
+    // New (or to be re-sequenced): the partition must be on the current epoch.
+    if (s.producerId !== this.producerId || s.producerEpoch !== this.producerEpoch) {
+      if (s.unresolved.length > 0) return false; // older batches complete first
+      this.restart(s);
+    }
+    return true;
   }
 
-  /** Called when a batch is drained: gives it a sequence unless it has one of this epoch. */
+  /** Called when a batch is drained: gives it a sequence unless it is a retry. */
   onDrain(b: ProducerBatch): void {
-    if (this.isCurrent(b) && b.baseSequence >= 0) return;
     const s = this.seqs(b);
+    if (this.sequencedUnder(b, s)) return;
     const seq = s.nextSequence;
     s.nextSequence = (seq + b.count) % (INT32_MAX + 1);
     b.setProducerState(this.producerId, this.producerEpoch, seq);
@@ -84,23 +128,28 @@ export class TransactionManager {
 
   /** The batch completed (success) or failed for good. */
   onComplete(b: ProducerBatch, failed: boolean): void {
-    if (!this.isCurrent(b) || b.baseSequence < 0) return;
-    const list = this.seqs(b).unresolved;
-    const i = list.indexOf(b);
-    if (i >= 0) list.splice(i, 1);
-    if (failed) this.epochBumpPending = true;
+    const s = this.seqs(b);
+    if (!this.sequencedUnder(b, s)) return;
+    const i = s.unresolved.indexOf(b);
+    if (i >= 0) s.unresolved.splice(i, 1);
+    if (failed) {
+      this.partitionsToRewrite.add(this.key(b));
+      this.epochBumpPending = true;
+    }
   }
 
   /** OUT_OF_ORDER_SEQUENCE_NUMBER: retriable when an earlier batch of the partition is unresolved. */
   hasEarlierUnresolved(b: ProducerBatch): boolean {
-    // Sent under an old epoch, or a bump is coming: it will be re-sequenced.
-    if (this.epochBumpPending || !this.isCurrent(b)) return true;
-    const list = this.seqs(b).unresolved;
-    return list.length > 0 && list[0] !== b;
+    // A bump is coming, or it was sent under a sequence space its partition left: it
+    // will be re-sequenced.
+    const s = this.seqs(b);
+    if (this.epochBumpPending || !this.sequencedUnder(b, s)) return true;
+    return s.unresolved.length > 0 && s.unresolved[0] !== b;
   }
 
   /** Re-queue position: batches with a sequence of the current epoch go in sequence order. */
   sequenceOrderKey(b: ProducerBatch): number {
-    return this.isCurrent(b) && b.baseSequence >= 0 ? this.seqs(b).unresolved.indexOf(b) : -1;
+    const s = this.seqs(b);
+    return this.sequencedUnder(b, s) ? s.unresolved.indexOf(b) : -1;
   }
 }
