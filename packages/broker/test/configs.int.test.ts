@@ -242,8 +242,10 @@ describe('broker > topic configs (DescribeConfigs, AlterConfigs, IncrementalAlte
       ),
     ).toMatchObject({
       errorCode: INVALID_REQUEST,
-      errorMessage: expect.stringMatching(/dynamic broker configs are not supported/),
+      errorMessage:
+        "Invalid config value for resource ConfigResource(type=BROKER, name='1'): Cannot update these configs dynamically: Set(num.partitions)",
     });
+    expect(await zk.getEntityConfigs('brokers', '1')).toEqual({});
   });
 
   it('describes this broker’s configs, refuses another broker id and loggers; DescribeCluster answers on the listener asked', async () => {
@@ -255,14 +257,14 @@ describe('broker > topic configs (DescribeConfigs, AlterConfigs, IncrementalAlte
     });
     const zk = new KafkaZkClient(await connectTestSession({ connectString: c.zk }));
     const conn = await c.connect(2);
-    for (const name of ['', '2']) {
-      const d = await describe1(conn, BROKER, name, ['num.partitions', 'delete.topic.enable']);
-      expect(d.errorCode).toBe(0);
-      expect(d.configs.map((e) => [e.name, e.value, e.configSource, e.readOnly])).toEqual([
-        ['num.partitions', '3', 4, true],
-        ['delete.topic.enable', 'true', 5, true],
-      ]);
-    }
+    const d = await describe1(conn, BROKER, '2', ['num.partitions', 'delete.topic.enable']);
+    expect(d.errorCode).toBe(0);
+    expect(d.configs.map((e) => [e.name, e.value, e.configSource, e.readOnly])).toEqual([
+      ['num.partitions', '3', 4, true],
+      ['delete.topic.enable', 'true', 5, true],
+    ]);
+    // The default resource ('') lists the cluster-wide dynamic configs: none set.
+    expect(await describe1(conn, BROKER, '')).toMatchObject({ errorCode: 0, configs: [] });
     expect(await describe1(conn, BROKER, '1')).toMatchObject({
       errorCode: INVALID_REQUEST,
       errorMessage: 'Unexpected broker id, expected 2 or empty string, but received 1',

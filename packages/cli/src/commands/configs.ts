@@ -203,8 +203,11 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
           ...del.map((name) => ({ name, op: 'delete' as const })),
         ];
         await admin.incrementalAlterConfigs([{ resource, ops }]);
-        const what = resource.name === '' ? 'default broker' : `${resource.type} ${resource.name}`;
-        await writeOut(`Completed updating config for ${what}.\n`);
+        await writeOut(
+          resource.name === ''
+            ? `Completed updating default config for ${entityType} in the cluster.\n`
+            : `Completed updating config for ${resource.type} ${resource.name}.\n`,
+        );
       } finally {
         await admin.close();
       }
