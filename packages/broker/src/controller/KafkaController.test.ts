@@ -280,11 +280,16 @@ describe('broker > controller > KafkaController (in-memory ZooKeeper, mock clock
       s.zkVersion,
     );
     await kill(2);
-    expect(await state('t', 0)).toMatchObject({ leader: -1, isr: [2] }); // clean: no leader
+    const leaderless = await state('t', 0);
+    expect(leaderless).toMatchObject({ leader: -1, isr: [2] }); // clean: no leader
     unclean = true;
     controller.enableDefaultUncleanLeaderElection();
     await controller.idle();
-    expect(await state('t', 0)).toMatchObject({ leader: 3, isr: [3], leaderEpoch: 1 });
+    expect(await state('t', 0)).toMatchObject({
+      leader: 3,
+      isr: [3],
+      leaderEpoch: leaderless.leaderEpoch + 1,
+    });
     expect(controller.electionStats.uncleanLeaderElections).toBe(1);
   });
 
