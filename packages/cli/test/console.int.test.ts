@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { Admin, Producer } from '@kzoo/client';
 import {
@@ -108,6 +109,32 @@ describe('cli > console consumer and producer (processes)', () => {
     );
     expect(r.head).toEqual(['record-0', 'record-1', 'record-2', 'record-3', 'record-4']);
     expect(r.stderr).not.toMatch(/EPIPE|Unhandled|at /);
+    expect(r.code).toBe(0);
+  }, 90000);
+
+  it('--consumer-property reaches the topic check before consuming (bootstrap.servers here)', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const port = (srv.address() as net.AddressInfo).port;
+        srv.close(() => resolve(port));
+      });
+    });
+    const r = await runCli(
+      [
+        'consume',
+        topic,
+        '--from-beginning',
+        '--max-messages',
+        '2',
+        '--bootstrap-server',
+        `127.0.0.1:${closed}`, // nobody there: only the property's servers answer
+        '--consumer-property',
+        `bootstrap.servers=${bootstrap}`,
+      ],
+      { timeoutMs: 60000 },
+    );
+    expect(r.stderr).toBe('Processed a total of 2 messages\n');
+    expect(r.stdout).toBe('record-0\nrecord-1\n');
     expect(r.code).toBe(0);
   }, 90000);
 
