@@ -217,7 +217,7 @@ describe('cli > console consumer and producer (processes)', () => {
     expect(r.stderr).toMatch(/kzoo: REQUEST_TIMED_OUT: .*last error: NOT_ENOUGH_REPLICAS/);
   }, 90000);
 
-  it('topic describe shows Configs: (the overrides, as kafka-topics)', async () => {
+  it('topic describe shows TopicId: (from /brokers/topics/<t>) and Configs: (the overrides), as kafka-topics', async () => {
     const t = name('cfg');
     const b = ['--bootstrap-server', bootstrap];
     const create = await runCli([
@@ -234,16 +234,19 @@ describe('cli > console consumer and producer (processes)', () => {
     const d = await runCli(['topic', 'describe', t, ...b]);
     expect(d.code).toBe(0);
     const head = d.stdout.split('\n')[0];
+    const topicId = (await cluster.zkClient.getReplicaAssignmentForTopics([t])).get(t)!.topicId;
+    expect(topicId).toMatch(/^[A-Za-z0-9_-]{22}$/); // Kafka's base64 Uuid
     expect(head).toMatch(
       new RegExp(
-        `^Topic: ${t}\tPartitionCount: 1\tReplicationFactor: 1\tConfigs: (.*,)?cleanup\\.policy=compact`,
+        `^Topic: ${t}\tTopicId: ${topicId}\tPartitionCount: 1\tReplicationFactor: 1\tConfigs: (.*,)?cleanup\\.policy=compact`,
       ),
     );
     expect(head).toMatch(/\tConfigs: .*retention\.ms=60000/);
     const j = await runCli(['topic', 'describe', t, '--json', ...b]);
-    expect(JSON.parse(j.stdout).configs).toMatchObject({
-      'retention.ms': '60000',
-      'cleanup.policy': 'compact',
+    expect(JSON.parse(j.stdout)).toMatchObject({
+      name: t,
+      topicId,
+      configs: { 'retention.ms': '60000', 'cleanup.policy': 'compact' },
     });
   }, 60000);
 
