@@ -48,7 +48,8 @@ import type {
 } from '@kzoo/protocol';
 import { DelayedOperationPurgatory } from './DelayedOperation';
 import { SystemTimer, type Timer } from './Timer';
-import { DelayedFetch, DelayedProduce, type FetchPartitionStatus } from './DelayedOps';
+import { DelayedFetch, type FetchPartitionStatus } from './DelayedFetch';
+import { DelayedProduce } from './DelayedProduce';
 import type { LogManager } from '@kzoo/log';
 import type { MetadataCache } from './MetadataCache';
 import type { IsrManager } from './IsrManager';
