@@ -177,6 +177,17 @@ describe('cli > kzoo configs (processes)', () => {
         '  min.insync.replicas=2 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:min.insync.replicas=2, DEFAULT_CONFIG:min.insync.replicas=1}\n' +
         '  log.retention.ms=86400000 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:log.retention.ms=86400000, DYNAMIC_DEFAULT_BROKER_CONFIG:log.retention.ms=1000, DEFAULT_CONFIG:log.retention.hours=168}\n',
     );
+    // No name: every broker, then the cluster default; every topic (as kafka-configs).
+    const everyBroker = await configs('--describe', '--entity-type', 'brokers');
+    expect(everyBroker.stdout).toBe(
+      'Dynamic configs for broker 1 are:\n' + two.stdout + described.stdout,
+    );
+    const everyTopic = await configs('--describe', '--entity-type', 'topics', '--json');
+    expect(JSON.parse(everyTopic.stdout)).toContainEqual({
+      entityType: 'topics',
+      entityName: topic,
+      configs: [expect.objectContaining({ name: 'segment.bytes', value: '1024' })],
+    });
     const one = await configs(
       '--describe',
       '--all',

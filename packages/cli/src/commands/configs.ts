@@ -143,8 +143,8 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
       )
       .check((a) => {
         if (a.describe === a.alter) throw new Error('say --describe or --alter');
-        if (a['entity-type'] === 'topics' && !a['entity-name'])
-          throw new Error('--entity-name is required for topics');
+        if (a.alter && a['entity-type'] === 'topics' && !a['entity-name'])
+          throw new Error('--alter of topics needs --entity-name');
         if (a['entity-default'] && a['entity-type'] !== 'brokers')
           throw new Error('--entity-default is for brokers only');
         if (a['entity-default'] && a['entity-name'] !== undefined)
@@ -171,16 +171,39 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
       };
       try {
         if (args.describe) {
-          const [r] = await admin.describeConfigs([resource], { includeSynonyms: true });
+          // Without a name, as kafka-configs: every topic, or every broker then the default.
+          const one = args['entity-default'] || args['entity-name'] !== undefined;
+          const names = one
+            ? [resource.name]
+            : entityType === 'topics'
+              ? (await admin.listTopics({ listInternal: true })).sort()
+              : [
+                  ...(await admin.describeCluster()).brokers
+                    .map((b) => b.nodeId)
+                    .sort((x, y) => x - y)
+                    .map(String),
+                  '',
+                ];
+          const described: Array<{ name: string; configs: ConfigEntry[] }> = [];
+          for (const name of names) {
+            const [r] = await admin.describeConfigs([{ type: resource.type, name }], {
+              includeSynonyms: true,
+            });
+            described.push({ name, configs: r.configs });
+          }
           if (args.json) {
-            // the same selection as the text: the overrides, or every config with --all
-            const configs = selectConfigs(entityType, resource.name, r.configs, args.all);
-            await writeOut(
-              JSON.stringify({ entityType, entityName: resource.name, configs }) + '\n',
-            );
+            // the same selection as the text: what is set on the entity, or all with --all
+            const out = described.map((d) => ({
+              entityType,
+              entityName: d.name,
+              configs: selectConfigs(entityType, d.name, d.configs, args.all),
+            }));
+            await writeOut(JSON.stringify(one ? out[0] : out) + '\n');
             return;
           }
-          await writeOut(formatConfigs(entityType, resource.name, r.configs, args.all));
+          await writeOut(
+            described.map((d) => formatConfigs(entityType, d.name, d.configs, args.all)).join(''),
+          );
           return;
         }
         const set = parseAddConfig(args['add-config'] ?? '');
