@@ -1,7 +1,7 @@
 /**
  * Broker processes (compiled JS: run `npx tsc -b` first), where a real kill matters.
  */
-import { Connection } from '@kzoo/protocol';
+import { ApiKeys, Connection } from '@kzoo/protocol';
 import { iterateBatches, records as readRecords } from '@kzoo/records';
 import { KafkaZkClient } from '@kzoo/zk';
 import {
@@ -40,7 +40,7 @@ describe('broker > process', () => {
         const p = i % 2;
         const v = `r${i}`;
         return conn
-          .request(0, 0, {
+          .request(ApiKeys.Produce, 0, {
             transactionalId: null,
             acks: 1,
             timeoutMs: 5000,
@@ -70,7 +70,7 @@ describe('broker > process', () => {
       );
     });
     for (const p of [0, 1]) {
-      const r = await conn.request(1, 0, {
+      const r = await conn.request(ApiKeys.Fetch, 0, {
         replicaId: -1,
         maxWaitMs: 0,
         minBytes: 0,
