@@ -209,6 +209,25 @@ describe('Log > LogManager', () => {
     expect(m.defaultConfig['segment.bytes']).toBe(4096);
     await m.close();
   });
+  test('reconfigureProducerIdExpirationMs: the next expiration pass uses the new value', async () => {
+    const [dir] = dirs(1);
+    const time = new MockTime();
+    const m = LogManager.open({ logDirs: [dir], time });
+    const idem = buildRecordBatch({
+      records: [{ value: 'a', timestamp: time.milliseconds() }],
+      producerId: 5,
+      producerEpoch: 0,
+      baseSequence: 0,
+    });
+    m.getOrCreateLog('idem', 0).append(idem, { leaderEpoch: 0 });
+    time.tick(120_000);
+    expect(m.removeExpiredProducers()).toBe(0); // the default: 24 h
+    m.reconfigureProducerIdExpirationMs(60_000);
+    expect(m.producerIdExpirationMs).toBe(60_000);
+    expect(m.removeExpiredProducers()).toBe(1);
+    expect(() => m.reconfigureProducerIdExpirationMs(0)).toThrow(KafkaError);
+    await m.close();
+  });
   test('checkpoints the high watermarks the caller supplies, periodically and on close', async () => {
     const [dir] = dirs(1);
     const time = new MockTime();

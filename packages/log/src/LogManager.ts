@@ -161,6 +161,7 @@ export class LogManager {
   private readonly dirOf = new Map<string, string>();
   /** The broker's topic-level defaults (reconfigureDefaultLogConfig replaces them). */
   private defaults: Record<string, string | number>;
+  private producerIdExpiration: number;
   /** Each topic's override set, as last given (getOrCreateLog, updateTopicConfig). */
   private readonly topicOverrides = new Map<string, Record<string, string | number>>();
   private readonly unlocks: Array<() => void> = [];
@@ -171,6 +172,7 @@ export class LogManager {
 
   private constructor(private readonly opts: LogManagerOptions) {
     this.defaults = { ...(opts.defaultConfig ?? {}) };
+    this.producerIdExpiration = opts.producerIdExpirationMs ?? 86400000;
     this.time = opts.time ?? SystemTime;
     this.logger = opts.logger ?? createLogger('log.manager');
   }
@@ -269,10 +271,25 @@ export class LogManager {
     );
   }
 
+  /** producer.id.expiration.ms, as it is now (a dynamic broker config may change it). */
+  get producerIdExpirationMs(): number {
+    return this.producerIdExpiration;
+  }
+
+  /** Kafka's DynamicProducerStateManagerConfig: the next expiration pass uses `ms`. */
+  reconfigureProducerIdExpirationMs(ms: number): void {
+    if (!Number.isSafeInteger(ms) || ms < 1)
+      throw new KafkaError(
+        'INVALID_CONFIG',
+        `Invalid value ${ms} for configuration producer.id.expiration.ms: Value must be at least 1`,
+      );
+    this.producerIdExpiration = ms;
+  }
+
   /** Drops idle producers' state from every log (producer.id.expiration.ms). */
   removeExpiredProducers(): number {
     const now = this.time.milliseconds();
-    const ms = this.opts.producerIdExpirationMs ?? 86400000;
+    const ms = this.producerIdExpiration;
     let n = 0;
     for (const log of this.logs.values())
       if (!log.isClosed) n += log.producerStateManager.removeExpiredProducers(now, ms);

@@ -45,7 +45,8 @@ describe('broker > DynamicBrokerConfig', () => {
       /Invalid value 0 for configuration min\.insync\.replicas/,
     );
     expect(() => validateDynamicConfigs({ 'my.custom.key': 'x' })).not.toThrow();
-    for (const k of DYNAMIC_BROKER_CONFIGS) expect(k).toMatch(/^(log\.|message\.|min\.|unclean\.)/);
+    for (const k of DYNAMIC_BROKER_CONFIGS)
+      expect(k).toMatch(/^(log\.|message\.|min\.|unclean\.|producer\.id\.)/);
     expect(brokerEntityName(null)).toBe('<default>');
     expect(brokerEntityName(3)).toBe('3');
   });
@@ -170,6 +171,7 @@ describe('broker > DynamicBrokerConfig', () => {
           calls.push(`logs retention.ms=${d['retention.ms']}`);
           return 1;
         },
+        reconfigureProducerIdExpirationMs: (ms) => calls.push(`producer.id.expiration.ms=${ms}`),
       },
       replicaManager: {
         reconfigureMinInsyncReplicas: (n) => {
@@ -186,9 +188,15 @@ describe('broker > DynamicBrokerConfig', () => {
       'unclean.leader.election.enable': 'true',
       'log.retention.ms': '3000',
       'min.insync.replicas': '2',
+      'producer.id.expiration.ms': '60000',
     });
     r.reconfigure(off, on);
-    expect(calls).toEqual(['logs retention.ms=3000', 'minIsr=2', 'unclean']);
+    expect(calls).toEqual([
+      'logs retention.ms=3000',
+      'producer.id.expiration.ms=60000',
+      'minIsr=2',
+      'unclean',
+    ]);
     calls.length = 0;
     r.reconfigure(on, on); // already on: no election asked again
     expect(calls).not.toContain('unclean');

@@ -46,6 +46,8 @@ export const DYNAMIC_BROKER_CONFIGS: ReadonlySet<string> = new Set([
   'unclean.leader.election.enable',
   'min.insync.replicas',
   'log.message.timestamp.type',
+  // Kafka's DynamicProducerStateManagerConfig
+  'producer.id.expiration.ms',
 ]);
 
 /** Kafka's BrokerReconfigurable: told after the current config changed. */
@@ -210,15 +212,19 @@ export class DynamicBrokerConfig {
 }
 
 /**
- * Kafka's DynamicLogConfig: new broker defaults reach the live logs (each under its
- * topic's overrides), the partitions without a min.insync.replicas override, and, when
+ * Kafka's DynamicLogConfig (and DynamicProducerStateManagerConfig): new broker defaults
+ * reach the live logs (each under its topic's overrides), the partitions without a
+ * min.insync.replicas override, the producer-state expiration, and, when
  * unclean.leader.election.enable turns true, the controller (if this broker is it),
  * which elects the leaderless partitions.
  */
 export class DynamicLogConfig implements BrokerReconfigurable {
   constructor(
     private readonly opts: {
-      logManager: Pick<LogManager, 'reconfigureDefaultLogConfig'>;
+      logManager: Pick<
+        LogManager,
+        'reconfigureDefaultLogConfig' | 'reconfigureProducerIdExpirationMs'
+      >;
       replicaManager: Pick<ReplicaManager, 'reconfigureMinInsyncReplicas'>;
       controller: () => Pick<KafkaController, 'enableDefaultUncleanLeaderElection'> | null;
       logger: Logger;
@@ -227,6 +233,9 @@ export class DynamicLogConfig implements BrokerReconfigurable {
 
   reconfigure(oldConfig: KafkaConfig, newConfig: KafkaConfig): void {
     const logs = this.opts.logManager.reconfigureDefaultLogConfig(logDefaultsFrom(newConfig));
+    this.opts.logManager.reconfigureProducerIdExpirationMs(
+      newConfig.getInt('producer.id.expiration.ms'),
+    );
     const partitions = this.opts.replicaManager.reconfigureMinInsyncReplicas(
       newConfig.getInt('min.insync.replicas'),
     );
