@@ -181,7 +181,11 @@ export class Broker extends EventEmitter {
         deleteTopicEnable: cfg.getBoolean('delete.topic.enable'),
         interBrokerListenerName: cfg.interBrokerListenerName,
         requestTimeoutMs: cfg.getInt('controller.socket.timeout.ms'),
-        uncleanLeaderElectionEnable: cfg.getBoolean('unclean.leader.election.enable'),
+        // the broker default may change at runtime (a dynamic broker config)
+        uncleanLeaderElectionEnable: () =>
+          (this.dataPlane.dynamicBrokerConfig?.currentConfig ?? cfg).getBoolean(
+            'unclean.leader.election.enable',
+          ),
         autoLeaderRebalanceEnable: cfg.getBoolean('auto.leader.rebalance.enable'),
         leaderImbalanceCheckIntervalMs:
           cfg.getInt('leader.imbalance.check.interval.seconds') * 1000,

@@ -540,9 +540,15 @@ export class KafkaConfig extends AbstractConfig {
   readonly zkSessionTimeoutMs: number;
   readonly zkConnectionTimeoutMs: number;
 
-  /** `opts.logger` receives the warnings about unknown keys (default: `broker.config`). */
-  constructor(input: ConfigInput, opts: { logger?: Logger } = {}) {
-    super(BROKER_CONFIG_DEF, input, { logger: opts.logger ?? defaultLogger });
+  /**
+   * `opts.logger` receives the warnings about unknown keys (default: `broker.config`);
+   * `warnUnknown: false` for a config rebuilt from one already warned about.
+   */
+  constructor(input: ConfigInput, opts: { logger?: Logger; warnUnknown?: boolean } = {}) {
+    super(BROKER_CONFIG_DEF, input, {
+      logger: opts.logger ?? defaultLogger,
+      warnUnknown: opts.warnUnknown,
+    });
     this.brokerId = this.getInt('broker.id');
     const maxId = this.getInt('reserved.broker.max.id');
     if (!this.getBoolean('broker.id.generation.enable')) {

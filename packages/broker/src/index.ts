@@ -23,7 +23,8 @@ export * from './server/ProducerIdManager';
 
 export * from './server/Timer';
 export * from './server/DelayedOperation';
-export * from './server/DelayedOps';
+export * from './server/DelayedFetch';
+export * from './server/DelayedProduce';
 export * from './admin/AdminZkClient';
 export * from './admin/AdminUtils';
 export * from './admin/Topic';

@@ -4,7 +4,7 @@
  * Two in-process brokers on a real ZooKeeper, auto.create.topics.enable=false.
  */
 import { KafkaError, setLogLevel, setLogSink } from '@kzoo/common';
-import type { Connection, ProduceRequest } from '@kzoo/protocol';
+import { ApiKeys, type Connection, type ProduceRequest } from '@kzoo/protocol';
 import { waitFor } from '@kzoo/testkit';
 import { batchOf, randomTopic, startCluster, type TestCluster } from './cluster';
 
@@ -21,7 +21,7 @@ function produceRequest(topic: string, partition: number, acks: number): Produce
 
 /** A Fetch that parks on the broker for `maxWaitMs` (nothing new to read). */
 function slowFetch(conn: Connection, topic: string, partition: number, maxWaitMs: number) {
-  return conn.request(1, 0, {
+  return conn.request(ApiKeys.Fetch, 0, {
     replicaId: -1,
     maxWaitMs,
     minBytes: 1 << 20,
@@ -59,7 +59,7 @@ describe('broker > Produce > acks=0 errors close the connection', () => {
     c = await startCluster(2, { 'auto.create.topics.enable': 'false' });
     const conn = await c.connect(1);
     topic = randomTopic('acks0');
-    const res = await conn.request(19, 0, {
+    const res = await conn.request(ApiKeys.CreateTopics, 0, {
       topics: [
         {
           name: topic,
@@ -92,8 +92,8 @@ describe('broker > Produce > acks=0 errors close the connection', () => {
 
   it('a successful acks=0 produce keeps the connection open and appends', async () => {
     const conn = await c.connect(1);
-    conn.sendOneWay(0, 0, produceRequest(topic, mine, 0));
-    const res = await conn.request(0, 0, produceRequest(topic, mine, 1));
+    conn.sendOneWay(ApiKeys.Produce, 0, produceRequest(topic, mine, 0));
+    const res = await conn.request(ApiKeys.Produce, 0, produceRequest(topic, mine, 1));
     expect(res.topics[0].partitions[0]).toMatchObject({ errorCode: 0, baseOffset: 1 });
     expect(conn.closed).toBe(false);
   });
@@ -109,15 +109,21 @@ describe('broker > Produce > acks=0 errors close the connection', () => {
       // Earlier request, answered after 300 ms: the failed acks=0 produce behind it
       // finishes first, yet the fetch response is still written before the close.
       const earlier = slowFetch(conn, topic, mine, 300);
-      conn.sendOneWay(0, 0, produceRequest(topic, theirs, 0));
-      const later = conn.request(3, 0, { topics: null, allowAutoTopicCreation: false });
+      conn.sendOneWay(ApiKeys.Produce, 0, produceRequest(topic, theirs, 0));
+      const later = conn.request(ApiKeys.Metadata, 0, {
+        topics: null,
+        allowAutoTopicCreation: false,
+      });
       const fetched = await earlier;
       expect(fetched.responses[0].partitions[0].errorCode).toBe(0);
       await expect(later).rejects.toMatchObject({ errorName: 'NETWORK_EXCEPTION' });
       expect((await closed).errorName).toBe('NETWORK_EXCEPTION');
       expect(conn.closed).toBe(true);
       // Another connection to the same broker is unaffected.
-      const md = await other.request(3, 0, { topics: null, allowAutoTopicCreation: false });
+      const md = await other.request(ApiKeys.Metadata, 0, {
+        topics: null,
+        allowAutoTopicCreation: false,
+      });
       expect(md.brokers).toHaveLength(2);
       expect(other.closed).toBe(false);
       const line = logged.find((l) =>
@@ -135,19 +141,22 @@ describe('broker > Produce > acks=0 errors close the connection', () => {
   it('acks=0 to an unknown topic (auto-create disabled) closes the connection', async () => {
     const conn = await c.connect(1);
     const closed = closeSeen(conn);
-    const before = conn.request(3, 0, { topics: null, allowAutoTopicCreation: false });
-    conn.sendOneWay(0, 0, produceRequest(randomTopic('missing'), 0, 0));
+    const before = conn.request(ApiKeys.Metadata, 0, {
+      topics: null,
+      allowAutoTopicCreation: false,
+    });
+    conn.sendOneWay(ApiKeys.Produce, 0, produceRequest(randomTopic('missing'), 0, 0));
     expect((await before).brokers).toHaveLength(2);
     expect((await closed).errorName).toBe('NETWORK_EXCEPTION');
     // The broker itself keeps serving: a new connection works.
     const again = await c.connect(1);
-    const res = await again.request(0, 0, produceRequest(topic, mine, 1));
+    const res = await again.request(ApiKeys.Produce, 0, produceRequest(topic, mine, 1));
     expect(res.topics[0].partitions[0].errorCode).toBe(0);
   });
 
   it('acks=1 errors are still answered, with the connection kept open', async () => {
     const conn = await c.connect(1);
-    const res = await conn.request(0, 0, produceRequest(topic, theirs, 1));
+    const res = await conn.request(ApiKeys.Produce, 0, produceRequest(topic, theirs, 1));
     expect(res.topics[0].partitions[0].errorCode).toBe(6); // NOT_LEADER_OR_FOLLOWER
     expect(conn.closed).toBe(false);
   });

@@ -4,7 +4,12 @@
  * bound port), temp log dirs; everything is shut down and removed after the test.
  */
 import { Broker, KafkaConfig } from '@kzoo/broker';
-import { Connection, type CreateTopicsResponse, type MetadataResponse } from '@kzoo/protocol';
+import {
+  ApiKeys,
+  Connection,
+  type CreateTopicsResponse,
+  type MetadataResponse,
+} from '@kzoo/protocol';
 import { makeTempDir, onCleanup, removeDir, waitFor, zkConnectForTest } from '@kzoo/testkit';
 import { buildRecordBatch, type RecordInput } from '@kzoo/records';
 
@@ -74,9 +79,8 @@ export async function startCluster(
   return cluster;
 }
 
-export function randomTopic(prefix = 't'): string {
-  return `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
-}
+/** Random topic names: defined with the raw-protocol helpers. */
+export { randomTopic } from './raw';
 
 export async function createTopic(
   conn: Connection,
@@ -85,7 +89,7 @@ export async function createTopic(
   replicationFactor = 1,
   configs: Record<string, string> = {},
 ): Promise<CreateTopicsResponse> {
-  return conn.request(19, 0, {
+  return conn.request(ApiKeys.CreateTopics, 0, {
     topics: [
       {
         name,
@@ -104,7 +108,7 @@ export async function metadata(
   conn: Connection,
   topics: string[] | null,
 ): Promise<MetadataResponse> {
-  return conn.request(3, 0, {
+  return conn.request(ApiKeys.Metadata, 0, {
     topics: topics === null ? null : topics.map((name) => ({ name })),
     allowAutoTopicCreation: false,
   });

@@ -1,4 +1,4 @@
-import { Connection } from '@kzoo/protocol';
+import { ApiKeys, Connection } from '@kzoo/protocol';
 import { KafkaZkClient } from '@kzoo/zk';
 import { connectTestSession, waitFor } from '@kzoo/testkit';
 import {
@@ -9,6 +9,7 @@ import {
   startCluster,
   type TestCluster,
 } from './cluster';
+import { producePartition } from './raw';
 
 const TOPIC = 2;
 const BROKER = 4;
@@ -26,7 +27,10 @@ function alter(
   resourceType = TOPIC,
 ) {
   return conn
-    .request(44, 0, { resources: [{ resourceType, resourceName: name, configs }], validateOnly })
+    .request(ApiKeys.IncrementalAlterConfigs, 0, {
+      resources: [{ resourceType, resourceName: name, configs }],
+      validateOnly,
+    })
     .then((r) => r.responses[0]);
 }
 
@@ -37,7 +41,7 @@ function describe1(
   keys: string[] | null = null,
 ) {
   return conn
-    .request(32, 0, {
+    .request(ApiKeys.DescribeConfigs, 0, {
       resources: [{ resourceType, resourceName: name, configurationKeys: keys }],
       includeSynonyms: true,
       includeDocumentation: false,
@@ -45,16 +49,11 @@ function describe1(
     .then((r) => r.results[0]);
 }
 
+/** acks=all Produce of one record to partition 0 through its leader: the error code. */
 async function produceAll(c: TestCluster, leader: number, topic: string): Promise<number> {
-  const r = await (
-    await c.connect(leader)
-  ).request(0, 0, {
-    transactionalId: null,
-    acks: -1,
-    timeoutMs: 5000,
-    topics: [{ name: topic, partitions: [{ index: 0, records: batchOf([{ value: 'v' }]) }] }],
-  });
-  return r.topics[0].partitions[0].errorCode;
+  const conn = await c.connect(leader);
+  return (await producePartition(conn, topic, 0, batchOf([{ value: 'v' }]), { acks: -1 }))
+    .errorCode;
 }
 
 async function configJson(zk: KafkaZkClient, topic: string): Promise<string> {
@@ -149,7 +148,7 @@ describe('broker > topic configs (DescribeConfigs, AlterConfigs, IncrementalAlte
     );
 
     // The legacy AlterConfigs replaces the whole override set.
-    const legacy = await conn1.request(33, 0, {
+    const legacy = await conn1.request(ApiKeys.AlterConfigs, 0, {
       resources: [
         {
           resourceType: TOPIC,
@@ -189,7 +188,7 @@ describe('broker > topic configs (DescribeConfigs, AlterConfigs, IncrementalAlte
       true,
     );
     expect(v.errorCode).toBe(0);
-    const legacyV = await conn.request(33, 0, {
+    const legacyV = await conn.request(ApiKeys.AlterConfigs, 0, {
       resources: [{ resourceType: TOPIC, resourceName: topic, configs: [] }],
       validateOnly: true,
     });
@@ -242,8 +241,10 @@ describe('broker > topic configs (DescribeConfigs, AlterConfigs, IncrementalAlte
       ),
     ).toMatchObject({
       errorCode: INVALID_REQUEST,
-      errorMessage: expect.stringMatching(/dynamic broker configs are not supported/),
+      errorMessage:
+        "Invalid config value for resource ConfigResource(type=BROKER, name='1'): Cannot update these configs dynamically: Set(num.partitions)",
     });
+    expect(await zk.getEntityConfigs('brokers', '1')).toEqual({});
   });
 
   it('describes this broker’s configs, refuses another broker id and loggers; DescribeCluster answers on the listener asked', async () => {
@@ -255,14 +256,14 @@ describe('broker > topic configs (DescribeConfigs, AlterConfigs, IncrementalAlte
     });
     const zk = new KafkaZkClient(await connectTestSession({ connectString: c.zk }));
     const conn = await c.connect(2);
-    for (const name of ['', '2']) {
-      const d = await describe1(conn, BROKER, name, ['num.partitions', 'delete.topic.enable']);
-      expect(d.errorCode).toBe(0);
-      expect(d.configs.map((e) => [e.name, e.value, e.configSource, e.readOnly])).toEqual([
-        ['num.partitions', '3', 4, true],
-        ['delete.topic.enable', 'true', 5, true],
-      ]);
-    }
+    const d = await describe1(conn, BROKER, '2', ['num.partitions', 'delete.topic.enable']);
+    expect(d.errorCode).toBe(0);
+    expect(d.configs.map((e) => [e.name, e.value, e.configSource, e.readOnly])).toEqual([
+      ['num.partitions', '3', 4, true],
+      ['delete.topic.enable', 'true', 5, true],
+    ]);
+    // The default resource ('') lists the cluster-wide dynamic configs: none set.
+    expect(await describe1(conn, BROKER, '')).toMatchObject({ errorCode: 0, configs: [] });
     expect(await describe1(conn, BROKER, '1')).toMatchObject({
       errorCode: INVALID_REQUEST,
       errorMessage: 'Unexpected broker id, expected 2 or empty string, but received 1',
@@ -283,7 +284,9 @@ describe('broker > topic configs (DescribeConfigs, AlterConfigs, IncrementalAlte
         [conn, 'PLAINTEXT'],
         [other, 'OTHER'],
       ] as const) {
-        const dc = await cn.request(60, 0, { includeClusterAuthorizedOperations: false });
+        const dc = await cn.request(ApiKeys.DescribeCluster, 0, {
+          includeClusterAuthorizedOperations: false,
+        });
         expect(dc).toMatchObject({
           errorCode: 0,
           errorMessage: null,
@@ -300,7 +303,9 @@ describe('broker > topic configs (DescribeConfigs, AlterConfigs, IncrementalAlte
           })),
         );
       }
-      const withOps = await conn.request(60, 0, { includeClusterAuthorizedOperations: true });
+      const withOps = await conn.request(ApiKeys.DescribeCluster, 0, {
+        includeClusterAuthorizedOperations: true,
+      });
       expect(withOps.clusterAuthorizedOperations).toBe(8096); // every CLUSTER operation: no authorizer
     } finally {
       await other.close();
@@ -308,7 +313,9 @@ describe('broker > topic configs (DescribeConfigs, AlterConfigs, IncrementalAlte
     // A broker that leaves is no longer listed.
     await c.broker(3).shutdown();
     await waitFor('broker 3 gone from DescribeCluster', async () => {
-      const dc = await conn.request(60, 0, { includeClusterAuthorizedOperations: false });
+      const dc = await conn.request(ApiKeys.DescribeCluster, 0, {
+        includeClusterAuthorizedOperations: false,
+      });
       return dc.brokers.map((b) => b.brokerId).join(',') === '1,2' ? true : undefined;
     });
   });
@@ -316,7 +323,7 @@ describe('broker > topic configs (DescribeConfigs, AlterConfigs, IncrementalAlte
     const c = await startCluster(2);
     const topic = randomTopic('unclean');
     const conn1 = await c.connect(1);
-    const created = await conn1.request(19, 0, {
+    const created = await conn1.request(ApiKeys.CreateTopics, 0, {
       topics: [
         {
           name: topic,

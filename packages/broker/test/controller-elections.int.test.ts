@@ -3,6 +3,7 @@
  * `Broker.shutdown()`, the controller's stats, and a partition state written by a newer
  * controller epoch that this controller must not overwrite.
  */
+import { ApiKeys } from '@kzoo/protocol';
 import { KafkaZkClient } from '@kzoo/zk';
 import { connectTestSession, waitFor } from '@kzoo/testkit';
 import { randomTopic, startCluster } from './cluster';
@@ -12,7 +13,7 @@ async function create(
   topic: string,
   assignments: number[][],
 ): Promise<void> {
-  const r = await conn.request(19, 0, {
+  const r = await conn.request(ApiKeys.CreateTopics, 0, {
     topics: [
       {
         name: topic,

@@ -1,48 +1,9 @@
-import type { Connection, FetchResponsePartition } from '@kzoo/protocol';
+import { ErrorCode } from '@kzoo/common';
+import { ApiKeys, type FetchResponsePartition } from '@kzoo/protocol';
 import { iterateBatches, partitionForKey, records as readRecords } from '@kzoo/records';
 import { waitFor } from '@kzoo/testkit';
 import { batchOf, createTopic, randomTopic, startCluster } from './cluster';
-
-function produce(conn: Connection, topic: string, partition: number, records: Buffer, acks = 1) {
-  return conn.request(0, 0, {
-    transactionalId: null,
-    acks,
-    timeoutMs: 5000,
-    topics: [{ name: topic, partitions: [{ index: partition, records }] }],
-  });
-}
-
-function fetch(
-  conn: Connection,
-  topic: string,
-  parts: Array<{ partition: number; offset: number; maxBytes?: number }>,
-  opts: { maxWaitMs?: number; minBytes?: number; maxBytes?: number } = {},
-) {
-  return conn.request(
-    1,
-    0,
-    {
-      replicaId: -1,
-      maxWaitMs: opts.maxWaitMs ?? 0,
-      minBytes: opts.minBytes ?? 0,
-      maxBytes: opts.maxBytes ?? 50 << 20,
-      isolationLevel: 0,
-      topics: [
-        {
-          topic,
-          partitions: parts.map((p) => ({
-            partition: p.partition,
-            currentLeaderEpoch: -1,
-            fetchOffset: p.offset,
-            logStartOffset: -1,
-            partitionMaxBytes: p.maxBytes ?? 10 << 20,
-          })),
-        },
-      ],
-    },
-    { timeoutMs: 30000 },
-  );
-}
+import { fetch, produce } from './raw';
 
 function recordsOf(p: FetchResponsePartition) {
   return [...iterateBatches(p.records)].flatMap((b) => [...readRecords(p.records, b.position)]);
@@ -152,7 +113,10 @@ describe('broker > data path (1 broker, real ZooKeeper)', () => {
       await produce(conn, topic, 1, batchOf([{ value: `${i}${big}` }]));
     }
     const oor = await fetch(conn, topic, [{ partition: 0, offset: 6 }]);
-    expect(oor.responses[0].partitions[0]).toMatchObject({ errorCode: 1, highWatermark: -1 });
+    expect(oor.responses[0].partitions[0]).toMatchObject({
+      errorCode: ErrorCode.OFFSET_OUT_OF_RANGE,
+      highWatermark: -1,
+    });
     const atEnd = await fetch(conn, topic, [{ partition: 0, offset: 5 }]);
     expect(atEnd.responses[0].partitions[0]).toMatchObject({
       errorCode: 0,
@@ -195,7 +159,7 @@ describe('broker > data path (1 broker, real ZooKeeper)', () => {
       await produce(conn, topic, 0, batchOf([{ value: `v${i}`, timestamp: base + i * 1000 }]));
     const list = (timestamp: number) =>
       conn
-        .request(2, 0, {
+        .request(ApiKeys.ListOffsets, 0, {
           replicaId: -1,
           isolationLevel: 0,
           topics: [
@@ -212,7 +176,7 @@ describe('broker > data path (1 broker, real ZooKeeper)', () => {
     });
     expect(await list(base + 3000)).toMatchObject({ offset: 3, timestamp: base + 3000 });
     expect(await list(base + 99_000)).toMatchObject({ errorCode: 0, offset: -1, timestamp: -1 });
-    const unknown = await conn.request(2, 0, {
+    const unknown = await conn.request(ApiKeys.ListOffsets, 0, {
       replicaId: -1,
       isolationLevel: 0,
       topics: [
@@ -222,7 +186,7 @@ describe('broker > data path (1 broker, real ZooKeeper)', () => {
         },
       ],
     });
-    expect(unknown.topics[0].partitions[0].errorCode).toBe(3);
+    expect(unknown.topics[0].partitions[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
 
   it('acks: 0 gets no response but appends, -1 answers at once with an ISR of one, others are INVALID_REQUIRED_ACKS', async () => {
@@ -230,22 +194,22 @@ describe('broker > data path (1 broker, real ZooKeeper)', () => {
     const conn = await c.connect();
     const topic = randomTopic();
     await createTopic(conn, topic, 1);
-    conn.sendOneWay(0, 0, {
+    conn.sendOneWay(ApiKeys.Produce, 0, {
       transactionalId: null,
       acks: 0,
       timeoutMs: 1000,
       topics: [{ name: topic, partitions: [{ index: 0, records: batchOf([{ value: 'a0' }]) }] }],
     });
-    const all = await produce(conn, topic, 0, batchOf([{ value: 'a-1' }]), -1);
+    const all = await produce(conn, topic, 0, batchOf([{ value: 'a-1' }]), { acks: -1 });
     expect(all.topics[0].partitions[0]).toMatchObject({ errorCode: 0, baseOffset: 1 });
-    const bad = await produce(conn, topic, 0, batchOf([{ value: 'x' }]), 2);
-    expect(bad.topics[0].partitions[0].errorCode).toBe(21);
+    const bad = await produce(conn, topic, 0, batchOf([{ value: 'x' }]), { acks: 2 });
+    expect(bad.topics[0].partitions[0].errorCode).toBe(ErrorCode.INVALID_REQUIRED_ACKS);
     const corrupt = batchOf([{ value: 'y' }]);
     corrupt[corrupt.length - 1] ^= 0xff;
     const cr = await produce(conn, topic, 0, corrupt);
-    expect(cr.topics[0].partitions[0].errorCode).toBe(2); // CORRUPT_MESSAGE
+    expect(cr.topics[0].partitions[0].errorCode).toBe(ErrorCode.CORRUPT_MESSAGE);
     const unknown = await produce(conn, 'no-such-topic', 0, batchOf([{ value: 'z' }]));
-    expect(unknown.topics[0].partitions[0].errorCode).toBe(3);
+    expect(unknown.topics[0].partitions[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     const r = await fetch(conn, topic, [{ partition: 0, offset: 0 }]);
     expect(recordsOf(r.responses[0].partitions[0]).map((x) => x.value!.toString())).toEqual([
       'a0',

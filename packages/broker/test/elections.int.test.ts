@@ -4,11 +4,10 @@
  * dies half way through a broker failure, controlled shutdown.
  */
 import { Admin, Producer } from '@kzoo/client';
-import { Connection } from '@kzoo/protocol';
-import { iterateBatches, records as readRecords } from '@kzoo/records';
+import { ApiKeys, Connection } from '@kzoo/protocol';
 import { onCleanup, TestCluster, waitFor } from '@kzoo/testkit';
-import type { KafkaZkClient } from '@kzoo/zk';
 import { batchOf, metadata, randomTopic } from './cluster';
+import { fetchValues, partitionState, producePartition } from './raw';
 
 const SESSION_MS = 2000;
 /**
@@ -17,20 +16,6 @@ const SESSION_MS = 2000;
  * no timer to ZooKeeper's session expiry).
  */
 const CEILING_MS = 15000;
-
-interface PState {
-  leader: number;
-  leaderEpoch: number;
-  isr: number[];
-  controllerEpoch: number;
-}
-
-async function state(zk: KafkaZkClient, topic: string, partition: number): Promise<PState> {
-  const s = (await zk.getTopicPartitionStates([{ topic, partition }])).get(`${topic}-${partition}`);
-  if (!s) throw new Error(`${topic}-${partition} has no partition state`);
-  const { zkVersion: _zkVersion, ...state } = s;
-  return state;
-}
 
 async function connect(cluster: TestCluster, id: number): Promise<Connection> {
   const c = await Connection.connect({ host: '127.0.0.1', port: cluster.broker(id).port });
@@ -49,7 +34,7 @@ async function create(
     configs?: Record<string, string>;
   },
 ): Promise<void> {
-  const r = await conn.request(19, 0, {
+  const r = await conn.request(ApiKeys.CreateTopics, 0, {
     topics: [
       {
         name: topic,
@@ -68,58 +53,13 @@ async function create(
   expect(r.topics[0]).toMatchObject({ errorCode: 0 });
 }
 
-async function produce(
-  conn: Connection,
-  topic: string,
-  partition: number,
-  value: string,
-  acks: 1 | -1 = 1,
-) {
-  const r = await conn.request(0, 0, {
-    transactionalId: null,
-    acks,
-    timeoutMs: 5000,
-    topics: [{ name: topic, partitions: [{ index: partition, records: batchOf([{ value }]) }] }],
-  });
-  return r.topics[0].partitions[0];
-}
-
-async function fetchValues(conn: Connection, topic: string, partition: number): Promise<string[]> {
-  const r = await conn.request(1, 0, {
-    replicaId: -1,
-    maxWaitMs: 0,
-    minBytes: 0,
-    maxBytes: 1 << 20,
-    isolationLevel: 0,
-    topics: [
-      {
-        topic,
-        partitions: [
-          {
-            partition,
-            currentLeaderEpoch: -1,
-            fetchOffset: 0,
-            logStartOffset: -1,
-            partitionMaxBytes: 1 << 20,
-          },
-        ],
-      },
-    ],
-  });
-  const part = r.responses[0].partitions[0];
-  expect(part.errorCode).toBe(0);
-  return [...iterateBatches(part.records)].flatMap((b) =>
-    [...readRecords(part.records, b.position)].map((x) => x.value!.toString()),
-  );
-}
-
 describe('Broker > controller > elections (processes)', () => {
   it('RF=3: after SIGKILL of the leader, an ISR member leads and serves every acks=all record', async () => {
     const cluster = await TestCluster.start({ brokers: 3, sessionTimeoutMs: SESSION_MS });
     const topic = randomTopic();
     const c1 = await connect(cluster, 1);
     await create(c1, topic, { partitions: 1, rf: 3 });
-    const before = await state(cluster.zkClient, topic, 0);
+    const before = await partitionState(cluster.zkClient, topic, 0);
     expect(before.isr.sort()).toEqual([1, 2, 3]);
     expect(before.leaderEpoch).toBe(0);
     const old = before.leader;
@@ -129,7 +69,9 @@ describe('Broker > controller > elections (processes)', () => {
     const oldConn = await connect(cluster, old);
     const acked: string[] = [];
     for (let i = 0; i < 50; i++) {
-      const r = await produce(oldConn, topic, 0, `a${i}`, -1);
+      const r = await producePartition(oldConn, topic, 0, batchOf([{ value: `a${i}` }]), {
+        acks: -1,
+      });
       expect(r.errorCode).toBe(0);
       acked.push(`a${i}`);
     }
@@ -147,7 +89,9 @@ describe('Broker > controller > elections (processes)', () => {
     const leaderConn = await connect(cluster, newLeader);
     await waitFor(
       'the new leader accepts a produce',
-      async () => (await produce(leaderConn, topic, 0, 'after')).errorCode === 0,
+      async () =>
+        (await producePartition(leaderConn, topic, 0, batchOf([{ value: 'after' }]))).errorCode ===
+        0,
       { timeoutMs: 15000, intervalMs: 20 },
     );
     const elapsed = Date.now() - t0;
@@ -156,7 +100,7 @@ describe('Broker > controller > elections (processes)', () => {
     );
     expect(elapsed).toBeLessThan(SESSION_MS + CEILING_MS);
 
-    const after = await state(cluster.zkClient, topic, 0);
+    const after = await partitionState(cluster.zkClient, topic, 0);
     expect(before.isr).toContain(after.leader);
     expect(after.leader).toBe(newLeader);
     expect(after.leaderEpoch).toBe(1);
@@ -188,13 +132,13 @@ describe('Broker > controller > elections (processes)', () => {
     await cluster.broker(3).kill('SIGKILL');
     for (const t of [clean, unclean])
       await waitFor(`3 out of the ISR of ${t}`, async () => {
-        const s = await state(cluster.zkClient, t, 0);
+        const s = await partitionState(cluster.zkClient, t, 0);
         return s.isr.length === 2 && !s.isr.includes(3) && s.leader === 1;
       });
     // Records acknowledged by the whole ISR (acks=all) while 3 is away.
     const acked: string[] = [];
     for (let i = 0; i < 20; i++) {
-      const r = await produce(c1, unclean, 0, `v${i}`, -1);
+      const r = await producePartition(c1, unclean, 0, batchOf([{ value: `v${i}` }]), { acks: -1 });
       expect(r.errorCode).toBe(0);
       acked.push(`v${i}`);
     }
@@ -205,15 +149,16 @@ describe('Broker > controller > elections (processes)', () => {
     await cluster.startBroker(3);
     await waitFor(
       'the unclean topic led by 3',
-      async () => (await state(cluster.zkClient, unclean, 0)).leader === 3,
+      async () => (await partitionState(cluster.zkClient, unclean, 0)).leader === 3,
       { timeoutMs: 15000 },
     );
-    const u = await state(cluster.zkClient, unclean, 0);
+    const u = await partitionState(cluster.zkClient, unclean, 0);
     expect(u.isr).toEqual([3]);
     const c3 = await connect(cluster, 3);
     await waitFor(
       '3 serves the unclean topic',
-      async () => (await produce(c3, unclean, 0, 'new')).errorCode === 0,
+      async () =>
+        (await producePartition(c3, unclean, 0, batchOf([{ value: 'new' }]))).errorCode === 0,
     );
     const present = new Set(await fetchValues(c3, unclean, 0));
     const lost = acked.filter((v) => !present.has(v));
@@ -222,18 +167,18 @@ describe('Broker > controller > elections (processes)', () => {
     expect(cluster.broker(3).stdout + cluster.broker(3).stderr).toMatch(/Unclean leader election/);
 
     // The clean topic stays offline: leader -1, the last ISR member still listed.
-    const off = await state(cluster.zkClient, clean, 0);
+    const off = await partitionState(cluster.zkClient, clean, 0);
     expect(off.leader).toBe(-1);
     expect(off.isr).toHaveLength(1);
     expect([1, 2]).toContain(off.isr[0]);
     const md = (await metadata(c3, [clean])).topics[0].partitions[0];
     expect(md.leaderId).toBe(-1);
-    expect((await produce(c3, clean, 0, 'x')).errorCode).not.toBe(0);
+    expect((await producePartition(c3, clean, 0, batchOf([{ value: 'x' }]))).errorCode).not.toBe(0);
 
     // An unclean election on request (ElectLeaders, type unclean) for the third topic.
     const admin = new Admin({ 'bootstrap.servers': `127.0.0.1:${cluster.broker(3).port}` });
     onCleanup(() => admin.close());
-    expect((await state(cluster.zkClient, manual, 0)).leader).toBe(-1);
+    expect((await partitionState(cluster.zkClient, manual, 0)).leader).toBe(-1);
     const r = await admin.electLeaders(
       [
         { topic: manual, partition: 0 },
@@ -245,14 +190,17 @@ describe('Broker > controller > elections (processes)', () => {
       [manual, null],
       [unclean, 'ELECTION_NOT_NEEDED'],
     ]);
-    expect(await state(cluster.zkClient, manual, 0)).toMatchObject({ leader: 3, isr: [3] });
+    expect(await partitionState(cluster.zkClient, manual, 0)).toMatchObject({
+      leader: 3,
+      isr: [3],
+    });
 
     // The listed ISR member returns: the partition is back, led by it.
     const member = off.isr[0];
     await cluster.startBroker(member);
     await waitFor(
       `the clean topic led by ${member}`,
-      async () => (await state(cluster.zkClient, clean, 0)).leader === member,
+      async () => (await partitionState(cluster.zkClient, clean, 0)).leader === member,
       { timeoutMs: 15000 },
     );
   });
@@ -265,7 +213,7 @@ describe('Broker > controller > elections (processes)', () => {
     const partitions = 12;
     await create(c, topic, { partitions, rf: 3 });
     const initial = await Promise.all(
-      Array.from({ length: partitions }, (_, p) => state(cluster.zkClient, topic, p)),
+      Array.from({ length: partitions }, (_, p) => partitionState(cluster.zkClient, topic, p)),
     );
     // The broker leading the most partitions (not the controller) dies first.
     const counts = new Map<number, number>();
@@ -279,7 +227,7 @@ describe('Broker > controller > elections (processes)', () => {
       'the controller starts the failover',
       async () => {
         const now = await Promise.all(
-          Array.from({ length: partitions }, (_, p) => state(cluster.zkClient, topic, p)),
+          Array.from({ length: partitions }, (_, p) => partitionState(cluster.zkClient, topic, p)),
         );
         const n = now.filter((s, p) => s.leaderEpoch > initial[p].leaderEpoch).length;
         return n > 0 ? n : undefined;
@@ -301,7 +249,7 @@ describe('Broker > controller > elections (processes)', () => {
       'every partition led by a survivor, no dead broker in any ISR',
       async () => {
         const now = await Promise.all(
-          Array.from({ length: partitions }, (_, p) => state(cluster.zkClient, topic, p)),
+          Array.from({ length: partitions }, (_, p) => partitionState(cluster.zkClient, topic, p)),
         );
         return now.every(
           (s) =>
@@ -314,7 +262,7 @@ describe('Broker > controller > elections (processes)', () => {
     );
     // Partitions the dead brokers were part of were last written by the new controller.
     const final = await Promise.all(
-      Array.from({ length: partitions }, (_, p) => state(cluster.zkClient, topic, p)),
+      Array.from({ length: partitions }, (_, p) => partitionState(cluster.zkClient, topic, p)),
     );
     for (let p = 0; p < partitions; p++) {
       if (initial[p].isr.includes(ctl.brokerId)) expect(final[p].controllerEpoch).toBe(next.epoch);
@@ -339,7 +287,7 @@ describe('Broker > controller > elections (processes)', () => {
     const partitions = 6;
     await create(c, topic, { partitions, rf: 3 });
     const initial = await Promise.all(
-      Array.from({ length: partitions }, (_, p) => state(cluster.zkClient, topic, p)),
+      Array.from({ length: partitions }, (_, p) => partitionState(cluster.zkClient, topic, p)),
     );
     const victim = [1, 2, 3].find(
       (b) => b !== ctl.brokerId && initial.some((s) => s.leader === b),
@@ -379,7 +327,7 @@ describe('Broker > controller > elections (processes)', () => {
     expect(log).toMatch(/controlled shutdown succeeded/);
     // After it is gone, nothing is led by it and it is in no ISR.
     const after = await Promise.all(
-      Array.from({ length: partitions }, (_, p) => state(cluster.zkClient, topic, p)),
+      Array.from({ length: partitions }, (_, p) => partitionState(cluster.zkClient, topic, p)),
     );
     for (const s of after) {
       expect(s.leader).not.toBe(victim);
@@ -404,20 +352,20 @@ describe('Broker > controller > elections (processes)', () => {
     await create(c1, manual, { assignments: [[2, 1, 3]] });
     await cluster.broker(2).kill('SIGKILL');
     await waitFor('1 leads after 2 died', async () => {
-      const s = await state(cluster.zkClient, manual, 0);
+      const s = await partitionState(cluster.zkClient, manual, 0);
       return s.leader === 1 && !s.isr.includes(2);
     });
     await cluster.startBroker(2);
     await waitFor(
       '2 back in the ISR',
-      async () => (await state(cluster.zkClient, manual, 0)).isr.includes(2),
+      async () => (await partitionState(cluster.zkClient, manual, 0)).isr.includes(2),
       { timeoutMs: 20000 },
     );
     // Auto rebalance: broker 2's only partition is led by someone else (100 % > 10 %).
     const s = await waitFor(
       'the auto rebalance (every 1 s) moves leadership back to 2',
       async () => {
-        const st = await state(cluster.zkClient, manual, 0);
+        const st = await partitionState(cluster.zkClient, manual, 0);
         return st.leader === 2 ? st : undefined;
       },
       { timeoutMs: 20000 },
@@ -454,7 +402,7 @@ describe('Broker > controller > elections (processes)', () => {
     });
     await cluster.broker(3).kill('SIGKILL');
     await waitFor('3 out of every ISR', async () =>
-      (await Promise.all([0, 1].map((p) => state(cluster.zkClient, topic, p)))).every(
+      (await Promise.all([0, 1].map((p) => partitionState(cluster.zkClient, topic, p)))).every(
         (x) => x.leader !== 3 && !x.isr.includes(3),
       ),
     );
@@ -469,18 +417,18 @@ describe('Broker > controller > elections (processes)', () => {
     await waitFor(
       '3 back in both ISRs',
       async () =>
-        (await Promise.all([0, 1].map((p) => state(cluster.zkClient, topic, p)))).every((x) =>
-          x.isr.includes(3),
+        (await Promise.all([0, 1].map((p) => partitionState(cluster.zkClient, topic, p)))).every(
+          (x) => x.isr.includes(3),
         ),
       { timeoutMs: 20000 },
     );
-    const before = await Promise.all([0, 1].map((p) => state(cluster.zkClient, topic, p)));
+    const before = await Promise.all([0, 1].map((p) => partitionState(cluster.zkClient, topic, p)));
     const r = await admin.electLeaders([
       { topic, partition: 0 },
       { topic, partition: 1 },
     ]);
     expect(r.map((x) => x.error)).toEqual([null, null]);
-    const after = await Promise.all([0, 1].map((p) => state(cluster.zkClient, topic, p)));
+    const after = await Promise.all([0, 1].map((p) => partitionState(cluster.zkClient, topic, p)));
     for (const p of [0, 1]) {
       expect(after[p].leader).toBe(3);
       expect(after[p].leaderEpoch).toBe(before[p].leaderEpoch + 1);

@@ -5,7 +5,7 @@
  */
 import { coordinatorForGroup } from '@kzoo/broker';
 import { ErrorCode } from '@kzoo/common';
-import type { Connection, JoinGroupResponse } from '@kzoo/protocol';
+import { ApiKeys, type Connection, type JoinGroupResponse } from '@kzoo/protocol';
 import { KafkaZkClient } from '@kzoo/zk';
 import { connectTestSession, waitFor } from '@kzoo/testkit';
 import { createTopic, randomTopic, startCluster, type TestCluster } from './cluster';
@@ -16,13 +16,13 @@ const GROUP_SETTINGS = {
 };
 
 async function findCoordinator(conn: Connection, group: string): Promise<number> {
-  const r = await conn.request(10, 0, { key: group, keyType: 0 });
+  const r = await conn.request(ApiKeys.FindCoordinator, 0, { key: group, keyType: 0 });
   expect(r.errorCode).toBe(0);
   return r.nodeId;
 }
 
 function join(conn: Connection, group: string, memberId: string): Promise<JoinGroupResponse> {
-  return conn.request(11, 0, {
+  return conn.request(ApiKeys.JoinGroup, 0, {
     groupId: group,
     sessionTimeoutMs: 3000,
     rebalanceTimeoutMs: 5000,
@@ -59,7 +59,7 @@ describe('Broker > groups (in-process cluster)', () => {
     const expected = coordinatorForGroup(group, [1, 2, 3]);
     for (const id of [1, 2, 3]) {
       const conn = await cluster.connect(id);
-      const r = await conn.request(10, 0, { key: group, keyType: 0 });
+      const r = await conn.request(ApiKeys.FindCoordinator, 0, { key: group, keyType: 0 });
       expect(r).toMatchObject({ errorCode: 0, nodeId: expected, host: '127.0.0.1' });
       expect(r.port).toBe(cluster.broker(expected!).dataPlane.socketServer.port);
     }
@@ -68,7 +68,7 @@ describe('Broker > groups (in-process cluster)', () => {
     expect(wrong.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
     const fetch = await (
       await cluster.connect(other)
-    ).request(9, 0, {
+    ).request(ApiKeys.OffsetFetch, 0, {
       groupId: group,
       topics: null,
       requireStable: false,
@@ -94,7 +94,7 @@ describe('Broker > groups (in-process cluster)', () => {
     expect(results[leader].members).toHaveLength(2);
     expect(results[1 - leader].members).toEqual([]);
     const sync = (i: number) =>
-      conns[i].request(14, 0, {
+      conns[i].request(ApiKeys.SyncGroup, 0, {
         groupId: group,
         generationId: 1,
         memberId: results[i].memberId,
@@ -110,7 +110,7 @@ describe('Broker > groups (in-process cluster)', () => {
     expect(sa.assignment.toString()).toBe(`asg-${1 - leader}`);
     expect(sb.assignment.toString()).toBe(`asg-${leader}`);
 
-    const hb = await conns[0].request(12, 0, {
+    const hb = await conns[0].request(ApiKeys.Heartbeat, 0, {
       groupId: group,
       generationId: 1,
       memberId: ra.memberId,
@@ -118,7 +118,7 @@ describe('Broker > groups (in-process cluster)', () => {
     });
     expect(hb.errorCode).toBe(0);
 
-    const commit = await conns[0].request(8, 0, {
+    const commit = await conns[0].request(ApiKeys.OffsetCommit, 0, {
       groupId: group,
       generationId: 1,
       memberId: ra.memberId,
@@ -154,7 +154,7 @@ describe('Broker > groups (in-process cluster)', () => {
       0,
       ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
     ]);
-    const stale = await conns[1].request(8, 0, {
+    const stale = await conns[1].request(ApiKeys.OffsetCommit, 0, {
       groupId: group,
       generationId: 0,
       memberId: rb.memberId,
@@ -183,7 +183,7 @@ describe('Broker > groups (in-process cluster)', () => {
       { topic, partition: 0, offset: 17 },
       { topic, partition: 3, offset: 4 },
     ]);
-    const fetched = await conns[1].request(9, 0, {
+    const fetched = await conns[1].request(ApiKeys.OffsetFetch, 0, {
       groupId: group,
       topics: [{ name: topic, partitionIndexes: [0, 1, 3] }],
       requireStable: false,
@@ -194,26 +194,28 @@ describe('Broker > groups (in-process cluster)', () => {
       [3, 4],
     ]);
 
-    const described = await admin.request(15, 0, { groups: [group] });
+    const described = await admin.request(ApiKeys.DescribeGroups, 0, { groups: [group] });
     expect(described.groups[0]).toMatchObject({ groupState: 'Stable', protocolData: 'range' });
     expect(described.groups[0].members).toHaveLength(2);
     expect(described.groups[0].members[0].clientHost).toBe('/127.0.0.1');
 
     // both leave: the group is Empty, then deletable with its offsets
     for (const [i, r] of [ra, rb].entries()) {
-      const left = await conns[i].request(13, 0, {
+      const left = await conns[i].request(ApiKeys.LeaveGroup, 0, {
         groupId: group,
         members: [{ memberId: r.memberId, groupInstanceId: null, reason: null }],
       });
       expect(left.members[0].errorCode).toBe(0);
     }
-    const listed = await admin.request(16, 0, { statesFilter: [] });
+    const listed = await admin.request(ApiKeys.ListGroups, 0, { statesFilter: [] });
     expect(listed.groups).toContainEqual({
       groupId: group,
       protocolType: 'consumer',
       groupState: 'Empty',
     });
-    const deleted = await admin.request(42, 0, { groupsNames: [group, `${group}-none`] });
+    const deleted = await admin.request(ApiKeys.DeleteGroups, 0, {
+      groupsNames: [group, `${group}-none`],
+    });
     expect(deleted.results).toEqual([
       { groupId: group, errorCode: 0 },
       { groupId: `${group}-none`, errorCode: ErrorCode.GROUP_ID_NOT_FOUND },
@@ -232,7 +234,7 @@ describe('Broker > groups (in-process cluster)', () => {
     const group = randomTopic('group');
     const { id: first, conns } = await coordinatorConnections(cluster, group, 1);
     const r = await joinNew(conns[0], group);
-    await conns[0].request(14, 0, {
+    await conns[0].request(ApiKeys.SyncGroup, 0, {
       groupId: group,
       generationId: r.generationId,
       memberId: r.memberId,
@@ -241,7 +243,7 @@ describe('Broker > groups (in-process cluster)', () => {
       protocolName: 'range',
       assignments: [{ memberId: r.memberId, assignment: Buffer.from('all') }],
     });
-    const commit = await conns[0].request(8, 0, {
+    const commit = await conns[0].request(ApiKeys.OffsetCommit, 0, {
       groupId: group,
       generationId: r.generationId,
       memberId: r.memberId,
@@ -275,14 +277,14 @@ describe('Broker > groups (in-process cluster)', () => {
     expect(await findCoordinator(conn, group)).toBe(next);
     const nc = await cluster.connect(next);
     // the old member id is unknown at the new coordinator: it rejoins from scratch
-    const hb = await nc.request(12, 0, {
+    const hb = await nc.request(ApiKeys.Heartbeat, 0, {
       groupId: group,
       generationId: r.generationId,
       memberId: r.memberId,
       groupInstanceId: null,
     });
     expect(hb.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
-    const fetched = await nc.request(9, 0, {
+    const fetched = await nc.request(ApiKeys.OffsetFetch, 0, {
       groupId: group,
       topics: [{ name: topic, partitionIndexes: [1] }],
       requireStable: false,

@@ -5,11 +5,12 @@
  * INVALID_PRODUCER_EPOCH), and the producer state surviving a broker restart.
  */
 import { ErrorCode } from '@kzoo/common';
-import type { Connection, ProduceResponse } from '@kzoo/protocol';
+import { ApiKeys, type Connection } from '@kzoo/protocol';
 import { buildRecordBatch } from '@kzoo/records';
 import { ProducerIdBlockZNode } from '@kzoo/zk';
 import { waitFor } from '@kzoo/testkit';
 import { createTopic, metadata, randomTopic, startCluster } from './cluster';
+import { producePartition } from './raw';
 
 function idemBatch(pid: number, epoch: number, seq: number, n: number): Buffer {
   return buildRecordBatch({
@@ -20,18 +21,12 @@ function idemBatch(pid: number, epoch: number, seq: number, n: number): Buffer {
   });
 }
 
-async function produce(conn: Connection, topic: string, records: Buffer) {
-  const res: ProduceResponse = await conn.request(0, 0, {
-    transactionalId: null,
-    acks: -1,
-    timeoutMs: 5000,
-    topics: [{ name: topic, partitions: [{ index: 0, records }] }],
-  });
-  return res.topics[0].partitions[0];
-}
+/** acks=all Produce of `records` to partition 0: that partition's answer. */
+const produce = (conn: Connection, topic: string, records: Buffer) =>
+  producePartition(conn, topic, 0, records, { acks: -1 });
 
 async function initProducerId(conn: Connection) {
-  return conn.request(22, 0, {
+  return conn.request(ApiKeys.InitProducerId, 0, {
     transactionalId: null,
     transactionTimeoutMs: 60000,
     producerId: -1,
@@ -55,7 +50,7 @@ describe('broker > idempotent producer', () => {
     expect(last.blockEnd - last.blockStart).toBe(999);
     expect(node!.stat.version).toBeGreaterThanOrEqual(2);
     const tx = await c1
-      .request(22, 0, {
+      .request(ApiKeys.InitProducerId, 0, {
         transactionalId: 'tx',
         transactionTimeoutMs: 60000,
         producerId: -1,

@@ -8,11 +8,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Connection } from '@kzoo/protocol';
-import { iterateBatches, records as readRecords } from '@kzoo/records';
+import { ApiKeys, Connection } from '@kzoo/protocol';
+import { iterateBatches } from '@kzoo/records';
 import { onCleanup, TestCluster, waitFor } from '@kzoo/testkit';
 import type { KafkaZkClient } from '@kzoo/zk';
 import { batchOf, metadata, randomTopic } from './cluster';
+import { valuesIn } from './raw';
 
 const LAG_MS = 1500;
 
@@ -61,7 +62,7 @@ describe.each([
     const follower = [2, 3].find((id) => id !== controller)!;
     const observer = [2, 3].find((id) => id !== follower)!;
     const c1 = await connect(cluster, 1);
-    const created = await c1.request(19, 0, {
+    const created = await c1.request(ApiKeys.CreateTopics, 0, {
       topics: [
         {
           name: topic,
@@ -87,7 +88,7 @@ describe.each([
     let writing = true;
     const writer = (async () => {
       for (let i = 0; writing; i++) {
-        const r = await c1.request(0, 0, {
+        const r = await c1.request(ApiKeys.Produce, 0, {
           transactionalId: null,
           acks: 1,
           timeoutMs: 5000,
@@ -162,7 +163,7 @@ describe('Broker > replication (processes) > leader SIGKILLed with a tail only i
     });
     const topic = randomTopic();
     const c1 = await connect(cluster, 1);
-    const created = await c1.request(19, 0, {
+    const created = await c1.request(ApiKeys.CreateTopics, 0, {
       topics: [
         {
           name: topic,
@@ -179,7 +180,7 @@ describe('Broker > replication (processes) > leader SIGKILLed with a tail only i
     await waitFor('all three in the ISR', async () => (await servedIsr(c1, topic)).length === 3);
     const send = async (conn: Connection, value: string, acks: number) =>
       (
-        await conn.request(0, 0, {
+        await conn.request(ApiKeys.Produce, 0, {
           transactionalId: null,
           acks,
           timeoutMs: 5000,
@@ -218,7 +219,7 @@ describe('Broker > replication (processes) > leader SIGKILLed with a tail only i
     // A follower fetch parked at the leader when they froze may have carried lost0 out;
     // lost1..lost3 reached no one.
     const hw = (
-      await lc.request(1, 0, {
+      await lc.request(ApiKeys.Fetch, 0, {
         replicaId: -1,
         maxWaitMs: 0,
         minBytes: 0,
@@ -251,9 +252,7 @@ describe('Broker > replication (processes) > leader SIGKILLed with a tail only i
     );
     expect(bytes[1].equals(bytes[0])).toBe(true);
     expect(bytes[2].equals(bytes[0])).toBe(true);
-    const values = [...iterateBatches(bytes[0])].flatMap((b) =>
-      [...readRecords(bytes[0], b.position)].map((r) => r.value!.toString()),
-    );
+    const values = valuesIn(bytes[0]);
     expect(values).toEqual([
       'c0',
       'c1',

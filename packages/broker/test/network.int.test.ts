@@ -381,7 +381,7 @@ describe('broker > network > SocketServer', () => {
     const { port } = await startServer(echo);
     const c = await connect(port);
     const bad = { ...heartbeat(1), generationId: 'one' };
-    const err = (await c.request(12, 0, bad).catch((e) => e)) as KafkaError;
+    const err = (await c.request(ApiKeys.Heartbeat, 0, bad).catch((e) => e)) as KafkaError;
     expect(err).toMatchObject({ code: 42, errorName: 'INVALID_REQUEST' });
     expect(err.message).toContain('generationId: expected int32, got string');
     expect((await c.request(ApiKeys.Heartbeat, 0, heartbeat(4))).throttleTimeMs).toBe(4);

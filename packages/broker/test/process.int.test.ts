@@ -1,8 +1,7 @@
 /**
  * Broker processes (compiled JS: run `npx tsc -b` first), where a real kill matters.
  */
-import { Connection } from '@kzoo/protocol';
-import { iterateBatches, records as readRecords } from '@kzoo/records';
+import { ApiKeys, Connection } from '@kzoo/protocol';
 import { KafkaZkClient } from '@kzoo/zk';
 import {
   connectTestSession,
@@ -14,6 +13,7 @@ import {
   zkConnectForTest,
 } from '@kzoo/testkit';
 import { batchOf, createTopic, metadata, randomTopic } from './cluster';
+import { valuesIn } from './raw';
 
 async function connect(port: number): Promise<Connection> {
   const c = await Connection.connect({ host: '127.0.0.1', port });
@@ -40,7 +40,7 @@ describe('broker > process', () => {
         const p = i % 2;
         const v = `r${i}`;
         return conn
-          .request(0, 0, {
+          .request(ApiKeys.Produce, 0, {
             transactionalId: null,
             acks: 1,
             timeoutMs: 5000,
@@ -70,7 +70,7 @@ describe('broker > process', () => {
       );
     });
     for (const p of [0, 1]) {
-      const r = await conn.request(1, 0, {
+      const r = await conn.request(ApiKeys.Fetch, 0, {
         replicaId: -1,
         maxWaitMs: 0,
         minBytes: 0,
@@ -92,9 +92,7 @@ describe('broker > process', () => {
         ],
       });
       const part = r.responses[0].partitions[0];
-      const got = [...iterateBatches(part.records)].flatMap((b) =>
-        [...readRecords(part.records, b.position)].map((x) => x.value!.toString()),
-      );
+      const got = valuesIn(part.records);
       expect(got).toEqual(sent[p]);
       expect(part.highWatermark).toBe(100);
     }

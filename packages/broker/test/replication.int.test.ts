@@ -6,67 +6,29 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Broker } from '@kzoo/broker';
+import { ErrorCode } from '@kzoo/common';
 import type { Connection } from '@kzoo/protocol';
-import { iterateBatches, records as readRecords } from '@kzoo/records';
+import { iterateBatches } from '@kzoo/records';
 import { waitFor } from '@kzoo/testkit';
 import { batchOf, createTopic, metadata, randomTopic, startCluster } from './cluster';
+import { fetchPartition, producePartition, recordsIn } from './raw';
 
-function produce(
+/** acks=`acks` Produce of `values` as one batch to partition 0. */
+const produce = (
   conn: Connection,
   topic: string,
   values: string[],
   acks: number,
   timeoutMs = 10000,
-) {
-  return conn
-    .request(0, 0, {
-      transactionalId: null,
-      acks,
-      timeoutMs,
-      topics: [
-        {
-          name: topic,
-          partitions: [{ index: 0, records: batchOf(values.map((value) => ({ value }))) }],
-        },
-      ],
-    })
-    .then((r) => r.topics[0].partitions[0]);
-}
+) =>
+  producePartition(conn, topic, 0, batchOf(values.map((value) => ({ value }))), {
+    acks,
+    timeoutMs,
+  });
 
-function consume(conn: Connection, topic: string, offset: number, maxWaitMs = 0) {
-  return conn
-    .request(1, 0, {
-      replicaId: -1,
-      maxWaitMs,
-      minBytes: 1,
-      maxBytes: 1 << 20,
-      isolationLevel: 0,
-      topics: [
-        {
-          topic,
-          partitions: [
-            {
-              partition: 0,
-              currentLeaderEpoch: -1,
-              fetchOffset: offset,
-              logStartOffset: -1,
-              partitionMaxBytes: 1 << 20,
-            },
-          ],
-        },
-      ],
-    })
-    .then((r) => r.responses[0].partitions[0]);
-}
-
-function offsetsOf(records: Buffer): Array<{ offset: number; value: string }> {
-  return [...iterateBatches(records)].flatMap((b) =>
-    [...readRecords(records, b.position)].map((x) => ({
-      offset: x.offset,
-      value: x.value!.toString(),
-    })),
-  );
-}
+/** A consumer Fetch of partition 0 from `offset` (minBytes 1). */
+const consume = (conn: Connection, topic: string, offset: number, maxWaitMs = 0) =>
+  fetchPartition(conn, topic, 0, offset, { maxWaitMs, minBytes: 1, maxBytes: 1 << 20 });
 
 function part(b: Broker, topic: string) {
   return b.dataPlane.replicaManager.getPartition(topic, 0);
@@ -101,7 +63,7 @@ describe('Broker > replication (3 in-process brokers)', () => {
       while (!stop) {
         const r = await consume(cc, topic, offset, 100);
         const leaderHw = part(c.broker(leader), topic)!.highWatermark;
-        for (const rec of offsetsOf(r.records)) {
+        for (const rec of recordsIn(r.records)) {
           if (rec.offset < offset) continue;
           if (rec.offset >= r.highWatermark || rec.offset >= leaderHw) violations++;
           offset = rec.offset + 1;
@@ -180,7 +142,7 @@ describe('Broker > replication (3 in-process brokers)', () => {
     );
     const before = part(c.broker(leader), topic)!.logEndOffset;
     const refused = await produce(conn, topic, ['x'], -1);
-    expect(refused.errorCode).toBe(19); // NOT_ENOUGH_REPLICAS
+    expect(refused.errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
     expect(part(c.broker(leader), topic)!.logEndOffset).toBe(before); // nothing written
     expect((await produce(conn, topic, ['y'], 1)).errorCode).toBe(0);
     // The state znode: ISR shrunk by the leader, leader_epoch unchanged.
@@ -216,8 +178,8 @@ describe('Broker > replication (3 in-process brokers)', () => {
     const p = part(c.broker(leader), topic)!;
     expect(p.isr).not.toContain(slow);
     expect(p.highWatermark).toBe(2); // 'b' is committed on the remaining ISR
-    expect((await produce(conn, topic, ['c'], -1)).errorCode).toBe(19); // NOT_ENOUGH_REPLICAS
-    const seen = offsetsOf((await consume(conn, topic, 0)).records).map((x) => x.value);
+    expect((await produce(conn, topic, ['c'], -1)).errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
+    const seen = recordsIn((await consume(conn, topic, 0)).records).map((x) => x.value);
     expect(seen).toEqual(['a', 'b']);
   });
 
@@ -284,7 +246,7 @@ describe('Broker > replication (3 in-process brokers)', () => {
     expect(bytes[0].length).toBeGreaterThan(0);
     expect(bytes[1].equals(bytes[0])).toBe(true);
     expect(bytes[2].equals(bytes[0])).toBe(true);
-    const values = offsetsOf(bytes[0]).map((r) => r.value);
+    const values = recordsIn(bytes[0]).map((r) => r.value);
     expect(values).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'new-0', 'new-1', 'new-2']);
   });
 });

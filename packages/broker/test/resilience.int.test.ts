@@ -1,38 +1,12 @@
 import * as net from 'node:net';
-import { iterateBatches, records as readRecords } from '@kzoo/records';
-import type { Connection } from '@kzoo/protocol';
+import { ApiKeys, type Connection } from '@kzoo/protocol';
 import { waitFor } from '@kzoo/testkit';
 import { batchOf, createTopic, metadata, randomTopic, startCluster } from './cluster';
+import { fetch, valuesIn } from './raw';
 
-function fetchAll(conn: Connection, topic: string, partition: number, offset = 0, maxWaitMs = 0) {
-  return conn.request(1, 0, {
-    replicaId: -1,
-    maxWaitMs,
-    minBytes: 1,
-    maxBytes: 10 << 20,
-    isolationLevel: 0,
-    topics: [
-      {
-        topic,
-        partitions: [
-          {
-            partition,
-            currentLeaderEpoch: -1,
-            fetchOffset: offset,
-            logStartOffset: -1,
-            partitionMaxBytes: 10 << 20,
-          },
-        ],
-      },
-    ],
-  });
-}
-
-function values(buf: Buffer): string[] {
-  return [...iterateBatches(buf)].flatMap((b) =>
-    [...readRecords(buf, b.position)].map((r) => r.value!.toString()),
-  );
-}
+/** A consumer Fetch (minBytes 1) of one partition from `offset`. */
+const fetchAll = (conn: Connection, topic: string, partition: number, offset = 0, maxWaitMs = 0) =>
+  fetch(conn, topic, [{ partition, offset }], { maxWaitMs, minBytes: 1, maxBytes: 10 << 20 });
 
 describe('broker > resilience', () => {
   it('closes only the connection that sent a malformed frame; the others keep being served', async () => {
@@ -56,7 +30,7 @@ describe('broker > resilience', () => {
     // A request with a truncated body gets an error response; the connection stays.
     const md = await metadata(good, [topic]);
     expect(md.topics[0].errorCode).toBe(0);
-    const pr = await good.request(0, 0, {
+    const pr = await good.request(ApiKeys.Produce, 0, {
       transactionalId: null,
       acks: 1,
       timeoutMs: 1000,
@@ -69,12 +43,12 @@ describe('broker > resilience', () => {
     });
     expect(pr.topics[0].partitions[0].errorCode).toBe(2); // CORRUPT_MESSAGE: truncated batch
     await expect(
-      good.request(3, 7 as number, { topics: null, allowAutoTopicCreation: false }),
+      good.request(ApiKeys.Metadata, 7 as number, { topics: null, allowAutoTopicCreation: false }),
     ).rejects.toMatchObject({
       errorName: 'UNSUPPORTED_VERSION',
     });
     await expect(
-      good.request(3, 0, { topics: 'all' as never, allowAutoTopicCreation: false }),
+      good.request(ApiKeys.Metadata, 0, { topics: 'all' as never, allowAutoTopicCreation: false }),
     ).rejects.toMatchObject({ errorName: 'INVALID_REQUEST' });
     expect((await metadata(good, [topic])).topics[0].errorCode).toBe(0);
   });
@@ -85,7 +59,7 @@ describe('broker > resilience', () => {
     const topic = randomTopic();
     await createTopic(conn, topic, 2);
     for (let i = 0; i < 50; i++) {
-      await conn.request(0, 0, {
+      await conn.request(ApiKeys.Produce, 0, {
         transactionalId: null,
         acks: 1,
         timeoutMs: 1000,
@@ -100,8 +74,8 @@ describe('broker > resilience', () => {
       });
     }
     const before = [
-      values((await fetchAll(conn, topic, 0)).responses[0].partitions[0].records),
-      values((await fetchAll(conn, topic, 1)).responses[0].partitions[0].records),
+      valuesIn((await fetchAll(conn, topic, 0)).responses[0].partitions[0].records),
+      valuesIn((await fetchAll(conn, topic, 1)).responses[0].partitions[0].records),
     ];
     expect(before[0]).toHaveLength(50);
     await conn.close();
@@ -122,10 +96,10 @@ describe('broker > resilience', () => {
     for (const p of [0, 1]) {
       const r = (await fetchAll(conn, topic, p)).responses[0].partitions[0];
       expect(r.highWatermark).toBe(50);
-      expect(values(r.records)).toEqual(before[p]);
+      expect(valuesIn(r.records)).toEqual(before[p]);
     }
     // And appends continue after the recovered end.
-    const pr = await conn.request(0, 0, {
+    const pr = await conn.request(ApiKeys.Produce, 0, {
       transactionalId: null,
       acks: 1,
       timeoutMs: 1000,
@@ -141,7 +115,7 @@ describe('broker > resilience', () => {
     const conn = await c.connect(controllerId);
     const topic = randomTopic();
     // One partition on the target broker alone.
-    const res = await conn.request(19, 0, {
+    const res = await conn.request(ApiKeys.CreateTopics, 0, {
       topics: [
         {
           name: topic,
@@ -162,7 +136,7 @@ describe('broker > resilience', () => {
       'target leads the partition',
       () => c.broker(target).dataPlane.replicaManager.getPartition(topic, 0)?.isLeader,
     );
-    const pr = await tconn.request(0, 0, {
+    const pr = await tconn.request(ApiKeys.Produce, 0, {
       transactionalId: null,
       acks: 1,
       timeoutMs: 1000,
@@ -182,7 +156,7 @@ describe('broker > resilience', () => {
       'leader again',
       () => c.broker(target).dataPlane.replicaManager.getPartition(topic, 0)?.isLeader,
     );
-    expect(values((await fetchAll(tconn, topic, 0)).responses[0].partitions[0].records)).toEqual([
+    expect(valuesIn((await fetchAll(tconn, topic, 0)).responses[0].partitions[0].records)).toEqual([
       'kept',
     ]);
     await waitFor(

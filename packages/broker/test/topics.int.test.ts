@@ -1,3 +1,4 @@
+import { ApiKeys } from '@kzoo/protocol';
 import * as fs from 'node:fs';
 import { KafkaZkClient, TopicZNode } from '@kzoo/zk';
 import { connectTestSession, waitFor } from '@kzoo/testkit';
@@ -62,7 +63,10 @@ describe('broker > topics (in-process clusters, real ZooKeeper)', () => {
     }
 
     // Delete: znodes gone, metadata of all brokers without it, logs removed.
-    const del = await conn.request(20, 0, { topicNames: [topic], timeoutMs: 15000 });
+    const del = await conn.request(ApiKeys.DeleteTopics, 0, {
+      topicNames: [topic],
+      timeoutMs: 15000,
+    });
     expect(del.responses[0]).toMatchObject({ name: topic, errorCode: 0 });
     await waitFor(
       'topic znodes deleted',
@@ -77,7 +81,10 @@ describe('broker > topics (in-process clusters, real ZooKeeper)', () => {
         fs.readdirSync(c.dirs[id - 1]).every((n) => !n.startsWith(`${topic}-`)),
       );
     }
-    const again = await conn.request(20, 0, { topicNames: [topic], timeoutMs: 1000 });
+    const again = await conn.request(ApiKeys.DeleteTopics, 0, {
+      topicNames: [topic],
+      timeoutMs: 1000,
+    });
     expect(again.responses[0].errorCode).toBe(3);
 
     // The name can be used again: a new topic id, empty logs from offset 0.
@@ -91,7 +98,7 @@ describe('broker > topics (in-process clusters, real ZooKeeper)', () => {
     );
     const pr = await (
       await c.connect(leader)
-    ).request(0, 0, {
+    ).request(ApiKeys.Produce, 0, {
       transactionalId: null,
       acks: 1,
       timeoutMs: 1000,
@@ -106,7 +113,7 @@ describe('broker > topics (in-process clusters, real ZooKeeper)', () => {
     const t = randomTopic();
     const create = (name: string, n: number, rf: number, validateOnly = false) =>
       conn
-        .request(19, 0, {
+        .request(ApiKeys.CreateTopics, 0, {
           topics: [{ name, numPartitions: n, replicationFactor: rf, assignments: [], configs: [] }],
           timeoutMs: 10000,
           validateOnly,
@@ -127,7 +134,7 @@ describe('broker > topics (in-process clusters, real ZooKeeper)', () => {
     const collide = await create(`${t}_a`, 1, 1);
     expect(collide.errorCode).toBe(17);
     expect(collide.errorMessage).toMatch(/collides with existing topics/);
-    const cfg = await conn.request(19, 0, {
+    const cfg = await conn.request(ApiKeys.CreateTopics, 0, {
       topics: [
         {
           name: `${t}-c`,
@@ -162,7 +169,7 @@ describe('broker > topics (in-process clusters, real ZooKeeper)', () => {
       (
         await (
           await c.connect(id)
-        ).request(0, 0, {
+        ).request(ApiKeys.Produce, 0, {
           transactionalId: null,
           acks: 1,
           timeoutMs: 1000,
@@ -173,7 +180,7 @@ describe('broker > topics (in-process clusters, real ZooKeeper)', () => {
     expect(await produce(leader)).toMatchObject({ errorCode: 0, baseOffset: 0 });
 
     const auto = randomTopic('auto');
-    const first = await conn1.request(3, 0, {
+    const first = await conn1.request(ApiKeys.Metadata, 0, {
       topics: [{ name: auto }],
       allowAutoTopicCreation: true,
     });
@@ -183,7 +190,7 @@ describe('broker > topics (in-process clusters, real ZooKeeper)', () => {
       return r.topics[0].errorCode === 0 ? r.topics[0] : undefined;
     });
     expect(ready.partitions).toHaveLength(1);
-    const none = await conn1.request(3, 0, {
+    const none = await conn1.request(ApiKeys.Metadata, 0, {
       topics: [{ name: randomTopic() }],
       allowAutoTopicCreation: false,
     });
@@ -238,7 +245,7 @@ describe('broker > topics (in-process clusters, real ZooKeeper)', () => {
     await createTopic(conn, topic, 1, 1, { 'max.message.bytes': '1000' });
     const produce = (v: string) =>
       conn
-        .request(0, 0, {
+        .request(ApiKeys.Produce, 0, {
           transactionalId: null,
           acks: 1,
           timeoutMs: 1000,
@@ -265,7 +272,10 @@ describe('broker > topics (in-process clusters, real ZooKeeper)', () => {
       'broker gone',
       () => !controller.dataPlane.metadataCache.isBrokerAlive(other.brokerId),
     );
-    const del = await conn.request(20, 0, { topicNames: [topic], timeoutMs: 5000 });
+    const del = await conn.request(ApiKeys.DeleteTopics, 0, {
+      topicNames: [topic],
+      timeoutMs: 5000,
+    });
     expect(del.responses[0].errorCode).toBe(0); // gone from metadata at once (leader -2)
     const zk = controller.zkClient;
     expect(await zk.pathExists(TopicZNode.path(topic))).toBe(true); // waits for the dead replica
@@ -287,7 +297,10 @@ describe('broker > topics (in-process clusters, real ZooKeeper)', () => {
     const conn = await c.connect();
     const topic = randomTopic();
     await createTopic(conn, topic, 1);
-    const del = await conn.request(20, 0, { topicNames: [topic], timeoutMs: 1000 });
+    const del = await conn.request(ApiKeys.DeleteTopics, 0, {
+      topicNames: [topic],
+      timeoutMs: 1000,
+    });
     expect(del.responses[0].errorCode).toBe(73); // TOPIC_DELETION_DISABLED
     expect((await metadata(conn, [topic])).topics[0].errorCode).toBe(0);
   });

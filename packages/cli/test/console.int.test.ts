@@ -3,8 +3,19 @@
 // `npx tsc -b` first.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
 import { Admin, Producer } from '@kzoo/client';
-import { cliBinPath, runCli, TestCluster, trackChild } from '@kzoo/testkit';
+import {
+  cliBinPath,
+  makeTempDir,
+  onCleanup,
+  removeDir,
+  runCli,
+  TestCluster,
+  trackChild,
+} from '@kzoo/testkit';
 
 const name = (p: string) => `${p}-${randomBytes(4).toString('hex')}`;
 
@@ -101,6 +112,32 @@ describe('cli > console consumer and producer (processes)', () => {
     expect(r.code).toBe(0);
   }, 90000);
 
+  it('--consumer-property reaches the topic check before consuming (bootstrap.servers here)', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const port = (srv.address() as net.AddressInfo).port;
+        srv.close(() => resolve(port));
+      });
+    });
+    const r = await runCli(
+      [
+        'consume',
+        topic,
+        '--from-beginning',
+        '--max-messages',
+        '2',
+        '--bootstrap-server',
+        `127.0.0.1:${closed}`, // nobody there: only the property's servers answer
+        '--consumer-property',
+        `bootstrap.servers=${bootstrap}`,
+      ],
+      { timeoutMs: 60000 },
+    );
+    expect(r.stderr).toBe('Processed a total of 2 messages\n');
+    expect(r.stdout).toBe('record-0\nrecord-1\n');
+    expect(r.code).toBe(0);
+  }, 90000);
+
   it('with --group: what was printed is committed and the member leaves the group at once', async () => {
     const group = name('head');
     const r = await consumeLikeHead(
@@ -180,7 +217,7 @@ describe('cli > console consumer and producer (processes)', () => {
     expect(r.stderr).toMatch(/kzoo: REQUEST_TIMED_OUT: .*last error: NOT_ENOUGH_REPLICAS/);
   }, 90000);
 
-  it('topic describe shows Configs: (the overrides, as kafka-topics)', async () => {
+  it('topic describe shows TopicId: (from /brokers/topics/<t>) and Configs: (the overrides), as kafka-topics', async () => {
     const t = name('cfg');
     const b = ['--bootstrap-server', bootstrap];
     const create = await runCli([
@@ -197,16 +234,19 @@ describe('cli > console consumer and producer (processes)', () => {
     const d = await runCli(['topic', 'describe', t, ...b]);
     expect(d.code).toBe(0);
     const head = d.stdout.split('\n')[0];
+    const topicId = (await cluster.zkClient.getReplicaAssignmentForTopics([t])).get(t)!.topicId;
+    expect(topicId).toMatch(/^[A-Za-z0-9_-]{22}$/); // Kafka's base64 Uuid
     expect(head).toMatch(
       new RegExp(
-        `^Topic: ${t}\tPartitionCount: 1\tReplicationFactor: 1\tConfigs: (.*,)?cleanup\\.policy=compact`,
+        `^Topic: ${t}\tTopicId: ${topicId}\tPartitionCount: 1\tReplicationFactor: 1\tConfigs: (.*,)?cleanup\\.policy=compact`,
       ),
     );
     expect(head).toMatch(/\tConfigs: .*retention\.ms=60000/);
     const j = await runCli(['topic', 'describe', t, '--json', ...b]);
-    expect(JSON.parse(j.stdout).configs).toMatchObject({
-      'retention.ms': '60000',
-      'cleanup.policy': 'compact',
+    expect(JSON.parse(j.stdout)).toMatchObject({
+      name: t,
+      topicId,
+      configs: { 'retention.ms': '60000', 'cleanup.policy': 'compact' },
     });
   }, 60000);
 
@@ -324,6 +364,57 @@ describe('cli > console consumer and producer (processes)', () => {
     ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Error parsing duration '1h'/);
+  }, 90000);
+
+  it('group reset-offsets --to-current and --from-file (Kafka’s CSV plan, as --export prints it)', async () => {
+    const t = name('plan');
+    const group = name('plan');
+    const b = ['--bootstrap-server', bootstrap];
+    expect((await runCli(['topic', 'create', t, '--partitions', '2', ...b])).code).toBe(0);
+    const p = new Producer({ 'bootstrap.servers': bootstrap, acks: '1' });
+    try {
+      for (const partition of [0, 1])
+        await p.send(
+          t,
+          ['a', 'b', 'c', 'd'].map((value) => ({ value, partition })),
+        );
+    } finally {
+      await p.close();
+    }
+    const reset = (...args: string[]) =>
+      runCli(['group', 'reset-offsets', group, ...args, ...b], { timeoutMs: 60000 });
+    // committed: partition 0 at 3; partition 1 never committed
+    expect((await reset('--topic', `${t}:0`, '--to-offset', '3', '--execute')).code).toBe(0);
+    const current = await reset('--topic', t, '--to-current', '--export', '--dry-run');
+    expect(current).toMatchObject({ code: 0, stderr: '' });
+    expect(current.stdout).toBe(`${t},0,3\n${t},1,4\n`); // no committed offset: the log end
+
+    const dir = makeTempDir('kzoo-plan-');
+    onCleanup(() => removeDir(dir));
+    const file = path.join(dir, 'plan.csv');
+    fs.writeFileSync(file, `${t},0,1\nsomeone-else,${t},1,0\n\n${group},${t},1,99\n`);
+    const applied = await reset('--from-file', file, '--execute', '--json');
+    expect(applied.code).toBe(0);
+    expect(JSON.parse(applied.stdout)).toEqual({
+      group,
+      executed: true,
+      offsets: [
+        { topic: t, partition: 0, offset: 1 },
+        { topic: t, partition: 1, offset: 4 }, // 99 is past the log end: clamped, as Kafka
+      ],
+    });
+    const now = await reset('--topic', t, '--to-current', '--dry-run', '--json');
+    expect(JSON.parse(now.stdout).offsets.map((o: { offset: number }) => o.offset)).toEqual([1, 4]);
+
+    fs.writeFileSync(file, `${t},0,1\n${t},zero,1\n`);
+    const bad = await reset('--from-file', file, '--execute');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe(
+      `kzoo: --from-file line 2 ("${t},zero,1"): partition "zero" is not a non-negative integer\n`,
+    );
+    const missing = await reset('--from-file', path.join(dir, 'nope.csv'), '--execute');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^kzoo: cannot read --from-file .*nope\.csv: ENOENT/);
   }, 90000);
 
   it('--json on the read commands: topic list, configs --describe', async () => {

@@ -2,8 +2,10 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { KafkaZkClient } from '@kzoo/zk';
 import {
   cliBinPath,
+  connectTestSession,
   freePort,
   makeTempDir,
   onCleanup,
@@ -11,6 +13,7 @@ import {
   runCli,
   testZkServers,
   waitFor,
+  zkConnectForTest,
 } from '@kzoo/testkit';
 
 function alive(pid: number): boolean {
@@ -83,6 +86,38 @@ describe('cli > kzoo zk', () => {
     const tree = await runCli(['zk', 'tree', '/brokers', '--zk', zk]);
     expect(tree.code).toBe(1);
     expect(tree.stderr).toContain('NoNode: /brokers');
+  });
+
+  it('zk tree and zk get --json: the subtree (with --data) and one znode with its Stat', async () => {
+    const connect = zkConnectForTest();
+    const zk = new KafkaZkClient(await connectTestSession({ connectString: connect }));
+    await zk.setOrCreateEntityConfigs('topics', 'orders', { 'retention.ms': '1000' });
+    await zk.setOrCreateEntityConfigs('brokers', '<default>', {});
+    const tree = await runCli(['zk', 'tree', '/config', '--data', '--json', '--zk', connect]);
+    expect(tree.code).toBe(0);
+    expect(JSON.parse(tree.stdout)).toEqual([
+      { path: '/config', data: null },
+      ...['brokers', 'topics'].flatMap((t) => [
+        { path: `/config/${t}`, data: null },
+        t === 'topics'
+          ? {
+              path: '/config/topics/orders',
+              data: '{"version":1,"config":{"retention.ms":"1000"}}',
+            }
+          : { path: '/config/brokers/<default>', data: '{"version":1,"config":{}}' },
+      ]),
+    ]);
+    const plain = await runCli(['zk', 'tree', '/config', '--json', '--zk', connect]);
+    expect(JSON.parse(plain.stdout)[2]).toEqual({ path: '/config/brokers/<default>' });
+    const get = await runCli(['zk', 'get', '/config/topics/orders', '--json', '--zk', connect]);
+    expect(get.code).toBe(0);
+    const got = JSON.parse(get.stdout);
+    expect(got).toMatchObject({
+      path: '/config/topics/orders',
+      data: '{"version":1,"config":{"retention.ms":"1000"}}',
+      stat: { version: 0, numChildren: 0, ephemeralOwner: null, dataLength: 46 },
+    });
+    expect(got.stat.ctime).toBeGreaterThan(Date.UTC(2020, 0, 1));
   });
 
   it('every command has --help with an example', async () => {

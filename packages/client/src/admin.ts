@@ -48,6 +48,8 @@ export interface PartitionDescription {
 
 export interface TopicDescription {
   name: string;
+  /** Kafka's base64 topic Uuid (`topic_id` in `/brokers/topics/<t>`); null when it has none. */
+  topicId: string | null;
   isInternal: boolean;
   partitions: PartitionDescription[];
 }
@@ -200,9 +202,10 @@ export class Admin {
     this.network = networkClientFor(this.config, this.log);
   }
 
-  private async metadata(topics: string[] | null): Promise<MetadataResponse> {
+  /** Metadata from any broker; v1 adds topic ids. */
+  private async metadata(topics: string[] | null, version: 0 | 1 = 0): Promise<MetadataResponse> {
     const conn = await this.network.leastLoaded();
-    const res = await conn.request(ApiKeys.Metadata, 0, {
+    const res = await conn.request(ApiKeys.Metadata, version, {
       topics: topics && topics.map((name) => ({ name })),
       allowAutoTopicCreation: false,
     });
@@ -365,7 +368,9 @@ export class Admin {
         'INVALID_REQUEST',
         'describeTopics expects a non-empty array of topic names',
       );
-    const cluster = Cluster.fromResponse(await this.metadata(topics));
+    const md = await this.metadata(topics, 1);
+    const ids = new Map(md.topics.map((t) => [t.name, t.topicId ?? null]));
+    const cluster = Cluster.fromResponse(md);
     return topics.map((name) => {
       const t = cluster.topics.get(name);
       if (!t) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
@@ -374,6 +379,7 @@ export class Admin {
       if (t.errorCode !== 0) throw new KafkaError(t.errorCode, `topic ${name}`);
       return {
         name,
+        topicId: ids.get(name) ?? null,
         isInternal: t.isInternal,
         partitions: t.partitions.map((p) => ({
           partition: p.partition,

@@ -65,7 +65,11 @@ describe('CLI > topic, produce, consume', () => {
     expect(list.stdout.split('\n')).toContain(topic);
     const described = await kzoo(['topic', 'describe', topic, ...bs]);
     expect(described.code).toBe(0);
-    expect(described.stdout).toContain(`Topic: ${topic}\tPartitionCount: 2\tReplicationFactor: 1`);
+    expect(described.stdout).toMatch(
+      new RegExp(
+        `^Topic: ${topic}\tTopicId: [A-Za-z0-9_-]{22}\tPartitionCount: 2\tReplicationFactor: 1`,
+      ),
+    );
     expect(described.stdout).toMatch(new RegExp(`Topic: ${topic}\\tPartition: 1\\tLeader: 1\\t`));
     const deleted = await kzoo(['topic', 'delete', topic, ...bs]);
     expect(deleted).toMatchObject({ code: 0, stdout: `Deleted topic ${topic}.\n` });

@@ -128,6 +128,8 @@ describe('client > Admin configs and `kzoo configs`', () => {
       ...bs,
     ]);
     expect(broker.code).toBe(1);
-    expect(broker.stderr).toMatch(/INVALID_REQUEST: .*dynamic broker configs are not supported/);
+    expect(broker.stderr).toMatch(
+      /INVALID_REQUEST: .*Cannot update these configs dynamically: Set\(num\.partitions\)/,
+    );
   });
 });

@@ -3,8 +3,10 @@
 //   time.ts        injected clock and scheduler (Time, MockTime): the only timers
 //   logger.ts, properties.ts: structured logs, Kafka's properties format
 //   config.ts      ConfigDef/AbstractConfig: Kafka's config definitions, parsing, README tables
+//   repeated-warning.ts  one WARN for a failure that repeats on every retry
 export * from './errors';
 export * from './time';
 export * from './logger';
 export * from './properties';
 export * from './config';
+export * from './repeated-warning';

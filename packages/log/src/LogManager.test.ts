@@ -189,6 +189,45 @@ describe('Log > LogManager', () => {
     expect(() => m.getOrCreateLog('ok', -1)).toThrow(KafkaError);
     await m.close();
   });
+  test('reconfigureDefaultLogConfig: new defaults reach every open log under its topic overrides', async () => {
+    const [dir] = dirs(1);
+    const m = LogManager.open({ logDirs: [dir], defaultConfig: { 'retention.ms': 1000 } });
+    const plain = m.getOrCreateLog('plain', 0);
+    const pinned = m.getOrCreateLog('pinned', 0, { 'retention.ms': 5000 });
+    m.updateTopicConfig('pinned', { 'retention.ms': 7000, 'segment.bytes': 2048 });
+    expect(m.reconfigureDefaultLogConfig({ 'retention.ms': 2000, 'segment.bytes': 4096 })).toBe(2);
+    expect(plain.config.retentionMs).toBe(2000);
+    expect(plain.config.segmentBytes).toBe(4096);
+    expect(pinned.config.retentionMs).toBe(7000); // the topic override wins
+    expect(pinned.config.segmentBytes).toBe(2048);
+    expect(m.defaultConfig).toEqual({ 'retention.ms': 2000, 'segment.bytes': 4096 });
+    // a log created later starts from the new defaults
+    expect(m.getOrCreateLog('later', 0).config.retentionMs).toBe(2000);
+    // a bad set changes nothing
+    expect(() => m.reconfigureDefaultLogConfig({ 'segment.bytes': 'banana' })).toThrow(KafkaError);
+    expect(plain.config.segmentBytes).toBe(4096);
+    expect(m.defaultConfig['segment.bytes']).toBe(4096);
+    await m.close();
+  });
+  test('reconfigureProducerIdExpirationMs: the next expiration pass uses the new value', async () => {
+    const [dir] = dirs(1);
+    const time = new MockTime();
+    const m = LogManager.open({ logDirs: [dir], time });
+    const idem = buildRecordBatch({
+      records: [{ value: 'a', timestamp: time.milliseconds() }],
+      producerId: 5,
+      producerEpoch: 0,
+      baseSequence: 0,
+    });
+    m.getOrCreateLog('idem', 0).append(idem, { leaderEpoch: 0 });
+    time.tick(120_000);
+    expect(m.removeExpiredProducers()).toBe(0); // the default: 24 h
+    m.reconfigureProducerIdExpirationMs(60_000);
+    expect(m.producerIdExpirationMs).toBe(60_000);
+    expect(m.removeExpiredProducers()).toBe(1);
+    expect(() => m.reconfigureProducerIdExpirationMs(0)).toThrow(KafkaError);
+    await m.close();
+  });
   test('checkpoints the high watermarks the caller supplies, periodically and on close', async () => {
     const [dir] = dirs(1);
     const time = new MockTime();

@@ -159,6 +159,11 @@ class PeriodicTask {
 export class LogManager {
   private readonly logs = new Map<string, Log>();
   private readonly dirOf = new Map<string, string>();
+  /** The broker's topic-level defaults (reconfigureDefaultLogConfig replaces them). */
+  private defaults: Record<string, string | number>;
+  private producerIdExpiration: number;
+  /** Each topic's override set, as last given (getOrCreateLog, updateTopicConfig). */
+  private readonly topicOverrides = new Map<string, Record<string, string | number>>();
   private readonly unlocks: Array<() => void> = [];
   private readonly tasks: PeriodicTask[] = [];
   private readonly time: Time;
@@ -166,6 +171,8 @@ export class LogManager {
   private closed = false;
 
   private constructor(private readonly opts: LogManagerOptions) {
+    this.defaults = { ...(opts.defaultConfig ?? {}) };
+    this.producerIdExpiration = opts.producerIdExpirationMs ?? 86400000;
     this.time = opts.time ?? SystemTime;
     this.logger = opts.logger ?? createLogger('log.manager');
   }
@@ -210,7 +217,7 @@ export class LogManager {
       const tp = /-(future|stray)$/.test(name) ? null : parseTopicPartitionName(name);
       if (!tp) continue;
       const key = tpKey(tp.topic, tp.partition);
-      const log = Log.open(full, this.opts.defaultConfig ?? {}, {
+      const log = Log.open(full, this.defaults, {
         time: this.time,
         logger: this.logger,
         recoveryPoint: recovery.get(key) ?? 0,
@@ -264,10 +271,25 @@ export class LogManager {
     );
   }
 
+  /** producer.id.expiration.ms, as it is now (a dynamic broker config may change it). */
+  get producerIdExpirationMs(): number {
+    return this.producerIdExpiration;
+  }
+
+  /** Kafka's DynamicProducerStateManagerConfig: the next expiration pass uses `ms`. */
+  reconfigureProducerIdExpirationMs(ms: number): void {
+    if (!Number.isSafeInteger(ms) || ms < 1)
+      throw new KafkaError(
+        'INVALID_CONFIG',
+        `Invalid value ${ms} for configuration producer.id.expiration.ms: Value must be at least 1`,
+      );
+    this.producerIdExpiration = ms;
+  }
+
   /** Drops idle producers' state from every log (producer.id.expiration.ms). */
   removeExpiredProducers(): number {
     const now = this.time.milliseconds();
-    const ms = this.opts.producerIdExpirationMs ?? 86400000;
+    const ms = this.producerIdExpiration;
     let n = 0;
     for (const log of this.logs.values())
       if (!log.isClosed) n += log.producerStateManager.removeExpiredProducers(now, ms);
@@ -295,7 +317,8 @@ export class LogManager {
       throw new KafkaError('INVALID_PARTITIONS', `invalid partition ${partition}`);
     const key = tpKey(topic, partition);
     const existing = this.logs.get(key);
-    const config = { ...(this.opts.defaultConfig ?? {}), ...topicConfig };
+    const config = { ...this.defaults, ...topicConfig };
+    this.topicOverrides.set(topic, { ...topicConfig });
     if (existing) {
       if (Object.keys(topicConfig).length) existing.updateConfig(config);
       return existing;
@@ -316,10 +339,41 @@ export class LogManager {
    * nothing. Returns how many logs were updated.
    */
   updateTopicConfig(topic: string, topicConfig: Record<string, string | number>): number {
-    const config = logConfig({ ...(this.opts.defaultConfig ?? {}), ...topicConfig });
+    const config = logConfig({ ...this.defaults, ...topicConfig });
+    this.topicOverrides.set(topic, { ...topicConfig });
     let n = 0;
     for (const [key, log] of this.logs) {
       if (log.isClosed || key.slice(0, key.lastIndexOf('-')) !== topic) continue;
+      log.updateConfig(config);
+      n++;
+    }
+    return n;
+  }
+
+  /** The topic-level defaults logs without an override take (Kafka key names). */
+  get defaultConfig(): Readonly<Record<string, string | number>> {
+    return this.defaults;
+  }
+
+  /**
+   * Kafka's reconfigureDefaultLogConfig plus DynamicLogConfig.updateLogsConfig: the
+   * broker's topic-level defaults changed (a dynamic broker config); every open log takes
+   * the new defaults overlaid with its topic's overrides, and logs created later start
+   * from them. Invalid defaults are INVALID_CONFIG and change nothing. Returns how many
+   * logs were updated.
+   */
+  reconfigureDefaultLogConfig(defaults: Record<string, string | number>): number {
+    logConfig(defaults); // refuse a bad set before changing anything
+    const configs = new Map<string, ReturnType<typeof logConfig>>();
+    for (const log of this.logs.values()) {
+      if (log.isClosed || configs.has(log.topic)) continue;
+      configs.set(log.topic, logConfig({ ...defaults, ...this.topicOverrides.get(log.topic) }));
+    }
+    this.defaults = { ...defaults };
+    let n = 0;
+    for (const log of this.logs.values()) {
+      const config = configs.get(log.topic);
+      if (log.isClosed || !config) continue;
       log.updateConfig(config);
       n++;
     }

@@ -478,6 +478,9 @@ export const ConfigZNode = { path: () => '/config' };
 export const ConfigTypes = ['topics', 'clients', 'users', 'brokers', 'ips'] as const;
 export type ConfigType = (typeof ConfigTypes)[number];
 
+/** Kafka's ConfigEntityName: `<default>` names the default entity (`/config/brokers/<default>`). */
+export const ConfigEntityName = { Default: '<default>' } as const;
+
 export const ConfigEntityTypeZNode = {
   path: (entityType: ConfigType) => `/config/${entityType}`,
 };

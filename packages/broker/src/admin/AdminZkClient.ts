@@ -15,6 +15,7 @@ import { KafkaError } from '@kzoo/common';
 import { TOPIC_CONFIG_DEF } from '@kzoo/log';
 import {
   BadVersionError,
+  ConfigEntityName,
   NodeExistsError,
   randomKafkaUuid,
   type ConfigType,
@@ -73,6 +74,28 @@ export class AdminZkClient {
   async changeTopicConfig(topic: string, configs: Record<string, string>): Promise<void> {
     await this.validateTopicConfig(topic, configs);
     await this.changeEntityConfig('topics', topic, configs);
+  }
+
+  /** `/config/<type>/<name>` as a map ({} when missing): Kafka's fetchEntityConfig. */
+  async fetchEntityConfig(
+    entityType: ConfigType,
+    entityName: string,
+  ): Promise<Record<string, string>> {
+    return this.zkClient.getEntityConfigs(entityType, entityName);
+  }
+
+  /**
+   * Kafka's changeBrokerConfig: replaces the dynamic configs of broker `brokerId` (null:
+   * the cluster-wide default, `/config/brokers/<default>`) with `configs` (the complete
+   * new set, validated by the caller) and announces `brokers/<id>` (or
+   * `brokers/<default>`) under `/config/changes`.
+   */
+  async changeBrokerConfig(
+    brokerId: number | null,
+    configs: Record<string, string>,
+  ): Promise<void> {
+    const entity = brokerId === null ? ConfigEntityName.Default : String(brokerId);
+    await this.changeEntityConfig('brokers', entity, configs);
   }
 
   /** Kafka's changeEntityConfig: the entity's znode, then the change notification. */

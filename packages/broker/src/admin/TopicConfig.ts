@@ -107,18 +107,20 @@ export interface AlterConfigOp {
  * Applies incremental operations to a copy of `current` (Kafka's
  * prepareIncrementalConfigs): SET replaces, DELETE removes, APPEND adds the items not
  * yet in the list, SUBTRACT removes items; APPEND and SUBTRACT start from the key's
- * default list when it has no override, and are only allowed on LIST keys. An unknown
- * name (for any operation) is INVALID_CONFIG; a null value for anything but DELETE, or
+ * default list when it has no override, and are only allowed on LIST keys. `typeOf`
+ * gives a key's type (default: the topic keys', INVALID_CONFIG for an unknown name for
+ * any operation); a null value for anything but DELETE, or
  * an unknown operation, is INVALID_REQUEST. The result is not validated here.
  */
 export function prepareIncrementalConfigs(
   ops: readonly AlterConfigOp[],
   current: Readonly<Record<string, string>>,
   defaults: Readonly<Record<string, string>> = {},
+  typeOf: (name: string) => ConfigKey['type'] | undefined = (n) => topicConfigKey(n).type,
 ): Record<string, string> {
   const props: Record<string, string> = { ...current };
   for (const op of ops) {
-    const type = topicConfigKey(op.name).type;
+    const type = typeOf(op.name);
     if (op.configOperation === AlterConfigOpType.DELETE) {
       delete props[op.name];
       continue;

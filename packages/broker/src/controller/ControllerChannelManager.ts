@@ -6,7 +6,7 @@
  * lost, timeout) reconnects with a backoff and resends the same request, until the
  * broker is removed (it died) or the channel shuts down.
  */
-import { createLogger, Logger, SystemTime, type Time } from '@kzoo/common';
+import { createLogger, Logger, RepeatedWarning, SystemTime, type Time } from '@kzoo/common';
 import { Connection, type ApiKey, type RequestOf, type ResponseOf } from '@kzoo/protocol';
 
 interface QueueItem {
@@ -26,7 +26,6 @@ export interface ChannelOptions {
 }
 
 /** How often a repeating send failure is logged again at WARN. */
-const WARN_REPEAT_MS = 30000;
 
 class RequestSendThread {
   private readonly queue: QueueItem[] = [];
@@ -34,8 +33,8 @@ class RequestSendThread {
   private running = false;
   stopped = false;
   private wake: (() => void) | null = null;
-  /** The failure last logged at WARN, when, and how many identical ones followed at DEBUG. */
-  private lastWarning = { text: '', atMs: 0, repeats: 0 };
+  /** A failure that repeats on every retry is one WARN, then one per 30 s with the count. */
+  private readonly failures: RepeatedWarning;
 
   constructor(
     readonly brokerId: number,
@@ -43,7 +42,9 @@ class RequestSendThread {
     public port: number,
     private readonly opts: Required<Omit<ChannelOptions, 'logger'>>,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.failures = new RepeatedWarning(log, opts.time);
+  }
 
   get queueSize(): number {
     return this.queue.length;
@@ -60,25 +61,6 @@ class RequestSendThread {
     this.wake?.();
     void this.conn?.close();
     this.conn = null;
-  }
-
-  /**
-   * A failure that repeats on every retry (a host that does not resolve, a broker that
-   * is down) is a warning once, then again every WARN_REPEAT_MS with how many times it
-   * happened meanwhile; the repeats in between log at DEBUG.
-   */
-  private warnFailure(error: string): void {
-    const now = this.opts.time.milliseconds();
-    const w = this.lastWarning;
-    const fields = { brokerId: this.brokerId, host: this.host, port: this.port, error };
-    if (error === w.text && now - w.atMs < WARN_REPEAT_MS) {
-      w.repeats++;
-      this.log.debug('controller request to broker failed; retrying', fields);
-      return;
-    }
-    const repeats = error === w.text ? { failuresSinceLastWarning: w.repeats } : {};
-    this.log.warn('controller request to broker failed; retrying', { ...fields, ...repeats });
-    this.lastWarning = { text: error, atMs: now, repeats: 0 };
   }
 
   private async run(): Promise<void> {
@@ -103,6 +85,7 @@ class RequestSendThread {
             }
           }
           const response = await this.conn.request(item.apiKey, 0, item.body as never);
+          this.failures.reset();
           this.queue.shift();
           try {
             item.callback?.(response);
@@ -111,7 +94,15 @@ class RequestSendThread {
           }
         } catch (e) {
           if (this.stopped) break;
-          this.warnFailure((e as Error).message);
+          this.failures.warn(
+            'controller request to broker failed; retrying',
+            (e as Error).message,
+            {
+              brokerId: this.brokerId,
+              host: this.host,
+              port: this.port,
+            },
+          );
           void this.conn?.close();
           this.conn = null;
           await new Promise<void>((r) => {

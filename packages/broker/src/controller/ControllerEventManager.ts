@@ -28,7 +28,8 @@ export type ControllerEvent =
         | 'TopicChange'
         | 'TopicDeletion'
         | 'AutoPreferredReplicaLeaderElection'
-        | 'IsrChangeNotification';
+        | 'IsrChangeNotification'
+        | 'UncleanLeaderElectionEnable';
     })
   | (ControllerEventBase & {
       /** PartitionModifications: `/brokers/topics/<t>` changed; TopicUncleanLeaderElectionEnable: its config turned on. */

@@ -47,8 +47,8 @@ export interface ControllerPartitionsOptions {
   deleteTopicEnable: boolean;
   /** The listener brokers talk to each other on (inter.broker.listener.name). */
   interBrokerListenerName?: string;
-  /** unclean.leader.election.enable (broker default; topics may override it). */
-  uncleanLeaderElectionEnable?: boolean;
+  /** unclean.leader.election.enable (broker default, maybe dynamic; topics may override it). */
+  uncleanLeaderElectionEnable?: boolean | (() => boolean);
   /** controller.socket.timeout.ms */
   requestTimeoutMs?: number;
   /** The clock of the channel's retry backoff (default: the system clock). */
@@ -106,6 +106,16 @@ export class ControllerPartitions {
     if (this.context.topicsToBeDeleted.has(topic)) return;
     const batch = this.newBatch();
     await this.psm.triggerOnlinePartitionStateChange(batch, topic);
+    this.send(batch);
+  }
+
+  /**
+   * Kafka's processUncleanLeaderElectionEnable: the broker default turned true (a dynamic
+   * broker config); every leaderless partition gets the OfflinePartition election again.
+   */
+  async onUncleanLeaderElectionEnable(): Promise<void> {
+    const batch = this.newBatch();
+    await this.psm.triggerOnlinePartitionStateChange(batch);
     this.send(batch);
   }
 

@@ -74,7 +74,10 @@ const info = (id: number) => ({
 
 async function start(
   brokerIds = [1, 2, 3],
-  opts: { uncleanLeaderElectionEnable?: boolean; autoLeaderRebalanceEnable?: boolean } = {},
+  opts: {
+    uncleanLeaderElectionEnable?: boolean | (() => boolean);
+    autoLeaderRebalanceEnable?: boolean;
+  } = {},
 ) {
   const time = new MockTime();
   const timer = new MockTimer(time);
@@ -261,6 +264,32 @@ describe('broker > controller > KafkaController (in-memory ZooKeeper, mock clock
     );
     await kill(2);
     expect(await state('t', 0)).toMatchObject({ leader: 3, isr: [3], leaderEpoch: 1 });
+    expect(controller.electionStats.uncleanLeaderElections).toBe(1);
+  });
+
+  it('the broker default turning true at runtime (a dynamic broker config) elects leaderless partitions', async () => {
+    let unclean = false;
+    const { createTopic, state, kill, admin, controller } = await cluster([1, 2, 3], {
+      uncleanLeaderElectionEnable: () => unclean,
+    });
+    await createTopic('t', [[2, 3]]);
+    const s = await state('t', 0);
+    await admin.conditionalUpdateLeaderAndIsr(
+      { topic: 't', partition: 0 },
+      { ...s, isr: [2] },
+      s.zkVersion,
+    );
+    await kill(2);
+    const leaderless = await state('t', 0);
+    expect(leaderless).toMatchObject({ leader: -1, isr: [2] }); // clean: no leader
+    unclean = true;
+    controller.enableDefaultUncleanLeaderElection();
+    await controller.idle();
+    expect(await state('t', 0)).toMatchObject({
+      leader: 3,
+      isr: [3],
+      leaderEpoch: leaderless.leaderEpoch + 1,
+    });
     expect(controller.electionStats.uncleanLeaderElections).toBe(1);
   });
 

@@ -68,8 +68,8 @@ export interface KafkaControllerOptions {
   interBrokerListenerName?: string;
   /** controller.socket.timeout.ms (default 30000). */
   requestTimeoutMs?: number;
-  /** unclean.leader.election.enable, the broker default (false). */
-  uncleanLeaderElectionEnable?: boolean;
+  /** unclean.leader.election.enable, the broker default (false); a function when dynamic. */
+  uncleanLeaderElectionEnable?: boolean | (() => boolean);
   /** auto.leader.rebalance.enable (true). */
   autoLeaderRebalanceEnable?: boolean;
   /** leader.imbalance.check.interval.seconds (300), in ms. */
@@ -261,6 +261,15 @@ export class KafkaController extends EventEmitter {
     this.eventManager.put({ type: 'TopicUncleanLeaderElectionEnable', topic });
   }
 
+  /**
+   * Kafka's enableDefaultUncleanLeaderElection: the broker default of
+   * unclean.leader.election.enable became true (a dynamic broker config); while active,
+   * elect every leaderless partition.
+   */
+  enableDefaultUncleanLeaderElection(): void {
+    this.eventManager.put({ type: 'UncleanLeaderElectionEnable' });
+  }
+
   private scheduleAutoLeaderRebalance(delayMs: number): void {
     this.rebalanceTimer?.cancel();
     this.rebalanceTimer = this.timer.schedule(this.timer.time.milliseconds() + delayMs, () => {
@@ -340,6 +349,9 @@ export class KafkaController extends EventEmitter {
         }
         case 'IsrChangeNotification':
           if (this.isActive()) await this.isrChanges.processIsrChangeNotification();
+          return;
+        case 'UncleanLeaderElectionEnable':
+          if (this.isActive()) await this.partitions.onUncleanLeaderElectionEnable();
           return;
         case 'TopicUncleanLeaderElectionEnable':
           if (this.isActive())

@@ -45,8 +45,11 @@ export interface ElectionFailure {
 }
 
 export interface PartitionStateMachineOptions {
-  /** The broker default of unclean.leader.election.enable (topics may override it). */
-  uncleanLeaderElectionEnable: boolean;
+  /**
+   * The broker default of unclean.leader.election.enable (topics may override it); a
+   * function when it may change at runtime (a dynamic broker config).
+   */
+  uncleanLeaderElectionEnable: boolean | (() => boolean);
 }
 
 export class PartitionStateMachine {
@@ -161,7 +164,9 @@ export class PartitionStateMachine {
     const v = (await this.zkClient.getEntityConfigs('topics', topic))[
       'unclean.leader.election.enable'
     ];
-    return v === undefined ? this.opts.uncleanLeaderElectionEnable : v.trim() === 'true';
+    if (v !== undefined) return v.trim() === 'true';
+    const d = this.opts.uncleanLeaderElectionEnable;
+    return typeof d === 'function' ? d() : d;
   }
 
   /**

@@ -9,14 +9,16 @@
  *   line of documentation; configType as Kafka (BOOLEAN 1 ... PASSWORD 9). A topic this
  *   broker's metadata does not know: UNKNOWN_TOPIC_OR_PARTITION; an invalid name:
  *   INVALID_TOPIC_EXCEPTION.
- * - BROKER (4): name '' or this broker's id: every broker config kzoo knows with the
- *   value this broker runs with (STATIC_BROKER_CONFIG / DEFAULT_CONFIG, all read-only:
- *   kzoo has no dynamic broker configs, so '' — Kafka's cluster-wide dynamic defaults —
- *   answers the same static view); another id: INVALID_REQUEST "Unexpected broker id,
- *   expected <id> or empty string, but received <name>"; a non-number: INVALID_REQUEST.
+ * - BROKER (4): this broker's id: every broker config kzoo knows with the value this
+ *   broker runs with and its source (DYNAMIC_BROKER_CONFIG 2 from `/config/brokers/<id>`,
+ *   DYNAMIC_DEFAULT_BROKER_CONFIG 3 from `/config/brokers/<default>`,
+ *   STATIC_BROKER_CONFIG 4, DEFAULT_CONFIG 5), read-only unless kzoo changes it at
+ *   runtime; name '': the cluster-wide dynamic defaults only (Kafka's default
+ *   resource); another id: INVALID_REQUEST "Unexpected broker id, expected <id> or empty
+ *   string, but received <name>"; a non-number: INVALID_REQUEST.
  * - BROKER_LOGGER (8): INVALID_REQUEST (not supported: kzoo has no log4j loggers).
  * - other types: INVALID_REQUEST "Unsupported resource type: <n>".
- * Not implemented: dynamic broker configs (sources 2, 3), sensitive (PASSWORD) keys.
+ * Not implemented: sensitive (PASSWORD) keys (kzoo has none).
  */
 import { KafkaError } from '@kzoo/common';
 import type {
@@ -27,10 +29,12 @@ import type {
 } from '@kzoo/protocol';
 import { validateTopicName } from '../admin/Topic';
 import type { BrokerContext } from '../server/BrokerContext';
+import { DynamicBrokerConfig } from '../server/DynamicBrokerConfig';
 import {
   ConfigResourceType,
   brokerIdOf,
   describeBrokerConfigs,
+  describeDefaultBrokerConfigs,
   describeTopicConfigs,
   errorDetail,
   type DescribeOptions,
@@ -74,6 +78,7 @@ async function describeOne(
   const config = broker.config;
   if (!config)
     throw new KafkaError('INVALID_REQUEST', 'this broker has no configuration to describe');
+  const levels = broker.dynamicConfig ?? new DynamicBrokerConfig(config);
   const name = resource.resourceName;
   switch (resource.resourceType) {
     case ConfigResourceType.TOPIC: {
@@ -81,15 +86,16 @@ async function describeOne(
       if (!broker.metadataCache.contains(name))
         throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
       const overrides = await broker.adminZkClient.fetchTopicConfig(name);
-      return describeTopicConfigs(config, overrides, opts);
+      return describeTopicConfigs(levels, overrides, opts);
     }
     case ConfigResourceType.BROKER:
-      if (name !== '' && brokerIdOf(name) !== broker.brokerId)
+      if (name === '') return describeDefaultBrokerConfigs(levels, opts);
+      if (brokerIdOf(name) !== broker.brokerId)
         throw new KafkaError(
           'INVALID_REQUEST',
           `Unexpected broker id, expected ${broker.brokerId} or empty string, but received ${name}`,
         );
-      return describeBrokerConfigs(config, opts);
+      return describeBrokerConfigs(levels, opts);
     case ConfigResourceType.BROKER_LOGGER:
       throw new KafkaError(
         'INVALID_REQUEST',

@@ -9,8 +9,12 @@
  * reason), UNKNOWN_TOPIC_OR_PARTITION, INVALID_TOPIC_EXCEPTION, INVALID_REQUEST (a
  * resource named twice, a key named twice, a null value, an empty topic name, another
  * resource type).
- * Not implemented: BROKER (4) resources — dynamic broker configs are not supported
- * (INVALID_REQUEST); BROKER_LOGGER (8) — INVALID_REQUEST, as Kafka answers it here;
+ * BROKER (4) resources: name '' (the cluster-wide dynamic defaults in
+ * `/config/brokers/<default>`) or this broker's id (`/config/brokers/<id>`); the configs
+ * given become the complete dynamic set, validated as Kafka's DynamicBrokerConfig does
+ * (non-dynamic keys and bad values: INVALID_REQUEST "Invalid config value for resource
+ * ConfigResource(type=BROKER, name='1'): ..."), then written with a change notification.
+ * Not implemented: BROKER_LOGGER (8) — INVALID_REQUEST, as Kafka answers it here;
  * alter-config policies.
  */
 import type { AlterConfigsRequest, AlterConfigsResponse } from '@kzoo/protocol';
@@ -21,10 +25,14 @@ export async function handleAlterConfigs(
   broker: BrokerContext,
   req: AlterConfigsRequest,
 ): Promise<AlterConfigsResponse> {
-  return alterConfigResources(broker, 'AlterConfigs', req, async (_topic, resource) => {
-    // The configs given are the complete new override set.
+  // The configs given are the entity's complete new set.
+  const given = (resource: AlterConfigsRequest['resources'][number]) => {
     const props: Record<string, string> = {};
     for (const c of resource.configs) if (c.value !== null) props[c.name] = c.value;
     return props;
+  };
+  return alterConfigResources(broker, 'AlterConfigs', req, {
+    topic: (_topic, resource) => given(resource),
+    broker: (resource) => given(resource),
   });
 }

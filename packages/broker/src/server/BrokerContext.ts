@@ -8,6 +8,7 @@ import type { AdminZkClient } from '../admin/AdminZkClient';
 import type { KafkaController } from '../controller/KafkaController';
 import type { GroupCoordinator } from '../coordinator/group/GroupCoordinator';
 import type { KafkaConfig } from '../config';
+import type { DynamicBrokerConfig } from './DynamicBrokerConfig';
 import type { MetadataCache } from './MetadataCache';
 import type { ProducerIdManager } from './ProducerIdManager';
 import type { ReplicaManager } from './ReplicaManager';
@@ -34,6 +35,8 @@ export interface BrokerContext {
   readonly producerIdManager?: ProducerIdManager;
   /** The broker's configuration (DescribeConfigs reads it); absent in some unit tests. */
   readonly config?: KafkaConfig;
+  /** Its dynamic broker configs (`/config/brokers/<id>` and `<default>`); absent in some unit tests. */
+  readonly dynamicConfig?: DynamicBrokerConfig;
   /** This broker's controller module (it answers controller APIs while active). */
   controller(): KafkaController | null;
   /** The group coordinator, once started (else the group APIs answer COORDINATOR_NOT_AVAILABLE). */

@@ -3,24 +3,49 @@
  * built from the broker's KafkaConfig and a topic's overrides, without I/O.
  *
  * A topic config's value is its override in `/config/topics/<t>` (source TOPIC_CONFIG)
- * or else the default the broker gives it (its log.* key or Kafka's default). Its
- * synonyms are, as Kafka lists them: the topic override, then each broker key of the
- * topic key's synonym chain (`retention.ms` → log.retention.ms, log.retention.minutes,
- * log.retention.hours) set in the broker's config (STATIC_BROKER_CONFIG), then each one
- * with a default (DEFAULT_CONFIG), dropping entries before the chain's first key
- * (Kafka's `dropWhile`: a broker that sets only log.retention.hours shows retention.ms
- * with source DEFAULT_CONFIG and no broker synonym, exactly as Kafka 3.4 does). The
- * source of an entry is its first synonym's, DEFAULT_CONFIG without one.
+ * or else the default the broker gives it now (its log.* key, dynamic or static, or
+ * Kafka's default). Its synonyms are, as Kafka lists them: the topic override, then each
+ * broker key of the topic key's synonym chain (`retention.ms` → log.retention.ms,
+ * log.retention.minutes, log.retention.hours) set in this broker's dynamic config
+ * (DYNAMIC_BROKER_CONFIG), then in the cluster-wide dynamic default
+ * (DYNAMIC_DEFAULT_BROKER_CONFIG), then in its static config (STATIC_BROKER_CONFIG),
+ * then each one with a default (DEFAULT_CONFIG), dropping entries before the chain's
+ * first key (Kafka's `dropWhile`: a broker that sets only log.retention.hours shows
+ * retention.ms with source DEFAULT_CONFIG and no broker synonym, exactly as Kafka 3.4
+ * does). The source of an entry is its first synonym's, DEFAULT_CONFIG without one.
  *
- * A broker config's value is the one the broker runs with; source STATIC_BROKER_CONFIG
- * when set in its config, else DEFAULT_CONFIG; every broker key is read-only (kzoo has
- * no dynamic broker configs).
+ * A broker config's value is the one the broker runs with, its synonyms Kafka's
+ * brokerConfigSynonyms over the same four levels; read-only unless kzoo can change it at
+ * runtime (DYNAMIC_BROKER_CONFIGS). The default broker resource (name '') lists only the
+ * cluster-wide dynamic defaults. Keys no definition knows (custom dynamic configs) are
+ * shown as Kafka shows them: sensitive, without a value.
  */
 import { KafkaError, NO_DEFAULT_VALUE, type ConfigKey } from '@kzoo/common';
 import type { DescribeConfigsResourceResult, DescribeConfigsSynonym } from '@kzoo/protocol';
 import { LOG_CONFIG_DEFAULTS, LONG_MAX } from '@kzoo/log';
-import { BROKER_CONFIG_DEF, logDefaultsFrom, type KafkaConfig } from '../config';
+import { BROKER_CONFIG_DEF, KafkaConfig, logDefaultsFrom } from '../config';
 import { TOPIC_BROKER_SYNONYMS, TOPIC_CONFIG_KEYS } from '../admin/TopicConfig';
+import { DYNAMIC_BROKER_CONFIGS } from './DynamicBrokerConfig';
+
+/** A broker's config levels (DynamicBrokerConfig has them; a bare KafkaConfig is static only). */
+export interface BrokerConfigLevels {
+  /** What the broker runs with now: static overlaid with the dynamic levels. */
+  readonly currentConfig: KafkaConfig;
+  readonly staticConfig: KafkaConfig;
+  readonly currentDynamicBrokerConfigs: Readonly<Record<string, string>>;
+  readonly currentDynamicDefaultConfigs: Readonly<Record<string, string>>;
+}
+
+function levelsOf(c: KafkaConfig | BrokerConfigLevels): BrokerConfigLevels {
+  return c instanceof KafkaConfig
+    ? {
+        currentConfig: c,
+        staticConfig: c,
+        currentDynamicBrokerConfigs: {},
+        currentDynamicDefaultConfigs: {},
+      }
+    : c;
+}
 
 /** Kafka's ConfigDef.Type, as DescribeConfigs reports it (DescribeConfigsResponse.ConfigType ids). */
 export const ConfigDataType = {
@@ -81,17 +106,49 @@ function wanted(name: string, keys: readonly string[] | null): boolean {
 }
 
 /**
- * Kafka's configSynonyms over kzoo's static config: the broker keys of `chain` set in
- * the config, then those with a default, from the chain's first key on.
+ * Kafka's brokerConfigSynonyms: the broker keys that set the same thing, most specific
+ * first (log.roll.ms/hours, log.retention.ms/minutes/hours, log.flush.interval.ms and the
+ * scheduler interval); any other key is its own only synonym.
  */
-function brokerSynonyms(config: KafkaConfig, chain: readonly string[]): DescribeConfigsSynonym[] {
-  const out: DescribeConfigsSynonym[] = [];
-  for (const name of chain) {
-    const raw = config.getOriginal(name);
-    const d = BROKER_DEFS.get(name);
-    if (raw !== undefined && d)
-      out.push({ name, value: raw, source: ConfigSource.STATIC_BROKER_CONFIG });
+export function brokerConfigSynonyms(name: string): readonly string[] {
+  switch (name) {
+    case 'log.roll.ms':
+    case 'log.roll.hours':
+      return ['log.roll.ms', 'log.roll.hours'];
+    case 'log.roll.jitter.ms':
+    case 'log.roll.jitter.hours':
+      return ['log.roll.jitter.ms', 'log.roll.jitter.hours'];
+    case 'log.flush.interval.ms':
+      return ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms'];
+    case 'log.retention.ms':
+    case 'log.retention.minutes':
+    case 'log.retention.hours':
+      return ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'];
+    default:
+      return [name];
   }
+}
+
+/**
+ * Kafka's configSynonyms: the keys of `chain` set in this broker's dynamic config, then
+ * in the cluster-wide dynamic default, then in its static config, then those with a
+ * default, from the first entry named `first` on (Kafka's dropWhile).
+ */
+function brokerSynonyms(
+  levels: BrokerConfigLevels,
+  chain: readonly string[],
+  first: string = chain[0],
+): DescribeConfigsSynonym[] {
+  const out: DescribeConfigsSynonym[] = [];
+  const set = (map: Readonly<Record<string, string>>, source: number) => {
+    for (const name of chain) {
+      const raw = map[name];
+      if (raw !== undefined && BROKER_DEFS.has(name)) out.push({ name, value: raw, source });
+    }
+  };
+  set(levels.currentDynamicBrokerConfigs, ConfigSource.DYNAMIC_BROKER_CONFIG);
+  set(levels.currentDynamicDefaultConfigs, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
+  set(levels.staticConfig.originals, ConfigSource.STATIC_BROKER_CONFIG);
   for (const name of chain) {
     const d = BROKER_DEFS.get(name);
     if (d && defaultOf(d) !== null)
@@ -101,8 +158,8 @@ function brokerSynonyms(config: KafkaConfig, chain: readonly string[]): Describe
         source: ConfigSource.DEFAULT_CONFIG,
       });
   }
-  const first = out.findIndex((s) => s.name === chain[0]);
-  return first < 0 ? [] : out.slice(first);
+  const start = out.findIndex((s) => s.name === first);
+  return start < 0 ? [] : out.slice(start);
 }
 
 /** The value each topic key has when the topic does not override it, on this broker. */
@@ -125,18 +182,19 @@ export function topicDefaults(config: KafkaConfig): Record<string, string> {
 
 /** Every topic config entry (or those asked for) of a topic with `overrides`. */
 export function describeTopicConfigs(
-  config: KafkaConfig,
+  configs: KafkaConfig | BrokerConfigLevels,
   overrides: Readonly<Record<string, string>>,
   opts: DescribeOptions,
 ): DescribeConfigsResourceResult[] {
-  const defaults = topicDefaults(config);
+  const levels = levelsOf(configs);
+  const defaults = topicDefaults(levels.currentConfig);
   return TOPIC_CONFIG_KEYS.filter((d) => wanted(d.name, opts.keys)).map((d) => {
     const overridden = Object.prototype.hasOwnProperty.call(overrides, d.name);
     const value = overridden ? overrides[d.name] : (defaults[d.name] ?? null);
     const chain = TOPIC_BROKER_SYNONYMS[d.name];
     const synonyms: DescribeConfigsSynonym[] = [
       ...(overridden ? [{ name: d.name, value, source: ConfigSource.TOPIC_CONFIG }] : []),
-      ...(chain.length > 0 ? brokerSynonyms(config, chain) : []),
+      ...(chain.length > 0 ? brokerSynonyms(levels, brokerConfigSynonyms(chain[0])) : []),
     ];
     return {
       name: d.name,
@@ -151,27 +209,93 @@ export function describeTopicConfigs(
   });
 }
 
-/** Every broker config entry (or those asked for) kzoo knows, as this broker runs with them. */
+/**
+ * Every broker config entry (or those asked for) as this broker runs with it (Kafka's
+ * createBrokerConfigEntry with perBrokerConfig = true), then its custom dynamic keys.
+ */
 export function describeBrokerConfigs(
-  config: KafkaConfig,
+  configs: KafkaConfig | BrokerConfigLevels,
   opts: DescribeOptions,
 ): DescribeConfigsResourceResult[] {
-  return BROKER_CONFIG_KEYS.filter((d) => wanted(d.name, opts.keys)).map((d) => {
+  const levels = levelsOf(configs);
+  const current = levels.currentConfig;
+  const known = BROKER_CONFIG_KEYS.filter((d) => wanted(d.name, opts.keys)).map((d) => {
     const type: ConfigDataTypeName = d.type;
-    const raw = config.getOriginal(d.name);
-    const synonyms = brokerSynonyms(config, [d.name]);
+    const raw = current.getOriginal(d.name);
+    const synonyms = brokerSynonyms(levels, brokerConfigSynonyms(d.name), d.name);
     return {
       name: d.name,
       value: raw !== undefined ? raw : show(defaultOf(d), type),
-      readOnly: true,
-      configSource:
-        raw !== undefined ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG,
+      readOnly: !DYNAMIC_BROKER_CONFIGS.has(d.name),
+      configSource: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG,
       isSensitive: false,
       synonyms: opts.includeSynonyms ? synonyms : [],
       configType: ConfigDataType[type],
       documentation: opts.includeDocumentation ? d.doc : null,
     };
   });
+  const custom = { ...levels.currentDynamicDefaultConfigs, ...levels.currentDynamicBrokerConfigs };
+  return [
+    ...known,
+    ...Object.keys(custom)
+      .filter((k) => !BROKER_DEFS.has(k) && wanted(k, opts.keys))
+      .map((k) =>
+        customEntry(
+          k,
+          k in levels.currentDynamicBrokerConfigs
+            ? ConfigSource.DYNAMIC_BROKER_CONFIG
+            : ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
+          opts,
+        ),
+      ),
+  ];
+}
+
+/**
+ * The default broker resource (name ''): the cluster-wide dynamic defaults only, each
+ * with its DYNAMIC_DEFAULT_BROKER_CONFIG synonyms (Kafka's perBrokerConfig = false).
+ */
+export function describeDefaultBrokerConfigs(
+  levels: BrokerConfigLevels,
+  opts: DescribeOptions,
+): DescribeConfigsResourceResult[] {
+  return Object.entries(levels.currentDynamicDefaultConfigs)
+    .filter(([name]) => wanted(name, opts.keys))
+    .map(([name, value]) => {
+      const d = BROKER_DEFS.get(name);
+      if (!d) return customEntry(name, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, opts);
+      const synonyms = brokerSynonyms(levels, brokerConfigSynonyms(name), name).filter(
+        (s) => s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
+      );
+      return {
+        name,
+        value,
+        readOnly: !DYNAMIC_BROKER_CONFIGS.has(name),
+        configSource: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
+        isSensitive: false,
+        synonyms: opts.includeSynonyms ? synonyms : [],
+        configType: ConfigDataType[d.type],
+        documentation: opts.includeDocumentation ? d.doc : null,
+      };
+    });
+}
+
+/** A key no definition knows: Kafka treats an unknown type as sensitive (no value shown). */
+function customEntry(
+  name: string,
+  source: number,
+  opts: DescribeOptions,
+): DescribeConfigsResourceResult {
+  return {
+    name,
+    value: null,
+    readOnly: true,
+    configSource: source,
+    isSensitive: true,
+    synonyms: opts.includeSynonyms ? [{ name, value: null, source }] : [],
+    configType: ConfigDataType.UNKNOWN,
+    documentation: null,
+  };
 }
 
 /** Kafka's resourceNameToBrokerId: a BROKER resource's name as a broker id, else INVALID_REQUEST. */

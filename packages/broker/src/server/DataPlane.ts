@@ -2,13 +2,15 @@
  * DataPlane: the broker's request path as one Broker component — LogManager (from
  * @kzoo/log), MetadataCache, ReplicaManager, KafkaApis and the SocketServer.
  *
- * startup (before registration, as Kafka): open (lock, recover) the log dirs, bind every
+ * startup (before registration, as Kafka): read the dynamic broker configs
+ * (`/config/brokers/<default>` and `/<id>`, DynamicBrokerConfig), open (lock, recover)
+ * the log dirs with the values they give, bind every
  * listener (one SocketServer each, speaking its `listener.wire.protocol.map` protocol,
  * all dispatching into the one KafkaApis table) and put the bound ports into the
  * endpoints the broker registers. ready (after
  * registration): start the LogManager's background work (retention, flush, checkpoints
- * including high watermarks, cleaner) and the DynamicConfigManager (topic config changes
- * applied live). shutdown: stop accepting, answer the requests in
+ * including high watermarks, cleaner) and the DynamicConfigManager (topic and broker config
+ * changes applied live). shutdown: stop accepting, answer the requests in
  * flight (parked fetches and produces complete at once), close the logs (which
  * checkpoints high watermarks and leaves the clean-shutdown marker).
  */
@@ -25,7 +27,12 @@ import {
   type WireProtocol,
 } from '../network';
 import { ProducerIdManager } from './ProducerIdManager';
-import { DynamicConfigManager, TopicConfigHandler } from './DynamicConfigManager';
+import {
+  BrokerConfigHandler,
+  DynamicConfigManager,
+  TopicConfigHandler,
+} from './DynamicConfigManager';
+import { DynamicBrokerConfig, DynamicLogConfig } from './DynamicBrokerConfig';
 import type { ApiSettings, BrokerContext } from './BrokerContext';
 import { KafkaApis } from './KafkaApis';
 import { MetadataCache } from './MetadataCache';
@@ -46,6 +53,7 @@ export class DataPlane implements BrokerComponent {
   private _socketServers: SocketServer[] = [];
   private _apis: KafkaApis | null = null;
   private _dynamicConfigManager: DynamicConfigManager | null = null;
+  private _dynamicBrokerConfig: DynamicBrokerConfig | null = null;
   private log: Logger;
   private readonly time: Time;
 
@@ -90,8 +98,15 @@ export class DataPlane implements BrokerComponent {
   }
 
   async startup(broker: Broker): Promise<void> {
-    const config = broker.config;
     this.log = this.log.child({ broker: broker.brokerId });
+    // Dynamic broker configs (/config/brokers/<default>, /config/brokers/<id>) first, as
+    // Kafka's KafkaServer does: the logs open with the values the broker runs with.
+    const dynamicConfig = new DynamicBrokerConfig(broker.config, {
+      logger: this.log.child({}, 'dynamic.broker.config'),
+    });
+    await dynamicConfig.initialize(broker.zkClient, broker.brokerId);
+    this._dynamicBrokerConfig = dynamicConfig;
+    const config = dynamicConfig.currentConfig;
     this._metadataCache = new MetadataCache(broker.brokerId, this.time);
     const logManager = LogManager.open({
       logDirs: [...config.logDirs],
@@ -160,6 +175,14 @@ export class DataPlane implements BrokerComponent {
       time: this.time,
       logger: this.log.child({}, 'replica.manager'),
     });
+    dynamicConfig.addReconfigurable(
+      new DynamicLogConfig({
+        logManager,
+        replicaManager: this._replicaManager,
+        controller: () => controllerOf(broker),
+        logger: this.log.child({}, 'dynamic.broker.config'),
+      }),
+    );
     const settings: ApiSettings = {
       autoCreateTopicsEnable: config.getBoolean('auto.create.topics.enable'),
       numPartitions: config.getInt('num.partitions'),
@@ -178,6 +201,7 @@ export class DataPlane implements BrokerComponent {
         this.log.child({}, 'producer.id.manager'),
       ),
       config,
+      dynamicConfig,
       controller: () => (broker.state === 'NotRunning' ? null : controllerOf(broker)),
       groupCoordinator: () => broker.groupCoordinator.coordinatorOrNull,
       clusterId: () => broker.clusterId,
@@ -230,12 +254,24 @@ export class DataPlane implements BrokerComponent {
             controller: () => controllerOf(this.broker),
             logger: this.log.child({}, 'dynamic.config'),
           }),
+          ...(this._dynamicBrokerConfig && {
+            brokers: new BrokerConfigHandler({
+              brokerId: this.broker.brokerId,
+              dynamicConfig: this._dynamicBrokerConfig,
+              logger: this.log.child({}, 'dynamic.config'),
+            }),
+          }),
         },
         time: this.time,
         logger: this.log.child({}, 'dynamic.config'),
       });
       await this._dynamicConfigManager.startup();
     }
+  }
+
+  /** The broker's dynamic configs and the config it runs with now (made in `startup`). */
+  get dynamicBrokerConfig(): DynamicBrokerConfig | null {
+    return this._dynamicBrokerConfig;
   }
 
   /** Applies topic config changes live (started in `ready`). */

@@ -15,18 +15,22 @@
  *
  * Handlers: `topics` → TopicConfigHandler (the topic's logs and partitions on this
  * broker; the controller, if this broker is it, elects leaderless partitions when
- * unclean.leader.election.enable turns true). Other entity types (brokers, clients,
- * users, ips) are logged and skipped: kzoo has no dynamic broker configs or quotas.
+ * unclean.leader.election.enable turns true); `brokers` → BrokerConfigHandler
+ * (`brokers/<default>` and `brokers/<this id>` into DynamicBrokerConfig; other ids are
+ * not this broker's business). Other entity types (clients, users, ips) are logged and
+ * skipped: kzoo has no quotas.
  */
 import { createLogger, SystemTime, type Logger, type Time } from '@kzoo/common';
 import {
   ConfigEntityChangeNotificationSequenceZNode,
+  ConfigEntityName,
   ConfigTypes,
   ZkSessionClosedError,
   type ConfigType,
   type KafkaZkClient,
 } from '@kzoo/zk';
 import type { KafkaController } from '../controller/KafkaController';
+import type { DynamicBrokerConfig } from './DynamicBrokerConfig';
 import type { ReplicaManager } from './ReplicaManager';
 
 /** Applies one entity's new complete override set (Kafka's ConfigHandler). */
@@ -183,5 +187,27 @@ export class TopicConfigHandler implements ConfigHandler {
     this.opts.logger.info('applied topic config change', { topic, partitions: n });
     if (config['unclean.leader.election.enable']?.trim().toLowerCase() === 'true')
       this.opts.controller()?.enableTopicUncleanLeaderElection(topic);
+  }
+}
+
+/** Kafka's BrokerConfigHandler: the cluster default and this broker's dynamic configs. */
+export class BrokerConfigHandler implements ConfigHandler {
+  constructor(
+    private readonly opts: {
+      brokerId: number;
+      dynamicConfig: DynamicBrokerConfig;
+      logger: Logger;
+    },
+  ) {}
+
+  processConfigChanges(entity: string, config: Record<string, string>): void {
+    if (entity === ConfigEntityName.Default) this.opts.dynamicConfig.updateDefaultConfig(config);
+    else if (entity === String(this.opts.brokerId))
+      this.opts.dynamicConfig.updateBrokerConfig(config);
+    else return;
+    this.opts.logger.info('applied broker config change', {
+      entity,
+      config: JSON.stringify(config),
+    });
   }
 }

@@ -20,6 +20,11 @@ export const LEADER_DURING_DELETE = -2;
 export class MetadataCache {
   private brokers = new Map<number, UpdateMetadataBroker>();
   private readonly topics = new Map<string, Map<number, UpdateMetadataPartitionState>>();
+  /**
+   * Topic ids read from `/brokers/topics/<t>` for Metadata v1 (UpdateMetadata v0 carries
+   * none); forgotten when the topic leaves the cache, so a re-created topic is read again.
+   */
+  private readonly topicIds = new Map<string, string | null>();
   private _controllerId = -1;
   private listeners = new Set<() => void>();
 
@@ -42,7 +47,10 @@ export class MetadataCache {
         const parts = this.topics.get(s.topicName);
         if (parts?.delete(s.partitionIndex)) {
           deleted.push({ topic: s.topicName, partition: s.partitionIndex });
-          if (parts.size === 0) this.topics.delete(s.topicName);
+          if (parts.size === 0) {
+            this.topics.delete(s.topicName);
+            this.topicIds.delete(s.topicName);
+          }
         }
         continue;
       }
@@ -101,6 +109,16 @@ export class MetadataCache {
       if (ep) out.push({ nodeId: b.id, host: ep.host, port: ep.port, rack: b.rack });
     }
     return out.sort((a, b) => a.nodeId - b.nodeId);
+  }
+
+  /** A known topic's id (null: it has none); undefined when not read yet. */
+  topicId(topic: string): string | null | undefined {
+    return this.topicIds.get(topic);
+  }
+
+  /** Remembers a topic's id, while the topic is in the cache. */
+  setTopicId(topic: string, id: string | null): void {
+    if (this.topics.has(topic)) this.topicIds.set(topic, id);
   }
 
   contains(topic: string): boolean {

@@ -19,7 +19,7 @@
  * start offset when that is past our LEO); other errors and a lost connection back off
  * `replica.fetch.backoff.ms`.
  */
-import { ErrorCode, Logger, SystemTime, type Time } from '@kzoo/common';
+import { ErrorCode, Logger, RepeatedWarning, SystemTime, type Time } from '@kzoo/common';
 import {
   Connection,
   type FetchRequestTopic,
@@ -92,6 +92,8 @@ export class ReplicaFetcherThread {
   private paused = false;
   private requestInFlight: Promise<unknown> | null = null;
   private readonly time: Time;
+  /** A fetch failure that repeats every backoff (a leader down or unresolvable) warns once per 30 s. */
+  private readonly failures: RepeatedWarning;
 
   constructor(
     readonly source: SourceBroker,
@@ -100,6 +102,7 @@ export class ReplicaFetcherThread {
     private readonly stateLog: Logger,
   ) {
     this.time = cfg.time ?? SystemTime;
+    this.failures = new RepeatedWarning(log, this.time);
   }
 
   get partitionCount(): number {
@@ -208,18 +211,25 @@ export class ReplicaFetcherThread {
         const ready = [...this.states.values()].filter((s) => s.delayedUntil <= now);
         const truncating = ready.filter((s) => s.state === 'Truncating');
         const fetching = ready.filter((s) => s.state === 'Fetching');
-        if (truncating.length > 0) await this.track(this.truncate(truncating));
-        else if (fetching.length > 0) await this.track(this.fetch(fetching));
-        else {
+        if (truncating.length > 0) {
+          await this.track(this.truncate(truncating));
+          this.failures.reset();
+        } else if (fetching.length > 0) {
+          await this.track(this.fetch(fetching));
+          this.failures.reset();
+        } else {
           const next = Math.min(...[...this.states.values()].map((s) => s.delayedUntil));
           await this.sleep(Math.max(1, next - now));
         }
       } catch (e) {
         if (this.stopped) break;
-        this.log.warn('replica fetch from the leader failed; backing off', {
-          sourceBroker: this.source.id,
-          error: (e as Error).message,
-        });
+        this.failures.warn(
+          'replica fetch from the leader failed; backing off',
+          (e as Error).message,
+          {
+            sourceBroker: this.source.id,
+          },
+        );
         void this.conn?.close();
         this.conn = null;
         await this.sleep(this.cfg.backoffMs);

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { setLogLevel, setLogSink } from '@kzoo/common';
 import { LogManager, OffsetCheckpointFile, REPLICATION_OFFSET_CHECKPOINT } from '@kzoo/log';
 import type { FetchRequest, LeaderAndIsrPartitionState, LeaderAndIsrRequest } from '@kzoo/protocol';
 import { buildRecordBatch } from '@kzoo/records';
@@ -84,6 +86,41 @@ const fetchReq = (topic: string, offset: number, maxWaitMs = 0): FetchRequest =>
 });
 
 describe('broker > server > ReplicaManager', () => {
+  it('a follower whose leader refuses connections: one fetcher warning, not one per backoff', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const port = (srv.address() as net.AddressInfo).port;
+        srv.close(() => resolve(port));
+      });
+    });
+    const lines: string[] = [];
+    setLogSink((line) => lines.push(line));
+    setLogLevel('warn');
+    const follower = new ReplicaManager({
+      timer,
+      brokerId: 1,
+      logManager: store,
+      metadataCache: new MetadataCache(1),
+      brokerEpoch: () => 10,
+      topicConfig: async () => ({}),
+      fetcher: { backoffMs: 20 },
+    });
+    try {
+      const req = lai([ps('t', 2)]);
+      req.liveLeaders = [{ brokerId: 2, hostName: '127.0.0.1', port: closed }];
+      expect((await follower.becomeLeaderOrFollower(req)).partitionErrors[0].errorCode).toBe(0);
+      await new Promise((r) => setTimeout(r, 1500)); // dozens of 20 ms backoffs
+    } finally {
+      await follower.shutdownFetchers();
+      follower.shutdown();
+      setLogSink((line) => process.stderr.write(line + '\n'));
+    }
+    const warnings = lines.filter((l) => /WARN/.test(l));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/replica fetch from the leader failed; backing off/);
+    expect(warnings[0]).toMatch(/ECONNREFUSED/);
+  });
+
   it('applies LeaderAndIsr only from a current controller and with a newer leader epoch', async () => {
     expect((await rm.becomeLeaderOrFollower(lai([ps('t', 1)]))).partitionErrors[0].errorCode).toBe(
       0,

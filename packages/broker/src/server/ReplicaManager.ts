@@ -48,7 +48,8 @@ import type {
 } from '@kzoo/protocol';
 import { DelayedOperationPurgatory } from './DelayedOperation';
 import { SystemTimer, type Timer } from './Timer';
-import { DelayedFetch, DelayedProduce, type FetchPartitionStatus } from './DelayedOps';
+import { DelayedFetch, type FetchPartitionStatus } from './DelayedFetch';
+import { DelayedProduce } from './DelayedProduce';
 import type { LogManager } from '@kzoo/log';
 import type { MetadataCache } from './MetadataCache';
 import type { IsrManager } from './IsrManager';
@@ -89,6 +90,10 @@ export class ReplicaManager {
   /** The highest controller epoch seen (Kafka's controllerEpoch). */
   controllerEpoch = 0;
   private readonly partitions = new Map<string, Partition>();
+  /** min.insync.replicas of partitions without a topic override (a dynamic broker config changes it). */
+  private defaultMinIsr: number;
+  /** Topics overriding min.insync.replicas, with their value. */
+  private readonly topicMinIsr = new Map<string, string>();
   readonly fetchPurgatory: DelayedOperationPurgatory<DelayedFetch>;
   readonly producePurgatory: DelayedOperationPurgatory<DelayedProduce>;
   private readonly log: Logger;
@@ -102,6 +107,7 @@ export class ReplicaManager {
   private isrExpiration: ScheduledTask | null = null;
 
   constructor(private readonly opts: ReplicaManagerOptions) {
+    this.defaultMinIsr = opts.minInsyncReplicas ?? 1;
     this.brokerId = opts.brokerId;
     this.time = opts.time ?? SystemTime;
     const timer = opts.timer ?? new SystemTimer(this.time);
@@ -316,14 +322,14 @@ export class ReplicaManager {
     cfg: Record<string, string>,
   ): Partition {
     const log = this.opts.logManager.getOrCreateLog(topic, partition, cfg);
-    const minIsr = Number(cfg['min.insync.replicas'] ?? this.opts.minInsyncReplicas ?? 1);
+    this.rememberMinIsr(topic, cfg);
     const p = new Partition(
       topic,
       partition,
       this.brokerId,
       log,
       this.checkpointedHw.get(`${topic}-${partition}`),
-      Number.isInteger(minIsr) && minIsr > 0 ? minIsr : 1,
+      this.minIsrOf(topic),
       {
         replicaLagTimeMaxMs: this.lagMs,
         time: this.time,
@@ -343,14 +349,42 @@ export class ReplicaManager {
    */
   updateTopicConfig(topic: string, overrides: Record<string, string>): number {
     this.opts.logManager.updateTopicConfig(topic, overrides);
-    const minIsr = Number(overrides['min.insync.replicas'] ?? this.opts.minInsyncReplicas ?? 1);
+    this.rememberMinIsr(topic, overrides);
+    const minIsr = this.minIsrOf(topic);
     let n = 0;
     for (const p of this.partitions.values()) {
       if (p.topic !== topic) continue;
-      p.minInsyncReplicas = Number.isInteger(minIsr) && minIsr > 0 ? minIsr : 1;
+      p.minInsyncReplicas = minIsr;
       n++;
     }
     return n;
+  }
+
+  /**
+   * The broker's min.insync.replicas changed (a dynamic broker config): every partition
+   * whose topic does not override it takes the new value. Returns the partitions updated.
+   */
+  reconfigureMinInsyncReplicas(minInsyncReplicas: number): number {
+    this.defaultMinIsr = minInsyncReplicas;
+    let n = 0;
+    for (const p of this.partitions.values()) {
+      if (this.topicMinIsr.has(p.topic)) continue;
+      p.minInsyncReplicas = this.minIsrOf(p.topic);
+      n++;
+    }
+    return n;
+  }
+
+  private rememberMinIsr(topic: string, overrides: Record<string, string>): void {
+    const v = overrides['min.insync.replicas'];
+    if (v === undefined) this.topicMinIsr.delete(topic);
+    else this.topicMinIsr.set(topic, v);
+  }
+
+  /** The topic's override, else the broker's value; 1 for anything unusable. */
+  private minIsrOf(topic: string): number {
+    const minIsr = Number(this.topicMinIsr.get(topic) ?? this.defaultMinIsr);
+    return Number.isInteger(minIsr) && minIsr > 0 ? minIsr : 1;
   }
 
   /** StopReplica: stop serving partitions; delete their logs when asked (topic deletion). */

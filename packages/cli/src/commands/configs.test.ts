@@ -1,3 +1,4 @@
+import type { ConfigEntry } from '@kzoo/client';
 import { formatConfigs, parseAddConfig } from './configs';
 
 describe('cli > configs', () => {
@@ -52,5 +53,33 @@ describe('cli > configs', () => {
     expect(formatConfigs('brokers', '', [], false)).toBe(
       'Default configs for brokers in the cluster are:\n',
     );
+  });
+
+  it('brokers: what is set at the level described (the broker’s own, or the cluster default)', () => {
+    const entry = (name: string, value: string, source: ConfigEntry['source']): ConfigEntry => ({
+      name,
+      value,
+      source,
+      isDefault: source === 'DEFAULT_CONFIG',
+      isReadOnly: false,
+      isSensitive: false,
+      synonyms: [{ name, value, source }],
+      type: 'LONG',
+      documentation: null,
+    });
+    const configs = [
+      entry('log.retention.ms', '7000', 'DYNAMIC_BROKER_CONFIG'),
+      entry('log.segment.bytes', '1024', 'DYNAMIC_DEFAULT_BROKER_CONFIG'),
+      entry('num.partitions', '3', 'STATIC_BROKER_CONFIG'),
+    ];
+    expect(formatConfigs('brokers', '2', configs, false)).toBe(
+      'Dynamic configs for broker 2 are:\n' +
+        '  log.retention.ms=7000 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:log.retention.ms=7000}\n',
+    );
+    expect(formatConfigs('brokers', '', configs, false)).toBe(
+      'Default configs for brokers in the cluster are:\n' +
+        '  log.segment.bytes=1024 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:log.segment.bytes=1024}\n',
+    );
+    expect(formatConfigs('brokers', '2', configs, true).split('\n')).toHaveLength(5);
   });
 });

@@ -5,7 +5,9 @@
  * IncrementalAlterConfigs: --add-config = SET, --delete-config = DELETE). describe
  * prints Kafka's layout: `Dynamic configs for topic t are:` (only the overrides; with
  * --all every config, `All configs for ...`) then `  k=v sensitive=false synonyms={...}`.
- * kzoo brokers have no dynamic broker configs: altering brokers is refused by the broker.
+ * Brokers: `--entity-name <id>` is that broker's dynamic configs (`/config/brokers/<id>`),
+ * `--entity-default` the cluster-wide ones (`/config/brokers/<default>`); the broker
+ * refuses keys it cannot change at runtime.
  */
 import type { Argv, CommandModule } from 'yargs';
 import { Admin, type AlterConfigOp, type ConfigEntry, type ConfigResource } from '@kzoo/client';
@@ -51,13 +53,20 @@ export function parseAddConfig(s: string): Record<string, string> {
   return out;
 }
 
-/** What describe shows: the dynamic overrides, or every config with --all. */
+/** The source of what `--alter` sets on this entity (Kafka's ConfigCommand filter). */
+function dynamicSource(entityType: 'topics' | 'brokers', name: string): ConfigEntry['source'] {
+  if (entityType === 'topics') return 'DYNAMIC_TOPIC_CONFIG';
+  return name === '' ? 'DYNAMIC_DEFAULT_BROKER_CONFIG' : 'DYNAMIC_BROKER_CONFIG';
+}
+
+/** What describe shows: the dynamic configs of the entity, or every config with --all. */
 function selectConfigs(
   entityType: 'topics' | 'brokers',
+  name: string,
   configs: ConfigEntry[],
   all: boolean,
 ): ConfigEntry[] {
-  const dynamic = entityType === 'topics' ? 'DYNAMIC_TOPIC_CONFIG' : 'DYNAMIC_BROKER_CONFIG';
+  const dynamic = dynamicSource(entityType, name);
   return all ? configs : configs.filter((c) => c.source === dynamic);
 }
 
@@ -68,7 +77,7 @@ export function formatConfigs(
   configs: ConfigEntry[],
   all: boolean,
 ): string {
-  const shown = selectConfigs(entityType, configs, all);
+  const shown = selectConfigs(entityType, name, configs, all);
   const head =
     entityType === 'brokers' && name === ''
       ? 'Default configs for brokers in the cluster are:'
@@ -84,7 +93,7 @@ export function formatConfigs(
 
 export const configsCommand: CommandModule<object, ConfigsArgs> = {
   command: 'configs',
-  describe: 'Describe or alter topic configs (and describe broker configs), as kafka-configs.sh',
+  describe: 'Describe or alter topic and broker configs, as kafka-configs.sh',
   builder: (y: Argv) =>
     withBootstrap(y)
       .option('describe', { type: 'boolean', default: false, describe: 'Show configs' })
@@ -128,12 +137,20 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
         '$0 configs --alter --entity-type topics --entity-name orders --delete-config min.insync.replicas',
         'back to the broker default',
       )
+      .example(
+        '$0 configs --alter --entity-type brokers --entity-default --add-config log.retention.ms=3600000',
+        'a cluster-wide dynamic broker config (every broker applies it live)',
+      )
       .check((a) => {
         if (a.describe === a.alter) throw new Error('say --describe or --alter');
-        if (a['entity-type'] === 'topics' && !a['entity-name'])
-          throw new Error('--entity-name is required for topics');
+        if (a.alter && a['entity-type'] === 'topics' && !a['entity-name'])
+          throw new Error('--alter of topics needs --entity-name');
         if (a['entity-default'] && a['entity-type'] !== 'brokers')
           throw new Error('--entity-default is for brokers only');
+        if (a['entity-default'] && a['entity-name'] !== undefined)
+          throw new Error('--entity-name and --entity-default exclude each other');
+        if (a.alter && a['entity-type'] === 'brokers' && !a['entity-name'] && !a['entity-default'])
+          throw new Error('--alter of brokers needs --entity-name <id> or --entity-default');
         if (a.alter && !a['add-config'] && !a['delete-config'])
           throw new Error('--alter needs --add-config and/or --delete-config');
         if (a.describe && (a['add-config'] || a['delete-config']))
@@ -154,16 +171,39 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
       };
       try {
         if (args.describe) {
-          const [r] = await admin.describeConfigs([resource], { includeSynonyms: true });
+          // Without a name, as kafka-configs: every topic, or every broker then the default.
+          const one = args['entity-default'] || args['entity-name'] !== undefined;
+          const names = one
+            ? [resource.name]
+            : entityType === 'topics'
+              ? (await admin.listTopics({ listInternal: true })).sort()
+              : [
+                  ...(await admin.describeCluster()).brokers
+                    .map((b) => b.nodeId)
+                    .sort((x, y) => x - y)
+                    .map(String),
+                  '',
+                ];
+          const described: Array<{ name: string; configs: ConfigEntry[] }> = [];
+          for (const name of names) {
+            const [r] = await admin.describeConfigs([{ type: resource.type, name }], {
+              includeSynonyms: true,
+            });
+            described.push({ name, configs: r.configs });
+          }
           if (args.json) {
-            // the same selection as the text: the overrides, or every config with --all
-            const configs = selectConfigs(entityType, r.configs, args.all);
-            await writeOut(
-              JSON.stringify({ entityType, entityName: resource.name, configs }) + '\n',
-            );
+            // the same selection as the text: what is set on the entity, or all with --all
+            const out = described.map((d) => ({
+              entityType,
+              entityName: d.name,
+              configs: selectConfigs(entityType, d.name, d.configs, args.all),
+            }));
+            await writeOut(JSON.stringify(one ? out[0] : out) + '\n');
             return;
           }
-          await writeOut(formatConfigs(entityType, resource.name, r.configs, args.all));
+          await writeOut(
+            described.map((d) => formatConfigs(entityType, d.name, d.configs, args.all)).join(''),
+          );
           return;
         }
         const set = parseAddConfig(args['add-config'] ?? '');
@@ -171,11 +211,12 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
           .split(',')
           .map((s) => s.trim())
           .filter(Boolean);
-        if (del.length > 0 && resource.type === 'topic') {
-          // kafka-configs refuses to delete what is not overridden.
+        if (del.length > 0) {
+          // kafka-configs refuses to delete what is not set on the entity.
           const [r] = await admin.describeConfigs([resource]);
+          const source = dynamicSource(entityType, resource.name);
           const overridden = new Set(
-            r.configs.filter((c) => c.source === 'DYNAMIC_TOPIC_CONFIG').map((c) => c.name),
+            r.configs.filter((c) => c.source === source).map((c) => c.name),
           );
           const missing = del.filter((k) => !overridden.has(k));
           if (missing.length > 0) throw new Error(`Invalid config(s): ${missing.join(',')}`);
@@ -185,8 +226,11 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
           ...del.map((name) => ({ name, op: 'delete' as const })),
         ];
         await admin.incrementalAlterConfigs([{ resource, ops }]);
-        const what = resource.name === '' ? 'default broker' : `${resource.type} ${resource.name}`;
-        await writeOut(`Completed updating config for ${what}.\n`);
+        await writeOut(
+          resource.name === ''
+            ? `Completed updating default config for ${entityType} in the cluster.\n`
+            : `Completed updating config for ${resource.type} ${resource.name}.\n`,
+        );
       } finally {
         await admin.close();
       }

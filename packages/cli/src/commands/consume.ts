@@ -12,6 +12,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { withTopic, UsageError } from '../common';
 import {
+  ADMIN_CONFIG_DEF,
   Admin,
   Consumer,
   type ConsumerRecord,
@@ -219,10 +220,16 @@ export const consumeCommand: CommandModule<object, ConsumeArgs> = {
       if (max !== undefined && (!Number.isInteger(max) || max < 1))
         throw new UsageError('--max-messages must be a positive integer');
 
-      // The topic must exist: a clear error instead of waiting for it forever.
+      const consumerProps = parseKeyValues(args['consumer-property'], 'consumer-property');
+      // The topic must exist: a clear error instead of waiting for it forever. The check
+      // talks to the cluster as the consumer will: --consumer-property keys an Admin also
+      // has (bootstrap.servers, client.id, request.timeout.ms, ...) apply to it too.
       const admin = new Admin({
         'bootstrap.servers': args['bootstrap-server'],
         'client.id': 'kzoo-console-consumer',
+        ...Object.fromEntries(
+          Object.entries(consumerProps).filter(([k]) => ADMIN_CONFIG_DEF.has(k)),
+        ),
       });
       let partitions: number[];
       try {
@@ -242,7 +249,7 @@ export const consumeCommand: CommandModule<object, ConsumeArgs> = {
         'bootstrap.servers': args['bootstrap-server'],
         'auto.offset.reset': args['from-beginning'] ? 'earliest' : 'latest',
         ...(group !== undefined ? { 'group.id': group, 'enable.auto.commit': false } : {}),
-        ...parseKeyValues(args['consumer-property'], 'consumer-property'),
+        ...consumerProps,
       });
       // --group: the next offset after the last printed record, per partition
       const printed = new Map<string, OffsetAndPartition>();

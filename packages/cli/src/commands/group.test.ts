@@ -2,8 +2,10 @@ import {
   formatGroupMembers,
   formatGroupReport,
   formatGroupState,
+  formatResetPlan,
   parseDateTime,
   parseDuration,
+  parseResetPlan,
   type GroupReport,
 } from './group';
 
@@ -137,5 +139,26 @@ describe('CLI > group > reset-offsets time arguments', () => {
     expect(parseDuration('pt30m')).toBe(1800000);
     expect(() => parseDuration('1h')).toThrow("Error parsing duration '1h'");
     expect(() => parseDuration('P')).toThrow("Error parsing duration 'P'");
+  });
+});
+
+describe('CLI > group > reset-offsets plan files', () => {
+  it('--from-file: topic,partition,offset lines, or group,topic,partition,offset taking this group’s', () => {
+    const text = 'orders,0,5\r\n\nbilling,orders,1,7\nother,orders,1,9\n';
+    expect(parseResetPlan(text, 'billing')).toEqual([
+      { topic: 'orders', partition: 0, offset: 5 },
+      { topic: 'orders', partition: 1, offset: 7 },
+    ]);
+    expect(formatResetPlan(parseResetPlan(text, 'billing'))).toBe('orders,0,5\norders,1,7\n');
+    expect(() => parseResetPlan('orders,0\n', 'g')).toThrow(
+      '--from-file line 1 ("orders,0"): expected topic,partition,offset or group,topic,partition,offset',
+    );
+    expect(() => parseResetPlan('orders,0,1\norders,0,-1\n', 'g')).toThrow(
+      '--from-file line 2 ("orders,0,-1"): offset "-1" is not a non-negative integer',
+    );
+    expect(() => parseResetPlan('orders,0,1\norders,0,2\n', 'g')).toThrow('orders-0 appears twice');
+    expect(() => parseResetPlan('x,orders,0,1\n', 'g')).toThrow(
+      '--from-file has no partitions for group g',
+    );
   });
 });

@@ -6,6 +6,7 @@
  * being the partition's high watermark; then the total lag. reset-offsets is a dry run
  * unless `--execute`, and is refused while the group has members.
  */
+import * as fs from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { KafkaError } from '@kzoo/common';
 import {
@@ -32,6 +33,9 @@ interface GroupArgs extends BootstrapArgs {
   'shift-by'?: number;
   'to-datetime'?: string;
   'by-duration'?: string;
+  'to-current'?: boolean;
+  'from-file'?: string;
+  export?: boolean;
   'dry-run'?: boolean;
   execute?: boolean;
 }
@@ -284,6 +288,10 @@ export async function planReset(
     shiftBy?: number;
     /** --to-datetime / --by-duration: the first offset at or after this time, else the end. */
     toTimestamp?: number;
+    /** --to-current: the committed offset as it is (the log end where none is committed). */
+    toCurrent?: boolean;
+    /** --from-file: each partition's offset from the plan (tpKey → offset). */
+    fromFile?: ReadonlyMap<string, number>;
   },
 ): Promise<PartitionOffset[]> {
   const atTime =
@@ -312,7 +320,9 @@ export async function planReset(
     const lo = earliest.get(k)!;
     const hi = latest.get(k)!;
     let target: number;
-    if (how.toEarliest) target = lo;
+    if (how.toCurrent) return { ...tp, offset: committed.get(k) ?? hi }; // as Kafka: not clamped
+    if (how.fromFile) target = how.fromFile.get(k)!;
+    else if (how.toEarliest) target = lo;
     else if (how.toLatest) target = hi;
     else if (how.toOffset !== undefined) target = how.toOffset;
     else if (atTime) {
@@ -329,6 +339,44 @@ export async function planReset(
     }
     return { ...tp, offset: Math.min(hi, Math.max(lo, target)) };
   });
+}
+
+/**
+ * Kafka's reset plan CSV (`--from-file`, what `--export` prints): one
+ * `topic,partition,offset` line per partition, or `group,topic,partition,offset` (Kafka's
+ * multi-group form, of which the lines of `group` are taken). Blank lines are skipped;
+ * anything else is an error naming the line.
+ */
+export function parseResetPlan(text: string, group: string): PartitionOffset[] {
+  const out: PartitionOffset[] = [];
+  const seen = new Set<string>();
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line) return;
+    const f = line.split(',').map((x) => x.trim());
+    const bad = (why: string) =>
+      new Error(`--from-file line ${i + 1} (${JSON.stringify(raw)}): ${why}`);
+    if (f.length !== 3 && f.length !== 4)
+      throw bad('expected topic,partition,offset or group,topic,partition,offset');
+    if (f.length === 4 && f[0] !== group) return;
+    const [topic, p, o] = f.slice(-3);
+    if (!topic) throw bad('empty topic');
+    if (!/^\d+$/.test(p)) throw bad(`partition ${JSON.stringify(p)} is not a non-negative integer`);
+    if (!/^\d+$/.test(o) || !Number.isSafeInteger(Number(o)))
+      throw bad(`offset ${JSON.stringify(o)} is not a non-negative integer`);
+    const partition = Number(p);
+    const key = tpKey(topic, partition);
+    if (seen.has(key)) throw bad(`${topic}-${partition} appears twice`);
+    seen.add(key);
+    out.push({ topic, partition, offset: Number(o) });
+  });
+  if (out.length === 0) throw new Error(`--from-file has no partitions for group ${group}`);
+  return out;
+}
+
+/** The plan as Kafka's `--export` CSV (`topic,partition,offset` per line). */
+export function formatResetPlan(plan: readonly PartitionOffset[]): string {
+  return plan.map((o) => `${o.topic},${o.partition},${o.offset}\n`).join('');
 }
 
 const list: CommandModule<object, GroupArgs> = {
@@ -457,12 +505,34 @@ const reset: CommandModule<object, GroupArgs> = {
         type: 'string',
         describe: 'To the first offset at or after now minus an ISO 8601 duration (PT1H, P1DT12H)',
       })
+      .option('to-current', {
+        type: 'boolean',
+        describe: 'To the committed offset (the log end where none is committed)',
+      })
+      .option('from-file', {
+        type: 'string',
+        describe:
+          'To the offsets of a CSV plan: topic,partition,offset per line (as --export prints)',
+      })
+      .option('export', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print the plan as CSV (topic,partition,offset), for --from-file',
+      })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Only print the plan' })
       .option('execute', { type: 'boolean', default: false, describe: 'Commit the new offsets' })
       .option('json', { type: 'boolean', default: false, describe: 'The plan as JSON' })
       .example(
         '$0 group reset-offsets billing --topic orders --to-earliest --execute',
         'replay orders from the start',
+      )
+      .example(
+        '$0 group reset-offsets billing --all-topics --to-current --export --dry-run > plan.csv',
+        'save the committed offsets as a plan',
+      )
+      .example(
+        '$0 group reset-offsets billing --from-file plan.csv --execute',
+        'put them back later',
       ) as Argv<GroupArgs>,
   handler: (args) =>
     runClient(async () => {
@@ -474,11 +544,25 @@ const reset: CommandModule<object, GroupArgs> = {
         args['shift-by'] !== undefined,
         args['to-datetime'] !== undefined,
         args['by-duration'] !== undefined,
+        args['to-current'],
+        args['from-file'] !== undefined,
       ].filter(Boolean).length;
       if (hows !== 1)
         throw new UsageError(
-          'name exactly one of --to-earliest, --to-latest, --to-offset N, --shift-by N, --to-datetime T, --by-duration D',
+          'name exactly one of --to-earliest, --to-latest, --to-offset N, --shift-by N, --to-datetime T, --by-duration D, --to-current, --from-file F',
         );
+      let fromFile: PartitionOffset[] | undefined;
+      if (args['from-file'] !== undefined) {
+        let text: string;
+        try {
+          text = fs.readFileSync(args['from-file'], 'utf8');
+        } catch (e) {
+          throw new Error(`cannot read --from-file ${args['from-file']}: ${(e as Error).message}`);
+        }
+        fromFile = parseResetPlan(text, group);
+        if (args.topic?.length || args['all-topics'])
+          throw new UsageError('--from-file names the partitions: no --topic or --all-topics');
+      }
       const toTimestamp =
         args['to-datetime'] !== undefined
           ? parseDateTime(args['to-datetime'])
@@ -494,7 +578,7 @@ const reset: CommandModule<object, GroupArgs> = {
         throw new Error('--to-offset must not be negative');
       if (args['dry-run'] && args.execute)
         throw new Error('--dry-run and --execute exclude each other');
-      if (!args.topic?.length && !args['all-topics'])
+      if (!fromFile && !args.topic?.length && !args['all-topics'])
         throw new Error('name the partitions: --topic T[:p,p] (repeatable) or --all-topics');
       const plan = await withAdmin(args, async (admin) => {
         const [d] = await admin.describeGroups([group]);
@@ -503,18 +587,23 @@ const reset: CommandModule<object, GroupArgs> = {
             'NON_EMPTY_GROUP',
             `Assignments can only be reset if the group '${group}' is inactive, but the current state is ${d.state}.`,
           );
-        const tps = args['all-topics']
-          ? (await admin.listConsumerGroupOffsets(group)).map(({ topic, partition }) => ({
-              topic,
-              partition,
-            }))
-          : await resolveTopics(admin, args.topic!);
+        const tps = fromFile
+          ? fromFile.map(({ topic, partition }) => ({ topic, partition }))
+          : args['all-topics']
+            ? (await admin.listConsumerGroupOffsets(group)).map(({ topic, partition }) => ({
+                topic,
+                partition,
+              }))
+            : await resolveTopics(admin, args.topic!);
         const p = await planReset(admin, group, tps, {
           toEarliest: args['to-earliest'],
           toLatest: args['to-latest'],
           toOffset: args['to-offset'],
           shiftBy: args['shift-by'],
           toTimestamp,
+          toCurrent: args['to-current'],
+          fromFile:
+            fromFile && new Map(fromFile.map((o) => [tpKey(o.topic, o.partition), o.offset])),
         });
         if (args.execute) await admin.alterConsumerGroupOffsets(group, p);
         return p;
@@ -523,6 +612,10 @@ const reset: CommandModule<object, GroupArgs> = {
         process.stdout.write(
           JSON.stringify({ group, executed: !!args.execute, offsets: plan }) + '\n',
         );
+        return;
+      }
+      if (args.export) {
+        process.stdout.write(formatResetPlan(plan));
         return;
       }
       if (!args.execute)

@@ -2,7 +2,8 @@
  * `kzoo topic create|list|describe|alter|delete`: topic administration through a broker,
  * as Kafka's `kafka-topics.sh --bootstrap-server` does (CreateTopics/CreatePartitions/
  * DeleteTopics to the controller, Metadata for list and describe). describe prints Kafka's layout:
- * `Topic: t  PartitionCount: 3  ReplicationFactor: 1` then one line per partition.
+ * `Topic: t  TopicId: <base64 Uuid>  PartitionCount: 3  ReplicationFactor: 1  Configs: ...`
+ * then one line per partition.
  */
 import type { Argv, CommandModule } from 'yargs';
 import { Admin, type TopicDescription } from '@kzoo/client';
@@ -57,7 +58,9 @@ export type DescribedTopic = TopicDescription & { configs?: Record<string, strin
 
 export function formatTopicDescription(d: DescribedTopic): string {
   const rf = d.partitions[0]?.replicas.length ?? 0;
-  let head = `Topic: ${d.name}\tPartitionCount: ${d.partitions.length}\tReplicationFactor: ${rf}`;
+  // as kafka-topics: TopicId only for a topic that has one
+  let head = `Topic: ${d.name}${d.topicId ? `\tTopicId: ${d.topicId}` : ''}`;
+  head += `\tPartitionCount: ${d.partitions.length}\tReplicationFactor: ${rf}`;
   if (d.configs)
     head += `\tConfigs: ${Object.entries(d.configs)
       .map(([k, v]) => `${k}=${v ?? ''}`)

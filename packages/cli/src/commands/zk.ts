@@ -90,7 +90,7 @@ const start: CommandModule<object, StartArgs> = {
     }),
 };
 
-type TreeArgs = ZkArgs & { path: string; data: boolean };
+type TreeArgs = ZkArgs & { path: string; data: boolean; json: boolean };
 
 const tree: CommandModule<object, TreeArgs> = {
   command: 'tree [path]',
@@ -99,32 +99,44 @@ const tree: CommandModule<object, TreeArgs> = {
     withZk(y)
       .positional('path', { type: 'string', default: '/', describe: 'Starting znode' })
       .option('data', { type: 'boolean', default: false, describe: 'Also print each node’s data' })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'A JSON array of {path} (with --data: {path, data}), depth first',
+      })
+      .example('$0 zk tree /brokers --zk 127.0.0.1:2181/kzoo', 'the brokers subtree')
       .example(
-        '$0 zk tree /brokers --zk 127.0.0.1:2181/kzoo',
-        'the brokers subtree',
+        '$0 zk tree /config --data --json',
+        'the config znodes and their data as JSON',
       ) as Argv<TreeArgs>,
   handler: (args) =>
     run(async () => {
       await withZkClient(args, async (kzk) => {
-        const out: string[] = [];
+        const nodes: Array<{ path: string; data?: string | null }> = [];
         const walk = async (path: string): Promise<void> => {
-          let line = path;
           if (args.data) {
             const d = await kzk.getDataAndStat(path);
-            if (d?.data && d.data.length > 0) line += `  ${d.data.toString('utf8')}`;
-          }
-          out.push(line);
+            nodes.push({
+              path,
+              data: d?.data && d.data.length > 0 ? d.data.toString('utf8') : null,
+            });
+          } else nodes.push({ path });
           const children = await kzk.getChildren(path);
           for (const c of children) await walk(joinPath(path, c));
         };
         if (!(await kzk.pathExists(args.path))) throw new NoNodeError('NoNode', args.path, 'tree');
         await walk(args.path);
-        process.stdout.write(out.join('\n') + '\n');
+        if (args.json) {
+          process.stdout.write(JSON.stringify(nodes) + '\n');
+          return;
+        }
+        const lines = nodes.map((n) => (n.data ? `${n.path}  ${n.data}` : n.path));
+        process.stdout.write(lines.join('\n') + '\n');
       });
     }),
 };
 
-type GetArgs = ZkArgs & { path: string; stat: boolean };
+type GetArgs = ZkArgs & { path: string; stat: boolean; json: boolean };
 
 function formatStat(s: ZkStat): string {
   const hex = (n: number) => '0x' + n.toString(16);
@@ -154,15 +166,23 @@ const get: CommandModule<object, GetArgs> = {
         default: false,
         describe: 'Also print the Stat (zxids, versions, owner)',
       })
-      .example(
-        '$0 zk get /brokers/ids/1 --zk 127.0.0.1:2181/kzoo',
-        'broker 1’s registration',
-      ) as Argv<GetArgs>,
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'One JSON object: path, data (a string, null when empty) and the Stat',
+      })
+      .example('$0 zk get /brokers/ids/1 --zk 127.0.0.1:2181/kzoo', 'broker 1’s registration')
+      .example('$0 zk get /controller --json', 'data and Stat as JSON') as Argv<GetArgs>,
   handler: (args) =>
     run(async () => {
       await withZkClient(args, async (kzk) => {
         const d = await kzk.getDataAndStat(args.path);
         if (!d) fail(new NoNodeError('NoNode', args.path, 'get'));
+        if (args.json) {
+          const data = d.data && d.data.length > 0 ? d.data.toString('utf8') : null;
+          process.stdout.write(JSON.stringify({ path: args.path, data, stat: d.stat }) + '\n');
+          return;
+        }
         process.stdout.write((d.data ? d.data.toString('utf8') : 'null') + '\n');
         if (args.stat) process.stdout.write(formatStat(d.stat) + '\n');
       });

@@ -1,7 +1,8 @@
 /**
- * The delayed operations of the group coordinator (Kafka's DelayedJoin.scala and
- * DelayedHeartbeat.scala): the join phase of a rebalance, the initial delay of an
- * empty group's first rebalance, and each member's session expiry.
+ * The group coordinator's join-phase delayed operations (Kafka's DelayedJoin.scala and
+ * InitialDelayedJoin): the join phase of a rebalance and the initial delay of an empty
+ * group's first rebalance; plus the coordinator callbacks and purgatory keys they share
+ * with DelayedHeartbeat (DelayedHeartbeat.ts).
  */
 import { DelayedOperation, DelayedOperationPurgatory } from '../../server/DelayedOperation';
 import type { GroupMetadata } from './GroupMetadata';
@@ -93,34 +94,4 @@ export class InitialDelayedJoin extends DelayedJoin {
       super.onComplete();
     }
   }
-}
-
-/** A member's session: expires unless a heartbeat (or join/sync) comes before the deadline. */
-export class DelayedHeartbeat extends DelayedOperation {
-  constructor(
-    private readonly coordinator: GroupCoordinatorCallbacks,
-    private readonly group: GroupMetadata,
-    private readonly memberId: string,
-    private readonly isPending: boolean,
-    private readonly deadlineMs: number,
-    timeoutMs: number,
-  ) {
-    super(timeoutMs);
-  }
-
-  tryComplete(): boolean {
-    return this.coordinator.tryCompleteHeartbeat(
-      this.group,
-      this.memberId,
-      this.isPending,
-      this.deadlineMs,
-      () => this.forceComplete(),
-    );
-  }
-
-  override onExpiration(): void {
-    this.coordinator.onExpireHeartbeat(this.group, this.memberId, this.isPending, this.deadlineMs);
-  }
-
-  onComplete(): void {}
 }

@@ -22,13 +22,13 @@ import { createLogger, ErrorCode, Logger, SystemTime, Time } from '@kzoo/common'
 import { DelayedOperationPurgatory } from '../../server/DelayedOperation';
 import { SystemTimer, type Timer } from '../../server/Timer';
 import {
-  DelayedHeartbeat,
   DelayedJoin,
   GroupCoordinatorCallbacks,
   groupKey,
   InitialDelayedJoin,
   memberKey,
 } from './DelayedJoin';
+import { DelayedHeartbeat } from './DelayedHeartbeat';
 import { GroupMetadata, GroupOverview, GroupState, GroupSummary } from './GroupMetadata';
 import {
   joinError,

@@ -1,6 +1,6 @@
 // coordinator/group: the group coordinator (Kafka's kafka.coordinator.group).
 //   GroupMetadata/MemberMetadata (state machine), GroupCoordinator (+Types, GroupConfig): the protocol,
-//   DelayedJoin/DelayedHeartbeat (on ../../server/DelayedOperation), OffsetStore (ZooKeeper), coordinatorSelection, the Broker component
+//   DelayedJoin, DelayedHeartbeat (on ../../server/DelayedOperation), OffsetStore (ZooKeeper), coordinatorSelection, the Broker component
 export * from './GroupMetadata';
 export {
   MemberMetadata,
