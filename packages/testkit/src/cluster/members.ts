@@ -7,6 +7,7 @@
  * listeners on 127.0.0.1; port 0 at first start, the same ports on restart.
  */
 import { ChildProcess, fork } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Broker, ConfigInput } from '@kzoo/broker';
 import { trackChild } from '../util';
@@ -116,7 +117,7 @@ export class InProcessMember implements ClusterMember {
     await b?.shutdown();
   }
 
-  kill(): Promise<void> {
+  async kill(): Promise<void> {
     throw unsupported('killBroker', this.id);
   }
   pause(): void {
@@ -144,7 +145,16 @@ function unsupported(what: string, id: number): Error {
   );
 }
 
-const MAIN = path.join(__dirname, 'broker-main.js');
+/** The child entry: beside this file once compiled; from src/ (ts-jest), the dist/ copy. */
+function brokerMain(): string {
+  const here = path.join(__dirname, 'broker-main.js');
+  if (fs.existsSync(here)) return here;
+  const built = path.resolve(__dirname, '..', '..', 'dist', 'cluster', 'broker-main.js');
+  if (fs.existsSync(built)) return built;
+  throw new Error(
+    `${built} is missing: build first with \`npx tsc -b\` (mode 'process' runs compiled JS)`,
+  );
+}
 
 interface StartedMessage {
   type: 'started';
@@ -189,7 +199,7 @@ export class ProcessMember implements ClusterMember {
   prepare(): void {
     if (this.running) return;
     this.output = '';
-    const child = fork(MAIN, [], {
+    const child = fork(brokerMain(), [], {
       env: {
         ...process.env,
         KZOO_LOG_LEVEL: process.env.KZOO_BROKER_LOG_LEVEL ?? process.env.KZOO_LOG_LEVEL ?? 'warn',

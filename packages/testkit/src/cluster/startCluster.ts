@@ -495,7 +495,12 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Kzoo
         // Its port is known before it serves: broker code loads meanwhile.
         const clientPort = await freePort();
         servers = `127.0.0.1:${clientPort}`;
-        zkStarting = startZooKeeper({ nodes: 1, tickTimeMs: 500, clientPort });
+        zkStarting = startZooKeeper({
+          nodes: 1,
+          tickTimeMs: 500,
+          clientPort,
+          dataDir: path.join(dataDir, 'zookeeper'),
+        });
         zkStarting.then(
           (h) => (ownZooKeeper = h),
           () => undefined,
