@@ -180,6 +180,7 @@ export class Broker extends EventEmitter {
         time: this.time,
         deleteTopicEnable: cfg.getBoolean('delete.topic.enable'),
         interBrokerListenerName: cfg.interBrokerListenerName,
+        interBrokerAddress: cfg.interBrokerAddress,
         requestTimeoutMs: cfg.getInt('controller.socket.timeout.ms'),
         // the broker default may change at runtime (a dynamic broker config)
         uncleanLeaderElectionEnable: () =>

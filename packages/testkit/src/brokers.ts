@@ -11,7 +11,16 @@ import * as path from 'node:path';
 import { Connection } from '@kzoo/protocol';
 import { KafkaZkClient } from '@kzoo/zk';
 import { onCleanup, zkConnectForTest } from './fixtures';
-import { DeadlineError, freePort, makeTempDir, removeDir, trackChild, waitFor } from './util';
+import { ClusterLinks, type NetworkFaults } from './net';
+import {
+  DeadlineError,
+  freePort,
+  freePorts,
+  makeTempDir,
+  removeDir,
+  trackChild,
+  waitFor,
+} from './util';
 
 /** Path of the compiled `kzoo` entry (packages/cli/dist/bin.js). */
 export function cliBinPath(): string {
@@ -328,17 +337,33 @@ export interface TestClusterOptions {
    * (what a client sees first). Default false: resolve at registration.
    */
   waitForMetadata?: boolean;
+  /**
+   * `direct` (default): brokers, ZooKeeper and clients dial each other directly.
+   * `proxied`: every link goes through its own LinkProxy (see `faults`): broker i's
+   * `zookeeper.connect` names its own proxies to each ZooKeeper server (the chroot kept);
+   * its listeners bind on hidden ports and advertise the `client->broker:i` proxies
+   * (`advertised.listeners`); `kzoo.inter.broker.address.overrides` makes it dial peer j
+   * through the `broker:i->broker:j` proxy (and itself directly). The broker ids must all
+   * be given at start.
+   */
+  network?: 'direct' | 'proxied';
 }
 
 /** Broker processes on one chroot, and a ZooKeeper client to watch them. Cleaned up by the fixture hooks. */
 export class TestCluster {
   readonly brokers = new Map<number, BrokerProcess>();
+  private links: ClusterLinks | null = null;
 
   private constructor(
     readonly zk: string,
     readonly zkClient: KafkaZkClient,
     private readonly opts: TestClusterOptions,
   ) {}
+
+  /** The links and their faults (`network: 'proxied'`), else null. */
+  get faults(): NetworkFaults | null {
+    return this.links?.faults ?? null;
+  }
 
   static async start(opts: TestClusterOptions): Promise<TestCluster> {
     const zk = opts.zk ?? zkConnectForTest();
@@ -353,6 +378,7 @@ export class TestCluster {
       typeof opts.brokers === 'number'
         ? Array.from({ length: opts.brokers }, (_, i) => i + 1)
         : opts.brokers;
+    if (opts.network === 'proxied') cluster.links = await ClusterLinks.create(ids, zk);
     await Promise.all(ids.map((id) => cluster.startBroker(id)));
     if (opts.waitForMetadata) await cluster.waitForMetadata();
     return cluster;
@@ -401,24 +427,41 @@ export class TestCluster {
     extraConfig: Record<string, string | number | boolean> = {},
   ): Promise<BrokerProcess> {
     const prev = this.brokers.get(id);
+    const links = this.links;
+    if (links && !links.has(id)) {
+      throw new Error(`broker ${id} was not in this proxied cluster's broker ids at start`);
+    }
     const start = (ports: { port?: number; kafkaPort?: number }) =>
       startBrokerProcess({
         id,
-        zk: this.zk,
+        zk: links ? links.zkConnect(id) : this.zk,
         sessionTimeoutMs: this.opts.sessionTimeoutMs,
         dataDir: prev?.dataDir,
         ...ports,
-        extraConfig: { ...this.opts.extraConfig, ...extraConfig },
+        extraConfig: {
+          ...this.opts.extraConfig,
+          ...(links ? links.brokerConfig(id) : {}),
+          ...extraConfig,
+        },
       });
+    const wired = links?.ports(id);
     let proc: BrokerProcess;
     try {
       // a restart keeps its ports, as a restarted Kafka broker keeps its listeners
-      proc = await start({ port: prev?.port, kafkaPort: prev?.kafkaPort });
+      proc = await start({
+        port: prev?.port ?? wired?.port,
+        kafkaPort: prev?.kafkaPort ?? wired?.kafkaPort,
+      });
     } catch (e) {
       // A released port in the ephemeral range can be taken by any outgoing connection
-      // meanwhile: then the broker comes back on new ports (clients find them in metadata).
-      if (!(prev && e instanceof BrokerExitedError && e.portInUse)) throw e;
-      proc = await start({});
+      // meanwhile: then the broker comes back on new ports (clients find them in metadata;
+      // in a proxied cluster the proxies are pointed at the new ports).
+      if (!((prev || wired) && e instanceof BrokerExitedError && e.portInUse)) throw e;
+      if (links) {
+        const [port, kafkaPort] = await freePorts(2);
+        links.retarget(id, port, kafkaPort);
+        proc = await start({ port, kafkaPort });
+      } else proc = await start({});
     }
     this.brokers.set(id, proc);
     return proc;
@@ -430,9 +473,21 @@ export class TestCluster {
     return b;
   }
 
-  /** Kafka's `bootstrap.servers` for this cluster: every broker's Kafka-protocol listener. */
+  /**
+   * Kafka's `bootstrap.servers` for this cluster: every broker's Kafka-protocol listener
+   * (in a proxied cluster, the `client->broker:i` proxies).
+   */
   kafkaBootstrap(): string[] {
+    const links = this.links;
+    if (links) return [...this.brokers.keys()].map((id) => links.clientAddress(id, 'kafka'));
     return [...this.brokers.values()].map((b) => `127.0.0.1:${b.kafkaPort}`);
+  }
+
+  /** kzoo's native bootstrap servers (in a proxied cluster, the client proxies). */
+  nativeBootstrap(): string[] {
+    const links = this.links;
+    if (links) return [...this.brokers.keys()].map((id) => links.clientAddress(id, 'native'));
+    return [...this.brokers.values()].map((b) => `127.0.0.1:${b.port}`);
   }
 
   /** Registered broker ids, from ZooKeeper. */
@@ -476,9 +531,10 @@ export class TestCluster {
     );
   }
 
-  /** Kills every broker and closes the ZooKeeper client. Idempotent. */
+  /** Kills every broker, closes the proxies and the ZooKeeper client. Idempotent. */
   async stop(): Promise<void> {
     await Promise.all([...this.brokers.values()].map((b) => b.kill('SIGKILL')));
+    await this.links?.close();
     await this.zkClient.close();
   }
 }

@@ -6,3 +6,5 @@ export * from './zookeeper';
 export * from './fixtures';
 export * from './brokers';
 export * from './kafka-tools';
+export * from './net';
+export * from './cluster';
