@@ -155,7 +155,8 @@ export function failovers(
   starts.forEach((f, i) => {
     const until = i + 1 < starts.length ? starts[i + 1].t : Infinity;
     let idx = -1;
-    for (let j = 0; j < mine.length && mine[j].t <= f.t; j++) idx = j;
+    // the leader in force strictly before the fault: a state written in the same millisecond is its effect
+    for (let j = 0; j < mine.length && mine[j].t < f.t; j++) idx = j;
     if (idx < 0) return;
     const from = mine[idx].leader;
     let leaderless = from < 0;
