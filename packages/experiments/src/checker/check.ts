@@ -7,7 +7,15 @@ import type { History, SendRecord } from '../history';
 import { coveredMs, endOf, failovers, noAckWindows, noLeaderWindows } from './availability';
 import { explainLoss } from './explain';
 import { expectations, violationsOf } from './expectations';
-import { buildFinalLogs, idOf, partitionStates, valueOf, type FinalLog } from './finalLog';
+import {
+  buildFinalLogs,
+  byTime,
+  firedFaults,
+  idOf,
+  partitionStates,
+  valueOf,
+  type FinalLog,
+} from './finalLog';
 import type {
   CheckOptions,
   CheckResult,
@@ -20,6 +28,7 @@ import type {
   PartitionSummary,
   PhantomRecord,
   ReorderedRecord,
+  TruncationEvent,
 } from './types';
 
 export const DEFAULT_MIN_UNAVAILABLE_MS = 1000;
@@ -117,6 +126,16 @@ export function check(history: History, options: CheckOptions = {}): CheckResult
   const minUnavailableMs = options.minUnavailableMs ?? DEFAULT_MIN_UNAVAILABLE_MS;
   const logs = buildFinalLogs(history);
   const states = partitionStates(history);
+  const statesOf = new Map<number, typeof states>();
+  for (const s of states) {
+    const list = statesOf.get(s.partition) ?? [];
+    list.push(s);
+    statesOf.set(s.partition, list);
+  }
+  const truncations = byTime(
+    history.cluster.filter((e): e is TruncationEvent => e.type === 'truncation'),
+  );
+  const faults = firedFaults(history);
   const end = endOf(history);
   const sendsById = new Map(history.sends.map((s) => [s.id, s]));
   const consumedValues = new Set(history.consumes.map((c) => c.value));
@@ -151,7 +170,9 @@ export function check(history: History, options: CheckOptions = {}): CheckResult
           consumed: consumedValues.has(value),
           explanation: explainLoss(s, {
             history,
-            states: states.filter((e) => e.partition === s.partition),
+            states: statesOf.get(s.partition) ?? [],
+            truncations: truncations.filter((e) => e.partition === s.partition),
+            faults,
             finalLog: log,
           }),
         });
@@ -240,7 +261,7 @@ export function check(history: History, options: CheckOptions = {}): CheckResult
       ...noLeaderWindows(history, p, end),
       ...noAckWindows(history, p, minUnavailableMs, end),
     ].sort((a, b) => a.start - b.start || a.kind.localeCompare(b.kind));
-    const mine = states.filter((s) => s.partition === p);
+    const mine = statesOf.get(p) ?? [];
     let leaderChanges = 0;
     for (let j = 1; j < mine.length; j++)
       if (mine[j].leader >= 0 && mine[j].leader !== mine[j - 1].leader) leaderChanges++;

@@ -183,6 +183,21 @@ describe('experiments > checker > explain', () => {
     );
   });
 
+  it('a broker ZooKeeper never named leader', () => {
+    const r = check(
+      history({
+        config: { acks: 1, minInsyncReplicas: 1 },
+        sends: [ok(0, 0, { leader: 3 })],
+        cluster: [state(0, 1, 0, [1])],
+        finalReads: [read(1, [])],
+      }),
+    );
+    expect(r.lost[0].explanation).toMatchObject({ ackedBy: 3, zombie: true, zkLeaderAtAck: 1 });
+    expect(r.lost[0].explanation.text).toMatch(
+      /^acknowledged by broker 3 \(offset 0\), which ZooKeeper never named leader; broker 1 was leader at epoch 0 since 0\.0 s \(controller epoch 1\); /,
+    );
+  });
+
   it('falls back to the leader in ZooKeeper when the send does not name one', () => {
     const r = check(
       history({

@@ -2,7 +2,7 @@
  * Explains a lost record from the cluster's own events: the leader that acknowledged it
  * and its epoch, the election that replaced that leader, and the truncation that dropped it.
  */
-import type { History, SendRecord } from '../history';
+import type { FaultEvent, History, SendRecord } from '../history';
 import { describeFault } from './availability';
 import { byTime, firedFaults, valueOf, type FinalLog } from './finalLog';
 import type { ElectionInfo, LossExplanation, PartitionStateEvent, TruncationEvent } from './types';
@@ -33,6 +33,10 @@ export interface ExplainContext {
   /** Partition-state events of the send's partition, by time. */
   states: PartitionStateEvent[];
   finalLog: FinalLog;
+  /** Truncation events of the send's partition, by time (default: from the history). */
+  truncations?: TruncationEvent[];
+  /** Faults that fired, by time (default: from the history). */
+  faults?: FaultEvent[];
 }
 
 export function explainLoss(send: SendRecord, ctx: ExplainContext): LossExplanation {
@@ -70,16 +74,15 @@ export function explainLoss(send: SendRecord, ctx: ExplainContext): LossExplanat
   }
   const elected = electionIdx >= 0 ? election(states, electionIdx) : undefined;
 
-  const truncations = byTime(
-    history.cluster.filter(
-      (e): e is TruncationEvent =>
-        e.type === 'truncation' &&
-        e.partition === send.partition &&
-        e.t >= send.tSend &&
-        offset >= 0 &&
-        e.toOffset <= offset &&
-        offset < e.fromOffset,
-    ),
+  const candidates =
+    ctx.truncations ??
+    byTime(
+      history.cluster.filter(
+        (e): e is TruncationEvent => e.type === 'truncation' && e.partition === send.partition,
+      ),
+    );
+  const truncations = candidates.filter(
+    (e) => e.t >= send.tSend && offset >= 0 && e.toOffset <= offset && offset < e.fromOffset,
   );
   const truncation = truncations.find((e) => e.brokerId === ackedBy) ?? truncations[0];
   const rejoined =
@@ -93,9 +96,7 @@ export function explainLoss(send: SendRecord, ctx: ExplainContext): LossExplanat
     );
 
   const faultBefore = elected?.t ?? tDone;
-  const fault = firedFaults(history)
-    .filter((f) => f.t <= faultBefore)
-    .at(-1);
+  const fault = (ctx.faults ?? firedFaults(history)).filter((f) => f.t <= faultBefore).at(-1);
 
   const value = valueOf(send.id);
   const aboveHighWatermark = finalLog.reads.flatMap((r) =>
@@ -117,7 +118,12 @@ export function explainLoss(send: SendRecord, ctx: ExplainContext): LossExplanat
     parts.push(`acknowledged by broker ${ackedBy} as leader at epoch ${ackLeaderEpoch} (${at})`);
   else parts.push(`acknowledged by broker ${ackedBy} (${at})`);
 
-  if (elected) {
+  if (elected && electionIdx === 0) {
+    // no earlier state: this leader was in place from the start
+    parts.push(
+      `broker ${elected.leader} was leader at epoch ${elected.leaderEpoch} since ${seconds(elected.t)} (controller epoch ${elected.controllerEpoch})`,
+    );
+  } else if (elected) {
     const how = elected.unclean
       ? `while not in the ISR ${list(elected.previousIsr)} (unclean, controller epoch ${elected.controllerEpoch})`
       : `from the ISR ${list(elected.previousIsr)} (clean, controller epoch ${elected.controllerEpoch})`;

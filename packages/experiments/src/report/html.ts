@@ -68,6 +68,7 @@ footer { color:var(--muted); font-size:12px; margin-top:30px; }
 #timeline .lane-label.tiny { font-size:9px; fill:#98a2b3; }
 #timeline .lane-label.loss { fill:${LOSS_COLOR}; font-weight:650; }
 #timeline .part-label { font-weight:700; font-size:12px; fill:#1d2330; }
+#timeline .part-sum { font-weight:400; font-size:11px; fill:#667085; }
 #timeline .tick { fill:#667085; font-size:10px; }
 #timeline .grid { stroke:#eef0f3; stroke-width:1; }
 #timeline .axis { stroke:#c5cad3; }

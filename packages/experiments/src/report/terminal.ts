@@ -41,7 +41,7 @@ export function renderTerminal(
       'acked',
       'lost',
       'dup',
-      'elections',
+      'new leaders',
       'unavailable',
       'failover',
     ],
@@ -105,7 +105,7 @@ export function renderTerminal(
   const noLoss = promisesNoLoss(result.config);
   out.push(
     result.ok
-      ? `verdict: OK, every expectation of this configuration held (${noLoss.applies ? 'no loss promised' : noLoss.because})`
+      ? `verdict: OK, every expectation of this configuration held (${noLoss.applies ? `${noLoss.because} promise no acknowledged loss` : noLoss.because})`
       : `verdict: VIOLATED, ${result.violations.length} expectation(s) of this configuration failed`,
   );
   for (const e of result.expectations) {

@@ -262,8 +262,11 @@ export function renderTimeline(
     c.out.push(`<g data-kind="partition" data-partition="${p}">`);
     c.out.push(
       `<line x1="8" x2="${right}" y1="${y - 4}" y2="${y - 4}" class="sep"/>`,
-      `<text x="12" y="${y + 14}" class="part-label">${esc(`${topic}-${p}`)}</text>`,
+      `<text x="12" y="${y + 10}" class="part-label">${esc(`${topic}-${p}`)}<tspan class="part-sum" dx="10">${esc(
+        `${summary.acknowledged} acknowledged · ${summary.lost} lost · ${summary.leaderChanges} leader change${summary.leaderChanges === 1 ? '' : 's'} · unavailable ${secs(summary.unavailableMs)}`,
+      )}</tspan></text>`,
     );
+    y += 16;
     label(c, y + 14, 'leader');
     // one segment per leader and epoch (ISR changes show in the strips below)
     mine.forEach((s: PartitionStateEvent, i) => {
@@ -308,11 +311,9 @@ export function renderTimeline(
     });
     mine.forEach((s: PartitionStateEvent, i) => {
       const prev = i > 0 ? mine[i - 1] : undefined;
-      if (
-        prev &&
-        s.leader >= 0 &&
-        (s.leader !== prev.leader || s.leaderEpoch !== prev.leaderEpoch)
-      ) {
+      // a new leader (an epoch bump with the same leader, as on an ISR change by the
+      // controller, is only a segment boundary)
+      if (prev && s.leader >= 0 && s.leader !== prev.leader) {
         const cx = x(s.t);
         const how = s.unclean ? 'unclean' : 'clean';
         const t = `${how} election at ${secs(s.t)}: broker ${s.leader} leads ${topic}-${p} at epoch ${s.leaderEpoch} (previous ISR [${prev.isr.join(',')}], controller epoch ${s.controllerEpoch})`;
