@@ -99,11 +99,7 @@ export function explainLoss(send: SendRecord, ctx: ExplainContext): LossExplanat
   const fault = (ctx.faults ?? firedFaults(history)).filter((f) => f.t <= faultBefore).at(-1);
 
   const value = valueOf(send.id);
-  const aboveHighWatermark = finalLog.reads.flatMap((r) =>
-    r.records
-      .filter((rec) => rec.value === value && rec.offset >= finalLog.highWatermark)
-      .map((rec) => ({ brokerId: r.brokerId, offset: rec.offset })),
-  );
+  const aboveHighWatermark = [...(finalLog.aboveHighWatermark.get(value) ?? [])];
 
   const parts: string[] = [];
   const at = offset >= 0 ? `offset ${offset}` : 'acks=0, no offset';

@@ -22,6 +22,8 @@ export interface FinalLog {
   committed: ReplicaRecord[];
   /** Value -> offsets where any replica holds it below the high watermark. */
   present: Map<string, number[]>;
+  /** Value -> replicas that hold it at or above the high watermark (not committed). */
+  aboveHighWatermark: Map<string, { brokerId: number; offset: number }[]>;
 }
 
 /** The value the workload writes for send `id`. */
@@ -78,9 +80,15 @@ export function buildFinalLogs(history: History): Map<number, FinalLog> {
       .filter((r) => r.offset >= logStartOffset && r.offset < highWatermark)
       .sort((a, b) => a.offset - b.offset);
     const present = new Map<string, number[]>();
+    const aboveHighWatermark = new Map<string, { brokerId: number; offset: number }[]>();
     for (const read of reads) {
       for (const rec of read.records) {
-        if (rec.offset >= highWatermark) continue;
+        if (rec.offset >= highWatermark) {
+          const list = aboveHighWatermark.get(rec.value) ?? [];
+          list.push({ brokerId: read.brokerId, offset: rec.offset });
+          aboveHighWatermark.set(rec.value, list);
+          continue;
+        }
         const offsets = present.get(rec.value) ?? [];
         if (!offsets.includes(rec.offset)) offsets.push(rec.offset);
         present.set(rec.value, offsets);
@@ -97,6 +105,7 @@ export function buildFinalLogs(history: History): Map<number, FinalLog> {
       finalIsr,
       committed,
       present,
+      aboveHighWatermark,
     });
   }
   return out;
