@@ -24,6 +24,7 @@ import type {
   Divergence,
   DuplicateRecord,
   FailedButPresent,
+  InconsistentOffset,
   LostRecord,
   PartitionSummary,
   PhantomRecord,
@@ -99,6 +100,33 @@ function reorders(log: FinalLog, sendsById: Map<number, SendRecord>): ReorderedR
     } else maxByKey.set(rec.key, { seq: send.seq, offset: rec.offset });
   }
   return out;
+}
+
+function inconsistentOffsets(history: History, logs: Map<number, FinalLog>): InconsistentOffset[] {
+  const out: InconsistentOffset[] = [];
+  const seen = new Set<string>();
+  const judge = (
+    partition: number,
+    offset: number,
+    expected: string,
+    source: 'ack' | 'consume',
+    member?: string,
+  ) => {
+    const log = logs.get(partition);
+    if (!log || !log.reference || offset < log.logStartOffset || offset >= log.highWatermark)
+      return;
+    const found = log.committedAt.get(offset)?.value ?? null;
+    const k = `${partition}/${offset}/${expected}/${source}`;
+    if (found === expected || seen.has(k)) return;
+    seen.add(k);
+    out.push({ partition, offset, expected, found, source, ...(member ? { member } : {}) });
+  };
+  for (const s of history.sends)
+    if (s.outcome === 'ok' && s.offset !== undefined && s.offset >= 0)
+      judge(s.partition, s.offset, valueOf(s.id), 'ack');
+  for (const c of [...history.consumes].sort((a, b) => a.t - b.t))
+    judge(c.partition, c.offset, c.value, 'consume', c.member);
+  return out.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
 }
 
 function commitRegressions(history: History): CommitRegression[] {
@@ -208,6 +236,10 @@ export function check(history: History, options: CheckOptions = {}): CheckResult
     });
   }
 
+  consumerObservedLoss.sort(
+    (a, b) => a.partition - b.partition || a.offset - b.offset || a.t - b.t,
+  );
+
   const phantoms: PhantomRecord[] = [];
   const phantomSeen = new Set<string>();
   const phantomReason = (value: string, key: string, partition: number): string | undefined => {
@@ -300,11 +332,14 @@ export function check(history: History, options: CheckOptions = {}): CheckResult
     unseen,
     beyondRetention,
     divergences: allDivergences.length,
+    inconsistentOffsets: 0,
     commitRegressions: 0,
     consumed: history.consumes.length,
   };
   const regressions = commitRegressions(history);
   counts.commitRegressions = regressions.length;
+  const inconsistent = inconsistentOffsets(history, logs);
+  counts.inconsistentOffsets = inconsistent.length;
 
   const exps = expectations(history.meta.config, {
     ...counts,
@@ -325,6 +360,7 @@ export function check(history: History, options: CheckOptions = {}): CheckResult
     phantoms,
     failedButPresent,
     divergences: allDivergences,
+    inconsistentOffsets: inconsistent,
     commitRegressions: regressions,
     partitions,
     expectations: exps,

@@ -13,6 +13,7 @@ export interface AnomalyCounts {
   reordered: number;
   phantoms: number;
   divergences: number;
+  inconsistentOffsets: number;
   commitRegressions: number;
   /** Partitions with no final read at all. */
   unreadPartitions: number;
@@ -76,6 +77,14 @@ export function expectations(config: ExperimentConfig, n: AnomalyCounts): Expect
       'replicas of the final ISR hold the same records below the high watermark',
       always,
       n.divergences,
+    ),
+    make(
+      'consistent-offsets',
+      'every acknowledged or consumed offset holds the same value in the final log',
+      noLoss.applies
+        ? noLoss
+        : { applies: false, because: `${noLoss.because}: a truncated offset may be written again` },
+      n.inconsistentOffsets,
     ),
     make(
       'commits-monotonic',

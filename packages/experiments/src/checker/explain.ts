@@ -100,6 +100,7 @@ export function explainLoss(send: SendRecord, ctx: ExplainContext): LossExplanat
 
   const value = valueOf(send.id);
   const aboveHighWatermark = [...(finalLog.aboveHighWatermark.get(value) ?? [])];
+  const outsideIsr = [...(finalLog.outsideIsr.get(value) ?? [])];
 
   const parts: string[] = [];
   const at = offset >= 0 ? `offset ${offset}` : 'acks=0, no offset';
@@ -139,6 +140,11 @@ export function explainLoss(send: SendRecord, ctx: ExplainContext): LossExplanat
       `still on ${aboveHighWatermark.map((a) => `broker ${a.brokerId} at offset ${a.offset}`).join(', ')}, above the high watermark ${finalLog.highWatermark}`,
     );
 
+  if (outsideIsr.length > 0)
+    parts.push(
+      `still on ${outsideIsr.map((a) => `broker ${a.brokerId} at offset ${a.offset}`).join(', ')}, outside the final ISR`,
+    );
+
   let text = parts.join('; ');
   if (fault) text += ` (after the fault "${describeFault(fault)}" at ${seconds(fault.t)})`;
 
@@ -151,6 +157,7 @@ export function explainLoss(send: SendRecord, ctx: ExplainContext): LossExplanat
     truncation,
     fault: fault && { t: fault.t, kind: fault.kind, role: fault.role, target: fault.target },
     aboveHighWatermark,
+    outsideIsr,
     text,
   };
 }

@@ -37,8 +37,10 @@ export interface LossExplanation {
   truncation?: TruncationEvent;
   /** The last fault that started before the election (or before the ack when there was no election). */
   fault?: { t: number; kind: string; role: string; target: string };
-  /** Replicas that still hold it above the final high watermark. */
+  /** Replicas of the final ISR that still hold it above the final high watermark. */
   aboveHighWatermark: { brokerId: number; offset: number }[];
+  /** Replicas outside the final ISR that still hold it. */
+  outsideIsr: { brokerId: number; offset: number }[];
   /** One sentence, as a Kafka engineer would say it. */
   text: string;
 }
@@ -122,6 +124,22 @@ export interface Divergence {
   replicas: { brokerId: number; value: string | null; leaderEpoch: number | null }[];
 }
 
+/**
+ * An offset that the producer was told (an acknowledgement) or a consumer read, holding
+ * another value in the final log (Jepsen's inconsistent offsets).
+ */
+export interface InconsistentOffset {
+  partition: number;
+  offset: number;
+  /** The value acknowledged or consumed at that offset. */
+  expected: string;
+  /** What the final log holds there. */
+  found: string | null;
+  source: 'ack' | 'consume';
+  /** The consumer that read it (source `consume`). */
+  member?: string;
+}
+
 /** A committed offset lower than the group's previous commit for the partition. */
 export interface CommitRegression {
   partition: number;
@@ -185,6 +203,7 @@ export interface Expectation {
     | 'no-reorder'
     | 'no-phantoms'
     | 'replicas-agree'
+    | 'consistent-offsets'
     | 'commits-monotonic'
     | 'final-read-complete'
     | 'healed';
@@ -216,6 +235,7 @@ export interface CheckCounts {
   /** Acknowledged records older than the log start offset: deleted by retention, not checkable. */
   beyondRetention: number;
   divergences: number;
+  inconsistentOffsets: number;
   commitRegressions: number;
   consumed: number;
 }
@@ -234,6 +254,7 @@ export interface CheckResult {
   phantoms: PhantomRecord[];
   failedButPresent: FailedButPresent[];
   divergences: Divergence[];
+  inconsistentOffsets: InconsistentOffset[];
   commitRegressions: CommitRegression[];
   partitions: PartitionSummary[];
   expectations: Expectation[];

@@ -388,6 +388,22 @@ export function renderHtml(
     result.divergences.length,
   );
   section(
+    'Offsets acknowledged or consumed with another value than the final log holds',
+    rowsOrNone(
+      result.inconsistentOffsets,
+      max,
+      ['partition', 'offset', 'seen', 'as', 'final log holds'],
+      (i) => [
+        String(i.partition),
+        String(i.offset),
+        esc(i.source === 'ack' ? 'acknowledged' : `consumed by ${i.member ?? ''}`),
+        `<code>${esc(i.expected)}</code>`,
+        i.found === null ? 'nothing' : `<code>${esc(i.found)}</code>`,
+      ],
+    ),
+    result.inconsistentOffsets.length,
+  );
+  section(
     'Committed offsets that went backwards',
     rowsOrNone(result.commitRegressions, max, ['partition', 'at', 'member', 'from', 'to'], (r) => [
       String(r.partition),

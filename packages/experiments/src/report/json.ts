@@ -40,6 +40,7 @@ export function renderJson(result: CheckResult): string {
         phantoms: rest.phantoms,
         failedButPresent: rest.failedButPresent,
         divergences: rest.divergences,
+        inconsistentOffsets: rest.inconsistentOffsets,
         commitRegressions: rest.commitRegressions,
       },
       null,

@@ -111,6 +111,7 @@ describe('experiments > report', () => {
         'phantoms',
         'failedButPresent',
         'divergences',
+        'inconsistentOffsets',
         'commitRegressions',
       ]);
       expect(json.format).toBe(REPORT_FORMAT);

@@ -25,7 +25,7 @@ export function renderTerminal(
     `  sends ${c.sends}: ${c.acknowledged} acknowledged, ${c.failed} failed, ${c.unknown} unknown; consumed ${c.consumed}`,
   );
   out.push(
-    `  lost ${c.lost}  consumer-observed loss ${c.consumerObservedLoss}  duplicated ${c.duplicated}  reordered ${c.reordered}  phantoms ${c.phantoms}  diverged offsets ${c.divergences}  commit regressions ${c.commitRegressions}`,
+    `  lost ${c.lost}  consumer-observed loss ${c.consumerObservedLoss}  duplicated ${c.duplicated}  reordered ${c.reordered}  phantoms ${c.phantoms}  diverged offsets ${c.divergences}  inconsistent offsets ${c.inconsistentOffsets}  commit regressions ${c.commitRegressions}`,
   );
   out.push(
     `  failed but present ${c.failedButPresent}  unknown but present ${c.unknownPresent}  acknowledged never consumed ${c.unseen}${c.beyondRetention ? `  beyond retention ${c.beyondRetention}` : ''}`,
@@ -87,6 +87,10 @@ export function renderTerminal(
   for (const d of result.divergences.slice(0, 5))
     other.push(
       `diverged p${d.partition} offset ${d.offset}: ${d.replicas.map((r) => `broker ${r.brokerId} ${r.value ?? 'nothing'}${r.leaderEpoch === null ? '' : `@${r.leaderEpoch}`}`).join(' vs ')}`,
+    );
+  for (const i of result.inconsistentOffsets.slice(0, 5))
+    other.push(
+      `inconsistent offset p${i.partition} ${i.offset}: ${i.source === 'ack' ? 'acknowledged' : `consumed by ${i.member}`} as ${i.expected}, the final log holds ${i.found ?? 'nothing'}`,
     );
   for (const r of result.commitRegressions.slice(0, 5))
     other.push(
