@@ -220,7 +220,7 @@ export function renderHtml(
   const maxUnavail = Math.max(0, ...result.partitions.map((p) => p.unavailableMs));
   const failoverMs = result.partitions.flatMap((p) => p.failovers.map((f) => f.ms));
   const cards = [
-    card(`${c.acknowledged} / ${c.sends}`, 'acknowledged / sent'),
+    card(c.acknowledged, `acknowledged of ${c.sends} sent`),
     card(c.lost, 'acknowledged but lost', c.lost ? 'bad' : ''),
     card(c.consumerObservedLoss, 'consumed, then lost', c.consumerObservedLoss ? 'bad' : ''),
     card(c.duplicated, 'duplicated', c.duplicated ? 'bad' : ''),
