@@ -93,6 +93,9 @@ footer { color:var(--muted); font-size:12px; margin-top:30px; }
 #timeline .trunc { stroke:#475467; stroke-width:2.2; fill:none; }
 #timeline .trunc.dropped { stroke:${LOSS_COLOR}; stroke-width:2.6; }
 #timeline .loss-link { stroke:${LOSS_COLOR}; stroke-dasharray:3 3; stroke-width:1; fill:none; }
+#timeline .dup { fill:#f79009; stroke:#7a4a00; stroke-width:1; }
+#timeline .log-mark { stroke:#fff; stroke-width:1; opacity:.85; }
+#timeline .log-mark.error { stroke:${LOSS_COLOR}; stroke-width:2; }
 #timeline .failed-bar { fill:${LOSS_COLOR}; opacity:.55; }
 #timeline .l-sent { fill:none; stroke:#98a2b3; stroke-width:1.5; }
 #timeline .l-acked { fill:none; stroke:#2e6fba; stroke-width:2; }
@@ -155,6 +158,8 @@ function legend(history: History): string {
     `<span>${swatch('<rect y="3" width="22" height="6" fill="#f79009"/>')}unavailable: no acks</span>`,
     `<span>${swatch(`<path d="M11,0 v12" stroke="${LOSS_COLOR}" stroke-width="2"/>`)}lost record, where acknowledged</span>`,
     `<span>${swatch(`<path d="M6,1 l10,10 m0,-10 l-10,10" stroke="${LOSS_COLOR}" stroke-width="2.4"/>`)}truncation that dropped it</span>`,
+    `<span>${swatch('<path d="M11,0 l5,6 l-5,6 l-5,-6 z" fill="#f79009" stroke="#7a4a00"/>')}duplicated record</span>`,
+    `<span>${swatch('<circle cx="11" cy="6" r="3.5" fill="#98a2b3"/>')}broker log line</span>`,
     `<span>${swatch('<path d="M0,6 h22" stroke="#2e6fba" stroke-width="2"/>')}acknowledged/s</span>`,
     `<span>${swatch('<path d="M0,6 h22" stroke="#98a2b3" stroke-width="1.5"/>')}sent/s</span>`,
     `<span>${swatch('<path d="M0,6 h22" stroke="#3a9a4a" stroke-width="1.5" stroke-dasharray="4 3"/>')}consumed/s</span>`,

@@ -260,6 +260,25 @@ describe('experiments > report', () => {
       expect(html).toContain('data-kind="controller" data-broker="2"');
     });
 
+    it('marks duplicates and broker log lines', () => {
+      const h = history({
+        sends: [ok(0, 0), ok(1, 1, { tSend: 100, tDone: 900 })],
+        cluster: [
+          state(0, 1, 0, [1]),
+          { t: 500, type: 'log', brokerId: 1, level: 'error', message: 'fetch failed' },
+        ],
+        finalReads: [read(1, [v(0), v(1), v(1)])],
+      });
+      const html = renderHtml(check(h), h);
+      expect(html).toMatch(
+        /class="dup" data-kind="duplicate" data-partition="0"><title>v1 \(key k, seq 1\) duplicated at offsets 1, 2; sent at 0\.1 s, acknowledged at 0\.9 s \(offset 1\)<\/title>/,
+      );
+      expect(html).toMatch(
+        /class="log-mark error" data-kind="log" data-broker="1"><title>0\.5 s broker 1 error: fetch failed<\/title>/,
+      );
+      expect(html).toContain('lost (0) dup (1)');
+    });
+
     it('escapes what comes from the history', () => {
       const h = lossy();
       h.meta.scenario = '<script>alert(1)</script>';

@@ -248,7 +248,24 @@ export function renderTimeline(
   }
   y += 10;
 
+  // broker log lines the runner kept (state changes, errors)
+  const logs = history.cluster
+    .filter((e): e is Extract<ClusterEvent, { type: 'log' }> => e.type === 'log')
+    .sort((a, b) => a.t - b.t);
+  if (logs.length > 0) {
+    label(c, y + 9, `broker logs (${logs.length})`, 'lane-label small');
+    for (const e of logs) {
+      const cls = e.level === 'error' || e.level === 'fatal' ? 'log-mark error' : 'log-mark';
+      c.out.push(
+        `<circle cx="${x(e.t).toFixed(1)}" cy="${y + 6}" r="3.2" fill="${brokerColor(e.brokerId)}" class="${cls}" data-kind="log" data-broker="${e.brokerId}"><title>${esc(`${secs(e.t)} broker ${e.brokerId} ${e.level}: ${e.message}`)}</title></circle>`,
+      );
+    }
+    y += 16;
+  }
+  y += 4;
+
   // partitions
+  const sendsById = new Map(history.sends.map((s) => [s.id, s]));
   const lostByPartition = new Map<number, CheckResult['lost']>();
   for (const l of result.lost) {
     const list = lostByPartition.get(l.partition) ?? [];
@@ -363,12 +380,22 @@ export function renderTimeline(
     y += 10;
     // lost records: a tick where each was acknowledged, a cross where it was dropped
     const lost = lostByPartition.get(p) ?? [];
+    const dups = result.duplicates.filter((d) => d.partition === p);
     label(
       c,
       y + 9,
-      `lost (${lost.length})`,
-      lost.length ? 'lane-label small loss' : 'lane-label small',
+      `lost (${lost.length})${dups.length ? ` dup (${dups.length})` : ''}`,
+      lost.length || dups.length ? 'lane-label small loss' : 'lane-label small',
     );
+    // duplicates: a diamond where the send that was written twice was acknowledged
+    for (const d of dups) {
+      const send = sendsById.get(Number(d.value.slice(1)));
+      if (!send) continue;
+      const dx = x(send.tDone ?? send.tSend);
+      c.out.push(
+        `<path d="M${dx.toFixed(1)},${y + 1} l5,6 l-5,6 l-5,-6 z" class="dup" data-kind="duplicate" data-partition="${p}"><title>${esc(`${d.value} (key ${d.key}, seq ${send.seq}) duplicated at offsets ${d.offsets.join(', ')}; sent at ${secs(send.tSend)}, ${send.outcome === 'ok' ? `acknowledged at ${secs(send.tDone ?? send.tSend)} (offset ${send.offset})` : send.outcome}`)}</title></path>`,
+      );
+    }
     for (const l of lost) {
       const lx = x(l.tDone);
       c.out.push(
