@@ -5,7 +5,7 @@
  */
 import type { History, SendRecord } from '../history';
 import { coveredMs, endOf, failovers, noAckWindows, noLeaderWindows } from './availability';
-import { explainLoss } from './explain';
+import { explainLoss, lossCauses } from './explain';
 import { expectations, violationsOf } from './expectations';
 import {
   buildFinalLogs,
@@ -354,6 +354,7 @@ export function check(history: History, options: CheckOptions = {}): CheckResult
     config: history.meta.config,
     counts,
     lost,
+    lossCauses: lossCauses(lost),
     consumerObservedLoss,
     duplicates: allDuplicates,
     reordered: allReorders,

@@ -5,7 +5,14 @@
 import type { FaultEvent, History, SendRecord } from '../history';
 import { describeFault } from './availability';
 import { byTime, firedFaults, valueOf, type FinalLog } from './finalLog';
-import type { ElectionInfo, LossExplanation, PartitionStateEvent, TruncationEvent } from './types';
+import type {
+  ElectionInfo,
+  LossCause,
+  LossExplanation,
+  LostRecord,
+  PartitionStateEvent,
+  TruncationEvent,
+} from './types';
 
 export function seconds(t: number): string {
   return `${(t / 1000).toFixed(1)} s`;
@@ -160,4 +167,70 @@ export function explainLoss(send: SendRecord, ctx: ExplainContext): LossExplanat
     outsideIsr,
     text,
   };
+}
+
+function causeKey(l: LostRecord): string {
+  const e = l.explanation;
+  return JSON.stringify([
+    l.partition,
+    e.ackedBy ?? null,
+    e.ackLeaderEpoch ?? null,
+    e.zombie,
+    e.election ? [e.election.t, e.election.leader, e.election.leaderEpoch] : null,
+    e.truncation ? [e.truncation.t, e.truncation.brokerId, e.truncation.toOffset] : null,
+    e.fault ? [e.fault.t, e.fault.target] : null,
+    e.aboveHighWatermark.length > 0,
+    e.outsideIsr.length > 0,
+  ]);
+}
+
+/** Groups lost records that share one explanation, largest group first. */
+export function lossCauses(lost: LostRecord[]): LossCause[] {
+  const groups = new Map<string, LostRecord[]>();
+  for (const l of lost) {
+    const k = causeKey(l);
+    const g = groups.get(k) ?? [];
+    g.push(l);
+    groups.set(k, g);
+  }
+  const out: LossCause[] = [];
+  for (const g of groups.values()) {
+    const offsets = g.map((l) => l.offset);
+    const first = Math.min(...offsets);
+    const last = Math.max(...offsets);
+    const rep = g[0];
+    let text = rep.explanation.text;
+    if (g.length > 1) {
+      // the representative's offset stands for the range, and where the copies remain is
+      // said once (records in one group all have, or all lack, such copies)
+      const range = first === last ? `(offset ${first})` : `(offsets ${first}–${last})`;
+      text = text
+        .replace(`(offset ${rep.offset})`, range)
+        .replace(
+          `no truncation covering offset ${rep.offset} was recorded`,
+          'no truncation covering them was recorded',
+        )
+        .replace(/; still on [^;(]*[^;( ]/g, '');
+      const where: string[] = [];
+      if (rep.explanation.aboveHighWatermark.length > 0) where.push('above the high watermark');
+      if (rep.explanation.outsideIsr.length > 0) where.push('outside the final ISR');
+      if (where.length > 0) {
+        const at = text.lastIndexOf(' (after the fault');
+        const clause = `; still on a replica, ${where.join(' or ')}`;
+        text = at >= 0 ? text.slice(0, at) + clause + text.slice(at) : text + clause;
+      }
+    }
+    out.push({
+      partition: rep.partition,
+      count: g.length,
+      firstOffset: first,
+      lastOffset: last,
+      firstAckT: Math.min(...g.map((l) => l.tDone)),
+      lastAckT: Math.max(...g.map((l) => l.tDone)),
+      text,
+    });
+  }
+  return out.sort(
+    (a, b) => b.count - a.count || a.partition - b.partition || a.firstOffset - b.firstOffset,
+  );
 }

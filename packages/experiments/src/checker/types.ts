@@ -61,6 +61,20 @@ export interface LostRecord {
   explanation: LossExplanation;
 }
 
+/** Lost records that share one explanation: the same leader, epoch, election and truncation. */
+export interface LossCause {
+  partition: number;
+  count: number;
+  /** The lowest and highest acknowledged offsets among them (-1 with acks=0). */
+  firstOffset: number;
+  lastOffset: number;
+  /** When the first and the last of them were acknowledged. */
+  firstAckT: number;
+  lastAckT: number;
+  /** The explanation, with the offset range in place of one offset. */
+  text: string;
+}
+
 /** A record a consumer received that is absent from the final log. */
 export interface ConsumerObservedLoss {
   value: string;
@@ -248,6 +262,8 @@ export interface CheckResult {
   config: ExperimentConfig;
   counts: CheckCounts;
   lost: LostRecord[];
+  /** The lost records grouped by explanation, largest group first. */
+  lossCauses: LossCause[];
   consumerObservedLoss: ConsumerObservedLoss[];
   duplicates: DuplicateRecord[];
   reordered: ReorderedRecord[];

@@ -58,7 +58,8 @@ td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
 tr:last-child td { border-bottom:none; }
 td.expl { max-width:760px; }
 .more { color:var(--muted); margin-top:6px; }
-code { font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; }
+code { font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; white-space:nowrap; }
+td:first-child { white-space:nowrap; }
 footer { color:var(--muted); font-size:12px; margin-top:30px; }
 /* timeline */
 #timeline { display:block; font:11px system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif; }
@@ -296,6 +297,18 @@ export function renderHtml(
     ],
     [3, 4, 5, 6, 7, 8, 9, 10],
   );
+  const causes = rowsOrNone(
+    result.lossCauses,
+    max,
+    ['records', 'partition', 'acknowledged', 'why'],
+    (g) => [
+      `<b style="color:var(--bad)">${g.count}</b>`,
+      esc(`${topic}-${g.partition}`),
+      g.firstAckT === g.lastAckT ? secs(g.firstAckT) : `${secs(g.firstAckT)} – ${secs(g.lastAckT)}`,
+      esc(g.text),
+    ],
+    [0],
+  );
   const lost = rowsOrNone(
     result.lost,
     max,
@@ -510,7 +523,7 @@ export function renderHtml(
 <h1>kzoo experiment · ${esc(result.scenario)}</h1>
 <span class="badge ${result.ok ? 'ok' : 'bad'}" id="verdict" data-ok="${result.ok}">${result.ok ? 'OK' : 'VIOLATED'}</span>
 <span>${esc(verdict)}</span>
-<div class="meta">seed ${result.seed} · topic <code>${esc(topic)}</code> · group <code>${esc(history.meta.group)}</code> · fault phase ${secs(history.meta.durationMs)} · started ${esc(new Date(history.meta.startedAt).toISOString())} · kzoo ${esc(history.meta.version)}</div>
+<div class="meta">seed ${result.seed} · topic <code>${esc(topic)}</code> · group <code>${esc(history.meta.group)}</code> · fault phase ${secs(history.meta.durationMs)} · started ${Number.isFinite(history.meta.startedAt) ? esc(new Date(history.meta.startedAt).toISOString()) : 'at an unknown time'} · kzoo ${esc(history.meta.version)}</div>
 <div class="chips">${chips.map(([t, risk]) => `<span class="chip${risk ? ' risk' : ''}">${esc(t)}</span>`).join('')}</div>
 </header>
 <section class="summary" id="summary">${summary.map((x) => `<div>${x}</div>`).join('\n')}</section>
@@ -528,6 +541,8 @@ ${warnings}
 </section>
 <h2>Partitions</h2>
 ${partitions}
+<h2>Why acknowledged records were lost</h2>
+${causes}
 <h2>Lost acknowledged records (${result.lost.length})</h2>
 ${lost}
 ${other.length ? `<h2>Other anomalies</h2>\n${other.join('\n')}` : ''}

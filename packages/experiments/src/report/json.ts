@@ -33,6 +33,7 @@ export function renderJson(result: CheckResult): string {
         counts,
         expectations,
         partitions,
+        lossCauses: rest.lossCauses,
         lost: rest.lost,
         consumerObservedLoss: rest.consumerObservedLoss,
         duplicates: rest.duplicates,

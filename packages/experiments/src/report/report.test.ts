@@ -104,6 +104,7 @@ describe('experiments > report', () => {
         'counts',
         'expectations',
         'partitions',
+        'lossCauses',
         'lost',
         'consumerObservedLoss',
         'duplicates',

@@ -67,6 +67,12 @@ export function renderTerminal(
   out.push(table(rows).replace(/^/gm, '  '));
   if (result.lost.length > 0) {
     out.push('');
+    out.push(`lost acknowledged records (${result.lost.length}), by cause:`);
+    for (const cause of result.lossCauses.slice(0, 10))
+      out.push(`  ${cause.count} on p${cause.partition}: ${cause.text}`);
+    if (result.lossCauses.length > 10)
+      out.push(`  ... and ${result.lossCauses.length - 10} more causes (see the JSON report)`);
+    out.push('');
     out.push(`lost acknowledged records (${result.lost.length}):`);
     for (const l of result.lost.slice(0, maxLost))
       out.push(`  ${l.value} key ${l.key} seq ${l.seq} p${l.partition}: ${l.explanation.text}`);
