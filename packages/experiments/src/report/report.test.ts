@@ -56,6 +56,9 @@ describe('experiments > report', () => {
         /^ +0 +2 +2 +1 +2 +2 +1 +0 +1 +.*0\.4 s after kill broker 1 \(leader of t-0\)$/m,
       );
       expect(text).toContain(
+        'lost acknowledged records (1), by cause:\n  1 on p0: acknowledged by broker 1 as leader at epoch 0 (offset 1); broker 2 was elected',
+      );
+      expect(text).toContain(
         'v1 key k seq 1 p0: acknowledged by broker 1 as leader at epoch 0 (offset 1); broker 2 was elected leader at epoch 1 from the ISR [1,2]',
       );
       expect(text).toContain('verdict: OK, every expectation of this configuration held');
@@ -258,6 +261,9 @@ describe('experiments > report', () => {
         /class="trunc dropped" data-kind="truncation" data-partition="0" data-broker="1"/,
       );
       expect(html).toContain('data-kind="heal"');
+      expect(html).toMatch(
+        /<h2>Why acknowledged records were lost<\/h2>\n<table>.*<td class="num"><b style="color:var\(--bad\)">1<\/b><\/td><td>t-0<\/td><td>0\.0 s<\/td><td class="expl">acknowledged by broker 1 as leader at epoch 0 \(offset 1\); broker 2 was elected/s,
+      );
       expect(html).toContain('data-kind="controller" data-broker="2"');
     });
 
