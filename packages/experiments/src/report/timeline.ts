@@ -275,7 +275,6 @@ export function renderTimeline(
   for (const summary of result.partitions) {
     const p = summary.partition;
     const mine = states.filter((s) => s.partition === p);
-    const groupTop = y;
     c.out.push(`<g data-kind="partition" data-partition="${p}">`);
     c.out.push(
       `<line x1="8" x2="${right}" y1="${y - 4}" y2="${y - 4}" class="sep"/>`,
@@ -421,7 +420,6 @@ export function renderTimeline(
     }
     y += 18;
     c.out.push('</g>');
-    c.out.push(`<!-- partition ${p}: ${groupTop}-${y} -->`);
     y += 10;
   }
 
