@@ -279,7 +279,7 @@ export function renderTimeline(
     c.out.push(
       `<line x1="8" x2="${right}" y1="${y - 4}" y2="${y - 4}" class="sep"/>`,
       `<text x="12" y="${y + 10}" class="part-label">${esc(`${topic}-${p}`)}<tspan class="part-sum" dx="10">${esc(
-        `${summary.acknowledged} acknowledged · ${summary.lost} lost · ${summary.leaderChanges} leader change${summary.leaderChanges === 1 ? '' : 's'} · unavailable ${secs(summary.unavailableMs)}`,
+        `${summary.acknowledged} acknowledged · ${summary.lost} lost · ${summary.leaderChanges} leader change${summary.leaderChanges === 1 ? '' : 's'} · unavailable ${secs(summary.unavailableMs)}${summary.failovers.length ? ` · fault → new leader ${summary.failovers.map((f) => secs(f.ms)).join(', ')}` : ''}`,
       )}</tspan></text>`,
     );
     y += 16;
