@@ -180,6 +180,7 @@ export class Broker extends EventEmitter {
         time: this.time,
         deleteTopicEnable: cfg.getBoolean('delete.topic.enable'),
         interBrokerListenerName: cfg.interBrokerListenerName,
+        interBrokerAddress: cfg.interBrokerAddress,
         requestTimeoutMs: cfg.getInt('controller.socket.timeout.ms'),
         uncleanLeaderElectionEnable: cfg.getBoolean('unclean.leader.election.enable'),
         autoLeaderRebalanceEnable: cfg.getBoolean('auto.leader.rebalance.enable'),

@@ -185,3 +185,26 @@ describe('broker > KafkaConfig > listener.wire.protocol.map', () => {
     );
   });
 });
+
+describe('broker > KafkaConfig > kzoo.inter.broker.address.overrides', () => {
+  const key = 'kzoo.inter.broker.address.overrides';
+
+  it('dials the registered endpoint unless a peer is overridden', () => {
+    const registered = { host: 'b2.example', port: 9092 };
+    expect(new KafkaConfig(base).interBrokerAddress(2, registered)).toEqual(registered);
+    const c = new KafkaConfig({ ...base, [key]: '2@127.0.0.1:40001, 3@[::1]:40002' });
+    expect(c.interBrokerAddress(2, registered)).toEqual({ host: '127.0.0.1', port: 40001 });
+    expect(c.interBrokerAddress(3, registered)).toEqual({ host: '::1', port: 40002 });
+    expect(c.interBrokerAddress(4, registered)).toEqual(registered);
+  });
+
+  it('rejects a malformed entry or a peer listed twice, naming it', () => {
+    expect(() => new KafkaConfig({ ...base, [key]: '2@host' })).toThrow(
+      `Invalid value 2@host for configuration ${key}: bad entry "2@host": expected <brokerId>@host:port`,
+    );
+    expect(() => new KafkaConfig({ ...base, [key]: '2@h:70000' })).toThrow(/bad entry "2@h:70000"/);
+    expect(() => new KafkaConfig({ ...base, [key]: '2@a:1,2@b:2' })).toThrow(
+      /broker 2 is listed twice/,
+    );
+  });
+});

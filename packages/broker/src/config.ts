@@ -27,6 +27,11 @@ import {
 } from '@kzoo/common';
 import { EndPoint, endpointString, parseEndpoint } from '@kzoo/zk';
 import type { WireProtocol } from './network/wire';
+import {
+  parsePeerAddressOverrides,
+  peerAddressResolver,
+  type PeerAddressResolver,
+} from './network/peerAddress';
 import { GROUP_CONFIG_KEYS } from './coordinator/group/GroupConfig';
 
 /** The broker keys kzoo knows, with Kafka's defaults (2.5+ / 3.x). */
@@ -71,6 +76,17 @@ const BROKER_KEYS: readonly ConfigKey[] = [
       "protocol, for Kafka clients and tools) or `NAME:kzoo` (the native protocol of kzoo's " +
       'clients and of inter-broker traffic), comma separated; unnamed listeners speak kzoo. ' +
       'The inter-broker listener must speak kzoo.',
+  },
+  {
+    name: 'kzoo.inter.broker.address.overrides',
+    type: 'STRING',
+    default: '',
+    importance: 'LOW',
+    doc:
+      'kzoo only, a testing hook for fault injection: `<brokerId>@host:port,...` replaces the ' +
+      "address this broker dials for those peers' inter-broker endpoint (replica fetchers, the " +
+      "controller's channel, AlterPartition, controlled shutdown), e.g. a per-link proxy of " +
+      '@kzoo/testkit. Leave empty in production.',
   },
   {
     name: 'inter.broker.listener.name',
@@ -539,6 +555,8 @@ export class KafkaConfig extends AbstractConfig {
   readonly zkConnect: string;
   readonly zkSessionTimeoutMs: number;
   readonly zkConnectionTimeoutMs: number;
+  /** The address to dial for a peer's inter-broker endpoint (kzoo.inter.broker.address.overrides). */
+  readonly interBrokerAddress: PeerAddressResolver;
 
   /** `opts.logger` receives the warnings about unknown keys (default: `broker.config`). */
   constructor(input: ConfigInput, opts: { logger?: Logger } = {}) {
@@ -602,6 +620,9 @@ export class KafkaConfig extends AbstractConfig {
         `the inter-broker listener ${this.interBrokerListenerName} must speak kzoo`,
       );
     }
+    this.interBrokerAddress = peerAddressResolver(
+      parsePeerAddressOverrides(this.getString('kzoo.inter.broker.address.overrides') ?? ''),
+    );
     this.rack = this.getString('broker.rack');
     this.logDirs = this.getList('log.dirs') ?? [this.getString('log.dir')!];
     if (this.logDirs.length === 0)

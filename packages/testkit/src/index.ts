@@ -6,3 +6,4 @@ export * from './zookeeper';
 export * from './fixtures';
 export * from './brokers';
 export * from './kafka-tools';
+export * from './net';

@@ -32,6 +32,7 @@ import {
   type ElectionFailure,
 } from './PartitionStateMachine';
 import { ReplicaStateMachine } from './ReplicaStateMachine';
+import { registeredPeerAddress, type PeerAddressResolver } from '../network/peerAddress';
 import { TopicDeletionManager } from './TopicDeletionManager';
 import { PartitionState, ReplicaState } from './states';
 
@@ -47,6 +48,8 @@ export interface ControllerPartitionsOptions {
   deleteTopicEnable: boolean;
   /** The listener brokers talk to each other on (inter.broker.listener.name). */
   interBrokerListenerName?: string;
+  /** kzoo.inter.broker.address.overrides: the address dialed for a broker's endpoint. */
+  interBrokerAddress?: PeerAddressResolver;
   /** unclean.leader.election.enable (broker default; topics may override it). */
   uncleanLeaderElectionEnable?: boolean;
   /** controller.socket.timeout.ms */
@@ -150,7 +153,9 @@ export class ControllerPartitions {
     if (!b) return;
     const eps = b.broker.endpoints;
     const ep = eps.find((e) => e.listenerName === this.o.interBrokerListenerName) ?? eps[0];
-    if (ep) this.channel.addBroker(id, ep.host, ep.port);
+    if (!ep) return;
+    const to = (this.o.interBrokerAddress ?? registeredPeerAddress)(id, ep);
+    this.channel.addBroker(id, to.host, to.port);
   }
 
   async onControllerFailover(): Promise<void> {

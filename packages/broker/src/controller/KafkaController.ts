@@ -42,6 +42,7 @@ import type { AlterPartitionRequest, AlterPartitionResponse } from '@kzoo/protoc
 import type { TP } from './ControllerContext';
 import { ControllerPartitions, type ControlledShutdownResult } from './ControllerPartitions';
 import type { ElectionFailure } from './PartitionStateMachine';
+import type { PeerAddressResolver } from '../network/peerAddress';
 
 export interface BrokerChange {
   newBrokers: number[];
@@ -66,6 +67,8 @@ export interface KafkaControllerOptions {
   deleteTopicEnable?: boolean;
   /** inter.broker.listener.name: the endpoint the controller sends requests to. */
   interBrokerListenerName?: string;
+  /** kzoo.inter.broker.address.overrides: the address dialed for a broker's endpoint. */
+  interBrokerAddress?: PeerAddressResolver;
   /** controller.socket.timeout.ms (default 30000). */
   requestTimeoutMs?: number;
   /** unclean.leader.election.enable, the broker default (false). */
@@ -141,6 +144,7 @@ export class KafkaController extends EventEmitter {
       put: (e) => this.eventManager.put(e),
       deleteTopicEnable: opts.deleteTopicEnable ?? true,
       interBrokerListenerName: opts.interBrokerListenerName,
+      interBrokerAddress: opts.interBrokerAddress,
       requestTimeoutMs: opts.requestTimeoutMs,
       time: this.timer.time,
       uncleanLeaderElectionEnable: opts.uncleanLeaderElectionEnable ?? false,

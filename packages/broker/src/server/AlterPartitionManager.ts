@@ -11,6 +11,7 @@ import { ErrorCode, Logger, SystemTime, type ScheduledTask, type Time } from '@k
 import { Connection, type AlterPartitionRequestTopic } from '@kzoo/protocol';
 import type { IsrManager, IsrUpdate, IsrUpdateResult } from './IsrManager';
 import type { MetadataCache } from './MetadataCache';
+import { registeredPeerAddress, type PeerAddressResolver } from '../network/peerAddress';
 
 export interface AlterPartitionManagerOptions {
   brokerId: number;
@@ -18,6 +19,8 @@ export interface AlterPartitionManagerOptions {
   metadataCache: MetadataCache;
   /** inter.broker.listener.name */
   listenerName: string;
+  /** kzoo.inter.broker.address.overrides: the address dialed for the controller's endpoint. */
+  interBrokerAddress?: PeerAddressResolver;
   requestTimeoutMs?: number;
   retryBackoffMs?: number;
   /** The clock of the retry backoff (default: the system clock). */
@@ -99,9 +102,10 @@ export class AlterPartitionManager implements IsrManager {
     const b = id >= 0 ? this.o.metadataCache.aliveBroker(id) : undefined;
     const ep = b?.endpoints.find((e) => e.listener === this.o.listenerName) ?? b?.endpoints[0];
     if (!ep) return null;
+    const to = (this.o.interBrokerAddress ?? registeredPeerAddress)(id, ep);
     const conn = await Connection.connect({
-      host: ep.host,
-      port: ep.port,
+      host: to.host,
+      port: to.port,
       clientId: `broker-${this.o.brokerId}-alter-partition`,
       requestTimeoutMs: this.o.requestTimeoutMs ?? 30000,
       connectTimeoutMs: this.o.requestTimeoutMs ?? 30000,

@@ -50,10 +50,11 @@ export async function controlledShutdown(
       const ep =
         reg.endpoints.find((e) => e.listenerName === broker.config.interBrokerListenerName) ??
         reg.endpoints[0];
+      const to = broker.config.interBrokerAddress(controllerId, ep);
       conn = await Promise.race([
         Connection.connect({
-          host: ep.host,
-          port: ep.port,
+          host: to.host,
+          port: to.port,
           clientId: `broker-${broker.brokerId}-controlled-shutdown`,
           requestTimeoutMs: o.requestTimeoutMs,
           connectTimeoutMs: o.requestTimeoutMs,

@@ -123,6 +123,7 @@ export class DataPlane implements BrokerComponent {
           brokerEpoch: () => broker.brokerEpoch,
           metadataCache: this.metadataCache,
           listenerName: interBroker,
+          interBrokerAddress: config.interBrokerAddress,
           // An AlterPartition queued at a controller that then lost its session is never
           // answered; retrying sooner is safe (a repeat of an applied change is answered
           // with the current state).
@@ -149,6 +150,7 @@ export class DataPlane implements BrokerComponent {
       replicaLagTimeMaxMs: config.getInt('replica.lag.time.max.ms'),
       isrManager,
       interBrokerListenerName: interBroker,
+      interBrokerAddress: config.interBrokerAddress,
       fetcher: {
         maxWaitMs: config.getInt('replica.fetch.wait.max.ms'),
         minBytes: config.getInt('replica.fetch.min.bytes'),

@@ -52,6 +52,7 @@ import { DelayedFetch, DelayedProduce, type FetchPartitionStatus } from './Delay
 import type { LogManager } from '@kzoo/log';
 import type { MetadataCache } from './MetadataCache';
 import type { IsrManager } from './IsrManager';
+import { registeredPeerAddress, type PeerAddressResolver } from '../network/peerAddress';
 import { Partition } from './Partition';
 import { ReplicaFetcherManager } from './ReplicaFetcherManager';
 import type { FetcherConfig, SourceBroker } from './ReplicaFetcherThread';
@@ -74,6 +75,8 @@ export interface ReplicaManagerOptions {
   fetcher?: Partial<Omit<FetcherConfig, 'brokerId'>>;
   /** inter.broker.listener.name: the leader endpoint followers fetch from. */
   interBrokerListenerName?: string;
+  /** kzoo.inter.broker.address.overrides: the address dialed for a leader's endpoint. */
+  interBrokerAddress?: PeerAddressResolver;
   time?: Time;
   /** Expires parked fetches and produces (default: a SystemTimer on the real clock; tests: MockTimer). */
   timer?: Timer;
@@ -302,12 +305,13 @@ export class ReplicaManager {
 
   /** The leader's inter-broker endpoint: from the request's liveLeaders, else the metadata cache. */
   private leaderEndpoint(id: number, req: LeaderAndIsrRequest): SourceBroker | undefined {
+    const dial = this.opts.interBrokerAddress ?? registeredPeerAddress;
     const l = req.liveLeaders.find((x) => x.brokerId === id);
-    if (l) return { id, host: l.hostName, port: l.port };
+    if (l) return { id, ...dial(id, { host: l.hostName, port: l.port }) };
     const b = this.opts.metadataCache.aliveBroker(id);
     const ep =
       b?.endpoints.find((e) => e.listener === this.opts.interBrokerListenerName) ?? b?.endpoints[0];
-    return ep ? { id, host: ep.host, port: ep.port } : undefined;
+    return ep ? { id, ...dial(id, ep) } : undefined;
   }
 
   private createPartition(
