@@ -1,0 +1,103 @@
+/**
+ * The final state of each partition, from the history's final reads and the last
+ * partition-state event: the reference replica (the final leader), its high watermark,
+ * the committed log below it, and where each value sits on any replica below it.
+ */
+import type { FinalRead, History, ReplicaRecord } from '../history';
+import type { PartitionStateEvent } from './types';
+
+export interface FinalLog {
+  partition: number;
+  /** Every replica's final read of this partition. */
+  reads: FinalRead[];
+  /** The final leader's read, else the read with the highest high watermark. */
+  reference: FinalRead | undefined;
+  /** The reference's high watermark: records at offsets below it are committed. */
+  highWatermark: number;
+  /** The reference's log start offset: below it, retention deleted the records. */
+  logStartOffset: number;
+  finalLeader: number | null;
+  finalIsr: number[];
+  /** The reference's records in [logStartOffset, highWatermark), in offset order. */
+  committed: ReplicaRecord[];
+  /** Value -> offsets where any replica holds it below the high watermark. */
+  present: Map<string, number[]>;
+}
+
+/** The value the workload writes for send `id`. */
+export function valueOf(id: number): string {
+  return `v${id}`;
+}
+
+/** The send id a value names, or undefined when it is not a workload value. */
+export function idOf(value: string): number | undefined {
+  const m = /^v(\d+)$/.exec(value);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Events sorted by time, ties kept in the order the history lists them. */
+export function byTime<T extends { t: number }>(events: readonly T[]): T[] {
+  return [...events].sort((a, b) => a.t - b.t);
+}
+
+export function partitionStates(history: History): PartitionStateEvent[] {
+  return byTime(
+    history.cluster.filter((e): e is PartitionStateEvent => e.type === 'partition-state'),
+  );
+}
+
+/** Partition numbers the run touched: the topic's partitions plus any seen in the history. */
+export function partitionsOf(history: History): number[] {
+  const set = new Set<number>();
+  for (let p = 0; p < history.meta.config.partitions; p++) set.add(p);
+  for (const s of history.sends) set.add(s.partition);
+  for (const r of history.finalReads) set.add(r.partition);
+  for (const e of history.cluster) if ('partition' in e) set.add(e.partition);
+  return [...set].sort((a, b) => a - b);
+}
+
+export function buildFinalLogs(history: History): Map<number, FinalLog> {
+  const states = partitionStates(history);
+  const out = new Map<number, FinalLog>();
+  for (const partition of partitionsOf(history)) {
+    const reads = history.finalReads
+      .filter((r) => r.partition === partition)
+      .sort((a, b) => a.brokerId - b.brokerId);
+    const last = states.filter((s) => s.partition === partition).at(-1);
+    const finalLeader = last && last.leader >= 0 ? last.leader : null;
+    const finalIsr = last ? [...last.isr].sort((a, b) => a - b) : [];
+    const reference =
+      reads.find((r) => r.brokerId === finalLeader) ??
+      reads.reduce<FinalRead | undefined>(
+        (best, r) => (!best || r.highWatermark > best.highWatermark ? r : best),
+        undefined,
+      );
+    const highWatermark = reference?.highWatermark ?? 0;
+    const logStartOffset = reference?.logStartOffset ?? 0;
+    const committed = (reference?.records ?? [])
+      .filter((r) => r.offset >= logStartOffset && r.offset < highWatermark)
+      .sort((a, b) => a.offset - b.offset);
+    const present = new Map<string, number[]>();
+    for (const read of reads) {
+      for (const rec of read.records) {
+        if (rec.offset >= highWatermark) continue;
+        const offsets = present.get(rec.value) ?? [];
+        if (!offsets.includes(rec.offset)) offsets.push(rec.offset);
+        present.set(rec.value, offsets);
+      }
+    }
+    for (const offsets of present.values()) offsets.sort((a, b) => a - b);
+    out.set(partition, {
+      partition,
+      reads,
+      reference,
+      highWatermark,
+      logStartOffset,
+      finalLeader,
+      finalIsr,
+      committed,
+      present,
+    });
+  }
+  return out;
+}
