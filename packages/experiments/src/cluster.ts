@@ -11,7 +11,9 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { KafkaZkClient } from '@kzoo/zk';
 import {
+  brokerNode,
   BrokerExitedError,
+  NetworkFaults,
   freePorts,
   spawnBrokerProcess,
   startZooKeeper,
@@ -36,7 +38,12 @@ export interface ExperimentClusterOptions {
 
 export class ExperimentCluster {
   readonly brokers = new Map<number, BrokerProcess>();
+  /** The bound (hidden, when proxied) listener ports of each broker. */
   private readonly ports = new Map<number, { port: number; kafkaPort: number }>();
+  /** Every link through its own proxy (`network: true`), else null. */
+  readonly links: NetworkFaults | null;
+  /** A proxied broker's `zookeeper.connect`: its own proxies to each ZooKeeper server. */
+  private readonly brokerZk = new Map<number, string>();
   private closed = false;
 
   private constructor(
@@ -46,10 +53,12 @@ export class ExperimentCluster {
     readonly zkClient: KafkaZkClient,
     /** The ZooKeeper this cluster started (null with an external one). */
     readonly zookeeper: ZooKeeperHandle | null,
-  ) {}
+  ) {
+    this.links = opts.network ? new NetworkFaults() : null;
+  }
 
   /** Whether this build has per-link network faults. */
-  static readonly networkFaultsAvailable: boolean = false;
+  static readonly networkFaultsAvailable: boolean = true;
 
   static async start(opts: ExperimentClusterOptions): Promise<ExperimentCluster> {
     fs.mkdirSync(opts.workDir, { recursive: true });
@@ -78,6 +87,7 @@ export class ExperimentCluster {
     const cluster = new ExperimentCluster(opts, zkConnect, zkClient, zookeeper);
     try {
       const ids = Array.from({ length: opts.brokers }, (_, i) => i + 1);
+      if (cluster.links) await cluster.wireLinks(ids);
       await Promise.all(ids.map((id) => cluster.startBroker(id)));
     } catch (e) {
       await cluster.close();
@@ -96,9 +106,83 @@ export class ExperimentCluster {
     return b;
   }
 
-  /** kzoo-protocol bootstrap servers. */
+  /** kzoo-protocol bootstrap servers (the client proxies when proxied). */
   bootstrap(): string[] {
+    if (this.links)
+      return this.ids.map((id) => this.links!.link('client', id).proxy('PLAINTEXT').address);
     return this.ids.map((id) => `127.0.0.1:${this.broker(id).port}`);
+  }
+
+  /**
+   * Every link through its own proxy, named as testkit's NetworkFaults names them:
+   * broker:i->zookeeper (zookeeper:k in an ensemble), broker:i->broker:j, client->broker:i.
+   * Brokers bind hidden ports, advertise the client proxies and dial their peers through
+   * `kzoo.inter.broker.address.overrides`; the observer's own ZooKeeper client is direct.
+   */
+  private async wireLinks(ids: number[]): Promise<void> {
+    const links = this.links!;
+    const slash = this.zkConnect.indexOf('/');
+    const servers = this.zkConnect.slice(0, slash).split(',');
+    const chroot = this.zkConnect.slice(slash);
+    const ports = await freePorts(2 * ids.length);
+    for (const [n, id] of ids.entries()) {
+      const zkProxies: string[] = [];
+      for (const [k, server] of servers.entries()) {
+        const i = server.lastIndexOf(':');
+        const target = { host: server.slice(0, i), port: Number(server.slice(i + 1)) };
+        const node = servers.length === 1 ? 'zookeeper' : `zookeeper:${k + 1}`;
+        zkProxies.push((await links.addProxy(brokerNode(id), node, 'zookeeper', target)).address);
+      }
+      this.brokerZk.set(id, zkProxies.join(',') + chroot);
+      const p = { port: ports[2 * n], kafkaPort: ports[2 * n + 1] };
+      this.ports.set(id, p);
+      await links.addProxy('client', brokerNode(id), 'PLAINTEXT', {
+        host: '127.0.0.1',
+        port: p.port,
+      });
+      await links.addProxy('client', brokerNode(id), 'KAFKA', {
+        host: '127.0.0.1',
+        port: p.kafkaPort,
+      });
+    }
+    for (const i of ids) {
+      for (const j of ids) {
+        if (i === j) continue;
+        const target = { host: '127.0.0.1', port: this.ports.get(j)!.port };
+        await links.addProxy(brokerNode(i), brokerNode(j), 'PLAINTEXT', target);
+      }
+    }
+  }
+
+  /** A proxied broker's advertised listeners and peer address overrides. */
+  private proxiedConfig(id: number): Record<string, string> {
+    const links = this.links!;
+    const overrides = [`${id}@127.0.0.1:${this.ports.get(id)!.port}`];
+    for (const j of this.ports.keys()) {
+      if (j !== id) overrides.push(`${j}@${links.link(id, j).proxy('PLAINTEXT').address}`);
+    }
+    const client = links.link('client', id);
+    return {
+      'advertised.listeners':
+        `PLAINTEXT://${client.proxy('PLAINTEXT').address},` +
+        `KAFKA://${client.proxy('KAFKA').address}`,
+      'kzoo.inter.broker.address.overrides': overrides.join(','),
+    };
+  }
+
+  /** Points the proxies towards broker `id` at its new bound ports. */
+  private retarget(id: number): void {
+    if (!this.links) return;
+    const p = this.ports.get(id)!;
+    this.links.link('client', id).proxy('PLAINTEXT').setTarget({ host: '127.0.0.1', port: p.port });
+    this.links
+      .link('client', id)
+      .proxy('KAFKA')
+      .setTarget({ host: '127.0.0.1', port: p.kafkaPort });
+    for (const j of this.ports.keys()) {
+      if (j !== id)
+        this.links.link(j, id).proxy('PLAINTEXT').setTarget({ host: '127.0.0.1', port: p.port });
+    }
   }
 
   dataDir(id: number): string {
@@ -118,12 +202,12 @@ export class ExperimentCluster {
     const spawn = async (p: { port: number; kafkaPort: number }) => {
       const proc = await spawnBrokerProcess({
         id,
-        zk: this.zkConnect,
+        zk: this.brokerZk.get(id) ?? this.zkConnect,
         dataDir: this.dataDir(id),
         port: p.port,
         kafkaPort: p.kafkaPort,
         sessionTimeoutMs: this.opts.sessionTimeoutMs,
-        extraConfig: this.opts.brokerConfig,
+        extraConfig: { ...this.opts.brokerConfig, ...(this.links ? this.proxiedConfig(id) : {}) },
         env: { KZOO_LOG_FORMAT: 'json', KZOO_LOG_LEVEL: 'info' },
         cleanup: false,
       });
@@ -139,6 +223,7 @@ export class ExperimentCluster {
       if (!(e instanceof BrokerExitedError && e.portInUse)) throw e;
       const [port, kafkaPort] = await freePorts(2);
       this.ports.set(id, { port, kafkaPort });
+      this.retarget(id);
       return spawn({ port, kafkaPort });
     }
   }
@@ -197,19 +282,24 @@ export class ExperimentCluster {
 
   /** Cuts broker `id` from ZooKeeper, from the other brokers or from clients (both ways). */
   isolate(id: number, from: 'zookeeper' | 'brokers' | 'clients'): void {
-    throw new Error(
-      `cannot isolate broker ${id} from ${from}: no per-link network faults in this build`,
-    );
+    if (!this.links)
+      throw new Error(`cannot isolate broker ${id} from ${from}: the links are not proxied`);
+    this.links.isolate(brokerNode(id), from);
   }
 
-  /** Heals what `isolate(id, from)` cut. */
+  /** Heals what `isolate(id, from)` cut (and nothing else). */
   healIsolation(id: number, from: 'zookeeper' | 'brokers' | 'clients'): void {
-    void id;
-    void from;
+    if (!this.links) return;
+    const self = brokerNode(id);
+    if (from === 'zookeeper') this.links.heal(self, 'zookeeper');
+    else if (from === 'clients') this.links.heal(self, 'client');
+    else for (const j of this.ids) if (j !== id) this.links.heal(self, brokerNode(j));
   }
 
   /** Every link back to pass. */
-  healAllLinks(): void {}
+  healAllLinks(): void {
+    this.links?.heal();
+  }
 
   /** Kills every broker, stops ZooKeeper (if started here), removes the data dirs. Idempotent. */
   async close(opts: { keepData?: boolean } = {}): Promise<void> {
@@ -221,6 +311,7 @@ export class ExperimentCluster {
         await b.kill('SIGKILL').catch(() => undefined);
       }),
     );
+    await this.links?.close();
     await this.zkClient.close().catch(() => undefined);
     await this.zookeeper?.stop();
     if (!opts.keepData) {

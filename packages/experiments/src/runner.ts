@@ -128,13 +128,6 @@ export async function runExperiment(o: RunOptions): Promise<RunOutput> {
     partitions: config.partitions,
     brokers: config.brokers,
   });
-  if (def.network || schedule.faults.some((f) => NETWORK_FAULTS.includes(f.kind))) {
-    if (!ExperimentCluster.networkFaultsAvailable) {
-      throw new Error(
-        `scenario ${o.scenario} needs per-link network faults, which this build does not have yet`,
-      );
-    }
-  }
   const topic = `exp-${randomBytes(4).toString('hex')}`;
   const group = `exp-group-${randomBytes(4).toString('hex')}`;
   const rng = new SeededRandom(o.seed).fork(1);
