@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { SystemTime, type ScheduledTask, type Time } from '@kzoo/common';
+import { SystemTime, type Time } from '@kzoo/common';
 import { Admin } from '@kzoo/client';
 import { ExperimentCluster } from './cluster';
 import { readReplica } from './final-read';
@@ -32,6 +32,7 @@ import {
   type ScheduledFault,
   type Schedule,
 } from './scenarios';
+import { pause, within } from './wait';
 import { Workload } from './workload';
 
 export interface RunOptions {
@@ -87,14 +88,6 @@ export interface RunOutput {
   schedule: Schedule;
   /** history.json, when written. */
   historyFile?: string;
-}
-
-/** A pause that ends early when `stop` resolves. */
-function pause(time: Time, ms: number, stop: Promise<void>): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  let task: ScheduledTask | undefined;
-  const slept = new Promise<void>((r) => (task = time.schedule('experiment pause', r, ms)));
-  return Promise.race([slept, stop]).finally(() => task?.cancel());
 }
 
 export function experimentConfig(o: RunOptions): ExperimentConfig {
@@ -381,13 +374,15 @@ interface FaultContext {
 async function clusterView(ctx: FaultContext, needCoordinator: boolean): Promise<ClusterView> {
   let coordinator: number | null = null;
   if (needCoordinator) {
-    coordinator = await Promise.race([
+    coordinator = await within(
+      ctx.time,
       ctx.admin
         .describeGroups([ctx.group])
         .then((g) => g[0]?.coordinator ?? null)
         .catch(() => null),
-      ctx.time.sleep(3000).then(() => null),
-    ]);
+      3000,
+      null,
+    );
   }
   return {
     topic: ctx.topic,

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { createLogger, KafkaError, type Time } from '@kzoo/common';
 import { Consumer, Producer } from '@kzoo/client';
+import { within } from './wait';
 import type {
   CommitRecord,
   ConsumeRecord,
@@ -158,7 +159,7 @@ export class Workload {
   async stopProducers(timeoutMs: number): Promise<void> {
     this.sending = false;
     await this.sendLoop;
-    await Promise.race([Promise.all([...this.pending]), this.o.time.sleep(timeoutMs)]);
+    await within(this.o.time, Promise.all([...this.pending]), timeoutMs, undefined);
     // sends with no answer by now stay `unknown` without tDone (what the producer's close
     // does to them is not an outcome of the run)
     this.cutOff = true;
@@ -232,11 +233,13 @@ export class Workload {
   async stopConsumer(timeoutMs: number): Promise<void> {
     this.consuming = false;
     if (!this.consumeLoop) return;
-    await Promise.race([this.consumeLoop, this.o.time.sleep(timeoutMs)]);
-    await Promise.race([
+    await within(this.o.time, this.consumeLoop, timeoutMs, undefined);
+    await within(
+      this.o.time,
       this.consumer!.close().catch(() => undefined),
-      this.o.time.sleep(timeoutMs),
-    ]);
+      timeoutMs,
+      undefined,
+    );
   }
 
   /** Counts per second of the run: sent (by tSend), acknowledged and failed (by tDone), consumed. */
