@@ -179,8 +179,10 @@ export const SCENARIOS: readonly ScenarioDef[] = [
     network: false,
     build: (rng, p) => {
       const at = rng.int(frac(p, 0.1), frac(p, 0.2));
+      const thenDelayMs = rng.int(500, 800);
       return [
-        // followers paused until 300 ms after the leader's kill (within their session)
+        // the followers stay paused until 300 ms after the leader's kill: within their
+        // session (the wait for the shrunk ISR gives up in time for that)
         {
           kind: 'pause',
           role: { kind: 'followers', partition: 'controller-led' },
@@ -194,8 +196,8 @@ export const SCENARIOS: readonly ScenarioDef[] = [
           when: {
             kind: 'isr-leader-only',
             partition: 'controller-led',
-            timeoutMs: Math.max(p.sessionTimeoutMs - 2500, 1500),
-            thenDelayMs: rng.int(800, 1200),
+            timeoutMs: Math.max(p.sessionTimeoutMs - thenDelayMs - 1500, 1000),
+            thenDelayMs,
           },
           end: { at: at + 200 + pastSession(rng, p) + p.sessionTimeoutMs },
         },
