@@ -16,10 +16,12 @@ zk_jar() {
   return 1
 }
 
-# 1. Java + ZooKeeper, and kcat (a real Kafka client the Kafka listener's tests use)
+# 1. Java + ZooKeeper, kcat (a real Kafka client the Kafka listener's tests use), and
+#    chromium (the experiment report's test opens the HTML page in it, headless)
 missing=()
 if ! command -v java >/dev/null 2>&1 || ! zk_jar >/dev/null; then missing+=(zookeeper); fi
 if ! command -v kcat >/dev/null 2>&1; then missing+=(kcat); fi
+if [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing ${missing[*]} (Debian packages)"

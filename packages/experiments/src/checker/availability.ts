@@ -3,7 +3,7 @@
  * when ZooKeeper named no live leader, and the time from each fault to the new leader.
  */
 import type { History } from '../history';
-import { byTime } from './finalLog';
+import { byTime, firedFaults } from './finalLog';
 import type { Failover, PartitionStateEvent, UnavailabilityWindow } from './types';
 
 /** The last moment the history speaks of. */
@@ -150,7 +150,13 @@ export function failovers(
   states: PartitionStateEvent[],
 ): Failover[] {
   const mine = states.filter((s) => s.partition === partition);
-  const starts = byTime(history.faults.filter((f) => f.phase === 'start'));
+  // faults that fire in the same millisecond act as one (both followers paused, say)
+  const starts: { t: number; label: string }[] = [];
+  for (const f of firedFaults(history)) {
+    const last = starts.at(-1);
+    if (last && last.t === f.t) last.label += ` + ${describeFault(f)}`;
+    else starts.push({ t: f.t, label: describeFault(f) });
+  }
   const out: Failover[] = [];
   starts.forEach((f, i) => {
     const until = i + 1 < starts.length ? starts[i + 1].t : Infinity;
@@ -169,7 +175,7 @@ export function failovers(
       if (s.leader !== from || leaderless) {
         out.push({
           faultT: f.t,
-          fault: describeFault(f),
+          fault: f.label,
           partition,
           fromLeader: from,
           toLeader: s.leader,

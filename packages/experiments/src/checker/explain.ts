@@ -2,9 +2,9 @@
  * Explains a lost record from the cluster's own events: the leader that acknowledged it
  * and its epoch, the election that replaced that leader, and the truncation that dropped it.
  */
-import type { FaultEvent, History, SendRecord } from '../history';
+import type { History, SendRecord } from '../history';
 import { describeFault } from './availability';
-import { byTime, valueOf, type FinalLog } from './finalLog';
+import { byTime, firedFaults, valueOf, type FinalLog } from './finalLog';
 import type { ElectionInfo, LossExplanation, PartitionStateEvent, TruncationEvent } from './types';
 
 export function seconds(t: number): string {
@@ -93,8 +93,8 @@ export function explainLoss(send: SendRecord, ctx: ExplainContext): LossExplanat
     );
 
   const faultBefore = elected?.t ?? tDone;
-  const fault = byTime(history.faults)
-    .filter((f: FaultEvent) => f.phase === 'start' && f.t <= faultBefore)
+  const fault = firedFaults(history)
+    .filter((f) => f.t <= faultBefore)
     .at(-1);
 
   const value = valueOf(send.id);

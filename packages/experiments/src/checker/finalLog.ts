@@ -3,7 +3,7 @@
  * partition-state event: the reference replica (the final leader), its high watermark,
  * the committed log below it, and where each value sits on any replica below it.
  */
-import type { FinalRead, History, ReplicaRecord } from '../history';
+import type { FaultEvent, FinalRead, History, ReplicaRecord } from '../history';
 import type { PartitionStateEvent } from './types';
 
 export interface FinalLog {
@@ -100,4 +100,14 @@ export function buildFinalLogs(history: History): Map<number, FinalLog> {
     });
   }
   return out;
+}
+
+/**
+ * Fault starts that really fired, by time: the runner records a schedule entry whose
+ * target could not be resolved with target `none`, and the final heal as kind `heal`.
+ */
+export function firedFaults(history: History): FaultEvent[] {
+  return byTime(
+    history.faults.filter((f) => f.phase === 'start' && f.kind !== 'heal' && f.target !== 'none'),
+  );
 }

@@ -3,7 +3,8 @@
 // `kzoo experiment matrix`).
 export { renderTerminal, type TerminalOptions } from './terminal';
 export { renderJson, REPORT_FORMAT } from './json';
-export { renderHtml } from './html';
+export { renderHtml, type HtmlOptions } from './html';
+export { renderTimeline, type TimelineOptions } from './timeline';
 export {
   renderMatrix,
   matrixRows,
