@@ -333,7 +333,7 @@ const matrixCommand: CommandModule<object, MatrixArgs> = {
   handler: (a) =>
     run(async () => {
       const signals = abortOnSignals();
-      let opts: RunOptions[] = [];
+      const opts: RunOptions[] = [];
       try {
         const scenarios = a.scenarios
           ? parseList(a.scenarios, 'scenarios')
