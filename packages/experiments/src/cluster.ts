@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { SystemTime, type Time } from '@kzoo/common';
 import { KafkaZkClient } from '@kzoo/zk';
 import {
   brokerNode,
@@ -34,6 +35,7 @@ export interface ExperimentClusterOptions {
   workDir: string;
   /** Route every link through a per-link proxy (needed by the network faults). */
   network?: boolean;
+  time?: Time;
 }
 
 export class ExperimentCluster {
@@ -55,7 +57,10 @@ export class ExperimentCluster {
     readonly zookeeper: ZooKeeperHandle | null,
   ) {
     this.links = opts.network ? new NetworkFaults() : null;
+    this.time = opts.time ?? SystemTime;
   }
+
+  private readonly time: Time;
 
   /** Whether this build has per-link network faults. */
   static readonly networkFaultsAvailable: boolean = true;
@@ -194,6 +199,10 @@ export class ExperimentCluster {
     if (this.closed) throw new Error('the cluster is closed');
     const prev = this.brokers.get(id);
     if (prev?.running) throw new Error(`broker ${id} is running`);
+    // A killed broker's ephemeral /brokers/ids/<id> lives until its session expires; a
+    // broker restarted before that refuses to start (DUPLICATE_BROKER_REGISTRATION), as
+    // Kafka's does. Wait for it to go, as an operator would.
+    if (prev) await this.waitForDeregistration(id);
     let ports = this.ports.get(id);
     if (!ports) {
       const [port, kafkaPort] = await freePorts(2);
@@ -225,6 +234,15 @@ export class ExperimentCluster {
       this.ports.set(id, { port, kafkaPort });
       this.retarget(id);
       return spawn({ port, kafkaPort });
+    }
+  }
+
+  private async waitForDeregistration(id: number): Promise<void> {
+    const deadline = this.time.milliseconds() + this.opts.sessionTimeoutMs * 2 + 10000;
+    while (this.time.milliseconds() < deadline) {
+      const live = await this.zkClient.getSortedBrokerList().catch(() => null);
+      if (live && !live.includes(id)) return;
+      await this.time.sleep(100);
     }
   }
 

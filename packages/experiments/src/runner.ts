@@ -145,6 +145,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutput> {
     brokers: config.brokers,
     zookeeperNodes: config.zookeeperNodes as 1 | 3,
     zk: config.zookeeperNodes === 1 ? o.zk : undefined,
+    time,
     network: def.network || schedule.faults.some((f) => NETWORK_FAULTS.includes(f.kind)),
     sessionTimeoutMs: config.sessionTimeoutMs,
     workDir,

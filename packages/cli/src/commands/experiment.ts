@@ -374,18 +374,27 @@ const matrixCommand: CommandModule<object, MatrixArgs> = {
       }
       if (!a.verbose && !process.env.KZOO_LOG_LEVEL) setLogLevel('error');
       const results: CheckResult[] = [];
+      const failed: string[] = [];
       try {
         for (const [i, o] of opts.entries()) {
           process.stderr.write(`run ${i + 1}/${opts.length}: ${runDirName(o)}\n`);
-          const { result: r } = await oneRun(
-            { ...o, onProgress: a.verbose ? o.onProgress : undefined },
-            a.report,
-            true,
-          );
-          process.stderr.write(
-            `  ${r.counts.acknowledged} acknowledged, lost ${r.counts.lost}, duplicated ${r.counts.duplicated}: ${r.ok ? 'expectations held' : 'VIOLATED ' + r.violations.join('; ')}\n`,
-          );
-          results.push(r);
+          try {
+            const { result: r } = await oneRun(
+              { ...o, onProgress: a.verbose ? o.onProgress : undefined },
+              a.report,
+              true,
+            );
+            process.stderr.write(
+              `  ${r.counts.acknowledged} acknowledged, lost ${r.counts.lost}, duplicated ${r.counts.duplicated}: ${r.ok ? 'expectations held' : 'VIOLATED ' + r.violations.join('; ')}\n`,
+            );
+            results.push(r);
+          } catch (e) {
+            if (e instanceof ExperimentAborted) throw e;
+            // one run that could not complete does not end the matrix; it fails it
+            const why = (e as Error).message.split('\n')[0];
+            failed.push(`${runDirName(o)}: ${why}`);
+            process.stderr.write(`  run failed: ${why}\n`);
+          }
         }
       } catch (e) {
         if (e instanceof ExperimentAborted) {
@@ -400,7 +409,11 @@ const matrixCommand: CommandModule<object, MatrixArgs> = {
       }
       if (a.json) process.stdout.write(JSON.stringify(matrixRows(results), null, 2) + '\n');
       else process.stdout.write(renderMatrix(matrixRows(results), { markdown: a.markdown }));
-      process.exitCode = results.every((r) => r.ok) ? 0 : 1;
+      if (failed.length > 0)
+        process.stdout.write(
+          `\n${failed.length} run(s) did not complete (not in the table):\n${failed.map((f) => `  ${f}`).join('\n')}\n`,
+        );
+      process.exitCode = failed.length === 0 && results.every((r) => r.ok) ? 0 : 1;
     }),
 };
 
