@@ -101,6 +101,22 @@ describe('experiments > report > HTML in headless Chromium', () => {
     );
     expect(controllers).toEqual(['1', '2']);
 
+    // the checker's account of the run the fixture simulates
+    expect(result.lost[0].explanation.text).toBe(
+      'acknowledged by broker 1 as leader at epoch 0 (offset 68); broker 2 was elected leader at epoch 1 ' +
+        'while not in the ISR [1] (unclean, controller epoch 2); broker 1 truncated to offset 68 on rejoining ' +
+        '(after the fault "kill broker 1 (leader of t-0)" at 9.0 s)',
+    );
+    expect(
+      result.partitions.map((p) => p.failovers.map((f) => [f.toLeader, f.ms, f.unclean])),
+    ).toEqual([
+      [[2, 4300, true]],
+      [
+        [1, 4300, false],
+        [3, 4300, true],
+      ],
+    ]);
+
     // each lost record is marked where it was acknowledged, with its explanation on hover;
     // the truncation that dropped them is marked on the same lane
     const lostP0 = result.lost.filter((l) => l.partition === 0);

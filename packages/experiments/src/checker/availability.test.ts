@@ -163,6 +163,36 @@ describe('experiments > checker > availability', () => {
     expect(r.partitions[1].failovers).toEqual([]);
   });
 
+  it('ignores faults that did not fire and the final heal', () => {
+    const r = check(
+      history({
+        faults: [
+          fault(1000, 'broker 1'),
+          { t: 1200, phase: 'start', kind: 'pause', role: 'a follower of t-0', target: 'none' },
+          { t: 1300, phase: 'start', kind: 'heal', role: 'everything', target: 'all' },
+        ],
+        cluster: [state(0, 1, 0, [1, 2]), state(1800, 2, 1, [2])],
+        finalReads: [read(2, [])],
+      }),
+    );
+    expect(r.partitions[0].failovers).toEqual([
+      expect.objectContaining({ faultT: 1000, fault: 'kill broker 1 (leader of t-0)', ms: 800 }),
+    ]);
+  });
+
+  it('faults fired in the same millisecond count as one', () => {
+    const r = check(
+      history({
+        faults: [fault(1000, 'broker 1'), fault(1000, 'broker 2', 'pause')],
+        cluster: [state(0, 1, 0, [1, 2, 3]), state(1500, 3, 1, [3])],
+        finalReads: [read(3, [])],
+      }),
+    );
+    expect(r.partitions[0].failovers.map((f) => [f.fault, f.ms])).toEqual([
+      ['kill broker 1 (leader of t-0) + pause broker 2 (leader of t-0)', 500],
+    ]);
+  });
+
   it('coveredMs counts overlaps once', () => {
     expect(
       coveredMs([

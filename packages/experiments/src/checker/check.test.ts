@@ -343,6 +343,29 @@ describe('experiments > checker > check', () => {
     });
   });
 
+  describe('phantoms seen only by a consumer', () => {
+    it('name the member that received them', () => {
+      const r = check(
+        history({
+          sends: [ok(0, 0)],
+          consumes: [{ t: 5, member: 'c1', partition: 0, offset: 1, key: 'k', value: 'v99' }],
+          cluster: [state(0, 1, 0, [1])],
+          finalReads: [read(1, [v(0)])],
+        }),
+      );
+      expect(r.phantoms).toEqual([
+        {
+          value: 'v99',
+          key: 'k',
+          partition: 0,
+          offset: 1,
+          where: { member: 'c1' },
+          reason: 'no send wrote "v99"',
+        },
+      ]);
+    });
+  });
+
   describe('replica divergence', () => {
     it('replicas of the final ISR that disagree below the high watermark diverge', () => {
       const r = check(
@@ -365,7 +388,11 @@ describe('experiments > checker > check', () => {
           ],
         },
       ]);
-      expect(r.violations).toEqual([expect.stringMatching(/^replicas-agree: /)]);
+      // v2 was acknowledged at offset 1, where the final leader holds v1
+      expect(r.violations).toEqual([
+        expect.stringMatching(/^replicas-agree: /),
+        expect.stringMatching(/^consistent-offsets: /),
+      ]);
     });
 
     it('the same value under another leader epoch diverges too', () => {
@@ -403,6 +430,62 @@ describe('experiments > checker > check', () => {
         }),
       );
       expect(r.counts.divergences).toBe(0);
+    });
+  });
+
+  describe('inconsistent offsets', () => {
+    it('an acknowledged or consumed offset that holds another value in the final log', () => {
+      const r = check(
+        history({
+          sends: [ok(0, 0), ok(1, 1), ok(2, 2)],
+          consumes: [
+            { t: 50, member: 'c1', partition: 0, offset: 2, key: 'k', value: v(2) },
+            { t: 60, member: 'c2', partition: 0, offset: 1, key: 'k', value: v(2) },
+          ],
+          cluster: [state(0, 1, 0, [1])],
+          finalReads: [read(1, [v(0), v(2), v(1)])],
+        }),
+      );
+      expect(r.inconsistentOffsets).toEqual([
+        { partition: 0, offset: 1, expected: v(1), found: v(2), source: 'ack' },
+        { partition: 0, offset: 2, expected: v(2), found: v(1), source: 'ack' },
+        { partition: 0, offset: 2, expected: v(2), found: v(1), source: 'consume', member: 'c1' },
+      ]);
+      expect(r.counts.lost).toBe(0);
+      expect(r.violations).toEqual([
+        expect.stringMatching(/^no-reorder: /),
+        expect.stringMatching(/^consistent-offsets: /),
+      ]);
+    });
+
+    it('offsets above the high watermark or below the log start are not judged', () => {
+      const r = check(
+        history({
+          config: { acks: 1, minInsyncReplicas: 1 },
+          sends: [ok(0, 0), ok(1, 1), ok(2, 2)],
+          cluster: [state(0, 1, 0, [1])],
+          finalReads: [read(1, [null, v(1), v(9)], { logStartOffset: 1, highWatermark: 2 })],
+        }),
+      );
+      expect(r.inconsistentOffsets).toEqual([]);
+    });
+  });
+
+  describe('replicas outside the final ISR', () => {
+    it('do not make a record present, and the explanation says where it still is', () => {
+      const r = check(
+        history({
+          config: { acks: 1, minInsyncReplicas: 1 },
+          sends: [ok(0, 0), ok(1, 1)],
+          cluster: [state(0, 1, 0, [1, 2])],
+          finalReads: [read(1, [v(0)]), read(2, [v(0)]), read(3, [v(0), v(1)])],
+        }),
+      );
+      expect(r.lost.map((l) => l.value)).toEqual([v(1)]);
+      expect(r.lost[0].explanation.outsideIsr).toEqual([{ brokerId: 3, offset: 1 }]);
+      expect(r.lost[0].explanation.text).toContain(
+        'still on broker 3 at offset 1, outside the final ISR',
+      );
     });
   });
 
@@ -476,6 +559,23 @@ describe('experiments > checker > check', () => {
       expect(e).toMatchObject({ applies: promised, held: false, count: 1 });
     });
 
+    it('retries=0 without idempotence still promises no duplicates', () => {
+      const r = check(
+        history({
+          config: { idempotence: false, retries: 0 },
+          sends: [ok(0, 0), ok(1, 1)],
+          cluster: [state(0, 1, 0, [1])],
+          finalReads: [read(1, [v(0), v(1), v(1)])],
+        }),
+      );
+      expect(r.expectations.find((e) => e.id === 'no-duplicates')).toMatchObject({
+        applies: true,
+        because: 'retries=0: the producer never sends a record twice',
+        held: false,
+      });
+      expect(r.ok).toBe(false);
+    });
+
     it('a run that never healed is a violation and a warning', () => {
       const r = check(
         history({
@@ -486,7 +586,9 @@ describe('experiments > checker > check', () => {
         }),
       );
       expect(r.ok).toBe(false);
-      expect(r.violations).toEqual([expect.stringMatching(/^healed: /)]);
+      expect(r.violations).toEqual([
+        'healed: the cluster never healed after the faults (no broker back or no ISR full by the end)',
+      ]);
       expect(r.warnings).toEqual([expect.stringContaining('never healed')]);
     });
 

@@ -5,9 +5,17 @@
  */
 import type { History, SendRecord } from '../history';
 import { coveredMs, endOf, failovers, noAckWindows, noLeaderWindows } from './availability';
-import { explainLoss } from './explain';
+import { explainLoss, lossCauses } from './explain';
 import { expectations, violationsOf } from './expectations';
-import { buildFinalLogs, idOf, partitionStates, valueOf, type FinalLog } from './finalLog';
+import {
+  buildFinalLogs,
+  byTime,
+  firedFaults,
+  idOf,
+  partitionStates,
+  valueOf,
+  type FinalLog,
+} from './finalLog';
 import type {
   CheckOptions,
   CheckResult,
@@ -16,10 +24,12 @@ import type {
   Divergence,
   DuplicateRecord,
   FailedButPresent,
+  InconsistentOffset,
   LostRecord,
   PartitionSummary,
   PhantomRecord,
   ReorderedRecord,
+  TruncationEvent,
 } from './types';
 
 export const DEFAULT_MIN_UNAVAILABLE_MS = 1000;
@@ -92,6 +102,33 @@ function reorders(log: FinalLog, sendsById: Map<number, SendRecord>): ReorderedR
   return out;
 }
 
+function inconsistentOffsets(history: History, logs: Map<number, FinalLog>): InconsistentOffset[] {
+  const out: InconsistentOffset[] = [];
+  const seen = new Set<string>();
+  const judge = (
+    partition: number,
+    offset: number,
+    expected: string,
+    source: 'ack' | 'consume',
+    member?: string,
+  ) => {
+    const log = logs.get(partition);
+    if (!log || !log.reference || offset < log.logStartOffset || offset >= log.highWatermark)
+      return;
+    const found = log.committedAt.get(offset)?.value ?? null;
+    const k = `${partition}/${offset}/${expected}/${source}`;
+    if (found === expected || seen.has(k)) return;
+    seen.add(k);
+    out.push({ partition, offset, expected, found, source, ...(member ? { member } : {}) });
+  };
+  for (const s of history.sends)
+    if (s.outcome === 'ok' && s.offset !== undefined && s.offset >= 0)
+      judge(s.partition, s.offset, valueOf(s.id), 'ack');
+  for (const c of [...history.consumes].sort((a, b) => a.t - b.t))
+    judge(c.partition, c.offset, c.value, 'consume', c.member);
+  return out.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+}
+
 function commitRegressions(history: History): CommitRegression[] {
   const out: CommitRegression[] = [];
   const last = new Map<number, { offset: number; t: number; member: string }>();
@@ -117,6 +154,16 @@ export function check(history: History, options: CheckOptions = {}): CheckResult
   const minUnavailableMs = options.minUnavailableMs ?? DEFAULT_MIN_UNAVAILABLE_MS;
   const logs = buildFinalLogs(history);
   const states = partitionStates(history);
+  const statesOf = new Map<number, typeof states>();
+  for (const s of states) {
+    const list = statesOf.get(s.partition) ?? [];
+    list.push(s);
+    statesOf.set(s.partition, list);
+  }
+  const truncations = byTime(
+    history.cluster.filter((e): e is TruncationEvent => e.type === 'truncation'),
+  );
+  const faults = firedFaults(history);
   const end = endOf(history);
   const sendsById = new Map(history.sends.map((s) => [s.id, s]));
   const consumedValues = new Set(history.consumes.map((c) => c.value));
@@ -151,7 +198,9 @@ export function check(history: History, options: CheckOptions = {}): CheckResult
           consumed: consumedValues.has(value),
           explanation: explainLoss(s, {
             history,
-            states: states.filter((e) => e.partition === s.partition),
+            states: statesOf.get(s.partition) ?? [],
+            truncations: truncations.filter((e) => e.partition === s.partition),
+            faults,
             finalLog: log,
           }),
         });
@@ -186,6 +235,10 @@ export function check(history: History, options: CheckOptions = {}): CheckResult
       outcome: id === undefined ? undefined : sendsById.get(id)?.outcome,
     });
   }
+
+  consumerObservedLoss.sort(
+    (a, b) => a.partition - b.partition || a.offset - b.offset || a.t - b.t,
+  );
 
   const phantoms: PhantomRecord[] = [];
   const phantomSeen = new Set<string>();
@@ -240,7 +293,7 @@ export function check(history: History, options: CheckOptions = {}): CheckResult
       ...noLeaderWindows(history, p, end),
       ...noAckWindows(history, p, minUnavailableMs, end),
     ].sort((a, b) => a.start - b.start || a.kind.localeCompare(b.kind));
-    const mine = states.filter((s) => s.partition === p);
+    const mine = statesOf.get(p) ?? [];
     let leaderChanges = 0;
     for (let j = 1; j < mine.length; j++)
       if (mine[j].leader >= 0 && mine[j].leader !== mine[j - 1].leader) leaderChanges++;
@@ -279,11 +332,14 @@ export function check(history: History, options: CheckOptions = {}): CheckResult
     unseen,
     beyondRetention,
     divergences: allDivergences.length,
+    inconsistentOffsets: 0,
     commitRegressions: 0,
     consumed: history.consumes.length,
   };
   const regressions = commitRegressions(history);
   counts.commitRegressions = regressions.length;
+  const inconsistent = inconsistentOffsets(history, logs);
+  counts.inconsistentOffsets = inconsistent.length;
 
   const exps = expectations(history.meta.config, {
     ...counts,
@@ -298,12 +354,14 @@ export function check(history: History, options: CheckOptions = {}): CheckResult
     config: history.meta.config,
     counts,
     lost,
+    lossCauses: lossCauses(lost),
     consumerObservedLoss,
     duplicates: allDuplicates,
     reordered: allReorders,
     phantoms,
     failedButPresent,
     divergences: allDivergences,
+    inconsistentOffsets: inconsistent,
     commitRegressions: regressions,
     partitions,
     expectations: exps,

@@ -13,6 +13,7 @@ export interface AnomalyCounts {
   reordered: number;
   phantoms: number;
   divergences: number;
+  inconsistentOffsets: number;
   commitRegressions: number;
   /** Partitions with no final read at all. */
   unreadPartitions: number;
@@ -37,7 +38,12 @@ export function expectations(config: ExperimentConfig, n: AnomalyCounts): Expect
   const noLoss = promisesNoLoss(config);
   const idem = config.idempotence
     ? { applies: true, because: 'enable.idempotence=true' }
-    : { applies: false, because: 'enable.idempotence=false: retries may duplicate and reorder' };
+    : config.retries === 0
+      ? { applies: true, because: 'retries=0: the producer never sends a record twice' }
+      : {
+          applies: false,
+          because: `enable.idempotence=false, retries=${config.retries}: retries may duplicate and reorder`,
+        };
   const always = { applies: true, because: 'always' };
   const make = (
     id: Expectation['id'],
@@ -73,6 +79,14 @@ export function expectations(config: ExperimentConfig, n: AnomalyCounts): Expect
       n.divergences,
     ),
     make(
+      'consistent-offsets',
+      'every acknowledged or consumed offset holds the same value in the final log',
+      noLoss.applies
+        ? noLoss
+        : { applies: false, because: `${noLoss.because}: a truncated offset may be written again` },
+      n.inconsistentOffsets,
+    ),
+    make(
       'commits-monotonic',
       "the group's committed offset of a partition never goes backwards",
       noLoss.applies
@@ -102,5 +116,9 @@ export function expectations(config: ExperimentConfig, n: AnomalyCounts): Expect
 export function violationsOf(exps: Expectation[]): string[] {
   return exps
     .filter((e) => e.applies && !e.held)
-    .map((e) => `${e.id}: expected ${e.description} (${e.because}); found ${e.count}`);
+    .map((e) =>
+      e.id === 'healed'
+        ? `healed: the cluster never healed after the faults (no broker back or no ISR full by the end)`
+        : `${e.id}: expected ${e.description} (${e.because}); found ${e.count}`,
+    );
 }

@@ -183,6 +183,81 @@ describe('experiments > checker > explain', () => {
     );
   });
 
+  it('a broker ZooKeeper never named leader', () => {
+    const r = check(
+      history({
+        config: { acks: 1, minInsyncReplicas: 1 },
+        sends: [ok(0, 0, { leader: 3 })],
+        cluster: [state(0, 1, 0, [1])],
+        finalReads: [read(1, [])],
+      }),
+    );
+    expect(r.lost[0].explanation).toMatchObject({ ackedBy: 3, zombie: true, zkLeaderAtAck: 1 });
+    expect(r.lost[0].explanation.text).toMatch(
+      /^acknowledged by broker 3 \(offset 0\), which ZooKeeper never named leader; broker 1 was leader at epoch 0 since 0\.0 s \(controller epoch 1\); /,
+    );
+  });
+
+  it('groups lost records that share an explanation into causes, largest first', () => {
+    const r = check(
+      history({
+        config: { acks: 1, minInsyncReplicas: 1 },
+        sends: [
+          ok(0, 0),
+          ok(1, 1, { tSend: 100, tDone: 101 }),
+          ok(2, 2, { tSend: 110, tDone: 111 }),
+          ok(3, 3, { tSend: 120, tDone: 121 }),
+          ok(4, 1, { tSend: 400, tDone: 401, leader: 2 }),
+        ],
+        cluster: [
+          state(0, 1, 0, [1, 2]),
+          state(150, 2, 1, [2], { controllerEpoch: 1 }),
+          trunc(300, 1, 4, 1),
+          state(500, 1, 2, [1], { controllerEpoch: 2, unclean: true }),
+        ],
+        finalReads: [read(1, [v(0), null, null, v(3)], { highWatermark: 1 }), read(2, [v(0)])],
+      }),
+    );
+    expect(r.lost.map((l) => l.id)).toEqual([1, 2, 3, 4]);
+    const causes = r.lossCauses.map((c) => [
+      c.count,
+      c.firstOffset,
+      c.lastOffset,
+      c.firstAckT,
+      c.lastAckT,
+    ]);
+    // v1 and v2 share a cause; v3 is still above the high watermark on broker 1; v4 had another leader
+    expect(causes).toEqual([
+      [2, 1, 2, 101, 111],
+      [1, 1, 1, 401, 401],
+      [1, 3, 3, 121, 121],
+    ]);
+    expect(r.lossCauses[0].text).toBe(
+      'acknowledged by broker 1 as leader at epoch 0 (offsets 1–2); ' +
+        'broker 2 was elected leader at epoch 1 from the ISR [1,2] (clean, controller epoch 1); ' +
+        'broker 1 truncated to offset 1 at 0.3 s',
+    );
+    expect(r.lossCauses[1].text).toBe(r.lost[3].explanation.text);
+    expect(r.lossCauses[2].text).toBe(r.lost[2].explanation.text);
+  });
+
+  it('a group still held above the high watermark says so once', () => {
+    const r = check(
+      history({
+        config: { acks: 1, minInsyncReplicas: 1 },
+        sends: [ok(0, 0), ok(1, 1), ok(2, 2)],
+        faults: [{ t: 5, phase: 'start', kind: 'kill', role: 'leader of t-0', target: 'broker 1' }],
+        cluster: [state(0, 1, 0, [1])],
+        finalReads: [read(1, [v(0), v(1), v(2)], { highWatermark: 1 })],
+      }),
+    );
+    expect(r.lossCauses.map((c) => c.text)).toEqual([
+      'acknowledged by broker 1 as leader at epoch 0 (offsets 1–2); no new leader was elected after it; ' +
+        'no truncation covering them was recorded; still on a replica, above the high watermark ' +
+        '(after the fault "kill broker 1 (leader of t-0)" at 0.0 s)',
+    ]);
+  });
+
   it('falls back to the leader in ZooKeeper when the send does not name one', () => {
     const r = check(
       history({

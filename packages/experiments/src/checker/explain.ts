@@ -2,10 +2,17 @@
  * Explains a lost record from the cluster's own events: the leader that acknowledged it
  * and its epoch, the election that replaced that leader, and the truncation that dropped it.
  */
-import type { History, SendRecord } from '../history';
+import type { FaultEvent, History, SendRecord } from '../history';
 import { describeFault } from './availability';
 import { byTime, firedFaults, valueOf, type FinalLog } from './finalLog';
-import type { ElectionInfo, LossExplanation, PartitionStateEvent, TruncationEvent } from './types';
+import type {
+  ElectionInfo,
+  LossCause,
+  LossExplanation,
+  LostRecord,
+  PartitionStateEvent,
+  TruncationEvent,
+} from './types';
 
 export function seconds(t: number): string {
   return `${(t / 1000).toFixed(1)} s`;
@@ -33,6 +40,10 @@ export interface ExplainContext {
   /** Partition-state events of the send's partition, by time. */
   states: PartitionStateEvent[];
   finalLog: FinalLog;
+  /** Truncation events of the send's partition, by time (default: from the history). */
+  truncations?: TruncationEvent[];
+  /** Faults that fired, by time (default: from the history). */
+  faults?: FaultEvent[];
 }
 
 export function explainLoss(send: SendRecord, ctx: ExplainContext): LossExplanation {
@@ -70,16 +81,15 @@ export function explainLoss(send: SendRecord, ctx: ExplainContext): LossExplanat
   }
   const elected = electionIdx >= 0 ? election(states, electionIdx) : undefined;
 
-  const truncations = byTime(
-    history.cluster.filter(
-      (e): e is TruncationEvent =>
-        e.type === 'truncation' &&
-        e.partition === send.partition &&
-        e.t >= send.tSend &&
-        offset >= 0 &&
-        e.toOffset <= offset &&
-        offset < e.fromOffset,
-    ),
+  const candidates =
+    ctx.truncations ??
+    byTime(
+      history.cluster.filter(
+        (e): e is TruncationEvent => e.type === 'truncation' && e.partition === send.partition,
+      ),
+    );
+  const truncations = candidates.filter(
+    (e) => e.t >= send.tSend && offset >= 0 && e.toOffset <= offset && offset < e.fromOffset,
   );
   const truncation = truncations.find((e) => e.brokerId === ackedBy) ?? truncations[0];
   const rejoined =
@@ -93,16 +103,11 @@ export function explainLoss(send: SendRecord, ctx: ExplainContext): LossExplanat
     );
 
   const faultBefore = elected?.t ?? tDone;
-  const fault = firedFaults(history)
-    .filter((f) => f.t <= faultBefore)
-    .at(-1);
+  const fault = (ctx.faults ?? firedFaults(history)).filter((f) => f.t <= faultBefore).at(-1);
 
   const value = valueOf(send.id);
-  const aboveHighWatermark = finalLog.reads.flatMap((r) =>
-    r.records
-      .filter((rec) => rec.value === value && rec.offset >= finalLog.highWatermark)
-      .map((rec) => ({ brokerId: r.brokerId, offset: rec.offset })),
-  );
+  const aboveHighWatermark = [...(finalLog.aboveHighWatermark.get(value) ?? [])];
+  const outsideIsr = [...(finalLog.outsideIsr.get(value) ?? [])];
 
   const parts: string[] = [];
   const at = offset >= 0 ? `offset ${offset}` : 'acks=0, no offset';
@@ -117,7 +122,12 @@ export function explainLoss(send: SendRecord, ctx: ExplainContext): LossExplanat
     parts.push(`acknowledged by broker ${ackedBy} as leader at epoch ${ackLeaderEpoch} (${at})`);
   else parts.push(`acknowledged by broker ${ackedBy} (${at})`);
 
-  if (elected) {
+  if (elected && electionIdx === 0) {
+    // no earlier state: this leader was in place from the start
+    parts.push(
+      `broker ${elected.leader} was leader at epoch ${elected.leaderEpoch} since ${seconds(elected.t)} (controller epoch ${elected.controllerEpoch})`,
+    );
+  } else if (elected) {
     const how = elected.unclean
       ? `while not in the ISR ${list(elected.previousIsr)} (unclean, controller epoch ${elected.controllerEpoch})`
       : `from the ISR ${list(elected.previousIsr)} (clean, controller epoch ${elected.controllerEpoch})`;
@@ -137,6 +147,11 @@ export function explainLoss(send: SendRecord, ctx: ExplainContext): LossExplanat
       `still on ${aboveHighWatermark.map((a) => `broker ${a.brokerId} at offset ${a.offset}`).join(', ')}, above the high watermark ${finalLog.highWatermark}`,
     );
 
+  if (outsideIsr.length > 0)
+    parts.push(
+      `still on ${outsideIsr.map((a) => `broker ${a.brokerId} at offset ${a.offset}`).join(', ')}, outside the final ISR`,
+    );
+
   let text = parts.join('; ');
   if (fault) text += ` (after the fault "${describeFault(fault)}" at ${seconds(fault.t)})`;
 
@@ -149,6 +164,73 @@ export function explainLoss(send: SendRecord, ctx: ExplainContext): LossExplanat
     truncation,
     fault: fault && { t: fault.t, kind: fault.kind, role: fault.role, target: fault.target },
     aboveHighWatermark,
+    outsideIsr,
     text,
   };
+}
+
+function causeKey(l: LostRecord): string {
+  const e = l.explanation;
+  return JSON.stringify([
+    l.partition,
+    e.ackedBy ?? null,
+    e.ackLeaderEpoch ?? null,
+    e.zombie,
+    e.election ? [e.election.t, e.election.leader, e.election.leaderEpoch] : null,
+    e.truncation ? [e.truncation.t, e.truncation.brokerId, e.truncation.toOffset] : null,
+    e.fault ? [e.fault.t, e.fault.target] : null,
+    e.aboveHighWatermark.length > 0,
+    e.outsideIsr.length > 0,
+  ]);
+}
+
+/** Groups lost records that share one explanation, largest group first. */
+export function lossCauses(lost: LostRecord[]): LossCause[] {
+  const groups = new Map<string, LostRecord[]>();
+  for (const l of lost) {
+    const k = causeKey(l);
+    const g = groups.get(k) ?? [];
+    g.push(l);
+    groups.set(k, g);
+  }
+  const out: LossCause[] = [];
+  for (const g of groups.values()) {
+    const offsets = g.map((l) => l.offset);
+    const first = Math.min(...offsets);
+    const last = Math.max(...offsets);
+    const rep = g[0];
+    let text = rep.explanation.text;
+    if (g.length > 1) {
+      // the representative's offset stands for the range, and where the copies remain is
+      // said once (records in one group all have, or all lack, such copies)
+      const range = first === last ? `(offset ${first})` : `(offsets ${first}–${last})`;
+      text = text
+        .replace(`(offset ${rep.offset})`, range)
+        .replace(
+          `no truncation covering offset ${rep.offset} was recorded`,
+          'no truncation covering them was recorded',
+        )
+        .replace(/; still on [^;(]*[^;( ]/g, '');
+      const where: string[] = [];
+      if (rep.explanation.aboveHighWatermark.length > 0) where.push('above the high watermark');
+      if (rep.explanation.outsideIsr.length > 0) where.push('outside the final ISR');
+      if (where.length > 0) {
+        const at = text.lastIndexOf(' (after the fault');
+        const clause = `; still on a replica, ${where.join(' or ')}`;
+        text = at >= 0 ? text.slice(0, at) + clause + text.slice(at) : text + clause;
+      }
+    }
+    out.push({
+      partition: rep.partition,
+      count: g.length,
+      firstOffset: first,
+      lastOffset: last,
+      firstAckT: Math.min(...g.map((l) => l.tDone)),
+      lastAckT: Math.max(...g.map((l) => l.tDone)),
+      text,
+    });
+  }
+  return out.sort(
+    (a, b) => b.count - a.count || a.partition - b.partition || a.firstOffset - b.firstOffset,
+  );
 }

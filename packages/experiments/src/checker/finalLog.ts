@@ -20,8 +20,25 @@ export interface FinalLog {
   finalIsr: number[];
   /** The reference's records in [logStartOffset, highWatermark), in offset order. */
   committed: ReplicaRecord[];
-  /** Value -> offsets where any replica holds it below the high watermark. */
+  /** Value -> offsets where a replica of the final ISR holds it below the high watermark. */
   present: Map<string, number[]>;
+  /** Value -> replicas of the final ISR that hold it at or above the high watermark. */
+  aboveHighWatermark: Map<string, { brokerId: number; offset: number }[]>;
+  /** Value -> replicas outside the final ISR that hold it (at any offset). */
+  outsideIsr: Map<string, { brokerId: number; offset: number }[]>;
+  /** The reference's committed records by offset. */
+  committedAt: Map<number, ReplicaRecord>;
+}
+
+function note(
+  index: Map<string, { brokerId: number; offset: number }[]>,
+  value: string,
+  brokerId: number,
+  offset: number,
+): void {
+  const list = index.get(value) ?? [];
+  list.push({ brokerId, offset });
+  index.set(value, list);
 }
 
 /** The value the workload writes for send `id`. */
@@ -78,9 +95,21 @@ export function buildFinalLogs(history: History): Map<number, FinalLog> {
       .filter((r) => r.offset >= logStartOffset && r.offset < highWatermark)
       .sort((a, b) => a.offset - b.offset);
     const present = new Map<string, number[]>();
+    const aboveHighWatermark = new Map<string, { brokerId: number; offset: number }[]>();
+    const outsideIsr = new Map<string, { brokerId: number; offset: number }[]>();
     for (const read of reads) {
+      // a replica outside the final ISR (a stale or diverged copy) does not make a record present
+      const inSync =
+        read === reference || finalIsr.length === 0 || finalIsr.includes(read.brokerId);
       for (const rec of read.records) {
-        if (rec.offset >= highWatermark) continue;
+        if (!inSync) {
+          note(outsideIsr, rec.value, read.brokerId, rec.offset);
+          continue;
+        }
+        if (rec.offset >= highWatermark) {
+          note(aboveHighWatermark, rec.value, read.brokerId, rec.offset);
+          continue;
+        }
         const offsets = present.get(rec.value) ?? [];
         if (!offsets.includes(rec.offset)) offsets.push(rec.offset);
         present.set(rec.value, offsets);
@@ -97,6 +126,9 @@ export function buildFinalLogs(history: History): Map<number, FinalLog> {
       finalIsr,
       committed,
       present,
+      aboveHighWatermark,
+      outsideIsr,
+      committedAt: new Map(committed.map((r) => [r.offset, r])),
     });
   }
   return out;

@@ -37,8 +37,10 @@ export interface LossExplanation {
   truncation?: TruncationEvent;
   /** The last fault that started before the election (or before the ack when there was no election). */
   fault?: { t: number; kind: string; role: string; target: string };
-  /** Replicas that still hold it above the final high watermark. */
+  /** Replicas of the final ISR that still hold it above the final high watermark. */
   aboveHighWatermark: { brokerId: number; offset: number }[];
+  /** Replicas outside the final ISR that still hold it. */
+  outsideIsr: { brokerId: number; offset: number }[];
   /** One sentence, as a Kafka engineer would say it. */
   text: string;
 }
@@ -57,6 +59,20 @@ export interface LostRecord {
   /** Whether a consumer in the group received it before it vanished. */
   consumed: boolean;
   explanation: LossExplanation;
+}
+
+/** Lost records that share one explanation: the same leader, epoch, election and truncation. */
+export interface LossCause {
+  partition: number;
+  count: number;
+  /** The lowest and highest acknowledged offsets among them (-1 with acks=0). */
+  firstOffset: number;
+  lastOffset: number;
+  /** When the first and the last of them were acknowledged. */
+  firstAckT: number;
+  lastAckT: number;
+  /** The explanation, with the offset range in place of one offset. */
+  text: string;
 }
 
 /** A record a consumer received that is absent from the final log. */
@@ -122,6 +138,22 @@ export interface Divergence {
   replicas: { brokerId: number; value: string | null; leaderEpoch: number | null }[];
 }
 
+/**
+ * An offset that the producer was told (an acknowledgement) or a consumer read, holding
+ * another value in the final log (Jepsen's inconsistent offsets).
+ */
+export interface InconsistentOffset {
+  partition: number;
+  offset: number;
+  /** The value acknowledged or consumed at that offset. */
+  expected: string;
+  /** What the final log holds there. */
+  found: string | null;
+  source: 'ack' | 'consume';
+  /** The consumer that read it (source `consume`). */
+  member?: string;
+}
+
 /** A committed offset lower than the group's previous commit for the partition. */
 export interface CommitRegression {
   partition: number;
@@ -185,6 +217,7 @@ export interface Expectation {
     | 'no-reorder'
     | 'no-phantoms'
     | 'replicas-agree'
+    | 'consistent-offsets'
     | 'commits-monotonic'
     | 'final-read-complete'
     | 'healed';
@@ -216,6 +249,7 @@ export interface CheckCounts {
   /** Acknowledged records older than the log start offset: deleted by retention, not checkable. */
   beyondRetention: number;
   divergences: number;
+  inconsistentOffsets: number;
   commitRegressions: number;
   consumed: number;
 }
@@ -228,12 +262,15 @@ export interface CheckResult {
   config: ExperimentConfig;
   counts: CheckCounts;
   lost: LostRecord[];
+  /** The lost records grouped by explanation, largest group first. */
+  lossCauses: LossCause[];
   consumerObservedLoss: ConsumerObservedLoss[];
   duplicates: DuplicateRecord[];
   reordered: ReorderedRecord[];
   phantoms: PhantomRecord[];
   failedButPresent: FailedButPresent[];
   divergences: Divergence[];
+  inconsistentOffsets: InconsistentOffset[];
   commitRegressions: CommitRegression[];
   partitions: PartitionSummary[];
   expectations: Expectation[];

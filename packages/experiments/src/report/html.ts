@@ -58,7 +58,8 @@ td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
 tr:last-child td { border-bottom:none; }
 td.expl { max-width:760px; }
 .more { color:var(--muted); margin-top:6px; }
-code { font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; }
+code { font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; white-space:nowrap; }
+td:first-child { white-space:nowrap; }
 footer { color:var(--muted); font-size:12px; margin-top:30px; }
 /* timeline */
 #timeline { display:block; font:11px system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif; }
@@ -68,6 +69,7 @@ footer { color:var(--muted); font-size:12px; margin-top:30px; }
 #timeline .lane-label.tiny { font-size:9px; fill:#98a2b3; }
 #timeline .lane-label.loss { fill:${LOSS_COLOR}; font-weight:650; }
 #timeline .part-label { font-weight:700; font-size:12px; fill:#1d2330; }
+#timeline .part-sum { font-weight:400; font-size:11px; fill:#667085; }
 #timeline .tick { fill:#667085; font-size:10px; }
 #timeline .grid { stroke:#eef0f3; stroke-width:1; }
 #timeline .axis { stroke:#c5cad3; }
@@ -92,6 +94,9 @@ footer { color:var(--muted); font-size:12px; margin-top:30px; }
 #timeline .trunc { stroke:#475467; stroke-width:2.2; fill:none; }
 #timeline .trunc.dropped { stroke:${LOSS_COLOR}; stroke-width:2.6; }
 #timeline .loss-link { stroke:${LOSS_COLOR}; stroke-dasharray:3 3; stroke-width:1; fill:none; }
+#timeline .dup { fill:#f79009; stroke:#7a4a00; stroke-width:1; }
+#timeline .log-mark { stroke:#fff; stroke-width:1; opacity:.85; }
+#timeline .log-mark.error { stroke:${LOSS_COLOR}; stroke-width:2; }
 #timeline .failed-bar { fill:${LOSS_COLOR}; opacity:.55; }
 #timeline .l-sent { fill:none; stroke:#98a2b3; stroke-width:1.5; }
 #timeline .l-acked { fill:none; stroke:#2e6fba; stroke-width:2; }
@@ -154,6 +159,8 @@ function legend(history: History): string {
     `<span>${swatch('<rect y="3" width="22" height="6" fill="#f79009"/>')}unavailable: no acks</span>`,
     `<span>${swatch(`<path d="M11,0 v12" stroke="${LOSS_COLOR}" stroke-width="2"/>`)}lost record, where acknowledged</span>`,
     `<span>${swatch(`<path d="M6,1 l10,10 m0,-10 l-10,10" stroke="${LOSS_COLOR}" stroke-width="2.4"/>`)}truncation that dropped it</span>`,
+    `<span>${swatch('<path d="M11,0 l5,6 l-5,6 l-5,-6 z" fill="#f79009" stroke="#7a4a00"/>')}duplicated record</span>`,
+    `<span>${swatch('<circle cx="11" cy="6" r="3.5" fill="#98a2b3"/>')}broker log line</span>`,
     `<span>${swatch('<path d="M0,6 h22" stroke="#2e6fba" stroke-width="2"/>')}acknowledged/s</span>`,
     `<span>${swatch('<path d="M0,6 h22" stroke="#98a2b3" stroke-width="1.5"/>')}sent/s</span>`,
     `<span>${swatch('<path d="M0,6 h22" stroke="#3a9a4a" stroke-width="1.5" stroke-dasharray="4 3"/>')}consumed/s</span>`,
@@ -219,7 +226,7 @@ export function renderHtml(
   const maxUnavail = Math.max(0, ...result.partitions.map((p) => p.unavailableMs));
   const failoverMs = result.partitions.flatMap((p) => p.failovers.map((f) => f.ms));
   const cards = [
-    card(`${c.acknowledged} / ${c.sends}`, 'acknowledged / sent'),
+    card(c.acknowledged, `acknowledged of ${c.sends} sent`),
     card(c.lost, 'acknowledged but lost', c.lost ? 'bad' : ''),
     card(c.consumerObservedLoss, 'consumed, then lost', c.consumerObservedLoss ? 'bad' : ''),
     card(c.duplicated, 'duplicated', c.duplicated ? 'bad' : ''),
@@ -289,6 +296,18 @@ export function renderHtml(
         : '-',
     ],
     [3, 4, 5, 6, 7, 8, 9, 10],
+  );
+  const causes = rowsOrNone(
+    result.lossCauses,
+    max,
+    ['records', 'partition', 'acknowledged', 'why'],
+    (g) => [
+      `<b style="color:var(--bad)">${g.count}</b>`,
+      esc(`${topic}-${g.partition}`),
+      g.firstAckT === g.lastAckT ? secs(g.firstAckT) : `${secs(g.firstAckT)} – ${secs(g.lastAckT)}`,
+      esc(g.text),
+    ],
+    [0],
   );
   const lost = rowsOrNone(
     result.lost,
@@ -385,6 +404,22 @@ export function renderHtml(
       ),
     ]),
     result.divergences.length,
+  );
+  section(
+    'Offsets acknowledged or consumed with another value than the final log holds',
+    rowsOrNone(
+      result.inconsistentOffsets,
+      max,
+      ['partition', 'offset', 'seen', 'as', 'final log holds'],
+      (i) => [
+        String(i.partition),
+        String(i.offset),
+        esc(i.source === 'ack' ? 'acknowledged' : `consumed by ${i.member ?? ''}`),
+        `<code>${esc(i.expected)}</code>`,
+        i.found === null ? 'nothing' : `<code>${esc(i.found)}</code>`,
+      ],
+    ),
+    result.inconsistentOffsets.length,
   );
   section(
     'Committed offsets that went backwards',
@@ -488,7 +523,7 @@ export function renderHtml(
 <h1>kzoo experiment · ${esc(result.scenario)}</h1>
 <span class="badge ${result.ok ? 'ok' : 'bad'}" id="verdict" data-ok="${result.ok}">${result.ok ? 'OK' : 'VIOLATED'}</span>
 <span>${esc(verdict)}</span>
-<div class="meta">seed ${result.seed} · topic <code>${esc(topic)}</code> · group <code>${esc(history.meta.group)}</code> · fault phase ${secs(history.meta.durationMs)} · started ${esc(new Date(history.meta.startedAt).toISOString())} · kzoo ${esc(history.meta.version)}</div>
+<div class="meta">seed ${result.seed} · topic <code>${esc(topic)}</code> · group <code>${esc(history.meta.group)}</code> · fault phase ${secs(history.meta.durationMs)} · started ${Number.isFinite(history.meta.startedAt) ? esc(new Date(history.meta.startedAt).toISOString()) : 'at an unknown time'} · kzoo ${esc(history.meta.version)}</div>
 <div class="chips">${chips.map(([t, risk]) => `<span class="chip${risk ? ' risk' : ''}">${esc(t)}</span>`).join('')}</div>
 </header>
 <section class="summary" id="summary">${summary.map((x) => `<div>${x}</div>`).join('\n')}</section>
@@ -506,6 +541,8 @@ ${warnings}
 </section>
 <h2>Partitions</h2>
 ${partitions}
+<h2>Why acknowledged records were lost</h2>
+${causes}
 <h2>Lost acknowledged records (${result.lost.length})</h2>
 ${lost}
 ${other.length ? `<h2>Other anomalies</h2>\n${other.join('\n')}` : ''}

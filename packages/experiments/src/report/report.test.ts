@@ -56,6 +56,9 @@ describe('experiments > report', () => {
         /^ +0 +2 +2 +1 +2 +2 +1 +0 +1 +.*0\.4 s after kill broker 1 \(leader of t-0\)$/m,
       );
       expect(text).toContain(
+        'lost acknowledged records (1), by cause:\n  1 on p0: acknowledged by broker 1 as leader at epoch 0 (offset 1); broker 2 was elected',
+      );
+      expect(text).toContain(
         'v1 key k seq 1 p0: acknowledged by broker 1 as leader at epoch 0 (offset 1); broker 2 was elected leader at epoch 1 from the ISR [1,2]',
       );
       expect(text).toContain('verdict: OK, every expectation of this configuration held');
@@ -104,6 +107,7 @@ describe('experiments > report', () => {
         'counts',
         'expectations',
         'partitions',
+        'lossCauses',
         'lost',
         'consumerObservedLoss',
         'duplicates',
@@ -111,6 +115,7 @@ describe('experiments > report', () => {
         'phantoms',
         'failedButPresent',
         'divergences',
+        'inconsistentOffsets',
         'commitRegressions',
       ]);
       expect(json.format).toBe(REPORT_FORMAT);
@@ -256,7 +261,29 @@ describe('experiments > report', () => {
         /class="trunc dropped" data-kind="truncation" data-partition="0" data-broker="1"/,
       );
       expect(html).toContain('data-kind="heal"');
+      expect(html).toMatch(
+        /<h2>Why acknowledged records were lost<\/h2>\n<table>.*<td class="num"><b style="color:var\(--bad\)">1<\/b><\/td><td>t-0<\/td><td>0\.0 s<\/td><td class="expl">acknowledged by broker 1 as leader at epoch 0 \(offset 1\); broker 2 was elected/s,
+      );
       expect(html).toContain('data-kind="controller" data-broker="2"');
+    });
+
+    it('marks duplicates and broker log lines', () => {
+      const h = history({
+        sends: [ok(0, 0), ok(1, 1, { tSend: 100, tDone: 900 })],
+        cluster: [
+          state(0, 1, 0, [1]),
+          { t: 500, type: 'log', brokerId: 1, level: 'error', message: 'fetch failed' },
+        ],
+        finalReads: [read(1, [v(0), v(1), v(1)])],
+      });
+      const html = renderHtml(check(h), h);
+      expect(html).toMatch(
+        /class="dup" data-kind="duplicate" data-partition="0"><title>v1 \(key k, seq 1\) duplicated at offsets 1, 2; sent at 0\.1 s, acknowledged at 0\.9 s \(offset 1\)<\/title>/,
+      );
+      expect(html).toMatch(
+        /class="log-mark error" data-kind="log" data-broker="1"><title>0\.5 s broker 1 error: fetch failed<\/title>/,
+      );
+      expect(html).toContain('lost (0) dup (1)');
     });
 
     it('escapes what comes from the history', () => {

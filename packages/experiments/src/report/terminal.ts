@@ -25,7 +25,7 @@ export function renderTerminal(
     `  sends ${c.sends}: ${c.acknowledged} acknowledged, ${c.failed} failed, ${c.unknown} unknown; consumed ${c.consumed}`,
   );
   out.push(
-    `  lost ${c.lost}  consumer-observed loss ${c.consumerObservedLoss}  duplicated ${c.duplicated}  reordered ${c.reordered}  phantoms ${c.phantoms}  diverged offsets ${c.divergences}  commit regressions ${c.commitRegressions}`,
+    `  lost ${c.lost}  consumer-observed loss ${c.consumerObservedLoss}  duplicated ${c.duplicated}  reordered ${c.reordered}  phantoms ${c.phantoms}  diverged offsets ${c.divergences}  inconsistent offsets ${c.inconsistentOffsets}  commit regressions ${c.commitRegressions}`,
   );
   out.push(
     `  failed but present ${c.failedButPresent}  unknown but present ${c.unknownPresent}  acknowledged never consumed ${c.unseen}${c.beyondRetention ? `  beyond retention ${c.beyondRetention}` : ''}`,
@@ -41,7 +41,7 @@ export function renderTerminal(
       'acked',
       'lost',
       'dup',
-      'elections',
+      'new leaders',
       'unavailable',
       'failover',
     ],
@@ -67,6 +67,12 @@ export function renderTerminal(
   out.push(table(rows).replace(/^/gm, '  '));
   if (result.lost.length > 0) {
     out.push('');
+    out.push(`lost acknowledged records (${result.lost.length}), by cause:`);
+    for (const cause of result.lossCauses.slice(0, 10))
+      out.push(`  ${cause.count} on p${cause.partition}: ${cause.text}`);
+    if (result.lossCauses.length > 10)
+      out.push(`  ... and ${result.lossCauses.length - 10} more causes (see the JSON report)`);
+    out.push('');
     out.push(`lost acknowledged records (${result.lost.length}):`);
     for (const l of result.lost.slice(0, maxLost))
       out.push(`  ${l.value} key ${l.key} seq ${l.seq} p${l.partition}: ${l.explanation.text}`);
@@ -88,6 +94,10 @@ export function renderTerminal(
     other.push(
       `diverged p${d.partition} offset ${d.offset}: ${d.replicas.map((r) => `broker ${r.brokerId} ${r.value ?? 'nothing'}${r.leaderEpoch === null ? '' : `@${r.leaderEpoch}`}`).join(' vs ')}`,
     );
+  for (const i of result.inconsistentOffsets.slice(0, 5))
+    other.push(
+      `inconsistent offset p${i.partition} ${i.offset}: ${i.source === 'ack' ? 'acknowledged' : `consumed by ${i.member}`} as ${i.expected}, the final log holds ${i.found ?? 'nothing'}`,
+    );
   for (const r of result.commitRegressions.slice(0, 5))
     other.push(
       `commit went back p${r.partition}: ${r.previousOffset} -> ${r.offset} at ${secs(r.t)} (${r.member})`,
@@ -105,7 +115,7 @@ export function renderTerminal(
   const noLoss = promisesNoLoss(result.config);
   out.push(
     result.ok
-      ? `verdict: OK, every expectation of this configuration held (${noLoss.applies ? 'no loss promised' : noLoss.because})`
+      ? `verdict: OK, every expectation of this configuration held (${noLoss.applies ? `${noLoss.because} promise no acknowledged loss` : noLoss.because})`
       : `verdict: VIOLATED, ${result.violations.length} expectation(s) of this configuration failed`,
   );
   for (const e of result.expectations) {

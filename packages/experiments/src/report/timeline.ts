@@ -248,7 +248,24 @@ export function renderTimeline(
   }
   y += 10;
 
+  // broker log lines the runner kept (state changes, errors)
+  const logs = history.cluster
+    .filter((e): e is Extract<ClusterEvent, { type: 'log' }> => e.type === 'log')
+    .sort((a, b) => a.t - b.t);
+  if (logs.length > 0) {
+    label(c, y + 9, `broker logs (${logs.length})`, 'lane-label small');
+    for (const e of logs) {
+      const cls = e.level === 'error' || e.level === 'fatal' ? 'log-mark error' : 'log-mark';
+      c.out.push(
+        `<circle cx="${x(e.t).toFixed(1)}" cy="${y + 6}" r="3.2" fill="${brokerColor(e.brokerId)}" class="${cls}" data-kind="log" data-broker="${e.brokerId}"><title>${esc(`${secs(e.t)} broker ${e.brokerId} ${e.level}: ${e.message}`)}</title></circle>`,
+      );
+    }
+    y += 16;
+  }
+  y += 4;
+
   // partitions
+  const sendsById = new Map(history.sends.map((s) => [s.id, s]));
   const lostByPartition = new Map<number, CheckResult['lost']>();
   for (const l of result.lost) {
     const list = lostByPartition.get(l.partition) ?? [];
@@ -262,8 +279,11 @@ export function renderTimeline(
     c.out.push(`<g data-kind="partition" data-partition="${p}">`);
     c.out.push(
       `<line x1="8" x2="${right}" y1="${y - 4}" y2="${y - 4}" class="sep"/>`,
-      `<text x="12" y="${y + 14}" class="part-label">${esc(`${topic}-${p}`)}</text>`,
+      `<text x="12" y="${y + 10}" class="part-label">${esc(`${topic}-${p}`)}<tspan class="part-sum" dx="10">${esc(
+        `${summary.acknowledged} acknowledged · ${summary.lost} lost · ${summary.leaderChanges} leader change${summary.leaderChanges === 1 ? '' : 's'} · unavailable ${secs(summary.unavailableMs)}`,
+      )}</tspan></text>`,
     );
+    y += 16;
     label(c, y + 14, 'leader');
     // one segment per leader and epoch (ISR changes show in the strips below)
     mine.forEach((s: PartitionStateEvent, i) => {
@@ -308,11 +328,9 @@ export function renderTimeline(
     });
     mine.forEach((s: PartitionStateEvent, i) => {
       const prev = i > 0 ? mine[i - 1] : undefined;
-      if (
-        prev &&
-        s.leader >= 0 &&
-        (s.leader !== prev.leader || s.leaderEpoch !== prev.leaderEpoch)
-      ) {
+      // a new leader (an epoch bump with the same leader, as on an ISR change by the
+      // controller, is only a segment boundary)
+      if (prev && s.leader >= 0 && s.leader !== prev.leader) {
         const cx = x(s.t);
         const how = s.unclean ? 'unclean' : 'clean';
         const t = `${how} election at ${secs(s.t)}: broker ${s.leader} leads ${topic}-${p} at epoch ${s.leaderEpoch} (previous ISR [${prev.isr.join(',')}], controller epoch ${s.controllerEpoch})`;
@@ -362,12 +380,22 @@ export function renderTimeline(
     y += 10;
     // lost records: a tick where each was acknowledged, a cross where it was dropped
     const lost = lostByPartition.get(p) ?? [];
+    const dups = result.duplicates.filter((d) => d.partition === p);
     label(
       c,
       y + 9,
-      `lost (${lost.length})`,
-      lost.length ? 'lane-label small loss' : 'lane-label small',
+      `lost (${lost.length})${dups.length ? ` dup (${dups.length})` : ''}`,
+      lost.length || dups.length ? 'lane-label small loss' : 'lane-label small',
     );
+    // duplicates: a diamond where the send that was written twice was acknowledged
+    for (const d of dups) {
+      const send = sendsById.get(Number(d.value.slice(1)));
+      if (!send) continue;
+      const dx = x(send.tDone ?? send.tSend);
+      c.out.push(
+        `<path d="M${dx.toFixed(1)},${y + 1} l5,6 l-5,6 l-5,-6 z" class="dup" data-kind="duplicate" data-partition="${p}"><title>${esc(`${d.value} (key ${d.key}, seq ${send.seq}) duplicated at offsets ${d.offsets.join(', ')}; sent at ${secs(send.tSend)}, ${send.outcome === 'ok' ? `acknowledged at ${secs(send.tDone ?? send.tSend)} (offset ${send.offset})` : send.outcome}`)}</title></path>`,
+      );
+    }
     for (const l of lost) {
       const lx = x(l.tDone);
       c.out.push(
