@@ -5,7 +5,10 @@
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
 };
-const moduleNameMapper = { '^@kzoo/([a-z]+)$': '<rootDir>/packages/$1/src/index.ts' };
+const moduleNameMapper = {
+  '^@kzoo/testkit/(jest|node-test)$': '<rootDir>/packages/testkit/src/$1/index.ts',
+  '^@kzoo/([a-z]+)$': '<rootDir>/packages/$1/src/index.ts',
+};
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -10,7 +10,9 @@
 #   7. groups   offset commits/s to ZooKeeper and group consumer records/s
 #   8. kafka    produce/fetch through the Kafka listener vs the native listener of one
 #               broker process (ratio, goal >= 0.9x); kafkajs vs kzoo's Producer/Consumer
-# Run one alone with `bash scripts/bench.sh log|network|broker|e2e|replication|rf3|groups|kafka`.
+#   9. harness  startCluster() (@kzoo/testkit): ZooKeeper + 3 brokers ready for an acks=all
+#               produce, in-process and process modes (goals < 1 s and < 2 s)
+# Run one alone with `bash scripts/bench.sh log|network|broker|e2e|replication|rf3|groups|kafka|harness`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export KZOO_LOG_LEVEL=${KZOO_LOG_LEVEL:-warn}
@@ -52,4 +54,8 @@ fi
 if [ "$only" = all ] || [ "$only" = kafka ]; then
   section "kafka: Kafka listener vs native listener, one broker process; kafkajs vs kzoo client"
   node --max-semi-space-size=64 packages/cli/dist/bench/kafka-wire.js --records 500000 --rounds 4 --client-records 200000 --client-rounds 3
+fi
+if [ "$only" = all ] || [ "$only" = harness ]; then
+  section "harness: startCluster() until an acks=all produce (packages/testkit)"
+  node packages/cli/dist/bench/harness.js --rounds 5
 fi

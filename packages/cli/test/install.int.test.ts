@@ -2,72 +2,10 @@
 // tarballs into a temp project (offline: third-party packages come from the npm cache that
 // `npm ci` filled, pinned by a lockfile derived from the repo's), then run `kzoo --version`
 // and `kzoo cluster up/down` from there. Needs `npx tsc -b` first.
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { makeTempDir, onCleanup, removeDir, waitFor } from '@kzoo/testkit';
-
-const run = promisify(execFile);
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-
-interface LockEntry {
-  name?: string;
-  version?: string;
-  link?: boolean;
-  dev?: boolean;
-  license?: string;
-  dependencies?: Record<string, string>;
-  bin?: Record<string, string>;
-  engines?: Record<string, string>;
-}
-
-/**
- * package.json and package-lock.json of a project depending on the tarballs in `dir`:
- * the workspaces' tarballs as `file:` entries, every third-party package as the repo's
- * lockfile pins it (its runtime entries only: no `dev`), so `npm install --offline` needs
- * no registry.
- */
-function writeProject(dir: string): void {
-  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as {
-    packages: Record<string, LockEntry>;
-  };
-  const workspaces = Object.entries(lock.packages).filter(
-    ([k]) => /^packages\/[^/]+$/.test(k) && k !== '',
-  );
-  const nameOf = new Map(workspaces.map(([k, v]) => [k, v.name!]));
-  const packages: Record<string, LockEntry> = {};
-  const dependencies: Record<string, string> = {};
-  for (const [k, v] of Object.entries(lock.packages)) {
-    if (k === '' || v.link || v.dev || /^packages\/[^/]+$/.test(k)) continue;
-    const nested = /^(packages\/[^/]+)(\/node_modules\/.+)$/.exec(k);
-    packages[nested ? `node_modules/${nameOf.get(nested[1])}${nested[2]}` : k] = v;
-  }
-  for (const [, v] of workspaces) {
-    const file = `${v.name!.slice(1).replace('/', '-')}-${v.version}.tgz`;
-    expect(fs.existsSync(path.join(dir, file))).toBe(true);
-    dependencies[v.name!] = `file:${file}`;
-    packages[`node_modules/${v.name}`] = {
-      version: v.version,
-      resolved: `file:${file}`,
-      license: v.license,
-      ...(v.dependencies ? { dependencies: v.dependencies } : {}),
-      ...(v.bin ? { bin: v.bin } : {}),
-      ...(v.engines ? { engines: v.engines } : {}),
-    } as LockEntry;
-  }
-  const pkg = { name: 'kzoo-install-test', version: '1.0.0', private: true, dependencies };
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
-  fs.writeFileSync(
-    path.join(dir, 'package-lock.json'),
-    JSON.stringify({
-      ...pkg,
-      lockfileVersion: 3,
-      requires: true,
-      packages: { '': pkg, ...packages },
-    }),
-  );
-}
+import { installProject, packWorkspaces, run } from './packed-project';
 
 function alive(pid: number): boolean {
   try {
@@ -86,25 +24,14 @@ describe('cli > installed from npm pack tarballs (processes)', () => {
       for (const p of pids) if (alive(p)) process.kill(p, 'SIGKILL');
       removeDir(dir);
     });
-    const npmEnv = { ...process.env, npm_config_update_notifier: 'false' };
-    await run('npm', ['pack', '--workspaces', '--pack-destination', dir, '--loglevel=error'], {
-      cwd: ROOT,
-      env: npmEnv,
-      maxBuffer: 64 << 20,
-    });
+    await packWorkspaces(dir);
     // what a tarball holds: compiled JS and types, no tests, no sources
     const { stdout: files } = await run('tar', ['tzf', path.join(dir, 'kzoo-cli-0.1.0.tgz')]);
     expect(files).toMatch(/package\/dist\/bin\.js/);
     expect(files).toMatch(/package\/dist\/index\.d\.ts/);
     expect(files).not.toMatch(/\.test\.|package\/src\//);
 
-    writeProject(dir);
-    await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error'], {
-      cwd: dir,
-      env: npmEnv,
-      timeout: 400000,
-      maxBuffer: 64 << 20,
-    });
+    await installProject(dir);
     // @types/* are build-time only: none is a runtime dependency of ours (zstd-napi, a
     // third-party package, brings @types/node itself)
     for (const p of fs.readdirSync(path.join(dir, 'node_modules', '@kzoo'))) {

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { Connection } from '@kzoo/protocol';
 import { KafkaZkClient } from '@kzoo/zk';
 import { onCleanup, zkConnectForTest } from './fixtures';
-import { brokerNode, NetworkFaults, type NodeName } from './net';
+import { ClusterLinks, type NetworkFaults } from './net';
 import {
   DeadlineError,
   freePort,
@@ -21,8 +21,6 @@ import {
   trackChild,
   waitFor,
 } from './util';
-
-const LOOPBACK = (port: number) => ({ host: '127.0.0.1', port });
 
 /** Path of the compiled `kzoo` entry (packages/cli/dist/bin.js). */
 export function cliBinPath(): string {
@@ -351,28 +349,20 @@ export interface TestClusterOptions {
   network?: 'direct' | 'proxied';
 }
 
-/** The links of one broker in a proxied cluster. */
-interface ProxiedBroker {
-  /** Hidden (bound) ports. */
-  port: number;
-  kafkaPort: number;
-  /** `zookeeper.connect` through this broker's own proxies. */
-  zk: string;
-}
-
 /** Broker processes on one chroot, and a ZooKeeper client to watch them. Cleaned up by the fixture hooks. */
 export class TestCluster {
   readonly brokers = new Map<number, BrokerProcess>();
-  /** The links and their faults (`network: 'proxied'`), else null. */
-  readonly faults: NetworkFaults | null;
-  private readonly proxied = new Map<number, ProxiedBroker>();
+  private links: ClusterLinks | null = null;
 
   private constructor(
     readonly zk: string,
     readonly zkClient: KafkaZkClient,
     private readonly opts: TestClusterOptions,
-  ) {
-    this.faults = opts.network === 'proxied' ? new NetworkFaults() : null;
+  ) {}
+
+  /** The links and their faults (`network: 'proxied'`), else null. */
+  get faults(): NetworkFaults | null {
+    return this.links?.faults ?? null;
   }
 
   static async start(opts: TestClusterOptions): Promise<TestCluster> {
@@ -388,7 +378,7 @@ export class TestCluster {
       typeof opts.brokers === 'number'
         ? Array.from({ length: opts.brokers }, (_, i) => i + 1)
         : opts.brokers;
-    if (cluster.faults) await cluster.wireLinks(ids);
+    if (opts.network === 'proxied') cluster.links = await ClusterLinks.create(ids, zk);
     await Promise.all(ids.map((id) => cluster.startBroker(id)));
     if (opts.waitForMetadata) await cluster.waitForMetadata();
     return cluster;
@@ -431,79 +421,30 @@ export class TestCluster {
     );
   }
 
-  /**
-   * Creates every proxy of a proxied cluster: broker i -> each ZooKeeper server, broker
-   * i -> broker j (every ordered pair), client -> broker i (native and Kafka listeners).
-   */
-  private async wireLinks(ids: number[]): Promise<void> {
-    const faults = this.faults!;
-    const slash = this.zk.indexOf('/');
-    const servers = (slash >= 0 ? this.zk.slice(0, slash) : this.zk).split(',');
-    const chroot = slash >= 0 ? this.zk.slice(slash) : '';
-    const zkNode = (k: number): NodeName =>
-      servers.length === 1 ? 'zookeeper' : `zookeeper:${k + 1}`;
-    const ports = await freePorts(2 * ids.length);
-    for (const [n, id] of ids.entries()) {
-      const zkProxies = [];
-      for (const [k, server] of servers.entries()) {
-        const i = server.lastIndexOf(':');
-        const target = { host: server.slice(0, i), port: Number(server.slice(i + 1)) };
-        zkProxies.push(await faults.addProxy(brokerNode(id), zkNode(k), 'zookeeper', target));
-      }
-      const p = { port: ports[2 * n], kafkaPort: ports[2 * n + 1] };
-      this.proxied.set(id, { ...p, zk: zkProxies.map((x) => x.address).join(',') + chroot });
-      await faults.addProxy('client', brokerNode(id), 'PLAINTEXT', LOOPBACK(p.port));
-      await faults.addProxy('client', brokerNode(id), 'KAFKA', LOOPBACK(p.kafkaPort));
-    }
-    for (const i of ids) {
-      for (const j of ids) {
-        if (i === j) continue;
-        const target = LOOPBACK(this.proxied.get(j)!.port);
-        await faults.addProxy(brokerNode(i), brokerNode(j), 'PLAINTEXT', target);
-      }
-    }
-  }
-
-  /** A proxied broker's zookeeper.connect, advertised listeners and peer overrides. */
-  private proxiedConfig(id: number): Record<string, string> {
-    const faults = this.faults!;
-    const self = this.proxied.get(id)!;
-    const overrides = [`${id}@127.0.0.1:${self.port}`];
-    for (const [j] of this.proxied) {
-      if (j !== id) overrides.push(`${j}@${faults.link(id, j).proxy('PLAINTEXT').address}`);
-    }
-    const client = faults.link('client', id);
-    return {
-      'advertised.listeners':
-        `PLAINTEXT://${client.proxy('PLAINTEXT').address},` +
-        `KAFKA://${client.proxy('KAFKA').address}`,
-      'kzoo.inter.broker.address.overrides': overrides.join(','),
-    };
-  }
-
   /** Starts (or restarts) broker `id` and waits for its registration. */
   async startBroker(
     id: number,
     extraConfig: Record<string, string | number | boolean> = {},
   ): Promise<BrokerProcess> {
     const prev = this.brokers.get(id);
-    if (this.faults && !this.proxied.has(id)) {
+    const links = this.links;
+    if (links && !links.has(id)) {
       throw new Error(`broker ${id} was not in this proxied cluster's broker ids at start`);
     }
     const start = (ports: { port?: number; kafkaPort?: number }) =>
       startBrokerProcess({
         id,
-        zk: this.faults ? this.proxied.get(id)!.zk : this.zk,
+        zk: links ? links.zkConnect(id) : this.zk,
         sessionTimeoutMs: this.opts.sessionTimeoutMs,
         dataDir: prev?.dataDir,
         ...ports,
         extraConfig: {
           ...this.opts.extraConfig,
-          ...(this.faults ? this.proxiedConfig(id) : {}),
+          ...(links ? links.brokerConfig(id) : {}),
           ...extraConfig,
         },
       });
-    const wired = this.proxied.get(id);
+    const wired = links?.ports(id);
     let proc: BrokerProcess;
     try {
       // a restart keeps its ports, as a restarted Kafka broker keeps its listeners
@@ -516,27 +457,14 @@ export class TestCluster {
       // meanwhile: then the broker comes back on new ports (clients find them in metadata;
       // in a proxied cluster the proxies are pointed at the new ports).
       if (!((prev || wired) && e instanceof BrokerExitedError && e.portInUse)) throw e;
-      if (wired) {
+      if (links) {
         const [port, kafkaPort] = await freePorts(2);
-        this.retarget(id, port, kafkaPort);
+        links.retarget(id, port, kafkaPort);
         proc = await start({ port, kafkaPort });
       } else proc = await start({});
     }
     this.brokers.set(id, proc);
     return proc;
-  }
-
-  /** Points the proxies towards broker `id` at its new hidden ports. */
-  private retarget(id: number, port: number, kafkaPort: number): void {
-    const faults = this.faults!;
-    const wired = this.proxied.get(id)!;
-    wired.port = port;
-    wired.kafkaPort = kafkaPort;
-    faults.link('client', id).proxy('PLAINTEXT').setTarget(LOOPBACK(port));
-    faults.link('client', id).proxy('KAFKA').setTarget(LOOPBACK(kafkaPort));
-    for (const [j] of this.proxied) {
-      if (j !== id) faults.link(j, id).proxy('PLAINTEXT').setTarget(LOOPBACK(port));
-    }
   }
 
   broker(id: number): BrokerProcess {
@@ -550,19 +478,16 @@ export class TestCluster {
    * (in a proxied cluster, the `client->broker:i` proxies).
    */
   kafkaBootstrap(): string[] {
-    if (this.faults) return [...this.brokers.keys()].map((id) => this.clientAddress(id, 'KAFKA'));
+    const links = this.links;
+    if (links) return [...this.brokers.keys()].map((id) => links.clientAddress(id, 'kafka'));
     return [...this.brokers.values()].map((b) => `127.0.0.1:${b.kafkaPort}`);
   }
 
   /** kzoo's native bootstrap servers (in a proxied cluster, the client proxies). */
   nativeBootstrap(): string[] {
-    if (this.faults)
-      return [...this.brokers.keys()].map((id) => this.clientAddress(id, 'PLAINTEXT'));
+    const links = this.links;
+    if (links) return [...this.brokers.keys()].map((id) => links.clientAddress(id, 'native'));
     return [...this.brokers.values()].map((b) => `127.0.0.1:${b.port}`);
-  }
-
-  private clientAddress(id: number, listener: string): string {
-    return this.faults!.link('client', id).proxy(listener).address;
   }
 
   /** Registered broker ids, from ZooKeeper. */
@@ -609,7 +534,7 @@ export class TestCluster {
   /** Kills every broker, closes the proxies and the ZooKeeper client. Idempotent. */
   async stop(): Promise<void> {
     await Promise.all([...this.brokers.values()].map((b) => b.kill('SIGKILL')));
-    await this.faults?.close();
+    await this.links?.close();
     await this.zkClient.close();
   }
 }

@@ -7,3 +7,4 @@ export * from './fixtures';
 export * from './brokers';
 export * from './kafka-tools';
 export * from './net';
+export * from './cluster';

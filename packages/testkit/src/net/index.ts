@@ -3,3 +3,4 @@
 //   NetworkFaults.ts (the named links of a cluster and the faults on them)
 export * from './LinkProxy';
 export * from './NetworkFaults';
+export * from './ClusterLinks';
