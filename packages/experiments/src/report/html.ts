@@ -504,11 +504,12 @@ export function renderHtml(
       `No acknowledged record lost${noLoss.applies ? ` (${esc(noLoss.because)} promises none)` : ` (though ${esc(noLoss.because)})`}.`,
     );
   for (const v of result.violations) summary.push(`<span class="violation">✗ ${esc(v)}</span>`);
-  const firstLoss = result.lost[0];
-  if (firstLoss)
+  for (const cause of result.lossCauses.slice(0, 3))
     summary.push(
-      `First loss: <code>${esc(firstLoss.value)}</code> ${esc(firstLoss.explanation.text)}.`,
+      `<b>${cause.count}</b> on <code>${esc(`${topic}-${cause.partition}`)}</code>: ${esc(cause.text)}.`,
     );
+  if (result.lossCauses.length > 3)
+    summary.push(`... and ${result.lossCauses.length - 3} more causes, below.`);
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -275,12 +275,11 @@ export function renderTimeline(
   for (const summary of result.partitions) {
     const p = summary.partition;
     const mine = states.filter((s) => s.partition === p);
-    const groupTop = y;
     c.out.push(`<g data-kind="partition" data-partition="${p}">`);
     c.out.push(
       `<line x1="8" x2="${right}" y1="${y - 4}" y2="${y - 4}" class="sep"/>`,
       `<text x="12" y="${y + 10}" class="part-label">${esc(`${topic}-${p}`)}<tspan class="part-sum" dx="10">${esc(
-        `${summary.acknowledged} acknowledged · ${summary.lost} lost · ${summary.leaderChanges} leader change${summary.leaderChanges === 1 ? '' : 's'} · unavailable ${secs(summary.unavailableMs)}`,
+        `${summary.acknowledged} acknowledged · ${summary.lost} lost · ${summary.leaderChanges} leader change${summary.leaderChanges === 1 ? '' : 's'} · unavailable ${secs(summary.unavailableMs)}${summary.failovers.length ? ` · fault → new leader ${summary.failovers.map((f) => secs(f.ms)).join(', ')}` : ''}`,
       )}</tspan></text>`,
     );
     y += 16;
@@ -421,7 +420,6 @@ export function renderTimeline(
     }
     y += 18;
     c.out.push('</g>');
-    c.out.push(`<!-- partition ${p}: ${groupTop}-${y} -->`);
     y += 10;
   }
 
