@@ -76,18 +76,19 @@ describe('testkit > startCluster > in-process', () => {
       topics: [{ name: topic }],
     });
     const leader = (await cluster.leaderOf(topic, 0))!;
-    cluster.isolate(leader, 'clients');
-    const states = Object.fromEntries(cluster.network.links().map((l) => [l.name, l.state]));
-    expect(states[`client->broker:${leader}`]).toBe('partition');
-    expect(Object.values(states).filter((s) => s !== 'pass')).toHaveLength(1);
-    // a produce cannot reach the leader; it times out
     const producer = cluster.producer({
       acks: 'all',
       'request.timeout.ms': 1000,
       'delivery.timeout.ms': 2000,
       retries: 0,
     });
-    await expect(producer.send(topic, [{ value: 'cut' }])).rejects.toThrow();
+    await producer.send(topic, [{ value: 'before' }]); // it knows the leader now
+    cluster.isolate(leader, 'clients');
+    const states = Object.fromEntries(cluster.network.links().map((l) => [l.name, l.state]));
+    expect(states[`client->broker:${leader}`]).toBe('partition');
+    expect(Object.values(states).filter((s) => s !== 'pass')).toHaveLength(1);
+    // the produce cannot reach the leader: no answer, it times out
+    await expect(producer.send(topic, [{ value: 'cut' }])).rejects.toThrow(/REQUEST_TIMED_OUT/);
     cluster.heal();
     await roundTrip(cluster, topic, 'healed');
   });
@@ -112,6 +113,7 @@ describe('testkit > startCluster > process', () => {
     cluster.pauseBroker(next);
     expect((await cluster.describe()).brokers.find((b) => b.id === next)!.paused).toBe(true);
     cluster.resumeBroker(next);
+    await cluster.expireSession(next); // through the child's IPC channel
 
     const controller = await cluster.killController();
     const newController = await cluster.waitForController({ not: controller });

@@ -29,7 +29,9 @@ describe('testkit > startZooKeeper', () => {
     await zk.stop();
     expect(alive(pid)).toBe(false);
     expect(fs.existsSync(dir)).toBe(false);
-    expect(await fourLetterWord('127.0.0.1', zk.nodes[0].clientPort, 'ruok', 500)).toBeNull();
+    // nothing serves ZooKeeper there any more (the freed port may already be another
+    // process's listener, which accepts but does not answer `ruok`)
+    expect(await fourLetterWord('127.0.0.1', zk.nodes[0].clientPort, 'ruok', 500)).not.toBe('imok');
   });
 
   it('runs a 3-node ensemble that survives the loss of one node, and restarts it', async () => {

@@ -20,7 +20,12 @@ function median(xs: number[]): number {
 
 async function once(mode: 'in-process' | 'process'): Promise<{ startMs: number; stopMs: number }> {
   const t0 = performance.now();
-  const cluster = await startCluster({ brokers: 3, mode, topics: [{ name: 'bench' }] });
+  const cluster = await startCluster({
+    brokers: 3,
+    mode,
+    topics: [{ name: 'bench' }],
+    logLevel: 'error',
+  });
   const producer = cluster.producer({ acks: 'all' });
   await producer.send('bench', [{ value: 'ready' }]);
   const startMs = performance.now() - t0;
