@@ -1,6 +1,6 @@
 // cli: the `kzoo` command (yargs).
 //   bin.ts (entry), commands/ (one file per command group: zk, broker, cluster, topic,
-//   configs, produce, consume, group, leader-election, demo), bench/ (end-to-end benchmark),
+//   configs, produce, consume, group, leader-election, demo, experiment), bench/ (end-to-end benchmark),
 //   common.ts (--zk option, error handling), cluster-file.ts (`cluster up`'s cluster.json)
 import yargs from 'yargs';
 import { USAGE_EXIT_CODE } from './common';
@@ -9,6 +9,7 @@ import { clusterCommand } from './commands/cluster';
 import { configsCommand } from './commands/configs';
 import { consumeCommand } from './commands/consume';
 import { demoCommand } from './commands/demo';
+import { experimentCommand } from './commands/experiment';
 import { groupCommand } from './commands/group';
 import { leaderElectionCommand } from './commands/leader-election';
 import { produceCommand } from './commands/produce';
@@ -34,9 +35,10 @@ export function buildCli(argv: string[]) {
       .command(groupCommand)
       .command(leaderElectionCommand)
       .command(demoCommand)
+      .command(experimentCommand)
       .demandCommand(
         1,
-        'name a command: demo, zk, broker, cluster, topic, configs, produce, consume, group or leader-election',
+        'name a command: demo, zk, broker, cluster, topic, configs, produce, consume, group, leader-election or experiment',
       )
       .strict()
       .recommendCommands()

@@ -398,6 +398,11 @@ export class Producer {
     return t.partitions.map((p) => p.partition);
   }
 
+  /** The partition's leader per this producer's current metadata (-1 when unknown), without a refresh. */
+  leaderFor(topic: string, partition: number): number {
+    return this.metadata.cluster.leaderFor(topic, partition);
+  }
+
   /**
    * Flushes and closes. With `timeoutMs`, records still unsent after it fail with
    * REQUEST_TIMED_OUT.

@@ -1,4 +1,8 @@
+import { ErrorCode } from '@kzoo/common';
+import type { ProduceResponsePartition } from '@kzoo/protocol';
 import { DelayedOperation, DelayedOperationPurgatory } from './DelayedOperation';
+import { DelayedProduce } from './DelayedProduce';
+import type { Partition } from './Partition';
 import { MockTimer } from './Timer';
 
 class Op extends DelayedOperation {
@@ -84,5 +88,39 @@ describe('Broker > server > DelayedOperationPurgatory', () => {
     expect(timer.size).toBe(0);
     timer.advanceClock(5000);
     expect(ops.map((o) => o.log)).toEqual([[], []]);
+  });
+});
+
+describe('Broker > server > DelayedProduce', () => {
+  it('a broker shutdown answers a produce still waiting for acks=-1 with REQUEST_TIMED_OUT, never success', () => {
+    const timer = new MockTimer();
+    const purgatory = new DelayedOperationPurgatory<DelayedProduce>('produce', timer);
+    const partition = {
+      key: 't-0',
+      isLeader: true,
+      highWatermark: 5,
+      isr: [1, 2],
+      minInsyncReplicas: 2,
+    };
+    const waiting = { errorCode: ErrorCode.NONE } as ProduceResponsePartition;
+    const done = { errorCode: ErrorCode.NONE } as ProduceResponsePartition;
+    let answered = 0;
+    const op = new DelayedProduce(
+      30000,
+      [
+        { p: partition as unknown as Partition, result: waiting, requiredOffset: 9 },
+        {
+          p: { ...partition, key: 't-1' } as unknown as Partition,
+          result: done,
+          requiredOffset: 5,
+        },
+      ],
+      () => answered++,
+    );
+    expect(purgatory.tryCompleteElseWatch(op, ['t-0'])).toBe(false);
+    purgatory.completeAll();
+    expect(answered).toBe(1);
+    expect(waiting.errorCode).toBe(ErrorCode.REQUEST_TIMED_OUT);
+    expect(done.errorCode).toBe(ErrorCode.NONE);
   });
 });

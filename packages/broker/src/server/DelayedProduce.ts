@@ -54,6 +54,15 @@ export class DelayedProduce extends DelayedOperation {
   }
 
   protected onComplete(): void {
+    // Completed before every partition got its acks (the broker shutting down answers what
+    // is in flight): those were not replicated, so they are not acknowledged. Kafka's
+    // DelayedProduce starts each pending partition at REQUEST_TIMED_OUT for this reason.
+    for (const s of this.pending) {
+      if (s.result.errorCode === ErrorCode.NONE) {
+        s.result.errorCode = ErrorCode.REQUEST_TIMED_OUT;
+        s.result.errorMessage = `acks=-1 not satisfied for ${s.p.key} before the broker stopped waiting`;
+      }
+    }
     this.respond();
   }
 }
