@@ -227,7 +227,7 @@ if [ "$hub" = no ]; then
   fi
   h=$(standin_hash zookeeper)
   if ! is_current "$KZOO_ZOOKEEPER_IMAGE" "$h"; then
-    say "building $KZOO_ZOOKEEPER_IMAGE from $KZOO_DEBIAN_IMAGE with Debian's zookeeper package"
+    say "building $KZOO_ZOOKEEPER_IMAGE from $KZOO_DEBIAN_IMAGE with Debian's ZooKeeper (libzookeeper-java)"
     build_zk() {
       docker build -q --label "org.kzoo.standin=$h" --build-arg "BASE=$KZOO_DEBIAN_IMAGE" \
         -t "$KZOO_ZOOKEEPER_IMAGE" scripts/compose-standins/zookeeper >/dev/null 2>"$WORK/build.err" ||
@@ -276,6 +276,9 @@ wait_healthy() { # wait_healthy TIMEOUT_S SERVICE...
   done
 }
 wait_healthy 120 zookeeper broker1 broker2 broker3
+compose exec -T zookeeper zkCli.sh ls /kzoo/brokers/ids >"$WORK/zkcli.txt" 2>&1 || true
+grep -q '^\[1, 2, 3\]' "$WORK/zkcli.txt" ||
+  { tail -n 5 "$WORK/zkcli.txt" >&2; die 'zkCli.sh ls /kzoo/brokers/ids does not list brokers 1, 2, 3'; }
 
 # --- 5. traffic from the host ------------------------------------------------------------------
 phase 'produce + consume'
@@ -326,21 +329,26 @@ C=$(json 'j.controller.brokerId' <<<"$status")
 E=$(json 'j.controller.epoch' <<<"$status")
 say "controller: broker $C (epoch $E); docker compose kill broker$C"
 other=$((C % 3 + 1))
-killed_at=$SECONDS
 compose kill "broker$C" >/dev/null 2>&1
-deadline=$((killed_at + SESSION_TIMEOUT_S + 10))
+# When it died (the engine's clock) and when the new controller registered (its /controller
+# znode's timestamp, written by the broker in the same machine's clock): the failover time,
+# whatever the latency of polling through `docker compose exec`.
+died_ms=$(date -d "$(docker inspect -f '{{.State.FinishedAt}}' "$(cid "broker$C")")" +%s%3N)
 while :; do
   status=$(kzoo "broker$other" cluster status --zk zookeeper:2181/kzoo --json 2>/dev/null || true)
   if [ -n "$status" ]; then
     NEWC=$(json 'j.controller ? j.controller.brokerId : -1' <<<"$status")
-    ne=$(json 'j.controller ? j.controller.epoch : -1' <<<"$status")
-    if [ "$NEWC" != -1 ] && [ "$NEWC" != "$C" ] && [ "$ne" -gt "$E" ]; then break; fi
+    NEWE=$(json 'j.controller ? j.controller.epoch : -1' <<<"$status")
+    if [ "$NEWC" != -1 ] && [ "$NEWC" != "$C" ] && [ "$NEWE" -gt "$E" ]; then break; fi
   fi
-  [ "$SECONDS" -le "$deadline" ] ||
-    die "no new controller within $((SESSION_TIMEOUT_S + 10)) s of killing broker $C: $status"
+  [ $(($(now_ms) - died_ms)) -le 60000 ] || die "no new controller 60 s after killing broker $C: $status"
   sleep 0.5
 done
-say "new controller: broker $NEWC (epoch $ne) $((SECONDS - killed_at)) s after the kill (session timeout ${SESSION_TIMEOUT_S} s)"
+elected_ms=$(kzoo "broker$other" zk get /controller --zk zookeeper:2181/kzoo | json 'j.timestamp')
+failover_ms=$((elected_ms - died_ms))
+say "new controller: broker $NEWC (epoch $NEWE), elected $(secs "$failover_ms") after the kill (session timeout ${SESSION_TIMEOUT_S} s)"
+[ "$failover_ms" -le $(((SESSION_TIMEOUT_S + 5) * 1000)) ] ||
+  die "the failover took $(secs "$failover_ms"), more than the session timeout + 5 s"
 live=$(for i in 1 2 3; do [ "$i" != "$C" ] && printf '127.0.0.1:1909%s,' "$i"; done)
 produce after-kill 200 "${live%,}"
 check_all_consumed "${live%,}"
