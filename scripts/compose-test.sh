@@ -213,6 +213,7 @@ if [ "$hub" = no ]; then
     [ -d "$npmdir" ] || npmdir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
     [ -f "$prefix/include/node/node.h" ] || die "no Node headers at $prefix/include/node (node-gyp needs them)"
     say "building $KZOO_NODE_IMAGE from $KZOO_DEBIAN_IMAGE with the host's $nodebin ($(node --version))"
+    old=$(docker image inspect -f '{{.Id}}' "$KZOO_NODE_IMAGE" 2>/dev/null || true)
     ctx=$WORK/node-ctx
     mkdir -p "$ctx/include"
     cp scripts/compose-standins/node/Dockerfile "$ctx/"
@@ -224,6 +225,7 @@ if [ "$hub" = no ]; then
     docker build -q --label "org.kzoo.standin=$h" --build-arg "BASE=$KZOO_DEBIAN_IMAGE" \
       -t "$KZOO_NODE_IMAGE" "$ctx" >/dev/null 2>"$WORK/build.err" ||
       { cat "$WORK/build.err" >&2; die "building the $KZOO_NODE_IMAGE stand-in failed"; }
+    [ -z "$old" ] || docker rmi "$old" >/dev/null 2>&1 || true
   fi
   h=$(standin_hash zookeeper)
   if ! is_current "$KZOO_ZOOKEEPER_IMAGE" "$h"; then
@@ -233,7 +235,9 @@ if [ "$hub" = no ]; then
         -t "$KZOO_ZOOKEEPER_IMAGE" scripts/compose-standins/zookeeper >/dev/null 2>"$WORK/build.err" ||
         { tail -n 20 "$WORK/build.err" >&2; return 1; }
     }
+    old=$(docker image inspect -f '{{.Id}}' "$KZOO_ZOOKEEPER_IMAGE" 2>/dev/null || true)
     retry 2 10 build_zk || die "building the $KZOO_ZOOKEEPER_IMAGE stand-in failed"
+    [ -z "$old" ] || docker rmi "$old" >/dev/null 2>&1 || true # the stand-in it replaces
   fi
   say "stand-ins: $KZOO_DEBIAN_IMAGE, $KZOO_NODE_IMAGE, $KZOO_ZOOKEEPER_IMAGE"
 fi
