@@ -11,7 +11,7 @@
 # /var/cache/kzoo-compose). Test traffic from the host goes to 127.0.0.1 only.
 # Env: COMPOSE_PROJECT_NAME (default kzoo-compose-test), KZOO_COMPOSE_KEEP_DOCKERD=1 (leave a
 # dockerd this script started running), KZOO_COMPOSE_CACHE.
-set -euo pipefail
+set -eEuo pipefail
 cd "$(dirname "$0")/.."
 
 export COMPOSE_PROJECT_NAME=${COMPOSE_PROJECT_NAME:-kzoo-compose-test}
@@ -25,6 +25,7 @@ TOPIC=compose-test-$(date +%s)-$RANDOM
 WORK=$(mktemp -d /tmp/kzoo-compose-test.XXXXXX)
 
 say() { printf '[compose-test] %s\n' "$*" >&2; }
+trap 'say "failed at line $LINENO: $BASH_COMMAND"' ERR
 die() {
   say "FAILED: $*"
   exit 1
@@ -76,6 +77,7 @@ leftovers() {
 cleanup() {
   local rc=$?
   set +e
+  trap - ERR
   if [ -z "$CLEANED" ] && [ ${#COMPOSE[@]} -gt 0 ]; then
     if [ "$rc" != 0 ]; then
       say "logs (last 40 lines per service):"
@@ -327,6 +329,11 @@ check_all_consumed "$BOOTSTRAP"
 
 # --- 6. controller failover ----------------------------------------------------------------
 phase 'controller kill'
+others() { # the EXTERNAL listeners of the brokers other than $1
+  local i out=''
+  for i in 1 2 3; do [ "$i" = "$1" ] || out+="127.0.0.1:1909$i,"; done
+  echo "${out%,}"
+}
 json() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);console.log(eval(process.argv[1]))})' "$1"; }
 status=$(kzoo broker1 cluster status --zk zookeeper:2181/kzoo --json)
 C=$(json 'j.controller.brokerId' <<<"$status")
@@ -353,9 +360,8 @@ failover_ms=$((elected_ms - died_ms))
 say "new controller: broker $NEWC (epoch $NEWE), elected $(secs "$failover_ms") after the kill (session timeout ${SESSION_TIMEOUT_S} s)"
 [ "$failover_ms" -le $(((SESSION_TIMEOUT_S + 5) * 1000)) ] ||
   die "the failover took $(secs "$failover_ms"), more than the session timeout + 5 s"
-live=$(for i in 1 2 3; do [ "$i" != "$C" ] && printf '127.0.0.1:1909%s,' "$i"; done)
-produce after-kill 200 "${live%,}"
-check_all_consumed "${live%,}"
+produce after-kill 200 "$(others "$C")"
+check_all_consumed "$(others "$C")"
 
 phase 'restart killed'
 compose start "broker$C" >/dev/null 2>&1
@@ -377,8 +383,7 @@ while :; do
   sleep 0.5
 done
 say "leaderships moved off broker $L $((SECONDS - paused_at)) s after the pause"
-live=$(for i in 1 2 3; do [ "$i" != "$L" ] && printf '127.0.0.1:1909%s,' "$i"; done)
-produce while-paused 200 "${live%,}"
+produce while-paused 200 "$(others "$L")"
 compose unpause "broker$L" >/dev/null 2>&1
 unpaused_at=$SECONDS
 phase 'recover'
