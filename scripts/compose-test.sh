@@ -250,7 +250,13 @@ compose down -v --remove-orphans >/dev/null 2>&1 || true # what an interrupted r
 for p in 19091 19092 19093; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then die "127.0.0.1:$p is in use (another kzoo cluster?)"; fi
 done
-compose up -d --build >"$WORK/up.log" 2>&1 || { tail -n 40 "$WORK/up.log" >&2; die 'docker compose up -d --build failed'; }
+up() {
+  compose up -d --build >"$WORK/up.log" 2>&1 && return 0
+  tail -n 40 "$WORK/up.log" >&2
+  compose down -v --remove-orphans >/dev/null 2>&1 || true
+  return 1
+}
+retry 2 10 up || die 'docker compose up -d --build failed' # the image build fetches from npm
 size=$(docker image inspect -f '{{.Size}}' kzoo:local)
 user=$(docker image inspect -f '{{.Config.User}}' kzoo:local)
 say "image kzoo:local: $((size / 1000000)) MB, user ${user:-root}"
