@@ -8,7 +8,9 @@
 # debootstrap when missing, starts dockerd when none runs (and stops it at the end), and when
 # Docker Hub is unreachable builds stand-ins for the base images from Debian's archive
 # (scripts/compose-standins/; the rootfs tarball is cached in $KZOO_COMPOSE_CACHE, default
-# /var/cache/kzoo-compose). Test traffic from the host goes to 127.0.0.1 only.
+# /var/cache/kzoo-compose; the stand-ins take the tags debian:bookworm-slim, node:20-bookworm-slim
+# and zookeeper:3.8, replacing local images of those tags). Test traffic from the host goes to
+# 127.0.0.1 only. The README's docker compose section lists the commands it runs.
 # Env: COMPOSE_PROJECT_NAME (default kzoo-compose-test), KZOO_COMPOSE_KEEP_DOCKERD=1 (leave a
 # dockerd this script started running), KZOO_COMPOSE_CACHE.
 set -eEuo pipefail
