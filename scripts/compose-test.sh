@@ -409,8 +409,19 @@ check_all_consumed "$BOOTSTRAP"
 
 # --- 8. down -----------------------------------------------------------------------------------
 phase 'down -v'
+down_at=$(date +%s)
 compose down -v >/dev/null 2>&1 || die 'docker compose down -v failed'
 CLEANED=yes
+# Each broker stopped by its own controlled shutdown (exit 0), not by SIGKILL (137) at the end
+# of stop_grace_period.
+docker events --since "$down_at" --until "$(($(date +%s) + 1))" --filter type=container \
+  --filter event=die --filter "label=com.docker.compose.project=$PROJECT" \
+  --format '{{index .Actor.Attributes "com.docker.compose.service"}} {{.Actor.Attributes.exitCode}}' \
+  >"$WORK/exits.txt"
+for b in broker1 broker2 broker3; do
+  grep -qx "$b 0" "$WORK/exits.txt" || die "$b did not exit 0 on down -v: $(tr '\n' ' ' <"$WORK/exits.txt")"
+done
+say "brokers exited 0 on down -v: $(grep broker "$WORK/exits.txt" | sort | tr '\n' ' ')"
 left=$(leftovers)
 [ -z "$left" ] || die "left behind after down -v: $left"
 say "nothing of project $PROJECT is left (containers, networks, volumes)"

@@ -138,9 +138,11 @@ describe('cli > docker-compose.yml', () => {
       const config = configOf(name);
       // Kafka's default is 18 s; the demo's failover should take seconds (documented in the file).
       expect(config.getInt('zookeeper.session.timeout.ms')).toBeLessThan(18000);
+      // one ControlledShutdown request timing out (a controller stopping too), then the retries
       const shutdownMs =
+        config.getInt('controller.socket.timeout.ms') +
         config.getInt('controlled.shutdown.max.retries') *
-        config.getInt('controlled.shutdown.retry.backoff.ms');
+          config.getInt('controlled.shutdown.retry.backoff.ms');
       const grace = doc.services[name].stop_grace_period;
       expect(grace).toBeDefined();
       expect(durationMs(grace!)).toBeGreaterThanOrEqual(shutdownMs + 15000);
