@@ -7,10 +7,12 @@
  * registration goes at once) and exit 0.
  * With a cluster file (`kzoo cluster up`) and only `--id`, `start` (re)starts that member
  * in the background; `kill|pause|resume|stop --id N` signal a member (SIGKILL, SIGSTOP,
- * SIGCONT, SIGTERM with controlled shutdown).
+ * SIGCONT, SIGTERM with controlled shutdown). `health --id N` exits 0 only when broker N is
+ * registered in ZooKeeper and serving (a container healthcheck).
  */
 import type { Argv, CommandModule } from 'yargs';
 import { Broker, ConfigInput, KafkaConfig } from '@kzoo/broker';
+import { Admin } from '@kzoo/client';
 import * as path from 'node:path';
 import { freePorts } from '@kzoo/testkit';
 import { endpointString, KafkaZkClient } from '@kzoo/zk';
@@ -26,7 +28,7 @@ import {
   writeClusterFile,
   type ClusterFileBroker,
 } from '../cluster-file';
-import { fail, run } from '../common';
+import { fail, run, withZk, withZkClient, type ZkArgs } from '../common';
 
 interface StartArgs {
   id?: number;
@@ -318,6 +320,87 @@ const stop: CommandModule<object, MemberArgs> = {
     }),
 };
 
+interface HealthArgs extends ZkArgs {
+  id: number;
+  'bootstrap-server': string;
+  'timeout-ms': number;
+}
+
+/**
+ * Whether broker `id` is healthy: registered in ZooKeeper (`/brokers/ids/<id>`), and the
+ * broker at `bootstrap` answers Metadata listing itself among the live brokers with a
+ * controller. Its Metadata comes from the controller's UpdateMetadata, so this also says the
+ * controller has seen the registration. Resolves to a one-line description; throws one naming
+ * what is missing.
+ */
+export async function brokerHealth(args: HealthArgs): Promise<string> {
+  const reg = await withZkClient(args, (zk) => zk.getBrokerAndEpoch(args.id));
+  if (!reg) throw new Error(`broker ${args.id} is not registered in ZooKeeper (${args.zk})`);
+  const timeout = args['timeout-ms'];
+  const admin = new Admin({
+    'bootstrap.servers': args['bootstrap-server'],
+    'client.id': 'kzoo-health',
+    'request.timeout.ms': timeout,
+    'socket.connection.setup.timeout.ms': timeout,
+    'default.api.timeout.ms': timeout,
+  });
+  try {
+    const cluster = await admin.describeCluster().catch((e: Error) => {
+      throw new Error(
+        `broker ${args.id} does not answer at ${args['bootstrap-server']}: ${e.message}`,
+      );
+    });
+    if (!cluster.brokers.some((b) => b.nodeId === args.id))
+      throw new Error(
+        `broker ${args.id} is registered but the metadata at ${args['bootstrap-server']} does not list it yet ` +
+          `(live: ${cluster.brokers.map((b) => b.nodeId).join(',') || 'none'})`,
+      );
+    if (!cluster.controller)
+      throw new Error(`broker ${args.id} is registered and serving but knows no controller`);
+    return (
+      `broker ${args.id} healthy: registered (broker epoch ${reg.epoch}), serving at ${args['bootstrap-server']}, ` +
+      `controller ${cluster.controller.nodeId}`
+    );
+  } finally {
+    await admin.close();
+  }
+}
+
+const health: CommandModule<object, HealthArgs> = {
+  command: 'health',
+  describe:
+    'Exit 0 if broker N is registered in ZooKeeper and serves Metadata listing itself (a healthcheck)',
+  builder: (y: Argv) =>
+    withZk(y)
+      .option('id', { type: 'number', demandOption: true, describe: 'broker.id to check' })
+      .option('bootstrap-server', {
+        type: 'string',
+        default: '127.0.0.1:9092',
+        describe: "The broker's own listener, HOST:PORT",
+      })
+      .option('timeout-ms', {
+        type: 'number',
+        default: 3000,
+        describe: 'How long to wait for ZooKeeper and for the broker',
+      })
+      .option('zk-timeout-ms', { type: 'number', default: 3000, hidden: true })
+      .example(
+        '$0 broker health --id 1 --zk zookeeper:2181/kzoo --bootstrap-server 127.0.0.1:9092',
+        "docker-compose.yml's healthcheck",
+      ) as unknown as Argv<HealthArgs>,
+  handler: (args) =>
+    run(async () => {
+      // A healthcheck must answer: give up (exit 1) if ZooKeeper or the broker hangs.
+      setTimeout(() => {
+        process.stderr.write(
+          `kzoo: broker ${args.id}: no answer within ${2 * args['timeout-ms']} ms\n`,
+        );
+        process.exit(1);
+      }, 2 * args['timeout-ms']).unref();
+      process.stdout.write((await brokerHealth(args)) + '\n');
+    }),
+};
+
 export const brokerCommand: CommandModule = {
   command: 'broker <command>',
   describe: 'Run a kzoo broker; kill, pause, resume, stop or restart one of a `cluster up` cluster',
@@ -328,6 +411,7 @@ export const brokerCommand: CommandModule = {
       .command(pause)
       .command(resume)
       .command(stop)
-      .demandCommand(1, 'name a broker command: start, kill, pause, resume or stop'),
+      .command(health)
+      .demandCommand(1, 'name a broker command: start, kill, pause, resume, stop or health'),
   handler: () => undefined,
 };
