@@ -468,7 +468,7 @@ describe('broker > network > SocketServer', () => {
 });
 
 describe('protocol > Connection', () => {
-  it('fails with REQUEST_TIMED_OUT when a response is dropped, and delays responses on demand', async () => {
+  it('fails with REQUEST_TIMED_OUT when a response is dropped (then disconnects, as Kafka), and delays responses on demand', async () => {
     const { port } = await startServer(echo);
     const c = await connect(port, 300);
     const remove = c.controlKey(ApiKeys.Heartbeat, (req) =>
@@ -482,9 +482,13 @@ describe('protocol > Connection', () => {
     });
     expect((await delayed).throttleTimeMs).toBe(2);
     remove();
-    expect(
-      (await c.request(ApiKeys.Heartbeat, 0, heartbeat(3), { timeoutMs: 5000 })).throttleTimeMs,
-    ).toBe(3);
+    // The timeout closed the connection: the next request fails at once.
+    expect(c.closed).toBe(true);
+    await expect(c.request(ApiKeys.Heartbeat, 0, heartbeat(3))).rejects.toMatchObject({
+      errorName: 'NETWORK_EXCEPTION',
+    });
+    const fresh = await connect(port, 5000);
+    expect((await fresh.request(ApiKeys.Heartbeat, 0, heartbeat(3))).throttleTimeMs).toBe(3);
   });
 
   it('fails every in-flight request with NETWORK_EXCEPTION when the connection drops', async () => {

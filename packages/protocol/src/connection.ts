@@ -327,12 +327,14 @@ export class Connection {
     const p = this.pending.get(correlationId);
     if (!p) return;
     this.pending.delete(correlationId);
-    p.reject(
-      new KafkaError(
-        'REQUEST_TIMED_OUT',
-        `${this.registry.name(p.apiKey)} request ${correlationId} to ${this.address} got no response in ${timeoutMs} ms`,
-      ),
-    );
+    const what = `${this.registry.name(p.apiKey)} request ${correlationId} to ${this.address} got no response in ${timeoutMs} ms`;
+    p.reject(new KafkaError('REQUEST_TIMED_OUT', what));
+    // As Kafka's NetworkClient (processTimeoutDisconnection): a node that does not answer
+    // in time is disconnected, so the next request goes to a fresh connection, or to
+    // another node, instead of queueing behind a peer that may be paused or gone.
+    if (this.closedWith) return;
+    this.fail(new KafkaError('NETWORK_EXCEPTION', `disconnected: ${what}`));
+    this.socket.destroy();
   }
 
   private fail(err: KafkaError): void {
