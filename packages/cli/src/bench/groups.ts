@@ -21,7 +21,7 @@ import { Admin, Consumer, Producer } from '@kzoo/client';
 import { setLogLevel } from '@kzoo/common';
 import { makeTempDir, removeDir, startZooKeeper } from '@kzoo/testkit';
 import { ZkSession } from '@kzoo/zk';
-import { loopbackMBs, stamp } from './limits';
+import { loopbackMBs, sendBounded, stamp } from './limits';
 
 const MB = 1024 * 1024;
 const PARTITIONS = 10;
@@ -46,25 +46,8 @@ async function fill(bootstrap: string, topic: string, records: number): Promise<
     'linger.ms': 5,
     'client.id': 'producer-performance',
   });
-  const value = Buffer.alloc(RECORD_SIZE, 'x');
-  let inFlight = 0;
-  let failure: Error | undefined;
-  let wake: (() => void) | undefined;
-  for (let i = 0; i < records; i++) {
-    inFlight++;
-    producer.send(topic, { value }, (err) => {
-      if (err) failure ??= err;
-      if (--inFlight < 10000 && wake) {
-        const w = wake;
-        wake = undefined;
-        w();
-      }
-    });
-    if (inFlight >= 20000) await new Promise<void>((r) => (wake = r));
-    if (failure) throw failure;
-  }
+  await sendBounded(producer, topic, { value: Buffer.alloc(RECORD_SIZE, 'x') }, records);
   await producer.close();
-  if (failure) throw failure;
 }
 
 function groupConsumer(bootstrap: string, group: string, maxPollRecords: number): Consumer {

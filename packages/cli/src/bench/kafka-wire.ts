@@ -66,7 +66,7 @@ import {
 import { iterateBatches } from '@kzoo/records';
 import { makeTempDir, removeDir, startBrokerProcess, startZooKeeper } from '@kzoo/testkit';
 import { Kafka, logLevel } from 'kafkajs';
-import { fullBatch, loopbackMBs } from './limits';
+import { fullBatch, loopbackMBs, sendBounded } from './limits';
 
 interface Options {
   records: number;
@@ -456,27 +456,10 @@ async function kzooProduce(bootstrap: string, topic: string, n: number): Promise
   });
   await producer.partitionsFor(topic);
   const value = Buffer.alloc(RECORD_BYTES, 'x');
-  let inFlight = 0;
-  let failure: Error | undefined;
-  let wake: (() => void) | undefined;
   const start = performance.now();
-  for (let i = 0; i < n; i++) {
-    inFlight++;
-    producer.send(topic, { value, partition: 0 }, (err) => {
-      if (err) failure ??= err;
-      if (--inFlight < 10000 && wake) {
-        const w = wake;
-        wake = undefined;
-        w();
-      }
-    });
-    if (inFlight >= 20000) await new Promise<void>((r) => (wake = r));
-    if (failure) throw failure;
-  }
-  await producer.flush();
+  await sendBounded(producer, topic, { value, partition: 0 }, n);
   const secs = (performance.now() - start) / 1000;
   await producer.close();
-  if (failure) throw failure;
   return { recsPerSec: n / secs, mbPerSec: (n * RECORD_BYTES) / MB / secs };
 }
 

@@ -4,6 +4,7 @@
  */
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { Producer, ProducerRecord } from '@kzoo/client';
 import { buildRecordBatch, readBatchHeader } from '@kzoo/records';
 
 /**
@@ -66,4 +67,35 @@ export function stamp(ms: number): string {
   const d = new Date(ms);
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}:${p(d.getMilliseconds(), 3)}`;
+}
+
+/**
+ * Sends `n` copies of `record` to `topic` as fast as the producer takes them, keeping at
+ * most 20,000 unacknowledged (resuming below 10,000), then flushes. Throws the first
+ * failure.
+ */
+export async function sendBounded(
+  producer: Producer,
+  topic: string,
+  record: ProducerRecord,
+  n: number,
+): Promise<void> {
+  let inFlight = 0;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  for (let i = 0; i < n; i++) {
+    inFlight++;
+    producer.send(topic, record, (err) => {
+      if (err) failure ??= err;
+      if (--inFlight < 10000 && wake) {
+        const w = wake;
+        wake = undefined;
+        w();
+      }
+    });
+    if (inFlight >= 20000) await new Promise<void>((r) => (wake = r));
+    if (failure) throw failure;
+  }
+  await producer.flush();
+  if (failure) throw failure;
 }
