@@ -51,6 +51,12 @@ export class NetworkClient {
   /** Fault hooks installed on every connection, present and future. */
   private readonly controls: Array<{ apiKey: number; fn: ControlFn }> = [];
   private readonly removers = new Map<Connection, Array<() => void>>();
+  /**
+   * When each address last failed (a refused connect, or an open connection lost or timed
+   * out), as a sequence number: the most recent failure is tried last.
+   */
+  private readonly failedAt = new Map<string, number>();
+  private failures = 0;
 
   constructor(private readonly opts: NetworkClientOptions) {}
 
@@ -103,6 +109,7 @@ export class NetworkClient {
         this.open.set(key, conn);
         for (const c of this.controls) this.installControl(conn, c);
         conn.onClose(() => {
+          if (!this.closed) this.failedAt.set(key, ++this.failures);
           this.removers.delete(conn);
           if (this.conns.get(key) === p) this.conns.delete(key);
           if (this.open.get(key) === conn) this.open.delete(key);
@@ -112,6 +119,7 @@ export class NetworkClient {
       },
       (err: unknown) => {
         if (this.conns.get(key) === p) this.conns.delete(key);
+        this.failedAt.set(key, ++this.failures);
         throw err;
       },
     );
@@ -121,7 +129,11 @@ export class NetworkClient {
 
   /**
    * A connection to the least loaded broker: an open one with the fewest requests in
-   * flight, else the first known node (then bootstrap server) that accepts a connection.
+   * flight, else the first known node (then bootstrap server) that accepts a connection,
+   * those that never failed first and the one that failed last at the end. A broker that
+   * is paused still accepts connections and never answers: once a request to it timed out
+   * (which closes the connection), the others are asked before it again, as Kafka's
+   * leastLoadedNode skips a node in reconnect backoff.
    */
   async leastLoaded(): Promise<Connection> {
     let best: Connection | undefined;
@@ -129,7 +141,13 @@ export class NetworkClient {
       if (!c.closed && (!best || c.inFlight < best.inFlight)) best = c;
     }
     if (best) return best;
-    const candidates = [...this.nodes.values(), ...this.opts.bootstrap];
+    const byKey = new Map<string, HostPort>();
+    for (const hp of [...this.nodes.values(), ...this.opts.bootstrap])
+      if (!byKey.has(`${hp.host}:${hp.port}`)) byKey.set(`${hp.host}:${hp.port}`, hp);
+    const failedAt = (k: string): number => this.failedAt.get(k) ?? 0;
+    const candidates = [...byKey.keys()]
+      .sort((a, b) => failedAt(a) - failedAt(b))
+      .map((k) => byKey.get(k)!);
     let lastErr: unknown;
     for (const hp of candidates) {
       try {
