@@ -34,4 +34,15 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
     },
   },
+  {
+    // The same rules on the integration tests (packages/*/test), typed by tsconfig.tests.json.
+    files: ['packages/*/test/**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: './tsconfig.tests.json', tsconfigRootDir: __dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
 );
