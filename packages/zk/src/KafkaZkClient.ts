@@ -137,6 +137,15 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
     this.zk.on(event, listener);
   }
 
+  /**
+   * Every ZooKeeper request's latency as it completes (Kafka's ZooKeeperClientMetrics
+   * ZooKeeperRequestLatencyMs). Returns a function that removes the listener.
+   */
+  onRequestLatency(listener: (e: { op: string; latencyMs: number }) => void): () => void {
+    this.zk.on('request', listener);
+    return () => this.zk.off('request', listener);
+  }
+
   offSessionEvent(event: ZkSessionEvent, listener: () => void): void {
     this.zk.off(event, listener);
   }
