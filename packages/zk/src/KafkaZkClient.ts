@@ -560,6 +560,24 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
     return out;
   }
 
+  /**
+   * One partition's state znode, decoded, with its stat (mtime: when the controller or the
+   * leader wrote it), or null when it does not exist; `watch` fires once on its next
+   * change (for watchers such as `kzoo ui`).
+   */
+  async getTopicPartitionStateAndStat(
+    tp: TopicPartition,
+    watch?: Watcher,
+  ): Promise<{ state: PartitionStateAndZkVersion; stat: ZkStat } | null> {
+    const path = TopicPartitionStateZNode.path(tp);
+    const r = await this.getDataAndStat(path, watch);
+    if (!r) return null;
+    return {
+      state: { ...TopicPartitionStateZNode.decode(r.data, path), zkVersion: r.stat.version },
+      stat: r.stat,
+    };
+  }
+
   async createTopicPartitionStates(
     states: ReadonlyArray<{ topicPartition: TopicPartition; state: LeaderIsrAndControllerEpoch }>,
     epochZkVersion: number,

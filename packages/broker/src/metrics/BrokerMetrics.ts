@@ -25,6 +25,7 @@ import { ApiKeys } from '@kzoo/protocol';
 import type { ZkSessionState } from '@kzoo/zk';
 import type { Broker, BrokerComponent, BrokerState } from '../Broker';
 import type { RequestContext, RequestHandler } from '../network';
+import type { Partition } from '../server/Partition';
 import { BrokerTopicStats } from './BrokerTopicStats';
 
 /** Kafka's request names for RequestMetrics' `request` label (Fetch split as Kafka does). */
@@ -176,6 +177,22 @@ export class BrokerMetrics implements BrokerComponent {
         setCounter(this, replicaManager()?.isrStats.expands ?? 0);
       },
     });
+
+    // ---- kafka.log Log, per partition replica on this broker
+    const perLog = (name: string, mbean: string, read: (p: Partition) => number) =>
+      new Gauge({
+        name: `kafka_log_log_${name}`,
+        help: `kafka.log:type=Log,name=${mbean},topic=<t>,partition=<p>: of each replica on this broker.`,
+        labelNames: ['topic', 'partition'],
+        registers,
+        collect() {
+          this.reset();
+          for (const p of replicaManager()?.allPartitions() ?? [])
+            this.set({ topic: p.topic, partition: String(p.partition) }, read(p));
+        },
+      });
+    perLog('logendoffset', 'LogEndOffset', (p) => p.logEndOffset);
+    perLog('logstartoffset', 'LogStartOffset', (p) => p.logStartOffset);
 
     // ---- kafka.server BrokerTopicMetrics (all topics: no label; per topic: topic="t")
     const stats = this.brokerTopicStats;
