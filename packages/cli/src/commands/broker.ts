@@ -256,7 +256,7 @@ function member(id: number): ClusterFileBroker {
 }
 
 /** Signals broker `id`, only if its pid is still the process the cluster file recorded. */
-function signalMember(id: number, signal: NodeJS.Signals): ClusterFileBroker {
+export function signalMember(id: number, signal: NodeJS.Signals): ClusterFileBroker {
   const b = member(id);
   const why = notOurs(b);
   if (why === 'gone') throw new Error(`broker ${id} is not running (pid ${b.pid})`);
