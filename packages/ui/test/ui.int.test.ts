@@ -74,7 +74,6 @@ describe('ui > live view in headless Chromium', () => {
     const bootstrap = cluster.nativeBootstrap().join(',');
     const admin = new Admin({ 'bootstrap.servers': bootstrap });
     onCleanup(() => admin.close());
-    await admin.createTopics([{ topic, replicaAssignment: { 0: [leader, ...followers] } }]);
 
     const ui = await UiServer.start({
       zk: cluster.zk,
@@ -98,6 +97,8 @@ describe('ui > live view in headless Chromium', () => {
         : route.abort().then(() => problems.push(`request elsewhere: ${route.request().url()}`)),
     );
     await page.goto(ui.url);
+    // The topic is created with the page open: its creation and first leader are events.
+    await admin.createTopics([{ topic, replicaAssignment: { 0: [leader, ...followers] } }]);
 
     const row = page.locator(`[data-testid="partition-${topic}-0"]`);
     const isrOf = async () =>
@@ -183,6 +184,30 @@ describe('ui > live view in headless Chromium', () => {
     // page showed all of it within 2 s of the write (ZooKeeper's clock is this machine's).
     expect(seen.at - mtime).toBeLessThan(2000);
     expect(shownWithinMs).toBeLessThan(2000 + 100);
+    // The znode browser: down to the partition's state znode, its JSON decoded.
+    for (const z of [
+      '/brokers',
+      '/brokers/topics',
+      `/brokers/topics/${topic}`,
+      `/brokers/topics/${topic}/partitions`,
+      `/brokers/topics/${topic}/partitions/0`,
+      `/brokers/topics/${topic}/partitions/0/state`,
+    ]) {
+      const node = page.locator(`[data-znode="${z}"]`);
+      await waitFor(`${z} in the znode tree`, async () => (await node.count()) === 1, {
+        timeoutMs: 5000,
+        intervalMs: 20,
+      });
+      await node.click();
+    }
+    await waitFor(
+      'the decoded state znode',
+      async () => {
+        const text = (await page.locator('#zdata').textContent()) ?? '';
+        return text.includes(`"leader": ${seen.leader}`) && text.includes('"isr": [');
+      },
+      { timeoutMs: 5000, intervalMs: 20 },
+    );
     await shot(page, 'ui-failover.png');
     const health = await row.getAttribute('data-health');
     expect(health).toBe('under-replicated');
