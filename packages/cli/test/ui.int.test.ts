@@ -23,7 +23,8 @@ interface ClusterFileJson {
 function tempCluster() {
   const dir = makeTempDir('kzoo-ui-');
   const file = path.join(dir, 'cluster.json');
-  const env = { KZOO_CLUSTER_FILE: file, KZOO_LOG_LEVEL: 'warn' };
+  // info: the brokers' state.change lines (their log files) feed the UI's event list
+  const env = { KZOO_CLUSTER_FILE: file, KZOO_LOG_LEVEL: 'info' };
   onCleanup(async () => {
     // cluster down stops the brokers and ZooKeeper's JVM; anything left is SIGKILLed.
     let c: ClusterFileJson | null = null;
@@ -131,6 +132,11 @@ describe('cli > kzoo ui (processes)', () => {
     const unknown = await fault(ui.url, 'explode/2', true);
     expect(unknown.status).toBe(400);
 
+    const stateBefore = new Set(
+      ((await (await fetch(`${ui.url}/api/events`)).json()) as { kind: string; text: string }[])
+        .filter((e) => e.kind === 'state-change')
+        .map((e) => e.text),
+    );
     const killed = await fault(ui.url, 'kill/2', true);
     expect(killed.status).toBe(200);
     expect(killed.body.outcome).toContain('broker 2 killed');
@@ -141,6 +147,27 @@ describe('cli > kzoo ui (processes)', () => {
         (await state()).brokers.find((b) => b.id === 2)?.alive === false ? true : undefined,
       { timeoutMs: 20000 },
     );
+
+    // The event feed has the fault and the controller's state-change log lines about it.
+    const events = (await (await fetch(`${ui.url}/api/events`)).json()) as {
+      kind: string;
+      text: string;
+    }[];
+    expect(events.some((e) => e.kind === 'fault' && e.text.includes('broker 2 killed'))).toBe(true);
+    expect(
+      events.some((e) => e.kind === 'broker' && e.text.startsWith('broker 2 deregistered')),
+    ).toBe(true);
+    // Broker 1 logs the change on its state.change namespace (as controller: broker 2
+    // deleted; or it became the controller): new state-change events from broker 1.
+    await waitFor('a state-change line of broker 1 after the kill in the feed', async () => {
+      const now = (await (await fetch(`${ui.url}/api/events`)).json()) as typeof events;
+      return now.some(
+        (e) =>
+          e.kind === 'state-change' && e.text.startsWith('broker 1: ') && !stateBefore.has(e.text),
+      )
+        ? true
+        : undefined;
+    });
 
     // Bound off loopback: no fault buttons, whatever the cluster file says.
     const open = await startUi(['--bind', '0.0.0.0'], env);

@@ -5,6 +5,7 @@
  *   GET  /app/...             its compiled scripts (dist/public)
  *   GET  /ws                  WebSocket: a snapshot on connect, then every change pushed
  *   GET  /api/znode?path=/x   the znode browser: children, data (JSON decoded), stat
+ *   GET  /api/state, /api/events   the current view and the recent events, as JSON
  *   POST /api/fault/<action>/<brokerId>   kill | pause | resume | restart (fault buttons)
  *
  * Binds 127.0.0.1 by default. Fault buttons exist only when the owner passes a fault
@@ -21,6 +22,7 @@ import { createLogger, SystemTime, type Logger, type Time } from '@kzoo/common';
 import { KafkaZkClient } from '@kzoo/zk';
 import { ClusterWatcher } from './ClusterWatcher';
 import { renderIndexHtml } from './html';
+import { StateChangeLogTailer, type StateChangeSource } from './StateChangeLog';
 import type { FaultAction, ServerMessage, ZnodeView } from './protocol';
 
 /** Acts on a broker of a local cluster; resolves with a one-line outcome. */
@@ -40,6 +42,8 @@ export interface UiServerOptions {
   /** Base URL (`http://host:port`) of broker `id`'s metrics endpoint, for per-replica LEOs. */
   metricsUrl?: (brokerId: number) => string | undefined;
   pollIntervalMs?: number;
+  /** Brokers' log files to follow for their `state.change` lines (Kafka's state-change.log). */
+  stateChangeLogs?: () => StateChangeSource[];
   time?: Time;
   logger?: Logger;
 }
@@ -69,6 +73,7 @@ export class UiServer {
   private wss: WebSocketServer | null = null;
   private zkClient: KafkaZkClient | null = null;
   private watcher: ClusterWatcher | null = null;
+  private tailer: StateChangeLogTailer | null = null;
   private readonly log: Logger;
   private readonly time: Time;
   private _url = '';
@@ -122,6 +127,14 @@ export class UiServer {
     });
     this.watcher = watcher;
     await watcher.start();
+    if (this.opts.stateChangeLogs) {
+      this.tailer = new StateChangeLogTailer(
+        this.opts.stateChangeLogs,
+        (brokerId, line) => watcher.note('state-change', `broker ${brokerId}: ${line.text}`),
+        this.time,
+      );
+      this.tailer.start();
+    }
 
     const server = http.createServer((req, res) => {
       this.route(req, res, dir).catch((e: Error) => {
@@ -192,6 +205,10 @@ export class UiServer {
       return json(res, 200, await this.znode(zpath));
     }
     if (req.method === 'GET' && p === '/api/state') return json(res, 200, this.watcher!.view());
+    if (req.method === 'GET' && p === '/api/events') {
+      const snap = this.watcher!.snapshot();
+      return json(res, 200, snap.type === 'snapshot' ? snap.events : []);
+    }
     const fault = /^\/api\/fault\/([a-z]+)\/(\d+)$/.exec(p);
     if (req.method === 'POST' && fault) {
       const action = fault[1] as FaultAction;
@@ -246,6 +263,8 @@ export class UiServer {
       s.closeAllConnections();
       await new Promise<void>((resolve) => s.close(() => resolve()));
     }
+    this.tailer?.stop();
+    this.tailer = null;
     await this.watcher?.stop();
     this.watcher = null;
     await this.zkClient?.close();

@@ -30,7 +30,7 @@ tr.under-replicated td { background: rgba(210,153,34,.12); } tr.offline td { bac
 #events li { padding:4px 0; border-bottom:1px solid var(--line); }
 #events li .t { color:var(--dim); margin-right:6px; }
 #events li.election { color:#e3b341; } #events li.election.unclean, #events li.election.offline { color:var(--bad); }
-#events li.isr { color:#a5d6ff; } #events li.controller { color:var(--acc); } #events li.broker { color:#d2a8ff; } #events li.fault { color:var(--bad); }
+#events li.isr { color:#a5d6ff; } #events li.controller { color:var(--acc); } #events li.broker { color:#d2a8ff; } #events li.state-change { color:var(--dim); } #events li.fault { color:var(--bad); }
 button { background:var(--bg); color:var(--fg); border:1px solid var(--line); border-radius:4px; padding:1px 7px; cursor:pointer; font-size:11px; }
 button:hover { border-color:var(--acc); }
 #znodes .tree { font-family:var(--mono); font-size:12px; max-height:360px; overflow:auto; }

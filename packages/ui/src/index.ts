@@ -4,4 +4,5 @@
 export * from './UiServer';
 export * from './ClusterWatcher';
 export * from './events';
+export * from './StateChangeLog';
 export type * from './protocol';

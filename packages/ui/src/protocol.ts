@@ -70,7 +70,15 @@ export interface GroupView {
   offsets: GroupOffsetView[];
 }
 
-export type UiEventKind = 'controller' | 'election' | 'isr' | 'broker' | 'topic' | 'fault';
+export type UiEventKind =
+  | 'controller'
+  | 'election'
+  | 'isr'
+  | 'broker'
+  | 'topic'
+  | 'fault'
+  /** A line of a broker's state-change log. */
+  | 'state-change';
 
 export interface UiEvent {
   seq: number;

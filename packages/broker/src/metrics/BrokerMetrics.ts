@@ -401,7 +401,9 @@ export class BrokerMetrics implements BrokerComponent {
   async ready(broker: Broker): Promise<void> {
     const controller = broker.controller;
     const onEvent = (e: { type: string; durationMs: number }) => {
-      if (e.type === 'BrokerChange') this.leaderElectionRateAndTimeMs.observe(e.durationMs);
+      // Only the active controller handles broker changes (Kafka registers the handler there).
+      if (e.type === 'BrokerChange' && controller.isActive())
+        this.leaderElectionRateAndTimeMs.observe(e.durationMs);
     };
     controller.on('eventProcessed', onEvent);
     this.unsubscribe.push(() => controller.off('eventProcessed', onEvent));

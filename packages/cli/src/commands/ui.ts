@@ -68,6 +68,18 @@ function clusterFileMetrics(zk: string): ((id: number) => string | undefined) | 
   };
 }
 
+/** The cluster file's broker log files, for their state.change lines. */
+function clusterFileLogs(zk: string): (() => { brokerId: number; file: string }[]) | undefined {
+  let c;
+  try {
+    c = readClusterFile();
+  } catch {
+    return undefined;
+  }
+  if (!c || c.zk !== zk) return undefined;
+  return () => (readClusterFile()?.brokers ?? []).map((b) => ({ brokerId: b.id, file: b.log }));
+}
+
 export async function startUi(opts: {
   zk: string;
   port: number;
@@ -82,6 +94,7 @@ export async function startUi(opts: {
     faults: clusterFileFaults(opts.zk),
     allowRemoteFaults: opts.allowRemoteFaults,
     metricsUrl: clusterFileMetrics(opts.zk),
+    stateChangeLogs: clusterFileLogs(opts.zk),
     pollIntervalMs: opts.pollMs,
   });
 }
