@@ -331,7 +331,6 @@ export class BrokerMetrics implements BrokerComponent {
       registers,
     });
 
-    collectDefaultMetrics({ register: this.registry });
   }
 
   /** The bound port of /metrics, or -1 when off. */
@@ -376,6 +375,9 @@ export class BrokerMetrics implements BrokerComponent {
     this.unsubscribe.push(() => broker.zkClient.offSessionEvent('expired', onExpired));
     const port = broker.config.getInt('kzoo.metrics.port');
     if (port <= 0) return;
+    // The process's own metrics (process_*, nodejs_*) only with an endpoint: they watch
+    // GC and the event loop, which in-process test brokers need not pay for.
+    collectDefaultMetrics({ register: this.registry });
     const host = broker.config.getString('kzoo.metrics.host') ?? '127.0.0.1';
     const server = http.createServer((req, res) => {
       if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
