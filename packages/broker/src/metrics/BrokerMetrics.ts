@@ -19,7 +19,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Counter, Gauge, Histogram, Registry, Summary, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, Summary, collectDefaultMetrics, type Metric } from 'prom-client';
 import { createLogger, type Logger, type Time } from '@kzoo/common';
 import { ApiKeys } from '@kzoo/protocol';
 import type { ZkSessionState } from '@kzoo/zk';
@@ -27,6 +27,7 @@ import type { Broker, BrokerComponent, BrokerState } from '../Broker';
 import type { RequestContext, RequestHandler } from '../network';
 import type { Partition } from '../server/Partition';
 import { BrokerTopicStats } from './BrokerTopicStats';
+import { RequestTimeHistogram } from './RequestTimeHistogram';
 
 /** Kafka's request names for RequestMetrics' `request` label (Fetch split as Kafka does). */
 const API_NAMES = new Map<number, string>([
@@ -85,8 +86,9 @@ export class BrokerMetrics implements BrokerComponent {
   private log: Logger;
   private server: http.Server | null = null;
   private _port = -1;
-  private readonly totalTimeMs: Histogram<'request'>;
-  private readonly requests: Counter<'request' | 'version'>;
+  private readonly totalTimeMs: RequestTimeHistogram;
+  /** Requests per `request:version` (counted on the request path, exported on scrape). */
+  private readonly requestCounts = new Map<string, number>();
   private readonly leaderElectionRateAndTimeMs: Summary;
   private readonly zkRequestLatencyMs: Summary;
   private readonly zkExpires: Counter;
@@ -317,20 +319,26 @@ export class BrokerMetrics implements BrokerComponent {
     });
 
     // ---- kafka.network RequestMetrics
-    this.totalTimeMs = new Histogram({
-      name: 'kafka_network_requestmetrics_totaltimems',
-      help: 'Time from a request read to its response, in ms, per request (TotalTimeMs).',
-      labelNames: ['request'],
-      buckets: REQUEST_BUCKETS_MS,
-      registers,
-    });
-    this.requests = new Counter({
+    this.totalTimeMs = new RequestTimeHistogram(
+      'kafka_network_requestmetrics_totaltimems',
+      'Time from a request read to its response, in ms, per request (TotalTimeMs).',
+      REQUEST_BUCKETS_MS,
+    );
+    this.registry.registerMetric(this.totalTimeMs as unknown as Metric);
+    const requestCounts = this.requestCounts;
+    new Counter({
       name: 'kafka_network_requestmetrics_requests_total',
       help: 'Requests, per request and version (RequestsPerSec Count).',
       labelNames: ['request', 'version'],
       registers,
+      collect() {
+        this.reset();
+        for (const [key, n] of requestCounts) {
+          const i = key.lastIndexOf(':');
+          this.inc({ request: key.slice(0, i), version: key.slice(i + 1) }, n);
+        }
+      },
     });
-
   }
 
   /** The bound port of /metrics, or -1 when off. */
@@ -343,9 +351,10 @@ export class BrokerMetrics implements BrokerComponent {
     return (ctx) => {
       const start = this.time.nanoseconds();
       const request = requestName(ctx);
-      this.requests.inc({ request, version: String(ctx.header.apiVersion) });
+      const key = `${request}:${ctx.header.apiVersion}`;
+      this.requestCounts.set(key, (this.requestCounts.get(key) ?? 0) + 1);
       const done = () =>
-        this.totalTimeMs.observe({ request }, Number(this.time.nanoseconds() - start) / 1e6);
+        this.totalTimeMs.observe(request, Number(this.time.nanoseconds() - start) / 1e6);
       let result: unknown;
       try {
         result = handler(ctx);

@@ -3,4 +3,5 @@
 //   BrokerMetrics.ts (the Registry, gauges computed on scrape, the /metrics HTTP server).
 export * from './MetricsConfig';
 export * from './BrokerTopicStats';
+export * from './RequestTimeHistogram';
 export * from './BrokerMetrics';
