@@ -431,6 +431,13 @@ export class ReplicaManager {
       this.producePurgatory.checkAndComplete(key);
       return { topicName: s.topicName, partitionIndex: s.partitionIndex, errorCode };
     });
+    // A deleted topic with no partition left here: its BrokerTopicMetrics go (as Kafka's removeMetrics).
+    const stats = this.opts.brokerTopicStats;
+    if (stats)
+      for (const t of new Set(
+        req.partitions.filter((s) => s.deletePartition).map((s) => s.topicName),
+      ))
+        if (![...this.partitions.values()].some((p) => p.topic === t)) stats.removeTopic(t);
     return { errorCode: 0, partitionErrors };
   }
 
