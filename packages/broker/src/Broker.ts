@@ -23,6 +23,7 @@ import { controlledShutdown } from './server/ControlledShutdown';
 import { checkBrokerMetadata, getOrGenerateBrokerId } from './server/BrokerMetadata';
 import { DataPlane } from './server/DataPlane';
 import { GroupCoordinatorComponent } from './coordinator/group';
+import { BrokerMetrics } from './metrics/BrokerMetrics';
 
 /** Kafka's BrokerState names (the ones a ZooKeeper-mode broker goes through). */
 export type BrokerState =
@@ -66,6 +67,8 @@ export class Broker extends EventEmitter {
   readonly dataPlane: DataPlane;
   /** Consumer groups and committed offsets (ZooKeeper). */
   readonly groupCoordinator: GroupCoordinatorComponent;
+  /** Prometheus metrics with Kafka's names (served when kzoo.metrics.port is set). */
+  readonly metrics: BrokerMetrics;
   private stopRequested = false;
   private released = false;
 
@@ -76,6 +79,8 @@ export class Broker extends EventEmitter {
     this.time = opts.time ?? SystemTime;
     this.log = (opts.logger ?? createLogger('broker')).child({ broker: this.brokerId }, 'broker');
     this.advertised = [...this.config.advertisedListeners];
+    this.metrics = new BrokerMetrics(this, { time: this.time, logger: this.log });
+    this.addComponent(this.metrics);
     this.dataPlane = new DataPlane(this, { time: this.time, logger: this.log });
     this.addComponent(this.dataPlane);
     this.groupCoordinator = new GroupCoordinatorComponent({ time: this.time, logger: this.log });

@@ -33,3 +33,4 @@ export * from './controller/AlterPartitionHandler';
 export * from './controller/states';
 export * from './network';
 export * from './coordinator/group';
+export * from './metrics';

@@ -29,6 +29,8 @@ export interface ClusterFileBroker extends ProcessIdentity {
   port: number;
   /** The Kafka-protocol listener's port (listener KAFKA), for Kafka clients and tools. */
   kafkaPort?: number;
+  /** Its Prometheus endpoint's port (kzoo.metrics.port), for `kzoo ui` and scrapers. */
+  metricsPort?: number;
   dataDir: string;
   log: string;
 }
@@ -210,6 +212,7 @@ export function brokerStartArgs(c: ClusterFile, b: Omit<ClusterFileBroker, 'pid'
     '--port',
     String(b.port),
     ...(b.kafkaPort !== undefined ? ['--kafka-port', String(b.kafkaPort)] : []),
+    ...(b.metricsPort !== undefined ? ['--metrics-port', String(b.metricsPort)] : []),
     '--data-dir',
     b.dataDir,
     '--session-timeout-ms',

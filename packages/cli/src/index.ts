@@ -15,6 +15,7 @@ import { leaderElectionCommand } from './commands/leader-election';
 import { produceCommand } from './commands/produce';
 import { topicCommand } from './commands/topic';
 import { zkCommand } from './commands/zk';
+import { uiCommand } from './commands/ui';
 
 export { clusterStatus, formatClusterStatus } from './commands/cluster';
 export type { ClusterStatus } from './commands/cluster';
@@ -36,6 +37,7 @@ export function buildCli(argv: string[]) {
       .command(leaderElectionCommand)
       .command(demoCommand)
       .command(experimentCommand)
+      .command(uiCommand)
       .demandCommand(
         1,
         'name a command: demo, zk, broker, cluster, topic, configs, produce, consume, group, leader-election or experiment',

@@ -137,6 +137,15 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
     this.zk.on(event, listener);
   }
 
+  /**
+   * Every ZooKeeper request's latency as it completes (Kafka's ZooKeeperClientMetrics
+   * ZooKeeperRequestLatencyMs). Returns a function that removes the listener.
+   */
+  onRequestLatency(listener: (e: { op: string; latencyMs: number }) => void): () => void {
+    this.zk.on('request', listener);
+    return () => this.zk.off('request', listener);
+  }
+
   offSessionEvent(event: ZkSessionEvent, listener: () => void): void {
     this.zk.off(event, listener);
   }
@@ -549,6 +558,24 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
       });
     });
     return out;
+  }
+
+  /**
+   * One partition's state znode, decoded, with its stat (mtime: when the controller or the
+   * leader wrote it), or null when it does not exist; `watch` fires once on its next
+   * change (for watchers such as `kzoo ui`).
+   */
+  async getTopicPartitionStateAndStat(
+    tp: TopicPartition,
+    watch?: Watcher,
+  ): Promise<{ state: PartitionStateAndZkVersion; stat: ZkStat } | null> {
+    const path = TopicPartitionStateZNode.path(tp);
+    const r = await this.getDataAndStat(path, watch);
+    if (!r) return null;
+    return {
+      state: { ...TopicPartitionStateZNode.decode(r.data, path), zkVersion: r.stat.version },
+      stat: r.stat,
+    };
   }
 
   async createTopicPartitionStates(

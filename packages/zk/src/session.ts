@@ -432,13 +432,18 @@ export class ZkSession extends EventEmitter {
 
   private async createOnce(path: string, data: ZkData, mode: CreateMode): Promise<string> {
     const c = await this.current('create', path);
-    return new Promise((resolve, reject) => {
-      const buf = toBuffer(data);
-      const cb = (err: unknown, created: string) =>
-        err ? reject(toZkError(err, path, 'create')) : resolve(created);
-      if (buf) c.create(path, buf, CREATE_MODES[mode], cb);
-      else c.create(path, CREATE_MODES[mode], cb);
-    });
+    const start = this.time.nanoseconds();
+    return this.timed(
+      'create',
+      start,
+      new Promise((resolve, reject) => {
+        const buf = toBuffer(data);
+        const cb = (err: unknown, created: string) =>
+          err ? reject(toZkError(err, path, 'create')) : resolve(created);
+        if (buf) c.create(path, buf, CREATE_MODES[mode], cb);
+        else c.create(path, CREATE_MODES[mode], cb);
+      }),
+    );
   }
 
   /** Reads data and stat; `watch` fires once on the node's next data change or deletion. */
@@ -452,32 +457,49 @@ export class ZkSession extends EventEmitter {
   ): Promise<{ data: Buffer | null; stat: ZkStat }> {
     const c = await this.current('getData', path);
     const w = this.wrapWatcher(watch);
-    return new Promise((resolve, reject) => {
-      const cb = (err: unknown, data: Buffer | null | undefined, stat: zookeeper.Stat) =>
-        err
-          ? reject(toZkError(err, path, 'getData'))
-          : resolve({ data: data ?? null, stat: toStat(stat) });
-      if (w) c.getData(path, w, cb);
-      else c.getData(path, cb);
-    });
+    const start = this.time.nanoseconds();
+    return this.timed(
+      'getData',
+      start,
+      new Promise((resolve, reject) => {
+        const cb = (err: unknown, data: Buffer | null | undefined, stat: zookeeper.Stat) =>
+          err
+            ? reject(toZkError(err, path, 'getData'))
+            : resolve({ data: data ?? null, stat: toStat(stat) });
+        if (w) c.getData(path, w, cb);
+        else c.getData(path, cb);
+      }),
+    );
   }
 
   /** Writes data if the node's version equals `version` (-1: any). Returns the new stat. */
   async setData(path: string, data: ZkData, version = -1): Promise<ZkStat> {
     const c = await this.current('setData', path);
-    return new Promise((resolve, reject) => {
-      c.setData(path, toBuffer(data) ?? null, version, (err, stat) =>
-        err ? reject(toZkError(err, path, 'setData')) : resolve(toStat(stat)),
-      );
-    });
+    const start = this.time.nanoseconds();
+    return this.timed(
+      'setData',
+      start,
+      new Promise((resolve, reject) => {
+        c.setData(path, toBuffer(data) ?? null, version, (err, stat) =>
+          err ? reject(toZkError(err, path, 'setData')) : resolve(toStat(stat)),
+        );
+      }),
+    );
   }
 
   /** Deletes the node if its version equals `version` (-1: any). */
   async delete(path: string, version = -1): Promise<void> {
     const c = await this.current('delete', path);
-    return new Promise((resolve, reject) => {
-      c.remove(path, version, (err) => (err ? reject(toZkError(err, path, 'delete')) : resolve()));
-    });
+    const start = this.time.nanoseconds();
+    return this.timed(
+      'delete',
+      start,
+      new Promise((resolve, reject) => {
+        c.remove(path, version, (err) =>
+          err ? reject(toZkError(err, path, 'delete')) : resolve(),
+        );
+      }),
+    );
   }
 
   /** Deletes a node and everything under it (no version check); a missing node is fine. */
@@ -505,12 +527,17 @@ export class ZkSession extends EventEmitter {
   private async existsOnce(path: string, watch?: Watcher): Promise<ZkStat | null> {
     const c = await this.current('exists', path);
     const w = this.wrapWatcher(watch);
-    return new Promise((resolve, reject) => {
-      const cb = (err: unknown, stat: zookeeper.Stat | undefined) =>
-        err ? reject(toZkError(err, path, 'exists')) : resolve(stat ? toStat(stat) : null);
-      if (w) c.exists(path, w, cb);
-      else c.exists(path, cb);
-    });
+    const start = this.time.nanoseconds();
+    return this.timed(
+      'exists',
+      start,
+      new Promise((resolve, reject) => {
+        const cb = (err: unknown, stat: zookeeper.Stat | undefined) =>
+          err ? reject(toZkError(err, path, 'exists')) : resolve(stat ? toStat(stat) : null);
+        if (w) c.exists(path, w, cb);
+        else c.exists(path, cb);
+      }),
+    );
   }
 
   /** Child names (unsorted, as ZooKeeper returns them); `watch` fires once on a child change or deletion. */
@@ -528,14 +555,19 @@ export class ZkSession extends EventEmitter {
   ): Promise<{ children: string[]; stat: ZkStat }> {
     const c = await this.current('getChildren', path);
     const w = this.wrapWatcher(watch);
-    return new Promise((resolve, reject) => {
-      const cb = (err: unknown, children: string[], stat: zookeeper.Stat) =>
-        err
-          ? reject(toZkError(err, path, 'getChildren'))
-          : resolve({ children, stat: toStat(stat) });
-      if (w) c.getChildren(path, w, cb);
-      else c.getChildren(path, cb);
-    });
+    const start = this.time.nanoseconds();
+    return this.timed(
+      'getChildren',
+      start,
+      new Promise((resolve, reject) => {
+        const cb = (err: unknown, children: string[], stat: zookeeper.Stat) =>
+          err
+            ? reject(toZkError(err, path, 'getChildren'))
+            : resolve({ children, stat: toStat(stat) });
+        if (w) c.getChildren(path, w, cb);
+        else c.getChildren(path, cb);
+      }),
+    );
   }
 
   /**
@@ -570,52 +602,69 @@ export class ZkSession extends EventEmitter {
         ops[ops.length - 1].version = o.version ?? -1;
       }
     }
-    return new Promise((resolve, reject) => {
-      tx.commit(
-        (
-          err,
-          results: Array<{ type: number; err?: number; path?: string; stat?: zookeeper.Stat }>,
-        ) => {
-          if (err && !Array.isArray(results)) {
-            reject(toZkError(err, ops[0]?.path, 'multi'));
-            return;
-          }
-          const failed = (results ?? []).findIndex(
-            (r) => r.type === OP_ERROR && r.err !== undefined && r.err !== 0,
-          );
-          if (failed >= 0 || err) {
-            const idx = failed >= 0 ? failed : 0;
-            const e: ZkError =
-              failed >= 0
-                ? zkErrorFromCode(
-                    results[idx].err as number,
-                    ops[idx]?.path,
-                    `multi ${ops[idx]?.op}`,
-                  )
-                : (toZkError(err, ops[0]?.path, 'multi') as ZkError);
-            e.opIndex = idx;
-            reject(e);
-            return;
-          }
-          resolve(
-            results.map((r): ZkOpResult => {
-              switch (r.type) {
-                case OP_CREATE:
-                  return { op: 'create', path: r.path as string };
-                case OP_SET_DATA:
-                  return { op: 'setData', stat: toStat(r.stat as zookeeper.Stat) };
-                case OP_DELETE:
-                  return { op: 'delete' };
-                case OP_CHECK:
-                  return { op: 'check' };
-                default:
-                  throw new Error(`unexpected multi result type ${r.type}`);
-              }
-            }),
-          );
-        },
-      );
-    });
+    const start = this.time.nanoseconds();
+    return this.timed(
+      'multi',
+      start,
+      new Promise((resolve, reject) => {
+        tx.commit(
+          (
+            err,
+            results: Array<{ type: number; err?: number; path?: string; stat?: zookeeper.Stat }>,
+          ) => {
+            if (err && !Array.isArray(results)) {
+              reject(toZkError(err, ops[0]?.path, 'multi'));
+              return;
+            }
+            const failed = (results ?? []).findIndex(
+              (r) => r.type === OP_ERROR && r.err !== undefined && r.err !== 0,
+            );
+            if (failed >= 0 || err) {
+              const idx = failed >= 0 ? failed : 0;
+              const e: ZkError =
+                failed >= 0
+                  ? zkErrorFromCode(
+                      results[idx].err as number,
+                      ops[idx]?.path,
+                      `multi ${ops[idx]?.op}`,
+                    )
+                  : (toZkError(err, ops[0]?.path, 'multi') as ZkError);
+              e.opIndex = idx;
+              reject(e);
+              return;
+            }
+            resolve(
+              results.map((r): ZkOpResult => {
+                switch (r.type) {
+                  case OP_CREATE:
+                    return { op: 'create', path: r.path as string };
+                  case OP_SET_DATA:
+                    return { op: 'setData', stat: toStat(r.stat as zookeeper.Stat) };
+                  case OP_DELETE:
+                    return { op: 'delete' };
+                  case OP_CHECK:
+                    return { op: 'check' };
+                  default:
+                    throw new Error(`unexpected multi result type ${r.type}`);
+                }
+              }),
+            );
+          },
+        );
+      }),
+    );
+  }
+
+  /**
+   * Emits `request` {op, latencyMs} when `p` settles (Kafka's ZooKeeperRequestLatencyMs),
+   * `start` being `this.time.nanoseconds()` taken before the request was sent.
+   */
+  private timed<T>(op: string, start: bigint, p: Promise<T>): Promise<T> {
+    if (this.listenerCount('request') === 0) return p;
+    const done = () =>
+      this.emit('request', { op, latencyMs: Number(this.time.nanoseconds() - start) / 1e6 });
+    p.then(done, done);
+    return p;
   }
 
   /** Closes the session; its ephemeral nodes go away at once. Idempotent. */

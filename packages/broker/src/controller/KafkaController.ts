@@ -90,6 +90,7 @@ export interface KafkaControllerOptions {
  * - `fenced` ControllerMovedError: a controller write was refused by the epoch check
  * - `registered` {brokerEpoch}: re-registered with a new session
  * - `registrationFailed` Error: could not re-register (e.g. the id was taken meanwhile)
+ * - `eventProcessed` {type, durationMs}: an event of the queue was processed (metrics)
  */
 export class KafkaController extends EventEmitter {
   readonly brokerId: number;
@@ -122,6 +123,7 @@ export class KafkaController extends EventEmitter {
   private rebalanceTimer: TimerTaskHandle | null = null;
   private readonly timer: Timer;
   private readonly ownsTimer: boolean;
+  private readonly clock: Time;
 
   constructor(opts: KafkaControllerOptions) {
     super();
@@ -131,10 +133,11 @@ export class KafkaController extends EventEmitter {
     this.opts = opts;
     this.ownsTimer = opts.timer === undefined;
     this.timer = opts.timer ?? new SystemTimer(opts.time ?? SystemTime);
+    this.clock = opts.time ?? SystemTime;
     const base = opts.logger ?? createLogger('controller', { broker: opts.brokerId });
     this.log = base.child({}, 'controller');
     this.stateLog = base.child({}, 'state.change');
-    this.eventManager = new ControllerEventManager((e) => this.process(e), this.log);
+    this.eventManager = new ControllerEventManager((e) => this.timedProcess(e), this.log);
     this.partitions = new ControllerPartitions({
       controllerId: this.brokerId,
       zkClient: this.zkClient,
@@ -304,6 +307,17 @@ export class KafkaController extends EventEmitter {
   }
 
   // ---------------------------------------------------------------- events
+
+  /** Runs an event, then emits `eventProcessed` {type, durationMs} (Kafka's ControllerStats timers). */
+  private async timedProcess(event: ControllerEvent): Promise<void> {
+    const start = this.clock.nanoseconds();
+    try {
+      await this.process(event);
+    } finally {
+      const durationMs = Number(this.clock.nanoseconds() - start) / 1e6;
+      this.emit('eventProcessed', { type: event.type, durationMs });
+    }
+  }
 
   private async process(event: ControllerEvent): Promise<void> {
     try {

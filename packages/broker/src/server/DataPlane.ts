@@ -176,6 +176,7 @@ export class DataPlane implements BrokerComponent {
       },
       time: this.time,
       logger: this.log.child({}, 'replica.manager'),
+      brokerTopicStats: broker.metrics.brokerTopicStats,
     });
     dynamicConfig.addReconfigurable(
       new DynamicLogConfig({
@@ -218,7 +219,7 @@ export class DataPlane implements BrokerComponent {
       const server = new SocketServer({
         host: listener.host || '0.0.0.0',
         port: listener.port,
-        handler: apis.handle,
+        handler: broker.metrics.instrument(apis.handle),
         codec: codecFor(wire),
         listenerName: listener.listenerName,
         serves: (k) => apis.handles(k),

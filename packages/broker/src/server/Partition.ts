@@ -42,6 +42,8 @@ export interface PartitionOptions {
   stateLog?: Logger;
   /** Called when the HW moved outside an append or a fetch (an ISR change committed). */
   onHighWatermarkMoved?: (p: Partition) => void;
+  /** Called when this leader proposes an ISR shrink or expand (Kafka's IsrShrinksPerSec / IsrExpandsPerSec). */
+  onIsrChange?: (kind: 'shrink' | 'expand') => void;
 }
 
 /** An ISR change in flight (Kafka's PendingExpandIsr / PendingShrinkIsr). */
@@ -75,6 +77,7 @@ export class Partition {
   private readonly stateLog: Logger;
   private readonly isrManager: IsrManager | undefined;
   private readonly onHwMoved: ((p: Partition) => void) | undefined;
+  private readonly onIsrChange: PartitionOptions['onIsrChange'];
   /** Counters for tests and the bench. */
   readonly stats = { isrShrinks: 0, isrExpands: 0, truncations: 0 };
 
@@ -99,6 +102,7 @@ export class Partition {
     this.stateLog = opts.stateLog ?? createLogger('state.change', { broker: localBrokerId });
     this.isrManager = opts.isrManager;
     this.onHwMoved = opts.onHighWatermarkMoved;
+    this.onIsrChange = opts.onIsrChange;
   }
 
   get isLeader(): boolean {
@@ -297,6 +301,7 @@ export class Partition {
       leaderEpoch: this.leaderEpoch,
     });
     this.stats.isrExpands++;
+    this.onIsrChange?.('expand');
     this.submitIsr('expand', newIsr);
   }
 
@@ -334,6 +339,7 @@ export class Partition {
       leaderEpoch: this.leaderEpoch,
     });
     this.stats.isrShrinks++;
+    this.onIsrChange?.('shrink');
     this.submitIsr('shrink', newIsr);
   }
 

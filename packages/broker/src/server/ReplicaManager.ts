@@ -30,6 +30,7 @@ import {
   SystemTime,
   Time,
 } from '@kzoo/common';
+import type { BrokerTopicStats } from '../metrics/BrokerTopicStats';
 import type {
   EpochEndOffset,
   FetchRequest,
@@ -82,6 +83,8 @@ export interface ReplicaManagerOptions {
   /** Expires parked fetches and produces (default: a SystemTimer on the real clock; tests: MockTimer). */
   timer?: Timer;
   logger?: Logger;
+  /** Bytes and messages in and out, per topic (Kafka's BrokerTopicStats; metrics/). */
+  brokerTopicStats?: BrokerTopicStats;
 }
 
 export function errorCodeOf(e: unknown): number {
@@ -108,6 +111,8 @@ export class ReplicaManager {
   readonly replicaFetcherManager: ReplicaFetcherManager;
   private readonly lagMs: number;
   private isrExpiration: ScheduledTask | null = null;
+  /** ISR changes this broker proposed as leader (Kafka's IsrShrinksPerSec / IsrExpandsPerSec). */
+  readonly isrStats = { shrinks: 0, expands: 0 };
 
   constructor(private readonly opts: ReplicaManagerOptions) {
     this.defaultMinIsr = opts.minInsyncReplicas ?? 1;
@@ -340,6 +345,8 @@ export class ReplicaManager {
         isrManager: this.opts.isrManager,
         stateLog: this.stateLog,
         onHighWatermarkMoved: (x) => this.onHighWatermarkMoved(x.key),
+        onIsrChange: (kind) =>
+          kind === 'shrink' ? this.isrStats.shrinks++ : this.isrStats.expands++,
       },
     );
     this.partitions.set(p.key, p);
@@ -424,6 +431,13 @@ export class ReplicaManager {
       this.producePurgatory.checkAndComplete(key);
       return { topicName: s.topicName, partitionIndex: s.partitionIndex, errorCode };
     });
+    // A deleted topic with no partition left here: its BrokerTopicMetrics go (as Kafka's removeMetrics).
+    const stats = this.opts.brokerTopicStats;
+    if (stats)
+      for (const t of new Set(
+        req.partitions.filter((s) => s.deletePartition).map((s) => s.topicName),
+      ))
+        if (![...this.partitions.values()].some((p) => p.topic === t)) stats.removeTopic(t);
     return { errorCode: 0, partitionErrors };
   }
 
@@ -466,6 +480,7 @@ export class ReplicaManager {
         try {
           const p = this.getPartitionOrError(t.name, tp.index);
           const info = p.appendRecordsToLeader(tp.records, acks);
+          this.opts.brokerTopicStats?.recordAppend(t.name, tp.records.length, info.numRecords);
           result.baseOffset = info.firstOffset;
           result.logAppendTimeMs = info.logAppendTime;
           result.logStartOffset = p.logStartOffset;
@@ -588,10 +603,10 @@ export class ReplicaManager {
       first.bytes >= req.minBytes ||
       first.errors > 0
     )
-      return first.topics;
+      return this.countFetched(req, first.topics);
     return new Promise((resolve) => {
       const op = new DelayedFetch(req.maxWaitMs, req.minBytes, first.status, () =>
-        resolve(this.readFromLocalLog(req).topics),
+        resolve(this.countFetched(req, this.readFromLocalLog(req).topics)),
       );
       this.fetchPurgatory.tryCompleteElseWatch(
         op,
@@ -603,6 +618,16 @@ export class ReplicaManager {
   // ---------------------------------------------------------------- OffsetsForLeaderEpoch
 
   /** OffsetsForLeaderEpoch (KIP-101/279), answered by the leader from its leader-epoch cache. */
+  /** Counts the bytes a fetch answers (BytesOutPerSec / ReplicationBytesOutPerSec). */
+  private countFetched(req: FetchRequest, topics: FetchResponseTopic[]): FetchResponseTopic[] {
+    const stats = this.opts.brokerTopicStats;
+    if (stats)
+      for (const t of topics)
+        for (const p of t.partitions)
+          stats.recordFetch(t.topic, p.records.length, req.replicaId >= 0);
+    return topics;
+  }
+
   lastOffsetForLeaderEpoch(req: OffsetForLeaderEpochRequest): OffsetForLeaderTopicResult[] {
     return req.topics.map((t) => ({
       topic: t.topic,

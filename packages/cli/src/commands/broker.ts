@@ -40,6 +40,7 @@ interface StartArgs {
   config?: string;
   override: string[];
   'session-timeout-ms'?: number;
+  'metrics-port'?: number;
 }
 
 /** The name of the Kafka-protocol listener that `--kafka-port` (and `kzoo cluster up`) adds. */
@@ -66,6 +67,7 @@ export function brokerConfigFromArgs(args: StartArgs): KafkaConfig {
   if (args['data-dir'] !== undefined) overrides['log.dirs'] = args['data-dir'];
   if (args['session-timeout-ms'] !== undefined)
     overrides['zookeeper.session.timeout.ms'] = args['session-timeout-ms'];
+  if (args['metrics-port'] !== undefined) overrides['kzoo.metrics.port'] = args['metrics-port'];
   return args.config ? KafkaConfig.fromFile(args.config, overrides) : new KafkaConfig(overrides);
 }
 
@@ -110,6 +112,11 @@ const start: CommandModule<object, StartArgs> = {
         describe: 'key=value, wins over --config',
       })
       .option('session-timeout-ms', { type: 'number', describe: 'zookeeper.session.timeout.ms' })
+      .option('metrics-port', {
+        type: 'number',
+        describe:
+          'kzoo.metrics.port: serve Prometheus metrics (Kafka names) at http://127.0.0.1:PORT/metrics',
+      })
       .example(
         '$0 broker start --id 1 --zk 127.0.0.1:2181/kzoo --port 9092 --data-dir /tmp/kzoo-1',
         'broker 1 on 127.0.0.1:9092',
@@ -249,7 +256,7 @@ function member(id: number): ClusterFileBroker {
 }
 
 /** Signals broker `id`, only if its pid is still the process the cluster file recorded. */
-function signalMember(id: number, signal: NodeJS.Signals): ClusterFileBroker {
+export function signalMember(id: number, signal: NodeJS.Signals): ClusterFileBroker {
   const b = member(id);
   const why = notOurs(b);
   if (why === 'gone') throw new Error(`broker ${id} is not running (pid ${b.pid})`);

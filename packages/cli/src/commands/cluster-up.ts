@@ -27,6 +27,7 @@ import {
   type ClusterFile,
 } from '../cluster-file';
 import { run, UsageError } from '../common';
+import { serveUntilSignal, startUi } from './ui';
 
 /** `cluster up --port BASE`: broker i's Kafka listener is BASE + this + i - 1 (9092 -> 19092). */
 export const KAFKA_PORT_OFFSET = 10000;
@@ -39,6 +40,8 @@ interface UpArgs {
   'session-timeout-ms': number;
   override: string[];
   'timeout-ms': number;
+  ui?: boolean;
+  'ui-port'?: number;
 }
 
 /** Ends a wait at once (a child died, a signal came): no point waiting for the deadline. */
@@ -97,6 +100,8 @@ export async function clusterUp(args: UpArgs): Promise<ClusterFile> {
   fs.mkdirSync(dir, { recursive: true });
   const session = args['session-timeout-ms'];
   const ports = await freePorts(2 * args.brokers + 1);
+  // Each broker serves Prometheus metrics (kzoo.metrics.port) on a free port.
+  const metricsPorts = await freePorts(args.brokers);
   if (args.port !== undefined) {
     // fixed ports: broker i (1..N) native BASE+i-1, Kafka listener KAFKA_PORT_OFFSET above
     const base = args.port;
@@ -188,6 +193,7 @@ export async function clusterUp(args: UpArgs): Promise<ClusterFile> {
           id,
           port: ports[id],
           kafkaPort: ports[args.brokers + id],
+          metricsPort: metricsPorts[id - 1],
           dataDir: path.resolve(dir, `broker-${id}`),
           log: path.resolve(dir, `broker-${id}.log`),
         };
@@ -254,6 +260,12 @@ const up: CommandModule<object, UpArgs> = {
         default: 60000,
         describe: 'How long to wait for registration and a controller',
       })
+      .option('ui', {
+        type: 'boolean',
+        default: false,
+        describe: 'Then serve the live web view (kzoo ui) until Ctrl-C; the cluster keeps running',
+      })
+      .option('ui-port', { type: 'number', default: 8080, describe: 'Port of --ui' })
       .example('$0 cluster up --brokers 3', 'ZooKeeper and brokers 1..3 under ./.kzoo')
       .example(
         '$0 cluster up --brokers 3 --port 9092',
@@ -285,6 +297,11 @@ const up: CommandModule<object, UpArgs> = {
       say(
         `kafka bootstrap servers ${kafkaBootstrapOf(c)}  (kcat -b, kafkajs brokers, bootstrap.servers)`,
       );
+      if (args.ui) {
+        const ui = await startUi({ zk: c.zk, port: args['ui-port'] ?? 8080, bind: '127.0.0.1' });
+        say(`kzoo ui at ${ui.url}; Ctrl-C stops the UI (kzoo cluster down stops the cluster)`);
+        await serveUntilSignal(ui);
+      }
     }),
 };
 

@@ -13,6 +13,7 @@ import { Admin, Consumer, Producer, type TopicDescription } from '@kzoo/client';
 import { KafkaError, setLogLevel } from '@kzoo/common';
 import {
   BrokerProcess,
+  freePorts,
   makeTempDir,
   removeDir,
   startBrokerProcess,
@@ -20,6 +21,7 @@ import {
   waitFor,
   ZooKeeperHandle,
 } from '@kzoo/testkit';
+import { UiServer } from '@kzoo/ui';
 import { clusterStatus, formatClusterStatus } from './cluster';
 import { formatTopicDescription } from './topic';
 import { run } from '../common';
@@ -29,6 +31,8 @@ interface DemoArgs {
   records: number;
   'session-timeout-ms': number;
   keep: boolean;
+  ui?: boolean;
+  'ui-port'?: number;
 }
 
 const TOPIC = 'orders';
@@ -65,6 +69,9 @@ class Demo {
   readonly procs = new Map<number, BrokerProcess>();
   readonly ports = new Map<number, number>();
   readonly kafkaPorts = new Map<number, number>();
+  /** Brokers' kzoo.metrics.port (with --ui, for the per-replica log end offsets). */
+  readonly metricsPorts = new Map<number, number>();
+  ui?: UiServer;
   zkServer?: ZooKeeperHandle;
   zk?: KafkaZkClient;
   admin?: Admin;
@@ -94,6 +101,7 @@ class Demo {
         'replica.lag.time.max.ms': 4000,
         'controlled.shutdown.retry.backoff.ms': 500,
         'auto.leader.rebalance.enable': false,
+        ...(this.metricsPorts.has(id) ? { 'kzoo.metrics.port': this.metricsPorts.get(id)! } : {}),
       },
     });
     this.procs.set(id, p);
@@ -117,6 +125,7 @@ class Demo {
   }
 
   async cleanup(): Promise<void> {
+    await this.ui?.close().catch(() => undefined);
     await this.admin?.close().catch(() => undefined);
     await this.zk?.close().catch(() => undefined);
     await Promise.all(
@@ -196,6 +205,7 @@ export async function runDemo(args: DemoArgs): Promise<void> {
     );
     t = Date.now();
     const ids = Array.from({ length: args.brokers }, (_, i) => i + 1);
+    if (args.ui) (await freePorts(ids.length)).forEach((p, i) => demo.metricsPorts.set(i + 1, p));
     await Promise.all(ids.map((id) => demo.startBroker(id)));
     demo.zk = await KafkaZkClient.connect({
       connectString: demo.connect,
@@ -207,6 +217,15 @@ export async function runDemo(args: DemoArgs): Promise<void> {
       timeoutMs: 10000,
     });
     say(`    ${args.brokers} brokers registered in ${Date.now() - t} ms`);
+    if (args.ui) {
+      demo.ui = await UiServer.start({
+        zk: demo.connect,
+        port: args['ui-port'] ?? 8080,
+        metricsUrl: (id) =>
+          demo.metricsPorts.has(id) ? `http://127.0.0.1:${demo.metricsPorts.get(id)}` : undefined,
+      });
+      say(bold(`    watch it live: ${demo.ui.url}`));
+    }
     say(indent(formatClusterStatus(await clusterStatus(zk))));
     say(
       `    each broker has two listeners: PLAINTEXT (kzoo's protocol, used between brokers)\n` +
@@ -425,6 +444,12 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
         default: false,
         describe: 'Leave the cluster running until Ctrl-C',
       })
+      .option('ui', {
+        type: 'boolean',
+        default: false,
+        describe: 'Serve the live web view (kzoo ui) while the tour runs',
+      })
+      .option('ui-port', { type: 'number', default: 8080, describe: 'Port of --ui' })
       .check((a) => {
         if (a.brokers < 3) throw new Error('--brokers must be at least 3');
         return true;
