@@ -35,6 +35,7 @@ COPY packages/testkit/package.json packages/testkit/
 COPY packages/broker/package.json packages/broker/
 COPY packages/client/package.json packages/client/
 COPY packages/experiments/package.json packages/experiments/
+COPY packages/ui/package.json packages/ui/
 COPY packages/cli/package.json packages/cli/
 RUN npm ci --no-audit --no-fund --loglevel=warn
 COPY tsconfig.json tsconfig.base.json ./
