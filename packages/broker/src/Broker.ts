@@ -23,6 +23,7 @@ import { controlledShutdown } from './server/ControlledShutdown';
 import { checkBrokerMetadata, getOrGenerateBrokerId } from './server/BrokerMetadata';
 import { DataPlane } from './server/DataPlane';
 import { GroupCoordinatorComponent } from './coordinator/group';
+import { TransactionCoordinatorComponent } from './coordinator/transaction/TransactionCoordinatorComponent';
 
 /** Kafka's BrokerState names (the ones a ZooKeeper-mode broker goes through). */
 export type BrokerState =
@@ -66,6 +67,8 @@ export class Broker extends EventEmitter {
   readonly dataPlane: DataPlane;
   /** Consumer groups and committed offsets (ZooKeeper). */
   readonly groupCoordinator: GroupCoordinatorComponent;
+  /** Transactions (`__transaction_state`). */
+  readonly transactionCoordinator: TransactionCoordinatorComponent;
   private stopRequested = false;
   private released = false;
 
@@ -80,6 +83,11 @@ export class Broker extends EventEmitter {
     this.addComponent(this.dataPlane);
     this.groupCoordinator = new GroupCoordinatorComponent({ time: this.time, logger: this.log });
     this.addComponent(this.groupCoordinator);
+    this.transactionCoordinator = new TransactionCoordinatorComponent({
+      time: this.time,
+      logger: this.log,
+    });
+    this.addComponent(this.transactionCoordinator);
   }
 
   /**

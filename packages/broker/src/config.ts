@@ -33,6 +33,7 @@ import {
   type PeerAddressResolver,
 } from './network/peerAddress';
 import { GROUP_CONFIG_KEYS } from './coordinator/group/GroupConfig';
+import { TRANSACTION_CONFIG_KEYS } from './coordinator/transaction/TransactionConfig';
 
 /** The broker keys kzoo knows, with Kafka's defaults (2.5+ / 3.x). */
 const BROKER_KEYS: readonly ConfigKey[] = [
@@ -533,7 +534,8 @@ const BROKER_KEYS: readonly ConfigKey[] = [
 /** Every broker key kzoo knows: BROKER_KEYS, then Kafka's group coordinator keys. */
 export const BROKER_CONFIG_DEF: ConfigDef = new ConfigDef()
   .defineAll(BROKER_KEYS)
-  .defineAll(GROUP_CONFIG_KEYS);
+  .defineAll(GROUP_CONFIG_KEYS)
+  .defineAll(TRANSACTION_CONFIG_KEYS);
 
 const invalid = configError;
 
