@@ -504,9 +504,15 @@ export class Partition {
     timestamp: number,
     currentLeaderEpoch: number,
     fromConsumer: boolean,
+    /** READ_COMMITTED: bounded by the last stable offset. */
+    readCommitted = false,
   ): { offset: number; timestamp: number } | null {
     this.checkLeader(currentLeaderEpoch);
-    const limit = fromConsumer ? this._highWatermark : this.log.logEndOffset;
+    const limit = !fromConsumer
+      ? this.log.logEndOffset
+      : readCommitted
+        ? this.log.lastStableOffset(this._highWatermark)
+        : this._highWatermark;
     if (timestamp === -2) return { offset: this.log.logStartOffset, timestamp: -1 };
     if (timestamp === -1) return { offset: limit, timestamp: -1 };
     const found = this.log.offsetForTimestamp(timestamp);
