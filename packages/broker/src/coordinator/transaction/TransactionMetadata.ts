@@ -37,7 +37,7 @@ export function transactionStateOf(id: number): TransactionState {
 }
 
 /** Kafka's TransactionState.validPreviousStates. */
-export const VALID_PREVIOUS_STATES: Readonly<
+export const VALID_PREVIOUS_TXN_STATES: Readonly<
   Record<TransactionState, readonly TransactionState[]>
 > = {
   Empty: ['Empty', 'CompleteCommit', 'CompleteAbort'],
@@ -105,7 +105,7 @@ export class TransactionMetadata {
   /** The state after a transition, as it will be written to the log. */
   prepare(changes: Partial<Omit<TxnTransitMetadata, 'transactionalId'>>): TxnTransitMetadata {
     const next: TxnTransitMetadata = { ...this.snapshot(), ...changes };
-    if (next.state !== this.state && !VALID_PREVIOUS_STATES[next.state].includes(this.state))
+    if (next.state !== this.state && !VALID_PREVIOUS_TXN_STATES[next.state].includes(this.state))
       throw new Error(
         `transactional id ${this.transactionalId}: illegal transition ${this.state} -> ${next.state}`,
       );
