@@ -6,7 +6,7 @@
  */
 import { KafkaError } from '@kzoo/common';
 import { Consumer, Producer, type ConsumerRecord } from '@kzoo/client';
-import { onCleanup, waitFor } from '@kzoo/testkit';
+import { onCleanup, runCli, waitFor } from '@kzoo/testkit';
 import { createTopic, randomTopic, startTestBroker, type TestBroker } from './harness';
 
 jest.setTimeout(90000);
@@ -168,6 +168,63 @@ describe('Client > transactions', () => {
     // Fenced for good: the zombie can do nothing more.
     expect(() => zombie.beginTransaction()).toThrow(/PRODUCER_FENCED|INVALID_PRODUCER_EPOCH/);
     expect(values(await readAll(topic, 'read_committed'))).toEqual(['fresh']);
+  });
+
+  test('kzoo transactions list|describe and kzoo consume --isolation-level read_committed', async () => {
+    const topic = randomTopic('cli');
+    await createTopic(tb.bootstrap, topic, 1);
+    const id = randomTopic('tid');
+    const p = txnProducer(id);
+    await p.initTransactions();
+    p.beginTransaction();
+    await p.send(topic, [{ value: 'aborted', partition: 0 }]);
+    await p.abortTransaction();
+    p.beginTransaction();
+    await p.send(topic, [{ value: 'committed', partition: 0 }]);
+    await p.commitTransaction();
+    p.beginTransaction();
+    await p.send(topic, [{ value: 'open', partition: 0 }]);
+
+    const list = await runCli(['transactions', 'list', '--bootstrap-server', tb.bootstrap]);
+    expect(list.code).toBe(0);
+    const row = list.stdout.split('\n').find((l) => l.startsWith(id));
+    expect(row?.split(/\s+/)).toEqual([id, '1', expect.stringMatching(/^\d+$/), 'Ongoing']);
+
+    const desc = await runCli([
+      'transactions',
+      'describe',
+      '--transactional-id',
+      id,
+      '--json',
+      '--bootstrap-server',
+      tb.bootstrap,
+    ]);
+    expect(desc.code).toBe(0);
+    expect(JSON.parse(desc.stdout)).toMatchObject({
+      transactionalId: id,
+      coordinator: 1,
+      state: 'Ongoing',
+      partitions: [{ topic, partition: 0 }],
+    });
+    await p.commitTransaction();
+
+    const consume = (level: string) =>
+      runCli([
+        'consume',
+        topic,
+        '--from-beginning',
+        '--isolation-level',
+        level,
+        '--timeout-ms',
+        '2000',
+        '--bootstrap-server',
+        tb.bootstrap,
+      ]);
+    const committed = await consume('read_committed');
+    expect(committed.code).toBe(0);
+    expect(committed.stdout.trim().split('\n').sort()).toEqual(['committed', 'open']);
+    const all = await consume('read_uncommitted');
+    expect(all.stdout.trim().split('\n').sort()).toEqual(['aborted', 'committed', 'open']);
   });
 
   test('a transaction open longer than transaction.timeout.ms is aborted and its producer fenced', async () => {
