@@ -207,7 +207,6 @@ describe('Client > transactions > consume-transform-produce under SIGKILL', () =
       total: N,
     });
     expect(await cluster.zkClient.getConsumerOffset(group, input, 0)).toBe(N);
-    // eslint-disable-next-line no-console
     console.log(`consume-transform-produce: ${N} records, ${restarts} loop restarts`);
   });
 });

@@ -64,13 +64,11 @@ function observed(log: Log) {
   const end = log.logEndOffset;
   return {
     lso: log.lastStableOffset(end),
-    aborted: log
-      .collectAbortedTxns(log.logStartOffset, end)
-      .map((t) => ({
-        producerId: t.producerId,
-        firstOffset: t.firstOffset,
-        lastOffset: t.lastOffset,
-      })),
+    aborted: log.collectAbortedTxns(log.logStartOffset, end).map((t) => ({
+      producerId: t.producerId,
+      firstOffset: t.firstOffset,
+      lastOffset: t.lastOffset,
+    })),
   };
 }
 
@@ -117,7 +115,7 @@ describe('Log > transactions > recovery (property)', () => {
               baseOffset: info.firstOffset,
               lastOffset: info.lastOffset,
             });
-            time.sleep(1);
+            time.tick(1);
             if (i === flushAfter % ops.length) {
               log.flush();
               recoveryPoint = log.recoveryPoint;
