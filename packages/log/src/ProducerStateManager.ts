@@ -85,6 +85,8 @@ export function snapshotFileName(offset: number): string {
 
 export class ProducerStateManager {
   private producers = new Map<number, ProducerStateEntry>();
+  /** Producers with a transaction open (so that the LSO of a log without any is O(1)). */
+  private readonly ongoing = new Set<number>();
   /** Completed transactions whose marker may still be at or above the high watermark. */
   private unreplicatedTxns: CompletedTxn[] = [];
   /** The state reflects the log below this offset. */
@@ -195,8 +197,10 @@ export class ProducerStateManager {
       });
       if (entry.batches.length > NUM_BATCHES_TO_RETAIN) entry.batches.shift();
     }
-    if (b.isTransactional && entry.currentTxnFirstOffset < 0)
+    if (b.isTransactional && entry.currentTxnFirstOffset < 0) {
       entry.currentTxnFirstOffset = b.firstOffset;
+      this.ongoing.add(b.producerId);
+    }
     entry.lastTimestamp = Math.max(entry.lastTimestamp, b.maxTimestamp);
     this.mapEndOffset = Math.max(this.mapEndOffset, b.lastOffset + 1);
   }
@@ -250,6 +254,7 @@ export class ProducerStateManager {
       isAborted,
     };
     entry.currentTxnFirstOffset = -1;
+    this.ongoing.delete(producerId);
     this.unreplicatedTxns.push(txn);
     return txn;
   }
@@ -257,18 +262,21 @@ export class ProducerStateManager {
   /** Kafka's lastStableOffset(completedTxn): where the LSO stands once `txn` completed. */
   lastStableOffsetAfter(txn: CompletedTxn): number {
     let min = txn.lastOffset + 1;
-    for (const e of this.producers.values())
-      if (e.currentTxnFirstOffset >= 0 && e.currentTxnFirstOffset < min)
-        min = e.currentTxnFirstOffset;
+    for (const pid of this.ongoing) {
+      const first = this.producers.get(pid)?.currentTxnFirstOffset ?? -1;
+      if (first >= 0 && first < min) min = first;
+    }
     return min;
   }
 
   /** The lowest first offset of an ongoing or not yet replicated transaction, or -1. */
   firstUnstableOffset(): number {
+    if (this.ongoing.size === 0 && this.unreplicatedTxns.length === 0) return -1;
     let min = Infinity;
-    for (const e of this.producers.values())
-      if (e.currentTxnFirstOffset >= 0 && e.currentTxnFirstOffset < min)
-        min = e.currentTxnFirstOffset;
+    for (const pid of this.ongoing) {
+      const first = this.producers.get(pid)?.currentTxnFirstOffset ?? -1;
+      if (first >= 0 && first < min) min = first;
+    }
     for (const t of this.unreplicatedTxns) if (t.firstOffset < min) min = t.firstOffset;
     return min === Infinity ? -1 : min;
   }
@@ -282,13 +290,15 @@ export class ProducerStateManager {
   /** Producers with a transaction in progress (DescribeProducers-like tools, tests). */
   ongoingTxns(): Array<{ producerId: number; producerEpoch: number; firstOffset: number }> {
     const out = [];
-    for (const e of this.producers.values())
-      if (e.currentTxnFirstOffset >= 0)
+    for (const pid of this.ongoing) {
+      const e = this.producers.get(pid);
+      if (e && e.currentTxnFirstOffset >= 0)
         out.push({
           producerId: e.producerId,
           producerEpoch: e.producerEpoch,
           firstOffset: e.currentTxnFirstOffset,
         });
+    }
     return out;
   }
 
@@ -310,6 +320,7 @@ export class ProducerStateManager {
   /** Forgets everything (the log was emptied); snapshot files are deleted too. */
   truncateFully(offset: number): void {
     this.producers.clear();
+    this.ongoing.clear();
     this.unreplicatedTxns = [];
     this.mapEndOffset = offset;
     for (const off of this.listSnapshotOffsets()) this.deleteSnapshot(off);
@@ -318,6 +329,7 @@ export class ProducerStateManager {
   /** Clears the in-memory state (before a reload). */
   reset(offset: number): void {
     this.producers.clear();
+    this.ongoing.clear();
     this.unreplicatedTxns = [];
     this.mapEndOffset = offset;
   }
@@ -398,6 +410,9 @@ export class ProducerStateManager {
     for (const off of offsets) {
       try {
         this.producers = readSnapshot(path.join(this.dir, snapshotFileName(off)));
+        this.ongoing.clear();
+        for (const e of this.producers.values())
+          if (e.currentTxnFirstOffset >= 0) this.ongoing.add(e.producerId);
         this.unreplicatedTxns = [];
         this.mapEndOffset = off;
         return off;
@@ -410,6 +425,7 @@ export class ProducerStateManager {
       }
     }
     this.producers = new Map();
+    this.ongoing.clear();
     this.unreplicatedTxns = [];
     return -1;
   }
