@@ -145,7 +145,11 @@ describe('Client > transactions > consume-transform-produce under SIGKILL', () =
         timeoutMs: 90000,
       });
     };
-    const killLeader = async (topic: string, partition: number) => {
+    const killLeader = async (
+      topic: string,
+      partition: number,
+      whileDown: (killed: number) => Promise<void> = async () => undefined,
+    ) => {
       const id = await leaderOf(cluster, topic, partition);
       expect(id).toBeGreaterThan(0);
       await cluster.broker(id).kill('SIGKILL');
@@ -157,6 +161,7 @@ describe('Client > transactions > consume-transform-produce under SIGKILL', () =
         { timeoutMs: 60000 },
       );
       await progress(`after killing broker ${id} (leader of ${topic}-${partition})`, 30);
+      await whileDown(id);
       await cluster.startBroker(id);
       await waitFor(
         `broker ${id} back in the ISR of ${topic}-${partition}`,
@@ -168,9 +173,18 @@ describe('Client > transactions > consume-transform-produce under SIGKILL', () =
     await progress('warm-up', 20);
     await killLeader(input, 0);
     await killLeader(output, 0);
+    const [before] = await admin.describeTransactions([transactionalId]);
     await killLeader(
       TRANSACTION_STATE_TOPIC_NAME,
       partitionForGroup(transactionalId, TXN_PARTITIONS),
+      async (killed) => {
+        // The new coordinator loaded the id from the log: same producer id, not a new one.
+        const [after] = await admin.describeTransactions([transactionalId]);
+        expect(before.coordinator).toBe(killed);
+        expect(after.coordinator).not.toBe(killed);
+        expect(after.producerId).toBe(before.producerId);
+        expect(after.producerEpoch).toBeGreaterThanOrEqual(before.producerEpoch);
+      },
     );
     await waitFor('the whole input transformed', () => committedUpTo >= N, { timeoutMs: 120000 });
     stop = true;
