@@ -24,6 +24,7 @@ import { checkBrokerMetadata, getOrGenerateBrokerId } from './server/BrokerMetad
 import { DataPlane } from './server/DataPlane';
 import { GroupCoordinatorComponent } from './coordinator/group';
 import { BrokerMetrics } from './metrics/BrokerMetrics';
+import { TransactionCoordinatorComponent } from './coordinator/transaction/TransactionCoordinatorComponent';
 
 /** Kafka's BrokerState names (the ones a ZooKeeper-mode broker goes through). */
 export type BrokerState =
@@ -69,6 +70,8 @@ export class Broker extends EventEmitter {
   readonly groupCoordinator: GroupCoordinatorComponent;
   /** Prometheus metrics with Kafka's names (served when kzoo.metrics.port is set). */
   readonly metrics: BrokerMetrics;
+  /** Transactions (`__transaction_state`). */
+  readonly transactionCoordinator: TransactionCoordinatorComponent;
   private stopRequested = false;
   private released = false;
 
@@ -85,6 +88,11 @@ export class Broker extends EventEmitter {
     this.addComponent(this.dataPlane);
     this.groupCoordinator = new GroupCoordinatorComponent({ time: this.time, logger: this.log });
     this.addComponent(this.groupCoordinator);
+    this.transactionCoordinator = new TransactionCoordinatorComponent({
+      time: this.time,
+      logger: this.log,
+    });
+    this.addComponent(this.transactionCoordinator);
   }
 
   /**

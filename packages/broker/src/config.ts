@@ -34,6 +34,7 @@ import {
 } from './network/peerAddress';
 import { GROUP_CONFIG_KEYS } from './coordinator/group/GroupConfig';
 import { METRICS_CONFIG_KEYS } from './metrics/MetricsConfig';
+import { TRANSACTION_CONFIG_KEYS } from './coordinator/transaction/TransactionConfig';
 
 /** The broker keys kzoo knows, with Kafka's defaults (2.5+ / 3.x). */
 const BROKER_KEYS: readonly ConfigKey[] = [
@@ -535,7 +536,8 @@ const BROKER_KEYS: readonly ConfigKey[] = [
 export const BROKER_CONFIG_DEF: ConfigDef = new ConfigDef()
   .defineAll(BROKER_KEYS)
   .defineAll(GROUP_CONFIG_KEYS)
-  .defineAll(METRICS_CONFIG_KEYS);
+  .defineAll(METRICS_CONFIG_KEYS)
+  .defineAll(TRANSACTION_CONFIG_KEYS);
 
 const invalid = configError;
 

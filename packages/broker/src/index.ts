@@ -1,6 +1,6 @@
 // broker: the kzoo broker (Kafka's KafkaServer) as a library object.
 //   Broker.ts, config.ts, network/ (SocketServer), server/ (DataPlane, KafkaApis, ReplicaManager, Partition, fetchers, ISR managers)
-//   handlers/ (one file per API), admin/ (AdminZkClient, topic rules), controller/ (KafkaController, state machines, elections), coordinator/group/ (GroupCoordinator)
+//   handlers/ (one file per API), admin/ (AdminZkClient, topic rules), controller/ (KafkaController, state machines, elections), coordinator/group/ (GroupCoordinator), coordinator/transaction/ (TransactionCoordinator)
 export * from './config';
 export * from './Broker';
 export * from './controller/ControllerEventManager';
@@ -34,3 +34,4 @@ export * from './controller/states';
 export * from './network';
 export * from './coordinator/group';
 export * from './metrics';
+export * from './coordinator/transaction';

@@ -14,6 +14,7 @@ import { groupCommand } from './commands/group';
 import { leaderElectionCommand } from './commands/leader-election';
 import { produceCommand } from './commands/produce';
 import { topicCommand } from './commands/topic';
+import { transactionsCommand } from './commands/transactions';
 import { zkCommand } from './commands/zk';
 import { uiCommand } from './commands/ui';
 
@@ -34,6 +35,7 @@ export function buildCli(argv: string[]) {
       .command(produceCommand)
       .command(consumeCommand)
       .command(groupCommand)
+      .command(transactionsCommand)
       .command(leaderElectionCommand)
       .command(demoCommand)
       .command(experimentCommand)

@@ -258,6 +258,17 @@ export class RecordAccumulator {
   }
 
   /** Fails every batch not yet completed (forced close). */
+  /** Fails the batches not yet drained (a transaction being aborted); in-flight ones complete. */
+  abortUndrained(err: Error): void {
+    for (const byPartition of this.queues.values())
+      for (const q of byPartition.values()) {
+        for (const b of q.batches.splice(0)) {
+          b.fail(err);
+          this.deallocate(b);
+        }
+      }
+  }
+
   abortIncomplete(err: Error): void {
     for (const byPartition of this.queues.values())
       for (const q of byPartition.values()) q.batches.length = 0;

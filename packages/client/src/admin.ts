@@ -189,6 +189,28 @@ const sourceName = (id: number): ConfigSourceName => CONFIG_SOURCES[id] ?? 'UNKN
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 
+/** One transaction of `listTransactions` (Kafka's TransactionListing). */
+export interface TransactionListing {
+  transactionalId: string;
+  producerId: number;
+  /** Kafka's state name: Empty, Ongoing, PrepareCommit, PrepareAbort, CompleteCommit, CompleteAbort, ... */
+  state: string;
+  coordinator: number;
+}
+
+/** `describeTransactions` (Kafka's TransactionDescription). */
+export interface TransactionDescription {
+  transactionalId: string;
+  coordinator: number;
+  state: string;
+  producerId: number;
+  producerEpoch: number;
+  transactionTimeoutMs: number;
+  /** -1 when no transaction is open. */
+  transactionStartTimeMs: number;
+  partitions: Array<{ topic: string; partition: number }>;
+}
+
 export class Admin {
   readonly config: AdminConfig;
   private readonly network: NetworkClient;
@@ -542,6 +564,84 @@ export class Admin {
       }),
     );
     return [...all.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : 1));
+  }
+
+  /**
+   * Every transaction the cluster's coordinators know (ListTransactions to each broker,
+   * merged), optionally filtered by Kafka's state names and producer ids, sorted by id.
+   */
+  async listTransactions(
+    opts: { states?: string[]; producerIds?: number[] } = {},
+  ): Promise<TransactionListing[]> {
+    const md = await this.metadata([]);
+    const all = new Map<string, TransactionListing>();
+    await Promise.all(
+      md.brokers.map(async (b) => {
+        const r = await this.retrying('listTransactions', async () => {
+          const conn = await this.network.connectionTo(b.nodeId);
+          const res = await conn.request(ApiKeys.ListTransactions, 0, {
+            stateFilters: opts.states ?? [],
+            producerIdFilters: opts.producerIds ?? [],
+          });
+          if (res.errorCode !== 0)
+            throw new KafkaError(res.errorCode, `ListTransactions on broker ${b.nodeId}`);
+          if (res.unknownStateFilters.length > 0)
+            throw new KafkaError(
+              'INVALID_REQUEST',
+              `unknown transaction state(s): ${res.unknownStateFilters.join(', ')}`,
+            );
+          return res;
+        });
+        for (const t of r.transactionStates)
+          all.set(t.transactionalId, {
+            transactionalId: t.transactionalId,
+            producerId: t.producerId,
+            state: t.transactionState,
+            coordinator: b.nodeId,
+          });
+      }),
+    );
+    return [...all.values()].sort((a, b) => (a.transactionalId < b.transactionalId ? -1 : 1));
+  }
+
+  /** State, producer id and epoch, timeout, start time and partitions of each transactional id. */
+  async describeTransactions(transactionalIds: string[]): Promise<TransactionDescription[]> {
+    return Promise.all(
+      transactionalIds.map((id) => {
+        if (typeof id !== 'string' || id === '')
+          throw new KafkaError(
+            'INVALID_REQUEST',
+            'the transactional id must be a non-empty string',
+          );
+        return this.retrying('describeTransactions', async () => {
+          const conn = await this.network.leastLoaded();
+          const r = await conn.request(ApiKeys.FindCoordinator, 0, { key: id, keyType: 1 });
+          if (r.errorCode !== 0)
+            throw new KafkaError(
+              r.errorCode,
+              `transactional id ${id}: ${r.errorMessage ?? 'FindCoordinator'}`,
+            );
+          const coord = await this.network.connect({ host: r.host, port: r.port });
+          const res = await coord.request(ApiKeys.DescribeTransactions, 0, {
+            transactionalIds: [id],
+          });
+          const t = res.transactionStates[0];
+          if (t.errorCode !== 0) throw new KafkaError(t.errorCode, `transactional id ${id}`);
+          return {
+            transactionalId: id,
+            coordinator: r.nodeId,
+            state: t.transactionState,
+            producerId: t.producerId,
+            producerEpoch: t.producerEpoch,
+            transactionTimeoutMs: t.transactionTimeoutMs,
+            transactionStartTimeMs: t.transactionStartTimeMs,
+            partitions: t.topicPartitions.flatMap((tp) =>
+              tp.partitionIndexes.map((partition) => ({ topic: tp.name, partition })),
+            ),
+          };
+        });
+      }),
+    );
   }
 
   /** State, members (client id, host, assigned partitions) and coordinator of each group. */

@@ -84,6 +84,22 @@ export const PRODUCER_CONFIG_DEF = new ConfigDef().defineAll([
     doc: 'Kafka 3.x default. `all` waits for the ISR; with replication factor 1 it behaves as `1`.',
   },
   {
+    name: 'transactional.id',
+    type: 'STRING',
+    default: null,
+    validator: NonEmptyString,
+    importance: 'LOW',
+    doc: 'Makes the producer transactional (initTransactions, beginTransaction, commitTransaction); needs idempotence.',
+  },
+  {
+    name: 'transaction.timeout.ms',
+    type: 'INT',
+    default: 60000,
+    validator: Range.atLeast(1),
+    importance: 'LOW',
+    doc: 'The coordinator aborts a transaction open longer than this (at most the broker transaction.max.timeout.ms).',
+  },
+  {
     name: 'enable.idempotence',
     type: 'BOOLEAN',
     default: true,
@@ -286,7 +302,7 @@ export const CONSUMER_CONFIG_DEF = new ConfigDef().defineAll([
     default: 'read_uncommitted',
     validator: CaseInsensitiveValidString.in('read_committed', 'read_uncommitted'),
     importance: 'MEDIUM',
-    doc: 'Sent with each Fetch; without transactions both levels read the same records.',
+    doc: 'read_committed: only committed transactional records, up to the last stable offset; aborted ones are skipped.',
   },
   {
     name: 'check.crcs',
@@ -329,6 +345,8 @@ export interface CommonClientConfig {
 
 export interface ProducerConfig extends CommonClientConfig {
   acks: 'all' | '-1' | '0' | '1';
+  'transactional.id': string | null;
+  'transaction.timeout.ms': number;
   'enable.idempotence': boolean;
   'batch.size': number;
   'linger.ms': number;
@@ -420,13 +438,18 @@ export function parseProducerConfig(
     );
   if (conflicts.length > 0) {
     const explicit = input['enable.idempotence'] !== undefined && cfg['enable.idempotence'];
-    if (explicit)
+    if (explicit || cfg['transactional.id'] !== null)
       throw new KafkaError(
         'INVALID_CONFIG',
         `enable.idempotence=true conflicts with ${conflicts.join(', ')}; set enable.idempotence=false or fix the setting`,
       );
     cfg['enable.idempotence'] = false;
   }
+  if (cfg['transactional.id'] !== null && !cfg['enable.idempotence'])
+    throw new KafkaError(
+      'INVALID_CONFIG',
+      'transactional.id needs enable.idempotence=true (the transactional producer is idempotent)',
+    );
   return cfg;
 }
 

@@ -1,5 +1,5 @@
 import { KafkaError } from '@kzoo/common';
-import { buildRecordBatch } from '@kzoo/records';
+import { buildEndTxnMarkerBatch, buildRecordBatch, setBaseOffset } from '@kzoo/records';
 import { CompletedFetch, PartitionState } from './fetcher';
 
 function batch(baseOffset: number, values: string[], control = false): Buffer {
@@ -20,7 +20,61 @@ function drain(cf: CompletedFetch, s: PartitionState): Array<[number, string]> {
   return out;
 }
 
+function txn(baseOffset: number, producerId: number, values: string[]): Buffer {
+  return buildRecordBatch({
+    baseOffset,
+    producerId,
+    producerEpoch: 0,
+    baseSequence: 0,
+    isTransactional: true,
+    records: values.map((value) => ({ value })),
+    now: 1000,
+  });
+}
+
+function marker(offset: number, producerId: number, commit: boolean): Buffer {
+  const b = buildEndTxnMarkerBatch({
+    producerId,
+    producerEpoch: 0,
+    coordinatorEpoch: 0,
+    commit,
+    timestamp: 1000,
+  });
+  setBaseOffset(b, 0, offset);
+  return b;
+}
+
 describe('Client > Fetcher > CompletedFetch', () => {
+  test('read_committed: drops the aborted producer from its first offset to its ABORT marker, keeps the rest', () => {
+    const s = new PartitionState('t', 0);
+    s.seek(0);
+    const bytes = Buffer.concat([
+      txn(0, 1, ['x1', 'x2']), // producer 1, aborted below
+      txn(2, 2, ['c1']), // producer 2, committed
+      batch(3, ['plain']),
+      marker(4, 1, false), // ABORT for 1
+      marker(5, 2, true), // COMMIT for 2
+      txn(6, 1, ['y1']), // producer 1's next transaction: not aborted
+    ]);
+    const aborted = [{ producerId: 1, firstOffset: 0 }];
+    expect(drain(new CompletedFetch(s, s.epoch, bytes, aborted), s)).toEqual([
+      [2, 'c1'],
+      [3, 'plain'],
+      [6, 'y1'],
+    ]);
+    expect(s.position).toBe(7);
+    // Without the list (read_uncommitted) only the markers are skipped.
+    const u = new PartitionState('t', 0);
+    u.seek(0);
+    expect(drain(new CompletedFetch(u, u.epoch, bytes), u).map(([, v]) => v)).toEqual([
+      'x1',
+      'x2',
+      'c1',
+      'plain',
+      'y1',
+    ]);
+  });
+
   test('skips records before the position inside the first batch, then reads on', () => {
     const s = new PartitionState('t', 0);
     s.seek(3);

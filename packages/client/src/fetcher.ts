@@ -14,6 +14,9 @@ import {
   CONTROL_FLAG_MASK,
   ATTRIBUTES_OFFSET,
   LAST_OFFSET_DELTA_OFFSET,
+  PRODUCER_ID_OFFSET,
+  TRANSACTIONAL_FLAG_MASK,
+  readEndTxnMarker,
   batchSizeAt,
   readInt64,
   records as decodeRecords,
@@ -46,15 +49,26 @@ export function tpKey(topic: string, partition: number): string {
   return `${topic}\0${partition}`;
 }
 
-/** Fetched bytes of one partition, consumed record by record. */
+/**
+ * Fetched bytes of one partition, consumed record by record. Control batches are
+ * skipped; with read_committed, `aborted` (the fetch's aborted transactions) drops the
+ * batches of aborted transactions, as Kafka's CompletedFetch does: a producer is
+ * "aborted" from its transaction's first offset until its ABORT marker.
+ */
 export class CompletedFetch {
   pos = 0;
   private iter: Generator<KafkaRecord> | undefined;
+  /** Aborted transactions not reached yet, by first offset. */
+  private readonly abortedQueue: Array<{ producerId: number; firstOffset: number }>;
+  private readonly abortedProducers = new Set<number>();
   constructor(
     readonly state: PartitionState,
     readonly epoch: number,
     readonly bytes: Buffer,
-  ) {}
+    aborted: ReadonlyArray<{ producerId: number; firstOffset: number }> | null = null,
+  ) {
+    this.abortedQueue = aborted ? [...aborted].sort((a, b) => a.firstOffset - b.firstOffset) : [];
+  }
 
   /** Next record at or after the partition position, or undefined when drained. */
   next(checkCrcs: boolean): KafkaRecord | undefined {
@@ -75,7 +89,20 @@ export class CompletedFetch {
       const lastOffset =
         readInt64(this.bytes, start) + this.bytes.readInt32BE(start + LAST_OFFSET_DELTA_OFFSET);
       if (lastOffset < position) continue;
-      if (this.bytes.readInt16BE(start + ATTRIBUTES_OFFSET) & CONTROL_FLAG_MASK) {
+      const attributes = this.bytes.readInt16BE(start + ATTRIBUTES_OFFSET);
+      if (this.abortedQueue.length > 0 || this.abortedProducers.size > 0) {
+        while (this.abortedQueue.length > 0 && this.abortedQueue[0].firstOffset <= lastOffset)
+          this.abortedProducers.add(this.abortedQueue.shift()!.producerId);
+        const pid = readInt64(this.bytes, start + PRODUCER_ID_OFFSET);
+        if (attributes & CONTROL_FLAG_MASK) {
+          if (this.abortedProducers.has(pid) && isAbortMarker(this.bytes, start, size))
+            this.abortedProducers.delete(pid);
+        } else if (attributes & TRANSACTIONAL_FLAG_MASK && this.abortedProducers.has(pid)) {
+          this.state.position = lastOffset + 1;
+          continue;
+        }
+      }
+      if (attributes & CONTROL_FLAG_MASK) {
         this.state.position = lastOffset + 1;
         continue;
       }
@@ -83,6 +110,14 @@ export class CompletedFetch {
       if (checkCrcs) validateBatch(batch, 0);
       this.iter = decodeRecords(batch, 0);
     }
+  }
+}
+
+function isAbortMarker(bytes: Buffer, start: number, size: number): boolean {
+  try {
+    return readEndTxnMarker(bytes.subarray(start, start + size))?.type === 'ABORT';
+  } catch {
+    return false;
   }
 }
 
@@ -420,7 +455,9 @@ export class Fetcher {
           continue;
         }
         if (next > s.fetchOffset!) s.fetchOffset = next;
-        s.buffered.push(new CompletedFetch(s, epoch, bytes.subarray(0, pos)));
+        s.buffered.push(
+          new CompletedFetch(s, epoch, bytes.subarray(0, pos), p.abortedTransactions ?? null),
+        );
         s.bufferedBytes += pos;
         got = true;
       } else {

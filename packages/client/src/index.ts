@@ -45,5 +45,7 @@ export {
   type ConfigSourceName,
   type ResourceConfig,
   type AlterConfigOp,
+  type TransactionListing,
+  type TransactionDescription,
 } from './admin';
 export * from './assignors';

@@ -25,6 +25,7 @@ import {
   PRODUCER_ID_OFFSET,
   RECORDS_COUNT_OFFSET,
   RECORD_BATCH_OVERHEAD,
+  TRANSACTIONAL_FLAG_MASK,
   compress,
   computeBatchCrc,
   writeInt64,
@@ -171,6 +172,8 @@ export class ProducerBatch {
   finished = false;
   /** Idempotence: set when the batch is first drained (kept for its retries). */
   producerId = NO_PRODUCER_ID;
+  /** A batch of a transactional producer (attribute bit 4). */
+  isTransactional = false;
   producerEpoch = NO_PRODUCER_EPOCH;
   baseSequence = NO_SEQUENCE;
 
@@ -250,6 +253,12 @@ export class ProducerBatch {
    * rewritten).
    */
   setProducerState(producerId: number, producerEpoch: number, baseSequence: number): void {
+    const out0 = this.built;
+    if (out0 && this.isTransactional)
+      out0.writeInt16BE(
+        out0.readInt16BE(ATTRIBUTES_OFFSET) | TRANSACTIONAL_FLAG_MASK,
+        ATTRIBUTES_OFFSET,
+      );
     this.producerId = producerId;
     this.producerEpoch = producerEpoch;
     this.baseSequence = baseSequence;
@@ -277,7 +286,10 @@ export class ProducerBatch {
     out.writeInt32BE(size - LOG_OVERHEAD, LENGTH_OFFSET);
     out.writeInt32BE(NO_PARTITION_LEADER_EPOCH, PARTITION_LEADER_EPOCH_OFFSET);
     out.writeInt8(CURRENT_MAGIC, MAGIC_OFFSET);
-    out.writeInt16BE(codec, ATTRIBUTES_OFFSET);
+    out.writeInt16BE(
+      codec | (this.isTransactional ? TRANSACTIONAL_FLAG_MASK : 0),
+      ATTRIBUTES_OFFSET,
+    );
     out.writeInt32BE(this.count - 1, LAST_OFFSET_DELTA_OFFSET);
     writeInt64(out, BASE_TIMESTAMP_OFFSET, this.baseTimestamp);
     writeInt64(out, MAX_TIMESTAMP_OFFSET, this.maxTimestamp);

@@ -5,6 +5,7 @@
  * KafkaProducer. Idempotence and transactions are not there yet.
  */
 import {
+  ErrorCode,
   KafkaError,
   SystemTime,
   createLogger,
@@ -28,7 +29,24 @@ import {
 } from './producer-batch';
 import { Sender } from './sender';
 import { TransactionManager } from './transaction-manager';
-import type { ControlFn } from '@kzoo/protocol';
+import { FATAL_TXN_ERRORS, TransactionalRequests } from './transactions';
+
+/** The transactional producer's states (Kafka's TransactionManager.State). */
+export type TransactionState =
+  | 'UNINITIALIZED'
+  | 'INITIALIZING'
+  | 'READY'
+  | 'IN_TRANSACTION'
+  | 'COMMITTING'
+  | 'ABORTING'
+  | 'FATAL_ERROR';
+
+/** The first non-zero error code, ignoring OPERATION_NOT_ATTEMPTED when another is there. */
+function firstError(codes: number[]): number {
+  const real = codes.find((c) => c !== 0 && c !== ErrorCode.OPERATION_NOT_ATTEMPTED);
+  return real ?? codes.find((c) => c !== 0) ?? 0;
+}
+import { ApiKeys, type ControlFn } from '@kzoo/protocol';
 
 export type { RecordMetadata } from './producer-batch';
 
@@ -122,6 +140,17 @@ export class Producer {
   private readonly customPartitioner: CustomPartitioner | undefined;
   /** Present when enable.idempotence is on. */
   readonly transactionManager: TransactionManager | undefined;
+  /** Present with transactional.id. */
+  private readonly txn: TransactionalRequests | undefined;
+  private txnState: TransactionState = 'UNINITIALIZED';
+  private fatalTxnError: Error | null = null;
+  /** The ongoing transaction's first failure (it can then only be aborted). */
+  private abortableTxnError: Error | null = null;
+  /** Partitions written to in this transaction, not yet sent in AddPartitionsToTxn. */
+  private readonly partitionsToAdd = new Map<string, { topic: string; partition: number }>();
+  private addPartitionsLoop: Promise<void> | null = null;
+  /** The transaction added partitions or offsets (EndTxn is needed). */
+  private txnHasContent = false;
   private readonly bufferWaiters: Array<() => void> = [];
   /** Sends still waiting for metadata or buffer space (flush waits for them too). */
   private readonly blockedSends = new Set<Promise<unknown>>();
@@ -146,7 +175,17 @@ export class Producer {
       allowAutoTopicCreation: true,
       time: this.time,
     });
-    this.transactionManager = c['enable.idempotence'] ? new TransactionManager() : undefined;
+    this.transactionManager = c['enable.idempotence']
+      ? new TransactionManager(c['transactional.id'])
+      : undefined;
+    if (c['transactional.id'] !== null)
+      this.txn = new TransactionalRequests(
+        this.network,
+        c['transactional.id'],
+        { retryBackoffMs: c['retry.backoff.ms'], maxBlockMs: c['max.block.ms'] },
+        this.time,
+        this.log,
+      );
     this.accumulator = new RecordAccumulator({
       transactionManager: this.transactionManager,
       batchSize: c['batch.size'],
@@ -223,6 +262,14 @@ export class Producer {
     if (typeof topic !== 'string' || topic.length === 0)
       return call.reject(
         new KafkaError('INVALID_TOPIC_EXCEPTION', 'topic must be a non-empty string'),
+      );
+    if (this.txn && this.txnState !== 'IN_TRANSACTION')
+      return call.reject(
+        this.fatalTxnError ??
+          new KafkaError(
+            'INVALID_TXN_STATE',
+            `cannot send in transaction state ${this.txnState}: call beginTransaction() first`,
+          ),
       );
     if (Array.isArray(records) && records.length === 0) return call.resolve([]);
     const canAppend =
@@ -338,6 +385,7 @@ export class Producer {
       res = acc.append(topic, partition, timestamp, p, p.size, call, result, false, now);
     }
     if (call.results) call.results[i] = result;
+    if (this.txn) this.maybeAddPartition(topic, partition);
     return res.batchIsFull || res.newBatchCreated;
   }
 
@@ -383,6 +431,273 @@ export class Producer {
     if (this.accumulator.reservedBytes >= this.config['buffer.memory']) return;
     for (const w of this.bufferWaiters.splice(0)) w();
   };
+
+  // ---- transactions (transactional.id) ----------------------------------------------
+
+  private requireTxn(op: string): { txn: TransactionalRequests; tm: TransactionManager } {
+    if (!this.txn || !this.transactionManager)
+      throw new KafkaError('INVALID_TXN_STATE', `${op} needs transactional.id`);
+    if (this.fatalTxnError) throw this.fatalTxnError;
+    return { txn: this.txn, tm: this.transactionManager };
+  }
+
+  private checkState(op: string, ...allowed: TransactionState[]): void {
+    if (!allowed.includes(this.txnState))
+      throw new KafkaError(
+        'INVALID_TXN_STATE',
+        `${op} is not allowed in transaction state ${this.txnState}`,
+      );
+  }
+
+  /** A fencing error ends the producer; anything else makes the transaction abortable. */
+  private onTxnError(e: Error): void {
+    if (e instanceof KafkaError && FATAL_TXN_ERRORS.has(e.code)) {
+      this.fatalTxnError ??= e;
+      this.txnState = 'FATAL_ERROR';
+      this.log.error('the transactional producer is fenced', { error: e.message });
+    } else {
+      this.abortableTxnError ??= e;
+    }
+  }
+
+  /**
+   * Gets the producer id and epoch of `transactional.id` from its coordinator (bumping
+   * the epoch fences older producers with the same id; an open transaction of the id is
+   * aborted first). Call once before the first transaction.
+   */
+  async initTransactions(): Promise<void> {
+    const { txn, tm } = this.requireTxn('initTransactions');
+    this.checkState('initTransactions', 'UNINITIALIZED', 'READY');
+    this.txnState = 'INITIALIZING';
+    try {
+      const res = await txn.request(
+        'InitProducerId',
+        { keyType: 1 },
+        (conn) =>
+          conn.request(ApiKeys.InitProducerId, 0, {
+            transactionalId: txn.transactionalId,
+            transactionTimeoutMs: this.config['transaction.timeout.ms'],
+            producerId: -1,
+            producerEpoch: -1,
+          }),
+        (r) => r.errorCode,
+      );
+      tm.setProducerIdAndEpoch(res.producerId, res.producerEpoch);
+      tm.partitionsInTxn.clear();
+      tm.txnFailed = false;
+      this.txnState = 'READY';
+      this.log.info('initialised transactions', {
+        transactionalId: txn.transactionalId,
+        producerId: res.producerId,
+        epoch: res.producerEpoch,
+      });
+      this.sender.wakeup();
+    } catch (e) {
+      this.onTxnError(e as Error);
+      if (this.txnState === 'INITIALIZING') this.txnState = 'UNINITIALIZED';
+      throw e;
+    }
+  }
+
+  beginTransaction(): void {
+    this.requireTxn('beginTransaction');
+    this.checkState('beginTransaction', 'READY');
+    this.txnState = 'IN_TRANSACTION';
+    this.txnHasContent = false;
+    this.abortableTxnError = null;
+  }
+
+  private maybeAddPartition(topic: string, partition: number): void {
+    const key = `${topic}\0${partition}`;
+    if (this.transactionManager!.partitionsInTxn.has(key) || this.partitionsToAdd.has(key)) return;
+    this.partitionsToAdd.set(key, { topic, partition });
+    this.txnHasContent = true;
+    this.addPartitionsLoop ??= this.addPartitions().finally(() => (this.addPartitionsLoop = null));
+  }
+
+  /** AddPartitionsToTxn for the partitions written to since the last one (Kafka's batching). */
+  private async addPartitions(): Promise<void> {
+    const txn = this.txn!;
+    const tm = this.transactionManager!;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.partitionsToAdd.size > 0) {
+      const adding = [...this.partitionsToAdd];
+      this.partitionsToAdd.clear();
+      const byTopic = new Map<string, number[]>();
+      for (const [, p] of adding)
+        byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
+      try {
+        await txn.request(
+          'AddPartitionsToTxn',
+          { keyType: 1 },
+          (conn) =>
+            conn.request(ApiKeys.AddPartitionsToTxn, 0, {
+              transactionalId: txn.transactionalId,
+              producerId: tm.producerId,
+              producerEpoch: tm.producerEpoch,
+              topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+            }),
+          (r) =>
+            firstError(
+              r.resultsByTopic.flatMap((t) =>
+                t.resultsByPartition.map((p) => p.partitionErrorCode),
+              ),
+            ),
+        );
+        for (const [key] of adding) tm.partitionsInTxn.add(key);
+        this.sender.wakeup();
+      } catch (e) {
+        this.onTxnError(e as Error);
+        this.accumulator.abortUndrained(e as Error);
+        return;
+      }
+    }
+  }
+
+  /**
+   * Adds consumed offsets to the transaction (AddOffsetsToTxn, then TxnOffsetCommit to
+   * the group's coordinator): they become the group's committed offsets only if the
+   * transaction commits. `offsets` are the next offsets to read.
+   */
+  async sendOffsetsToTransaction(
+    offsets: ReadonlyArray<{ topic: string; partition: number; offset: number }>,
+    groupId: string,
+    groupMetadata: { generationId: number; memberId: string } = { generationId: -1, memberId: '' },
+  ): Promise<void> {
+    const { txn, tm } = this.requireTxn('sendOffsetsToTransaction');
+    this.checkState('sendOffsetsToTransaction', 'IN_TRANSACTION');
+    if (typeof groupId !== 'string' || groupId === '')
+      throw new KafkaError('INVALID_GROUP_ID', 'sendOffsetsToTransaction needs a group id');
+    try {
+      await txn.request(
+        'AddOffsetsToTxn',
+        { keyType: 1 },
+        (conn) =>
+          conn.request(ApiKeys.AddOffsetsToTxn, 0, {
+            transactionalId: txn.transactionalId,
+            producerId: tm.producerId,
+            producerEpoch: tm.producerEpoch,
+            groupId,
+          }),
+        (r) => r.errorCode,
+      );
+      this.txnHasContent = true;
+      const byTopic = new Map<string, Array<{ partition: number; offset: number }>>();
+      for (const o of offsets)
+        byTopic.set(o.topic, [
+          ...(byTopic.get(o.topic) ?? []),
+          { partition: o.partition, offset: o.offset },
+        ]);
+      await txn.request(
+        'TxnOffsetCommit',
+        { keyType: 0, groupId },
+        (conn) =>
+          conn.request(ApiKeys.TxnOffsetCommit, 0, {
+            transactionalId: txn.transactionalId,
+            groupId,
+            producerId: tm.producerId,
+            producerEpoch: tm.producerEpoch,
+            generationId: groupMetadata.generationId,
+            memberId: groupMetadata.memberId,
+            groupInstanceId: null,
+            topics: [...byTopic].map(([name, parts]) => ({
+              name,
+              partitions: parts.map((p) => ({
+                partitionIndex: p.partition,
+                committedOffset: p.offset,
+                committedLeaderEpoch: -1,
+                committedMetadata: null,
+              })),
+            })),
+          }),
+        (r) => firstError(r.topics.flatMap((t) => t.partitions.map((p) => p.errorCode))),
+      );
+    } catch (e) {
+      this.onTxnError(e as Error);
+      throw e;
+    }
+  }
+
+  private async endTxn(commit: boolean): Promise<void> {
+    const { txn, tm } = this.requireTxn(commit ? 'commitTransaction' : 'abortTransaction');
+    try {
+      await txn.request(
+        'EndTxn',
+        { keyType: 1 },
+        (conn) =>
+          conn.request(ApiKeys.EndTxn, 0, {
+            transactionalId: txn.transactionalId,
+            producerId: tm.producerId,
+            producerEpoch: tm.producerEpoch,
+            committed: commit,
+          }),
+        (r) => r.errorCode,
+      );
+    } catch (e) {
+      this.onTxnError(e as Error);
+      throw e;
+    }
+  }
+
+  /**
+   * Sends everything of the transaction, then commits it (EndTxn). If a record of the
+   * transaction failed, rejects with that error and the transaction must be aborted.
+   */
+  async commitTransaction(): Promise<void> {
+    const { tm } = this.requireTxn('commitTransaction');
+    this.checkState('commitTransaction', 'IN_TRANSACTION');
+    this.txnState = 'COMMITTING';
+    try {
+      await this.flush();
+      await this.addPartitionsLoop;
+      if (tm.txnFailed)
+        this.abortableTxnError ??= new KafkaError(
+          'INVALID_TXN_STATE',
+          'a record of the transaction failed',
+        );
+      if (this.abortableTxnError)
+        throw new KafkaError(
+          'INVALID_TXN_STATE',
+          `the transaction cannot commit, abort it: ${this.abortableTxnError.message}`,
+        );
+      if (this.txnHasContent) await this.endTxn(true);
+      tm.partitionsInTxn.clear();
+      this.txnState = 'READY';
+    } catch (e) {
+      if (this.txnState === 'COMMITTING') this.txnState = 'IN_TRANSACTION';
+      throw e;
+    }
+  }
+
+  /**
+   * Aborts the transaction: records not sent yet are dropped (their sends reject), the
+   * coordinator writes abort markers. After a failed record the producer re-initialises
+   * (a new epoch) so that its next transaction starts clean.
+   */
+  async abortTransaction(): Promise<void> {
+    const { tm } = this.requireTxn('abortTransaction');
+    this.checkState('abortTransaction', 'IN_TRANSACTION');
+    this.txnState = 'ABORTING';
+    try {
+      this.accumulator.abortUndrained(
+        new KafkaError(
+          'INVALID_TXN_STATE',
+          'the transaction was aborted before the record was sent',
+        ),
+      );
+      await this.accumulator.awaitFlushCompletion();
+      await this.addPartitionsLoop;
+      if (this.txnHasContent) await this.endTxn(false);
+      const reinit = tm.txnFailed || this.abortableTxnError !== null;
+      tm.partitionsInTxn.clear();
+      this.abortableTxnError = null;
+      this.txnState = 'READY';
+      if (reinit) await this.initTransactions();
+    } catch (e) {
+      if (this.txnState === 'ABORTING') this.txnState = 'IN_TRANSACTION';
+      throw e;
+    }
+  }
 
   /** Sends everything buffered now (ignoring linger.ms) and waits for it to complete. */
   async flush(): Promise<void> {

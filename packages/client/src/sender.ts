@@ -107,7 +107,8 @@ export class Sender {
         else tm.setProducerIdAndEpoch(-1, -1);
       }
       if (!tm.hasProducerId()) {
-        this.initProducerId(tm);
+        // A transactional producer gets its id from initTransactions (the coordinator).
+        if (tm.transactionalId === null) this.initProducerId(tm);
         return;
       }
     }
@@ -230,7 +231,7 @@ export class Sender {
       t.partitions.push({ index: b.partition, records: b.close(0) });
     }
     const request: ProduceRequest = {
-      transactionalId: null,
+      transactionalId: this.opts.transactionManager?.transactionalId ?? null,
       acks: this.opts.acks,
       timeoutMs: this.opts.requestTimeoutMs,
       topics: [...byTopic.values()],

@@ -1,5 +1,5 @@
 /**
- * TransactionManager (idempotence only, after Kafka's client TransactionManager):
+ * TransactionManager (after Kafka's client TransactionManager):
  * the producer id and epoch from InitProducerId, and per partition the next sequence
  * number and the batches sent with a sequence and not yet completed ("unresolved"),
  * lowest sequence first.
@@ -23,6 +23,11 @@
  *   `maybeUpdateProducerIdAndEpoch`); new batches wait meanwhile. Re-sequencing a batch
  *   of a healthy partition would write it twice if its first send had been appended
  *   and only the answer was lost.
+ *
+ * Transactional producers (`transactional.id`): the producer id and epoch come from
+ * initTransactions (the coordinator), never from a local bump; a batch is drained only
+ * once its partition was added to the transaction (AddPartitionsToTxn); a batch that
+ * fails for good makes the transaction abortable (`txnFailed`) instead of bumping.
  */
 import type { ProducerBatch } from './producer-batch';
 
@@ -39,6 +44,13 @@ interface PartitionSequences {
 }
 
 export class TransactionManager {
+  /** Partitions added to the ongoing transaction (AddPartitionsToTxn answered). */
+  readonly partitionsInTxn = new Set<string>();
+  /** A batch of the ongoing transaction failed: it can only be aborted. */
+  txnFailed = false;
+
+  constructor(readonly transactionalId: string | null = null) {}
+
   producerId = -1;
   producerEpoch = -1;
   /** A permanent failure left a sequence gap: bump the epoch before sending more. */
@@ -106,6 +118,7 @@ export class TransactionManager {
   /** Whether the accumulator may drain this head-of-queue batch now. */
   canSend(b: ProducerBatch): boolean {
     if (this.epochBumpPending || !this.hasProducerId()) return false;
+    if (this.transactionalId !== null && !this.partitionsInTxn.has(this.key(b))) return false;
     const s = this.seqs(b);
     if (this.sequencedUnder(b, s)) return s.unresolved[0] === b; // retries keep order
     // New (or to be re-sequenced): the partition must be on the current epoch.
@@ -122,6 +135,7 @@ export class TransactionManager {
     if (this.sequencedUnder(b, s)) return;
     const seq = s.nextSequence;
     s.nextSequence = (seq + b.count) % (INT32_MAX + 1);
+    b.isTransactional = this.transactionalId !== null;
     b.setProducerState(this.producerId, this.producerEpoch, seq);
     s.unresolved.push(b);
   }
@@ -133,6 +147,10 @@ export class TransactionManager {
     const i = s.unresolved.indexOf(b);
     if (i >= 0) s.unresolved.splice(i, 1);
     if (failed) {
+      if (this.transactionalId !== null) {
+        this.txnFailed = true;
+        return;
+      }
       this.partitionsToRewrite.add(this.key(b));
       this.epochBumpPending = true;
     }

@@ -168,16 +168,34 @@ const table: ReadonlyArray<[number, string, boolean, string]> = [
   [46, 'DUPLICATE_SEQUENCE_NUMBER', false, 'The broker received a duplicate sequence number.'],
   [47, 'INVALID_PRODUCER_EPOCH', false, 'Producer attempted to produce with an old epoch.'],
   [
+    48,
+    'INVALID_TXN_STATE',
+    false,
+    'The producer attempted a transactional operation in an invalid state.',
+  ],
+  [
     49,
     'INVALID_PRODUCER_ID_MAPPING',
     false,
     'The producer attempted to use a producer id which is not currently assigned to its transactional id.',
   ],
   [
+    50,
+    'INVALID_TRANSACTION_TIMEOUT',
+    false,
+    'The transaction timeout is larger than the maximum value allowed by the broker (as configured by transaction.max.timeout.ms).',
+  ],
+  [
     51,
     'CONCURRENT_TRANSACTIONS',
     true,
     'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing.',
+  ],
+  [
+    52,
+    'TRANSACTION_COORDINATOR_FENCED',
+    false,
+    'Indicates that the transaction coordinator sending a WriteTxnMarker is no longer the current coordinator for a given producer.',
   ],
   [55, 'OPERATION_NOT_ATTEMPTED', false, 'The broker did not attempt to execute this operation.'],
   [56, 'KAFKA_STORAGE_ERROR', true, 'Disk error when trying to access log file on the disk.'],
@@ -250,6 +268,12 @@ const table: ReadonlyArray<[number, string, boolean, string]> = [
     'This record has failed the validation on broker and hence will be rejected.',
   ],
   [88, 'UNSTABLE_OFFSET_COMMIT', true, 'There are unstable offsets that need to be cleared.'],
+  [
+    90,
+    'PRODUCER_FENCED',
+    false,
+    'There is a newer producer with the same transactionalId which fences the current one.',
+  ],
   [95, 'INVALID_UPDATE_VERSION', false, 'The given update version was invalid.'],
   [101, 'DUPLICATE_BROKER_REGISTRATION', false, 'This broker ID is already in use.'],
   [102, 'BROKER_ID_NOT_REGISTERED', false, 'The given broker ID was not registered.'],
@@ -259,6 +283,7 @@ const table: ReadonlyArray<[number, string, boolean, string]> = [
     false,
     'The clusterId in the request does not match that found on the server.',
   ],
+  [105, 'TRANSACTIONAL_ID_NOT_FOUND', false, 'The transactionalId could not be found.'],
   [107, 'INELIGIBLE_REPLICA', false, 'The new ISR contains at least one ineligible replica.'],
   [
     108,
@@ -331,7 +356,12 @@ export type ErrorName =
   | 'OUT_OF_ORDER_SEQUENCE_NUMBER'
   | 'DUPLICATE_SEQUENCE_NUMBER'
   | 'INVALID_PRODUCER_EPOCH'
+  | 'INVALID_TXN_STATE'
   | 'INVALID_PRODUCER_ID_MAPPING'
+  | 'INVALID_TRANSACTION_TIMEOUT'
+  | 'TRANSACTION_COORDINATOR_FENCED'
+  | 'PRODUCER_FENCED'
+  | 'TRANSACTIONAL_ID_NOT_FOUND'
   | 'CONCURRENT_TRANSACTIONS'
   | 'OPERATION_NOT_ATTEMPTED'
   | 'KAFKA_STORAGE_ERROR'

@@ -24,6 +24,7 @@ import {
   RECORDS_COUNT_OFFSET,
   TIMESTAMP_TYPE_MASK,
   TRANSACTIONAL_FLAG_MASK,
+  readEndTxnMarker,
   readInt64,
   records,
   setBaseOffset,
@@ -35,6 +36,7 @@ import { LEADER_EPOCH_CHECKPOINT, LeaderEpochCheckpointFile } from './checkpoint
 import { LogConfig, logConfig } from './config';
 import { LeaderEpochFileCache } from './LeaderEpochFileCache';
 import { ProducerStateManager, type BatchMetadata } from './ProducerStateManager';
+import type { AbortedTxn } from './TransactionIndex';
 import {
   AppendedBatch,
   CLEANED_SUFFIX,
@@ -66,6 +68,9 @@ export interface ProducerAppendInfo {
   lastOffset: number;
   maxTimestamp: number;
   isTransactional: boolean;
+  /** A control batch: `marker` tells commit or abort (null: an unknown control type). */
+  isControl?: boolean;
+  marker?: 'COMMIT' | 'ABORT' | null;
 }
 
 export interface LogAppendInfo {
@@ -296,6 +301,8 @@ export class Log {
       if (from >= 0) psm.reset(this._logStartOffset);
       from = this._logStartOffset;
     }
+    // Aborted transactions are re-indexed from the scan below.
+    for (const seg of this.segments) seg.txnIndex.truncateTo(from);
     let offset = from;
     while (offset < end) {
       const { records: buf } = this.read(offset, 1 << 20);
@@ -309,7 +316,9 @@ export class Log {
           const pid = readInt64(buf, pos + PRODUCER_ID_OFFSET);
           if (pid >= 0) {
             const seq = buf.readInt32BE(pos + BASE_SEQUENCE_OFFSET);
-            psm.update({
+            const attributes = buf.readInt16BE(pos + ATTRIBUTES_OFFSET);
+            const isControl = (attributes & CONTROL_FLAG_MASK) !== 0;
+            this.applyProducerBatch({
               producerId: pid,
               producerEpoch: buf.readInt16BE(pos + PRODUCER_EPOCH_OFFSET),
               baseSequence: seq,
@@ -317,6 +326,9 @@ export class Log {
               firstOffset: base,
               lastOffset: last,
               maxTimestamp: readInt64(buf, pos + MAX_TIMESTAMP_OFFSET),
+              isTransactional: (attributes & TRANSACTIONAL_FLAG_MASK) !== 0,
+              isControl,
+              marker: isControl ? markerOf(buf, pos) : undefined,
             });
           }
         }
@@ -336,10 +348,23 @@ export class Log {
    * CRC too for LogAppendTime topics). Mutates `buf` in place. Nothing is written unless
    * every batch is valid.
    */
-  append(buf: Buffer, opts: { leaderEpoch?: number; assignOffsets?: boolean } = {}): LogAppendInfo {
+  append(
+    buf: Buffer,
+    opts: {
+      leaderEpoch?: number;
+      assignOffsets?: boolean;
+      /** `coordinator`: the transaction coordinator's markers (control batches allowed). */
+      origin?: 'client' | 'coordinator';
+    } = {},
+  ): LogAppendInfo {
     this.ensureOpen();
     const assign = opts.assignOffsets ?? true;
-    const batches = this.scan(buf, assign ? 'leader' : 'follower', this._logEndOffset - 1);
+    const batches = this.scan(
+      buf,
+      assign ? 'leader' : 'follower',
+      this._logEndOffset - 1,
+      opts.origin === 'coordinator',
+    );
     if (assign) {
       const dup = this.checkProducerState(buf, batches);
       if (dup) return this.duplicateInfo(dup);
@@ -353,6 +378,14 @@ export class Log {
     for (const b of batches) {
       const pid = readInt64(buf, b.position + PRODUCER_ID_OFFSET);
       if (pid < 0) continue;
+      if (buf.readInt16BE(b.position + ATTRIBUTES_OFFSET) & CONTROL_FLAG_MASK) {
+        this.producerStateManager.checkMarker(
+          pid,
+          buf.readInt16BE(b.position + PRODUCER_EPOCH_OFFSET),
+          `${this.topic}-${this.partition}`,
+        );
+        continue;
+      }
       const seq = buf.readInt32BE(b.position + BASE_SEQUENCE_OFFSET);
       (idem ??= []).push({
         producerId: pid,
@@ -382,9 +415,66 @@ export class Log {
 
   private updateProducerState(info: LogAppendInfo): LogAppendInfo {
     const psm = this.producerStateManager;
-    for (const p of info.producers) psm.update(p);
+    for (const p of info.producers) this.applyProducerBatch(p);
     psm.mapEndOffset = this._logEndOffset;
     return info;
+  }
+
+  /**
+   * One producer batch into the producer state: data batches update sequences and open
+   * a transaction; a marker completes it, and an abort is indexed in the `.txnindex` of
+   * the segment holding the marker (Kafka's LogSegment.updateTxnIndex).
+   */
+  private applyProducerBatch(p: ProducerAppendInfo): void {
+    const psm = this.producerStateManager;
+    if (!p.isControl) {
+      psm.update(p);
+      return;
+    }
+    if (!p.marker) return;
+    const aborted = p.marker === 'ABORT';
+    const txn = psm.completeTxn(
+      p.producerId,
+      p.producerEpoch,
+      p.lastOffset,
+      aborted,
+      p.maxTimestamp,
+    );
+    if (txn && aborted) {
+      const seg = this.segments[this.segmentIndexFor(p.lastOffset)];
+      seg.txnIndex.append({
+        producerId: txn.producerId,
+        firstOffset: txn.firstOffset,
+        lastOffset: txn.lastOffset,
+        lastStableOffset: psm.lastStableOffsetAfter(txn),
+      });
+    }
+  }
+
+  // ---- transactions ---------------------------------------------------------------------
+
+  /**
+   * The last stable offset for a high watermark (Kafka's UnifiedLog.lastStableOffset):
+   * the first offset of the oldest transaction still ongoing or whose marker is not yet
+   * below the high watermark, else the high watermark.
+   */
+  lastStableOffset(highWatermark: number): number {
+    const psm = this.producerStateManager;
+    psm.onHighWatermarkUpdated(highWatermark);
+    const first = psm.firstUnstableOffset();
+    return first >= 0 && first < highWatermark ? first : highWatermark;
+  }
+
+  /**
+   * The aborted transactions a read_committed fetch from `fetchOffset` up to
+   * `upperBoundOffset` (exclusive) must know about, oldest marker first.
+   */
+  collectAbortedTxns(fetchOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    const out: AbortedTxn[] = [];
+    for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
+      this.segments[i].txnIndex.collectAbortedTxns(fetchOffset, upperBoundOffset, out);
+    }
+    return out;
   }
 
   private assignAndAppend(
@@ -489,6 +579,11 @@ export class Log {
           isTransactional:
             (buf.readInt16BE(b.position + ATTRIBUTES_OFFSET) & TRANSACTIONAL_FLAG_MASK) !== 0,
         });
+        if (buf.readInt16BE(b.position + ATTRIBUTES_OFFSET) & CONTROL_FLAG_MASK) {
+          const last = info.producers[info.producers.length - 1];
+          last.isControl = true;
+          last.marker = markerOf(buf, b.position);
+        }
       }
     }
     info.firstOffset = batches[0].baseOffset;
@@ -521,7 +616,12 @@ export class Log {
   }
 
   /** Validates the batches of a produce or replica set without touching the log. */
-  private scan(buf: Buffer, mode: 'leader' | 'follower', prevLast: number): ScannedBatch[] {
+  private scan(
+    buf: Buffer,
+    mode: 'leader' | 'follower',
+    prevLast: number,
+    allowControl = false,
+  ): ScannedBatch[] {
     const out: ScannedBatch[] = [];
     let pos = 0;
     while (pos < buf.length) {
@@ -544,7 +644,7 @@ export class Log {
       const delta = buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
       const count = buf.readInt32BE(pos + RECORDS_COUNT_OFFSET);
       if (mode === 'leader') {
-        if (buf.readInt16BE(pos + ATTRIBUTES_OFFSET) & CONTROL_FLAG_MASK)
+        if (!allowControl && buf.readInt16BE(pos + ATTRIBUTES_OFFSET) & CONTROL_FLAG_MASK)
           throw new KafkaError('INVALID_RECORD', 'clients may not produce control batches');
         if (count < 1 || delta !== count - 1)
           throw new KafkaError(
@@ -922,6 +1022,15 @@ export class Log {
 
   private ensureOpen(): void {
     if (this.closed) throw new KafkaError('KAFKA_STORAGE_ERROR', `log ${this.dir} is closed`);
+  }
+}
+
+/** The marker type of the control batch at `pos` (null for an unknown control record). */
+function markerOf(buf: Buffer, pos: number): 'COMMIT' | 'ABORT' | null {
+  try {
+    return readEndTxnMarker(buf, pos)?.type ?? null;
+  } catch {
+    return null;
   }
 }
 

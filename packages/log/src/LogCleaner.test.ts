@@ -29,6 +29,30 @@ function contents(log: Log): Array<[number, string, string | null]> {
 }
 
 describe('Log > LogCleaner', () => {
+  test('nothing at or above the last stable offset (an open transaction) is cleaned', async () => {
+    const time = new MockTime(1_000_000);
+    const log = Log.open(
+      path.join(root, `c${n++}-0`),
+      { 'cleanup.policy': 'compact', 'segment.bytes': 300 },
+      { time },
+    );
+    log.append(kv([['k', 'first']]), { leaderEpoch: 0 });
+    const open = buildRecordBatch({
+      records: [{ key: 'k', value: 'in-txn', timestamp: 1000 }],
+      producerId: 9,
+      producerEpoch: 0,
+      baseSequence: 0,
+      isTransactional: true,
+    });
+    log.append(open, { leaderEpoch: 0 }); // open transaction at offset 1
+    for (let i = 0; i < 30; i++) log.append(kv([['k', `v${i}`]]), { leaderEpoch: 0 });
+    expect(log.lastStableOffset(log.logEndOffset)).toBe(1);
+    expect(dirtyRatio(log, log.logEndOffset, time.milliseconds())).toBe(0);
+    expect(await cleanLog(log, { now: time.milliseconds() })).toBeNull();
+    expect(contents(log)).toHaveLength(32);
+    log.close();
+  });
+
   test('keeps the newest record per key with its offset, never touches the active segment', async () => {
     const time = new MockTime(1_000_000);
     const log = Log.open(

@@ -65,7 +65,7 @@ export function dirtyRatio(
   highWatermark = log.logEndOffset,
   now = log.time.milliseconds(),
 ): number {
-  const segs = cleanableSegments(log, highWatermark, now);
+  const segs = cleanableSegments(log, log.lastStableOffset(highWatermark), now);
   let total = 0;
   let dirty = 0;
   for (const s of segs) {
@@ -86,7 +86,11 @@ function* batchesOf(seg: LogSegment): Generator<{ bytes: Buffer; header: RecordB
 export async function cleanLog(log: Log, opts: CleanOptions = {}): Promise<CleanResult | null> {
   if (!log.config.cleanupPolicy.compact || log.cleaning || log.isClosed) return null;
   const now = opts.now ?? log.time.milliseconds();
-  const hw = Math.min(opts.highWatermark ?? log.logEndOffset, log.logEndOffset);
+  // Kafka's firstUncleanableDirtyOffset: nothing at or above the last stable offset (an
+  // open transaction) is cleaned.
+  const hw = log.lastStableOffset(
+    Math.min(opts.highWatermark ?? log.logEndOffset, log.logEndOffset),
+  );
   const segs = cleanableSegments(log, hw, now);
   if (segs.length === 0) return null;
   const horizonDue = now >= log.nextDeleteHorizonMs;

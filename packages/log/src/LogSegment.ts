@@ -15,6 +15,7 @@ import {
   validateBatch,
 } from '@kzoo/records';
 import { OffsetIndex, TimeIndex } from './indexes';
+import { TransactionIndex, TXN_INDEX_SUFFIX } from './TransactionIndex';
 
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
@@ -69,6 +70,8 @@ export class LogSegment {
   size: number;
   readonly offsetIndex: OffsetIndex;
   readonly timeIndex: TimeIndex;
+  /** Aborted transactions whose abort marker is in this segment (`.txnindex`). */
+  readonly txnIndex: TransactionIndex;
   maxTimestampSoFar = -1;
   offsetOfMaxTimestampSoFar: number;
   /** Offset after the last batch in the file (baseOffset when empty). */
@@ -99,6 +102,7 @@ export class LogSegment {
       baseOffset,
       opts.segmentIndexBytes,
     );
+    this.txnIndex = new TransactionIndex(segmentFile(dir, baseOffset, TXN_INDEX_SUFFIX));
     this.offsetOfMaxTimestampSoFar = baseOffset;
     this.nextOffset = baseOffset;
     this.created = opts.now;
@@ -111,6 +115,7 @@ export class LogSegment {
     const seg = new LogSegment(dir, baseOffset, opts, fd);
     seg.offsetIndex.deleteFile();
     seg.timeIndex.deleteFile();
+    seg.txnIndex.deleteFile();
     return seg;
   }
 
@@ -125,6 +130,7 @@ export class LogSegment {
   ): { segment: LogSegment; needsRecovery: boolean } {
     const fd = fs.openSync(segmentFile(dir, baseOffset, LOG_SUFFIX), 'r+');
     const seg = new LogSegment(dir, baseOffset, opts, fd);
+    seg.txnIndex.load();
     const ok = seg.offsetIndex.load() && seg.timeIndex.load();
     if (!ok || (seg.size > 0 && !seg.loadTail())) return { segment: seg, needsRecovery: true };
     return { segment: seg, needsRecovery: false };
@@ -413,7 +419,7 @@ export class LogSegment {
       this.fd = -1;
     }
     this.deleted = true;
-    for (const f of [this.file, this.offsetIndex.file, this.timeIndex.file]) {
+    for (const f of [this.file, this.offsetIndex.file, this.timeIndex.file, this.txnIndex.file]) {
       try {
         fs.renameSync(f, f + DELETED_SUFFIX);
         fs.rmSync(f + DELETED_SUFFIX, { force: true });

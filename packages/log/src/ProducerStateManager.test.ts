@@ -203,3 +203,54 @@ describe('Log > ProducerStateManager > rebuild and snapshots', () => {
     log.close();
   });
 });
+
+describe('Log > ProducerStateManager > transactions', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kzoo-psm-txn-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const data = (pid: number, first: number, last: number, seq: number) => ({
+    producerId: pid,
+    producerEpoch: 0,
+    baseSequence: seq,
+    lastSequence: seq + last - first,
+    firstOffset: first,
+    lastOffset: last,
+    maxTimestamp: 1,
+    isTransactional: true,
+  });
+
+  test('the first unstable offset is the oldest open transaction, until its marker is below the HW', () => {
+    const psm = new ProducerStateManager(dir);
+    expect(psm.firstUnstableOffset()).toBe(-1);
+    psm.update(data(1, 10, 11, 0));
+    psm.update(data(2, 12, 12, 0));
+    psm.update(data(1, 13, 13, 2)); // same transaction: the first offset stays 10
+    expect(psm.firstUnstableOffset()).toBe(10);
+    const done = psm.completeTxn(1, 0, 14, true, 2);
+    expect(done).toEqual({ producerId: 1, firstOffset: 10, lastOffset: 14, isAborted: true });
+    expect(psm.lastStableOffsetAfter(done!)).toBe(12); // producer 2 is still open
+    expect(psm.firstUnstableOffset()).toBe(10); // the marker is not replicated yet
+    psm.onHighWatermarkUpdated(15);
+    expect(psm.firstUnstableOffset()).toBe(12);
+    expect(psm.completeTxn(2, 0, 15, false, 3)?.firstOffset).toBe(12);
+    psm.onHighWatermarkUpdated(16);
+    expect(psm.firstUnstableOffset()).toBe(-1);
+    expect(psm.completeTxn(2, 0, 16, false, 3)).toBeNull(); // a retried marker completes nothing
+  });
+
+  test('an open transaction survives a snapshot; an older epoch marker is INVALID_PRODUCER_EPOCH', () => {
+    const psm = new ProducerStateManager(dir);
+    psm.update(data(7, 20, 21, 0));
+    psm.update({ ...data(8, 22, 22, 0), producerEpoch: 3 });
+    psm.mapEndOffset = 23;
+    psm.takeSnapshot();
+    const again = new ProducerStateManager(dir);
+    expect(again.loadLatestSnapshot(23)).toBe(23);
+    expect(again.firstUnstableOffset()).toBe(20);
+    expect(again.ongoingTxns().map((t) => [t.producerId, t.firstOffset])).toEqual([
+      [7, 20],
+      [8, 22],
+    ]);
+    expect(() => again.checkMarker(8, 2, 't-0')).toThrow(/INVALID_PRODUCER_EPOCH/);
+    expect(() => again.checkMarker(8, 4, 't-0')).not.toThrow();
+  });
+});

@@ -10,11 +10,17 @@
  * Sequences wrap from 2147483647 to 0. Replicated (follower) appends update the state
  * without checks. Only batch headers are read, never records.
  *
+ * Transactions (KIP-98): each entry carries the first offset of the producer's ongoing
+ * transaction (`currentTxnFirstOffset`, -1 when none); a commit or abort marker ends
+ * it. Completed transactions whose marker is not yet below the high watermark stay
+ * "unreplicated", so the first unstable offset (the lowest first offset of either kind)
+ * bounds the last stable offset as Kafka's does.
+ *
  * Snapshots: `<20-digit offset>.snapshot` beside the segments, holding the state of
  * every producer for the log up to (excluding) that offset. kzoo's format (not Kafka's
  * struct, which keeps only each producer's last batch): all big-endian,
- *   int16 version (1) | uint32 CRC-32C of the rest | int32 count |
- *   count × { int64 producerId | int16 epoch | int64 lastTimestamp | int8 n |
+ *   int16 version (2) | uint32 CRC-32C of the rest | int32 count |
+ *   count × { int64 producerId | int16 epoch | int64 lastTimestamp | int64 currentTxnFirstOffset | int8 n |
  *             n × { int32 firstSeq | int32 lastSeq | int64 firstOffset | int32 offsetDelta | int64 timestamp } }
  * A snapshot with a bad CRC or version is ignored (state is then rebuilt from the log).
  */
@@ -26,7 +32,7 @@ import { crc32cOf } from '@kzoo/records';
 /** Kafka's `ProducerStateEntry.NumBatchesToRetain`. */
 export const NUM_BATCHES_TO_RETAIN = 5;
 export const PRODUCER_SNAPSHOT_SUFFIX = '.snapshot';
-const SNAPSHOT_VERSION = 1;
+const SNAPSHOT_VERSION = 2;
 const INT32_MAX = 0x7fffffff;
 
 export interface BatchMetadata {
@@ -44,6 +50,16 @@ export interface ProducerStateEntry {
   /** Oldest first, at most NUM_BATCHES_TO_RETAIN. */
   batches: BatchMetadata[];
   lastTimestamp: number;
+  /** First offset of the ongoing transaction, -1 when none. */
+  currentTxnFirstOffset: number;
+}
+
+/** A transaction ended by a marker at `lastOffset`. */
+export interface CompletedTxn {
+  producerId: number;
+  firstOffset: number;
+  lastOffset: number;
+  isAborted: boolean;
 }
 
 /** One idempotent batch of an append, as the producer state sees it. */
@@ -55,6 +71,8 @@ export interface ProducerBatchInfo {
   firstOffset: number;
   lastOffset: number;
   maxTimestamp: number;
+  /** A data batch of a transaction (attribute bit 4). */
+  isTransactional?: boolean;
 }
 
 function inSequence(lastSeq: number, nextSeq: number): boolean {
@@ -67,6 +85,10 @@ export function snapshotFileName(offset: number): string {
 
 export class ProducerStateManager {
   private producers = new Map<number, ProducerStateEntry>();
+  /** Producers with a transaction open (so that the LSO of a log without any is O(1)). */
+  private readonly ongoing = new Set<number>();
+  /** Completed transactions whose marker may still be at or above the high watermark. */
+  private unreplicatedTxns: CompletedTxn[] = [];
   /** The state reflects the log below this offset. */
   mapEndOffset = 0;
 
@@ -158,6 +180,7 @@ export class ProducerStateManager {
         producerEpoch: b.producerEpoch,
         batches: [],
         lastTimestamp: b.maxTimestamp,
+        currentTxnFirstOffset: -1,
       };
       this.producers.set(b.producerId, entry);
     } else if (b.producerEpoch !== entry.producerEpoch) {
@@ -174,8 +197,109 @@ export class ProducerStateManager {
       });
       if (entry.batches.length > NUM_BATCHES_TO_RETAIN) entry.batches.shift();
     }
+    if (b.isTransactional && entry.currentTxnFirstOffset < 0) {
+      entry.currentTxnFirstOffset = b.firstOffset;
+      this.ongoing.add(b.producerId);
+    }
     entry.lastTimestamp = Math.max(entry.lastTimestamp, b.maxTimestamp);
     this.mapEndOffset = Math.max(this.mapEndOffset, b.lastOffset + 1);
+  }
+
+  /**
+   * Checks a marker's epoch for the leader (the coordinator's epoch may be newer than the
+   * producer's: a fence): an older epoch is INVALID_PRODUCER_EPOCH.
+   */
+  checkMarker(producerId: number, producerEpoch: number, partitionName: string): void {
+    const entry = this.producers.get(producerId);
+    if (entry && producerEpoch < entry.producerEpoch)
+      throw new KafkaError(
+        'INVALID_PRODUCER_EPOCH',
+        `${partitionName}: marker for producer ${producerId} has epoch ${producerEpoch}, older than ${entry.producerEpoch}`,
+      );
+  }
+
+  /**
+   * Applies a commit or abort marker at `markerOffset`; returns the transaction it
+   * completed (null when the producer had none ongoing: a marker retried or for a
+   * partition it never wrote to).
+   */
+  completeTxn(
+    producerId: number,
+    producerEpoch: number,
+    markerOffset: number,
+    isAborted: boolean,
+    timestamp: number,
+  ): CompletedTxn | null {
+    let entry = this.producers.get(producerId);
+    if (!entry) {
+      entry = {
+        producerId,
+        producerEpoch,
+        batches: [],
+        lastTimestamp: timestamp,
+        currentTxnFirstOffset: -1,
+      };
+      this.producers.set(producerId, entry);
+    } else if (producerEpoch > entry.producerEpoch) {
+      entry.producerEpoch = producerEpoch;
+      entry.batches = [];
+    }
+    entry.lastTimestamp = Math.max(entry.lastTimestamp, timestamp);
+    this.mapEndOffset = Math.max(this.mapEndOffset, markerOffset + 1);
+    if (entry.currentTxnFirstOffset < 0) return null;
+    const txn: CompletedTxn = {
+      producerId,
+      firstOffset: entry.currentTxnFirstOffset,
+      lastOffset: markerOffset,
+      isAborted,
+    };
+    entry.currentTxnFirstOffset = -1;
+    this.ongoing.delete(producerId);
+    this.unreplicatedTxns.push(txn);
+    return txn;
+  }
+
+  /** Kafka's lastStableOffset(completedTxn): where the LSO stands once `txn` completed. */
+  lastStableOffsetAfter(txn: CompletedTxn): number {
+    let min = txn.lastOffset + 1;
+    for (const pid of this.ongoing) {
+      const first = this.producers.get(pid)?.currentTxnFirstOffset ?? -1;
+      if (first >= 0 && first < min) min = first;
+    }
+    return min;
+  }
+
+  /** The lowest first offset of an ongoing or not yet replicated transaction, or -1. */
+  firstUnstableOffset(): number {
+    if (this.ongoing.size === 0 && this.unreplicatedTxns.length === 0) return -1;
+    let min = Infinity;
+    for (const pid of this.ongoing) {
+      const first = this.producers.get(pid)?.currentTxnFirstOffset ?? -1;
+      if (first >= 0 && first < min) min = first;
+    }
+    for (const t of this.unreplicatedTxns) if (t.firstOffset < min) min = t.firstOffset;
+    return min === Infinity ? -1 : min;
+  }
+
+  /** Forgets completed transactions whose marker is below the high watermark. */
+  onHighWatermarkUpdated(highWatermark: number): void {
+    if (this.unreplicatedTxns.length === 0) return;
+    this.unreplicatedTxns = this.unreplicatedTxns.filter((t) => t.lastOffset >= highWatermark);
+  }
+
+  /** Producers with a transaction in progress (DescribeProducers-like tools, tests). */
+  ongoingTxns(): Array<{ producerId: number; producerEpoch: number; firstOffset: number }> {
+    const out = [];
+    for (const pid of this.ongoing) {
+      const e = this.producers.get(pid);
+      if (e && e.currentTxnFirstOffset >= 0)
+        out.push({
+          producerId: e.producerId,
+          producerEpoch: e.producerEpoch,
+          firstOffset: e.currentTxnFirstOffset,
+        });
+    }
+    return out;
   }
 
   /**
@@ -185,7 +309,7 @@ export class ProducerStateManager {
   removeExpiredProducers(nowMs: number, expirationMs: number): number {
     let n = 0;
     for (const [pid, e] of this.producers) {
-      if (nowMs - e.lastTimestamp >= expirationMs) {
+      if (e.currentTxnFirstOffset < 0 && nowMs - e.lastTimestamp >= expirationMs) {
         this.producers.delete(pid);
         n++;
       }
@@ -196,6 +320,8 @@ export class ProducerStateManager {
   /** Forgets everything (the log was emptied); snapshot files are deleted too. */
   truncateFully(offset: number): void {
     this.producers.clear();
+    this.ongoing.clear();
+    this.unreplicatedTxns = [];
     this.mapEndOffset = offset;
     for (const off of this.listSnapshotOffsets()) this.deleteSnapshot(off);
   }
@@ -203,6 +329,8 @@ export class ProducerStateManager {
   /** Clears the in-memory state (before a reload). */
   reset(offset: number): void {
     this.producers.clear();
+    this.ongoing.clear();
+    this.unreplicatedTxns = [];
     this.mapEndOffset = offset;
   }
 
@@ -237,7 +365,7 @@ export class ProducerStateManager {
   takeSnapshot(): void {
     const offset = this.mapEndOffset;
     let size = 4 + 4 + 2 + 4;
-    for (const e of this.producers.values()) size += 8 + 2 + 8 + 1 + e.batches.length * 28;
+    for (const e of this.producers.values()) size += 8 + 2 + 8 + 8 + 1 + e.batches.length * 28;
     const buf = Buffer.alloc(size);
     buf.writeInt16BE(SNAPSHOT_VERSION, 0);
     buf.writeInt32BE(this.producers.size, 6);
@@ -246,6 +374,7 @@ export class ProducerStateManager {
       p = writeLong(buf, p, e.producerId);
       buf.writeInt16BE(e.producerEpoch, p);
       p = writeLong(buf, p + 2, e.lastTimestamp);
+      p = writeLong(buf, p, e.currentTxnFirstOffset);
       buf.writeInt8(e.batches.length, p++);
       for (const m of e.batches) {
         buf.writeInt32BE(m.firstSeq, p);
@@ -281,6 +410,10 @@ export class ProducerStateManager {
     for (const off of offsets) {
       try {
         this.producers = readSnapshot(path.join(this.dir, snapshotFileName(off)));
+        this.ongoing.clear();
+        for (const e of this.producers.values())
+          if (e.currentTxnFirstOffset >= 0) this.ongoing.add(e.producerId);
+        this.unreplicatedTxns = [];
         this.mapEndOffset = off;
         return off;
       } catch (e) {
@@ -292,6 +425,8 @@ export class ProducerStateManager {
       }
     }
     this.producers = new Map();
+    this.ongoing.clear();
+    this.unreplicatedTxns = [];
     return -1;
   }
 }
@@ -321,8 +456,9 @@ export function readSnapshot(file: string): Map<number, ProducerStateEntry> {
     const producerId = readLong(buf, p);
     const producerEpoch = buf.readInt16BE(p + 8);
     const lastTimestamp = readLong(buf, p + 10);
-    const n = buf.readInt8(p + 18);
-    p += 19;
+    const currentTxnFirstOffset = readLong(buf, p + 18);
+    const n = buf.readInt8(p + 26);
+    p += 27;
     const batches: BatchMetadata[] = [];
     for (let k = 0; k < n; k++) {
       const firstSeq = buf.readInt32BE(p);
@@ -333,7 +469,13 @@ export function readSnapshot(file: string): Map<number, ProducerStateEntry> {
       p += 28;
       batches.push({ firstSeq, lastSeq, firstOffset, lastOffset: firstOffset + delta, timestamp });
     }
-    out.set(producerId, { producerId, producerEpoch, batches, lastTimestamp });
+    out.set(producerId, {
+      producerId,
+      producerEpoch,
+      batches,
+      lastTimestamp,
+      currentTxnFirstOffset,
+    });
   }
   if (p !== buf.length) throw new Error('snapshot length mismatch');
   return out;

@@ -5,6 +5,7 @@ export * from './config';
 export * from './checkpoints';
 export * from './LeaderEpochFileCache';
 export * from './ProducerStateManager';
+export * from './TransactionIndex';
 export * from './indexes';
 export * from './LogSegment';
 export * from './Log';

@@ -11,9 +11,12 @@
  * Per-partition errors: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER,
  * INVALID_REQUIRED_ACKS, NOT_ENOUGH_REPLICAS, MESSAGE_TOO_LARGE, CORRUPT_MESSAGE,
  * INVALID_RECORD, RECORD_LIST_TOO_LARGE.
- * Not implemented: transactions (transactionalId must be null), quotas (throttleTimeMs is 0).
+ * Transactional batches (transactionalId set) are appended like idempotent ones; the
+ * log tracks the open transaction until the coordinator's marker.
+ * Not implemented: quotas (throttleTimeMs is 0), KIP-890 verification that the
+ * partition was added to the transaction.
  */
-import { KafkaError, errorDef } from '@kzoo/common';
+import { errorDef } from '@kzoo/common';
 import type { ProduceRequest, ProduceResponse } from '@kzoo/protocol';
 import type { RequestContext } from '../network';
 import type { BrokerContext } from '../server/BrokerContext';
@@ -23,8 +26,6 @@ export async function handleProduce(
   req: ProduceRequest,
   ctx: RequestContext,
 ): Promise<ProduceResponse | undefined> {
-  if (req.transactionalId !== null)
-    throw new KafkaError('UNSUPPORTED_VERSION', 'transactional produce is not supported');
   const topics = await broker.replicaManager.appendRecords(req.acks, req.timeoutMs, req.topics);
   if (req.acks === 0) {
     const failed: string[] = [];

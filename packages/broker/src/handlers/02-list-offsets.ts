@@ -32,6 +32,7 @@ export function handleListOffsets(
             rp.timestamp,
             rp.currentLeaderEpoch,
             fromConsumer,
+            req.isolationLevel === 1,
           );
           return {
             partitionIndex: rp.partitionIndex,

@@ -4,19 +4,27 @@
  * producer without a transactionalId, as Kafka's TransactionCoordinator does; the
  * producerId/producerEpoch of the request are ignored for such producers (Kafka also
  * hands out a fresh id).
- * Not implemented: transactions (a non-null transactionalId is answered with
- * UNSUPPORTED_VERSION), transactionTimeoutMs.
+ * With a transactionalId, the transaction coordinator of that id answers (NOT_COORDINATOR
+ * elsewhere): the id's producer id with its epoch bumped, fencing older instances
+ * (INVALID_TRANSACTION_TIMEOUT above transaction.max.timeout.ms; CONCURRENT_TRANSACTIONS
+ * while a transaction of the id completes or is being aborted).
+ * Not implemented: the producerId/producerEpoch check of KIP-360 for transactional ids.
  */
-import { ErrorCode, KafkaError } from '@kzoo/common';
+import { ErrorCode } from '@kzoo/common';
 import type { InitProducerIdRequest, InitProducerIdResponse } from '@kzoo/protocol';
-import type { BrokerContext } from '../server/BrokerContext';
+import { transactionCoordinatorOf, type BrokerContext } from '../server/BrokerContext';
 
 export async function handleInitProducerId(
   broker: BrokerContext,
   req: InitProducerIdRequest,
 ): Promise<InitProducerIdResponse> {
-  if (req.transactionalId !== null)
-    throw new KafkaError('UNSUPPORTED_VERSION', 'transactional producers are not supported');
+  if (req.transactionalId !== null) {
+    const r = await transactionCoordinatorOf(broker).handleInitProducerId(
+      req.transactionalId,
+      req.transactionTimeoutMs,
+    );
+    return { throttleTimeMs: 0, ...r };
+  }
   if (!broker.producerIdManager)
     return {
       throttleTimeMs: 0,

@@ -7,6 +7,8 @@ import { KafkaError, type Logger, type Time } from '@kzoo/common';
 import type { AdminZkClient } from '../admin/AdminZkClient';
 import type { KafkaController } from '../controller/KafkaController';
 import type { GroupCoordinator } from '../coordinator/group/GroupCoordinator';
+import type { InterBrokerChannel } from '../coordinator/transaction/InterBrokerChannel';
+import type { TransactionCoordinator } from '../coordinator/transaction/TransactionCoordinator';
 import type { KafkaConfig } from '../config';
 import type { DynamicBrokerConfig } from './DynamicBrokerConfig';
 import type { MetadataCache } from './MetadataCache';
@@ -41,9 +43,21 @@ export interface BrokerContext {
   controller(): KafkaController | null;
   /** The group coordinator, once started (else the group APIs answer COORDINATOR_NOT_AVAILABLE). */
   groupCoordinator(): GroupCoordinator | null;
+  /** The transaction coordinator, once started (absent in some unit tests). */
+  transactionCoordinator?(): TransactionCoordinator | null;
+  /** Requests to other brokers (forwarded TxnOffsetCommit), once started. */
+  interBrokerChannel?(): InterBrokerChannel | null;
   clusterId(): string | null;
   readonly time: Time;
   readonly logger: Logger;
+}
+
+/** The started transaction coordinator; a request-level COORDINATOR_NOT_AVAILABLE before that. */
+export function transactionCoordinatorOf(broker: BrokerContext): TransactionCoordinator {
+  const c = broker.transactionCoordinator?.();
+  if (!c)
+    throw new KafkaError('COORDINATOR_NOT_AVAILABLE', 'the transaction coordinator is not started');
+  return c;
 }
 
 /** The started group coordinator; a request-level COORDINATOR_NOT_AVAILABLE before that. */

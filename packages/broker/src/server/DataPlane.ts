@@ -54,6 +54,7 @@ export class DataPlane implements BrokerComponent {
   private _apis: KafkaApis | null = null;
   private _dynamicConfigManager: DynamicConfigManager | null = null;
   private _dynamicBrokerConfig: DynamicBrokerConfig | null = null;
+  private _producerIdManager: ProducerIdManager | null = null;
   private log: Logger;
   private readonly time: Time;
 
@@ -77,6 +78,11 @@ export class DataPlane implements BrokerComponent {
   get replicaManager(): ReplicaManager {
     if (!this._replicaManager) throw new Error(`broker ${this.broker.brokerId} is not started`);
     return this._replicaManager;
+  }
+  /** Producer ids (InitProducerId; the transaction coordinator). */
+  get producerIdManager(): ProducerIdManager {
+    if (!this._producerIdManager) throw new Error(`broker ${this.broker.brokerId} is not started`);
+    return this._producerIdManager;
   }
   /** The SocketServer of the first listener (kzoo's clients and inter-broker traffic by default). */
   get socketServer(): SocketServer {
@@ -198,15 +204,17 @@ export class DataPlane implements BrokerComponent {
       metadataCache: this.metadataCache,
       replicaManager: this._replicaManager,
       adminZkClient: admin,
-      producerIdManager: new ProducerIdManager(
+      producerIdManager: (this._producerIdManager = new ProducerIdManager(
         broker.brokerId,
         broker.zkClient,
         this.log.child({}, 'producer.id.manager'),
-      ),
+      )),
       config,
       dynamicConfig,
       controller: () => (broker.state === 'NotRunning' ? null : controllerOf(broker)),
       groupCoordinator: () => broker.groupCoordinator.coordinatorOrNull,
+      transactionCoordinator: () => broker.transactionCoordinator.coordinatorOrNull,
+      interBrokerChannel: () => broker.transactionCoordinator.channelOrNull,
       clusterId: () => broker.clusterId,
       time: this.time,
       logger: this.log.child({}, 'kafka.apis'),

@@ -43,6 +43,13 @@ import { handleApiVersions } from '../handlers/18-api-versions';
 import { handleCreateTopics } from '../handlers/19-create-topics';
 import { handleDeleteTopics } from '../handlers/20-delete-topics';
 import { handleInitProducerId } from '../handlers/22-init-producer-id';
+import { handleAddPartitionsToTxn } from '../handlers/24-add-partitions-to-txn';
+import { handleAddOffsetsToTxn } from '../handlers/25-add-offsets-to-txn';
+import { handleEndTxn } from '../handlers/26-end-txn';
+import { handleWriteTxnMarkers } from '../handlers/27-write-txn-markers';
+import { handleTxnOffsetCommit } from '../handlers/28-txn-offset-commit';
+import { handleDescribeTransactions } from '../handlers/65-describe-transactions';
+import { handleListTransactions } from '../handlers/66-list-transactions';
 import { handleOffsetForLeaderEpoch } from '../handlers/23-offset-for-leader-epoch';
 import { handleDescribeConfigs } from '../handlers/32-describe-configs';
 import { handleAlterConfigs } from '../handlers/33-alter-configs';
@@ -109,6 +116,13 @@ export const API_HANDLERS: HandlerTable = {
   [ApiKeys.IncrementalAlterConfigs]: handleIncrementalAlterConfigs,
   [ApiKeys.AlterPartition]: handleAlterPartition,
   [ApiKeys.DescribeCluster]: handleDescribeCluster,
+  [ApiKeys.AddPartitionsToTxn]: handleAddPartitionsToTxn,
+  [ApiKeys.AddOffsetsToTxn]: handleAddOffsetsToTxn,
+  [ApiKeys.EndTxn]: handleEndTxn,
+  [ApiKeys.WriteTxnMarkers]: handleWriteTxnMarkers,
+  [ApiKeys.TxnOffsetCommit]: handleTxnOffsetCommit,
+  [ApiKeys.DescribeTransactions]: handleDescribeTransactions,
+  [ApiKeys.ListTransactions]: handleListTransactions,
   // Kafka's wire protocol only
   17: handleSaslHandshake,
   36: handleSaslAuthenticate,

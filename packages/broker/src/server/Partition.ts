@@ -29,6 +29,10 @@ import { Replica } from './Replica';
 export interface PartitionReadResult {
   records: Buffer;
   highWatermark: number;
+  /** The last stable offset (transactions; equals the HW without open transactions). */
+  lastStableOffset: number;
+  /** read_committed: the aborted transactions overlapping the records returned. */
+  abortedTransactions: Array<{ producerId: number; firstOffset: number }> | null;
   logStartOffset: number;
   logEndOffset: number;
 }
@@ -182,7 +186,11 @@ export class Partition {
   }
 
   /** Appends a produce request's batches as leader; throws NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS or the log's errors. */
-  appendRecordsToLeader(records: Buffer, requiredAcks: number): LogAppendInfo {
+  appendRecordsToLeader(
+    records: Buffer,
+    requiredAcks: number,
+    origin: 'client' | 'coordinator' = 'client',
+  ): LogAppendInfo {
     if (!this.isLeader)
       throw new KafkaError(
         'NOT_LEADER_OR_FOLLOWER',
@@ -193,7 +201,7 @@ export class Partition {
         'NOT_ENOUGH_REPLICAS',
         `ISR [${this.isr.join(',')}] of ${this.key} is smaller than min.insync.replicas=${this.minInsyncReplicas}`,
       );
-    const info = this.log.append(records, { leaderEpoch: this.leaderEpoch });
+    const info = this.log.append(records, { leaderEpoch: this.leaderEpoch, origin });
     this.afterAppend(info);
     this.maybeIncrementLeaderHighWatermark();
     return info;
@@ -438,6 +446,7 @@ export class Partition {
     const hw = Math.min(offset, this.log.logEndOffset);
     if (hw <= this._highWatermark) return false;
     this._highWatermark = hw;
+    this.log.producerStateManager.onHighWatermarkUpdated(hw);
     while (this.pendingAboveHw.length > 0 && this.pendingAboveHw[0][0] <= hw) {
       this._bytesAtHighWatermark = this.pendingAboveHw.shift()![1];
     }
@@ -468,16 +477,29 @@ export class Partition {
     currentLeaderEpoch: number;
     fromFollower: boolean;
     minOneMessage: boolean;
+    /** 1 = READ_COMMITTED: up to the last stable offset, with the aborted transactions. */
+    isolationLevel?: number;
   }): PartitionReadResult {
     this.checkLeader(o.currentLeaderEpoch);
     const hw = this._highWatermark;
+    const lso = this.log.lastStableOffset(hw);
+    const committed = !o.fromFollower && o.isolationLevel === 1;
     const data = this.log.read(o.fetchOffset, o.maxBytes, {
-      maxOffset: o.fromFollower ? this.log.logEndOffset : hw,
+      maxOffset: o.fromFollower ? this.log.logEndOffset : committed ? lso : hw,
       minOneMessage: o.minOneMessage,
     });
+    let abortedTransactions: PartitionReadResult['abortedTransactions'] = null;
+    if (committed) {
+      abortedTransactions = [];
+      if (data.records.length > 0)
+        for (const t of this.log.collectAbortedTxns(o.fetchOffset, lso))
+          abortedTransactions.push({ producerId: t.producerId, firstOffset: t.firstOffset });
+    }
     return {
       records: data.records,
       highWatermark: hw,
+      lastStableOffset: lso,
+      abortedTransactions,
       logStartOffset: this.log.logStartOffset,
       logEndOffset: this.log.logEndOffset,
     };
@@ -488,9 +510,15 @@ export class Partition {
     timestamp: number,
     currentLeaderEpoch: number,
     fromConsumer: boolean,
+    /** READ_COMMITTED: bounded by the last stable offset. */
+    readCommitted = false,
   ): { offset: number; timestamp: number } | null {
     this.checkLeader(currentLeaderEpoch);
-    const limit = fromConsumer ? this._highWatermark : this.log.logEndOffset;
+    const limit = !fromConsumer
+      ? this.log.logEndOffset
+      : readCommitted
+        ? this.log.lastStableOffset(this._highWatermark)
+        : this._highWatermark;
     if (timestamp === -2) return { offset: this.log.logStartOffset, timestamp: -1 };
     if (timestamp === -1) return { offset: limit, timestamp: -1 };
     const found = this.log.offsetForTimestamp(timestamp);

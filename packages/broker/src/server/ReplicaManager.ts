@@ -452,6 +452,8 @@ export class ReplicaManager {
     acks: number,
     timeoutMs: number,
     topics: ProduceRequestTopic[],
+    /** `coordinator`: transaction markers (control batches) from WriteTxnMarkers. */
+    origin: 'client' | 'coordinator' = 'client',
   ): Promise<ProduceResponseTopic[]> | ProduceResponseTopic[] {
     const out: ProduceResponseTopic[] = [];
     const waiting: Array<{
@@ -479,7 +481,7 @@ export class ReplicaManager {
         }
         try {
           const p = this.getPartitionOrError(t.name, tp.index);
-          const info = p.appendRecordsToLeader(tp.records, acks);
+          const info = p.appendRecordsToLeader(tp.records, acks, origin);
           this.opts.brokerTopicStats?.recordAppend(t.name, tp.records.length, info.numRecords);
           result.baseOffset = info.firstOffset;
           result.logAppendTimeMs = info.logAppendTime;
@@ -549,6 +551,7 @@ export class ReplicaManager {
             currentLeaderEpoch: fp.currentLeaderEpoch,
             fromFollower,
             minOneMessage,
+            isolationLevel: req.isolationLevel,
           });
           if (fromFollower && updateFollowers) {
             // Kafka's updateFollowerFetchState: LEO, caught-up time, ISR expansion, HW.
@@ -564,7 +567,8 @@ export class ReplicaManager {
           }
           r.records = read.records;
           r.highWatermark = read.highWatermark;
-          r.lastStableOffset = read.highWatermark;
+          r.lastStableOffset = read.lastStableOffset;
+          if (read.abortedTransactions) r.abortedTransactions = read.abortedTransactions;
           r.logStartOffset = read.logStartOffset;
           const n = read.records.length;
           if (n > 0) minOneMessage = false;

@@ -40,6 +40,7 @@ interface ConsumeArgs extends BootstrapArgs {
   'print-offset': boolean;
   'key-separator': string;
   'consumer-property'?: string[];
+  'isolation-level'?: string;
   property?: string[];
 }
 
@@ -186,6 +187,11 @@ export const consumeCommand: CommandModule<object, ConsumeArgs> = {
         array: true,
         describe: 'Any consumer config key=value',
       })
+      .option('isolation-level', {
+        type: 'string',
+        choices: ['read_uncommitted', 'read_committed'],
+        describe: 'read_committed: only committed transactional records (isolation.level)',
+      })
       .example('$0 consume orders --from-beginning --max-messages 10', 'the first ten records')
       .example(
         '$0 consume --topic orders --from-beginning --property print.key=true print.offset=true key.separator=:',
@@ -249,6 +255,7 @@ export const consumeCommand: CommandModule<object, ConsumeArgs> = {
         'bootstrap.servers': args['bootstrap-server'],
         'auto.offset.reset': args['from-beginning'] ? 'earliest' : 'latest',
         ...(group !== undefined ? { 'group.id': group, 'enable.auto.commit': false } : {}),
+        ...(args['isolation-level'] ? { 'isolation.level': args['isolation-level'] } : {}),
         ...consumerProps,
       });
       // --group: the next offset after the last printed record, per partition

@@ -4,13 +4,26 @@
  *     follower's broker id for replication), maxWaitMs/minBytes/maxBytes long-poll
  *     limits, isolationLevel, currentLeaderEpoch fencing, follower logStartOffset;
  *     response with highWatermark, lastStableOffset, logStartOffset and whole
- *     RecordBatch v2 bytes as read from the log.
+ *     RecordBatch v2 bytes as read from the log; with isolationLevel 1
+ *     (READ_COMMITTED) up to the last stable offset, with the aborted transactions
+ *     (producerId, firstOffset) overlapping them (null for READ_UNCOMMITTED).
  * Not implemented: fetch sessions (sessionId/sessionEpoch/forgottenTopicsData),
- * rackId and preferred read replicas, aborted transactions, divergingEpoch (followers
+ * rackId and preferred read replicas, divergingEpoch (followers
  * use OffsetForLeaderEpoch), topic ids.
  */
 import { defineApi } from '../api';
-import { array, bytes, int16, int32, int64, int8, string, struct } from '../schema';
+import {
+  array,
+  bytes,
+  int16,
+  int32,
+  int64,
+  int8,
+  nullable,
+  string,
+  struct,
+  type Type,
+} from '../schema';
 
 export interface FetchRequestPartition {
   partition: number;
@@ -40,8 +53,14 @@ export interface FetchResponsePartition {
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
+  /** READ_COMMITTED: aborted transactions overlapping the records (absent/null otherwise). */
+  abortedTransactions?: FetchAbortedTransaction[] | null;
   /** Whole record batches (possibly empty); the first may start before fetchOffset. */
   records: Buffer;
+}
+export interface FetchAbortedTransaction {
+  producerId: number;
+  firstOffset: number;
 }
 export interface FetchResponseTopic {
   topic: string;
@@ -91,6 +110,9 @@ export const FetchApi = defineApi({
               highWatermark: int64,
               lastStableOffset: int64,
               logStartOffset: int64,
+              abortedTransactions: nullable(
+                array(struct<FetchAbortedTransaction>({ producerId: int64, firstOffset: int64 })),
+              ) as Type<FetchAbortedTransaction[] | null | undefined>,
               records: bytes,
             }),
           ),

@@ -25,6 +25,13 @@ import { ApiVersionsApi } from './18-api-versions';
 import { CreateTopicsApi } from './19-create-topics';
 import { DeleteTopicsApi } from './20-delete-topics';
 import { InitProducerIdApi } from './22-init-producer-id';
+import { AddPartitionsToTxnApi } from './24-add-partitions-to-txn';
+import { AddOffsetsToTxnApi } from './25-add-offsets-to-txn';
+import { EndTxnApi } from './26-end-txn';
+import { WriteTxnMarkersApi } from './27-write-txn-markers';
+import { TxnOffsetCommitApi } from './28-txn-offset-commit';
+import { DescribeTransactionsApi } from './65-describe-transactions';
+import { ListTransactionsApi } from './66-list-transactions';
 import { OffsetForLeaderEpochApi } from './23-offset-for-leader-epoch';
 import { DescribeConfigsApi } from './32-describe-configs';
 import { AlterConfigsApi } from './33-alter-configs';
@@ -57,6 +64,13 @@ export * from './18-api-versions';
 export * from './19-create-topics';
 export * from './20-delete-topics';
 export * from './22-init-producer-id';
+export * from './24-add-partitions-to-txn';
+export * from './25-add-offsets-to-txn';
+export * from './26-end-txn';
+export * from './27-write-txn-markers';
+export * from './28-txn-offset-commit';
+export * from './65-describe-transactions';
+export * from './66-list-transactions';
 export * from './23-offset-for-leader-epoch';
 export * from './32-describe-configs';
 export * from './33-alter-configs';
@@ -93,6 +107,11 @@ const APIS = {
   CreateTopics: CreateTopicsApi,
   DeleteTopics: DeleteTopicsApi,
   InitProducerId: InitProducerIdApi,
+  AddPartitionsToTxn: AddPartitionsToTxnApi,
+  AddOffsetsToTxn: AddOffsetsToTxnApi,
+  EndTxn: EndTxnApi,
+  WriteTxnMarkers: WriteTxnMarkersApi,
+  TxnOffsetCommit: TxnOffsetCommitApi,
   OffsetForLeaderEpoch: OffsetForLeaderEpochApi,
   DescribeConfigs: DescribeConfigsApi,
   AlterConfigs: AlterConfigsApi,
@@ -102,6 +121,8 @@ const APIS = {
   IncrementalAlterConfigs: IncrementalAlterConfigsApi,
   AlterPartition: AlterPartitionApi,
   DescribeCluster: DescribeClusterApi,
+  DescribeTransactions: DescribeTransactionsApi,
+  ListTransactions: ListTransactionsApi,
 };
 type Apis = typeof APIS;
 type ApiName = keyof Apis;

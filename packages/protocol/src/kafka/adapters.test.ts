@@ -295,6 +295,7 @@ describe('protocol > kafka > Fetch and Produce error responses', () => {
               highWatermark: -1,
               lastStableOffset: -1,
               logStartOffset: -1,
+              abortedTransactions: null,
               records: Buffer.alloc(0),
             },
           ],

@@ -7,7 +7,8 @@
  * preferredReadReplica.
  * Not implemented: fetch sessions (sessionId/sessionEpoch/forgottenTopicsData and
  * rackId are read and dropped; the response always says sessionId 0, i.e. no
- * session), aborted transactions (always []), preferred read replica (always -1).
+ * session), preferred read replica (always -1). abortedTransactions: null for
+ * READ_UNCOMMITTED, the list for READ_COMMITTED.
  * v12+ (flexible, topic ids) not advertised.
  */
 import type {
@@ -78,7 +79,6 @@ const request = kafkaMessage<KafkaFetchRequest>('FetchRequest', '12+', [
 
 type KafkaFetchResponse = FetchResponse & { sessionId?: number };
 type KafkaFetchResponsePartition = FetchResponsePartition & {
-  abortedTransactions?: unknown[] | null;
   preferredReadReplica?: number;
 };
 
@@ -110,8 +110,7 @@ const response = kafkaMessage<KafkaFetchResponse>('FetchResponse', '12+', [
                 ),
                 versions: '4+',
                 nullableVersions: '4+',
-                default: [],
-                drop: true,
+                default: null,
               },
               {
                 name: 'preferredReadReplica',

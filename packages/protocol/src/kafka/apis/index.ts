@@ -27,6 +27,12 @@ import { KafkaApiVersionsApi } from './18-api-versions';
 import { KafkaCreateTopicsApi } from './19-create-topics';
 import { KafkaDeleteTopicsApi } from './20-delete-topics';
 import { KafkaInitProducerIdApi } from './22-init-producer-id';
+import { KafkaAddPartitionsToTxnApi } from './24-add-partitions-to-txn';
+import { KafkaAddOffsetsToTxnApi } from './25-add-offsets-to-txn';
+import { KafkaEndTxnApi } from './26-end-txn';
+import { KafkaTxnOffsetCommitApi } from './28-txn-offset-commit';
+import { KafkaDescribeTransactionsApi } from './65-describe-transactions';
+import { KafkaListTransactionsApi } from './66-list-transactions';
 import { KafkaOffsetForLeaderEpochApi } from './23-offset-for-leader-epoch';
 import { KafkaDescribeConfigsApi } from './32-describe-configs';
 import { KafkaAlterConfigsApi } from './33-alter-configs';
@@ -74,6 +80,10 @@ export const KAFKA_API_TABLE = {
   DeleteTopics: KafkaDeleteTopicsApi,
   InitProducerId: KafkaInitProducerIdApi,
   OffsetForLeaderEpoch: KafkaOffsetForLeaderEpochApi,
+  AddPartitionsToTxn: KafkaAddPartitionsToTxnApi,
+  AddOffsetsToTxn: KafkaAddOffsetsToTxnApi,
+  EndTxn: KafkaEndTxnApi,
+  TxnOffsetCommit: KafkaTxnOffsetCommitApi,
   DescribeConfigs: KafkaDescribeConfigsApi,
   AlterConfigs: KafkaAlterConfigsApi,
   SaslAuthenticate: KafkaSaslAuthenticateApi,
@@ -82,6 +92,8 @@ export const KAFKA_API_TABLE = {
   ElectLeaders: KafkaElectLeadersApi,
   IncrementalAlterConfigs: KafkaIncrementalAlterConfigsApi,
   DescribeCluster: KafkaDescribeClusterApi,
+  DescribeTransactions: KafkaDescribeTransactionsApi,
+  ListTransactions: KafkaListTransactionsApi,
 };
 type AdvertisedName = keyof typeof KAFKA_API_TABLE;
 
