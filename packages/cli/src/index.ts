@@ -12,6 +12,7 @@ import { demoCommand } from './commands/demo';
 import { experimentCommand } from './commands/experiment';
 import { groupCommand } from './commands/group';
 import { leaderElectionCommand } from './commands/leader-election';
+import { perfCommand } from './commands/perf';
 import { produceCommand } from './commands/produce';
 import { topicCommand } from './commands/topic';
 import { zkCommand } from './commands/zk';
@@ -36,6 +37,7 @@ export function buildCli(argv: string[]) {
       .command(leaderElectionCommand)
       .command(demoCommand)
       .command(experimentCommand)
+      .command(perfCommand)
       .demandCommand(
         1,
         'name a command: demo, zk, broker, cluster, topic, configs, produce, consume, group, leader-election or experiment',
