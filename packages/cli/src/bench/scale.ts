@@ -15,7 +15,7 @@
  * 250 ms. A step that does not finish within `--step-timeout-ms` prints "timeout".
  *
  *   node packages/cli/dist/bench/scale.js [--sizes 1000,3000,10000] [--partitions-per-topic 100]
- *        [--session-timeout-ms 6000] [--step-timeout-ms 600000]
+ *        [--session-timeout-ms 6000] [--step-timeout-ms 600000] [--cpu-prof-dir DIR]
  */
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -36,6 +36,8 @@ interface Options {
   perTopic: number;
   sessionTimeoutMs: number;
   stepTimeoutMs: number;
+  /** Brokers run with `node --cpu-prof` into this directory (profiles written at a clean exit). */
+  cpuProfDir?: string;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -51,6 +53,7 @@ function parseArgs(argv: string[]): Options {
     else if (argv[i] === '--partitions-per-topic') o.perTopic = Number(v);
     else if (argv[i] === '--session-timeout-ms') o.sessionTimeoutMs = Number(v);
     else if (argv[i] === '--step-timeout-ms') o.stepTimeoutMs = Number(v);
+    else if (argv[i] === '--cpu-prof-dir') o.cpuProfDir = v;
     else throw new Error(`unknown option ${argv[i]}`);
   }
   if (o.sizes.some((s) => !(s > 0)))
@@ -119,17 +122,20 @@ class Cluster {
       dir = makeTempDir(`kzoo-bench-scale-${id}-`);
       this.dirs.set(id, dir);
     }
-    const p = await startBrokerProcess({
-      id,
-      dataDir: dir,
-      zk: this.zk,
-      port: prev?.port,
-      kafkaPort: prev?.kafkaPort,
-      sessionTimeoutMs: this.o.sessionTimeoutMs,
-      cleanup: false,
-      env: { KZOO_LOG_LEVEL: 'warn' },
-      startTimeoutMs: 120000,
-    });
+    // a loaded machine can lose the ZooKeeper connection during the registration: try again
+    const p = await retryStart(() =>
+      startBrokerProcess({
+        id,
+        dataDir: dir,
+        zk: this.zk,
+        port: prev?.port,
+        kafkaPort: prev?.kafkaPort,
+        sessionTimeoutMs: this.o.sessionTimeoutMs,
+        cleanup: false,
+        env: { KZOO_LOG_LEVEL: 'warn' },
+        startTimeoutMs: 120000,
+      }),
+    );
     this.brokers.set(id, p);
     return p;
   }
@@ -194,6 +200,17 @@ class Cluster {
       for (const p of v.partitions) c.set(p.leader, (c.get(p.leader) ?? 0) + 1);
       return [1, 2, 3].every((id) => (c.get(id) ?? 0) >= n / 4);
     });
+  }
+}
+
+async function retryStart(fn: () => Promise<BrokerProcess>): Promise<BrokerProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      console.log(`  (broker start failed, retrying: ${(e as Error).message.split('\n')[0]})`);
+    }
   }
 }
 
@@ -318,7 +335,10 @@ async function runSize(
       rss,
     };
   } finally {
-    await Promise.all(cluster.live().map((b) => b.kill('SIGKILL')));
+    // with --cpu-prof-dir, a clean exit (SIGTERM) so that the profiles are written
+    await Promise.all(
+      cluster.live().map((b) => (o.cpuProfDir ? b.stop(120000) : b.kill('SIGKILL'))),
+    );
     for (const d of cluster.dirs.values()) removeDir(d);
   }
 }
@@ -331,6 +351,18 @@ async function main(): Promise<void> {
     `# scale bench: ${o.sizes.join(' / ')} partitions, RF=3, ${o.perTopic} partitions per topic, ` +
       `zookeeper.session.timeout.ms ${o.sessionTimeoutMs}`,
   );
+  if (o.cpuProfDir) {
+    // Node 20 refuses --cpu-prof in NODE_OPTIONS: the broker processes (spawned with
+    // process.execPath) start through a wrapper that adds it
+    fs.mkdirSync(o.cpuProfDir, { recursive: true });
+    const wrapper = `${o.cpuProfDir}/node-cpu-prof.sh`;
+    fs.writeFileSync(
+      wrapper,
+      `#!/bin/sh\nexec ${process.execPath} --cpu-prof --cpu-prof-dir=${o.cpuProfDir} "$@"\n`,
+      { mode: 0o755 },
+    );
+    process.execPath = wrapper;
+  }
   const zk = await startZooKeeper();
   const rows: Row[] = [];
   try {
