@@ -155,9 +155,21 @@ class Cluster {
       const live = ask ?? this.live();
       const ids = live.map((b) => b.id);
       const views = await Promise.all(live.map((b) => metadata(b.port, this.topics)));
-      if (views.every((v) => v !== undefined && ok(v, ids))) return performance.now() - t0;
+      if (views.every((v) => v !== undefined && ok(v, ids))) {
+        const ms = performance.now() - t0;
+        if (ms > 20000) this.printWarnings();
+        return ms;
+      }
       if (performance.now() > end) return null;
       await sleep(250);
+    }
+  }
+
+  /** A slow step: the brokers' last warnings (they log at WARN), to see what they waited for. */
+  printWarnings(): void {
+    for (const b of this.live()) {
+      const tail = b.stderr.trim().split('\n').filter(Boolean).slice(-3);
+      for (const l of tail) console.log(`    broker ${b.id} stderr: ${l.slice(0, 240)}`);
     }
   }
 
@@ -212,7 +224,9 @@ async function retryStart(fn: () => Promise<BrokerProcess>): Promise<BrokerProce
       return await fn();
     } catch (e) {
       if (attempt >= 3) throw e;
-      console.log(`  (broker start failed, retrying: ${(e as Error).message.split('\n')[0]})`);
+      console.log(
+        `  (broker start failed, retrying: ${(e as Error).message.trim().split('\n').slice(0, 4).join(' | ')})`,
+      );
     }
   }
 }
