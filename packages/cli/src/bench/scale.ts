@@ -3,19 +3,19 @@
  * (`kzoo broker start` through testkit) on a real ZooKeeper, for each N of `--sizes`
  * (default 1000,3000,10000), each on a fresh chroot. Measures, as Kafka operators do:
  *   create     CreateTopics (one request) → every partition has a leader and 3 in-sync replicas
- *   failover   SIGKILL the controller → a new controller, every partition led by a live broker
- *              (goal: ≤ zookeeper.session.timeout.ms + 5 s)
- *   restart    the killed broker back → every ISR full again
- *   ctl-shut   SIGTERM a broker leading ~1/3 (controlled shutdown) → the process exited
- *              (goal at 10,000: ≤ 3 s); then every partition led by the two others
- *   kill       SIGKILL a broker leading ~1/3 → every partition led again
  *   RSS        of each broker and of ZooKeeper, at rest after creation
+ *   ctl        SIGTERM a broker leading ~1/3 (controlled shutdown) → leaders moved off it
+ *              (goal at 10,000: ≤ 3 s), the process exited; restart → every ISR full again
+ *   failover   SIGKILL the controller → a new controller, every partition led by a live broker
+ *              (goal: ≤ zookeeper.session.timeout.ms + 5 s); restart → every ISR full again
+ *   kill       SIGKILL a broker leading ~1/3 → every partition led again; restart → ISRs full
  * Leaders are rebalanced (preferred election) before each step that needs a broker leading
  * a third. Times come from polling Metadata of every live broker (what clients see), every
  * 250 ms. A step that does not finish within `--step-timeout-ms` prints "timeout".
  *
  *   node packages/cli/dist/bench/scale.js [--sizes 1000,3000,10000] [--partitions-per-topic 100]
- *        [--session-timeout-ms 6000] [--step-timeout-ms 600000] [--cpu-prof-dir DIR]
+ *        [--session-timeout-ms 6000] [--step-timeout-ms 600000] [--steps ctl,failover,kill]
+ *        [--cpu-prof-dir DIR]
  */
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -36,6 +36,8 @@ interface Options {
   perTopic: number;
   sessionTimeoutMs: number;
   stepTimeoutMs: number;
+  /** Which steps after the creation: ctl (controlled shutdown), failover, kill. */
+  steps: Set<string>;
   /** Brokers run with `node --cpu-prof` into this directory (profiles written at a clean exit). */
   cpuProfDir?: string;
 }
@@ -46,6 +48,7 @@ function parseArgs(argv: string[]): Options {
     perTopic: 100,
     sessionTimeoutMs: 6000,
     stepTimeoutMs: 600000,
+    steps: new Set(['ctl', 'failover', 'kill']),
   };
   for (let i = 0; i < argv.length; i += 2) {
     const v = argv[i + 1];
@@ -54,8 +57,12 @@ function parseArgs(argv: string[]): Options {
     else if (argv[i] === '--session-timeout-ms') o.sessionTimeoutMs = Number(v);
     else if (argv[i] === '--step-timeout-ms') o.stepTimeoutMs = Number(v);
     else if (argv[i] === '--cpu-prof-dir') o.cpuProfDir = v;
+    else if (argv[i] === '--steps') o.steps = new Set(v.split(','));
     else throw new Error(`unknown option ${argv[i]}`);
   }
+  for (const st of o.steps)
+    if (!['ctl', 'failover', 'kill'].includes(st))
+      throw new Error(`--steps: unknown step ${st} (known: ctl, failover, kill)`);
   if (o.sizes.some((s) => !(s > 0)))
     throw new Error('--sizes expects positive numbers, e.g. 1000,3000');
   return o;
@@ -283,71 +290,90 @@ async function runSize(
       `, zk ${rssMiB(zkPid)} MiB`;
     console.log(`  RSS at rest: ${rss}`);
 
-    // controller failover
-    const ctl = (await cluster.view()).controllerId;
-    t0 = performance.now();
-    await cluster.brokers.get(ctl)!.kill('SIGKILL');
-    const failover = await cluster.until(
-      (v, ids) =>
-        v.controllerId !== ctl && ids.includes(v.controllerId) && cluster.allLed(n)(v, ids),
-      t0,
-    );
-    console.log(
-      `  SIGKILL controller ${ctl} → new controller, every partition led: ${s(failover)}`,
-    );
-    t0 = performance.now();
-    await cluster.start(ctl);
-    const failoverRestart = await cluster.until(cluster.allFull(n), t0);
-    console.log(`  restart broker ${ctl} → every ISR full: ${s(failoverRestart)}`);
+    let failover: number | null = null;
+    let failoverRestart: number | null = null;
+    let ctlShutdown: number | null = null;
+    let ctlMoved: number | null = null;
+    let ctlLed: number | null = null;
+    let ctlRestart: number | null = null;
+    let kill: number | null = null;
+    let killRestart: number | null = null;
+    // leaders stay balanced from the creation until a step moves them
+    let balanced = true;
 
     // controlled shutdown of a broker leading about a third (not the controller)
-    await cluster.rebalance(n);
-    const ctl2 = (await cluster.view()).controllerId;
-    const counts = await cluster.leaderCounts();
-    const victim = [1, 2, 3]
-      .filter((id) => id !== ctl2)
-      .sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0))[0];
-    console.log(
-      `  broker ${victim} leads ${counts.get(victim) ?? 0} partitions (controller: ${ctl2})`,
-    );
-    t0 = performance.now();
-    const victimProc = cluster.brokers.get(victim)!;
-    // leadership moved off the broker (the controlled shutdown proper), watched while it runs
-    const moved = cluster.until(
-      (v) => v.partitions.length === n && v.partitions.every((p) => p.leader !== victim),
-      t0,
-      [...cluster.live()].filter((b) => b.id !== victim),
-    );
-    const code = await victimProc.stop(o.stepTimeoutMs);
-    const ctlShutdown = performance.now() - t0;
-    const ctlMoved = await moved;
-    const ctlLed = await cluster.until(cluster.allLed(n), t0);
-    console.log(
-      `  SIGTERM broker ${victim} (controlled shutdown) → leaders moved off it: ${s(ctlMoved)}; ` +
-        `exit ${code}: ${s(ctlShutdown)}; every partition led: ${s(ctlLed)}`,
-    );
-    t0 = performance.now();
-    await cluster.start(victim);
-    const ctlRestart = await cluster.until(cluster.allFull(n), t0);
-    console.log(`  restart broker ${victim} → every ISR full: ${s(ctlRestart)}`);
+    if (o.steps.has('ctl')) {
+      if (!balanced) await cluster.rebalance(n);
+      const ctl2 = (await cluster.view()).controllerId;
+      const counts = await cluster.leaderCounts();
+      const victim = [1, 2, 3]
+        .filter((id) => id !== ctl2)
+        .sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0))[0];
+      console.log(
+        `  broker ${victim} leads ${counts.get(victim) ?? 0} partitions (controller: ${ctl2})`,
+      );
+      t0 = performance.now();
+      const victimProc = cluster.brokers.get(victim)!;
+      // leadership moved off the broker (the controlled shutdown proper), watched while it runs
+      const moved = cluster.until(
+        (v) => v.partitions.length === n && v.partitions.every((p) => p.leader !== victim),
+        t0,
+        [...cluster.live()].filter((b) => b.id !== victim),
+      );
+      const code = await victimProc.stop(o.stepTimeoutMs);
+      ctlShutdown = performance.now() - t0;
+      ctlMoved = await moved;
+      ctlLed = await cluster.until(cluster.allLed(n), t0);
+      console.log(
+        `  SIGTERM broker ${victim} (controlled shutdown) → leaders moved off it: ${s(ctlMoved)}; ` +
+          `exit ${code}: ${s(ctlShutdown)}; every partition led: ${s(ctlLed)}`,
+      );
+      t0 = performance.now();
+      await cluster.start(victim);
+      ctlRestart = await cluster.until(cluster.allFull(n), t0);
+      console.log(`  restart broker ${victim} → every ISR full: ${s(ctlRestart)}`);
+      balanced = false;
+    }
+
+    // controller failover
+    if (o.steps.has('failover')) {
+      const ctl = (await cluster.view()).controllerId;
+      t0 = performance.now();
+      await cluster.brokers.get(ctl)!.kill('SIGKILL');
+      failover = await cluster.until(
+        (v, ids) =>
+          v.controllerId !== ctl && ids.includes(v.controllerId) && cluster.allLed(n)(v, ids),
+        t0,
+      );
+      console.log(
+        `  SIGKILL controller ${ctl} → new controller, every partition led: ${s(failover)}`,
+      );
+      t0 = performance.now();
+      await cluster.start(ctl);
+      failoverRestart = await cluster.until(cluster.allFull(n), t0);
+      console.log(`  restart broker ${ctl} → every ISR full: ${s(failoverRestart)}`);
+      balanced = false;
+    }
 
     // SIGKILL of a broker leading about a third (not the controller)
-    await cluster.rebalance(n);
-    const ctl3 = (await cluster.view()).controllerId;
-    const counts3 = await cluster.leaderCounts();
-    const victim3 = [1, 2, 3]
-      .filter((id) => id !== ctl3)
-      .sort((a, b) => (counts3.get(b) ?? 0) - (counts3.get(a) ?? 0))[0];
-    t0 = performance.now();
-    await cluster.brokers.get(victim3)!.kill('SIGKILL');
-    const kill = await cluster.until(cluster.allLed(n), t0);
-    console.log(
-      `  SIGKILL broker ${victim3} (leading ${counts3.get(victim3) ?? 0}) → every partition led: ${s(kill)}`,
-    );
-    t0 = performance.now();
-    await cluster.start(victim3);
-    const killRestart = await cluster.until(cluster.allFull(n), t0);
-    console.log(`  restart broker ${victim3} → every ISR full: ${s(killRestart)}`);
+    if (o.steps.has('kill')) {
+      if (!balanced) await cluster.rebalance(n);
+      const ctl3 = (await cluster.view()).controllerId;
+      const counts3 = await cluster.leaderCounts();
+      const victim3 = [1, 2, 3]
+        .filter((id) => id !== ctl3)
+        .sort((a, b) => (counts3.get(b) ?? 0) - (counts3.get(a) ?? 0))[0];
+      t0 = performance.now();
+      await cluster.brokers.get(victim3)!.kill('SIGKILL');
+      kill = await cluster.until(cluster.allLed(n), t0);
+      console.log(
+        `  SIGKILL broker ${victim3} (leading ${counts3.get(victim3) ?? 0}) → every partition led: ${s(kill)}`,
+      );
+      t0 = performance.now();
+      await cluster.start(victim3);
+      killRestart = await cluster.until(cluster.allFull(n), t0);
+      console.log(`  restart broker ${victim3} → every ISR full: ${s(killRestart)}`);
+    }
     return {
       n,
       create,
