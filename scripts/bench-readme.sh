@@ -31,5 +31,6 @@ table=$(node scripts/bench-readme.js "$from")
 printf '%s\n' "$table"
 if [ "$write" = 1 ]; then
   node scripts/bench-readme.js "$from" --write README.md
+  npx prettier --write README.md >/dev/null
   echo "README.md: performance table replaced" >&2
 fi
