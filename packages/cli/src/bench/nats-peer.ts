@@ -59,10 +59,11 @@ async function main(): Promise<void> {
     }
   })();
   try {
-    const jsm = await jetstreamManager(nc);
     const stream = 'BENCH';
     for (;;) {
       try {
+        // jetstreamManager() asks for the account info: it fails too until the meta leader is up
+        const jsm = await jetstreamManager(nc);
         await jsm.streams.add({
           name: stream,
           subjects: ['bench.>'],
