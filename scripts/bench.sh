@@ -12,7 +12,11 @@
 #               broker process (ratio, goal >= 0.9x); kafkajs vs kzoo's Producer/Consumer
 #   9. harness  startCluster() (@kzoo/testkit): ZooKeeper + 3 brokers ready for an acks=all
 #               produce, in-process and process modes (goals < 1 s and < 2 s)
-# Run one alone with `bash scripts/bench.sh log|network|broker|e2e|replication|rf3|groups|kafka|harness`.
+#  10. deploy   as users deploy: broker processes, `kzoo perf` processes, limits, NATS
+#               JetStream R1/R3 as the peer, latency at 50 % load; each goal met/NOT met
+#  scale (not in `all`): 1,000 / 3,000 / 10,000 partitions RF=3 on 3 broker processes:
+#               creation, controller failover, broker SIGKILL, controlled shutdown, restart
+# Run one alone with `bash scripts/bench.sh log|network|broker|e2e|replication|rf3|groups|kafka|harness|deploy|scale`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export KZOO_LOG_LEVEL=${KZOO_LOG_LEVEL:-warn}
@@ -54,6 +58,18 @@ fi
 if [ "$only" = all ] || [ "$only" = kafka ]; then
   section "kafka: Kafka listener vs native listener, one broker process; kafkajs vs kzoo client"
   node --max-semi-space-size=64 packages/cli/dist/bench/kafka-wire.js --records 500000 --rounds 4 --client-records 200000 --client-rounds 3
+fi
+if [ "$only" = all ] || [ "$only" = deploy ]; then
+  section "deploy: broker processes, kzoo perf processes, NATS JetStream peer, latency at 50 % load"
+  # the peer: Debian's nats-server, installed on first use (root with apt-get only)
+  if ! command -v nats-server >/dev/null && [ ! -x /usr/sbin/nats-server ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null || echo "# nats-server could not be installed; the peer is skipped"
+  fi
+  PATH="$PATH:/usr/sbin" node packages/cli/dist/bench/deploy.js ${KZOO_BENCH_DEPLOY_ARGS:-}
+fi
+if [ "$only" = scale ]; then
+  section "scale: partitions RF=3 on 3 broker processes (controller costs)"
+  node packages/cli/dist/bench/scale.js ${KZOO_BENCH_SCALE_ARGS:-}
 fi
 if [ "$only" = all ] || [ "$only" = harness ]; then
   section "harness: startCluster() until an acks=all produce (packages/testkit)"

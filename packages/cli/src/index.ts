@@ -12,6 +12,7 @@ import { demoCommand } from './commands/demo';
 import { experimentCommand } from './commands/experiment';
 import { groupCommand } from './commands/group';
 import { leaderElectionCommand } from './commands/leader-election';
+import { perfCommand } from './commands/perf';
 import { produceCommand } from './commands/produce';
 import { topicCommand } from './commands/topic';
 import { transactionsCommand } from './commands/transactions';
@@ -40,6 +41,7 @@ export function buildCli(argv: string[]) {
       .command(demoCommand)
       .command(experimentCommand)
       .command(uiCommand)
+      .command(perfCommand)
       .demandCommand(
         1,
         'name a command: demo, zk, broker, cluster, topic, configs, produce, consume, group, leader-election or experiment',

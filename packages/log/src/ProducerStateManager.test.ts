@@ -153,6 +153,33 @@ describe('Log > ProducerStateManager > rebuild and snapshots', () => {
     again.close();
   });
 
+  test('close writes a snapshot only when state was mapped since the last one (Kafka’s lastSnapOffset rule)', () => {
+    const dir = tmpLogDir();
+    const snapshots = () => fs.readdirSync(dir).filter((f) => f.endsWith('.snapshot'));
+    const idle = Log.open(dir, {}, { time: new MockTime() });
+    idle.close();
+    expect(snapshots()).toEqual([]); // an idle log: no write, no fsync
+    const log = Log.open(dir, {}, { time: new MockTime(), hadCleanShutdown: true });
+    log.append(idem(31, 0, 0));
+    log.close();
+    expect(snapshots()).toEqual([snapshotFileName(2)]);
+    const mtime = fs.statSync(path.join(dir, snapshotFileName(2))).mtimeMs;
+    fs.utimesSync(path.join(dir, snapshotFileName(2)), 0, 0);
+    const reopened = Log.open(dir, {}, { time: new MockTime(), hadCleanShutdown: true });
+    reopened.close();
+    // nothing new: the snapshot loaded at open is not rewritten
+    expect(snapshots()).toEqual([snapshotFileName(2)]);
+    expect(fs.statSync(path.join(dir, snapshotFileName(2))).mtimeMs).toBe(0);
+    expect(mtime).toBeGreaterThan(0);
+    const more = Log.open(dir, {}, { time: new MockTime(), hadCleanShutdown: true });
+    more.append(idem(31, 0, 2));
+    more.close();
+    expect(snapshots()).toEqual([snapshotFileName(2), snapshotFileName(4)]);
+    const last = Log.open(dir, {}, { time: new MockTime(), hadCleanShutdown: true });
+    expect(last.append(idem(31, 0, 2)).duplicate).toBe(true);
+    last.close();
+  });
+
   test('state is rebuilt from batch headers past the last snapshot (and without any)', () => {
     const dir = tmpLogDir();
     const log = Log.open(dir, { 'segment.bytes': 300 }, { time: new MockTime() });

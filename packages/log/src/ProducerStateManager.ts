@@ -91,6 +91,8 @@ export class ProducerStateManager {
   private unreplicatedTxns: CompletedTxn[] = [];
   /** The state reflects the log below this offset. */
   mapEndOffset = 0;
+  /** The offset of the newest snapshot written or loaded (Kafka's lastSnapOffset, 0 at first). */
+  private lastSnapOffset = 0;
 
   constructor(
     readonly dir: string,
@@ -324,6 +326,7 @@ export class ProducerStateManager {
     this.unreplicatedTxns = [];
     this.mapEndOffset = offset;
     for (const off of this.listSnapshotOffsets()) this.deleteSnapshot(off);
+    this.lastSnapOffset = 0;
   }
 
   /** Clears the in-memory state (before a reload). */
@@ -355,15 +358,22 @@ export class ProducerStateManager {
 
   /** Deletes snapshots at offsets > `offset` (truncation). */
   deleteSnapshotsAbove(offset: number): void {
-    for (const off of this.listSnapshotOffsets()) if (off > offset) this.deleteSnapshot(off);
+    let newest = 0;
+    for (const off of this.listSnapshotOffsets())
+      if (off > offset) this.deleteSnapshot(off);
+      else newest = off;
+    this.lastSnapOffset = newest;
   }
 
   /**
    * Writes the state as `<mapEndOffset>.snapshot` (write to .tmp, fsync, rename) and
-   * keeps only the two newest snapshots.
+   * keeps only the two newest snapshots. Nothing when no state was mapped since the last
+   * snapshot (Kafka's `lastMapOffset > lastSnapOffset` rule): closing an idle log costs no
+   * write and no fsync.
    */
   takeSnapshot(): void {
     const offset = this.mapEndOffset;
+    if (offset <= this.lastSnapOffset) return;
     let size = 4 + 4 + 2 + 4;
     for (const e of this.producers.values()) size += 8 + 2 + 8 + 8 + 1 + e.batches.length * 28;
     const buf = Buffer.alloc(size);
@@ -396,6 +406,7 @@ export class ProducerStateManager {
       fs.closeSync(fd);
     }
     fs.renameSync(tmp, file);
+    this.lastSnapOffset = offset;
     const all = this.listSnapshotOffsets();
     for (const off of all.slice(0, Math.max(0, all.length - 2))) this.deleteSnapshot(off);
   }
@@ -415,6 +426,7 @@ export class ProducerStateManager {
           if (e.currentTxnFirstOffset >= 0) this.ongoing.add(e.producerId);
         this.unreplicatedTxns = [];
         this.mapEndOffset = off;
+        this.lastSnapOffset = off;
         return off;
       } catch (e) {
         this.logger?.warn('ignoring an unreadable producer state snapshot', {
@@ -427,6 +439,7 @@ export class ProducerStateManager {
     this.producers = new Map();
     this.ongoing.clear();
     this.unreplicatedTxns = [];
+    this.lastSnapOffset = 0;
     return -1;
   }
 }

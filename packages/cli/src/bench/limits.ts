@@ -2,7 +2,9 @@
  * What the benchmarks share: the raw loopback TCP limit measured in the same run,
  * Kafka's perf-tool timestamp format, and the record batch the raw load generators send.
  */
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Producer, ProducerRecord } from '@kzoo/client';
 import { buildRecordBatch, readBatchHeader } from '@kzoo/records';
@@ -98,4 +100,46 @@ export async function sendBounded(
   }
   await producer.flush();
   if (failure) throw failure;
+}
+
+/**
+ * Raw sequential file write then read of the same file (1 MiB chunks, no fsync; the
+ * read comes from the page cache, as a fetch of recent data does). MB/s each.
+ */
+export function fileWriteReadMBs(
+  dir: string,
+  totalBytes = 512 * MB,
+): { writeMBs: number; readMBs: number } {
+  const file = `${dir}/raw-limit-${process.pid}.bin`;
+  const chunk = Buffer.alloc(MB, 7);
+  const fd = fs.openSync(file, 'w');
+  let t0 = performance.now();
+  for (let w = 0; w < totalBytes; w += chunk.length) fs.writeSync(fd, chunk);
+  const writeSecs = (performance.now() - t0) / 1000;
+  fs.closeSync(fd);
+  const rfd = fs.openSync(file, 'r');
+  t0 = performance.now();
+  let read = 0;
+  for (;;) {
+    const n = fs.readSync(rfd, chunk, 0, chunk.length, read);
+    if (n <= 0) break;
+    read += n;
+  }
+  const readSecs = (performance.now() - t0) / 1000;
+  fs.closeSync(rfd);
+  fs.unlinkSync(file);
+  return { writeMBs: totalBytes / MB / writeSecs, readMBs: read / MB / readSecs };
+}
+
+/** The machine line every bench prints: kernel, CPUs, Node, and the load average now. */
+export function machineLine(): string {
+  const cpus = os.cpus();
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  return (
+    `machine: ${os.type()} ${os.release()} ${os.arch()}, ${cpus.length} x ${cpus[0]?.model.trim() ?? '?'}, ` +
+    `${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, node ${process.version}, load average ${load}`
+  );
 }

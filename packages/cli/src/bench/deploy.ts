@@ -1,0 +1,470 @@
+/**
+ * The bench as users deploy: ZooKeeper and brokers as processes (testkit's
+ * startBrokerProcess, i.e. `kzoo broker start`), load from `kzoo perf` processes, and in
+ * the same run the physical limits (loopback TCP, raw sequential write and read) and a
+ * peer doing the same work, NATS JetStream (Debian's nats-server; R1 on one server, R3 on
+ * three) through its Node client in its own process (bench/nats-peer.ts). Then the
+ * end-to-end latency with the producer at 50 % of the maximum measured just before, for
+ * acks=1 (1 broker) and acks=all (3 brokers, RF=3, min.insync.replicas 2). Each goal of
+ * issue 16 is printed with its figure and met/NOT met.
+ *
+ *   node packages/cli/dist/bench/deploy.js [--records 2000000] [--record-size 100]
+ *        [--partitions 4] [--latency-seconds 10] [--nats 1] [--nats-window 1000]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Admin } from '@kzoo/client';
+import { setLogLevel } from '@kzoo/common';
+import {
+  cliBinPath,
+  freePorts,
+  makeTempDir,
+  removeDir,
+  startBrokerProcess,
+  startZooKeeper,
+  type BrokerProcess,
+} from '@kzoo/testkit';
+import { fileWriteReadMBs, loopbackMBs, machineLine } from './limits';
+
+interface Options {
+  records: number;
+  recordSize: number;
+  partitions: number;
+  latencySeconds: number;
+  nats: boolean;
+  natsWindow: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    records: 2_000_000,
+    recordSize: 100,
+    partitions: 4,
+    latencySeconds: 10,
+    nats: true,
+    natsWindow: 1000,
+  };
+  for (let i = 0; i < argv.length; i += 2) {
+    const v = Number(argv[i + 1]);
+    if (!Number.isFinite(v)) throw new Error(`${argv[i]} expects a number, got ${argv[i + 1]}`);
+    if (argv[i] === '--records') o.records = v;
+    else if (argv[i] === '--record-size') o.recordSize = v;
+    else if (argv[i] === '--partitions') o.partitions = v;
+    else if (argv[i] === '--latency-seconds') o.latencySeconds = v;
+    else if (argv[i] === '--nats') o.nats = v === 1;
+    else if (argv[i] === '--nats-window') o.natsWindow = v;
+    else throw new Error(`unknown option ${argv[i]}`);
+  }
+  return o;
+}
+
+/** Runs a node script to completion, echoing its stdout; rejects on a non-zero exit. */
+function runNode(args: string[], label: string, timeoutMs = 600000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, KZOO_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+      process.stdout.write(
+        `  ${label}| ${d.toString().trimEnd().split('\n').join(`\n  ${label}| `)}\n`,
+      );
+    });
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(t);
+      if (code === 0) resolve(out);
+      else
+        reject(
+          new Error(
+            `${label} exited ${code ?? signal}: ${err.trim().split('\n').slice(-5).join(' | ')}`,
+          ),
+        );
+    });
+  });
+}
+
+const kzoo = (args: string[], label: string) => runNode([cliBinPath(), ...args], label);
+
+interface ProduceFigures {
+  recsPerSec: number;
+  mbPerSec: number;
+  p50: number;
+  p99: number;
+  p999: number;
+}
+
+function parseProduce(out: string): ProduceFigures {
+  const m =
+    /^(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), [\d.]+ ms avg latency, [\d.]+ ms max latency, (\d+) ms 50th, \d+ ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th\.$/m.exec(
+      out,
+    );
+  if (!m) throw new Error(`no final line in kzoo perf produce's output:\n${out}`);
+  return {
+    recsPerSec: Number(m[2]),
+    mbPerSec: Number(m[3]),
+    p50: Number(m[4]),
+    p99: Number(m[5]),
+    p999: Number(m[6]),
+  };
+}
+
+function parseConsume(out: string): {
+  recsPerSec: number;
+  fetchRecsPerSec: number;
+  mbPerSec: number;
+} {
+  const line = out.trim().split('\n').pop()!;
+  const f = line.split(', ');
+  if (f.length !== 10) throw new Error(`no CSV line in kzoo perf consume's output:\n${out}`);
+  return { mbPerSec: Number(f[3]), recsPerSec: Number(f[5]), fetchRecsPerSec: Number(f[9]) };
+}
+
+function parseLatency(out: string): { p50: number; p99: number; p999: number } {
+  const m = /p50 ([\d.]+) ms, p99 ([\d.]+) ms, p99\.9 ([\d.]+) ms/.exec(out);
+  if (!m) throw new Error(`no latency line in kzoo perf end-to-end-latency's output:\n${out}`);
+  return { p50: Number(m[1]), p99: Number(m[2]), p999: Number(m[3]) };
+}
+
+async function createTopic(
+  bootstrap: string,
+  topic: string,
+  partitions: number,
+  rf: number,
+): Promise<void> {
+  const admin = new Admin({ 'bootstrap.servers': bootstrap });
+  try {
+    await admin.createTopics([{ topic, numPartitions: partitions, replicationFactor: rf }]);
+    const end = Date.now() + 60000;
+    for (;;) {
+      const [d] = await admin.describeTopics([topic]).catch(() => [undefined]);
+      if (
+        d &&
+        d.partitions.length === partitions &&
+        d.partitions.every((p) => p.leader >= 0 && p.isr.length === rf)
+      )
+        return;
+      if (Date.now() > end) throw new Error(`topic ${topic}: no leaders and full ISRs after 60 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
+// ---- NATS JetStream ------------------------------------------------------------------
+
+interface NatsCluster {
+  servers: string;
+  procs: ChildProcess[];
+  dirs: string[];
+}
+
+async function startNats(n: number): Promise<NatsCluster> {
+  const ports = await freePorts(n * 2);
+  const procs: ChildProcess[] = [];
+  const dirs: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const dir = makeTempDir(`kzoo-bench-nats-${i + 1}-`);
+    dirs.push(dir);
+    const conf = [
+      `server_name: n${i + 1}`,
+      `listen: 127.0.0.1:${ports[i]}`,
+      `jetstream { store_dir: "${dir}" }`,
+      ...(n > 1
+        ? [
+            `cluster { name: kzoo-bench, listen: 127.0.0.1:${ports[n + i]}, routes: [${ports
+              .slice(n)
+              .map((p) => `nats-route://127.0.0.1:${p}`)
+              .join(', ')}] }`,
+          ]
+        : []),
+    ].join('\n');
+    fs.writeFileSync(path.join(dir, 'nats.conf'), conf + '\n');
+    const p = spawn('nats-server', ['-c', path.join(dir, 'nats.conf')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    p.stderr!.resume();
+    procs.push(p);
+  }
+  return {
+    servers: ports
+      .slice(0, n)
+      .map((p) => `127.0.0.1:${p}`)
+      .join(','),
+    procs,
+    dirs,
+  };
+}
+
+async function stopNats(c: NatsCluster): Promise<void> {
+  await Promise.all(
+    c.procs.map(
+      (p) =>
+        new Promise<void>((r) => {
+          if (p.exitCode !== null || p.signalCode !== null) return r();
+          p.once('exit', () => r());
+          p.kill('SIGKILL');
+        }),
+    ),
+  );
+  for (const d of c.dirs) removeDir(d);
+}
+
+interface NatsFigures {
+  publishPerSec: number;
+  consumePerSec: number;
+}
+
+async function natsRun(replicas: number, o: Options): Promise<NatsFigures> {
+  const cluster = await startNats(replicas);
+  try {
+    const out = await runNode(
+      [
+        path.join(__dirname, 'nats-peer.js'),
+        '--servers',
+        cluster.servers,
+        '--replicas',
+        String(replicas),
+        '--records',
+        String(o.records),
+        '--record-size',
+        String(o.recordSize),
+        '--window',
+        String(o.natsWindow),
+      ],
+      `nats-r${replicas}`,
+    );
+    const m = /^RESULT publish ([\d.]+) consume ([\d.]+)$/m.exec(out);
+    if (!m) throw new Error(`no RESULT line from nats-peer:\n${out}`);
+    return { publishPerSec: Number(m[1]), consumePerSec: Number(m[2]) };
+  } finally {
+    await stopNats(cluster);
+  }
+}
+
+function natsAvailable(): boolean {
+  const paths = (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/usr/bin']);
+  return paths.some((p) => fs.existsSync(path.join(p, 'nats-server')));
+}
+
+// ---- main --------------------------------------------------------------------------
+
+const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${(n / 1e3).toFixed(0)} k`);
+const goal = (ok: boolean) => (ok ? 'met' : 'NOT met');
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  setLogLevel('warn');
+  console.log(`# ${machineLine()}`);
+  console.log(
+    `# deploy bench: ${o.records} records of ${o.recordSize} bytes, ${o.partitions} partitions; broker ` +
+      'processes on a real ZooKeeper; load from `kzoo perf` processes',
+  );
+  const dirs: string[] = [];
+  const procs: BrokerProcess[] = [];
+  const zk = await startZooKeeper();
+  try {
+    const tcp = await loopbackMBs();
+    const scratch = makeTempDir('kzoo-bench-limits-');
+    dirs.push(scratch);
+    const disk = fileWriteReadMBs(scratch);
+    console.log(
+      `# physical limits (same run): loopback TCP ${tcp.toFixed(0)} MB/s, raw sequential write ` +
+        `${disk.writeMBs.toFixed(0)} MB/s, raw read ${disk.readMBs.toFixed(0)} MB/s`,
+    );
+    const start = async (
+      id: number,
+      chroot: string,
+      extra: Record<string, string | number> = {},
+    ) => {
+      const dataDir = makeTempDir(`kzoo-bench-${chroot}-${id}-`);
+      dirs.push(dataDir);
+      const p = await startBrokerProcess({
+        id,
+        dataDir,
+        zk: `${zk.connectString}/${chroot}`,
+        sessionTimeoutMs: 10000,
+        cleanup: false,
+        env: { KZOO_LOG_LEVEL: 'warn' },
+        extraConfig: { 'controlled.shutdown.enable': false, ...extra },
+        startTimeoutMs: 60000,
+      });
+      procs.push(p);
+      return p;
+    };
+    const single = await start(1, 'single');
+    const three = [
+      await start(1, 'three', { 'min.insync.replicas': 2 }),
+      await start(2, 'three', { 'min.insync.replicas': 2 }),
+      await start(3, 'three', { 'min.insync.replicas': 2 }),
+    ];
+    const b1 = `127.0.0.1:${single.port}`;
+    const b3 = three.map((b) => `127.0.0.1:${b.port}`).join(',');
+    await createTopic(b1, 'perf-1', o.partitions, 1);
+    await createTopic(b3, 'perf-3', o.partitions, 3);
+    await createTopic(b1, 'lat-1', o.partitions, 1);
+    await createTopic(b3, 'lat-3', o.partitions, 3);
+
+    const produceArgs = (topic: string, bootstrap: string, acks: string, throughput = -1) => [
+      'perf',
+      'produce',
+      '--topic',
+      topic,
+      '--num-records',
+      String(o.records),
+      '--record-size',
+      String(o.recordSize),
+      '--throughput',
+      String(throughput),
+      '--producer-props',
+      `bootstrap.servers=${bootstrap}`,
+      `acks=${acks}`,
+    ];
+    console.log('\n## kzoo perf produce -> 1 broker process, acks=1');
+    const p1 = parseProduce(await kzoo(produceArgs('perf-1', b1, '1'), 'produce'));
+    console.log('\n## kzoo perf consume <- 1 broker process');
+    const c1 = parseConsume(
+      await kzoo(
+        [
+          'perf',
+          'consume',
+          '--bootstrap-server',
+          b1,
+          '--topic',
+          'perf-1',
+          '--messages',
+          String(o.records),
+        ],
+        'consume',
+      ),
+    );
+    console.log('\n## kzoo perf produce -> 3 broker processes, RF=3, acks=all (idempotent)');
+    const p3 = parseProduce(await kzoo(produceArgs('perf-3', b3, 'all'), 'produce'));
+
+    const latency = async (topic: string, bootstrap: string, acks: string, max: number) => {
+      const rate = Math.max(1, Math.floor(max / 2));
+      const n = Math.min(2_000_000, Math.max(1000, Math.floor(rate * o.latencySeconds)));
+      return parseLatency(
+        await kzoo(
+          [
+            'perf',
+            'end-to-end-latency',
+            '--bootstrap-server',
+            bootstrap,
+            '--topic',
+            topic,
+            '--num-records',
+            String(n),
+            '--producer-acks',
+            acks,
+            '--record-size',
+            String(o.recordSize),
+            '--throughput',
+            String(rate),
+          ],
+          'latency',
+        ),
+      );
+    };
+    console.log(
+      `\n## end-to-end latency at 50 % of the max: 1 broker, acks=1, ${fmt(p1.recsPerSec / 2)} records/s`,
+    );
+    const l1 = await latency('lat-1', b1, '1', p1.recsPerSec);
+    console.log(
+      `\n## end-to-end latency at 50 % of the max: RF=3 acks=all, ${fmt(p3.recsPerSec / 2)} records/s`,
+    );
+    const l3 = await latency('lat-3', b3, 'all', p3.recsPerSec);
+
+    for (const p of procs.splice(0)) await p.kill('SIGKILL');
+
+    let r1: NatsFigures | undefined;
+    let r3: NatsFigures | undefined;
+    if (o.nats && natsAvailable()) {
+      // the peer failing (say its cluster not forming on a loaded machine) leaves kzoo's figures
+      const peer = async (n: number) => {
+        console.log(
+          `\n## NATS JetStream R${n} (${n} nats-server${n > 1 ? 's' : ''}), ${o.natsWindow} publishes in flight`,
+        );
+        return natsRun(n, o).catch((e: Error) => {
+          console.log(`# NATS JetStream R${n} failed: ${e.message.split('\n')[0].slice(0, 300)}`);
+          return undefined;
+        });
+      };
+      r1 = await peer(1);
+      r3 = await peer(3);
+    } else if (o.nats) {
+      console.log(
+        '\n# NATS JetStream: nats-server not found (apt-get install nats-server); peer skipped',
+      );
+    }
+
+    const rf3Ratio = p3.recsPerSec / p1.recsPerSec;
+    console.log('\n=== summary (machine loaded? see the load average above) ===');
+    console.log(`# ${machineLine()}`);
+    console.log(
+      `SUMMARY produce-1 ${p1.recsPerSec.toFixed(0)} rec/s ${p1.mbPerSec.toFixed(1)} MB/s p50 ${p1.p50} p99 ${p1.p99} p99.9 ${p1.p999} ms`,
+    );
+    console.log(
+      `SUMMARY consume-1 ${c1.recsPerSec.toFixed(0)} rec/s (fetch only ${c1.fetchRecsPerSec.toFixed(0)}) ${c1.mbPerSec.toFixed(1)} MB/s`,
+    );
+    console.log(
+      `SUMMARY produce-rf3-all ${p3.recsPerSec.toFixed(0)} rec/s ${p3.mbPerSec.toFixed(1)} MB/s p50 ${p3.p50} p99 ${p3.p99} p99.9 ${p3.p999} ms`,
+    );
+    console.log(`SUMMARY latency-50%-acks1 p50 ${l1.p50} p99 ${l1.p99} p99.9 ${l1.p999} ms`);
+    console.log(`SUMMARY latency-50%-rf3-all p50 ${l3.p50} p99 ${l3.p99} p99.9 ${l3.p999} ms`);
+    console.log(
+      `SUMMARY limits loopback ${tcp.toFixed(0)} MB/s write ${disk.writeMBs.toFixed(0)} MB/s read ${disk.readMBs.toFixed(0)} MB/s; ` +
+        `produce-1 ${((p1.mbPerSec / Math.min(tcp, disk.writeMBs)) * 100).toFixed(1)}% of min(loopback, write); ` +
+        `consume ${((c1.mbPerSec / tcp) * 100).toFixed(1)}% of loopback`,
+    );
+    const na = 'n/a';
+    if (r1 || r3)
+      console.log(
+        `SUMMARY jetstream R1 publish ${r1?.publishPerSec.toFixed(0) ?? na} consume ${r1?.consumePerSec.toFixed(0) ?? na}; ` +
+          `R3 publish ${r3?.publishPerSec.toFixed(0) ?? na} consume ${r3?.consumePerSec.toFixed(0) ?? na} msgs/s`,
+      );
+    console.log(
+      `GOAL produce 1 broker acks=1 >= 1,000,000 records/s: ${goal(p1.recsPerSec >= 1e6)} (${fmt(p1.recsPerSec)})`,
+    );
+    console.log(
+      `GOAL RF=3 acks=all >= 0.5x of 1 broker acks=1: ${goal(rf3Ratio >= 0.5)} (${rf3Ratio.toFixed(2)}x, ${fmt(p3.recsPerSec)})`,
+    );
+    console.log(
+      `GOAL consume >= 1,500,000 records/s: ${goal(c1.fetchRecsPerSec >= 1.5e6)} (${fmt(c1.fetchRecsPerSec)} fetching, ${fmt(c1.recsPerSec)} with the group join)`,
+    );
+    console.log(
+      `GOAL latency at 50 % load RF=3 acks=all p50 <= 3 / p99 <= 10 / p99.9 <= 25 ms: ` +
+        `${goal(l3.p50 <= 3 && l3.p99 <= 10 && l3.p999 <= 25)} (${l3.p50} / ${l3.p99} / ${l3.p999} ms)`,
+    );
+    if (r1) {
+      const pub = p1.recsPerSec / r1.publishPerSec;
+      const con = c1.fetchRecsPerSec / r1.consumePerSec;
+      console.log(`GOAL publish >= 10x JetStream R1: ${goal(pub >= 10)} (${pub.toFixed(1)}x)`);
+      console.log(`GOAL consume >= 3x JetStream R1: ${goal(con >= 3)} (${con.toFixed(1)}x)`);
+    }
+    if (r3) {
+      const rep = p3.recsPerSec / r3.publishPerSec;
+      console.log(
+        `GOAL RF=3 acks=all >= 10x JetStream R3 publish: ${goal(rep >= 10)} (${rep.toFixed(1)}x)`,
+      );
+    }
+  } finally {
+    await Promise.all(procs.map((p) => p.kill('SIGKILL')));
+    await zk.stop();
+    for (const d of dirs) removeDir(d);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

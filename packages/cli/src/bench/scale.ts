@@ -1,0 +1,464 @@
+/**
+ * The controller at scale: topics totalling N partitions (RF=3) on 3 broker processes
+ * (`kzoo broker start` through testkit) on a real ZooKeeper, for each N of `--sizes`
+ * (default 1000,3000,10000), each on a fresh chroot. Measures, as Kafka operators do:
+ *   create     CreateTopics (one request) → every partition has a leader and 3 in-sync replicas
+ *   RSS        of each broker and of ZooKeeper, at rest after creation
+ *   ctl        SIGTERM a broker leading ~1/3 (controlled shutdown) → leaders moved off it
+ *              (goal at 10,000: ≤ 3 s), the process exited; restart → every ISR full again
+ *   failover   SIGKILL the controller → a new controller, every partition led by a live broker
+ *              (goal: ≤ zookeeper.session.timeout.ms + 5 s); restart → every ISR full again
+ *   kill       SIGKILL a broker leading ~1/3 → every partition led again; restart → ISRs full
+ * Leaders are rebalanced (preferred election) before each step that needs a broker leading
+ * a third. Times come from polling Metadata of every live broker (what clients see), every
+ * 250 ms. A step that does not finish within `--step-timeout-ms` prints "timeout".
+ *
+ *   node packages/cli/dist/bench/scale.js [--sizes 1000,3000,10000] [--partitions-per-topic 100]
+ *        [--session-timeout-ms 6000] [--step-timeout-ms 600000] [--steps ctl,failover,kill]
+ *        [--cpu-prof-dir DIR]
+ */
+import * as fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { Admin } from '@kzoo/client';
+import { setLogLevel } from '@kzoo/common';
+import { Connection } from '@kzoo/protocol';
+import {
+  makeTempDir,
+  removeDir,
+  startBrokerProcess,
+  startZooKeeper,
+  type BrokerProcess,
+} from '@kzoo/testkit';
+import { machineLine } from './limits';
+
+interface Options {
+  sizes: number[];
+  perTopic: number;
+  sessionTimeoutMs: number;
+  stepTimeoutMs: number;
+  /** Which steps after the creation: ctl (controlled shutdown), failover, kill. */
+  steps: Set<string>;
+  /** Brokers run with `node --cpu-prof` into this directory (profiles written at a clean exit). */
+  cpuProfDir?: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    sizes: [1000, 3000, 10000],
+    perTopic: 100,
+    sessionTimeoutMs: 6000,
+    stepTimeoutMs: 600000,
+    steps: new Set(['ctl', 'failover', 'kill']),
+  };
+  for (let i = 0; i < argv.length; i += 2) {
+    const v = argv[i + 1];
+    if (argv[i] === '--sizes') o.sizes = v.split(',').map(Number);
+    else if (argv[i] === '--partitions-per-topic') o.perTopic = Number(v);
+    else if (argv[i] === '--session-timeout-ms') o.sessionTimeoutMs = Number(v);
+    else if (argv[i] === '--step-timeout-ms') o.stepTimeoutMs = Number(v);
+    else if (argv[i] === '--cpu-prof-dir') o.cpuProfDir = v;
+    else if (argv[i] === '--steps') o.steps = new Set(v.split(','));
+    else throw new Error(`unknown option ${argv[i]}`);
+  }
+  for (const st of o.steps)
+    if (!['ctl', 'failover', 'kill'].includes(st))
+      throw new Error(`--steps: unknown step ${st} (known: ctl, failover, kill)`);
+  if (o.sizes.some((s) => !(s > 0)))
+    throw new Error('--sizes expects positive numbers, e.g. 1000,3000');
+  return o;
+}
+
+interface PartitionView {
+  leader: number;
+  isr: number;
+}
+interface View {
+  controllerId: number;
+  partitions: PartitionView[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function metadata(port: number, topics: string[]): Promise<View | undefined> {
+  let c: Connection | undefined;
+  try {
+    c = await Connection.connect({ host: '127.0.0.1', port, requestTimeoutMs: 30000 });
+    const md = await c.request(3, 0, {
+      topics: topics.map((name) => ({ name })),
+      allowAutoTopicCreation: false,
+    });
+    return {
+      controllerId: md.controllerId,
+      partitions: md.topics.flatMap((t) =>
+        t.errorCode === 0
+          ? t.partitions.map((p) => ({ leader: p.leaderId, isr: p.isrNodes.length }))
+          : [],
+      ),
+    };
+  } catch {
+    return undefined;
+  } finally {
+    await c?.close().catch(() => undefined);
+  }
+}
+
+function rssMiB(pid: number | undefined): string {
+  if (pid === undefined) return '?';
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? (Number(m[1]) / 1024).toFixed(0) : '?';
+  } catch {
+    return '?';
+  }
+}
+
+class Cluster {
+  readonly brokers = new Map<number, BrokerProcess>();
+  readonly dirs = new Map<number, string>();
+  readonly topics: string[] = [];
+
+  constructor(
+    readonly zk: string,
+    readonly o: Options,
+  ) {}
+
+  async start(id: number): Promise<BrokerProcess> {
+    const prev = this.brokers.get(id);
+    let dir = this.dirs.get(id);
+    if (!dir) {
+      dir = makeTempDir(`kzoo-bench-scale-${id}-`);
+      this.dirs.set(id, dir);
+    }
+    // a loaded machine can lose the ZooKeeper connection during the registration: try again
+    const p = await retryStart(() =>
+      startBrokerProcess({
+        id,
+        dataDir: dir,
+        zk: this.zk,
+        port: prev?.port,
+        kafkaPort: prev?.kafkaPort,
+        sessionTimeoutMs: this.o.sessionTimeoutMs,
+        cleanup: false,
+        env: { KZOO_LOG_LEVEL: 'warn' },
+        startTimeoutMs: 120000,
+      }),
+    );
+    this.brokers.set(id, p);
+    return p;
+  }
+
+  live(): BrokerProcess[] {
+    return [...this.brokers.values()].filter((b) => b.running);
+  }
+
+  /** Polls every live broker's metadata until `ok` holds for all; the elapsed ms, or null on timeout. */
+  async until(
+    ok: (v: View, liveIds: number[]) => boolean,
+    t0 = performance.now(),
+    ask?: BrokerProcess[],
+  ): Promise<number | null> {
+    const end = t0 + this.o.stepTimeoutMs;
+    for (;;) {
+      const live = ask ?? this.live();
+      const ids = live.map((b) => b.id);
+      const views = await Promise.all(live.map((b) => metadata(b.port, this.topics)));
+      if (views.every((v) => v !== undefined && ok(v, ids))) {
+        const ms = performance.now() - t0;
+        if (ms > 20000) this.printWarnings();
+        return ms;
+      }
+      if (performance.now() > end) return null;
+      await sleep(250);
+    }
+  }
+
+  /** A slow step: the brokers' last warnings (they log at WARN), to see what they waited for. */
+  printWarnings(): void {
+    for (const b of this.live()) {
+      const tail = b.stderr.trim().split('\n').filter(Boolean).slice(-3);
+      for (const l of tail) console.log(`    broker ${b.id} stderr: ${l.slice(0, 240)}`);
+    }
+  }
+
+  allLed(n: number) {
+    return (v: View, ids: number[]) =>
+      v.partitions.length === n && v.partitions.every((p) => ids.includes(p.leader));
+  }
+  allFull(n: number) {
+    return (v: View, ids: number[]) =>
+      v.partitions.length === n && v.partitions.every((p) => ids.includes(p.leader) && p.isr === 3);
+  }
+
+  async view(): Promise<View> {
+    const b = this.live()[0];
+    const v = await metadata(b.port, this.topics);
+    if (!v) throw new Error(`no metadata from broker ${b.id}`);
+    return v;
+  }
+
+  async leaderCounts(): Promise<Map<number, number>> {
+    const counts = new Map<number, number>();
+    for (const p of (await this.view()).partitions)
+      counts.set(p.leader, (counts.get(p.leader) ?? 0) + 1);
+    return counts;
+  }
+
+  /** Preferred leader election for everything; waits until each broker leads about a third. */
+  async rebalance(n: number): Promise<void> {
+    const admin = new Admin({
+      'bootstrap.servers': this.live()
+        .map((b) => `127.0.0.1:${b.port}`)
+        .join(','),
+    });
+    try {
+      await admin
+        .electLeaders(null)
+        .catch((e: Error) => console.log(`  (preferred leader election failed: ${e.message})`));
+    } finally {
+      await admin.close();
+    }
+    await this.until((v) => {
+      const c = new Map<number, number>();
+      for (const p of v.partitions) c.set(p.leader, (c.get(p.leader) ?? 0) + 1);
+      return [1, 2, 3].every((id) => (c.get(id) ?? 0) >= n / 4);
+    });
+  }
+}
+
+async function retryStart(fn: () => Promise<BrokerProcess>): Promise<BrokerProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      console.log(
+        `  (broker start failed, retrying: ${(e as Error).message.trim().split('\n').slice(0, 4).join(' | ')})`,
+      );
+    }
+  }
+}
+
+const s = (ms: number | null) => (ms === null ? 'timeout' : `${(ms / 1000).toFixed(2)} s`);
+
+interface Row {
+  n: number;
+  create: number | null;
+  failover: number | null;
+  failoverRestart: number | null;
+  ctlShutdown: number | null;
+  ctlMoved: number | null;
+  ctlLed: number | null;
+  ctlRestart: number | null;
+  kill: number | null;
+  killLed: number | null;
+  killRestart: number | null;
+  rss: string;
+}
+
+async function runSize(
+  zkConnect: string,
+  n: number,
+  o: Options,
+  zkPid: number | undefined,
+): Promise<Row> {
+  const cluster = new Cluster(`${zkConnect}/scale-${n}-${process.pid}`, o);
+  try {
+    for (const id of [1, 2, 3]) await cluster.start(id);
+    const topicsN = Math.ceil(n / o.perTopic);
+    const boot = cluster
+      .live()
+      .map((b) => `127.0.0.1:${b.port}`)
+      .join(',');
+    const admin = new Admin({ 'bootstrap.servers': boot, 'request.timeout.ms': 300000 });
+    const specs = Array.from({ length: topicsN }, (_, i) => ({
+      topic: `scale-${i}`,
+      numPartitions: Math.min(o.perTopic, n - i * o.perTopic),
+      replicationFactor: 3,
+    }));
+    cluster.topics.push(...specs.map((t) => t.topic));
+    console.log(`## ${n} partitions: ${topicsN} topics, RF=3, 3 broker processes`);
+    let t0 = performance.now();
+    try {
+      await admin.createTopics(specs, { timeoutMs: 300000 });
+    } finally {
+      await admin.close();
+    }
+    const create = await cluster.until(cluster.allFull(n), t0);
+    console.log(`  create → every partition led, ISR 3: ${s(create)}`);
+    const rss =
+      [1, 2, 3].map((id) => `b${id} ${rssMiB(cluster.brokers.get(id)!.pid)}`).join(', ') +
+      `, zk ${rssMiB(zkPid)} MiB`;
+    console.log(`  RSS at rest: ${rss}`);
+
+    let failover: number | null = null;
+    let failoverRestart: number | null = null;
+    let ctlShutdown: number | null = null;
+    let ctlMoved: number | null = null;
+    let ctlLed: number | null = null;
+    let ctlRestart: number | null = null;
+    let kill: number | null = null;
+    let killRestart: number | null = null;
+    // leaders stay balanced from the creation until a step moves them
+    let balanced = true;
+
+    // controlled shutdown of a broker leading about a third (not the controller)
+    if (o.steps.has('ctl')) {
+      if (!balanced) await cluster.rebalance(n);
+      const ctl2 = (await cluster.view()).controllerId;
+      const counts = await cluster.leaderCounts();
+      const victim = [1, 2, 3]
+        .filter((id) => id !== ctl2)
+        .sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0))[0];
+      console.log(
+        `  broker ${victim} leads ${counts.get(victim) ?? 0} partitions (controller: ${ctl2})`,
+      );
+      t0 = performance.now();
+      const victimProc = cluster.brokers.get(victim)!;
+      // leadership moved off the broker (the controlled shutdown proper), watched while it runs
+      const moved = cluster.until(
+        (v) => v.partitions.length === n && v.partitions.every((p) => p.leader !== victim),
+        t0,
+        [...cluster.live()].filter((b) => b.id !== victim),
+      );
+      const code = await victimProc.stop(o.stepTimeoutMs);
+      ctlShutdown = performance.now() - t0;
+      ctlMoved = await moved;
+      ctlLed = await cluster.until(cluster.allLed(n), t0);
+      console.log(
+        `  SIGTERM broker ${victim} (controlled shutdown) → leaders moved off it: ${s(ctlMoved)}; ` +
+          `exit ${code}: ${s(ctlShutdown)}; every partition led: ${s(ctlLed)}`,
+      );
+      t0 = performance.now();
+      await cluster.start(victim);
+      ctlRestart = await cluster.until(cluster.allFull(n), t0);
+      console.log(`  restart broker ${victim} → every ISR full: ${s(ctlRestart)}`);
+      balanced = false;
+    }
+
+    // controller failover
+    if (o.steps.has('failover')) {
+      const ctl = (await cluster.view()).controllerId;
+      t0 = performance.now();
+      await cluster.brokers.get(ctl)!.kill('SIGKILL');
+      failover = await cluster.until(
+        (v, ids) =>
+          v.controllerId !== ctl && ids.includes(v.controllerId) && cluster.allLed(n)(v, ids),
+        t0,
+      );
+      console.log(
+        `  SIGKILL controller ${ctl} → new controller, every partition led: ${s(failover)}`,
+      );
+      t0 = performance.now();
+      await cluster.start(ctl);
+      failoverRestart = await cluster.until(cluster.allFull(n), t0);
+      console.log(`  restart broker ${ctl} → every ISR full: ${s(failoverRestart)}`);
+      balanced = false;
+    }
+
+    // SIGKILL of a broker leading about a third (not the controller)
+    if (o.steps.has('kill')) {
+      if (!balanced) await cluster.rebalance(n);
+      const ctl3 = (await cluster.view()).controllerId;
+      const counts3 = await cluster.leaderCounts();
+      const victim3 = [1, 2, 3]
+        .filter((id) => id !== ctl3)
+        .sort((a, b) => (counts3.get(b) ?? 0) - (counts3.get(a) ?? 0))[0];
+      t0 = performance.now();
+      await cluster.brokers.get(victim3)!.kill('SIGKILL');
+      kill = await cluster.until(cluster.allLed(n), t0);
+      console.log(
+        `  SIGKILL broker ${victim3} (leading ${counts3.get(victim3) ?? 0}) → every partition led: ${s(kill)}`,
+      );
+      t0 = performance.now();
+      await cluster.start(victim3);
+      killRestart = await cluster.until(cluster.allFull(n), t0);
+      console.log(`  restart broker ${victim3} → every ISR full: ${s(killRestart)}`);
+    }
+    return {
+      n,
+      create,
+      failover,
+      failoverRestart,
+      ctlShutdown,
+      ctlMoved,
+      ctlLed,
+      ctlRestart,
+      kill,
+      killLed: kill,
+      killRestart,
+      rss,
+    };
+  } finally {
+    // with --cpu-prof-dir, a clean exit (SIGTERM) so that the profiles are written
+    await Promise.all(
+      cluster.live().map((b) => (o.cpuProfDir ? b.stop(120000) : b.kill('SIGKILL'))),
+    );
+    for (const d of cluster.dirs.values()) removeDir(d);
+  }
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  setLogLevel('warn');
+  console.log(`# ${machineLine()}`);
+  console.log(
+    `# scale bench: ${o.sizes.join(' / ')} partitions, RF=3, ${o.perTopic} partitions per topic, ` +
+      `zookeeper.session.timeout.ms ${o.sessionTimeoutMs}`,
+  );
+  if (o.cpuProfDir) {
+    // Node 20 refuses --cpu-prof in NODE_OPTIONS: the broker processes (spawned with
+    // process.execPath) start through a wrapper that adds it
+    fs.mkdirSync(o.cpuProfDir, { recursive: true });
+    const wrapper = `${o.cpuProfDir}/node-cpu-prof.sh`;
+    fs.writeFileSync(
+      wrapper,
+      `#!/bin/sh\nexec ${process.execPath} --cpu-prof --cpu-prof-dir=${o.cpuProfDir} "$@"\n`,
+      { mode: 0o755 },
+    );
+    process.execPath = wrapper;
+  }
+  const zk = await startZooKeeper();
+  const rows: Row[] = [];
+  try {
+    for (const n of o.sizes) rows.push(await runSize(zk.connectString, n, o, zk.nodes[0]?.pid));
+  } finally {
+    await zk.stop();
+  }
+  const per = (ms: number | null, n: number) =>
+    ms === null ? '—' : `${((ms * 1000) / n).toFixed(0)} µs`;
+  console.log(`\n# ${machineLine()}`);
+  console.log(
+    '| partitions | create (per partition) | controller failover | restart → ISR full | controlled shutdown: leaders moved / SIGTERM → exit | SIGKILL broker → all led | RSS at rest (MiB) |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of rows)
+    console.log(
+      `| ${r.n} | ${s(r.create)} (${per(r.create, r.n)}) | ${s(r.failover)} | ${s(r.failoverRestart)} | ${s(r.ctlMoved)} / ${s(r.ctlShutdown)} | ${s(r.kill)} | ${r.rss} |`,
+    );
+  const big = rows.find((r) => r.n >= 10000) ?? rows[rows.length - 1];
+  const small = rows[0];
+  const goal = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  if (big) {
+    console.log(
+      `GOAL controlled shutdown at ${big.n} partitions <= 3 s (leaders moved): ${goal(big.ctlMoved !== null && big.ctlMoved <= 3000)} (${s(big.ctlMoved)}; SIGTERM → exit ${s(big.ctlShutdown)})`,
+    );
+    console.log(
+      `GOAL controller failover at ${big.n} <= session timeout + 5 s (${(o.sessionTimeoutMs + 5000) / 1000} s): ` +
+        `${goal(big.failover !== null && big.failover <= o.sessionTimeoutMs + 5000)} (${s(big.failover)})`,
+    );
+  }
+  if (big && small && big !== small && big.create !== null && small.create !== null) {
+    const ratio = big.create / big.n / (small.create / small.n);
+    console.log(
+      `GOAL creation cost per partition roughly flat ${small.n} → ${big.n} (<= 2x): ${goal(ratio <= 2)} (${ratio.toFixed(2)}x)`,
+    );
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,175 @@
+/**
+ * `kzoo perf end-to-end-latency`: Kafka's EndToEndLatency. A producer (linger.ms 0) and a
+ * consumer (fetch.max.wait.ms 0) assigned to every partition at its end, in one process:
+ * each record is sent, acknowledged, then polled back and checked (same bytes, exactly
+ * one record), one at a time; progress `i<TAB>ms` every 1000 records, then the average and
+ * the 50th/99th/99.9th percentiles. A missing topic is created with 1 partition, RF 1.
+ *
+ * kzoo's addition, `--throughput R`: latency at a set load. The producer sends at R
+ * records/s without waiting (each value starts with its send time), the consumer reads
+ * alongside, and each record's latency is its arrival minus its send time (one clock, one
+ * process). Same closing lines, plus a line with the percentiles to 0.01 ms.
+ */
+import { performance } from 'node:perf_hooks';
+import { Admin, Consumer, Producer } from '@kzoo/client';
+import { fineLatencyLine, latencyResultLines, throttleDelayMs } from './stats';
+
+export interface EndToEndOptions {
+  bootstrap: string;
+  topic: string;
+  numRecords: number;
+  acks: string;
+  recordSize: number;
+  props: Record<string, string>;
+  /** Records/s for the at-load mode; undefined: Kafka's one-at-a-time mode. */
+  throughput?: number;
+  print?: (line: string) => void;
+}
+
+export interface EndToEndResult {
+  latenciesMs: Float64Array;
+  avgMs: number;
+}
+
+const POLL_TIMEOUT_MS = 60000;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function runEndToEndLatency(o: EndToEndOptions): Promise<EndToEndResult> {
+  const print = o.print ?? ((l: string) => void process.stdout.write(l + '\n'));
+  if (o.acks !== '1' && o.acks !== 'all')
+    throw new Error('Latency testing requires synchronous acknowledgement. Please use 1 or all');
+  const base = { ...o.props, 'bootstrap.servers': o.bootstrap };
+  const admin = new Admin(base);
+  try {
+    const topics = await admin.listTopics();
+    if (!topics.includes(o.topic)) {
+      print(
+        `Topic "${o.topic}" does not exist. Will create topic with 1 partition(s) and replication factor = 1`,
+      );
+      await admin.createTopics([{ topic: o.topic, numPartitions: 1, replicationFactor: 1 }]);
+    }
+  } finally {
+    await admin.close();
+  }
+  const consumer = new Consumer({
+    ...base,
+    'enable.auto.commit': false,
+    'auto.offset.reset': 'latest',
+    'fetch.max.wait.ms': 0,
+  });
+  const producer = new Producer({
+    ...base,
+    'linger.ms': 0,
+    acks: o.acks,
+  });
+  try {
+    const partitions = await producer.partitionsFor(o.topic);
+    const tps = partitions.map((partition) => ({ topic: o.topic, partition }));
+    consumer.assign(tps);
+    consumer.seekToEnd(tps);
+    for (const tp of tps) await consumer.position(tp);
+    const result =
+      o.throughput === undefined
+        ? await oneAtATime(o, producer, consumer, print)
+        : await atLoad(o, o.throughput, producer, consumer, print);
+    for (const line of latencyResultLines(result.latenciesMs)) print(line);
+    if (o.throughput !== undefined)
+      print(
+        `# at ${o.throughput} records/s: ${fineLatencyLine(result.latenciesMs)} (${result.latenciesMs.length} records)`,
+      );
+    return result;
+  } finally {
+    await producer.close();
+    await consumer.close();
+  }
+}
+
+async function oneAtATime(
+  o: EndToEndOptions,
+  producer: Producer,
+  consumer: Consumer,
+  print: (l: string) => void,
+): Promise<EndToEndResult> {
+  const latencies = new Float64Array(o.numRecords);
+  let total = 0;
+  let seed = 1;
+  for (let i = 0; i < o.numRecords; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    const message = Buffer.alloc(o.recordSize, 65 + ((seed >>> 16) % 26));
+    const begin = performance.now();
+    await producer.send(o.topic, { value: message });
+    const records = await consumer.poll(POLL_TIMEOUT_MS);
+    const elapsed = performance.now() - begin;
+    if (records.length === 0)
+      throw new Error(`poll() timed out before finding a result (timeout:[${POLL_TIMEOUT_MS}])`);
+    const read = records[0].value;
+    if (!read || !read.equals(message))
+      throw new Error(
+        `The message read [${read?.toString() ?? 'null'}] did not match the message sent [${message.toString()}]`,
+      );
+    if (records.length !== 1)
+      throw new Error(
+        `Only one result was expected during this test. We found [${records.length}]`,
+      );
+    if (i % 1000 === 0) print(`${i}\t${elapsed}`);
+    total += elapsed;
+    latencies[i] = elapsed;
+  }
+  return { latenciesMs: latencies, avgMs: o.numRecords ? total / o.numRecords : 0 };
+}
+
+async function atLoad(
+  o: EndToEndOptions,
+  throughput: number,
+  producer: Producer,
+  consumer: Consumer,
+  print: (l: string) => void,
+): Promise<EndToEndResult> {
+  if (!(throughput > 0)) throw new Error('--throughput must be > 0 for latency at a set load');
+  if (o.recordSize < 12) throw new Error('--record-size must be >= 12 with --throughput');
+  const now = () => performance.timeOrigin + performance.now();
+  const latencies = new Float64Array(o.numRecords);
+  let received = 0;
+  let failure: Error | undefined;
+  const consumed = (async () => {
+    let lastSeen = now();
+    while (received < o.numRecords && !failure) {
+      const recs = await consumer.poll(100);
+      const t = now();
+      if (recs.length > 0) lastSeen = t;
+      else if (t - lastSeen > POLL_TIMEOUT_MS)
+        throw new Error(`no record for ${POLL_TIMEOUT_MS} ms after ${received} of ${o.numRecords}`);
+      for (const r of recs) {
+        if (!r.value || r.value.length !== o.recordSize)
+          throw new Error(`record at offset ${r.offset} is not one this run sent`);
+        const i = r.value.readUInt32BE(8);
+        latencies[i] = t - r.value.readDoubleBE(0);
+        received++;
+      }
+    }
+  })();
+  consumed.catch((e: unknown) => (failure ??= e as Error));
+  const start = now();
+  let lastPrint = start;
+  for (let i = 0; i < o.numRecords && !failure; i++) {
+    const value = Buffer.alloc(o.recordSize, 65 + (i % 26));
+    value.writeDoubleBE(now(), 0);
+    value.writeUInt32BE(i, 8);
+    producer.send(o.topic, { value }, (err) => {
+      if (err) failure ??= err;
+    });
+    const t = now();
+    if (t - lastPrint >= 5000) {
+      print(`${i} records sent, ${received} received`);
+      lastPrint = t;
+    }
+    const delay = throttleDelayMs(throughput, i + 1, t - start);
+    if (delay > 0) await sleep(delay);
+  }
+  await producer.flush();
+  await consumed;
+  if (failure) throw failure;
+  let total = 0;
+  for (const l of latencies) total += l;
+  return { latenciesMs: latencies, avgMs: total / o.numRecords };
+}

@@ -1,0 +1,177 @@
+// `kzoo perf produce|consume|end-to-end-latency` as their own processes against one broker
+// process, with modest record counts: what each prints (Kafka's formats) and that the
+// records really went through. Needs `npx tsc -b` first.
+import { randomBytes } from 'node:crypto';
+import { Admin, Consumer } from '@kzoo/client';
+import { runCli, TestCluster } from '@kzoo/testkit';
+
+const name = (p: string) => `${p}-${randomBytes(4).toString('hex')}`;
+
+async function endOffsets(bootstrap: string, topic: string, partitions: number): Promise<number> {
+  const c = new Consumer({ 'bootstrap.servers': bootstrap });
+  try {
+    const tps = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }));
+    c.assign(tps);
+    c.seekToEnd(tps);
+    let sum = 0;
+    for (const tp of tps) sum += await c.position(tp);
+    return sum;
+  } finally {
+    await c.close();
+  }
+}
+
+describe('cli > kzoo perf (processes)', () => {
+  let cluster: TestCluster;
+  let bootstrap: string;
+  let topic: string;
+  const N = 5000;
+
+  beforeAll(async () => {
+    cluster = await TestCluster.start({ brokers: 1, waitForMetadata: true });
+    bootstrap = `127.0.0.1:${cluster.broker(1).port}`;
+    topic = name('perf');
+    const admin = new Admin({ 'bootstrap.servers': bootstrap });
+    try {
+      await admin.createTopics([{ topic, numPartitions: 2, replicationFactor: 1 }]);
+    } finally {
+      await admin.close();
+    }
+  }, 120000);
+
+  it('perf produce sends N records and prints kafka-producer-perf-test’s final line', async () => {
+    const r = await runCli(
+      [
+        'perf',
+        'produce',
+        '--topic',
+        topic,
+        '--num-records',
+        String(N),
+        '--record-size',
+        '100',
+        '--throughput',
+        '-1',
+        '--producer-props',
+        `bootstrap.servers=${bootstrap}`,
+        'acks=1',
+      ],
+      { timeoutMs: 90000 },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').pop()).toMatch(
+      new RegExp(
+        `^${N} records sent, \\d+\\.\\d{6} records/sec \\(\\d+\\.\\d{2} MB/sec\\), \\d+\\.\\d{2} ms avg latency, ` +
+          '\\d+\\.\\d{2} ms max latency, \\d+ ms 50th, \\d+ ms 95th, \\d+ ms 99th, \\d+ ms 99\\.9th\\.$',
+      ),
+    );
+    expect(await endOffsets(bootstrap, topic, 2)).toBe(N);
+  }, 120000);
+
+  it('perf consume reads them in a group and prints kafka-consumer-perf-test’s CSV', async () => {
+    const r = await runCli(
+      [
+        'perf',
+        'consume',
+        '--bootstrap-server',
+        bootstrap,
+        '--topic',
+        topic,
+        '--messages',
+        String(N),
+        '--group',
+        name('perf-group'),
+      ],
+      { timeoutMs: 90000 },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const [header, line] = r.stdout.trim().split('\n');
+    expect(header).toBe(
+      'start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, ' +
+        'rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec',
+    );
+    const f = line.split(', ');
+    expect(f).toHaveLength(10);
+    expect(f[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}$/);
+    expect(f[2]).toBe(((N * 100) / (1024 * 1024)).toFixed(4));
+    expect(f[4]).toBe(String(N));
+  }, 120000);
+
+  it('perf end-to-end-latency creates a missing topic, checks each record, prints percentiles', async () => {
+    const t = name('e2e');
+    const r = await runCli(
+      [
+        'perf',
+        'end-to-end-latency',
+        '--bootstrap-server',
+        bootstrap,
+        '--topic',
+        t,
+        '--num-records',
+        '30',
+        '--producer-acks',
+        'all',
+      ],
+      { timeoutMs: 90000 },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe(
+      `Topic "${t}" does not exist. Will create topic with 1 partition(s) and replication factor = 1`,
+    );
+    expect(lines[1]).toMatch(/^0\t\d+(\.\d+)?$/);
+    expect(lines[2]).toMatch(/^Avg latency: \d+\.\d{4} ms$/);
+    expect(lines[3]).toMatch(/^Percentiles: 50th = \d+, 99th = \d+, 99\.9th = \d+$/);
+    expect(await endOffsets(bootstrap, t, 1)).toBe(30);
+
+    // at a set load: 200 records at 400/s into the same topic, each measured end to end
+    const l = await runCli(
+      [
+        'perf',
+        'end-to-end-latency',
+        '--bootstrap-server',
+        bootstrap,
+        '--topic',
+        t,
+        '--num-records',
+        '200',
+        '--throughput',
+        '400',
+      ],
+      { timeoutMs: 90000 },
+    );
+    expect(l.stderr).toBe('');
+    expect(l.code).toBe(0);
+    expect(l.stdout).toMatch(
+      /^# at 400 records\/s: p50 \d+\.\d\d ms, p99 \d+\.\d\d ms, p99\.9 \d+\.\d\d ms, max \d+\.\d\d ms \(200 records\)$/m,
+    );
+    expect(await endOffsets(bootstrap, t, 1)).toBe(230);
+  }, 150000);
+
+  it('bad input is one clear line and exit code 2', async () => {
+    const r = await runCli(
+      [
+        'perf',
+        'produce',
+        '--topic',
+        topic,
+        '--num-records',
+        '10',
+        '--record-size',
+        '100',
+        '--throughput',
+        '-1',
+        '--producer-props',
+        'acks',
+      ],
+      { timeoutMs: 30000 },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      'kzoo: Invalid property for --producer-props: "acks" (expected key=value)',
+    );
+  }, 60000);
+});

@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// Builds the README performance table from the output of `bash scripts/bench.sh log` and
+// `deploy` (and `scale`, if present) — see scripts/bench-readme.sh.
+//   node scripts/bench-readme.js BENCH_OUTPUT [--write README.md]
+'use strict';
+const fs = require('node:fs');
+const [file, flag, readme] = process.argv.slice(2);
+if (!file) {
+  process.stderr.write('usage: node scripts/bench-readme.js BENCH_OUTPUT [--write README.md]\n');
+  process.exit(2);
+}
+const out = fs.readFileSync(file, 'utf8');
+const grab = (re) => {
+  const m = re.exec(out);
+  return m ? m.slice(1) : null;
+};
+const need = (re, what) => {
+  const m = grab(re);
+  if (!m) {
+    process.stderr.write(`bench-readme: no ${what} in ${file}\n`);
+    process.exit(1);
+  }
+  return m;
+};
+const machine = need(/^# machine: (.*)$/m, 'machine line (deploy section)')[0];
+const rows = [];
+const goal = (name) => {
+  const m = grab(new RegExp(`^GOAL ${name}.*?: (met|NOT met) \\((.*)\\)$`, 'm'));
+  return m ? (m[0] === 'met' ? 'met' : '**NOT met**') : '—';
+};
+const logW = grab(/^raw sequential write\s*: (\d+) MB\/s/m);
+const logA = grab(/^log append\s*: (\d+) MB\/s\s+([\d.]+) M records\/s/m);
+const logAR = grab(/^append \/ raw write\s*: ([\d.]+)/m);
+const logR = grab(/^log sequential read\s*: (\d+) MB\/s/m);
+const rawR = grab(/^raw sequential read\s*: (\d+) MB\/s/m);
+const logRR = grab(/^read \/ raw read\s*: ([\d.]+)/m);
+if (logA && logW && logAR)
+  rows.push([
+    'log append, one partition (`log`)',
+    `${logA[0]} MB/s, ${logA[1]} M records/s`,
+    `raw sequential write ${logW[0]} MB/s (${logAR[0]}×)`,
+    `≥ 0.8× raw — ${Number(logAR[0]) >= 0.8 ? 'met' : '**NOT met**'}`,
+  ]);
+if (logR && rawR && logRR)
+  rows.push([
+    'log sequential read, page cache (`log`)',
+    `${logR[0]} MB/s`,
+    `raw read ${rawR[0]} MB/s (${logRR[0]}×)`,
+    `≥ 0.9× raw — ${Number(logRR[0]) >= 0.9 ? 'met' : '**NOT met**'}`,
+  ]);
+const lim = need(
+  /^SUMMARY limits loopback (\d+) MB\/s write (\d+) MB\/s read (\d+) MB\/s/m,
+  'limits',
+);
+const p1 = need(
+  /^SUMMARY produce-1 (\d+) rec\/s ([\d.]+) MB\/s p50 (\d+) p99 (\d+) p99\.9 (\d+) ms/m,
+  'produce-1',
+);
+const c1 = need(
+  /^SUMMARY consume-1 (\d+) rec\/s \(fetch only (\d+)\) ([\d.]+) MB\/s/m,
+  'consume-1',
+);
+const p3 = need(
+  /^SUMMARY produce-rf3-all (\d+) rec\/s ([\d.]+) MB\/s p50 (\d+) p99 (\d+) p99\.9 (\d+) ms/m,
+  'produce-rf3-all',
+);
+const l1 = need(
+  /^SUMMARY latency-50%-acks1 p50 ([\d.]+) p99 ([\d.]+) p99\.9 ([\d.]+) ms/m,
+  'latency acks=1',
+);
+const l3 = need(
+  /^SUMMARY latency-50%-rf3-all p50 ([\d.]+) p99 ([\d.]+) p99\.9 ([\d.]+) ms/m,
+  'latency rf3',
+);
+const js = grab(
+  /^SUMMARY jetstream R1 publish (\d+) consume (\d+); R3 publish (\d+) consume (\d+)/m,
+);
+const k = (n) =>
+  Number(n) >= 1e6 ? `${(Number(n) / 1e6).toFixed(2)} M` : `${(Number(n) / 1e3).toFixed(0)} k`;
+rows.push([
+  '`kzoo perf produce` → 1 broker process, acks=1 (`deploy`)',
+  `${k(p1[0])} records/s (${p1[1]} MB/s), p50 ${p1[2]} / p99 ${p1[3]} / p99.9 ${p1[4]} ms`,
+  `loopback ${lim[0]} MB/s, raw write ${lim[1]} MB/s` +
+    (js ? `; JetStream R1 ${k(js[0])}/s (${(p1[0] / js[0]).toFixed(1)}×)` : ''),
+  `≥ 1 M — ${goal('produce 1 broker')}` +
+    (js ? `; ≥ 10× JetStream — ${goal('publish >= 10x')}` : ''),
+]);
+rows.push([
+  '`kzoo perf consume` ← 1 broker process (`deploy`)',
+  `${k(c1[1])} records/s fetching (${k(c1[0])} with the group join)`,
+  `loopback ${lim[0]} MB/s` +
+    (js ? `; JetStream R1 ${k(js[1])}/s (${(c1[1] / js[1]).toFixed(1)}×)` : ''),
+  `≥ 1.5 M — ${goal('consume >= 1,500,000')}` +
+    (js ? `; ≥ 3× JetStream — ${goal('consume >= 3x')}` : ''),
+]);
+rows.push([
+  '`kzoo perf produce` → 3 broker processes, RF=3, acks=all (`deploy`)',
+  `${k(p3[0])} records/s (${(p3[0] / p1[0]).toFixed(2)}× of acks=1), p50 ${p3[2]} / p99 ${p3[3]} / p99.9 ${p3[4]} ms`,
+  js ? `JetStream R3 ${k(js[2])}/s (${(p3[0] / js[2]).toFixed(1)}×)` : '—',
+  `≥ 0.5× — ${goal('RF=3 acks=all >= 0.5x')}` +
+    (js ? `; ≥ 10× JetStream R3 — ${goal('RF=3 acks=all >= 10x')}` : ''),
+]);
+rows.push([
+  'end-to-end latency at 50 % load, acks=1 (`deploy`)',
+  `p50 ${l1[0]} / p99 ${l1[1]} / p99.9 ${l1[2]} ms`,
+  '—',
+  '—',
+]);
+rows.push([
+  'end-to-end latency at 50 % load, RF=3 acks=all (`deploy`)',
+  `p50 ${l3[0]} / p99 ${l3[1]} / p99.9 ${l3[2]} ms`,
+  '—',
+  `≤ 3 / 10 / 25 ms — ${goal('latency at 50 % load')}`,
+]);
+const head = [
+  'what (`bash scripts/bench.sh <section>`)',
+  'kzoo',
+  'physical limit / peer, same run',
+  'goal (issue 16)',
+];
+const line = (cells) => `| ${cells.join(' | ')} |`;
+const lines = [
+  `Measured by \`bash scripts/bench-readme.sh\` (${new Date().toISOString().slice(0, 10)}): ${machine}.`,
+  '',
+  line(head),
+  line(head.map(() => '---')),
+  ...rows.map(line),
+];
+const scaleTable = out.match(/^\| partitions \|.*\n\|[- |]+\|\n(?:\|.*\|\n?)+/m);
+if (scaleTable)
+  lines.push(
+    '',
+    'Controller at scale (`bash scripts/bench.sh scale`):',
+    '',
+    scaleTable[0].trimEnd(),
+  );
+const block = lines.join('\n');
+if (flag === '--write') {
+  const path = readme ?? 'README.md';
+  const text = fs.readFileSync(path, 'utf8');
+  const start = '<!-- bench-table:start -->';
+  const end = '<!-- bench-table:end -->';
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) {
+    process.stderr.write(
+      `bench-readme: ${path} has no ${start} ... ${end} block; add it where the table goes\n`,
+    );
+    process.exit(1);
+  }
+  fs.writeFileSync(path, text.slice(0, i + start.length) + '\n' + block + '\n' + text.slice(j));
+} else {
+  process.stdout.write(block + '\n');
+}
