@@ -31,7 +31,7 @@ import {
   type ControllerEpochInfo,
   type ElectionFailure,
 } from './PartitionStateMachine';
-import { ReplicaStateMachine } from './ReplicaStateMachine';
+import { ReplicaStateMachine, type PartitionAndReplica } from './ReplicaStateMachine';
 import { registeredPeerAddress, type PeerAddressResolver } from '../network/peerAddress';
 import { TopicDeletionManager } from './TopicDeletionManager';
 import { PartitionState, ReplicaState } from './states';
@@ -178,18 +178,22 @@ export class ControllerPartitions {
       this.context.liveBrokerIds(),
       this.context.allPartitions(),
     );
+    // Kafka's replicaStateMachine.startup, before partitionStateMachine.startup: replicas
+    // on dead brokers go OfflineReplica, which takes them out of the ISRs (a dead leader
+    // leaves leader -1, leader_epoch + 1); only then are the leaderless partitions
+    // elected (leader_epoch + 1 again), so the epochs match Kafka's after a controller
+    // and a leader die together.
     this.rsm.startup(batch);
-    await this.psm.startup(batch);
-    // Replicas on dead brokers leave the ISRs (a controller that died half way through a
-    // broker failure left that undone; the elections above covered dead leaders).
     const registered = new Set(this.context.liveBrokerIds());
-    const deadReplicaIds = new Set(
-      this.context
-        .allPartitions()
-        .flatMap((tp) => this.context.replicasOf(tp))
-        .filter((id) => !registered.has(id)),
-    );
-    if (deadReplicaIds.size > 0) await this.onReplicasBecomeOffline(deadReplicaIds, batch);
+    const offline = this.rsm
+      .replicasOf(this.context.allPartitions())
+      .filter((r) => !registered.has(r.replica) && !this.context.topicsToBeDeleted.has(r.topic));
+    await this.removeOfflineReplicasFromIsr(offline, batch);
+    await this.psm.startup(batch);
+    if (offline.length > 0)
+      batch.addUpdateMetadataRequestForBrokers(this.context.liveBrokerIds(), [
+        ...new Map(offline.map((r) => [tpKey(r.topic, r.partition), r as TP])).values(),
+      ]);
     const toDelete = await this.zk.getTopicDeletions(this.deleteWatcher);
     await this.deletion.enqueueTopicsForDeletion(toDelete);
     await this.deletion.resumeDeletions(batch);
@@ -371,7 +375,15 @@ export class ControllerPartitions {
       replicas.filter((r) => this.rsm.state(r) !== ReplicaState.NonExistentReplica),
       ReplicaState.OfflineReplica,
     );
-    // OfflineReplica's ZooKeeper part, one write per partition at a time.
+    await this.removeOfflineReplicasFromIsr(replicas, batch);
+    batch.addUpdateMetadataRequestForBrokers(this.context.liveBrokerIds(), [...unique.values()]);
+  }
+
+  /** OfflineReplica's ZooKeeper part: out of the ISR, one write per partition at a time. */
+  private async removeOfflineReplicasFromIsr(
+    replicas: PartitionAndReplica[],
+    batch: ControllerBrokerRequestBatch,
+  ): Promise<void> {
     const byPartition = new Map<string, { tp: TP; ids: number[] }>();
     for (const r of replicas) {
       const k = tpKey(r.topic, r.partition);
@@ -385,7 +397,6 @@ export class ControllerPartitions {
         for (const id of ids) await this.psm.removeReplicaFromIsr(tp, id, batch);
       }),
     );
-    batch.addUpdateMetadataRequestForBrokers(this.context.liveBrokerIds(), [...unique.values()]);
   }
 
   /**

@@ -216,6 +216,54 @@ describe('broker > controller > KafkaController (in-memory ZooKeeper, mock clock
 
   // The bound behind broker/test/elections.int.test.ts ("leads within session timeout
   // + 1 s"): ZooKeeper's session expiry is the whole wait; the controller adds no timer.
+  // Kafka's onControllerFailover runs replicaStateMachine.startup (dead replicas out of
+  // the ISRs: leader -1, epoch + 1) before partitionStateMachine.startup (the election:
+  // epoch + 1 again), so a partition whose leader died with the controller ends at
+  // leader_epoch 2, not 1.
+  it('failover after the controller and a leader die together: ISR removal first, then the election', async () => {
+    const env = await cluster();
+    const { createTopic, state, sessions, zookeeper } = env;
+    await createTopic('t', [[3, 2]]);
+    expect(await state('t', 0)).toMatchObject({ leader: 3, leaderEpoch: 0, isr: [3, 2] });
+    const channel2 = new RecordingChannel();
+    const zk2 = sessions.get(2)!;
+    const second = new KafkaController({
+      brokerId: 2,
+      zkClient: zk2,
+      registerBroker: () => zk2.registerBroker(info(2)),
+      channel: channel2,
+      timer: env.timer,
+      autoLeaderRebalanceEnable: false,
+    });
+    second.startup();
+    const settle2 = async () => {
+      for (let i = 0; i < 10; i++) {
+        await second.idle();
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    };
+    await settle2();
+    expect(second.activeControllerId).toBe(1);
+    try {
+      // controller 1 and leader 3 go in the same instant
+      await Promise.all([sessions.get(1)!.close(), sessions.get(3)!.close()]);
+      await settle2();
+      expect(second.isActive()).toBe(true);
+      expect(second.epoch).toBe(2);
+      const s = await state('t', 0);
+      expect(s).toMatchObject({ leader: 2, leaderEpoch: 2, isr: [2], controllerEpoch: 2 });
+      // one write took the dead leader out (leader -1), one elected the new leader
+      expect(s.zkVersion).toBe(2);
+      const lai = channel2.sent
+        .filter((x) => x.apiKey === 4 && x.to === 2)
+        .flatMap((x) => (x.body as RequestOf<4>).partitionStates);
+      expect(lai.at(-1)).toMatchObject({ leader: 2, leaderEpoch: 2 });
+      expect(zookeeper.controllerEpoch?.epoch).toBe(2);
+    } finally {
+      await second.shutdown();
+    }
+  });
+
   it('failover takes no time on the clock: the ISR survivor is elected and told at once', async () => {
     const { createTopic, state, kill, channel, timer } = await cluster([1, 2, 3], {
       autoLeaderRebalanceEnable: true,

@@ -290,7 +290,7 @@ export class PartitionStateMachine {
       isr: result.state.isr.join(','),
       leaderEpoch: result.state.leaderEpoch,
     });
-    if (result.state.leader < 0 && this.state(tp) !== PartitionState.NewPartition)
+    if (result.state.leader < 0 && this.state(tp) === PartitionState.OnlinePartition)
       this.transitionTo(tp, PartitionState.OfflinePartition);
     batch.addLeaderAndIsrRequestForBrokers(
       this.context.replicasOf(tp).filter((r) => r !== replica && this.context.isLive(r)),
