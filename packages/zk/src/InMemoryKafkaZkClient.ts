@@ -45,6 +45,7 @@ import {
   DeleteTopicsTopicZNode,
   DeleteTopicsZNode,
   FeatureZNode,
+  featureDataEqual,
   FeatureZNodeData,
   IsrChangeNotificationSequenceZNode,
   IsrChangeNotificationZNode,
@@ -340,12 +341,17 @@ export class InMemoryKafkaZkClient extends KafkaZkDerivedReads implements KafkaZ
     this.zk.fire('data', ControllerZNode.path(), 'deleted');
   }
 
-  async createOrUpdateFeatureZNode(data: FeatureZNodeData, epochZkVersion: number): Promise<void> {
+  async createOrUpdateFeatureZNode(
+    data: FeatureZNodeData,
+    epochZkVersion: number,
+  ): Promise<{ written: boolean; zkVersion: number }> {
+    const cur = this.zk.feature;
+    if (cur && featureDataEqual(FeatureZNode.decode(cur.json), data))
+      return { written: false, zkVersion: cur.version };
     this.zk.checkControllerEpoch(epochZkVersion, `write ${FeatureZNode.path()}`);
     const json = FeatureZNode.encode(data);
-    this.zk.feature = this.zk.feature
-      ? { json, version: this.zk.feature.version + 1 }
-      : { json, version: 0 };
+    this.zk.feature = cur ? { json, version: cur.version + 1 } : { json, version: 0 };
+    return { written: true, zkVersion: this.zk.feature.version };
   }
 
   async getFeatureZNode(): Promise<FeatureZNodeData | null> {

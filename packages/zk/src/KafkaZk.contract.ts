@@ -107,7 +107,15 @@ export function kafkaZkContract(name: string, setup: () => ContractEnv): void {
         ControllerMovedError,
       );
       expect(await b.getControllerId()).toBe(1);
-      await a.createOrUpdateFeatureZNode({ status: 1, features: {} }, 1);
+      expect(await a.createOrUpdateFeatureZNode({ status: 1, features: {} }, 1)).toEqual({
+        written: true,
+        zkVersion: 0,
+      });
+      // the same content again (a later failover) writes nothing, as Kafka
+      expect(await a.createOrUpdateFeatureZNode({ status: 1, features: {} }, 1)).toEqual({
+        written: false,
+        zkVersion: 0,
+      });
       const gone = watcher();
       expect(await b.watchControllerZNode(gone.watch)).toBe(true);
       await a.close();

@@ -127,7 +127,11 @@ export interface KafkaZk {
   ): Promise<ControllerEpochAndZkVersion>;
   /** Deletes /controller, fenced (a missing node is fine). */
   deleteController(epochZkVersion: number): Promise<void>;
-  createOrUpdateFeatureZNode(data: FeatureZNodeData, epochZkVersion: number): Promise<void>;
+  /** Created when missing, rewritten only when the content differs (Kafka's enableFeatureVersioning). */
+  createOrUpdateFeatureZNode(
+    data: FeatureZNodeData,
+    epochZkVersion: number,
+  ): Promise<{ written: boolean; zkVersion: number }>;
   getFeatureZNode(): Promise<FeatureZNodeData | null>;
   deleteLogDirEventNotifications(epochZkVersion: number): Promise<number>;
 

@@ -58,6 +58,7 @@ import {
   ControllerRegistration,
   ControllerZNode,
   FeatureZNode,
+  featureDataEqual,
   FeatureZNodeData,
   IsrChangeNotificationZNode,
   LogDirEventNotificationZNode,
@@ -72,6 +73,7 @@ import {
   TopicPartition,
   TopicPartitionStateZNode,
   TopicPartitionZNode,
+  TopicPartitionsZNode,
   TopicZNode,
   TopicsZNode,
   randomKafkaUuid,
@@ -420,16 +422,26 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
     }
   }
 
-  /** Sets /feature (created if missing) as the controller does on failover; fenced. */
-  async createOrUpdateFeatureZNode(data: FeatureZNodeData, epochZkVersion: number): Promise<void> {
+  /**
+   * Sets /feature as the controller does on failover (Kafka's enableFeatureVersioning):
+   * created when missing, rewritten only when its content differs (status, features);
+   * fenced. Returns whether it wrote and the znode's zkVersion after the call.
+   */
+  async createOrUpdateFeatureZNode(
+    data: FeatureZNodeData,
+    epochZkVersion: number,
+  ): Promise<{ written: boolean; zkVersion: number }> {
     const path = FeatureZNode.path();
-    const exists = await this.zk.exists(path);
+    const existing = await this.getDataAndStat(path);
+    if (existing && featureDataEqual(FeatureZNode.decode(existing.data), data))
+      return { written: false, zkVersion: existing.stat.version };
     const json = FeatureZNode.encode(data);
     await this.controllerFencedMulti(epochZkVersion, [
-      exists
-        ? { op: 'setData', path, data: json, version: exists.version }
+      existing
+        ? { op: 'setData', path, data: json, version: existing.stat.version }
         : { op: 'create', path, data: json },
     ]);
+    return { written: true, zkVersion: existing ? existing.stat.version + 1 : 0 };
   }
 
   async getFeatureZNode(): Promise<FeatureZNodeData | null> {
@@ -558,7 +570,17 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
     const out = new Map<string, PartitionStateAndZkVersion | Error>();
     await Promise.all(
       states.map(async ({ topicPartition: tp, state }) => {
-        await this.makeSurePersistentPathExists(TopicPartitionZNode.path(tp));
+        // Kafka's createTopicPartitions / createTopicPartition: the parents are created
+        // under the same controller-epoch fence as the state znode.
+        for (const parent of [TopicPartitionsZNode.path(tp.topic), TopicPartitionZNode.path(tp)]) {
+          try {
+            await this.controllerFencedMulti(epochZkVersion, [
+              { op: 'create', path: parent, data: null },
+            ]);
+          } catch (e) {
+            if (!(e instanceof NodeExistsError)) throw e;
+          }
+        }
         try {
           await this.controllerFencedMulti(epochZkVersion, [
             {

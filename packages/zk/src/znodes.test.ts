@@ -80,6 +80,28 @@ describe('zk > znodes > BrokerIdZNode', () => {
     const js = JSON.parse(json);
     expect(js.endpoints).toEqual(['PLAINTEXT://[::1]:9092']);
     expect(js.rack).toBe('r1');
+    // where Kafka's map puts it: right after endpoints (as in KAFKA_BROKER_MULTI)
+    expect(Object.keys(js)).toEqual([
+      'features',
+      'listener_security_protocol_map',
+      'endpoints',
+      'rack',
+      'jmx_port',
+      'port',
+      'host',
+      'version',
+      'timestamp',
+    ]);
+    const v4 = JSON.parse(
+      BrokerIdZNode.encode(
+        { id: 1, endpoints: [parseEndpoint('PLAINTEXT://k1:9092')], rack: 'dc1', version: 4 },
+        5,
+      ),
+    );
+    const sample = JSON.parse(KAFKA_BROKER_MULTI);
+    const order = (o: object) => Object.keys(o).filter((k) => k in sample && k in v4);
+    expect(order(v4).indexOf('rack')).toBe(order(v4).indexOf('endpoints') + 1);
+    expect(order(sample).indexOf('rack')).toBe(order(sample).indexOf('endpoints') + 1);
     expect(BrokerIdZNode.decode(2, json).endpoints[0].host).toBe('::1');
   });
 
@@ -141,6 +163,10 @@ describe('zk > znodes > TopicZNode', () => {
     });
     expect(TopicZNode.decode('t', json)).toEqual(moving);
     expect(() => TopicZNode.path('a/b')).toThrow('invalid topic name');
+    // Kafka's TopicZNode.encode writes version 3 whether or not the topic has an id
+    const noId = JSON.parse(TopicZNode.encode({ ...moving, topicId: null }));
+    expect(noId.version).toBe(3);
+    expect(noId.topic_id).toBeUndefined();
   });
 });
 

@@ -209,10 +209,12 @@ export const BrokerIdZNode = {
       info.endpoints.map((e) => [e.listenerName, e.securityProtocol]),
     );
     out.endpoints = info.endpoints.map(endpointString);
+    // Kafka's mutable.HashMap (Scala 2.13) iterates by the keys' hash buckets: `rack`
+    // lands between `endpoints` and `jmx_port`.
+    if (info.rack) out.rack = info.rack;
     out.jmx_port = info.jmxPort ?? -1;
     out.port = plaintext ? plaintext.port : -1;
     out.host = plaintext ? plaintext.host : null;
-    if (info.rack) out.rack = info.rack;
     out.version = version;
     out.timestamp = String(timestampMs);
     return JSON.stringify(out);
@@ -292,7 +294,10 @@ function partitionKeyed(what: string, v: unknown, key: string): Map<number, numb
 
 export const TopicZNode = {
   path: (topic: string) => `/brokers/topics/${segment('topic', topic)}`,
-  /** v3 with `topic_id` when the topic has an id, else v2. Partitions in numeric order. */
+  /**
+   * Always v3, as Kafka 2.8+ writes it (`topic_id` only when the topic has an id).
+   * Partitions in numeric order.
+   */
   encode(assignment: TopicAssignment): string {
     const parts = [...assignment.partitions.entries()].sort((a, b) => a[0] - b[0]);
     const out: Json = {
@@ -309,7 +314,7 @@ export const TopicZNode = {
         .filter(([, a]) => a.removingReplicas.length > 0)
         .map(([p, a]) => [String(p), a.removingReplicas]),
     );
-    out.version = assignment.topicId ? 3 : 2;
+    out.version = 3;
     return JSON.stringify(out);
   },
   decode(topic: string, bytes: Buffer | string | null): TopicAssignment {
@@ -590,6 +595,22 @@ export interface FeatureZNodeData {
   /** 1 = enabled, 0 = disabled. */
   status: 0 | 1;
   features: Record<string, { min_version_level: number; max_version_level: number }>;
+}
+
+/** Same status and the same finalized features (key order ignored). */
+export function featureDataEqual(a: FeatureZNodeData, b: FeatureZNodeData): boolean {
+  if (a.status !== b.status) return false;
+  const ka = Object.keys(a.features).sort();
+  const kb = Object.keys(b.features).sort();
+  return (
+    ka.length === kb.length &&
+    ka.every(
+      (k, i) =>
+        k === kb[i] &&
+        a.features[k].min_version_level === b.features[k].min_version_level &&
+        a.features[k].max_version_level === b.features[k].max_version_level,
+    )
+  );
 }
 
 export const FeatureZNode = {
