@@ -526,7 +526,7 @@ const BROKER_KEYS: readonly ConfigKey[] = [
     default: 500,
     validator: Range.atLeast(1),
     importance: 'HIGH',
-    doc: 'Unanswered requests per connection before the broker stops reading it.',
+    doc: "The number of queued requests allowed before the network stops reading (Kafka: one broker-wide queue, the RequestChannel's). kzoo applies the bound to each connection's unanswered requests.",
   },
 ];
 

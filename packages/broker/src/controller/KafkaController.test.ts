@@ -426,7 +426,12 @@ describe('broker > controller > KafkaController (in-memory ZooKeeper, mock clock
     const epoch2 = zookeeper.brokers.get(2)!.czxid;
     const alter = (
       brokerEpoch: number,
-      p: Partial<{ leaderEpoch: number; partitionEpoch: number; newIsr: number[] }>,
+      p: Partial<{
+        leaderEpoch: number;
+        partitionEpoch: number;
+        newIsr: number[];
+        leaderRecoveryState: number;
+      }>,
       topic = 't',
     ) =>
       controller.alterPartition({
@@ -452,9 +457,19 @@ describe('broker > controller > KafkaController (in-memory ZooKeeper, mock clock
     const code = async (p: Parameters<typeof alter>[1], topic?: string) =>
       (await alter(epoch2, p, topic)).topics[0].partitions[0].errorCode;
     expect(await code({}, 'nope')).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    expect(await code({ leaderEpoch: s.leaderEpoch + 1 })).toBe(ErrorCode.FENCED_LEADER_EPOCH);
-    expect(await code({ partitionEpoch: s.zkVersion + 3 })).toBe(ErrorCode.INVALID_UPDATE_VERSION);
-    expect(await code({ newIsr: [3, 1] })).toBe(ErrorCode.INELIGIBLE_REPLICA);
+    // epochs ahead of the controller's: the leader heard from a newer controller (Kafka 3.4)
+    expect(await code({ leaderEpoch: s.leaderEpoch + 1 })).toBe(ErrorCode.NOT_CONTROLLER);
+    expect(await code({ partitionEpoch: s.zkVersion + 3 })).toBe(ErrorCode.NOT_CONTROLLER);
+    expect(await code({ leaderEpoch: s.leaderEpoch - 1 })).toBe(ErrorCode.FENCED_LEADER_EPOCH);
+    expect(await code({ partitionEpoch: s.zkVersion - 1 })).toBe(ErrorCode.INVALID_UPDATE_VERSION);
+    // RECOVERING with more than one ISR member, and RECOVERED → RECOVERING
+    expect(await code({ leaderRecoveryState: 1, newIsr: [2, 3] })).toBe(ErrorCode.INVALID_REQUEST);
+    expect(await code({ leaderRecoveryState: 1, newIsr: [2] })).toBe(ErrorCode.INVALID_REQUEST);
+    // a broker in controlled shutdown is not eligible for the ISR (Kafka's liveBrokerIds)
+    controller.partitions.context.shuttingDownBrokerIds.add(3);
+    expect(await code({ newIsr: [2, 3] })).toBe(ErrorCode.INELIGIBLE_REPLICA);
+    expect(await code({ newIsr: [2, 1] })).toBe(ErrorCode.NONE);
+    controller.partitions.context.shuttingDownBrokerIds.delete(3);
     await kill(3);
     const now = await state('t', 0);
     expect(now.isr).toEqual([2, 1]);
