@@ -351,6 +351,60 @@ export function kafkaZkContract(name: string, setup: () => ContractEnv): void {
       expect(await zk.getLatestProducerIdBlock()).toEqual({ block: next, zkVersion: 1 });
     });
 
+    it('admin triggers: /admin/reassign_partitions and /admin/preferred_replica_election', async () => {
+      const { zk, epochZkVersion } = await controller();
+      const tool = await session();
+      const created = watcher();
+      expect(await zk.watchPartitionReassignment(created.watch)).toBe(false);
+      expect(await zk.getPartitionReassignment()).toEqual([]);
+      const moves = [{ topic: 't', partition: 0, replicas: [2, 3, 4] }];
+      await tool.createPartitionReassignment(moves);
+      expect((await created.fired).type).toBe('created');
+      await expect(tool.createPartitionReassignment(moves)).rejects.toThrow(NodeExistsError);
+      expect(await zk.getPartitionReassignment()).toEqual(moves);
+      await expect(zk.setOrDeletePartitionReassignment([], epochZkVersion + 1)).rejects.toThrow(
+        ControllerMovedError,
+      );
+      const more = [...moves, { topic: 'u', partition: 1, replicas: [1] }];
+      await zk.setOrDeletePartitionReassignment(more, epochZkVersion);
+      expect(await zk.getPartitionReassignment()).toEqual(more);
+      const gone = watcher();
+      expect(await zk.watchPartitionReassignment(gone.watch)).toBe(true);
+      await zk.setOrDeletePartitionReassignment([], epochZkVersion);
+      expect((await gone.fired).type).toBe('deleted');
+      expect(await zk.getPartitionReassignment()).toEqual([]);
+
+      const elect = watcher();
+      expect(await zk.watchPreferredReplicaElection(elect.watch)).toBe(false);
+      await tool.createPreferredReplicaElection([tp('t', 0), tp('t', 1)]);
+      expect((await elect.fired).type).toBe('created');
+      expect(await zk.getPreferredReplicaElection()).toEqual([tp('t', 0), tp('t', 1)]);
+      await expect(zk.deletePreferredReplicaElection(epochZkVersion + 1)).rejects.toThrow(
+        ControllerMovedError,
+      );
+      await zk.deletePreferredReplicaElection(epochZkVersion);
+      await zk.deletePreferredReplicaElection(epochZkVersion); // absent: nothing to do
+      expect(await zk.getPreferredReplicaElection()).toEqual([]);
+    });
+
+    it('a topic assignment rewritten by the controller is fenced', async () => {
+      const { zk, epochZkVersion } = await controller();
+      await zk.createTopicAssignment('t', assignment([[1, 2]]));
+      const moving = {
+        topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
+        partitions: new Map([
+          [0, { replicas: [3, 1, 2], addingReplicas: [3], removingReplicas: [2] }],
+        ]),
+      };
+      await expect(zk.setTopicAssignmentFenced('t', moving, epochZkVersion - 1)).rejects.toThrow(
+        ControllerMovedError,
+      );
+      await zk.setTopicAssignmentFenced('t', moving, epochZkVersion);
+      const read = (await zk.getReplicaAssignmentForTopics(['t'])).get('t')!;
+      expect(read.partitions.get(0)).toEqual(moving.partitions.get(0));
+      expect(read.zkVersion).toBe(1);
+    });
+
     it('consumer offsets', async () => {
       const zk = await session();
       await zk.setOrCreateConsumerOffsets('g', [

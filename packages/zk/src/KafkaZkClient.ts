@@ -73,6 +73,9 @@ import {
   TopicPartition,
   TopicPartitionStateZNode,
   TopicPartitionZNode,
+  ReassignPartitionsZNode,
+  PreferredReplicaElectionZNode,
+  type PartitionReplicas,
   TopicPartitionsZNode,
   TopicZNode,
   TopicsZNode,
@@ -518,6 +521,79 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
 
   async createDeleteTopicPath(topic: string): Promise<void> {
     await this.zk.create(DeleteTopicsTopicZNode.path(topic), null, { parents: true });
+  }
+
+  async setTopicAssignmentFenced(
+    topic: string,
+    assignment: TopicAssignment,
+    epochZkVersion: number,
+  ): Promise<void> {
+    await this.controllerFencedMulti(epochZkVersion, [
+      { op: 'setData', path: TopicZNode.path(topic), data: TopicZNode.encode(assignment) },
+    ]);
+  }
+
+  async watchPartitionReassignment(watch: Watcher): Promise<boolean> {
+    return (await this.zk.exists(ReassignPartitionsZNode.path(), watch)) !== null;
+  }
+
+  async getPartitionReassignment(): Promise<PartitionReplicas[]> {
+    const r = await this.getDataAndStat(ReassignPartitionsZNode.path());
+    return r ? ReassignPartitionsZNode.decode(r.data) : [];
+  }
+
+  async createPartitionReassignment(partitions: readonly PartitionReplicas[]): Promise<void> {
+    await this.zk.create(
+      ReassignPartitionsZNode.path(),
+      ReassignPartitionsZNode.encode(partitions),
+    );
+  }
+
+  async setOrDeletePartitionReassignment(
+    partitions: readonly PartitionReplicas[],
+    epochZkVersion: number,
+  ): Promise<void> {
+    const path = ReassignPartitionsZNode.path();
+    try {
+      if (partitions.length === 0)
+        await this.controllerFencedMulti(epochZkVersion, [{ op: 'delete', path }]);
+      else
+        await this.controllerFencedMulti(epochZkVersion, [
+          { op: 'setData', path, data: ReassignPartitionsZNode.encode(partitions) },
+        ]);
+    } catch (e) {
+      if (!(e instanceof NoNodeError)) throw e;
+      if (partitions.length > 0)
+        await this.controllerFencedMulti(epochZkVersion, [
+          { op: 'create', path, data: ReassignPartitionsZNode.encode(partitions) },
+        ]);
+    }
+  }
+
+  async watchPreferredReplicaElection(watch: Watcher): Promise<boolean> {
+    return (await this.zk.exists(PreferredReplicaElectionZNode.path(), watch)) !== null;
+  }
+
+  async getPreferredReplicaElection(): Promise<TopicPartition[]> {
+    const r = await this.getDataAndStat(PreferredReplicaElectionZNode.path());
+    return r ? PreferredReplicaElectionZNode.decode(r.data) : [];
+  }
+
+  async createPreferredReplicaElection(partitions: readonly TopicPartition[]): Promise<void> {
+    await this.zk.create(
+      PreferredReplicaElectionZNode.path(),
+      PreferredReplicaElectionZNode.encode(partitions),
+    );
+  }
+
+  async deletePreferredReplicaElection(epochZkVersion: number): Promise<void> {
+    try {
+      await this.controllerFencedMulti(epochZkVersion, [
+        { op: 'delete', path: PreferredReplicaElectionZNode.path() },
+      ]);
+    } catch (e) {
+      if (!(e instanceof NoNodeError)) throw e;
+    }
   }
 
   async deleteTopicDeletions(topics: readonly string[], epochZkVersion: number): Promise<void> {

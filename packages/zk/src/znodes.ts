@@ -472,8 +472,76 @@ export const DeleteTopicsZNode = { path: () => '/admin/delete_topics' };
 export const DeleteTopicsTopicZNode = {
   path: (topic: string) => `/admin/delete_topics/${segment('topic', topic)}`,
 };
-export const ReassignPartitionsZNode = { path: () => '/admin/reassign_partitions' };
-export const PreferredReplicaElectionZNode = { path: () => '/admin/preferred_replica_election' };
+
+/** One partition's target replicas, as in `/admin/reassign_partitions` and the tool's JSON file. */
+export interface PartitionReplicas extends TopicPartition {
+  replicas: number[];
+}
+
+function partitionList<T>(what: string, js: Json, item: (p: Json, i: number) => T): T[] {
+  const list = js.partitions;
+  if (!Array.isArray(list)) throw new ZNodeDecodeError(what, 'field partitions is not a list');
+  return list.map((p: unknown, i) => {
+    if (typeof p !== 'object' || p === null || Array.isArray(p))
+      throw new ZNodeDecodeError(what, `partitions[${i}] is not an object`);
+    return item(p as Json, i);
+  });
+}
+
+/**
+ * `/admin/reassign_partitions` (Kafka's ReassignPartitionsZNode, the legacy ZooKeeper
+ * trigger, deprecated since 2.4 in favour of AlterPartitionReassignments but still
+ * watched by the 2.8 controller): `{"version":1,"partitions":[{"topic":"t",
+ * "partition":0,"replicas":[2,3,4]}]}`. The controller acts on its creation and
+ * rewrites it as partitions complete, deleting it when the last one is done. The same
+ * JSON is kafka-reassign-partitions' `--reassignment-json-file` (which may also carry
+ * `log_dirs`, ignored here).
+ */
+export const ReassignPartitionsZNode = {
+  path: () => '/admin/reassign_partitions',
+  encode(partitions: readonly PartitionReplicas[]): string {
+    return JSON.stringify({
+      version: 1,
+      partitions: partitions.map((p) => ({
+        topic: p.topic,
+        partition: p.partition,
+        replicas: p.replicas,
+      })),
+    });
+  },
+  decode(bytes: Buffer | string | null, what = '/admin/reassign_partitions'): PartitionReplicas[] {
+    const js = parseJson(what, bytes);
+    checkVersion(what, int(what, js, 'version'), 1, 1);
+    return partitionList(what, js, (p, i) => ({
+      topic: str(what, p, 'topic'),
+      partition: int(what, p, 'partition'),
+      replicas: intList(what, p.replicas, `partitions[${i}].replicas`),
+    }));
+  },
+};
+
+/**
+ * `/admin/preferred_replica_election` (Kafka's PreferredReplicaElectionZNode):
+ * `{"version":1,"partitions":[{"topic":"t","partition":0}]}`. Its creation makes the
+ * 2.8 controller run a preferred election for those partitions; it deletes the znode
+ * when done.
+ */
+export const PreferredReplicaElectionZNode = {
+  path: () => '/admin/preferred_replica_election',
+  encode(partitions: readonly TopicPartition[]): string {
+    return JSON.stringify({
+      version: 1,
+      partitions: partitions.map((p) => ({ topic: p.topic, partition: p.partition })),
+    });
+  },
+  decode(bytes: Buffer | string | null): TopicPartition[] {
+    const what = '/admin/preferred_replica_election';
+    return partitionList(what, parseJson(what, bytes), (p) => ({
+      topic: str(what, p, 'topic'),
+      partition: int(what, p, 'partition'),
+    }));
+  },
+};
 
 // ---------------------------------------------------------------- config
 
