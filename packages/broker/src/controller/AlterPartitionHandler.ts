@@ -36,6 +36,8 @@ export interface AlterPartitionHandlerOptions {
   put: (event: ControllerEvent) => void;
   /** UpdateMetadata for these partitions to every live broker. */
   sendUpdateMetadata: (tps: TP[]) => void;
+  /** ISRs written or re-read (reassignments may complete: Kafka's maybeCompleteReassignment). */
+  onIsrChanged?: (tps: TP[]) => void;
   stateLog: Logger;
 }
 
@@ -100,6 +102,7 @@ export class AlterPartitionHandler {
       })),
     );
     if (updated.length > 0) this.o.sendUpdateMetadata(updated);
+    if (updated.length > 0) this.o.onIsrChanged?.(updated);
     return { throttleTimeMs: 0, errorCode: 0, topics };
   }
 
@@ -215,6 +218,7 @@ export class AlterPartitionHandler {
       partitions: tps.map((tp) => tpKey(tp.topic, tp.partition)).join(','),
     });
     if (tps.length > 0) this.o.sendUpdateMetadata(tps);
+    if (tps.length > 0) this.o.onIsrChanged?.(tps);
   }
 }
 

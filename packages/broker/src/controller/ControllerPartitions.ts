@@ -34,6 +34,7 @@ import {
 import { ReplicaStateMachine, type PartitionAndReplica } from './ReplicaStateMachine';
 import { registeredPeerAddress, type PeerAddressResolver } from '../network/peerAddress';
 import { TopicDeletionManager } from './TopicDeletionManager';
+import { PartitionReassignment } from './PartitionReassignment';
 import { PartitionState, ReplicaState } from './states';
 
 export interface ControllerPartitionsOptions {
@@ -74,6 +75,8 @@ export class ControllerPartitions {
   private readonly rsm: ReplicaStateMachine;
   private readonly deletion: TopicDeletionManager;
   private readonly zk: KafkaZk;
+  /** Replica reassignment (KIP-455 on the ZooKeeper path). */
+  readonly reassignment: PartitionReassignment;
 
   constructor(private readonly o: ControllerPartitionsOptions) {
     this.zk = o.zkClient;
@@ -99,6 +102,17 @@ export class ControllerPartitions {
       o.deleteTopicEnable,
       o.stateLog,
     );
+    this.reassignment = new PartitionReassignment({
+      context: this.context,
+      zkClient: this.zk,
+      psm: this.psm,
+      rsm: this.rsm,
+      epoch: o.epoch,
+      put: o.put,
+      newBatch: () => this.newBatch(),
+      send: (b) => this.send(b),
+      stateLog: o.stateLog,
+    });
   }
 
   /**
@@ -194,10 +208,16 @@ export class ControllerPartitions {
       batch.addUpdateMetadataRequestForBrokers(this.context.liveBrokerIds(), [
         ...new Map(offline.map((r) => [tpKey(r.topic, r.partition), r as TP])).values(),
       ]);
+    this.send(batch);
+    // Kafka's order after "ready to serve": reassignments, topic deletions, pending
+    // preferred replica elections.
+    await this.reassignment.onControllerFailover();
+    const deletions = this.newBatch();
     const toDelete = await this.zk.getTopicDeletions(this.deleteWatcher);
     await this.deletion.enqueueTopicsForDeletion(toDelete);
-    await this.deletion.resumeDeletions(batch);
-    this.send(batch);
+    await this.deletion.resumeDeletions(deletions);
+    this.send(deletions);
+    await this.processZkPreferredReplicaElection();
     this.o.stateLog.info('controller context initialized', {
       topics: this.context.allTopics.size,
       partitions: this.context.allPartitions().length,
@@ -220,11 +240,11 @@ export class ControllerPartitions {
     for (const [topic, a] of assignments) {
       this.context.allTopics.add(topic);
       this.context.topicIds.set(topic, a.topicId);
-      this.context.partitionAssignments.set(
-        topic,
-        new Map([...a.partitions].map(([p, ra]) => [p, ra.replicas])),
-      );
-      for (const partition of a.partitions.keys()) partitions.push({ topic, partition });
+      this.context.partitionAssignments.set(topic, new Map());
+      for (const [partition, ra] of a.partitions) {
+        this.context.setFullAssignment({ topic, partition }, ra);
+        partitions.push({ topic, partition });
+      }
     }
     const states = await this.zk.getTopicPartitionStates(partitions);
     for (const [key, st] of states) this.context.partitionLeadershipInfo.set(key, st);
@@ -327,6 +347,47 @@ export class ControllerPartitions {
     await this.psm.triggerOnlinePartitionStateChange(batch);
     await this.deletion.resumeDeletions(batch);
     this.send(batch);
+    await this.reassignment.onBrokerStartup(ids);
+  }
+
+  private readonly preferredElectionWatcher = (): void =>
+    this.o.put({ type: 'ZkPreferredReplicaElection' });
+
+  /**
+   * Kafka 2.8's /admin/preferred_replica_election trigger (processReplicaLeaderElection,
+   * ZkTriggered): the exists-watch is set again each time; when the znode exists, a
+   * preferred election for the listed partitions that exist, are not being deleted and
+   * are not led by their preferred replica; then the znode is deleted (fenced).
+   */
+  async processZkPreferredReplicaElection(): Promise<void> {
+    if (!(await this.zk.watchPreferredReplicaElection(this.preferredElectionWatcher))) return;
+    const listed = await this.zk.getPreferredReplicaElection();
+    try {
+      const electable = listed.filter((tp) => {
+        if (!this.context.partitionAssignments.get(tp.topic)?.has(tp.partition)) {
+          this.o.stateLog.info(
+            `skipping preferred replica election for ${tpKey(tp.topic, tp.partition)}: it does not exist`,
+          );
+          return false;
+        }
+        if (this.context.topicsToBeDeleted.has(tp.topic)) return false;
+        return this.context.leadership(tp)?.leader !== this.context.replicasOf(tp)[0];
+      });
+      if (electable.length > 0) {
+        const batch = this.newBatch();
+        const failures = await this.psm.handleStateChanges(
+          electable,
+          PartitionState.OnlinePartition,
+          batch,
+          { kind: 'preferred' },
+        );
+        this.send(batch);
+        for (const [k, f] of failures)
+          this.o.stateLog.warn(`preferred replica election failed for ${k}`, { error: f.error });
+      }
+    } finally {
+      await this.zk.deletePreferredReplicaElection(this.o.epoch().epochZkVersion);
+    }
   }
 
   /**

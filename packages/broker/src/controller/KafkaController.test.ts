@@ -589,4 +589,156 @@ describe('broker > controller > KafkaController (in-memory ZooKeeper, mock clock
     expect((await state('t', 0)).leader).toBe(2);
     expect(timer.size).toBe(1); // the next check, leader.imbalance.check.interval later
   });
+
+  describe('reassignment (KIP-455 on the ZooKeeper path)', () => {
+    const alterIsr = (
+      controller: KafkaController,
+      brokerId: number,
+      brokerEpoch: number,
+      s: PartitionStateAndZkVersion,
+      newIsr: number[],
+    ) =>
+      controller.alterPartition({
+        brokerId,
+        brokerEpoch,
+        topics: [
+          {
+            topicName: 't',
+            partitions: [
+              {
+                partitionIndex: 0,
+                leaderEpoch: s.leaderEpoch,
+                partitionEpoch: s.zkVersion,
+                newIsr,
+                leaderRecoveryState: 0,
+              },
+            ],
+          },
+        ],
+      });
+
+    it('/admin/reassign_partitions: RS, AR, RR in the topic znode; new replicas started; completed once in the ISR', async () => {
+      const { createTopic, state, admin, settle, controller, channel, zookeeper } = await cluster([
+        1, 2, 3, 4,
+      ]);
+      await createTopic('t', [[1, 2, 3]]);
+      channel.take(4);
+      await admin.createPartitionReassignment([{ topic: 't', partition: 0, replicas: [2, 3, 4] }]);
+      await settle();
+      const assignment = async () =>
+        (await admin.getReplicaAssignmentForTopics(['t'])).get('t')!.partitions.get(0);
+      // U: target first, then the origin replicas; adding and removing as Kafka writes them
+      expect(await assignment()).toEqual({
+        replicas: [2, 3, 4, 1],
+        addingReplicas: [4],
+        removingReplicas: [1],
+      });
+      // A1: leader_epoch + 1 with the same leader and ISR
+      const s = await state('t', 0);
+      expect(s).toMatchObject({ leader: 1, leaderEpoch: 1, isr: [1, 2, 3], zkVersion: 1 });
+      const lai = channel.take(4);
+      const to = (b: number) =>
+        lai.filter((x) => x.to === b).flatMap((x) => (x.body as RequestOf<4>).partitionStates);
+      expect(to(4)[0]).toMatchObject({
+        leader: 1,
+        leaderEpoch: 1,
+        isNew: true,
+        replicas: [2, 3, 4, 1],
+      });
+      for (const b of [1, 2, 3])
+        expect(to(b)[0]).toMatchObject({ leaderEpoch: 1, isNew: false, replicas: [2, 3, 4, 1] });
+      expect(await controller.listPartitionReassignments(null)).toEqual([
+        {
+          tp: { topic: 't', partition: 0 },
+          assignment: { replicas: [2, 3, 4, 1], addingReplicas: [4], removingReplicas: [1] },
+        },
+      ]);
+      expect(zookeeper.reassignPartitions).not.toBeNull();
+      // broker 4 caught up: the leader adds it to the ISR
+      const r = await alterIsr(controller, 1, zookeeper.brokers.get(1)!.czxid, s, [1, 2, 3, 4]);
+      expect(r.topics[0].partitions[0].errorCode).toBe(0);
+      await settle();
+      // B3: leader 1 is not in the target: 2 leads (ISR kept); B4: 1 leaves the ISR
+      expect(await state('t', 0)).toMatchObject({ leader: 2, leaderEpoch: 3, isr: [2, 3, 4] });
+      expect(await assignment()).toEqual({
+        replicas: [2, 3, 4],
+        addingReplicas: [],
+        removingReplicas: [],
+      });
+      const stops = channel.sent
+        .filter((x) => x.apiKey === 5)
+        .flatMap((x) =>
+          (x.body as RequestOf<5>).partitions.map((p) => `${x.to}:${p.deletePartition}`),
+        );
+      expect(stops).toEqual(['1:true']);
+      expect(zookeeper.reassignPartitions).toBeNull();
+      expect(await controller.listPartitionReassignments(null)).toEqual([]);
+      expect(controller.partitions.context.replicasOf({ topic: 't', partition: 0 })).toEqual([
+        2, 3, 4,
+      ]);
+    });
+
+    it('AlterPartitionReassignments: validation, cancellation back to the origin replicas', async () => {
+      const { createTopic, state, admin, controller, channel, kill } = await cluster([
+        1, 2, 3, 4, 5,
+      ]);
+      await createTopic('t', [[1, 2, 3]]);
+      await kill(5);
+      const tp = { topic: 't', partition: 0 };
+      const alter = async (replicas: number[] | null, p = tp) =>
+        (await controller.alterPartitionReassignments([{ tp: p, replicas }]))!.get(
+          `${p.topic}-${p.partition}`,
+        )!.error;
+      expect(await alter(null)).toBe('NO_REASSIGNMENT_IN_PROGRESS');
+      expect(await alter([])).toBe('INVALID_REPLICA_ASSIGNMENT');
+      expect(await alter([2, 2, 3])).toBe('INVALID_REPLICA_ASSIGNMENT');
+      expect(await alter([-1, 2])).toBe('INVALID_REPLICA_ASSIGNMENT');
+      expect(await alter([1, 2, 5])).toBe('INVALID_REPLICA_ASSIGNMENT'); // 5 is dead
+      expect(await alter([1, 2], { topic: 'nope', partition: 0 })).toBe(
+        'UNKNOWN_TOPIC_OR_PARTITION',
+      );
+      channel.take(5);
+      expect(await alter([1, 2, 3, 4])).toBe('NONE'); // a replication factor increase
+      const assignment = async () =>
+        (await admin.getReplicaAssignmentForTopics(['t'])).get('t')!.partitions.get(0);
+      expect(await assignment()).toEqual({
+        replicas: [1, 2, 3, 4],
+        addingReplicas: [4],
+        removingReplicas: [],
+      });
+      expect(await alter(null)).toBe('NONE'); // cancel
+      expect(await assignment()).toEqual({
+        replicas: [1, 2, 3],
+        addingReplicas: [],
+        removingReplicas: [],
+      });
+      const stops = channel.sent
+        .filter((x) => x.apiKey === 5)
+        .flatMap((x) =>
+          (x.body as RequestOf<5>).partitions.map((p) => `${x.to}:${p.deletePartition}`),
+        );
+      expect(stops).toEqual(['4:true']);
+      expect((await state('t', 0)).isr).toEqual([1, 2, 3]);
+      expect(await controller.listPartitionReassignments(null)).toEqual([]);
+    });
+
+    it('/admin/preferred_replica_election: preferred leaders elected, the znode deleted', async () => {
+      const { createTopic, state, admin, settle, kill, restart, zookeeper, controller } =
+        await cluster();
+      await createTopic('t', [[2, 3]]);
+      await kill(2);
+      await restart(2);
+      const s = await state('t', 0);
+      expect(s.leader).toBe(3);
+      const r = await alterIsr(controller, 3, zookeeper.brokers.get(3)!.czxid, s, [3, 2]);
+      expect(r.topics[0].partitions[0].errorCode).toBe(0);
+      await admin.createPreferredReplicaElection([
+        { topic: 't', partition: 0 },
+        { topic: 'missing', partition: 0 },
+      ]);
+      await settle();
+      expect((await state('t', 0)).leader).toBe(2);
+      expect(zookeeper.preferredReplicaElection).toBeNull();
+    });
+  });
 });

@@ -28,6 +28,7 @@ import {
 import {
   BrokerAndEpoch,
   ControllerMovedError,
+  ReplicaAssignment,
   KafkaZk,
   WatchEvent,
   ZkError,
@@ -43,6 +44,7 @@ import type { TP } from './ControllerContext';
 import { ControllerPartitions, type ControlledShutdownResult } from './ControllerPartitions';
 import type { ElectionFailure } from './PartitionStateMachine';
 import type { PeerAddressResolver } from '../network/peerAddress';
+import type { ReassignmentResult } from './PartitionReassignment';
 
 export interface BrokerChange {
   newBrokers: number[];
@@ -157,8 +159,36 @@ export class KafkaController extends EventEmitter {
       epoch: () => ({ epoch: this.epoch, epochZkVersion: this.epochZkVersion }),
       put: (e) => this.eventManager.put(e),
       sendUpdateMetadata: (tps) => this.partitions.sendUpdateMetadata(tps),
+      onIsrChanged: (tps) => {
+        const moving = tps.filter((tp) =>
+          this.partitions.context.partitionsBeingReassigned.has(`${tp.topic}-${tp.partition}`),
+        );
+        if (moving.length > 0)
+          this.eventManager.put({ type: 'PartitionReassignmentIsrChange', partitions: moving });
+      },
       stateLog: this.stateLog,
     });
+  }
+
+  /**
+   * AlterPartitionReassignments: per partition a target replica list, or null to cancel.
+   * Null when this broker is not the controller.
+   */
+  alterPartitionReassignments(
+    requests: ReadonlyArray<{ tp: TP; replicas: number[] | null }>,
+  ): Promise<Map<string, ReassignmentResult> | null> {
+    return this.onQueue('ApiPartitionReassignment', async () =>
+      this.isActive() ? this.partitions.reassignment.alterPartitionReassignments(requests) : null,
+    );
+  }
+
+  /** ListPartitionReassignments: the moving partitions among `tps` (all when null); null when not controller. */
+  listPartitionReassignments(
+    tps: TP[] | null,
+  ): Promise<Array<{ tp: TP; assignment: ReplicaAssignment }> | null> {
+    return this.onQueue('ListPartitionReassignments', async () =>
+      this.isActive() ? this.partitions.reassignment.listPartitionReassignments(tps) : null,
+    );
   }
 
   /** AlterPartition from a partition leader: answered once the controller queue processed it. */
@@ -218,7 +248,12 @@ export class KafkaController extends EventEmitter {
 
   /** Runs `fn` on the controller's event queue (as Kafka's request-driven events do). */
   private onQueue<T>(
-    type: 'ControlledShutdown' | 'ReplicaLeaderElection' | 'AlterPartitionReceived',
+    type:
+      | 'ControlledShutdown'
+      | 'ReplicaLeaderElection'
+      | 'AlterPartitionReceived'
+      | 'ApiPartitionReassignment'
+      | 'ListPartitionReassignments',
     fn: () => Promise<T>,
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -339,9 +374,22 @@ export class KafkaController extends EventEmitter {
         case 'TopicDeletion':
           if (this.isActive()) await this.partitions.processTopicDeletion();
           return;
+        case 'ZkPartitionReassignment':
+          if (this.isActive()) await this.partitions.reassignment.processZkPartitionReassignment();
+          return;
+        case 'PartitionReassignmentIsrChange':
+          if (this.isActive())
+            for (const tp of event.partitions)
+              await this.partitions.reassignment.maybeCompleteReassignment(tp);
+          return;
+        case 'ZkPreferredReplicaElection':
+          if (this.isActive()) await this.partitions.processZkPreferredReplicaElection();
+          return;
         case 'ControlledShutdown':
         case 'ReplicaLeaderElection':
-        case 'AlterPartitionReceived': {
+        case 'AlterPartitionReceived':
+        case 'ApiPartitionReassignment':
+        case 'ListPartitionReassignments': {
           const t = event.task;
           try {
             t.resolve(await t.run());

@@ -22,6 +22,7 @@ import {
   controlledShutdownPartitionLeaderElection,
   offlinePartitionLeaderElection,
   preferredReplicaPartitionLeaderElection,
+  reassignPartitionLeaderElection,
   removeReplicaFromIsr,
   type ElectionOutcome,
 } from './Election';
@@ -36,7 +37,9 @@ export interface ControllerEpochInfo {
 export type ElectionStrategy =
   | { kind: 'offline'; allowUnclean?: boolean }
   | { kind: 'preferred' }
-  | { kind: 'controlledShutdown' };
+  | { kind: 'controlledShutdown' }
+  /** Reassignment: the first live ISR member of the target replicas leads. */
+  | { kind: 'reassign'; target: readonly number[] };
 
 /** Why a partition could not be moved: a Kafka error name and a sentence. */
 export interface ElectionFailure {
@@ -208,6 +211,14 @@ export class PartitionStateMachine {
               message: `${key}: preferred replica ${assignment[0]} is not live or not in the ISR [${cur.isr.join(',')}]`,
             };
           break;
+        case 'reassign':
+          outcome = reassignPartitionLeaderElection(strategy.target, cur.isr, online);
+          if (!outcome)
+            return {
+              error: 'ELIGIBLE_LEADERS_NOT_AVAILABLE',
+              message: `${key}: no replica of [${strategy.target.join(',')}] is live and in the ISR [${cur.isr.join(',')}]`,
+            };
+          break;
         case 'controlledShutdown':
           outcome = controlledShutdownPartitionLeaderElection(
             assignment,
@@ -254,7 +265,9 @@ export class PartitionStateMachine {
     const recipients =
       strategy.kind === 'controlledShutdown'
         ? assignment.filter((r) => this.context.isLive(r))
-        : assignment.filter((r) => online(r));
+        : strategy.kind === 'reassign'
+          ? strategy.target.filter((r) => online(r))
+          : assignment.filter((r) => online(r));
     batch.addLeaderAndIsrRequestForBrokers(recipients, tp, false);
     return undefined;
   }
