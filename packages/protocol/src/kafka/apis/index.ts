@@ -39,6 +39,8 @@ import { KafkaCreatePartitionsApi } from './37-create-partitions';
 import { KafkaDeleteGroupsApi } from './42-delete-groups';
 import { KafkaElectLeadersApi } from './43-elect-leaders';
 import { KafkaIncrementalAlterConfigsApi } from './44-incremental-alter-configs';
+import { KafkaAlterPartitionReassignmentsApi } from './45-alter-partition-reassignments';
+import { KafkaListPartitionReassignmentsApi } from './46-list-partition-reassignments';
 import { KafkaDescribeClusterApi } from './60-describe-cluster';
 
 export type { SaslHandshakeRequest, SaslHandshakeResponse } from './17-sasl-handshake';
@@ -81,6 +83,8 @@ export const KAFKA_API_TABLE = {
   DeleteGroups: KafkaDeleteGroupsApi,
   ElectLeaders: KafkaElectLeadersApi,
   IncrementalAlterConfigs: KafkaIncrementalAlterConfigsApi,
+  AlterPartitionReassignments: KafkaAlterPartitionReassignmentsApi,
+  ListPartitionReassignments: KafkaListPartitionReassignmentsApi,
   DescribeCluster: KafkaDescribeClusterApi,
 };
 type AdvertisedName = keyof typeof KAFKA_API_TABLE;
