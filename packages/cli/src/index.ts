@@ -12,6 +12,7 @@ import { demoCommand } from './commands/demo';
 import { experimentCommand } from './commands/experiment';
 import { groupCommand } from './commands/group';
 import { leaderElectionCommand } from './commands/leader-election';
+import { reassignPartitionsCommand } from './commands/reassign-partitions';
 import { produceCommand } from './commands/produce';
 import { topicCommand } from './commands/topic';
 import { zkCommand } from './commands/zk';
@@ -34,6 +35,7 @@ export function buildCli(argv: string[]) {
       .command(consumeCommand)
       .command(groupCommand)
       .command(leaderElectionCommand)
+      .command(reassignPartitionsCommand)
       .command(demoCommand)
       .command(experimentCommand)
       .demandCommand(
