@@ -722,6 +722,64 @@ describe('broker > controller > KafkaController (in-memory ZooKeeper, mock clock
       expect(await controller.listPartitionReassignments(null)).toEqual([]);
     });
 
+    it('a controller failover mid-reassignment resumes from the znodes and completes it', async () => {
+      const env = await cluster([1, 2, 3, 4]);
+      const { createTopic, state, admin, settle, sessions, zookeeper } = env;
+      await createTopic('t', [[2, 3]]);
+      await admin.createPartitionReassignment([{ topic: 't', partition: 0, replicas: [3, 4] }]);
+      await settle();
+      const assignment = async () =>
+        (await admin.getReplicaAssignmentForTopics(['t'])).get('t')!.partitions.get(0);
+      expect(await assignment()).toEqual({
+        replicas: [3, 4, 2],
+        addingReplicas: [4],
+        removingReplicas: [2],
+      });
+      const zk2 = sessions.get(2)!;
+      const channel2 = new RecordingChannel();
+      const second = new KafkaController({
+        brokerId: 2,
+        zkClient: zk2,
+        registerBroker: () => zk2.registerBroker(info(2)),
+        channel: channel2,
+        timer: env.timer,
+        autoLeaderRebalanceEnable: false,
+      });
+      second.startup();
+      const settle2 = async () => {
+        for (let i = 0; i < 10; i++) {
+          await second.idle();
+          await new Promise<void>((r) => setImmediate(r));
+        }
+      };
+      try {
+        await settle2();
+        await sessions.get(1)!.close(); // the controller dies mid-reassignment
+        await settle2();
+        expect(second.isActive()).toBe(true);
+        // resumed: the new replica is told again (isNew) by the new controller
+        const toFour = channel2.sent
+          .filter((x) => x.apiKey === 4 && x.to === 4)
+          .flatMap((x) => (x.body as RequestOf<4>).partitionStates);
+        expect(toFour.some((p) => p.isNew && p.replicas.join(',') === '3,4,2')).toBe(true);
+        expect(await second.listPartitionReassignments(null)).toHaveLength(1);
+        const s = await state('t', 0);
+        expect(s.controllerEpoch).toBe(2);
+        const r = await alterIsr(second, 2, zookeeper.brokers.get(2)!.czxid, s, [2, 3, 4]);
+        expect(r.topics[0].partitions[0].errorCode).toBe(0);
+        await settle2();
+        expect(await assignment()).toEqual({
+          replicas: [3, 4],
+          addingReplicas: [],
+          removingReplicas: [],
+        });
+        expect(await state('t', 0)).toMatchObject({ leader: 3, isr: [3, 4], controllerEpoch: 2 });
+        expect(zookeeper.reassignPartitions).toBeNull();
+      } finally {
+        await second.shutdown();
+      }
+    });
+
     it('/admin/preferred_replica_election: preferred leaders elected, the znode deleted', async () => {
       const { createTopic, state, admin, settle, kill, restart, zookeeper, controller } =
         await cluster();
