@@ -16,7 +16,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { createLogger, Logger, SystemTime, Time } from '@kzoo/common';
-import { BrokerInfo, EndPoint, KafkaZkClient } from '@kzoo/zk';
+import { BrokerInfo, EndPoint, KafkaZkClient, zkFormatsFor } from '@kzoo/zk';
 import { ConfigInput, KafkaConfig } from './config';
 import { KafkaController } from './controller/KafkaController';
 import { controlledShutdown } from './server/ControlledShutdown';
@@ -128,7 +128,19 @@ export class Broker extends EventEmitter {
 
   /** The registration written to /brokers/ids/<id>. */
   brokerInfo(): BrokerInfo {
-    return { id: this.brokerId, endpoints: this.advertised, rack: this.config.rack, jmxPort: -1 };
+    return {
+      id: this.brokerId,
+      endpoints: this.advertised,
+      rack: this.config.rack,
+      jmxPort: -1,
+      // v5 (with features) from IBP 2.7, v4 below, as Kafka's createBrokerInfo
+      version: zkFormatsFor(this.interBrokerProtocolVersion).brokerRegistrationVersion,
+    };
+  }
+
+  /** inter.broker.protocol.version (default 3.5). */
+  private get interBrokerProtocolVersion(): string {
+    return this.config.getString('inter.broker.protocol.version') ?? '3.5';
   }
 
   start(): Promise<void> {
@@ -191,6 +203,7 @@ export class Broker extends EventEmitter {
         leaderImbalanceCheckIntervalMs:
           cfg.getInt('leader.imbalance.check.interval.seconds') * 1000,
         leaderImbalancePerBrokerPercentage: cfg.getInt('leader.imbalance.per.broker.percentage'),
+        interBrokerProtocolVersion: this.interBrokerProtocolVersion,
       });
       controller.on('registrationFailed', (e: Error) => this.emit('fatal', e));
       this._controller = controller;

@@ -320,6 +320,7 @@ export class InMemoryKafkaZkClient extends KafkaZkDerivedReads implements KafkaZ
 
   async registerControllerAndIncrementControllerEpoch(
     controllerId: number,
+    controllerZNodeVersion: 1 | 2 = 1,
   ): Promise<ControllerEpochAndZkVersion> {
     this.zk.controllerEpoch ??= { epoch: 0, version: 0 };
     const current = this.zk.controllerEpoch;
@@ -330,7 +331,11 @@ export class InMemoryKafkaZkClient extends KafkaZkDerivedReads implements KafkaZ
       );
     }
     this.zk.controller = {
-      json: ControllerZNode.encode(controllerId, this.zk.time.milliseconds()),
+      json: ControllerZNode.encode(
+        controllerId,
+        this.zk.time.milliseconds(),
+        controllerZNodeVersion,
+      ),
       version: 0,
       czxid: this.zk.nextZxid(),
       owner: this._sessionId,

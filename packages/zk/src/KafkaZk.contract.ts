@@ -129,7 +129,7 @@ export function kafkaZkContract(name: string, setup: () => ContractEnv): void {
         ControllerMovedError,
       );
       await expect(b.deleteController(1)).rejects.toThrow(ControllerMovedError);
-      expect(await b.getFeatureZNode()).toEqual({ status: 1, features: {} });
+      expect(await b.getFeatureZNode()).toEqual({ status: 1, features: {}, version: 1 });
       expect(await b.getControllerEpoch()).toEqual({ epoch: 2, epochZkVersion: 2 });
       await b.deleteController(2);
       expect(await b.getControllerId()).toBeNull();

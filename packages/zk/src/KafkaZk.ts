@@ -123,8 +123,10 @@ export interface KafkaZk {
   /** Sets an exists-watch on /controller (created, deleted, data changed); returns whether it exists. */
   watchControllerZNode(watch: Watcher): Promise<boolean>;
   getControllerEpoch(): Promise<ControllerEpochAndZkVersion | null>;
+  /** `controllerZNodeVersion`: 1 (default) or 2 (IBP 3.4+, with kraftControllerEpoch -1). */
   registerControllerAndIncrementControllerEpoch(
     controllerId: number,
+    controllerZNodeVersion?: 1 | 2,
   ): Promise<ControllerEpochAndZkVersion>;
   /** Deletes /controller, fenced (a missing node is fine). */
   deleteController(epochZkVersion: number): Promise<void>;

@@ -339,6 +339,7 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
    */
   async registerControllerAndIncrementControllerEpoch(
     controllerId: number,
+    controllerZNodeVersion: 1 | 2 = 1,
   ): Promise<ControllerEpochAndZkVersion> {
     let current = await this.getControllerEpoch();
     if (!current) {
@@ -356,7 +357,11 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
         {
           op: 'create',
           path: ControllerZNode.path(),
-          data: ControllerZNode.encode(controllerId, this.time.milliseconds()),
+          data: ControllerZNode.encode(
+            controllerId,
+            this.time.milliseconds(),
+            controllerZNodeVersion,
+          ),
           mode: 'ephemeral',
         },
         {

@@ -399,8 +399,19 @@ export interface ControllerRegistration {
 
 export const ControllerZNode = {
   path: () => '/controller',
-  encode(brokerId: number, timestampMs: number): string {
-    return JSON.stringify({ version: 1, brokerid: brokerId, timestamp: String(timestampMs) });
+  /**
+   * v1 as Kafka 2.8–3.3 write it; v2 (3.4+) adds `kraftControllerEpoch`, -1 outside a
+   * KRaft migration: `{"version":2,"brokerid":1,"timestamp":"…","kraftControllerEpoch":-1}`.
+   */
+  encode(brokerId: number, timestampMs: number, version: 1 | 2 = 1): string {
+    if (version === 1)
+      return JSON.stringify({ version: 1, brokerid: brokerId, timestamp: String(timestampMs) });
+    return JSON.stringify({
+      version: 2,
+      brokerid: brokerId,
+      timestamp: String(timestampMs),
+      kraftControllerEpoch: -1,
+    });
   },
   decode(bytes: Buffer | string | null): ControllerRegistration {
     const js = parseJson('/controller', bytes);
@@ -662,12 +673,15 @@ export const ProducerIdBlockZNode = {
 export interface FeatureZNodeData {
   /** 1 = enabled, 0 = disabled. */
   status: 0 | 1;
-  features: Record<string, { min_version_level: number; max_version_level: number }>;
+  /** v1 carries min and max levels, v2 (IBP 3.3+) only `max_version_level`. */
+  features: Record<string, { min_version_level?: number; max_version_level: number }>;
+  /** The znode version: 1 (default) or 2. */
+  version?: 1 | 2;
 }
 
 /** Same status and the same finalized features (key order ignored). */
 export function featureDataEqual(a: FeatureZNodeData, b: FeatureZNodeData): boolean {
-  if (a.status !== b.status) return false;
+  if (a.status !== b.status || (a.version ?? 1) !== (b.version ?? 1)) return false;
   const ka = Object.keys(a.features).sort();
   const kb = Object.keys(b.features).sort();
   return (
@@ -683,15 +697,37 @@ export function featureDataEqual(a: FeatureZNodeData, b: FeatureZNodeData): bool
 
 export const FeatureZNode = {
   path: () => '/feature',
+  /**
+   * Kafka's FeatureZNode.encode: v1 `{"max_version_level":n,"min_version_level":n}` per
+   * feature, v2 `{"max_version_level":n}`.
+   */
   encode(f: FeatureZNodeData): string {
-    return JSON.stringify({ features: f.features, version: 1, status: f.status });
+    const version = f.version ?? 1;
+    const features = Object.fromEntries(
+      Object.entries(f.features).map(([name, l]) => [
+        name,
+        version === 1
+          ? {
+              max_version_level: l.max_version_level,
+              min_version_level: l.min_version_level ?? l.max_version_level,
+            }
+          : { max_version_level: l.max_version_level },
+      ]),
+    );
+    return JSON.stringify({ features, version, status: f.status });
   },
   decode(bytes: Buffer | string | null): FeatureZNodeData {
     const js = parseJson('/feature', bytes);
+    const version = int('/feature', js, 'version');
+    checkVersion('/feature', version, 1, 2);
     const status = int('/feature', js, 'status');
     if (status !== 0 && status !== 1)
       throw new ZNodeDecodeError('/feature', `bad status ${status}`);
-    return { status, features: (js.features ?? {}) as FeatureZNodeData['features'] };
+    return {
+      status,
+      features: (js.features ?? {}) as FeatureZNodeData['features'],
+      version: version as 1 | 2,
+    };
   },
 };
 

@@ -55,6 +55,8 @@ export interface ControllerPartitionsOptions {
   uncleanLeaderElectionEnable?: boolean | (() => boolean);
   /** controller.socket.timeout.ms */
   requestTimeoutMs?: number;
+  /** IBP >= 3.2: an unclean election writes leader_recovery_state RECOVERING. */
+  leaderRecoverySupported?: boolean;
   /** The clock of the channel's retry backoff (default: the system clock). */
   time?: Time;
   log: Logger;
@@ -91,6 +93,7 @@ export class ControllerPartitions {
       });
     this.psm = new PartitionStateMachine(this.context, this.zk, o.epoch, o.stateLog, {
       uncleanLeaderElectionEnable: o.uncleanLeaderElectionEnable ?? false,
+      leaderRecoverySupported: o.leaderRecoverySupported ?? true,
     });
     this.rsm = new ReplicaStateMachine(this.context, o.stateLog);
     this.deletion = new TopicDeletionManager(

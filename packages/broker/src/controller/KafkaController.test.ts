@@ -77,6 +77,7 @@ async function start(
   opts: {
     uncleanLeaderElectionEnable?: boolean | (() => boolean);
     autoLeaderRebalanceEnable?: boolean;
+    interBrokerProtocolVersion?: string;
   } = {},
 ) {
   const time = new MockTime();
@@ -99,6 +100,7 @@ async function start(
     timer,
     autoLeaderRebalanceEnable: opts.autoLeaderRebalanceEnable ?? false,
     uncleanLeaderElectionEnable: opts.uncleanLeaderElectionEnable ?? false,
+    interBrokerProtocolVersion: opts.interBrokerProtocolVersion,
   });
   const admin = zookeeper.newClient();
   /** Lets watch notifications reach the event queue and the queue drain. */
@@ -797,6 +799,54 @@ describe('broker > controller > KafkaController (in-memory ZooKeeper, mock clock
       await settle();
       expect((await state('t', 0)).leader).toBe(2);
       expect(zookeeper.preferredReplicaElection).toBeNull();
+    });
+  });
+
+  describe('znode formats by inter.broker.protocol.version', () => {
+    const uncleanAt = async (ibp: string) => {
+      const { createTopic, state, kill, admin, controller, zookeeper } = await cluster([1, 2, 3], {
+        interBrokerProtocolVersion: ibp,
+      });
+      await createTopic('t', [[2, 3]]);
+      const s = await state('t', 0);
+      await admin.conditionalUpdateLeaderAndIsr(
+        { topic: 't', partition: 0 },
+        { ...s, isr: [2] },
+        s.zkVersion,
+      );
+      await kill(2);
+      const r = await controller.electLeaders([{ topic: 't', partition: 0 }], 'unclean');
+      expect(r!.get('t-0')!.error).toBe('NONE');
+      return { state: await state('t', 0), zookeeper };
+    };
+
+    it('IBP 3.5: /controller v2, /feature v2, leader_recovery_state RECOVERING after an unclean election', async () => {
+      const { state, zookeeper } = await uncleanAt('3.5');
+      expect(state).toMatchObject({ leader: 3, isr: [3], leaderRecoveryState: 1 });
+      expect(JSON.parse(zookeeper.controller!.json)).toMatchObject({
+        version: 2,
+        brokerid: 1,
+        kraftControllerEpoch: -1,
+      });
+      expect(JSON.parse(zookeeper.feature!.json)).toEqual({ features: {}, version: 2, status: 1 });
+    });
+
+    it('IBP 3.1: /controller v1, /feature v1, no leader_recovery_state', async () => {
+      const { state, zookeeper } = await uncleanAt('3.1');
+      expect(state).toMatchObject({ leader: 3, isr: [3] });
+      expect(state.leaderRecoveryState).toBeUndefined();
+      expect(Object.keys(JSON.parse(zookeeper.controller!.json))).toEqual([
+        'version',
+        'brokerid',
+        'timestamp',
+      ]);
+      expect(JSON.parse(zookeeper.feature!.json)).toEqual({ features: {}, version: 1, status: 1 });
+    });
+
+    it('IBP 3.3: /feature v2 but /controller still v1', async () => {
+      const { zookeeper } = await cluster([1], { interBrokerProtocolVersion: '3.3-IV3' });
+      expect(JSON.parse(zookeeper.controller!.json).version).toBe(1);
+      expect(JSON.parse(zookeeper.feature!.json).version).toBe(2);
     });
   });
 });

@@ -33,6 +33,8 @@ import {
   WatchEvent,
   ZkError,
   ZkSessionClosedError,
+  zkFormatsFor,
+  type ZkFormats,
 } from '@kzoo/zk';
 import { ControllerEvent, ControllerEventManager } from './ControllerEventManager';
 import type { ControllerChannel } from './ControllerChannelManager';
@@ -81,6 +83,8 @@ export interface KafkaControllerOptions {
   leaderImbalanceCheckIntervalMs?: number;
   /** leader.imbalance.per.broker.percentage (10). */
   leaderImbalancePerBrokerPercentage?: number;
+  /** inter.broker.protocol.version (default 3.5): which znode formats are written (zkFormatsFor). */
+  interBrokerProtocolVersion?: string;
 }
 
 /**
@@ -124,6 +128,8 @@ export class KafkaController extends EventEmitter {
   private rebalanceTimer: TimerTaskHandle | null = null;
   private readonly timer: Timer;
   private readonly ownsTimer: boolean;
+  /** The znode formats this IBP writes. */
+  private readonly formats: ZkFormats;
 
   constructor(opts: KafkaControllerOptions) {
     super();
@@ -131,6 +137,7 @@ export class KafkaController extends EventEmitter {
     this.zkClient = opts.zkClient;
     this.registerBrokerFn = opts.registerBroker;
     this.opts = opts;
+    this.formats = zkFormatsFor(opts.interBrokerProtocolVersion ?? '3.5');
     this.ownsTimer = opts.timer === undefined;
     this.timer = opts.timer ?? new SystemTimer(opts.time ?? SystemTime);
     const base = opts.logger ?? createLogger('controller', { broker: opts.brokerId });
@@ -150,6 +157,8 @@ export class KafkaController extends EventEmitter {
       requestTimeoutMs: opts.requestTimeoutMs,
       time: this.timer.time,
       uncleanLeaderElectionEnable: opts.uncleanLeaderElectionEnable ?? false,
+      leaderRecoverySupported: zkFormatsFor(opts.interBrokerProtocolVersion ?? '3.5')
+        .leaderRecoverySupported,
       log: this.log,
       stateLog: this.stateLog,
     });
@@ -487,7 +496,10 @@ export class KafkaController extends EventEmitter {
     }
     try {
       const { epoch, epochZkVersion } =
-        await this.zkClient.registerControllerAndIncrementControllerEpoch(this.brokerId);
+        await this.zkClient.registerControllerAndIncrementControllerEpoch(
+          this.brokerId,
+          this.formats.controllerZNodeVersion,
+        );
       this.epoch = epoch;
       this.epochZkVersion = epochZkVersion;
       this.setActiveController(this.brokerId);
@@ -532,7 +544,7 @@ export class KafkaController extends EventEmitter {
   private async onControllerFailover(): Promise<void> {
     try {
       await this.zkClient.createOrUpdateFeatureZNode(
-        { status: 1, features: {} },
+        { status: 1, features: {}, version: this.formats.featureZNodeVersion },
         this.epochZkVersion,
       );
       await this.zkClient.deleteIsrChangeNotifications(this.epochZkVersion);

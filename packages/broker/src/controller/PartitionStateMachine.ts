@@ -41,6 +41,13 @@ export type ElectionStrategy =
   /** Reassignment: the first live ISR member of the target replicas leads. */
   | { kind: 'reassign'; target: readonly number[] };
 
+/** What a state change writes: leader and ISR (and RECOVERING after an unclean election). */
+export interface NextLeaderAndIsr {
+  leader: number;
+  isr: number[];
+  leaderRecoveryState?: 0 | 1;
+}
+
 /** Why a partition could not be moved: a Kafka error name and a sentence. */
 export interface ElectionFailure {
   error: ErrorName;
@@ -53,6 +60,11 @@ export interface PartitionStateMachineOptions {
    * function when it may change at runtime (a dynamic broker config).
    */
   uncleanLeaderElectionEnable: boolean | (() => boolean);
+  /**
+   * IBP >= 3.2 (Kafka's isLeaderRecoverySupported): an unclean election writes
+   * `leader_recovery_state: 1` (RECOVERING); the leader's next AlterPartition clears it.
+   */
+  leaderRecoverySupported?: boolean;
 }
 
 export class PartitionStateMachine {
@@ -233,7 +245,10 @@ export class PartitionStateMachine {
             };
           break;
       }
-      return { leader: outcome.leader, isr: outcome.isr };
+      const recovering = outcome.unclean && (this.opts.leaderRecoverySupported ?? true);
+      return recovering
+        ? { leader: outcome.leader, isr: outcome.isr, leaderRecoveryState: 1 as const }
+        : { leader: outcome.leader, isr: outcome.isr };
     });
     if ('error' in result) {
       this.stateLog.warn('leader election failed', {
@@ -323,10 +338,7 @@ export class PartitionStateMachine {
     tp: TP,
     compute: (
       cur: LeaderIsrAndZkVersion,
-    ) =>
-      | { leader: number; isr: number[] }
-      | ElectionFailure
-      | Promise<{ leader: number; isr: number[] } | ElectionFailure>,
+    ) => NextLeaderAndIsr | ElectionFailure | Promise<NextLeaderAndIsr | ElectionFailure>,
   ): Promise<{ state: LeaderIsrAndZkVersion; previous: LeaderIsrAndZkVersion } | ElectionFailure> {
     const key = tpKey(tp.topic, tp.partition);
     for (let attempt = 0; ; attempt++) {
@@ -354,6 +366,10 @@ export class PartitionStateMachine {
             leaderEpoch: cur.leaderEpoch + 1,
             isr: next.isr,
             zkVersion: cur.zkVersion,
+            // Kafka's newLeaderAndIsr keeps the recovery state; an unclean election sets it
+            ...((next.leaderRecoveryState ?? cur.leaderRecoveryState) !== undefined && {
+              leaderRecoveryState: next.leaderRecoveryState ?? cur.leaderRecoveryState,
+            }),
           },
         ],
         epoch,
