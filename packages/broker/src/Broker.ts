@@ -153,9 +153,20 @@ export class Broker extends EventEmitter {
     const cfg = this.config;
     this.log.info('starting', { zk: cfg.zkConnect });
     try {
+      const secureAcls = cfg.getBoolean('zookeeper.set.acl');
+      const digestAuth = cfg.getString('kzoo.zookeeper.digest') ?? undefined;
+      // Kafka's KafkaServer refuses secure ACLs without a ZooKeeper login (a SecurityException)
+      if (secureAcls && !digestAuth)
+        throw new Error(
+          'zookeeper.set.acl is true but the broker has no ZooKeeper identity: set kzoo.zookeeper.digest=user:password',
+        );
+      if (digestAuth !== undefined && !/^[^:]+:.+$/.test(digestAuth))
+        throw new Error('kzoo.zookeeper.digest must be user:password');
       const zkClient = await KafkaZkClient.connect({
         connectString: cfg.zkConnect,
         sessionTimeoutMs: cfg.zkSessionTimeoutMs,
+        secureAcls,
+        digestAuth,
         connectionTimeoutMs: cfg.zkConnectionTimeoutMs,
         time: this.time,
         logger: this.log.child({}, 'zk'),
