@@ -8,7 +8,7 @@ import { Broker, KafkaConfig } from '@kzoo/broker';
 import { connectTestSession, makeTempDir, onCleanup, removeDir, waitFor } from '@kzoo/testkit';
 import { KafkaZkClient, ZkError } from '@kzoo/zk';
 import { batchOf, createTopic, randomTopic, startCluster } from './cluster';
-import { partitionState, producePartition } from './raw';
+import { producePartition } from './raw';
 
 const SECURE = { 'zookeeper.set.acl': 'true', 'kzoo.zookeeper.digest': 'kzoo-broker:s3cret' };
 
@@ -21,7 +21,8 @@ describe('Broker > ZooKeeper ACLs (zookeeper.set.acl)', () => {
     const foreign = new KafkaZkClient(await connectTestSession({ connectString: c.zk }));
     const s = await waitFor(
       'the partition state',
-      async () => (await partitionState(foreign, topic, 0).catch(() => null)) ?? undefined,
+      async () =>
+        (await foreign.getTopicPartitionStates([{ topic, partition: 0 }])).get(`${topic}-0`),
       { timeoutMs: 15000 },
     );
     const epoch = (await foreign.getControllerEpoch())!;
@@ -53,7 +54,9 @@ describe('Broker > ZooKeeper ACLs (zookeeper.set.acl)', () => {
     ).toBe('NoAuth');
     expect(await code(foreign.deleteTopicZNodes(topic, epoch.epochZkVersion))).toBe('NoAuth');
     // nothing changed, and the cluster works: a produce is acknowledged by the leader
-    expect(await partitionState(foreign, topic, 0)).toEqual(s);
+    expect(
+      (await foreign.getTopicPartitionStates([{ topic, partition: 0 }])).get(`${topic}-0`),
+    ).toEqual(s);
     expect(await foreign.getControllerId()).toBe(c.brokers.find((b) => b.isController())!.brokerId);
     const leaderConn = await c.connect(s.leader);
     const p = await producePartition(leaderConn, topic, 0, batchOf([{ value: 'ok' }]));
