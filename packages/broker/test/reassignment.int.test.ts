@@ -190,5 +190,40 @@ describe('Broker > controller > partition reassignment (processes)', () => {
       `reassignment 1,2,3 -> 2,3,4 under acks=all: ${acked.length} acknowledged, ${lost.length} lost, leader_epoch ${moving.leaderEpoch} -> ${final.leaderEpoch}`,
     );
     expect(lost).toEqual([]);
+
+    // a replication factor increase: proposed by --generate --replication-factor, started
+    // through the /admin/reassign_partitions trigger (Kafka's legacy ZooKeeper path)
+    const topicsFile = path.join(dir, 'topics.json');
+    fs.writeFileSync(topicsFile, JSON.stringify({ version: 1, topics: [{ topic }] }));
+    const gen = await cli(
+      '--generate',
+      '--topics-to-move-json-file',
+      topicsFile,
+      '--broker-list',
+      '1,2,3,4',
+      '--replication-factor',
+      '4',
+    );
+    expect(gen.code).toBe(0);
+    const proposal = JSON.parse(
+      gen.stdout.split('Proposed partition reassignment configuration\n')[1],
+    );
+    const replicas = proposal.partitions[0].replicas as number[];
+    expect([...replicas].sort()).toEqual([1, 2, 3, 4]);
+    await zk.createPartitionReassignment([{ topic, partition: 0, replicas }]);
+    await waitFor(
+      'RF 4 in the topic znode and the ISR; /admin/reassign_partitions deleted',
+      async () => {
+        const a = (await zk.getReplicaAssignmentForTopics([topic])).get(topic)?.partitions.get(0);
+        const st = await partitionState(zk, topic, 0);
+        return (
+          a?.replicas.join(',') === replicas.join(',') &&
+          a.addingReplicas.length === 0 &&
+          st.isr.length === 4 &&
+          (await zk.getPartitionReassignment()).length === 0
+        );
+      },
+      { timeoutMs: 60000 },
+    );
   });
 });
