@@ -16,7 +16,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { createLogger, Logger, SystemTime, Time } from '@kzoo/common';
-import { BrokerInfo, EndPoint, KafkaZkClient } from '@kzoo/zk';
+import { BrokerInfo, EndPoint, KafkaZkClient, zkFormatsFor } from '@kzoo/zk';
 import { ConfigInput, KafkaConfig } from './config';
 import { KafkaController } from './controller/KafkaController';
 import { controlledShutdown } from './server/ControlledShutdown';
@@ -141,7 +141,19 @@ export class Broker extends EventEmitter {
 
   /** The registration written to /brokers/ids/<id>. */
   brokerInfo(): BrokerInfo {
-    return { id: this.brokerId, endpoints: this.advertised, rack: this.config.rack, jmxPort: -1 };
+    return {
+      id: this.brokerId,
+      endpoints: this.advertised,
+      rack: this.config.rack,
+      jmxPort: -1,
+      // v5 (with features) from IBP 2.7, v4 below, as Kafka's createBrokerInfo
+      version: zkFormatsFor(this.interBrokerProtocolVersion).brokerRegistrationVersion,
+    };
+  }
+
+  /** inter.broker.protocol.version (default 3.5). */
+  private get interBrokerProtocolVersion(): string {
+    return this.config.getString('inter.broker.protocol.version') ?? '3.5';
   }
 
   start(): Promise<void> {
@@ -154,9 +166,20 @@ export class Broker extends EventEmitter {
     const cfg = this.config;
     this.log.info('starting', { zk: cfg.zkConnect });
     try {
+      const secureAcls = cfg.getBoolean('zookeeper.set.acl');
+      const digestAuth = cfg.getString('kzoo.zookeeper.digest') ?? undefined;
+      // Kafka's KafkaServer refuses secure ACLs without a ZooKeeper login (a SecurityException)
+      if (secureAcls && !digestAuth)
+        throw new Error(
+          'zookeeper.set.acl is true but the broker has no ZooKeeper identity: set kzoo.zookeeper.digest=user:password',
+        );
+      if (digestAuth !== undefined && !/^[^:]+:.+$/.test(digestAuth))
+        throw new Error('kzoo.zookeeper.digest must be user:password');
       const zkClient = await KafkaZkClient.connect({
         connectString: cfg.zkConnect,
         sessionTimeoutMs: cfg.zkSessionTimeoutMs,
+        secureAcls,
+        digestAuth,
         connectionTimeoutMs: cfg.zkConnectionTimeoutMs,
         time: this.time,
         logger: this.log.child({}, 'zk'),
@@ -204,6 +227,7 @@ export class Broker extends EventEmitter {
         leaderImbalanceCheckIntervalMs:
           cfg.getInt('leader.imbalance.check.interval.seconds') * 1000,
         leaderImbalancePerBrokerPercentage: cfg.getInt('leader.imbalance.per.broker.percentage'),
+        interBrokerProtocolVersion: this.interBrokerProtocolVersion,
       });
       controller.on('registrationFailed', (e: Error) => this.emit('fatal', e));
       this._controller = controller;

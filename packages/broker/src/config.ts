@@ -142,6 +142,20 @@ const BROKER_KEYS: readonly ConfigKey[] = [
     doc: 'How long to wait for a ZooKeeper session at startup; default the session timeout.',
   },
   {
+    name: 'zookeeper.set.acl',
+    type: 'BOOLEAN',
+    default: false,
+    importance: 'HIGH',
+    doc: "Create znodes with secure ACLs: only the brokers' ZooKeeper identity may change them (world may read). Needs kzoo.zookeeper.digest (kzoo has no SASL login to ZooKeeper).",
+  },
+  {
+    name: 'kzoo.zookeeper.digest',
+    type: 'STRING',
+    default: null,
+    importance: 'HIGH',
+    doc: "kzoo addition: user:password the broker authenticates to ZooKeeper with (digest scheme), its identity in the znodes' ACLs. Kafka uses a SASL (JAAS Client) login instead.",
+  },
+  {
     name: 'zookeeper.max.in.flight.requests',
     type: 'INT',
     default: 10,
@@ -528,7 +542,7 @@ const BROKER_KEYS: readonly ConfigKey[] = [
     default: 500,
     validator: Range.atLeast(1),
     importance: 'HIGH',
-    doc: 'Unanswered requests per connection before the broker stops reading it.',
+    doc: "The number of queued requests allowed before the network stops reading (Kafka: one broker-wide queue, the RequestChannel's). kzoo applies the bound to each connection's unanswered requests.",
   },
 ];
 

@@ -69,7 +69,7 @@ describe('broker > Broker (in-process)', () => {
     // the failover's fenced bookkeeping write happened
     expect(JSON.parse((await kzk.getDataAndStat('/feature'))!.data!.toString())).toEqual({
       features: {},
-      version: 1,
+      version: 2, // IBP 3.5 (>= 3.3): FeatureZNode V2
       status: 1,
     });
   });

@@ -13,6 +13,7 @@ import { experimentCommand } from './commands/experiment';
 import { groupCommand } from './commands/group';
 import { leaderElectionCommand } from './commands/leader-election';
 import { perfCommand } from './commands/perf';
+import { reassignPartitionsCommand } from './commands/reassign-partitions';
 import { produceCommand } from './commands/produce';
 import { topicCommand } from './commands/topic';
 import { transactionsCommand } from './commands/transactions';
@@ -38,6 +39,7 @@ export function buildCli(argv: string[]) {
       .command(groupCommand)
       .command(transactionsCommand)
       .command(leaderElectionCommand)
+      .command(reassignPartitionsCommand)
       .command(demoCommand)
       .command(experimentCommand)
       .command(uiCommand)

@@ -54,6 +54,25 @@ export interface TopicDescription {
   partitions: PartitionDescription[];
 }
 
+/** One partition's answer to alterPartitionReassignments. */
+export interface PartitionReassignmentResult {
+  topic: string;
+  partition: number;
+  /** null when started (or cancelled); else Kafka's error name. */
+  error: string | null;
+  message: string | null;
+}
+
+/** A partition being reassigned, as listPartitionReassignments reports it. */
+export interface OngoingPartitionReassignmentInfo {
+  topic: string;
+  partition: number;
+  /** The full replica set (target first, then the replicas being removed). */
+  replicas: number[];
+  addingReplicas: number[];
+  removingReplicas: number[];
+}
+
 export interface ElectLeadersResult {
   topic: string;
   partition: number;
@@ -792,6 +811,96 @@ export class Admin {
         partition: p.partitionId,
         error: p.errorCode === 0 ? null : new KafkaError(p.errorCode).errorName,
         message: p.errorMessage,
+      })),
+    );
+  }
+
+  /**
+   * AlterPartitionReassignments (KIP-455): moves each partition to `replicas` (its new
+   * replica list, preferred leader first), or cancels its reassignment when `replicas`
+   * is null. Resolves once the controller has started them, with each partition's
+   * outcome: error null, else Kafka's error name (INVALID_REPLICA_ASSIGNMENT,
+   * NO_REASSIGNMENT_IN_PROGRESS, UNKNOWN_TOPIC_OR_PARTITION) and message.
+   */
+  async alterPartitionReassignments(
+    reassignments: Array<{ topic: string; partition: number; replicas: number[] | null }>,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<PartitionReassignmentResult[]> {
+    const byTopic = new Map<string, Array<{ partitionIndex: number; replicas: number[] | null }>>();
+    for (const r of reassignments) {
+      if (!r || typeof r.topic !== 'string' || !Number.isInteger(r.partition))
+        throw new KafkaError(
+          'INVALID_REQUEST',
+          'alterPartitionReassignments expects {topic, partition, replicas} entries',
+        );
+      if (r.replicas !== null && !(Array.isArray(r.replicas) && r.replicas.every(Number.isInteger)))
+        throw new KafkaError(
+          'INVALID_REPLICA_ASSIGNMENT',
+          `replicas of ${r.topic}-${r.partition} must be a list of broker ids or null`,
+        );
+      byTopic.set(r.topic, [
+        ...(byTopic.get(r.topic) ?? []),
+        { partitionIndex: r.partition, replicas: r.replicas },
+      ]);
+    }
+    const res = await this.withController('alterPartitionReassignments', async (controller) => {
+      const conn = await this.network.connectionTo(controller);
+      const r = await conn.request(ApiKeys.AlterPartitionReassignments, 0, {
+        timeoutMs: opts.timeoutMs ?? this.config['request.timeout.ms'],
+        topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+      });
+      if (r.errorCode !== 0)
+        throw new KafkaError(
+          r.errorCode,
+          `alterPartitionReassignments sent to broker ${controller}${r.errorMessage ? `: ${r.errorMessage}` : ''}`,
+        );
+      return r;
+    });
+    return res.responses.flatMap((t) =>
+      t.partitions.map((p) => ({
+        topic: t.name,
+        partition: p.partitionIndex,
+        error: p.errorCode === 0 ? null : new KafkaError(p.errorCode).errorName,
+        message: p.errorMessage,
+      })),
+    );
+  }
+
+  /**
+   * ListPartitionReassignments: the partitions being reassigned among `partitions`
+   * (every one when null), with the full replica set and the replicas being added and
+   * removed.
+   */
+  async listPartitionReassignments(
+    partitions: Array<{ topic: string; partition: number }> | null = null,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<OngoingPartitionReassignmentInfo[]> {
+    const byTopic = new Map<string, number[]>();
+    for (const tp of partitions ?? [])
+      byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
+    const res = await this.withController('listPartitionReassignments', async (controller) => {
+      const conn = await this.network.connectionTo(controller);
+      const r = await conn.request(ApiKeys.ListPartitionReassignments, 0, {
+        timeoutMs: opts.timeoutMs ?? this.config['request.timeout.ms'],
+        topics:
+          partitions === null
+            ? null
+            : [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+      });
+      if (r.errorCode !== 0)
+        throw new KafkaError(
+          r.errorCode,
+          `listPartitionReassignments sent to broker ${controller}`,
+        );
+      return r;
+    });
+    return res.topics.flatMap((t) =>
+      t.partitions.map((p) => ({
+        topic: t.name,
+        partition: p.partitionIndex,
+        replicas: p.replicas,
+        addingReplicas: p.addingReplicas,
+        removingReplicas: p.removingReplicas,
       })),
     );
   }

@@ -39,6 +39,8 @@ export {
   type PartitionOffset,
   type OffsetSpec,
   type ElectLeadersResult,
+  type PartitionReassignmentResult,
+  type OngoingPartitionReassignmentInfo,
   type ConfigResource,
   type ConfigEntry,
   type ConfigSynonym,

@@ -255,6 +255,7 @@ const table: ReadonlyArray<[number, string, boolean, string]> = [
     'Eligible topic partition leaders are not available.',
   ],
   [84, 'ELECTION_NOT_NEEDED', false, 'Leader election not needed for topic partition.'],
+  [85, 'NO_REASSIGNMENT_IN_PROGRESS', false, 'No partition reassignment is in progress.'],
   [
     86,
     'GROUP_SUBSCRIBED_TO_TOPIC',
@@ -381,6 +382,7 @@ export type ErrorName =
   | 'GROUP_MAX_SIZE_REACHED'
   | 'ELIGIBLE_LEADERS_NOT_AVAILABLE'
   | 'ELECTION_NOT_NEEDED'
+  | 'NO_REASSIGNMENT_IN_PROGRESS'
   | 'GROUP_SUBSCRIBED_TO_TOPIC'
   | 'INVALID_RECORD'
   | 'UNSTABLE_OFFSET_COMMIT'

@@ -45,6 +45,10 @@ import {
   DeleteTopicsTopicZNode,
   DeleteTopicsZNode,
   FeatureZNode,
+  featureDataEqual,
+  ReassignPartitionsZNode,
+  PreferredReplicaElectionZNode,
+  type PartitionReplicas,
   FeatureZNodeData,
   IsrChangeNotificationSequenceZNode,
   IsrChangeNotificationZNode,
@@ -96,6 +100,9 @@ export class InMemoryZooKeeper {
   readonly configChanges = new Map<string, { json: string; ctime: number }>();
   configChangeCversion = 0;
   producerIdBlock: { json: string | null; version: number } | null = null;
+  /** `/admin/reassign_partitions` and `/admin/preferred_replica_election`. */
+  reassignPartitions: Versioned | null = null;
+  preferredReplicaElection: Versioned | null = null;
   /** group → `topic\0partition` → offset */
   readonly offsets = new Map<string, Map<string, ConsumerOffsetEntry>>();
 
@@ -313,6 +320,7 @@ export class InMemoryKafkaZkClient extends KafkaZkDerivedReads implements KafkaZ
 
   async registerControllerAndIncrementControllerEpoch(
     controllerId: number,
+    controllerZNodeVersion: 1 | 2 = 1,
   ): Promise<ControllerEpochAndZkVersion> {
     this.zk.controllerEpoch ??= { epoch: 0, version: 0 };
     const current = this.zk.controllerEpoch;
@@ -323,7 +331,11 @@ export class InMemoryKafkaZkClient extends KafkaZkDerivedReads implements KafkaZ
       );
     }
     this.zk.controller = {
-      json: ControllerZNode.encode(controllerId, this.zk.time.milliseconds()),
+      json: ControllerZNode.encode(
+        controllerId,
+        this.zk.time.milliseconds(),
+        controllerZNodeVersion,
+      ),
       version: 0,
       czxid: this.zk.nextZxid(),
       owner: this._sessionId,
@@ -340,12 +352,17 @@ export class InMemoryKafkaZkClient extends KafkaZkDerivedReads implements KafkaZ
     this.zk.fire('data', ControllerZNode.path(), 'deleted');
   }
 
-  async createOrUpdateFeatureZNode(data: FeatureZNodeData, epochZkVersion: number): Promise<void> {
+  async createOrUpdateFeatureZNode(
+    data: FeatureZNodeData,
+    epochZkVersion: number,
+  ): Promise<{ written: boolean; zkVersion: number }> {
+    const cur = this.zk.feature;
+    if (cur && featureDataEqual(FeatureZNode.decode(cur.json), data))
+      return { written: false, zkVersion: cur.version };
     this.zk.checkControllerEpoch(epochZkVersion, `write ${FeatureZNode.path()}`);
     const json = FeatureZNode.encode(data);
-    this.zk.feature = this.zk.feature
-      ? { json, version: this.zk.feature.version + 1 }
-      : { json, version: 0 };
+    this.zk.feature = cur ? { json, version: cur.version + 1 } : { json, version: 0 };
+    return { written: true, zkVersion: this.zk.feature.version };
   }
 
   async getFeatureZNode(): Promise<FeatureZNodeData | null> {
@@ -405,6 +422,83 @@ export class InMemoryKafkaZkClient extends KafkaZkDerivedReads implements KafkaZ
   }
 
   // ------------------------------------------------------------ topic deletion
+
+  async setTopicAssignmentFenced(
+    topic: string,
+    assignment: TopicAssignment,
+    epochZkVersion: number,
+  ): Promise<void> {
+    const path = TopicZNode.path(topic);
+    this.zk.checkControllerEpoch(epochZkVersion, `setData ${path}`);
+    const n = this.zk.topics.get(topic);
+    if (!n) throw noNode(path, 'setData');
+    n.json = TopicZNode.encode(assignment);
+    n.version++;
+    this.zk.fire('data', path);
+  }
+
+  async watchPartitionReassignment(watch: Watcher): Promise<boolean> {
+    this.watch('data', ReassignPartitionsZNode.path(), watch);
+    return this.zk.reassignPartitions !== null;
+  }
+
+  async getPartitionReassignment(): Promise<PartitionReplicas[]> {
+    const n = this.zk.reassignPartitions;
+    return n ? ReassignPartitionsZNode.decode(n.json) : [];
+  }
+
+  async createPartitionReassignment(partitions: readonly PartitionReplicas[]): Promise<void> {
+    const path = ReassignPartitionsZNode.path();
+    if (this.zk.reassignPartitions) throw nodeExists(path, 'create');
+    this.zk.reassignPartitions = { json: ReassignPartitionsZNode.encode(partitions), version: 0 };
+    this.zk.fire('data', path, 'created');
+  }
+
+  async setOrDeletePartitionReassignment(
+    partitions: readonly PartitionReplicas[],
+    epochZkVersion: number,
+  ): Promise<void> {
+    const path = ReassignPartitionsZNode.path();
+    this.zk.checkControllerEpoch(epochZkVersion, `write ${path}`);
+    const cur = this.zk.reassignPartitions;
+    if (partitions.length === 0) {
+      if (!cur) return;
+      this.zk.reassignPartitions = null;
+      this.zk.fire('data', path, 'deleted');
+      return;
+    }
+    const json = ReassignPartitionsZNode.encode(partitions);
+    this.zk.reassignPartitions = cur ? { json, version: cur.version + 1 } : { json, version: 0 };
+    this.zk.fire('data', path, cur ? 'dataChanged' : 'created');
+  }
+
+  async watchPreferredReplicaElection(watch: Watcher): Promise<boolean> {
+    this.watch('data', PreferredReplicaElectionZNode.path(), watch);
+    return this.zk.preferredReplicaElection !== null;
+  }
+
+  async getPreferredReplicaElection(): Promise<TopicPartition[]> {
+    const n = this.zk.preferredReplicaElection;
+    return n ? PreferredReplicaElectionZNode.decode(n.json) : [];
+  }
+
+  async createPreferredReplicaElection(partitions: readonly TopicPartition[]): Promise<void> {
+    const path = PreferredReplicaElectionZNode.path();
+    if (this.zk.preferredReplicaElection) throw nodeExists(path, 'create');
+    this.zk.preferredReplicaElection = {
+      json: PreferredReplicaElectionZNode.encode(partitions),
+      version: 0,
+    };
+    this.zk.fire('data', path, 'created');
+  }
+
+  async deletePreferredReplicaElection(epochZkVersion: number): Promise<void> {
+    const path = PreferredReplicaElectionZNode.path();
+    this.zk.checkControllerEpoch(epochZkVersion, `delete ${path}`);
+    if (!this.zk.preferredReplicaElection) return;
+    this.zk.preferredReplicaElection = null;
+    this.zk.fire('data', path, 'deleted');
+  }
 
   async getTopicDeletions(watch?: Watcher): Promise<string[]> {
     this.watch('child', DeleteTopicsZNode.path(), watch);

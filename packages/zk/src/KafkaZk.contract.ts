@@ -107,7 +107,15 @@ export function kafkaZkContract(name: string, setup: () => ContractEnv): void {
         ControllerMovedError,
       );
       expect(await b.getControllerId()).toBe(1);
-      await a.createOrUpdateFeatureZNode({ status: 1, features: {} }, 1);
+      expect(await a.createOrUpdateFeatureZNode({ status: 1, features: {} }, 1)).toEqual({
+        written: true,
+        zkVersion: 0,
+      });
+      // the same content again (a later failover) writes nothing, as Kafka
+      expect(await a.createOrUpdateFeatureZNode({ status: 1, features: {} }, 1)).toEqual({
+        written: false,
+        zkVersion: 0,
+      });
       const gone = watcher();
       expect(await b.watchControllerZNode(gone.watch)).toBe(true);
       await a.close();
@@ -121,7 +129,7 @@ export function kafkaZkContract(name: string, setup: () => ContractEnv): void {
         ControllerMovedError,
       );
       await expect(b.deleteController(1)).rejects.toThrow(ControllerMovedError);
-      expect(await b.getFeatureZNode()).toEqual({ status: 1, features: {} });
+      expect(await b.getFeatureZNode()).toEqual({ status: 1, features: {}, version: 1 });
       expect(await b.getControllerEpoch()).toEqual({ epoch: 2, epochZkVersion: 2 });
       await b.deleteController(2);
       expect(await b.getControllerId()).toBeNull();
@@ -341,6 +349,60 @@ export function kafkaZkContract(name: string, setup: () => ContractEnv): void {
       expect(await zk.conditionalUpdateLatestProducerIdBlock(next, 3)).toBe(false);
       expect(await zk.conditionalUpdateLatestProducerIdBlock(next, 0)).toBe(true);
       expect(await zk.getLatestProducerIdBlock()).toEqual({ block: next, zkVersion: 1 });
+    });
+
+    it('admin triggers: /admin/reassign_partitions and /admin/preferred_replica_election', async () => {
+      const { zk, epochZkVersion } = await controller();
+      const tool = await session();
+      const created = watcher();
+      expect(await zk.watchPartitionReassignment(created.watch)).toBe(false);
+      expect(await zk.getPartitionReassignment()).toEqual([]);
+      const moves = [{ topic: 't', partition: 0, replicas: [2, 3, 4] }];
+      await tool.createPartitionReassignment(moves);
+      expect((await created.fired).type).toBe('created');
+      await expect(tool.createPartitionReassignment(moves)).rejects.toThrow(NodeExistsError);
+      expect(await zk.getPartitionReassignment()).toEqual(moves);
+      await expect(zk.setOrDeletePartitionReassignment([], epochZkVersion + 1)).rejects.toThrow(
+        ControllerMovedError,
+      );
+      const more = [...moves, { topic: 'u', partition: 1, replicas: [1] }];
+      await zk.setOrDeletePartitionReassignment(more, epochZkVersion);
+      expect(await zk.getPartitionReassignment()).toEqual(more);
+      const gone = watcher();
+      expect(await zk.watchPartitionReassignment(gone.watch)).toBe(true);
+      await zk.setOrDeletePartitionReassignment([], epochZkVersion);
+      expect((await gone.fired).type).toBe('deleted');
+      expect(await zk.getPartitionReassignment()).toEqual([]);
+
+      const elect = watcher();
+      expect(await zk.watchPreferredReplicaElection(elect.watch)).toBe(false);
+      await tool.createPreferredReplicaElection([tp('t', 0), tp('t', 1)]);
+      expect((await elect.fired).type).toBe('created');
+      expect(await zk.getPreferredReplicaElection()).toEqual([tp('t', 0), tp('t', 1)]);
+      await expect(zk.deletePreferredReplicaElection(epochZkVersion + 1)).rejects.toThrow(
+        ControllerMovedError,
+      );
+      await zk.deletePreferredReplicaElection(epochZkVersion);
+      await zk.deletePreferredReplicaElection(epochZkVersion); // absent: nothing to do
+      expect(await zk.getPreferredReplicaElection()).toEqual([]);
+    });
+
+    it('a topic assignment rewritten by the controller is fenced', async () => {
+      const { zk, epochZkVersion } = await controller();
+      await zk.createTopicAssignment('t', assignment([[1, 2]]));
+      const moving = {
+        topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
+        partitions: new Map([
+          [0, { replicas: [3, 1, 2], addingReplicas: [3], removingReplicas: [2] }],
+        ]),
+      };
+      await expect(zk.setTopicAssignmentFenced('t', moving, epochZkVersion - 1)).rejects.toThrow(
+        ControllerMovedError,
+      );
+      await zk.setTopicAssignmentFenced('t', moving, epochZkVersion);
+      const read = (await zk.getReplicaAssignmentForTopics(['t'])).get('t')!;
+      expect(read.partitions.get(0)).toEqual(moving.partitions.get(0));
+      expect(read.zkVersion).toBe(1);
     });
 
     it('consumer offsets', async () => {

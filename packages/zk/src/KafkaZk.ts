@@ -18,6 +18,7 @@ import type {
   ControllerRegistration,
   FeatureZNodeData,
   LeaderIsrAndControllerEpoch,
+  PartitionReplicas,
   ProducerIdBlock,
   TopicAssignment,
   TopicPartition,
@@ -122,12 +123,18 @@ export interface KafkaZk {
   /** Sets an exists-watch on /controller (created, deleted, data changed); returns whether it exists. */
   watchControllerZNode(watch: Watcher): Promise<boolean>;
   getControllerEpoch(): Promise<ControllerEpochAndZkVersion | null>;
+  /** `controllerZNodeVersion`: 1 (default) or 2 (IBP 3.4+, with kraftControllerEpoch -1). */
   registerControllerAndIncrementControllerEpoch(
     controllerId: number,
+    controllerZNodeVersion?: 1 | 2,
   ): Promise<ControllerEpochAndZkVersion>;
   /** Deletes /controller, fenced (a missing node is fine). */
   deleteController(epochZkVersion: number): Promise<void>;
-  createOrUpdateFeatureZNode(data: FeatureZNodeData, epochZkVersion: number): Promise<void>;
+  /** Created when missing, rewritten only when the content differs (Kafka's enableFeatureVersioning). */
+  createOrUpdateFeatureZNode(
+    data: FeatureZNodeData,
+    epochZkVersion: number,
+  ): Promise<{ written: boolean; zkVersion: number }>;
   getFeatureZNode(): Promise<FeatureZNodeData | null>;
   deleteLogDirEventNotifications(epochZkVersion: number): Promise<number>;
 
@@ -151,6 +158,37 @@ export interface KafkaZk {
     assignment: TopicAssignment,
     expectedZkVersion: number,
   ): Promise<number>;
+
+  /**
+   * Kafka's setTopicAssignmentRaw: the controller rewrites `/brokers/topics/<t>` (any
+   * version) in a multi fenced by its epoch (reassignment steps).
+   */
+  setTopicAssignmentFenced(
+    topic: string,
+    assignment: TopicAssignment,
+    epochZkVersion: number,
+  ): Promise<void>;
+
+  // ------------------------------------------------------------ admin triggers
+  /** Exists-watch on /admin/reassign_partitions; true when it exists now. */
+  watchPartitionReassignment(watch: Watcher): Promise<boolean>;
+  /** The partitions listed in /admin/reassign_partitions ([] when absent). */
+  getPartitionReassignment(): Promise<PartitionReplicas[]>;
+  /** Creates /admin/reassign_partitions (NodeExistsError while one is in progress). */
+  createPartitionReassignment(partitions: readonly PartitionReplicas[]): Promise<void>;
+  /** Kafka's setOrCreatePartitionReassignment / deletePartitionReassignment (empty): fenced. */
+  setOrDeletePartitionReassignment(
+    partitions: readonly PartitionReplicas[],
+    epochZkVersion: number,
+  ): Promise<void>;
+  /** Exists-watch on /admin/preferred_replica_election; true when it exists now. */
+  watchPreferredReplicaElection(watch: Watcher): Promise<boolean>;
+  /** The partitions listed in /admin/preferred_replica_election ([] when absent). */
+  getPreferredReplicaElection(): Promise<TopicPartition[]>;
+  /** Creates /admin/preferred_replica_election (NodeExistsError while one is pending). */
+  createPreferredReplicaElection(partitions: readonly TopicPartition[]): Promise<void>;
+  /** Deletes /admin/preferred_replica_election (if present), fenced. */
+  deletePreferredReplicaElection(epochZkVersion: number): Promise<void>;
 
   // ------------------------------------------------------------ topic deletion
   /** Children of /admin/delete_topics, sorted; `watch` fires on the next child change. */

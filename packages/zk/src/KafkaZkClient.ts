@@ -58,6 +58,7 @@ import {
   ControllerRegistration,
   ControllerZNode,
   FeatureZNode,
+  featureDataEqual,
   FeatureZNodeData,
   IsrChangeNotificationZNode,
   LogDirEventNotificationZNode,
@@ -72,6 +73,10 @@ import {
   TopicPartition,
   TopicPartitionStateZNode,
   TopicPartitionZNode,
+  ReassignPartitionsZNode,
+  PreferredReplicaElectionZNode,
+  type PartitionReplicas,
+  TopicPartitionsZNode,
   TopicZNode,
   TopicsZNode,
   randomKafkaUuid,
@@ -343,6 +348,7 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
    */
   async registerControllerAndIncrementControllerEpoch(
     controllerId: number,
+    controllerZNodeVersion: 1 | 2 = 1,
   ): Promise<ControllerEpochAndZkVersion> {
     let current = await this.getControllerEpoch();
     if (!current) {
@@ -360,7 +366,11 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
         {
           op: 'create',
           path: ControllerZNode.path(),
-          data: ControllerZNode.encode(controllerId, this.time.milliseconds()),
+          data: ControllerZNode.encode(
+            controllerId,
+            this.time.milliseconds(),
+            controllerZNodeVersion,
+          ),
           mode: 'ephemeral',
         },
         {
@@ -429,16 +439,26 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
     }
   }
 
-  /** Sets /feature (created if missing) as the controller does on failover; fenced. */
-  async createOrUpdateFeatureZNode(data: FeatureZNodeData, epochZkVersion: number): Promise<void> {
+  /**
+   * Sets /feature as the controller does on failover (Kafka's enableFeatureVersioning):
+   * created when missing, rewritten only when its content differs (status, features);
+   * fenced. Returns whether it wrote and the znode's zkVersion after the call.
+   */
+  async createOrUpdateFeatureZNode(
+    data: FeatureZNodeData,
+    epochZkVersion: number,
+  ): Promise<{ written: boolean; zkVersion: number }> {
     const path = FeatureZNode.path();
-    const exists = await this.zk.exists(path);
+    const existing = await this.getDataAndStat(path);
+    if (existing && featureDataEqual(FeatureZNode.decode(existing.data), data))
+      return { written: false, zkVersion: existing.stat.version };
     const json = FeatureZNode.encode(data);
     await this.controllerFencedMulti(epochZkVersion, [
-      exists
-        ? { op: 'setData', path, data: json, version: exists.version }
+      existing
+        ? { op: 'setData', path, data: json, version: existing.stat.version }
         : { op: 'create', path, data: json },
     ]);
+    return { written: true, zkVersion: existing ? existing.stat.version + 1 : 0 };
   }
 
   async getFeatureZNode(): Promise<FeatureZNodeData | null> {
@@ -517,6 +537,79 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
     await this.zk.create(DeleteTopicsTopicZNode.path(topic), null, { parents: true });
   }
 
+  async setTopicAssignmentFenced(
+    topic: string,
+    assignment: TopicAssignment,
+    epochZkVersion: number,
+  ): Promise<void> {
+    await this.controllerFencedMulti(epochZkVersion, [
+      { op: 'setData', path: TopicZNode.path(topic), data: TopicZNode.encode(assignment) },
+    ]);
+  }
+
+  async watchPartitionReassignment(watch: Watcher): Promise<boolean> {
+    return (await this.zk.exists(ReassignPartitionsZNode.path(), watch)) !== null;
+  }
+
+  async getPartitionReassignment(): Promise<PartitionReplicas[]> {
+    const r = await this.getDataAndStat(ReassignPartitionsZNode.path());
+    return r ? ReassignPartitionsZNode.decode(r.data) : [];
+  }
+
+  async createPartitionReassignment(partitions: readonly PartitionReplicas[]): Promise<void> {
+    await this.zk.create(
+      ReassignPartitionsZNode.path(),
+      ReassignPartitionsZNode.encode(partitions),
+    );
+  }
+
+  async setOrDeletePartitionReassignment(
+    partitions: readonly PartitionReplicas[],
+    epochZkVersion: number,
+  ): Promise<void> {
+    const path = ReassignPartitionsZNode.path();
+    try {
+      if (partitions.length === 0)
+        await this.controllerFencedMulti(epochZkVersion, [{ op: 'delete', path }]);
+      else
+        await this.controllerFencedMulti(epochZkVersion, [
+          { op: 'setData', path, data: ReassignPartitionsZNode.encode(partitions) },
+        ]);
+    } catch (e) {
+      if (!(e instanceof NoNodeError)) throw e;
+      if (partitions.length > 0)
+        await this.controllerFencedMulti(epochZkVersion, [
+          { op: 'create', path, data: ReassignPartitionsZNode.encode(partitions) },
+        ]);
+    }
+  }
+
+  async watchPreferredReplicaElection(watch: Watcher): Promise<boolean> {
+    return (await this.zk.exists(PreferredReplicaElectionZNode.path(), watch)) !== null;
+  }
+
+  async getPreferredReplicaElection(): Promise<TopicPartition[]> {
+    const r = await this.getDataAndStat(PreferredReplicaElectionZNode.path());
+    return r ? PreferredReplicaElectionZNode.decode(r.data) : [];
+  }
+
+  async createPreferredReplicaElection(partitions: readonly TopicPartition[]): Promise<void> {
+    await this.zk.create(
+      PreferredReplicaElectionZNode.path(),
+      PreferredReplicaElectionZNode.encode(partitions),
+    );
+  }
+
+  async deletePreferredReplicaElection(epochZkVersion: number): Promise<void> {
+    try {
+      await this.controllerFencedMulti(epochZkVersion, [
+        { op: 'delete', path: PreferredReplicaElectionZNode.path() },
+      ]);
+    } catch (e) {
+      if (!(e instanceof NoNodeError)) throw e;
+    }
+  }
+
   async deleteTopicDeletions(topics: readonly string[], epochZkVersion: number): Promise<void> {
     const paths = topics.map((t) => DeleteTopicsTopicZNode.path(t));
     const present = await Promise.all(paths.map((p) => this.pathExists(p)));
@@ -585,7 +678,17 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
     const out = new Map<string, PartitionStateAndZkVersion | Error>();
     await Promise.all(
       states.map(async ({ topicPartition: tp, state }) => {
-        await this.makeSurePersistentPathExists(TopicPartitionZNode.path(tp));
+        // Kafka's createTopicPartitions / createTopicPartition: the parents are created
+        // under the same controller-epoch fence as the state znode.
+        for (const parent of [TopicPartitionsZNode.path(tp.topic), TopicPartitionZNode.path(tp)]) {
+          try {
+            await this.controllerFencedMulti(epochZkVersion, [
+              { op: 'create', path: parent, data: null },
+            ]);
+          } catch (e) {
+            if (!(e instanceof NodeExistsError)) throw e;
+          }
+        }
         try {
           await this.controllerFencedMulti(epochZkVersion, [
             {

@@ -14,6 +14,7 @@ export type ZkErrorCode =
   | 'NoChildrenForEphemerals'
   | 'OperationTimeout'
   | 'AuthFailed'
+  | 'NoAuth'
   | 'Unknown';
 
 /** ZooKeeper's numeric error codes (org.apache.zookeeper.KeeperException.Code). */
@@ -26,6 +27,7 @@ const BY_NUMBER: Record<number, ZkErrorCode> = {
   [-110]: 'NodeExists',
   [-111]: 'NotEmpty',
   [-112]: 'SessionExpired',
+  [-102]: 'NoAuth',
   [-115]: 'AuthFailed',
 };
 

@@ -4,6 +4,7 @@
 export * from './errors';
 export * from './session';
 export * from './znodes';
+export * from './ibp';
 export * from './KafkaZk';
 export * from './KafkaZkClient';
 export * from './InMemoryKafkaZkClient';

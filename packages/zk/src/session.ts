@@ -85,6 +85,16 @@ export interface ZkSessionOptions {
   /** The clock of connect timeouts and retry backoffs (default: the system clock). */
   time?: Time;
   logger?: Logger;
+  /**
+   * Digest credentials `user:password`, sent on every connection (`addauth digest`):
+   * kzoo's stand-in for Kafka's SASL login to ZooKeeper.
+   */
+  digestAuth?: string;
+  /**
+   * Kafka's zookeeper.set.acl: every znode this session creates gets CREATOR_ALL (only
+   * the authenticated identity may change it) plus world READ, as Kafka's defaultAcls.
+   */
+  secureAcls?: boolean;
 }
 
 export interface ParsedConnectString {
@@ -183,9 +193,11 @@ export class ZkSession extends EventEmitter {
   private _state: ZkSessionState = 'connecting';
   private closing = false;
   private readonly pastSessionIds: string[] = [];
+  private readonly opts: ZkSessionOptions;
 
   private constructor(opts: ZkSessionOptions) {
     super();
+    this.opts = opts;
     const parsed = parseConnectString(opts.connectString);
     this.connectString = opts.connectString;
     this.servers = parsed.servers;
@@ -202,7 +214,7 @@ export class ZkSession extends EventEmitter {
     if (session.chroot && opts.createChroot !== false) {
       const root = await session.openClient(session.servers, false);
       try {
-        await mkdirp(root, session.chroot);
+        await mkdirp(root, session.chroot, session.acls);
       } finally {
         await closeClient(root, undefined, session.time);
       }
@@ -274,12 +286,24 @@ export class ZkSession extends EventEmitter {
     return this.client ? this.client.getSessionTimeout() : this.sessionTimeoutMs;
   }
 
+  /** The ACL of every create: Kafka's defaultAcls (secure: creator all + world read). */
+  get acls(): zookeeper.ACL[] {
+    const anyone = new zookeeper.Id('world', 'anyone');
+    return this.opts.secureAcls
+      ? [
+          new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id('auth', '')),
+          new zookeeper.ACL(zookeeper.Permission.READ, anyone),
+        ]
+      : [new zookeeper.ACL(zookeeper.Permission.ALL, anyone)];
+  }
+
   private openClient(connectString: string, main: boolean): Promise<zookeeper.Client> {
     const client = zookeeper.createClient(connectString, {
       sessionTimeout: this.sessionTimeoutMs,
       spinDelay: 200,
       retries: 0,
     });
+    if (this.opts.digestAuth) client.addAuthInfo('digest', Buffer.from(this.opts.digestAuth));
     return new Promise((resolve, reject) => {
       let settled = false;
       const timer = this.time.schedule(
@@ -440,8 +464,8 @@ export class ZkSession extends EventEmitter {
         const buf = toBuffer(data);
         const cb = (err: unknown, created: string) =>
           err ? reject(toZkError(err, path, 'create')) : resolve(created);
-        if (buf) c.create(path, buf, CREATE_MODES[mode], cb);
-        else c.create(path, CREATE_MODES[mode], cb);
+        if (buf) c.create(path, buf, this.acls, CREATE_MODES[mode], cb);
+        else c.create(path, this.acls, CREATE_MODES[mode], cb);
       }),
     );
   }
@@ -581,8 +605,8 @@ export class ZkSession extends EventEmitter {
       switch (o.op) {
         case 'create': {
           const buf = toBuffer(o.data);
-          if (buf) tx.create(o.path, buf, CREATE_MODES[o.mode ?? 'persistent']);
-          else tx.create(o.path, CREATE_MODES[o.mode ?? 'persistent']);
+          if (buf) tx.create(o.path, buf, this.acls, CREATE_MODES[o.mode ?? 'persistent']);
+          else tx.create(o.path, this.acls, CREATE_MODES[o.mode ?? 'persistent']);
           break;
         }
         case 'setData':
@@ -716,9 +740,13 @@ export function joinPath(parent: string, child: string): string {
   return parent === '/' ? `/${child}` : `${parent}/${child}`;
 }
 
-async function mkdirp(client: zookeeper.Client, path: string): Promise<void> {
+async function mkdirp(
+  client: zookeeper.Client,
+  path: string,
+  acls: zookeeper.ACL[],
+): Promise<void> {
   await new Promise<void>((resolve, reject) =>
-    client.mkdirp(path, (err) => (err ? reject(toZkError(err, path, 'mkdirp')) : resolve())),
+    client.mkdirp(path, acls, (err) => (err ? reject(toZkError(err, path, 'mkdirp')) : resolve())),
   );
 }
 

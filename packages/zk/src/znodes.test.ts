@@ -19,6 +19,7 @@ import {
   TopicZNode,
   ZNodeDecodeError,
 } from './znodes';
+import { zkFormatsFor } from './ibp';
 
 // Samples as Kafka 2.x/3.x writes them (zkCli.sh get ...).
 const KAFKA_BROKER_V5 =
@@ -80,6 +81,28 @@ describe('zk > znodes > BrokerIdZNode', () => {
     const js = JSON.parse(json);
     expect(js.endpoints).toEqual(['PLAINTEXT://[::1]:9092']);
     expect(js.rack).toBe('r1');
+    // where Kafka's map puts it: right after endpoints (as in KAFKA_BROKER_MULTI)
+    expect(Object.keys(js)).toEqual([
+      'features',
+      'listener_security_protocol_map',
+      'endpoints',
+      'rack',
+      'jmx_port',
+      'port',
+      'host',
+      'version',
+      'timestamp',
+    ]);
+    const v4 = JSON.parse(
+      BrokerIdZNode.encode(
+        { id: 1, endpoints: [parseEndpoint('PLAINTEXT://k1:9092')], rack: 'dc1', version: 4 },
+        5,
+      ),
+    );
+    const sample = JSON.parse(KAFKA_BROKER_MULTI);
+    const order = (o: object) => Object.keys(o).filter((k) => k in sample && k in v4);
+    expect(order(v4).indexOf('rack')).toBe(order(v4).indexOf('endpoints') + 1);
+    expect(order(sample).indexOf('rack')).toBe(order(sample).indexOf('endpoints') + 1);
     expect(BrokerIdZNode.decode(2, json).endpoints[0].host).toBe('::1');
   });
 
@@ -141,6 +164,10 @@ describe('zk > znodes > TopicZNode', () => {
     });
     expect(TopicZNode.decode('t', json)).toEqual(moving);
     expect(() => TopicZNode.path('a/b')).toThrow('invalid topic name');
+    // Kafka's TopicZNode.encode writes version 3 whether or not the topic has an id
+    const noId = JSON.parse(TopicZNode.encode({ ...moving, topicId: null }));
+    expect(noId.version).toBe(3);
+    expect(noId.topic_id).toBeUndefined();
   });
 });
 
@@ -224,6 +251,7 @@ describe('zk > znodes > notifications, config, offsets, producer ids', () => {
     expect(FeatureZNode.decode(FeatureZNode.encode({ status: 1, features: {} }))).toEqual({
       status: 1,
       features: {},
+      version: 1,
     });
   });
 
@@ -244,5 +272,90 @@ describe('zk > znodes > notifications, config, offsets, producer ids', () => {
       '/config/brokers',
       '/config/ips',
     ]);
+  });
+});
+
+// Samples built from Kafka's encoders at the tag named (the key order is the one their
+// Scala maps produce: Map1-4 keep insertion order, mutable.HashMap the hash order).
+// 3.4.1 ControllerZNode.encode: Map("version" -> 2, "brokerid", "timestamp", "kraftControllerEpoch")
+const KAFKA_341_CONTROLLER =
+  '{"version":2,"brokerid":1,"timestamp":"1680000000000","kraftControllerEpoch":-1}';
+// 2.8.2 ControllerZNode.encode: Map("version" -> 1, "brokerid", "timestamp")
+const KAFKA_282_CONTROLLER = '{"version":1,"brokerid":1,"timestamp":"1680000000000"}';
+// 3.4.1 FeatureZNode.encode at IBP >= 3.3 (V2: max_version_level only) and below (V1)
+const KAFKA_341_FEATURE_V2 =
+  '{"features":{"metadata.version":{"max_version_level":7}},"version":2,"status":1}';
+const KAFKA_282_FEATURE_V1 = '{"features":{},"version":1,"status":1}';
+// 3.4.1 TopicPartitionStateZNode.encode after an unclean election at IBP >= 3.2
+const KAFKA_341_STATE_RECOVERING =
+  '{"controller_epoch":2,"leader":3,"version":1,"leader_epoch":5,"isr":[3],"leader_recovery_state":1}';
+
+describe('zk > znodes > formats by inter.broker.protocol.version', () => {
+  it('decodes and re-encodes what Kafka writes at each version', () => {
+    expect(ControllerZNode.decode(KAFKA_341_CONTROLLER)).toEqual({
+      brokerId: 1,
+      timestamp: 1680000000000,
+      kraftControllerEpoch: -1,
+    });
+    expect(ControllerZNode.encode(1, 1680000000000, 2)).toBe(KAFKA_341_CONTROLLER);
+    expect(ControllerZNode.encode(1, 1680000000000, 1)).toBe(KAFKA_282_CONTROLLER);
+    const f2 = FeatureZNode.decode(KAFKA_341_FEATURE_V2);
+    expect(f2).toEqual({
+      status: 1,
+      version: 2,
+      features: { 'metadata.version': { max_version_level: 7 } },
+    });
+    expect(FeatureZNode.encode(f2)).toBe(KAFKA_341_FEATURE_V2);
+    expect(FeatureZNode.encode(FeatureZNode.decode(KAFKA_282_FEATURE_V1))).toBe(
+      KAFKA_282_FEATURE_V1,
+    );
+    expect(() => FeatureZNode.decode('{"features":{},"version":3,"status":1}')).toThrow(
+      'unsupported version 3',
+    );
+    const st = TopicPartitionStateZNode.decode(KAFKA_341_STATE_RECOVERING);
+    expect(st.leaderRecoveryState).toBe(1);
+    expect(JSON.parse(TopicPartitionStateZNode.encode(st))).toEqual(
+      JSON.parse(KAFKA_341_STATE_RECOVERING),
+    );
+  });
+
+  it('zkFormatsFor: the table in the zk README', () => {
+    expect(zkFormatsFor('2.6')).toEqual({
+      brokerRegistrationVersion: 4,
+      controllerZNodeVersion: 1,
+      featureZNodeVersion: 1,
+      leaderRecoverySupported: false,
+    });
+    expect(zkFormatsFor('2.7-IV0').brokerRegistrationVersion).toBe(5);
+    expect(zkFormatsFor('3.2-IV0').leaderRecoverySupported).toBe(true);
+    expect(zkFormatsFor('3.1').leaderRecoverySupported).toBe(false);
+    expect(zkFormatsFor('3.3-IV3')).toMatchObject({
+      featureZNodeVersion: 2,
+      controllerZNodeVersion: 1,
+    });
+    expect(zkFormatsFor('3.4')).toMatchObject({
+      featureZNodeVersion: 2,
+      controllerZNodeVersion: 2,
+    });
+    expect(zkFormatsFor('3.5')).toEqual({
+      brokerRegistrationVersion: 5,
+      controllerZNodeVersion: 2,
+      featureZNodeVersion: 2,
+      leaderRecoverySupported: true,
+    });
+    expect(() => zkFormatsFor('three')).toThrow('invalid inter.broker.protocol.version "three"');
+    // below 2.7 the registration is v4: no features key
+    const v4 = JSON.parse(
+      BrokerIdZNode.encode(
+        {
+          id: 1,
+          endpoints: [parseEndpoint('PLAINTEXT://k1:9092')],
+          version: zkFormatsFor('2.6').brokerRegistrationVersion,
+        },
+        1,
+      ),
+    );
+    expect(v4.version).toBe(4);
+    expect(v4.features).toBeUndefined();
   });
 });

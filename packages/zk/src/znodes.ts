@@ -209,10 +209,12 @@ export const BrokerIdZNode = {
       info.endpoints.map((e) => [e.listenerName, e.securityProtocol]),
     );
     out.endpoints = info.endpoints.map(endpointString);
+    // Kafka's mutable.HashMap (Scala 2.13) iterates by the keys' hash buckets: `rack`
+    // lands between `endpoints` and `jmx_port`.
+    if (info.rack) out.rack = info.rack;
     out.jmx_port = info.jmxPort ?? -1;
     out.port = plaintext ? plaintext.port : -1;
     out.host = plaintext ? plaintext.host : null;
-    if (info.rack) out.rack = info.rack;
     out.version = version;
     out.timestamp = String(timestampMs);
     return JSON.stringify(out);
@@ -292,7 +294,10 @@ function partitionKeyed(what: string, v: unknown, key: string): Map<number, numb
 
 export const TopicZNode = {
   path: (topic: string) => `/brokers/topics/${segment('topic', topic)}`,
-  /** v3 with `topic_id` when the topic has an id, else v2. Partitions in numeric order. */
+  /**
+   * Always v3, as Kafka 2.8+ writes it (`topic_id` only when the topic has an id).
+   * Partitions in numeric order.
+   */
   encode(assignment: TopicAssignment): string {
     const parts = [...assignment.partitions.entries()].sort((a, b) => a[0] - b[0]);
     const out: Json = {
@@ -309,7 +314,7 @@ export const TopicZNode = {
         .filter(([, a]) => a.removingReplicas.length > 0)
         .map(([p, a]) => [String(p), a.removingReplicas]),
     );
-    out.version = assignment.topicId ? 3 : 2;
+    out.version = 3;
     return JSON.stringify(out);
   },
   decode(topic: string, bytes: Buffer | string | null): TopicAssignment {
@@ -394,8 +399,19 @@ export interface ControllerRegistration {
 
 export const ControllerZNode = {
   path: () => '/controller',
-  encode(brokerId: number, timestampMs: number): string {
-    return JSON.stringify({ version: 1, brokerid: brokerId, timestamp: String(timestampMs) });
+  /**
+   * v1 as Kafka 2.8–3.3 write it; v2 (3.4+) adds `kraftControllerEpoch`, -1 outside a
+   * KRaft migration: `{"version":2,"brokerid":1,"timestamp":"…","kraftControllerEpoch":-1}`.
+   */
+  encode(brokerId: number, timestampMs: number, version: 1 | 2 = 1): string {
+    if (version === 1)
+      return JSON.stringify({ version: 1, brokerid: brokerId, timestamp: String(timestampMs) });
+    return JSON.stringify({
+      version: 2,
+      brokerid: brokerId,
+      timestamp: String(timestampMs),
+      kraftControllerEpoch: -1,
+    });
   },
   decode(bytes: Buffer | string | null): ControllerRegistration {
     const js = parseJson('/controller', bytes);
@@ -467,8 +483,76 @@ export const DeleteTopicsZNode = { path: () => '/admin/delete_topics' };
 export const DeleteTopicsTopicZNode = {
   path: (topic: string) => `/admin/delete_topics/${segment('topic', topic)}`,
 };
-export const ReassignPartitionsZNode = { path: () => '/admin/reassign_partitions' };
-export const PreferredReplicaElectionZNode = { path: () => '/admin/preferred_replica_election' };
+
+/** One partition's target replicas, as in `/admin/reassign_partitions` and the tool's JSON file. */
+export interface PartitionReplicas extends TopicPartition {
+  replicas: number[];
+}
+
+function partitionList<T>(what: string, js: Json, item: (p: Json, i: number) => T): T[] {
+  const list = js.partitions;
+  if (!Array.isArray(list)) throw new ZNodeDecodeError(what, 'field partitions is not a list');
+  return list.map((p: unknown, i) => {
+    if (typeof p !== 'object' || p === null || Array.isArray(p))
+      throw new ZNodeDecodeError(what, `partitions[${i}] is not an object`);
+    return item(p as Json, i);
+  });
+}
+
+/**
+ * `/admin/reassign_partitions` (Kafka's ReassignPartitionsZNode, the legacy ZooKeeper
+ * trigger, deprecated since 2.4 in favour of AlterPartitionReassignments but still
+ * watched by the 2.8 controller): `{"version":1,"partitions":[{"topic":"t",
+ * "partition":0,"replicas":[2,3,4]}]}`. The controller acts on its creation and
+ * rewrites it as partitions complete, deleting it when the last one is done. The same
+ * JSON is kafka-reassign-partitions' `--reassignment-json-file` (which may also carry
+ * `log_dirs`, ignored here).
+ */
+export const ReassignPartitionsZNode = {
+  path: () => '/admin/reassign_partitions',
+  encode(partitions: readonly PartitionReplicas[]): string {
+    return JSON.stringify({
+      version: 1,
+      partitions: partitions.map((p) => ({
+        topic: p.topic,
+        partition: p.partition,
+        replicas: p.replicas,
+      })),
+    });
+  },
+  decode(bytes: Buffer | string | null, what = '/admin/reassign_partitions'): PartitionReplicas[] {
+    const js = parseJson(what, bytes);
+    checkVersion(what, int(what, js, 'version'), 1, 1);
+    return partitionList(what, js, (p, i) => ({
+      topic: str(what, p, 'topic'),
+      partition: int(what, p, 'partition'),
+      replicas: intList(what, p.replicas, `partitions[${i}].replicas`),
+    }));
+  },
+};
+
+/**
+ * `/admin/preferred_replica_election` (Kafka's PreferredReplicaElectionZNode):
+ * `{"version":1,"partitions":[{"topic":"t","partition":0}]}`. Its creation makes the
+ * 2.8 controller run a preferred election for those partitions; it deletes the znode
+ * when done.
+ */
+export const PreferredReplicaElectionZNode = {
+  path: () => '/admin/preferred_replica_election',
+  encode(partitions: readonly TopicPartition[]): string {
+    return JSON.stringify({
+      version: 1,
+      partitions: partitions.map((p) => ({ topic: p.topic, partition: p.partition })),
+    });
+  },
+  decode(bytes: Buffer | string | null): TopicPartition[] {
+    const what = '/admin/preferred_replica_election';
+    return partitionList(what, parseJson(what, bytes), (p) => ({
+      topic: str(what, p, 'topic'),
+      partition: int(what, p, 'partition'),
+    }));
+  },
+};
 
 // ---------------------------------------------------------------- config
 
@@ -589,20 +673,61 @@ export const ProducerIdBlockZNode = {
 export interface FeatureZNodeData {
   /** 1 = enabled, 0 = disabled. */
   status: 0 | 1;
-  features: Record<string, { min_version_level: number; max_version_level: number }>;
+  /** v1 carries min and max levels, v2 (IBP 3.3+) only `max_version_level`. */
+  features: Record<string, { min_version_level?: number; max_version_level: number }>;
+  /** The znode version: 1 (default) or 2. */
+  version?: 1 | 2;
+}
+
+/** Same status and the same finalized features (key order ignored). */
+export function featureDataEqual(a: FeatureZNodeData, b: FeatureZNodeData): boolean {
+  if (a.status !== b.status || (a.version ?? 1) !== (b.version ?? 1)) return false;
+  const ka = Object.keys(a.features).sort();
+  const kb = Object.keys(b.features).sort();
+  return (
+    ka.length === kb.length &&
+    ka.every(
+      (k, i) =>
+        k === kb[i] &&
+        a.features[k].min_version_level === b.features[k].min_version_level &&
+        a.features[k].max_version_level === b.features[k].max_version_level,
+    )
+  );
 }
 
 export const FeatureZNode = {
   path: () => '/feature',
+  /**
+   * Kafka's FeatureZNode.encode: v1 `{"max_version_level":n,"min_version_level":n}` per
+   * feature, v2 `{"max_version_level":n}`.
+   */
   encode(f: FeatureZNodeData): string {
-    return JSON.stringify({ features: f.features, version: 1, status: f.status });
+    const version = f.version ?? 1;
+    const features = Object.fromEntries(
+      Object.entries(f.features).map(([name, l]) => [
+        name,
+        version === 1
+          ? {
+              max_version_level: l.max_version_level,
+              min_version_level: l.min_version_level ?? l.max_version_level,
+            }
+          : { max_version_level: l.max_version_level },
+      ]),
+    );
+    return JSON.stringify({ features, version, status: f.status });
   },
   decode(bytes: Buffer | string | null): FeatureZNodeData {
     const js = parseJson('/feature', bytes);
+    const version = int('/feature', js, 'version');
+    checkVersion('/feature', version, 1, 2);
     const status = int('/feature', js, 'status');
     if (status !== 0 && status !== 1)
       throw new ZNodeDecodeError('/feature', `bad status ${status}`);
-    return { status, features: (js.features ?? {}) as FeatureZNodeData['features'] };
+    return {
+      status,
+      features: (js.features ?? {}) as FeatureZNodeData['features'],
+      version: version as 1 | 2,
+    };
   },
 };
 

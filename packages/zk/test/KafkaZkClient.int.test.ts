@@ -150,4 +150,33 @@ describe('zk > KafkaZkClient', () => {
     expect(await zombie.getControllerId()).toBe(winner === a ? 2 : 1);
     expect(await zombie.getControllerEpoch()).toEqual({ epoch: 2, epochZkVersion: 2 });
   });
+
+  it('creates the partitions/<p> parents of a partition state under the controller-epoch fence', async () => {
+    const cs = zkConnectForTest();
+    const a = await client(cs);
+    await a.createTopLevelPaths();
+    const { epochZkVersion } = await a.registerControllerAndIncrementControllerEpoch(1);
+    await a.createTopicAssignment('fenced', {
+      topicId: null,
+      partitions: new Map([[0, { replicas: [1], addingReplicas: [], removingReplicas: [] }]]),
+    });
+    const state = { leader: 1, leaderEpoch: 0, isr: [1], controllerEpoch: 1 };
+    const tp = { topic: 'fenced', partition: 0 };
+    // a stale token: nothing at all is created, not even the parents (Kafka's
+    // createTopicPartitions / createTopicPartition run in fenced multis too)
+    await expect(
+      a.createTopicPartitionStates([{ topicPartition: tp, state }], epochZkVersion - 1),
+    ).rejects.toThrow(ControllerMovedError);
+    expect(await a.pathExists('/brokers/topics/fenced/partitions')).toBe(false);
+    const made = await a.createTopicPartitionStates(
+      [{ topicPartition: tp, state }],
+      epochZkVersion,
+    );
+    expect(made.get('fenced-0')).toEqual({ ...state, zkVersion: 0 });
+    expect(await a.pathExists('/brokers/topics/fenced/partitions/0/state')).toBe(true);
+    // the topic znode is version 3 even without a topic id (Kafka 2.8+)
+    const raw = await a.zk.getData('/brokers/topics/fenced');
+    expect(JSON.parse(raw.data!.toString()).version).toBe(3);
+    await a.close();
+  });
 });

@@ -2,11 +2,14 @@
  * The controller's side of leader-made ISR changes, on the controller's event queue:
  *
  * - `AlterPartitionReceived` (IBP >= 2.7, Kafka's processAlterPartition): checks the
- *   sender's broker epoch (STALE_BROKER_EPOCH), then per partition: known
- *   (UNKNOWN_TOPIC_OR_PARTITION), the leader's epoch is the current one
- *   (FENCED_LEADER_EPOCH), a proposal equal to the current state just returns it, the
- *   partitionEpoch is the state znode's zkVersion (INVALID_UPDATE_VERSION), the ISR holds
- *   the leader and only live brokers (INELIGIBLE_REPLICA). Accepted changes are written
+ *   sender's broker epoch (STALE_BROKER_EPOCH), then per partition, in Kafka 3.4's order:
+ *   known (UNKNOWN_TOPIC_OR_PARTITION); a partition or leader epoch newer than ours
+ *   (NOT_CONTROLLER: the leader heard from a newer controller); an older leader epoch,
+ *   or a sender that is not the leader (FENCED_LEADER_EPOCH); a proposal equal to the
+ *   current state just returns it; an older partitionEpoch (INVALID_UPDATE_VERSION);
+ *   a RECOVERING proposal with more than one ISR member or RECOVERED → RECOVERING
+ *   (INVALID_REQUEST); an ISR member that is dead or shutting down (INELIGIBLE_REPLICA,
+ *   KIP-841). Accepted changes are written
  *   with this controller's epoch in an epoch-fenced multi conditional on the zkVersion —
  *   leader and leader_epoch unchanged — and sent to every live broker as UpdateMetadata;
  *   the answer carries the new zkVersion.
@@ -33,6 +36,8 @@ export interface AlterPartitionHandlerOptions {
   put: (event: ControllerEvent) => void;
   /** UpdateMetadata for these partitions to every live broker. */
   sendUpdateMetadata: (tps: TP[]) => void;
+  /** ISRs written or re-read (reassignments may complete: Kafka's maybeCompleteReassignment). */
+  onIsrChanged?: (tps: TP[]) => void;
   stateLog: Logger;
 }
 
@@ -78,10 +83,17 @@ export class AlterPartitionHandler {
                 partitionEpoch: l?.zkVersion ?? -1,
               };
             };
-            const err = this.check(req.brokerId, tp, p.leaderEpoch, p.partitionEpoch, p.newIsr);
+            const err = this.check(
+              req.brokerId,
+              tp,
+              p.leaderEpoch,
+              p.partitionEpoch,
+              p.newIsr,
+              p.leaderRecoveryState,
+            );
             if (err !== null) return answer(err);
             const l = ctx.leadership(tp)!;
-            if (sameMembers(l.isr, p.newIsr)) return answer(0);
+            if (sameList(l.isr, p.newIsr)) return answer(0);
             const wrote = await this.writeIsr(tp, p.newIsr);
             if (wrote) updated.push(tp);
             return answer(wrote ? 0 : ErrorCode.INVALID_UPDATE_VERSION);
@@ -90,6 +102,7 @@ export class AlterPartitionHandler {
       })),
     );
     if (updated.length > 0) this.o.sendUpdateMetadata(updated);
+    if (updated.length > 0) this.o.onIsrChanged?.(updated);
     return { throttleTimeMs: 0, errorCode: 0, topics };
   }
 
@@ -99,6 +112,7 @@ export class AlterPartitionHandler {
     leaderEpoch: number,
     partitionEpoch: number,
     newIsr: number[],
+    leaderRecoveryState: number,
   ): number | null {
     const ctx = this.o.context;
     const l = ctx.leadership(tp);
@@ -115,13 +129,29 @@ export class AlterPartitionHandler {
     };
     if (!l || ctx.topicsToBeDeleted.has(tp.topic))
       return refuse(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'unknown partition');
-    if (leaderEpoch !== l.leaderEpoch || l.leader !== brokerId)
-      return refuse(ErrorCode.FENCED_LEADER_EPOCH, 'not the current leader epoch');
-    if (sameMembers(l.isr, newIsr) && partitionEpoch <= l.zkVersion) return null;
-    if (partitionEpoch !== l.zkVersion)
+    // Kafka 3.4's tryProcessAlterPartition, in its order. A leader ahead of us (newer
+    // partition or leader epoch) means this controller is probably not the current one.
+    if (partitionEpoch > l.zkVersion || leaderEpoch > l.leaderEpoch)
+      return refuse(
+        ErrorCode.NOT_CONTROLLER,
+        'the leader knows a newer epoch than this controller',
+      );
+    if (leaderEpoch < l.leaderEpoch)
+      return refuse(ErrorCode.FENCED_LEADER_EPOCH, 'stale leader epoch');
+    if (l.leader !== brokerId)
+      return refuse(ErrorCode.FENCED_LEADER_EPOCH, 'the sender is not the current leader');
+    const recovering = (l.leaderRecoveryState ?? 0) === 1;
+    if (sameList(l.isr, newIsr) && (leaderRecoveryState === 1) === recovering) return null;
+    if (partitionEpoch < l.zkVersion)
       return refuse(ErrorCode.INVALID_UPDATE_VERSION, 'stale partition epoch');
-    if (!newIsr.includes(brokerId) || newIsr.some((r) => !ctx.isLive(r)))
-      return refuse(ErrorCode.INELIGIBLE_REPLICA, 'ISR without the leader or with a dead broker');
+    if (leaderRecoveryState === 1 && newIsr.length > 1)
+      return refuse(ErrorCode.INVALID_REQUEST, 'a recovering leader with an ISR of more than one');
+    if (!recovering && leaderRecoveryState === 1)
+      return refuse(ErrorCode.INVALID_REQUEST, 'leader recovery state RECOVERED to RECOVERING');
+    // KIP-841: every ISR member must be a live broker that is not shutting down
+    // (Kafka's controllerContext.liveBrokerIds excludes shutting-down brokers).
+    if (newIsr.some((r) => !ctx.isReplicaOnline(r)))
+      return refuse(ErrorCode.INELIGIBLE_REPLICA, 'ISR with a dead or shutting-down broker');
     return null;
   }
 
@@ -188,11 +218,11 @@ export class AlterPartitionHandler {
       partitions: tps.map((tp) => tpKey(tp.topic, tp.partition)).join(','),
     });
     if (tps.length > 0) this.o.sendUpdateMetadata(tps);
+    if (tps.length > 0) this.o.onIsrChanged?.(tps);
   }
 }
 
-function sameMembers(a: number[], b: number[]): boolean {
-  if (a.length !== b.length) return false;
-  const s = new Set(a);
-  return b.every((x) => s.has(x));
+/** Kafka's equalsAllowStalePartitionEpoch compares the ISR as a list. */
+function sameList(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -5,7 +5,7 @@
  * for deletion. Live brokers stay in KafkaController.liveBrokers. Rebuilt from
  * ZooKeeper on every failover, cleared on resignation.
  */
-import type { BrokerAndEpoch, PartitionStateAndZkVersion } from '@kzoo/zk';
+import type { BrokerAndEpoch, PartitionStateAndZkVersion, ReplicaAssignment } from '@kzoo/zk';
 import { PartitionState, ReplicaState } from './states';
 
 /** A partition's leadership as in its `state` znode, with the znode's zkVersion. */
@@ -30,6 +30,15 @@ export class ControllerContext {
   /** `topic-partition:replica` -> state. */
   readonly replicaStates = new Map<string, ReplicaState>();
   readonly topicsToBeDeleted = new Set<string>();
+  /**
+   * Partitions being reassigned (KIP-455): `topic-partition` → the replicas being added
+   * and removed; their `partitionAssignments` entry is the full set (origin + target),
+   * target first, as in the topic znode.
+   */
+  readonly partitionsBeingReassigned = new Map<
+    string,
+    { addingReplicas: number[]; removingReplicas: number[] }
+  >();
   /** Brokers in controlled shutdown: still registered, no longer eligible to lead. */
   readonly shuttingDownBrokerIds = new Set<number>();
 
@@ -44,6 +53,7 @@ export class ControllerContext {
     this.replicaStates.clear();
     this.topicsToBeDeleted.clear();
     this.shuttingDownBrokerIds.clear();
+    this.partitionsBeingReassigned.clear();
   }
 
   isLive(brokerId: number): boolean {
@@ -73,6 +83,30 @@ export class ControllerContext {
     return this.partitionAssignments.get(tp.topic)?.get(tp.partition) ?? [];
   }
 
+  /** Kafka's partitionFullReplicaAssignment: replicas with the adding/removing ones. */
+  fullAssignment(tp: TP): ReplicaAssignment {
+    const r = this.partitionsBeingReassigned.get(tpKey(tp.topic, tp.partition));
+    return {
+      replicas: this.replicasOf(tp),
+      addingReplicas: r?.addingReplicas ?? [],
+      removingReplicas: r?.removingReplicas ?? [],
+    };
+  }
+
+  /** Sets a partition's full assignment (an empty adding/removing pair ends its reassignment state). */
+  setFullAssignment(tp: TP, a: ReplicaAssignment): void {
+    let m = this.partitionAssignments.get(tp.topic);
+    if (!m) this.partitionAssignments.set(tp.topic, (m = new Map()));
+    m.set(tp.partition, [...a.replicas]);
+    const k = tpKey(tp.topic, tp.partition);
+    if (a.addingReplicas.length + a.removingReplicas.length > 0)
+      this.partitionsBeingReassigned.set(k, {
+        addingReplicas: [...a.addingReplicas],
+        removingReplicas: [...a.removingReplicas],
+      });
+    else this.partitionsBeingReassigned.delete(k);
+  }
+
   leadership(tp: TP): LeaderIsrAndZkVersion | undefined {
     return this.partitionLeadershipInfo.get(tpKey(tp.topic, tp.partition));
   }
@@ -88,6 +122,7 @@ export class ControllerContext {
       this.partitionLeadershipInfo.delete(k);
       this.partitionStates.delete(k);
       for (const r of this.replicasOf(tp)) this.replicaStates.delete(`${k}:${r}`);
+      this.partitionsBeingReassigned.delete(k);
     }
     this.partitionAssignments.delete(topic);
     this.allTopics.delete(topic);

@@ -29,12 +29,19 @@ export type ControllerEvent =
         | 'TopicDeletion'
         | 'AutoPreferredReplicaLeaderElection'
         | 'IsrChangeNotification'
-        | 'UncleanLeaderElectionEnable';
+        | 'UncleanLeaderElectionEnable'
+        | 'ZkPartitionReassignment'
+        | 'ZkPreferredReplicaElection';
     })
   | (ControllerEventBase & {
       /** PartitionModifications: `/brokers/topics/<t>` changed; TopicUncleanLeaderElectionEnable: its config turned on. */
       readonly type: 'PartitionModifications' | 'TopicUncleanLeaderElectionEnable';
       readonly topic: string;
+    })
+  | (ControllerEventBase & {
+      /** ISR changes of partitions being reassigned (Kafka's PartitionReassignmentIsrChange). */
+      readonly type: 'PartitionReassignmentIsrChange';
+      readonly partitions: ReadonlyArray<{ topic: string; partition: number }>;
     })
   | (ControllerEventBase & {
       readonly type: 'TopicDeletionStopReplicaResponseReceived';
@@ -47,7 +54,12 @@ export type ControllerEvent =
     })
   | (ControllerEventBase & {
       /** Events that answer a request: run on the queue, then `resolve`. */
-      readonly type: 'ControlledShutdown' | 'ReplicaLeaderElection' | 'AlterPartitionReceived';
+      readonly type:
+        | 'ControlledShutdown'
+        | 'ReplicaLeaderElection'
+        | 'AlterPartitionReceived'
+        | 'ApiPartitionReassignment'
+        | 'ListPartitionReassignments';
       readonly task: {
         run: () => Promise<unknown>;
         resolve: (value: unknown) => void;

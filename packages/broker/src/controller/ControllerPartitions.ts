@@ -31,9 +31,10 @@ import {
   type ControllerEpochInfo,
   type ElectionFailure,
 } from './PartitionStateMachine';
-import { ReplicaStateMachine } from './ReplicaStateMachine';
+import { ReplicaStateMachine, type PartitionAndReplica } from './ReplicaStateMachine';
 import { registeredPeerAddress, type PeerAddressResolver } from '../network/peerAddress';
 import { TopicDeletionManager } from './TopicDeletionManager';
+import { PartitionReassignment } from './PartitionReassignment';
 import { PartitionState, ReplicaState } from './states';
 
 export interface ControllerPartitionsOptions {
@@ -54,6 +55,8 @@ export interface ControllerPartitionsOptions {
   uncleanLeaderElectionEnable?: boolean | (() => boolean);
   /** controller.socket.timeout.ms */
   requestTimeoutMs?: number;
+  /** IBP >= 3.2: an unclean election writes leader_recovery_state RECOVERING. */
+  leaderRecoverySupported?: boolean;
   /** The clock of the channel's retry backoff (default: the system clock). */
   time?: Time;
   log: Logger;
@@ -74,6 +77,8 @@ export class ControllerPartitions {
   private readonly rsm: ReplicaStateMachine;
   private readonly deletion: TopicDeletionManager;
   private readonly zk: KafkaZk;
+  /** Replica reassignment (KIP-455 on the ZooKeeper path). */
+  readonly reassignment: PartitionReassignment;
 
   constructor(private readonly o: ControllerPartitionsOptions) {
     this.zk = o.zkClient;
@@ -88,6 +93,7 @@ export class ControllerPartitions {
       });
     this.psm = new PartitionStateMachine(this.context, this.zk, o.epoch, o.stateLog, {
       uncleanLeaderElectionEnable: o.uncleanLeaderElectionEnable ?? false,
+      leaderRecoverySupported: o.leaderRecoverySupported ?? true,
     });
     this.rsm = new ReplicaStateMachine(this.context, o.stateLog);
     this.deletion = new TopicDeletionManager(
@@ -99,6 +105,17 @@ export class ControllerPartitions {
       o.deleteTopicEnable,
       o.stateLog,
     );
+    this.reassignment = new PartitionReassignment({
+      context: this.context,
+      zkClient: this.zk,
+      psm: this.psm,
+      rsm: this.rsm,
+      epoch: o.epoch,
+      put: o.put,
+      newBatch: () => this.newBatch(),
+      send: (b) => this.send(b),
+      stateLog: o.stateLog,
+    });
   }
 
   /**
@@ -178,22 +195,32 @@ export class ControllerPartitions {
       this.context.liveBrokerIds(),
       this.context.allPartitions(),
     );
+    // Kafka's replicaStateMachine.startup, before partitionStateMachine.startup: replicas
+    // on dead brokers go OfflineReplica, which takes them out of the ISRs (a dead leader
+    // leaves leader -1, leader_epoch + 1); only then are the leaderless partitions
+    // elected (leader_epoch + 1 again), so the epochs match Kafka's after a controller
+    // and a leader die together.
     this.rsm.startup(batch);
-    await this.psm.startup(batch);
-    // Replicas on dead brokers leave the ISRs (a controller that died half way through a
-    // broker failure left that undone; the elections above covered dead leaders).
     const registered = new Set(this.context.liveBrokerIds());
-    const deadReplicaIds = new Set(
-      this.context
-        .allPartitions()
-        .flatMap((tp) => this.context.replicasOf(tp))
-        .filter((id) => !registered.has(id)),
-    );
-    if (deadReplicaIds.size > 0) await this.onReplicasBecomeOffline(deadReplicaIds, batch);
+    const offline = this.rsm
+      .replicasOf(this.context.allPartitions())
+      .filter((r) => !registered.has(r.replica) && !this.context.topicsToBeDeleted.has(r.topic));
+    await this.removeOfflineReplicasFromIsr(offline, batch);
+    await this.psm.startup(batch);
+    if (offline.length > 0)
+      batch.addUpdateMetadataRequestForBrokers(this.context.liveBrokerIds(), [
+        ...new Map(offline.map((r) => [tpKey(r.topic, r.partition), r as TP])).values(),
+      ]);
+    this.send(batch);
+    // Kafka's order after "ready to serve": reassignments, topic deletions, pending
+    // preferred replica elections.
+    await this.reassignment.onControllerFailover();
+    const deletions = this.newBatch();
     const toDelete = await this.zk.getTopicDeletions(this.deleteWatcher);
     await this.deletion.enqueueTopicsForDeletion(toDelete);
-    await this.deletion.resumeDeletions(batch);
-    this.send(batch);
+    await this.deletion.resumeDeletions(deletions);
+    this.send(deletions);
+    await this.processZkPreferredReplicaElection();
     this.o.stateLog.info('controller context initialized', {
       topics: this.context.allTopics.size,
       partitions: this.context.allPartitions().length,
@@ -216,11 +243,11 @@ export class ControllerPartitions {
     for (const [topic, a] of assignments) {
       this.context.allTopics.add(topic);
       this.context.topicIds.set(topic, a.topicId);
-      this.context.partitionAssignments.set(
-        topic,
-        new Map([...a.partitions].map(([p, ra]) => [p, ra.replicas])),
-      );
-      for (const partition of a.partitions.keys()) partitions.push({ topic, partition });
+      this.context.partitionAssignments.set(topic, new Map());
+      for (const [partition, ra] of a.partitions) {
+        this.context.setFullAssignment({ topic, partition }, ra);
+        partitions.push({ topic, partition });
+      }
     }
     const states = await this.zk.getTopicPartitionStates(partitions);
     for (const [key, st] of states) this.context.partitionLeadershipInfo.set(key, st);
@@ -323,6 +350,47 @@ export class ControllerPartitions {
     await this.psm.triggerOnlinePartitionStateChange(batch);
     await this.deletion.resumeDeletions(batch);
     this.send(batch);
+    await this.reassignment.onBrokerStartup(ids);
+  }
+
+  private readonly preferredElectionWatcher = (): void =>
+    this.o.put({ type: 'ZkPreferredReplicaElection' });
+
+  /**
+   * Kafka 2.8's /admin/preferred_replica_election trigger (processReplicaLeaderElection,
+   * ZkTriggered): the exists-watch is set again each time; when the znode exists, a
+   * preferred election for the listed partitions that exist, are not being deleted and
+   * are not led by their preferred replica; then the znode is deleted (fenced).
+   */
+  async processZkPreferredReplicaElection(): Promise<void> {
+    if (!(await this.zk.watchPreferredReplicaElection(this.preferredElectionWatcher))) return;
+    const listed = await this.zk.getPreferredReplicaElection();
+    try {
+      const electable = listed.filter((tp) => {
+        if (!this.context.partitionAssignments.get(tp.topic)?.has(tp.partition)) {
+          this.o.stateLog.info(
+            `skipping preferred replica election for ${tpKey(tp.topic, tp.partition)}: it does not exist`,
+          );
+          return false;
+        }
+        if (this.context.topicsToBeDeleted.has(tp.topic)) return false;
+        return this.context.leadership(tp)?.leader !== this.context.replicasOf(tp)[0];
+      });
+      if (electable.length > 0) {
+        const batch = this.newBatch();
+        const failures = await this.psm.handleStateChanges(
+          electable,
+          PartitionState.OnlinePartition,
+          batch,
+          { kind: 'preferred' },
+        );
+        this.send(batch);
+        for (const [k, f] of failures)
+          this.o.stateLog.warn(`preferred replica election failed for ${k}`, { error: f.error });
+      }
+    } finally {
+      await this.zk.deletePreferredReplicaElection(this.o.epoch().epochZkVersion);
+    }
   }
 
   /**
@@ -371,7 +439,15 @@ export class ControllerPartitions {
       replicas.filter((r) => this.rsm.state(r) !== ReplicaState.NonExistentReplica),
       ReplicaState.OfflineReplica,
     );
-    // OfflineReplica's ZooKeeper part, one write per partition at a time.
+    await this.removeOfflineReplicasFromIsr(replicas, batch);
+    batch.addUpdateMetadataRequestForBrokers(this.context.liveBrokerIds(), [...unique.values()]);
+  }
+
+  /** OfflineReplica's ZooKeeper part: out of the ISR, one write per partition at a time. */
+  private async removeOfflineReplicasFromIsr(
+    replicas: PartitionAndReplica[],
+    batch: ControllerBrokerRequestBatch,
+  ): Promise<void> {
     const byPartition = new Map<string, { tp: TP; ids: number[] }>();
     for (const r of replicas) {
       const k = tpKey(r.topic, r.partition);
@@ -385,7 +461,6 @@ export class ControllerPartitions {
         for (const id of ids) await this.psm.removeReplicaFromIsr(tp, id, batch);
       }),
     );
-    batch.addUpdateMetadataRequestForBrokers(this.context.liveBrokerIds(), [...unique.values()]);
   }
 
   /**

@@ -44,6 +44,19 @@ export function preferredReplicaPartitionLeaderElection(
 }
 
 /**
+ * ReassignPartition (Kafka's reassignPartitionLeaderElection): the first replica of the
+ * target assignment that is live and in the ISR; ISR unchanged.
+ */
+export function reassignPartitionLeaderElection(
+  target: readonly number[],
+  isr: readonly number[],
+  isLive: (id: number) => boolean,
+): ElectionOutcome | null {
+  const leader = target.find((id) => isLive(id) && isr.includes(id));
+  return leader === undefined ? null : { leader, isr: [...isr], unclean: false };
+}
+
+/**
  * ControlledShutdown: the first assigned replica that is live (or shutting down), in the
  * ISR and not shutting down; the new ISR drops the shutting-down brokers.
  */

@@ -77,6 +77,7 @@ async function start(
   opts: {
     uncleanLeaderElectionEnable?: boolean | (() => boolean);
     autoLeaderRebalanceEnable?: boolean;
+    interBrokerProtocolVersion?: string;
   } = {},
 ) {
   const time = new MockTime();
@@ -99,6 +100,7 @@ async function start(
     timer,
     autoLeaderRebalanceEnable: opts.autoLeaderRebalanceEnable ?? false,
     uncleanLeaderElectionEnable: opts.uncleanLeaderElectionEnable ?? false,
+    interBrokerProtocolVersion: opts.interBrokerProtocolVersion,
   });
   const admin = zookeeper.newClient();
   /** Lets watch notifications reach the event queue and the queue drain. */
@@ -216,6 +218,54 @@ describe('broker > controller > KafkaController (in-memory ZooKeeper, mock clock
 
   // The bound behind broker/test/elections.int.test.ts ("leads within session timeout
   // + 1 s"): ZooKeeper's session expiry is the whole wait; the controller adds no timer.
+  // Kafka's onControllerFailover runs replicaStateMachine.startup (dead replicas out of
+  // the ISRs: leader -1, epoch + 1) before partitionStateMachine.startup (the election:
+  // epoch + 1 again), so a partition whose leader died with the controller ends at
+  // leader_epoch 2, not 1.
+  it('failover after the controller and a leader die together: ISR removal first, then the election', async () => {
+    const env = await cluster();
+    const { createTopic, state, sessions, zookeeper } = env;
+    await createTopic('t', [[3, 2]]);
+    expect(await state('t', 0)).toMatchObject({ leader: 3, leaderEpoch: 0, isr: [3, 2] });
+    const channel2 = new RecordingChannel();
+    const zk2 = sessions.get(2)!;
+    const second = new KafkaController({
+      brokerId: 2,
+      zkClient: zk2,
+      registerBroker: () => zk2.registerBroker(info(2)),
+      channel: channel2,
+      timer: env.timer,
+      autoLeaderRebalanceEnable: false,
+    });
+    second.startup();
+    const settle2 = async () => {
+      for (let i = 0; i < 10; i++) {
+        await second.idle();
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    };
+    await settle2();
+    expect(second.activeControllerId).toBe(1);
+    try {
+      // controller 1 and leader 3 go in the same instant
+      await Promise.all([sessions.get(1)!.close(), sessions.get(3)!.close()]);
+      await settle2();
+      expect(second.isActive()).toBe(true);
+      expect(second.epoch).toBe(2);
+      const s = await state('t', 0);
+      expect(s).toMatchObject({ leader: 2, leaderEpoch: 2, isr: [2], controllerEpoch: 2 });
+      // one write took the dead leader out (leader -1), one elected the new leader
+      expect(s.zkVersion).toBe(2);
+      const lai = channel2.sent
+        .filter((x) => x.apiKey === 4 && x.to === 2)
+        .flatMap((x) => (x.body as RequestOf<4>).partitionStates);
+      expect(lai.at(-1)).toMatchObject({ leader: 2, leaderEpoch: 2 });
+      expect(zookeeper.controllerEpoch?.epoch).toBe(2);
+    } finally {
+      await second.shutdown();
+    }
+  });
+
   it('failover takes no time on the clock: the ISR survivor is elected and told at once', async () => {
     const { createTopic, state, kill, channel, timer } = await cluster([1, 2, 3], {
       autoLeaderRebalanceEnable: true,
@@ -378,7 +428,12 @@ describe('broker > controller > KafkaController (in-memory ZooKeeper, mock clock
     const epoch2 = zookeeper.brokers.get(2)!.czxid;
     const alter = (
       brokerEpoch: number,
-      p: Partial<{ leaderEpoch: number; partitionEpoch: number; newIsr: number[] }>,
+      p: Partial<{
+        leaderEpoch: number;
+        partitionEpoch: number;
+        newIsr: number[];
+        leaderRecoveryState: number;
+      }>,
       topic = 't',
     ) =>
       controller.alterPartition({
@@ -404,9 +459,19 @@ describe('broker > controller > KafkaController (in-memory ZooKeeper, mock clock
     const code = async (p: Parameters<typeof alter>[1], topic?: string) =>
       (await alter(epoch2, p, topic)).topics[0].partitions[0].errorCode;
     expect(await code({}, 'nope')).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    expect(await code({ leaderEpoch: s.leaderEpoch + 1 })).toBe(ErrorCode.FENCED_LEADER_EPOCH);
-    expect(await code({ partitionEpoch: s.zkVersion + 3 })).toBe(ErrorCode.INVALID_UPDATE_VERSION);
-    expect(await code({ newIsr: [3, 1] })).toBe(ErrorCode.INELIGIBLE_REPLICA);
+    // epochs ahead of the controller's: the leader heard from a newer controller (Kafka 3.4)
+    expect(await code({ leaderEpoch: s.leaderEpoch + 1 })).toBe(ErrorCode.NOT_CONTROLLER);
+    expect(await code({ partitionEpoch: s.zkVersion + 3 })).toBe(ErrorCode.NOT_CONTROLLER);
+    expect(await code({ leaderEpoch: s.leaderEpoch - 1 })).toBe(ErrorCode.FENCED_LEADER_EPOCH);
+    expect(await code({ partitionEpoch: s.zkVersion - 1 })).toBe(ErrorCode.INVALID_UPDATE_VERSION);
+    // RECOVERING with more than one ISR member, and RECOVERED → RECOVERING
+    expect(await code({ leaderRecoveryState: 1, newIsr: [2, 3] })).toBe(ErrorCode.INVALID_REQUEST);
+    expect(await code({ leaderRecoveryState: 1, newIsr: [2] })).toBe(ErrorCode.INVALID_REQUEST);
+    // a broker in controlled shutdown is not eligible for the ISR (Kafka's liveBrokerIds)
+    controller.partitions.context.shuttingDownBrokerIds.add(3);
+    expect(await code({ newIsr: [2, 3] })).toBe(ErrorCode.INELIGIBLE_REPLICA);
+    expect(await code({ newIsr: [2, 1] })).toBe(ErrorCode.NONE);
+    controller.partitions.context.shuttingDownBrokerIds.delete(3);
     await kill(3);
     const now = await state('t', 0);
     expect(now.isr).toEqual([2, 1]);
@@ -525,5 +590,263 @@ describe('broker > controller > KafkaController (in-memory ZooKeeper, mock clock
     await settle();
     expect((await state('t', 0)).leader).toBe(2);
     expect(timer.size).toBe(1); // the next check, leader.imbalance.check.interval later
+  });
+
+  describe('reassignment (KIP-455 on the ZooKeeper path)', () => {
+    const alterIsr = (
+      controller: KafkaController,
+      brokerId: number,
+      brokerEpoch: number,
+      s: PartitionStateAndZkVersion,
+      newIsr: number[],
+    ) =>
+      controller.alterPartition({
+        brokerId,
+        brokerEpoch,
+        topics: [
+          {
+            topicName: 't',
+            partitions: [
+              {
+                partitionIndex: 0,
+                leaderEpoch: s.leaderEpoch,
+                partitionEpoch: s.zkVersion,
+                newIsr,
+                leaderRecoveryState: 0,
+              },
+            ],
+          },
+        ],
+      });
+
+    it('/admin/reassign_partitions: RS, AR, RR in the topic znode; new replicas started; completed once in the ISR', async () => {
+      const { createTopic, state, admin, settle, controller, channel, zookeeper } = await cluster([
+        1, 2, 3, 4,
+      ]);
+      await createTopic('t', [[1, 2, 3]]);
+      channel.take(4);
+      await admin.createPartitionReassignment([{ topic: 't', partition: 0, replicas: [2, 3, 4] }]);
+      await settle();
+      const assignment = async () =>
+        (await admin.getReplicaAssignmentForTopics(['t'])).get('t')!.partitions.get(0);
+      // U: target first, then the origin replicas; adding and removing as Kafka writes them
+      expect(await assignment()).toEqual({
+        replicas: [2, 3, 4, 1],
+        addingReplicas: [4],
+        removingReplicas: [1],
+      });
+      // A1: leader_epoch + 1 with the same leader and ISR
+      const s = await state('t', 0);
+      expect(s).toMatchObject({ leader: 1, leaderEpoch: 1, isr: [1, 2, 3], zkVersion: 1 });
+      const lai = channel.take(4);
+      const to = (b: number) =>
+        lai.filter((x) => x.to === b).flatMap((x) => (x.body as RequestOf<4>).partitionStates);
+      expect(to(4)[0]).toMatchObject({
+        leader: 1,
+        leaderEpoch: 1,
+        isNew: true,
+        replicas: [2, 3, 4, 1],
+      });
+      for (const b of [1, 2, 3])
+        expect(to(b)[0]).toMatchObject({ leaderEpoch: 1, isNew: false, replicas: [2, 3, 4, 1] });
+      expect(await controller.listPartitionReassignments(null)).toEqual([
+        {
+          tp: { topic: 't', partition: 0 },
+          assignment: { replicas: [2, 3, 4, 1], addingReplicas: [4], removingReplicas: [1] },
+        },
+      ]);
+      expect(zookeeper.reassignPartitions).not.toBeNull();
+      // broker 4 caught up: the leader adds it to the ISR
+      const r = await alterIsr(controller, 1, zookeeper.brokers.get(1)!.czxid, s, [1, 2, 3, 4]);
+      expect(r.topics[0].partitions[0].errorCode).toBe(0);
+      await settle();
+      // B3: leader 1 is not in the target: 2 leads (ISR kept); B4: 1 leaves the ISR
+      expect(await state('t', 0)).toMatchObject({ leader: 2, leaderEpoch: 3, isr: [2, 3, 4] });
+      expect(await assignment()).toEqual({
+        replicas: [2, 3, 4],
+        addingReplicas: [],
+        removingReplicas: [],
+      });
+      const stops = channel.sent
+        .filter((x) => x.apiKey === 5)
+        .flatMap((x) =>
+          (x.body as RequestOf<5>).partitions.map((p) => `${x.to}:${p.deletePartition}`),
+        );
+      expect(stops).toEqual(['1:true']);
+      expect(zookeeper.reassignPartitions).toBeNull();
+      expect(await controller.listPartitionReassignments(null)).toEqual([]);
+      expect(controller.partitions.context.replicasOf({ topic: 't', partition: 0 })).toEqual([
+        2, 3, 4,
+      ]);
+    });
+
+    it('AlterPartitionReassignments: validation, cancellation back to the origin replicas', async () => {
+      const { createTopic, state, admin, controller, channel, kill } = await cluster([
+        1, 2, 3, 4, 5,
+      ]);
+      await createTopic('t', [[1, 2, 3]]);
+      await kill(5);
+      const tp = { topic: 't', partition: 0 };
+      const alter = async (replicas: number[] | null, p = tp) =>
+        (await controller.alterPartitionReassignments([{ tp: p, replicas }]))!.get(
+          `${p.topic}-${p.partition}`,
+        )!.error;
+      expect(await alter(null)).toBe('NO_REASSIGNMENT_IN_PROGRESS');
+      expect(await alter([])).toBe('INVALID_REPLICA_ASSIGNMENT');
+      expect(await alter([2, 2, 3])).toBe('INVALID_REPLICA_ASSIGNMENT');
+      expect(await alter([-1, 2])).toBe('INVALID_REPLICA_ASSIGNMENT');
+      expect(await alter([1, 2, 5])).toBe('INVALID_REPLICA_ASSIGNMENT'); // 5 is dead
+      expect(await alter([1, 2], { topic: 'nope', partition: 0 })).toBe(
+        'UNKNOWN_TOPIC_OR_PARTITION',
+      );
+      channel.take(5);
+      expect(await alter([1, 2, 3, 4])).toBe('NONE'); // a replication factor increase
+      const assignment = async () =>
+        (await admin.getReplicaAssignmentForTopics(['t'])).get('t')!.partitions.get(0);
+      expect(await assignment()).toEqual({
+        replicas: [1, 2, 3, 4],
+        addingReplicas: [4],
+        removingReplicas: [],
+      });
+      expect(await alter(null)).toBe('NONE'); // cancel
+      expect(await assignment()).toEqual({
+        replicas: [1, 2, 3],
+        addingReplicas: [],
+        removingReplicas: [],
+      });
+      const stops = channel.sent
+        .filter((x) => x.apiKey === 5)
+        .flatMap((x) =>
+          (x.body as RequestOf<5>).partitions.map((p) => `${x.to}:${p.deletePartition}`),
+        );
+      expect(stops).toEqual(['4:true']);
+      expect((await state('t', 0)).isr).toEqual([1, 2, 3]);
+      expect(await controller.listPartitionReassignments(null)).toEqual([]);
+    });
+
+    it('a controller failover mid-reassignment resumes from the znodes and completes it', async () => {
+      const env = await cluster([1, 2, 3, 4]);
+      const { createTopic, state, admin, settle, sessions, zookeeper } = env;
+      await createTopic('t', [[2, 3]]);
+      await admin.createPartitionReassignment([{ topic: 't', partition: 0, replicas: [3, 4] }]);
+      await settle();
+      const assignment = async () =>
+        (await admin.getReplicaAssignmentForTopics(['t'])).get('t')!.partitions.get(0);
+      expect(await assignment()).toEqual({
+        replicas: [3, 4, 2],
+        addingReplicas: [4],
+        removingReplicas: [2],
+      });
+      const zk2 = sessions.get(2)!;
+      const channel2 = new RecordingChannel();
+      const second = new KafkaController({
+        brokerId: 2,
+        zkClient: zk2,
+        registerBroker: () => zk2.registerBroker(info(2)),
+        channel: channel2,
+        timer: env.timer,
+        autoLeaderRebalanceEnable: false,
+      });
+      second.startup();
+      const settle2 = async () => {
+        for (let i = 0; i < 10; i++) {
+          await second.idle();
+          await new Promise<void>((r) => setImmediate(r));
+        }
+      };
+      try {
+        await settle2();
+        await sessions.get(1)!.close(); // the controller dies mid-reassignment
+        await settle2();
+        expect(second.isActive()).toBe(true);
+        // resumed: the new replica is told again (isNew) by the new controller
+        const toFour = channel2.sent
+          .filter((x) => x.apiKey === 4 && x.to === 4)
+          .flatMap((x) => (x.body as RequestOf<4>).partitionStates);
+        expect(toFour.some((p) => p.isNew && p.replicas.join(',') === '3,4,2')).toBe(true);
+        expect(await second.listPartitionReassignments(null)).toHaveLength(1);
+        const s = await state('t', 0);
+        expect(s.controllerEpoch).toBe(2);
+        const r = await alterIsr(second, 2, zookeeper.brokers.get(2)!.czxid, s, [2, 3, 4]);
+        expect(r.topics[0].partitions[0].errorCode).toBe(0);
+        await settle2();
+        expect(await assignment()).toEqual({
+          replicas: [3, 4],
+          addingReplicas: [],
+          removingReplicas: [],
+        });
+        expect(await state('t', 0)).toMatchObject({ leader: 3, isr: [3, 4], controllerEpoch: 2 });
+        expect(zookeeper.reassignPartitions).toBeNull();
+      } finally {
+        await second.shutdown();
+      }
+    });
+
+    it('/admin/preferred_replica_election: preferred leaders elected, the znode deleted', async () => {
+      const { createTopic, state, admin, settle, kill, restart, zookeeper, controller } =
+        await cluster();
+      await createTopic('t', [[2, 3]]);
+      await kill(2);
+      await restart(2);
+      const s = await state('t', 0);
+      expect(s.leader).toBe(3);
+      const r = await alterIsr(controller, 3, zookeeper.brokers.get(3)!.czxid, s, [3, 2]);
+      expect(r.topics[0].partitions[0].errorCode).toBe(0);
+      await admin.createPreferredReplicaElection([
+        { topic: 't', partition: 0 },
+        { topic: 'missing', partition: 0 },
+      ]);
+      await settle();
+      expect((await state('t', 0)).leader).toBe(2);
+      expect(zookeeper.preferredReplicaElection).toBeNull();
+    });
+  });
+
+  describe('znode formats by inter.broker.protocol.version', () => {
+    const uncleanAt = async (ibp: string) => {
+      const { createTopic, state, kill, admin, controller, zookeeper } = await cluster([1, 2, 3], {
+        interBrokerProtocolVersion: ibp,
+      });
+      await createTopic('t', [[2, 3]]);
+      const s = await state('t', 0);
+      await admin.conditionalUpdateLeaderAndIsr(
+        { topic: 't', partition: 0 },
+        { ...s, isr: [2] },
+        s.zkVersion,
+      );
+      await kill(2);
+      const r = await controller.electLeaders([{ topic: 't', partition: 0 }], 'unclean');
+      expect(r!.get('t-0')!.error).toBe('NONE');
+      return { state: await state('t', 0), zookeeper };
+    };
+
+    it('IBP 3.5: /controller v2, /feature v2, leader_recovery_state RECOVERING after an unclean election', async () => {
+      const { state, zookeeper } = await uncleanAt('3.5');
+      expect(state).toMatchObject({ leader: 3, isr: [3], leaderRecoveryState: 1 });
+      expect(JSON.parse(zookeeper.controller!.json)).toMatchObject({
+        version: 2,
+        brokerid: 1,
+        kraftControllerEpoch: -1,
+      });
+      expect(JSON.parse(zookeeper.feature!.json)).toEqual({ features: {}, version: 2, status: 1 });
+    });
+
+    it('IBP 3.1: /controller v1, /feature v1, no leader_recovery_state', async () => {
+      const { state, zookeeper } = await uncleanAt('3.1');
+      expect(state).toMatchObject({ leader: 3, isr: [3] });
+      expect(state.leaderRecoveryState).toBeUndefined();
+      expect(Object.keys(JSON.parse(zookeeper.controller!.json))).toEqual([
+        'version',
+        'brokerid',
+        'timestamp',
+      ]);
+      expect(JSON.parse(zookeeper.feature!.json)).toEqual({ features: {}, version: 1, status: 1 });
+    });
+
+    it('IBP 3.3: /feature v2 but /controller still v1', async () => {
+      const { zookeeper } = await cluster([1], { interBrokerProtocolVersion: '3.3-IV3' });
+      expect(JSON.parse(zookeeper.controller!.json).version).toBe(1);
+      expect(JSON.parse(zookeeper.feature!.json).version).toBe(2);
+    });
   });
 });

@@ -28,10 +28,13 @@ import {
 import {
   BrokerAndEpoch,
   ControllerMovedError,
+  ReplicaAssignment,
   KafkaZk,
   WatchEvent,
   ZkError,
   ZkSessionClosedError,
+  zkFormatsFor,
+  type ZkFormats,
 } from '@kzoo/zk';
 import { ControllerEvent, ControllerEventManager } from './ControllerEventManager';
 import type { ControllerChannel } from './ControllerChannelManager';
@@ -43,6 +46,7 @@ import type { TP } from './ControllerContext';
 import { ControllerPartitions, type ControlledShutdownResult } from './ControllerPartitions';
 import type { ElectionFailure } from './PartitionStateMachine';
 import type { PeerAddressResolver } from '../network/peerAddress';
+import type { ReassignmentResult } from './PartitionReassignment';
 
 export interface BrokerChange {
   newBrokers: number[];
@@ -79,6 +83,8 @@ export interface KafkaControllerOptions {
   leaderImbalanceCheckIntervalMs?: number;
   /** leader.imbalance.per.broker.percentage (10). */
   leaderImbalancePerBrokerPercentage?: number;
+  /** inter.broker.protocol.version (default 3.5): which znode formats are written (zkFormatsFor). */
+  interBrokerProtocolVersion?: string;
 }
 
 /**
@@ -124,6 +130,8 @@ export class KafkaController extends EventEmitter {
   private readonly timer: Timer;
   private readonly ownsTimer: boolean;
   private readonly clock: Time;
+  /** The znode formats this IBP writes. */
+  private readonly formats: ZkFormats;
 
   constructor(opts: KafkaControllerOptions) {
     super();
@@ -131,6 +139,7 @@ export class KafkaController extends EventEmitter {
     this.zkClient = opts.zkClient;
     this.registerBrokerFn = opts.registerBroker;
     this.opts = opts;
+    this.formats = zkFormatsFor(opts.interBrokerProtocolVersion ?? '3.5');
     this.ownsTimer = opts.timer === undefined;
     this.timer = opts.timer ?? new SystemTimer(opts.time ?? SystemTime);
     this.clock = opts.time ?? SystemTime;
@@ -151,6 +160,8 @@ export class KafkaController extends EventEmitter {
       requestTimeoutMs: opts.requestTimeoutMs,
       time: this.timer.time,
       uncleanLeaderElectionEnable: opts.uncleanLeaderElectionEnable ?? false,
+      leaderRecoverySupported: zkFormatsFor(opts.interBrokerProtocolVersion ?? '3.5')
+        .leaderRecoverySupported,
       log: this.log,
       stateLog: this.stateLog,
     });
@@ -160,8 +171,36 @@ export class KafkaController extends EventEmitter {
       epoch: () => ({ epoch: this.epoch, epochZkVersion: this.epochZkVersion }),
       put: (e) => this.eventManager.put(e),
       sendUpdateMetadata: (tps) => this.partitions.sendUpdateMetadata(tps),
+      onIsrChanged: (tps) => {
+        const moving = tps.filter((tp) =>
+          this.partitions.context.partitionsBeingReassigned.has(`${tp.topic}-${tp.partition}`),
+        );
+        if (moving.length > 0)
+          this.eventManager.put({ type: 'PartitionReassignmentIsrChange', partitions: moving });
+      },
       stateLog: this.stateLog,
     });
+  }
+
+  /**
+   * AlterPartitionReassignments: per partition a target replica list, or null to cancel.
+   * Null when this broker is not the controller.
+   */
+  alterPartitionReassignments(
+    requests: ReadonlyArray<{ tp: TP; replicas: number[] | null }>,
+  ): Promise<Map<string, ReassignmentResult> | null> {
+    return this.onQueue('ApiPartitionReassignment', async () =>
+      this.isActive() ? this.partitions.reassignment.alterPartitionReassignments(requests) : null,
+    );
+  }
+
+  /** ListPartitionReassignments: the moving partitions among `tps` (all when null); null when not controller. */
+  listPartitionReassignments(
+    tps: TP[] | null,
+  ): Promise<Array<{ tp: TP; assignment: ReplicaAssignment }> | null> {
+    return this.onQueue('ListPartitionReassignments', async () =>
+      this.isActive() ? this.partitions.reassignment.listPartitionReassignments(tps) : null,
+    );
   }
 
   /** AlterPartition from a partition leader: answered once the controller queue processed it. */
@@ -221,7 +260,12 @@ export class KafkaController extends EventEmitter {
 
   /** Runs `fn` on the controller's event queue (as Kafka's request-driven events do). */
   private onQueue<T>(
-    type: 'ControlledShutdown' | 'ReplicaLeaderElection' | 'AlterPartitionReceived',
+    type:
+      | 'ControlledShutdown'
+      | 'ReplicaLeaderElection'
+      | 'AlterPartitionReceived'
+      | 'ApiPartitionReassignment'
+      | 'ListPartitionReassignments',
     fn: () => Promise<T>,
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -353,9 +397,22 @@ export class KafkaController extends EventEmitter {
         case 'TopicDeletion':
           if (this.isActive()) await this.partitions.processTopicDeletion();
           return;
+        case 'ZkPartitionReassignment':
+          if (this.isActive()) await this.partitions.reassignment.processZkPartitionReassignment();
+          return;
+        case 'PartitionReassignmentIsrChange':
+          if (this.isActive())
+            for (const tp of event.partitions)
+              await this.partitions.reassignment.maybeCompleteReassignment(tp);
+          return;
+        case 'ZkPreferredReplicaElection':
+          if (this.isActive()) await this.partitions.processZkPreferredReplicaElection();
+          return;
         case 'ControlledShutdown':
         case 'ReplicaLeaderElection':
-        case 'AlterPartitionReceived': {
+        case 'AlterPartitionReceived':
+        case 'ApiPartitionReassignment':
+        case 'ListPartitionReassignments': {
           const t = event.task;
           try {
             t.resolve(await t.run());
@@ -453,7 +510,10 @@ export class KafkaController extends EventEmitter {
     }
     try {
       const { epoch, epochZkVersion } =
-        await this.zkClient.registerControllerAndIncrementControllerEpoch(this.brokerId);
+        await this.zkClient.registerControllerAndIncrementControllerEpoch(
+          this.brokerId,
+          this.formats.controllerZNodeVersion,
+        );
       this.epoch = epoch;
       this.epochZkVersion = epochZkVersion;
       this.setActiveController(this.brokerId);
@@ -498,7 +558,7 @@ export class KafkaController extends EventEmitter {
   private async onControllerFailover(): Promise<void> {
     try {
       await this.zkClient.createOrUpdateFeatureZNode(
-        { status: 1, features: {} },
+        { status: 1, features: {}, version: this.formats.featureZNodeVersion },
         this.epochZkVersion,
       );
       await this.zkClient.deleteIsrChangeNotifications(this.epochZkVersion);

@@ -22,6 +22,7 @@ import {
   controlledShutdownPartitionLeaderElection,
   offlinePartitionLeaderElection,
   preferredReplicaPartitionLeaderElection,
+  reassignPartitionLeaderElection,
   removeReplicaFromIsr,
   type ElectionOutcome,
 } from './Election';
@@ -36,7 +37,16 @@ export interface ControllerEpochInfo {
 export type ElectionStrategy =
   | { kind: 'offline'; allowUnclean?: boolean }
   | { kind: 'preferred' }
-  | { kind: 'controlledShutdown' };
+  | { kind: 'controlledShutdown' }
+  /** Reassignment: the first live ISR member of the target replicas leads. */
+  | { kind: 'reassign'; target: readonly number[] };
+
+/** What a state change writes: leader and ISR (and RECOVERING after an unclean election). */
+export interface NextLeaderAndIsr {
+  leader: number;
+  isr: number[];
+  leaderRecoveryState?: 0 | 1;
+}
 
 /** Why a partition could not be moved: a Kafka error name and a sentence. */
 export interface ElectionFailure {
@@ -50,6 +60,11 @@ export interface PartitionStateMachineOptions {
    * function when it may change at runtime (a dynamic broker config).
    */
   uncleanLeaderElectionEnable: boolean | (() => boolean);
+  /**
+   * IBP >= 3.2 (Kafka's isLeaderRecoverySupported): an unclean election writes
+   * `leader_recovery_state: 1` (RECOVERING); the leader's next AlterPartition clears it.
+   */
+  leaderRecoverySupported?: boolean;
 }
 
 export class PartitionStateMachine {
@@ -208,6 +223,14 @@ export class PartitionStateMachine {
               message: `${key}: preferred replica ${assignment[0]} is not live or not in the ISR [${cur.isr.join(',')}]`,
             };
           break;
+        case 'reassign':
+          outcome = reassignPartitionLeaderElection(strategy.target, cur.isr, online);
+          if (!outcome)
+            return {
+              error: 'ELIGIBLE_LEADERS_NOT_AVAILABLE',
+              message: `${key}: no replica of [${strategy.target.join(',')}] is live and in the ISR [${cur.isr.join(',')}]`,
+            };
+          break;
         case 'controlledShutdown':
           outcome = controlledShutdownPartitionLeaderElection(
             assignment,
@@ -222,7 +245,10 @@ export class PartitionStateMachine {
             };
           break;
       }
-      return { leader: outcome.leader, isr: outcome.isr };
+      const recovering = outcome.unclean && (this.opts.leaderRecoverySupported ?? true);
+      return recovering
+        ? { leader: outcome.leader, isr: outcome.isr, leaderRecoveryState: 1 as const }
+        : { leader: outcome.leader, isr: outcome.isr };
     });
     if ('error' in result) {
       this.stateLog.warn('leader election failed', {
@@ -254,7 +280,9 @@ export class PartitionStateMachine {
     const recipients =
       strategy.kind === 'controlledShutdown'
         ? assignment.filter((r) => this.context.isLive(r))
-        : assignment.filter((r) => online(r));
+        : strategy.kind === 'reassign'
+          ? strategy.target.filter((r) => online(r))
+          : assignment.filter((r) => online(r));
     batch.addLeaderAndIsrRequestForBrokers(recipients, tp, false);
     return undefined;
   }
@@ -290,7 +318,7 @@ export class PartitionStateMachine {
       isr: result.state.isr.join(','),
       leaderEpoch: result.state.leaderEpoch,
     });
-    if (result.state.leader < 0 && this.state(tp) !== PartitionState.NewPartition)
+    if (result.state.leader < 0 && this.state(tp) === PartitionState.OnlinePartition)
       this.transitionTo(tp, PartitionState.OfflinePartition);
     batch.addLeaderAndIsrRequestForBrokers(
       this.context.replicasOf(tp).filter((r) => r !== replica && this.context.isLive(r)),
@@ -310,10 +338,7 @@ export class PartitionStateMachine {
     tp: TP,
     compute: (
       cur: LeaderIsrAndZkVersion,
-    ) =>
-      | { leader: number; isr: number[] }
-      | ElectionFailure
-      | Promise<{ leader: number; isr: number[] } | ElectionFailure>,
+    ) => NextLeaderAndIsr | ElectionFailure | Promise<NextLeaderAndIsr | ElectionFailure>,
   ): Promise<{ state: LeaderIsrAndZkVersion; previous: LeaderIsrAndZkVersion } | ElectionFailure> {
     const key = tpKey(tp.topic, tp.partition);
     for (let attempt = 0; ; attempt++) {
@@ -341,6 +366,10 @@ export class PartitionStateMachine {
             leaderEpoch: cur.leaderEpoch + 1,
             isr: next.isr,
             zkVersion: cur.zkVersion,
+            // Kafka's newLeaderAndIsr keeps the recovery state; an unclean election sets it
+            ...((next.leaderRecoveryState ?? cur.leaderRecoveryState) !== undefined && {
+              leaderRecoveryState: next.leaderRecoveryState ?? cur.leaderRecoveryState,
+            }),
           },
         ],
         epoch,

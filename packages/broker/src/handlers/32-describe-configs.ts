@@ -18,7 +18,7 @@
  *   string, but received <name>"; a non-number: INVALID_REQUEST.
  * - BROKER_LOGGER (8): INVALID_REQUEST (not supported: kzoo has no log4j loggers).
  * - other types: INVALID_REQUEST "Unsupported resource type: <n>".
- * Not implemented: sensitive (PASSWORD) keys (kzoo has none).
+ * Sensitive keys (kzoo.zookeeper.digest, as Kafka's PASSWORD type) are returned without a value.
  */
 import { KafkaError } from '@kzoo/common';
 import type {

@@ -89,7 +89,10 @@ export interface SocketServerOptions {
   time?: Time;
   /** Kafka's `socket.request.max.bytes`. Default 104857600. */
   maxFrameBytes?: number;
-  /** Per connection, like Kafka's `queued.max.requests`. Default 100. */
+  /**
+   * `queued.max.requests`, applied per connection (Kafka's is one broker-wide request
+   * queue). Default 100.
+   */
   queuedMaxRequests?: number;
   /** Kafka's `connections.max.idle.ms`. Default 600000. */
   connectionsMaxIdleMs?: number;

@@ -89,6 +89,13 @@ describe('broker > ConfigHelper', () => {
   });
 
   describe('describeBrokerConfigs', () => {
+    it('the ZooKeeper credential is sensitive: no value, not even in its synonyms', () => {
+      const config = new KafkaConfig({ ...base, 'kzoo.zookeeper.digest': 'kzoo:s3cret' });
+      const e = describeBrokerConfigs(config, all).find((c) => c.name === 'kzoo.zookeeper.digest')!;
+      expect(e).toMatchObject({ value: null, isSensitive: true });
+      expect(JSON.stringify(e)).not.toContain('s3cret');
+    });
+
     it('every broker key, read-only, STATIC_BROKER_CONFIG when set else DEFAULT_CONFIG', () => {
       const config = new KafkaConfig({ ...base, 'num.partitions': '3' });
       const out = describeBrokerConfigs(config, all);

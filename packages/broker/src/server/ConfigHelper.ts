@@ -213,6 +213,9 @@ export function describeTopicConfigs(
  * Every broker config entry (or those asked for) as this broker runs with it (Kafka's
  * createBrokerConfigEntry with perBrokerConfig = true), then its custom dynamic keys.
  */
+/** Broker keys holding credentials (Kafka's PASSWORD type): never returned. */
+const SENSITIVE_BROKER_CONFIGS = new Set(['kzoo.zookeeper.digest']);
+
 export function describeBrokerConfigs(
   configs: KafkaConfig | BrokerConfigLevels,
   opts: DescribeOptions,
@@ -222,13 +225,17 @@ export function describeBrokerConfigs(
   const known = BROKER_CONFIG_KEYS.filter((d) => wanted(d.name, opts.keys)).map((d) => {
     const type: ConfigDataTypeName = d.type;
     const raw = current.getOriginal(d.name);
-    const synonyms = brokerSynonyms(levels, brokerConfigSynonyms(d.name), d.name);
+    const secret = SENSITIVE_BROKER_CONFIGS.has(d.name);
+    const synonyms = brokerSynonyms(levels, brokerConfigSynonyms(d.name), d.name).map((x) =>
+      secret ? { ...x, value: null } : x,
+    );
     return {
       name: d.name,
-      value: raw !== undefined ? raw : show(defaultOf(d), type),
+      // a credential is shown as Kafka shows a PASSWORD: sensitive, without its value
+      value: secret ? null : raw !== undefined ? raw : show(defaultOf(d), type),
       readOnly: !DYNAMIC_BROKER_CONFIGS.has(d.name),
       configSource: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG,
-      isSensitive: false,
+      isSensitive: secret,
       synonyms: opts.includeSynonyms ? synonyms : [],
       configType: ConfigDataType[type],
       documentation: opts.includeDocumentation ? d.doc : null,

@@ -254,6 +254,9 @@ export class DataPlane implements BrokerComponent {
   async ready(): Promise<void> {
     this._logManager?.startup();
     this._replicaManager?.startup();
+    // Kafka 2.8's ProducerIdManager claims its first block when the transaction
+    // coordinator is built at broker start, not on the first InitProducerId.
+    await this._apis?.broker.producerIdManager?.startup();
     // Topic config changes (/config/changes) applied live to this broker's logs and partitions.
     const replicaManager = this._replicaManager;
     if (replicaManager) {

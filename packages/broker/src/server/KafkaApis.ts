@@ -56,6 +56,8 @@ import { handleAlterConfigs } from '../handlers/33-alter-configs';
 import { handleCreatePartitions } from '../handlers/37-create-partitions';
 import { handleDeleteGroups } from '../handlers/42-delete-groups';
 import { handleElectLeaders } from '../handlers/43-elect-leaders';
+import { handleAlterPartitionReassignments } from '../handlers/45-alter-partition-reassignments';
+import { handleListPartitionReassignments } from '../handlers/46-list-partition-reassignments';
 import { handleIncrementalAlterConfigs } from '../handlers/44-incremental-alter-configs';
 import { handleAlterPartition } from '../handlers/56-alter-partition';
 import { handleSaslHandshake } from '../handlers/17-sasl-handshake';
@@ -113,6 +115,8 @@ export const API_HANDLERS: HandlerTable = {
   [ApiKeys.CreatePartitions]: handleCreatePartitions,
   [ApiKeys.DeleteGroups]: handleDeleteGroups,
   [ApiKeys.ElectLeaders]: handleElectLeaders,
+  [ApiKeys.AlterPartitionReassignments]: handleAlterPartitionReassignments,
+  [ApiKeys.ListPartitionReassignments]: handleListPartitionReassignments,
   [ApiKeys.IncrementalAlterConfigs]: handleIncrementalAlterConfigs,
   [ApiKeys.AlterPartition]: handleAlterPartition,
   [ApiKeys.DescribeCluster]: handleDescribeCluster,

@@ -5,7 +5,7 @@
  * strings). A claim reads the node and its zkVersion, then writes the next block
  * conditionally on that version; a BADVERSION (another broker claimed first) retries.
  * An empty node (created empty at startup, as Kafka does) or a missing one means the
- * first block, 0..999.
+ * first block, 0..999. The first block is claimed at broker start (`startup`), as 2.8.
  */
 import { createLogger, KafkaError, type Logger } from '@kzoo/common';
 import type { KafkaZk, ProducerIdBlock } from '@kzoo/zk';
@@ -25,6 +25,18 @@ export class ProducerIdManager {
     logger?: Logger,
   ) {
     this.log = logger ?? createLogger('producer.id.manager', { broker: brokerId });
+  }
+
+  /**
+   * Claims the first block (Kafka 2.8 does it when the broker starts: "grab the first
+   * block of producerIds"); a no-op once a block is held.
+   */
+  startup(): Promise<void> {
+    const next = this.chain.then(async () => {
+      if (!this.block) await this.claimBlock();
+    });
+    this.chain = next.catch(() => undefined);
+    return next;
   }
 
   /** The next producer id; claims a new block when the current one is used up. */

@@ -39,6 +39,8 @@ import { CreatePartitionsApi } from './37-create-partitions';
 import { DeleteGroupsApi } from './42-delete-groups';
 import { ElectLeadersApi } from './43-elect-leaders';
 import { IncrementalAlterConfigsApi } from './44-incremental-alter-configs';
+import { AlterPartitionReassignmentsApi } from './45-alter-partition-reassignments';
+import { ListPartitionReassignmentsApi } from './46-list-partition-reassignments';
 import { AlterPartitionApi } from './56-alter-partition';
 import { DescribeClusterApi } from './60-describe-cluster';
 
@@ -78,6 +80,8 @@ export * from './37-create-partitions';
 export * from './42-delete-groups';
 export * from './43-elect-leaders';
 export * from './44-incremental-alter-configs';
+export * from './45-alter-partition-reassignments';
+export * from './46-list-partition-reassignments';
 export * from './56-alter-partition';
 export * from './60-describe-cluster';
 
@@ -119,6 +123,8 @@ const APIS = {
   DeleteGroups: DeleteGroupsApi,
   ElectLeaders: ElectLeadersApi,
   IncrementalAlterConfigs: IncrementalAlterConfigsApi,
+  AlterPartitionReassignments: AlterPartitionReassignmentsApi,
+  ListPartitionReassignments: ListPartitionReassignmentsApi,
   AlterPartition: AlterPartitionApi,
   DescribeCluster: DescribeClusterApi,
   DescribeTransactions: DescribeTransactionsApi,

@@ -206,14 +206,14 @@ describe('protocol > kafka > every advertised API and version', () => {
     }
   });
 
-  it('advertises a table sorted by key, non-flexible except ApiVersions 3, DescribeCluster 0 and the flexible-only DescribeTransactions/ListTransactions 0', () => {
+  it('advertises a table sorted by key, non-flexible except ApiVersions 3, AlterPartitionReassignments 0, ListPartitionReassignments 0, DescribeCluster 0 and the flexible-only DescribeTransactions/ListTransactions 0', () => {
     const keys = KAFKA_API_VERSIONS.map((r) => r.apiKey);
     expect(keys).toEqual([...keys].sort((a, b) => a - b));
     for (const api of KAFKA_APIS) {
       for (let v = api.minVersion; v <= api.maxVersion; v++) {
         expect(kafkaSupports(api.apiKey, v)).toBe(true);
         const flexible = api.request.isFlexible(v);
-        expect(flexible).toBe((api.apiKey === 18 && v === 3) || [60, 65, 66].includes(api.apiKey));
+        expect(flexible).toBe((api.apiKey === 18 && v === 3) || [45, 46, 60, 65, 66].includes(api.apiKey));
       }
       expect(kafkaSupports(api.apiKey, api.maxVersion + 1)).toBe(false);
     }

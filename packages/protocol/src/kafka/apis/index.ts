@@ -45,6 +45,8 @@ import { KafkaCreatePartitionsApi } from './37-create-partitions';
 import { KafkaDeleteGroupsApi } from './42-delete-groups';
 import { KafkaElectLeadersApi } from './43-elect-leaders';
 import { KafkaIncrementalAlterConfigsApi } from './44-incremental-alter-configs';
+import { KafkaAlterPartitionReassignmentsApi } from './45-alter-partition-reassignments';
+import { KafkaListPartitionReassignmentsApi } from './46-list-partition-reassignments';
 import { KafkaDescribeClusterApi } from './60-describe-cluster';
 
 export type { SaslHandshakeRequest, SaslHandshakeResponse } from './17-sasl-handshake';
@@ -91,6 +93,8 @@ export const KAFKA_API_TABLE = {
   DeleteGroups: KafkaDeleteGroupsApi,
   ElectLeaders: KafkaElectLeadersApi,
   IncrementalAlterConfigs: KafkaIncrementalAlterConfigsApi,
+  AlterPartitionReassignments: KafkaAlterPartitionReassignmentsApi,
+  ListPartitionReassignments: KafkaListPartitionReassignmentsApi,
   DescribeCluster: KafkaDescribeClusterApi,
   DescribeTransactions: KafkaDescribeTransactionsApi,
   ListTransactions: KafkaListTransactionsApi,
