@@ -213,7 +213,9 @@ describe('protocol > kafka > every advertised API and version', () => {
       for (let v = api.minVersion; v <= api.maxVersion; v++) {
         expect(kafkaSupports(api.apiKey, v)).toBe(true);
         const flexible = api.request.isFlexible(v);
-        expect(flexible).toBe((api.apiKey === 18 && v === 3) || [45, 46, 60, 65, 66].includes(api.apiKey));
+        expect(flexible).toBe(
+          (api.apiKey === 18 && v === 3) || [45, 46, 60, 65, 66].includes(api.apiKey),
+        );
       }
       expect(kafkaSupports(api.apiKey, api.maxVersion + 1)).toBe(false);
     }
