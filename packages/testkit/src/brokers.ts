@@ -453,10 +453,11 @@ export class TestCluster {
         kafkaPort: prev?.kafkaPort ?? wired?.kafkaPort,
       });
     } catch (e) {
-      // A released port in the ephemeral range can be taken by any outgoing connection
-      // meanwhile: then the broker comes back on new ports (clients find them in metadata;
-      // in a proxied cluster the proxies are pointed at the new ports).
-      if (!((prev || wired) && e instanceof BrokerExitedError && e.portInUse)) throw e;
+      // A port found free can be taken by any outgoing connection before the broker binds
+      // it (a restart keeps its old ports, released meanwhile): then the broker starts on
+      // new ports (clients find them in metadata; in a proxied cluster the proxies are
+      // pointed at the new ports).
+      if (!(e instanceof BrokerExitedError && e.portInUse)) throw e;
       if (links) {
         const [port, kafkaPort] = await freePorts(2);
         links.retarget(id, port, kafkaPort);
