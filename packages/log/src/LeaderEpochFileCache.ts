@@ -1,14 +1,33 @@
 /**
  * Kafka's LeaderEpochFileCache (KIP-101/279): the (epoch, startOffset) of each leader
  * epoch in this log, persisted in `leader-epoch-checkpoint` on every change.
+ *
+ * Changes are written synchronously (fsync on the event loop) except `assignAsync`, used
+ * when a LeaderAndIsr makes this broker leader: it changes the cache at once and writes
+ * the file on the libuv pool, so thousands of partitions' checkpoints are written
+ * concurrently instead of one fsync after another; its promise (and `flushed()`) resolves
+ * once the file holds the change. Writes are versioned: a synchronous write made while an
+ * asynchronous one is in flight wins, and the older asynchronous write is dropped before
+ * its rename.
  */
 import { EpochEntry, LeaderEpochCheckpointFile } from './checkpoints';
 
 export const UNDEFINED_EPOCH = -1;
 export const UNDEFINED_EPOCH_OFFSET = -1;
 
+interface Waiter {
+  version: number;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
 export class LeaderEpochFileCache {
   private entries: EpochEntry[];
+  /** Bumped on every change; `durableVersion` is the newest one known to be on disk. */
+  private version = 0;
+  private durableVersion = 0;
+  private writing = false;
+  private waiters: Waiter[] = [];
 
   constructor(private readonly checkpoint: LeaderEpochCheckpointFile | null) {
     this.entries = checkpoint ? checkpoint.read() : [];
@@ -31,16 +50,80 @@ export class LeaderEpochFileCache {
    * the latest one; entries at or past `startOffset` with lower epochs are dropped.
    */
   assign(epoch: number, startOffset: number): void {
-    if (epoch < 0) return;
+    if (this.assignInMemory(epoch, startOffset)) this.persist();
+  }
+
+  /**
+   * As `assign`, but the checkpoint is written off the event loop; resolves when the file
+   * holds the entry (at once when nothing changed and nothing is pending), rejects when
+   * the write fails.
+   */
+  assignAsync(epoch: number, startOffset: number): Promise<void> {
+    if (this.assignInMemory(epoch, startOffset) && this.checkpoint) this.version++;
+    return this.flushed();
+  }
+
+  /** True when every change is on disk. */
+  get isDurable(): boolean {
+    return this.durableVersion >= this.version;
+  }
+
+  /** Resolves when every change made so far is on disk (writing it if an async write is due). */
+  flushed(): Promise<void> {
+    if (this.isDurable) return Promise.resolve();
+    const p = new Promise<void>((resolve, reject) =>
+      this.waiters.push({ version: this.version, resolve, reject }),
+    );
+    if (!this.writing) void this.writeLoop();
+    return p;
+  }
+
+  /** Writes pending changes synchronously (before the log closes). */
+  flushSync(): void {
+    if (!this.isDurable) this.persist();
+  }
+
+  private assignInMemory(epoch: number, startOffset: number): boolean {
+    if (epoch < 0) return false;
     const latest = this.entries[this.entries.length - 1];
     if (
       latest &&
       (epoch < latest.epoch || (epoch === latest.epoch && startOffset >= latest.startOffset))
     )
-      return;
+      return false;
     this.entries = this.entries.filter((e) => e.epoch < epoch && e.startOffset < startOffset);
     this.entries.push({ epoch, startOffset });
-    this.persist();
+    return true;
+  }
+
+  /** One asynchronous write at a time, of the latest entries, until all is durable. */
+  private async writeLoop(): Promise<void> {
+    this.writing = true;
+    try {
+      while (!this.isDurable && this.checkpoint) {
+        const v = this.version;
+        const written = await this.checkpoint.writeAsync(
+          this.entries,
+          () => this.durableVersion < v,
+        );
+        if (written) this.markDurable(v);
+      }
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      const failed = this.waiters;
+      this.waiters = [];
+      for (const w of failed) w.reject(err);
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private markDurable(version: number): void {
+    if (version <= this.durableVersion) return;
+    this.durableVersion = version;
+    const done = this.waiters.filter((w) => w.version <= version);
+    this.waiters = this.waiters.filter((w) => w.version > version);
+    for (const w of done) w.resolve();
   }
 
   /**
@@ -90,6 +173,9 @@ export class LeaderEpochFileCache {
   }
 
   private persist(): void {
-    this.checkpoint?.write(this.entries);
+    if (!this.checkpoint) return;
+    const v = ++this.version;
+    this.checkpoint.write(this.entries);
+    this.markDurable(v);
   }
 }

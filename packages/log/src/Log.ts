@@ -1005,6 +1005,7 @@ export class Log {
   close(): void {
     if (this.closed) return;
     this.flush();
+    this.leaderEpochCache.flushSync();
     this.producerStateManager.mapEndOffset = this._logEndOffset;
     this.producerStateManager.takeSnapshot();
     for (const seg of this.segments) seg.close();
