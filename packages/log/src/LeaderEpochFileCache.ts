@@ -2,13 +2,15 @@
  * Kafka's LeaderEpochFileCache (KIP-101/279): the (epoch, startOffset) of each leader
  * epoch in this log, persisted in `leader-epoch-checkpoint` on every change.
  *
- * Changes are written synchronously (fsync on the event loop) except `assignAsync`, used
- * when a LeaderAndIsr makes this broker leader: it changes the cache at once and writes
- * the file on the libuv pool, so thousands of partitions' checkpoints are written
- * concurrently instead of one fsync after another; its promise (and `flushed()`) resolves
- * once the file holds the change. Writes are versioned: a synchronous write made while an
- * asynchronous one is in flight wins, and the older asynchronous write is dropped before
- * its rename.
+ * `assign` (a follower or log recovery meeting a new epoch in a batch) writes synchronously.
+ * `assignAsync`, used when a LeaderAndIsr makes this broker leader, changes the cache at
+ * once and writes the file on the libuv pool, so thousands of partitions' checkpoints are
+ * written concurrently instead of one fsync after another; its promise (and `flushed()`)
+ * resolves once the file holds the change. Truncations (`truncateFromEnd/Start`) are
+ * written asynchronously too, without anyone waiting (as Kafka since KAFKA-16541): a lost
+ * truncation only leaves entries past the log end, which the next load truncates again.
+ * Writes are versioned: a synchronous write made while an asynchronous one is in flight
+ * wins, and the older asynchronous write is dropped before its rename.
  */
 import { EpochEntry, LeaderEpochCheckpointFile } from './checkpoints';
 
@@ -29,7 +31,13 @@ export class LeaderEpochFileCache {
   private writing = false;
   private waiters: Waiter[] = [];
 
-  constructor(private readonly checkpoint: LeaderEpochCheckpointFile | null) {
+  private closed = false;
+
+  constructor(
+    private readonly checkpoint: LeaderEpochCheckpointFile | null,
+    /** Told of a failed asynchronous write nobody waits for (a truncation). */
+    private readonly onWriteError: (e: Error) => void = () => undefined,
+  ) {
     this.entries = checkpoint ? checkpoint.read() : [];
   }
 
@@ -71,6 +79,8 @@ export class LeaderEpochFileCache {
   /** Resolves when every change made so far is on disk (writing it if an async write is due). */
   flushed(): Promise<void> {
     if (this.isDurable) return Promise.resolve();
+    if (this.closed)
+      return Promise.reject(new Error(`${this.checkpoint?.file} closed before written`));
     const p = new Promise<void>((resolve, reject) =>
       this.waiters.push({ version: this.version, resolve, reject }),
     );
@@ -78,9 +88,16 @@ export class LeaderEpochFileCache {
     return p;
   }
 
-  /** Writes pending changes synchronously (before the log closes). */
-  flushSync(): void {
-    if (!this.isDurable) this.persist();
+  /**
+   * No more writes: with `flush`, pending changes are written synchronously first (the log
+   * closes); without, they are dropped (the log is being deleted).
+   */
+  close(flush: boolean): void {
+    if (flush && !this.isDurable) this.persist();
+    this.closed = true;
+    const dropped = this.waiters;
+    this.waiters = [];
+    for (const w of dropped) w.reject(new Error(`${this.checkpoint?.file} closed before written`));
   }
 
   private assignInMemory(epoch: number, startOffset: number): boolean {
@@ -100,11 +117,14 @@ export class LeaderEpochFileCache {
   private async writeLoop(): Promise<void> {
     this.writing = true;
     try {
-      while (!this.isDurable && this.checkpoint) {
+      // Start after the current synchronous work: a close() in the same turn (a log opened
+      // and closed at once) then needs no write at all.
+      await Promise.resolve();
+      while (!this.isDurable && this.checkpoint && !this.closed) {
         const v = this.version;
         const written = await this.checkpoint.writeAsync(
           this.entries,
-          () => this.durableVersion < v,
+          () => !this.closed && this.durableVersion < v,
         );
         if (written) this.markDurable(v);
       }
@@ -113,6 +133,7 @@ export class LeaderEpochFileCache {
       const failed = this.waiters;
       this.waiters = [];
       for (const w of failed) w.reject(err);
+      if (failed.length === 0 && !this.closed) this.onWriteError(err);
     } finally {
       this.writing = false;
     }
@@ -147,7 +168,7 @@ export class LeaderEpochFileCache {
     const kept = this.entries.filter((e) => e.startOffset < endOffset);
     if (kept.length !== this.entries.length) {
       this.entries = kept;
-      this.persist();
+      this.persistAsync();
     }
   }
 
@@ -164,12 +185,19 @@ export class LeaderEpochFileCache {
     const changed = idx > 0 || kept[0].startOffset !== startOffset;
     kept[0] = { epoch: kept[0].epoch, startOffset };
     this.entries = kept;
-    if (changed) this.persist();
+    if (changed) this.persistAsync();
   }
 
   clear(): void {
     this.entries = [];
     this.persist();
+  }
+
+  /** Writes the change off the event loop, nobody waiting (errors go to `onWriteError`). */
+  private persistAsync(): void {
+    if (!this.checkpoint || this.closed) return;
+    this.version++;
+    if (!this.writing) void this.writeLoop();
   }
 
   private persist(): void {

@@ -99,8 +99,8 @@ describe('Log > LeaderEpochFileCache', () => {
     expect(c.endOffsetFor(-1, 40)).toEqual({ epoch: -1, endOffset: -1 });
   });
 
-  test('truncateFromEnd and truncateFromStart', () => {
-    const { c } = cache();
+  test('truncateFromEnd and truncateFromStart, written asynchronously', async () => {
+    const { c, file } = cache();
     c.assign(2, 0);
     c.assign(4, 10);
     c.assign(7, 25);
@@ -109,8 +109,25 @@ describe('Log > LeaderEpochFileCache', () => {
       { epoch: 2, startOffset: 0 },
       { epoch: 4, startOffset: 10 },
     ]);
+    expect(c.isDurable).toBe(false);
+    await c.flushed();
+    expect(new LeaderEpochCheckpointFile(file).read()).toEqual(c.epochEntries());
     c.truncateFromStart(12);
     expect(c.epochEntries()).toEqual([{ epoch: 4, startOffset: 12 }]);
+    await c.flushed();
+    expect(new LeaderEpochCheckpointFile(file).read()).toEqual([{ epoch: 4, startOffset: 12 }]);
+  });
+
+  test('close(true) writes pending changes at once; close(false) fails the waiters', async () => {
+    const a = cache();
+    a.c.assign(1, 0);
+    a.c.truncateFromEnd(0);
+    a.c.close(true);
+    expect(new LeaderEpochCheckpointFile(a.file).read()).toEqual([]);
+    const b = cache();
+    const pending = b.c.assignAsync(1, 0);
+    b.c.close(false);
+    await expect(pending).rejects.toThrow(/closed before written/);
   });
 });
 
