@@ -161,6 +161,7 @@ export class Log {
     this.lastFlushTime = this.time.milliseconds();
     this.leaderEpochCache = new LeaderEpochFileCache(
       new LeaderEpochCheckpointFile(path.join(dir, LEADER_EPOCH_CHECKPOINT)),
+      (error) => this.logger.error('leader-epoch checkpoint write failed', { error }),
     );
     this.producerStateManager = new ProducerStateManager(dir, this.logger);
   }
@@ -1005,6 +1006,7 @@ export class Log {
   close(): void {
     if (this.closed) return;
     this.flush();
+    this.leaderEpochCache.close(true);
     this.producerStateManager.mapEndOffset = this._logEndOffset;
     this.producerStateManager.takeSnapshot();
     for (const seg of this.segments) seg.close();
@@ -1013,11 +1015,13 @@ export class Log {
 
   /** Closes and removes the log directory. */
   delete(): void {
+    this.leaderEpochCache.close(false);
     if (!this.closed) {
       for (const seg of this.segments) seg.close();
       this.closed = true;
     }
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    // Retries: an asynchronous leader-epoch checkpoint write may be creating its temp file.
+    fs.rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
   }
 
   private ensureOpen(): void {

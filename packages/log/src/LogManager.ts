@@ -390,7 +390,8 @@ export class LogManager {
     this.dirOf.delete(key);
     const doomed = `${log.dir}.${randomUUID().replace(/-/g, '')}-delete`;
     fs.renameSync(log.dir, doomed);
-    fs.rmSync(doomed, { recursive: true, force: true });
+    // Retries: an asynchronous leader-epoch checkpoint write may be creating its temp file.
+    fs.rmSync(doomed, { recursive: true, force: true, maxRetries: 3 });
     return true;
   }
 

@@ -6,6 +6,7 @@
  * `epoch startOffset`. Written atomically: temp file, fsync, rename, fsync of the folder.
  */
 import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { KafkaError } from '@kzoo/common';
 
@@ -28,6 +29,46 @@ export function writeFileAtomic(file: string, text: string | Buffer): void {
   }
   fs.renameSync(tmp, file);
   fsyncDir(path.dirname(file));
+}
+
+/**
+ * As writeFileAtomic but on the libuv pool, off the event loop, through `tmp` (default
+ * `<file>.tmp`). When `beforeRename` returns false the write is dropped (the temp file is
+ * removed) and the result is false: a newer version was written meanwhile.
+ */
+export async function writeFileAtomicAsync(
+  file: string,
+  text: string | Buffer,
+  tmp = `${file}.tmp`,
+  beforeRename: () => boolean = () => true,
+): Promise<boolean> {
+  const fh = await fsp.open(tmp, 'w');
+  try {
+    await fh.writeFile(typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  if (!beforeRename()) {
+    await fsp.rm(tmp, { force: true });
+    return false;
+  }
+  // Synchronous so no other write of `file` can slip between the check and the rename.
+  fs.renameSync(tmp, file);
+  await fsyncDirAsync(path.dirname(file));
+  return true;
+}
+
+export async function fsyncDirAsync(dir: string): Promise<void> {
+  let fh: fsp.FileHandle | undefined;
+  try {
+    fh = await fsp.open(dir, 'r');
+    await fh.sync();
+  } catch {
+    // Some platforms cannot fsync a directory; the rename is still atomic.
+  } finally {
+    await fh?.close();
+  }
 }
 
 export function fsyncDir(dir: string): void {
@@ -113,8 +154,25 @@ export class LeaderEpochCheckpointFile {
   constructor(readonly file: string) {}
 
   write(entries: readonly EpochEntry[]): void {
+    writeFileAtomic(this.file, LeaderEpochCheckpointFile.format(entries));
+  }
+
+  /**
+   * Writes off the event loop through `<file>.async.tmp` (so it never shares a temp file
+   * with a synchronous write); dropped, resolving false, when `beforeRename` says so.
+   */
+  writeAsync(entries: readonly EpochEntry[], beforeRename?: () => boolean): Promise<boolean> {
+    return writeFileAtomicAsync(
+      this.file,
+      LeaderEpochCheckpointFile.format(entries),
+      `${this.file}.async.tmp`,
+      beforeRename,
+    );
+  }
+
+  private static format(entries: readonly EpochEntry[]): string {
     const body = entries.map((e) => `${e.epoch} ${e.startOffset}\n`).join('');
-    writeFileAtomic(this.file, `0\n${entries.length}\n${body}`);
+    return `0\n${entries.length}\n${body}`;
   }
 
   read(): EpochEntry[] {

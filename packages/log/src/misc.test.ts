@@ -33,6 +33,59 @@ describe('Log > LeaderEpochFileCache', () => {
     );
   });
 
+  test('assignAsync: concurrent writes, of many caches and of one cache, end on disk with every entry; a reload reads them', async () => {
+    const many = Array.from({ length: 200 }, () => cache());
+    const one = cache();
+    const writes = many.map(({ c }, i) => c.assignAsync(5, i));
+    // 50 epochs on one cache without waiting: one write at a time, each of the latest entries.
+    for (let e = 0; e < 50; e++) writes.push(one.c.assignAsync(e, e * 10));
+    expect(one.c.isDurable).toBe(false);
+    await Promise.all(writes);
+    expect(one.c.isDurable).toBe(true);
+    const want = Array.from({ length: 50 }, (_, e) => ({ epoch: e, startOffset: e * 10 }));
+    // Reload as after a crash: a new cache reads only what the file holds.
+    expect(
+      new LeaderEpochFileCache(new LeaderEpochCheckpointFile(one.file)).epochEntries(),
+    ).toEqual(want);
+    many.forEach(({ file }, i) =>
+      expect(new LeaderEpochCheckpointFile(file).read()).toEqual([{ epoch: 5, startOffset: i }]),
+    );
+    expect(fs.readdirSync(path.dirname(one.file))).toEqual(['leader-epoch-checkpoint']);
+  });
+
+  test('assignAsync: a synchronous write during it wins; the older async write is dropped', async () => {
+    const { c, file } = cache();
+    const first = c.assignAsync(1, 0);
+    c.assign(2, 5); // synchronous: on disk now, with both entries
+    expect(new LeaderEpochCheckpointFile(file).read()).toEqual([
+      { epoch: 1, startOffset: 0 },
+      { epoch: 2, startOffset: 5 },
+    ]);
+    await first;
+    // The dropped async write removes its temp file (generous ceiling: a loaded machine).
+    const tmp = `${file}.async.tmp`;
+    for (const end = Date.now() + 10_000; fs.existsSync(tmp) && Date.now() < end;)
+      await new Promise((r) => setTimeout(r, 5));
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['leader-epoch-checkpoint']);
+    expect(new LeaderEpochCheckpointFile(file).read()).toEqual([
+      { epoch: 1, startOffset: 0 },
+      { epoch: 2, startOffset: 5 },
+    ]);
+    // Nothing changed: resolves at once, no write.
+    await c.assignAsync(2, 9);
+    expect(c.isDurable).toBe(true);
+  });
+
+  test('assignAsync rejects when the write fails, and a later flush retries', async () => {
+    const { c, file } = cache();
+    fs.rmSync(path.dirname(file), { recursive: true });
+    await expect(c.assignAsync(1, 0)).rejects.toThrow(/ENOENT/);
+    expect(c.isDurable).toBe(false);
+    fs.mkdirSync(path.dirname(file));
+    await c.flushed();
+    expect(new LeaderEpochCheckpointFile(file).read()).toEqual([{ epoch: 1, startOffset: 0 }]);
+  });
+
   test('endOffsetFor answers as KIP-101 / KIP-279', () => {
     const { c } = cache();
     c.assign(2, 0);
@@ -46,8 +99,8 @@ describe('Log > LeaderEpochFileCache', () => {
     expect(c.endOffsetFor(-1, 40)).toEqual({ epoch: -1, endOffset: -1 });
   });
 
-  test('truncateFromEnd and truncateFromStart', () => {
-    const { c } = cache();
+  test('truncateFromEnd and truncateFromStart, written asynchronously', async () => {
+    const { c, file } = cache();
     c.assign(2, 0);
     c.assign(4, 10);
     c.assign(7, 25);
@@ -56,8 +109,25 @@ describe('Log > LeaderEpochFileCache', () => {
       { epoch: 2, startOffset: 0 },
       { epoch: 4, startOffset: 10 },
     ]);
+    expect(c.isDurable).toBe(false);
+    await c.flushed();
+    expect(new LeaderEpochCheckpointFile(file).read()).toEqual(c.epochEntries());
     c.truncateFromStart(12);
     expect(c.epochEntries()).toEqual([{ epoch: 4, startOffset: 12 }]);
+    await c.flushed();
+    expect(new LeaderEpochCheckpointFile(file).read()).toEqual([{ epoch: 4, startOffset: 12 }]);
+  });
+
+  test('close(true) writes pending changes at once; close(false) fails the waiters', async () => {
+    const a = cache();
+    a.c.assign(1, 0);
+    a.c.truncateFromEnd(0);
+    a.c.close(true);
+    expect(new LeaderEpochCheckpointFile(a.file).read()).toEqual([]);
+    const b = cache();
+    const pending = b.c.assignAsync(1, 0);
+    b.c.close(false);
+    await expect(pending).rejects.toThrow(/closed before written/);
   });
 });
 

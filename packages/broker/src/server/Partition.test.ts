@@ -48,7 +48,11 @@ class HeldIsrManager implements IsrManager {
   shutdown(): void {}
 }
 
-function leaderPartition(isr = [1, 2, 3], isrManager?: IsrManager, minIsr = 1): Partition {
+async function leaderPartition(
+  isr = [1, 2, 3],
+  isrManager?: IsrManager,
+  minIsr = 1,
+): Promise<Partition> {
   const log = logs.getOrCreateLog('t', 0, {});
   const p = new Partition('t', 0, 1, log, undefined, minIsr, {
     replicaLagTimeMaxMs: LAG,
@@ -56,6 +60,7 @@ function leaderPartition(isr = [1, 2, 3], isrManager?: IsrManager, minIsr = 1): 
     isrManager,
   });
   p.makeLeader(state(1, 0, isr));
+  await p.pendingEpochWrite; // the epoch's checkpoint is on disk: appends are accepted
   return p;
 }
 
@@ -77,8 +82,8 @@ const batch = (n = 1) =>
   buildRecordBatch({ records: Array.from({ length: n }, (_, i) => ({ value: `v${i}` })) });
 
 describe('Broker > Partition > high watermark', () => {
-  it('moves to the smallest LEO of the ISR as followers fetch', () => {
-    const p = leaderPartition();
+  it('moves to the smallest LEO of the ISR as followers fetch', async () => {
+    const p = await leaderPartition();
     p.appendRecordsToLeader(batch(5), -1);
     expect(p.highWatermark).toBe(0);
     expect(p.updateFollowerFetchState(2, 5, 0, 5)).toBe(false); // 3 not known yet
@@ -89,8 +94,8 @@ describe('Broker > Partition > high watermark', () => {
     expect(p.highWatermark).toBe(5);
   });
 
-  it('never moves backwards, and a follower outside the ISR caught up long ago does not hold it', () => {
-    const p = leaderPartition([1, 2]);
+  it('never moves backwards, and a follower outside the ISR caught up long ago does not hold it', async () => {
+    const p = await leaderPartition([1, 2]);
     p.appendRecordsToLeader(batch(4), -1);
     p.updateFollowerFetchState(2, 4, 0, 4);
     expect(p.highWatermark).toBe(4);
@@ -98,8 +103,8 @@ describe('Broker > Partition > high watermark', () => {
     expect(p.highWatermark).toBe(4);
   });
 
-  it('acks=-1 with fewer ISR members than min.insync.replicas is refused before the append', () => {
-    const p = leaderPartition([1], undefined, 2);
+  it('acks=-1 with fewer ISR members than min.insync.replicas is refused before the append', async () => {
+    const p = await leaderPartition([1], undefined, 2);
     expect(() => p.appendRecordsToLeader(batch(), -1)).toThrow(
       expect.objectContaining({ code: ErrorCode.NOT_ENOUGH_REPLICAS }) as KafkaError,
     );
@@ -110,8 +115,8 @@ describe('Broker > Partition > high watermark', () => {
 });
 
 describe('Broker > Partition > ISR', () => {
-  it('shrinks a follower not caught up for replica.lag.time.max.ms, not one at the leader LEO', () => {
-    const p = leaderPartition();
+  it('shrinks a follower not caught up for replica.lag.time.max.ms, not one at the leader LEO', async () => {
+    const p = await leaderPartition();
     p.appendRecordsToLeader(batch(2), 1);
     p.updateFollowerFetchState(2, 2, 0, 2);
     p.updateFollowerFetchState(3, 2, 0, 2);
@@ -126,8 +131,8 @@ describe('Broker > Partition > ISR', () => {
     expect(p.stats.isrShrinks).toBe(1);
   });
 
-  it('a follower that reaches the leader LEO of its previous fetch counts as caught up then (Kafka lag rule)', () => {
-    const p = leaderPartition([1, 2]);
+  it('a follower that reaches the leader LEO of its previous fetch counts as caught up then (Kafka lag rule)', async () => {
+    const p = await leaderPartition([1, 2]);
     p.appendRecordsToLeader(batch(2), 1);
     p.updateFollowerFetchState(2, 0, 0, 2); // behind; leader LEO was 2
     time.tick(LAG - 100);
@@ -138,9 +143,9 @@ describe('Broker > Partition > ISR', () => {
     expect(p.isr).toEqual([1]);
   });
 
-  it('expands when a follower reaches the HW and this epoch start; one change in flight at a time, HW over the maximal ISR', () => {
+  it('expands when a follower reaches the HW and this epoch start; one change in flight at a time, HW over the maximal ISR', async () => {
     const m = new HeldIsrManager();
-    const p = leaderPartition([1, 2], m);
+    const p = await leaderPartition([1, 2], m);
     p.appendRecordsToLeader(batch(3), 1);
     p.updateFollowerFetchState(2, 3, 0, 3);
     expect(p.highWatermark).toBe(3);
@@ -164,9 +169,9 @@ describe('Broker > Partition > ISR', () => {
     expect(p.highWatermark).toBe(6);
   });
 
-  it('a refused change (INVALID_UPDATE_VERSION) stays pending until the next LeaderAndIsr', () => {
+  it('a refused change (INVALID_UPDATE_VERSION) stays pending until the next LeaderAndIsr', async () => {
     const m = new HeldIsrManager();
-    const p = leaderPartition([1, 2, 3], m);
+    const p = await leaderPartition([1, 2, 3], m);
     p.appendRecordsToLeader(batch(1), 1);
     time.tick(LAG + 1);
     p.maybeShrinkIsr();
@@ -186,10 +191,11 @@ describe('Broker > Partition > ISR', () => {
 });
 
 describe('Broker > Partition > leader epochs', () => {
-  it('makeLeader starts the epoch at the LEO; OffsetsForLeaderEpoch answers from the cache and fences', () => {
-    const p = leaderPartition();
+  it('makeLeader starts the epoch at the LEO; OffsetsForLeaderEpoch answers from the cache and fences', async () => {
+    const p = await leaderPartition();
     p.appendRecordsToLeader(batch(3), 1); // epoch 0: 0..2
     p.makeLeader(state(1, 2, [1, 2, 3])); // epoch 2 from 3
+    await p.pendingEpochWrite;
     p.appendRecordsToLeader(batch(2), 1);
     expect(p.lastOffsetForLeaderEpoch(2, 0)).toEqual({ leaderEpoch: 0, endOffset: 3 });
     expect(p.lastOffsetForLeaderEpoch(2, 1)).toEqual({ leaderEpoch: 0, endOffset: 3 });
@@ -198,8 +204,8 @@ describe('Broker > Partition > leader epochs', () => {
     expect(() => p.lastOffsetForLeaderEpoch(3, 0)).toThrow(/newer/);
   });
 
-  it('a deposed leader refuses produce at once', () => {
-    const p = leaderPartition();
+  it('a deposed leader refuses produce at once', async () => {
+    const p = await leaderPartition();
     p.makeFollower(state(2, 1, [2, 3]));
     expect(() => p.appendRecordsToLeader(batch(), 1)).toThrow(/not the leader/);
   });

@@ -68,6 +68,12 @@ export class Partition {
   /** The leader's LEO when it became leader for this epoch (Kafka's leaderEpochStartOffsetOpt). */
   leaderEpochStartOffset = -1;
   private pendingIsr: PendingIsr | null = null;
+  /**
+   * While the new leader epoch's checkpoint write is in flight (resolves when it is on
+   * disk or failed); appends as leader are refused until then and ReplicaManager waits for it.
+   */
+  private epochWrite: Promise<void> | null = null;
+  private epochWriteError: Error | null = null;
   /** Followers, while this broker leads. */
   private readonly remoteReplicas = new Map<number, Replica>();
   private _highWatermark = 0;
@@ -152,7 +158,7 @@ export class Partition {
     this.applyState(state);
     const now = this.time.milliseconds();
     const leo = this.log.logEndOffset;
-    this.log.leaderEpochCache.assign(state.leaderEpoch, leo);
+    this.startLeaderEpoch(state.leaderEpoch, leo);
     this.leaderEpochStartOffset = leo;
     for (const id of [...this.remoteReplicas.keys()])
       if (!state.replicas.includes(id)) this.remoteReplicas.delete(id);
@@ -164,6 +170,44 @@ export class Partition {
     }
     this.maybeIncrementLeaderHighWatermark();
     return isNewLeader;
+  }
+
+  /**
+   * Starts `epoch` at `leo` in the leader-epoch cache, writing the checkpoint off the event
+   * loop (a LeaderAndIsr may make thousands of partitions leader at once); until the entry
+   * is durable no append is accepted at this epoch, so a crash cannot leave records of an
+   * epoch the checkpoint does not know.
+   */
+  private startLeaderEpoch(epoch: number, leo: number): void {
+    const cache = this.log.leaderEpochCache;
+    const write = cache.assignAsync(epoch, leo);
+    this.epochWriteError = null;
+    if (cache.isDurable) {
+      this.epochWrite = null;
+      return;
+    }
+    const pending: Promise<void> = write.then(
+      () => {
+        if (this.epochWrite === pending) this.epochWrite = null;
+      },
+      (e: unknown) => {
+        if (this.epochWrite !== pending) return;
+        this.epochWrite = null;
+        this.epochWriteError = e instanceof Error ? e : new Error(String(e));
+        if (this.log.isClosed) return; // deleted or closed meanwhile
+        this.stateLog.error('leader-epoch checkpoint write failed', {
+          partition: this.key,
+          leaderEpoch: epoch,
+          error: e,
+        });
+      },
+    );
+    this.epochWrite = pending;
+  }
+
+  /** The in-flight checkpoint write of the current leader epoch, or null when it is durable. */
+  get pendingEpochWrite(): Promise<void> | null {
+    return this.epochWrite;
   }
 
   /** Becomes a follower of `state.leader` (Kafka's makeFollower); returns true when the leader changed. */
@@ -195,6 +239,16 @@ export class Partition {
       throw new KafkaError(
         'NOT_LEADER_OR_FOLLOWER',
         `broker ${this.localBrokerId} is not the leader of ${this.key} (leader ${this.leaderId})`,
+      );
+    if (this.epochWrite)
+      throw new KafkaError(
+        'NOT_LEADER_OR_FOLLOWER',
+        `leader epoch ${this.leaderEpoch} of ${this.key} is not yet durable on broker ${this.localBrokerId}`,
+      );
+    if (this.epochWriteError)
+      throw new KafkaError(
+        'KAFKA_STORAGE_ERROR',
+        `leader-epoch checkpoint of ${this.key} failed: ${this.epochWriteError.message}`,
       );
     if (requiredAcks === -1 && this.isr.length < this.minInsyncReplicas)
       throw new KafkaError(

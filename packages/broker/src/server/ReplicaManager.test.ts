@@ -3,7 +3,13 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { setLogLevel, setLogSink } from '@kzoo/common';
-import { LogManager, OffsetCheckpointFile, REPLICATION_OFFSET_CHECKPOINT } from '@kzoo/log';
+import {
+  LEADER_EPOCH_CHECKPOINT,
+  LeaderEpochCheckpointFile,
+  LogManager,
+  OffsetCheckpointFile,
+  REPLICATION_OFFSET_CHECKPOINT,
+} from '@kzoo/log';
 import type { FetchRequest, LeaderAndIsrPartitionState, LeaderAndIsrRequest } from '@kzoo/protocol';
 import { buildRecordBatch } from '@kzoo/records';
 import { MetadataCache } from './MetadataCache';
@@ -200,6 +206,7 @@ describe('broker > server > ReplicaManager', () => {
     ]);
     expect(a.partitions[0].errorCode).toBe(19); // NOT_ENOUGH_REPLICAS
     await rm.becomeLeaderOrFollower(lai([ps('w', 1, 0, [1, 2])]));
+    await rm.getPartition('w', 0)!.pendingEpochWrite; // the epoch is on disk: the append parks
     let answered = false;
     const pending = Promise.resolve(
       rm.appendRecords(-1, 100, [{ name: 'w', partitions: [{ index: 0, records: batch('x') }] }]),
@@ -215,6 +222,7 @@ describe('broker > server > ReplicaManager', () => {
 
   it('a follower fetch moves the HW and completes acks=-1; a deposed leader fails its parked produces and refuses new ones', async () => {
     await rm.becomeLeaderOrFollower(lai([ps('r', 1, 0, [1, 2])]));
+    await rm.getPartition('r', 0)!.pendingEpochWrite; // the epoch is on disk: the append parks
     const acked = rm.appendRecords(-1, 60000, [
       { name: 'r', partitions: [{ index: 0, records: batch('x') }] },
     ]);
@@ -234,6 +242,48 @@ describe('broker > server > ReplicaManager', () => {
       { name: 'r', partitions: [{ index: 0, records: batch('z') }] },
     ]);
     expect(late.partitions[0].errorCode).toBe(6);
+  });
+
+  it('a new leader acknowledges produce only once its epoch is in leader-epoch-checkpoint; the LeaderAndIsr does not wait for the writes', async () => {
+    // Slow-write injection: the real asynchronous checkpoint writes run when the gate opens.
+    const real = LeaderEpochCheckpointFile.prototype.writeAsync;
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const spy = jest
+      .spyOn(LeaderEpochCheckpointFile.prototype, 'writeAsync')
+      .mockImplementation(function (this: LeaderEpochCheckpointFile, entries, beforeRename) {
+        const snapshot = [...entries];
+        return gate.then(() => real.call(this, snapshot, beforeRename));
+      });
+    try {
+      const topics = Array.from({ length: 20 }, (_, i) => `slow${i}`);
+      const res = await rm.becomeLeaderOrFollower(lai(topics.map((t) => ps(t, 1, 3))));
+      expect(res.partitionErrors.map((e) => e.errorCode)).toEqual(topics.map(() => 0));
+      const p = rm.getPartition('slow0', 0)!;
+      const onDisk = () =>
+        new LeaderEpochCheckpointFile(path.join(p.log.dir, LEADER_EPOCH_CHECKPOINT)).read();
+      expect(p.pendingEpochWrite).not.toBeNull();
+      expect(() => p.appendRecordsToLeader(batch('direct'), 1)).toThrow(/not yet durable/);
+      let atAck: unknown;
+      const produced = Promise.resolve(
+        rm.appendRecords(1, 1000, [
+          { name: 'slow0', partitions: [{ index: 0, records: batch('x') }] },
+        ]),
+      ).then((r) => ((atAck = onDisk()), r));
+      for (let i = 0; i < 5; i++) await new Promise(setImmediate);
+      expect(atAck).toBeUndefined(); // not answered
+      expect(p.logEndOffset).toBe(0); // nor appended
+      expect(onDisk()).toEqual([]);
+      open();
+      const [r] = await produced;
+      expect(r.partitions[0]).toMatchObject({ errorCode: 0, baseOffset: 0 });
+      expect(atAck).toEqual([{ epoch: 3, startOffset: 0 }]);
+      expect(p.lastOffsetForLeaderEpoch(-1, 3)).toEqual({ leaderEpoch: 3, endOffset: 1 });
+      await Promise.all(topics.map((t) => rm.getPartition(t, 0)!.pendingEpochWrite));
+    } finally {
+      spy.mockRestore();
+      open();
+    }
   });
 
   it('OffsetForLeaderEpoch: end offsets per epoch, fenced by currentLeaderEpoch', async () => {

@@ -455,6 +455,18 @@ export class ReplicaManager {
     /** `coordinator`: transaction markers (control batches) from WriteTxnMarkers. */
     origin: 'client' | 'coordinator' = 'client',
   ): Promise<ProduceResponseTopic[]> | ProduceResponseTopic[] {
+    // A partition that just became leader appends only once its epoch's checkpoint is on
+    // disk (a few ms; the writes of a whole LeaderAndIsr run concurrently off the event loop).
+    const epochWrites: Promise<void>[] = [];
+    for (const t of topics)
+      for (const tp of t.partitions) {
+        const w = this.getPartition(t.name, tp.index)?.pendingEpochWrite;
+        if (w) epochWrites.push(w);
+      }
+    if (epochWrites.length > 0)
+      return Promise.all(epochWrites).then(() =>
+        this.appendRecords(acks, timeoutMs, topics, origin),
+      );
     const out: ProduceResponseTopic[] = [];
     const waiting: Array<{
       p: Partition;
