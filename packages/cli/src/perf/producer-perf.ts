@@ -46,6 +46,13 @@ function payloads(recordSize: number): Buffer[] {
   return out;
 }
 
+/**
+ * Sends between yields to the event loop. Without them the loop appends until buffer.memory is
+ * full before the sender writes a byte: measured on one broker, 1 M records of 100 B, 174 k
+ * records/s with p50 1.5 s; yielding every 50-400 sends gave 340-440 k records/s with p50 0-1 ms.
+ */
+const YIELD_EVERY = 256;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function runProducerPerf(o: ProducerPerfOptions): Promise<ProducerPerfResult> {
@@ -80,6 +87,9 @@ export async function runProducerPerf(o: ProducerPerfOptions): Promise<ProducerP
       });
       if (failure) throw failure;
       if (pendingBytes >= highBytes) await new Promise<void>((r) => (wake = r));
+      // One event loop: let the producer's sender write and read between bursts of sends
+      // (Kafka's sender is a thread of its own).
+      else if ((i + 1) % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
       const delay = throttleDelayMs(o.throughput, i + 1, now() - start);
       if (delay === Infinity) throw new Error('--throughput 0 sends nothing');
       if (delay > 0) await sleep(delay);
