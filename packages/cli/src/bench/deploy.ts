@@ -25,7 +25,7 @@ import {
   startZooKeeper,
   type BrokerProcess,
 } from '@kzoo/testkit';
-import { fileWriteReadMBs, loopbackMBs, machineLine } from './limits';
+import { fileWriteReadMBs, loopbackMBs, machineLine, numericArgs } from './limits';
 
 interface Options {
   records: number;
@@ -37,26 +37,25 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = {
-    records: 2_000_000,
-    recordSize: 100,
-    partitions: 4,
-    latencySeconds: 10,
-    nats: true,
-    natsWindow: 1000,
-  };
-  for (let i = 0; i < argv.length; i += 2) {
-    const v = Number(argv[i + 1]);
-    if (!Number.isFinite(v)) throw new Error(`${argv[i]} expects a number, got ${argv[i + 1]}`);
-    if (argv[i] === '--records') o.records = v;
-    else if (argv[i] === '--record-size') o.recordSize = v;
-    else if (argv[i] === '--partitions') o.partitions = v;
-    else if (argv[i] === '--latency-seconds') o.latencySeconds = v;
-    else if (argv[i] === '--nats') o.nats = v === 1;
-    else if (argv[i] === '--nats-window') o.natsWindow = v;
-    else throw new Error(`unknown option ${argv[i]}`);
-  }
-  return o;
+  return numericArgs<Options>(
+    argv,
+    {
+      records: 2_000_000,
+      recordSize: 100,
+      partitions: 4,
+      latencySeconds: 10,
+      nats: true,
+      natsWindow: 1000,
+    },
+    {
+      '--records': 'records',
+      '--record-size': 'recordSize',
+      '--partitions': 'partitions',
+      '--latency-seconds': 'latencySeconds',
+      '--nats': 'nats',
+      '--nats-window': 'natsWindow',
+    },
+  );
 }
 
 /** Runs a node script to completion, echoing its stdout; rejects on a non-zero exit. */

@@ -143,3 +143,23 @@ export function machineLine(): string {
     `${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, node ${process.version}, load average ${load}`
   );
 }
+
+/**
+ * `--flag value` pairs of a bench script, every value a number (1/0 for switches): `flags`
+ * maps each flag to the key of `defaults` it sets. An unknown flag or a non-number fails.
+ */
+export function numericArgs<T extends { [K in keyof T]: number | boolean }>(
+  argv: string[],
+  defaults: T,
+  flags: Record<string, keyof T>,
+): T {
+  const o: Record<string, number | boolean> = { ...defaults };
+  for (let i = 0; i < argv.length; i += 2) {
+    const key = flags[argv[i]];
+    if (key === undefined) throw new Error(`unknown option ${argv[i]}`);
+    const v = Number(argv[i + 1]);
+    if (!Number.isFinite(v)) throw new Error(`${argv[i]} expects a number, got ${argv[i + 1]}`);
+    o[key as string] = typeof defaults[key] === 'boolean' ? v === 1 : v;
+  }
+  return o as T;
+}

@@ -28,7 +28,7 @@ import {
   startZooKeeper,
   type BrokerProcess,
 } from '@kzoo/testkit';
-import { fullBatch } from './limits';
+import { fullBatch, numericArgs } from './limits';
 
 interface Options {
   records: number;
@@ -39,23 +39,17 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = {
-    records: 500_000,
-    inFlight: 16,
-    partitions: 1,
-    rounds: 3,
-    inProcess: false,
-  };
-  for (let i = 0; i < argv.length; i += 2) {
-    const v = Number(argv[i + 1]);
-    if (argv[i] === '--records') o.records = v;
-    else if (argv[i] === '--in-flight') o.inFlight = v;
-    else if (argv[i] === '--partitions') o.partitions = v;
-    else if (argv[i] === '--rounds') o.rounds = v;
-    else if (argv[i] === '--in-process') o.inProcess = v === 1;
-    else throw new Error(`unknown option ${argv[i]}`);
-  }
-  return o;
+  return numericArgs<Options>(
+    argv,
+    { records: 500_000, inFlight: 16, partitions: 1, rounds: 3, inProcess: false },
+    {
+      '--records': 'records',
+      '--in-flight': 'inFlight',
+      '--partitions': 'partitions',
+      '--rounds': 'rounds',
+      '--in-process': 'inProcess',
+    },
+  );
 }
 
 const RECORD_BYTES = 100;
