@@ -13,6 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import { Admin, Consumer, Producer } from '@kzoo/client';
 import { fineLatencyLine, latencyResultLines, throttleDelayMs } from './stats';
+import { YIELD_EVERY } from './producer-perf';
 
 export interface EndToEndOptions {
   bootstrap: string;
@@ -165,6 +166,9 @@ async function atLoad(
     }
     const delay = throttleDelayMs(throughput, i + 1, t - start);
     if (delay > 0) await sleep(delay);
+    // Behind schedule the loop never sleeps: yield anyway, or neither the producer's sender
+    // nor this process's consumer runs.
+    else if ((i + 1) % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
   }
   await producer.flush();
   await consumed;

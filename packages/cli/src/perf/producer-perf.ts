@@ -51,7 +51,7 @@ function payloads(recordSize: number): Buffer[] {
  * full before the sender writes a byte: measured on one broker, 1 M records of 100 B, 174 k
  * records/s with p50 1.5 s; yielding every 50-400 sends gave 340-440 k records/s with p50 0-1 ms.
  */
-const YIELD_EVERY = 256;
+export const YIELD_EVERY = 256;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
