@@ -9,11 +9,18 @@
  * retried on NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE); the rest read Metadata from
  * any broker.
  */
-import { KafkaError, SystemTime, createLogger, type Logger, type Time } from '@kzoo/common';
+import {
+  KafkaError,
+  SystemTime,
+  createLogger,
+  type Logger,
+  type Time,
+  tpKey,
+  type TopicPartition,
+} from '@kzoo/common';
 import { ApiKeys, type MetadataResponse } from '@kzoo/protocol';
 import { parseAdminConfig, type AdminConfig, type ConfigInput } from './config';
 import { decodeAssignment } from './assignors/consumer-protocol';
-import type { TopicPartition } from './fetcher';
 import { Cluster, type Node } from './metadata';
 import { networkClientFor, type NetworkClient } from './network-client';
 import type { Connection } from '@kzoo/protocol';
@@ -496,7 +503,6 @@ export class Admin {
       throw new KafkaError('INVALID_REQUEST', `listOffsets: bad timestamp ${spec.timestamp}`);
     if (tps.length === 0) return [];
     const timestamp = byTime ? spec.timestamp : spec === 'latest' ? -1 : -2;
-    const key = (t: string, p: number) => `${t}\u0000${p}`;
     const attempt = async () => {
       const topics = [...new Set(tps.map((tp) => tp.topic))];
       const cluster = Cluster.fromResponse(await this.metadata(topics));
@@ -507,10 +513,10 @@ export class Admin {
         const p = t && t.errorCode === 0 && t.partitions.find((x) => x.partition === tp.partition);
         if (!p || p.leader < 0) {
           out.set(
-            key(tp.topic, tp.partition),
+            tpKey(tp.topic, tp.partition),
             !p
-              ? new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${tp.topic}-${tp.partition}`)
-              : new KafkaError('LEADER_NOT_AVAILABLE', `${tp.topic}-${tp.partition} has no leader`),
+              ? new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', tpKey(tp))
+              : new KafkaError('LEADER_NOT_AVAILABLE', `${tpKey(tp)} has no leader`),
           );
           continue;
         }
@@ -539,7 +545,7 @@ export class Admin {
             for (const t of res.topics)
               for (const p of t.partitions)
                 out.set(
-                  key(t.name, p.partitionIndex),
+                  tpKey(t.name, p.partitionIndex),
                   p.errorCode === 0
                     ? p.offset
                     : new KafkaError(p.errorCode, `ListOffsets ${t.name}-${p.partitionIndex}`),
@@ -547,12 +553,12 @@ export class Admin {
           } catch (e) {
             const err =
               e instanceof KafkaError ? e : new KafkaError('NETWORK_EXCEPTION', String(e));
-            for (const [t, ps] of m) for (const p of ps) out.set(key(t, p), err);
+            for (const [t, ps] of m) for (const p of ps) out.set(tpKey(t, p), err);
           }
         }),
       );
       return tps.map((tp) => {
-        const v = out.get(key(tp.topic, tp.partition)) ?? new KafkaError('UNKNOWN_SERVER_ERROR');
+        const v = out.get(tpKey(tp.topic, tp.partition)) ?? new KafkaError('UNKNOWN_SERVER_ERROR');
         if (typeof v === 'number') return { ...tp, offset: v };
         if (!opts.partial) throw v;
         return { ...tp, offset: -1, error: v.errorName };

@@ -24,7 +24,14 @@
  *
  * Not implemented: cooperative rebalancing (KIP-429), static membership.
  */
-import { KafkaError, type Logger, type ScheduledTask, type Time } from '@kzoo/common';
+import {
+  KafkaError,
+  type Logger,
+  type ScheduledTask,
+  type Time,
+  tpKey,
+  type TopicPartition,
+} from '@kzoo/common';
 import {
   ApiKeys,
   Connection,
@@ -40,7 +47,6 @@ import {
   type ConsumerPartitionAssignor,
   type Subscription,
 } from './assignors';
-import { tpKey, type TopicPartition } from './fetcher';
 import type { Metadata } from './metadata';
 import type { NetworkClient } from './network-client';
 
@@ -452,7 +458,7 @@ export class ConsumerCoordinator {
     this.nextAutoCommitMs = time.milliseconds() + this.opts.autoCommitIntervalMs;
     this.log.info('assigned partitions', {
       generation: this.generationId,
-      partitions: mine.map((tp) => `${tp.topic}-${tp.partition}`),
+      partitions: mine.map((tp) => tpKey(tp)),
     });
     await this.runListener('onPartitionsAssigned', this.assignment());
   }
@@ -660,7 +666,7 @@ export class ConsumerCoordinator {
             .flatMap((t) =>
               t.partitions
                 .filter((p) => p.errorCode !== 0)
-                .map((p) => `${t.name}-${p.partitionIndex}`),
+                .map((p) => tpKey(t.name, p.partitionIndex)),
             )
             .join(', ');
           throw Object.assign(new KafkaError(bad, `OffsetCommit refused for ${which}`), {

@@ -7,14 +7,17 @@
  * commit, and `run({ eachMessage | eachBatch })`; the group protocol itself lives in
  * consumer-coordinator.ts.
  */
-import { KafkaError, SystemTime, createLogger, type Logger, type Time } from '@kzoo/common';
-import { parseConsumerConfig, type ConfigInput, type ConsumerConfig } from './config';
 import {
-  Fetcher,
-  type ConsumerRecord,
-  type OffsetResetStrategy,
+  KafkaError,
+  SystemTime,
+  createLogger,
+  type Logger,
+  type Time,
+  tpKey,
   type TopicPartition,
-} from './fetcher';
+} from '@kzoo/common';
+import { parseConsumerConfig, type ConfigInput, type ConsumerConfig } from './config';
+import { Fetcher, type ConsumerRecord, type OffsetResetStrategy } from './fetcher';
 import { metadataOver, type Metadata } from './metadata';
 import { networkClientFor, type NetworkClient } from './network-client';
 import { createAssignors } from './assignors';
@@ -42,10 +45,6 @@ export interface RunOptions {
 export interface ConsumerOptions {
   time?: Time;
   logger?: Logger;
-}
-
-function tpKeyOf(tp: TopicPartition): string {
-  return `${tp.topic}\0${tp.partition}`;
 }
 
 function checkTp(tp: TopicPartition): void {
@@ -127,7 +126,7 @@ export class Consumer {
           assign: (tps, committed) => {
             this.fetcher.assign(tps);
             for (const tp of tps) {
-              const offset = committed.get(tpKeyOf(tp));
+              const offset = committed.get(tpKey(tp));
               if (offset !== undefined) this.fetcher.state(tp).seek(offset);
             }
             this.fetcher.sendFetches();
@@ -247,7 +246,7 @@ export class Consumer {
       partitions,
       this.time.milliseconds() + this.config['request.timeout.ms'],
     );
-    return partitions.map((tp) => ({ ...tp, offset: got.get(tpKeyOf(tp)) ?? null }));
+    return partitions.map((tp) => ({ ...tp, offset: got.get(tpKey(tp)) ?? null }));
   }
 
   /** The member id and generation of this consumer in its group. */
@@ -273,7 +272,7 @@ export class Consumer {
       if (opts.eachBatch) {
         const byPartition = new Map<string, ConsumerRecord[]>();
         for (const r of records) {
-          const k = tpKeyOf(r);
+          const k = tpKey(r);
           const list = byPartition.get(k);
           if (list) list.push(r);
           else byPartition.set(k, [r]);

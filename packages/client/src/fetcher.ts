@@ -8,7 +8,15 @@
  * lazily from the buffered batches; records before the position (the rest of the
  * batch that contains it) are skipped.
  */
-import { KafkaError, SystemTime, type Logger, type ScheduledTask, type Time } from '@kzoo/common';
+import {
+  KafkaError,
+  SystemTime,
+  type Logger,
+  type ScheduledTask,
+  type Time,
+  tpKey,
+  type TopicPartition,
+} from '@kzoo/common';
 import { ApiKeys, type FetchRequest, type FetchResponse } from '@kzoo/protocol';
 import {
   CONTROL_FLAG_MASK,
@@ -27,10 +35,7 @@ import {
 import type { Metadata } from './metadata';
 import type { NetworkClient } from './network-client';
 
-export interface TopicPartition {
-  topic: string;
-  partition: number;
-}
+export type { TopicPartition } from '@kzoo/common';
 
 /** A record as the consumer returns it. */
 export interface ConsumerRecord {
@@ -44,10 +49,6 @@ export interface ConsumerRecord {
 }
 
 export type OffsetResetStrategy = 'earliest' | 'latest' | 'none';
-
-export function tpKey(topic: string, partition: number): string {
-  return `${topic}\0${partition}`;
-}
 
 /**
  * Fetched bytes of one partition, consumed record by record. Control batches are

@@ -4,9 +4,11 @@
 //   logger.ts, properties.ts: structured logs, Kafka's properties format
 //   config.ts      ConfigDef/AbstractConfig: Kafka's config definitions, parsing, README tables
 //   repeated-warning.ts  one WARN for a failure that repeats on every retry
+//   TopicPartition.ts    Kafka's TopicPartition and its one string form, `<topic>-<partition>`
 export * from './errors';
 export * from './time';
 export * from './logger';
 export * from './properties';
 export * from './config';
 export * from './repeated-warning';
+export * from './TopicPartition';

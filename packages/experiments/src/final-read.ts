@@ -29,7 +29,7 @@ export function readReplica(
   topic: string,
   partition: number,
 ): FinalRead {
-  const dir = path.join(dataDir, `${topic}-${partition}`);
+  const dir = path.join(dataDir, tpKey(topic, partition));
   const hw = checkpoint(dataDir, 'replication-offset-checkpoint').get(tpKey(topic, partition));
   const lso = checkpoint(dataDir, 'log-start-offset-checkpoint').get(tpKey(topic, partition));
   const out: ReplicaRecord[] = [];

@@ -19,7 +19,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Admin } from '@kzoo/client';
-import { createLogger, type Logger, type ScheduledTask, type Time } from '@kzoo/common';
+import { createLogger, type Logger, type ScheduledTask, type Time, tpKey } from '@kzoo/common';
 import { BrokerIdZNode, endpointString, type KafkaZkClient, type WatchEvent } from '@kzoo/zk';
 import { partitionEvents, type EventDraft } from './events';
 import type {
@@ -50,10 +50,6 @@ export interface ClusterWatcherOptions {
 const KEEP_EVENTS = 500;
 const STATE_PATH = /\/brokers\/topics\/([^/]+)\/partitions\/(\d+)\/state$/;
 const TOPIC_PATH = /\/brokers\/topics\/([^/]+)$/;
-
-function tpKey(topic: string, partition: number): string {
-  return `${topic}-${partition}`;
-}
 
 export class ClusterWatcher extends EventEmitter {
   private readonly zk: KafkaZkClient;
@@ -415,7 +411,7 @@ export class ClusterWatcher extends EventEmitter {
         'latest',
         { partial: true },
       );
-      for (const o of hw) if (!o.error) highWatermarks[tpKey(o.topic, o.partition)] = o.offset;
+      for (const o of hw) if (!o.error) highWatermarks[tpKey(o)] = o.offset;
     }
     const logEndOffsets = await this.scrapeLogEndOffsets();
     for (const [k, hw] of Object.entries(highWatermarks)) {
@@ -461,11 +457,11 @@ export class ClusterWatcher extends EventEmitter {
           memberId: m.memberId,
           clientId: m.clientId,
           host: m.host,
-          assignment: m.assignment.map((tp) => tpKey(tp.topic, tp.partition)),
+          assignment: m.assignment.map((tp) => tpKey(tp)),
         })),
         offsets: committed
           .map((o) => {
-            const end = highWatermarks[tpKey(o.topic, o.partition)] ?? -1;
+            const end = highWatermarks[tpKey(o)] ?? -1;
             return {
               topic: o.topic,
               partition: o.partition,
@@ -504,7 +500,7 @@ export class ClusterWatcher extends EventEmitter {
               const topic = /topic="([^"]*)"/.exec(m[1])?.[1];
               const partition = /partition="(\d+)"/.exec(m[1])?.[1];
               if (topic === undefined || partition === undefined) continue;
-              (out[`${topic}-${partition}`] ??= {})[String(b.id)] = Number(m[2]);
+              (out[tpKey(topic, Number(partition))] ??= {})[String(b.id)] = Number(m[2]);
             }
           } catch {
             // a dead or paused broker: no LEO from it this round

@@ -6,6 +6,7 @@
  * left), or an ISR shrink / expand under the same leader. Pure: unit-tested.
  */
 import type { PartitionView, UiEvent } from './protocol';
+import { tpKey } from '@kzoo/common';
 
 export type EventDraft = Omit<UiEvent, 'seq' | 'timeMs'>;
 
@@ -18,7 +19,7 @@ export function partitionEvents(
   after: PartitionView,
   liveBefore: ReadonlySet<number>,
 ): EventDraft[] {
-  const tp = `${after.topic}-${after.partition}`;
+  const tp = tpKey(after);
   const base = { topic: after.topic, partition: after.partition, zkMtimeMs: after.mtimeMs };
   if (!before || before.zkVersion < 0) {
     if (after.zkVersion < 0) return [];

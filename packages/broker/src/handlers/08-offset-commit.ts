@@ -11,7 +11,7 @@
  * Not implemented: committedLeaderEpoch and committedMetadata are checked but not
  * stored (the ZooKeeper format holds only the offset).
  */
-import { ErrorCode } from '@kzoo/common';
+import { ErrorCode, tpKey } from '@kzoo/common';
 import type { OffsetCommitRequest, OffsetCommitResponse } from '@kzoo/protocol';
 import type { CommittedOffset } from '../coordinator/group';
 import { groupCoordinatorOf, type BrokerContext } from '../server/BrokerContext';
@@ -25,18 +25,17 @@ export async function handleOffsetCommit(
 ): Promise<OffsetCommitResponse> {
   const coordinator = groupCoordinatorOf(broker);
   const errors = new Map<string, number>();
-  const key = (t: string, p: number) => `${t}\u0000${p}`;
   const valid: CommittedOffset[] = [];
   for (const t of req.topics) {
     const n = broker.metadataCache.numPartitions(t.name);
     for (const p of t.partitions) {
       if (n === undefined || p.partitionIndex >= n) {
-        errors.set(key(t.name, p.partitionIndex), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        errors.set(tpKey(t.name, p.partitionIndex), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       } else if (
         p.committedMetadata !== null &&
         Buffer.byteLength(p.committedMetadata) > OFFSET_METADATA_MAX_BYTES
       ) {
-        errors.set(key(t.name, p.partitionIndex), ErrorCode.OFFSET_METADATA_TOO_LARGE);
+        errors.set(tpKey(t.name, p.partitionIndex), ErrorCode.OFFSET_METADATA_TOO_LARGE);
       } else {
         valid.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset });
       }
@@ -50,7 +49,7 @@ export async function handleOffsetCommit(
       groupInstanceId: req.groupInstanceId,
       offsets: valid,
     });
-    for (const r of results) errors.set(key(r.topic, r.partition), r.errorCode);
+    for (const r of results) errors.set(tpKey(r.topic, r.partition), r.errorCode);
   }
   return {
     throttleTimeMs: 0,
@@ -58,7 +57,7 @@ export async function handleOffsetCommit(
       name: t.name,
       partitions: t.partitions.map((p) => ({
         partitionIndex: p.partitionIndex,
-        errorCode: errors.get(key(t.name, p.partitionIndex)) ?? ErrorCode.NONE,
+        errorCode: errors.get(tpKey(t.name, p.partitionIndex)) ?? ErrorCode.NONE,
       })),
     })),
   };

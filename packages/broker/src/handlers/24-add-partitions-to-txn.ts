@@ -9,6 +9,7 @@
 import type { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from '@kzoo/protocol';
 import type { RequestContext } from '../network';
 import { transactionCoordinatorOf, type BrokerContext } from '../server/BrokerContext';
+import { tpKey } from '@kzoo/common';
 
 export async function handleAddPartitionsToTxn(
   broker: BrokerContext,
@@ -31,7 +32,7 @@ export async function handleAddPartitionsToTxn(
       name: t.name,
       resultsByPartition: t.partitions.map((p) => ({
         partitionIndex: p,
-        partitionErrorCode: codes.get(`${t.name}\u0000${p}`) ?? 0,
+        partitionErrorCode: codes.get(tpKey(t.name, p)) ?? 0,
       })),
     })),
   };

@@ -26,6 +26,7 @@ import {
   writeOut,
   type BootstrapArgs,
 } from './client-args';
+import { tpKey } from '@kzoo/common';
 
 interface ConsumeArgs extends BootstrapArgs {
   topic: string;
@@ -261,14 +262,14 @@ export const consumeCommand: CommandModule<object, ConsumeArgs> = {
       // --group: the next offset after the last printed record, per partition
       const printed = new Map<string, OffsetAndPartition>();
       const commitPrinted = async (only?: TopicPartition[]) => {
-        const keys = only?.map((tp) => `${tp.topic}\u0000${tp.partition}`);
+        const keys = only?.map((tp) => tpKey(tp));
         const offsets = keys
           ? keys.flatMap((k) => (printed.has(k) ? [printed.get(k)!] : []))
           : [...printed.values()];
         if (offsets.length === 0) return;
         try {
           await consumer.commitSync(offsets);
-          for (const o of offsets) printed.delete(`${o.topic}\u0000${o.partition}`);
+          for (const o of offsets) printed.delete(tpKey(o));
         } catch (e) {
           process.stderr.write(`kzoo: could not commit offsets: ${(e as Error).message}\n`);
         }
@@ -324,7 +325,7 @@ export const consumeCommand: CommandModule<object, ConsumeArgs> = {
           if (ok) count += take.length;
           if (group !== undefined && ok)
             for (const r of take)
-              printed.set(`${r.topic}\u0000${r.partition}`, {
+              printed.set(tpKey(r), {
                 topic: r.topic,
                 partition: r.partition,
                 offset: r.offset + 1,

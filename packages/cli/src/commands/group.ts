@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { KafkaError } from '@kzoo/common';
+import { KafkaError, tpKey } from '@kzoo/common';
 import {
   Admin,
   type GroupDescription,
@@ -53,7 +53,6 @@ async function withAdmin<R>(args: BootstrapArgs, fn: (admin: Admin) => Promise<R
   }
 }
 
-const tpKey = (t: string, p: number) => `${t}\u0000${p}`;
 const byTp = (a: TopicPartition, b: TopicPartition) =>
   a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1;
 

@@ -7,6 +7,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { Admin } from '@kzoo/client';
 import { runClient, withBootstrap, type BootstrapArgs } from './client-args';
+import { tpKey } from '@kzoo/common';
 
 interface ElectionArgs extends BootstrapArgs {
   preferred: boolean;
@@ -85,7 +86,7 @@ export const leaderElectionCommand: CommandModule<object, ElectionArgs> = {
         for (const r of results.sort((a, b) =>
           a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
         )) {
-          const tp = `${r.topic}-${r.partition}`;
+          const tp = tpKey(r);
           if (r.error === null)
             process.stdout.write(`Successfully completed leader election for partition ${tp}\n`);
           else if (r.error === 'ELECTION_NOT_NEEDED')

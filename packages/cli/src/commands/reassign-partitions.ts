@@ -19,6 +19,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { Admin } from '@kzoo/client';
 import { assignReplicasToBrokers } from '@kzoo/broker';
 import { runClient, withBootstrap, type BootstrapArgs } from './client-args';
+import { tpKey } from '@kzoo/common';
 
 interface ReassignArgs extends BootstrapArgs {
   generate: boolean;
@@ -105,7 +106,7 @@ export function parseReassignment(
       if (p.log_dirs.some((d) => d !== 'any'))
         throw new Error(`${file}: log_dirs other than "any" are not supported`);
     }
-    const key = `${p.topic}-${String(p.partition)}`;
+    const key = tpKey(p.topic as string, p.partition as number);
     if (seen.has(key)) throw new Error(`${file}: ${key} is listed twice`);
     seen.add(key);
     return { topic: p.topic, partition: p.partition as number, replicas };
@@ -241,17 +242,15 @@ export const reassignPartitionsCommand: CommandModule<object, ReassignArgs> = {
             admin,
             plan.map((m) => m.topic),
           );
-          const planned = new Set(plan.map((m) => `${m.topic}-${m.partition}`));
-          const missing = [...planned].filter(
-            (k) => !current.some((c) => `${c.topic}-${c.partition}` === k),
-          );
+          const planned = new Set(plan.map((m) => tpKey(m)));
+          const missing = [...planned].filter((k) => !current.some((c) => tpKey(c) === k));
           if (missing.length > 0)
             throw new Error(
               `The proposed assignment contains non-existent partitions: ${missing.join(',')}`,
             );
           out(
             `Current partition replica assignment\n\n${formatReassignment(
-              current.filter((c) => planned.has(`${c.topic}-${c.partition}`)),
+              current.filter((c) => planned.has(tpKey(c))),
             )}\n\nSave this to use as the --reassignment-json-file option during rollback\n`,
           );
           const results = await admin.alterPartitionReassignments(plan);
@@ -266,7 +265,7 @@ export const reassignPartitionsCommand: CommandModule<object, ReassignArgs> = {
           }
           out(
             `Successfully started partition reassignment${plan.length > 1 ? 's' : ''} for ${plan
-              .map((m) => `${m.topic}-${m.partition}`)
+              .map((m) => tpKey(m))
               .join(',')}\n`,
           );
           return;
@@ -282,7 +281,7 @@ export const reassignPartitionsCommand: CommandModule<object, ReassignArgs> = {
           out('Status of partition reassignment:\n');
           let done = true;
           for (const m of plan) {
-            const tp = `${m.topic}-${m.partition}`;
+            const tp = tpKey(m);
             if (ongoing.some((o) => o.topic === m.topic && o.partition === m.partition)) {
               done = false;
               out(`Reassignment of partition ${tp} is still in progress.\n`);
@@ -312,7 +311,7 @@ export const reassignPartitionsCommand: CommandModule<object, ReassignArgs> = {
           if (ok.length > 0)
             out(
               `Successfully cancelled partition reassignments for: ${ok
-                .map((r) => `${r.topic}-${r.partition}`)
+                .map((r) => tpKey(r))
                 .join(',')}\n`,
             );
           for (const f of failed)

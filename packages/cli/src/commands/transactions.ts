@@ -9,6 +9,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { Admin, type TransactionDescription } from '@kzoo/client';
 import { runClient, withBootstrap, type BootstrapArgs } from './client-args';
+import { tpKey } from '@kzoo/common';
 
 interface TransactionsArgs extends BootstrapArgs {
   'transactional-id'?: string;
@@ -50,7 +51,7 @@ export function formatDescription(d: TransactionDescription, now: number): strin
     String(d.transactionTimeoutMs),
     open ? String(d.transactionStartTimeMs) : 'None',
     open ? String(Math.max(0, now - d.transactionStartTimeMs)) : 'None',
-    d.partitions.map((p) => `${p.topic}-${p.partition}`).join(','),
+    d.partitions.map((p) => tpKey(p)).join(','),
   ];
 }
 

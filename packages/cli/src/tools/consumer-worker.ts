@@ -12,6 +12,7 @@
  */
 import * as fs from 'node:fs';
 import { Consumer } from '@kzoo/client';
+import { tpKey } from '@kzoo/common';
 
 export interface ConsumerWorkerOptions {
   bootstrap: string;
@@ -43,7 +44,7 @@ export async function runConsumerWorker(o: ConsumerWorkerOptions): Promise<void>
   let ready = false;
   consumer.subscribe([o.topic], {
     onPartitionsAssigned: (tps) => {
-      process.stdout.write(`assigned ${tps.map((t) => `${t.topic}-${t.partition}`).join(',')}\n`);
+      process.stdout.write(`assigned ${tps.map((t) => tpKey(t)).join(',')}\n`);
       if (!ready) process.stdout.write('ready\n');
       ready = true;
     },

@@ -4,8 +4,8 @@
  * member's assignment. Members are ordered as Kafka's `MemberInfo` orders them: by
  * `group.instance.id` when both have one, members with one first, then by member id.
  */
-import type { TopicPartition } from '../fetcher';
 import type { Assignment, Subscription } from './consumer-protocol';
+import { type TopicPartition } from '@kzoo/common';
 
 export interface ConsumerPartitionAssignor {
   /** The protocol name in JoinGroup (`range`, `roundrobin`, `sticky`). */
@@ -40,14 +40,6 @@ export function compareMembers(a: MemberInfo, b: MemberInfo): number {
 
 export function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-export function compareTopicPartitions(a: TopicPartition, b: TopicPartition): number {
-  return cmp(a.topic, b.topic) || a.partition - b.partition;
-}
-
-export function tpKey(tp: TopicPartition): string {
-  return `${tp.topic}\u0000${tp.partition}`;
 }
 
 /** Members as MemberInfo, sorted. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import type { TopicPartition } from '../fetcher';
 import { javaHashMapOrder, javaStringHashCode } from './assignor';
+
 import {
   createAssignors,
   decodeAssignment,
@@ -15,6 +15,7 @@ import {
   type ConsumerPartitionAssignor,
   type Subscription,
 } from './index';
+import { type TopicPartition } from '@kzoo/common';
 
 const tp = (topic: string, partition: number): TopicPartition => ({ topic, partition });
 const sub = (

@@ -14,9 +14,8 @@
  * As Kafka's, a version newer than ours is read as far as we know it (later versions
  * only append fields); malformed input is refused with a typed error.
  */
-import { KafkaError } from '@kzoo/common';
+import { KafkaError, type TopicPartition } from '@kzoo/common';
 import { KafkaReader, KafkaWriter } from '@kzoo/protocol';
-import type { TopicPartition } from '../fetcher';
 
 export const CONSUMER_PROTOCOL_TYPE = 'consumer';
 

@@ -3,6 +3,7 @@
 //   consumer-protocol.ts (Subscription/Assignment bytes, msgpackr)
 import { KafkaError } from '@kzoo/common';
 import type { ConsumerPartitionAssignor } from './assignor';
+
 import { RangeAssignor } from './range-assignor';
 import { RoundRobinAssignor } from './round-robin-assignor';
 import { StickyAssignor } from './sticky-assignor';

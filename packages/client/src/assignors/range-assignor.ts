@@ -3,7 +3,6 @@
  * sorted, each receive a consecutive range. With P partitions and C members, member i
  * gets P/C partitions plus one more if i < P%C, starting at (P/C)*i + min(i, P%C).
  */
-import type { TopicPartition } from '../fetcher';
 import {
   compareMembers,
   emptyAssignments,
@@ -11,7 +10,9 @@ import {
   type ConsumerPartitionAssignor,
   type MemberInfo,
 } from './assignor';
+
 import type { Assignment, Subscription } from './consumer-protocol';
+import { type TopicPartition } from '@kzoo/common';
 
 export class RangeAssignor implements ConsumerPartitionAssignor {
   readonly name = 'range';

@@ -9,6 +9,7 @@ import {
   toAssignments,
   type ConsumerPartitionAssignor,
 } from './assignor';
+
 import type { Assignment, Subscription } from './consumer-protocol';
 
 export class RoundRobinAssignor implements ConsumerPartitionAssignor {

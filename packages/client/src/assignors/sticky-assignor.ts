@@ -14,16 +14,13 @@
  * can move from a member to one with 2+ fewer partitions that is subscribed to its
  * topic; with equal subscriptions, member sizes differ by at most one.
  */
-import { KafkaError } from '@kzoo/common';
+import { KafkaError, tpKey, compareTopicPartitions, type TopicPartition } from '@kzoo/common';
 import { decodeBody, encodeBody } from '@kzoo/protocol';
-import type { TopicPartition } from '../fetcher';
 import {
   allPartitionsSorted,
-  compareTopicPartitions,
   javaHashMapOrder,
   sortedMembers,
   toAssignments,
-  tpKey,
   type ConsumerPartitionAssignor,
 } from './assignor';
 import { groupByTopic, type Assignment, type Subscription } from './consumer-protocol';

@@ -10,6 +10,7 @@ import { acksName, secs } from './format';
 import { brokerColor, brokersOf, esc, faultSpans, LOSS_COLOR, renderTimeline } from './timeline';
 import { endOf } from '../checker/availability';
 import { promisesNoLoss } from '../checker/expectations';
+import { tpKey } from '@kzoo/common';
 
 export { esc as escapeHtml } from './timeline';
 
@@ -274,7 +275,7 @@ export function renderHtml(
       'fault → new leader',
     ],
     (p) => [
-      esc(`${topic}-${p.partition}`),
+      esc(tpKey(topic, p.partition)),
       p.finalLeader === null ? 'none' : String(p.finalLeader),
       esc(`[${p.finalIsr.join(',')}]`),
       p.finalHighWatermark === null ? '-' : String(p.finalHighWatermark),
@@ -303,7 +304,7 @@ export function renderHtml(
     ['records', 'partition', 'acknowledged', 'why'],
     (g) => [
       `<b style="color:var(--bad)">${g.count}</b>`,
-      esc(`${topic}-${g.partition}`),
+      esc(tpKey(topic, g.partition)),
       g.firstAckT === g.lastAckT ? secs(g.firstAckT) : `${secs(g.firstAckT)} – ${secs(g.lastAckT)}`,
       esc(g.text),
     ],
@@ -506,7 +507,7 @@ export function renderHtml(
   for (const v of result.violations) summary.push(`<span class="violation">✗ ${esc(v)}</span>`);
   for (const cause of result.lossCauses.slice(0, 3))
     summary.push(
-      `<b>${cause.count}</b> on <code>${esc(`${topic}-${cause.partition}`)}</code>: ${esc(cause.text)}.`,
+      `<b>${cause.count}</b> on <code>${esc(tpKey(topic, cause.partition))}</code>: ${esc(cause.text)}.`,
     );
   if (result.lossCauses.length > 3)
     summary.push(`... and ${result.lossCauses.length - 3} more causes, below.`);

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { setLogLevel, type LogLevel } from '@kzoo/common';
+import { setLogLevel, type LogLevel, tpKey } from '@kzoo/common';
 import { Admin, Consumer, Producer, type ConfigInput as ClientConfig } from '@kzoo/client';
 import { Connection } from '@kzoo/protocol';
 import { KafkaZkClient } from '@kzoo/zk';
@@ -284,7 +284,7 @@ export class KzooCluster {
 
   private async partitionState(topic: string, partition: number) {
     const states = await this.zk.getTopicPartitionStates([{ topic, partition }]);
-    return states.get(`${topic}-${partition}`) ?? null;
+    return states.get(tpKey(topic, partition)) ?? null;
   }
 
   /** Waits for a leader of `topic`-`partition` (other than `not`); returns its id. */
@@ -332,7 +332,7 @@ export class KzooCluster {
     );
     const states = await this.zk.getTopicPartitionStates(tps);
     for (const tp of tps) {
-      const s = states.get(`${tp.topic}-${tp.partition}`);
+      const s = states.get(tpKey(tp));
       (topics[tp.topic] ??= []).push({
         partition: tp.partition,
         leader: s?.leader ?? -1,

@@ -18,7 +18,7 @@
  * reported, but members are handled as dynamic), transactional offset commits,
  * offset retention/expiry (offsets stay in ZooKeeper until DeleteGroups).
  */
-import { createLogger, ErrorCode, Logger, SystemTime, Time } from '@kzoo/common';
+import { createLogger, ErrorCode, Logger, SystemTime, Time, tpKey } from '@kzoo/common';
 import { DelayedOperationPurgatory } from '../../server/DelayedOperation';
 import { SystemTimer, type Timer } from '../../server/Timer';
 import {
@@ -679,13 +679,13 @@ export class GroupCoordinator implements GroupCoordinatorCallbacks {
     if (partitions === null) {
       return { errorCode: ErrorCode.NONE, offsets: stored.map((o) => ({ ...o, errorCode: 0 })) };
     }
-    const byKey = new Map(stored.map((o) => [`${o.topic}\u0000${o.partition}`, o.offset]));
+    const byKey = new Map(stored.map((o) => [tpKey(o), o.offset]));
     return {
       errorCode: ErrorCode.NONE,
       offsets: partitions.map((q) => ({
         topic: q.topic,
         partition: q.partition,
-        offset: byKey.get(`${q.topic}\u0000${q.partition}`) ?? -1,
+        offset: byKey.get(tpKey(q)) ?? -1,
         errorCode: ErrorCode.NONE,
       })),
     };

@@ -6,6 +6,7 @@
  * InMemoryOffsetStore serves unit tests and single-process tools.
  */
 import { KafkaZkClient } from '@kzoo/zk';
+import { tpKey } from '@kzoo/common';
 
 export interface CommittedOffset {
   topic: string;
@@ -50,7 +51,7 @@ export class InMemoryOffsetStore implements OffsetStore {
     validateCommittedOffsets(offsets);
     let g = this.groups.get(groupId);
     if (!g) this.groups.set(groupId, (g = new Map()));
-    for (const o of offsets) g.set(`${o.topic}\u0000${o.partition}`, { ...o });
+    for (const o of offsets) g.set(tpKey(o), { ...o });
   }
 
   async fetchOffsets(
@@ -62,7 +63,7 @@ export class InMemoryOffsetStore implements OffsetStore {
     if (partitions === null) return sortOffsets([...g.values()].map((o) => ({ ...o })));
     const out: CommittedOffset[] = [];
     for (const p of partitions) {
-      const o = g.get(`${p.topic}\u0000${p.partition}`);
+      const o = g.get(tpKey(p));
       if (o) out.push({ ...o });
     }
     return out;
@@ -105,7 +106,7 @@ export class ZkOffsetStore implements OffsetStore {
     if (!this.writing.has(groupId)) return this.write(groupId, offsets);
     let p = this.pending.get(groupId);
     if (!p) this.pending.set(groupId, (p = { offsets: new Map(), waiters: [] }));
-    for (const o of offsets) p.offsets.set(`${o.topic}\u0000${o.partition}`, o);
+    for (const o of offsets) p.offsets.set(tpKey(o), o);
     const batch = p;
     return new Promise((resolve, reject) => batch.waiters.push({ resolve, reject }));
   }

@@ -12,6 +12,7 @@ import { MockTimer } from '../../server/Timer';
 import { TransactionCoordinator } from './TransactionCoordinator';
 import { TRANSACTION_CONFIG_DEFAULTS } from './TransactionConfig';
 import type { PendingOffset } from './TransactionMetadata';
+
 import { writeTxnMarkers } from './WriteTxnMarkers';
 
 // One broker leading `__transaction_state-0` and `t-0` (ISR = itself, so acks=all

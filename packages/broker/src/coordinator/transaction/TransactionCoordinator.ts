@@ -20,7 +20,15 @@
  * Not implemented: transactional.id.expiration.ms (Dead), KIP-890 verification, the
  * per-partition coordinator-epoch fencing of markers at partition leaders.
  */
-import { createLogger, ErrorCode, type Logger, type ScheduledTask, type Time } from '@kzoo/common';
+import {
+  createLogger,
+  ErrorCode,
+  type Logger,
+  type ScheduledTask,
+  type Time,
+  tpKey,
+  type TopicPartition,
+} from '@kzoo/common';
 import { buildRecordBatch, iterateBatches, readBatchHeader, records } from '@kzoo/records';
 import type { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '@kzoo/protocol';
 import { TRANSACTION_STATE_TOPIC_NAME } from '../../admin/Topic';
@@ -32,9 +40,7 @@ import { decodeTxnKey, decodeTxnValue, encodeTxnKey, encodeTxnValue } from './Tr
 import {
   TRANSACTION_STATES,
   TransactionMetadata,
-  tpKey,
   type PendingOffset,
-  type TopicPartition,
   type TransactionState,
   type TxnTransitMetadata,
 } from './TransactionMetadata';

@@ -12,13 +12,12 @@
  * keeps committed offsets in ZooKeeper, so they wait here until the commit).
  * A tombstone (null value) removes the id.
  */
-import { KafkaError } from '@kzoo/common';
+import { KafkaError, type TopicPartition } from '@kzoo/common';
 import { readInt64, writeInt64 } from '@kzoo/records';
 import {
   transactionStateOf,
   TransactionStateIds,
   type PendingOffset,
-  type TopicPartition,
   type TxnTransitMetadata,
 } from './TransactionMetadata';
 

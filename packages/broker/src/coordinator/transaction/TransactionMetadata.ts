@@ -1,3 +1,4 @@
+import { tpKey, type TopicPartition } from '@kzoo/common';
 /**
  * One transactional id's state at its coordinator (Kafka's TransactionMetadata and
  * TransactionState): the producer id and epoch it owns, the transaction timeout, the
@@ -50,11 +51,6 @@ export const VALID_PREVIOUS_TXN_STATES: Readonly<
   PrepareEpochFence: ['Ongoing'],
 };
 
-export interface TopicPartition {
-  topic: string;
-  partition: number;
-}
-
 export interface PendingOffset extends TopicPartition {
   offset: number;
 }
@@ -71,10 +67,6 @@ export interface TxnTransitMetadata {
   txnLastUpdateTimestamp: number;
   /** kzoo: offsets to commit per group when the transaction commits. */
   pendingOffsets: Array<{ groupId: string; offsets: PendingOffset[] }>;
-}
-
-export function tpKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
 }
 
 export class TransactionMetadata {
