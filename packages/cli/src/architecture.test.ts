@@ -1,7 +1,8 @@
 /**
  * Architecture rules the compiler does not check, over every package's src/:
  * no import cycle inside a package (runtime imports; `import type` is erased and
- * does not count).
+ * does not count); no exported function, class or constant that nothing in the
+ * repository uses (sources, tests, scripts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -71,6 +72,48 @@ function findCycle(files: string[]): string[] | null {
   return null;
 }
 
+/** `export function|class|const|let NAME` declarations of a file. */
+function exportedValues(file: string): string[] {
+  const re = /^export\s+(?:async\s+)?(?:function\*?|class|const|let)\s+([A-Za-z_$][\w$]*)/gm;
+  return [...fs.readFileSync(file, 'utf8').matchAll(re)].map((m) => m[1]);
+}
+
+/** How often each identifier occurs in `files`. */
+function identifierCounts(files: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const f of files) {
+    for (const m of fs.readFileSync(f, 'utf8').matchAll(/[A-Za-z_$][\w$]*/g)) {
+      counts.set(m[0], (counts.get(m[0]) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+/** Exported values that occur nowhere but in their own declaration. */
+export function unusedExports(sources: string[], corpus: string[]): string[] {
+  const counts = identifierCounts(corpus);
+  const out: string[] = [];
+  for (const f of sources) {
+    for (const name of exportedValues(f)) {
+      if ((counts.get(name) ?? 0) <= 1) out.push(`${path.relative(root, f)}: ${name}`);
+    }
+  }
+  return out;
+}
+
+/** Every .ts/.js/.mjs/.sh file under `dir`, skipping node_modules and build output. */
+function allFiles(dir: string): string[] {
+  const out: string[] = [];
+  if (!fs.existsSync(dir)) return out;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name === 'dist' || e.name.startsWith('.')) continue;
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...allFiles(p));
+    else if (/\.(ts|js|mjs|sh)$/.test(e.name) && !e.name.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
 describe('architecture', () => {
   const packages = fs
     .readdirSync(packagesDir)
@@ -80,6 +123,34 @@ describe('architecture', () => {
     const files = sourceFiles(path.join(packagesDir, pkg, 'src'));
     const cycle = findCycle(files);
     expect(cycle?.map((f) => path.relative(root, f)).join(' -> ') ?? null).toBeNull();
+  });
+
+  it('exports nothing that nothing uses', () => {
+    const sources = packages.flatMap((pkg) => sourceFiles(path.join(packagesDir, pkg, 'src')));
+    const corpus = [...allFiles(packagesDir), ...allFiles(path.join(root, 'scripts'))];
+    expect(unusedExports(sources, corpus)).toEqual([]);
+  });
+
+  it('sees an export nothing uses', () => {
+    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'kzoo-unused-'));
+    try {
+      fs.writeFileSync(
+        path.join(dir, 'a.ts'),
+        'export const used = 1;\nexport function unused(): void {}\nexport class Alone {}\n',
+      );
+      fs.writeFileSync(
+        path.join(dir, 'b.ts'),
+        "import { used } from './a';\nexport const b = used;\n",
+      );
+      const files = sourceFiles(dir);
+      expect(unusedExports(files, files).map((u) => u.split(': ')[1])).toEqual([
+        'unused',
+        'Alone',
+        'b',
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('sees a cycle when there is one', () => {

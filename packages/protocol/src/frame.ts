@@ -128,8 +128,3 @@ export class FrameDecoder {
     return v | 0;
   }
 }
-
-/** Writes the int32 length prefix of a frame whose payload follows at `buf[4..]`. */
-export function writeFrameLength(buf: Buffer): void {
-  buf.writeInt32BE(buf.length - 4, 0);
-}

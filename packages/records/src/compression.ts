@@ -10,13 +10,6 @@ import * as snappy from 'snappy';
 import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
 import { compress as zstdCompress, decompress as zstdDecompress } from 'zstd-napi';
 
-export const CompressionType = Object.freeze({
-  NONE: 0,
-  GZIP: 1,
-  SNAPPY: 2,
-  LZ4: 3,
-  ZSTD: 4,
-});
 export type CompressionCodec = 0 | 1 | 2 | 3 | 4;
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
@@ -28,10 +21,6 @@ export function compressionCodec(c: CompressionName | number): CompressionCodec 
   if (!Number.isInteger(id) || id < 0 || id > 4)
     throw new KafkaError('UNSUPPORTED_COMPRESSION_TYPE', `unknown compression codec ${String(c)}`);
   return id as CompressionCodec;
-}
-
-export function compressionName(codec: number): CompressionName {
-  return NAMES[compressionCodec(codec)];
 }
 
 // xerial snappy-java SnappyOutputStream framing: magic, version 1, compatible version 1,

@@ -97,7 +97,3 @@ export function toZkError(err: unknown, path: string | undefined, op: string): E
   if (typeof code === 'number') return zkErrorFromCode(code, path, op);
   return err instanceof Error ? err : new Error(String(err));
 }
-
-export function isZkError(err: unknown, code: ZkErrorCode): err is ZkError {
-  return err instanceof ZkError && err.code === code;
-}

@@ -149,7 +149,7 @@ export function parseEndpoint(s: string, securityProtocolMap?: Record<string, st
 export const ClusterZNode = { path: () => '/cluster' };
 
 export const ClusterIdZNode = {
-  path: () => '/cluster/id',
+  path: () => `${ClusterZNode.path()}/id`,
   /** `{"version":"1","id":"..."}`: the version is a string in Kafka. */
   encode(id: string): string {
     return JSON.stringify({ version: '1', id });
@@ -162,9 +162,9 @@ export const ClusterIdZNode = {
 // ---------------------------------------------------------------- brokers
 
 export const BrokersZNode = { path: () => '/brokers' };
-export const BrokerIdsZNode = { path: () => '/brokers/ids' };
+export const BrokerIdsZNode = { path: () => `${BrokersZNode.path()}/ids` };
 /** Broker id generation: only its dataVersion is used (id = version + reserved.broker.max.id). */
-export const BrokerSequenceIdZNode = { path: () => '/brokers/seqid' };
+export const BrokerSequenceIdZNode = { path: () => `${BrokersZNode.path()}/seqid` };
 
 export interface SupportedFeature {
   min_version: number;
@@ -276,7 +276,7 @@ export interface TopicAssignment {
   partitions: Map<number, ReplicaAssignment>;
 }
 
-export const TopicsZNode = { path: () => '/brokers/topics' };
+export const TopicsZNode = { path: () => `${BrokersZNode.path()}/topics` };
 
 function partitionKeyed(what: string, v: unknown, key: string): Map<number, number[]> {
   const out = new Map<number, number[]>();
@@ -478,7 +478,7 @@ export const LogDirEventNotificationSequenceZNode = {
 // ---------------------------------------------------------------- admin
 
 export const AdminZNode = { path: () => '/admin' };
-export const DeleteTopicsZNode = { path: () => '/admin/delete_topics' };
+export const DeleteTopicsZNode = { path: () => `${AdminZNode.path()}/delete_topics` };
 /** `/admin/delete_topics/<t>`: no data; its existence asks the controller to delete the topic. */
 export const DeleteTopicsTopicZNode = {
   path: (topic: string) => `/admin/delete_topics/${segment('topic', topic)}`,
@@ -509,7 +509,7 @@ function partitionList<T>(what: string, js: Json, item: (p: Json, i: number) => 
  * `log_dirs`, ignored here).
  */
 export const ReassignPartitionsZNode = {
-  path: () => '/admin/reassign_partitions',
+  path: () => `${AdminZNode.path()}/reassign_partitions`,
   encode(partitions: readonly PartitionReplicas[]): string {
     return JSON.stringify({
       version: 1,
@@ -538,7 +538,7 @@ export const ReassignPartitionsZNode = {
  * when done.
  */
 export const PreferredReplicaElectionZNode = {
-  path: () => '/admin/preferred_replica_election',
+  path: () => `${AdminZNode.path()}/preferred_replica_election`,
   encode(partitions: readonly TopicPartition[]): string {
     return JSON.stringify({
       version: 1,
@@ -566,13 +566,13 @@ export type ConfigType = (typeof ConfigTypes)[number];
 export const ConfigEntityName = { Default: '<default>' } as const;
 
 export const ConfigEntityTypeZNode = {
-  path: (entityType: ConfigType) => `/config/${entityType}`,
+  path: (entityType: ConfigType) => `${ConfigZNode.path()}/${entityType}`,
 };
 
 /** `/config/<type>/<name>`: `{"version":1,"config":{...}}`, values as strings. */
 export const ConfigEntityZNode = {
   path: (entityType: ConfigType, entityName: string) =>
-    `/config/${entityType}/${segment('config entity', entityName)}`,
+    `${ConfigEntityTypeZNode.path(entityType)}/${segment('config entity', entityName)}`,
   encode(config: Record<string, string>): string {
     return JSON.stringify({ version: 1, config });
   },
@@ -586,12 +586,12 @@ export const ConfigEntityZNode = {
   },
 };
 
-export const ConfigEntityChangeNotificationZNode = { path: () => '/config/changes' };
+export const ConfigEntityChangeNotificationZNode = { path: () => `${ConfigZNode.path()}/changes` };
 
 export const ConfigEntityChangeNotificationSequenceZNode = {
   prefix: 'config_change_',
   /** Path to create with PERSISTENT_SEQUENTIAL. */
-  createPath: () => '/config/changes/config_change_',
+  createPath: () => `${ConfigEntityChangeNotificationZNode.path()}/config_change_`,
   /** `{"version":2,"entity_path":"topics/orders"}` */
   encode: (entityPath: string): string => JSON.stringify({ version: 2, entity_path: entityPath }),
   decode(bytes: Buffer | string | null): string {

@@ -12,7 +12,6 @@
  * notification, which every broker's DynamicConfigManager applies.
  */
 import { KafkaError } from '@kzoo/common';
-import { TOPIC_CONFIG_DEF } from '@kzoo/log';
 import {
   BadVersionError,
   ConfigEntityName,
@@ -25,13 +24,6 @@ import {
 import { assignReplicasToBrokers } from './AdminUtils';
 import { validateTopicConfig } from './TopicConfig';
 import { hasCollision, hasCollisionChars, validateTopicName } from './Topic';
-
-/**
- * Topic-level config keys accepted at creation: the keys of the topic ConfigDef. As
- * Kafka's `LogConfig.validateNames`, CreateTopics refuses any other name rather than
- * writing it to `/config/topics/<t>`.
- */
-export const TOPIC_CONFIG_NAMES: ReadonlySet<string> = new Set(TOPIC_CONFIG_DEF.names());
 
 export interface CreateTopicResult {
   topicId: string;

@@ -73,11 +73,6 @@ function requestDecodeError(
   }
 }
 
-/** The definition of an advertised API, or undefined. */
-export function kafkaApi(apiKey: number): KafkaApi<unknown, unknown> | undefined {
-  return BY_KEY.get(apiKey);
-}
-
 export function kafkaSupports(apiKey: number, apiVersion: number): boolean {
   const api = BY_KEY.get(apiKey);
   return api !== undefined && apiVersion >= api.minVersion && apiVersion <= api.maxVersion;

@@ -14,17 +14,6 @@ export function uvarintSize(v: number): number {
   return 5;
 }
 
-/** Bytes of a zigzag VARINT / VARLONG. */
-export function varlongSize(v: number): number {
-  let u = v >= 0 ? BigInt(v) << 1n : (BigInt(-v) << 1n) - 1n;
-  let n = 1;
-  while (u >= 0x80n) {
-    u >>= 7n;
-    n++;
-  }
-  return n;
-}
-
 export class KafkaWriter {
   pos: number;
   constructor(
