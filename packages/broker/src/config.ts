@@ -31,7 +31,7 @@ import {
   parsePeerAddressOverrides,
   peerAddressResolver,
   type PeerAddressResolver,
-} from './network/peerAddress';
+} from './network/peer-address';
 import { GROUP_CONFIG_KEYS } from './coordinator/group/GroupConfig';
 import { METRICS_CONFIG_KEYS } from './metrics/MetricsConfig';
 import { TRANSACTION_CONFIG_KEYS } from './coordinator/transaction/TransactionConfig';

@@ -2,7 +2,10 @@
  * Architecture rules the compiler does not check, over every package's src/:
  * no import cycle inside a package (runtime imports; `import type` is erased and
  * does not count); no exported function, class or constant that nothing in the
- * repository uses (sources, tests, scripts).
+ * repository uses (sources, tests, scripts); one file-naming rule: a file holding one
+ * Kafka class or object is named after it (`ReplicaManager.ts`), any other module is
+ * kebab-case (`socket-frames.ts`), never camelCase, and a kebab-case file never holds
+ * the class its name spells (`fetcher.ts` holding `Fetcher` must be `Fetcher.ts`).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -114,6 +117,23 @@ function allFiles(dir: string): string[] {
   return out;
 }
 
+/** What is wrong with the name of `file` under the naming rule, or null. */
+export function namingProblem(file: string): string | null {
+  const name = path.basename(file).replace(/(\.test)?\.ts$/, '');
+  if (/^[A-Z][A-Za-z0-9]*(\.[a-z]+)*$/.test(name)) return null;
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9-]+)*$/.test(name)) {
+    return `${name}: neither a class name (PascalCase) nor kebab-case`;
+  }
+  const spelled = name
+    .split(/[-.]/)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
+  const classes = [
+    ...fs.readFileSync(file, 'utf8').matchAll(/^export\s+(?:abstract\s+)?class\s+(\w+)/gm),
+  ].map((m) => m[1]);
+  return classes.includes(spelled) ? `${name}: holds class ${spelled}, so ${spelled}.ts` : null;
+}
+
 describe('architecture', () => {
   const packages = fs
     .readdirSync(packagesDir)
@@ -129,6 +149,37 @@ describe('architecture', () => {
     const sources = packages.flatMap((pkg) => sourceFiles(path.join(packagesDir, pkg, 'src')));
     const corpus = [...allFiles(packagesDir), ...allFiles(path.join(root, 'scripts'))];
     expect(unusedExports(sources, corpus)).toEqual([]);
+  });
+
+  it('names files by the one rule', () => {
+    const files = packages.flatMap((pkg) => sourceFiles(path.join(packagesDir, pkg, 'src')));
+    const problems = files
+      .map((f) => [path.relative(root, f), namingProblem(f)])
+      .filter(([, p]) => p !== null);
+    expect(problems).toEqual([]);
+  });
+
+  it('sees a file name that breaks the rule', () => {
+    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'kzoo-names-'));
+    try {
+      const write = (name: string, text = 'export const x = 1;\n') => {
+        fs.writeFileSync(path.join(dir, name), text);
+        return path.join(dir, name);
+      };
+      expect(namingProblem(write('ReplicaManager.ts'))).toBeNull();
+      expect(namingProblem(write('socket-frames.ts'))).toBeNull();
+      expect(namingProblem(write('23-offset-for-leader-epoch.ts'))).toBeNull();
+      expect(namingProblem(write('KafkaZk.contract.ts'))).toBeNull();
+      expect(namingProblem(write('peerAddress.ts'))).toMatch(/neither/);
+      expect(namingProblem(write('fetcher.ts', 'export class Fetcher {}\n'))).toMatch(
+        /holds class Fetcher, so Fetcher.ts/,
+      );
+      expect(namingProblem(write('network-client.ts', 'export class NetworkClient {}\n'))).toMatch(
+        /NetworkClient.ts/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('sees an export nothing uses', () => {

@@ -1,10 +1,10 @@
 // client: kzoo's Producer, Consumer (assign and group modes) and Admin, internals named as Kafka's Java client.
-//   producer.ts, producer-batch.ts, accumulator.ts, sender.ts, partitioner.ts, transaction-manager.ts: the producer path
-//   consumer.ts, consumer-coordinator.ts, fetcher.ts: the consumer; admin.ts; metadata.ts, network-client.ts, config.ts: shared;
+//   Producer.ts, ProducerBatch.ts, RecordAccumulator.ts, Sender.ts, partitioner.ts, TransactionManager.ts: the producer path
+//   Consumer.ts, ConsumerCoordinator.ts, Fetcher.ts: the consumer; Admin.ts; Metadata.ts, NetworkClient.ts, config.ts: shared;
 //   assignors/: range, roundrobin, sticky (the group leader's partition assignment)
 export * from './config';
-export { Metadata, Cluster, type Node, type PartitionInfo, type TopicInfo } from './metadata';
-export { NetworkClient } from './network-client';
+export { Metadata, Cluster, type Node, type PartitionInfo, type TopicInfo } from './Metadata';
+export { NetworkClient } from './NetworkClient';
 export {
   Producer,
   type ProducerRecord,
@@ -12,10 +12,10 @@ export {
   type ClientOptions,
   type SendCallback,
   type CustomPartitioner,
-} from './producer';
-export { TransactionManager } from './transaction-manager';
+} from './Producer';
+export { TransactionManager } from './TransactionManager';
 export { DefaultPartitioner, StickyPartitionCache } from './partitioner';
-export { RecordAccumulator } from './accumulator';
+export { RecordAccumulator } from './RecordAccumulator';
 export {
   Consumer,
   type ConsumerRecord,
@@ -24,7 +24,7 @@ export {
   type ConsumerRebalanceListener,
   type OffsetAndPartition,
   type RunOptions,
-} from './consumer';
+} from './Consumer';
 export {
   Admin,
   type NewTopic,
@@ -49,5 +49,5 @@ export {
   type AlterConfigOp,
   type TransactionListing,
   type TransactionDescription,
-} from './admin';
+} from './Admin';
 export * from './assignors';

@@ -1,5 +1,5 @@
 import { murmur2, toPositive } from '@kzoo/records';
-import { Cluster, type TopicInfo } from './metadata';
+import { Cluster, type TopicInfo } from './Metadata';
 import { DefaultPartitioner } from './partitioner';
 
 function cluster(partitions: number, leaderless: number[] = []): Cluster {

@@ -9,7 +9,7 @@
  *   replaced by a different one when the producer starts a new batch (`onNewBatch`).
  */
 import { partitionForKey } from '@kzoo/records';
-import type { Cluster } from './metadata';
+import type { Cluster } from './Metadata';
 
 export class StickyPartitionCache {
   private readonly cache = new Map<string, number>();

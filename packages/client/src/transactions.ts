@@ -10,7 +10,7 @@
  */
 import { ErrorCode, KafkaError, type Logger, type Time } from '@kzoo/common';
 import { ApiKeys, type Connection } from '@kzoo/protocol';
-import type { NetworkClient } from './network-client';
+import type { NetworkClient } from './NetworkClient';
 
 export const FATAL_TXN_ERRORS = new Set<number>([
   ErrorCode.PRODUCER_FENCED,

@@ -1,5 +1,5 @@
 import { KafkaError } from './errors';
-import { Logger } from './logger';
+import { Logger } from './Logger';
 import {
   AbstractConfig,
   CaseInsensitiveValidString,

@@ -13,7 +13,7 @@
  *   `The configuration 'x' was supplied but isn't a known config.`; never an error.
  */
 import { KafkaError } from './errors';
-import { createLogger, type Logger } from './logger';
+import { createLogger, type Logger } from './Logger';
 
 /** Kafka's ConfigDef.Type, as far as kzoo needs it. INT is 32-bit; LONG is clamped to 2^53-1. */
 export type ConfigType = 'BOOLEAN' | 'STRING' | 'INT' | 'LONG' | 'DOUBLE' | 'LIST';

@@ -1,14 +1,14 @@
 // common: what every kzoo package shares.
 //   errors.ts      Kafka's error-code table and KafkaError
 //   time.ts        injected clock and scheduler (Time, MockTime): the only timers
-//   logger.ts, properties.ts: structured logs, Kafka's properties format
+//   Logger.ts, properties.ts: structured logs, Kafka's properties format
 //   config.ts      ConfigDef/AbstractConfig: Kafka's config definitions, parsing, README tables
-//   repeated-warning.ts  one WARN for a failure that repeats on every retry
+//   RepeatedWarning.ts   one WARN for a failure that repeats on every retry
 //   TopicPartition.ts    Kafka's TopicPartition and its one string form, `<topic>-<partition>`
 export * from './errors';
 export * from './time';
-export * from './logger';
+export * from './Logger';
 export * from './properties';
 export * from './config';
-export * from './repeated-warning';
+export * from './RepeatedWarning';
 export * from './TopicPartition';

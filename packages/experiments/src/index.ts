@@ -1,6 +1,6 @@
 // experiments: failover experiments on a kzoo cluster.
 //   history.ts (the contract), scenarios.ts + roles.ts + random.ts (seeded nemesis schedules,
-//   targets by role), cluster.ts, observer.ts, workload.ts, final-read.ts, runner.ts (a run),
+//   targets by role), cluster.ts, observer.ts, Workload.ts, final-read.ts, runner.ts (a run),
 //   checker/ (check(history)), report/ (terminal, JSON, HTML)
 export * from './history';
 export * from './random';

@@ -33,7 +33,7 @@ import {
   type Schedule,
 } from './scenarios';
 import { pause, within } from './wait';
-import { Workload } from './workload';
+import { Workload } from './Workload';
 
 export interface RunOptions {
   scenario: string;

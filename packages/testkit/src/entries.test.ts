@@ -41,7 +41,7 @@ describe('testkit > entries', () => {
     const rel = [...files].map((f) => path.relative(src, f));
     expect(rel.filter((f) => f.startsWith('jest') || f.startsWith('node-test'))).toEqual([]);
     expect(modules.has('node:test')).toBe(false);
-    expect(rel).toContain(path.join('cluster', 'startCluster.ts'));
+    expect(rel).toContain(path.join('cluster', 'start-cluster.ts'));
   });
 
   it('the package exports the three entries, built from these folders', () => {

@@ -32,7 +32,7 @@ import {
   type ElectionFailure,
 } from './PartitionStateMachine';
 import { ReplicaStateMachine, type PartitionAndReplica } from './ReplicaStateMachine';
-import { registeredPeerAddress, type PeerAddressResolver } from '../network/peerAddress';
+import { registeredPeerAddress, type PeerAddressResolver } from '../network/peer-address';
 import { TopicDeletionManager } from './TopicDeletionManager';
 import { PartitionReassignment } from './PartitionReassignment';
 import { PartitionState, ReplicaState } from './states';

@@ -45,7 +45,7 @@ import type { AlterPartitionRequest, AlterPartitionResponse } from '@kzoo/protoc
 import type { TP } from './ControllerContext';
 import { ControllerPartitions, type ControlledShutdownResult } from './ControllerPartitions';
 import type { ElectionFailure } from './PartitionStateMachine';
-import type { PeerAddressResolver } from '../network/peerAddress';
+import type { PeerAddressResolver } from '../network/peer-address';
 import type { ReassignmentResult } from './PartitionReassignment';
 
 export interface BrokerChange {

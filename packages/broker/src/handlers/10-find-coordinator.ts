@@ -16,7 +16,7 @@
  */
 import { ErrorCode } from '@kzoo/common';
 import type { FindCoordinatorRequest, FindCoordinatorResponse } from '@kzoo/protocol';
-import { coordinatorForGroup } from '../coordinator/group/coordinatorSelection';
+import { coordinatorForGroup } from '../coordinator/group/coordinator-selection';
 import type { RequestContext } from '../network';
 import type { BrokerContext } from '../server/BrokerContext';
 import { findTransactionCoordinator } from './transaction-coordinator-lookup';

@@ -19,7 +19,7 @@ import {
   type HeartbeatRequest,
   type SyncGroupRequest,
 } from '@kzoo/protocol';
-import { SocketServer } from './socket-server';
+import { SocketServer } from './SocketServer';
 
 const seconds = Number(process.argv[2] ?? 3);
 const PAYLOAD = 16 * 1024;

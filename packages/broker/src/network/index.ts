@@ -1,5 +1,5 @@
 // network: the broker's socket layer.
-//   socket-server.ts  SocketServer (listen, frame, pipeline, order, back-pressure, idle, shutdown)
+//   SocketServer.ts   SocketServer (listen, frame, pipeline, order, back-pressure, idle, shutdown)
 //   wire.ts           wire codecs: kzoo's native protocol and Kafka's, one per listener
 //   index.ts          this entry; the broker's src/index.ts re-exports it
 export {
@@ -8,7 +8,7 @@ export {
   type RequestHandler,
   type RequestContext,
   type ConnectionStats,
-} from './socket-server';
+} from './SocketServer';
 export {
   nativeCodec,
   kafkaCodec,

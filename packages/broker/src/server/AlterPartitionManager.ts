@@ -11,7 +11,7 @@ import { ErrorCode, Logger, SystemTime, type ScheduledTask, type Time } from '@k
 import { Connection, type AlterPartitionRequestTopic } from '@kzoo/protocol';
 import type { IsrManager, IsrUpdate, IsrUpdateResult } from './IsrManager';
 import type { MetadataCache } from './MetadataCache';
-import { registeredPeerAddress, type PeerAddressResolver } from '../network/peerAddress';
+import { registeredPeerAddress, type PeerAddressResolver } from '../network/peer-address';
 
 export interface AlterPartitionManagerOptions {
   brokerId: number;

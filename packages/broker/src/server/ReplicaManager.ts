@@ -54,7 +54,7 @@ import { DelayedProduce } from './DelayedProduce';
 import type { LogManager } from '@kzoo/log';
 import type { MetadataCache } from './MetadataCache';
 import type { IsrManager } from './IsrManager';
-import { registeredPeerAddress, type PeerAddressResolver } from '../network/peerAddress';
+import { registeredPeerAddress, type PeerAddressResolver } from '../network/peer-address';
 import { Partition } from './Partition';
 import { ReplicaFetcherManager } from './ReplicaFetcherManager';
 import type { FetcherConfig, SourceBroker } from './ReplicaFetcherThread';

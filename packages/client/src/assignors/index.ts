@@ -1,25 +1,25 @@
 // assignors: the client-side partition assignors the group leader runs (Kafka's clients/consumer).
-//   assignor.ts (interface, member order), range-, round-robin-, sticky-assignor.ts;
+//   assignor.ts (interface, member order), RangeAssignor.ts, RoundRobinAssignor.ts, StickyAssignor.ts;
 //   consumer-protocol.ts (Subscription/Assignment bytes, msgpackr)
 import { KafkaError } from '@kzoo/common';
 import type { ConsumerPartitionAssignor } from './assignor';
 
-import { RangeAssignor } from './range-assignor';
-import { RoundRobinAssignor } from './round-robin-assignor';
-import { StickyAssignor } from './sticky-assignor';
+import { RangeAssignor } from './RangeAssignor';
+import { RoundRobinAssignor } from './RoundRobinAssignor';
+import { StickyAssignor } from './StickyAssignor';
 
 export type { ConsumerPartitionAssignor, MemberInfo } from './assignor';
 export { compareMembers } from './assignor';
 export * from './consumer-protocol';
-export { RangeAssignor } from './range-assignor';
-export { RoundRobinAssignor } from './round-robin-assignor';
+export { RangeAssignor } from './RangeAssignor';
+export { RoundRobinAssignor } from './RoundRobinAssignor';
 export {
   StickyAssignor,
   stickyAssign,
   encodeStickyUserData,
   decodeStickyUserData,
   type StickyUserData,
-} from './sticky-assignor';
+} from './StickyAssignor';
 
 const BY_NAME: Record<string, () => ConsumerPartitionAssignor> = {
   range: () => new RangeAssignor(),

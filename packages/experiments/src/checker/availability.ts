@@ -3,7 +3,7 @@
  * when ZooKeeper named no live leader, and the time from each fault to the new leader.
  */
 import type { History } from '../history';
-import { byTime, firedFaults } from './finalLog';
+import { byTime, firedFaults } from './final-log';
 import type { Failover, PartitionStateEvent, UnavailabilityWindow } from './types';
 
 /** The last moment the history speaks of. */

@@ -15,7 +15,7 @@ import {
   partitionStates,
   valueOf,
   type FinalLog,
-} from './finalLog';
+} from './final-log';
 import type {
   CheckOptions,
   CheckResult,

@@ -4,7 +4,7 @@
  */
 import type { FaultEvent, History, SendRecord } from '../history';
 import { describeFault } from './availability';
-import { byTime, firedFaults, valueOf, type FinalLog } from './finalLog';
+import { byTime, firedFaults, valueOf, type FinalLog } from './final-log';
 import type {
   ElectionInfo,
   LossCause,

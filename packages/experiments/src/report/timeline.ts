@@ -5,7 +5,7 @@
  * Every mark has a hover title and a `data-kind` (so tests can query the drawing).
  */
 import { endOf } from '../checker/availability';
-import { partitionStates } from '../checker/finalLog';
+import { partitionStates } from '../checker/final-log';
 import type { CheckResult, PartitionStateEvent, TruncationEvent } from '../checker/types';
 import type { ClusterEvent, FaultEvent, History } from '../history';
 import { secs } from './format';

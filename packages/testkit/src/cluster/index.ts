@@ -1,5 +1,5 @@
 // cluster: startCluster(), a real kzoo cluster for an application's tests, runner-neutral.
-//   startCluster.ts (options, KzooCluster: clients, faults, helpers, stop), members.ts
+//   start-cluster.ts (options, KzooCluster: clients, faults, helpers, stop), members.ts
 //   (in-process and child-process brokers), broker-main.ts (the child process entry)
-export * from './startCluster';
+export * from './start-cluster';
 export type { ClusterMode } from './members';

@@ -9,7 +9,7 @@
  */
 import { createLogger, Logger, SystemTime, Time } from '@kzoo/common';
 import type { Broker, BrokerComponent } from '../../Broker';
-import { coordinatorForGroup } from './coordinatorSelection';
+import { coordinatorForGroup } from './coordinator-selection';
 import { GroupCoordinator } from './GroupCoordinator';
 import { groupConfigFrom } from './GroupConfig';
 import { ZkOffsetStore } from './OffsetStore';

@@ -14,5 +14,5 @@ export * from './GroupCoordinator';
 export * from './GroupCoordinatorTypes';
 export * from './GroupConfig';
 export * from './OffsetStore';
-export * from './coordinatorSelection';
+export * from './coordinator-selection';
 export * from './GroupCoordinatorComponent';

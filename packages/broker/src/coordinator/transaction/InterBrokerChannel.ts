@@ -9,7 +9,7 @@ import type { Logger } from '@kzoo/common';
 import { KafkaError } from '@kzoo/common';
 import { Connection, type ApiKey, type RequestOf, type ResponseOf } from '@kzoo/protocol';
 import type { MetadataCache } from '../../server/MetadataCache';
-import { registeredPeerAddress, type PeerAddressResolver } from '../../network/peerAddress';
+import { registeredPeerAddress, type PeerAddressResolver } from '../../network/peer-address';
 
 export class InterBrokerChannel {
   private readonly conns = new Map<number, Promise<Connection>>();

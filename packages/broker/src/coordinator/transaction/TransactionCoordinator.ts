@@ -32,7 +32,7 @@ import {
 import { buildRecordBatch, iterateBatches, readBatchHeader, records } from '@kzoo/records';
 import type { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '@kzoo/protocol';
 import { TRANSACTION_STATE_TOPIC_NAME } from '../../admin/Topic';
-import { javaStringHashCode, kafkaAbs } from '../group/coordinatorSelection';
+import { javaStringHashCode, kafkaAbs } from '../group/coordinator-selection';
 import type { MetadataCache } from '../../server/MetadataCache';
 import type { Partition } from '../../server/Partition';
 import type { ReplicaManager } from '../../server/ReplicaManager';

@@ -1,13 +1,13 @@
 import { MockTime } from '@kzoo/common';
 import { readBatchHeader, records, validateBatch } from '@kzoo/records';
-import { RecordAccumulator } from './accumulator';
-import { Cluster, type TopicInfo } from './metadata';
+import { RecordAccumulator } from './RecordAccumulator';
+import { Cluster, type TopicInfo } from './Metadata';
 import {
   maxRecordSize,
   type EncodedFields,
   type RecordMetadata,
   type SendCall,
-} from './producer-batch';
+} from './ProducerBatch';
 
 function cluster(leaders: number[]): Cluster {
   const ps = leaders.map((leader, i) => ({

@@ -7,7 +7,7 @@
  */
 import { KafkaError, SystemTime, type Time } from '@kzoo/common';
 import { ApiKeys, type MetadataResponse } from '@kzoo/protocol';
-import type { NetworkClient } from './network-client';
+import type { NetworkClient } from './NetworkClient';
 
 export interface Node {
   nodeId: number;

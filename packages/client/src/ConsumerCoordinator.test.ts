@@ -7,9 +7,9 @@
 import { createLogger, MockTime } from '@kzoo/common';
 import { ApiKeys, type Connection } from '@kzoo/protocol';
 import { encodeAssignment, RangeAssignor } from './assignors';
-import { ConsumerCoordinator } from './consumer-coordinator';
-import type { Metadata } from './metadata';
-import type { NetworkClient } from './network-client';
+import { ConsumerCoordinator } from './ConsumerCoordinator';
+import type { Metadata } from './Metadata';
+import type { NetworkClient } from './NetworkClient';
 
 const HEARTBEAT_MS = 100;
 const MAX_POLL_MS = 1500;

@@ -6,11 +6,11 @@
  */
 import { ErrorCode, KafkaError, type Logger, type ScheduledTask, type Time } from '@kzoo/common';
 import { ApiKeys, type ProduceRequest, type ProduceResponse } from '@kzoo/protocol';
-import type { RecordAccumulator } from './accumulator';
-import type { Metadata } from './metadata';
-import type { NetworkClient } from './network-client';
-import type { ProducerBatch } from './producer-batch';
-import type { TransactionManager } from './transaction-manager';
+import type { RecordAccumulator } from './RecordAccumulator';
+import type { Metadata } from './Metadata';
+import type { NetworkClient } from './NetworkClient';
+import type { ProducerBatch } from './ProducerBatch';
+import type { TransactionManager } from './TransactionManager';
 
 export interface SenderOptions {
   acks: number;

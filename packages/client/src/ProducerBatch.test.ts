@@ -6,7 +6,7 @@ import {
   varintForTests,
   type EncodedFields,
   type SendCall,
-} from './producer-batch';
+} from './ProducerBatch';
 
 function call(): SendCall {
   return {

@@ -21,8 +21,8 @@ import {
 import { ApiKeys, type MetadataResponse } from '@kzoo/protocol';
 import { parseAdminConfig, type AdminConfig, type ConfigInput } from './config';
 import { decodeAssignment } from './assignors/consumer-protocol';
-import { Cluster, type Node } from './metadata';
-import { networkClientFor, type NetworkClient } from './network-client';
+import { Cluster, type Node } from './Metadata';
+import { networkClientFor, type NetworkClient } from './NetworkClient';
 import type { Connection } from '@kzoo/protocol';
 
 export interface NewTopic {

@@ -7,14 +7,14 @@
  */
 import { KafkaError } from '@kzoo/common';
 import type { CompressionCodec } from '@kzoo/records';
-import type { Cluster } from './metadata';
+import type { Cluster } from './Metadata';
 import {
   ProducerBatch,
   type EncodedFields,
   type RecordMetadata,
   type SendCall,
-} from './producer-batch';
-import type { TransactionManager } from './transaction-manager';
+} from './ProducerBatch';
+import type { TransactionManager } from './TransactionManager';
 
 export interface AccumulatorOptions {
   batchSize: number;

@@ -14,10 +14,10 @@ import {
   type Time,
 } from '@kzoo/common';
 import { compressionCodec } from '@kzoo/records';
-import { RecordAccumulator } from './accumulator';
+import { RecordAccumulator } from './RecordAccumulator';
 import { acksValue, parseProducerConfig, type ConfigInput, type ProducerConfig } from './config';
-import { metadataOver, type Cluster, type Metadata } from './metadata';
-import { networkClientFor, type NetworkClient } from './network-client';
+import { metadataOver, type Cluster, type Metadata } from './Metadata';
+import { networkClientFor, type NetworkClient } from './NetworkClient';
 import { DefaultPartitioner } from './partitioner';
 import {
   maxRecordSize,
@@ -26,9 +26,9 @@ import {
   type HeaderInput,
   type RecordMetadata,
   type SendCall,
-} from './producer-batch';
-import { Sender } from './sender';
-import { TransactionManager } from './transaction-manager';
+} from './ProducerBatch';
+import { Sender } from './Sender';
+import { TransactionManager } from './TransactionManager';
 import { FATAL_TXN_ERRORS, TransactionalRequests } from './transactions';
 
 /** The transactional producer's states (Kafka's TransactionManager.State). */
@@ -48,7 +48,7 @@ function firstError(codes: number[]): number {
 }
 import { ApiKeys, type ControlFn } from '@kzoo/protocol';
 
-export type { RecordMetadata } from './producer-batch';
+export type { RecordMetadata } from './ProducerBatch';
 
 export interface ProducerRecord {
   key?: Buffer | string | null;

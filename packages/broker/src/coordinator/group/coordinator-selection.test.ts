@@ -3,7 +3,7 @@ import {
   javaStringHashCode,
   kafkaAbs,
   partitionForGroup,
-} from './coordinatorSelection';
+} from './coordinator-selection';
 
 describe('Broker > GroupCoordinator > coordinatorSelection', () => {
   it("computes Java's String.hashCode", () => {

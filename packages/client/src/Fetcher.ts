@@ -32,8 +32,8 @@ import {
   type KafkaRecord,
   type RecordHeader,
 } from '@kzoo/records';
-import type { Metadata } from './metadata';
-import type { NetworkClient } from './network-client';
+import type { Metadata } from './Metadata';
+import type { NetworkClient } from './NetworkClient';
 
 export type { TopicPartition } from '@kzoo/common';
 

@@ -29,7 +29,7 @@
  * once its partition was added to the transaction (AddPartitionsToTxn); a batch that
  * fails for good makes the transaction abortable (`txnFailed`) instead of bumping.
  */
-import type { ProducerBatch } from './producer-batch';
+import type { ProducerBatch } from './ProducerBatch';
 
 const INT32_MAX = 0x7fffffff;
 const MAX_EPOCH = 32767;

@@ -47,8 +47,8 @@ import {
   type ConsumerPartitionAssignor,
   type Subscription,
 } from './assignors';
-import type { Metadata } from './metadata';
-import type { NetworkClient } from './network-client';
+import type { Metadata } from './Metadata';
+import type { NetworkClient } from './NetworkClient';
 
 /** Kafka's ConsumerRebalanceListener: runs inside poll(), before and after a rebalance. */
 export interface ConsumerRebalanceListener {

@@ -1,5 +1,5 @@
-import { Logger, setLogLevel, setLogSink } from './logger';
-import { RepeatedWarning } from './repeated-warning';
+import { Logger, setLogLevel, setLogSink } from './Logger';
+import { RepeatedWarning } from './RepeatedWarning';
 import { MockTime } from './time';
 
 describe('common > RepeatedWarning', () => {

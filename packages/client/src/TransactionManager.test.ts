@@ -1,14 +1,14 @@
 import { MockTime } from '@kzoo/common';
 import { readBatchHeader, validateBatch } from '@kzoo/records';
-import { RecordAccumulator } from './accumulator';
-import { Cluster, type TopicInfo } from './metadata';
+import { RecordAccumulator } from './RecordAccumulator';
+import { Cluster, type TopicInfo } from './Metadata';
 import {
   maxRecordSize,
   type EncodedFields,
   type RecordMetadata,
   type SendCall,
-} from './producer-batch';
-import { TransactionManager } from './transaction-manager';
+} from './ProducerBatch';
+import { TransactionManager } from './TransactionManager';
 
 function cluster(): Cluster {
   const ps = [0, 1].map((i) => ({

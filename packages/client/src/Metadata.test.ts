@@ -1,6 +1,6 @@
 import { KafkaError, MockTime } from '@kzoo/common';
 import type { MetadataResponse } from '@kzoo/protocol';
-import { Metadata, type MetadataFetch } from './metadata';
+import { Metadata, type MetadataFetch } from './Metadata';
 
 function response(leaders: Record<string, number[] | number>): MetadataResponse {
   return {

@@ -1,6 +1,6 @@
 import { KafkaError } from '@kzoo/common';
 import { buildEndTxnMarkerBatch, buildRecordBatch, setBaseOffset } from '@kzoo/records';
-import { CompletedFetch, PartitionState } from './fetcher';
+import { CompletedFetch, PartitionState } from './Fetcher';
 
 function batch(baseOffset: number, values: string[], control = false): Buffer {
   return buildRecordBatch({

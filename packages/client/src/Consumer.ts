@@ -5,7 +5,7 @@
  * and reset the same way on OFFSET_OUT_OF_RANGE. With `group.id`: `subscribe` (topics or
  * a RegExp, with a rebalance listener), `commitSync`/`commitAsync`/`committed`, auto
  * commit, and `run({ eachMessage | eachBatch })`; the group protocol itself lives in
- * consumer-coordinator.ts.
+ * ConsumerCoordinator.ts.
  */
 import {
   KafkaError,
@@ -17,18 +17,18 @@ import {
   type TopicPartition,
 } from '@kzoo/common';
 import { parseConsumerConfig, type ConfigInput, type ConsumerConfig } from './config';
-import { Fetcher, type ConsumerRecord, type OffsetResetStrategy } from './fetcher';
-import { metadataOver, type Metadata } from './metadata';
-import { networkClientFor, type NetworkClient } from './network-client';
+import { Fetcher, type ConsumerRecord, type OffsetResetStrategy } from './Fetcher';
+import { metadataOver, type Metadata } from './Metadata';
+import { networkClientFor, type NetworkClient } from './NetworkClient';
 import { createAssignors } from './assignors';
 import {
   ConsumerCoordinator,
   type ConsumerRebalanceListener,
   type OffsetAndPartition,
-} from './consumer-coordinator';
+} from './ConsumerCoordinator';
 
-export type { ConsumerRecord, TopicPartition } from './fetcher';
-export type { ConsumerRebalanceListener, OffsetAndPartition } from './consumer-coordinator';
+export type { ConsumerRecord, TopicPartition } from './Fetcher';
+export type { ConsumerRebalanceListener, OffsetAndPartition } from './ConsumerCoordinator';
 
 /** Handlers for `run()`: one record at a time, or one partition's records at a time. */
 export interface RunOptions {

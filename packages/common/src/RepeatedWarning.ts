@@ -5,7 +5,7 @@
  * between log at DEBUG. A different failure warns at once; `reset()` (a success) ends the
  * streak. Reads the injected clock.
  */
-import type { LogFields, Logger } from './logger';
+import type { LogFields, Logger } from './Logger';
 import { SystemTime, type Time } from './time';
 
 /** How often the same failure is warned about again (30 s). */
