@@ -33,6 +33,9 @@ module.exports = {
       testMatch: ['<rootDir>/packages/*/test/**/*.int.test.ts'],
       globalSetup: '<rootDir>/packages/testkit/src/jest/global-setup.ts',
       globalTeardown: '<rootDir>/packages/testkit/src/jest/global-teardown.ts',
+      // The fixtures' after-each/after-all hooks in every integration test file, so broker
+      // processes a test starts are stopped even if the file imports only @kzoo/testkit.
+      setupFilesAfterEnv: ['<rootDir>/packages/testkit/src/jest/fixtures.ts'],
       slowTestThreshold: 30,
     },
   ],

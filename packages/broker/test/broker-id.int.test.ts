@@ -2,14 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Broker, KafkaConfig } from '@kzoo/broker';
 import { KafkaZkClient } from '@kzoo/zk';
-import {
-  connectTestSession,
-  freePort,
-  makeTempDir,
-  onCleanup,
-  removeDir,
-  zkConnectForTest,
-} from '@kzoo/testkit';
+import { freePort, makeTempDir, removeDir } from '@kzoo/testkit';
+import { connectTestSession, onCleanup, zkConnectForTest } from '@kzoo/testkit/jest';
 
 function newLogDir(): string {
   const dir = makeTempDir('kzoo-broker-id-');

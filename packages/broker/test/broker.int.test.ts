@@ -2,15 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Broker, BrokerChange, BrokerShutDownDuringStartup, KafkaConfig } from '@kzoo/broker';
 import { BrokerIdInUseError, KafkaZkClient, ZkConnectionTimeoutError } from '@kzoo/zk';
-import {
-  connectTestSession,
-  freePort,
-  makeTempDir,
-  onCleanup,
-  removeDir,
-  waitFor,
-  zkConnectForTest,
-} from '@kzoo/testkit';
+import { freePort, makeTempDir, removeDir, waitFor } from '@kzoo/testkit';
+import { connectTestSession, onCleanup, zkConnectForTest } from '@kzoo/testkit/jest';
 
 /** An in-process broker on `zk`, shut down and its log dir removed after the test. */
 async function startBroker(

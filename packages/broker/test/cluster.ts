@@ -10,7 +10,8 @@ import {
   type CreateTopicsResponse,
   type MetadataResponse,
 } from '@kzoo/protocol';
-import { makeTempDir, onCleanup, removeDir, waitFor, zkConnectForTest } from '@kzoo/testkit';
+import { makeTempDir, removeDir, waitFor } from '@kzoo/testkit';
+import { onCleanup, zkConnectForTest } from '@kzoo/testkit/jest';
 import { buildRecordBatch, type RecordInput } from '@kzoo/records';
 
 export interface TestCluster {

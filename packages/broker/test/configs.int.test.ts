@@ -1,6 +1,7 @@
 import { ApiKeys, Connection } from '@kzoo/protocol';
 import { KafkaZkClient } from '@kzoo/zk';
-import { connectTestSession, waitFor } from '@kzoo/testkit';
+import { waitFor } from '@kzoo/testkit';
+import { connectTestSession } from '@kzoo/testkit/jest';
 import {
   batchOf,
   createTopic,

@@ -5,7 +5,8 @@
  */
 import { ApiKeys } from '@kzoo/protocol';
 import { KafkaZkClient } from '@kzoo/zk';
-import { connectTestSession, waitFor } from '@kzoo/testkit';
+import { waitFor } from '@kzoo/testkit';
+import { connectTestSession } from '@kzoo/testkit/jest';
 import { randomTopic, startCluster } from './cluster';
 
 async function create(

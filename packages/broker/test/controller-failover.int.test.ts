@@ -10,13 +10,8 @@
  *   InitProducerId.
  */
 import { ApiKeys, Connection } from '@kzoo/protocol';
-import {
-  onCleanup,
-  startBrokerProcess,
-  TestCluster,
-  waitFor,
-  type BrokerProcess,
-} from '@kzoo/testkit';
+import { startBrokerProcess, waitFor, type BrokerProcess } from '@kzoo/testkit';
+import { onCleanup, TestCluster } from '@kzoo/testkit/jest';
 import { randomTopic } from './cluster';
 import { partitionState } from './raw';
 

@@ -5,7 +5,8 @@
  */
 import { Admin, Producer } from '@kzoo/client';
 import { ApiKeys, Connection } from '@kzoo/protocol';
-import { onCleanup, TestCluster, waitFor } from '@kzoo/testkit';
+import { waitFor } from '@kzoo/testkit';
+import { onCleanup, TestCluster } from '@kzoo/testkit/jest';
 import { batchOf, metadata, randomTopic } from './cluster';
 import { fetchValues, partitionState, producePartition } from './raw';
 

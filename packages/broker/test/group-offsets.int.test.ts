@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '@kzoo/common';
 import { GroupCoordinator, MockTimer, ZkOffsetStore } from '@kzoo/broker';
 import { KafkaZkClient } from '@kzoo/zk';
-import { connectTestSession, zkConnectForTest } from '@kzoo/testkit';
+import { connectTestSession, zkConnectForTest } from '@kzoo/testkit/jest';
 
 const rand = (p: string) => `${p}-${randomBytes(4).toString('hex')}`;
 

@@ -7,7 +7,8 @@ import { coordinatorForGroup } from '@kzoo/broker';
 import { ErrorCode } from '@kzoo/common';
 import { ApiKeys, type Connection, type JoinGroupResponse } from '@kzoo/protocol';
 import { KafkaZkClient } from '@kzoo/zk';
-import { connectTestSession, waitFor } from '@kzoo/testkit';
+import { waitFor } from '@kzoo/testkit';
+import { connectTestSession } from '@kzoo/testkit/jest';
 import { createTopic, randomTopic, startCluster, type TestCluster } from './cluster';
 
 const GROUP_SETTINGS = {

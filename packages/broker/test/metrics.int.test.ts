@@ -5,7 +5,8 @@
  * controller, a follower SIGKILLed, a produce).
  */
 import { ApiKeys, Connection } from '@kzoo/protocol';
-import { freePorts, onCleanup, TestCluster, waitFor } from '@kzoo/testkit';
+import { freePorts, waitFor } from '@kzoo/testkit';
+import { onCleanup, TestCluster } from '@kzoo/testkit/jest';
 import { batchOf, randomTopic } from './cluster';
 
 type Samples = Map<string, number>;

@@ -3,15 +3,8 @@
  */
 import { ApiKeys, Connection } from '@kzoo/protocol';
 import { KafkaZkClient } from '@kzoo/zk';
-import {
-  connectTestSession,
-  makeTempDir,
-  onCleanup,
-  removeDir,
-  startBrokerProcess,
-  waitFor,
-  zkConnectForTest,
-} from '@kzoo/testkit';
+import { makeTempDir, removeDir, startBrokerProcess, waitFor } from '@kzoo/testkit';
+import { connectTestSession, onCleanup, zkConnectForTest } from '@kzoo/testkit/jest';
 import { batchOf, createTopic, metadata, randomTopic } from './cluster';
 import { valuesIn } from './raw';
 

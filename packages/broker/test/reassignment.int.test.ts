@@ -11,7 +11,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Admin, Consumer, Producer } from '@kzoo/client';
-import { makeTempDir, onCleanup, removeDir, runCli, TestCluster, waitFor } from '@kzoo/testkit';
+import { makeTempDir, removeDir, runCli, waitFor } from '@kzoo/testkit';
+import { onCleanup, TestCluster } from '@kzoo/testkit/jest';
 import { randomTopic } from './cluster';
 import { partitionState } from './raw';
 

@@ -1,7 +1,8 @@
 import { ApiKeys } from '@kzoo/protocol';
 import * as fs from 'node:fs';
 import { KafkaZkClient, TopicZNode } from '@kzoo/zk';
-import { connectTestSession, waitFor } from '@kzoo/testkit';
+import { waitFor } from '@kzoo/testkit';
+import { connectTestSession } from '@kzoo/testkit/jest';
 import { batchOf, createTopic, metadata, randomTopic, startCluster } from './cluster';
 
 describe('broker > topics (in-process clusters, real ZooKeeper)', () => {

@@ -5,7 +5,8 @@
  * partition state; a broker asked for secure ACLs without an identity refuses to start.
  */
 import { Broker, KafkaConfig } from '@kzoo/broker';
-import { connectTestSession, makeTempDir, onCleanup, removeDir, waitFor } from '@kzoo/testkit';
+import { makeTempDir, removeDir, waitFor } from '@kzoo/testkit';
+import { connectTestSession, onCleanup } from '@kzoo/testkit/jest';
 import { KafkaZkClient, ZkError } from '@kzoo/zk';
 import { batchOf, createTopic, randomTopic, startCluster } from './cluster';
 import { producePartition } from './raw';

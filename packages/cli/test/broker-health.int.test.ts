@@ -1,7 +1,8 @@
 // `kzoo broker health` (docker-compose.yml's healthcheck) against broker processes and the
 // real ZooKeeper: healthy when registered and serving Metadata that lists the broker; a clear
 // one-line failure when not registered, and when the broker does not answer. Needs `npx tsc -b`.
-import { runCli, TestCluster } from '@kzoo/testkit';
+import { runCli } from '@kzoo/testkit';
+import { TestCluster } from '@kzoo/testkit/jest';
 
 const health = (zk: string, id: number, port: number, timeoutMs = 3000) =>
   runCli([

@@ -1,13 +1,7 @@
 // `kzoo broker start` without --id: the broker takes a generated id (Kafka's broker id
 // generation) and prints it in its registration line. Needs `npx tsc -b` first.
-import {
-  BrokerProcess,
-  freePort,
-  makeTempDir,
-  onCleanup,
-  removeDir,
-  zkConnectForTest,
-} from '@kzoo/testkit';
+import { BrokerProcess, freePort, makeTempDir, removeDir } from '@kzoo/testkit';
+import { onCleanup, zkConnectForTest } from '@kzoo/testkit/jest';
 
 describe('cli > kzoo broker start > without --id', () => {
   it('registers under a generated id (1001) and keeps it after a restart', async () => {

@@ -8,12 +8,12 @@ import {
   cliBinPath,
   portIsFree,
   makeTempDir,
-  onCleanup,
   removeDir,
   runCli,
   trackChild,
   waitFor,
 } from '@kzoo/testkit';
+import { onCleanup } from '@kzoo/testkit/jest';
 
 function alive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 1) return false;

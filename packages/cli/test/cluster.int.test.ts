@@ -2,15 +2,8 @@
 // controller election and failover, zombie fencing, duplicate ids, unreachable
 // ZooKeeper, a ZooKeeper ensemble losing a node. Needs `npx tsc -b` first.
 import { ControllerMovedError, KafkaZkClient } from '@kzoo/zk';
-import {
-  freePort,
-  onCleanup,
-  runCli,
-  spawnBrokerProcess,
-  startZooKeeper,
-  TestCluster,
-  waitFor,
-} from '@kzoo/testkit';
+import { freePort, runCli, spawnBrokerProcess, startZooKeeper, waitFor } from '@kzoo/testkit';
+import { onCleanup, TestCluster } from '@kzoo/testkit/jest';
 
 const SESSION_MS = 2000;
 /**

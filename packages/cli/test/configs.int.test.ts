@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Producer } from '@kzoo/client';
-import { onCleanup, runCli, TestCluster, waitFor } from '@kzoo/testkit';
+import { runCli, waitFor } from '@kzoo/testkit';
+import { onCleanup, TestCluster } from '@kzoo/testkit/jest';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 
 jest.setTimeout(180000);

@@ -4,7 +4,8 @@
 // and `kzoo cluster up/down` from there. Needs `npx tsc -b` first.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { makeTempDir, onCleanup, removeDir, waitFor } from '@kzoo/testkit';
+import { makeTempDir, removeDir, waitFor } from '@kzoo/testkit';
+import { onCleanup } from '@kzoo/testkit/jest';
 import { installProject, packWorkspaces, run } from './packed-project';
 
 function alive(pid: number): boolean {

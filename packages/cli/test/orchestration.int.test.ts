@@ -4,7 +4,8 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cliBinPath, makeTempDir, onCleanup, removeDir, runCli, waitFor } from '@kzoo/testkit';
+import { cliBinPath, makeTempDir, removeDir, runCli, waitFor } from '@kzoo/testkit';
+import { onCleanup } from '@kzoo/testkit/jest';
 
 function alive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 1) return false;
@@ -123,5 +124,5 @@ describe('cli > cluster orchestration (processes)', () => {
     await waitFor('every process gone', () => [...pidsSeen].every((p) => !alive(p)), {
       timeoutMs: 10000,
     });
-  });
+  }, 180000);
 });

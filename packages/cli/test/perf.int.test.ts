@@ -3,7 +3,8 @@
 // records really went through. Needs `npx tsc -b` first.
 import { randomBytes } from 'node:crypto';
 import { Admin, Consumer } from '@kzoo/client';
-import { runCli, TestCluster } from '@kzoo/testkit';
+import { runCli } from '@kzoo/testkit';
+import { TestCluster } from '@kzoo/testkit/jest';
 
 const name = (p: string) => `${p}-${randomBytes(4).toString('hex')}`;
 

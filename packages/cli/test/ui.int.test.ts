@@ -4,15 +4,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  cliBinPath,
-  makeTempDir,
-  onCleanup,
-  removeDir,
-  runCli,
-  trackChild,
-  waitFor,
-} from '@kzoo/testkit';
+import { cliBinPath, makeTempDir, removeDir, runCli, trackChild, waitFor } from '@kzoo/testkit';
+import { onCleanup } from '@kzoo/testkit/jest';
 
 interface ClusterFileJson {
   zk: string;

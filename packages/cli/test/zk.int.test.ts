@@ -3,18 +3,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KafkaZkClient } from '@kzoo/zk';
-import {
-  cliBinPath,
-  connectTestSession,
-  freePort,
-  makeTempDir,
-  onCleanup,
-  removeDir,
-  runCli,
-  testZkServers,
-  waitFor,
-  zkConnectForTest,
-} from '@kzoo/testkit';
+import { cliBinPath, freePort, makeTempDir, removeDir, runCli, waitFor } from '@kzoo/testkit';
+import { connectTestSession, onCleanup, testZkServers, zkConnectForTest } from '@kzoo/testkit/jest';
 
 function alive(pid: number): boolean {
   try {

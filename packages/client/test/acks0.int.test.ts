@@ -5,7 +5,8 @@
  * so only the disconnect can trigger the refresh.
  */
 import { Admin, Consumer, Producer, type ConsumerRecord } from '@kzoo/client';
-import { makeTempDir, onCleanup, removeDir, waitFor, zkConnectForTest } from '@kzoo/testkit';
+import { makeTempDir, removeDir, waitFor } from '@kzoo/testkit';
+import { onCleanup, zkConnectForTest } from '@kzoo/testkit/jest';
 import { randomTopic, startTestBroker } from './harness';
 
 describe('Client > Producer > acks=0 > leader moves', () => {

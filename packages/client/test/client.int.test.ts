@@ -1,7 +1,8 @@
 import { KafkaError, createLogger } from '@kzoo/common';
 import { Admin, Consumer, Producer, type ConsumerRecord } from '@kzoo/client';
 import { murmur2, toPositive } from '@kzoo/records';
-import { onCleanup, waitFor } from '@kzoo/testkit';
+import { waitFor } from '@kzoo/testkit';
+import { onCleanup } from '@kzoo/testkit/jest';
 import { createTopic, randomTopic, startTestBroker, type TestBroker } from './harness';
 
 let tb: TestBroker;

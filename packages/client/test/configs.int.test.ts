@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { KafkaError } from '@kzoo/common';
 import { Admin } from '@kzoo/client';
-import { onCleanup, trackChild, waitFor } from '@kzoo/testkit';
+import { trackChild, waitFor } from '@kzoo/testkit';
+import { onCleanup } from '@kzoo/testkit/jest';
 import { randomTopic, startTestBroker } from './harness';
 
 const BIN = path.resolve(__dirname, '..', '..', 'cli', 'dist', 'bin.js');

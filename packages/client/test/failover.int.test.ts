@@ -9,7 +9,8 @@
  */
 import { Admin, Consumer, Producer, type ConsumerRecord } from '@kzoo/client';
 import { ApiKeys } from '@kzoo/protocol';
-import { makeTempDir, onCleanup, removeDir, waitFor, zkConnectForTest } from '@kzoo/testkit';
+import { makeTempDir, removeDir, waitFor } from '@kzoo/testkit';
+import { onCleanup, zkConnectForTest } from '@kzoo/testkit/jest';
 import { randomTopic, startTestBroker, type TestBroker } from './harness';
 
 describe('Client > Producer > idempotence across a leader failover', () => {

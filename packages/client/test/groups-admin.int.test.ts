@@ -6,7 +6,8 @@
  * lag is log end minus committed offset; `group reset-offsets` and `group delete`.
  */
 import { Admin, Consumer, Producer, type ConsumerRecord, type TopicPartition } from '@kzoo/client';
-import { connectTestSession, onCleanup, runCli, waitFor } from '@kzoo/testkit';
+import { runCli, waitFor } from '@kzoo/testkit';
+import { connectTestSession, onCleanup } from '@kzoo/testkit/jest';
 import { KafkaZkClient } from '@kzoo/zk';
 import { randomTopic, startTestBrokers, type TestBrokers } from './harness';
 

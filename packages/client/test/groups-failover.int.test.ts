@@ -5,7 +5,8 @@
  */
 import { Broker, coordinatorForGroup } from '@kzoo/broker';
 import { Admin, Consumer, Producer, type ConsumerRecord } from '@kzoo/client';
-import { makeTempDir, onCleanup, removeDir, waitFor, zkConnectForTest } from '@kzoo/testkit';
+import { makeTempDir, removeDir, waitFor } from '@kzoo/testkit';
+import { onCleanup, zkConnectForTest } from '@kzoo/testkit/jest';
 import { randomTopic } from './harness';
 
 async function startBrokers(n: number): Promise<{ brokers: Broker[]; bootstrap: string }> {

@@ -14,15 +14,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { coordinatorForGroup } from '@kzoo/broker';
 import { Admin, Producer } from '@kzoo/client';
-import {
-  TestCluster,
-  makeTempDir,
-  onCleanup,
-  removeDir,
-  trackChild,
-  waitFor,
-  waitForExit,
-} from '@kzoo/testkit';
+import { makeTempDir, removeDir, trackChild, waitFor, waitForExit } from '@kzoo/testkit';
+import { TestCluster, onCleanup } from '@kzoo/testkit/jest';
 import { randomTopic, startTestBrokers } from './harness';
 
 jest.setTimeout(120000);

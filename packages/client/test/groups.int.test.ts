@@ -5,7 +5,8 @@
  * listeners, commitSync and committed offsets read back by a later member.
  */
 import { Admin, Consumer, Producer, type ConsumerRecord, type TopicPartition } from '@kzoo/client';
-import { onCleanup, waitFor } from '@kzoo/testkit';
+import { waitFor } from '@kzoo/testkit';
+import { onCleanup } from '@kzoo/testkit/jest';
 import { createTopic, randomTopic, startTestBrokers, type TestBrokers } from './harness';
 
 let tb: TestBrokers;

@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { Broker } from '@kzoo/broker';
 import { Admin } from '@kzoo/client';
-import { makeTempDir, onCleanup, removeDir, waitFor, zkConnectForTest } from '@kzoo/testkit';
+import { makeTempDir, removeDir, waitFor } from '@kzoo/testkit';
+import { onCleanup, zkConnectForTest } from '@kzoo/testkit/jest';
 
 export interface TestBroker {
   broker: Broker;

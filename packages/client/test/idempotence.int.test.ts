@@ -2,7 +2,7 @@ import { KafkaError } from '@kzoo/common';
 import { Consumer, Producer, type ConsumerRecord } from '@kzoo/client';
 import { ApiKeys } from '@kzoo/protocol';
 import { ProducerIdBlockZNode } from '@kzoo/zk';
-import { onCleanup } from '@kzoo/testkit';
+import { onCleanup } from '@kzoo/testkit/jest';
 import { createTopic, randomTopic, startTestBroker, type TestBroker } from './harness';
 
 let tb: TestBroker;

@@ -5,7 +5,8 @@
  * retry through the outage, refresh their metadata and find broker 2 at its new address.
  */
 import { Admin, Consumer, Producer, type ConsumerRecord } from '@kzoo/client';
-import { makeTempDir, onCleanup, removeDir, waitFor, zkConnectForTest } from '@kzoo/testkit';
+import { makeTempDir, removeDir, waitFor } from '@kzoo/testkit';
+import { onCleanup, zkConnectForTest } from '@kzoo/testkit/jest';
 import { randomTopic, startTestBroker, type TestBroker } from './harness';
 
 describe('Client > Metadata > leader moves', () => {

@@ -12,7 +12,8 @@
 import { partitionForGroup, TRANSACTION_STATE_TOPIC_NAME } from '@kzoo/broker';
 import { Admin, Consumer, Producer, type ConsumerRecord } from '@kzoo/client';
 import { KafkaError } from '@kzoo/common';
-import { onCleanup, TestCluster, waitFor } from '@kzoo/testkit';
+import { waitFor } from '@kzoo/testkit';
+import { onCleanup, TestCluster } from '@kzoo/testkit/jest';
 import { randomTopic } from './harness';
 
 jest.setTimeout(300000);

@@ -6,7 +6,8 @@
  */
 import { KafkaError } from '@kzoo/common';
 import { Consumer, Producer, type ConsumerRecord } from '@kzoo/client';
-import { onCleanup, runCli, waitFor } from '@kzoo/testkit';
+import { runCli, waitFor } from '@kzoo/testkit';
+import { onCleanup } from '@kzoo/testkit/jest';
 import { createTopic, randomTopic, startTestBroker, type TestBroker } from './harness';
 
 jest.setTimeout(90000);

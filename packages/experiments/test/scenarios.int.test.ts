@@ -7,7 +7,7 @@
  * election and the truncation. Runs compiled broker processes: `npx tsc -b` first.
  */
 import { setLogLevel } from '@kzoo/common';
-import { testZkServers } from '@kzoo/testkit';
+import { testZkServers } from '@kzoo/testkit/jest';
 import { check, renderTerminal, runExperiment, type RunOptions } from '../src';
 
 // the clients' retry warnings are expected here: faults are the point

@@ -1,9 +1,10 @@
-// testkit: real ZooKeeper and broker processes for kzoo's integration tests.
-//   zookeeper.ts (startZooKeeper), brokers.ts (broker processes), fixtures.ts (chroot per
-//   test, cleanup hooks), util.ts (free ports, deadline poller), jest/ (global setup)
+// testkit, the runtime entry (no test runner): real ZooKeeper and broker processes.
+//   zookeeper.ts (startZooKeeper), brokers.ts (broker processes), cluster/ (startCluster),
+//   net/ (link proxies, faults), util.ts (free ports, deadline poller), kafka-tools.ts
+//   (kcat), cleanup.ts (where self-cleaning resources register). The jest fixtures (chroot
+//   per test, cleanup hooks, TestCluster) are in jest/, `@kzoo/testkit/jest`.
 export * from './util';
 export * from './zookeeper';
-export * from './fixtures';
 export * from './brokers';
 export * from './kafka-tools';
 export * from './net';

@@ -31,7 +31,7 @@ export interface StartZooKeeperOptions {
   host?: string;
   /** Data directory (standalone only). Kept on stop; without it a temp dir is used and removed. */
   dataDir?: string;
-  /** How long to wait for the server(s) to serve. Default 20000 ms. */
+  /** How long to wait for the server(s) to serve. Default 60000 ms. */
   startTimeoutMs?: number;
   /** An Apache ZooKeeper distribution (its lib/ holds the jars). Default $ZOOKEEPER_HOME. */
   zookeeperHome?: string;
@@ -344,7 +344,7 @@ export async function startZooKeeper(opts: StartZooKeeperOptions = {}): Promise<
   const nodes = specs.map(
     (s) => new ZkNodeProcess(s, javaCmd, classpath, logLevel, !!opts.echoOutput),
   );
-  const startTimeout = opts.startTimeoutMs ?? 20000;
+  const startTimeout = opts.startTimeoutMs ?? 60000;
   let stopped = false;
 
   const stop = async (): Promise<void> => {

@@ -8,7 +8,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { makeTempDir, onCleanup, removeDir } from '@kzoo/testkit';
+import { makeTempDir, removeDir } from '@kzoo/testkit';
+import { onCleanup } from '@kzoo/testkit/jest';
 import { installProject, packWorkspaces, run } from '../../cli/test/packed-project';
 
 const EXAMPLES = path.resolve(__dirname, '..', 'examples');

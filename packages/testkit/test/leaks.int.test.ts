@@ -100,5 +100,5 @@ describe('testkit > startCluster > leaves nothing behind', () => {
       process.env.KZOO_TEST_ZK = shared;
     }
     expect(snapshot()).toEqual(before);
-  });
+  }, 240000);
 });

@@ -4,7 +4,8 @@
  */
 import * as net from 'node:net';
 import { MockTime } from '@kzoo/common';
-import { LinkProxy, NetworkFaults, onCleanup, waitFor } from '@kzoo/testkit';
+import { LinkProxy, NetworkFaults, waitFor } from '@kzoo/testkit';
+import { onCleanup } from '@kzoo/testkit/jest';
 
 /** A server that records what each connection sent, and can write to them. */
 class Sink {

@@ -6,7 +6,8 @@
  */
 import { Connection } from '@kzoo/protocol';
 import { buildRecordBatch } from '@kzoo/records';
-import { onCleanup, TestCluster, waitFor } from '@kzoo/testkit';
+import { waitFor } from '@kzoo/testkit';
+import { onCleanup, TestCluster } from '@kzoo/testkit/jest';
 
 const SESSION_MS = 4000;
 

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { ZkSession } from '@kzoo/zk';
-import { fourLetterWord, onCleanup, startZooKeeper, waitFor } from '@kzoo/testkit';
+import { fourLetterWord, startZooKeeper, waitFor } from '@kzoo/testkit';
+import { onCleanup } from '@kzoo/testkit/jest';
 
 function alive(pid: number | undefined): boolean {
   if (!pid) return false;
@@ -18,7 +19,9 @@ describe('testkit > startZooKeeper', () => {
     const zk = await startZooKeeper({ nodes: 1 });
     const readyMs = Date.now() - started;
     onCleanup(() => zk.stop());
-    expect(readyMs).toBeLessThan(5000); // typically ~0.4 s; the 2 s goal is reported, not timed here
+    // typically ~0.4 s (6 s seen at load 18); the speed is the harness bench's, not timed here
+    console.log(`standalone ZooKeeper serving after ${readyMs} ms`);
+    expect(readyMs).toBeLessThan(60000);
     expect(zk.connectString).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(await zk.mode(1)).toBe('standalone');
     expect(await zk.leader()).toBe(1);
@@ -32,7 +35,7 @@ describe('testkit > startZooKeeper', () => {
     // nothing serves ZooKeeper there any more (the freed port may already be another
     // process's listener, which accepts but does not answer `ruok`)
     expect(await fourLetterWord('127.0.0.1', zk.nodes[0].clientPort, 'ruok', 500)).not.toBe('imok');
-  });
+  }, 180000);
 
   it('runs a 3-node ensemble that survives the loss of one node, and restarts it', async () => {
     const zk = await startZooKeeper({ nodes: 3 });
@@ -63,5 +66,5 @@ describe('testkit > startZooKeeper', () => {
     expect((await session.getData('/k')).data?.toString()).toBe('v');
     await zk.restart(leader!);
     expect(await zk.mode(leader!)).toBe('follower');
-  });
+  }, 180000);
 });

@@ -12,7 +12,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Admin, Producer } from '@kzoo/client';
-import { freePorts, onCleanup, TestCluster, waitFor } from '@kzoo/testkit';
+import { freePorts, waitFor } from '@kzoo/testkit';
+import { onCleanup, TestCluster } from '@kzoo/testkit/jest';
 import { UiServer } from '../src';
 
 const CHROMIUM = '/usr/bin/chromium';

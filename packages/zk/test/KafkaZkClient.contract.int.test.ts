@@ -1,5 +1,5 @@
 import { KafkaZkClient } from '@kzoo/zk';
-import { connectTestSession, zkConnectForTest } from '@kzoo/testkit';
+import { connectTestSession, zkConnectForTest } from '@kzoo/testkit/jest';
 import { kafkaZkContract } from '../src/KafkaZk.contract';
 
 kafkaZkContract('KafkaZkClient on ZooKeeper', () => {

@@ -6,7 +6,7 @@ import {
   parseEndpoint,
   PersistentZkPaths,
 } from '@kzoo/zk';
-import { connectTestSession, zkConnectForTest } from '@kzoo/testkit';
+import { connectTestSession, zkConnectForTest } from '@kzoo/testkit/jest';
 
 async function client(connectString: string): Promise<KafkaZkClient> {
   return new KafkaZkClient(await connectTestSession({ connectString, sessionTimeoutMs: 2000 }));

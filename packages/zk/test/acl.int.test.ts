@@ -4,7 +4,7 @@
  * read by anyone and changed only by that identity. kzoo authenticates with the digest
  * scheme (`addauth digest user:password`) where Kafka uses a SASL login.
  */
-import { connectTestSession, zkConnectForTest } from '@kzoo/testkit';
+import { connectTestSession, zkConnectForTest } from '@kzoo/testkit/jest';
 import { KafkaZkClient, parseEndpoint, ZkError } from '@kzoo/zk';
 
 describe('zk > ACLs (zookeeper.set.acl)', () => {

@@ -3,7 +3,7 @@
  * `/consumers/<group>/offsets/<topic>/<partition>` layout, one multi per commit.
  */
 import { ConsumerOffset, KafkaZkClient } from '@kzoo/zk';
-import { connectTestSession } from '@kzoo/testkit';
+import { connectTestSession } from '@kzoo/testkit/jest';
 
 describe('zk > KafkaZkClient > consumer offsets', () => {
   it('creates or sets offsets in one multi and reads them back', async () => {

@@ -8,15 +8,14 @@ import {
   ZkConnectionTimeoutError,
   ZkSession,
 } from '@kzoo/zk';
+import { freePort, waitFor } from '@kzoo/testkit';
 import {
   connectTestSession,
   expireSession,
-  freePort,
   onCleanup,
   testChroot,
   testZkServers,
-  waitFor,
-} from '@kzoo/testkit';
+} from '@kzoo/testkit/jest';
 
 function nextEvent(): { watcher: (e: WatchEvent) => void; event: Promise<WatchEvent> } {
   let resolve!: (e: WatchEvent) => void;

@@ -6,7 +6,8 @@
  * a second producer with the same transactionalId fences the first.
  */
 import { Consumer as KzooConsumer, type ConsumerRecord } from '@kzoo/client';
-import { onCleanup, TestCluster, waitFor } from '@kzoo/testkit';
+import { waitFor } from '@kzoo/testkit';
+import { onCleanup, TestCluster } from '@kzoo/testkit/jest';
 import { Kafka, logLevel, type EachMessagePayload } from 'kafkajs';
 import { randomTopic } from '../cluster';
 

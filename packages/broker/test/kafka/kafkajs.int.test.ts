@@ -6,7 +6,8 @@
  * mixes a kafkajs consumer with a kzoo consumer.
  */
 import { Consumer as KzooConsumer, type ConsumerRecord } from '@kzoo/client';
-import { onCleanup, TestCluster, waitFor } from '@kzoo/testkit';
+import { waitFor } from '@kzoo/testkit';
+import { onCleanup, TestCluster } from '@kzoo/testkit/jest';
 import {
   Kafka,
   PartitionAssigners,

@@ -6,7 +6,8 @@
  */
 import { Admin } from '@kzoo/client';
 import { partitionForKey } from '@kzoo/records';
-import { onCleanup, runKcat, TestCluster, waitFor } from '@kzoo/testkit';
+import { runKcat, waitFor } from '@kzoo/testkit';
+import { onCleanup, TestCluster } from '@kzoo/testkit/jest';
 import { ConsumerOffset } from '@kzoo/zk';
 import { randomTopic } from '../cluster';
 

@@ -16,7 +16,8 @@ import {
   type ProduceResponse,
 } from '@kzoo/protocol';
 import { buildRecordBatch } from '@kzoo/records';
-import { onCleanup, runKcat, waitFor } from '@kzoo/testkit';
+import { runKcat, waitFor } from '@kzoo/testkit';
+import { onCleanup } from '@kzoo/testkit/jest';
 import { createTopic, randomTopic, startCluster, type TestCluster } from '../cluster';
 
 const KAFKA_LISTENERS = {

@@ -1,10 +1,14 @@
 // @kzoo/testkit/jest: jest helpers around the runner-neutral startCluster().
 //   global-setup.ts / global-teardown.ts (one ZooKeeper per run, shared through KZOO_TEST_ZK),
-//   this file: useCluster() (beforeAll/afterAll), topicName() (a fresh name per test)
+//   fixtures.ts (a chroot per test, onCleanup: after-each/after-all hooks), TestCluster.ts
+//   (kzoo's own tests: broker processes on one chroot), this file: useCluster()
+//   (beforeAll/afterAll), topicName() (a fresh name per test)
 import { randomBytes } from 'node:crypto';
 import { startCluster, type KzooCluster, type StartClusterOptions } from '../cluster';
 export { default as globalSetup } from './global-setup';
 export { default as globalTeardown } from './global-teardown';
+export * from './fixtures';
+export * from './TestCluster';
 
 interface JestGlobals {
   beforeAll(fn: () => Promise<void>, timeout?: number): void;

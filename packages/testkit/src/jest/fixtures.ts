@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ZkSession, ZkSessionOptions } from '@kzoo/zk';
+import { setCleanupRegistrar, type Cleanup } from '../cleanup';
 
 /** The shared ZooKeeper's `host:port` (set by the jest global setup). */
 export function testZkServers(): string {
@@ -28,7 +29,6 @@ export function zkConnectForTest(): string {
   return testZkServers() + testChroot();
 }
 
-type Cleanup = () => Promise<void> | void;
 const perTest: Cleanup[] = [];
 const perFile: Cleanup[] = [];
 let hooksInstalled = false;
@@ -68,8 +68,10 @@ function installHooks(): void {
   g.afterEach(() => runAll(perTest), 60000);
   g.afterAll(() => runAll(perFile), 60000);
 }
-// Installed at import, at the top level of the test file that imports testkit.
+// Installed at import, at the top level of the test file that imports testkit/jest (or by
+// the jest config's setupFilesAfterEnv); broker processes then register their cleanup here.
 installHooks();
+if (hooksInstalled) setCleanupRegistrar(onCleanup);
 
 /**
  * Registers a cleanup run after the current test (or after all tests of the file when
@@ -78,7 +80,7 @@ installHooks();
 export function onCleanup(fn: Cleanup): void {
   if (!hooksInstalled) {
     throw new Error(
-      'onCleanup needs jest (afterEach/afterAll); import @kzoo/testkit from a test file',
+      'onCleanup needs jest (afterEach/afterAll); import @kzoo/testkit/jest from a test file',
     );
   }
   (inTest() ? perTest : perFile).push(fn);
