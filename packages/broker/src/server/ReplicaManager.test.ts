@@ -244,6 +244,56 @@ describe('broker > server > ReplicaManager', () => {
     expect(late.partitions[0].errorCode).toBe(6);
   });
 
+  it('acks=-1 without a timer tick: the append wakes the parked follower fetch, its next fetch moves the HW, which answers the produce and a parked consumer fetch', async () => {
+    // Kafka's path (ReplicaManager.appendRecords → tryCompleteDelayedFetch; the follower's
+    // next fetch → Partition.updateFollowerFetchState → maybeIncrementLeaderHW →
+    // tryCompleteDelayedRequests): every step on an event, none on the purgatory timer.
+    await rm.becomeLeaderOrFollower(lai([ps('c', 1, 0, [1, 2])]));
+    await rm.getPartition('c', 0)!.pendingEpochWrite;
+    const p = rm.getPartition('c', 0)!;
+    const follower = (offset: number) => ({ ...fetchReq('c', offset, 500), replicaId: 2 });
+    // Caught up: the follower's fetch and a consumer's fetch park (maxWaitMs 500 each).
+    let followerAnswered = false;
+    const followerFetch = Promise.resolve(rm.fetchMessages(follower(0))).then(
+      (r) => ((followerAnswered = true), r),
+    );
+    let consumerAnswered = false;
+    const consumerFetch = Promise.resolve(rm.fetchMessages(fetchReq('c', 0, 500))).then(
+      (r) => ((consumerAnswered = true), r),
+    );
+    expect(rm.fetchPurgatory.delayed).toBe(2);
+    let acked = false;
+    const produce = Promise.resolve(
+      rm.appendRecords(-1, 30000, [{ name: 'c', partitions: [{ index: 0, records: batch('x') }] }]),
+    ).then((r) => ((acked = true), r));
+    // The append wakes the follower's fetch (the bytes to the LEO count for it) ...
+    const [toFollower] = await followerFetch;
+    expect(toFollower.partitions[0].records.length).toBe(batch('x').length);
+    // ... but not the consumer's: nothing new below the HW yet.
+    await new Promise(setImmediate);
+    expect(consumerAnswered).toBe(false);
+    expect(acked).toBe(false);
+    expect(p.highWatermark).toBe(0);
+    // The follower appended and fetches from its new LEO: within that one request the HW
+    // moves, the produce is acknowledged and the consumer's fetch returns the record.
+    const next = Promise.resolve(rm.fetchMessages(follower(1)));
+    expect(p.highWatermark).toBe(1);
+    const [r] = await produce;
+    expect(r.partitions[0]).toMatchObject({ errorCode: 0, baseOffset: 0 });
+    const [toConsumer] = await consumerFetch;
+    expect(toConsumer.partitions[0]).toMatchObject({ errorCode: 0, highWatermark: 1 });
+    expect(toConsumer.partitions[0].records.length).toBe(batch('x').length);
+    expect(followerAnswered && acked).toBe(true);
+    // The follower's new fetch parks (nothing past its LEO) until its own wait ends.
+    expect(rm.fetchPurgatory.delayed).toBe(1);
+    expect(timer.size).toBe(1);
+    timer.advanceClock(500);
+    expect((await next)[0].partitions[0]).toMatchObject({
+      highWatermark: 1,
+      records: Buffer.alloc(0),
+    });
+  });
+
   it('a new leader acknowledges produce only once its epoch is in leader-epoch-checkpoint; the LeaderAndIsr does not wait for the writes', async () => {
     // Slow-write injection: the real asynchronous checkpoint writes run when the gate opens.
     const real = LeaderEpochCheckpointFile.prototype.writeAsync;
