@@ -294,6 +294,52 @@ describe('broker > server > ReplicaManager', () => {
     });
   });
 
+  it('followers woken by one append at the same offset share one log read; other limits read on their own', async () => {
+    await rm.becomeLeaderOrFollower(lai([{ ...ps('s', 1, 0, [1, 2, 3]), replicas: [1, 2, 3] }]));
+    const p = rm.getPartition('s', 0)!;
+    await p.pendingEpochWrite;
+    const follower = (id: number, offset: number, partitionMaxBytes = 1 << 20): FetchRequest => {
+      const r = fetchReq('s', offset, 500);
+      r.topics[0].partitions[0].partitionMaxBytes = partitionMaxBytes;
+      return { ...r, replicaId: id };
+    };
+    const produce = (...values: string[]) =>
+      Promise.all(
+        values.map((v) =>
+          rm.appendRecords(1, 1000, [{ name: 's', partitions: [{ index: 0, records: batch(v) }] }]),
+        ),
+      );
+    const reads = jest.spyOn(p, 'readRecords');
+    try {
+      // Both caught up at 0: one append wakes both, one read answers both.
+      const [a, b] = [rm.fetchMessages(follower(2, 0)), rm.fetchMessages(follower(3, 0))];
+      expect(rm.fetchPurgatory.delayed).toBe(2);
+      reads.mockClear();
+      await produce('x');
+      const [[ra], [rb]] = await Promise.all([a, b]);
+      expect(reads).toHaveBeenCalledTimes(1);
+      expect(ra.partitions[0]).toMatchObject({ errorCode: 0, highWatermark: 0 });
+      expect(ra.partitions[0].records.length).toBe(batch('x').length);
+      expect(rb.partitions[0]).toEqual(ra.partitions[0]);
+      // At 1 both, one allowing a single byte per partition (still one whole batch, KIP-74):
+      // each is read with its own limit, and a later read sees the log as it is then.
+      const [c, d] = [rm.fetchMessages(follower(2, 1)), rm.fetchMessages(follower(3, 1, 1))];
+      reads.mockClear();
+      await produce('y', 'z');
+      const [[rc], [rd]] = await Promise.all([c, d]);
+      expect(reads).toHaveBeenCalledTimes(2);
+      expect(rc.partitions[0].records.length).toBe(2 * batch('y').length);
+      expect(rd.partitions[0].records.length).toBe(batch('y').length);
+      expect(p.highWatermark).toBe(1); // both fetched from 1: offset 0 is on every replica
+      const [[re]] = await Promise.all([rm.fetchMessages(follower(3, 2))]);
+      expect(Buffer.concat([rd.partitions[0].records, re.partitions[0].records])).toEqual(
+        rc.partitions[0].records,
+      );
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
   it('a new leader acknowledges produce only once its epoch is in leader-epoch-checkpoint; the LeaderAndIsr does not wait for the writes', async () => {
     // Slow-write injection: the real asynchronous checkpoint writes run when the gate opens.
     const real = LeaderEpochCheckpointFile.prototype.writeAsync;
