@@ -244,6 +244,102 @@ describe('broker > server > ReplicaManager', () => {
     expect(late.partitions[0].errorCode).toBe(6);
   });
 
+  it('acks=-1 without a timer tick: the append wakes the parked follower fetch, its next fetch moves the HW, which answers the produce and a parked consumer fetch', async () => {
+    // Kafka's path (ReplicaManager.appendRecords → tryCompleteDelayedFetch; the follower's
+    // next fetch → Partition.updateFollowerFetchState → maybeIncrementLeaderHW →
+    // tryCompleteDelayedRequests): every step on an event, none on the purgatory timer.
+    await rm.becomeLeaderOrFollower(lai([ps('c', 1, 0, [1, 2])]));
+    await rm.getPartition('c', 0)!.pendingEpochWrite;
+    const p = rm.getPartition('c', 0)!;
+    const follower = (offset: number) => ({ ...fetchReq('c', offset, 500), replicaId: 2 });
+    // Caught up: the follower's fetch and a consumer's fetch park (maxWaitMs 500 each).
+    let followerAnswered = false;
+    const followerFetch = Promise.resolve(rm.fetchMessages(follower(0))).then(
+      (r) => ((followerAnswered = true), r),
+    );
+    let consumerAnswered = false;
+    const consumerFetch = Promise.resolve(rm.fetchMessages(fetchReq('c', 0, 500))).then(
+      (r) => ((consumerAnswered = true), r),
+    );
+    expect(rm.fetchPurgatory.delayed).toBe(2);
+    let acked = false;
+    const produce = Promise.resolve(
+      rm.appendRecords(-1, 30000, [{ name: 'c', partitions: [{ index: 0, records: batch('x') }] }]),
+    ).then((r) => ((acked = true), r));
+    // The append wakes the follower's fetch (the bytes to the LEO count for it) ...
+    const [toFollower] = await followerFetch;
+    expect(toFollower.partitions[0].records.length).toBe(batch('x').length);
+    // ... but not the consumer's: nothing new below the HW yet.
+    await new Promise(setImmediate);
+    expect(consumerAnswered).toBe(false);
+    expect(acked).toBe(false);
+    expect(p.highWatermark).toBe(0);
+    // The follower appended and fetches from its new LEO: within that one request the HW
+    // moves, the produce is acknowledged and the consumer's fetch returns the record.
+    const next = Promise.resolve(rm.fetchMessages(follower(1)));
+    expect(p.highWatermark).toBe(1);
+    const [r] = await produce;
+    expect(r.partitions[0]).toMatchObject({ errorCode: 0, baseOffset: 0 });
+    const [toConsumer] = await consumerFetch;
+    expect(toConsumer.partitions[0]).toMatchObject({ errorCode: 0, highWatermark: 1 });
+    expect(toConsumer.partitions[0].records.length).toBe(batch('x').length);
+    expect(followerAnswered && acked).toBe(true);
+    // The follower's new fetch parks (nothing past its LEO) until its own wait ends.
+    expect(rm.fetchPurgatory.delayed).toBe(1);
+    expect(timer.size).toBe(1);
+    timer.advanceClock(500);
+    expect((await next)[0].partitions[0]).toMatchObject({
+      highWatermark: 1,
+      records: Buffer.alloc(0),
+    });
+  });
+
+  it('followers woken by one append at the same offset share one log read; other limits read on their own', async () => {
+    await rm.becomeLeaderOrFollower(lai([{ ...ps('s', 1, 0, [1, 2, 3]), replicas: [1, 2, 3] }]));
+    const p = rm.getPartition('s', 0)!;
+    await p.pendingEpochWrite;
+    const follower = (id: number, offset: number, partitionMaxBytes = 1 << 20): FetchRequest => {
+      const r = fetchReq('s', offset, 500);
+      r.topics[0].partitions[0].partitionMaxBytes = partitionMaxBytes;
+      return { ...r, replicaId: id };
+    };
+    const produce = (...values: string[]) =>
+      Promise.all(
+        values.map((v) =>
+          rm.appendRecords(1, 1000, [{ name: 's', partitions: [{ index: 0, records: batch(v) }] }]),
+        ),
+      );
+    const reads = jest.spyOn(p, 'readRecords');
+    try {
+      // Both caught up at 0: one append wakes both, one read answers both.
+      const [a, b] = [rm.fetchMessages(follower(2, 0)), rm.fetchMessages(follower(3, 0))];
+      expect(rm.fetchPurgatory.delayed).toBe(2);
+      reads.mockClear();
+      await produce('x');
+      const [[ra], [rb]] = await Promise.all([a, b]);
+      expect(reads).toHaveBeenCalledTimes(1);
+      expect(ra.partitions[0]).toMatchObject({ errorCode: 0, highWatermark: 0 });
+      expect(ra.partitions[0].records.length).toBe(batch('x').length);
+      expect(rb.partitions[0]).toEqual(ra.partitions[0]);
+      // At 1 both, one allowing a single byte per partition (still one whole batch, KIP-74):
+      // each is read with its own limit, and a later read sees the log as it is then.
+      const [c, d] = [rm.fetchMessages(follower(2, 1)), rm.fetchMessages(follower(3, 1, 1))];
+      reads.mockClear();
+      await produce('y', 'z');
+      const [[rc], [rd]] = await Promise.all([c, d]);
+      expect(reads).toHaveBeenCalledTimes(2);
+      expect(rc.partitions[0].records.length).toBe(2 * batch('y').length);
+      expect(rd.partitions[0].records.length).toBe(batch('y').length);
+      expect(p.highWatermark).toBe(1); // both fetched from 1: offset 0 is on every replica
+      const [[re]] = await Promise.all([rm.fetchMessages(follower(3, 2))]);
+      expect(Buffer.concat([rd.partitions[0].records, re.partitions[0].records])).toEqual(
+        rc.partitions[0].records,
+      );
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
   it('a new leader acknowledges produce only once its epoch is in leader-epoch-checkpoint; the LeaderAndIsr does not wait for the writes', async () => {
     // Slow-write injection: the real asynchronous checkpoint writes run when the gate opens.
     const real = LeaderEpochCheckpointFile.prototype.writeAsync;

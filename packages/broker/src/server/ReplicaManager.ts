@@ -9,7 +9,8 @@
  *   when the ISR is the leader alone.
  * - `fetchMessages` (Fetch): answers at once when minBytes are readable or a partition
  *   has an error, else parks a DelayedFetch that an append to one of its partitions
- *   completes, or its single maxWaitMs timer.
+ *   completes, or its single maxWaitMs timer. Followers woken by the same append at the
+ *   same offset share one log read.
  * - Replication: a follower's partitions are fetched from their leaders by the
  *   ReplicaFetcherManager (truncation by OffsetsForLeaderEpoch first); a leader records
  *   each follower fetch (Partition.updateFollowerFetchState: LEO, caught-up time, ISR
@@ -557,7 +558,7 @@ export class ReplicaManager {
         };
         try {
           const p = this.getPartitionOrError(t.topic, fp.partition);
-          const read = p.readRecords({
+          const read = this.readPartition(p, {
             fetchOffset: fp.fetchOffset,
             maxBytes: Math.min(Math.max(0, fp.partitionMaxBytes), limit),
             currentLeaderEpoch: fp.currentLeaderEpoch,
@@ -609,6 +610,24 @@ export class ReplicaManager {
     }));
     return { topics, bytes, errors, status };
   }
+
+  /**
+   * A partition's read; while the fetches parked on an append are answered (one synchronous
+   * pass: no log changes meanwhile), followers asking for the same offset and limits share
+   * one log read (and its CRC checks) instead of one each: with RF=3 both followers are
+   * usually caught up at the same offset when the append wakes them.
+   */
+  private readPartition(p: Partition, o: Parameters<Partition['readRecords']>[0]) {
+    const memo = this.followerReads;
+    if (!memo || !o.fromFollower) return p.readRecords(o);
+    const key = `${p.key}:${o.fetchOffset}:${o.maxBytes}:${o.minOneMessage}:${o.currentLeaderEpoch}`;
+    let read = memo.get(key);
+    if (!read) memo.set(key, (read = p.readRecords(o)));
+    return read;
+  }
+
+  /** Follower reads of the current wake-up pass (see readPartition); null outside it. */
+  private followerReads: Map<string, ReturnType<Partition['readRecords']>> | null = null;
 
   /** Fetch with long polling (see the header). */
   fetchMessages(req: FetchRequest): Promise<FetchResponseTopic[]> | FetchResponseTopic[] {
@@ -678,7 +697,12 @@ export class ReplicaManager {
   private readonly wakeAppended = (): void => {
     const keys = [...this.appendedKeys];
     this.appendedKeys.clear();
-    for (const k of keys) this.fetchPurgatory.checkAndComplete(k);
+    this.followerReads = new Map();
+    try {
+      for (const k of keys) this.fetchPurgatory.checkAndComplete(k);
+    } finally {
+      this.followerReads = null;
+    }
   };
 
   /** Lets parked fetches of `key` re-check (after the HW moved). */

@@ -1,0 +1,215 @@
+#!/usr/bin/env node
+// A probe of the RF=3 acks=all path on broker processes (a diagnostic beside
+// bench/deploy.ts, not a bench line): ZooKeeper and 3 `kzoo broker start` processes
+// (min.insync.replicas 2), 4-partition RF=3 topics, then in turn
+//   --records N        kzoo perf produce, N records of 100 B, --acks (default all)
+//   --one N            kzoo perf end-to-end-latency, one record at a time (Kafka's mode)
+//   --rate R           kzoo perf end-to-end-latency --throughput R for --lat-records (R*10)
+// and for each phase the CPU time the brokers used (/proc/<pid>/stat), in ms and µs per
+// record: unlike wall figures, steady enough on a loaded machine for A/B comparisons.
+//   --profile DIR      CPU profile of each broker over each phase (scripts/cpu-profile-on-signal.js)
+//   --trace DIR        timing histograms of each broker per phase (scripts/replication-trace.js)
+//   --config JSON      extra broker configs, e.g. '{"replica.fetch.wait.max.ms":100}'
+//   --single           one broker, RF=1 (the acks=1 reference)
+// Build first (npx tsc -b). Example:
+//   node scripts/rf3-probe.js --records 1000000 --one 3000 --trace /tmp/t
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { setTimeout: sleep } = require('node:timers/promises');
+
+const root = path.resolve(__dirname, '..');
+const tk = require(path.join(root, 'packages/testkit/dist'));
+const { Admin } = require(path.join(root, 'packages/client/dist'));
+const { setLogLevel } = require(path.join(root, 'packages/common/dist'));
+
+const args = process.argv.slice(2);
+const opt = (k, d) => {
+  const i = args.indexOf(k);
+  return i >= 0 ? args[i + 1] : d;
+};
+const single = args.includes('--single');
+const rf = single ? 1 : 3;
+const profileDir = opt('--profile');
+const traceDir = opt('--trace');
+const preload = profileDir
+  ? path.join(__dirname, 'cpu-profile-on-signal.js')
+  : traceDir
+    ? path.join(__dirname, 'replication-trace.js')
+    : undefined;
+
+function kzoo(argv) {
+  return new Promise((resolve, reject) => {
+    const c = spawn(process.execPath, [tk.cliBinPath(), ...argv], {
+      env: { ...process.env, KZOO_LOG_LEVEL: 'warn', NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.stderr.on('data', (d) => (err += d));
+    c.on('close', (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`kzoo ${argv[1]} exited ${code}: ${err.slice(-500)}`)),
+    );
+  });
+}
+
+async function createTopic(bootstrap, topic) {
+  const admin = new Admin({ 'bootstrap.servers': bootstrap });
+  try {
+    await admin.createTopics([{ topic, numPartitions: 4, replicationFactor: rf }]);
+    for (;;) {
+      const [d] = await admin.describeTopics([topic]).catch(() => [undefined]);
+      if (
+        d &&
+        d.partitions.length === 4 &&
+        d.partitions.every((p) => p.leader >= 0 && p.isr.length === rf)
+      )
+        return;
+      await sleep(100);
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
+async function main() {
+  setLogLevel('warn');
+  const zk = await tk.startZooKeeper();
+  const brokers = [];
+  const dirs = [];
+  try {
+    for (const id of single ? [1] : [1, 2, 3]) {
+      const dataDir = tk.makeTempDir(`kzoo-rf3-probe-${id}-`);
+      dirs.push(dataDir);
+      brokers.push(
+        await tk.startBrokerProcess({
+          id,
+          dataDir,
+          zk: `${zk.connectString}/probe`,
+          sessionTimeoutMs: 10000,
+          cleanup: false,
+          env: {
+            KZOO_LOG_LEVEL: 'warn',
+            NODE_OPTIONS: preload ? `--require ${preload}` : '',
+            KZOO_CPU_PROF_DIR: profileDir ?? '',
+            KZOO_TRACE_DIR: traceDir ?? '',
+          },
+          extraConfig: {
+            'controlled.shutdown.enable': false,
+            'min.insync.replicas': single ? 1 : 2,
+            ...JSON.parse(opt('--config', '{}')),
+          },
+          startTimeoutMs: 60000,
+        }),
+      );
+    }
+    const bootstrap = brokers.map((b) => `127.0.0.1:${b.port}`).join(',');
+    await createTopic(bootstrap, 'probe-produce');
+    await createTopic(bootstrap, 'probe-latency');
+    const cpuMs = () =>
+      brokers.map((b) => {
+        const f = fs.readFileSync(`/proc/${b.child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return (Number(f[11]) + Number(f[12])) * 10; // utime + stime, 100 ticks/s
+      });
+    const phase = async (label, records, argv, pick) => {
+      if (preload) for (const b of brokers) b.child.kill('SIGUSR2');
+      const c0 = cpuMs();
+      const out = await kzoo(argv);
+      const used = cpuMs().map((c, i) => c - c0[i]);
+      if (preload) {
+        for (const b of brokers) b.child.kill('SIGUSR2');
+        await sleep(2000); // the files are written
+      }
+      const total = used.reduce((a, b) => a + b, 0);
+      console.log(`${label}: ${pick(out)}`);
+      console.log(
+        `${label}: broker CPU ${used.join(' + ')} ms = ${((total * 1000) / records).toFixed(2)} µs/record; load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+      );
+    };
+    const last = (out) => out.trim().split('\n').pop();
+    if (opt('--records')) {
+      const n = Number(opt('--records'));
+      const acks = opt('--acks', 'all');
+      await phase(
+        `produce acks=${acks}`,
+        n,
+        [
+          'perf',
+          'produce',
+          '--topic',
+          'probe-produce',
+          '--num-records',
+          String(n),
+          '--record-size',
+          '100',
+          '--throughput',
+          '-1',
+          '--producer-props',
+          `bootstrap.servers=${bootstrap}`,
+          `acks=${acks}`,
+        ],
+        last,
+      );
+    }
+    if (opt('--one')) {
+      const n = Number(opt('--one'));
+      await phase(
+        'latency one at a time',
+        n,
+        [
+          'perf',
+          'end-to-end-latency',
+          '--bootstrap-server',
+          bootstrap,
+          '--topic',
+          'probe-latency',
+          '--num-records',
+          String(n),
+          '--producer-acks',
+          'all',
+          '--record-size',
+          '100',
+        ],
+        (out) => out.trim().split('\n').slice(-2).join(' | '),
+      );
+    }
+    if (opt('--rate')) {
+      const rate = Number(opt('--rate'));
+      const n = Number(opt('--lat-records', String(rate * 10)));
+      await phase(
+        `latency at ${rate}/s`,
+        n,
+        [
+          'perf',
+          'end-to-end-latency',
+          '--bootstrap-server',
+          bootstrap,
+          '--topic',
+          'probe-latency',
+          '--num-records',
+          String(n),
+          '--producer-acks',
+          'all',
+          '--record-size',
+          '100',
+          '--throughput',
+          String(rate),
+        ],
+        last,
+      );
+    }
+  } finally {
+    await Promise.all(brokers.map((b) => b.kill('SIGKILL')));
+    await zk.stop();
+    for (const d of dirs) tk.removeDir(d);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
