@@ -69,7 +69,7 @@ function setup(opts: { batchSize?: number; lingerMs?: number } = {}) {
       offset: -1,
       timestamp: time.milliseconds(),
     };
-    call.results!.push(result);
+    const index = call.results!.push(result) - 1; // replaced on completion
     return acc.append(
       't',
       partition,
@@ -77,7 +77,7 @@ function setup(opts: { batchSize?: number; lingerMs?: number } = {}) {
       f,
       maxRecordSize(f),
       call,
-      result,
+      index,
       false,
       time.milliseconds(),
     );

@@ -8,12 +8,7 @@
 import { KafkaError } from '@kzoo/common';
 import type { CompressionCodec } from '@kzoo/records';
 import type { Cluster } from './metadata';
-import {
-  ProducerBatch,
-  type EncodedFields,
-  type RecordMetadata,
-  type SendCall,
-} from './producer-batch';
+import { ProducerBatch, type EncodedFields, type RecordWaiter } from './producer-batch';
 import type { TransactionManager } from './transaction-manager';
 
 export interface AccumulatorOptions {
@@ -84,15 +79,16 @@ export class RecordAccumulator {
     timestamp: number,
     fields: EncodedFields,
     recordSize: number,
-    call: SendCall,
-    result: RecordMetadata,
+    waiter: RecordWaiter,
+    /** The record's index in its `send` call's results. */
+    index: number,
     abortOnNewBatch: boolean,
     nowMs: number,
   ): AppendResult {
     if (this.closed) throw new KafkaError('INVALID_REQUEST', 'producer is closed');
     const q = this.queue(topic, partition);
     const last = q.batches.length > 0 ? q.batches[q.batches.length - 1] : undefined;
-    if (last && last.tryAppend(timestamp, fields, call, result)) {
+    if (last && last.tryAppend(timestamp, fields, waiter, index)) {
       return {
         batchIsFull: q.batches.length > 1 || last.isFull(),
         newBatchCreated: false,
@@ -102,7 +98,7 @@ export class RecordAccumulator {
     if (abortOnNewBatch)
       return { batchIsFull: false, newBatchCreated: false, abortForNewBatch: true };
     const batch = new ProducerBatch(topic, partition, this.opts.batchSize, nowMs, recordSize);
-    batch.tryAppend(timestamp, fields, call, result);
+    batch.tryAppend(timestamp, fields, waiter, index);
     q.batches.push(batch);
     this.incomplete.add(batch);
     this.reservedBytes += batch.capacity;

@@ -99,6 +99,15 @@ export interface SendCall {
   reject(err: Error): void;
 }
 
+/** `send`'s callback form: results on success, the KafkaError otherwise. */
+export type SendCallback = (err: Error | null, results?: RecordMetadata[]) => void;
+
+/**
+ * Who waits for a record: a `send` call (one record or several), or, for a single record
+ * sent with a callback, the callback itself (no object per record).
+ */
+export type RecordWaiter = SendCall | SendCallback;
+
 export type HeaderInput = { key: string; value: Buffer | string | null };
 
 /** A record's key/value/header bytes ready to encode (strings stay strings until written). */
@@ -166,8 +175,14 @@ export class ProducerBatch {
   private maxTimestamp = -1;
   private full = false;
   private built: Buffer | undefined;
-  readonly results: RecordMetadata[] = [];
-  readonly calls: SendCall[] = [];
+  /**
+   * Per record: its timestamp, its waiter and its index in the waiter's results. The
+   * RecordMetadata are built at completion, so a record waiting for its acknowledgement
+   * holds no object of its own (fewer survivors for the garbage collector).
+   */
+  private readonly timestamps: number[] = [];
+  private readonly waiters: RecordWaiter[] = [];
+  private readonly indexes: number[] = [];
   private doneListeners: Array<() => void> | undefined;
   finished = false;
   /** Idempotence: set when the batch is first drained (kept for its retries). */
@@ -211,7 +226,7 @@ export class ProducerBatch {
    * Appends one record; returns false (and marks the batch full) when it does not fit.
    * The first record always fits: the buffer was sized for it.
    */
-  tryAppend(timestamp: number, f: EncodedFields, call: SendCall, result: RecordMetadata): boolean {
+  tryAppend(timestamp: number, f: EncodedFields, waiter: RecordWaiter, index: number): boolean {
     if (this.built) return false;
     const first = this.count === 0;
     const tsDelta = first ? 0 : timestamp - this.baseTimestamp;
@@ -241,8 +256,9 @@ export class ProducerBatch {
     }
     this.pos = p;
     this.count++;
-    this.results.push(result);
-    this.calls.push(call);
+    this.timestamps.push(timestamp);
+    this.waiters.push(waiter);
+    this.indexes.push(index);
     if (p >= this.batchSize) this.full = true;
     return true;
   }
@@ -306,15 +322,23 @@ export class ProducerBatch {
   complete(baseOffset: number, logAppendTimeMs: number): void {
     if (this.finished) return;
     this.finished = true;
-    const { results, calls } = this;
-    for (let i = 0; i < results.length; i++) {
-      const r = results[i];
-      r.offset = baseOffset < 0 ? -1 : baseOffset + i;
-      if (logAppendTimeMs >= 0) r.timestamp = logAppendTimeMs;
-      const c = calls[i];
-      if (--c.pending === 0 && !c.done) {
-        c.done = true;
-        c.resolve(c.results ?? [r]);
+    const { timestamps, waiters, indexes, topic, partition } = this;
+    for (let i = 0; i < waiters.length; i++) {
+      const r: RecordMetadata = {
+        topic,
+        partition,
+        offset: baseOffset < 0 ? -1 : baseOffset + i,
+        timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : timestamps[i],
+      };
+      const w = waiters[i];
+      if (typeof w === 'function') {
+        w(null, [r]);
+        continue;
+      }
+      if (w.results) w.results[indexes[i]] = r;
+      if (--w.pending === 0 && !w.done) {
+        w.done = true;
+        w.resolve(w.results ?? [r]);
       }
     }
     this.notifyDone();
@@ -323,10 +347,11 @@ export class ProducerBatch {
   fail(err: Error): void {
     if (this.finished) return;
     this.finished = true;
-    for (const c of this.calls) {
-      if (!c.done) {
-        c.done = true;
-        c.reject(err);
+    for (const w of this.waiters) {
+      if (typeof w === 'function') w(err);
+      else if (!w.done) {
+        w.done = true;
+        w.reject(err);
       }
     }
     this.notifyDone();

@@ -25,7 +25,9 @@ import {
   type EncodedFields,
   type HeaderInput,
   type RecordMetadata,
+  type RecordWaiter,
   type SendCall,
+  type SendCallback,
 } from './producer-batch';
 import { Sender } from './sender';
 import { TransactionManager } from './transaction-manager';
@@ -48,7 +50,7 @@ function firstError(codes: number[]): number {
 }
 import { ApiKeys, type ControlFn } from '@kzoo/protocol';
 
-export type { RecordMetadata } from './producer-batch';
+export type { RecordMetadata, SendCallback } from './producer-batch';
 
 export interface ProducerRecord {
   key?: Buffer | string | null;
@@ -65,10 +67,7 @@ interface Prepared extends EncodedFields {
   size: number;
 }
 
-/** `send`'s callback form: results on success, the KafkaError otherwise. */
-export type SendCallback = (err: Error | null, results?: RecordMetadata[]) => void;
-
-/** A SendCall that reports to a callback (no promise, no closures per call). */
+/** A SendCall of several records that reports to a callback (no promise, no closures per call). */
 class CallbackSendCall implements SendCall {
   results: RecordMetadata[] | null = null;
   pending = 0;
@@ -100,6 +99,11 @@ export type CustomPartitioner = (
   value: Buffer | string | null,
   numPartitions: number,
 ) => number;
+
+function rejectWaiter(w: RecordWaiter, e: Error): void {
+  if (typeof w === 'function') w(e);
+  else w.reject(e);
+}
 
 function encodeHeaders(h: ProducerRecord['headers']): EncodedFields['headers'] {
   if (h === undefined || h === null) return null;
@@ -245,7 +249,12 @@ export class Producer {
     callback?: SendCallback,
   ): Promise<RecordMetadata[]> | void {
     if (callback) {
-      this.sendWith(topic, records, new CallbackSendCall(callback));
+      // One record: the callback itself waits for it (nothing allocated per record).
+      this.sendWith(
+        topic,
+        records,
+        Array.isArray(records) ? new CallbackSendCall(callback) : callback,
+      );
       return;
     }
     return new Promise((resolve, reject) => {
@@ -256,22 +265,28 @@ export class Producer {
   private sendWith(
     topic: string,
     records: ProducerRecord | ProducerRecord[],
-    call: SendCall,
+    call: RecordWaiter,
   ): void {
-    if (this.closed) return call.reject(new KafkaError('INVALID_REQUEST', 'producer is closed'));
+    if (this.closed)
+      return rejectWaiter(call, new KafkaError('INVALID_REQUEST', 'producer is closed'));
     if (typeof topic !== 'string' || topic.length === 0)
-      return call.reject(
+      return rejectWaiter(
+        call,
+
         new KafkaError('INVALID_TOPIC_EXCEPTION', 'topic must be a non-empty string'),
       );
     if (this.txn && this.txnState !== 'IN_TRANSACTION')
-      return call.reject(
+      return rejectWaiter(
+        call,
+
         this.fatalTxnError ??
           new KafkaError(
             'INVALID_TXN_STATE',
             `cannot send in transaction state ${this.txnState}: call beginTransaction() first`,
           ),
       );
-    if (Array.isArray(records) && records.length === 0) return call.resolve([]);
+    if (Array.isArray(records) && records.length === 0)
+      return typeof call === 'function' ? call(null, []) : call.resolve([]);
     const canAppend =
       this.metadata.cluster.topic(topic) !== undefined &&
       this.accumulator.reservedBytes < this.config['buffer.memory'];
@@ -279,7 +294,7 @@ export class Producer {
       try {
         this.doSend(topic, records, call);
       } catch (e) {
-        call.reject(e as Error);
+        rejectWaiter(call, e as Error);
       }
       return;
     }
@@ -292,10 +307,10 @@ export class Producer {
         try {
           this.doSend(topic, records, call);
         } catch (e) {
-          call.reject(e as Error);
+          rejectWaiter(call, e as Error);
         }
       },
-      (e: Error) => call.reject(e),
+      (e: Error) => rejectWaiter(call, e),
     );
   }
 
@@ -362,7 +377,7 @@ export class Producer {
     r: ProducerRecord,
     p: Prepared,
     cluster: Cluster,
-    call: SendCall,
+    call: RecordWaiter,
     i: number,
     now: number,
   ): boolean {
@@ -375,16 +390,13 @@ export class Producer {
         : custom
           ? this.customPartition(custom, topic, p, cluster.topic(topic)!.partitions.length)
           : this.partitioner.partition(topic, p.key, cluster);
-    const result: RecordMetadata = { topic, partition, offset: -1, timestamp };
     const acc = this.accumulator;
-    let res = acc.append(topic, partition, timestamp, p, p.size, call, result, sticky, now);
+    let res = acc.append(topic, partition, timestamp, p, p.size, call, i, sticky, now);
     if (res.abortForNewBatch) {
       this.partitioner.onNewBatch(topic, cluster, partition);
       partition = this.partitioner.partition(topic, null, cluster);
-      result.partition = partition;
-      res = acc.append(topic, partition, timestamp, p, p.size, call, result, false, now);
+      res = acc.append(topic, partition, timestamp, p, p.size, call, i, false, now);
     }
-    if (call.results) call.results[i] = result;
     if (this.txn) this.maybeAddPartition(topic, partition);
     return res.batchIsFull || res.newBatchCreated;
   }
@@ -404,7 +416,11 @@ export class Producer {
     return n;
   }
 
-  private doSend(topic: string, records: ProducerRecord | ProducerRecord[], call: SendCall): void {
+  private doSend(
+    topic: string,
+    records: ProducerRecord | ProducerRecord[],
+    call: RecordWaiter,
+  ): void {
     const cluster = this.metadata.cluster;
     const numPartitions = cluster.topic(topic)!.partitions.length;
     const now = this.time.milliseconds();
@@ -412,13 +428,16 @@ export class Producer {
     let wake = false;
     if (!Array.isArray(records)) {
       const p = this.prepare(records, 0, topic, numPartitions);
-      call.results = null;
-      call.pending = 1;
+      if (typeof call !== 'function') {
+        call.results = null;
+        call.pending = 1;
+      }
       wake = this.appendOne(topic, records, p, cluster, call, 0, now);
     } else {
       const n = records.length;
       const prepared = records.map((r, i) => this.prepare(r, i, topic, numPartitions));
-      call.results = new Array(n);
+      if (typeof call === 'function') throw new Error('several records need a SendCall');
+      call.results = new Array<RecordMetadata>(n);
       call.pending = n;
       for (let i = 0; i < n; i++)
         if (this.appendOne(topic, records[i], prepared[i], cluster, call, i, now)) wake = true;
