@@ -77,6 +77,8 @@ function writeVarlong(buf: Buffer, pos: number, n: number): number {
   return pos;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 export const varintForTests = { sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong };
 
 /** What `send` resolves with, per record (Kafka's RecordMetadata). */
@@ -157,7 +159,7 @@ function writeField(buf: Buffer, pos: number, v: Buffer | string | null, len: nu
   }
   pos = writeVarint(buf, pos, len);
   if (typeof v === 'string') buf.write(v, pos, len, 'utf8');
-  else v.copy(buf, pos);
+  else buf.set(v, pos); // Buffer#copy makes a view of the source per call; set does not
   return pos + len;
 }
 
@@ -198,10 +200,26 @@ export class ProducerBatch {
     private readonly batchSize: number,
     nowMs: number,
     firstRecordSize: number,
+    /** A free buffer of `batchSize` bytes from the accumulator's pool, if any. */
+    pooled?: Buffer,
   ) {
     this.createdMs = nowMs;
     this.lastAttemptMs = nowMs;
-    this.buf = Buffer.allocUnsafe(Math.max(batchSize, RECORD_BATCH_OVERHEAD + firstRecordSize));
+    const size = Math.max(batchSize, RECORD_BATCH_OVERHEAD + firstRecordSize);
+    this.buf = pooled !== undefined && pooled.length === size ? pooled : Buffer.allocUnsafe(size);
+  }
+
+  /**
+   * Hands the batch's buffer back once the batch is finished (for the accumulator's pool,
+   * as Kafka's BufferPool takes back a deallocated batch). The request that carried it
+   * was encoded into a frame of its own, so nothing reads these bytes any more.
+   */
+  releaseBuffer(): Buffer | undefined {
+    if (!this.finished || this.buf.length === 0) return undefined;
+    const b = this.buf;
+    this.buf = EMPTY;
+    if (this.built) this.built = EMPTY;
+    return b;
   }
 
   /** Bytes reserved by this batch (counted against `buffer.memory`). */

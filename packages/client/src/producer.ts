@@ -197,6 +197,7 @@ export class Producer {
       retryBackoffMs: c['retry.backoff.ms'],
       deliveryTimeoutMs: c['delivery.timeout.ms'],
       compression: compressionCodec(c['compression.type']),
+      bufferMemory: c['buffer.memory'],
     });
     this.sender = new Sender(
       this.accumulator,
