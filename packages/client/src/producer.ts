@@ -224,6 +224,14 @@ export class Producer {
   }
 
   /**
+   * Bytes of `buffer.memory` not held by unfinished batches (Kafka's producer metric
+   * buffer-available-bytes); `send` waits while this is 0 or less.
+   */
+  get bufferAvailableBytes(): number {
+    return this.config['buffer.memory'] - this.accumulator.reservedBytes;
+  }
+
+  /**
    * Fault hook for tests: `fn` sees each request of `apiKey` this producer sends, on
    * every broker connection, and may 'drop' its response (the request then times out
    * after request.timeout.ms and is retried) or delay it (`{delayMs}`). Returns a
