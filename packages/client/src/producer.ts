@@ -158,6 +158,8 @@ export class Producer {
   private readonly bufferWaiters: Array<() => void> = [];
   /** Sends still waiting for metadata or buffer space (flush waits for them too). */
   private readonly blockedSends = new Set<Promise<unknown>>();
+  /** The last send that waited (see sendWith), until it appended or failed. */
+  private lastBlockedSend: Promise<void> | undefined;
   private closed = false;
 
   constructor(config: ConfigInput, opts: ClientOptions = {}) {
@@ -296,7 +298,10 @@ export class Producer {
       );
     if (Array.isArray(records) && records.length === 0)
       return typeof call === 'function' ? call(null, []) : call.resolve([]);
+    // Behind sends that wait (for metadata or buffer.memory) a send waits too: Kafka's
+    // send() blocks its thread, so one caller's records keep their order.
     const canAppend =
+      this.blockedSends.size === 0 &&
       this.metadata.cluster.topic(topic) !== undefined &&
       this.accumulator.reservedBytes < this.config['buffer.memory'];
     if (canAppend) {
@@ -307,11 +312,14 @@ export class Producer {
       }
       return;
     }
-    const ready = this.waitUntilReady(topic);
-    this.blockedSends.add(ready);
-    const forget = () => this.blockedSends.delete(ready);
-    ready.then(forget, forget);
-    ready.then(
+    // Waiting sends append one after the other, in the order they were made (each starts
+    // waiting once the one before it has appended or failed); max.block.ms counts from now.
+    const start = this.time.milliseconds();
+    const before = this.lastBlockedSend;
+    const ready = before
+      ? before.then(() => this.waitUntilReady(topic, start))
+      : this.waitUntilReady(topic, start);
+    const appended = ready.then(
       () => {
         try {
           this.doSend(topic, records, call);
@@ -321,13 +329,22 @@ export class Producer {
       },
       (e: Error) => rejectWaiter(call, e),
     );
+    this.lastBlockedSend = appended;
+    this.blockedSends.add(appended);
+    const forget = () => {
+      this.blockedSends.delete(appended);
+      if (this.lastBlockedSend === appended) this.lastBlockedSend = undefined;
+    };
+    appended.then(forget, forget);
   }
 
-  /** Waits for the topic's metadata and for buffer space (up to `max.block.ms`). */
-  private async waitUntilReady(topic: string): Promise<void> {
+  /** Waits for the topic's metadata and for buffer space (up to `max.block.ms` from `start`). */
+  private async waitUntilReady(topic: string, start: number): Promise<void> {
     const maxBlock = this.config['max.block.ms'];
-    const start = this.time.milliseconds();
-    await this.metadata.waitForTopic(topic, maxBlock);
+    await this.metadata.waitForTopic(
+      topic,
+      Math.max(0, maxBlock - (this.time.milliseconds() - start)),
+    );
     while (this.accumulator.reservedBytes >= this.config['buffer.memory']) {
       const left = maxBlock - (this.time.milliseconds() - start);
       if (left <= 0)
