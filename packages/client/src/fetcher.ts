@@ -19,11 +19,9 @@ import {
   readEndTxnMarker,
   batchSizeAt,
   readInt64,
-  records as decodeRecords,
   validateBatch,
-  type KafkaRecord,
-  type RecordHeader,
 } from '@kzoo/records';
+import { BatchRecords, type ConsumerRecord } from './batch-records';
 import type { Metadata } from './metadata';
 import type { NetworkClient } from './network-client';
 
@@ -32,16 +30,7 @@ export interface TopicPartition {
   partition: number;
 }
 
-/** A record as the consumer returns it. */
-export interface ConsumerRecord {
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: number;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: RecordHeader[];
-}
+export type { ConsumerRecord } from './batch-records';
 
 export type OffsetResetStrategy = 'earliest' | 'latest' | 'none';
 
@@ -57,7 +46,7 @@ export function tpKey(topic: string, partition: number): string {
  */
 export class CompletedFetch {
   pos = 0;
-  private iter: Generator<KafkaRecord> | undefined;
+  private iter: BatchRecords | undefined;
   /** Aborted transactions not reached yet, by first offset. */
   private readonly abortedQueue: Array<{ producerId: number; firstOffset: number }>;
   private readonly abortedProducers = new Set<number>();
@@ -71,14 +60,14 @@ export class CompletedFetch {
   }
 
   /** Next record at or after the partition position, or undefined when drained. */
-  next(checkCrcs: boolean): KafkaRecord | undefined {
+  next(checkCrcs: boolean): ConsumerRecord | undefined {
     const position = this.state.position!;
     for (;;) {
       if (this.iter) {
         const r = this.iter.next();
-        if (!r.done) {
-          if (r.value.offset < position) continue;
-          return r.value;
+        if (r !== undefined) {
+          if (r.offset < position) continue;
+          return r;
         }
         this.iter = undefined;
       }
@@ -108,7 +97,7 @@ export class CompletedFetch {
       }
       const batch = this.bytes.subarray(start, start + size);
       if (checkCrcs) validateBatch(batch, 0);
-      this.iter = decodeRecords(batch, 0);
+      this.iter = new BatchRecords(batch, this.state.topic, this.state.partition);
     }
   }
 }
@@ -254,15 +243,7 @@ export class Fetcher {
           s.bufferedBytes -= cf.bytes.length;
           continue;
         }
-        out.push({
-          topic: s.topic,
-          partition: s.partition,
-          offset: r.offset,
-          timestamp: r.timestamp,
-          key: r.key,
-          value: r.value,
-          headers: r.headers,
-        });
+        out.push(r);
         s.position = r.offset + 1;
       }
       if (out.length >= max) break;
