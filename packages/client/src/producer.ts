@@ -283,13 +283,11 @@ export class Producer {
     if (typeof topic !== 'string' || topic.length === 0)
       return rejectWaiter(
         call,
-
         new KafkaError('INVALID_TOPIC_EXCEPTION', 'topic must be a non-empty string'),
       );
     if (this.txn && this.txnState !== 'IN_TRANSACTION')
       return rejectWaiter(
         call,
-
         this.fatalTxnError ??
           new KafkaError(
             'INVALID_TXN_STATE',
