@@ -19,9 +19,11 @@ import {
   readEndTxnMarker,
   batchSizeAt,
   readInt64,
+  records as decodeRecords,
   validateBatch,
+  type KafkaRecord,
+  type RecordHeader,
 } from '@kzoo/records';
-import { BatchRecords, type ConsumerRecord } from './batch-records';
 import type { Metadata } from './metadata';
 import type { NetworkClient } from './network-client';
 
@@ -30,7 +32,16 @@ export interface TopicPartition {
   partition: number;
 }
 
-export type { ConsumerRecord } from './batch-records';
+/** A record as the consumer returns it. */
+export interface ConsumerRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: RecordHeader[];
+}
 
 export type OffsetResetStrategy = 'earliest' | 'latest' | 'none';
 
@@ -46,7 +57,7 @@ export function tpKey(topic: string, partition: number): string {
  */
 export class CompletedFetch {
   pos = 0;
-  private iter: BatchRecords | undefined;
+  private iter: Generator<KafkaRecord> | undefined;
   /** Aborted transactions not reached yet, by first offset. */
   private readonly abortedQueue: Array<{ producerId: number; firstOffset: number }>;
   private readonly abortedProducers = new Set<number>();
@@ -60,14 +71,14 @@ export class CompletedFetch {
   }
 
   /** Next record at or after the partition position, or undefined when drained. */
-  next(checkCrcs: boolean): ConsumerRecord | undefined {
+  next(checkCrcs: boolean): KafkaRecord | undefined {
     const position = this.state.position!;
     for (;;) {
       if (this.iter) {
         const r = this.iter.next();
-        if (r !== undefined) {
-          if (r.offset < position) continue;
-          return r;
+        if (!r.done) {
+          if (r.value.offset < position) continue;
+          return r.value;
         }
         this.iter = undefined;
       }
@@ -97,7 +108,7 @@ export class CompletedFetch {
       }
       const batch = this.bytes.subarray(start, start + size);
       if (checkCrcs) validateBatch(batch, 0);
-      this.iter = new BatchRecords(batch, this.state.topic, this.state.partition);
+      this.iter = decodeRecords(batch, 0);
     }
   }
 }
@@ -243,7 +254,15 @@ export class Fetcher {
           s.bufferedBytes -= cf.bytes.length;
           continue;
         }
-        out.push(r);
+        out.push({
+          topic: s.topic,
+          partition: s.partition,
+          offset: r.offset,
+          timestamp: r.timestamp,
+          key: r.key,
+          value: r.value,
+          headers: r.headers,
+        });
         s.position = r.offset + 1;
       }
       if (out.length >= max) break;

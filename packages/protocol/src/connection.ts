@@ -67,62 +67,6 @@ interface Pending {
   control: ControlDecision;
 }
 
-/** Responses this large are received straight into their own buffer (FrameDecoder). */
-const IN_PLACE_FROM_BYTES = 128 * 1024;
-/** Bytes of the buffers other reads go to (Node's own reads take 64 KiB). */
-const CHUNK_BYTES = 64 * 1024;
-/** A chunk with less room than this left is not read into again. */
-const MIN_READ_ROOM = 8 * 1024;
-
-/**
- * The socket's reads (net's `onread`): into the rest of a large frame the decoder
- * assembles in place when there is one, else into a chunk that later reads continue to
- * fill (the frames handed out are views of chunks, so a chunk is never read into twice at
- * the same place). Node's default reads allocate 64 KiB per read, and a large frame then
- * costs a second copy to assemble it.
- */
-class Receiver {
-  private decoder: FrameDecoder | undefined;
-  private onChunk: ((chunk: Buffer) => void) | undefined;
-  /** Bytes read before `attach` (none in practice: the broker speaks only when asked). */
-  private early: Buffer[] = [];
-  private chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
-  private chunkPos = 0;
-  private target: Buffer | undefined;
-
-  attach(decoder: FrameDecoder, onChunk: (chunk: Buffer) => void): void {
-    this.decoder = decoder;
-    this.onChunk = onChunk;
-    for (const c of this.early.splice(0)) onChunk(c);
-  }
-
-  readonly nextBuffer = (): Buffer => {
-    this.target = this.decoder?.readTarget();
-    if (this.target) return this.target;
-    if (this.chunk.length - this.chunkPos < MIN_READ_ROOM) {
-      this.chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
-      this.chunkPos = 0;
-    }
-    return this.chunk.subarray(this.chunkPos);
-  };
-
-  readonly onRead = (n: number, buf: Uint8Array): boolean => {
-    if (this.target !== undefined && buf === this.target) {
-      this.target = undefined;
-      this.decoder!.received(n);
-      this.onChunk!(EMPTY);
-      return true;
-    }
-    const data = this.chunk.subarray(this.chunkPos, this.chunkPos + n);
-    this.chunkPos += n;
-    if (this.onChunk) this.onChunk(data);
-    else this.early.push(data);
-    return true;
-  };
-}
-
-const EMPTY = Buffer.alloc(0);
-
 export class Connection {
   readonly host: string;
   readonly port: number;
@@ -141,7 +85,6 @@ export class Connection {
 
   private constructor(
     private readonly socket: net.Socket,
-    receiver: Receiver,
     opts: ConnectionOptions,
   ) {
     this.host = opts.host;
@@ -153,12 +96,9 @@ export class Connection {
     this.log = (opts.logger ?? createLogger('network.client')).child({
       broker: `${opts.host}:${opts.port}`,
     });
-    this.decoder = new FrameDecoder(
-      opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
-      IN_PLACE_FROM_BYTES,
-    );
+    this.decoder = new FrameDecoder(opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
     socket.setNoDelay(true);
-    receiver.attach(this.decoder, (chunk) => this.onData(chunk));
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) =>
       this.fail(
         new KafkaError('NETWORK_EXCEPTION', `connection to ${this.address}: ${err.message}`),
@@ -174,12 +114,7 @@ export class Connection {
     const timeoutMs = opts.connectTimeoutMs ?? 10000;
     const time = opts.time ?? SystemTime;
     return new Promise((resolve, reject) => {
-      const receiver = new Receiver();
-      const socket = net.connect({
-        host: opts.host,
-        port: opts.port,
-        onread: { buffer: receiver.nextBuffer, callback: receiver.onRead },
-      });
+      const socket = net.connect({ host: opts.host, port: opts.port });
       const timer = time.schedule(
         'connect-timeout',
         () => {
@@ -207,7 +142,7 @@ export class Connection {
       socket.once('connect', () => {
         timer.cancel();
         socket.off('error', onError);
-        resolve(new Connection(socket, receiver, opts));
+        resolve(new Connection(socket, opts));
       });
     });
   }
@@ -347,7 +282,6 @@ export class Connection {
     this.socket.write(frame);
   }
 
-  /** Bytes arrived: a chunk to push to the decoder, or (empty) bytes already in a frame in place. */
   private onData(chunk: Buffer): void {
     this.decoder.push(chunk);
     try {

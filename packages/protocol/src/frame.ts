@@ -8,12 +8,6 @@
  * over chunks is assembled once. Memory grows only with bytes actually received
  * (never with the size a peer merely announces), and a frame over `maxFrameBytes`
  * is refused from its length prefix alone.
- *
- * With `inPlaceFromBytes` (a client reading its broker's responses), a frame at least
- * that large that is not all there yet gets its own buffer as soon as its length is
- * read, as Kafka's NetworkReceive allocates the announced size: the bytes buffered so
- * far are copied in once, and `readTarget()` names where the socket may receive the
- * rest straight into it (no second copy).
  */
 import { KafkaError } from '@kzoo/common';
 
@@ -49,14 +43,8 @@ export class FrameDecoder {
   private buffered = 0;
   /** Payload length of the frame being assembled, or -1 while its prefix is unread. */
   private need = -1;
-  /** A large frame assembled in place (see inPlaceFromBytes), and its bytes received. */
-  private partial: Buffer | undefined;
-  private filled = 0;
 
-  constructor(
-    readonly maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES,
-    readonly inPlaceFromBytes = Infinity,
-  ) {
+  constructor(readonly maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES) {
     if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 0) {
       throw new RangeError(`maxFrameBytes must be a non-negative integer, got ${maxFrameBytes}`);
     }
@@ -64,38 +52,13 @@ export class FrameDecoder {
 
   /** Bytes received and not yet handed out as frames. */
   get bufferedBytes(): number {
-    return this.buffered + this.filled;
+    return this.buffered;
   }
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
-    const partial = this.partial;
-    if (partial) {
-      const n = Math.min(chunk.length, partial.length - this.filled);
-      chunk.copy(partial, this.filled, 0, n);
-      this.filled += n;
-      if (n === chunk.length) return;
-      chunk = chunk.subarray(n);
-    }
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-  }
-
-  /**
-   * Where the socket may put the next bytes it receives: the unfilled rest of a frame
-   * being assembled in place, else undefined. Report what was put there with `received`.
-   */
-  readTarget(): Buffer | undefined {
-    const partial = this.partial;
-    return partial && this.filled < partial.length ? partial.subarray(this.filled) : undefined;
-  }
-
-  /** `n` bytes arrived in the buffer `readTarget()` returned. */
-  received(n: number): void {
-    const partial = this.partial;
-    if (!partial || n < 0 || this.filled + n > partial.length)
-      throw new RangeError(`received ${n} bytes with no room for them in a frame in place`);
-    this.filled += n;
   }
 
   /**
@@ -103,13 +66,6 @@ export class FrameDecoder {
    * Throws InvalidFrameError / FrameTooLargeError; the decoder is then unusable.
    */
   next(): Buffer | undefined {
-    const partial = this.partial;
-    if (partial) {
-      if (this.filled < partial.length) return undefined;
-      this.partial = undefined;
-      this.filled = 0;
-      return partial;
-    }
     if (this.need < 0) {
       if (this.buffered < 4) return undefined;
       const size = this.readInt32();
@@ -118,25 +74,7 @@ export class FrameDecoder {
       this.need = size;
     }
     const need = this.need;
-    if (this.buffered < need) {
-      if (need >= this.inPlaceFromBytes) {
-        // Everything buffered belongs to this frame: copy it in, receive the rest in place.
-        const frame = Buffer.allocUnsafe(need);
-        let copied = 0;
-        while (this.buffered > 0) {
-          const c = this.chunks[0];
-          const n = c.length - this.offset;
-          c.copy(frame, copied, this.offset);
-          copied += n;
-          this.buffered -= n;
-          this.advance(n);
-        }
-        this.partial = frame;
-        this.filled = copied;
-        this.need = -1;
-      }
-      return undefined;
-    }
+    if (this.buffered < need) return undefined;
     this.need = -1;
     this.buffered -= need;
     const head = this.chunks[0];
@@ -160,8 +98,6 @@ export class FrameDecoder {
 
   /** Drops everything buffered. */
   reset(): void {
-    this.partial = undefined;
-    this.filled = 0;
     this.chunks = [];
     this.offset = 0;
     this.buffered = 0;
