@@ -25,7 +25,9 @@ import {
   type EncodedFields,
   type HeaderInput,
   type RecordMetadata,
+  type RecordWaiter,
   type SendCall,
+  type SendCallback,
 } from './ProducerBatch';
 import { Sender } from './Sender';
 import { TransactionManager } from './TransactionManager';
@@ -48,7 +50,7 @@ function firstError(codes: number[]): number {
 }
 import { ApiKeys, type ControlFn } from '@kzoo/protocol';
 
-export type { RecordMetadata } from './ProducerBatch';
+export type { RecordMetadata, SendCallback } from './ProducerBatch';
 
 export interface ProducerRecord {
   key?: Buffer | string | null;
@@ -65,10 +67,7 @@ interface Prepared extends EncodedFields {
   size: number;
 }
 
-/** `send`'s callback form: results on success, the KafkaError otherwise. */
-export type SendCallback = (err: Error | null, results?: RecordMetadata[]) => void;
-
-/** A SendCall that reports to a callback (no promise, no closures per call). */
+/** A SendCall of several records that reports to a callback (no promise, no closures per call). */
 class CallbackSendCall implements SendCall {
   results: RecordMetadata[] | null = null;
   pending = 0;
@@ -100,6 +99,11 @@ export type CustomPartitioner = (
   value: Buffer | string | null,
   numPartitions: number,
 ) => number;
+
+function rejectWaiter(w: RecordWaiter, e: Error): void {
+  if (typeof w === 'function') w(e);
+  else w.reject(e);
+}
 
 function encodeHeaders(h: ProducerRecord['headers']): EncodedFields['headers'] {
   if (h === undefined || h === null) return null;
@@ -154,6 +158,8 @@ export class Producer {
   private readonly bufferWaiters: Array<() => void> = [];
   /** Sends still waiting for metadata or buffer space (flush waits for them too). */
   private readonly blockedSends = new Set<Promise<unknown>>();
+  /** The last send that waited (see sendWith), until it appended or failed. */
+  private lastBlockedSend: Promise<void> | undefined;
   private closed = false;
 
   constructor(config: ConfigInput, opts: ClientOptions = {}) {
@@ -193,6 +199,7 @@ export class Producer {
       retryBackoffMs: c['retry.backoff.ms'],
       deliveryTimeoutMs: c['delivery.timeout.ms'],
       compression: compressionCodec(c['compression.type']),
+      bufferMemory: c['buffer.memory'],
     });
     this.sender = new Sender(
       this.accumulator,
@@ -216,6 +223,14 @@ export class Producer {
     if (opts.partitioner !== undefined && typeof opts.partitioner !== 'function')
       throw new KafkaError('INVALID_CONFIG', 'partitioner must be a function');
     this.customPartitioner = opts.partitioner;
+  }
+
+  /**
+   * Bytes of `buffer.memory` not held by unfinished batches (Kafka's producer metric
+   * buffer-available-bytes); `send` waits while this is 0 or less.
+   */
+  get bufferAvailableBytes(): number {
+    return this.config['buffer.memory'] - this.accumulator.reservedBytes;
   }
 
   /**
@@ -245,7 +260,12 @@ export class Producer {
     callback?: SendCallback,
   ): Promise<RecordMetadata[]> | void {
     if (callback) {
-      this.sendWith(topic, records, new CallbackSendCall(callback));
+      // One record: the callback itself waits for it (nothing allocated per record).
+      this.sendWith(
+        topic,
+        records,
+        Array.isArray(records) ? new CallbackSendCall(callback) : callback,
+      );
       return;
     }
     return new Promise((resolve, reject) => {
@@ -256,54 +276,73 @@ export class Producer {
   private sendWith(
     topic: string,
     records: ProducerRecord | ProducerRecord[],
-    call: SendCall,
+    call: RecordWaiter,
   ): void {
-    if (this.closed) return call.reject(new KafkaError('INVALID_REQUEST', 'producer is closed'));
+    if (this.closed)
+      return rejectWaiter(call, new KafkaError('INVALID_REQUEST', 'producer is closed'));
     if (typeof topic !== 'string' || topic.length === 0)
-      return call.reject(
+      return rejectWaiter(
+        call,
         new KafkaError('INVALID_TOPIC_EXCEPTION', 'topic must be a non-empty string'),
       );
     if (this.txn && this.txnState !== 'IN_TRANSACTION')
-      return call.reject(
+      return rejectWaiter(
+        call,
         this.fatalTxnError ??
           new KafkaError(
             'INVALID_TXN_STATE',
             `cannot send in transaction state ${this.txnState}: call beginTransaction() first`,
           ),
       );
-    if (Array.isArray(records) && records.length === 0) return call.resolve([]);
+    if (Array.isArray(records) && records.length === 0)
+      return typeof call === 'function' ? call(null, []) : call.resolve([]);
+    // Behind sends that wait (for metadata or buffer.memory) a send waits too: Kafka's
+    // send() blocks its thread, so one caller's records keep their order.
     const canAppend =
+      this.blockedSends.size === 0 &&
       this.metadata.cluster.topic(topic) !== undefined &&
       this.accumulator.reservedBytes < this.config['buffer.memory'];
     if (canAppend) {
       try {
         this.doSend(topic, records, call);
       } catch (e) {
-        call.reject(e as Error);
+        rejectWaiter(call, e as Error);
       }
       return;
     }
-    const ready = this.waitUntilReady(topic);
-    this.blockedSends.add(ready);
-    const forget = () => this.blockedSends.delete(ready);
-    ready.then(forget, forget);
-    ready.then(
+    // Waiting sends append one after the other, in the order they were made (each starts
+    // waiting once the one before it has appended or failed); max.block.ms counts from now.
+    const start = this.time.milliseconds();
+    const before = this.lastBlockedSend;
+    const ready = before
+      ? before.then(() => this.waitUntilReady(topic, start))
+      : this.waitUntilReady(topic, start);
+    const appended = ready.then(
       () => {
         try {
           this.doSend(topic, records, call);
         } catch (e) {
-          call.reject(e as Error);
+          rejectWaiter(call, e as Error);
         }
       },
-      (e: Error) => call.reject(e),
+      (e: Error) => rejectWaiter(call, e),
     );
+    this.lastBlockedSend = appended;
+    this.blockedSends.add(appended);
+    const forget = () => {
+      this.blockedSends.delete(appended);
+      if (this.lastBlockedSend === appended) this.lastBlockedSend = undefined;
+    };
+    appended.then(forget, forget);
   }
 
-  /** Waits for the topic's metadata and for buffer space (up to `max.block.ms`). */
-  private async waitUntilReady(topic: string): Promise<void> {
+  /** Waits for the topic's metadata and for buffer space (up to `max.block.ms` from `start`). */
+  private async waitUntilReady(topic: string, start: number): Promise<void> {
     const maxBlock = this.config['max.block.ms'];
-    const start = this.time.milliseconds();
-    await this.metadata.waitForTopic(topic, maxBlock);
+    await this.metadata.waitForTopic(
+      topic,
+      Math.max(0, maxBlock - (this.time.milliseconds() - start)),
+    );
     while (this.accumulator.reservedBytes >= this.config['buffer.memory']) {
       const left = maxBlock - (this.time.milliseconds() - start);
       if (left <= 0)
@@ -362,7 +401,7 @@ export class Producer {
     r: ProducerRecord,
     p: Prepared,
     cluster: Cluster,
-    call: SendCall,
+    call: RecordWaiter,
     i: number,
     now: number,
   ): boolean {
@@ -375,16 +414,13 @@ export class Producer {
         : custom
           ? this.customPartition(custom, topic, p, cluster.topic(topic)!.partitions.length)
           : this.partitioner.partition(topic, p.key, cluster);
-    const result: RecordMetadata = { topic, partition, offset: -1, timestamp };
     const acc = this.accumulator;
-    let res = acc.append(topic, partition, timestamp, p, p.size, call, result, sticky, now);
+    let res = acc.append(topic, partition, timestamp, p, p.size, call, i, sticky, now);
     if (res.abortForNewBatch) {
       this.partitioner.onNewBatch(topic, cluster, partition);
       partition = this.partitioner.partition(topic, null, cluster);
-      result.partition = partition;
-      res = acc.append(topic, partition, timestamp, p, p.size, call, result, false, now);
+      res = acc.append(topic, partition, timestamp, p, p.size, call, i, false, now);
     }
-    if (call.results) call.results[i] = result;
     if (this.txn) this.maybeAddPartition(topic, partition);
     return res.batchIsFull || res.newBatchCreated;
   }
@@ -404,7 +440,11 @@ export class Producer {
     return n;
   }
 
-  private doSend(topic: string, records: ProducerRecord | ProducerRecord[], call: SendCall): void {
+  private doSend(
+    topic: string,
+    records: ProducerRecord | ProducerRecord[],
+    call: RecordWaiter,
+  ): void {
     const cluster = this.metadata.cluster;
     const numPartitions = cluster.topic(topic)!.partitions.length;
     const now = this.time.milliseconds();
@@ -412,13 +452,16 @@ export class Producer {
     let wake = false;
     if (!Array.isArray(records)) {
       const p = this.prepare(records, 0, topic, numPartitions);
-      call.results = null;
-      call.pending = 1;
+      if (typeof call !== 'function') {
+        call.results = null;
+        call.pending = 1;
+      }
       wake = this.appendOne(topic, records, p, cluster, call, 0, now);
     } else {
       const n = records.length;
       const prepared = records.map((r, i) => this.prepare(r, i, topic, numPartitions));
-      call.results = new Array(n);
+      if (typeof call === 'function') throw new Error('several records need a SendCall');
+      call.results = new Array<RecordMetadata>(n);
       call.pending = n;
       for (let i = 0; i < n; i++)
         if (this.appendOne(topic, records[i], prepared[i], cluster, call, i, now)) wake = true;

@@ -5,6 +5,7 @@ import {
   maxRecordSize,
   varintForTests,
   type EncodedFields,
+  type RecordMetadata,
   type SendCall,
 } from './ProducerBatch';
 
@@ -57,14 +58,7 @@ describe('Client > ProducerBatch', () => {
       const ts = [1000, 1005, 999, 2000, 2000, 1500];
       inputs.forEach(([k, v, h], i) => {
         const fields = f(k, v, h);
-        expect(
-          b.tryAppend(ts[i], fields, call(), {
-            topic: 't',
-            partition: 0,
-            offset: -1,
-            timestamp: 0,
-          }),
-        ).toBe(true);
+        expect(b.tryAppend(ts[i], fields, call(), 0)).toBe(true);
         expect(maxRecordSize(fields)).toBeGreaterThan(0);
       });
       const bytes = b.close(codec);
@@ -99,10 +93,9 @@ describe('Client > ProducerBatch', () => {
 
   test('tryAppend refuses a record that does not fit and marks the batch full', () => {
     const b = new ProducerBatch('t', 0, 120, 0, 0);
-    const r = { topic: 't', partition: 0, offset: -1, timestamp: 0 };
-    expect(b.tryAppend(0, f(null, 'x'.repeat(40)), call(), r)).toBe(true);
+    expect(b.tryAppend(0, f(null, 'x'.repeat(40)), call(), 0)).toBe(true);
     expect(b.isFull()).toBe(false);
-    expect(b.tryAppend(0, f(null, 'x'.repeat(40)), call(), r)).toBe(false);
+    expect(b.tryAppend(0, f(null, 'x'.repeat(40)), call(), 0)).toBe(false);
     expect(b.isFull()).toBe(true);
     expect(b.count).toBe(1);
   });
@@ -114,14 +107,10 @@ describe('Client > ProducerBatch', () => {
       let sc!: SendCall;
       results.push(
         new Promise((resolve, reject) => {
-          sc = { results: [], pending: 2, done: false, resolve, reject };
+          sc = { results: new Array(2), pending: 2, done: false, resolve, reject };
         }),
       );
-      for (let i = 0; i < 2; i++) {
-        const r = { topic: 't', partition: 3, offset: -1, timestamp: 5 };
-        sc.results!.push(r);
-        b.tryAppend(5, f(null, 'v'), sc, r);
-      }
+      for (let i = 0; i < 2; i++) b.tryAppend(5, f(null, 'v'), sc, i);
     }
     b.close(0);
     b.complete(100, 777);
@@ -178,5 +167,27 @@ describe('Client > ProducerBatch > varints', () => {
       expect(a).toEqual(b);
       expect(sizeOfVarlong(n)).toBe(rec.sizeOfVarlong(n));
     }
+  });
+
+  test('a single-record callback waiter gets its own result (CreateTime kept), or the error', () => {
+    const b = new ProducerBatch('t', 1, 16384, 0, 0);
+    const got: Array<[Error | null, RecordMetadata[] | undefined]> = [];
+    const cb = (err: Error | null, rs?: RecordMetadata[]) => got.push([err, rs]);
+    b.tryAppend(40, f(null, 'a'), cb, 0);
+    b.tryAppend(42, f(null, 'b'), cb, 0);
+    b.close(0);
+    b.complete(7, -1);
+    b.complete(9, -1); // a second completion changes nothing
+    expect(got).toEqual([
+      [null, [{ topic: 't', partition: 1, offset: 7, timestamp: 40 }]],
+      [null, [{ topic: 't', partition: 1, offset: 8, timestamp: 42 }]],
+    ]);
+    const failed = new ProducerBatch('t', 1, 16384, 0, 0);
+    const errs: Array<Error | null> = [];
+    failed.tryAppend(1, f(null, 'c'), (err) => errs.push(err), 0);
+    const boom = new Error('boom');
+    failed.fail(boom);
+    failed.fail(new Error('again'));
+    expect(errs).toEqual([boom]);
   });
 });

@@ -77,6 +77,8 @@ function writeVarlong(buf: Buffer, pos: number, n: number): number {
   return pos;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 export const varintForTests = { sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong };
 
 /** What `send` resolves with, per record (Kafka's RecordMetadata). */
@@ -98,6 +100,15 @@ export interface SendCall {
   resolve(results: RecordMetadata[]): void;
   reject(err: Error): void;
 }
+
+/** `send`'s callback form: results on success, the KafkaError otherwise. */
+export type SendCallback = (err: Error | null, results?: RecordMetadata[]) => void;
+
+/**
+ * Who waits for a record: a `send` call (one record or several), or, for a single record
+ * sent with a callback, the callback itself (no object per record).
+ */
+export type RecordWaiter = SendCall | SendCallback;
 
 export type HeaderInput = { key: string; value: Buffer | string | null };
 
@@ -148,7 +159,7 @@ function writeField(buf: Buffer, pos: number, v: Buffer | string | null, len: nu
   }
   pos = writeVarint(buf, pos, len);
   if (typeof v === 'string') buf.write(v, pos, len, 'utf8');
-  else v.copy(buf, pos);
+  else buf.set(v, pos); // Buffer#copy makes a view of the source per call; set does not
   return pos + len;
 }
 
@@ -166,8 +177,14 @@ export class ProducerBatch {
   private maxTimestamp = -1;
   private full = false;
   private built: Buffer | undefined;
-  readonly results: RecordMetadata[] = [];
-  readonly calls: SendCall[] = [];
+  /**
+   * Per record: its timestamp, its waiter and its index in the waiter's results. The
+   * RecordMetadata are built at completion, so a record waiting for its acknowledgement
+   * holds no object of its own (fewer survivors for the garbage collector).
+   */
+  private readonly timestamps: number[] = [];
+  private readonly waiters: RecordWaiter[] = [];
+  private readonly indexes: number[] = [];
   private doneListeners: Array<() => void> | undefined;
   finished = false;
   /** Idempotence: set when the batch is first drained (kept for its retries). */
@@ -183,10 +200,26 @@ export class ProducerBatch {
     private readonly batchSize: number,
     nowMs: number,
     firstRecordSize: number,
+    /** A free buffer of `batchSize` bytes from the accumulator's pool, if any. */
+    pooled?: Buffer,
   ) {
     this.createdMs = nowMs;
     this.lastAttemptMs = nowMs;
-    this.buf = Buffer.allocUnsafe(Math.max(batchSize, RECORD_BATCH_OVERHEAD + firstRecordSize));
+    const size = Math.max(batchSize, RECORD_BATCH_OVERHEAD + firstRecordSize);
+    this.buf = pooled !== undefined && pooled.length === size ? pooled : Buffer.allocUnsafe(size);
+  }
+
+  /**
+   * Hands the batch's buffer back once the batch is finished (for the accumulator's pool,
+   * as Kafka's BufferPool takes back a deallocated batch). The request that carried it
+   * was encoded into a frame of its own, so nothing reads these bytes any more.
+   */
+  releaseBuffer(): Buffer | undefined {
+    if (!this.finished || this.buf.length === 0) return undefined;
+    const b = this.buf;
+    this.buf = EMPTY;
+    if (this.built) this.built = EMPTY;
+    return b;
   }
 
   /** Bytes reserved by this batch (counted against `buffer.memory`). */
@@ -211,7 +244,7 @@ export class ProducerBatch {
    * Appends one record; returns false (and marks the batch full) when it does not fit.
    * The first record always fits: the buffer was sized for it.
    */
-  tryAppend(timestamp: number, f: EncodedFields, call: SendCall, result: RecordMetadata): boolean {
+  tryAppend(timestamp: number, f: EncodedFields, waiter: RecordWaiter, index: number): boolean {
     if (this.built) return false;
     const first = this.count === 0;
     const tsDelta = first ? 0 : timestamp - this.baseTimestamp;
@@ -241,8 +274,9 @@ export class ProducerBatch {
     }
     this.pos = p;
     this.count++;
-    this.results.push(result);
-    this.calls.push(call);
+    this.timestamps.push(timestamp);
+    this.waiters.push(waiter);
+    this.indexes.push(index);
     if (p >= this.batchSize) this.full = true;
     return true;
   }
@@ -306,15 +340,23 @@ export class ProducerBatch {
   complete(baseOffset: number, logAppendTimeMs: number): void {
     if (this.finished) return;
     this.finished = true;
-    const { results, calls } = this;
-    for (let i = 0; i < results.length; i++) {
-      const r = results[i];
-      r.offset = baseOffset < 0 ? -1 : baseOffset + i;
-      if (logAppendTimeMs >= 0) r.timestamp = logAppendTimeMs;
-      const c = calls[i];
-      if (--c.pending === 0 && !c.done) {
-        c.done = true;
-        c.resolve(c.results ?? [r]);
+    const { timestamps, waiters, indexes, topic, partition } = this;
+    for (let i = 0; i < waiters.length; i++) {
+      const r: RecordMetadata = {
+        topic,
+        partition,
+        offset: baseOffset < 0 ? -1 : baseOffset + i,
+        timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : timestamps[i],
+      };
+      const w = waiters[i];
+      if (typeof w === 'function') {
+        w(null, [r]);
+        continue;
+      }
+      if (w.results) w.results[indexes[i]] = r;
+      if (--w.pending === 0 && !w.done) {
+        w.done = true;
+        w.resolve(w.results ?? [r]);
       }
     }
     this.notifyDone();
@@ -323,10 +365,11 @@ export class ProducerBatch {
   fail(err: Error): void {
     if (this.finished) return;
     this.finished = true;
-    for (const c of this.calls) {
-      if (!c.done) {
-        c.done = true;
-        c.reject(err);
+    for (const w of this.waiters) {
+      if (typeof w === 'function') w(err);
+      else if (!w.done) {
+        w.done = true;
+        w.reject(err);
       }
     }
     this.notifyDone();

@@ -52,7 +52,7 @@ function newCall(n: number): { call: SendCall; done: Promise<RecordMetadata[]> }
   return { call, done };
 }
 
-function setup(opts: { batchSize?: number; lingerMs?: number } = {}) {
+function setup(opts: { batchSize?: number; lingerMs?: number; bufferMemory?: number } = {}) {
   const time = new MockTime();
   const acc = new RecordAccumulator({
     batchSize: opts.batchSize ?? 1024,
@@ -60,6 +60,7 @@ function setup(opts: { batchSize?: number; lingerMs?: number } = {}) {
     retryBackoffMs: 100,
     deliveryTimeoutMs: 120000,
     compression: 0,
+    bufferMemory: opts.bufferMemory,
   });
   const append = (partition: number, value: string, call: SendCall, key: string | null = null) => {
     const f = fields(value, key);
@@ -69,7 +70,7 @@ function setup(opts: { batchSize?: number; lingerMs?: number } = {}) {
       offset: -1,
       timestamp: time.milliseconds(),
     };
-    call.results!.push(result);
+    const index = call.results!.push(result) - 1; // replaced on completion
     return acc.append(
       't',
       partition,
@@ -77,7 +78,7 @@ function setup(opts: { batchSize?: number; lingerMs?: number } = {}) {
       f,
       maxRecordSize(f),
       call,
-      result,
+      index,
       false,
       time.milliseconds(),
     );
@@ -219,5 +220,42 @@ describe('Client > RecordAccumulator', () => {
     time.tick(1);
     expect(acc.expiredBatches(time.milliseconds())).toHaveLength(1);
     expect(acc.hasUndrained()).toBe(false);
+  });
+
+  test("a finished batch's buffer goes to a new batch (Kafka's BufferPool), within buffer.memory", () => {
+    const sameMemory = (a: Buffer, b: Buffer) =>
+      a.buffer === b.buffer && a.byteOffset === b.byteOffset;
+    const run = (bufferMemory: number) => {
+      const { time, acc, append } = setup({ batchSize: 8192, bufferMemory });
+      const c = cluster([1, 1]);
+      const drainOne = () => acc.drain(c, [1], 1 << 20, time.milliseconds()).get(1)![0];
+      append(0, 'first', newCall(1).call);
+      const first = drainOne();
+      const firstBytes = first.close(0);
+      append(1, 'second', newCall(1).call);
+      const second = drainOne();
+      const secondBytes = second.close(0);
+      for (const b of [first, second]) {
+        b.complete(0, -1);
+        acc.deallocate(b);
+      }
+      expect(acc.reservedBytes).toBe(0);
+      append(0, 'third', newCall(1).call);
+      const third = drainOne().close(0);
+      expect(readBatchHeader(third).recordCount).toBe(1);
+      expect(validateBatch(third)).toBe(third.length);
+      return { firstBytes, secondBytes, third };
+    };
+    // Room for two pooled batches: the last one freed is taken first.
+    const two = run(16384);
+    expect(sameMemory(two.third, two.secondBytes)).toBe(true);
+    // Room for one: the first batch's buffer was not kept (the second still held 8192
+    // bytes), the second's was.
+    const one = run(8192);
+    expect(sameMemory(one.third, one.secondBytes)).toBe(true);
+    const none = run(0);
+    expect(
+      sameMemory(none.third, none.secondBytes) || sameMemory(none.third, none.firstBytes),
+    ).toBe(false);
   });
 });

@@ -8,12 +8,7 @@
 import { KafkaError } from '@kzoo/common';
 import type { CompressionCodec } from '@kzoo/records';
 import type { Cluster } from './Metadata';
-import {
-  ProducerBatch,
-  type EncodedFields,
-  type RecordMetadata,
-  type SendCall,
-} from './ProducerBatch';
+import { ProducerBatch, type EncodedFields, type RecordWaiter } from './ProducerBatch';
 import type { TransactionManager } from './TransactionManager';
 
 export interface AccumulatorOptions {
@@ -22,16 +17,21 @@ export interface AccumulatorOptions {
   retryBackoffMs: number;
   deliveryTimeoutMs: number;
   compression: CompressionCodec;
+  /**
+   * `buffer.memory`: finished batches' buffers of `batch.size` bytes are kept for new
+   * batches (Kafka's BufferPool free list), at most this many bytes of them.
+   */
+  bufferMemory?: number;
   /** Idempotence: sequence numbers and the order of retries. */
   transactionManager?: TransactionManager;
 }
 
 export interface AppendResult {
   /** The batch written to is full (or a new one follows it): the sender should run. */
-  batchIsFull: boolean;
-  newBatchCreated: boolean;
+  readonly batchIsFull: boolean;
+  readonly newBatchCreated: boolean;
   /** Nothing was appended: the sticky partitioner should pick a partition first. */
-  abortForNewBatch: boolean;
+  readonly abortForNewBatch: boolean;
 }
 
 export interface ReadyCheckResult {
@@ -40,6 +40,33 @@ export interface ReadyCheckResult {
   nextReadyCheckDelayMs: number;
   unknownLeaderTopics: Set<string>;
 }
+
+// The outcomes of append, allocated once (append runs per record).
+const APPENDED: AppendResult = Object.freeze({
+  batchIsFull: false,
+  newBatchCreated: false,
+  abortForNewBatch: false,
+});
+const APPENDED_FULL: AppendResult = Object.freeze({
+  batchIsFull: true,
+  newBatchCreated: false,
+  abortForNewBatch: false,
+});
+const NEW_BATCH: AppendResult = Object.freeze({
+  batchIsFull: false,
+  newBatchCreated: true,
+  abortForNewBatch: false,
+});
+const NEW_BATCH_FULL: AppendResult = Object.freeze({
+  batchIsFull: true,
+  newBatchCreated: true,
+  abortForNewBatch: false,
+});
+const ABORTED_FOR_NEW_BATCH: AppendResult = Object.freeze({
+  batchIsFull: false,
+  newBatchCreated: false,
+  abortForNewBatch: true,
+});
 
 class PartitionQueue {
   readonly batches: ProducerBatch[] = [];
@@ -59,6 +86,8 @@ export class RecordAccumulator {
   private closed = false;
   /** Bytes reserved by incomplete batches (checked against `buffer.memory`). */
   reservedBytes = 0;
+  /** Buffers of `batch.size` bytes from finished batches, reused by new ones. */
+  private readonly free: Buffer[] = [];
 
   constructor(private readonly opts: AccumulatorOptions) {}
 
@@ -84,33 +113,31 @@ export class RecordAccumulator {
     timestamp: number,
     fields: EncodedFields,
     recordSize: number,
-    call: SendCall,
-    result: RecordMetadata,
+    waiter: RecordWaiter,
+    /** The record's index in its `send` call's results. */
+    index: number,
     abortOnNewBatch: boolean,
     nowMs: number,
   ): AppendResult {
     if (this.closed) throw new KafkaError('INVALID_REQUEST', 'producer is closed');
     const q = this.queue(topic, partition);
     const last = q.batches.length > 0 ? q.batches[q.batches.length - 1] : undefined;
-    if (last && last.tryAppend(timestamp, fields, call, result)) {
-      return {
-        batchIsFull: q.batches.length > 1 || last.isFull(),
-        newBatchCreated: false,
-        abortForNewBatch: false,
-      };
-    }
-    if (abortOnNewBatch)
-      return { batchIsFull: false, newBatchCreated: false, abortForNewBatch: true };
-    const batch = new ProducerBatch(topic, partition, this.opts.batchSize, nowMs, recordSize);
-    batch.tryAppend(timestamp, fields, call, result);
+    if (last && last.tryAppend(timestamp, fields, waiter, index))
+      return q.batches.length > 1 || last.isFull() ? APPENDED_FULL : APPENDED;
+    if (abortOnNewBatch) return ABORTED_FOR_NEW_BATCH;
+    const batch = new ProducerBatch(
+      topic,
+      partition,
+      this.opts.batchSize,
+      nowMs,
+      recordSize,
+      this.free.pop(),
+    );
+    batch.tryAppend(timestamp, fields, waiter, index);
     q.batches.push(batch);
     this.incomplete.add(batch);
     this.reservedBytes += batch.capacity;
-    return {
-      batchIsFull: q.batches.length > 1 || batch.isFull(),
-      newBatchCreated: true,
-      abortForNewBatch: false,
-    };
+    return q.batches.length > 1 || batch.isFull() ? NEW_BATCH_FULL : NEW_BATCH;
   }
 
   /** Which brokers have a partition ready to send; see the file comment. */
@@ -227,7 +254,16 @@ export class RecordAccumulator {
 
   /** Called by the sender once a batch is completed or failed. */
   deallocate(batch: ProducerBatch): void {
-    if (this.incomplete.delete(batch)) this.reservedBytes -= batch.capacity;
+    if (!this.incomplete.delete(batch)) return;
+    this.reservedBytes -= batch.capacity;
+    const buf = batch.releaseBuffer();
+    const size = this.opts.batchSize;
+    if (
+      buf !== undefined &&
+      buf.length === size &&
+      (this.free.length + 1) * size + this.reservedBytes <= (this.opts.bufferMemory ?? 0)
+    )
+      this.free.push(buf);
   }
 
   hasUndrained(): boolean {

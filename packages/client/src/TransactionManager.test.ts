@@ -2,12 +2,7 @@ import { MockTime } from '@kzoo/common';
 import { readBatchHeader, validateBatch } from '@kzoo/records';
 import { RecordAccumulator } from './RecordAccumulator';
 import { Cluster, type TopicInfo } from './Metadata';
-import {
-  maxRecordSize,
-  type EncodedFields,
-  type RecordMetadata,
-  type SendCall,
-} from './ProducerBatch';
+import { maxRecordSize, type EncodedFields, type SendCall } from './ProducerBatch';
 import { TransactionManager } from './TransactionManager';
 
 function cluster(): Cluster {
@@ -54,8 +49,7 @@ function setup() {
     };
     for (let i = 0; i < n; i++) {
       const f: EncodedFields = { key: null, value: 'v', valueLength: 1, headers: null };
-      const r: RecordMetadata = { topic: 't', partition: p, offset: -1, timestamp: 0 };
-      acc.append('t', p, 0, f, maxRecordSize(f), call, r, false, time.milliseconds());
+      acc.append('t', p, 0, f, maxRecordSize(f), call, i, false, time.milliseconds());
     }
   };
   const drain = () => acc.drain(c, [1], 1 << 30, time.milliseconds()).get(1) ?? [];

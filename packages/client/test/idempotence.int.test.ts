@@ -2,6 +2,7 @@ import { KafkaError } from '@kzoo/common';
 import { Consumer, Producer, type ConsumerRecord } from '@kzoo/client';
 import { ApiKeys } from '@kzoo/protocol';
 import { ProducerIdBlockZNode } from '@kzoo/zk';
+import { waitFor } from '@kzoo/testkit';
 import { onCleanup } from '@kzoo/testkit/jest';
 import { createTopic, randomTopic, startTestBroker, type TestBroker } from './harness';
 
@@ -200,5 +201,39 @@ describe('Client > Producer > buffer.memory', () => {
     expect(meta).toHaveLength(3);
     const got = await readAll(topic);
     expect(got.filter((r) => r.value!.length === 15000)).toHaveLength(3);
+  });
+
+  test('a send made while earlier sends wait for buffer.memory goes after them', async () => {
+    const topic = randomTopic('order');
+    await createTopic(tb.bootstrap, topic, 2);
+    const p = producer({ 'buffer.memory': 32768, 'batch.size': 16384, 'linger.ms': 0 });
+    await p.send(topic, { value: 'warm-up', partition: 0 });
+    const remove = p.controlKey(ApiKeys.Produce, () => ({ delayMs: 500 }));
+    const big = 'x'.repeat(15000);
+    const sent: Array<Promise<unknown>> = [];
+    // Two batches of 16384 bytes fill the buffer; one request carries both.
+    sent.push(p.send(topic, { value: big, partition: 0 }));
+    let late: Promise<unknown> | undefined;
+    p.send(topic, { value: big, partition: 1 }, () => {
+      // Runs when the response completes partition 1's batch, after partition 0's batch
+      // freed its memory and before the waiting sends below resumed.
+      late = p.send(topic, { value: 'late', partition: 0 });
+    });
+    for (let i = 0; i < 5; i++) sent.push(p.send(topic, { value: `w${i}`, partition: 0 }));
+    await Promise.all(sent);
+    remove();
+    await waitFor('the late send', () => late !== undefined, { timeoutMs: 20000 });
+    await late;
+    const got = await readAll(topic, 0);
+    expect(got.map((r) => (r.value!.length > 100 ? 'big' : r.value!.toString()))).toEqual([
+      'warm-up',
+      'big',
+      'w0',
+      'w1',
+      'w2',
+      'w3',
+      'w4',
+      'late',
+    ]);
   });
 });
