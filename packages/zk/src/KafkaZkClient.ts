@@ -14,7 +14,13 @@
  * since, the check fails and the write throws ControllerMovedError, applying nothing.
  */
 import { createLogger, KafkaError, Logger, SystemTime, Time } from '@kzoo/common';
-import { BadVersionError, NodeExistsError, NoNodeError, ZkError } from './errors';
+import {
+  BadVersionError,
+  ConnectionLossError,
+  NodeExistsError,
+  NoNodeError,
+  ZkError,
+} from './errors';
 import {
   joinPath,
   ZkOp,
@@ -105,6 +111,9 @@ export class BrokerIdInUseError extends KafkaError {
     this.name = 'BrokerIdInUseError';
   }
 }
+
+/** Connection losses a broker registration rides out (about 7 s of backoff in all). */
+const REGISTRATION_CONNECTION_LOSS_RETRIES = 10;
 
 export interface KafkaZkClientOptions {
   time?: Time;
@@ -249,11 +258,15 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
    * no data and then sets its JSON at version 0. Returns the broker epoch (the node's
    * czxid). A node owned by this session is reused; one left by this client's previous
    * (expired) session is replaced; one owned by any other session is BrokerIdInUseError.
+   * A connection loss (the session lives on) sends the multi again once reconnected, as
+   * Kafka's ZooKeeperClient retries every request until connected
+   * (KafkaZkClient.registerBroker → checkedEphemeralCreate): if the lost multi was applied,
+   * the retry finds the node owned by this session and takes it (NodeExists path below).
    */
   async registerBroker(info: BrokerInfo): Promise<number> {
     const path = BrokerIdZNode.path(info.id);
     const data = BrokerIdZNode.encode(info, this.time.milliseconds());
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0, lost = 0; ; attempt++) {
       try {
         const results = await this.zk.multi([
           { op: 'create', path, data: null, mode: 'ephemeral' },
@@ -264,6 +277,15 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
         this.log.info('registered broker', { brokerId: info.id, path, brokerEpoch: epoch });
         return epoch;
       } catch (e) {
+        if (e instanceof ConnectionLossError && lost < REGISTRATION_CONNECTION_LOSS_RETRIES) {
+          this.log.warn('connection loss while registering the broker; retrying', {
+            brokerId: info.id,
+            retry: ++lost,
+          });
+          await this.time.sleep(Math.min(50 * 2 ** lost, 1000));
+          attempt--;
+          continue;
+        }
         if (!(e instanceof NodeExistsError)) {
           if (e instanceof NoNodeError) {
             await this.makeSurePersistentPathExists(BrokerIdsZNode.path());
