@@ -698,19 +698,23 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
     epochZkVersion: number,
   ): Promise<Map<string, PartitionStateAndZkVersion | Error>> {
     const out = new Map<string, PartitionStateAndZkVersion | Error>();
+    // Kafka's createTopicPartitionStatesRaw: createTopicPartitions (one /partitions parent
+    // per topic), then createTopicPartition (one parent per partition), then the state
+    // znodes, each step's requests pipelined, all under the controller-epoch fence.
+    const createParent = async (parent: string): Promise<void> => {
+      try {
+        await this.controllerFencedMulti(epochZkVersion, [
+          { op: 'create', path: parent, data: null },
+        ]);
+      } catch (e) {
+        if (!(e instanceof NodeExistsError)) throw e;
+      }
+    };
+    const topics = new Set(states.map((s) => s.topicPartition.topic));
+    await Promise.all([...topics].map((t) => createParent(TopicPartitionsZNode.path(t))));
+    await Promise.all(states.map((s) => createParent(TopicPartitionZNode.path(s.topicPartition))));
     await Promise.all(
       states.map(async ({ topicPartition: tp, state }) => {
-        // Kafka's createTopicPartitions / createTopicPartition: the parents are created
-        // under the same controller-epoch fence as the state znode.
-        for (const parent of [TopicPartitionsZNode.path(tp.topic), TopicPartitionZNode.path(tp)]) {
-          try {
-            await this.controllerFencedMulti(epochZkVersion, [
-              { op: 'create', path: parent, data: null },
-            ]);
-          } catch (e) {
-            if (!(e instanceof NodeExistsError)) throw e;
-          }
-        }
         try {
           await this.controllerFencedMulti(epochZkVersion, [
             {
