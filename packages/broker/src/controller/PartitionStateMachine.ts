@@ -342,7 +342,13 @@ export class PartitionStateMachine {
   ): Promise<{ state: LeaderIsrAndZkVersion; previous: LeaderIsrAndZkVersion } | ElectionFailure> {
     const key = tpKey(tp.topic, tp.partition);
     for (let attempt = 0; ; attempt++) {
-      const cur = (await this.zkClient.getTopicPartitionStates([tp])).get(key);
+      // The first attempt starts from the state the controller holds (read at failover and
+      // kept by every write it makes and every ISR change it learns): the write below is
+      // conditional on its zkVersion, so a stale copy costs one BADVERSION and a fresh read
+      // (Kafka reads every state again first; the conditional write makes that read redundant
+      // for the partitions that change, which are the many).
+      const cached = attempt === 0 ? this.context.partitionLeadershipInfo.get(key) : undefined;
+      const cur = cached ?? (await this.zkClient.getTopicPartitionStates([tp])).get(key);
       if (!cur)
         return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `${key} has no partition state` };
       this.context.partitionLeadershipInfo.set(key, cur);
@@ -357,6 +363,8 @@ export class PartitionStateMachine {
         };
       }
       const next = await compute(cur);
+      // a decision not to write is only taken on what ZooKeeper holds now
+      if ('error' in next && cached) continue;
       if ('error' in next) return next;
       const r = await this.zkClient.updateLeaderAndIsr(
         [
