@@ -77,6 +77,9 @@ interface View {
   partitions: PartitionView[];
 }
 
+/** Temp dirs to remove even when the bench fails or is interrupted. */
+const tempDirs = new Set<string>();
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function metadata(port: number, topics: string[]): Promise<View | undefined> {
@@ -128,6 +131,7 @@ class Cluster {
     if (!dir) {
       dir = makeTempDir(`kzoo-bench-scale-${id}-`);
       this.dirs.set(id, dir);
+      tempDirs.add(dir);
     }
     // a loaded machine can lose the ZooKeeper connection during the registration: try again
     const p = await retryStart(() =>
@@ -209,11 +213,21 @@ class Cluster {
       'bootstrap.servers': this.live()
         .map((b) => `127.0.0.1:${b.port}`)
         .join(','),
+      'request.timeout.ms': this.o.stepTimeoutMs,
     });
     try {
-      await admin
-        .electLeaders(null)
-        .catch((e: Error) => console.log(`  (preferred leader election failed: ${e.message})`));
+      // Kafka's ElectLeaders answers per partition; a rebalance that moves nothing says why
+      // (e.g. PREFERRED_LEADER_NOT_AVAILABLE: the preferred replica is not back in the ISR)
+      const results = await admin.electLeaders(null, { timeoutMs: this.o.stepTimeoutMs });
+      const byError = new Map<string, number>();
+      for (const r of results)
+        byError.set(r.error ?? 'NONE', (byError.get(r.error ?? 'NONE') ?? 0) + 1);
+      if ((byError.get('NONE') ?? 0) === 0)
+        console.log(
+          `  (preferred leader election moved no leader: ${[...byError].map(([e, c]) => `${e} ${c}`).join(', ')})`,
+        );
+    } catch (e) {
+      console.log(`  (preferred leader election failed: ${(e as Error).message})`);
     } finally {
       await admin.close();
     }
@@ -393,7 +407,10 @@ async function runSize(
     await Promise.all(
       cluster.live().map((b) => (o.cpuProfDir ? b.stop(120000) : b.kill('SIGKILL'))),
     );
-    for (const d of cluster.dirs.values()) removeDir(d);
+    for (const d of cluster.dirs.values()) {
+      removeDir(d);
+      tempDirs.delete(d);
+    }
   }
 }
 
@@ -417,12 +434,28 @@ async function main(): Promise<void> {
     );
     process.execPath = wrapper;
   }
-  const zk = await startZooKeeper();
+  // Interrupted (Ctrl-C, a CI timeout): exit through process.exit, so that testkit's exit
+  // hook SIGKILLs ZooKeeper and the brokers, and ours removes the temp dirs.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.once(sig, () => {
+      console.error(`scale bench: ${sig}; stopping ZooKeeper and the brokers`);
+      process.exit(130);
+    });
+  const zkDir = makeTempDir('kzoo-bench-scale-zk-');
+  tempDirs.add(zkDir);
+  const zk = await startZooKeeper({ dataDir: zkDir });
+  // registered after testkit's own exit hook (installed with the first child): children
+  // are killed before their dirs go
+  process.once('exit', () => {
+    for (const d of tempDirs) removeDir(d);
+  });
   const rows: Row[] = [];
   try {
     for (const n of o.sizes) rows.push(await runSize(zk.connectString, n, o, zk.nodes[0]?.pid));
   } finally {
     await zk.stop();
+    removeDir(zkDir);
+    tempDirs.delete(zkDir);
   }
   const per = (ms: number | null, n: number) =>
     ms === null ? '—' : `${((ms * 1000) / n).toFixed(0)} µs`;
