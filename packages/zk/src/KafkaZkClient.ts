@@ -808,9 +808,15 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
   async getPartitionsFromIsrChangeNotifications(
     sequenceNumbers: readonly string[],
   ): Promise<TopicPartition[]> {
+    // Kafka's getPartitionsFromIsrChangeNotifications: every getData at once (pipelined)
+    const read = await Promise.all(
+      sequenceNumbers.map((seq) =>
+        this.getDataAndStat(IsrChangeNotificationSequenceZNode.path(seq)),
+      ),
+    );
     const out: TopicPartition[] = [];
-    for (const seq of sequenceNumbers) {
-      const r = await this.getDataAndStat(IsrChangeNotificationSequenceZNode.path(seq));
+    for (const [i, seq] of sequenceNumbers.entries()) {
+      const r = read[i];
       if (!r) continue;
       try {
         out.push(...IsrChangeNotificationSequenceZNode.decode(r.data));
