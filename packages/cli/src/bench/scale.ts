@@ -25,7 +25,7 @@ import { Connection } from '@kzoo/protocol';
 import {
   makeTempDir,
   removeDir,
-  startBrokerProcess,
+  spawnBrokerProcess,
   startZooKeeper,
   type BrokerProcess,
 } from '@kzoo/testkit';
@@ -133,9 +133,11 @@ class Cluster {
       this.dirs.set(id, dir);
       tempDirs.add(dir);
     }
-    // a loaded machine can lose the ZooKeeper connection during the registration: try again
-    const p = await retryStart(() =>
-      startBrokerProcess({
+    // a loaded machine can lose the ZooKeeper connection during the registration: try again,
+    // after killing the attempt (it still holds the log dir's lock). A broker restarted after
+    // a SIGKILL recovers every log first: as long as a step may take.
+    const p = await retryStart(async () => {
+      const proc = await spawnBrokerProcess({
         id,
         dataDir: dir,
         zk: this.zk,
@@ -144,9 +146,15 @@ class Cluster {
         sessionTimeoutMs: this.o.sessionTimeoutMs,
         cleanup: false,
         env: { KZOO_LOG_LEVEL: 'warn' },
-        startTimeoutMs: 120000,
-      }),
-    );
+      });
+      try {
+        await proc.waitForRegistration(1, this.o.stepTimeoutMs);
+      } catch (e) {
+        await proc.kill('SIGKILL');
+        throw e;
+      }
+      return proc;
+    });
     this.brokers.set(id, p);
     return p;
   }
