@@ -14,7 +14,13 @@
  * since, the check fails and the write throws ControllerMovedError, applying nothing.
  */
 import { createLogger, KafkaError, Logger, SystemTime, Time } from '@kzoo/common';
-import { BadVersionError, NodeExistsError, NoNodeError, ZkError } from './errors';
+import {
+  BadVersionError,
+  ConnectionLossError,
+  NodeExistsError,
+  NoNodeError,
+  ZkError,
+} from './errors';
 import {
   joinPath,
   ZkOp,
@@ -105,6 +111,9 @@ export class BrokerIdInUseError extends KafkaError {
     this.name = 'BrokerIdInUseError';
   }
 }
+
+/** Connection losses a broker registration rides out (about 7 s of backoff in all). */
+const REGISTRATION_CONNECTION_LOSS_RETRIES = 10;
 
 export interface KafkaZkClientOptions {
   time?: Time;
@@ -249,11 +258,15 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
    * no data and then sets its JSON at version 0. Returns the broker epoch (the node's
    * czxid). A node owned by this session is reused; one left by this client's previous
    * (expired) session is replaced; one owned by any other session is BrokerIdInUseError.
+   * A connection loss (the session lives on) sends the multi again once reconnected, as
+   * Kafka's ZooKeeperClient retries every request until connected
+   * (KafkaZkClient.registerBroker → checkedEphemeralCreate): if the lost multi was applied,
+   * the retry finds the node owned by this session and takes it (NodeExists path below).
    */
   async registerBroker(info: BrokerInfo): Promise<number> {
     const path = BrokerIdZNode.path(info.id);
     const data = BrokerIdZNode.encode(info, this.time.milliseconds());
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0, lost = 0; ; attempt++) {
       try {
         const results = await this.zk.multi([
           { op: 'create', path, data: null, mode: 'ephemeral' },
@@ -264,6 +277,15 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
         this.log.info('registered broker', { brokerId: info.id, path, brokerEpoch: epoch });
         return epoch;
       } catch (e) {
+        if (e instanceof ConnectionLossError && lost < REGISTRATION_CONNECTION_LOSS_RETRIES) {
+          this.log.warn('connection loss while registering the broker; retrying', {
+            brokerId: info.id,
+            retry: ++lost,
+          });
+          await this.time.sleep(Math.min(50 * 2 ** lost, 1000));
+          attempt--;
+          continue;
+        }
         if (!(e instanceof NodeExistsError)) {
           if (e instanceof NoNodeError) {
             await this.makeSurePersistentPathExists(BrokerIdsZNode.path());
@@ -676,19 +698,23 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
     epochZkVersion: number,
   ): Promise<Map<string, PartitionStateAndZkVersion | Error>> {
     const out = new Map<string, PartitionStateAndZkVersion | Error>();
+    // Kafka's createTopicPartitionStatesRaw: createTopicPartitions (one /partitions parent
+    // per topic), then createTopicPartition (one parent per partition), then the state
+    // znodes, each step's requests pipelined, all under the controller-epoch fence.
+    const createParent = async (parent: string): Promise<void> => {
+      try {
+        await this.controllerFencedMulti(epochZkVersion, [
+          { op: 'create', path: parent, data: null },
+        ]);
+      } catch (e) {
+        if (!(e instanceof NodeExistsError)) throw e;
+      }
+    };
+    const topics = new Set(states.map((s) => s.topicPartition.topic));
+    await Promise.all([...topics].map((t) => createParent(TopicPartitionsZNode.path(t))));
+    await Promise.all(states.map((s) => createParent(TopicPartitionZNode.path(s.topicPartition))));
     await Promise.all(
       states.map(async ({ topicPartition: tp, state }) => {
-        // Kafka's createTopicPartitions / createTopicPartition: the parents are created
-        // under the same controller-epoch fence as the state znode.
-        for (const parent of [TopicPartitionsZNode.path(tp.topic), TopicPartitionZNode.path(tp)]) {
-          try {
-            await this.controllerFencedMulti(epochZkVersion, [
-              { op: 'create', path: parent, data: null },
-            ]);
-          } catch (e) {
-            if (!(e instanceof NodeExistsError)) throw e;
-          }
-        }
         try {
           await this.controllerFencedMulti(epochZkVersion, [
             {
@@ -782,9 +808,15 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
   async getPartitionsFromIsrChangeNotifications(
     sequenceNumbers: readonly string[],
   ): Promise<TopicPartition[]> {
+    // Kafka's getPartitionsFromIsrChangeNotifications: every getData at once (pipelined)
+    const read = await Promise.all(
+      sequenceNumbers.map((seq) =>
+        this.getDataAndStat(IsrChangeNotificationSequenceZNode.path(seq)),
+      ),
+    );
     const out: TopicPartition[] = [];
-    for (const seq of sequenceNumbers) {
-      const r = await this.getDataAndStat(IsrChangeNotificationSequenceZNode.path(seq));
+    for (const [i, seq] of sequenceNumbers.entries()) {
+      const r = read[i];
       if (!r) continue;
       try {
         out.push(...IsrChangeNotificationSequenceZNode.decode(r.data));

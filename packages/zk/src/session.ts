@@ -304,6 +304,7 @@ export class ZkSession extends EventEmitter {
       retries: 0,
     });
     if (this.opts.digestAuth) client.addAuthInfo('digest', Buffer.from(this.opts.digestAuth));
+    pipelineConnection(client);
     return new Promise((resolve, reject) => {
       let settled = false;
       const timer = this.time.schedule(
@@ -757,6 +758,77 @@ interface ConnectionManagerInternals {
   socket?: { destroy(): void };
   packetQueue?: { shift(): { callback?: (e: unknown) => void } | undefined };
   cleanupPendingQueue?: (code: number) => void;
+}
+
+interface PipelineInternals {
+  socket?: { destroyed: boolean; cork(): void; uncork(): void };
+  pendingBuffer: Buffer | null;
+  onSocketData(data: Buffer): void;
+  onPacketQueueReadable(): void;
+  packetQueue: { removeAllListeners(event: string): void; on(event: string, f: () => void): void };
+}
+
+/**
+ * Makes node-zookeeper-client's connection linear in the number of pipelined requests
+ * (the controller reads and writes thousands of partition states at once, as Kafka's
+ * ZooKeeperClient.handleRequests pipelines them):
+ * - responses: its onSocketData handles one frame, then copies the rest of the chunk
+ *   (Buffer.concat) and recurses, so a chunk of k responses costs O(k²) bytes copied and k
+ *   stack frames; here each complete frame is handed to it alone, and a partial frame
+ *   is joined only once it is complete;
+ * - requests: it writes each request with its own socket.write (one syscall each); here
+ *   the requests queued in one tick go out corked, in one writev.
+ * Must run before `client.connect()` (the socket's data handler is bound there).
+ */
+function pipelineConnection(client: zookeeper.Client): void {
+  const cm = (client as unknown as { connectionManager?: PipelineInternals }).connectionManager;
+  if (!cm || typeof cm.onSocketData !== 'function' || !cm.packetQueue) return;
+  const handleFrame = cm.onSocketData;
+  let socket: PipelineInternals['socket'];
+  let chunks: Buffer[] = [];
+  let buffered = 0;
+  cm.onSocketData = (data: Buffer): void => {
+    if (cm.socket !== socket) {
+      socket = cm.socket;
+      chunks = [];
+      buffered = 0;
+    }
+    chunks.push(data);
+    buffered += data.length;
+    if (buffered < 4) return;
+    if (chunks[0].length < 4) chunks = [Buffer.concat(chunks, buffered)];
+    if (buffered < chunks[0].readInt32BE(0) + 4) return; // the first frame is not complete
+    const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, buffered);
+    let off = 0;
+    while (buf.length - off >= 4) {
+      const end = off + 4 + buf.readInt32BE(off);
+      if (end > buf.length) break;
+      cm.pendingBuffer = null;
+      handleFrame.call(cm, buf.subarray(off, end));
+      off = end;
+      if (cm.socket !== socket || socket?.destroyed) return; // it dropped the connection
+    }
+    chunks = off < buf.length ? [buf.subarray(off)] : [];
+    buffered = buf.length - off;
+  };
+  const writeQueued = cm.onPacketQueueReadable;
+  let scheduled = false;
+  cm.onPacketQueueReadable = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    process.nextTick(() => {
+      scheduled = false;
+      const s = cm.socket;
+      s?.cork();
+      try {
+        writeQueued.call(cm);
+      } finally {
+        s?.uncork();
+      }
+    });
+  };
+  cm.packetQueue.removeAllListeners('readable');
+  cm.packetQueue.on('readable', () => cm.onPacketQueueReadable());
 }
 
 /**

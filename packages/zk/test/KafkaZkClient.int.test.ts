@@ -87,6 +87,31 @@ describe('zk > KafkaZkClient', () => {
     expect(BrokerIdZNode.path(2)).toBe('/brokers/ids/2');
   });
 
+  it('registers through a connection loss in the middle of the registration multi', async () => {
+    const cs = zkConnectForTest();
+    const a = await client(cs);
+    await a.createTopLevelPaths();
+    const session = a.zk;
+    const multi = session.multi.bind(session);
+    let calls = 0;
+    // the first multi goes out, then the TCP connection drops under it (the session lives on)
+    session.multi = (ops) => {
+      calls++;
+      const sent = multi(ops);
+      if (calls === 1)
+        (
+          session as unknown as { client: { connectionManager: { socket: { destroy(): void } } } }
+        ).client.connectionManager.socket.destroy();
+      return sent;
+    };
+    const epoch = await a.registerBroker(info(4));
+    expect(calls).toBeGreaterThanOrEqual(2);
+    const { stat } = await a.zk.getData('/brokers/ids/4');
+    expect(stat.ephemeralOwner).toBe(a.sessionId);
+    expect(stat.czxid).toBe(epoch);
+    expect((await a.getBroker(4))?.port).toBe(9092);
+  });
+
   it('re-registers with a larger epoch after a session expiry', async () => {
     const cs = zkConnectForTest();
     const a = await client(cs);

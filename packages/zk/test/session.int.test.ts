@@ -68,6 +68,28 @@ describe('zk > ZkSession', () => {
     expect((await zk.exists(a))?.ephemeralOwner).toBeNull();
   });
 
+  it('answers thousands of pipelined requests, each with its own data, in order of sending', async () => {
+    const zk = await connectTestSession();
+    await zk.create('/pipe', null);
+    // sizes from a few bytes to 3 KiB: many responses share a TCP chunk, some span chunks
+    const body = (i: number) =>
+      `${i}:`.padEnd(1 + ((i * 7919) % 3000), String.fromCharCode(97 + (i % 26)));
+    const n = 3000;
+    await Promise.all(Array.from({ length: n }, (_, i) => zk.create(`/pipe/n${i}`, body(i))));
+    const answered: number[] = [];
+    const read = await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        zk.getData(`/pipe/n${i}`).then((r) => {
+          answered.push(i);
+          return r.data!.toString();
+        }),
+      ),
+    );
+    expect(read.every((d, i) => d === body(i))).toBe(true);
+    expect(answered).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect((await zk.getChildren('/pipe')).length).toBe(n);
+  });
+
   it('runs multi atomically and names the refused operation', async () => {
     const zk = await connectTestSession();
     await zk.create('/m', '0');

@@ -10,7 +10,7 @@
  * ZooKeeper write.
  */
 import type { ErrorName, Logger } from '@kzoo/common';
-import { topicPartitionKey, type KafkaZk } from '@kzoo/zk';
+import { topicPartitionKey, type KafkaZk, type LeaderIsrAndControllerEpoch } from '@kzoo/zk';
 import type { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
 import {
   tpKey,
@@ -166,7 +166,7 @@ export class PartitionStateMachine {
         this.state(tp) === PartitionState.OfflinePartition ||
         this.state(tp) === PartitionState.OnlinePartition,
     );
-    await Promise.all(uninitialized.map((tp) => this.initializeLeaderAndIsr(tp, batch)));
+    await this.initializeLeaderAndIsrForPartitions(uninitialized, batch);
     const results = await Promise.all(
       toElect.map(async (tp) => [tp, await this.electLeader(tp, strategy, batch)] as const),
     );
@@ -342,7 +342,13 @@ export class PartitionStateMachine {
   ): Promise<{ state: LeaderIsrAndZkVersion; previous: LeaderIsrAndZkVersion } | ElectionFailure> {
     const key = tpKey(tp.topic, tp.partition);
     for (let attempt = 0; ; attempt++) {
-      const cur = (await this.zkClient.getTopicPartitionStates([tp])).get(key);
+      // The first attempt starts from the state the controller holds (read at failover and
+      // kept by every write it makes and every ISR change it learns): the write below is
+      // conditional on its zkVersion, so a stale copy costs one BADVERSION and a fresh read
+      // (Kafka reads every state again first; the conditional write makes that read redundant
+      // for the partitions that change, which are the many).
+      const cached = attempt === 0 ? this.context.partitionLeadershipInfo.get(key) : undefined;
+      const cur = cached ?? (await this.zkClient.getTopicPartitionStates([tp])).get(key);
       if (!cur)
         return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: `${key} has no partition state` };
       this.context.partitionLeadershipInfo.set(key, cur);
@@ -357,6 +363,8 @@ export class PartitionStateMachine {
         };
       }
       const next = await compute(cur);
+      // a decision not to write is only taken on what ZooKeeper holds now
+      if ('error' in next && cached) continue;
       if ('error' in next) return next;
       const r = await this.zkClient.updateLeaderAndIsr(
         [
@@ -389,23 +397,44 @@ export class PartitionStateMachine {
     }
   }
 
-  private async initializeLeaderAndIsr(tp: TP, batch: ControllerBrokerRequestBatch): Promise<void> {
-    const key = tpKey(tp.topic, tp.partition);
-    const live = this.context.replicasOf(tp).filter((r) => this.context.isLive(r));
-    if (live.length === 0) {
-      this.stateLog.warn('no live replica to lead a new partition; it stays NewPartition', {
-        partition: key,
-      });
-      return;
-    }
+  /**
+   * Kafka's initializeLeaderAndIsrForPartitions: the first state znode of every New
+   * partition with a live replica, created in one pipelined batch (createTopicPartitionStates).
+   */
+  private async initializeLeaderAndIsrForPartitions(
+    tps: TP[],
+    batch: ControllerBrokerRequestBatch,
+  ): Promise<void> {
     const { epoch, epochZkVersion } = this.epoch();
-    const state = { leader: live[0], leaderEpoch: 0, isr: live, controllerEpoch: epoch };
-    const created = (
-      await this.zkClient.createTopicPartitionStates(
-        [{ topicPartition: tp, state }],
-        epochZkVersion,
-      )
-    ).get(key);
+    const toCreate: Array<{ topicPartition: TP; state: LeaderIsrAndControllerEpoch }> = [];
+    for (const tp of tps) {
+      const live = this.context.replicasOf(tp).filter((r) => this.context.isLive(r));
+      if (live.length === 0) {
+        this.stateLog.warn('no live replica to lead a new partition; it stays NewPartition', {
+          partition: tpKey(tp.topic, tp.partition),
+        });
+        continue;
+      }
+      toCreate.push({
+        topicPartition: tp,
+        state: { leader: live[0], leaderEpoch: 0, isr: live, controllerEpoch: epoch },
+      });
+    }
+    if (toCreate.length === 0) return;
+    const created = await this.zkClient.createTopicPartitionStates(toCreate, epochZkVersion);
+    await Promise.all(
+      toCreate.map(({ topicPartition: tp }) =>
+        this.onLeaderAndIsrInitialized(tp, created.get(tpKey(tp.topic, tp.partition)), batch),
+      ),
+    );
+  }
+
+  private async onLeaderAndIsrInitialized(
+    tp: TP,
+    created: LeaderIsrAndZkVersion | Error | undefined,
+    batch: ControllerBrokerRequestBatch,
+  ): Promise<void> {
+    const key = tpKey(tp.topic, tp.partition);
     if (created instanceof Error) {
       // Written by an earlier controller before it lost the role: adopt what is there.
       const existing = (await this.zkClient.getTopicPartitionStates([tp])).get(key);
