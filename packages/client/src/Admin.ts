@@ -513,7 +513,7 @@ export class Admin {
         const p = t && t.errorCode === 0 && t.partitions.find((x) => x.partition === tp.partition);
         if (!p || p.leader < 0) {
           out.set(
-            tpKey(tp.topic, tp.partition),
+            tpKey(tp),
             !p
               ? new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', tpKey(tp))
               : new KafkaError('LEADER_NOT_AVAILABLE', `${tpKey(tp)} has no leader`),
@@ -558,7 +558,7 @@ export class Admin {
         }),
       );
       return tps.map((tp) => {
-        const v = out.get(tpKey(tp.topic, tp.partition)) ?? new KafkaError('UNKNOWN_SERVER_ERROR');
+        const v = out.get(tpKey(tp)) ?? new KafkaError('UNKNOWN_SERVER_ERROR');
         if (typeof v === 'number') return { ...tp, offset: v };
         if (!opts.partial) throw v;
         return { ...tp, offset: -1, error: v.errorName };

@@ -145,7 +145,7 @@ export class PartitionState {
   ) {}
 
   get key(): string {
-    return tpKey(this.topic, this.partition);
+    return tpKey(this);
   }
 
   seek(offset: number): void {
@@ -195,7 +195,7 @@ export class Fetcher {
   assign(tps: TopicPartition[]): void {
     const next = new Map<string, PartitionState>();
     for (const tp of tps) {
-      const k = tpKey(tp.topic, tp.partition);
+      const k = tpKey(tp);
       next.set(k, this.states.get(k) ?? new PartitionState(tp.topic, tp.partition));
     }
     this.states.clear();
@@ -204,7 +204,7 @@ export class Fetcher {
   }
 
   state(tp: TopicPartition): PartitionState {
-    const s = this.states.get(tpKey(tp.topic, tp.partition));
+    const s = this.states.get(tpKey(tp));
     if (!s)
       throw new KafkaError(
         'INVALID_REQUEST',
@@ -462,7 +462,7 @@ export class Fetcher {
         s.bufferedBytes += pos;
         got = true;
       } else {
-        this.onPartitionError(s, new KafkaError(p.errorCode, `${s.topic}-${s.partition}`));
+        this.onPartitionError(s, new KafkaError(p.errorCode, tpKey(s)));
         got = true;
       }
     }
@@ -480,7 +480,7 @@ export class Fetcher {
         return;
       }
       this.log.info('offset out of range, resetting', {
-        partition: `${s.topic}-${s.partition}`,
+        partition: tpKey(s),
         offset: s.fetchOffset,
         strategy,
       });
@@ -494,7 +494,7 @@ export class Fetcher {
     }
     if (err.retriable) {
       this.log.debug('partition error, refreshing metadata', {
-        partition: `${s.topic}-${s.partition}`,
+        partition: tpKey(s),
         error: err.errorName,
       });
       s.awaitingMetadata = true;

@@ -13,7 +13,7 @@
  * `newSession` on that client).
  */
 import { EventEmitter } from 'node:events';
-import { SystemTime, Time } from '@kzoo/common';
+import { SystemTime, Time, tpKey } from '@kzoo/common';
 import { BadVersionError, NodeExistsError, NoNodeError } from './errors';
 import {
   BrokerAndEpoch,
@@ -28,7 +28,6 @@ import {
   UpdateLeaderAndIsrResult,
   ZkSessionEvent,
   leaderAndIsrOf,
-  topicPartitionKey,
 } from './KafkaZk';
 import { BrokerIdInUseError, ControllerMovedError } from './KafkaZkClient';
 import type { Watcher, WatchEventType, ZkSessionState } from './session';
@@ -549,7 +548,7 @@ export class InMemoryKafkaZkClient extends KafkaZkDerivedReads implements KafkaZ
   ): Promise<Map<string, PartitionStateAndZkVersion>> {
     const out = new Map<string, PartitionStateAndZkVersion>();
     for (const tp of partitions) {
-      const key = topicPartitionKey(tp);
+      const key = tpKey(tp);
       const s = this.zk.partitionStates.get(key);
       if (s) out.set(key, { ...TopicPartitionStateZNode.decode(s.json), zkVersion: s.version });
     }
@@ -564,7 +563,7 @@ export class InMemoryKafkaZkClient extends KafkaZkDerivedReads implements KafkaZ
     for (const { topicPartition: tp, state } of states) {
       const path = TopicPartitionStateZNode.path(tp);
       this.zk.checkControllerEpoch(epochZkVersion, `create ${path}`);
-      const key = topicPartitionKey(tp);
+      const key = tpKey(tp);
       if (this.zk.partitionStates.has(key)) {
         out.set(key, nodeExists(path, 'create'));
         continue;
@@ -588,7 +587,7 @@ export class InMemoryKafkaZkClient extends KafkaZkDerivedReads implements KafkaZ
     for (const u of updates) {
       const path = TopicPartitionStateZNode.path(u.topicPartition);
       this.zk.checkControllerEpoch(epochZkVersion, `setData ${path}`);
-      const key = topicPartitionKey(u.topicPartition);
+      const key = tpKey(u.topicPartition);
       const s = this.zk.partitionStates.get(key);
       if (!s) {
         result.finishedPartitions.set(key, noNode(path, 'setData'));
@@ -615,7 +614,7 @@ export class InMemoryKafkaZkClient extends KafkaZkDerivedReads implements KafkaZ
     expectedZkVersion: number,
   ): Promise<number | null> {
     const path = TopicPartitionStateZNode.path(tp);
-    const s = this.zk.partitionStates.get(topicPartitionKey(tp));
+    const s = this.zk.partitionStates.get(tpKey(tp));
     if (!s) throw noNode(path, 'setData');
     if (expectedZkVersion !== -1 && s.version !== expectedZkVersion) return null;
     s.json = TopicPartitionStateZNode.encode(state);

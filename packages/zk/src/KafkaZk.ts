@@ -67,7 +67,7 @@ export interface LeaderAndIsrUpdate {
   leaderRecoveryState?: 0 | 1;
 }
 
-/** Kafka's UpdateLeaderAndIsrResult. Keys are `topicPartitionKey(tp)`. */
+/** Kafka's UpdateLeaderAndIsrResult. Keys are `tpKey(tp)`. */
 export interface UpdateLeaderAndIsrResult {
   /** Written partitions (the new state and zkVersion), or the error that refused one (e.g. NoNode). */
   finishedPartitions: Map<string, PartitionStateAndZkVersion | Error>;
@@ -80,11 +80,6 @@ export interface ProducerIdBlockAndZkVersion {
   /** null while the node has no data (created empty at startup). */
   block: ProducerIdBlock | null;
   zkVersion: number;
-}
-
-/** `topic-partition`, the key of the partition maps returned here. */
-export function topicPartitionKey(tp: TopicPartition): string {
-  return `${tp.topic}-${tp.partition}`;
 }
 
 export type ZkSessionEvent = 'expired' | 'newSession';
@@ -206,7 +201,7 @@ export interface KafkaZk {
   deleteTopicZNodes(topic: string, epochZkVersion: number): Promise<void>;
 
   // ------------------------------------------------------------ partition state
-  /** The `state` znode of each partition that has one. Keys: `topicPartitionKey`. */
+  /** The `state` znode of each partition that has one. Keys: `tpKey` (`<topic>-<partition>`). */
   getTopicPartitionStates(
     partitions: readonly TopicPartition[],
   ): Promise<Map<string, PartitionStateAndZkVersion>>;

@@ -13,7 +13,7 @@
  * `check(/controller_epoch, epochZkVersion)`; if another controller has been elected
  * since, the check fails and the write throws ControllerMovedError, applying nothing.
  */
-import { createLogger, KafkaError, Logger, SystemTime, Time } from '@kzoo/common';
+import { createLogger, KafkaError, Logger, SystemTime, Time, tpKey } from '@kzoo/common';
 import {
   BadVersionError,
   ConnectionLossError,
@@ -44,7 +44,6 @@ import {
   UpdateLeaderAndIsrResult,
   ZkSessionEvent,
   leaderAndIsrOf,
-  topicPartitionKey,
 } from './KafkaZk';
 import {
   BrokerIdsZNode,
@@ -667,7 +666,7 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
     read.forEach((r, i) => {
       if (!r) return;
       const path = TopicPartitionStateZNode.path(partitions[i]);
-      out.set(topicPartitionKey(partitions[i]), {
+      out.set(tpKey(partitions[i]), {
         ...TopicPartitionStateZNode.decode(r.data, path),
         zkVersion: r.stat.version,
       });
@@ -723,10 +722,10 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
               data: TopicPartitionStateZNode.encode(state),
             },
           ]);
-          out.set(topicPartitionKey(tp), { ...state, zkVersion: 0 });
+          out.set(tpKey(tp), { ...state, zkVersion: 0 });
         } catch (e) {
           if (!(e instanceof NodeExistsError)) throw e;
-          out.set(topicPartitionKey(tp), e);
+          out.set(tpKey(tp), e);
         }
       }),
     );
@@ -755,14 +754,14 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
             },
           ]);
           const zkVersion = res.op === 'setData' ? res.stat.version : u.zkVersion + 1;
-          result.finishedPartitions.set(topicPartitionKey(u.topicPartition), {
+          result.finishedPartitions.set(tpKey(u.topicPartition), {
             ...state,
             zkVersion,
           });
         } catch (e) {
           if (e instanceof BadVersionError) result.partitionsToRetry.push(u.topicPartition);
           else if (e instanceof NoNodeError)
-            result.finishedPartitions.set(topicPartitionKey(u.topicPartition), e);
+            result.finishedPartitions.set(tpKey(u.topicPartition), e);
           else throw e;
         }
       }),

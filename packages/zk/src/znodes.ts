@@ -9,6 +9,7 @@
  * Decoders ignore key order and accept the older versions Kafka accepts.
  */
 import { randomBytes } from 'node:crypto';
+import { type TopicPartition } from '@kzoo/common';
 
 export class ZNodeDecodeError extends Error {
   constructor(what: string, detail: string, raw?: Buffer | string | null) {
@@ -18,10 +19,7 @@ export class ZNodeDecodeError extends Error {
   }
 }
 
-export interface TopicPartition {
-  topic: string;
-  partition: number;
-}
+export type { TopicPartition } from '@kzoo/common';
 
 type Json = Record<string, unknown>;
 

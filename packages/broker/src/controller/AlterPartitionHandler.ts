@@ -17,7 +17,7 @@
  *   fired; read the notifications, delete them (fenced), re-read the named partitions'
  *   state znodes and send UpdateMetadata with them to every live broker.
  */
-import { ErrorCode, type Logger } from '@kzoo/common';
+import { ErrorCode, type Logger, tpKey } from '@kzoo/common';
 import type {
   AlterPartitionRequest,
   AlterPartitionResponse,
@@ -25,7 +25,7 @@ import type {
   AlterPartitionResponseTopic,
 } from '@kzoo/protocol';
 import type { KafkaZk } from '@kzoo/zk';
-import { tpKey, type ControllerContext, type TP } from './ControllerContext';
+import { type ControllerContext, type TP } from './ControllerContext';
 import type { ControllerEvent } from './ControllerEventManager';
 import type { ControllerEpochInfo } from './PartitionStateMachine';
 
@@ -118,7 +118,7 @@ export class AlterPartitionHandler {
     const l = ctx.leadership(tp);
     const refuse = (code: number, why: string): number => {
       this.o.stateLog.info(`AlterPartition refused: ${why}`, {
-        partition: tpKey(tp.topic, tp.partition),
+        partition: tpKey(tp),
         from: brokerId,
         leaderEpoch,
         partitionEpoch,
@@ -160,7 +160,7 @@ export class AlterPartitionHandler {
     const ctx = this.o.context;
     const l = ctx.leadership(tp)!;
     const { epoch, epochZkVersion } = this.o.epoch();
-    const key = tpKey(tp.topic, tp.partition);
+    const key = tpKey(tp);
     const r = await this.o.zkClient.updateLeaderAndIsr(
       [
         {
@@ -199,7 +199,7 @@ export class AlterPartitionHandler {
     const known = tps.filter((tp) => ctx.replicasOf(tp).length > 0);
     const states = await this.o.zkClient.getTopicPartitionStates(known);
     for (const [key, st] of states) ctx.partitionLeadershipInfo.set(key, st);
-    return known.filter((tp) => states.has(tpKey(tp.topic, tp.partition)));
+    return known.filter((tp) => states.has(tpKey(tp)));
   }
 
   /** Kafka's processIsrChangeNotification. */
@@ -209,13 +209,13 @@ export class AlterPartitionHandler {
     if (sequenceNumbers.length === 0) return;
     const seen = new Map<string, TP>();
     for (const tp of await zk.getPartitionsFromIsrChangeNotifications(sequenceNumbers))
-      seen.set(tpKey(tp.topic, tp.partition), tp);
+      seen.set(tpKey(tp), tp);
     await zk.deleteIsrChangeNotifications(this.o.epoch().epochZkVersion, sequenceNumbers);
     const tps = await this.reread([...seen.values()]);
     this.stats.isrChangeNotifications += sequenceNumbers.length;
     this.o.stateLog.info('ISR change notifications processed', {
       notifications: sequenceNumbers.length,
-      partitions: tps.map((tp) => tpKey(tp.topic, tp.partition)).join(','),
+      partitions: tps.map((tp) => tpKey(tp)).join(','),
     });
     if (tps.length > 0) this.o.sendUpdateMetadata(tps);
     if (tps.length > 0) this.o.onIsrChanged?.(tps);

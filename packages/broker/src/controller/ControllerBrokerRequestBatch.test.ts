@@ -1,7 +1,8 @@
+import { tpKey } from '@kzoo/common';
 import type { BrokerAndEpoch } from '@kzoo/zk';
 import { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
 import type { ControllerChannelManager } from './ControllerChannelManager';
-import { ControllerContext, tpKey } from './ControllerContext';
+import { ControllerContext } from './ControllerContext';
 
 function broker(id: number): BrokerAndEpoch {
   return {

@@ -5,6 +5,7 @@
  * LeaderAndIsr for a partition also puts that partition into an UpdateMetadata for all
  * live brokers; a partition of a topic being deleted goes out with leader -2.
  */
+import { tpKey } from '@kzoo/common';
 import type {
   LeaderAndIsrPartitionState,
   StopReplicaPartition,
@@ -12,7 +13,7 @@ import type {
   UpdateMetadataPartitionState,
 } from '@kzoo/protocol';
 import type { ControllerChannel } from './ControllerChannelManager';
-import { tpKey, type ControllerContext, type TP } from './ControllerContext';
+import { type ControllerContext, type TP } from './ControllerContext';
 
 const LEADER_DURING_DELETE = -2;
 
@@ -47,7 +48,7 @@ export class ControllerBrokerRequestBatch {
       if (b < 0) continue;
       let m = this.leaderAndIsr.get(b);
       if (!m) this.leaderAndIsr.set(b, (m = new Map()));
-      const key = tpKey(tp.topic, tp.partition);
+      const key = tpKey(tp);
       const wasNew = m.get(key)?.isNew ?? false;
       m.set(key, {
         topicName: tp.topic,
@@ -67,8 +68,7 @@ export class ControllerBrokerRequestBatch {
   /** UpdateMetadata for `partitions` (none: only the live-broker list) to `brokerIds`. */
   addUpdateMetadataRequestForBrokers(brokerIds: number[], partitions: TP[] = []): void {
     for (const b of brokerIds) this.updateMetadataBrokers.add(b);
-    for (const tp of partitions)
-      this.updateMetadataPartitions.set(tpKey(tp.topic, tp.partition), tp);
+    for (const tp of partitions) this.updateMetadataPartitions.set(tpKey(tp), tp);
   }
 
   addStopReplicaRequestForBrokers(brokerIds: number[], tp: TP, deletePartition: boolean): void {

@@ -7,18 +7,13 @@
  */
 import type { BrokerAndEpoch, PartitionStateAndZkVersion, ReplicaAssignment } from '@kzoo/zk';
 import { PartitionState, ReplicaState } from './states';
+import { tpKey, type TopicPartition } from '@kzoo/common';
 
 /** A partition's leadership as in its `state` znode, with the znode's zkVersion. */
 export type LeaderIsrAndZkVersion = PartitionStateAndZkVersion;
 
-export interface TP {
-  topic: string;
-  partition: number;
-}
-
-export function tpKey(topic: string, partition: number): string {
-  return `${topic}-${partition}`;
-}
+/** The controller's name for Kafka's TopicPartition. */
+export type TP = TopicPartition;
 
 export class ControllerContext {
   readonly allTopics = new Set<string>();
@@ -85,7 +80,7 @@ export class ControllerContext {
 
   /** Kafka's partitionFullReplicaAssignment: replicas with the adding/removing ones. */
   fullAssignment(tp: TP): ReplicaAssignment {
-    const r = this.partitionsBeingReassigned.get(tpKey(tp.topic, tp.partition));
+    const r = this.partitionsBeingReassigned.get(tpKey(tp));
     return {
       replicas: this.replicasOf(tp),
       addingReplicas: r?.addingReplicas ?? [],
@@ -98,7 +93,7 @@ export class ControllerContext {
     let m = this.partitionAssignments.get(tp.topic);
     if (!m) this.partitionAssignments.set(tp.topic, (m = new Map()));
     m.set(tp.partition, [...a.replicas]);
-    const k = tpKey(tp.topic, tp.partition);
+    const k = tpKey(tp);
     if (a.addingReplicas.length + a.removingReplicas.length > 0)
       this.partitionsBeingReassigned.set(k, {
         addingReplicas: [...a.addingReplicas],
@@ -108,7 +103,7 @@ export class ControllerContext {
   }
 
   leadership(tp: TP): LeaderIsrAndZkVersion | undefined {
-    return this.partitionLeadershipInfo.get(tpKey(tp.topic, tp.partition));
+    return this.partitionLeadershipInfo.get(tpKey(tp));
   }
 
   /** Partitions with a replica on `brokerId`. */
@@ -118,7 +113,7 @@ export class ControllerContext {
 
   removeTopic(topic: string): void {
     for (const tp of this.partitionsOf(topic)) {
-      const k = tpKey(tp.topic, tp.partition);
+      const k = tpKey(tp);
       this.partitionLeadershipInfo.delete(k);
       this.partitionStates.delete(k);
       for (const r of this.replicasOf(tp)) this.replicaStates.delete(`${k}:${r}`);

@@ -20,11 +20,12 @@
  *   their replicas go Offline and leave the ISRs; the remaining brokers learn it all.
  * - `controlledShutdown`, `electLeaders` (preferred, unclean), `checkAndTriggerAutoLeaderRebalance`.
  */
+import { tpKey } from '@kzoo/common';
 import type { ErrorName, Logger, Time } from '@kzoo/common';
 import type { BrokerAndEpoch, KafkaZk, WatchEvent } from '@kzoo/zk';
 import { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
 import { ControllerChannelManager, type ControllerChannel } from './ControllerChannelManager';
-import { ControllerContext, tpKey, type TP } from './ControllerContext';
+import { ControllerContext, type TP } from './ControllerContext';
 import type { ControllerEvent } from './ControllerEventManager';
 import {
   PartitionStateMachine,
@@ -214,7 +215,7 @@ export class ControllerPartitions {
     const offlineLeaders = offline.filter(ledByDead);
     const offlineFollowers = offline.filter((r) => !ledByDead(r));
     const partitionsOf = (rs: PartitionAndReplica[]): TP[] => [
-      ...new Map(rs.map((r) => [tpKey(r.topic, r.partition), r as TP])).values(),
+      ...new Map(rs.map((r) => [tpKey(r), r as TP])).values(),
     ];
     await this.removeOfflineReplicasFromIsr(offlineLeaders, batch);
     await this.psm.startup(batch);
@@ -309,7 +310,7 @@ export class ControllerPartitions {
     const batch = this.newBatch();
     for (const tp of partitions) {
       if (this.context.leadership(tp)) continue;
-      this.context.partitionStates.set(tpKey(tp.topic, tp.partition), PartitionState.NewPartition);
+      this.context.partitionStates.set(tpKey(tp), PartitionState.NewPartition);
     }
     const replicas = this.rsm
       .replicasOf(partitions)
@@ -390,7 +391,7 @@ export class ControllerPartitions {
       const electable = listed.filter((tp) => {
         if (!this.context.partitionAssignments.get(tp.topic)?.has(tp.partition)) {
           this.o.stateLog.info(
-            `skipping preferred replica election for ${tpKey(tp.topic, tp.partition)}: it does not exist`,
+            `skipping preferred replica election for ${tpKey(tp)}: it does not exist`,
           );
           return false;
         }
@@ -445,7 +446,7 @@ export class ControllerPartitions {
     batch: ControllerBrokerRequestBatch,
   ): Promise<void> {
     const affected = [...dead].flatMap((id) => this.context.partitionsOnBroker(id));
-    const unique = new Map(affected.map((tp) => [tpKey(tp.topic, tp.partition), tp]));
+    const unique = new Map(affected.map((tp) => [tpKey(tp), tp]));
     const alive = (tp: TP) => !this.context.topicsToBeDeleted.has(tp.topic);
     const leaderless = [...unique.values()].filter((tp) => {
       const l = this.context.leadership(tp);
@@ -473,7 +474,7 @@ export class ControllerPartitions {
   ): Promise<void> {
     const byPartition = new Map<string, { tp: TP; ids: number[] }>();
     for (const r of replicas) {
-      const k = tpKey(r.topic, r.partition);
+      const k = tpKey(r);
       const e = byPartition.get(k) ?? { tp: { topic: r.topic, partition: r.partition }, ids: [] };
       e.ids.push(r.replica);
       byPartition.set(k, e);
@@ -564,7 +565,7 @@ export class ControllerPartitions {
     const unavailable =
       type === 'preferred' ? 'PREFERRED_LEADER_NOT_AVAILABLE' : 'ELIGIBLE_LEADERS_NOT_AVAILABLE';
     for (const tp of all) {
-      const k = tpKey(tp.topic, tp.partition);
+      const k = tpKey(tp);
       const l = this.context.leadership(tp);
       if (
         !this.context.partitionAssignments.get(tp.topic)?.has(tp.partition) ||
@@ -586,7 +587,7 @@ export class ControllerPartitions {
       type === 'preferred' ? { kind: 'preferred' } : { kind: 'offline', allowUnclean: true },
     );
     for (const tp of eligible) {
-      const k = tpKey(tp.topic, tp.partition);
+      const k = tpKey(tp);
       results.set(k, failures.get(k) ?? { error: 'NONE', message: '' });
     }
     this.send(batch);

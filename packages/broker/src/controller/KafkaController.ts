@@ -24,6 +24,7 @@ import {
   SystemTime,
   createLogger,
   type Time,
+  tpKey,
 } from '@kzoo/common';
 import {
   BrokerAndEpoch,
@@ -173,7 +174,7 @@ export class KafkaController extends EventEmitter {
       sendUpdateMetadata: (tps) => this.partitions.sendUpdateMetadata(tps),
       onIsrChanged: (tps) => {
         const moving = tps.filter((tp) =>
-          this.partitions.context.partitionsBeingReassigned.has(`${tp.topic}-${tp.partition}`),
+          this.partitions.context.partitionsBeingReassigned.has(tpKey(tp)),
         );
         if (moving.length > 0)
           this.eventManager.put({ type: 'PartitionReassignmentIsrChange', partitions: moving });

@@ -28,10 +28,11 @@
  * and the partition completes at once. A controller failover resumes every partition
  * whose topic znode still has AR/RR (after the /admin/reassign_partitions ones).
  */
+import { tpKey } from '@kzoo/common';
 import type { ErrorName, Logger } from '@kzoo/common';
 import type { KafkaZk, PartitionReplicas, ReplicaAssignment } from '@kzoo/zk';
 import type { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
-import { tpKey, type ControllerContext, type TP } from './ControllerContext';
+import { type ControllerContext, type TP } from './ControllerContext';
 import type { ControllerEvent } from './ControllerEventManager';
 import type { ControllerEpochInfo, PartitionStateMachine } from './PartitionStateMachine';
 import type { PartitionAndReplica, ReplicaStateMachine } from './ReplicaStateMachine';
@@ -131,7 +132,7 @@ export class PartitionReassignment {
   }
 
   private tpOf(key: string): TP | undefined {
-    for (const tp of this.ctx.allPartitions()) if (tpKey(tp.topic, tp.partition) === key) return tp;
+    for (const tp of this.ctx.allPartitions()) if (tpKey(tp) === key) return tp;
     return undefined;
   }
 
@@ -148,7 +149,7 @@ export class PartitionReassignment {
     const failed = new Set<string>();
     for (const p of listed) {
       const tp = { topic: p.topic, partition: p.partition };
-      const k = tpKey(p.topic, p.partition);
+      const k = tpKey(p);
       toReassign.set(k, { tp, target: reassignTo(this.ctx.fullAssignment(tp), p.replicas) });
     }
     const results = await this.maybeTriggerPartitionReassignment([...toReassign.values()]);
@@ -177,7 +178,7 @@ export class PartitionReassignment {
     const results = new Map<string, ReassignmentResult>();
     const toReassign: Array<{ tp: TP; target: ReplicaAssignment }> = [];
     for (const { tp, replicas } of requests) {
-      const k = tpKey(tp.topic, tp.partition);
+      const k = tpKey(tp);
       const invalid = replicas ? this.validateReplicas(tp, replicas) : null;
       if (invalid) {
         results.set(k, { error: 'INVALID_REPLICA_ASSIGNMENT', message: invalid });
@@ -202,9 +203,7 @@ export class PartitionReassignment {
 
   /** ListPartitionReassignments: the partitions asked for (all when null) that are moving. */
   listPartitionReassignments(tps: TP[] | null): Array<{ tp: TP; assignment: ReplicaAssignment }> {
-    const keys = tps
-      ? tps.map((tp) => tpKey(tp.topic, tp.partition))
-      : [...this.ctx.partitionsBeingReassigned.keys()];
+    const keys = tps ? tps.map((tp) => tpKey(tp)) : [...this.ctx.partitionsBeingReassigned.keys()];
     const out: Array<{ tp: TP; assignment: ReplicaAssignment }> = [];
     for (const k of keys) {
       if (!this.ctx.partitionsBeingReassigned.has(k)) continue;
@@ -236,7 +235,7 @@ export class PartitionReassignment {
   ): Promise<Map<string, ReassignmentResult>> {
     const results = new Map<string, ReassignmentResult>();
     for (const { tp, target } of list) {
-      const k = tpKey(tp.topic, tp.partition);
+      const k = tpKey(tp);
       if (this.ctx.topicsToBeDeleted.has(tp.topic) || this.ctx.replicasOf(tp).length === 0) {
         results.set(k, {
           error: 'UNKNOWN_TOPIC_OR_PARTITION',
@@ -252,11 +251,11 @@ export class PartitionReassignment {
 
   /** After an ISR change of a moving partition (AlterPartition, ISR notification). */
   async maybeCompleteReassignment(tp: TP): Promise<void> {
-    if (!this.ctx.partitionsBeingReassigned.has(tpKey(tp.topic, tp.partition))) return;
+    if (!this.ctx.partitionsBeingReassigned.has(tpKey(tp))) return;
     const a = this.ctx.fullAssignment(tp);
     if (await this.isReassignmentComplete(tp, a)) {
       this.o.stateLog.info(
-        `target replicas [${targetReplicas(a).join(',')}] have all caught up with the leader for reassigning partition ${tpKey(tp.topic, tp.partition)}`,
+        `target replicas [${targetReplicas(a).join(',')}] have all caught up with the leader for reassigning partition ${tpKey(tp)}`,
       );
       await this.onPartitionReassignment(tp, a);
     }
@@ -264,17 +263,15 @@ export class PartitionReassignment {
 
   private async isReassignmentComplete(tp: TP, a: ReplicaAssignment): Promise<boolean> {
     if (!isBeingReassigned(a)) return true;
-    const st = (await this.o.zkClient.getTopicPartitionStates([tp])).get(
-      tpKey(tp.topic, tp.partition),
-    );
+    const st = (await this.o.zkClient.getTopicPartitionStates([tp])).get(tpKey(tp));
     if (!st) return false;
-    this.ctx.partitionLeadershipInfo.set(tpKey(tp.topic, tp.partition), st);
+    this.ctx.partitionLeadershipInfo.set(tpKey(tp), st);
     return targetReplicas(a).every((r) => st.isr.includes(r));
   }
 
   /** Kafka's onPartitionReassignment (steps U, A, B in the header). */
   async onPartitionReassignment(tp: TP, reassignment: ReplicaAssignment): Promise<void> {
-    const k = tpKey(tp.topic, tp.partition);
+    const k = tpKey(tp);
     await this.updateCurrentReassignment(tp, reassignment);
     this.ctx.partitionsBeingReassigned.set(k, {
       addingReplicas: [...reassignment.addingReplicas],
@@ -357,7 +354,7 @@ export class PartitionReassignment {
     await this.updateReplicaAssignmentForPartition(tp, reassignment);
     this.ctx.setFullAssignment(tp, reassignment);
     this.stats.started++;
-    this.o.stateLog.info(`reassigning ${tpKey(tp.topic, tp.partition)}`, {
+    this.o.stateLog.info(`reassigning ${tpKey(tp)}`, {
       from: current.replicas.join(','),
       replicas: reassignment.replicas.join(','),
       adding: reassignment.addingReplicas.join(','),
@@ -393,7 +390,7 @@ export class PartitionReassignment {
     }));
     if ('error' in r) {
       this.o.stateLog.error(
-        `failed to send LeaderAndIsr with the new replica assignment to the leader of ${tpKey(tp.topic, tp.partition)}: ${r.message}`,
+        `failed to send LeaderAndIsr with the new replica assignment to the leader of ${tpKey(tp)}: ${r.message}`,
       );
       return;
     }
@@ -410,7 +407,7 @@ export class PartitionReassignment {
     );
     this.o.send(batch);
     this.o.stateLog.info('sent LeaderAndIsr with the new replica assignment', {
-      partition: tpKey(tp.topic, tp.partition),
+      partition: tpKey(tp),
       leader: r.state.leader,
       leaderEpoch: r.state.leaderEpoch,
       replicas: a.replicas.join(','),
@@ -435,15 +432,12 @@ export class PartitionReassignment {
       batch,
       { kind: 'reassign', target: completed.replicas },
     );
-    const f = failures.get(tpKey(tp.topic, tp.partition));
+    const f = failures.get(tpKey(tp));
     if (f)
-      this.o.stateLog.warn(
-        `could not move the leader of ${tpKey(tp.topic, tp.partition)} into its new replicas`,
-        {
-          error: f.error,
-          detail: f.message,
-        },
-      );
+      this.o.stateLog.warn(`could not move the leader of ${tpKey(tp)} into its new replicas`, {
+        error: f.error,
+        detail: f.message,
+      });
   }
 
   /** Kafka's stopRemovedReplicasOfReassignedPartition (B4, B5). */
@@ -471,7 +465,7 @@ export class PartitionReassignment {
   ): Promise<void> {
     const listed: PartitionReplicas[] = await this.o.zkClient.getPartitionReassignment();
     if (listed.length === 0) return;
-    const keep = listed.filter((p) => !remove(tpKey(p.topic, p.partition), p.replicas));
+    const keep = listed.filter((p) => !remove(tpKey(p), p.replicas));
     if (keep.length === listed.length) return;
     await this.o.zkClient.setOrDeletePartitionReassignment(keep, this.o.epoch().epochZkVersion);
   }

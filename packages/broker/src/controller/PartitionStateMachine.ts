@@ -9,15 +9,11 @@
  * election leaves the partition where it is. `removeReplicaFromIsr` is OfflineReplica's
  * ZooKeeper write.
  */
+import { tpKey } from '@kzoo/common';
 import type { ErrorName, Logger } from '@kzoo/common';
-import { topicPartitionKey, type KafkaZk, type LeaderIsrAndControllerEpoch } from '@kzoo/zk';
+import { type KafkaZk, type LeaderIsrAndControllerEpoch } from '@kzoo/zk';
 import type { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
-import {
-  tpKey,
-  type ControllerContext,
-  type LeaderIsrAndZkVersion,
-  type TP,
-} from './ControllerContext';
+import { type ControllerContext, type LeaderIsrAndZkVersion, type TP } from './ControllerContext';
 import {
   controlledShutdownPartitionLeaderElection,
   offlinePartitionLeaderElection,
@@ -79,19 +75,16 @@ export class PartitionStateMachine {
   ) {}
 
   state(tp: TP): PartitionState {
-    return (
-      this.context.partitionStates.get(tpKey(tp.topic, tp.partition)) ??
-      PartitionState.NonExistentPartition
-    );
+    return this.context.partitionStates.get(tpKey(tp)) ?? PartitionState.NonExistentPartition;
   }
 
   private transitionTo(tp: TP, target: PartitionState): void {
     const from = this.state(tp);
-    checkPartitionTransition(`partition ${tpKey(tp.topic, tp.partition)}`, from, target);
-    this.context.partitionStates.set(tpKey(tp.topic, tp.partition), target);
+    checkPartitionTransition(`partition ${tpKey(tp)}`, from, target);
+    this.context.partitionStates.set(tpKey(tp), target);
     if (from !== target)
       this.stateLog.debug('partition state change', {
-        partition: tpKey(tp.topic, tp.partition),
+        partition: tpKey(tp),
         from,
         to: target,
       });
@@ -101,7 +94,7 @@ export class PartitionStateMachine {
   async startup(batch: ControllerBrokerRequestBatch): Promise<void> {
     for (const tp of this.context.allPartitions()) {
       const l = this.context.leadership(tp);
-      const k = tpKey(tp.topic, tp.partition);
+      const k = tpKey(tp);
       if (!l) this.context.partitionStates.set(k, PartitionState.NewPartition);
       else if (this.context.isReplicaOnline(l.leader))
         this.context.partitionStates.set(k, PartitionState.OnlinePartition);
@@ -157,7 +150,7 @@ export class PartitionStateMachine {
     if (target !== PartitionState.OnlinePartition) {
       for (const tp of tps) this.transitionTo(tp, target);
       if (target === PartitionState.NonExistentPartition)
-        for (const tp of tps) this.context.partitionStates.delete(tpKey(tp.topic, tp.partition));
+        for (const tp of tps) this.context.partitionStates.delete(tpKey(tp));
       return failures;
     }
     const uninitialized = tps.filter((tp) => this.state(tp) === PartitionState.NewPartition);
@@ -170,7 +163,7 @@ export class PartitionStateMachine {
     const results = await Promise.all(
       toElect.map(async (tp) => [tp, await this.electLeader(tp, strategy, batch)] as const),
     );
-    for (const [tp, err] of results) if (err) failures.set(tpKey(tp.topic, tp.partition), err);
+    for (const [tp, err] of results) if (err) failures.set(tpKey(tp), err);
     return failures;
   }
 
@@ -195,7 +188,7 @@ export class PartitionStateMachine {
     strategy: ElectionStrategy,
     batch: ControllerBrokerRequestBatch,
   ): Promise<ElectionFailure | undefined> {
-    const key = tpKey(tp.topic, tp.partition);
+    const key = tpKey(tp);
     const assignment = this.context.replicasOf(tp);
     const online = (id: number) => this.context.isReplicaOnline(id);
     let outcome: ElectionOutcome | null = null;
@@ -297,7 +290,7 @@ export class PartitionStateMachine {
     replica: number,
     batch: ControllerBrokerRequestBatch,
   ): Promise<void> {
-    const key = tpKey(tp.topic, tp.partition);
+    const key = tpKey(tp);
     const result = await this.updateLeaderAndIsr(tp, (cur) => {
       const next = removeReplicaFromIsr(cur.leader, cur.isr, replica);
       return next ?? { error: 'NONE', message: 'not in the ISR' };
@@ -340,7 +333,7 @@ export class PartitionStateMachine {
       cur: LeaderIsrAndZkVersion,
     ) => NextLeaderAndIsr | ElectionFailure | Promise<NextLeaderAndIsr | ElectionFailure>,
   ): Promise<{ state: LeaderIsrAndZkVersion; previous: LeaderIsrAndZkVersion } | ElectionFailure> {
-    const key = tpKey(tp.topic, tp.partition);
+    const key = tpKey(tp);
     for (let attempt = 0; ; attempt++) {
       // The first attempt starts from the state the controller holds (read at failover and
       // kept by every write it makes and every ISR change it learns): the write below is
@@ -383,7 +376,7 @@ export class PartitionStateMachine {
         epoch,
         epochZkVersion,
       );
-      const written = r.finishedPartitions.get(topicPartitionKey(tp));
+      const written = r.finishedPartitions.get(tpKey(tp));
       if (written instanceof Error) throw written;
       if (written) {
         this.context.partitionLeadershipInfo.set(key, written);
@@ -411,7 +404,7 @@ export class PartitionStateMachine {
       const live = this.context.replicasOf(tp).filter((r) => this.context.isLive(r));
       if (live.length === 0) {
         this.stateLog.warn('no live replica to lead a new partition; it stays NewPartition', {
-          partition: tpKey(tp.topic, tp.partition),
+          partition: tpKey(tp),
         });
         continue;
       }
@@ -424,7 +417,7 @@ export class PartitionStateMachine {
     const created = await this.zkClient.createTopicPartitionStates(toCreate, epochZkVersion);
     await Promise.all(
       toCreate.map(({ topicPartition: tp }) =>
-        this.onLeaderAndIsrInitialized(tp, created.get(tpKey(tp.topic, tp.partition)), batch),
+        this.onLeaderAndIsrInitialized(tp, created.get(tpKey(tp)), batch),
       ),
     );
   }
@@ -434,7 +427,7 @@ export class PartitionStateMachine {
     created: LeaderIsrAndZkVersion | Error | undefined,
     batch: ControllerBrokerRequestBatch,
   ): Promise<void> {
-    const key = tpKey(tp.topic, tp.partition);
+    const key = tpKey(tp);
     if (created instanceof Error) {
       // Written by an earlier controller before it lost the role: adopt what is there.
       const existing = (await this.zkClient.getTopicPartitionStates([tp])).get(key);

@@ -7,9 +7,10 @@
  * - Other moves only change the state. Removing a dead replica from the ISR
  *   (OfflineReplica's ZooKeeper write) comes with the replication work.
  */
+import { tpKey } from '@kzoo/common';
 import type { Logger } from '@kzoo/common';
 import type { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
-import { tpKey, type ControllerContext, type TP } from './ControllerContext';
+import { type ControllerContext, type TP } from './ControllerContext';
 import { ReplicaState, checkReplicaTransition } from './states';
 
 export interface PartitionAndReplica extends TP {
@@ -23,7 +24,7 @@ export class ReplicaStateMachine {
   ) {}
 
   private key(r: PartitionAndReplica): string {
-    return `${tpKey(r.topic, r.partition)}:${r.replica}`;
+    return `${tpKey(r)}:${r.replica}`;
   }
 
   state(r: PartitionAndReplica): ReplicaState {
@@ -54,11 +55,7 @@ export class ReplicaStateMachine {
   ): void {
     for (const r of replicas) {
       const from = this.state(r);
-      checkReplicaTransition(
-        `replica ${r.replica} of ${tpKey(r.topic, r.partition)}`,
-        from,
-        target,
-      );
+      checkReplicaTransition(`replica ${r.replica} of ${tpKey(r)}`, from, target);
       switch (target) {
         case ReplicaState.OnlineReplica:
           if (this.context.leadership(r))
@@ -75,7 +72,7 @@ export class ReplicaStateMachine {
       else this.context.replicaStates.set(this.key(r), target);
       if (from !== target)
         this.stateLog.debug('replica state change', {
-          partition: tpKey(r.topic, r.partition),
+          partition: tpKey(r),
           replica: r.replica,
           from,
           to: target,

@@ -49,7 +49,7 @@ export async function handleOffsetCommit(
       groupInstanceId: req.groupInstanceId,
       offsets: valid,
     });
-    for (const r of results) errors.set(tpKey(r.topic, r.partition), r.errorCode);
+    for (const r of results) errors.set(tpKey(r), r.errorCode);
   }
   return {
     throttleTimeMs: 0,

@@ -8,13 +8,13 @@
  * partitions that do not exist; another electionType is INVALID_REQUEST. Top-level
  * NOT_CONTROLLER when this broker is not the controller.
  */
-import { ErrorCode } from '@kzoo/common';
+import { ErrorCode, tpKey } from '@kzoo/common';
 import type {
   ElectLeadersRequest,
   ElectLeadersReplicaElectionResult,
   ElectLeadersResponse,
 } from '@kzoo/protocol';
-import { tpKey, type TP } from '../controller/ControllerContext';
+import { type TP } from '../controller/ControllerContext';
 import type { BrokerContext } from '../server/BrokerContext';
 
 export async function handleElectLeaders(
@@ -38,7 +38,7 @@ export async function handleElectLeaders(
   const byTopic = new Map<string, ElectLeadersReplicaElectionResult>();
   const order: TP[] = tps ?? [...results.keys()].map(splitKey);
   for (const tp of order) {
-    const r = results.get(tpKey(tp.topic, tp.partition));
+    const r = results.get(tpKey(tp));
     if (!r) continue;
     let t = byTopic.get(tp.topic);
     if (!t) byTopic.set(tp.topic, (t = { topic: tp.topic, partitionResult: [] }));

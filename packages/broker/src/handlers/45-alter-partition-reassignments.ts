@@ -9,12 +9,11 @@
  * when the reassignment has started, not when it completes (ListPartitionReassignments
  * shows the progress).
  */
-import { ErrorCode } from '@kzoo/common';
+import { ErrorCode, tpKey } from '@kzoo/common';
 import type {
   AlterPartitionReassignmentsRequest,
   AlterPartitionReassignmentsResponse,
 } from '@kzoo/protocol';
-import { tpKey } from '../controller/ControllerContext';
 import type { BrokerContext } from '../server/BrokerContext';
 
 export async function handleAlterPartitionReassignments(

@@ -7,7 +7,7 @@
  * a lost connection or a timeout re-queue the changes and retry after a short backoff
  * with a fresh look at who the controller is; per-partition answers go to the callbacks.
  */
-import { ErrorCode, Logger, SystemTime, type ScheduledTask, type Time } from '@kzoo/common';
+import { ErrorCode, Logger, SystemTime, type ScheduledTask, type Time, tpKey } from '@kzoo/common';
 import { Connection, type AlterPartitionRequestTopic } from '@kzoo/protocol';
 import type { IsrManager, IsrUpdate, IsrUpdateResult } from './IsrManager';
 import type { MetadataCache } from './MetadataCache';
@@ -59,7 +59,7 @@ export class AlterPartitionManager implements IsrManager {
   }
 
   submit(update: IsrUpdate, callback: (r: IsrUpdateResult) => void): boolean {
-    const key = `${update.topic}-${update.partition}`;
+    const key = tpKey(update);
     if (this.items.has(key)) return false;
     const item = { update, callback };
     this.items.set(key, item);
@@ -161,14 +161,14 @@ export class AlterPartitionManager implements IsrManager {
     const answers = new Map<string, IsrUpdateResult>();
     for (const t of res.topics)
       for (const p of t.partitions)
-        answers.set(`${t.topicName}-${p.partitionIndex}`, {
+        answers.set(tpKey(t.topicName, p.partitionIndex), {
           errorCode: p.errorCode,
           leaderEpoch: p.leaderEpoch,
           isr: p.isr,
           zkVersion: p.partitionEpoch,
         });
     for (const item of batch) {
-      const key = `${item.update.topic}-${item.update.partition}`;
+      const key = tpKey(item.update);
       const a = answers.get(key);
       this.items.delete(key);
       const result = a ?? {

@@ -5,7 +5,14 @@
  * retry up to `controlled.shutdown.max.retries` times, `controlled.shutdown.retry.backoff.ms`
  * apart.
  */
-import { ErrorCode, SystemTime, type Logger, type ScheduledTask, type Time } from '@kzoo/common';
+import {
+  ErrorCode,
+  SystemTime,
+  type Logger,
+  type ScheduledTask,
+  type Time,
+  tpKey,
+} from '@kzoo/common';
 import { Connection } from '@kzoo/protocol';
 import type { Broker } from '../Broker';
 
@@ -74,7 +81,7 @@ export async function controlledShutdown(
         attempt,
         errorCode: res.errorCode,
         remaining: res.remainingPartitions
-          .map((p) => `${p.topicName}-${p.partitionIndex}`)
+          .map((p) => tpKey(p.topicName, p.partitionIndex))
           .join(','),
       });
     } catch (e) {

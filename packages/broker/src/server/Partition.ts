@@ -20,7 +20,7 @@
  * size of the batches below the HW appended since the log was opened, so a parked fetch
  * knows how many bytes became readable without reading the log.
  */
-import { createLogger, ErrorCode, KafkaError, Logger, SystemTime, Time } from '@kzoo/common';
+import { createLogger, ErrorCode, KafkaError, Logger, SystemTime, Time, tpKey } from '@kzoo/common';
 import type { Log, LogAppendInfo } from '@kzoo/log';
 import type { LeaderAndIsrPartitionState } from '@kzoo/protocol';
 import type { IsrManager, IsrUpdateResult } from './IsrManager';
@@ -102,7 +102,7 @@ export class Partition {
     public minInsyncReplicas = 1,
     opts: PartitionOptions = {},
   ) {
-    this.key = `${topic}-${partition}`;
+    this.key = tpKey(topic, partition);
     this._highWatermark = Math.min(
       Math.max(checkpointedHighWatermark ?? 0, log.logStartOffset),
       log.logEndOffset,

@@ -19,7 +19,7 @@
  * start offset when that is past our LEO); other errors and a lost connection back off
  * `replica.fetch.backoff.ms`.
  */
-import { ErrorCode, Logger, RepeatedWarning, SystemTime, type Time } from '@kzoo/common';
+import { ErrorCode, Logger, RepeatedWarning, SystemTime, type Time, tpKey } from '@kzoo/common';
 import {
   Connection,
   type FetchRequestTopic,
@@ -281,7 +281,7 @@ export class ReplicaFetcherThread {
     });
     const results = new Map<string, (typeof res.topics)[0]['partitions'][0]>();
     for (const t of res.topics)
-      for (const p of t.partitions) results.set(`${t.topic}-${p.partition}`, p);
+      for (const p of t.partitions) results.set(tpKey(t.topic, p.partition), p);
     for (const s of ask) {
       if (!this.current(s)) continue;
       const r = results.get(s.partition.key);
@@ -400,7 +400,7 @@ export class ReplicaFetcherThread {
     const sent = new Map(list.map((s) => [s.partition.key, s]));
     for (const t of res.responses) {
       for (const r of t.partitions) {
-        const s = sent.get(`${t.topic}-${r.partitionIndex}`);
+        const s = sent.get(tpKey(t.topic, r.partitionIndex));
         if (!s || !this.current(s)) continue;
         this.processPartition(s, r);
       }

@@ -30,6 +30,7 @@ import {
   ScheduledTask,
   SystemTime,
   Time,
+  tpKey,
 } from '@kzoo/common';
 import type { BrokerTopicStats } from '../metrics/BrokerTopicStats';
 import type {
@@ -174,7 +175,7 @@ export class ReplicaManager {
    * LeaderAndIsr after a restart) the checkpointed one.
    */
   highWatermarkOf(topic: string, partition: number): number | undefined {
-    const key = `${topic}-${partition}`;
+    const key = tpKey(topic, partition);
     return this.partitions.get(key)?.highWatermark ?? this.checkpointedHw.get(key);
   }
 
@@ -204,7 +205,7 @@ export class ReplicaManager {
   }
 
   getPartition(topic: string, partition: number): Partition | undefined {
-    return this.partitions.get(`${topic}-${partition}`);
+    return this.partitions.get(tpKey(topic, partition));
   }
 
   allPartitions(): Partition[] {
@@ -213,7 +214,7 @@ export class ReplicaManager {
 
   /** The hosted partition, or UNKNOWN_TOPIC_OR_PARTITION / NOT_LEADER_OR_FOLLOWER as Kafka's getPartitionOrError. */
   getPartitionOrError(topic: string, partition: number): Partition {
-    const p = this.partitions.get(`${topic}-${partition}`);
+    const p = this.partitions.get(tpKey(topic, partition));
     if (p) return p;
     if (this.opts.metadataCache.partitionState(topic, partition))
       throw new KafkaError(
@@ -305,7 +306,7 @@ export class ReplicaManager {
         err(0);
       } catch (e) {
         this.log.error('LeaderAndIsr failed for a partition', {
-          partition: `${s.topicName}-${s.partitionIndex}`,
+          partition: tpKey(s.topicName, s.partitionIndex),
           error: e,
         });
         err(e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR);
@@ -338,7 +339,7 @@ export class ReplicaManager {
       partition,
       this.brokerId,
       log,
-      this.checkpointedHw.get(`${topic}-${partition}`),
+      this.checkpointedHw.get(tpKey(topic, partition)),
       this.minIsrOf(topic),
       {
         replicaLagTimeMaxMs: this.lagMs,
@@ -405,7 +406,7 @@ export class ReplicaManager {
     if (stale !== 0) return { errorCode: stale, partitionErrors: [] };
     this.controllerEpoch = req.controllerEpoch;
     const partitionErrors = req.partitions.map((s) => {
-      const key = `${s.topicName}-${s.partitionIndex}`;
+      const key = tpKey(s.topicName, s.partitionIndex);
       const p = this.partitions.get(key);
       let errorCode = 0;
       if (p && s.leaderEpoch >= 0 && s.leaderEpoch < p.leaderEpoch) {
@@ -600,7 +601,7 @@ export class ReplicaManager {
           if (r.errorCode < 0) {
             r.errorCode = -1;
             this.log.error('unexpected error reading a partition', {
-              partition: `${t.topic}-${fp.partition}`,
+              partition: tpKey(t.topic, fp.partition),
               error: e,
             });
           }

@@ -10,7 +10,7 @@
  * every `isr.change.notification.check.interval.ms` (2500). The controller then sends
  * UpdateMetadata with the new ISRs.
  */
-import { Logger, SystemTime, type ScheduledTask, type Time } from '@kzoo/common';
+import { Logger, SystemTime, type ScheduledTask, type Time, tpKey } from '@kzoo/common';
 import type { KafkaZk } from '@kzoo/zk';
 import type { IsrManager, IsrUpdate, IsrUpdateResult } from './IsrManager';
 import { ErrorCode } from '@kzoo/common';
@@ -60,7 +60,7 @@ export class ZkIsrManager implements IsrManager {
   }
 
   submit(update: IsrUpdate, callback: (r: IsrUpdateResult) => void): boolean {
-    const key = `${update.topic}-${update.partition}`;
+    const key = tpKey(update);
     if (this.inFlight.has(key)) return false;
     this.inFlight.add(key);
     void this.write(update).then(
@@ -97,7 +97,7 @@ export class ZkIsrManager implements IsrManager {
     if (zkVersion === null) {
       this.o.stateLog.info(
         `cached zkVersion ${u.zkVersion} not equal to that in zookeeper, skip updating ISR`,
-        { partition: `${u.topic}-${u.partition}` },
+        { partition: tpKey(u) },
       );
       return {
         errorCode: ErrorCode.INVALID_UPDATE_VERSION,
@@ -107,10 +107,10 @@ export class ZkIsrManager implements IsrManager {
       };
     }
     this.stats.writes++;
-    this.changed.set(`${u.topic}-${u.partition}`, tp);
+    this.changed.set(tpKey(u), tp);
     this.lastIsrChangeMs = this.time.milliseconds();
     this.o.stateLog.info('wrote ISR to ZooKeeper', {
-      partition: `${u.topic}-${u.partition}`,
+      partition: tpKey(u),
       isr: u.newIsr.join(','),
       leaderEpoch: u.leaderEpoch,
       zkVersion,
@@ -134,7 +134,7 @@ export class ZkIsrManager implements IsrManager {
       this.stats.notifications++;
     } catch (e) {
       this.o.log.warn('could not write an ISR change notification; will retry', { error: e });
-      for (const tp of partitions) this.changed.set(`${tp.topic}-${tp.partition}`, tp);
+      for (const tp of partitions) this.changed.set(tpKey(tp), tp);
     }
   }
 }

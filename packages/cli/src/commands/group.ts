@@ -85,25 +85,22 @@ export async function describeGroup(admin: Admin, group: string): Promise<GroupR
   const [d] = await admin.describeGroups([group]);
   const committed = await admin.listConsumerGroupOffsets(group);
   const owner = new Map<string, GroupDescription['members'][number]>();
-  for (const m of d.members)
-    for (const tp of m.assignment) owner.set(tpKey(tp.topic, tp.partition), m);
+  for (const m of d.members) for (const tp of m.assignment) owner.set(tpKey(tp), m);
   const tps = new Map<string, TopicPartition>();
-  for (const m of d.members)
-    for (const tp of m.assignment) tps.set(tpKey(tp.topic, tp.partition), tp);
-  for (const c of committed)
-    tps.set(tpKey(c.topic, c.partition), { topic: c.topic, partition: c.partition });
+  for (const m of d.members) for (const tp of m.assignment) tps.set(tpKey(tp), tp);
+  for (const c of committed) tps.set(tpKey(c), { topic: c.topic, partition: c.partition });
   const list = [...tps.values()].sort(byTp);
   // partitions without a leader right now (a broker down) show '-' instead of failing
   const ends = new Map(
     (await admin.listOffsets(list, 'latest', { partial: true })).map((o) => [
-      tpKey(o.topic, o.partition),
+      tpKey(o),
       o.offset >= 0 ? o.offset : null,
     ]),
   );
-  const offsets = new Map(committed.map((c) => [tpKey(c.topic, c.partition), c.offset]));
+  const offsets = new Map(committed.map((c) => [tpKey(c), c.offset]));
   let totalLag = 0;
   const partitions = list.map((tp): GroupPartitionRow => {
-    const k = tpKey(tp.topic, tp.partition);
+    const k = tpKey(tp);
     const current = offsets.get(k) ?? null;
     const end = ends.get(k) ?? null;
     const lag = current === null || end === null ? null : Math.max(0, end - current);
@@ -297,25 +294,20 @@ export async function planReset(
     how.toTimestamp !== undefined
       ? new Map(
           (await admin.listOffsets(tps, { timestamp: how.toTimestamp })).map((o) => [
-            tpKey(o.topic, o.partition),
+            tpKey(o),
             o.offset,
           ]),
         )
       : null;
   const earliest = new Map(
-    (await admin.listOffsets(tps, 'earliest')).map((o) => [tpKey(o.topic, o.partition), o.offset]),
+    (await admin.listOffsets(tps, 'earliest')).map((o) => [tpKey(o), o.offset]),
   );
-  const latest = new Map(
-    (await admin.listOffsets(tps, 'latest')).map((o) => [tpKey(o.topic, o.partition), o.offset]),
-  );
+  const latest = new Map((await admin.listOffsets(tps, 'latest')).map((o) => [tpKey(o), o.offset]));
   const committed = new Map(
-    (await admin.listConsumerGroupOffsets(group)).map((c) => [
-      tpKey(c.topic, c.partition),
-      c.offset,
-    ]),
+    (await admin.listConsumerGroupOffsets(group)).map((c) => [tpKey(c), c.offset]),
   );
   return tps.map((tp) => {
-    const k = tpKey(tp.topic, tp.partition);
+    const k = tpKey(tp);
     const lo = earliest.get(k)!;
     const hi = latest.get(k)!;
     let target: number;
@@ -601,8 +593,7 @@ const reset: CommandModule<object, GroupArgs> = {
           shiftBy: args['shift-by'],
           toTimestamp,
           toCurrent: args['to-current'],
-          fromFile:
-            fromFile && new Map(fromFile.map((o) => [tpKey(o.topic, o.partition), o.offset])),
+          fromFile: fromFile && new Map(fromFile.map((o) => [tpKey(o), o.offset])),
         });
         if (args.execute) await admin.alterConsumerGroupOffsets(group, p);
         return p;

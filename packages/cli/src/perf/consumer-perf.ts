@@ -7,6 +7,7 @@
  */
 import { Consumer } from '@kzoo/client';
 import { consumerHeader, consumerProgressLine, consumerTotalLine } from './stats';
+import { tpKey } from '@kzoo/common';
 
 export interface ConsumerPerfOptions {
   topic: string;
@@ -54,7 +55,7 @@ export async function runConsumerPerf(o: ConsumerPerfOptions): Promise<ConsumerP
   try {
     consumer.subscribe([o.topic], {
       onPartitionsRevoked: (tps) => {
-        for (const tp of tps) assigned.delete(`${tp.topic}-${tp.partition}`);
+        for (const tp of tps) assigned.delete(tpKey(tp));
         if (assigned.size === 0) joinStart = Date.now();
       },
       onPartitionsAssigned: (tps) => {
@@ -63,7 +64,7 @@ export async function runConsumerPerf(o: ConsumerPerfOptions): Promise<ConsumerP
           joinMs += elapsed;
           joinMsInRound += elapsed;
         }
-        for (const tp of tps) assigned.add(`${tp.topic}-${tp.partition}`);
+        for (const tp of tps) assigned.add(tpKey(tp));
       },
     });
     let now = Date.now();

@@ -341,16 +341,14 @@ export class TransactionCoordinator {
     partitions: TopicPartition[],
     oldClient: boolean,
   ): Promise<Map<string, number>> {
-    const all = (code: number) =>
-      new Map(partitions.map((p) => [tpKey(p.topic, p.partition), code]));
+    const all = (code: number) => new Map(partitions.map((p) => [tpKey(p), code]));
     const unknown = partitions.filter((p) => {
       const n = this.opts.metadataCache.numPartitions(p.topic);
       return n === undefined || p.partition >= n || p.partition < 0;
     });
     if (unknown.length > 0) {
       const out = all(ErrorCode.OPERATION_NOT_ATTEMPTED);
-      for (const p of unknown)
-        out.set(tpKey(p.topic, p.partition), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      for (const p of unknown) out.set(tpKey(p), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       return out;
     }
     const code = await this.addToTransaction(
@@ -359,7 +357,7 @@ export class TransactionCoordinator {
       producerEpoch,
       oldClient,
       (meta) => {
-        const added = partitions.filter((p) => !meta.partitions.has(tpKey(p.topic, p.partition)));
+        const added = partitions.filter((p) => !meta.partitions.has(tpKey(p)));
         if (meta.state === 'Ongoing' && added.length === 0) return null;
         return { partitions: added };
       },
@@ -428,13 +426,13 @@ export class TransactionCoordinator {
     const pending = new Map(
       (ongoing ? cur.pendingOffsets : []).map((g) => [
         g.groupId,
-        new Map(g.offsets.map((o) => [tpKey(o.topic, o.partition), o])),
+        new Map(g.offsets.map((o) => [tpKey(o), o])),
       ]),
     );
     for (const p of c.partitions ?? []) partitions.push(p);
     if (c.group !== undefined) {
       const g = pending.get(c.group) ?? new Map<string, PendingOffset>();
-      for (const o of c.offsets ?? []) g.set(tpKey(o.topic, o.partition), o);
+      for (const o of c.offsets ?? []) g.set(tpKey(o), o);
       pending.set(c.group, g);
     }
     const next = meta.prepare({

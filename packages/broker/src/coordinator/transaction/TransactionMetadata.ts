@@ -130,11 +130,11 @@ export class TransactionMetadata {
     this.txnStartTimestamp = m.txnStartTimestamp;
     this.txnLastUpdateTimestamp = m.txnLastUpdateTimestamp;
     this.partitions.clear();
-    for (const p of m.partitions) this.partitions.set(tpKey(p.topic, p.partition), { ...p });
+    for (const p of m.partitions) this.partitions.set(tpKey(p), { ...p });
     this.pendingOffsets.clear();
     for (const g of m.pendingOffsets) {
       const map = new Map<string, PendingOffset>();
-      for (const o of g.offsets) map.set(tpKey(o.topic, o.partition), { ...o });
+      for (const o of g.offsets) map.set(tpKey(o), { ...o });
       this.pendingOffsets.set(g.groupId, map);
     }
   }
