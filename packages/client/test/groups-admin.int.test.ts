@@ -11,7 +11,7 @@ import { connectTestSession, onCleanup } from '@kzoo/testkit/jest';
 import { KafkaZkClient } from '@kzoo/zk';
 import { randomTopic, startTestBrokers, type TestBrokers } from './harness';
 
-jest.setTimeout(120000);
+jest.setTimeout(300000); // ~20 CLI processes in one test: 187 s seen at load 17
 
 let tb: TestBrokers;
 let bs: string[];
