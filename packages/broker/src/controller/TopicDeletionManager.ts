@@ -13,6 +13,7 @@
  *    controller epoch (KafkaZk.deleteTopicZNodes).
  * With `delete.topic.enable=false` the admin znodes are removed and nothing is deleted.
  */
+import { parseTpKey } from '@kzoo/common';
 import type { Logger } from '@kzoo/common';
 import type { KafkaZk } from '@kzoo/zk';
 import type { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
@@ -119,8 +120,7 @@ export class TopicDeletionManager {
   /** A StopReplica(delete) response from `brokerId` for some replicas. */
   onStopReplicaResponse(brokerId: number, errors: Map<string, number>, errorCode: number): void {
     for (const [key, code] of errors) {
-      const i = key.lastIndexOf('-');
-      const r = { topic: key.slice(0, i), partition: Number(key.slice(i + 1)), replica: brokerId };
+      const r = { ...parseTpKey(key), replica: brokerId };
       if (this.rsm.state(r) !== ReplicaState.ReplicaDeletionStarted) continue;
       const ok = errorCode === 0 && code === 0;
       this.rsm.handleStateChanges(

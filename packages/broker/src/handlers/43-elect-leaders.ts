@@ -8,7 +8,7 @@
  * partitions that do not exist; another electionType is INVALID_REQUEST. Top-level
  * NOT_CONTROLLER when this broker is not the controller.
  */
-import { ErrorCode, tpKey } from '@kzoo/common';
+import { ErrorCode, parseTpKey, tpKey } from '@kzoo/common';
 import type {
   ElectLeadersRequest,
   ElectLeadersReplicaElectionResult,
@@ -36,7 +36,7 @@ export async function handleElectLeaders(
   const results = await c.electLeaders(tps, req.electionType === 0 ? 'preferred' : 'unclean');
   if (!results) return fail(ErrorCode.NOT_CONTROLLER);
   const byTopic = new Map<string, ElectLeadersReplicaElectionResult>();
-  const order: TP[] = tps ?? [...results.keys()].map(splitKey);
+  const order: TP[] = tps ?? [...results.keys()].map(parseTpKey);
   for (const tp of order) {
     const r = results.get(tpKey(tp));
     if (!r) continue;
@@ -49,9 +49,4 @@ export async function handleElectLeaders(
     });
   }
   return { throttleTimeMs: 0, errorCode: 0, replicaElectionResults: [...byTopic.values()] };
-}
-
-function splitKey(k: string): TP {
-  const i = k.lastIndexOf('-');
-  return { topic: k.slice(0, i), partition: Number(k.slice(i + 1)) };
 }
