@@ -2,7 +2,8 @@
  * One partition's log in `<topic>-<partition>/` (Kafka's UnifiedLog + LocalLog): a list
  * of segments, the last one active. Appends validate batch headers and CRCs, assign
  * offsets by rewriting baseOffset and the leader epoch (outside the CRC) and write the
- * bytes as they came; reads return whole batches; recovery cuts a torn or corrupt tail.
+ * bytes as they came; reads return whole batches as stored (no CRC check, as Kafka);
+ * recovery cuts a torn or corrupt tail.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -738,8 +739,10 @@ export class Log {
 
   /**
    * Whole batches starting with the one holding `startOffset`, up to `maxBytes`, across
-   * segments. Each batch returned has its CRC checked: a corrupt batch is never served
-   * (CORRUPT_MESSAGE). OFFSET_OUT_OF_RANGE outside [logStartOffset, logEndOffset].
+   * segments, as the file holds them. CRCs are not checked here, as in Kafka (a fetch sends
+   * the file's bytes): every batch was checked on append, recovery checks those past the
+   * recovery point after an unclean shutdown, and consumers check them (`check.crcs`).
+   * OFFSET_OUT_OF_RANGE outside [logStartOffset, logEndOffset].
    */
   read(startOffset: number, maxBytes: number, opts: ReadOptions = {}): FetchDataInfo {
     this.ensureOpen();
@@ -770,7 +773,7 @@ export class Log {
         want = loc.size;
       }
       const bytes = seg.readRange(loc.position, want);
-      // Keep whole, valid batches below maxOffset.
+      // Keep whole batches below maxOffset.
       let end = 0;
       let lastOffset = -1;
       while (end + LOG_OVERHEAD <= bytes.length) {
@@ -778,11 +781,6 @@ export class Log {
         if (size < RECORD_BATCH_OVERHEAD || end + size > bytes.length) break;
         const last = readInt64(bytes, end) + bytes.readInt32BE(end + LAST_OFFSET_DELTA_OFFSET);
         if (last >= maxOffset) break;
-        if (computeBatchCrc(bytes, end, size) !== bytes.readUInt32BE(end + CRC_OFFSET))
-          throw new KafkaError(
-            'CORRUPT_MESSAGE',
-            `corrupt batch at position ${loc.position + end} of segment ${seg.baseOffset} in ${this.dir}`,
-          );
         lastOffset = last;
         end += size;
       }
