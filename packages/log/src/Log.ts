@@ -242,6 +242,8 @@ export class Log {
     const needsRecovery: boolean[] = [];
     for (const base of bases) {
       const { segment, needsRecovery: nr } = LogSegment.open(this.dir, base, this.segmentOpts());
+      // A clean shutdown fsynced everything: until written again, nothing to flush.
+      if (opts.hadCleanShutdown && !nr) segment.markFlushed();
       this.segments.push(segment);
       needsRecovery.push(nr);
     }
@@ -968,18 +970,44 @@ export class Log {
 
   // ---- flush, close, delete ------------------------------------------------------------
 
-  /** fsync all segments holding unflushed data; the recovery point moves to the log end. */
+  /**
+   * fsync all segments holding unflushed data (each file only when written since its last
+   * fsync); the recovery point moves to the log end.
+   */
   flush(): void {
     this.ensureOpen();
-    for (let i = this.segments.length - 1; i >= 0; i--) {
-      const seg = this.segments[i];
-      const next = this.segments[i + 1];
-      if (next && next.baseOffset <= this._recoveryPoint) break;
-      seg.flush();
-    }
+    for (const seg of this.segmentsToFlush()) seg.flush();
     this._recoveryPoint = this._logEndOffset;
     this.unflushedMessages = 0;
     this.lastFlushTime = this.time.milliseconds();
+  }
+
+  /** Segments past the recovery point (the active one always), newest first. */
+  private segmentsToFlush(): LogSegment[] {
+    const out: LogSegment[] = [];
+    for (let i = this.segments.length - 1; i >= 0; i--) {
+      const next = this.segments[i + 1];
+      if (next && next.baseOffset <= this._recoveryPoint) break;
+      out.push(this.segments[i]);
+    }
+    return out;
+  }
+
+  /**
+   * flush() with the fsyncs on the libuv pool, so that the logs of a broker flush
+   * together rather than one after another (LogManager.close; Kafka flushes on a pool of
+   * threads per log dir). The recovery point moves to the log end seen at the start.
+   */
+  async flushAsync(): Promise<void> {
+    this.ensureOpen();
+    const end = this._logEndOffset;
+    await Promise.all(this.segmentsToFlush().map((seg) => seg.flushAsync()));
+    if (this.closed) return;
+    this._recoveryPoint = Math.max(this._recoveryPoint, Math.min(end, this._logEndOffset));
+    if (this._logEndOffset === end) {
+      this.unflushedMessages = 0;
+      this.lastFlushTime = this.time.milliseconds();
+    }
   }
 
   /** Runs the flush.ms policy (called periodically by the LogManager). */
@@ -1009,6 +1037,20 @@ export class Log {
     this.producerStateManager.takeSnapshot();
     for (const seg of this.segments) seg.close();
     this.closed = true;
+  }
+
+  /**
+   * close() with its fsyncs (dirty segments and indexes, the producer-state snapshot) on
+   * the libuv pool, so that a LogManager closes its logs together rather than one after
+   * another (Kafka closes them on a pool of threads per log dir).
+   */
+  async closeAsync(): Promise<void> {
+    if (this.closed) return;
+    await this.flushAsync();
+    if (this.closed) return;
+    this.producerStateManager.mapEndOffset = this._logEndOffset;
+    await this.producerStateManager.takeSnapshotAsync();
+    this.close(); // nothing left to fsync unless the log was written meanwhile
   }
 
   /** Closes and removes the log directory. */
