@@ -83,7 +83,8 @@ function logAppend(dir: string): { write: number; cpu: number; fsync: number; lo
   return { write, cpu, fsync: seconds(t1), log };
 }
 
-function logRead(log: Log, fetchBytes: number): number {
+function logRead(log: Log, fetchBytes: number): { wall: number; cpu: number } {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let offset = 0;
   let total = 0;
@@ -94,11 +95,12 @@ function logRead(log: Log, fetchBytes: number): number {
     offset = readBatchHeader(r.records, last).lastOffset + 1;
   }
   if (total !== bytes) throw new Error(`read ${total} bytes, expected ${bytes}`);
-  return seconds(t0);
+  return { wall: seconds(t0), cpu: cpuSeconds(c0) };
 }
 
-function rawRead(file: string, chunk: number): number {
+function rawRead(file: string, chunk: number): { wall: number; cpu: number } {
   const fd = fs.openSync(file, 'r');
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let pos = 0;
   for (;;) {
@@ -107,8 +109,10 @@ function rawRead(file: string, chunk: number): number {
     if (n === 0) break;
     pos += n;
   }
+  const wall = seconds(t0);
+  const cpu = cpuSeconds(c0);
   fs.closeSync(fd);
-  return seconds(t0);
+  return { wall, cpu };
 }
 
 const mb = (s: number) => bytes / s / 1e6;
@@ -121,6 +125,8 @@ const res = {
   logSync: [] as number[],
   read: [] as number[],
   rawRead: [] as number[],
+  readCpu: [] as number[],
+  rawReadCpu: [] as number[],
 };
 try {
   for (let r = 0; r < rounds; r++) {
@@ -131,7 +137,9 @@ try {
       res.raw.push(raw.write);
       res.rawCpu.push(raw.cpu);
       res.rawSync.push(raw.fsync);
-      res.rawRead.push(rawRead(rawFile, 1024 * 1024));
+      const rr = rawRead(rawFile, 1024 * 1024);
+      res.rawRead.push(rr.wall);
+      res.rawReadCpu.push(rr.cpu);
       fs.rmSync(rawFile);
     };
     const runLog = () => {
@@ -139,7 +147,9 @@ try {
       res.log.push(app.write);
       res.logCpu.push(app.cpu);
       res.logSync.push(app.fsync);
-      res.read.push(logRead(app.log, 1024 * 1024));
+      const lr = logRead(app.log, 1024 * 1024);
+      res.read.push(lr.wall);
+      res.readCpu.push(lr.cpu);
       app.log.delete();
     };
     if (r % 2 === 0) {
@@ -180,6 +190,10 @@ try {
     `raw sequential read   : ${mb(median(res.rawRead)).toFixed(0)} MB/s  (readSync per 1 MiB)`,
   );
   console.log(`read / raw read       : ${(median(res.rawRead) / median(res.read)).toFixed(2)}`);
+  const readCpuRatios = res.rawReadCpu.map((t, i) => t / res.readCpu[i]);
+  console.log(
+    `read / raw, CPU time  : ${median(readCpuRatios).toFixed(2)}  (median of per-round ratios; rounds: ${readCpuRatios.map((x) => x.toFixed(2)).join(' ')})`,
+  );
 } finally {
   fs.rmSync(root, { recursive: true, force: true });
 }
