@@ -423,7 +423,7 @@ describe('Log', () => {
       again.close();
     });
 
-    test('a corrupt batch before the recovery point is never served', () => {
+    test('reads serve the stored bytes without a CRC check (as Kafka): the consumer detects a corrupt batch', () => {
       const dir = tmpLogDir();
       const log = Log.open(dir, {}, { time: new MockTime() });
       for (let i = 0; i < 4; i++) log.append(batch(2, { size: 50 }));
@@ -434,10 +434,30 @@ describe('Log', () => {
       fs.writeFileSync(file, bytes);
       const again = Log.open(dir, {}, { time: new MockTime(), hadCleanShutdown: true });
       expect(again.logEndOffset).toBe(8); // not scanned: clean shutdown
-      expect(offsetsIn(again.read(0, 1 << 20, { maxOffset: 6 }).records)).toEqual([
-        0, 1, 2, 3, 4, 5,
-      ]);
-      expectKafkaError(() => again.read(6, 1 << 20), 'CORRUPT_MESSAGE');
+      const served = again.read(0, 1 << 20).records;
+      expect(served).toEqual(bytes); // the file's bytes, the flipped bit included
+      expect(offsetsIn(served)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      // What a consumer with check.crcs (the default) does with each batch it receives.
+      const views = [...iterateBatches(served)];
+      for (const v of views.slice(0, 3)) expect(validateBatch(v.bytes)).toBe(v.size);
+      expectKafkaError(() => validateBatch(views[3].bytes), 'CORRUPT_MESSAGE');
+      again.close();
+    });
+
+    test('after an unclean shutdown, recovery cuts the log at a corrupt batch past the recovery point', () => {
+      const dir = tmpLogDir();
+      const log = Log.open(dir, {}, { time: new MockTime() });
+      for (let i = 0; i < 4; i++) log.append(batch(2, { size: 50 }));
+      const file = log.activeSegment.file;
+      log.close();
+      const bytes = fs.readFileSync(file);
+      const third = [...iterateBatches(bytes)][2]; // offsets 4-5
+      bytes[third.position + third.size - 5] ^= 0x40; // in a record's value
+      fs.writeFileSync(file, bytes);
+      const again = Log.open(dir, {}, { time: new MockTime(), recoveryPoint: 0 });
+      expect(again.logEndOffset).toBe(4);
+      expect(offsetsIn(again.read(0, 1 << 20).records)).toEqual([0, 1, 2, 3]);
+      expect(fs.statSync(file).size).toBe(third.position);
       again.close();
     });
   });

@@ -2,7 +2,8 @@
  * One partition's log in `<topic>-<partition>/` (Kafka's UnifiedLog + LocalLog): a list
  * of segments, the last one active. Appends validate batch headers and CRCs, assign
  * offsets by rewriting baseOffset and the leader epoch (outside the CRC) and write the
- * bytes as they came; reads return whole batches; recovery cuts a torn or corrupt tail.
+ * bytes as they came; reads return whole batches as stored (no CRC check, as Kafka);
+ * recovery cuts a torn or corrupt tail.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -241,6 +242,8 @@ export class Log {
     const needsRecovery: boolean[] = [];
     for (const base of bases) {
       const { segment, needsRecovery: nr } = LogSegment.open(this.dir, base, this.segmentOpts());
+      // A clean shutdown fsynced everything: until written again, nothing to flush.
+      if (opts.hadCleanShutdown && !nr) segment.markFlushed();
       this.segments.push(segment);
       needsRecovery.push(nr);
     }
@@ -738,8 +741,10 @@ export class Log {
 
   /**
    * Whole batches starting with the one holding `startOffset`, up to `maxBytes`, across
-   * segments. Each batch returned has its CRC checked: a corrupt batch is never served
-   * (CORRUPT_MESSAGE). OFFSET_OUT_OF_RANGE outside [logStartOffset, logEndOffset].
+   * segments, as the file holds them. CRCs are not checked here, as in Kafka (a fetch sends
+   * the file's bytes): every batch was checked on append, recovery checks those past the
+   * recovery point after an unclean shutdown, and consumers check them (`check.crcs`).
+   * OFFSET_OUT_OF_RANGE outside [logStartOffset, logEndOffset].
    */
   read(startOffset: number, maxBytes: number, opts: ReadOptions = {}): FetchDataInfo {
     this.ensureOpen();
@@ -770,7 +775,7 @@ export class Log {
         want = loc.size;
       }
       const bytes = seg.readRange(loc.position, want);
-      // Keep whole, valid batches below maxOffset.
+      // Keep whole batches below maxOffset.
       let end = 0;
       let lastOffset = -1;
       while (end + LOG_OVERHEAD <= bytes.length) {
@@ -778,11 +783,6 @@ export class Log {
         if (size < RECORD_BATCH_OVERHEAD || end + size > bytes.length) break;
         const last = readInt64(bytes, end) + bytes.readInt32BE(end + LAST_OFFSET_DELTA_OFFSET);
         if (last >= maxOffset) break;
-        if (computeBatchCrc(bytes, end, size) !== bytes.readUInt32BE(end + CRC_OFFSET))
-          throw new KafkaError(
-            'CORRUPT_MESSAGE',
-            `corrupt batch at position ${loc.position + end} of segment ${seg.baseOffset} in ${this.dir}`,
-          );
         lastOffset = last;
         end += size;
       }
@@ -970,18 +970,44 @@ export class Log {
 
   // ---- flush, close, delete ------------------------------------------------------------
 
-  /** fsync all segments holding unflushed data; the recovery point moves to the log end. */
+  /**
+   * fsync all segments holding unflushed data (each file only when written since its last
+   * fsync); the recovery point moves to the log end.
+   */
   flush(): void {
     this.ensureOpen();
-    for (let i = this.segments.length - 1; i >= 0; i--) {
-      const seg = this.segments[i];
-      const next = this.segments[i + 1];
-      if (next && next.baseOffset <= this._recoveryPoint) break;
-      seg.flush();
-    }
+    for (const seg of this.segmentsToFlush()) seg.flush();
     this._recoveryPoint = this._logEndOffset;
     this.unflushedMessages = 0;
     this.lastFlushTime = this.time.milliseconds();
+  }
+
+  /** Segments past the recovery point (the active one always), newest first. */
+  private segmentsToFlush(): LogSegment[] {
+    const out: LogSegment[] = [];
+    for (let i = this.segments.length - 1; i >= 0; i--) {
+      const next = this.segments[i + 1];
+      if (next && next.baseOffset <= this._recoveryPoint) break;
+      out.push(this.segments[i]);
+    }
+    return out;
+  }
+
+  /**
+   * flush() with the fsyncs on the libuv pool, so that the logs of a broker flush
+   * together rather than one after another (LogManager.close; Kafka flushes on a pool of
+   * threads per log dir). The recovery point moves to the log end seen at the start.
+   */
+  async flushAsync(): Promise<void> {
+    this.ensureOpen();
+    const end = this._logEndOffset;
+    await Promise.all(this.segmentsToFlush().map((seg) => seg.flushAsync()));
+    if (this.closed) return;
+    this._recoveryPoint = Math.max(this._recoveryPoint, Math.min(end, this._logEndOffset));
+    if (this._logEndOffset === end) {
+      this.unflushedMessages = 0;
+      this.lastFlushTime = this.time.milliseconds();
+    }
   }
 
   /** Runs the flush.ms policy (called periodically by the LogManager). */
@@ -1011,6 +1037,20 @@ export class Log {
     this.producerStateManager.takeSnapshot();
     for (const seg of this.segments) seg.close();
     this.closed = true;
+  }
+
+  /**
+   * close() with its fsyncs (dirty segments and indexes, the producer-state snapshot) on
+   * the libuv pool, so that a LogManager closes its logs together rather than one after
+   * another (Kafka closes them on a pool of threads per log dir).
+   */
+  async closeAsync(): Promise<void> {
+    if (this.closed) return;
+    await this.flushAsync();
+    if (this.closed) return;
+    this.producerStateManager.mapEndOffset = this._logEndOffset;
+    await this.producerStateManager.takeSnapshotAsync();
+    this.close(); // nothing left to fsync unless the log was written meanwhile
   }
 
   /** Closes and removes the log directory. */

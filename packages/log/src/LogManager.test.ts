@@ -88,6 +88,55 @@ describe('Log > LogManager', () => {
     await again.close();
   });
 
+  test('close flushes the logs together and fsyncs only what was written since the last fsync', async () => {
+    const logDirs = dirs(1);
+    const time = new MockTime();
+    const m = LogManager.open({ logDirs, time });
+    for (let p = 0; p < 6; p++) m.getOrCreateLog('idle', p).append(batch(2), { leaderEpoch: 0 });
+    await m.close();
+    // Every log's producer-state snapshot at its end offset, written asynchronously.
+    for (let p = 0; p < 6; p++)
+      expect(fs.readdirSync(path.join(logDirs[0], `idle-${p}`)).sort()).toEqual([
+        '00000000000000000000.index',
+        '00000000000000000000.log',
+        '00000000000000000000.timeindex',
+        '00000000000000000002.snapshot',
+        'leader-epoch-checkpoint',
+      ]);
+    const nodeFs = jest.requireActual<typeof fs>('node:fs');
+    const fsync = jest.spyOn(nodeFs, 'fsync');
+    const fsyncSync = jest.spyOn(nodeFs, 'fsyncSync');
+    const openAsync = jest.spyOn(nodeFs.promises, 'open');
+    try {
+      // After a clean shutdown, idle logs: no partition file is fsynced on close (only
+      // the checkpoints and the clean-shutdown marker: 3 files + their dir, each).
+      const again = LogManager.open({ logDirs, time });
+      await again.close();
+      expect(fsync).not.toHaveBeenCalled();
+      expect(openAsync).not.toHaveBeenCalled();
+      expect(fsyncSync.mock.calls.length).toBeLessThanOrEqual(8);
+      // One log written: its segment and snapshot are fsynced, on the libuv pool.
+      fsyncSync.mockClear();
+      const third = LogManager.open({ logDirs, time });
+      third.getLog('idle', 3)!.append(batch(1), { leaderEpoch: 0 });
+      await third.close();
+      expect(fsync).toHaveBeenCalledTimes(1); // 00000000000000000000.log of idle-3
+      expect(openAsync.mock.calls.map((c) => path.basename(String(c[0])))).toEqual([
+        '00000000000000000003.snapshot.tmp',
+      ]);
+      expect(fsyncSync.mock.calls.length).toBeLessThanOrEqual(8);
+    } finally {
+      fsync.mockRestore();
+      fsyncSync.mockRestore();
+      openAsync.mockRestore();
+    }
+    const last = LogManager.open({ logDirs, time });
+    expect([0, 1, 2, 3, 4, 5].map((p) => last.getLog('idle', p)!.logEndOffset)).toEqual([
+      2, 2, 2, 3, 2, 2,
+    ]);
+    await last.close();
+  });
+
   test('refuses a dir locked by another live process or another manager; takes over a stale lock', async () => {
     const [dir] = dirs(1);
     const m = LogManager.open({ logDirs: [dir] });

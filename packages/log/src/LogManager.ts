@@ -496,6 +496,10 @@ export class LogManager {
     if (this.closed) return;
     this.closed = true;
     await Promise.all(this.tasks.map((t) => t.stop()));
+    // All logs' fsyncs at once on the libuv pool (Kafka: a thread pool per log dir), and
+    // only of files written since their last fsync. A log whose asynchronous close failed
+    // is closed synchronously, which reports the error.
+    await Promise.allSettled([...this.logs.values()].map((log) => log.closeAsync()));
     for (const log of this.logs.values()) log.close();
     this.checkpointRecoveryPoints();
     this.checkpointLogStartOffsets();

@@ -82,6 +82,9 @@ export class LogSegment {
   deleted = false;
   private bytesSinceLastIndexEntry = 0;
   indexIntervalBytes: number;
+  /** Bytes written or cut since the last fsync of the .log (or never fsynced); generation of changes. */
+  private unflushed = true;
+  private generation = 0;
 
   private constructor(
     readonly dir: string,
@@ -174,6 +177,8 @@ export class LogSegment {
       const n = fs.writeSync(this.fd, data, 0, data.length, position);
       if (n !== data.length) throw new Error(`short write to ${this.file}: ${n} of ${data.length}`);
     }
+    this.unflushed = true;
+    this.generation++;
     for (const b of batches) {
       this.indexBatch(position, b.size, b.lastOffset, b.maxTimestamp);
       position += b.size;
@@ -325,6 +330,8 @@ export class LogSegment {
   private truncateFile(position: number): void {
     fs.ftruncateSync(this.fd, position);
     this.size = position;
+    this.unflushed = true;
+    this.generation++;
   }
 
   /**
@@ -383,11 +390,39 @@ export class LogSegment {
     return o.lastOffsetInIncoming - this.baseOffset > 0x7fffffff;
   }
 
-  /** fsync the log and both indexes. */
+  /**
+   * fsync the log and both indexes, each only when changed since its last fsync (as
+   * Kafka, which flushes only dirty segments: closing idle partitions costs no fsync).
+   */
   flush(): void {
-    fs.fsyncSync(this.fd);
+    if (this.unflushed) {
+      const generation = this.generation;
+      fs.fsyncSync(this.fd);
+      if (generation === this.generation) this.unflushed = false;
+    }
     this.offsetIndex.flush(true);
     this.timeIndex.flush(true);
+  }
+
+  /** flush() with the fsyncs on the libuv pool (LogManager.close flushes many logs at once). */
+  async flushAsync(): Promise<void> {
+    const fd = this.fd;
+    const log = async () => {
+      if (!this.unflushed || fd < 0) return;
+      const generation = this.generation;
+      await new Promise<void>((resolve, reject) =>
+        fs.fsync(fd, (e) => (e ? reject(e) : resolve())),
+      );
+      if (generation === this.generation) this.unflushed = false;
+    };
+    await Promise.all([log(), this.offsetIndex.flushAsync(), this.timeIndex.flushAsync()]);
+  }
+
+  /** The files are durable as they are (opened after a clean shutdown). */
+  markFlushed(): void {
+    this.unflushed = false;
+    this.offsetIndex.markSynced();
+    this.timeIndex.markSynced();
   }
 
   /** Writes pending index entries (no fsync). */

@@ -372,8 +372,39 @@ export class ProducerStateManager {
    * write and no fsync.
    */
   takeSnapshot(): void {
+    const snap = this.encodeSnapshot();
+    if (!snap) return;
+    const fd = fs.openSync(snap.tmp, 'w');
+    try {
+      fs.writeSync(fd, snap.data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    this.installSnapshot(snap.offset, snap.tmp);
+  }
+
+  /**
+   * takeSnapshot() with the write and fsync on the libuv pool, so that the logs of a
+   * LogManager being closed write their snapshots at once.
+   */
+  async takeSnapshotAsync(): Promise<void> {
+    const snap = this.encodeSnapshot();
+    if (!snap) return;
+    const fh = await fs.promises.open(snap.tmp, 'w');
+    try {
+      await fh.writeFile(snap.data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    if (snap.offset <= this.lastSnapOffset) fs.rmSync(snap.tmp, { force: true });
+    else this.installSnapshot(snap.offset, snap.tmp);
+  }
+
+  private encodeSnapshot(): { offset: number; data: Buffer; tmp: string } | null {
     const offset = this.mapEndOffset;
-    if (offset <= this.lastSnapOffset) return;
+    if (offset <= this.lastSnapOffset) return null;
     let size = 4 + 4 + 2 + 4;
     for (const e of this.producers.values()) size += 8 + 2 + 8 + 8 + 1 + e.batches.length * 28;
     const buf = Buffer.alloc(size);
@@ -396,16 +427,12 @@ export class ProducerStateManager {
     }
     const data = buf.subarray(0, p);
     data.writeUInt32BE(crc32cOf(data.subarray(6)), 2);
-    const file = path.join(this.dir, snapshotFileName(offset));
-    const tmp = file + '.tmp';
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
+    return { offset, data, tmp: path.join(this.dir, snapshotFileName(offset)) + '.tmp' };
+  }
+
+  /** Renames a written, fsynced `<offset>.snapshot.tmp` into place; keeps the two newest. */
+  private installSnapshot(offset: number, tmp: string): void {
+    fs.renameSync(tmp, path.join(this.dir, snapshotFileName(offset)));
     this.lastSnapOffset = offset;
     const all = this.listSnapshotOffsets();
     for (const off of all.slice(0, Math.max(0, all.length - 2))) this.deleteSnapshot(off);

@@ -32,6 +32,12 @@ function seconds(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
+/** CPU seconds (user + system) of this process since `c0`: steadier than wall time on a loaded machine. */
+function cpuSeconds(c0: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -47,9 +53,10 @@ const root = fs.mkdtempSync(
   path.join(process.env.KZOO_BENCH_DIR ?? os.tmpdir(), 'kzoo-log-bench-'),
 );
 
-function rawWrite(file: string): { write: number; fsync: number } {
+function rawWrite(file: string): { write: number; cpu: number; fsync: number } {
   const fd = fs.openSync(file, 'w');
   let pos = 0;
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < nBatches; i++) {
     const b = pool[i % pool.length];
@@ -57,23 +64,27 @@ function rawWrite(file: string): { write: number; fsync: number } {
     pos += b.length;
   }
   const write = seconds(t0);
+  const cpu = cpuSeconds(c0);
   const t1 = process.hrtime.bigint();
   fs.fsyncSync(fd);
   fs.closeSync(fd);
-  return { write, fsync: seconds(t1) };
+  return { write, cpu, fsync: seconds(t1) };
 }
 
-function logAppend(dir: string): { write: number; fsync: number; log: Log } {
+function logAppend(dir: string): { write: number; cpu: number; fsync: number; log: Log } {
   const log = Log.open(dir, {}); // Kafka's defaults: segment.bytes 1 GiB, flush left to the OS
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < nBatches; i++) log.append(pool[i % pool.length], { leaderEpoch: 0 });
   const write = seconds(t0);
+  const cpu = cpuSeconds(c0);
   const t1 = process.hrtime.bigint();
   log.flush();
-  return { write, fsync: seconds(t1), log };
+  return { write, cpu, fsync: seconds(t1), log };
 }
 
-function logRead(log: Log, fetchBytes: number): number {
+function logRead(log: Log, fetchBytes: number): { wall: number; cpu: number } {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let offset = 0;
   let total = 0;
@@ -84,11 +95,12 @@ function logRead(log: Log, fetchBytes: number): number {
     offset = readBatchHeader(r.records, last).lastOffset + 1;
   }
   if (total !== bytes) throw new Error(`read ${total} bytes, expected ${bytes}`);
-  return seconds(t0);
+  return { wall: seconds(t0), cpu: cpuSeconds(c0) };
 }
 
-function rawRead(file: string, chunk: number): number {
+function rawRead(file: string, chunk: number): { wall: number; cpu: number } {
   const fd = fs.openSync(file, 'r');
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let pos = 0;
   for (;;) {
@@ -97,18 +109,24 @@ function rawRead(file: string, chunk: number): number {
     if (n === 0) break;
     pos += n;
   }
+  const wall = seconds(t0);
+  const cpu = cpuSeconds(c0);
   fs.closeSync(fd);
-  return seconds(t0);
+  return { wall, cpu };
 }
 
 const mb = (s: number) => bytes / s / 1e6;
 const res = {
   raw: [] as number[],
   log: [] as number[],
+  rawCpu: [] as number[],
+  logCpu: [] as number[],
   rawSync: [] as number[],
   logSync: [] as number[],
   read: [] as number[],
   rawRead: [] as number[],
+  readCpu: [] as number[],
+  rawReadCpu: [] as number[],
 };
 try {
   for (let r = 0; r < rounds; r++) {
@@ -117,15 +135,21 @@ try {
       const rawFile = path.join(root, `raw-${r}.bin`);
       const raw = rawWrite(rawFile);
       res.raw.push(raw.write);
+      res.rawCpu.push(raw.cpu);
       res.rawSync.push(raw.fsync);
-      res.rawRead.push(rawRead(rawFile, 1024 * 1024));
+      const rr = rawRead(rawFile, 1024 * 1024);
+      res.rawRead.push(rr.wall);
+      res.rawReadCpu.push(rr.cpu);
       fs.rmSync(rawFile);
     };
     const runLog = () => {
       const app = logAppend(path.join(root, `bench-${r}`));
       res.log.push(app.write);
+      res.logCpu.push(app.cpu);
       res.logSync.push(app.fsync);
-      res.read.push(logRead(app.log, 1024 * 1024));
+      const lr = logRead(app.log, 1024 * 1024);
+      res.read.push(lr.wall);
+      res.readCpu.push(lr.cpu);
       app.log.delete();
     };
     if (r % 2 === 0) {
@@ -155,13 +179,21 @@ try {
   console.log(
     `append / raw write    : ${median(ratios).toFixed(2)}  (median of per-round ratios; rounds: ${ratios.map((x) => x.toFixed(2)).join(' ')})`,
   );
+  const cpuRatios = res.rawCpu.map((t, i) => t / res.logCpu[i]);
   console.log(
-    `log sequential read   : ${mb(median(res.read)).toFixed(0)} MB/s  (1 MiB fetches from the page cache, CRC checked)`,
+    `append / raw, CPU time: ${median(cpuRatios).toFixed(2)}  (${((median(res.rawCpu) / nBatches) * 1e6).toFixed(1)} vs ${((median(res.logCpu) / nBatches) * 1e6).toFixed(1)} µs per batch; steadier than wall time on a loaded machine)`,
+  );
+  console.log(
+    `log sequential read   : ${mb(median(res.read)).toFixed(0)} MB/s  (1 MiB fetches from the page cache; CRCs are checked on append, at recovery and by consumers)`,
   );
   console.log(
     `raw sequential read   : ${mb(median(res.rawRead)).toFixed(0)} MB/s  (readSync per 1 MiB)`,
   );
   console.log(`read / raw read       : ${(median(res.rawRead) / median(res.read)).toFixed(2)}`);
+  const readCpuRatios = res.rawReadCpu.map((t, i) => t / res.readCpu[i]);
+  console.log(
+    `read / raw, CPU time  : ${median(readCpuRatios).toFixed(2)}  (median of per-round ratios; rounds: ${readCpuRatios.map((x) => x.toFixed(2)).join(' ')})`,
+  );
 } finally {
   fs.rmSync(root, { recursive: true, force: true });
 }

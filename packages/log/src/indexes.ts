@@ -14,6 +14,9 @@ abstract class AbstractIndex {
   /** Entries already in the file. */
   protected persisted = 0;
   protected fileEntries = 0;
+  /** Changed since the last fsync (or never fsynced); bumped generation on every change. */
+  private unsynced = true;
+  private generation = 0;
 
   constructor(
     readonly file: string,
@@ -69,16 +72,44 @@ abstract class AbstractIndex {
   reset(): void {
     this.count = 0;
     this.persisted = 0;
+    this.changed();
   }
 
   protected truncateEntries(n: number): void {
+    if (n !== this.count) this.changed();
     this.count = n;
     if (this.persisted > n) this.persisted = n;
   }
 
-  /** Writes entries not yet in the file (and trims the file after truncation). */
+  /**
+   * No entries, in memory or in the file: an fsync would make durable only the empty file,
+   * whose directory entry no fsync covers anyway; a missing index makes its segment be
+   * recovered (rebuilt) on open. New segments of small partitions stay in this state
+   * until index.interval.bytes were written.
+   */
+  private neverHeldEntries(): boolean {
+    return this.count === 0 && this.persisted === 0 && this.fileEntries === 0;
+  }
+
+  protected changed(): void {
+    this.unsynced = true;
+    this.generation++;
+  }
+
+  /** The file is known durable as it is (opened after a clean shutdown). */
+  markSynced(): void {
+    if (this.persisted === this.count && this.fileEntries === this.count) this.unsynced = false;
+  }
+
+  /**
+   * Writes entries not yet in the file (and trims the file after truncation); with `sync`,
+   * fsyncs it too unless nothing changed since the last fsync (Kafka flushes only what is
+   * dirty: an idle partition's close costs no fsync).
+   */
   flush(sync: boolean): void {
-    if (this.persisted === this.count && this.fileEntries === this.count && !sync) return;
+    const written = this.persisted === this.count && this.fileEntries === this.count;
+    if (written && (!sync || !this.unsynced)) return;
+    const generation = this.generation;
     const fd = fs.openSync(this.file, fs.existsSync(this.file) ? 'r+' : 'w+');
     try {
       if (this.fileEntries !== this.persisted)
@@ -92,18 +123,41 @@ abstract class AbstractIndex {
           this.persisted * this.entrySize,
         );
       }
-      if (sync) fs.fsyncSync(fd);
+      if (sync && !this.neverHeldEntries()) fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
     this.persisted = this.count;
     this.fileEntries = this.count;
+    if (sync && generation === this.generation) this.unsynced = false;
+  }
+
+  /**
+   * flush(true) with the fsync on the libuv pool, so that many indexes are fsynced at
+   * once (LogManager.close). Entries appended meanwhile stay unsynced.
+   */
+  async flushAsync(): Promise<void> {
+    if (!this.unsynced) return;
+    if (this.neverHeldEntries()) {
+      this.flush(true); // creates the empty file; no fsync (see neverHeldEntries)
+      return;
+    }
+    this.flush(false);
+    const generation = this.generation;
+    const fh = await fs.promises.open(this.file, 'a'); // 'a': creates an index never written
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    if (generation === this.generation) this.unsynced = false;
   }
 
   deleteFile(): void {
     fs.rmSync(this.file, { force: true });
     this.fileEntries = 0;
     this.persisted = 0;
+    this.changed();
   }
 }
 
@@ -142,6 +196,7 @@ export class OffsetIndex extends AbstractIndex {
     this.buf.writeInt32BE(offset - this.baseOffset, this.count * 8);
     this.buf.writeInt32BE(position, this.count * 8 + 4);
     this.count++;
+    this.changed();
   }
 
   /** The largest entry with offset <= target, or (baseOffset, 0). */
@@ -228,6 +283,7 @@ export class TimeIndex extends AbstractIndex {
     this.buf.writeUInt32BE(timestamp - hi * 0x100000000, this.count * 12 + 4);
     this.buf.writeInt32BE(offset - this.baseOffset, this.count * 12 + 8);
     this.count++;
+    this.changed();
   }
 
   /** The entry with the largest timestamp <= target, or (-1, baseOffset). */

@@ -8,7 +8,6 @@
  *
  * Header work (read, validate, rewrite baseOffset / leader epoch) never decodes records.
  */
-import { crc32c } from '@node-rs/crc32';
 import { KafkaError, SystemTime } from '@kzoo/common';
 import {
   compress,
@@ -17,6 +16,7 @@ import {
   CompressionCodec,
   CompressionName,
 } from './compression';
+import { crc32c } from './crc32c';
 import { sizeOfVarint, sizeOfVarlong, VarintReader, writeVarint, writeVarlong } from './varint';
 
 export const BASE_OFFSET_OFFSET = 0;
@@ -141,12 +141,12 @@ export function readBatchHeader(buf: Buffer, pos = 0): RecordBatchHeader {
 
 /** CRC-32C of a whole buffer (unsigned), for files that carry their own checksum. */
 export function crc32cOf(buf: Buffer): number {
-  return crc32c(buf) >>> 0;
+  return crc32c(buf);
 }
 
 /** CRC-32C over [attributes, end) of the batch at `pos` of `size` bytes. */
 export function computeBatchCrc(buf: Buffer, pos: number, size: number): number {
-  return crc32c(buf.subarray(pos + ATTRIBUTES_OFFSET, pos + size)) >>> 0;
+  return crc32c(buf.subarray(pos + ATTRIBUTES_OFFSET, pos + size));
 }
 
 /**

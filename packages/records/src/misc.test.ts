@@ -1,3 +1,4 @@
+import { crc32c, crc32cClmul, crc32cSse42 } from './crc32c';
 import { murmur2, partitionForKey, toPositive } from './murmur2';
 import { sizeOfVarint, sizeOfVarlong, VarintReader, writeVarint, writeVarlong } from './varint';
 import fc from 'fast-check';
@@ -46,6 +47,34 @@ describe('records > varint', () => {
           expect(r.varlong()).toBe(l2);
         },
       ),
+    );
+  });
+});
+
+describe('records > crc32c', () => {
+  // RFC 3720 (iSCSI) B.4 and the standard "123456789" check value of CRC-32C.
+  test.each([
+    ['123456789', 0xe3069283],
+    ['', 0],
+  ])('crc32c(%j) = %d', (s, want) => {
+    expect(crc32c(Buffer.from(s))).toBe(want);
+    expect(crc32cSse42(Buffer.from(s))).toBe(want);
+  });
+  test('32 zero bytes and 32 0xff bytes (RFC 3720 B.4)', () => {
+    expect(crc32c(Buffer.alloc(32, 0))).toBe(0x8a9136aa);
+    expect(crc32c(Buffer.alloc(32, 0xff))).toBe(0x62a8ab43);
+  });
+  test('the aws-crt implementation loads here and agrees with @node-rs/crc32 on any bytes', () => {
+    const clmul = crc32cClmul();
+    expect(clmul).not.toBeNull();
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 70_000 }), fc.nat(64), (bytes, skip) => {
+        // Unaligned views too: batches start anywhere in a produce request.
+        const b = Buffer.from(bytes).subarray(Math.min(skip, bytes.length));
+        expect(clmul!(b)).toBe(crc32cSse42(b));
+        expect(crc32c(b)).toBe(crc32cSse42(b));
+      }),
+      { numRuns: 200 },
     );
   });
 });
