@@ -1,4 +1,4 @@
-import { crc32c, crc32cClmul, crc32cSse42 } from './crc32c';
+import { crc32c } from './crc32c';
 import { murmur2, partitionForKey, toPositive } from './murmur2';
 import { sizeOfVarint, sizeOfVarlong, VarintReader, writeVarint, writeVarlong } from './varint';
 import fc from 'fast-check';
@@ -58,21 +58,17 @@ describe('records > crc32c', () => {
     ['', 0],
   ])('crc32c(%j) = %d', (s, want) => {
     expect(crc32c(Buffer.from(s))).toBe(want);
-    expect(crc32cSse42(Buffer.from(s))).toBe(want);
   });
   test('32 zero bytes and 32 0xff bytes (RFC 3720 B.4)', () => {
     expect(crc32c(Buffer.alloc(32, 0))).toBe(0x8a9136aa);
     expect(crc32c(Buffer.alloc(32, 0xff))).toBe(0x62a8ab43);
   });
-  test('the aws-crt implementation loads here and agrees with @node-rs/crc32 on any bytes', () => {
-    const clmul = crc32cClmul();
-    expect(clmul).not.toBeNull();
+  test('unaligned views: the same value as an aligned copy of the same bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 70_000 }), fc.nat(64), (bytes, skip) => {
-        // Unaligned views too: batches start anywhere in a produce request.
+        // Batches start anywhere in a produce request.
         const b = Buffer.from(bytes).subarray(Math.min(skip, bytes.length));
-        expect(clmul!(b)).toBe(crc32cSse42(b));
-        expect(crc32c(b)).toBe(crc32cSse42(b));
+        expect(crc32c(b)).toBe(crc32c(Buffer.from(b)));
       }),
       { numRuns: 200 },
     );
