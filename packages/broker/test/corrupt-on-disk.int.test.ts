@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KafkaError } from '@kzoo/common';
 import { Consumer, type ConsumerRecord } from '@kzoo/client';
-import { onCleanup, waitFor } from '@kzoo/testkit';
+import { waitFor } from '@kzoo/testkit';
+import { onCleanup } from '@kzoo/testkit/jest';
 import { batchOf, createTopic, metadata, randomTopic, startCluster } from './cluster';
 import { producePartition } from './raw';
 
