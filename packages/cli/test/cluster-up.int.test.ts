@@ -4,7 +4,15 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cliBinPath, portIsFree, makeTempDir, removeDir, runCli, trackChild, waitFor } from '@kzoo/testkit';
+import {
+  cliBinPath,
+  portIsFree,
+  makeTempDir,
+  removeDir,
+  runCli,
+  trackChild,
+  waitFor,
+} from '@kzoo/testkit';
 import { onCleanup } from '@kzoo/testkit/jest';
 
 function alive(pid: number): boolean {

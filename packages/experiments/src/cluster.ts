@@ -11,7 +11,16 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SystemTime, type Time } from '@kzoo/common';
 import { KafkaZkClient } from '@kzoo/zk';
-import { brokerNode, BrokerExitedError, NetworkFaults, freePorts, spawnBrokerProcess, startZooKeeper, type BrokerProcess, type ZooKeeperHandle } from '@kzoo/testkit';
+import {
+  brokerNode,
+  BrokerExitedError,
+  NetworkFaults,
+  freePorts,
+  spawnBrokerProcess,
+  startZooKeeper,
+  type BrokerProcess,
+  type ZooKeeperHandle,
+} from '@kzoo/testkit';
 
 export interface ExperimentClusterOptions {
   brokers: number;

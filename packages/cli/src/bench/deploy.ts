@@ -16,7 +16,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Admin } from '@kzoo/client';
 import { setLogLevel } from '@kzoo/common';
-import { cliBinPath, freePorts, makeTempDir, removeDir, startBrokerProcess, startZooKeeper, type BrokerProcess } from '@kzoo/testkit';
+import {
+  cliBinPath,
+  freePorts,
+  makeTempDir,
+  removeDir,
+  startBrokerProcess,
+  startZooKeeper,
+  type BrokerProcess,
+} from '@kzoo/testkit';
 import { fileWriteReadMBs, loopbackMBs, machineLine, numericArgs } from './limits';
 
 interface Options {

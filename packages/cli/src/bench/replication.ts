@@ -21,7 +21,13 @@ import { performance } from 'node:perf_hooks';
 import { Broker } from '@kzoo/broker';
 import { setLogLevel } from '@kzoo/common';
 import { Connection } from '@kzoo/protocol';
-import { makeTempDir, removeDir, startBrokerProcess, startZooKeeper, type BrokerProcess } from '@kzoo/testkit';
+import {
+  makeTempDir,
+  removeDir,
+  startBrokerProcess,
+  startZooKeeper,
+  type BrokerProcess,
+} from '@kzoo/testkit';
 import { fullBatch, numericArgs } from './limits';
 
 interface Options {

@@ -22,7 +22,13 @@ import { performance } from 'node:perf_hooks';
 import { Admin } from '@kzoo/client';
 import { setLogLevel } from '@kzoo/common';
 import { Connection } from '@kzoo/protocol';
-import { makeTempDir, removeDir, spawnBrokerProcess, startZooKeeper, type BrokerProcess } from '@kzoo/testkit';
+import {
+  makeTempDir,
+  removeDir,
+  spawnBrokerProcess,
+  startZooKeeper,
+  type BrokerProcess,
+} from '@kzoo/testkit';
 import { machineLine } from './limits';
 
 interface Options {

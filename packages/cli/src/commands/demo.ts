@@ -11,7 +11,16 @@ import type { Argv, CommandModule } from 'yargs';
 import { KafkaZkClient } from '@kzoo/zk';
 import { Admin, Consumer, Producer, type TopicDescription } from '@kzoo/client';
 import { KafkaError, setLogLevel } from '@kzoo/common';
-import { BrokerProcess, freePorts, makeTempDir, removeDir, startBrokerProcess, startZooKeeper, waitFor, ZooKeeperHandle } from '@kzoo/testkit';
+import {
+  BrokerProcess,
+  freePorts,
+  makeTempDir,
+  removeDir,
+  startBrokerProcess,
+  startZooKeeper,
+  waitFor,
+  ZooKeeperHandle,
+} from '@kzoo/testkit';
 import { UiServer } from '@kzoo/ui';
 import { clusterStatus, formatClusterStatus } from './cluster';
 import { formatTopicDescription } from './topic';
