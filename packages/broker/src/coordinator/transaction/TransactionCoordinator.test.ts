@@ -94,8 +94,19 @@ function coordinator(): TransactionCoordinator {
   return c;
 }
 
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+/**
+ * Waits (the mock clock standing still) until the coordinator reaches `state` for `id`:
+ * completing a transaction waits on file writes on the libuv pool (the log, the leader
+ * epoch checkpoint), which take a variable number of event-loop turns on a loaded machine.
+ */
+async function until(c: TransactionCoordinator, id: string, state: string): Promise<void> {
+  const deadline = Date.now() + 30000;
+  while (c.describe(id).transactionState !== state) {
+    if (Date.now() > deadline) {
+      throw new Error(`${id} still ${c.describe(id).transactionState}, not ${state}, after 30 s`);
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
 }
 
 function markers(): Array<[number, string]> {
@@ -152,7 +163,7 @@ describe('Broker > TransactionCoordinator', () => {
     ).toBe(0);
     expect(committed.size).toBe(0); // not before the commit
     expect(await c.handleEndTxn('etl', 1000, 0, true, false)).toBe(0);
-    await settle();
+    await until(c, 'etl', 'CompleteCommit');
     expect(c.describe('etl').transactionState).toBe('CompleteCommit');
     expect(markers()).toEqual([[1, 'COMMIT']]);
     expect(p.log.lastStableOffset(p.highWatermark)).toBe(2);
@@ -184,7 +195,7 @@ describe('Broker > TransactionCoordinator', () => {
     await c.handleAddPartitions('slow', 1000, 0, [{ topic: 't', partition: 0 }], false);
     expect(await produce(1000, 0, 0)).toBe(0);
     time.tick(TRANSACTION_CONFIG_DEFAULTS.abortTimedOutTransactionsIntervalMs); // > 1000 ms open
-    await settle();
+    await until(c, 'slow', 'CompleteAbort');
     expect(c.describe('slow')).toMatchObject({
       transactionState: 'CompleteAbort',
       producerEpoch: 1,
@@ -209,7 +220,7 @@ describe('Broker > TransactionCoordinator', () => {
     await c.handleAddPartitions('x', 1000, 0, [{ topic: 't', partition: 0 }], false);
     const r = await c.handleInitProducerId('x', 60000);
     expect(r.errorCode).toBe(ErrorCode.CONCURRENT_TRANSACTIONS);
-    await settle();
+    await until(c, 'x', 'CompleteAbort');
     expect(await c.handleInitProducerId('x', 60000)).toEqual({
       errorCode: 0,
       producerId: 1000,
