@@ -292,11 +292,14 @@ describe('Log > LogManager', () => {
     m.startup();
     const file = path.join(dir, 'replication-offset-checkpoint');
     time.tick(5000);
+    // written off the event loop (fsyncs on the libuv pool): not there yet when tick returns
+    expect(fs.existsSync(file)).toBe(false);
     await eventually(() => fs.existsSync(file));
     expect(fs.readFileSync(file, 'utf8')).toBe('0\n1\nhw 0 3\n');
     hws.set('hw-1', 4);
     await m.close();
     expect(fs.readFileSync(file, 'utf8')).toMatch(/^0\n2\n(hw 0 3\nhw 1 4|hw 1 4\nhw 0 3)\n$/);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
   test('topics with dots and dashes reload; -delete leftovers are removed on open', async () => {
     const [dir] = dirs(1);

@@ -121,9 +121,26 @@ export class OffsetCheckpointFile {
   constructor(readonly file: string) {}
 
   write(entries: Iterable<TopicPartitionOffset>): void {
+    writeFileAtomic(this.file, OffsetCheckpointFile.format(entries));
+  }
+
+  /**
+   * Writes off the event loop (the fsyncs on the libuv pool, as Kafka writes its periodic
+   * checkpoints from a scheduler thread) through `<file>.async.tmp`, so it never shares a
+   * temp file with a synchronous write. One asynchronous writer per file at a time.
+   */
+  async writeAsync(entries: Iterable<TopicPartitionOffset>): Promise<void> {
+    await writeFileAtomicAsync(
+      this.file,
+      OffsetCheckpointFile.format(entries),
+      `${this.file}.async.tmp`,
+    );
+  }
+
+  private static format(entries: Iterable<TopicPartitionOffset>): string {
     const list = [...entries];
     const body = list.map((e) => `${e.topic} ${e.partition} ${e.offset}\n`).join('');
-    writeFileAtomic(this.file, `0\n${list.length}\n${body}`);
+    return `0\n${list.length}\n${body}`;
   }
 
   read(): TopicPartitionOffset[] {
