@@ -308,10 +308,15 @@ describe('Broker > controller > elections (processes)', () => {
     });
     onCleanup(() => producer.close());
     let running = true;
+    // Runs before the producer's close (cleanups run last-registered first): a test that
+    // fails must not leave this loop sending into a closed producer, whose immediate
+    // rejections never yield to the event loop (it ran a jest worker out of heap once).
+    onCleanup(() => void (running = false));
     const errors: unknown[] = [];
     let sent = 0;
     const loop = (async () => {
       while (running) {
+        await new Promise((r) => setImmediate(r));
         const batch = Array.from({ length: partitions }, (_, partition) =>
           producer.send(topic, { partition, value: `v${sent}` }).then(
             () => undefined,

@@ -1,6 +1,8 @@
-import { KafkaError } from '@kzoo/common';
+import { createLogger, KafkaError } from '@kzoo/common';
 import { buildEndTxnMarkerBatch, buildRecordBatch, setBaseOffset } from '@kzoo/records';
-import { CompletedFetch, PartitionState } from './Fetcher';
+import { CompletedFetch, Fetcher, PartitionState, type FetcherOptions } from './Fetcher';
+import type { Metadata } from './Metadata';
+import type { NetworkClient } from './NetworkClient';
 
 function batch(baseOffset: number, values: string[], control = false): Buffer {
   return buildRecordBatch({
@@ -118,5 +120,50 @@ describe('Client > Fetcher > CompletedFetch', () => {
     }
     expect(err).toBeInstanceOf(KafkaError);
     expect((err as KafkaError).errorName).toBe('CORRUPT_MESSAGE');
+  });
+
+  test('drain returns the records before a corrupt batch, then fails on it at every poll until a seek', () => {
+    const fetcher = new Fetcher(
+      {} as Metadata, // drain needs neither metadata nor the network
+      {} as NetworkClient,
+      { checkCrcs: true } as FetcherOptions,
+      createLogger('test'),
+    );
+    const s = new PartitionState('t', 0);
+    s.seek(0);
+    const bad = batch(2, ['c']);
+    bad[bad.length - 1] ^= 0xff;
+    const bytes = Buffer.concat([batch(0, ['a', 'b']), bad, batch(3, ['d'])]);
+    s.buffered.push(new CompletedFetch(s, s.epoch, bytes));
+    fetcher.states.set(s.key, s);
+    expect(fetcher.drain(10).map((r) => r.value!.toString())).toEqual(['a', 'b']);
+    expect(s.position).toBe(2);
+    for (let i = 0; i < 2; i++) {
+      expect(() => fetcher.drain(10)).toThrow(/CORRUPT_MESSAGE|CRC/);
+      expect(s.position).toBe(2);
+    }
+  });
+
+  test('check.crcs off: a garbled record fails at every read, the records before it are kept', () => {
+    const s = new PartitionState('t', 0);
+    s.seek(0);
+    const bad = batch(0, ['a', 'b', 'c']);
+    bad[bad.length - 1] ^= 0xff; // the last record's header count: a varint that runs off
+    const cf = new CompletedFetch(s, s.epoch, Buffer.concat([bad, batch(3, ['d'])]));
+    const got: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      try {
+        const r = cf.next(false);
+        if (r) {
+          got.push(r.value!.toString());
+          s.position = r.offset + 1;
+        }
+      } catch (e) {
+        expect((e as KafkaError).errorName).toBe('CORRUPT_MESSAGE');
+      }
+    }
+    expect(got).toEqual(['a', 'b']);
+    expect(s.position).toBe(2);
+    expect(() => cf.next(false)).toThrow(/CORRUPT_MESSAGE/);
   });
 });

@@ -59,6 +59,8 @@ export type OffsetResetStrategy = 'earliest' | 'latest' | 'none';
 export class CompletedFetch {
   pos = 0;
   private iter: Generator<KafkaRecord> | undefined;
+  /** Where the batch `iter` reads starts in `bytes`. */
+  private iterStart = 0;
   /** Aborted transactions not reached yet, by first offset. */
   private readonly abortedQueue: Array<{ producerId: number; firstOffset: number }>;
   private readonly abortedProducers = new Set<number>();
@@ -76,7 +78,16 @@ export class CompletedFetch {
     const position = this.state.position!;
     for (;;) {
       if (this.iter) {
-        const r = this.iter.next();
+        let r: IteratorResult<KafkaRecord>;
+        try {
+          r = this.iter.next();
+        } catch (e) {
+          // A garbled record (check.crcs off): back to its batch's start, so the next call
+          // skips the records already returned and fails on this one again.
+          this.iter = undefined;
+          this.pos = this.iterStart;
+          throw e;
+        }
         if (!r.done) {
           if (r.value.offset < position) continue;
           return r.value;
@@ -86,10 +97,13 @@ export class CompletedFetch {
       const size = batchSizeAt(this.bytes, this.pos);
       if (size < 0) return undefined;
       const start = this.pos;
-      this.pos += size;
+      const end = start + size;
       const lastOffset =
         readInt64(this.bytes, start) + this.bytes.readInt32BE(start + LAST_OFFSET_DELTA_OFFSET);
-      if (lastOffset < position) continue;
+      if (lastOffset < position) {
+        this.pos = end;
+        continue;
+      }
       const attributes = this.bytes.readInt16BE(start + ATTRIBUTES_OFFSET);
       if (this.abortedQueue.length > 0 || this.abortedProducers.size > 0) {
         while (this.abortedQueue.length > 0 && this.abortedQueue[0].firstOffset <= lastOffset)
@@ -99,16 +113,22 @@ export class CompletedFetch {
           if (this.abortedProducers.has(pid) && isAbortMarker(this.bytes, start, size))
             this.abortedProducers.delete(pid);
         } else if (attributes & TRANSACTIONAL_FLAG_MASK && this.abortedProducers.has(pid)) {
+          this.pos = end;
           this.state.position = lastOffset + 1;
           continue;
         }
       }
       if (attributes & CONTROL_FLAG_MASK) {
+        this.pos = end;
         this.state.position = lastOffset + 1;
         continue;
       }
-      const batch = this.bytes.subarray(start, start + size);
+      const batch = this.bytes.subarray(start, end);
+      // A corrupt batch throws here and stays where it is: the next poll fails on it again
+      // until the application seeks past it, as Kafka's CompletedFetch does.
       if (checkCrcs) validateBatch(batch, 0);
+      this.pos = end;
+      this.iterStart = start;
       this.iter = decodeRecords(batch, 0);
     }
   }
@@ -241,7 +261,8 @@ export class Fetcher {
 
   /**
    * Takes up to `max` records from buffered fetches, advancing positions; returns
-   * records of paused partitions never.
+   * records of paused partitions never. A corrupt batch (check.crcs) throws, but only once
+   * the records before it have been returned.
    */
   drain(max: number): ConsumerRecord[] {
     const out: ConsumerRecord[] = [];
@@ -249,7 +270,19 @@ export class Fetcher {
       if (s.paused) continue;
       while (out.length < max && s.buffered.length > 0) {
         const cf = s.buffered[0];
-        const r = cf.next(this.opts.checkCrcs);
+        let r: KafkaRecord | undefined;
+        try {
+          r = cf.next(this.opts.checkCrcs);
+        } catch (e) {
+          // Records already taken are returned first (their positions are advanced); the
+          // error comes on the next poll, which reaches the bad batch again (Kafka's
+          // Fetcher.collectFetch does the same).
+          if (out.length > 0) {
+            this.rotate();
+            return out;
+          }
+          throw e;
+        }
         if (!r) {
           s.buffered.shift();
           s.bufferedBytes -= cf.bytes.length;
