@@ -201,39 +201,18 @@ export class ControllerPartitions {
     // leaves leader -1, leader_epoch + 1); only then are the leaderless partitions
     // elected (leader_epoch + 1 again), so the epochs match Kafka's after a controller
     // and a leader die together.
-    // Per partition the writes are Kafka's; across partitions, those led by a dead broker
-    // go first (out of the ISR, elected, sent), and the dead followers leave the other
-    // ISRs after that, so that every partition has a live leader after a third of the
-    // writes instead of all of them.
     this.rsm.startup(batch);
     const registered = new Set(this.context.liveBrokerIds());
     const offline = this.rsm
       .replicasOf(this.context.allPartitions())
       .filter((r) => !registered.has(r.replica) && !this.context.topicsToBeDeleted.has(r.topic));
-    const ledByDead = (r: PartitionAndReplica) =>
-      !registered.has(this.context.leadership(r)?.leader ?? -1);
-    const offlineLeaders = offline.filter(ledByDead);
-    const offlineFollowers = offline.filter((r) => !ledByDead(r));
-    const partitionsOf = (rs: PartitionAndReplica[]): TP[] => [
-      ...new Map(rs.map((r) => [tpKey(r), r as TP])).values(),
-    ];
-    await this.removeOfflineReplicasFromIsr(offlineLeaders, batch);
+    await this.removeOfflineReplicasFromIsr(offline, batch);
     await this.psm.startup(batch);
-    if (offlineLeaders.length > 0)
-      batch.addUpdateMetadataRequestForBrokers(
-        this.context.liveBrokerIds(),
-        partitionsOf(offlineLeaders),
-      );
+    if (offline.length > 0)
+      batch.addUpdateMetadataRequestForBrokers(this.context.liveBrokerIds(), [
+        ...new Map(offline.map((r) => [tpKey(r), r as TP])).values(),
+      ]);
     this.send(batch);
-    if (offlineFollowers.length > 0) {
-      const isr = this.newBatch();
-      await this.removeOfflineReplicasFromIsr(offlineFollowers, isr);
-      isr.addUpdateMetadataRequestForBrokers(
-        this.context.liveBrokerIds(),
-        partitionsOf(offlineFollowers),
-      );
-      this.send(isr);
-    }
     // Kafka's order after "ready to serve": reassignments, topic deletions, pending
     // preferred replica elections.
     await this.reassignment.onControllerFailover();
@@ -454,8 +433,6 @@ export class ControllerPartitions {
     });
     await this.psm.handleStateChanges(leaderless, PartitionState.OfflinePartition, batch);
     await this.psm.triggerOnlinePartitionStateChange(batch);
-    // As Kafka's handleStateChanges, the elections go out before the ISR removals.
-    this.send(batch);
     const replicas = this.rsm
       .replicasOf([...unique.values()])
       .filter((r) => dead.has(r.replica) && alive(r));
@@ -516,9 +493,6 @@ export class ControllerPartitions {
     await this.psm.handleStateChanges(led, PartitionState.OnlinePartition, batch, {
       kind: 'controlledShutdown',
     });
-    // As Kafka's handleStateChanges, the state machine's step goes out at once: the new
-    // leaders serve while the broker is being taken out of the other ISRs.
-    this.send(batch);
     const followed = hosted.filter((tp) => {
       const l = this.context.leadership(tp);
       return l !== undefined && l.leader !== brokerId;
