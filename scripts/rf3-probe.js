@@ -155,26 +155,25 @@ async function main() {
         last,
       );
     }
+    // `kzoo perf end-to-end-latency` of n 100-byte records with acks=all on this cluster.
+    const latencyArgs = (n) => [
+      'perf',
+      'end-to-end-latency',
+      '--bootstrap-server',
+      bootstrap,
+      '--topic',
+      'probe-latency',
+      '--num-records',
+      String(n),
+      '--producer-acks',
+      'all',
+      '--record-size',
+      '100',
+    ];
     if (opt('--one')) {
       const n = Number(opt('--one'));
-      await phase(
-        'latency one at a time',
-        n,
-        [
-          'perf',
-          'end-to-end-latency',
-          '--bootstrap-server',
-          bootstrap,
-          '--topic',
-          'probe-latency',
-          '--num-records',
-          String(n),
-          '--producer-acks',
-          'all',
-          '--record-size',
-          '100',
-        ],
-        (out) => out.trim().split('\n').slice(-2).join(' | '),
+      await phase('latency one at a time', n, latencyArgs(n), (out) =>
+        out.trim().split('\n').slice(-2).join(' | '),
       );
     }
     if (opt('--rate')) {
@@ -183,22 +182,7 @@ async function main() {
       await phase(
         `latency at ${rate}/s`,
         n,
-        [
-          'perf',
-          'end-to-end-latency',
-          '--bootstrap-server',
-          bootstrap,
-          '--topic',
-          'probe-latency',
-          '--num-records',
-          String(n),
-          '--producer-acks',
-          'all',
-          '--record-size',
-          '100',
-          '--throughput',
-          String(rate),
-        ],
+        [...latencyArgs(n), '--throughput', String(rate)],
         last,
       );
     }
