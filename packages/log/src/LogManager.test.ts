@@ -24,12 +24,14 @@ function batch(count: number, ts = 1_700_000_000_000, key?: string): Buffer {
   });
 }
 
-async function eventually(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
+/** Waits for work done on the libuv pool (fsync can take seconds on a loaded machine). */
+async function eventually(check: () => boolean, ceilingMs = 30_000): Promise<void> {
+  const deadline = Date.now() + ceilingMs;
+  while (Date.now() < deadline) {
     if (check()) return;
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 2));
   }
-  throw new Error('condition not reached');
+  throw new Error(`condition not reached within ${ceilingMs} ms`);
 }
 
 function expectStorageError(fn: () => unknown, pattern: RegExp): void {
