@@ -391,8 +391,9 @@ export class LogSegment {
   }
 
   /**
-   * fsync the log and both indexes, each only when changed since its last fsync (as
-   * Kafka, which flushes only dirty segments: closing idle partitions costs no fsync).
+   * fsync the log, both indexes and the txn index, each only when changed since its last
+   * fsync (as Kafka, which flushes only dirty segments: closing idle partitions costs no
+   * fsync).
    */
   flush(): void {
     if (this.unflushed) {
@@ -402,6 +403,7 @@ export class LogSegment {
     }
     this.offsetIndex.flush(true);
     this.timeIndex.flush(true);
+    this.txnIndex.flush();
   }
 
   /** flush() with the fsyncs on the libuv pool (LogManager.close flushes many logs at once). */
@@ -415,7 +417,12 @@ export class LogSegment {
       );
       if (generation === this.generation) this.unflushed = false;
     };
-    await Promise.all([log(), this.offsetIndex.flushAsync(), this.timeIndex.flushAsync()]);
+    await Promise.all([
+      log(),
+      this.offsetIndex.flushAsync(),
+      this.timeIndex.flushAsync(),
+      this.txnIndex.flushAsync(),
+    ]);
   }
 
   /** The files are durable as they are (opened after a clean shutdown). */

@@ -5,8 +5,10 @@
  *   int64 lastStableOffset
  * `lastOffset` is the offset of the abort marker; `lastStableOffset` the partition's
  * last stable offset once the transaction completed. Entries are kept in memory and
- * written through on append (the file exists only once a segment has an entry); a
- * read_committed fetch collects the entries overlapping its range.
+ * written through on append (the file exists only once a segment has an entry) and
+ * fsynced with the segment's flush, as Kafka's LogSegment.flush forces the txn index with
+ * the log and the other indexes; a read_committed fetch collects the entries overlapping
+ * its range.
  */
 import * as fs from 'node:fs';
 
@@ -40,6 +42,8 @@ export function encodeAbortedTxn(t: AbortedTxn): Buffer {
 
 export class TransactionIndex {
   private entries: AbortedTxn[] = [];
+  /** Written since the last fsync (appended or rewritten). */
+  private unsynced = false;
 
   constructor(readonly file: string) {}
 
@@ -82,6 +86,51 @@ export class TransactionIndex {
       );
     this.entries.push(t);
     fs.appendFileSync(this.file, encodeAbortedTxn(t));
+    this.unsynced = true;
+  }
+
+  /** fsyncs the file if it was written since the last flush. */
+  flush(): void {
+    if (!this.unsynced) return;
+    this.unsynced = false;
+    let fd: number;
+    try {
+      fd = fs.openSync(this.file, 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // emptied: nothing to sync
+      this.unsynced = true;
+      throw e;
+    }
+    try {
+      fs.fsyncSync(fd);
+    } catch (e) {
+      this.unsynced = true;
+      throw e;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /** flush() with the fsync on the libuv pool. */
+  async flushAsync(): Promise<void> {
+    if (!this.unsynced) return;
+    this.unsynced = false;
+    let handle: fs.promises.FileHandle;
+    try {
+      handle = await fs.promises.open(this.file, 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      this.unsynced = true;
+      throw e;
+    }
+    try {
+      await handle.sync();
+    } catch (e) {
+      this.unsynced = true;
+      throw e;
+    } finally {
+      await handle.close();
+    }
   }
 
   /** Drops the entries whose marker is at or above `offset`. */
@@ -106,6 +155,7 @@ export class TransactionIndex {
     const tmp = this.file + '.tmp';
     fs.writeFileSync(tmp, Buffer.concat(this.entries.map(encodeAbortedTxn)));
     fs.renameSync(tmp, this.file);
+    this.unsynced = true;
   }
 
   deleteFile(): void {
