@@ -48,7 +48,7 @@ function kzoo(i, a, label) {
     if (prof) flags.push('--cpu-prof', `--cpu-prof-dir=${path.join(prof, label)}`);
     const node = [...flags, path.join(roots[i], 'packages/cli/dist/bin.js'), ...a];
     const [cmd, argv] = haveTime
-      ? ['/usr/bin/time', ['-f', 'CPU %U %S', process.execPath, ...node]]
+      ? ['/usr/bin/time', ['-f', 'CPU %U %S faults %R', process.execPath, ...node]]
       : [process.execPath, node];
     const c = spawn(cmd, argv, {
       env: { ...process.env, KZOO_LOG_LEVEL: 'warn' },
@@ -60,8 +60,8 @@ function kzoo(i, a, label) {
     c.stderr.on('data', (d) => (err += d));
     c.on('close', (code) => {
       if (code !== 0) return reject(new Error(`${label} exited ${code}: ${err.slice(-2000)}`));
-      const m = /CPU ([\d.]+) ([\d.]+)/.exec(err);
-      resolve({ out, cpu: m ? Number(m[1]) + Number(m[2]) : NaN });
+      const m = /CPU ([\d.]+) ([\d.]+) faults (\d+)/.exec(err);
+      resolve({ out, cpu: m ? Number(m[1]) + Number(m[2]) : NaN, faults: m ? Number(m[3]) : NaN });
     });
   });
 }
@@ -150,7 +150,7 @@ async function createTopic(i, bootstrap, topic) {
           res[i].pc.push((p.cpu / records) * 1e6);
           res[i].pb.push((pb / records) * 1e6);
           console.log(
-            `round ${r} ${i} load ${l0} produce: ${line} | perf CPU ${p.cpu.toFixed(2)} s, broker CPU ${pb.toFixed(2)} s`,
+            `round ${r} ${i} load ${l0} produce: ${line} | perf CPU ${p.cpu.toFixed(2)} s (${p.faults} minor faults), broker CPU ${pb.toFixed(2)} s`,
           );
         }
         if (mode === 'produce') continue;
@@ -182,7 +182,7 @@ async function createTopic(i, bootstrap, topic) {
         res[i].cc.push((c.cpu / records) * 1e6);
         res[i].cb.push((cb / records) * 1e6);
         console.log(
-          `round ${r} ${i} load ${l1} consume: ${f.join(', ')} | perf CPU ${c.cpu.toFixed(2)} s, broker CPU ${cb.toFixed(2)} s`,
+          `round ${r} ${i} load ${l1} consume: ${f.join(', ')} | perf CPU ${c.cpu.toFixed(2)} s (${c.faults} minor faults), broker CPU ${cb.toFixed(2)} s`,
         );
       }
     }
