@@ -3,12 +3,22 @@
  * written xerial-framed as the Java client does (read: xerial-framed or raw, as
  * librdkafka writes raw); lz4 as the LZ4 frame format with independent blocks
  * (lz4-napi / lz4_flex, what Kafka's Lz4BlockInputStream reads); zstd frames.
+ * The three native codecs load on first use: most processes (a broker storing what
+ * producers compressed, a CLI command) never call them, and loading them costs every
+ * process tens of milliseconds at startup.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { KafkaError } from '@kzoo/common';
-import * as snappy from 'snappy';
-import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
-import { compress as zstdCompress, decompress as zstdDecompress } from 'zstd-napi';
+import type * as Snappy from 'snappy';
+import type * as Lz4 from 'lz4-napi';
+import type * as Zstd from 'zstd-napi';
+
+let snappyLib: typeof Snappy | undefined;
+let lz4Lib: typeof Lz4 | undefined;
+let zstdLib: typeof Zstd | undefined;
+const snappy = (): typeof Snappy => (snappyLib ??= require('snappy') as typeof Snappy);
+const lz4 = (): typeof Lz4 => (lz4Lib ??= require('lz4-napi') as typeof Lz4);
+const zstd = (): typeof Zstd => (zstdLib ??= require('zstd-napi') as typeof Zstd);
 
 export type CompressionCodec = 0 | 1 | 2 | 3 | 4;
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
@@ -37,7 +47,7 @@ function snappyCompress(data: Buffer): Buffer {
   header.writeInt32BE(1, 12);
   parts.push(header);
   for (let off = 0; off < data.length; off += XERIAL_BLOCK) {
-    const block = snappy.compressSync(
+    const block = snappy().compressSync(
       data.subarray(off, Math.min(off + XERIAL_BLOCK, data.length)),
     );
     const len = Buffer.allocUnsafe(4);
@@ -49,7 +59,7 @@ function snappyCompress(data: Buffer): Buffer {
 
 function snappyDecompress(data: Buffer): Buffer {
   if (data.length < XERIAL_HEADER || !data.subarray(0, 8).equals(XERIAL_MAGIC)) {
-    return snappy.uncompressSync(data, { asBuffer: true }) as Buffer;
+    return snappy().uncompressSync(data, { asBuffer: true }) as Buffer;
   }
   const parts: Buffer[] = [];
   let pos = XERIAL_HEADER;
@@ -58,7 +68,9 @@ function snappyDecompress(data: Buffer): Buffer {
     const len = data.readInt32BE(pos);
     pos += 4;
     if (len < 0 || pos + len > data.length) throw new Error('truncated xerial snappy block');
-    parts.push(snappy.uncompressSync(data.subarray(pos, pos + len), { asBuffer: true }) as Buffer);
+    parts.push(
+      snappy().uncompressSync(data.subarray(pos, pos + len), { asBuffer: true }) as Buffer,
+    );
     pos += len;
   }
   return parts.length === 1 ? parts[0] : Buffer.concat(parts);
@@ -73,9 +85,9 @@ export function compress(codec: CompressionCodec, data: Buffer): Buffer {
     case 2:
       return snappyCompress(data);
     case 3:
-      return compressFrameSync(data);
+      return lz4().compressFrameSync(data);
     case 4:
-      return zstdCompress(data);
+      return zstd().compress(data);
   }
 }
 
@@ -90,9 +102,9 @@ export function decompress(codec: number, data: Buffer): Buffer {
       case 2:
         return snappyDecompress(data);
       case 3:
-        return decompressFrameSync(data);
+        return lz4().decompressFrameSync(data);
       case 4:
-        return zstdDecompress(data);
+        return zstd().decompress(data);
     }
   } catch (e) {
     throw new KafkaError(
