@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `kzoo` command.
 import { hideBin } from 'yargs/helpers';
-import { buildCli } from './index';
+import { buildCli } from './cli';
 
 void buildCli(hideBin(process.argv)).parseAsync();
