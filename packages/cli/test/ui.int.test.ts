@@ -4,7 +4,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cliBinPath, makeTempDir, removeDir, runCli, trackChild, waitFor } from '@kzoo/testkit';
+import {
+  cliBinPath,
+  makeTempDir,
+  removeDir,
+  runCli,
+  SETTLE_TIMEOUT_MS,
+  trackChild,
+  waitFor,
+} from '@kzoo/testkit';
 import { onCleanup } from '@kzoo/testkit/jest';
 
 interface ClusterFileJson {
@@ -71,7 +79,7 @@ async function startUi(
       if (child.exitCode !== null) throw new Error(`kzoo ui exited ${child.exitCode}: ${err}`);
       return /kzoo ui at (http:\/\/\S+) .*/.exec(out) ?? undefined;
     },
-    { timeoutMs: 20000 },
+    { timeoutMs: SETTLE_TIMEOUT_MS },
   );
   return { url: m[1], line: m[0] };
 }
@@ -90,9 +98,10 @@ async function fault(url: string, what: string, header: boolean) {
 describe('cli > kzoo ui (processes)', () => {
   it('fault buttons act on the cluster file brokers with the UI header only, and are off when bound off loopback', async () => {
     const { file, env } = tempCluster();
+    // cluster up starts a ZooKeeper JVM and 2 broker processes: minutes at load 20 on 2 cores
     const up = await runCli(['cluster', 'up', '--brokers', '2', '--session-timeout-ms', '4000'], {
       env,
-      timeoutMs: 60000,
+      timeoutMs: 180000,
     });
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
@@ -138,7 +147,7 @@ describe('cli > kzoo ui (processes)', () => {
       'broker 2 dead in the UI once its session expired',
       async () =>
         (await state()).brokers.find((b) => b.id === 2)?.alive === false ? true : undefined,
-      { timeoutMs: 20000 },
+      { timeoutMs: SETTLE_TIMEOUT_MS },
     );
 
     // The event feed has the fault and the controller's state-change log lines about it.
@@ -169,5 +178,5 @@ describe('cli > kzoo ui (processes)', () => {
     expect(off.status).toBe(403);
     expect(off.body.error).toBe('fault buttons are off for this cluster');
     expect(process.kill(cluster.brokers[0].pid, 0)).toBe(true);
-  });
+  }, 420000);
 });

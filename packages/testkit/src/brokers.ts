@@ -60,6 +60,9 @@ export function runCli(
   });
 }
 
+/** zookeeper.connection.timeout.ms of test brokers unless `extraConfig` sets it. */
+const STARTUP_CONNECTION_TIMEOUT_MS = 30000;
+
 export interface BrokerProcessOptions {
   id: number;
   /** zookeeper.connect, usually with a chroot. */
@@ -294,7 +297,14 @@ export async function spawnBrokerProcess(opts: BrokerProcessOptions): Promise<Br
     '--session-timeout-ms',
     String(opts.sessionTimeoutMs ?? 2000),
   ];
-  for (const [k, v] of Object.entries(opts.extraConfig ?? {})) args.push('--override', `${k}=${v}`);
+  // Test brokers use short sessions so that failover is quick, but establishing the first
+  // session must not fail on a loaded machine: zookeeper.connection.timeout.ms defaults to
+  // the session timeout (Kafka's rule), 2 s here, which a busy 2-core machine exceeded.
+  const extra = {
+    'zookeeper.connection.timeout.ms': STARTUP_CONNECTION_TIMEOUT_MS,
+    ...opts.extraConfig,
+  };
+  for (const [k, v] of Object.entries(extra)) args.push('--override', `${k}=${v}`);
   const proc = new BrokerProcess(opts.id, opts.zk, port, dataDir, args, opts.env, kafkaPort);
   if (opts.cleanup !== false) {
     registerCleanup(async () => {
