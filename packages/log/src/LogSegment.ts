@@ -60,8 +60,12 @@ function readOffsetField(buf: Buffer, pos: number): number {
 }
 const scratch = Buffer.allocUnsafe(64 * 1024);
 
-/** Batches whose locations a segment remembers at its tail (at most twice this many). */
-export const TAIL_BATCHES = 64;
+/**
+ * Batches whose locations a segment remembers at its tail (at most twice this many: 1 KiB per
+ * segment appended to, so 10,000 partitions hold 10 MiB). Followers and consumers keeping up
+ * read within the last few batches.
+ */
+export const TAIL_BATCHES = 16;
 /** Fields of one remembered batch in `LogSegment.tail`: position, size, baseOffset, lastOffset. */
 const TAIL_FIELDS = 4;
 
