@@ -38,6 +38,8 @@ export interface AppendedBatch {
   size: number;
   lastOffset: number;
   maxTimestamp: number;
+  /** When given, the batch's location is remembered for reads at the tail (see `tail`). */
+  baseOffset?: number;
 }
 
 /** A batch located in a segment file. */
@@ -57,6 +59,15 @@ function readOffsetField(buf: Buffer, pos: number): number {
   return hi * 0x100000000 + buf.readUInt32BE(pos + 4);
 }
 const scratch = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * Batches whose locations a segment remembers at its tail (at most twice this many: 1 KiB per
+ * segment appended to, so 10,000 partitions hold 10 MiB). Followers and consumers keeping up
+ * read within the last few batches.
+ */
+export const TAIL_BATCHES = 16;
+/** Fields of one remembered batch in `LogSegment.tail`: position, size, baseOffset, lastOffset. */
+const TAIL_FIELDS = 4;
 
 export interface SegmentOptions {
   indexIntervalBytes: number;
@@ -85,6 +96,15 @@ export class LogSegment {
   /** Bytes written or cut since the last fsync of the .log (or never fsynced); generation of changes. */
   private unflushed = true;
   private generation = 0;
+  /**
+   * Where the last batches appended are (TAIL_FIELDS numbers each, oldest first, the last
+   * one ending at `size`), so that a read at the tail — a follower's fetch, a consumer
+   * keeping up — finds its batch without reading batch headers back from the file (a
+   * readSync per fetch). Allocated on the first append; emptied whenever the file changes
+   * other than by an append.
+   */
+  private tail: Float64Array | null = null;
+  private tailCount = 0;
 
   private constructor(
     readonly dir: string,
@@ -181,9 +201,47 @@ export class LogSegment {
     this.generation++;
     for (const b of batches) {
       this.indexBatch(position, b.size, b.lastOffset, b.maxTimestamp);
+      if (b.baseOffset === undefined) this.tailCount = 0;
+      else this.rememberTail(position, b.size, b.baseOffset, b.lastOffset);
       position += b.size;
     }
     this.size = position;
+  }
+
+  private rememberTail(position: number, size: number, baseOffset: number, lastOffset: number) {
+    let t = this.tail;
+    if (!t) t = this.tail = new Float64Array(2 * TAIL_BATCHES * TAIL_FIELDS);
+    if (this.tailCount === 2 * TAIL_BATCHES) {
+      // Keep the newest half: amortised O(1) per batch.
+      t.copyWithin(0, TAIL_BATCHES * TAIL_FIELDS);
+      this.tailCount = TAIL_BATCHES;
+    }
+    const i = this.tailCount++ * TAIL_FIELDS;
+    t[i] = position;
+    t[i + 1] = size;
+    t[i + 2] = baseOffset;
+    t[i + 3] = lastOffset;
+  }
+
+  /** translateOffset from the remembered tail; undefined when the tail does not cover it. */
+  private translateAtTail(
+    offset: number,
+    startingPosition: number,
+  ): BatchLocation | null | undefined {
+    const t = this.tail;
+    const n = this.tailCount;
+    // Every batch before the first remembered one ends below its base offset.
+    if (!t || n === 0 || offset < t[2] || startingPosition > t[0]) return undefined;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (t[mid * TAIL_FIELDS + 3] >= offset) hi = mid;
+      else lo = mid + 1;
+    }
+    if (lo === n) return null;
+    const i = lo * TAIL_FIELDS;
+    return { position: t[i], size: t[i + 1], baseOffset: t[i + 2], lastOffset: t[i + 3] };
   }
 
   private indexBatch(
@@ -237,6 +295,8 @@ export class LogSegment {
 
   /** The first batch whose last offset is >= `offset`, or null (Kafka's translateOffset). */
   translateOffset(offset: number, startingPosition = 0): BatchLocation | null {
+    const atTail = this.translateAtTail(offset, startingPosition);
+    if (atTail !== undefined) return atTail;
     const start = Math.max(this.offsetIndex.lookup(offset).position, startingPosition);
     for (const b of this.scanFrom(start)) if (b.lastOffset >= offset) return b;
     return null;
@@ -271,6 +331,7 @@ export class LogSegment {
     } = {},
   ): number {
     const limit = opts.nextSegmentBase ?? Number.MAX_SAFE_INTEGER;
+    this.tailCount = 0;
     this.offsetIndex.reset();
     this.timeIndex.reset();
     this.maxTimestampSoFar = -1;
@@ -328,6 +389,7 @@ export class LogSegment {
   }
 
   private truncateFile(position: number): void {
+    this.tailCount = 0;
     fs.ftruncateSync(this.fd, position);
     this.size = position;
     this.unflushed = true;

@@ -13,6 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import { Admin } from '@kzoo/client';
 import { setLogLevel } from '@kzoo/common';
@@ -156,6 +157,67 @@ async function createTopic(
   }
 }
 
+// ---- the brokers' own GC and event loop during a latency phase --------------------------
+
+/** The brokers' process metrics (prom-client's nodejs_*) that tell whether they stalled. */
+interface BrokerStalls {
+  gcCount: number;
+  gcSeconds: number;
+  /** Event-loop delay since the previous scrape (prom-client resets it on each scrape). */
+  lagP99Seconds: number;
+  lagMaxSeconds: number;
+}
+
+function scrapeStalls(port: number): Promise<BrokerStalls> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: '/metrics', timeout: 10000 }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => {
+          const sum = (name: string) =>
+            text
+              .split('\n')
+              .filter((l) => l.startsWith(name + ' ') || l.startsWith(name + '{'))
+              .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+          resolve({
+            gcCount: sum('nodejs_gc_duration_seconds_count'),
+            gcSeconds: sum('nodejs_gc_duration_seconds_sum'),
+            lagP99Seconds: sum('nodejs_eventloop_lag_p99_seconds'),
+            lagMaxSeconds: sum('nodejs_eventloop_lag_max_seconds'),
+          });
+        });
+      })
+      .on('error', reject)
+      .on('timeout', function (this: http.ClientRequest) {
+        this.destroy(new Error(`no /metrics answer from 127.0.0.1:${port} in 10 s`));
+      });
+  });
+}
+
+/**
+ * Runs `phase` and prints each broker's GC pauses and event-loop delay over it: a latency
+ * tail matched by a broker's stall is that broker's (the perf tool prints its own).
+ */
+async function withBrokerStalls<T>(
+  brokers: Array<{ id: number; metricsPort: number }>,
+  phase: () => Promise<T>,
+): Promise<T> {
+  const before = await Promise.all(brokers.map((b) => scrapeStalls(b.metricsPort)));
+  const result = await phase();
+  const after = await Promise.all(brokers.map((b) => scrapeStalls(b.metricsPort)));
+  brokers.forEach((b, i) => {
+    const a = after[i];
+    console.log(
+      `# broker ${b.id} during the run: event-loop delay 99th ${(a.lagP99Seconds * 1000).toFixed(1)} / ` +
+        `max ${(a.lagMaxSeconds * 1000).toFixed(1)} ms, GC ${a.gcCount - before[i].gcCount} pauses, ` +
+        `${((a.gcSeconds - before[i].gcSeconds) * 1000).toFixed(0)} ms in all`,
+    );
+  });
+  return result;
+}
+
 // ---- NATS JetStream ------------------------------------------------------------------
 
 interface NatsCluster {
@@ -277,6 +339,9 @@ async function main(): Promise<void> {
       `# physical limits (same run): loopback TCP ${tcp.toFixed(0)} MB/s, raw sequential write ` +
         `${disk.writeMBs.toFixed(0)} MB/s, raw read ${disk.readMBs.toFixed(0)} MB/s`,
     );
+    const metricsPorts = new Map<BrokerProcess, number>();
+    const stallsOf = (brokers: BrokerProcess[]) =>
+      brokers.map((b) => ({ id: b.id, metricsPort: metricsPorts.get(b)! }));
     const start = async (
       id: number,
       chroot: string,
@@ -284,6 +349,8 @@ async function main(): Promise<void> {
     ) => {
       const dataDir = makeTempDir(`kzoo-bench-${chroot}-${id}-`);
       dirs.push(dataDir);
+      // Its /metrics (the process's GC and event loop) for the latency phases' stall lines.
+      const [metricsPort] = await freePorts(1);
       const p = await startBrokerProcess({
         id,
         dataDir,
@@ -291,10 +358,15 @@ async function main(): Promise<void> {
         sessionTimeoutMs: 10000,
         cleanup: false,
         env: { KZOO_LOG_LEVEL: 'warn' },
-        extraConfig: { 'controlled.shutdown.enable': false, ...extra },
+        extraConfig: {
+          'controlled.shutdown.enable': false,
+          'kzoo.metrics.port': metricsPort,
+          ...extra,
+        },
         startTimeoutMs: 60000,
       });
       procs.push(p);
+      metricsPorts.set(p, metricsPort);
       return p;
     };
     const single = await start(1, 'single');
@@ -374,11 +446,15 @@ async function main(): Promise<void> {
     console.log(
       `\n## end-to-end latency at 50 % of the max: 1 broker, acks=1, ${fmt(p1.recsPerSec / 2)} records/s`,
     );
-    const l1 = await latency('lat-1', b1, '1', p1.recsPerSec);
+    const l1 = await withBrokerStalls(stallsOf([single]), () =>
+      latency('lat-1', b1, '1', p1.recsPerSec),
+    );
     console.log(
       `\n## end-to-end latency at 50 % of the max: RF=3 acks=all, ${fmt(p3.recsPerSec / 2)} records/s`,
     );
-    const l3 = await latency('lat-3', b3, 'all', p3.recsPerSec);
+    const l3 = await withBrokerStalls(stallsOf(three), () =>
+      latency('lat-3', b3, 'all', p3.recsPerSec),
+    );
 
     for (const p of procs.splice(0)) await p.kill('SIGKILL');
 

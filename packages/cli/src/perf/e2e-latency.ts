@@ -8,9 +8,11 @@
  * kzoo's addition, `--throughput R`: latency at a set load. The producer sends at R
  * records/s without waiting (each value starts with its send time), the consumer reads
  * alongside, and each record's latency is its arrival minus its send time (one clock, one
- * process). Same closing lines, plus a line with the percentiles to 0.01 ms.
+ * process). Same closing lines, plus a line with the percentiles to 0.01 ms and one with
+ * this process's own CPU share, event-loop delay and GC pauses over the run (a latency tail
+ * that matches them is the measuring process's, not the brokers').
  */
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { Admin, Consumer, Producer } from '@kzoo/client';
 import { fineLatencyLine, latencyResultLines, throttleDelayMs } from './stats';
 import { YIELD_EVERY } from './producer-perf';
@@ -30,9 +32,67 @@ export interface EndToEndOptions {
 export interface EndToEndResult {
   latenciesMs: Float64Array;
   avgMs: number;
+  /** At a set load: what this process itself did meanwhile (see selfLine). */
+  self?: SelfStats;
+}
+
+/** This process over an at-load run: its own share of what a record waited for. */
+export interface SelfStats {
+  /** CPU time / wall time (1 = one core busy all along). */
+  cpuShare: number;
+  eventLoopDelayP99Ms: number;
+  eventLoopDelayMaxMs: number;
+  gcPauses: number;
+  gcTotalMs: number;
+  gcMaxMs: number;
+}
+
+/** Starts watching this process; the returned function stops and reports. */
+function watchSelf(): () => SelfStats {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const eld = monitorEventLoopDelay({ resolution: 1 });
+  eld.enable();
+  let gcPauses = 0;
+  let gcTotalMs = 0;
+  let gcMaxMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcPauses++;
+      gcTotalMs += e.duration;
+      gcMaxMs = Math.max(gcMaxMs, e.duration);
+    }
+  });
+  gc.observe({ entryTypes: ['gc'] });
+  return () => {
+    gc.disconnect();
+    eld.disable();
+    const cpu = process.cpuUsage(cpu0);
+    return {
+      cpuShare: (cpu.user + cpu.system) / 1000 / Math.max(1, performance.now() - t0),
+      eventLoopDelayP99Ms: eld.percentile(99) / 1e6,
+      eventLoopDelayMaxMs: eld.max / 1e6,
+      gcPauses,
+      gcTotalMs,
+      gcMaxMs,
+    };
+  };
+}
+
+/**
+ * `# this process: ...`: whether the latencies measured include this process's own
+ * queueing (CPU near one core), event-loop stalls or GC pauses, rather than the brokers'.
+ */
+export function selfLine(s: SelfStats): string {
+  return (
+    `# this process during the run: CPU ${(s.cpuShare * 100).toFixed(0)} % of one core, ` +
+    `event-loop delay 99th ${s.eventLoopDelayP99Ms.toFixed(1)} / max ${s.eventLoopDelayMaxMs.toFixed(1)} ms, ` +
+    `GC ${s.gcPauses} pauses, ${s.gcTotalMs.toFixed(0)} ms in all, longest ${s.gcMaxMs.toFixed(1)} ms`
+  );
 }
 
 const POLL_TIMEOUT_MS = 60000;
+const SLAB_RECORDS = 1024;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function runEndToEndLatency(o: EndToEndOptions): Promise<EndToEndResult> {
@@ -78,6 +138,7 @@ export async function runEndToEndLatency(o: EndToEndOptions): Promise<EndToEndRe
       print(
         `# at ${o.throughput} records/s: ${fineLatencyLine(result.latenciesMs)} (${result.latenciesMs.length} records)`,
       );
+    if (result.self) print(selfLine(result.self));
     return result;
   } finally {
     await producer.close();
@@ -129,6 +190,7 @@ async function atLoad(
   if (!(throughput > 0)) throw new Error('--throughput must be > 0 for latency at a set load');
   if (o.recordSize < 12) throw new Error('--record-size must be >= 12 with --throughput');
   const now = () => performance.timeOrigin + performance.now();
+  const stopWatching = watchSelf();
   const latencies = new Float64Array(o.numRecords);
   let received = 0;
   let failure: Error | undefined;
@@ -152,14 +214,26 @@ async function atLoad(
   consumed.catch((e: unknown) => (failure ??= e as Error));
   const start = now();
   let lastPrint = start;
+  // Values are views into slabs of SLAB_RECORDS records (the producer may hold a view until
+  // its batch is sent; a slab is never rewritten): a Buffer.alloc per record made an
+  // ArrayBuffer each, and this process's own allocation and GC sat in every latency it
+  // measured, on the machine the brokers share.
+  let slab = Buffer.alloc(0);
+  let slabAt = 0;
+  const onSent = (err: Error | null) => {
+    if (err) failure ??= err;
+  };
   for (let i = 0; i < o.numRecords && !failure; i++) {
-    const value = Buffer.alloc(o.recordSize, 65 + (i % 26));
-    value.writeDoubleBE(now(), 0);
-    value.writeUInt32BE(i, 8);
-    producer.send(o.topic, { value }, (err) => {
-      if (err) failure ??= err;
-    });
+    if (slabAt + o.recordSize > slab.length) {
+      slab = Buffer.allocUnsafe(o.recordSize * SLAB_RECORDS);
+      slabAt = 0;
+    }
+    const value = slab.subarray(slabAt, (slabAt += o.recordSize));
+    value.fill(65 + (i % 26));
     const t = now();
+    value.writeDoubleBE(t, 0);
+    value.writeUInt32BE(i, 8);
+    producer.send(o.topic, { value }, onSent);
     if (t - lastPrint >= 5000) {
       print(`${i} records sent, ${received} received`);
       lastPrint = t;
@@ -170,10 +244,15 @@ async function atLoad(
     // nor this process's consumer runs.
     else if ((i + 1) % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
   }
-  await producer.flush();
-  await consumed;
+  let self: SelfStats;
+  try {
+    await producer.flush();
+    await consumed;
+  } finally {
+    self = stopWatching();
+  }
   if (failure) throw failure;
   let total = 0;
   for (const l of latencies) total += l;
-  return { latenciesMs: latencies, avgMs: total / o.numRecords };
+  return { latenciesMs: latencies, avgMs: total / o.numRecords, self };
 }

@@ -1,0 +1,109 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildRecordBatch } from '@kzoo/records';
+import { LogSegment, TAIL_BATCHES, type BatchLocation } from './LogSegment';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kzoo-log-segment-'));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const opts = { indexIntervalBytes: 256, segmentIndexBytes: 1 << 20, now: 0 };
+
+/** Appends batches of 1-3 records with a gap after every 5th (as a compacted leader's). */
+function fill(seg: LogSegment, batches: number, written: BatchLocation[]): void {
+  let offset = written.length ? written[written.length - 1].lastOffset + 1 : seg.baseOffset;
+  for (let i = 0; i < batches; i++) {
+    const n = 1 + (i % 3);
+    const buf = buildRecordBatch({
+      baseOffset: offset,
+      records: Array.from({ length: n }, (_, j) => ({ value: `v${offset + j}`, timestamp: 1 })),
+    });
+    const loc = {
+      position: seg.size,
+      size: buf.length,
+      baseOffset: offset,
+      lastOffset: offset + n - 1,
+    };
+    seg.append(buf, [
+      { size: buf.length, lastOffset: loc.lastOffset, maxTimestamp: 1, baseOffset: offset },
+    ]);
+    written.push(loc);
+    offset += n + (i % 5 === 4 ? 7 : 0);
+  }
+}
+
+/** translateOffset by definition: the first batch at or after `from` ending at or past `offset`. */
+function expected(written: BatchLocation[], offset: number, from = 0): BatchLocation | null {
+  return written.find((b) => b.lastOffset >= offset && b.position >= from) ?? null;
+}
+
+describe('LogSegment > translateOffset at the tail', () => {
+  test('matches the definition for every offset, before and after the remembered tail wraps, with gaps, and from a starting position', () => {
+    const seg = LogSegment.create(fs.mkdtempSync(path.join(root, 's')), 100, opts);
+    const written: BatchLocation[] = [];
+    for (const round of [10, 2 * TAIL_BATCHES - 10, 25, 3 * TAIL_BATCHES]) {
+      fill(seg, round, written);
+      const last = written[written.length - 1].lastOffset;
+      for (let o = 90; o <= last + 3; o++)
+        expect(seg.translateOffset(o)).toEqual(expected(written, o));
+      for (const b of written.slice(-20))
+        expect(seg.translateOffset(b.baseOffset, b.position)).toEqual(
+          expected(written, b.baseOffset, b.position),
+        );
+      const mid = written[Math.floor(written.length / 2)];
+      expect(seg.translateOffset(written[0].baseOffset, mid.position)).toEqual(
+        expected(written, written[0].baseOffset, mid.position),
+      );
+    }
+    seg.close();
+  });
+
+  test('a read at the tail reads nothing from the file; an older offset still scans it', () => {
+    const seg = LogSegment.create(fs.mkdtempSync(path.join(root, 's')), 0, opts);
+    const written: BatchLocation[] = [];
+    fill(seg, 4 * TAIL_BATCHES, written);
+    const tail = written[written.length - 3];
+    expect(seg.translateOffset(written[1].lastOffset)).toEqual(written[1]);
+    // Zero the file behind the segment's back: a scan now finds no batch at all.
+    const fd = fs.openSync(seg.file, 'r+');
+    fs.writeSync(fd, Buffer.alloc(seg.size), 0, seg.size, 0);
+    fs.closeSync(fd);
+    expect(seg.translateOffset(tail.baseOffset)).toEqual(tail);
+    expect(seg.translateOffset(written[written.length - 1].lastOffset + 1)).toBeNull();
+    expect(seg.translateOffset(written[1].lastOffset)).toBeNull();
+    seg.close();
+  });
+
+  test('after truncateTo the remembered tail is gone: offsets cut away are not found, appends after the cut are', () => {
+    const seg = LogSegment.create(fs.mkdtempSync(path.join(root, 's')), 0, opts);
+    const written: BatchLocation[] = [];
+    fill(seg, 30, written);
+    const cut = written[20];
+    seg.truncateTo(cut.baseOffset);
+    written.length = 20;
+    expect(seg.size).toBe(cut.position);
+    expect(seg.translateOffset(cut.baseOffset)).toBeNull();
+    expect(seg.translateOffset(written[19].lastOffset)).toEqual(written[19]);
+    fill(seg, 12, written);
+    const last = written[written.length - 1].lastOffset;
+    for (let o = 0; o <= last + 1; o++)
+      expect(seg.translateOffset(o)).toEqual(expected(written, o));
+    seg.close();
+  });
+
+  test('an append that does not give base offsets forgets the tail rather than guess', () => {
+    const seg = LogSegment.create(fs.mkdtempSync(path.join(root, 's')), 0, opts);
+    const written: BatchLocation[] = [];
+    fill(seg, 10, written);
+    const buf = buildRecordBatch({ baseOffset: 40, records: [{ value: 'x', timestamp: 1 }] });
+    seg.append(buf, [{ size: buf.length, lastOffset: 40, maxTimestamp: 1 }]);
+    written.push({
+      position: written[9].position + written[9].size,
+      size: buf.length,
+      baseOffset: 40,
+      lastOffset: 40,
+    });
+    for (let o = 0; o <= 41; o++) expect(seg.translateOffset(o)).toEqual(expected(written, o));
+    seg.close();
+  });
+});
