@@ -15,7 +15,10 @@
  *
  *   node packages/cli/dist/bench/scale.js [--sizes 1000,3000,10000] [--partitions-per-topic 100]
  *        [--session-timeout-ms 6000] [--step-timeout-ms 600000] [--steps ctl,failover,kill]
- *        [--cpu-prof-dir DIR]
+ *        [--cpu-prof-dir DIR] [--broker-log-level warn]
+ * With `--broker-log-level info` each step prints the controller's lines about it (the
+ * failover's phases with their durations, the controlled shutdown's summary); info also
+ * logs every partition's state change, which slows the steps: for diagnosis, not figures.
  */
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -40,6 +43,8 @@ interface Options {
   steps: Set<string>;
   /** Brokers run with `node --cpu-prof` into this directory (profiles written at a clean exit). */
   cpuProfDir?: string;
+  /** KZOO_LOG_LEVEL of the brokers (default warn). */
+  brokerLogLevel: string;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -49,6 +54,7 @@ function parseArgs(argv: string[]): Options {
     sessionTimeoutMs: 6000,
     stepTimeoutMs: 600000,
     steps: new Set(['ctl', 'failover', 'kill']),
+    brokerLogLevel: 'warn',
   };
   for (let i = 0; i < argv.length; i += 2) {
     const v = argv[i + 1];
@@ -58,6 +64,7 @@ function parseArgs(argv: string[]): Options {
     else if (argv[i] === '--step-timeout-ms') o.stepTimeoutMs = Number(v);
     else if (argv[i] === '--cpu-prof-dir') o.cpuProfDir = v;
     else if (argv[i] === '--steps') o.steps = new Set(v.split(','));
+    else if (argv[i] === '--broker-log-level') o.brokerLogLevel = v;
     else throw new Error(`unknown option ${argv[i]}`);
   }
   for (const st of o.steps)
@@ -145,7 +152,7 @@ class Cluster {
         kafkaPort: prev?.kafkaPort,
         sessionTimeoutMs: this.o.sessionTimeoutMs,
         cleanup: false,
-        env: { KZOO_LOG_LEVEL: 'warn' },
+        env: { KZOO_LOG_LEVEL: this.o.brokerLogLevel },
       });
       try {
         await proc.waitForRegistration(1, this.o.stepTimeoutMs);
@@ -183,6 +190,19 @@ class Cluster {
       await sleep(250);
     }
   }
+
+  /** The controller's summary lines (info level) logged since the last call. */
+  printControllerLines(): void {
+    const re = /controller context initialized|controlled shutdown of broker \d+:/;
+    for (const b of this.brokers.values()) {
+      const text = b.stdout + '\n' + b.stderr;
+      const seen = this.seenLines.get(b) ?? 0;
+      this.seenLines.set(b, text.length);
+      for (const l of text.slice(seen).split('\n'))
+        if (re.test(l)) console.log(`    broker ${b.id}: ${l.slice(0, 600)}`);
+    }
+  }
+  private readonly seenLines = new Map<BrokerProcess, number>();
 
   /** A slow step: the brokers' last warnings (they log at WARN), to see what they waited for. */
   printWarnings(): void {
@@ -350,6 +370,7 @@ async function runSize(
         `  SIGTERM broker ${victim} (controlled shutdown) → leaders moved off it: ${s(ctlMoved)}; ` +
           `exit ${code}: ${s(ctlShutdown)}; every partition led: ${s(ctlLed)}`,
       );
+      cluster.printControllerLines();
       t0 = performance.now();
       await cluster.start(victim);
       ctlRestart = await cluster.until(cluster.allFull(n), t0);
@@ -370,6 +391,7 @@ async function runSize(
       console.log(
         `  SIGKILL controller ${ctl} → new controller, every partition led: ${s(failover)}`,
       );
+      cluster.printControllerLines();
       t0 = performance.now();
       await cluster.start(ctl);
       failoverRestart = await cluster.until(cluster.allFull(n), t0);
