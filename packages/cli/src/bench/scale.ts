@@ -211,7 +211,15 @@ class Cluster {
       this.seenLines.set(b, text.length);
       for (const l of text.slice(seen).split('\n'))
         if (re.test(l)) console.log(`    broker ${b.id}: ${l.slice(0, 600)}`);
+      // with --cpu-prof-dir, the whole log beside the profiles, to line up a step's events
+      if (this.o.cpuProfDir)
+        fs.appendFileSync(`${this.o.cpuProfDir}/broker-${b.id}-${b.pid}.log`, text.slice(seen));
     }
+  }
+
+  /** The wall-clock start of a step, printed with --broker-log-level info (to match the logs). */
+  mark(what: string): void {
+    if (this.o.brokerLogLevel !== 'warn') console.log(`    ${new Date().toISOString()} ${what}`);
   }
   private readonly seenLines = new Map<BrokerProcess, number>();
 
@@ -365,6 +373,7 @@ async function runSize(
       console.log(
         `  broker ${victim} leads ${counts.get(victim) ?? 0} partitions (controller: ${ctl2})`,
       );
+      cluster.mark(`SIGTERM broker ${victim}`);
       t0 = performance.now();
       const victimProc = cluster.brokers.get(victim)!;
       // leadership moved off the broker (the controlled shutdown proper), watched while it runs
@@ -392,6 +401,7 @@ async function runSize(
     // controller failover
     if (o.steps.has('failover')) {
       const ctl = (await cluster.view()).controllerId;
+      cluster.mark(`SIGKILL controller ${ctl}`);
       t0 = performance.now();
       await cluster.brokers.get(ctl)!.kill('SIGKILL');
       failover = await cluster.until(
