@@ -17,8 +17,13 @@ export const CLEANER_OFFSET_CHECKPOINT = 'cleaner-offset-checkpoint';
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 
-/** Writes `text` to `file` atomically and durably. */
-export function writeFileAtomic(file: string, text: string | Buffer): void {
+/**
+ * Writes `text` to `file` atomically and durably. `supersedes`: the temp file of an
+ * asynchronous writer of the same file (writeFileAtomicAsync), removed just before the
+ * rename so that its pending rename fails (ENOENT) instead of landing after this newer
+ * content; if it already landed, this rename comes after it. Either way the newest wins.
+ */
+export function writeFileAtomic(file: string, text: string | Buffer, supersedes?: string): void {
   const tmp = `${file}.tmp`;
   const fd = fs.openSync(tmp, 'w');
   try {
@@ -27,14 +32,18 @@ export function writeFileAtomic(file: string, text: string | Buffer): void {
   } finally {
     fs.closeSync(fd);
   }
+  if (supersedes !== undefined) fs.rmSync(supersedes, { force: true });
   fs.renameSync(tmp, file);
   fsyncDir(path.dirname(file));
 }
 
 /**
- * As writeFileAtomic but on the libuv pool, off the event loop, through `tmp` (default
- * `<file>.tmp`). When `beforeRename` returns false the write is dropped (the temp file is
- * removed) and the result is false: a newer version was written meanwhile.
+ * As writeFileAtomic but on the libuv pool, off the event loop (the rename too: at
+ * thousands of partitions a synchronous rename per checkpoint held the event loop for
+ * seconds), through `tmp` (default `<file>.tmp`). When `beforeRename` returns false the
+ * write is dropped (the temp file is removed) and the result is false: a newer version was
+ * written meanwhile. A synchronous writer of the same file passes `tmp` as writeFileAtomic's
+ * `supersedes`: the rename then fails with ENOENT and the result is false as well.
  */
 export async function writeFileAtomicAsync(
   file: string,
@@ -53,8 +62,13 @@ export async function writeFileAtomicAsync(
     await fsp.rm(tmp, { force: true });
     return false;
   }
-  // Synchronous so no other write of `file` can slip between the check and the rename.
-  fs.renameSync(tmp, file);
+  try {
+    await fsp.rename(tmp, file);
+  } catch (e) {
+    // a synchronous writer removed our temp file: its newer content is (or will be) in place
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
+  }
   await fsyncDirAsync(path.dirname(file));
   return true;
 }
@@ -120,21 +134,23 @@ export interface TopicPartitionOffset {
 export class OffsetCheckpointFile {
   constructor(readonly file: string) {}
 
+  /** Synchronous; supersedes an asynchronous write in flight (its rename is dropped). */
   write(entries: Iterable<TopicPartitionOffset>): void {
-    writeFileAtomic(this.file, OffsetCheckpointFile.format(entries));
+    writeFileAtomic(this.file, OffsetCheckpointFile.format(entries), this.asyncTmp);
+  }
+
+  private get asyncTmp(): string {
+    return `${this.file}.async.tmp`;
   }
 
   /**
    * Writes off the event loop (the fsyncs on the libuv pool, as Kafka writes its periodic
    * checkpoints from a scheduler thread) through `<file>.async.tmp`, so it never shares a
-   * temp file with a synchronous write. One asynchronous writer per file at a time.
+   * temp file with a synchronous write. One asynchronous writer per file at a time; a
+   * synchronous `write` meanwhile wins (resolves false then).
    */
-  async writeAsync(entries: Iterable<TopicPartitionOffset>): Promise<void> {
-    await writeFileAtomicAsync(
-      this.file,
-      OffsetCheckpointFile.format(entries),
-      `${this.file}.async.tmp`,
-    );
+  writeAsync(entries: Iterable<TopicPartitionOffset>): Promise<boolean> {
+    return writeFileAtomicAsync(this.file, OffsetCheckpointFile.format(entries), this.asyncTmp);
   }
 
   private static format(entries: Iterable<TopicPartitionOffset>): string {
@@ -170,19 +186,25 @@ export interface EpochEntry {
 export class LeaderEpochCheckpointFile {
   constructor(readonly file: string) {}
 
+  /** Synchronous; supersedes an asynchronous write in flight (its rename is dropped). */
   write(entries: readonly EpochEntry[]): void {
-    writeFileAtomic(this.file, LeaderEpochCheckpointFile.format(entries));
+    writeFileAtomic(this.file, LeaderEpochCheckpointFile.format(entries), this.asyncTmp);
+  }
+
+  private get asyncTmp(): string {
+    return `${this.file}.async.tmp`;
   }
 
   /**
    * Writes off the event loop through `<file>.async.tmp` (so it never shares a temp file
-   * with a synchronous write); dropped, resolving false, when `beforeRename` says so.
+   * with a synchronous write); dropped, resolving false, when `beforeRename` says so or a
+   * synchronous `write` superseded it.
    */
   writeAsync(entries: readonly EpochEntry[], beforeRename?: () => boolean): Promise<boolean> {
     return writeFileAtomicAsync(
       this.file,
       LeaderEpochCheckpointFile.format(entries),
-      `${this.file}.async.tmp`,
+      this.asyncTmp,
       beforeRename,
     );
   }

@@ -3,7 +3,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { KafkaError, Logger, MockTime } from '@kzoo/common';
 import { buildRecordBatch } from '@kzoo/records';
-import { LeaderEpochCheckpointFile, OffsetCheckpointFile } from './checkpoints';
+import {
+  LeaderEpochCheckpointFile,
+  OffsetCheckpointFile,
+  writeFileAtomicAsync,
+} from './checkpoints';
 import { logConfig, LONG_MAX } from './config';
 import { LeaderEpochFileCache } from './LeaderEpochFileCache';
 import { Log } from './Log';
@@ -150,6 +154,22 @@ describe('Log > checkpoints', () => {
     expect(fs.existsSync(file + '.tmp')).toBe(false);
     fs.writeFileSync(file, '0\n3\na 0 1\n');
     expect(() => f.read()).toThrow(KafkaError);
+  });
+
+  test('a synchronous write after an asynchronous one passed its check wins: the async rename is dropped', async () => {
+    const file = path.join(root, 'leader-epoch-checkpoint-race');
+    const f = new LeaderEpochCheckpointFile(file);
+    // the synchronous write lands between the async writer's check and its rename
+    const written = await writeFileAtomicAsync(file, '0\n1\n1 0\n', `${file}.async.tmp`, () => {
+      f.write([{ epoch: 2, startOffset: 7 }]);
+      return true;
+    });
+    expect(written).toBe(false);
+    expect(f.read()).toEqual([{ epoch: 2, startOffset: 7 }]);
+    expect(fs.existsSync(`${file}.async.tmp`)).toBe(false);
+    // without a competing write the async one lands
+    expect(await f.writeAsync([{ epoch: 3, startOffset: 9 }])).toBe(true);
+    expect(f.read()).toEqual([{ epoch: 3, startOffset: 9 }]);
   });
 });
 

@@ -10,6 +10,7 @@
  */
 import { EventEmitter } from 'node:events';
 import * as zookeeper from 'node-zookeeper-client';
+import { patchZooKeeperClient } from './client-patches';
 import { createLogger, Logger, SystemTime, type Time } from '@kzoo/common';
 import {
   ConnectionLossError,
@@ -21,6 +22,8 @@ import {
   toZkError,
   zkErrorFromCode,
 } from './errors';
+
+patchZooKeeperClient();
 
 export type CreateMode =
   'persistent' | 'ephemeral' | 'persistent_sequential' | 'ephemeral_sequential';

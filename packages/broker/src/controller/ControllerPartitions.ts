@@ -20,7 +20,7 @@
  *   their replicas go Offline and leave the ISRs; the remaining brokers learn it all.
  * - `controlledShutdown`, `electLeaders` (preferred, unclean), `checkAndTriggerAutoLeaderRebalance`.
  */
-import { tpKey } from '@kzoo/common';
+import { SystemTime, tpKey } from '@kzoo/common';
 import type { ErrorName, Logger, Time } from '@kzoo/common';
 import type { BrokerAndEpoch, KafkaZk, WatchEvent } from '@kzoo/zk';
 import { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
@@ -187,9 +187,19 @@ export class ControllerPartitions {
   }
 
   async onControllerFailover(): Promise<void> {
+    // each phase's duration, logged at the end as one line (Kafka's controller logs its
+    // failover steps at info), to see where a failover at thousands of partitions goes
+    const clock = this.o.time ?? SystemTime;
+    const phases: string[] = [];
+    let mark = clock.nanoseconds();
+    const phase = (name: string): void => {
+      const now = clock.nanoseconds();
+      phases.push(`${name} ${(Number(now - mark) / 1e6).toFixed(0)} ms`);
+      mark = now;
+    };
     this.context.clear();
     const topics = await this.zk.getAllTopicsInCluster(this.topicWatcher);
-    await this.readTopics(topics);
+    await this.readTopics(topics, phase);
     for (const id of this.context.liveBrokerIds()) this.addChannel(id);
     const batch = this.newBatch();
     batch.addUpdateMetadataRequestForBrokers(
@@ -202,17 +212,21 @@ export class ControllerPartitions {
     // elected (leader_epoch + 1 again), so the epochs match Kafka's after a controller
     // and a leader die together.
     this.rsm.startup(batch);
+    phase('replica states');
     const registered = new Set(this.context.liveBrokerIds());
     const offline = this.rsm
       .replicasOf(this.context.allPartitions())
       .filter((r) => !registered.has(r.replica) && !this.context.topicsToBeDeleted.has(r.topic));
     await this.removeOfflineReplicasFromIsr(offline, batch);
+    phase(`ISR removals (${offline.length} replicas)`);
     await this.psm.startup(batch);
+    phase('partition states and elections');
     if (offline.length > 0)
       batch.addUpdateMetadataRequestForBrokers(this.context.liveBrokerIds(), [
         ...new Map(offline.map((r) => [tpKey(r), r as TP])).values(),
       ]);
     this.send(batch);
+    phase('LeaderAndIsr and UpdateMetadata sent');
     // Kafka's order after "ready to serve": reassignments, topic deletions, pending
     // preferred replica elections.
     await this.reassignment.onControllerFailover();
@@ -222,7 +236,8 @@ export class ControllerPartitions {
     await this.deletion.resumeDeletions(deletions);
     this.send(deletions);
     await this.processZkPreferredReplicaElection();
-    this.o.stateLog.info('controller context initialized', {
+    phase('reassignments, deletions, preferred elections');
+    this.o.stateLog.info(`controller context initialized: ${phases.join(', ')}`, {
       topics: this.context.allTopics.size,
       partitions: this.context.allPartitions().length,
       liveBrokers: this.context.liveBrokerIds().join(','),
@@ -235,11 +250,12 @@ export class ControllerPartitions {
   }
 
   /** Reads assignments and partition states of `topics` into the context. */
-  private async readTopics(topics: string[]): Promise<void> {
+  private async readTopics(topics: string[], phase?: (name: string) => void): Promise<void> {
     const assignments = await this.zk.getReplicaAssignmentForTopics(
       topics,
       this.partitionModificationsWatcher,
     );
+    phase?.(`read ${topics.length} topics' assignments`);
     const partitions: TP[] = [];
     for (const [topic, a] of assignments) {
       this.context.allTopics.add(topic);
@@ -252,6 +268,7 @@ export class ControllerPartitions {
     }
     const states = await this.zk.getTopicPartitionStates(partitions);
     for (const [key, st] of states) this.context.partitionLeadershipInfo.set(key, st);
+    phase?.(`read ${partitions.length} partition states`);
   }
 
   async processTopicChange(): Promise<void> {
@@ -478,6 +495,9 @@ export class ControllerPartitions {
     if (!registered) return { error: 'BROKER_NOT_AVAILABLE', remaining: [] };
     if (brokerEpoch >= 0 && brokerEpoch < registered.epoch)
       return { error: 'STALE_BROKER_EPOCH', remaining: [] };
+    const clock = this.o.time ?? SystemTime;
+    const t0 = clock.nanoseconds();
+    const ms = (from: bigint) => (Number(clock.nanoseconds() - from) / 1e6).toFixed(0);
     this.context.shuttingDownBrokerIds.add(brokerId);
     this.o.stateLog.info(`shutting down broker ${brokerId}`, {
       shuttingDown: [...this.context.shuttingDownBrokerIds].join(','),
@@ -490,13 +510,17 @@ export class ControllerPartitions {
       (tp) =>
         this.context.leadership(tp)?.leader === brokerId && this.context.replicasOf(tp).length > 1,
     );
-    await this.psm.handleStateChanges(led, PartitionState.OnlinePartition, batch, {
-      kind: 'controlledShutdown',
-    });
+    // As Kafka's doControlledShutdown: led and followed are split before the election; the
+    // controlled-shutdown election already takes the broker out of the ISR of those it led
     const followed = hosted.filter((tp) => {
       const l = this.context.leadership(tp);
       return l !== undefined && l.leader !== brokerId;
     });
+    await this.psm.handleStateChanges(led, PartitionState.OnlinePartition, batch, {
+      kind: 'controlledShutdown',
+    });
+    const electedMs = ms(t0);
+    const t1 = clock.nanoseconds();
     for (const tp of followed) batch.addStopReplicaRequestForBrokers([brokerId], tp, false);
     const replicas = this.rsm
       .replicasOf(followed)
@@ -505,10 +529,17 @@ export class ControllerPartitions {
       );
     this.rsm.handleStateChanges(replicas, ReplicaState.OfflineReplica);
     await Promise.all(followed.map((tp) => this.psm.removeReplicaFromIsr(tp, brokerId, batch)));
+    const removedMs = ms(t1);
+    const t2 = clock.nanoseconds();
     this.send(batch);
     const remaining = hosted.filter(
       (tp) =>
         this.context.leadership(tp)?.leader === brokerId && this.context.replicasOf(tp).length > 1,
+    );
+    this.o.stateLog.info(
+      `controlled shutdown of broker ${brokerId}: ${led.length} leaderships moved in ${electedMs} ms, ` +
+        `${followed.length} ISR removals in ${removedMs} ms, requests sent in ${ms(t2)} ms; ` +
+        `${remaining.length} still led`,
     );
     return { error: 'NONE', remaining };
   }

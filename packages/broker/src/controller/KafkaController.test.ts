@@ -344,7 +344,7 @@ describe('broker > controller > KafkaController (in-memory ZooKeeper, mock clock
   });
 
   it('controlled shutdown moves leadership away and takes the broker out of the ISRs', async () => {
-    const { createTopic, state, controller, zookeeper } = await cluster();
+    const { createTopic, state, controller, zookeeper, channel } = await cluster();
     await createTopic('t', [[2, 3], [3, 2], [2]]);
     const epoch = zookeeper.brokers.get(2)!.czxid;
     expect(await controller.controlledShutdown(2, epoch - 1)).toEqual({
@@ -357,6 +357,14 @@ describe('broker > controller > KafkaController (in-memory ZooKeeper, mock clock
     expect(await state('t', 0)).toMatchObject({ leader: 3, isr: [3], leaderEpoch: 1 });
     expect(await state('t', 1)).toMatchObject({ leader: 3, isr: [3], leaderEpoch: 1 });
     expect(await state('t', 2)).toMatchObject({ leader: 2, isr: [2], leaderEpoch: 0 });
+    // as Kafka's doControlledShutdown: StopReplica only for the partitions it followed (t-1);
+    // t-0, which it led, left its ISR with the election and it follows the new leader
+    const stopped = channel.sent
+      .filter((x) => x.apiKey === 5 && x.to === 2)
+      .flatMap((x) =>
+        (x.body as RequestOf<5>).partitions.map((p) => `${p.topicName}-${p.partitionIndex}`),
+      );
+    expect(stopped).toEqual(['t-1']);
     expect(await controller.controlledShutdown(9, 0)).toEqual({
       error: 'BROKER_NOT_AVAILABLE',
       remaining: [],

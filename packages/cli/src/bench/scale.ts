@@ -11,11 +11,20 @@
  *   kill       SIGKILL a broker leading ~1/3 → every partition led again; restart → ISRs full
  * Leaders are rebalanced (preferred election) before each step that needs a broker leading
  * a third. Times come from polling Metadata of every live broker (what clients see), every
- * 250 ms. A step that does not finish within `--step-timeout-ms` prints "timeout".
+ * 250 ms (the brokers one after the other, up to the first that does not see it yet). A
+ * step that does not finish within `--step-timeout-ms` prints "timeout".
  *
  *   node packages/cli/dist/bench/scale.js [--sizes 1000,3000,10000] [--partitions-per-topic 100]
  *        [--session-timeout-ms 6000] [--step-timeout-ms 600000] [--steps ctl,failover,kill]
- *        [--cpu-prof-dir DIR]
+ *        [--cpu-prof-dir DIR] [--broker-log-level warn]
+ *        [--broker-node-options "--max-semi-space-size=64"]
+ * The brokers run with NODE_OPTIONS `--broker-node-options` (default a 64 MiB young
+ * generation: at 10,000 partitions the default 16 MiB one had the garbage collector take
+ * 18-25 % of the new controller's failover, as the thousands of ZooKeeper requests in
+ * flight outlive the scavenges; with 64 MiB 6-15 %); "" for Node's defaults.
+ * With `--broker-log-level info` each step prints the controller's lines about it (the
+ * failover's phases with their durations, the controlled shutdown's summary); info also
+ * logs every partition's state change, which slows the steps: for diagnosis, not figures.
  */
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -40,6 +49,10 @@ interface Options {
   steps: Set<string>;
   /** Brokers run with `node --cpu-prof` into this directory (profiles written at a clean exit). */
   cpuProfDir?: string;
+  /** KZOO_LOG_LEVEL of the brokers (default warn). */
+  brokerLogLevel: string;
+  /** NODE_OPTIONS of the brokers. */
+  brokerNodeOptions: string;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -49,6 +62,8 @@ function parseArgs(argv: string[]): Options {
     sessionTimeoutMs: 6000,
     stepTimeoutMs: 600000,
     steps: new Set(['ctl', 'failover', 'kill']),
+    brokerLogLevel: 'warn',
+    brokerNodeOptions: '--max-semi-space-size=64',
   };
   for (let i = 0; i < argv.length; i += 2) {
     const v = argv[i + 1];
@@ -58,6 +73,8 @@ function parseArgs(argv: string[]): Options {
     else if (argv[i] === '--step-timeout-ms') o.stepTimeoutMs = Number(v);
     else if (argv[i] === '--cpu-prof-dir') o.cpuProfDir = v;
     else if (argv[i] === '--steps') o.steps = new Set(v.split(','));
+    else if (argv[i] === '--broker-log-level') o.brokerLogLevel = v;
+    else if (argv[i] === '--broker-node-options') o.brokerNodeOptions = v;
     else throw new Error(`unknown option ${argv[i]}`);
   }
   for (const st of o.steps)
@@ -145,7 +162,7 @@ class Cluster {
         kafkaPort: prev?.kafkaPort,
         sessionTimeoutMs: this.o.sessionTimeoutMs,
         cleanup: false,
-        env: { KZOO_LOG_LEVEL: 'warn' },
+        env: { KZOO_LOG_LEVEL: this.o.brokerLogLevel, NODE_OPTIONS: this.o.brokerNodeOptions },
       });
       try {
         await proc.waitForRegistration(1, this.o.stepTimeoutMs);
@@ -173,8 +190,18 @@ class Cluster {
     for (;;) {
       const live = ask ?? this.live();
       const ids = live.map((b) => b.id);
-      const views = await Promise.all(live.map((b) => metadata(b.port, this.topics)));
-      if (views.every((v) => v !== undefined && ok(v, ids))) {
+      // one broker after the other, stopping at the first that does not see it yet: a
+      // Metadata answer for 10,000 partitions costs the broker tens of ms, which the step
+      // being measured competes with
+      let all = true;
+      for (const b of live) {
+        const v = await metadata(b.port, this.topics);
+        if (v === undefined || !ok(v, ids)) {
+          all = false;
+          break;
+        }
+      }
+      if (all) {
         const ms = performance.now() - t0;
         if (ms > 20000) this.printWarnings();
         return ms;
@@ -183,6 +210,27 @@ class Cluster {
       await sleep(250);
     }
   }
+
+  /** The controller's summary lines (info level) logged since the last call. */
+  printControllerLines(): void {
+    const re = /controller context initialized|controlled shutdown of broker \d+:/;
+    for (const b of this.brokers.values()) {
+      const text = b.stdout + '\n' + b.stderr;
+      const seen = this.seenLines.get(b) ?? 0;
+      this.seenLines.set(b, text.length);
+      for (const l of text.slice(seen).split('\n'))
+        if (re.test(l)) console.log(`    broker ${b.id}: ${l.slice(0, 600)}`);
+      // with --cpu-prof-dir, the whole log beside the profiles, to line up a step's events
+      if (this.o.cpuProfDir)
+        fs.appendFileSync(`${this.o.cpuProfDir}/broker-${b.id}-${b.pid}.log`, text.slice(seen));
+    }
+  }
+
+  /** The wall-clock start of a step, printed with --broker-log-level info (to match the logs). */
+  mark(what: string): void {
+    if (this.o.brokerLogLevel !== 'warn') console.log(`    ${new Date().toISOString()} ${what}`);
+  }
+  private readonly seenLines = new Map<BrokerProcess, number>();
 
   /** A slow step: the brokers' last warnings (they log at WARN), to see what they waited for. */
   printWarnings(): void {
@@ -334,6 +382,7 @@ async function runSize(
       console.log(
         `  broker ${victim} leads ${counts.get(victim) ?? 0} partitions (controller: ${ctl2})`,
       );
+      cluster.mark(`SIGTERM broker ${victim}`);
       t0 = performance.now();
       const victimProc = cluster.brokers.get(victim)!;
       // leadership moved off the broker (the controlled shutdown proper), watched while it runs
@@ -350,6 +399,7 @@ async function runSize(
         `  SIGTERM broker ${victim} (controlled shutdown) → leaders moved off it: ${s(ctlMoved)}; ` +
           `exit ${code}: ${s(ctlShutdown)}; every partition led: ${s(ctlLed)}`,
       );
+      cluster.printControllerLines();
       t0 = performance.now();
       await cluster.start(victim);
       ctlRestart = await cluster.until(cluster.allFull(n), t0);
@@ -360,6 +410,7 @@ async function runSize(
     // controller failover
     if (o.steps.has('failover')) {
       const ctl = (await cluster.view()).controllerId;
+      cluster.mark(`SIGKILL controller ${ctl}`);
       t0 = performance.now();
       await cluster.brokers.get(ctl)!.kill('SIGKILL');
       failover = await cluster.until(
@@ -370,6 +421,7 @@ async function runSize(
       console.log(
         `  SIGKILL controller ${ctl} → new controller, every partition led: ${s(failover)}`,
       );
+      cluster.printControllerLines();
       t0 = performance.now();
       await cluster.start(ctl);
       failoverRestart = await cluster.until(cluster.allFull(n), t0);
@@ -428,7 +480,7 @@ async function main(): Promise<void> {
   console.log(`# ${machineLine()}`);
   console.log(
     `# scale bench: ${o.sizes.join(' / ')} partitions, RF=3, ${o.perTopic} partitions per topic, ` +
-      `zookeeper.session.timeout.ms ${o.sessionTimeoutMs}`,
+      `zookeeper.session.timeout.ms ${o.sessionTimeoutMs}, brokers' NODE_OPTIONS "${o.brokerNodeOptions}"`,
   );
   if (o.cpuProfDir) {
     // Node 20 refuses --cpu-prof in NODE_OPTIONS: the broker processes (spawned with
