@@ -183,7 +183,13 @@ async function main() {
         `latency at ${rate}/s`,
         n,
         [...latencyArgs(n), '--throughput', String(rate)],
-        last,
+        // the percentiles line and the tool's own CPU / event-loop / GC line
+        (out) =>
+          out
+            .trim()
+            .split('\n')
+            .filter((l) => l.startsWith('# '))
+            .join(' | '),
       );
     }
   } finally {
