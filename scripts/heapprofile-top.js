@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Prints the functions that allocated the most in a sampling heap profile (.heapprofile,
-// from scripts/alloc-profile-on-signal.js), with their file:line.
+// from scripts/profile-on-signal.js with KZOO_PROFILE=alloc), with their file:line.
 //   node scripts/heapprofile-top.js FILE.heapprofile [N=25]
 'use strict';
 const fs = require('node:fs');

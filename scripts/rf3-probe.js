@@ -7,7 +7,7 @@
 //   --rate R           kzoo perf end-to-end-latency --throughput R for --lat-records (R*10)
 // and for each phase the CPU time the brokers used (/proc/<pid>/stat), in ms and µs per
 // record: unlike wall figures, steady enough on a loaded machine for A/B comparisons.
-//   --profile DIR      CPU profile of each broker over each phase (scripts/cpu-profile-on-signal.js)
+//   --profile DIR      CPU profile of each broker over each phase (scripts/profile-on-signal.js)
 //   --trace DIR        timing histograms of each broker per phase (scripts/replication-trace.js)
 //   --config JSON      extra broker configs, e.g. '{"replica.fetch.wait.max.ms":100}'
 //   --single           one broker, RF=1 (the acks=1 reference)
@@ -34,7 +34,7 @@ const rf = single ? 1 : 3;
 const profileDir = opt('--profile');
 const traceDir = opt('--trace');
 const preload = profileDir
-  ? path.join(__dirname, 'cpu-profile-on-signal.js')
+  ? path.join(__dirname, 'profile-on-signal.js')
   : traceDir
     ? path.join(__dirname, 'replication-trace.js')
     : undefined;
@@ -95,7 +95,7 @@ async function main() {
           env: {
             KZOO_LOG_LEVEL: 'warn',
             NODE_OPTIONS: preload ? `--require ${preload}` : '',
-            KZOO_CPU_PROF_DIR: profileDir ?? '',
+            KZOO_PROFILE_DIR: profileDir ?? '',
             KZOO_TRACE_DIR: traceDir ?? '',
           },
           extraConfig: {
