@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiKeys, Connection } from '@kzoo/protocol';
 import { iterateBatches } from '@kzoo/records';
-import { waitFor } from '@kzoo/testkit';
+import { SETTLE_TIMEOUT_MS, waitFor } from '@kzoo/testkit';
 import { onCleanup, TestCluster } from '@kzoo/testkit/jest';
 import type { KafkaZkClient } from '@kzoo/zk';
 import { batchOf, metadata, randomTopic } from './cluster';
@@ -110,7 +110,7 @@ describe.each([
         const s = await state(cluster.zkClient, topic);
         return s.isr.includes(follower) ? undefined : s;
       },
-      { timeoutMs: 10000, intervalMs: 50 },
+      { timeoutMs: SETTLE_TIMEOUT_MS, intervalMs: 50 },
     );
     const shrinkMs = Date.now() - t0;
     // The lag counts from the follower's last caught-up fetch, which the pause follows by up
@@ -125,7 +125,7 @@ describe.each([
     await waitFor(
       'brokers serve the shrunk ISR',
       async () => (await servedIsr(obs, topic)).join(',') === [1, observer].sort().join(','),
-      { timeoutMs: 5000 },
+      { timeoutMs: SETTLE_TIMEOUT_MS },
     );
 
     cluster.broker(follower).resume();
@@ -135,14 +135,14 @@ describe.each([
         const s = await state(cluster.zkClient, topic);
         return s.isr.includes(follower) ? s : undefined;
       },
-      { timeoutMs: 10000, intervalMs: 50 },
+      { timeoutMs: SETTLE_TIMEOUT_MS, intervalMs: 50 },
     );
     expect(expanded.leaderEpoch).toBe(before.leaderEpoch);
     expect(expanded.isr.sort()).toEqual([1, 2, 3]);
     await waitFor(
       'brokers serve the full ISR again',
       async () => (await servedIsr(obs, topic)).length === 3,
-      { timeoutMs: 5000 },
+      { timeoutMs: SETTLE_TIMEOUT_MS },
     );
     writing = false;
     await writer;
