@@ -90,6 +90,35 @@ describe('Client > Fetcher > CompletedFetch', () => {
     expect(s.position).toBe(7);
   });
 
+  test('moves past a compacted batch: its removed last records and an emptied batch', () => {
+    const s = new PartitionState('t', 0);
+    s.seek(0);
+    // Offsets 0-3, of which compaction kept 0 and 1; then 4-5 emptied (kept for its producer).
+    const trimmed = buildRecordBatch({
+      records: [
+        { value: 'a', offsetDelta: 0 },
+        { value: 'b', offsetDelta: 1 },
+      ],
+      lastOffsetDelta: 3,
+      now: 1000,
+    });
+    const empty = buildRecordBatch({
+      baseOffset: 4,
+      records: [],
+      lastOffsetDelta: 1,
+      producerId: 9,
+      producerEpoch: 0,
+      baseSequence: 0,
+      now: 1000,
+    });
+    expect(drain(new CompletedFetch(s, s.epoch, Buffer.concat([trimmed, empty])), s)).toEqual([
+      [0, 'a'],
+      [1, 'b'],
+    ]);
+    // The next fetch starts after the empty batch, not at 2 (which would return it forever).
+    expect(s.position).toBe(6);
+  });
+
   test('skips whole batches below the position, control batches, and a partial trailing batch', () => {
     const s = new PartitionState('t', 0);
     s.seek(5);

@@ -93,6 +93,13 @@ export class CompletedFetch {
           return r.value;
         }
         this.iter = undefined;
+        // Past the batch's last offset, even when compaction removed its last records or
+        // left it empty (Kafka's CompletedFetch: nextFetchOffset = batch.nextOffset()).
+        const batchEnd =
+          readInt64(this.bytes, this.iterStart) +
+          this.bytes.readInt32BE(this.iterStart + LAST_OFFSET_DELTA_OFFSET) +
+          1;
+        if (this.state.position! < batchEnd) this.state.position = batchEnd;
       }
       const size = batchSizeAt(this.bytes, this.pos);
       if (size < 0) return undefined;

@@ -37,7 +37,7 @@ import { LEADER_EPOCH_CHECKPOINT, LeaderEpochCheckpointFile } from './checkpoint
 import { LogConfig, logConfig } from './config';
 import { LeaderEpochFileCache } from './LeaderEpochFileCache';
 import { ProducerStateManager, type BatchMetadata } from './ProducerStateManager';
-import type { AbortedTxn } from './TransactionIndex';
+import { encodeAbortedTxn, TXN_INDEX_SUFFIX, type AbortedTxn } from './TransactionIndex';
 import {
   AppendedBatch,
   CLEANED_SUFFIX,
@@ -224,7 +224,17 @@ export class Log {
       if (n.endsWith(DELETED_SUFFIX) || n.endsWith(CLEANED_SUFFIX) || n.endsWith('.tmp'))
         fs.rmSync(path.join(this.dir, n), { force: true });
     }
-    // A swap file is a complete cleaned segment: finish the swap.
+    // A swap file is a complete cleaned segment: finish the swap. A transaction index's
+    // swap file belongs to it, and is dropped when the segment's swap never started.
+    for (const n of names) {
+      if (n.endsWith(TXN_INDEX_SUFFIX + SWAP_SUFFIX)) {
+        const base = n.slice(0, -(TXN_INDEX_SUFFIX + SWAP_SUFFIX).length);
+        const file = path.join(this.dir, n);
+        if (names.includes(base + LOG_SUFFIX + SWAP_SUFFIX))
+          fs.renameSync(file, file.slice(0, -SWAP_SUFFIX.length));
+        else fs.rmSync(file, { force: true });
+      }
+    }
     for (const n of names) {
       if (n.endsWith(LOG_SUFFIX + SWAP_SUFFIX)) {
         const final = path.join(this.dir, n.slice(0, -SWAP_SUFFIX.length));
@@ -477,6 +487,23 @@ export class Log {
     const out: AbortedTxn[] = [];
     for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
       this.segments[i].txnIndex.collectAbortedTxns(fetchOffset, upperBoundOffset, out);
+    }
+    return out;
+  }
+
+  /**
+   * For each producer the log still knows, the offset of its last data batch (-1 when it
+   * wrote only markers) and its epoch (Kafka's UnifiedLog.lastRecordsOfActiveProducers):
+   * what the cleaner must keep for the producer state.
+   */
+  lastRecordsOfActiveProducers(): Map<number, { lastDataOffset: number; producerEpoch: number }> {
+    const out = new Map<number, { lastDataOffset: number; producerEpoch: number }>();
+    for (const e of this.producerStateManager.activeProducers()) {
+      const last = e.batches[e.batches.length - 1];
+      out.set(e.producerId, {
+        lastDataOffset: last ? last.lastOffset : -1,
+        producerEpoch: e.producerEpoch,
+      });
     }
     return out;
   }
@@ -941,7 +968,11 @@ export class Log {
   }
 
   /** Replaces `old` (same base offset) with a cleaned segment file; used by the cleaner. */
-  replaceSegment(old: LogSegment, cleanedFile: string): boolean {
+  replaceSegment(
+    old: LogSegment,
+    cleanedFile: string,
+    droppedMarkers: ReadonlySet<number> = new Set(),
+  ): boolean {
     const i = this.segments.indexOf(old);
     if (i < 0 || i === this.segments.length - 1 || old.deleted) {
       fs.rmSync(cleanedFile, { force: true });
@@ -954,8 +985,23 @@ export class Log {
       old.deleteFiles();
       return true;
     }
+    // The transaction index loses the entries of the markers the cleaner removed, in the
+    // same swap: its .swap file is written first and only a .log.swap commits it (load()).
+    const txnFile = old.txnIndex.file;
+    const txns = old.txnIndex.allAbortedTxns();
+    const keptTxns = txns.filter((t) => !droppedMarkers.has(t.lastOffset));
+    if (keptTxns.length < txns.length) {
+      const fd = fs.openSync(txnFile + SWAP_SUFFIX, 'w');
+      try {
+        fs.writeSync(fd, Buffer.concat(keptTxns.map(encodeAbortedTxn)));
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
     const swap = old.file + SWAP_SUFFIX;
     fs.renameSync(cleanedFile, swap);
+    if (keptTxns.length < txns.length) fs.renameSync(txnFile + SWAP_SUFFIX, txnFile);
     old.close();
     fs.rmSync(old.offsetIndex.file, { force: true });
     fs.rmSync(old.timeIndex.file, { force: true });

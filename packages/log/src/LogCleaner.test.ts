@@ -2,7 +2,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MockTime } from '@kzoo/common';
-import { buildRecordBatch, iterateBatches, records, validateBatch } from '@kzoo/records';
+import {
+  buildEndTxnMarkerBatch,
+  buildRecordBatch,
+  iterateBatches,
+  readBatchHeader,
+  records,
+  validateBatch,
+} from '@kzoo/records';
 import { Log } from './Log';
 import { cleanLog, dirtyRatio } from './LogCleaner';
 
@@ -217,4 +224,172 @@ describe('Log > LogCleaner', () => {
     expect(c.find(([, k, v]) => k === 'k1' && v === 'new11')).toBeDefined();
     log.close();
   });
+
+  describe('transactions', () => {
+    const cfg = { 'cleanup.policy': 'compact', 'segment.bytes': 300, 'delete.retention.ms': 5000 };
+
+    function txnBatch(pid: number, seq: number, key: string, value: string): Buffer {
+      return buildRecordBatch({
+        records: [{ key, value, timestamp: 1000 }],
+        producerId: pid,
+        producerEpoch: 0,
+        baseSequence: seq,
+        isTransactional: true,
+      });
+    }
+    function marker(pid: number, commit: boolean): Buffer {
+      return buildEndTxnMarkerBatch({
+        producerId: pid,
+        producerEpoch: 0,
+        coordinatorEpoch: 0,
+        commit,
+        timestamp: 1000,
+      });
+    }
+    /** Every batch: offsets, producer, whether control, record count, delete horizon. */
+    function batches(log: Log) {
+      const bytes = log.read(log.logStartOffset, 1 << 30).records;
+      return [...iterateBatches(bytes)].map((b) => {
+        validateBatch(b.bytes);
+        const h = readBatchHeader(b.bytes);
+        return {
+          first: h.baseOffset,
+          last: h.baseOffset + h.lastOffsetDelta,
+          pid: h.producerId,
+          control: h.isControlBatch,
+          count: h.recordCount,
+          horizon: h.hasDeleteHorizonMs,
+          values: h.isControlBatch
+            ? []
+            : [...records(b.bytes)].map((r) => `${r.key!.toString()}=${r.value!.toString()}`),
+        };
+      });
+    }
+    const coordinator = { leaderEpoch: 0, origin: 'coordinator' as const };
+
+    test('an aborted value never shadows a committed one; its records go, then its marker after delete.retention.ms, with its index entry', async () => {
+      const time = new MockTime(1_000_000);
+      const log = Log.open(path.join(root, `c${n++}-0`), cfg, { time });
+      log.append(txnBatch(7, 0, 'k', 'committed'), coordinator); // 0
+      log.append(marker(7, true), coordinator); // 1
+      log.append(txnBatch(8, 0, 'k', 'aborted'), coordinator); // 2
+      log.append(marker(8, false), coordinator); // 3: ABORT
+      log.append(txnBatch(8, 1, 'other', 'later'), coordinator); // 4
+      log.append(marker(8, true), coordinator); // 5
+      for (let i = 0; i < 12; i++) log.append(kv([[`x${i}`, 'y']]), { leaderEpoch: 0 });
+      expect(log.collectAbortedTxns(0, log.logEndOffset).map((t) => t.producerId)).toEqual([8]);
+
+      await cleanLog(log, { now: time.milliseconds(), force: true });
+      let b = batches(log);
+      // The committed value survives (the aborted one, newer, did not enter the key map).
+      expect(b.find((x) => x.first === 0)!.values).toEqual(['k=committed']);
+      // The aborted batch is gone. Its marker stays: this pass met a batch of its
+      // transaction (Kafka's lastObservedBatchOffset).
+      expect(b.find((x) => x.first === 2)).toBeUndefined();
+      expect(b.find((x) => x.first === 3)).toMatchObject({
+        control: true,
+        count: 1,
+        horizon: false,
+      });
+      // A COMMIT marker whose transaction still has records stays as it was.
+      expect(b.find((x) => x.first === 1)).toMatchObject({
+        control: true,
+        count: 1,
+        horizon: false,
+      });
+      expect(log.collectAbortedTxns(0, log.logEndOffset).map((t) => t.producerId)).toEqual([8]);
+
+      // The next pass finds the transaction empty: the marker gets a delete horizon.
+      await cleanLog(log, { now: time.milliseconds(), force: true });
+      b = batches(log);
+      expect(b.find((x) => x.first === 3)).toMatchObject({
+        control: true,
+        count: 1,
+        horizon: true,
+      });
+      expect(b.find((x) => x.first === 1)).toMatchObject({ horizon: false });
+      expect(log.collectAbortedTxns(0, log.logEndOffset).map((t) => t.producerId)).toEqual([8]);
+      expect(log.nextDeleteHorizonMs).toBe(1_005_000);
+
+      time.tick(6000);
+      await cleanLog(log, { now: time.milliseconds() });
+      b = batches(log);
+      expect(b.find((x) => x.first === 3)).toBeUndefined();
+      expect(log.collectAbortedTxns(0, log.logEndOffset)).toEqual([]);
+      expect(b.find((x) => x.first === 0)!.values).toEqual(['k=committed']);
+      expect(b.find((x) => x.first === 4)!.values).toEqual(['other=later']);
+
+      // The same after a reopen: the swapped transaction index was written to disk.
+      log.close();
+      const again = Log.open(log.dir, cfg, { time, recoveryPoint: 0 });
+      expect(again.collectAbortedTxns(0, again.logEndOffset)).toEqual([]);
+      expect(batches(again)).toEqual(b);
+      again.close();
+    });
+
+    test('the last batch of an active producer stays, emptied, so its sequence survives', async () => {
+      const time = new MockTime(1_000_000);
+      const log = Log.open(path.join(root, `c${n++}-0`), cfg, { time });
+      const idempotent = buildRecordBatch({
+        records: [
+          { key: 'a', value: '1', timestamp: 1000 },
+          { key: 'b', value: '1', timestamp: 1000 },
+        ],
+        producerId: 5,
+        producerEpoch: 3,
+        baseSequence: 10,
+      });
+      log.append(idempotent, { leaderEpoch: 0 }); // 0-1, sequences 10-11
+      log.append(kv([['a', '2']]), { leaderEpoch: 0 }); // 2
+      log.append(kv([['b', '2']]), { leaderEpoch: 0 }); // 3
+      for (let i = 0; i < 12; i++) log.append(kv([[`x${i}`, 'y']]), { leaderEpoch: 0 });
+
+      await cleanLog(log, { now: time.milliseconds(), force: true });
+      const first = batches(log)[0];
+      expect(first).toEqual({
+        first: 0,
+        last: 1,
+        pid: 5,
+        control: false,
+        count: 0,
+        horizon: false,
+        values: [],
+      });
+      // Rebuilt from the log alone (no snapshot), the producer state still has the sequence.
+      log.close();
+      for (const f of fs.readdirSync(log.dir))
+        if (f.endsWith('.snapshot')) fs.rmSync(path.join(log.dir, f));
+      const again = Log.open(log.dir, cfg, { time, recoveryPoint: 0 });
+      const entry = again.producerStateManager.lastEntry(5)!;
+      expect(entry.producerEpoch).toBe(3);
+      expect(entry.batches.at(-1)).toMatchObject({ firstSeq: 10, lastSeq: 11, lastOffset: 1 });
+      again.close();
+    });
+
+    test("on open, a transaction index .swap commits only with its segment's .swap", () => {
+      const time = new MockTime(1_000_000);
+      const log = Log.open(path.join(root, `c${n++}-0`), cfg, { time });
+      log.append(txnBatch(8, 0, 'k', 'aborted'), coordinator);
+      log.append(marker(8, false), coordinator);
+      for (let i = 0; i < 12; i++) log.append(kv([[`x${i}`, 'y']]), { leaderEpoch: 0 });
+      const [first, second] = log.logSegments();
+      log.close();
+      const txnIndex = (seg: LogSegmentFiles) => seg.file.replace(/\.log$/, '.txnindex');
+      expect(fs.existsSync(txnIndex(first))).toBe(true);
+      // Segment 1: its index swap without a segment swap (a crash before the commit): dropped.
+      fs.writeFileSync(txnIndex(first) + '.swap', '');
+      // Segment 2: both swaps left: the empty index replaces the old one.
+      fs.copyFileSync(second.file, second.file + '.swap');
+      fs.writeFileSync(txnIndex(second), fs.readFileSync(txnIndex(first)));
+      fs.writeFileSync(txnIndex(second) + '.swap', '');
+      const again = Log.open(log.dir, cfg, { time, recoveryPoint: 0 });
+      expect(fs.readdirSync(log.dir).filter((f) => f.endsWith('.swap'))).toEqual([]);
+      expect(fs.statSync(txnIndex(first)).size).toBeGreaterThan(0);
+      expect(fs.statSync(txnIndex(second)).size).toBe(0);
+      expect(again.collectAbortedTxns(0, again.logEndOffset).map((t) => t.producerId)).toEqual([8]);
+      again.close();
+    });
+  });
 });
+
+type LogSegmentFiles = { file: string };

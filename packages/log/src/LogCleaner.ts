@@ -11,12 +11,14 @@ import * as fs from 'node:fs';
 import {
   buildRecordBatch,
   readBatchHeader,
+  readEndTxnMarker,
   records,
   KafkaRecord,
   RecordBatchHeader,
 } from '@kzoo/records';
 import { Log } from './Log';
 import { CLEANED_SUFFIX, LogSegment } from './LogSegment';
+import type { AbortedTxn } from './TransactionIndex';
 
 export interface CleanOptions {
   /** Clean even when the dirty ratio is below min.cleanable.dirty.ratio. */
@@ -101,11 +103,17 @@ export async function cleanLog(log: Log, opts: CleanOptions = {}): Promise<Clean
   try {
     // 1. key -> newest offset over the dirty segments.
     const map = new Map<string, number>();
+    const mapTxns = new CleanedTxnState();
     for (let i = 0; i < segs.length; i++) {
       if (endOf(log, segs[i]) <= log.firstDirtyOffset) continue;
       if (segs[i].deleted) return null;
+      mapTxns.add(log.collectAbortedTxns(segs[i].baseOffset, endOf(log, segs[i])));
       for (const { bytes, header } of batchesOf(segs[i])) {
-        if (header.isControlBatch) continue;
+        if (header.isControlBatch) {
+          mapTxns.onControlBatch(header, bytes);
+          continue;
+        }
+        if (mapTxns.onBatch(header)) continue; // aborted: never shadows a committed value
         for (const r of records(bytes)) if (r.key) map.set(r.key.toString('latin1'), r.offset);
       }
       await pause();
@@ -122,45 +130,67 @@ export async function cleanLog(log: Log, opts: CleanOptions = {}): Promise<Clean
     };
     let nextHorizon = Infinity;
     let cleanedUpTo = log.logStartOffset;
+    const txns = new CleanedTxnState();
+    const lastOfProducer = log.lastRecordsOfActiveProducers();
     for (let i = 0; i < segs.length; i++) {
       const seg = segs[i];
       if (seg.deleted || log.isClosed) break; // truncated or deleted meanwhile
       const sizeBefore = seg.size;
       const out: Buffer[] = [];
       let changed = false;
+      const droppedMarkers = new Set<number>();
+      txns.add(log.collectAbortedTxns(seg.baseOffset, endOf(log, seg)));
       for (const { bytes, header } of batchesOf(seg)) {
-        if (header.isControlBatch) {
-          out.push(bytes);
-          continue;
-        }
+        const canDiscard = header.isControlBatch
+          ? txns.onControlBatch(header, bytes)
+          : txns.onBatch(header);
+        // Markers wait for a delete horizon, as tombstones do.
+        const discardRecords =
+          canDiscard &&
+          (!header.isControlBatch || (header.hasDeleteHorizonMs && now >= header.baseTimestamp));
+        const retainEmpty =
+          header.producerId >= 0 && isLastOfProducer(header, lastOfProducer.get(header.producerId));
         const kept: KafkaRecord[] = [];
         let total = 0;
         let hasTombstone = false;
         for (const r of records(bytes)) {
           total++;
-          const newest = r.key ? map.get(r.key.toString('latin1')) : undefined;
-          if (newest !== undefined && newest > r.offset) continue;
-          if (r.value === null && r.key) {
-            if (header.hasDeleteHorizonMs && now >= header.baseTimestamp) {
-              result.tombstonesRemoved++;
-              continue;
+          if (discardRecords) continue;
+          if (!header.isControlBatch) {
+            const newest = r.key ? map.get(r.key.toString('latin1')) : undefined;
+            if (newest !== undefined && newest > r.offset) continue;
+            if (r.value === null && r.key) {
+              if (header.hasDeleteHorizonMs && now >= header.baseTimestamp) {
+                result.tombstonesRemoved++;
+                continue;
+              }
+              hasTombstone = true;
             }
-            hasTombstone = true;
           }
           kept.push(r);
         }
-        result.recordsRemoved += total - kept.length;
-        const needsHorizon = hasTombstone && !header.hasDeleteHorizonMs;
-        if (hasTombstone) {
+        if (!header.isControlBatch) result.recordsRemoved += total - kept.length;
+        else if (kept.length < total)
+          droppedMarkers.add(header.baseOffset + header.lastOffsetDelta);
+        // A marker of a transaction with nothing left gets a horizon (Kafka's
+        // containsMarkerForEmptyTxn), a tombstone one on the first clean keeping it.
+        const hasHorizonCandidate =
+          (hasTombstone || (canDiscard && header.isControlBatch && kept.length > 0)) &&
+          !discardRecords;
+        const needsHorizon = hasHorizonCandidate && !header.hasDeleteHorizonMs;
+        if (hasHorizonCandidate) {
           const horizon = needsHorizon ? now + log.config.deleteRetentionMs : header.baseTimestamp;
           nextHorizon = Math.min(nextHorizon, horizon);
+        }
+        if (kept.length === 0 && !retainEmpty) {
+          changed = true; // Kafka's DELETE / DELETE_EMPTY
+          continue;
         }
         if (kept.length === total && !needsHorizon) {
           out.push(bytes);
           continue;
         }
         changed = true;
-        if (kept.length === 0) continue;
         out.push(
           rebuild(header, kept, needsHorizon ? now + log.config.deleteRetentionMs : undefined),
         );
@@ -177,7 +207,11 @@ export async function cleanLog(log: Log, opts: CleanOptions = {}): Promise<Clean
         }
         await pause();
         // The log may have moved on meanwhile: only swap an unchanged, still-old segment.
-        if (log.isClosed || seg.size !== sizeBefore || !log.replaceSegment(seg, cleanedFile)) {
+        if (
+          log.isClosed ||
+          seg.size !== sizeBefore ||
+          !log.replaceSegment(seg, cleanedFile, droppedMarkers)
+        ) {
           fs.rmSync(cleanedFile, { force: true });
           break;
         }
@@ -199,11 +233,99 @@ export async function cleanLog(log: Log, opts: CleanOptions = {}): Promise<Clean
   }
 }
 
+/**
+ * Kafka's CleanedTransactionMetadata: fed the aborted transactions of each segment (from
+ * the transaction index) and every batch in log order, it says which batches belong to
+ * aborted transactions and which markers may go.
+ */
+class CleanedTxnState {
+  /** Aborted transactions not reached yet, by first offset. */
+  private pending: AbortedTxn[] = [];
+  private readonly seen = new Set<string>();
+  /** Producers inside an aborted transaction: whether one of its batches was met. */
+  private readonly ongoingAborted = new Map<number, { batchSeen: boolean }>();
+  private readonly ongoingCommitted = new Set<number>();
+
+  add(txns: AbortedTxn[]): void {
+    for (const t of txns) {
+      const key = `${t.producerId}:${t.firstOffset}`;
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      this.pending.push(t);
+    }
+    this.pending.sort((a, b) => a.firstOffset - b.firstOffset);
+  }
+
+  private consumeUpTo(offset: number): void {
+    while (this.pending.length > 0 && this.pending[0].firstOffset <= offset) {
+      const t = this.pending.shift()!;
+      if (!this.ongoingAborted.has(t.producerId))
+        this.ongoingAborted.set(t.producerId, { batchSeen: false });
+    }
+  }
+
+  /** A data batch; true when it belongs to an aborted transaction (it may go). */
+  onBatch(h: RecordBatchHeader): boolean {
+    this.consumeUpTo(h.baseOffset + h.lastOffsetDelta);
+    if (!h.isTransactional) return false;
+    const aborted = this.ongoingAborted.get(h.producerId);
+    if (aborted) {
+      aborted.batchSeen = true;
+      return true;
+    }
+    this.ongoingCommitted.add(h.producerId);
+    return false;
+  }
+
+  /** A control batch; true when no batch of its transaction is left (it may go). */
+  onControlBatch(h: RecordBatchHeader, bytes: Buffer): boolean {
+    this.consumeUpTo(h.baseOffset + h.lastOffsetDelta);
+    if (h.recordCount === 0) return true; // emptied by an earlier clean
+    const marker = readEndTxnMarker(bytes);
+    if (!marker) return false;
+    if (marker.type === 'ABORT') {
+      const aborted = this.ongoingAborted.get(h.producerId);
+      this.ongoingAborted.delete(h.producerId);
+      return !aborted?.batchSeen;
+    }
+    return !this.ongoingCommitted.delete(h.producerId);
+  }
+}
+
+/**
+ * Whether the batch holds what the producer state needs of an active producer: its last
+ * data batch (the sequence), or, when it has none, the marker with its epoch.
+ */
+function isLastOfProducer(
+  h: RecordBatchHeader,
+  last: { lastDataOffset: number; producerEpoch: number } | undefined,
+): boolean {
+  if (!last) return false;
+  if (last.lastDataOffset >= 0) return h.baseOffset + h.lastOffsetDelta === last.lastDataOffset;
+  return h.isControlBatch && h.producerEpoch === last.producerEpoch;
+}
+
 function rebuild(
   h: RecordBatchHeader,
   kept: KafkaRecord[],
   deleteHorizonMs: number | undefined,
 ): Buffer {
+  if (kept.length === 0) {
+    // Kafka's DefaultRecordBatch.writeEmptyHeader: the producer fields and the offsets stay.
+    return buildRecordBatch({
+      records: [],
+      baseOffset: h.baseOffset,
+      partitionLeaderEpoch: h.partitionLeaderEpoch,
+      producerId: h.producerId,
+      producerEpoch: h.producerEpoch,
+      baseSequence: h.baseSequence,
+      isTransactional: h.isTransactional,
+      isControlBatch: h.isControlBatch,
+      timestampType: h.timestampType,
+      lastOffsetDelta: h.lastOffsetDelta,
+      maxTimestamp: h.maxTimestamp,
+    });
+  }
   return buildRecordBatch({
     records: kept.map((r) => ({
       key: r.key,
@@ -219,6 +341,7 @@ function rebuild(
     producerEpoch: h.producerEpoch,
     baseSequence: h.baseSequence,
     isTransactional: h.isTransactional,
+    isControlBatch: h.isControlBatch,
     timestampType: h.timestampType,
     lastOffsetDelta: h.lastOffsetDelta,
     maxTimestamp: h.maxTimestamp,
