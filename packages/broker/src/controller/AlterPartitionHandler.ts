@@ -127,7 +127,9 @@ export class AlterPartitionHandler {
       });
       return code;
     };
-    if (!l || ctx.topicsToBeDeleted.has(tp.topic))
+    // A topic queued for deletion but held back by a reassignment still takes ISR changes:
+    // its reassignment completes through them (then the deletion starts).
+    if (!l || (ctx.topicsToBeDeleted.has(tp.topic) && !ctx.isTopicBeingReassigned(tp.topic)))
       return refuse(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'unknown partition');
     // Kafka 3.4's tryProcessAlterPartition, in its order. A leader ahead of us (newer
     // partition or leader epoch) means this controller is probably not the current one.

@@ -88,6 +88,11 @@ export class ControllerContext {
     };
   }
 
+  /** Whether a partition of `topic` is being reassigned (it is then ineligible for deletion). */
+  isTopicBeingReassigned(topic: string): boolean {
+    return this.partitionsOf(topic).some((tp) => this.partitionsBeingReassigned.has(tpKey(tp)));
+  }
+
   /** Sets a partition's full assignment (an empty adding/removing pair ends its reassignment state). */
   setFullAssignment(tp: TP, a: ReplicaAssignment): void {
     let m = this.partitionAssignments.get(tp.topic);

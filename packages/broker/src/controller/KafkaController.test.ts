@@ -688,6 +688,29 @@ describe('broker > controller > KafkaController (in-memory ZooKeeper, mock clock
       ]);
     });
 
+    it('a topic being reassigned is deleted only once its reassignment completes', async () => {
+      const { createTopic, state, admin, settle, controller, zookeeper } = await cluster([
+        1, 2, 3, 4,
+      ]);
+      await createTopic('t', [[1, 2, 3]]);
+      await admin.createPartitionReassignment([{ topic: 't', partition: 0, replicas: [2, 3, 4] }]);
+      await settle();
+      const s = await state('t', 0);
+      await admin.createDeleteTopicPath('t');
+      await settle();
+      // Ineligible while the reassignment runs: nothing deleted, the request stays queued.
+      expect(await admin.topicExists('t')).toBe(true);
+      expect(await admin.getTopicDeletions()).toEqual(['t']);
+      expect(controller.partitions.context.topicsToBeDeleted.has('t')).toBe(true);
+      // Broker 4 joins the ISR: the reassignment completes, then the deletion goes on.
+      const r = await alterIsr(controller, 1, zookeeper.brokers.get(1)!.czxid, s, [1, 2, 3, 4]);
+      expect(r.topics[0].partitions[0].errorCode).toBe(0);
+      await settle();
+      expect(zookeeper.reassignPartitions).toBeNull();
+      expect(await admin.topicExists('t')).toBe(false);
+      expect(await admin.getTopicDeletions()).toEqual([]);
+    });
+
     it('AlterPartitionReassignments: validation, cancellation back to the origin replicas', async () => {
       const { createTopic, state, admin, controller, channel, kill } = await cluster([
         1, 2, 3, 4, 5,

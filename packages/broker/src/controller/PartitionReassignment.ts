@@ -324,6 +324,8 @@ export class PartitionReassignment {
     this.o.stateLog.info(`completed the reassignment of ${k}`, {
       replicas: completed.replicas.join(','),
     });
+    // A deletion held back by this reassignment may go on (Kafka's resumeDeletionForTopics).
+    if (this.ctx.topicsToBeDeleted.has(tp.topic)) this.o.put({ type: 'TopicDeletion' });
   }
 
   /** Replicas of `ids` on `tp` whose state may move to `target`. */

@@ -12,6 +12,9 @@
  *    `/config/topics/<t>` and `/admin/delete_topics/<t>` in one multi fenced by the
  *    controller epoch (KafkaZk.deleteTopicZNodes).
  * With `delete.topic.enable=false` the admin znodes are removed and nothing is deleted.
+ * A topic with a partition being reassigned is ineligible: its deletion waits until the
+ * reassignment completes (Kafka's markTopicIneligibleForDeletion, "topic reassignment in
+ * progress"), which queues a TopicDeletion event again.
  */
 import { parseTpKey } from '@kzoo/common';
 import type { Logger } from '@kzoo/common';
@@ -52,6 +55,13 @@ export class TopicDeletionManager {
   /** Advances every queued deletion as far as it can go now. */
   async resumeDeletions(batch: ControllerBrokerRequestBatch): Promise<void> {
     for (const topic of [...this.context.topicsToBeDeleted]) {
+      if (this.context.isTopicBeingReassigned(topic)) {
+        if (!this.waitingForReassignment.has(topic))
+          this.log.info('topic deletion waits for the reassignment in progress', { topic });
+        this.waitingForReassignment.add(topic);
+        continue;
+      }
+      this.waitingForReassignment.delete(topic);
       const replicas = this.rsm.replicasOf(this.context.partitionsOf(topic));
       const states = replicas.map((r) => this.rsm.state(r));
       if (states.every((s) => s === ReplicaState.ReplicaDeletionSuccessful)) {
@@ -80,6 +90,9 @@ export class TopicDeletionManager {
       }
     }
   }
+
+  /** Topics whose deletion was held back by a reassignment (logged once). */
+  private readonly waitingForReassignment = new Set<string>();
 
   private async onTopicDeletion(
     topic: string,
