@@ -437,6 +437,14 @@ describe('Broker > controller > elections (processes)', () => {
       { topic, partition: 1 },
     ]);
     expect(r.map((x) => x.error)).toEqual([null, null]);
+    // The answer came once the controller's own metadata showed the new leaders (Kafka's
+    // DelayedElectLeader), so a Metadata request to it right after sees them.
+    const controllerId = (await cluster.zkClient.getControllerId())!;
+    const cc = await connect(cluster, controllerId);
+    const md = (await metadata(cc, [topic])).topics[0].partitions;
+    expect(
+      [...md].sort((a, b) => a.partitionIndex - b.partitionIndex).map((p) => p.leaderId),
+    ).toEqual([3, 3]);
     const after = await Promise.all([0, 1].map((p) => partitionState(cluster.zkClient, topic, p)));
     for (const p of [0, 1]) {
       expect(after[p].leader).toBe(3);

@@ -593,7 +593,14 @@ export class ControllerPartitions {
     );
     for (const tp of eligible) {
       const k = tpKey(tp);
-      results.set(k, failures.get(k) ?? { error: 'NONE', message: '' });
+      results.set(
+        k,
+        failures.get(k) ?? {
+          error: 'NONE',
+          message: '',
+          leader: this.context.leadership(tp)?.leader,
+        },
+      );
     }
     this.send(batch);
     return results;

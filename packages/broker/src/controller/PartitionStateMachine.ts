@@ -48,6 +48,8 @@ export interface NextLeaderAndIsr {
 export interface ElectionFailure {
   error: ErrorName;
   message: string;
+  /** With NONE from ElectLeaders: the leader elected (what DelayedElectLeader waits for). */
+  leader?: number;
 }
 
 export interface PartitionStateMachineOptions {

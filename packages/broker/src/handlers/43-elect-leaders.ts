@@ -7,6 +7,8 @@
  * ELIGIBLE_LEADERS_NOT_AVAILABLE (no live replica). UNKNOWN_TOPIC_OR_PARTITION for
  * partitions that do not exist; another electionType is INVALID_REQUEST. Top-level
  * NOT_CONTROLLER when this broker is not the controller.
+ * As Kafka's DelayedElectLeader, the answer waits (at most timeoutMs) until this broker's
+ * metadata shows each elected leader; partitions still waiting then get REQUEST_TIMED_OUT.
  */
 import { ErrorCode, parseTpKey, tpKey } from '@kzoo/common';
 import type {
@@ -35,6 +37,22 @@ export async function handleElectLeaders(
     ) ?? null;
   const results = await c.electLeaders(tps, req.electionType === 0 ? 'preferred' : 'unclean');
   if (!results) return fail(ErrorCode.NOT_CONTROLLER);
+  const expected = [...results].filter(
+    (e): e is [string, (typeof e)[1] & { leader: number }] =>
+      e[1].error === 'NONE' && e[1].leader !== undefined,
+  );
+  const seen = ([k, r]: [string, { leader: number }]) => {
+    const tp = parseTpKey(k);
+    return broker.metadataCache.partitionState(tp.topic, tp.partition)?.leader === r.leader;
+  };
+  if (expected.length > 0)
+    await broker.metadataCache.waitUntil(() => expected.every(seen), req.timeoutMs);
+  for (const e of expected)
+    if (!seen(e))
+      results.set(e[0], {
+        error: 'REQUEST_TIMED_OUT',
+        message: `the new leader ${e[1].leader} of ${e[0]} was not in this broker's metadata after ${req.timeoutMs} ms`,
+      });
   const byTopic = new Map<string, ElectLeadersReplicaElectionResult>();
   const order: TP[] = tps ?? [...results.keys()].map(parseTpKey);
   for (const tp of order) {
