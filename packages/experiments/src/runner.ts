@@ -69,6 +69,15 @@ export interface RunOptions {
   reportDir?: string;
   /** Progress lines. */
   onProgress?: (line: string) => void;
+  /** Route every link through its own proxy even when no scheduled fault needs it. */
+  network?: boolean;
+  /**
+   * Called once the cluster is up, before the topic is created (`kzoo experiment run
+   * --ui`); what it returns is called before the cluster stops.
+   */
+  onCluster?: (cluster: ExperimentCluster) => Promise<(() => Promise<void>) | void>;
+  /** Each scheduled fault as it starts and ends. */
+  onFault?: (e: FaultEvent) => void;
   /** Aborts the run (Ctrl-C): faults end, the cluster heals, stops and is cleaned up. */
   signal?: AbortSignal;
   time?: Time;
@@ -146,7 +155,8 @@ export async function runExperiment(o: RunOptions): Promise<RunOutput> {
     zookeeperNodes: config.zookeeperNodes as 1 | 3,
     zk: config.zookeeperNodes === 1 ? o.zk : undefined,
     time,
-    network: def.network || schedule.faults.some((f) => NETWORK_FAULTS.includes(f.kind)),
+    network:
+      !!o.network || def.network || schedule.faults.some((f) => NETWORK_FAULTS.includes(f.kind)),
     sessionTimeoutMs: config.sessionTimeoutMs,
     workDir,
     brokerConfig: {
@@ -168,7 +178,9 @@ export async function runExperiment(o: RunOptions): Promise<RunOutput> {
     { time },
   );
   let workload: Workload | null = null;
+  let beforeClose: (() => Promise<void>) | void = undefined;
   try {
+    beforeClose = await o.onCluster?.(cluster);
     check();
     await admin.createTopics(
       [
@@ -237,6 +249,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutput> {
       time,
       now,
       say,
+      onFault: o.onFault,
       stop: stopAll,
       started,
     };
@@ -325,6 +338,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutput> {
     }
     await admin.close().catch(() => undefined);
     await healEverything(cluster, faults, now).catch(() => undefined);
+    if (beforeClose) await beforeClose().catch(() => undefined);
     await cluster.close();
     fs.rmSync(workDir, { recursive: true, force: true });
   }
@@ -367,6 +381,7 @@ interface FaultContext {
   time: Time;
   now: () => number;
   say: (line: string) => void;
+  onFault?: (e: FaultEvent) => void;
   /** Resolves when the fault phase is over (or the run aborted). */
   stop: Promise<void>;
   started: Map<number, { resolve: () => void; p: Promise<void> }>;
@@ -442,14 +457,16 @@ async function startFault(
 async function runFault(f: ScheduledFault, phaseStart: number, ctx: FaultContext): Promise<void> {
   const label = roleLabel(f.role, ctx.topic);
   const record = (phase: 'start' | 'end', target: string, detail?: string) => {
-    ctx.faults.push({
+    const e: FaultEvent = {
       t: ctx.now(),
       phase,
       kind: f.kind,
       role: label,
       target,
       ...(detail ? { detail } : {}),
-    });
+    };
+    ctx.faults.push(e);
+    ctx.onFault?.(e);
   };
   const startedSignal = ctx.started.get(f.id)!;
   let end: (() => Promise<void>) | null = null;

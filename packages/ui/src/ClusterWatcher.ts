@@ -22,14 +22,16 @@ import { Admin } from '@kzoo/client';
 import { createLogger, type Logger, type ScheduledTask, type Time, tpKey } from '@kzoo/common';
 import { BrokerIdZNode, endpointString, type KafkaZkClient, type WatchEvent } from '@kzoo/zk';
 import { partitionEvents, type EventDraft } from './events';
-import type {
-  BrokerView,
-  ClusterView,
-  ControllerView,
-  GroupView,
-  PartitionView,
-  ServerMessage,
-  UiEvent,
+import {
+  PROCESS_FAULTS,
+  type BrokerView,
+  type ClusterView,
+  type ControllerView,
+  type FaultAction,
+  type GroupView,
+  type PartitionView,
+  type ServerMessage,
+  type UiEvent,
 } from './protocol';
 
 export interface ClusterWatcherOptions {
@@ -44,6 +46,8 @@ export interface ClusterWatcherOptions {
   metricsUrl?: (brokerId: number) => string | undefined;
   /** Whether the page may show fault buttons. */
   faults?: boolean;
+  /** Which ones (default: the process faults). */
+  faultActions?: readonly FaultAction[];
 }
 
 /** Events kept for a page that connects later. */
@@ -121,6 +125,7 @@ export class ClusterWatcher extends EventEmitter {
       partitions: [...this.partitions.values()],
       groups: this.groups,
       faults: this.opts.faults ?? false,
+      faultActions: this.opts.faults ? [...(this.opts.faultActions ?? PROCESS_FAULTS)] : [],
     };
   }
 

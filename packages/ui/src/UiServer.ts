@@ -6,7 +6,9 @@
  *   GET  /ws                  WebSocket: a snapshot on connect, then every change pushed
  *   GET  /api/znode?path=/x   the znode browser: children, data (JSON decoded), stat
  *   GET  /api/state, /api/events   the current view and the recent events, as JSON
- *   POST /api/fault/<action>/<brokerId>   kill | pause | resume | restart (fault buttons)
+ *   POST /api/fault/<action>/<brokerId>   kill | pause | resume | restart, and on a cluster
+ *                             with per-link proxies isolate-zookeeper | isolate-brokers |
+ *                             isolate-clients | heal (fault buttons)
  *
  * Binds 127.0.0.1 by default. Fault buttons exist only when the owner passes a fault
  * handler (a cluster started locally by `kzoo cluster up`), and never while bound to a
@@ -23,7 +25,7 @@ import { KafkaZkClient } from '@kzoo/zk';
 import { ClusterWatcher } from './ClusterWatcher';
 import { renderIndexHtml } from './html';
 import { StateChangeLogTailer, type StateChangeSource } from './StateChangeLog';
-import type { FaultAction, ServerMessage, ZnodeView } from './protocol';
+import { PROCESS_FAULTS, type FaultAction, type ServerMessage, type ZnodeView } from './protocol';
 
 /** Acts on a broker of a local cluster; resolves with a one-line outcome. */
 export type FaultHandler = (action: FaultAction, brokerId: number) => Promise<string>;
@@ -37,6 +39,8 @@ export interface UiServerOptions {
   host?: string;
   /** Fault buttons: only for a cluster started locally by kzoo. */
   faults?: FaultHandler;
+  /** The faults `faults` can do (default: the process faults, PROCESS_FAULTS). */
+  faultActions?: readonly FaultAction[];
   /** Fault buttons even when bound off loopback (default false). */
   allowRemoteFaults?: boolean;
   /** Base URL (`http://host:port`) of broker `id`'s metrics endpoint, for per-replica LEOs. */
@@ -47,8 +51,6 @@ export interface UiServerOptions {
   time?: Time;
   logger?: Logger;
 }
-
-const FAULT_ACTIONS: readonly FaultAction[] = ['kill', 'pause', 'resume', 'restart'];
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
@@ -95,6 +97,11 @@ export class UiServer {
     return this.faultsOn;
   }
 
+  /** Adds a line to the page's event feed (e.g. an experiment's own faults). */
+  note(text: string): void {
+    this.watcher?.note('fault', text);
+  }
+
   static async start(opts: UiServerOptions): Promise<UiServer> {
     const s = new UiServer(opts);
     try {
@@ -124,6 +131,7 @@ export class UiServer {
       pollIntervalMs: this.opts.pollIntervalMs,
       metricsUrl: this.opts.metricsUrl,
       faults: this.faultsOn,
+      faultActions: this.opts.faultActions,
     });
     this.watcher = watcher;
     await watcher.start();
@@ -209,7 +217,7 @@ export class UiServer {
       const snap = this.watcher!.snapshot();
       return json(res, 200, snap.type === 'snapshot' ? snap.events : []);
     }
-    const fault = /^\/api\/fault\/([a-z]+)\/(\d+)$/.exec(p);
+    const fault = /^\/api\/fault\/([a-z-]+)\/(\d+)$/.exec(p);
     if (req.method === 'POST' && fault) {
       const action = fault[1] as FaultAction;
       const id = Number(fault[2]);
@@ -217,8 +225,11 @@ export class UiServer {
         return json(res, 403, { error: 'fault buttons are off for this cluster' });
       if (req.headers['x-kzoo-ui'] !== '1')
         return json(res, 403, { error: 'missing header x-kzoo-ui: 1' });
-      if (!FAULT_ACTIONS.includes(action))
-        return json(res, 400, { error: `unknown fault ${action}: kill, pause, resume or restart` });
+      const offered = this.opts.faultActions ?? PROCESS_FAULTS;
+      if (!offered.includes(action))
+        return json(res, 400, {
+          error: `unknown fault ${action}: this cluster offers ${offered.join(', ')}`,
+        });
       try {
         const outcome = await this.opts.faults(action, id);
         this.watcher!.note('fault', `fault: ${outcome}`);

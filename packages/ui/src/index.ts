@@ -5,4 +5,4 @@ export * from './UiServer';
 export * from './ClusterWatcher';
 export * from './events';
 export * from './StateChangeLog';
-export type * from './protocol';
+export * from './protocol';

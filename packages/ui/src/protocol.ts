@@ -1,7 +1,8 @@
 /**
  * What the UI server pushes to the page over its WebSocket (`/ws`), as JSON: one
- * `snapshot` on connect, then one message per change. Types only: the server
- * (ClusterWatcher, UiServer) and the page (page/reducer.ts) share them.
+ * `snapshot` on connect, then one message per change. The server (ClusterWatcher,
+ * UiServer) and the page (page/reducer.ts, page/main.ts) share these types and the lists
+ * of fault actions.
  */
 
 export interface BrokerView {
@@ -101,8 +102,10 @@ export interface ClusterView {
   controller: ControllerView;
   partitions: PartitionView[];
   groups: GroupView[];
-  /** Fault buttons are on (a local cluster started by `kzoo cluster up`). */
+  /** Fault buttons are on (a local cluster started by `kzoo cluster up` or `kzoo experiment`). */
   faults: boolean;
+  /** The fault buttons offered (default: the process faults, PROCESS_FAULTS). */
+  faultActions?: FaultAction[];
 }
 
 export type ServerMessage =
@@ -119,7 +122,28 @@ export type ServerMessage =
     }
   | { type: 'event'; event: UiEvent };
 
-export type FaultAction = 'kill' | 'pause' | 'resume' | 'restart';
+/**
+ * Process faults (any local cluster) and, for a cluster whose links run through per-link
+ * proxies (`kzoo experiment run --ui`), the experiment's link faults: cut the broker off
+ * from ZooKeeper, from the other brokers or from the clients, and heal its links.
+ */
+export type FaultAction =
+  | 'kill'
+  | 'pause'
+  | 'resume'
+  | 'restart'
+  | 'isolate-zookeeper'
+  | 'isolate-brokers'
+  | 'isolate-clients'
+  | 'heal';
+
+export const PROCESS_FAULTS: readonly FaultAction[] = ['kill', 'pause', 'resume', 'restart'];
+export const LINK_FAULTS: readonly FaultAction[] = [
+  'isolate-zookeeper',
+  'isolate-brokers',
+  'isolate-clients',
+  'heal',
+];
 
 /** One node of the znode browser (GET /api/znode?path=...). */
 export interface ZnodeView {

@@ -5,6 +5,10 @@
  * verdict. Progress goes to stderr, the summary (or JSON with --json) to stdout. Exit
  * code: 0 every run kept the configuration's expectations, 1 one did not, 2 bad usage.
  * Ctrl-C (or SIGTERM) ends the faults, heals, stops the cluster and removes its files.
+ * `run --ui` serves the live view (@kzoo/ui) of the run's cluster while it runs, its event
+ * feed carrying the schedule's faults, with fault buttons for the process faults and the
+ * link faults (every link then goes through its own proxy); the heal before the final
+ * read undoes what the buttons did, and the checker judges the run with them.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -24,9 +28,17 @@ import {
   scenario as scenarioDef,
   SCENARIOS,
   type CheckResult,
+  type ExperimentCluster,
   type History,
   type RunOptions,
 } from '@kzoo/experiments';
+import {
+  LINK_FAULTS,
+  PROCESS_FAULTS,
+  UiServer,
+  type FaultAction,
+  type FaultHandler,
+} from '@kzoo/ui';
 import { run, UsageError } from '../common';
 
 const VERSION = (require('../../package.json') as { version: string }).version;
@@ -76,6 +88,8 @@ interface RunArgs extends CommonArgs {
   idempotence?: boolean;
   seed?: string;
   runs: number;
+  ui: boolean;
+  'ui-port': number;
 }
 
 interface MatrixArgs extends CommonArgs {
@@ -190,6 +204,64 @@ function baseOptions(
   };
 }
 
+/** The UI's fault buttons on an experiment's cluster: process faults, and link faults. */
+export function experimentFaults(c: ExperimentCluster): FaultHandler {
+  return async (action: FaultAction, id: number) => {
+    c.broker(id); // an unknown id throws, naming the brokers
+    switch (action) {
+      case 'kill':
+        await c.kill(id);
+        return `broker ${id} killed (SIGKILL)`;
+      case 'pause':
+        c.pause(id);
+        return `broker ${id} paused (SIGSTOP)`;
+      case 'resume':
+        c.resume(id);
+        return `broker ${id} resumed (SIGCONT)`;
+      case 'restart':
+        await c.kill(id);
+        await c.ensureRunning(id);
+        return `broker ${id} restarted (SIGKILL, then started again)`;
+      case 'isolate-zookeeper':
+      case 'isolate-brokers':
+      case 'isolate-clients': {
+        const from = action.slice('isolate-'.length) as 'zookeeper' | 'brokers' | 'clients';
+        c.isolate(id, from);
+        return `broker ${id} cut off from ${from === 'brokers' ? 'the other brokers' : `the ${from}`}`;
+      }
+      case 'heal':
+        for (const from of ['zookeeper', 'brokers', 'clients'] as const) c.healIsolation(id, from);
+        return `broker ${id}: its links healed`;
+    }
+  };
+}
+
+/** `run --ui`: the run's options with the live view started on its cluster. */
+export function withUi(o: RunOptions, port: number): RunOptions {
+  let ui: UiServer | null = null;
+  return {
+    ...o,
+    network: true,
+    onCluster: async (cluster) => {
+      ui = await UiServer.start({
+        zk: cluster.zkConnect,
+        port,
+        faults: experimentFaults(cluster),
+        faultActions: [...PROCESS_FAULTS, ...LINK_FAULTS],
+      });
+      o.onProgress?.(`kzoo ui at ${ui.url}: this run's cluster, with fault buttons`);
+      return async () => {
+        await ui?.close();
+        ui = null;
+      };
+    },
+    onFault: (e) =>
+      ui?.note(
+        `experiment ${e.phase === 'start' ? 'fault' : 'fault ends'}: ${e.kind} on ${e.target} (${e.role})${e.detail ? `: ${e.detail}` : ''}`,
+      ),
+  };
+}
+
 const listCommand: CommandModule = {
   command: 'list',
   describe: 'The scenarios, one line each',
@@ -235,7 +307,17 @@ const runCommand: CommandModule<object, RunArgs> = {
         describe: 'Seed of the schedule (default: a random one, printed)',
       })
       .option('runs', { type: 'number', default: 1, describe: 'Runs with seeds S, S+1, ...' })
+      .option('ui', {
+        type: 'boolean',
+        default: false,
+        describe: 'Serve the live view of the run with fault buttons (process and link faults)',
+      })
+      .option('ui-port', { type: 'number', default: 8080, describe: 'Port of --ui (0: any)' })
       .example('$0 experiment run leader-kill --acks 1 --seed 7', 'one seeded run')
+      .example(
+        '$0 experiment run leader-pause --duration 2m --ui',
+        'watch the run at http://127.0.0.1:8080 and add faults by hand',
+      )
       .example(
         '$0 experiment run leader-isolated-from-zookeeper --acks 1 --report out',
         'with an HTML report',
@@ -260,15 +342,20 @@ const runCommand: CommandModule<object, RunArgs> = {
           throw new UsageError(`--runs must be at least 1, got ${a.runs}`);
         const seed = a.seed !== undefined ? parseSeed(a.seed) : randomInt(0, 1_000_000);
         const base = baseOptions(a, signals.signal);
-        opts = Array.from({ length: a.runs }, (_, i) => ({
-          ...base,
-          scenario: a.scenario,
-          seed: seed + i,
-          acks,
-          minInsyncReplicas: a['min-insync'],
-          uncleanLeaderElection: a.unclean,
-          idempotence,
-        }));
+        if (a.ui && (!Number.isInteger(a['ui-port']) || a['ui-port'] < 0 || a['ui-port'] > 65535))
+          throw new UsageError(`--ui-port must be a port number, got ${a['ui-port']}`);
+        opts = Array.from({ length: a.runs }, (_, i) => {
+          const o: RunOptions = {
+            ...base,
+            scenario: a.scenario,
+            seed: seed + i,
+            acks,
+            minInsyncReplicas: a['min-insync'],
+            uncleanLeaderElection: a.unclean,
+            idempotence,
+          };
+          return a.ui ? withUi(o, a['ui-port']) : o;
+        });
       } catch (e) {
         signals.dispose();
         if (e instanceof UsageError) throw e;

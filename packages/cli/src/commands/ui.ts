@@ -49,6 +49,10 @@ export function clusterFileFaults(zk: string): FaultHandler | undefined {
         }
         return startClusterMember(id);
       }
+      default:
+        throw new Error(
+          `${action} needs per-link proxies, which \`kzoo cluster up\` does not start`,
+        );
     }
   };
 }

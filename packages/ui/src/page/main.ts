@@ -3,7 +3,14 @@
  * and draws the state (at most once per animation frame). The znode browser asks the
  * server for one znode when a node is clicked; nothing is polled.
  */
-import type { ClusterView, FaultAction, ServerMessage, UiEvent, ZnodeView } from '../protocol.js';
+import {
+  PROCESS_FAULTS,
+  type ClusterView,
+  type FaultAction,
+  type ServerMessage,
+  type UiEvent,
+  type ZnodeView,
+} from '../protocol.js';
 import {
   disconnected,
   initialState,
@@ -100,10 +107,13 @@ function drawBrokers(c: ClusterView): void {
     $('brokers').innerHTML = '<div class="empty">no broker registered</div>';
     return;
   }
+  const offered = c.faultActions ?? PROCESS_FAULTS;
   const faults = (id: number, alive: boolean) =>
     !c.faults
       ? ''
-      : (alive ? ['kill', 'pause', 'resume', 'restart'] : ['restart'])
+      : offered
+          // A dead broker can only be restarted, or have its links healed.
+          .filter((a) => alive || a === 'restart' || a === 'heal')
           .map((a) => `<button data-fault="${a}" data-broker="${id}">${a}</button>`)
           .join(' ');
   const rows = c.brokers
