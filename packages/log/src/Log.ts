@@ -72,6 +72,8 @@ export interface ProducerAppendInfo {
   /** A control batch: `marker` tells commit or abort (null: an unknown control type). */
   isControl?: boolean;
   marker?: 'COMMIT' | 'ABORT' | null;
+  /** The marker's transaction coordinator epoch (-1 when unknown). */
+  coordinatorEpoch?: number;
 }
 
 export interface LogAppendInfo {
@@ -332,6 +334,7 @@ export class Log {
             const seq = buf.readInt32BE(pos + BASE_SEQUENCE_OFFSET);
             const attributes = buf.readInt16BE(pos + ATTRIBUTES_OFFSET);
             const isControl = (attributes & CONTROL_FLAG_MASK) !== 0;
+            const m = isControl ? endTxnMarkerOf(buf, pos) : null;
             this.applyProducerBatch({
               producerId: pid,
               producerEpoch: buf.readInt16BE(pos + PRODUCER_EPOCH_OFFSET),
@@ -342,7 +345,8 @@ export class Log {
               maxTimestamp: readInt64(buf, pos + MAX_TIMESTAMP_OFFSET),
               isTransactional: (attributes & TRANSACTIONAL_FLAG_MASK) !== 0,
               isControl,
-              marker: isControl ? markerOf(buf, pos) : undefined,
+              marker: isControl ? (m?.type ?? null) : undefined,
+              coordinatorEpoch: m?.coordinatorEpoch,
             });
           }
         }
@@ -396,6 +400,7 @@ export class Log {
         this.producerStateManager.checkMarker(
           pid,
           buf.readInt16BE(b.position + PRODUCER_EPOCH_OFFSET),
+          endTxnMarkerOf(buf, b.position)?.coordinatorEpoch ?? -1,
           `${this.topic}-${this.partition}`,
         );
         continue;
@@ -453,6 +458,7 @@ export class Log {
       p.lastOffset,
       aborted,
       p.maxTimestamp,
+      p.coordinatorEpoch ?? -1,
     );
     if (txn && aborted) {
       const seg = this.segments[this.segmentIndexFor(p.lastOffset)];
@@ -612,8 +618,10 @@ export class Log {
         });
         if (buf.readInt16BE(b.position + ATTRIBUTES_OFFSET) & CONTROL_FLAG_MASK) {
           const last = info.producers[info.producers.length - 1];
+          const m = endTxnMarkerOf(buf, b.position);
           last.isControl = true;
-          last.marker = markerOf(buf, b.position);
+          last.marker = m?.type ?? null;
+          last.coordinatorEpoch = m?.coordinatorEpoch;
         }
       }
     }
@@ -1115,10 +1123,13 @@ export class Log {
   }
 }
 
-/** The marker type of the control batch at `pos` (null for an unknown control record). */
-function markerOf(buf: Buffer, pos: number): 'COMMIT' | 'ABORT' | null {
+/** The end-transaction marker of the control batch at `pos` (null for an unknown control record). */
+function endTxnMarkerOf(
+  buf: Buffer,
+  pos: number,
+): { type: 'COMMIT' | 'ABORT'; coordinatorEpoch: number } | null {
   try {
-    return readEndTxnMarker(buf, pos)?.type ?? null;
+    return readEndTxnMarker(buf, pos);
   } catch {
     return null;
   }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { KafkaError, MockTime } from '@kzoo/common';
-import { buildRecordBatch } from '@kzoo/records';
+import { buildEndTxnMarkerBatch, buildRecordBatch } from '@kzoo/records';
 import { Log } from './Log';
 import { ProducerStateManager, snapshotFileName } from './ProducerStateManager';
 
@@ -277,7 +277,67 @@ describe('Log > ProducerStateManager > transactions', () => {
       [7, 20],
       [8, 22],
     ]);
-    expect(() => again.checkMarker(8, 2, 't-0')).toThrow(/INVALID_PRODUCER_EPOCH/);
-    expect(() => again.checkMarker(8, 4, 't-0')).not.toThrow();
+    expect(() => again.checkMarker(8, 2, 0, 't-0')).toThrow(/INVALID_PRODUCER_EPOCH/);
+    expect(() => again.checkMarker(8, 4, 0, 't-0')).not.toThrow();
+  });
+
+  test('a marker from an older transaction coordinator epoch is TRANSACTION_COORDINATOR_FENCED, also after a snapshot', () => {
+    const psm = new ProducerStateManager(dir);
+    psm.update(data(7, 0, 1, 0));
+    expect(() => psm.checkMarker(7, 0, 0, 't-0')).not.toThrow(); // no marker yet: any epoch
+    psm.completeTxn(7, 0, 2, false, 3, 5); // committed by the coordinator at epoch 5
+    psm.update(data(7, 3, 3, 1));
+    expect(() => psm.checkMarker(7, 0, 4, 't-0')).toThrow(
+      /TRANSACTION_COORDINATOR_FENCED.*4 \(zombie\), 5 \(current\)/,
+    );
+    expect(() => psm.checkMarker(7, 0, 5, 't-0')).not.toThrow();
+    expect(() => psm.checkMarker(7, 0, 6, 't-0')).not.toThrow();
+    psm.mapEndOffset = 4;
+    psm.takeSnapshot();
+    const again = new ProducerStateManager(dir);
+    expect(again.loadLatestSnapshot(4)).toBe(4);
+    expect(again.lastEntry(7)?.coordinatorEpoch).toBe(5);
+    expect(() => again.checkMarker(7, 0, 4, 't-0')).toThrow(/TRANSACTION_COORDINATOR_FENCED/);
+  });
+});
+
+describe('Log > ProducerStateManager > coordinator epoch of markers', () => {
+  test('a leader append of a marker from a zombie coordinator is refused; the epoch is rebuilt from the log', () => {
+    const dir = tmpLogDir();
+    const log = Log.open(dir, {}, { time: new MockTime() });
+    const txn = (seq: number) =>
+      buildRecordBatch({
+        records: [{ value: `v${seq}`, timestamp: 1000 }],
+        producerId: 9,
+        producerEpoch: 0,
+        baseSequence: seq,
+        isTransactional: true,
+      });
+    const marker = (coordinatorEpoch: number, commit: boolean) =>
+      buildEndTxnMarkerBatch({
+        producerId: 9,
+        producerEpoch: 0,
+        coordinatorEpoch,
+        commit,
+        timestamp: 1000,
+      });
+    const coordinator = { leaderEpoch: 0, origin: 'coordinator' as const };
+    log.append(txn(0), { leaderEpoch: 0 });
+    log.append(marker(3, true), coordinator);
+    log.append(txn(1), { leaderEpoch: 0 });
+    expect(errorName(() => log.append(marker(2, false), coordinator))).toBe(
+      'TRANSACTION_COORDINATOR_FENCED',
+    );
+    expect(log.logEndOffset).toBe(3); // nothing appended
+    // Rebuilt from the batches alone (no snapshot), the fence holds.
+    log.close();
+    for (const f of fs.readdirSync(dir)) if (f.endsWith('.snapshot')) fs.rmSync(path.join(dir, f));
+    const again = Log.open(dir, {}, { time: new MockTime(), recoveryPoint: 0 });
+    expect(again.producerStateManager.lastEntry(9)?.coordinatorEpoch).toBe(3);
+    expect(errorName(() => again.append(marker(2, false), coordinator))).toBe(
+      'TRANSACTION_COORDINATOR_FENCED',
+    );
+    expect(again.append(marker(4, false), coordinator).lastOffset).toBe(3);
+    again.close();
   });
 });

@@ -19,10 +19,12 @@
  * Snapshots: `<20-digit offset>.snapshot` beside the segments, holding the state of
  * every producer for the log up to (excluding) that offset. kzoo's format (not Kafka's
  * struct, which keeps only each producer's last batch): all big-endian,
- *   int16 version (2) | uint32 CRC-32C of the rest | int32 count |
- *   count × { int64 producerId | int16 epoch | int64 lastTimestamp | int64 currentTxnFirstOffset | int8 n |
+ *   int16 version (3) | uint32 CRC-32C of the rest | int32 count |
+ *   count × { int64 producerId | int16 epoch | int64 lastTimestamp | int64 currentTxnFirstOffset |
+ *             int32 coordinatorEpoch | int8 n |
  *             n × { int32 firstSeq | int32 lastSeq | int64 firstOffset | int32 offsetDelta | int64 timestamp } }
- * A snapshot with a bad CRC or version is ignored (state is then rebuilt from the log).
+ * Version 2 (no coordinatorEpoch: read as -1) is still read. A snapshot with a bad CRC or
+ * an unknown version is ignored (state is then rebuilt from the log).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -32,7 +34,7 @@ import { crc32cOf } from '@kzoo/records';
 /** Kafka's `ProducerStateEntry.NumBatchesToRetain`. */
 export const NUM_BATCHES_TO_RETAIN = 5;
 export const PRODUCER_SNAPSHOT_SUFFIX = '.snapshot';
-const SNAPSHOT_VERSION = 2;
+const SNAPSHOT_VERSION = 3;
 const INT32_MAX = 0x7fffffff;
 
 export interface BatchMetadata {
@@ -52,6 +54,8 @@ export interface ProducerStateEntry {
   lastTimestamp: number;
   /** First offset of the ongoing transaction, -1 when none. */
   currentTxnFirstOffset: number;
+  /** The transaction coordinator epoch of the producer's last marker (-1: none yet). */
+  coordinatorEpoch: number;
 }
 
 /** A transaction ended by a marker at `lastOffset`. */
@@ -183,6 +187,7 @@ export class ProducerStateManager {
         batches: [],
         lastTimestamp: b.maxTimestamp,
         currentTxnFirstOffset: -1,
+        coordinatorEpoch: -1,
       };
       this.producers.set(b.producerId, entry);
     } else if (b.producerEpoch !== entry.producerEpoch) {
@@ -211,12 +216,23 @@ export class ProducerStateManager {
    * Checks a marker's epoch for the leader (the coordinator's epoch may be newer than the
    * producer's: a fence): an older epoch is INVALID_PRODUCER_EPOCH.
    */
-  checkMarker(producerId: number, producerEpoch: number, partitionName: string): void {
+  checkMarker(
+    producerId: number,
+    producerEpoch: number,
+    coordinatorEpoch: number,
+    partitionName: string,
+  ): void {
     const entry = this.producers.get(producerId);
     if (entry && producerEpoch < entry.producerEpoch)
       throw new KafkaError(
         'INVALID_PRODUCER_EPOCH',
         `${partitionName}: marker for producer ${producerId} has epoch ${producerEpoch}, older than ${entry.producerEpoch}`,
+      );
+    // Kafka's ProducerAppendInfo.checkCoordinatorEpoch: a marker from a zombie coordinator.
+    if (entry && coordinatorEpoch < entry.coordinatorEpoch)
+      throw new KafkaError(
+        'TRANSACTION_COORDINATOR_FENCED',
+        `${partitionName}: invalid coordinator epoch for producer ${producerId}: ${coordinatorEpoch} (zombie), ${entry.coordinatorEpoch} (current)`,
       );
   }
 
@@ -231,6 +247,7 @@ export class ProducerStateManager {
     markerOffset: number,
     isAborted: boolean,
     timestamp: number,
+    coordinatorEpoch = -1,
   ): CompletedTxn | null {
     let entry = this.producers.get(producerId);
     if (!entry) {
@@ -240,6 +257,7 @@ export class ProducerStateManager {
         batches: [],
         lastTimestamp: timestamp,
         currentTxnFirstOffset: -1,
+        coordinatorEpoch: -1,
       };
       this.producers.set(producerId, entry);
     } else if (producerEpoch > entry.producerEpoch) {
@@ -247,6 +265,7 @@ export class ProducerStateManager {
       entry.batches = [];
     }
     entry.lastTimestamp = Math.max(entry.lastTimestamp, timestamp);
+    entry.coordinatorEpoch = coordinatorEpoch;
     this.mapEndOffset = Math.max(this.mapEndOffset, markerOffset + 1);
     if (entry.currentTxnFirstOffset < 0) return null;
     const txn: CompletedTxn = {
@@ -406,7 +425,7 @@ export class ProducerStateManager {
     const offset = this.mapEndOffset;
     if (offset <= this.lastSnapOffset) return null;
     let size = 4 + 4 + 2 + 4;
-    for (const e of this.producers.values()) size += 8 + 2 + 8 + 8 + 1 + e.batches.length * 28;
+    for (const e of this.producers.values()) size += 8 + 2 + 8 + 8 + 4 + 1 + e.batches.length * 28;
     const buf = Buffer.alloc(size);
     buf.writeInt16BE(SNAPSHOT_VERSION, 0);
     buf.writeInt32BE(this.producers.size, 6);
@@ -416,6 +435,8 @@ export class ProducerStateManager {
       buf.writeInt16BE(e.producerEpoch, p);
       p = writeLong(buf, p + 2, e.lastTimestamp);
       p = writeLong(buf, p, e.currentTxnFirstOffset);
+      buf.writeInt32BE(e.coordinatorEpoch, p);
+      p += 4;
       buf.writeInt8(e.batches.length, p++);
       for (const m of e.batches) {
         buf.writeInt32BE(m.firstSeq, p);
@@ -487,7 +508,8 @@ export function readSnapshot(file: string): Map<number, ProducerStateEntry> {
   const buf = fs.readFileSync(file);
   if (buf.length < 10) throw new Error('snapshot too short');
   const version = buf.readInt16BE(0);
-  if (version !== SNAPSHOT_VERSION) throw new Error(`unknown snapshot version ${version}`);
+  if (version !== SNAPSHOT_VERSION && version !== 2)
+    throw new Error(`unknown snapshot version ${version}`);
   if (buf.readUInt32BE(2) !== crc32cOf(buf.subarray(6))) throw new Error('snapshot CRC mismatch');
   const count = buf.readInt32BE(6);
   const out = new Map<number, ProducerStateEntry>();
@@ -497,8 +519,11 @@ export function readSnapshot(file: string): Map<number, ProducerStateEntry> {
     const producerEpoch = buf.readInt16BE(p + 8);
     const lastTimestamp = readLong(buf, p + 10);
     const currentTxnFirstOffset = readLong(buf, p + 18);
-    const n = buf.readInt8(p + 26);
-    p += 27;
+    p += 26;
+    const coordinatorEpoch = version >= 3 ? buf.readInt32BE(p) : -1;
+    if (version >= 3) p += 4;
+    const n = buf.readInt8(p);
+    p += 1;
     const batches: BatchMetadata[] = [];
     for (let k = 0; k < n; k++) {
       const firstSeq = buf.readInt32BE(p);
@@ -515,6 +540,7 @@ export function readSnapshot(file: string): Map<number, ProducerStateEntry> {
       batches,
       lastTimestamp,
       currentTxnFirstOffset,
+      coordinatorEpoch,
     });
   }
   if (p !== buf.length) throw new Error('snapshot length mismatch');

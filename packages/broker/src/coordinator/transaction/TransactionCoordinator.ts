@@ -17,8 +17,10 @@
  * INVALID_PRODUCER_EPOCH for old request versions); InitProducerId for an id with an
  * open transaction does the same and answers CONCURRENT_TRANSACTIONS until it is done.
  *
- * Not implemented: transactional.id.expiration.ms (Dead), KIP-890 verification, the
- * per-partition coordinator-epoch fencing of markers at partition leaders.
+ * Markers carry the coordinator epoch (the `__transaction_state` partition's leader
+ * epoch); a partition leader refuses one older than the last it took for the producer
+ * (TRANSACTION_COORDINATOR_FENCED), and a zombie coordinator that gets it stops sending.
+ * Not implemented: transactional.id.expiration.ms (Dead), KIP-890 verification.
  */
 import {
   createLogger,
@@ -635,11 +637,13 @@ export class TransactionCoordinator {
             });
             for (const t of res.markers[0]?.topics ?? [])
               for (const p of t.partitions) {
-                // A newer epoch already wrote its marker there: nothing left to do.
+                // A newer producer or coordinator epoch already wrote its marker there:
+                // nothing left to do (Kafka's TransactionMarkerRequestCompletionHandler).
                 if (
                   p.errorCode === 0 ||
                   p.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH ||
-                  p.errorCode === ErrorCode.PRODUCER_FENCED
+                  p.errorCode === ErrorCode.PRODUCER_FENCED ||
+                  p.errorCode === ErrorCode.TRANSACTION_COORDINATOR_FENCED
                 )
                   continue;
                 retry.push({ topic: t.name, partition: p.partitionIndex });
