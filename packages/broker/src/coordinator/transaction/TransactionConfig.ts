@@ -19,6 +19,10 @@ export interface TransactionConfig {
   transactionMaxTimeoutMs: number;
   /** `transaction.abort.timed.out.transaction.cleanup.interval.ms` (10000). */
   abortTimedOutTransactionsIntervalMs: number;
+  /** `transactional.id.expiration.ms` (604800000, 7 days). */
+  transactionalIdExpirationMs: number;
+  /** `transaction.remove.expired.transaction.cleanup.interval.ms` (3600000). */
+  removeExpiredTransactionalIdsIntervalMs: number;
 }
 
 export const TRANSACTION_CONFIG_KEYS: readonly ConfigKey[] = [
@@ -70,6 +74,22 @@ export const TRANSACTION_CONFIG_KEYS: readonly ConfigKey[] = [
     importance: 'LOW',
     doc: 'How often the coordinator aborts transactions open longer than their timeout.',
   },
+  {
+    name: 'transactional.id.expiration.ms',
+    type: 'INT',
+    default: 604800000,
+    validator: Range.atLeast(1),
+    importance: 'HIGH',
+    doc: 'A transactional id with no transaction (Empty, CompleteCommit, CompleteAbort) and no update for this long is removed (Dead: a tombstone in __transaction_state).',
+  },
+  {
+    name: 'transaction.remove.expired.transaction.cleanup.interval.ms',
+    type: 'INT',
+    default: 3600000,
+    validator: Range.atLeast(1),
+    importance: 'LOW',
+    doc: 'How often the coordinator removes expired transactional ids.',
+  },
 ];
 
 const FIELDS: Readonly<Record<string, keyof TransactionConfig>> = {
@@ -80,6 +100,9 @@ const FIELDS: Readonly<Record<string, keyof TransactionConfig>> = {
   'transaction.max.timeout.ms': 'transactionMaxTimeoutMs',
   'transaction.abort.timed.out.transaction.cleanup.interval.ms':
     'abortTimedOutTransactionsIntervalMs',
+  'transactional.id.expiration.ms': 'transactionalIdExpirationMs',
+  'transaction.remove.expired.transaction.cleanup.interval.ms':
+    'removeExpiredTransactionalIdsIntervalMs',
 };
 
 export const TRANSACTION_CONFIG_DEFAULTS: Readonly<TransactionConfig> = Object.freeze(

@@ -4,7 +4,13 @@ import * as path from 'node:path';
 import { ErrorCode, MockTime } from '@kzoo/common';
 import { LogManager } from '@kzoo/log';
 import type { LeaderAndIsrPartitionState } from '@kzoo/protocol';
-import { buildRecordBatch, iterateBatches, readBatchHeader, readEndTxnMarker } from '@kzoo/records';
+import {
+  buildRecordBatch,
+  iterateBatches,
+  readBatchHeader,
+  readEndTxnMarker,
+  records,
+} from '@kzoo/records';
 import { TRANSACTION_STATE_TOPIC_NAME } from '../../admin/Topic';
 import { MetadataCache } from '../../server/MetadataCache';
 import { ReplicaManager } from '../../server/ReplicaManager';
@@ -78,11 +84,13 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function coordinator(): TransactionCoordinator {
+function coordinator(
+  config: Partial<typeof TRANSACTION_CONFIG_DEFAULTS> = {},
+): TransactionCoordinator {
   let nextId = 1000;
   const c = new TransactionCoordinator({
     brokerId: 1,
-    config: { ...TRANSACTION_CONFIG_DEFAULTS, transactionLogNumPartitions: 1 },
+    config: { ...TRANSACTION_CONFIG_DEFAULTS, transactionLogNumPartitions: 1, ...config },
     replicaManager: rm,
     metadataCache: cache,
     generateProducerId: async () => nextId++,
@@ -230,5 +238,44 @@ describe('Broker > TransactionCoordinator', () => {
       errorCode: ErrorCode.INVALID_TRANSACTION_TIMEOUT,
     });
     c.shutdown();
+  });
+
+  test('transactional.id.expiration.ms: an idle id gets a tombstone and is forgotten, a recent one stays', async () => {
+    const expiration = TRANSACTION_CONFIG_DEFAULTS.transactionalIdExpirationMs;
+    const probe = coordinator();
+    expect(time.pendingTasks()).toContainEqual({
+      name: 'transactional-id-expiration',
+      deadlineMs: time.milliseconds() + 3_600_000,
+      periodMs: 3_600_000,
+    });
+    probe.shutdown();
+    // The periodic run is kept out of the way: the test calls it.
+    const c = coordinator({ removeExpiredTransactionalIdsIntervalMs: 10 * expiration });
+    await c.handleInitProducerId('idle', 60000);
+    time.tick(expiration - 1000);
+    await c.handleInitProducerId('recent', 60000);
+    time.tick(999);
+    expect(await c.removeExpiredTransactionalIds()).toBe(0); // 1 ms short
+    time.tick(1);
+    expect(await c.removeExpiredTransactionalIds()).toBe(1);
+    expect(c.describe('idle').errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
+    expect(c.describe('recent')).toMatchObject({ errorCode: 0, transactionState: 'Empty' });
+
+    // The log holds a tombstone: a new coordinator (failover) does not load the id, and its
+    // next InitProducerId starts afresh (epoch 0).
+    c.shutdown();
+    const tombstones: string[] = [];
+    const log = rm.getPartition(TRANSACTION_STATE_TOPIC_NAME, 0)!.log;
+    for (const b of iterateBatches(log.read(0, 1 << 20).records))
+      for (const r of records(b.bytes)) if (r.value === null) tombstones.push(r.offset.toString());
+    expect(tombstones).toHaveLength(1);
+    const again = coordinator({ removeExpiredTransactionalIdsIntervalMs: 10 * expiration });
+    expect(again.describe('idle').errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
+    expect(again.describe('recent').transactionState).toBe('Empty');
+    expect(await again.handleInitProducerId('idle', 60000)).toMatchObject({
+      errorCode: 0,
+      producerEpoch: 0,
+    });
+    again.shutdown();
   });
 });

@@ -20,7 +20,11 @@
  * Markers carry the coordinator epoch (the `__transaction_state` partition's leader
  * epoch); a partition leader refuses one older than the last it took for the producer
  * (TRANSACTION_COORDINATOR_FENCED), and a zombie coordinator that gets it stops sending.
- * Not implemented: transactional.id.expiration.ms (Dead), KIP-890 verification.
+ * A transactional id idle (Empty, CompleteCommit, CompleteAbort) for
+ * `transactional.id.expiration.ms` is removed: a tombstone for its key is written to the
+ * log, then it leaves the cache (Kafka's removeExpiredTransactionalIds, state Dead); its
+ * next InitProducerId starts afresh with a new producer id.
+ * Not implemented: KIP-890 verification.
  */
 import {
   createLogger,
@@ -99,6 +103,7 @@ export class TransactionCoordinator {
   private readonly owned = new Map<number, TxnPartitionState>();
   private readonly log: Logger;
   private expiry: ScheduledTask | null = null;
+  private idExpiry: ScheduledTask | null = null;
   private active = false;
 
   constructor(private readonly opts: TransactionCoordinatorOptions) {
@@ -115,6 +120,12 @@ export class TransactionCoordinator {
       this.opts.config.abortTimedOutTransactionsIntervalMs,
       { periodMs: this.opts.config.abortTimedOutTransactionsIntervalMs, unref: true },
     );
+    this.idExpiry = this.opts.time.schedule(
+      'transactional-id-expiration',
+      () => void this.removeExpiredTransactionalIds(),
+      this.opts.config.removeExpiredTransactionalIdsIntervalMs,
+      { periodMs: this.opts.config.removeExpiredTransactionalIdsIntervalMs, unref: true },
+    );
     for (const p of this.opts.replicaManager.allPartitions()) this.onLeadershipChange(p);
     this.log.info('started');
   }
@@ -122,6 +133,7 @@ export class TransactionCoordinator {
   shutdown(): void {
     this.active = false;
     this.expiry?.cancel();
+    this.idExpiry?.cancel();
     this.owned.clear();
   }
 
@@ -507,6 +519,67 @@ export class TransactionCoordinator {
     });
     const code = await this.write(partition, state, meta, next);
     if (code === 0) await this.completeTransaction(partition, state, meta);
+  }
+
+  /**
+   * Periodic (Kafka's TransactionStateManager.removeExpiredTransactionalIds): the ids with
+   * no transaction and no update for `transactional.id.expiration.ms` get a tombstone in
+   * their log partition (acks=all), then leave the cache. One whose state changed meanwhile
+   * stays. Resolves with the number removed.
+   */
+  async removeExpiredTransactionalIds(): Promise<number> {
+    const now = this.opts.time.milliseconds();
+    const expiry = this.opts.config.transactionalIdExpirationMs;
+    let removed = 0;
+    for (const [partition, state] of [...this.owned]) {
+      if (state.loading || !this.isOwner(partition, state)) continue;
+      const expired = [...state.txns.values()].filter(
+        (m) =>
+          !m.pendingWrite &&
+          (m.state === 'Empty' || m.state === 'CompleteCommit' || m.state === 'CompleteAbort') &&
+          m.txnLastUpdateTimestamp <= now - expiry,
+      );
+      if (expired.length === 0) continue;
+      const seen = new Map(expired.map((m) => [m, m.txnLastUpdateTimestamp]));
+      for (const m of expired) {
+        m.prepare({ state: 'Dead' }); // checks the transition
+        m.pendingWrite = true;
+      }
+      try {
+        const batch = buildRecordBatch({
+          records: expired.map((m) => ({ key: encodeTxnKey(m.transactionalId), value: null })),
+          now,
+        });
+        const res = await this.opts.replicaManager.appendRecords(-1, APPEND_TIMEOUT_MS, [
+          {
+            name: TRANSACTION_STATE_TOPIC_NAME,
+            partitions: [{ index: partition, records: batch }],
+          },
+        ]);
+        const code = res[0].partitions[0].errorCode;
+        if (code !== 0) {
+          this.log.warn('could not write the tombstones of expired transactional ids', {
+            partition,
+            errorCode: code,
+          });
+          continue;
+        }
+        if (!this.isOwner(partition, state)) continue;
+        for (const m of expired) {
+          if (state.txns.get(m.transactionalId) !== m) continue;
+          if (m.txnLastUpdateTimestamp !== seen.get(m)) continue; // used again meanwhile
+          state.txns.delete(m.transactionalId);
+          removed++;
+        }
+        this.log.info('removed expired transactional ids', {
+          partition,
+          transactionalIds: expired.map((m) => m.transactionalId).join(','),
+        });
+      } finally {
+        for (const m of expired) m.pendingWrite = false;
+      }
+    }
+    return removed;
   }
 
   /** Periodic: aborts the transactions open longer than their timeout. */
