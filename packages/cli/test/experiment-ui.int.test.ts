@@ -3,14 +3,15 @@
 // registration while its process lives, and the heal button brings it back; the process
 // faults work too; an action the cluster does not offer is refused, naming those it does.
 // The page, in headless Chromium, draws the offered buttons: all eight for a live broker,
-// restart and heal for a dead one.
+// restart and heal for a dead one; when its server goes away it shows "disconnected",
+// and it reconnects by itself to a server started again on the same port.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { setLogLevel } from '@kzoo/common';
 import { ExperimentCluster } from '@kzoo/experiments';
-import { waitFor } from '@kzoo/testkit';
+import { freePorts, waitFor } from '@kzoo/testkit';
 import { onCleanup, testZkServers } from '@kzoo/testkit/jest';
 import { LINK_FAULTS, PROCESS_FAULTS, UiServer } from '@kzoo/ui';
 import { experimentFaults } from '../src/commands/experiment';
@@ -27,7 +28,7 @@ async function fault(url: string, action: string, id: number) {
 }
 
 describe('cli > experiment run --ui: fault buttons on the experiment cluster', () => {
-  it('link faults cut one broker off ZooKeeper and heal it; process faults act; others are refused', async () => {
+  it('link faults cut one broker off ZooKeeper and heal it; process faults act; the page draws them and reconnects; others are refused', async () => {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kzoo-exp-ui-'));
     onCleanup(() => fs.rmSync(workDir, { recursive: true, force: true }));
     const cluster = await ExperimentCluster.start({
@@ -40,12 +41,15 @@ describe('cli > experiment run --ui: fault buttons on the experiment cluster', (
       network: true,
     });
     onCleanup(() => cluster.close());
-    const ui = await UiServer.start({
-      zk: cluster.zkConnect,
-      port: 0,
-      faults: experimentFaults(cluster),
-      faultActions: [...PROCESS_FAULTS, ...LINK_FAULTS],
-    });
+    const [port] = await freePorts(1);
+    const startUi = () =>
+      UiServer.start({
+        zk: cluster.zkConnect,
+        port,
+        faults: experimentFaults(cluster),
+        faultActions: [...PROCESS_FAULTS, ...LINK_FAULTS],
+      });
+    let ui = await startUi();
     onCleanup(() => ui.close());
     const state = async () =>
       (await (await fetch(`${ui.url}/api/state`)).json()) as {
@@ -117,7 +121,29 @@ describe('cli > experiment run --ui: fault buttons on the experiment cluster', (
     );
     expect(await buttons(1)).toEqual([...PROCESS_FAULTS, ...LINK_FAULTS]);
     expect(await buttons(3)).toEqual(['restart', 'heal']);
-    expect(problems).toEqual([]);
+
+    // The feed has the button presses.
+    const events = (await (await fetch(`${ui.url}/api/events`)).json()) as { text: string }[];
+    expect(events.some((e) => e.text.includes('broker 2 cut off from the zookeeper'))).toBe(true);
+
+    // The server goes away and comes back on the same port: the page reconnects by itself.
+    const conn = () => page.textContent('#conn');
+    expect(await conn()).toBe('live');
+    await ui.close();
+    await waitFor('the page shows disconnected', async () =>
+      (await conn()) === 'disconnected' ? true : undefined,
+    );
+    ui = await startUi();
+    await waitFor(
+      'the page live again',
+      async () => ((await conn()) === 'live' ? true : undefined),
+      { timeoutMs: 30_000 },
+    );
+    await waitFor('the new snapshot drawn', async () =>
+      (await buttons(1)).length === PROCESS_FAULTS.length + LINK_FAULTS.length ? true : undefined,
+    );
+    // Only the expected failed connections while the server was down.
+    expect(problems.filter((p) => !/WebSocket connection .* failed/.test(p))).toEqual([]);
 
     // Unknown actions and brokers are refused with the reason.
     const unknown = await fault(ui.url, 'explode', 1);
@@ -126,9 +152,5 @@ describe('cli > experiment run --ui: fault buttons on the experiment cluster', (
     const nobody = await fault(ui.url, 'pause', 9);
     expect(nobody.status).toBe(409);
     expect(nobody.body.error).toContain('no broker 9');
-
-    // The feed has the button presses.
-    const events = (await (await fetch(`${ui.url}/api/events`)).json()) as { text: string }[];
-    expect(events.some((e) => e.text.includes('broker 2 cut off from the zookeeper'))).toBe(true);
   });
 });
