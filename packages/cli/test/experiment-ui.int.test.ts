@@ -110,10 +110,13 @@ describe('cli > experiment run --ui: fault buttons on the experiment cluster', (
     });
     page.on('pageerror', (e) => problems.push(e.message));
     await page.goto(ui.url);
-    const buttons = (id: number) =>
-      page.$$eval(`[data-testid="broker-${id}"] button`, (bs) =>
-        bs.map((b) => (b as HTMLElement).dataset.fault),
-      );
+    const buttons = async (id: number) => {
+      const all = page.locator(`[data-testid="broker-${id}"] button`);
+      const out: (string | null)[] = [];
+      for (let i = 0; i < (await all.count()); i++)
+        out.push(await all.nth(i).getAttribute('data-fault'));
+      return out;
+    };
     await waitFor('broker 3 drawn dead', async () =>
       (await page.getAttribute('[data-testid="broker-3"]', 'data-alive')) === 'false'
         ? true

@@ -419,7 +419,7 @@ describe('broker > controller > KafkaController (in-memory ZooKeeper, mock clock
     ).toEqual([1, 2, 3]);
 
     const elected = await controller.electPreferredLeaders([{ topic: 't', partition: 0 }]);
-    expect(elected!.get('t-0')).toEqual({ error: 'NONE', message: '' });
+    expect(elected!.get('t-0')).toEqual({ error: 'NONE', message: '', leader: 2 });
     expect(await state('t', 0)).toMatchObject({
       leader: 2,
       leaderEpoch: s.leaderEpoch + 1,
