@@ -148,6 +148,22 @@ describe('cli > experiment run --ui: fault buttons on the experiment cluster', (
     // Only the expected failed connections while the server was down.
     expect(problems.filter((p) => !/WebSocket connection .* failed/.test(p))).toEqual([]);
 
+    // The other routes: the znode browser, the page's scripts, and what is not a route.
+    const get = async (p: string) => {
+      const r = await fetch(`${ui.url}${p}`);
+      return { status: r.status, type: r.headers.get('content-type'), text: await r.text() };
+    };
+    const ids = await get('/api/znode?path=%2Fbrokers%2Fids');
+    expect(ids.status).toBe(200);
+    expect((JSON.parse(ids.text) as { children: string[] }).children).toContain('1');
+    expect((await get('/api/znode?path=brokers')).status).toBe(400);
+    expect((await get('/api/znode?path=%2Fbrokers%2F..%2Fcontroller')).status).toBe(400);
+    const script = await get('/app/page/main.js');
+    expect([script.status, script.type]).toEqual([200, 'text/javascript; charset=utf-8']);
+    expect((await get('/app/%2E%2E/%2E%2E/package.json')).status).toBe(404);
+    expect((await get('/nowhere')).status).toBe(404);
+    expect((await fetch(`${ui.url}/api/state`, { method: 'POST' })).status).toBe(404);
+
     // Unknown actions and brokers are refused with the reason.
     const unknown = await fault(ui.url, 'explode', 1);
     expect(unknown.status).toBe(400);

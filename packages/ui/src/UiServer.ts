@@ -1,5 +1,6 @@
 /**
- * UiServer: `kzoo ui`'s web server (node:http for the routes, `ws` for the socket).
+ * UiServer: `kzoo ui`'s web server: node:http, the routes matched by find-my-way (the
+ * router of fastify), `ws` for the socket.
  *
  *   GET  /                    the page (one self-contained app: no CDN, no external request)
  *   GET  /app/...             its compiled scripts (dist/public)
@@ -19,6 +20,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import FindMyWay = require('find-my-way');
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createLogger, SystemTime, type Logger, type Time } from '@kzoo/common';
 import { KafkaZkClient } from '@kzoo/zk';
@@ -144,12 +146,8 @@ export class UiServer {
       this.tailer.start();
     }
 
-    const server = http.createServer((req, res) => {
-      this.route(req, res, dir).catch((e: Error) => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end(`${e.message}\n`);
-      });
-    });
+    const router = this.routes(dir);
+    const server = http.createServer((req, res) => router.lookup(req, res));
     const wss = new WebSocketServer({ noServer: true });
     server.on('upgrade', (req, socket, head) => {
       if ((req.url ?? '').split('?')[0] !== '/ws') {
@@ -185,42 +183,58 @@ export class UiServer {
     ws.on('error', () => ws.terminate());
   }
 
-  private async route(req: http.IncomingMessage, res: http.ServerResponse, dir: string) {
-    const url = new URL(req.url ?? '/', 'http://ui');
-    const p = url.pathname;
-    if (req.method === 'GET' && (p === '/' || p === '/index.html')) {
+  /** The routes (find-my-way); an unknown path or method is 404, a handler's failure 500. */
+  private routes(dir: string): FindMyWay.Instance<FindMyWay.HTTPVersion.V1> {
+    type Handler = (
+      req: http.IncomingMessage,
+      res: http.ServerResponse,
+      params: Record<string, string | undefined>,
+      query: Record<string, string>,
+    ) => Promise<void> | void;
+    const router = FindMyWay<FindMyWay.HTTPVersion.V1>({
+      defaultRoute: (_req, res) => notFound(res),
+      onBadUrl: (_path, _req, res) => notFound(res),
+    });
+    const on = (method: 'GET' | 'POST', path: string, h: Handler) =>
+      router.on(method, path, (req, res, params, _store, query) => {
+        Promise.resolve(h(req, res, params, query as Record<string, string>)).catch((e: Error) => {
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end(`${e.message}\n`);
+        });
+      });
+    const page: Handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(renderIndexHtml());
-      return;
-    }
-    if (req.method === 'GET' && p.startsWith('/app/')) {
-      const file = path.resolve(dir, '.' + p.slice('/app'.length));
+    };
+    on('GET', '/', page);
+    on('GET', '/index.html', page);
+    on('GET', '/app/*', (_req, res, params) => {
+      const file = path.resolve(dir, params['*'] ?? '');
       if (!file.startsWith(dir + path.sep) || !fs.existsSync(file)) return notFound(res);
       res.writeHead(200, {
         'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
       });
       res.end(fs.readFileSync(file));
-      return;
-    }
-    if (req.method === 'GET' && p === '/api/znode') {
-      const zpath = url.searchParams.get('path') ?? '/';
+    });
+    on('GET', '/api/znode', async (_req, res, _params, query) => {
+      const zpath = query.path ?? '/';
       if (
         !zpath.startsWith('/') ||
         /\/\/|\/\.\.?(\/|$)/.test(zpath) ||
         (zpath.length > 1 && zpath.endsWith('/'))
       )
         return json(res, 400, { error: `not a znode path: ${zpath}` });
-      return json(res, 200, await this.znode(zpath));
-    }
-    if (req.method === 'GET' && p === '/api/state') return json(res, 200, this.watcher!.view());
-    if (req.method === 'GET' && p === '/api/events') {
+      json(res, 200, await this.znode(zpath));
+    });
+    on('GET', '/api/state', (_req, res) => json(res, 200, this.watcher!.view()));
+    on('GET', '/api/events', (_req, res) => {
       const snap = this.watcher!.snapshot();
-      return json(res, 200, snap.type === 'snapshot' ? snap.events : []);
-    }
-    const fault = /^\/api\/fault\/([a-z-]+)\/(\d+)$/.exec(p);
-    if (req.method === 'POST' && fault) {
-      const action = fault[1] as FaultAction;
-      const id = Number(fault[2]);
+      json(res, 200, snap.type === 'snapshot' ? snap.events : []);
+    });
+    on('POST', '/api/fault/:action/:id', async (req, res, params) => {
+      const action = params.action as FaultAction;
+      const id = Number(params.id);
+      if (!/^\d+$/.test(params.id ?? '')) return notFound(res);
       if (!this.faultsOn || !this.opts.faults)
         return json(res, 403, { error: 'fault buttons are off for this cluster' });
       if (req.headers['x-kzoo-ui'] !== '1')
@@ -233,12 +247,12 @@ export class UiServer {
       try {
         const outcome = await this.opts.faults(action, id);
         this.watcher!.note('fault', `fault: ${outcome}`);
-        return json(res, 200, { ok: true, outcome });
+        json(res, 200, { ok: true, outcome });
       } catch (e) {
-        return json(res, 409, { error: (e as Error).message });
+        json(res, 409, { error: (e as Error).message });
       }
-    }
-    notFound(res);
+    });
+    return router;
   }
 
   private async znode(zpath: string): Promise<ZnodeView> {
