@@ -3,6 +3,9 @@
  * `intervalMs` (the topic's partition state znodes, /controller and /controller_epoch,
  * /brokers/ids) through KafkaZkClient, and the brokers' own `state.change` log lines
  * (JSON, KZOO_LOG_FORMAT=json): truncations, and leader/ISR changes as `log` events.
+ * A partition state change is timed by its znode's mtime and a controller change by
+ * /controller's ctime (ZooKeeper's own clock, on this machine), kept between the previous
+ * poll and this one; registrations and deregistrations by the poll that saw them.
  * It also keeps the latest view for role resolution.
  */
 import type { Time } from '@kzoo/common';
@@ -23,6 +26,8 @@ export class ClusterObserver {
   controller: number | null = null;
   controllerEpoch = -1;
   private replicas = new Map<number, number[]>();
+  /** Run time of the previous poll: a change seen now happened after it. */
+  private lastPollT = 0;
   private readonly logOffsets = new Map<BrokerProcess, number>();
   private running = false;
   private loop: Promise<void> | null = null;
@@ -69,13 +74,19 @@ export class ClusterObserver {
       topic: this.topic,
       partition: p,
     }));
-    const [states, controller, epoch, brokers] = await Promise.all([
-      zk.getTopicPartitionStates(tps),
-      zk.getControllerId(),
+    const [states, registration, epoch, brokers] = await Promise.all([
+      Promise.all(tps.map((tp) => zk.getTopicPartitionStateAndStat(tp))),
+      zk.getControllerRegistration(),
       zk.getControllerEpoch(),
       zk.getSortedBrokerList(),
     ]);
+    const controller = registration?.brokerId ?? null;
     const t = this.now();
+    const since = this.lastPollT;
+    this.lastPollT = t;
+    // A znode's time (wall clock) on the run's clock, within (previous poll, this poll].
+    const at = (wallMs: number | undefined) =>
+      wallMs === undefined ? t : Math.min(t, Math.max(since, wallMs - this.startedAt));
     for (const id of brokers) {
       if (!this.brokers.includes(id))
         this.events.push({ t, type: 'broker-registered', brokerId: id });
@@ -89,7 +100,7 @@ export class ClusterObserver {
       (controller !== this.controller || (epoch?.epoch ?? -1) !== this.controllerEpoch)
     ) {
       this.events.push({
-        t,
+        t: at(registration?.stat.ctime),
         type: 'controller',
         brokerId: controller,
         controllerEpoch: epoch?.epoch ?? -1,
@@ -98,8 +109,9 @@ export class ClusterObserver {
     this.controller = controller;
     this.controllerEpoch = epoch?.epoch ?? this.controllerEpoch;
     for (let p = 0; p < this.partitionCount; p++) {
-      const s = states.get(`${this.topic}-${p}`);
-      if (!s) continue;
+      const r = states[p];
+      if (!r) continue;
+      const s = r.state;
       const prev = this.partitions.get(p);
       const same =
         prev &&
@@ -109,7 +121,7 @@ export class ClusterObserver {
       if (same) continue;
       const leaderChanged = !prev || prev.leader !== s.leader || prev.leaderEpoch !== s.leaderEpoch;
       this.events.push({
-        t,
+        t: at(r.stat.mtime),
         type: 'partition-state',
         partition: p,
         leader: s.leader,
