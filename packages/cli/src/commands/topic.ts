@@ -6,7 +6,7 @@
  * then one line per partition.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { Admin, type TopicDescription } from '@kzoo/client';
+import { Admin, type PartitionDescription, type TopicDescription } from '@kzoo/client';
 import { withTopic, UsageError } from '../common';
 import { parseKeyValues, runClient, withBootstrap, type BootstrapArgs } from './client-args';
 
@@ -22,19 +22,38 @@ interface TopicArgs extends BootstrapArgs {
   'unavailable-partitions'?: boolean;
 }
 
+/** A partition as `topic describe` shows it: with its reassignment while one runs. */
+export type DescribedPartition = PartitionDescription & {
+  reassignment?: { replicas: number[]; addingReplicas: number[]; removingReplicas: number[] };
+};
+
 /**
- * kafka-topics' describe filters: under-replicated = ISR smaller than the replica set;
- * unavailable = no leader, or a leader that is not live.
+ * kafka-topics' replication factor of a partition: while a reassignment runs (a replica
+ * being added or removed is still in the replica set), the reassignment's replicas not
+ * being added; else the replica set.
+ */
+export function replicationFactor(p: DescribedPartition): number {
+  const r = p.reassignment;
+  const changing = r ? [...r.addingReplicas, ...r.removingReplicas] : [];
+  return r && p.replicas.some((x) => changing.includes(x))
+    ? r.replicas.length - r.addingReplicas.length
+    : p.replicas.length;
+}
+
+/**
+ * kafka-topics' describe filters: under-replicated = ISR smaller than the replication
+ * factor (a reassignment's new replicas not counted); unavailable = no leader, or a leader
+ * that is not live.
  */
 export function filterPartitions(
-  d: TopicDescription,
+  d: DescribedTopic,
   f: { underReplicated?: boolean; unavailable?: boolean },
-): TopicDescription {
+): DescribedTopic {
   return {
     ...d,
     partitions: d.partitions.filter(
       (p) =>
-        (!f.underReplicated || p.isr.length < p.replicas.length) &&
+        (!f.underReplicated || p.isr.length < replicationFactor(p)) &&
         (!f.unavailable || p.leader < 0 || p.offlineReplicas.includes(p.leader)),
     ),
   };
@@ -53,11 +72,17 @@ async function withAdmin<R>(args: BootstrapArgs, fn: (admin: Admin) => Promise<R
   }
 }
 
-/** A topic's description with the configs that are not defaults (kafka-topics' `Configs:`). */
-export type DescribedTopic = TopicDescription & { configs?: Record<string, string | null> };
+/**
+ * A topic's description with the configs that are not defaults (kafka-topics' `Configs:`)
+ * and the reassignments of its partitions.
+ */
+export type DescribedTopic = Omit<TopicDescription, 'partitions'> & {
+  partitions: DescribedPartition[];
+  configs?: Record<string, string | null>;
+};
 
 export function formatTopicDescription(d: DescribedTopic): string {
-  const rf = d.partitions[0]?.replicas.length ?? 0;
+  const rf = d.partitions[0] ? replicationFactor(d.partitions[0]) : 0;
   // as kafka-topics: TopicId only for a topic that has one
   let head = `Topic: ${d.name}${d.topicId ? `\tTopicId: ${d.topicId}` : ''}`;
   head += `\tPartitionCount: ${d.partitions.length}\tReplicationFactor: ${rf}`;
@@ -70,6 +95,8 @@ export function formatTopicDescription(d: DescribedTopic): string {
     let line =
       `\tTopic: ${d.name}\tPartition: ${p.partition}\tLeader: ${p.leader < 0 ? 'none' : p.leader}` +
       `\tLeaderEpoch: ${p.leaderEpoch}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}`;
+    if (p.reassignment)
+      line += `\tAdding Replicas: ${p.reassignment.addingReplicas.join(',')}\tRemoving Replicas: ${p.reassignment.removingReplicas.join(',')}`;
     if (p.offlineReplicas.length > 0) line += `\tOffline: ${p.offlineReplicas.join(',')}`;
     if (p.error) line += `\tError: ${p.error}`;
     lines.push(line);
@@ -200,8 +227,28 @@ const describe: CommandModule<object, TopicArgs> = {
         const configs = await admin.describeConfigs(
           topics.map((t) => ({ type: 'topic' as const, name: t.name })),
         );
+        // and each partition's reassignment while one runs (skipped if it cannot be asked)
+        const moving = new Map<string, NonNullable<DescribedPartition['reassignment']>>();
+        try {
+          for (const r of await admin.listPartitionReassignments(
+            topics.flatMap((t) =>
+              t.partitions.map((p) => ({ topic: t.name, partition: p.partition })),
+            ),
+          ))
+            moving.set(`${r.topic}-${r.partition}`, {
+              replicas: r.replicas,
+              addingReplicas: r.addingReplicas,
+              removingReplicas: r.removingReplicas,
+            });
+        } catch {
+          // as kafka-topics: describe without them
+        }
         return topics.map((t, i) => ({
           ...t,
+          partitions: t.partitions.map((p) => {
+            const r = moving.get(`${t.name}-${p.partition}`);
+            return r ? { ...p, reassignment: r } : p;
+          }),
           configs: Object.fromEntries(
             configs[i].configs.filter((e) => !e.isDefault).map((e) => [e.name, e.value]),
           ),
