@@ -210,12 +210,30 @@ export class ProducerBatch {
   }
 
   /**
+   * Requests carrying this batch whose frames the socket may still read: a Produce
+   * request is written from the batch's own buffer (no copy into the frame), so the
+   * buffer must not be reused before the socket is done with it.
+   */
+  private writesPending = 0;
+
+  /** A request carrying this batch was handed to a connection (see `writeDone`). */
+  writeStarted(): void {
+    this.writesPending++;
+  }
+
+  /** The connection is done with a frame that carried this batch. */
+  writeDone(): void {
+    if (this.writesPending > 0) this.writesPending--;
+  }
+
+  /**
    * Hands the batch's buffer back once the batch is finished (for the accumulator's pool,
-   * as Kafka's BufferPool takes back a deallocated batch). The request that carried it
-   * was encoded into a frame of its own, so nothing reads these bytes any more.
+   * as Kafka's BufferPool takes back a deallocated batch), unless a socket may still be
+   * reading it (a frame carrying the batch not yet written): then undefined, and the
+   * buffer is left to the garbage collector rather than reused under the write.
    */
   releaseBuffer(): Buffer | undefined {
-    if (!this.finished || this.buf.length === 0) return undefined;
+    if (!this.finished || this.buf.length === 0 || this.writesPending > 0) return undefined;
     const b = this.buf;
     this.buf = EMPTY;
     if (this.built) this.built = EMPTY;
