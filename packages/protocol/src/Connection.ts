@@ -22,7 +22,7 @@ import {
 } from '@kzoo/common';
 import type { ApiRegistry } from './api';
 import { apiRegistry, type ApiKey, type RequestOf, type ResponseOf } from './apis';
-import { DEFAULT_MAX_FRAME_BYTES, FrameReader } from './frame';
+import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder } from './frame';
 import {
   decodeResponseBody,
   decodeResponseHeader,
@@ -79,12 +79,6 @@ interface Pending {
   control: ControlDecision;
 }
 
-/** The socket's reader, made before the Connection (net's `onread` is given at connect). */
-interface ConnectionReader {
-  frames: FrameReader;
-  connection: Connection | undefined;
-}
-
 export class Connection {
   readonly host: string;
   readonly port: number;
@@ -93,6 +87,7 @@ export class Connection {
   private readonly time: Time;
   private readonly registry: ApiRegistry;
   private readonly log: Logger;
+  private readonly decoder: FrameDecoder;
   private readonly pending = new Map<number, Pending>();
   private readonly controls = new Map<number, ControlFn[]>();
   private readonly closeListeners: Array<(err: KafkaError) => void> = [];
@@ -103,8 +98,6 @@ export class Connection {
   private constructor(
     private readonly socket: net.Socket,
     opts: ConnectionOptions,
-    /** Reads the socket's bytes into response frames (the socket's `onread`). */
-    reader: ConnectionReader,
   ) {
     this.host = opts.host;
     this.port = opts.port;
@@ -115,8 +108,9 @@ export class Connection {
     this.log = (opts.logger ?? createLogger('network.client')).child({
       broker: `${opts.host}:${opts.port}`,
     });
-    reader.connection = this;
+    this.decoder = new FrameDecoder(opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
     socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) =>
       this.fail(
         new KafkaError('NETWORK_EXCEPTION', `connection to ${this.address}: ${err.message}`),
@@ -132,23 +126,7 @@ export class Connection {
     const timeoutMs = opts.connectTimeoutMs ?? 10000;
     const time = opts.time ?? SystemTime;
     return new Promise((resolve, reject) => {
-      const reader: ConnectionReader = {
-        frames: new FrameReader(opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES),
-        connection: undefined,
-      };
-      // Responses are read straight into their frames (FrameReader), not into 64 KiB
-      // chunks copied together afterwards.
-      const socket = net.connect({
-        host: opts.host,
-        port: opts.port,
-        onread: {
-          buffer: () => reader.frames.nextBuffer(),
-          callback: (nread: number, buf: Uint8Array) => {
-            reader.connection?.onRead(reader.frames, nread, buf as Buffer);
-            return true;
-          },
-        },
-      });
+      const socket = net.connect({ host: opts.host, port: opts.port });
       const timer = time.schedule(
         'connect-timeout',
         () => {
@@ -176,7 +154,7 @@ export class Connection {
       socket.once('connect', () => {
         timer.cancel();
         socket.off('error', onError);
-        resolve(new Connection(socket, opts, reader));
+        resolve(new Connection(socket, opts));
       });
     });
   }
@@ -336,12 +314,11 @@ export class Connection {
     this.socket.write(frame[last], onWritten);
   }
 
-  private readonly onFrameRead = (frame: Buffer): void => this.onFrame(frame);
-
-  private onRead(frames: FrameReader, nread: number, buf: Buffer): void {
-    if (this.socket.destroyed) return;
+  private onData(chunk: Buffer): void {
+    this.decoder.push(chunk);
     try {
-      frames.onRead(nread, buf, this.onFrameRead);
+      let frame: Buffer | undefined;
+      while ((frame = this.decoder.next()) !== undefined) this.onFrame(frame);
     } catch (e) {
       this.log.warn('closing connection: bad response frame', { error: (e as Error).message });
       this.fail(new KafkaError('NETWORK_EXCEPTION', `bad response frame: ${(e as Error).message}`));
