@@ -8,7 +8,8 @@
 //   node scripts/perf-ab.js --roots /tmp/base,/work/wt/x [--rounds 3] [--records 2000000]
 //        [--partitions 4] [--mode both|produce|consume] [--prof DIR] [--broker-prof DIR]
 //        [--props "linger.ms=5 batch.size=65536"]
-// A root may carry node flags for its perf processes: "/work/wt/x#--max-semi-space-size=64".
+// A root may carry node flags for its perf processes: "/work/wt/x#--max-semi-space-size=64",
+// and after a second '#' for its broker (through NODE_OPTIONS): "/work/wt/x##--max-semi-space-size=64".
 // --prof writes the perf processes' CPU profiles, --broker-prof the brokers' (through
 // scripts/cpu-prof-preload.js); summarise with scripts/cpuprofile-top.js.
 'use strict';
@@ -30,6 +31,7 @@ if (specs.length === 0) {
 }
 const roots = specs.map((s) => path.resolve(s.split('#')[0]));
 const rootFlags = specs.map((s) => (s.split('#')[1] ?? '').split(' ').filter(Boolean));
+const brokerFlags = specs.map((s) => (s.split('#')[2] ?? '').trim());
 const rounds = Number(opt('--rounds', '3'));
 const records = Number(opt('--records', '2000000'));
 const partitions = Number(opt('--partitions', '4'));
@@ -98,10 +100,12 @@ async function createTopic(i, bootstrap, topic) {
     for (let i = 0; i < roots.length; i++) {
       const tk = require(path.join(roots[i], 'packages/testkit/dist'));
       const env = { KZOO_LOG_LEVEL: 'warn' };
+      const nodeOptions = [brokerFlags[i]];
       if (brokerProf) {
-        env.NODE_OPTIONS = `--require ${path.join(__dirname, 'cpu-prof-preload.js')}`;
+        nodeOptions.push(`--require ${path.join(__dirname, 'cpu-prof-preload.js')}`);
         env.KZOO_PROF_DIR = path.join(brokerProf, `broker${i}`);
       }
+      if (nodeOptions.some(Boolean)) env.NODE_OPTIONS = nodeOptions.filter(Boolean).join(' ');
       const dataDir = tk.makeTempDir(`perf-ab-${i}-`);
       dirs.push(dataDir);
       brokers.push(

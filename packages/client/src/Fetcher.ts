@@ -27,9 +27,8 @@ import {
   readEndTxnMarker,
   batchSizeAt,
   readInt64,
-  records as decodeRecords,
+  RecordReader,
   validateBatch,
-  type KafkaRecord,
   type RecordHeader,
 } from '@kzoo/records';
 import type { Metadata } from './Metadata';
@@ -58,7 +57,7 @@ export type OffsetResetStrategy = 'earliest' | 'latest' | 'none';
  */
 export class CompletedFetch {
   pos = 0;
-  private iter: Generator<KafkaRecord> | undefined;
+  private iter: RecordReader | undefined;
   /** Where the batch `iter` reads starts in `bytes`. */
   private iterStart = 0;
   /** Aborted transactions not reached yet, by first offset. */
@@ -74,13 +73,14 @@ export class CompletedFetch {
   }
 
   /** Next record at or after the partition position, or undefined when drained. */
-  next(checkCrcs: boolean): KafkaRecord | undefined {
+  next(checkCrcs: boolean): ConsumerRecord | undefined {
     const position = this.state.position!;
     for (;;) {
-      if (this.iter) {
-        let r: IteratorResult<KafkaRecord>;
+      const it = this.iter;
+      if (it) {
+        let more: boolean;
         try {
-          r = this.iter.next();
+          more = it.advance();
         } catch (e) {
           // A garbled record (check.crcs off): back to its batch's start, so the next call
           // skips the records already returned and fails on this one again.
@@ -88,9 +88,18 @@ export class CompletedFetch {
           this.pos = this.iterStart;
           throw e;
         }
-        if (!r.done) {
-          if (r.value.offset < position) continue;
-          return r.value;
+        if (more) {
+          if (it.offset < position) continue;
+          // The consumer's record itself (one object per record).
+          return {
+            topic: this.state.topic,
+            partition: this.state.partition,
+            offset: it.offset,
+            timestamp: it.timestamp,
+            key: it.key,
+            value: it.value,
+            headers: it.headers,
+          };
         }
         this.iter = undefined;
         // Past the batch's last offset, even when compaction removed its last records or
@@ -136,7 +145,7 @@ export class CompletedFetch {
       if (checkCrcs) validateBatch(batch, 0);
       this.pos = end;
       this.iterStart = start;
-      this.iter = decodeRecords(batch, 0);
+      this.iter = new RecordReader(batch, 0);
     }
   }
 }
@@ -277,7 +286,7 @@ export class Fetcher {
       if (s.paused) continue;
       while (out.length < max && s.buffered.length > 0) {
         const cf = s.buffered[0];
-        let r: KafkaRecord | undefined;
+        let r: ConsumerRecord | undefined;
         try {
           r = cf.next(this.opts.checkCrcs);
         } catch (e) {
@@ -295,15 +304,7 @@ export class Fetcher {
           s.bufferedBytes -= cf.bytes.length;
           continue;
         }
-        out.push({
-          topic: s.topic,
-          partition: s.partition,
-          offset: r.offset,
-          timestamp: r.timestamp,
-          key: r.key,
-          value: r.value,
-          headers: r.headers,
-        });
+        out.push(r);
         s.position = r.offset + 1;
       }
       if (out.length >= max) break;

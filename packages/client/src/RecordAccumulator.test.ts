@@ -258,4 +258,35 @@ describe('Client > RecordAccumulator', () => {
       sameMemory(none.third, none.secondBytes) || sameMemory(none.third, none.firstBytes),
     ).toBe(false);
   });
+  test("a batch's buffer is never pooled while a socket may still read it (frame written from it)", () => {
+    const sameMemory = (a: Buffer, b: Buffer) =>
+      a.buffer === b.buffer && a.byteOffset === b.byteOffset;
+    const { time, acc, append } = setup({ batchSize: 8192, bufferMemory: 1 << 20 });
+    const c = cluster([1]);
+    const drainOne = () => acc.drain(c, [1], 1 << 20, time.milliseconds()).get(1)![0];
+    // Sent; the response came (or the request failed) before the socket's write callback.
+    append(0, 'in flight', newCall(1).call);
+    const sent = drainOne();
+    const sentBytes = sent.close(0);
+    const before = Buffer.from(sentBytes);
+    sent.writeStarted();
+    sent.complete(0, -1);
+    acc.deallocate(sent);
+    // A new batch must not get that memory: the socket may still be reading it.
+    append(0, 'next', newCall(1).call);
+    const next = drainOne();
+    const nextBytes = next.close(0);
+    expect(sameMemory(nextBytes, sentBytes)).toBe(false);
+    expect(sentBytes.equals(before)).toBe(true);
+    sent.writeDone(); // too late for the pool: the buffer is left to the garbage collector
+    // Written before it completed: pooled and reused, as before.
+    next.writeStarted();
+    next.writeDone();
+    next.complete(1, -1);
+    acc.deallocate(next);
+    append(0, 'third', newCall(1).call);
+    const third = drainOne().close(0);
+    expect(sameMemory(third, nextBytes)).toBe(true);
+    expect(validateBatch(third)).toBe(third.length);
+  });
 });

@@ -248,7 +248,13 @@ export class Sender {
       return;
     }
     this.inFlightRequests++;
-    conn.request(ApiKeys.Produce, 0, request).then(
+    // The frame is written from the batches' own buffers (no copy): they stay out of the
+    // accumulator's pool until the socket is done with them (ProducerBatch.releaseBuffer).
+    for (const b of batches) b.writeStarted();
+    const onWritten = () => {
+      for (const b of batches) b.writeDone();
+    };
+    conn.request(ApiKeys.Produce, 0, request, { onWritten }).then(
       (res) => {
         this.inFlightRequests--;
         this.onResponse(batches, res);

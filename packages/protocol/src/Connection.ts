@@ -23,7 +23,12 @@ import {
 import type { ApiRegistry } from './api';
 import { apiRegistry, type ApiKey, type RequestOf, type ResponseOf } from './apis';
 import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder } from './frame';
-import { decodeResponseBody, decodeResponseHeader, encodeRequest } from './messages';
+import {
+  decodeResponseBody,
+  decodeResponseHeader,
+  encodeRequest,
+  encodeRequestSegments,
+} from './messages';
 
 export interface ConnectionOptions {
   host: string;
@@ -44,6 +49,13 @@ export interface ConnectionOptions {
 
 export interface RequestOptions {
   timeoutMs?: number;
+  /**
+   * Write the frame as segments (see segments.ts): its large byte fields (record
+   * batches) are written from the caller's Buffers, not copied. They must stay unchanged
+   * until `onWritten` runs: once the socket is done with the frame (written to the kernel,
+   * or dropped because the connection failed); always after the request was handed over.
+   */
+  onWritten?: () => void;
 }
 
 /** What a `controlKey` hook decides for the response of one request. */
@@ -188,12 +200,18 @@ export class Connection {
     body: unknown,
     opts?: RequestOptions,
   ): Promise<unknown> {
-    if (this.closedWith) return Promise.reject(this.closedWith);
+    const onWritten = opts?.onWritten;
+    if (this.closedWith) {
+      onWritten?.();
+      return Promise.reject(this.closedWith);
+    }
     const correlationId = this.takeCorrelationId();
-    let frame: Buffer;
+    let frame: Buffer | Buffer[];
     try {
-      frame = encodeRequest({ apiKey, apiVersion, correlationId, clientId: this.clientId }, body);
+      const header = { apiKey, apiVersion, correlationId, clientId: this.clientId };
+      frame = onWritten ? encodeRequestSegments(header, body) : encodeRequest(header, body);
     } catch (e) {
+      onWritten?.();
       return Promise.reject(
         new KafkaError('INVALID_REQUEST', `cannot encode request: ${(e as Error).message}`),
       );
@@ -214,7 +232,7 @@ export class Connection {
         timeoutMs,
       );
       this.pending.set(correlationId, { apiKey, apiVersion, resolve, reject, timer, control });
-      this.write(frame);
+      this.write(frame, onWritten);
     });
   }
 
@@ -272,14 +290,28 @@ export class Connection {
     this.socket.uncork();
   };
 
-  /** Writes made in the same tick are corked and leave together (one writev). */
-  private write(frame: Buffer): void {
+  /**
+   * Writes made in the same tick are corked and leave together (one writev). `onWritten`
+   * runs once the socket is done with the frame: the write callback of its last segment
+   * (called on success, and with an error when the socket is destroyed first).
+   */
+  private write(frame: Buffer | Buffer[], onWritten?: () => void): void {
+    if (this.socket.destroyed) {
+      onWritten?.();
+      return;
+    }
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
       process.nextTick(this.uncork);
     }
-    this.socket.write(frame);
+    if (!Array.isArray(frame)) {
+      this.socket.write(frame, onWritten);
+      return;
+    }
+    const last = frame.length - 1;
+    for (let i = 0; i < last; i++) this.socket.write(frame[i]);
+    this.socket.write(frame[last], onWritten);
   }
 
   private onData(chunk: Buffer): void {

@@ -7,6 +7,7 @@ export * from './schema';
 export * from './api';
 export * from './apis';
 export * from './messages';
+export { SPLIT_BYTES, encodeSegments, segmentsLength } from './segments';
 export * from './Connection';
 export * from './kafka';
 export {

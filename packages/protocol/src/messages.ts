@@ -22,6 +22,7 @@ import {
   encodeBodyAfter,
 } from './codec';
 import { SchemaError } from './schema';
+import { encodeSegments, segmentsLength } from './segments';
 
 export interface RequestHeader {
   apiKey: number;
@@ -126,6 +127,30 @@ export function encodeRequest(header: RequestHeader, body: unknown): Buffer {
   return frame;
 }
 
+/**
+ * A request frame as segments for one vectored write (see segments.ts): its large byte
+ * fields (a Produce request's record batches) are the caller's Buffers, not copies, and
+ * must stay unchanged until the write has completed. Falls back to one Buffer.
+ */
+export function encodeRequestSegments(header: RequestHeader, body: unknown): Buffer[] {
+  const id = clientIdBytes(header.clientId);
+  const prefix = 4 + REQUEST_HEADER_FIXED_BYTES + (id ? id.length : 0);
+  const segs = encodeSegments(body, prefix);
+  if (!segs) return [encodeRequest(header, body)];
+  const first = segs[0];
+  first.writeInt32BE(segmentsLength(segs) - 4, 0);
+  first.writeInt16BE(header.apiKey, 4);
+  first.writeInt16BE(header.apiVersion, 6);
+  first.writeInt32BE(header.correlationId, 8);
+  if (id) {
+    first.writeInt16BE(id.length, 12);
+    id.copy(first, 14);
+  } else {
+    first.writeInt16BE(-1, 12);
+  }
+  return segs;
+}
+
 /** Reads only the request header of a frame payload; throws a non-answerable RequestDecodeError. */
 export function decodeRequestHeader(frame: Buffer): { header: RequestHeader; bodyOffset: number } {
   if (frame.length < REQUEST_HEADER_FIXED_BYTES) {
@@ -205,6 +230,24 @@ export function encodeResponse(correlationId: number, body: unknown, errorCode =
   frame.writeInt32BE(correlationId, 4);
   frame.writeInt16BE(errorCode, 8);
   return frame;
+}
+
+/**
+ * A response frame as segments for one vectored write (see segments.ts): its large byte
+ * fields (a Fetch response's record batches) are the handler's Buffers, not copies.
+ */
+export function encodeResponseSegments(
+  correlationId: number,
+  body: unknown,
+  errorCode = 0,
+): Buffer[] {
+  const segs = encodeSegments(body, 4 + RESPONSE_HEADER_BYTES);
+  if (!segs) return [encodeResponse(correlationId, body, errorCode)];
+  const first = segs[0];
+  first.writeInt32BE(segmentsLength(segs) - 4, 0);
+  first.writeInt32BE(correlationId, 4);
+  first.writeInt16BE(errorCode, 8);
+  return segs;
 }
 
 /** The frame answering a request that failed as a whole (UNSUPPORTED_VERSION, ...). */

@@ -5,6 +5,7 @@ import {
   iterateBatches,
   readBatchHeader,
   records,
+  RecordReader,
   setBaseOffset,
   setPartitionLeaderEpoch,
   validateBatch,
@@ -278,5 +279,37 @@ describe('records > RecordBatch v2', () => {
       b[61] = 0x7f; // record length far past the end
       expectKafkaError(() => [...records(b)], 'CORRUPT_MESSAGE');
     });
+  });
+});
+
+describe('records > RecordReader', () => {
+  it('reads what records() yields, then stops; a corrupt record throws as records() does', () => {
+    const b = buildRecordBatch({
+      baseOffset: 40,
+      records: [
+        { value: 'a', timestamp: 5 },
+        { key: 'k', value: null, timestamp: 9, headers: [{ key: 'h', value: 'v' }] },
+        { value: 'c', timestamp: 7, offsetDelta: 5 },
+      ],
+    });
+    const r = new RecordReader(b);
+    const got = [];
+    while (r.advance())
+      got.push({
+        offset: r.offset,
+        timestamp: r.timestamp,
+        key: r.key,
+        value: r.value,
+        headers: r.headers,
+      });
+    expect(got).toEqual([...records(b)]);
+    expect(got.map((x) => x.offset)).toEqual([40, 41, 45]);
+    expect(r.advance()).toBe(false);
+    // A record length running past the batch (CRC not checked here, as in records()).
+    const bad = Buffer.from(b);
+    bad[61] = 0x7e;
+    const reader = new RecordReader(bad);
+    expect(() => reader.advance()).toThrow(/runs past the batch/);
+    expect(() => [...records(bad)]).toThrow(/runs past the batch/);
   });
 });

@@ -252,18 +252,71 @@ export function* iterateBatches(buf: Buffer): Generator<BatchView> {
  * batch's maxTimestamp for LogAppendTime batches (as Kafka does).
  */
 export function* records(batch: Buffer, pos = 0): Generator<KafkaRecord> {
-  const h = readBatchHeader(batch, pos);
-  if (h.sizeInBytes > batch.length - pos)
-    throw new KafkaError('CORRUPT_MESSAGE', 'truncated batch');
-  let payload = batch.subarray(pos + RECORD_BATCH_OVERHEAD, pos + h.sizeInBytes);
-  if (h.compression !== 0) payload = decompress(h.compression, payload);
-  const logAppendTime = h.timestampType === 'LogAppendTime' ? h.maxTimestamp : -1;
-  const r = new VarintReader(payload, 0);
-  for (let i = 0; i < h.recordCount; i++) {
+  const r = new RecordReader(batch, pos);
+  while (r.advance())
+    yield {
+      offset: r.offset,
+      timestamp: r.timestamp,
+      key: r.key,
+      value: r.value,
+      headers: r.headers,
+    };
+}
+
+/**
+ * The records of one batch, one at a time, without a generator: `advance()` reads the
+ * next record into `offset`, `timestamp`, `key`, `value` and `headers` (the caller builds
+ * its own record object from them: the consumer's hot path, one object per record).
+ * Decodes as `records()` does and throws the same KafkaErrors; the batch header is read
+ * (and the payload decompressed) on the first `advance()`.
+ */
+export class RecordReader {
+  offset = 0;
+  timestamp = 0;
+  key: Buffer | null = null;
+  value: Buffer | null = null;
+  headers: RecordHeader[] = [];
+  private r: VarintReader | undefined;
+  private i = 0;
+  private count = 0;
+  private baseOffset = 0;
+  private baseTimestamp = 0;
+  private logAppendTime = -1;
+
+  constructor(
+    private readonly batch: Buffer,
+    private readonly pos = 0,
+  ) {}
+
+  /** Reads the next record; false after the last one (the batch is then fully checked). */
+  advance(): boolean {
+    let r = this.r;
+    if (r === undefined) {
+      const h = readBatchHeader(this.batch, this.pos);
+      if (h.sizeInBytes > this.batch.length - this.pos)
+        throw new KafkaError('CORRUPT_MESSAGE', 'truncated batch');
+      let payload = this.batch.subarray(this.pos + RECORD_BATCH_OVERHEAD, this.pos + h.sizeInBytes);
+      if (h.compression !== 0) payload = decompress(h.compression, payload);
+      this.logAppendTime = h.timestampType === 'LogAppendTime' ? h.maxTimestamp : -1;
+      this.count = h.recordCount;
+      this.baseOffset = h.baseOffset;
+      this.baseTimestamp = h.baseTimestamp;
+      r = this.r = new VarintReader(payload, 0);
+    }
+    const payloadLength = r.buf.length;
+    const i = this.i;
+    if (i >= this.count) {
+      if (r.pos !== payloadLength)
+        throw new KafkaError(
+          'CORRUPT_MESSAGE',
+          `${payloadLength - r.pos} bytes left after the ${this.count} declared records`,
+        );
+      return false;
+    }
     const length = r.varint();
     const start = r.pos;
     const end = start + length;
-    if (length < 0 || end > payload.length)
+    if (length < 0 || end > payloadLength)
       throw new KafkaError('CORRUPT_MESSAGE', `record ${i} length ${length} runs past the batch`);
     r.pos++; // attributes (unused)
     const timestampDelta = r.varlong();
@@ -284,19 +337,15 @@ export function* records(batch: Buffer, pos = 0): Generator<KafkaRecord> {
         'CORRUPT_MESSAGE',
         `record ${i} declared ${length} bytes, used ${r.pos - start}`,
       );
-    yield {
-      offset: h.baseOffset + offsetDelta,
-      timestamp: logAppendTime >= 0 ? logAppendTime : h.baseTimestamp + timestampDelta,
-      key,
-      value,
-      headers,
-    };
+    this.i = i + 1;
+    this.offset = this.baseOffset + offsetDelta;
+    this.timestamp =
+      this.logAppendTime >= 0 ? this.logAppendTime : this.baseTimestamp + timestampDelta;
+    this.key = key;
+    this.value = value;
+    this.headers = headers;
+    return true;
   }
-  if (r.pos !== payload.length)
-    throw new KafkaError(
-      'CORRUPT_MESSAGE',
-      `${payload.length - r.pos} bytes left after the ${h.recordCount} declared records`,
-    );
 }
 
 function readBytes(r: VarintReader, end: number): Buffer | null {

@@ -123,8 +123,8 @@ export interface ConnectionStats {
 interface Slot {
   correlationId: number;
   done: boolean;
-  /** The encoded response frame, or null for none. */
-  frame: Buffer | null;
+  /** The encoded response frame (or its segments, see WireCodec), or null for none. */
+  frame: Buffer | Buffer[] | null;
   /** Close the connection once the responses before this slot are written. */
   close?: boolean;
 }
@@ -381,7 +381,8 @@ class ServerConnection {
           this.socket.cork();
           process.nextTick(this.uncork);
         }
-        this.socket.write(frame);
+        if (Array.isArray(frame)) for (const seg of frame) this.socket.write(seg);
+        else this.socket.write(frame);
       }
       n++;
     }

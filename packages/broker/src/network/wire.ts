@@ -14,6 +14,7 @@
  */
 import type { KafkaError } from '@kzoo/common';
 import {
+  ApiKeys,
   KAFKA_API_VERSIONS,
   apiRegistry,
   decodeKafkaRequest,
@@ -22,6 +23,7 @@ import {
   encodeKafkaErrorResponse,
   encodeKafkaResponse,
   encodeResponse,
+  encodeResponseSegments,
   isKafkaApiVersionsProbe,
   type ApiRegistry,
   type ApiVersionRange,
@@ -37,8 +39,11 @@ export interface WireCodec {
   readonly apiVersions: readonly ApiVersionRange[];
   /** Decodes a frame (after the size prefix); throws RequestDecodeError. */
   decodeRequest(frame: Buffer): DecodedRequest;
-  /** A whole response frame, size prefix included. */
-  encodeResponse(header: RequestHeader, response: unknown): Buffer;
+  /**
+   * A whole response frame, size prefix included: one Buffer, or segments for one
+   * vectored write (a Fetch response's record batches, not copied).
+   */
+  encodeResponse(header: RequestHeader, response: unknown): Buffer | Buffer[];
   /**
    * The frame answering a request that failed as a whole. `request` is the decoded
    * body when there is one (Kafka's error bodies mirror the request's topics).
@@ -53,7 +58,10 @@ export function nativeCodec(registry: ApiRegistry = apiRegistry): WireCodec {
     wire: 'kzoo',
     apiVersions: registry.ranges,
     decodeRequest: (frame) => decodeRequest(frame, registry),
-    encodeResponse: (header, response) => encodeResponse(header.correlationId, response),
+    encodeResponse: (header, response) =>
+      header.apiKey === ApiKeys.Fetch
+        ? encodeResponseSegments(header.correlationId, response)
+        : encodeResponse(header.correlationId, response),
     encodeError: (header, _request, error) =>
       encodeErrorResponse(header.correlationId, error, registry),
     otherWire: (frame) => (isKafkaApiVersionsProbe(frame) ? 'kafka' : null),

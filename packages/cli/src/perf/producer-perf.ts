@@ -7,7 +7,7 @@
  * send() blocks when its buffer is full: the loop stops sending while the producer's
  * batches hold all of it (its buffer-available-bytes), and goes on once half is free.
  */
-import { Producer } from '@kzoo/client';
+import { Producer, type SendCallback } from '@kzoo/client';
 import { ProducerStats, throttleDelayMs } from './stats';
 
 export interface ProducerPerfOptions {
@@ -82,19 +82,38 @@ export async function runProducerPerf(o: ProducerPerfOptions): Promise<ProducerP
         w();
       }
     };
-    const start = now();
-    for (let i = 0; i < o.numRecords; i++) {
-      const value = values[i % PAYLOADS];
-      const sendStart = now();
-      producer.send(o.topic, { value }, (err) => {
+    // One callback per record in flight, as Kafka's tool has a PerfCallback per record, but
+    // reused once it has run: a fresh closure per record lived until its acknowledgement
+    // (up to buffer.memory worth of records), long enough to be copied by the young
+    // generation's collections and promoted. `starts[k]` is the send time of the record
+    // that callback k waits for; a callback runs once per record it is given.
+    const starts: number[] = [];
+    const callbacks: SendCallback[] = [];
+    const freeCallbacks: number[] = [];
+    const makeCallback =
+      (k: number): SendCallback =>
+      (err) => {
         const t = now();
         if (err) failure ??= err;
-        else stats.record(t - sendStart, o.recordSize, t);
+        else stats.record(t - starts[k], o.recordSize, t);
+        freeCallbacks.push(k);
         if (wake && !checkScheduled) {
           checkScheduled = true;
           setImmediate(checkBuffer);
         }
-      });
+      };
+    // The records themselves are not kept by the producer: one per payload, reused.
+    const records = values.map((value) => ({ value }));
+    const start = now();
+    for (let i = 0; i < o.numRecords; i++) {
+      const sendStart = now();
+      let k = freeCallbacks.pop();
+      if (k === undefined) {
+        k = callbacks.length;
+        callbacks.push(makeCallback(k));
+      }
+      starts[k] = sendStart;
+      producer.send(o.topic, records[i % PAYLOADS], callbacks[k]);
       if (failure) throw failure;
       if (producer.bufferAvailableBytes <= 0) await new Promise<void>((r) => (wake = r));
       // One event loop: let the producer's sender write and read between bursts of sends

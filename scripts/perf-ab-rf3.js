@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// A/B of `kzoo perf produce --producer-props acks=all` on 3 broker processes per checkout
+// (RF=3, min.insync.replicas 2, one ZooKeeper chroot each), rounds interleaved; prints each
+// run's load average, records/s, p99, the perf process's CPU (/usr/bin/time) and each
+// broker's (/proc), then medians with CPU seconds per 1M records (perf, and the 3 brokers
+// summed). Same root syntax as perf-ab.js: ROOT[#perf node flags[#broker NODE_OPTIONS]].
+//   node scripts/perf-ab-rf3.js [--rounds 3] [--records 1000000] [--broker-prof DIR] ROOT...
+'use strict';
+const { spawn } = require('child_process');
+const { setTimeout: sleep } = require('node:timers/promises');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const args = process.argv.slice(2);
+const opt = (k, d) => {
+  const i = args.indexOf(k);
+  if (i < 0) return d;
+  const v = args[i + 1];
+  args.splice(i, 2);
+  return v;
+};
+const rounds = Number(opt('--rounds', '3'));
+const records = Number(opt('--records', '1000000'));
+const bprof = opt('--broker-prof', '');
+const specs = args;
+const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+function run(root, flags, a) {
+  return new Promise((res, rej) => {
+    const c = spawn(
+      '/usr/bin/time',
+      [
+        '-f',
+        'CPU %U %S faults %R',
+        process.execPath,
+        ...flags,
+        path.join(root, 'packages/cli/dist/bin.js'),
+        ...a,
+      ],
+      { env: { ...process.env, KZOO_LOG_LEVEL: 'warn' } },
+    );
+    let o = '',
+      e = '';
+    c.stdout.on('data', (d) => (o += d));
+    c.stderr.on('data', (d) => (e += d));
+    c.on('close', (code) => {
+      if (code) return rej(new Error(e.slice(-1500)));
+      const m = /CPU ([\d.]+) ([\d.]+) faults (\d+)/.exec(e);
+      res({ o, cpu: +m[1] + +m[2], faults: +m[3] });
+    });
+  });
+}
+function cpuOf(pid) {
+  const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+  return (+f[11] + +f[12]) / 100;
+}
+(async () => {
+  const cfg = specs.map((s) => {
+    const [root, tf = '', bf = ''] = s.split('#');
+    return { root: path.resolve(root), tf: tf.split(' ').filter(Boolean), bf: bf.trim() };
+  });
+  const tk0 = require(path.join(cfg[0].root, 'packages/testkit/dist'));
+  const zk = await tk0.startZooKeeper();
+  const all = [];
+  const dirs = [];
+  try {
+    for (let i = 0; i < cfg.length; i++) {
+      const tk = require(path.join(cfg[i].root, 'packages/testkit/dist'));
+      cfg[i].brokers = [];
+      for (let id = 1; id <= 3; id++) {
+        const env = { KZOO_LOG_LEVEL: 'warn' };
+        const no = [cfg[i].bf];
+        if (bprof) {
+          no.push(`--require ${path.join(cfg[i].root, 'scripts/cpu-prof-preload.js')}`);
+          env.KZOO_PROF_DIR = path.join(bprof, `cfg${i}-b${id}`);
+        }
+        if (no.some(Boolean)) env.NODE_OPTIONS = no.filter(Boolean).join(' ');
+        const dataDir = tk.makeTempDir('rf3ab-');
+        dirs.push(dataDir);
+        const b = await tk.startBrokerProcess({
+          id,
+          dataDir,
+          zk: `${zk.connectString}/rf3ab${i}`,
+          sessionTimeoutMs: 10000,
+          cleanup: false,
+          env,
+          extraConfig: { 'controlled.shutdown.enable': false, 'min.insync.replicas': 2 },
+          startTimeoutMs: 60000,
+        });
+        cfg[i].brokers.push(b);
+        all.push(b);
+      }
+      cfg[i].bs = cfg[i].brokers.map((b) => `127.0.0.1:${b.port}`).join(',');
+    }
+    const res = cfg.map(() => ({ r: [], pc: [], bc: [], p99: [] }));
+    for (let r = 0; r < rounds; r++)
+      for (let i = 0; i < cfg.length; i++) {
+        const c = cfg[i];
+        const topic = `rf3-${r}`;
+        const { Admin } = require(path.join(c.root, 'packages/client/dist'));
+        const admin = new Admin({ 'bootstrap.servers': c.bs });
+        await admin.createTopics([{ topic, numPartitions: 4, replicationFactor: 3 }]);
+        for (;;) {
+          const [d] = await admin.describeTopics([topic]).catch(() => [undefined]);
+          if (
+            d &&
+            d.partitions.length === 4 &&
+            d.partitions.every((p) => p.leader >= 0 && p.isr.length === 3)
+          )
+            break;
+          await sleep(100);
+        }
+        await admin.close();
+        const b0 = c.brokers.map((b) => cpuOf(b.child.pid));
+        const l = os.loadavg()[0].toFixed(1);
+        const x = await run(c.root, c.tf, [
+          'perf',
+          'produce',
+          '--topic',
+          topic,
+          '--num-records',
+          String(records),
+          '--record-size',
+          '100',
+          '--throughput',
+          '-1',
+          '--producer-props',
+          `bootstrap.servers=${c.bs}`,
+          'acks=all',
+        ]);
+        const bc = c.brokers.map((b, k) => cpuOf(b.child.pid) - b0[k]);
+        const line = x.o.trim().split('\n').pop();
+        const m = /records sent, ([\d.]+) records\/sec .* (\d+) ms 99th/.exec(line);
+        res[i].r.push(+m[1]);
+        res[i].p99.push(+m[2]);
+        res[i].pc.push((x.cpu / records) * 1e6);
+        res[i].bc.push((bc.reduce((a, b) => a + b, 0) / records) * 1e6);
+        console.log(
+          `round ${r} ${i} load ${l}: ${(+m[1] / 1000).toFixed(0)} k/s p99 ${m[2]} ms | perf CPU ${x.cpu.toFixed(2)} s (${x.faults} faults), brokers CPU ${bc.map((v) => v.toFixed(2)).join('/')} s`,
+        );
+      }
+    for (let i = 0; i < cfg.length; i++)
+      console.log(
+        `MEDIAN ${specs[i]}: ${(median(res[i].r) / 1000).toFixed(0)} k records/s, p99 ${median(res[i].p99)} ms, CPU s per 1M records perf ${median(res[i].pc).toFixed(2)} brokers(sum) ${median(res[i].bc).toFixed(2)}`,
+      );
+  } finally {
+    for (const b of all) await b.stop(20000).catch(() => b.kill('SIGKILL'));
+    await zk.stop();
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  }
+})().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
