@@ -12,6 +12,7 @@ import {
 } from '@kzoo/log';
 import type { FetchRequest, LeaderAndIsrPartitionState, LeaderAndIsrRequest } from '@kzoo/protocol';
 import { buildRecordBatch } from '@kzoo/records';
+import { DelayedFetch } from './DelayedFetch';
 import { MetadataCache } from './MetadataCache';
 import { ReplicaManager } from './ReplicaManager';
 import { MockTimer } from './Timer';
@@ -379,6 +380,35 @@ describe('broker > server > ReplicaManager', () => {
     } finally {
       spy.mockRestore();
       open();
+    }
+  });
+
+  it('a LeaderAndIsr of many partitions re-checks a follower fetch parked on all of them once, not once per partition', async () => {
+    const topics = Array.from({ length: 200 }, (_, i) => `wide${i}`);
+    await rm.becomeLeaderOrFollower(lai(topics.map((t) => ps(t, 1, 0, [1, 2]))));
+    await Promise.all(topics.map((t) => rm.getPartition(t, 0)!.pendingEpochWrite));
+    const req: FetchRequest = {
+      ...fetchReq(topics[0], 0, 60000),
+      replicaId: 2,
+      topics: topics.map((t) => ({ ...fetchReq(t, 0).topics[0], topic: t })),
+    };
+    const parked = Promise.resolve(rm.fetchMessages(req));
+    expect(rm.fetchPurgatory.delayed).toBe(1);
+    const tries = jest.spyOn(DelayedFetch.prototype, 'tryComplete');
+    try {
+      // a new epoch, still led here: the fetch stays parked, tried once
+      await rm.becomeLeaderOrFollower(lai(topics.map((t) => ps(t, 1, 1, [1, 2]))));
+      expect(tries).toHaveBeenCalledTimes(1);
+      expect(rm.fetchPurgatory.delayed).toBe(1);
+      // no longer led here (leader -1: offline): the fetch is answered (once), with NOT_LEADER_OR_FOLLOWER
+      await rm.becomeLeaderOrFollower(lai(topics.map((t) => ps(t, -1, 2, [1, 2]))));
+      expect(tries).toHaveBeenCalledTimes(2);
+      expect(rm.fetchPurgatory.delayed).toBe(0);
+      const answered = await parked;
+      expect(answered).toHaveLength(200);
+      expect(answered.every((t) => t.partitions[0].errorCode === 6)).toBe(true);
+    } finally {
+      tries.mockRestore();
     }
   });
 

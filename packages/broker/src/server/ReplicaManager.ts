@@ -248,6 +248,7 @@ export class ReplicaManager {
     this.controllerEpoch = req.controllerEpoch;
     const errors: LeaderAndIsrPartitionError[] = [];
     const configs = new Map<string, Record<string, string>>();
+    const changed: string[] = [];
     const startFetching: Array<{
       partition: Partition;
       leader: SourceBroker;
@@ -301,8 +302,7 @@ export class ReplicaManager {
           controllerEpoch: req.controllerEpoch,
         });
         for (const l of this.leadershipListeners) l(p);
-        this.fetchPurgatory.checkAndComplete(p.key);
-        this.producePurgatory.checkAndComplete(p.key);
+        changed.push(p.key);
         err(0);
       } catch (e) {
         this.log.error('LeaderAndIsr failed for a partition', {
@@ -313,6 +313,11 @@ export class ReplicaManager {
       }
     }
     this.replicaFetcherManager.addFetcherForPartitions(startFetching);
+    // parked fetches and produces of the changed partitions re-check once each, after all
+    // changed (a follower's fetch parked on thousands of partitions is tried once, not once
+    // per partition)
+    this.fetchPurgatory.checkAndCompleteKeys(changed);
+    this.producePurgatory.checkAndCompleteKeys(changed);
     return { errorCode: 0, partitionErrors: errors };
   }
 
@@ -429,10 +434,11 @@ export class ReplicaManager {
           errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
         }
       }
-      this.fetchPurgatory.checkAndComplete(key);
-      this.producePurgatory.checkAndComplete(key);
       return { topicName: s.topicName, partitionIndex: s.partitionIndex, errorCode };
     });
+    const keys = req.partitions.map((s) => tpKey(s.topicName, s.partitionIndex));
+    this.fetchPurgatory.checkAndCompleteKeys(keys);
+    this.producePurgatory.checkAndCompleteKeys(keys);
     // A deleted topic with no partition left here: its BrokerTopicMetrics go (as Kafka's removeMetrics).
     const stats = this.opts.brokerTopicStats;
     if (stats)
