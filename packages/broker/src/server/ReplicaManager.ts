@@ -127,6 +127,7 @@ export class ReplicaManager {
     this.log = base;
     this.stateLog = base.child({}, 'state.change');
     this.checkpointedHw = opts.logManager.readHighWatermarks();
+    opts.metadataCache.onUpdate(() => this.onMetadataUpdate());
     this.lagMs = opts.replicaLagTimeMaxMs ?? 30000;
     const f = opts.fetcher ?? {};
     this.replicaFetcherManager = new ReplicaFetcherManager(
@@ -143,6 +144,33 @@ export class ReplicaManager {
       base.child({}, 'replica.fetcher'),
       this.stateLog,
     );
+  }
+
+  /**
+   * Kafka's isReplicaIsrEligible (ZooKeeper mode): the broker is alive in the metadata
+   * cache. Before the first UpdateMetadata lists any broker, every follower is.
+   */
+  private readonly isReplicaIsrEligible = (brokerId: number): boolean => {
+    const cache = this.opts.metadataCache;
+    return cache.isBrokerAlive(brokerId) || cache.aliveBrokerIds().length === 0;
+  };
+
+  /** The live brokers of the last UpdateMetadata (to see one leave). */
+  private aliveBrokers = new Set<number>();
+
+  /**
+   * After an UpdateMetadata that drops a live broker (it shut down or died), the HW of the
+   * partitions led here is computed again: a caught-up follower on that broker outside the
+   * ISR held it back and no longer does (an acks=-1 produce waiting on it completes now,
+   * not at the next append or after replica.lag.time.max.ms).
+   */
+  private onMetadataUpdate(): void {
+    const alive = new Set(this.opts.metadataCache.aliveBrokerIds());
+    const gone = [...this.aliveBrokers].some((id) => !alive.has(id));
+    this.aliveBrokers = alive;
+    if (!gone) return;
+    for (const p of this.partitions.values())
+      if (p.isLeader && p.maybeIncrementLeaderHighWatermark()) this.onHighWatermarkMoved(p.key);
   }
 
   /** Starts the isr-expiration task (every replica.lag.time.max.ms / 2) and the IsrManager. */
@@ -354,6 +382,7 @@ export class ReplicaManager {
         onHighWatermarkMoved: (x) => this.onHighWatermarkMoved(x.key),
         onIsrChange: (kind) =>
           kind === 'shrink' ? this.isrStats.shrinks++ : this.isrStats.expands++,
+        isReplicaIsrEligible: this.isReplicaIsrEligible,
       },
     );
     this.partitions.set(p.key, p);
