@@ -142,7 +142,11 @@ abstract class AbstractIndex {
       // creates the empty file, on the pool too (20,000 of them at a 10,000-partition
       // broker's close); no fsync (see neverHeldEntries)
       const generation = this.generation;
-      await (await fs.promises.open(this.file, 'a')).close();
+      await new Promise<void>((resolve, reject) =>
+        fs.open(this.file, 'a', (e, fd) =>
+          e ? reject(e) : fs.close(fd, (e2) => (e2 ? reject(e2) : resolve())),
+        ),
+      );
       if (generation === this.generation) this.unsynced = false;
       return;
     }
