@@ -9,6 +9,8 @@ import {
   records,
   validateBatch,
 } from '@kzoo/records';
+import { LEADER_EPOCH_CHECKPOINT, LeaderEpochCheckpointFile } from './checkpoints';
+import { OffsetIndex } from './indexes';
 import { Log } from './Log';
 
 const tmpDirs: string[] = [];
@@ -297,6 +299,41 @@ describe('Log', () => {
       expect(log.offsetForTimestamp(10_291)).toEqual({ offset: 59, timestamp: 10_291 });
       expect(log.offsetForTimestamp(10_292)).toBeNull();
       log.close();
+    });
+  });
+
+  describe('close', () => {
+    test('closeAsync lets an epoch-checkpoint write under way finish off the event loop, and creates empty indexes there too', async () => {
+      const log = Log.open(tmpLogDir(), {}, { time: new MockTime() });
+      await log.leaderEpochCache.assignAsync(0, 0);
+      // a follower's truncation of an epoch begun at the LEO: its write goes to the pool
+      log.leaderEpochCache.truncateFromEnd(0);
+      expect(log.leaderEpochCache.isDurable).toBe(false);
+      const syncEpochWrite = jest.spyOn(LeaderEpochCheckpointFile.prototype, 'write');
+      // a synchronous flush that still has the file to create or fsync (not an early return)
+      const realFlush = OffsetIndex.prototype.flush;
+      const syncIndexWork: boolean[] = [];
+      const syncIndexFlush = jest
+        .spyOn(OffsetIndex.prototype, 'flush')
+        .mockImplementation(function (this: OffsetIndex, sync: boolean) {
+          if (sync && (this as unknown as { unsynced: boolean }).unsynced) syncIndexWork.push(sync);
+          realFlush.call(this, sync);
+        });
+      try {
+        await log.closeAsync();
+        expect(syncEpochWrite).not.toHaveBeenCalled();
+        expect(syncIndexWork).toEqual([]);
+      } finally {
+        syncEpochWrite.mockRestore();
+        syncIndexFlush.mockRestore();
+      }
+      expect(
+        new LeaderEpochCheckpointFile(path.join(log.dir, LEADER_EPOCH_CHECKPOINT)).read(),
+      ).toEqual([]);
+      expect(fs.readdirSync(log.dir).filter((f) => f.endsWith('.index'))).toHaveLength(1);
+      const again = Log.open(log.dir, {}, { time: new MockTime() });
+      expect(again.leaderEpochCache.epochEntries()).toEqual([]);
+      again.close();
     });
   });
 

@@ -1104,6 +1104,10 @@ export class Log {
     if (this.closed) return;
     this.producerStateManager.mapEndOffset = this._logEndOffset;
     await this.producerStateManager.takeSnapshotAsync();
+    // a leader-epoch checkpoint write still under way (a follower's truncation just before
+    // the shutdown) finishes on the pool; else close() would write it again, synchronously
+    // (thousands of fsyncs one after another on the event loop after a controlled shutdown)
+    await this.leaderEpochCache.flushed().catch(() => undefined);
     this.close(); // nothing left to fsync unless the log was written meanwhile
   }
 

@@ -516,29 +516,37 @@ export class ControllerPartitions {
       const l = this.context.leadership(tp);
       return l !== undefined && l.leader !== brokerId;
     });
+    // Kafka's order: the new leaders go out first (handleStateChanges sends its own batch),
+    // so clients find them while the ISR removals are still being written; then StopReplica
+    // to the broker for what it follows, then the ISR removals (OfflineReplica) with their
+    // LeaderAndIsr to the remaining replicas
     await this.psm.handleStateChanges(led, PartitionState.OnlinePartition, batch, {
       kind: 'controlledShutdown',
     });
+    this.send(batch);
     const electedMs = ms(t0);
     const t1 = clock.nanoseconds();
-    for (const tp of followed) batch.addStopReplicaRequestForBrokers([brokerId], tp, false);
+    const stops = this.newBatch();
+    for (const tp of followed) stops.addStopReplicaRequestForBrokers([brokerId], tp, false);
+    this.send(stops);
+    const removals = this.newBatch();
     const replicas = this.rsm
       .replicasOf(followed)
       .filter(
         (r) => r.replica === brokerId && this.rsm.state(r) !== ReplicaState.NonExistentReplica,
       );
     this.rsm.handleStateChanges(replicas, ReplicaState.OfflineReplica);
-    await Promise.all(followed.map((tp) => this.psm.removeReplicaFromIsr(tp, brokerId, batch)));
+    await Promise.all(followed.map((tp) => this.psm.removeReplicaFromIsr(tp, brokerId, removals)));
     const removedMs = ms(t1);
     const t2 = clock.nanoseconds();
-    this.send(batch);
+    this.send(removals);
     const remaining = hosted.filter(
       (tp) =>
         this.context.leadership(tp)?.leader === brokerId && this.context.replicasOf(tp).length > 1,
     );
     this.o.stateLog.info(
       `controlled shutdown of broker ${brokerId}: ${led.length} leaderships moved in ${electedMs} ms, ` +
-        `${followed.length} ISR removals in ${removedMs} ms, requests sent in ${ms(t2)} ms; ` +
+        `${followed.length} ISR removals in ${removedMs} ms, their requests sent in ${ms(t2)} ms; ` +
         `${remaining.length} still led`,
     );
     return { error: 'NONE', remaining };

@@ -70,6 +70,33 @@ describe('Broker > server > DelayedOperationPurgatory', () => {
     expect(op.log).toEqual(['complete']);
   });
 
+  it('checkAndCompleteKeys tries each operation watching the keys once, however many keys it watches', () => {
+    class Counting extends Op {
+      tries = 0;
+      override tryComplete(): boolean {
+        this.tries++;
+        return super.tryComplete();
+      }
+    }
+    const keys = Array.from({ length: 1000 }, (_, i) => `t-${i}`);
+    const wide = new Counting(1000);
+    const narrow = new Counting(1000);
+    const other = new Counting(1000);
+    p.tryCompleteElseWatch(wide, keys);
+    p.tryCompleteElseWatch(narrow, ['t-7']);
+    p.tryCompleteElseWatch(other, ['elsewhere']);
+    for (const o of [wide, narrow, other]) o.tries = 0;
+    expect(p.checkAndCompleteKeys(keys)).toBe(0);
+    expect([wide.tries, narrow.tries, other.tries]).toEqual([1, 1, 0]);
+    wide.ready = true;
+    other.ready = true;
+    expect(p.checkAndCompleteKeys(keys.slice(500))).toBe(1);
+    expect(wide.log).toEqual(['complete']);
+    expect(p.watched('t-0')).toBe(0); // unwatched under every key
+    expect(p.delayed).toBe(2);
+    expect(other.log).toEqual([]); // not watching any of the keys
+  });
+
   it('completeAll answers everything watched (broker shutdown)', () => {
     const ops = [new Op(1000), new Op(2000)];
     for (const o of ops) p.tryCompleteElseWatch(o, ['k']);

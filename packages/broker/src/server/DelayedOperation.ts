@@ -107,6 +107,29 @@ export class DelayedOperationPurgatory<T extends DelayedOperation> {
     return n;
   }
 
+  /**
+   * Re-tries, once each, the operations watching any of `keys`; returns how many completed.
+   * For a change to many keys at once (a LeaderAndIsr or StopReplica of thousands of
+   * partitions): a follower's parked fetch watches every partition it fetches, and
+   * `checkAndComplete` per key would try it once per key, each try walking all its
+   * partitions (quadratic in the request's size).
+   */
+  checkAndCompleteKeys(keys: Iterable<string>): number {
+    const ops = new Set<T>();
+    for (const k of keys) {
+      const set = this.watchers.get(k);
+      if (set) for (const op of set) ops.add(op);
+    }
+    let n = 0;
+    for (const op of ops) {
+      if (op.isCompleted || op.tryComplete()) {
+        this.unwatch(op);
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Completes every watched operation now (broker shutdown: answer what is in flight). */
   completeAll(): void {
     for (const op of [...this.keysOf.keys()]) {

@@ -48,6 +48,12 @@ export interface PartitionOptions {
   onHighWatermarkMoved?: (p: Partition) => void;
   /** Called when this leader proposes an ISR shrink or expand (Kafka's IsrShrinksPerSec / IsrExpandsPerSec). */
   onIsrChange?: (kind: 'shrink' | 'expand') => void;
+  /**
+   * Kafka's isReplicaIsrEligible in ZooKeeper mode (the metadata cache lists the broker as
+   * alive): only such a follower may join the ISR, and only such a caught-up follower
+   * outside the ISR holds the HW back. Default: every follower.
+   */
+  isReplicaIsrEligible?: (brokerId: number) => boolean;
 }
 
 /** An ISR change in flight (Kafka's PendingExpandIsr / PendingShrinkIsr). */
@@ -88,6 +94,7 @@ export class Partition {
   private readonly isrManager: IsrManager | undefined;
   private readonly onHwMoved: ((p: Partition) => void) | undefined;
   private readonly onIsrChange: PartitionOptions['onIsrChange'];
+  private readonly isReplicaIsrEligible: (brokerId: number) => boolean;
   /** Counters for tests and the bench. */
   readonly stats = { isrShrinks: 0, isrExpands: 0, truncations: 0 };
 
@@ -113,6 +120,7 @@ export class Partition {
     this.isrManager = opts.isrManager;
     this.onHwMoved = opts.onHighWatermarkMoved;
     this.onIsrChange = opts.onIsrChange;
+    this.isReplicaIsrEligible = opts.isReplicaIsrEligible ?? (() => true);
   }
 
   get isLeader(): boolean {
@@ -349,6 +357,8 @@ export class Partition {
   private maybeExpandIsr(r: Replica): void {
     if (this.pendingIsr || this.isr.includes(r.brokerId)) return;
     if (!this.replicas.includes(r.brokerId)) return;
+    // Kafka's canAddReplicaToIsr: a broker the metadata cache no longer lists as alive stays out
+    if (!this.isReplicaIsrEligible(r.brokerId)) return;
     // Kafka's isFollowerInSync: caught up to the HW and into this leader's epoch.
     if (r.logEndOffset < this._highWatermark || r.logEndOffset < this.leaderEpochStartOffset)
       return;
@@ -475,8 +485,9 @@ export class Partition {
 
   /**
    * The leader's HW rule (Kafka's maybeIncrementLeaderHW): the smallest LEO among the
-   * leader, the maximal ISR, and followers caught up within the lag time. Returns true
-   * when it moved.
+   * leader, the maximal ISR, and ISR-eligible followers caught up within the lag time
+   * (shouldWaitForReplicaToJoinIsr: a broker gone from the metadata cache, e.g. after its
+   * controlled shutdown, is not waited for). Returns true when it moved.
    */
   maybeIncrementLeaderHighWatermark(): boolean {
     if (!this.isLeader) return false;
@@ -486,7 +497,8 @@ export class Partition {
     for (const r of this.remoteReplicas.values()) {
       if (
         r.logEndOffset < hw &&
-        (maximal.includes(r.brokerId) || now - r.lastCaughtUpTimeMs <= this.lagMs)
+        (maximal.includes(r.brokerId) ||
+          (now - r.lastCaughtUpTimeMs <= this.lagMs && this.isReplicaIsrEligible(r.brokerId)))
       )
         hw = r.logEndOffset;
     }

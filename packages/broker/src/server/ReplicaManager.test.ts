@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { setLogLevel, setLogSink } from '@kzoo/common';
+import { ErrorCode, setLogLevel, setLogSink } from '@kzoo/common';
 import {
   LEADER_EPOCH_CHECKPOINT,
   LeaderEpochCheckpointFile,
@@ -12,6 +12,8 @@ import {
 } from '@kzoo/log';
 import type { FetchRequest, LeaderAndIsrPartitionState, LeaderAndIsrRequest } from '@kzoo/protocol';
 import { buildRecordBatch } from '@kzoo/records';
+import { DelayedFetch } from './DelayedFetch';
+import type { IsrManager } from './IsrManager';
 import { MetadataCache } from './MetadataCache';
 import { ReplicaManager } from './ReplicaManager';
 import { MockTimer } from './Timer';
@@ -379,6 +381,109 @@ describe('broker > server > ReplicaManager', () => {
     } finally {
       spy.mockRestore();
       open();
+    }
+  });
+
+  it('a LeaderAndIsr of many partitions re-checks a follower fetch parked on all of them once, not once per partition', async () => {
+    const topics = Array.from({ length: 200 }, (_, i) => `wide${i}`);
+    await rm.becomeLeaderOrFollower(lai(topics.map((t) => ps(t, 1, 0, [1, 2]))));
+    await Promise.all(topics.map((t) => rm.getPartition(t, 0)!.pendingEpochWrite));
+    const req: FetchRequest = {
+      ...fetchReq(topics[0], 0, 60000),
+      replicaId: 2,
+      topics: topics.map((t) => ({ ...fetchReq(t, 0).topics[0], topic: t })),
+    };
+    const parked = Promise.resolve(rm.fetchMessages(req));
+    expect(rm.fetchPurgatory.delayed).toBe(1);
+    const tries = jest.spyOn(DelayedFetch.prototype, 'tryComplete');
+    try {
+      // a new epoch, still led here: the fetch stays parked, tried once
+      await rm.becomeLeaderOrFollower(lai(topics.map((t) => ps(t, 1, 1, [1, 2]))));
+      expect(tries).toHaveBeenCalledTimes(1);
+      expect(rm.fetchPurgatory.delayed).toBe(1);
+      // no longer led here (leader -1: offline): the fetch is answered (once), with NOT_LEADER_OR_FOLLOWER
+      await rm.becomeLeaderOrFollower(lai(topics.map((t) => ps(t, -1, 2, [1, 2]))));
+      expect(tries).toHaveBeenCalledTimes(2);
+      expect(rm.fetchPurgatory.delayed).toBe(0);
+      const answered = await parked;
+      expect(answered).toHaveLength(200);
+      expect(answered.every((t) => t.partitions[0].errorCode === 6)).toBe(true);
+    } finally {
+      tries.mockRestore();
+    }
+  });
+
+  it('a caught-up follower outside the ISR holds the HW only while the metadata cache lists its broker (Kafka isReplicaIsrEligible): acks=-1 completes when the broker leaves', async () => {
+    // the controller refuses every ISR change (as it refuses a broker in controlled shutdown)
+    const refusing: IsrManager = {
+      submit: (_u, callback) => {
+        queueMicrotask(() =>
+          callback({
+            errorCode: ErrorCode.INELIGIBLE_REPLICA,
+            leaderEpoch: -1,
+            isr: [],
+            zkVersion: -1,
+          }),
+        );
+        return true;
+      },
+      start: () => undefined,
+      shutdown: () => undefined,
+    };
+    const cache = new MetadataCache(1);
+    const broker = (id: number) => ({
+      id,
+      endpoints: [{ host: 'h', port: 9000 + id, listener: 'PLAINTEXT', securityProtocol: 0 }],
+      rack: null,
+    });
+    const update = (ids: number[]) =>
+      cache.updateMetadata({
+        controllerId: 1,
+        controllerEpoch: 1,
+        brokerEpoch: -1,
+        liveBrokers: ids.map(broker),
+        partitionStates: [],
+      });
+    const rm2 = new ReplicaManager({
+      timer,
+      brokerId: 1,
+      logManager: store,
+      metadataCache: cache,
+      brokerEpoch: () => 10,
+      topicConfig: async () => ({}),
+      isrManager: refusing,
+    });
+    try {
+      update([1, 2]);
+      await rm2.becomeLeaderOrFollower(lai([ps('elig', 1, 0, [1])]));
+      const p = rm2.getPartition('elig', 0)!;
+      await p.pendingEpochWrite;
+      // broker 2 fetches at the leader's end: caught up; its ISR expansion is refused
+      await rm2.fetchMessages({ ...fetchReq('elig', 0), replicaId: 2 });
+      for (let i = 0; i < 3; i++) await new Promise(setImmediate);
+      expect(p.isr).toEqual([1]);
+      expect(p.isrChangeInFlight).toBe(false);
+      let done = false;
+      const acked = Promise.resolve(
+        rm2.appendRecords(-1, 60000, [
+          { name: 'elig', partitions: [{ index: 0, records: batch('x') }] },
+        ]),
+      ).then((r) => ((done = true), r));
+      for (let i = 0; i < 3; i++) await new Promise(setImmediate);
+      expect(done).toBe(false); // the HW waits for broker 2, caught up a moment ago
+      expect(p.highWatermark).toBe(0);
+      update([1, 2]); // no broker left: nothing changes
+      for (let i = 0; i < 3; i++) await new Promise(setImmediate);
+      expect(done).toBe(false);
+      update([1]); // broker 2 is gone
+      const [r] = await acked;
+      expect(r.partitions[0].errorCode).toBe(0);
+      expect(p.highWatermark).toBe(1);
+      // and it may not join the ISR while the cache does not list it
+      await rm2.fetchMessages({ ...fetchReq('elig', 1), replicaId: 2 });
+      expect(p.isrChangeInFlight).toBe(false);
+    } finally {
+      rm2.shutdown();
     }
   });
 

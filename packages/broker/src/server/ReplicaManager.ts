@@ -127,6 +127,7 @@ export class ReplicaManager {
     this.log = base;
     this.stateLog = base.child({}, 'state.change');
     this.checkpointedHw = opts.logManager.readHighWatermarks();
+    opts.metadataCache.onUpdate(() => this.onMetadataUpdate());
     this.lagMs = opts.replicaLagTimeMaxMs ?? 30000;
     const f = opts.fetcher ?? {};
     this.replicaFetcherManager = new ReplicaFetcherManager(
@@ -143,6 +144,33 @@ export class ReplicaManager {
       base.child({}, 'replica.fetcher'),
       this.stateLog,
     );
+  }
+
+  /**
+   * Kafka's isReplicaIsrEligible (ZooKeeper mode): the broker is alive in the metadata
+   * cache. Before the first UpdateMetadata lists any broker, every follower is.
+   */
+  private readonly isReplicaIsrEligible = (brokerId: number): boolean => {
+    const cache = this.opts.metadataCache;
+    return cache.isBrokerAlive(brokerId) || cache.aliveBrokerIds().length === 0;
+  };
+
+  /** The live brokers of the last UpdateMetadata (to see one leave). */
+  private aliveBrokers = new Set<number>();
+
+  /**
+   * After an UpdateMetadata that drops a live broker (it shut down or died), the HW of the
+   * partitions led here is computed again: a caught-up follower on that broker outside the
+   * ISR held it back and no longer does (an acks=-1 produce waiting on it completes now,
+   * not at the next append or after replica.lag.time.max.ms).
+   */
+  private onMetadataUpdate(): void {
+    const alive = new Set(this.opts.metadataCache.aliveBrokerIds());
+    const gone = [...this.aliveBrokers].some((id) => !alive.has(id));
+    this.aliveBrokers = alive;
+    if (!gone) return;
+    for (const p of this.partitions.values())
+      if (p.isLeader && p.maybeIncrementLeaderHighWatermark()) this.onHighWatermarkMoved(p.key);
   }
 
   /** Starts the isr-expiration task (every replica.lag.time.max.ms / 2) and the IsrManager. */
@@ -248,6 +276,7 @@ export class ReplicaManager {
     this.controllerEpoch = req.controllerEpoch;
     const errors: LeaderAndIsrPartitionError[] = [];
     const configs = new Map<string, Record<string, string>>();
+    const changed: string[] = [];
     const startFetching: Array<{
       partition: Partition;
       leader: SourceBroker;
@@ -301,8 +330,7 @@ export class ReplicaManager {
           controllerEpoch: req.controllerEpoch,
         });
         for (const l of this.leadershipListeners) l(p);
-        this.fetchPurgatory.checkAndComplete(p.key);
-        this.producePurgatory.checkAndComplete(p.key);
+        changed.push(p.key);
         err(0);
       } catch (e) {
         this.log.error('LeaderAndIsr failed for a partition', {
@@ -313,6 +341,11 @@ export class ReplicaManager {
       }
     }
     this.replicaFetcherManager.addFetcherForPartitions(startFetching);
+    // parked fetches and produces of the changed partitions re-check once each, after all
+    // changed (a follower's fetch parked on thousands of partitions is tried once, not once
+    // per partition)
+    this.fetchPurgatory.checkAndCompleteKeys(changed);
+    this.producePurgatory.checkAndCompleteKeys(changed);
     return { errorCode: 0, partitionErrors: errors };
   }
 
@@ -349,6 +382,7 @@ export class ReplicaManager {
         onHighWatermarkMoved: (x) => this.onHighWatermarkMoved(x.key),
         onIsrChange: (kind) =>
           kind === 'shrink' ? this.isrStats.shrinks++ : this.isrStats.expands++,
+        isReplicaIsrEligible: this.isReplicaIsrEligible,
       },
     );
     this.partitions.set(p.key, p);
@@ -429,10 +463,11 @@ export class ReplicaManager {
           errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
         }
       }
-      this.fetchPurgatory.checkAndComplete(key);
-      this.producePurgatory.checkAndComplete(key);
       return { topicName: s.topicName, partitionIndex: s.partitionIndex, errorCode };
     });
+    const keys = req.partitions.map((s) => tpKey(s.topicName, s.partitionIndex));
+    this.fetchPurgatory.checkAndCompleteKeys(keys);
+    this.producePurgatory.checkAndCompleteKeys(keys);
     // A deleted topic with no partition left here: its BrokerTopicMetrics go (as Kafka's removeMetrics).
     const stats = this.opts.brokerTopicStats;
     if (stats)

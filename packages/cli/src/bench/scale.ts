@@ -528,7 +528,7 @@ async function main(): Promise<void> {
   const ran = (step: string, text: string) => (o.steps.has(step) ? text : 'not run');
   for (const r of rows)
     console.log(
-      `| ${r.n} | ${s(r.create)} (${per(r.create, r.n)}) | ${ran('failover', `${s(r.failover)} | ${s(r.failoverRestart)}`)} | ${ran('ctl', `${s(r.ctlMoved)} / ${s(r.ctlShutdown)}`)} | ${ran('kill', s(r.kill))} | ${r.rss} |`,
+      `| ${r.n} | ${s(r.create)} (${per(r.create, r.n)}) | ${ran('failover', s(r.failover))} | ${ran('failover', s(r.failoverRestart))} | ${ran('ctl', `${s(r.ctlMoved)} / ${s(r.ctlShutdown)}`)} | ${ran('kill', s(r.kill))} | ${r.rss} |`,
     );
   const big = rows.find((r) => r.n >= 10000) ?? rows[rows.length - 1];
   const small = rows[0];
