@@ -194,6 +194,38 @@ const list: CommandModule<object, TopicArgs> = {
     }),
 };
 
+/** How long `topic describe` waits for the controller's list of reassignments. */
+const REASSIGNMENTS_WAIT_MS = 5000;
+
+/** The ongoing reassignments by `topic-partition`; empty when the controller does not answer in time. */
+async function ongoingReassignments(
+  admin: Admin,
+): Promise<Map<string, NonNullable<DescribedPartition['reassignment']>>> {
+  const moving = new Map<string, NonNullable<DescribedPartition['reassignment']>>();
+  let timer: NodeJS.Timeout | undefined;
+  const listed = admin.listPartitionReassignments(null);
+  listed.catch(() => undefined); // may settle after the wait below gave up
+  try {
+    const all = await Promise.race([
+      listed,
+      new Promise<null>(
+        (resolve) => (timer = setTimeout(() => resolve(null), REASSIGNMENTS_WAIT_MS)),
+      ),
+    ]);
+    for (const r of all ?? [])
+      moving.set(`${r.topic}-${r.partition}`, {
+        replicas: r.replicas,
+        addingReplicas: r.addingReplicas,
+        removingReplicas: r.removingReplicas,
+      });
+  } catch {
+    // as kafka-topics: describe without them
+  } finally {
+    clearTimeout(timer);
+  }
+  return moving;
+}
+
 const describe: CommandModule<object, TopicArgs> = {
   command: 'describe [topic]',
   describe: 'Show partitions, leaders, replicas and ISR (all topics without a name)',
@@ -222,27 +254,15 @@ const describe: CommandModule<object, TopicArgs> = {
       const out: DescribedTopic[] = await withAdmin(args, async (admin) => {
         const names = args.topic ? [args.topic] : await admin.listTopics();
         if (names.length === 0) return [];
+        // Each partition's reassignment while one runs, asked first (the controller may be
+        // unreachable: at most REASSIGNMENTS_WAIT_MS, then without them, as kafka-topics goes
+        // on without them), so that the partition states printed are the freshest.
+        const moving = await ongoingReassignments(admin);
         const topics = await admin.describeTopics(names);
         // kafka-topics prints the configs that are not defaults (overrides, broker settings)
         const configs = await admin.describeConfigs(
           topics.map((t) => ({ type: 'topic' as const, name: t.name })),
         );
-        // and each partition's reassignment while one runs (skipped if it cannot be asked)
-        const moving = new Map<string, NonNullable<DescribedPartition['reassignment']>>();
-        try {
-          for (const r of await admin.listPartitionReassignments(
-            topics.flatMap((t) =>
-              t.partitions.map((p) => ({ topic: t.name, partition: p.partition })),
-            ),
-          ))
-            moving.set(`${r.topic}-${r.partition}`, {
-              replicas: r.replicas,
-              addingReplicas: r.addingReplicas,
-              removingReplicas: r.removingReplicas,
-            });
-        } catch {
-          // as kafka-topics: describe without them
-        }
         return topics.map((t, i) => ({
           ...t,
           partitions: t.partitions.map((p) => {
