@@ -197,22 +197,24 @@ const list: CommandModule<object, TopicArgs> = {
 /** How long `topic describe` waits for the controller's list of reassignments. */
 const REASSIGNMENTS_WAIT_MS = 5000;
 
-/** The ongoing reassignments by `topic-partition`; empty when the controller does not answer in time. */
+/**
+ * The ongoing reassignments by `topic-partition`, through an Admin of its own whose requests
+ * time out after REASSIGNMENTS_WAIT_MS (a paused controller still accepts connections: the
+ * request would otherwise hold the command, and its exit, for the full request timeout);
+ * empty when the controller does not answer in time.
+ */
 async function ongoingReassignments(
-  admin: Admin,
+  args: BootstrapArgs,
 ): Promise<Map<string, NonNullable<DescribedPartition['reassignment']>>> {
   const moving = new Map<string, NonNullable<DescribedPartition['reassignment']>>();
-  let timer: NodeJS.Timeout | undefined;
-  const listed = admin.listPartitionReassignments(null);
-  listed.catch(() => undefined); // may settle after the wait below gave up
+  const admin = new Admin({
+    'bootstrap.servers': args['bootstrap-server'],
+    'client.id': 'kzoo-topic',
+    'request.timeout.ms': REASSIGNMENTS_WAIT_MS,
+    'default.api.timeout.ms': REASSIGNMENTS_WAIT_MS,
+  });
   try {
-    const all = await Promise.race([
-      listed,
-      new Promise<null>(
-        (resolve) => (timer = setTimeout(() => resolve(null), REASSIGNMENTS_WAIT_MS)),
-      ),
-    ]);
-    for (const r of all ?? [])
+    for (const r of await admin.listPartitionReassignments(null))
       moving.set(`${r.topic}-${r.partition}`, {
         replicas: r.replicas,
         addingReplicas: r.addingReplicas,
@@ -221,7 +223,7 @@ async function ongoingReassignments(
   } catch {
     // as kafka-topics: describe without them
   } finally {
-    clearTimeout(timer);
+    await admin.close();
   }
   return moving;
 }
@@ -257,7 +259,7 @@ const describe: CommandModule<object, TopicArgs> = {
         // Each partition's reassignment while one runs, asked first (the controller may be
         // unreachable: at most REASSIGNMENTS_WAIT_MS, then without them, as kafka-topics goes
         // on without them), so that the partition states printed are the freshest.
-        const moving = await ongoingReassignments(admin);
+        const moving = await ongoingReassignments(args);
         const topics = await admin.describeTopics(names);
         // kafka-topics prints the configs that are not defaults (overrides, broker settings)
         const configs = await admin.describeConfigs(
