@@ -310,22 +310,9 @@ function rebuild(
   kept: KafkaRecord[],
   deleteHorizonMs: number | undefined,
 ): Buffer {
-  if (kept.length === 0) {
-    // Kafka's DefaultRecordBatch.writeEmptyHeader: the producer fields and the offsets stay.
-    return buildRecordBatch({
-      records: [],
-      baseOffset: h.baseOffset,
-      partitionLeaderEpoch: h.partitionLeaderEpoch,
-      producerId: h.producerId,
-      producerEpoch: h.producerEpoch,
-      baseSequence: h.baseSequence,
-      isTransactional: h.isTransactional,
-      isControlBatch: h.isControlBatch,
-      timestampType: h.timestampType,
-      lastOffsetDelta: h.lastOffsetDelta,
-      maxTimestamp: h.maxTimestamp,
-    });
-  }
+  // With no record left: Kafka's DefaultRecordBatch.writeEmptyHeader (uncompressed, no
+  // horizon); the producer fields and the offsets stay either way.
+  const empty = kept.length === 0;
   return buildRecordBatch({
     records: kept.map((r) => ({
       key: r.key,
@@ -334,7 +321,7 @@ function rebuild(
       timestamp: r.timestamp,
       offsetDelta: r.offset - h.baseOffset,
     })),
-    compression: h.compression,
+    compression: empty ? 0 : h.compression,
     baseOffset: h.baseOffset,
     partitionLeaderEpoch: h.partitionLeaderEpoch,
     producerId: h.producerId,
@@ -345,6 +332,8 @@ function rebuild(
     timestampType: h.timestampType,
     lastOffsetDelta: h.lastOffsetDelta,
     maxTimestamp: h.maxTimestamp,
-    deleteHorizonMs: deleteHorizonMs ?? (h.hasDeleteHorizonMs ? h.baseTimestamp : undefined),
+    deleteHorizonMs: empty
+      ? undefined
+      : (deleteHorizonMs ?? (h.hasDeleteHorizonMs ? h.baseTimestamp : undefined)),
   });
 }
