@@ -7,7 +7,7 @@
 // isolates a client change.
 //   node scripts/perf-ab-consume.js [--rounds 6] [--records 2000000] A=/tmp/base,/tmp/base B=/tmp/base,/work/wt/x
 'use strict';
-const { spawn } = require('child_process');
+const { runKzoo: run, cpuOf, median } = require('./perf-ab-lib');
 const { setTimeout: sleep } = require('node:timers/promises');
 const fs = require('fs');
 const os = require('os');
@@ -26,37 +26,6 @@ const cfgs = args
     const [b, t, f] = v.split(',');
     return { name, b, t, f: (f || '').split(' ').filter(Boolean) };
   });
-const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-function run(root, flags, a) {
-  return new Promise((res, rej) => {
-    const c = spawn(
-      '/usr/bin/time',
-      [
-        '-f',
-        'CPU %U %S faults %R',
-        process.execPath,
-        ...flags,
-        path.join(root, 'packages/cli/dist/bin.js'),
-        ...a,
-      ],
-      { env: { ...process.env, KZOO_LOG_LEVEL: 'warn' } },
-    );
-    let o = '',
-      e = '';
-    c.stdout.on('data', (d) => (o += d));
-    c.stderr.on('data', (d) => (e += d));
-    c.on('close', (code) => {
-      if (code) return rej(new Error(e.slice(-1500)));
-      const m = /CPU ([\d.]+) ([\d.]+) faults (\d+)/.exec(e);
-      res({ o, cpu: +m[1] + +m[2], faults: +m[3] });
-    });
-  });
-}
-function cpuOf(pid) {
-  const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-  return (+f[11] + +f[12]) / 100;
-}
 (async () => {
   const tk = require(path.join(cfgs[0].b, 'packages/testkit/dist'));
   const zk = await tk.startZooKeeper();
@@ -126,7 +95,7 @@ function cpuOf(pid) {
           `g${r}-${i}`,
         ]);
         const bc = cpuOf(br.child.pid) - b0;
-        const f = x.o
+        const f = x.out
           .trim()
           .split('\n')
           .pop()

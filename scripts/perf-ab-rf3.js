@@ -6,7 +6,7 @@
 // summed). Same root syntax as perf-ab.js: ROOT[#perf node flags[#broker NODE_OPTIONS]].
 //   node scripts/perf-ab-rf3.js [--rounds 3] [--records 1000000] [--broker-prof DIR] ROOT...
 'use strict';
-const { spawn } = require('child_process');
+const { runKzoo: run, cpuOf, median } = require('./perf-ab-lib');
 const { setTimeout: sleep } = require('node:timers/promises');
 const fs = require('fs');
 const os = require('os');
@@ -23,37 +23,6 @@ const rounds = Number(opt('--rounds', '3'));
 const records = Number(opt('--records', '1000000'));
 const bprof = opt('--broker-prof', '');
 const specs = args;
-const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-function run(root, flags, a) {
-  return new Promise((res, rej) => {
-    const c = spawn(
-      '/usr/bin/time',
-      [
-        '-f',
-        'CPU %U %S faults %R',
-        process.execPath,
-        ...flags,
-        path.join(root, 'packages/cli/dist/bin.js'),
-        ...a,
-      ],
-      { env: { ...process.env, KZOO_LOG_LEVEL: 'warn' } },
-    );
-    let o = '',
-      e = '';
-    c.stdout.on('data', (d) => (o += d));
-    c.stderr.on('data', (d) => (e += d));
-    c.on('close', (code) => {
-      if (code) return rej(new Error(e.slice(-1500)));
-      const m = /CPU ([\d.]+) ([\d.]+) faults (\d+)/.exec(e);
-      res({ o, cpu: +m[1] + +m[2], faults: +m[3] });
-    });
-  });
-}
-function cpuOf(pid) {
-  const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-  return (+f[11] + +f[12]) / 100;
-}
 (async () => {
   const cfg = specs.map((s) => {
     const [root, tf = '', bf = ''] = s.split('#');
@@ -129,7 +98,7 @@ function cpuOf(pid) {
           'acks=all',
         ]);
         const bc = c.brokers.map((b, k) => cpuOf(b.child.pid) - b0[k]);
-        const line = x.o.trim().split('\n').pop();
+        const line = x.out.trim().split('\n').pop();
         const m = /records sent, ([\d.]+) records\/sec .* (\d+) ms 99th/.exec(line);
         res[i].r.push(+m[1]);
         res[i].p99.push(+m[2]);

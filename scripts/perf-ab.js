@@ -13,7 +13,7 @@
 // --prof writes the perf processes' CPU profiles, --broker-prof the brokers' (through
 // scripts/cpu-prof-preload.js); summarise with scripts/cpuprofile-top.js.
 'use strict';
-const { spawn } = require('node:child_process');
+const { runKzoo, cpuOf, median } = require('./perf-ab-lib');
 const { setTimeout: sleep } = require('node:timers/promises');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -39,39 +39,13 @@ const mode = opt('--mode', 'both');
 const prof = opt('--prof', '');
 const brokerProf = opt('--broker-prof', '');
 const extraProps = opt('--props', '').split(' ').filter(Boolean);
-const haveTime = fs.existsSync('/usr/bin/time');
-const median = (a) => (a.length ? [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] : NaN);
 const load = () => os.loadavg()[0].toFixed(1);
 
-/** Runs `kzoo ARGS` of a root; resolves with its stdout and its CPU seconds. */
+/** Runs `kzoo ARGS` of a root (with --prof, a CPU profile per run). */
 function kzoo(i, a, label) {
-  return new Promise((resolve, reject) => {
-    const flags = [...rootFlags[i]];
-    if (prof) flags.push('--cpu-prof', `--cpu-prof-dir=${path.join(prof, label)}`);
-    const node = [...flags, path.join(roots[i], 'packages/cli/dist/bin.js'), ...a];
-    const [cmd, argv] = haveTime
-      ? ['/usr/bin/time', ['-f', 'CPU %U %S faults %R', process.execPath, ...node]]
-      : [process.execPath, node];
-    const c = spawn(cmd, argv, {
-      env: { ...process.env, KZOO_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    c.stdout.on('data', (d) => (out += d));
-    c.stderr.on('data', (d) => (err += d));
-    c.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`${label} exited ${code}: ${err.slice(-2000)}`));
-      const m = /CPU ([\d.]+) ([\d.]+) faults (\d+)/.exec(err);
-      resolve({ out, cpu: m ? Number(m[1]) + Number(m[2]) : NaN, faults: m ? Number(m[3]) : NaN });
-    });
-  });
-}
-
-function cpuOf(pid) {
-  const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks (USER_HZ 100)
+  const flags = [...rootFlags[i]];
+  if (prof) flags.push('--cpu-prof', `--cpu-prof-dir=${path.join(prof, label)}`);
+  return runKzoo(roots[i], flags, a, label);
 }
 
 async function createTopic(i, bootstrap, topic) {

@@ -1,0 +1,45 @@
+// What the perf A/B scripts (perf-ab.js, perf-ab-rf3.js, perf-ab-consume.js) share: running
+// `kzoo` of a checkout under /usr/bin/time, a process's CPU from /proc, and medians.
+'use strict';
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const haveTime = fs.existsSync('/usr/bin/time');
+
+/**
+ * Runs `kzoo ARGS` of the checkout `root` with node `flags`; resolves with its stdout, its
+ * CPU seconds and minor faults (NaN without /usr/bin/time), rejects with the end of stderr.
+ */
+function runKzoo(root, flags, args, label = args.slice(0, 2).join(' ')) {
+  return new Promise((resolve, reject) => {
+    const node = [...flags, path.join(root, 'packages/cli/dist/bin.js'), ...args];
+    const [cmd, argv] = haveTime
+      ? ['/usr/bin/time', ['-f', 'CPU %U %S faults %R', process.execPath, ...node]]
+      : [process.execPath, node];
+    const c = spawn(cmd, argv, {
+      env: { ...process.env, KZOO_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.stderr.on('data', (d) => (err += d));
+    c.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${label} exited ${code}: ${err.slice(-2000)}`));
+      const m = /CPU ([\d.]+) ([\d.]+) faults (\d+)/.exec(err);
+      resolve({ out, cpu: m ? Number(m[1]) + Number(m[2]) : NaN, faults: m ? Number(m[3]) : NaN });
+    });
+  });
+}
+
+/** CPU seconds (utime + stime) of a running process, from /proc (clock ticks of 1/100 s). */
+function cpuOf(pid) {
+  const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+const median = (a) => (a.length ? [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] : NaN);
+
+module.exports = { runKzoo, cpuOf, median };
