@@ -114,17 +114,27 @@ export function encodeRequest(header: RequestHeader, body: unknown): Buffer {
     frame = Buffer.allocUnsafe(prefix + b.length);
     b.copy(frame, prefix);
   }
-  frame.writeInt32BE(frame.length - 4, 0);
-  frame.writeInt16BE(header.apiKey, 4);
-  frame.writeInt16BE(header.apiVersion, 6);
-  frame.writeInt32BE(header.correlationId, 8);
-  if (id) {
-    frame.writeInt16BE(id.length, 12);
-    id.copy(frame, 14);
-  } else {
-    frame.writeInt16BE(-1, 12);
-  }
+  writeRequestPrefix(frame, frame.length, header, id);
   return frame;
+}
+
+/** The size field and the request header at the start of `buf` (a frame of `frameLength`). */
+function writeRequestPrefix(
+  buf: Buffer,
+  frameLength: number,
+  header: RequestHeader,
+  id: Buffer | null,
+): void {
+  buf.writeInt32BE(frameLength - 4, 0);
+  buf.writeInt16BE(header.apiKey, 4);
+  buf.writeInt16BE(header.apiVersion, 6);
+  buf.writeInt32BE(header.correlationId, 8);
+  if (id) {
+    buf.writeInt16BE(id.length, 12);
+    id.copy(buf, 14);
+  } else {
+    buf.writeInt16BE(-1, 12);
+  }
 }
 
 /**
@@ -137,17 +147,7 @@ export function encodeRequestSegments(header: RequestHeader, body: unknown): Buf
   const prefix = 4 + REQUEST_HEADER_FIXED_BYTES + (id ? id.length : 0);
   const segs = encodeSegments(body, prefix);
   if (!segs) return [encodeRequest(header, body)];
-  const first = segs[0];
-  first.writeInt32BE(segmentsLength(segs) - 4, 0);
-  first.writeInt16BE(header.apiKey, 4);
-  first.writeInt16BE(header.apiVersion, 6);
-  first.writeInt32BE(header.correlationId, 8);
-  if (id) {
-    first.writeInt16BE(id.length, 12);
-    id.copy(first, 14);
-  } else {
-    first.writeInt16BE(-1, 12);
-  }
+  writeRequestPrefix(segs[0], segmentsLength(segs), header, id);
   return segs;
 }
 
