@@ -303,7 +303,7 @@ describe('Log', () => {
   });
 
   describe('close', () => {
-    test('closeAsync lets an epoch-checkpoint write under way finish off the event loop, and creates empty indexes there too', async () => {
+    test('closeAsync lets an epoch-checkpoint write under way finish off the event loop, and creates no index file for an empty .log', async () => {
       const log = Log.open(tmpLogDir(), {}, { time: new MockTime() });
       await log.leaderEpochCache.assignAsync(0, 0);
       // a follower's truncation of an epoch begun at the LEO: its write goes to the pool
@@ -315,9 +315,9 @@ describe('Log', () => {
       const syncIndexWork: boolean[] = [];
       const syncIndexFlush = jest
         .spyOn(OffsetIndex.prototype, 'flush')
-        .mockImplementation(function (this: OffsetIndex, sync: boolean) {
+        .mockImplementation(function (this: OffsetIndex, sync: boolean, createEmpty?: boolean) {
           if (sync && (this as unknown as { unsynced: boolean }).unsynced) syncIndexWork.push(sync);
-          realFlush.call(this, sync);
+          realFlush.call(this, sync, createEmpty);
         });
       try {
         await log.closeAsync();
@@ -330,10 +330,18 @@ describe('Log', () => {
       expect(
         new LeaderEpochCheckpointFile(path.join(log.dir, LEADER_EPOCH_CHECKPOINT)).read(),
       ).toEqual([]);
-      expect(fs.readdirSync(log.dir).filter((f) => f.endsWith('.index'))).toHaveLength(1);
+      expect(fs.readdirSync(log.dir).filter((f) => f.includes('index'))).toEqual([]);
       const again = Log.open(log.dir, {}, { time: new MockTime() });
       expect(again.leaderEpochCache.epochEntries()).toEqual([]);
+      // written after the reopen: its indexes are created at close as before
+      again.append(batch(2), { leaderEpoch: 1 });
       again.close();
+      expect(
+        fs
+          .readdirSync(log.dir)
+          .filter((f) => f.includes('index'))
+          .sort(),
+      ).toEqual(['00000000000000000000.index', '00000000000000000000.timeindex']);
     });
   });
 

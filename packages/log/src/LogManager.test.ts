@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { KafkaError, MockTime } from '@kzoo/common';
 import { buildRecordBatch } from '@kzoo/records';
 import { LogManager } from './LogManager';
+import { LogSegment } from './LogSegment';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kzoo-logmanager-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -135,6 +136,53 @@ describe('Log > LogManager', () => {
     const last = LogManager.open({ logDirs, time });
     expect([0, 1, 2, 3, 4, 5].map((p) => last.getLog('idle', p)!.logEndOffset)).toEqual([
       2, 2, 2, 3, 2, 2,
+    ]);
+    await last.close();
+  });
+
+  test('close fsyncs no segment of a log created and never written; it reopens clean and empty', async () => {
+    const logDirs = dirs(1);
+    const time = new MockTime();
+    const m = LogManager.open({ logDirs, time });
+    for (let p = 0; p < 5; p++) m.getOrCreateLog('fresh', p);
+    const nodeFs = jest.requireActual<typeof fs>('node:fs');
+    const fsync = jest.spyOn(nodeFs, 'fsync');
+    const fsyncSync = jest.spyOn(nodeFs, 'fsyncSync');
+    try {
+      await m.close();
+      // No fsync of the 5 empty segments, on the pool or not; only the checkpoints and
+      // the clean-shutdown marker (3 files + their dir, each) are fsynced.
+      expect(fsync).not.toHaveBeenCalled();
+      expect(fsyncSync.mock.calls.length).toBeLessThanOrEqual(8);
+    } finally {
+      fsync.mockRestore();
+      fsyncSync.mockRestore();
+    }
+    expect(fs.existsSync(path.join(logDirs[0], '.kafka_cleanshutdown'))).toBe(true);
+    // nor any index file: an empty .log's indexes are empty, missing files reopen as such
+    expect(fs.readdirSync(path.join(logDirs[0], 'fresh-0'))).toEqual(['00000000000000000000.log']);
+    const recover = jest.spyOn(LogSegment.prototype, 'recover');
+    const again = LogManager.open({ logDirs, time });
+    expect(recover).not.toHaveBeenCalled();
+    recover.mockRestore();
+    for (let p = 0; p < 5; p++) {
+      const log = again.getLog('fresh', p)!;
+      expect(log.logEndOffset).toBe(0);
+      // Written after the reopen: that segment is fsynced at the next close.
+      if (p === 2) log.append(batch(3), { leaderEpoch: 0 });
+    }
+    const fsync2 = jest.spyOn(nodeFs, 'fsync');
+    try {
+      await again.close();
+      expect(
+        fsync2.mock.calls.filter((c) => typeof c[0] === 'number').length,
+      ).toBeGreaterThanOrEqual(1);
+    } finally {
+      fsync2.mockRestore();
+    }
+    const last = LogManager.open({ logDirs, time });
+    expect([0, 1, 2, 3, 4].map((p) => last.getLog('fresh', p)!.logEndOffset)).toEqual([
+      0, 0, 3, 0, 0,
     ]);
     await last.close();
   });

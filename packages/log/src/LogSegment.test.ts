@@ -107,3 +107,38 @@ describe('LogSegment > translateOffset at the tail', () => {
     seg.close();
   });
 });
+
+describe('LogSegment > flush', () => {
+  const nodeFs = jest.requireActual<typeof fs>('node:fs');
+
+  test('a segment created empty is not fsynced until written; an emptied existing file is', async () => {
+    const dir = fs.mkdtempSync(path.join(root, 'f'));
+    const fsyncSync = jest.spyOn(nodeFs, 'fsyncSync');
+    const fsync = jest.spyOn(nodeFs, 'fsync');
+    try {
+      const seg = LogSegment.create(dir, 0, opts);
+      seg.flush();
+      await seg.flushAsync();
+      expect(fsyncSync).not.toHaveBeenCalled();
+      expect(fsync).not.toHaveBeenCalled();
+      fill(seg, 3, []);
+      seg.flush();
+      const afterWrite = fsyncSync.mock.calls.filter((c) => c[0] === seg['fd']).length;
+      expect(afterWrite).toBe(1);
+      seg.flush(); // nothing written since
+      expect(fsyncSync.mock.calls.filter((c) => c[0] === seg['fd']).length).toBe(1);
+      seg.close();
+
+      // A file of that name already held bytes: emptying it is a change to make durable.
+      fsyncSync.mockClear();
+      const again = LogSegment.create(dir, 0, opts);
+      expect(again.size).toBe(0);
+      again.flush();
+      expect(fsyncSync.mock.calls.filter((c) => c[0] === again['fd']).length).toBe(1);
+      again.close();
+    } finally {
+      fsyncSync.mockRestore();
+      fsync.mockRestore();
+    }
+  });
+});

@@ -132,10 +132,26 @@ export class LogSegment {
     this.indexIntervalBytes = opts.indexIntervalBytes;
   }
 
-  /** A new, empty segment (an existing file of that name is emptied). */
+  /**
+   * A new, empty segment (an existing file of that name is emptied). A file that did not
+   * exist starts flushed: it holds no byte, so a flush or close has nothing to make durable
+   * until it is written (an fsync costs ~0.2 ms of device flush even for an empty file: a
+   * 10,000-partition broker's first close spent 2 s of the libuv pool on them). Were the
+   * empty file itself lost in a crash, the log reopens at its checkpointed start offset.
+   */
   static create(dir: string, baseOffset: number, opts: SegmentOptions): LogSegment {
-    const fd = fs.openSync(segmentFile(dir, baseOffset, LOG_SUFFIX), 'w+');
+    const file = segmentFile(dir, baseOffset, LOG_SUFFIX);
+    let fd: number;
+    let emptied = false;
+    try {
+      fd = fs.openSync(file, 'wx+');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      fd = fs.openSync(file, 'w+');
+      emptied = true;
+    }
     const seg = new LogSegment(dir, baseOffset, opts, fd);
+    if (!emptied) seg.unflushed = false;
     seg.offsetIndex.deleteFile();
     seg.timeIndex.deleteFile();
     seg.txnIndex.deleteFile();
@@ -154,7 +170,9 @@ export class LogSegment {
     const fd = fs.openSync(segmentFile(dir, baseOffset, LOG_SUFFIX), 'r+');
     const seg = new LogSegment(dir, baseOffset, opts, fd);
     seg.txnIndex.load();
-    const ok = seg.offsetIndex.load() && seg.timeIndex.load();
+    // an empty .log needs no index file (its close creates none)
+    const empty = seg.size === 0;
+    const ok = seg.offsetIndex.load(empty) && seg.timeIndex.load(empty);
     if (!ok || (seg.size > 0 && !seg.loadTail())) return { segment: seg, needsRecovery: true };
     return { segment: seg, needsRecovery: false };
   }
@@ -463,8 +481,9 @@ export class LogSegment {
       fs.fsyncSync(this.fd);
       if (generation === this.generation) this.unflushed = false;
     }
-    this.offsetIndex.flush(true);
-    this.timeIndex.flush(true);
+    const createIndexes = this.size > 0; // see flushAsync
+    this.offsetIndex.flush(true, createIndexes);
+    this.timeIndex.flush(true, createIndexes);
     this.txnIndex.flush();
   }
 
@@ -479,10 +498,13 @@ export class LogSegment {
       );
       if (generation === this.generation) this.unflushed = false;
     };
+    // an empty .log needs no index files (open takes missing ones as empty): a
+    // 10,000-partition broker's first close created 20,000 of them, ~2 s of the libuv pool
+    const createIndexes = this.size > 0;
     await Promise.all([
       log(),
-      this.offsetIndex.flushAsync(),
-      this.timeIndex.flushAsync(),
+      this.offsetIndex.flushAsync(createIndexes),
+      this.timeIndex.flushAsync(createIndexes),
       this.txnIndex.flushAsync(),
     ]);
   }

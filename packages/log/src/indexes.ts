@@ -43,12 +43,20 @@ abstract class AbstractIndex {
     }
   }
 
-  /** Loads entries from the file; false when it is missing or fails the sanity check. */
-  load(): boolean {
+  /**
+   * Loads entries from the file; false when it fails the sanity check or is missing (a
+   * missing file counts as an empty index with `missingIsEmpty`: the segment of an empty
+   * .log, whose close creates no index file).
+   */
+  load(missingIsEmpty = false): boolean {
     let data: Buffer;
     try {
       data = fs.readFileSync(this.file);
-    } catch {
+    } catch (e) {
+      if (missingIsEmpty && (e as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.unsynced = false; // nothing in memory, nothing on disk
+        return true;
+      }
       return false;
     }
     this.fileEntries = -1; // unknown until the content checks out: flush() trims the file
@@ -84,7 +92,7 @@ abstract class AbstractIndex {
   /**
    * No entries, in memory or in the file: an fsync would make durable only the empty file,
    * whose directory entry no fsync covers anyway; a missing index makes its segment be
-   * recovered (rebuilt) on open. New segments of small partitions stay in this state
+   * recovered (rebuilt) on open, unless the segment's .log is empty (then no file is made). New segments of small partitions stay in this state
    * until index.interval.bytes were written.
    */
   private neverHeldEntries(): boolean {
@@ -106,7 +114,11 @@ abstract class AbstractIndex {
    * fsyncs it too unless nothing changed since the last fsync (Kafka flushes only what is
    * dirty: an idle partition's close costs no fsync).
    */
-  flush(sync: boolean): void {
+  flush(sync: boolean, createEmpty = true): void {
+    if (!createEmpty && this.neverHeldEntries()) {
+      if (sync) this.unsynced = false; // as flushAsync(false)
+      return;
+    }
     const written = this.persisted === this.count && this.fileEntries === this.count;
     if (written && (!sync || !this.unsynced)) return;
     const generation = this.generation;
@@ -136,8 +148,14 @@ abstract class AbstractIndex {
    * flush(true) with the fsync on the libuv pool, so that many indexes are fsynced at
    * once (LogManager.close). Entries appended meanwhile stay unsynced.
    */
-  async flushAsync(): Promise<void> {
+  async flushAsync(createEmpty = true): Promise<void> {
     if (!this.unsynced) return;
+    if (this.neverHeldEntries() && !createEmpty) {
+      // the segment's .log is empty too: no file needed (LogSegment.open takes a missing
+      // index of an empty .log as empty)
+      this.unsynced = false;
+      return;
+    }
     if (this.neverHeldEntries()) {
       // creates the empty file, on the pool too (20,000 of them at a 10,000-partition
       // broker's close); no fsync (see neverHeldEntries)
