@@ -251,6 +251,78 @@ export function kafkaZkContract(name: string, setup: () => ContractEnv): void {
       });
     });
 
+    it('partition state: many controller writes at once, each called alone, a few refused', async () => {
+      const { zk, epochZkVersion } = await controller();
+      const n = 130;
+      await zk.createTopicAssignment('m', assignment(Array.from({ length: n }, () => [1, 2])));
+      const st = { leader: 1, leaderEpoch: 0, isr: [1, 2], controllerEpoch: 1 };
+      await zk.createTopicPartitionStates(
+        Array.from({ length: n }, (_, p) => ({ topicPartition: tp('m', p), state: st })),
+        epochZkVersion,
+      );
+      // as a controller step writes: one call per partition, all in the same turn; every
+      // 17th is conditional on a stale zkVersion, and one partition does not exist
+      const stale = (p: number) => p % 17 === 5;
+      const results = await Promise.all(
+        Array.from({ length: n + 1 }, (_, p) =>
+          zk.updateLeaderAndIsr(
+            [
+              {
+                topicPartition: tp('m', p),
+                leader: 2,
+                leaderEpoch: 1,
+                isr: [2],
+                zkVersion: stale(p) ? 4 : 0,
+              },
+            ],
+            1,
+            epochZkVersion,
+          ),
+        ),
+      );
+      for (let p = 0; p < n; p++) {
+        const r = results[p];
+        if (stale(p)) {
+          expect(r.partitionsToRetry).toEqual([tp('m', p)]);
+          expect(r.finishedPartitions.size).toBe(0);
+        } else {
+          expect(r.partitionsToRetry).toEqual([]);
+          expect(r.finishedPartitions.get(`m-${p}`)).toEqual({
+            leader: 2,
+            leaderEpoch: 1,
+            isr: [2],
+            controllerEpoch: 1,
+            zkVersion: 1,
+          });
+        }
+      }
+      expect(results[n].finishedPartitions.get(`m-${n}`)).toBeInstanceOf(NoNodeError);
+      const states = await zk.getTopicPartitionStates(
+        Array.from({ length: n }, (_, p) => tp('m', p)),
+      );
+      for (let p = 0; p < n; p++)
+        expect(states.get(`m-${p}`)).toEqual(
+          stale(p)
+            ? { ...st, zkVersion: 0 }
+            : { leader: 2, leaderEpoch: 1, isr: [2], controllerEpoch: 1, zkVersion: 1 },
+        );
+      // fenced: every one of many writes from a stale controller is refused, none applied
+      const fenced = await Promise.allSettled(
+        Array.from({ length: 60 }, (_, p) =>
+          zk.updateLeaderAndIsr(
+            [{ topicPartition: tp('m', p), leader: 1, leaderEpoch: 2, isr: [1], zkVersion: 1 }],
+            1,
+            epochZkVersion + 1,
+          ),
+        ),
+      );
+      for (const f of fenced) {
+        expect(f.status).toBe('rejected');
+        expect((f as PromiseRejectedResult).reason).toBeInstanceOf(ControllerMovedError);
+      }
+      expect((await zk.getTopicPartitionStates([tp('m', 0)])).get('m-0')?.leaderEpoch).toBe(1);
+    });
+
     it('ISR change notifications: sequential, read, fenced delete, child watch', async () => {
       const { zk, epochZkVersion } = await controller();
       const w = watcher();
