@@ -6,7 +6,6 @@
  * `epoch startOffset`. Written atomically: temp file, fsync, rename, fsync of the folder.
  */
 import * as fs from 'node:fs';
-import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { KafkaError } from '@kzoo/common';
 
@@ -51,19 +50,25 @@ export async function writeFileAtomicAsync(
   tmp = `${file}.tmp`,
   beforeRename: () => boolean = () => true,
 ): Promise<boolean> {
-  const fh = await fsp.open(tmp, 'w');
+  // fs callbacks, not FileHandles: a LeaderAndIsr making 1,700 partitions leader wrote as
+  // many epoch checkpoints, and fs.promises' open/FileHandle/write cost ~0.6 s of the
+  // event loop (openFileHandle, writeBuffer, open, write self time in the controller's profile)
+  const data = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+  const fd = await call<number>((cb) => fs.open(tmp, 'w', cb));
   try {
-    await fh.writeFile(typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
-    await fh.sync();
+    let off = 0;
+    while (off < data.length)
+      off += await call<number>((cb) => fs.write(fd, data, off, data.length - off, off, cb));
+    await call<void>((cb) => fs.fsync(fd, cb));
   } finally {
-    await fh.close();
+    await call<void>((cb) => fs.close(fd, cb));
   }
   if (!beforeRename()) {
-    await fsp.rm(tmp, { force: true });
+    await call<void>((cb) => fs.rm(tmp, { force: true }, cb));
     return false;
   }
   try {
-    await fsp.rename(tmp, file);
+    await call<void>((cb) => fs.rename(tmp, file, cb));
   } catch (e) {
     // a synchronous writer removed our temp file: its newer content is (or will be) in place
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
@@ -74,15 +79,28 @@ export async function writeFileAtomicAsync(
 }
 
 export async function fsyncDirAsync(dir: string): Promise<void> {
-  let fh: fsp.FileHandle | undefined;
+  let fd: number;
   try {
-    fh = await fsp.open(dir, 'r');
-    await fh.sync();
+    fd = await call<number>((cb) => fs.open(dir, 'r', cb));
+  } catch {
+    return; // Some platforms cannot open a directory; the rename is still atomic.
+  }
+  try {
+    await call<void>((cb) => fs.fsync(fd, cb));
   } catch {
     // Some platforms cannot fsync a directory; the rename is still atomic.
   } finally {
-    await fh?.close();
+    await call<void>((cb) => fs.close(fd, cb)).catch(() => undefined);
   }
+}
+
+/** A node-style callback call as a promise. */
+function call<T>(
+  fn: (cb: (err: NodeJS.ErrnoException | null, value?: T) => void) => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) =>
+    fn((err, value) => (err ? reject(err) : resolve(value as T))),
+  );
 }
 
 export function fsyncDir(dir: string): void {
