@@ -294,17 +294,46 @@ export class DataPlane implements BrokerComponent {
   }
 
   async shutdown(): Promise<void> {
+    const phases: string[] = [];
+    let t = this.time.nanoseconds();
+    const phase = (what: string) => {
+      const now = this.time.nanoseconds();
+      phases.push(`${what} ${(Number(now - t) / 1e6).toFixed(0)} ms`);
+      t = now;
+    };
     await this._dynamicConfigManager?.shutdown();
     await this._replicaManager?.shutdownFetchers();
+    phase('fetchers');
+    // Leading nothing (a controlled shutdown moved every leadership away; the coordinators
+    // and the fetchers are stopped), no request can write or read a log any more: the logs
+    // close while the connections drain, as Kafka closes its socket server last. A drain
+    // waits for each peer to close its side, which took 1.7 s at 10,000 partitions while
+    // the peers were busy taking over the leaderships. Otherwise the requests in flight are
+    // answered (connections closed) before the logs close.
+    const leading = this._replicaManager?.allPartitions().some((p) => p.isLeader) ?? false;
+    const logs = this._logManager?.allLogs().length ?? 0;
     if (this._socketServers.length > 0) {
       const closing = Promise.all(this._socketServers.map((s) => s.shutdown()));
       // Parked fetches/produces answer now, so their connections can drain.
       this._replicaManager?.shutdown();
-      await closing;
+      if (leading) {
+        await closing;
+        phase('connections drained');
+        await this._logManager?.close();
+        phase(`${logs} logs closed`);
+      } else {
+        const since = () => `${(Number(this.time.nanoseconds() - t) / 1e6).toFixed(0)} ms`;
+        await Promise.all([
+          closing.then(() => phases.push(`connections drained ${since()}`)),
+          this._logManager?.close().then(() => phases.push(`${logs} logs closed ${since()}`)),
+        ]);
+      }
     } else {
       this._replicaManager?.shutdown();
+      await this._logManager?.close();
+      phase(`${logs} logs closed`);
     }
-    await this._logManager?.close();
+    this.log.info(`data plane shut down: ${phases.join(', ')}`);
   }
 }
 

@@ -213,7 +213,8 @@ class Cluster {
 
   /** The controller's summary lines (info level) logged since the last call. */
   printControllerLines(): void {
-    const re = /controller context initialized|controlled shutdown of broker \d+:/;
+    const re =
+      /controller context initialized|controlled shutdown of broker \d+:|data plane shut down:/;
     for (const b of this.brokers.values()) {
       const text = b.stdout + '\n' + b.stderr;
       const seen = this.seenLines.get(b) ?? 0;
