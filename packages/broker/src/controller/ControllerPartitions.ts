@@ -516,27 +516,36 @@ export class ControllerPartitions {
       const l = this.context.leadership(tp);
       return l !== undefined && l.leader !== brokerId;
     });
-    // Kafka's order: the new leaders go out first (handleStateChanges sends its own batch),
-    // so clients find them while the ISR removals are still being written; then StopReplica
-    // to the broker for what it follows, then the ISR removals (OfflineReplica) with their
-    // LeaderAndIsr to the remaining replicas
-    await this.psm.handleStateChanges(led, PartitionState.OnlinePartition, batch, {
-      kind: 'controlledShutdown',
-    });
-    this.send(batch);
-    const electedMs = ms(t0);
-    const t1 = clock.nanoseconds();
-    const stops = this.newBatch();
-    for (const tp of followed) stops.addStopReplicaRequestForBrokers([brokerId], tp, false);
-    this.send(stops);
+    // Kafka's order of the requests: the new leaders go out first (handleStateChanges sends
+    // its own batch), so clients find them while the ISR removals are still being written;
+    // then StopReplica to the broker for what it follows, then the ISR removals
+    // (OfflineReplica) with their LeaderAndIsr to the remaining replicas. The ISR removals'
+    // ZooKeeper writes (other partitions than the elections') start with the elections'
+    // instead of after them: they share multis and round trips (at 10,000 partitions the
+    // 6,700 removals took 3.3 s after the 1.1 s of elections, the broker waiting for both)
     const removals = this.newBatch();
     const replicas = this.rsm
       .replicasOf(followed)
       .filter(
         (r) => r.replica === brokerId && this.rsm.state(r) !== ReplicaState.NonExistentReplica,
       );
+    const elected = this.psm.handleStateChanges(led, PartitionState.OnlinePartition, batch, {
+      kind: 'controlledShutdown',
+    });
     this.rsm.handleStateChanges(replicas, ReplicaState.OfflineReplica);
-    await Promise.all(followed.map((tp) => this.psm.removeReplicaFromIsr(tp, brokerId, removals)));
+    const removed = Promise.all(
+      followed.map((tp) => this.psm.removeReplicaFromIsr(tp, brokerId, removals)),
+    );
+    // a failed election write must not leave the removals' rejection unhandled
+    removed.catch(() => undefined);
+    await elected;
+    this.send(batch);
+    const electedMs = ms(t0);
+    const t1 = clock.nanoseconds();
+    const stops = this.newBatch();
+    for (const tp of followed) stops.addStopReplicaRequestForBrokers([brokerId], tp, false);
+    this.send(stops);
+    await removed;
     const removedMs = ms(t1);
     const t2 = clock.nanoseconds();
     this.send(removals);
@@ -546,7 +555,7 @@ export class ControllerPartitions {
     );
     this.o.stateLog.info(
       `controlled shutdown of broker ${brokerId}: ${led.length} leaderships moved in ${electedMs} ms, ` +
-        `${followed.length} ISR removals in ${removedMs} ms, their requests sent in ${ms(t2)} ms; ` +
+        `${followed.length} ISR removals ${removedMs} ms later, their requests sent in ${ms(t2)} ms; ` +
         `${remaining.length} still led`,
     );
     return { error: 'NONE', remaining };

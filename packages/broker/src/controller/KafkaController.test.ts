@@ -365,6 +365,18 @@ describe('broker > controller > KafkaController (in-memory ZooKeeper, mock clock
         (x.body as RequestOf<5>).partitions.map((p) => `${p.topicName}-${p.partitionIndex}`),
       );
     expect(stopped).toEqual(['t-1']);
+    // Kafka's order of the requests (the ZooKeeper writes of the ISR removals go with the
+    // elections'): the new leader of t-0 (to both replicas), StopReplica of t-1, t-1's ISR removal
+    const order = channel.sent
+      .filter((x) => x.apiKey === 5 || x.apiKey === 4)
+      .flatMap((x) =>
+        x.apiKey === 5
+          ? [`stop ${x.to}`]
+          : (x.body as RequestOf<4>).partitionStates
+              .filter((p) => p.leaderEpoch > 0)
+              .map((p) => `${p.topicName}-${p.partitionIndex} to ${x.to}`),
+      );
+    expect(order).toEqual(['t-0 to 2', 't-0 to 3', 'stop 2', 't-1 to 3']);
     expect(await controller.controlledShutdown(9, 0)).toEqual({
       error: 'BROKER_NOT_AVAILABLE',
       remaining: [],
