@@ -30,6 +30,9 @@ import {
   encodeRequestSegments,
 } from './messages';
 
+/** The longest delay Node's timers take (2^31 - 1 ms). */
+const MAX_TIMER_DELAY_MS = 2_147_483_647;
+
 export interface ConnectionOptions {
   host: string;
   port: number;
@@ -376,7 +379,9 @@ export class Connection {
     this.timeoutTask = this.time.schedule(
       'request-timeout',
       this.checkTimeouts,
-      Math.max(0, deadlineMs - this.time.milliseconds()),
+      // at most Node's longest timer (it runs a longer one after 1 ms); a farther deadline is
+      // re-armed when that fires
+      Math.min(MAX_TIMER_DELAY_MS, Math.max(0, deadlineMs - this.time.milliseconds())),
       { unref: true },
     );
   }

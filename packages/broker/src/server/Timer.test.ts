@@ -50,6 +50,19 @@ describe('Broker > server > Timer', () => {
     expect(time.pendingTasks()).toEqual([]);
   });
 
+  it('a deadline beyond the longest Node timer is re-armed on the way, and runs on time', () => {
+    const time = new MockTime(0);
+    const timer = new MockTimer(time);
+    let ranAt = -1;
+    timer.schedule(3_000_000_000, () => (ranAt = time.milliseconds()));
+    expect(time.pendingTasks()[0].deadlineMs).toBe(2_147_483_647);
+    timer.advanceClock(2_147_483_647);
+    expect(ranAt).toBe(-1);
+    expect(time.pendingTasks()[0].deadlineMs).toBe(3_000_000_000);
+    timer.advanceClock(3_000_000_000 - 2_147_483_647);
+    expect(ranAt).toBe(3_000_000_000);
+  });
+
   it('a task that throws does not stop the tasks due after it', () => {
     const time = new MockTime(0);
     const timer = new MockTimer(time);

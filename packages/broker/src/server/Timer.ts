@@ -8,6 +8,9 @@
  */
 import { MockTime, ScheduledTask, SystemTime, Time } from '@kzoo/common';
 
+/** The longest delay Node's timers take (2^31 - 1 ms). */
+const MAX_TIMER_DELAY_MS = 2_147_483_647;
+
 /** A scheduled callback; `cancel()` is idempotent. */
 export interface TimerTaskHandle {
   cancel(): void;
@@ -114,7 +117,9 @@ export class SystemTimer implements Timer {
     this.armed = this.time.schedule(
       'timer',
       this.fire,
-      Math.max(0, deadlineMs - this.time.milliseconds()),
+      // at most Node's longest timer (it runs a longer one after 1 ms); a farther deadline is
+      // re-armed when that fires
+      Math.min(MAX_TIMER_DELAY_MS, Math.max(0, deadlineMs - this.time.milliseconds())),
       { unref: true },
     );
   }
