@@ -40,6 +40,15 @@ function cpuOf(pid) {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
+/** Seconds a process was runnable without a CPU (/proc/<pid>/schedstat), NaN where absent. */
+function waitOf(pid) {
+  try {
+    return Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
+  } catch {
+    return NaN;
+  }
+}
+
 const median = (a) => (a.length ? [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] : NaN);
 
-module.exports = { runKzoo, cpuOf, median };
+module.exports = { runKzoo, cpuOf, waitOf, median };
