@@ -51,4 +51,13 @@ function waitOf(pid) {
 
 const median = (a) => (a.length ? [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] : NaN);
 
-module.exports = { runKzoo, cpuOf, waitOf, median };
+/** Removes `name value` from `args` and returns value, or `dflt` when absent (what is left are the roots). */
+function takeOption(args, name, dflt) {
+  const i = args.indexOf(name);
+  if (i < 0) return dflt;
+  const v = args[i + 1];
+  args.splice(i, 2);
+  return v;
+}
+
+module.exports = { runKzoo, cpuOf, waitOf, median, takeOption };

@@ -9,19 +9,13 @@
 // runnable without a CPU, /proc/<pid>/schedstat), then the medians.
 //   node scripts/perf-ab-rf3.js [--rounds 3] [--records 1000000] [--latency R] [--broker-prof DIR] ROOT...
 'use strict';
-const { runKzoo: run, cpuOf, waitOf, median } = require('./perf-ab-lib');
+const { runKzoo: run, cpuOf, waitOf, median, takeOption } = require('./perf-ab-lib');
 const { setTimeout: sleep } = require('node:timers/promises');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const args = process.argv.slice(2);
-const opt = (k, d) => {
-  const i = args.indexOf(k);
-  if (i < 0) return d;
-  const v = args[i + 1];
-  args.splice(i, 2);
-  return v;
-};
+const opt = (k, d) => takeOption(args, k, d);
 const rounds = Number(opt('--rounds', '3'));
 const records = Number(opt('--records', '1000000'));
 const bprof = opt('--broker-prof', '');

@@ -5,14 +5,9 @@
 //   node scripts/timer-ab.js ROOT_A ROOT_B [--rounds 7] [--ops 200000]
 'use strict';
 const path = require('node:path');
+const { takeOption } = require('./perf-ab-lib');
 const args = process.argv.slice(2);
-const opt = (k, d) => {
-  const i = args.indexOf(k);
-  if (i < 0) return d;
-  const v = args[i + 1];
-  args.splice(i, 2);
-  return v;
-};
+const opt = (k, d) => takeOption(args, k, d);
 const rounds = Number(opt('--rounds', '7'));
 const ops = Number(opt('--ops', '200000'));
 const roots = args.map((r) => path.resolve(r));
