@@ -52,8 +52,12 @@ RUN npx tsc -b \
   && rm -f tsconfig.json tsconfig.base.json
 
 FROM ${DEBIAN_IMAGE}
+# GLIBC_TUNABLES: malloc keeps the pages of large blocks (fetch frames) instead of faulting
+# them in again for each one; the same value kzoo gives the processes it starts
+# (packages/common/src/process-env.ts).
 ENV NODE_ENV=production \
-    KZOO_LOG_LEVEL=info
+    KZOO_LOG_LEVEL=info \
+    GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=134217728
 COPY --from=build /usr/local/bin/node /usr/local/bin/node
 RUN node --version \
   && groupadd --gid 1000 kzoo \

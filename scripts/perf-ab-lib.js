@@ -1,6 +1,7 @@
 // What the perf A/B scripts (perf-ab.js, perf-ab-rf3.js, perf-ab-consume.js) share: running
 // `kzoo` of a checkout under /usr/bin/time, a process's CPU from /proc, and medians.
 'use strict';
+const { nodeProcessEnv } = require('../packages/common/dist');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -18,7 +19,7 @@ function runKzoo(root, flags, args, label = args.slice(0, 2).join(' ')) {
       ? ['/usr/bin/time', ['-f', 'CPU %U %S faults %R', process.execPath, ...node]]
       : [process.execPath, node];
     const c = spawn(cmd, argv, {
-      env: { ...process.env, KZOO_LOG_LEVEL: 'warn' },
+      env: nodeProcessEnv({ ...process.env, KZOO_LOG_LEVEL: 'warn' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

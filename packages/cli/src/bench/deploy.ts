@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { Admin } from '@kzoo/client';
-import { setLogLevel } from '@kzoo/common';
+import { nodeProcessEnv, setLogLevel } from '@kzoo/common';
 import {
   cliBinPath,
   freePorts,
@@ -64,7 +64,7 @@ function parseArgs(argv: string[]): Options {
 function runNode(args: string[], label: string, timeoutMs = 600000): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
-      env: { ...process.env, KZOO_LOG_LEVEL: 'warn' },
+      env: nodeProcessEnv({ ...process.env, KZOO_LOG_LEVEL: 'warn' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
