@@ -2,7 +2,7 @@
 #   docker build -t kzoo .
 # Two stages: `build` installs every dependency (with python3, make and g++ from Debian, so
 # zstd-napi compiles from its bundled sources instead of fetching a prebuilt binary from
-# GitHub), compiles the TypeScript and prunes the dev dependencies; the final stage copies
+# GitHub, and kzoo's CRC-32C addon, scripts/build-native.js), compiles the TypeScript and prunes the dev dependencies; the final stage copies
 # only the result, and the node binary, onto debian:bookworm-slim (no compiler, no npm, no
 # headers, no dev dependencies, no sources: about 190 MB where the node image alone is over
 # 200 MB) and runs as the unprivileged user `kzoo` (uid 1000).
@@ -40,7 +40,10 @@ COPY packages/cli/package.json packages/cli/
 RUN npm ci --no-audit --no-fund --loglevel=warn
 COPY tsconfig.json tsconfig.base.json ./
 COPY packages ./packages
+COPY scripts/build-native.js scripts/
 RUN npx tsc -b \
+  && node scripts/build-native.js --force \
+  && rm -rf scripts packages/records/native/*.c \
   && npm prune --omit=dev --no-audit --no-fund --loglevel=warn \
   && rm -rf packages/*/src packages/*/test packages/*/tsconfig.json packages/*/dist/.tsbuildinfo \
   && find packages -path '*/dist/*' \( -name '*.test.*' -o -name '*.map' \) -delete \
@@ -49,8 +52,12 @@ RUN npx tsc -b \
   && rm -f tsconfig.json tsconfig.base.json
 
 FROM ${DEBIAN_IMAGE}
+# GLIBC_TUNABLES: malloc keeps the pages of large blocks (fetch frames) instead of faulting
+# them in again for each one; the same value kzoo gives the processes it starts
+# (packages/common/src/process-env.ts).
 ENV NODE_ENV=production \
-    KZOO_LOG_LEVEL=info
+    KZOO_LOG_LEVEL=info \
+    GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=134217728
 COPY --from=build /usr/local/bin/node /usr/local/bin/node
 RUN node --version \
   && groupadd --gid 1000 kzoo \

@@ -49,7 +49,11 @@ fi
 say "build"
 npx tsc -b
 
-# 4. `npx kzoo`: npm links a workspace's bin only when its target exists at install
+# 4. the native CRC-32C (packages/records/native/crc32c.c, ~3x @node-rs/crc32 on a 16 KiB
+#    batch) when a C compiler is there; without one kzoo uses @node-rs/crc32 and says so
+node scripts/build-native.js
+
+# 5. `npx kzoo`: npm links a workspace's bin only when its target exists at install
 #    time, which dist/ does not on a fresh clone; link it once the build made it.
 chmod +x packages/cli/dist/bin.js
 ln -sfn ../@kzoo/cli/dist/bin.js node_modules/.bin/kzoo

@@ -1,6 +1,7 @@
 // What the perf A/B scripts (perf-ab.js, perf-ab-rf3.js, perf-ab-consume.js) share: running
 // `kzoo` of a checkout under /usr/bin/time, a process's CPU from /proc, and medians.
 'use strict';
+const { nodeProcessEnv } = require('../packages/common/dist');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -18,7 +19,7 @@ function runKzoo(root, flags, args, label = args.slice(0, 2).join(' ')) {
       ? ['/usr/bin/time', ['-f', 'CPU %U %S faults %R', process.execPath, ...node]]
       : [process.execPath, node];
     const c = spawn(cmd, argv, {
-      env: { ...process.env, KZOO_LOG_LEVEL: 'warn' },
+      env: nodeProcessEnv({ ...process.env, KZOO_LOG_LEVEL: 'warn' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -40,6 +41,24 @@ function cpuOf(pid) {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
+/** Seconds a process was runnable without a CPU (/proc/<pid>/schedstat), NaN where absent. */
+function waitOf(pid) {
+  try {
+    return Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
+  } catch {
+    return NaN;
+  }
+}
+
 const median = (a) => (a.length ? [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] : NaN);
 
-module.exports = { runKzoo, cpuOf, median };
+/** Removes `name value` from `args` and returns value, or `dflt` when absent (what is left are the roots). */
+function takeOption(args, name, dflt) {
+  const i = args.indexOf(name);
+  if (i < 0) return dflt;
+  const v = args[i + 1];
+  args.splice(i, 2);
+  return v;
+}
+
+module.exports = { runKzoo, cpuOf, waitOf, median, takeOption };

@@ -4,24 +4,22 @@
 // run's load average, records/s, p99, the perf process's CPU (/usr/bin/time) and each
 // broker's (/proc), then medians with CPU seconds per 1M records (perf, and the 3 brokers
 // summed). Same root syntax as perf-ab.js: ROOT[#perf node flags[#broker NODE_OPTIONS]].
-//   node scripts/perf-ab-rf3.js [--rounds 3] [--records 1000000] [--broker-prof DIR] ROOT...
+// --latency R: instead, `kzoo perf end-to-end-latency --throughput R` of --records records
+// (acks=all) per run: its p50/p99/p99.9, and each broker's CPU and run-queue wait (time
+// runnable without a CPU, /proc/<pid>/schedstat), then the medians.
+//   node scripts/perf-ab-rf3.js [--rounds 3] [--records 1000000] [--latency R] [--broker-prof DIR] ROOT...
 'use strict';
-const { runKzoo: run, cpuOf, median } = require('./perf-ab-lib');
+const { runKzoo: run, cpuOf, waitOf, median, takeOption } = require('./perf-ab-lib');
 const { setTimeout: sleep } = require('node:timers/promises');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const args = process.argv.slice(2);
-const opt = (k, d) => {
-  const i = args.indexOf(k);
-  if (i < 0) return d;
-  const v = args[i + 1];
-  args.splice(i, 2);
-  return v;
-};
+const opt = (k, d) => takeOption(args, k, d);
 const rounds = Number(opt('--rounds', '3'));
 const records = Number(opt('--records', '1000000'));
 const bprof = opt('--broker-prof', '');
+const latencyRate = Number(opt('--latency', '0'));
 const specs = args;
 (async () => {
   const cfg = specs.map((s) => {
@@ -61,7 +59,7 @@ const specs = args;
       }
       cfg[i].bs = cfg[i].brokers.map((b) => `127.0.0.1:${b.port}`).join(',');
     }
-    const res = cfg.map(() => ({ r: [], pc: [], bc: [], p99: [] }));
+    const res = cfg.map(() => ({ r: [], pc: [], bc: [], p99: [], p50: [], p999: [], bw: [] }));
     for (let r = 0; r < rounds; r++)
       for (let i = 0; i < cfg.length; i++) {
         const c = cfg[i];
@@ -82,6 +80,39 @@ const specs = args;
         await admin.close();
         const b0 = c.brokers.map((b) => cpuOf(b.child.pid));
         const l = os.loadavg()[0].toFixed(1);
+        if (latencyRate > 0) {
+          const w0 = c.brokers.map((b) => waitOf(b.child.pid));
+          const x = await run(c.root, c.tf, [
+            'perf',
+            'end-to-end-latency',
+            '--bootstrap-server',
+            c.bs,
+            '--topic',
+            topic,
+            '--num-records',
+            String(records),
+            '--producer-acks',
+            'all',
+            '--record-size',
+            '100',
+            '--throughput',
+            String(latencyRate),
+          ]);
+          const bc = c.brokers.map((b, k) => cpuOf(b.child.pid) - b0[k]);
+          const bw = c.brokers.map((b, k) => waitOf(b.child.pid) - w0[k]);
+          const m = /p50 ([\d.]+) ms, p99 ([\d.]+) ms, p99\.9 ([\d.]+) ms/.exec(x.out);
+          const self = /^# this process during the run: (.*)$/m.exec(x.out);
+          res[i].p50.push(+m[1]);
+          res[i].p99.push(+m[2]);
+          res[i].p999.push(+m[3]);
+          res[i].pc.push((x.cpu / records) * 1e6);
+          res[i].bc.push((bc.reduce((a, b) => a + b, 0) / records) * 1e6);
+          res[i].bw.push(bw.reduce((a, b) => a + b, 0));
+          console.log(
+            `round ${r} ${i} load ${l}: p50 ${m[1]} p99 ${m[2]} p99.9 ${m[3]} ms | perf CPU ${x.cpu.toFixed(2)} s, brokers CPU ${bc.map((v) => v.toFixed(2)).join('/')} s, run-queue wait ${bw.map((v) => v.toFixed(2)).join('/')} s | ${self ? self[1] : ''}`,
+          );
+          continue;
+        }
         const x = await run(c.root, c.tf, [
           'perf',
           'produce',
@@ -108,7 +139,11 @@ const specs = args;
           `round ${r} ${i} load ${l}: ${(+m[1] / 1000).toFixed(0)} k/s p99 ${m[2]} ms | perf CPU ${x.cpu.toFixed(2)} s (${x.faults} faults), brokers CPU ${bc.map((v) => v.toFixed(2)).join('/')} s`,
         );
       }
-    for (let i = 0; i < cfg.length; i++)
+    for (let i = 0; i < cfg.length && latencyRate > 0; i++)
+      console.log(
+        `MEDIAN ${specs[i]} at ${latencyRate}/s: p50 ${median(res[i].p50)} p99 ${median(res[i].p99)} p99.9 ${median(res[i].p999)} ms, CPU s per 1M records perf ${median(res[i].pc).toFixed(2)} brokers(sum) ${median(res[i].bc).toFixed(2)}, brokers' run-queue wait ${median(res[i].bw).toFixed(2)} s per run`,
+      );
+    for (let i = 0; i < cfg.length && !(latencyRate > 0); i++)
       console.log(
         `MEDIAN ${specs[i]}: ${(median(res[i].r) / 1000).toFixed(0)} k records/s, p99 ${median(res[i].p99)} ms, CPU s per 1M records perf ${median(res[i].pc).toFixed(2)} brokers(sum) ${median(res[i].bc).toFixed(2)}`,
       );

@@ -6,7 +6,8 @@
 //   --one N            kzoo perf end-to-end-latency, one record at a time (Kafka's mode)
 //   --rate R           kzoo perf end-to-end-latency --throughput R for --lat-records (R*10)
 // and for each phase the CPU time the brokers used (/proc/<pid>/stat), in ms and µs per
-// record: unlike wall figures, steady enough on a loaded machine for A/B comparisons.
+// record: unlike wall figures, steady enough on a loaded machine for A/B comparisons; and
+// each broker's run-queue wait (/proc/<pid>/schedstat): time it was runnable but had no CPU.
 //   --profile DIR      CPU profile of each broker over each phase (scripts/profile-on-signal.js)
 //   --trace DIR        timing histograms of each broker per phase (scripts/replication-trace.js)
 //   --config JSON      extra broker configs, e.g. '{"replica.fetch.wait.max.ms":100}'
@@ -115,17 +116,36 @@ async function main() {
         const f = fs.readFileSync(`/proc/${b.child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
         return (Number(f[11]) + Number(f[12])) * 10; // utime + stime, 100 ticks/s
       });
+    // Time each broker spent runnable but waiting for a CPU (/proc/<pid>/schedstat, field 2,
+    // ns): on a loaded machine a hop's latency is mostly this, not the broker's own work.
+    const waitMs = () =>
+      brokers.map((b) => {
+        try {
+          return (
+            Number(fs.readFileSync(`/proc/${b.child.pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6
+          );
+        } catch {
+          return NaN; // no schedstat in this kernel
+        }
+      });
     const phase = async (label, records, argv, pick) => {
       if (preload) for (const b of brokers) b.child.kill('SIGUSR2');
       const c0 = cpuMs();
+      const w0 = waitMs();
+      const t0 = Date.now();
       const out = await kzoo(argv);
       const used = cpuMs().map((c, i) => c - c0[i]);
+      const waited = waitMs().map((w, i) => (w - w0[i]).toFixed(0));
+      const wallMs = Date.now() - t0;
       if (preload) {
         for (const b of brokers) b.child.kill('SIGUSR2');
         await sleep(2000); // the files are written
       }
       const total = used.reduce((a, b) => a + b, 0);
       console.log(`${label}: ${pick(out)}`);
+      console.log(
+        `${label}: broker run-queue wait ${waited.join(' + ')} ms over ${wallMs} ms wall (runnable, no CPU free)`,
+      );
       console.log(
         `${label}: broker CPU ${used.join(' + ')} ms = ${((total * 1000) / records).toFixed(2)} µs/record; load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
       );

@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { nodeProcessEnv } from '@kzoo/common';
 
 export const DEFAULT_CLUSTER_DIR = '.kzoo';
 
@@ -185,7 +186,7 @@ export function spawnDetached(
     const child = spawn(process.execPath, [kzooBin(), ...args], {
       detached: true,
       stdio: ['ignore', fd, fd],
-      env: { ...process.env, ...env },
+      env: nodeProcessEnv({ ...process.env, ...env }),
     });
     if (child.pid === undefined) throw new Error(`could not start kzoo ${args.join(' ')}`);
     child.unref();

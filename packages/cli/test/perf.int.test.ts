@@ -149,9 +149,10 @@ describe('cli > kzoo perf (processes)', () => {
     expect(l.stdout).toMatch(
       /^# at 400 records\/s: p50 \d+\.\d\d ms, p99 \d+\.\d\d ms, p99\.9 \d+\.\d\d ms, max \d+\.\d\d ms \(200 records\)$/m,
     );
-    // and what the measuring process itself did meanwhile (its CPU, stalls, GC pauses)
+    // and what the measuring process itself did meanwhile (its CPU, stalls, GC pauses, and
+    // how long it waited for a CPU)
     expect(l.stdout).toMatch(
-      /^# this process during the run: CPU \d+ % of one core, event-loop delay 99th \d+\.\d \/ max \d+\.\d ms, GC \d+ pauses, \d+ ms in all, longest \d+\.\d ms$/m,
+      /^# this process during the run: CPU \d+ % of one core, event-loop delay 99th \d+\.\d \/ max \d+\.\d ms, GC \d+ pauses, \d+ ms in all, longest \d+\.\d ms, waited for a CPU \d+ ms of \d+ ms$/m,
     );
     expect(await endOffsets(bootstrap, t, 1)).toBe(230);
   }, 150000);

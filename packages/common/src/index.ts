@@ -12,3 +12,4 @@ export * from './properties';
 export * from './config';
 export * from './RepeatedWarning';
 export * from './TopicPartition';
+export * from './process-env';

@@ -826,6 +826,7 @@ export class Log {
       parts.push(end === bytes.length ? bytes : bytes.subarray(0, end));
       total += end;
       offset = lastOffset + 1;
+      seg.rememberReadEnd(offset, loc.position + end);
       if (end < bytes.length || loc.position + end < seg.size || total >= maxBytes) break;
       i++;
     }

@@ -142,3 +142,79 @@ describe('LogSegment > flush', () => {
     }
   });
 });
+
+describe('LogSegment > translateOffset at a read cursor', () => {
+  function readSyncCalls(run: () => void): number[] {
+    const spy = jest.spyOn(jest.requireActual<typeof fs>('node:fs'), 'readSync');
+    try {
+      run();
+      return spy.mock.calls.map((c) => (c as unknown[])[3] as number);
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  test('a reader going on from where a read ended reads one batch header, not the index and a scan', () => {
+    const seg = LogSegment.create(fs.mkdtempSync(path.join(root, 's')), 0, opts);
+    const written: BatchLocation[] = [];
+    fill(seg, 4 * TAIL_BATCHES, written);
+    const next = written.find((b, i) => i > 0 && b.baseOffset === written[i - 1].lastOffset + 1)!;
+    let got: BatchLocation | null = null;
+    const before = readSyncCalls(() => (got = seg.translateOffset(next.baseOffset)));
+    expect(got).toEqual(next);
+    expect(before.length).toBeGreaterThanOrEqual(1);
+    expect(before.some((len) => len > 27)).toBe(true); // the scan reads chunks
+    seg.rememberReadEnd(next.baseOffset, next.position);
+    const after = readSyncCalls(() => (got = seg.translateOffset(next.baseOffset)));
+    expect(got).toEqual(next);
+    expect(after).toEqual([27]);
+    seg.close();
+  });
+
+  test('a cursor that does not match the header at its position (a gap, a wrong position) falls back to the scan', () => {
+    const seg = LogSegment.create(fs.mkdtempSync(path.join(root, 's')), 0, opts);
+    const written: BatchLocation[] = [];
+    fill(seg, 4 * TAIL_BATCHES, written);
+    // fill() leaves a gap of 7 offsets after every 5th batch: the read ends before a gap.
+    const beforeGap = written[4];
+    const afterGap = written[5];
+    seg.rememberReadEnd(beforeGap.lastOffset + 1, afterGap.position);
+    expect(seg.translateOffset(beforeGap.lastOffset + 1)).toEqual(
+      expected(written, beforeGap.lastOffset + 1),
+    );
+    seg.rememberReadEnd(written[10].baseOffset, written[12].position);
+    expect(seg.translateOffset(written[10].baseOffset)).toEqual(written[10]);
+    seg.close();
+  });
+
+  test('truncateTo forgets the cursors: batches appended after the cut sit at other positions', () => {
+    const seg = LogSegment.create(fs.mkdtempSync(path.join(root, 's')), 0, opts);
+    const written: BatchLocation[] = [];
+    fill(seg, 4 * TAIL_BATCHES, written);
+    for (const b of written.slice(20, 30)) seg.rememberReadEnd(b.baseOffset, b.position);
+    seg.truncateTo(written[15].baseOffset);
+    written.length = 15;
+    // Bigger batches from the cut on: every old cursor position now falls elsewhere.
+    let offset = written[14].lastOffset + 1;
+    for (let i = 0; i < 4 * TAIL_BATCHES; i++) {
+      const buf = buildRecordBatch({
+        baseOffset: offset,
+        records: [{ value: Buffer.alloc(50 + i, 1), timestamp: 1 }],
+      });
+      written.push({
+        position: seg.size,
+        size: buf.length,
+        baseOffset: offset,
+        lastOffset: offset,
+      });
+      seg.append(buf, [
+        { size: buf.length, lastOffset: offset, maxTimestamp: 1, baseOffset: offset },
+      ]);
+      offset++;
+    }
+    const last = written[written.length - 1].lastOffset;
+    for (let o = 0; o <= last + 1; o++)
+      expect(seg.translateOffset(o)).toEqual(expected(written, o));
+    seg.close();
+  });
+});

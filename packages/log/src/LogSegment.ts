@@ -59,6 +59,7 @@ function readOffsetField(buf: Buffer, pos: number): number {
   return hi * 0x100000000 + buf.readUInt32BE(pos + 4);
 }
 const scratch = Buffer.allocUnsafe(64 * 1024);
+const READ_CURSORS = 8;
 
 /**
  * Batches whose locations a segment remembers at its tail (at most twice this many: 1 KiB per
@@ -105,6 +106,15 @@ export class LogSegment {
    */
   private tail: Float64Array | null = null;
   private tailCount = 0;
+  /**
+   * Where recent reads ended (READ_CURSORS pairs of base offset and position of the batch
+   * after the last one read), so that a reader going on from there — a consumer or a
+   * follower catching up, one fetch after the other — finds its batch with one header
+   * read instead of an index lookup and a scan of the headers before it. Checked against
+   * the header it points at, and cleared whenever the file changes other than by an append.
+   */
+  private readonly readCursors = new Float64Array(READ_CURSORS * 2).fill(-1);
+  private nextCursor = 0;
 
   private constructor(
     readonly dir: string,
@@ -315,8 +325,45 @@ export class LogSegment {
   translateOffset(offset: number, startingPosition = 0): BatchLocation | null {
     const atTail = this.translateAtTail(offset, startingPosition);
     if (atTail !== undefined) return atTail;
+    const atCursor = this.translateAtCursor(offset, startingPosition);
+    if (atCursor) return atCursor;
     const start = Math.max(this.offsetIndex.lookup(offset).position, startingPosition);
     for (const b of this.scanFrom(start)) if (b.lastOffset >= offset) return b;
+    return null;
+  }
+
+  /**
+   * A reader read up to `position`, where the batch starting at `offset` begins: the next
+   * read from `offset` starts there (see readCursors). Ignored outside the file.
+   */
+  rememberReadEnd(offset: number, position: number): void {
+    if (position <= 0 || position >= this.size) return;
+    const c = this.readCursors;
+    for (let i = 0; i < c.length; i += 2) if (c[i] === offset) return;
+    const i = this.nextCursor;
+    c[i * 2] = offset;
+    c[i * 2 + 1] = position;
+    this.nextCursor = (i + 1) % READ_CURSORS;
+  }
+
+  /** translateOffset from a read cursor whose header still says so; null otherwise. */
+  private translateAtCursor(offset: number, startingPosition: number): BatchLocation | null {
+    const c = this.readCursors;
+    for (let i = 0; i < c.length; i += 2) {
+      if (c[i] !== offset) continue;
+      const position = c[i + 1];
+      if (position < startingPosition || position + HEADER_PEEK > this.size) return null;
+      const n = fs.readSync(this.fd, scratch, 0, HEADER_PEEK, position);
+      if (n < HEADER_PEEK || readOffsetField(scratch, 0) !== offset) return null;
+      const size = scratch.readInt32BE(LENGTH_OFFSET) + LOG_OVERHEAD;
+      if (size < RECORD_BATCH_OVERHEAD || position + size > this.size) return null;
+      return {
+        position,
+        size,
+        baseOffset: offset,
+        lastOffset: offset + scratch.readInt32BE(LAST_OFFSET_DELTA_OFFSET),
+      };
+    }
     return null;
   }
 
@@ -350,6 +397,7 @@ export class LogSegment {
   ): number {
     const limit = opts.nextSegmentBase ?? Number.MAX_SAFE_INTEGER;
     this.tailCount = 0;
+    this.readCursors.fill(-1);
     this.offsetIndex.reset();
     this.timeIndex.reset();
     this.maxTimestampSoFar = -1;
@@ -408,6 +456,7 @@ export class LogSegment {
 
   private truncateFile(position: number): void {
     this.tailCount = 0;
+    this.readCursors.fill(-1);
     fs.ftruncateSync(this.fd, position);
     this.size = position;
     this.unflushed = true;

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildRecordBatch, readBatchHeader } from '@kzoo/records';
+import { buildRecordBatch, crc32cImplementation, readBatchHeader } from '@kzoo/records';
 import { Log } from './Log';
 
 const totalMiB = Number(process.argv[2] ?? 512);
@@ -116,6 +116,10 @@ function rawRead(file: string, chunk: number): { wall: number; cpu: number } {
 }
 
 const mb = (s: number) => bytes / s / 1e6;
+const crcName =
+  crc32cImplementation.name === 'native'
+    ? 'native'
+    : `@node-rs/crc32: ${crc32cImplementation.fallbackReason ?? 'no native build'}`;
 const res = {
   raw: [] as number[],
   log: [] as number[],
@@ -173,7 +177,7 @@ try {
     `raw sequential write  : ${mb(tRaw).toFixed(0)} MB/s  (writeSync per 16 KiB, no fsync; fsync at end ${median(res.rawSync).toFixed(2)} s)`,
   );
   console.log(
-    `log append            : ${mb(tLog).toFixed(0)} MB/s  ${(records / tLog / 1e6).toFixed(2)} M records/s  ${(nBatches / tLog / 1e3).toFixed(1)} k batches/s  (flush at end ${median(res.logSync).toFixed(2)} s)`,
+    `log append            : ${mb(tLog).toFixed(0)} MB/s  ${(records / tLog / 1e6).toFixed(2)} M records/s  ${(nBatches / tLog / 1e3).toFixed(1)} k batches/s  (flush at end ${median(res.logSync).toFixed(2)} s; CRC-32C checked per batch, ${crcName})`,
   );
   const ratios = res.raw.map((t, i) => t / res.log[i]);
   console.log(

@@ -30,6 +30,9 @@ import {
   encodeRequestSegments,
 } from './messages';
 
+/** The longest delay Node's timers take (2^31 - 1 ms). */
+const MAX_TIMER_DELAY_MS = 2_147_483_647;
+
 export interface ConnectionOptions {
   host: string;
   port: number;
@@ -75,7 +78,9 @@ interface Pending {
   apiVersion: number;
   resolve: (body: unknown) => void;
   reject: (err: Error) => void;
-  timer: ScheduledTask;
+  /** When it times out (this.time), and its timeout for the error message. */
+  deadlineMs: number;
+  timeoutMs: number;
   control: ControlDecision;
 }
 
@@ -94,6 +99,15 @@ export class Connection {
   private nextCorrelationId = 0;
   private corked = false;
   private closedWith: KafkaError | undefined;
+  /**
+   * The one clock task that times requests out, armed for the earliest deadline (as Kafka's
+   * NetworkClient checks its in-flight requests in poll(), rather than a timer per request):
+   * it stays armed past the answers, and when it fires with nothing expired it re-arms for
+   * the earliest deadline left. So a request costs no timer of its own. Unref'd: an open
+   * socket, not this check, keeps a process alive.
+   */
+  private timeoutTask: ScheduledTask | null = null;
+  private timeoutAt = Infinity;
 
   private constructor(
     private readonly socket: net.Socket,
@@ -226,12 +240,17 @@ export class Connection {
     }
     const timeoutMs = opts?.timeoutMs ?? this.requestTimeoutMs;
     return new Promise((resolve, reject) => {
-      const timer = this.time.schedule(
-        'request-timeout',
-        () => this.timeout(correlationId, timeoutMs),
+      const deadlineMs = this.time.milliseconds() + Math.max(0, timeoutMs);
+      this.pending.set(correlationId, {
+        apiKey,
+        apiVersion,
+        resolve,
+        reject,
+        deadlineMs,
         timeoutMs,
-      );
-      this.pending.set(correlationId, { apiKey, apiVersion, resolve, reject, timer, control });
+        control,
+      });
+      if (deadlineMs < this.timeoutAt) this.armTimeout(deadlineMs);
       this.write(frame, onWritten);
     });
   }
@@ -344,7 +363,6 @@ export class Connection {
       return;
     }
     this.pending.delete(correlationId);
-    p.timer.cancel();
     let body: unknown;
     try {
       body = decodeResponseBody(frame, p.apiKey, p.apiVersion, this.registry);
@@ -354,6 +372,36 @@ export class Connection {
     }
     p.resolve(body);
   }
+
+  private armTimeout(deadlineMs: number): void {
+    this.timeoutTask?.cancel();
+    this.timeoutAt = deadlineMs;
+    this.timeoutTask = this.time.schedule(
+      'request-timeout',
+      this.checkTimeouts,
+      // at most Node's longest timer (it runs a longer one after 1 ms); a farther deadline is
+      // re-armed when that fires
+      Math.min(MAX_TIMER_DELAY_MS, Math.max(0, deadlineMs - this.time.milliseconds())),
+      { unref: true },
+    );
+  }
+
+  /** The earliest request past its deadline times out (closing the connection); else re-arm. */
+  private readonly checkTimeouts = (): void => {
+    this.timeoutTask = null;
+    this.timeoutAt = Infinity;
+    const now = this.time.milliseconds();
+    let next = Infinity;
+    let expired: [number, Pending] | undefined;
+    for (const entry of this.pending) {
+      const d = entry[1].deadlineMs;
+      if (d <= now) {
+        if (!expired || d < expired[1].deadlineMs) expired = entry;
+      } else if (d < next) next = d;
+    }
+    if (expired) this.timeout(expired[0], expired[1].timeoutMs);
+    else if (next !== Infinity) this.armTimeout(next);
+  };
 
   private timeout(correlationId: number, timeoutMs: number): void {
     const p = this.pending.get(correlationId);
@@ -370,6 +418,9 @@ export class Connection {
   }
 
   private fail(err: KafkaError): void {
+    this.timeoutTask?.cancel();
+    this.timeoutTask = null;
+    this.timeoutAt = Infinity;
     if (!this.closedWith) {
       this.closedWith = err;
       for (const l of this.closeListeners.splice(0)) l(err);
@@ -377,9 +428,6 @@ export class Connection {
     if (this.pending.size === 0) return;
     const all = [...this.pending.values()];
     this.pending.clear();
-    for (const p of all) {
-      p.timer.cancel();
-      p.reject(err);
-    }
+    for (const p of all) p.reject(err);
   }
 }

@@ -16,7 +16,7 @@ import {
   CompressionCodec,
   CompressionName,
 } from './compression';
-import { crc32c } from './crc32c';
+import { crc32c, crc32cRange } from './crc32c';
 import { sizeOfVarint, sizeOfVarlong, VarintReader, writeVarint, writeVarlong } from './varint';
 
 export const BASE_OFFSET_OFFSET = 0;
@@ -146,7 +146,7 @@ export function crc32cOf(buf: Buffer): number {
 
 /** CRC-32C over [attributes, end) of the batch at `pos` of `size` bytes. */
 export function computeBatchCrc(buf: Buffer, pos: number, size: number): number {
-  return crc32c(buf.subarray(pos + ATTRIBUTES_OFFSET, pos + size));
+  return crc32cRange(buf, pos + ATTRIBUTES_OFFSET, pos + size);
 }
 
 /**

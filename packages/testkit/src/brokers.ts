@@ -8,6 +8,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { nodeProcessEnv } from '@kzoo/common';
 import { registerCleanup } from './cleanup';
 import { DeadlineError, freePort, makeTempDir, removeDir, trackChild, waitFor } from './util';
 
@@ -42,7 +43,7 @@ export function runCli(
   opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliResult> {
   const child = spawn(process.execPath, [cliBinPath(), ...args], {
-    env: { ...process.env, ...opts.env },
+    env: nodeProcessEnv({ ...process.env, ...opts.env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   trackChild(child);
@@ -118,7 +119,11 @@ export class BrokerProcess {
     readonly kafkaPort = -1,
   ) {
     this.child = spawn(process.execPath, [cliBinPath(), ...args], {
-      env: { ...process.env, KZOO_LOG_LEVEL: process.env.KZOO_BROKER_LOG_LEVEL ?? 'info', ...env },
+      env: nodeProcessEnv({
+        ...process.env,
+        KZOO_LOG_LEVEL: process.env.KZOO_BROKER_LOG_LEVEL ?? 'info',
+        ...env,
+      }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     trackChild(this.child);

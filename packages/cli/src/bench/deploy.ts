@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { Admin } from '@kzoo/client';
-import { setLogLevel } from '@kzoo/common';
+import { nodeProcessEnv, setLogLevel } from '@kzoo/common';
 import {
   cliBinPath,
   freePorts,
@@ -27,6 +27,7 @@ import {
   type BrokerProcess,
 } from '@kzoo/testkit';
 import { fileWriteReadMBs, loopbackMBs, machineLine, numericArgs } from './limits';
+import { runQueueWaitNs } from '../perf/e2e-latency';
 
 interface Options {
   records: number;
@@ -63,7 +64,7 @@ function parseArgs(argv: string[]): Options {
 function runNode(args: string[], label: string, timeoutMs = 600000): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
-      env: { ...process.env, KZOO_LOG_LEVEL: 'warn' },
+      env: nodeProcessEnv({ ...process.env, KZOO_LOG_LEVEL: 'warn' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -198,21 +199,31 @@ function scrapeStalls(port: number): Promise<BrokerStalls> {
 
 /**
  * Runs `phase` and prints each broker's GC pauses and event-loop delay over it: a latency
- * tail matched by a broker's stall is that broker's (the perf tool prints its own).
+ * tail matched by a broker's stall is that broker's (the perf tool prints its own); and on
+ * Linux how long each was runnable without a CPU (a machine busier than its cores).
  */
 async function withBrokerStalls<T>(
-  brokers: Array<{ id: number; metricsPort: number }>,
+  brokers: Array<{ id: number; metricsPort: number; pid?: number }>,
   phase: () => Promise<T>,
 ): Promise<T> {
   const before = await Promise.all(brokers.map((b) => scrapeStalls(b.metricsPort)));
+  const wait0 = brokers.map((b) => (b.pid === undefined ? undefined : runQueueWaitNs(b.pid)));
+  const t0 = Date.now();
   const result = await phase();
+  const wallMs = Date.now() - t0;
+  const wait1 = brokers.map((b) => (b.pid === undefined ? undefined : runQueueWaitNs(b.pid)));
   const after = await Promise.all(brokers.map((b) => scrapeStalls(b.metricsPort)));
   brokers.forEach((b, i) => {
     const a = after[i];
+    const w0 = wait0[i];
+    const w1 = wait1[i];
     console.log(
       `# broker ${b.id} during the run: event-loop delay 99th ${(a.lagP99Seconds * 1000).toFixed(1)} / ` +
         `max ${(a.lagMaxSeconds * 1000).toFixed(1)} ms, GC ${a.gcCount - before[i].gcCount} pauses, ` +
-        `${((a.gcSeconds - before[i].gcSeconds) * 1000).toFixed(0)} ms in all`,
+        `${((a.gcSeconds - before[i].gcSeconds) * 1000).toFixed(0)} ms in all` +
+        (w0 !== undefined && w1 !== undefined
+          ? `, waited for a CPU ${((w1 - w0) / 1e6).toFixed(0)} ms of ${wallMs} ms`
+          : ''),
     );
   });
   return result;
@@ -341,7 +352,7 @@ async function main(): Promise<void> {
     );
     const metricsPorts = new Map<BrokerProcess, number>();
     const stallsOf = (brokers: BrokerProcess[]) =>
-      brokers.map((b) => ({ id: b.id, metricsPort: metricsPorts.get(b)! }));
+      brokers.map((b) => ({ id: b.id, metricsPort: metricsPorts.get(b)!, pid: b.child.pid }));
     const start = async (
       id: number,
       chroot: string,

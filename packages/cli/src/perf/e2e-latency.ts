@@ -10,8 +10,10 @@
  * alongside, and each record's latency is its arrival minus its send time (one clock, one
  * process). Same closing lines, plus a line with the percentiles to 0.01 ms and one with
  * this process's own CPU share, event-loop delay and GC pauses over the run (a latency tail
- * that matches them is the measuring process's, not the brokers').
+ * that matches them is the measuring process's, not the brokers'), and on Linux the time it
+ * was runnable but had no CPU (a machine busier than its cores).
  */
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { Admin, Consumer, Producer } from '@kzoo/client';
 import { fineLatencyLine, latencyResultLines, throttleDelayMs } from './stats';
@@ -45,12 +47,30 @@ export interface SelfStats {
   gcPauses: number;
   gcTotalMs: number;
   gcMaxMs: number;
+  /**
+   * Time this process was runnable but had no CPU (Linux /proc/self/schedstat); undefined
+   * where the kernel does not say. Large: the machine, not this process, set the tails.
+   */
+  runQueueWaitMs?: number;
+  /** Wall time of the run. */
+  wallMs: number;
+}
+
+/** Linux: ns this process (its main thread) spent runnable without a CPU, or undefined. */
+export function runQueueWaitNs(pid: number | 'self' = 'self'): number | undefined {
+  try {
+    const v = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]);
+    return Number.isFinite(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Starts watching this process; the returned function stops and reports. */
 function watchSelf(): () => SelfStats {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
+  const wait0 = runQueueWaitNs();
   const eld = monitorEventLoopDelay({ resolution: 1 });
   eld.enable();
   let gcPauses = 0;
@@ -68,8 +88,13 @@ function watchSelf(): () => SelfStats {
     gc.disconnect();
     eld.disable();
     const cpu = process.cpuUsage(cpu0);
+    const wait1 = runQueueWaitNs();
+    const wallMs = performance.now() - t0;
     return {
-      cpuShare: (cpu.user + cpu.system) / 1000 / Math.max(1, performance.now() - t0),
+      cpuShare: (cpu.user + cpu.system) / 1000 / Math.max(1, wallMs),
+      wallMs,
+      runQueueWaitMs:
+        wait0 !== undefined && wait1 !== undefined ? (wait1 - wait0) / 1e6 : undefined,
       eventLoopDelayP99Ms: eld.percentile(99) / 1e6,
       eventLoopDelayMaxMs: eld.max / 1e6,
       gcPauses,
@@ -87,7 +112,10 @@ export function selfLine(s: SelfStats): string {
   return (
     `# this process during the run: CPU ${(s.cpuShare * 100).toFixed(0)} % of one core, ` +
     `event-loop delay 99th ${s.eventLoopDelayP99Ms.toFixed(1)} / max ${s.eventLoopDelayMaxMs.toFixed(1)} ms, ` +
-    `GC ${s.gcPauses} pauses, ${s.gcTotalMs.toFixed(0)} ms in all, longest ${s.gcMaxMs.toFixed(1)} ms`
+    `GC ${s.gcPauses} pauses, ${s.gcTotalMs.toFixed(0)} ms in all, longest ${s.gcMaxMs.toFixed(1)} ms` +
+    (s.runQueueWaitMs !== undefined
+      ? `, waited for a CPU ${s.runQueueWaitMs.toFixed(0)} ms of ${s.wallMs.toFixed(0)} ms`
+      : '')
   );
 }
 

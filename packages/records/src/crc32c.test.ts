@@ -1,0 +1,83 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  NATIVE_CRC32C_PATH,
+  crc32c,
+  crc32cImplementation,
+  crc32cNodeRs,
+  crc32cRange,
+} from './crc32c';
+
+// A table-driven CRC-32C written from the definition (reflected polynomial 0x82F63B78,
+// initial and final XOR 0xFFFFFFFF), independent of both implementations under test.
+const TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+  return c >>> 0;
+});
+function reference(buf: Buffer, start = 0, end = buf.length): number {
+  let c = 0xffffffff;
+  for (let i = start; i < end; i++) c = TABLE[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** Lengths that cross every block boundary of the three-chain loop (256, 1024, 4096 × 3). */
+const LENGTHS = [
+  0, 1, 7, 8, 9, 63, 255, 256, 767, 768, 769, 1023, 3071, 3072, 3073, 4095, 12287, 12288, 12289,
+  16340, 16384, 40_000, 65_537,
+];
+
+describe('records > crc32c', () => {
+  it('matches the check value of the definition for "123456789"', () => {
+    expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283);
+    expect(reference(Buffer.from('123456789'))).toBe(0xe3069283);
+  });
+
+  it.each(LENGTHS)('agrees with the reference at length %d and every alignment 0..8', (n) => {
+    const buf = randomBytes(n + 16);
+    for (let start = 0; start <= 8; start++) {
+      const want = reference(buf, start, start + n);
+      expect(crc32cRange(buf, start, start + n)).toBe(want);
+      expect(crc32c(buf.subarray(start, start + n))).toBe(want);
+      expect(crc32cNodeRs(buf.subarray(start, start + n))).toBe(want);
+    }
+  });
+
+  it('agrees with the reference on 300 random lengths and offsets', () => {
+    for (let i = 0; i < 300; i++) {
+      const n = Math.floor(Math.random() ** 2 * 50_000);
+      const buf = randomBytes(n + 64);
+      const start = Math.floor(Math.random() * 64);
+      expect(crc32cRange(buf, start, start + n)).toBe(reference(buf, start, start + n));
+    }
+  });
+
+  it('refuses a range outside the buffer with a RangeError naming the rule', () => {
+    const buf = Buffer.alloc(10);
+    for (const [s, e] of [
+      [5, 3],
+      [-1, 3],
+      [0, 11],
+      [0.5, 3],
+    ])
+      expect(() => crc32cRange(buf, s, e)).toThrow(/0 <= start <= end <= buffer.length/);
+  });
+
+  it('uses the native addon wherever bootstrap can build it (x64, a C compiler, the Node headers)', () => {
+    const prefix = path.resolve(path.dirname(process.execPath), '..');
+    const buildable =
+      process.arch === 'x64' &&
+      process.env.KZOO_CRC32C !== 'node-rs' &&
+      spawnSync('cc', ['--version'], { stdio: 'ignore' }).status === 0 &&
+      fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h'));
+    if (buildable) {
+      expect(crc32cImplementation).toEqual({ name: 'native' });
+      expect(fs.existsSync(NATIVE_CRC32C_PATH)).toBe(true);
+    } else {
+      expect(crc32cImplementation.name).toBe('@node-rs/crc32');
+      expect(crc32cImplementation.fallbackReason).toEqual(expect.any(String));
+    }
+  });
+});
