@@ -30,6 +30,8 @@ fi
 table=$(node scripts/bench-readme.js "$from")
 printf '%s\n' "$table"
 if [ "$write" = 1 ]; then
+  # the README's scale plot, when this output has the scale bench's table
+  if grep -q '^| partitions | create' "$from"; then node scripts/scale-plot.js "$from" --out docs/scale.svg; fi
   node scripts/bench-readme.js "$from" --write README.md
   npx prettier --write README.md >/dev/null
   echo "README.md: performance table replaced" >&2
