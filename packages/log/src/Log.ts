@@ -394,8 +394,9 @@ export class Log {
   private checkProducerState(buf: Buffer, batches: ScannedBatch[]): BatchMetadata | null {
     let idem: Parameters<ProducerStateManager['checkClientAppend']>[0] | undefined;
     for (const b of batches) {
+      // No producer id (-1): its high word is negative; the 64-bit read only for the others.
+      if (buf.readInt32BE(b.position + PRODUCER_ID_OFFSET) < 0) continue;
       const pid = readInt64(buf, b.position + PRODUCER_ID_OFFSET);
-      if (pid < 0) continue;
       if (buf.readInt16BE(b.position + ATTRIBUTES_OFFSET) & CONTROL_FLAG_MASK) {
         this.producerStateManager.checkMarker(
           pid,
@@ -601,8 +602,8 @@ export class Log {
         maxTs = b.maxTimestamp;
         offsetOfMaxTs = b.lastOffset;
       }
-      const pid = readInt64(buf, b.position + PRODUCER_ID_OFFSET);
-      if (pid >= 0) {
+      if (buf.readInt32BE(b.position + PRODUCER_ID_OFFSET) >= 0) {
+        const pid = readInt64(buf, b.position + PRODUCER_ID_OFFSET);
         const baseSequence = buf.readInt32BE(b.position + BASE_SEQUENCE_OFFSET);
         const delta = b.lastOffset - b.baseOffset;
         info.producers.push({
