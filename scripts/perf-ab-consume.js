@@ -7,7 +7,7 @@
 // isolates a client change.
 //   node scripts/perf-ab-consume.js [--rounds 6] [--records 2000000] A=/tmp/base,/tmp/base B=/tmp/base,/work/wt/x
 'use strict';
-const { runKzoo: run, cpuOf, median } = require('./perf-ab-lib');
+const { runKzoo: run, cpuOf, median, perfProduceArgs } = require('./perf-ab-lib');
 const { setTimeout: sleep } = require('node:timers/promises');
 const fs = require('fs');
 const os = require('os');
@@ -55,25 +55,7 @@ const cfgs = args
         await sleep(100);
       }
       await admin.close();
-      await run(
-        b,
-        [],
-        [
-          'perf',
-          'produce',
-          '--topic',
-          'cab',
-          '--num-records',
-          String(records),
-          '--record-size',
-          '100',
-          '--throughput',
-          '-1',
-          '--producer-props',
-          `bootstrap.servers=127.0.0.1:${br.port}`,
-          'acks=1',
-        ],
-      );
+      await run(b, [], perfProduceArgs('cab', records, `127.0.0.1:${br.port}`, ['acks=1']));
     }
     const res = cfgs.map(() => ({ f: [], pc: [], bc: [] }));
     for (let r = 0; r < rounds; r++)

@@ -61,4 +61,23 @@ function takeOption(args, name, dflt) {
   return v;
 }
 
-module.exports = { runKzoo, cpuOf, waitOf, median, takeOption };
+/** `kzoo perf produce` arguments: `records` of 100 bytes to `topic`, unthrottled, with `props`. */
+function perfProduceArgs(topic, records, bootstrap, props = []) {
+  return [
+    'perf',
+    'produce',
+    '--topic',
+    topic,
+    '--num-records',
+    String(records),
+    '--record-size',
+    '100',
+    '--throughput',
+    '-1',
+    '--producer-props',
+    `bootstrap.servers=${bootstrap}`,
+    ...props,
+  ];
+}
+
+module.exports = { runKzoo, cpuOf, waitOf, median, takeOption, perfProduceArgs };

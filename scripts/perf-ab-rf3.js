@@ -9,7 +9,14 @@
 // runnable without a CPU, /proc/<pid>/schedstat), then the medians.
 //   node scripts/perf-ab-rf3.js [--rounds 3] [--records 1000000] [--latency R] [--broker-prof DIR] ROOT...
 'use strict';
-const { runKzoo: run, cpuOf, waitOf, median, takeOption } = require('./perf-ab-lib');
+const {
+  runKzoo: run,
+  cpuOf,
+  waitOf,
+  median,
+  takeOption,
+  perfProduceArgs,
+} = require('./perf-ab-lib');
 const { setTimeout: sleep } = require('node:timers/promises');
 const fs = require('fs');
 const os = require('os');
@@ -113,21 +120,7 @@ const specs = args;
           );
           continue;
         }
-        const x = await run(c.root, c.tf, [
-          'perf',
-          'produce',
-          '--topic',
-          topic,
-          '--num-records',
-          String(records),
-          '--record-size',
-          '100',
-          '--throughput',
-          '-1',
-          '--producer-props',
-          `bootstrap.servers=${c.bs}`,
-          'acks=all',
-        ]);
+        const x = await run(c.root, c.tf, perfProduceArgs(topic, records, c.bs, ['acks=all']));
         const bc = c.brokers.map((b, k) => cpuOf(b.child.pid) - b0[k]);
         const line = x.out.trim().split('\n').pop();
         const m = /records sent, ([\d.]+) records\/sec .* (\d+) ms 99th/.exec(line);

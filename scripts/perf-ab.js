@@ -13,7 +13,7 @@
 // --prof writes the perf processes' CPU profiles, --broker-prof the brokers' (through
 // scripts/cpu-prof-preload.js); summarise with scripts/cpuprofile-top.js.
 'use strict';
-const { runKzoo, cpuOf, median } = require('./perf-ab-lib');
+const { runKzoo, cpuOf, median, perfProduceArgs } = require('./perf-ab-lib');
 const { setTimeout: sleep } = require('node:timers/promises');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -105,18 +105,7 @@ async function createTopic(i, bootstrap, topic) {
         const l0 = load();
         const p = await kzoo(
           i,
-          [
-            'perf',
-            'produce',
-            '--topic',
-            topic,
-            '--num-records',
-            String(records),
-            '--record-size',
-            '100',
-          ]
-            .concat(['--throughput', '-1', '--producer-props', `bootstrap.servers=${bs}`, 'acks=1'])
-            .concat(extraProps),
+          perfProduceArgs(topic, records, bs, ['acks=1', ...extraProps]),
           `produce${i}`,
         );
         const pb = cpuOf(pid) - b0;

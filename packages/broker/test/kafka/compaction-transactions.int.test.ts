@@ -9,8 +9,9 @@
  */
 import { runKcat, waitFor } from '@kzoo/testkit';
 import { onCleanup, TestCluster } from '@kzoo/testkit/jest';
-import { ConfigResourceTypes, Kafka, logLevel, type EachMessagePayload } from 'kafkajs';
+import { ConfigResourceTypes, type EachMessagePayload } from 'kafkajs';
 import { randomTopic } from '../cluster';
+import { adminOf, kafkaOf } from './kafkajs';
 
 jest.setTimeout(180000);
 
@@ -34,15 +35,8 @@ describe('broker > kafka listener > compaction of a transactional topic', () => 
       },
       waitForMetadata: true,
     });
-    const kafka = new Kafka({
-      clientId: 'kzoo-compaction-test',
-      brokers: cluster.kafkaBootstrap(),
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 12, initialRetryTime: 200, maxRetryTime: 3000 },
-    });
-    const admin = kafka.admin();
-    await admin.connect();
-    onCleanup(() => admin.disconnect());
+    const kafka = kafkaOf(cluster, 'kzoo-compaction-test');
+    const admin = await adminOf(kafka);
     const topic = randomTopic('kjs-compact');
     await admin.createTopics({
       topics: [

@@ -8,8 +8,9 @@
 import { Consumer as KzooConsumer, type ConsumerRecord } from '@kzoo/client';
 import { waitFor } from '@kzoo/testkit';
 import { onCleanup, TestCluster } from '@kzoo/testkit/jest';
-import { Kafka, logLevel, type EachMessagePayload } from 'kafkajs';
+import { type EachMessagePayload } from 'kafkajs';
 import { randomTopic } from '../cluster';
+import { adminOf, kafkaOf } from './kafkajs';
 
 jest.setTimeout(120000);
 
@@ -25,15 +26,8 @@ describe('broker > kafka listener > kafkajs > transactions', () => {
       },
       waitForMetadata: true,
     });
-    const kafka = new Kafka({
-      clientId: 'kzoo-txn-test',
-      brokers: cluster.kafkaBootstrap(),
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 12, initialRetryTime: 200, maxRetryTime: 3000 },
-    });
-    const admin = kafka.admin();
-    await admin.connect();
-    onCleanup(() => admin.disconnect());
+    const kafka = kafkaOf(cluster, 'kzoo-txn-test');
+    const admin = await adminOf(kafka);
     const topic = randomTopic('kjs-txn');
     const group = randomTopic('kjs-txn-group');
     await admin.createTopics({

@@ -9,15 +9,13 @@ import { Consumer as KzooConsumer, type ConsumerRecord } from '@kzoo/client';
 import { waitFor } from '@kzoo/testkit';
 import { onCleanup, TestCluster } from '@kzoo/testkit/jest';
 import {
-  Kafka,
   PartitionAssigners,
-  logLevel,
-  type Admin,
   type Consumer,
   type EachMessagePayload,
   type PartitionAssigner,
 } from 'kafkajs';
 import { randomTopic } from '../cluster';
+import { adminOf, kafkaOf } from './kafkajs';
 
 jest.setTimeout(180000);
 
@@ -25,22 +23,6 @@ const GROUP_SETTINGS = {
   'group.initial.rebalance.delay.ms': 100,
   'group.min.session.timeout.ms': 1000,
 };
-
-function kafkaOf(cluster: TestCluster, clientId = 'kzoo-test'): Kafka {
-  return new Kafka({
-    clientId,
-    brokers: cluster.kafkaBootstrap(),
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 12, initialRetryTime: 200, maxRetryTime: 3000 },
-  });
-}
-
-async function adminOf(kafka: Kafka): Promise<Admin> {
-  const admin = kafka.admin();
-  await admin.connect();
-  onCleanup(() => admin.disconnect());
-  return admin;
-}
 
 async function leaderOf(cluster: TestCluster, topic: string, partition: number): Promise<number> {
   const states = await cluster.zkClient.getTopicPartitionStates([{ topic, partition }]);
