@@ -118,7 +118,7 @@ function rawRead(file: string, chunk: number): { wall: number; cpu: number } {
 const mb = (s: number) => bytes / s / 1e6;
 const crcName =
   crc32cImplementation.name === 'native'
-    ? 'native'
+    ? `native ${crc32cImplementation.variant}`
     : `@node-rs/crc32: ${crc32cImplementation.fallbackReason ?? 'no native build'}`;
 const res = {
   raw: [] as number[],

@@ -8,6 +8,7 @@ import {
   crc32cImplementation,
   crc32cNodeRs,
   crc32cRange,
+  crc32cRangeSse42,
 } from './crc32c';
 
 // A table-driven CRC-32C written from the definition (reflected polynomial 0x82F63B78,
@@ -23,10 +24,21 @@ function reference(buf: Buffer, start = 0, end = buf.length): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-/** Lengths that cross every block boundary of the three-chain loop (256, 1024, 4096 × 3). */
+/**
+ * Lengths that cross every block boundary of the three-chain loop (256, 1024, 4096 × 3)
+ * and of the folding loop (from 512 bytes on, 256 at a time, then the chains for the rest).
+ */
 const LENGTHS = [
-  0, 1, 7, 8, 9, 63, 255, 256, 767, 768, 769, 1023, 3071, 3072, 3073, 4095, 12287, 12288, 12289,
-  16340, 16384, 40_000, 65_537,
+  0, 1, 7, 8, 9, 63, 255, 256, 511, 512, 513, 767, 768, 769, 1023, 1024, 1279, 1280, 3071, 3072,
+  3073, 4095, 12287, 12288, 12289, 16340, 16384, 40_000, 65_537,
+];
+
+/** Every native way this machine has: the one in use, and the three chains. */
+const NATIVE_WAYS: [string, (b: Buffer, s: number, e: number) => number][] = [
+  ['crc32cRange', crc32cRange],
+  ...(crc32cRangeSse42
+    ? [['crc32cRangeSse42', crc32cRangeSse42] as [string, typeof crc32cRange]]
+    : []),
 ];
 
 describe('records > crc32c', () => {
@@ -39,7 +51,7 @@ describe('records > crc32c', () => {
     const buf = randomBytes(n + 16);
     for (let start = 0; start <= 8; start++) {
       const want = reference(buf, start, start + n);
-      expect(crc32cRange(buf, start, start + n)).toBe(want);
+      for (const [, fn] of NATIVE_WAYS) expect(fn(buf, start, start + n)).toBe(want);
       expect(crc32c(buf.subarray(start, start + n))).toBe(want);
       expect(crc32cNodeRs(buf.subarray(start, start + n))).toBe(want);
     }
@@ -50,7 +62,17 @@ describe('records > crc32c', () => {
       const n = Math.floor(Math.random() ** 2 * 50_000);
       const buf = randomBytes(n + 64);
       const start = Math.floor(Math.random() * 64);
-      expect(crc32cRange(buf, start, start + n)).toBe(reference(buf, start, start + n));
+      for (const [, fn] of NATIVE_WAYS)
+        expect(fn(buf, start, start + n)).toBe(reference(buf, start, start + n));
+    }
+  });
+
+  it('agrees with the reference on all-ones and all-zero data, where a folding slip shows', () => {
+    for (const fill of [0x00, 0xff]) {
+      for (const n of [512, 4096, 16384]) {
+        const buf = Buffer.alloc(n, fill);
+        for (const [, fn] of NATIVE_WAYS) expect(fn(buf, 0, n)).toBe(reference(buf));
+      }
     }
   });
 
@@ -80,7 +102,18 @@ describe('records > crc32c', () => {
     const buildable =
       process.arch === 'x64' && process.env.KZOO_CRC32C !== 'node-rs' && headers && compiler;
     if (buildable) {
-      expect(crc32cImplementation).toEqual({ name: 'native' });
+      // the folding way wherever the CPU has AVX-512 (F, VL) and VPCLMULQDQ
+      const flags = fs.existsSync('/proc/cpuinfo')
+        ? (/^flags\s*:(.*)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '').split(' ')
+        : [];
+      const fold =
+        process.env.KZOO_CRC32C !== 'sse4.2' &&
+        ['avx512f', 'avx512vl', 'vpclmulqdq', 'pclmulqdq'].every((f) => flags.includes(f));
+      expect(crc32cImplementation).toEqual({
+        name: 'native',
+        variant: fold ? 'vpclmulqdq' : 'sse4.2',
+      });
+      expect(crc32cRangeSse42).toEqual(expect.any(Function));
       expect(fs.existsSync(NATIVE_CRC32C_PATH)).toBe(true);
     } else {
       expect(crc32cImplementation.name).toBe('@node-rs/crc32');

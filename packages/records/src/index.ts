@@ -2,7 +2,8 @@
 //   batch.ts        header read/validate/rewrite, builder, lazy record iterator, iterateBatches
 //   control.ts      control records: commit/abort markers of transactions (KIP-98)
 //   compression.ts, varint.ts, murmur2.ts: codecs (Kafka ids), zigzag varints, the partitioner hash
-//   crc32c.ts       CRC-32C: the native three-chain addon (native/crc32c.c), else @node-rs/crc32
+//   crc32c.ts       CRC-32C: the native addon (native/crc32c.c: AVX-512 folding or three
+//                   SSE 4.2 chains), else @node-rs/crc32
 //
 // Every value is exported as a plain data property (`exports.X = batch.X`), not through
 // `export ... from`: tsc compiles a re-export to an accessor (a getter per name), and an
