@@ -2,7 +2,7 @@
 #   docker build -t kzoo .
 # Two stages: `build` installs every dependency (with python3, make and g++ from Debian, so
 # zstd-napi compiles from its bundled sources instead of fetching a prebuilt binary from
-# GitHub, and kzoo's CRC-32C addon, scripts/build-native.js), compiles the TypeScript and prunes the dev dependencies; the final stage copies
+# GitHub, and kzoo's CRC-32C addon, packages/records/native/build.js), compiles the TypeScript and prunes the dev dependencies; the final stage copies
 # only the result, and the node binary, onto debian:bookworm-slim (no compiler, no npm, no
 # headers, no dev dependencies, no sources: about 190 MB where the node image alone is over
 # 200 MB) and runs as the unprivileged user `kzoo` (uid 1000).
@@ -28,6 +28,8 @@ ENV npm_config_build_from_source=zstd-napi \
 COPY package.json package-lock.json .npmrc ./
 COPY packages/common/package.json packages/common/
 COPY packages/records/package.json packages/records/
+# @kzoo/records' install script builds its CRC-32C addon during `npm ci`
+COPY packages/records/native/build.js packages/records/native/crc32c.c packages/records/native/
 COPY packages/log/package.json packages/log/
 COPY packages/protocol/package.json packages/protocol/
 COPY packages/zk/package.json packages/zk/
@@ -40,10 +42,9 @@ COPY packages/cli/package.json packages/cli/
 RUN npm ci --no-audit --no-fund --loglevel=warn
 COPY tsconfig.json tsconfig.base.json ./
 COPY packages ./packages
-COPY scripts/build-native.js scripts/
 RUN npx tsc -b \
-  && node scripts/build-native.js --force \
-  && rm -rf scripts packages/records/native/*.c \
+  && node packages/records/native/build.js \
+  && rm -rf packages/records/native/*.c packages/records/native/build.js \
   && npm prune --omit=dev --no-audit --no-fund --loglevel=warn \
   && rm -rf packages/*/src packages/*/test packages/*/tsconfig.json packages/*/dist/.tsbuildinfo \
   && find packages -path '*/dist/*' \( -name '*.test.*' -o -name '*.map' \) -delete \

@@ -49,9 +49,11 @@ fi
 say "build"
 npx tsc -b
 
-# 4. the native CRC-32C (packages/records/native/crc32c.c, ~3x @node-rs/crc32 on a 16 KiB
-#    batch) when a C compiler is there; without one kzoo uses @node-rs/crc32 and says so
-node scripts/build-native.js
+# 4. the native CRC-32C (packages/records/native/crc32c.c, 3-12x @node-rs/crc32 on a 16 KiB
+#    batch) when a C compiler is there; without one kzoo uses @node-rs/crc32 and says so.
+#    `npm ci` ran it as @kzoo/records' install script already (then this is a no-op); here
+#    a compiler that fails is an error.
+node packages/records/native/build.js
 
 # 5. `npx kzoo`: npm links a workspace's bin only when its target exists at install
 #    time, which dist/ does not on a fresh clone; link it once the build made it.

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeTempDir, removeDir, waitFor } from '@kzoo/testkit';
 import { onCleanup } from '@kzoo/testkit/jest';
+import { crc32cImplementation } from '@kzoo/records';
 import { installProject, packWorkspaces, run } from './packed-project';
 
 function alive(pid: number): boolean {
@@ -45,6 +46,15 @@ describe('cli > installed from npm pack tarballs (processes)', () => {
     }
     for (const t of ['yargs', 'node-zookeeper-client'])
       expect(fs.existsSync(path.join(dir, 'node_modules', '@types', t))).toBe(false);
+
+    // @kzoo/records' install script built its CRC-32C addon, as bootstrap built the clone's:
+    // the installed package uses the same implementation as the clone on this machine
+    const crc = await run(
+      process.execPath,
+      ['-p', "JSON.stringify(require('@kzoo/records').crc32cImplementation)"],
+      { cwd: dir },
+    );
+    expect(JSON.parse(crc.stdout)).toEqual(crc32cImplementation);
 
     // from outside the clone: the installed bin, its own cluster file
     const kzoo = path.join(dir, 'node_modules', '.bin', 'kzoo');

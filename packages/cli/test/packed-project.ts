@@ -27,7 +27,8 @@ export async function packWorkspaces(dir: string): Promise<void> {
  * Writes the project into `dir` (which holds the tarballs) and runs `npm install --offline`.
  * `devPackages`: packages the repo has as dev dependencies (e.g. kafkajs) to install too.
  * `reuseNativeBuilds`: install with --ignore-scripts and copy the native builds (`build/`)
- * the repo's `npm ci` compiled (zstd-napi compiles zstd with node-gyp: minutes on 2 cores).
+ * the repo's `npm ci` compiled (zstd-napi compiles zstd with node-gyp: minutes on 2 cores),
+ * and @kzoo/records' CRC-32C addon.
  */
 export async function installProject(
   dir: string,
@@ -46,6 +47,12 @@ export async function installProject(
       if (!fs.existsSync(target)) fs.cpSync(built, target, { recursive: true });
     }
   }
+  const addon = path.join('packages', 'records', 'native', 'crc32c.node');
+  if (fs.existsSync(path.join(ROOT, addon)))
+    fs.cpSync(
+      path.join(ROOT, addon),
+      path.join(dir, 'node_modules', '@kzoo', 'records', 'native', 'crc32c.node'),
+    );
 }
 
 interface LockEntry {
@@ -57,6 +64,7 @@ interface LockEntry {
   dependencies?: Record<string, string>;
   bin?: Record<string, string>;
   engines?: Record<string, string>;
+  hasInstallScript?: boolean;
 }
 
 /**
@@ -105,6 +113,8 @@ function writeProject(dir: string, devPackages: string[]): void {
       ...(v.dependencies ? { dependencies: v.dependencies } : {}),
       ...(v.bin ? { bin: v.bin } : {}),
       ...(v.engines ? { engines: v.engines } : {}),
+      // @kzoo/records builds its CRC-32C addon at install
+      ...(v.hasInstallScript ? { hasInstallScript: true } : {}),
     } as LockEntry;
   }
   const pkg = { name: 'kzoo-install-test', version: '1.0.0', private: true, dependencies };

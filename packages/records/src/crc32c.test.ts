@@ -88,7 +88,7 @@ describe('records > crc32c', () => {
   });
 
   it('uses the native addon wherever bootstrap can build it (x64, a C compiler, the Node headers)', () => {
-    // the places scripts/build-native.js looks for a compiler and for Node's headers
+    // the places native/build.js looks for a compiler and for Node's headers
     const prefix = path.resolve(path.dirname(process.execPath), '..');
     const headers = [
       path.join(prefix, 'include', 'node'),

@@ -2,12 +2,12 @@
  * CRC-32C (Castagnoli), the checksum of RecordBatch v2 and of kzoo's own files.
  *
  * Two implementations, the same function:
- * - `native`: packages/records/native/crc32c.node, built from crc32c.c by
- *   scripts/build-native.js (bootstrap runs it when the machine has a C compiler). On a
- *   CPU with AVX-512 and VPCLMULQDQ it folds 256 bytes at a time with carry-less
- *   multiplies (variant `vpclmulqdq`: ~0.35 µs per 16 KiB batch on the development
- *   machine); elsewhere it runs three chains of the SSE 4.2 crc32 instruction at once
- *   (variant `sse4.2`: ~0.7 µs). `KZOO_CRC32C=sse4.2` picks the second on any CPU.
+ * - `native`: native/crc32c.node, built from crc32c.c by native/build.js (bootstrap and
+ *   the package's npm install script run it when the machine has a C compiler). On a CPU
+ *   with AVX-512 and VPCLMULQDQ it folds 256 bytes at a time with carry-less multiplies
+ *   (variant `vpclmulqdq`: ~0.35 µs per 16 KiB batch on the development machine);
+ *   elsewhere it runs three chains of the SSE 4.2 crc32 instruction at once (variant
+ *   `sse4.2`: ~0.7 µs). `KZOO_CRC32C=sse4.2` picks the second on any CPU.
  * - `@node-rs/crc32`: one chain of the crc32 instruction, ~4–5 µs per 16 KiB batch; used
  *   when the addon is absent, fails to load, or `KZOO_CRC32C=node-rs` is set.
  * A leader checks the CRC of every batch it appends (as Kafka's
@@ -49,7 +49,7 @@ function loadNative(): {
   if (typeof best !== 'function' || typeof sse42 !== 'function' || !variant)
     return {
       fn: null,
-      error: `${NATIVE_CRC32C_PATH} is an older build: run scripts/build-native.js`,
+      error: `${NATIVE_CRC32C_PATH} is an older build: run node packages/records/native/build.js`,
     };
   return choice === 'sse4.2'
     ? { fn: sse42, sse42, variant: 'sse4.2' }
