@@ -151,6 +151,36 @@ describe('broker > server > ReplicaManager', () => {
     expect(res.partitions[0].errorCode).toBe(6);
   });
 
+  it("a LeaderAndIsr that awaited a new topic's config does not undo a newer one applied meanwhile", async () => {
+    // Two requests for a partition this broker does not have yet: each reads the topic's
+    // config from ZooKeeper first. The newer one's read answers first.
+    const reads: Array<(cfg: Record<string, string>) => void> = [];
+    const rm2 = new ReplicaManager({
+      timer,
+      brokerId: 1,
+      logManager: store,
+      metadataCache: new MetadataCache(1),
+      brokerEpoch: () => 10,
+      topicConfig: () => new Promise((resolve) => reads.push(resolve)),
+    });
+    try {
+      const older = rm2.becomeLeaderOrFollower(lai([ps('race', 1, 4)]));
+      const newer = rm2.becomeLeaderOrFollower(lai([ps('race', 2, 5, [2, 1])]));
+      expect(reads).toHaveLength(2);
+      reads[1]({});
+      expect((await newer).partitionErrors[0].errorCode).toBe(0);
+      expect(rm2.getPartition('race', 0)!.leaderId).toBe(2);
+      reads[0]({});
+      expect((await older).partitionErrors[0].errorCode).toBe(ErrorCode.STALE_CONTROLLER_EPOCH);
+      const p = rm2.getPartition('race', 0)!;
+      expect(p.leaderId).toBe(2);
+      expect(p.leaderEpoch).toBe(5);
+      expect(p.isLeader).toBe(false);
+    } finally {
+      rm2.shutdown();
+    }
+  });
+
   it('serves produce and fetch as leader, and a parked fetch wakes on the append', async () => {
     await rm.becomeLeaderOrFollower(lai([ps('t', 1)]));
     const [r] = await rm.appendRecords(1, 1000, [

@@ -303,10 +303,19 @@ export class ReplicaManager {
         if (!p) {
           let cfg = configs.get(s.topicName);
           if (!cfg) configs.set(s.topicName, (cfg = await this.opts.topicConfig(s.topicName)));
-          // Re-check: another request may have created it while we read the config.
-          p =
-            this.getPartition(s.topicName, s.partitionIndex) ??
-            this.createPartition(s.topicName, s.partitionIndex, cfg);
+          // Re-check: another request may have created it while we read the config, and
+          // applied a newer state to it (Kafka serialises LeaderAndIsr under its
+          // replicaStateChangeLock; here a later request runs while this one awaits).
+          p = this.getPartition(s.topicName, s.partitionIndex);
+          if (p && s.leaderEpoch <= p.leaderEpoch) {
+            this.stateLog.info(
+              'ignoring LeaderAndIsr for a partition: a newer leader epoch was applied meanwhile',
+              { partition: p.key, leaderEpoch: s.leaderEpoch, current: p.leaderEpoch },
+            );
+            err(ErrorCode.STALE_CONTROLLER_EPOCH);
+            continue;
+          }
+          p ??= this.createPartition(s.topicName, s.partitionIndex, cfg);
         }
         const becameLeader = s.leader === this.brokerId;
         // Stop fetching first, so no fetched batch lands after the role changed.
