@@ -272,6 +272,21 @@ describe('Log', () => {
       log.close();
     });
 
+    test('rolls at segment.ms on the clock when the batches carry no timestamp', () => {
+      const time = new MockTime(1_000_000);
+      const log = Log.open(tmpLogDir(), { 'segment.ms': 1000 }, { time });
+      log.append(batch(1, { ts: -1 }));
+      expect(log.activeSegment.rollingBasedTimestamp).toBe(-1);
+      time.tick(500);
+      log.append(batch(1, { ts: -1 }));
+      expect(log.numberOfSegments()).toBe(1);
+      time.tick(501);
+      log.append(batch(1, { ts: -1 }));
+      expect(log.numberOfSegments()).toBe(2);
+      expect(log.activeSegment.baseOffset).toBe(2);
+      log.close();
+    });
+
     test('maxOffset stops at the high watermark; maxBytes and minOneMessage', () => {
       const log = Log.open(tmpLogDir(), {}, { time: new MockTime() });
       for (let i = 0; i < 5; i++) log.append(batch(2, { size: 100 }));
