@@ -44,8 +44,8 @@ COPY tsconfig.json tsconfig.base.json ./
 COPY packages ./packages
 RUN npx tsc -b \
   && node packages/records/native/build.js \
-  && rm -rf packages/records/native/*.c packages/records/native/build.js \
   && npm prune --omit=dev --no-audit --no-fund --loglevel=warn \
+  && rm -rf packages/records/native/*.c \
   && rm -rf packages/*/src packages/*/test packages/*/tsconfig.json packages/*/dist/.tsbuildinfo \
   && find packages -path '*/dist/*' \( -name '*.test.*' -o -name '*.map' \) -delete \
   && rm -rf node_modules/zstd-napi/build/Release/obj.target node_modules/zstd-napi/build/Release/.deps \

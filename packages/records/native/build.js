@@ -42,6 +42,11 @@ function findCompiler() {
 function main() {
   const force = process.argv.includes('--force');
   const install = process.argv.includes('--install');
+  if (!fs.existsSync(src)) {
+    // an image that kept the build and dropped the source
+    if (!fs.existsSync(out)) say(`no ${src}: CRC-32C uses @node-rs/crc32`);
+    return;
+  }
   if (!force && fs.existsSync(out) && fs.statSync(out).mtimeMs >= fs.statSync(src).mtimeMs) return;
   if (process.arch !== 'x64') {
     say(`${process.arch}: no SSE 4.2; CRC-32C uses @node-rs/crc32`);
