@@ -149,11 +149,44 @@ export interface TopicPartitionOffset {
   offset: number;
 }
 
+/**
+ * Write order per checkpoint path, across the instances made for it (callers make a new
+ * OffsetCheckpointFile per write). While an asynchronous write of a path is in flight its
+ * entry counts the writes started since; the asynchronous write renames only if it is still
+ * the latest, so a synchronous write made before its temp file even exists is not
+ * overwritten by its older content.
+ */
+const writesInFlight = new Map<string, { latest: number; inFlight: number }>();
+
+/** A synchronous write of `file` supersedes asynchronous writes in flight. */
+function noteSyncWrite(file: string): void {
+  const w = writesInFlight.get(file);
+  if (w) w.latest++;
+}
+
+/** Runs an asynchronous write of `file` that renames only while no later write started. */
+async function orderedAsyncWrite(
+  file: string,
+  write: (stillLatest: () => boolean) => Promise<boolean>,
+): Promise<boolean> {
+  let w = writesInFlight.get(file);
+  if (!w) writesInFlight.set(file, (w = { latest: 0, inFlight: 0 }));
+  const mine = ++w.latest;
+  w.inFlight++;
+  const entry = w;
+  try {
+    return await write(() => entry.latest === mine);
+  } finally {
+    if (--entry.inFlight === 0) writesInFlight.delete(file);
+  }
+}
+
 export class OffsetCheckpointFile {
   constructor(readonly file: string) {}
 
   /** Synchronous; supersedes an asynchronous write in flight (its rename is dropped). */
   write(entries: Iterable<TopicPartitionOffset>): void {
+    noteSyncWrite(this.file);
     writeFileAtomic(this.file, OffsetCheckpointFile.format(entries), this.asyncTmp);
   }
 
@@ -165,10 +198,14 @@ export class OffsetCheckpointFile {
    * Writes off the event loop (the fsyncs on the libuv pool, as Kafka writes its periodic
    * checkpoints from a scheduler thread) through `<file>.async.tmp`, so it never shares a
    * temp file with a synchronous write. One asynchronous writer per file at a time; a
-   * synchronous `write` meanwhile wins (resolves false then).
+   * synchronous `write` started meanwhile, even before the temp file exists, wins (this
+   * resolves false then).
    */
   writeAsync(entries: Iterable<TopicPartitionOffset>): Promise<boolean> {
-    return writeFileAtomicAsync(this.file, OffsetCheckpointFile.format(entries), this.asyncTmp);
+    const text = OffsetCheckpointFile.format(entries);
+    return orderedAsyncWrite(this.file, (stillLatest) =>
+      writeFileAtomicAsync(this.file, text, this.asyncTmp, stillLatest),
+    );
   }
 
   private static format(entries: Iterable<TopicPartitionOffset>): string {
@@ -206,6 +243,7 @@ export class LeaderEpochCheckpointFile {
 
   /** Synchronous; supersedes an asynchronous write in flight (its rename is dropped). */
   write(entries: readonly EpochEntry[]): void {
+    noteSyncWrite(this.file);
     writeFileAtomic(this.file, LeaderEpochCheckpointFile.format(entries), this.asyncTmp);
   }
 
@@ -219,11 +257,14 @@ export class LeaderEpochCheckpointFile {
    * synchronous `write` superseded it.
    */
   writeAsync(entries: readonly EpochEntry[], beforeRename?: () => boolean): Promise<boolean> {
-    return writeFileAtomicAsync(
-      this.file,
-      LeaderEpochCheckpointFile.format(entries),
-      this.asyncTmp,
-      beforeRename,
+    const text = LeaderEpochCheckpointFile.format(entries);
+    return orderedAsyncWrite(this.file, (stillLatest) =>
+      writeFileAtomicAsync(
+        this.file,
+        text,
+        this.asyncTmp,
+        () => stillLatest() && (beforeRename?.() ?? true),
+      ),
     );
   }
 
