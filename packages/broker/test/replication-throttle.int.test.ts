@@ -1,0 +1,271 @@
+/**
+ * Replication throttles on a live cluster of broker processes (compiled JS: run
+ * `npx tsc -b` first), driven as Kafka's operators drive them: `kzoo reassign-partitions
+ * --execute --throttle` sets the per-broker rates and the topic's throttled replicas,
+ * `--verify` removes them once the move is done, `--execute --additional --throttle`
+ * changes the rate of a running move, and `kzoo configs --describe` reads them back.
+ *
+ * The throttled move is watched on the new replica's disk: the bytes it holds at every
+ * sample stay under the rate times the time since the move started (with margins that
+ * hold on a loaded machine: the bound only gets looser when a sample is late), and the
+ * move takes at least half of size / rate. The same data moved without a throttle is
+ * timed for comparison (logged, not asserted).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Admin, Producer } from '@kzoo/client';
+import { makeTempDir, removeDir, runCli, waitFor } from '@kzoo/testkit';
+import { onCleanup, TestCluster } from '@kzoo/testkit/jest';
+import { randomTopic } from './cluster';
+
+jest.setTimeout(240000);
+
+const KiB = 1024;
+const FETCH_MAX = 64 * KiB; // replica.fetch.max.bytes: a fetch brings at most this much
+const SIZE = 3 * 1024 * KiB; // bytes per partition moved
+const RATE = 256 * KiB; // the throttle, bytes/s
+
+/** The bytes of a partition's log segments on a broker's disk (0 while it has none). */
+function logBytes(dataDir: string, topic: string, partition = 0): number {
+  const dir = path.join(dataDir, `${topic}-${partition}`);
+  if (!fs.existsSync(dir)) return 0;
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.log'))
+    .reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+}
+
+describe('Broker > replication throttles (processes)', () => {
+  it('reassign-partitions --throttle holds a move to the rate, --verify removes the throttles, --additional changes them', async () => {
+    const cluster = await TestCluster.start({
+      brokers: [1, 2, 3],
+      waitForMetadata: true,
+      extraConfig: { 'replica.fetch.max.bytes': FETCH_MAX },
+    });
+    const bootstrap = [1, 2, 3].map((b) => `127.0.0.1:${cluster.broker(b).port}`).join(',');
+    const admin = new Admin({ 'bootstrap.servers': bootstrap });
+    onCleanup(() => admin.close());
+    const cli = (...args: string[]) =>
+      runCli([...args, '--bootstrap-server', bootstrap], { timeoutMs: 60000 });
+    const reassign = (...args: string[]) => cli('reassign-partitions', ...args);
+    const describe = async (entityType: 'topics' | 'brokers', name: string) => {
+      const r = await cli(
+        'configs',
+        '--describe',
+        '--entity-type',
+        entityType,
+        '--entity-name',
+        name,
+        '--json',
+      );
+      expect(r.stderr).toBe('');
+      const parsed = JSON.parse(r.stdout) as { configs: Array<{ name: string; value: string }> };
+      return Object.fromEntries(parsed.configs.map((c) => [c.name, c.value]));
+    };
+    const dir = makeTempDir('kzoo-throttle-');
+    onCleanup(() => removeDir(dir));
+    const planFile = (topic: string, replicas: number[]) => {
+      const f = path.join(dir, `${topic}.json`);
+      fs.writeFileSync(
+        f,
+        JSON.stringify({ version: 1, partitions: [{ topic, partition: 0, replicas }] }),
+      );
+      return f;
+    };
+    const moved = async (topic: string, replicas: number[]) => {
+      if ((await admin.listPartitionReassignments(null)).length > 0) return false;
+      const [d] = await admin.describeTopics([topic]);
+      const p = d?.partitions[0];
+      return p?.replicas.join(',') === replicas.join(',') && p.isr.length === replicas.length;
+    };
+
+    // Three single-replica topics on broker 1, SIZE bytes each.
+    const [baseline, throttled, raised] = [
+      randomTopic('plain'),
+      randomTopic('throttled'),
+      randomTopic('raised'),
+    ];
+    await admin.createTopics(
+      [baseline, throttled, raised].map((topic) => ({ topic, replicaAssignment: { 0: [1] } })),
+    );
+    const producer = new Producer({ 'bootstrap.servers': bootstrap, acks: 'all', 'linger.ms': 5 });
+    onCleanup(() => producer.close());
+    const value = Buffer.alloc(16 * KiB, 7);
+    for (const topic of [baseline, throttled, raised]) {
+      const sends: Promise<unknown>[] = [];
+      for (let i = 0; i < SIZE / value.length; i++)
+        sends.push(producer.send(topic, { partition: 0, value }));
+      await Promise.all(sends);
+    }
+    const leaderDir = cluster.broker(1).dataDir;
+    const size = logBytes(leaderDir, throttled);
+    expect(size).toBeGreaterThanOrEqual(SIZE);
+
+    // 1. The same data moved without a throttle (for the comparison in the log).
+    let t0 = performance.now();
+    const plain = await reassign(
+      '--execute',
+      '--reassignment-json-file',
+      planFile(baseline, [1, 2]),
+    );
+    expect(plain.stderr).toBe('');
+    expect(plain.stdout).not.toContain('throttle limit');
+    await waitFor('the unthrottled move done', () => moved(baseline, [1, 2]), { timeoutMs: 60000 });
+    const unthrottledMs = performance.now() - t0;
+
+    // 2. The throttled move, 1 -> 1,3. The rate is set on broker 3 beforehand and read back
+    // from it (what DescribeConfigs shows is what it applied), so the follower is held from
+    // its first fetch; --execute sets it again on brokers 1 and 3, with the topic's lists.
+    const alter = await cli(
+      'configs',
+      '--alter',
+      '--entity-type',
+      'brokers',
+      '--entity-name',
+      '3',
+      '--add-config',
+      `follower.replication.throttled.rate=${RATE}`,
+    );
+    expect(alter.code).toBe(0);
+    await waitFor(
+      'broker 3 applied follower.replication.throttled.rate',
+      async () =>
+        (await describe('brokers', '3'))['follower.replication.throttled.rate'] === String(RATE),
+      { timeoutMs: 30000 },
+    );
+    const newDir = cluster.broker(3).dataDir;
+    const plan = planFile(throttled, [1, 3]);
+    t0 = performance.now();
+    const exec = await reassign(
+      '--execute',
+      '--reassignment-json-file',
+      plan,
+      '--throttle',
+      String(RATE),
+    );
+    expect(exec.stderr).toBe('');
+    expect(exec.code).toBe(0);
+    expect(exec.stdout).toContain(
+      'Warning: You must run --verify periodically, until the reassignment completes, to ensure the throttle is removed.',
+    );
+    expect(exec.stdout).toContain(`The inter-broker throttle limit was set to ${RATE} B/s`);
+    expect(exec.stdout).toContain(`Successfully started partition reassignment for ${throttled}-0`);
+    // Kafka's lists: the leader side names the existing replica, the follower side the new one
+    const topicConfigs = await describe('topics', throttled);
+    expect(topicConfigs['leader.replication.throttled.replicas']).toBe('0:1');
+    expect(topicConfigs['follower.replication.throttled.replicas']).toBe('0:3');
+    for (const b of ['1', '3']) {
+      const c = await describe('brokers', b);
+      expect(c['leader.replication.throttled.rate']).toBe(String(RATE));
+      expect(c['follower.replication.throttled.rate']).toBe(String(RATE));
+    }
+    // while it runs: --verify says so and leaves the throttles; a second --execute is refused
+    const midway = await reassign('--verify', '--reassignment-json-file', plan);
+    expect(midway.stdout).toContain(
+      `Reassignment of partition ${throttled}-0 is still in progress.`,
+    );
+    expect(midway.stdout).not.toContain('Clearing');
+    expect(midway.code).toBe(1);
+    const again = await reassign('--execute', '--reassignment-json-file', plan);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(
+      'Cannot execute because there is an existing partition assignment.  Use --additional to override this',
+    );
+
+    const samples: Array<{ ms: number; bytes: number }> = [];
+    await waitFor(
+      'the throttled move done',
+      async () => {
+        const bytes = logBytes(newDir, throttled);
+        samples.push({ ms: performance.now() - t0, bytes }); // the time after the size: a looser bound
+        return moved(throttled, [1, 3]);
+      },
+      { timeoutMs: 120000, intervalMs: 200 },
+    );
+    const throttledMs = performance.now() - t0;
+    const fastest = Math.max(...samples.map((s) => s.bytes / Math.max(s.ms / 1000, 1)));
+    console.log(
+      `replication throttle: ${size} bytes moved in ${(throttledMs / 1000).toFixed(1)} s at ${RATE} B/s ` +
+        `(size/rate ${(size / RATE).toFixed(1)} s; highest bytes/elapsed seen ${fastest.toFixed(0)} B/s), ` +
+        `unthrottled ${(unthrottledMs / 1000).toFixed(1)} s`,
+    );
+    for (const s of samples)
+      expect(s.bytes).toBeLessThanOrEqual(1.5 * RATE * Math.max(s.ms / 1000, 1) + 2 * FETCH_MAX);
+    expect(throttledMs).toBeGreaterThanOrEqual(((0.5 * size) / RATE) * 1000);
+    expect(logBytes(newDir, throttled)).toBe(logBytes(leaderDir, throttled));
+
+    // --verify: done, and every throttle removed (read back from ZooKeeper)
+    const done = await reassign('--verify', '--reassignment-json-file', plan);
+    expect(done.code).toBe(0);
+    expect(done.stdout).toContain(`Reassignment of partition ${throttled}-0 is completed.`);
+    expect(done.stdout).toContain('Clearing broker-level throttles on brokers 1,2,3');
+    expect(done.stdout).toContain(`Clearing topic-level throttles on topic ${throttled}`);
+    const cleared = await describe('topics', throttled);
+    expect(cleared['leader.replication.throttled.replicas']).toBeUndefined();
+    expect(cleared['follower.replication.throttled.replicas']).toBeUndefined();
+    for (const b of ['1', '2', '3']) {
+      const c = await describe('brokers', b);
+      expect(c['leader.replication.throttled.rate']).toBeUndefined();
+      expect(c['follower.replication.throttled.rate']).toBeUndefined();
+    }
+
+    // 3. --additional raises the throttle of a running move: at 8 KiB/s the move would take
+    // minutes; raised, it finishes within the ceiling.
+    const slow = 8 * KiB;
+    await cli(
+      'configs',
+      '--alter',
+      '--entity-type',
+      'brokers',
+      '--entity-name',
+      '3',
+      '--add-config',
+      `follower.replication.throttled.rate=${slow}`,
+    );
+    await waitFor(
+      'broker 3 applied the slow rate',
+      async () =>
+        (await describe('brokers', '3'))['follower.replication.throttled.rate'] === String(slow),
+      { timeoutMs: 30000 },
+    );
+    const raisedPlan = planFile(raised, [1, 3]);
+    t0 = performance.now();
+    const start = await reassign(
+      '--execute',
+      '--reassignment-json-file',
+      raisedPlan,
+      '--throttle',
+      String(slow),
+    );
+    expect(start.code).toBe(0);
+    await waitFor('the slow move under way', () => logBytes(newDir, raised) > 0, {
+      timeoutMs: 30000,
+    });
+    const heldBytes = logBytes(newDir, raised);
+    const heldMs = performance.now() - t0;
+    expect(await moved(raised, [1, 3])).toBe(false);
+    expect(heldBytes).toBeLessThanOrEqual(1.5 * slow * Math.max(heldMs / 1000, 1) + 2 * FETCH_MAX);
+    const fast = 100 * 1024 * KiB;
+    const more = await reassign(
+      '--execute',
+      '--additional',
+      '--reassignment-json-file',
+      raisedPlan,
+      '--throttle',
+      String(fast),
+    );
+    expect(more.stderr).toBe('');
+    expect(more.code).toBe(0);
+    expect(more.stdout).toContain(`The inter-broker throttle limit was set to ${fast} B/s`);
+    expect((await describe('brokers', '3'))['follower.replication.throttled.rate']).toBe(
+      String(fast),
+    );
+    await waitFor('the raised move done', () => moved(raised, [1, 3]), { timeoutMs: 60000 });
+    const verified = await reassign('--verify', '--reassignment-json-file', raisedPlan);
+    expect(verified.code).toBe(0);
+    expect(
+      (await describe('topics', raised))['follower.replication.throttled.replicas'],
+    ).toBeUndefined();
+    expect((await describe('brokers', '3'))['follower.replication.throttled.rate']).toBeUndefined();
+  });
+});
