@@ -9,7 +9,9 @@
  * sample stay under the rate times the time since the move started (with margins that
  * hold on a loaded machine: the bound only gets looser when a sample is late), and the
  * move takes at least half of size / rate. The same data moved without a throttle is
- * timed for comparison (logged, not asserted).
+ * timed for comparison (logged, not asserted). A second cluster checks each side alone,
+ * with the configs set by hand: a leader rate and a leader-side list hold one move, a
+ * follower rate and a follower-side list another.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -35,49 +37,92 @@ function logBytes(dataDir: string, topic: string, partition = 0): number {
     .reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
 }
 
+/** A 3-broker cluster of processes (replica.fetch.max.bytes = FETCH_MAX) and what the tests use on it. */
+async function throttleCluster() {
+  const cluster = await TestCluster.start({
+    brokers: [1, 2, 3],
+    waitForMetadata: true,
+    extraConfig: { 'replica.fetch.max.bytes': FETCH_MAX },
+  });
+  const bootstrap = [1, 2, 3].map((b) => `127.0.0.1:${cluster.broker(b).port}`).join(',');
+  const admin = new Admin({ 'bootstrap.servers': bootstrap });
+  onCleanup(() => admin.close());
+  const cli = (...args: string[]) =>
+    runCli([...args, '--bootstrap-server', bootstrap], { timeoutMs: 60000 });
+  const reassign = (...args: string[]) => cli('reassign-partitions', ...args);
+  const describe = async (entityType: 'topics' | 'brokers', name: string) => {
+    const r = await cli(
+      'configs',
+      '--describe',
+      '--entity-type',
+      entityType,
+      '--entity-name',
+      name,
+      '--json',
+    );
+    expect(r.stderr).toBe('');
+    const parsed = JSON.parse(r.stdout) as { configs: Array<{ name: string; value: string }> };
+    return Object.fromEntries(parsed.configs.map((c) => [c.name, c.value]));
+  };
+  /** Sets a broker's dynamic config and waits until the broker itself reports it applied. */
+  const setBrokerConfig = async (id: number, key: string, value: string) => {
+    const r = await cli(
+      'configs',
+      '--alter',
+      '--entity-type',
+      'brokers',
+      '--entity-name',
+      String(id),
+      '--add-config',
+      `${key}=${value}`,
+    );
+    expect(r.code).toBe(0);
+    await waitFor(
+      `broker ${id} applied ${key}=${value}`,
+      async () => (await describe('brokers', String(id)))[key] === value,
+      { timeoutMs: 30000 },
+    );
+  };
+  const dir = makeTempDir('kzoo-throttle-');
+  onCleanup(() => removeDir(dir));
+  const planFile = (name: string, moves: Array<{ topic: string; replicas: number[] }>) => {
+    const f = path.join(dir, `${name}.json`);
+    fs.writeFileSync(
+      f,
+      JSON.stringify({
+        version: 1,
+        partitions: moves.map((m) => ({ topic: m.topic, partition: 0, replicas: m.replicas })),
+      }),
+    );
+    return f;
+  };
+  const moved = async (topic: string, replicas: number[]) => {
+    if ((await admin.listPartitionReassignments(null)).length > 0) return false;
+    const [d] = await admin.describeTopics([topic]);
+    const p = d?.partitions[0];
+    return p?.replicas.join(',') === replicas.join(',') && p.isr.length === replicas.length;
+  };
+  const producer = new Producer({ 'bootstrap.servers': bootstrap, acks: 'all', 'linger.ms': 5 });
+  onCleanup(() => producer.close());
+  /** `bytes` of 16 KiB records into partition 0 of each topic. */
+  const produce = async (topics: string[], bytes: number) => {
+    const value = Buffer.alloc(16 * KiB, 7);
+    for (const topic of topics) {
+      const sends: Promise<unknown>[] = [];
+      for (let i = 0; i < bytes / value.length; i++)
+        sends.push(producer.send(topic, { partition: 0, value }));
+      await Promise.all(sends);
+    }
+  };
+  return { cluster, admin, cli, reassign, describe, setBrokerConfig, planFile, moved, produce };
+}
+
 describe('Broker > replication throttles (processes)', () => {
   it('reassign-partitions --throttle holds a move to the rate, --verify removes the throttles, --additional changes them', async () => {
-    const cluster = await TestCluster.start({
-      brokers: [1, 2, 3],
-      waitForMetadata: true,
-      extraConfig: { 'replica.fetch.max.bytes': FETCH_MAX },
-    });
-    const bootstrap = [1, 2, 3].map((b) => `127.0.0.1:${cluster.broker(b).port}`).join(',');
-    const admin = new Admin({ 'bootstrap.servers': bootstrap });
-    onCleanup(() => admin.close());
-    const cli = (...args: string[]) =>
-      runCli([...args, '--bootstrap-server', bootstrap], { timeoutMs: 60000 });
-    const reassign = (...args: string[]) => cli('reassign-partitions', ...args);
-    const describe = async (entityType: 'topics' | 'brokers', name: string) => {
-      const r = await cli(
-        'configs',
-        '--describe',
-        '--entity-type',
-        entityType,
-        '--entity-name',
-        name,
-        '--json',
-      );
-      expect(r.stderr).toBe('');
-      const parsed = JSON.parse(r.stdout) as { configs: Array<{ name: string; value: string }> };
-      return Object.fromEntries(parsed.configs.map((c) => [c.name, c.value]));
-    };
-    const dir = makeTempDir('kzoo-throttle-');
-    onCleanup(() => removeDir(dir));
-    const planFile = (topic: string, replicas: number[]) => {
-      const f = path.join(dir, `${topic}.json`);
-      fs.writeFileSync(
-        f,
-        JSON.stringify({ version: 1, partitions: [{ topic, partition: 0, replicas }] }),
-      );
-      return f;
-    };
-    const moved = async (topic: string, replicas: number[]) => {
-      if ((await admin.listPartitionReassignments(null)).length > 0) return false;
-      const [d] = await admin.describeTopics([topic]);
-      const p = d?.partitions[0];
-      return p?.replicas.join(',') === replicas.join(',') && p.isr.length === replicas.length;
-    };
+    const { cluster, admin, reassign, describe, setBrokerConfig, moved, produce, ...t } =
+      await throttleCluster();
+    const planFile = (topic: string, replicas: number[]) =>
+      t.planFile(topic, [{ topic, replicas }]);
 
     // Three single-replica topics on broker 1, SIZE bytes each.
     const [baseline, throttled, raised] = [
@@ -88,15 +133,7 @@ describe('Broker > replication throttles (processes)', () => {
     await admin.createTopics(
       [baseline, throttled, raised].map((topic) => ({ topic, replicaAssignment: { 0: [1] } })),
     );
-    const producer = new Producer({ 'bootstrap.servers': bootstrap, acks: 'all', 'linger.ms': 5 });
-    onCleanup(() => producer.close());
-    const value = Buffer.alloc(16 * KiB, 7);
-    for (const topic of [baseline, throttled, raised]) {
-      const sends: Promise<unknown>[] = [];
-      for (let i = 0; i < SIZE / value.length; i++)
-        sends.push(producer.send(topic, { partition: 0, value }));
-      await Promise.all(sends);
-    }
+    await produce([baseline, throttled, raised], SIZE);
     const leaderDir = cluster.broker(1).dataDir;
     const size = logBytes(leaderDir, throttled);
     expect(size).toBeGreaterThanOrEqual(SIZE);
@@ -116,23 +153,7 @@ describe('Broker > replication throttles (processes)', () => {
     // 2. The throttled move, 1 -> 1,3. The rate is set on broker 3 beforehand and read back
     // from it (what DescribeConfigs shows is what it applied), so the follower is held from
     // its first fetch; --execute sets it again on brokers 1 and 3, with the topic's lists.
-    const alter = await cli(
-      'configs',
-      '--alter',
-      '--entity-type',
-      'brokers',
-      '--entity-name',
-      '3',
-      '--add-config',
-      `follower.replication.throttled.rate=${RATE}`,
-    );
-    expect(alter.code).toBe(0);
-    await waitFor(
-      'broker 3 applied follower.replication.throttled.rate',
-      async () =>
-        (await describe('brokers', '3'))['follower.replication.throttled.rate'] === String(RATE),
-      { timeoutMs: 30000 },
-    );
+    await setBrokerConfig(3, 'follower.replication.throttled.rate', String(RATE));
     const newDir = cluster.broker(3).dataDir;
     const plan = planFile(throttled, [1, 3]);
     t0 = performance.now();
@@ -215,22 +236,7 @@ describe('Broker > replication throttles (processes)', () => {
     // 3. --additional raises the throttle of a running move: at 8 KiB/s the move would take
     // minutes; raised, it finishes within the ceiling.
     const slow = 8 * KiB;
-    await cli(
-      'configs',
-      '--alter',
-      '--entity-type',
-      'brokers',
-      '--entity-name',
-      '3',
-      '--add-config',
-      `follower.replication.throttled.rate=${slow}`,
-    );
-    await waitFor(
-      'broker 3 applied the slow rate',
-      async () =>
-        (await describe('brokers', '3'))['follower.replication.throttled.rate'] === String(slow),
-      { timeoutMs: 30000 },
-    );
+    await setBrokerConfig(3, 'follower.replication.throttled.rate', String(slow));
     const raisedPlan = planFile(raised, [1, 3]);
     t0 = performance.now();
     const start = await reassign(
@@ -270,5 +276,70 @@ describe('Broker > replication throttles (processes)', () => {
       (await describe('topics', raised))['follower.replication.throttled.replicas'],
     ).toBeUndefined();
     expect((await describe('brokers', '3'))['follower.replication.throttled.rate']).toBeUndefined();
+  });
+
+  it('each side alone: a leader rate holds its throttled partition, a follower rate its own (configs set by hand)', async () => {
+    const { cluster, admin, reassign, describe, setBrokerConfig, planFile, moved, produce } =
+      await throttleCluster();
+    // L is throttled only where broker 1 leads it, F only where broker 3 follows it. The lists
+    // are topic configs from creation, so each broker has them with the partition.
+    const L = randomTopic('leader-side');
+    const F = randomTopic('follower-side');
+    await admin.createTopics([
+      {
+        topic: L,
+        replicaAssignment: { 0: [1] },
+        configs: { 'leader.replication.throttled.replicas': '0:1' },
+      },
+      {
+        topic: F,
+        replicaAssignment: { 0: [1] },
+        configs: { 'follower.replication.throttled.replicas': '0:3' },
+      },
+    ]);
+    expect((await describe('topics', L))['leader.replication.throttled.replicas']).toBe('0:1');
+    await produce([L, F], SIZE);
+    const size = logBytes(cluster.broker(1).dataDir, L);
+    await setBrokerConfig(1, 'leader.replication.throttled.rate', String(RATE));
+    await setBrokerConfig(3, 'follower.replication.throttled.rate', String(RATE));
+
+    // both moves at once, without --throttle (it would set both sides)
+    const plan = planFile('both', [
+      { topic: L, replicas: [1, 2] },
+      { topic: F, replicas: [1, 3] },
+    ]);
+    const t0 = performance.now();
+    const exec = await reassign('--execute', '--reassignment-json-file', plan);
+    expect(exec.code).toBe(0);
+    const samples: Array<{ ms: number; L: number; F: number }> = [];
+    const doneMs: Record<string, number> = {};
+    await waitFor(
+      'both moves done',
+      async () => {
+        const l = logBytes(cluster.broker(2).dataDir, L);
+        const f = logBytes(cluster.broker(3).dataDir, F);
+        const ms = performance.now() - t0;
+        samples.push({ ms, L: l, F: f });
+        for (const [topic, bytes] of [
+          [L, l],
+          [F, f],
+        ] as const)
+          if (bytes >= size && doneMs[topic] === undefined) doneMs[topic] = ms;
+        return (await moved(L, [1, 2])) && (await moved(F, [1, 3]));
+      },
+      { timeoutMs: 120000, intervalMs: 200 },
+    );
+    for (const topic of [L, F]) doneMs[topic] ??= performance.now() - t0;
+    console.log(
+      `replication throttle, one side each at ${RATE} B/s: leader side ${(doneMs[L]! / 1000).toFixed(1)} s, ` +
+        `follower side ${(doneMs[F]! / 1000).toFixed(1)} s (size/rate ${(size / RATE).toFixed(1)} s)`,
+    );
+    for (const s of samples) {
+      const bound = 1.5 * RATE * Math.max(s.ms / 1000, 1) + 2 * FETCH_MAX;
+      expect(s.L).toBeLessThanOrEqual(bound);
+      expect(s.F).toBeLessThanOrEqual(bound);
+    }
+    expect(doneMs[L]).toBeGreaterThanOrEqual(((0.5 * size) / RATE) * 1000);
+    expect(doneMs[F]).toBeGreaterThanOrEqual(((0.5 * size) / RATE) * 1000);
   });
 });
