@@ -16,7 +16,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Admin, Producer } from '@kzoo/client';
-import { makeTempDir, removeDir, runCli, waitFor } from '@kzoo/testkit';
+import { freePorts, makeTempDir, removeDir, runCli, waitFor } from '@kzoo/testkit';
 import { onCleanup, TestCluster } from '@kzoo/testkit/jest';
 import { randomTopic } from './cluster';
 
@@ -37,13 +37,29 @@ function logBytes(dataDir: string, topic: string, partition = 0): number {
     .reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
 }
 
-/** A 3-broker cluster of processes (replica.fetch.max.bytes = FETCH_MAX) and what the tests use on it. */
+/** A gauge from a broker's Prometheus endpoint (undefined: not there). */
+async function gauge(port: number, name: string): Promise<number | undefined> {
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+  if (res.status !== 200) throw new Error(`GET /metrics on ${port}: ${res.status}`);
+  const line = (await res.text()).split('\n').find((l) => l.startsWith(name + ' '));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+}
+
+/**
+ * A 3-broker cluster of processes (replica.fetch.max.bytes = FETCH_MAX), each serving
+ * /metrics on `metricsPorts[id]`, and what the tests use on it.
+ */
 async function throttleCluster() {
   const cluster = await TestCluster.start({
-    brokers: [1, 2, 3],
-    waitForMetadata: true,
+    brokers: [],
     extraConfig: { 'replica.fetch.max.bytes': FETCH_MAX },
   });
+  const ports = await freePorts(3);
+  const metricsPorts: Record<number, number> = { 1: ports[0]!, 2: ports[1]!, 3: ports[2]! };
+  await Promise.all(
+    [1, 2, 3].map((id) => cluster.startBroker(id, { 'kzoo.metrics.port': metricsPorts[id]! })),
+  );
+  await cluster.waitForMetadata();
   const bootstrap = [1, 2, 3].map((b) => `127.0.0.1:${cluster.broker(b).port}`).join(',');
   const admin = new Admin({ 'bootstrap.servers': bootstrap });
   onCleanup(() => admin.close());
@@ -114,7 +130,18 @@ async function throttleCluster() {
       await Promise.all(sends);
     }
   };
-  return { cluster, admin, cli, reassign, describe, setBrokerConfig, planFile, moved, produce };
+  return {
+    cluster,
+    metricsPorts,
+    admin,
+    cli,
+    reassign,
+    describe,
+    setBrokerConfig,
+    planFile,
+    moved,
+    produce,
+  };
 }
 
 describe('Broker > replication throttles (processes)', () => {
@@ -279,8 +306,17 @@ describe('Broker > replication throttles (processes)', () => {
   });
 
   it('each side alone: a leader rate holds its throttled partition, a follower rate its own (configs set by hand)', async () => {
-    const { cluster, admin, reassign, describe, setBrokerConfig, planFile, moved, produce } =
-      await throttleCluster();
+    const {
+      cluster,
+      metricsPorts,
+      admin,
+      reassign,
+      describe,
+      setBrokerConfig,
+      planFile,
+      moved,
+      produce,
+    } = await throttleCluster();
     // L is throttled only where broker 1 leads it, F only where broker 3 follows it. The lists
     // are topic configs from creation, so each broker has them with the partition.
     const L = randomTopic('leader-side');
@@ -312,6 +348,8 @@ describe('Broker > replication throttles (processes)', () => {
     const exec = await reassign('--execute', '--reassignment-json-file', plan);
     expect(exec.code).toBe(0);
     const samples: Array<{ ms: number; L: number; F: number }> = [];
+    // the rates the quotas measure (Kafka's LeaderReplication / FollowerReplication byte-rate)
+    const measured = { leader: [] as number[], follower: [] as number[] };
     const doneMs: Record<string, number> = {};
     await waitFor(
       'both moves done',
@@ -320,6 +358,12 @@ describe('Broker > replication throttles (processes)', () => {
         const f = logBytes(cluster.broker(3).dataDir, F);
         const ms = performance.now() - t0;
         samples.push({ ms, L: l, F: f });
+        measured.leader.push(
+          (await gauge(metricsPorts[1]!, 'kafka_server_leaderreplication_byte_rate')) ?? NaN,
+        );
+        measured.follower.push(
+          (await gauge(metricsPorts[3]!, 'kafka_server_followerreplication_byte_rate')) ?? NaN,
+        );
         for (const [topic, bytes] of [
           [L, l],
           [F, f],
@@ -332,8 +376,18 @@ describe('Broker > replication throttles (processes)', () => {
     for (const topic of [L, F]) doneMs[topic] ??= performance.now() - t0;
     console.log(
       `replication throttle, one side each at ${RATE} B/s: leader side ${(doneMs[L]! / 1000).toFixed(1)} s, ` +
-        `follower side ${(doneMs[F]! / 1000).toFixed(1)} s (size/rate ${(size / RATE).toFixed(1)} s)`,
+        `follower side ${(doneMs[F]! / 1000).toFixed(1)} s (size/rate ${(size / RATE).toFixed(1)} s); ` +
+        `highest byte-rate gauges: leader ${Math.max(...measured.leader).toFixed(0)}, ` +
+        `follower ${Math.max(...measured.follower).toFixed(0)} B/s`,
     );
+    // Each quota saw its side's bytes and held them near the rate: at most one fetch over
+    // it (a fetch is let through while the rate is within the bound), plus the 11/10 a
+    // window shift can add.
+    for (const side of ['leader', 'follower'] as const) {
+      expect(measured[side].every((r) => Number.isFinite(r))).toBe(true);
+      expect(Math.max(...measured[side])).toBeGreaterThan(0);
+      expect(Math.max(...measured[side])).toBeLessThanOrEqual(1.5 * RATE + FETCH_MAX);
+    }
     for (const s of samples) {
       const bound = 1.5 * RATE * Math.max(s.ms / 1000, 1) + 2 * FETCH_MAX;
       expect(s.L).toBeLessThanOrEqual(bound);

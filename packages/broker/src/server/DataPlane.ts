@@ -56,6 +56,7 @@ export class DataPlane implements BrokerComponent {
   private _dynamicConfigManager: DynamicConfigManager | null = null;
   private _dynamicBrokerConfig: DynamicBrokerConfig | null = null;
   private _producerIdManager: ProducerIdManager | null = null;
+  private _replicationQuotas: ReplicationQuotas | null = null;
   private log: Logger;
   private readonly time: Time;
 
@@ -174,6 +175,7 @@ export class DataPlane implements BrokerComponent {
       this.log.child({}, 'replication.quota'),
     );
     quotas.updateQuotas(dynamicConfig.currentDynamicBrokerConfigs);
+    this._replicationQuotas = quotas;
     dynamicConfig.addReconfigurable({
       reconfigure: () => quotas.updateQuotas(dynamicConfig.currentDynamicBrokerConfigs),
     });
@@ -303,6 +305,11 @@ export class DataPlane implements BrokerComponent {
   /** The broker's dynamic configs and the config it runs with now (made in `startup`). */
   get dynamicBrokerConfig(): DynamicBrokerConfig | null {
     return this._dynamicBrokerConfig;
+  }
+
+  /** The leader and follower replication quotas (made in `startup`). */
+  get replicationQuotas(): ReplicationQuotas | null {
+    return this._replicationQuotas;
   }
 
   /** Applies topic config changes live (started in `ready`). */
