@@ -112,11 +112,22 @@ async function throttleCluster() {
     );
     return f;
   };
-  const moved = async (topic: string, replicas: number[]) => {
-    if ((await admin.listPartitionReassignments(null)).length > 0) return false;
+  /** Is `topic`-0 on the brokers `replicas`, all in sync, with no move in progress? (`explain`: throw what is instead.) */
+  const moved = async (topic: string, replicas: number[], explain = true) => {
+    const ongoing = await admin.listPartitionReassignments(null);
     const [d] = await admin.describeTopics([topic]);
     const p = d?.partitions[0];
-    return p?.replicas.join(',') === replicas.join(',') && p.isr.length === replicas.length;
+    const done =
+      ongoing.length === 0 &&
+      // (as a set: a cancelled move keeps Kafka's order of the full set minus the adding ones)
+      [...(p?.replicas ?? [])].sort().join(',') === [...replicas].sort().join(',') &&
+      p.isr.length === replicas.length;
+    if (done || !explain) return done;
+    throw new Error(
+      `${topic}-0 on ${p?.replicas.join(',')} isr ${p?.isr.join(',')}; moves in progress: ${ongoing
+        .map((o) => `${o.topic}-${o.partition} ${o.replicas.join(',')}`)
+        .join(' ')}`,
+    );
   };
   const producer = new Producer({ 'bootstrap.servers': bootstrap, acks: 'all', 'linger.ms': 5 });
   onCleanup(() => producer.close());
@@ -279,7 +290,7 @@ describe('Broker > replication throttles (processes)', () => {
     });
     const heldBytes = logBytes(newDir, raised);
     const heldMs = performance.now() - t0;
-    expect(await moved(raised, [1, 3])).toBe(false);
+    expect(await moved(raised, [1, 3], false)).toBe(false);
     expect(heldBytes).toBeLessThanOrEqual(1.5 * slow * Math.max(heldMs / 1000, 1) + 2 * FETCH_MAX);
     const fast = 100 * 1024 * KiB;
     const more = await reassign(
@@ -303,6 +314,39 @@ describe('Broker > replication throttles (processes)', () => {
       (await describe('topics', raised))['follower.replication.throttled.replicas'],
     ).toBeUndefined();
     expect((await describe('brokers', '3'))['follower.replication.throttled.rate']).toBeUndefined();
+
+    // 4. --cancel puts a throttled move back and removes the throttles (Kafka's
+    // cancelAssignment). The plain topic, now on 1,2, moving to 2,3: the leader side lists
+    // both existing replicas.
+    await setBrokerConfig(3, 'follower.replication.throttled.rate', String(slow));
+    const backPlan = planFile(baseline, [2, 3]);
+    const back = await reassign(
+      '--execute',
+      '--reassignment-json-file',
+      backPlan,
+      '--throttle',
+      String(slow),
+    );
+    expect(back.code).toBe(0);
+    const lists = await describe('topics', baseline);
+    expect(lists['leader.replication.throttled.replicas']).toBe('0:1,0:2');
+    expect(lists['follower.replication.throttled.replicas']).toBe('0:3');
+    const cancelled = await reassign('--cancel', '--reassignment-json-file', backPlan);
+    expect(cancelled.code).toBe(0);
+    expect(cancelled.stdout).toContain(
+      `Successfully cancelled partition reassignments for: ${baseline}-0`,
+    );
+    expect(cancelled.stdout).toContain(`Clearing topic-level throttles on topic ${baseline}`);
+    await waitFor('the cancelled move back on 1,2', () => moved(baseline, [1, 2]), {
+      timeoutMs: 60000,
+    });
+    expect(await describe('topics', baseline)).not.toHaveProperty(
+      'leader.replication.throttled.replicas',
+    );
+    for (const b of ['1', '2', '3'])
+      expect(await describe('brokers', b)).not.toHaveProperty(
+        'follower.replication.throttled.rate',
+      );
   });
 
   it('each side alone: a leader rate holds its throttled partition, a follower rate its own (configs set by hand)', async () => {

@@ -22,8 +22,8 @@
  * moves already in progress too. `--execute` refuses to start while other moves are in
  * progress unless `--additional` is given, which also changes the rate of a running move
  * (resubmit its file with a new `--throttle`). `--verify`, once no move is in progress in
- * the cluster, removes all of those configs from every live broker and the file's
- * brokers and topics (unless `--preserve-throttles`).
+ * the cluster, and `--cancel`, remove all of those configs from every live broker and the
+ * file's brokers and topics (unless `--preserve-throttles`).
  */
 import { readFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
@@ -368,7 +368,7 @@ export const reassignPartitionsCommand: CommandModule<object, ReassignArgs> = {
       .option('preserve-throttles', {
         type: 'boolean',
         default: false,
-        describe: 'With --verify: do not modify broker or topic throttles',
+        describe: 'With --verify or --cancel: do not modify broker or topic throttles',
       })
       .option('reassignment-json-file', {
         type: 'string',
@@ -408,13 +408,13 @@ export const reassignPartitionsCommand: CommandModule<object, ReassignArgs> = {
               : a.cancel
                 ? '--cancel'
                 : '--list';
-        const only = (opt: string, set: boolean, allowed: string) => {
-          if (set && action !== allowed)
+        const only = (opt: string, set: boolean, ...allowed: string[]) => {
+          if (set && !allowed.includes(action))
             throw new Error(`Option "--${opt}" can't be used with action "${action}"`);
         };
         only('throttle', a.throttle !== undefined, '--execute');
         only('additional', a.additional, '--execute');
-        only('preserve-throttles', a['preserve-throttles'], '--verify');
+        only('preserve-throttles', a['preserve-throttles'], '--verify', '--cancel');
         const t = a.throttle;
         if (t !== undefined && (!Number.isSafeInteger(t) || t < 0))
           throw new Error(`--throttle must be a number of bytes/s (0 or more), got ${String(t)}`);
@@ -549,6 +549,8 @@ export const reassignPartitionsCommand: CommandModule<object, ReassignArgs> = {
           for (const f of failed)
             out(`Could not cancel ${f.topic}-${f.partition}: ${f.error} ${f.message ?? ''}\n`);
           if (failed.some((f) => f.error !== 'NO_REASSIGNMENT_IN_PROGRESS')) process.exitCode = 1;
+          // Kafka's cancelAssignment clears the throttles too
+          else if (!args['preserve-throttles']) await clearAllThrottles(admin, plan);
           return;
         }
         // --list
