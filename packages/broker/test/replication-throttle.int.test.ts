@@ -3,7 +3,8 @@
  * `npx tsc -b` first), driven as Kafka's operators drive them: `kzoo reassign-partitions
  * --execute --throttle` sets the per-broker rates and the topic's throttled replicas,
  * `--verify` removes them once the move is done, `--execute --additional --throttle`
- * changes the rate of a running move, and `kzoo configs --describe` reads them back.
+ * changes the rate of a running move, `--cancel` puts one back and removes them, and
+ * `kzoo configs --describe` reads them back.
  *
  * The throttled move is watched on the new replica's disk: the bytes it holds at every
  * sample stay under the rate times the time since the move started (with margins that
