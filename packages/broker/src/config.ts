@@ -35,6 +35,7 @@ import {
 import { GROUP_CONFIG_KEYS } from './coordinator/group/GroupConfig';
 import { METRICS_CONFIG_KEYS } from './metrics/MetricsConfig';
 import { TRANSACTION_CONFIG_KEYS } from './coordinator/transaction/TransactionConfig';
+import { REPLICATION_QUOTA_CONFIG_KEYS } from './server/ReplicationQuotaManager';
 
 /** The broker keys kzoo knows, with Kafka's defaults (2.5+ / 3.x). */
 const BROKER_KEYS: readonly ConfigKey[] = [
@@ -551,7 +552,8 @@ export const BROKER_CONFIG_DEF: ConfigDef = new ConfigDef()
   .defineAll(BROKER_KEYS)
   .defineAll(GROUP_CONFIG_KEYS)
   .defineAll(METRICS_CONFIG_KEYS)
-  .defineAll(TRANSACTION_CONFIG_KEYS);
+  .defineAll(TRANSACTION_CONFIG_KEYS)
+  .defineAll(REPLICATION_QUOTA_CONFIG_KEYS);
 
 const invalid = configError;
 

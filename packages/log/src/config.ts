@@ -21,22 +21,29 @@ export { LONG_MAX };
 
 /**
  * Kafka's ThrottledReplicaListValidator: `*`, or `partition:broker` pairs (an empty
- * list throttles nothing).
+ * list throttles nothing). Throws INVALID_CONFIG in Kafka's words.
  */
+export function ensureValidThrottledReplicaList(
+  name: string,
+  value: unknown,
+  items: readonly string[],
+): void {
+  const trimmed = items.map((i) => i.trim());
+  const ok = trimmed.every((i) => /^(\d+:\d+)?$/.test(i)) || trimmed.join('') === '*';
+  if (!ok)
+    throw configError(
+      name,
+      value,
+      `${name} must be the literal '*' or a list of replicas in the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],...`,
+    );
+}
+
 const THROTTLED_REPLICAS = lambdaValidator(
   (name, value) => {
     const items = (value as string[] | null) ?? [];
-    const ok =
-      (items.length === 1 && items[0] === '*') ||
-      items.every((item) => /^\d+\s*:\s*\d+$/.test(item));
-    if (!ok)
-      throw configError(
-        name,
-        value,
-        'must be the literal "*" or a list of replicas in the form [PartitionId]:[BrokerId],...',
-      );
+    ensureValidThrottledReplicaList(name, value, items);
   },
-  () => '[PartitionId]:[BrokerId],... or *',
+  () => '[partitionId]:[brokerId],... or *',
 );
 
 export interface LogConfig {
@@ -247,7 +254,7 @@ export const TOPIC_CONFIG_DEF = new ConfigDef().defineAll([
     default: '',
     validator: THROTTLED_REPLICAS,
     importance: 'MEDIUM',
-    doc: 'Accepted; replication is not throttled.',
+    doc: 'Pairs the leader throttles at `leader.replication.throttled.rate` (ISR members: never).',
   },
   {
     name: 'follower.replication.throttled.replicas',
@@ -255,7 +262,7 @@ export const TOPIC_CONFIG_DEF = new ConfigDef().defineAll([
     default: '',
     validator: THROTTLED_REPLICAS,
     importance: 'MEDIUM',
-    doc: 'Accepted; replication is not throttled.',
+    doc: 'Pairs the follower throttles at `follower.replication.throttled.rate` (in sync: never).',
   },
 ]);
 

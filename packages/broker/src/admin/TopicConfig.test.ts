@@ -106,7 +106,7 @@ describe('broker > admin > TopicConfig', () => {
         validateTopicConfig({ 'leader.replication.throttled.replicas': 'x' }),
       );
       expect(detail(e)).toBe(
-        'Invalid value x for configuration leader.replication.throttled.replicas: must be the literal "*" or a list of replicas in the form [PartitionId]:[BrokerId],...',
+        "Invalid value x for configuration leader.replication.throttled.replicas: leader.replication.throttled.replicas must be the literal '*' or a list of replicas in the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],...",
       );
       expect(() =>
         validateTopicConfig({ 'follower.replication.throttled.replicas': '*' }),

@@ -163,6 +163,16 @@ export class BrokerMetrics implements BrokerComponent {
         );
       },
     });
+    // ---- kafka.server LeaderReplication / FollowerReplication (ReplicationQuotaManager)
+    for (const side of ['leader', 'follower'] as const)
+      new Gauge({
+        name: `kafka_server_${side}replication_byte_rate`,
+        help: `Replication bytes/s of throttled partitions as the ${side} quota measures them (kafka.server:type=${side === 'leader' ? 'Leader' : 'Follower'}Replication byte-rate).`,
+        registers,
+        collect() {
+          this.set(b.dataPlane.replicationQuotas?.[side].rate() ?? 0);
+        },
+      });
     new Counter({
       name: 'kafka_server_replicamanager_isrshrinks_total',
       help: 'ISR shrinks this broker proposed as leader (IsrShrinksPerSec Count).',

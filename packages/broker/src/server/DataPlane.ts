@@ -39,6 +39,7 @@ import { MetadataCache } from './MetadataCache';
 import { AlterPartitionManager } from './AlterPartitionManager';
 import { usesAlterPartition, type IsrManager } from './IsrManager';
 import { ReplicaManager } from './ReplicaManager';
+import { ReplicationQuotas } from './ReplicationQuotaManager';
 import { ZkIsrManager } from './ZkIsrManager';
 
 // Moved to config.ts (a leaf module the config handlers can import); re-exported here.
@@ -55,6 +56,7 @@ export class DataPlane implements BrokerComponent {
   private _dynamicConfigManager: DynamicConfigManager | null = null;
   private _dynamicBrokerConfig: DynamicBrokerConfig | null = null;
   private _producerIdManager: ProducerIdManager | null = null;
+  private _replicationQuotas: ReplicationQuotas | null = null;
   private log: Logger;
   private readonly time: Time;
 
@@ -161,6 +163,22 @@ export class DataPlane implements BrokerComponent {
           log: this.log.child({}, 'isr.manager'),
           stateLog,
         });
+    // Replication throttles (Kafka's QuotaFactory + BrokerConfigHandler): this broker's own
+    // dynamic rates, now and on every change of /config/brokers/<id>.
+    const quotas = new ReplicationQuotas(
+      broker.brokerId,
+      {
+        numQuotaSamples: config.getInt('replication.quota.window.num'),
+        quotaWindowSizeSeconds: config.getInt('replication.quota.window.size.seconds'),
+      },
+      this.time,
+      this.log.child({}, 'replication.quota'),
+    );
+    quotas.updateQuotas(dynamicConfig.currentDynamicBrokerConfigs);
+    this._replicationQuotas = quotas;
+    dynamicConfig.addReconfigurable({
+      reconfigure: () => quotas.updateQuotas(dynamicConfig.currentDynamicBrokerConfigs),
+    });
     this._replicaManager = new ReplicaManager({
       brokerId: broker.brokerId,
       logManager,
@@ -181,6 +199,7 @@ export class DataPlane implements BrokerComponent {
         requestTimeoutMs: config.getInt('replica.socket.timeout.ms'),
       },
       time: this.time,
+      quotas,
       logger: this.log.child({}, 'replica.manager'),
       brokerTopicStats: broker.metrics.brokerTopicStats,
     });
@@ -286,6 +305,11 @@ export class DataPlane implements BrokerComponent {
   /** The broker's dynamic configs and the config it runs with now (made in `startup`). */
   get dynamicBrokerConfig(): DynamicBrokerConfig | null {
     return this._dynamicBrokerConfig;
+  }
+
+  /** The leader and follower replication quotas (made in `startup`). */
+  get replicationQuotas(): ReplicationQuotas | null {
+    return this._replicationQuotas;
   }
 
   /** Applies topic config changes live (started in `ready`). */

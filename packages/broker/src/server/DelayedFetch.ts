@@ -15,6 +15,8 @@ export interface FetchPartitionStatus {
   /** Bytes the first read returned. */
   bytesRead: number;
   fromFollower: boolean;
+  /** Held back by the leader's replication quota: its bytes do not complete the fetch. */
+  throttled?: boolean;
 }
 
 export class DelayedFetch extends DelayedOperation {
@@ -33,6 +35,7 @@ export class DelayedFetch extends DelayedOperation {
       const p = s.partition;
       if (!p.isLeader) return this.forceComplete();
       if (p.logEndOffset < s.fetchOffset) return this.forceComplete(); // truncated below the fetch
+      if (s.throttled) continue; // Kafka: a throttled partition's bytes are not counted
       const now = s.fromFollower ? p.bytesAtLogEnd : p.bytesAtHighWatermark;
       accumulated += s.bytesRead + (now - s.bytesAtHw);
     }

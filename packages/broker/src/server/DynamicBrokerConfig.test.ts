@@ -45,8 +45,18 @@ describe('broker > DynamicBrokerConfig', () => {
       /Invalid value 0 for configuration min\.insync\.replicas/,
     );
     expect(() => validateDynamicConfigs({ 'my.custom.key': 'x' })).not.toThrow();
+    expect(() =>
+      validateDynamicConfigs({ 'leader.replication.throttled.rate': '204800' }),
+    ).not.toThrow();
+    expect(
+      refusal(() => validateDynamicConfigs({ 'follower.replication.throttled.rate': '-1' })),
+    ).toBe(
+      'INVALID_CONFIG: Invalid value -1 for configuration follower.replication.throttled.rate: Value must be at least 0',
+    );
     for (const k of DYNAMIC_BROKER_CONFIGS)
-      expect(k).toMatch(/^(log\.|message\.|min\.|unclean\.|producer\.id\.)/);
+      expect(k).toMatch(
+        /^(log\.|message\.|min\.|unclean\.|producer\.id\.|(leader|follower)\.replication\.throttled\.rate$)/,
+      );
     expect(brokerEntityName(null)).toBe('<default>');
     expect(brokerEntityName(3)).toBe('3');
   });

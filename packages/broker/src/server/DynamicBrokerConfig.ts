@@ -11,7 +11,8 @@
  * `/config/topics/<t>` beats all of them for that topic's logs.
  *
  * Only DYNAMIC_BROKER_CONFIGS may change at runtime: the broker keys of Kafka's
- * DynamicLogConfig (the topic defaults) that kzoo has. Others are refused with Kafka's
+ * DynamicLogConfig (the topic defaults) that kzoo has, and the replication throttle rates
+ * of Kafka's DynamicConfig.Broker (applied by ReplicationQuotas from this broker's own level). Others are refused with Kafka's
  * "Cannot update these configs dynamically: Set(...)"; keys no definition knows are kept
  * (Kafka allows custom broker configs) but have no effect. The broker reads both znodes
  * at startup (before it opens its logs) and then on each `/config/changes` notification
@@ -48,6 +49,9 @@ export const DYNAMIC_BROKER_CONFIGS: ReadonlySet<string> = new Set([
   'log.message.timestamp.type',
   // Kafka's DynamicProducerStateManagerConfig
   'producer.id.expiration.ms',
+  // Kafka's DynamicConfig.Broker (replication throttles, ReplicationQuotaManager)
+  'leader.replication.throttled.rate',
+  'follower.replication.throttled.rate',
 ]);
 
 /** Kafka's BrokerReconfigurable: told after the current config changed. */

@@ -28,6 +28,12 @@ import {
 } from '@kzoo/protocol';
 import type { LeaderEpochFileCache } from '@kzoo/log';
 import type { Partition } from './Partition';
+import {
+  UNBOUNDED_QUOTA,
+  recordFollowerFetch,
+  shouldFollowerThrottle,
+  type ReplicaQuota,
+} from './ReplicationQuotaManager';
 
 /**
  * Kafka's getOffsetTruncationState (KIP-101/279): where a follower with log end offset
@@ -65,6 +71,8 @@ export interface FetcherConfig {
   requestTimeoutMs: number;
   /** The clock of backoffs and waits (default: the system clock). */
   time?: Time;
+  /** The follower replication quota (default: unbounded). */
+  quota?: ReplicaQuota;
 }
 
 export interface SourceBroker {
@@ -80,6 +88,8 @@ interface FetchState {
   fetchOffset: number;
   /** Not before this time (backoff after an error). */
   delayedUntil: number;
+  /** Caught up with the leader's HW after the last fetch that brought data (Kafka: lag 0). */
+  inSync?: boolean;
 }
 
 export class ReplicaFetcherThread {
@@ -210,7 +220,7 @@ export class ReplicaFetcherThread {
         }
         const ready = [...this.states.values()].filter((s) => s.delayedUntil <= now);
         const truncating = ready.filter((s) => s.state === 'Truncating');
-        const fetching = ready.filter((s) => s.state === 'Fetching');
+        const fetching = ready.filter((s) => s.state === 'Fetching' && !this.throttled(s));
         if (truncating.length > 0) {
           await this.track(this.truncate(truncating));
           this.failures.reset();
@@ -235,6 +245,17 @@ export class ReplicaFetcherThread {
         await this.sleep(this.cfg.backoffMs);
       }
     }
+  }
+
+  /**
+   * Kafka's shouldFollowerThrottle: a throttled partition out of sync is left out of the
+   * fetch while the follower quota is exceeded, and asked again after replica.fetch.backoff.ms.
+   */
+  private throttled(s: FetchState): boolean {
+    if (!shouldFollowerThrottle(this.cfg.quota ?? UNBOUNDED_QUOTA, s.inSync === true, s.partition))
+      return false;
+    this.delay(s);
+    return true;
   }
 
   private track(p: Promise<void>): Promise<void> {
@@ -476,6 +497,7 @@ export class ReplicaFetcherThread {
             this.delay(s);
             return;
           }
+          recordFollowerFetch(this.cfg.quota ?? UNBOUNDED_QUOTA, s, p, r);
         }
         s.fetchOffset = p.logEndOffset;
         p.updateFollowerHighWatermark(r.highWatermark);

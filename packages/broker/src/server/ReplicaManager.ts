@@ -58,6 +58,12 @@ import type { MetadataCache } from './MetadataCache';
 import type { IsrManager } from './IsrManager';
 import { registeredPeerAddress, type PeerAddressResolver } from '../network/peer-address';
 import { Partition } from './Partition';
+import {
+  UNBOUNDED_QUOTA,
+  shouldLeaderThrottle,
+  sizeOfThrottledPartitions,
+  type ReplicationQuotas,
+} from './ReplicationQuotaManager';
 import { ReplicaFetcherManager } from './ReplicaFetcherManager';
 import type { FetcherConfig, SourceBroker } from './ReplicaFetcherThread';
 
@@ -82,6 +88,8 @@ export interface ReplicaManagerOptions {
   /** kzoo.inter.broker.address.overrides: the address dialed for a leader's endpoint. */
   interBrokerAddress?: PeerAddressResolver;
   time?: Time;
+  /** Replication throttles (leader and follower quotas); none: nothing is throttled. */
+  quotas?: ReplicationQuotas;
   /** Expires parked fetches and produces (default: a SystemTimer on the real clock; tests: MockTimer). */
   timer?: Timer;
   logger?: Logger;
@@ -140,6 +148,7 @@ export class ReplicaManager {
         backoffMs: f.backoffMs ?? 1000,
         requestTimeoutMs: f.requestTimeoutMs ?? 30000,
         time: this.time,
+        quota: opts.quotas?.follower,
       },
       base.child({}, 'replica.fetcher'),
       this.stateLog,
@@ -375,6 +384,7 @@ export class ReplicaManager {
     cfg: Record<string, string>,
   ): Partition {
     const log = this.opts.logManager.getOrCreateLog(topic, partition, cfg);
+    this.opts.quotas?.updateTopicConfig(topic, cfg);
     this.rememberMinIsr(topic, cfg);
     const p = new Partition(
       topic,
@@ -405,6 +415,7 @@ export class ReplicaManager {
    */
   updateTopicConfig(topic: string, overrides: Record<string, string>): number {
     this.opts.logManager.updateTopicConfig(topic, overrides);
+    this.opts.quotas?.updateTopicConfig(topic, overrides);
     this.rememberMinIsr(topic, overrides);
     const minIsr = this.minIsrOf(topic);
     let n = 0;
@@ -623,12 +634,15 @@ export class ReplicaManager {
             )
               this.onHighWatermarkMoved(p.key);
           }
-          r.records = read.records;
+          // Kafka's shouldLeaderThrottle: a throttled follower out of the ISR gets no data.
+          const throttled =
+            fromFollower && shouldLeaderThrottle(this.leaderQuota, p, req.replicaId);
+          r.records = throttled ? EMPTY : read.records;
           r.highWatermark = read.highWatermark;
           r.lastStableOffset = read.lastStableOffset;
           if (read.abortedTransactions) r.abortedTransactions = read.abortedTransactions;
           r.logStartOffset = read.logStartOffset;
-          const n = read.records.length;
+          const n = r.records.length;
           if (n > 0) minOneMessage = false;
           limit = Math.max(0, limit - n);
           bytes += n;
@@ -638,6 +652,7 @@ export class ReplicaManager {
             bytesAtHw: fromFollower ? p.bytesAtLogEnd : p.bytesAtHighWatermark,
             bytesRead: n,
             fromFollower,
+            throttled,
           });
         } catch (e) {
           r.errorCode = errorCodeOf(e);
@@ -669,6 +684,10 @@ export class ReplicaManager {
     let read = memo.get(key);
     if (!read) memo.set(key, (read = p.readRecords(o)));
     return read;
+  }
+
+  private get leaderQuota() {
+    return this.opts.quotas?.leader ?? UNBOUNDED_QUOTA;
   }
 
   /** Follower reads of the current wake-up pass (see readPartition); null outside it. */
@@ -705,6 +724,8 @@ export class ReplicaManager {
       for (const t of topics)
         for (const p of t.partitions)
           stats.recordFetch(t.topic, p.records.length, req.replicaId >= 0);
+    if (req.replicaId >= 0)
+      this.leaderQuota.record(sizeOfThrottledPartitions(topics, this.leaderQuota));
     return topics;
   }
 

@@ -1,4 +1,12 @@
-import { formatReassignment, parseReassignment, parseTopicsToMove } from './reassign-partitions';
+import {
+  calculateFollowerThrottles,
+  calculateLeaderThrottles,
+  calculateProposedMoveMap,
+  calculateReassigningBrokers,
+  formatReassignment,
+  parseReassignment,
+  parseTopicsToMove,
+} from './reassign-partitions';
 
 // The files as Kafka's documentation shows them (docs/ops.html, "Automatically migrating
 // data to new machines" and "Custom partition assignment and migration").
@@ -57,5 +65,68 @@ describe('cli > reassign-partitions > files', () => {
     expect(() => parseTopicsToMove({ topics: [{}] }, 'topics.json')).toThrow(
       'topics.json: topics[0] has no "topic" name',
     );
+  });
+});
+
+describe('cli > reassign-partitions > throttles', () => {
+  it('throttles the existing replicas on the leader side and the new ones on the follower side', () => {
+    const current = [
+      { topic: 'foo', partition: 0, replicas: [1, 2, 3] },
+      { topic: 'foo', partition: 1, replicas: [4, 5, 6] },
+      { topic: 'foo', partition: 10, replicas: [1, 2] },
+      { topic: 'bar', partition: 0, replicas: [2, 3] },
+    ];
+    const plan = [
+      { topic: 'foo', partition: 0, replicas: [2, 3, 4] },
+      { topic: 'foo', partition: 10, replicas: [2, 1] }, // a reorder moves no data
+      { topic: 'bar', partition: 0, replicas: [3, 5] },
+    ];
+    const moves = calculateProposedMoveMap([], plan, current);
+    expect(moves.get('foo')!.get(0)).toEqual({ sources: [1, 2, 3], destinations: [4] });
+    expect(moves.get('foo')!.get(10)).toEqual({ sources: [1, 2], destinations: [] });
+    expect(moves.get('foo')!.has(1)).toBe(false);
+    // Kafka's TreeSet[String]: in string order
+    expect(calculateLeaderThrottles(moves)).toEqual(
+      new Map([
+        ['foo', '0:1,0:2,0:3,10:1,10:2'],
+        ['bar', '0:2,0:3'],
+      ]),
+    );
+    expect(calculateFollowerThrottles(moves)).toEqual(
+      new Map([
+        ['foo', '0:4'],
+        ['bar', '0:5'],
+      ]),
+    );
+    expect(calculateReassigningBrokers(moves)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('counts the moves in progress, and takes the sources of a resubmitted move from them', () => {
+    // foo-0 is moving 1,2,3 -> 2,3,4 (replicas: target first, then the removing ones)
+    const ongoing = [
+      { topic: 'foo', partition: 0, replicas: [2, 3, 4, 1], addingReplicas: [4] },
+      { topic: 'baz', partition: 2, replicas: [7, 8], addingReplicas: [8] },
+    ];
+    const current = [
+      { topic: 'foo', partition: 0, replicas: [2, 3, 4, 1] },
+      { topic: 'foo', partition: 1, replicas: [1, 2] },
+    ];
+    const plan = [
+      { topic: 'foo', partition: 0, replicas: [2, 3, 4] }, // resubmitted (--additional)
+      { topic: 'foo', partition: 1, replicas: [2, 9] },
+    ];
+    const moves = calculateProposedMoveMap(ongoing, plan, current);
+    expect(moves.get('foo')!.get(0)).toEqual({ sources: [2, 3, 1], destinations: [4] });
+    expect(moves.get('baz')!.get(2)).toEqual({ sources: [7], destinations: [8] });
+    expect(calculateLeaderThrottles(moves).get('foo')).toBe('0:1,0:2,0:3,1:1,1:2');
+    expect(calculateFollowerThrottles(moves).get('foo')).toBe('0:4,1:9');
+    expect(calculateFollowerThrottles(moves).get('baz')).toBe('2:8');
+    expect(calculateReassigningBrokers(moves)).toEqual([1, 2, 3, 4, 7, 8, 9]);
+  });
+
+  it('refuses a partition with no replicas', () => {
+    expect(() =>
+      calculateProposedMoveMap([], [{ topic: 'foo', partition: 3, replicas: [1] }], []),
+    ).toThrow('Trying to reassign a topic partition foo-3 with 0 replicas');
   });
 });

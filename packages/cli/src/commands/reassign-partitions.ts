@@ -12,7 +12,18 @@
  * an ordinary `--execute` of that file. `--execute` prints the current assignment
  * (to roll back with) and starts the moves; `--verify` says per partition whether it
  * is completed or still in progress (exit 1 while any is not complete); `--cancel`
- * cancels the listed moves. Throttles (`--throttle`) are not implemented.
+ * cancels the listed moves.
+ *
+ * Throttles, as Kafka's tool sets them: `--execute --throttle <bytes/s>` sets
+ * `leader.replication.throttled.rate` and `follower.replication.throttled.rate` on every
+ * broker of the moves (sources and destinations) and, per moving topic,
+ * `leader.replication.throttled.replicas` (each partition's existing replicas, any of which
+ * may lead it) and `follower.replication.throttled.replicas` (its new replicas), counting the
+ * moves already in progress too. `--execute` refuses to start while other moves are in
+ * progress unless `--additional` is given, which also changes the rate of a running move
+ * (resubmit its file with a new `--throttle`). `--verify`, once no move is in progress in
+ * the cluster, and `--cancel`, remove all of those configs from every live broker and the
+ * file's brokers and topics (unless `--preserve-throttles`).
  */
 import { readFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
@@ -31,6 +42,9 @@ interface ReassignArgs extends BootstrapArgs {
   'reassignment-json-file'?: string;
   'broker-list'?: string;
   'replication-factor'?: number;
+  throttle?: number;
+  additional: boolean;
+  'preserve-throttles': boolean;
 }
 
 export interface PartitionMove {
@@ -132,6 +146,111 @@ export function formatReassignment(moves: readonly PartitionMove[]): string {
   });
 }
 
+// Kafka's ReassignPartitionsCommand texts.
+export const cannotExecuteBecauseOfExistingMessage =
+  'Cannot execute because there is an existing partition assignment.  Use --additional to ' +
+  'override this and create a new partition assignment in addition to the existing one. The ' +
+  '--additional flag can also be used to change the throttle by resubmitting the current ' +
+  'reassignment.';
+export const youMustRunVerifyPeriodicallyMessage =
+  'Warning: You must run --verify periodically, until the reassignment completes, to ensure ' +
+  'the throttle is removed.';
+const BROKER_LEVEL_THROTTLES = [
+  'leader.replication.throttled.rate',
+  'follower.replication.throttled.rate',
+];
+const TOPIC_LEVEL_THROTTLES = [
+  'leader.replication.throttled.replicas',
+  'follower.replication.throttled.replicas',
+];
+
+/** A partition's move: the replicas it has (sources) and those it gains (destinations). */
+export interface ReplicaMove {
+  sources: number[];
+  destinations: number[];
+}
+/** topic → partition → move (Kafka's MoveMap). */
+export type MoveMap = Map<string, Map<number, ReplicaMove>>;
+
+/**
+ * Kafka's calculateProposedMoveMap: the moves in progress (sources: the replicas minus the
+ * adding ones; destinations: the adding ones), then each planned partition (sources: those
+ * of its move in progress, else its current replicas; destinations: the planned replicas
+ * not among the sources).
+ */
+export function calculateProposedMoveMap(
+  ongoing: readonly {
+    topic: string;
+    partition: number;
+    replicas: number[];
+    addingReplicas: number[];
+  }[],
+  plan: readonly PartitionMove[],
+  current: readonly PartitionMove[],
+): MoveMap {
+  const moves: MoveMap = new Map();
+  const of = (topic: string) => {
+    let m = moves.get(topic);
+    if (!m) moves.set(topic, (m = new Map()));
+    return m;
+  };
+  for (const o of ongoing)
+    of(o.topic).set(o.partition, {
+      sources: o.replicas.filter((r) => !o.addingReplicas.includes(r)),
+      destinations: [...o.addingReplicas],
+    });
+  for (const m of plan) {
+    const parts = of(m.topic);
+    const sources =
+      parts.get(m.partition)?.sources ??
+      current.find((c) => c.topic === m.topic && c.partition === m.partition)?.replicas;
+    if (!sources)
+      throw new Error(`Trying to reassign a topic partition ${tpKey(m)} with 0 replicas`);
+    parts.set(m.partition, {
+      sources: [...sources],
+      destinations: m.replicas.filter((r) => !sources.includes(r)),
+    });
+  }
+  return moves;
+}
+
+/** Kafka's calculateLeaderThrottles: per topic, `partition:source` of every move, sorted. */
+export function calculateLeaderThrottles(moves: MoveMap): Map<string, string> {
+  return new Map(
+    [...moves].map(([topic, parts]) => [
+      topic,
+      sortedSet([...parts].flatMap(([p, m]) => m.sources.map((b) => `${p}:${b}`))),
+    ]),
+  );
+}
+
+/** Kafka's calculateFollowerThrottles: per topic, `partition:destination` (not a source), sorted. */
+export function calculateFollowerThrottles(moves: MoveMap): Map<string, string> {
+  return new Map(
+    [...moves].map(([topic, parts]) => [
+      topic,
+      sortedSet(
+        [...parts].flatMap(([p, m]) =>
+          m.destinations.filter((b) => !m.sources.includes(b)).map((b) => `${p}:${b}`),
+        ),
+      ),
+    ]),
+  );
+}
+
+/** Kafka's calculateReassigningBrokers: every source and destination of the moves. */
+export function calculateReassigningBrokers(moves: MoveMap): number[] {
+  const ids = new Set<number>();
+  for (const parts of moves.values())
+    for (const m of parts.values()) for (const b of [...m.sources, ...m.destinations]) ids.add(b);
+  return [...ids].sort((a, b) => a - b);
+}
+
+/** A Scala TreeSet[String] joined with commas: distinct, in string order. */
+function sortedSet(items: string[]): string {
+  return [...new Set(items)].sort().join(',');
+}
+
 function parseBrokerList(s: string): number[] {
   const ids = s.split(',').map((x) => x.trim());
   if (ids.some((x) => !/^\d+$/.test(x)))
@@ -149,6 +268,60 @@ async function currentAssignment(admin: Admin, topics: string[]): Promise<Partit
 }
 
 const out = (s: string) => process.stdout.write(s);
+
+/**
+ * Kafka's modifyReassignmentThrottle: the topics' throttled replicas, then the rate on every
+ * broker of the moves (both the leader and the follower rate).
+ */
+async function modifyReassignmentThrottle(admin: Admin, moves: MoveMap, rate: number) {
+  const leader = calculateLeaderThrottles(moves);
+  const follower = calculateFollowerThrottles(moves);
+  await admin.incrementalAlterConfigs(
+    [...moves.keys()].map((topic) => ({
+      resource: { type: 'topic' as const, name: topic },
+      ops: [
+        { name: TOPIC_LEVEL_THROTTLES[0]!, op: 'set' as const, value: leader.get(topic) ?? '' },
+        { name: TOPIC_LEVEL_THROTTLES[1]!, op: 'set' as const, value: follower.get(topic) ?? '' },
+      ],
+    })),
+  );
+  await admin.incrementalAlterConfigs(
+    calculateReassigningBrokers(moves).map((id) => ({
+      resource: { type: 'broker' as const, name: String(id) },
+      ops: BROKER_LEVEL_THROTTLES.map((name) => ({
+        name,
+        op: 'set' as const,
+        value: String(rate),
+      })),
+    })),
+  );
+  out(`The inter-broker throttle limit was set to ${rate} B/s\n`);
+}
+
+/** Kafka's clearAllThrottles: the rates of every live broker and the file's, the file's topics' lists. */
+async function clearAllThrottles(admin: Admin, plan: readonly PartitionMove[]) {
+  const live = (await admin.describeCluster()).brokers.map((b) => b.nodeId);
+  const brokers = [...new Set([...live, ...plan.flatMap((m) => m.replicas)])];
+  out(
+    `Clearing broker-level throttles on broker${brokers.length === 1 ? '' : 's'} ${brokers.join(',')}\n`,
+  );
+  await admin.incrementalAlterConfigs(
+    brokers.map((id) => ({
+      resource: { type: 'broker' as const, name: String(id) },
+      ops: BROKER_LEVEL_THROTTLES.map((name) => ({ name, op: 'delete' as const })),
+    })),
+  );
+  const topics = [...new Set(plan.map((m) => m.topic))];
+  out(
+    `Clearing topic-level throttles on topic${topics.length === 1 ? '' : 's'} ${topics.join(',')}\n`,
+  );
+  await admin.incrementalAlterConfigs(
+    topics.map((name) => ({
+      resource: { type: 'topic' as const, name },
+      ops: TOPIC_LEVEL_THROTTLES.map((n) => ({ name: n, op: 'delete' as const })),
+    })),
+  );
+}
 
 export const reassignPartitionsCommand: CommandModule<object, ReassignArgs> = {
   command: 'reassign-partitions',
@@ -180,6 +353,23 @@ export const reassignPartitionsCommand: CommandModule<object, ReassignArgs> = {
         type: 'number',
         describe: 'With --generate (kzoo addition): replicas per partition in the proposal',
       })
+      .option('throttle', {
+        type: 'number',
+        describe:
+          'With --execute: the movement of partitions between brokers will be throttled to this value (bytes/sec); ' +
+          'change it by resubmitting the current reassignment with --additional. The throttle rate should be at least 1 KB/s.',
+      })
+      .option('additional', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'With --execute: execute this reassignment in addition to any other ongoing ones; also changes the throttle of an ongoing reassignment',
+      })
+      .option('preserve-throttles', {
+        type: 'boolean',
+        default: false,
+        describe: 'With --verify or --cancel: do not modify broker or topic throttles',
+      })
       .option('reassignment-json-file', {
         type: 'string',
         describe: 'With --execute, --verify, --cancel: the partitions and their target replicas',
@@ -189,7 +379,18 @@ export const reassignPartitionsCommand: CommandModule<object, ReassignArgs> = {
         'propose a move',
       )
       .example('$0 reassign-partitions --execute --reassignment-json-file plan.json', 'start it')
-      .example('$0 reassign-partitions --verify --reassignment-json-file plan.json', 'is it done?')
+      .example(
+        '$0 reassign-partitions --execute --reassignment-json-file plan.json --throttle 10485760',
+        'start it, replication throttled to 10 MiB/s',
+      )
+      .example(
+        '$0 reassign-partitions --execute --additional --reassignment-json-file plan.json --throttle 52428800',
+        'raise the throttle of the running move',
+      )
+      .example(
+        '$0 reassign-partitions --verify --reassignment-json-file plan.json',
+        'is it done? (then removes the throttles)',
+      )
       .check((a) => {
         const n = [a.generate, a.execute, a.verify, a.cancel, a.list].filter(Boolean).length;
         if (n !== 1)
@@ -198,6 +399,25 @@ export const reassignPartitionsCommand: CommandModule<object, ReassignArgs> = {
           throw new Error('--generate needs --topics-to-move-json-file and --broker-list');
         if ((a.execute || a.verify || a.cancel) && !a['reassignment-json-file'])
           throw new Error('--execute, --verify and --cancel need --reassignment-json-file');
+        const action = a.generate
+          ? '--generate'
+          : a.execute
+            ? '--execute'
+            : a.verify
+              ? '--verify'
+              : a.cancel
+                ? '--cancel'
+                : '--list';
+        const only = (opt: string, set: boolean, ...allowed: string[]) => {
+          if (set && !allowed.includes(action))
+            throw new Error(`Option "--${opt}" can't be used with action "${action}"`);
+        };
+        only('throttle', a.throttle !== undefined, '--execute');
+        only('additional', a.additional, '--execute');
+        only('preserve-throttles', a['preserve-throttles'], '--verify', '--cancel');
+        const t = a.throttle;
+        if (t !== undefined && (!Number.isSafeInteger(t) || t < 0))
+          throw new Error(`--throttle must be a number of bytes/s (0 or more), got ${String(t)}`);
         const rf = a['replication-factor'];
         if (rf !== undefined && (!Number.isInteger(rf) || rf < 1))
           throw new Error(`--replication-factor must be a positive integer, got ${rf}`);
@@ -238,6 +458,9 @@ export const reassignPartitionsCommand: CommandModule<object, ReassignArgs> = {
           return;
         }
         if (args.execute) {
+          const ongoing = await admin.listPartitionReassignments(null);
+          if (!args.additional && ongoing.length > 0)
+            throw new Error(cannotExecuteBecauseOfExistingMessage);
           const current = await currentAssignment(
             admin,
             plan.map((m) => m.topic),
@@ -253,6 +476,11 @@ export const reassignPartitionsCommand: CommandModule<object, ReassignArgs> = {
               current.filter((c) => planned.has(tpKey(c))),
             )}\n\nSave this to use as the --reassignment-json-file option during rollback\n`,
           );
+          if (args.throttle !== undefined) {
+            out(`${youMustRunVerifyPeriodicallyMessage}\n`);
+            const moves = calculateProposedMoveMap(ongoing, plan, current);
+            await modifyReassignmentThrottle(admin, moves, args.throttle);
+          }
           const results = await admin.alterPartitionReassignments(plan);
           const failed = results.filter((r) => r.error !== null);
           if (failed.length > 0) {
@@ -299,6 +527,10 @@ export const reassignPartitionsCommand: CommandModule<object, ReassignArgs> = {
               );
             }
           }
+          // Kafka's verifyAssignment: once no move is in progress anywhere, clear every throttle
+          // (it cannot know which brokers earlier moves touched).
+          const inProgress = (await admin.listPartitionReassignments(null)).length > 0;
+          if (!inProgress && !args['preserve-throttles']) await clearAllThrottles(admin, plan);
           if (!done) process.exitCode = 1;
           return;
         }
@@ -317,6 +549,8 @@ export const reassignPartitionsCommand: CommandModule<object, ReassignArgs> = {
           for (const f of failed)
             out(`Could not cancel ${f.topic}-${f.partition}: ${f.error} ${f.message ?? ''}\n`);
           if (failed.some((f) => f.error !== 'NO_REASSIGNMENT_IN_PROGRESS')) process.exitCode = 1;
+          // Kafka's cancelAssignment clears the throttles too
+          else if (!args['preserve-throttles']) await clearAllThrottles(admin, plan);
           return;
         }
         // --list
