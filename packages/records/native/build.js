@@ -89,4 +89,6 @@ function main() {
   say(`built ${path.relative(process.cwd(), out) || out} with ${cc}`);
 }
 
-main();
+// run as a script (bootstrap, npm install); required (the records test), it only exports
+if (require.main === module) main();
+else module.exports = { findHeaders, findCompiler };

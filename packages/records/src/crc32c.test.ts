@@ -1,7 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { createRequire } from 'node:module';
 import {
   NATIVE_CRC32C_PATH,
   crc32c,
@@ -88,17 +87,13 @@ describe('records > crc32c', () => {
   });
 
   it('uses the native addon wherever bootstrap can build it (x64, a C compiler, the Node headers)', () => {
-    // the places native/build.js looks for a compiler and for Node's headers
-    const prefix = path.resolve(path.dirname(process.execPath), '..');
-    const headers = [
-      path.join(prefix, 'include', 'node'),
-      '/usr/include/node',
-      '/usr/local/include/node',
-      '/usr/include/nodejs/src',
-    ].some((d) => fs.existsSync(path.join(d, 'node_api.h')));
-    const compiler = [process.env.CC, 'cc', 'gcc', 'clang'].some(
-      (cc) => cc && spawnSync(cc, ['--version'], { stdio: 'ignore' }).status === 0,
-    );
+    // where native/build.js looks for a compiler and for Node's headers
+    const build = createRequire(__filename)('../native/build.js') as {
+      findHeaders(): string | undefined;
+      findCompiler(): string | undefined;
+    };
+    const headers = build.findHeaders() !== undefined;
+    const compiler = build.findCompiler() !== undefined;
     const buildable =
       process.arch === 'x64' && process.env.KZOO_CRC32C !== 'node-rs' && headers && compiler;
     if (buildable) {
