@@ -8,7 +8,12 @@
 import { KafkaError } from '@kzoo/common';
 import type { CompressionCodec } from '@kzoo/records';
 import type { Cluster } from './Metadata';
-import { ProducerBatch, type EncodedFields, type RecordWaiter } from './ProducerBatch';
+import {
+  ProducerBatch,
+  type EncodedFields,
+  type RecordSlots,
+  type RecordWaiter,
+} from './ProducerBatch';
 import type { TransactionManager } from './TransactionManager';
 
 export interface AccumulatorOptions {
@@ -68,6 +73,9 @@ const ABORTED_FOR_NEW_BATCH: AppendResult = Object.freeze({
   abortForNewBatch: true,
 });
 
+/** Finished batches' per-record arrays kept for new batches (a response completes a few). */
+const MAX_FREE_SLOTS = 256;
+
 class PartitionQueue {
   readonly batches: ProducerBatch[] = [];
   constructor(
@@ -88,10 +96,17 @@ export class RecordAccumulator {
   reservedBytes = 0;
   /** Buffers of `batch.size` bytes from finished batches, reused by new ones. */
   private readonly free: Buffer[] = [];
+  /** Per-record arrays of finished batches, reused by new ones (at most MAX_FREE_SLOTS). */
+  private readonly freeSlots: RecordSlots[] = [];
 
   constructor(private readonly opts: AccumulatorOptions) {}
 
+  /** The last queue looked up (records of a send loop mostly go to the same one). */
+  private lastQueue: PartitionQueue | undefined;
+
   private queue(topic: string, partition: number): PartitionQueue {
+    const last = this.lastQueue;
+    if (last !== undefined && last.partition === partition && last.topic === topic) return last;
     let byPartition = this.queues.get(topic);
     if (!byPartition) this.queues.set(topic, (byPartition = new Map()));
     let q = byPartition.get(partition);
@@ -99,6 +114,7 @@ export class RecordAccumulator {
       byPartition.set(partition, (q = new PartitionQueue(topic, partition)));
       this.all.push(q);
     }
+    this.lastQueue = q;
     return q;
   }
 
@@ -132,6 +148,7 @@ export class RecordAccumulator {
       nowMs,
       recordSize,
       this.free.pop(),
+      this.freeSlots.pop(),
     );
     batch.tryAppend(timestamp, fields, waiter, index);
     q.batches.push(batch);
@@ -256,6 +273,8 @@ export class RecordAccumulator {
   deallocate(batch: ProducerBatch): void {
     if (!this.incomplete.delete(batch)) return;
     this.reservedBytes -= batch.capacity;
+    const slots = batch.releaseSlots();
+    if (slots !== undefined && this.freeSlots.length < MAX_FREE_SLOTS) this.freeSlots.push(slots);
     const buf = batch.releaseBuffer();
     const size = this.opts.batchSize;
     if (
