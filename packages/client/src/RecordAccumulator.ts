@@ -5,7 +5,7 @@
  * batch waits `retry.backoff.ms` first. `drain` takes at most one batch per partition
  * for each ready broker, up to `max.request.size` per request.
  */
-import { KafkaError } from '@kzoo/common';
+import { KafkaError, SystemTime, type Time } from '@kzoo/common';
 import type { CompressionCodec } from '@kzoo/records';
 import type { Cluster } from './Metadata';
 import {
@@ -29,6 +29,8 @@ export interface AccumulatorOptions {
   bufferMemory?: number;
   /** Idempotence: sequence numbers and the order of retries. */
   transactionManager?: TransactionManager;
+  /** The clock read when `append` is given no time and creates a batch (default: system). */
+  time?: Time;
 }
 
 export interface AppendResult {
@@ -133,6 +135,7 @@ export class RecordAccumulator {
     /** The record's index in its `send` call's results. */
     index: number,
     abortOnNewBatch: boolean,
+    /** The time of the send; -1: read the clock if a batch is created. */
     nowMs: number,
   ): AppendResult {
     if (this.closed) throw new KafkaError('INVALID_REQUEST', 'producer is closed');
@@ -145,7 +148,7 @@ export class RecordAccumulator {
       topic,
       partition,
       this.opts.batchSize,
-      nowMs,
+      nowMs < 0 ? (this.opts.time ?? SystemTime).milliseconds() : nowMs,
       recordSize,
       this.free.pop(),
       this.freeSlots.pop(),
