@@ -171,6 +171,7 @@ describe('Client > ProducerBatch', () => {
     appendTime.tryAppend(7, f(null, 'a'), cb, 0);
     appendTime.complete(9, 555);
     expect(got).toEqual([[null, 't', 9, 555]]);
+    expect(appendTime.createTimeOf(0)).toBe(7); // the CreateTime as sent
     got.length = 0;
     const failed = new ProducerBatch('t', 0, 16384, 0, 0);
     failed.tryAppend(7, f(null, 'a'), cb, 0);

@@ -116,6 +116,8 @@ export interface CompletedBatch {
   offsetOf(slot: number): number;
   /** The record's CreateTime, or the broker's LogAppendTime for such topics. */
   timestampOf(slot: number): number;
+  /** The record's CreateTime (its timestamp as sent), whatever the topic's timestamp type. */
+  createTimeOf(slot: number): number;
   /** The record's RecordMetadata (a new object). */
   metadataOf(slot: number): RecordMetadata;
 }
@@ -447,6 +449,10 @@ export class ProducerBatch implements CompletedBatch {
 
   timestampOf(slot: number): number {
     return this.logAppendTimeMs >= 0 ? this.logAppendTimeMs : this.slots!.timestamps[slot];
+  }
+
+  createTimeOf(slot: number): number {
+    return this.slots!.timestamps[slot];
   }
 
   metadataOf(slot: number): RecordMetadata {
