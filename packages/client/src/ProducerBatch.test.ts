@@ -190,6 +190,7 @@ describe('Client > ProducerBatch', () => {
     expect(slots.capacity).toBeGreaterThanOrEqual(300);
     expect(slots.waiters.slice(0, 300).every((w) => w === undefined)).toBe(true);
     expect(first.releaseSlots()).toBeUndefined(); // taken once
+    expect(() => first.timestampOf(0)).toThrow('the batch of t-0 was released');
     const next = new ProducerBatch('t', 1, 16384, 0, 0, undefined, slots);
     const offsets: number[] = [];
     const cb: RecordCallback = {

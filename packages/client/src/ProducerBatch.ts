@@ -277,11 +277,11 @@ export class ProducerBatch implements CompletedBatch {
     this.lastAttemptMs = nowMs;
     const size = Math.max(batchSize, RECORD_BATCH_OVERHEAD + firstRecordSize);
     this.buf = pooled !== undefined && pooled.length === size ? pooled : Buffer.allocUnsafe(size);
-    // Sized for twice as many records as the first one's size lets the batch hold (they grow
-    // past that if needed; the first record's size is an upper bound of its bytes).
+    // Sized for as many records as the first one's size lets the batch hold (they grow past
+    // that if needed; the first record's size is an upper bound of its bytes, by up to 15).
     this.slots =
       pooledSlots ??
-      new RecordSlots(Math.min(4096, 2 * Math.ceil(size / Math.max(firstRecordSize, 8))));
+      new RecordSlots(Math.min(4096, Math.ceil(size / Math.max(firstRecordSize - 15, 8))));
   }
 
   /**
@@ -448,11 +448,16 @@ export class ProducerBatch implements CompletedBatch {
   }
 
   timestampOf(slot: number): number {
-    return this.logAppendTimeMs >= 0 ? this.logAppendTimeMs : this.slots!.timestamps[slot];
+    return this.logAppendTimeMs >= 0 ? this.logAppendTimeMs : this.createTimeOf(slot);
   }
 
   createTimeOf(slot: number): number {
-    return this.slots!.timestamps[slot];
+    const slots = this.slots;
+    if (slots === undefined)
+      throw new Error(
+        `the batch of ${this.topic}-${this.partition} was released: read it in onCompletion`,
+      );
+    return slots.timestamps[slot];
   }
 
   metadataOf(slot: number): RecordMetadata {
