@@ -314,6 +314,26 @@ describe('Client > Producer and Consumer', () => {
     expect(errs[1]).toEqual([expect.objectContaining({ errorName: 'INVALID_REQUEST' }), null, -1]);
   });
 
+  test('acks=0: several batches of one partition are all sent, and flush returns', async () => {
+    const topic = randomTopic();
+    await createTopic(tb.bootstrap, topic, 1);
+    const p = producer({ acks: 0, 'batch.size': 1024 });
+    const n = 200; // about 20 batches of one partition, sent before the first goes out
+    let acked = 0;
+    for (let i = 0; i < n; i++)
+      p.send(topic, { value: `r${i}`.padEnd(80, '.') }, (err, res) => {
+        if (!err && res![0].offset === -1) acked++;
+      });
+    await p.flush();
+    expect(acked).toBe(n);
+    const c = consumer();
+    c.assign([{ topic, partition: 0 }]);
+    const got = await pollN(c, n);
+    expect(got.map((r) => str(r.value)!.replace(/\.+$/, ''))).toEqual(
+      Array.from({ length: n }, (_, i) => `r${i}`),
+    );
+  });
+
   test('bad input is refused with a typed error and sends nothing', async () => {
     const topic = randomTopic();
     await createTopic(tb.bootstrap, topic, 1);
