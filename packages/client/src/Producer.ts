@@ -470,7 +470,8 @@ export class Producer {
     /** The clock at the send, or -1 when not read yet (a record with its own timestamp). */
     now: number,
   ): boolean {
-    const timestamp = r.timestamp ?? (now < 0 ? this.time.milliseconds() : now);
+    if (r.timestamp === undefined && now < 0) now = this.time.milliseconds();
+    const timestamp = r.timestamp ?? now;
     const custom = this.customPartitioner;
     const sticky = r.partition === undefined && p.key === null && !custom;
     let partition =
