@@ -5,6 +5,7 @@ import {
   maxRecordSize,
   varintForTests,
   type EncodedFields,
+  type RecordCallback,
   type RecordMetadata,
   type SendCall,
 } from './ProducerBatch';
@@ -124,6 +125,82 @@ describe('Client > ProducerBatch', () => {
         { topic: 't', partition: 3, offset: 103, timestamp: 777 },
       ],
     ]);
+  });
+
+  test('a RecordCallback gets each record of the batch by slot: offset, timestamp, metadata', () => {
+    const b = new ProducerBatch('t', 2, 16384, 0, 0);
+    const seen: Array<[Error | null, number, number, RecordMetadata]> = [];
+    const cb: RecordCallback = {
+      onCompletion(err, batch, slot) {
+        seen.push([err, batch!.offsetOf(slot), batch!.timestampOf(slot), batch!.metadataOf(slot)]);
+      },
+    };
+    const ts = [1000, 1003, 998];
+    ts.forEach((t) => b.tryAppend(t, f(null, 'v'), cb, 0));
+    b.close(0);
+    b.complete(40, -1);
+    expect(seen).toEqual(
+      ts.map((t, i) => [
+        null,
+        40 + i,
+        t,
+        { topic: 't', partition: 2, offset: 40 + i, timestamp: t },
+      ]),
+    );
+    seen.length = 0;
+    b.complete(50, -1); // completes once
+    expect(seen).toEqual([]);
+  });
+
+  test('a RecordCallback sees -1 offsets with acks=0, LogAppendTime, and the batch on failure', () => {
+    const acks0 = new ProducerBatch('t', 0, 16384, 0, 0);
+    const got: Array<[Error | null, string | undefined, number, number]> = [];
+    const cb: RecordCallback = {
+      onCompletion: (err, batch, slot) =>
+        got.push([err, batch?.topic, batch!.offsetOf(slot), batch!.timestampOf(slot)]),
+    };
+    acks0.tryAppend(7, f(null, 'a'), cb, 0);
+    acks0.tryAppend(8, f(null, 'b'), cb, 0);
+    acks0.complete(-1, -1);
+    expect(got).toEqual([
+      [null, 't', -1, 7],
+      [null, 't', -1, 8],
+    ]);
+    got.length = 0;
+    const appendTime = new ProducerBatch('t', 0, 16384, 0, 0);
+    appendTime.tryAppend(7, f(null, 'a'), cb, 0);
+    appendTime.complete(9, 555);
+    expect(got).toEqual([[null, 't', 9, 555]]);
+    expect(appendTime.createTimeOf(0)).toBe(7); // the CreateTime as sent
+    got.length = 0;
+    const failed = new ProducerBatch('t', 0, 16384, 0, 0);
+    failed.tryAppend(7, f(null, 'a'), cb, 0);
+    const err = new Error('boom');
+    failed.fail(err);
+    expect(got).toEqual([[err, 't', -1, 7]]);
+  });
+
+  test('per-record slots are released once finished, cleared, and serve the next batch', () => {
+    const first = new ProducerBatch('t', 0, 16384, 0, 200);
+    const calls = Array.from({ length: 300 }, () => call()); // past the first capacity
+    calls.forEach((c, i) => first.tryAppend(i, f(null, 'v'), c, i));
+    expect(first.releaseSlots()).toBeUndefined(); // not finished yet
+    first.complete(0, -1);
+    const slots = first.releaseSlots()!;
+    expect(slots.capacity).toBeGreaterThanOrEqual(300);
+    expect(slots.waiters.slice(0, 300).every((w) => w === undefined)).toBe(true);
+    expect(first.releaseSlots()).toBeUndefined(); // taken once
+    expect(() => first.timestampOf(0)).toThrow('the batch of t-0 was released');
+    const next = new ProducerBatch('t', 1, 16384, 0, 0, undefined, slots);
+    const offsets: number[] = [];
+    const cb: RecordCallback = {
+      onCompletion: (_err, batch, slot) =>
+        offsets.push(batch!.offsetOf(slot) * 10000 + batch!.timestampOf(slot)),
+    };
+    next.tryAppend(5, f(null, 'x'), cb, 0);
+    next.tryAppend(6, f(null, 'y'), cb, 0);
+    next.complete(3, -1);
+    expect(offsets).toEqual([30005, 40006]);
   });
 });
 

@@ -105,10 +105,77 @@ export interface SendCall {
 export type SendCallback = (err: Error | null, results?: RecordMetadata[]) => void;
 
 /**
+ * The batch a record was acknowledged in, as a `RecordCallback` sees it: the record's
+ * metadata read by its slot, without an object per record. Valid during the callback only
+ * (the batch's per-record arrays are reused by a later batch).
+ */
+export interface CompletedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  /** The record's offset (baseOffset + slot), -1 with acks=0 or on error. */
+  offsetOf(slot: number): number;
+  /** The record's CreateTime, or the broker's LogAppendTime for such topics. */
+  timestampOf(slot: number): number;
+  /** The record's CreateTime (its timestamp as sent), whatever the topic's timestamp type. */
+  createTimeOf(slot: number): number;
+  /** The record's RecordMetadata (a new object). */
+  metadataOf(slot: number): RecordMetadata;
+}
+
+/**
+ * `send`'s allocation-free callback for one record, as Kafka's `Callback.onCompletion`:
+ * `err` null once acknowledged (read offset and timestamp from `batch` at `slot`), else the
+ * error; `batch` is null (and `slot` -1) when the record failed before it joined a batch.
+ */
+export interface RecordCallback {
+  onCompletion(err: Error | null, batch: CompletedBatch | null, slot: number): void;
+}
+
+/**
  * Who waits for a record: a `send` call (one record or several), or, for a single record
  * sent with a callback, the callback itself (no object per record).
  */
-export type RecordWaiter = SendCall | SendCallback;
+export type RecordWaiter = SendCall | SendCallback | RecordCallback;
+
+function isRecordCallback(w: SendCall | RecordCallback): w is RecordCallback {
+  return (w as RecordCallback).onCompletion !== undefined;
+}
+
+/**
+ * A batch's per-record state: timestamp, waiter, index in the waiter's results. Kept by the
+ * accumulator for the next batch once a batch finishes (growing them per batch was a quarter
+ * of the producer's allocations under `kzoo perf produce`).
+ */
+export class RecordSlots {
+  timestamps: Float64Array;
+  indexes: Int32Array;
+  waiters: RecordWaiter[];
+  constructor(capacity: number) {
+    this.timestamps = new Float64Array(capacity);
+    this.indexes = new Int32Array(capacity);
+    this.waiters = new Array<RecordWaiter>(capacity);
+  }
+
+  get capacity(): number {
+    return this.timestamps.length;
+  }
+
+  grow(): void {
+    const n = this.timestamps.length * 2;
+    const t = new Float64Array(n);
+    t.set(this.timestamps);
+    this.timestamps = t;
+    const x = new Int32Array(n);
+    x.set(this.indexes);
+    this.indexes = x;
+    this.waiters.length = n;
+  }
+
+  /** Drops the references to the first `count` waiters (before reuse). */
+  clear(count: number): void {
+    this.waiters.fill(undefined as unknown as RecordWaiter, 0, count);
+  }
+}
 
 export type HeaderInput = { key: string; value: Buffer | string | null };
 
@@ -163,7 +230,7 @@ function writeField(buf: Buffer, pos: number, v: Buffer | string | null, len: nu
   return pos + len;
 }
 
-export class ProducerBatch {
+export class ProducerBatch implements CompletedBatch {
   readonly createdMs: number;
   /** When the batch was last sent (or created); retry backoff counts from here. */
   lastAttemptMs: number;
@@ -182,9 +249,10 @@ export class ProducerBatch {
    * RecordMetadata are built at completion, so a record waiting for its acknowledgement
    * holds no object of its own (fewer survivors for the garbage collector).
    */
-  private readonly timestamps: number[];
-  private readonly waiters: RecordWaiter[];
-  private readonly indexes: number[];
+  private slots: RecordSlots | undefined;
+  /** Set by `complete`: the offset of the first record (-1: none, acks=0 or failed). */
+  private baseOffset = -1;
+  private logAppendTimeMs = -1;
   private doneListeners: Array<() => void> | undefined;
   finished = false;
   /** Idempotence: set when the batch is first drained (kept for its retries). */
@@ -202,18 +270,30 @@ export class ProducerBatch {
     firstRecordSize: number,
     /** A free buffer of `batchSize` bytes from the accumulator's pool, if any. */
     pooled?: Buffer,
+    /** Free per-record arrays from the accumulator's pool, if any. */
+    pooledSlots?: RecordSlots,
   ) {
     this.createdMs = nowMs;
     this.lastAttemptMs = nowMs;
     const size = Math.max(batchSize, RECORD_BATCH_OVERHEAD + firstRecordSize);
     this.buf = pooled !== undefined && pooled.length === size ? pooled : Buffer.allocUnsafe(size);
-    // Sized for as many records as the first one's size lets the batch hold (they grow
-    // past that if needed): growing them by push from empty allocated about twice their
-    // final size, the largest share of the producer's allocations under `kzoo perf produce`.
-    const expected = Math.min(4096, Math.ceil(size / Math.max(firstRecordSize, 8)));
-    this.timestamps = new Array<number>(expected);
-    this.waiters = new Array<RecordWaiter>(expected);
-    this.indexes = new Array<number>(expected);
+    // Sized for as many records as the first one's size lets the batch hold (they grow past
+    // that if needed; the first record's size is an upper bound of its bytes, by up to 15).
+    this.slots =
+      pooledSlots ??
+      new RecordSlots(Math.min(4096, Math.ceil(size / Math.max(firstRecordSize - 15, 8))));
+  }
+
+  /**
+   * Hands the per-record arrays back once the batch is finished (its waiters have been
+   * called), for the accumulator's pool; undefined when already taken.
+   */
+  releaseSlots(): RecordSlots | undefined {
+    const s = this.slots;
+    if (!this.finished || s === undefined) return undefined;
+    this.slots = undefined;
+    s.clear(this.count);
+    return s;
   }
 
   /**
@@ -299,9 +379,11 @@ export class ProducerBatch {
     }
     this.pos = p;
     const n = this.count++;
-    this.timestamps[n] = timestamp;
-    this.waiters[n] = waiter;
-    this.indexes[n] = index;
+    const slots = this.slots!;
+    if (n === slots.capacity) slots.grow();
+    slots.timestamps[n] = timestamp;
+    slots.waiters[n] = waiter;
+    slots.indexes[n] = index;
     if (p >= this.batchSize) this.full = true;
     return true;
   }
@@ -361,23 +443,51 @@ export class ProducerBatch {
     return out;
   }
 
+  offsetOf(slot: number): number {
+    return this.baseOffset < 0 ? -1 : this.baseOffset + slot;
+  }
+
+  timestampOf(slot: number): number {
+    return this.logAppendTimeMs >= 0 ? this.logAppendTimeMs : this.createTimeOf(slot);
+  }
+
+  createTimeOf(slot: number): number {
+    const slots = this.slots;
+    if (slots === undefined)
+      throw new Error(
+        `the batch of ${this.topic}-${this.partition} was released: read it in onCompletion`,
+      );
+    return slots.timestamps[slot];
+  }
+
+  metadataOf(slot: number): RecordMetadata {
+    return {
+      topic: this.topic,
+      partition: this.partition,
+      offset: this.offsetOf(slot),
+      timestamp: this.timestampOf(slot),
+    };
+  }
+
   /** Completes every record: offset = baseOffset + index (or -1), LogAppendTime if given. */
   complete(baseOffset: number, logAppendTimeMs: number): void {
     if (this.finished) return;
     this.finished = true;
-    const { timestamps, waiters, indexes, topic, partition, count } = this;
+    this.baseOffset = baseOffset < 0 ? -1 : baseOffset;
+    this.logAppendTimeMs = logAppendTimeMs;
+    const { waiters, indexes } = this.slots!;
+    const count = this.count;
     for (let i = 0; i < count; i++) {
-      const r: RecordMetadata = {
-        topic,
-        partition,
-        offset: baseOffset < 0 ? -1 : baseOffset + i,
-        timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : timestamps[i],
-      };
       const w = waiters[i];
       if (typeof w === 'function') {
-        w(null, [r]);
+        w(null, [this.metadataOf(i)]);
         continue;
       }
+      if (isRecordCallback(w)) {
+        w.onCompletion(null, this, i);
+        continue;
+      }
+      const r = this.metadataOf(i);
       if (w.results) w.results[indexes[i]] = r;
       if (--w.pending === 0 && !w.done) {
         w.done = true;
@@ -390,10 +500,12 @@ export class ProducerBatch {
   fail(err: Error): void {
     if (this.finished) return;
     this.finished = true;
-    const waiters = this.waiters;
+    this.baseOffset = -1;
+    const waiters = this.slots!.waiters;
     for (let i = 0; i < this.count; i++) {
       const w = waiters[i];
       if (typeof w === 'function') w(err);
+      else if (isRecordCallback(w)) w.onCompletion(err, this, i);
       else if (!w.done) {
         w.done = true;
         w.reject(err);

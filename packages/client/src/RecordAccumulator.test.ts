@@ -289,4 +289,30 @@ describe('Client > RecordAccumulator', () => {
     expect(sameMemory(third, nextBytes)).toBe(true);
     expect(validateBatch(third)).toBe(third.length);
   });
+
+  test("a finished batch's per-record slots serve a new batch: its records report their own offsets and times", async () => {
+    const { time, acc, append } = setup({ batchSize: 8192, bufferMemory: 1 << 20 });
+    const c = cluster([1]);
+    const drainOne = () => acc.drain(c, [1], 1 << 20, time.milliseconds()).get(1)![0];
+    const a = newCall(3);
+    for (const v of ['a0', 'a1', 'a2']) append(0, v, a.call);
+    const first = drainOne();
+    first.close(0);
+    first.complete(10, -1);
+    acc.deallocate(first);
+    expect(await a.done).toEqual([10, 11, 12].map((offset) => expect.objectContaining({ offset })));
+    time.tick(7);
+    const b = newCall(2);
+    for (const v of ['b0', 'b1']) append(0, v, b.call);
+    const second = drainOne();
+    second.close(0);
+    second.complete(50, -1);
+    acc.deallocate(second);
+    expect(await b.done).toEqual([
+      { topic: 't', partition: 0, offset: 50, timestamp: time.milliseconds() },
+      { topic: 't', partition: 0, offset: 51, timestamp: time.milliseconds() },
+    ]);
+    // The first batch's arrays were handed on: reading it now is an error, not its records.
+    expect(() => first.metadataOf(0)).toThrow('was released');
+  });
 });

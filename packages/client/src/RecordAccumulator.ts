@@ -5,10 +5,15 @@
  * batch waits `retry.backoff.ms` first. `drain` takes at most one batch per partition
  * for each ready broker, up to `max.request.size` per request.
  */
-import { KafkaError } from '@kzoo/common';
+import { KafkaError, SystemTime, type Time } from '@kzoo/common';
 import type { CompressionCodec } from '@kzoo/records';
 import type { Cluster } from './Metadata';
-import { ProducerBatch, type EncodedFields, type RecordWaiter } from './ProducerBatch';
+import {
+  ProducerBatch,
+  type EncodedFields,
+  type RecordSlots,
+  type RecordWaiter,
+} from './ProducerBatch';
 import type { TransactionManager } from './TransactionManager';
 
 export interface AccumulatorOptions {
@@ -24,6 +29,8 @@ export interface AccumulatorOptions {
   bufferMemory?: number;
   /** Idempotence: sequence numbers and the order of retries. */
   transactionManager?: TransactionManager;
+  /** The clock read when `append` is given no time and creates a batch (default: system). */
+  time?: Time;
 }
 
 export interface AppendResult {
@@ -68,6 +75,9 @@ const ABORTED_FOR_NEW_BATCH: AppendResult = Object.freeze({
   abortForNewBatch: true,
 });
 
+/** Finished batches' per-record arrays kept for new batches (a response completes a few). */
+const MAX_FREE_SLOTS = 256;
+
 class PartitionQueue {
   readonly batches: ProducerBatch[] = [];
   constructor(
@@ -88,10 +98,17 @@ export class RecordAccumulator {
   reservedBytes = 0;
   /** Buffers of `batch.size` bytes from finished batches, reused by new ones. */
   private readonly free: Buffer[] = [];
+  /** Per-record arrays of finished batches, reused by new ones (at most MAX_FREE_SLOTS). */
+  private readonly freeSlots: RecordSlots[] = [];
 
   constructor(private readonly opts: AccumulatorOptions) {}
 
+  /** The last queue looked up (records of a send loop mostly go to the same one). */
+  private lastQueue: PartitionQueue | undefined;
+
   private queue(topic: string, partition: number): PartitionQueue {
+    const last = this.lastQueue;
+    if (last !== undefined && last.partition === partition && last.topic === topic) return last;
     let byPartition = this.queues.get(topic);
     if (!byPartition) this.queues.set(topic, (byPartition = new Map()));
     let q = byPartition.get(partition);
@@ -99,6 +116,7 @@ export class RecordAccumulator {
       byPartition.set(partition, (q = new PartitionQueue(topic, partition)));
       this.all.push(q);
     }
+    this.lastQueue = q;
     return q;
   }
 
@@ -117,6 +135,7 @@ export class RecordAccumulator {
     /** The record's index in its `send` call's results. */
     index: number,
     abortOnNewBatch: boolean,
+    /** The time of the send; -1: read the clock if a batch is created. */
     nowMs: number,
   ): AppendResult {
     if (this.closed) throw new KafkaError('INVALID_REQUEST', 'producer is closed');
@@ -129,9 +148,10 @@ export class RecordAccumulator {
       topic,
       partition,
       this.opts.batchSize,
-      nowMs,
+      nowMs < 0 ? (this.opts.time ?? SystemTime).milliseconds() : nowMs,
       recordSize,
       this.free.pop(),
+      this.freeSlots.pop(),
     );
     batch.tryAppend(timestamp, fields, waiter, index);
     q.batches.push(batch);
@@ -256,6 +276,8 @@ export class RecordAccumulator {
   deallocate(batch: ProducerBatch): void {
     if (!this.incomplete.delete(batch)) return;
     this.reservedBytes -= batch.capacity;
+    const slots = batch.releaseSlots();
+    if (slots !== undefined && this.freeSlots.length < MAX_FREE_SLOTS) this.freeSlots.push(slots);
     const buf = batch.releaseBuffer();
     const size = this.opts.batchSize;
     if (

@@ -245,6 +245,9 @@ export class Sender {
         return;
       }
       for (const b of batches) this.finish(b, null, -1, -1);
+      // No response will wake the sender: the partitions' next batches (a drain takes one
+      // per partition) go in the next run.
+      this.wakeup();
       return;
     }
     this.inFlightRequests++;

@@ -11,6 +11,8 @@ export {
   type RecordMetadata,
   type ClientOptions,
   type SendCallback,
+  type RecordCallback,
+  type CompletedBatch,
   type CustomPartitioner,
 } from './Producer';
 export { TransactionManager } from './TransactionManager';

@@ -16,9 +16,17 @@ export class StickyPartitionCache {
 
   constructor(private readonly random: () => number = Math.random) {}
 
+  /** The last topic looked up and its sticky partition (a Map lookup per record saved). */
+  private lastTopic: string | undefined;
+  private lastPartition = -1;
+
   partition(topic: string, cluster: Cluster): number {
+    if (topic === this.lastTopic) return this.lastPartition;
     const p = this.cache.get(topic);
-    return p === undefined ? this.nextPartition(topic, cluster, -1) : p;
+    if (p === undefined) return this.nextPartition(topic, cluster, -1);
+    this.lastTopic = topic;
+    this.lastPartition = p;
+    return p;
   }
 
   /** Picks a new sticky partition if `prevPartition` is still the current one. */
@@ -39,6 +47,8 @@ export class StickyPartitionCache {
       } while (next === old);
     }
     this.cache.set(topic, next);
+    this.lastTopic = topic;
+    this.lastPartition = next;
     return next;
   }
 }

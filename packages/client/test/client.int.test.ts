@@ -257,6 +257,83 @@ describe('Client > Producer and Consumer', () => {
     expect(err).toMatchObject({ errorName: 'UNKNOWN_TOPIC_OR_PARTITION' });
   });
 
+  test('RecordCallback form: each record by batch and slot, in send order; errors without a batch', async () => {
+    const topic = randomTopic();
+    await createTopic(tb.bootstrap, topic, 2);
+    const p = producer();
+    const got: Array<{ partition: number; offset: number; timestamp: number; value: string }> = [];
+    const n = 50;
+    await new Promise<void>((resolve, reject) => {
+      for (let i = 0; i < n; i++) {
+        const value = `v${i}`;
+        p.send(
+          topic,
+          { value, partition: 1, timestamp: 1000 + i },
+          {
+            onCompletion(err, batch, slot) {
+              if (err) return reject(err);
+              const m = batch!.metadataOf(slot);
+              // metadataOf agrees with offsetOf/timestampOf (checked below, outside the producer).
+              if (m.offset !== batch!.offsetOf(slot) || m.timestamp !== batch!.timestampOf(slot))
+                return reject(new Error(`metadataOf ${JSON.stringify(m)} disagrees`));
+              got.push({ partition: m.partition, offset: m.offset, timestamp: m.timestamp, value });
+              if (got.length === n) resolve();
+            },
+          },
+        );
+      }
+    });
+    expect(got).toEqual(
+      Array.from({ length: n }, (_, i) => ({
+        partition: 1,
+        offset: i,
+        timestamp: 1000 + i,
+        value: `v${i}`,
+      })),
+    );
+    const c = consumer();
+    c.assign([{ topic, partition: 1 }]);
+    expect((await pollN(c, n)).map((r) => [r.offset, str(r.value)])).toEqual(
+      got.map((g) => [g.offset, g.value]),
+    );
+    const errs = await Promise.all(
+      [{ value: 'x', partition: 7 }, [{ value: 'y' }]].map(
+        (records) =>
+          new Promise<[unknown, unknown, number]>((resolve) =>
+            p.send(topic, records as { value: string }, {
+              onCompletion: (err, batch, slot) => resolve([err, batch, slot]),
+            }),
+          ),
+      ),
+    );
+    expect(errs[0]).toEqual([
+      expect.objectContaining({ errorName: 'UNKNOWN_TOPIC_OR_PARTITION' }),
+      null,
+      -1,
+    ]);
+    expect(errs[1]).toEqual([expect.objectContaining({ errorName: 'INVALID_REQUEST' }), null, -1]);
+  });
+
+  test('acks=0: several batches of one partition are all sent, and flush returns', async () => {
+    const topic = randomTopic();
+    await createTopic(tb.bootstrap, topic, 1);
+    const p = producer({ acks: 0, 'batch.size': 1024 });
+    const n = 200; // about 20 batches of one partition, sent before the first goes out
+    let acked = 0;
+    for (let i = 0; i < n; i++)
+      p.send(topic, { value: `r${i}`.padEnd(80, '.') }, (err, res) => {
+        if (!err && res![0].offset === -1) acked++;
+      });
+    await p.flush();
+    expect(acked).toBe(n);
+    const c = consumer();
+    c.assign([{ topic, partition: 0 }]);
+    const got = await pollN(c, n);
+    expect(got.map((r) => str(r.value)!.replace(/\.+$/, ''))).toEqual(
+      Array.from({ length: n }, (_, i) => `r${i}`),
+    );
+  });
+
   test('bad input is refused with a typed error and sends nothing', async () => {
     const topic = randomTopic();
     await createTopic(tb.bootstrap, topic, 1);

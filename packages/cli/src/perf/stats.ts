@@ -18,6 +18,7 @@ export class ProducerStats {
   private readonly sampling: number;
   private readonly latencies: Float64Array;
   private index = 0;
+  private sorted: Float64Array | undefined;
   private iteration = 0;
   count = 0;
   bytes = 0;
@@ -77,7 +78,10 @@ export class ProducerStats {
 
   /** The sampled latencies' percentiles (ms), Kafka's way: sorted[floor(p * size)]. */
   percentiles(...ps: number[]): number[] {
-    const sorted = this.latencies.slice(0, this.index).sort();
+    // Sorted once for the samples so far (the final line and the result both ask).
+    if (this.sorted === undefined || this.sorted.length !== this.index)
+      this.sorted = this.latencies.slice(0, this.index).sort();
+    const sorted = this.sorted;
     return ps.map((p) => (sorted.length ? sorted[Math.floor(p * sorted.length)] : 0));
   }
 
