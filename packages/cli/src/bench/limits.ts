@@ -146,7 +146,8 @@ export function machineLine(): string {
 
 /**
  * `--flag value` pairs of a bench script, every value a number (1/0 for switches): `flags`
- * maps each flag to the key of `defaults` it sets. An unknown flag or a non-number fails.
+ * maps each flag to the key of `defaults` it sets. An unknown flag or a non-number fails;
+ * `--help` (or `-h`) prints the flags with their defaults and exits.
  */
 export function numericArgs<T extends { [K in keyof T]: number | boolean }>(
   argv: string[],
@@ -154,6 +155,14 @@ export function numericArgs<T extends { [K in keyof T]: number | boolean }>(
   flags: Record<string, keyof T>,
 ): T {
   const o: Record<string, number | boolean> = { ...defaults };
+  if (argv.includes('--help') || argv.includes('-h')) {
+    const lines = Object.entries(flags).map(([flag, key]) => {
+      const d = defaults[key as keyof T];
+      return `  ${flag} ${typeof d === 'boolean' ? '0|1' : 'N'}  (default ${typeof d === 'boolean' ? Number(d) : d})`;
+    });
+    console.log(`options:\n${lines.join('\n')}`);
+    process.exit(0);
+  }
   for (let i = 0; i < argv.length; i += 2) {
     const key = flags[argv[i]];
     if (key === undefined) throw new Error(`unknown option ${argv[i]}`);
