@@ -7,7 +7,11 @@
 // --latency R: instead, `kzoo perf end-to-end-latency --throughput R` of --records records
 // (acks=all) per run: its p50/p99/p99.9, and each broker's CPU and run-queue wait (time
 // runnable without a CPU, /proc/<pid>/schedstat), then the medians.
-//   node scripts/perf-ab-rf3.js [--rounds 3] [--records 1000000] [--latency R] [--broker-prof DIR] ROOT...
+// --warmup N: first, per checkout, one unmeasured `kzoo perf produce` of N records (acks=all)
+// on its own topic: fresh brokers run their first millions of records partly unoptimized
+// (one broker's CPU per 2 M records over four runs: 2.8, 1.9, 1.55, 1.3 s), so without it
+// round 0 measures the JIT's warm-up more than the code.
+//   node scripts/perf-ab-rf3.js [--rounds 3] [--records 1000000] [--warmup N] [--latency R] [--broker-prof DIR] ROOT...
 'use strict';
 const {
   runKzoo: run,
@@ -27,6 +31,7 @@ const rounds = Number(opt('--rounds', '3'));
 const records = Number(opt('--records', '1000000'));
 const bprof = opt('--broker-prof', '');
 const latencyRate = Number(opt('--latency', '0'));
+const warmup = Number(opt('--warmup', '0'));
 const specs = args;
 (async () => {
   const cfg = specs.map((s) => {
@@ -67,24 +72,34 @@ const specs = args;
       cfg[i].bs = cfg[i].brokers.map((b) => `127.0.0.1:${b.port}`).join(',');
     }
     const res = cfg.map(() => ({ r: [], pc: [], bc: [], p99: [], p50: [], p999: [], bw: [] }));
+    /** A 4-partition RF=3 topic of checkout `c`, once every partition has its 3 replicas in the ISR. */
+    const createTopic = async (c, topic) => {
+      const { Admin } = require(path.join(c.root, 'packages/client/dist'));
+      const admin = new Admin({ 'bootstrap.servers': c.bs });
+      await admin.createTopics([{ topic, numPartitions: 4, replicationFactor: 3 }]);
+      for (;;) {
+        const [d] = await admin.describeTopics([topic]).catch(() => [undefined]);
+        if (
+          d &&
+          d.partitions.length === 4 &&
+          d.partitions.every((p) => p.leader >= 0 && p.isr.length === 3)
+        )
+          break;
+        await sleep(100);
+      }
+      await admin.close();
+    };
+    for (let i = 0; i < cfg.length && warmup > 0; i++) {
+      const c = cfg[i];
+      await createTopic(c, 'rf3-warmup');
+      await run(c.root, c.tf, perfProduceArgs('rf3-warmup', warmup, c.bs, ['acks=all']));
+      console.log(`warm-up ${i}: ${warmup} records`);
+    }
     for (let r = 0; r < rounds; r++)
       for (let i = 0; i < cfg.length; i++) {
         const c = cfg[i];
         const topic = `rf3-${r}`;
-        const { Admin } = require(path.join(c.root, 'packages/client/dist'));
-        const admin = new Admin({ 'bootstrap.servers': c.bs });
-        await admin.createTopics([{ topic, numPartitions: 4, replicationFactor: 3 }]);
-        for (;;) {
-          const [d] = await admin.describeTopics([topic]).catch(() => [undefined]);
-          if (
-            d &&
-            d.partitions.length === 4 &&
-            d.partitions.every((p) => p.leader >= 0 && p.isr.length === 3)
-          )
-            break;
-          await sleep(100);
-        }
-        await admin.close();
+        await createTopic(c, topic);
         const b0 = c.brokers.map((b) => cpuOf(b.child.pid));
         const l = os.loadavg()[0].toFixed(1);
         if (latencyRate > 0) {

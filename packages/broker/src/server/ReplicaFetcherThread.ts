@@ -11,8 +11,9 @@
  *   leader cannot answer (UNDEFINED offset) → truncate to the HW.
  * - Fetching: one Fetch (replicaId = this broker) for all fetching partitions,
  *   long-polled (`replica.fetch.wait.max.ms`, `replica.fetch.min.bytes`), with each
- *   partition's currentLeaderEpoch; the batches are appended as they are, the follower
- *   HW is min(leader HW, own LEO).
+ *   partition's currentLeaderEpoch; the batches are appended as they are (those opening a
+ *   new leader epoch once its checkpoint is written, off the event loop), the follower HW
+ *   is min(leader HW, own LEO).
  *
  * Errors: FENCED_LEADER_EPOCH drops the partition until the next LeaderAndIsr;
  * OFFSET_OUT_OF_RANGE goes back to Truncating (or restarts the log at the leader's log
@@ -80,6 +81,8 @@ export interface SourceBroker {
   host: string;
   port: number;
 }
+
+type FetchedPartition = FetchResponse['responses'][0]['partitions'][0];
 
 interface FetchState {
   partition: Partition;
@@ -419,13 +422,46 @@ export class ReplicaFetcherThread {
       return;
     }
     const sent = new Map(list.map((s) => [s.partition.key, s]));
+    // Batches that open a new leader epoch wait for its checkpoint write (off the event loop).
+    let epochWrites: Array<{ s: FetchState; r: FetchedPartition; write: Promise<void> }> | null =
+      null;
     for (const t of res.responses) {
       for (const r of t.partitions) {
         const s = sent.get(tpKey(t.topic, r.partitionIndex));
         if (!s || !this.current(s)) continue;
-        this.processPartition(s, r);
+        const p = s.partition;
+        const write =
+          r.errorCode === 0 &&
+          r.records.length > 0 &&
+          !p.isLeader &&
+          p.logEndOffset === s.fetchOffset
+            ? p.followerEpochWrite(r.records)
+            : null;
+        if (write) (epochWrites ??= []).push({ s, r, write });
+        else this.processPartition(s, r);
       }
     }
+    if (epochWrites) await this.appendAfterEpochWrites(epochWrites);
+  }
+
+  /** processPartition for each once its leader-epoch checkpoint is on disk; a failed write backs off. */
+  private async appendAfterEpochWrites(
+    list: Array<{ s: FetchState; r: FetchedPartition; write: Promise<void> }>,
+  ): Promise<void> {
+    const done = await Promise.allSettled(list.map((e) => e.write));
+    list.forEach(({ s, r }, i) => {
+      if (!this.current(s)) return;
+      const d = done[i];
+      if (d.status === 'rejected') {
+        this.log.error('leader-epoch checkpoint write failed; backing off', {
+          partition: s.partition.key,
+          error: d.reason as unknown,
+        });
+        this.delay(s);
+        return;
+      }
+      this.processPartition(s, r);
+    });
   }
 
   /**
@@ -472,7 +508,7 @@ export class ReplicaFetcherThread {
     }
   }
 
-  private processPartition(s: FetchState, r: FetchResponse['responses'][0]['partitions'][0]): void {
+  private processPartition(s: FetchState, r: FetchedPartition): void {
     const p = s.partition;
     if (p.isLeader) {
       this.states.delete(p.key);

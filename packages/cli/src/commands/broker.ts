@@ -13,6 +13,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { Broker, ConfigInput, KafkaConfig } from '@kzoo/broker';
 import { Admin } from '@kzoo/client';
+import { tuneProcessHeap } from '@kzoo/common';
 import * as path from 'node:path';
 import { freePorts } from '@kzoo/testkit';
 import { endpointString, KafkaZkClient } from '@kzoo/zk';
@@ -144,6 +145,7 @@ const start: CommandModule<object, StartArgs> = {
       }
       let config: KafkaConfig;
       try {
+        tuneProcessHeap(); // fewer full GCs under load (common/process-heap.ts)
         config = brokerConfigFromArgs(args);
       } catch (e) {
         fail(e);
