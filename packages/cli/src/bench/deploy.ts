@@ -435,25 +435,22 @@ async function main(): Promise<void> {
       `bootstrap.servers=${bootstrap}`,
       `acks=${acks}`,
     ];
+    const consumeArgs = (topic: string, bootstrap: string, messages: number) => [
+      'perf',
+      'consume',
+      '--bootstrap-server',
+      bootstrap,
+      '--topic',
+      topic,
+      '--messages',
+      String(messages),
+    ];
     if (o.warmup > 0) {
       const t0 = Date.now();
       await createTopic(b1, 'warm-1', o.partitions, 1);
       await createTopic(b3, 'warm-3', o.partitions, 3);
       await kzoo(produceArgs('warm-1', b1, '1', -1, o.warmup), 'warmup', true);
-      await kzoo(
-        [
-          'perf',
-          'consume',
-          '--bootstrap-server',
-          b1,
-          '--topic',
-          'warm-1',
-          '--messages',
-          String(o.warmup),
-        ],
-        'warmup',
-        true,
-      );
+      await kzoo(consumeArgs('warm-1', b1, o.warmup), 'warmup', true);
       await kzoo(produceArgs('warm-3', b3, 'all', -1, o.warmup), 'warmup', true);
       console.log(
         `\n## warm-up: ${fmt(o.warmup)} records produced to each cluster and consumed from the single broker (${((Date.now() - t0) / 1000).toFixed(1)} s), not measured`,
@@ -462,21 +459,7 @@ async function main(): Promise<void> {
     console.log('\n## kzoo perf produce -> 1 broker process, acks=1');
     const p1 = parseProduce(await kzoo(produceArgs('perf-1', b1, '1'), 'produce'));
     console.log('\n## kzoo perf consume <- 1 broker process');
-    const c1 = parseConsume(
-      await kzoo(
-        [
-          'perf',
-          'consume',
-          '--bootstrap-server',
-          b1,
-          '--topic',
-          'perf-1',
-          '--messages',
-          String(o.records),
-        ],
-        'consume',
-      ),
-    );
+    const c1 = parseConsume(await kzoo(consumeArgs('perf-1', b1, o.records), 'consume'));
     console.log('\n## kzoo perf produce -> 3 broker processes, RF=3, acks=all (idempotent)');
     const p3 = parseProduce(await kzoo(produceArgs('perf-3', b3, 'all'), 'produce'));
 
