@@ -42,11 +42,6 @@ describe('Client > Producer > acks=0 > leader moves', () => {
     onCleanup(() => producer.close({ timeoutMs: 1000 }));
     await producer.send(topic, { value: 'before' });
 
-    // Leadership moves to broker 2 while broker 1 stays up.
-    const [elected] = await admin.electLeaders([{ topic, partition: 0 }]);
-    expect(elected.error).toBeNull();
-    await waitFor('broker 2 leads', async () => (await partitionState()).leader === 2);
-
     const consumer = new Consumer({
       'bootstrap.servers': b1.bootstrap,
       'auto.offset.reset': 'earliest',
@@ -55,6 +50,19 @@ describe('Client > Producer > acks=0 > leader moves', () => {
     onCleanup(() => consumer.close());
     consumer.assign([{ topic, partition: 0 }]);
     const got: ConsumerRecord[] = [];
+    // A consumer reads up to the high watermark: once it has 'before', broker 2 has it too.
+    // (An acks=0 write is not waited for: electing broker 2 before it fetched 'before'
+    // would truncate it from broker 1, as Kafka would.)
+    await waitFor('before is replicated (below the HW)', async () => {
+      got.push(...(await consumer.poll(200)));
+      return got.length > 0;
+    });
+
+    // Leadership moves to broker 2 while broker 1 stays up.
+    const [elected] = await admin.electLeaders([{ topic, partition: 0 }]);
+    expect(elected.error).toBeNull();
+    await waitFor('broker 2 leads', async () => (await partitionState()).leader === 2);
+
     // acks=0 sends resolve at once: write one at a time until one reaches the new leader.
     let i = 0;
     await waitFor(
