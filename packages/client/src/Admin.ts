@@ -970,10 +970,12 @@ export class Admin {
   /**
    * IncrementalAlterConfigs: applies `ops` to each resource's overrides (set, delete,
    * append to / subtract from list keys such as cleanup.policy). Topics go to any
-   * broker, which writes `/config/topics/<t>` and the change notification; brokers
-   * apply it live. Throws the first resource's KafkaError (INVALID_CONFIG naming the key,
-   * UNKNOWN_TOPIC_OR_PARTITION, INVALID_REQUEST for broker resources: kzoo has no dynamic
-   * broker configs). With validateOnly nothing changes.
+   * broker, which writes `/config/topics/<t>` and the change notification; a broker
+   * resource goes to that broker (`/config/brokers/<id>`), the cluster-wide default
+   * (name '') to any (`/config/brokers/<default>`); brokers apply them live. Throws the
+   * first resource's KafkaError (INVALID_CONFIG naming the key, UNKNOWN_TOPIC_OR_PARTITION,
+   * INVALID_REQUEST for a config that cannot be set dynamically). With validateOnly
+   * nothing changes.
    */
   async incrementalAlterConfigs(
     changes: Array<{ resource: ConfigResource; ops: AlterConfigOp[] }>,
