@@ -145,7 +145,14 @@ describe('cli > kzoo configs (processes)', () => {
     );
     await waitFor(
       'both brokers deleted the old segments under the cluster-wide retention',
-      () => dirs.every((d) => segments(d, topic, 0).length + segments(d, topic, 1).length === 2),
+      () => {
+        const left = dirs.map((d) => [...segments(d, topic, 0), ...segments(d, topic, 1)]);
+        if (left.every((l) => l.length === 2)) return true;
+        // on a timeout, the message says what each broker still holds
+        throw new Error(
+          `segments left: broker 1 ${left[0].join(' ')}; broker 2 ${left[1].join(' ')}`,
+        );
+      },
       { timeoutMs: 30000 },
     );
     const described = await configs('--describe', '--entity-type', 'brokers', '--entity-default');
