@@ -11,9 +11,8 @@
  *   leader cannot answer (UNDEFINED offset) → truncate to the HW.
  * - Fetching: one Fetch (replicaId = this broker) for all fetching partitions,
  *   long-polled (`replica.fetch.wait.max.ms`, `replica.fetch.min.bytes`), with each
- *   partition's currentLeaderEpoch; the batches are appended as they are (those opening a
- *   new leader epoch once its checkpoint is written, off the event loop), the follower HW
- *   is min(leader HW, own LEO).
+ *   partition's currentLeaderEpoch; the batches are appended as they are, the follower
+ *   HW is min(leader HW, own LEO).
  *
  * Errors: FENCED_LEADER_EPOCH drops the partition until the next LeaderAndIsr;
  * OFFSET_OUT_OF_RANGE goes back to Truncating (or restarts the log at the leader's log
