@@ -2,12 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ErrorCode, KafkaError, MockTime } from '@kzoo/common';
-import {
-  LEADER_EPOCH_CHECKPOINT,
-  LeaderEpochCheckpointFile,
-  LeaderEpochFileCache,
-  LogManager,
-} from '@kzoo/log';
+import { LeaderEpochFileCache, LogManager } from '@kzoo/log';
 import type { LeaderAndIsrPartitionState } from '@kzoo/protocol';
 import { buildRecordBatch } from '@kzoo/records';
 import type { IsrManager, IsrUpdate, IsrUpdateResult } from './IsrManager';
@@ -213,60 +208,6 @@ describe('Broker > Partition > leader epochs', () => {
     const p = await leaderPartition();
     p.makeFollower(state(2, 1, [2, 3]));
     expect(() => p.appendRecordsToLeader(batch(), 1)).toThrow(/not the leader/);
-  });
-});
-
-describe('Broker > Partition > followerEpochWrite', () => {
-  const fetched = (epoch: number, baseOffset: number, n = 2) =>
-    buildRecordBatch({
-      baseOffset,
-      partitionLeaderEpoch: epoch,
-      records: Array.from({ length: n }, (_, i) => ({ value: `e${epoch}-${i}` })),
-    });
-  const onDisk = (p: Partition) =>
-    new LeaderEpochCheckpointFile(path.join(p.log.dir, LEADER_EPOCH_CHECKPOINT)).read();
-
-  async function followerPartition(): Promise<Partition> {
-    const log = logs.getOrCreateLog('t', 0, {});
-    const p = new Partition('t', 0, 2, log, undefined, 1, { replicaLagTimeMaxMs: LAG, time });
-    p.makeFollower(state(1, 5, [1, 2, 3]));
-    await log.leaderEpochCache.flushed();
-    return p;
-  }
-
-  it('writes the new epochs of fetched batches off the event loop before the append, which then writes none', async () => {
-    const p = await followerPartition();
-    const records = Buffer.concat([fetched(3, 0), fetched(3, 2), fetched(5, 4, 3)]);
-    const sync = jest.spyOn(LeaderEpochCheckpointFile.prototype, 'write');
-    try {
-      const write = p.followerEpochWrite(records);
-      expect(write).not.toBeNull();
-      expect(p.log.leaderEpochCache.epochEntries()).toEqual([
-        { epoch: 3, startOffset: 0 },
-        { epoch: 5, startOffset: 4 },
-      ]);
-      await write;
-      expect(onDisk(p)).toEqual([
-        { epoch: 3, startOffset: 0 },
-        { epoch: 5, startOffset: 4 },
-      ]);
-      p.appendRecordsToFollower(records);
-      expect(p.logEndOffset).toBe(7);
-      expect(sync).not.toHaveBeenCalled();
-      // The next fetch of the same epoch has nothing to wait for.
-      expect(p.followerEpochWrite(fetched(5, 7))).toBeNull();
-    } finally {
-      sync.mockRestore();
-    }
-  });
-
-  it('skips a partial batch at the end of a fetch (it is not appended either)', async () => {
-    const p = await followerPartition();
-    const whole = fetched(3, 0);
-    const partial = fetched(4, 2).subarray(0, 40);
-    await p.followerEpochWrite(Buffer.concat([whole, partial]));
-    expect(p.log.leaderEpochCache.epochEntries()).toEqual([{ epoch: 3, startOffset: 0 }]);
-    expect(p.followerEpochWrite(partial)).toBeNull();
   });
 });
 

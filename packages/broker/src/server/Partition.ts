@@ -23,7 +23,6 @@
 import { createLogger, ErrorCode, KafkaError, Logger, SystemTime, Time, tpKey } from '@kzoo/common';
 import type { Log, LogAppendInfo } from '@kzoo/log';
 import type { LeaderAndIsrPartitionState } from '@kzoo/protocol';
-import { BASE_OFFSET_OFFSET, LENGTH_OFFSET, PARTITION_LEADER_EPOCH_OFFSET } from '@kzoo/records';
 import type { IsrManager, IsrUpdateResult } from './IsrManager';
 import { Replica } from './Replica';
 
@@ -268,35 +267,6 @@ export class Partition {
     this.afterAppend(info);
     this.maybeIncrementLeaderHighWatermark();
     return info;
-  }
-
-  /**
-   * Follower, before appending `records` fetched from the leader: enters the leader epochs
-   * of its batches newer than the cache's latest into the leader-epoch cache, writing the
-   * checkpoint off the event loop, and returns the write, which the fetcher awaits before
-   * the append (null: no new epoch and nothing pending, append at once). The log then never
-   * holds records of an epoch its checkpoint lacks (as Kafka's synchronous assign
-   * guarantees), without the fsync Log.appendAsFollower would make on the event loop for
-   * the first batch of each new epoch (30-130 ms on a busy disk, for every broker at once).
-   * The scan reads one int32 per batch header.
-   */
-  followerEpochWrite(records: Buffer): Promise<void> | null {
-    const cache = this.log.leaderEpochCache;
-    let latest = cache.latestEpoch();
-    const writes: Promise<void>[] = [];
-    for (let pos = 0; pos + PARTITION_LEADER_EPOCH_OFFSET + 4 <= records.length;) {
-      const size = LENGTH_OFFSET + 4 + records.readInt32BE(pos + LENGTH_OFFSET);
-      if (size <= PARTITION_LEADER_EPOCH_OFFSET || pos + size > records.length) break; // partial
-      const epoch = records.readInt32BE(pos + PARTITION_LEADER_EPOCH_OFFSET);
-      if (epoch > latest) {
-        const base = Number(records.readBigInt64BE(pos + BASE_OFFSET_OFFSET));
-        writes.push(cache.assignAsync(epoch, base));
-        latest = epoch;
-      }
-      pos += size;
-    }
-    if (writes.length > 0) return Promise.all(writes).then(() => undefined);
-    return cache.isDurable ? null : cache.flushed();
   }
 
   /** Appends batches fetched from the leader, keeping their offsets and epochs. */

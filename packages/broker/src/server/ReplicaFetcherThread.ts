@@ -81,8 +81,6 @@ export interface SourceBroker {
   port: number;
 }
 
-type FetchedPartition = FetchResponse['responses'][0]['partitions'][0];
-
 interface FetchState {
   partition: Partition;
   currentLeaderEpoch: number;
@@ -421,46 +419,13 @@ export class ReplicaFetcherThread {
       return;
     }
     const sent = new Map(list.map((s) => [s.partition.key, s]));
-    // Batches that open a new leader epoch wait for its checkpoint write (off the event loop).
-    let epochWrites: Array<{ s: FetchState; r: FetchedPartition; write: Promise<void> }> | null =
-      null;
     for (const t of res.responses) {
       for (const r of t.partitions) {
         const s = sent.get(tpKey(t.topic, r.partitionIndex));
         if (!s || !this.current(s)) continue;
-        const p = s.partition;
-        const write =
-          r.errorCode === 0 &&
-          r.records.length > 0 &&
-          !p.isLeader &&
-          p.logEndOffset === s.fetchOffset
-            ? p.followerEpochWrite(r.records)
-            : null;
-        if (write) (epochWrites ??= []).push({ s, r, write });
-        else this.processPartition(s, r);
+        this.processPartition(s, r);
       }
     }
-    if (epochWrites) await this.appendAfterEpochWrites(epochWrites);
-  }
-
-  /** processPartition for each once its leader-epoch checkpoint is on disk; a failed write backs off. */
-  private async appendAfterEpochWrites(
-    list: Array<{ s: FetchState; r: FetchedPartition; write: Promise<void> }>,
-  ): Promise<void> {
-    const done = await Promise.allSettled(list.map((e) => e.write));
-    list.forEach(({ s, r }, i) => {
-      if (!this.current(s)) return;
-      const d = done[i];
-      if (d.status === 'rejected') {
-        this.log.error('leader-epoch checkpoint write failed; backing off', {
-          partition: s.partition.key,
-          error: d.reason as unknown,
-        });
-        this.delay(s);
-        return;
-      }
-      this.processPartition(s, r);
-    });
   }
 
   /**
@@ -507,7 +472,7 @@ export class ReplicaFetcherThread {
     }
   }
 
-  private processPartition(s: FetchState, r: FetchedPartition): void {
+  private processPartition(s: FetchState, r: FetchResponse['responses'][0]['partitions'][0]): void {
     const p = s.partition;
     if (p.isLeader) {
       this.states.delete(p.key);
