@@ -2,14 +2,11 @@
  * Kafka's LeaderEpochFileCache (KIP-101/279): the (epoch, startOffset) of each leader
  * epoch in this log, persisted in `leader-epoch-checkpoint` on every change.
  *
- * `assign` (log recovery, or an append meeting a new epoch in a batch) writes synchronously.
- * `assignAsync` changes the cache at once and writes the file on the libuv pool; its promise
- * (and `flushed()`) resolves once the file holds the change. A LeaderAndIsr making this
- * broker leader uses it (thousands of partitions' checkpoints written concurrently instead
- * of one fsync after another), and so does a follower before appending fetched batches that
- * open a new epoch (the broker's Partition.followerEpochWrite): the append waits for the
- * file, so the checkpoint never lacks an epoch the log holds, and the append's own `assign`
- * finds nothing new to write. Truncations (`truncateFromEnd/Start`) are
+ * `assign` (a follower or log recovery meeting a new epoch in a batch) writes synchronously.
+ * `assignAsync`, used when a LeaderAndIsr makes this broker leader, changes the cache at
+ * once and writes the file on the libuv pool, so thousands of partitions' checkpoints are
+ * written concurrently instead of one fsync after another; its promise (and `flushed()`)
+ * resolves once the file holds the change. Truncations (`truncateFromEnd/Start`) are
  * written asynchronously too, without anyone waiting (as Kafka since KAFKA-16541): a lost
  * truncation only leaves entries past the log end, which the next load truncates again.
  * Writes are versioned: a synchronous write made while an asynchronous one is in flight
