@@ -10,7 +10,8 @@
  * written asynchronously too, without anyone waiting (as Kafka since KAFKA-16541): a lost
  * truncation only leaves entries past the log end, which the next load truncates again.
  * Writes are versioned: a synchronous write made while an asynchronous one is in flight
- * wins, and the older asynchronous write is dropped before its rename.
+ * wins, and the older asynchronous write is dropped before its rename (the checkpoint
+ * file orders the writes of its path, checkpoints.ts).
  */
 import { EpochEntry, LeaderEpochCheckpointFile } from './checkpoints';
 
@@ -122,10 +123,9 @@ export class LeaderEpochFileCache {
       await Promise.resolve();
       while (!this.isDurable && this.checkpoint && !this.closed) {
         const v = this.version;
-        const written = await this.checkpoint.writeAsync(
-          this.entries,
-          () => !this.closed && this.durableVersion < v,
-        );
+        // a synchronous persist() meanwhile supersedes this write (LeaderEpochCheckpointFile
+        // orders the writes of a path), so only a close needs checking here
+        const written = await this.checkpoint.writeAsync(this.entries, () => !this.closed);
         if (written) this.markDurable(v);
       }
     } catch (e) {
