@@ -168,7 +168,9 @@ export async function waitForPidExit(pid: number, timeoutMs: number): Promise<bo
 
 /** Path of the compiled `kzoo` entry that is running now. */
 export function kzooBin(): string {
-  return path.resolve(__dirname, 'bin.js');
+  const beside = path.resolve(__dirname, 'bin.js');
+  // loaded from src/ (a test under ts-jest): the compiled CLI in dist/
+  return fs.existsSync(beside) ? beside : path.resolve(__dirname, '..', 'dist', 'bin.js');
 }
 
 /**

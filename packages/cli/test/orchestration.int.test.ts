@@ -3,9 +3,12 @@
 // embedded ZooKeeper; afterwards nothing they started is left running. Needs `npx tsc -b`.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
-import { cliBinPath, makeTempDir, removeDir, runCli, waitFor } from '@kzoo/testkit';
+import { cliBinPath, freePorts, makeTempDir, removeDir, runCli, waitFor } from '@kzoo/testkit';
 import { onCleanup } from '@kzoo/testkit/jest';
+import { KafkaZkClient } from '@kzoo/zk';
+import { clusterDown, clusterUp } from '../src/commands/cluster-up';
 
 function alive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 1) return false;
@@ -125,4 +128,55 @@ describe('cli > cluster orchestration (processes)', () => {
       timeoutMs: 10000,
     });
   }, 180000);
+
+  it('cluster up starts ZooKeeper and a broker again on new ports when another process took theirs', async () => {
+    const dir = makeTempDir('kzoo-cluster-up-ports-');
+    onCleanup(async () => {
+      await clusterDown({ dir, purge: false, 'timeout-ms': 10000 });
+      removeDir(dir);
+    });
+    // The ports that `cluster up` picks for ZooKeeper and broker 2's listener are already
+    // taken, as when another process binds one between the pick and the process's start.
+    const holder = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    onCleanup(() => new Promise<void>((resolve) => holder.close(() => resolve())));
+    const taken = (holder.address() as net.AddressInfo).port;
+    let picks = 0;
+    const pickPorts = async (count: number) => {
+      const ports = await freePorts(count);
+      if (picks++ === 0) ports[0] = ports[2] = taken; // [zk, broker 1, broker 2, kafka 1, kafka 2]
+      return ports;
+    };
+    const c = await clusterUp(
+      {
+        brokers: 2,
+        dir,
+        'session-timeout-ms': 4000,
+        override: [],
+        'timeout-ms': 60000,
+      },
+      pickPorts,
+    );
+    const log2 = fs.readFileSync(path.join(dir, 'broker-2.log'), 'utf8');
+    expect(log2).toMatch(new RegExp(`EADDRINUSE.*127\\.0\\.0\\.1:${taken}`));
+    const zkLog = fs.readFileSync(path.join(dir, 'zookeeper.log'), 'utf8');
+    expect(zkLog).toMatch(new RegExp(`127\\.0\\.0\\.1:${taken} is already in use`));
+    expect(c.zookeeper?.port).not.toBe(taken);
+    expect(c.zk).toBe(`127.0.0.1:${c.zookeeper?.port}`);
+    expect(c.brokers.map((b) => b.id)).toEqual([1, 2]);
+    expect(c.brokers[1].port).not.toBe(taken);
+    // the cluster file has the second start, and ZooKeeper the broker on its new port
+    const file = JSON.parse(fs.readFileSync(path.join(dir, 'cluster.json'), 'utf8'));
+    expect(file.brokers[1]).toMatchObject({ pid: c.brokers[1].pid, port: c.brokers[1].port });
+    const zkc = await KafkaZkClient.connect({ connectString: c.zk, sessionTimeoutMs: 6000 });
+    try {
+      expect(await zkc.getSortedBrokerList()).toEqual([1, 2]);
+      const b2 = await zkc.getBrokerAndEpoch(2);
+      expect(b2?.broker.endpoints).toContainEqual(
+        expect.objectContaining({ listenerName: 'PLAINTEXT', port: c.brokers[1].port }),
+      );
+    } finally {
+      await zkc.close();
+    }
+  }, 120000);
 });

@@ -25,6 +25,7 @@ import {
   waitForPidExit,
   writeClusterFile,
   type ClusterFile,
+  type ClusterFileBroker,
 } from '../cluster-file';
 import { run, UsageError } from '../common';
 import { serveUntilSignal, startUi } from './ui';
@@ -32,7 +33,7 @@ import { serveUntilSignal, startUi } from './ui';
 /** `cluster up --port BASE`: broker i's Kafka listener is BASE + this + i - 1 (9092 -> 19092). */
 export const KAFKA_PORT_OFFSET = 10000;
 
-interface UpArgs {
+export interface UpArgs {
   brokers: number;
   port?: number;
   zk?: string;
@@ -87,7 +88,14 @@ function upLocation(dir?: string): { dir: string; file: string } {
   return { dir: path.dirname(file), file };
 }
 
-export async function clusterUp(args: UpArgs): Promise<ClusterFile> {
+/**
+ * Starts the cluster and returns its file once every broker is registered and a controller
+ * elected. `pickPorts` hands out free ports (a test passes one that hands out a taken port).
+ */
+export async function clusterUp(
+  args: UpArgs,
+  pickPorts: (count: number) => Promise<number[]> = freePorts,
+): Promise<ClusterFile> {
   if (!Number.isInteger(args.brokers) || args.brokers < 1 || args.brokers > 100)
     throw new Error(`--brokers must be an integer from 1 to 100, got ${args.brokers}`);
   const { dir, file } = upLocation(args.dir);
@@ -99,9 +107,9 @@ export async function clusterUp(args: UpArgs): Promise<ClusterFile> {
     throw new Error(`a cluster is already up (${file}); run \`kzoo cluster down\` first`);
   fs.mkdirSync(dir, { recursive: true });
   const session = args['session-timeout-ms'];
-  const ports = await freePorts(2 * args.brokers + 1);
+  const ports = await pickPorts(2 * args.brokers + 1);
   // Each broker serves Prometheus metrics (kzoo.metrics.port) on a free port.
-  const metricsPorts = await freePorts(args.brokers);
+  const metricsPorts = await pickPorts(args.brokers);
   if (args.port !== undefined) {
     // fixed ports: broker i (1..N) native BASE+i-1, Kafka listener KAFKA_PORT_OFFSET above
     const base = args.port;
@@ -120,7 +128,7 @@ export async function clusterUp(args: UpArgs): Promise<ClusterFile> {
     if (busy.length > 0)
       throw new Error(`port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} already in use`);
     // the embedded ZooKeeper keeps a free port unless that collides with one of ours
-    if (wanted.includes(ports[0])) ports[0] = (await freePorts(1))[0];
+    if (wanted.includes(ports[0])) ports[0] = (await pickPorts(1))[0];
   }
   const cluster: ClusterFile = {
     version: 1,
@@ -140,68 +148,87 @@ export async function clusterUp(args: UpArgs): Promise<ClusterFile> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Free ports are picked before ZooKeeper and the brokers bind them, and another process
+  // can take one in between: a process that exits on a taken port is started again on new
+  // ones, up to PORT_RETRIES times (not with --port, whose ports are the user's).
+  const logStart = new Map<string, number>();
+  const portRetries = new Map<string, number>();
+  const spawnLogged = (args: string[], log: string): ProcessIdentity => {
+    logStart.set(log, fileSize(log));
+    return spawnDetached(args, log);
+  };
+  const retryOnNewPorts = (log: string): boolean => {
+    const tries = portRetries.get(log) ?? 0;
+    if (args.port !== undefined || tries >= PORT_RETRIES || !portTaken(log, logStart.get(log)))
+      return false;
+    portRetries.set(log, tries + 1);
+    return true;
+  };
+  const startZooKeeper = (port: number) => {
+    // Sessions may last 2..20 ticks: pick a tick that allows the asked session timeout.
+    const tick = String(session <= 10000 ? 500 : 2000);
+    const dataDir = path.resolve(dir, 'zookeeper');
+    const log = path.resolve(dir, 'zookeeper.log');
+    const zkArgs = ['zk', 'start', '--port', String(port), '--data-dir', dataDir];
+    const proc = spawnLogged([...zkArgs, '--tick-time', tick], log);
+    cluster.zookeeper = { ...proc, port, dataDir, log };
+    cluster.zk = `127.0.0.1:${port}`;
+    writeClusterFile(file, cluster);
+  };
+  const startBroker = (b: Omit<ClusterFileBroker, 'pid'>): ClusterFileBroker => ({
+    ...b,
+    ...spawnLogged(brokerStartArgs(cluster, b), b.log),
+  });
   /** Throws at once when a signal came or a process `up` started has exited. */
-  const check = () => {
+  const check = async () => {
     if (interrupted) throw new UpInterrupted(interrupted);
-    if (cluster.zookeeper && !isAlive(cluster.zookeeper.pid))
+    const zkProc = cluster.zookeeper;
+    if (zkProc && !isAlive(zkProc.pid)) {
+      if (cluster.brokers.length === 0 && retryOnNewPorts(zkProc.log))
+        return startZooKeeper((await pickPorts(1))[0]);
       throw new UpAborted(
-        `ZooKeeper exited before the cluster was ready; last lines of ${cluster.zookeeper.log}:\n` +
-          tail(cluster.zookeeper.log),
+        `ZooKeeper exited before the cluster was ready; last lines of ${zkProc.log}:\n` +
+          tail(zkProc.log),
       );
-    for (const b of cluster.brokers)
-      if (!isAlive(b.pid))
-        throw new UpAborted(
-          `broker ${b.id} exited before the cluster was ready; last lines of ${b.log}:\n` +
-            tail(b.log),
-        );
+    }
+    for (const [i, b] of cluster.brokers.entries()) {
+      if (isAlive(b.pid)) continue;
+      if (retryOnNewPorts(b.log)) {
+        const [port, kafkaPort, metricsPort] = await pickPorts(3);
+        const { id, dataDir, log } = b;
+        cluster.brokers[i] = startBroker({ id, port, kafkaPort, metricsPort, dataDir, log });
+        writeClusterFile(file, cluster);
+        continue;
+      }
+      throw new UpAborted(
+        `broker ${b.id} exited before the cluster was ready; last lines of ${b.log}:\n` +
+          tail(b.log),
+      );
+    }
   };
   try {
-    if (!args.zk) {
-      // Sessions may last 2..20 ticks: pick a tick that allows the asked session timeout.
-      const tick = session <= 10000 ? 500 : 2000;
-      const zkDir = path.join(dir, 'zookeeper');
-      const log = path.join(dir, 'zookeeper.log');
-      const proc = spawnDetached(
-        [
-          'zk',
-          'start',
-          '--port',
-          String(ports[0]),
-          '--data-dir',
-          zkDir,
-          '--tick-time',
-          String(tick),
-        ],
-        log,
-      );
-      cluster.zookeeper = {
-        ...proc,
-        port: ports[0],
-        dataDir: path.resolve(zkDir),
-        log: path.resolve(log),
-      };
-      writeClusterFile(file, cluster);
-    }
+    if (!args.zk) startZooKeeper(ports[0]);
     const zk = await poll('ZooKeeper reachable', args['timeout-ms'], async () => {
-      check();
+      await check();
       return connectZk(cluster.zk, 2000);
     });
     try {
       for (let id = 1; id <= args.brokers; id++) {
-        check();
-        const b = {
-          id,
-          port: ports[id],
-          kafkaPort: ports[args.brokers + id],
-          metricsPort: metricsPorts[id - 1],
-          dataDir: path.resolve(dir, `broker-${id}`),
-          log: path.resolve(dir, `broker-${id}.log`),
-        };
-        cluster.brokers.push({ ...b, ...spawnDetached(brokerStartArgs(cluster, b), b.log) });
+        await check();
+        cluster.brokers.push(
+          startBroker({
+            id,
+            port: ports[id],
+            kafkaPort: ports[args.brokers + id],
+            metricsPort: metricsPorts[id - 1],
+            dataDir: path.resolve(dir, `broker-${id}`),
+            log: path.resolve(dir, `broker-${id}.log`),
+          }),
+        );
         writeClusterFile(file, cluster);
       }
       await poll('brokers registered and a controller elected', args['timeout-ms'], async () => {
-        check();
+        await check();
         const ids = await zk.getSortedBrokerList();
         const ctl = await zk.getControllerId();
         return ids.length === args.brokers && ctl !== null ? true : undefined;
@@ -352,6 +379,26 @@ function zookeeperServerPids(log: string): number[] {
 }
 
 /** The last `lines` lines of a log file, indented (for an error message). */
+/** How often `cluster up` starts a broker again after it found its port taken. */
+const PORT_RETRIES = 3;
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Whether `log`, from byte `from` on (what one start wrote), says a port was taken. */
+function portTaken(log: string, from = 0): boolean {
+  try {
+    return /EADDRINUSE|already in use/.test(fs.readFileSync(log).subarray(from).toString('utf8'));
+  } catch {
+    return false;
+  }
+}
+
 function tail(file: string, lines = 10): string {
   try {
     const all = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
