@@ -208,7 +208,11 @@ describe('cli > brokers on a 3-node ZooKeeper ensemble', () => {
     const ensemble = await startZooKeeper({ nodes: 3 });
     onCleanup(() => ensemble.stop());
     const zk = ensemble.connectString + '/kzoo-ensemble';
-    const cluster = await TestCluster.start({ brokers: 3, zk, sessionTimeoutMs: 4000 });
+    // The longest session this ensemble allows (20 ticks of 500 ms): a session survives a
+    // leader loss when its client reconnects within it once the new leader serves, which
+    // takes under a second on an idle machine but far longer while a full run loads both
+    // cores. The test asserts the sessions survive, so it gives them the most room.
+    const cluster = await TestCluster.start({ brokers: 3, zk, sessionTimeoutMs: 10000 });
     const controller = await cluster.waitForController();
     const epochsBefore = await cluster.zkClient.getAllBrokerAndEpochsInCluster();
     // Session events from here on: the test's own session and each broker's (its log).
@@ -243,7 +247,18 @@ describe('cli > brokers on a 3-node ZooKeeper ensemble', () => {
       'every broker reconnected to ZooKeeper with its session',
       () => [1, 2, 3].every((id) => /reconnected to ZooKeeper/.test(since(id))),
       { timeoutMs: 30000 },
-    );
+    ).catch((e: Error) => {
+      // what each broker said of its session since the kill (an expiry, or no disconnect)
+      const lines = [1, 2, 3].map(
+        (id) =>
+          `broker ${id}:\n` +
+          since(id)
+            .split('\n')
+            .filter((l) => /zookeeper|session/i.test(l))
+            .join('\n'),
+      );
+      throw new Error(`${e.message}\n${lines.join('\n')}`);
+    });
     await waitFor(
       "the test's own session reconnected",
       () =>
