@@ -9,18 +9,69 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-/** Returns `count` distinct free TCP ports on `host` (held open together, then released). */
-export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
+/**
+ * The kernel's range for ephemeral ports (`net.ipv4.ip_local_port_range`): the ports of
+ * outgoing connections and of `listen(0)`. Linux's default when /proc does not say.
+ */
+export function ephemeralPortRange(): [number, number] {
+  try {
+    const [lo, hi] = fs
+      .readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    if (Number.isInteger(lo) && Number.isInteger(hi) && lo > 0 && hi >= lo) return [lo, hi];
+  } catch {
+    // not Linux
+  }
+  return [32768, 60999];
+}
+
+/** The lowest port `freePorts` hands out. */
+const LOWEST_PICKED_PORT = 10000;
+
+function listenOn(srv: net.Server, port: number, host: string): Promise<boolean> {
+  return new Promise<boolean>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE' || e.code === 'EACCES') resolve(false);
+      else reject(e);
+    };
+    srv.once('error', onError);
+    srv.listen(port, host, () => {
+      srv.off('error', onError);
+      resolve(true);
+    });
+  });
+}
+
+/**
+ * Returns `count` distinct free TCP ports on `host` (held open together, then released).
+ *
+ * Picked at random below the kernel's ephemeral range: a port found free there cannot be
+ * taken, before the caller binds it, by an outgoing connection of this or another process
+ * (which draw their local ports from that range, as `listen(0)` does). Only another picker
+ * drawing the same port in that window could, one chance in tens of thousands.
+ */
+export async function freePorts(
+  count: number,
+  host = '127.0.0.1',
+  random: () => number = Math.random,
+): Promise<number[]> {
   const servers: net.Server[] = [];
+  const [ephemeralLow] = ephemeralPortRange();
+  const span = ephemeralLow - LOWEST_PICKED_PORT;
   try {
     const ports: number[] = [];
-    for (let i = 0; i < count; i++) {
+    while (ports.length < count) {
       const srv = net.createServer();
       servers.push(srv);
-      await new Promise<void>((resolve, reject) => {
-        srv.once('error', reject);
-        srv.listen(0, host, () => resolve());
-      });
+      let bound = false;
+      for (let attempt = 0; !bound && span >= 1000 && attempt < 20; attempt++) {
+        const port = LOWEST_PICKED_PORT + Math.floor(random() * span);
+        if (!ports.includes(port)) bound = await listenOn(srv, port, host);
+      }
+      // no room below the ephemeral range, or all tries taken: any port the kernel gives
+      if (!bound && !(await listenOn(srv, 0, host))) throw new Error(`no free port on ${host}`);
       ports.push((srv.address() as net.AddressInfo).port);
     }
     return ports;
