@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { Admin, Consumer, Producer } from '@kzoo/client';
-import { fineLatencyLine, latencyResultLines, throttleDelayMs } from './stats';
+import { fineLatencyLine, latencyResultLines, throttleDelayMs, windowLatencyLines } from './stats';
 import { YIELD_EVERY } from './producer-perf';
 
 export interface EndToEndOptions {
@@ -165,10 +165,12 @@ export async function runEndToEndLatency(o: EndToEndOptions): Promise<EndToEndRe
         ? await oneAtATime(o, producer, consumer, print)
         : await atLoad(o, o.throughput, producer, consumer, print);
     for (const line of latencyResultLines(result.latenciesMs)) print(line);
-    if (o.throughput !== undefined)
+    if (o.throughput !== undefined) {
       print(
         `# at ${o.throughput} records/s: ${fineLatencyLine(result.latenciesMs)} (${result.latenciesMs.length} records)`,
       );
+      for (const line of windowLatencyLines(result.latenciesMs, o.throughput)) print(line);
+    }
     if (result.self) print(selfLine(result.self));
     return result;
   } finally {

@@ -12,6 +12,7 @@ import {
   perfStamp,
   readProps,
   throttleDelayMs,
+  windowLatencyLines,
 } from './stats';
 
 describe('cli > perf > ProducerStats', () => {
@@ -129,6 +130,21 @@ describe('cli > perf > EndToEndLatency lines', () => {
       'Avg latency: 5.4950 ms',
       'Percentiles: 50th = 5, 99th = 10, 99.9th = 10',
     ]);
+  });
+  it('at a set load, a line per second of records, so a moment with a tail stands out', () => {
+    // 3 s at 100 records/s, then 50 more; second 2 has a 500 ms stall in its last 10 records
+    const lat = Float64Array.from({ length: 350 }, (_, i) => (i >= 190 && i < 200 ? 500 : 1));
+    expect(windowLatencyLines(lat, 100)).toEqual([
+      '# second 1: 100 records, p50 1.00 ms, p99 1.00 ms, p99.9 1.00 ms, max 1.00 ms',
+      '# second 2: 100 records, p50 1.00 ms, p99 500.00 ms, p99.9 500.00 ms, max 500.00 ms',
+      '# second 3: 100 records, p50 1.00 ms, p99 1.00 ms, p99.9 1.00 ms, max 1.00 ms',
+      '# second 4: 50 records, p50 1.00 ms, p99 1.00 ms, p99.9 1.00 ms, max 1.00 ms',
+    ]);
+    // a longer run: at most maxLines windows of whole seconds
+    const long = windowLatencyLines(new Float64Array(45 * 10), 10, 20);
+    expect(long).toHaveLength(15);
+    expect(long[0]).toMatch(/^# seconds 1-3: 30 records, p50 0\.00 ms/);
+    expect(long[14]).toMatch(/^# seconds 43-45: 30 records/);
   });
 });
 

@@ -200,6 +200,31 @@ export function fineLatencyLine(latenciesMs: Float64Array): string {
 }
 
 /**
+ * At a set load: the latencies of each second's records (by send order, `perSecond` records
+ * a second), so a tail from a moment (the start, a stall) is told from one spread over the
+ * run. At most `maxLines` lines: longer runs are cut into that many equal windows.
+ */
+export function windowLatencyLines(
+  latenciesMs: Float64Array,
+  perSecond: number,
+  maxLines = 20,
+): string[] {
+  const n = latenciesMs.length;
+  const seconds = Math.ceil(n / perSecond);
+  const span = Math.max(1, Math.ceil(seconds / maxLines));
+  const size = span * perSecond;
+  const lines: string[] = [];
+  for (let from = 0, k = 0; from < n; from += size, k++) {
+    const to = Math.min(n, from + size);
+    const label = span === 1 ? `second ${k + 1}` : `seconds ${k * span + 1}-${(k + 1) * span}`;
+    lines.push(
+      `# ${label}: ${to - from} records, ${fineLatencyLine(latenciesMs.subarray(from, to))}`,
+    );
+  }
+  return lines;
+}
+
+/**
  * A Java properties file as Kafka's Utils.loadProps reads the simple cases: `key=value`
  * or `key: value` per line, `#` and `!` comments, blank lines skipped.
  */
