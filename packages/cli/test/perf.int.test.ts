@@ -141,14 +141,24 @@ describe('cli > kzoo perf (processes)', () => {
         '200',
         '--throughput',
         '400',
+        '--warmup-records',
+        '120',
       ],
       { timeoutMs: 90000 },
     );
     expect(l.stderr).toBe('');
     expect(l.code).toBe(0);
+    const ms =
+      'p50 \\d+\\.\\d\\d ms, p99 \\d+\\.\\d\\d ms, p99\\.9 \\d+\\.\\d\\d ms, max \\d+\\.\\d\\d ms';
+    expect(l.stdout).toMatch(new RegExp(`^# at 400 records/s: ${ms} \\(200 records\\)$`, 'm'));
+    // the records after the warm-up, and each second's records (200 at 400/s: one line)
     expect(l.stdout).toMatch(
-      /^# at 400 records\/s: p50 \d+\.\d\d ms, p99 \d+\.\d\d ms, p99\.9 \d+\.\d\d ms, max \d+\.\d\d ms \(200 records\)$/m,
+      new RegExp(
+        `^# steady state at 400 records/s: ${ms} \\(80 records after 120 warmup records\\)$`,
+        'm',
+      ),
     );
+    expect(l.stdout).toMatch(new RegExp(`^# second 1: 200 records, ${ms}$`, 'm'));
     // and what the measuring process itself did meanwhile (its CPU, stalls, GC pauses, and
     // how long it waited for a CPU)
     expect(l.stdout).toMatch(
@@ -156,6 +166,44 @@ describe('cli > kzoo perf (processes)', () => {
     );
     expect(await endOffsets(bootstrap, t, 1)).toBe(230);
   }, 150000);
+
+  it('perf produce --warmup-records: the whole run, then the steady state after the warm-up', async () => {
+    const t = name('warm');
+    const r = await runCli(
+      [
+        'perf',
+        'produce',
+        '--topic',
+        t,
+        '--num-records',
+        '3000',
+        '--record-size',
+        '100',
+        '--throughput',
+        '-1',
+        '--warmup-records',
+        '1000',
+        '--producer-props',
+        `bootstrap.servers=${bootstrap}`,
+        'acks=1',
+      ],
+      { timeoutMs: 90000 },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe(
+      'Warmup first 1000 records. Steady state results will print after the complete test summary.',
+    );
+    const rest =
+      ' records/sec \\(\\d+\\.\\d{2} MB/sec\\), \\d+\\.\\d{2} ms avg latency, ' +
+      '\\d+\\.\\d{2} ms max latency, \\d+ ms 50th, \\d+ ms 95th, \\d+ ms 99th, \\d+ ms 99\\.9th\\.$';
+    expect(lines.at(-2)).toMatch(new RegExp(`^3000 records sent, \\d+\\.\\d{6}${rest}`));
+    expect(lines.at(-1)).toMatch(
+      new RegExp(`^2000 steady state records sent, \\d+\\.\\d{6}${rest}`),
+    );
+    expect(await endOffsets(bootstrap, t, 1)).toBe(3000);
+  }, 120000);
 
   it('bad input is one clear line and exit code 2', async () => {
     const r = await runCli(
@@ -178,6 +226,29 @@ describe('cli > kzoo perf (processes)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(
       'kzoo: Invalid property for --producer-props: "acks" (expected key=value)',
+    );
+    const w = await runCli(
+      [
+        'perf',
+        'produce',
+        '--topic',
+        topic,
+        '--num-records',
+        '10',
+        '--record-size',
+        '100',
+        '--throughput',
+        '-1',
+        '--warmup-records',
+        '10',
+        '--producer-props',
+        `bootstrap.servers=${bootstrap}`,
+      ],
+      { timeoutMs: 30000 },
+    );
+    expect(w.code).toBe(2);
+    expect(w.stderr).toContain(
+      'The value for --warmup-records must be strictly fewer than the number of records in the test, --num-records.',
     );
   }, 60000);
 });

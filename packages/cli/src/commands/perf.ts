@@ -19,6 +19,18 @@ interface ProducePerfArgs extends BootstrapArgs {
   throughput: number;
   'producer-props'?: string[];
   'producer.config'?: string;
+  'warmup-records': number;
+}
+
+/** --warmup-records (KIP-1052): at least 0, fewer than --num-records. */
+function warmupRecords(a: { 'warmup-records': number; 'num-records': number }): void {
+  const w = a['warmup-records'];
+  if (typeof w !== 'number' || !Number.isInteger(w) || w < 0)
+    throw new UsageError(`--warmup-records should be an integer >= 0 (got ${String(w)})`);
+  if (w > 0 && w >= a['num-records'])
+    throw new UsageError(
+      'The value for --warmup-records must be strictly fewer than the number of records in the test, --num-records.',
+    );
 }
 
 /** Producer props as Kafka's tool reads them; --bootstrap-server fills bootstrap.servers when they do not. */
@@ -72,11 +84,18 @@ const produce: CommandModule<object, ProducePerfArgs> = {
           'producer configs PROP-NAME=PROP-VALUE ...; they take precedence over --producer.config',
       })
       .option('producer.config', { type: 'string', describe: 'producer config properties file' })
+      .option('warmup-records', {
+        type: 'number',
+        default: 0,
+        describe:
+          'The number of records to treat as warmup; these initial records will not be included in steady-state statistics. An additional summary line will be printed describing the steady-state statistics.',
+      })
       .check((a) => {
         positiveInt('num-records', a['num-records']);
         positiveInt('record-size', a['record-size']);
         if (typeof a.throughput !== 'number' || Number.isNaN(a.throughput))
           throw new UsageError('--throughput expects a number (-1: no limit)');
+        warmupRecords(a);
         return true;
       })
       .example(
@@ -91,6 +110,7 @@ const produce: CommandModule<object, ProducePerfArgs> = {
         recordSize: args['record-size'],
         throughput: args.throughput,
         props: producerPerfProps(args),
+        warmupRecords: args['warmup-records'],
       });
     }),
 };
@@ -194,6 +214,7 @@ interface LatencyArgs extends BootstrapArgs {
   'record-size': number;
   'command-config'?: string;
   throughput?: number;
+  'warmup-records': number;
 }
 
 const latency: CommandModule<object, LatencyArgs> = {
@@ -224,6 +245,12 @@ const latency: CommandModule<object, LatencyArgs> = {
         describe:
           'kzoo: send at this many records/s without waiting, measure each record end to end',
       })
+      .option('warmup-records', {
+        type: 'number',
+        default: 0,
+        describe:
+          'kzoo, with --throughput: the first N records are left out of the steady-state percentiles (an extra line)',
+      })
       .check((a) => {
         positiveInt('num-records', a['num-records']);
         positiveInt('record-size', a['record-size']);
@@ -237,6 +264,9 @@ const latency: CommandModule<object, LatencyArgs> = {
           throw new UsageError(
             '--record-size must be >= 12 with --throughput (a send time and index ride in each value)',
           );
+        warmupRecords(a);
+        if (a['warmup-records'] > 0 && a.throughput === undefined)
+          throw new UsageError('--warmup-records needs --throughput (the at-load mode)');
         return true;
       }) as Argv<LatencyArgs>,
   handler: (args) =>
@@ -249,6 +279,7 @@ const latency: CommandModule<object, LatencyArgs> = {
         recordSize: args['record-size'],
         props: readProps(undefined, args['command-config'], 'command-config'),
         throughput: args.throughput,
+        warmupRecords: args['warmup-records'],
       });
     }),
 };

@@ -11,7 +11,11 @@
  * process). Same closing lines, plus a line with the percentiles to 0.01 ms and one with
  * this process's own CPU share, event-loop delay and GC pauses over the run (a latency tail
  * that matches them is the measuring process's, not the brokers'), and on Linux the time it
- * was runnable but had no CPU (a machine busier than its cores).
+ * was runnable but had no CPU (a machine busier than its cores). Then a line per second of
+ * records (a tail from the start or from one stall stands out), and with `--warmup-records N`
+ * a steady-state line of the records after the first N (a cold process and cold brokers
+ * fall behind in their first seconds at a high rate and catch up: the whole run's tail is
+ * that start, as KIP-1052 says of kafka-producer-perf-test).
  */
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
@@ -28,12 +32,16 @@ export interface EndToEndOptions {
   props: Record<string, string>;
   /** Records/s for the at-load mode; undefined: Kafka's one-at-a-time mode. */
   throughput?: number;
+  /** At a set load: the first N records are left out of the steady-state line. */
+  warmupRecords?: number;
   print?: (line: string) => void;
 }
 
 export interface EndToEndResult {
   latenciesMs: Float64Array;
   avgMs: number;
+  /** With warmupRecords: the latencies of the records after them (a view). */
+  steadyStateMs?: Float64Array;
   /** At a set load: what this process itself did meanwhile (see selfLine). */
   self?: SelfStats;
 }
@@ -169,6 +177,13 @@ export async function runEndToEndLatency(o: EndToEndOptions): Promise<EndToEndRe
       print(
         `# at ${o.throughput} records/s: ${fineLatencyLine(result.latenciesMs)} (${result.latenciesMs.length} records)`,
       );
+      const warmup = o.warmupRecords ?? 0;
+      if (warmup > 0) {
+        result.steadyStateMs = result.latenciesMs.subarray(warmup);
+        print(
+          `# steady state at ${o.throughput} records/s: ${fineLatencyLine(result.steadyStateMs)} (${result.steadyStateMs.length} records after ${warmup} warmup records)`,
+        );
+      }
       for (const line of windowLatencyLines(result.latenciesMs, o.throughput)) print(line);
     }
     if (result.self) print(selfLine(result.self));
@@ -222,6 +237,9 @@ async function atLoad(
 ): Promise<EndToEndResult> {
   if (!(throughput > 0)) throw new Error('--throughput must be > 0 for latency at a set load');
   if (o.recordSize < 12) throw new Error('--record-size must be >= 12 with --throughput');
+  const warmup = o.warmupRecords ?? 0;
+  if (!Number.isInteger(warmup) || warmup < 0 || (warmup > 0 && warmup >= o.numRecords))
+    throw new Error('--warmup-records must be an integer from 0 to fewer than --num-records');
   const now = () => performance.timeOrigin + performance.now();
   const stopWatching = watchSelf();
   const latencies = new Float64Array(o.numRecords);

@@ -18,6 +18,11 @@ export interface ProducerPerfOptions {
   props: Record<string, string>;
   print?: (line: string) => void;
   reportingIntervalMs?: number;
+  /**
+   * `--warmup-records` (KIP-1052): the first N records count in the whole run's line only;
+   * a second final line gives the steady state, the records after them.
+   */
+  warmupRecords?: number;
 }
 
 export interface ProducerPerfResult {
@@ -27,6 +32,8 @@ export interface ProducerPerfResult {
   p50: number;
   p99: number;
   p999: number;
+  /** With warmupRecords: the same of the records after them. */
+  steadyState?: Omit<ProducerPerfResult, 'steadyState'>;
 }
 
 /** Distinct payloads cycled through (Kafka draws fresh random bytes per record). */
@@ -60,6 +67,11 @@ export async function runProducerPerf(o: ProducerPerfOptions): Promise<ProducerP
   const producer = new Producer({ 'client.id': 'perf-producer-client', ...o.props });
   const bufferMemory = producer.config['buffer.memory'];
   const values = payloads(o.recordSize);
+  const warmup = o.warmupRecords ?? 0;
+  if (!Number.isInteger(warmup) || warmup < 0 || (warmup > 0 && warmup >= o.numRecords))
+    throw new Error(
+      'The value for --warmup-records must be strictly fewer than the number of records in the test, --num-records.',
+    );
   let failure: Error | undefined;
   try {
     await producer.partitionsFor(o.topic);
@@ -93,20 +105,36 @@ export async function runProducerPerf(o: ProducerPerfOptions): Promise<ProducerP
     let ackBatch: CompletedBatch | null = null;
     let ackTime = 0;
     const recordSize = o.recordSize;
-    const callback: RecordCallback = {
-      onCompletion(err, batch, slot) {
+    // After the warm-up the records go to a second callback that counts them in both stats
+    // (Kafka's tool gives the records from then on callbacks holding both).
+    let steady: ProducerStats | undefined;
+    const completion =
+      (counted: (latencyMs: number) => void): RecordCallback['onCompletion'] =>
+      (err, batch, slot) => {
         if (batch !== ackBatch || batch === null) {
           ackBatch = batch;
           ackTime = now();
         }
         if (err) failure ??= err;
-        else stats.record(ackTime - batch!.createTimeOf(slot), recordSize, ackTime);
+        else counted(ackTime - batch!.createTimeOf(slot));
         if (wake && !checkScheduled) {
           checkScheduled = true;
           setImmediate(checkBuffer);
         }
-      },
+      };
+    let callback: RecordCallback = {
+      onCompletion: completion((l) => stats.record(l, recordSize, ackTime)),
     };
+    const steadyCallback: RecordCallback = {
+      onCompletion: completion((l) => {
+        stats.record(l, recordSize, ackTime);
+        steady!.record(l, recordSize, ackTime);
+      }),
+    };
+    if (warmup > 0)
+      print(
+        `Warmup first ${warmup} records. Steady state results will print after the complete test summary.`,
+      );
     // The records themselves are not kept by the producer: one per payload, reused. Each is
     // stamped with its send time, which is the CreateTime the producer would read from the
     // clock itself (one clock read per record, as Kafka's tool and producer need two).
@@ -114,6 +142,11 @@ export async function runProducerPerf(o: ProducerPerfOptions): Promise<ProducerP
     const records = values.map((value) => ({ value, timestamp: start }));
     for (let i = 0; i < o.numRecords; i++) {
       const sendStart = now();
+      if (warmup > 0 && i === warmup) {
+        steady = new ProducerStats(o.numRecords - warmup, now, print, o.reportingIntervalMs, true);
+        stats.suppressPrinting();
+        callback = steadyCallback;
+      }
       const record = records[i % PAYLOADS];
       record.timestamp = sendStart;
       producer.send(o.topic, record, callback);
@@ -131,17 +164,21 @@ export async function runProducerPerf(o: ProducerPerfOptions): Promise<ProducerP
     const end = now();
     await producer.close();
     print(stats.totalLine(end));
-    const [p50, p99, p999] = stats.percentiles(0.5, 0.99, 0.999);
-    const secs = (end - start) / 1000;
-    return {
-      records: stats.count,
-      recordsPerSec: stats.count / secs,
-      mbPerSec: stats.bytes / (1024 * 1024) / secs,
-      p50,
-      p99,
-      p999,
-    };
+    if (steady) print(steady.totalLine(end));
+    return { ...resultOf(stats, end), ...(steady ? { steadyState: resultOf(steady, end) } : {}) };
   } finally {
     await producer.close({ timeoutMs: failure ? 0 : undefined });
   }
+}
+
+function resultOf(stats: ProducerStats, end: number): Omit<ProducerPerfResult, 'steadyState'> {
+  const [p50, p99, p999] = stats.percentiles(0.5, 0.99, 0.999);
+  return {
+    records: stats.count,
+    recordsPerSec: stats.recordsPerSec(end),
+    mbPerSec: stats.bytes / (1024 * 1024) / Math.max((end - stats.startTime) / 1000, 1e-6),
+    p50,
+    p99,
+    p999,
+  };
 }

@@ -16,6 +16,41 @@ import {
 } from './stats';
 
 describe('cli > perf > ProducerStats', () => {
+  it('--warmup-records: the whole run stops its window lines, the steady state prints them and its own total', () => {
+    let t = 1_000_000;
+    const lines: string[] = [];
+    const whole = new ProducerStats(
+      2000,
+      () => t,
+      (l) => lines.push(l),
+    );
+    for (let i = 0; i < 500; i++) whole.record(10, 100, (t += 4)); // the warm-up: 2 s
+    const steady = new ProducerStats(
+      1500,
+      () => t,
+      (l) => lines.push(l),
+      5000,
+      true,
+    );
+    whole.suppressPrinting();
+    for (let i = 0; i < 1500; i++) {
+      t += 4;
+      whole.record(2, 100, t);
+      steady.record(2, 100, t);
+    }
+    // one window (the steady state's, 5 s after it began), preceded by Kafka's notice
+    expect(lines).toEqual([
+      'In steady state.',
+      '1250 records sent, 250.0 records/sec (0.02 MB/sec), 2.0 ms avg latency, 2.0 ms max latency.',
+    ]);
+    expect(whole.totalLine(t)).toMatch(
+      /^2000 records sent, 250\.000000 records\/sec .* 4\.00 ms avg latency/,
+    );
+    expect(steady.totalLine(t)).toMatch(
+      /^1500 steady state records sent, 250\.000000 records\/sec .* 2\.00 ms avg latency, 2\.00 ms max latency, 2 ms 50th/,
+    );
+  });
+
   it('prints a window line once 5 s passed, in kafka-producer-perf-test’s format', () => {
     let t = 1_000_000;
     const lines: string[] = [];

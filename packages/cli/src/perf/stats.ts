@@ -29,12 +29,19 @@ export class ProducerStats {
   private windowBytes = 0;
   private windowMaxLatency = 0;
   private windowTotalLatency = 0;
+  private printing = true;
 
+  /**
+   * `steadyState`: the stats of the records after `--warmup-records` (KIP-1052): its final
+   * line says "N steady state records sent", its first window line is preceded by "In
+   * steady state.".
+   */
   constructor(
     numRecords: number,
     private readonly now: () => number,
     private readonly print: (line: string) => void,
     private readonly reportingIntervalMs = 5000,
+    private readonly steadyState = false,
   ) {
     this.start = now();
     this.windowStart = this.start;
@@ -55,7 +62,8 @@ export class ProducerStats {
     if (this.iteration % this.sampling === 0 && this.index < this.latencies.length)
       this.latencies[this.index++] = latencyMs;
     if (time - this.windowStart >= this.reportingIntervalMs) {
-      this.print(this.windowLine(time));
+      if (this.steadyState && this.count === this.windowCount) this.print('In steady state.');
+      if (this.printing) this.print(this.windowLine(time));
       this.windowStart = time;
       this.windowCount = 0;
       this.windowBytes = 0;
@@ -63,6 +71,16 @@ export class ProducerStats {
       this.windowTotalLatency = 0;
     }
     this.iteration++;
+  }
+
+  /** When these stats began (the clock's ms). */
+  get startTime(): number {
+    return this.start;
+  }
+
+  /** Window lines stop (the steady-state stats print theirs from now on). */
+  suppressPrinting(): void {
+    this.printing = false;
   }
 
   windowLine(time: number): string {
@@ -90,7 +108,8 @@ export class ProducerStats {
     const elapsed = Math.max(time - this.start, 1e-3);
     const [p50, p95, p99, p999] = this.percentiles(0.5, 0.95, 0.99, 0.999);
     return (
-      `${this.count} records sent, ${((1000 * this.count) / elapsed).toFixed(6)} records/sec ` +
+      `${this.count}${this.steadyState ? ' steady state' : ''} records sent, ` +
+      `${((1000 * this.count) / elapsed).toFixed(6)} records/sec ` +
       `(${((1000 * this.bytes) / elapsed / MB).toFixed(2)} MB/sec), ` +
       `${(this.count ? this.totalLatency / this.count : 0).toFixed(2)} ms avg latency, ` +
       `${this.maxLatency.toFixed(2)} ms max latency, ${Math.floor(p50)} ms 50th, ` +
