@@ -5,8 +5,11 @@
  * peer doing the same work, NATS JetStream (Debian's nats-server; R1 on one server, R3 on
  * three) through its Node client in its own process (bench/nats-peer.ts). Then the
  * end-to-end latency with the producer at 50 % of the maximum measured just before, for
- * acks=1 (1 broker) and acks=all (3 brokers, RF=3, min.insync.replicas 2). Each goal of
- * issue 16 is printed with its figure and met/NOT met.
+ * acks=1 (1 broker) and acks=all (3 brokers, RF=3, min.insync.replicas 2): over the whole
+ * run, and in the steady state after `--latency-warmup-seconds` of records (the latency
+ * tool is a fresh process, and at these rates it and the brokers fall behind in their
+ * first seconds, then catch up: KIP-1052's --warmup-records). Each goal of issue 16 is
+ * printed with its figure and met/NOT met; the latency goal is judged on the steady state.
  *
  * Before measuring, each cluster carries `--warmup` records (produce, and consume from the
  * single broker) on a topic of its own: a fresh broker runs its first millions of records
@@ -16,8 +19,8 @@
  * themselves start cold, as a user's do.
  *
  *   node packages/cli/dist/bench/deploy.js [--records 2000000] [--record-size 100]
- *        [--partitions 4] [--latency-seconds 10] [--nats 1] [--nats-window 1000]
- *        [--warmup 2000000]
+ *        [--partitions 4] [--latency-seconds 10] [--latency-warmup-seconds 3]
+ *        [--nats 1] [--nats-window 1000] [--warmup 2000000]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -42,6 +45,7 @@ interface Options {
   recordSize: number;
   partitions: number;
   latencySeconds: number;
+  latencyWarmupSeconds: number;
   nats: boolean;
   natsWindow: number;
   warmup: number;
@@ -55,6 +59,7 @@ function parseArgs(argv: string[]): Options {
       recordSize: 100,
       partitions: 4,
       latencySeconds: 10,
+      latencyWarmupSeconds: 3,
       nats: true,
       natsWindow: 1000,
       warmup: 2_000_000,
@@ -64,6 +69,7 @@ function parseArgs(argv: string[]): Options {
       '--record-size': 'recordSize',
       '--partitions': 'partitions',
       '--latency-seconds': 'latencySeconds',
+      '--latency-warmup-seconds': 'latencyWarmupSeconds',
       '--nats': 'nats',
       '--nats-window': 'natsWindow',
       '--warmup': 'warmup',
@@ -147,10 +153,26 @@ function parseConsume(out: string): {
   return { mbPerSec: Number(f[3]), recsPerSec: Number(f[5]), fetchRecsPerSec: Number(f[9]) };
 }
 
-function parseLatency(out: string): { p50: number; p99: number; p999: number } {
-  const m = /p50 ([\d.]+) ms, p99 ([\d.]+) ms, p99\.9 ([\d.]+) ms/.exec(out);
-  if (!m) throw new Error(`no latency line in kzoo perf end-to-end-latency's output:\n${out}`);
-  return { p50: Number(m[1]), p99: Number(m[2]), p999: Number(m[3]) };
+interface Percentiles {
+  p50: number;
+  p99: number;
+  p999: number;
+}
+
+/** The whole run's percentiles (`# at R records/s`) and, with a warm-up, the steady state's. */
+function parseLatency(out: string): Percentiles & { steady?: Percentiles } {
+  const fig = /p50 ([\d.]+) ms, p99 ([\d.]+) ms, p99\.9 ([\d.]+) ms/.source;
+  const at = (m: RegExpExecArray) => ({ p50: Number(m[1]), p99: Number(m[2]), p999: Number(m[3]) });
+  const whole = new RegExp(`^# at .*?: ${fig}`, 'm').exec(out);
+  if (!whole) throw new Error(`no latency line in kzoo perf end-to-end-latency's output:\n${out}`);
+  const steady = new RegExp(`^# steady state at .*?: ${fig}`, 'm').exec(out);
+  return { ...at(whole), ...(steady ? { steady: at(steady) } : {}) };
+}
+
+/** `p50 A p99 B p99.9 C ms`, then the steady state's when there is one. */
+function latencySummary(l: Percentiles & { steady?: Percentiles }, warmup: number): string {
+  const f = (p: Percentiles) => `p50 ${p.p50} p99 ${p.p99} p99.9 ${p.p999} ms`;
+  return f(l) + (l.steady ? `; steady state ${f(l.steady)} (after ${warmup} s)` : '');
 }
 
 async function createTopic(
@@ -465,7 +487,8 @@ async function main(): Promise<void> {
 
     const latency = async (topic: string, bootstrap: string, acks: string, max: number) => {
       const rate = Math.max(1, Math.floor(max / 2));
-      const n = Math.min(2_000_000, Math.max(1000, Math.floor(rate * o.latencySeconds)));
+      const warm = Math.floor(rate * o.latencyWarmupSeconds);
+      const n = warm + Math.min(3_000_000, Math.max(1000, Math.floor(rate * o.latencySeconds)));
       return parseLatency(
         await kzoo(
           [
@@ -483,6 +506,7 @@ async function main(): Promise<void> {
             String(o.recordSize),
             '--throughput',
             String(rate),
+            ...(warm > 0 ? ['--warmup-records', String(warm)] : []),
           ],
           'latency',
         ),
@@ -536,8 +560,9 @@ async function main(): Promise<void> {
     console.log(
       `SUMMARY produce-rf3-all ${p3.recsPerSec.toFixed(0)} rec/s ${p3.mbPerSec.toFixed(1)} MB/s p50 ${p3.p50} p99 ${p3.p99} p99.9 ${p3.p999} ms`,
     );
-    console.log(`SUMMARY latency-50%-acks1 p50 ${l1.p50} p99 ${l1.p99} p99.9 ${l1.p999} ms`);
-    console.log(`SUMMARY latency-50%-rf3-all p50 ${l3.p50} p99 ${l3.p99} p99.9 ${l3.p999} ms`);
+    const warmS = o.latencyWarmupSeconds;
+    console.log(`SUMMARY latency-50%-acks1 ${latencySummary(l1, warmS)}`);
+    console.log(`SUMMARY latency-50%-rf3-all ${latencySummary(l3, warmS)}`);
     console.log(
       `SUMMARY limits loopback ${tcp.toFixed(0)} MB/s write ${disk.writeMBs.toFixed(0)} MB/s read ${disk.readMBs.toFixed(0)} MB/s; ` +
         `produce-1 ${((p1.mbPerSec / Math.min(tcp, disk.writeMBs)) * 100).toFixed(1)}% of min(loopback, write); ` +
@@ -558,9 +583,11 @@ async function main(): Promise<void> {
     console.log(
       `GOAL consume >= 1,500,000 records/s: ${goal(c1.fetchRecsPerSec >= 1.5e6)} (${fmt(c1.fetchRecsPerSec)} fetching, ${fmt(c1.recsPerSec)} with the group join)`,
     );
+    const s3 = l3.steady ?? l3;
     console.log(
-      `GOAL latency at 50 % load RF=3 acks=all p50 <= 3 / p99 <= 10 / p99.9 <= 25 ms: ` +
-        `${goal(l3.p50 <= 3 && l3.p99 <= 10 && l3.p999 <= 25)} (${l3.p50} / ${l3.p99} / ${l3.p999} ms)`,
+      `GOAL latency at 50 % load RF=3 acks=all p50 <= 3 / p99 <= 10 / p99.9 <= 25 ms` +
+        `${l3.steady ? ' (steady state)' : ''}: ` +
+        `${goal(s3.p50 <= 3 && s3.p99 <= 10 && s3.p999 <= 25)} (${s3.p50} / ${s3.p99} / ${s3.p999} ms)`,
     );
     if (r1) {
       const pub = p1.recsPerSec / r1.publishPerSec;
