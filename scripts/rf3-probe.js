@@ -2,7 +2,9 @@
 // A probe of the RF=3 acks=all path on broker processes (a diagnostic beside
 // bench/deploy.ts, not a bench line): ZooKeeper and 3 `kzoo broker start` processes
 // (min.insync.replicas 2), 4-partition RF=3 topics, then in turn
-//   --records N        kzoo perf produce, N records of 100 B, --acks (default all)
+//   --records N        kzoo perf produce, N records of 100 B, --acks (default all),
+//                      --produce-rate R (records/s; default as fast as it goes: a profile
+//                      below saturation is not inflated by waiting for a core)
 //   --one N            kzoo perf end-to-end-latency, one record at a time (Kafka's mode)
 //   --rate R           kzoo perf end-to-end-latency --throughput R for --lat-records (R*10)
 // and for each phase the CPU time the brokers used (/proc/<pid>/stat), in ms and µs per
@@ -167,7 +169,7 @@ async function main() {
           '--record-size',
           '100',
           '--throughput',
-          '-1',
+          opt('--produce-rate', '-1'),
           '--producer-props',
           `bootstrap.servers=${bootstrap}`,
           `acks=${acks}`,
