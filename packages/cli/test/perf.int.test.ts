@@ -8,6 +8,21 @@ import { TestCluster } from '@kzoo/testkit/jest';
 
 const name = (p: string) => `${p}-${randomBytes(4).toString('hex')}`;
 
+/** `kzoo perf produce` of `n` 100-byte records to `topic`, unthrottled, then `extra`. */
+const perfProduce = (topic: string, n: number, ...extra: string[]) => [
+  'perf',
+  'produce',
+  '--topic',
+  topic,
+  '--num-records',
+  String(n),
+  '--record-size',
+  '100',
+  '--throughput',
+  '-1',
+  ...extra,
+];
+
 async function endOffsets(bootstrap: string, topic: string, partitions: number): Promise<number> {
   const c = new Consumer({ 'bootstrap.servers': bootstrap });
   try {
@@ -42,21 +57,7 @@ describe('cli > kzoo perf (processes)', () => {
 
   it('perf produce sends N records and prints kafka-producer-perf-test’s final line', async () => {
     const r = await runCli(
-      [
-        'perf',
-        'produce',
-        '--topic',
-        topic,
-        '--num-records',
-        String(N),
-        '--record-size',
-        '100',
-        '--throughput',
-        '-1',
-        '--producer-props',
-        `bootstrap.servers=${bootstrap}`,
-        'acks=1',
-      ],
+      perfProduce(topic, N, '--producer-props', `bootstrap.servers=${bootstrap}`, 'acks=1'),
       { timeoutMs: 90000 },
     );
     expect(r.stderr).toBe('');
@@ -170,23 +171,15 @@ describe('cli > kzoo perf (processes)', () => {
   it('perf produce --warmup-records: the whole run, then the steady state after the warm-up', async () => {
     const t = name('warm');
     const r = await runCli(
-      [
-        'perf',
-        'produce',
-        '--topic',
+      perfProduce(
         t,
-        '--num-records',
-        '3000',
-        '--record-size',
-        '100',
-        '--throughput',
-        '-1',
+        3000,
         '--warmup-records',
         '1000',
         '--producer-props',
         `bootstrap.servers=${bootstrap}`,
         'acks=1',
-      ],
+      ),
       { timeoutMs: 90000 },
     );
     expect(r.stderr).toBe('');
@@ -206,44 +199,22 @@ describe('cli > kzoo perf (processes)', () => {
   }, 120000);
 
   it('bad input is one clear line and exit code 2', async () => {
-    const r = await runCli(
-      [
-        'perf',
-        'produce',
-        '--topic',
-        topic,
-        '--num-records',
-        '10',
-        '--record-size',
-        '100',
-        '--throughput',
-        '-1',
-        '--producer-props',
-        'acks',
-      ],
-      { timeoutMs: 30000 },
-    );
+    const r = await runCli(perfProduce(topic, 10, '--producer-props', 'acks'), {
+      timeoutMs: 30000,
+    });
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(
       'kzoo: Invalid property for --producer-props: "acks" (expected key=value)',
     );
     const w = await runCli(
-      [
-        'perf',
-        'produce',
-        '--topic',
+      perfProduce(
         topic,
-        '--num-records',
-        '10',
-        '--record-size',
-        '100',
-        '--throughput',
-        '-1',
+        10,
         '--warmup-records',
         '10',
         '--producer-props',
         `bootstrap.servers=${bootstrap}`,
-      ],
+      ),
       { timeoutMs: 30000 },
     );
     expect(w.code).toBe(2);
