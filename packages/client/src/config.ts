@@ -200,7 +200,9 @@ export const CONSUMER_CONFIG_DEF = new ConfigDef().defineAll([
     default: null,
     validator: NonEmptyString,
     importance: 'MEDIUM',
-    doc: 'Sent, but members are treated as dynamic.',
+    doc:
+      'Static membership (KIP-345): a consumer with this id keeps its partitions across a ' +
+      'restart within session.timeout.ms (no rebalance) and sends no LeaveGroup on close.',
   },
   {
     name: 'session.timeout.ms',
