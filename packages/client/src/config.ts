@@ -200,9 +200,7 @@ export const CONSUMER_CONFIG_DEF = new ConfigDef().defineAll([
     default: null,
     validator: NonEmptyString,
     importance: 'MEDIUM',
-    doc:
-      'Static membership (KIP-345): a consumer with this id keeps its partitions across a ' +
-      'restart within session.timeout.ms (no rebalance) and sends no LeaveGroup on close.',
+    doc: 'Static member (KIP-345): restarts keep the partitions; no LeaveGroup on close.',
   },
   {
     name: 'session.timeout.ms',
