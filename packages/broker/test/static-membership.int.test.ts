@@ -172,6 +172,8 @@ interface KzooMember {
   generations: number[];
   /** Assignments seen after each poll (partition lists, repeats dropped). */
   assignments: string[];
+  /** What stopped the poll loop (a fatal poll() error), if anything. */
+  error: unknown;
   stop: () => Promise<void>;
 }
 
@@ -190,12 +192,13 @@ function startKzoo(bootstrap: string, group: string, instanceId: string, topic: 
     records: [],
     generations: [],
     assignments: [],
+    error: undefined,
     stop: async () => undefined,
   };
   consumer.subscribe([topic]);
   let running = true;
   const loop = (async () => {
-    while (running) {
+    while (running && m.error === undefined) {
       const recs = await consumer.poll(200);
       for (const r of recs) m.records.push(`${r.partition}\t${r.offset}`);
       if (recs.length > 0) await consumer.commitSync();
@@ -208,7 +211,7 @@ function startKzoo(bootstrap: string, group: string, instanceId: string, topic: 
         .join(',');
       if (g >= 0 && m.assignments.at(-1) !== a) m.assignments.push(a);
     }
-  })();
+  })().catch((e: unknown) => void (m.error = e));
   let stopped: Promise<void> | null = null;
   m.stop = () =>
     (stopped ??= (async () => {
@@ -357,5 +360,34 @@ describe('broker > static group membership (KIP-345)', () => {
       return g > generation && a.assignments.at(-1) === '0,1,2,3';
     });
     await a.stop();
+  });
+
+  it('kzoo Consumer: a second consumer with the same group.instance.id fences the first, whose poll() throws FENCED_INSTANCE_ID', async () => {
+    const { cluster, admin, topic } = await setup();
+    const bootstrap = `127.0.0.1:${cluster.broker(1).port}`;
+    const group = randomTopic('static-fenced-g');
+    const first = startKzoo(bootstrap, group, 'kzoo-x', topic);
+    const before = await stableWith(admin, group, ['kzoo-x']);
+    await waitFor('the first consumer is assigned', () => first.assignments.at(-1) === '0,1,2,3');
+    const second = startKzoo(bootstrap, group, 'kzoo-x', topic);
+    await waitFor('the second consumer takes over the partitions', () => {
+      return second.assignments.at(-1) === '0,1,2,3';
+    });
+    // the first one's next heartbeat is refused; its poll() throws from then on
+    await waitFor('the first consumer fails', () => first.error !== undefined, {
+      timeoutMs: 30000,
+    });
+    expect(first.error).toMatchObject({
+      code: 82,
+      message:
+        'FENCED_INSTANCE_ID: The broker rejected this static consumer since another consumer ' +
+        'with the same group.instance.id has registered with a different member.id.',
+    });
+    const after = await stableWith(admin, group, ['kzoo-x']);
+    expect(after.get('kzoo-x')!.memberId).toBe(second.consumer.groupMetadata().memberId);
+    expect(after.get('kzoo-x')!.memberId).not.toBe(before.get('kzoo-x')!.memberId);
+    expect(second.error).toBeUndefined();
+    await first.stop();
+    await second.stop();
   });
 });
