@@ -5,7 +5,8 @@
  * close() for kzoo, neither sends LeaveGroup) and restarted with the same instance id
  * within the session timeout: it gets its partitions back, the other member sees no
  * rebalance, nothing is consumed twice. Stopped past the session timeout, the group
- * rebalances and the survivor takes every partition.
+ * rebalances and the survivor takes every partition. A second client with the same
+ * instance id fences the first (FENCED_INSTANCE_ID, fatal for kzoo and librdkafka).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Admin, Consumer, Producer, type GroupDescription } from '@kzoo/client';
@@ -389,5 +390,29 @@ describe('broker > static group membership (KIP-345)', () => {
     expect(second.error).toBeUndefined();
     await first.stop();
     await second.stop();
+  });
+
+  it('kcat: a second kcat with the same group.instance.id fences the first (a fatal FENCED_INSTANCE_ID for librdkafka)', async () => {
+    const { cluster, admin, topic } = await setup();
+    const bootstrap = cluster.kafkaBootstrap()[0];
+    const group = randomTopic('static-kcat-dup-g');
+    const first = startKcat(bootstrap, group, 'kcat-x', topic);
+    const before = await stableWith(admin, group, ['kcat-x']);
+    await waitFor('the first kcat is assigned', () => first.assignedEvents().length > 0);
+    const second = startKcat(bootstrap, group, 'kcat-x', topic);
+    await waitFor('the second kcat is assigned', () => second.assignedEvents().length > 0, {
+      timeoutMs: 60000,
+    });
+    // librdkafka raises FENCED_INSTANCE_ID (Heartbeat v3 on the Kafka listener) as fatal
+    const fatal =
+      /Fatal error: Broker: Static consumer fenced by other consumer with same group\.instance\.id/;
+    await waitFor('the first kcat reports the fencing', () => fatal.test(first.stderr()), {
+      timeoutMs: 30000,
+    });
+    const after = await stableWith(admin, group, ['kcat-x']);
+    expect(after.get('kcat-x')!.memberId).not.toBe(before.get('kcat-x')!.memberId);
+    expect(second.stderr()).not.toMatch(/fenced/i);
+    await kill(first);
+    await kill(second);
   });
 });
