@@ -4,7 +4,7 @@
  * max.poll.interval.ms", "a rebalance is noticed within heartbeat.interval.ms") proved
  * on the mock clock instead of measured on the wall clock.
  */
-import { createLogger, MockTime } from '@kzoo/common';
+import { createLogger, KafkaError, MockTime } from '@kzoo/common';
 import { ApiKeys, type Connection } from '@kzoo/protocol';
 import { encodeAssignment, RangeAssignor } from './assignors';
 import { ConsumerCoordinator } from './ConsumerCoordinator';
@@ -16,18 +16,21 @@ const MAX_POLL_MS = 1500;
 
 /** Answers the group APIs as a coordinator of a group where this member is a follower. */
 class ScriptedCoordinator {
-  readonly sent: Array<{ apiKey: number; at: number }> = [];
+  readonly sent: Array<{ apiKey: number; at: number; body: Record<string, unknown> }> = [];
   heartbeatError = 0;
+  joinError = 0;
+  commitError = 0;
   closed = false;
 
   constructor(private readonly time: MockTime) {}
 
-  async request(apiKey: number): Promise<unknown> {
-    this.sent.push({ apiKey, at: this.time.milliseconds() });
+  async request(apiKey: number, _version: number, body: Record<string, unknown>): Promise<unknown> {
+    this.sent.push({ apiKey, at: this.time.milliseconds(), body });
     switch (apiKey) {
       case ApiKeys.FindCoordinator:
         return { errorCode: 0, errorMessage: null, nodeId: 1, host: 'coordinator', port: 1 };
       case ApiKeys.JoinGroup:
+        if (this.joinError !== 0) return { errorCode: this.joinError, memberId: body.memberId };
         return {
           errorCode: 0,
           generationId: 1,
@@ -50,6 +53,21 @@ class ScriptedCoordinator {
         return { errorCode: this.heartbeatError };
       case ApiKeys.LeaveGroup:
         return { errorCode: 0, members: [] };
+      case ApiKeys.OffsetCommit: {
+        const topics = body.topics as Array<{
+          name: string;
+          partitions: Array<{ partitionIndex: number }>;
+        }>;
+        return {
+          topics: topics.map((t) => ({
+            name: t.name,
+            partitions: t.partitions.map((p) => ({
+              partitionIndex: p.partitionIndex,
+              errorCode: this.commitError,
+            })),
+          })),
+        };
+      }
       default:
         throw new Error(`unexpected apiKey ${apiKey}`);
     }
@@ -64,14 +82,14 @@ class ScriptedCoordinator {
   }
 }
 
-async function stableMember() {
+async function stableMember(groupInstanceId: string | null = null) {
   const time = new MockTime(0);
   const coordinator = new ScriptedCoordinator(time);
   const conn = coordinator as unknown as Connection;
   const assigned: string[][] = [];
   const member = new ConsumerCoordinator({
     groupId: 'g',
-    groupInstanceId: null,
+    groupInstanceId,
     clientId: 'c',
     sessionTimeoutMs: 3000,
     rebalanceTimeoutMs: MAX_POLL_MS,
@@ -150,5 +168,88 @@ describe('client > ConsumerCoordinator > timers on the mock clock', () => {
     expect(left[0] - lastPoll).toBeLessThanOrEqual(MAX_POLL_MS + HEARTBEAT_MS);
     expect(member.generation).toMatchObject({ generationId: -1, memberId: '' });
     await member.close();
+  });
+});
+
+describe('client > ConsumerCoordinator > static membership (group.instance.id)', () => {
+  it('sends the instance id with JoinGroup, SyncGroup, Heartbeat and OffsetCommit', async () => {
+    const { coordinator, member, advance, time } = await stableMember('app-1');
+    await advance(HEARTBEAT_MS);
+    await member.commitSync([{ topic: 't', partition: 0, offset: 3 }], time.milliseconds() + 1000);
+    for (const api of [
+      ApiKeys.JoinGroup,
+      ApiKeys.SyncGroup,
+      ApiKeys.Heartbeat,
+      ApiKeys.OffsetCommit,
+    ]) {
+      const sent = coordinator.sent.filter((x) => x.apiKey === api);
+      expect(sent.length).toBeGreaterThan(0);
+      for (const x of sent) expect(x.body.groupInstanceId).toBe('app-1');
+    }
+    await member.close();
+  });
+
+  it('close() of a static member sends no LeaveGroup; of a dynamic member it does', async () => {
+    const stat = await stableMember('app-1');
+    await stat.member.close();
+    expect(stat.coordinator.times(ApiKeys.LeaveGroup)).toEqual([]);
+    const dyn = await stableMember(null);
+    await dyn.member.close();
+    expect(dyn.coordinator.times(ApiKeys.LeaveGroup)).toHaveLength(1);
+  });
+
+  it('a static member that stops polling sends no LeaveGroup, forgets its member id and rejoins without it', async () => {
+    const { time, coordinator, member, advance } = await stableMember('app-1');
+    await advance(MAX_POLL_MS + HEARTBEAT_MS);
+    expect(coordinator.times(ApiKeys.LeaveGroup)).toEqual([]);
+    expect(member.generation).toMatchObject({ generationId: -1, memberId: '' });
+    member.enterPoll();
+    await member.poll(time.milliseconds() + 10000);
+    member.leavePoll();
+    const joins = coordinator.sent.filter((x) => x.apiKey === ApiKeys.JoinGroup);
+    expect(joins.map((x) => x.body.memberId)).toEqual(['', '']);
+    await member.close();
+  });
+
+  it('FENCED_INSTANCE_ID on a heartbeat is fatal: heartbeats stop, every later poll and commit throws it', async () => {
+    const { time, coordinator, member, advance } = await stableMember('app-1');
+    coordinator.heartbeatError = 82;
+    await advance(HEARTBEAT_MS);
+    const beats = coordinator.times(ApiKeys.Heartbeat).length;
+    await advance(5 * HEARTBEAT_MS);
+    expect(coordinator.times(ApiKeys.Heartbeat)).toHaveLength(beats);
+    const message =
+      'FENCED_INSTANCE_ID: The broker rejected this static consumer since another consumer ' +
+      'with the same group.instance.id has registered with a different member.id.';
+    for (let i = 0; i < 2; i++) {
+      const err = await member.poll(time.milliseconds() + 1000).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(KafkaError);
+      expect((err as KafkaError).code).toBe(82);
+      expect((err as KafkaError).message).toBe(message);
+    }
+    await expect(
+      member.commitSync([{ topic: 't', partition: 0, offset: 1 }], time.milliseconds() + 1000),
+    ).rejects.toThrow(message);
+    const joins = coordinator.times(ApiKeys.JoinGroup).length;
+    expect(joins).toBe(1); // no rejoin attempt
+    await member.close();
+    expect(coordinator.times(ApiKeys.LeaveGroup)).toEqual([]);
+  });
+
+  it('FENCED_INSTANCE_ID on JoinGroup or OffsetCommit is thrown at once', async () => {
+    const a = await stableMember('app-1');
+    a.coordinator.commitError = 82;
+    await expect(
+      a.member.commitSync([{ topic: 't', partition: 0, offset: 1 }], a.time.milliseconds() + 1000),
+    ).rejects.toMatchObject({ code: 82, errorName: 'FENCED_INSTANCE_ID' });
+    await expect(a.member.poll(a.time.milliseconds() + 1000)).rejects.toMatchObject({ code: 82 });
+    await a.member.close();
+
+    const b = await stableMember('app-2');
+    b.coordinator.heartbeatError = 27; // REBALANCE_IN_PROGRESS: the next poll rejoins
+    await b.advance(HEARTBEAT_MS);
+    b.coordinator.joinError = 82;
+    await expect(b.member.poll(b.time.milliseconds() + 1000)).rejects.toMatchObject({ code: 82 });
+    await b.member.close();
   });
 });

@@ -22,7 +22,14 @@
  * rebalance timeout it sends) leaves the group from the heartbeat timer, as Kafka's
  * heartbeat thread does; its next poll rejoins.
  *
- * Not implemented: cooperative rebalancing (KIP-429), static membership.
+ * Static membership (KIP-345, `group.instance.id`): the instance id goes with every
+ * JoinGroup, SyncGroup, Heartbeat and OffsetCommit; a static member never sends
+ * LeaveGroup (close, unsubscribe, poll timeout: it only forgets its member id, as Kafka's
+ * client), so a restart within the session timeout gets its partitions back without a
+ * rebalance. FENCED_INSTANCE_ID (another instance with the same id took over) is fatal:
+ * every later poll() and commit throws it.
+ *
+ * Not implemented: cooperative rebalancing (KIP-429).
  */
 import {
   KafkaError,
@@ -95,6 +102,7 @@ export interface ConsumerCoordinatorOptions {
 
 const COORDINATOR_ERRORS = new Set([14, 15, 16]); // LOAD_IN_PROGRESS, NOT_AVAILABLE, NOT_COORDINATOR
 const REBALANCE_ERRORS = new Set([22, 25, 27]); // ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS
+const FENCED_INSTANCE_ID = 82;
 
 type SubscriptionSpec = { topics: Set<string> } | { pattern: RegExp };
 
@@ -124,6 +132,8 @@ export class ConsumerCoordinator {
   /** close() has begun: no more joins. */
   private closing = false;
   private closePromise: Promise<void> | null = null;
+  /** FENCED_INSTANCE_ID: this static member was replaced; the consumer is unusable. */
+  private fatalError: KafkaError | null = null;
   private readonly log: Logger;
 
   constructor(private readonly opts: ConsumerCoordinatorOptions) {
@@ -182,6 +192,7 @@ export class ConsumerCoordinator {
    * listener), notices new topics matching a pattern, and auto-commits when due.
    */
   async poll(deadlineMs: number): Promise<void> {
+    if (this.fatalError) throw this.fatalError;
     if (this.closed || this.closing || !this.subscription) return;
     this.lastPollMs = this.opts.time.milliseconds();
     if (this.state === 'stable' && 'pattern' in this.subscription) {
@@ -287,6 +298,22 @@ export class ConsumerCoordinator {
     }
   }
 
+  /**
+   * FENCED_INSTANCE_ID: another consumer with this group.instance.id joined with a new
+   * member id. As Kafka's client, fatal: heartbeats stop and the error is thrown.
+   */
+  private fenced(what: string): KafkaError {
+    this.log.error(`${what} failed: the group instance id has been fenced by another instance`, {
+      groupInstanceId: this.opts.groupInstanceId,
+      memberId: this.memberId,
+      generation: this.generationId,
+    });
+    this.fatalError ??= new KafkaError('FENCED_INSTANCE_ID');
+    this.resetGeneration(true);
+    this.rejoinNeeded = false;
+    return this.fatalError;
+  }
+
   private resetGeneration(forgetMemberId: boolean): void {
     this.generationId = -1;
     this.protocolName = null;
@@ -387,6 +414,7 @@ export class ConsumerCoordinator {
       this.memberId = join.memberId;
       return;
     }
+    if (join.errorCode === FENCED_INSTANCE_ID) throw this.fenced('JoinGroup');
     if (join.errorCode !== 0) {
       if (COORDINATOR_ERRORS.has(join.errorCode) || REBALANCE_ERRORS.has(join.errorCode)) {
         this.onGroupError(join.errorCode, 'JoinGroup');
@@ -428,6 +456,7 @@ export class ConsumerCoordinator {
     } catch (e) {
       return this.onRequestFailure(e, 'SyncGroup', deadlineMs);
     }
+    if (sync.errorCode === FENCED_INSTANCE_ID) throw this.fenced('SyncGroup');
     if (sync.errorCode !== 0) {
       if (COORDINATOR_ERRORS.has(sync.errorCode) || REBALANCE_ERRORS.has(sync.errorCode)) {
         this.onGroupError(sync.errorCode, 'SyncGroup');
@@ -585,7 +614,9 @@ export class ConsumerCoordinator {
         memberId: this.memberId,
         groupInstanceId: this.opts.groupInstanceId,
       });
-      if (r.errorCode !== 0) {
+      if (r.errorCode === FENCED_INSTANCE_ID) {
+        this.fenced('Heartbeat'); // the next poll throws
+      } else if (r.errorCode !== 0) {
         this.log.info('heartbeat answered with an error', {
           error: new KafkaError(r.errorCode).errorName,
         });
@@ -606,6 +637,7 @@ export class ConsumerCoordinator {
    * `deadlineMs`. Throws when the group rebalanced meanwhile (the commit is refused).
    */
   async commitSync(offsets: OffsetAndPartition[], deadlineMs: number): Promise<void> {
+    if (this.fatalError) throw this.fatalError;
     if (offsets.length === 0) return;
     if (this.subscription && this.generationId < 0) {
       // as Kafka: a subscribed member outside a generation must not commit (its
@@ -644,6 +676,7 @@ export class ConsumerCoordinator {
         const codes = r.topics.flatMap((t) => t.partitions.map((p) => p.errorCode));
         const bad = codes.find((c) => c !== 0);
         if (bad === undefined) return;
+        if (bad === FENCED_INSTANCE_ID) throw this.fenced('OffsetCommit');
         if (REBALANCE_ERRORS.has(bad)) {
           if (standalone) {
             throw new KafkaError(
@@ -737,10 +770,22 @@ export class ConsumerCoordinator {
 
   // ------------------------------------------------------------ leave / close
 
+  /**
+   * A dynamic member sends LeaveGroup; a static member (group.instance.id) does not (as
+   * Kafka's client: only its session timeout removes it). Both forget the member id.
+   */
   private async maybeLeaveGroup(reason: string): Promise<void> {
     this.stopHeartbeats();
     const conn = this.conn;
-    if (conn && !conn.closed && this.memberId !== '') {
+    if (this.opts.groupInstanceId !== null) {
+      if (this.memberId !== '') {
+        this.log.info('static member not leaving the group (no LeaveGroup)', {
+          memberId: this.memberId,
+          groupInstanceId: this.opts.groupInstanceId,
+          reason,
+        });
+      }
+    } else if (conn && !conn.closed && this.memberId !== '') {
       try {
         await conn.request(ApiKeys.LeaveGroup, 0, {
           groupId: this.opts.groupId,
@@ -756,7 +801,10 @@ export class ConsumerCoordinator {
     this.resetGeneration(true);
   }
 
-  /** Commits (auto-commit), runs onPartitionsRevoked, leaves the group, closes the connection. */
+  /**
+   * Commits (auto-commit), runs onPartitionsRevoked, leaves the group (a dynamic member),
+   * closes the connection.
+   */
   close(): Promise<void> {
     this.closePromise ??= this.doClose();
     return this.closePromise;

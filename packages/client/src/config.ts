@@ -200,7 +200,7 @@ export const CONSUMER_CONFIG_DEF = new ConfigDef().defineAll([
     default: null,
     validator: NonEmptyString,
     importance: 'MEDIUM',
-    doc: 'Sent, but members are treated as dynamic.',
+    doc: 'Static member (KIP-345): restarts keep the partitions; no LeaveGroup on close.',
   },
   {
     name: 'session.timeout.ms',

@@ -249,6 +249,12 @@ const table: ReadonlyArray<[number, string, boolean, string]> = [
   [80, 'PREFERRED_LEADER_NOT_AVAILABLE', true, 'The preferred leader was not available.'],
   [81, 'GROUP_MAX_SIZE_REACHED', false, 'The consumer group has reached its max size.'],
   [
+    82,
+    'FENCED_INSTANCE_ID',
+    false,
+    'The broker rejected this static consumer since another consumer with the same group.instance.id has registered with a different member.id.',
+  ],
+  [
     83,
     'ELIGIBLE_LEADERS_NOT_AVAILABLE',
     true,
@@ -380,6 +386,7 @@ export type ErrorName =
   | 'MEMBER_ID_REQUIRED'
   | 'PREFERRED_LEADER_NOT_AVAILABLE'
   | 'GROUP_MAX_SIZE_REACHED'
+  | 'FENCED_INSTANCE_ID'
   | 'ELIGIBLE_LEADERS_NOT_AVAILABLE'
   | 'ELECTION_NOT_NEEDED'
   | 'NO_REASSIGNMENT_IN_PROGRESS'

@@ -5,8 +5,10 @@
  * clientId and clientHost come from the request header and the connection.
  * Errors: INVALID_GROUP_ID, NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE,
  * INVALID_SESSION_TIMEOUT, MEMBER_ID_REQUIRED, UNKNOWN_MEMBER_ID,
- * INCONSISTENT_GROUP_PROTOCOL, GROUP_MAX_SIZE_REACHED.
- * Not implemented: static membership (groupInstanceId is recorded only), `reason`.
+ * INCONSISTENT_GROUP_PROTOCOL, GROUP_MAX_SIZE_REACHED, FENCED_INSTANCE_ID.
+ * A static member (groupInstanceId, Kafka's v5+) joins without MEMBER_ID_REQUIRED and,
+ * rejoining after a restart, gets its assignment back without a rebalance (KIP-345).
+ * Not implemented: `reason`.
  */
 import type { JoinGroupRequest, JoinGroupResponse } from '@kzoo/protocol';
 import type { RequestContext } from '../network';
@@ -30,7 +32,8 @@ export async function handleJoinGroup(
     memberId: req.memberId,
     groupInstanceId: req.groupInstanceId,
     // KIP-394: from Kafka's JoinGroup v4 (and always on kzoo's protocol), a first join
-    // gets MEMBER_ID_REQUIRED with the id to rejoin with; older Kafka clients join directly.
+    // gets MEMBER_ID_REQUIRED with the id to rejoin with; older Kafka clients join directly,
+    // and so do static members (the coordinator skips it for a groupInstanceId).
     requireKnownMemberId: ctx.wire === 'kzoo' || ctx.header.apiVersion >= 4,
     clientId: ctx.header.clientId ?? '',
     clientHost: clientHostOf(ctx),

@@ -2,7 +2,8 @@
  * SyncGroup (key 14), v0 (Kafka v5's fields): the leader sends every member's
  * assignment; followers wait until it arrives, then each gets its own.
  * Errors: REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID,
- * INCONSISTENT_GROUP_PROTOCOL, INVALID_GROUP_ID, NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE.
+ * INCONSISTENT_GROUP_PROTOCOL, INVALID_GROUP_ID, NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE,
+ * FENCED_INSTANCE_ID.
  */
 import type { SyncGroupRequest, SyncGroupResponse } from '@kzoo/protocol';
 import { groupCoordinatorOf, type BrokerContext } from '../server/BrokerContext';

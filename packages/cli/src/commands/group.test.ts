@@ -102,6 +102,32 @@ describe('CLI > group > describe output', () => {
     );
   });
 
+  it('--members: a GROUP-INSTANCE-ID column when some member is static, as kafka-consumer-groups', () => {
+    const members = [
+      { ...base.members[0], memberId: 'app-1-9f8e', groupInstanceId: 'app-1' },
+      { ...base.members[0], memberId: 'kzoo-3c4d', assignment: [] },
+    ];
+    const lines = formatGroupMembers({ ...base, members }).split('\n');
+    expect(lines[1].split(/ +/)).toEqual([
+      'GROUP',
+      'CONSUMER-ID',
+      'GROUP-INSTANCE-ID',
+      'HOST',
+      'CLIENT-ID',
+      '#PARTITIONS',
+    ]);
+    expect(lines[2].split(/ +/)).toEqual([
+      'billing',
+      'app-1-9f8e',
+      'app-1',
+      '/127.0.0.1',
+      'kzoo',
+      '1',
+    ]);
+    // the dynamic member's instance id cell is empty (Kafka prints an empty string)
+    expect(lines[3].split(/ +/)).toEqual(['billing', 'kzoo-3c4d', '/127.0.0.1', 'kzoo', '0']);
+  });
+
   it('--state: coordinator (host:port and id), assignment strategy, state, member count', () => {
     const lines = formatGroupState(base, '127.0.0.1:9093').split('\n');
     expect(lines[1].split(/ {2,}/)).toEqual([

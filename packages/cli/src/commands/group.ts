@@ -177,14 +177,27 @@ export function formatGroupReport(r: GroupReport): string {
   return out.join('\n');
 }
 
-/** `group describe --members`: kafka-consumer-groups' member table. */
+/**
+ * `group describe --members`: kafka-consumer-groups' member table, with its
+ * GROUP-INSTANCE-ID column when some member is static (KIP-345), as Kafka prints it.
+ */
 export function formatGroupMembers(r: GroupReport): string {
   if (r.members.length === 0) return `\nConsumer group '${r.group}' has no active members.`;
+  const withInstanceId = r.members.some((m) => m.groupInstanceId);
   return (
     '\n' +
     table(
-      ['GROUP', 'CONSUMER-ID', 'HOST', 'CLIENT-ID', '#PARTITIONS'],
-      r.members.map((m) => [r.group, m.memberId, m.host, m.clientId, String(m.assignment.length)]),
+      withInstanceId
+        ? ['GROUP', 'CONSUMER-ID', 'GROUP-INSTANCE-ID', 'HOST', 'CLIENT-ID', '#PARTITIONS']
+        : ['GROUP', 'CONSUMER-ID', 'HOST', 'CLIENT-ID', '#PARTITIONS'],
+      r.members.map((m) => [
+        r.group,
+        m.memberId,
+        ...(withInstanceId ? [m.groupInstanceId ?? ''] : []),
+        m.host,
+        m.clientId,
+        String(m.assignment.length),
+      ]),
     )
   );
 }

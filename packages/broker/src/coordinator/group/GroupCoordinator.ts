@@ -14,9 +14,16 @@
  * below runs to completion before any other touches the group. Only the offset store
  * is asynchronous.
  *
- * Not implemented: static membership (KIP-345: `groupInstanceId` is recorded and
- * reported, but members are handled as dynamic), transactional offset commits,
- * offset retention/expiry (offsets stay in ZooKeeper until DeleteGroups).
+ * Static membership (KIP-345), as Kafka 2.8: a member with a `groupInstanceId` joins
+ * without MEMBER_ID_REQUIRED; when it rejoins without member id (a restart) it gets a
+ * new id, the old one is fenced (FENCED_INSTANCE_ID on JoinGroup, SyncGroup, Heartbeat,
+ * OffsetCommit and LeaveGroup carrying the instance id with another member id), and a
+ * Stable group whose chosen protocol stays the same does not rebalance: the member
+ * gets its assignment back. Static members that miss a join phase stay until their
+ * session times out; LeaveGroup (v3+) may name them by instance id alone.
+ *
+ * Not implemented: transactional offset commits, offset retention/expiry (offsets stay
+ * in ZooKeeper until DeleteGroups), the leader's skipAssignment of later versions (KIP-814).
  */
 import { createLogger, ErrorCode, Logger, SystemTime, Time, tpKey } from '@kzoo/common';
 import { DelayedOperationPurgatory } from '../../server/DelayedOperation';
@@ -176,8 +183,13 @@ export class GroupCoordinator implements GroupCoordinatorCallbacks {
     if (!group.supportsProtocols(p.protocolType, new Set(p.protocols.map((x) => x.name)))) {
       return respond(joinError('', ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
     }
-    const newMemberId = group.generateMemberId(p.clientId);
-    if (p.requireKnownMemberId ?? true) {
+    const instanceId = p.groupInstanceId ?? null;
+    const newMemberId = group.generateMemberId(p.clientId, instanceId);
+    if (group.hasStaticMember(instanceId)) {
+      return this.updateStaticMemberAndRebalance(group, newMemberId, instanceId, p, respond);
+    }
+    // a static member joins at once (Kafka asks only dynamic members for a second join)
+    if (instanceId === null && (p.requireKnownMemberId ?? true)) {
       // KIP-394: hand out the id and expect a second JoinGroup carrying it
       group.addPendingMember(newMemberId);
       this.addPendingMemberExpiration(group, newMemberId, p.sessionTimeoutMs);
@@ -199,10 +211,18 @@ export class GroupCoordinator implements GroupCoordinatorCallbacks {
     if (!group.supportsProtocols(p.protocolType, new Set(p.protocols.map((x) => x.name)))) {
       return respond(joinError(memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
     }
+    if (group.isStaticMemberFenced(memberId, p.groupInstanceId)) {
+      // another instance with this group.instance.id has joined since: this one must stop
+      return respond(joinError(memberId, ErrorCode.FENCED_INSTANCE_ID));
+    }
     if (group.isPendingMember(memberId)) {
       return this.addMemberAndRebalance(group, p, respond);
     }
-    if (!group.has(memberId)) {
+    if (
+      !group.has(memberId) ||
+      (p.groupInstanceId != null && !group.hasStaticMember(p.groupInstanceId))
+    ) {
+      // an unknown id, or a static member the group no longer knows: rejoin without id
       return respond(joinError(memberId, ErrorCode.UNKNOWN_MEMBER_ID));
     }
     const member = group.get(memberId);
@@ -269,8 +289,82 @@ export class GroupCoordinator implements GroupCoordinatorCallbacks {
     group.add(member, respond);
     // a new member cannot heartbeat before its JoinGroup response: give it longer
     this.completeAndScheduleNextExpiration(group, member, NEW_MEMBER_JOIN_TIMEOUT_MS);
+    if (member.groupInstanceId !== null) {
+      this.log.info('adding new static member', {
+        group: group.groupId,
+        groupInstanceId: member.groupInstanceId,
+        memberId: p.memberId,
+      });
+      group.addStaticMember(member.groupInstanceId, p.memberId);
+    }
     group.removePendingMember(p.memberId);
     this.maybePrepareRebalance(group, `adding new member ${p.memberId}`);
+  }
+
+  /**
+   * A known static member rejoined without member id (its process restarted): it gets
+   * a new member id, the old one is fenced. A Stable group whose chosen protocol stays
+   * the same does not rebalance: the member is answered at once with the current
+   * generation (and the current leader's old id, so it does not run an assignment) and
+   * its SyncGroup returns the assignment it had. Otherwise the group rebalances.
+   */
+  private updateStaticMemberAndRebalance(
+    group: GroupMetadata,
+    newMemberId: string,
+    groupInstanceId: string,
+    p: JoinGroupParams,
+    respond: (r: JoinGroupResult) => void,
+  ): void {
+    const oldMemberId = group.staticMemberId(groupInstanceId);
+    this.log.info('static member rejoins with unknown member id, replacing the old id', {
+      group: group.groupId,
+      groupInstanceId,
+      oldMemberId,
+      newMemberId,
+    });
+    const currentLeader = group.leaderId ?? '';
+    const member = group.replaceStaticMember(oldMemberId, newMemberId, groupInstanceId);
+    // the old id's session timer ends without effect; the new id gets its own
+    this.heartbeatPurgatory.checkAndComplete(memberKey(group.groupId, oldMemberId));
+    this.completeAndScheduleNextHeartbeatExpiration(group, member);
+    group.updateMember(member, p.protocols, respond);
+    switch (group.currentState) {
+      case GroupState.Stable:
+        if (group.selectProtocol() === group.protocolName) {
+          this.log.info(
+            'static member rejoined a stable group without changing its protocol: no rebalance',
+            {
+              group: group.groupId,
+              groupInstanceId,
+              generation: group.generationId,
+            },
+          );
+          group.maybeInvokeJoinCallback(member, {
+            ...this.joinResult(group, newMemberId),
+            leaderId: currentLeader,
+            members: [],
+          });
+          return;
+        }
+        return this.maybePrepareRebalance(
+          group,
+          `static member ${newMemberId} (instance ${groupInstanceId}) changes the group's protocol`,
+        );
+      case GroupState.CompletingRebalance:
+        // the leader may have assigned to the old id: run the rebalance again
+        return this.prepareRebalance(
+          group,
+          `static member ${newMemberId} (instance ${groupInstanceId}) rejoined during CompletingRebalance`,
+        );
+      case GroupState.PreparingRebalance:
+        return; // waits in the join phase as every member does
+      case GroupState.Empty:
+      case GroupState.Dead:
+        // a group with a static member is neither Empty nor Dead
+        throw new Error(
+          `group ${group.groupId} is ${group.currentState} while static member ${groupInstanceId} rejoins`,
+        );
+    }
   }
 
   private updateMemberAndRebalance(
@@ -321,8 +415,9 @@ export class GroupCoordinator implements GroupCoordinatorCallbacks {
   }
 
   onCompleteJoin(group: GroupMetadata): void {
-    // members that did not rejoin in time are out
-    for (const failed of group.notYetRejoinedMembers) {
+    // dynamic members that did not rejoin in time are out; static members stay until
+    // their session times out (KIP-345)
+    for (const failed of group.notYetRejoinedMembers.filter((m) => !m.isStaticMember)) {
       this.removeHeartbeatForLeavingMember(group, failed);
       group.remove(failed.memberId);
       this.log.info('member did not rejoin in time, removed', {
@@ -332,7 +427,8 @@ export class GroupCoordinator implements GroupCoordinatorCallbacks {
     }
     if (group.is(GroupState.Dead)) return;
     if (!group.maybeElectNewJoinedLeader() && group.size > 0) {
-      // nobody rejoined (cannot happen with dynamic members only): wait another round
+      // nobody rejoined (only static members are left): wait another round, until
+      // their sessions expire or they come back
       this.joinPurgatory.tryCompleteElseWatch(
         new DelayedJoin(this, group, group.rebalanceTimeoutMs),
         [groupKey(group.groupId)],
@@ -370,6 +466,9 @@ export class GroupCoordinator implements GroupCoordinatorCallbacks {
     const group = this.groups.get(p.groupId);
     if (!group) return respond(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     if (group.is(GroupState.Dead)) return respond(syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE));
+    if (group.isStaticMemberFenced(p.memberId, p.groupInstanceId)) {
+      return respond(syncError(ErrorCode.FENCED_INSTANCE_ID));
+    }
     if (!group.has(p.memberId)) return respond(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     if (p.generationId !== group.generationId) {
       return respond(syncError(ErrorCode.ILLEGAL_GENERATION));
@@ -447,6 +546,9 @@ export class GroupCoordinator implements GroupCoordinatorCallbacks {
     const group = this.groups.get(p.groupId);
     if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (group.is(GroupState.Dead)) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (group.isStaticMemberFenced(p.memberId, p.groupInstanceId)) {
+      return ErrorCode.FENCED_INSTANCE_ID;
+    }
     if (!group.has(p.memberId)) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (p.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
     const member = group.get(p.memberId);
@@ -490,16 +592,29 @@ export class GroupCoordinator implements GroupCoordinatorCallbacks {
     if (group.is(GroupState.Dead))
       return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] };
     const members = leaving.map((m) => {
+      const instanceId = m.groupInstanceId ?? null;
+      if (m.memberId !== '' && group.isStaticMemberFenced(m.memberId, instanceId)) {
+        return result(m, ErrorCode.FENCED_INSTANCE_ID);
+      }
       if (group.isPendingMember(m.memberId)) {
         this.removePendingMemberAndUpdateGroup(group, m.memberId);
         this.heartbeatPurgatory.checkAndComplete(memberKey(group.groupId, m.memberId));
         return result(m, ErrorCode.NONE);
       }
-      if (!group.has(m.memberId)) return result(m, ErrorCode.UNKNOWN_MEMBER_ID);
-      const member = group.get(m.memberId);
+      // a static member may be named by its group.instance.id alone (member id '')
+      const member = group.hasStaticMember(instanceId)
+        ? group.get(group.staticMemberId(instanceId))
+        : group.has(m.memberId)
+          ? group.get(m.memberId)
+          : null;
+      if (!member) return result(m, ErrorCode.UNKNOWN_MEMBER_ID);
       this.removeHeartbeatForLeavingMember(group, member);
-      this.log.info('member left the group', { group: groupId, memberId: m.memberId });
-      this.removeMemberAndUpdateGroup(group, member, `member ${m.memberId} left (LeaveGroup)`);
+      this.log.info('member left the group', {
+        group: groupId,
+        memberId: member.memberId,
+        groupInstanceId: member.groupInstanceId,
+      });
+      this.removeMemberAndUpdateGroup(group, member, `member ${member.memberId} left (LeaveGroup)`);
       return result(m, ErrorCode.NONE);
     });
     return { errorCode: ErrorCode.NONE, members };
@@ -628,6 +743,9 @@ export class GroupCoordinator implements GroupCoordinatorCallbacks {
       this.groups.set(p.groupId, group);
     }
     if (group.is(GroupState.Dead)) return all(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    if (group.isStaticMemberFenced(p.memberId, p.groupInstanceId)) {
+      return all(ErrorCode.FENCED_INSTANCE_ID);
+    }
     if (!(p.generationId < 0 && group.is(GroupState.Empty))) {
       if (!group.has(p.memberId)) return all(ErrorCode.UNKNOWN_MEMBER_ID);
       if (p.generationId !== group.generationId) return all(ErrorCode.ILLEGAL_GENERATION);

@@ -197,4 +197,51 @@ describe('Broker > GroupCoordinator > GroupMetadata', () => {
     expect(ErrorCode.NON_EMPTY_GROUP).toBe(68);
     expect(ErrorCode.GROUP_ID_NOT_FOUND).toBe(69);
   });
+
+  describe('static members (KIP-345)', () => {
+    const staticMember = (id: string, instanceId: string) =>
+      new MemberMetadata(id, 'g', instanceId, 'client', '/127.0.0.1', 30000, 10000, 'consumer', [
+        { name: 'range', metadata: Buffer.from('m') },
+      ]);
+
+    it('replaces a static member id: same member, the leader follows, parked callbacks fenced', () => {
+      const g = new GroupMetadata('g', GroupState.Empty, 0);
+      const joins: number[] = [];
+      const syncs: number[] = [];
+      const a = staticMember('a-1', 'a');
+      g.add(a, (r) => joins.push(r.errorCode));
+      g.addStaticMember('a', 'a-1');
+      g.add(member('d-1', [['range', 'm']]), null);
+      a.awaitingSyncCallback = (r) => syncs.push(r.errorCode);
+      a.assignment = Buffer.from('p0');
+      expect(g.notYetRejoinedMembers.map((m) => m.memberId)).toEqual(['d-1']);
+      expect(g.isStaticMemberFenced('a-1', 'a')).toBe(false);
+      expect(g.isStaticMemberFenced('x', null)).toBe(false); // dynamic: never fenced
+
+      const replaced = g.replaceStaticMember('a-1', 'a-2', 'a');
+      expect(replaced).toBe(a);
+      expect(a.memberId).toBe('a-2');
+      expect(joins).toEqual([ErrorCode.FENCED_INSTANCE_ID]);
+      expect(syncs).toEqual([ErrorCode.FENCED_INSTANCE_ID]);
+      expect(g.allMembers.sort()).toEqual(['a-2', 'd-1']);
+      expect(g.leaderId).toBe('a-2');
+      expect(g.staticMemberId('a')).toBe('a-2');
+      expect(g.get('a-2').assignment.toString()).toBe('p0');
+      expect(g.isStaticMemberFenced('a-1', 'a')).toBe(true);
+      expect(g.isStaticMemberFenced('a-2', 'a')).toBe(false);
+      // the fenced JoinGroup no longer counts as joined
+      expect(g.notYetRejoinedMembers.map((m) => m.memberId).sort()).toEqual(['a-2', 'd-1']);
+
+      g.remove('a-2');
+      expect(g.hasStaticMember('a')).toBe(false);
+      expect(g.allStaticMembers).toEqual([]);
+      expect(g.leaderId).toBe('d-1');
+    });
+
+    it('generates `<instance id>-<uuid>` for static members, `<client id>-<uuid>` otherwise', () => {
+      const g = new GroupMetadata('g', GroupState.Empty, 0);
+      expect(g.generateMemberId('client', 'app-1')).toMatch(/^app-1-[0-9a-f-]{36}$/);
+      expect(g.generateMemberId('client')).toMatch(/^client-[0-9a-f-]{36}$/);
+    });
+  });
 });

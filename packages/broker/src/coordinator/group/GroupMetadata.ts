@@ -5,11 +5,14 @@
  * kept in memory only (committed offsets live in ZooKeeper, see OffsetStore).
  */
 import { randomUUID } from 'node:crypto';
+import { ErrorCode } from '@kzoo/common';
 import {
   GroupProtocol,
   JoinCallback,
+  joinError,
   JoinGroupResultMember,
   MemberMetadata,
+  syncError,
 } from './MemberMetadata';
 
 export enum GroupState {
@@ -157,6 +160,8 @@ export class GroupMetadata {
   private readonly members = new Map<string, MemberMetadata>();
   /** Member ids handed out with MEMBER_ID_REQUIRED whose second JoinGroup is awaited. */
   private readonly pendingMembers = new Set<string>();
+  /** Static members (KIP-345): group.instance.id -> its current member id. */
+  private readonly staticMembers = new Map<string, string>();
   private numMembersAwaitingJoin = 0;
   /** How many members support each protocol. */
   private readonly supportedProtocols = new Map<string, number>();
@@ -211,8 +216,9 @@ export class GroupMetadata {
     return max;
   }
 
-  generateMemberId(clientId: string): string {
-    return `${clientId}-${randomUUID()}`;
+  /** `<group.instance.id>-<uuid>` for a static member, `<client.id>-<uuid>` otherwise (as Kafka). */
+  generateMemberId(clientId: string, groupInstanceId: string | null = null): string {
+    return `${groupInstanceId ?? clientId}-${randomUUID()}`;
   }
 
   add(member: MemberMetadata, callback: JoinCallback | null): void {
@@ -232,7 +238,61 @@ export class GroupMetadata {
     this.members.delete(memberId);
     this.decSupportedProtocols(member);
     if (member.isAwaitingJoin) this.numMembersAwaitingJoin--;
+    if (member.groupInstanceId !== null) this.staticMembers.delete(member.groupInstanceId);
     if (this.isLeader(memberId)) this.leaderId = this.members.keys().next().value ?? null;
+  }
+
+  /** Whether `groupInstanceId` (null = a dynamic member) names a static member of the group. */
+  hasStaticMember(groupInstanceId: string | null | undefined): groupInstanceId is string {
+    return groupInstanceId != null && this.staticMembers.has(groupInstanceId);
+  }
+
+  /** The current member id of a static member. */
+  staticMemberId(groupInstanceId: string): string {
+    const id = this.staticMembers.get(groupInstanceId);
+    if (id === undefined)
+      throw new Error(`group ${this.groupId} has no static member ${groupInstanceId}`);
+    return id;
+  }
+
+  addStaticMember(groupInstanceId: string, memberId: string): void {
+    this.staticMembers.set(groupInstanceId, memberId);
+  }
+
+  /** The group.instance.ids of the static members. */
+  get allStaticMembers(): string[] {
+    return [...this.staticMembers.keys()];
+  }
+
+  /**
+   * A request carrying a known group.instance.id with a member id that is not that
+   * instance's current one comes from a fenced (replaced) instance: FENCED_INSTANCE_ID.
+   */
+  isStaticMemberFenced(memberId: string, groupInstanceId: string | null | undefined): boolean {
+    return (
+      this.hasStaticMember(groupInstanceId) && this.staticMemberId(groupInstanceId) !== memberId
+    );
+  }
+
+  /**
+   * A static member rejoined without its member id: the member keeps everything
+   * (assignment, protocols, leadership) under `newMemberId`; a JoinGroup or SyncGroup
+   * the old id still waits for is answered FENCED_INSTANCE_ID. Returns the member.
+   */
+  replaceStaticMember(
+    oldMemberId: string,
+    newMemberId: string,
+    groupInstanceId: string,
+  ): MemberMetadata {
+    const member = this.get(oldMemberId);
+    this.maybeInvokeJoinCallback(member, joinError(oldMemberId, ErrorCode.FENCED_INSTANCE_ID));
+    member.invokeSync(syncError(ErrorCode.FENCED_INSTANCE_ID));
+    this.members.delete(oldMemberId);
+    member.memberId = newMemberId;
+    this.members.set(newMemberId, member);
+    if (this.isLeader(oldMemberId)) this.leaderId = newMemberId;
+    this.staticMembers.set(groupInstanceId, newMemberId);
+    return member;
   }
 
   addPendingMember(memberId: string): void {

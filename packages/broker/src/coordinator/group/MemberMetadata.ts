@@ -68,7 +68,8 @@ export class MemberMetadata {
   latestHeartbeatMs = 0;
 
   constructor(
-    readonly memberId: string,
+    /** Changes only when a static member rejoins and replaces its old id (KIP-345). */
+    public memberId: string,
     readonly groupId: string,
     readonly groupInstanceId: string | null,
     readonly clientId: string,
@@ -78,6 +79,11 @@ export class MemberMetadata {
     readonly protocolType: string,
     public supportedProtocols: GroupProtocol[],
   ) {}
+
+  /** A member with a `group.instance.id` (KIP-345). */
+  get isStaticMember(): boolean {
+    return this.groupInstanceId !== null;
+  }
 
   get isAwaitingJoin(): boolean {
     return this.awaitingJoinCallback !== null;
@@ -148,7 +154,7 @@ export class MemberMetadata {
   toString(): string {
     return (
       `MemberMetadata(memberId=${this.memberId}, clientId=${this.clientId}, ` +
-      `clientHost=${this.clientHost}, sessionTimeoutMs=${this.sessionTimeoutMs}, ` +
+      `groupInstanceId=${this.groupInstanceId}, clientHost=${this.clientHost}, sessionTimeoutMs=${this.sessionTimeoutMs}, ` +
       `rebalanceTimeoutMs=${this.rebalanceTimeoutMs}, protocols=${[...this.protocols()]})`
     );
   }
