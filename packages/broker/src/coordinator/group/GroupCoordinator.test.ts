@@ -304,7 +304,8 @@ describe('Broker > GroupCoordinator', () => {
         assignments: [],
       });
       expect(await isPending(sb)).toBe(true);
-      expect(heartbeat(f, 'g', b)).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+      // between JoinGroup and SyncGroup a heartbeat is a normal one (Kafka 2.x)
+      expect(heartbeat(f, 'g', b)).toBe(ErrorCode.NONE);
       const left = f.coord.handleLeaveGroup('g', [{ memberId: a }]);
       expect(left.members).toEqual([{ memberId: a, groupInstanceId: null, errorCode: 0 }]);
       expect((await sb).errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
@@ -313,6 +314,29 @@ describe('Broker > GroupCoordinator', () => {
   });
 
   describe('SyncGroup', () => {
+    it('heartbeats while the leader has not synced renew the members’ sessions (CompletingRebalance)', async () => {
+      const f = setup();
+      const a = await memberIdFor(f, 'g');
+      const b = await memberIdFor(f, 'g');
+      const joins = [a, b].map((id) => f.coord.handleJoinGroup(params('g', id)));
+      f.timer.advanceClock(INITIAL_DELAY * 2);
+      await Promise.all(joins);
+      expect(f.coord.getGroup('g')!.currentState).toBe(GroupState.CompletingRebalance);
+      // three session timeouts pass with a heartbeat from each member every half of one
+      for (let i = 0; i < 6; i++) {
+        f.timer.advanceClock(SESSION / 2);
+        expect(heartbeat(f, 'g', a)).toBe(ErrorCode.NONE);
+        expect(heartbeat(f, 'g', b)).toBe(ErrorCode.NONE);
+      }
+      const g = f.coord.getGroup('g')!;
+      expect(g.currentState).toBe(GroupState.CompletingRebalance);
+      expect(g.generationId).toBe(1);
+      expect([...g.allMembers].sort()).toEqual([a, b].sort());
+      // and without them b's session ends: it is removed, the group rebalances
+      f.timer.advanceClock(SESSION * 2);
+      expect(g.has(b)).toBe(false);
+    });
+
     it('holds followers until the leader sends the assignment, then answers everyone', async () => {
       const f = setup();
       const a = await memberIdFor(f, 'g');

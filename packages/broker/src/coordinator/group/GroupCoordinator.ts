@@ -556,7 +556,10 @@ export class GroupCoordinator implements GroupCoordinatorCallbacks {
       case GroupState.Empty:
         return ErrorCode.UNKNOWN_MEMBER_ID;
       case GroupState.CompletingRebalance:
-        return ErrorCode.REBALANCE_IN_PROGRESS;
+        // a member may heartbeat between its JoinGroup answer and its SyncGroup: a normal
+        // heartbeat, its session renewed (Kafka 2.x)
+        this.completeAndScheduleNextHeartbeatExpiration(group, member);
+        return ErrorCode.NONE;
       case GroupState.PreparingRebalance:
         this.completeAndScheduleNextHeartbeatExpiration(group, member);
         return ErrorCode.REBALANCE_IN_PROGRESS;
