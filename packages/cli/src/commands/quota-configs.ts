@@ -7,11 +7,7 @@
  * --entity-name C`, or Kafka's shorthands `--user U | --user-defaults` and
  * `--client C | --client-defaults`. Messages and validation in kafka-configs' words.
  */
-import {
-  Admin,
-  type ClientQuotaEntity,
-  type ClientQuotaFilterComponent,
-} from '@kzoo/client';
+import type { Admin, ClientQuotaEntity, ClientQuotaFilterComponent } from '@kzoo/client';
 import { isClientOrUserQuotaConfig } from '@kzoo/common';
 import { writeOut } from './client-args';
 
