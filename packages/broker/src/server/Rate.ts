@@ -6,13 +6,16 @@
  *
  * The rate is the retained sum divided by the time since the oldest sample began, that
  * time being at least `numSamples − 1` whole windows (Kafka's Rate.windowSize: a client
- * quota is not judged on one busy second) and at least 1 ms.
+ * quota is not judged on one busy second) and at least 1 ms; or, `simple`, at least one
+ * window (Kafka's SimpleRate, which replication quotas use).
  */
 export interface RateConfig {
   /** quota.window.num (Kafka: 11, ten whole windows and the current one). */
   numSamples: number;
   /** quota.window.size.seconds × 1000 (Kafka: 1 s). */
   windowMs: number;
+  /** Kafka's SimpleRate: the span is at least one window, not numSamples − 1. */
+  simple?: boolean;
 }
 
 interface Sample {
@@ -63,6 +66,7 @@ export class Rate {
     let oldest = Infinity;
     for (const s of this.samples) oldest = Math.min(oldest, s.windowStartMs);
     let elapsed = nowMs - oldest;
+    if (this.config.simple) return Math.max(elapsed, this.config.windowMs);
     const fullWindows = Math.floor(elapsed / this.config.windowMs);
     const minFullWindows = this.config.numSamples - 1;
     if (fullWindows < minFullWindows) elapsed += (minFullWindows - fullWindows) * this.config.windowMs;
