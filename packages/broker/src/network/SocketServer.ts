@@ -75,8 +75,6 @@ export interface RequestContext {
    * Absent where no connection stands behind the request (unit tests).
    */
   throttle?(throttleTimeMs: number): void;
-  /** The request frame's size in bytes. */
-  sizeInBytes?: number;
 }
 
 /**
@@ -317,7 +315,6 @@ class ServerConnection {
         throttle: (ms: number) => {
           if (ms > 0) slot.throttleMs = Math.max(slot.throttleMs ?? 0, ms);
         },
-        sizeInBytes: frame.length,
       });
     } catch (e) {
       this.completeWithError(slot, header, body, e);
