@@ -69,14 +69,16 @@ function kzooSender(p: Producer, topic: string): () => Promise<number> {
 }
 
 /**
- * The throttle time a Produce of 300 KiB as `clientId` is answered with (native
- * protocol): over a 100 KiB/s quota it is always > 0, without a quota always 0.
+ * The throttle time a Produce of 150 KiB as `clientId` is answered with (native
+ * protocol): under a 100 KiB/s quota (2 s minimum window) the second of two in a row is
+ * always > 0; without a quota it is always 0. (A batch must stay below quota × window,
+ * 200 KiB here, or a throttled consumer could never fetch it — as in Kafka.)
  */
 async function probeThrottle(port: number, clientId: string, topic: string): Promise<number> {
   const conn = await Connection.connect({ host: '127.0.0.1', port, clientId });
   try {
     const records = buildRecordBatch({
-      records: Array.from({ length: 30 }, () => ({ value: VALUE })),
+      records: Array.from({ length: 15 }, () => ({ value: VALUE })),
     });
     const res = await conn.request(ApiKeys.Produce, 0, {
       transactionalId: null,
