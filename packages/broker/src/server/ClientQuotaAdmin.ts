@@ -289,7 +289,9 @@ export async function alterClientQuotas(
         `Configuration ${op.key} must not be negative, got ${op.value}`,
       );
     if (key.type === 'DOUBLE') {
-      props[op.key] = String(op.value);
+      // as Java's Double.toString writes it (50 → "50.0") for the usual magnitudes
+      props[op.key] =
+        Number.isInteger(op.value) && op.value < 1e7 ? op.value.toFixed(1) : String(op.value);
       continue;
     }
     const epsilon = 1e-6;
