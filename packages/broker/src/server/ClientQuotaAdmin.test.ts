@@ -94,7 +94,12 @@ describe('broker > server > ClientQuotaAdmin', () => {
     );
     expect(
       await refusal(describeClientQuotas(admin, [{ entityType: 'user', matchType: 0, match: null }], false)),
-    ).toBe('INVALID_REQUEST: Request specified MATCH_TYPE_EXACT, but set match string to null');
+    ).toBe(
+      'INVALID_REQUEST: Filter component user matches an exact name (match type 0) but names none',
+    );
+    expect(
+      await refusal(describeClientQuotas(admin, [{ entityType: 'user', matchType: 7, match: null }], false)),
+    ).toBe('INVALID_REQUEST: Unexpected match type: 7');
     expect(await refusal(alter([client('x')], set('retention.ms', 1)))).toBe(
       'INVALID_REQUEST: Invalid configuration key retention.ms',
     );

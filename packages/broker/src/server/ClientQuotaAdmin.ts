@@ -37,29 +37,23 @@ interface FilterComponent {
   match: string | null | undefined;
 }
 
-/** Kafka's DescribeClientQuotasRequest.getFilter: the wire components as filter components. */
+/**
+ * Kafka's DescribeClientQuotasRequest.filter: the wire components as filter components (a
+ * default or any-name component ignores its match string, as Kafka's does; an exact one
+ * without a name, which Kafka fails on, is INVALID_REQUEST here).
+ */
 function toFilterComponent(c: DescribeClientQuotasComponent): FilterComponent {
   switch (c.matchType) {
     case 0:
       if (c.match === null)
         throw new KafkaError(
           'INVALID_REQUEST',
-          'Request specified MATCH_TYPE_EXACT, but set match string to null',
+          `Filter component ${c.entityType} matches an exact name (match type 0) but names none`,
         );
       return { entityType: c.entityType, match: c.match };
     case 1:
-      if (c.match !== null)
-        throw new KafkaError(
-          'INVALID_REQUEST',
-          'Request specified MATCH_TYPE_DEFAULT, but also specified a match string',
-        );
       return { entityType: c.entityType, match: null };
     case 2:
-      if (c.match !== null)
-        throw new KafkaError(
-          'INVALID_REQUEST',
-          'Request specified MATCH_TYPE_SPECIFIED, but also specified a match string',
-        );
       return { entityType: c.entityType, match: undefined };
     default:
       throw new KafkaError('INVALID_REQUEST', `Unexpected match type: ${c.matchType}`);
