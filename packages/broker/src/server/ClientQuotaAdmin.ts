@@ -19,10 +19,11 @@ import {
   sanitize,
   isClientOrUserQuotaConfig,
 } from '@kzoo/common';
-import type {
-  ClientQuotaEntityData,
-  DescribeClientQuotasComponent,
-  DescribeClientQuotasEntry,
+import {
+  ClientQuotaMatchType,
+  type ClientQuotaEntityData,
+  type DescribeClientQuotasComponent,
+  type DescribeClientQuotasEntry,
 } from '@kzoo/protocol';
 import { ConfigEntityName } from '@kzoo/zk';
 import type { AdminZkClient } from '../admin/AdminZkClient';
@@ -44,16 +45,16 @@ interface FilterComponent {
  */
 function toFilterComponent(c: DescribeClientQuotasComponent): FilterComponent {
   switch (c.matchType) {
-    case 0:
+    case ClientQuotaMatchType.EXACT:
       if (c.match === null)
         throw new KafkaError(
           'INVALID_REQUEST',
           `Filter component ${c.entityType} matches an exact name (match type 0) but names none`,
         );
       return { entityType: c.entityType, match: c.match };
-    case 1:
+    case ClientQuotaMatchType.DEFAULT:
       return { entityType: c.entityType, match: null };
-    case 2:
+    case ClientQuotaMatchType.SPECIFIED:
       return { entityType: c.entityType, match: undefined };
     default:
       throw new KafkaError('INVALID_REQUEST', `Unexpected match type: ${c.matchType}`);
