@@ -555,7 +555,7 @@ describe('broker > network > quota throttling (KIP-219)', () => {
     expect(server.connectionStats().every((s) => !s.throttled)).toBe(true);
   });
 
-  it("a client writes nothing to a broker before the throttle time it was given has passed", async () => {
+  it('a client writes nothing to a broker before the throttle time it was given has passed', async () => {
     const handled: number[] = [];
     const { port } = await startServer((ctx) => {
       handled.push((ctx.body as HeartbeatRequest).generationId);

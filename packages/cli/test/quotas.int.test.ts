@@ -184,7 +184,10 @@ describe('cli > client quotas (processes)', () => {
         '--add-config',
         `producer_byte_rate=${QUOTA},consumer_byte_rate=${QUOTA}`,
       ),
-    ).toMatchObject({ code: 0, stdout: 'Completed updating default config for clients in the cluster.\n' });
+    ).toMatchObject({
+      code: 0,
+      stdout: 'Completed updating default config for clients in the cluster.\n',
+    });
     expect(await znode(c, '/config/clients/<default>')).toBe(
       `{"version":1,"config":{"producer_byte_rate":"${QUOTA}","consumer_byte_rate":"${QUOTA}"}}`,
     );
@@ -208,7 +211,9 @@ describe('cli > client quotas (processes)', () => {
       await producer.send({ topic, acks: 1, messages });
       return messages.length;
     });
-    console.log(`kafkajs producer under producer_byte_rate=100 KiB/s: ${(rate / KIB).toFixed(0)} KiB/s`);
+    console.log(
+      `kafkajs producer under producer_byte_rate=100 KiB/s: ${(rate / KIB).toFixed(0)} KiB/s`,
+    );
     expect(rate).toBeLessThan(QUOTA * 2);
     expect(rate).toBeGreaterThan(QUOTA * 0.3);
 
@@ -276,7 +281,10 @@ describe('cli > client quotas (processes)', () => {
     );
     expect(
       await configs('--alter', '--user-defaults', '--add-config', 'producer_byte_rate=4096'),
-    ).toMatchObject({ code: 0, stdout: 'Completed updating default config for users in the cluster.\n' });
+    ).toMatchObject({
+      code: 0,
+      stdout: 'Completed updating default config for users in the cluster.\n',
+    });
     expect(await znode(c, '/config/users/<default>')).toBe(
       '{"version":1,"config":{"producer_byte_rate":"4096"}}',
     );
@@ -316,9 +324,7 @@ describe('cli > client quotas (processes)', () => {
         values: { consumer_byte_rate: 2048, request_percentage: 50.5 },
       },
     ]);
-    expect(
-      await configs('--describe', '--user', 'ANONYMOUS', '--client', cid),
-    ).toMatchObject({
+    expect(await configs('--describe', '--user', 'ANONYMOUS', '--client', cid)).toMatchObject({
       code: 0,
       stdout: `Quota configs for user-principal 'ANONYMOUS', client-id '${cid}' are consumer_byte_rate=2048.0, request_percentage=50.5\n`,
     });

@@ -44,7 +44,10 @@ const TYPES: readonly string[] = ['user', 'client-id', 'ip'];
 
 function entityToWire(what: string, entity: ClientQuotaEntity) {
   if (!entity || typeof entity !== 'object')
-    throw new KafkaError('INVALID_REQUEST', `${what}: an entity is an object, got ${String(entity)}`);
+    throw new KafkaError(
+      'INVALID_REQUEST',
+      `${what}: an entity is an object, got ${String(entity)}`,
+    );
   return Object.entries(entity).map(([entityType, entityName]) => {
     if (!TYPES.includes(entityType))
       throw new KafkaError(
@@ -97,7 +100,10 @@ export async function alterClientQuotas(
   opts: { validateOnly?: boolean } = {},
 ): Promise<void> {
   if (!Array.isArray(entries) || entries.length === 0)
-    throw new KafkaError('INVALID_REQUEST', 'alterClientQuotas expects a non-empty array of entries');
+    throw new KafkaError(
+      'INVALID_REQUEST',
+      'alterClientQuotas expects a non-empty array of entries',
+    );
   const wire = entries.map((e) => ({
     entity: entityToWire('alterClientQuotas', e.entity),
     ops: (e.ops ?? []).map((o) => {

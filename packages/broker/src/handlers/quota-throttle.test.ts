@@ -85,7 +85,13 @@ const fetchOf = (replicaId = -1): FetchRequest => ({
     {
       topic: 't',
       partitions: [
-        { partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 },
+        {
+          partition: 0,
+          currentLeaderEpoch: -1,
+          fetchOffset: 0,
+          logStartOffset: -1,
+          partitionMaxBytes: 1 << 20,
+        },
       ],
     },
   ],
@@ -98,13 +104,17 @@ describe('broker > handlers > client quota throttling', () => {
     expect((await handleProduce(broker, produceOf(500 * KIB), ctx('app')))!.throttleTimeMs).toBe(0);
     quotas.updateQuotaConfig(null, 'app', { producer_byte_rate: String(100 * KIB) });
     // 1000 KiB in a 10 s window is exactly the quota
-    expect((await handleProduce(broker, produceOf(1000 * KIB), ctx('app')))!.throttleTimeMs).toBe(0);
+    expect((await handleProduce(broker, produceOf(1000 * KIB), ctx('app')))!.throttleTimeMs).toBe(
+      0,
+    );
     // 100 KiB more: (110 − 100) / 100 × 10 s
     const res = await handleProduce(broker, produceOf(100 * KIB), ctx('app'));
     expect(res!.throttleTimeMs).toBe(1000);
     expect(throttles).toEqual([1000]);
     // another client id is not limited by app's quota
-    expect((await handleProduce(broker, produceOf(2000 * KIB), ctx('other')))!.throttleTimeMs).toBe(0);
+    expect((await handleProduce(broker, produceOf(2000 * KIB), ctx('other')))!.throttleTimeMs).toBe(
+      0,
+    );
     // acks=0 has no response, but the connection is muted all the same
     expect(await handleProduce(broker, produceOf(100 * KIB, 0), ctx('app'))).toBeUndefined();
     expect(throttles).toEqual([1000, 2000]);

@@ -114,10 +114,7 @@ export async function describeClientQuotas(
         break;
       case ClientQuotaEntityType.CLIENT_ID:
         if (clientIdComponent)
-          throw new KafkaError(
-            'INVALID_REQUEST',
-            'Duplicate client filter component entity type',
-          );
+          throw new KafkaError('INVALID_REQUEST', 'Duplicate client filter component entity type');
         clientIdComponent = c;
         break;
       case ClientQuotaEntityType.IP:
@@ -126,10 +123,7 @@ export async function describeClientQuotas(
         ipComponent = c;
         break;
       case '':
-        throw new KafkaError(
-          'INVALID_REQUEST',
-          'Unexpected empty filter component entity type',
-        );
+        throw new KafkaError('INVALID_REQUEST', 'Unexpected empty filter component entity type');
       default:
         throw new KafkaError(
           'UNSUPPORTED_VERSION',
@@ -154,15 +148,12 @@ export async function describeClientQuotas(
   const clientId = clientIdComponent?.match as string | null;
 
   // [user (undefined: no user component; null: default), clientId, props]
-  const found: Array<[string | null | undefined, string | null | undefined, Record<string, string>]> =
-    [];
+  const found: Array<
+    [string | null | undefined, string | null | undefined, Record<string, string>]
+  > = [];
   const userEntities = await admin.fetchAllEntityConfigs('users');
   if (exactUser && excludeClientId)
-    found.push([
-      user,
-      undefined,
-      await admin.fetchEntityConfig('users', sanitizeEntityName(user)),
-    ]);
+    found.push([user, undefined, await admin.fetchEntityConfig('users', sanitizeEntityName(user))]);
   else if (!excludeUser && !exactClientId)
     for (const [name, props] of userEntities)
       if (!name.includes('/')) found.push([desanitizeEntityName(name), undefined, props]);

@@ -339,7 +339,8 @@ export class ClientQuotaManager {
 }
 
 function describeEntity(user: string | null, clientId: string | null): string {
-  const u = user === null ? '' : user === ConfigEntityName.Default ? 'default user' : `user ${user}`;
+  const u =
+    user === null ? '' : user === ConfigEntityName.Default ? 'default user' : `user ${user}`;
   const c =
     clientId === null
       ? ''

@@ -69,7 +69,8 @@ export class Rate {
     if (this.config.simple) return Math.max(elapsed, this.config.windowMs);
     const fullWindows = Math.floor(elapsed / this.config.windowMs);
     const minFullWindows = this.config.numSamples - 1;
-    if (fullWindows < minFullWindows) elapsed += (minFullWindows - fullWindows) * this.config.windowMs;
+    if (fullWindows < minFullWindows)
+      elapsed += (minFullWindows - fullWindows) * this.config.windowMs;
     return Math.max(elapsed, 1);
   }
 

@@ -159,7 +159,11 @@ export class ReplicationQuotaManager implements ReplicaQuota {
       throw new Error(
         `replication quota needs at least one sample of at least one second, got ${this.numSamples} × ${this.windowMs} ms`,
       );
-    this.measured = new Rate({ numSamples: this.numSamples, windowMs: this.windowMs, simple: true });
+    this.measured = new Rate({
+      numSamples: this.numSamples,
+      windowMs: this.windowMs,
+      simple: true,
+    });
   }
 
   /** The bound in bytes/s (Long.MaxValue: unthrottled). */

@@ -93,9 +93,7 @@ export function quotaEntitiesOf(a: ConfigsArgs): QuotaEntityArg[] | null {
     if (names.length > 1) throw new Error('one --entity-name per --entity-type');
     if (a['entity-default'] && names.length > 0)
       throw new Error('--entity-name and --entity-default exclude each other');
-    return [
-      { type: types[0] as 'clients' | 'users', name: a['entity-default'] ? '' : names[0] },
-    ];
+    return [{ type: types[0] as 'clients' | 'users', name: a['entity-default'] ? '' : names[0] }];
   }
   if (types.length !== 2 || types[0] !== 'users' || types[1] !== 'clients')
     throw new Error(
@@ -161,7 +159,7 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
         type: 'string',
         choices: ['topics', 'brokers', 'clients', 'users'] as const,
         describe:
-          'topics, brokers, clients or users (users then clients, each with --entity-name: a user\'s client)',
+          "topics, brokers, clients or users (users then clients, each with --entity-name: a user's client)",
       })
       .option('entity-name', {
         type: 'string',
@@ -170,7 +168,8 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
       .option('entity-default', {
         type: 'boolean',
         default: false,
-        describe: 'The default entity: cluster-wide broker configs, or the default client/user quota',
+        describe:
+          'The default entity: cluster-wide broker configs, or the default client/user quota',
       })
       .option('user', { type: 'string', describe: "The user's principal name (client quotas)" })
       .option('client', { type: 'string', describe: "The client's ID (client quotas)" })

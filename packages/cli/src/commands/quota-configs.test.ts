@@ -45,9 +45,7 @@ describe('cli > configs > client quotas', () => {
       { type: 'users', name: '' },
     ]);
     expect(of({ 'entity-type': 'clients' })).toEqual([{ type: 'clients', name: undefined }]);
-    expect(
-      of({ 'entity-type': ['users', 'clients'], 'entity-name': ['alice', 'app'] }),
-    ).toEqual([
+    expect(of({ 'entity-type': ['users', 'clients'], 'entity-name': ['alice', 'app'] })).toEqual([
       { type: 'users', name: 'alice' },
       { type: 'clients', name: 'app' },
     ]);

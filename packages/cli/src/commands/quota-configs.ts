@@ -42,7 +42,9 @@ export function formatQuotaDescriptions(
       ] as const) {
         if (!(type in entity)) continue;
         const name = entity[type];
-        parts.push(name === null || name === undefined ? `the default ${label}` : `${label} '${name}'`);
+        parts.push(
+          name === null || name === undefined ? `the default ${label}` : `${label} '${name}'`,
+        );
       }
       const entries = Object.entries(values)
         .map(([k, v]) => `${k}=${javaDouble(v)}`)

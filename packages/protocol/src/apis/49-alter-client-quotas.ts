@@ -8,7 +8,10 @@
  */
 import { defineApi } from '../api';
 import { array, boolean, float64, int16, int32, nullableString, string, struct } from '../schema';
-import { clientQuotaEntityDataSchema, type ClientQuotaEntityData } from './48-describe-client-quotas';
+import {
+  clientQuotaEntityDataSchema,
+  type ClientQuotaEntityData,
+} from './48-describe-client-quotas';
 
 export interface AlterClientQuotasOp {
   key: string;
@@ -42,9 +45,7 @@ export const AlterClientQuotasApi = defineApi({
       entries: array(
         struct<AlterClientQuotasEntry>({
           entity: array(clientQuotaEntityDataSchema),
-          ops: array(
-            struct<AlterClientQuotasOp>({ key: string, value: float64, remove: boolean }),
-          ),
+          ops: array(struct<AlterClientQuotasOp>({ key: string, value: float64, remove: boolean })),
         }),
       ),
       validateOnly: boolean,

@@ -36,35 +36,31 @@ const request = kafkaMessage<DescribeClientQuotasRequest>('DescribeClientQuotasR
   { name: 'strict', type: 'bool', versions: '0+' },
 ]);
 
-const response = kafkaMessage<DescribeClientQuotasResponse>(
-  'DescribeClientQuotasResponse',
-  '1+',
-  [
-    { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
-    { name: 'errorCode', type: 'int16', versions: '0+' },
-    { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+' },
-    {
-      name: 'entries',
-      type: arrayOf(
-        structOf<DescribeClientQuotasEntry>([
-          { name: 'entity', type: arrayOf(kafkaClientQuotaEntityData), versions: '0+' },
-          {
-            name: 'values',
-            type: arrayOf(
-              structOf<DescribeClientQuotasValue>([
-                { name: 'key', type: 'string', versions: '0+' },
-                { name: 'value', type: 'float64', versions: '0+' },
-              ]),
-            ),
-            versions: '0+',
-          },
-        ]),
-      ),
-      versions: '0+',
-      nullableVersions: '0+',
-    },
-  ],
-);
+const response = kafkaMessage<DescribeClientQuotasResponse>('DescribeClientQuotasResponse', '1+', [
+  { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+  { name: 'errorCode', type: 'int16', versions: '0+' },
+  { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+' },
+  {
+    name: 'entries',
+    type: arrayOf(
+      structOf<DescribeClientQuotasEntry>([
+        { name: 'entity', type: arrayOf(kafkaClientQuotaEntityData), versions: '0+' },
+        {
+          name: 'values',
+          type: arrayOf(
+            structOf<DescribeClientQuotasValue>([
+              { name: 'key', type: 'string', versions: '0+' },
+              { name: 'value', type: 'float64', versions: '0+' },
+            ]),
+          ),
+          versions: '0+',
+        },
+      ]),
+    ),
+    versions: '0+',
+    nullableVersions: '0+',
+  },
+]);
 
 export const KafkaDescribeClientQuotasApi = defineKafkaApi<
   DescribeClientQuotasRequest,
