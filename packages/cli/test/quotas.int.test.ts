@@ -11,7 +11,7 @@ import { Admin, Producer } from '@kzoo/client';
 import { KafkaError } from '@kzoo/common';
 import { ApiKeys, Connection } from '@kzoo/protocol';
 import { buildRecordBatch } from '@kzoo/records';
-import { requireKcat, runCli, runKcat, waitFor } from '@kzoo/testkit';
+import { freePorts, requireKcat, runCli, runKcat, waitFor } from '@kzoo/testkit';
 import { onCleanup, TestCluster } from '@kzoo/testkit/jest';
 import { Kafka, logLevel } from 'kafkajs';
 
@@ -23,12 +23,21 @@ const QUOTA = 100 * KIB;
 const WINDOWS = { 'quota.window.num': '3' };
 const VALUE = Buffer.alloc(10 * KIB, 'q');
 
-async function startCluster(): Promise<{ c: TestCluster; bootstrap: string; topic: string }> {
-  const c = await TestCluster.start({ brokers: 1, extraConfig: WINDOWS });
+async function startCluster(
+  extraConfig: Record<string, string | number> = {},
+): Promise<{ c: TestCluster; bootstrap: string; topic: string }> {
+  const c = await TestCluster.start({ brokers: 1, extraConfig: { ...WINDOWS, ...extraConfig } });
   const bootstrap = `127.0.0.1:${c.broker(1).port}`;
   const topic = name('quota');
   expect((await runCli(['topic', 'create', topic, '--bootstrap-server', bootstrap])).code).toBe(0);
   return { c, bootstrap, topic };
+}
+
+/** The broker's Prometheus series `name{labels}` (as printed) and its value. */
+async function metric(port: number, series: string): Promise<number | undefined> {
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+  const line = (await res.text()).split('\n').find((l) => l.startsWith(series + ' '));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
 async function znode(c: TestCluster, p: string): Promise<string | undefined> {
@@ -95,7 +104,8 @@ async function probeThrottle(port: number, clientId: string, topic: string): Pro
 
 describe('cli > client quotas (processes)', () => {
   it('producer_byte_rate set with kzoo configs holds the kzoo producer to the quota; removed, full speed again', async () => {
-    const { c, bootstrap, topic } = await startCluster();
+    const [metricsPort] = await freePorts(1);
+    const { c, bootstrap, topic } = await startCluster({ 'kzoo.metrics.port': metricsPort! });
     const cid = name('app');
     const configs = (...args: string[]) =>
       runCli(['configs', ...args, '--bootstrap-server', bootstrap]);
@@ -142,6 +152,13 @@ describe('cli > client quotas (processes)', () => {
     );
 
     const limited = await measure(bootstrap, topic, 6000, send);
+    // the quota's sensor, as Kafka's kafka.server:type=Produce,user=,client-id=<cid> MBean
+    const series = `{user="",client_id="${cid}"}`;
+    const byteRate = await metric(metricsPort!, `kafka_server_produce_byte_rate${series}`);
+    const throttleTime = await metric(metricsPort!, `kafka_server_produce_throttle_time${series}`);
+    expect(byteRate).toBeGreaterThan(0);
+    expect(byteRate).toBeLessThan(QUOTA * 2);
+    expect(throttleTime).toBeGreaterThan(0);
 
     expect(
       await configs(
@@ -163,7 +180,7 @@ describe('cli > client quotas (processes)', () => {
     );
     const again = await measure(bootstrap, topic, 3000, send);
     console.log(
-      `kzoo producer: ${(free / KIB).toFixed(0)} KiB/s free, ${(limited / KIB).toFixed(0)} KiB/s under producer_byte_rate=100 KiB/s, ${(again / KIB).toFixed(0)} KiB/s after removal`,
+      `kzoo producer: ${(free / KIB).toFixed(0)} KiB/s free, ${(limited / KIB).toFixed(0)} KiB/s under producer_byte_rate=100 KiB/s (broker byte-rate ${(byteRate! / KIB).toFixed(0)} KiB/s, throttle-time ${throttleTime!.toFixed(0)} ms), ${(again / KIB).toFixed(0)} KiB/s after removal`,
     );
     expect(limited).toBeLessThan(QUOTA * 2);
     expect(limited).toBeGreaterThan(QUOTA * 0.3);
