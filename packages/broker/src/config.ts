@@ -36,6 +36,7 @@ import { GROUP_CONFIG_KEYS } from './coordinator/group/GroupConfig';
 import { METRICS_CONFIG_KEYS } from './metrics/MetricsConfig';
 import { TRANSACTION_CONFIG_KEYS } from './coordinator/transaction/TransactionConfig';
 import { REPLICATION_QUOTA_CONFIG_KEYS } from './server/ReplicationQuotaManager';
+import { CLIENT_QUOTA_CONFIG_KEYS } from './server/ClientQuotaManager';
 
 /** The broker keys kzoo knows, with Kafka's defaults (2.5+ / 3.x). */
 const BROKER_KEYS: readonly ConfigKey[] = [
@@ -553,7 +554,8 @@ export const BROKER_CONFIG_DEF: ConfigDef = new ConfigDef()
   .defineAll(GROUP_CONFIG_KEYS)
   .defineAll(METRICS_CONFIG_KEYS)
   .defineAll(TRANSACTION_CONFIG_KEYS)
-  .defineAll(REPLICATION_QUOTA_CONFIG_KEYS);
+  .defineAll(REPLICATION_QUOTA_CONFIG_KEYS)
+  .defineAll(CLIENT_QUOTA_CONFIG_KEYS);
 
 const invalid = configError;
 

@@ -2,7 +2,7 @@
  * The broker's SocketServer and the protocol's Connection over real loopback sockets.
  */
 import * as net from 'node:net';
-import { KafkaError, setLogSink } from '@kzoo/common';
+import { KafkaError, MockTime, setLogSink } from '@kzoo/common';
 import {
   ApiKeys,
   Connection,
@@ -518,5 +518,64 @@ describe('protocol > Connection', () => {
     await expect(Connection.connect({ host: '127.0.0.1', port })).rejects.toMatchObject({
       errorName: 'NETWORK_EXCEPTION',
     });
+  });
+});
+
+/** Real time passes (for an absence check: what must not happen has had its chance). */
+const settle = (ms = 200) => new Promise((r) => setTimeout(r, ms));
+
+describe('broker > network > quota throttling (KIP-219)', () => {
+  it('answers at once, then reads nothing from a throttled connection until the throttle ends', async () => {
+    const time = new MockTime();
+    const handled: number[] = [];
+    const { server, port } = await startServer(
+      (ctx) => {
+        const g = (ctx.body as HeartbeatRequest).generationId;
+        handled.push(g);
+        if (g === 1) ctx.throttle?.(1000);
+        return { throttleTimeMs: 0, errorCode: 0 };
+      },
+      { time },
+    );
+    const c = await connect(port);
+    const other = await connect(port);
+    expect((await c.request(ApiKeys.Heartbeat, 0, heartbeat(1))).errorCode).toBe(0);
+    await waitFor(() => server.connectionStats().some((s) => s.throttled), 'a muted connection');
+    const second = c.request(ApiKeys.Heartbeat, 0, heartbeat(2));
+    // another connection is served meanwhile
+    expect((await other.request(ApiKeys.Heartbeat, 0, heartbeat(3))).errorCode).toBe(0);
+    await settle();
+    expect(handled).toEqual([1, 3]);
+    time.tick(999);
+    await settle(50);
+    expect(handled).toEqual([1, 3]);
+    time.tick(1);
+    expect((await second).errorCode).toBe(0);
+    expect(handled).toEqual([1, 3, 2]);
+    expect(server.connectionStats().every((s) => !s.throttled)).toBe(true);
+  });
+
+  it('a client writes nothing to a broker before the throttle time it was given has passed', async () => {
+    const handled: number[] = [];
+    const { port } = await startServer((ctx) => {
+      handled.push((ctx.body as HeartbeatRequest).generationId);
+      return echo(ctx);
+    });
+    const time = new MockTime();
+    const c = await Connection.connect({ host: '127.0.0.1', port, time });
+    conns.push(c);
+    expect((await c.request(ApiKeys.Heartbeat, 0, heartbeat(5000))).throttleTimeMs).toBe(5000);
+    expect(c.throttleDelayMs()).toBe(5000);
+    const next = c.request(ApiKeys.Heartbeat, 0, heartbeat(0));
+    const after = c.request(ApiKeys.Heartbeat, 0, heartbeat(0));
+    await settle();
+    expect(handled).toEqual([5000]);
+    time.tick(4999);
+    await settle(50);
+    expect(handled).toEqual([5000]);
+    time.tick(1);
+    await Promise.all([next, after]);
+    expect(handled).toEqual([5000, 0, 0]);
+    expect(c.throttleDelayMs()).toBe(0);
   });
 });

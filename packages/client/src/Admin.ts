@@ -3,7 +3,8 @@
  * listTopics, describeTopics), configs (describeConfigs, incrementalAlterConfigs), the
  * cluster (describeCluster), offsets (listOffsets) and
  * consumer groups (listGroups, describeGroups, deleteGroups,
- * listConsumerGroupOffsets, alterConsumerGroupOffsets) and elections (electLeaders).
+ * listConsumerGroupOffsets, alterConsumerGroupOffsets), elections (electLeaders) and
+ * client quotas (describeClientQuotas, alterClientQuotas: ClientQuotas.ts).
  * Topic changes and elections go to the controller (retried on NOT_CONTROLLER after a
  * metadata refresh); group requests go to the group's coordinator (FindCoordinator,
  * retried on NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE); the rest read Metadata from
@@ -23,6 +24,13 @@ import { parseAdminConfig, type AdminConfig, type ConfigInput } from './config';
 import { decodeAssignment } from './assignors/consumer-protocol';
 import { Cluster, type Node } from './Metadata';
 import { networkClientFor, type NetworkClient } from './NetworkClient';
+import {
+  alterClientQuotas,
+  describeClientQuotas,
+  type ClientQuotaAlteration,
+  type ClientQuotaDescription,
+  type ClientQuotaFilter,
+} from './ClientQuotas';
 import type { Connection } from '@kzoo/protocol';
 
 export interface NewTopic {
@@ -1022,6 +1030,29 @@ export class Admin {
     }
     return this.network.leastLoaded();
   }
+
+  /**
+   * DescribeClientQuotas: the quota entities matching `filter` with their values, e.g.
+   * `{ components: [{ entityType: 'client-id', match: 'app' }], strict: true }`.
+   */
+  describeClientQuotas(filter: ClientQuotaFilter): Promise<ClientQuotaDescription[]> {
+    return describeClientQuotas(this.sendToAny, filter);
+  }
+
+  /**
+   * AlterClientQuotas: sets (value) or removes (null) quota keys of each entity
+   * (`{ entity: { 'client-id': 'app' }, ops: [{ key: 'producer_byte_rate', value: 102400 }] }`);
+   * every broker applies them live. Throws the first refused entry's KafkaError.
+   */
+  alterClientQuotas(
+    entries: ClientQuotaAlteration[],
+    opts: { validateOnly?: boolean } = {},
+  ): Promise<void> {
+    return alterClientQuotas(this.sendToAny, entries, opts);
+  }
+
+  private readonly sendToAny = <T>(what: string, fn: (conn: Connection) => Promise<T>) =>
+    this.retrying(what, async () => fn(await this.network.leastLoaded()));
 
   async describeCluster(): Promise<ClusterDescription> {
     const cluster = Cluster.fromResponse(await this.metadata([]));

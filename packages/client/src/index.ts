@@ -52,4 +52,12 @@ export {
   type TransactionListing,
   type TransactionDescription,
 } from './Admin';
+export type {
+  ClientQuotaAlteration,
+  ClientQuotaDescription,
+  ClientQuotaEntity,
+  ClientQuotaEntityType,
+  ClientQuotaFilter,
+  ClientQuotaFilterComponent,
+} from './ClientQuotas';
 export * from './assignors';

@@ -5,6 +5,8 @@
 //   config.ts      ConfigDef/AbstractConfig: Kafka's config definitions, parsing, README tables
 //   RepeatedWarning.ts   one WARN for a failure that repeats on every retry
 //   TopicPartition.ts    Kafka's TopicPartition and its one string form, `<topic>-<partition>`
+//   Sanitizer.ts   Kafka's Sanitizer: client ids and users as znode names and metric tags
+//   QuotaConfigs.ts  the client/user quota keys (producer_byte_rate, ...)
 //   process-env.ts, process-heap.ts  the environment and V8 heap growth of the processes kzoo runs
 export * from './errors';
 export * from './time';
@@ -13,5 +15,7 @@ export * from './properties';
 export * from './config';
 export * from './RepeatedWarning';
 export * from './TopicPartition';
+export * from './Sanitizer';
+export * from './QuotaConfigs';
 export * from './process-env';
 export * from './process-heap';

@@ -8,6 +8,11 @@
  * NETWORK_EXCEPTION (retriable), a request-level refusal by the broker is an
  * `ErrorResponse` (UNSUPPORTED_VERSION carries the broker's version ranges).
  *
+ * Quota throttling, the client's side of KIP-219 (Kafka's NetworkClient throttleDelayMs):
+ * a response carrying `throttleTimeMs` > 0 means the broker muted this connection for
+ * that long; nothing is written to it before the time has passed (requests made meanwhile
+ * wait, in order, and their timeout starts when the throttle ends).
+ *
  * `controlKey(apiKey, fn)` is a fault hook for tests (after franz-go kfake's
  * ControlKey): fn sees each request of that key and may drop or delay its response.
  */
@@ -108,6 +113,11 @@ export class Connection {
    */
   private timeoutTask: ScheduledTask | null = null;
   private timeoutAt = Infinity;
+  /** The broker's last throttle ends then (this.time); writes wait until it has. */
+  private throttleUntilMs = 0;
+  private readonly throttledWrites: Array<{ frame: Buffer | Buffer[]; onWritten?: () => void }> =
+    [];
+  private throttleTask: ScheduledTask | null = null;
 
   private constructor(
     private readonly socket: net.Socket,
@@ -240,7 +250,7 @@ export class Connection {
     }
     const timeoutMs = opts?.timeoutMs ?? this.requestTimeoutMs;
     return new Promise((resolve, reject) => {
-      const deadlineMs = this.time.milliseconds() + Math.max(0, timeoutMs);
+      const deadlineMs = this.time.milliseconds() + this.throttleDelayMs() + Math.max(0, timeoutMs);
       this.pending.set(correlationId, {
         apiKey,
         apiVersion,
@@ -298,6 +308,11 @@ export class Connection {
     });
   }
 
+  /** How long writes still wait for the broker's quota throttle (0: none). */
+  throttleDelayMs(): number {
+    return Math.max(0, this.throttleUntilMs - this.time.milliseconds());
+  }
+
   private takeCorrelationId(): number {
     const id = this.nextCorrelationId;
     this.nextCorrelationId = id === 0x7fffffff ? 0 : id + 1;
@@ -319,6 +334,11 @@ export class Connection {
       onWritten?.();
       return;
     }
+    if (this.throttledWrites.length > 0 || this.throttleDelayMs() > 0) {
+      this.throttledWrites.push({ frame, onWritten });
+      this.scheduleThrottledWrites();
+      return;
+    }
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
@@ -331,6 +351,31 @@ export class Connection {
     const last = frame.length - 1;
     for (let i = 0; i < last; i++) this.socket.write(frame[i]);
     this.socket.write(frame[last], onWritten);
+  }
+
+  private scheduleThrottledWrites(): void {
+    if (this.throttleTask) return;
+    this.throttleTask = this.time.schedule(
+      'quota-throttle',
+      () => {
+        this.throttleTask = null;
+        if (this.throttleDelayMs() > 0) {
+          this.scheduleThrottledWrites();
+          return;
+        }
+        for (const w of this.throttledWrites.splice(0)) this.write(w.frame, w.onWritten);
+      },
+      this.throttleDelayMs(),
+    );
+  }
+
+  /** A response's throttle time (KIP-219): the broker reads nothing more from us until it ends. */
+  private noteThrottle(body: unknown): void {
+    const t = (body as { throttleTimeMs?: unknown } | null)?.throttleTimeMs;
+    if (typeof t !== 'number' || !(t > 0)) return;
+    const until = this.time.milliseconds() + t;
+    if (until > this.throttleUntilMs) this.throttleUntilMs = until;
+    this.log.debug('throttled by the broker', { throttleTimeMs: t });
   }
 
   private onData(chunk: Buffer): void {
@@ -370,6 +415,7 @@ export class Connection {
       p.reject(e as Error);
       return;
     }
+    this.noteThrottle(body);
     p.resolve(body);
   }
 
@@ -421,6 +467,9 @@ export class Connection {
     this.timeoutTask?.cancel();
     this.timeoutTask = null;
     this.timeoutAt = Infinity;
+    this.throttleTask?.cancel();
+    this.throttleTask = null;
+    for (const w of this.throttledWrites.splice(0)) w.onWritten?.();
     if (!this.closedWith) {
       this.closedWith = err;
       for (const l of this.closeListeners.splice(0)) l(err);

@@ -29,6 +29,10 @@ export function sampleValue(type: Type<unknown>, rnd: () => number, maxLen = 3):
       if (r < 0.6) return 0;
       return Math.floor(s.min + rnd() * (s.max - s.min));
     }
+    case 'float': {
+      const r = rnd();
+      return r < 0.3 ? 0 : r < 0.6 ? Math.floor(rnd() * 1e9) : (rnd() - 0.5) * 1e6;
+    }
     case 'boolean':
       return rnd() < 0.5;
     case 'string':

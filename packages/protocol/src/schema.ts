@@ -14,6 +14,7 @@
 /** What a type is, for tools that walk schemas (sample generators, docs). */
 export type TypeShape =
   | { kind: 'int'; min: number; max: number }
+  | { kind: 'float' }
   | { kind: 'boolean' }
   | { kind: 'string' }
   | { kind: 'bytes' }
@@ -96,6 +97,16 @@ export const int64: Type<number> = intType(
   Number.MIN_SAFE_INTEGER,
   Number.MAX_SAFE_INTEGER,
 );
+
+/** Kafka's float64: any finite number (quota values). */
+export const float64: Type<number> = {
+  typeName: 'float64',
+  nullable: false,
+  shape: { kind: 'float' },
+  check(v) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) fail('float64', v);
+  },
+};
 
 export const boolean: Type<boolean> = {
   typeName: 'boolean',

@@ -671,6 +671,19 @@ export class InMemoryKafkaZkClient extends KafkaZkDerivedReads implements KafkaZ
     return json ? ConfigEntityZNode.decode(json) : {};
   }
 
+  async getAllEntitiesWithConfig(rootEntityType: ConfigType): Promise<string[]> {
+    const prefix = `${rootEntityType}/`;
+    const out = new Set<string>();
+    for (const k of this.zk.configs.keys()) {
+      if (!k.startsWith(prefix)) continue;
+      const name = k.slice(prefix.length);
+      out.add(name);
+      const nested = name.indexOf('/clients/');
+      if (nested > 0) out.add(name.slice(0, nested)); // the parent znode exists too
+    }
+    return [...out].sort();
+  }
+
   async setOrCreateEntityConfigs(
     rootEntityType: ConfigType,
     entityName: string,

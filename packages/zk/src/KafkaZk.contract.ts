@@ -406,6 +406,30 @@ export function kafkaZkContract(name: string, setup: () => ContractEnv): void {
       expect(await zk.getConfigChangeNotifications()).toEqual([names[1]]);
     });
 
+    it('quota entities: clients, users and users/<user>/clients/<id>, <default> at each level', async () => {
+      const zk = await session();
+      expect(await zk.getAllEntitiesWithConfig('users')).toEqual([]);
+      await zk.setOrCreateEntityConfigs('clients', '<default>', { producer_byte_rate: '1024' });
+      await zk.setOrCreateEntityConfigs('clients', 'app%201', { consumer_byte_rate: '2048' });
+      await zk.setOrCreateEntityConfigs('users', 'alice/clients/<default>', {
+        producer_byte_rate: '10',
+      });
+      await zk.setOrCreateEntityConfigs('users', '<default>', { request_percentage: '50' });
+      expect(await zk.getAllEntitiesWithConfig('clients')).toEqual(['<default>', 'app%201']);
+      expect(await zk.getAllEntitiesWithConfig('users')).toEqual([
+        '<default>',
+        'alice',
+        'alice/clients/<default>',
+      ]);
+      expect(await zk.getEntityConfigs('users', 'alice/clients/<default>')).toEqual({
+        producer_byte_rate: '10',
+      });
+      expect(await zk.getEntityConfigs('users', 'alice')).toEqual({});
+      await expect(zk.getEntityConfigs('clients', 'a/clients/b')).rejects.toThrow(
+        /invalid config entity name/,
+      );
+    });
+
     it('entity configs and producer-id blocks', async () => {
       const zk = await session();
       expect(await zk.getEntityConfigs('topics', 'x')).toEqual({});

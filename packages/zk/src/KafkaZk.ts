@@ -253,6 +253,12 @@ export interface KafkaZk {
   // ------------------------------------------------------------ configs
   /** `/config/<type>/<name>` as a map ({} when missing). */
   getEntityConfigs(rootEntityType: ConfigType, entityName: string): Promise<Record<string, string>>;
+  /**
+   * The entities with a config znode under `/config/<type>`, sorted; for `users` also
+   * each `<user>/clients/<client-id>` beneath (Kafka's fetchAllEntityConfigs and
+   * fetchAllChildEntityConfigs).
+   */
+  getAllEntitiesWithConfig(rootEntityType: ConfigType): Promise<string[]>;
   /** Writes `/config/<type>/<name>` (created with parents when missing). */
   setOrCreateEntityConfigs(
     rootEntityType: ConfigType,

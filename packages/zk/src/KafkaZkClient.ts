@@ -57,6 +57,7 @@ import {
   ConsumerPathZNode,
   ConfigEntityChangeNotificationSequenceZNode,
   ConfigEntityChangeNotificationZNode,
+  ConfigEntityTypeZNode,
   ConfigEntityZNode,
   ConfigType,
   ControllerEpochZNode,
@@ -925,6 +926,18 @@ export class KafkaZkClient extends KafkaZkDerivedReads implements KafkaZk {
   ): Promise<Record<string, string>> {
     const r = await this.getDataAndStat(ConfigEntityZNode.path(rootEntityType, entityName));
     return r ? ConfigEntityZNode.decode(r.data) : {};
+  }
+
+  async getAllEntitiesWithConfig(rootEntityType: ConfigType): Promise<string[]> {
+    const root = ConfigEntityTypeZNode.path(rootEntityType);
+    const out: string[] = [];
+    for (const name of await this.getChildren(root)) {
+      out.push(name);
+      if (rootEntityType !== 'users') continue;
+      for (const c of await this.getChildren(joinPath(joinPath(root, name), 'clients')))
+        out.push(`${name}/clients/${c}`);
+    }
+    return out.sort();
   }
 
   async setOrCreateEntityConfigs(

@@ -567,10 +567,19 @@ export const ConfigEntityTypeZNode = {
   path: (entityType: ConfigType) => `${ConfigZNode.path()}/${entityType}`,
 };
 
-/** `/config/<type>/<name>`: `{"version":1,"config":{...}}`, values as strings. */
+/**
+ * `/config/<type>/<name>`: `{"version":1,"config":{...}}`, values as strings. A user's
+ * per-client quota is the one nested entity: `users/<user>/clients/<client-id>` (names
+ * sanitized by the writer, `<default>` at either level).
+ */
 export const ConfigEntityZNode = {
-  path: (entityType: ConfigType, entityName: string) =>
-    `${ConfigEntityTypeZNode.path(entityType)}/${segment('config entity', entityName)}`,
+  path: (entityType: ConfigType, entityName: string) => {
+    const nested = entityType === 'users' ? /^([^/]+)\/clients\/([^/]+)$/.exec(entityName) : null;
+    const name = nested
+      ? `${segment('user', nested[1])}/clients/${segment('client-id', nested[2])}`
+      : segment('config entity', entityName);
+    return `${ConfigEntityTypeZNode.path(entityType)}/${name}`;
+  },
   encode(config: Record<string, string>): string {
     return JSON.stringify({ version: 1, config });
   },

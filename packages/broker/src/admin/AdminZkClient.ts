@@ -9,9 +9,12 @@
  * Deleting a topic creates `/admin/delete_topics/<t>`. Changing a topic's configs
  * (changeTopicConfig) validates the complete new override set, writes it to
  * `/config/topics/<t>` and announces it with a `/config/changes/config_change_<seq>`
- * notification, which every broker's DynamicConfigManager applies.
+ * notification, which every broker's DynamicConfigManager applies. Client quotas
+ * (changeClientIdConfig, changeUserOrUserClientIdConfig) go the same way to
+ * `/config/clients/<id>`, `/config/users/<user>` and `/config/users/<user>/clients/<id>`
+ * (sanitized names, `<default>` at each level).
  */
-import { KafkaError } from '@kzoo/common';
+import { KafkaError, isClientOrUserQuotaConfig } from '@kzoo/common';
 import {
   BadVersionError,
   ConfigEntityName,
@@ -88,6 +91,40 @@ export class AdminZkClient {
   ): Promise<void> {
     const entity = brokerId === null ? ConfigEntityName.Default : String(brokerId);
     await this.changeEntityConfig('brokers', entity, configs);
+  }
+
+  /**
+   * Kafka's changeClientIdConfig: `/config/clients/<sanitized client-id | <default>>`
+   * gets `configs` (the complete new set; only quota keys) and the notification.
+   */
+  async changeClientIdConfig(
+    sanitizedClientId: string,
+    configs: Record<string, string>,
+  ): Promise<void> {
+    validateQuotaConfigs(configs);
+    await this.changeEntityConfig('clients', sanitizedClientId, configs);
+  }
+
+  /**
+   * Kafka's changeUserOrUserClientIdConfig: `/config/users/<user>` or
+   * `/config/users/<user>/clients/<client-id>` (sanitized, `<default>` at either level).
+   */
+  async changeUserOrUserClientIdConfig(
+    sanitizedEntityName: string,
+    configs: Record<string, string>,
+  ): Promise<void> {
+    validateQuotaConfigs(configs);
+    await this.changeEntityConfig('users', sanitizedEntityName, configs);
+  }
+
+  /** Kafka's fetchAllEntityConfigs (users: with their `<user>/clients/<id>` children). */
+  async fetchAllEntityConfigs(
+    entityType: ConfigType,
+  ): Promise<Array<[string, Record<string, string>]>> {
+    const out: Array<[string, Record<string, string>]> = [];
+    for (const name of await this.zkClient.getAllEntitiesWithConfig(entityType))
+      out.push([name, await this.zkClient.getEntityConfigs(entityType, name)]);
+    return out;
   }
 
   /** Kafka's changeEntityConfig: the entity's znode, then the change notification. */
@@ -286,4 +323,20 @@ export class AdminZkClient {
       // Already marked: Kafka's TopicAlreadyMarkedForDeletion; the deletion is under way.
     }
   }
+}
+
+/**
+ * Kafka's DynamicConfig.Client/User.validate: only quota keys (INVALID_CONFIG "Unknown
+ * Dynamic Configuration: Set(k)." otherwise), each a number.
+ */
+export function validateQuotaConfigs(configs: Record<string, string>): void {
+  const unknown = Object.keys(configs).filter((k) => !isClientOrUserQuotaConfig(k));
+  if (unknown.length > 0)
+    throw new KafkaError(
+      'INVALID_CONFIG',
+      `Unknown Dynamic Configuration: Set(${unknown.join(', ')}).`,
+    );
+  for (const [k, v] of Object.entries(configs))
+    if (v.trim() === '' || !Number.isFinite(Number(v)))
+      throw new KafkaError('INVALID_CONFIG', `Invalid value ${v} for configuration ${k}`);
 }

@@ -13,13 +13,21 @@
  * INVALID_RECORD, RECORD_LIST_TOO_LARGE.
  * Transactional batches (transactionalId set) are appended like idempotent ones; the
  * log tracks the open transaction until the coordinator's marker.
- * Not implemented: quotas (throttleTimeMs is 0), KIP-890 verification that the
- * partition was added to the transaction.
+ * Client quotas (KIP-13, KIP-219): the request's record bytes count against the
+ * client's `producer_byte_rate` once appended; over the quota the response carries the
+ * throttle time and the connection is muted for it (also with acks 0, which has no
+ * response). Kafka counts the whole request size; kzoo counts the record bytes.
+ * Not implemented: request_percentage, KIP-890 verification that the partition was added
+ * to the transaction.
  */
 import { errorDef } from '@kzoo/common';
 import type { ProduceRequest, ProduceResponse } from '@kzoo/protocol';
 import type { RequestContext } from '../network';
 import type { BrokerContext } from '../server/BrokerContext';
+import { ANONYMOUS_USER } from '../server/ClientQuotaManager';
+
+/** The longest throttle a response can carry (throttle_time_ms is an int32). */
+const MAX_THROTTLE_MS = 2147483647;
 
 export async function handleProduce(
   broker: BrokerContext,
@@ -27,6 +35,7 @@ export async function handleProduce(
   ctx: RequestContext,
 ): Promise<ProduceResponse | undefined> {
   const topics = await broker.replicaManager.appendRecords(req.acks, req.timeoutMs, req.topics);
+  const throttleTimeMs = recordProduceQuota(broker, req, ctx);
   if (req.acks === 0) {
     const failed: string[] = [];
     for (const t of topics)
@@ -41,5 +50,31 @@ export async function handleProduce(
     }
     return undefined;
   }
-  return { topics, throttleTimeMs: 0 };
+  return { topics, throttleTimeMs };
+}
+
+/**
+ * Kafka's produce quota step: records the request's record bytes for (user, client-id);
+ * over the quota, mutes the connection for the throttle time (after the response) and
+ * returns it.
+ */
+function recordProduceQuota(
+  broker: BrokerContext,
+  req: ProduceRequest,
+  ctx: RequestContext,
+): number {
+  const quota = broker.clientQuotas?.produce;
+  if (!quota?.quotasEnabled) return 0;
+  let bytes = 0;
+  for (const t of req.topics) for (const p of t.partitions) bytes += p.records?.length ?? 0;
+  const clientId = ctx.header.clientId ?? '';
+  const throttleTimeMs = Math.min(
+    MAX_THROTTLE_MS,
+    quota.recordAndGetThrottleTimeMs(ANONYMOUS_USER, clientId, bytes),
+  );
+  if (throttleTimeMs > 0) {
+    quota.throttle(ANONYMOUS_USER, clientId, throttleTimeMs);
+    ctx.throttle?.(throttleTimeMs);
+  }
+  return throttleTimeMs;
 }

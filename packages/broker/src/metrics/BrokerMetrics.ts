@@ -173,6 +173,34 @@ export class BrokerMetrics implements BrokerComponent {
           this.set(b.dataPlane.replicationQuotas?.[side].rate() ?? 0);
         },
       });
+    // ---- kafka.server Produce / Fetch / Request, user=<u>, client-id=<c> (ClientQuotaManager):
+    // the quota sensors' byte-rate (Request: request-time) and throttle-time, per metric tags.
+    for (const type of ['produce', 'fetch', 'request'] as const) {
+      const mbean = type === 'produce' ? 'Produce' : type === 'fetch' ? 'Fetch' : 'Request';
+      const sensors = () => b.dataPlane.clientQuotas?.[type].sensorValues() ?? [];
+      new Gauge({
+        name: `kafka_server_${type}_byte_rate`,
+        help: `kafka.server:type=${mbean},user=<u>,client-id=<c> byte-rate: what the client quota measures (bytes/s).`,
+        labelNames: ['user', 'client_id'],
+        registers,
+        collect() {
+          this.reset();
+          for (const s of sensors())
+            this.set({ user: s.tags.user, client_id: s.tags.clientId }, s.rate);
+        },
+      });
+      new Gauge({
+        name: `kafka_server_${type}_throttle_time`,
+        help: `kafka.server:type=${mbean},user=<u>,client-id=<c> throttle-time: the average throttle (ms) of the client's responses.`,
+        labelNames: ['user', 'client_id'],
+        registers,
+        collect() {
+          this.reset();
+          for (const s of sensors())
+            this.set({ user: s.tags.user, client_id: s.tags.clientId }, s.throttleTimeMs);
+        },
+      });
+    }
     new Counter({
       name: 'kafka_server_replicamanager_isrshrinks_total',
       help: 'ISR shrinks this broker proposed as leader (IsrShrinksPerSec Count).',

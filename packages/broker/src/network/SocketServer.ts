@@ -21,6 +21,10 @@
  * - Wrong door: a client of the other wire protocol (recognised from its first
  *   request) is logged in one line naming the listener to use, and failed fast: a
  *   kzoo client gets an INVALID_REQUEST saying so, a Kafka client a closed connection.
+ * - Throttling (Kafka's KIP-219): a handler may call `ctx.throttle(ms)` (a client over
+ *   its quota); its response is written at once, with the throttle time in it, and then
+ *   the connection is muted: nothing more is read from it for that long (Kafka's
+ *   ThrottledChannel). Requests already read are still answered.
  * - A handler may call `ctx.closeConnection()` (Produce with acks = 0 that failed, as
  *   Kafka): the responses to the requests before it are still written, then the
  *   connection is closed; requests after it are dropped unanswered.
@@ -28,7 +32,14 @@
  *   then close every connection.
  */
 import * as net from 'node:net';
-import { KafkaError, SystemTime, createLogger, type Logger, type Time } from '@kzoo/common';
+import {
+  KafkaError,
+  SystemTime,
+  createLogger,
+  type Logger,
+  type ScheduledTask,
+  type Time,
+} from '@kzoo/common';
 import {
   ApiKeys,
   DEFAULT_MAX_FRAME_BYTES,
@@ -58,6 +69,12 @@ export interface RequestContext {
    * responses to earlier requests are written first, later requests are dropped.
    */
   closeConnection(): void;
+  /**
+   * Mutes the connection for `throttleTimeMs` once this request's response (or, with
+   * none, its turn) is written: the KIP-219 throttle of a client over its quota.
+   * Absent where no connection stands behind the request (unit tests).
+   */
+  throttle?(throttleTimeMs: number): void;
 }
 
 /**
@@ -118,6 +135,8 @@ export interface ConnectionStats {
   queued: number;
   /** True while back-pressure stops reading the socket. */
   paused: boolean;
+  /** True while a quota throttle mutes the connection (KIP-219). */
+  throttled: boolean;
 }
 
 interface Slot {
@@ -127,6 +146,8 @@ interface Slot {
   frame: Buffer | Buffer[] | null;
   /** Close the connection once the responses before this slot are written. */
   close?: boolean;
+  /** Mute the connection this long once this slot is written (a quota throttle). */
+  throttleMs?: number;
 }
 
 let nextConnectionIndex = 0;
@@ -145,12 +166,16 @@ class ServerConnection {
   /** A handler asked for the close: nothing more is read or written. */
   private closing = false;
   private sawFirstFrame = false;
+  /** A quota throttle mutes reading until this task runs. */
+  private unmuteTask: ScheduledTask | null = null;
+  private mutedUntilMs = 0;
 
   constructor(
     private readonly server: SocketServer,
     private readonly socket: net.Socket,
     private readonly opts: ServerSettings,
     private readonly log: Logger,
+    private readonly time: Time,
   ) {
     this.clientAddress = `${socket.remoteAddress}:${socket.remotePort}`;
     this.id = `${socket.localAddress}:${socket.localPort}-${this.clientAddress}-${nextConnectionIndex++}`;
@@ -165,6 +190,8 @@ class ServerConnection {
     );
     socket.on('close', () => {
       this.closed = true;
+      this.unmuteTask?.cancel();
+      this.unmuteTask = null;
       this.server.onConnectionClosed(this);
     });
   }
@@ -178,9 +205,15 @@ class ServerConnection {
     return this.paused;
   }
 
+  get isThrottled(): boolean {
+    return this.unmuteTask !== null;
+  }
+
   /** Stop reading; close once every request already read is answered. */
   drain(): void {
     this.draining = true;
+    this.unmuteTask?.cancel();
+    this.unmuteTask = null;
     // Keep reading (and dropping) so the peer's FIN is seen and the socket can close.
     this.socket.resume();
     this.decoder.reset();
@@ -206,6 +239,7 @@ class ServerConnection {
         !this.closed &&
         !this.closing &&
         !this.draining &&
+        this.unmuteTask === null &&
         this.queue.length < this.opts.queuedMaxRequests &&
         !this.socket.writableNeedDrain
       ) {
@@ -277,6 +311,9 @@ class ServerConnection {
         apiVersions: this.opts.apiVersions,
         closeConnection: () => {
           slot.close = true;
+        },
+        throttle: (ms: number) => {
+          if (ms > 0) slot.throttleMs = Math.max(slot.throttleMs ?? 0, ms);
         },
       });
     } catch (e) {
@@ -384,12 +421,31 @@ class ServerConnection {
         if (Array.isArray(frame)) for (const seg of frame) this.socket.write(seg);
         else this.socket.write(frame);
       }
+      const throttleMs = q[n].throttleMs;
+      if (throttleMs !== undefined && throttleMs > 0) this.mute(throttleMs);
       n++;
     }
     q.splice(0, n);
     if (this.draining) this.maybeEnd();
     else this.maybeResume();
   }
+
+  /** Stops reading for `ms` (Kafka's ThrottledChannel); a longer throttle extends it. */
+  private mute(ms: number): void {
+    if (this.closed) return;
+    const until = this.time.milliseconds() + ms;
+    if (this.unmuteTask && until <= this.mutedUntilMs) return;
+    this.unmuteTask?.cancel();
+    this.mutedUntilMs = until;
+    this.unmuteTask = this.time.schedule('throttled-channel', this.unmute, ms);
+    this.updatePause();
+  }
+
+  private readonly unmute = (): void => {
+    this.unmuteTask = null;
+    if (this.closed || this.closing || this.draining) return;
+    this.takeFrames();
+  };
 
   private maybeResume(): void {
     if (this.closed || this.draining) return;
@@ -399,7 +455,10 @@ class ServerConnection {
   }
 
   private updatePause(): void {
-    const full = this.queue.length >= this.opts.queuedMaxRequests || this.socket.writableNeedDrain;
+    const full =
+      this.queue.length >= this.opts.queuedMaxRequests ||
+      this.socket.writableNeedDrain ||
+      this.unmuteTask !== null;
     if (full && !this.paused) {
       this.paused = true;
       this.socket.pause();
@@ -517,6 +576,7 @@ export class SocketServer {
       clientAddress: c.clientAddress,
       queued: c.queued,
       paused: c.isPaused,
+      throttled: c.isThrottled,
     }));
   }
 
@@ -568,7 +628,7 @@ export class SocketServer {
       socket.destroy();
       return;
     }
-    const c = new ServerConnection(this, socket, this.opts, this.log);
+    const c = new ServerConnection(this, socket, this.opts, this.log, this.time);
     this.connections.add(c);
     this.log.debug('connection accepted', { conn: c.id });
   }

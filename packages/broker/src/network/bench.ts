@@ -109,7 +109,8 @@ async function main(): Promise<void> {
           assignment: req.assignments[0].assignment,
         };
       }
-      return { throttleTimeMs: (ctx.body as HeartbeatRequest).generationId, errorCode: 0 };
+      // throttleTimeMs stays 0: a client waits out any throttle time it is given (KIP-219).
+      return { throttleTimeMs: 0, errorCode: 0 };
     },
   });
   const { port } = await server.start();

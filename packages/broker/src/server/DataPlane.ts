@@ -9,8 +9,8 @@
  * all dispatching into the one KafkaApis table) and put the bound ports into the
  * endpoints the broker registers. ready (after
  * registration): start the LogManager's background work (retention, flush, checkpoints
- * including high watermarks, cleaner) and the DynamicConfigManager (topic and broker config
- * changes applied live). shutdown: stop accepting, answer the requests in
+ * including high watermarks, cleaner) and the DynamicConfigManager (topic, broker and
+ * client/user quota config changes applied live; the quotas are loaded at startup). shutdown: stop accepting, answer the requests in
  * flight (parked fetches and produces complete at once), close the logs (which
  * checkpoints high watermarks and leaves the clean-shutdown marker).
  */
@@ -40,6 +40,7 @@ import { AlterPartitionManager } from './AlterPartitionManager';
 import { usesAlterPartition, type IsrManager } from './IsrManager';
 import { ReplicaManager } from './ReplicaManager';
 import { ReplicationQuotas } from './ReplicationQuotaManager';
+import { ClientIdConfigHandler, ClientQuotas, UserConfigHandler } from './ClientQuotaManager';
 import { ZkIsrManager } from './ZkIsrManager';
 
 // Moved to config.ts (a leaf module the config handlers can import); re-exported here.
@@ -57,6 +58,7 @@ export class DataPlane implements BrokerComponent {
   private _dynamicBrokerConfig: DynamicBrokerConfig | null = null;
   private _producerIdManager: ProducerIdManager | null = null;
   private _replicationQuotas: ReplicationQuotas | null = null;
+  private _clientQuotas: ClientQuotas | null = null;
   private log: Logger;
   private readonly time: Time;
 
@@ -179,6 +181,18 @@ export class DataPlane implements BrokerComponent {
     dynamicConfig.addReconfigurable({
       reconfigure: () => quotas.updateQuotas(dynamicConfig.currentDynamicBrokerConfigs),
     });
+    // Client quotas (Kafka's QuotaFactory): every quota entity under /config/clients and
+    // /config/users now (Kafka's DynamicConfigManager.startup), changes through /config/changes.
+    const clientQuotas = new ClientQuotas(
+      {
+        numQuotaSamples: config.getInt('quota.window.num'),
+        quotaWindowSizeSeconds: config.getInt('quota.window.size.seconds'),
+      },
+      this.time,
+      this.log.child({}, 'client.quota'),
+    );
+    await loadClientQuotas(broker, clientQuotas, this.log);
+    this._clientQuotas = clientQuotas;
     this._replicaManager = new ReplicaManager({
       brokerId: broker.brokerId,
       logManager,
@@ -230,6 +244,7 @@ export class DataPlane implements BrokerComponent {
       )),
       config,
       dynamicConfig,
+      clientQuotas,
       controller: () => (broker.state === 'NotRunning' ? null : controllerOf(broker)),
       groupCoordinator: () => broker.groupCoordinator.coordinatorOrNull,
       transactionCoordinator: () => broker.transactionCoordinator.coordinatorOrNull,
@@ -287,6 +302,10 @@ export class DataPlane implements BrokerComponent {
             controller: () => controllerOf(this.broker),
             logger: this.log.child({}, 'dynamic.config'),
           }),
+          ...(this._clientQuotas && {
+            clients: new ClientIdConfigHandler(this._clientQuotas),
+            users: new UserConfigHandler(this._clientQuotas),
+          }),
           ...(this._dynamicBrokerConfig && {
             brokers: new BrokerConfigHandler({
               brokerId: this.broker.brokerId,
@@ -310,6 +329,11 @@ export class DataPlane implements BrokerComponent {
   /** The leader and follower replication quotas (made in `startup`). */
   get replicationQuotas(): ReplicationQuotas | null {
     return this._replicationQuotas;
+  }
+
+  /** The produce, fetch and request client quotas (made in `startup`). */
+  get clientQuotas(): ClientQuotas | null {
+    return this._clientQuotas;
   }
 
   /** Applies topic config changes live (started in `ready`). */
@@ -359,6 +383,23 @@ export class DataPlane implements BrokerComponent {
     }
     this.log.info(`data plane shut down: ${phases.join(', ')}`);
   }
+}
+
+/** Every client and user quota entity in ZooKeeper into `quotas`; a bad one is logged. */
+async function loadClientQuotas(broker: Broker, quotas: ClientQuotas, log: Logger): Promise<void> {
+  const zk = broker.zkClient;
+  const handlers = {
+    clients: new ClientIdConfigHandler(quotas),
+    users: new UserConfigHandler(quotas),
+  } as const;
+  for (const type of ['clients', 'users'] as const)
+    for (const entity of await zk.getAllEntitiesWithConfig(type)) {
+      try {
+        handlers[type].processConfigChanges(entity, await zk.getEntityConfigs(type, entity));
+      } catch (e) {
+        log.error('quota entity ignored', { entityPath: `${type}/${entity}`, error: e });
+      }
+    }
 }
 
 /** For the wrong-door message: the first advertised listener speaking `wire`. */

@@ -17,8 +17,9 @@
  * broker; the controller, if this broker is it, elects leaderless partitions when
  * unclean.leader.election.enable turns true); `brokers` → BrokerConfigHandler
  * (`brokers/<default>` and `brokers/<this id>` into DynamicBrokerConfig; other ids are
- * not this broker's business). Other entity types (clients, users, ips) are logged and
- * skipped: kzoo has no quotas.
+ * not this broker's business); `clients` → ClientIdConfigHandler and `users` →
+ * UserConfigHandler (`users/<user>` and `users/<user>/clients/<id>`: client quotas,
+ * ClientQuotaManager). `ips` (connection-rate quotas) are logged and skipped.
  */
 import { createLogger, SystemTime, type Logger, type Time } from '@kzoo/common';
 import {

@@ -58,6 +58,8 @@ import { handleDeleteGroups } from '../handlers/42-delete-groups';
 import { handleElectLeaders } from '../handlers/43-elect-leaders';
 import { handleAlterPartitionReassignments } from '../handlers/45-alter-partition-reassignments';
 import { handleListPartitionReassignments } from '../handlers/46-list-partition-reassignments';
+import { handleDescribeClientQuotas } from '../handlers/48-describe-client-quotas';
+import { handleAlterClientQuotas } from '../handlers/49-alter-client-quotas';
 import { handleIncrementalAlterConfigs } from '../handlers/44-incremental-alter-configs';
 import { handleAlterPartition } from '../handlers/56-alter-partition';
 import { handleSaslHandshake } from '../handlers/17-sasl-handshake';
@@ -117,6 +119,8 @@ export const API_HANDLERS: HandlerTable = {
   [ApiKeys.ElectLeaders]: handleElectLeaders,
   [ApiKeys.AlterPartitionReassignments]: handleAlterPartitionReassignments,
   [ApiKeys.ListPartitionReassignments]: handleListPartitionReassignments,
+  [ApiKeys.DescribeClientQuotas]: handleDescribeClientQuotas,
+  [ApiKeys.AlterClientQuotas]: handleAlterClientQuotas,
   [ApiKeys.IncrementalAlterConfigs]: handleIncrementalAlterConfigs,
   [ApiKeys.AlterPartition]: handleAlterPartition,
   [ApiKeys.DescribeCluster]: handleDescribeCluster,

@@ -12,7 +12,8 @@
  * / `follower.replication.throttled.replicas` (`[partitionId]:[brokerId],...` or `*`): the
  * partitions listed with this broker's id (`*`: all of the topic's).
  *
- * The measured rate is Kafka's SimpleRate over a windowed sum: `replication.quota.window.num`
+ * The measured rate is Kafka's SimpleRate over a windowed sum (`Rate.ts`, shared with the
+ * client quotas): `replication.quota.window.num`
  * (11) samples of `replication.quota.window.size.seconds` (1 s), the bytes in the retained
  * samples divided by the time since the oldest one started (at least one window); the
  * quota is exceeded when that rate is above the bound. Recording never refuses bytes: the
@@ -39,6 +40,7 @@ import {
   type Time,
 } from '@kzoo/common';
 import { ensureValidThrottledReplicaList } from '@kzoo/log';
+import { Rate } from './Rate';
 
 export const LEADER_REPLICATION_THROTTLED_RATE = 'leader.replication.throttled.rate';
 export const FOLLOWER_REPLICATION_THROTTLED_RATE = 'follower.replication.throttled.rate';
@@ -136,17 +138,11 @@ export interface ReplicationQuotaManagerConfig {
   quotaWindowSizeSeconds?: number;
 }
 
-interface Sample {
-  windowStartMs: number;
-  bytes: number;
-}
-
 /** Kafka's QuotaType of the two inter-broker replication quotas. */
 export type ReplicationQuotaType = 'LeaderReplication' | 'FollowerReplication';
 
 export class ReplicationQuotaManager implements ReplicaQuota {
-  private readonly samples: Sample[] = [];
-  private current = 0;
+  private readonly measured: Rate;
   private bound = QUOTA_BYTES_PER_SECOND_DEFAULT;
   private readonly throttled = new Map<string, ThrottledPartitions>();
   private readonly numSamples: number;
@@ -163,6 +159,11 @@ export class ReplicationQuotaManager implements ReplicaQuota {
       throw new Error(
         `replication quota needs at least one sample of at least one second, got ${this.numSamples} × ${this.windowMs} ms`,
       );
+    this.measured = new Rate({
+      numSamples: this.numSamples,
+      windowMs: this.windowMs,
+      simple: true,
+    });
   }
 
   /** The bound in bytes/s (Long.MaxValue: unthrottled). */
@@ -176,17 +177,7 @@ export class ReplicationQuotaManager implements ReplicaQuota {
 
   /** The measured rate, bytes/s (Kafka's `byte-rate` metric of this quota type). */
   rate(): number {
-    const now = this.time.milliseconds();
-    this.purgeObsoleteSamples(now);
-    if (this.samples.length === 0) this.samples.push({ windowStartMs: now, bytes: 0 });
-    let total = 0;
-    let oldest = Infinity;
-    for (const s of this.samples) {
-      total += s.bytes;
-      oldest = Math.min(oldest, s.windowStartMs);
-    }
-    const windowMs = Math.max(now - oldest, this.windowMs);
-    return total / (windowMs / 1000);
+    return this.measured.measure(this.time.milliseconds());
   }
 
   isQuotaExceeded(): boolean {
@@ -202,19 +193,7 @@ export class ReplicationQuotaManager implements ReplicaQuota {
   /** Adds bytes to the measured rate, even past the quota (the callers hold back instead). */
   record(bytes: number): void {
     if (bytes <= 0) return;
-    const now = this.time.milliseconds();
-    let s = this.samples[this.current];
-    if (!s) this.samples.push((s = { windowStartMs: now, bytes: 0 }));
-    else if (now - s.windowStartMs >= this.windowMs) {
-      this.current = (this.current + 1) % this.numSamples;
-      s = this.samples[this.current];
-      if (!s) this.samples.push((s = { windowStartMs: now, bytes: 0 }));
-      else {
-        s.windowStartMs = now;
-        s.bytes = 0;
-      }
-    }
-    s.bytes += bytes;
+    this.measured.record(bytes, this.time.milliseconds());
   }
 
   /** The throttled partitions of `topic` (replacing the previous set). */
@@ -229,16 +208,6 @@ export class ReplicationQuotaManager implements ReplicaQuota {
   /** The topics with throttled partitions on this side, and which. */
   throttledPartitions(): ReadonlyMap<string, ThrottledPartitions> {
     return this.throttled;
-  }
-
-  /** Samples older than the whole window restart empty (Kafka's purgeObsoleteSamples). */
-  private purgeObsoleteSamples(now: number): void {
-    const expireAge = this.numSamples * this.windowMs;
-    for (const s of this.samples)
-      if (now - s.windowStartMs >= expireAge) {
-        s.windowStartMs = now;
-        s.bytes = 0;
-      }
   }
 }
 

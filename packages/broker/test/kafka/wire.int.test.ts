@@ -11,7 +11,9 @@ import {
   FrameDecoder,
   decodeKafkaResponse,
   encodeKafkaRequest,
+  type AlterClientQuotasResponse,
   type ApiVersionsResponse,
+  type DescribeClientQuotasResponse,
   type MetadataResponse,
   type ProduceResponse,
 } from '@kzoo/protocol';
@@ -256,6 +258,66 @@ describe('broker > kafka listener > wire', () => {
       topics: [{ name: topic, partitions: [{ index: 0, records }] }],
     });
     expect(r.topics[0].partitions[0]).toMatchObject({ errorCode: 0, baseOffset: 1 });
+    expect(c.count()).toBe(0);
+  });
+
+  it('Alter/DescribeClientQuotas v1 (flexible) and v0; a Produce over producer_byte_rate carries throttle_time_ms and mutes the connection', async () => {
+    const topic = randomTopic('wire-quota');
+    await createTopic(await cluster.connect(), topic, 1);
+    const c = await RawClient.connect(kafkaPort);
+    const entity = [{ entityType: 'client-id', entityName: 'wire-test' }];
+    const alter = await ask<AlterClientQuotasResponse>(c, 49, 1, {
+      entries: [{ entity, ops: [{ key: 'producer_byte_rate', value: 1000, remove: false }] }],
+      validateOnly: false,
+    });
+    expect(alter.entries).toEqual([{ errorCode: 0, errorMessage: null, entity }]);
+    const bad = await ask<AlterClientQuotasResponse>(c, 49, 0, {
+      entries: [{ entity, ops: [{ key: 'nonsense', value: 1, remove: false }] }],
+      validateOnly: false,
+    });
+    expect(bad.entries[0]).toMatchObject({
+      errorCode: 42, // INVALID_REQUEST
+      errorMessage: 'Invalid configuration key nonsense',
+    });
+    for (const v of [0, 1])
+      expect(
+        await ask<DescribeClientQuotasResponse>(c, 48, v, {
+          components: [{ entityType: 'client-id', matchType: 0, match: 'wire-test' }],
+          strict: true,
+        }),
+      ).toEqual({
+        throttleTimeMs: 0,
+        errorCode: 0,
+        errorMessage: null,
+        entries: [{ entity, values: [{ key: 'producer_byte_rate', value: 1000 }] }],
+      });
+    const quotas = cluster.broker(1).dataPlane.clientQuotas!;
+    await waitFor(
+      'the quota applied',
+      () => quotas.produce.quota('ANONYMOUS', 'wire-test') === 1000,
+    );
+    await waitFor('a leader', async () => {
+      const m = await ask<MetadataResponse>(c, 3, 4, {
+        topics: [{ name: topic }],
+        allowAutoTopicCreation: false,
+      });
+      return m.topics[0].partitions[0]?.leaderId === 1;
+    });
+    const records = buildRecordBatch({ records: [{ value: Buffer.alloc(20000, 1) }] });
+    const r = await ask<ProduceResponse>(c, 0, 7, {
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 5000,
+      topics: [{ name: topic, partitions: [{ index: 0, records }] }],
+    });
+    expect(r.topics[0].partitions[0].errorCode).toBe(0);
+    // L bytes in Kafka's minimum window of 10 s: (L / 10 − 1000) / 1000 × 10 s = L − 10000 ms
+    expect(r.throttleTimeMs).toBe(records.length - 10000);
+    const server = cluster.broker(1).dataPlane.socketServerOf('KAFKA');
+    expect(server.connectionStats().filter((s) => s.throttled)).toHaveLength(1);
+    // muted: the next request is not read while the throttle lasts
+    c.send(kafkaRequest(18, 2, { clientSoftwareName: null, clientSoftwareVersion: null }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(c.count()).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `kzoo configs --describe|--alter --entity-type topics|brokers [--entity-name X]
+ * `kzoo configs --describe|--alter --entity-type topics|brokers|clients|users [--entity-name X]
  * [--add-config k=v,k2=[a,b]] [--delete-config k1,k2] [--all]`: configs through a broker,
  * as Kafka's `kafka-configs.sh --bootstrap-server` (DescribeConfigs with synonyms;
  * IncrementalAlterConfigs: --add-config = SET, --delete-config = DELETE). describe
@@ -7,18 +7,26 @@
  * --all every config, `All configs for ...`) then `  k=v sensitive=false synonyms={...}`.
  * Brokers: `--entity-name <id>` is that broker's dynamic configs (`/config/brokers/<id>`),
  * `--entity-default` the cluster-wide ones (`/config/brokers/<default>`); the broker
- * refuses keys it cannot change at runtime.
+ * refuses keys it cannot change at runtime. Clients and users (client quotas:
+ * producer_byte_rate, consumer_byte_rate, request_percentage) go through
+ * DescribeClientQuotas / AlterClientQuotas: quota-configs.ts.
  */
 import type { Argv, CommandModule } from 'yargs';
 import { Admin, type AlterConfigOp, type ConfigEntry, type ConfigResource } from '@kzoo/client';
 import { runClient, withBootstrap, writeOut, type BootstrapArgs } from './client-args';
+import { alterQuotas, describeQuotas, type QuotaEntityArg } from './quota-configs';
 
 interface ConfigsArgs extends BootstrapArgs {
   describe: boolean;
   alter: boolean;
-  'entity-type': 'topics' | 'brokers';
-  'entity-name'?: string;
+  /** Repeated (users, then clients) for a user's client quota. */
+  'entity-type'?: 'topics' | 'brokers' | 'clients' | 'users' | Array<'clients' | 'users'>;
+  'entity-name'?: string | string[];
   'entity-default': boolean;
+  user?: string;
+  client?: string;
+  'user-defaults': boolean;
+  'client-defaults': boolean;
   'add-config'?: string;
   'delete-config'?: string;
   all: boolean;
@@ -51,6 +59,55 @@ export function parseAddConfig(s: string): Record<string, string> {
     out[e.slice(0, i).trim()] = v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v;
   }
   return out;
+}
+
+/**
+ * The client-quota entities named on the command line (kafka-configs' entityTypes and
+ * entityNames), or null when the command is about topics or brokers. Throws naming a bad
+ * combination.
+ */
+export function quotaEntitiesOf(a: ConfigsArgs): QuotaEntityArg[] | null {
+  const types = ([] as string[]).concat(a['entity-type'] ?? []);
+  const names = ([] as string[]).concat(a['entity-name'] ?? []);
+  const shorthand =
+    a.user !== undefined || a.client !== undefined || a['user-defaults'] || a['client-defaults'];
+  const quotaTypes = types.filter((t) => t === 'clients' || t === 'users');
+  if (!shorthand && quotaTypes.length === 0) return null;
+  if (quotaTypes.length !== types.length)
+    throw new Error('--entity-type topics or brokers cannot be combined with clients or users');
+  if (shorthand) {
+    if (types.length > 0)
+      throw new Error('--user/--client and their -defaults replace --entity-type; give one form');
+    if (a.user !== undefined && a['user-defaults'])
+      throw new Error('--user and --user-defaults exclude each other');
+    if (a.client !== undefined && a['client-defaults'])
+      throw new Error('--client and --client-defaults exclude each other');
+    const out: QuotaEntityArg[] = [];
+    if (a.user !== undefined || a['user-defaults'])
+      out.push({ type: 'users', name: a['user-defaults'] ? '' : a.user });
+    if (a.client !== undefined || a['client-defaults'])
+      out.push({ type: 'clients', name: a['client-defaults'] ? '' : a.client });
+    return out;
+  }
+  if (types.length === 1) {
+    if (names.length > 1) throw new Error('one --entity-name per --entity-type');
+    if (a['entity-default'] && names.length > 0)
+      throw new Error('--entity-name and --entity-default exclude each other');
+    return [{ type: types[0] as 'clients' | 'users', name: a['entity-default'] ? '' : names[0] }];
+  }
+  if (types.length !== 2 || types[0] !== 'users' || types[1] !== 'clients')
+    throw new Error(
+      'two entity types are a user and its client: --entity-type users ... --entity-type clients ...',
+    );
+  if (a['entity-default'])
+    throw new Error(
+      'with a user and a client, say the defaults as --user-defaults / --client-defaults',
+    );
+  if (names.length === 1) throw new Error('give an --entity-name for both entity types, or none');
+  return [
+    { type: 'users', name: names[0] },
+    { type: 'clients', name: names[1] },
+  ];
 }
 
 /** The source of what `--alter` sets on this entity (Kafka's ConfigCommand filter). */
@@ -93,22 +150,38 @@ export function formatConfigs(
 
 export const configsCommand: CommandModule<object, ConfigsArgs> = {
   command: 'configs',
-  describe: 'Describe or alter topic and broker configs, as kafka-configs.sh',
+  describe: 'Describe or alter topic, broker and client quota configs, as kafka-configs.sh',
   builder: (y: Argv) =>
     withBootstrap(y)
       .option('describe', { type: 'boolean', default: false, describe: 'Show configs' })
       .option('alter', { type: 'boolean', default: false, describe: 'Change configs' })
       .option('entity-type', {
         type: 'string',
-        choices: ['topics', 'brokers'] as const,
-        demandOption: true,
-        describe: 'topics or brokers',
+        choices: ['topics', 'brokers', 'clients', 'users'] as const,
+        describe:
+          "topics, brokers, clients or users (users then clients, each with --entity-name: a user's client)",
       })
-      .option('entity-name', { type: 'string', describe: 'Topic name or broker id' })
+      .option('entity-name', {
+        type: 'string',
+        describe: 'Topic name, broker id, client id or user principal name',
+      })
       .option('entity-default', {
         type: 'boolean',
         default: false,
-        describe: 'The cluster-wide broker defaults (brokers only)',
+        describe:
+          'The default entity: cluster-wide broker configs, or the default client/user quota',
+      })
+      .option('user', { type: 'string', describe: "The user's principal name (client quotas)" })
+      .option('client', { type: 'string', describe: "The client's ID (client quotas)" })
+      .option('user-defaults', {
+        type: 'boolean',
+        default: false,
+        describe: 'The quota defaults for all users',
+      })
+      .option('client-defaults', {
+        type: 'boolean',
+        default: false,
+        describe: 'The quota defaults for all clients',
       })
       .option('add-config', {
         type: 'string',
@@ -141,8 +214,33 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
         '$0 configs --alter --entity-type brokers --entity-default --add-config log.retention.ms=3600000',
         'a cluster-wide dynamic broker config (every broker applies it live)',
       )
+      .example(
+        '$0 configs --alter --entity-type clients --entity-name app --add-config producer_byte_rate=102400,consumer_byte_rate=204800',
+        'a client quota (bytes/s; every broker throttles the client live)',
+      )
+      .example(
+        '$0 configs --describe --entity-type clients',
+        'every client quota (--entity-default: the default client quota)',
+      )
       .check((a) => {
         if (a.describe === a.alter) throw new Error('say --describe or --alter');
+        const quota = quotaEntitiesOf(a);
+        if (quota) {
+          if (a.alter && quota.some((e) => e.name === undefined))
+            throw new Error(
+              '--alter of clients/users needs --entity-name or --entity-default for each entity type',
+            );
+          if (a.alter && !a['add-config'] && !a['delete-config'])
+            throw new Error('--alter needs --add-config and/or --delete-config');
+          if (a.describe && (a['add-config'] || a['delete-config']))
+            throw new Error('--add-config and --delete-config go with --alter');
+          if (a.all) throw new Error('--all is for topics and brokers');
+          return true;
+        }
+        if (a['entity-type'] === undefined)
+          throw new Error('say --entity-type (topics, brokers, clients or users)');
+        if (Array.isArray(a['entity-type']) || Array.isArray(a['entity-name']))
+          throw new Error('one --entity-type and --entity-name for topics and brokers');
         if (a.alter && a['entity-type'] === 'topics' && !a['entity-name'])
           throw new Error('--alter of topics needs --entity-name');
         if (a['entity-default'] && a['entity-type'] !== 'brokers')
@@ -164,10 +262,28 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
         'client.id': 'kzoo-configs',
         'default.api.timeout.ms': 30000,
       });
-      const entityType = args['entity-type'];
+      const quota = quotaEntitiesOf(args);
+      if (quota) {
+        try {
+          if (args.describe) {
+            await describeQuotas(admin, quota, args.json);
+            return;
+          }
+          const set = parseAddConfig(args['add-config'] ?? '');
+          const del = (args['delete-config'] ?? '')
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
+          await writeOut(await alterQuotas(admin, quota, set, del));
+        } finally {
+          await admin.close();
+        }
+        return;
+      }
+      const entityType = args['entity-type'] as 'topics' | 'brokers';
       const resource: ConfigResource = {
         type: entityType === 'topics' ? 'topic' : 'broker',
-        name: args['entity-default'] ? '' : (args['entity-name'] ?? ''),
+        name: args['entity-default'] ? '' : ((args['entity-name'] as string | undefined) ?? ''),
       };
       try {
         if (args.describe) {

@@ -41,6 +41,8 @@ import { ElectLeadersApi } from './43-elect-leaders';
 import { IncrementalAlterConfigsApi } from './44-incremental-alter-configs';
 import { AlterPartitionReassignmentsApi } from './45-alter-partition-reassignments';
 import { ListPartitionReassignmentsApi } from './46-list-partition-reassignments';
+import { DescribeClientQuotasApi } from './48-describe-client-quotas';
+import { AlterClientQuotasApi } from './49-alter-client-quotas';
 import { AlterPartitionApi } from './56-alter-partition';
 import { DescribeClusterApi } from './60-describe-cluster';
 
@@ -82,6 +84,8 @@ export * from './43-elect-leaders';
 export * from './44-incremental-alter-configs';
 export * from './45-alter-partition-reassignments';
 export * from './46-list-partition-reassignments';
+export * from './48-describe-client-quotas';
+export * from './49-alter-client-quotas';
 export * from './56-alter-partition';
 export * from './60-describe-cluster';
 
@@ -125,6 +129,8 @@ const APIS = {
   IncrementalAlterConfigs: IncrementalAlterConfigsApi,
   AlterPartitionReassignments: AlterPartitionReassignmentsApi,
   ListPartitionReassignments: ListPartitionReassignmentsApi,
+  DescribeClientQuotas: DescribeClientQuotasApi,
+  AlterClientQuotas: AlterClientQuotasApi,
   AlterPartition: AlterPartitionApi,
   DescribeCluster: DescribeClusterApi,
   DescribeTransactions: DescribeTransactionsApi,

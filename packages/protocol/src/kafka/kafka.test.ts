@@ -206,7 +206,7 @@ describe('protocol > kafka > every advertised API and version', () => {
     }
   });
 
-  it('advertises a table sorted by key, non-flexible except ApiVersions 3, AlterPartitionReassignments 0, ListPartitionReassignments 0, DescribeCluster 0 and the flexible-only DescribeTransactions/ListTransactions 0', () => {
+  it('advertises a table sorted by key, non-flexible except ApiVersions 3, AlterPartitionReassignments 0, ListPartitionReassignments 0, Describe/AlterClientQuotas 1, DescribeCluster 0 and the flexible-only DescribeTransactions/ListTransactions 0', () => {
     const keys = KAFKA_API_VERSIONS.map((r) => r.apiKey);
     expect(keys).toEqual([...keys].sort((a, b) => a - b));
     for (const api of KAFKA_APIS) {
@@ -214,7 +214,9 @@ describe('protocol > kafka > every advertised API and version', () => {
         expect(kafkaSupports(api.apiKey, v)).toBe(true);
         const flexible = api.request.isFlexible(v);
         expect(flexible).toBe(
-          (api.apiKey === 18 && v === 3) || [45, 46, 60, 65, 66].includes(api.apiKey),
+          (api.apiKey === 18 && v === 3) ||
+            ([48, 49].includes(api.apiKey) && v === 1) ||
+            [45, 46, 60, 65, 66].includes(api.apiKey),
         );
       }
       expect(kafkaSupports(api.apiKey, api.maxVersion + 1)).toBe(false);

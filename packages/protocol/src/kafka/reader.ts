@@ -60,6 +60,9 @@ export class KafkaReader {
   int32(): number {
     return this.buf.readInt32BE(this.need(4, 'int32'));
   }
+  float64(): number {
+    return this.buf.readDoubleBE(this.need(8, 'float64'));
+  }
   uint32(): number {
     return this.buf.readUInt32BE(this.need(4, 'uint32'));
   }

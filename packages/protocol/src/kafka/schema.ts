@@ -24,6 +24,7 @@ export type KafkaPrimitive =
   | 'int32'
   | 'int64'
   | 'uint32'
+  | 'float64'
   | 'bool'
   | 'string'
   | 'bytes'
@@ -238,6 +239,8 @@ function readValue(r: KafkaReader, t: Compiled, nullable: boolean, flex: boolean
       return r.int64();
     case 'uint32':
       return r.uint32();
+    case 'float64':
+      return r.float64();
     case 'bool':
       return r.boolean();
     case 'uuid':
@@ -346,6 +349,7 @@ function sizeValue(v: unknown, t: Compiled, flex: boolean): number {
     case 'uint32':
       return 4;
     case 'int64':
+    case 'float64':
       return 8;
     case 'uuid':
       return 16;
@@ -413,6 +417,8 @@ function writeValue(w: KafkaWriter, v: unknown, t: Compiled, flex: boolean): voi
       return w.int64(v as number);
     case 'uint32':
       return w.uint32(v as number);
+    case 'float64':
+      return w.float64(v as number);
     case 'bool':
       return w.boolean(v as boolean);
     case 'uuid':

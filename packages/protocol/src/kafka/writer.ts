@@ -32,6 +32,9 @@ export class KafkaWriter {
   int32(v: number): void {
     this.pos = this.buf.writeInt32BE(v, this.pos);
   }
+  float64(v: number): void {
+    this.pos = this.buf.writeDoubleBE(v, this.pos);
+  }
   uint32(v: number): void {
     this.pos = this.buf.writeUInt32BE(v, this.pos);
   }

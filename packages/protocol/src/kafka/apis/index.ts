@@ -47,6 +47,8 @@ import { KafkaElectLeadersApi } from './43-elect-leaders';
 import { KafkaIncrementalAlterConfigsApi } from './44-incremental-alter-configs';
 import { KafkaAlterPartitionReassignmentsApi } from './45-alter-partition-reassignments';
 import { KafkaListPartitionReassignmentsApi } from './46-list-partition-reassignments';
+import { KafkaDescribeClientQuotasApi } from './48-describe-client-quotas';
+import { KafkaAlterClientQuotasApi } from './49-alter-client-quotas';
 import { KafkaDescribeClusterApi } from './60-describe-cluster';
 
 export type { SaslHandshakeRequest, SaslHandshakeResponse } from './17-sasl-handshake';
@@ -95,6 +97,8 @@ export const KAFKA_API_TABLE = {
   IncrementalAlterConfigs: KafkaIncrementalAlterConfigsApi,
   AlterPartitionReassignments: KafkaAlterPartitionReassignmentsApi,
   ListPartitionReassignments: KafkaListPartitionReassignmentsApi,
+  DescribeClientQuotas: KafkaDescribeClientQuotasApi,
+  AlterClientQuotas: KafkaAlterClientQuotasApi,
   DescribeCluster: KafkaDescribeClusterApi,
   DescribeTransactions: KafkaDescribeTransactionsApi,
   ListTransactions: KafkaListTransactionsApi,
