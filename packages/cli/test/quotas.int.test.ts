@@ -363,43 +363,19 @@ describe('cli > client quotas (processes)', () => {
     await expect(
       admin.describeClientQuotas({ components: [{ entityType: 'user' }, { entityType: 'user' }] }),
     ).rejects.toThrow(KafkaError);
-    expect(
-      await configs(
-        '--alter',
-        '--entity-type',
-        'clients',
-        '--entity-name',
-        'x',
-        '--add-config',
-        'retention.ms=1',
-      ),
-    ).toMatchObject({
+    /** `kzoo configs --alter` of client-id x, with `change` (--add-config/--delete-config ...) */
+    const alterX = (...change: string[]) =>
+      configs('--alter', '--entity-type', 'clients', '--entity-name', 'x', ...change);
+    expect(await alterX('--add-config', 'retention.ms=1')).toMatchObject({
       code: 1,
       stderr:
         "kzoo: Only quota configs can be added for 'clients' using --bootstrap-server. Unexpected config names: Set(retention.ms)\n",
     });
-    expect(
-      await configs(
-        '--alter',
-        '--entity-type',
-        'clients',
-        '--entity-name',
-        'x',
-        '--delete-config',
-        'producer_byte_rate',
-      ),
-    ).toMatchObject({ code: 1, stderr: 'kzoo: Invalid config(s): producer_byte_rate\n' });
-    expect(
-      await configs(
-        '--alter',
-        '--entity-type',
-        'clients',
-        '--entity-name',
-        'x',
-        '--add-config',
-        'producer_byte_rate=lots',
-      ),
-    ).toMatchObject({
+    expect(await alterX('--delete-config', 'producer_byte_rate')).toMatchObject({
+      code: 1,
+      stderr: 'kzoo: Invalid config(s): producer_byte_rate\n',
+    });
+    expect(await alterX('--add-config', 'producer_byte_rate=lots')).toMatchObject({
       code: 1,
       stderr: 'kzoo: Cannot parse quota configuration value for producer_byte_rate: lots\n',
     });
