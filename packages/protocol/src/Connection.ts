@@ -310,7 +310,12 @@ export class Connection {
 
   /** How long writes still wait for the broker's quota throttle (0: none). */
   throttleDelayMs(): number {
-    return Math.max(0, this.throttleUntilMs - this.time.milliseconds());
+    if (this.throttleUntilMs === 0) return 0;
+    const left = this.throttleUntilMs - this.time.milliseconds();
+    if (left > 0) return left;
+    // passed: no clock read per request and per write until the next throttle
+    this.throttleUntilMs = 0;
+    return 0;
   }
 
   private takeCorrelationId(): number {
