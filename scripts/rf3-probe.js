@@ -12,6 +12,12 @@
 // each broker's run-queue wait (/proc/<pid>/schedstat): time it was runnable but had no CPU.
 //   --profile DIR      CPU profile of each broker over each phase (scripts/profile-on-signal.js)
 //   --trace DIR        timing histograms of each broker per phase (scripts/replication-trace.js)
+//   --stalls DIR       why event loops stalled (brokers and the perf tool), one line per stall
+//                      over 50 ms: run / runnable-without-CPU / blocked (scripts/stall-watch.js)
+//   --tool-profile DIR CPU profile of the perf tool of each phase (scripts/cpu-prof-preload.js)
+//   --perf FILE        `perf record -g` of the brokers (JIT frames named via --perf-basic-prof)
+//                      for --perf-seconds (3) from --perf-at (1.5) s into each phase:
+//                      FILE.<phase>.data (perf report -i ...)
 //   --config JSON      extra broker configs, e.g. '{"replica.fetch.wait.max.ms":100}'
 //   --single           one broker, RF=1 (the acks=1 reference)
 // Build first (npx tsc -b). Example:
@@ -20,7 +26,9 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
+/* global fetch */
 const { setTimeout: sleep } = require('node:timers/promises');
+const { setTimeout, clearTimeout } = require('node:timers');
 
 const root = path.resolve(__dirname, '..');
 const tk = require(path.join(root, 'packages/testkit/dist'));
@@ -36,27 +44,55 @@ const single = args.includes('--single');
 const rf = single ? 1 : 3;
 const profileDir = opt('--profile');
 const traceDir = opt('--trace');
+const stallDir = opt('--stalls');
+const stallPreload = stallDir ? `--require ${path.join(__dirname, 'stall-watch.js')}` : '';
+const toolProfileDir = opt('--tool-profile');
+const perfFile = opt('--perf');
+const toolPreload = [
+  stallPreload,
+  toolProfileDir ? `--require ${path.join(__dirname, 'cpu-prof-preload.js')}` : '',
+]
+  .join(' ')
+  .trim();
 const preload = profileDir
   ? path.join(__dirname, 'profile-on-signal.js')
   : traceDir
     ? path.join(__dirname, 'replication-trace.js')
     : undefined;
 
+/** The CPU (user + system ms) of the last `kzoo` run, from /usr/bin/time when installed. */
+let toolCpuMs = NaN;
+const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
 function kzoo(argv) {
+  const timeFile = path.join(require('node:os').tmpdir(), `rf3-probe-time-${process.pid}`);
+  const cmd = [process.execPath, tk.cliBinPath(), ...argv];
+  if (timeBin) cmd.unshift(timeBin, '-f', '%U %S', '-o', timeFile);
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, [tk.cliBinPath(), ...argv], {
-      env: { ...process.env, KZOO_LOG_LEVEL: 'warn', NODE_OPTIONS: '' },
+    const c = spawn(cmd[0], cmd.slice(1), {
+      env: {
+        ...process.env,
+        KZOO_LOG_LEVEL: 'warn',
+        NODE_OPTIONS: toolPreload,
+        KZOO_STALL_DIR: stallDir ?? '',
+        KZOO_PROF_DIR: toolProfileDir ?? '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';
     c.stdout.on('data', (d) => (out += d));
     c.stderr.on('data', (d) => (err += d));
-    c.on('close', (code) =>
-      code === 0
-        ? resolve(out)
-        : reject(new Error(`kzoo ${argv[1]} exited ${code}: ${err.slice(-500)}`)),
-    );
+    c.on('close', (code) => {
+      toolCpuMs = NaN;
+      if (timeBin && fs.existsSync(timeFile)) {
+        const [u, sys] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ');
+        toolCpuMs = (Number(u) + Number(sys)) * 1000;
+        fs.rmSync(timeFile, { force: true });
+      }
+      if (code === 0) resolve(out);
+      else reject(new Error(`kzoo ${argv[1]} exited ${code}: ${err.slice(-500)}`));
+    });
   });
 }
 
@@ -85,6 +121,7 @@ async function main() {
   const brokers = [];
   const dirs = [];
   try {
+    const metricsPorts = await tk.freePorts(3);
     for (const id of single ? [1] : [1, 2, 3]) {
       const dataDir = tk.makeTempDir(`kzoo-rf3-probe-${id}-`);
       dirs.push(dataDir);
@@ -97,13 +134,21 @@ async function main() {
           cleanup: false,
           env: {
             KZOO_LOG_LEVEL: 'warn',
-            NODE_OPTIONS: preload ? `--require ${preload}` : '',
+            NODE_OPTIONS: [
+              preload ? `--require ${preload}` : '',
+              stallPreload,
+              perfFile ? '--perf-basic-prof' : '',
+            ]
+              .join(' ')
+              .trim(),
+            KZOO_STALL_DIR: stallDir ?? '',
             KZOO_PROFILE_DIR: profileDir ?? '',
             KZOO_TRACE_DIR: traceDir ?? '',
           },
           extraConfig: {
             'controlled.shutdown.enable': false,
             'min.insync.replicas': single ? 1 : 2,
+            'kzoo.metrics.port': metricsPorts[id - 1],
             ...JSON.parse(opt('--config', '{}')),
           },
           startTimeoutMs: 60000,
@@ -118,6 +163,25 @@ async function main() {
         const f = fs.readFileSync(`/proc/${b.child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
         return (Number(f[11]) + Number(f[12])) * 10; // utime + stime, 100 ticks/s
       });
+    // Minor page faults (/proc/<pid>/stat field 10): memory the broker touched for the first
+    // time (fresh buffers, new page-cache pages mapped): costly where the hypervisor shadows
+    // page tables.
+    const minorFaults = () =>
+      brokers.map((b) =>
+        Number(fs.readFileSync(`/proc/${b.child.pid}/stat`, 'utf8').split(') ')[1].split(' ')[7]),
+      );
+    // Read/write syscalls and their bytes, files and sockets alike (/proc/<pid>/io).
+    const ioCounts = () =>
+      brokers.map((b) =>
+        Object.fromEntries(
+          fs
+            .readFileSync(`/proc/${b.child.pid}/io`, 'utf8')
+            .trim()
+            .split('\n')
+            .map((l) => l.split(': '))
+            .map(([k, v]) => [k, Number(v)]),
+        ),
+      );
     // Time each broker spent runnable but waiting for a CPU (/proc/<pid>/schedstat, field 2,
     // ns): on a loaded machine a hop's latency is mostly this, not the broker's own work.
     const waitMs = () =>
@@ -130,15 +194,76 @@ async function main() {
           return NaN; // no schedstat in this kernel
         }
       });
+    // Request counts and bytes of all brokers (their /metrics): records per produce request
+    // and bytes per follower fetch tell how much each round trip carries.
+    const counters = async () => {
+      const total = {};
+      for (const port of metricsPorts.slice(0, brokers.length)) {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        for (const line of text.split('\n')) {
+          const m =
+            /^kafka_network_requestmetrics_requests_total\{request="(\w+)"/.exec(line) ??
+            /^kafka_server_brokertopicmetrics_(\w+)_total /.exec(line);
+          if (m) total[m[1]] = (total[m[1]] ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return total;
+    };
     const phase = async (label, records, argv, pick) => {
       if (preload) for (const b of brokers) b.child.kill('SIGUSR2');
+      const k0 = await counters();
       const c0 = cpuMs();
+      const f0 = minorFaults();
+      const io0 = ioCounts();
       const w0 = waitMs();
       const t0 = Date.now();
+      // perf past the tool's start, before its end.
+      let perf;
+      const perfTimer =
+        perfFile &&
+        setTimeout(
+          () => {
+            const out = `${perfFile}.${label.replace(/\W+/g, '-')}.data`;
+            const pids = brokers.map((b) => b.child.pid).join(',');
+            perf = spawn(
+              'perf',
+              [
+                'record',
+                '-g',
+                '-F',
+                '999',
+                '-o',
+                out,
+                '-p',
+                pids,
+                '--',
+                'sleep',
+                opt('--perf-seconds', '3'),
+              ],
+              {
+                stdio: 'ignore',
+              },
+            );
+          },
+          Number(opt('--perf-at', '1.5')) * 1000,
+        );
       const out = await kzoo(argv);
+      clearTimeout(perfTimer);
+      if (perf && perf.exitCode === null) await new Promise((r) => perf.on('close', r));
       const used = cpuMs().map((c, i) => c - c0[i]);
+      const faults = minorFaults().map((f, i) => f - f0[i]);
+      const io = ioCounts().map((c, i) =>
+        Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v - io0[i][k]])),
+      );
       const waited = waitMs().map((w, i) => (w - w0[i]).toFixed(0));
       const wallMs = Date.now() - t0;
+      const k1 = await counters();
+      const d = (k) => (k1[k] ?? 0) - (k0[k] ?? 0);
+      console.log(
+        `${label}: ${d('Produce')} produce requests (${(records / d('Produce')).toFixed(0)} records each), ` +
+          `${d('FetchFollower')} follower fetches (${(d('replicationbytesout') / d('FetchFollower') / 1024).toFixed(1)} KiB each), ` +
+          `${d('FetchConsumer')} consumer fetches`,
+      );
       if (preload) {
         for (const b of brokers) b.child.kill('SIGUSR2');
         await sleep(2000); // the files are written
@@ -146,10 +271,19 @@ async function main() {
       const total = used.reduce((a, b) => a + b, 0);
       console.log(`${label}: ${pick(out)}`);
       console.log(
+        `${label}: broker minor page faults ${faults.join(' + ')} (${(faults.reduce((a, b) => a + b, 0) / records).toFixed(3)} per record)`,
+      );
+      const per = (k) => io.map((c) => (c[k] / records).toFixed(1)).join(' + ');
+      console.log(
+        `${label}: per record, broker bytes read ${per('rchar')}, written ${per('wchar')}; ` +
+          `read syscalls ${io.map((c) => c.syscr).join(' + ')}, write syscalls ${io.map((c) => c.syscw).join(' + ')}`,
+      );
+      console.log(
         `${label}: broker run-queue wait ${waited.join(' + ')} ms over ${wallMs} ms wall (runnable, no CPU free)`,
       );
       console.log(
-        `${label}: broker CPU ${used.join(' + ')} ms = ${((total * 1000) / records).toFixed(2)} µs/record; load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+        `${label}: broker CPU ${used.join(' + ')} ms = ${((total * 1000) / records).toFixed(2)} µs/record; ` +
+          `tool CPU ${toolCpuMs.toFixed(0)} ms = ${((toolCpuMs * 1000) / records).toFixed(2)} µs/record; load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
       );
     };
     const last = (out) => out.trim().split('\n').pop();
