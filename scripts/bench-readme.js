@@ -52,6 +52,7 @@ const lim = need(
   /^SUMMARY limits loopback (\d+) MB\/s write (\d+) MB\/s read (\d+) MB\/s/m,
   'limits',
 );
+const newData = grab(/^SUMMARY limits .* new-data write (\d+) MB\/s/m);
 const p1 = need(
   /^SUMMARY produce-1 (\d+) rec\/s ([\d.]+) MB\/s p50 (\d+) p99 (\d+) p99\.9 (\d+) ms/m,
   'produce-1',
@@ -103,7 +104,12 @@ rows.push([
 rows.push([
   '`kzoo perf produce` → 3 broker processes, RF=3, acks=all (`deploy`)',
   `${k(p3[0])} records/s (${(p3[0] / p1[0]).toFixed(2)}× of acks=1), p50 ${p3[2]} / p99 ${p3[3]} / p99.9 ${p3[4]} ms`,
-  js ? `JetStream R3 ${k(js[2])}/s (${(p3[0] / js[2]).toFixed(1)}×)` : '—',
+  [
+    newData ? `raw write of new data ${newData[0]} MB/s (3 copies of each record)` : '',
+    js ? `JetStream R3 ${k(js[2])}/s (${(p3[0] / js[2]).toFixed(1)}×)` : '',
+  ]
+    .filter(Boolean)
+    .join('; ') || '—',
   `≥ 0.5× — ${goal('RF=3 acks=all >= 0.5x')}` +
     (js ? `; ≥ 10× JetStream R3 — ${goal('RF=3 acks=all >= 10x')}` : ''),
 ]);

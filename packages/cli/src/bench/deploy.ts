@@ -37,7 +37,7 @@ import {
   startZooKeeper,
   type BrokerProcess,
 } from '@kzoo/testkit';
-import { fileWriteReadMBs, loopbackMBs, machineLine, numericArgs } from './limits';
+import { fileWriteReadMBs, newDataWriteMBs, loopbackMBs, machineLine, numericArgs } from './limits';
 import { runQueueWaitNs } from '../perf/e2e-latency';
 
 interface Options {
@@ -388,10 +388,13 @@ async function main(): Promise<void> {
     const tcp = await loopbackMBs();
     const scratch = makeTempDir('kzoo-bench-limits-');
     dirs.push(scratch);
+    const newData = newDataWriteMBs(scratch);
     const disk = fileWriteReadMBs(scratch);
     console.log(
       `# physical limits (same run): loopback TCP ${tcp.toFixed(0)} MB/s, raw sequential write ` +
-        `${disk.writeMBs.toFixed(0)} MB/s, raw read ${disk.readMBs.toFixed(0)} MB/s`,
+        `${disk.writeMBs.toFixed(0)} MB/s, raw read ${disk.readMBs.toFixed(0)} MB/s; raw write of ` +
+        `2 GiB of new data ${newData.toFixed(0)} MB/s (page-cache pages not used lately, as a ` +
+        'growing log needs: each record is written to 3 of them under RF=3, to 1 under RF=1)',
     );
     const metricsPorts = new Map<BrokerProcess, number>();
     const stallsOf = (brokers: BrokerProcess[]) =>
@@ -564,7 +567,8 @@ async function main(): Promise<void> {
     console.log(`SUMMARY latency-50%-acks1 ${latencySummary(l1, warmS)}`);
     console.log(`SUMMARY latency-50%-rf3-all ${latencySummary(l3, warmS)}`);
     console.log(
-      `SUMMARY limits loopback ${tcp.toFixed(0)} MB/s write ${disk.writeMBs.toFixed(0)} MB/s read ${disk.readMBs.toFixed(0)} MB/s; ` +
+      `SUMMARY limits loopback ${tcp.toFixed(0)} MB/s write ${disk.writeMBs.toFixed(0)} MB/s read ${disk.readMBs.toFixed(0)} MB/s ` +
+        `new-data write ${newData.toFixed(0)} MB/s; ` +
         `produce-1 ${((p1.mbPerSec / Math.min(tcp, disk.writeMBs)) * 100).toFixed(1)}% of min(loopback, write); ` +
         `consume ${((c1.mbPerSec / tcp) * 100).toFixed(1)}% of loopback`,
     );
