@@ -4,66 +4,27 @@
  * id is fenced, a static member away past its session timeout is removed, LeaveGroup by
  * group.instance.id, protocol changes, static and dynamic members together.
  */
-import { ErrorCode, MockTime } from '@kzoo/common';
-import { MockTimer } from '../../server/Timer';
-import { GroupCoordinator } from './GroupCoordinator';
+import { ErrorCode } from '@kzoo/common';
 import type { JoinGroupParams } from './GroupCoordinatorTypes';
 import { GroupState } from './GroupMetadata';
-import type { GroupProtocol } from './MemberMetadata';
-import { InMemoryOffsetStore } from './OffsetStore';
+import {
+  INITIAL_DELAY,
+  REBALANCE,
+  SESSION,
+  isPending,
+  params as joinParams,
+  proto,
+  setup,
+  type Fixture,
+} from './GroupCoordinator.test-helpers';
 
-const SESSION = 1000;
-const REBALANCE = 5000;
-const INITIAL_DELAY = 100;
-
-interface Fixture {
-  timer: MockTimer;
-  coord: GroupCoordinator;
-}
-
-function setup(): Fixture {
-  const timer = new MockTimer(new MockTime());
-  const coord = new GroupCoordinator({
-    brokerId: 1,
-    offsetStore: new InMemoryOffsetStore(),
-    timer,
-    config: {
-      groupMinSessionTimeoutMs: 10,
-      groupMaxSessionTimeoutMs: 60000,
-      groupInitialRebalanceDelayMs: INITIAL_DELAY,
-    },
-  });
-  coord.startup();
-  return { timer, coord };
-}
-
-const proto = (name: string, meta = name): GroupProtocol => ({
-  name,
-  metadata: Buffer.from(meta),
-});
-
+/** A static (instance id) or dynamic (null) member's JoinGroup to group `g`. */
 function params(
   memberId: string,
   groupInstanceId: string | null,
   over: Partial<JoinGroupParams> = {},
 ): JoinGroupParams {
-  return {
-    groupId: 'g',
-    memberId,
-    groupInstanceId,
-    clientId: 'client',
-    clientHost: '/127.0.0.1',
-    rebalanceTimeoutMs: REBALANCE,
-    sessionTimeoutMs: SESSION,
-    protocolType: 'consumer',
-    protocols: [proto('range')],
-    ...over,
-  };
-}
-
-const MARK = Symbol('pending');
-async function isPending(p: Promise<unknown>): Promise<boolean> {
-  return (await Promise.race([p, Promise.resolve(MARK)])) === MARK;
+  return joinParams('g', memberId, { groupInstanceId, ...over });
 }
 
 interface Member {

@@ -1,67 +1,18 @@
-import { ErrorCode, KafkaError, MockTime } from '@kzoo/common';
-import { MockTimer } from '../../server/Timer';
-import { GroupCoordinator } from './GroupCoordinator';
+import { ErrorCode, KafkaError } from '@kzoo/common';
 import { KafkaConfig } from '../../config';
-import { groupConfigFrom, type GroupConfig } from './GroupConfig';
-import type { JoinGroupParams } from './GroupCoordinatorTypes';
+import { groupConfigFrom } from './GroupConfig';
 import { GroupState } from './GroupMetadata';
-import { InMemoryOffsetStore } from './OffsetStore';
-
-const SESSION = 1000;
-const REBALANCE = 5000;
-const INITIAL_DELAY = 100;
-
-interface Fixture {
-  timer: MockTimer;
-  coord: GroupCoordinator;
-  store: InMemoryOffsetStore;
-  owns: Set<string> | null;
-}
-
-function setup(config: Partial<GroupConfig> = {}): Fixture {
-  const timer = new MockTimer(new MockTime());
-  const store = new InMemoryOffsetStore();
-  const f: Fixture = { timer, store, owns: null, coord: undefined as unknown as GroupCoordinator };
-  f.coord = new GroupCoordinator({
-    brokerId: 1,
-    offsetStore: store,
-    timer,
-    isCoordinatorFor: (g) => f.owns === null || f.owns.has(g),
-    config: {
-      groupMinSessionTimeoutMs: 10,
-      groupMaxSessionTimeoutMs: 60000,
-      groupInitialRebalanceDelayMs: INITIAL_DELAY,
-      ...config,
-    },
-  });
-  f.coord.startup();
-  return f;
-}
-
-const proto = (name: string, meta = name) => ({ name, metadata: Buffer.from(meta) });
-
-function params(
-  groupId: string,
-  memberId: string,
-  over: Partial<JoinGroupParams> = {},
-): JoinGroupParams {
-  return {
-    groupId,
-    memberId,
-    clientId: 'client',
-    clientHost: '/127.0.0.1',
-    rebalanceTimeoutMs: REBALANCE,
-    sessionTimeoutMs: SESSION,
-    protocolType: 'consumer',
-    protocols: [proto('range')],
-    ...over,
-  };
-}
-
-const MARK = Symbol('pending');
-async function isPending(p: Promise<unknown>): Promise<boolean> {
-  return (await Promise.race([p, Promise.resolve(MARK)])) === MARK;
-}
+import {
+  INITIAL_DELAY,
+  MARK,
+  REBALANCE,
+  SESSION,
+  isPending,
+  params,
+  proto,
+  setup,
+  type Fixture,
+} from './GroupCoordinator.test-helpers';
 
 /** First JoinGroup: MEMBER_ID_REQUIRED with an id; returns the id. */
 async function memberIdFor(f: Fixture, groupId: string, clientId = 'client'): Promise<string> {
