@@ -2,7 +2,7 @@ import { MockTime, createLogger } from '@kzoo/common';
 import type { FetchRequest, FetchResponseTopic, ProduceRequest } from '@kzoo/protocol';
 import type { RequestContext } from '../network';
 import type { BrokerContext } from '../server/BrokerContext';
-import { ClientQuotas } from '../server/ClientQuotaManager';
+import { ClientQuotas } from '../server/QuotaFactory';
 import { handleProduce } from './00-produce';
 import { handleFetch } from './01-fetch';
 

@@ -40,7 +40,8 @@ import { AlterPartitionManager } from './AlterPartitionManager';
 import { usesAlterPartition, type IsrManager } from './IsrManager';
 import { ReplicaManager } from './ReplicaManager';
 import { ReplicationQuotas } from './ReplicationQuotaManager';
-import { ClientIdConfigHandler, ClientQuotas, UserConfigHandler } from './ClientQuotaManager';
+import { ClientIdConfigHandler, UserConfigHandler } from './ClientQuotaManager';
+import { ClientQuotas } from './QuotaFactory';
 import { ZkIsrManager } from './ZkIsrManager';
 
 // Moved to config.ts (a leaf module the config handlers can import); re-exported here.
