@@ -270,6 +270,8 @@ export class DataPlane implements BrokerComponent {
         maxFrameBytes: config.getInt('socket.request.max.bytes'),
         connectionsMaxIdleMs: config.getInt('connections.max.idle.ms'),
         queuedMaxRequests: config.getInt('queued.max.requests'),
+        // request quotas (KIP-124) need each request's time; no clock reads otherwise
+        timeRequests: () => clientQuotas.request.quotasEnabled,
         time: this.time,
         logger: this.log.child({ listener: listener.listenerName }, 'network'),
       });
