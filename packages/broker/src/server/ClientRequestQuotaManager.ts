@@ -26,7 +26,7 @@ import {
 import { Rate } from './Rate';
 
 /** Kafka's ClientRequestQuotaManager.NanosToPercentagePerSecond. */
-export const NANOS_TO_PERCENTAGE_PER_SECOND = 100 / 1e9;
+const NANOS_TO_PERCENTAGE_PER_SECOND = 100 / 1e9;
 
 /** What the request quota reads of a request (Kafka's RequestChannel.Request). */
 export interface QuotaRequest {
