@@ -579,3 +579,39 @@ describe('broker > network > quota throttling (KIP-219)', () => {
     expect(c.throttleDelayMs()).toBe(0);
   });
 });
+
+/** Keeps the event loop busy for `ms` (a handler's synchronous work). */
+function spin(ms: number): void {
+  const end = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
+  while (process.hrtime.bigint() < end);
+}
+
+describe('broker > network > request times (request quotas, KIP-124)', () => {
+  it('times a request only while timeRequests() says so: the handler up to its synchronous return, then decode, encode and write once written', async () => {
+    let timing = false;
+    const seen: Array<RequestContext['times']> = [];
+    const reported: number[] = [];
+    const { port } = await startServer(
+      async (ctx) => {
+        seen.push(ctx.times);
+        if (ctx.times) ctx.times.recordNetworkThreadTimeCallback = (n) => reported.push(n);
+        spin(20);
+        await new Promise((r) => setTimeout(r, 100)); // waiting is not the loop's time
+        return echo(ctx);
+      },
+      { timeRequests: () => timing },
+    );
+    const c = await connect(port);
+    expect((await c.request(ApiKeys.Heartbeat, 0, heartbeat(1))).throttleTimeMs).toBe(1);
+    expect(seen).toEqual([undefined]);
+    timing = true;
+    expect((await c.request(ApiKeys.Heartbeat, 0, heartbeat(2))).throttleTimeMs).toBe(2);
+    const handlerMs = seen[1]!.requestThreadTimeNanos() / 1e6;
+    expect(handlerMs).toBeGreaterThanOrEqual(20);
+    expect(handlerMs).toBeLessThan(100);
+    // reported once the response was written, before the client read it
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toBeGreaterThan(0);
+    expect(reported[0]).toBe(Number(seen[1]!.networkThreadTimeNanos));
+  });
+});

@@ -13,18 +13,24 @@
  * INVALID_RECORD, RECORD_LIST_TOO_LARGE.
  * Transactional batches (transactionalId set) are appended like idempotent ones; the
  * log tracks the open transaction until the coordinator's marker.
- * Client quotas (KIP-13, KIP-219): the request's record bytes count against the
- * client's `producer_byte_rate` once appended; over the quota the response carries the
- * throttle time and the connection is muted for it (also with acks 0, which has no
- * response). Kafka counts the whole request size; kzoo counts the record bytes.
- * Not implemented: request_percentage, KIP-890 verification that the partition was added
- * to the transaction.
+ * Client quotas (KIP-13, KIP-124, KIP-219): the request's record bytes count against the
+ * client's `producer_byte_rate` once appended, and the request's time against its
+ * `request_percentage`; over either quota the response carries the larger throttle time
+ * and the connection is muted for it (also with acks 0, which has no response; acks 0 is
+ * exempt from the request quota, as in Kafka). Kafka counts the whole request size for
+ * the byte rate; kzoo counts the record bytes.
+ * Not implemented: KIP-890 verification that the partition was added to the transaction.
  */
 import { errorDef } from '@kzoo/common';
 import type { ProduceRequest, ProduceResponse } from '@kzoo/protocol';
 import type { RequestContext } from '../network';
 import type { BrokerContext } from '../server/BrokerContext';
 import { ANONYMOUS_USER } from '../server/ClientQuotaManager';
+import {
+  maybeRecordAndGetRequestThrottleTimeMs,
+  recordExempt,
+  throttle,
+} from '../server/RequestHandlerHelper';
 
 /** The longest throttle a response can carry (throttle_time_ms is an int32). */
 const MAX_THROTTLE_MS = 2147483647;
@@ -35,8 +41,11 @@ export async function handleProduce(
   ctx: RequestContext,
 ): Promise<ProduceResponse | undefined> {
   const topics = await broker.replicaManager.appendRecords(req.acks, req.timeoutMs, req.topics);
-  const throttleTimeMs = recordProduceQuota(broker, req, ctx);
+  const throttleTimeMs = recordProduceQuotas(broker, req, ctx);
   if (req.acks === 0) {
+    // exempt from the request quota (Kafka's sendNoOpResponseExemptThrottle; kzoo counts a
+    // failed one there too, where Kafka's closed connection records nothing)
+    recordExempt(broker, ctx);
     const failed: string[] = [];
     for (const t of topics)
       for (const p of t.partitions)
@@ -54,11 +63,29 @@ export async function handleProduce(
 }
 
 /**
- * Kafka's produce quota step: records the request's record bytes for (user, client-id);
- * over the quota, mutes the connection for the throttle time (after the response) and
- * returns it.
+ * Kafka's produce quota step: records the request's record bytes (producer_byte_rate)
+ * and, unless acks is 0, its time (request_percentage) for (user, client-id); over
+ * either quota, mutes the connection (after the response) for the larger throttle time,
+ * recorded in that quota's throttle-time sensor, and returns it.
  */
-function recordProduceQuota(
+function recordProduceQuotas(
+  broker: BrokerContext,
+  req: ProduceRequest,
+  ctx: RequestContext,
+): number {
+  const quotas = broker.clientQuotas;
+  if (!quotas) return 0;
+  const bandwidthThrottleTimeMs = recordProducedBytes(broker, req, ctx);
+  const requestThrottleTimeMs =
+    req.acks === 0 ? 0 : maybeRecordAndGetRequestThrottleTimeMs(broker, ctx);
+  if (bandwidthThrottleTimeMs > requestThrottleTimeMs)
+    throttle(quotas.produce, ctx, bandwidthThrottleTimeMs);
+  else throttle(quotas.request, ctx, requestThrottleTimeMs);
+  return Math.max(bandwidthThrottleTimeMs, requestThrottleTimeMs);
+}
+
+/** The producer_byte_rate throttle of the request's record bytes (0 without a quota). */
+function recordProducedBytes(
   broker: BrokerContext,
   req: ProduceRequest,
   ctx: RequestContext,
@@ -68,13 +95,8 @@ function recordProduceQuota(
   let bytes = 0;
   for (const t of req.topics) for (const p of t.partitions) bytes += p.records?.length ?? 0;
   const clientId = ctx.header.clientId ?? '';
-  const throttleTimeMs = Math.min(
+  return Math.min(
     MAX_THROTTLE_MS,
     quota.recordAndGetThrottleTimeMs(ANONYMOUS_USER, clientId, bytes),
   );
-  if (throttleTimeMs > 0) {
-    quota.throttle(ANONYMOUS_USER, clientId, throttleTimeMs);
-    ctx.throttle?.(throttleTimeMs);
-  }
-  return throttleTimeMs;
 }

@@ -11,20 +11,28 @@
  * lastStableOffset equals the high watermark (no transactions).
  * A follower's fetch (replicaId >= 0) also records its progress at the leader (LEO,
  * caught-up time), which may add it to the ISR and move the HW (Partition).
- * Client quotas (KIP-13, KIP-219), consumers only (a follower's fetch is never
- * client-throttled): maxBytes is capped at what the quota window allows (Kafka's
- * getMaxValueInQuotaWindow); the response's record bytes count against the client's
- * `consumer_byte_rate`; over the quota the bytes are taken back, the answer is an empty
- * response carrying the throttle time (Kafka's getThrottledResponse) and the connection
- * is muted for it. Kafka counts the whole response size; kzoo counts the record bytes.
+ * Client quotas (KIP-13, KIP-124, KIP-219), consumers only (a follower's fetch is never
+ * client-throttled; its time counts as exempt): maxBytes is capped at what the
+ * `consumer_byte_rate` window allows (Kafka's getMaxValueInQuotaWindow); the response's
+ * record bytes count against `consumer_byte_rate` and the request's time against
+ * `request_percentage`; over either quota the bytes are taken back, the answer is an
+ * empty response carrying the larger throttle time (Kafka's getThrottledResponse) and the
+ * connection is muted for it. Kafka counts the whole response size; kzoo counts the
+ * record bytes.
  * Not implemented: fetch sessions, isolationLevel READ_COMMITTED semantics (same as
- * READ_UNCOMMITTED without transactions), request_percentage.
+ * READ_UNCOMMITTED without transactions).
  */
 import { KafkaError } from '@kzoo/common';
 import type { FetchRequest, FetchResponse } from '@kzoo/protocol';
 import type { RequestContext } from '../network';
 import type { BrokerContext } from '../server/BrokerContext';
 import { ANONYMOUS_USER } from '../server/ClientQuotaManager';
+import type { ClientQuotas } from '../server/QuotaFactory';
+import {
+  maybeRecordAndGetRequestThrottleTimeMs,
+  recordExempt,
+  throttle,
+} from '../server/RequestHandlerHelper';
 
 /** The longest throttle a response can carry (throttle_time_ms is an int32). */
 const MAX_THROTTLE_MS = 2147483647;
@@ -36,13 +44,28 @@ export async function handleFetch(
 ): Promise<FetchResponse> {
   if (req.maxWaitMs < 0 || req.minBytes < 0 || req.maxBytes < 0)
     throw new KafkaError('INVALID_REQUEST', 'maxWaitMs, minBytes and maxBytes must be >= 0');
-  const quota = req.replicaId < 0 ? broker.clientQuotas?.fetch : undefined;
-  if (!quota?.quotasEnabled) {
-    const responses = await broker.replicaManager.fetchMessages(req);
-    return { throttleTimeMs: 0, errorCode: 0, responses };
-  }
-  const clientId = ctx?.header.clientId ?? '';
-  const maxQuotaWindowBytes = quota.getMaxValueInQuotaWindow(ANONYMOUS_USER, clientId);
+  const quotas = broker.clientQuotas;
+  const consumer = req.replicaId < 0;
+  if (consumer && ctx && (quotas?.fetch.quotasEnabled || quotas?.request.quotasEnabled))
+    return fetchUnderClientQuotas(broker, req, ctx, quotas);
+  const responses = await broker.replicaManager.fetchMessages(req);
+  // a follower's fetch: exempt (Kafka's sendResponseExemptThrottle)
+  if (!consumer && ctx) recordExempt(broker, ctx);
+  return { throttleTimeMs: 0, errorCode: 0, responses };
+}
+
+/**
+ * A consumer's fetch while client quotas are set: capped at the byte quota's window,
+ * then recorded against both quotas (Kafka's processResponseCallback for a consumer).
+ */
+async function fetchUnderClientQuotas(
+  broker: BrokerContext,
+  req: FetchRequest,
+  ctx: RequestContext,
+  quotas: ClientQuotas,
+): Promise<FetchResponse> {
+  const clientId = ctx.header.clientId ?? '';
+  const maxQuotaWindowBytes = quotas.fetch.getMaxValueInQuotaWindow(ANONYMOUS_USER, clientId);
   const maxBytes = Math.min(req.maxBytes, Math.floor(maxQuotaWindowBytes));
   const responses = await broker.replicaManager.fetchMessages(
     maxBytes === req.maxBytes ? req : { ...req, maxBytes },
@@ -50,14 +73,18 @@ export async function handleFetch(
   let bytes = 0;
   for (const t of responses) for (const p of t.partitions) bytes += p.records.length;
   const now = broker.time.milliseconds();
-  const throttleTimeMs = Math.min(
+  const requestThrottleTimeMs = maybeRecordAndGetRequestThrottleTimeMs(broker, ctx);
+  const bandwidthThrottleTimeMs = Math.min(
     MAX_THROTTLE_MS,
-    quota.recordAndGetThrottleTimeMs(ANONYMOUS_USER, clientId, bytes, now),
+    quotas.fetch.maybeRecordAndGetThrottleTimeMs(ANONYMOUS_USER, clientId, bytes, now),
   );
+  const throttleTimeMs = Math.max(bandwidthThrottleTimeMs, requestThrottleTimeMs);
   if (throttleTimeMs <= 0) return { throttleTimeMs: 0, errorCode: 0, responses };
-  // Over the quota: no data this time, so the bytes do not count either.
-  quota.unrecordQuotaSensor(ANONYMOUS_USER, clientId, bytes, now);
-  quota.throttle(ANONYMOUS_USER, clientId, throttleTimeMs);
-  ctx?.throttle?.(throttleTimeMs);
+  // Over a quota: no data this time, so the bytes do not count either.
+  if (quotas.fetch.quotasEnabled)
+    quotas.fetch.unrecordQuotaSensor(ANONYMOUS_USER, clientId, bytes, now);
+  if (bandwidthThrottleTimeMs > requestThrottleTimeMs)
+    throttle(quotas.fetch, ctx, bandwidthThrottleTimeMs);
+  else throttle(quotas.request, ctx, requestThrottleTimeMs);
   return { throttleTimeMs, errorCode: 0, responses: [] };
 }

@@ -1,8 +1,9 @@
 import { MockTime, createLogger } from '@kzoo/common';
 import type { FetchRequest, FetchResponseTopic, ProduceRequest } from '@kzoo/protocol';
 import type { RequestContext } from '../network';
+import { RequestTimes } from '../network/RequestTimes';
 import type { BrokerContext } from '../server/BrokerContext';
-import { ClientQuotas } from '../server/ClientQuotaManager';
+import { ClientQuotas } from '../server/QuotaFactory';
 import { handleProduce } from './00-produce';
 import { handleFetch } from './01-fetch';
 
@@ -13,14 +14,17 @@ function setup() {
   const quotas = new ClientQuotas({}, time);
   const fetched: FetchRequest[] = [];
   let fetchBytes = 0;
+  /** How long the log append / read keeps the (mock) loop busy. */
+  let busyMs = 0;
   const broker = {
     brokerId: 1,
     time,
     logger: createLogger('test'),
     clientQuotas: quotas,
     replicaManager: {
-      appendRecords: async (_acks: number, _t: number, topics: ProduceRequest['topics']) =>
-        topics.map((t) => ({
+      appendRecords: async (_acks: number, _t: number, topics: ProduceRequest['topics']) => {
+        time.tick(busyMs);
+        return topics.map((t) => ({
           name: t.name,
           partitions: t.partitions.map((p) => ({
             index: p.index,
@@ -30,8 +34,10 @@ function setup() {
             logStartOffset: 0,
             errorMessage: null,
           })),
-        })),
+        }));
+      },
       fetchMessages: async (req: FetchRequest): Promise<FetchResponseTopic[]> => {
+        time.tick(busyMs);
         fetched.push(req);
         return [
           {
@@ -52,10 +58,12 @@ function setup() {
     },
   } as unknown as BrokerContext;
   const throttles: number[] = [];
-  const ctx = (clientId: string) =>
+  /** A request of `clientId`; `timed`: the listener times it (a request quota is set). */
+  const ctx = (clientId: string, timed = false) =>
     ({
       header: { apiKey: 0, apiVersion: 0, correlationId: 1, clientId },
       throttle: (ms: number) => throttles.push(ms),
+      times: timed ? new RequestTimes(time, time.nanoseconds(), 0n) : undefined,
     }) as unknown as RequestContext;
   return {
     time,
@@ -65,6 +73,7 @@ function setup() {
     throttles,
     fetched,
     setFetchBytes: (n: number) => (fetchBytes = n),
+    setBusyMs: (ms: number) => (busyMs = ms),
   };
 }
 
@@ -141,5 +150,62 @@ describe('broker > handlers > client quota throttling', () => {
     expect(follower.throttleTimeMs).toBe(0);
     expect(fetched[fetched.length - 1]!.maxBytes).toBe(50 * 1024 * 1024);
     expect(throttles).toEqual([2000]);
+  });
+
+  it('Produce: the request time counts against request_percentage; the larger of the two throttles is taken (KIP-219); acks=0 is exempt', async () => {
+    const { quotas, broker, ctx, throttles, setBusyMs } = setup();
+    quotas.updateQuotaConfig(null, 'app', { request_percentage: '1' });
+    setBusyMs(50); // each append keeps the loop 50 ms: 5 %·s
+    for (let i = 0; i < 2; i++)
+      expect((await handleProduce(broker, produceOf(KIB), ctx('app', true)))!.throttleTimeMs).toBe(
+        0,
+      );
+    // 15 %·s over ~10 s: over 1 %, the throttle bounded at one window
+    expect((await handleProduce(broker, produceOf(KIB), ctx('app', true)))!.throttleTimeMs).toBe(
+      1000,
+    );
+    expect(throttles).toEqual([1000]);
+    expect(quotas.request.sensorValues()[0]!.throttleTimeMs).toBe(1000);
+    // with producer_byte_rate too, the byte throttle is the larger: it is the one taken
+    quotas.updateQuotaConfig(null, 'app', {
+      request_percentage: '1',
+      producer_byte_rate: String(100 * KIB),
+    });
+    const res = await handleProduce(broker, produceOf(1500 * KIB), ctx('app', true));
+    expect(res!.throttleTimeMs).toBeGreaterThan(1000);
+    expect(throttles).toEqual([1000, res!.throttleTimeMs]);
+    expect(quotas.produce.sensorValues()[0]!.throttleTimeMs).toBe(res!.throttleTimeMs);
+    // acks=0: no request throttle (only the byte quota mutes it); its time is exempt
+    quotas.updateQuotaConfig(null, 'app', { request_percentage: '1' });
+    const exemptBefore = quotas.request.exemptRequestTime();
+    expect(await handleProduce(broker, produceOf(KIB, 0), ctx('app', true))).toBeUndefined();
+    expect(throttles).toHaveLength(2);
+    expect(quotas.request.exemptRequestTime()).toBeGreaterThan(exemptBefore);
+  });
+
+  it('Fetch: over request_percentage the answer is empty and its bytes do not count; a follower’s time is exempt', async () => {
+    const { quotas, broker, ctx, throttles, setFetchBytes, setBusyMs } = setup();
+    quotas.updateQuotaConfig(null, 'c', {
+      request_percentage: '1',
+      consumer_byte_rate: String(1000 * KIB),
+    });
+    setFetchBytes(100 * KIB);
+    setBusyMs(50);
+    for (let i = 0; i < 2; i++)
+      expect((await handleFetch(broker, fetchOf(), ctx('c', true))).throttleTimeMs).toBe(0);
+    const throttled = await handleFetch(broker, fetchOf(), ctx('c', true));
+    expect(throttled).toEqual({ throttleTimeMs: 1000, errorCode: 0, responses: [] });
+    expect(throttles).toEqual([1000]);
+    // the request throttle is the one recorded; the 100 KiB read were taken back
+    expect(quotas.request.sensorValues()[0]!.throttleTimeMs).toBe(1000);
+    expect(quotas.fetch.sensorValues()[0]!.throttleTimeMs).toBe(0);
+    // (fetches 50 ms apart from the first: 200 KiB over 10.1 s, not 300 KiB)
+    expect(quotas.fetch.sensorValues()[0]!.rate).toBeCloseTo((200 * KIB) / 10.1, 6);
+    // followers read on, whatever their time; it counts as exempt
+    const exemptBefore = quotas.request.exemptRequestTime();
+    for (let i = 0; i < 5; i++)
+      expect((await handleFetch(broker, fetchOf(2), ctx('c', true))).throttleTimeMs).toBe(0);
+    expect(throttles).toEqual([1000]);
+    expect(quotas.request.exemptRequestTime()).toBeGreaterThan(exemptBefore);
   });
 });

@@ -174,13 +174,23 @@ export class BrokerMetrics implements BrokerComponent {
         },
       });
     // ---- kafka.server Produce / Fetch / Request, user=<u>, client-id=<c> (ClientQuotaManager):
-    // the quota sensors' byte-rate (Request: request-time) and throttle-time, per metric tags.
-    for (const type of ['produce', 'fetch', 'request'] as const) {
-      const mbean = type === 'produce' ? 'Produce' : type === 'fetch' ? 'Fetch' : 'Request';
+    // the quota sensor (Produce, Fetch: byte-rate; Request: request-time) and throttle-time,
+    // per metric tags; and kafka.server:type=Request exempt-request-time.
+    const quotaSensors = [
+      ['produce', 'Produce', 'byte-rate', 'what the client quota measures (bytes/s)'],
+      ['fetch', 'Fetch', 'byte-rate', 'what the client quota measures (bytes/s)'],
+      [
+        'request',
+        'Request',
+        'request-time',
+        "the share of the broker's event loop the client's requests take (%; 100 = the whole loop)",
+      ],
+    ] as const;
+    for (const [type, mbean, attribute, what] of quotaSensors) {
       const sensors = () => b.dataPlane.clientQuotas?.[type].sensorValues() ?? [];
       new Gauge({
-        name: `kafka_server_${type}_byte_rate`,
-        help: `kafka.server:type=${mbean},user=<u>,client-id=<c> byte-rate: what the client quota measures (bytes/s).`,
+        name: `kafka_server_${type}_${attribute.replace('-', '_')}`,
+        help: `kafka.server:type=${mbean},user=<u>,client-id=<c> ${attribute}: ${what}.`,
         labelNames: ['user', 'client_id'],
         registers,
         collect() {
@@ -201,6 +211,14 @@ export class BrokerMetrics implements BrokerComponent {
         },
       });
     }
+    new Gauge({
+      name: 'kafka_server_request_exempt_request_time',
+      help: "kafka.server:type=Request exempt-request-time: the share of the broker's event loop (%) taken by requests exempt from request quotas (other brokers' requests).",
+      registers,
+      collect() {
+        this.set(b.dataPlane.clientQuotas?.request.exemptRequestTime() ?? 0);
+      },
+    });
     new Counter({
       name: 'kafka_server_replicamanager_isrshrinks_total',
       help: 'ISR shrinks this broker proposed as leader (IsrShrinksPerSec Count).',

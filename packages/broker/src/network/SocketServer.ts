@@ -22,9 +22,14 @@
  *   request) is logged in one line naming the listener to use, and failed fast: a
  *   kzoo client gets an INVALID_REQUEST saying so, a Kafka client a closed connection.
  * - Throttling (Kafka's KIP-219): a handler may call `ctx.throttle(ms)` (a client over
- *   its quota); its response is written at once, with the throttle time in it, and then
+ *   its quota); its response is written at once, with the throttle time in it (a
+ *   request-level error too, where the codec's error body has the field), and then
  *   the connection is muted: nothing more is read from it for that long (Kafka's
  *   ThrottledChannel). Requests already read are still answered.
+ * - Request times (Kafka's RequestChannel.Request, for the request quota, KIP-124):
+ *   while `timeRequests()` says so, each request gets `ctx.times` (RequestTimes): when
+ *   the handler was called and when its synchronous part returned, and the time spent
+ *   decoding, encoding and writing it, reported to the request quota once written.
  * - A handler may call `ctx.closeConnection()` (Produce with acks = 0 that failed, as
  *   Kafka): the responses to the requests before it are still written, then the
  *   connection is closed; requests after it are dropped unanswered.
@@ -49,6 +54,7 @@ import {
   type ApiVersionRange,
   type RequestHeader,
 } from '@kzoo/protocol';
+import { RequestTimes } from './RequestTimes';
 import { nativeCodec, type WireCodec, type WireProtocol } from './wire';
 
 export interface RequestContext {
@@ -75,6 +81,8 @@ export interface RequestContext {
    * Absent where no connection stands behind the request (unit tests).
    */
   throttle?(throttleTimeMs: number): void;
+  /** How long this request keeps the event loop; set while the listener times requests. */
+  times?: RequestTimes;
 }
 
 /**
@@ -113,6 +121,11 @@ export interface SocketServerOptions {
   queuedMaxRequests?: number;
   /** Kafka's `connections.max.idle.ms`. Default 600000. */
   connectionsMaxIdleMs?: number;
+  /**
+   * Whether to time each request (`ctx.times`), asked once per request: the broker's
+   * request quota, while one is set. Default: never.
+   */
+  timeRequests?: () => boolean;
   logger?: Logger;
 }
 
@@ -126,6 +139,7 @@ interface ServerSettings {
   maxFrameBytes: number;
   queuedMaxRequests: number;
   connectionsMaxIdleMs: number;
+  timeRequests: () => boolean;
 }
 
 export interface ConnectionStats {
@@ -148,6 +162,8 @@ interface Slot {
   close?: boolean;
   /** Mute the connection this long once this slot is written (a quota throttle). */
   throttleMs?: number;
+  /** The request's times, while the listener times requests. */
+  times?: RequestTimes;
 }
 
 let nextConnectionIndex = 0;
@@ -268,6 +284,7 @@ class ServerConnection {
     }
     let header: RequestHeader;
     let body: unknown;
+    const decodeStart = this.opts.timeRequests() ? this.time.nanoseconds() : undefined;
     try {
       ({ header, body } = codec.decodeRequest(frame));
     } catch (e) {
@@ -290,7 +307,7 @@ class ServerConnection {
         this.queue.push({
           correlationId: e.correlationId,
           done: true,
-          frame: codec.encodeError(h, undefined, e),
+          frame: codec.encodeError(h, undefined, e, 0),
         });
         this.flush();
         return;
@@ -298,6 +315,10 @@ class ServerConnection {
       throw e;
     }
     const slot: Slot = { correlationId: header.correlationId, done: false, frame: null };
+    if (decodeStart !== undefined) {
+      const now = this.time.nanoseconds();
+      slot.times = new RequestTimes(this.time, now, now - decodeStart);
+    }
     this.queue.push(slot);
     let result: unknown;
     try {
@@ -315,11 +336,14 @@ class ServerConnection {
         throttle: (ms: number) => {
           if (ms > 0) slot.throttleMs = Math.max(slot.throttleMs ?? 0, ms);
         },
+        times: slot.times,
       });
     } catch (e) {
+      slot.times?.localComplete();
       this.completeWithError(slot, header, body, e);
       return;
     }
+    slot.times?.localComplete();
     if (
       result !== null &&
       typeof result === 'object' &&
@@ -367,12 +391,14 @@ class ServerConnection {
 
   private complete(slot: Slot, header: RequestHeader, body: unknown, response: unknown): void {
     if (response !== undefined) {
+      const start = slot.times ? this.time.nanoseconds() : undefined;
       try {
         slot.frame = this.opts.codec.encodeResponse(header, response);
       } catch (e) {
         this.completeWithError(slot, header, body, e);
         return;
       }
+      if (start !== undefined) slot.times?.addNetworkTime(start);
     }
     slot.done = true;
     this.flush();
@@ -391,7 +417,7 @@ class ServerConnection {
         error: (e as Error)?.stack ?? String(e),
       });
     }
-    slot.frame = this.opts.codec.encodeError(header, body, err);
+    slot.frame = this.opts.codec.encodeError(header, body, err, slot.throttleMs ?? 0);
     slot.done = true;
     this.flush();
   }
@@ -412,7 +438,9 @@ class ServerConnection {
         return;
       }
       const frame = q[n].frame;
+      const times = q[n].times;
       if (frame !== null && !this.closed) {
+        const start = times ? this.time.nanoseconds() : undefined;
         if (!this.corked) {
           this.corked = true;
           this.socket.cork();
@@ -420,7 +448,9 @@ class ServerConnection {
         }
         if (Array.isArray(frame)) for (const seg of frame) this.socket.write(seg);
         else this.socket.write(frame);
+        if (start !== undefined) times?.addNetworkTime(start);
       }
+      times?.recordNetworkThreadTimeCallback?.(Number(times.networkThreadTimeNanos));
       const throttleMs = q[n].throttleMs;
       if (throttleMs !== undefined && throttleMs > 0) this.mute(throttleMs);
       n++;
@@ -532,6 +562,7 @@ export class SocketServer {
       maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       queuedMaxRequests: options.queuedMaxRequests ?? 100,
       connectionsMaxIdleMs: options.connectionsMaxIdleMs ?? 600000,
+      timeRequests: options.timeRequests ?? (() => false),
     };
     if (!(this.opts.queuedMaxRequests >= 1)) {
       throw new RangeError(`queuedMaxRequests must be >= 1, got ${this.opts.queuedMaxRequests}`);

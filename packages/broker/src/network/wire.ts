@@ -46,9 +46,15 @@ export interface WireCodec {
   encodeResponse(header: RequestHeader, response: unknown): Buffer | Buffer[];
   /**
    * The frame answering a request that failed as a whole. `request` is the decoded
-   * body when there is one (Kafka's error bodies mirror the request's topics).
+   * body when there is one (Kafka's error bodies mirror the request's topics);
+   * `throttleTimeMs` goes in the body where it has the field (Kafka's getErrorResponse).
    */
-  encodeError(header: RequestHeader, request: unknown, error: KafkaError): Buffer;
+  encodeError(
+    header: RequestHeader,
+    request: unknown,
+    error: KafkaError,
+    throttleTimeMs: number,
+  ): Buffer;
   /** The wire protocol `frame` belongs to when it is not this codec's, else null. */
   otherWire(frame: Buffer): WireProtocol | null;
 }
@@ -88,7 +94,8 @@ export function kafkaCodec(): WireCodec {
     apiVersions: KAFKA_API_VERSIONS,
     decodeRequest: (frame) => decodeKafkaRequest(frame),
     encodeResponse: (header, response) => encodeKafkaResponse(header, response),
-    encodeError: (header, request, error) => encodeKafkaErrorResponse(header, request, error),
+    encodeError: (header, request, error, throttleTimeMs) =>
+      encodeKafkaErrorResponse(header, request, error, throttleTimeMs),
     otherWire: (frame) => (isNativeRequest(frame) ? 'kzoo' : null),
   };
 }

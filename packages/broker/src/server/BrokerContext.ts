@@ -10,7 +10,7 @@ import type { GroupCoordinator } from '../coordinator/group/GroupCoordinator';
 import type { InterBrokerChannel } from '../coordinator/transaction/InterBrokerChannel';
 import type { TransactionCoordinator } from '../coordinator/transaction/TransactionCoordinator';
 import type { KafkaConfig } from '../config';
-import type { ClientQuotas } from './ClientQuotaManager';
+import type { ClientQuotas } from './QuotaFactory';
 import type { DynamicBrokerConfig } from './DynamicBrokerConfig';
 import type { MetadataCache } from './MetadataCache';
 import type { ProducerIdManager } from './ProducerIdManager';
@@ -40,7 +40,7 @@ export interface BrokerContext {
   readonly config?: KafkaConfig;
   /** Its dynamic broker configs (`/config/brokers/<id>` and `<default>`); absent in some unit tests. */
   readonly dynamicConfig?: DynamicBrokerConfig;
-  /** Client quotas (produce/fetch byte rates); absent in some unit tests (no throttling). */
+  /** Client quotas (byte rates, request time); absent in some unit tests (no throttling). */
   readonly clientQuotas?: ClientQuotas;
   /** This broker's controller module (it answers controller APIs while active). */
   controller(): KafkaController | null;

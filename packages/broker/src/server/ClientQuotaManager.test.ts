@@ -3,9 +3,9 @@ import {
   ANONYMOUS_USER,
   ClientIdConfigHandler,
   ClientQuotaManager,
-  ClientQuotas,
   UserConfigHandler,
 } from './ClientQuotaManager';
+import { ClientQuotas } from './QuotaFactory';
 
 const D = '<default>';
 const U = ANONYMOUS_USER;

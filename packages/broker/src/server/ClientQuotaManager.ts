@@ -1,14 +1,15 @@
 /**
  * ClientQuotaManager: client quotas (KIP-13 byte rates, KIP-55 users and `<default>`s),
  * as Kafka's `kafka.server.ClientQuotaManager` with its DefaultQuotaCallback, and the
- * QuotaConfigHandler / ClientIdConfigHandler / UserConfigHandler that feed it (the
- * DynamicConfigManager's handlers of `clients` and `users`; a leaf module, so config.ts
- * can take its keys).
+ * ClientIdConfigHandler / UserConfigHandler that feed it (the DynamicConfigManager's
+ * handlers of `clients` and `users`, through QuotaFactory's ClientQuotas; a leaf module
+ * at runtime, so config.ts can take its keys).
  *
  * One manager per quota type: `Produce` (bytes produced, `producer_byte_rate`), `Fetch`
- * (bytes fetched by consumers, `consumer_byte_rate`) and `Request` (`request_percentage`:
- * stored and resolved, not enforced by kzoo). A quota is set on an entity; the entity
- * that applies to a connection's (user, client-id) is the first of, in Kafka's order:
+ * (bytes fetched by consumers, `consumer_byte_rate`) and `Request` (the share of the
+ * event loop a client's requests take, `request_percentage`: ClientRequestQuotaManager,
+ * KIP-124). A quota is set on an entity; the entity that applies to a connection's
+ * (user, client-id) is the first of, in Kafka's order:
  *
  *   /config/users/<user>/clients/<client-id>
  *   /config/users/<user>/clients/<default>
@@ -24,7 +25,7 @@
  * keeps its own sensor but all clients of one user quota share one), as a Kafka `Rate`
  * over `quota.window.num` (11) samples of `quota.window.size.seconds` (1 s).
  *
- * `recordAndGetThrottleTimeMs` records the bytes, then, if the measured rate O is above
+ * `recordAndGetThrottleTimeMs` records the value, then, if the measured rate O is above
  * the bound T, returns Kafka's throttle time X = (O − T) / T × W (W the rate's window):
  * the delay that brings the rate back to the bound if nothing more were recorded. The
  * caller answers at once with that throttle time and stops reading the connection for it
@@ -35,19 +36,16 @@
  * Kafka's `User:ANONYMOUS`: user quotas apply through `ANONYMOUS` or `<default>`.
  */
 import {
-  CONSUMER_BYTE_RATE,
   LONG_MAX,
-  PRODUCER_BYTE_RATE,
   Range,
-  REQUEST_PERCENTAGE,
   SystemTime,
   createLogger,
-  desanitize,
   type ConfigKey,
   type Logger,
   type Time,
 } from '@kzoo/common';
 import { ConfigEntityName } from '@kzoo/zk';
+import type { ClientQuotas } from './QuotaFactory';
 import { Rate } from './Rate';
 
 /** The principal of a PLAINTEXT connection (Kafka's KafkaPrincipal.ANONYMOUS). */
@@ -124,7 +122,7 @@ export class ClientQuotaManager {
   constructor(
     readonly quotaType: ClientQuotaType,
     config: ClientQuotaManagerConfig = {},
-    private readonly time: Time = SystemTime,
+    protected readonly time: Time = SystemTime,
     logger?: Logger,
   ) {
     this.numSamples = config.numQuotaSamples ?? 11;
@@ -169,7 +167,7 @@ export class ClientQuotaManager {
     if (bound === null) return 0;
     const observed = s.rate.measure(nowMs);
     if (observed <= bound) return 0;
-    const throttleTimeMs = Math.round(((observed - bound) / bound) * s.rate.windowSizeMs(nowMs));
+    const throttleTimeMs = this.throttleTime(observed, bound, s.rate.windowSizeMs(nowMs));
     this.log.debug('quota violated', {
       user: s.tags.user,
       clientId: s.tags.clientId,
@@ -178,6 +176,15 @@ export class ClientQuotaManager {
       throttleTimeMs,
     });
     return throttleTimeMs;
+  }
+
+  /**
+   * Kafka's QuotaUtils.throttleTime: the delay X that brings the observed rate O back to
+   * the bound T over the rate's window W if nothing more were recorded, O × W / (W + X) = T,
+   * so X = (O − T) / T × W, rounded. The request quota bounds it (ClientRequestQuotaManager).
+   */
+  protected throttleTime(observed: number, bound: number, windowMs: number): number {
+    return Math.round(((observed - bound) / bound) * windowMs);
   }
 
   /** Records without checking the quota (Kafka's recordNoThrottle). */
@@ -338,7 +345,8 @@ export class ClientQuotaManager {
   }
 }
 
-function describeEntity(user: string | null, clientId: string | null): string {
+/** How log lines name a quota entity (`user ANONYMOUS, default client-id`). */
+export function describeEntity(user: string | null, clientId: string | null): string {
   const u =
     user === null ? '' : user === ConfigEntityName.Default ? 'default user' : `user ${user}`;
   const c =
@@ -348,55 +356,6 @@ function describeEntity(user: string | null, clientId: string | null): string {
         ? 'default client-id'
         : `client-id ${clientId}`;
   return [u, c].filter(Boolean).join(', ');
-}
-
-/** Kafka's QuotaManagers (the client half): one manager per client quota type. */
-export class ClientQuotas {
-  readonly produce: ClientQuotaManager;
-  readonly fetch: ClientQuotaManager;
-  readonly request: ClientQuotaManager;
-  private readonly log: Logger;
-
-  constructor(config: ClientQuotaManagerConfig = {}, time: Time = SystemTime, logger?: Logger) {
-    const log = (this.log = logger ?? createLogger('client.quota'));
-    this.produce = new ClientQuotaManager('Produce', config, time, log);
-    this.fetch = new ClientQuotaManager('Fetch', config, time, log);
-    this.request = new ClientQuotaManager('Request', config, time, log);
-  }
-
-  /**
-   * Kafka's QuotaConfigHandler.updateQuotaConfig: one entity's complete config set sets
-   * each type's quota (a key absent removes it). A value that does not parse is logged
-   * and removes that quota.
-   */
-  updateQuotaConfig(
-    sanitizedUser: string | null,
-    sanitizedClientId: string | null,
-    config: Readonly<Record<string, string>>,
-  ): void {
-    const clientId =
-      sanitizedClientId === null || sanitizedClientId === ConfigEntityName.Default
-        ? sanitizedClientId
-        : desanitize(sanitizedClientId);
-    for (const [key, manager] of [
-      [PRODUCER_BYTE_RATE, this.produce],
-      [CONSUMER_BYTE_RATE, this.fetch],
-      [REQUEST_PERCENTAGE, this.request],
-    ] as const) {
-      const v = config[key]?.trim();
-      let bound: number | null = null;
-      if (v !== undefined) {
-        const n = Number(v);
-        if (v !== '' && Number.isFinite(n)) bound = n;
-        else
-          this.log.warn(`${key} ignored: not a number`, {
-            entity: describeEntity(sanitizedUser, sanitizedClientId),
-            value: v,
-          });
-      }
-      manager.updateQuota(sanitizedUser, clientId, bound);
-    }
-  }
 }
 
 /** Kafka's ClientIdConfigHandler: `/config/clients/<sanitized client-id | <default>>`. */

@@ -40,7 +40,8 @@ import { AlterPartitionManager } from './AlterPartitionManager';
 import { usesAlterPartition, type IsrManager } from './IsrManager';
 import { ReplicaManager } from './ReplicaManager';
 import { ReplicationQuotas } from './ReplicationQuotaManager';
-import { ClientIdConfigHandler, ClientQuotas, UserConfigHandler } from './ClientQuotaManager';
+import { ClientIdConfigHandler, UserConfigHandler } from './ClientQuotaManager';
+import { ClientQuotas } from './QuotaFactory';
 import { ZkIsrManager } from './ZkIsrManager';
 
 // Moved to config.ts (a leaf module the config handlers can import); re-exported here.
@@ -269,6 +270,8 @@ export class DataPlane implements BrokerComponent {
         maxFrameBytes: config.getInt('socket.request.max.bytes'),
         connectionsMaxIdleMs: config.getInt('connections.max.idle.ms'),
         queuedMaxRequests: config.getInt('queued.max.requests'),
+        // request quotas (KIP-124) need each request's time; no clock reads otherwise
+        timeRequests: () => clientQuotas.request.quotasEnabled,
         time: this.time,
         logger: this.log.child({ listener: listener.listenerName }, 'network'),
       });

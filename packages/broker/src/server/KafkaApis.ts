@@ -9,6 +9,10 @@
  * `ctx.closeConnection()` closes the connection after the earlier responses (a failed
  * acks=0 Produce).
  *
+ * Request quotas (KIP-124): while the listener times requests (`ctx.times`, a request
+ * quota is set), every answer or failure goes through RequestHandlerHelper, which
+ * records the request's time and throttles a client over its `request_percentage`.
+ *
  * Fault hook (`controlKey`): a test or an experiment can drop, delay or fail any API on
  * this broker, whatever client sent it, on either wire.
  */
@@ -22,6 +26,7 @@ import {
 } from '@kzoo/protocol';
 import type { RequestContext } from '../network';
 import type { BrokerContext } from './BrokerContext';
+import { handleErrorMaybeThrottle, sendResponseMaybeThrottle } from './RequestHandlerHelper';
 import { handleProduce } from '../handlers/00-produce';
 import { handleFetch } from '../handlers/01-fetch';
 import { handleListOffsets } from '../handlers/02-list-offsets';
@@ -205,6 +210,26 @@ export class KafkaApis {
 
   /** The SocketServer's RequestHandler. */
   readonly handle = (ctx: RequestContext): unknown => {
+    if (ctx.times === undefined) return this.dispatch(ctx);
+    let result: unknown;
+    try {
+      result = this.dispatch(ctx);
+    } catch (e) {
+      handleErrorMaybeThrottle(this.broker, ctx);
+      throw e;
+    }
+    if (!isPromiseLike(result)) return sendResponseMaybeThrottle(this.broker, ctx, result);
+    return result.then(
+      (response) => sendResponseMaybeThrottle(this.broker, ctx, response),
+      (e: unknown) => {
+        handleErrorMaybeThrottle(this.broker, ctx);
+        throw e;
+      },
+    );
+  };
+
+  /** Runs the API's handler (or a fault rule's action). */
+  private dispatch(ctx: RequestContext): unknown {
     const h = this.handlers.get(ctx.header.apiKey);
     if (!h)
       throw new KafkaError('UNSUPPORTED_VERSION', `apiKey ${ctx.header.apiKey} is not served`);
@@ -214,7 +239,7 @@ export class KafkaApis {
       if (action) return this.apply(action, h, ctx);
     }
     return h(this.broker, ctx.body as never, ctx);
-  };
+  }
 
   private control(rules: ControlFn[], ctx: RequestContext): ControlAction | undefined {
     const req: ControlledRequest = {
@@ -244,4 +269,10 @@ export class KafkaApis {
       .sleep(action.delayMs)
       .then(() => h(this.broker, ctx.body as never, ctx));
   }
+}
+
+function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
+  return (
+    v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function'
+  );
 }

@@ -320,4 +320,41 @@ describe('broker > kafka listener > wire', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(c.count()).toBe(0);
   });
+
+  it('over request_percentage, Kafka responses carry throttle_time_ms (a request-level error too) and the connection is muted', async () => {
+    const c = await RawClient.connect(kafkaPort);
+    const entity = [{ entityType: 'client-id', entityName: 'wire-test' }];
+    // 0.001 %: 0.1 ms of the loop over the 10 s minimum window
+    const alter = await ask<AlterClientQuotasResponse>(c, 49, 1, {
+      entries: [{ entity, ops: [{ key: 'request_percentage', value: 0.001, remove: false }] }],
+      validateOnly: false,
+    });
+    expect(alter.entries).toEqual([{ errorCode: 0, errorMessage: null, entity }]);
+    const quotas = cluster.broker(1).dataPlane.clientQuotas!;
+    await waitFor(
+      'the quota applied',
+      () => quotas.request.quota('ANONYMOUS', 'wire-test') === 0.001,
+    );
+    const server = cluster.broker(1).dataPlane.socketServerOf('KAFKA');
+    let throttleTimeMs = 0;
+    for (let i = 0; i < 20 && throttleTimeMs === 0; i++)
+      throttleTimeMs = (
+        await ask<MetadataResponse>(c, 3, 4, { topics: [], allowAutoTopicCreation: false })
+      ).throttleTimeMs;
+    // far over the quota: bounded at one quota window
+    const mutedAt = Date.now();
+    expect(throttleTimeMs).toBe(1000);
+    expect(server.connectionStats().filter((s) => s.throttled)).toHaveLength(1);
+    // a Fetch that fails as a whole (maxWaitMs < 0): read once the mute ends, still over
+    const failed = await ask<{ throttleTimeMs: number; errorCode: number }>(c, 1, 11, {
+      replicaId: -1,
+      maxWaitMs: -1,
+      minBytes: 0,
+      maxBytes: 1024,
+      isolationLevel: 0,
+      topics: [],
+    });
+    expect(Date.now() - mutedAt).toBeGreaterThanOrEqual(900);
+    expect(failed).toMatchObject({ errorCode: 42, throttleTimeMs: 1000 }); // INVALID_REQUEST
+  });
 });

@@ -8,8 +8,9 @@
  * Brokers: `--entity-name <id>` is that broker's dynamic configs (`/config/brokers/<id>`),
  * `--entity-default` the cluster-wide ones (`/config/brokers/<default>`); the broker
  * refuses keys it cannot change at runtime. Clients and users (client quotas:
- * producer_byte_rate, consumer_byte_rate, request_percentage) go through
- * DescribeClientQuotas / AlterClientQuotas: quota-configs.ts.
+ * producer_byte_rate, consumer_byte_rate, request_percentage, all enforced by the brokers;
+ * controller_mutation_rate, stored only) go through DescribeClientQuotas /
+ * AlterClientQuotas: quota-configs.ts.
  */
 import type { Argv, CommandModule } from 'yargs';
 import { Admin, type AlterConfigOp, type ConfigEntry, type ConfigResource } from '@kzoo/client';
@@ -217,6 +218,10 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
       .example(
         '$0 configs --alter --entity-type clients --entity-name app --add-config producer_byte_rate=102400,consumer_byte_rate=204800',
         'a client quota (bytes/s; every broker throttles the client live)',
+      )
+      .example(
+        '$0 configs --alter --entity-type clients --entity-default --add-config request_percentage=25',
+        "every client's requests held to 25 % of each broker's time (KIP-124)",
       )
       .example(
         '$0 configs --describe --entity-type clients',

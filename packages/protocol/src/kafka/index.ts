@@ -197,13 +197,15 @@ export function encodeKafkaResponse(header: KafkaRequestHeader, response: unknow
 /**
  * The frame answering a request that failed as a whole, as Kafka's getErrorResponse
  * builds it: the code in every per-topic/partition/resource error field mirroring
- * `request` (may be undefined), or the top-level one. For ApiVersions at a version
+ * `request` (may be undefined), or the top-level one, and `throttleTimeMs` where the
+ * response has that field (a request quota's throttle). For ApiVersions at a version
  * we do not support: the v0 layout, response header v0, error 35 and key 18's range.
  */
 export function encodeKafkaErrorResponse(
   header: KafkaRequestHeader,
   request: unknown,
   error: KafkaError,
+  throttleTimeMs = 0,
 ): Buffer {
   const { apiKey, apiVersion, correlationId } = header;
   const code = error.code === 0 ? -1 : error.code;
@@ -216,6 +218,11 @@ export function encodeKafkaErrorResponse(
   }
   const api = apiAt(apiKey, apiVersion);
   const native = api.errorResponse(request ?? undefined, code, error.message, apiVersion);
+  if (
+    throttleTimeMs > 0 &&
+    typeof (native as { throttleTimeMs?: unknown }).throttleTimeMs === 'number'
+  )
+    (native as { throttleTimeMs: number }).throttleTimeMs = throttleTimeMs;
   return encodeKafkaResponse(header, native);
 }
 
