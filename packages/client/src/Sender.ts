@@ -210,12 +210,15 @@ export class Sender {
         this.wakeup();
       },
       (e: Error) => {
-        // The NetworkClient logged it and put the node in reconnect backoff; the next
-        // run waits for that, with fresh metadata (the leader may have moved).
+        // A refused connect was logged by the NetworkClient, which put the node in
+        // reconnect backoff (run() waits for it). The leader may have moved, or not be
+        // in the metadata at all (not a connect attempt, no backoff): fresh metadata, and
+        // a run after retry.backoff.ms at the latest.
         this.connecting.delete(node);
         this.log.debug('cannot connect to broker', { node, error: e.message });
         this.metadata.requestUpdate();
-        this.wakeup();
+        this.refreshMetadata();
+        this.schedule(this.opts.retryBackoffMs);
       },
     );
   }
