@@ -255,7 +255,7 @@ export class Admin {
     this.config = parseAdminConfig(config, opts.logger ?? createLogger('admin'));
     this.time = opts.time ?? SystemTime;
     this.log = (opts.logger ?? createLogger('admin')).child({ clientId: this.config['client.id'] });
-    this.network = networkClientFor(this.config, this.log);
+    this.network = networkClientFor(this.config, this.log, { time: this.time });
   }
 
   /** Metadata from any broker; v1 adds topic ids. */

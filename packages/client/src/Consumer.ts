@@ -78,7 +78,7 @@ export class Consumer {
     const c = this.config;
     this.time = opts.time ?? SystemTime;
     this.log = (opts.logger ?? createLogger('consumer')).child({ clientId: c['client.id'] });
-    this.network = networkClientFor(c, this.log);
+    this.network = networkClientFor(c, this.log, { time: this.time });
     this.metadata = metadataOver(this.network, {
       retryBackoffMs: c['retry.backoff.ms'],
       metadataMaxAgeMs: c['metadata.max.age.ms'],

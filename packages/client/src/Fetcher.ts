@@ -32,7 +32,7 @@ import {
   type RecordHeader,
 } from '@kzoo/records';
 import type { Metadata } from './Metadata';
-import type { NetworkClient } from './NetworkClient';
+import { logRetry, type NetworkClient } from './NetworkClient';
 
 export type { TopicPartition } from '@kzoo/common';
 
@@ -334,6 +334,7 @@ export class Fetcher {
     const resets = new Map<number, PartitionState[]>();
     const fetches = new Map<number, PartitionState[]>();
     let needMetadata = false;
+    let unavailableForMs = Infinity;
     const now = this.time.milliseconds();
     for (const s of this.states.values()) {
       const leader = cluster.leaderFor(s.topic, s.partition);
@@ -363,6 +364,12 @@ export class Fetcher {
       }
       if (s.paused || this.inFlight.has(leader)) continue;
       if ((this.nodeBackoffUntil.get(leader) ?? 0) > now) continue;
+      // As Kafka's fetcher skips a node that client.isUnavailable: in reconnect backoff.
+      const backoff = this.network.connectionDelay(leader, now);
+      if (backoff > 0) {
+        unavailableForMs = Math.min(unavailableForMs, backoff);
+        continue;
+      }
       if (s.bufferedBytes >= this.opts.maxPartitionBytes * 2) continue;
       const list = fetches.get(leader);
       if (list) list.push(s);
@@ -374,6 +381,7 @@ export class Fetcher {
     }
     for (const [node, states] of resets) void this.resetOffsets(node, states);
     for (const [node, states] of fetches) this.fetchFrom(node, states);
+    if (unavailableForMs !== Infinity) this.retryLater(unavailableForMs);
   }
 
   private refreshMetadata(): void {
@@ -385,7 +393,7 @@ export class Fetcher {
       },
       (e: Error) => {
         if (this.closed) return;
-        this.log.warn('metadata refresh failed', { error: e.message });
+        logRetry(this.log, 'metadata refresh failed', e);
         this.pendingError ??= e;
         this.signal();
         this.retryLater();
@@ -393,7 +401,8 @@ export class Fetcher {
     );
   }
 
-  private retryLater(): void {
+  /** Runs sendFetches after `delayMs` (default retry.backoff.ms) unless a retry is pending. */
+  private retryLater(delayMs = this.opts.retryBackoffMs): void {
     if (this.retryTimer || this.closed) return;
     this.retryTimer = this.time.schedule(
       'fetcher-retry',
@@ -401,7 +410,7 @@ export class Fetcher {
         this.retryTimer = undefined;
         this.sendFetches();
       },
-      this.opts.retryBackoffMs,
+      delayMs,
     );
   }
 

@@ -174,6 +174,7 @@ export class Producer {
     this.time = opts.time ?? SystemTime;
     this.log = (opts.logger ?? createLogger('producer')).child({ clientId: c['client.id'] });
     this.network = networkClientFor(c, this.log, {
+      time: this.time,
       // As Kafka's NetworkClient: any disconnect asks for fresh metadata (an acks=0
       // producer learns of a leader change only from the broker closing the connection).
       onDisconnect: () => {

@@ -8,7 +8,7 @@ import { ErrorCode, KafkaError, type Logger, type ScheduledTask, type Time } fro
 import { ApiKeys, type ProduceRequest, type ProduceResponse } from '@kzoo/protocol';
 import type { RecordAccumulator } from './RecordAccumulator';
 import type { Metadata } from './Metadata';
-import type { NetworkClient } from './NetworkClient';
+import { logRetry, type NetworkClient } from './NetworkClient';
 import type { ProducerBatch } from './ProducerBatch';
 import type { TransactionManager } from './TransactionManager';
 
@@ -40,7 +40,6 @@ export class Sender {
   private timer: ScheduledTask | undefined;
   private timerAt = Infinity;
   private readonly connecting = new Set<number>();
-  private readonly nodeBackoffUntil = new Map<number, number>();
   private running = true;
   /** Produce requests in flight (acks != 0). */
   inFlightRequests = 0;
@@ -124,14 +123,13 @@ export class Sender {
     }
     const sendable: number[] = [];
     for (const node of ready.readyNodes) {
-      const backoff = this.nodeBackoffUntil.get(node);
-      if (backoff !== undefined && backoff > now) {
-        nextDelay = Math.min(nextDelay, backoff - now);
-        continue;
-      }
       const conn = this.network.connectionIfOpen(node);
       if (!conn) {
-        this.connect(node);
+        // As Kafka's Sender (client.ready / pollDelayMs): a leader in reconnect backoff
+        // is tried again once its backoff has passed.
+        const backoff = this.network.connectionDelay(node, now);
+        if (backoff > 0) nextDelay = Math.min(nextDelay, backoff);
+        else this.connect(node);
         continue;
       }
       if (conn.inFlight >= this.opts.maxInFlight) continue; // a response wakes us
@@ -171,7 +169,7 @@ export class Sender {
       .catch((e: Error) => {
         this.initInFlight = false;
         if (!this.running) return;
-        this.log.warn('InitProducerId failed, retrying', { error: e.message });
+        logRetry(this.log, 'InitProducerId failed, retrying', e);
         this.schedule(this.opts.retryBackoffMs);
       });
   }
@@ -197,7 +195,7 @@ export class Sender {
       () => this.wakeup(),
       (e: Error) => {
         if (!this.running) return;
-        this.log.warn('metadata refresh failed', { error: e.message });
+        logRetry(this.log, 'metadata refresh failed', e);
         this.schedule(this.opts.retryBackoffMs);
       },
     );
@@ -212,9 +210,12 @@ export class Sender {
         this.wakeup();
       },
       (e: Error) => {
+        // A refused connect was logged by the NetworkClient, which put the node in
+        // reconnect backoff (run() waits for it). The leader may have moved, or not be
+        // in the metadata at all (not a connect attempt, no backoff): fresh metadata, and
+        // a run after retry.backoff.ms at the latest.
         this.connecting.delete(node);
-        this.log.warn('cannot connect to broker', { node, error: e.message });
-        this.nodeBackoffUntil.set(node, this.time.milliseconds() + this.opts.retryBackoffMs);
+        this.log.debug('cannot connect to broker', { node, error: e.message });
         this.metadata.requestUpdate();
         this.refreshMetadata();
         this.schedule(this.opts.retryBackoffMs);

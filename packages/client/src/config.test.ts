@@ -138,6 +138,46 @@ describe('Client > config', () => {
     ).toBe(true);
   });
 
+  test("reconnect backoff and connection setup timeout: Kafka's keys, defaults and validation on every client", () => {
+    for (const parse of [parseProducerConfig, parseConsumerConfig, parseAdminConfig]) {
+      const c = parse({ 'bootstrap.servers': 'h:1' });
+      expect([
+        c['reconnect.backoff.ms'],
+        c['reconnect.backoff.max.ms'],
+        c['socket.connection.setup.timeout.ms'],
+        c['socket.connection.setup.timeout.max.ms'],
+      ]).toEqual([50, 1000, 10000, 30000]);
+      expect(() => parse({ 'bootstrap.servers': 'h:1', 'reconnect.backoff.max.ms': -1 })).toThrow(
+        'Invalid value -1 for configuration reconnect.backoff.max.ms: Value must be at least 0',
+      );
+    }
+    expect(
+      parseProducerConfig({
+        'bootstrap.servers': 'h:1',
+        'reconnect.backoff.ms': '20',
+        'reconnect.backoff.max.ms': '5000',
+      })['reconnect.backoff.max.ms'],
+    ).toBe(5000);
+  });
+
+  test("reconnect.backoff.ms set without reconnect.backoff.max.ms is a fixed backoff, with Kafka's warning", () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => {});
+    try {
+      const c = parseConsumerConfig({ 'bootstrap.servers': 'h:1', 'reconnect.backoff.ms': 200 });
+      expect([c['reconnect.backoff.ms'], c['reconnect.backoff.max.ms']]).toEqual([200, 200]);
+      parseAdminConfig({
+        'bootstrap.servers': 'h:1',
+        'socket.connection.setup.timeout.ms': 40000,
+      });
+      expect(warn.mock.calls.map((c) => c[0])).toEqual([
+        'Disabling exponential reconnect backoff because reconnect.backoff.ms is set, but reconnect.backoff.max.ms is not.',
+        "Configuration 'socket.connection.setup.timeout.ms' with value '40000' is greater than configuration 'socket.connection.setup.timeout.max.ms' with value '30000'. A static connection setup timeout with value '30000' will be applied.",
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   test('bootstrap.servers is required and checked', () => {
     expect(() => parseAdminConfig({})).toThrow(/bootstrap.servers is required/);
     expect(() => parseAdminConfig({ 'bootstrap.servers': 'nohost' })).toThrow(/HOST:PORT/);

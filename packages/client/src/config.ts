@@ -67,7 +67,31 @@ function commonKeys(clientIdImportance: Importance): ConfigKey[] {
       default: 10000,
       validator: Range.atLeast(0),
       importance: 'MEDIUM',
-      doc: 'How long to wait for a connection to be established.',
+      doc: 'How long to wait for a connection to be established (first attempt).',
+    },
+    {
+      name: 'socket.connection.setup.timeout.max.ms',
+      type: 'LONG',
+      default: 30000,
+      validator: Range.atLeast(0),
+      importance: 'MEDIUM',
+      doc: 'Consecutive failed connects double the setup timeout (±20 % jitter) up to this.',
+    },
+    {
+      name: 'reconnect.backoff.ms',
+      type: 'LONG',
+      default: 50,
+      validator: Range.atLeast(0),
+      importance: 'LOW',
+      doc: 'Wait before reconnecting to a broker after a failed connect or a lost connection.',
+    },
+    {
+      name: 'reconnect.backoff.max.ms',
+      type: 'LONG',
+      default: 1000,
+      validator: Range.atLeast(0),
+      importance: 'LOW',
+      doc: 'Consecutive failures double the reconnect wait (±20 % jitter) up to this; unset while `reconnect.backoff.ms` is set, that value.',
     },
   ];
 }
@@ -341,6 +365,9 @@ export interface CommonClientConfig {
   'retry.backoff.ms': number;
   'metadata.max.age.ms': number;
   'socket.connection.setup.timeout.ms': number;
+  'socket.connection.setup.timeout.max.ms': number;
+  'reconnect.backoff.ms': number;
+  'reconnect.backoff.max.ms': number;
 }
 
 export interface ProducerConfig extends CommonClientConfig {
@@ -390,11 +417,38 @@ export type ConfigInput = Record<string, string | number | boolean | string[] | 
 const LOWER_CASE_KEYS = ['acks', 'compression.type', 'auto.offset.reset', 'isolation.level'];
 
 /** Checks `input` against `def`, fills in Kafka's defaults, warns about unknown keys. */
-function parseWith<T>(def: ConfigDef, input: ConfigInput, logger: Logger): T {
+function parseWith<T extends CommonClientConfig>(
+  def: ConfigDef,
+  input: ConfigInput,
+  logger: Logger,
+): T {
   const out = def.parse(input, { logger });
   for (const k of LOWER_CASE_KEYS)
     if (typeof out[k] === 'string') out[k] = (out[k] as string).toLowerCase();
-  return out as T;
+  const cfg = out as unknown as T;
+  reconnectBackoffDefaults(cfg, input, logger);
+  return cfg;
+}
+
+/**
+ * Kafka's postProcessReconnectBackoffConfigs and warnDisablingExponentialBackoff: a
+ * `reconnect.backoff.ms` set without `reconnect.backoff.max.ms` is a fixed backoff (the max
+ * takes its value), and a base above its max gives a fixed wait of the max, each with
+ * Kafka's warning.
+ */
+function reconnectBackoffDefaults(cfg: CommonClientConfig, input: ConfigInput, logger: Logger) {
+  if (input['reconnect.backoff.max.ms'] == null && input['reconnect.backoff.ms'] != null) {
+    logger.warn(
+      'Disabling exponential reconnect backoff because reconnect.backoff.ms is set, but reconnect.backoff.max.ms is not.',
+    );
+    cfg['reconnect.backoff.max.ms'] = cfg['reconnect.backoff.ms'];
+  }
+  const setup = cfg['socket.connection.setup.timeout.ms'];
+  const setupMax = cfg['socket.connection.setup.timeout.max.ms'];
+  if (setup > setupMax)
+    logger.warn(
+      `Configuration 'socket.connection.setup.timeout.ms' with value '${setup}' is greater than configuration 'socket.connection.setup.timeout.max.ms' with value '${setupMax}'. A static connection setup timeout with value '${setupMax}' will be applied.`,
+    );
 }
 
 export interface HostPort {

@@ -4,6 +4,7 @@
 //   Logger.ts, properties.ts: structured logs, Kafka's properties format
 //   config.ts      ConfigDef/AbstractConfig: Kafka's config definitions, parsing, README tables
 //   RepeatedWarning.ts   one WARN for a failure that repeats on every retry
+//   ExponentialBackoff.ts  Kafka's jittered exponential backoff (reconnects, connect timeouts)
 //   TopicPartition.ts    Kafka's TopicPartition and its one string form, `<topic>-<partition>`
 //   Sanitizer.ts   Kafka's Sanitizer: client ids and users as znode names and metric tags
 //   QuotaConfigs.ts  the client/user quota keys (producer_byte_rate, ...)
@@ -14,6 +15,7 @@ export * from './Logger';
 export * from './properties';
 export * from './config';
 export * from './RepeatedWarning';
+export * from './ExponentialBackoff';
 export * from './TopicPartition';
 export * from './Sanitizer';
 export * from './QuotaConfigs';
