@@ -16,7 +16,7 @@ import {
   proto,
   setup,
   type Fixture,
-} from './GroupCoordinator.test-helpers';
+} from './GroupCoordinator.fixture';
 
 /** A static (instance id) or dynamic (null) member's JoinGroup to group `g`. */
 function params(

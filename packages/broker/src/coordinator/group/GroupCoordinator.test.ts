@@ -12,7 +12,7 @@ import {
   proto,
   setup,
   type Fixture,
-} from './GroupCoordinator.test-helpers';
+} from './GroupCoordinator.fixture';
 
 /** First JoinGroup: MEMBER_ID_REQUIRED with an id; returns the id. */
 async function memberIdFor(f: Fixture, groupId: string, clientId = 'client'): Promise<string> {
