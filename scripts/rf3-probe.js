@@ -18,6 +18,7 @@
 //   --perf FILE        `perf record -g` of the brokers (JIT frames named via --perf-basic-prof)
 //                      for --perf-seconds (3) from --perf-at (1.5) s into each phase:
 //                      FILE.<phase>.data (perf report -i ...)
+//   --props "K=V ..."  more producer properties for --records (e.g. enable.idempotence=false)
 //   --config JSON      extra broker configs, e.g. '{"replica.fetch.wait.max.ms":100}'
 //   --single           one broker, RF=1 (the acks=1 reference)
 // Build first (npx tsc -b). Example:
@@ -307,6 +308,7 @@ async function main() {
           '--producer-props',
           `bootstrap.servers=${bootstrap}`,
           `acks=${acks}`,
+          ...opt('--props', '').split(' ').filter(Boolean),
         ],
         last,
       );
