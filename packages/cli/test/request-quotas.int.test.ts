@@ -42,7 +42,10 @@ async function startCluster(brokers: number) {
   expect(created.code).toBe(0);
   const configs = (...args: string[]) =>
     runCli(['configs', ...args, '--bootstrap-server', bootstrap]);
-  return { c, bootstrap, topic, metricsPorts, configs };
+  /** `kzoo configs --alter` of one client id's quotas (`--add-config k=v` / `--delete-config k`). */
+  const alterClient = (client: string, op: '--add-config' | '--delete-config', config: string) =>
+    configs('--alter', '--entity-type', 'clients', '--entity-name', client, op, config);
+  return { c, bootstrap, topic, metricsPorts, configs, alterClient };
 }
 
 /** Every series `name{labels} value` of a broker's /metrics, by series. */
@@ -99,7 +102,7 @@ const fmt = (l: Load) =>
 
 describe('cli > request quotas (processes)', () => {
   it('request_percentage set with kzoo configs throttles a busy kzoo client (throttle_time_ms > 0, its request rate falls); a client without a quota is not', async () => {
-    const { c, topic, metricsPorts, configs } = await startCluster(1);
+    const { c, topic, metricsPorts, alterClient } = await startCluster(1);
     const port = c.broker(1).port;
     const busy = name('busy');
     const other = name('other');
@@ -107,17 +110,10 @@ describe('cli > request quotas (processes)', () => {
     const free = await hammer(port, busy, topic, 2000);
     expect(free.throttled).toBe(0);
 
-    expect(
-      await configs(
-        '--alter',
-        '--entity-type',
-        'clients',
-        '--entity-name',
-        busy,
-        '--add-config',
-        `request_percentage=${PERCENT}`,
-      ),
-    ).toMatchObject({ code: 0, stdout: `Completed updating config for client ${busy}.\n` });
+    expect(await alterClient(busy, '--add-config', `request_percentage=${PERCENT}`)).toMatchObject({
+      code: 0,
+      stdout: `Completed updating config for client ${busy}.\n`,
+    });
     expect(await znode(c, `/config/clients/${busy}`)).toBe(
       `{"version":1,"config":{"request_percentage":"${PERCENT}"}}`,
     );
@@ -153,17 +149,9 @@ describe('cli > request quotas (processes)', () => {
     expect(series('throttle_time', busy)).toBeGreaterThan(0);
     expect(series('throttle_time', other)).toBe(0);
 
-    expect(
-      await configs(
-        '--alter',
-        '--entity-type',
-        'clients',
-        '--entity-name',
-        busy,
-        '--delete-config',
-        'request_percentage',
-      ),
-    ).toMatchObject({ code: 0 });
+    expect(await alterClient(busy, '--delete-config', 'request_percentage')).toMatchObject({
+      code: 0,
+    });
     await waitFor(
       'the quota is gone',
       async () => (await hammer(port, busy, topic, 300)).throttled === 0,
