@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A probe of the RF=3 acks=all path on broker processes (a diagnostic beside
 // bench/deploy.ts, not a bench line): ZooKeeper and 3 `kzoo broker start` processes
-// (min.insync.replicas 2), 4-partition RF=3 topics, then in turn
+// (min.insync.replicas 2), RF=3 topics of --partitions (4) partitions, then in turn
 //   --records N        kzoo perf produce, N records of 100 B, --acks (default all),
 //                      --produce-rate R (records/s; default as fast as it goes: a profile
 //                      below saturation is not inflated by waiting for a core)
@@ -43,6 +43,7 @@ const opt = (k, d) => {
 };
 const single = args.includes('--single');
 const rf = single ? 1 : 3;
+const partitions = Number(opt('--partitions', '4'));
 const profileDir = opt('--profile');
 const traceDir = opt('--trace');
 const stallDir = opt('--stalls');
@@ -100,12 +101,12 @@ function kzoo(argv) {
 async function createTopic(bootstrap, topic) {
   const admin = new Admin({ 'bootstrap.servers': bootstrap });
   try {
-    await admin.createTopics([{ topic, numPartitions: 4, replicationFactor: rf }]);
+    await admin.createTopics([{ topic, numPartitions: partitions, replicationFactor: rf }]);
     for (;;) {
       const [d] = await admin.describeTopics([topic]).catch(() => [undefined]);
       if (
         d &&
-        d.partitions.length === 4 &&
+        d.partitions.length === partitions &&
         d.partitions.every((p) => p.leader >= 0 && p.isr.length === rf)
       )
         return;
