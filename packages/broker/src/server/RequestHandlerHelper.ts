@@ -59,38 +59,39 @@ export function throttle(
 /**
  * The request quota step after a handler answered (Kafka's sendResponseMaybeThrottle,
  * or sendResponseExemptThrottle for a cluster action): returns the response, carrying
- * the request throttle time if it has a `throttleTimeMs` field. Nothing to do when the
- * handler already recorded the request (Produce, Fetch).
+ * the request throttle time if it has a `throttleTimeMs` field.
  */
 export function sendResponseMaybeThrottle(
   broker: BrokerContext,
   ctx: RequestContext,
   response: unknown,
 ): unknown {
-  if (ctx.times?.recordNetworkThreadTimeCallback) return response;
-  if (CLUSTER_ACTION_APIS.has(ctx.header.apiKey)) {
-    recordExempt(broker, ctx);
-    return response;
-  }
-  const throttleTimeMs = maybeRecordAndGetRequestThrottleTimeMs(broker, ctx);
-  if (throttleTimeMs <= 0) return response;
-  throttle(broker.clientQuotas!.request, ctx, throttleTimeMs);
-  return withThrottleTime(response, throttleTimeMs);
+  const throttleTimeMs = recordMaybeThrottle(broker, ctx);
+  return throttleTimeMs > 0 ? withThrottleTime(response, throttleTimeMs) : response;
 }
 
 /**
- * The request quota step when a handler failed (Kafka's handleError): a client's request
- * is recorded and may be throttled (the network layer puts the throttle in the error
- * body where it has the field), a cluster action's is exempt.
+ * The request quota step when a handler failed (Kafka's handleError): the network layer
+ * puts the throttle in the error body where it has the field.
  */
 export function handleErrorMaybeThrottle(broker: BrokerContext, ctx: RequestContext): void {
-  if (ctx.times?.recordNetworkThreadTimeCallback) return;
+  recordMaybeThrottle(broker, ctx);
+}
+
+/**
+ * What answering and failing share: a cluster action's time is exempt; a client's
+ * request is recorded and, over its quota, throttled. Returns the throttle time (0:
+ * none). Nothing to do when the handler already recorded the request (Produce, Fetch).
+ */
+function recordMaybeThrottle(broker: BrokerContext, ctx: RequestContext): number {
+  if (ctx.times?.recordNetworkThreadTimeCallback) return 0;
   if (CLUSTER_ACTION_APIS.has(ctx.header.apiKey)) {
     recordExempt(broker, ctx);
-    return;
+    return 0;
   }
   const throttleTimeMs = maybeRecordAndGetRequestThrottleTimeMs(broker, ctx);
   if (throttleTimeMs > 0) throttle(broker.clientQuotas!.request, ctx, throttleTimeMs);
+  return throttleTimeMs;
 }
 
 /** `response` with throttleTimeMs raised to `throttleTimeMs`, if it has that field. */
