@@ -87,9 +87,14 @@ export function logRetry(log: Logger, msg: string, e: Error): void {
   else log.warn(msg, { error: e.message });
 }
 
+/** The key of an address in the client's maps (connections, backoff state). */
+function addressKey(hp: HostPort): string {
+  return `${hp.host}:${hp.port}`;
+}
+
 /** An address as Java prints an InetSocketAddress in Kafka's logs: `/127.0.0.1:9092`. */
 function socketAddress(hp: HostPort): string {
-  return net.isIP(hp.host) ? `/${hp.host}:${hp.port}` : `${hp.host}:${hp.port}`;
+  return net.isIP(hp.host) ? `/${hp.host}:${hp.port}` : addressKey(hp);
 }
 
 export class NetworkClient {
@@ -133,7 +138,7 @@ export class NetworkClient {
   connectionIfOpen(nodeId: number): Connection | undefined {
     const hp = this.nodes.get(nodeId);
     if (!hp) return undefined;
-    const c = this.open.get(`${hp.host}:${hp.port}`);
+    const c = this.open.get(addressKey(hp));
     return c && !c.closed ? c : undefined;
   }
 
@@ -144,7 +149,7 @@ export class NetworkClient {
    */
   connectionDelay(nodeId: number, nowMs = this.time.milliseconds()): number {
     const hp = this.nodes.get(nodeId);
-    return hp ? this.states.connectionDelay(`${hp.host}:${hp.port}`, nowMs) : 0;
+    return hp ? this.states.connectionDelay(addressKey(hp), nowMs) : 0;
   }
 
   /** Connects (or reuses the connection) to a broker by node id. */
@@ -163,7 +168,7 @@ export class NetworkClient {
    */
   connect(hp: HostPort): Promise<Connection> {
     if (this.closed) return Promise.reject(new KafkaError('NETWORK_EXCEPTION', 'client closed'));
-    const key = `${hp.host}:${hp.port}`;
+    const key = addressKey(hp);
     const existing = this.conns.get(key);
     if (existing) return existing;
     const now = this.time.milliseconds();
@@ -209,7 +214,7 @@ export class NetworkClient {
 
   /** A connect failed: backoff, and Kafka's WARN (once per streak of failures). */
   private onConnectFailed(hp: HostPort, err: Error): void {
-    const key = `${hp.host}:${hp.port}`;
+    const key = addressKey(hp);
     this.states.disconnected(key, this.time.milliseconds());
     let warning = this.connectWarnings.get(key);
     if (!warning) {
@@ -224,7 +229,7 @@ export class NetworkClient {
 
   /** An open connection closed: forgotten, and unless we closed it, a backoff starts. */
   private onConnectionClosed(hp: HostPort, p: Promise<Connection>, conn: Connection): void {
-    const key = `${hp.host}:${hp.port}`;
+    const key = addressKey(hp);
     this.removers.delete(conn);
     if (this.conns.get(key) === p) this.conns.delete(key);
     if (this.open.get(key) === conn) this.open.delete(key);
@@ -269,10 +274,10 @@ export class NetworkClient {
       if (best) return best;
       const now = this.time.milliseconds();
       const all = this.candidates();
-      const ready = all.filter((hp) => this.states.canConnect(`${hp.host}:${hp.port}`, now));
+      const ready = all.filter((hp) => this.states.canConnect(addressKey(hp), now));
       if (ready.length === 0) {
         const waitMs = Math.min(
-          ...all.map((hp) => this.states.connectionDelay(`${hp.host}:${hp.port}`, now)),
+          ...all.map((hp) => this.states.connectionDelay(addressKey(hp), now)),
         );
         await this.sleep(waitMs);
         continue;
@@ -297,7 +302,7 @@ export class NetworkClient {
   private candidates(): HostPort[] {
     const byKey = new Map<string, HostPort>();
     for (const hp of [...this.nodes.values(), ...this.opts.bootstrap])
-      if (!byKey.has(`${hp.host}:${hp.port}`)) byKey.set(`${hp.host}:${hp.port}`, hp);
+      if (!byKey.has(addressKey(hp))) byKey.set(addressKey(hp), hp);
     const lastFailure = (k: string): number => this.states.lastFailure(k);
     return [...byKey.keys()]
       .sort((a, b) => lastFailure(a) - lastFailure(b))
