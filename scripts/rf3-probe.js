@@ -160,18 +160,13 @@ async function main() {
     const bootstrap = brokers.map((b) => `127.0.0.1:${b.port}`).join(',');
     await createTopic(bootstrap, 'probe-produce');
     await createTopic(bootstrap, 'probe-latency');
-    const cpuMs = () =>
+    // Each broker's CPU (utime + stime, 100 ticks/s) and minor page faults (memory touched
+    // for the first time: fresh buffers, new page-cache pages) from /proc/<pid>/stat.
+    const cpuAndFaults = () =>
       brokers.map((b) => {
         const f = fs.readFileSync(`/proc/${b.child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-        return (Number(f[11]) + Number(f[12])) * 10; // utime + stime, 100 ticks/s
+        return { cpuMs: (Number(f[11]) + Number(f[12])) * 10, minflt: Number(f[7]) };
       });
-    // Minor page faults (/proc/<pid>/stat field 10): memory the broker touched for the first
-    // time (fresh buffers, new page-cache pages mapped): costly where the hypervisor shadows
-    // page tables.
-    const minorFaults = () =>
-      brokers.map((b) =>
-        Number(fs.readFileSync(`/proc/${b.child.pid}/stat`, 'utf8').split(') ')[1].split(' ')[7]),
-      );
     // Read/write syscalls and their bytes, files and sockets alike (/proc/<pid>/io).
     const ioCounts = () =>
       brokers.map((b) =>
@@ -214,8 +209,7 @@ async function main() {
     const phase = async (label, records, argv, pick) => {
       if (preload) for (const b of brokers) b.child.kill('SIGUSR2');
       const k0 = await counters();
-      const c0 = cpuMs();
-      const f0 = minorFaults();
+      const s0 = cpuAndFaults();
       const io0 = ioCounts();
       const w0 = waitMs();
       const t0 = Date.now();
@@ -252,8 +246,9 @@ async function main() {
       const out = await kzoo(argv);
       clearTimeout(perfTimer);
       if (perf && perf.exitCode === null) await new Promise((r) => perf.on('close', r));
-      const used = cpuMs().map((c, i) => c - c0[i]);
-      const faults = minorFaults().map((f, i) => f - f0[i]);
+      const s1 = cpuAndFaults();
+      const used = s1.map((s, i) => s.cpuMs - s0[i].cpuMs);
+      const faults = s1.map((s, i) => s.minflt - s0[i].minflt);
       const io = ioCounts().map((c, i) =>
         Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v - io0[i][k]])),
       );
