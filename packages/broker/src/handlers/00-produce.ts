@@ -27,13 +27,11 @@ import type { RequestContext } from '../network';
 import type { BrokerContext } from '../server/BrokerContext';
 import { ANONYMOUS_USER } from '../server/ClientQuotaManager';
 import {
+  MAX_THROTTLE_MS,
   maybeRecordAndGetRequestThrottleTimeMs,
   recordExempt,
-  throttle,
+  throttleLarger,
 } from '../server/RequestHandlerHelper';
-
-/** The longest throttle a response can carry (throttle_time_ms is an int32). */
-const MAX_THROTTLE_MS = 2147483647;
 
 export async function handleProduce(
   broker: BrokerContext,
@@ -78,10 +76,13 @@ function recordProduceQuotas(
   const bandwidthThrottleTimeMs = recordProducedBytes(broker, req, ctx);
   const requestThrottleTimeMs =
     req.acks === 0 ? 0 : maybeRecordAndGetRequestThrottleTimeMs(broker, ctx);
-  if (bandwidthThrottleTimeMs > requestThrottleTimeMs)
-    throttle(quotas.produce, ctx, bandwidthThrottleTimeMs);
-  else throttle(quotas.request, ctx, requestThrottleTimeMs);
-  return Math.max(bandwidthThrottleTimeMs, requestThrottleTimeMs);
+  return throttleLarger(
+    quotas.produce,
+    quotas.request,
+    ctx,
+    bandwidthThrottleTimeMs,
+    requestThrottleTimeMs,
+  );
 }
 
 /** The producer_byte_rate throttle of the request's record bytes (0 without a quota). */

@@ -29,13 +29,11 @@ import type { BrokerContext } from '../server/BrokerContext';
 import { ANONYMOUS_USER } from '../server/ClientQuotaManager';
 import type { ClientQuotas } from '../server/QuotaFactory';
 import {
+  MAX_THROTTLE_MS,
   maybeRecordAndGetRequestThrottleTimeMs,
   recordExempt,
-  throttle,
+  throttleLarger,
 } from '../server/RequestHandlerHelper';
-
-/** The longest throttle a response can carry (throttle_time_ms is an int32). */
-const MAX_THROTTLE_MS = 2147483647;
 
 export async function handleFetch(
   broker: BrokerContext,
@@ -83,8 +81,6 @@ async function fetchUnderClientQuotas(
   // Over a quota: no data this time, so the bytes do not count either.
   if (quotas.fetch.quotasEnabled)
     quotas.fetch.unrecordQuotaSensor(ANONYMOUS_USER, clientId, bytes, now);
-  if (bandwidthThrottleTimeMs > requestThrottleTimeMs)
-    throttle(quotas.fetch, ctx, bandwidthThrottleTimeMs);
-  else throttle(quotas.request, ctx, requestThrottleTimeMs);
+  throttleLarger(quotas.fetch, quotas.request, ctx, bandwidthThrottleTimeMs, requestThrottleTimeMs);
   return { throttleTimeMs, errorCode: 0, responses: [] };
 }

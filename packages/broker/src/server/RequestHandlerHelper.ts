@@ -56,6 +56,27 @@ export function throttle(
   ctx.throttle?.(throttleTimeMs);
 }
 
+/** The longest throttle a response can carry (throttle_time_ms is an int32). */
+export const MAX_THROTTLE_MS = 2147483647;
+
+/**
+ * Produce and Fetch under KIP-219: of the byte quota's and the request quota's throttle
+ * times, the larger is applied and recorded in its quota's throttle-time sensor (Kafka's
+ * KafkaApis does the same). Returns it (0: not throttled).
+ */
+export function throttleLarger(
+  byteQuota: ClientQuotaManager,
+  requestQuota: ClientQuotaManager,
+  ctx: RequestContext,
+  bandwidthThrottleTimeMs: number,
+  requestThrottleTimeMs: number,
+): number {
+  if (bandwidthThrottleTimeMs > requestThrottleTimeMs)
+    throttle(byteQuota, ctx, bandwidthThrottleTimeMs);
+  else throttle(requestQuota, ctx, requestThrottleTimeMs);
+  return Math.max(bandwidthThrottleTimeMs, requestThrottleTimeMs);
+}
+
 /**
  * The request quota step after a handler answered (Kafka's sendResponseMaybeThrottle,
  * or sendResponseExemptThrottle for a cluster action): returns the response, carrying
