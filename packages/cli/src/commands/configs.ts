@@ -34,6 +34,14 @@ interface ConfigsArgs extends BootstrapArgs {
   json: boolean;
 }
 
+/** kafka-configs' --delete-config: `k1,k2`, the keys to remove. */
+function parseDeleteConfig(s: string): string[] {
+  return s
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+}
+
 /**
  * kafka-configs' --add-config: `k1=v1,k2=[v2,v3]` (square brackets keep a list value's
  * commas). Throws naming the bad entry.
@@ -275,10 +283,7 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
             return;
           }
           const set = parseAddConfig(args['add-config'] ?? '');
-          const del = (args['delete-config'] ?? '')
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean);
+          const del = parseDeleteConfig(args['delete-config'] ?? '');
           await writeOut(await alterQuotas(admin, quota, set, del));
         } finally {
           await admin.close();
@@ -328,10 +333,7 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
           return;
         }
         const set = parseAddConfig(args['add-config'] ?? '');
-        const del = (args['delete-config'] ?? '')
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
+        const del = parseDeleteConfig(args['delete-config'] ?? '');
         if (del.length > 0) {
           // kafka-configs refuses to delete what is not set on the entity.
           const [r] = await admin.describeConfigs([resource]);
