@@ -65,6 +65,21 @@ const p3 = need(
   /^SUMMARY produce-rf3-all (\d+) rec\/s ([\d.]+) MB\/s p50 (\d+) p99 (\d+) p99\.9 (\d+) ms/m,
   'produce-rf3-all',
 );
+const p3a1 = grab(
+  /^SUMMARY produce-rf3-acks1 (\d+) rec\/s ([\d.]+) MB\/s p50 (\d+) p99 (\d+) p99\.9 (\d+) ms/m,
+);
+/** `CPU: brokers B + tool T µs/record, the cores allow C/s`: the phase's limit where the cores are. */
+const cpu = (name) => {
+  const m = grab(
+    new RegExp(
+      `^SUMMARY cpu ${name} brokers ([\\d.]+) tool ([\\d.]+) us/record ceiling (\\d+) rec/s on (\\d+) cores`,
+      'm',
+    ),
+  );
+  return m
+    ? `CPU brokers ${m[0]} + tool ${m[1]} µs/record: the ${m[3]} cores allow ${k(m[2])}/s`
+    : '';
+};
 // `p50 A p99 B p99.9 C ms[; steady state p50 D p99 E p99.9 F ms (after S s)]`
 const latencyRe = (name) =>
   new RegExp(
@@ -88,16 +103,26 @@ const k = (n) =>
 rows.push([
   '`kzoo perf produce` → 1 broker process, acks=1 (`deploy`)',
   `${k(p1[0])} records/s (${p1[1]} MB/s), p50 ${p1[2]} / p99 ${p1[3]} / p99.9 ${p1[4]} ms`,
-  `loopback ${lim[0]} MB/s, raw write ${lim[1]} MB/s` +
-    (js ? `; JetStream R1 ${k(js[0])}/s (${(p1[0] / js[0]).toFixed(1)}×)` : ''),
+  [
+    cpu('produce-1'),
+    `loopback ${lim[0]} MB/s, raw write ${lim[1]} MB/s`,
+    js ? `JetStream R1 ${k(js[0])}/s (${(p1[0] / js[0]).toFixed(1)}×)` : '',
+  ]
+    .filter(Boolean)
+    .join('; '),
   `≥ 1 M — ${goal('produce 1 broker')}` +
     (js ? `; ≥ 10× JetStream — ${goal('publish >= 10x')}` : ''),
 ]);
 rows.push([
   '`kzoo perf consume` ← 1 broker process (`deploy`)',
   `${k(c1[1])} records/s fetching (${k(c1[0])} with the group join)`,
-  `loopback ${lim[0]} MB/s` +
-    (js ? `; JetStream R1 ${k(js[1])}/s (${(c1[1] / js[1]).toFixed(1)}×)` : ''),
+  [
+    cpu('consume-1'),
+    `loopback ${lim[0]} MB/s`,
+    js ? `JetStream R1 ${k(js[1])}/s (${(c1[1] / js[1]).toFixed(1)}×)` : '',
+  ]
+    .filter(Boolean)
+    .join('; '),
   `≥ 1.5 M — ${goal('consume >= 1,500,000')}` +
     (js ? `; ≥ 3× JetStream — ${goal('consume >= 3x')}` : ''),
 ]);
@@ -105,6 +130,7 @@ rows.push([
   '`kzoo perf produce` → 3 broker processes, RF=3, acks=all (`deploy`)',
   `${k(p3[0])} records/s (${(p3[0] / p1[0]).toFixed(2)}× of acks=1), p50 ${p3[2]} / p99 ${p3[3]} / p99.9 ${p3[4]} ms`,
   [
+    cpu('produce-rf3-all'),
     newData ? `raw write of new data ${newData[0]} MB/s (3 copies of each record)` : '',
     js ? `JetStream R3 ${k(js[2])}/s (${(p3[0] / js[2]).toFixed(1)}×)` : '',
   ]
@@ -113,6 +139,13 @@ rows.push([
   `≥ 0.5× — ${goal('RF=3 acks=all >= 0.5x')}` +
     (js ? `; ≥ 10× JetStream R3 — ${goal('RF=3 acks=all >= 10x')}` : ''),
 ]);
+if (p3a1)
+  rows.push([
+    '`kzoo perf produce` → 3 broker processes, RF=3, acks=1 (`deploy`)',
+    `${k(p3a1[0])} records/s (${(p3a1[0] / p1[0]).toFixed(2)}× of 1 broker), p50 ${p3a1[2]} / p99 ${p3a1[3]} / p99.9 ${p3a1[4]} ms`,
+    cpu('produce-rf3-acks1') || '—',
+    '— (what replication costs without waiting for it)',
+  ]);
 rows.push(['end-to-end latency at 50 % load, acks=1 (`deploy`)', latencyCell(l1), '—', '—']);
 rows.push([
   'end-to-end latency at 50 % load, RF=3 acks=all (`deploy`)',

@@ -18,6 +18,7 @@
 //   --perf FILE        `perf record -g` of the brokers (JIT frames named via --perf-basic-prof)
 //                      for --perf-seconds (3) from --perf-at (1.5) s into each phase:
 //                      FILE.<phase>.data (perf report -i ...)
+//   --perf-tool        with --perf: record the perf tool's process instead of the brokers
 //   --props "K=V ..."  more producer properties for --records (e.g. enable.idempotence=false)
 //   --config JSON      extra broker configs, e.g. '{"replica.fetch.wait.max.ms":100}'
 //   --single           one broker, RF=1 (the acks=1 reference)
@@ -66,21 +67,30 @@ const preload = profileDir
 let toolCpuMs = NaN;
 const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
+/** The perf tool running now (under /usr/bin/time when there is one). */
+let toolChild;
+/** The node process of the perf tool (the child of /usr/bin/time). */
+function toolPid() {
+  const pid = toolChild.pid;
+  if (!timeBin) return pid;
+  const kids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  return Number(kids.split(' ')[0]) || pid;
+}
 function kzoo(argv) {
   const timeFile = path.join(require('node:os').tmpdir(), `rf3-probe-time-${process.pid}`);
   const cmd = [process.execPath, tk.cliBinPath(), ...argv];
   if (timeBin) cmd.unshift(timeBin, '-f', '%U %S', '-o', timeFile);
   return new Promise((resolve, reject) => {
-    const c = spawn(cmd[0], cmd.slice(1), {
+    const c = (toolChild = spawn(cmd[0], cmd.slice(1), {
       env: {
         ...process.env,
         KZOO_LOG_LEVEL: 'warn',
-        NODE_OPTIONS: toolPreload,
+        NODE_OPTIONS: [toolPreload, perfFile ? '--perf-basic-prof' : ''].join(' ').trim(),
         KZOO_STALL_DIR: stallDir ?? '',
         KZOO_PROF_DIR: toolProfileDir ?? '',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    }));
     let out = '';
     let err = '';
     c.stdout.on('data', (d) => (out += d));
@@ -220,7 +230,9 @@ async function main() {
         setTimeout(
           () => {
             const out = `${perfFile}.${label.replace(/\W+/g, '-')}.data`;
-            const pids = brokers.map((b) => b.child.pid).join(',');
+            const pids = args.includes('--perf-tool')
+              ? String(toolPid())
+              : brokers.map((b) => b.child.pid).join(',');
             perf = spawn(
               'perf',
               [

@@ -163,7 +163,7 @@ describe('cli > kzoo perf (processes)', () => {
     // and what the measuring process itself did meanwhile (its CPU, stalls, GC pauses, and
     // how long it waited for a CPU)
     expect(l.stdout).toMatch(
-      /^# this process during the run: CPU \d+ % of one core, event-loop delay 99th \d+\.\d \/ max \d+\.\d ms, GC \d+ pauses, \d+ ms in all, longest \d+\.\d ms, waited for a CPU \d+ ms of \d+ ms$/m,
+      /^# this process during the run: CPU \d+ % of one core \(\d+\.\d\d µs per record\), event-loop delay 99th \d+\.\d \/ max \d+\.\d ms, GC \d+ pauses, \d+ ms in all, longest \d+\.\d ms, waited for a CPU \d+ ms of \d+ ms$/m,
     );
     expect(await endOffsets(bootstrap, t, 1)).toBe(230);
   }, 150000);
@@ -196,6 +196,43 @@ describe('cli > kzoo perf (processes)', () => {
       new RegExp(`^2000 steady state records sent, \\d+\\.\\d{6}${rest}`),
     );
     expect(await endOffsets(bootstrap, t, 1)).toBe(3000);
+  }, 120000);
+
+  it('--self-stats: after Kafka’s lines, the tool’s own CPU per record, stalls and GC', async () => {
+    const t = name('self');
+    const self =
+      /^# this process during the run: CPU \d+ % of one core \((\d+\.\d\d) µs per record\), event-loop delay 99th \d+\.\d \/ max \d+\.\d ms, GC \d+ pauses, \d+ ms in all, longest \d+\.\d ms(, waited for a CPU \d+ ms of \d+ ms)?$/;
+    const p = await runCli(
+      perfProduce(t, 2000, '--self-stats', '--producer-props', `bootstrap.servers=${bootstrap}`),
+      { timeoutMs: 90000 },
+    );
+    expect(p.stderr).toBe('');
+    expect(p.code).toBe(0);
+    const out = p.stdout.trim().split('\n');
+    expect(out.at(-2)).toMatch(/^2000 records sent, /);
+    const perRecord = self.exec(out.at(-1)!);
+    expect(perRecord).not.toBeNull();
+    expect(Number(perRecord![1])).toBeGreaterThan(0);
+    const c = await runCli(
+      [
+        'perf',
+        'consume',
+        '--bootstrap-server',
+        bootstrap,
+        '--topic',
+        t,
+        '--messages',
+        '2000',
+        '--self-stats',
+      ],
+      { timeoutMs: 90000 },
+    );
+    expect(c.stderr).toBe('');
+    expect(c.code).toBe(0);
+    const lines = c.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[1].split(', ')[4]).toBe('2000');
+    expect(lines[2]).toMatch(self);
   }, 120000);
 
   it('bad input is one clear line and exit code 2', async () => {

@@ -10,6 +10,14 @@
  * tool is a fresh process, and at these rates it and the brokers fall behind in their
  * first seconds, then catch up: KIP-1052's --warmup-records). Each goal of issue 16 is
  * printed with its figure and met/NOT met; the latency goal is judged on the steady state.
+ * An RF=3 acks=1 run beside the acks=all one (not a goal) shows what replication costs
+ * when the producer does not wait for it.
+ *
+ * Each produce and consume run also prints what a record cost in CPU — in the brokers
+ * (/proc/<pid>/stat) and in the perf tool (its `--self-stats` line) — and the records/s the
+ * machine's cores allow at that cost. Where the tool and the brokers share the cores, as
+ * on the 2-core machine of the README's table, that is the run's physical limit; a run
+ * near 100 % of it is CPU-bound, and lower CPU per record is the only way up.
  *
  * Before measuring, each cluster carries `--warmup` records (produced and consumed) on a
  * topic of its own: a fresh broker runs its first millions of records
@@ -25,6 +33,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Admin } from '@kzoo/client';
 import { nodeProcessEnv, setLogLevel } from '@kzoo/common';
@@ -38,7 +47,7 @@ import {
   type BrokerProcess,
 } from '@kzoo/testkit';
 import { fileWriteReadMBs, newDataWriteMBs, loopbackMBs, machineLine, numericArgs } from './limits';
-import { runQueueWaitNs } from '../perf/e2e-latency';
+import { processCpuMs, runQueueWaitNs } from '../perf/self-stats';
 
 interface Options {
   records: number;
@@ -147,10 +156,71 @@ function parseConsume(out: string): {
   fetchRecsPerSec: number;
   mbPerSec: number;
 } {
-  const line = out.trim().split('\n').pop()!;
+  const line = out
+    .trim()
+    .split('\n')
+    .filter((l) => !l.startsWith('#'))
+    .pop()!;
   const f = line.split(', ');
   if (f.length !== 10) throw new Error(`no CSV line in kzoo perf consume's output:\n${out}`);
   return { mbPerSec: Number(f[3]), recsPerSec: Number(f[5]), fetchRecsPerSec: Number(f[9]) };
+}
+
+/** The perf tool's own CPU per record, from its `--self-stats` line. */
+function parseToolUs(out: string): number | undefined {
+  const m = /^# this process during the run: .*?\(([\d.]+) µs per record\)/m.exec(out);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** What a phase's records cost in CPU: the brokers' and the perf tool's, per record. */
+interface CpuFigures {
+  brokersUs: number;
+  toolUs: number;
+  /** Records/s the machine's cores allow at that cost (every core busy with this work alone). */
+  ceiling: number;
+}
+
+/**
+ * Runs a perf tool (with `--self-stats`) over `records` records and prints what each record
+ * cost in CPU in the brokers (/proc/<pid>/stat) and in the tool, and the records/s the
+ * machine's cores allow at that cost: on a machine where the load generator and the brokers
+ * share the cores, that is the physical limit of the phase, and the ratio of two phases'
+ * ceilings is what they cost relative to each other. Undefined where /proc is not there.
+ */
+async function withCpu<T>(
+  brokerPids: Array<number | undefined>,
+  records: number,
+  run: () => Promise<string>,
+  parse: (out: string) => T,
+  rate: (figures: T) => number,
+): Promise<{ fig: T; cpu?: CpuFigures }> {
+  const before = brokerPids.map((pid) => (pid === undefined ? undefined : processCpuMs(pid)));
+  const out = await run();
+  const after = brokerPids.map((pid) => (pid === undefined ? undefined : processCpuMs(pid)));
+  const fig = parse(out);
+  const toolUs = parseToolUs(out);
+  const used = after.map((a, i) =>
+    a === undefined || before[i] === undefined ? NaN : a - before[i]!,
+  );
+  if (toolUs === undefined || used.some((u) => Number.isNaN(u))) return { fig };
+  const per = used.map((ms) => (ms * 1000) / records);
+  const brokersUs = per.reduce((a, b) => a + b, 0);
+  const cores = os.cpus().length;
+  const ceiling = (cores * 1e6) / (brokersUs + toolUs);
+  console.log(
+    `# CPU per record: broker${per.length > 1 ? 's' : ''} ${brokersUs.toFixed(2)} µs` +
+      (per.length > 1 ? ` (${per.map((u) => u.toFixed(2)).join(' + ')})` : '') +
+      `, this perf tool ${toolUs.toFixed(2)} µs: ${cores} cores at that cost allow ` +
+      `${fmt(ceiling)} records/s; the run reached ${((rate(fig) / ceiling) * 100).toFixed(0)} % of it`,
+  );
+  return { fig, cpu: { brokersUs, toolUs, ceiling } };
+}
+
+/** `cpu NAME brokers B tool T us/record ceiling C rec/s on N cores` for the README table. */
+function cpuSummary(name: string, c: CpuFigures | undefined): string | undefined {
+  return c
+    ? `SUMMARY cpu ${name} brokers ${c.brokersUs.toFixed(2)} tool ${c.toolUs.toFixed(2)} us/record ceiling ${c.ceiling.toFixed(0)} rec/s on ${os.cpus().length} cores`
+    : undefined;
 }
 
 interface Percentiles {
@@ -436,6 +506,7 @@ async function main(): Promise<void> {
     const b3 = three.map((b) => `127.0.0.1:${b.port}`).join(',');
     await createTopic(b1, 'perf-1', o.partitions, 1);
     await createTopic(b3, 'perf-3', o.partitions, 3);
+    await createTopic(b3, 'perf-3-acks1', o.partitions, 3);
     await createTopic(b1, 'lat-1', o.partitions, 1);
     await createTopic(b3, 'lat-3', o.partitions, 3);
 
@@ -459,6 +530,7 @@ async function main(): Promise<void> {
       '--producer-props',
       `bootstrap.servers=${bootstrap}`,
       `acks=${acks}`,
+      '--self-stats',
     ];
     const consumeArgs = (topic: string, bootstrap: string, messages: number) => [
       'perf',
@@ -469,6 +541,7 @@ async function main(): Promise<void> {
       topic,
       '--messages',
       String(messages),
+      '--self-stats',
     ];
     if (o.warmup > 0) {
       const t0 = Date.now();
@@ -482,12 +555,30 @@ async function main(): Promise<void> {
         `\n## warm-up: ${fmt(o.warmup)} records produced to and consumed from each cluster (${((Date.now() - t0) / 1000).toFixed(1)} s), not measured`,
       );
     }
+    const pidsOf = (brokers: BrokerProcess[]) => brokers.map((b) => b.child.pid);
+    const produced = (brokers: BrokerProcess[], args: string[]) =>
+      withCpu(
+        pidsOf(brokers),
+        o.records,
+        () => kzoo(args, 'produce'),
+        parseProduce,
+        (f) => f.recsPerSec,
+      );
     console.log('\n## kzoo perf produce -> 1 broker process, acks=1');
-    const p1 = parseProduce(await kzoo(produceArgs('perf-1', b1, '1'), 'produce'));
+    const { fig: p1, cpu: cpuP1 } = await produced([single], produceArgs('perf-1', b1, '1'));
     console.log('\n## kzoo perf consume <- 1 broker process');
-    const c1 = parseConsume(await kzoo(consumeArgs('perf-1', b1, o.records), 'consume'));
+    const { fig: c1, cpu: cpuC1 } = await withCpu(
+      pidsOf([single]),
+      o.records,
+      () => kzoo(consumeArgs('perf-1', b1, o.records), 'consume'),
+      parseConsume,
+      (f) => f.fetchRecsPerSec,
+    );
     console.log('\n## kzoo perf produce -> 3 broker processes, RF=3, acks=all (idempotent)');
-    const p3 = parseProduce(await kzoo(produceArgs('perf-3', b3, 'all'), 'produce'));
+    const { fig: p3, cpu: cpuP3 } = await produced(three, produceArgs('perf-3', b3, 'all'));
+    // The same replication without the producer waiting for it: what RF=3 costs in itself.
+    console.log('\n## kzoo perf produce -> 3 broker processes, RF=3, acks=1 (not a goal)');
+    const { fig: p3a1, cpu: cpuP3a1 } = await produced(three, produceArgs('perf-3-acks1', b3, '1'));
 
     const latency = async (topic: string, bootstrap: string, acks: string, max: number) => {
       const rate = Math.max(1, Math.floor(max / 2));
@@ -564,6 +655,16 @@ async function main(): Promise<void> {
     console.log(
       `SUMMARY produce-rf3-all ${p3.recsPerSec.toFixed(0)} rec/s ${p3.mbPerSec.toFixed(1)} MB/s p50 ${p3.p50} p99 ${p3.p99} p99.9 ${p3.p999} ms`,
     );
+    console.log(
+      `SUMMARY produce-rf3-acks1 ${p3a1.recsPerSec.toFixed(0)} rec/s ${p3a1.mbPerSec.toFixed(1)} MB/s p50 ${p3a1.p50} p99 ${p3a1.p99} p99.9 ${p3a1.p999} ms`,
+    );
+    for (const line of [
+      cpuSummary('produce-1', cpuP1),
+      cpuSummary('consume-1', cpuC1),
+      cpuSummary('produce-rf3-all', cpuP3),
+      cpuSummary('produce-rf3-acks1', cpuP3a1),
+    ])
+      if (line) console.log(line);
     const warmS = o.latencyWarmupSeconds;
     console.log(`SUMMARY latency-50%-acks1 ${latencySummary(l1, warmS)}`);
     console.log(`SUMMARY latency-50%-rf3-all ${latencySummary(l3, warmS)}`);

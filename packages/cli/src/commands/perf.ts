@@ -20,7 +20,16 @@ interface ProducePerfArgs extends BootstrapArgs {
   'producer-props'?: string[];
   'producer.config'?: string;
   'warmup-records': number;
+  'self-stats': boolean;
 }
+
+/** kzoo's --self-stats of `perf produce` and `perf consume`. */
+const SELF_STATS = {
+  type: 'boolean',
+  default: false,
+  describe:
+    'kzoo: after the results, print this process’s CPU (share of a core, µs per record), event-loop delay, GC pauses and time waiting for a CPU: a load generator on the machine it measures is part of the result',
+} as const;
 
 /** --warmup-records (KIP-1052): at least 0, fewer than --num-records. */
 function warmupRecords(a: { 'warmup-records': number; 'num-records': number }): void {
@@ -90,6 +99,7 @@ const produce: CommandModule<object, ProducePerfArgs> = {
         describe:
           'The number of records to treat as warmup; these initial records will not be included in steady-state statistics. An additional summary line will be printed describing the steady-state statistics.',
       })
+      .option('self-stats', SELF_STATS)
       .check((a) => {
         positiveInt('num-records', a['num-records']);
         positiveInt('record-size', a['record-size']);
@@ -111,6 +121,7 @@ const produce: CommandModule<object, ProducePerfArgs> = {
         throughput: args.throughput,
         props: producerPerfProps(args),
         warmupRecords: args['warmup-records'],
+        selfStats: args['self-stats'],
       });
     }),
 };
@@ -127,6 +138,7 @@ interface ConsumePerfArgs extends BootstrapArgs {
   'hide-header': boolean;
   'consumer.config'?: string;
   'consumer-props'?: string[];
+  'self-stats': boolean;
 }
 
 const consume: CommandModule<object, ConsumePerfArgs> = {
@@ -180,6 +192,7 @@ const consume: CommandModule<object, ConsumePerfArgs> = {
         array: true,
         describe: 'kzoo: consumer configs PROP-NAME=PROP-VALUE ... (over --consumer.config)',
       })
+      .option('self-stats', SELF_STATS)
       .check((a) => {
         positiveInt('messages', a.messages);
         positiveInt('fetch-size', a['fetch-size']);
@@ -203,6 +216,7 @@ const consume: CommandModule<object, ConsumePerfArgs> = {
         showDetailedStats: args['show-detailed-stats'],
         hideHeader: args['hide-header'],
         props,
+        selfStats: args['self-stats'],
       });
     }),
 };

@@ -7,6 +7,7 @@
  */
 import { Consumer } from '@kzoo/client';
 import { consumerHeader, consumerProgressLine, consumerTotalLine } from './stats';
+import { selfLine, watchSelf } from './self-stats';
 import { tpKey } from '@kzoo/common';
 
 export interface ConsumerPerfOptions {
@@ -21,6 +22,8 @@ export interface ConsumerPerfOptions {
   hideHeader: boolean;
   props: Record<string, string>;
   print?: (line: string) => void;
+  /** kzoo: after Kafka's lines, `# this process during the run: ...` (see self-stats). */
+  selfStats?: boolean;
 }
 
 export interface ConsumerPerfResult {
@@ -35,6 +38,7 @@ export interface ConsumerPerfResult {
 
 export async function runConsumerPerf(o: ConsumerPerfOptions): Promise<ConsumerPerfResult> {
   const print = o.print ?? ((l: string) => void process.stdout.write(l + '\n'));
+  const stopWatching = o.selfStats ? watchSelf() : undefined;
   if (!o.hideHeader) print(consumerHeader(o.showDetailedStats));
   const consumer = new Consumer({
     'client.id': 'perf-consumer-client',
@@ -109,6 +113,7 @@ export async function runConsumerPerf(o: ConsumerPerfOptions): Promise<ConsumerP
     await consumer.close();
   }
   if (!o.showDetailedStats) print(consumerTotalLine({ startMs, endMs, bytes, messages, joinMs }));
+  if (stopWatching) print(selfLine(stopWatching(), messages));
   const secs = Math.max(endMs - startMs, 1) / 1000;
   const fetchSecs = Math.max(endMs - startMs - joinMs, 1) / 1000;
   return {

@@ -17,11 +17,11 @@
  * fall behind in their first seconds at a high rate and catch up: the whole run's tail is
  * that start, as KIP-1052 says of kafka-producer-perf-test).
  */
-import { readFileSync } from 'node:fs';
-import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { Admin, Consumer, Producer } from '@kzoo/client';
 import { fineLatencyLine, latencyResultLines, throttleDelayMs, windowLatencyLines } from './stats';
 import { YIELD_EVERY } from './producer-perf';
+import { selfLine, watchSelf, type SelfStats } from './self-stats';
 
 export interface EndToEndOptions {
   bootstrap: string;
@@ -44,87 +44,6 @@ export interface EndToEndResult {
   steadyStateMs?: Float64Array;
   /** At a set load: what this process itself did meanwhile (see selfLine). */
   self?: SelfStats;
-}
-
-/** This process over an at-load run: its own share of what a record waited for. */
-export interface SelfStats {
-  /** CPU time / wall time (1 = one core busy all along). */
-  cpuShare: number;
-  eventLoopDelayP99Ms: number;
-  eventLoopDelayMaxMs: number;
-  gcPauses: number;
-  gcTotalMs: number;
-  gcMaxMs: number;
-  /**
-   * Time this process was runnable but had no CPU (Linux /proc/self/schedstat); undefined
-   * where the kernel does not say. Large: the machine, not this process, set the tails.
-   */
-  runQueueWaitMs?: number;
-  /** Wall time of the run. */
-  wallMs: number;
-}
-
-/** Linux: ns this process (its main thread) spent runnable without a CPU, or undefined. */
-export function runQueueWaitNs(pid: number | 'self' = 'self'): number | undefined {
-  try {
-    const v = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]);
-    return Number.isFinite(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Starts watching this process; the returned function stops and reports. */
-function watchSelf(): () => SelfStats {
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const wait0 = runQueueWaitNs();
-  const eld = monitorEventLoopDelay({ resolution: 1 });
-  eld.enable();
-  let gcPauses = 0;
-  let gcTotalMs = 0;
-  let gcMaxMs = 0;
-  const gc = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      gcPauses++;
-      gcTotalMs += e.duration;
-      gcMaxMs = Math.max(gcMaxMs, e.duration);
-    }
-  });
-  gc.observe({ entryTypes: ['gc'] });
-  return () => {
-    gc.disconnect();
-    eld.disable();
-    const cpu = process.cpuUsage(cpu0);
-    const wait1 = runQueueWaitNs();
-    const wallMs = performance.now() - t0;
-    return {
-      cpuShare: (cpu.user + cpu.system) / 1000 / Math.max(1, wallMs),
-      wallMs,
-      runQueueWaitMs:
-        wait0 !== undefined && wait1 !== undefined ? (wait1 - wait0) / 1e6 : undefined,
-      eventLoopDelayP99Ms: eld.percentile(99) / 1e6,
-      eventLoopDelayMaxMs: eld.max / 1e6,
-      gcPauses,
-      gcTotalMs,
-      gcMaxMs,
-    };
-  };
-}
-
-/**
- * `# this process: ...`: whether the latencies measured include this process's own
- * queueing (CPU near one core), event-loop stalls or GC pauses, rather than the brokers'.
- */
-export function selfLine(s: SelfStats): string {
-  return (
-    `# this process during the run: CPU ${(s.cpuShare * 100).toFixed(0)} % of one core, ` +
-    `event-loop delay 99th ${s.eventLoopDelayP99Ms.toFixed(1)} / max ${s.eventLoopDelayMaxMs.toFixed(1)} ms, ` +
-    `GC ${s.gcPauses} pauses, ${s.gcTotalMs.toFixed(0)} ms in all, longest ${s.gcMaxMs.toFixed(1)} ms` +
-    (s.runQueueWaitMs !== undefined
-      ? `, waited for a CPU ${s.runQueueWaitMs.toFixed(0)} ms of ${s.wallMs.toFixed(0)} ms`
-      : '')
-  );
 }
 
 const POLL_TIMEOUT_MS = 60000;
@@ -186,7 +105,7 @@ export async function runEndToEndLatency(o: EndToEndOptions): Promise<EndToEndRe
       }
       for (const line of windowLatencyLines(result.latenciesMs, o.throughput)) print(line);
     }
-    if (result.self) print(selfLine(result.self));
+    if (result.self) print(selfLine(result.self, o.numRecords));
     return result;
   } finally {
     await producer.close();

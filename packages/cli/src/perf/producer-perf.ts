@@ -9,6 +9,7 @@
  */
 import { Producer, type CompletedBatch, type RecordCallback } from '@kzoo/client';
 import { ProducerStats, throttleDelayMs } from './stats';
+import { selfLine, watchSelf } from './self-stats';
 
 export interface ProducerPerfOptions {
   topic: string;
@@ -23,6 +24,8 @@ export interface ProducerPerfOptions {
    * a second final line gives the steady state, the records after them.
    */
   warmupRecords?: number;
+  /** kzoo: after Kafka's lines, `# this process during the run: ...` (see self-stats). */
+  selfStats?: boolean;
 }
 
 export interface ProducerPerfResult {
@@ -64,6 +67,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function runProducerPerf(o: ProducerPerfOptions): Promise<ProducerPerfResult> {
   const print = o.print ?? ((l: string) => void process.stdout.write(l + '\n'));
+  const stopWatching = o.selfStats ? watchSelf() : undefined;
   const producer = new Producer({ 'client.id': 'perf-producer-client', ...o.props });
   const bufferMemory = producer.config['buffer.memory'];
   const values = payloads(o.recordSize);
@@ -165,6 +169,7 @@ export async function runProducerPerf(o: ProducerPerfOptions): Promise<ProducerP
     await producer.close();
     print(stats.totalLine(end));
     if (steady) print(steady.totalLine(end));
+    if (stopWatching) print(selfLine(stopWatching(), o.numRecords));
     return { ...resultOf(stats, end), ...(steady ? { steadyState: resultOf(steady, end) } : {}) };
   } finally {
     await producer.close({ timeoutMs: failure ? 0 : undefined });
