@@ -68,17 +68,22 @@ const p3 = need(
 const p3a1 = grab(
   /^SUMMARY produce-rf3-acks1 (\d+) rec\/s ([\d.]+) MB\/s p50 (\d+) p99 (\d+) p99\.9 (\d+) ms/m,
 );
-/** `CPU: brokers B + tool T µs/record, the cores allow C/s`: the phase's limit where the cores are. */
-const cpu = (name) => {
+/**
+ * What a record cost in CPU in the brokers and the perf tool, and the records/s the cores
+ * allow at that cost (a run as fast as it goes) or the cores' busy share (a run at a set rate).
+ */
+const cpu = (name, atRate = false) => {
   const m = grab(
     new RegExp(
-      `^SUMMARY cpu ${name} brokers ([\\d.]+) tool ([\\d.]+) us/record ceiling (\\d+) rec/s on (\\d+) cores`,
+      `^SUMMARY cpu ${name} brokers ([\\d.]+) tool ([\\d.]+) us/record ceiling (\\d+) rec/s on (\\d+) cores, run at (\\d+) rec/s`,
       'm',
     ),
   );
-  return m
-    ? `CPU brokers ${m[0]} + tool ${m[1]} µs/record: the ${m[3]} cores allow ${k(m[2])}/s`
-    : '';
+  if (!m) return '';
+  const cost = `CPU brokers ${m[0]} + tool ${m[1]} µs/record`;
+  return atRate
+    ? `${cost}: the ${m[3]} cores ${((100 * m[4]) / m[2]).toFixed(0)} % busy at this rate`
+    : `${cost}: the ${m[3]} cores allow ${k(m[2])}/s`;
 };
 // `p50 A p99 B p99.9 C ms[; steady state p50 D p99 E p99.9 F ms (after S s)]`
 const latencyRe = (name) =>
@@ -146,11 +151,16 @@ if (p3a1)
     cpu('produce-rf3-acks1') || '—',
     '— (what replication costs without waiting for it)',
   ]);
-rows.push(['end-to-end latency at 50 % load, acks=1 (`deploy`)', latencyCell(l1), '—', '—']);
+rows.push([
+  'end-to-end latency at 50 % load, acks=1 (`deploy`)',
+  latencyCell(l1),
+  cpu('latency-50%-acks1', true) || '—',
+  '—',
+]);
 rows.push([
   'end-to-end latency at 50 % load, RF=3 acks=all (`deploy`)',
   latencyCell(l3),
-  '—',
+  cpu('latency-50%-rf3-all', true) || '—',
   `≤ 3 / 10 / 25 ms — ${goal('latency at 50 % load')}`,
 ]);
 const head = [

@@ -178,6 +178,8 @@ interface CpuFigures {
   toolUs: number;
   /** Records/s the machine's cores allow at that cost (every core busy with this work alone). */
   ceiling: number;
+  /** The run's records/s (a set rate: the cores' busy share is rate / ceiling). */
+  rate: number;
 }
 
 /**
@@ -213,13 +215,13 @@ async function withCpu<T>(
       `, this perf tool ${toolUs.toFixed(2)} µs: ${cores} cores at that cost allow ` +
       `${fmt(ceiling)} records/s; the run reached ${((rate(fig) / ceiling) * 100).toFixed(0)} % of it`,
   );
-  return { fig, cpu: { brokersUs, toolUs, ceiling } };
+  return { fig, cpu: { brokersUs, toolUs, ceiling, rate: rate(fig) } };
 }
 
-/** `cpu NAME brokers B tool T us/record ceiling C rec/s on N cores` for the README table. */
+/** `cpu NAME brokers B tool T us/record ceiling C rec/s on N cores, run at R rec/s` (README table). */
 function cpuSummary(name: string, c: CpuFigures | undefined): string | undefined {
   return c
-    ? `SUMMARY cpu ${name} brokers ${c.brokersUs.toFixed(2)} tool ${c.toolUs.toFixed(2)} us/record ceiling ${c.ceiling.toFixed(0)} rec/s on ${os.cpus().length} cores`
+    ? `SUMMARY cpu ${name} brokers ${c.brokersUs.toFixed(2)} tool ${c.toolUs.toFixed(2)} us/record ceiling ${c.ceiling.toFixed(0)} rec/s on ${os.cpus().length} cores, run at ${c.rate.toFixed(0)} rec/s`
     : undefined;
 }
 
@@ -580,45 +582,56 @@ async function main(): Promise<void> {
     console.log('\n## kzoo perf produce -> 3 broker processes, RF=3, acks=1 (not a goal)');
     const { fig: p3a1, cpu: cpuP3a1 } = await produced(three, produceArgs('perf-3-acks1', b3, '1'));
 
-    const latency = async (topic: string, bootstrap: string, acks: string, max: number) => {
+    // At a set rate, the share of the cores the run kept busy (see withCpu): the queueing a
+    // record meets at every hop grows with it.
+    const latency = async (
+      brokers: BrokerProcess[],
+      topic: string,
+      bootstrap: string,
+      acks: string,
+      max: number,
+    ) => {
       const rate = Math.max(1, Math.floor(max / 2));
       const warm = Math.floor(rate * o.latencyWarmupSeconds);
       const n = warm + Math.min(3_000_000, Math.max(1000, Math.floor(rate * o.latencySeconds)));
-      return parseLatency(
-        await kzoo(
-          [
-            'perf',
-            'end-to-end-latency',
-            '--bootstrap-server',
-            bootstrap,
-            '--topic',
-            topic,
-            '--num-records',
-            String(n),
-            '--producer-acks',
-            acks,
-            '--record-size',
-            String(o.recordSize),
-            '--throughput',
-            String(rate),
-            ...(warm > 0 ? ['--warmup-records', String(warm)] : []),
-          ],
-          'latency',
+      return withBrokerStalls(stallsOf(brokers), () =>
+        withCpu(
+          pidsOf(brokers),
+          n,
+          () =>
+            kzoo(
+              [
+                'perf',
+                'end-to-end-latency',
+                '--bootstrap-server',
+                bootstrap,
+                '--topic',
+                topic,
+                '--num-records',
+                String(n),
+                '--producer-acks',
+                acks,
+                '--record-size',
+                String(o.recordSize),
+                '--throughput',
+                String(rate),
+                ...(warm > 0 ? ['--warmup-records', String(warm)] : []),
+              ],
+              'latency',
+            ),
+          parseLatency,
+          () => rate,
         ),
       );
     };
     console.log(
       `\n## end-to-end latency at 50 % of the max: 1 broker, acks=1, ${fmt(p1.recsPerSec / 2)} records/s`,
     );
-    const l1 = await withBrokerStalls(stallsOf([single]), () =>
-      latency('lat-1', b1, '1', p1.recsPerSec),
-    );
+    const { fig: l1, cpu: cpuL1 } = await latency([single], 'lat-1', b1, '1', p1.recsPerSec);
     console.log(
       `\n## end-to-end latency at 50 % of the max: RF=3 acks=all, ${fmt(p3.recsPerSec / 2)} records/s`,
     );
-    const l3 = await withBrokerStalls(stallsOf(three), () =>
-      latency('lat-3', b3, 'all', p3.recsPerSec),
-    );
+    const { fig: l3, cpu: cpuL3 } = await latency(three, 'lat-3', b3, 'all', p3.recsPerSec);
 
     for (const p of procs.splice(0)) await p.kill('SIGKILL');
 
@@ -663,6 +676,8 @@ async function main(): Promise<void> {
       cpuSummary('consume-1', cpuC1),
       cpuSummary('produce-rf3-all', cpuP3),
       cpuSummary('produce-rf3-acks1', cpuP3a1),
+      cpuSummary('latency-50%-acks1', cpuL1),
+      cpuSummary('latency-50%-rf3-all', cpuL3),
     ])
       if (line) console.log(line);
     const warmS = o.latencyWarmupSeconds;
