@@ -19,6 +19,11 @@
 //                      for --perf-seconds (3) from --perf-at (1.5) s into each phase:
 //                      FILE.<phase>.data (perf report -i ...)
 //   --perf-tool        with --perf: record the perf tool's process instead of the brokers
+//   --self-stats       run `perf produce` with --self-stats (its own CPU per record)
+//   --broker-node-flags "F ..." more node/V8 flags for the brokers (e.g. --trace-deopt);
+//                      with --broker-out DIR each broker's stdout is written to DIR/broker-N.out
+//   --warm N           first N records (acks=all) to a topic of their own, not measured, as
+//                      bench deploy's warm-up; --warm-consume: also consumed
 //   --props "K=V ..."  more producer properties for --records (e.g. enable.idempotence=false)
 //   --config JSON      extra broker configs, e.g. '{"replica.fetch.wait.max.ms":100}'
 //   --single           one broker, RF=1 (the acks=1 reference)
@@ -150,6 +155,7 @@ async function main() {
               preload ? `--require ${preload}` : '',
               stallPreload,
               perfFile ? '--perf-basic-prof' : '',
+              opt('--broker-node-flags', ''),
             ]
               .join(' ')
               .trim(),
@@ -296,6 +302,39 @@ async function main() {
       );
     };
     const last = (out) => out.trim().split('\n').pop();
+    if (opt('--warm')) {
+      // As bench deploy's warm-up: records produced (acks=all) to a topic of their own, and
+      // with --warm-consume read back by a consumer group, before anything is measured.
+      const n = opt('--warm');
+      await createTopic(bootstrap, 'probe-warm');
+      await kzoo([
+        'perf',
+        'produce',
+        '--topic',
+        'probe-warm',
+        '--num-records',
+        n,
+        '--record-size',
+        '100',
+        '--throughput',
+        '-1',
+        '--producer-props',
+        `bootstrap.servers=${bootstrap}`,
+        'acks=all',
+      ]);
+      if (args.includes('--warm-consume'))
+        await kzoo([
+          'perf',
+          'consume',
+          '--bootstrap-server',
+          bootstrap,
+          '--topic',
+          'probe-warm',
+          '--messages',
+          n,
+        ]);
+      console.log(`warm-up: ${n} records${args.includes('--warm-consume') ? ', consumed' : ''}`);
+    }
     if (opt('--records')) {
       const n = Number(opt('--records'));
       const acks = opt('--acks', 'all');
@@ -313,6 +352,7 @@ async function main() {
           '100',
           '--throughput',
           opt('--produce-rate', '-1'),
+          ...(args.includes('--self-stats') ? ['--self-stats'] : []),
           '--producer-props',
           `bootstrap.servers=${bootstrap}`,
           `acks=${acks}`,
@@ -359,6 +399,11 @@ async function main() {
       );
     }
   } finally {
+    const outDir = opt('--broker-out');
+    if (outDir) {
+      fs.mkdirSync(outDir, { recursive: true });
+      for (const b of brokers) fs.writeFileSync(path.join(outDir, `broker-${b.id}.out`), b.stdout);
+    }
     await Promise.all(brokers.map((b) => b.kill('SIGKILL')));
     await zk.stop();
     for (const d of dirs) tk.removeDir(d);
