@@ -41,6 +41,7 @@ const root = path.resolve(__dirname, '..');
 const tk = require(path.join(root, 'packages/testkit/dist'));
 const { Admin } = require(path.join(root, 'packages/client/dist'));
 const { setLogLevel } = require(path.join(root, 'packages/common/dist'));
+const { perfProduceArgs } = require('./perf-ab-lib');
 
 const args = process.argv.slice(2);
 const opt = (k, d) => {
@@ -307,21 +308,7 @@ async function main() {
       // with --warm-consume read back by a consumer group, before anything is measured.
       const n = opt('--warm');
       await createTopic(bootstrap, 'probe-warm');
-      await kzoo([
-        'perf',
-        'produce',
-        '--topic',
-        'probe-warm',
-        '--num-records',
-        n,
-        '--record-size',
-        '100',
-        '--throughput',
-        '-1',
-        '--producer-props',
-        `bootstrap.servers=${bootstrap}`,
-        'acks=all',
-      ]);
+      await kzoo(perfProduceArgs('probe-warm', n, bootstrap, ['acks=all']));
       if (args.includes('--warm-consume'))
         await kzoo([
           'perf',

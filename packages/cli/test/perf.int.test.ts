@@ -23,6 +23,19 @@ const perfProduce = (topic: string, n: number, ...extra: string[]) => [
   ...extra,
 ];
 
+/** `kzoo perf consume` of `n` records of `topic`, then `extra`. */
+const perfConsume = (bootstrap: string, topic: string, n: number, ...extra: string[]) => [
+  'perf',
+  'consume',
+  '--bootstrap-server',
+  bootstrap,
+  '--topic',
+  topic,
+  '--messages',
+  String(n),
+  ...extra,
+];
+
 async function endOffsets(bootstrap: string, topic: string, partitions: number): Promise<number> {
   const c = new Consumer({ 'bootstrap.servers': bootstrap });
   try {
@@ -72,21 +85,9 @@ describe('cli > kzoo perf (processes)', () => {
   }, 120000);
 
   it('perf consume reads them in a group and prints kafka-consumer-perf-test’s CSV', async () => {
-    const r = await runCli(
-      [
-        'perf',
-        'consume',
-        '--bootstrap-server',
-        bootstrap,
-        '--topic',
-        topic,
-        '--messages',
-        String(N),
-        '--group',
-        name('perf-group'),
-      ],
-      { timeoutMs: 90000 },
-    );
+    const r = await runCli(perfConsume(bootstrap, topic, N, '--group', name('perf-group')), {
+      timeoutMs: 90000,
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const [header, line] = r.stdout.trim().split('\n');
@@ -213,20 +214,7 @@ describe('cli > kzoo perf (processes)', () => {
     const perRecord = self.exec(out.at(-1)!);
     expect(perRecord).not.toBeNull();
     expect(Number(perRecord![1])).toBeGreaterThan(0);
-    const c = await runCli(
-      [
-        'perf',
-        'consume',
-        '--bootstrap-server',
-        bootstrap,
-        '--topic',
-        t,
-        '--messages',
-        '2000',
-        '--self-stats',
-      ],
-      { timeoutMs: 90000 },
-    );
+    const c = await runCli(perfConsume(bootstrap, t, 2000, '--self-stats'), { timeoutMs: 90000 });
     expect(c.stderr).toBe('');
     expect(c.code).toBe(0);
     const lines = c.stdout.trim().split('\n');

@@ -13,9 +13,10 @@
  * An RF=3 acks=1 run beside the acks=all one (not a goal) shows what replication costs
  * when the producer does not wait for it.
  *
- * Each produce and consume run also prints what a record cost in CPU — in the brokers
- * (/proc/<pid>/stat) and in the perf tool (its `--self-stats` line) — and the records/s the
- * machine's cores allow at that cost. Where the tool and the brokers share the cores, as
+ * Each produce, consume and latency run also prints what a record cost in CPU — in the
+ * brokers (/proc/<pid>/stat) and in the perf tool (its `--self-stats` line) — and the
+ * records/s the machine's cores allow at that cost (a latency run at a set rate: how busy
+ * they were). Where the tool and the brokers share the cores, as
  * on the 2-core machine of the README's table, that is the run's physical limit; a run
  * near 100 % of it is CPU-bound, and lower CPU per record is the only way up.
  *
@@ -187,7 +188,7 @@ interface CpuFigures {
  * cost in CPU in the brokers (/proc/<pid>/stat) and in the tool, and the records/s the
  * machine's cores allow at that cost: on a machine where the load generator and the brokers
  * share the cores, that is the physical limit of the phase, and the ratio of two phases'
- * ceilings is what they cost relative to each other. Undefined where /proc is not there.
+ * ceilings is what they cost relative to each other. No CPU figures where /proc is not there.
  */
 async function withCpu<T>(
   brokerPids: Array<number | undefined>,
