@@ -3,7 +3,10 @@
  * (`kzoo broker start` through testkit) on a real ZooKeeper, for each N of `--sizes`
  * (default 1000,3000,10000), each on a fresh chroot. Measures, as Kafka operators do:
  *   create     CreateTopics (one request) → every partition has a leader and 3 in-sync replicas
- *   RSS        of each broker and of ZooKeeper, at rest after creation
+ *   RSS        of each broker and of ZooKeeper, at rest after creation, and its peak under
+ *              load: the largest VmHWM (a process's peak RSS) of each broker process and of
+ *              ZooKeeper from the creation through the last step (restarts' log loading too),
+ *              read every 250 ms and before each process goes
  *   ctl        SIGTERM a broker leading ~1/3 (controlled shutdown) → leaders moved off it
  *              (goal at 10,000: ≤ 3 s), the process exited; restart → every ISR full again
  *   failover   SIGKILL the controller → a new controller, every partition led by a live broker
@@ -122,13 +125,57 @@ async function metadata(port: number, topics: string[]): Promise<View | undefine
   }
 }
 
-function rssMiB(pid: number | undefined): string {
-  if (pid === undefined) return '?';
+/** A /proc/<pid>/status field in MiB (VmRSS: now; VmHWM: the process's peak), or NaN. */
+function statusMiB(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number {
+  if (pid === undefined) return NaN;
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? (Number(m[1]) / 1024).toFixed(0) : '?';
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(
+      fs.readFileSync(`/proc/${pid}/status`, 'utf8'),
+    );
+    return m ? Number(m[1]) / 1024 : NaN;
   } catch {
-    return '?';
+    return NaN;
+  }
+}
+
+function rssMiB(pid: number | undefined): string {
+  const v = statusMiB(pid, 'VmRSS');
+  return Number.isNaN(v) ? '?' : v.toFixed(0);
+}
+
+/**
+ * The peak RSS of each broker id (over its successive processes) and of ZooKeeper while
+ * the steps run: VmHWM read every 250 ms and on `sample()` (before a process is stopped).
+ */
+class PeakRss {
+  private readonly peak = new Map<string, number>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly pids: () => Array<[string, number | undefined]>,
+    intervalMs = 250,
+  ) {
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer.unref();
+    this.sample();
+  }
+
+  sample(): void {
+    for (const [name, pid] of this.pids()) {
+      const v = statusMiB(pid, 'VmHWM');
+      if (!Number.isNaN(v) && v > (this.peak.get(name) ?? 0)) this.peak.set(name, v);
+    }
+  }
+
+  /** `b1 X, b2 Y, b3 Z, zk W MiB`; stops sampling. */
+  stop(): string {
+    this.sample();
+    clearInterval(this.timer);
+    const f = (name: string) => {
+      const v = this.peak.get(name);
+      return v === undefined ? '?' : v.toFixed(0);
+    };
+    return `b1 ${f('b1')}, b2 ${f('b2')}, b3 ${f('b3')}, zk ${f('zk')} MiB`;
   }
 }
 
@@ -324,6 +371,8 @@ interface Row {
   killLed: number | null;
   killRestart: number | null;
   rss: string;
+  /** Peak RSS from the creation through the last step (see PeakRss). */
+  rssPeak: string;
 }
 
 async function runSize(
@@ -333,8 +382,16 @@ async function runSize(
   zkPid: number | undefined,
 ): Promise<Row> {
   const cluster = new Cluster(`${zkConnect}/scale-${n}-${process.pid}`, o);
+  let peak: PeakRss | undefined;
   try {
     for (const id of [1, 2, 3]) await cluster.start(id);
+    peak = new PeakRss(() => [
+      ...[1, 2, 3].map((id): [string, number | undefined] => {
+        const b = cluster.brokers.get(id);
+        return [`b${id}`, b?.running ? b.pid : undefined];
+      }),
+      ['zk', zkPid],
+    ]);
     const topicsN = Math.ceil(n / o.perTopic);
     const boot = cluster
       .live()
@@ -384,6 +441,7 @@ async function runSize(
         `  broker ${victim} leads ${counts.get(victim) ?? 0} partitions (controller: ${ctl2})`,
       );
       cluster.mark(`SIGTERM broker ${victim}`);
+      peak.sample();
       t0 = performance.now();
       const victimProc = cluster.brokers.get(victim)!;
       // leadership moved off the broker (the controlled shutdown proper), watched while it runs
@@ -412,6 +470,7 @@ async function runSize(
     if (o.steps.has('failover')) {
       const ctl = (await cluster.view()).controllerId;
       cluster.mark(`SIGKILL controller ${ctl}`);
+      peak.sample();
       t0 = performance.now();
       await cluster.brokers.get(ctl)!.kill('SIGKILL');
       failover = await cluster.until(
@@ -438,6 +497,7 @@ async function runSize(
       const victim3 = [1, 2, 3]
         .filter((id) => id !== ctl3)
         .sort((a, b) => (counts3.get(b) ?? 0) - (counts3.get(a) ?? 0))[0];
+      peak.sample();
       t0 = performance.now();
       await cluster.brokers.get(victim3)!.kill('SIGKILL');
       kill = await cluster.until(cluster.allLed(n), t0);
@@ -449,6 +509,8 @@ async function runSize(
       killRestart = await cluster.until(cluster.allFull(n), t0);
       console.log(`  restart broker ${victim3} → every ISR full: ${s(killRestart)}`);
     }
+    const rssPeak = peak.stop();
+    console.log(`  RSS peak under load (creation through the last step): ${rssPeak}`);
     return {
       n,
       create,
@@ -462,8 +524,10 @@ async function runSize(
       killLed: kill,
       killRestart,
       rss,
+      rssPeak,
     };
   } finally {
+    peak?.stop();
     // with --cpu-prof-dir, a clean exit (SIGTERM) so that the profiles are written
     await Promise.all(
       cluster.live().map((b) => (o.cpuProfDir ? b.stop(120000) : b.kill('SIGKILL'))),
@@ -522,14 +586,14 @@ async function main(): Promise<void> {
     ms === null ? '—' : `${((ms * 1000) / n).toFixed(0)} µs`;
   console.log(`\n# ${machineLine()}`);
   console.log(
-    '| partitions | create (per partition) | controller failover | restart → ISR full | controlled shutdown: leaders moved / SIGTERM → exit | SIGKILL broker → all led | RSS at rest (MiB) |',
+    '| partitions | create (per partition) | controller failover | restart → ISR full | controlled shutdown: leaders moved / SIGTERM → exit | SIGKILL broker → all led | RSS at rest (MiB) | RSS peak under load (MiB) |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   // a step left out by --steps is "not run", not a timeout
   const ran = (step: string, text: string) => (o.steps.has(step) ? text : 'not run');
   for (const r of rows)
     console.log(
-      `| ${r.n} | ${s(r.create)} (${per(r.create, r.n)}) | ${ran('failover', s(r.failover))} | ${ran('failover', s(r.failoverRestart))} | ${ran('ctl', `${s(r.ctlMoved)} / ${s(r.ctlShutdown)}`)} | ${ran('kill', s(r.kill))} | ${r.rss} |`,
+      `| ${r.n} | ${s(r.create)} (${per(r.create, r.n)}) | ${ran('failover', s(r.failover))} | ${ran('failover', s(r.failoverRestart))} | ${ran('ctl', `${s(r.ctlMoved)} / ${s(r.ctlShutdown)}`)} | ${ran('kill', s(r.kill))} | ${r.rss} | ${r.rssPeak} |`,
     );
   const big = rows.find((r) => r.n >= 10000) ?? rows[rows.length - 1];
   const small = rows[0];
