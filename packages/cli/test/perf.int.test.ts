@@ -5,36 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { Admin, Consumer } from '@kzoo/client';
 import { runCli } from '@kzoo/testkit';
 import { TestCluster } from '@kzoo/testkit/jest';
+import { perfConsumeArgs, perfProduceArgs } from '../src/perf/perf-args';
 
 const name = (p: string) => `${p}-${randomBytes(4).toString('hex')}`;
 
 /** `kzoo perf produce` of `n` 100-byte records to `topic`, unthrottled, then `extra`. */
-const perfProduce = (topic: string, n: number, ...extra: string[]) => [
-  'perf',
-  'produce',
-  '--topic',
-  topic,
-  '--num-records',
-  String(n),
-  '--record-size',
-  '100',
-  '--throughput',
-  '-1',
-  ...extra,
-];
-
-/** `kzoo perf consume` of `n` records of `topic`, then `extra`. */
-const perfConsume = (bootstrap: string, topic: string, n: number, ...extra: string[]) => [
-  'perf',
-  'consume',
-  '--bootstrap-server',
-  bootstrap,
-  '--topic',
-  topic,
-  '--messages',
-  String(n),
-  ...extra,
-];
+const perfProduce = (topic: string, n: number, ...extra: string[]) =>
+  perfProduceArgs({ topic, records: n }, ...extra);
 
 async function endOffsets(bootstrap: string, topic: string, partitions: number): Promise<number> {
   const c = new Consumer({ 'bootstrap.servers': bootstrap });
@@ -85,7 +62,7 @@ describe('cli > kzoo perf (processes)', () => {
   }, 120000);
 
   it('perf consume reads them in a group and prints kafka-consumer-perf-test’s CSV', async () => {
-    const r = await runCli(perfConsume(bootstrap, topic, N, '--group', name('perf-group')), {
+    const r = await runCli(perfConsumeArgs(bootstrap, topic, N, '--group', name('perf-group')), {
       timeoutMs: 90000,
     });
     expect(r.stderr).toBe('');
@@ -214,7 +191,9 @@ describe('cli > kzoo perf (processes)', () => {
     const perRecord = self.exec(out.at(-1)!);
     expect(perRecord).not.toBeNull();
     expect(Number(perRecord![1])).toBeGreaterThan(0);
-    const c = await runCli(perfConsume(bootstrap, t, 2000, '--self-stats'), { timeoutMs: 90000 });
+    const c = await runCli(perfConsumeArgs(bootstrap, t, 2000, '--self-stats'), {
+      timeoutMs: 90000,
+    });
     expect(c.stderr).toBe('');
     expect(c.code).toBe(0);
     const lines = c.stdout.trim().split('\n');

@@ -48,6 +48,7 @@ import {
   type BrokerProcess,
 } from '@kzoo/testkit';
 import { fileWriteReadMBs, newDataWriteMBs, loopbackMBs, machineLine, numericArgs } from './limits';
+import { perfConsumeArgs, perfProduceArgs } from '../perf/perf-args';
 import { processCpuMs, runQueueWaitNs } from '../perf/self-stats';
 
 interface Options {
@@ -181,6 +182,7 @@ interface CpuFigures {
   ceiling: number;
   /** The run's records/s (a set rate: the cores' busy share is rate / ceiling). */
   rate: number;
+  cores: number;
 }
 
 /**
@@ -216,13 +218,13 @@ async function withCpu<T>(
       `, this perf tool ${toolUs.toFixed(2)} µs: ${cores} cores at that cost allow ` +
       `${fmt(ceiling)} records/s; the run reached ${((rate(fig) / ceiling) * 100).toFixed(0)} % of it`,
   );
-  return { fig, cpu: { brokersUs, toolUs, ceiling, rate: rate(fig) } };
+  return { fig, cpu: { brokersUs, toolUs, ceiling, rate: rate(fig), cores } };
 }
 
 /** `cpu NAME brokers B tool T us/record ceiling C rec/s on N cores, run at R rec/s` (README table). */
 function cpuSummary(name: string, c: CpuFigures | undefined): string | undefined {
   return c
-    ? `SUMMARY cpu ${name} brokers ${c.brokersUs.toFixed(2)} tool ${c.toolUs.toFixed(2)} us/record ceiling ${c.ceiling.toFixed(0)} rec/s on ${os.cpus().length} cores, run at ${c.rate.toFixed(0)} rec/s`
+    ? `SUMMARY cpu ${name} brokers ${c.brokersUs.toFixed(2)} tool ${c.toolUs.toFixed(2)} us/record ceiling ${c.ceiling.toFixed(0)} rec/s on ${c.cores} cores, run at ${c.rate.toFixed(0)} rec/s`
     : undefined;
 }
 
@@ -519,33 +521,16 @@ async function main(): Promise<void> {
       acks: string,
       throughput = -1,
       records = o.records,
-    ) => [
-      'perf',
-      'produce',
-      '--topic',
-      topic,
-      '--num-records',
-      String(records),
-      '--record-size',
-      String(o.recordSize),
-      '--throughput',
-      String(throughput),
-      '--producer-props',
-      `bootstrap.servers=${bootstrap}`,
-      `acks=${acks}`,
-      '--self-stats',
-    ];
-    const consumeArgs = (topic: string, bootstrap: string, messages: number) => [
-      'perf',
-      'consume',
-      '--bootstrap-server',
-      bootstrap,
-      '--topic',
-      topic,
-      '--messages',
-      String(messages),
-      '--self-stats',
-    ];
+    ) =>
+      perfProduceArgs(
+        { topic, records, recordSize: o.recordSize, throughput },
+        '--producer-props',
+        `bootstrap.servers=${bootstrap}`,
+        `acks=${acks}`,
+        '--self-stats',
+      );
+    const consumeArgs = (topic: string, bootstrap: string, messages: number) =>
+      perfConsumeArgs(bootstrap, topic, messages, '--self-stats');
     if (o.warmup > 0) {
       const t0 = Date.now();
       await createTopic(b1, 'warm-1', o.partitions, 1);

@@ -125,13 +125,13 @@ async function metadata(port: number, topics: string[]): Promise<View | undefine
   }
 }
 
+const STATUS_FIELDS = { VmRSS: /VmRSS:\s+(\d+) kB/, VmHWM: /VmHWM:\s+(\d+) kB/ };
+
 /** A /proc/<pid>/status field in MiB (VmRSS: now; VmHWM: the process's peak), or NaN. */
-function statusMiB(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number {
+function statusMiB(pid: number | undefined, field: keyof typeof STATUS_FIELDS): number {
   if (pid === undefined) return NaN;
   try {
-    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(
-      fs.readFileSync(`/proc/${pid}/status`, 'utf8'),
-    );
+    const m = STATUS_FIELDS[field].exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : NaN;
   } catch {
     return NaN;
@@ -167,15 +167,18 @@ class PeakRss {
     }
   }
 
-  /** `b1 X, b2 Y, b3 Z, zk W MiB`; stops sampling. */
-  stop(): string {
+  /** `b1 X, b2 Y, b3 Z, zk W MiB`, with a last sample. */
+  report(): string {
     this.sample();
-    clearInterval(this.timer);
     const f = (name: string) => {
       const v = this.peak.get(name);
       return v === undefined ? '?' : v.toFixed(0);
     };
     return `b1 ${f('b1')}, b2 ${f('b2')}, b3 ${f('b3')}, zk ${f('zk')} MiB`;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
   }
 }
 
@@ -509,7 +512,7 @@ async function runSize(
       killRestart = await cluster.until(cluster.allFull(n), t0);
       console.log(`  restart broker ${victim3} → every ISR full: ${s(killRestart)}`);
     }
-    const rssPeak = peak.stop();
+    const rssPeak = peak.report();
     console.log(`  RSS peak under load (creation through the last step): ${rssPeak}`);
     return {
       n,
@@ -527,7 +530,7 @@ async function runSize(
       rssPeak,
     };
   } finally {
-    peak?.stop();
+    peak?.close();
     // with --cpu-prof-dir, a clean exit (SIGTERM) so that the profiles are written
     await Promise.all(
       cluster.live().map((b) => (o.cpuProfDir ? b.stop(120000) : b.kill('SIGKILL'))),
