@@ -4,16 +4,13 @@
 //   node scripts/bench-readme.js BENCH_OUTPUT [--write README.md]
 'use strict';
 const fs = require('node:fs');
+const { readBenchOutput } = require('./bench-output');
 const [file, flag, readme] = process.argv.slice(2);
 if (!file) {
   process.stderr.write('usage: node scripts/bench-readme.js BENCH_OUTPUT [--write README.md]\n');
   process.exit(2);
 }
-// The bench's own output only: a table this script printed after it (an output kept with
-// `tee`) is not read as bench lines.
-const whole = fs.readFileSync(file, 'utf8');
-const printed = whole.search(/^Measured by `bash scripts\/bench-readme\.sh`/m);
-const out = printed >= 0 ? whole.slice(0, printed) : whole;
+const out = readBenchOutput(file);
 const grab = (re) => {
   const m = re.exec(out);
   return m ? m.slice(1) : null;

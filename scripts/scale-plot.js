@@ -8,6 +8,7 @@
  */
 'use strict';
 const fs = require('node:fs');
+const { readBenchOutput } = require('./bench-output');
 
 const args = process.argv.slice(2);
 const outAt = args.indexOf('--out');
@@ -16,11 +17,7 @@ if (args.length !== 1) {
   process.stderr.write('usage: node scripts/scale-plot.js BENCH_OUTPUT [--out FILE.svg]\n');
   process.exit(2);
 }
-// The bench's own output only: a table bench-readme.js printed after it (an output kept
-// with `tee`) would count every size twice.
-const read = fs.readFileSync(args[0], 'utf8');
-const printed = read.search(/^Measured by `bash scripts\/bench-readme\.sh`/m);
-const text = printed >= 0 ? read.slice(0, printed) : read;
+const text = readBenchOutput(args[0]);
 const machine = (text.match(/^# machine: (.*)$/m) || [])[1] || '';
 
 // | 10000 | 17.36 s (1736 µs) | 8.47 s | 8.71 s | 2.43 s / 2.42 s | 7.15 s | RSS ... |
