@@ -443,6 +443,13 @@ export class BrokerMetrics implements BrokerComponent {
     // The process's own metrics (process_*, nodejs_*) only with an endpoint: they watch
     // GC and the event loop, which in-process test brokers need not pay for.
     collectDefaultMetrics({ register: this.registry });
+    // One collect now, before the request path is hot. prom-client's first collect adds a
+    // fraction to a counter's `{ value: 0 }` (the process CPU seconds), which makes that
+    // object field no longer constant for V8; V8 then throws away the optimized code of
+    // every function compiled on the assumption, here the whole produce, replicate and
+    // fetch path. Left to the first scrape, that happened under load: each broker ran
+    // its hot path unoptimized for 1-3 s while it recompiled (rf3-probe, RF=3 acks=all).
+    await this.registry.metrics();
     const host = broker.config.getString('kzoo.metrics.host') ?? '127.0.0.1';
     const server = http.createServer((req, res) => {
       if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
