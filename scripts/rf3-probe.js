@@ -23,7 +23,8 @@
 //   --broker-node-flags "F ..." more node/V8 flags for the brokers (e.g. --trace-deopt);
 //                      with --broker-out DIR each broker's stdout is written to DIR/broker-N.out
 //   --warm N           first N records (acks=all) to a topic of their own, not measured, as
-//                      bench deploy's warm-up; --warm-consume: also consumed
+//                      bench deploy's warm-up (which first gives each measured topic its first
+//                      records); --warm-consume: also consumed
 //   --props "K=V ..."  more producer properties for --records (e.g. enable.idempotence=false)
 //   --config JSON      extra broker configs, e.g. '{"replica.fetch.wait.max.ms":100}'
 //   --single           one broker, RF=1 (the acks=1 reference)
@@ -302,12 +303,17 @@ async function main() {
           `tool CPU ${toolCpuMs.toFixed(0)} ms = ${((toolCpuMs * 1000) / records).toFixed(2)} µs/record; load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
       );
     };
+    const PRIME_RECORDS = 20000;
     const last = (out) => out.trim().split('\n').pop();
     if (opt('--warm')) {
       // As bench deploy's warm-up: records produced (acks=all) to a topic of their own, and
       // with --warm-consume read back by a consumer group, before anything is measured.
       const n = opt('--warm');
       await createTopic(bootstrap, 'probe-warm');
+      // As bench deploy: each measured topic's first records before the warm-up (the first
+      // appends to a new partition had V8 recompile the append path: 1-3 s unoptimized).
+      for (const topic of ['probe-produce', 'probe-latency'])
+        await kzoo(perfProduceArgs(topic, PRIME_RECORDS, bootstrap, ['acks=all']));
       await kzoo(perfProduceArgs('probe-warm', n, bootstrap, ['acks=all']));
       if (args.includes('--warm-consume'))
         await kzoo([
