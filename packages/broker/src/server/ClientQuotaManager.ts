@@ -116,7 +116,13 @@ export class ClientQuotaManager {
   private readonly sensors = new Map<string, ClientSensors>();
   private readonly numSamples: number;
   private readonly windowMs: number;
-  private lastSweepMs = 0;
+  /**
+   * Set at construction to the clock's time, not 0: a wall-clock time is a double to V8,
+   * and a field that starts as a small integer and later holds a double changes the
+   * object's hidden class, which threw away the optimized request path of every broker
+   * at the first sweep, under load (rf3-probe with --trace-migration).
+   */
+  private lastSweepMs: number;
   private readonly log: Logger;
 
   constructor(
@@ -132,6 +138,7 @@ export class ClientQuotaManager {
         `client quotas need at least one sample of at least one second, got ${this.numSamples} × ${this.windowMs} ms`,
       );
     this.log = logger ?? createLogger('client.quota', { quotaType });
+    this.lastSweepMs = time.milliseconds();
   }
 
   /** Whether any quota of this type was ever set (Kafka measures nothing before that). */
