@@ -76,6 +76,8 @@ const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 /** The perf tool running now (under /usr/bin/time when there is one). */
 let toolChild;
+/** A signal is stopping the run: the failures it causes are not errors to print. */
+let stopping = false;
 /** The node process of the perf tool (the child of /usr/bin/time). */
 function toolPid() {
   const pid = toolChild.pid;
@@ -139,6 +141,26 @@ async function main() {
   const zk = await tk.startZooKeeper();
   const brokers = [];
   const dirs = [];
+  // What this script started outlives it unless stopped here (its brokers run with
+  // cleanup: false): on Ctrl-C or a kill too, not only when main() ends.
+  const stopAll = async () => {
+    if (toolChild && toolChild.exitCode === null) {
+      try {
+        process.kill(toolPid(), 'SIGKILL'); // the tool itself, under /usr/bin/time
+      } catch {
+        // already gone
+      }
+      toolChild.kill('SIGKILL');
+    }
+    await Promise.all(brokers.map((b) => b.kill('SIGKILL')));
+    await zk.stop();
+    for (const d of dirs) tk.removeDir(d);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM'])
+    process.once(sig, () => {
+      stopping = true;
+      void stopAll().finally(() => process.exit(130));
+    });
   try {
     const metricsPorts = await tk.freePorts(3);
     for (const id of single ? [1] : [1, 2, 3]) {
@@ -397,13 +419,12 @@ async function main() {
       fs.mkdirSync(outDir, { recursive: true });
       for (const b of brokers) fs.writeFileSync(path.join(outDir, `broker-${b.id}.out`), b.stdout);
     }
-    await Promise.all(brokers.map((b) => b.kill('SIGKILL')));
-    await zk.stop();
-    for (const d of dirs) tk.removeDir(d);
+    await stopAll();
   }
 }
 
 main().catch((e) => {
+  if (stopping) return;
   console.error(e);
   process.exit(1);
 });
