@@ -76,6 +76,8 @@ const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 /** The perf tool running now (under /usr/bin/time when there is one). */
 let toolChild;
+/** The topics the phases measure (--records: probe-produce; --one, --rate: probe-latency). */
+const MEASURED_TOPICS = ['probe-produce', 'probe-latency'];
 /** A signal is stopping the run: the failures it causes are not errors to print. */
 let stopping = false;
 /** The node process of the perf tool (the child of /usr/bin/time). */
@@ -198,8 +200,7 @@ async function main() {
       );
     }
     const bootstrap = brokers.map((b) => `127.0.0.1:${b.port}`).join(',');
-    await createTopic(bootstrap, 'probe-produce');
-    await createTopic(bootstrap, 'probe-latency');
+    for (const topic of MEASURED_TOPICS) await createTopic(bootstrap, topic);
     // Each broker's CPU (utime + stime, 100 ticks/s) and minor page faults (memory touched
     // for the first time: fresh buffers, new page-cache pages) from /proc/<pid>/stat.
     const cpuAndFaults = () =>
@@ -334,7 +335,7 @@ async function main() {
       await createTopic(bootstrap, 'probe-warm');
       // As bench deploy: each measured topic's first records before the warm-up (the first
       // appends to a new partition had V8 recompile the append path: 1-3 s unoptimized).
-      for (const topic of ['probe-produce', 'probe-latency'])
+      for (const topic of MEASURED_TOPICS)
         await kzoo(perfProduceArgs(topic, PRIME_RECORDS, bootstrap, ['acks=all']));
       await kzoo(perfProduceArgs('probe-warm', n, bootstrap, ['acks=all']));
       if (args.includes('--warm-consume'))

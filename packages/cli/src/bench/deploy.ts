@@ -514,11 +514,15 @@ async function main(): Promise<void> {
     ];
     const b1 = `127.0.0.1:${single.port}`;
     const b3 = three.map((b) => `127.0.0.1:${b.port}`).join(',');
-    await createTopic(b1, 'perf-1', o.partitions, 1);
-    await createTopic(b3, 'perf-3', o.partitions, 3);
-    await createTopic(b3, 'perf-3-acks1', o.partitions, 3);
-    await createTopic(b1, 'lat-1', o.partitions, 1);
-    await createTopic(b3, 'lat-3', o.partitions, 3);
+    // The measured topics, with the acks their run uses (the warm-up primes each with them).
+    const measured: Array<{ topic: string; bootstrap: string; rf: number; acks: string }> = [
+      { topic: 'perf-1', bootstrap: b1, rf: 1, acks: '1' },
+      { topic: 'perf-3', bootstrap: b3, rf: 3, acks: 'all' },
+      { topic: 'perf-3-acks1', bootstrap: b3, rf: 3, acks: '1' },
+      { topic: 'lat-1', bootstrap: b1, rf: 1, acks: '1' },
+      { topic: 'lat-3', bootstrap: b3, rf: 3, acks: 'all' },
+    ];
+    for (const m of measured) await createTopic(m.bootstrap, m.topic, o.partitions, m.rf);
 
     const produceArgs = (
       topic: string,
@@ -540,14 +544,8 @@ async function main(): Promise<void> {
       const t0 = Date.now();
       await createTopic(b1, 'warm-1', o.partitions, 1);
       await createTopic(b3, 'warm-3', o.partitions, 3);
-      for (const [topic, bootstrap, acks] of [
-        ['perf-1', b1, '1'],
-        ['lat-1', b1, '1'],
-        ['perf-3', b3, 'all'],
-        ['perf-3-acks1', b3, '1'],
-        ['lat-3', b3, 'all'],
-      ])
-        await kzoo(produceArgs(topic, bootstrap, acks, -1, PRIME_RECORDS), 'warmup', true);
+      for (const m of measured)
+        await kzoo(produceArgs(m.topic, m.bootstrap, m.acks, -1, PRIME_RECORDS), 'warmup', true);
       await kzoo(produceArgs('warm-1', b1, '1', -1, o.warmup), 'warmup', true);
       await kzoo(consumeArgs('warm-1', b1, o.warmup), 'warmup', true);
       await kzoo(produceArgs('warm-3', b3, 'all', -1, o.warmup), 'warmup', true);
