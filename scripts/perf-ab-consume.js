@@ -7,7 +7,14 @@
 // isolates a client change.
 //   node scripts/perf-ab-consume.js [--rounds 6] [--records 2000000] A=/tmp/base,/tmp/base B=/tmp/base,/work/wt/x
 'use strict';
-const { runKzoo: run, cpuOf, median, perfProduceArgs } = require('./perf-ab-lib');
+const {
+  runKzoo: run,
+  cpuOf,
+  median,
+  perfProduceArgs,
+  exitOnSignals,
+  removeAtExit,
+} = require('./perf-ab-lib');
 const { setTimeout: sleep } = require('node:timers/promises');
 const fs = require('fs');
 const os = require('os');
@@ -26,6 +33,7 @@ const cfgs = args
     const [b, t, f] = v.split(',');
     return { name, b, t, f: (f || '').split(' ').filter(Boolean) };
   });
+exitOnSignals('perf-ab-consume');
 (async () => {
   const tk = require(path.join(cfgs[0].b, 'packages/testkit/dist'));
   const zk = await tk.startZooKeeper();
@@ -34,7 +42,7 @@ const cfgs = args
   try {
     for (const b of new Set(cfgs.map((c) => c.b))) {
       const tkb = require(path.join(b, 'packages/testkit/dist'));
-      const dataDir = tkb.makeTempDir('cab-');
+      const dataDir = removeAtExit(tkb.makeTempDir('cab-'));
       dirs.push(dataDir);
       const br = await tkb.startBrokerProcess({
         id: 1,

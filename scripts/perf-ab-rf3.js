@@ -20,6 +20,8 @@ const {
   median,
   takeOption,
   perfProduceArgs,
+  exitOnSignals,
+  removeAtExit,
 } = require('./perf-ab-lib');
 const { setTimeout: sleep } = require('node:timers/promises');
 const fs = require('fs');
@@ -33,6 +35,7 @@ const bprof = opt('--broker-prof', '');
 const latencyRate = Number(opt('--latency', '0'));
 const warmup = Number(opt('--warmup', '0'));
 const specs = args;
+exitOnSignals('perf-ab-rf3');
 (async () => {
   const cfg = specs.map((s) => {
     const [root, tf = '', bf = ''] = s.split('#');
@@ -54,7 +57,7 @@ const specs = args;
           env.KZOO_PROF_DIR = path.join(bprof, `cfg${i}-b${id}`);
         }
         if (no.some(Boolean)) env.NODE_OPTIONS = no.filter(Boolean).join(' ');
-        const dataDir = tk.makeTempDir('rf3ab-');
+        const dataDir = removeAtExit(tk.makeTempDir('rf3ab-'));
         dirs.push(dataDir);
         const b = await tk.startBrokerProcess({
           id,

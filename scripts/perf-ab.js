@@ -13,7 +13,14 @@
 // --prof writes the perf processes' CPU profiles, --broker-prof the brokers' (through
 // scripts/cpu-prof-preload.js); summarise with scripts/cpuprofile-top.js.
 'use strict';
-const { runKzoo, cpuOf, median, perfProduceArgs } = require('./perf-ab-lib');
+const {
+  runKzoo,
+  cpuOf,
+  median,
+  perfProduceArgs,
+  exitOnSignals,
+  removeAtExit,
+} = require('./perf-ab-lib');
 const { setTimeout: sleep } = require('node:timers/promises');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -64,6 +71,7 @@ async function createTopic(i, bootstrap, topic) {
   }
 }
 
+exitOnSignals('perf-ab');
 (async () => {
   const tk0 = require(path.join(roots[0], 'packages/testkit/dist'));
   const zk = await tk0.startZooKeeper();
@@ -80,7 +88,7 @@ async function createTopic(i, bootstrap, topic) {
         env.KZOO_PROF_DIR = path.join(brokerProf, `broker${i}`);
       }
       if (nodeOptions.some(Boolean)) env.NODE_OPTIONS = nodeOptions.filter(Boolean).join(' ');
-      const dataDir = tk.makeTempDir(`perf-ab-${i}-`);
+      const dataDir = removeAtExit(tk.makeTempDir(`perf-ab-${i}-`));
       dirs.push(dataDir);
       brokers.push(
         await tk.startBrokerProcess({

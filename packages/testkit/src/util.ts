@@ -134,29 +134,74 @@ export function makeTempDir(prefix: string): string {
 }
 
 export function removeDir(dir: string): void {
+  exitDirs.delete(dir);
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
 const children = new Set<ChildProcess>();
+const exitDirs = new Set<string>();
 let exitHookInstalled = false;
+
+/**
+ * At this process's exit: SIGKILL the tracked children still running (SIGCONT first, a
+ * paused one included), then remove the dirs given to `removeDirAtExit`. One hook, so the
+ * dirs go only after their processes.
+ */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const c of children) {
+      try {
+        if (c.pid) process.kill(c.pid, 'SIGCONT');
+        c.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    for (const d of exitDirs) {
+      try {
+        fs.rmSync(d, { recursive: true, force: true });
+      } catch {
+        // best effort at exit
+      }
+    }
+  });
+}
 
 /** Tracks a child so it is SIGKILLed if this process exits while the child still runs. */
 export function trackChild(child: ChildProcess): void {
   children.add(child);
   child.once('exit', () => children.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const c of children) {
-        try {
-          if (c.pid) process.kill(c.pid, 'SIGCONT');
-          c.kill('SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
+  installExitHook();
+}
+
+/**
+ * Removes `dir` when this process exits, after its tracked children are killed (unless
+ * `removeDir` took it first): for the temp dirs of processes that die with this one.
+ */
+export function removeDirAtExit(dir: string): string {
+  exitDirs.add(dir);
+  installExitHook();
+  return dir;
+}
+
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+
+/**
+ * For a script's main (the benches, which start ZooKeeper and brokers that must not outlive
+ * them): SIGINT, SIGTERM and SIGHUP end the process through `process.exit(128 + n)`, so the
+ * exit hook kills the tracked children and removes the `removeDirAtExit` dirs. Node's
+ * default for SIGTERM and SIGHUP ends the process without running exit hooks, which left a
+ * killed bench's brokers running. Not for commands with a graceful stop of their own
+ * (`kzoo cluster up`).
+ */
+export function exitOnSignals(name: string): void {
+  for (const [sig, code] of Object.entries(SIGNAL_EXIT_CODES))
+    process.once(sig, () => {
+      process.stderr.write(`${name}: ${sig}; stopping its ZooKeeper and brokers\n`);
+      process.exit(code);
     });
-  }
 }
 
 /** Resolves with the exit code (or signal name) once the child has exited. */

@@ -14,6 +14,7 @@ import {
   DeadlineError,
   freePorts,
   makeTempDir,
+  removeDirAtExit,
   portIsFree,
   removeDir,
   trackChild,
@@ -299,7 +300,9 @@ export async function startZooKeeper(opts: StartZooKeeperOptions = {}): Promise<
   if (n === 1 && opts.clientPort && !(await portIsFree(opts.clientPort, host)))
     throw new Error(`${host}:${opts.clientPort} is already in use (another ZooKeeper?)`);
   const ownRoot = !opts.dataDir;
-  const root = opts.dataDir ? path.resolve(opts.dataDir) : makeTempDir('kzoo-zk-');
+  // Its own temp dir goes at this process's exit too: the nodes are tracked children, which
+  // die with it.
+  const root = opts.dataDir ? path.resolve(opts.dataDir) : removeDirAtExit(makeTempDir('kzoo-zk-'));
   fs.mkdirSync(root, { recursive: true });
 
   const ports = await freePorts(n === 1 ? 1 : 9, host);

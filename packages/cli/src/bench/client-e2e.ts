@@ -23,7 +23,13 @@ import { performance } from 'node:perf_hooks';
 import { Broker } from '@kzoo/broker';
 import { Admin, Consumer, Producer } from '@kzoo/client';
 import { setLogLevel } from '@kzoo/common';
-import { makeTempDir, removeDir, startZooKeeper } from '@kzoo/testkit';
+import {
+  exitOnSignals,
+  makeTempDir,
+  removeDir,
+  removeDirAtExit,
+  startZooKeeper,
+} from '@kzoo/testkit';
 import { loopbackMBs, stamp } from './limits';
 
 interface Options {
@@ -335,7 +341,8 @@ async function codecTable(bootstrap: string, dir: string, o: Options): Promise<v
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   setLogLevel('warn');
-  const dir = makeTempDir('kzoo-bench-');
+  exitOnSignals('client-e2e bench');
+  const dir = removeDirAtExit(makeTempDir('kzoo-bench-'));
   const zk = await startZooKeeper();
   const brokers = Array.from(
     { length: o.brokers },

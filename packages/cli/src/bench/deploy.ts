@@ -43,11 +43,14 @@ import { Admin } from '@kzoo/client';
 import { nodeProcessEnv, setLogLevel } from '@kzoo/common';
 import {
   cliBinPath,
+  exitOnSignals,
   freePorts,
   makeTempDir,
   removeDir,
+  removeDirAtExit,
   startBrokerProcess,
   startZooKeeper,
+  trackChild,
   type BrokerProcess,
 } from '@kzoo/testkit';
 import { fileWriteReadMBs, newDataWriteMBs, loopbackMBs, machineLine, numericArgs } from './limits';
@@ -106,6 +109,7 @@ function runNode(
       env: nodeProcessEnv({ ...process.env, KZOO_LOG_LEVEL: 'warn' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    trackChild(child);
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -363,7 +367,7 @@ async function startNats(n: number): Promise<NatsCluster> {
   const procs: ChildProcess[] = [];
   const dirs: string[] = [];
   for (let i = 0; i < n; i++) {
-    const dir = makeTempDir(`kzoo-bench-nats-${i + 1}-`);
+    const dir = removeDirAtExit(makeTempDir(`kzoo-bench-nats-${i + 1}-`));
     dirs.push(dir);
     const conf = [
       `server_name: n${i + 1}`,
@@ -383,6 +387,7 @@ async function startNats(n: number): Promise<NatsCluster> {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     p.stderr!.resume();
+    trackChild(p);
     procs.push(p);
   }
   return {
@@ -456,6 +461,7 @@ const goal = (ok: boolean) => (ok ? 'met' : 'NOT met');
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   setLogLevel('warn');
+  exitOnSignals('deploy bench');
   console.log(`# ${machineLine()}`);
   console.log(
     `# deploy bench: ${o.records} records of ${o.recordSize} bytes, ${o.partitions} partitions; broker ` +
@@ -466,7 +472,7 @@ async function main(): Promise<void> {
   const zk = await startZooKeeper();
   try {
     const tcp = await loopbackMBs();
-    const scratch = makeTempDir('kzoo-bench-limits-');
+    const scratch = removeDirAtExit(makeTempDir('kzoo-bench-limits-'));
     dirs.push(scratch);
     const newData = newDataWriteMBs(scratch);
     const disk = fileWriteReadMBs(scratch);
@@ -484,7 +490,7 @@ async function main(): Promise<void> {
       chroot: string,
       extra: Record<string, string | number> = {},
     ) => {
-      const dataDir = makeTempDir(`kzoo-bench-${chroot}-${id}-`);
+      const dataDir = removeDirAtExit(makeTempDir(`kzoo-bench-${chroot}-${id}-`));
       dirs.push(dataDir);
       // Its /metrics (the process's GC and event loop) for the latency phases' stall lines.
       const [metricsPort] = await freePorts(1);

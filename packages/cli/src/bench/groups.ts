@@ -19,7 +19,13 @@ import { performance } from 'node:perf_hooks';
 import { Broker } from '@kzoo/broker';
 import { Admin, Consumer, Producer } from '@kzoo/client';
 import { setLogLevel } from '@kzoo/common';
-import { makeTempDir, removeDir, startZooKeeper } from '@kzoo/testkit';
+import {
+  exitOnSignals,
+  makeTempDir,
+  removeDir,
+  removeDirAtExit,
+  startZooKeeper,
+} from '@kzoo/testkit';
 import { ZkSession } from '@kzoo/zk';
 import { loopbackMBs, sendBounded, stamp } from './limits';
 
@@ -189,7 +195,8 @@ async function zkLimits(connect: string, seconds = 2) {
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   setLogLevel('warn');
-  const dir = makeTempDir('kzoo-bench-groups-');
+  exitOnSignals('groups bench');
+  const dir = removeDirAtExit(makeTempDir('kzoo-bench-groups-'));
   const zk = await startZooKeeper();
   const connect = `${zk.connectString}/kzoo-bench`;
   const broker = new Broker({

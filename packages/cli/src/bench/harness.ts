@@ -9,7 +9,7 @@
  *   node packages/cli/dist/bench/harness.js [--rounds 5]
  */
 import { performance } from 'node:perf_hooks';
-import { startCluster, startZooKeeper, SHARED_ZOOKEEPER_ENV } from '@kzoo/testkit';
+import { exitOnSignals, startCluster, startZooKeeper, SHARED_ZOOKEEPER_ENV } from '@kzoo/testkit';
 
 const GOALS_MS: Record<string, number> = { 'in-process': 1000, process: 2000 };
 
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(rounds) || rounds < 1)
     throw new Error('--rounds must be a positive integer');
   delete process.env[SHARED_ZOOKEEPER_ENV];
+  exitOnSignals('harness bench');
   console.log(
     `ZooKeeper + 3 brokers until an acks=all produce to a new RF=3 topic succeeds; ${rounds} rounds, median (min)`,
   );

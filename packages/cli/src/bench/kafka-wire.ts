@@ -64,7 +64,14 @@ import {
   type ProduceResponse,
 } from '@kzoo/protocol';
 import { iterateBatches } from '@kzoo/records';
-import { makeTempDir, removeDir, startBrokerProcess, startZooKeeper } from '@kzoo/testkit';
+import {
+  exitOnSignals,
+  makeTempDir,
+  removeDir,
+  removeDirAtExit,
+  startBrokerProcess,
+  startZooKeeper,
+} from '@kzoo/testkit';
 import { Kafka, logLevel } from 'kafkajs';
 import { fullBatch, loopbackMBs, sendBounded } from './limits';
 
@@ -783,8 +790,9 @@ async function clientSection(o: Options, port: number, kafkaPort: number): Promi
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   setLogLevel('warn');
+  exitOnSignals('kafka-wire bench');
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
-  const dir = makeTempDir('kzoo-bench-kafka-wire-');
+  const dir = removeDirAtExit(makeTempDir('kzoo-bench-kafka-wire-'));
   const zk = await startZooKeeper();
   const chroot = `${zk.connectString}/kzoo-bench-kafka-wire`;
   const brokerSettings = {

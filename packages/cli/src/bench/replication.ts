@@ -22,8 +22,10 @@ import { Broker } from '@kzoo/broker';
 import { setLogLevel } from '@kzoo/common';
 import { Connection } from '@kzoo/protocol';
 import {
+  exitOnSignals,
   makeTempDir,
   removeDir,
+  removeDirAtExit,
   startBrokerProcess,
   startZooKeeper,
   type BrokerProcess,
@@ -179,12 +181,13 @@ async function produce(
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   setLogLevel('warn');
+  exitOnSignals('replication bench');
   const zk = await startZooKeeper();
   const procs: BrokerProcess[] = [];
   const objects: Broker[] = [];
   const dirs: string[] = [];
   const start = async (id: number, chroot: string): Promise<BrokerAddress> => {
-    const dataDir = makeTempDir(`kzoo-bench-${chroot}-${id}-`);
+    const dataDir = removeDirAtExit(makeTempDir(`kzoo-bench-${chroot}-${id}-`));
     dirs.push(dataDir);
     if (o.inProcess) {
       const b = new Broker({

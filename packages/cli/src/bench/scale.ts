@@ -35,8 +35,10 @@ import { Admin } from '@kzoo/client';
 import { setLogLevel } from '@kzoo/common';
 import { Connection } from '@kzoo/protocol';
 import {
+  exitOnSignals,
   makeTempDir,
   removeDir,
+  removeDirAtExit,
   spawnBrokerProcess,
   startZooKeeper,
   type BrokerProcess,
@@ -96,9 +98,6 @@ interface View {
   controllerId: number;
   partitions: PartitionView[];
 }
-
-/** Temp dirs to remove even when the bench fails or is interrupted. */
-const tempDirs = new Set<string>();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -196,9 +195,8 @@ class Cluster {
     const prev = this.brokers.get(id);
     let dir = this.dirs.get(id);
     if (!dir) {
-      dir = makeTempDir(`kzoo-bench-scale-${id}-`);
+      dir = removeDirAtExit(makeTempDir(`kzoo-bench-scale-${id}-`));
       this.dirs.set(id, dir);
-      tempDirs.add(dir);
     }
     // a loaded machine can lose the ZooKeeper connection during the registration: try again,
     // after killing the attempt (it still holds the log dir's lock). A broker restarted after
@@ -535,10 +533,7 @@ async function runSize(
     await Promise.all(
       cluster.live().map((b) => (o.cpuProfDir ? b.stop(120000) : b.kill('SIGKILL'))),
     );
-    for (const d of cluster.dirs.values()) {
-      removeDir(d);
-      tempDirs.delete(d);
-    }
+    for (const d of cluster.dirs.values()) removeDir(d);
   }
 }
 
@@ -562,28 +557,17 @@ async function main(): Promise<void> {
     );
     process.execPath = wrapper;
   }
-  // Interrupted (Ctrl-C, a CI timeout): exit through process.exit, so that testkit's exit
-  // hook SIGKILLs ZooKeeper and the brokers, and ours removes the temp dirs.
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-    process.once(sig, () => {
-      console.error(`scale bench: ${sig}; stopping ZooKeeper and the brokers`);
-      process.exit(130);
-    });
-  const zkDir = makeTempDir('kzoo-bench-scale-zk-');
-  tempDirs.add(zkDir);
+  // Interrupted (Ctrl-C, a CI timeout): testkit's exit hook SIGKILLs ZooKeeper and the
+  // brokers, then removes the temp dirs.
+  exitOnSignals('scale bench');
+  const zkDir = removeDirAtExit(makeTempDir('kzoo-bench-scale-zk-'));
   const zk = await startZooKeeper({ dataDir: zkDir });
-  // registered after testkit's own exit hook (installed with the first child): children
-  // are killed before their dirs go
-  process.once('exit', () => {
-    for (const d of tempDirs) removeDir(d);
-  });
   const rows: Row[] = [];
   try {
     for (const n of o.sizes) rows.push(await runSize(zk.connectString, n, o, zk.nodes[0]?.pid));
   } finally {
     await zk.stop();
     removeDir(zkDir);
-    tempDirs.delete(zkDir);
   }
   const per = (ms: number | null, n: number) =>
     ms === null ? '—' : `${((ms * 1000) / n).toFixed(0)} µs`;
