@@ -62,6 +62,20 @@ interface PendingIsr {
   proposed: number[];
 }
 
+/**
+ * Broker ids copied into a new array of small integers (V8's PACKED_SMI_ELEMENTS) whatever
+ * the source's kind. Decoded arrays take the element kind of the decoder's allocation
+ * site, which changes during a process's life (holey, then tagged): one topic's ISR came
+ * SMI-HOLEY and the next ones' OBJ-HOLEY, and the first produce to a topic whose ISR was of
+ * a kind the produce path had not seen deoptimized it in every broker (`[...a]` keeps the
+ * source's kind).
+ */
+function brokerIds(ids: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < ids.length; i++) out.push(ids[i]);
+  return out;
+}
+
 export class Partition {
   readonly key: string;
   leaderId = -1;
@@ -232,8 +246,8 @@ export class Partition {
     this.leaderEpoch = state.leaderEpoch;
     this.controllerEpoch = state.controllerEpoch;
     this.zkVersion = state.zkVersion;
-    this.replicas = [...state.replicas];
-    this.isr = [...state.isr];
+    this.replicas = brokerIds(state.replicas);
+    this.isr = brokerIds(state.isr);
     this.pendingIsr = null;
   }
 
@@ -418,7 +432,7 @@ export class Partition {
   private submitIsr(kind: 'expand' | 'shrink', proposed: number[]): void {
     if (!this.isrManager) {
       // No manager (unit tests): commit locally.
-      this.isr = proposed;
+      this.isr = brokerIds(proposed);
       if (this.maybeIncrementLeaderHighWatermark()) this.onHwMoved?.(this);
       return;
     }
@@ -469,7 +483,7 @@ export class Partition {
       this.pendingIsr = null;
       return;
     }
-    this.isr = [...res.isr];
+    this.isr = brokerIds(res.isr);
     this.zkVersion = res.zkVersion;
     this.pendingIsr = null;
     this.stateLog.info('ISR updated', {

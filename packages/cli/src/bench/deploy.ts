@@ -548,6 +548,10 @@ async function main(): Promise<void> {
       perfConsumeArgs(bootstrap, topic, messages, '--self-stats');
     if (o.warmup > 0) {
       const t0 = Date.now();
+      // A first /metrics request to each broker before any load: the first HTTP socket in a
+      // process is a new kind of socket for Node's stream code, and one that first came at a
+      // latency phase's scrape deoptimized every broker's socket writes and reads there.
+      await Promise.all(procs.map((p) => scrapeStalls(metricsPorts.get(p)!)));
       await createTopic(b1, 'warm-1', o.partitions, 1);
       await createTopic(b3, 'warm-3', o.partitions, 3);
       for (const m of measured)
