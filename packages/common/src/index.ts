@@ -9,6 +9,7 @@
 //   Sanitizer.ts   Kafka's Sanitizer: client ids and users as znode names and metric tags
 //   QuotaConfigs.ts  the client/user quota keys (producer_byte_rate, ...)
 //   process-env.ts, process-heap.ts  the environment and V8 heap growth of the processes kzoo runs
+//   v8-shapes.ts   keeping V8's hidden classes steady on hot paths (emptyObjectArray)
 export * from './errors';
 export * from './time';
 export * from './Logger';
@@ -21,3 +22,4 @@ export * from './Sanitizer';
 export * from './QuotaConfigs';
 export * from './process-env';
 export * from './process-heap';
+export * from './v8-shapes';

@@ -9,7 +9,7 @@
  * (never with the size a peer merely announces), and a frame over `maxFrameBytes`
  * is refused from its length prefix alone.
  */
-import { KafkaError } from '@kzoo/common';
+import { KafkaError, emptyObjectArray } from '@kzoo/common';
 
 /** Kafka's `socket.request.max.bytes` default (100 MiB). */
 export const DEFAULT_MAX_FRAME_BYTES = 104857600;
@@ -37,7 +37,9 @@ export class FrameTooLargeError extends InvalidFrameError {
 }
 
 export class FrameDecoder {
-  private chunks: Buffer[] = [];
+  // of the object kind from the start: see emptyObjectArray (a fresh `[]` per connection
+  // deoptimized the read path at each new connection's first chunk)
+  private chunks: Buffer[] = emptyObjectArray<Buffer>();
   /** Read offset into chunks[0]. */
   private offset = 0;
   private buffered = 0;
@@ -98,7 +100,7 @@ export class FrameDecoder {
 
   /** Drops everything buffered. */
   reset(): void {
-    this.chunks = [];
+    this.chunks = emptyObjectArray<Buffer>();
     this.offset = 0;
     this.buffered = 0;
     this.need = -1;

@@ -41,6 +41,7 @@ import {
   KafkaError,
   SystemTime,
   createLogger,
+  emptyObjectArray,
   type Logger,
   type ScheduledTask,
   type Time,
@@ -173,7 +174,7 @@ class ServerConnection {
   readonly clientAddress: string;
   private readonly decoder: FrameDecoder;
   /** Requests in arrival order whose responses are not written yet. */
-  private readonly queue: Slot[] = [];
+  private readonly queue: Slot[] = emptyObjectArray<Slot>();
   private paused = false;
   private taking = false;
   private corked = false;
