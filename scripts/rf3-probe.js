@@ -332,9 +332,10 @@ async function main() {
       // As bench deploy's warm-up: records produced (acks=all) to a topic of their own, and
       // with --warm-consume read back by a consumer group, before anything is measured.
       const n = opt('--warm');
-      // As bench deploy: a first /metrics request before any load (the first HTTP socket at a
-      // phase's counters deoptimized the brokers' stream code there).
-      await counters();
+      // As bench deploy: /metrics requests before any load and after the warm-up (the first
+      // HTTP sockets, each of a new shape, at a phase's counters deoptimized the brokers'
+      // stream code there).
+      for (let i = 0; i < 3; i++) await counters();
       await createTopic(bootstrap, 'probe-warm');
       // As bench deploy: each measured topic's first records before the warm-up (the first
       // appends to a new partition had V8 recompile the append path: 1-3 s unoptimized).
@@ -352,6 +353,7 @@ async function main() {
           '--messages',
           n,
         ]);
+      await counters();
       console.log(`warm-up: ${n} records${args.includes('--warm-consume') ? ', consumed' : ''}`);
     }
     if (opt('--records')) {

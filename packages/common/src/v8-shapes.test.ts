@@ -1,13 +1,14 @@
 import * as v8 from 'node:v8';
-import { emptyObjectArray } from './v8-shapes';
+import { emptyObjectArray, mapToObjects } from './v8-shapes';
 
 // V8's own view of an array's element kind (natives syntax, enabled for this test only).
 v8.setFlagsFromString('--allow-natives-syntax');
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
 const hasObjectElements = new Function('a', 'return %HasObjectElements(a)') as (
   a: unknown[],
 ) => boolean;
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
+const hasHoleyElements = new Function('a', 'return %HasHoleyElements(a)') as (
+  a: unknown[],
+) => boolean;
 const hasSmiElements = new Function('a', 'return %HasSmiElements(a)') as (a: unknown[]) => boolean;
 
 describe('common > emptyObjectArray', () => {
@@ -27,5 +28,21 @@ describe('common > emptyObjectArray', () => {
     const a = emptyObjectArray<object>();
     a.push({});
     expect(emptyObjectArray<object>()).toEqual([]);
+  });
+});
+
+describe('common > mapToObjects', () => {
+  it('maps in order into a packed array of the object kind, whatever the input kind', () => {
+    const holey: number[] = new Array<number>(3);
+    holey[0] = 1;
+    holey[1] = 2;
+    holey[2] = 3;
+    expect(hasHoleyElements(holey)).toBe(true);
+    const keys = mapToObjects(holey, (n) => `topic-${n}`);
+    expect(keys).toEqual(['topic-1', 'topic-2', 'topic-3']);
+    expect(hasObjectElements(keys)).toBe(true);
+    expect(hasHoleyElements(keys)).toBe(false);
+    expect(mapToObjects([], (n: number) => String(n))).toEqual([]);
+    expect(hasObjectElements(mapToObjects([], (n: number) => String(n)))).toBe(true);
   });
 });

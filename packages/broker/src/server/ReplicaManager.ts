@@ -27,6 +27,7 @@ import {
   ErrorCode,
   KafkaError,
   Logger,
+  mapToObjects,
   ScheduledTask,
   SystemTime,
   Time,
@@ -574,7 +575,7 @@ export class ReplicaManager {
       const op = new DelayedProduce(timeoutMs, waiting, () => resolve(out));
       this.producePurgatory.tryCompleteElseWatch(
         op,
-        waiting.map((w) => w.p.key),
+        mapToObjects(waiting, (w) => w.p.key),
       );
     });
   }
@@ -709,7 +710,7 @@ export class ReplicaManager {
       );
       this.fetchPurgatory.tryCompleteElseWatch(
         op,
-        first.status.map((s) => s.partition.key),
+        mapToObjects(first.status, (s) => s.partition.key),
       );
     });
   }

@@ -548,10 +548,12 @@ async function main(): Promise<void> {
       perfConsumeArgs(bootstrap, topic, messages, '--self-stats');
     if (o.warmup > 0) {
       const t0 = Date.now();
-      // A first /metrics request to each broker before any load: the first HTTP socket in a
-      // process is a new kind of socket for Node's stream code, and one that first came at a
-      // latency phase's scrape deoptimized every broker's socket writes and reads there.
-      await Promise.all(procs.map((p) => scrapeStalls(metricsPorts.get(p)!)));
+      // /metrics requests to each broker before any load, and again after the warm-up: the
+      // first HTTP sockets in a process (each of a new shape, three before they settle) are
+      // new kinds of socket for Node's stream code, and those that first came at a latency
+      // phase's scrapes deoptimized every broker's socket writes and reads there.
+      const scrapeAll = () => Promise.all(procs.map((p) => scrapeStalls(metricsPorts.get(p)!)));
+      for (let i = 0; i < 3; i++) await scrapeAll();
       await createTopic(b1, 'warm-1', o.partitions, 1);
       await createTopic(b3, 'warm-3', o.partitions, 3);
       for (const m of measured)
@@ -560,6 +562,7 @@ async function main(): Promise<void> {
       await kzoo(consumeArgs('warm-1', b1, o.warmup), 'warmup', true);
       await kzoo(produceArgs('warm-3', b3, 'all', -1, o.warmup), 'warmup', true);
       await kzoo(consumeArgs('warm-3', b3, o.warmup), 'warmup', true);
+      await scrapeAll();
       console.log(
         `\n## warm-up: ${fmt(PRIME_RECORDS)} records to each measured topic, then ${fmt(o.warmup)} records produced to and consumed from each cluster (${((Date.now() - t0) / 1000).toFixed(1)} s), not measured`,
       );
