@@ -28,7 +28,10 @@
  * first gives each measured topic its first records (`PRIME_RECORDS`): the first appends to
  * a new partition make V8 throw away the optimized append, replicate and fetch path of all
  * three brokers (rf3-probe.js with %GetOptimizationStatus), which then ran unoptimized for
- * the first 1-3 s of the measured run. The perf tools themselves start cold, as a user's do.
+ * the first 1-3 s of the measured run. It also makes the brokers' first /metrics requests
+ * (three before, one after): each of a process's first HTTP sockets is of a new shape to
+ * Node's stream code, and the latency phases' scrapes deoptimized the socket path there.
+ * The perf tools themselves start cold, as a user's do.
  *
  *   node packages/cli/dist/bench/deploy.js [--records 2000000] [--record-size 100]
  *        [--partitions 4] [--latency-seconds 10] [--latency-warmup-seconds 3]
