@@ -13,7 +13,7 @@ const {
   median,
   perfProduceArgs,
   exitOnSignals,
-  removeAtExit,
+  removeDirAtExit,
 } = require('./perf-ab-lib');
 const { setTimeout: sleep } = require('node:timers/promises');
 const fs = require('fs');
@@ -42,7 +42,7 @@ exitOnSignals('perf-ab-consume');
   try {
     for (const b of new Set(cfgs.map((c) => c.b))) {
       const tkb = require(path.join(b, 'packages/testkit/dist'));
-      const dataDir = removeAtExit(tkb.makeTempDir('cab-'));
+      const dataDir = removeDirAtExit(tkb.makeTempDir('cab-'));
       dirs.push(dataDir);
       const br = await tkb.startBrokerProcess({
         id: 1,

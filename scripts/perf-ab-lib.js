@@ -8,46 +8,10 @@ const path = require('node:path');
 
 const haveTime = fs.existsSync('/usr/bin/time');
 
-/** The `kzoo` runs under way, and the temp dirs to remove at exit (see exitOnSignals). */
-const tools = new Set();
-const exitDirs = new Set();
-let exitHook = false;
-function installExitHook() {
-  if (exitHook) return;
-  exitHook = true;
-  // Registered after testkit's hook (ZooKeeper starts before any dir is made): the brokers
-  // are killed before their dirs go.
-  process.once('exit', () => {
-    for (const c of tools) c.kill('SIGKILL');
-    for (const d of exitDirs) fs.rmSync(d, { recursive: true, force: true });
-  });
-}
-
-/** Removes `dir` at this process's exit, when the script did not get to it. */
-function removeAtExit(dir) {
-  exitDirs.add(dir);
-  installExitHook();
-  return dir;
-}
-
-/**
- * SIGINT, SIGTERM and SIGHUP end the script through process.exit: testkit's exit hook
- * SIGKILLs its ZooKeeper and brokers (started with cleanup: false), ours the perf tools
- * and the dirs given to removeAtExit. Node's default for SIGTERM skips exit hooks, and a
- * killed script left its brokers running beside the next measurement.
- */
-function exitOnSignals(name) {
-  installExitHook();
-  for (const [sig, code] of [
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-    ['SIGHUP', 129],
-  ])
-    process.once(sig, () => {
-      process.stderr.write(`${name}: ${sig}; stopping its ZooKeeper, brokers and perf tools\n`);
-      process.exit(code);
-    });
-}
+// This checkout's testkit (the roots measured may predate its exitOnSignals): SIGINT,
+// SIGTERM and SIGHUP end a script through process.exit, whose hooks SIGKILL the ZooKeeper,
+// brokers and perf tools and remove the dirs given to removeDirAtExit.
+const { exitOnSignals, removeDirAtExit, trackChild } = require('../packages/testkit/dist');
 
 /**
  * Runs `kzoo ARGS` of the checkout `root` with node `flags`; resolves with its stdout, its
@@ -63,13 +27,12 @@ function runKzoo(root, flags, args, label = args.slice(0, 2).join(' ')) {
       env: nodeProcessEnv({ ...process.env, KZOO_LOG_LEVEL: 'warn' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    tools.add(c);
+    trackChild(c);
     let out = '';
     let err = '';
     c.stdout.on('data', (d) => (out += d));
     c.stderr.on('data', (d) => (err += d));
     c.on('close', (code) => {
-      tools.delete(c);
       if (code !== 0) return reject(new Error(`${label} exited ${code}: ${err.slice(-2000)}`));
       const m = /CPU ([\d.]+) ([\d.]+) faults (\d+)/.exec(err);
       resolve({ out, cpu: m ? Number(m[1]) + Number(m[2]) : NaN, faults: m ? Number(m[3]) : NaN });
@@ -131,5 +94,5 @@ module.exports = {
   takeOption,
   perfProduceArgs,
   exitOnSignals,
-  removeAtExit,
+  removeDirAtExit,
 };

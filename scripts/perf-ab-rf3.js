@@ -21,7 +21,7 @@ const {
   takeOption,
   perfProduceArgs,
   exitOnSignals,
-  removeAtExit,
+  removeDirAtExit,
 } = require('./perf-ab-lib');
 const { setTimeout: sleep } = require('node:timers/promises');
 const fs = require('fs');
@@ -57,7 +57,7 @@ exitOnSignals('perf-ab-rf3');
           env.KZOO_PROF_DIR = path.join(bprof, `cfg${i}-b${id}`);
         }
         if (no.some(Boolean)) env.NODE_OPTIONS = no.filter(Boolean).join(' ');
-        const dataDir = removeAtExit(tk.makeTempDir('rf3ab-'));
+        const dataDir = removeDirAtExit(tk.makeTempDir('rf3ab-'));
         dirs.push(dataDir);
         const b = await tk.startBrokerProcess({
           id,

@@ -19,7 +19,7 @@ const {
   median,
   perfProduceArgs,
   exitOnSignals,
-  removeAtExit,
+  removeDirAtExit,
 } = require('./perf-ab-lib');
 const { setTimeout: sleep } = require('node:timers/promises');
 const fs = require('node:fs');
@@ -88,7 +88,7 @@ exitOnSignals('perf-ab');
         env.KZOO_PROF_DIR = path.join(brokerProf, `broker${i}`);
       }
       if (nodeOptions.some(Boolean)) env.NODE_OPTIONS = nodeOptions.filter(Boolean).join(' ');
-      const dataDir = removeAtExit(tk.makeTempDir(`perf-ab-${i}-`));
+      const dataDir = removeDirAtExit(tk.makeTempDir(`perf-ab-${i}-`));
       dirs.push(dataDir);
       brokers.push(
         await tk.startBrokerProcess({

@@ -78,8 +78,6 @@ const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 let toolChild;
 /** The topics the phases measure (--records: probe-produce; --one, --rate: probe-latency). */
 const MEASURED_TOPICS = ['probe-produce', 'probe-latency'];
-/** A signal is stopping the run: the failures it causes are not errors to print. */
-let stopping = false;
 /** The node process of the perf tool (the child of /usr/bin/time). */
 function toolPid() {
   const pid = toolChild.pid;
@@ -102,6 +100,7 @@ function kzoo(argv) {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     }));
+    tk.trackChild(c); // at exit, with the tool itself under /usr/bin/time
     let out = '';
     let err = '';
     c.stdout.on('data', (d) => (out += d));
@@ -140,33 +139,16 @@ async function createTopic(bootstrap, topic) {
 
 async function main() {
   setLogLevel('warn');
+  // Its brokers run with cleanup: false: on Ctrl-C or a kill, testkit's exit hook stops
+  // them, ZooKeeper and the perf tool, and removes the data dirs.
+  tk.exitOnSignals('rf3-probe');
   const zk = await tk.startZooKeeper();
   const brokers = [];
   const dirs = [];
-  // What this script started outlives it unless stopped here (its brokers run with
-  // cleanup: false): on Ctrl-C or a kill too, not only when main() ends.
-  const stopAll = async () => {
-    if (toolChild && toolChild.exitCode === null) {
-      try {
-        process.kill(toolPid(), 'SIGKILL'); // the tool itself, under /usr/bin/time
-      } catch {
-        // already gone
-      }
-      toolChild.kill('SIGKILL');
-    }
-    await Promise.all(brokers.map((b) => b.kill('SIGKILL')));
-    await zk.stop();
-    for (const d of dirs) tk.removeDir(d);
-  };
-  for (const sig of ['SIGINT', 'SIGTERM'])
-    process.once(sig, () => {
-      stopping = true;
-      void stopAll().finally(() => process.exit(130));
-    });
   try {
     const metricsPorts = await tk.freePorts(3);
     for (const id of single ? [1] : [1, 2, 3]) {
-      const dataDir = tk.makeTempDir(`kzoo-rf3-probe-${id}-`);
+      const dataDir = tk.removeDirAtExit(tk.makeTempDir(`kzoo-rf3-probe-${id}-`));
       dirs.push(dataDir);
       brokers.push(
         await tk.startBrokerProcess({
@@ -425,12 +407,13 @@ async function main() {
       fs.mkdirSync(outDir, { recursive: true });
       for (const b of brokers) fs.writeFileSync(path.join(outDir, `broker-${b.id}.out`), b.stdout);
     }
-    await stopAll();
+    await Promise.all(brokers.map((b) => b.kill('SIGKILL')));
+    await zk.stop();
+    for (const d of dirs) tk.removeDir(d);
   }
 }
 
 main().catch((e) => {
-  if (stopping) return;
   console.error(e);
   process.exit(1);
 });

@@ -142,21 +142,38 @@ const children = new Set<ChildProcess>();
 const exitDirs = new Set<string>();
 let exitHookInstalled = false;
 
+/** A process's own children (Linux /proc); none when it is gone or elsewhere. */
+function childPids(pid: number): number[] {
+  try {
+    return fs
+      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .split(' ')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
 /**
  * At this process's exit: SIGKILL the tracked children still running (SIGCONT first, a
- * paused one included), then remove the dirs given to `removeDirAtExit`. One hook, so the
- * dirs go only after their processes.
+ * paused one included) and their own children (a tool run under `/usr/bin/time` is the
+ * wrapper's child, and outlived a SIGKILL of the wrapper), then remove the dirs given to
+ * `removeDirAtExit`. One hook, so the dirs go only after their processes.
  */
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
     for (const c of children) {
-      try {
-        if (c.pid) process.kill(c.pid, 'SIGCONT');
-        c.kill('SIGKILL');
-      } catch {
-        // already gone
+      if (!c.pid) continue;
+      for (const pid of [...childPids(c.pid), c.pid]) {
+        try {
+          process.kill(pid, 'SIGCONT');
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
       }
     }
     for (const d of exitDirs) {
@@ -169,7 +186,7 @@ function installExitHook(): void {
   });
 }
 
-/** Tracks a child so it is SIGKILLed if this process exits while the child still runs. */
+/** Tracks a child so it (and its own children) is SIGKILLed if this process exits while it still runs. */
 export function trackChild(child: ChildProcess): void {
   children.add(child);
   child.once('exit', () => children.delete(child));

@@ -1,8 +1,9 @@
 /**
  * A script that called `exitOnSignals` (the benches) leaves nothing behind when it is
  * signalled on its own, as `kill PID` or a CI timeout does (Ctrl-C in a terminal signals
- * the whole process group): its tracked children are SIGKILLed and the dirs given to
- * `removeDirAtExit` removed. Runs the compiled testkit: run `npx tsc -b` first.
+ * the whole process group): its tracked children and their own children (a tool under a
+ * wrapper such as `/usr/bin/time`) are SIGKILLed and the dirs given to `removeDirAtExit`
+ * removed. Runs the compiled testkit: run `npx tsc -b` first.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -11,13 +12,13 @@ import { waitFor, waitForExit } from '@kzoo/testkit';
 
 const dist = path.resolve(__dirname, '../dist');
 
-/** The script: a tracked child (`sleep`), a dir to remove at exit, then it waits. */
+/** The script: a tracked child (a shell waiting on its own `sleep`), a dir to remove at exit, then it waits. */
 const script = `
 const tk = require(${JSON.stringify(dist)});
 const fs = require('node:fs');
 const { spawn } = require('node:child_process');
 tk.exitOnSignals('exit-probe');
-const child = spawn('sleep', ['120'], { stdio: 'ignore' });
+const child = spawn('sh', ['-c', 'sleep 120 & wait'], { stdio: 'ignore' });
 tk.trackChild(child);
 const dir = tk.removeDirAtExit(tk.makeTempDir('kzoo-exit-probe-'));
 fs.writeFileSync(dir + '/data', 'x');
@@ -55,12 +56,23 @@ describe('testkit > exitOnSignals', () => {
           () => (out.includes('\n') ? (JSON.parse(out) as { pid: number; dir: string }) : false),
           { timeoutMs: 20000 },
         );
+        const grandchild = await waitFor(
+          "the child's own sleep",
+          () =>
+            Number(fs.readFileSync(`/proc/${ready.pid}/task/${ready.pid}/children`, 'utf8')) ||
+            false,
+          { timeoutMs: 10000 },
+        );
         expect(alive(ready.pid)).toBe(true);
+        expect(alive(grandchild)).toBe(true);
         expect(fs.existsSync(path.join(ready.dir, 'data'))).toBe(true);
         p.kill(signal);
         expect(await waitForExit(p)).toBe(code);
         expect(err).toContain(`exit-probe: ${signal}`);
         await waitFor('the tracked child to be gone', () => !alive(ready.pid), {
+          timeoutMs: 10000,
+        });
+        await waitFor("the tracked child's own child to be gone", () => !alive(grandchild), {
           timeoutMs: 10000,
         });
         expect(fs.existsSync(ready.dir)).toBe(false);
