@@ -22,6 +22,7 @@ import {
   encodeBodyAfter,
 } from './codec';
 import { SchemaError } from './schema';
+import { decodeWithSchema, NOT_DECODED } from './schema-decode';
 import { encodeSegments, segmentsLength } from './segments';
 
 export interface RequestHeader {
@@ -203,6 +204,8 @@ export function decodeRequest(frame: Buffer, registry: ApiRegistry = apiRegistry
       correlationId,
     );
   }
+  const fast = decodeWithSchema(schemas.request, frame, bodyOffset);
+  if (fast !== NOT_DECODED) return { header, body: fast };
   let body: unknown;
   try {
     body = decodeBody(frame.subarray(bodyOffset));
@@ -289,6 +292,13 @@ export function decodeResponseBody(
   registry: ApiRegistry = apiRegistry,
 ): unknown {
   const errorCode = frame.readInt16BE(4);
+  if (errorCode === 0) {
+    const schemas = registry.schemas(apiKey, apiVersion);
+    if (schemas) {
+      const fast = decodeWithSchema(schemas.response, frame, RESPONSE_HEADER_BYTES);
+      if (fast !== NOT_DECODED) return fast;
+    }
+  }
   let body: unknown;
   try {
     body = decodeBody(frame.subarray(RESPONSE_HEADER_BYTES));
