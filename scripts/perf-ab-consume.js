@@ -11,6 +11,7 @@ const {
   runKzoo: run,
   cpuOf,
   median,
+  roundOrder,
   perfProduceArgs,
   exitOnSignals,
   removeDirAtExit,
@@ -67,7 +68,7 @@ exitOnSignals('perf-ab-consume');
     }
     const res = cfgs.map(() => ({ f: [], pc: [], bc: [] }));
     for (let r = 0; r < rounds; r++)
-      for (let i = 0; i < cfgs.length; i++) {
+      for (const i of roundOrder(r, cfgs.length)) {
         const c = cfgs[i];
         const br = brokers.get(c.b);
         const b0 = cpuOf(br.child.pid);

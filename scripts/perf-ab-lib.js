@@ -56,6 +56,13 @@ function waitOf(pid) {
   }
 }
 
+/**
+ * The order of the checkouts in round `r` of `n`: rotated each round. A run leaves work behind
+ * for the next one (the kernel writes its hundreds of MB of log back while the next runs): in
+ * two A/Bs with a fixed order, whichever checkout ran second took about 16 % more broker CPU.
+ */
+const roundOrder = (r, n) => Array.from({ length: n }, (_, k) => (k + r) % n);
+
 const median = (a) => (a.length ? [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] : NaN);
 
 /** Removes `name value` from `args` and returns value, or `dflt` when absent (what is left are the roots). */
@@ -91,6 +98,7 @@ module.exports = {
   cpuOf,
   waitOf,
   median,
+  roundOrder,
   takeOption,
   perfProduceArgs,
   exitOnSignals,

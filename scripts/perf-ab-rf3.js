@@ -18,6 +18,7 @@ const {
   cpuOf,
   waitOf,
   median,
+  roundOrder,
   takeOption,
   perfProduceArgs,
   exitOnSignals,
@@ -99,7 +100,7 @@ exitOnSignals('perf-ab-rf3');
       console.log(`warm-up ${i}: ${warmup} records`);
     }
     for (let r = 0; r < rounds; r++)
-      for (let i = 0; i < cfg.length; i++) {
+      for (const i of roundOrder(r, cfg.length)) {
         const c = cfg[i];
         const topic = `rf3-${r}`;
         await createTopic(c, topic);

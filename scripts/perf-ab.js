@@ -17,6 +17,7 @@ const {
   runKzoo,
   cpuOf,
   median,
+  roundOrder,
   perfProduceArgs,
   exitOnSignals,
   removeDirAtExit,
@@ -104,7 +105,7 @@ exitOnSignals('perf-ab');
       );
     }
     for (let r = 0; r < rounds; r++) {
-      for (let i = 0; i < roots.length; i++) {
+      for (const i of roundOrder(r, roots.length)) {
         const bs = `127.0.0.1:${brokers[i].port}`;
         const topic = `perf-ab-${r}-${i}`;
         await createTopic(i, bs, topic);

@@ -188,7 +188,8 @@ async function main() {
     const cpuAndFaults = () =>
       brokers.map((b) => {
         const f = fs.readFileSync(`/proc/${b.child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-        return { cpuMs: (Number(f[11]) + Number(f[12])) * 10, minflt: Number(f[7]) };
+        const sysMs = Number(f[12]) * 10;
+        return { cpuMs: Number(f[11]) * 10 + sysMs, sysMs, minflt: Number(f[7]) };
       });
     // Read/write syscalls and their bytes, files and sockets alike (/proc/<pid>/io).
     const ioCounts = () =>
@@ -273,6 +274,7 @@ async function main() {
       if (perf && perf.exitCode === null) await new Promise((r) => perf.on('close', r));
       const s1 = cpuAndFaults();
       const used = s1.map((s, i) => s.cpuMs - s0[i].cpuMs);
+      const sys = s1.map((s, i) => s.sysMs - s0[i].sysMs);
       const faults = s1.map((s, i) => s.minflt - s0[i].minflt);
       const io = ioCounts().map((c, i) =>
         Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v - io0[i][k]])),
@@ -304,7 +306,7 @@ async function main() {
         `${label}: broker run-queue wait ${waited.join(' + ')} ms over ${wallMs} ms wall (runnable, no CPU free)`,
       );
       console.log(
-        `${label}: broker CPU ${used.join(' + ')} ms = ${((total * 1000) / records).toFixed(2)} µs/record; ` +
+        `${label}: broker CPU ${used.join(' + ')} ms = ${((total * 1000) / records).toFixed(2)} µs/record (in the kernel ${sys.join(' + ')} ms); ` +
           `tool CPU ${toolCpuMs.toFixed(0)} ms = ${((toolCpuMs * 1000) / records).toFixed(2)} µs/record; load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
       );
     };
