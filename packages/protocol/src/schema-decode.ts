@@ -139,7 +139,7 @@ function buildStruct(fields: Readonly<Record<string, Type<unknown>>>): Reader {
   ) as (v: unknown[]) => unknown;
   return () => {
     const count = mapHeader();
-    const values = new Array<unknown>(n).fill(undefined);
+    const values = new Array<unknown>(n); // holes read as undefined (fill() is a C++ builtin)
     let next = 0;
     for (let e = 0; e < count; e++) {
       const klen = keyHeader();
