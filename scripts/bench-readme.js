@@ -101,6 +101,9 @@ const latencyCell = (l) =>
     ? `steady state (after the first ${l[6]} s) p50 ${l[3]} / p99 ${l[4]} / p99.9 ${l[5]} ms; ` +
       `whole run p50 ${l[0]} / p99 ${l[1]} / p99.9 ${l[2]} ms`
     : `p50 ${l[0]} / p99 ${l[1]} / p99.9 ${l[2]} ms`;
+// The per-message floor (runs before it was measured have no such line).
+const rt = grab(/^SUMMARY roundtrip 100B ([\d.]+) us wall ([\d.]+) us cpu/m);
+const floor = rt ? `round trip between 2 processes ${rt[1]} µs, ${rt[0]} µs CPU` : '';
 const js = grab(
   /^SUMMARY jetstream R1 publish (\d+) consume (\d+); R3 publish (\d+) consume (\d+)/m,
 );
@@ -138,6 +141,7 @@ rows.push([
   [
     cpu('produce-rf3-all'),
     newData ? `raw write of new data ${newData[0]} MB/s (3 copies of each record)` : '',
+    floor,
     js ? `JetStream R3 ${k(js[2])}/s (${(p3[0] / js[2]).toFixed(1)}×)` : '',
   ]
     .filter(Boolean)
@@ -161,7 +165,7 @@ rows.push([
 rows.push([
   'end-to-end latency at 50 % load, RF=3 acks=all (`deploy`)',
   latencyCell(l3),
-  cpu('latency-50%-rf3-all', true) || '—',
+  [cpu('latency-50%-rf3-all', true), floor].filter(Boolean).join('; ') || '—',
   `≤ 3 / 10 / 25 ms — ${goal('latency at 50 % load')}`,
 ]);
 const head = [

@@ -56,7 +56,14 @@ import {
   trackChild,
   type BrokerProcess,
 } from '@kzoo/testkit';
-import { fileWriteReadMBs, newDataWriteMBs, loopbackMBs, machineLine, numericArgs } from './limits';
+import {
+  fileWriteReadMBs,
+  loopbackMBs,
+  loopbackRoundTrip,
+  machineLine,
+  newDataWriteMBs,
+  numericArgs,
+} from './limits';
 import { perfConsumeArgs, perfProduceArgs } from '../perf/perf-args';
 import { processCpuMs, runQueueWaitNs } from '../perf/self-stats';
 
@@ -201,6 +208,8 @@ interface CpuFigures {
  * machine's cores allow at that cost: on a machine where the load generator and the brokers
  * share the cores, that is the physical limit of the phase, and the ratio of two phases'
  * ceilings is what they cost relative to each other. No CPU figures where /proc is not there.
+ * With `trips`, also the produce and fetch round trips per record (the brokers' request
+ * counters) and what they cost at least at the machine's per-message floor.
  */
 async function withCpu<T>(
   brokerPids: Array<number | undefined>,
@@ -208,10 +217,13 @@ async function withCpu<T>(
   run: () => Promise<string>,
   parse: (out: string) => T,
   rate: (figures: T) => number,
+  trips?: RoundTrips,
 ): Promise<{ fig: T; cpu?: CpuFigures }> {
+  const counts0 = trips && (await requestCounts(trips.metricsPorts));
   const before = brokerPids.map((pid) => (pid === undefined ? undefined : processCpuMs(pid)));
   const out = await run();
   const after = brokerPids.map((pid) => (pid === undefined ? undefined : processCpuMs(pid)));
+  const counts1 = trips && (await requestCounts(trips.metricsPorts));
   const fig = parse(out);
   const toolUs = parseToolUs(out);
   const used = after.map((a, i) =>
@@ -228,7 +240,25 @@ async function withCpu<T>(
       `, this perf tool ${toolUs.toFixed(2)} µs: ${cores} cores at that cost allow ` +
       `${fmt(ceiling)} records/s; the run reached ${((rate(fig) / ceiling) * 100).toFixed(0)} % of it`,
   );
+  if (trips && counts0 && counts1) {
+    const per1k = counts1.map((c, i) => ((c - counts0[i]) * 1000) / records);
+    const f = (n: number) => n.toFixed(n > 0 && n < 1 ? 2 : 1);
+    const floorUs = (per1k.reduce((a, b) => a + b, 0) / 1000) * trips.floorCpuUs;
+    console.log(
+      `# round trips per 1,000 records: produce ${f(per1k[0])}, follower fetch ` +
+        `${f(per1k[1])}, consumer fetch ${f(per1k[2])}; at the machine's floor of ` +
+        `${trips.floorCpuUs.toFixed(0)} µs of CPU per round trip they cost at least ` +
+        `${floorUs.toFixed(2)} of the ${(brokersUs + toolUs).toFixed(2)} µs per record`,
+    );
+  }
   return { fig, cpu: { brokersUs, toolUs, ceiling, rate: rate(fig), cores } };
+}
+
+/** Where withCpu counts a phase's round trips, and what one costs at least on this machine. */
+interface RoundTrips {
+  metricsPorts: number[];
+  /** CPU of both ends per round trip between two processes over loopback (loopbackRoundTrip). */
+  floorCpuUs: number;
 }
 
 /** `cpu NAME brokers B tool T us/record ceiling C rec/s on N cores, run at R rec/s` (README table). */
@@ -297,32 +327,51 @@ interface BrokerStalls {
   lagMaxSeconds: number;
 }
 
-function scrapeStalls(port: number): Promise<BrokerStalls> {
+/** A broker's /metrics page. */
+function metricsText(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
     http
       .get({ host: '127.0.0.1', port, path: '/metrics', timeout: 10000 }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (d: string) => (text += d));
-        res.on('end', () => {
-          const sum = (name: string) =>
-            text
-              .split('\n')
-              .filter((l) => l.startsWith(name + ' ') || l.startsWith(name + '{'))
-              .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-          resolve({
-            gcCount: sum('nodejs_gc_duration_seconds_count'),
-            gcSeconds: sum('nodejs_gc_duration_seconds_sum'),
-            lagP99Seconds: sum('nodejs_eventloop_lag_p99_seconds'),
-            lagMaxSeconds: sum('nodejs_eventloop_lag_max_seconds'),
-          });
-        });
+        res.on('end', () => resolve(text));
       })
       .on('error', reject)
       .on('timeout', function (this: http.ClientRequest) {
         this.destroy(new Error(`no /metrics answer from 127.0.0.1:${port} in 10 s`));
       });
   });
+}
+
+/** The sum of a metric's samples (all label sets) in a /metrics page. */
+function metricSum(text: string, name: string, labels = ''): number {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(name + ' ') || l.startsWith(name + '{' + labels))
+    .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
+
+async function scrapeStalls(port: number): Promise<BrokerStalls> {
+  const text = await metricsText(port);
+  return {
+    gcCount: metricSum(text, 'nodejs_gc_duration_seconds_count'),
+    gcSeconds: metricSum(text, 'nodejs_gc_duration_seconds_sum'),
+    lagP99Seconds: metricSum(text, 'nodejs_eventloop_lag_p99_seconds'),
+    lagMaxSeconds: metricSum(text, 'nodejs_eventloop_lag_max_seconds'),
+  };
+}
+
+/** Produce, follower-fetch and consumer-fetch requests the brokers have answered. */
+async function requestCounts(ports: number[]): Promise<number[]> {
+  const totals = [0, 0, 0];
+  for (const port of ports) {
+    const text = await metricsText(port);
+    ['Produce', 'FetchFollower', 'FetchConsumer'].forEach((r, i) => {
+      totals[i] += metricSum(text, 'kafka_network_requestmetrics_requests_total', `request="${r}"`);
+    });
+  }
+  return totals;
 }
 
 /**
@@ -479,11 +528,19 @@ async function main(): Promise<void> {
     dirs.push(scratch);
     const newData = newDataWriteMBs(scratch);
     const disk = fileWriteReadMBs(scratch);
+    const trip = await loopbackRoundTrip(100);
+    const tripBig = await loopbackRoundTrip(32 * 1024);
     console.log(
       `# physical limits (same run): loopback TCP ${tcp.toFixed(0)} MB/s, raw sequential write ` +
         `${disk.writeMBs.toFixed(0)} MB/s, raw read ${disk.readMBs.toFixed(0)} MB/s; raw write of ` +
         `2 GiB of new data ${newData.toFixed(0)} MB/s (page-cache pages not used lately, as a ` +
         'growing log needs: each record is written to 3 of them under RF=3, to 1 under RF=1)',
+    );
+    console.log(
+      `# per-message floor (same run): a request/response round trip between two node processes ` +
+        `over loopback TCP, one in flight, takes ${trip.wallUs.toFixed(1)} µs and ` +
+        `${trip.cpuUs.toFixed(1)} µs of CPU (both ends) with 100-byte messages, ` +
+        `${tripBig.wallUs.toFixed(1)} µs and ${tripBig.cpuUs.toFixed(1)} µs with a 32 KiB answer`,
     );
     const metricsPorts = new Map<BrokerProcess, number>();
     const stallsOf = (brokers: BrokerProcess[]) =>
@@ -571,6 +628,10 @@ async function main(): Promise<void> {
       );
     }
     const pidsOf = (brokers: BrokerProcess[]) => brokers.map((b) => b.child.pid);
+    const tripsOf = (brokers: BrokerProcess[]): RoundTrips | undefined =>
+      Number.isNaN(trip.cpuUs)
+        ? undefined
+        : { metricsPorts: brokers.map((b) => metricsPorts.get(b)!), floorCpuUs: trip.cpuUs };
     const produced = (brokers: BrokerProcess[], args: string[]) =>
       withCpu(
         pidsOf(brokers),
@@ -578,6 +639,7 @@ async function main(): Promise<void> {
         () => kzoo(args, 'produce'),
         parseProduce,
         (f) => f.recsPerSec,
+        tripsOf(brokers),
       );
     console.log('\n## kzoo perf produce -> 1 broker process, acks=1');
     const { fig: p1, cpu: cpuP1 } = await produced([single], produceArgs('perf-1', b1, '1'));
@@ -588,6 +650,7 @@ async function main(): Promise<void> {
       () => kzoo(consumeArgs('perf-1', b1, o.records), 'consume'),
       parseConsume,
       (f) => f.fetchRecsPerSec,
+      tripsOf([single]),
     );
     console.log('\n## kzoo perf produce -> 3 broker processes, RF=3, acks=all (idempotent)');
     const { fig: p3, cpu: cpuP3 } = await produced(three, produceArgs('perf-3', b3, 'all'));
@@ -634,6 +697,7 @@ async function main(): Promise<void> {
             ),
           parseLatency,
           () => rate,
+          tripsOf(brokers),
         ),
       );
     };
@@ -701,6 +765,10 @@ async function main(): Promise<void> {
         `new-data write ${newData.toFixed(0)} MB/s; ` +
         `produce-1 ${((p1.mbPerSec / Math.min(tcp, disk.writeMBs)) * 100).toFixed(1)}% of min(loopback, write); ` +
         `consume ${((c1.mbPerSec / tcp) * 100).toFixed(1)}% of loopback`,
+    );
+    console.log(
+      `SUMMARY roundtrip 100B ${trip.wallUs.toFixed(1)} us wall ${trip.cpuUs.toFixed(1)} us cpu; ` +
+        `32KiB ${tripBig.wallUs.toFixed(1)} us wall ${tripBig.cpuUs.toFixed(1)} us cpu`,
     );
     const na = 'n/a';
     if (r1 || r3)

@@ -1,7 +1,9 @@
 /**
- * What the benchmarks share: the raw loopback TCP limit measured in the same run,
+ * What the benchmarks share: the raw loopback TCP limits measured in the same run (MB/s,
+ * and the floor a request/response round trip between two processes costs),
  * Kafka's perf-tool timestamp format, and the record batch the raw load generators send.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -62,6 +64,95 @@ export async function loopbackMBs(totalBytes = 1024 * MB): Promise<number> {
   client.destroy();
   await new Promise<void>((r) => server.close(() => r()));
   return received / MB / secs;
+}
+
+/** A process's CPU time (user + system) in µs from /proc (Linux), or NaN. */
+function procCpuUs(pid: number): number {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1e6) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+// The child's side of loopbackRoundTrip: answers every 100 bytes with a response.
+const ECHO_CHILD = `
+const net = require('net');
+const [port, size] = process.argv.slice(1).map(Number);
+const response = Buffer.alloc(size, 7);
+const s = net.connect(port, '127.0.0.1', () => s.setNoDelay(true));
+let got = 0;
+s.on('data', (d) => { got += d.length; while (got >= 100) { got -= 100; s.write(response); } });
+s.on('error', () => process.exit(0));
+s.on('close', () => process.exit(0));
+`;
+
+/**
+ * The floor a message pays on this machine before any of kzoo's work: request/response
+ * round trips over loopback TCP between this process and a child node process, one in
+ * flight, a 100-byte request answered with `responseBytes` (both with TCP_NODELAY, as
+ * kzoo's sockets). Returns the wall time and the CPU of both processes per round trip
+ * (CPU from /proc: NaN elsewhere). Every produce, follower fetch and consumer fetch is at
+ * least one such round trip.
+ */
+export async function loopbackRoundTrip(
+  responseBytes: number,
+  count = 20000,
+  warmup = 2000,
+): Promise<{ wallUs: number; cpuUs: number }> {
+  const request = Buffer.alloc(100, 1);
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  let trips = 0;
+  let start = 0;
+  let cpu0 = 0;
+  let child0 = 0;
+  let wallUs = 0;
+  let cpuUs = 0;
+  let childPid = 0;
+  const server = net.createServer((sock) => {
+    sock.setNoDelay(true);
+    let got = 0;
+    sock.on('data', (d: Buffer) => {
+      got += d.length;
+      while (got >= responseBytes) {
+        got -= responseBytes;
+        trips++;
+        if (trips === warmup) {
+          start = performance.now();
+          const c = process.cpuUsage();
+          cpu0 = c.user + c.system;
+          child0 = procCpuUs(childPid);
+        } else if (trips === warmup + count) {
+          wallUs = ((performance.now() - start) * 1000) / count;
+          const c = process.cpuUsage();
+          cpuUs = (c.user + c.system - cpu0 + procCpuUs(childPid) - child0) / count;
+          sock.destroy();
+          resolveDone();
+          return;
+        }
+        sock.write(request);
+      }
+    });
+    sock.on('error', () => undefined);
+    sock.write(request);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  const child = spawn(process.execPath, ['-e', ECHO_CHILD, String(port), String(responseBytes)], {
+    stdio: 'ignore',
+  });
+  childPid = child.pid ?? 0;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  try {
+    await done;
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+  return { wallUs, cpuUs };
 }
 
 /** kafka-consumer-perf-test's `yyyy-MM-dd HH:mm:ss:SSS`. */
