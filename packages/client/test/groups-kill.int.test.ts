@@ -147,11 +147,26 @@ describe('Client > groups > SIGKILL of a member process', () => {
       },
     );
     const victim = workers[0];
-    const victimPartitions = new Set(processed(victim).map((l) => l.partition));
-    const before = new Map(workers.slice(1).map((w) => [w, processed(w).length]));
-    victim.child.kill('SIGKILL');
+    if (commit === 'before') {
+      // Killed the moment it says a batch of at least 10 is committed (each record then
+      // takes over 1 ms to process): a kill at a random moment could land while it waits
+      // in poll() between batches, with nothing committed and unprocessed, and lose nothing.
+      await new Promise<void>((resolve) => {
+        const onData = (d: Buffer) => {
+          const m = /^committed (\d+)$/m.exec(d.toString());
+          if (m && Number(m[1]) >= 10) {
+            victim.child.kill('SIGKILL');
+            victim.child.stdout!.off('data', onData);
+            resolve();
+          }
+        };
+        victim.child.stdout!.on('data', onData);
+      });
+    } else victim.child.kill('SIGKILL');
     const killedAt = Date.now();
     await waitForExit(victim.child);
+    const victimPartitions = new Set(processed(victim).map((l) => l.partition));
+    const before = new Map(workers.slice(1).map((w) => [w, processed(w).length]));
     // its partitions are processed by another member
     const takeoverMs = await waitFor(
       "the victim's partitions taken over",

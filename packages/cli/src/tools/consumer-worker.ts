@@ -7,8 +7,9 @@
  * what was processed when the process dies. `commit: 'after'` commits a poll's
  * positions once all its records are processed (at-least-once: a kill repeats the
  * uncommitted tail elsewhere); `commit: 'before'` commits them first (at-most-once: a
- * kill loses what was committed but not yet processed). It prints `assigned <tps>` on
- * each assignment and `ready` after the first; SIGTERM closes it cleanly (LeaveGroup).
+ * kill loses what was committed but not yet processed; it prints `committed <n>` after
+ * each such commit). It prints `assigned <tps>` on each assignment and `ready` after the
+ * first; SIGTERM closes it cleanly (LeaveGroup).
  */
 import * as fs from 'node:fs';
 import { Consumer } from '@kzoo/client';
@@ -54,7 +55,10 @@ export async function runConsumerWorker(o: ConsumerWorkerOptions): Promise<void>
   while (!stop) {
     const records = await consumer.poll(200);
     if (records.length === 0) continue;
-    if (o.commit === 'before') await commit(consumer);
+    // `committed N` says a batch is now committed and not yet processed: the window in
+    // which a kill loses records (a test kills on this line).
+    if (o.commit === 'before' && (await commit(consumer)))
+      process.stdout.write(`committed ${records.length}\n`);
     for (const r of records) {
       if (o.recordMs) await sleep(o.recordMs);
       fs.writeSync(fd, `${r.partition} ${r.offset} ${r.value?.toString() ?? ''}\n`);
@@ -67,11 +71,13 @@ export async function runConsumerWorker(o: ConsumerWorkerOptions): Promise<void>
 }
 
 /** commitSync of the positions; a commit refused by a rebalance is left to the next poll. */
-async function commit(consumer: Consumer): Promise<void> {
+async function commit(consumer: Consumer): Promise<boolean> {
   try {
     await consumer.commitSync();
+    return true;
   } catch (e) {
     process.stdout.write(`commit failed: ${(e as Error).message}\n`);
+    return false;
   }
 }
 
