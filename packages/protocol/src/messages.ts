@@ -21,9 +21,9 @@ import {
   encodeBody,
   encodeBodyAfter,
 } from './codec';
-import { SchemaError } from './schema';
+import { SchemaError, type Type } from './schema';
 import { decodeWithSchema, NOT_DECODED } from './schema-decode';
-import { encodeSegments, segmentsLength } from './segments';
+import { encodeSegments, encodeWithSchema, segmentsLength } from './segments';
 
 export interface RequestHeader {
   apiKey: number;
@@ -101,12 +101,24 @@ export function clientIdBytes(clientId: string | null): Buffer | null {
 }
 
 /**
- * Encodes a whole request frame (length prefix included) as one Buffer. The body is
- * not validated here: TypeScript types guard the sender, the receiver validates.
+ * Encodes a whole request frame (length prefix included) as one Buffer. A body that
+ * matches its API's schema is written by the schema (`encodeWithSchema`: its fields
+ * only, in the schema's order); any other body as msgpackr encodes it, unvalidated (the
+ * receiver's check reports what is wrong).
  */
-export function encodeRequest(header: RequestHeader, body: unknown): Buffer {
+export function encodeRequest(
+  header: RequestHeader,
+  body: unknown,
+  registry: ApiRegistry = apiRegistry,
+): Buffer {
   const id = clientIdBytes(header.clientId);
   const prefix = 4 + REQUEST_HEADER_FIXED_BYTES + (id ? id.length : 0);
+  const schemas = registry.schemas(header.apiKey, header.apiVersion);
+  const bySchema = schemas && encodeWithSchema(schemas.request, body, prefix, false);
+  if (bySchema) {
+    writeRequestPrefix(bySchema[0], bySchema[0].length, header, id);
+    return bySchema[0];
+  }
   let frame: Buffer;
   if (prefix <= MAX_RESERVED_PREFIX) {
     frame = encodeBodyAfter(body, prefix);
@@ -143,11 +155,18 @@ function writeRequestPrefix(
  * fields (a Produce request's record batches) are the caller's Buffers, not copies, and
  * must stay unchanged until the write has completed. Falls back to one Buffer.
  */
-export function encodeRequestSegments(header: RequestHeader, body: unknown): Buffer[] {
+export function encodeRequestSegments(
+  header: RequestHeader,
+  body: unknown,
+  registry: ApiRegistry = apiRegistry,
+): Buffer[] {
   const id = clientIdBytes(header.clientId);
   const prefix = 4 + REQUEST_HEADER_FIXED_BYTES + (id ? id.length : 0);
-  const segs = encodeSegments(body, prefix);
-  if (!segs) return [encodeRequest(header, body)];
+  const schemas = registry.schemas(header.apiKey, header.apiVersion);
+  const segs =
+    (schemas && encodeWithSchema(schemas.request, body, prefix, true)) ??
+    encodeSegments(body, prefix);
+  if (!segs) return [encodeRequest(header, body, registry)];
   writeRequestPrefix(segs[0], segmentsLength(segs), header, id);
   return segs;
 }
@@ -226,9 +245,19 @@ export function decodeRequest(frame: Buffer, registry: ApiRegistry = apiRegistry
   return { header, body };
 }
 
-/** Encodes a whole response frame (length prefix included) as one Buffer. */
-export function encodeResponse(correlationId: number, body: unknown, errorCode = 0): Buffer {
-  const frame = encodeBodyAfter(body, 4 + RESPONSE_HEADER_BYTES);
+/**
+ * Encodes a whole response frame (length prefix included) as one Buffer; with the
+ * response's `schema`, a body that matches it is written by the schema (as
+ * encodeRequest's).
+ */
+export function encodeResponse(
+  correlationId: number,
+  body: unknown,
+  errorCode = 0,
+  schema?: Type<unknown>,
+): Buffer {
+  const bySchema = schema && encodeWithSchema(schema, body, 4 + RESPONSE_HEADER_BYTES, false);
+  const frame = bySchema ? bySchema[0] : encodeBodyAfter(body, 4 + RESPONSE_HEADER_BYTES);
   frame.writeInt32BE(frame.length - 4, 0);
   frame.writeInt32BE(correlationId, 4);
   frame.writeInt16BE(errorCode, 8);
@@ -243,9 +272,12 @@ export function encodeResponseSegments(
   correlationId: number,
   body: unknown,
   errorCode = 0,
+  schema?: Type<unknown>,
 ): Buffer[] {
-  const segs = encodeSegments(body, 4 + RESPONSE_HEADER_BYTES);
-  if (!segs) return [encodeResponse(correlationId, body, errorCode)];
+  const segs =
+    (schema && encodeWithSchema(schema, body, 4 + RESPONSE_HEADER_BYTES, true)) ??
+    encodeSegments(body, 4 + RESPONSE_HEADER_BYTES);
+  if (!segs) return [encodeResponse(correlationId, body, errorCode, schema)];
   const first = segs[0];
   first.writeInt32BE(segmentsLength(segs) - 4, 0);
   first.writeInt32BE(correlationId, 4);

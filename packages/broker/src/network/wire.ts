@@ -64,10 +64,12 @@ export function nativeCodec(registry: ApiRegistry = apiRegistry): WireCodec {
     wire: 'kzoo',
     apiVersions: registry.ranges,
     decodeRequest: (frame) => decodeRequest(frame, registry),
-    encodeResponse: (header, response) =>
-      header.apiKey === ApiKeys.Fetch
-        ? encodeResponseSegments(header.correlationId, response)
-        : encodeResponse(header.correlationId, response),
+    encodeResponse: (header, response) => {
+      const schema = registry.schemas(header.apiKey, header.apiVersion)?.response;
+      return header.apiKey === ApiKeys.Fetch
+        ? encodeResponseSegments(header.correlationId, response, 0, schema)
+        : encodeResponse(header.correlationId, response, 0, schema);
+    },
     encodeError: (header, _request, error) =>
       encodeErrorResponse(header.correlationId, error, registry),
     otherWire: (frame) => (isKafkaApiVersionsProbe(frame) ? 'kafka' : null),
