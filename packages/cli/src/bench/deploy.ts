@@ -18,7 +18,11 @@
  * records/s the machine's cores allow at that cost (a latency run at a set rate: how busy
  * they were). Where the tool and the brokers share the cores, as
  * on the 2-core machine of the README's table, that is the run's physical limit; a run
- * near 100 % of it is CPU-bound, and lower CPU per record is the only way up.
+ * near 100 % of it is CPU-bound, and lower CPU per record is the only way up. Beside it, the
+ * per-message floor measured in the same run (a request/response round trip between two
+ * node processes over loopback TCP: limits.ts's loopbackRoundTrip) and each run's produce,
+ * follower-fetch and consumer-fetch round trips per 1,000 records (the brokers' request
+ * counters): what the run's messages cost at least, before any of kzoo's own work.
  *
  * Before measuring, each cluster carries `--warmup` records (produced and consumed) on a
  * topic of its own: a fresh broker runs its first millions of records
