@@ -180,6 +180,25 @@ function need(n: number): void {
   if (n > end - pos) throw FALLBACK;
 }
 
+function u8(): number {
+  need(1);
+  return src[pos++];
+}
+
+function u16(): number {
+  need(2);
+  const v = src.readUInt16BE(pos);
+  pos += 2;
+  return v;
+}
+
+function u32(): number {
+  need(4);
+  const v = src.readUInt32BE(pos);
+  pos += 4;
+  return v;
+}
+
 /** Any MessagePack number within 32 bits or float64 (as msgpackr decodes them). */
 function readNumber(): number {
   const b = byte();
@@ -188,18 +207,11 @@ function readNumber(): number {
   let v: number;
   switch (b) {
     case 0xcc:
-      need(1);
-      return src[pos++];
+      return u8();
     case 0xcd:
-      need(2);
-      v = src.readUInt16BE(pos);
-      pos += 2;
-      return v;
+      return u16();
     case 0xce:
-      need(4);
-      v = src.readUInt32BE(pos);
-      pos += 4;
-      return v;
+      return u32();
     case 0xd0:
       need(1);
       return src.readInt8(pos++);
@@ -226,24 +238,10 @@ function readNumber(): number {
 
 function strLength(b: number): number {
   if (b >= 0xa0 && b <= 0xbf) return b - 0xa0;
-  let n: number;
-  switch (b) {
-    case 0xd9:
-      need(1);
-      return src[pos++];
-    case 0xda:
-      need(2);
-      n = src.readUInt16BE(pos);
-      pos += 2;
-      return n;
-    case 0xdb:
-      need(4);
-      n = src.readUInt32BE(pos);
-      pos += 4;
-      return n;
-    default:
-      throw FALLBACK;
-  }
+  if (b === 0xd9) return u8();
+  if (b === 0xda) return u16();
+  if (b === 0xdb) return u32();
+  throw FALLBACK;
 }
 
 /** ASCII strings only: any other byte leaves the body to msgpackr's UTF-8 decoding. */
@@ -259,62 +257,25 @@ function readString(): string {
 
 function readBytes(): Buffer {
   const b = byte();
-  let n: number;
-  if (b === 0xc4) {
-    need(1);
-    n = src[pos++];
-  } else if (b === 0xc5) {
-    need(2);
-    n = src.readUInt16BE(pos);
-    pos += 2;
-  } else if (b === 0xc6) {
-    need(4);
-    n = src.readUInt32BE(pos);
-    pos += 4;
-  } else throw FALLBACK;
+  const n = b === 0xc4 ? u8() : b === 0xc5 ? u16() : b === 0xc6 ? u32() : -1;
+  if (n < 0) throw FALLBACK;
   need(n);
   const out = src.subarray(pos, pos + n);
   pos += n;
   return out;
 }
 
-function arrayHeader(): number {
+/** An array's (0x90, 0xdc, 0xdd) or a map's (0x80, 0xde, 0xdf) element count. */
+function countHeader(fix: number, c16: number, c32: number): number {
   const b = byte();
-  if (b >= 0x90 && b <= 0x9f) return b - 0x90;
-  let n: number;
-  if (b === 0xdc) {
-    need(2);
-    n = src.readUInt16BE(pos);
-    pos += 2;
-    return n;
-  }
-  if (b === 0xdd) {
-    need(4);
-    n = src.readUInt32BE(pos);
-    pos += 4;
-    return n;
-  }
+  if (b >= fix && b <= fix + 0x0f) return b - fix;
+  if (b === c16) return u16();
+  if (b === c32) return u32();
   throw FALLBACK;
 }
 
-function mapHeader(): number {
-  const b = byte();
-  if (b >= 0x80 && b <= 0x8f) return b - 0x80;
-  let n: number;
-  if (b === 0xde) {
-    need(2);
-    n = src.readUInt16BE(pos);
-    pos += 2;
-    return n;
-  }
-  if (b === 0xdf) {
-    need(4);
-    n = src.readUInt32BE(pos);
-    pos += 4;
-    return n;
-  }
-  throw FALLBACK;
-}
+const arrayHeader = () => countHeader(0x90, 0xdc, 0xdd);
+const mapHeader = () => countHeader(0x80, 0xde, 0xdf);
 
 /** A key's length (a str header); the key's bytes start at `pos`. */
 function keyHeader(): number {

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Producer, ProducerRecord } from '@kzoo/client';
 import { buildRecordBatch, readBatchHeader } from '@kzoo/records';
+import { processCpuMs } from '../perf/self-stats';
 
 /**
  * The largest RecordBatch v2 of `recordBytes`-byte values (every byte `fill`) that fits
@@ -66,15 +67,8 @@ export async function loopbackMBs(totalBytes = 1024 * MB): Promise<number> {
   return received / MB / secs;
 }
 
-/** A process's CPU time (user + system) in µs from /proc (Linux), or NaN. */
-function procCpuUs(pid: number): number {
-  try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1e6) / 100;
-  } catch {
-    return NaN;
-  }
-}
+/** A process's CPU time in µs (/proc: NaN where there is none). */
+const childCpuUs = (pid: number) => (processCpuMs(pid) ?? NaN) * 1000;
 
 // The child's side of loopbackRoundTrip: answers every 100 bytes with a response.
 const ECHO_CHILD = `
@@ -123,11 +117,11 @@ export async function loopbackRoundTrip(
           start = performance.now();
           const c = process.cpuUsage();
           cpu0 = c.user + c.system;
-          child0 = procCpuUs(childPid);
+          child0 = childCpuUs(childPid);
         } else if (trips === warmup + count) {
           wallUs = ((performance.now() - start) * 1000) / count;
           const c = process.cpuUsage();
-          cpuUs = (c.user + c.system - cpu0 + procCpuUs(childPid) - child0) / count;
+          cpuUs = (c.user + c.system - cpu0 + childCpuUs(childPid) - child0) / count;
           sock.destroy();
           resolveDone();
           return;
