@@ -256,7 +256,9 @@ export function encodeResponse(
   errorCode = 0,
   schema?: Type<unknown>,
 ): Buffer {
-  const bySchema = schema && encodeWithSchema(schema, body, 4 + RESPONSE_HEADER_BYTES, false);
+  // A non-zero errorCode carries an ErrorResponseBody, not the API's response.
+  const bySchema =
+    schema && errorCode === 0 && encodeWithSchema(schema, body, 4 + RESPONSE_HEADER_BYTES, false);
   const frame = bySchema ? bySchema[0] : encodeBodyAfter(body, 4 + RESPONSE_HEADER_BYTES);
   frame.writeInt32BE(frame.length - 4, 0);
   frame.writeInt32BE(correlationId, 4);
@@ -275,7 +277,9 @@ export function encodeResponseSegments(
   schema?: Type<unknown>,
 ): Buffer[] {
   const segs =
-    (schema && encodeWithSchema(schema, body, 4 + RESPONSE_HEADER_BYTES, true)) ??
+    (schema &&
+      errorCode === 0 &&
+      encodeWithSchema(schema, body, 4 + RESPONSE_HEADER_BYTES, true)) ||
     encodeSegments(body, 4 + RESPONSE_HEADER_BYTES);
   if (!segs) return [encodeResponse(correlationId, body, errorCode, schema)];
   const first = segs[0];

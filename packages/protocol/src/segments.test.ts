@@ -7,6 +7,7 @@ import {
   decodeResponseHeader,
   encodeRequest,
   encodeRequestSegments,
+  encodeResponse,
   encodeResponseSegments,
 } from './messages';
 import { prng, sampleValue } from './sample';
@@ -272,5 +273,31 @@ describe('encodeWithSchema', () => {
     // A body the schema refuses still goes out (msgpackr), for the receiver to refuse.
     const bad = encodeRequest(header, { ...body, acks: 'all' });
     expect(() => decodeRequest(bad.subarray(4))).toThrow(/acks: expected int16, got string/);
+  });
+});
+
+describe('encodeResponse with a schema', () => {
+  it('writes a request-level error body as it is, though it matches the API response schema but for errorMessage', () => {
+    const schema = apiRegistry.schemas(ApiKeys.ApiVersions, 0)!.response;
+    const body = {
+      errorCode: 35,
+      errorMessage: 'Fetch v9 is not supported',
+      apiKeys: [],
+      throttleTimeMs: 0,
+    };
+    for (const frame of [
+      encodeResponse(7, body, 35, schema),
+      Buffer.concat(encodeResponseSegments(7, body, 35, schema)),
+    ]) {
+      const e = (() => {
+        try {
+          decodeResponseBody(frame.subarray(4), ApiKeys.ApiVersions, 0);
+        } catch (err) {
+          return err as Error;
+        }
+        return undefined;
+      })();
+      expect(e?.message).toContain('Fetch v9 is not supported');
+    }
   });
 });
