@@ -20,6 +20,9 @@
  * reused until the write of the frame has completed (the socket write's callback): the
  * producer keeps a batch's buffer out of its pool until then (ProducerBatch.writeStarted /
  * writeDone); the broker's fetch responses are fresh reads of the log.
+ *
+ * `encodeWithSchema` is the same encoder driven by a message's schema (every request and
+ * response that matches its schema; see its comment), into one Buffer or into segments.
  */
 import type { Type } from './schema';
 
