@@ -348,16 +348,15 @@ function metricsText(port: number): Promise<string> {
   });
 }
 
-/** The sum of a metric's samples (all label sets) in a /metrics page. */
-function metricSum(text: string, name: string, labels = ''): number {
-  return text
-    .split('\n')
+/** The sum of a metric's samples (all label sets) in a /metrics page's lines. */
+function metricSum(lines: string[], name: string, labels = ''): number {
+  return lines
     .filter((l) => l.startsWith(name + ' ') || l.startsWith(name + '{' + labels))
     .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 }
 
 async function scrapeStalls(port: number): Promise<BrokerStalls> {
-  const text = await metricsText(port);
+  const text = (await metricsText(port)).split('\n');
   return {
     gcCount: metricSum(text, 'nodejs_gc_duration_seconds_count'),
     gcSeconds: metricSum(text, 'nodejs_gc_duration_seconds_sum'),
@@ -370,7 +369,7 @@ async function scrapeStalls(port: number): Promise<BrokerStalls> {
 async function requestCounts(ports: number[]): Promise<number[]> {
   const totals = [0, 0, 0];
   for (const port of ports) {
-    const text = await metricsText(port);
+    const text = (await metricsText(port)).split('\n');
     ['Produce', 'FetchFollower', 'FetchConsumer'].forEach((r, i) => {
       totals[i] += metricSum(text, 'kafka_network_requestmetrics_requests_total', `request="${r}"`);
     });
