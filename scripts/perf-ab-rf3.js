@@ -11,7 +11,9 @@
 // on its own topic: fresh brokers run their first millions of records partly unoptimized
 // (one broker's CPU per 2 M records over four runs: 2.8, 1.9, 1.55, 1.3 s), so without it
 // round 0 measures the JIT's warm-up more than the code.
-//   node scripts/perf-ab-rf3.js [--rounds 3] [--records 1000000] [--warmup N] [--latency R] [--broker-prof DIR] ROOT...
+// --props "K=V ...": more producer properties for the measured runs (e.g. the settings of
+// Kafka's published acks=all run: "batch.size=64000 buffer.memory=67108864").
+//   node scripts/perf-ab-rf3.js [--rounds 3] [--records 1000000] [--warmup N] [--latency R] [--props "K=V ..."] [--broker-prof DIR] ROOT...
 'use strict';
 const {
   runKzoo: run,
@@ -34,6 +36,7 @@ const rounds = Number(opt('--rounds', '3'));
 const records = Number(opt('--records', '1000000'));
 const bprof = opt('--broker-prof', '');
 const latencyRate = Number(opt('--latency', '0'));
+const props = opt('--props', '').split(' ').filter(Boolean);
 const warmup = Number(opt('--warmup', '0'));
 const specs = args;
 exitOnSignals('perf-ab-rf3');
@@ -139,7 +142,11 @@ exitOnSignals('perf-ab-rf3');
           );
           continue;
         }
-        const x = await run(c.root, c.tf, perfProduceArgs(topic, records, c.bs, ['acks=all']));
+        const x = await run(
+          c.root,
+          c.tf,
+          perfProduceArgs(topic, records, c.bs, ['acks=all', ...props]),
+        );
         const bc = c.brokers.map((b, k) => cpuOf(b.child.pid) - b0[k]);
         const line = x.out.trim().split('\n').pop();
         const m = /records sent, ([\d.]+) records\/sec .* (\d+) ms 99th/.exec(line);
