@@ -7,6 +7,8 @@
 //                      below saturation is not inflated by waiting for a core)
 //   --one N            kzoo perf end-to-end-latency, one record at a time (Kafka's mode)
 //   --rate R           kzoo perf end-to-end-latency --throughput R for --lat-records (R*10)
+//   --lat-args "A ..." more arguments for the latency tool (e.g. "--warmup-records N
+//                      --command-config FILE")
 // and for each phase the CPU time the brokers used (/proc/<pid>/stat), in ms and µs per
 // record: unlike wall figures, steady enough on a loaded machine for A/B comparisons; and
 // each broker's run-queue wait (/proc/<pid>/schedstat): time it was runnable but had no CPU.
@@ -393,7 +395,12 @@ async function main() {
       await phase(
         `latency at ${rate}/s`,
         n,
-        [...latencyArgs(n), '--throughput', String(rate)],
+        [
+          ...latencyArgs(n),
+          '--throughput',
+          String(rate),
+          ...opt('--lat-args', '').split(' ').filter(Boolean),
+        ],
         // the percentiles line and the tool's own CPU / event-loop / GC line
         (out) =>
           out
