@@ -85,7 +85,11 @@ const cpu = (name, atRate = false) => {
     ),
   );
   if (!m) return '';
-  const cost = `CPU brokers ${m[0]} + tool ${m[1]} µs/record`;
+  // the brokers' kernel share (runs before the bench printed it have none)
+  const kernel = grab(
+    new RegExp(`^SUMMARY cpu ${name} .*; brokers in the kernel ([\\d.]+) us/record`, 'm'),
+  );
+  const cost = `CPU brokers ${m[0]}${kernel ? ` (${kernel[0]} in the kernel)` : ''} + tool ${m[1]} µs/record`;
   return atRate
     ? `${cost}: the ${m[3]} cores ${((100 * m[4]) / m[2]).toFixed(0)} % busy at this rate`
     : `${cost}: the ${m[3]} cores allow ${k(m[2])}/s`;

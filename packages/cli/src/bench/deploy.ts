@@ -77,7 +77,7 @@ import {
   numericArgs,
 } from './limits';
 import { perfConsumeArgs, perfProduceArgs } from '../perf/perf-args';
-import { processCpuMs, runQueueWaitNs } from '../perf/self-stats';
+import { processCpuTimesMs, runQueueWaitNs } from '../perf/self-stats';
 
 interface Options {
   records: number;
@@ -206,6 +206,8 @@ function parseToolUs(out: string): number | undefined {
 /** What a phase's records cost in CPU: the brokers' and the perf tool's, per record. */
 interface CpuFigures {
   brokersUs: number;
+  /** Of brokersUs, the time in the kernel (system calls: sockets, page cache). */
+  brokersKernelUs: number;
   toolUs: number;
   /** Records/s the machine's cores allow at that cost (every core busy with this work alone). */
   ceiling: number;
@@ -232,23 +234,30 @@ async function withCpu<T>(
   trips?: RoundTrips,
 ): Promise<{ fig: T; cpu?: CpuFigures }> {
   const counts0 = trips && (await requestCounts(trips.metricsPorts));
-  const before = brokerPids.map((pid) => (pid === undefined ? undefined : processCpuMs(pid)));
+  const times = () =>
+    brokerPids.map((pid) => (pid === undefined ? undefined : processCpuTimesMs(pid)));
+  const before = times();
   const out = await run();
-  const after = brokerPids.map((pid) => (pid === undefined ? undefined : processCpuMs(pid)));
+  const after = times();
   const counts1 = trips && (await requestCounts(trips.metricsPorts));
   const fig = parse(out);
   const toolUs = parseToolUs(out);
-  const used = after.map((a, i) =>
-    a === undefined || before[i] === undefined ? NaN : a - before[i]!,
-  );
-  if (toolUs === undefined || used.some((u) => Number.isNaN(u))) return { fig };
-  const per = used.map((ms) => (ms * 1000) / records);
+  const used = after.map((a, i) => {
+    const b = before[i];
+    return a === undefined || b === undefined
+      ? { all: NaN, kernel: NaN }
+      : { all: a.userMs + a.systemMs - b.userMs - b.systemMs, kernel: a.systemMs - b.systemMs };
+  });
+  if (toolUs === undefined || used.some((u) => Number.isNaN(u.all))) return { fig };
+  const per = used.map((u) => (u.all * 1000) / records);
   const brokersUs = per.reduce((a, b) => a + b, 0);
+  const brokersKernelUs = used.reduce((a, u) => a + (u.kernel * 1000) / records, 0);
   const cores = os.cpus().length;
   const ceiling = (cores * 1e6) / (brokersUs + toolUs);
   console.log(
     `# CPU per record: broker${per.length > 1 ? 's' : ''} ${brokersUs.toFixed(2)} µs` +
       (per.length > 1 ? ` (${per.map((u) => u.toFixed(2)).join(' + ')})` : '') +
+      ` of which ${brokersKernelUs.toFixed(2)} µs in the kernel` +
       `, this perf tool ${toolUs.toFixed(2)} µs: ${cores} cores at that cost allow ` +
       `${fmt(ceiling)} records/s; the run reached ${((rate(fig) / ceiling) * 100).toFixed(0)} % of it`,
   );
@@ -263,7 +272,7 @@ async function withCpu<T>(
         `${floorUs.toFixed(2)} of the ${(brokersUs + toolUs).toFixed(2)} µs per record`,
     );
   }
-  return { fig, cpu: { brokersUs, toolUs, ceiling, rate: rate(fig), cores } };
+  return { fig, cpu: { brokersUs, brokersKernelUs, toolUs, ceiling, rate: rate(fig), cores } };
 }
 
 /** Where withCpu counts a phase's round trips, and what one costs at least on this machine. */
@@ -276,7 +285,7 @@ interface RoundTrips {
 /** `cpu NAME brokers B tool T us/record ceiling C rec/s on N cores, run at R rec/s` (README table). */
 function cpuSummary(name: string, c: CpuFigures | undefined): string | undefined {
   return c
-    ? `SUMMARY cpu ${name} brokers ${c.brokersUs.toFixed(2)} tool ${c.toolUs.toFixed(2)} us/record ceiling ${c.ceiling.toFixed(0)} rec/s on ${c.cores} cores, run at ${c.rate.toFixed(0)} rec/s`
+    ? `SUMMARY cpu ${name} brokers ${c.brokersUs.toFixed(2)} tool ${c.toolUs.toFixed(2)} us/record ceiling ${c.ceiling.toFixed(0)} rec/s on ${c.cores} cores, run at ${c.rate.toFixed(0)} rec/s; brokers in the kernel ${c.brokersKernelUs.toFixed(2)} us/record`
     : undefined;
 }
 

@@ -1,4 +1,5 @@
-import { processCpuMs, selfLine, watchSelf, type SelfStats } from './self-stats';
+import * as fs from 'node:fs';
+import { processCpuMs, processCpuTimesMs, selfLine, watchSelf, type SelfStats } from './self-stats';
 
 /** Spins until this process has used `ms` more CPU (not wall time: a loaded machine may not run it). */
 function burnCpu(ms: number): number {
@@ -54,5 +55,24 @@ describe('perf > self-stats', () => {
     // less a tick at each end).
     expect(after - before).toBeGreaterThanOrEqual(80);
     expect(processCpuMs(2 ** 30)).toBeUndefined();
+  });
+
+  it('processCpuTimesMs splits it into user space and kernel', () => {
+    if (process.platform !== 'linux') return;
+    const t0 = processCpuTimesMs(process.pid)!;
+    expect(burnCpu(100)).toBeGreaterThan(0); // a loop in JavaScript: user space
+    const t1 = processCpuTimesMs(process.pid)!;
+    expect(t1.userMs - t0.userMs).toBeGreaterThanOrEqual(80);
+    expect(t1.systemMs - t0.systemMs).toBeLessThan(t1.userMs - t0.userMs);
+    // Reads of /dev/zero until getrusage counts 100 ms more in the kernel (clearing the buffer)
+    const fd = fs.openSync('/dev/zero', 'r');
+    const buf = Buffer.allocUnsafe(1 << 20);
+    const sys0 = process.cpuUsage().system;
+    while (process.cpuUsage().system - sys0 < 100_000) fs.readSync(fd, buf);
+    fs.closeSync(fd);
+    const t2 = processCpuTimesMs(process.pid)!;
+    expect(t2.systemMs - t1.systemMs).toBeGreaterThanOrEqual(80);
+    expect(processCpuMs(process.pid)).toBeGreaterThanOrEqual(t2.userMs + t2.systemMs);
+    expect(processCpuTimesMs(2 ** 30)).toBeUndefined();
   });
 });

@@ -39,20 +39,29 @@ export function runQueueWaitNs(pid: number | 'self' = 'self'): number | undefine
 }
 
 /**
- * Linux: CPU ms (user + system, all threads) process `pid` has used, from /proc/<pid>/stat
- * (in clock ticks of 10 ms, the USER_HZ of every Linux architecture Node runs on), or
- * undefined.
+ * Linux: CPU ms process `pid` has used (all threads), in user space and in the kernel, from
+ * /proc/<pid>/stat (in clock ticks of 10 ms, the USER_HZ of every Linux architecture Node
+ * runs on), or undefined.
  */
-export function processCpuMs(pid: number): number | undefined {
+export function processCpuTimesMs(pid: number): { userMs: number; systemMs: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces), from field 3 (state) on.
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(f[11]) + Number(f[12]);
-    return Number.isFinite(ticks) ? ticks * 10 : undefined;
+    const user = Number(f[11]);
+    const system = Number(f[12]);
+    return Number.isFinite(user) && Number.isFinite(system)
+      ? { userMs: user * 10, systemMs: system * 10 }
+      : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Linux: CPU ms (user + system, all threads) process `pid` has used, or undefined. */
+export function processCpuMs(pid: number): number | undefined {
+  const t = processCpuTimesMs(pid);
+  return t && t.userMs + t.systemMs;
 }
 
 /** Starts watching this process; the returned function stops and reports. */
