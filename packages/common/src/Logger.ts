@@ -85,3 +85,24 @@ export class Logger {
 export function createLogger(namespace: string, bindings?: LogFields): Logger {
   return new Logger(namespace, bindings);
 }
+
+const TEXT_LINE = /^\S+ (DEBUG|INFO|WARN|ERROR) +\[/;
+
+/**
+ * The lines of `text` (a process's log output, in either format; other lines are skipped)
+ * logged at `min` or above, e.g. what a broker warned about during a bench phase.
+ */
+export function logLinesAtOrAbove(text: string, min: LogLevel): string[] {
+  const rank = RANK[min];
+  return text.split('\n').filter((line) => {
+    const m = TEXT_LINE.exec(line);
+    if (m) return RANK[m[1].toLowerCase() as LogLevel] >= rank;
+    if (!line.startsWith('{')) return false;
+    try {
+      const level = (JSON.parse(line) as { level?: unknown }).level;
+      return typeof level === 'string' && level in RANK && RANK[level as LogLevel] >= rank;
+    } catch {
+      return false;
+    }
+  });
+}

@@ -19,7 +19,15 @@
  * start offset when that is past our LEO); other errors and a lost connection back off
  * `replica.fetch.backoff.ms`.
  */
-import { ErrorCode, Logger, RepeatedWarning, SystemTime, type Time, tpKey } from '@kzoo/common';
+import {
+  ErrorCode,
+  errorDef,
+  Logger,
+  RepeatedWarning,
+  SystemTime,
+  type Time,
+  tpKey,
+} from '@kzoo/common';
 import {
   Connection,
   type FetchRequestTopic,
@@ -315,9 +323,11 @@ export class ReplicaFetcherThread {
         continue;
       }
       if (r.errorCode !== 0) {
-        this.log.debug('OffsetsForLeaderEpoch error; retrying', {
+        // Kafka: "Retrying leaderEpoch request for partition ... as the leader reported an error" (INFO).
+        this.log.info('OffsetsForLeaderEpoch error from the leader; retrying after the backoff', {
           partition: s.partition.key,
-          errorCode: r.errorCode,
+          sourceBroker: this.source.id,
+          error: errorName(r.errorCode),
         });
         this.delay(s);
         continue;
@@ -415,6 +425,13 @@ export class ReplicaFetcherThread {
       { timeoutMs: this.cfg.requestTimeoutMs + this.cfg.maxWaitMs },
     );
     if (res.errorCode !== 0) {
+      // Kafka's AbstractFetcherThread: "Error in response for fetch request" at WARN, and
+      // every partition of the request backs off (here: once per 30 s while it repeats).
+      this.failures.warn(
+        'error in the response to a replica fetch; backing off',
+        errorName(res.errorCode),
+        { sourceBroker: this.source.id, partitions: list.length, backoffMs: this.cfg.backoffMs },
+      );
       for (const s of list) this.delay(s);
       return;
     }
@@ -510,11 +527,34 @@ export class ReplicaFetcherThread {
         void this.handleOutOfRange(s);
         return;
       default:
-        this.log.debug('fetch error for a partition; backing off', {
+        this.log[fetchErrorLevel(r.errorCode)]('fetch error for a partition; backing off', {
           partition: p.key,
-          errorCode: r.errorCode,
+          fetchOffset: s.fetchOffset,
+          sourceBroker: this.source.id,
+          error: errorName(r.errorCode),
+          backoffMs: this.cfg.backoffMs,
         });
         this.delay(s);
     }
+  }
+}
+
+const errorName = (code: number): string => errorDef(code).name;
+
+/**
+ * The level a partition's fetch error is logged at, as Kafka's AbstractFetcherThread logs
+ * it: expected while leadership moves (NOT_LEADER_OR_FOLLOWER, UNKNOWN_LEADER_EPOCH) at
+ * DEBUG, UNKNOWN_TOPIC_OR_PARTITION (transient while a partition is created or deleted,
+ * not expected to persist) at WARN, anything else at ERROR.
+ */
+export function fetchErrorLevel(code: number): 'debug' | 'warn' | 'error' {
+  switch (code) {
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.UNKNOWN_LEADER_EPOCH:
+      return 'debug';
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+      return 'warn';
+    default:
+      return 'error';
   }
 }

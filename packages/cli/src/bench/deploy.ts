@@ -55,7 +55,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Admin } from '@kzoo/client';
-import { nodeProcessEnv, setLogLevel } from '@kzoo/common';
+import { logLinesAtOrAbove, nodeProcessEnv, setLogLevel } from '@kzoo/common';
 import {
   cliBinPath,
   exitOnSignals,
@@ -273,6 +273,33 @@ async function withCpu<T>(
     );
   }
   return { fig, cpu: { brokersUs, brokersKernelUs, toolUs, ceiling, rate: rate(fig), cores } };
+}
+
+/**
+ * Runs a phase and then prints what its brokers logged at WARN or above meanwhile (they run
+ * with KZOO_LOG_LEVEL=warn): a phase that stalled or ran slow says whether a broker saw
+ * an error (a follower's fetch failing and backing off replica.fetch.backoff.ms, a lost
+ * ZooKeeper session) or nothing at all.
+ */
+async function withBrokerLog<T>(brokers: BrokerProcess[], run: () => Promise<T>): Promise<T> {
+  const from = brokers.map((b) => ({ out: b.stdout.length, err: b.stderr.length }));
+  const result = await run();
+  const found = brokers.map((b, i) =>
+    logLinesAtOrAbove(b.stdout.slice(from[i].out) + '\n' + b.stderr.slice(from[i].err), 'warn'),
+  );
+  if (found.every((w) => w.length === 0)) {
+    console.log(`# broker logs during the run: nothing at WARN or above`);
+  } else {
+    for (const [i, w] of found.entries()) {
+      if (w.length === 0) continue;
+      console.log(
+        `# broker ${brokers[i].id} logged ${w.length} line(s) at WARN or above during the run:`,
+      );
+      for (const l of w.slice(0, 5)) console.log(`#   ${l.slice(0, 400)}`);
+      if (w.length > 5) console.log(`#   ... and ${w.length - 5} more`);
+    }
+  }
+  return result;
 }
 
 /** Where withCpu counts a phase's round trips, and what one costs at least on this machine. */
@@ -678,24 +705,28 @@ async function main(): Promise<void> {
         ? undefined
         : { metricsPorts: brokers.map((b) => metricsPorts.get(b)!), floorCpuUs: trip.cpuUs };
     const produced = (brokers: BrokerProcess[], args: string[]) =>
-      withCpu(
-        pidsOf(brokers),
-        o.records,
-        () => kzoo(args, 'produce'),
-        parseProduce,
-        (f) => f.recsPerSec,
-        tripsOf(brokers),
+      withBrokerLog(brokers, () =>
+        withCpu(
+          pidsOf(brokers),
+          o.records,
+          () => kzoo(args, 'produce'),
+          parseProduce,
+          (f) => f.recsPerSec,
+          tripsOf(brokers),
+        ),
       );
     console.log('\n## kzoo perf produce -> 1 broker process, acks=1');
     const { fig: p1, cpu: cpuP1 } = await produced([single], produceArgs('perf-1', b1, '1'));
     console.log('\n## kzoo perf consume <- 1 broker process');
-    const { fig: c1, cpu: cpuC1 } = await withCpu(
-      pidsOf([single]),
-      o.records,
-      () => kzoo(consumeArgs('perf-1', b1, o.records), 'consume'),
-      parseConsume,
-      (f) => f.fetchRecsPerSec,
-      tripsOf([single]),
+    const { fig: c1, cpu: cpuC1 } = await withBrokerLog([single], () =>
+      withCpu(
+        pidsOf([single]),
+        o.records,
+        () => kzoo(consumeArgs('perf-1', b1, o.records), 'consume'),
+        parseConsume,
+        (f) => f.fetchRecsPerSec,
+        tripsOf([single]),
+      ),
     );
     console.log('\n## kzoo perf produce -> 3 broker processes, RF=3, acks=all (idempotent)');
     const { fig: p3, cpu: cpuP3 } = await produced(three, produceArgs('perf-3', b3, 'all'));
@@ -722,34 +753,36 @@ async function main(): Promise<void> {
       const rate = Math.max(1, Math.floor(max / 2));
       const warm = Math.floor(rate * o.latencyWarmupSeconds);
       const n = warm + Math.min(3_000_000, Math.max(1000, Math.floor(rate * o.latencySeconds)));
-      return withBrokerStalls(stallsOf(brokers), () =>
-        withCpu(
-          pidsOf(brokers),
-          n,
-          () =>
-            kzoo(
-              [
-                'perf',
-                'end-to-end-latency',
-                '--bootstrap-server',
-                bootstrap,
-                '--topic',
-                topic,
-                '--num-records',
-                String(n),
-                '--producer-acks',
-                acks,
-                '--record-size',
-                String(o.recordSize),
-                '--throughput',
-                String(rate),
-                ...(warm > 0 ? ['--warmup-records', String(warm)] : []),
-              ],
-              'latency',
-            ),
-          parseLatency,
-          () => rate,
-          tripsOf(brokers),
+      return withBrokerLog(brokers, () =>
+        withBrokerStalls(stallsOf(brokers), () =>
+          withCpu(
+            pidsOf(brokers),
+            n,
+            () =>
+              kzoo(
+                [
+                  'perf',
+                  'end-to-end-latency',
+                  '--bootstrap-server',
+                  bootstrap,
+                  '--topic',
+                  topic,
+                  '--num-records',
+                  String(n),
+                  '--producer-acks',
+                  acks,
+                  '--record-size',
+                  String(o.recordSize),
+                  '--throughput',
+                  String(rate),
+                  ...(warm > 0 ? ['--warmup-records', String(warm)] : []),
+                ],
+                'latency',
+              ),
+            parseLatency,
+            () => rate,
+            tripsOf(brokers),
+          ),
         ),
       );
     };
