@@ -130,10 +130,11 @@ describe('cli > kzoo perf (processes)', () => {
     const ms =
       'p50 \\d+\\.\\d\\d ms, p99 \\d+\\.\\d\\d ms, p99\\.9 \\d+\\.\\d\\d ms, max \\d+\\.\\d\\d ms';
     expect(l.stdout).toMatch(new RegExp(`^# at 400 records/s: ${ms} \\(200 records\\)$`, 'm'));
-    // the records after the warm-up, and each second's records (200 at 400/s: one line)
+    // the records after the warm-up (sent on a 0.6 s ramp: 2 × 120 / 400), and each second's
+    // records (all 200 due within 0.8 s: one line)
     expect(l.stdout).toMatch(
       new RegExp(
-        `^# steady state at 400 records/s: ${ms} \\(80 records after 120 warmup records\\)$`,
+        `^# steady state at 400 records/s: ${ms} \\(80 records after 120 warmup records, sent at a rate rising from 0 over 0\\.6 s\\)$`,
         'm',
       ),
     );

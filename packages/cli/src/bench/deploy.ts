@@ -847,7 +847,8 @@ async function main(): Promise<void> {
       cpuSummary('latency-50%-rf3-all', cpuL3),
     ])
       if (line) console.log(line);
-    const warmS = o.latencyWarmupSeconds;
+    // the warm-up records ramp up to the rate (end-to-end-latency --warmup-records): twice as long
+    const warmS = 2 * o.latencyWarmupSeconds;
     console.log(`SUMMARY latency-50%-acks1 ${latencySummary(l1, warmS)}`);
     console.log(`SUMMARY latency-50%-rf3-all ${latencySummary(l3, warmS)}`);
     console.log(

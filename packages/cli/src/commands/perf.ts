@@ -263,7 +263,7 @@ const latency: CommandModule<object, LatencyArgs> = {
         type: 'number',
         default: 0,
         describe:
-          'kzoo, with --throughput: the first N records are left out of the steady-state percentiles (an extra line)',
+          'kzoo, with --throughput: the first N records are sent at a rate rising from 0 to --throughput (over 2N/throughput s) and left out of the steady-state percentiles (an extra line)',
       })
       .check((a) => {
         positiveInt('num-records', a['num-records']);

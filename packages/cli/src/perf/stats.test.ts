@@ -13,6 +13,7 @@ import {
   readProps,
   throttleDelayMs,
   windowLatencyLines,
+  dueMs,
 } from './stats';
 
 describe('cli > perf > ProducerStats', () => {
@@ -180,6 +181,32 @@ describe('cli > perf > EndToEndLatency lines', () => {
     expect(long).toHaveLength(15);
     expect(long[0]).toMatch(/^# seconds 1-3: 30 records, p50 0\.00 ms/);
     expect(long[14]).toMatch(/^# seconds 43-45: 30 records/);
+  });
+  it('a ramp of N warm-up records: the rate rises linearly from 0 and reaches R after 2N/R s', () => {
+    // R = 100/s, N = 200: the ramp lasts 4 s; record i < 200 is due at 2*sqrt(200*i)/100 s
+    expect(dueMs(0, 100, 200)).toBe(0);
+    expect(dueMs(50, 100, 200)).toBeCloseTo(2000, 6); // a quarter of the records at half the time
+    expect(dueMs(200, 100, 200)).toBeCloseTo(4000, 6);
+    expect(dueMs(300, 100, 200)).toBeCloseTo(5000, 6); // then R: 100 more in 1 s
+    expect(dueMs(300, 100)).toBe(3000); // no ramp: i / R
+    // no second of the schedule holds more than R records
+    let prev = 0;
+    for (let s = 1; s <= 6; s++) {
+      let i = 0;
+      while (dueMs(i, 100, 200) < s * 1000) i++;
+      expect(i - prev).toBeLessThanOrEqual(100);
+      prev = i;
+    }
+  });
+  it('with a ramp, the per-second lines follow the schedule: fewer records in the first seconds', () => {
+    // R = 100/s, N = 200 warm-up: 12.5·t² records due by t s of the 4 s ramp, then 100 a second
+    const lat = new Float64Array(400).fill(1);
+    const lines = windowLatencyLines(lat, 100, 20, 200);
+    const counts = lines.map((l) => Number(/: (\d+) records/.exec(l)![1]));
+    expect(counts).toEqual([13, 37, 63, 87, 100, 100]);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(400);
+    expect(lines[0]).toMatch(/^# second 1: /);
+    expect(lines[5]).toMatch(/^# second 6: /);
   });
 });
 

@@ -219,26 +219,54 @@ export function fineLatencyLine(latenciesMs: Float64Array): string {
 }
 
 /**
- * At a set load: the latencies of each second's records (by send order, `perSecond` records
- * a second), so a tail from a moment (the start, a stall) is told from one spread over the
- * run. At most `maxLines` lines: longer runs are cut into that many equal windows.
+ * At a set load of `rate` records/s whose first `rampRecords` records are sent at a rate
+ * rising linearly from 0 to `rate` (twice as long as at `rate`: a cold process warms up
+ * without a queue building behind it): when record `i` (0-based) is due, in ms from the start.
+ * The ramp sends R·t²/(2T) records in its first t s of T = 2N/R, so record i < N is due at
+ * 2·√(N·i)/R s, and one after it at (N + i)/R s.
+ */
+export function dueMs(i: number, rate: number, rampRecords = 0): number {
+  const n = rampRecords;
+  return ((i < n ? 2 * Math.sqrt(n * i) : n + i) / rate) * 1000;
+}
+
+/** The first record (0-based) due at or after `ms` on dueMs's schedule. */
+function firstDueAt(ms: number, rate: number, rampRecords: number): number {
+  const n = rampRecords;
+  const x = (ms / 1000) * rate; // records a constant rate would have sent by then
+  const i = x < 2 * n ? Math.ceil((x * x) / (4 * n)) : Math.ceil(x - n);
+  // float error at a boundary: step to the exact first one
+  let j = Math.max(0, i);
+  while (j > 0 && dueMs(j - 1, rate, n) >= ms) j--;
+  while (dueMs(j, rate, n) < ms) j++;
+  return j;
+}
+
+/**
+ * At a set load: the latencies of the records due in each second (dueMs's schedule: `perSecond`
+ * records a second after a ramp of `rampRecords`), so a tail from a moment (the start, a
+ * stall) is told from one spread over the run. At most `maxLines` lines: longer runs are cut
+ * into that many windows of whole seconds.
  */
 export function windowLatencyLines(
   latenciesMs: Float64Array,
   perSecond: number,
   maxLines = 20,
+  rampRecords = 0,
 ): string[] {
   const n = latenciesMs.length;
-  const seconds = Math.ceil(n / perSecond);
+  if (n === 0) return [];
+  const seconds = Math.max(1, Math.ceil(dueMs(n - 1, perSecond, rampRecords) / 1000 + 1e-9));
   const span = Math.max(1, Math.ceil(seconds / maxLines));
-  const size = span * perSecond;
   const lines: string[] = [];
-  for (let from = 0, k = 0; from < n; from += size, k++) {
-    const to = Math.min(n, from + size);
+  for (let k = 0, from = 0; from < n; k++) {
+    const to = Math.min(n, firstDueAt((k + 1) * span * 1000, perSecond, rampRecords));
+    if (to <= from) continue;
     const label = span === 1 ? `second ${k + 1}` : `seconds ${k * span + 1}-${(k + 1) * span}`;
     lines.push(
       `# ${label}: ${to - from} records, ${fineLatencyLine(latenciesMs.subarray(from, to))}`,
     );
+    from = to;
   }
   return lines;
 }
