@@ -120,6 +120,29 @@ describe('Broker > metrics (processes)', () => {
       expect(
         (await scrapeOf(id)).get(`kafka_server_brokertopicmetrics_bytesin_total${perTopic}`),
       ).toBeUndefined();
+    // The follower side, as Kafka names it: each follower's fetcher thread from broker 1 sent
+    // fetches and appended the batch (FetcherStats), and its lag behind the leader's high
+    // watermark (FetcherLagMetrics, and the broker's MaxLag) is 0 once it caught up.
+    const fetcher = 'clientId="ReplicaFetcherThread-0-1"';
+    const lagOf = `kafka_server_fetcherlagmetrics_consumerlag{${fetcher},topic="${topic}",partition="0"}`;
+    for (const id of [2, 3]) {
+      await waitFor(
+        `broker ${id} caught up: ConsumerLag and MaxLag 0`,
+        async () => {
+          const m = await scrapeOf(id);
+          return (
+            m.get(lagOf) === 0 &&
+            m.get('kafka_server_replicafetchermanager_maxlag{clientId="Replica"}') === 0
+          );
+        },
+        { timeoutMs: 20000 },
+      );
+      const m = await scrapeOf(id);
+      expect(m.get(`kafka_server_fetcherstats_requests_total{${fetcher}}`)).toBeGreaterThan(0);
+      expect(m.get(`kafka_server_fetcherstats_bytes_total{${fetcher}}`)).toBe(batch.length);
+    }
+    // The leader follows nothing here: no lag series for the partition.
+    expect((await scrapeOf(1)).get(lagOf)).toBeUndefined();
     // The produce was timed under Kafka's request name.
     expect(
       after.get('kafka_network_requestmetrics_totaltimems_count{request="Produce"}'),

@@ -163,6 +163,48 @@ export class BrokerMetrics implements BrokerComponent {
         );
       },
     });
+    // ---- kafka.server ReplicaFetcherManager / FetcherLagMetrics / FetcherStats (the follower side)
+    const fetchers = () => replicaManager()?.replicaFetcherManager.metrics() ?? [];
+    new Gauge({
+      name: 'kafka_server_replicafetchermanager_maxlag',
+      help: "The largest lag in messages of a partition this broker follows (kafka.server:type=ReplicaFetcherManager,name=MaxLag,clientId=Replica): the leader's high watermark minus this replica's next offset at its last fetch.",
+      labelNames: ['clientId'],
+      registers,
+      collect() {
+        let max = 0;
+        for (const f of fetchers()) for (const l of f.lags) if (l.lag > max) max = l.lag;
+        this.set({ clientId: 'Replica' }, max);
+      },
+    });
+    new Gauge({
+      name: 'kafka_server_fetcherlagmetrics_consumerlag',
+      help: 'Lag in messages of each partition this broker follows (kafka.server:type=FetcherLagMetrics,name=ConsumerLag,clientId=ReplicaFetcherThread-0-<leader>,topic=<t>,partition=<p>).',
+      labelNames: ['clientId', 'topic', 'partition'],
+      registers,
+      collect() {
+        this.reset();
+        for (const f of fetchers())
+          for (const l of f.lags)
+            this.set(
+              { clientId: f.clientId, topic: l.topic, partition: String(l.partition) },
+              l.lag,
+            );
+      },
+    });
+    const fetcherCounter = (name: string, mbean: string, field: 'requests' | 'bytes') =>
+      new Counter({
+        name: `kafka_server_fetcherstats_${name}_total`,
+        help: `kafka.server:type=FetcherStats,name=${mbean},clientId=ReplicaFetcherThread-0-<leader> Count: of each replica fetcher thread of this broker.`,
+        labelNames: ['clientId'],
+        registers,
+        collect() {
+          this.reset();
+          for (const f of fetchers())
+            if (f[field] > 0) this.inc({ clientId: f.clientId }, f[field]);
+        },
+      });
+    fetcherCounter('requests', 'RequestsPerSec', 'requests');
+    fetcherCounter('bytes', 'BytesPerSec', 'bytes');
     // ---- kafka.server LeaderReplication / FollowerReplication (ReplicationQuotaManager)
     for (const side of ['leader', 'follower'] as const)
       new Gauge({

@@ -10,6 +10,7 @@ import type { Partition } from './Partition';
 import {
   ReplicaFetcherThread,
   type FetcherConfig,
+  type FetcherMetrics,
   type SourceBroker,
 } from './ReplicaFetcherThread';
 
@@ -75,6 +76,11 @@ export class ReplicaFetcherManager {
   }
 
   /** The source broker `key` is fetched from, or undefined. */
+  /** Each fetcher thread's FetcherStats and FetcherLagMetrics. */
+  metrics(): FetcherMetrics[] {
+    return [...this.threads.values()].map((t) => t.metrics());
+  }
+
   sourceOf(key: string): number | undefined {
     for (const [id, t] of this.threads) if (t.has(key)) return id;
     return undefined;

@@ -98,6 +98,22 @@ interface FetchState {
   delayedUntil: number;
   /** Caught up with the leader's HW after the last fetch that brought data (Kafka: lag 0). */
   inSync?: boolean;
+  /**
+   * Kafka's FetcherLagMetrics ConsumerLag: the leader's HW minus our next offset after the
+   * last fetch that answered for this partition (0 once caught up); undefined before one.
+   */
+  lag?: number;
+}
+
+/** Kafka's FetcherStats and FetcherLagMetrics of one fetcher thread (`/metrics`). */
+export interface FetcherMetrics {
+  /** Kafka's thread name, its metrics' clientId: ReplicaFetcherThread-0-<source broker>. */
+  clientId: string;
+  /** Fetch requests sent (RequestsPerSec's count). */
+  requests: number;
+  /** Bytes of batches appended from its responses (BytesPerSec's count). */
+  bytes: number;
+  lags: Array<{ topic: string; partition: number; lag: number }>;
 }
 
 export class ReplicaFetcherThread {
@@ -112,6 +128,8 @@ export class ReplicaFetcherThread {
   private readonly time: Time;
   /** A fetch failure that repeats every backoff (a leader down or unresolvable) warns once per 30 s. */
   private readonly failures: RepeatedWarning;
+  private requests = 0;
+  private bytes = 0;
 
   constructor(
     readonly source: SourceBroker,
@@ -146,6 +164,19 @@ export class ReplicaFetcherThread {
 
   has(key: string): boolean {
     return this.states.has(key);
+  }
+
+  metrics(): FetcherMetrics {
+    const lags: FetcherMetrics['lags'] = [];
+    for (const s of this.states.values())
+      if (s.lag !== undefined)
+        lags.push({ topic: s.partition.topic, partition: s.partition.partition, lag: s.lag });
+    return {
+      clientId: `ReplicaFetcherThread-0-${this.source.id}`,
+      requests: this.requests,
+      bytes: this.bytes,
+      lags,
+    };
   }
 
   /**
@@ -411,6 +442,7 @@ export class ReplicaFetcherThread {
       });
     }
     const conn = await this.connection();
+    this.requests++;
     const res: FetchResponse = await conn.request(
       1,
       0,
@@ -504,7 +536,7 @@ export class ReplicaFetcherThread {
         }
         if (r.records.length > 0) {
           try {
-            p.appendRecordsToFollower(r.records);
+            this.bytes += p.appendRecordsToFollower(r.records).validBytes;
           } catch (e) {
             this.log.error('could not append fetched batches; backing off', {
               partition: p.key,
@@ -517,6 +549,7 @@ export class ReplicaFetcherThread {
           recordFollowerFetch(this.cfg.quota ?? UNBOUNDED_QUOTA, s, p, r);
         }
         s.fetchOffset = p.logEndOffset;
+        s.lag = Math.max(0, r.highWatermark - s.fetchOffset);
         p.updateFollowerHighWatermark(r.highWatermark);
         return;
       }
