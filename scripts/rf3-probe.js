@@ -226,7 +226,9 @@ async function main() {
         for (const line of text.split('\n')) {
           const m =
             /^kafka_network_requestmetrics_requests_total\{request="(\w+)"/.exec(line) ??
-            /^kafka_server_brokertopicmetrics_(\w+)_total /.exec(line);
+            /^kafka_server_brokertopicmetrics_(\w+)_total /.exec(line) ??
+            /^kafka_server_delayedfetchmetrics_expires_total\{fetcherType="(\w+)"/.exec(line) ??
+            /^kafka_server_(delayedproducemetrics)_expires_total /.exec(line);
           if (m) total[m[1]] = (total[m[1]] ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
         }
       }
@@ -288,7 +290,9 @@ async function main() {
       console.log(
         `${label}: ${d('Produce')} produce requests (${(records / d('Produce')).toFixed(0)} records each), ` +
           `${d('FetchFollower')} follower fetches (${(d('replicationbytesout') / d('FetchFollower') / 1024).toFixed(1)} KiB each), ` +
-          `${d('FetchConsumer')} consumer fetches`,
+          `${d('FetchConsumer')} consumer fetches; parked until their deadline: ` +
+          `${d('follower')} follower fetches, ${d('consumer')} consumer fetches, ` +
+          `${d('delayedproducemetrics')} acks=all produces`,
       );
       if (preload) {
         for (const b of brokers) b.child.kill('SIGUSR2');

@@ -143,6 +143,27 @@ describe('Broker > metrics (processes)', () => {
     }
     // The leader follows nothing here: no lag series for the partition.
     expect((await scrapeOf(1)).get(lagOf)).toBeUndefined();
+    // Idle now: the followers' fetches park on leader 1 and expire every
+    // replica.fetch.wait.max.ms (100 ms); no consumer fetched, no produce timed out.
+    await waitFor(
+      'parked follower fetches expiring on the leader',
+      async () =>
+        ((await scrapeOf(1)).get(
+          'kafka_server_delayedfetchmetrics_expires_total{fetcherType="follower"}',
+        ) ?? 0) >= 2,
+      { timeoutMs: 20000 },
+    );
+    const idle = await scrapeOf(1);
+    expect(idle.get('kafka_server_delayedfetchmetrics_expires_total{fetcherType="consumer"}')).toBe(
+      0,
+    );
+    expect(idle.get('kafka_server_delayedproducemetrics_expires_total')).toBe(0);
+    expect(
+      idle.get('kafka_server_delayedoperationpurgatory_purgatorysize{delayedOperation="Produce"}'),
+    ).toBe(0);
+    expect(
+      idle.get('kafka_server_delayedoperationpurgatory_purgatorysize{delayedOperation="Fetch"}'),
+    ).toBeLessThanOrEqual(2); // at most one parked fetch per follower
     // The produce was timed under Kafka's request name.
     expect(
       after.get('kafka_network_requestmetrics_totaltimems_count{request="Produce"}'),

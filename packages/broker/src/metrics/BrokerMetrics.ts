@@ -163,6 +163,39 @@ export class BrokerMetrics implements BrokerComponent {
         );
       },
     });
+    // ---- kafka.server DelayedOperationPurgatory / DelayedFetchMetrics / DelayedProduceMetrics
+    new Gauge({
+      name: 'kafka_server_delayedoperationpurgatory_purgatorysize',
+      help: 'Operations parked in a purgatory (kafka.server:type=DelayedOperationPurgatory,name=PurgatorySize,delayedOperation=Fetch|Produce).',
+      labelNames: ['delayedOperation'],
+      registers,
+      collect() {
+        const rm = replicaManager();
+        this.set({ delayedOperation: 'Fetch' }, rm?.fetchPurgatory.delayed ?? 0);
+        this.set({ delayedOperation: 'Produce' }, rm?.producePurgatory.delayed ?? 0);
+      },
+    });
+    new Counter({
+      name: 'kafka_server_delayedfetchmetrics_expires_total',
+      help: 'Parked fetches answered at their max wait (kafka.server:type=DelayedFetchMetrics,name=ExpiresPerSec,fetcherType=follower|consumer Count): under a steady load, one that expires waited while data came in.',
+      labelNames: ['fetcherType'],
+      registers,
+      collect() {
+        this.reset();
+        const e = replicaManager()?.expirations;
+        this.inc({ fetcherType: 'follower' }, e?.followerFetch ?? 0);
+        this.inc({ fetcherType: 'consumer' }, e?.consumerFetch ?? 0);
+      },
+    });
+    new Counter({
+      name: 'kafka_server_delayedproducemetrics_expires_total',
+      help: 'acks=all produces answered REQUEST_TIMED_OUT at their timeout (kafka.server:type=DelayedProduceMetrics,name=ExpiresPerSec Count).',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(replicaManager()?.expirations.produce ?? 0);
+      },
+    });
     // ---- kafka.server ReplicaFetcherManager / FetcherLagMetrics / FetcherStats (the follower side)
     const fetchers = () => replicaManager()?.replicaFetcherManager.metrics() ?? [];
     new Gauge({

@@ -29,18 +29,32 @@ export class DelayedFetch extends DelayedOperation {
     super(maxWaitMs);
   }
 
+  /** A follower's fetch (Kafka's fetcherType follower), else a consumer's. */
+  get fromFollower(): boolean {
+    return this.status[0]?.fromFollower ?? false;
+  }
+
   tryComplete(): boolean {
+    return this.canComplete() ? this.forceComplete() : false;
+  }
+
+  /** Whether the fetch can be answered now (tryComplete's test, without completing it). */
+  canComplete(): boolean {
     let accumulated = 0;
     for (const s of this.status) {
       const p = s.partition;
-      if (!p.isLeader) return this.forceComplete();
-      if (p.logEndOffset < s.fetchOffset) return this.forceComplete(); // truncated below the fetch
+      if (!p.isLeader) return true;
+      if (p.logEndOffset < s.fetchOffset) return true; // truncated below the fetch
       if (s.throttled) continue; // Kafka: a throttled partition's bytes are not counted
       const now = s.fromFollower ? p.bytesAtLogEnd : p.bytesAtHighWatermark;
       accumulated += s.bytesRead + (now - s.bytesAtHw);
     }
-    if (accumulated >= this.minBytes) return this.forceComplete();
-    return false;
+    return accumulated >= this.minBytes;
+  }
+
+  /** The partitions it reads (`topic-partition`), for a log line. */
+  get partitionKeys(): string[] {
+    return this.status.map((s) => s.partition.key);
   }
 
   protected onComplete(): void {

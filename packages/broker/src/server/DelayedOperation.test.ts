@@ -58,6 +58,21 @@ describe('Broker > server > DelayedOperationPurgatory', () => {
     expect(timer.size).toBe(0);
   });
 
+  it('tells its owner about each operation that reached its deadline, and only those', () => {
+    const expired: Op[] = [];
+    const q = new DelayedOperationPurgatory<Op>('test', timer, (op) => expired.push(op));
+    const late = new Op(100);
+    const woken = new Op(100);
+    const forced = new Op(100);
+    for (const op of [late, woken, forced]) q.tryCompleteElseWatch(op, ['k']);
+    woken.ready = true;
+    q.checkAndComplete('k');
+    forced.forceComplete(); // completed elsewhere (a shutdown): its expiry is cancelled
+    timer.advanceClock(100);
+    expect(expired).toEqual([late]);
+    expect(late.log).toEqual(['expired', 'complete']);
+  });
+
   it('counts an operation completed elsewhere when its key is checked, and drops it', () => {
     const op = new Op(100);
     p.tryCompleteElseWatch(op, ['k']);

@@ -60,6 +60,8 @@ export class DelayedOperationPurgatory<T extends DelayedOperation> {
   constructor(
     readonly name: string,
     private readonly timer: Timer = new SystemTimer(),
+    /** Called for each operation that reached its deadline (Kafka's ExpiresPerSec meters). */
+    private readonly onExpired?: (op: T) => void,
   ) {}
 
   /** Operations currently watched. */
@@ -88,6 +90,7 @@ export class DelayedOperationPurgatory<T extends DelayedOperation> {
     this.keysOf.set(op, keys);
     op.timerTask = this.timer.schedule(this.timer.time.milliseconds() + op.delayMs, () => {
       this.unwatch(op);
+      if (!op.isCompleted) this.onExpired?.(op);
       op.run();
     });
     return false;

@@ -28,6 +28,18 @@ export class DelayedProduce extends DelayedOperation {
     this.pending = new Set(status);
   }
 
+  /** Whether every partition got its acks or moved away (tryComplete's test, without completing). */
+  canComplete(): boolean {
+    for (const s of this.pending)
+      if (s.p.isLeader && s.p.highWatermark < s.requiredOffset) return false;
+    return true;
+  }
+
+  /** The partitions still waiting (`topic-partition`), for a log line. */
+  get partitionKeys(): string[] {
+    return [...this.pending].map((s) => s.p.key);
+  }
+
   tryComplete(): boolean {
     for (const s of [...this.pending]) {
       if (!s.p.isLeader) {

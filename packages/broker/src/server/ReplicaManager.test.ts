@@ -231,6 +231,38 @@ describe('broker > server > ReplicaManager', () => {
     expect(rm.fetchPurgatory.delayed).toBe(0);
   });
 
+  it('counts parked operations that expired, and warns of one that could have been answered before (a missed wake-up)', async () => {
+    await rm.becomeLeaderOrFollower(lai([ps('t', 1, 0, [1, 2])]));
+    const follower = { ...fetchReq('t', 0, 500), replicaId: 2 };
+    // Idle: the follower's fetch waits its 500 ms and is answered empty (expected, no warning).
+    const idle = Promise.resolve(rm.fetchMessages(follower));
+    timer.advanceClock(500);
+    expect((await idle)[0].partitions[0].records.length).toBe(0);
+    expect(rm.expirations).toMatchObject({ followerFetch: 1, consumerFetch: 0, missedWakeups: 0 });
+    // An append the purgatory is not told of (the partition's own append, without
+    // appendRecords' wake-up): the parked fetch could be answered, but waits to its deadline.
+    const lines: string[] = [];
+    setLogSink((line) => lines.push(line));
+    try {
+      const missed = Promise.resolve(rm.fetchMessages(follower));
+      const p = rm.getPartition('t', 0)!;
+      await p.pendingEpochWrite; // the leader epoch on disk before an append
+      p.appendRecordsToLeader(batch('a'), 1);
+      await new Promise(setImmediate);
+      expect(rm.fetchPurgatory.delayed).toBe(1);
+      timer.advanceClock(500);
+      expect((await missed)[0].partitions[0].records.length).toBe(batch('a').length);
+    } finally {
+      setLogSink((line) => process.stderr.write(line + '\n'));
+    }
+    expect(rm.expirations).toMatchObject({ followerFetch: 2, missedWakeups: 1 });
+    const warnings = lines.filter((l) => /WARN/.test(l));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /parked follower fetch waited its whole 500 ms .*missed wake-up.* partitions=t-0/,
+    );
+  });
+
   it('refuses acks=-1 below min.insync.replicas, and waits for the HW with a larger ISR', async () => {
     await rm.becomeLeaderOrFollower(lai([{ ...ps('strict', 1), topicName: 'strict' }]));
     const [a] = await rm.appendRecords(-1, 1000, [

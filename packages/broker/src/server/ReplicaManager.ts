@@ -113,6 +113,34 @@ export class ReplicaManager {
   private readonly topicMinIsr = new Map<string, string>();
   readonly fetchPurgatory: DelayedOperationPurgatory<DelayedFetch>;
   readonly producePurgatory: DelayedOperationPurgatory<DelayedProduce>;
+  /**
+   * Parked operations that waited until their deadline (Kafka's DelayedFetchMetrics
+   * ExpiresPerSec by fetcherType, DelayedProduceMetrics ExpiresPerSec): under a steady load
+   * a follower's or consumer's fetch that expires waited max.wait.ms while data came in.
+   */
+  readonly expirations = { followerFetch: 0, consumerFetch: 0, produce: 0, missedWakeups: 0 };
+
+  /**
+   * An operation at its deadline that could have completed before: the event that should
+   * have woken it (an append, a high watermark move) did not check it. Never expected; a
+   * WARN line and a count, so a latency stall of max.wait.ms or request.timeout.ms under
+   * load names its cause.
+   */
+  private checkMissedWakeup(
+    op: { canComplete(): boolean; partitionKeys: string[]; delayMs: number },
+    what: string,
+  ): void {
+    if (!op.canComplete()) return;
+    // An append of this loop turn whose wake-up pass has not run yet is no miss.
+    if (op.partitionKeys.some((k) => this.appendedKeys.has(k))) return;
+    this.expirations.missedWakeups++;
+    this.log.warn(
+      `a parked ${what} waited its whole ${op.delayMs} ms though it could have been answered earlier (a missed wake-up)`,
+      {
+        partitions: op.partitionKeys.slice(0, 5).join(','),
+      },
+    );
+  }
   private readonly log: Logger;
   private readonly stateLog: Logger;
   private readonly time: Time;
@@ -130,8 +158,15 @@ export class ReplicaManager {
     this.brokerId = opts.brokerId;
     this.time = opts.time ?? SystemTime;
     const timer = opts.timer ?? new SystemTimer(this.time);
-    this.fetchPurgatory = new DelayedOperationPurgatory('Fetch', timer);
-    this.producePurgatory = new DelayedOperationPurgatory('Produce', timer);
+    this.fetchPurgatory = new DelayedOperationPurgatory('Fetch', timer, (op) => {
+      if (op.fromFollower) this.expirations.followerFetch++;
+      else this.expirations.consumerFetch++;
+      this.checkMissedWakeup(op, op.fromFollower ? 'follower fetch' : 'consumer fetch');
+    });
+    this.producePurgatory = new DelayedOperationPurgatory('Produce', timer, (op) => {
+      this.expirations.produce++;
+      this.checkMissedWakeup(op, 'acks=all produce');
+    });
     const base = opts.logger ?? createLogger('replica.manager', { broker: opts.brokerId });
     this.log = base;
     this.stateLog = base.child({}, 'state.change');

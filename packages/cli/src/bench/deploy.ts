@@ -262,7 +262,7 @@ async function withCpu<T>(
       `${fmt(ceiling)} records/s; the run reached ${((rate(fig) / ceiling) * 100).toFixed(0)} % of it`,
   );
   if (trips && counts0 && counts1) {
-    const per1k = counts1.map((c, i) => ((c - counts0[i]) * 1000) / records);
+    const per1k = counts1.slice(0, 3).map((c, i) => ((c - counts0[i]) * 1000) / records);
     const f = (n: number) => n.toFixed(n > 0 && n < 1 ? 2 : 1);
     const floorUs = (per1k.reduce((a, b) => a + b, 0) / 1000) * trips.floorCpuUs;
     console.log(
@@ -270,6 +270,16 @@ async function withCpu<T>(
         `${f(per1k[1])}, consumer fetch ${f(per1k[2])}; at the machine's floor of ` +
         `${trips.floorCpuUs.toFixed(0)} µs of CPU per round trip they cost at least ` +
         `${floorUs.toFixed(2)} of the ${(brokersUs + toolUs).toFixed(2)} µs per record`,
+    );
+    const [fe, ce, pe] = counts1.slice(3).map((c, i) => c - counts0[3 + i]);
+    // Under load data comes in every millisecond: a parked operation that expired waited
+    // its whole max wait (a follower's 500 ms holds the high watermark and every acks=all
+    // produce) although it could have been answered. A few at the end of a run are the
+    // idle tail.
+    console.log(
+      `# parked until their deadline: follower fetches ${fe}, consumer fetches ${ce}, ` +
+        `acks=all produces ${pe} (under a steady load each is a stall; a few come from the ` +
+        `idle end of the run)`,
     );
   }
   return { fig, cpu: { brokersUs, brokersKernelUs, toolUs, ceiling, rate: rate(fig), cores } };
@@ -410,13 +420,26 @@ async function scrapeStalls(port: number): Promise<BrokerStalls> {
 }
 
 /** Produce, follower-fetch and consumer-fetch requests the brokers have answered. */
+/**
+ * Summed over the brokers: produce, follower fetch and consumer fetch requests, then the
+ * parked follower fetches, consumer fetches and acks=all produces that waited until their
+ * deadline (DelayedFetchMetrics / DelayedProduceMetrics ExpiresPerSec).
+ */
 async function requestCounts(ports: number[]): Promise<number[]> {
-  const totals = [0, 0, 0];
+  const totals = [0, 0, 0, 0, 0, 0];
   for (const port of ports) {
     const text = (await metricsText(port)).split('\n');
     ['Produce', 'FetchFollower', 'FetchConsumer'].forEach((r, i) => {
       totals[i] += metricSum(text, 'kafka_network_requestmetrics_requests_total', `request="${r}"`);
     });
+    ['follower', 'consumer'].forEach((t, i) => {
+      totals[3 + i] += metricSum(
+        text,
+        'kafka_server_delayedfetchmetrics_expires_total',
+        `fetcherType="${t}"`,
+      );
+    });
+    totals[5] += metricSum(text, 'kafka_server_delayedproducemetrics_expires_total');
   }
   return totals;
 }
