@@ -70,6 +70,8 @@ const p3 = need(
 const p3k = grab(
   /^SUMMARY produce-rf3-all-b64k (\d+) rec\/s ([\d.]+) MB\/s p50 (\d+) p99 (\d+) p99\.9 (\d+) ms \(([^)]*)\)/m,
 );
+// `median R of N rounds: R1 (three / one), ...` (runs before the bench had rounds: none)
+const ratioRounds = grab(/^SUMMARY rf3-b64k-ratio median ([\d.]+) of (\d+) rounds: (.*)$/m);
 const p3a1 = grab(
   /^SUMMARY produce-rf3-acks1 (\d+) rec\/s ([\d.]+) MB\/s p50 (\d+) p99 (\d+) p99\.9 (\d+) ms/m,
 );
@@ -162,7 +164,10 @@ rows.push([
 if (p3k)
   rows.push([
     `\`kzoo perf produce\` → 3 broker processes, RF=3, acks=all, ${p3k[5]} (Kafka's published acks=all run) (\`deploy\`)`,
-    `${k(p3k[0])} records/s (${(p3k[0] / p1[0]).toFixed(2)}× of acks=1), p50 ${p3k[2]} / p99 ${p3k[3]} / p99.9 ${p3k[4]} ms`,
+    `${k(p3k[0])} records/s (${(p3k[0] / p1[0]).toFixed(2)}× of acks=1), p50 ${p3k[2]} / p99 ${p3k[3]} / p99.9 ${p3k[4]} ms` +
+      (ratioRounds
+        ? `; RF=3 / 1 broker in ${ratioRounds[1]} rounds of both, alternating: median ${ratioRounds[0]}× (${ratioRounds[2]})`
+        : ''),
     [
       cpu('produce-rf3-all-b64k'),
       newData ? `raw write of new data ${newData[0]} MB/s (3 copies of each record)` : '',
