@@ -238,6 +238,17 @@ export class BrokerMetrics implements BrokerComponent {
       });
     fetcherCounter('requests', 'RequestsPerSec', 'requests');
     fetcherCounter('bytes', 'BytesPerSec', 'bytes');
+    new Counter({
+      name: 'kzoo_replica_fetcher_backoffs_total',
+      help: "kzoo (not Kafka's): partition fetches a replica fetcher thread put off by replica.fetch.backoff.ms after an error, a lost connection or its quota; under a steady load each holds the partition's high watermark that long.",
+      labelNames: ['clientId'],
+      registers,
+      collect() {
+        this.reset();
+        for (const f of fetchers())
+          if (f.backoffs > 0) this.inc({ clientId: f.clientId }, f.backoffs);
+      },
+    });
     // ---- kafka.server LeaderReplication / FollowerReplication (ReplicationQuotaManager)
     for (const side of ['leader', 'follower'] as const)
       new Gauge({

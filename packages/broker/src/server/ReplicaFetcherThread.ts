@@ -113,6 +113,11 @@ export interface FetcherMetrics {
   requests: number;
   /** Bytes of batches appended from its responses (BytesPerSec's count). */
   bytes: number;
+  /**
+   * Partition fetches put off by replica.fetch.backoff.ms (an error, a lost connection, a
+   * quota): kzoo's count, not Kafka's; under a steady load each holds the partition's HW.
+   */
+  backoffs: number;
   lags: Array<{ topic: string; partition: number; lag: number }>;
 }
 
@@ -130,6 +135,7 @@ export class ReplicaFetcherThread {
   private readonly failures: RepeatedWarning;
   private requests = 0;
   private bytes = 0;
+  private backoffs = 0;
 
   constructor(
     readonly source: SourceBroker,
@@ -175,6 +181,7 @@ export class ReplicaFetcherThread {
       clientId: `ReplicaFetcherThread-0-${this.source.id}`,
       requests: this.requests,
       bytes: this.bytes,
+      backoffs: this.backoffs,
       lags,
     };
   }
@@ -281,6 +288,7 @@ export class ReplicaFetcherThread {
         );
         void this.conn?.close();
         this.conn = null;
+        this.backoffs += this.states.size;
         await this.sleep(this.cfg.backoffMs);
       }
     }
@@ -304,6 +312,7 @@ export class ReplicaFetcherThread {
 
   private delay(s: FetchState): void {
     s.delayedUntil = this.time.milliseconds() + this.cfg.backoffMs;
+    this.backoffs++;
   }
 
   /** The state of `key` if it is still the one a request was built from. */

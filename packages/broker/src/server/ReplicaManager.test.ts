@@ -118,6 +118,10 @@ describe('broker > server > ReplicaManager', () => {
       req.liveLeaders = [{ brokerId: 2, hostName: '127.0.0.1', port: closed }];
       expect((await follower.becomeLeaderOrFollower(req)).partitionErrors[0].errorCode).toBe(0);
       await new Promise((r) => setTimeout(r, 1500)); // dozens of 20 ms backoffs
+      // each one counted for the partition it put off (kzoo_replica_fetcher_backoffs_total)
+      const [m] = follower.replicaFetcherManager.metrics();
+      expect(m).toMatchObject({ clientId: 'ReplicaFetcherThread-0-2', requests: 0, bytes: 0 });
+      expect(m.backoffs).toBeGreaterThanOrEqual(10);
     } finally {
       await follower.shutdownFetchers();
       follower.shutdown();

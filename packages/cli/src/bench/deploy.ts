@@ -149,6 +149,13 @@ function runNode(
     const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(t);
+      // What the tool's clients warned about (a retried produce, a reconnect): beside a
+      // slow or stalled run, as the brokers' own warnings are (withBrokerLog).
+      const warned = quiet ? [] : logLinesAtOrAbove(err, 'warn');
+      if (warned.length > 0) {
+        console.log(`  ${label}| ${warned.length} line(s) at WARN or above on its stderr:`);
+        for (const l of warned.slice(0, 5)) console.log(`  ${label}|   ${l.slice(0, 400)}`);
+      }
       if (code === 0) resolve(out);
       else
         reject(
@@ -275,7 +282,7 @@ async function withCpu<T>(
         `${trips.floorCpuUs.toFixed(0)} µs of CPU per round trip they cost at least ` +
         `${floorUs.toFixed(2)} of the ${(brokersUs + toolUs).toFixed(2)} µs per record`,
     );
-    const [fe, ce, pe] = counts1.slice(3).map((c, i) => c - counts0[3 + i]);
+    const [fe, ce, pe, bo, shrinks, expands] = counts1.slice(3).map((c, i) => c - counts0[3 + i]);
     // Under load data comes in every millisecond: a parked operation that expired waited
     // its whole max wait (a follower's 500 ms holds the high watermark and every acks=all
     // produce) although it could have been answered. A few at the end of a run are the
@@ -283,7 +290,8 @@ async function withCpu<T>(
     console.log(
       `# parked until their deadline: follower fetches ${fe}, consumer fetches ${ce}, ` +
         `acks=all produces ${pe} (under a steady load each is a stall; a few come from the ` +
-        `idle end of the run)`,
+        `idle end of the run); follower fetches put off by replica.fetch.backoff.ms ${bo}; ` +
+        `ISR shrinks ${shrinks}, expansions ${expands}`,
     );
   }
   return { fig, cpu: { brokersUs, brokersKernelUs, toolUs, ceiling, rate: rate(fig), cores } };
@@ -427,10 +435,11 @@ async function scrapeStalls(port: number): Promise<BrokerStalls> {
 /**
  * Summed over the brokers: produce, follower fetch and consumer fetch requests, then the
  * parked follower fetches, consumer fetches and acks=all produces that waited until their
- * deadline (DelayedFetchMetrics / DelayedProduceMetrics ExpiresPerSec).
+ * deadline (DelayedFetchMetrics / DelayedProduceMetrics ExpiresPerSec), the partition fetches
+ * the followers put off by replica.fetch.backoff.ms, and ISR shrinks and expansions.
  */
 async function requestCounts(ports: number[]): Promise<number[]> {
-  const totals = [0, 0, 0, 0, 0, 0];
+  const totals = [0, 0, 0, 0, 0, 0, 0, 0, 0];
   for (const port of ports) {
     const text = (await metricsText(port)).split('\n');
     ['Produce', 'FetchFollower', 'FetchConsumer'].forEach((r, i) => {
@@ -444,6 +453,9 @@ async function requestCounts(ports: number[]): Promise<number[]> {
       );
     });
     totals[5] += metricSum(text, 'kafka_server_delayedproducemetrics_expires_total');
+    totals[6] += metricSum(text, 'kzoo_replica_fetcher_backoffs_total');
+    totals[7] += metricSum(text, 'kafka_server_replicamanager_isrshrinks_total');
+    totals[8] += metricSum(text, 'kafka_server_replicamanager_isrexpands_total');
   }
   return totals;
 }
