@@ -23,7 +23,8 @@
 //   --perf-tool        with --perf: record the perf tool's process instead of the brokers
 //   --self-stats       run `perf produce` with --self-stats (its own CPU per record)
 //   --broker-node-flags "F ..." more node/V8 flags for the brokers (e.g. --trace-deopt);
-//                      with --broker-out DIR each broker's stdout is written to DIR/broker-N.out
+//                      with --broker-out DIR each broker's stdout and stderr (its log) are
+//                      written to DIR/broker-N.out and .err
 //   --warm N           first N records (acks=all) to a topic of their own, not measured, as
 //                      bench deploy's warm-up (which first gives each measured topic its first
 //                      records); --warm-consume: also consumed
@@ -63,6 +64,7 @@ const perfFile = opt('--perf');
 const toolPreload = [
   stallPreload,
   toolProfileDir ? `--require ${path.join(__dirname, 'cpu-prof-preload.js')}` : '',
+  process.env.TOOLWATCH ? `--require ${process.env.TOOLWATCH}` : '',
 ]
   .join(' ')
   .trim();
@@ -228,7 +230,9 @@ async function main() {
             /^kafka_network_requestmetrics_requests_total\{request="(\w+)"/.exec(line) ??
             /^kafka_server_brokertopicmetrics_(\w+)_total /.exec(line) ??
             /^kafka_server_delayedfetchmetrics_expires_total\{fetcherType="(\w+)"/.exec(line) ??
-            /^kafka_server_(delayedproducemetrics)_expires_total /.exec(line);
+            /^kafka_server_(delayedproducemetrics)_expires_total /.exec(line) ??
+            /^(kzoo_replica_fetcher_backoffs)_total\{/.exec(line) ??
+            /^kafka_server_replicamanager_(isrshrinks|isrexpands)_total /.exec(line);
           if (m) total[m[1]] = (total[m[1]] ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
         }
       }
@@ -292,7 +296,9 @@ async function main() {
           `${d('FetchFollower')} follower fetches (${(d('replicationbytesout') / d('FetchFollower') / 1024).toFixed(1)} KiB each), ` +
           `${d('FetchConsumer')} consumer fetches; parked until their deadline: ` +
           `${d('follower')} follower fetches, ${d('consumer')} consumer fetches, ` +
-          `${d('delayedproducemetrics')} acks=all produces`,
+          `${d('delayedproducemetrics')} acks=all produces; fetches put off by ` +
+          `replica.fetch.backoff.ms ${d('kzoo_replica_fetcher_backoffs')}; ISR shrinks ` +
+          `${d('isrshrinks')}, expansions ${d('isrexpands')}`,
       );
       if (preload) {
         for (const b of brokers) b.child.kill('SIGUSR2');
@@ -418,7 +424,10 @@ async function main() {
     const outDir = opt('--broker-out');
     if (outDir) {
       fs.mkdirSync(outDir, { recursive: true });
-      for (const b of brokers) fs.writeFileSync(path.join(outDir, `broker-${b.id}.out`), b.stdout);
+      for (const b of brokers) {
+        fs.writeFileSync(path.join(outDir, `broker-${b.id}.out`), b.stdout);
+        fs.writeFileSync(path.join(outDir, `broker-${b.id}.err`), b.stderr); // its log lines
+      }
     }
     await Promise.all(brokers.map((b) => b.kill('SIGKILL')));
     await zk.stop();

@@ -78,7 +78,12 @@ import {
   numericArgs,
 } from './limits';
 import { perfConsumeArgs, perfProduceArgs } from '../perf/perf-args';
-import { processCpuTimesMs, runQueueWaitNs } from '../perf/self-stats';
+import {
+  kernelThreadsCpuMs,
+  machineBusyMs,
+  processCpuTimesMs,
+  runQueueWaitNs,
+} from '../perf/self-stats';
 
 interface Options {
   records: number;
@@ -248,7 +253,13 @@ async function withCpu<T>(
   const times = () =>
     brokerPids.map((pid) => (pid === undefined ? undefined : processCpuTimesMs(pid)));
   const before = times();
+  const busy0 = machineBusyMs();
+  const kthreads0 = kernelThreadsCpuMs();
+  const t0 = Date.now();
   const out = await run();
+  const wallMs = Date.now() - t0;
+  const busy1 = machineBusyMs();
+  const kthreads1 = kernelThreadsCpuMs();
   const after = times();
   const counts1 = trips && (await requestCounts(trips.metricsPorts));
   const fig = parse(out);
@@ -272,6 +283,21 @@ async function withCpu<T>(
       `, this perf tool ${toolUs.toFixed(2)} µs: ${cores} cores at that cost allow ` +
       `${fmt(ceiling)} records/s; the run reached ${((rate(fig) / ceiling) * 100).toFixed(0)} % of it`,
   );
+  if (
+    busy0 !== undefined &&
+    busy1 !== undefined &&
+    kthreads0 !== undefined &&
+    kthreads1 !== undefined
+  ) {
+    // The whole machine over the run, and the kernel's own threads in it: chiefly the
+    // page-cache writeback, which flushes GBs of the brokers' appends in bursts (once dirty
+    // pages pass vm.dirty_background_ratio) and takes CPU the run needs at that moment.
+    console.log(
+      `# the machine's ${cores} cores were ${(((busy1 - busy0) / (wallMs * cores)) * 100).toFixed(0)} % busy over the run; ` +
+        `the kernel's own threads (page-cache writeback, jbd2, kworkers) used ` +
+        `${(((kthreads1 - kthreads0) * 1000) / records).toFixed(2)} µs per record`,
+    );
+  }
   if (trips && counts0 && counts1) {
     const per1k = counts1.slice(0, 3).map((c, i) => ((c - counts0[i]) * 1000) / records);
     const f = (n: number) => n.toFixed(n > 0 && n < 1 ? 2 : 1);

@@ -1,5 +1,15 @@
 import * as fs from 'node:fs';
-import { processCpuMs, processCpuTimesMs, selfLine, watchSelf, type SelfStats } from './self-stats';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  kernelThreadsCpuMs,
+  machineBusyMs,
+  processCpuMs,
+  processCpuTimesMs,
+  selfLine,
+  watchSelf,
+  type SelfStats,
+} from './self-stats';
 
 /** Spins until this process has used `ms` more CPU (not wall time: a loaded machine may not run it). */
 function burnCpu(ms: number): number {
@@ -55,6 +65,44 @@ describe('perf > self-stats', () => {
     // less a tick at each end).
     expect(after - before).toBeGreaterThanOrEqual(80);
     expect(processCpuMs(2 ** 30)).toBeUndefined();
+  });
+
+  it('machineBusyMs counts the busy time of every core, this process among it', () => {
+    if (process.platform !== 'linux') return;
+    const m0 = machineBusyMs()!;
+    const p0 = processCpuMs(process.pid)!;
+    burnCpu(200);
+    const m1 = machineBusyMs()!;
+    const p1 = processCpuMs(process.pid)!;
+    expect(p1 - p0).toBeGreaterThanOrEqual(180);
+    // the machine was busy at least as long as this process (ticks: 10 ms either way)
+    expect(m1 - m0).toBeGreaterThanOrEqual(p1 - p0 - 20);
+  });
+
+  it("kernelThreadsCpuMs sums the CPU of the kernel's own threads (children of kthreadd)", () => {
+    // A /proc of four: kthreadd (2), two of its kworkers (one named with a space and a
+    // paren), a user process; utime and stime are fields 14 and 15, in 10 ms ticks.
+    const proc = fs.mkdtempSync(path.join(os.tmpdir(), 'kzoo-proc-'));
+    try {
+      const stat = (pid: number, comm: string, ppid: number, utime: number, stime: number) => {
+        fs.mkdirSync(path.join(proc, String(pid)));
+        const rest = [ppid, pid, pid, 0, -1, 0, 0, 0, 0, 0, utime, stime, 0, 0, 20, 0, 1];
+        fs.writeFileSync(
+          path.join(proc, String(pid), 'stat'),
+          `${pid} (${comm}) S ${rest.join(' ')}\n`,
+        );
+      };
+      stat(2, 'kthreadd', 0, 0, 1);
+      stat(14, 'kworker/u4:1-flush-254:0', 2, 0, 30);
+      stat(77, 'kworker/0:1H (x)', 2, 1, 4);
+      stat(4242, 'node', 1, 500, 100);
+      fs.writeFileSync(path.join(proc, 'stat'), 'cpu  1 2 3 4\n'); // not a process
+      expect(kernelThreadsCpuMs(proc)).toBe((30 + 1 + 4) * 10);
+      expect(kernelThreadsCpuMs(path.join(proc, 'missing'))).toBeUndefined();
+    } finally {
+      fs.rmSync(proc, { recursive: true, force: true });
+    }
+    if (process.platform === 'linux') expect(kernelThreadsCpuMs()).toBeGreaterThanOrEqual(0);
   });
 
   it('processCpuTimesMs splits it into user space and kernel', () => {

@@ -6,7 +6,7 @@
  * `end-to-end-latency --throughput` always prints them; `produce` and `consume` with
  * `--self-stats`.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 
 export interface SelfStats {
@@ -56,6 +56,51 @@ export function processCpuTimesMs(pid: number): { userMs: number; systemMs: numb
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Linux: CPU ms all the machine's cores have been busy since boot (/proc/stat's `cpu` line:
+ * everything but idle and iowait, guest time being inside user time), or undefined. A phase's
+ * delta minus its processes' own CPU is what other work took meanwhile: the kernel's threads
+ * (page-cache writeback, softirqs run outside a process) and any other process.
+ */
+export function machineBusyMs(): number | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+    const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    if (f.length < 8 || f.some((x) => !Number.isFinite(x))) return undefined;
+    const [user, nice, system, , , irq, softirq, steal] = f;
+    return (user + nice + system + irq + softirq + steal) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Linux: CPU ms the kernel's own threads have used (children of kthreadd, pid 2: the
+ * kworkers that write dirty page cache back to disk, jbd2, ksoftirqd, ...), summed over
+ * /proc; undefined where there is no /proc. Threads that exited meanwhile are not counted.
+ */
+export function kernelThreadsCpuMs(proc = '/proc'): number | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(proc);
+  } catch {
+    return undefined;
+  }
+  let total = 0;
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`${proc}/${name}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (f[1] !== '2') continue; // ppid
+      total += (Number(f[11]) + Number(f[12])) * 10;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
 }
 
 /** Linux: CPU ms (user + system, all threads) process `pid` has used, or undefined. */
