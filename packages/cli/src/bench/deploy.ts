@@ -850,12 +850,15 @@ async function main(): Promise<void> {
       const rate = Math.max(1, Math.floor(max / 2));
       const warm = Math.floor(rate * o.latencyWarmupSeconds);
       const n = warm + Math.min(3_000_000, Math.max(1000, Math.floor(rate * o.latencySeconds)));
+      // withBrokerStalls inside withCpu: each /metrics scrape resets the brokers' event-loop
+      // delay histogram (prom-client), so no other scrape (withCpu's request counts) may come
+      // between its two, or its delay figures cover only the moment after the run.
       return withBrokerLog(brokers, () =>
-        withBrokerStalls(stallsOf(brokers), () =>
-          withCpu(
-            pidsOf(brokers),
-            n,
-            () =>
+        withCpu(
+          pidsOf(brokers),
+          n,
+          () =>
+            withBrokerStalls(stallsOf(brokers), () =>
               kzoo(
                 [
                   'perf',
@@ -876,10 +879,10 @@ async function main(): Promise<void> {
                 ],
                 'latency',
               ),
-            parseLatency,
-            () => rate,
-            tripsOf(brokers),
-          ),
+            ),
+          parseLatency,
+          () => rate,
+          tripsOf(brokers),
         ),
       );
     };
