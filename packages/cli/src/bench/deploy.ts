@@ -79,6 +79,7 @@ import {
 } from './limits';
 import { perfConsumeArgs, perfProduceArgs } from '../perf/perf-args';
 import {
+  kernelThreadsCpuDeltaMs,
   kernelThreadsCpuMs,
   machineBusyMs,
   processCpuTimesMs,
@@ -295,7 +296,7 @@ async function withCpu<T>(
     console.log(
       `# the machine's ${cores} cores were ${(((busy1 - busy0) / (wallMs * cores)) * 100).toFixed(0)} % busy over the run; ` +
         `the kernel's own threads (page-cache writeback, jbd2, kworkers) used ` +
-        `${(((kthreads1 - kthreads0) * 1000) / records).toFixed(2)} µs per record`,
+        `${((kernelThreadsCpuDeltaMs(kthreads0, kthreads1) * 1000) / records).toFixed(2)} µs per record`,
     );
   }
   if (trips && counts0 && counts1) {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
+  kernelThreadsCpuDeltaMs,
   kernelThreadsCpuMs,
   machineBusyMs,
   processCpuMs,
@@ -79,7 +80,7 @@ describe('perf > self-stats', () => {
     expect(m1 - m0).toBeGreaterThanOrEqual(p1 - p0 - 20);
   });
 
-  it("kernelThreadsCpuMs sums the CPU of the kernel's own threads (children of kthreadd)", () => {
+  it("kernelThreadsCpuMs reads the CPU of the kernel's own threads (children of kthreadd)", () => {
     // A /proc of four: kthreadd (2), two of its kworkers (one named with a space and a
     // paren), a user process; utime and stime are fields 14 and 15, in 10 ms ticks.
     const proc = fs.mkdtempSync(path.join(os.tmpdir(), 'kzoo-proc-'));
@@ -97,12 +98,32 @@ describe('perf > self-stats', () => {
       stat(77, 'kworker/0:1H (x)', 2, 1, 4);
       stat(4242, 'node', 1, 500, 100);
       fs.writeFileSync(path.join(proc, 'stat'), 'cpu  1 2 3 4\n'); // not a process
-      expect(kernelThreadsCpuMs(proc)).toBe((30 + 1 + 4) * 10);
+      expect(kernelThreadsCpuMs(proc)).toEqual(
+        new Map([
+          [14, 300],
+          [77, 50],
+        ]),
+      );
       expect(kernelThreadsCpuMs(path.join(proc, 'missing'))).toBeUndefined();
     } finally {
       fs.rmSync(proc, { recursive: true, force: true });
     }
-    if (process.platform === 'linux') expect(kernelThreadsCpuMs()).toBeGreaterThanOrEqual(0);
+    if (process.platform === 'linux') expect(kernelThreadsCpuMs()).toBeInstanceOf(Map);
+  });
+
+  it('kernelThreadsCpuDeltaMs counts the threads alive at the end, never below zero', () => {
+    const before = new Map([
+      [14, 300], // ran 200 ms more
+      [77, 50], // exited: its time meanwhile is not known
+      [90, 400], // exited, and its pid went to a new kworker that ran 20 ms
+    ]);
+    const after = new Map([
+      [14, 500],
+      [90, 20],
+      [120, 30], // new
+    ]);
+    expect(kernelThreadsCpuDeltaMs(before, after)).toBe(200 + 20 + 30);
+    expect(kernelThreadsCpuDeltaMs(after, after)).toBe(0);
   });
 
   it('processCpuTimesMs splits it into user space and kernel', () => {

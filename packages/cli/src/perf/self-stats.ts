@@ -77,28 +77,45 @@ export function machineBusyMs(): number | undefined {
 }
 
 /**
- * Linux: CPU ms the kernel's own threads have used (children of kthreadd, pid 2: the
- * kworkers that write dirty page cache back to disk, jbd2, ksoftirqd, ...), summed over
- * /proc; undefined where there is no /proc. Threads that exited meanwhile are not counted.
+ * Linux: CPU ms each of the kernel's own threads has used (children of kthreadd, pid 2: the
+ * kworkers that write dirty page cache back to disk, jbd2, ksoftirqd, ...), by pid, from
+ * /proc; undefined where there is no /proc. Compare two with kernelThreadsCpuDeltaMs.
  */
-export function kernelThreadsCpuMs(proc = '/proc'): number | undefined {
+export function kernelThreadsCpuMs(proc = '/proc'): Map<number, number> | undefined {
   let names: string[];
   try {
     names = readdirSync(proc);
   } catch {
     return undefined;
   }
-  let total = 0;
+  const out = new Map<number, number>();
   for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`${proc}/${name}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (f[1] !== '2') continue; // ppid
-      total += (Number(f[11]) + Number(f[12])) * 10;
+      out.set(Number(name), (Number(f[11]) + Number(f[12])) * 10);
     } catch {
       // exited meanwhile
     }
+  }
+  return out;
+}
+
+/**
+ * CPU ms the kernel's threads used between two kernelThreadsCpuMs snapshots: kworkers come
+ * and go, so only threads alive at the end count (a new one, or a reused pid whose count
+ * went down, with all its time); what a thread that exited meanwhile used is not known.
+ */
+export function kernelThreadsCpuDeltaMs(
+  before: Map<number, number>,
+  after: Map<number, number>,
+): number {
+  let total = 0;
+  for (const [pid, ms] of after) {
+    const was = before.get(pid);
+    total += was === undefined || was > ms ? ms : ms - was;
   }
   return total;
 }
