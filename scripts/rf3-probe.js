@@ -22,6 +22,7 @@
 //                      FILE.<phase>.data (perf report -i ...)
 //   --perf-tool        with --perf: record the perf tool's process instead of the brokers
 //   --self-stats       run `perf produce` with --self-stats (its own CPU per record)
+//   --tool-node-flags "F ..." more node flags for the perf tool (e.g. --require a watcher)
 //   --broker-node-flags "F ..." more node/V8 flags for the brokers (e.g. --trace-deopt);
 //                      with --broker-out DIR each broker's stdout and stderr (its log) are
 //                      written to DIR/broker-N.out and .err
@@ -64,7 +65,7 @@ const perfFile = opt('--perf');
 const toolPreload = [
   stallPreload,
   toolProfileDir ? `--require ${path.join(__dirname, 'cpu-prof-preload.js')}` : '',
-  process.env.TOOLWATCH ? `--require ${process.env.TOOLWATCH}` : '',
+  opt('--tool-node-flags', ''),
 ]
   .join(' ')
   .trim();

@@ -120,27 +120,6 @@ export class ReplicaManager {
    */
   readonly expirations = { followerFetch: 0, consumerFetch: 0, produce: 0, missedWakeups: 0 };
 
-  /**
-   * An operation at its deadline that could have completed before: the event that should
-   * have woken it (an append, a high watermark move) did not check it. Never expected; a
-   * WARN line and a count, so a latency stall of max.wait.ms or request.timeout.ms under
-   * load names its cause.
-   */
-  private checkMissedWakeup(
-    op: { canComplete(): boolean; partitionKeys: string[]; delayMs: number },
-    what: string,
-  ): void {
-    if (!op.canComplete()) return;
-    // An append of this loop turn whose wake-up pass has not run yet is no miss.
-    if (op.partitionKeys.some((k) => this.appendedKeys.has(k))) return;
-    this.expirations.missedWakeups++;
-    this.log.warn(
-      `a parked ${what} waited its whole ${op.delayMs} ms though it could have been answered earlier (a missed wake-up)`,
-      {
-        partitions: op.partitionKeys.slice(0, 5).join(','),
-      },
-    );
-  }
   private readonly log: Logger;
   private readonly stateLog: Logger;
   private readonly time: Time;
@@ -807,6 +786,27 @@ export class ReplicaManager {
     }
   };
 
+  /**
+   * An operation at its deadline that could have completed before: the event that should
+   * have woken it (an append, a high watermark move) did not check it. Never expected; a
+   * WARN line and a count, so a latency stall of max.wait.ms or request.timeout.ms under
+   * load names its cause.
+   */
+  private checkMissedWakeup(
+    op: { canComplete(): boolean; partitionKeys: string[]; delayMs: number },
+    what: string,
+  ): void {
+    if (!op.canComplete()) return;
+    // An append of this loop turn whose wake-up pass has not run yet is no miss.
+    if (op.partitionKeys.some((k) => this.appendedKeys.has(k))) return;
+    this.expirations.missedWakeups++;
+    this.log.warn(
+      `a parked ${what} waited its whole ${op.delayMs} ms though it could have been answered earlier (a missed wake-up)`,
+      {
+        partitions: op.partitionKeys.slice(0, 5).join(','),
+      },
+    );
+  }
   /** Lets parked fetches of `key` re-check (after the HW moved). */
   onHighWatermarkMoved(key: string): void {
     this.fetchPurgatory.checkAndComplete(key);

@@ -300,7 +300,10 @@ async function withCpu<T>(
     );
   }
   if (trips && counts0 && counts1) {
-    const per1k = counts1.slice(0, 3).map((c, i) => ((c - counts0[i]) * 1000) / records);
+    const d = (k: keyof PhaseCounts) => counts1[k] - counts0[k];
+    const per1k = (['produce', 'followerFetch', 'consumerFetch'] as const).map(
+      (k) => (d(k) * 1000) / records,
+    );
     const f = (n: number) => n.toFixed(n > 0 && n < 1 ? 2 : 1);
     const floorUs = (per1k.reduce((a, b) => a + b, 0) / 1000) * trips.floorCpuUs;
     console.log(
@@ -309,16 +312,16 @@ async function withCpu<T>(
         `${trips.floorCpuUs.toFixed(0)} µs of CPU per round trip they cost at least ` +
         `${floorUs.toFixed(2)} of the ${(brokersUs + toolUs).toFixed(2)} µs per record`,
     );
-    const [fe, ce, pe, bo, shrinks, expands] = counts1.slice(3).map((c, i) => c - counts0[3 + i]);
     // Under load data comes in every millisecond: a parked operation that expired waited
     // its whole max wait (a follower's 500 ms holds the high watermark and every acks=all
     // produce) although it could have been answered. A few at the end of a run are the
     // idle tail.
     console.log(
-      `# parked until their deadline: follower fetches ${fe}, consumer fetches ${ce}, ` +
-        `acks=all produces ${pe} (under a steady load each is a stall; a few come from the ` +
-        `idle end of the run); follower fetches put off by replica.fetch.backoff.ms ${bo}; ` +
-        `ISR shrinks ${shrinks}, expansions ${expands}`,
+      `# parked until their deadline: follower fetches ${d('followerFetchExpired')}, ` +
+        `consumer fetches ${d('consumerFetchExpired')}, acks=all produces ${d('produceExpired')} ` +
+        `(under a steady load each is a stall; a few come from the idle end of the run); ` +
+        `follower fetches put off by replica.fetch.backoff.ms ${d('backoffs')}; ` +
+        `ISR shrinks ${d('isrShrinks')}, expansions ${d('isrExpands')}`,
     );
   }
   return { fig, cpu: { brokersUs, brokersKernelUs, toolUs, ceiling, rate: rate(fig), cores } };
@@ -458,31 +461,47 @@ async function scrapeStalls(port: number): Promise<BrokerStalls> {
   };
 }
 
-/** Produce, follower-fetch and consumer-fetch requests the brokers have answered. */
-/**
- * Summed over the brokers: produce, follower fetch and consumer fetch requests, then the
- * parked follower fetches, consumer fetches and acks=all produces that waited until their
- * deadline (DelayedFetchMetrics / DelayedProduceMetrics ExpiresPerSec), the partition fetches
- * the followers put off by replica.fetch.backoff.ms, and ISR shrinks and expansions.
- */
-async function requestCounts(ports: number[]): Promise<number[]> {
-  const totals = [0, 0, 0, 0, 0, 0, 0, 0, 0];
+/** What a phase did at the brokers, summed over them (their /metrics counters). */
+interface PhaseCounts {
+  /** Requests answered. */
+  produce: number;
+  followerFetch: number;
+  consumerFetch: number;
+  /** Parked operations that waited until their deadline (Delayed*Metrics ExpiresPerSec). */
+  followerFetchExpired: number;
+  consumerFetchExpired: number;
+  produceExpired: number;
+  /** Partition fetches the followers put off by replica.fetch.backoff.ms. */
+  backoffs: number;
+  isrShrinks: number;
+  isrExpands: number;
+}
+
+const PHASE_COUNTERS: Array<[keyof PhaseCounts, string, string?]> = [
+  ['produce', 'kafka_network_requestmetrics_requests_total', 'request="Produce"'],
+  ['followerFetch', 'kafka_network_requestmetrics_requests_total', 'request="FetchFollower"'],
+  ['consumerFetch', 'kafka_network_requestmetrics_requests_total', 'request="FetchConsumer"'],
+  [
+    'followerFetchExpired',
+    'kafka_server_delayedfetchmetrics_expires_total',
+    'fetcherType="follower"',
+  ],
+  [
+    'consumerFetchExpired',
+    'kafka_server_delayedfetchmetrics_expires_total',
+    'fetcherType="consumer"',
+  ],
+  ['produceExpired', 'kafka_server_delayedproducemetrics_expires_total'],
+  ['backoffs', 'kzoo_replica_fetcher_backoffs_total'],
+  ['isrShrinks', 'kafka_server_replicamanager_isrshrinks_total'],
+  ['isrExpands', 'kafka_server_replicamanager_isrexpands_total'],
+];
+
+async function requestCounts(ports: number[]): Promise<PhaseCounts> {
+  const totals = Object.fromEntries(PHASE_COUNTERS.map(([k]) => [k, 0])) as unknown as PhaseCounts;
   for (const port of ports) {
     const text = (await metricsText(port)).split('\n');
-    ['Produce', 'FetchFollower', 'FetchConsumer'].forEach((r, i) => {
-      totals[i] += metricSum(text, 'kafka_network_requestmetrics_requests_total', `request="${r}"`);
-    });
-    ['follower', 'consumer'].forEach((t, i) => {
-      totals[3 + i] += metricSum(
-        text,
-        'kafka_server_delayedfetchmetrics_expires_total',
-        `fetcherType="${t}"`,
-      );
-    });
-    totals[5] += metricSum(text, 'kafka_server_delayedproducemetrics_expires_total');
-    totals[6] += metricSum(text, 'kzoo_replica_fetcher_backoffs_total');
-    totals[7] += metricSum(text, 'kafka_server_replicamanager_isrshrinks_total');
-    totals[8] += metricSum(text, 'kafka_server_replicamanager_isrexpands_total');
+    for (const [k, name, labels] of PHASE_COUNTERS) totals[k] += metricSum(text, name, labels);
   }
   return totals;
 }

@@ -22,7 +22,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Admin, Consumer, Producer } from '@kzoo/client';
-import { dueMs, fineLatencyLine, latencyResultLines, windowLatencyLines } from './stats';
+import {
+  dueMs,
+  fineLatencyLine,
+  latencyResultLines,
+  throttleDelayMs,
+  windowLatencyLines,
+} from './stats';
 import { YIELD_EVERY } from './producer-perf';
 import { selfLine, watchSelf, type SelfStats } from './self-stats';
 
@@ -217,9 +223,8 @@ async function atLoad(
       print(`${i} records sent, ${received} received`);
       lastPrint = t;
     }
-    // Kafka's ThroughputThrottler rule (waits under 2 ms deferred) on the ramped schedule.
-    const ahead = dueMs(i + 1, throughput, warmup) - (t - start);
-    if (ahead >= 2) await sleep(ahead);
+    const delay = throttleDelayMs(throughput, i + 1, t - start, warmup);
+    if (delay > 0) await sleep(delay);
     // Behind schedule the loop never sleeps: yield anyway, or neither the producer's sender
     // nor this process's consumer runs.
     else if ((i + 1) % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));

@@ -113,6 +113,9 @@ describe('cli > perf > throttleDelayMs', () => {
   });
   it('never sends at 0', () => {
     expect(throttleDelayMs(0, 1, 0)).toBe(Infinity);
+    // with a ramp of 200 records to 100/s, record 50 is due at 2 s (dueMs), not at 0.5 s
+    expect(throttleDelayMs(100, 50, 0, 200)).toBeCloseTo(2000, 6);
+    expect(throttleDelayMs(100, 50, 1999, 200)).toBe(0); // less than 2 ms ahead
   });
 });
 

@@ -125,14 +125,19 @@ export class ProducerStats {
 /**
  * Kafka's ThroughputThrottler, as a delay: with a target of `throughput` records/s
  * (-1: no limit; 0: never send), how long to wait before record number `sent` (0-based)
- * `elapsedMs` after the start. Waits shorter than 2 ms are deferred (Kafka's MIN_SLEEP_NS),
- * so the sender catches up in bursts rather than sleeping per record.
+ * `elapsedMs` after the start; with `rampRecords`, on dueMs's schedule (the first ones sent
+ * at a rate rising to `throughput`). Waits shorter than 2 ms are deferred (Kafka's
+ * MIN_SLEEP_NS), so the sender catches up in bursts rather than sleeping per record.
  */
-export function throttleDelayMs(throughput: number, sent: number, elapsedMs: number): number {
+export function throttleDelayMs(
+  throughput: number,
+  sent: number,
+  elapsedMs: number,
+  rampRecords = 0,
+): number {
   if (throughput < 0) return 0;
   if (throughput === 0) return Infinity;
-  const due = (sent / throughput) * 1000;
-  const ahead = due - elapsedMs;
+  const ahead = dueMs(sent, throughput, rampRecords) - elapsedMs;
   return ahead >= 2 ? ahead : 0;
 }
 
