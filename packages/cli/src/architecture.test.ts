@@ -5,7 +5,8 @@
  * repository uses (sources, tests, scripts); one file-naming rule: a file holding one
  * Kafka class or object is named after it (`ReplicaManager.ts`), any other module is
  * kebab-case (`socket-frames.ts`), never camelCase, and a kebab-case file never holds
- * the class its name spells (`fetcher.ts` holding `Fetcher` must be `Fetcher.ts`).
+ * the class its name spells (`fetcher.ts` holding `Fetcher` must be `Fetcher.ts`);
+ * a package entry (`index.ts`) exports plain data properties, no re-export getters.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -134,6 +135,22 @@ export function namingProblem(file: string): string | null {
   return classes.includes(spelled) ? `${name}: holds class ${spelled}, so ${spelled}.ts` : null;
 }
 
+/**
+ * Names `mod` (the loaded `indexFile`) exports through an accessor. tsc compiles
+ * `export * from` and `export { a } from` to getters (`export *`'s all one shared closure,
+ * a megamorphic `m[k]`), so every `pkg_1.a` read in another package is a getter call, and
+ * an exports object of ~100 accessors is kept in dictionary mode by V8; `export import
+ * a = m.a` compiles to `exports.a = m.a` (scripts/flatten-index.js rewrites an index so).
+ * `export { default as X }` cannot be written so and is let be.
+ */
+export function reexportGetters(indexFile: string, mod: object): string[] {
+  const text = fs.readFileSync(indexFile, 'utf8');
+  const defaults = new Set([...text.matchAll(/\bdefault as (\w+)/g)].map((m) => m[1]));
+  return Object.keys(mod).filter(
+    (k) => Object.getOwnPropertyDescriptor(mod, k)?.get !== undefined && !defaults.has(k),
+  );
+}
+
 describe('architecture', () => {
   const packages = fs
     .readdirSync(packagesDir)
@@ -149,6 +166,17 @@ describe('architecture', () => {
     const sources = packages.flatMap((pkg) => sourceFiles(path.join(packagesDir, pkg, 'src')));
     const corpus = [...allFiles(packagesDir), ...allFiles(path.join(root, 'scripts'))];
     expect(unusedExports(sources, corpus)).toEqual([]);
+  });
+
+  // Every index.ts but the test harness entries, which register jest / node:test hooks.
+  const indexes = packages
+    .flatMap((pkg) => sourceFiles(path.join(packagesDir, pkg, 'src')))
+    .filter((f) => path.basename(f) === 'index.ts' && !/testkit\/src\/(jest|node-test)\//.test(f))
+    .map((f) => path.relative(root, f));
+
+  it.each(indexes)('%s exports data properties, no re-export getter', (file) => {
+    const full = path.join(root, file);
+    expect(reexportGetters(full, require(full))).toEqual([]);
   });
 
   it('names files by the one rule', () => {
@@ -199,6 +227,26 @@ describe('architecture', () => {
         'Alone',
         'b',
       ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sees a re-export getter', () => {
+    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'kzoo-getters-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'a.ts'), 'export const a = 1;\nexport const b = 2;\n');
+      fs.writeFileSync(path.join(dir, 'star.ts'), "export * from './a';\n");
+      fs.writeFileSync(path.join(dir, 'named.ts'), "export { b } from './a';\n");
+      fs.writeFileSync(
+        path.join(dir, 'flat.ts'),
+        "import * as m from './a';\nexport import a = m.a;\nexport import b = m.b;\n",
+      );
+      const getters = (name: string) =>
+        reexportGetters(path.join(dir, name), require(path.join(dir, name)));
+      expect(getters('star.ts')).toEqual(['a', 'b']);
+      expect(getters('named.ts')).toEqual(['b']);
+      expect(getters('flat.ts')).toEqual([]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -3,7 +3,15 @@
 //   configs, produce, consume, group, leader-election, demo, experiment), bench/ (end-to-end benchmark),
 //   common.ts (--zk option, error handling), cluster-file.ts (`cluster up`'s cluster.json)
 
-export { clusterStatus, formatClusterStatus } from './commands/cluster';
+import * as cluster from './commands/cluster';
+import * as broker from './commands/broker';
+import * as cli from './cli';
+
 export type { ClusterStatus } from './commands/cluster';
-export { brokerConfigFromArgs } from './commands/broker';
-export { buildCli } from './cli';
+
+export import clusterStatus = cluster.clusterStatus;
+export import formatClusterStatus = cluster.formatClusterStatus;
+
+export import brokerConfigFromArgs = broker.brokerConfigFromArgs;
+
+export import buildCli = cli.buildCli;

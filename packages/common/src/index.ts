@@ -10,16 +10,98 @@
 //   QuotaConfigs.ts  the client/user quota keys (producer_byte_rate, ...)
 //   process-env.ts, process-heap.ts  the environment and V8 heap growth of the processes kzoo runs
 //   v8-shapes.ts   keeping V8's hidden classes steady on hot paths (emptyObjectArray)
-export * from './errors';
-export * from './time';
-export * from './Logger';
-export * from './properties';
-export * from './config';
-export * from './RepeatedWarning';
-export * from './ExponentialBackoff';
-export * from './TopicPartition';
-export * from './Sanitizer';
-export * from './QuotaConfigs';
-export * from './process-env';
-export * from './process-heap';
-export * from './v8-shapes';
+import * as errors from './errors';
+import * as time from './time';
+import * as logger from './Logger';
+import * as properties from './properties';
+import * as config from './config';
+import * as repeatedWarning from './RepeatedWarning';
+import * as exponentialBackoff from './ExponentialBackoff';
+import * as topicPartition from './TopicPartition';
+import * as sanitizer from './Sanitizer';
+import * as quotaConfigs from './QuotaConfigs';
+import * as processEnv from './process-env';
+import * as processHeap from './process-heap';
+import * as v8Shapes from './v8-shapes';
+
+export type { ErrorDef, ErrorName } from './errors';
+export import errorDef = errors.errorDef;
+export import isRetriable = errors.isRetriable;
+export import ERRORS_BY_CODE = errors.ERRORS_BY_CODE;
+export import ERRORS_BY_NAME = errors.ERRORS_BY_NAME;
+export import ErrorCode = errors.ErrorCode;
+export import KafkaError = errors.KafkaError;
+
+export type { ScheduledTask, ScheduleOptions, Time } from './time';
+export import SystemTime = time.SystemTime;
+export import MockTime = time.MockTime;
+
+export type { LogLevel, LogFields, LogSink } from './Logger';
+export import setLogLevel = logger.setLogLevel;
+export import setLogSink = logger.setLogSink;
+export import createLogger = logger.createLogger;
+export import logLinesAtOrAbove = logger.logLinesAtOrAbove;
+export import Logger = logger.Logger;
+
+export import parseProperties = properties.parseProperties;
+
+export type {
+  ConfigType,
+  Importance,
+  ConfigValue,
+  Validator,
+  ConfigKey,
+  ParseOptions,
+  TableOptions,
+} from './config';
+export import configError = config.configError;
+export import parseType = config.parseType;
+export import convertToString = config.convertToString;
+export import lambdaValidator = config.lambdaValidator;
+export import unknownConfigMessage = config.unknownConfigMessage;
+export import defaultString = config.defaultString;
+export import configTableMarkdown = config.configTableMarkdown;
+export import generatedSectionMarkers = config.generatedSectionMarkers;
+export import readGeneratedSection = config.readGeneratedSection;
+export import replaceGeneratedSection = config.replaceGeneratedSection;
+export import NO_DEFAULT_VALUE = config.NO_DEFAULT_VALUE;
+export import LONG_MAX = config.LONG_MAX;
+export import Range = config.Range;
+export import ValidString = config.ValidString;
+export import CaseInsensitiveValidString = config.CaseInsensitiveValidString;
+export import ValidList = config.ValidList;
+export import NonEmptyString = config.NonEmptyString;
+export import ConfigDef = config.ConfigDef;
+export import AbstractConfig = config.AbstractConfig;
+
+export import WARN_REPEAT_MS = repeatedWarning.WARN_REPEAT_MS;
+export import RepeatedWarning = repeatedWarning.RepeatedWarning;
+
+export import ExponentialBackoff = exponentialBackoff.ExponentialBackoff;
+
+export type { TopicPartition } from './TopicPartition';
+export import tpKey = topicPartition.tpKey;
+export import parseTpKey = topicPartition.parseTpKey;
+export import compareTopicPartitions = topicPartition.compareTopicPartitions;
+
+export import sanitize = sanitizer.sanitize;
+export import desanitize = sanitizer.desanitize;
+
+export type { QuotaConfigKey } from './QuotaConfigs';
+export import isClientOrUserQuotaConfig = quotaConfigs.isClientOrUserQuotaConfig;
+export import quotaConfigKey = quotaConfigs.quotaConfigKey;
+export import PRODUCER_BYTE_RATE = quotaConfigs.PRODUCER_BYTE_RATE;
+export import CONSUMER_BYTE_RATE = quotaConfigs.CONSUMER_BYTE_RATE;
+export import REQUEST_PERCENTAGE = quotaConfigs.REQUEST_PERCENTAGE;
+export import CONTROLLER_MUTATION_RATE = quotaConfigs.CONTROLLER_MUTATION_RATE;
+export import CLIENT_QUOTA_CONFIGS = quotaConfigs.CLIENT_QUOTA_CONFIGS;
+
+export import nodeProcessEnv = processEnv.nodeProcessEnv;
+export import KZOO_GLIBC_TUNABLES = processEnv.KZOO_GLIBC_TUNABLES;
+
+export import heapGrowingPercent = processHeap.heapGrowingPercent;
+export import tuneProcessHeap = processHeap.tuneProcessHeap;
+export import KZOO_HEAP_GROWING_PERCENT = processHeap.KZOO_HEAP_GROWING_PERCENT;
+
+export import emptyObjectArray = v8Shapes.emptyObjectArray;
+export import mapToObjects = v8Shapes.mapToObjects;

@@ -3,18 +3,21 @@
 //   wire.ts           wire codecs: kzoo's native protocol and Kafka's, one per listener
 //   RequestTimes.ts   how long a request keeps the event loop (request quotas, KIP-124)
 //   index.ts          this entry; the broker's src/index.ts re-exports it
-export {
-  SocketServer,
-  type SocketServerOptions,
-  type RequestHandler,
-  type RequestContext,
-  type ConnectionStats,
+import * as socketServer from './SocketServer';
+import * as requestTimes from './RequestTimes';
+import * as wire from './wire';
+
+export type {
+  SocketServerOptions,
+  RequestHandler,
+  RequestContext,
+  ConnectionStats,
 } from './SocketServer';
-export { RequestTimes } from './RequestTimes';
-export {
-  nativeCodec,
-  kafkaCodec,
-  isNativeRequest,
-  type WireCodec,
-  type WireProtocol,
-} from './wire';
+export import SocketServer = socketServer.SocketServer;
+
+export import RequestTimes = requestTimes.RequestTimes;
+
+export type { WireCodec, WireProtocol } from './wire';
+export import nativeCodec = wire.nativeCodec;
+export import kafkaCodec = wire.kafkaCodec;
+export import isNativeRequest = wire.isNativeRequest;

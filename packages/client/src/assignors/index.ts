@@ -7,19 +7,13 @@ import type { ConsumerPartitionAssignor } from './assignor';
 import { RangeAssignor } from './RangeAssignor';
 import { RoundRobinAssignor } from './RoundRobinAssignor';
 import { StickyAssignor } from './StickyAssignor';
+import * as assignor from './assignor';
+import * as consumerProtocol from './consumer-protocol';
+import * as rangeAssignor from './RangeAssignor';
+import * as roundRobinAssignor from './RoundRobinAssignor';
+import * as stickyAssignor from './StickyAssignor';
 
 export type { ConsumerPartitionAssignor, MemberInfo } from './assignor';
-export { compareMembers } from './assignor';
-export * from './consumer-protocol';
-export { RangeAssignor } from './RangeAssignor';
-export { RoundRobinAssignor } from './RoundRobinAssignor';
-export {
-  StickyAssignor,
-  stickyAssign,
-  encodeStickyUserData,
-  decodeStickyUserData,
-  type StickyUserData,
-} from './StickyAssignor';
 
 const BY_NAME: Record<string, () => ConsumerPartitionAssignor> = {
   range: () => new RangeAssignor(),
@@ -54,3 +48,23 @@ export function createAssignors(
     return make();
   });
 }
+
+export import compareMembers = assignor.compareMembers;
+
+export type { Subscription, Assignment } from './consumer-protocol';
+export import groupByTopic = consumerProtocol.groupByTopic;
+export import encodeSubscription = consumerProtocol.encodeSubscription;
+export import decodeSubscription = consumerProtocol.decodeSubscription;
+export import encodeAssignment = consumerProtocol.encodeAssignment;
+export import decodeAssignment = consumerProtocol.decodeAssignment;
+export import CONSUMER_PROTOCOL_TYPE = consumerProtocol.CONSUMER_PROTOCOL_TYPE;
+
+export import RangeAssignor = rangeAssignor.RangeAssignor;
+
+export import RoundRobinAssignor = roundRobinAssignor.RoundRobinAssignor;
+
+export type { StickyUserData } from './StickyAssignor';
+export import StickyAssignor = stickyAssignor.StickyAssignor;
+export import stickyAssign = stickyAssignor.stickyAssign;
+export import encodeStickyUserData = stickyAssignor.encodeStickyUserData;
+export import decodeStickyUserData = stickyAssignor.decodeStickyUserData;

@@ -19,31 +19,13 @@ import {
 } from './headers';
 import { KafkaDecodeError, KafkaReader } from './reader';
 import { KafkaWriter } from './writer';
+import * as reader from './reader';
+import * as writer from './writer';
+import * as schema from './schema';
+import * as apis from './apis';
 
 export type { KafkaRequestHeader } from './headers';
-export { KafkaDecodeError, KafkaReader } from './reader';
-export { KafkaWriter } from './writer';
-export {
-  KafkaMessage,
-  kafkaMessage,
-  arrayOf as kafkaArrayOf,
-  structOf as kafkaStructOf,
-  type KafkaField,
-  type KafkaType,
-} from './schema';
 export type { KafkaApi } from './api';
-export {
-  KAFKA_APIS,
-  type KafkaApiTypes,
-  type KafkaApiKey,
-  type KafkaOnlyApiTypes,
-  type KafkaRequestOf,
-  type KafkaResponseOf,
-  type SaslHandshakeRequest as KafkaSaslHandshakeRequest,
-  type SaslHandshakeResponse as KafkaSaslHandshakeResponse,
-  type SaslAuthenticateRequest as KafkaSaslAuthenticateRequest,
-  type SaslAuthenticateResponse as KafkaSaslAuthenticateResponse,
-} from './apis';
 
 type AnyApi = KafkaApi<unknown, unknown>;
 const BY_KEY = new Map<number, AnyApi>(KAFKA_APIS.map((a) => [a.apiKey, a as unknown as AnyApi]));
@@ -280,3 +262,27 @@ export function isKafkaApiVersionsProbe(frame: Buffer): boolean {
     throw e;
   }
 }
+
+export import KafkaDecodeError = reader.KafkaDecodeError;
+export import KafkaReader = reader.KafkaReader;
+
+export import KafkaWriter = writer.KafkaWriter;
+
+export type { KafkaField, KafkaType } from './schema';
+export import KafkaMessage = schema.KafkaMessage;
+export import kafkaMessage = schema.kafkaMessage;
+export import kafkaArrayOf = schema.arrayOf;
+export import kafkaStructOf = schema.structOf;
+
+export type {
+  KafkaApiTypes,
+  KafkaApiKey,
+  KafkaOnlyApiTypes,
+  KafkaRequestOf,
+  KafkaResponseOf,
+  SaslHandshakeRequest as KafkaSaslHandshakeRequest,
+  SaslHandshakeResponse as KafkaSaslHandshakeResponse,
+  SaslAuthenticateRequest as KafkaSaslAuthenticateRequest,
+  SaslAuthenticateResponse as KafkaSaslAuthenticateResponse,
+} from './apis';
+export import KAFKA_APIS = apis.KAFKA_APIS;

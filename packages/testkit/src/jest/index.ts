@@ -5,10 +5,10 @@
 //   (beforeAll/afterAll), topicName() (a fresh name per test)
 import { randomBytes } from 'node:crypto';
 import { startCluster, type KzooCluster, type StartClusterOptions } from '../cluster';
+import * as fixtures from './fixtures';
+import * as testCluster from './TestCluster';
 export { default as globalSetup } from './global-setup';
 export { default as globalTeardown } from './global-teardown';
-export * from './fixtures';
-export * from './TestCluster';
 
 interface JestGlobals {
   beforeAll(fn: () => Promise<void>, timeout?: number): void;
@@ -68,3 +68,13 @@ export function topicName(prefix?: string): string {
     .slice(0, 60);
   return `${legal || 'topic'}-${randomBytes(4).toString('hex')}`;
 }
+
+export import testZkServers = fixtures.testZkServers;
+export import testChroot = fixtures.testChroot;
+export import zkConnectForTest = fixtures.zkConnectForTest;
+export import onCleanup = fixtures.onCleanup;
+export import connectTestSession = fixtures.connectTestSession;
+export import expireSession = fixtures.expireSession;
+
+export type { ControllerInfo, TestClusterOptions } from './TestCluster';
+export import TestCluster = testCluster.TestCluster;
