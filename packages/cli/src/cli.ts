@@ -1,7 +1,9 @@
 // buildCli: the `kzoo` parser (yargs). Only the command named on the command line is
 // loaded (`kzoo broker start` loads the broker, not the web UI, the experiments or the perf
 // tools); help, a mistyped command or none at all loads every command to list them.
-import yargs, { type CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
+// The module itself (a CommonJS function): its `.default` is the singleton's .default().
+import yargs = require('yargs');
 import { USAGE_EXIT_CODE } from './common';
 
 type Commands = Record<string, () => CommandModule<any, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -4,9 +4,6 @@
  * All I/O is synchronous: page-cache reads and writes are fastest that way in Node.
  */
 import * as fs from 'node:fs';
-// The append's write through the module itself: `fs.` above is tsc's namespace wrapper, a
-// getter per property, which a profile of appends showed as a generic LoadIC call per batch.
-import { writeSync, writevSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   LAST_OFFSET_DELTA_OFFSET,
@@ -221,11 +218,11 @@ export class LogSegment {
       for (const d of data) total += d.length;
       const n =
         data.length === 1
-          ? writeSync(this.fd, data[0], 0, total, position)
-          : writevSync(this.fd, data, position);
+          ? fs.writeSync(this.fd, data[0], 0, total, position)
+          : fs.writevSync(this.fd, data, position);
       if (n !== total) throw new Error(`short write to ${this.file}: ${n} of ${total}`);
     } else {
-      const n = writeSync(this.fd, data, 0, data.length, position);
+      const n = fs.writeSync(this.fd, data, 0, data.length, position);
       if (n !== data.length) throw new Error(`short write to ${this.file}: ${n} of ${data.length}`);
     }
     this.unflushed = true;
