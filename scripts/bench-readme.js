@@ -113,7 +113,11 @@ const latencyCell = (l) =>
     : `p50 ${l[0]} / p99 ${l[1]} / p99.9 ${l[2]} ms`;
 // The per-message floor (runs before it was measured have no such line).
 const rt = grab(/^SUMMARY roundtrip 100B ([\d.]+) us wall ([\d.]+) us cpu/m);
-const floor = rt ? `round trip between 2 processes ${rt[0]} µs, ${rt[1]} µs CPU` : '';
+const sc = grab(/^SUMMARY roundtrip .*; syscall ([\d.]+) us/m);
+const floor = rt
+  ? `round trip between 2 processes ${rt[0]} µs, ${rt[1]} µs CPU` +
+    (sc ? `; a system call ${sc[0]} µs` : '')
+  : '';
 const js = grab(
   /^SUMMARY jetstream R1 publish (\d+) consume (\d+); R3 publish (\d+) consume (\d+)/m,
 );

@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
-import { loopbackRoundTrip } from '../src/bench/limits';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loopbackRoundTrip, syscallCostUs } from '../src/bench/limits';
 
 const children = () =>
   fs.readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim();
@@ -18,5 +20,20 @@ describe('cli > bench limits > loopbackRoundTrip', () => {
       expect(r.cpuUs).toBeLessThan(2 * r.wallUs + 20);
     }
     expect(children()).toBe(before);
+  });
+});
+
+describe('cli > bench limits > syscallCostUs', () => {
+  it('times 1-byte reads at the end of a file and leaves the directory as it found it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kzoo-syscall-'));
+    try {
+      const us = syscallCostUs(dir, 20000);
+      // A system call from node costs 0.1-2 µs on any machine; well below a millisecond.
+      expect(us).toBeGreaterThan(0);
+      expect(us).toBeLessThan(1000);
+      expect(fs.readdirSync(dir)).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

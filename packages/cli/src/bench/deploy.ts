@@ -76,6 +76,7 @@ import {
   machineLine,
   newDataWriteMBs,
   numericArgs,
+  syscallCostUs,
 } from './limits';
 import { perfConsumeArgs, perfProduceArgs } from '../perf/perf-args';
 import {
@@ -668,6 +669,7 @@ async function main(): Promise<void> {
     const disk = fileWriteReadMBs(scratch);
     const trip = await loopbackRoundTrip(100);
     const tripBig = await loopbackRoundTrip(32 * 1024);
+    const syscall = syscallCostUs(scratch);
     console.log(
       `# physical limits (same run): loopback TCP ${tcp.toFixed(0)} MB/s, raw sequential write ` +
         `${disk.writeMBs.toFixed(0)} MB/s, raw read ${disk.readMBs.toFixed(0)} MB/s; raw write of ` +
@@ -678,7 +680,8 @@ async function main(): Promise<void> {
       `# per-message floor (same run): a request/response round trip between two node processes ` +
         `over loopback TCP, one in flight, takes ${trip.wallUs.toFixed(1)} µs and ` +
         `${trip.cpuUs.toFixed(1)} µs of CPU (both ends) with 100-byte messages, ` +
-        `${tripBig.wallUs.toFixed(1)} µs and ${tripBig.cpuUs.toFixed(1)} µs with a 32 KiB answer`,
+        `${tripBig.wallUs.toFixed(1)} µs and ${tripBig.cpuUs.toFixed(1)} µs with a 32 KiB answer; ` +
+        `a system call (a 1-byte read at the end of a file) ${syscall.toFixed(2)} µs`,
     );
     const metricsPorts = new Map<BrokerProcess, number>();
     const stallsOf = (brokers: BrokerProcess[]) =>
@@ -988,7 +991,8 @@ async function main(): Promise<void> {
     );
     console.log(
       `SUMMARY roundtrip 100B ${trip.wallUs.toFixed(1)} us wall ${trip.cpuUs.toFixed(1)} us cpu; ` +
-        `32KiB ${tripBig.wallUs.toFixed(1)} us wall ${tripBig.cpuUs.toFixed(1)} us cpu`,
+        `32KiB ${tripBig.wallUs.toFixed(1)} us wall ${tripBig.cpuUs.toFixed(1)} us cpu; ` +
+        `syscall ${syscall.toFixed(2)} us`,
     );
     const na = 'n/a';
     if (r1 || r3)

@@ -1,12 +1,13 @@
 /**
  * What the benchmarks share: the raw loopback TCP limits measured in the same run (MB/s,
- * and the floor a request/response round trip between two processes costs),
+ * the floor a request/response round trip between two processes costs, and a system call),
  * Kafka's perf-tool timestamp format, and the record batch the raw load generators send.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Producer, ProducerRecord } from '@kzoo/client';
 import { buildRecordBatch, readBatchHeader } from '@kzoo/records';
@@ -81,6 +82,27 @@ s.on('data', (d) => { got += d.length; while (got >= 100) { got -= 100; s.write(
 s.on('error', () => process.exit(0));
 s.on('close', () => process.exit(0));
 `;
+
+/**
+ * What one system call costs this process, in µs of wall time: 1-byte reads at the end of
+ * an empty file (the kernel answers 0 at once), so the figure is the kernel's entry and
+ * exit plus node's fs binding. Every socket read and write, epoll wait and log append of
+ * a request pays at least this; a virtual machine can make it many times a bare one's.
+ */
+export function syscallCostUs(dir: string, count = 200000): number {
+  const file = path.join(dir, 'syscall-probe');
+  const fd = fs.openSync(file, 'w+');
+  try {
+    const b = Buffer.alloc(1);
+    for (let i = 0; i < 10000; i++) fs.readSync(fd, b, 0, 1, 0); // warm-up (JIT)
+    const t0 = performance.now();
+    for (let i = 0; i < count; i++) fs.readSync(fd, b, 0, 1, 0);
+    return ((performance.now() - t0) * 1000) / count;
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(file, { force: true });
+  }
+}
 
 /**
  * The floor a message pays on this machine before any of kzoo's work: request/response
