@@ -56,6 +56,9 @@ const opt = (k, d) => {
 const single = args.includes('--single');
 const rf = single ? 1 : 3;
 const partitions = Number(opt('--partitions', '4'));
+// JIT frames named for perf (/tmp/perf-<pid>.map); without the log flags V8 also writes an
+// isolate-*-v8.log into the working directory of every process.
+const PERF_FLAGS = '--perf-basic-prof --no-logfile-per-isolate --logfile=/dev/null';
 const profileDir = opt('--profile');
 const traceDir = opt('--trace');
 const stallDir = opt('--stalls');
@@ -99,7 +102,7 @@ function kzoo(argv) {
       env: {
         ...process.env,
         KZOO_LOG_LEVEL: 'warn',
-        NODE_OPTIONS: [toolPreload, perfFile ? '--perf-basic-prof' : ''].join(' ').trim(),
+        NODE_OPTIONS: [toolPreload, perfFile ? PERF_FLAGS : ''].join(' ').trim(),
         KZOO_STALL_DIR: stallDir ?? '',
         KZOO_PROF_DIR: toolProfileDir ?? '',
       },
@@ -167,7 +170,7 @@ async function main() {
             NODE_OPTIONS: [
               preload ? `--require ${preload}` : '',
               stallPreload,
-              perfFile ? '--perf-basic-prof' : '',
+              perfFile ? PERF_FLAGS : '',
               opt('--broker-node-flags', ''),
             ]
               .join(' ')
