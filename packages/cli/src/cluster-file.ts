@@ -224,3 +224,41 @@ export function brokerStartArgs(c: ClusterFile, b: Omit<ClusterFileBroker, 'pid'
   for (const o of c.overrides) args.push('--override', o);
   return args;
 }
+
+/**
+ * How often `cluster up` and `broker start --id` start a process again on new ports after
+ * its log said a port was taken (free ports are picked before the process binds them, and
+ * another process can take one in between).
+ */
+export const PORT_RETRIES = 3;
+
+/** The size of `file` in bytes, 0 when it does not exist. */
+export function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Whether `log`, from byte `from` on (what one start wrote), says a port was taken. */
+export function portTaken(log: string, from = 0): boolean {
+  try {
+    return /EADDRINUSE|already in use/.test(fs.readFileSync(log).subarray(from).toString('utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** The last `lines` lines of a log file, indented (for an error message). */
+export function tail(file: string, lines = 10): string {
+  try {
+    const all = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    return all
+      .slice(-lines)
+      .map((l) => `  ${l}`)
+      .join('\n');
+  } catch {
+    return '  (no log)';
+  }
+}

@@ -129,7 +129,7 @@ describe('cli > cluster orchestration (processes)', () => {
     });
   }, 180000);
 
-  it('cluster up starts ZooKeeper and a broker again on new ports when another process took theirs', async () => {
+  it('cluster up and broker start --id start a process again on new ports when another process took its port', async () => {
     const dir = makeTempDir('kzoo-cluster-up-ports-');
     onCleanup(async () => {
       await clusterDown({ dir, purge: false, 'timeout-ms': 10000 });
@@ -175,8 +175,30 @@ describe('cli > cluster orchestration (processes)', () => {
       expect(b2?.broker.endpoints).toContainEqual(
         expect.objectContaining({ listenerName: 'PLAINTEXT', port: c.brokers[1].port }),
       );
+
+      // `broker start --id 2` after another process took its port while it was down: it is
+      // started again on new ports, as `cluster up` does, and says so.
+      const oldPort = c.brokers[1].port;
+      process.kill(c.brokers[1].pid, 'SIGKILL');
+      await waitFor(
+        'broker 2 gone from /brokers/ids',
+        async () => !(await zkc.getSortedBrokerList()).includes(2),
+        { timeoutMs: 30000, intervalMs: 200 },
+      );
+      const squatter = net.createServer((socket) => socket.destroy());
+      await new Promise<void>((resolve) => squatter.listen(oldPort, '127.0.0.1', resolve));
+      onCleanup(() => new Promise<void>((resolve) => squatter.close(() => resolve())));
+      const env = { KZOO_CLUSTER_FILE: path.join(dir, 'cluster.json'), KZOO_LOG_LEVEL: 'warn' };
+      const r = await runCli(['broker', 'start', '--id', '2'], { env, timeoutMs: 90000 });
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(r.stdout).toMatch(/broker 2 started .*; on new ports: its old ones were taken/);
+      const moved = JSON.parse(fs.readFileSync(path.join(dir, 'cluster.json'), 'utf8')).brokers[1];
+      expect(moved.port).not.toBe(oldPort);
+      expect((await zkc.getBrokerAndEpoch(2))?.broker.endpoints).toContainEqual(
+        expect.objectContaining({ listenerName: 'PLAINTEXT', port: moved.port }),
+      );
     } finally {
       await zkc.close();
     }
-  }, 120000);
+  }, 180000);
 });

@@ -20,11 +20,15 @@ import { endpointString, KafkaZkClient } from '@kzoo/zk';
 import {
   brokerStartArgs,
   clusterFilePath,
+  fileSize,
   isAlive,
+  portTaken,
+  PORT_RETRIES,
   readClusterFile,
   requireClusterFile,
   notOurs,
   spawnDetached,
+  tail,
   waitForPidExit,
   writeClusterFile,
   type ClusterFileBroker,
@@ -224,10 +228,17 @@ export async function startClusterMember(id: number, timeoutMs = 30000): Promise
     };
     c.brokers.push(b);
   }
-  const proc = spawnDetached(brokerStartArgs(c, b), b.log);
-  delete b.startTime;
-  Object.assign(b, proc);
-  writeClusterFile(file, c);
+  const entry = b; // narrowed for the closure below
+  let logStart = 0;
+  const spawn = () => {
+    logStart = fileSize(entry.log);
+    const proc = spawnDetached(brokerStartArgs(c, entry), entry.log);
+    delete entry.startTime;
+    Object.assign(entry, proc);
+    writeClusterFile(file, c);
+  };
+  spawn();
+  let retries = 0;
   const zk = await KafkaZkClient.connect({
     connectString: c.zk,
     sessionTimeoutMs: 6000,
@@ -238,17 +249,30 @@ export async function startClusterMember(id: number, timeoutMs = 30000): Promise
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const reg = await zk.getBrokerAndEpoch(id);
-      if (reg && reg.broker.endpoints.some((e) => e.port === b!.port)) break;
-      if (!isAlive(b.pid)) throw new Error(`broker ${id} exited; see ${b.log}`);
+      if (reg && reg.broker.endpoints.some((e) => e.port === entry.port)) break;
+      if (!isAlive(entry.pid)) {
+        // Its port was taken while it was down (as `cluster up` does: new ports, again).
+        if (retries < PORT_RETRIES && portTaken(entry.log, logStart)) {
+          retries++;
+          const [port, kafkaPort, metricsPort] = await freePorts(3);
+          entry.port = port;
+          if (entry.kafkaPort !== undefined) entry.kafkaPort = kafkaPort;
+          if (entry.metricsPort !== undefined) entry.metricsPort = metricsPort;
+          spawn();
+          continue;
+        }
+        throw new Error(`broker ${id} exited; last lines of ${entry.log}:\n${tail(entry.log)}`);
+      }
       if (Date.now() > deadline)
-        throw new Error(`broker ${id} did not register within ${timeoutMs} ms; see ${b.log}`);
+        throw new Error(`broker ${id} did not register within ${timeoutMs} ms; see ${entry.log}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {
     await zk.close();
   }
-  const kafka = b.kafkaPort !== undefined ? `, kafka 127.0.0.1:${b.kafkaPort}` : '';
-  return `broker ${id} started (pid ${b.pid}, 127.0.0.1:${b.port}${kafka})`;
+  const kafka = entry.kafkaPort !== undefined ? `, kafka 127.0.0.1:${entry.kafkaPort}` : '';
+  const moved = retries > 0 ? '; on new ports: its old ones were taken' : '';
+  return `broker ${id} started (pid ${entry.pid}, 127.0.0.1:${entry.port}${kafka})${moved}`;
 }
 
 function member(id: number): ClusterFileBroker {

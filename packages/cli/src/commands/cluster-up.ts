@@ -22,6 +22,10 @@ import {
   kafkaBootstrapOf,
   readClusterFile,
   spawnDetached,
+  fileSize,
+  portTaken,
+  PORT_RETRIES,
+  tail,
   waitForPidExit,
   writeClusterFile,
   type ClusterFile,
@@ -375,39 +379,6 @@ function zookeeperServerPids(log: string): number[] {
       : [];
   } catch {
     return [];
-  }
-}
-
-/** The last `lines` lines of a log file, indented (for an error message). */
-/** How often `cluster up` starts a broker again after it found its port taken. */
-const PORT_RETRIES = 3;
-
-function fileSize(file: string): number {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return 0;
-  }
-}
-
-/** Whether `log`, from byte `from` on (what one start wrote), says a port was taken. */
-function portTaken(log: string, from = 0): boolean {
-  try {
-    return /EADDRINUSE|already in use/.test(fs.readFileSync(log).subarray(from).toString('utf8'));
-  } catch {
-    return false;
-  }
-}
-
-function tail(file: string, lines = 10): string {
-  try {
-    const all = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
-    return all
-      .slice(-lines)
-      .map((l) => `  ${l}`)
-      .join('\n');
-  } catch {
-    return '  (no log)';
   }
 }
 
