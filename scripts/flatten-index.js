@@ -8,6 +8,8 @@
 // kept in dictionary mode (generic LoadIC). The names come from the TypeScript checker
 // (what `export *` would export, ambiguous names left out as tsc does); `export type {..}`
 // lines and everything else are kept. Prints the files it changed; run prettier after.
+// To add a module or names to an entry: write `export * from './new'` (or `export { a }
+// from './m'`) in it as usual, then run this on the entry.
 //   node scripts/flatten-index.js packages/<p>/src/index.ts ...
 // The guard: packages/cli/src/architecture.test.ts checks every package entry has no getter.
 'use strict';
