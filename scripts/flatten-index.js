@@ -74,9 +74,16 @@ for (const file of files) {
         if (ts.isIdentifier(d.name)) taken.add(d.name.text);
   });
   const assigned = new Set();
-  // Names an explicit `export { .. } from` gives: a star does not re-export those.
+  // Names an explicit `export { .. } from` or an `export import` gives: a star does not
+  // re-export those.
   for (const n of sf.statements)
-    if (ts.isExportDeclaration(n) && n.moduleSpecifier && n.exportClause && !n.isTypeOnly)
+    if (
+      ts.isImportEqualsDeclaration(n) &&
+      n.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)
+    )
+      assigned.add(n.name.text);
+  for (const n of sf.statements)
+    if (ts.isExportDeclaration(n) && n.moduleSpecifier && n.exportClause)
       if (ts.isNamedExports(n.exportClause))
         for (const e of n.exportClause.elements) assigned.add(e.name.text);
 
@@ -128,7 +135,9 @@ for (const file of files) {
       edits.push([st.getStart(sf), end, '']);
     }
   const lastImport = [...sf.statements].reverse().find((n) => ts.isImportDeclaration(n));
-  if (lastImport) edits.push([lastImport.getEnd(), lastImport.getEnd(), `\n${imports}`]);
+  if (!imports) {
+    // every name was a type, or already exported: nothing to import
+  } else if (lastImport) edits.push([lastImport.getEnd(), lastImport.getEnd(), `\n${imports}`]);
   else edits.push([sf.statements[0].getStart(sf), sf.statements[0].getStart(sf), `${imports}\n\n`]);
   // From the end; at one position the deletion before the insertion.
   edits.sort((a, b) => b[0] - a[0] || b[1] - a[1]);
@@ -146,8 +155,9 @@ for (const file of files) {
       }
       return lines.join('\n');
     })
+    .filter(Boolean)
     .join('\n\n');
-  out = `${out.replace(/\n+$/, '')}\n\n${exports}\n`;
+  out = exports ? `${out.replace(/\n+$/, '')}\n\n${exports}\n` : out;
   fs.writeFileSync(file, out);
   console.log(
     `${path.relative(root, file)}: ${groups.reduce((n, g) => n + g.pairs.length, 0)} names`,
