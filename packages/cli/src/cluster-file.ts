@@ -47,6 +47,8 @@ export interface ClusterFile {
   overrides: string[];
   brokers: ClusterFileBroker[];
   createdAt: string;
+  /** The user chose the ports (`cluster up --port`): a restart never moves them. */
+  fixedPorts?: boolean;
 }
 
 /** Where the cluster file is: `$KZOO_CLUSTER_FILE`, else `<dir>/cluster.json`. */

@@ -188,11 +188,24 @@ describe('cli > cluster orchestration (processes)', () => {
       const squatter = net.createServer((socket) => socket.destroy());
       await new Promise<void>((resolve) => squatter.listen(oldPort, '127.0.0.1', resolve));
       onCleanup(() => new Promise<void>((resolve) => squatter.close(() => resolve())));
-      const env = { KZOO_CLUSTER_FILE: path.join(dir, 'cluster.json'), KZOO_LOG_LEVEL: 'warn' };
+      const clusterJson = path.join(dir, 'cluster.json');
+      const env = { KZOO_CLUSTER_FILE: clusterJson, KZOO_LOG_LEVEL: 'warn' };
+      // Ports the user chose (`cluster up --port`) are never moved: the start fails, saying why.
+      const plain = fs.readFileSync(clusterJson, 'utf8');
+      fs.writeFileSync(clusterJson, JSON.stringify({ ...JSON.parse(plain), fixedPorts: true }));
+      const refused = await runCli(['broker', 'start', '--id', '2'], { env, timeoutMs: 90000 });
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(
+        /broker 2 exited; last lines of .*broker-2\.log:\n[^]*EADDRINUSE/,
+      );
+      const flagged = JSON.parse(fs.readFileSync(clusterJson, 'utf8'));
+      expect(flagged.brokers[1].port).toBe(oldPort);
+      delete flagged.fixedPorts;
+      fs.writeFileSync(clusterJson, JSON.stringify(flagged));
       const r = await runCli(['broker', 'start', '--id', '2'], { env, timeoutMs: 90000 });
       expect([r.code, r.stderr]).toEqual([0, '']);
       expect(r.stdout).toMatch(/broker 2 started .*; on new ports: its old ones were taken/);
-      const moved = JSON.parse(fs.readFileSync(path.join(dir, 'cluster.json'), 'utf8')).brokers[1];
+      const moved = JSON.parse(fs.readFileSync(clusterJson, 'utf8')).brokers[1];
       expect(moved.port).not.toBe(oldPort);
       expect((await zkc.getBrokerAndEpoch(2))?.broker.endpoints).toContainEqual(
         expect.objectContaining({ listenerName: 'PLAINTEXT', port: moved.port }),

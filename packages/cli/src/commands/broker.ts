@@ -251,8 +251,9 @@ export async function startClusterMember(id: number, timeoutMs = 30000): Promise
       const reg = await zk.getBrokerAndEpoch(id);
       if (reg && reg.broker.endpoints.some((e) => e.port === entry.port)) break;
       if (!isAlive(entry.pid)) {
-        // Its port was taken while it was down (as `cluster up` does: new ports, again).
-        if (retries < PORT_RETRIES && portTaken(entry.log, logStart)) {
+        // Its port was taken while it was down (as `cluster up` does: new ports, again,
+        // unless the user chose them with `cluster up --port`).
+        if (!c.fixedPorts && retries < PORT_RETRIES && portTaken(entry.log, logStart)) {
           retries++;
           const [port, kafkaPort, metricsPort] = await freePorts(3);
           entry.port = port;

@@ -145,6 +145,7 @@ export async function clusterUp(
       : ['controlled.shutdown.retry.backoff.ms=1000', ...args.override],
     brokers: [],
     createdAt: new Date().toISOString(),
+    ...(args.port !== undefined ? { fixedPorts: true } : {}),
   };
   let interrupted: NodeJS.Signals | null = null;
   const onSignal = (sig: NodeJS.Signals) => {
