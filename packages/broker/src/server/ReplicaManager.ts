@@ -807,6 +807,7 @@ export class ReplicaManager {
       },
     );
   }
+
   /** Lets parked fetches of `key` re-check (after the HW moved). */
   onHighWatermarkMoved(key: string): void {
     this.fetchPurgatory.checkAndComplete(key);
