@@ -16,6 +16,8 @@ import {
   type Time,
   tpKey,
   type TopicPartition,
+  getInt16,
+  getInt32,
 } from '@kzoo/common';
 import { ApiKeys, type FetchRequest, type FetchResponse } from '@kzoo/protocol';
 import {
@@ -106,7 +108,7 @@ export class CompletedFetch {
         // left it empty (Kafka's CompletedFetch: nextFetchOffset = batch.nextOffset()).
         const batchEnd =
           readInt64(this.bytes, this.iterStart) +
-          this.bytes.readInt32BE(this.iterStart + LAST_OFFSET_DELTA_OFFSET) +
+          getInt32(this.bytes, this.iterStart + LAST_OFFSET_DELTA_OFFSET) +
           1;
         if (this.state.position! < batchEnd) this.state.position = batchEnd;
       }
@@ -115,12 +117,12 @@ export class CompletedFetch {
       const start = this.pos;
       const end = start + size;
       const lastOffset =
-        readInt64(this.bytes, start) + this.bytes.readInt32BE(start + LAST_OFFSET_DELTA_OFFSET);
+        readInt64(this.bytes, start) + getInt32(this.bytes, start + LAST_OFFSET_DELTA_OFFSET);
       if (lastOffset < position) {
         this.pos = end;
         continue;
       }
-      const attributes = this.bytes.readInt16BE(start + ATTRIBUTES_OFFSET);
+      const attributes = getInt16(this.bytes, start + ATTRIBUTES_OFFSET);
       if (this.abortedQueue.length > 0 || this.abortedProducers.size > 0) {
         while (this.abortedQueue.length > 0 && this.abortedQueue[0].firstOffset <= lastOffset)
           this.abortedProducers.add(this.abortedQueue.shift()!.producerId);
@@ -494,7 +496,7 @@ export class Fetcher {
         for (;;) {
           const size = batchSizeAt(bytes, pos);
           if (size < 0) break;
-          next = readInt64(bytes, pos) + bytes.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET) + 1;
+          next = readInt64(bytes, pos) + getInt32(bytes, pos + LAST_OFFSET_DELTA_OFFSET) + 1;
           pos += size;
         }
         if (pos === 0) {

@@ -4,7 +4,7 @@
  * then closed (compressed if configured, header and CRC-32C written) when drained.
  * It carries the per-record results and the send calls waiting on them.
  */
-import { KafkaError } from '@kzoo/common';
+import { KafkaError, getInt16, setInt16, setInt32, setInt8, setUint32 } from '@kzoo/common';
 import {
   ATTRIBUTES_OFFSET,
   BASE_SEQUENCE_OFFSET,
@@ -396,9 +396,10 @@ export class ProducerBatch implements CompletedBatch {
   setProducerState(producerId: number, producerEpoch: number, baseSequence: number): void {
     const out0 = this.built;
     if (out0 && this.isTransactional)
-      out0.writeInt16BE(
-        out0.readInt16BE(ATTRIBUTES_OFFSET) | TRANSACTIONAL_FLAG_MASK,
+      setInt16(
+        out0,
         ATTRIBUTES_OFFSET,
+        getInt16(out0, ATTRIBUTES_OFFSET) | TRANSACTIONAL_FLAG_MASK,
       );
     this.producerId = producerId;
     this.producerEpoch = producerEpoch;
@@ -406,9 +407,9 @@ export class ProducerBatch implements CompletedBatch {
     const out = this.built;
     if (!out) return;
     writeInt64(out, PRODUCER_ID_OFFSET, producerId);
-    out.writeInt16BE(producerEpoch, PRODUCER_EPOCH_OFFSET);
-    out.writeInt32BE(baseSequence, BASE_SEQUENCE_OFFSET);
-    out.writeUInt32BE(computeBatchCrc(out, 0, out.length), CRC_OFFSET);
+    setInt16(out, PRODUCER_EPOCH_OFFSET, producerEpoch);
+    setInt32(out, BASE_SEQUENCE_OFFSET, baseSequence);
+    setUint32(out, CRC_OFFSET, computeBatchCrc(out, 0, out.length));
   }
 
   /** Closes the batch for appends and returns its RecordBatch v2 bytes (built once). */
@@ -424,21 +425,18 @@ export class ProducerBatch implements CompletedBatch {
     }
     const size = out.length;
     writeInt64(out, 0, 0);
-    out.writeInt32BE(size - LOG_OVERHEAD, LENGTH_OFFSET);
-    out.writeInt32BE(NO_PARTITION_LEADER_EPOCH, PARTITION_LEADER_EPOCH_OFFSET);
-    out.writeInt8(CURRENT_MAGIC, MAGIC_OFFSET);
-    out.writeInt16BE(
-      codec | (this.isTransactional ? TRANSACTIONAL_FLAG_MASK : 0),
-      ATTRIBUTES_OFFSET,
-    );
-    out.writeInt32BE(this.count - 1, LAST_OFFSET_DELTA_OFFSET);
+    setInt32(out, LENGTH_OFFSET, size - LOG_OVERHEAD);
+    setInt32(out, PARTITION_LEADER_EPOCH_OFFSET, NO_PARTITION_LEADER_EPOCH);
+    setInt8(out, MAGIC_OFFSET, CURRENT_MAGIC);
+    setInt16(out, ATTRIBUTES_OFFSET, codec | (this.isTransactional ? TRANSACTIONAL_FLAG_MASK : 0));
+    setInt32(out, LAST_OFFSET_DELTA_OFFSET, this.count - 1);
     writeInt64(out, BASE_TIMESTAMP_OFFSET, this.baseTimestamp);
     writeInt64(out, MAX_TIMESTAMP_OFFSET, this.maxTimestamp);
     writeInt64(out, PRODUCER_ID_OFFSET, this.producerId);
-    out.writeInt16BE(this.producerEpoch, PRODUCER_EPOCH_OFFSET);
-    out.writeInt32BE(this.baseSequence, BASE_SEQUENCE_OFFSET);
-    out.writeInt32BE(this.count, RECORDS_COUNT_OFFSET);
-    out.writeUInt32BE(computeBatchCrc(out, 0, size), CRC_OFFSET);
+    setInt16(out, PRODUCER_EPOCH_OFFSET, this.producerEpoch);
+    setInt32(out, BASE_SEQUENCE_OFFSET, this.baseSequence);
+    setInt32(out, RECORDS_COUNT_OFFSET, this.count);
+    setUint32(out, CRC_OFFSET, computeBatchCrc(out, 0, size));
     this.built = out;
     return out;
   }

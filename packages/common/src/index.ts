@@ -10,6 +10,7 @@
 //   QuotaConfigs.ts  the client/user quota keys (producer_byte_rate, ...)
 //   process-env.ts, process-heap.ts  the environment and V8 heap growth of the processes kzoo runs
 //   v8-shapes.ts   keeping V8's hidden classes steady on hot paths (emptyObjectArray)
+//   bytes.ts       big-endian integers in Buffers by element access (getInt32, setInt32, ...)
 import * as errors from './errors';
 import * as time from './time';
 import * as logger from './Logger';
@@ -23,6 +24,7 @@ import * as quotaConfigs from './QuotaConfigs';
 import * as processEnv from './process-env';
 import * as processHeap from './process-heap';
 import * as v8Shapes from './v8-shapes';
+import * as bytes from './bytes';
 
 export type { ErrorDef, ErrorName } from './errors';
 export import errorDef = errors.errorDef;
@@ -105,3 +107,16 @@ export import KZOO_HEAP_GROWING_PERCENT = processHeap.KZOO_HEAP_GROWING_PERCENT;
 
 export import emptyObjectArray = v8Shapes.emptyObjectArray;
 export import mapToObjects = v8Shapes.mapToObjects;
+
+export import getInt8 = bytes.getInt8;
+export import getUint8 = bytes.getUint8;
+export import getInt16 = bytes.getInt16;
+export import getUint16 = bytes.getUint16;
+export import getInt32 = bytes.getInt32;
+export import getUint32 = bytes.getUint32;
+export import setInt8 = bytes.setInt8;
+export import setUint8 = bytes.setUint8;
+export import setInt16 = bytes.setInt16;
+export import setUint16 = bytes.setUint16;
+export import setInt32 = bytes.setInt32;
+export import setUint32 = bytes.setUint32;

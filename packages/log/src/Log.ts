@@ -7,7 +7,18 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createLogger, KafkaError, LONG_MAX, Logger, SystemTime, Time } from '@kzoo/common';
+import {
+  createLogger,
+  KafkaError,
+  LONG_MAX,
+  Logger,
+  SystemTime,
+  Time,
+  getInt16,
+  getInt32,
+  setInt16,
+  setUint32,
+} from '@kzoo/common';
 import {
   ATTRIBUTES_OFFSET,
   BASE_SEQUENCE_OFFSET,
@@ -328,19 +339,19 @@ export class Log {
       if (buf.length === 0) break;
       let pos = 0;
       while (pos + RECORD_BATCH_OVERHEAD <= buf.length) {
-        const size = buf.readInt32BE(pos + LENGTH_OFFSET) + LOG_OVERHEAD;
+        const size = getInt32(buf, pos + LENGTH_OFFSET) + LOG_OVERHEAD;
         const base = readInt64(buf, pos);
-        const last = base + buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
+        const last = base + getInt32(buf, pos + LAST_OFFSET_DELTA_OFFSET);
         if (last >= offset) {
           const pid = readInt64(buf, pos + PRODUCER_ID_OFFSET);
           if (pid >= 0) {
-            const seq = buf.readInt32BE(pos + BASE_SEQUENCE_OFFSET);
-            const attributes = buf.readInt16BE(pos + ATTRIBUTES_OFFSET);
+            const seq = getInt32(buf, pos + BASE_SEQUENCE_OFFSET);
+            const attributes = getInt16(buf, pos + ATTRIBUTES_OFFSET);
             const isControl = (attributes & CONTROL_FLAG_MASK) !== 0;
             const m = isControl ? endTxnMarkerOf(buf, pos) : null;
             this.applyProducerBatch({
               producerId: pid,
-              producerEpoch: buf.readInt16BE(pos + PRODUCER_EPOCH_OFFSET),
+              producerEpoch: getInt16(buf, pos + PRODUCER_EPOCH_OFFSET),
               baseSequence: seq,
               lastSequence: seq < 0 ? -1 : (seq + (last - base)) % 0x80000000,
               firstOffset: base,
@@ -398,21 +409,21 @@ export class Log {
     let idem: Parameters<ProducerStateManager['checkClientAppend']>[0] | undefined;
     for (const b of batches) {
       // No producer id (-1): its high word is negative; the 64-bit read only for the others.
-      if (buf.readInt32BE(b.position + PRODUCER_ID_OFFSET) < 0) continue;
+      if (getInt32(buf, b.position + PRODUCER_ID_OFFSET) < 0) continue;
       const pid = readInt64(buf, b.position + PRODUCER_ID_OFFSET);
-      if (buf.readInt16BE(b.position + ATTRIBUTES_OFFSET) & CONTROL_FLAG_MASK) {
+      if (getInt16(buf, b.position + ATTRIBUTES_OFFSET) & CONTROL_FLAG_MASK) {
         this.producerStateManager.checkMarker(
           pid,
-          buf.readInt16BE(b.position + PRODUCER_EPOCH_OFFSET),
+          getInt16(buf, b.position + PRODUCER_EPOCH_OFFSET),
           endTxnMarkerOf(buf, b.position)?.coordinatorEpoch ?? -1,
           `${this.topic}-${this.partition}`,
         );
         continue;
       }
-      const seq = buf.readInt32BE(b.position + BASE_SEQUENCE_OFFSET);
+      const seq = getInt32(buf, b.position + BASE_SEQUENCE_OFFSET);
       (idem ??= []).push({
         producerId: pid,
-        producerEpoch: buf.readInt16BE(b.position + PRODUCER_EPOCH_OFFSET),
+        producerEpoch: getInt16(buf, b.position + PRODUCER_EPOCH_OFFSET),
         baseSequence: seq,
         lastSequence: seq < 0 ? -1 : (seq + (b.lastOffset - b.baseOffset)) % 0x80000000,
       });
@@ -533,12 +544,13 @@ export class Log {
         setBaseOffset(buf, b.position, offset);
         if (leaderEpoch !== undefined) setPartitionLeaderEpoch(buf, b.position, leaderEpoch);
         if (logAppendTime >= 0) {
-          buf.writeInt16BE(
-            buf.readInt16BE(b.position + ATTRIBUTES_OFFSET) | TIMESTAMP_TYPE_MASK,
+          setInt16(
+            buf,
             b.position + ATTRIBUTES_OFFSET,
+            getInt16(buf, b.position + ATTRIBUTES_OFFSET) | TIMESTAMP_TYPE_MASK,
           );
           writeInt64(buf, b.position + MAX_TIMESTAMP_OFFSET, logAppendTime);
-          buf.writeUInt32BE(computeBatchCrc(buf, b.position, b.size), b.position + CRC_OFFSET);
+          setUint32(buf, b.position + CRC_OFFSET, computeBatchCrc(buf, b.position, b.size));
           b.maxTimestamp = logAppendTime;
         }
         b.baseOffset = offset;
@@ -561,7 +573,7 @@ export class Log {
       buf.length >= RECORD_BATCH_OVERHEAD
     ) {
       const base = readInt64(buf, 0);
-      const last = base + buf.readInt32BE(LAST_OFFSET_DELTA_OFFSET);
+      const last = base + getInt32(buf, LAST_OFFSET_DELTA_OFFSET);
       if (base < this._logEndOffset && last >= this._logEndOffset) restartAt = base;
     }
     const batches = this.scan(
@@ -604,22 +616,22 @@ export class Log {
         maxTs = b.maxTimestamp;
         offsetOfMaxTs = b.lastOffset;
       }
-      if (buf.readInt32BE(b.position + PRODUCER_ID_OFFSET) >= 0) {
+      if (getInt32(buf, b.position + PRODUCER_ID_OFFSET) >= 0) {
         const pid = readInt64(buf, b.position + PRODUCER_ID_OFFSET);
-        const baseSequence = buf.readInt32BE(b.position + BASE_SEQUENCE_OFFSET);
+        const baseSequence = getInt32(buf, b.position + BASE_SEQUENCE_OFFSET);
         const delta = b.lastOffset - b.baseOffset;
         info.producers.push({
           producerId: pid,
-          producerEpoch: buf.readInt16BE(b.position + PRODUCER_EPOCH_OFFSET),
+          producerEpoch: getInt16(buf, b.position + PRODUCER_EPOCH_OFFSET),
           baseSequence,
           lastSequence: baseSequence < 0 ? -1 : (baseSequence + delta) % 0x80000000,
           firstOffset: b.baseOffset,
           lastOffset: b.lastOffset,
           maxTimestamp: b.maxTimestamp,
           isTransactional:
-            (buf.readInt16BE(b.position + ATTRIBUTES_OFFSET) & TRANSACTIONAL_FLAG_MASK) !== 0,
+            (getInt16(buf, b.position + ATTRIBUTES_OFFSET) & TRANSACTIONAL_FLAG_MASK) !== 0,
         });
-        if (buf.readInt16BE(b.position + ATTRIBUTES_OFFSET) & CONTROL_FLAG_MASK) {
+        if (getInt16(buf, b.position + ATTRIBUTES_OFFSET) & CONTROL_FLAG_MASK) {
           const last = info.producers[info.producers.length - 1];
           const m = endTxnMarkerOf(buf, b.position);
           last.isControl = true;
@@ -655,7 +667,7 @@ export class Log {
     this.activeSegment.append(data, batches);
     this._logEndOffset = info.lastOffset + 1;
     for (const b of batches) {
-      const epoch = buf.readInt32BE(b.position + PARTITION_LEADER_EPOCH_OFFSET);
+      const epoch = getInt32(buf, b.position + PARTITION_LEADER_EPOCH_OFFSET);
       if (epoch > this.leaderEpochCache.latestEpoch())
         this.leaderEpochCache.assign(epoch, b.baseOffset);
     }
@@ -681,11 +693,11 @@ export class Log {
       if (
         mode === 'follower' &&
         (buf.length - pos < LOG_OVERHEAD ||
-          buf.readInt32BE(pos + LENGTH_OFFSET) + LOG_OVERHEAD > buf.length - pos)
+          getInt32(buf, pos + LENGTH_OFFSET) + LOG_OVERHEAD > buf.length - pos)
       )
         break; // fetch responses may end with a partial batch
       if (buf.length - pos >= LOG_OVERHEAD) {
-        const declared = buf.readInt32BE(pos + LENGTH_OFFSET) + LOG_OVERHEAD;
+        const declared = getInt32(buf, pos + LENGTH_OFFSET) + LOG_OVERHEAD;
         if (declared > this.config.maxMessageBytes + LOG_OVERHEAD && declared <= buf.length - pos)
           throw new KafkaError(
             'MESSAGE_TOO_LARGE',
@@ -694,10 +706,10 @@ export class Log {
       }
       const size = validateBatch(buf, pos);
       const baseOffset = readInt64(buf, pos);
-      const delta = buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
-      const count = buf.readInt32BE(pos + RECORDS_COUNT_OFFSET);
+      const delta = getInt32(buf, pos + LAST_OFFSET_DELTA_OFFSET);
+      const count = getInt32(buf, pos + RECORDS_COUNT_OFFSET);
       if (mode === 'leader') {
-        if (!allowControl && buf.readInt16BE(pos + ATTRIBUTES_OFFSET) & CONTROL_FLAG_MASK)
+        if (!allowControl && getInt16(buf, pos + ATTRIBUTES_OFFSET) & CONTROL_FLAG_MASK)
           throw new KafkaError('INVALID_RECORD', 'clients may not produce control batches');
         if (count < 1 || delta !== count - 1)
           throw new KafkaError(
@@ -828,9 +840,9 @@ export class Log {
       let end = 0;
       let lastOffset = -1;
       while (end + LOG_OVERHEAD <= bytes.length) {
-        const size = bytes.readInt32BE(end + LENGTH_OFFSET) + LOG_OVERHEAD;
+        const size = getInt32(bytes, end + LENGTH_OFFSET) + LOG_OVERHEAD;
         if (size < RECORD_BATCH_OVERHEAD || end + size > bytes.length) break;
-        const last = readInt64(bytes, end) + bytes.readInt32BE(end + LAST_OFFSET_DELTA_OFFSET);
+        const last = readInt64(bytes, end) + getInt32(bytes, end + LAST_OFFSET_DELTA_OFFSET);
         if (last >= maxOffset) break;
         lastOffset = last;
         end += size;

@@ -16,6 +16,7 @@ import {
 } from '@kzoo/records';
 import { OffsetIndex, TimeIndex } from './indexes';
 import { TransactionIndex, TXN_INDEX_SUFFIX } from './TransactionIndex';
+import { getInt32, getUint32 } from '@kzoo/common';
 
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
@@ -54,9 +55,9 @@ const HEADER_PEEK = 27; // through lastOffsetDelta
 
 /** An int64 field read without trusting it: NaN when outside the safe range. */
 function readOffsetField(buf: Buffer, pos: number): number {
-  const hi = buf.readInt32BE(pos);
+  const hi = getInt32(buf, pos);
   if (hi > 0x1fffff || hi < -0x200000) return NaN;
-  return hi * 0x100000000 + buf.readUInt32BE(pos + 4);
+  return hi * 0x100000000 + getUint32(buf, pos + 4);
 }
 const scratch = Buffer.allocUnsafe(64 * 1024);
 const READ_CURSORS = 8;
@@ -307,7 +308,7 @@ export class LogSegment {
         if (chunkLen < HEADER_PEEK) return;
       }
       const rel = pos - chunkStart;
-      const size = scratch.readInt32BE(rel + LENGTH_OFFSET) + LOG_OVERHEAD;
+      const size = getInt32(scratch, rel + LENGTH_OFFSET) + LOG_OVERHEAD;
       if (size < RECORD_BATCH_OVERHEAD || pos + size > this.size) return;
       const baseOffset = readOffsetField(scratch, rel);
       if (Number.isNaN(baseOffset)) return;
@@ -315,7 +316,7 @@ export class LogSegment {
         position: pos,
         size,
         baseOffset,
-        lastOffset: baseOffset + scratch.readInt32BE(rel + LAST_OFFSET_DELTA_OFFSET),
+        lastOffset: baseOffset + getInt32(scratch, rel + LAST_OFFSET_DELTA_OFFSET),
       };
       pos += size;
     }
@@ -355,13 +356,13 @@ export class LogSegment {
       if (position < startingPosition || position + HEADER_PEEK > this.size) return null;
       const n = fs.readSync(this.fd, scratch, 0, HEADER_PEEK, position);
       if (n < HEADER_PEEK || readOffsetField(scratch, 0) !== offset) return null;
-      const size = scratch.readInt32BE(LENGTH_OFFSET) + LOG_OVERHEAD;
+      const size = getInt32(scratch, LENGTH_OFFSET) + LOG_OVERHEAD;
       if (size < RECORD_BATCH_OVERHEAD || position + size > this.size) return null;
       return {
         position,
         size,
         baseOffset: offset,
-        lastOffset: offset + scratch.readInt32BE(LAST_OFFSET_DELTA_OFFSET),
+        lastOffset: offset + getInt32(scratch, LAST_OFFSET_DELTA_OFFSET),
       };
     }
     return null;
@@ -417,7 +418,7 @@ export class LogSegment {
         chunkStart = validBytes;
         rel = 0;
       }
-      const size = chunk.readInt32BE(rel + LENGTH_OFFSET) + LOG_OVERHEAD;
+      const size = getInt32(chunk, rel + LENGTH_OFFSET) + LOG_OVERHEAD;
       if (
         size < RECORD_BATCH_OVERHEAD ||
         size > maxBatchSize + LOG_OVERHEAD ||
@@ -439,13 +440,13 @@ export class LogSegment {
       }
       const baseOffset = readOffsetField(chunk, rel);
       if (Number.isNaN(baseOffset)) break;
-      const lastOffset = baseOffset + chunk.readInt32BE(rel + LAST_OFFSET_DELTA_OFFSET);
+      const lastOffset = baseOffset + getInt32(chunk, rel + LAST_OFFSET_DELTA_OFFSET);
       if (baseOffset <= prevLast || lastOffset < baseOffset || lastOffset >= limit) break;
       if (opts.contiguous && baseOffset !== prevLast + 1) break;
       const maxTs = readOffsetField(chunk, rel + MAX_TIMESTAMP_OFFSET);
       if (Number.isNaN(maxTs)) break;
       this.indexBatch(validBytes, size, lastOffset, maxTs);
-      opts.onBatch?.(baseOffset, chunk.readInt32BE(rel + PARTITION_LEADER_EPOCH_OFFSET));
+      opts.onBatch?.(baseOffset, getInt32(chunk, rel + PARTITION_LEADER_EPOCH_OFFSET));
       prevLast = lastOffset;
       validBytes += size;
     }

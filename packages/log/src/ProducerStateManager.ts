@@ -28,7 +28,18 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KafkaError, type Logger } from '@kzoo/common';
+import {
+  KafkaError,
+  type Logger,
+  getInt16,
+  getInt32,
+  getInt8,
+  getUint32,
+  setInt16,
+  setInt32,
+  setInt8,
+  setUint32,
+} from '@kzoo/common';
 import { crc32cOf } from '@kzoo/records';
 
 /** Kafka's `ProducerStateEntry.NumBatchesToRetain`. */
@@ -427,27 +438,27 @@ export class ProducerStateManager {
     let size = 4 + 4 + 2 + 4;
     for (const e of this.producers.values()) size += 8 + 2 + 8 + 8 + 4 + 1 + e.batches.length * 28;
     const buf = Buffer.alloc(size);
-    buf.writeInt16BE(SNAPSHOT_VERSION, 0);
-    buf.writeInt32BE(this.producers.size, 6);
+    setInt16(buf, 0, SNAPSHOT_VERSION);
+    setInt32(buf, 6, this.producers.size);
     let p = 10;
     for (const e of this.producers.values()) {
       p = writeLong(buf, p, e.producerId);
-      buf.writeInt16BE(e.producerEpoch, p);
+      setInt16(buf, p, e.producerEpoch);
       p = writeLong(buf, p + 2, e.lastTimestamp);
       p = writeLong(buf, p, e.currentTxnFirstOffset);
-      buf.writeInt32BE(e.coordinatorEpoch, p);
+      setInt32(buf, p, e.coordinatorEpoch);
       p += 4;
-      buf.writeInt8(e.batches.length, p++);
+      setInt8(buf, p++, e.batches.length);
       for (const m of e.batches) {
-        buf.writeInt32BE(m.firstSeq, p);
-        buf.writeInt32BE(m.lastSeq, p + 4);
+        setInt32(buf, p, m.firstSeq);
+        setInt32(buf, p + 4, m.lastSeq);
         p = writeLong(buf, p + 8, m.firstOffset);
-        buf.writeInt32BE(m.lastOffset - m.firstOffset, p);
+        setInt32(buf, p, m.lastOffset - m.firstOffset);
         p = writeLong(buf, p + 4, m.timestamp);
       }
     }
     const data = buf.subarray(0, p);
-    data.writeUInt32BE(crc32cOf(data.subarray(6)), 2);
+    setUint32(data, 2, crc32cOf(data.subarray(6)));
     return { offset, data, tmp: path.join(this.dir, snapshotFileName(offset)) + '.tmp' };
   }
 
@@ -507,29 +518,29 @@ function readLong(buf: Buffer, pos: number): number {
 export function readSnapshot(file: string): Map<number, ProducerStateEntry> {
   const buf = fs.readFileSync(file);
   if (buf.length < 10) throw new Error('snapshot too short');
-  const version = buf.readInt16BE(0);
+  const version = getInt16(buf, 0);
   if (version !== SNAPSHOT_VERSION && version !== 2)
     throw new Error(`unknown snapshot version ${version}`);
-  if (buf.readUInt32BE(2) !== crc32cOf(buf.subarray(6))) throw new Error('snapshot CRC mismatch');
-  const count = buf.readInt32BE(6);
+  if (getUint32(buf, 2) !== crc32cOf(buf.subarray(6))) throw new Error('snapshot CRC mismatch');
+  const count = getInt32(buf, 6);
   const out = new Map<number, ProducerStateEntry>();
   let p = 10;
   for (let i = 0; i < count; i++) {
     const producerId = readLong(buf, p);
-    const producerEpoch = buf.readInt16BE(p + 8);
+    const producerEpoch = getInt16(buf, p + 8);
     const lastTimestamp = readLong(buf, p + 10);
     const currentTxnFirstOffset = readLong(buf, p + 18);
     p += 26;
-    const coordinatorEpoch = version >= 3 ? buf.readInt32BE(p) : -1;
+    const coordinatorEpoch = version >= 3 ? getInt32(buf, p) : -1;
     if (version >= 3) p += 4;
-    const n = buf.readInt8(p);
+    const n = getInt8(buf, p);
     p += 1;
     const batches: BatchMetadata[] = [];
     for (let k = 0; k < n; k++) {
-      const firstSeq = buf.readInt32BE(p);
-      const lastSeq = buf.readInt32BE(p + 4);
+      const firstSeq = getInt32(buf, p);
+      const lastSeq = getInt32(buf, p + 4);
       const firstOffset = readLong(buf, p + 8);
-      const delta = buf.readInt32BE(p + 16);
+      const delta = getInt32(buf, p + 16);
       const timestamp = readLong(buf, p + 20);
       p += 28;
       batches.push({ firstSeq, lastSeq, firstOffset, lastOffset: firstOffset + delta, timestamp });

@@ -11,6 +11,7 @@
  * its range.
  */
 import * as fs from 'node:fs';
+import { getInt16, setInt16 } from '@kzoo/common';
 
 export const TXN_INDEX_SUFFIX = '.txnindex';
 export const ABORTED_TXN_VERSION = 0;
@@ -32,7 +33,7 @@ function readLong(buf: Buffer, pos: number): number {
 
 export function encodeAbortedTxn(t: AbortedTxn): Buffer {
   const b = Buffer.alloc(ABORTED_TXN_SIZE);
-  b.writeInt16BE(ABORTED_TXN_VERSION, 0);
+  setInt16(b, 0, ABORTED_TXN_VERSION);
   writeLong(b, 2, t.producerId);
   writeLong(b, 10, t.firstOffset);
   writeLong(b, 18, t.lastOffset);
@@ -58,7 +59,7 @@ export class TransactionIndex {
     }
     const out: AbortedTxn[] = [];
     for (let p = 0; p + ABORTED_TXN_SIZE <= data.length; p += ABORTED_TXN_SIZE) {
-      if (data.readInt16BE(p) !== ABORTED_TXN_VERSION) break;
+      if (getInt16(data, p) !== ABORTED_TXN_VERSION) break;
       out.push({
         producerId: readLong(data, p + 2),
         firstOffset: readLong(data, p + 10),

@@ -7,6 +7,7 @@
  * sanity check on load are rebuilt from the .log.
  */
 import * as fs from 'node:fs';
+import { getInt32, getUint32, setInt32, setUint32 } from '@kzoo/common';
 
 abstract class AbstractIndex {
   protected buf: Buffer;
@@ -201,8 +202,8 @@ export class OffsetIndex extends AbstractIndex {
     let prevOff = -1;
     let prevPos = -1;
     for (let i = 0; i < this.count; i++) {
-      const o = this.buf.readInt32BE(i * 8);
-      const p = this.buf.readInt32BE(i * 8 + 4);
+      const o = getInt32(this.buf, i * 8);
+      const p = getInt32(this.buf, i * 8 + 4);
       if (o <= prevOff || p <= prevPos || o < 0) return false;
       prevOff = o;
       prevPos = p;
@@ -212,15 +213,15 @@ export class OffsetIndex extends AbstractIndex {
 
   lastOffset(): number {
     return this.count
-      ? this.baseOffset + this.buf.readInt32BE((this.count - 1) * 8)
+      ? this.baseOffset + getInt32(this.buf, (this.count - 1) * 8)
       : this.baseOffset;
   }
 
   append(offset: number, position: number): void {
     if (this.count > 0 && offset <= this.lastOffset()) return;
     this.ensureCapacity();
-    this.buf.writeInt32BE(offset - this.baseOffset, this.count * 8);
-    this.buf.writeInt32BE(position, this.count * 8 + 4);
+    setInt32(this.buf, this.count * 8, offset - this.baseOffset);
+    setInt32(this.buf, this.count * 8 + 4, position);
     this.count++;
     this.changed();
   }
@@ -233,29 +234,29 @@ export class OffsetIndex extends AbstractIndex {
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.buf.readInt32BE(mid * 8) <= rel) {
+      if (getInt32(this.buf, mid * 8) <= rel) {
         found = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
     if (found < 0) return { offset: this.baseOffset, position: 0 };
     return {
-      offset: this.baseOffset + this.buf.readInt32BE(found * 8),
-      position: this.buf.readInt32BE(found * 8 + 4),
+      offset: this.baseOffset + getInt32(this.buf, found * 8),
+      position: getInt32(this.buf, found * 8 + 4),
     };
   }
 
   /** Removes entries with offset >= `offset`. */
   truncateTo(offset: number): void {
     let n = this.count;
-    while (n > 0 && this.baseOffset + this.buf.readInt32BE((n - 1) * 8) >= offset) n--;
+    while (n > 0 && this.baseOffset + getInt32(this.buf, (n - 1) * 8) >= offset) n--;
     this.truncateEntries(n);
   }
 
   /** Removes entries pointing at or past byte `position`. */
   truncateToPosition(position: number): void {
     let n = this.count;
-    while (n > 0 && this.buf.readInt32BE((n - 1) * 8 + 4) >= position) n--;
+    while (n > 0 && getInt32(this.buf, (n - 1) * 8 + 4) >= position) n--;
     this.truncateEntries(n);
   }
 }
@@ -271,11 +272,11 @@ export class TimeIndex extends AbstractIndex {
   }
 
   private ts(i: number): number {
-    return this.buf.readInt32BE(i * 12) * 0x100000000 + this.buf.readUInt32BE(i * 12 + 4);
+    return getInt32(this.buf, i * 12) * 0x100000000 + getUint32(this.buf, i * 12 + 4);
   }
 
   private rel(i: number): number {
-    return this.buf.readInt32BE(i * 12 + 8);
+    return getInt32(this.buf, i * 12 + 8);
   }
 
   protected sane(): boolean {
@@ -305,9 +306,9 @@ export class TimeIndex extends AbstractIndex {
     }
     this.ensureCapacity();
     const hi = Math.floor(timestamp / 0x100000000);
-    this.buf.writeInt32BE(hi, this.count * 12);
-    this.buf.writeUInt32BE(timestamp - hi * 0x100000000, this.count * 12 + 4);
-    this.buf.writeInt32BE(offset - this.baseOffset, this.count * 12 + 8);
+    setInt32(this.buf, this.count * 12, hi);
+    setUint32(this.buf, this.count * 12 + 4, timestamp - hi * 0x100000000);
+    setInt32(this.buf, this.count * 12 + 8, offset - this.baseOffset);
     this.count++;
     this.changed();
   }

@@ -9,7 +9,7 @@
  * (never with the size a peer merely announces), and a frame over `maxFrameBytes`
  * is refused from its length prefix alone.
  */
-import { KafkaError, emptyObjectArray } from '@kzoo/common';
+import { KafkaError, emptyObjectArray, getInt32 } from '@kzoo/common';
 
 /** Kafka's `socket.request.max.bytes` default (100 MiB). */
 export const DEFAULT_MAX_FRAME_BYTES = 104857600;
@@ -118,7 +118,7 @@ export class FrameDecoder {
     const head = this.chunks[0];
     this.buffered -= 4;
     if (head.length - this.offset >= 4) {
-      const v = head.readInt32BE(this.offset);
+      const v = getInt32(head, this.offset);
       this.advance(4);
       return v;
     }

@@ -7,6 +7,7 @@
  * Not used on any production path (like sample.ts).
  */
 import { FrameDecoder, InvalidFrameError } from './frame';
+import { setInt32, setUint32 } from '@kzoo/common';
 
 export interface MutateOptions {
   /** Byte values worth planting: the codec's markers and boundary values. */
@@ -30,7 +31,7 @@ export function mutate(src: Buffer, rnd: () => number, opts: MutateOptions): Buf
     else if (op < 0.75) {
       const sizeAt = at + opts.hugeSizeOffset;
       if (sizeAt + 4 <= b.length)
-        b.writeUInt32BE(rnd() < 0.5 ? opts.hugeSize : Math.floor(rnd() * 2 ** 32), sizeAt);
+        setUint32(b, sizeAt, rnd() < 0.5 ? opts.hugeSize : Math.floor(rnd() * 2 ** 32));
     } else if (op < 0.85) {
       const extra = Buffer.allocUnsafe(Math.floor(rnd() * 16));
       for (let i = 0; i < extra.length; i++) extra[i] = Math.floor(rnd() * 256);
@@ -40,7 +41,7 @@ export function mutate(src: Buffer, rnd: () => number, opts: MutateOptions): Buf
     }
   }
   // Usually keep the length prefix true to the payload, so the body decoder is reached.
-  if (b.length >= 4 && rnd() < 0.9) b.writeInt32BE(b.length - 4, 0);
+  if (b.length >= 4 && rnd() < 0.9) setInt32(b, 0, b.length - 4);
   return b;
 }
 
@@ -54,7 +55,7 @@ export function randomFrame(
 ): Buffer {
   const len = Math.floor(rnd() * (rnd() < 0.9 ? 64 : 4096));
   const b = Buffer.allocUnsafe(4 + len);
-  b.writeInt32BE(len, 0);
+  setInt32(b, 0, len);
   for (let i = 4; i < b.length; i++) b[i] = Math.floor(rnd() * 256);
   plausibleHeader(b, len);
   return b;

@@ -11,7 +11,15 @@
  * A response's errorCode is 0 when the body is the API's response; otherwise the
  * request as a whole failed and the body is an `ErrorResponseBody`.
  */
-import { ErrorCode, KafkaError, type ErrorName } from '@kzoo/common';
+import {
+  ErrorCode,
+  KafkaError,
+  type ErrorName,
+  getInt16,
+  getInt32,
+  setInt16,
+  setInt32,
+} from '@kzoo/common';
 import type { ApiRegistry, ApiVersionRange } from './api';
 import { apiRegistry } from './apis';
 import {
@@ -138,15 +146,15 @@ function writeRequestPrefix(
   header: RequestHeader,
   id: Buffer | null,
 ): void {
-  buf.writeInt32BE(frameLength - 4, 0);
-  buf.writeInt16BE(header.apiKey, 4);
-  buf.writeInt16BE(header.apiVersion, 6);
-  buf.writeInt32BE(header.correlationId, 8);
+  setInt32(buf, 0, frameLength - 4);
+  setInt16(buf, 4, header.apiKey);
+  setInt16(buf, 6, header.apiVersion);
+  setInt32(buf, 8, header.correlationId);
   if (id) {
-    buf.writeInt16BE(id.length, 12);
+    setInt16(buf, 12, id.length);
     id.copy(buf, 14);
   } else {
-    buf.writeInt16BE(-1, 12);
+    setInt16(buf, 12, -1);
   }
 }
 
@@ -180,10 +188,10 @@ export function decodeRequestHeader(frame: Buffer): { header: RequestHeader; bod
       false,
     );
   }
-  const apiKey = frame.readInt16BE(0);
-  const apiVersion = frame.readInt16BE(2);
-  const correlationId = frame.readInt32BE(4);
-  const idLength = frame.readInt16BE(8);
+  const apiKey = getInt16(frame, 0);
+  const apiVersion = getInt16(frame, 2);
+  const correlationId = getInt32(frame, 4);
+  const idLength = getInt16(frame, 8);
   if (idLength < -1 || REQUEST_HEADER_FIXED_BYTES + Math.max(idLength, 0) > frame.length) {
     throw new RequestDecodeError(
       'INVALID_REQUEST',
@@ -260,9 +268,9 @@ export function encodeResponse(
   const bySchema =
     schema && errorCode === 0 && encodeWithSchema(schema, body, 4 + RESPONSE_HEADER_BYTES, false);
   const frame = bySchema ? bySchema[0] : encodeBodyAfter(body, 4 + RESPONSE_HEADER_BYTES);
-  frame.writeInt32BE(frame.length - 4, 0);
-  frame.writeInt32BE(correlationId, 4);
-  frame.writeInt16BE(errorCode, 8);
+  setInt32(frame, 0, frame.length - 4);
+  setInt32(frame, 4, correlationId);
+  setInt16(frame, 8, errorCode);
   return frame;
 }
 
@@ -283,9 +291,9 @@ export function encodeResponseSegments(
     encodeSegments(body, 4 + RESPONSE_HEADER_BYTES);
   if (!segs) return [encodeResponse(correlationId, body, errorCode, schema)];
   const first = segs[0];
-  first.writeInt32BE(segmentsLength(segs) - 4, 0);
-  first.writeInt32BE(correlationId, 4);
-  first.writeInt16BE(errorCode, 8);
+  setInt32(first, 0, segmentsLength(segs) - 4);
+  setInt32(first, 4, correlationId);
+  setInt16(first, 8, errorCode);
   return segs;
 }
 
@@ -313,7 +321,7 @@ export function decodeResponseHeader(frame: Buffer): { correlationId: number; er
       `response frame of ${frame.length} bytes is shorter than its header`,
     );
   }
-  return { correlationId: frame.readInt32BE(0), errorCode: frame.readInt16BE(4) };
+  return { correlationId: getInt32(frame, 0), errorCode: getInt16(frame, 4) };
 }
 
 /**
@@ -327,7 +335,7 @@ export function decodeResponseBody(
   apiVersion: number,
   registry: ApiRegistry = apiRegistry,
 ): unknown {
-  const errorCode = frame.readInt16BE(4);
+  const errorCode = getInt16(frame, 4);
   if (errorCode === 0) {
     const schemas = registry.schemas(apiKey, apiVersion);
     if (schemas) {

@@ -21,6 +21,7 @@
  * both on seeded samples of every API's schemas and on mutated frames).
  */
 import type { Type } from './schema';
+import { getInt16, getInt32, getInt8, getUint16, getUint32 } from '@kzoo/common';
 
 /** What `decodeWithSchema` returns for a body it leaves to msgpackr. */
 export const NOT_DECODED: unique symbol = Symbol('NOT_DECODED');
@@ -187,14 +188,14 @@ function u8(): number {
 
 function u16(): number {
   need(2);
-  const v = src.readUInt16BE(pos);
+  const v = getUint16(src, pos);
   pos += 2;
   return v;
 }
 
 function u32(): number {
   need(4);
-  const v = src.readUInt32BE(pos);
+  const v = getUint32(src, pos);
   pos += 4;
   return v;
 }
@@ -214,15 +215,15 @@ function readNumber(): number {
       return u32();
     case 0xd0:
       need(1);
-      return src.readInt8(pos++);
+      return getInt8(src, pos++);
     case 0xd1:
       need(2);
-      v = src.readInt16BE(pos);
+      v = getInt16(src, pos);
       pos += 2;
       return v;
     case 0xd2:
       need(4);
-      v = src.readInt32BE(pos);
+      v = getInt32(src, pos);
       pos += 4;
       return v;
     case 0xcb:

@@ -25,6 +25,7 @@
  * response that matches its schema; see its comment), into one Buffer or into segments.
  */
 import type { Type } from './schema';
+import { setInt16, setInt32, setInt8, setUint16, setUint32 } from '@kzoo/common';
 
 /** Byte fields at least this long are written as segments of their own (not copied). */
 export const SPLIT_BYTES = 2048;
@@ -57,26 +58,26 @@ function writeNumber(v: number): void {
       s[pos++] = v;
     } else if (v < 0x10000) {
       s[pos++] = 0xcd;
-      s.writeUInt16BE(v, pos);
+      setUint16(s, pos, v);
       pos += 2;
     } else {
       s[pos++] = 0xce;
-      s.writeUInt32BE(v, pos);
+      setUint32(s, pos, v);
       pos += 4;
     }
   } else if (v >> 0 === v) {
     if (v >= -0x20) s[pos++] = v & 0xff;
     else if (v >= -0x80) {
       s[pos++] = 0xd0;
-      s.writeInt8(v, pos);
+      setInt8(s, pos, v);
       pos += 1;
     } else if (v >= -0x8000) {
       s[pos++] = 0xd1;
-      s.writeInt16BE(v, pos);
+      setInt16(s, pos, v);
       pos += 2;
     } else {
       s[pos++] = 0xd2;
-      s.writeInt32BE(v, pos);
+      setInt32(s, pos, v);
       pos += 4;
     }
   } else {
@@ -103,12 +104,12 @@ function writeString(v: string): void {
   } else if (max < 0x10000) {
     const n = s.write(v, pos + 3, 'utf8');
     s[pos] = 0xda;
-    s.writeUInt16BE(n, pos + 1);
+    setUint16(s, pos + 1, n);
     pos += 3 + n;
   } else {
     const n = s.write(v, pos + 5, 'utf8');
     s[pos] = 0xdb;
-    s.writeUInt32BE(n, pos + 1);
+    setUint32(s, pos + 1, n);
     pos += 5 + n;
   }
 }
@@ -119,11 +120,11 @@ function writeHeader(n: number, fix: number, fixMax: number, c16: number, c32: n
   if (n < fixMax) s[pos++] = fix | n;
   else if (n < 0x10000) {
     s[pos++] = c16;
-    s.writeUInt16BE(n, pos);
+    setUint16(s, pos, n);
     pos += 2;
   } else {
     s[pos++] = c32;
-    s.writeUInt32BE(n, pos);
+    setUint32(s, pos, n);
     pos += 4;
   }
 }
@@ -137,11 +138,11 @@ function writeBytes(v: Uint8Array): void {
     s[pos++] = n;
   } else if (n < 0x10000) {
     s[pos++] = 0xc5;
-    s.writeUInt16BE(n, pos);
+    setUint16(s, pos, n);
     pos += 2;
   } else {
     s[pos++] = 0xc6;
-    s.writeUInt32BE(n, pos);
+    setUint32(s, pos, n);
     pos += 4;
   }
   if (split && n >= SPLIT_BYTES && Buffer.isBuffer(v)) {

@@ -8,7 +8,18 @@
  *
  * Header work (read, validate, rewrite baseOffset / leader epoch) never decodes records.
  */
-import { KafkaError, SystemTime } from '@kzoo/common';
+import {
+  KafkaError,
+  SystemTime,
+  getInt16,
+  getInt32,
+  getInt8,
+  getUint32,
+  setInt16,
+  setInt32,
+  setInt8,
+  setUint32,
+} from '@kzoo/common';
 import {
   compress,
   compressionCodec,
@@ -94,8 +105,8 @@ export interface RecordBatchHeader {
 
 /** Reads a signed int64 as a JS number; throws CORRUPT_MESSAGE outside the safe range. */
 export function readInt64(buf: Buffer, pos: number): number {
-  const hi = buf.readInt32BE(pos);
-  const lo = buf.readUInt32BE(pos + 4);
+  const hi = getInt32(buf, pos);
+  const lo = getUint32(buf, pos + 4);
   if (hi > 0x1fffff || hi < -0x200000)
     throw new KafkaError('CORRUPT_MESSAGE', `int64 at ${pos} outside the safe-integer range`);
   return hi * 0x100000000 + lo;
@@ -104,24 +115,24 @@ export function readInt64(buf: Buffer, pos: number): number {
 export function writeInt64(buf: Buffer, pos: number, n: number): void {
   if (!Number.isSafeInteger(n)) throw new RangeError(`int64 value not a safe integer: ${n}`);
   const hi = Math.floor(n / 0x100000000);
-  buf.writeInt32BE(hi, pos);
-  buf.writeUInt32BE(n - hi * 0x100000000, pos + 4);
+  setInt32(buf, pos, hi);
+  setUint32(buf, pos + 4, n - hi * 0x100000000);
 }
 
 export function readBatchHeader(buf: Buffer, pos = 0): RecordBatchHeader {
   if (buf.length - pos < RECORD_BATCH_OVERHEAD)
     throw new KafkaError('CORRUPT_MESSAGE', `truncated batch header at ${pos}`);
-  const attributes = buf.readInt16BE(pos + ATTRIBUTES_OFFSET);
+  const attributes = getInt16(buf, pos + ATTRIBUTES_OFFSET);
   const baseOffset = readInt64(buf, pos);
-  const batchLength = buf.readInt32BE(pos + LENGTH_OFFSET);
-  const lastOffsetDelta = buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
+  const batchLength = getInt32(buf, pos + LENGTH_OFFSET);
+  const lastOffsetDelta = getInt32(buf, pos + LAST_OFFSET_DELTA_OFFSET);
   return {
     baseOffset,
     batchLength,
     sizeInBytes: batchLength + LOG_OVERHEAD,
-    partitionLeaderEpoch: buf.readInt32BE(pos + PARTITION_LEADER_EPOCH_OFFSET),
-    magic: buf.readInt8(pos + MAGIC_OFFSET),
-    crc: buf.readUInt32BE(pos + CRC_OFFSET),
+    partitionLeaderEpoch: getInt32(buf, pos + PARTITION_LEADER_EPOCH_OFFSET),
+    magic: getInt8(buf, pos + MAGIC_OFFSET),
+    crc: getUint32(buf, pos + CRC_OFFSET),
     attributes,
     compression: (attributes & COMPRESSION_CODEC_MASK) as CompressionCodec,
     timestampType: attributes & TIMESTAMP_TYPE_MASK ? 'LogAppendTime' : 'CreateTime',
@@ -133,9 +144,9 @@ export function readBatchHeader(buf: Buffer, pos = 0): RecordBatchHeader {
     baseTimestamp: readInt64(buf, pos + BASE_TIMESTAMP_OFFSET),
     maxTimestamp: readInt64(buf, pos + MAX_TIMESTAMP_OFFSET),
     producerId: readInt64(buf, pos + PRODUCER_ID_OFFSET),
-    producerEpoch: buf.readInt16BE(pos + PRODUCER_EPOCH_OFFSET),
-    baseSequence: buf.readInt32BE(pos + BASE_SEQUENCE_OFFSET),
-    recordCount: buf.readInt32BE(pos + RECORDS_COUNT_OFFSET),
+    producerEpoch: getInt16(buf, pos + PRODUCER_EPOCH_OFFSET),
+    baseSequence: getInt32(buf, pos + BASE_SEQUENCE_OFFSET),
+    recordCount: getInt32(buf, pos + RECORDS_COUNT_OFFSET),
   };
 }
 
@@ -159,7 +170,7 @@ export function validateBatch(buf: Buffer, pos = 0): number {
   const remaining = buf.length - pos;
   if (remaining < LOG_OVERHEAD + 5)
     throw new KafkaError('CORRUPT_MESSAGE', `truncated batch at ${pos}: ${remaining} bytes`);
-  const magic = buf.readInt8(pos + MAGIC_OFFSET);
+  const magic = getInt8(buf, pos + MAGIC_OFFSET);
   if (magic !== CURRENT_MAGIC) {
     if (magic === 0 || magic === 1)
       throw new KafkaError(
@@ -168,7 +179,7 @@ export function validateBatch(buf: Buffer, pos = 0): number {
       );
     throw new KafkaError('INVALID_RECORD', `invalid magic byte ${magic} at ${pos + MAGIC_OFFSET}`);
   }
-  const batchLength = buf.readInt32BE(pos + LENGTH_OFFSET);
+  const batchLength = getInt32(buf, pos + LENGTH_OFFSET);
   const size = batchLength + LOG_OVERHEAD;
   if (size < RECORD_BATCH_OVERHEAD)
     throw new KafkaError(
@@ -180,18 +191,18 @@ export function validateBatch(buf: Buffer, pos = 0): number {
       'CORRUPT_MESSAGE',
       `truncated batch at ${pos}: ${size} bytes declared, ${remaining} present`,
     );
-  const stored = buf.readUInt32BE(pos + CRC_OFFSET);
+  const stored = getUint32(buf, pos + CRC_OFFSET);
   const computed = computeBatchCrc(buf, pos, size);
   if (stored !== computed)
     throw new KafkaError(
       'CORRUPT_MESSAGE',
       `CRC mismatch at ${pos}: stored ${stored.toString(16)}, computed ${computed.toString(16)}`,
     );
-  const codec = buf.readInt16BE(pos + ATTRIBUTES_OFFSET) & COMPRESSION_CODEC_MASK;
+  const codec = getInt16(buf, pos + ATTRIBUTES_OFFSET) & COMPRESSION_CODEC_MASK;
   if (codec > 4) throw new KafkaError('UNSUPPORTED_COMPRESSION_TYPE', `compression codec ${codec}`);
   if (
-    buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET) < 0 ||
-    buf.readInt32BE(pos + RECORDS_COUNT_OFFSET) < 0
+    getInt32(buf, pos + LAST_OFFSET_DELTA_OFFSET) < 0 ||
+    getInt32(buf, pos + RECORDS_COUNT_OFFSET) < 0
   )
     throw new KafkaError('CORRUPT_MESSAGE', `negative lastOffsetDelta or record count at ${pos}`);
   return size;
@@ -204,7 +215,7 @@ export function setBaseOffset(buf: Buffer, pos: number, offset: number): void {
 
 /** Rewrites partitionLeaderEpoch (outside the CRC) in place. */
 export function setPartitionLeaderEpoch(buf: Buffer, pos: number, epoch: number): void {
-  buf.writeInt32BE(epoch, pos + PARTITION_LEADER_EPOCH_OFFSET);
+  setInt32(buf, pos + PARTITION_LEADER_EPOCH_OFFSET, epoch);
 }
 
 /** A batch found in a buffer of concatenated batches: a view, no copy. */
@@ -220,7 +231,7 @@ export interface BatchView {
 /** Size of the whole batch at `pos` if it is complete in `buf`, else -1. Checks nothing else. */
 export function batchSizeAt(buf: Buffer, pos: number): number {
   if (buf.length - pos < LOG_OVERHEAD) return -1;
-  const size = buf.readInt32BE(pos + LENGTH_OFFSET) + LOG_OVERHEAD;
+  const size = getInt32(buf, pos + LENGTH_OFFSET) + LOG_OVERHEAD;
   if (size < RECORD_BATCH_OVERHEAD) return -1;
   return pos + size <= buf.length ? size : -1;
 }
@@ -239,7 +250,7 @@ export function* iterateBatches(buf: Buffer): Generator<BatchView> {
       position: pos,
       size,
       baseOffset,
-      lastOffset: baseOffset + buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET),
+      lastOffset: baseOffset + getInt32(buf, pos + LAST_OFFSET_DELTA_OFFSET),
       bytes: buf.subarray(pos, pos + size),
     };
     pos += size;
@@ -459,21 +470,22 @@ export function buildRecordBatch(opts: BuildRecordBatchOptions): Buffer {
   const lastOffsetDelta =
     opts.lastOffsetDelta ?? (recs.length ? recs[recs.length - 1].offsetDelta : 0);
   writeInt64(buf, BASE_OFFSET_OFFSET, opts.baseOffset ?? 0);
-  buf.writeInt32BE(size - LOG_OVERHEAD, LENGTH_OFFSET);
-  buf.writeInt32BE(
-    opts.partitionLeaderEpoch ?? NO_PARTITION_LEADER_EPOCH,
+  setInt32(buf, LENGTH_OFFSET, size - LOG_OVERHEAD);
+  setInt32(
+    buf,
     PARTITION_LEADER_EPOCH_OFFSET,
+    opts.partitionLeaderEpoch ?? NO_PARTITION_LEADER_EPOCH,
   );
-  buf.writeInt8(CURRENT_MAGIC, MAGIC_OFFSET);
-  buf.writeInt16BE(attributes, ATTRIBUTES_OFFSET);
-  buf.writeInt32BE(lastOffsetDelta, LAST_OFFSET_DELTA_OFFSET);
+  setInt8(buf, MAGIC_OFFSET, CURRENT_MAGIC);
+  setInt16(buf, ATTRIBUTES_OFFSET, attributes);
+  setInt32(buf, LAST_OFFSET_DELTA_OFFSET, lastOffsetDelta);
   writeInt64(buf, BASE_TIMESTAMP_OFFSET, baseTimestamp);
   writeInt64(buf, MAX_TIMESTAMP_OFFSET, maxTs);
   writeInt64(buf, PRODUCER_ID_OFFSET, opts.producerId ?? NO_PRODUCER_ID);
-  buf.writeInt16BE(opts.producerEpoch ?? NO_PRODUCER_EPOCH, PRODUCER_EPOCH_OFFSET);
-  buf.writeInt32BE(opts.baseSequence ?? NO_SEQUENCE, BASE_SEQUENCE_OFFSET);
-  buf.writeInt32BE(recs.length, RECORDS_COUNT_OFFSET);
-  buf.writeUInt32BE(computeBatchCrc(buf, 0, size), CRC_OFFSET);
+  setInt16(buf, PRODUCER_EPOCH_OFFSET, opts.producerEpoch ?? NO_PRODUCER_EPOCH);
+  setInt32(buf, BASE_SEQUENCE_OFFSET, opts.baseSequence ?? NO_SEQUENCE);
+  setInt32(buf, RECORDS_COUNT_OFFSET, recs.length);
+  setUint32(buf, CRC_OFFSET, computeBatchCrc(buf, 0, size));
   return buf;
 }
 

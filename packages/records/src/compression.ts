@@ -8,7 +8,7 @@
  * process tens of milliseconds at startup.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { KafkaError } from '@kzoo/common';
+import { KafkaError, getInt32, setInt32 } from '@kzoo/common';
 import type * as Snappy from 'snappy';
 import type * as Lz4 from 'lz4-napi';
 import type * as Zstd from 'zstd-napi';
@@ -43,15 +43,15 @@ function snappyCompress(data: Buffer): Buffer {
   const parts: Buffer[] = [];
   const header = Buffer.alloc(XERIAL_HEADER);
   XERIAL_MAGIC.copy(header, 0);
-  header.writeInt32BE(1, 8);
-  header.writeInt32BE(1, 12);
+  setInt32(header, 8, 1);
+  setInt32(header, 12, 1);
   parts.push(header);
   for (let off = 0; off < data.length; off += XERIAL_BLOCK) {
     const block = snappy().compressSync(
       data.subarray(off, Math.min(off + XERIAL_BLOCK, data.length)),
     );
     const len = Buffer.allocUnsafe(4);
-    len.writeInt32BE(block.length, 0);
+    setInt32(len, 0, block.length);
     parts.push(len, block);
   }
   return Buffer.concat(parts);
@@ -65,7 +65,7 @@ function snappyDecompress(data: Buffer): Buffer {
   let pos = XERIAL_HEADER;
   while (pos < data.length) {
     if (pos + 4 > data.length) throw new Error('truncated xerial snappy block header');
-    const len = data.readInt32BE(pos);
+    const len = getInt32(data, pos);
     pos += 4;
     if (len < 0 || pos + len > data.length) throw new Error('truncated xerial snappy block');
     parts.push(

@@ -6,7 +6,7 @@
  *   value (EndTransactionMarker):  int16 version (0) | int32 coordinatorEpoch
  * The transaction coordinator writes them (WriteTxnMarkers); clients never produce them.
  */
-import { KafkaError } from '@kzoo/common';
+import { KafkaError, getInt16, getInt32, setInt16, setInt32 } from '@kzoo/common';
 import { buildRecordBatch, records } from './batch';
 
 export const CONTROL_RECORD_KEY_VERSION = 0;
@@ -23,8 +23,8 @@ export interface EndTxnMarker {
 
 export function encodeControlRecordKey(type: number): Buffer {
   const b = Buffer.alloc(4);
-  b.writeInt16BE(CONTROL_RECORD_KEY_VERSION, 0);
-  b.writeInt16BE(type, 2);
+  setInt16(b, 0, CONTROL_RECORD_KEY_VERSION);
+  setInt16(b, 2, type);
   return b;
 }
 
@@ -32,7 +32,7 @@ export function encodeControlRecordKey(type: number): Buffer {
 export function controlRecordType(key: Buffer | null): number {
   if (!key || key.length < 4)
     throw new KafkaError('CORRUPT_MESSAGE', `control record key of ${key?.length ?? 0} bytes`);
-  return key.readInt16BE(2);
+  return getInt16(key, 2);
 }
 
 /** Builds the control batch of a commit or abort marker for one producer. */
@@ -44,8 +44,8 @@ export function buildEndTxnMarkerBatch(o: {
   timestamp: number;
 }): Buffer {
   const value = Buffer.alloc(6);
-  value.writeInt16BE(END_TXN_MARKER_VERSION, 0);
-  value.writeInt32BE(o.coordinatorEpoch, 2);
+  setInt16(value, 0, END_TXN_MARKER_VERSION);
+  setInt32(value, 2, o.coordinatorEpoch);
   return buildRecordBatch({
     records: [
       {
@@ -70,7 +70,7 @@ export function readEndTxnMarker(buf: Buffer, pos = 0): EndTxnMarker | null {
   for (const r of records(buf, pos)) {
     const type = controlRecordType(r.key);
     if (type !== ControlRecordType.ABORT && type !== ControlRecordType.COMMIT) return null;
-    const coordinatorEpoch = r.value && r.value.length >= 6 ? r.value.readInt32BE(2) : -1;
+    const coordinatorEpoch = r.value && r.value.length >= 6 ? getInt32(r.value, 2) : -1;
     return { type: type === ControlRecordType.COMMIT ? 'COMMIT' : 'ABORT', coordinatorEpoch };
   }
   return null;

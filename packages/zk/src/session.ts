@@ -11,7 +11,7 @@
 import { EventEmitter } from 'node:events';
 import * as zookeeper from 'node-zookeeper-client';
 import { patchZooKeeperClient } from './client-patches';
-import { createLogger, Logger, SystemTime, type Time } from '@kzoo/common';
+import { createLogger, Logger, SystemTime, type Time, getInt32 } from '@kzoo/common';
 import {
   ConnectionLossError,
   NodeExistsError,
@@ -800,11 +800,11 @@ function pipelineConnection(client: zookeeper.Client): void {
     buffered += data.length;
     if (buffered < 4) return;
     if (chunks[0].length < 4) chunks = [Buffer.concat(chunks, buffered)];
-    if (buffered < chunks[0].readInt32BE(0) + 4) return; // the first frame is not complete
+    if (buffered < getInt32(chunks[0], 0) + 4) return; // the first frame is not complete
     const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, buffered);
     let off = 0;
     while (buf.length - off >= 4) {
-      const end = off + 4 + buf.readInt32BE(off);
+      const end = off + 4 + getInt32(buf, off);
       if (end > buf.length) break;
       cm.pendingBuffer = null;
       handleFrame.call(cm, buf.subarray(off, end));

@@ -45,6 +45,7 @@ import {
   type Logger,
   type ScheduledTask,
   type Time,
+  getInt32,
 } from '@kzoo/common';
 import {
   ApiKeys,
@@ -375,7 +376,7 @@ class ServerConnection {
       client: this.clientAddress,
     });
     if (other === 'kzoo' && frame.length >= 8) {
-      const correlationId = frame.readInt32BE(4);
+      const correlationId = getInt32(frame, 4);
       this.queue.push({
         correlationId,
         done: true,

@@ -31,6 +31,7 @@ import {
 } from './stats';
 import { YIELD_EVERY } from './producer-perf';
 import { selfLine, watchSelf, type SelfStats } from './self-stats';
+import { getUint32, setUint32 } from '@kzoo/common';
 
 export interface EndToEndOptions {
   bootstrap: string;
@@ -185,7 +186,7 @@ async function atLoad(
       for (const r of recs) {
         if (!r.value || r.value.length !== o.recordSize)
           throw new Error(`record at offset ${r.offset} is not one this run sent`);
-        const i = r.value.readUInt32BE(8);
+        const i = getUint32(r.value, 8);
         latencies[i] = t - r.value.readDoubleBE(0);
         received++;
       }
@@ -212,7 +213,7 @@ async function atLoad(
     value.fill(65 + (i % 26));
     const t = now();
     value.writeDoubleBE(t, 0);
-    value.writeUInt32BE(i, 8);
+    setUint32(value, 8, i);
     producer.send(o.topic, { value }, onSent);
     // Kafka's send() blocks while buffer.memory is full: wait for room as it would, rather
     // than park ever more sends (behind schedule, their records and promises filled the

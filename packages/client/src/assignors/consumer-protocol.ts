@@ -14,7 +14,7 @@
  * As Kafka's, a version newer than ours is read as far as we know it (later versions
  * only append fields); malformed input is refused with a typed error.
  */
-import { KafkaError, type TopicPartition } from '@kzoo/common';
+import { KafkaError, type TopicPartition, getInt16 } from '@kzoo/common';
 import { KafkaReader, KafkaWriter } from '@kzoo/protocol';
 
 export const CONSUMER_PROTOCOL_TYPE = 'consumer';
@@ -121,7 +121,7 @@ export function encodeSubscription(s: Subscription): Buffer {
 
 export function decodeSubscription(buf: Buffer): Subscription {
   return decoding('subscription', buf, (r) => {
-    const version = buf.readInt16BE(0);
+    const version = getInt16(buf, 0);
     const topics: string[] = [];
     const n = r.arrayLength(false, false);
     for (let i = 0; i < n; i++) topics.push(r.string(false));

@@ -89,9 +89,9 @@ export function decodeKafkaRequest(frame: Buffer): { header: KafkaRequestHeader;
       false,
     );
   }
-  const apiKey = frame.readInt16BE(0);
-  const apiVersion = frame.readInt16BE(2);
-  const correlationId = frame.readInt32BE(4);
+  const apiKey = getInt16(frame, 0);
+  const apiVersion = getInt16(frame, 2);
+  const correlationId = getInt32(frame, 4);
   const api = BY_KEY.get(apiKey);
   const supported = kafkaSupports(apiKey, apiVersion);
   const name = api ? api.name : `apiKey ${apiKey}`;
@@ -246,8 +246,8 @@ export function decodeKafkaResponse(
  * and a tag buffer. The native listener uses it to spot a Kafka client at the wrong door.
  */
 export function isKafkaApiVersionsProbe(frame: Buffer): boolean {
-  if (frame.length < 10 || frame.readInt16BE(0) !== API_VERSIONS_KEY) return false;
-  const version = frame.readInt16BE(2);
+  if (frame.length < 10 || getInt16(frame, 0) !== API_VERSIONS_KEY) return false;
+  const version = getInt16(frame, 2);
   if (version < 0) return false;
   try {
     const r = new KafkaReader(frame);
@@ -286,3 +286,4 @@ export type {
   SaslAuthenticateResponse as KafkaSaslAuthenticateResponse,
 } from './apis';
 export import KAFKA_APIS = apis.KAFKA_APIS;
+import { getInt16, getInt32 } from '@kzoo/common';

@@ -6,6 +6,7 @@
  * bytes/records come back as `subarray` views of the frame: no copy.
  */
 import { FieldPathError } from '../schema';
+import { getInt16, getInt32, getInt8, getUint32 } from '@kzoo/common';
 
 /**
  * Bytes that do not decode as the Kafka type expected; `path` names the field.
@@ -52,25 +53,25 @@ export class KafkaReader {
   }
 
   int8(): number {
-    return this.buf.readInt8(this.need(1, 'int8'));
+    return getInt8(this.buf, this.need(1, 'int8'));
   }
   int16(): number {
-    return this.buf.readInt16BE(this.need(2, 'int16'));
+    return getInt16(this.buf, this.need(2, 'int16'));
   }
   int32(): number {
-    return this.buf.readInt32BE(this.need(4, 'int32'));
+    return getInt32(this.buf, this.need(4, 'int32'));
   }
   float64(): number {
     return this.buf.readDoubleBE(this.need(8, 'float64'));
   }
   uint32(): number {
-    return this.buf.readUInt32BE(this.need(4, 'uint32'));
+    return getUint32(this.buf, this.need(4, 'uint32'));
   }
   /** int64 as a JS number; values outside the safe-integer range are refused. */
   int64(): number {
     const at = this.need(8, 'int64');
-    const hi = this.buf.readInt32BE(at);
-    const lo = this.buf.readUInt32BE(at + 4);
+    const hi = getInt32(this.buf, at);
+    const lo = getUint32(this.buf, at + 4);
     const v = hi * TWO_32 + lo;
     if (hi > 0x1fffff || hi < -0x200000 || !Number.isSafeInteger(v)) {
       this.pos = at;

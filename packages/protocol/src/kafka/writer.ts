@@ -3,6 +3,7 @@
  * walker computes the exact size first, so a frame is one allocation and record
  * bytes are copied once). `sizeOf*` helpers give the bytes each type takes.
  */
+import { setInt16, setInt32, setInt8, setUint32 } from '@kzoo/common';
 const TWO_32 = 4294967296;
 
 /** Bytes of an UNSIGNED_VARINT. */
@@ -24,26 +25,26 @@ export class KafkaWriter {
   }
 
   int8(v: number): void {
-    this.pos = this.buf.writeInt8(v, this.pos);
+    this.pos = setInt8(this.buf, this.pos, v);
   }
   int16(v: number): void {
-    this.pos = this.buf.writeInt16BE(v, this.pos);
+    this.pos = setInt16(this.buf, this.pos, v);
   }
   int32(v: number): void {
-    this.pos = this.buf.writeInt32BE(v, this.pos);
+    this.pos = setInt32(this.buf, this.pos, v);
   }
   float64(v: number): void {
     this.pos = this.buf.writeDoubleBE(v, this.pos);
   }
   uint32(v: number): void {
-    this.pos = this.buf.writeUInt32BE(v, this.pos);
+    this.pos = setUint32(this.buf, this.pos, v);
   }
   /** int64 from a JS safe integer. */
   int64(v: number): void {
     if (!Number.isSafeInteger(v)) throw new RangeError(`int64 ${v} is not a safe integer`);
     const hi = Math.floor(v / TWO_32);
-    this.buf.writeInt32BE(hi, this.pos);
-    this.buf.writeUInt32BE(v - hi * TWO_32, this.pos + 4);
+    setInt32(this.buf, this.pos, hi);
+    setUint32(this.buf, this.pos + 4, v - hi * TWO_32);
     this.pos += 8;
   }
   boolean(v: boolean): void {

@@ -12,7 +12,16 @@
  * keeps committed offsets in ZooKeeper, so they wait here until the commit).
  * A tombstone (null value) removes the id.
  */
-import { KafkaError, type TopicPartition } from '@kzoo/common';
+import {
+  KafkaError,
+  type TopicPartition,
+  getInt16,
+  getInt32,
+  getInt8,
+  setInt16,
+  setInt32,
+  setInt8,
+} from '@kzoo/common';
 import { readInt64, writeInt64 } from '@kzoo/records';
 import {
   transactionStateOf,
@@ -28,19 +37,19 @@ class Writer {
   private parts: Buffer[] = [];
   int8(n: number): this {
     const b = Buffer.alloc(1);
-    b.writeInt8(n);
+    setInt8(b, 0, n);
     this.parts.push(b);
     return this;
   }
   int16(n: number): this {
     const b = Buffer.alloc(2);
-    b.writeInt16BE(n);
+    setInt16(b, 0, n);
     this.parts.push(b);
     return this;
   }
   int32(n: number): this {
     const b = Buffer.alloc(4);
-    b.writeInt32BE(n);
+    setInt32(b, 0, n);
     this.parts.push(b);
     return this;
   }
@@ -70,17 +79,17 @@ class Reader {
   }
   int8(): number {
     this.need(1);
-    return this.buf.readInt8(this.pos++);
+    return getInt8(this.buf, this.pos++);
   }
   int16(): number {
     this.need(2);
-    const v = this.buf.readInt16BE(this.pos);
+    const v = getInt16(this.buf, this.pos);
     this.pos += 2;
     return v;
   }
   int32(): number {
     this.need(4);
-    const v = this.buf.readInt32BE(this.pos);
+    const v = getInt32(this.buf, this.pos);
     this.pos += 4;
     return v;
   }
