@@ -56,9 +56,17 @@ const opt = (k, d) => {
 const single = args.includes('--single');
 const rf = single ? 1 : 3;
 const partitions = Number(opt('--partitions', '4'));
-// JIT frames named for perf (/tmp/perf-<pid>.map); without the log flags V8 also writes an
-// isolate-*-v8.log into the working directory of every process.
-const PERF_FLAGS = '--perf-basic-prof --no-logfile-per-isolate --logfile=/dev/null';
+// JIT frames named for perf (/tmp/perf-<pid>.map). V8 then also writes an isolate-*-<pid>-v8.log
+// into the working directory of every process (the flags that would stop it are not allowed in
+// NODE_OPTIONS): removeIsolateLogs deletes those written since this probe started.
+const PERF_FLAGS = '--perf-basic-prof';
+const probeStartMs = Date.now();
+function removeIsolateLogs() {
+  for (const f of fs.readdirSync(process.cwd())) {
+    if (!/^isolate-0x[0-9a-f]+-\d+-v8\.log$/.test(f)) continue;
+    if (fs.statSync(f).mtimeMs >= probeStartMs) fs.rmSync(f, { force: true });
+  }
+}
 const profileDir = opt('--profile');
 const traceDir = opt('--trace');
 const stallDir = opt('--stalls');
@@ -436,6 +444,7 @@ async function main() {
     await Promise.all(brokers.map((b) => b.kill('SIGKILL')));
     await zk.stop();
     for (const d of dirs) tk.removeDir(d);
+    if (perfFile) removeIsolateLogs();
   }
 }
 
