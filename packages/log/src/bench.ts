@@ -140,9 +140,9 @@ function interleavedWrite(
 }
 
 /**
- * Reads per turn of the interleaved read: one. The first ~100 ms of reading after the writes
- * ran at a third of the speed whichever file was read (this host's kernel after writing
- * back 1 GiB); alternating every read splits that between the two sides.
+ * Reads per turn of the interleaved read: one. The first ~11 MiB of each file (the pages
+ * written first, often paged out by then: see CHUNK_BATCHES) read at a tenth of the speed;
+ * with turns of 16 or 64 reads those slow reads fell mostly on the side that read first.
  */
 const CHUNK_READS = 1;
 
