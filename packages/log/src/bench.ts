@@ -77,58 +77,75 @@ function coinFlips(seed: number): () => boolean {
  */
 const CHUNK_BATCHES = 64;
 
-interface WriteTimes {
-  write: number;
+/** Wall and CPU seconds one side has spent so far. */
+interface Side {
+  wall: number;
   cpu: number;
-  fsync: number;
+}
+
+/** Runs `work` and adds its wall and CPU time to `side`. */
+function timed(side: Side, work: () => void): void {
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  work();
+  side.wall += seconds(t0);
+  side.cpu += cpuSeconds(c0);
+}
+
+/** Turns of `raw` and `log` while `more()`, a seeded coin picking which goes first each time. */
+function inTurns(seed: number, more: () => boolean, raw: () => void, log: () => void): void {
+  const rawFirst = coinFlips(seed);
+  while (more()) {
+    if (rawFirst()) {
+      raw();
+      log();
+    } else {
+      log();
+      raw();
+    }
+  }
 }
 
 /**
  * The raw write and the log append of one round, interleaved in turns of 1 MiB (which
  * goes first is a coin flip): each file is written sequentially, and a slow second of this
  * shared host (other tenants' memory traffic moved one side's median by ±20 % when each
- * wrote its 512 MiB in turn) falls on both sides alike. Times are summed per side.
+ * wrote its 512 MiB in turn) falls on both sides alike. Times are summed per side; the
+ * fsync at the end is timed apart.
  */
 function interleavedWrite(
   rawFile: string,
   logDir: string,
   round: number,
-): { raw: WriteTimes; log: WriteTimes & { log: Log } } {
+): { raw: Side & { fsync: number }; log: Side & { fsync: number; log: Log } } {
   const fd = fs.openSync(rawFile, 'w');
   const log = Log.open(logDir, {}); // Kafka's defaults: segment.bytes 1 GiB, flush left to the OS
   const opts = { leaderEpoch: 0 };
-  const raw = { write: 0, cpu: 0, fsync: 0 };
-  const app = { write: 0, cpu: 0, fsync: 0 };
+  const raw = { wall: 0, cpu: 0, fsync: 0 };
+  const app = { wall: 0, cpu: 0, fsync: 0 };
   let pos = 0;
-  const rawChunk = (from: number, to: number) => {
-    const c0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    for (let i = from; i < to; i++) {
-      const b = pool[i % pool.length];
-      fs.writeSync(fd, b, 0, b.length, pos);
-      pos += b.length;
-    }
-    raw.write += seconds(t0);
-    raw.cpu += cpuSeconds(c0);
-  };
-  const logChunk = (from: number, to: number) => {
-    const c0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    for (let i = from; i < to; i++) log.append(pool[i % pool.length], opts);
-    app.write += seconds(t0);
-    app.cpu += cpuSeconds(c0);
-  };
-  const rawFirst = coinFlips(round);
-  for (let from = 0; from < nBatches; from += CHUNK_BATCHES) {
-    const to = Math.min(nBatches, from + CHUNK_BATCHES);
-    if (rawFirst()) {
-      rawChunk(from, to);
-      logChunk(from, to);
-    } else {
-      logChunk(from, to);
-      rawChunk(from, to);
-    }
-  }
+  let from = 0;
+  let to = 0;
+  inTurns(
+    round,
+    () => {
+      from = to;
+      to = Math.min(nBatches, from + CHUNK_BATCHES);
+      return from < nBatches;
+    },
+    () =>
+      timed(raw, () => {
+        for (let i = from; i < to; i++) {
+          const b = pool[i % pool.length];
+          fs.writeSync(fd, b, 0, b.length, pos);
+          pos += b.length;
+        }
+      }),
+    () =>
+      timed(app, () => {
+        for (let i = from; i < to; i++) log.append(pool[i % pool.length], opts);
+      }),
+  );
   let t1 = process.hrtime.bigint();
   fs.fsyncSync(fd);
   fs.closeSync(fd);
@@ -140,22 +157,18 @@ function interleavedWrite(
 }
 
 /**
- * Reads per turn of the interleaved read: one. The first ~11 MiB of each file (the pages
- * written first, often paged out by then: see CHUNK_BATCHES) read at a tenth of the speed;
- * with turns of 16 or 64 reads those slow reads fell mostly on the side that read first.
- */
-const CHUNK_READS = 1;
-
-/**
- * Sequential reads of the raw file (readSync per `fetchBytes`) and of the log (1 MiB
- * fetches from the page cache), interleaved read by read.
+ * Sequential reads of the raw file (readSync per `fetchBytes`) and of the log (fetches of
+ * `fetchBytes` from the page cache), interleaved read by read: the first ~11 MiB of each
+ * file (the pages written first, often paged out by then: see CHUNK_BATCHES) read at a
+ * tenth of the speed, and with turns of 16 or 64 reads those slow reads fell mostly on the
+ * side that read first.
  */
 function interleavedRead(
   rawFile: string,
   log: Log,
   fetchBytes: number,
   round: number,
-): { raw: { wall: number; cpu: number }; log: { wall: number; cpu: number } } {
+): { raw: Side; log: Side } {
   const fd = fs.openSync(rawFile, 'r');
   const raw = { wall: 0, cpu: 0 };
   const lr = { wall: 0, cpu: 0 };
@@ -163,40 +176,25 @@ function interleavedRead(
   let rawDone = false;
   let offset = 0;
   let total = 0;
-  const rawChunk = () => {
-    const c0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < CHUNK_READS && !rawDone; i++) {
-      const buf = Buffer.allocUnsafe(fetchBytes);
-      const n = fs.readSync(fd, buf, 0, fetchBytes, pos);
-      if (n === 0) rawDone = true;
-      pos += n;
-    }
-    raw.wall += seconds(t0);
-    raw.cpu += cpuSeconds(c0);
-  };
-  const logChunk = () => {
-    const c0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < CHUNK_READS && offset < log.logEndOffset; i++) {
-      const r = log.read(offset, fetchBytes);
-      total += r.records.length;
-      const last = r.records.length - batchSize; // equal-size batches
-      offset = readBatchHeader(r.records, last).lastOffset + 1;
-    }
-    lr.wall += seconds(t0);
-    lr.cpu += cpuSeconds(c0);
-  };
-  const rawFirst = coinFlips(round);
-  while (!rawDone || offset < log.logEndOffset) {
-    if (rawFirst()) {
-      rawChunk();
-      logChunk();
-    } else {
-      logChunk();
-      rawChunk();
-    }
-  }
+  inTurns(
+    round,
+    () => !rawDone || offset < log.logEndOffset,
+    () =>
+      timed(raw, () => {
+        if (rawDone) return;
+        const n = fs.readSync(fd, Buffer.allocUnsafe(fetchBytes), 0, fetchBytes, pos);
+        if (n === 0) rawDone = true;
+        pos += n;
+      }),
+    () =>
+      timed(lr, () => {
+        if (offset >= log.logEndOffset) return;
+        const r = log.read(offset, fetchBytes);
+        total += r.records.length;
+        const last = r.records.length - batchSize; // equal-size batches
+        offset = readBatchHeader(r.records, last).lastOffset + 1;
+      }),
+  );
   fs.closeSync(fd);
   if (total !== bytes) throw new Error(`read ${total} bytes from the log, expected ${bytes}`);
   if (pos !== bytes) throw new Error(`read ${pos} bytes from the raw file, expected ${bytes}`);
@@ -232,10 +230,10 @@ try {
       app.log.delete();
       continue;
     }
-    res.raw.push(raw.write);
+    res.raw.push(raw.wall);
     res.rawCpu.push(raw.cpu);
     res.rawSync.push(raw.fsync);
-    res.log.push(app.write);
+    res.log.push(app.wall);
     res.logCpu.push(app.cpu);
     res.logSync.push(app.fsync);
     const reads = interleavedRead(rawFile, app.log, 1024 * 1024, r);
