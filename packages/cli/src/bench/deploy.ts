@@ -80,6 +80,12 @@ import {
 } from './limits';
 import { perfConsumeArgs, perfProduceArgs } from '../perf/perf-args';
 import {
+  BUDGET_RECORDS,
+  replicatedProduceBudget,
+  singleBrokerBudget,
+  type RequestCost,
+} from './request-budget';
+import {
   kernelThreadsCpuDeltaMs,
   kernelThreadsCpuMs,
   machineBusyMs,
@@ -918,6 +924,39 @@ async function main(): Promise<void> {
     );
     const { fig: l3, cpu: cpuL3 } = await latency(three, 'lat-3', b3, 'all', p3.recsPerSec);
 
+    console.log(
+      `\n## per-request budget: requests one at a time from this process over kzoo's Connection, ` +
+        `CPU of every process per request (the floor: ${trip.cpuUs.toFixed(1)} µs per round trip)`,
+    );
+    const budget1 = await singleBrokerBudget(single, 'budget-1');
+    const budget3 = await replicatedProduceBudget(three, 'budget-3');
+    const budgetLine = (what: string, c: RequestCost, brokers: string) =>
+      console.log(
+        `${what}: ${c.wallUs.toFixed(1)} µs wall, CPU ${brokers} + client ` +
+          `${c.clientUs.toFixed(1)} = ${c.totalUs.toFixed(1)} µs (${(c.totalUs / trip.cpuUs).toFixed(2)}× the floor)`,
+      );
+    budgetLine(
+      'ApiVersions -> 1 broker',
+      budget1.apiVersions,
+      `broker ${budget1.apiVersions.brokersUs[0].toFixed(1)}`,
+    );
+    budgetLine(
+      `Produce of ${BUDGET_RECORDS} records, acks=1 -> 1 broker`,
+      budget1.produce,
+      `broker ${budget1.produce.brokersUs[0].toFixed(1)}`,
+    );
+    budgetLine(
+      `Fetch of one ${BUDGET_RECORDS}-record batch <- 1 broker`,
+      budget1.fetch,
+      `broker ${budget1.fetch.brokersUs[0].toFixed(1)}`,
+    );
+    const [lead, ...followers] = budget3.brokersUs;
+    budgetLine(
+      `Produce of ${BUDGET_RECORDS} records, acks=all -> 3 brokers, RF=3`,
+      budget3,
+      `leader ${lead.toFixed(1)} + followers ${followers.map((f) => f.toFixed(1)).join(' + ')}`,
+    );
+
     for (const p of procs.splice(0)) await p.kill('SIGKILL');
 
     let r1: NatsFigures | undefined;
@@ -988,6 +1027,18 @@ async function main(): Promise<void> {
         `new-data write ${newData.toFixed(0)} MB/s; ` +
         `produce-1 ${((p1.mbPerSec / Math.min(tcp, disk.writeMBs)) * 100).toFixed(1)}% of min(loopback, write); ` +
         `consume ${((c1.mbPerSec / tcp) * 100).toFixed(1)}% of loopback`,
+    );
+    const cpuOf = (c: RequestCost) =>
+      `${c.totalUs.toFixed(1)} us cpu ${c.wallUs.toFixed(1)} us wall`;
+    console.log(
+      `SUMMARY request-budget apiversions-1 ${cpuOf(budget1.apiVersions)}; ` +
+        `produce-acks1-1 ${cpuOf(budget1.produce)}; fetch-1 ${cpuOf(budget1.fetch)}; ` +
+        `produce-all-rf3 ${cpuOf(budget3)} (brokers ${budget3.brokersUs
+          .reduce((a, x) => a + x, 0)
+          .toFixed(
+            1,
+          )} us, leader first ${budget3.brokersUs.map((x) => x.toFixed(1)).join(' ')}); ` +
+        `${BUDGET_RECORDS} records of 100 B per produce`,
     );
     console.log(
       `SUMMARY roundtrip 100B ${trip.wallUs.toFixed(1)} us wall ${trip.cpuUs.toFixed(1)} us cpu; ` +

@@ -1,0 +1,226 @@
+/**
+ * What one request costs end to end, against the per-message floor (loopbackRoundTrip):
+ * requests sent one at a time from this process over kzoo's own Connection to broker
+ * processes, and the CPU of every process involved (the brokers from /proc, this process
+ * from process.cpuUsage) per request. One in flight, so each request pays its whole path:
+ * wake-ups, system calls, framing, decode, the handler, the encode — and for an acks=all
+ * produce on RF=3 the replication it waits for (the followers' fetch responses and their
+ * next fetches that move the high watermark). A latency run at a set load is made of such
+ * requests; this says which part of their cost is the machine's floor and which is kzoo's.
+ */
+import { Admin } from '@kzoo/client';
+import { Connection } from '@kzoo/protocol';
+import { buildRecordBatch } from '@kzoo/records';
+import { processCpuTimesMs } from '../perf/self-stats';
+
+export interface BudgetBroker {
+  id: number;
+  port: number;
+  pid: number | undefined;
+}
+
+export interface RequestCost {
+  /** Wall time per request, µs. */
+  wallUs: number;
+  /** CPU per request of each broker (in the order given), µs. */
+  brokersUs: number[];
+  /** CPU per request of this process (the client), µs. */
+  clientUs: number;
+  /** All of it: brokers and client. */
+  totalUs: number;
+}
+
+/** The records of a produce in the budget: 130 of 100 bytes (one ~13 KiB batch). */
+export const BUDGET_RECORDS = 130;
+const RECORD_BYTES = 100;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const cpuMs = (pid: number | undefined) => {
+  const t = pid === undefined ? undefined : processCpuTimesMs(pid);
+  return t ? t.userMs + t.systemMs : NaN;
+};
+
+/**
+ * Runs `send` `count` times one after the other (after `warmup` unmeasured ones), `rounds`
+ * times; returns the round with the median total CPU.
+ */
+async function measure(
+  brokers: BudgetBroker[],
+  send: () => Promise<unknown>,
+  count: number,
+  warmup: number,
+  rounds: number,
+): Promise<RequestCost> {
+  const results: RequestCost[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < warmup; i++) await send();
+    const b0 = brokers.map((b) => cpuMs(b.pid));
+    const c0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < count; i++) await send();
+    const wallUs = Number(process.hrtime.bigint() - t0) / 1000 / count;
+    const c = process.cpuUsage(c0);
+    const brokersUs = brokers.map((b, i) => ((cpuMs(b.pid) - b0[i]) * 1000) / count);
+    const clientUs = (c.user + c.system) / count;
+    results.push({
+      wallUs,
+      brokersUs,
+      clientUs,
+      totalUs: clientUs + brokersUs.reduce((a, x) => a + x, 0),
+    });
+  }
+  const m = median(results.map((x) => x.totalUs));
+  return results.find((x) => x.totalUs === m)!;
+}
+
+/** The leader of partition 0 of `topic` (a new topic of 1 partition, waited for). */
+async function createOnePartition(bootstrap: string, topic: string, rf: number): Promise<number> {
+  const admin = new Admin({ 'bootstrap.servers': bootstrap });
+  try {
+    await admin.createTopics([{ topic, numPartitions: 1, replicationFactor: rf }]);
+    const end = Date.now() + 60000;
+    for (;;) {
+      const [d] = await admin.describeTopics([topic]).catch(() => [undefined]);
+      const p = d?.partitions[0];
+      if (p && p.leader >= 0 && p.isr.length === rf) return p.leader;
+      if (Date.now() > end) throw new Error(`topic ${topic}: no leader and full ISR after 60 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
+export interface SingleBrokerBudget {
+  apiVersions: RequestCost;
+  produce: RequestCost;
+  fetch: RequestCost;
+}
+
+/**
+ * One broker: ApiVersions (the request path with no work behind it), a Produce of one
+ * batch of BUDGET_RECORDS records with acks=1, and a Fetch of one such batch.
+ */
+export async function singleBrokerBudget(
+  broker: BudgetBroker,
+  topic: string,
+  count = 10000,
+  rounds = 3,
+): Promise<SingleBrokerBudget> {
+  await createOnePartition(`127.0.0.1:${broker.port}`, topic, 1);
+  const conn = await Connection.connect({ host: '127.0.0.1', port: broker.port });
+  try {
+    const batch = budgetBatch();
+    const brokers = [broker];
+    const apiVersions = await measure(
+      brokers,
+      () => conn.request(18, 0, { clientSoftwareName: 'kzoo-bench', clientSoftwareVersion: '0' }),
+      count,
+      1000,
+      rounds,
+    );
+    const produce = await measure(
+      brokers,
+      async () => {
+        const res = await conn.request(0, 0, produceBody(topic, batch, 1));
+        const code = res.topics[0]?.partitions[0]?.errorCode;
+        if (code !== 0) throw new Error(`budget produce: error ${code}`);
+      },
+      count,
+      1000,
+      rounds,
+    );
+    // Every produce above appended one batch: fetch them back one by one, round after round.
+    const batches = (count + 1000) * rounds;
+    let next = 0;
+    const fetch = await measure(
+      brokers,
+      async () => {
+        const offset = (next++ % batches) * BUDGET_RECORDS;
+        const res = await conn.request(1, 0, {
+          replicaId: -1,
+          maxWaitMs: 0,
+          minBytes: 0,
+          maxBytes: batch.length,
+          isolationLevel: 0,
+          topics: [
+            {
+              topic,
+              partitions: [
+                {
+                  partition: 0,
+                  currentLeaderEpoch: -1,
+                  fetchOffset: offset,
+                  logStartOffset: -1,
+                  partitionMaxBytes: batch.length,
+                },
+              ],
+            },
+          ],
+        });
+        const p = res.responses[0]?.partitions[0];
+        if (!p || p.errorCode !== 0 || p.records.length !== batch.length)
+          throw new Error(
+            `budget fetch at ${offset}: error ${p?.errorCode}, ${p?.records.length} bytes`,
+          );
+      },
+      count,
+      1000,
+      rounds,
+    );
+    return { apiVersions, produce, fetch };
+  } finally {
+    await conn.close();
+  }
+}
+
+/**
+ * Three brokers, RF=3, min.insync.replicas as the brokers have it: a Produce of one batch
+ * with acks=all, to the leader; the cost of each broker, the leader first.
+ */
+export async function replicatedProduceBudget(
+  brokers: BudgetBroker[],
+  topic: string,
+  count = 5000,
+  rounds = 3,
+): Promise<RequestCost & { leader: number }> {
+  const bootstrap = brokers.map((b) => `127.0.0.1:${b.port}`).join(',');
+  const leaderId = await createOnePartition(bootstrap, topic, brokers.length);
+  const leader = brokers.find((b) => b.id === leaderId);
+  if (!leader) throw new Error(`budget topic ${topic}: leader ${leaderId} is not a bench broker`);
+  const ordered = [leader, ...brokers.filter((b) => b !== leader)];
+  const conn = await Connection.connect({ host: '127.0.0.1', port: leader.port });
+  try {
+    const batch = budgetBatch();
+    const cost = await measure(
+      ordered,
+      async () => {
+        const res = await conn.request(0, 0, produceBody(topic, batch, -1));
+        const code = res.topics[0]?.partitions[0]?.errorCode;
+        if (code !== 0) throw new Error(`budget acks=all produce: error ${code}`);
+      },
+      count,
+      500,
+      rounds,
+    );
+    return { ...cost, leader: leaderId };
+  } finally {
+    await conn.close();
+  }
+}
+
+function budgetBatch(): Buffer {
+  const value = Buffer.alloc(RECORD_BYTES, 0x61);
+  return buildRecordBatch({
+    records: Array.from({ length: BUDGET_RECORDS }, () => ({ value })),
+  });
+}
+
+function produceBody(topic: string, records: Buffer, acks: number) {
+  return {
+    transactionalId: null,
+    acks,
+    timeoutMs: 30000,
+    topics: [{ name: topic, partitions: [{ index: 0, records }] }],
+  };
+}
