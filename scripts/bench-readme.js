@@ -118,6 +118,15 @@ const floor = rt
   ? `round trip between 2 processes ${rt[0]} µs, ${rt[1]} µs CPU` +
     (sc ? `; a system call ${sc[0]} µs` : '')
   : '';
+// What one request costs end to end, one in flight (runs before it was measured have none).
+const rb = grab(
+  /^SUMMARY request-budget apiversions-1 ([\d.]+) us cpu [\d.]+ us wall; produce-acks1-1 ([\d.]+) us cpu [\d.]+ us wall; fetch-1 ([\d.]+) us cpu [\d.]+ us wall; produce-all-rf3 ([\d.]+) us cpu [\d.]+ us wall \(brokers ([\d.]+) us, leader first ([\d. ]+)\); (\d+) records/m,
+);
+const budget = rb
+  ? `one request at a time, CPU of all processes: ApiVersions ${rb[0]} µs, ` +
+    `an acks=1 produce of ${rb[6]} records ${rb[1]} µs, an acks=all produce on RF=3 ${rb[3]} µs ` +
+    `(leader / followers ${rb[5].trim().split(' ').join(' / ')})`
+  : '';
 const js = grab(
   /^SUMMARY jetstream R1 publish (\d+) consume (\d+); R3 publish (\d+) consume (\d+)/m,
 );
@@ -196,7 +205,7 @@ rows.push([
 rows.push([
   'end-to-end latency at 50 % load, RF=3 acks=all (`deploy`)',
   latencyCell(l3),
-  [cpu('latency-50%-rf3-all', true), floor].filter(Boolean).join('; ') || '—',
+  [cpu('latency-50%-rf3-all', true), floor, budget].filter(Boolean).join('; ') || '—',
   `≤ 3 / 10 / 25 ms — ${goal('latency at 50 % load')}`,
 ]);
 const head = [
