@@ -12,6 +12,7 @@ import {
 import { LEADER_EPOCH_CHECKPOINT, LeaderEpochCheckpointFile } from './checkpoints';
 import { OffsetIndex } from './indexes';
 import { Log } from './Log';
+import { TAIL_BATCHES } from './LogSegment';
 
 const tmpDirs: string[] = [];
 function tmpLogDir(name = 'topic-0'): string {
@@ -313,6 +314,40 @@ describe('Log', () => {
       expect(log.offsetForTimestamp(10_155)).toEqual({ offset: 32, timestamp: 10_160 });
       expect(log.offsetForTimestamp(10_291)).toEqual({ offset: 59, timestamp: 10_291 });
       expect(log.offsetForTimestamp(10_292)).toBeNull();
+      log.close();
+    });
+  });
+
+  describe('reading on', () => {
+    test('a reader catching up, fetch after fetch, reads no batch header back from the file', () => {
+      const log = Log.open(tmpLogDir(), {}, { time: new MockTime() });
+      // Far more batches than a segment remembers at its tail: these reads go by the cursors.
+      for (let i = 0; i < 20 * TAIL_BATCHES; i++) log.append(batch(5, { size: 40 }));
+      const batchBytes = log.read(0, 1).records.length;
+      // 3.5 batches per fetch: each read ends inside the next batch, with its header.
+      const fetchBytes = Math.floor(3.5 * batchBytes);
+      const seen: number[] = [];
+      const fetch = (offset: number) => {
+        const got = offsetsIn(log.read(offset, fetchBytes).records);
+        seen.push(...got);
+        return got[got.length - 1] + 1;
+      };
+      // The first fetch finds its batch through the index and a scan.
+      let offset = fetch(0);
+      const fsActual = jest.requireActual<typeof fs>('node:fs');
+      const spy = jest.spyOn(fsActual, 'readSync');
+      let fetches = 0;
+      try {
+        for (; offset < 10 * TAIL_BATCHES * 5; fetches++) offset = fetch(offset);
+        // Every later one reads its bytes and nothing else.
+        expect(spy.mock.calls.map((c) => (c as unknown[])[3])).toEqual(
+          Array.from({ length: fetches }, () => fetchBytes),
+        );
+      } finally {
+        spy.mockRestore();
+      }
+      expect(fetches).toBeGreaterThan(40);
+      expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => i));
       log.close();
     });
   });

@@ -852,7 +852,7 @@ export class Log {
       parts.push(end === bytes.length ? bytes : bytes.subarray(0, end));
       total += end;
       offset = lastOffset + 1;
-      seg.rememberReadEnd(offset, loc.position + end);
+      seg.rememberReadEnd(offset, loc.position + end, bytes, end);
       if (end < bytes.length || loc.position + end < seg.size || total >= maxBytes) break;
       i++;
     }

@@ -171,6 +171,52 @@ describe('LogSegment > translateOffset at a read cursor', () => {
     seg.close();
   });
 
+  test('a cursor whose read held the next batch header finds the batch with no read of the file', () => {
+    const seg = LogSegment.create(fs.mkdtempSync(path.join(root, 's')), 0, opts);
+    const written: BatchLocation[] = [];
+    fill(seg, 4 * TAIL_BATCHES, written);
+    const next = written.find((b, i) => i > 0 && b.baseOffset === written[i - 1].lastOffset + 1)!;
+    const prev = written[written.indexOf(next) - 1];
+    // A read of the batch before and the first 30 bytes of `next` (a fetch ending mid-batch).
+    const read = seg.readRange(prev.position, prev.size + 30);
+    seg.rememberReadEnd(next.baseOffset, next.position, read, prev.size);
+    let got: BatchLocation | null = null;
+    expect(readSyncCalls(() => (got = seg.translateOffset(next.baseOffset)))).toEqual([]);
+    expect(got).toEqual(next);
+    // Fewer bytes than a header: the cursor checks the file's header, as without bytes.
+    const other = written[written.indexOf(next) + 3];
+    const before = written[written.indexOf(other) - 1];
+    if (other.baseOffset === before.lastOffset + 1) {
+      const short = seg.readRange(before.position, before.size + 10);
+      seg.rememberReadEnd(other.baseOffset, other.position, short, before.size);
+      expect(readSyncCalls(() => (got = seg.translateOffset(other.baseOffset)))).toEqual([27]);
+      expect(got).toEqual(other);
+    }
+    seg.close();
+  });
+
+  test('a header in the bytes read that names another offset (a gap) is not kept', () => {
+    const seg = LogSegment.create(fs.mkdtempSync(path.join(root, 's')), 0, opts);
+    const written: BatchLocation[] = [];
+    fill(seg, 4 * TAIL_BATCHES, written);
+    // fill() leaves a gap of 7 offsets after every 5th batch.
+    const beforeGap = written[4];
+    const afterGap = written[5];
+    const read = seg.readRange(beforeGap.position, beforeGap.size + afterGap.size);
+    seg.rememberReadEnd(beforeGap.lastOffset + 1, afterGap.position, read, beforeGap.size);
+    expect(seg.translateOffset(beforeGap.lastOffset + 1)).toEqual(
+      expected(written, beforeGap.lastOffset + 1),
+    );
+    // Bytes that are not a header at all (a position off by one): not kept either.
+    const next = written[7];
+    const bad = seg.readRange(written[6].position, written[6].size + next.size);
+    seg.rememberReadEnd(next.baseOffset, next.position, bad, written[6].size + 1);
+    let got: BatchLocation | null = null;
+    expect(readSyncCalls(() => (got = seg.translateOffset(next.baseOffset)))).toEqual([27]);
+    expect(got).toEqual(next);
+    seg.close();
+  });
+
   test('a cursor that does not match the header at its position (a gap, a wrong position) falls back to the scan', () => {
     const seg = LogSegment.create(fs.mkdtempSync(path.join(root, 's')), 0, opts);
     const written: BatchLocation[] = [];

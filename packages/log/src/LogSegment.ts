@@ -59,8 +59,32 @@ function readOffsetField(buf: Buffer, pos: number): number {
   if (hi > 0x1fffff || hi < -0x200000) return NaN;
   return hi * 0x100000000 + getUint32(buf, pos + 4);
 }
+
+/**
+ * The batch whose header (HEADER_PEEK bytes) is at `at` in `buf`, for a file of `fileSize`
+ * bytes where it sits at `position`; null when the header cannot be one (NaN offset, a size
+ * below a batch's overhead or past the end of the file).
+ */
+function headerAt(
+  buf: Buffer,
+  at: number,
+  position: number,
+  fileSize: number,
+): BatchLocation | null {
+  const baseOffset = readOffsetField(buf, at);
+  const size = getInt32(buf, at + LENGTH_OFFSET) + LOG_OVERHEAD;
+  if (Number.isNaN(baseOffset) || size < RECORD_BATCH_OVERHEAD || position + size > fileSize)
+    return null;
+  return {
+    position,
+    size,
+    baseOffset,
+    lastOffset: baseOffset + getInt32(buf, at + LAST_OFFSET_DELTA_OFFSET),
+  };
+}
 const scratch = Buffer.allocUnsafe(64 * 1024);
 const READ_CURSORS = 8;
+const CURSOR_FIELDS = 4; // base offset, position, size, last offset
 
 /**
  * Batches whose locations a segment remembers at its tail (at most twice this many: 1 KiB per
@@ -108,13 +132,16 @@ export class LogSegment {
   private tail: Float64Array | null = null;
   private tailCount = 0;
   /**
-   * Where recent reads ended (READ_CURSORS pairs of base offset and position of the batch
-   * after the last one read), so that a reader going on from there — a consumer or a
-   * follower catching up, one fetch after the other — finds its batch with one header
-   * read instead of an index lookup and a scan of the headers before it. Checked against
-   * the header it points at, and cleared whenever the file changes other than by an append.
+   * Where recent reads ended (READ_CURSORS of CURSOR_FIELDS numbers: the base offset and
+   * position of the batch after the last one read, and that batch's size and last offset
+   * when the read held its header, else -1), so that a reader going on from there — a
+   * consumer or a follower catching up, one fetch after the other — finds its batch without
+   * an index lookup and a scan of the headers before it: with no read of the file at all
+   * when the header came with the read (a fetch's bytes usually end inside the next batch),
+   * else with one header read, checked against the cursor. Cleared whenever the file
+   * changes other than by an append, so a header remembered stays the file's.
    */
-  private readonly readCursors = new Float64Array(READ_CURSORS * 2).fill(-1);
+  private readonly readCursors = new Float64Array(READ_CURSORS * CURSOR_FIELDS).fill(-1);
   private nextCursor = 0;
 
   private constructor(
@@ -335,35 +362,45 @@ export class LogSegment {
 
   /**
    * A reader read up to `position`, where the batch starting at `offset` begins: the next
-   * read from `offset` starts there (see readCursors). Ignored outside the file.
+   * read from `offset` starts there (see readCursors). `read`, the bytes read, may hold that
+   * batch's header at `readAt` (the bytes of `position`); it is kept when it is whole and
+   * names `offset`. Ignored outside the file.
    */
-  rememberReadEnd(offset: number, position: number): void {
+  rememberReadEnd(offset: number, position: number, read?: Buffer, readAt = 0): void {
     if (position <= 0 || position >= this.size) return;
     const c = this.readCursors;
-    for (let i = 0; i < c.length; i += 2) if (c[i] === offset) return;
-    const i = this.nextCursor;
-    c[i * 2] = offset;
-    c[i * 2 + 1] = position;
-    this.nextCursor = (i + 1) % READ_CURSORS;
+    for (let i = 0; i < c.length; i += CURSOR_FIELDS) if (c[i] === offset) return;
+    const i = this.nextCursor * CURSOR_FIELDS;
+    c[i] = offset;
+    c[i + 1] = position;
+    c[i + 2] = -1;
+    c[i + 3] = -1;
+    if (read && readAt >= 0 && readAt + HEADER_PEEK <= read.length) {
+      const loc = headerAt(read, readAt, position, this.size);
+      if (loc && loc.baseOffset === offset) {
+        c[i + 2] = loc.size;
+        c[i + 3] = loc.lastOffset;
+      }
+    }
+    this.nextCursor = (this.nextCursor + 1) % READ_CURSORS;
   }
 
   /** translateOffset from a read cursor whose header still says so; null otherwise. */
   private translateAtCursor(offset: number, startingPosition: number): BatchLocation | null {
     const c = this.readCursors;
-    for (let i = 0; i < c.length; i += 2) {
+    for (let i = 0; i < c.length; i += CURSOR_FIELDS) {
       if (c[i] !== offset) continue;
       const position = c[i + 1];
       if (position < startingPosition || position + HEADER_PEEK > this.size) return null;
+      const size = c[i + 2];
+      if (size > 0)
+        return position + size > this.size
+          ? null
+          : { position, size, baseOffset: offset, lastOffset: c[i + 3] };
       const n = fs.readSync(this.fd, scratch, 0, HEADER_PEEK, position);
-      if (n < HEADER_PEEK || readOffsetField(scratch, 0) !== offset) return null;
-      const size = getInt32(scratch, LENGTH_OFFSET) + LOG_OVERHEAD;
-      if (size < RECORD_BATCH_OVERHEAD || position + size > this.size) return null;
-      return {
-        position,
-        size,
-        baseOffset: offset,
-        lastOffset: offset + getInt32(scratch, LAST_OFFSET_DELTA_OFFSET),
-      };
+      if (n < HEADER_PEEK) return null;
+      const loc = headerAt(scratch, 0, position, this.size);
+      return loc && loc.baseOffset === offset ? loc : null;
     }
     return null;
   }
