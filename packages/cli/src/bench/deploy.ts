@@ -930,10 +930,13 @@ async function main(): Promise<void> {
     );
     const budget1 = await singleBrokerBudget(single, 'budget-1');
     const budget3 = await replicatedProduceBudget(three, 'budget-3');
-    const budgetLine = (what: string, c: RequestCost, brokers: string) =>
+    // `trips`: the round trips between processes the request makes (an acks=all produce on
+    // RF=3: the producer's, and each follower's fetch response and its next fetch).
+    const budgetLine = (what: string, c: RequestCost, brokers: string, trips = 1) =>
       console.log(
         `${what}: ${c.wallUs.toFixed(1)} µs wall, CPU ${brokers} + client ` +
-          `${c.clientUs.toFixed(1)} = ${c.totalUs.toFixed(1)} µs (${(c.totalUs / trip.cpuUs).toFixed(2)}× the floor)`,
+          `${c.clientUs.toFixed(1)} = ${c.totalUs.toFixed(1)} µs ` +
+          `(${(c.totalUs / (trips * trip.cpuUs)).toFixed(2)}× the floor of its ${trips} round trip${trips > 1 ? 's' : ''})`,
       );
     budgetLine(
       'ApiVersions -> 1 broker',
@@ -955,6 +958,7 @@ async function main(): Promise<void> {
       `Produce of ${BUDGET_RECORDS} records, acks=all -> 3 brokers, RF=3`,
       budget3,
       `leader ${lead.toFixed(1)} + followers ${followers.map((f) => f.toFixed(1)).join(' + ')}`,
+      1 + followers.length,
     );
 
     for (const p of procs.splice(0)) await p.kill('SIGKILL');
