@@ -21,10 +21,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export KZOO_LOG_LEVEL=${KZOO_LOG_LEVEL:-warn}
 # The benches run in the environment kzoo gives the processes it starts (brokers, perf tools:
-# packages/common/src/process-env.ts): glibc's malloc keeping its pages. Without it every
-# 1 MiB Buffer is fresh mmap'ed memory, and the log bench's reads measured page faults (a
-# 1 MiB read 650 µs against 100 µs with the pages kept), on the log's side more than on the
-# raw file's (read / raw 0.83-0.89 against 0.94-0.98).
+# packages/common/src/process-env.ts), glibc's malloc keeping its pages; without it the log
+# bench's reads measured page faults (see packages/log/src/bench.ts).
 if [ -z "${GLIBC_TUNABLES+x}" ]; then
   GLIBC_TUNABLES=$(node -p "require('./packages/common/dist').KZOO_GLIBC_TUNABLES")
   export GLIBC_TUNABLES
