@@ -79,12 +79,7 @@ import {
   syscallCostUs,
 } from './limits';
 import { perfConsumeArgs, perfProduceArgs } from '../perf/perf-args';
-import {
-  BUDGET_RECORDS,
-  replicatedProduceBudget,
-  singleBrokerBudget,
-  type RequestCost,
-} from './request-budget';
+import { printRequestBudget } from './request-budget';
 import {
   kernelThreadsCpuDeltaMs,
   kernelThreadsCpuMs,
@@ -924,42 +919,7 @@ async function main(): Promise<void> {
     );
     const { fig: l3, cpu: cpuL3 } = await latency(three, 'lat-3', b3, 'all', p3.recsPerSec);
 
-    console.log(
-      `\n## per-request budget: requests one at a time from this process over kzoo's Connection, ` +
-        `CPU of every process per request (the floor: ${trip.cpuUs.toFixed(1)} µs per round trip)`,
-    );
-    const budget1 = await singleBrokerBudget(single, 'budget-1');
-    const budget3 = await replicatedProduceBudget(three, 'budget-3');
-    // `trips`: the round trips between processes the request makes (an acks=all produce on
-    // RF=3: the producer's, and each follower's fetch response and its next fetch).
-    const budgetLine = (what: string, c: RequestCost, brokers: string, trips = 1) =>
-      console.log(
-        `${what}: ${c.wallUs.toFixed(1)} µs wall, CPU ${brokers} + client ` +
-          `${c.clientUs.toFixed(1)} = ${c.totalUs.toFixed(1)} µs ` +
-          `(${(c.totalUs / (trips * trip.cpuUs)).toFixed(2)}× the floor of its ${trips} round trip${trips > 1 ? 's' : ''})`,
-      );
-    budgetLine(
-      'ApiVersions -> 1 broker',
-      budget1.apiVersions,
-      `broker ${budget1.apiVersions.brokersUs[0].toFixed(1)}`,
-    );
-    budgetLine(
-      `Produce of ${BUDGET_RECORDS} records, acks=1 -> 1 broker`,
-      budget1.produce,
-      `broker ${budget1.produce.brokersUs[0].toFixed(1)}`,
-    );
-    budgetLine(
-      `Fetch of one ${BUDGET_RECORDS}-record batch <- 1 broker`,
-      budget1.fetch,
-      `broker ${budget1.fetch.brokersUs[0].toFixed(1)}`,
-    );
-    const [lead, ...followers] = budget3.brokersUs;
-    budgetLine(
-      `Produce of ${BUDGET_RECORDS} records, acks=all -> 3 brokers, RF=3`,
-      budget3,
-      `leader ${lead.toFixed(1)} + followers ${followers.map((f) => f.toFixed(1)).join(' + ')}`,
-      1 + followers.length,
-    );
+    const budgetSummary = await printRequestBudget(single, three, trip.cpuUs);
 
     for (const p of procs.splice(0)) await p.kill('SIGKILL');
 
@@ -1032,18 +992,7 @@ async function main(): Promise<void> {
         `produce-1 ${((p1.mbPerSec / Math.min(tcp, disk.writeMBs)) * 100).toFixed(1)}% of min(loopback, write); ` +
         `consume ${((c1.mbPerSec / tcp) * 100).toFixed(1)}% of loopback`,
     );
-    const cpuOf = (c: RequestCost) =>
-      `${c.totalUs.toFixed(1)} us cpu ${c.wallUs.toFixed(1)} us wall`;
-    console.log(
-      `SUMMARY request-budget apiversions-1 ${cpuOf(budget1.apiVersions)}; ` +
-        `produce-acks1-1 ${cpuOf(budget1.produce)}; fetch-1 ${cpuOf(budget1.fetch)}; ` +
-        `produce-all-rf3 ${cpuOf(budget3)} (brokers ${budget3.brokersUs
-          .reduce((a, x) => a + x, 0)
-          .toFixed(
-            1,
-          )} us, leader first ${budget3.brokersUs.map((x) => x.toFixed(1)).join(' ')}); ` +
-        `${BUDGET_RECORDS} records of 100 B per produce`,
-    );
+    if (budgetSummary) console.log(`SUMMARY request-budget ${budgetSummary}`);
     console.log(
       `SUMMARY roundtrip 100B ${trip.wallUs.toFixed(1)} us wall ${trip.cpuUs.toFixed(1)} us cpu; ` +
         `32KiB ${tripBig.wallUs.toFixed(1)} us wall ${tripBig.cpuUs.toFixed(1)} us cpu; ` +

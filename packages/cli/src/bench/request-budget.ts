@@ -224,3 +224,58 @@ function produceBody(topic: string, records: Buffer, acks: number) {
     topics: [{ name: topic, partitions: [{ index: 0, records }] }],
   };
 }
+
+/**
+ * Both budgets, a line each request, against `floorCpuUs` (loopbackRoundTrip's CPU per round
+ * trip); returns the body of the SUMMARY line, or undefined when a budget failed (printed:
+ * the bench's other figures stand).
+ */
+export async function printRequestBudget(
+  single: BudgetBroker,
+  three: BudgetBroker[],
+  floorCpuUs: number,
+): Promise<string | undefined> {
+  console.log(
+    `\n## per-request budget: requests one at a time from this process over kzoo's Connection, ` +
+      `CPU of every process per request (the floor: ${floorCpuUs.toFixed(1)} µs per round trip)`,
+  );
+  let one: SingleBrokerBudget;
+  let rf3: RequestCost & { leader: number };
+  try {
+    one = await singleBrokerBudget(single, 'budget-1');
+    rf3 = await replicatedProduceBudget(three, 'budget-3');
+  } catch (e) {
+    console.log(`# per-request budget failed: ${(e as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
+  // `trips`: the round trips between processes the request makes (an acks=all produce on
+  // RF=3: the producer's, and each follower's fetch response and its next fetch).
+  const line = (what: string, c: RequestCost, brokers: string, trips = 1) =>
+    console.log(
+      `${what}: ${c.wallUs.toFixed(1)} µs wall, CPU ${brokers} + client ` +
+        `${c.clientUs.toFixed(1)} = ${c.totalUs.toFixed(1)} µs ` +
+        `(${(c.totalUs / (trips * floorCpuUs)).toFixed(2)}× the floor of its ${trips} round trip${trips > 1 ? 's' : ''})`,
+    );
+  const broker = (c: RequestCost) => `broker ${c.brokersUs[0].toFixed(1)}`;
+  line('ApiVersions -> 1 broker', one.apiVersions, broker(one.apiVersions));
+  line(
+    `Produce of ${BUDGET_RECORDS} records, acks=1 -> 1 broker`,
+    one.produce,
+    broker(one.produce),
+  );
+  line(`Fetch of one ${BUDGET_RECORDS}-record batch <- 1 broker`, one.fetch, broker(one.fetch));
+  const [lead, ...followers] = rf3.brokersUs;
+  line(
+    `Produce of ${BUDGET_RECORDS} records, acks=all -> 3 brokers, RF=3`,
+    rf3,
+    `leader ${lead.toFixed(1)} + followers ${followers.map((f) => f.toFixed(1)).join(' + ')}`,
+    1 + followers.length,
+  );
+  const cpu = (c: RequestCost) => `${c.totalUs.toFixed(1)} us cpu ${c.wallUs.toFixed(1)} us wall`;
+  return (
+    `apiversions-1 ${cpu(one.apiVersions)}; produce-acks1-1 ${cpu(one.produce)}; ` +
+    `fetch-1 ${cpu(one.fetch)}; produce-all-rf3 ${cpu(rf3)} (brokers ` +
+    `${rf3.brokersUs.reduce((a, x) => a + x, 0).toFixed(1)} us, leader first ` +
+    `${rf3.brokersUs.map((x) => x.toFixed(1)).join(' ')}); ${BUDGET_RECORDS} records of 100 B per produce`
+  );
+}
