@@ -334,18 +334,10 @@ export class LogSegment {
         chunkStart = pos;
         if (chunkLen < HEADER_PEEK) return;
       }
-      const rel = pos - chunkStart;
-      const size = getInt32(scratch, rel + LENGTH_OFFSET) + LOG_OVERHEAD;
-      if (size < RECORD_BATCH_OVERHEAD || pos + size > this.size) return;
-      const baseOffset = readOffsetField(scratch, rel);
-      if (Number.isNaN(baseOffset)) return;
-      yield {
-        position: pos,
-        size,
-        baseOffset,
-        lastOffset: baseOffset + getInt32(scratch, rel + LAST_OFFSET_DELTA_OFFSET),
-      };
-      pos += size;
+      const batch = headerAt(scratch, pos - chunkStart, pos, this.size);
+      if (!batch) return;
+      yield batch;
+      pos += batch.size;
     }
   }
 

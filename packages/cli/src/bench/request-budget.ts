@@ -33,6 +33,8 @@ export interface RequestCost {
 /** The records of a produce in the budget: 130 of 100 bytes (one ~13 KiB batch). */
 export const BUDGET_RECORDS = 130;
 const RECORD_BYTES = 100;
+/** Unmeasured requests before each round of the one-broker budget. */
+const WARMUP = 1000;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const cpuMs = (pid: number | undefined) => {
@@ -117,7 +119,7 @@ export async function singleBrokerBudget(
       brokers,
       () => conn.request(18, 0, { clientSoftwareName: 'kzoo-bench', clientSoftwareVersion: '0' }),
       count,
-      1000,
+      WARMUP,
       rounds,
     );
     const produce = await measure(
@@ -128,11 +130,11 @@ export async function singleBrokerBudget(
         if (code !== 0) throw new Error(`budget produce: error ${code}`);
       },
       count,
-      1000,
+      WARMUP,
       rounds,
     );
     // Every produce above appended one batch: fetch them back one by one, round after round.
-    const batches = (count + 1000) * rounds;
+    const batches = (count + WARMUP) * rounds;
     let next = 0;
     const fetch = await measure(
       brokers,
@@ -166,7 +168,7 @@ export async function singleBrokerBudget(
           );
       },
       count,
-      1000,
+      WARMUP,
       rounds,
     );
     return { apiVersions, produce, fetch };
