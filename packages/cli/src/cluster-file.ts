@@ -183,11 +183,13 @@ export function spawnDetached(
   args: string[],
   log: string,
   env?: NodeJS.ProcessEnv,
+  nodeArgs: readonly string[] = [],
 ): ProcessIdentity {
   fs.mkdirSync(path.dirname(log), { recursive: true });
   const fd = fs.openSync(log, 'a');
   try {
-    const child = spawn(process.execPath, [kzooBin(), ...args], {
+    const argv = [...nodeArgs, kzooBin(), ...args];
+    const child = spawn(process.execPath, argv, {
       detached: true,
       stdio: ['ignore', fd, fd],
       env: nodeProcessEnv({ ...process.env, ...env }),
@@ -198,7 +200,7 @@ export function spawnDetached(
     return {
       pid: child.pid,
       ...(startTime !== null ? { startTime } : {}),
-      cmdline: [process.execPath, kzooBin(), ...args].join(' '),
+      cmdline: [process.execPath, ...argv].join(' '),
     };
   } finally {
     fs.closeSync(fd);

@@ -14,6 +14,7 @@ import {
   waitFor,
 } from '@kzoo/testkit';
 import { onCleanup } from '@kzoo/testkit/jest';
+import { kzooNodeArgs } from '@kzoo/common';
 
 function alive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 1) return false;
@@ -209,6 +210,13 @@ describe('cli > cluster up failing (processes)', () => {
     expect(up.stdout).toContain(
       `kafka bootstrap servers 127.0.0.1:${base + 10000},127.0.0.1:${base + 10001}`,
     );
+    // each broker runs with kzoo's broker node flags (process-env.ts), as its command line shows
+    const file = JSON.parse(fs.readFileSync(path.join(dir, 'cluster.json'), 'utf8'));
+    for (const b of file.brokers as Array<{ pid: number }>) {
+      const argv = fs.readFileSync(`/proc/${b.pid}/cmdline`, 'utf8').split('\0');
+      expect(argv.slice(1, 1 + kzooNodeArgs().length)).toEqual(kzooNodeArgs());
+      expect(argv).toContain('--single-threaded-gc');
+    }
     const status = await runCli(['cluster', 'status', '--json'], { env });
     expect(
       JSON.parse(status.stdout).brokers.map((b: { endpoints: string[] }) => b.endpoints),

@@ -100,6 +100,8 @@ export import CLIENT_QUOTA_CONFIGS = quotaConfigs.CLIENT_QUOTA_CONFIGS;
 
 export import nodeProcessEnv = processEnv.nodeProcessEnv;
 export import KZOO_GLIBC_TUNABLES = processEnv.KZOO_GLIBC_TUNABLES;
+export import kzooNodeArgs = processEnv.kzooNodeArgs;
+export import KZOO_NODE_FLAGS = processEnv.KZOO_NODE_FLAGS;
 
 export import heapGrowingPercent = processHeap.heapGrowingPercent;
 export import tuneProcessHeap = processHeap.tuneProcessHeap;

@@ -8,7 +8,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { nodeProcessEnv } from '@kzoo/common';
+import { kzooNodeArgs, nodeProcessEnv } from '@kzoo/common';
 import { registerCleanup } from './cleanup';
 import { DeadlineError, freePort, makeTempDir, removeDir, trackChild, waitFor } from './util';
 
@@ -118,7 +118,8 @@ export class BrokerProcess {
     /** The Kafka-protocol listener's port (point kcat or kafkajs here). */
     readonly kafkaPort = -1,
   ) {
-    this.child = spawn(process.execPath, [cliBinPath(), ...args], {
+    const merged = { ...process.env, ...env };
+    this.child = spawn(process.execPath, [...kzooNodeArgs(merged), cliBinPath(), ...args], {
       env: nodeProcessEnv({
         ...process.env,
         KZOO_LOG_LEVEL: process.env.KZOO_BROKER_LOG_LEVEL ?? 'info',

@@ -44,7 +44,9 @@
  * the first 1-3 s of the measured run. It also makes the brokers' first /metrics requests
  * (three before, one after): each of a process's first HTTP sockets is of a new shape to
  * Node's stream code, and the latency phases' scrapes deoptimized the socket path there.
- * The perf tools themselves start cold, as a user's do.
+ * The perf tools themselves start cold, as a user's do. The brokers and the latency tool run
+ * with kzoo's node flags (@kzoo/common's kzooNodeArgs, `KZOO_NODE_FLAGS`: V8's GC on the
+ * process's own thread), the produce and consume tools with node's defaults.
  *
  *   node packages/cli/dist/bench/deploy.js [--records 2000000] [--record-size 100]
  *        [--partitions 4] [--latency-seconds 10] [--latency-warmup-seconds 3]
@@ -56,7 +58,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Admin } from '@kzoo/client';
-import { logLinesAtOrAbove, nodeProcessEnv, setLogLevel } from '@kzoo/common';
+import { kzooNodeArgs, logLinesAtOrAbove, nodeProcessEnv, setLogLevel } from '@kzoo/common';
 import {
   cliBinPath,
   exitOnSignals,
@@ -175,8 +177,8 @@ function runNode(
   });
 }
 
-const kzoo = (args: string[], label: string, quiet = false) =>
-  runNode([cliBinPath(), ...args], label, 600000, quiet);
+const kzoo = (args: string[], label: string, quiet = false, nodeArgs: readonly string[] = []) =>
+  runNode([...nodeArgs, cliBinPath(), ...args], label, 600000, quiet);
 
 interface ProduceFigures {
   recsPerSec: number;
@@ -659,6 +661,10 @@ async function main(): Promise<void> {
     `# deploy bench: ${o.records} records of ${o.recordSize} bytes, ${o.partitions} partitions; broker ` +
       'processes on a real ZooKeeper; load from `kzoo perf` processes',
   );
+  const flags = kzooNodeArgs();
+  console.log(
+    `# node flags of the brokers and the latency tool (KZOO_NODE_FLAGS): ${flags.length > 0 ? flags.join(' ') : 'none'}; the produce and consume tools: none`,
+  );
   const dirs: string[] = [];
   const procs: BrokerProcess[] = [];
   const zk = await startZooKeeper();
@@ -902,6 +908,9 @@ async function main(): Promise<void> {
                   ...(warm > 0 ? ['--warmup-records', String(warm)] : []),
                 ],
                 'latency',
+                false,
+                // a latency instrument: its own GC pauses are in every latency it measures
+                kzooNodeArgs(),
               ),
             ),
           parseLatency,

@@ -13,7 +13,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { Broker, ConfigInput, KafkaConfig } from '@kzoo/broker';
 import { Admin } from '@kzoo/client';
-import { tuneProcessHeap } from '@kzoo/common';
+import { kzooNodeArgs, tuneProcessHeap } from '@kzoo/common';
 import * as path from 'node:path';
 import { freePorts } from '@kzoo/testkit';
 import { endpointString, KafkaZkClient } from '@kzoo/zk';
@@ -232,7 +232,7 @@ export async function startClusterMember(id: number, timeoutMs = 30000): Promise
   let logStart = 0;
   const spawn = () => {
     logStart = fileSize(entry.log);
-    const proc = spawnDetached(brokerStartArgs(c, entry), entry.log);
+    const proc = spawnDetached(brokerStartArgs(c, entry), entry.log, {}, kzooNodeArgs());
     delete entry.startTime;
     Object.assign(entry, proc);
     writeClusterFile(file, c);

@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { kzooNodeArgs } from '@kzoo/common';
 import { freePorts, portIsFree } from '@kzoo/testkit';
 import { KafkaZkClient } from '@kzoo/zk';
 import {
@@ -158,9 +159,9 @@ export async function clusterUp(
   // ones, up to PORT_RETRIES times (not with --port, whose ports are the user's).
   const logStart = new Map<string, number>();
   const portRetries = new Map<string, number>();
-  const spawnLogged = (args: string[], log: string): ProcessIdentity => {
+  const spawnLogged = (args: string[], log: string, nodeArgs: string[] = []): ProcessIdentity => {
     logStart.set(log, fileSize(log));
-    return spawnDetached(args, log);
+    return spawnDetached(args, log, {}, nodeArgs);
   };
   const retryOnNewPorts = (log: string): boolean => {
     const tries = portRetries.get(log) ?? 0;
@@ -182,7 +183,7 @@ export async function clusterUp(
   };
   const startBroker = (b: Omit<ClusterFileBroker, 'pid'>): ClusterFileBroker => ({
     ...b,
-    ...spawnLogged(brokerStartArgs(cluster, b), b.log),
+    ...spawnLogged(brokerStartArgs(cluster, b), b.log, kzooNodeArgs()),
   });
   /** Throws at once when a signal came or a process `up` started has exited. */
   const check = async () => {

@@ -10,6 +10,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Broker, ConfigInput } from '@kzoo/broker';
+import { kzooNodeArgs } from '@kzoo/common';
 import { trackChild } from '../util';
 
 export type ClusterMode = 'process' | 'in-process';
@@ -205,7 +206,7 @@ export class ProcessMember implements ClusterMember {
         KZOO_LOG_LEVEL: process.env.KZOO_BROKER_LOG_LEVEL ?? process.env.KZOO_LOG_LEVEL ?? 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      execArgv: [],
+      execArgv: kzooNodeArgs(),
     });
     trackChild(child);
     this.child = child;
