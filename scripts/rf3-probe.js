@@ -9,7 +9,8 @@
 //   --rate R           kzoo perf end-to-end-latency --throughput R for --lat-records (R*10)
 //   --lat-args "A ..." more arguments for the latency tool (e.g. "--warmup-records N
 //                      --command-config FILE")
-// and for each phase the CPU time the brokers used (/proc/<pid>/stat), in ms and µs per
+// (brokers and the latency tool with kzoo's node flags, KZOO_NODE_FLAGS, as bench deploy runs
+// them) and for each phase the CPU time the brokers used (/proc/<pid>/stat), in ms and µs per
 // record: unlike wall figures, steady enough on a loaded machine for A/B comparisons; and
 // each broker's run-queue wait (/proc/<pid>/schedstat): time it was runnable but had no CPU.
 //   --profile DIR      CPU profile of each broker over each phase (scripts/profile-on-signal.js)
@@ -45,7 +46,7 @@ const { setTimeout, clearTimeout } = require('node:timers');
 const root = path.resolve(__dirname, '..');
 const tk = require(path.join(root, 'packages/testkit/dist'));
 const { Admin } = require(path.join(root, 'packages/client/dist'));
-const { setLogLevel } = require(path.join(root, 'packages/common/dist'));
+const { kzooNodeArgs, setLogLevel } = require(path.join(root, 'packages/common/dist'));
 const { perfProduceArgs } = require('./perf-ab-lib');
 
 const args = process.argv.slice(2);
@@ -103,7 +104,9 @@ function toolPid() {
 }
 function kzoo(argv) {
   const timeFile = path.join(require('node:os').tmpdir(), `rf3-probe-time-${process.pid}`);
-  const cmd = [process.execPath, tk.cliBinPath(), ...argv];
+  // the latency tool with kzoo's node flags, as bench deploy runs it (KZOO_NODE_FLAGS)
+  const nodeArgs = argv[1] === 'end-to-end-latency' ? kzooNodeArgs() : [];
+  const cmd = [process.execPath, ...nodeArgs, tk.cliBinPath(), ...argv];
   if (timeBin) cmd.unshift(timeBin, '-f', '%U %S', '-o', timeFile);
   return new Promise((resolve, reject) => {
     const c = (toolChild = spawn(cmd[0], cmd.slice(1), {
