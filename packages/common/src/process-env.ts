@@ -32,9 +32,9 @@ export function nodeProcessEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Pro
  * helper threads compete for the cores its peers are waiting for, and each hand-off between
  * the main thread and its helpers is a thread wake-up. At the deploy bench's RF=3 acks=all
  * latency load (3 brokers and the latency tool on 2 cores, 245 k records/s) the steady-state
- * p99 and p99.9 were lower with the flag on all four processes in 12 of 12 runs paired with
- * runs without it (the last 5 pairs: medians p99 8.3 against 12.1 ms, p99.9 17.0 against
- * 20.1 ms), at the same CPU per record; on the brokers alone, in 4 of 6 pairs. The throughput
+ * p99 was lower with the flag on all four processes in 19 of 22 runs paired with runs without
+ * it (12 of 12 in two early sets; 7 of 10 with this code, medians p99 13.8 against 16.5 ms and
+ * p99.9 22.8 against 26.0 ms), at the same CPU per record; on the brokers alone, in 4 of 6. The throughput
  * tools (`kzoo perf produce`, `consume`) keep V8's parallel GC: a producer at full speed uses
  * the spare core for it (1 broker, acks=1: 1.10–1.50 M records/s with the flag on the tool
  * against 1.50–1.81 M without, in 3 pairs). As Kafka's scripts give its JVMs GC options
