@@ -34,9 +34,9 @@ export function nodeProcessEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Pro
  * latency load (3 brokers and the latency tool on 2 cores, 245 k records/s) the steady-state
  * p99 was lower with the flag on all four processes in 19 of 22 runs paired with runs without
  * it (12 of 12 in two early sets; 7 of 10 with this code, medians p99 13.8 against 16.5 ms and
- * p99.9 22.8 against 26.0 ms), at the same CPU per record; on the brokers alone, in 4 of 6. The throughput
- * tools (`kzoo perf produce`, `consume`) keep V8's parallel GC: a producer at full speed uses
- * the spare core for it (1 broker, acks=1: 1.10–1.50 M records/s with the flag on the tool
+ * p99.9 22.8 against 26.0 ms), at the same CPU per record; on the brokers alone, in 4 of 6.
+ * The throughput tools (`kzoo perf produce`, `consume`) keep V8's parallel GC: a producer at
+ * full speed uses the spare core for it (1 broker, acks=1: 1.10–1.50 M records/s with the flag on the tool
  * against 1.50–1.81 M without, in 3 pairs). As Kafka's scripts give its JVMs GC options
  * (KAFKA_JVM_PERFORMANCE_OPTS), kzoo gives its processes these; `KZOO_NODE_FLAGS` in the
  * environment replaces them (empty: none). Node does not take this flag from NODE_OPTIONS,
