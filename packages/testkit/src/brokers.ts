@@ -118,13 +118,13 @@ export class BrokerProcess {
     /** The Kafka-protocol listener's port (point kcat or kafkajs here). */
     readonly kafkaPort = -1,
   ) {
-    const merged = { ...process.env, ...env };
-    this.child = spawn(process.execPath, [...kzooNodeArgs(merged), cliBinPath(), ...args], {
-      env: nodeProcessEnv({
-        ...process.env,
-        KZOO_LOG_LEVEL: process.env.KZOO_BROKER_LOG_LEVEL ?? 'info',
-        ...env,
-      }),
+    const childEnv = nodeProcessEnv({
+      ...process.env,
+      KZOO_LOG_LEVEL: process.env.KZOO_BROKER_LOG_LEVEL ?? 'info',
+      ...env,
+    });
+    this.child = spawn(process.execPath, [...kzooNodeArgs(childEnv), cliBinPath(), ...args], {
+      env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     trackChild(this.child);

@@ -661,6 +661,7 @@ async function main(): Promise<void> {
     `# deploy bench: ${o.records} records of ${o.recordSize} bytes, ${o.partitions} partitions; broker ` +
       'processes on a real ZooKeeper; load from `kzoo perf` processes',
   );
+  // the latency tool's node flags (the brokers get the same from testkit)
   const flags = kzooNodeArgs();
   console.log(
     `# node flags of the brokers and the latency tool (KZOO_NODE_FLAGS): ${flags.length > 0 ? flags.join(' ') : 'none'}; the produce and consume tools: none`,
@@ -910,7 +911,7 @@ async function main(): Promise<void> {
                 'latency',
                 false,
                 // a latency instrument: its own GC pauses are in every latency it measures
-                kzooNodeArgs(),
+                flags,
               ),
             ),
           parseLatency,
