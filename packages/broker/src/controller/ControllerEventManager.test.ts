@@ -1,4 +1,4 @@
-import { createLogger } from '@kzoo/common';
+import { createLogger, KafkaError } from '@kzoo/common';
 import { ControllerEvent, ControllerEventManager } from './ControllerEventManager';
 
 const log = createLogger('test');
@@ -64,5 +64,44 @@ describe('broker > controller > ControllerEventManager', () => {
     await closing;
     expect(mgr2.put({ type: 'Reelect' })).toBe(false);
     expect(mgr2.queueSize).toBe(0);
+  });
+
+  it("preempts queued request events with NOT_CONTROLLER (Kafka's preempt), on clearAndPut and on close", async () => {
+    const task = (type: 'ControlledShutdown' | 'ReplicaLeaderElection', value: string) => {
+      const result = new Promise<unknown>((resolve, reject) =>
+        events.push({ type, task: { run: async () => value, resolve, reject } }),
+      );
+      return result.then(
+        (v) => `resolved ${String(v)}`,
+        (e: KafkaError) => `${e.errorName} | ${e.message}`,
+      );
+    };
+    const events: ControllerEvent[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const mgr = new ControllerEventManager(async (e) => {
+      if ('task' in e) e.task.resolve(await e.task.run());
+      await gate;
+    }, log);
+
+    // the running one completes; the queued one is answered at once, not left to time out
+    const running = task('ControlledShutdown', 'b2');
+    const queued = task('ControlledShutdown', 'b3');
+    for (const e of events.splice(0)) mgr.put(e);
+    mgr.clearAndPut({ type: 'Expire' });
+    await expect(queued).resolves.toBe(
+      "NOT_CONTROLLER | NOT_CONTROLLER: ControlledShutdown preempted: Expire cleared the controller's queue",
+    );
+    expect(mgr.queueSize).toBe(1); // Expire
+
+    const election = task('ReplicaLeaderElection', 'e');
+    for (const e of events.splice(0)) mgr.put(e);
+    const closing = mgr.close();
+    await expect(election).resolves.toBe(
+      'NOT_CONTROLLER | NOT_CONTROLLER: ReplicaLeaderElection preempted: the controller is shutting down',
+    );
+    release();
+    await closing;
+    await expect(running).resolves.toBe('resolved b2');
   });
 });

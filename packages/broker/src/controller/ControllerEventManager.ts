@@ -3,8 +3,15 @@
  * `ControllerEventManager`). Events are processed one at a time, in order; ZooKeeper
  * watch callbacks and session changes only `put()` events here, so all controller state
  * is touched by one logical thread. A failing event is logged and the queue goes on.
+ *
+ * Queued events dropped by `clearAndPut` (session expiry) or `close` (shutdown) are
+ * preempted as Kafka's are: an event that answers a request (ControlledShutdown, ElectLeaders,
+ * AlterPartition, the reassignment APIs) fails with NOT_CONTROLLER, so its requester retries
+ * against the next controller at once instead of waiting out its request timeout (a broker
+ * stopping beside the controller waited controller.socket.timeout.ms, 30 s, and held the
+ * controller's own exit as long, while it drained that connection).
  */
-import { Logger } from '@kzoo/common';
+import { KafkaError, Logger } from '@kzoo/common';
 
 /** What every controller event may carry. */
 interface ControllerEventBase {
@@ -99,10 +106,10 @@ export class ControllerEventManager {
     return true;
   }
 
-  /** Drops queued events, then enqueues this one (used for Expire, as Kafka does). */
+  /** Preempts the queued events, then enqueues this one (used for Expire, as Kafka does). */
   clearAndPut(event: ControllerEvent): boolean {
     if (this.closed) return false;
-    this.queue.length = 0;
+    this.preemptQueued(`${event.type} cleared the controller's queue`);
     return this.put(event);
   }
 
@@ -112,11 +119,20 @@ export class ControllerEventManager {
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
-  /** Stops taking events, drops the queued ones and waits for the current one to finish. */
+  /** Stops taking events, preempts the queued ones and waits for the current one to finish. */
   async close(): Promise<void> {
     this.closed = true;
-    this.queue.length = 0;
+    this.preemptQueued('the controller is shutting down');
     await this.draining;
+  }
+
+  /** Kafka's preempt(): the queued events go unprocessed; a request's fails with NOT_CONTROLLER. */
+  private preemptQueued(why: string): void {
+    const dropped = this.queue.splice(0);
+    for (const ev of dropped) {
+      if ('task' in ev)
+        ev.task.reject(new KafkaError('NOT_CONTROLLER', `${ev.type} preempted: ${why}`));
+    }
   }
 
   private kick(): void {

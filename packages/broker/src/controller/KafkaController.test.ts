@@ -383,6 +383,27 @@ describe('broker > controller > KafkaController (in-memory ZooKeeper, mock clock
     });
   });
 
+  it('shutting down answers a queued ControlledShutdown with NOT_CONTROLLER, not never', async () => {
+    // Two brokers stop beside the controller: one's request runs, the other's waits in the
+    // queue when the controller shuts down. Kafka preempts it (ControllerMovedException);
+    // left unanswered, its broker waited out controller.socket.timeout.ms (30 s).
+    const { createTopic, controller, zookeeper } = await cluster();
+    await createTopic('t', [
+      [2, 3],
+      [3, 2],
+    ]);
+    const running = controller.controlledShutdown(2, zookeeper.brokers.get(2)!.czxid);
+    const queued = controller.controlledShutdown(3, zookeeper.brokers.get(3)!.czxid);
+    await controller.shutdown();
+    await expect(queued).rejects.toMatchObject({
+      errorName: 'NOT_CONTROLLER',
+      message: expect.stringMatching(
+        /ControlledShutdown preempted: the controller is shutting down/,
+      ),
+    });
+    expect((await running).error).toBe('NONE');
+  });
+
   it('AlterPartition: accepted ISR expansion, then preferred replica election', async () => {
     const { createTopic, state, kill, restart, controller, zookeeper, channel } = await cluster();
     await createTopic('t', [[2, 3]]);
